@@ -48,12 +48,20 @@ kimibv_apt_install() {
 	fi
 	if [[ $_KIMIBV_APT_UPDATED != 1 ]]; then
 		pg_log "apt-get update"
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || pg_log "apt-get update failed; trying to install anyway"
 		_KIMIBV_APT_UPDATED=1
 		export _KIMIBV_APT_UPDATED
 	fi
 	pg_log "apt-get install ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+	local log
+	log=$(mktemp)
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		rm -f "$log"
+		pg_log "apt-get install ${missing[*]} failed"
+		return 1
+	fi
+	rm -f "$log"
 }
 
 # pg_ensure_installed — PostgreSQL 15 server binaries at $PG_BIN, installing them
