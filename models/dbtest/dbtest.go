@@ -1,0 +1,178 @@
+// Package dbtest gives tests a fresh, migrated PostgreSQL database of their own.
+//
+// KIMIBV_TEST_DATABASE_URL names a superuser connection to a throw-away cluster
+// (scripts/test starts one). The first caller per process migrates a template
+// database under an advisory lock; every test then gets a cheap clone of it.
+package dbtest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"gorm.io/gorm"
+
+	"kimibv/models"
+)
+
+// templateOnce guards the per-process template setup; tests in one package share it.
+type templateState struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+var state templateState //nolint:gochecknoglobals // test-only process cache of the migrated template
+
+var counter atomic.Int64 //nolint:gochecknoglobals // test-only unique database names
+
+// AdminURL returns the superuser URL of the test cluster or skips (fails under CI=true).
+func AdminURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("KIMIBV_TEST_DATABASE_URL")
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("KIMIBV_TEST_DATABASE_URL is not set; run the tests with scripts/test")
+		}
+		t.Skip("KIMIBV_TEST_DATABASE_URL is not set: database tests skipped (scripts/test starts a throw-away PostgreSQL)")
+	}
+	return u
+}
+
+// WithDatabase returns url with the database name replaced.
+func WithDatabase(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func templateName() string {
+	h := sha256.New()
+	entries, _ := models.MigrationFiles()
+	for _, e := range entries {
+		h.Write([]byte(e))
+	}
+	return "kimibv_tmpl_" + hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+func ensureTemplate(ctx context.Context, admin string) (string, error) {
+	name := templateName()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return "", fmt.Errorf("connect test cluster: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(424242)`); err != nil {
+		return "", fmt.Errorf("template lock: %w", err)
+	}
+	defer conn.Exec(ctx, `SELECT pg_advisory_unlock(424242)`) //nolint:errcheck
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", fmt.Errorf("look up template: %w", err)
+	}
+	if exists {
+		return name, nil
+	}
+	building := name + "_building"
+	if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+building); err != nil {
+		return "", fmt.Errorf("drop stale template: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `CREATE DATABASE `+building); err != nil {
+		return "", fmt.Errorf("create template: %w", err)
+	}
+	db, err := sql.Open("pgx", WithDatabase(admin, building))
+	if err != nil {
+		return "", fmt.Errorf("open template: %w", err)
+	}
+	err = models.Migrate(ctx, db, nil)
+	db.Close()
+	if err != nil {
+		return "", fmt.Errorf("migrate template: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `ALTER DATABASE `+building+` RENAME TO `+name); err != nil {
+		return "", fmt.Errorf("rename template: %w", err)
+	}
+	return name, nil
+}
+
+// NewURL creates a fresh migrated database for the test, drops it at cleanup, and
+// returns its URL.
+func NewURL(t testing.TB) string {
+	t.Helper()
+	admin := AdminURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	state.once.Do(func() { state.name, state.err = ensureTemplate(ctx, admin) })
+	if state.err != nil {
+		t.Fatalf("test database template: %v", state.err)
+	}
+	name := fmt.Sprintf("t_%d_%d_%s", os.Getpid(), counter.Add(1), strings.ToLower(sanitize(t.Name())))
+	if len(name) > 63 {
+		name = name[:63]
+	}
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("connect test cluster: %v", err)
+	}
+	defer conn.Close(ctx)
+	for attempt := 0; ; attempt++ {
+		_, err = conn.Exec(ctx, `CREATE DATABASE "`+name+`" TEMPLATE `+state.name)
+		// Another process may be cloning the template at this very moment.
+		if err == nil || attempt > 50 || !strings.Contains(err.Error(), "being accessed by other users") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("clone test database: %v", err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), admin)
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(context.Background(), `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`)
+	})
+	return WithDatabase(admin, name)
+}
+
+// New returns a Store on a fresh migrated database that is closed and dropped after the test.
+func New(t testing.TB) *models.Store {
+	t.Helper()
+	st, err := models.Open(context.Background(), NewURL(t), nil)
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(st.Close)
+	return st
+}
+
+// DB is a shortcut for New(t).DB.
+func DB(t testing.TB) *gorm.DB { return New(t).DB }
+
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,252 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// User is an account; the same person may hold roles in several Kreise and organisations.
+type User struct {
+	ID            int64
+	Email         string
+	Name          string
+	PasswordHash  string
+	PlatformAdmin bool
+	FailedLogins  int
+	LockedUntil   *time.Time
+	LastLoginAt   *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// NormalizeEmail trims and lower-cases an e-mail address.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CheckEmail validates an e-mail address for field and records a German message in v.
+func CheckEmail(v *ValidationError, field, email string) {
+	switch {
+	case email == "":
+		v.Add(field, "required", "Bitte geben Sie eine E-Mail-Adresse an.")
+	case len(email) > 254 || !validEmail(email):
+		v.Add(field, "invalid", "Bitte geben Sie eine gültige E-Mail-Adresse an, zum Beispiel name@beispiel.de.")
+	}
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == "" && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
+}
+
+// CheckText validates a required single-line text field of at most max characters.
+func CheckText(v *ValidationError, field, label, value string, required bool, max int) {
+	switch {
+	case required && strings.TrimSpace(value) == "":
+		v.Add(field, "required", fmt.Sprintf("Bitte geben Sie %s an.", label))
+	case !utf8.ValidString(value) || strings.ContainsRune(value, 0):
+		v.Add(field, "invalid", "Die Eingabe enthält ungültige Zeichen.")
+	case utf8.RuneCountInString(value) > max:
+		v.Add(field, "too_long", fmt.Sprintf("Die Eingabe darf höchstens %d Zeichen lang sein.", max))
+	case hasBidiOverride(value):
+		v.Add(field, "invalid", "Die Eingabe enthält unzulässige Steuerzeichen.")
+	}
+}
+
+func hasBidiOverride(s string) bool {
+	return strings.ContainsAny(s, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+}
+
+// NewUserInput is what creating an account needs.
+type NewUserInput struct {
+	Email    string
+	Name     string
+	Password string
+}
+
+// Validate checks the input and normalises the e-mail address.
+func (in *NewUserInput) Validate() *ValidationError {
+	in.Email = NormalizeEmail(in.Email)
+	in.Name = strings.TrimSpace(in.Name)
+	v := &ValidationError{}
+	CheckEmail(v, "email", in.Email)
+	CheckText(v, "name", "Ihren Namen", in.Name, true, 200)
+	v.Fields = append(v.Fields, CheckPassword(in.Password, in.Email, in.Name).Fields...)
+	return v
+}
+
+// insertUser creates the account inside tx; a taken e-mail address is a validation error.
+func insertUser(tx *gorm.DB, in NewUserInput, platformAdmin bool) (User, error) {
+	if v := in.Validate(); len(v.Fields) > 0 {
+		return User{}, v
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{Email: in.Email, Name: in.Name, PasswordHash: hash, PlatformAdmin: platformAdmin}
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&u)
+	if res.Error != nil {
+		return User{}, fmt.Errorf("insert user: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		v := &ValidationError{}
+		v.Add("email", "taken", "Für diese E-Mail-Adresse besteht bereits ein Konto. Bitte melden Sie sich an oder setzen Sie Ihr Passwort zurück.")
+		return User{}, v
+	}
+	return u, nil
+}
+
+// CreateUser creates an account (the operator's command `user create`), audited on the platform chain.
+func CreateUser(ctx context.Context, db *gorm.DB, actorID int64, in NewUserInput, platformAdmin bool) (User, error) {
+	var u User
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		var err error
+		if u, err = insertUser(tx, in, platformAdmin); err != nil {
+			return err
+		}
+		_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: actorID, Action: "user.created", ObjectType: "user",
+			ObjectID: fmt.Sprint(u.ID), Details: map[string]any{"platform_admin": platformAdmin}})
+		return err
+	})
+	return u, err
+}
+
+// Authenticate checks e-mail and password. It counts failures, locks the account per
+// LockoutUntil, audits every failure as auth.login_failed and a success as auth.login.
+// An unknown address and a wrong password give the same error and take the same time.
+func Authenticate(ctx context.Context, db *gorm.DB, email, password string, now time.Time) (User, error) {
+	email = NormalizeEmail(email)
+	var u User
+	var result error
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("email = ?", email).Limit(1).Find(&u)
+		if res.Error != nil {
+			return fmt.Errorf("load user: %w", res.Error)
+		}
+		details := map[string]any{"email": email}
+		switch {
+		case res.RowsAffected == 0:
+			PasswordMatches(password, dummyHash)
+			details["reason"] = "unknown_email"
+			result = ErrInvalidCredentials
+		case u.LockedUntil != nil && now.Before(*u.LockedUntil):
+			details["reason"] = "locked"
+			result = ErrLocked
+		case !PasswordMatches(password, u.PasswordHash):
+			u.FailedLogins++
+			until := LockoutUntil(u.FailedLogins, now)
+			u.LockedUntil = nil
+			if !until.IsZero() {
+				u.LockedUntil = &until
+				details["locked_until"] = until.UTC().Format(time.RFC3339)
+			}
+			details["reason"], details["failures"] = "wrong_password", u.FailedLogins
+			if err := tx.Model(&u).Updates(map[string]any{"failed_logins": u.FailedLogins, "locked_until": u.LockedUntil}).Error; err != nil {
+				return fmt.Errorf("count failure: %w", err)
+			}
+			result = ErrInvalidCredentials
+		default:
+			if err := tx.Model(&u).Updates(map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now}).Error; err != nil {
+				return fmt.Errorf("record login: %w", err)
+			}
+			_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: u.ID, Action: "auth.login", ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})
+			return err
+		}
+		var actor int64
+		if res.RowsAffected > 0 {
+			actor = u.ID
+		}
+		_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: actor, Action: "auth.login_failed", ObjectType: "user", ObjectID: fmt.Sprint(u.ID), Details: details})
+		return err
+	})
+	if err != nil {
+		return User{}, err
+	}
+	if result != nil {
+		return User{}, result
+	}
+	return u, nil
+}
+
+// LoadActor loads the user with all Kreis and organisation memberships (two queries).
+func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*Actor, error) {
+	var u User
+	if err := db.WithContext(ctx).First(&u, userID).Error; err != nil {
+		return nil, notFound(err, "load actor")
+	}
+	var rows []struct {
+		Kind  string
+		ID    int64
+		Role  Role
+	}
+	err := db.WithContext(ctx).Raw(`SELECT 't' AS kind, tenant_id AS id, role FROM tenant_memberships WHERE user_id = ?
+		UNION ALL SELECT 'o', org_id, role FROM organization_members WHERE user_id = ?`, userID, userID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("load memberships: %w", err)
+	}
+	a := &Actor{UserID: u.ID, Name: u.Name, Email: u.Email, PlatformAdmin: u.PlatformAdmin, Tenants: map[int64][]Role{}, Orgs: map[int64]Role{}}
+	for _, r := range rows {
+		if r.Kind == "t" {
+			a.Tenants[r.ID] = append(a.Tenants[r.ID], r.Role)
+		} else {
+			a.Orgs[r.ID] = r.Role
+		}
+	}
+	return a, nil
+}
+
+// ChangePassword sets a new password after checking the current one.
+func ChangePassword(ctx context.Context, db *gorm.DB, actor *Actor, current, next string) error {
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		var u User
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&u, actor.UserID).Error; err != nil {
+			return notFound(err, "load user")
+		}
+		v := &ValidationError{}
+		if !PasswordMatches(current, u.PasswordHash) {
+			v.Add("current_password", "wrong", "Das bisherige Passwort ist nicht korrekt.")
+		}
+		for _, f := range CheckPassword(next, u.Email, u.Name).Fields {
+			v.Add("new_password", f.Code, f.Message)
+		}
+		if err := v.OrNil(); err != nil {
+			return err
+		}
+		return setPassword(tx, u, next, "user.password_changed")
+	})
+}
+
+func setPassword(tx *gorm.DB, u User, password, action string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := tx.Model(&u).Updates(map[string]any{"password_hash": hash, "failed_logins": 0, "locked_until": nil, "updated_at": gorm.Expr("now()")}).Error; err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: u.ID, Action: action, ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})
+	return err
+}
+
+// NewToken returns a random URL-safe token and the SHA-256 that is stored instead of it.
+func NewToken() (string, []byte) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	return tok, HashToken(tok)
+}
+
+// HashToken returns the SHA-256 of a token as stored in the database.
+func HashToken(tok string) []byte {
+	sum := sha256.Sum256([]byte(tok))
+	return sum[:]
+}
