@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -37,4 +38,61 @@ func EnqueueMail(tx *gorm.DB, m Mail) error {
 		return fmt.Errorf("enqueue mail: %w", err)
 	}
 	return nil
+}
+
+// outboxMaxAttempts is how often delivery is tried before a mail is marked failed.
+const outboxMaxAttempts = 8
+
+// outboxReclaimAfter is when a claim of a sender that died is taken over; the mail is
+// then sent again with the same Message-ID, which receiving servers de-duplicate.
+const outboxReclaimAfter = 10 * time.Minute
+
+// OutboxBackoff is the wait before the next attempt after attempts failures (1, 2, 4 … min, at most 4 h).
+func OutboxBackoff(attempts int) time.Duration {
+	d := time.Minute
+	for i := 1; i < attempts && d < 4*time.Hour; i++ {
+		d *= 2
+	}
+	if d > 4*time.Hour {
+		d = 4 * time.Hour
+	}
+	return d
+}
+
+// Deliverer sends one mail; an error schedules a retry.
+type Deliverer func(ctx context.Context, m Mail) error
+
+// SendOutbox claims up to batch due mails (skipping rows other instances hold), commits
+// the claim, delivers them, and records success or the error with back-off. It returns
+// how many were sent.
+func SendOutbox(ctx context.Context, db *gorm.DB, deliver Deliverer, batch int) (int, error) {
+	var claimed []Mail
+	err := db.WithContext(ctx).Raw(`UPDATE outbox SET sending_at = now(), attempts = attempts + 1
+		WHERE id IN (SELECT id FROM outbox
+			WHERE sent_at IS NULL AND failed_at IS NULL AND next_try_at <= now()
+			  AND (sending_at IS NULL OR sending_at < now() - make_interval(secs => ?))
+			ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+		RETURNING *`, outboxReclaimAfter.Seconds(), batch).Scan(&claimed).Error
+	if err != nil {
+		return 0, fmt.Errorf("claim outbox: %w", err)
+	}
+	sent := 0
+	for _, m := range claimed {
+		derr := deliver(ctx, m)
+		var q *gorm.DB
+		switch {
+		case derr == nil:
+			sent++
+			q = db.WithContext(ctx).Exec(`UPDATE outbox SET sent_at = now(), sending_at = NULL, last_error = '' WHERE id = ?`, m.ID)
+		case m.Attempts >= outboxMaxAttempts:
+			q = db.WithContext(ctx).Exec(`UPDATE outbox SET failed_at = now(), sending_at = NULL, last_error = ? WHERE id = ?`, derr.Error(), m.ID)
+		default:
+			q = db.WithContext(ctx).Exec(`UPDATE outbox SET sending_at = NULL, last_error = ?, next_try_at = now() + make_interval(secs => ?) WHERE id = ?`,
+				derr.Error(), OutboxBackoff(m.Attempts).Seconds(), m.ID)
+		}
+		if q.Error != nil {
+			return sent, fmt.Errorf("record delivery of mail %d: %w", m.ID, q.Error)
+		}
+	}
+	return sent, nil
 }

@@ -82,7 +82,9 @@ func (a *Actor) InOrg(orgID int64) bool {
 func (a *Actor) IsOrgAdmin(orgID int64) bool { return a != nil && a.Orgs[orgID] == RoleOrgAdmin }
 
 // CanManageTenant reports whether the actor may manage users, roles and texts of the Kreis.
-func (a *Actor) CanManageTenant(tenantID int64) bool { return a.HasTenantRole(tenantID, RoleTenantAdmin) }
+func (a *Actor) CanManageTenant(tenantID int64) bool {
+	return a.HasTenantRole(tenantID, RoleTenantAdmin)
+}
 
 // CanReadTenantAudit reports whether the actor may read the Kreis's audit list.
 func (a *Actor) CanReadTenantAudit(tenantID int64) bool {

@@ -184,9 +184,9 @@ func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*Actor, error) {
 		return nil, notFound(err, "load actor")
 	}
 	var rows []struct {
-		Kind  string
-		ID    int64
-		Role  Role
+		Kind string
+		ID   int64
+		Role Role
 	}
 	err := db.WithContext(ctx).Raw(`SELECT 't' AS kind, tenant_id AS id, role FROM tenant_memberships WHERE user_id = ?
 		UNION ALL SELECT 'o', org_id, role FROM organization_members WHERE user_id = ?`, userID, userID).Scan(&rows).Error

@@ -69,7 +69,7 @@ CREATE TABLE invitations (
     tenant_id    bigint REFERENCES tenants ON DELETE CASCADE,
     org_id       bigint REFERENCES organizations ON DELETE CASCADE,
     email        text NOT NULL,
-    role         text NOT NULL,
+    roles        text[] NOT NULL CHECK (cardinality(roles) > 0),
     token_hash   bytea NOT NULL UNIQUE,
     invited_by   bigint NOT NULL REFERENCES users,
     expires_at   timestamptz NOT NULL,

@@ -1,0 +1,92 @@
+// Package app is kimibv's HTTP layer: the route table, middleware, handlers that
+// parse forms and call one models use case each, and the views (HTML, PDF, feeds).
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"kimibv/models"
+	"kimibv/templates"
+)
+
+// Config is the part of the configuration the HTTP layer needs.
+type Config struct {
+	BaseURL         string        // public address, e.g. https://kimibv.kreis.de
+	Env             string        // "development" or "production"
+	MaxBodyBytes    int64         // upper bound for a request body
+	SessionLifetime time.Duration // absolute session lifetime
+	SessionIdle     time.Duration // idle timeout
+	ContactEmail    string        // feedback address of the accessibility statement and Impressum
+	Operator        string        // name of the operating organisation (Impressum)
+}
+
+// Secure reports whether the application is served over TLS (cookies Secure, HSTS).
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Dev reports whether the application runs in development mode.
+func (c Config) Dev() bool { return c.Env == "development" }
+
+// App holds the dependencies of the handlers; there are no package globals.
+type App struct {
+	cfg      Config
+	store    *models.Store
+	db       *gorm.DB
+	sessions *scs.SessionManager
+	views    *templates.Renderer
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// Option adjusts an App at construction (tests inject a clock).
+type Option func(*App)
+
+// WithClock replaces the wall clock used by handlers and jobs.
+func WithClock(now func() time.Time) Option { return func(a *App) { a.now = now } }
+
+// New builds the App and its Echo router with every route registered.
+func New(cfg Config, store *models.Store, log *slog.Logger, opts ...Option) (*App, *echo.Echo, error) {
+	views, err := templates.NewRenderer()
+	if err != nil {
+		return nil, nil, fmt.Errorf("templates: %w", err)
+	}
+	sm := scs.New()
+	sm.Store = pgxstore.NewWithCleanupInterval(store.Pool, 30*time.Minute)
+	sm.Lifetime = cfg.SessionLifetime
+	sm.IdleTimeout = cfg.SessionIdle
+	sm.Cookie.Name = "kimibv_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.Secure()
+	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now}
+	for _, o := range opts {
+		o(a)
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.handleError
+	a.routes(e)
+	return a, e, nil
+}
+
+// Now returns the application clock's current time.
+func (a *App) Now() time.Time { return a.now() }
+
+// Ready reports whether the database answers and the schema is current (/readyz).
+func (a *App) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(ctx); err != nil {
+		return err
+	}
+	return models.CheckSchema(ctx, a.store.SQL)
+}

@@ -1,0 +1,54 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/models"
+)
+
+// loginData is the login page's data.
+type loginData struct{ Next string }
+
+// msgLoginFailed is deliberately the same for unknown addresses, wrong passwords and locked accounts.
+const msgLoginFailed = "E-Mail-Adresse oder Passwort sind nicht korrekt, oder das Konto ist nach mehreren Fehlversuchen vorübergehend gesperrt. Bitte versuchen Sie es in einigen Minuten erneut oder setzen Sie Ihr Passwort zurück."
+
+// loginForm shows the login page.
+func (a *App) loginForm(c echo.Context) error {
+	if actor(c) != nil {
+		return c.Redirect(http.StatusSeeOther, "/konto")
+	}
+	return a.show(c, "login", "Anmelden", loginData{Next: safeNext(c.QueryParam("next"))})
+}
+
+// login checks the credentials, rotates the session token and remembers the user.
+func (a *App) login(c echo.Context) error {
+	values := formValues(c)
+	data := loginData{Next: safeNext(values.Get("next"))}
+	values.Del("password")
+	u, err := models.Authenticate(c.Request().Context(), a.db, values.Get("email"), c.FormValue("password"), a.now())
+	if errors.Is(err, models.ErrInvalidCredentials) || errors.Is(err, models.ErrLocked) {
+		v := &models.ValidationError{}
+		v.Add("email", "login_failed", msgLoginFailed)
+		return a.invalid(c, "login", "Anmelden", data, values, v)
+	}
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := a.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	a.sessions.Put(ctx, sessionUserKey, u.ID)
+	return a.redirect(c, data.Next, "Sie sind angemeldet.")
+}
+
+// logout ends the session.
+func (a *App) logout(c echo.Context) error {
+	if err := a.sessions.Destroy(c.Request().Context()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/")
+}

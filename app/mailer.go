@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"kimibv/models"
+)
+
+// SMTPConfig configures outgoing mail; an empty Host keeps mail in the outbox.
+type SMTPConfig struct {
+	Host, User, Password, From, TLS string
+	Port                            int
+	Domain                          string // host part of Message-IDs
+}
+
+// NewDeliverer returns the outbox deliverer: SMTP when configured, and in development
+// additionally (or, without SMTP, only) the log.
+func NewDeliverer(cfg SMTPConfig, dev bool, log *slog.Logger) (models.Deliverer, error) {
+	logMail := func(m models.Mail) {
+		log.Info("mail", "to", m.ToAddr, "subject", m.Subject, "body", m.Body)
+	}
+	if cfg.Host == "" {
+		if !dev {
+			return nil, nil
+		}
+		return func(_ context.Context, m models.Mail) error { logMail(m); return nil }, nil
+	}
+	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(defaultSMTPTimeout)}
+	switch cfg.TLS {
+	case "tls":
+		opts = append(opts, mail.WithSSLPort(false))
+	case "starttls":
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	}
+	if cfg.User != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(cfg.User), mail.WithPassword(cfg.Password))
+	}
+	client, err := mail.NewClient(cfg.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("smtp client: %w", err)
+	}
+	return func(ctx context.Context, m models.Mail) error {
+		if dev {
+			logMail(m)
+		}
+		msg := mail.NewMsg()
+		if err := msg.From(cfg.From); err != nil {
+			return fmt.Errorf("from: %w", err)
+		}
+		if err := msg.To(m.ToAddr); err != nil {
+			return fmt.Errorf("to: %w", err)
+		}
+		msg.Subject(m.Subject)
+		// A stable Message-ID lets receivers drop a copy sent again after a crash.
+		msg.SetMessageIDWithValue(fmt.Sprintf("outbox-%d@%s", m.ID, cfg.Domain))
+		msg.SetBodyString(mail.TypeTextPlain, m.Body)
+		if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+			return fmt.Errorf("send mail %d: %w", m.ID, err)
+		}
+		return nil
+	}, nil
+}
+
+// defaultSMTPTimeout bounds one SMTP conversation.
+const defaultSMTPTimeout = 30 * time.Second
+
+// Jobs returns the scheduled jobs of the application.
+func (a *App) Jobs(deliver models.Deliverer) []Job {
+	var jobs []Job
+	if deliver != nil {
+		jobs = append(jobs, Job{Name: "outbox", Spec: "*/15 * * * * *", Run: func(ctx context.Context) error {
+			n, err := models.SendOutbox(ctx, a.db, deliver, 50)
+			if n > 0 {
+				a.log.Info("outbox sent", "count", n)
+			}
+			return err
+		}})
+	}
+	return jobs
+}
+
+// hostOf returns the host of a base URL, for Message-IDs.
+func hostOf(baseURL string) string {
+	h := strings.TrimPrefix(strings.TrimPrefix(baseURL, "https://"), "http://")
+	h, _, _ = strings.Cut(h, "/")
+	h, _, _ = strings.Cut(h, ":")
+	return h
+}
+
+// MessageDomain returns the domain used in Message-IDs for the configured base URL.
+func (a *App) MessageDomain() string { return hostOf(a.cfg.BaseURL) }

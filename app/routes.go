@@ -1,0 +1,50 @@
+package app
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"kimibv/models"
+	"kimibv/static"
+)
+
+// routes is the one route table: every address with its middleware on one screen.
+func (a *App) routes(e *echo.Echo) {
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(middleware.Recover(), middleware.RequestID(), a.accessLog, a.securityHeaders,
+		middleware.BodyLimit(strconv.FormatInt(a.cfg.MaxBodyBytes, 10)+"B"),
+		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipGzip, MinLength: 1024}))
+
+	e.GET("/healthz", a.healthz)
+	e.GET("/readyz", a.readyz)
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler(time.Hour))))
+
+	// Everything below has sessions, the current user and CSRF protection.
+	w := e.Group("", a.loadSession, a.loadActor, a.csrf())
+	lead, opener, evaluator, council, tadmin := models.RoleLead, models.RoleOpener, models.RoleEvaluator, models.RoleCouncil, models.RoleTenantAdmin
+	_, _, _, _, _ = lead, opener, evaluator, council, tadmin
+
+	// Public pages.
+	w.GET("/", a.home)
+	w.GET("/impressum", a.staticPage("impressum", "Impressum"))
+	w.GET("/datenschutz", a.staticPage("datenschutz", "Datenschutzerklärung"))
+	w.GET("/barrierefreiheit", a.staticPage("barrierefreiheit", "Erklärung zur Barrierefreiheit"))
+	w.GET("/anmelden", a.loginForm)
+	w.POST("/anmelden", a.login)
+	w.POST("/abmelden", a.logout)
+}
+
+// skipGzip leaves PDFs, archives and images uncompressed.
+func skipGzip(c echo.Context) bool {
+	p := c.Request().URL.Path
+	for _, ext := range []string{".pdf", ".zip", ".png", ".woff2", ".woff", ".xlsx"} {
+		if len(p) > len(ext) && p[len(p)-len(ext):] == ext {
+			return true
+		}
+	}
+	return false
+}

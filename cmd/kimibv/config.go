@@ -1,0 +1,128 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the whole configuration, read from environment variables only.
+type config struct {
+	DatabaseURL     string
+	Listen          string
+	BaseURL         string
+	Env             string
+	LogFormat       string
+	LogLevel        string
+	MaxBodyBytes    int64
+	SessionLifetime time.Duration
+	SessionIdle     time.Duration
+	ContactEmail    string
+	Operator        string
+	SMTPHost        string
+	SMTPPort        int
+	SMTPUser        string
+	SMTPPassword    string
+	SMTPFrom        string
+	SMTPTLS         string
+	ShutdownDrain   time.Duration
+}
+
+// envVar documents one setting; the README's configuration table lists the same.
+type envVar struct {
+	Name, Default, Meaning string
+	Secret                 bool
+}
+
+// settings is the catalogue of environment variables with defaults.
+func settings() []envVar {
+	return []envVar{
+		{"DATABASE_URL", "", "PostgreSQL connection URL (required; scripts/run sets it for its private cluster)", true},
+		{"KIMIBV_LISTEN", ":8080", "address the HTTP server listens on", false},
+		{"KIMIBV_BASE_URL", "http://localhost:8080", "public address used in links, e-mails and PDFs; https:// enables Secure cookies and HSTS", false},
+		{"KIMIBV_ENV", "production", "development writes outgoing mail to the log as well", false},
+		{"KIMIBV_LOG_FORMAT", "text", "text or json", false},
+		{"KIMIBV_LOG_LEVEL", "info", "debug, info, warn or error", false},
+		{"KIMIBV_MAX_BODY_MB", "110", "largest accepted request body in MiB", false},
+		{"KIMIBV_SESSION_LIFETIME", "12h", "absolute lifetime of a login session", false},
+		{"KIMIBV_SESSION_IDLE", "2h", "a session ends after this long without requests", false},
+		{"KIMIBV_CONTACT_EMAIL", "kontakt@example.org", "contact shown in Impressum and the accessibility statement", false},
+		{"KIMIBV_OPERATOR", "Kommunales Rechenzentrum (Beispiel)", "operating organisation named in the Impressum", false},
+		{"KIMIBV_SMTP_HOST", "", "SMTP server; empty keeps mail in the outbox (and the log in development)", false},
+		{"KIMIBV_SMTP_PORT", "587", "SMTP port", false},
+		{"KIMIBV_SMTP_USER", "", "SMTP user name", false},
+		{"KIMIBV_SMTP_PASSWORD", "", "SMTP password", true},
+		{"KIMIBV_SMTP_FROM", "kimibv@example.org", "sender address of outgoing mail", false},
+		{"KIMIBV_SMTP_TLS", "starttls", "none, starttls or tls", false},
+		{"KIMIBV_SHUTDOWN_DRAIN", "20s", "how long shutdown waits for running requests and jobs", false},
+	}
+}
+
+// lookup reads name, or the file named by name_FILE for secrets, or def.
+func lookup(name, def string, secret bool) (string, error) {
+	if secret {
+		if path := os.Getenv(name + "_FILE"); path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return "", fmt.Errorf("%s_FILE: %w", name, err)
+			}
+			return strings.TrimSpace(string(b)), nil
+		}
+	}
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v, nil
+	}
+	return def, nil
+}
+
+// loadConfig reads every setting and reports all invalid ones at once.
+func loadConfig() (config, error) {
+	vals := map[string]string{}
+	for _, s := range settings() {
+		v, err := lookup(s.Name, s.Default, s.Secret)
+		if err != nil {
+			return config{}, err
+		}
+		vals[s.Name] = v
+	}
+	var errs []string
+	dur := func(name string) time.Duration {
+		d, err := time.ParseDuration(vals[name])
+		if err != nil || d <= 0 {
+			errs = append(errs, name+": not a positive duration")
+		}
+		return d
+	}
+	num := func(name string) int {
+		n, err := strconv.Atoi(vals[name])
+		if err != nil || n <= 0 {
+			errs = append(errs, name+": not a positive number")
+		}
+		return n
+	}
+	c := config{
+		DatabaseURL: vals["DATABASE_URL"], Listen: vals["KIMIBV_LISTEN"], BaseURL: strings.TrimRight(vals["KIMIBV_BASE_URL"], "/"),
+		Env: vals["KIMIBV_ENV"], LogFormat: vals["KIMIBV_LOG_FORMAT"], LogLevel: vals["KIMIBV_LOG_LEVEL"],
+		MaxBodyBytes:    int64(num("KIMIBV_MAX_BODY_MB")) << 20,
+		SessionLifetime: dur("KIMIBV_SESSION_LIFETIME"), SessionIdle: dur("KIMIBV_SESSION_IDLE"),
+		ContactEmail: vals["KIMIBV_CONTACT_EMAIL"], Operator: vals["KIMIBV_OPERATOR"],
+		SMTPHost: vals["KIMIBV_SMTP_HOST"], SMTPPort: num("KIMIBV_SMTP_PORT"), SMTPUser: vals["KIMIBV_SMTP_USER"],
+		SMTPPassword: vals["KIMIBV_SMTP_PASSWORD"], SMTPFrom: vals["KIMIBV_SMTP_FROM"], SMTPTLS: vals["KIMIBV_SMTP_TLS"],
+		ShutdownDrain: dur("KIMIBV_SHUTDOWN_DRAIN"),
+	}
+	if c.DatabaseURL == "" {
+		errs = append(errs, "DATABASE_URL is not set")
+	}
+	if c.Env != "development" && c.Env != "production" {
+		errs = append(errs, "KIMIBV_ENV: development or production")
+	}
+	if c.SMTPTLS != "none" && c.SMTPTLS != "starttls" && c.SMTPTLS != "tls" {
+		errs = append(errs, "KIMIBV_SMTP_TLS: none, starttls or tls")
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}

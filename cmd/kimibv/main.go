@@ -1,0 +1,190 @@
+// Command kimibv is the single binary of the application: serve, migrate, demo,
+// audit verify and user create.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"kimibv/models"
+)
+
+const usage = `kimibv – transparente Interessenbekundungsverfahren für das KIM
+
+Usage:
+  kimibv serve                 start the web server (applies pending migrations)
+  kimibv migrate [status]      apply migrations, or show the schema state
+  kimibv demo [--if-empty]     load the demonstration data and print the demo logins
+  kimibv audit verify [CHAIN]  re-compute every audit chain (or one) and name the first broken entry
+  kimibv user create --email E --name N [--password-file F] [--platform-admin]
+                               create an account (password from F, or KIMIBV_NEW_PASSWORD)
+
+Configuration comes from environment variables; see README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "kimibv:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches the subcommand; it is separate from main so tests can call it.
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, os.Stderr)
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		return migrateCmd(ctx, cfg, log, args[1:], out)
+	case "demo":
+		return demoCmd(ctx, cfg, log, args[1:], out)
+	case "audit":
+		if len(args) < 2 || args[1] != "verify" {
+			return errors.New("usage: kimibv audit verify [CHAIN]")
+		}
+		return auditVerify(ctx, cfg, log, args[2:], out)
+	case "user":
+		if len(args) < 2 || args[1] != "create" {
+			return errors.New("usage: kimibv user create --email E --name N [--password-file F] [--platform-admin]")
+		}
+		return userCreate(ctx, cfg, log, args[2:], out)
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
+}
+
+// newLogger builds the slog logger from KIMIBV_LOG_FORMAT and KIMIBV_LOG_LEVEL.
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.LogFormat, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore connects to the database.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (*models.Store, error) {
+	st, err := models.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Ping(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func migrateCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, out io.Writer) error {
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if len(args) > 0 && args[0] == "status" {
+		err := models.CheckSchema(ctx, st.SQL)
+		latest, _ := models.LatestMigration(st.SQL)
+		switch {
+		case err == nil:
+			fmt.Fprintf(out, "schema current (version %d)\n", latest)
+		case errors.Is(err, models.ErrSchemaOutdated):
+			fmt.Fprintf(out, "migrations pending: %v\n", err)
+		default:
+			return err
+		}
+		return nil
+	}
+	if err := models.Migrate(ctx, st.SQL, log); err != nil {
+		return err
+	}
+	latest, _ := models.LatestMigration(st.SQL)
+	fmt.Fprintf(out, "schema current (version %d)\n", latest)
+	return nil
+}
+
+func auditVerify(ctx context.Context, cfg config, log *slog.Logger, args []string, out io.Writer) error {
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	chains := args
+	if len(chains) == 0 {
+		if chains, err = models.Chains(ctx, st.DB); err != nil {
+			return err
+		}
+	}
+	broken := 0
+	for _, ch := range chains {
+		v, err := models.VerifyChain(ctx, st.DB, ch)
+		if err != nil {
+			return err
+		}
+		if v.OK {
+			fmt.Fprintf(out, "OK      %-20s %8d entries  head %s\n", ch, v.Entries, v.HeadHash)
+			continue
+		}
+		broken++
+		fmt.Fprintf(out, "BROKEN  %-20s first broken entry %d: %s\n", ch, v.BrokenSeq, v.Problem)
+	}
+	if broken > 0 {
+		return fmt.Errorf("%d of %d audit chains are broken", broken, len(chains))
+	}
+	fmt.Fprintf(out, "%d audit chains verified\n", len(chains))
+	return nil
+}
+
+func userCreate(ctx context.Context, cfg config, log *slog.Logger, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	email := fs.String("email", "", "e-mail address (login)")
+	name := fs.String("name", "", "full name")
+	pwFile := fs.String("password-file", "", "file holding the password (else KIMIBV_NEW_PASSWORD)")
+	platform := fs.Bool("platform-admin", false, "make the user the operator (creates Kreise)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	password := os.Getenv("KIMIBV_NEW_PASSWORD")
+	if *pwFile != "" {
+		b, err := os.ReadFile(*pwFile)
+		if err != nil {
+			return fmt.Errorf("password file: %w", err)
+		}
+		password = strings.TrimRight(string(b), "\r\n")
+	}
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := models.CheckSchema(ctx, st.SQL); err != nil {
+		return err
+	}
+	u, err := models.CreateUser(ctx, st.DB, 0, models.NewUserInput{Email: *email, Name: *name, Password: password}, *platform)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "user %d created: %s\n", u.ID, u.Email)
+	return nil
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"kimibv/app"
+	"kimibv/models"
+)
+
+// serve migrates, starts the jobs and the HTTP server, and on a signal shuts down
+// in order: HTTP server, scheduler (bounded drain), database.
+func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		st.Close()
+		log.Info("database closed")
+	}()
+	if err := models.Migrate(ctx, st.SQL, log); err != nil {
+		return err
+	}
+	a, e, err := app.New(app.Config{
+		BaseURL: cfg.BaseURL, Env: cfg.Env, MaxBodyBytes: cfg.MaxBodyBytes,
+		SessionLifetime: cfg.SessionLifetime, SessionIdle: cfg.SessionIdle,
+		ContactEmail: cfg.ContactEmail, Operator: cfg.Operator,
+	}, st, log)
+	if err != nil {
+		return err
+	}
+	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, User: cfg.SMTPUser,
+		Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS, Domain: a.MessageDomain()}, cfg.Env == "development", log)
+	if err != nil {
+		return err
+	}
+	if deliver == nil {
+		log.Warn("KIMIBV_SMTP_HOST is not set: e-mails stay in the outbox until SMTP is configured")
+	}
+	sched := app.NewScheduler(st.Pool, log)
+	for _, j := range a.Jobs(deliver) {
+		if err := sched.Add(j); err != nil {
+			return err
+		}
+	}
+	sched.Start()
+
+	srv := &http.Server{Addr: cfg.Listen, Handler: e, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("kimibv listening", "addr", cfg.Listen, "base_url", cfg.BaseURL)
+
+	select {
+	case err := <-errc:
+		sched.Stop(cfg.ShutdownDrain)
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http server: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: http server")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownDrain)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	log.Info("shutting down: scheduler")
+	sched.Stop(cfg.ShutdownDrain)
+	return nil
+}

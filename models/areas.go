@@ -1,0 +1,46 @@
+package models
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// Area is a part of the application the actor may enter (for navigation).
+type Area struct {
+	Label string
+	Href  string
+}
+
+// ActorAreas lists the actor's Kreis areas and organisations with their names in one query.
+func ActorAreas(ctx context.Context, db *gorm.DB, a *Actor) ([]Area, error) {
+	var out []Area
+	if a == nil {
+		return nil, nil
+	}
+	if len(a.Tenants) > 0 || len(a.Orgs) > 0 {
+		var rows []struct {
+			Kind, Key, Name string
+		}
+		err := db.WithContext(ctx).Raw(`
+			SELECT 't' AS kind, t.slug AS key, t.name FROM tenants t WHERE t.id IN (SELECT tenant_id FROM tenant_memberships WHERE user_id = ?)
+			UNION ALL
+			SELECT 'o', o.id::text, o.name FROM organizations o WHERE o.id IN (SELECT org_id FROM organization_members WHERE user_id = ?)
+			ORDER BY 1 DESC, 3`, a.UserID, a.UserID).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("actor areas: %w", err)
+		}
+		for _, r := range rows {
+			if r.Kind == "t" {
+				out = append(out, Area{Label: r.Name, Href: "/verwaltung/" + r.Key})
+			} else {
+				out = append(out, Area{Label: r.Name, Href: "/traeger/" + r.Key})
+			}
+		}
+	}
+	if a.PlatformAdmin {
+		out = append(out, Area{Label: "Betrieb", Href: "/betrieb"})
+	}
+	return out, nil
+}

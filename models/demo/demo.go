@@ -1,0 +1,156 @@
+// Package demo loads the demonstration data of DESIGN § 9 through the same use cases
+// the application uses, so that every demo object has its audit trail.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"kimibv/models"
+)
+
+// Password is the password of every demo account (printed by `kimibv demo`).
+const Password = "Demo-Passwort-2026"
+
+// Login is one demo account for the console listing.
+type Login struct {
+	Role  string
+	Email string
+	Note  string
+}
+
+type person struct {
+	email, name string
+	roles       []models.Role
+}
+
+// musterlandStaff are the Kreis Musterland accounts, one per role (three evaluators, two openers).
+func musterlandStaff() []person {
+	return []person{
+		{"admin@musterland.example", "Petra Verwalter", []models.Role{models.RoleTenantAdmin}},
+		{"leitung@musterland.example", "Jana Leitner", []models.Role{models.RoleLead}},
+		{"oeffnung1@musterland.example", "Olaf Öffner", []models.Role{models.RoleOpener}},
+		{"oeffnung2@musterland.example", "Özlem Schlüter", []models.Role{models.RoleOpener}},
+		{"gremium1@musterland.example", "Greta Gremm", []models.Role{models.RoleEvaluator}},
+		{"gremium2@musterland.example", "Bernd Bewerter", []models.Role{models.RoleEvaluator}},
+		{"gremium3@musterland.example", "Ayşe Yıldız", []models.Role{models.RoleEvaluator}},
+		{"kreistag@musterland.example", "Karl Kreistag", []models.Role{models.RoleCouncil}},
+	}
+}
+
+// providers are the four fictional welfare organisations with their administrators.
+func providers() []struct {
+	org  models.OrgInput
+	user person
+} {
+	mk := func(name, assoc, street, zip, city, mail, user, uname string) struct {
+		org  models.OrgInput
+		user person
+	} {
+		return struct {
+			org  models.OrgInput
+			user person
+		}{
+			models.OrgInput{Name: name, LegalForm: models.LegalForms[0], RegisterCourt: "Amtsgericht Musterstadt", RegisterNumber: "VR " + zip[1:],
+				Street: street, PostalCode: zip, City: city, Association: assoc, Email: mail, Phone: "02345 1234-0"},
+			person{user, uname, []models.Role{models.RoleOrgAdmin}},
+		}
+	}
+	return []struct {
+		org  models.OrgInput
+		user person
+	}{
+		mk("Arbeiterwohlfahrt Kreisverband Musterland e. V.", models.Associations[0], "Hauptstraße 12", "57001", "Musterstadt", "info@awo-musterland.example", "awo@traeger.example", "Andrea Wohlfahrt"),
+		mk("Caritasverband für den Kreis Musterland e. V.", models.Associations[1], "Domplatz 3", "57002", "Musterstadt", "info@caritas-musterland.example", "caritas@traeger.example", "Clemens Caritas"),
+		mk("Diakonisches Werk im Kreis Musterland e. V.", models.Associations[2], "Kirchweg 7", "57010", "Nordheim", "info@diakonie-musterland.example", "diakonie@traeger.example", "Dorothea Diakon"),
+		mk("Interkulturelles Zentrum Brückenschlag e. V.", models.Associations[4], "Marktstraße 21", "57020", "Südhausen", "info@brueckenschlag.example", "brueckenschlag@traeger.example", "Murat Brückner"),
+	}
+}
+
+// operatorEmail is the demo operator account.
+const operatorEmail = "betrieb@kimibv.example"
+
+// Logins lists the demo accounts with their roles.
+func Logins() []Login {
+	out := []Login{{"Betrieb (Operator)", operatorEmail, "legt Kreise an"}}
+	for _, p := range musterlandStaff() {
+		out = append(out, Login{p.roles[0].Label(), p.email, "Kreis Musterland"})
+	}
+	out = append(out, Login{models.RoleTenantAdmin.Label(), "admin@beispielhausen.example", "Stadt Beispielhausen"})
+	for _, p := range providers() {
+		out = append(out, Login{models.RoleOrgAdmin.Label(), p.user.email, p.org.Name})
+	}
+	return out
+}
+
+// Load creates the demonstration unless it exists (ifEmpty) and reports whether it loaded.
+func Load(ctx context.Context, db *gorm.DB, ifEmpty bool) (bool, error) {
+	var n int64
+	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM tenants WHERE slug = 'musterland'`).Scan(&n).Error; err != nil {
+		return false, fmt.Errorf("look for demo: %w", err)
+	}
+	if n > 0 {
+		if ifEmpty {
+			return false, nil
+		}
+		return false, fmt.Errorf("the demonstration is already loaded (Kreis musterland exists)")
+	}
+	now := time.Now()
+	op, err := models.CreateUser(ctx, db, 0, models.NewUserInput{Email: operatorEmail, Name: "Betriebsteam Rechenzentrum", Password: Password}, true)
+	if err != nil {
+		return false, fmt.Errorf("demo operator: %w", err)
+	}
+	opActor, err := models.LoadActor(ctx, db, op.ID)
+	if err != nil {
+		return false, err
+	}
+	const base = "http://localhost:8080"
+	muster, err := models.CreateTenant(ctx, db, opActor, models.TenantInput{Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis",
+		State: "Nordrhein-Westfalen", Authority: "Kreis Musterland – Der Landrat, Kommunales Integrationszentrum", ContactEmail: "ki@musterland.example",
+		AdminEmail: "admin@musterland.example"}, base, now)
+	if err != nil {
+		return false, fmt.Errorf("demo Kreis: %w", err)
+	}
+	if err := staff(ctx, db, opActor, muster.ID, musterlandStaff()); err != nil {
+		return false, err
+	}
+	other, err := models.CreateTenant(ctx, db, opActor, models.TenantInput{Slug: "beispielhausen", Name: "Stadt Beispielhausen", Kind: "kreisfreie_stadt",
+		State: "Nordrhein-Westfalen", Authority: "Stadt Beispielhausen – Der Oberbürgermeister", ContactEmail: "integration@beispielhausen.example",
+		AdminEmail: "admin@beispielhausen.example"}, base, now)
+	if err != nil {
+		return false, fmt.Errorf("demo city: %w", err)
+	}
+	if err := staff(ctx, db, opActor, other.ID, []person{{"admin@beispielhausen.example", "Bea Beispiel", []models.Role{models.RoleTenantAdmin, models.RoleLead}}}); err != nil {
+		return false, err
+	}
+	for _, p := range providers() {
+		if _, _, err := models.RegisterOrganization(ctx, db, p.org, models.NewUserInput{Email: p.user.email, Name: p.user.name, Password: Password}); err != nil {
+			return false, fmt.Errorf("demo provider %s: %w", p.org.Name, err)
+		}
+	}
+	return true, nil
+}
+
+// staff creates the accounts and grants their Kreis roles; the first person is the
+// Kreis administrator, who is granted by the operator and grants the others.
+func staff(ctx context.Context, db *gorm.DB, op *models.Actor, tenantID int64, people []person) error {
+	granter := op
+	for i, p := range people {
+		u, err := models.CreateUser(ctx, db, op.UserID, models.NewUserInput{Email: p.email, Name: p.name, Password: Password}, false)
+		if err != nil {
+			return fmt.Errorf("demo user %s: %w", p.email, err)
+		}
+		if err := models.SetTenantRoles(ctx, db, granter, tenantID, u.ID, p.roles); err != nil {
+			return fmt.Errorf("demo roles %s: %w", p.email, err)
+		}
+		if i == 0 {
+			if granter, err = models.LoadActor(ctx, db, u.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

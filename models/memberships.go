@@ -1,0 +1,54 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"gorm.io/gorm"
+)
+
+// SetTenantRoles replaces the roles user holds in the Kreis. Kreis administrators (and the
+// operator, for a Kreis's first administrator) may do this; an administrator cannot take
+// the administrator role from themselves, so a Kreis never locks itself out.
+func SetTenantRoles(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, userID int64, roles []Role) error {
+	if !actor.CanManageTenant(tenantID) && !actor.CanCreateTenants() {
+		return fmt.Errorf("set tenant roles: %w", ErrNotFound)
+	}
+	v := &ValidationError{}
+	for _, r := range roles {
+		if !r.IsTenantRole() {
+			v.Add("roles", "invalid", "Bitte wählen Sie nur Rollen aus der Liste aus.")
+			return v
+		}
+	}
+	if userID == actor.UserID && actor.CanManageTenant(tenantID) && !slices.Contains(roles, RoleTenantAdmin) {
+		v.Add("roles", "self_admin", "Sie können sich die Rolle Kreisadministration nicht selbst entziehen. Bitten Sie eine andere administrierende Person darum.")
+		return v
+	}
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		var before []string
+		if err := tx.Raw(`SELECT role FROM tenant_memberships WHERE tenant_id = ? AND user_id = ? ORDER BY role FOR UPDATE`, tenantID, userID).Scan(&before).Error; err != nil {
+			return fmt.Errorf("load roles: %w", err)
+		}
+		var exists int64
+		if err := tx.Raw(`SELECT count(*) FROM users WHERE id = ?`, userID).Scan(&exists).Error; err != nil || exists == 0 {
+			return fmt.Errorf("set tenant roles: user %d: %w", userID, ErrNotFound)
+		}
+		if err := tx.Exec(`DELETE FROM tenant_memberships WHERE tenant_id = ? AND user_id = ?`, tenantID, userID).Error; err != nil {
+			return fmt.Errorf("clear roles: %w", err)
+		}
+		after := make([]string, 0, len(roles))
+		for _, r := range roles {
+			if err := tx.Exec(`INSERT INTO tenant_memberships (tenant_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, tenantID, userID, r).Error; err != nil {
+				return fmt.Errorf("grant role: %w", err)
+			}
+			after = append(after, string(r))
+		}
+		slices.Sort(after)
+		after = slices.Compact(after)
+		_, err := Audit(tx, Event{Chain: TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "tenant.roles_changed",
+			ObjectType: "user", ObjectID: fmt.Sprint(userID), Details: map[string]any{"before": before, "after": after}})
+		return err
+	})
+}

@@ -1,0 +1,88 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// PasswordResetValidity is how long a reset link can be used.
+const PasswordResetValidity = time.Hour
+
+// RequestPasswordReset queues a one-time reset link for the account with email. The
+// answer is the same whether or not the account exists; the request is audited.
+func RequestPasswordReset(ctx context.Context, db *gorm.DB, email, baseURL string, now time.Time) error {
+	email = NormalizeEmail(email)
+	v := &ValidationError{}
+	CheckEmail(v, "email", email)
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		var u User
+		res := tx.Where("email = ?", email).Limit(1).Find(&u)
+		if res.Error != nil {
+			return fmt.Errorf("load user: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			_, err := Audit(tx, Event{Chain: ChainPlatform, Action: "auth.password_reset_requested", ObjectType: "user",
+				Details: map[string]any{"email": email, "known": false}})
+			return err
+		}
+		tok, hash := NewToken()
+		expires := now.Add(PasswordResetValidity)
+		if err := tx.Exec(`INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (?, ?, ?)`, hash, u.ID, expires).Error; err != nil {
+			return fmt.Errorf("store reset token: %w", err)
+		}
+		body := fmt.Sprintf("Guten Tag %s,\n\nfür Ihr Konto bei kimibv wurde ein neues Passwort angefordert. "+
+			"Über diesen Link können Sie es bis %s festlegen:\n%s/passwort-zuruecksetzen/%s\n\n"+
+			"Der Link kann nur einmal verwendet werden. Wenn Sie kein neues Passwort angefordert haben, können Sie diese E-Mail ignorieren; Ihr bisheriges Passwort bleibt gültig.\n",
+			u.Name, FormatDateTime(expires), baseURL, tok)
+		if err := EnqueueMail(tx, Mail{ToAddr: u.Email, Subject: "kimibv: Passwort zurücksetzen", Body: body, Kind: "password_reset"}); err != nil {
+			return err
+		}
+		_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: u.ID, Action: "auth.password_reset_requested", ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})
+		return err
+	})
+}
+
+// PasswordResetValid reports whether token is an unused, unexpired reset token.
+func PasswordResetValid(ctx context.Context, db *gorm.DB, token string, now time.Time) (bool, error) {
+	var n int64
+	err := db.WithContext(ctx).Raw(`SELECT count(*) FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+		HashToken(token), now).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("check reset token: %w", err)
+	}
+	return n > 0, nil
+}
+
+// ResetPassword sets a new password with a valid one-time token and uses the token up.
+// It also clears a lock-out. An invalid or used token is ErrNotFound.
+func ResetPassword(ctx context.Context, db *gorm.DB, token, password string, now time.Time) error {
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		var userID int64
+		res := tx.Raw(`UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id`,
+			now, HashToken(token), now).Scan(&userID)
+		if res.Error != nil {
+			return fmt.Errorf("use reset token: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("reset token: %w", ErrNotFound)
+		}
+		var u User
+		if err := tx.First(&u, userID).Error; err != nil {
+			return notFound(err, "load user")
+		}
+		v := &ValidationError{}
+		for _, f := range CheckPassword(password, u.Email, u.Name).Fields {
+			v.Add("password", f.Code, f.Message)
+		}
+		if err := v.OrNil(); err != nil {
+			return err
+		}
+		return setPassword(tx, u, password, "auth.password_reset")
+	})
+}

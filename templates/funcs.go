@@ -1,0 +1,97 @@
+package templates
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"kimibv/models"
+)
+
+// Field is what the "input" partials need to render one labelled form control.
+type Field struct {
+	Name, Label, Type, Value, Hint, Error, Autocomplete, Inputmode string
+	Required, Checked                                              bool
+	Rows                                                           int
+	Options                                                        []Option
+}
+
+// Option is one choice of a select or radio group.
+type Option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// ID returns the element id of the field's control.
+func (f Field) ID() string { return "f-" + f.Name }
+
+// Describedby lists the ids of the hint and error texts for aria-describedby.
+func (f Field) Describedby() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID()+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ID()+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+// fld builds a Field from the form and options "type=email", "hint=…", "required",
+// "autocomplete=…", "rows=5", "inputmode=…", "value=…" (a default when nothing was submitted).
+func fld(form *Form, name, label string, opts ...string) Field {
+	f := Field{Name: name, Label: label, Type: "text", Value: form.Get(name), Error: form.Error(name)}
+	for _, o := range opts {
+		k, v, _ := strings.Cut(o, "=")
+		switch k {
+		case "type":
+			f.Type = v
+		case "hint":
+			f.Hint = v
+		case "required":
+			f.Required = true
+		case "autocomplete":
+			f.Autocomplete = v
+		case "inputmode":
+			f.Inputmode = v
+		case "rows":
+			_, _ = fmt.Sscan(v, &f.Rows)
+		case "value":
+			if form == nil || len(form.Values) == 0 {
+				f.Value = v
+			}
+		}
+	}
+	if f.Type == "checkbox" {
+		f.Checked = form.Get(name) != ""
+	}
+	return f
+}
+
+// withOptions attaches choices (value/label pairs) to a field and marks the submitted one.
+func withOptions(f Field, pairs ...string) Field {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		f.Options = append(f.Options, Option{Value: pairs[i], Label: pairs[i+1], Selected: pairs[i] == f.Value})
+	}
+	return f
+}
+
+func funcs() template.FuncMap {
+	return template.FuncMap{
+		"fld":         fld,
+		"withOptions": withOptions,
+		"dt":          models.FormatDateTime,
+		"date":        models.FormatDate,
+		"roleLabel":   func(r models.Role) string { return r.Label() },
+		"year":        func() int { return time.Now().In(models.Berlin()).Year() },
+		"add":         func(a, b int) int { return a + b },
+		"hasPrefix":   strings.HasPrefix,
+		"deref": func(p *time.Time) time.Time {
+			if p == nil {
+				return time.Time{}
+			}
+			return *p
+		},
+	}
+}
