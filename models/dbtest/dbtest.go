@@ -24,18 +24,22 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/demo"
 )
 
-// templateOnce guards the per-process template setup; tests in one package share it.
+// templateState guards the per-process template setup; tests in one package share it.
 type templateState struct {
 	once sync.Once
 	name string
 	err  error
 }
 
-var state templateState //nolint:gochecknoglobals // test-only process cache of the migrated template
-
-var counter atomic.Int64 //nolint:gochecknoglobals // test-only unique database names
+// Test-only process caches: the migrated template, the demo template and a counter for names.
+var (
+	state     templateState
+	demoState templateState
+	counter   atomic.Int64
+)
 
 // AdminURL returns the superuser URL of the test cluster or skips (fails under CI=true).
 func AdminURL(t testing.TB) string {
@@ -120,6 +124,96 @@ func NewURL(t testing.TB) string {
 	if state.err != nil {
 		t.Fatalf("test database template: %v", state.err)
 	}
+	return cloneDatabase(t, ctx, admin, state.name)
+}
+
+// NewDemoURL is NewURL with the demonstration data loaded (from a per-schema template, so
+// the slow password hashing of the demo accounts happens once per test run).
+func NewDemoURL(t testing.TB) string {
+	t.Helper()
+	admin := AdminURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	state.once.Do(func() { state.name, state.err = ensureTemplate(ctx, admin) })
+	if state.err != nil {
+		t.Fatalf("test database template: %v", state.err)
+	}
+	demoState.once.Do(func() { demoState.name, demoState.err = ensureDemoTemplate(ctx, admin, state.name) })
+	if demoState.err != nil {
+		t.Fatalf("demo database template: %v", demoState.err)
+	}
+	return cloneDatabase(t, ctx, admin, demoState.name)
+}
+
+// NewDemo returns a Store on a fresh database holding the demonstration.
+func NewDemo(t testing.TB) *models.Store {
+	t.Helper()
+	st, err := models.Open(context.Background(), NewDemoURL(t), nil)
+	if err != nil {
+		t.Fatalf("open demo database: %v", err)
+	}
+	t.Cleanup(st.Close)
+	return st
+}
+
+func ensureDemoTemplate(ctx context.Context, admin, base string) (string, error) {
+	name := strings.Replace(base, "kimibv_tmpl_", "kimibv_demo_", 1)
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return "", fmt.Errorf("connect test cluster: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(424243)`); err != nil {
+		return "", fmt.Errorf("demo template lock: %w", err)
+	}
+	defer conn.Exec(ctx, `SELECT pg_advisory_unlock(424243)`) //nolint:errcheck
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", fmt.Errorf("look up demo template: %w", err)
+	}
+	if exists {
+		return name, nil
+	}
+	building := name + "_building"
+	if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+building); err != nil {
+		return "", fmt.Errorf("drop stale demo template: %w", err)
+	}
+	if err := createFromTemplate(ctx, conn, building, base); err != nil {
+		return "", err
+	}
+	st, err := models.Open(ctx, WithDatabase(admin, building), nil)
+	if err != nil {
+		return "", fmt.Errorf("open demo template: %w", err)
+	}
+	_, err = demo.Load(ctx, st.DB, false)
+	st.Close()
+	if err != nil {
+		return "", fmt.Errorf("load demo: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `ALTER DATABASE `+building+` RENAME TO `+name); err != nil {
+		return "", fmt.Errorf("rename demo template: %w", err)
+	}
+	return name, nil
+}
+
+// createFromTemplate clones template into name, retrying while another process clones it too.
+func createFromTemplate(ctx context.Context, conn *pgx.Conn, name, template string) error {
+	var err error
+	for attempt := 0; ; attempt++ {
+		_, err = conn.Exec(ctx, `CREATE DATABASE "`+name+`" TEMPLATE `+template)
+		if err == nil || attempt > 100 || !strings.Contains(err.Error(), "being accessed by other users") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		return fmt.Errorf("clone %s: %w", template, err)
+	}
+	return nil
+}
+
+func cloneDatabase(t testing.TB, ctx context.Context, admin, template string) string {
+	t.Helper()
 	name := fmt.Sprintf("t_%d_%d_%s", os.Getpid(), counter.Add(1), strings.ToLower(sanitize(t.Name())))
 	if len(name) > 63 {
 		name = name[:63]
@@ -129,16 +223,8 @@ func NewURL(t testing.TB) string {
 		t.Fatalf("connect test cluster: %v", err)
 	}
 	defer conn.Close(ctx)
-	for attempt := 0; ; attempt++ {
-		_, err = conn.Exec(ctx, `CREATE DATABASE "`+name+`" TEMPLATE `+state.name)
-		// Another process may be cloning the template at this very moment.
-		if err == nil || attempt > 50 || !strings.Contains(err.Error(), "being accessed by other users") {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("clone test database: %v", err)
+	if err := createFromTemplate(ctx, conn, name, template); err != nil {
+		t.Fatalf("test database: %v", err)
 	}
 	t.Cleanup(func() {
 		c, err := pgx.Connect(context.Background(), admin)

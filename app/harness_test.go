@@ -1,0 +1,180 @@
+package app_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"kimibv/app"
+	"kimibv/models"
+	"kimibv/models/dbtest"
+)
+
+// testApp is the real router on a real PostgreSQL database, served over loopback.
+type testApp struct {
+	t      *testing.T
+	store  *models.Store
+	app    *app.App
+	server *httptest.Server
+	clock  *fakeClock
+}
+
+// fakeClock is an adjustable application clock.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+// Advance moves the clock forward.
+func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// newTestApp starts the application on a fresh database; withDemo loads the demonstration.
+func newTestApp(t *testing.T, withDemo bool) *testApp {
+	t.Helper()
+	var st *models.Store
+	if withDemo {
+		st = dbtest.NewDemo(t)
+	} else {
+		st = dbtest.New(t)
+	}
+	clock := &fakeClock{now: time.Now()}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, e, err := app.New(app.Config{BaseURL: "http://kimibv.test", Env: "production", MaxBodyBytes: 110 << 20,
+		SessionLifetime: 12 * time.Hour, SessionIdle: 2 * time.Hour, ContactEmail: "kontakt@kimibv.test", Operator: "Testbetrieb"},
+		st, log, app.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	return &testApp{t: t, store: st, app: a, server: srv, clock: clock}
+}
+
+// client is a browser-like HTTP client with a cookie jar that does not follow redirects.
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+}
+
+// response is a fully read answer.
+type response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func (ta *testApp) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: ta.t, base: ta.server.URL, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (c *client) do(req *http.Request) *response {
+	c.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return &response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
+}
+
+// get requests path.
+func (c *client) get(path string) *response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
+	return c.do(req)
+}
+
+// csrfToken returns the CSRF token (the double-submit cookie), fetching a page first if needed.
+func (c *client) csrfToken() string {
+	c.t.Helper()
+	u, _ := url.Parse(c.base)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "kimibv_csrf" {
+			return ck.Value
+		}
+	}
+	c.get("/anmelden")
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "kimibv_csrf" {
+			return ck.Value
+		}
+	}
+	c.t.Fatal("no CSRF cookie")
+	return ""
+}
+
+// post submits a form with the CSRF token added.
+func (c *client) post(path string, form url.Values) *response {
+	c.t.Helper()
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	f.Set("_csrf", c.csrfToken())
+	return c.postRaw(path, f)
+}
+
+// postRaw submits a form exactly as given (no CSRF token added).
+func (c *client) postRaw(path string, form url.Values) *response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// login signs in and fails the test unless the login redirects.
+func (c *client) login(email, password string) {
+	c.t.Helper()
+	res := c.post("/anmelden", url.Values{"email": {email}, "password": {password}})
+	if res.Status != http.StatusSeeOther {
+		c.t.Fatalf("login %s: status %d\n%s", email, res.Status, res.Body)
+	}
+}
+
+// wantStatus fails the test unless res has status.
+func (r *response) wantStatus(t *testing.T, status int) *response {
+	t.Helper()
+	if r.Status != status {
+		body := r.Body
+		if len(body) > 3000 {
+			body = body[:3000]
+		}
+		t.Fatalf("status %d, want %d\n%s", r.Status, status, body)
+	}
+	return r
+}
+
+// wantContains fails the test unless the body contains every s.
+func (r *response) wantContains(t *testing.T, ss ...string) *response {
+	t.Helper()
+	for _, s := range ss {
+		if !strings.Contains(r.Body, s) {
+			t.Fatalf("body lacks %q", s)
+		}
+	}
+	return r
+}
+
+// count returns the number of rows of a SQL count query.
+func (ta *testApp) count(query string, args ...any) int64 {
+	ta.t.Helper()
+	var n int64
+	if err := ta.store.DB.Raw(query, args...).Scan(&n).Error; err != nil {
+		ta.t.Fatal(err)
+	}
+	return n
+}
