@@ -179,4 +179,3 @@ func TestOutboxMarksMailFailedAfterMaxAttempts(t *testing.T) {
 		t.Fatalf("mail not marked failed after 8 attempts: %+v", m)
 	}
 }
-
