@@ -1,0 +1,227 @@
+package app
+
+// This file renders every page template with a representative sample, so that a template
+// execution error (a missing field, a wrong type, a nil pointer) fails `go test` and not a
+// user's request. Every page needs an entry in pageSamples: when you add
+// templates/pages/<name>.html, add one line here with Data of the type your handler passes.
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"kimibv/models"
+	"kimibv/templates"
+)
+
+// pageSamples maps each page template to a function that builds a representative envelope.
+// One entry per page; keep Data of exactly the type the handler passes (a value, not a pointer,
+// if the handler passes a value). Use sample(title, data) for the common envelope and
+// withFormError to name a form field of the page that should carry the field error.
+var pageSamples = map[string]func() *templates.Page{
+	// Foundation pages.
+	"home":             func() *templates.Page { return sample("", sampleStatic()) },
+	"impressum":        func() *templates.Page { return sample("Impressum", sampleStatic()) },
+	"datenschutz":      func() *templates.Page { return sample("Datenschutzerklärung", sampleStatic()) },
+	"barrierefreiheit": func() *templates.Page { return sample("Erklärung zur Barrierefreiheit", sampleStatic()) },
+	"error": func() *templates.Page {
+		return sample("Seite nicht gefunden", germanError(404))
+	},
+	"login": func() *templates.Page {
+		return withFormError(sample("Anmelden", loginData{Next: "/konto"}), "email", msgLoginFailed)
+	},
+}
+
+// sampleNow is a fixed instant for sample data (a Tuesday morning in Berlin).
+var sampleNow = time.Date(2026, 3, 10, 9, 30, 0, 0, models.Berlin())
+
+// sampleStatic is the configuration shown on the start and legal pages.
+func sampleStatic() staticPageData {
+	return staticPageData{ContactEmail: "kontakt@kimibv.test", Operator: "Testbetrieb", BaseURL: "http://kimibv.test"}
+}
+
+// sampleActor is a logged-in user who holds roles in a Kreis and an organisation.
+func sampleActor() *models.Actor {
+	return &models.Actor{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example",
+		Tenants: map[int64][]models.Role{1: {models.RoleLead, models.RoleTenantAdmin}},
+		Orgs:    map[int64]models.Role{3: models.RoleOrgAdmin}}
+}
+
+// sample is the common envelope: a logged-in user with navigation, a flash message,
+// breadcrumbs and a submitted form (values, no errors; see withFormError).
+func sample(title string, data any) *templates.Page {
+	return &templates.Page{
+		Title: title, Path: "/konto", CSRF: "sample-csrf-token", User: sampleActor(),
+		Nav: []templates.NavItem{
+			{Label: "Kreis Musterland", Href: "/verwaltung/musterland"},
+			{Label: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", Href: "/traeger/3"},
+		},
+		Flash:     "Die Änderungen wurden gespeichert.",
+		Form:      &templates.Form{Values: url.Values{"email": {"leitung@musterland.example"}, "name": {"Jana Leitner"}}},
+		Data:      data,
+		RequestID: "sample-request-id",
+		Status:    200,
+		Crumbs:    []templates.NavItem{{Label: "Start", Href: "/"}, {Label: title}},
+		Meta:      map[string]any{},
+	}
+}
+
+// withFormError adds one field error for field, which must be a form control of the page
+// (its id f-<field> must exist, so that the error summary link works).
+func withFormError(p *templates.Page, field, message string) *templates.Page {
+	if p.Form == nil {
+		p.Form = &templates.Form{Values: url.Values{}}
+	}
+	p.Form.Errors = append(p.Form.Errors, models.FieldError{Field: field, Code: "invalid", Message: message})
+	p.Status = 422
+	return p
+}
+
+// TestRenderEveryPage renders every page template with its sample, once as after a submitted
+// form (flash, values, field error) and once as a first GET (no form), and checks the HTML.
+func TestRenderEveryPage(t *testing.T) {
+	r, err := templates.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := r.Pages()
+	slices.Sort(pages)
+	for _, name := range pages {
+		t.Run(name, func(t *testing.T) {
+			mk, ok := pageSamples[name]
+			if !ok {
+				t.Fatalf("page template %q has no render sample: add an entry \"%s\": func() *templates.Page { return sample(\"Title\", <data of the type the handler passes>) } to pageSamples in app/render_test.go", name, name)
+			}
+			variants := map[string]*templates.Page{"submitted": mk(), "first GET": firstGet(mk())}
+			for variant, p := range variants {
+				var buf bytes.Buffer
+				if err := r.Render(&buf, name, p); err != nil {
+					t.Fatalf("%s (%s): %v", name, variant, err)
+				}
+				for _, problem := range checkHTML(buf.String(), p) {
+					t.Errorf("%s (%s): %s", name, variant, problem)
+				}
+			}
+		})
+	}
+	for name := range pageSamples {
+		if !slices.Contains(pages, name) {
+			t.Errorf("pageSamples has an entry %q but there is no templates/pages/%s.html: remove the entry", name, name)
+		}
+	}
+}
+
+// firstGet turns a sample into the envelope of a first GET: no submitted form and no flash.
+func firstGet(p *templates.Page) *templates.Page {
+	p.Form, p.Flash, p.Status = nil, "", 200
+	return p
+}
+
+// checkHTML parses out and lists what is wrong with it: not exactly one h1, no lang="de",
+// no skip link to the main element, inline script or style (the CSP forbids them),
+// duplicate ids, and error summary links to controls that do not exist.
+func checkHTML(out string, p *templates.Page) []string {
+	doc, err := html.Parse(strings.NewReader(out))
+	if err != nil {
+		return []string{fmt.Sprintf("parse: %v", err)}
+	}
+	var problems []string
+	ids := map[string]int{}
+	var h1, skip, mains int
+	var firstLink *html.Node
+	for n := range doc.Descendants() {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		if id := attr(n, "id"); id != "" {
+			ids[id]++
+		}
+		for _, a := range n.Attr {
+			if a.Key == "style" || strings.HasPrefix(a.Key, "on") {
+				problems = append(problems, fmt.Sprintf("<%s> has an inline %s attribute (forbidden by the Content-Security-Policy)", n.Data, a.Key))
+			}
+		}
+		switch n.DataAtom {
+		case atom.Html:
+			if attr(n, "lang") != "de" {
+				problems = append(problems, `<html> has no lang="de"`)
+			}
+		case atom.H1:
+			h1++
+		case atom.Main:
+			mains++
+			if attr(n, "id") != "inhalt" {
+				problems = append(problems, `<main> must have id="inhalt" (target of the skip link)`)
+			}
+		case atom.A:
+			if firstLink == nil {
+				firstLink = n
+			}
+			if strings.Contains(attr(n, "class"), "skip-link") && attr(n, "href") == "#inhalt" {
+				skip++
+			}
+		case atom.Script:
+			if attr(n, "src") == "" || strings.TrimSpace(textOf(n)) != "" {
+				problems = append(problems, "inline <script> (forbidden by the Content-Security-Policy; use a file under static/)")
+			}
+		case atom.Style:
+			problems = append(problems, "inline <style> element (forbidden by the Content-Security-Policy; use static/css/app.css)")
+		}
+	}
+	if h1 != 1 {
+		problems = append(problems, fmt.Sprintf("has %d <h1> elements, want exactly one", h1))
+	}
+	if mains != 1 {
+		problems = append(problems, fmt.Sprintf("has %d <main> elements, want exactly one", mains))
+	}
+	if skip != 1 || firstLink == nil || !strings.Contains(attr(firstLink, "class"), "skip-link") {
+		problems = append(problems, `the first link must be the skip link <a class="skip-link" href="#inhalt">`)
+	}
+	for id, n := range ids {
+		if n > 1 {
+			problems = append(problems, fmt.Sprintf("id %q is used %d times", id, n))
+		}
+	}
+	if p.Form != nil {
+		for _, fe := range p.Form.Errors {
+			if ids["f-"+fe.Field] == 0 {
+				problems = append(problems, fmt.Sprintf("the error summary links to #f-%s, but the page has no control with that id (FieldError.Field must be the form field name)", fe.Field))
+			}
+		}
+		if len(p.Form.Errors) > 0 && ids["fehlerliste"] != 1 {
+			problems = append(problems, "a form with errors must show the error summary (id fehlerliste)")
+		}
+	}
+	if p.Flash != "" && !strings.Contains(out, html.EscapeString(p.Flash)) {
+		problems = append(problems, "the flash message is not shown")
+	}
+	return problems
+}
+
+// attr returns the value of the attribute key of n, or "".
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// textOf concatenates the text children of n.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
+}
