@@ -1,0 +1,94 @@
+package models
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// CallState is the state of a procedure (DESIGN § 3). Later issues add states with a
+// migration that inserts into call_states and a constant here.
+type CallState string
+
+// Procedure states known so far.
+const (
+	CallDraft     CallState = "draft"
+	CallPublished CallState = "published"
+	CallCancelled CallState = "cancelled"
+)
+
+// Label returns the German name of the state.
+func (s CallState) Label() string {
+	switch s {
+	case CallDraft:
+		return "Entwurf"
+	case CallPublished:
+		return "Veröffentlicht"
+	case CallCancelled:
+		return "Aufgehoben"
+	}
+	return string(s)
+}
+
+// PublicCallStates are the states the public list can filter by, in display order.
+var PublicCallStates = []CallState{CallPublished, CallCancelled}
+
+// Committee roles of call_committee.
+const (
+	CommitteeEvaluator = "evaluator"
+	CommitteeOpener    = "opener"
+)
+
+// Call is a row of calls: the procedure with its draft and denormalised current fields.
+type Call struct {
+	ID             int64
+	TenantID       int64
+	Ref            string
+	RefYear        int
+	RefSeq         int
+	State          CallState
+	Draft          json.RawMessage `gorm:"type:jsonb"`
+	CurrentVersion int
+	Title          string
+	Deadline       *time.Time
+	QuestionsUntil *time.Time
+	PublishedAt    *time.Time
+	CancelledAt    *time.Time
+	CancelReason   string
+	CopiedFrom     *int64
+	CreatedBy      int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// IsDraft reports whether the call is still an editable draft.
+func (c *Call) IsDraft() bool { return c.State == CallDraft }
+
+// CallVersion is an immutable published version of a call's content.
+type CallVersion struct {
+	CallID        int64
+	Version       int
+	Content       json.RawMessage `gorm:"type:jsonb"`
+	ContentSHA256 string          `gorm:"column:content_sha256"`
+	Reason        string
+	Material      bool
+	Deadline      time.Time
+	PublishedBy   int64
+	PublishedAt   time.Time
+}
+
+// TableName maps CallVersion to call_versions.
+func (CallVersion) TableName() string { return "call_versions" }
+
+// CommitteeMember is a row of call_committee with the user's name for display.
+type CommitteeMember struct {
+	CallID int64
+	UserID int64
+	Role   string
+	Name   string `gorm:"->;-:migration"`
+}
+
+// Committee lists a call's evaluators and openers (user ids).
+type Committee struct {
+	Evaluators []int64
+	Openers    []int64
+}
