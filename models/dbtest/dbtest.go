@@ -262,3 +262,10 @@ func sanitize(s string) string {
 	}
 	return b.String()
 }
+
+// NewEmptyURL creates an empty database (no schema), dropped after the test, for
+// tests of the migrations themselves.
+func NewEmptyURL(t testing.TB) string {
+	t.Helper()
+	return cloneDatabase(t, context.Background(), AdminURL(t), "template0")
+}
