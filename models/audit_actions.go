@@ -1,0 +1,50 @@
+package models
+
+// auditActionLabels is the catalogue of audit actions with their German labels, as shown
+// in the audit list. Every use case that writes an audit entry adds its action here.
+var auditActionLabels = map[string]string{
+	// Accounts.
+	"auth.login":                    "Anmeldung",
+	"auth.login_failed":             "Fehlgeschlagene Anmeldung",
+	"auth.password_reset_requested": "Passwort-Zurücksetzung angefordert",
+	"auth.password_reset":           "Passwort zurückgesetzt",
+	"user.created":                  "Konto angelegt",
+	"user.password_changed":         "Passwort geändert",
+	// Kreis administration.
+	"tenant.created":          "Kreis angelegt",
+	"tenant.roles_changed":    "Rollen geändert",
+	"tenant.user_invited":     "Person eingeladen",
+	"tenant.settings_changed": "Einstellungen des Kreises geändert",
+	"invitation.accepted":     "Einladung angenommen",
+	// Provider organisations.
+	"organization.registered":     "Träger registriert",
+	"organization.updated":        "Angaben des Trägers geändert",
+	"organization.member_invited": "Person zum Träger eingeladen",
+	"organization.role_changed":   "Rolle beim Träger geändert",
+	"organization.member_removed": "Person beim Träger entfernt",
+}
+
+// auditObjectLabels names the object types of audit entries in German.
+var auditObjectLabels = map[string]string{
+	"user":         "Person",
+	"tenant":       "Kreis",
+	"invitation":   "Einladung",
+	"organization": "Träger",
+}
+
+// ActionLabel returns the German label of an audit action, or the action's name when
+// the catalogue does not know it.
+func ActionLabel(action string) string {
+	if l, ok := auditActionLabels[action]; ok {
+		return l
+	}
+	return action
+}
+
+// ObjectTypeLabel returns the German name of an audit object type, or the type itself.
+func ObjectTypeLabel(objectType string) string {
+	if l, ok := auditObjectLabels[objectType]; ok {
+		return l
+	}
+	return objectType
+}

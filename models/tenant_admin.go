@@ -1,0 +1,245 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// TenantSummary is one Kreis as the operator sees it: no procedure content, only the frame.
+type TenantSummary struct {
+	ID                 int64
+	Slug               string
+	Name               string
+	Kind               string
+	State              string
+	Users              int64
+	PendingInvitations int64
+	CreatedAt          time.Time
+}
+
+// KindLabel returns the German name of the Kreis's kind.
+func (t TenantSummary) KindLabel() string { return TenantKinds[t.Kind] }
+
+// TenantOverview lists every Kreis with its number of users for the operator (one query).
+func TenantOverview(ctx context.Context, db *gorm.DB, actor *Actor, now time.Time) ([]TenantSummary, error) {
+	if !actor.CanCreateTenants() {
+		return nil, fmt.Errorf("tenant overview: %w", ErrNotFound)
+	}
+	var out []TenantSummary
+	err := db.WithContext(ctx).Raw(`SELECT t.id, t.slug, t.name, t.kind, t.state, t.created_at,
+			(SELECT count(DISTINCT m.user_id) FROM tenant_memberships m WHERE m.tenant_id = t.id) AS users,
+			(SELECT count(*) FROM invitations i WHERE i.tenant_id = t.id AND i.accepted_at IS NULL AND i.expires_at > ?) AS pending_invitations
+		FROM tenants t ORDER BY t.name COLLATE german, t.id`, now).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("tenant overview: %w", err)
+	}
+	return out, nil
+}
+
+// TenantMember is a person holding roles in a Kreis.
+type TenantMember struct {
+	UserID int64
+	Name   string
+	Email  string
+	Roles  pq.StringArray `gorm:"type:text[]"`
+}
+
+// RoleList returns the member's roles in display order.
+func (m TenantMember) RoleList() []Role {
+	out := make([]Role, 0, len(m.Roles))
+	for _, r := range TenantRoles {
+		if slices.Contains(m.Roles, string(r)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// HasRole reports whether the member holds role.
+func (m TenantMember) HasRole(role Role) bool { return slices.Contains(m.Roles, string(role)) }
+
+// tenantMembersSQL selects the members of a Kreis with their roles aggregated (no N+1).
+const tenantMembersSQL = `SELECT u.id AS user_id, u.name, u.email, array_agg(m.role ORDER BY m.role) AS roles
+	FROM tenant_memberships m JOIN users u ON u.id = m.user_id
+	WHERE m.tenant_id = ? %s
+	GROUP BY u.id, u.name, u.email
+	ORDER BY u.name COLLATE german, u.id`
+
+// TenantMembers lists the people of a Kreis with their roles, for its administrators.
+func TenantMembers(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64) ([]TenantMember, error) {
+	if !actor.CanManageTenant(tenantID) {
+		return nil, fmt.Errorf("tenant members: %w", ErrNotFound)
+	}
+	var out []TenantMember
+	if err := db.WithContext(ctx).Raw(fmt.Sprintf(tenantMembersSQL, ""), tenantID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("tenant members: %w", err)
+	}
+	return out, nil
+}
+
+// TenantMemberByID loads one person of the Kreis; a person without a role there is ErrNotFound.
+func TenantMemberByID(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, userID int64) (*TenantMember, error) {
+	if !actor.CanManageTenant(tenantID) {
+		return nil, fmt.Errorf("tenant member: %w", ErrNotFound)
+	}
+	var out []TenantMember
+	if err := db.WithContext(ctx).Raw(fmt.Sprintf(tenantMembersSQL, "AND u.id = ?"), tenantID, userID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("tenant member: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("tenant member %d: %w", userID, ErrNotFound)
+	}
+	return &out[0], nil
+}
+
+// PendingTenantInvitations lists the Kreis's unused, unexpired invitations, newest first.
+func PendingTenantInvitations(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, now time.Time) ([]Invitation, error) {
+	if !actor.CanManageTenant(tenantID) {
+		return nil, fmt.Errorf("pending invitations: %w", ErrNotFound)
+	}
+	var out []Invitation
+	err := db.WithContext(ctx).Where("tenant_id = ? AND accepted_at IS NULL AND expires_at > ?", tenantID, now).
+		Order("created_at DESC, id DESC").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("pending invitations: %w", err)
+	}
+	return out, nil
+}
+
+// TenantInvite is what a Kreis administrator enters to invite a person.
+type TenantInvite struct {
+	Email string
+	Roles []Role
+}
+
+// InviteToTenant lets a Kreis administrator invite a person by e-mail with one or more
+// Kreis roles. A person who already belongs to the Kreis gets new roles on the user page instead.
+func InviteToTenant(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, in TenantInvite, baseURL string, now time.Time) (Invitation, error) {
+	if !actor.CanManageTenant(tenantID) {
+		return Invitation{}, fmt.Errorf("invite to tenant: %w", ErrNotFound)
+	}
+	var inv Invitation
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		var t Tenant
+		if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).First(&t, tenantID).Error; err != nil {
+			return notFound(err, "lock tenant")
+		}
+		var member int64
+		err := tx.Raw(`SELECT count(*) FROM tenant_memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.tenant_id = ? AND u.email = ?`, tenantID, NormalizeEmail(in.Email)).Scan(&member).Error
+		if err != nil {
+			return fmt.Errorf("look up member: %w", err)
+		}
+		if member > 0 {
+			v := &ValidationError{}
+			v.Add("email", "member", "Diese Person gehört bereits zu "+t.Name+". Ändern Sie ihre Rollen bitte in der Liste der Personen.")
+			return v
+		}
+		if inv, err = newInvitation(tx, actor, tenantID, 0, in.Email, in.Roles, t.Name, baseURL, now); err != nil {
+			return err
+		}
+		_, err = Audit(tx, Event{Chain: TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "tenant.user_invited",
+			ObjectType: "invitation", ObjectID: fmt.Sprint(inv.ID), Details: map[string]any{"email": inv.Email, "roles": []string(inv.Roles)}})
+		return err
+	})
+	if err != nil {
+		return Invitation{}, err
+	}
+	return inv, nil
+}
+
+// TenantSettings are the Kreis's texts that its administrators maintain.
+type TenantSettings struct {
+	Authority       string
+	Address         string
+	ContactEmail    string
+	LegalRemedyText string
+	Letterhead      string
+}
+
+// Limits of the Kreis's texts (characters).
+const (
+	MaxLegalRemedyText = 5000
+	MaxLetterhead      = 500
+	MaxAddress         = 500
+)
+
+// Validate trims and checks the settings.
+func (in *TenantSettings) Validate() *ValidationError {
+	in.Authority = strings.TrimSpace(in.Authority)
+	in.Address = strings.TrimSpace(normalizeNewlines(in.Address))
+	in.ContactEmail = NormalizeEmail(in.ContactEmail)
+	in.LegalRemedyText = strings.TrimSpace(normalizeNewlines(in.LegalRemedyText))
+	in.Letterhead = strings.TrimSpace(normalizeNewlines(in.Letterhead))
+	v := &ValidationError{}
+	CheckText(v, "authority", "die ausschreibende Behörde", in.Authority, true, 300)
+	CheckText(v, "address", "die Anschrift", in.Address, false, MaxAddress)
+	CheckEmail(v, "contact_email", in.ContactEmail)
+	CheckText(v, "legal_remedy_text", "die Rechtsbehelfsbelehrung", in.LegalRemedyText, true, MaxLegalRemedyText)
+	CheckText(v, "letterhead", "den Briefkopf", in.Letterhead, false, MaxLetterhead)
+	return v
+}
+
+// normalizeNewlines turns CRLF and CR line ends (as browsers send them) into LF.
+func normalizeNewlines(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// SettingsOf returns the current settings of t (for the edit form).
+func SettingsOf(t *Tenant) TenantSettings {
+	return TenantSettings{Authority: t.Authority, Address: t.Address, ContactEmail: t.ContactEmail,
+		LegalRemedyText: t.LegalRemedyText, Letterhead: t.Letterhead}
+}
+
+// UpdateTenantSettings saves the Kreis's texts and audits the changed fields with their
+// new values. It returns the names of the changed fields (none: nothing is written).
+func UpdateTenantSettings(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, in TenantSettings) ([]string, error) {
+	if !actor.CanManageTenant(tenantID) {
+		return nil, fmt.Errorf("update tenant settings: %w", ErrNotFound)
+	}
+	if err := in.Validate().OrNil(); err != nil {
+		return nil, err
+	}
+	var changed []string
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		var t Tenant
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&t, tenantID).Error; err != nil {
+			return notFound(err, "lock tenant")
+		}
+		updates := map[string]any{}
+		for _, f := range []struct {
+			column, before, after string
+		}{
+			{"authority", t.Authority, in.Authority},
+			{"address", t.Address, in.Address},
+			{"contact_email", t.ContactEmail, in.ContactEmail},
+			{"legal_remedy_text", t.LegalRemedyText, in.LegalRemedyText},
+			{"letterhead", t.Letterhead, in.Letterhead},
+		} {
+			if f.before != f.after {
+				updates[f.column] = f.after
+				changed = append(changed, f.column)
+			}
+		}
+		if len(updates) == 0 {
+			return nil
+		}
+		if err := tx.Model(&t).Updates(updates).Error; err != nil {
+			return fmt.Errorf("update tenant settings: %w", err)
+		}
+		_, err := Audit(tx, Event{Chain: TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "tenant.settings_changed",
+			ObjectType: "tenant", ObjectID: fmt.Sprint(tenantID), Details: map[string]any{"changed": updates}})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return changed, nil
+}
