@@ -21,6 +21,8 @@ const (
 	ctxCSRF   = "csrf"
 	ctxTenant = "tenant"
 	ctxOrg    = "org"
+	// ctxSessionLoaded marks requests whose session is in the context (so flashes can be read).
+	ctxSessionLoaded = "session_loaded"
 )
 
 // sessionUserKey is the session key holding the logged-in user's id.
@@ -61,6 +63,7 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.SetRequest(r.WithContext(ctx))
+		c.Set(ctxSessionLoaded, true)
 		c.Response().Before(func() {
 			switch a.sessions.Status(ctx) {
 			case scs.Modified:

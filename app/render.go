@@ -30,7 +30,7 @@ func (a *App) page(c echo.Context, title string, data any) *templates.Page {
 	if p.User != nil {
 		p.Nav = a.nav(c, p.User)
 	}
-	if a.sessions != nil && c.Request().Method == http.MethodGet {
+	if loaded, _ := c.Get(ctxSessionLoaded).(bool); loaded && c.Request().Method == http.MethodGet {
 		p.Flash = a.sessions.PopString(c.Request().Context(), sessionFlashKey)
 	}
 	return p

@@ -1,0 +1,127 @@
+package app_test
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"kimibv/models/dbtest"
+)
+
+func TestSecurityHeadersAndGermanErrorPages(t *testing.T) {
+	ta := newTestApp(t, false)
+	c := ta.client()
+	res := c.get("/").wantStatus(t, http.StatusOK)
+	csp := res.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP lacks %q: %s", want, csp)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Error("CSP allows inline code")
+	}
+	for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"} {
+		if got := res.Header.Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+	if res.Header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS sent without TLS")
+	}
+	if res.Header.Get("X-Request-Id") == "" {
+		t.Error("no request id")
+	}
+	if strings.Contains(res.Body, "<script>") || strings.Contains(res.Body, " style=") {
+		t.Error("inline script or style in the page")
+	}
+
+	nf := c.get("/gibt-es-nicht").wantStatus(t, http.StatusNotFound)
+	nf.wantContains(t, `lang="de"`, "Seite nicht gefunden", "Vorgangsnummer")
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	ta := newTestApp(t, false)
+	c := ta.client()
+	c.get("/healthz").wantStatus(t, http.StatusOK)
+	c.get("/readyz").wantStatus(t, http.StatusOK).wantContains(t, "bereit")
+	// A schema from a newer version makes the instance unready.
+	ta.store.DB.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999999, true)`)
+	c.get("/readyz").wantStatus(t, http.StatusServiceUnavailable)
+}
+
+func TestDatabaseOutageGivesGerman503AndRecovers(t *testing.T) {
+	ta := newTestApp(t, true)
+	c := ta.client()
+	c.login("leitung@musterland.example", "Demo-Passwort-2026")
+	var name string
+	ta.store.DB.Raw(`SELECT current_database()`).Scan(&name)
+	admin, err := pgx.Connect(context.Background(), dbtest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	// The database goes away: existing connections are killed, new ones refused.
+	for _, q := range []string{`ALTER DATABASE "` + name + `" ALLOW_CONNECTIONS false`,
+		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '` + name + `'`} {
+		if _, err := admin.Exec(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := c.get("/")
+	res.wantStatus(t, http.StatusServiceUnavailable).wantContains(t, "Vorübergehend nicht erreichbar")
+	if strings.Contains(res.Body, "goroutine") || strings.Contains(res.Body, "SQLSTATE") {
+		t.Fatal("internal details leaked to the browser")
+	}
+	if res.Header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
+	c.get("/readyz").wantStatus(t, http.StatusServiceUnavailable)
+	// The database is back: the same instance recovers by itself, the session survived.
+	if _, err := admin.Exec(context.Background(), `ALTER DATABASE "`+name+`" ALLOW_CONNECTIONS true`); err != nil {
+		t.Fatal(err)
+	}
+	c.get("/readyz").wantStatus(t, http.StatusOK)
+	c.get("/").wantStatus(t, http.StatusOK).wantContains(t, "Abmelden")
+}
+
+func TestGzipForTextAndCachingForStatic(t *testing.T) {
+	ta := newTestApp(t, false)
+	req, _ := http.NewRequest(http.MethodGet, ta.server.URL+"/static/kern/kern.min.css", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("CSS not gzipped: %v", res.Header)
+	}
+	zr, err := gzip.NewReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(zr)
+	if !strings.Contains(string(b), ".kern-btn") {
+		t.Fatal("gzipped CSS is not the KERN stylesheet")
+	}
+	if !strings.Contains(res.Header.Get("Cache-Control"), "max-age=") {
+		t.Fatalf("static file without cache lifetime: %q", res.Header.Get("Cache-Control"))
+	}
+}
+
+func TestOversizedBodyIsRefusedInGerman(t *testing.T) {
+	ta := newTestApp(t, false)
+	c := ta.client()
+	c.get("/anmelden")
+	big := strings.Repeat("a", 111<<20)
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/anmelden", strings.NewReader("email="+big))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res := c.do(req)
+	res.wantStatus(t, http.StatusRequestEntityTooLarge).wantContains(t, "zu groß")
+}
