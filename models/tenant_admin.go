@@ -35,7 +35,8 @@ func TenantOverview(ctx context.Context, db *gorm.DB, actor *Actor, now time.Tim
 	var out []TenantSummary
 	err := db.WithContext(ctx).Raw(`SELECT t.id, t.slug, t.name, t.kind, t.state, t.created_at,
 			(SELECT count(DISTINCT m.user_id) FROM tenant_memberships m WHERE m.tenant_id = t.id) AS users,
-			(SELECT count(*) FROM invitations i WHERE i.tenant_id = t.id AND i.accepted_at IS NULL AND i.expires_at > ?) AS pending_invitations
+			(SELECT count(*) FROM invitations i WHERE i.tenant_id = t.id AND i.accepted_at IS NULL AND i.expires_at > ?
+				AND NOT EXISTS (`+memberWithInvitedEmail+`)) AS pending_invitations
 		FROM tenants t ORDER BY t.name COLLATE german, t.id`, now).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("tenant overview: %w", err)
@@ -99,14 +100,20 @@ func TenantMemberByID(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, 
 	return &out[0], nil
 }
 
-// PendingTenantInvitations lists the Kreis's unused, unexpired invitations, newest first.
+// memberWithInvitedEmail finds a member of the invitation i's Kreis with the invited address:
+// such an invitation is no longer pending even if it was never used.
+const memberWithInvitedEmail = `SELECT 1 FROM tenant_memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = i.tenant_id AND u.email = i.email`
+
+// PendingTenantInvitations lists the Kreis's unused, unexpired invitations of people who
+// do not belong to the Kreis yet, newest first.
 func PendingTenantInvitations(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, now time.Time) ([]Invitation, error) {
 	if !actor.CanManageTenant(tenantID) {
 		return nil, fmt.Errorf("pending invitations: %w", ErrNotFound)
 	}
 	var out []Invitation
-	err := db.WithContext(ctx).Where("tenant_id = ? AND accepted_at IS NULL AND expires_at > ?", tenantID, now).
-		Order("created_at DESC, id DESC").Find(&out).Error
+	err := db.WithContext(ctx).Raw(`SELECT i.* FROM invitations i
+		WHERE i.tenant_id = ? AND i.accepted_at IS NULL AND i.expires_at > ? AND NOT EXISTS (`+memberWithInvitedEmail+`)
+		ORDER BY i.created_at DESC, i.id DESC`, tenantID, now).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("pending invitations: %w", err)
 	}

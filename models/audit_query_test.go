@@ -1,0 +1,240 @@
+package models_test
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"kimibv/models"
+	"kimibv/models/dbtest"
+)
+
+func TestActionLabelFallsBackToTheName(t *testing.T) {
+	for action, want := range map[string]string{
+		"tenant.user_invited":     "Person eingeladen",
+		"auth.login_failed":       "Fehlgeschlagene Anmeldung",
+		"tenant.settings_changed": "Einstellungen des Kreises geändert",
+		"bid.unknown_thing":       "bid.unknown_thing",
+	} {
+		if got := models.ActionLabel(action); got != want {
+			t.Errorf("ActionLabel(%q) = %q, want %q", action, got, want)
+		}
+	}
+}
+
+func TestAuditRowDetailLines(t *testing.T) {
+	r := models.AuditRow{Details: `{"z":1,"changed":{"letterhead":"A\nB","address":"` + strings.Repeat("x", 400) + `"},"roles":["lead"],"org_id":null}`}
+	got := r.DetailLines()
+	keys := make([]string, 0, len(got))
+	for _, l := range got {
+		keys = append(keys, l.Key)
+	}
+	if want := []string{"changed.address", "changed.letterhead", "org_id", "roles", "z"}; !slices.Equal(keys, want) {
+		t.Fatalf("keys %v, want %v", keys, want)
+	}
+	if got[0].Value != strings.Repeat("x", 300)+" …" || got[1].Value != "A\nB" || got[2].Value != "–" || got[3].Value != `["lead"]` || got[4].Value != "1" {
+		t.Fatalf("values %q", got)
+	}
+	if l := (models.AuditRow{Details: "kein json"}).DetailLines(); len(l) != 1 || l[0].Value != "kein json" {
+		t.Fatalf("raw details %v", l)
+	}
+}
+
+// auditRowAt inserts an audit row directly (bypassing the chain, for list tests only).
+func auditRowAt(t *testing.T, db *gorm.DB, chain string, seq int64, at time.Time, actorID *int64, tenantID int64, action, objType, objID string) {
+	t.Helper()
+	if err := db.Exec(`INSERT INTO audit_chains (chain) VALUES (?) ON CONFLICT DO NOTHING`, chain).Error; err != nil {
+		t.Fatal(err)
+	}
+	err := db.Exec(`INSERT INTO audit_log (chain, seq, created_at, actor_id, tenant_id, action, object_type, object_id, details, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)`, chain, seq, at, actorID, tenantID, action, objType, objID,
+		models.GenesisHash, fmt.Sprintf("%064d", seq)).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func berlinTime(y int, m time.Month, d, hh, mm, ss, ns int) time.Time {
+	return time.Date(y, m, d, hh, mm, ss, ns, models.Berlin())
+}
+
+func TestListAuditFilters(t *testing.T) {
+	st := dbtest.NewDemo(t)
+	ctx, db := context.Background(), st.DB
+	muster, beispiel := taTenantID(t, db, "musterland"), taTenantID(t, db, "beispielhausen")
+	admin, lead := taActor(t, db, "admin@musterland.example"), taActor(t, db, "leitung@musterland.example")
+	other := taActor(t, db, "admin@beispielhausen.example")
+	a, l, o := &admin.UserID, &lead.UserID, &other.UserID
+	auditRowAt(t, db, "test:list", 1, berlinTime(2026, 2, 28, 23, 59, 59, 0), l, muster, "call.published", "call", "1")
+	auditRowAt(t, db, "test:list", 2, berlinTime(2026, 3, 1, 0, 0, 0, 0), a, muster, "tenant.settings_changed", "tenant", "1")
+	auditRowAt(t, db, "test:list", 3, berlinTime(2026, 3, 31, 23, 59, 59, 999999000), a, muster, "tenant.roles_changed", "user", "5")
+	auditRowAt(t, db, "test:list", 4, berlinTime(2026, 4, 1, 0, 0, 0, 0), l, muster, "call.published", "call", "2")
+	auditRowAt(t, db, "test:other", 1, berlinTime(2026, 3, 15, 12, 0, 0, 0), o, beispiel, "call.secret", "call", "9")
+
+	list := func(q models.AuditQuery) []string {
+		t.Helper()
+		p, err := models.ListAudit(ctx, db, admin, muster, q)
+		if err != nil {
+			t.Fatalf("%+v: %v", q, err)
+		}
+		var out []string
+		for _, e := range p.Entries {
+			out = append(out, fmt.Sprintf("%s/%d", e.Chain, e.Seq))
+		}
+		return out
+	}
+	cases := []struct {
+		name string
+		q    models.AuditQuery
+		want []string
+	}{
+		{"March inclusive, Berlin time", models.AuditQuery{From: "01.03.2026", To: "31.03.2026"}, []string{"test:list/3", "test:list/2"}},
+		{"short date form", models.AuditQuery{From: "1.3.2026", To: "31.3.2026"}, []string{"test:list/3", "test:list/2"}},
+		{"one day", models.AuditQuery{From: "28.02.2026", To: "28.02.2026"}, []string{"test:list/1"}},
+		{"action", models.AuditQuery{Action: "call.published"}, []string{"test:list/4", "test:list/1"}},
+		{"actor and period", models.AuditQuery{Actor: fmt.Sprint(lead.UserID), To: "31.03.2026"}, []string{"test:list/1"}},
+		{"object", models.AuditQuery{ObjectType: "call", ObjectID: " 2 "}, []string{"test:list/4"}},
+		{"object type", models.AuditQuery{ObjectType: "call"}, []string{"test:list/4", "test:list/1"}},
+	}
+	for _, tc := range cases {
+		if got := list(tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// Without filters, every Musterland entry and nothing of Beispielhausen.
+	all := list(models.AuditQuery{Limit: 1000})
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE tenant_id = ?`, muster); int64(len(all)) != n || slices.Contains(all, "test:other/1") {
+		t.Fatalf("unfiltered list: %d entries of %d", len(all), n)
+	}
+
+	bad := []struct {
+		q     models.AuditQuery
+		codes []string
+	}{
+		{models.AuditQuery{Action: "call.secret"}, []string{"action:invalid"}},
+		{models.AuditQuery{From: "31.02.2026"}, []string{"from:invalid"}},
+		{models.AuditQuery{From: "2026-03-01", To: "morgen"}, []string{"from:invalid", "to:invalid"}},
+		{models.AuditQuery{From: "02.03.2026", To: "01.03.2026"}, []string{"to:before_from"}},
+		{models.AuditQuery{ObjectID: "5"}, []string{"object_id:type_required"}},
+		{models.AuditQuery{ObjectType: "bid"}, []string{"object_type:invalid"}},
+		{models.AuditQuery{Actor: "abc"}, []string{"actor:invalid"}},
+		{models.AuditQuery{Actor: fmt.Sprint(other.UserID)}, []string{"actor:invalid"}},
+		{models.AuditQuery{Cursor: "kaputt"}, []string{"cursor:invalid"}},
+	}
+	for _, tc := range bad {
+		_, err := models.ListAudit(ctx, db, admin, muster, tc.q)
+		wantCodes(t, err, tc.codes...)
+	}
+
+	opts, err := models.AuditFilterOptions(ctx, db, lead, muster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(opts.Actions, "call.published") || slices.Contains(opts.Actions, "call.secret") || !slices.Contains(opts.ObjectTypes, "call") ||
+		!slices.ContainsFunc(opts.Actors, func(x models.AuditActorOption) bool { return x.ID == lead.UserID && x.Name == lead.Name }) ||
+		slices.ContainsFunc(opts.Actors, func(x models.AuditActorOption) bool { return x.ID == other.UserID }) {
+		t.Fatalf("options %+v", opts)
+	}
+	// Lead and administrator read the list; an evaluator and another Kreis's administrator cannot.
+	if _, err := models.ListAudit(ctx, db, lead, muster, models.AuditQuery{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []*models.Actor{taActor(t, db, "gremium1@musterland.example"), other} {
+		if _, err := models.ListAudit(ctx, db, who, muster, models.AuditQuery{}); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("%s reads Musterland's audit list: %v", who.Email, err)
+		}
+	}
+}
+
+func TestListAuditKeysetPaginationAndVerification(t *testing.T) {
+	st := dbtest.NewDemo(t)
+	ctx, db := context.Background(), st.DB
+	muster := taTenantID(t, db, "musterland")
+	admin := taActor(t, db, "admin@musterland.example")
+	// Ties on the time are broken by chain and sequence number.
+	same := berlinTime(2026, 5, 5, 10, 0, 0, 0)
+	for i := int64(1); i <= 10; i++ {
+		auditRowAt(t, db, "test:a", i, same, nil, muster, "test.event", "thing", fmt.Sprint(i))
+	}
+	for i := int64(1); i <= 5; i++ {
+		auditRowAt(t, db, "test:b", i, same, nil, muster, "test.event", "thing", fmt.Sprint(i))
+	}
+	for i := int64(6); i <= 8; i++ {
+		auditRowAt(t, db, "test:b", i, same.Add(time.Duration(i)*time.Hour), nil, muster, "test.event", "thing", fmt.Sprint(i))
+	}
+	total := taCount(t, db, `SELECT count(*) FROM audit_log WHERE tenant_id = ?`, muster)
+
+	type key struct {
+		at    time.Time
+		chain string
+		seq   int64
+	}
+	var seen []key
+	var queries []int64
+	cursor := ""
+	for page := 0; ; page++ {
+		var n atomic.Int64
+		p, err := models.ListAudit(models.WithQueryCounter(ctx, &n), db, admin, muster, models.AuditQuery{Limit: 4, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		queries = append(queries, n.Load())
+		if p.First != (page == 0) || len(p.Entries) > 4 || (p.Next != "" && len(p.Entries) != 4) {
+			t.Fatalf("page %d: first %v, %d entries, next %q", page, p.First, len(p.Entries), p.Next)
+		}
+		if !p.Verification.OK || p.Verification.Chain != models.TenantChain(muster) || p.Verification.Entries == 0 {
+			t.Fatalf("verification %+v", p.Verification)
+		}
+		for _, e := range p.Entries {
+			seen = append(seen, key{e.CreatedAt, e.Chain, e.Seq})
+		}
+		if p.Next == "" {
+			break
+		}
+		cursor = p.Next
+	}
+	if int64(len(seen)) != total {
+		t.Fatalf("paged through %d entries, want %d", len(seen), total)
+	}
+	for i := 1; i < len(seen); i++ {
+		a, b := seen[i-1], seen[i]
+		if c := cmp.Or(a.at.Compare(b.at), cmp.Compare(a.chain, b.chain), cmp.Compare(a.seq, b.seq)); c <= 0 {
+			t.Fatalf("entries %d and %d not strictly newest first: %+v %+v", i-1, i, a, b)
+		}
+	}
+	// Constant query count: a late page costs what the first costs.
+	for i, q := range queries {
+		if q != queries[0] {
+			t.Fatalf("page %d took %d queries, page 0 took %d", i, q, queries[0])
+		}
+	}
+	if len(queries) < 5 {
+		t.Fatalf("only %d pages", len(queries))
+	}
+}
+
+func TestListAuditReportsTheFirstBrokenEntry(t *testing.T) {
+	st := dbtest.NewDemo(t)
+	ctx, db := context.Background(), st.DB
+	muster := taTenantID(t, db, "musterland")
+	chain := models.TenantChain(muster)
+	// The test database connection is a superuser's: disable the trigger and tamper.
+	mustExec(t, db, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete`)
+	mustExec(t, db, `UPDATE audit_log SET details = '{"after":["tenant_admin","lead"]}' WHERE chain = '`+chain+`' AND seq = 3`)
+	mustExec(t, db, `ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete`)
+	p, err := models.ListAudit(ctx, db, taActor(t, db, "admin@musterland.example"), muster, models.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Verification.OK || p.Verification.BrokenSeq != 3 || !strings.Contains(p.Verification.Problem, "Hash") {
+		t.Fatalf("verification %+v", p.Verification)
+	}
+}

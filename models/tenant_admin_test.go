@@ -1,0 +1,286 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"kimibv/models"
+	"kimibv/models/dbtest"
+)
+
+// taActor loads the demo account with email as an actor.
+func taActor(t *testing.T, db *gorm.DB, email string) *models.Actor {
+	t.Helper()
+	var id int64
+	if err := db.Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
+		t.Fatalf("user %s: %v", email, err)
+	}
+	a, err := models.LoadActor(context.Background(), db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// taTenantID returns the id of the Kreis with slug.
+func taTenantID(t *testing.T, db *gorm.DB, slug string) int64 {
+	t.Helper()
+	tn, err := models.TenantBySlug(context.Background(), db, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn.ID
+}
+
+// taCount runs a count query.
+func taCount(t *testing.T, db *gorm.DB, query string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Raw(query, args...).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// wantCodes fails unless err is a validation error with exactly the field:code pairs.
+func wantCodes(t *testing.T, err error, codes ...string) {
+	t.Helper()
+	v, ok := models.AsValidation(err)
+	if !ok {
+		t.Fatalf("want validation error %v, got %v", codes, err)
+	}
+	slices.Sort(codes)
+	if got := v.Codes(); !slices.Equal(got, codes) {
+		t.Fatalf("codes %v, want %v", got, codes)
+	}
+}
+
+func TestInviteToTenant(t *testing.T) {
+	st := dbtest.NewDemo(t)
+	ctx, db, now := context.Background(), st.DB, time.Now()
+	muster := taTenantID(t, db, "musterland")
+	admin := taActor(t, db, "admin@musterland.example")
+	chain := models.TenantChain(muster)
+	auditBefore := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
+	invBefore := taCount(t, db, `SELECT count(*) FROM invitations`)
+	mailBefore := taCount(t, db, `SELECT count(*) FROM outbox`)
+
+	bad := []struct {
+		name  string
+		in    models.TenantInvite
+		codes []string
+	}{
+		{"no roles", models.TenantInvite{Email: "neu@musterland.example"}, []string{"roles:required"}},
+		{"bad address", models.TenantInvite{Email: "kein-at-zeichen", Roles: []models.Role{models.RoleLead}}, []string{"email:invalid"}},
+		{"org role", models.TenantInvite{Email: "neu@musterland.example", Roles: []models.Role{models.RoleOrgAdmin}}, []string{"roles:invalid"}},
+		{"already member", models.TenantInvite{Email: " Leitung@Musterland.example ", Roles: []models.Role{models.RoleEvaluator}}, []string{"email:member"}},
+	}
+	for _, tc := range bad {
+		_, err := models.InviteToTenant(ctx, db, admin, muster, tc.in, "http://kimibv.test", now)
+		wantCodes(t, err, tc.codes...)
+	}
+	for _, email := range []string{"admin@beispielhausen.example", "leitung@musterland.example"} {
+		_, err := models.InviteToTenant(ctx, db, taActor(t, db, email), muster,
+			models.TenantInvite{Email: "neu@musterland.example", Roles: []models.Role{models.RoleLead}}, "http://kimibv.test", now)
+		if !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("%s invites into Musterland: %v", email, err)
+		}
+	}
+	if n := taCount(t, db, `SELECT count(*) FROM invitations`); n != invBefore {
+		t.Fatalf("refused invitations were stored: %d", n-invBefore)
+	}
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain); n != auditBefore {
+		t.Fatal("refused invitations were audited")
+	}
+
+	inv, err := models.InviteToTenant(ctx, db, admin, muster,
+		models.TenantInvite{Email: "Neu@Musterland.example", Roles: []models.Role{models.RoleLead, models.RoleEvaluator}}, "http://kimibv.test", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Email != "neu@musterland.example" || inv.TenantID == nil || *inv.TenantID != muster || !slices.Equal([]string(inv.Roles), []string{"lead", "evaluator"}) {
+		t.Fatalf("invitation %+v", inv)
+	}
+	var mail struct{ ToAddr, Subject, Body string }
+	db.Raw(`SELECT to_addr, subject, body FROM outbox ORDER BY id DESC LIMIT 1`).Scan(&mail)
+	if n := taCount(t, db, `SELECT count(*) FROM outbox`); n != mailBefore+1 || mail.ToAddr != "neu@musterland.example" ||
+		!strings.Contains(mail.Body, "http://kimibv.test/einladung/") || !strings.Contains(mail.Body, "Verfahrensleitung") {
+		t.Fatalf("invitation mail %+v", mail)
+	}
+	var e models.AuditEntry
+	db.Raw(`SELECT * FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1`, chain).Scan(&e)
+	if e.Action != "tenant.user_invited" || e.ActorID == nil || *e.ActorID != admin.UserID || e.TenantID == nil || *e.TenantID != muster ||
+		e.ObjectType != "invitation" || !strings.Contains(e.Details, `"email":"neu@musterland.example"`) || !strings.Contains(e.Details, `"roles":["lead","evaluator"]`) {
+		t.Fatalf("audit entry %+v", e)
+	}
+	pending, err := models.PendingTenantInvitations(ctx, db, admin, muster, now)
+	if err != nil || len(pending) != 1 || pending[0].ID != inv.ID {
+		t.Fatalf("pending %v %v", pending, err)
+	}
+	// Expired invitations are not pending any more.
+	if pending, _ := models.PendingTenantInvitations(ctx, db, admin, muster, now.Add(models.InvitationValidity+time.Minute)); len(pending) != 0 {
+		t.Fatalf("expired invitation still pending: %v", pending)
+	}
+	// Beispielhausen's administrator learns nothing of Musterland's invitations.
+	if _, err := models.PendingTenantInvitations(ctx, db, taActor(t, db, "admin@beispielhausen.example"), muster, now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("foreign pending invitations: %v", err)
+	}
+}
+
+func TestUpdateTenantSettings(t *testing.T) {
+	st := dbtest.NewDemo(t)
+	ctx, db := context.Background(), st.DB
+	muster := taTenantID(t, db, "musterland")
+	admin := taActor(t, db, "admin@musterland.example")
+	tn, _ := models.TenantBySlug(ctx, db, "musterland")
+	valid := models.SettingsOf(tn)
+	chain := models.TenantChain(muster)
+	auditBefore := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
+
+	mutate := func(f func(s *models.TenantSettings)) models.TenantSettings { s := valid; f(&s); return s }
+	bad := []struct {
+		name  string
+		in    models.TenantSettings
+		codes []string
+	}{
+		{"empty remedy", mutate(func(s *models.TenantSettings) { s.LegalRemedyText = "  \r\n " }), []string{"legal_remedy_text:required"}},
+		{"long remedy", mutate(func(s *models.TenantSettings) { s.LegalRemedyText = strings.Repeat("ä", 5001) }), []string{"legal_remedy_text:too_long"}},
+		{"long letterhead", mutate(func(s *models.TenantSettings) { s.Letterhead = strings.Repeat("x", 501) }), []string{"letterhead:too_long"}},
+		{"bidi letterhead", mutate(func(s *models.TenantSettings) { s.Letterhead = "Kreis \u202e Musterland" }), []string{"letterhead:invalid"}},
+		{"no authority, bad mail", mutate(func(s *models.TenantSettings) { s.Authority, s.ContactEmail = "", "ki@" }), []string{"authority:required", "contact_email:invalid"}},
+	}
+	for _, tc := range bad {
+		_, err := models.UpdateTenantSettings(ctx, db, admin, muster, tc.in)
+		wantCodes(t, err, tc.codes...)
+	}
+	for _, email := range []string{"admin@beispielhausen.example", "leitung@musterland.example"} {
+		if _, err := models.UpdateTenantSettings(ctx, db, taActor(t, db, email), muster, valid); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("%s changes Musterland's settings: %v", email, err)
+		}
+	}
+	// Saving unchanged texts writes nothing.
+	if changed, err := models.UpdateTenantSettings(ctx, db, admin, muster, valid); err != nil || len(changed) != 0 {
+		t.Fatalf("unchanged save: %v %v", changed, err)
+	}
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain); n != auditBefore {
+		t.Fatal("refused or empty changes were audited")
+	}
+
+	next := mutate(func(s *models.TenantSettings) {
+		s.LegalRemedyText = strings.Repeat("ü", 4990) + "\r\nEnde"
+		s.Letterhead = "Kreis Musterland\r\nDer Landrat"
+	})
+	changed, err := models.UpdateTenantSettings(ctx, db, admin, muster, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(changed, []string{"legal_remedy_text", "letterhead"}) {
+		t.Fatalf("changed %v", changed)
+	}
+	tn, _ = models.TenantBySlug(ctx, db, "musterland")
+	if tn.Letterhead != "Kreis Musterland\nDer Landrat" || !strings.HasSuffix(tn.LegalRemedyText, "ü\nEnde") || tn.Authority != valid.Authority {
+		t.Fatalf("stored %+v", tn)
+	}
+	var e models.AuditEntry
+	db.Raw(`SELECT * FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1`, chain).Scan(&e)
+	if e.Action != "tenant.settings_changed" || *e.ActorID != admin.UserID || e.ObjectType != "tenant" ||
+		!strings.Contains(e.Details, `"letterhead":"Kreis Musterland\nDer Landrat"`) || strings.Contains(e.Details, "authority") {
+		t.Fatalf("audit entry %+v", e)
+	}
+	if v, err := models.VerifyChain(ctx, db, chain); err != nil || !v.OK {
+		t.Fatalf("chain after settings change: %+v %v", v, err)
+	}
+}
+
+func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
+	st := dbtest.NewDemo(t)
+	ctx, db := context.Background(), st.DB
+	muster := taTenantID(t, db, "musterland")
+	admin := taActor(t, db, "admin@musterland.example")
+	lead := taActor(t, db, "leitung@musterland.example")
+	chain := models.TenantChain(muster)
+	auditBefore := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
+
+	// Self-demotion is refused, so a Kreis never locks itself out.
+	err := models.SetTenantRoles(ctx, db, admin, muster, admin.UserID, []models.Role{models.RoleLead})
+	wantCodes(t, err, "roles:self_admin")
+	// Another Kreis's administrator cannot change roles here, nor can the lead.
+	for _, a := range []*models.Actor{taActor(t, db, "admin@beispielhausen.example"), lead} {
+		if err := models.SetTenantRoles(ctx, db, a, muster, lead.UserID, []models.Role{models.RoleTenantAdmin}); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("%s changes roles in Musterland: %v", a.Email, err)
+		}
+	}
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain); n != auditBefore {
+		t.Fatal("refused role changes were audited")
+	}
+
+	if err := models.SetTenantRoles(ctx, db, admin, muster, lead.UserID, []models.Role{models.RoleLead, models.RoleCouncil}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := models.TenantMemberByID(ctx, db, admin, muster, lead.UserID)
+	if err != nil || !slices.Equal(m.RoleList(), []models.Role{models.RoleLead, models.RoleCouncil}) {
+		t.Fatalf("member %+v %v", m, err)
+	}
+	var e models.AuditEntry
+	db.Raw(`SELECT * FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1`, chain).Scan(&e)
+	if e.Action != "tenant.roles_changed" || e.Details != `{"after":["council","lead"],"before":["lead"]}` {
+		t.Fatalf("audit entry %+v", e)
+	}
+
+	// Removing every role removes the person from the Kreis.
+	if err := models.SetTenantRoles(ctx, db, admin, muster, lead.UserID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.TenantMemberByID(ctx, db, admin, muster, lead.UserID); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("removed person still listed: %v", err)
+	}
+	members, err := models.TenantMembers(ctx, db, admin, muster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range members {
+		if m.UserID == lead.UserID {
+			t.Fatal("removed person in the member list")
+		}
+	}
+	if len(members) != 7 {
+		t.Fatalf("members: %d", len(members))
+	}
+	if _, err := models.TenantMembers(ctx, db, taActor(t, db, "admin@beispielhausen.example"), muster); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("foreign member list: %v", err)
+	}
+}
+
+func TestTenantOverviewIsForTheOperatorOnly(t *testing.T) {
+	st := dbtest.NewDemo(t)
+	ctx, db, now := context.Background(), st.DB, time.Now()
+	if _, err := models.TenantOverview(ctx, db, taActor(t, db, "admin@musterland.example"), now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("Kreis administrator sees the overview: %v", err)
+	}
+	op := taActor(t, db, "betrieb@kimibv.example")
+	list, err := models.TenantOverview(ctx, db, op, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.InviteToTenant(ctx, db, taActor(t, db, "admin@beispielhausen.example"), list[1].ID,
+		models.TenantInvite{Email: "neu@beispielhausen.example", Roles: []models.Role{models.RoleCouncil}}, "http://kimibv.test", now); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ = models.TenantOverview(ctx, db, op, now); list[1].PendingInvitations != 1 {
+		t.Fatalf("pending invitations: %+v", list[1])
+	}
+	if len(list) != 2 || list[0].Slug != "musterland" || list[0].Users != 8 || list[1].Slug != "beispielhausen" || list[1].Users != 1 {
+		t.Fatalf("overview %+v", list)
+	}
+	// The demo grants roles directly: the operator's invitations of the first administrators
+	// are unused, but the invited people belong to the Kreis, so nothing is pending.
+	if list[0].PendingInvitations != 0 || list[0].KindLabel() != "Kreis" || list[1].KindLabel() != "Kreisfreie Stadt" {
+		t.Fatalf("overview %+v", list)
+	}
+}
