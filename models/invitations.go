@@ -33,8 +33,20 @@ type Invitation struct {
 type InvitationView struct {
 	Invitation
 	TargetName  string // name of the Kreis or organisation
+	TenantSlug  string // the Kreis's address part (Kreis invitations only)
 	InviterName string
 	UserExists  bool // an account with the invited address exists
+}
+
+// Home is the area the invitation leads into: the Kreis administration or the organisation.
+func (iv InvitationView) Home() string {
+	if iv.OrgID != nil {
+		return fmt.Sprintf("/traeger/%d", *iv.OrgID)
+	}
+	if iv.TenantSlug != "" {
+		return "/verwaltung/" + iv.TenantSlug
+	}
+	return "/konto"
 }
 
 // RoleList returns the invitation's roles as Role values.
@@ -90,7 +102,7 @@ func newInvitation(tx *gorm.DB, inviter *Actor, tenantID, orgID int64, email str
 // InvitationByToken loads a valid (unused, unexpired) invitation for the acceptance page.
 func InvitationByToken(ctx context.Context, db *gorm.DB, token string, now time.Time) (*InvitationView, error) {
 	var iv InvitationView
-	err := db.WithContext(ctx).Raw(`SELECT i.*, COALESCE(t.name, o.name) AS target_name, u.name AS inviter_name,
+	err := db.WithContext(ctx).Raw(`SELECT i.*, COALESCE(t.name, o.name) AS target_name, COALESCE(t.slug, '') AS tenant_slug, u.name AS inviter_name,
 			EXISTS (SELECT 1 FROM users x WHERE x.email = i.email) AS user_exists
 		FROM invitations i LEFT JOIN tenants t ON t.id = i.tenant_id LEFT JOIN organizations o ON o.id = i.org_id
 		JOIN users u ON u.id = i.invited_by
@@ -169,8 +181,10 @@ func grantInvitation(tx *gorm.DB, inv Invitation, userID int64) error {
 	if slices.Contains(inv.Roles, string(RoleOrgAdmin)) {
 		role = RoleOrgAdmin
 	}
+	// An invitation never demotes: an administrator accepting a member invitation stays administrator.
 	if err := tx.Exec(`INSERT INTO organization_members (org_id, user_id, role) VALUES (?, ?, ?)
-		ON CONFLICT (org_id, user_id) DO UPDATE SET role = EXCLUDED.role`, *inv.OrgID, userID, role).Error; err != nil {
+		ON CONFLICT (org_id, user_id) DO UPDATE SET role = CASE WHEN organization_members.role = 'org_admin' THEN 'org_admin' ELSE EXCLUDED.role END`,
+		*inv.OrgID, userID, role).Error; err != nil {
 		return fmt.Errorf("grant org role: %w", err)
 	}
 	return nil

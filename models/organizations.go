@@ -81,9 +81,35 @@ func (in *OrgInput) Validate() *ValidationError {
 // postalCodePattern is a German postal code.
 var postalCodePattern = regexp.MustCompile(`^[0-9]{5}$`)
 
+// Registration is the self-registration form of a provider: the organisation, its first
+// user and the acknowledgement of the privacy notice.
+type Registration struct {
+	Org             OrgInput
+	User            NewUserInput
+	PrivacyAccepted bool
+}
+
+// RegisterProvider is the self-registration: like RegisterOrganization, but the privacy
+// notice must have been acknowledged, which the audit entry records.
+func RegisterProvider(ctx context.Context, db *gorm.DB, r Registration) (*Organization, User, error) {
+	v := r.Org.Validate()
+	v.Fields = append(v.Fields, r.User.Validate().Fields...)
+	if !r.PrivacyAccepted {
+		v.Add("privacy", "required", "Bitte bestätigen Sie, dass Sie die Datenschutzhinweise zur Kenntnis genommen haben.")
+	}
+	if err := v.OrNil(); err != nil {
+		return nil, User{}, err
+	}
+	return registerOrganization(ctx, db, r.Org, r.User, map[string]any{"privacy_notice_acknowledged": true})
+}
+
 // RegisterOrganization creates the provider organisation together with its first user,
 // who becomes its administrator. Both are audited on the platform chain.
 func RegisterOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user NewUserInput) (*Organization, User, error) {
+	return registerOrganization(ctx, db, org, user, nil)
+}
+
+func registerOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user NewUserInput, extra map[string]any) (*Organization, User, error) {
 	v := org.Validate()
 	v.Fields = append(v.Fields, user.Validate().Fields...)
 	if err := v.OrNil(); err != nil {
@@ -109,8 +135,12 @@ func RegisterOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user N
 		if err := tx.Exec(`INSERT INTO organization_members (org_id, user_id, role) VALUES (?, ?, ?)`, o.ID, u.ID, RoleOrgAdmin).Error; err != nil {
 			return fmt.Errorf("insert org admin: %w", err)
 		}
+		details := map[string]any{"name": o.Name, "legal_form": o.LegalForm, "user_id": u.ID}
+		for k, val := range extra {
+			details[k] = val
+		}
 		_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: u.ID, Action: "organization.registered", ObjectType: "organization",
-			ObjectID: fmt.Sprint(o.ID), Details: map[string]any{"name": o.Name, "legal_form": o.LegalForm, "user_id": u.ID}})
+			ObjectID: fmt.Sprint(o.ID), Details: details})
 		return err
 	})
 	if err != nil {

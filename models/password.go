@@ -52,6 +52,16 @@ func CheckPassword(password, email, name string) *ValidationError {
 	return v
 }
 
+// CheckPasswordConfirm records a German message for field when confirm does not repeat password.
+func CheckPasswordConfirm(v *ValidationError, field, password, confirm string) {
+	switch {
+	case confirm == "":
+		v.Add(field, "required", "Bitte wiederholen Sie das Passwort.")
+	case confirm != password:
+		v.Add(field, "mismatch", "Die beiden Passwörter stimmen nicht überein. Bitte geben Sie das Passwort zweimal gleich ein.")
+	}
+}
+
 func singleRune(s string) bool {
 	first, _ := utf8.DecodeRuneInString(s)
 	return strings.Trim(s, string(first)) == ""

@@ -33,7 +33,8 @@ func RequestPasswordReset(ctx context.Context, db *gorm.DB, email, baseURL strin
 		}
 		tok, hash := NewToken()
 		expires := now.Add(PasswordResetValidity)
-		if err := tx.Exec(`INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (?, ?, ?)`, hash, u.ID, expires).Error; err != nil {
+		// The hash must not follow "(" directly: GORM would expand the byte slice into a list.
+		if err := tx.Exec(`INSERT INTO password_resets (user_id, token_hash, expires_at) VALUES (?, ?, ?)`, u.ID, hash, expires).Error; err != nil {
 			return fmt.Errorf("store reset token: %w", err)
 		}
 		body := fmt.Sprintf("Guten Tag %s,\n\nfür Ihr Konto bei kimibv wurde ein neues Passwort angefordert. "+
@@ -59,9 +60,10 @@ func PasswordResetValid(ctx context.Context, db *gorm.DB, token string, now time
 	return n > 0, nil
 }
 
-// ResetPassword sets a new password with a valid one-time token and uses the token up.
-// It also clears a lock-out. An invalid or used token is ErrNotFound.
-func ResetPassword(ctx context.Context, db *gorm.DB, token, password string, now time.Time) error {
+// ResetPassword sets a new password with a valid one-time token and uses the token up;
+// confirm must repeat password. It also clears a lock-out. An invalid or used token is
+// ErrNotFound; after a validation error the token stays usable.
+func ResetPassword(ctx context.Context, db *gorm.DB, token, password, confirm string, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		var userID int64
 		res := tx.Raw(`UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id`,
@@ -80,6 +82,7 @@ func ResetPassword(ctx context.Context, db *gorm.DB, token, password string, now
 		for _, f := range CheckPassword(password, u.Email, u.Name).Fields {
 			v.Add("password", f.Code, f.Message)
 		}
+		CheckPasswordConfirm(v, "password_confirm", password, confirm)
 		if err := v.OrNil(); err != nil {
 			return err
 		}

@@ -70,6 +70,8 @@ type NewUserInput struct {
 	Email    string
 	Name     string
 	Password string
+	// PasswordConfirm, when set, must repeat Password (forms ask for it twice).
+	PasswordConfirm *string
 }
 
 // Validate checks the input and normalises the e-mail address.
@@ -80,6 +82,9 @@ func (in *NewUserInput) Validate() *ValidationError {
 	CheckEmail(v, "email", in.Email)
 	CheckText(v, "name", "Ihren Namen", in.Name, true, 200)
 	v.Fields = append(v.Fields, CheckPassword(in.Password, in.Email, in.Name).Fields...)
+	if in.PasswordConfirm != nil {
+		CheckPasswordConfirm(v, "password_confirm", in.Password, *in.PasswordConfirm)
+	}
 	return v
 }
 
@@ -204,8 +209,11 @@ func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*Actor, error) {
 	return a, nil
 }
 
-// ChangePassword sets a new password after checking the current one.
-func ChangePassword(ctx context.Context, db *gorm.DB, actor *Actor, current, next string) error {
+// ChangePassword sets a new password after checking the current one; confirm must repeat next.
+func ChangePassword(ctx context.Context, db *gorm.DB, actor *Actor, current, next, confirm string) error {
+	if actor == nil {
+		return fmt.Errorf("change password: %w", ErrForbidden)
+	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		var u User
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&u, actor.UserID).Error; err != nil {
@@ -218,6 +226,7 @@ func ChangePassword(ctx context.Context, db *gorm.DB, actor *Actor, current, nex
 		for _, f := range CheckPassword(next, u.Email, u.Name).Fields {
 			v.Add("new_password", f.Code, f.Message)
 		}
+		CheckPasswordConfirm(v, "new_password_confirm", next, confirm)
 		if err := v.OrNil(); err != nil {
 			return err
 		}

@@ -1,0 +1,232 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"kimibv/models"
+	"kimibv/models/dbtest"
+)
+
+const accPassword = "Grüne Wiese am Fluss 7"
+
+// accCount returns the result of a count query.
+func accCount(t *testing.T, db *gorm.DB, query string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Raw(query, args...).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// accWant fails unless err is a validation error with exactly the field:code pairs.
+func accWant(t *testing.T, err error, codes ...string) {
+	t.Helper()
+	v, ok := models.AsValidation(err)
+	if !ok {
+		t.Fatalf("want validation error %v, got %v", codes, err)
+	}
+	slices.Sort(codes)
+	if got := v.Codes(); !slices.Equal(got, codes) {
+		t.Fatalf("codes %v, want %v", got, codes)
+	}
+	for _, f := range v.Fields {
+		if f.Message == "" {
+			t.Fatalf("no message for %s", f.Field)
+		}
+	}
+}
+
+// accToken returns the token of the newest mail to addr whose body links to path/TOKEN.
+func accToken(t *testing.T, db *gorm.DB, addr, path string) string {
+	t.Helper()
+	var body string
+	if err := db.Raw(`SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC LIMIT 1`, addr).Scan(&body).Error; err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(regexp.QuoteMeta(path) + `/([A-Za-z0-9_-]{20,})`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no %s link in mail to %s: %q", path, addr, body)
+	}
+	return m[1]
+}
+
+// accUser creates an account and returns it as an actor.
+func accUser(t *testing.T, db *gorm.DB, email, name string) *models.Actor {
+	t.Helper()
+	u, err := models.CreateUser(context.Background(), db, 0, models.NewUserInput{Email: email, Name: name, Password: accPassword}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := models.LoadActor(context.Background(), db, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestCheckPasswordConfirm(t *testing.T) {
+	cases := []struct{ pw, confirm, code string }{
+		{"Grüne Wiese 7", "Grüne Wiese 7", ""},
+		{"Grüne Wiese 7", "", "required"},
+		{"Grüne Wiese 7", "grüne Wiese 7", "mismatch"},
+		{"Grüne Wiese 7", "Grüne Wiese 7 ", "mismatch"},
+	}
+	for _, tc := range cases {
+		v := &models.ValidationError{}
+		models.CheckPasswordConfirm(v, "password_confirm", tc.pw, tc.confirm)
+		switch {
+		case tc.code == "" && len(v.Fields) != 0:
+			t.Errorf("%q/%q: unexpected %v", tc.pw, tc.confirm, v.Codes())
+		case tc.code != "" && !slices.Equal(v.Codes(), []string{"password_confirm:" + tc.code}):
+			t.Errorf("%q/%q: got %v, want %s", tc.pw, tc.confirm, v.Codes(), tc.code)
+		}
+	}
+}
+
+func TestPasswordResetIsOneTimeAndExpires(t *testing.T) {
+	db := dbtest.New(t).DB
+	ctx, now := context.Background(), time.Now()
+	accUser(t, db, "jana@kreis.example", "Jana Leitner")
+
+	if err := models.RequestPasswordReset(ctx, db, " Jana@Kreis.example ", "https://kimibv.test", now); err != nil {
+		t.Fatal(err)
+	}
+	tok := accToken(t, db, "jana@kreis.example", "https://kimibv.test/passwort-zuruecksetzen")
+	if ok, err := models.PasswordResetValid(ctx, db, tok, now); err != nil || !ok {
+		t.Fatalf("fresh token not valid: %v %v", ok, err)
+	}
+	// A mismatching confirmation is refused and leaves the token usable.
+	accWant(t, models.ResetPassword(ctx, db, tok, "Neues Passwort am Fluss", "Neues Passwort am See", now), "password_confirm:mismatch")
+	accWant(t, models.ResetPassword(ctx, db, tok, "kurz", "kurz", now), "password:too_short")
+	if err := models.ResetPassword(ctx, db, tok, "Neues Passwort am Fluss", "Neues Passwort am Fluss", now); err != nil {
+		t.Fatal(err)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset'`); n != 1 {
+		t.Fatalf("password_reset audited %d times", n)
+	}
+	if _, err := models.Authenticate(ctx, db, "jana@kreis.example", "Neues Passwort am Fluss", now); err != nil {
+		t.Fatalf("new password does not work: %v", err)
+	}
+	// One time only.
+	if err := models.ResetPassword(ctx, db, tok, "Noch ein Passwort am See", "Noch ein Passwort am See", now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("second use: %v", err)
+	}
+	if ok, _ := models.PasswordResetValid(ctx, db, tok, now); ok {
+		t.Fatal("used token still valid")
+	}
+
+	// Expiry after one hour.
+	if err := models.RequestPasswordReset(ctx, db, "jana@kreis.example", "https://kimibv.test", now); err != nil {
+		t.Fatal(err)
+	}
+	tok2 := accToken(t, db, "jana@kreis.example", "https://kimibv.test/passwort-zuruecksetzen")
+	later := now.Add(models.PasswordResetValidity + time.Second)
+	if ok, _ := models.PasswordResetValid(ctx, db, tok2, later); ok {
+		t.Fatal("expired token valid")
+	}
+	if err := models.ResetPassword(ctx, db, tok2, "Noch ein Passwort am See", "Noch ein Passwort am See", later); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("expired token: %v", err)
+	}
+}
+
+func TestPasswordResetForUnknownAddressIsNeutral(t *testing.T) {
+	db := dbtest.New(t).DB
+	ctx := context.Background()
+	if err := models.RequestPasswordReset(ctx, db, "niemand@kreis.example", "https://kimibv.test", time.Now()); err != nil {
+		t.Fatalf("unknown address must answer like a known one: %v", err)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM outbox`) + accCount(t, db, `SELECT count(*) FROM password_resets`); n != 0 {
+		t.Fatalf("mail or token written for an unknown address: %d", n)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset_requested' AND actor_id IS NULL AND details LIKE '%"known":false%'`); n != 1 {
+		t.Fatalf("unknown request audited %d times", n)
+	}
+	accWant(t, models.RequestPasswordReset(ctx, db, "keine-adresse", "https://kimibv.test", time.Now()), "email:invalid")
+}
+
+func TestChangePassword(t *testing.T) {
+	db := dbtest.New(t).DB
+	ctx := context.Background()
+	a := accUser(t, db, "jana@kreis.example", "Jana Leitner")
+	accWant(t, models.ChangePassword(ctx, db, a, "falsch", "Ein neues gutes Passwort", "Ein neues gutes Passwort anders"),
+		"current_password:wrong", "new_password_confirm:mismatch")
+	accWant(t, models.ChangePassword(ctx, db, a, accPassword, "kurz", "kurz"), "new_password:too_short")
+	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'user.password_changed'`); n != 0 {
+		t.Fatalf("refused change audited: %d", n)
+	}
+	if err := models.ChangePassword(ctx, db, a, accPassword, "Ein neues gutes Passwort", "Ein neues gutes Passwort"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Authenticate(ctx, db, a.Email, "Ein neues gutes Passwort", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'user.password_changed' AND actor_id = ?`, a.UserID); n != 1 {
+		t.Fatalf("change audited %d times", n)
+	}
+}
+
+// accOrgInput is a valid organisation.
+func accOrgInput(name string) models.OrgInput {
+	return models.OrgInput{Name: name, LegalForm: models.LegalForms[0], Street: "Hauptstraße 1", PostalCode: "57001", City: "Musterstadt",
+		Association: models.Associations[4], Email: "info@verein.example"}
+}
+
+// accRegister registers an organisation and returns it with its administrator as actor.
+func accRegister(t *testing.T, db *gorm.DB, name, email string) (*models.Organization, *models.Actor) {
+	t.Helper()
+	confirm := accPassword
+	o, u, err := models.RegisterProvider(context.Background(), db, models.Registration{Org: accOrgInput(name),
+		User: models.NewUserInput{Email: email, Name: "Andrea Admin", Password: accPassword, PasswordConfirm: &confirm}, PrivacyAccepted: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := models.LoadActor(context.Background(), db, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, a
+}
+
+func TestRegisterProvider(t *testing.T) {
+	db := dbtest.New(t).DB
+	ctx := context.Background()
+	o, admin := accRegister(t, db, "Brückenschlag e. V.", "admin@bruecke.example")
+	if !admin.IsOrgAdmin(o.ID) {
+		t.Fatal("first user is not the administrator")
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.registered' AND object_id = ? AND details LIKE '%"privacy_notice_acknowledged":true%'`,
+		fmt.Sprint(o.ID)); n != 1 {
+		t.Fatalf("registration audited %d times", n)
+	}
+	counts := func() [3]int64 {
+		return [3]int64{accCount(t, db, `SELECT count(*) FROM organizations`), accCount(t, db, `SELECT count(*) FROM users`), accCount(t, db, `SELECT count(*) FROM audit_log`)}
+	}
+	before := counts()
+	confirm, other := accPassword, "anders"
+	user := func(email string, confirm *string) models.NewUserInput {
+		return models.NewUserInput{Email: email, Name: "Zweite Person", Password: accPassword, PasswordConfirm: confirm}
+	}
+	// The same name in other case, and an existing e-mail address: nothing written.
+	_, _, err := models.RegisterProvider(ctx, db, models.Registration{Org: accOrgInput("BRÜCKENSCHLAG E. V."), User: user("neu@bruecke.example", &confirm), PrivacyAccepted: true})
+	accWant(t, err, "org_name:taken")
+	_, _, err = models.RegisterProvider(ctx, db, models.Registration{Org: accOrgInput("Anderer Verein e. V."), User: user("ADMIN@bruecke.example", &confirm), PrivacyAccepted: true})
+	accWant(t, err, "email:taken")
+	_, _, err = models.RegisterProvider(ctx, db, models.Registration{Org: accOrgInput("Anderer Verein e. V."), User: user("neu@bruecke.example", &other)})
+	accWant(t, err, "password_confirm:mismatch", "privacy:required")
+	bad := accOrgInput("X")
+	bad.LegalForm, bad.PostalCode, bad.Email = "GmbH & Co. KG", "1234", ""
+	_, _, err = models.RegisterProvider(ctx, db, models.Registration{Org: bad, User: user("neu@bruecke.example", &confirm), PrivacyAccepted: true})
+	accWant(t, err, "org_name:too_short", "legal_form:invalid", "postal_code:invalid", "org_email:required")
+	if after := counts(); after != before {
+		t.Fatalf("refused registrations wrote something: %v → %v", before, after)
+	}
+}
