@@ -25,11 +25,11 @@ func AccountMemberships(ctx context.Context, db *gorm.DB, a *Actor) ([]Membershi
 		Kind, Key, Name string
 		ID              int64
 	}
-	err := db.WithContext(ctx).Raw(`
+	err := db.WithContext(ctx).Raw(`SELECT * FROM (
 		SELECT 'kreis' AS kind, t.slug AS key, t.name, t.id FROM tenants t WHERE t.id IN (SELECT tenant_id FROM tenant_memberships WHERE user_id = ?)
 		UNION ALL
 		SELECT 'organisation', o.id::text, o.name, o.id FROM organizations o WHERE o.id IN (SELECT org_id FROM organization_members WHERE user_id = ?)
-		ORDER BY 1, 3 COLLATE german`, a.UserID, a.UserID).Scan(&rows).Error
+		) m ORDER BY kind, name COLLATE german, id`, a.UserID, a.UserID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("account memberships: %w", err)
 	}

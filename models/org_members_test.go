@@ -1,0 +1,314 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"kimibv/models"
+	"kimibv/models/dbtest"
+)
+
+func TestKeepsAnAdmin(t *testing.T) {
+	admin, member := models.RoleOrgAdmin, models.RoleOrgMember
+	cases := []struct {
+		admins   int
+		from, to models.Role
+		want     bool
+	}{
+		{1, admin, member, false},
+		{1, admin, "", false},
+		{2, admin, member, true},
+		{2, admin, "", true},
+		{1, admin, admin, true},
+		{1, member, "", true},
+		{1, member, admin, true},
+		{0, member, "", true},
+	}
+	for _, tc := range cases {
+		if got := models.KeepsAnAdmin(tc.admins, tc.from, tc.to); got != tc.want {
+			t.Errorf("KeepsAnAdmin(%d, %q, %q) = %v, want %v", tc.admins, tc.from, tc.to, got, tc.want)
+		}
+	}
+}
+
+func TestOrgChanges(t *testing.T) {
+	o := models.Organization{Name: "Verein e. V.", LegalForm: models.LegalForms[0], Street: "Weg 1", PostalCode: "57001", City: "Musterstadt", Email: "a@v.example"}
+	same := models.OrgInput{Name: o.Name, LegalForm: o.LegalForm, Street: o.Street, PostalCode: o.PostalCode, City: o.City, Email: o.Email}
+	if c := models.OrgChanges(o, same); len(c) != 0 {
+		t.Fatalf("no change reported as %v", c)
+	}
+	in := same
+	in.City, in.Phone = "Nordheim", "0123 45"
+	c := models.OrgChanges(o, in)
+	if len(c) != 2 {
+		t.Fatalf("changes %v", c)
+	}
+	city, _ := c["city"].(map[string]any)
+	if city["before"] != "Musterstadt" || city["after"] != "Nordheim" {
+		t.Fatalf("city change %v", c["city"])
+	}
+	if _, ok := c["phone"]; !ok {
+		t.Fatal("phone change missing")
+	}
+}
+
+func TestUpdateOrganization(t *testing.T) {
+	db := dbtest.New(t).DB
+	ctx := context.Background()
+	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
+	other, _ := accRegister(t, db, "Verein Zwei e. V.", "zwei@verein.example")
+	audits := func() int64 {
+		return accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.updated'`)
+	}
+
+	in := accOrgInput("Verein Eins e. V.")
+	in.City, in.Phone = "Nordheim", "02345 678"
+	if _, err := models.UpdateOrganization(ctx, db, admin, other.ID, in); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("admin of another organisation: %v", err)
+	}
+	got, err := models.UpdateOrganization(ctx, db, admin, o.ID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.City != "Nordheim" {
+		t.Fatalf("city %q", got.City)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.updated' AND chain = 'platform' AND object_id = ? AND actor_id = ?
+		AND details LIKE '%"city":{"after":"Nordheim","before":"Musterstadt"}%' AND details NOT LIKE '%org_name%'`, fmt.Sprint(o.ID), admin.UserID); n != 1 {
+		t.Fatalf("update audit entries: %d", n)
+	}
+	// Saving unchanged values writes nothing.
+	if _, err := models.UpdateOrganization(ctx, db, admin, o.ID, in); err != nil || audits() != 1 {
+		t.Fatalf("unchanged save: %v, %d audit entries", err, audits())
+	}
+	in.Name = "verein zwei e. v."
+	_, err = models.UpdateOrganization(ctx, db, admin, o.ID, in)
+	accWant(t, err, "org_name:taken")
+	in.Name, in.PostalCode = "Verein Eins e. V.", "ABCDE"
+	_, err = models.UpdateOrganization(ctx, db, admin, o.ID, in)
+	accWant(t, err, "postal_code:invalid")
+	if audits() != 1 || accCount(t, db, `SELECT count(*) FROM organizations WHERE postal_code = 'ABCDE' OR name = 'verein zwei e. v.'`) != 0 {
+		t.Fatal("refused update wrote something")
+	}
+}
+
+func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
+	db := dbtest.New(t).DB
+	ctx, now := context.Background(), time.Now()
+	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
+
+	_, err := models.InviteToOrg(ctx, db, admin, o.ID, "neu@verein.example", models.RoleTenantAdmin, "https://kimibv.test", now)
+	accWant(t, err, "role:invalid")
+	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "EINS@verein.example", models.RoleOrgMember, "https://kimibv.test", now)
+	accWant(t, err, "email:member")
+	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "keine adresse", models.RoleOrgMember, "https://kimibv.test", now)
+	accWant(t, err, "email:invalid")
+	if n := accCount(t, db, `SELECT count(*) FROM invitations`) + accCount(t, db, `SELECT count(*) FROM outbox`); n != 0 {
+		t.Fatalf("refused invitations wrote %d rows", n)
+	}
+
+	inv, err := models.InviteToOrg(ctx, db, admin, o.ID, "Neu@Verein.example", models.RoleOrgMember, "https://kimibv.test", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_invited' AND chain = 'platform' AND object_id = ?
+		AND details LIKE '%"email":"neu@verein.example"%' AND details LIKE '%"role":"org_member"%'`, fmt.Sprint(o.ID)); n != 1 {
+		t.Fatalf("invitation audit entries: %d", n)
+	}
+	tok := accToken(t, db, "neu@verein.example", "https://kimibv.test/einladung")
+	view, err := models.InvitationByToken(ctx, db, tok, now)
+	if err != nil || view.ID != inv.ID || view.TargetName != o.Name || view.UserExists || view.Home() != fmt.Sprintf("/traeger/%d", o.ID) {
+		t.Fatalf("view %+v, %v", view, err)
+	}
+
+	// A mismatching confirmation creates nothing and keeps the invitation open.
+	bad := "anders"
+	_, err = models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Nora Neu", Password: accPassword, PasswordConfirm: &bad}, now)
+	accWant(t, err, "password_confirm:mismatch")
+	if n := accCount(t, db, `SELECT count(*) FROM users WHERE email = 'neu@verein.example'`); n != 0 {
+		t.Fatal("user created despite the error")
+	}
+	confirm := accPassword
+	uid, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Nora Neu", Password: accPassword, PasswordConfirm: &confirm}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND u.id = ? AND u.email = 'neu@verein.example' AND m.role = 'org_member'`,
+		o.ID, uid); n != 1 {
+		t.Fatal("membership not granted")
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'invitation.accepted' AND actor_id = ? AND object_id = ?`, uid, fmt.Sprint(inv.ID)); n != 1 {
+		t.Fatalf("acceptance audit entries: %d", n)
+	}
+	// Reuse is impossible.
+	if _, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Noch wer", Password: accPassword, PasswordConfirm: &confirm}, now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("reuse: %v", err)
+	}
+	if _, err := models.InvitationByToken(ctx, db, tok, now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("used invitation still shown: %v", err)
+	}
+}
+
+func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
+	db := dbtest.New(t).DB
+	ctx, now := context.Background(), time.Now()
+	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
+	other, _ := accRegister(t, db, "Verein Zwei e. V.", "zwei@verein.example")
+	existing := accUser(t, db, "bekannt@verein.example", "Bernd Bekannt")
+	stranger := accUser(t, db, "fremd@verein.example", "Frieda Fremd")
+
+	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, existing.Email, models.RoleOrgAdmin, "https://kimibv.test", now); err != nil {
+		t.Fatal(err)
+	}
+	tok := accToken(t, db, existing.Email, "https://kimibv.test/einladung")
+	if view, err := models.InvitationByToken(ctx, db, tok, now); err != nil || !view.UserExists {
+		t.Fatalf("view: %+v %v", view, err)
+	}
+	// The wrong account cannot accept, nothing is written.
+	_, err := models.AcceptInvitation(ctx, db, tok, stranger, nil, now)
+	accWant(t, err, "email:mismatch")
+	if n := accCount(t, db, `SELECT count(*) FROM organization_members WHERE user_id = ?`, stranger.UserID); n != 0 {
+		t.Fatal("stranger became a member")
+	}
+	// Anonymous without account data is refused.
+	if _, err := models.AcceptInvitation(ctx, db, tok, nil, nil, now); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("anonymous: %v", err)
+	}
+	uid, err := models.AcceptInvitation(ctx, db, tok, existing, nil, now)
+	if err != nil || uid != existing.UserID {
+		t.Fatalf("accept: %d %v", uid, err)
+	}
+	a, _ := models.LoadActor(ctx, db, existing.UserID)
+	if !a.IsOrgAdmin(o.ID) || a.InOrg(other.ID) {
+		t.Fatalf("memberships %v", a.Orgs)
+	}
+	// The same person can belong to a second organisation.
+	_, admin2 := accRegister(t, db, "Verein Drei e. V.", "drei@verein.example")
+	third := admin2.Orgs
+	var thirdID int64
+	for id := range third {
+		thirdID = id
+	}
+	if _, err := models.InviteToOrg(ctx, db, admin2, thirdID, existing.Email, models.RoleOrgMember, "https://kimibv.test", now); err != nil {
+		t.Fatal(err)
+	}
+	tok3 := accToken(t, db, existing.Email, "https://kimibv.test/einladung")
+	if _, err := models.AcceptInvitation(ctx, db, tok3, a, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	a, _ = models.LoadActor(ctx, db, existing.UserID)
+	if !a.IsOrgAdmin(o.ID) || a.Orgs[thirdID] != models.RoleOrgMember {
+		t.Fatalf("memberships %v", a.Orgs)
+	}
+}
+
+func TestOrgInvitationExpires(t *testing.T) {
+	db := dbtest.New(t).DB
+	ctx, now := context.Background(), time.Now()
+	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
+	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, "spaet@verein.example", models.RoleOrgMember, "https://kimibv.test", now); err != nil {
+		t.Fatal(err)
+	}
+	tok := accToken(t, db, "spaet@verein.example", "https://kimibv.test/einladung")
+	later := now.Add(models.InvitationValidity + time.Minute)
+	if _, err := models.InvitationByToken(ctx, db, tok, later); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("expired view: %v", err)
+	}
+	confirm := accPassword
+	if _, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Sven Spät", Password: accPassword, PasswordConfirm: &confirm}, later); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("expired accept: %v", err)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM users WHERE email = 'spaet@verein.example'`); n != 0 {
+		t.Fatal("account created from an expired invitation")
+	}
+	if open, err := models.OrgOpenInvitations(ctx, db, o.ID, later); err != nil || len(open) != 0 {
+		t.Fatalf("open invitations after expiry: %v %v", open, err)
+	}
+}
+
+func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
+	db := dbtest.New(t).DB
+	ctx, now := context.Background(), time.Now()
+	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
+	other, otherAdmin := accRegister(t, db, "Verein Zwei e. V.", "zwei@verein.example")
+	colleague := accUser(t, db, "kollege@verein.example", "Konrad Kollege")
+	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, colleague.Email, models.RoleOrgMember, "https://kimibv.test", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.AcceptInvitation(ctx, db, accToken(t, db, colleague.Email, "https://kimibv.test/einladung"), colleague, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	colleague, _ = models.LoadActor(ctx, db, colleague.UserID)
+	changes := func() int64 {
+		return accCount(t, db, `SELECT count(*) FROM audit_log WHERE action IN ('organization.role_changed', 'organization.member_removed')`)
+	}
+
+	// The only administrator can neither step down nor be removed.
+	accWant(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, models.RoleOrgMember), "member:last_admin")
+	accWant(t, models.RemoveOrgMember(ctx, db, admin, o.ID, admin.UserID), "member:last_admin")
+	// Members and other organisations' administrators cannot manage; unknown people are not found.
+	if err := models.SetOrgMemberRole(ctx, db, colleague, o.ID, colleague.UserID, models.RoleOrgAdmin); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("member promotes self: %v", err)
+	}
+	if err := models.RemoveOrgMember(ctx, db, otherAdmin, o.ID, colleague.UserID); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("other organisation's admin: %v", err)
+	}
+	if err := models.RemoveOrgMember(ctx, db, admin, o.ID, otherAdmin.UserID); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("member of another organisation: %v", err)
+	}
+	accWant(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, "platform_admin"), "member:invalid")
+	if changes() != 0 {
+		t.Fatal("refused changes were audited")
+	}
+
+	if err := models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, models.RoleOrgAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.role_changed' AND chain = 'platform' AND object_id = ?
+		AND details LIKE '%"after":"org_admin"%' AND details LIKE '%"before":"org_member"%'`, fmt.Sprint(o.ID)); n != 1 {
+		t.Fatalf("role change audit entries: %d", n)
+	}
+	// With a second administrator the first may step down, then the second is the last one.
+	if err := models.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, models.RoleOrgMember); err != nil {
+		t.Fatal(err)
+	}
+	colleague, _ = models.LoadActor(ctx, db, colleague.UserID)
+	accWant(t, models.RemoveOrgMember(ctx, db, colleague, o.ID, colleague.UserID), "member:last_admin")
+	if err := models.RemoveOrgMember(ctx, db, colleague, o.ID, admin.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_removed' AND object_id = ? AND details LIKE ?`,
+		fmt.Sprint(o.ID), fmt.Sprintf(`%%"user_id":%d%%`, admin.UserID)); n != 1 {
+		t.Fatalf("removal audit entries: %d", n)
+	}
+	if n := accCount(t, db, `SELECT count(*) FROM organization_members WHERE org_id = ?`, o.ID); n != 1 {
+		t.Fatalf("members left: %d", n)
+	}
+	// The other organisation is untouched.
+	if n := accCount(t, db, `SELECT count(*) FROM organization_members WHERE org_id = ? AND role = 'org_admin'`, other.ID); n != 1 {
+		t.Fatalf("other organisation admins: %d", n)
+	}
+}
+
+func TestAccountMembershipsListRolesPerArea(t *testing.T) {
+	st := dbtest.NewDemo(t)
+	ctx := context.Background()
+	var uid int64
+	if err := st.DB.Raw(`SELECT id FROM users WHERE email = 'admin@beispielhausen.example'`).Scan(&uid).Error; err != nil || uid == 0 {
+		t.Fatalf("demo user: %v", err)
+	}
+	a, err := models.LoadActor(ctx, st.DB, uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := models.AccountMemberships(ctx, st.DB, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].Href != "/verwaltung/beispielhausen" || len(ms[0].Roles) != 2 || ms[0].Roles[0] != models.RoleLead || ms[0].Roles[1] != models.RoleTenantAdmin {
+		t.Fatalf("memberships %+v", ms)
+	}
+}
