@@ -1,0 +1,221 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// CallRow is a call with its Kreis's name and address part, for lists.
+type CallRow struct {
+	Call
+	TenantSlug string
+	TenantName string
+}
+
+// VersionInfo describes one published version (without its content).
+type VersionInfo struct {
+	Version       int
+	Reason        string
+	Material      bool
+	ContentSHA256 string
+	Deadline      time.Time
+	PublishedAt   time.Time
+}
+
+// CallView is everything a call's public page shows: the call, the current content,
+// the version history with each version's content (for diffs). Preview marks a draft
+// rendered for its lead.
+type CallView struct {
+	Call     CallRow
+	Content  CallContent
+	Versions []VersionView
+	Preview  bool
+}
+
+// VersionView is a published version with its decoded content.
+type VersionView struct {
+	VersionInfo
+	Content CallContent
+}
+
+// PublicCall loads a published (or later) call by number or readable reference for the
+// public page in two queries whatever the number of lots, criteria and versions. Drafts
+// and unknown calls are ErrNotFound.
+func PublicCall(ctx context.Context, db *gorm.DB, idOrRef string) (*CallView, error) {
+	db = db.WithContext(ctx)
+	id, _ := strconv.ParseInt(idOrRef, 10, 64)
+	var row CallRow
+	res := db.Raw(`SELECT c.*, t.slug AS tenant_slug, t.name AS tenant_name FROM calls c JOIN tenants t ON t.id = c.tenant_id
+		WHERE (c.id = ? OR c.ref = ?) AND c.state <> 'draft'`, id, idOrRef).Scan(&row)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load public call: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("public call %q: %w", idOrRef, ErrNotFound)
+	}
+	var rows []struct {
+		VersionInfo
+		Content []byte
+	}
+	if err := db.Raw(`SELECT version, reason, material, content_sha256, deadline, published_at, content
+		FROM call_versions WHERE call_id = ? ORDER BY version`, row.ID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load call versions: %w", err)
+	}
+	view := &CallView{Call: row}
+	for _, r := range rows {
+		c, err := DecodeCallContent(r.Content)
+		if err != nil {
+			return nil, err
+		}
+		view.Versions = append(view.Versions, VersionView{VersionInfo: r.VersionInfo, Content: c})
+		if r.Version == row.CurrentVersion {
+			view.Content = c
+		}
+	}
+	return view, nil
+}
+
+// PublicCallFilter selects calls for the public list; Page starts at 1.
+type PublicCallFilter struct {
+	Kreis   string    // tenant slug, "" for all
+	State   CallState // "" for all public states
+	Page    int
+	PerPage int
+}
+
+// PublicCallList is one page of the public list plus the Kreise for the filter.
+type PublicCallList struct {
+	Calls   []CallRow
+	Total   int64
+	Page    int
+	Pages   int
+	Kreise  []Tenant
+	Filter  PublicCallFilter
+}
+
+// PublicCalls lists published calls of all Kreise, newest first, in two queries.
+func PublicCalls(ctx context.Context, db *gorm.DB, f PublicCallFilter) (*PublicCallList, error) {
+	db = db.WithContext(ctx)
+	if f.PerPage <= 0 || f.PerPage > 100 {
+		f.PerPage = 20
+	}
+	f.Page = max(f.Page, 1)
+	var rows []struct {
+		CallRow
+		FullCount int64
+	}
+	err := db.Raw(`SELECT c.id, c.tenant_id, c.ref, c.state, c.current_version, c.title, c.deadline, c.questions_until,
+			c.published_at, c.cancelled_at, c.cancel_reason, t.slug AS tenant_slug, t.name AS tenant_name, count(*) OVER () AS full_count
+		FROM calls c JOIN tenants t ON t.id = c.tenant_id
+		WHERE c.state <> 'draft' AND (? = '' OR t.slug = ?) AND (? = '' OR c.state = ?)
+		ORDER BY c.published_at DESC, c.id DESC LIMIT ? OFFSET ?`,
+		f.Kreis, f.Kreis, string(f.State), string(f.State), f.PerPage, (f.Page-1)*f.PerPage).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list public calls: %w", err)
+	}
+	out := &PublicCallList{Page: f.Page, Filter: f}
+	for _, r := range rows {
+		out.Calls = append(out.Calls, r.CallRow)
+		out.Total = r.FullCount
+	}
+	out.Pages = int((out.Total + int64(f.PerPage) - 1) / int64(f.PerPage))
+	if err := db.Raw(`SELECT id, slug, name FROM tenants ORDER BY name COLLATE german`).Scan(&out.Kreise).Error; err != nil {
+		return nil, fmt.Errorf("list tenants: %w", err)
+	}
+	return out, nil
+}
+
+// TenantCalls lists all calls of the Kreis (every state) for its lead, newest first.
+func TenantCalls(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64) ([]Call, error) {
+	if err := requireLead(actor, tenantID, "list calls"); err != nil {
+		return nil, err
+	}
+	var out []Call
+	if err := db.WithContext(ctx).Raw(`SELECT id, tenant_id, ref, state, current_version, title, deadline, published_at, cancelled_at, created_at, updated_at
+		FROM calls WHERE tenant_id = ? ORDER BY created_at DESC, id DESC`, tenantID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("list calls: %w", err)
+	}
+	return out, nil
+}
+
+// LeadCall is what the lead's pages of one call need.
+type LeadCall struct {
+	View       CallView
+	Committee  Committee
+	Candidates []CommitteeCandidate
+}
+
+// CommitteeCandidate is a user of the Kreis who may serve as evaluator or opener.
+type CommitteeCandidate struct {
+	UserID int64
+	Name   string
+	Role   string
+}
+
+// LeadCallByID loads a call of the Kreis for its lead: current content (the draft while
+// a draft), committee and the Kreis's candidates. Another Kreis's call is ErrNotFound.
+func LeadCallByID(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*LeadCall, error) {
+	if err := requireLead(actor, tenantID, "load call"); err != nil {
+		return nil, err
+	}
+	db = db.WithContext(ctx)
+	var row CallRow
+	res := db.Raw(`SELECT c.*, t.slug AS tenant_slug, t.name AS tenant_name FROM calls c JOIN tenants t ON t.id = c.tenant_id
+		WHERE c.id = ? AND c.tenant_id = ?`, callID, tenantID).Scan(&row)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load call: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	content, err := callContent(db, tenantID, callID)
+	if err != nil {
+		return nil, err
+	}
+	com, err := loadCommittee(db, callID)
+	if err != nil {
+		return nil, err
+	}
+	lc := &LeadCall{View: CallView{Call: row, Content: content, Preview: row.State == CallDraft}, Committee: com}
+	if err := db.Raw(`SELECT m.user_id, u.name, m.role FROM tenant_memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.tenant_id = ? AND m.role IN ('evaluator', 'opener') ORDER BY u.name COLLATE german`, tenantID).Scan(&lc.Candidates).Error; err != nil {
+		return nil, fmt.Errorf("load committee candidates: %w", err)
+	}
+	return lc, nil
+}
+
+// FeedEntry is an entry of the Atom feed: a new call (version 1), an amendment or a cancellation.
+type FeedEntry struct {
+	CallID     int64
+	Ref        string
+	Title      string
+	TenantSlug string
+	TenantName string
+	Version    int
+	Reason     string
+	Kind       string // "published", "amended", "cancelled"
+	At         time.Time
+}
+
+// CallFeed returns the newest feed entries overall or of one Kreis (slug), in one query.
+func CallFeed(ctx context.Context, db *gorm.DB, kreis string, limit int) ([]FeedEntry, error) {
+	var out []FeedEntry
+	err := db.WithContext(ctx).Raw(`SELECT * FROM (
+			SELECT c.id AS call_id, c.ref, c.title, t.slug AS tenant_slug, t.name AS tenant_name, v.version, v.reason,
+				CASE WHEN v.version = 1 THEN 'published' ELSE 'amended' END AS kind, v.published_at AS at
+			FROM call_versions v JOIN calls c ON c.id = v.call_id JOIN tenants t ON t.id = c.tenant_id
+			WHERE ? = '' OR t.slug = ?
+			UNION ALL
+			SELECT c.id, c.ref, c.title, t.slug, t.name, c.current_version, c.cancel_reason, 'cancelled', c.cancelled_at
+			FROM calls c JOIN tenants t ON t.id = c.tenant_id
+			WHERE c.cancelled_at IS NOT NULL AND c.current_version > 0 AND (? = '' OR t.slug = ?)
+		) e ORDER BY at DESC, call_id DESC, version DESC LIMIT ?`, kreis, kreis, kreis, kreis, limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("call feed: %w", err)
+	}
+	return out, nil
+}
