@@ -89,12 +89,12 @@ type PublicCallFilter struct {
 
 // PublicCallList is one page of the public list plus the Kreise for the filter.
 type PublicCallList struct {
-	Calls   []CallRow
-	Total   int64
-	Page    int
-	Pages   int
-	Kreise  []Tenant
-	Filter  PublicCallFilter
+	Calls  []CallRow
+	Total  int64
+	Page   int
+	Pages  int
+	Kreise []Tenant
+	Filter PublicCallFilter
 }
 
 // PublicCalls lists published calls of all Kreise, newest first, in two queries.
