@@ -37,6 +37,23 @@ var pageSamples = map[string]func() *templates.Page{
 	"login": func() *templates.Page {
 		return withFormError(sample("Anmelden", loginData{Next: "/konto"}), "email", msgLoginFailed)
 	},
+	// Operator and Kreis administration (samples in kreis_samples_test.go).
+	"betrieb": func() *templates.Page {
+		return withFormError(sample("Betrieb: Kreise", sampleOperatorData()), "slug", "Dieses Kürzel ist bereits vergeben.")
+	},
+	"kreis_start": func() *templates.Page { return sample("Kreis Musterland", sampleTenantHomeData()) },
+	"kreis_nutzer": func() *templates.Page {
+		return withFormError(sample("Personen und Rollen", sampleTenantUsersData()), "roles", "Bitte wählen Sie mindestens eine Rolle aus.")
+	},
+	"kreis_person": func() *templates.Page {
+		return withFormError(sample("Rollen von Jana Leitner", sampleTenantUserData()), "roles", "Sie können sich die Rolle Kreisadministration nicht selbst entziehen.")
+	},
+	"kreis_einstellungen": func() *templates.Page {
+		return withFormError(sample("Einstellungen und Texte", sampleTenantSettingsData()), "legal_remedy_text", "Bitte geben Sie die Rechtsbehelfsbelehrung an.")
+	},
+	"kreis_protokoll": func() *templates.Page {
+		return withFormError(sample("Protokoll", sampleAuditData(true)), "from", "Bitte geben Sie das Datum „von“ im Format TT.MM.JJJJ an.")
+	},
 }
 
 // sampleNow is a fixed instant for sample data (a Tuesday morning in Berlin).

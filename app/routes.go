@@ -36,6 +36,19 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/anmelden", a.loginForm)
 	w.POST("/anmelden", a.login)
 	w.POST("/abmelden", a.logout)
+
+	// Operator and Kreis administration.
+	w.GET("/betrieb", a.operatorHome, a.requireLogin, a.requirePlatformAdmin)
+	w.POST("/betrieb/kreise", a.createTenant, a.requireLogin, a.requirePlatformAdmin)
+	anyKreisRole, kreisAdmin := a.requireTenantRole(models.TenantRoles...), a.requireTenantRole(tadmin)
+	w.GET("/verwaltung/:kreis", a.tenantHome, a.requireLogin, anyKreisRole)
+	w.GET("/verwaltung/:kreis/nutzer", a.tenantUsers, a.requireLogin, kreisAdmin)
+	w.POST("/verwaltung/:kreis/einladungen", a.inviteToTenant, a.requireLogin, kreisAdmin)
+	w.GET("/verwaltung/:kreis/nutzer/:user", a.tenantUser, a.requireLogin, kreisAdmin)
+	w.POST("/verwaltung/:kreis/nutzer/:user", a.setTenantRoles, a.requireLogin, kreisAdmin)
+	w.GET("/verwaltung/:kreis/einstellungen", a.tenantSettingsForm, a.requireLogin, kreisAdmin)
+	w.POST("/verwaltung/:kreis/einstellungen", a.updateTenantSettings, a.requireLogin, kreisAdmin)
+	w.GET("/verwaltung/:kreis/protokoll", a.auditList, a.requireLogin, a.requireTenantRole(tadmin, lead))
 }
 
 // skipGzip leaves PDFs, archives and images uncompressed.

@@ -116,11 +116,21 @@ type AuditActorOption struct {
 	Name string
 }
 
+// AuditChoice is an action or object type present in the entries, with its German label.
+type AuditChoice struct {
+	Value, Label string
+}
+
 // AuditOptions are the filter choices: the actors, actions and object types present.
 type AuditOptions struct {
 	Actors      []AuditActorOption
-	Actions     []string
-	ObjectTypes []string
+	Actions     []AuditChoice
+	ObjectTypes []AuditChoice
+}
+
+// hasChoice reports whether value is one of choices.
+func hasChoice(choices []AuditChoice, value string) bool {
+	return slices.ContainsFunc(choices, func(c AuditChoice) bool { return c.Value == value })
 }
 
 // AuditPage is one page of a Kreis's audit list with the verification of its chain.
@@ -160,16 +170,19 @@ func AuditFilterOptions(ctx context.Context, db *gorm.DB, actor *Actor, tenantID
 			id, _ := strconv.ParseInt(r.Value, 10, 64)
 			o.Actors = append(o.Actors, AuditActorOption{ID: id, Name: r.Label})
 		case "action":
-			o.Actions = append(o.Actions, r.Value)
+			o.Actions = append(o.Actions, AuditChoice{Value: r.Value, Label: ActionLabel(r.Value)})
 		case "object":
-			o.ObjectTypes = append(o.ObjectTypes, r.Value)
+			o.ObjectTypes = append(o.ObjectTypes, AuditChoice{Value: r.Value, Label: ObjectTypeLabel(r.Value)})
 		}
 	}
 	slices.SortFunc(o.Actors, func(a, b AuditActorOption) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
-	slices.SortFunc(o.Actions, func(a, b string) int { return cmp.Or(cmp.Compare(ActionLabel(a), ActionLabel(b)), cmp.Compare(a, b)) })
-	slices.SortFunc(o.ObjectTypes, func(a, b string) int { return cmp.Compare(ObjectTypeLabel(a), ObjectTypeLabel(b)) })
+	byLabel := func(a, b AuditChoice) int {
+		return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Value, b.Value))
+	}
+	slices.SortFunc(o.Actions, byLabel)
+	slices.SortFunc(o.ObjectTypes, byLabel)
 	return o, nil
 }
 
@@ -220,14 +233,14 @@ func auditConditions(q AuditQuery, o AuditOptions) ([]string, []any, *auditCurso
 		}
 	}
 	if q.Action != "" {
-		if !slices.Contains(o.Actions, q.Action) {
+		if !hasChoice(o.Actions, q.Action) {
 			v.Add("action", "invalid", "Bitte wählen Sie eine Aktion aus der Liste aus.")
 		} else {
 			where, args = append(where, "a.action = ?"), append(args, q.Action)
 		}
 	}
 	if q.ObjectType != "" {
-		if !slices.Contains(o.ObjectTypes, q.ObjectType) {
+		if !hasChoice(o.ObjectTypes, q.ObjectType) {
 			v.Add("object_type", "invalid", "Bitte wählen Sie eine Objektart aus der Liste aus.")
 		} else {
 			where, args = append(where, "a.object_type = ?"), append(args, q.ObjectType)

@@ -73,11 +73,11 @@ func TestListAuditFilters(t *testing.T) {
 	admin, lead := taActor(t, db, "admin@musterland.example"), taActor(t, db, "leitung@musterland.example")
 	other := taActor(t, db, "admin@beispielhausen.example")
 	a, l, o := &admin.UserID, &lead.UserID, &other.UserID
-	auditRowAt(t, db, "test:list", 1, berlinTime(2026, 2, 28, 23, 59, 59, 0), l, muster, "call.published", "call", "1")
+	auditRowAt(t, db, "test:list", 1, berlinTime(2026, 2, 28, 23, 59, 59, 0), l, muster, "test.published", "call", "1")
 	auditRowAt(t, db, "test:list", 2, berlinTime(2026, 3, 1, 0, 0, 0, 0), a, muster, "tenant.settings_changed", "tenant", "1")
 	auditRowAt(t, db, "test:list", 3, berlinTime(2026, 3, 31, 23, 59, 59, 999999000), a, muster, "tenant.roles_changed", "user", "5")
-	auditRowAt(t, db, "test:list", 4, berlinTime(2026, 4, 1, 0, 0, 0, 0), l, muster, "call.published", "call", "2")
-	auditRowAt(t, db, "test:other", 1, berlinTime(2026, 3, 15, 12, 0, 0, 0), o, beispiel, "call.secret", "call", "9")
+	auditRowAt(t, db, "test:list", 4, berlinTime(2026, 4, 1, 0, 0, 0, 0), l, muster, "test.published", "call", "2")
+	auditRowAt(t, db, "test:other", 1, berlinTime(2026, 3, 15, 12, 0, 0, 0), o, beispiel, "test.secret", "call", "9")
 
 	list := func(q models.AuditQuery) []string {
 		t.Helper()
@@ -99,7 +99,7 @@ func TestListAuditFilters(t *testing.T) {
 		{"March inclusive, Berlin time", models.AuditQuery{From: "01.03.2026", To: "31.03.2026"}, []string{"test:list/3", "test:list/2"}},
 		{"short date form", models.AuditQuery{From: "1.3.2026", To: "31.3.2026"}, []string{"test:list/3", "test:list/2"}},
 		{"one day", models.AuditQuery{From: "28.02.2026", To: "28.02.2026"}, []string{"test:list/1"}},
-		{"action", models.AuditQuery{Action: "call.published"}, []string{"test:list/4", "test:list/1"}},
+		{"action", models.AuditQuery{Action: "test.published"}, []string{"test:list/4", "test:list/1"}},
 		{"actor and period", models.AuditQuery{Actor: fmt.Sprint(lead.UserID), To: "31.03.2026"}, []string{"test:list/1"}},
 		{"object", models.AuditQuery{ObjectType: "call", ObjectID: " 2 "}, []string{"test:list/4"}},
 		{"object type", models.AuditQuery{ObjectType: "call"}, []string{"test:list/4", "test:list/1"}},
@@ -119,7 +119,7 @@ func TestListAuditFilters(t *testing.T) {
 		q     models.AuditQuery
 		codes []string
 	}{
-		{models.AuditQuery{Action: "call.secret"}, []string{"action:invalid"}},
+		{models.AuditQuery{Action: "test.secret"}, []string{"action:invalid"}},
 		{models.AuditQuery{From: "31.02.2026"}, []string{"from:invalid"}},
 		{models.AuditQuery{From: "2026-03-01", To: "morgen"}, []string{"from:invalid", "to:invalid"}},
 		{models.AuditQuery{From: "02.03.2026", To: "01.03.2026"}, []string{"to:before_from"}},
@@ -138,7 +138,10 @@ func TestListAuditFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(opts.Actions, "call.published") || slices.Contains(opts.Actions, "call.secret") || !slices.Contains(opts.ObjectTypes, "call") ||
+	if !slices.Contains(opts.Actions, models.AuditChoice{Value: "tenant.roles_changed", Label: "Rollen geändert"}) ||
+		!slices.Contains(opts.Actions, models.AuditChoice{Value: "test.published", Label: "test.published"}) ||
+		slices.ContainsFunc(opts.Actions, func(c models.AuditChoice) bool { return c.Value == "test.secret" }) ||
+		!slices.Contains(opts.ObjectTypes, models.AuditChoice{Value: "user", Label: "Person"}) ||
 		!slices.ContainsFunc(opts.Actors, func(x models.AuditActorOption) bool { return x.ID == lead.UserID && x.Name == lead.Name }) ||
 		slices.ContainsFunc(opts.Actors, func(x models.AuditActorOption) bool { return x.ID == other.UserID }) {
 		t.Fatalf("options %+v", opts)

@@ -1,0 +1,100 @@
+package app
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"kimibv/models"
+	"kimibv/templates"
+)
+
+// Render samples of the operator and Kreis administration pages (used by pageSamples).
+
+func sampleTenant() *models.Tenant {
+	return &models.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis", State: "Nordrhein-Westfalen",
+		Authority: "Kreis Musterland – Der Landrat", Address: "Kreishaus\nHauptstraße 1\n57001 Musterstadt", ContactEmail: "ki@musterland.example",
+		LegalRemedyText: "Gegen diese Entscheidung …", Letterhead: "Kreis Musterland", CreatedAt: sampleNow}
+}
+
+func sampleOperatorData() operatorData {
+	return operatorData{Tenants: []models.TenantSummary{
+		{ID: 1, Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis", State: "Nordrhein-Westfalen", Users: 8, CreatedAt: sampleNow},
+		{ID: 2, Slug: "beispielhausen", Name: "Stadt Beispielhausen", Kind: "kreisfreie_stadt", State: "Nordrhein-Westfalen", Users: 1, PendingInvitations: 2, CreatedAt: sampleNow},
+	}}
+}
+
+func sampleTenantHomeData() tenantHomeData {
+	return tenantHomeData{Tenant: sampleTenant(), Roles: models.TenantRoles, CanManage: true, CanReadAudit: true}
+}
+
+func sampleTenantUsersData() tenantUsersData {
+	tid := int64(1)
+	return tenantUsersData{Tenant: sampleTenant(), AllRoles: models.TenantRoles, Me: 7,
+		Members: []models.TenantMember{
+			{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Roles: []string{"lead", "tenant_admin"}},
+			{UserID: 9, Name: "Olaf Öffner", Email: "oeffnung1@musterland.example", Roles: []string{"opener"}},
+		},
+		Invitations: []models.Invitation{{ID: 4, TenantID: &tid, Email: "neu@musterland.example", Roles: []string{"evaluator", "council"},
+			ExpiresAt: sampleNow.Add(models.InvitationValidity), CreatedAt: sampleNow}},
+	}
+}
+
+func sampleTenantUserData() tenantUserData {
+	return tenantUserData{Tenant: sampleTenant(), AllRoles: models.TenantRoles, Self: true,
+		Member: &models.TenantMember{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Roles: []string{"lead", "tenant_admin"}}}
+}
+
+func sampleTenantSettingsData() tenantSettingsData {
+	return tenantSettingsData{Tenant: sampleTenant(), MaxLegalRemedy: models.MaxLegalRemedyText, MaxLetterhead: models.MaxLetterhead, MaxAddress: models.MaxAddress}
+}
+
+func sampleAuditData(ok bool) auditData {
+	actor := int64(7)
+	v := models.Verification{Chain: "kreis:1", Entries: 12, HeadHash: strings.Repeat("ab", 32), OK: true}
+	if !ok {
+		v.OK, v.BrokenSeq, v.Problem = false, 3, "Inhalt verändert: Hash stimmt nicht"
+	}
+	return auditData{Tenant: sampleTenant(), FirstURL: "/verwaltung/musterland/protokoll?action=tenant.roles_changed",
+		NextURL: "/verwaltung/musterland/protokoll?action=tenant.roles_changed&cursor=1.2.kreis%3A1",
+		Options: models.AuditOptions{Actors: []models.AuditActorOption{{ID: 7, Name: "Jana Leitner"}},
+			Actions:     []models.AuditChoice{{Value: "tenant.roles_changed", Label: "Rollen geändert"}},
+			ObjectTypes: []models.AuditChoice{{Value: "user", Label: "Person"}}},
+		Page: &models.AuditPage{Verification: v, Next: "1.2.kreis:1", Entries: []models.AuditRow{
+			{Chain: "kreis:1", Seq: 3, CreatedAt: sampleNow, ActorID: &actor, ActorName: "Jana Leitner", Action: "tenant.roles_changed",
+				ObjectType: "user", ObjectID: "9", Details: `{"after":["opener"],"before":[],"note":"<script>x</script>"}`, Hash: strings.Repeat("cd", 32)},
+			{Chain: "kreis:1", Seq: 2, CreatedAt: sampleNow, Action: "unknown.action", Details: `{}`, Hash: strings.Repeat("ef", 32)},
+		}},
+	}
+}
+
+// TestAuditPageShowsVerificationAndEscapesDetails renders the audit list with an intact and a
+// broken chain and checks what a reader must see.
+func TestAuditPageShowsVerificationAndEscapesDetails(t *testing.T) {
+	r, err := templates.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ok := range []bool{true, false} {
+		var buf bytes.Buffer
+		if err := r.Render(&buf, "kreis_protokoll", sample("Protokoll", sampleAuditData(ok))); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		want := []string{"Rollen geändert", "unknown.action", "System", "10.03.2026 09:30 Uhr", `title="` + strings.Repeat("cd", 32) + `"`,
+			"cdcdcdcdcdcd…", "&lt;script&gt;x&lt;/script&gt;", "kreis:1 / 3", "Ältere Einträge"}
+		if ok {
+			want = append(want, "unverändert", "12 Einträge", "abababababab…")
+		} else {
+			want = append(want, "beschädigt", "Erster fehlerhafter Eintrag: Nr. 3", "Inhalt verändert")
+		}
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("ok=%v: page lacks %q", ok, w)
+			}
+		}
+		if strings.Contains(out, "<script>x") {
+			t.Error("details are not escaped")
+		}
+	}
+}
