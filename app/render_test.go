@@ -37,6 +37,33 @@ var pageSamples = map[string]func() *templates.Page{
 	"login": func() *templates.Page {
 		return withFormError(sample("Anmelden", loginData{Next: "/konto"}), "email", msgLoginFailed)
 	},
+	// Accounts and provider organisations.
+	"account": func() *templates.Page { return sample("Mein Konto", sampleAccount()) },
+	"account_password": func() *templates.Page {
+		return withFormError(sample("Passwort ändern", nil), "new_password_confirm", "Die beiden Passwörter stimmen nicht überein.")
+	},
+	"password_forgot": func() *templates.Page {
+		return withFormError(sample("Passwort vergessen", nil), "email", "Bitte geben Sie eine E-Mail-Adresse an.")
+	},
+	"password_reset": func() *templates.Page {
+		return withFormError(sample("Neues Passwort festlegen", resetData{Token: "abc_DEF-123"}), "password_confirm", "Bitte wiederholen Sie das Passwort.")
+	},
+	"link_invalid": func() *templates.Page {
+		return sample("Link ungültig oder abgelaufen", linkInvalidData{Heading: "Link ungültig oder abgelaufen", Message: "Dieser Link ist abgelaufen.", Next: "/passwort-vergessen", NextLbl: "Neuen Link anfordern"})
+	},
+	"register": func() *templates.Page {
+		return withFormError(sample("Träger registrieren", orgFormData{}), "privacy", "Bitte bestätigen Sie die Datenschutzhinweise.")
+	},
+	"invitation": func() *templates.Page {
+		return withFormError(sample("Einladung", sampleInvitation("create")), "password_confirm", "Bitte wiederholen Sie das Passwort.")
+	},
+	"org": func() *templates.Page { return sample("Brückenschlag e. V.", sampleOrgData()) },
+	"org_profile": func() *templates.Page {
+		return withFormError(sample("Profil bearbeiten", sampleOrgData()), "postal_code", "Bitte geben Sie eine fünfstellige Postleitzahl an.")
+	},
+	"org_members": func() *templates.Page {
+		return withFormError(sample("Mitglieder", sampleOrgData()), "member", "Die Organisation braucht mindestens eine Administration.")
+	},
 	// Operator and Kreis administration (samples in kreis_samples_test.go).
 	"betrieb": func() *templates.Page {
 		return withFormError(sample("Betrieb: Kreise", sampleOperatorData()), "slug", "Dieses Kürzel ist bereits vergeben.")
@@ -54,6 +81,35 @@ var pageSamples = map[string]func() *templates.Page{
 	"kreis_protokoll": func() *templates.Page {
 		return withFormError(sample("Protokoll", sampleAuditData(true)), "from", "Bitte geben Sie das Datum „von“ im Format TT.MM.JJJJ an.")
 	},
+}
+
+// sampleAccount is the account overview of sampleActor.
+func sampleAccount() accountData {
+	return accountData{Memberships: []models.Membership{
+		{Kind: "kreis", Name: "Kreis Musterland", Href: "/verwaltung/musterland", Roles: []models.Role{models.RoleLead, models.RoleTenantAdmin}},
+		{Kind: "organisation", Name: "Brückenschlag e. V.", Href: "/traeger/3", Roles: []models.Role{models.RoleOrgAdmin}},
+	}}
+}
+
+// sampleInvitation is an organisation invitation as the page for mode shows it.
+func sampleInvitation(mode string) *invitationData {
+	orgID := int64(3)
+	return &invitationData{Token: "tok_123", Mode: mode, LoginURL: "/anmelden?next=%2Feinladung%2Ftok_123",
+		Inv: &models.InvitationView{Invitation: models.Invitation{ID: 1, OrgID: &orgID, Email: "neu@bruecke.example",
+			Roles: []string{string(models.RoleOrgMember)}, ExpiresAt: sampleNow.Add(models.InvitationValidity)},
+			TargetName: "Brückenschlag e. V.", InviterName: "Murat Brückner"}}
+}
+
+// sampleOrgData is an organisation with an administrator, a member and an open invitation.
+func sampleOrgData() orgData {
+	orgID := int64(3)
+	return orgData{Org: &models.Organization{ID: orgID, Name: "Brückenschlag e. V.", LegalForm: models.LegalForms[0], RegisterCourt: "Amtsgericht Musterstadt",
+		RegisterNumber: "VR 123", Street: "Marktstraße 21", PostalCode: "57020", City: "Südhausen", Association: models.Associations[4],
+		Email: "info@bruecke.example", Phone: "02345 1234-0", CreatedAt: sampleNow},
+		Members: []models.OrgMember{{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Role: models.RoleOrgAdmin, CreatedAt: sampleNow},
+			{UserID: 8, Name: "Nora Neu", Email: "neu@bruecke.example", Role: models.RoleOrgMember, CreatedAt: sampleNow}},
+		Invitations: []models.Invitation{{ID: 2, OrgID: &orgID, Email: "spaeter@bruecke.example", Roles: []string{string(models.RoleOrgAdmin)}, ExpiresAt: sampleNow}},
+		IsAdmin:     true, Me: 7, Roles: models.OrgRoles}
 }
 
 // sampleNow is a fixed instant for sample data (a Tuesday morning in Berlin).

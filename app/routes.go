@@ -37,6 +37,27 @@ func (a *App) routes(e *echo.Echo) {
 	w.POST("/anmelden", a.login)
 	w.POST("/abmelden", a.logout)
 
+	// Accounts and provider organisations.
+	w.GET("/konto", a.account, a.requireLogin)
+	w.GET("/konto/passwort", a.passwordForm, a.requireLogin)
+	w.POST("/konto/passwort", a.changePassword, a.requireLogin)
+	w.GET("/passwort-vergessen", a.forgotForm)
+	w.POST("/passwort-vergessen", a.forgot)
+	w.GET("/passwort-zuruecksetzen/:token", a.resetForm)
+	w.POST("/passwort-zuruecksetzen/:token", a.reset)
+	w.GET("/registrieren", a.registerForm)
+	w.POST("/registrieren", a.register)
+	w.GET("/einladung/:token", a.invitation)
+	w.POST("/einladung/:token", a.acceptInvitation)
+	orgMember, orgAdmin := a.requireOrgMember(false), a.requireOrgMember(true)
+	w.GET("/traeger/:org", a.orgOverview, a.requireLogin, orgMember)
+	w.GET("/traeger/:org/profil", a.orgProfileForm, a.requireLogin, orgAdmin)
+	w.POST("/traeger/:org/profil", a.orgProfile, a.requireLogin, orgAdmin)
+	w.GET("/traeger/:org/mitglieder", a.orgMembers, a.requireLogin, orgMember)
+	w.POST("/traeger/:org/mitglieder/einladen", a.orgInvite, a.requireLogin, orgAdmin)
+	w.POST("/traeger/:org/mitglieder/:user/rolle", a.orgSetRole, a.requireLogin, orgAdmin)
+	w.POST("/traeger/:org/mitglieder/:user/entfernen", a.orgRemoveMember, a.requireLogin, orgAdmin)
+
 	// Operator and Kreis administration.
 	w.GET("/betrieb", a.operatorHome, a.requireLogin, a.requirePlatformAdmin)
 	w.POST("/betrieb/kreise", a.createTenant, a.requireLogin, a.requirePlatformAdmin)

@@ -1,0 +1,59 @@
+package app
+
+import (
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/models"
+)
+
+// accountData is the account overview: the user's Kreise and organisations with roles.
+type accountData struct {
+	Memberships []models.Membership
+}
+
+// account shows the logged-in user's account overview.
+func (a *App) account(c echo.Context) error {
+	ms, err := models.AccountMemberships(c.Request().Context(), a.db, actor(c))
+	if err != nil {
+		return err
+	}
+	return a.show(c, "account", "Mein Konto", accountData{Memberships: ms})
+}
+
+// passwordForm shows the form to change the password.
+func (a *App) passwordForm(c echo.Context) error {
+	return a.show(c, "account_password", "Passwort ändern", nil)
+}
+
+// changePassword sets a new password and rotates the session token.
+func (a *App) changePassword(c echo.Context) error {
+	values := formValues(c)
+	ctx := c.Request().Context()
+	err := models.ChangePassword(ctx, a.db, actor(c), values.Get("current_password"), values.Get("new_password"), values.Get("new_password_confirm"))
+	if _, ok := models.AsValidation(err); ok {
+		return a.invalid(c, "account_password", "Passwort ändern", nil, withoutPasswords(values), err)
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	return a.redirect(c, "/konto", "Ihr Passwort wurde geändert.")
+}
+
+// withoutPasswords returns the form values without any password field, so that a
+// re-rendered form never echoes a password.
+func withoutPasswords(values url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range values {
+		switch k {
+		case "password", "password_confirm", "current_password", "new_password", "new_password_confirm":
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
