@@ -1,0 +1,180 @@
+package models
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// pdfMagic is how every PDF file starts (ISO 32000: the header line "%PDF-1.x" / "%PDF-2.0").
+const pdfMagic = "%PDF-"
+
+// pdfTrailerWindow is how far from the end the "%%EOF" marker is searched.
+const pdfTrailerWindow = 1024
+
+// MaxFilenameRunes limits the stored display name of a file.
+const MaxFilenameRunes = 120
+
+// fileMessages are the German messages of the upload checks, by code ("%s" is the limit).
+var fileMessages = map[string]string{
+	"empty":     "Die ausgewählte Datei ist leer (0 Byte). Bitte wählen Sie die richtige PDF-Datei aus.",
+	"not_pdf":   "Die Datei ist keine PDF-Datei. Bitte laden Sie ein PDF-Dokument hoch; andere Formate werden nicht angenommen, auch wenn der Dateiname auf „.pdf“ endet.",
+	"truncated": "Die PDF-Datei ist unvollständig oder beschädigt (das Dateiende fehlt). Bitte speichern Sie das Dokument neu als PDF und laden Sie es noch einmal hoch.",
+	"too_large": "Die Datei ist größer als %s. Bitte verkleinern Sie sie (zum Beispiel mit geringerer Bildauflösung) oder teilen Sie sie auf.",
+	"missing":   "Bitte wählen Sie eine PDF-Datei aus.",
+}
+
+// FileError returns a *ValidationError for field with the German message of code
+// ("empty", "not_pdf", "truncated", "too_large", "missing"); limit is used by "too_large".
+func FileError(field, code string, limit int64) *ValidationError {
+	msg, ok := fileMessages[code]
+	if !ok {
+		msg = fileMessages["not_pdf"]
+	}
+	if code == "too_large" {
+		msg = fmt.Sprintf(msg, FormatMB(limit))
+	}
+	v := &ValidationError{}
+	v.Add(field, code, msg)
+	return v
+}
+
+// FormatMB writes a byte count as German megabytes ("20 MB", "2,5 MB").
+func FormatMB(n int64) string {
+	mb := float64(n) / (1 << 20)
+	if mb == float64(int64(mb)) {
+		return fmt.Sprintf("%d MB", int64(mb))
+	}
+	return strings.Replace(fmt.Sprintf("%.1f MB", mb), ".", ",", 1)
+}
+
+// checkPDFHead checks the first bytes of an upload: "" when it starts like a PDF,
+// "empty" for no bytes, "not_pdf" otherwise. The check is strict: "%PDF-" and a version
+// digit at byte 0, no BOM or whitespace before it, so an HTML or script file that merely
+// contains "%PDF-" later (a polyglot) is refused; real PDF writers always start at byte 0.
+func checkPDFHead(head []byte) string {
+	switch {
+	case len(head) == 0:
+		return "empty"
+	case len(head) < len(pdfMagic)+1 || !bytes.HasPrefix(head, []byte(pdfMagic)) || !isDigit(head[len(pdfMagic)]):
+		return "not_pdf"
+	}
+	return ""
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// hasPDFTrailer reports whether the end of a file (its last bytes) holds the "%%EOF"
+// marker that ends every complete PDF; a cut-off upload lacks it.
+func hasPDFTrailer(tail []byte) bool {
+	if len(tail) > pdfTrailerWindow {
+		tail = tail[len(tail)-pdfTrailerWindow:]
+	}
+	return bytes.Contains(tail, []byte("%%EOF"))
+}
+
+// CheckPDF checks a complete small content in memory (tests, generated documents):
+// "" when it is a PDF, else the code of FileError.
+func CheckPDF(content []byte) string {
+	head := content
+	if len(head) > 16 {
+		head = head[:16]
+	}
+	if code := checkPDFHead(head); code != "" {
+		return code
+	}
+	if !hasPDFTrailer(content) {
+		return "truncated"
+	}
+	return ""
+}
+
+// tailBuffer keeps the last pdfTrailerWindow bytes written to it.
+type tailBuffer struct {
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) >= pdfTrailerWindow {
+		t.buf = append(t.buf[:0], p[len(p)-pdfTrailerWindow:]...)
+		return n, nil
+	}
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - pdfTrailerWindow; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return n, nil
+}
+
+// Bytes returns the kept tail.
+func (t *tailBuffer) Bytes() []byte { return t.buf }
+
+// windowsReserved are characters Windows forbids in file names; they become "_".
+const windowsReserved = `<>:"|?*`
+
+// SanitizeFilename turns a client-supplied file name into a safe display name: only the
+// last path component (both / and \ separate), NFC-normalised (umlauts kept, composed),
+// without control characters, bidi controls (U+202A–U+202E, U+2066–U+2069, marks) or other
+// invisible format characters, Windows-reserved characters replaced by "_", runs of spaces
+// collapsed, leading dots and spaces and trailing dots and spaces removed, and at most
+// MaxFilenameRunes runes (the extension is kept when shortening). It may return "".
+func SanitizeFilename(name string) string {
+	name = strings.ToValidUTF8(name, "")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = norm.NFC.String(name)
+	var b strings.Builder
+	space := false
+	for _, r := range name {
+		switch {
+		case unicode.IsSpace(r):
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError:
+			continue
+		case strings.ContainsRune(windowsReserved, r):
+			b.WriteByte('_')
+		default:
+			b.WriteRune(r)
+		}
+		space = false
+	}
+	name = strings.TrimLeft(b.String(), ". ")
+	name = strings.TrimRight(name, ". ")
+	if utf8.RuneCountInString(name) > MaxFilenameRunes {
+		ext := path.Ext(name)
+		if utf8.RuneCountInString(ext) > 10 {
+			ext = ""
+		}
+		stem := []rune(strings.TrimSuffix(name, ext))
+		stem = stem[:MaxFilenameRunes-utf8.RuneCountInString(ext)]
+		name = strings.TrimRight(string(stem), ". ") + ext
+	}
+	return name
+}
+
+// storedName is the sanitised name of an uploaded PDF, "dokument.pdf" when nothing is
+// left, with ".pdf" appended when the name lacks it (the content is a PDF in any case).
+func storedName(raw string) string {
+	name := SanitizeFilename(raw)
+	if name == "" {
+		return "dokument.pdf"
+	}
+	if !strings.EqualFold(path.Ext(name), ".pdf") {
+		if utf8.RuneCountInString(name) > MaxFilenameRunes-4 {
+			name = string([]rune(name)[:MaxFilenameRunes-4])
+		}
+		name += ".pdf"
+	}
+	return name
+}
