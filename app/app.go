@@ -28,6 +28,9 @@ type Config struct {
 	SessionIdle     time.Duration // idle timeout
 	ContactEmail    string        // feedback address of the accessibility statement and Impressum
 	Operator        string        // name of the operating organisation (Impressum)
+	Vault           *models.Vault // master key for encryption at rest; without it file routes answer 503
+	MaxFileBytes    int64         // largest uploaded file (0: models.DefaultMaxFileBytes)
+	MaxBidBytes     int64         // largest total of one bid's files (0: models.DefaultMaxBidBytes)
 }
 
 // Secure reports whether the application is served over TLS (cookies Secure, HSTS).
@@ -67,6 +70,12 @@ func New(cfg Config, store *models.Store, log *slog.Logger, opts ...Option) (*Ap
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.Secure()
+	if cfg.MaxFileBytes <= 0 {
+		cfg.MaxFileBytes = models.DefaultMaxFileBytes
+	}
+	if cfg.MaxBidBytes <= 0 {
+		cfg.MaxBidBytes = models.DefaultMaxBidBytes
+	}
 	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now}
 	for _, o := range opts {
 		o(a)

@@ -28,6 +28,9 @@ type config struct {
 	SMTPFrom        string
 	SMTPTLS         string
 	ShutdownDrain   time.Duration
+	MasterKeyFile   string
+	MaxFileBytes    int64
+	MaxBidBytes     int64
 }
 
 // envVar documents one setting; the README's configuration table lists the same.
@@ -57,6 +60,9 @@ func settings() []envVar {
 		{"KIMIBV_SMTP_FROM", "kimibv@example.org", "sender address of outgoing mail", false},
 		{"KIMIBV_SMTP_TLS", "starttls", "none, starttls or tls", false},
 		{"KIMIBV_SHUTDOWN_DRAIN", "20s", "how long shutdown waits for running requests and jobs", false},
+		{"KIMIBV_MASTER_KEY_FILE", "", "file holding the age master key (X25519 identity) that protects bid content and documents at rest; required in production; in development created on first start (scripts/run: .master-key)", false},
+		{"KIMIBV_MAX_FILE_MB", "20", "largest accepted uploaded file (PDF) in MiB", false},
+		{"KIMIBV_MAX_BID_MB", "100", "largest total size of all files of one bid in MiB", false},
 	}
 }
 
@@ -111,6 +117,8 @@ func loadConfig() (config, error) {
 		SMTPHost: vals["KIMIBV_SMTP_HOST"], SMTPPort: num("KIMIBV_SMTP_PORT"), SMTPUser: vals["KIMIBV_SMTP_USER"],
 		SMTPPassword: vals["KIMIBV_SMTP_PASSWORD"], SMTPFrom: vals["KIMIBV_SMTP_FROM"], SMTPTLS: vals["KIMIBV_SMTP_TLS"],
 		ShutdownDrain: dur("KIMIBV_SHUTDOWN_DRAIN"),
+		MasterKeyFile: vals["KIMIBV_MASTER_KEY_FILE"],
+		MaxFileBytes:  int64(num("KIMIBV_MAX_FILE_MB")) << 20, MaxBidBytes: int64(num("KIMIBV_MAX_BID_MB")) << 20,
 	}
 	if c.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is not set")

@@ -15,6 +15,10 @@ import (
 // serve migrates, starts the jobs and the HTTP server, and on a signal shuts down
 // in order: HTTP server, scheduler (bounded drain), database.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	vault, err := openVault(cfg, log)
+	if err != nil {
+		return err
+	}
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -30,6 +34,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		BaseURL: cfg.BaseURL, Env: cfg.Env, MaxBodyBytes: cfg.MaxBodyBytes,
 		SessionLifetime: cfg.SessionLifetime, SessionIdle: cfg.SessionIdle,
 		ContactEmail: cfg.ContactEmail, Operator: cfg.Operator,
+		Vault: vault, MaxFileBytes: cfg.MaxFileBytes, MaxBidBytes: cfg.MaxBidBytes,
 	}, st, log)
 	if err != nil {
 		return err
