@@ -81,6 +81,17 @@ var pageSamples = map[string]func() *templates.Page{
 	"kreis_protokoll": func() *templates.Page {
 		return withFormError(sample("Protokoll", sampleAuditData(true)), "from", "Bitte geben Sie das Datum „von“ im Format TT.MM.JJJJ an.")
 	},
+	// Calls for interest (samples in calls_samples_test.go).
+	"calls":       func() *templates.Page { return sample("Ausschreibungen", sampleCallList()) },
+	"call":        func() *templates.Page { return sample("Ausschreibung", sampleCallPage(false)) },
+	"calls_admin": func() *templates.Page { return sample("Verfahren", sampleLeadCalls()) },
+	"call_manage": func() *templates.Page { return sample("Verfahren", sampleCallEdit(true)) },
+	"call_edit": func() *templates.Page {
+		return withFormError(sample("Entwurf bearbeiten", sampleCallEdit(false)), "criteria", "Die Gewichtungen müssen zusammen 100 Punkte ergeben; derzeit sind es 95.")
+	},
+	"call_publish": func() *templates.Page {
+		return withFormError(sample("Veröffentlichen", sampleCallEdit(false)), "bestaetigt", "Bitte bestätigen Sie die Veröffentlichung.")
+	},
 }
 
 // sampleAccount is the account overview of sampleActor.

@@ -70,6 +70,20 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/verwaltung/:kreis/einstellungen", a.tenantSettingsForm, a.requireLogin, kreisAdmin)
 	w.POST("/verwaltung/:kreis/einstellungen", a.updateTenantSettings, a.requireLogin, kreisAdmin)
 	w.GET("/verwaltung/:kreis/protokoll", a.auditList, a.requireLogin, a.requireTenantRole(tadmin, lead))
+
+	// Calls for interest (issue 3).
+	w.GET("/ausschreibungen", a.publicCalls)
+	w.GET("/ausschreibungen.atom", a.callFeed)
+	w.GET("/ausschreibungen/:id", a.publicCall)
+	w.GET("/ausschreibungen/:id/termine.ics", a.callICS)
+	callLead := a.requireTenantRole(lead)
+	w.GET("/verwaltung/:kreis/verfahren", a.leadCalls, a.requireLogin, callLead)
+	w.POST("/verwaltung/:kreis/verfahren", a.createCall, a.requireLogin, callLead)
+	w.GET("/verwaltung/:kreis/verfahren/:call", a.editCall, a.requireLogin, callLead)
+	w.POST("/verwaltung/:kreis/verfahren/:call", a.saveCall, a.requireLogin, callLead)
+	w.GET("/verwaltung/:kreis/verfahren/:call/vorschau", a.previewCall, a.requireLogin, callLead)
+	w.GET("/verwaltung/:kreis/verfahren/:call/veroeffentlichen", a.publishConfirm, a.requireLogin, callLead)
+	w.POST("/verwaltung/:kreis/verfahren/:call/veroeffentlichen", a.publishCall, a.requireLogin, callLead)
 }
 
 // skipGzip leaves PDFs, archives and images uncompressed.

@@ -1,0 +1,127 @@
+package app
+
+import (
+	"html/template"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/shopspring/decimal"
+
+	"kimibv/models"
+	"kimibv/templates"
+)
+
+// fmtr formats domain values for the call templates (German numbers, times with zone).
+type fmtr struct{}
+
+// Euro writes "57.000,00 €".
+func (fmtr) Euro(d decimal.Decimal) string { return models.FormatEuro(d) }
+
+// FTE writes "2,00".
+func (fmtr) FTE(d decimal.Decimal) string { return models.FormatFTE(d) }
+
+// Num writes a number with up to two decimals ("50" or "50,5").
+func (fmtr) Num(d decimal.Decimal) string {
+	if d.Equal(d.Truncate(0)) {
+		return models.FormatGermanDecimal(d, 0)
+	}
+	return models.FormatGermanDecimal(d, 2)
+}
+
+// DT writes a local time, with the zone where the wall time is ambiguous.
+func (fmtr) DT(t time.Time) string { return models.FormatDateTimeZone(t) }
+
+// DTp is DT for an optional time.
+func (fmtr) DTp(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return models.FormatDateTimeZone(*t)
+}
+
+// Min writes a minimum score or "keine".
+func (fmtr) Min(p *int) string {
+	if p == nil {
+		return "keine"
+	}
+	return strconv.Itoa(*p)
+}
+
+// callPage is the data of the public call page and of the lead's preview.
+type callPage struct {
+	View            *models.CallView
+	DescriptionHTML template.HTML
+	Countdown       string
+	Href            string // public address of the call
+	EditHref        string // lead's editor (preview only)
+	Now             time.Time
+	F               fmtr
+}
+
+// newCallPage prepares a view for the template; Markdown is rendered here, by the one
+// audited function.
+func newCallPage(v *models.CallView, now time.Time) callPage {
+	p := callPage{View: v, DescriptionHTML: templates.Markdown(v.Content.Description), Now: now,
+		Href: "/ausschreibungen/" + v.Call.Ref}
+	if d := v.Content.Timeline.Deadline; !d.IsZero() {
+		p.Countdown = models.Countdown(d, now)
+	}
+	return p
+}
+
+// publicCall shows a call by number or reference.
+func (a *App) publicCall(c echo.Context) error {
+	v, err := models.PublicCall(c.Request().Context(), a.db, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return a.show(c, "call", v.Content.Title, newCallPage(v, a.now()))
+}
+
+// callListPage is the data of the public list.
+type callListPage struct {
+	List   *models.PublicCallList
+	States []models.CallState
+	Prev   string
+	Next   string
+	F      fmtr
+}
+
+// publicCalls lists published calls of all Kreise with filters and pages.
+func (a *App) publicCalls(c echo.Context) error {
+	page, _ := strconv.Atoi(c.QueryParam("seite"))
+	f := models.PublicCallFilter{Kreis: c.QueryParam("kreis"), Page: page}
+	for _, s := range models.PublicCallStates {
+		if string(s) == c.QueryParam("status") {
+			f.State = s
+		}
+	}
+	list, err := models.PublicCalls(c.Request().Context(), a.db, f)
+	if err != nil {
+		return err
+	}
+	data := callListPage{List: list, States: models.PublicCallStates}
+	link := func(p int) string {
+		q := url.Values{}
+		if f.Kreis != "" {
+			q.Set("kreis", f.Kreis)
+		}
+		if f.State != "" {
+			q.Set("status", string(f.State))
+		}
+		q.Set("seite", strconv.Itoa(p))
+		return "/ausschreibungen?" + q.Encode()
+	}
+	if list.Page > 1 {
+		data.Prev = link(list.Page - 1)
+	}
+	if list.Page < list.Pages {
+		data.Next = link(list.Page + 1)
+	}
+	p := a.page(c, "Ausschreibungen", data)
+	p.Form = templates.NewForm(url.Values{"kreis": {f.Kreis}, "status": {string(f.State)}}, nil)
+	p.Meta = map[string]any{"feed": "/ausschreibungen.atom"}
+	return a.render(c, 200, "calls", p)
+}

@@ -1,0 +1,88 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"kimibv/models"
+	"kimibv/templates"
+)
+
+// sampleCallView is the KIM template published as version 1 in Kreis Musterland.
+func sampleCallView(preview bool) *models.CallView {
+	c := models.KIMTemplate(&models.Tenant{Name: "Kreis Musterland", Authority: "Kreis Musterland – Der Landrat", ContactEmail: "ki@musterland.example"}, sampleNow)
+	c.Description += "\n\n<script>alert(1)</script> [x](javascript:alert(1))"
+	raw, _ := json.Marshal(c)
+	pub := sampleNow
+	call := models.CallRow{Call: models.Call{ID: 1, TenantID: 1, Ref: "musterland-2026-01", State: models.CallPublished, CurrentVersion: 1,
+		Title: c.Title, Deadline: &c.Timeline.Deadline, PublishedAt: &pub, Draft: raw, CreatedAt: sampleNow, UpdatedAt: sampleNow},
+		TenantSlug: "musterland", TenantName: "Kreis Musterland"}
+	v := &models.CallView{Call: call, Content: c, Preview: preview}
+	if preview {
+		v.Call.State, v.Call.CurrentVersion, v.Call.PublishedAt = models.CallDraft, 0, nil
+		return v
+	}
+	c.Timeline.Publication = sampleNow
+	v.Versions = []models.VersionView{{VersionInfo: models.VersionInfo{Version: 1, ContentSHA256: "ab12", Deadline: c.Timeline.Deadline, PublishedAt: sampleNow}, Content: c}}
+	return v
+}
+
+// sampleCallPage is the public page (or the lead's preview) of sampleCallView.
+func sampleCallPage(preview bool) callPage {
+	p := newCallPage(sampleCallView(preview), sampleNow)
+	if preview {
+		p.EditHref = "/verwaltung/musterland/verfahren/1"
+	}
+	return p
+}
+
+// sampleCallList is one page of the public list.
+func sampleCallList() callListPage {
+	v := sampleCallView(false)
+	return callListPage{List: &models.PublicCallList{Calls: []models.CallRow{v.Call}, Total: 21, Page: 1, Pages: 2,
+		Kreise: []models.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}, Filter: models.PublicCallFilter{Kreis: "musterland"}},
+		States: models.PublicCallStates, Next: "/ausschreibungen?seite=2"}
+}
+
+// sampleLeadCalls is the Kreis's procedure list.
+func sampleLeadCalls() leadCallsPage {
+	v := sampleCallView(false)
+	return leadCallsPage{Calls: []models.Call{v.Call.Call}, Base: "/verwaltung/musterland/verfahren"}
+}
+
+// sampleCallEdit is the editor's data with committee candidates.
+func sampleCallEdit(published bool) callEditPage {
+	v := sampleCallView(!published)
+	d := callEditPage{Call: v.Call, Rows: callRows{Lots: 4, Eligibility: 7, Docs: 9, Criteria: 7, Scale: 6},
+		Evaluators: []models.CommitteeCandidate{{UserID: 11, Name: "Greta Gremm", Role: "evaluator"}, {UserID: 12, Name: "Bernd Bewerter", Role: "evaluator"}},
+		Openers:    []models.CommitteeCandidate{{UserID: 13, Name: "Olaf Öffner", Role: "opener"}},
+		Committee:  models.Committee{Evaluators: []int64{11, 12}, Openers: []int64{13}},
+		Base:       "/verwaltung/musterland/verfahren/1", Href: "/ausschreibungen/musterland-2026-01"}
+	return d
+}
+
+// sampleCallPublish is the confirmation page with remaining problems (used by the HTTP tests).
+func sampleCallPublish() callEditPage {
+	d := sampleCallEdit(false)
+	d.Problems = &models.ValidationError{}
+	d.Problems.Add("openers", "too_few", "Bitte benennen Sie mindestens zwei Öffnungsberechtigte.")
+	return d
+}
+
+// TestCallPublishListsProblems renders the confirmation page with remaining problems.
+func TestCallPublishListsProblems(t *testing.T) {
+	r, err := templates.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := r.Render(&buf, "call_publish", sample("Veröffentlichen", sampleCallPublish())); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); !strings.Contains(out, "mindestens zwei Öffnungsberechtigte") || strings.Contains(out, "Jetzt veröffentlichen") ||
+		!strings.Contains(out, `href="/verwaltung/musterland/verfahren/1#f-openers"`) {
+		t.Fatalf("problems not listed or publish button shown:\n%s", out)
+	}
+}
