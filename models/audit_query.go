@@ -96,11 +96,30 @@ func flattenDetails(out *[]DetailLine, prefix string, m map[string]any) {
 			*out = append(*out, DetailLine{Key: key, Value: shorten(x)})
 		case nil:
 			*out = append(*out, DetailLine{Key: key, Value: "–"})
+		case []any:
+			*out = append(*out, DetailLine{Key: key, Value: shorten(joinDetailList(x))})
 		default:
 			b, _ := json.Marshal(x)
 			*out = append(*out, DetailLine{Key: key, Value: shorten(string(b))})
 		}
 	}
+}
+
+// joinDetailList shows a list as comma-separated values ("–" when empty).
+func joinDetailList(list []any) string {
+	if len(list) == 0 {
+		return "–"
+	}
+	parts := make([]string, 0, len(list))
+	for _, v := range list {
+		if s, ok := v.(string); ok {
+			parts = append(parts, s)
+			continue
+		}
+		b, _ := json.Marshal(v)
+		parts = append(parts, string(b))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func shorten(s string) string {

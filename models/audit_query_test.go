@@ -31,16 +31,16 @@ func TestActionLabelFallsBackToTheName(t *testing.T) {
 }
 
 func TestAuditRowDetailLines(t *testing.T) {
-	r := models.AuditRow{Details: `{"z":1,"changed":{"letterhead":"A\nB","address":"` + strings.Repeat("x", 400) + `"},"roles":["lead"],"org_id":null}`}
+	r := models.AuditRow{Details: `{"z":1,"changed":{"letterhead":"A\nB","address":"` + strings.Repeat("x", 400) + `"},"roles":["lead","council"],"org_id":null,"before":[]}`}
 	got := r.DetailLines()
 	keys := make([]string, 0, len(got))
 	for _, l := range got {
 		keys = append(keys, l.Key)
 	}
-	if want := []string{"changed.address", "changed.letterhead", "org_id", "roles", "z"}; !slices.Equal(keys, want) {
+	if want := []string{"before", "changed.address", "changed.letterhead", "org_id", "roles", "z"}; !slices.Equal(keys, want) {
 		t.Fatalf("keys %v, want %v", keys, want)
 	}
-	if got[0].Value != strings.Repeat("x", 300)+" …" || got[1].Value != "A\nB" || got[2].Value != "–" || got[3].Value != `["lead"]` || got[4].Value != "1" {
+	if got[0].Value != "–" || got[1].Value != strings.Repeat("x", 300)+" …" || got[2].Value != "A\nB" || got[3].Value != "–" || got[4].Value != "lead, council" || got[5].Value != "1" {
 		t.Fatalf("values %q", got)
 	}
 	if l := (models.AuditRow{Details: "kein json"}).DetailLines(); len(l) != 1 || l[0].Value != "kein json" {
