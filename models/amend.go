@@ -1,0 +1,316 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// AmendInput is the lead's amendment: the edited content (the draft editor's input), the
+// mandatory reason and the version the edit started from (0: the current one), which
+// detects a second submission or an amendment published meanwhile.
+type AmendInput struct {
+	Content     CallDraftInput
+	Reason      string
+	BaseVersion int
+}
+
+// AmendmentPreview is what an amendment would publish: the versions compared, the
+// readable changes and whether it is material.
+type AmendmentPreview struct {
+	Version  int // the new version's number
+	Prev     CallContent
+	Next     CallContent
+	Changes  []Change
+	Material bool
+	Sections []string // the material parts changed
+}
+
+// PreviewAmendment checks an amendment like Amend but changes nothing; the confirmation
+// step shows its changes.
+func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, in AmendInput, rules CallRules, now time.Time) (*AmendmentPreview, error) {
+	var p *AmendmentPreview
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		call, err := lockPublishedCall(tx, actor, tenantID, callID)
+		if err != nil {
+			return err
+		}
+		p, err = prepareAmendment(tx, call, in, rules, now)
+		return err
+	})
+	return p, err
+}
+
+// Amend publishes an amendment (Änderungsbekanntmachung): version N+1 with reason and the
+// material flag, the call's denormalised fields, the audit entry call.amended, a message
+// to the followers and, for a material amendment, the re-confirmation mark on submitted
+// bids. issue, when not nil, issues the Bekanntmachung of the new version in the same
+// transaction. A cancelled call cannot be amended (StateConflict, nothing changes).
+func Amend(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, in AmendInput, rules CallRules, baseURL string, now time.Time,
+	issue func(tx *gorm.DB, call *Call, v *CallVersion, c *CallContent) error) (*CallVersion, error) {
+	var ver CallVersion
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		call, err := lockPublishedCall(tx, actor, tenantID, callID)
+		if err != nil {
+			return err
+		}
+		p, err := prepareAmendment(tx, call, in, rules, now)
+		if err != nil {
+			return err
+		}
+		now = now.UTC().Truncate(time.Second)
+		raw, err := p.Next.Canonical()
+		if err != nil {
+			return err
+		}
+		sum, err := p.Next.SHA256()
+		if err != nil {
+			return err
+		}
+		reason := strings.TrimSpace(in.Reason)
+		ver = CallVersion{CallID: call.ID, Version: p.Version, Content: raw, ContentSHA256: sum, Reason: reason, Material: p.Material,
+			Deadline: p.Next.Timeline.Deadline, PublishedBy: actor.UserID, PublishedAt: now}
+		if err := tx.Create(&ver).Error; err != nil {
+			return fmt.Errorf("insert version %d: %w", p.Version, err)
+		}
+		res := tx.Exec(`UPDATE calls SET current_version = ?, title = ?, deadline = ?, questions_until = ?, updated_at = ?
+			WHERE id = ? AND state = 'published' AND current_version = ?`,
+			p.Version, p.Next.Title, p.Next.Timeline.Deadline, p.Next.Timeline.QuestionsUntil, now, call.ID, p.Version-1)
+		if res.Error != nil {
+			return fmt.Errorf("update call: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return staleAmendment()
+		}
+		labels := make([]string, 0, len(p.Changes))
+		for _, c := range p.Changes {
+			labels = append(labels, c.Heading())
+		}
+		if _, err := Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.amended",
+			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"version": p.Version, "reason": reason,
+				"material": p.Material, "content_sha256": sum, "changes": labels,
+				"deadline": p.Next.Timeline.Deadline.UTC().Format(time.RFC3339)}}); err != nil {
+			return err
+		}
+		if p.Material {
+			if err := markBidsForReconfirmation(tx, call.ID, p.Version); err != nil {
+				return err
+			}
+		}
+		if _, err := NotifyFollowers(tx, call.ID, InboxAmendment, "Änderungsbekanntmachung: "+shortTitle(p.Next.Title),
+			amendmentBody(call, p, reason, baseURL)); err != nil {
+			return err
+		}
+		if issue != nil {
+			call.CurrentVersion, call.Title = p.Version, p.Next.Title
+			return issue(tx, call, &ver, &p.Next)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ver, nil
+}
+
+// markBidsForReconfirmation marks every already submitted bid of the call as needing
+// re-confirmation after the material amendment to version (DESIGN rule 1).
+//
+// It is a deliberate no-op until issue 4 adds the bids tables: that issue must implement
+// it here (e.g. UPDATE bids SET needs_reconfirmation_since = version WHERE call_id = … AND
+// a submitted version exists) and notify the bidders. Amend already calls it inside its
+// transaction for material amendments only.
+func markBidsForReconfirmation(tx *gorm.DB, callID int64, version int) error {
+	return nil
+}
+
+// staleAmendment explains that another amendment was published meanwhile.
+func staleAmendment() error {
+	return &StateConflict{Message: "Inzwischen wurde eine andere Fassung veröffentlicht, zum Beispiel in einem anderen Fenster. Bitte öffnen Sie die Änderung neu; es wurde nichts geändert."}
+}
+
+// prepareAmendment builds and checks the next version against the locked call's current one.
+func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, rules CallRules, now time.Time) (*AmendmentPreview, error) {
+	if call.State != CallPublished {
+		return nil, stateConflictFor(call.State, "Eine Änderungsbekanntmachung")
+	}
+	if in.BaseVersion != 0 && in.BaseVersion != call.CurrentVersion {
+		return nil, staleAmendment()
+	}
+	var rows []struct{ Content []byte }
+	if err := tx.Raw(`SELECT content FROM call_versions WHERE call_id = ? ORDER BY version`, call.ID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load versions: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("call %d has no version: %w", call.ID, ErrNotFound)
+	}
+	var used []string
+	var prev CallContent
+	for _, r := range rows {
+		c, err := DecodeCallContent(r.Content)
+		if err != nil {
+			return nil, err
+		}
+		used = append(used, contentKeys(c)...)
+		prev = c
+	}
+	var com Committee
+	var members []struct {
+		UserID int64
+		Role   string
+	}
+	if err := tx.Raw(`SELECT user_id, role FROM call_committee WHERE call_id = ?`, call.ID).Scan(&members).Error; err != nil {
+		return nil, fmt.Errorf("load committee: %w", err)
+	}
+	for _, m := range members {
+		if m.Role == CommitteeOpener {
+			com.Openers = append(com.Openers, m.UserID)
+		} else {
+			com.Evaluators = append(com.Evaluators, m.UserID)
+		}
+	}
+	next, material, v := BuildAmendment(prev, used, in, com, rules, now)
+	if err := v.OrNil(); err != nil {
+		return nil, err
+	}
+	return &AmendmentPreview{Version: call.CurrentVersion + 1, Prev: prev, Next: next, Changes: DiffVersions(prev, next),
+		Material: material, Sections: MaterialSections(prev, next)}, nil
+}
+
+// BuildAmendment turns the edited input into the next version's content and checks it:
+// reason, formats, rule 1 (CheckAmendment) and the publication rules (ValidateForPublication
+// without the minimum period after publication). New list rows get keys never used in any
+// earlier version (usedKeys). A question deadline that has passed may stay as it was.
+func BuildAmendment(prev CallContent, usedKeys []string, in AmendInput, com Committee, rules CallRules, now time.Time) (CallContent, bool, *ValidationError) {
+	v := &ValidationError{}
+	CheckText(v, "reason", "die Begründung der Änderung", strings.TrimSpace(in.Reason), true, MaxReason)
+	draft := in.Content
+	assignAmendmentKeys(&draft, prev, usedKeys)
+	next, fv := draft.Content(now)
+	next.Timeline.Publication = prev.Timeline.Publication
+	unchangedTime := map[string]bool{
+		"questions_until":  next.Timeline.QuestionsUntil.Equal(prev.Timeline.QuestionsUntil),
+		"deadline":         next.Timeline.Deadline.Equal(prev.Timeline.Deadline),
+		"planned_opening":  next.Timeline.PlannedOpening.Equal(prev.Timeline.PlannedOpening),
+		"planned_decision": next.Timeline.PlannedDecision.Equal(prev.Timeline.PlannedDecision),
+	}
+	merge := func(src *ValidationError) {
+		if src == nil {
+			return
+		}
+		for _, f := range src.Fields {
+			if (f.Code == "past" && unchangedTime[f.Field]) || f.Field == "evaluators" || f.Field == "openers" || v.Has(f.Field) {
+				continue
+			}
+			v.Fields = append(v.Fields, f)
+		}
+	}
+	merge(fv)
+	material, av := CheckAmendment(prev, next, now, rules.MinAmendmentLead)
+	merge(av)
+	merge(ValidateForPublication(&next, com, now, CallRules{MinAmendmentLead: rules.MinAmendmentLead}))
+	if len(v.Fields) == 0 && len(DiffVersions(prev, next)) == 0 {
+		v.Add("reason", "unchanged", "Die geänderte Fassung unterscheidet sich nicht von der geltenden. Bitte ändern Sie mindestens eine Angabe.")
+	}
+	return next, material, v
+}
+
+// contentKeys lists the keys of a version's lots, documents and criteria.
+func contentKeys(c CallContent) []string {
+	var out []string
+	for _, l := range c.Lots {
+		out = append(out, l.Key)
+	}
+	for _, d := range c.RequiredDocs {
+		out = append(out, d.Key)
+	}
+	for _, cr := range c.Criteria {
+		out = append(out, cr.Key)
+	}
+	return out
+}
+
+// assignAmendmentKeys keeps the keys of rows that exist in prev and gives every other
+// non-empty row a key never used in the call, so a removed criterion's key is not reused.
+func assignAmendmentKeys(in *CallDraftInput, prev CallContent, used []string) {
+	current := contentKeys(prev)
+	used = slices.Clone(used)
+	fresh := func(prefix, key string) string {
+		if key != "" && slices.Contains(current, key) && strings.HasPrefix(key, prefix) {
+			return key
+		}
+		k := NextKey(prefix, used)
+		used = append(used, k)
+		return k
+	}
+	for i, l := range in.Lots {
+		if strings.TrimSpace(l.Name+l.Region+l.FTE+l.MinFTEPerSite) != "" {
+			in.Lots[i].Key = fresh("L", l.Key)
+		}
+	}
+	for i, d := range in.RequiredDocs {
+		if strings.TrimSpace(d.Name+d.Note) != "" {
+			in.RequiredDocs[i].Key = fresh("U", d.Key)
+		}
+	}
+	for i, c := range in.Criteria {
+		if strings.TrimSpace(c.Name+c.Description+c.Weight+c.MinScore) != "" {
+			in.Criteria[i].Key = fresh("K", c.Key)
+		}
+	}
+}
+
+// amendmentBody is the followers' message about an amendment.
+func amendmentBody(call *Call, p *AmendmentPreview, reason, baseURL string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Für die Ausschreibung „%s“ (%s) wurde die Fassung %d veröffentlicht (Änderungsbekanntmachung).\n\nBegründung: %s\n\nÄnderungen:\n",
+		p.Next.Title, call.Ref, p.Version, reason)
+	for _, c := range p.Changes {
+		b.WriteString("- " + c.String() + "\n")
+	}
+	if p.Material {
+		b.WriteString("\nDie Änderung betrifft " + joinGerman(p.Sections) + ". Bereits abgegebene Interessenbekundungen müssen erneut bestätigt werden.\n")
+	}
+	fmt.Fprintf(&b, "\nAbgabefrist: %s\n\nAlle Änderungen: %s/ausschreibungen/%s/fassungen/%d/%d\n",
+		timeText(p.Next.Timeline.Deadline), baseURL, call.Ref, p.Version-1, p.Version)
+	return b.String()
+}
+
+// Cancel cancels a published call (Aufhebung) with a mandatory reason: the state becomes
+// cancelled, the reason is public, call.cancelled is recorded and followers are notified.
+// A cancelled call cannot be cancelled again (StateConflict).
+func Cancel(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, reason, baseURL string, now time.Time) error {
+	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
+	v := &ValidationError{}
+	CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, MaxReason)
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		call, err := lockPublishedCall(tx, actor, tenantID, callID)
+		if err != nil {
+			return err
+		}
+		if call.State != CallPublished {
+			return stateConflictFor(call.State, "Eine Aufhebung")
+		}
+		if err := v.OrNil(); err != nil {
+			return err
+		}
+		now = now.UTC().Truncate(time.Second)
+		res := tx.Exec(`UPDATE calls SET state = 'cancelled', cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ? AND state = 'published'`,
+			now, reason, now, call.ID)
+		if res.Error != nil {
+			return fmt.Errorf("cancel call: %w", res.Error)
+		}
+		if _, err := Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.cancelled",
+			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"reason": reason, "version": call.CurrentVersion}}); err != nil {
+			return err
+		}
+		body := fmt.Sprintf("Die Ausschreibung „%s“ (%s) wurde am %s aufgehoben.\n\nBegründung: %s\n\nInteressenbekundungen können nicht mehr abgegeben werden.\n\n%s/ausschreibungen/%s\n",
+			call.Title, call.Ref, timeText(now), reason, baseURL, call.Ref)
+		_, err = NotifyFollowers(tx, call.ID, InboxCancellation, "Aufhebung: "+shortTitle(call.Title), body)
+		return err
+	})
+}

@@ -1,0 +1,183 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"kimibv/models"
+	"kimibv/models/dbtest"
+)
+
+// amendInput is the amendment form filled with content, as the editor shows it.
+func amendInput(c models.CallContent, reason string, base int) models.AmendInput {
+	return models.AmendInput{Content: models.DraftInputFrom(c, models.Committee{}), Reason: reason, BaseVersion: base}
+}
+
+func TestAmendCreatesImmutableVersion(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.NewDemo(t).DB
+	f := newQAFixture(t, db)
+	rules := models.DefaultCallRules()
+	awo, awoUser := f.orgOf(t, "awo@traeger.example")
+	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
+		t.Fatal(err)
+	}
+	versions := func() int64 { return taCount(t, db, `SELECT count(*) FROM call_versions WHERE call_id = ?`, f.callID) }
+
+	// Bad inputs: nothing changes.
+	unchanged := amendInput(f.content, "Klarstellung", 1)
+	_, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, unchanged, rules, "http://x", f.now, nil)
+	wantCodes(t, err, "reason:unchanged")
+	noReason := amendInput(f.content, " ", 1)
+	noReason.Content.ContactPhone = "02345 99"
+	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, noReason, rules, "http://x", f.now, nil)
+	wantCodes(t, err, "reason:required")
+	shorter := amendInput(f.content, "Kürzere Frist", 1)
+	shorter.Content.Deadline = models.FormatGermanDateTimeInput(f.content.Timeline.Deadline.Add(-24 * time.Hour))
+	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, shorter, rules, "http://x", f.now, nil)
+	wantCodes(t, err, "deadline:earlier")
+	other := taActor(t, db, "admin@beispielhausen.example")
+	if _, err := models.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, rules, "", f.now, nil); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("other Kreis: %v", err)
+	}
+	if versions() != 1 || taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended'`) != 0 {
+		t.Fatal("a refused amendment changed something")
+	}
+
+	// Material: weights change, a criterion is replaced (its key is not reused).
+	next := f.content
+	next.Criteria = []models.Criterion{f.content.Criteria[0], {Name: "Vernetzung", Weight: 40, Description: "Verweiswege."}}
+	next.Criteria[0].Weight = 60
+	next.TieBreak = nil // the criteria's order
+	in := amendInput(next, "Kriterium 2 präzisiert", 1)
+	p, err := models.PreviewAmendment(ctx, db, f.lead, f.tenantID, f.callID, in, rules, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Material || p.Version != 2 || len(p.Changes) != 3 || p.Next.Criteria[1].Key != "K3" {
+		t.Fatalf("preview %+v changes %v", p, p.Changes)
+	}
+	if versions() != 1 {
+		t.Fatal("preview wrote a version")
+	}
+	ver, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, rules, "http://x", f.now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ver.Version != 2 || !ver.Material || ver.Reason != "Kriterium 2 präzisiert" {
+		t.Fatalf("version %+v", ver)
+	}
+	var call models.Call
+	db.Raw(`SELECT * FROM calls WHERE id = ?`, f.callID).Scan(&call)
+	if call.CurrentVersion != 2 || !call.Deadline.Equal(f.content.Timeline.Deadline) {
+		t.Fatalf("call %+v", call)
+	}
+	e, d := lastAudit(t, db, models.CallChain(f.callID), "call.amended")
+	if d["material"] != true || d["version"] != float64(2) || d["reason"] != "Kriterium 2 präzisiert" || *e.ActorID != f.lead.UserID {
+		t.Fatalf("audit %v", d)
+	}
+	if err := db.Exec(`UPDATE call_versions SET reason = 'x' WHERE call_id = ?`, f.callID).Error; err == nil {
+		t.Fatal("a published version could be changed")
+	}
+	var subj string
+	db.Raw(`SELECT subject FROM inbox_messages WHERE org_id = ? AND kind = 'amendment'`, awo).Scan(&subj)
+	if !strings.HasPrefix(subj, "Änderungsbekanntmachung") {
+		t.Fatalf("follower message %q", subj)
+	}
+
+	// The same form submitted again (second tab) is stale now.
+	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, rules, "http://x", f.now, nil)
+	wantConflict(t, err)
+
+	// Non-material: deadline extended, questions too.
+	ext := next
+	ext.Criteria = p.Next.Criteria
+	ext.Timeline.Deadline = ext.Timeline.Deadline.AddDate(0, 0, 14)
+	ext.Timeline.PlannedOpening = ext.Timeline.PlannedOpening.AddDate(0, 0, 14)
+	ver, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(ext, "Fristverlängerung", 2), rules, "http://x", f.now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ver.Version != 3 || ver.Material {
+		t.Fatalf("extension %+v", ver)
+	}
+	diff, err := models.DiffCallVersions(ctx, db, f.callID, 2, 3)
+	if err != nil || len(diff.Changes) != 2 || diff.Changes[0].Label != "Abgabefrist" {
+		t.Fatalf("diff %+v %v", diff, err)
+	}
+	if _, err := models.DiffCallVersions(ctx, db, f.callID, 3, 4); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("unknown version: %v", err)
+	}
+	verifyChain(t, db, models.CallChain(f.callID))
+}
+
+func TestMaterialAmendmentNeedsTimeLeft(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.NewDemo(t).DB
+	f := newQAFixture(t, db)
+	late := f.content.Timeline.Deadline.AddDate(0, 0, -5) // five days before the deadline
+	next := f.content
+	next.Eligibility = append([]string{"Sitz im Kreis"}, f.content.Eligibility...)
+	_, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), models.DefaultCallRules(), "", late, nil)
+	wantCodes(t, err, "deadline:min_left")
+	// With the deadline extended in the same amendment it is allowed.
+	next.Timeline.Deadline = next.Timeline.Deadline.AddDate(0, 0, 7)
+	next.Timeline.PlannedOpening = next.Timeline.PlannedOpening.AddDate(0, 0, 7)
+	ver, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), models.DefaultCallRules(), "", late, nil)
+	if err != nil || !ver.Material {
+		t.Fatalf("%+v %v", ver, err)
+	}
+}
+
+func TestCancelThenAmendIsRefused(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.NewDemo(t).DB
+	f := newQAFixture(t, db)
+	awo, awoUser := f.orgOf(t, "awo@traeger.example")
+	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
+		t.Fatal(err)
+	}
+	err := models.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "  ", "http://x", f.now)
+	wantCodes(t, err, "reason:required")
+	if err := models.Cancel(ctx, db, taActor(t, db, "admin@beispielhausen.example"), taTenantID(t, db, "beispielhausen"), f.callID, "x", "", f.now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("other Kreis: %v", err)
+	}
+	if err := models.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "Die Landesmittel wurden nicht bewilligt.", "http://x", f.now); err != nil {
+		t.Fatal(err)
+	}
+	h, err := models.PublishedCallHeader(ctx, db, "musterland-2026-91")
+	if err != nil || !h.IsCancelled() || h.CancelReason != "Die Landesmittel wurden nicht bewilligt." || h.QuestionsOpen(f.now) {
+		t.Fatalf("header %+v %v", h, err)
+	}
+	_, d := lastAudit(t, db, models.CallChain(f.callID), "call.cancelled")
+	if d["reason"] != "Die Landesmittel wurden nicht bewilligt." {
+		t.Fatalf("audit %v", d)
+	}
+	if n := taCount(t, db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'cancellation'`, awo); n != 1 {
+		t.Fatalf("cancellation messages %d", n)
+	}
+
+	auditBefore := taCount(t, db, `SELECT count(*) FROM audit_log`)
+	next := f.content
+	next.Timeline.Deadline = next.Timeline.Deadline.AddDate(0, 0, 7)
+	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Verlängerung", 1), models.DefaultCallRules(), "", f.now, nil)
+	wantConflict(t, err)
+	if !strings.Contains(err.Error(), "aufgehoben") {
+		t.Fatalf("message %q", err)
+	}
+	wantConflict(t, models.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "nochmal", "", f.now))
+	_, err = models.AskQuestion(ctx, db, awoUser, f.callID, awo, "Noch offen?", f.now)
+	wantConflict(t, err)
+	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err == nil {
+		t.Fatal("following a cancelled call")
+	}
+	if n := taCount(t, db, `SELECT count(*) FROM call_versions WHERE call_id = ?`, f.callID); n != 1 {
+		t.Fatalf("versions %d", n)
+	}
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log`); n != auditBefore {
+		t.Fatalf("audit grew from %d to %d", auditBefore, n)
+	}
+}

@@ -1,0 +1,129 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// CallHeader is the head of a call as the question, follow, amendment and version pages
+// need it: identity, state, the denormalised current fields and the Kreis's name.
+type CallHeader struct {
+	ID             int64
+	TenantID       int64
+	TenantSlug     string
+	TenantName     string
+	Ref            string
+	State          CallState
+	CurrentVersion int
+	Title          string
+	Deadline       *time.Time
+	QuestionsUntil *time.Time
+	PublishedAt    *time.Time
+	CancelledAt    *time.Time
+	CancelReason   string
+}
+
+// IsCancelled reports whether the call has been cancelled (Aufhebung).
+func (h *CallHeader) IsCancelled() bool { return h.State == CallCancelled }
+
+// QuestionsOpen reports whether providers may still ask questions at now.
+func (h *CallHeader) QuestionsOpen(now time.Time) bool {
+	return h.State == CallPublished && h.QuestionsUntil != nil && !now.After(*h.QuestionsUntil) &&
+		(h.Deadline == nil || now.Before(*h.Deadline))
+}
+
+const callHeaderSelect = `SELECT c.id, c.tenant_id, t.slug AS tenant_slug, t.name AS tenant_name, c.ref, c.state,
+	c.current_version, c.title, c.deadline, c.questions_until, c.published_at, c.cancelled_at, c.cancel_reason
+	FROM calls c JOIN tenants t ON t.id = c.tenant_id `
+
+// PublishedCallHeader returns the head of a published (or later) call by its number or
+// readable reference; drafts and unknown calls are ErrNotFound.
+func PublishedCallHeader(ctx context.Context, db *gorm.DB, idOrRef string) (*CallHeader, error) {
+	var h CallHeader
+	q := db.WithContext(ctx)
+	var res *gorm.DB
+	if id, err := strconv.ParseInt(idOrRef, 10, 64); err == nil {
+		res = q.Raw(callHeaderSelect+`WHERE c.id = ? AND c.state <> 'draft'`, id).Scan(&h)
+	} else {
+		res = q.Raw(callHeaderSelect+`WHERE c.ref = ? AND c.state <> 'draft'`, idOrRef).Scan(&h)
+	}
+	if res.Error != nil {
+		return nil, fmt.Errorf("load call %q: %w", idOrRef, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("call %q: %w", idOrRef, ErrNotFound)
+	}
+	return &h, nil
+}
+
+// LeadCallHeader returns the head of a published call of the Kreis tenantID for its lead.
+// Another Kreis's call, a draft or an actor without the lead role get ErrNotFound (rule 9).
+func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*CallHeader, error) {
+	if !actor.HasTenantRole(tenantID, RoleLead) {
+		return nil, fmt.Errorf("call %d for lead: %w", callID, ErrNotFound)
+	}
+	var h CallHeader
+	res := db.WithContext(ctx).Raw(callHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ? AND c.state <> 'draft'`, callID, tenantID).Scan(&h)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load call %d: %w", callID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	return &h, nil
+}
+
+// lockPublishedCall loads a call of the Kreis FOR UPDATE for the lead's post-publication
+// actions; drafts and other Kreise's calls are ErrNotFound.
+func lockPublishedCall(tx *gorm.DB, actor *Actor, tenantID, callID int64) (*Call, error) {
+	if !actor.HasTenantRole(tenantID, RoleLead) {
+		return nil, fmt.Errorf("call %d for lead: %w", callID, ErrNotFound)
+	}
+	var c Call
+	res := tx.Raw(`SELECT * FROM calls WHERE id = ? AND tenant_id = ? AND state <> 'draft' FOR UPDATE`, callID, tenantID).Scan(&c)
+	if res.Error != nil {
+		return nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	return &c, nil
+}
+
+// versionContent returns the content of version n of a call.
+func versionContent(tx *gorm.DB, callID int64, n int) (CallContent, error) {
+	var row struct{ Content []byte }
+	res := tx.Raw(`SELECT content FROM call_versions WHERE call_id = ? AND version = ?`, callID, n).Scan(&row)
+	if res.Error != nil {
+		return CallContent{}, fmt.Errorf("load version %d of call %d: %w", n, callID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return CallContent{}, fmt.Errorf("version %d of call %d: %w", n, callID, ErrNotFound)
+	}
+	return DecodeCallContent(row.Content)
+}
+
+// StateConflict is a conflict (ErrConflict) with a German explanation for the user,
+// e.g. "amending a cancelled call".
+type StateConflict struct{ Message string }
+
+// Error returns the German explanation.
+func (e *StateConflict) Error() string { return e.Message }
+
+// Unwrap makes errors.Is(err, ErrConflict) true.
+func (e *StateConflict) Unwrap() error { return ErrConflict }
+
+// stateConflictFor explains why a call in state s allows no amendment, answer or cancellation.
+func stateConflictFor(s CallState, action string) error {
+	switch s {
+	case CallCancelled:
+		return &StateConflict{Message: "Die Ausschreibung ist aufgehoben. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
+	case CallDraft:
+		return &StateConflict{Message: "Die Ausschreibung ist noch nicht veröffentlicht. " + action + " ist erst nach der Veröffentlichung möglich."}
+	}
+	return &StateConflict{Message: "Die Ausschreibung befindet sich im Stand „" + s.Label() + "“. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
+}

@@ -1,0 +1,218 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Kinds of Postfach messages.
+const (
+	InboxAnswerPublished = "answer_published" // a new public answer to a question on a followed call
+	InboxOwnAnswered     = "own_answered"     // the organisation's own question was answered
+	InboxAmendment       = "amendment"        // an amendment (Änderungsbekanntmachung) was published
+	InboxCancellation    = "cancellation"     // the call was cancelled (Aufhebung)
+)
+
+// InboxKindLabel returns the German name of a message kind.
+func InboxKindLabel(kind string) string {
+	switch kind {
+	case InboxAnswerPublished:
+		return "Neue Antwort"
+	case InboxOwnAnswered:
+		return "Ihre Frage wurde beantwortet"
+	case InboxAmendment:
+		return "Änderungsbekanntmachung"
+	case InboxCancellation:
+		return "Aufhebung"
+	}
+	return "Mitteilung"
+}
+
+// InboxMessage is a message in an organisation's Postfach.
+type InboxMessage struct {
+	ID         int64
+	OrgID      int64
+	CallID     *int64
+	Kind       string
+	Subject    string
+	Body       string
+	DocumentID *int64
+	ReadAt     *time.Time
+	CreatedAt  time.Time
+	CallRef    string `gorm:"->;-:migration"`
+	CallTitle  string `gorm:"->;-:migration"`
+}
+
+// KindLabel returns the German name of the message's kind.
+func (m *InboxMessage) KindLabel() string { return InboxKindLabel(m.Kind) }
+
+// Follow lets organisation orgID (the actor must be a member) follow a published call.
+// Following twice is harmless. A cancelled call cannot be followed any more.
+func Follow(ctx context.Context, db *gorm.DB, actor *Actor, orgID, callID int64, now time.Time) error {
+	if !actor.InOrg(orgID) {
+		return fmt.Errorf("follow as org %d: %w", orgID, ErrNotFound)
+	}
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		var row struct{ State CallState }
+		res := tx.Raw(`SELECT state FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, callID).Scan(&row)
+		if res.Error != nil {
+			return fmt.Errorf("load call %d: %w", callID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		}
+		if row.State != CallPublished {
+			return stateConflictFor(row.State, "Das Folgen")
+		}
+		ins := tx.Exec(`INSERT INTO follows (org_id, call_id, created_by, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, orgID, callID, actor.UserID, now)
+		if ins.Error != nil {
+			return fmt.Errorf("follow call: %w", ins.Error)
+		}
+		if ins.RowsAffected == 0 {
+			return nil
+		}
+		_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, Action: "call.followed",
+			ObjectType: "organization", ObjectID: fmt.Sprint(orgID), Details: map[string]any{"call_id": callID}})
+		return err
+	})
+}
+
+// Unfollow ends organisation orgID's following of a call; not following is harmless.
+func Unfollow(ctx context.Context, db *gorm.DB, actor *Actor, orgID, callID int64) error {
+	if !actor.InOrg(orgID) {
+		return fmt.Errorf("unfollow as org %d: %w", orgID, ErrNotFound)
+	}
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		del := tx.Exec(`DELETE FROM follows WHERE org_id = ? AND call_id = ?`, orgID, callID)
+		if del.Error != nil {
+			return fmt.Errorf("unfollow call: %w", del.Error)
+		}
+		if del.RowsAffected == 0 {
+			return nil
+		}
+		_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, Action: "call.unfollowed",
+			ObjectType: "organization", ObjectID: fmt.Sprint(orgID), Details: map[string]any{"call_id": callID}})
+		return err
+	})
+}
+
+// FollowingOrgs returns which of the actor's organisations follow the call.
+func FollowingOrgs(ctx context.Context, db *gorm.DB, actor *Actor, callID int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if actor == nil || len(actor.Orgs) == 0 {
+		return out, nil
+	}
+	var ids []int64
+	if err := db.WithContext(ctx).Raw(`SELECT org_id FROM follows WHERE call_id = ? AND org_id IN ?`, callID, actorOrgIDs(actor)).
+		Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("load follows: %w", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+func actorOrgIDs(a *Actor) []int64 {
+	ids := make([]int64, 0, len(a.Orgs))
+	for id := range a.Orgs {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// Notice is one notification: kind, subject and body of the Postfach message and the e-mail.
+type Notice struct {
+	Kind, Subject, Body string
+}
+
+// NotifyFollowers writes, inside tx, one Postfach message per organisation that follows
+// the call and one outbox e-mail per member of those organisations (a member of several
+// of them gets one e-mail). It issues one statement whatever the number of followers and
+// returns the number of e-mails queued.
+func NotifyFollowers(tx *gorm.DB, callID int64, kind, subject, body string) (int64, error) {
+	return notifyOrgs(tx, callID, `SELECT org_id FROM follows WHERE call_id = @call`, nil, Notice{kind, subject, body})
+}
+
+// notifyFollowersExcept is NotifyFollowers that leaves out the organisations except
+// (they get a message of their own, e.g. "your question was answered").
+func notifyFollowersExcept(tx *gorm.DB, callID int64, except []int64, n Notice) (int64, error) {
+	if len(except) == 0 {
+		except = []int64{0}
+	}
+	return notifyOrgs(tx, callID, `SELECT org_id FROM follows WHERE call_id = @call AND org_id NOT IN @orgs`, except, n)
+}
+
+// notifyOrgIDs notifies exactly the organisations orgs about a call.
+func notifyOrgIDs(tx *gorm.DB, callID int64, orgs []int64, n Notice) (int64, error) {
+	if len(orgs) == 0 {
+		return 0, nil
+	}
+	return notifyOrgs(tx, callID, `SELECT id AS org_id FROM organizations WHERE id IN @orgs`, orgs, n)
+}
+
+// notifyOrgs is the one set-based statement behind the notifications: the organisations
+// selected by orgsSQL get a Postfach message, their members an e-mail each.
+func notifyOrgs(tx *gorm.DB, callID int64, orgsSQL string, orgs []int64, n Notice) (int64, error) {
+	if n.Subject == "" || n.Kind == "" {
+		return 0, fmt.Errorf("notify: kind and subject are required")
+	}
+	res := tx.Exec(`WITH targets AS (`+orgsSQL+`),
+		msgs AS (
+			INSERT INTO inbox_messages (org_id, call_id, kind, subject, body)
+			SELECT org_id, @call, @kind, @subject, @body FROM targets
+			RETURNING org_id)
+		INSERT INTO outbox (tenant_id, to_addr, subject, body, kind)
+		SELECT (SELECT tenant_id FROM calls WHERE id = @call), u.email, @subject, @body, @kind
+		FROM users u
+		WHERE u.id IN (SELECT m.user_id FROM organization_members m WHERE m.org_id IN (SELECT org_id FROM msgs))`,
+		map[string]any{"call": callID, "orgs": orgs, "kind": n.Kind, "subject": n.Subject, "body": n.Body})
+	if res.Error != nil {
+		return 0, fmt.Errorf("notify organisations of call %d: %w", callID, res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// Inbox lists organisation orgID's Postfach, newest first (at most limit messages), and
+// the number of unread messages. The actor must be a member.
+func Inbox(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, limit int) ([]InboxMessage, int64, error) {
+	if !actor.InOrg(orgID) {
+		return nil, 0, fmt.Errorf("inbox of org %d: %w", orgID, ErrNotFound)
+	}
+	var msgs []InboxMessage
+	err := db.WithContext(ctx).Raw(`SELECT m.*, coalesce(c.ref, '') AS call_ref, coalesce(c.title, '') AS call_title
+		FROM inbox_messages m LEFT JOIN calls c ON c.id = m.call_id
+		WHERE m.org_id = ? ORDER BY m.created_at DESC, m.id DESC LIMIT ?`, orgID, limit).Scan(&msgs).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("load inbox: %w", err)
+	}
+	var unread int64
+	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM inbox_messages WHERE org_id = ? AND read_at IS NULL`, orgID).Scan(&unread).Error; err != nil {
+		return nil, 0, fmt.Errorf("count unread: %w", err)
+	}
+	return msgs, unread, nil
+}
+
+// OpenInboxMessage returns message id of organisation orgID and marks it read at now
+// (the first time). Another organisation's message is ErrNotFound.
+func OpenInboxMessage(ctx context.Context, db *gorm.DB, actor *Actor, orgID, id int64, now time.Time) (*InboxMessage, error) {
+	if !actor.InOrg(orgID) {
+		return nil, fmt.Errorf("inbox of org %d: %w", orgID, ErrNotFound)
+	}
+	var m InboxMessage
+	res := db.WithContext(ctx).Raw(`WITH upd AS (
+			UPDATE inbox_messages SET read_at = coalesce(read_at, ?) WHERE id = ? AND org_id = ? RETURNING *)
+		SELECT upd.*, coalesce(c.ref, '') AS call_ref, coalesce(c.title, '') AS call_title
+		FROM upd LEFT JOIN calls c ON c.id = upd.call_id`, now, id, orgID).Scan(&m)
+	if res.Error != nil {
+		return nil, fmt.Errorf("open inbox message %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("inbox message %d: %w", id, ErrNotFound)
+	}
+	return &m, nil
+}
