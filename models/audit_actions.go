@@ -22,6 +22,10 @@ var auditActionLabels = map[string]string{
 	"organization.member_invited": "Person zum Träger eingeladen",
 	"organization.role_changed":   "Rolle beim Träger geändert",
 	"organization.member_removed": "Person beim Träger entfernt",
+	// Document wallet of an organisation (issue 4).
+	"wallet.document_added":    "Dokument in die Dokumentenmappe aufgenommen",
+	"wallet.document_replaced": "Dokument der Dokumentenmappe ersetzt",
+	"wallet.document_removed":  "Dokument aus der Dokumentenmappe entfernt",
 }
 
 // auditObjectLabels names the object types of audit entries in German.
@@ -30,6 +34,7 @@ var auditObjectLabels = map[string]string{
 	"tenant":       "Kreis",
 	"invitation":   "Einladung",
 	"organization": "Träger",
+	"org_document": "Dokument der Dokumentenmappe",
 }
 
 // ActionLabel returns the German label of an audit action, or the action's name when
