@@ -189,7 +189,7 @@ func TestPublishValidatesAndChangesNothing(t *testing.T) {
 	if !ok || !v.Has("evaluators") || !v.Has("openers") {
 		t.Fatalf("publish without committee: %v", err)
 	}
-	if f.count(t, `SELECT count(*) FROM call_versions`) != 0 || f.count(t, `SELECT count(*) FROM calls WHERE state <> 'draft'`) != 0 {
+	if f.count(t, `SELECT count(*) FROM call_versions WHERE call_id = ?`, call.ID) != 0 || f.count(t, `SELECT count(*) FROM calls WHERE id = ? AND state <> 'draft'`, call.ID) != 0 {
 		t.Fatal("failed publish changed data")
 	}
 }

@@ -131,6 +131,9 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool) (bool, error) {
 			return false, fmt.Errorf("demo provider %s: %w", p.org.Name, err)
 		}
 	}
+	if _, err := loadCalls(ctx, db, muster.ID, now); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 
