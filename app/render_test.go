@@ -81,6 +81,13 @@ var pageSamples = map[string]func() *templates.Page{
 	"kreis_protokoll": func() *templates.Page {
 		return withFormError(sample("Protokoll", sampleAuditData(true)), "from", "Bitte geben Sie das Datum „von“ im Format TT.MM.JJJJ an.")
 	},
+	// Document wallet (issue 4; samples in wallet_samples_test.go).
+	"wallet": func() *templates.Page {
+		return withFormError(sample("Dokumentenmappe – Brückenschlag e. V.", sampleWalletData(false)), "datei", "Die Datei ist keine PDF-Datei.")
+	},
+	"wallet_replace": func() *templates.Page {
+		return withFormError(sample("Satzung ersetzen", sampleWalletData(true)), "valid_until", "Bitte geben Sie das Ende der Gültigkeit an.")
+	},
 	// Calls for interest (samples in calls_samples_test.go).
 	"calls":       func() *templates.Page { return sample("Ausschreibungen", sampleCallList()) },
 	"call":        func() *templates.Page { return sample("Ausschreibung", sampleCallPage(false)) },

@@ -84,6 +84,37 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/verwaltung/:kreis/verfahren/:call/vorschau", a.previewCall, a.requireLogin, callLead)
 	w.GET("/verwaltung/:kreis/verfahren/:call/veroeffentlichen", a.publishConfirm, a.requireLogin, callLead)
 	w.POST("/verwaltung/:kreis/verfahren/:call/veroeffentlichen", a.publishCall, a.requireLogin, callLead)
+
+	// Questions, following, amendments, cancellation (issue 3).
+	w.GET("/ausschreibungen/:id/fragen", a.callQuestions)
+	w.POST("/ausschreibungen/:id/fragen", a.askQuestion, a.requireLogin)
+	w.POST("/ausschreibungen/:id/folgen", a.followCall, a.requireLogin)
+	w.POST("/ausschreibungen/:id/entfolgen", a.unfollowCall, a.requireLogin)
+	w.GET("/ausschreibungen/:id/fassungen", a.callVersions)
+	w.GET("/ausschreibungen/:id/fassungen/:a/:b", a.callDiff)
+	w.GET("/traeger/:org/postfach", a.postfach, a.requireLogin, a.requireOrgMember(false))
+	w.GET("/traeger/:org/postfach/:id", a.postfachMessage, a.requireLogin, a.requireOrgMember(false))
+	w.GET("/verwaltung/:kreis/verfahren/:call/fragen", a.leadQuestions, a.requireLogin, callLead)
+	w.GET("/verwaltung/:kreis/verfahren/:call/fragen/:q", a.leadQuestion, a.requireLogin, callLead)
+	w.POST("/verwaltung/:kreis/verfahren/:call/fragen/:q/antwort", a.answerQuestion, a.requireLogin, callLead)
+	w.POST("/verwaltung/:kreis/verfahren/:call/fragen/:q/zuordnen", a.assignQuestion, a.requireLogin, callLead)
+	w.GET("/verwaltung/:kreis/verfahren/:call/aenderung", a.amendForm, a.requireLogin, callLead)
+	w.POST("/verwaltung/:kreis/verfahren/:call/aenderung", a.amend, a.requireLogin, callLead)
+	w.GET("/verwaltung/:kreis/verfahren/:call/aufhebung", a.cancelForm, a.requireLogin, callLead)
+	w.POST("/verwaltung/:kreis/verfahren/:call/aufhebung", a.cancelCall, a.requireLogin, callLead)
+
+	// Document wallet and uploads (issue 4). Upload routes sit outside group w: its CSRF
+	// middleware would parse the whole multipart body; uploadCSRF checks the same token
+	// from the first part instead, and the handlers stream the file into storage.
+	upload := func(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+		e.POST(path, h, append([]echo.MiddlewareFunc{a.loadSession, a.loadActor, a.uploadCSRF, a.requireLogin}, mw...)...)
+	}
+	w.GET("/traeger/:org/dokumente", a.wallet, a.requireLogin, orgMember)
+	upload("/traeger/:org/dokumente", a.walletUpload, orgMember)
+	w.GET("/traeger/:org/dokumente/:doc/datei.pdf", a.walletDownload, a.requireLogin, orgMember)
+	w.GET("/traeger/:org/dokumente/:doc/ersetzen", a.walletReplaceForm, a.requireLogin, orgMember)
+	upload("/traeger/:org/dokumente/:doc/ersetzen", a.walletReplace, orgMember)
+	w.POST("/traeger/:org/dokumente/:doc/loeschen", a.walletDelete, a.requireLogin, orgMember)
 }
 
 // skipGzip leaves PDFs, archives and images uncompressed.

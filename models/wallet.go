@@ -43,6 +43,14 @@ type WalletEntry struct {
 // FlagLabel returns the German expiry flag ("" when current).
 func (e WalletEntry) FlagLabel() string { return ExpiryLabel(e.DocType, e.Flag) }
 
+// SizeLabel returns the file size in German units ("850 KB", "2,5 MB").
+func (e WalletEntry) SizeLabel() string {
+	if e.Size < 1<<20 {
+		return strconv.FormatInt((e.Size+1023)/1024, 10) + " KB"
+	}
+	return FormatMB(e.Size)
+}
+
 // WalletInput is the upload form of a wallet document. File is read once, streaming.
 type WalletInput struct {
 	DocType    string
