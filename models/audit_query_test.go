@@ -73,11 +73,11 @@ func TestListAuditFilters(t *testing.T) {
 	admin, lead := taActor(t, db, "admin@musterland.example"), taActor(t, db, "leitung@musterland.example")
 	other := taActor(t, db, "admin@beispielhausen.example")
 	a, l, o := &admin.UserID, &lead.UserID, &other.UserID
-	auditRowAt(t, db, "test:list", 1, berlinTime(2026, 2, 28, 23, 59, 59, 0), l, muster, "test.published", "call", "1")
+	auditRowAt(t, db, "test:list", 1, berlinTime(2026, 2, 28, 23, 59, 59, 0), l, muster, "test.published", "test_call", "1")
 	auditRowAt(t, db, "test:list", 2, berlinTime(2026, 3, 1, 0, 0, 0, 0), a, muster, "tenant.settings_changed", "tenant", "1")
 	auditRowAt(t, db, "test:list", 3, berlinTime(2026, 3, 31, 23, 59, 59, 999999000), a, muster, "tenant.roles_changed", "user", "5")
-	auditRowAt(t, db, "test:list", 4, berlinTime(2026, 4, 1, 0, 0, 0, 0), l, muster, "test.published", "call", "2")
-	auditRowAt(t, db, "test:other", 1, berlinTime(2026, 3, 15, 12, 0, 0, 0), o, beispiel, "test.secret", "call", "9")
+	auditRowAt(t, db, "test:list", 4, berlinTime(2026, 4, 1, 0, 0, 0, 0), l, muster, "test.published", "test_call", "2")
+	auditRowAt(t, db, "test:other", 1, berlinTime(2026, 3, 15, 12, 0, 0, 0), o, beispiel, "test.secret", "test_call", "9")
 
 	list := func(q models.AuditQuery) []string {
 		t.Helper()
@@ -101,8 +101,8 @@ func TestListAuditFilters(t *testing.T) {
 		{"one day", models.AuditQuery{From: "28.02.2026", To: "28.02.2026"}, []string{"test:list/1"}},
 		{"action", models.AuditQuery{Action: "test.published"}, []string{"test:list/4", "test:list/1"}},
 		{"actor and period", models.AuditQuery{Actor: fmt.Sprint(lead.UserID), To: "31.03.2026"}, []string{"test:list/1"}},
-		{"object", models.AuditQuery{ObjectType: "call", ObjectID: " 2 "}, []string{"test:list/4"}},
-		{"object type", models.AuditQuery{ObjectType: "call"}, []string{"test:list/4", "test:list/1"}},
+		{"object", models.AuditQuery{ObjectType: "test_call", ObjectID: " 2 "}, []string{"test:list/4"}},
+		{"object type", models.AuditQuery{ObjectType: "test_call"}, []string{"test:list/4", "test:list/1"}},
 	}
 	for _, tc := range cases {
 		if got := list(tc.q); !slices.Equal(got, tc.want) {
