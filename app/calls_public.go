@@ -58,6 +58,7 @@ type callPage struct {
 	EditHref        string // lead's editor (preview only)
 	Now             time.Time
 	F               fmtr
+	Extras          *models.CallExtras // questions, amendments, following (issue 3); nil in the preview
 }
 
 // newCallPage prepares a view for the template; Markdown is rendered here, by the one
@@ -77,7 +78,11 @@ func (a *App) publicCall(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.show(c, "call", v.Content.Title, newCallPage(v, a.now()))
+	p := newCallPage(v, a.now())
+	if p.Extras, err = models.LoadCallExtras(c.Request().Context(), a.db, actor(c), models.HeaderOf(v.Call), a.now()); err != nil {
+		return err
+	}
+	return a.show(c, "call", v.Content.Title, p)
 }
 
 // callListPage is the data of the public list.

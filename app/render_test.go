@@ -99,6 +99,27 @@ var pageSamples = map[string]func() *templates.Page{
 	"call_publish": func() *templates.Page {
 		return withFormError(sample("Veröffentlichen", sampleCallEdit(false)), "bestaetigt", "Bitte bestätigen Sie die Veröffentlichung.")
 	},
+	// Questions, following, amendments, cancellation (issue 3; samples in qa_samples_test.go).
+	"call_questions": func() *templates.Page {
+		return withFormError(sample("Fragen und Antworten", sampleQAPage()), "question", "Die Frist für Fragen ist abgelaufen.")
+	},
+	"call_versions":    func() *templates.Page { return sample("Fassungen", sampleVersionsPage()) },
+	"call_diff":        func() *templates.Page { return sample("Änderungen", sampleDiffPage()) },
+	"postfach":         func() *templates.Page { return sample("Postfach", samplePostfach(false)) },
+	"postfach_message": func() *templates.Page { return sample("Mitteilung", samplePostfach(true)) },
+	"lead_questions":   func() *templates.Page { return sample("Fragen", sampleLeadQuestions(false)) },
+	"lead_question": func() *templates.Page {
+		return withFormError(sample("Frage beantworten", sampleLeadQuestions(true)), "answer", "Bitte geben Sie die Antwort an.")
+	},
+	"call_cancel": func() *templates.Page {
+		return withFormError(sample("Aufhebung", cancelPage{Call: sampleHeader(false), Base: "/verwaltung/musterland/verfahren/1"}), "reason", "Bitte geben Sie die Begründung an.")
+	},
+	"call_amend": func() *templates.Page {
+		p := withFormError(sample("Änderungsbekanntmachung", sampleAmendPage()), "deadline", "Die Abgabefrist kann nur verlängert werden.")
+		p.Form.Values = sampleAmendValues()
+		return p
+	},
+	"call_amend_confirm": func() *templates.Page { return sample("Änderung prüfen", sampleAmendConfirm()) },
 }
 
 // sampleAccount is the account overview of sampleActor.

@@ -127,3 +127,19 @@ func stateConflictFor(s CallState, action string) error {
 	}
 	return &StateConflict{Message: "Die Ausschreibung befindet sich im Stand „" + s.Label() + "“. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
 }
+
+// AmendmentBlocked returns nil when a call in state s can be amended or cancelled,
+// otherwise the StateConflict that explains why not.
+func AmendmentBlocked(s CallState, action string) error {
+	if s == CallPublished {
+		return nil
+	}
+	return stateConflictFor(s, action)
+}
+
+// HeaderOf returns the head of a call row loaded for the public page (no extra query).
+func HeaderOf(r CallRow) *CallHeader {
+	return &CallHeader{ID: r.ID, TenantID: r.TenantID, TenantSlug: r.TenantSlug, TenantName: r.TenantName, Ref: r.Ref, State: r.State,
+		CurrentVersion: r.CurrentVersion, Title: r.Title, Deadline: r.Deadline, QuestionsUntil: r.QuestionsUntil,
+		PublishedAt: r.PublishedAt, CancelledAt: r.CancelledAt, CancelReason: r.CancelReason}
+}

@@ -127,3 +127,25 @@ func (x *CallExtras) FollowsAny() bool {
 	}
 	return false
 }
+
+// NotFollowing lists the actor's organisations that do not follow the call yet.
+func (x *CallExtras) NotFollowing() []OrgChoice {
+	var out []OrgChoice
+	for _, o := range x.Orgs {
+		if !x.Following[o.ID] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// FollowingChoices lists the actor's organisations that follow the call.
+func (x *CallExtras) FollowingChoices() []OrgChoice {
+	var out []OrgChoice
+	for _, o := range x.Orgs {
+		if x.Following[o.ID] {
+			out = append(out, o)
+		}
+	}
+	return out
+}

@@ -1,0 +1,151 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/models"
+	"kimibv/templates"
+)
+
+// amendPage is the data of the amendment form and its confirmation step.
+type amendPage struct {
+	Call        *models.CallHeader
+	Base        string // this call's admin address
+	Href        string // public address
+	Rows        callRows
+	Preview     *models.AmendmentPreview
+	Values      url.Values // the submitted form, carried through the confirmation step
+	MinLeftDays int
+	F           fmtr
+}
+
+// amendTitle is the title of the amendment pages.
+func amendTitle(h *models.CallHeader) string { return "Änderungsbekanntmachung – " + h.Ref }
+
+// loadAmendCall loads the call of :call for its lead; a call that cannot be amended any
+// more (cancelled) gets the 409 page with the reason.
+func (a *App) loadAmendCall(c echo.Context, action string) (amendPage, error) {
+	id, err := callID(c)
+	if err != nil {
+		return amendPage{}, err
+	}
+	h, err := models.LeadCallHeader(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	if err != nil {
+		return amendPage{}, err
+	}
+	if err := models.AmendmentBlocked(h.State, action); err != nil {
+		return amendPage{}, conflictPage(err)
+	}
+	return amendPage{Call: h, Base: fmt.Sprintf("%s/%d", callsBase(c), h.ID), Href: "/ausschreibungen/" + h.Ref,
+		MinLeftDays: int(models.DefaultCallRules().MinAmendmentLead.Hours() / 24)}, nil
+}
+
+// amendForm shows the current version in the editor's fields with a reason field.
+func (a *App) amendForm(c echo.Context) error {
+	d, err := a.loadAmendCall(c, "Eine Änderungsbekanntmachung")
+	if err != nil {
+		return err
+	}
+	lc, err := models.LeadCallByID(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID)
+	if err != nil {
+		return err
+	}
+	values := formFromInput(models.DraftInputFrom(lc.View.Content, models.Committee{}))
+	values.Set("version", strconv.Itoa(d.Call.CurrentVersion))
+	d.Rows = rowsOf(values)
+	d.Rows.Lots, d.Rows.Eligibility, d.Rows.Docs, d.Rows.Criteria, d.Rows.Scale =
+		d.Rows.Lots+1, d.Rows.Eligibility+1, d.Rows.Docs+1, d.Rows.Criteria+1, d.Rows.Scale+1
+	p := a.page(c, amendTitle(d.Call), d)
+	p.Form = templates.NewForm(values, nil)
+	return a.render(c, http.StatusOK, "call_amend", p)
+}
+
+// amend handles the amendment form: "add_…" adds an empty row, "check" (default) shows the
+// changes for confirmation, "edit" goes back to the form, "publish" publishes version N+1.
+func (a *App) amend(c echo.Context) error {
+	d, err := a.loadAmendCall(c, "Eine Änderungsbekanntmachung")
+	if err != nil {
+		return err
+	}
+	values := formValues(c)
+	action := values.Get("action")
+	values.Del("action")
+	values.Del("_loaded")
+	d.Rows = rowsOf(values)
+	d.Rows.Lots, d.Rows.Eligibility, d.Rows.Docs = max(d.Rows.Lots, 1), max(d.Rows.Eligibility, 1), max(d.Rows.Docs, 1)
+	d.Rows.Criteria, d.Rows.Scale = max(d.Rows.Criteria, 1), max(d.Rows.Scale, 2)
+	if list, ok := strings.CutPrefix(action, "add_"); ok || action == "edit" {
+		grow := map[string]*int{"lot": &d.Rows.Lots, "eligibility": &d.Rows.Eligibility, "doc": &d.Rows.Docs, "criterion": &d.Rows.Criteria, "scale": &d.Rows.Scale}
+		if n, ok := grow[list]; ok {
+			*n++
+		}
+		p := a.page(c, amendTitle(d.Call), d)
+		p.Form = templates.NewForm(values, nil)
+		return a.render(c, http.StatusOK, "call_amend", p)
+	}
+	base, _ := strconv.Atoi(values.Get("version"))
+	in := models.AmendInput{Content: callInputFromForm(values), Reason: values.Get("reason"), BaseVersion: base}
+	ctx, act, rules := c.Request().Context(), actor(c), models.DefaultCallRules()
+	if action != "publish" {
+		d.Preview, err = models.PreviewAmendment(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, rules, a.now())
+		if _, ok := models.AsValidation(err); ok {
+			return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
+		}
+		if err != nil {
+			return conflictPage(err)
+		}
+		d.Values = values
+		return a.show(c, "call_amend_confirm", amendTitle(d.Call), d)
+	}
+	ver, err := models.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, rules, a.cfg.BaseURL, a.now(), nil)
+	if _, ok := models.AsValidation(err); ok {
+		return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
+	}
+	if err != nil {
+		return conflictPage(err)
+	}
+	flash := fmt.Sprintf("Die Änderungsbekanntmachung ist veröffentlicht: Fassung %d.", ver.Version)
+	if ver.Material {
+		flash += " Bereits abgegebene Interessenbekundungen müssen erneut bestätigt werden."
+	}
+	return a.redirect(c, fmt.Sprintf("%s/fassungen/%d/%d", d.Href, ver.Version-1, ver.Version), flash)
+}
+
+// cancelPage is the data of the cancellation form.
+type cancelPage struct {
+	Call *models.CallHeader
+	Base string
+	Href string
+	F    fmtr
+}
+
+// cancelForm asks for the reason of the cancellation.
+func (a *App) cancelForm(c echo.Context) error {
+	d, err := a.loadAmendCall(c, "Eine Aufhebung")
+	if err != nil {
+		return err
+	}
+	return a.show(c, "call_cancel", "Aufhebung – "+d.Call.Ref, cancelPage{Call: d.Call, Base: d.Base, Href: d.Href})
+}
+
+// cancelCall cancels the call with the reason; it is shown on the public page at once.
+func (a *App) cancelCall(c echo.Context) error {
+	d, err := a.loadAmendCall(c, "Eine Aufhebung")
+	if err != nil {
+		return err
+	}
+	err = models.Cancel(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, c.FormValue("reason"), a.cfg.BaseURL, a.now())
+	if _, ok := models.AsValidation(err); ok {
+		return a.invalid(c, "call_cancel", "Aufhebung – "+d.Call.Ref, cancelPage{Call: d.Call, Base: d.Base, Href: d.Href}, formValues(c), err)
+	}
+	if err != nil {
+		return conflictPage(err)
+	}
+	return a.redirect(c, d.Href, "Die Ausschreibung ist aufgehoben. Die Begründung ist öffentlich sichtbar; die Folgenden wurden benachrichtigt.")
+}
