@@ -77,6 +77,29 @@ func TestComposeFile(t *testing.T) {
 		t.Errorf("app depends on db with condition %q, want %q", dep.Condition, types.ServiceConditionHealthy)
 	}
 
+	// The master key comes from the keys volume, created by the keygen service first.
+	if kg, ok := app.DependsOn["keygen"]; !ok || kg.Condition != types.ServiceConditionCompletedSuccessfully {
+		t.Errorf("app does not wait for the keygen service to complete: %+v", app.DependsOn)
+	}
+	if key := app.Environment["KIMIBV_MASTER_KEY_FILE"]; key == nil || !strings.HasPrefix(*key, "/var/lib/kimibv/keys/") {
+		t.Errorf("app KIMIBV_MASTER_KEY_FILE = %v, want a file on the keys volume", key)
+	}
+	keygen, ok := project.Services["keygen"]
+	if !ok || len(keygen.Command) < 2 || keygen.Command[0] != "keygen" {
+		t.Errorf("keygen service missing or not running `kimibv keygen`: %+v", keygen.Command)
+	}
+	for _, svc := range []types.ServiceConfig{app, keygen} {
+		mounted := false
+		for _, v := range svc.Volumes {
+			if v.Source == "keys" && v.Target == "/var/lib/kimibv/keys" {
+				mounted = true
+			}
+		}
+		if !mounted {
+			t.Errorf("service %s does not mount the keys volume", svc.Name)
+		}
+	}
+
 	if app.Build == nil {
 		t.Fatalf("app has no build section")
 	}

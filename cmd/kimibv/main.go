@@ -26,6 +26,7 @@ Usage:
   kimibv audit verify [CHAIN]  re-compute every audit chain (or one) and name the first broken entry
   kimibv user create --email E --name N [--password-file F] [--platform-admin]
                                create an account (password from F, or KIMIBV_NEW_PASSWORD)
+  kimibv keygen FILE           write a new master key to FILE (mode 0600) unless FILE exists
 
 Configuration comes from environment variables; see README.md.
 `
@@ -44,6 +45,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(out, usage)
 		return nil
+	}
+	if args[0] == "keygen" {
+		return keygen(args[1:], out)
 	}
 	cfg, err := loadConfig()
 	if err != nil {
@@ -186,5 +190,23 @@ func userCreate(ctx context.Context, cfg config, log *slog.Logger, args []string
 		return err
 	}
 	fmt.Fprintf(out, "user %d created: %s\n", u.ID, u.Email)
+	return nil
+}
+
+// keygen creates the master key file; it never overwrites an existing key, so that it
+// can run before every start (docker-compose does) without risking the stored data.
+func keygen(args []string, out io.Writer) error {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		return errors.New("usage: kimibv keygen FILE")
+	}
+	created, err := models.EnsureMasterKeyFile(args[0])
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(out, "master key written to %s – back it up separately from the database\n", args[0])
+	} else {
+		fmt.Fprintf(out, "master key %s exists; left unchanged\n", args[0])
+	}
 	return nil
 }
