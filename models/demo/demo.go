@@ -131,7 +131,11 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool) (bool, error) {
 			return false, fmt.Errorf("demo provider %s: %w", p.org.Name, err)
 		}
 	}
-	if _, err := loadCalls(ctx, db, muster.ID, now); err != nil {
+	calls, err := loadCalls(ctx, db, muster.ID, now)
+	if err != nil {
+		return false, err
+	}
+	if err := loadQA(ctx, db, muster.ID, calls, now); err != nil {
 		return false, err
 	}
 	return true, nil

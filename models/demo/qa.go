@@ -1,0 +1,110 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"kimibv/models"
+)
+
+// demoBaseURL is the address used in the demo's notification texts.
+const demoBaseURL = "http://localhost:8080"
+
+// loadQA adds to the open demo call what providers and the lead do after publication:
+// AWO and Diakonie follow it; four questions, of which two (AWO, Caritas) are merged into
+// one answer, one (Diakonie) is answered and one (Brückenschlag) is still open; a
+// non-material amendment that extends the deadline by a week. A further call is
+// published and cancelled with a reason.
+func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, now time.Time) error {
+	act := func(email string) (*models.Actor, int64, error) {
+		var id int64
+		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
+			return nil, 0, fmt.Errorf("demo user %s: %w", email, err)
+		}
+		a, err := models.LoadActor(ctx, db, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		var org int64
+		for o := range a.Orgs {
+			org = o
+		}
+		return a, org, nil
+	}
+	lead, _, err := act("leitung@musterland.example")
+	if err != nil {
+		return err
+	}
+	callID := calls.Open.ID
+	asked := map[string]int64{}
+	for _, q := range []struct{ email, key, text string }{
+		{"awo@traeger.example", "teil1", "Dürfen wir uns auch auf einen Teil eines Loses bewerben, zum Beispiel mit 1,0 VZÄ im Los Nord?"},
+		{"caritas@traeger.example", "teil2", "Ist eine Interessenbekundung nur für einen Teil der Stellen eines Loses zulässig?"},
+		{"diakonie@traeger.example", "dolmetsch", "Sind Kosten für Dolmetsch- und Sprachmittlungsleistungen aus der Förderung finanzierbar?"},
+		{"brueckenschlag@traeger.example", "raeume", "Können für die Beratung vor Ort Räume des Kreises mitgenutzt werden?"},
+	} {
+		a, org, err := act(q.email)
+		if err != nil {
+			return err
+		}
+		if asked[q.key], err = models.AskQuestion(ctx, db, a, callID, org, q.text, now); err != nil {
+			return fmt.Errorf("demo question %s: %w", q.key, err)
+		}
+		if q.key == "teil1" || q.key == "dolmetsch" {
+			if err := models.Follow(ctx, db, a, org, callID, now); err != nil {
+				return fmt.Errorf("demo follow: %w", err)
+			}
+		}
+	}
+	for _, in := range []models.AnswerInput{
+		{QuestionIDs: []int64{asked["teil1"], asked["teil2"]}, Question: "Ist eine Interessenbekundung für einen Teil der Stellen eines Loses möglich?",
+			Answer: "Ja. Sie können einen Teil eines Loses beantragen. Je Standort sind mindestens 1,0 VZÄ vorzusehen; die Stellen eines Loses werden in der Reihenfolge der Rangliste vergeben, bis das Los voll ist."},
+		{QuestionIDs: []int64{asked["dolmetsch"]}, Question: "Sind Kosten für Dolmetsch- und Sprachmittlungsleistungen aus der Förderung finanzierbar?",
+			Answer: "Die Förderung deckt Personalausgaben der Case-Managerinnen und Case-Manager. Sprachmittlung kann aus dem Zuschuss des Kreises (5.000 € je VZÄ und Jahr) finanziert werden, wenn sie im Finanzierungsplan ausgewiesen ist."},
+	} {
+		if _, err := models.AnswerQuestions(ctx, db, lead, tenantID, callID, in, demoBaseURL, now); err != nil {
+			return fmt.Errorf("demo answer: %w", err)
+		}
+	}
+	view, err := models.PublicCall(ctx, db, calls.Open.Ref)
+	if err != nil {
+		return err
+	}
+	c := view.Content
+	c.Timeline.Deadline = c.Timeline.Deadline.AddDate(0, 0, 7)
+	c.Timeline.PlannedOpening = c.Timeline.PlannedOpening.AddDate(0, 0, 7)
+	if _, err := models.Amend(ctx, db, lead, tenantID, callID, models.AmendInput{Content: models.DraftInputFrom(c, models.Committee{}),
+		Reason: "Verlängerung der Abgabefrist um eine Woche, weil die Frist sonst in die Herbstferien fiele.", BaseVersion: 1},
+		models.DefaultCallRules(), demoBaseURL, now, nil); err != nil {
+		return fmt.Errorf("demo amendment: %w", err)
+	}
+	return cancelledDemoCall(ctx, db, lead, tenantID, calls.Open.ID, now)
+}
+
+// cancelledDemoCall publishes a copy of the open call for an additional post and cancels it.
+func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *models.Actor, tenantID, fromID int64, now time.Time) error {
+	lc, err := models.LeadCallByID(ctx, db, lead, tenantID, fromID)
+	if err != nil {
+		return err
+	}
+	call, err := models.CreateDraft(ctx, db, lead, tenantID, fromID, now)
+	if err != nil {
+		return fmt.Errorf("demo cancelled call: %w", err)
+	}
+	c := lc.View.Content
+	c.Title = "Interessenbekundungsverfahren KIM-Case-Management (Baustein 2), zusätzliche Stelle Los Mitte"
+	c.FileRef = "KI 32-2026-03"
+	c.Lots = c.Lots[1:2]
+	c.Timeline.Publication = time.Time{}
+	if err := models.SaveDraft(ctx, db, lead, tenantID, call.ID, models.DraftInputFrom(c, lc.Committee), now); err != nil {
+		return fmt.Errorf("demo cancelled call save: %w", err)
+	}
+	if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, models.DefaultCallRules(), now, nil); err != nil {
+		return fmt.Errorf("demo cancelled call publish: %w", err)
+	}
+	return models.Cancel(ctx, db, lead, tenantID, call.ID,
+		"Die zusätzliche Landesförderung für eine weitere Stelle wurde nicht bewilligt. Die Ausschreibung wird deshalb aufgehoben.", demoBaseURL, now)
+}
