@@ -120,12 +120,11 @@ func Amend(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int6
 // markBidsForReconfirmation marks every already submitted bid of the call as needing
 // re-confirmation after the material amendment to version (DESIGN rule 1).
 //
-// It is a deliberate no-op until issue 4 adds the bids tables: that issue must implement
-// it here (e.g. UPDATE bids SET needs_reconfirmation_since = version WHERE call_id = … AND
-// a submitted version exists) and notify the bidders. Amend already calls it inside its
-// transaction for material amendments only.
+// Issue 4 implements it in markBidsReconfirm (models/bids.go): the submitted bids are
+// flagged and their organisations notified. Amend calls it inside its transaction for
+// material amendments only.
 func markBidsForReconfirmation(tx *gorm.DB, callID int64, version int) error {
-	return nil
+	return markBidsReconfirm(tx, callID, version)
 }
 
 // staleAmendment explains that another amendment was published meanwhile.

@@ -1,0 +1,197 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// BidFileInput is an upload for one required document of a bid. File is read once, streaming.
+type BidFileInput struct {
+	DocKey   string
+	FileName string
+	File     io.Reader
+	MaxFile  int64 // per file (0: DefaultMaxFileBytes)
+	MaxBid   int64 // all files of the bid together (0: DefaultMaxBidBytes)
+}
+
+// docField is the form field of a document's upload ("doc_U1").
+func docField(key string) string { return "doc_" + key }
+
+// checkBidForFile verifies, without locking the bid, that the organisation's bid exists,
+// is editable and asks for the document, and returns how many bytes the bid may still
+// take. The file is then stored before the bid row is locked, so that a slow upload never
+// holds the lock a colleague's submission needs.
+func checkBidForFile(tx *gorm.DB, actor *Actor, orgID, bidID int64, key string, maxBid int64) (*Bid, int64, error) {
+	if err := lockMembership(tx, actor, orgID); err != nil {
+		return nil, 0, err
+	}
+	var b Bid
+	res := tx.Raw(`SELECT * FROM bids WHERE id = ? AND org_id = ?`, bidID, orgID).Scan(&b)
+	if res.Error != nil {
+		return nil, 0, fmt.Errorf("load bid %d: %w", bidID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, 0, fmt.Errorf("bid %d: %w", bidID, ErrNotFound)
+	}
+	var row struct {
+		Version int
+		Used    int64
+	}
+	if err := tx.Raw(`SELECT c.current_version AS version,
+		(SELECT coalesce(sum(f.size), 0) FROM bid_draft_files d JOIN files f ON f.id = d.file_id WHERE d.bid_id = ? AND d.doc_key <> ?) AS used
+		FROM calls c WHERE c.id = ?`, b.ID, key, b.CallID).Scan(&row).Error; err != nil {
+		return nil, 0, fmt.Errorf("bid files: %w", err)
+	}
+	content, err := versionContent(tx, b.CallID, row.Version)
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, ok := requiredDoc(&content, key); !ok {
+		return nil, 0, fmt.Errorf("document %q of bid %d: %w", key, bidID, ErrNotFound)
+	}
+	if maxBid <= 0 {
+		maxBid = DefaultMaxBidBytes
+	}
+	left := maxBid - row.Used
+	if left <= 0 {
+		v := &ValidationError{}
+		v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein. Entfernen oder verkleinern Sie zuerst andere Dateien.", FormatMB(maxBid)))
+		return nil, 0, v
+	}
+	return &b, left, nil
+}
+
+// linkBidFile locks the bid, checks that it is still editable, and puts file f under key,
+// replacing (and deleting, unless a submitted version holds it) the previous file.
+func linkBidFile(tx *gorm.DB, actor *Actor, orgID, bidID int64, key string, f File, sourceDoc *int64, now time.Time) error {
+	b, _, err := lockEditableBid(tx, actor, orgID, bidID, "Das Hinzufügen von Unterlagen")
+	if err != nil {
+		return err
+	}
+	var old []int64
+	if err := tx.Raw(`SELECT file_id FROM bid_draft_files WHERE bid_id = ? AND doc_key = ?`, b.ID, key).Scan(&old).Error; err != nil {
+		return fmt.Errorf("bid file: %w", err)
+	}
+	if err := tx.Exec(`INSERT INTO bid_draft_files (bid_id, doc_key, file_id, source_doc_id, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (bid_id, doc_key) DO UPDATE SET file_id = EXCLUDED.file_id, source_doc_id = EXCLUDED.source_doc_id,
+		added_by = EXCLUDED.added_by, added_at = EXCLUDED.added_at`, b.ID, key, f.ID, sourceDoc, actor.UserID, now).Error; err != nil {
+		return fmt.Errorf("link bid file: %w", err)
+	}
+	if err := dropUnheldFiles(tx, old); err != nil {
+		return err
+	}
+	if err := touchBid(tx, actor, b, now, false); err != nil {
+		return err
+	}
+	return bidAudit(tx, actor, b, "bid.file_added", map[string]any{"doc_key": key, "size": f.Size, "from_wallet": sourceDoc != nil})
+}
+
+// dropUnheldFiles deletes files that no submitted version holds.
+func dropUnheldFiles(tx *gorm.DB, ids []int64) error {
+	for _, id := range ids {
+		var held int64
+		if err := tx.Raw(`SELECT count(*) FROM bid_version_files WHERE file_id = ?`, id).Scan(&held).Error; err != nil {
+			return fmt.Errorf("bid file %d: %w", id, err)
+		}
+		if held == 0 {
+			if err := deleteFile(tx, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// AddBidFile stores an uploaded PDF for a required document of the bid, encrypted with
+// the call's data key (StoreFile: content-checked, streamed, size-limited per file and
+// per bid). Records bid.file_added.
+func AddBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, in BidFileInput, now time.Time) error {
+	if !actor.InOrg(orgID) {
+		return fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+	}
+	if in.File == nil {
+		v := &ValidationError{}
+		v.Add(docField(in.DocKey), "missing", fileMessages["missing"])
+		return v
+	}
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		b, left, err := checkBidForFile(tx, actor, orgID, bidID, in.DocKey, in.MaxBid)
+		if err != nil {
+			return err
+		}
+		limit := in.MaxFile
+		if limit <= 0 {
+			limit = DefaultMaxFileBytes
+		}
+		f, err := StoreFile(ctx, tx, vault, FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", Name: in.FileName, Reader: in.File,
+			MaxBytes: min(limit, left), CreatedBy: actor.UserID, Field: docField(in.DocKey)})
+		if err != nil {
+			return err
+		}
+		return linkBidFile(tx, actor, orgID, bidID, in.DocKey, f, nil, now)
+	})
+}
+
+// AttachWalletDocument puts a copy of a document from the organisation's wallet under a
+// required document of the bid, re-encrypted with the call's data key. The copy belongs
+// to the bid: replacing the wallet document later does not change a submitted version.
+func AttachWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, key string, docID int64, maxBid int64, now time.Time) error {
+	if !actor.InOrg(orgID) {
+		return fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+	}
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		b, left, err := checkBidForFile(tx, actor, orgID, bidID, key, maxBid)
+		if err != nil {
+			return err
+		}
+		doc, err := WalletDocumentByID(ctx, tx, actor, orgID, docID)
+		if err != nil {
+			return err
+		}
+		src, err := FileByID(ctx, tx, doc.FileID)
+		if err != nil {
+			return err
+		}
+		if src.Size > left {
+			v := &ValidationError{}
+			v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein.", FormatMB(maxBid)))
+			return v
+		}
+		f, err := copyFile(ctx, tx, vault, doc.FileID, FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", CreatedBy: actor.UserID, Field: docField(key)})
+		if err != nil {
+			return err
+		}
+		return linkBidFile(tx, actor, orgID, bidID, key, f, &doc.ID, now)
+	})
+}
+
+// RemoveBidFile removes the working copy's file of a required document. Records bid.file_removed.
+func RemoveBidFile(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID int64, key string, now time.Time) error {
+	if !actor.InOrg(orgID) {
+		return fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+	}
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		b, _, err := lockEditableBid(tx, actor, orgID, bidID, "Das Entfernen von Unterlagen")
+		if err != nil {
+			return err
+		}
+		var old []int64
+		if err := tx.Raw(`DELETE FROM bid_draft_files WHERE bid_id = ? AND doc_key = ? RETURNING file_id`, b.ID, key).Scan(&old).Error; err != nil {
+			return fmt.Errorf("remove bid file: %w", err)
+		}
+		if len(old) == 0 {
+			return fmt.Errorf("document %q of bid %d: %w", key, bidID, ErrNotFound)
+		}
+		if err := dropUnheldFiles(tx, old); err != nil {
+			return err
+		}
+		if err := touchBid(tx, actor, b, now, false); err != nil {
+			return err
+		}
+		return bidAudit(tx, actor, b, "bid.file_removed", map[string]any{"doc_key": key})
+	})
+}

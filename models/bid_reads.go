@@ -1,0 +1,278 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// OrgBidRow is one bid in the organisation's list.
+type OrgBidRow struct {
+	ID                  int64
+	CallID              int64
+	CallRef             string
+	CallTitle           string
+	CallState           CallState
+	Deadline            *time.Time
+	State               BidState
+	CurrentVersion      int
+	DraftRev            int
+	SubmittedRev        int
+	UpdatedAt           time.Time
+	UpdatedByName       string
+	NeedsReconfirmation bool
+	ReceiptAt           *time.Time
+}
+
+// Unsubmitted reports whether the working copy has changes that are not submitted.
+func (r OrgBidRow) Unsubmitted() bool { return r.State == BidSubmitted && r.DraftRev != r.SubmittedRev }
+
+// OrgBids lists the organisation's bids, newest change first. Only members may list.
+func OrgBids(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64) ([]OrgBidRow, error) {
+	if !actor.InOrg(orgID) {
+		return nil, fmt.Errorf("bids of org %d: %w", orgID, ErrNotFound)
+	}
+	var rows []OrgBidRow
+	err := db.WithContext(ctx).Raw(`SELECT b.id, b.call_id, c.ref AS call_ref, c.title AS call_title, c.state AS call_state, c.deadline,
+		b.state, b.current_version, b.draft_rev, b.submitted_rev, b.updated_at, coalesce(u.name, '') AS updated_by_name, b.needs_reconfirmation,
+		(SELECT v.receipt_at FROM bid_versions v WHERE v.bid_id = b.id AND v.version = b.current_version) AS receipt_at
+		FROM bids b JOIN calls c ON c.id = b.call_id LEFT JOIN users u ON u.id = b.updated_by
+		WHERE b.org_id = ? ORDER BY b.updated_at DESC, b.id DESC`, orgID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list bids: %w", err)
+	}
+	return rows, nil
+}
+
+// BidFileRow is a stored file of a bid (working copy or version).
+type BidFileRow struct {
+	DocKey      string
+	FileID      int64
+	Name        string
+	Size        int64
+	SHA256      string `gorm:"column:sha256"`
+	SourceDocID *int64
+	AddedAt     time.Time
+}
+
+// VersionRow is a submitted version as its organisation sees it.
+type VersionRow struct {
+	Version       int
+	CallVersion   int
+	Kind          string
+	ContentSHA256 string `gorm:"column:content_sha256"`
+	ReceiptAt     *time.Time
+	SubmittedBy   string
+	Files         []BidFileRow `gorm:"-"`
+}
+
+// KindLabel returns the German kind of the version.
+func (v VersionRow) KindLabel() string {
+	if v.Kind == VersionReconfirmation {
+		return "Erneute Bestätigung"
+	}
+	return "Einreichung"
+}
+
+// BidView is the organisation's own bid with its working copy, files, versions and what
+// is missing before submission.
+type BidView struct {
+	Bid           Bid
+	Call          CallHeader
+	Content       CallContent // the call's current version
+	Draft         BidDraft
+	Files         map[string]BidFileRow
+	Versions      []VersionRow // newest first
+	UpdatedByName string
+	Missing       []Missing
+	Open          bool // the deadline has not passed at now and the call is published
+}
+
+// Unsubmitted reports whether the working copy differs from the last submitted version.
+func (v *BidView) Unsubmitted() bool {
+	return v.Bid.CurrentVersion > 0 && v.Bid.DraftRev != v.Bid.SubmittedRev
+}
+
+// CanSubmit reports whether the submit button is shown: open, not withdrawn, complete and
+// either never submitted, changed since, or awaiting re-confirmation.
+func (v *BidView) CanSubmit() bool {
+	return v.Open && v.Bid.State != BidWithdrawn && len(v.Missing) == 0 &&
+		(v.Bid.CurrentVersion == 0 || v.Bid.DraftRev != v.Bid.SubmittedRev || v.Bid.NeedsReconfirmation)
+}
+
+// CanEdit reports whether the working copy may change (open and not withdrawn).
+func (v *BidView) CanEdit() bool { return v.Open && v.Bid.State != BidWithdrawn }
+
+// CanWithdraw reports whether the bid may be withdrawn.
+func (v *BidView) CanWithdraw() bool { return v.Open && v.Bid.State == BidSubmitted }
+
+// OwnBid returns the organisation's bid for a member (decrypting the working copy);
+// other organisations' bids are ErrNotFound. now decides only what the page offers; the
+// use cases check the deadline with the database clock.
+func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, now time.Time) (*BidView, error) {
+	if !actor.InOrg(orgID) {
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+	}
+	db = db.WithContext(ctx)
+	var v BidView
+	res := db.Raw(`SELECT * FROM bids WHERE id = ? AND org_id = ?`, bidID, orgID).Scan(&v.Bid)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load bid %d: %w", bidID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("bid %d: %w", bidID, ErrNotFound)
+	}
+	if err := db.Raw(callHeaderSelect+`WHERE c.id = ?`, v.Bid.CallID).Scan(&v.Call).Error; err != nil {
+		return nil, fmt.Errorf("load call: %w", err)
+	}
+	var err error
+	if v.Content, err = versionContent(db, v.Call.ID, v.Call.CurrentVersion); err != nil {
+		return nil, err
+	}
+	d, err := openDraft(db, vault, &v.Bid)
+	if err != nil {
+		return nil, err
+	}
+	v.Draft = *d
+	if v.Bid.UpdatedBy != nil {
+		if err := db.Raw(`SELECT name FROM users WHERE id = ?`, *v.Bid.UpdatedBy).Scan(&v.UpdatedByName).Error; err != nil {
+			return nil, fmt.Errorf("load user: %w", err)
+		}
+	}
+	var files []BidFileRow
+	if err := db.Raw(`SELECT d.doc_key, d.file_id, f.name, f.size, f.sha256, d.source_doc_id, d.added_at FROM bid_draft_files d
+		JOIN files f ON f.id = d.file_id WHERE d.bid_id = ?`, bidID).Scan(&files).Error; err != nil {
+		return nil, fmt.Errorf("load bid files: %w", err)
+	}
+	v.Files = map[string]BidFileRow{}
+	have := map[string]bool{}
+	for _, f := range files {
+		v.Files[f.DocKey], have[f.DocKey] = f, true
+	}
+	if v.Versions, err = versionRows(db, bidID); err != nil {
+		return nil, err
+	}
+	v.Missing = BidMissing(&v.Content, &v.Draft, have)
+	v.Open = v.Call.State == CallPublished && v.Call.Deadline != nil && !now.After(*v.Call.Deadline)
+	return &v, nil
+}
+
+// versionRows loads a bid's versions (newest first) with their files (two queries).
+func versionRows(db *gorm.DB, bidID int64) ([]VersionRow, error) {
+	var out []VersionRow
+	if err := db.Raw(`SELECT v.version, v.call_version, v.kind, v.content_sha256, v.receipt_at, u.name AS submitted_by
+		FROM bid_versions v JOIN users u ON u.id = v.submitted_by WHERE v.bid_id = ? ORDER BY v.version DESC`, bidID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("load versions: %w", err)
+	}
+	var files []struct {
+		Version int
+		BidFileRow
+	}
+	if err := db.Raw(`SELECT version, doc_key, file_id, name, size, sha256 FROM bid_version_files WHERE bid_id = ? ORDER BY doc_key`, bidID).
+		Scan(&files).Error; err != nil {
+		return nil, fmt.Errorf("load version files: %w", err)
+	}
+	for i := range out {
+		for _, f := range files {
+			if f.Version == out[i].Version {
+				out[i].Files = append(out[i].Files, f.BidFileRow)
+			}
+		}
+	}
+	return out, nil
+}
+
+// OpenOwnBidFile streams a file of the organisation's bid (working copy or a version) to
+// a member; anybody else gets ErrNotFound.
+func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID, fileID int64) (io.ReadCloser, File, error) {
+	if !actor.InOrg(orgID) {
+		return nil, File{}, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+	}
+	var n int64
+	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM bids b WHERE b.id = ? AND b.org_id = ? AND (
+		EXISTS (SELECT 1 FROM bid_draft_files d WHERE d.bid_id = b.id AND d.file_id = ?) OR
+		EXISTS (SELECT 1 FROM bid_version_files f WHERE f.bid_id = b.id AND f.file_id = ?))`, bidID, orgID, fileID, fileID).Scan(&n).Error; err != nil {
+		return nil, File{}, fmt.Errorf("bid file: %w", err)
+	}
+	if n == 0 {
+		return nil, File{}, fmt.Errorf("bid file %d: %w", fileID, ErrNotFound)
+	}
+	return openFile(ctx, db, vault, fileID)
+}
+
+// Receipt is the content of an Eingangsbestätigung: what was received when, with hashes.
+type Receipt struct {
+	OrgName  string
+	Call     CallHeader
+	Version  VersionRow
+	Lots     []ReceiptLot
+	BidID    int64
+	CallText CallContent // the call version the bid refers to
+}
+
+// ReceiptLot is a lot with the posts applied for.
+type ReceiptLot struct {
+	Key, Name string
+	FTE       string // German, e.g. "1,50"
+}
+
+// OwnReceipt returns the receipt of version n of the organisation's bid (decrypting the
+// frozen content for the lots), for members only.
+func OwnReceipt(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, n int) (*Receipt, error) {
+	if !actor.InOrg(orgID) {
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+	}
+	return receiptOf(ctx, db, vault, orgID, bidID, n)
+}
+
+// receiptOf builds a receipt (no rights check).
+func receiptOf(ctx context.Context, db *gorm.DB, vault *Vault, orgID, bidID int64, n int) (*Receipt, error) {
+	db = db.WithContext(ctx)
+	var ver BidVersion
+	res := db.Raw(`SELECT * FROM bid_versions WHERE bid_id = ? AND org_id = ? AND version = ?`, bidID, orgID, n).Scan(&ver)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load version: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("version %d of bid %d: %w", n, bidID, ErrNotFound)
+	}
+	r := &Receipt{BidID: bidID}
+	if err := db.Raw(`SELECT name FROM organizations WHERE id = ?`, orgID).Scan(&r.OrgName).Error; err != nil {
+		return nil, fmt.Errorf("load organisation: %w", err)
+	}
+	if err := db.Raw(callHeaderSelect+`WHERE c.id = ?`, ver.CallID).Scan(&r.Call).Error; err != nil {
+		return nil, fmt.Errorf("load call: %w", err)
+	}
+	rows, err := versionRows(db, bidID)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		if row.Version == n {
+			r.Version = row
+		}
+	}
+	if r.CallText, err = versionContent(db, ver.CallID, ver.CallVersion); err != nil {
+		return nil, err
+	}
+	plain, err := vault.OpenBytes(db, ver.CallID, ver.Content)
+	if err != nil {
+		return nil, err
+	}
+	if BidSHA256(plain) != ver.ContentSHA256 {
+		return nil, fmt.Errorf("version %d of bid %d: content does not match its SHA-256", n, bidID)
+	}
+	bc, err := DecodeBid(plain)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range r.CallText.Lots {
+		if fte, ok := bc.Lots[l.Key]; ok {
+			r.Lots = append(r.Lots, ReceiptLot{Key: l.Key, Name: l.Name, FTE: FormatFTE(fte)})
+		}
+	}
+	return r, nil
+}

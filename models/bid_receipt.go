@@ -1,0 +1,95 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// ReceiptIssuer renders and stores the Eingangsbestätigung as a document inside tx and
+// returns its id (issued_documents); nil when no document store is available yet.
+type ReceiptIssuer func(tx *gorm.DB, r *Receipt) (*int64, error)
+
+// ReceiptText is the plain-text Eingangsbestätigung (Postfach message and e-mail).
+func ReceiptText(r *Receipt, link string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Eingangsbestätigung\n\nTräger: %s\nAusschreibung: %s (%s), Fassung %d\nInteressenbekundung: Fassung %d (%s)\n",
+		r.OrgName, r.Call.Title, r.Call.Ref, r.Version.CallVersion, r.Version.Version, r.Version.KindLabel())
+	if r.Version.ReceiptAt != nil {
+		fmt.Fprintf(&b, "Eingang (Uhr der Datenbank bei der Speicherung): %s\n", FormatDateTimeSeconds(*r.Version.ReceiptAt))
+	}
+	b.WriteString("\nLose und Stellen (VZÄ):\n")
+	for _, l := range r.Lots {
+		fmt.Fprintf(&b, "- %s %s: %s VZÄ\n", l.Key, l.Name, l.FTE)
+	}
+	fmt.Fprintf(&b, "\nPrüfwert der Angaben (SHA-256 über die kanonische Kodierung):\n%s\n\nUnterlagen (SHA-256):\n", r.Version.ContentSHA256)
+	for _, f := range r.Version.Files {
+		fmt.Fprintf(&b, "- %s %s: %s\n", f.DocKey, f.Name, f.SHA256)
+	}
+	b.WriteString("\nDie Interessenbekundung ist versiegelt: Niemand beim Kreis kann sie vor der Öffnung nach Fristablauf lesen.\n")
+	if link != "" {
+		b.WriteString("Eingangsbestätigung ansehen: " + link + "\n")
+	}
+	return b.String()
+}
+
+// IssueBidReceipt issues the Eingangsbestätigung of a committed version once: a message in
+// the organisation's Postfach and e-mails to the submitting user and the organisation's
+// administrators, with the receipt time, the content hash and the file hashes; issue (may
+// be nil) adds the PDF. It runs after the submission committed — the receipt time is only
+// known at COMMIT — and is idempotent (bid_receipts), so it can be repeated after a failure.
+func IssueBidReceipt(ctx context.Context, db *gorm.DB, vault *Vault, bidID int64, version int, baseURL string, issue ReceiptIssuer) error {
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		var v struct {
+			OrgID       int64
+			SubmittedBy int64
+		}
+		res := tx.Raw(`SELECT org_id, submitted_by FROM bid_versions WHERE bid_id = ? AND version = ? AND receipt_at IS NOT NULL`, bidID, version).Scan(&v)
+		if res.Error != nil {
+			return fmt.Errorf("load version: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("version %d of bid %d: %w", version, bidID, ErrNotFound)
+		}
+		ins := tx.Exec(`INSERT INTO bid_receipts (bid_id, version) VALUES (?, ?) ON CONFLICT DO NOTHING`, bidID, version)
+		if ins.Error != nil {
+			return fmt.Errorf("record receipt: %w", ins.Error)
+		}
+		if ins.RowsAffected == 0 {
+			return nil // issued before
+		}
+		r, err := receiptOf(ctx, tx, vault, v.OrgID, bidID, version)
+		if err != nil {
+			return err
+		}
+		var docID *int64
+		if issue != nil {
+			if docID, err = issue(tx, r); err != nil {
+				return err
+			}
+			if err := tx.Exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, docID, bidID, version).Error; err != nil {
+				return fmt.Errorf("record receipt document: %w", err)
+			}
+		}
+		link := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/fassungen/%d", baseURL, v.OrgID, bidID, version)
+		subject := fmt.Sprintf("Eingangsbestätigung: %s, Fassung %d", r.Call.Ref, version)
+		body := ReceiptText(r, link)
+		if err := tx.Exec(`INSERT INTO inbox_messages (org_id, call_id, kind, subject, body, document_id) VALUES (?, ?, ?, ?, ?, ?)`,
+			v.OrgID, r.Call.ID, InboxReceipt, subject, body, docID).Error; err != nil {
+			return fmt.Errorf("inbox receipt: %w", err)
+		}
+		var to []string
+		if err := tx.Raw(`SELECT DISTINCT u.email FROM users u WHERE u.id = ? OR u.id IN
+			(SELECT user_id FROM organization_members WHERE org_id = ? AND role = 'org_admin') ORDER BY u.email`, v.SubmittedBy, v.OrgID).Scan(&to).Error; err != nil {
+			return fmt.Errorf("receipt recipients: %w", err)
+		}
+		for _, addr := range to {
+			if err := EnqueueMail(tx, Mail{TenantID: &r.Call.TenantID, ToAddr: addr, Subject: subject, Body: body, Kind: "bid_receipt"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

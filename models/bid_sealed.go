@@ -1,0 +1,150 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// OpenedBids is what ReadBids returns after the opening: every bid with at least one
+// submitted version, its latest version decrypted and verified against its hash.
+type OpenedBids struct {
+	CallID int64
+	Status SealStatus
+	Bids   []OpenedBid
+	db     *gorm.DB
+	vault  *Vault
+}
+
+// OpenedBid is one bid as the opening and the evaluation see it.
+type OpenedBid struct {
+	BidID               int64
+	OrgID               int64
+	OrgName             string
+	State               BidState
+	Version             int
+	CallVersion         int
+	Kind                string
+	ReceiptAt           time.Time
+	ContentSHA256       string
+	Content             BidContent
+	NeedsReconfirmation bool
+	Files               []BidFileRow
+}
+
+// OpenFile streams a file of an opened bid. It exists only on the result of ReadBids, so
+// a bid file can be read by Kreis roles only after the sealing check has passed.
+func (o *OpenedBids) OpenFile(ctx context.Context, bidID int64, docKey string) (io.ReadCloser, File, error) {
+	for _, b := range o.Bids {
+		if b.BidID != bidID {
+			continue
+		}
+		for _, f := range b.Files {
+			if f.DocKey == docKey {
+				return openFile(ctx, o.db, o.vault, f.FileID)
+			}
+		}
+	}
+	return nil, File{}, fmt.Errorf("file %s of bid %d: %w", docKey, bidID, ErrNotFound)
+}
+
+// sealedCall is what the sealing check needs of a call.
+type sealedCall struct {
+	ID       int64
+	TenantID int64
+	State    CallState
+	Deadline *time.Time
+	OpenedAt *time.Time
+}
+
+// ReadBids is the ONE function through which Kreis roles and the operator read bid data
+// of a call — existence, number, organisations' names, content and files (DESIGN rule 2).
+//
+//   - anonymous users, providers and users of another Kreis: ErrNotFound (rule 9; providers
+//     read their own bid with OwnBid);
+//   - the operator: ErrSealed before the opening and ErrForbidden after it (never content);
+//   - every role of the call's Kreis before the two-person opening (calls.opened_at, set by
+//     the opening of issue 5): ErrSealed — whether the deadline runs or has passed. The only
+//     thing they learn is CallBidStatus ("Frist läuft" / "Frist abgelaufen – ungeöffnet");
+//   - after the opening: the lead and the openers get the bids; evaluators, council members
+//     and Kreis administrators get ErrForbidden here (the evaluation issue adds the
+//     conflict-of-interest gate for evaluators and the award record for the council).
+func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, callID int64, now time.Time) (*OpenedBids, error) {
+	db = db.WithContext(ctx)
+	var c sealedCall
+	res := db.Raw(`SELECT id, tenant_id, state, deadline, opened_at FROM calls WHERE id = ? AND state <> 'draft'`, callID).Scan(&c)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load call %d: %w", callID, res.Error)
+	}
+	if res.RowsAffected == 0 || actor == nil {
+		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrNotFound)
+	}
+	switch {
+	case actor.PlatformAdmin && c.OpenedAt == nil:
+		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrSealed)
+	case actor.PlatformAdmin:
+		return nil, fmt.Errorf("bids of call %d for the operator: %w", callID, ErrForbidden)
+	case !actor.InTenant(c.TenantID):
+		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrNotFound)
+	case c.OpenedAt == nil:
+		return nil, fmt.Errorf("bids of call %d (%s): %w", callID, CallSealStatus(c.Deadline, nil, now), ErrSealed)
+	case !actor.HasTenantRole(c.TenantID, RoleLead) && !actor.HasTenantRole(c.TenantID, RoleOpener):
+		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrForbidden)
+	}
+	out := &OpenedBids{CallID: callID, Status: SealOpened, db: db, vault: vault}
+	var rows []struct {
+		BidVersion
+		OrgName             string
+		State               BidState
+		NeedsReconfirmation bool
+	}
+	if err := db.Raw(`SELECT v.*, o.name AS org_name, b.state, b.needs_reconfirmation FROM bids b
+		JOIN bid_versions v ON v.bid_id = b.id AND v.version = b.current_version
+		JOIN organizations o ON o.id = b.org_id
+		WHERE b.call_id = ? AND b.current_version > 0 ORDER BY v.receipt_at, b.id`, callID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load bids: %w", err)
+	}
+	for _, r := range rows {
+		plain, err := vault.OpenBytes(db, callID, r.Content)
+		if err != nil {
+			return nil, err
+		}
+		if BidSHA256(plain) != r.ContentSHA256 {
+			return nil, fmt.Errorf("bid %d version %d: content does not match its SHA-256", r.BidID, r.Version)
+		}
+		bc, err := DecodeBid(plain)
+		if err != nil {
+			return nil, err
+		}
+		ob := OpenedBid{BidID: r.BidID, OrgID: r.OrgID, OrgName: r.OrgName, State: r.State, Version: r.Version, CallVersion: r.CallVersion,
+			Kind: r.Kind, ContentSHA256: r.ContentSHA256, Content: bc, NeedsReconfirmation: r.NeedsReconfirmation}
+		if r.ReceiptAt != nil {
+			ob.ReceiptAt = *r.ReceiptAt
+		}
+		if err := db.Raw(`SELECT doc_key, file_id, name, size, sha256 FROM bid_version_files WHERE bid_id = ? AND version = ? ORDER BY doc_key`,
+			r.BidID, r.Version).Scan(&ob.Files).Error; err != nil {
+			return nil, fmt.Errorf("load bid files: %w", err)
+		}
+		out.Bids = append(out.Bids, ob)
+	}
+	return out, nil
+}
+
+// CallBidStatus is the status of a call's bids as the Kreis's users may know it before
+// the opening: "Frist läuft" or "Frist abgelaufen – ungeöffnet" (or "Geöffnet") — no
+// count, no names. It reads only the call, never the bids. Users outside the Kreis get
+// ErrNotFound.
+func CallBidStatus(ctx context.Context, db *gorm.DB, actor *Actor, callID int64, now time.Time) (SealStatus, error) {
+	var c sealedCall
+	res := db.WithContext(ctx).Raw(`SELECT id, tenant_id, state, deadline, opened_at FROM calls WHERE id = ? AND state <> 'draft'`, callID).Scan(&c)
+	if res.Error != nil {
+		return "", fmt.Errorf("load call %d: %w", callID, res.Error)
+	}
+	if res.RowsAffected == 0 || !actor.InTenant(c.TenantID) {
+		return "", fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	return CallSealStatus(c.Deadline, c.OpenedAt, now), nil
+}

@@ -1,0 +1,210 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+)
+
+// BidVersion is an immutable submitted version of a bid (rule 4).
+type BidVersion struct {
+	BidID         int64
+	Version       int
+	CallID        int64
+	OrgID         int64
+	CallVersion   int
+	Kind          string
+	Content       []byte
+	ContentSHA256 string `gorm:"column:content_sha256"`
+	SubmittedBy   int64
+	ReceiptAt     *time.Time
+}
+
+// TableName maps BidVersion to bid_versions.
+func (BidVersion) TableName() string { return "bid_versions" }
+
+// Version kinds.
+const (
+	VersionSubmission     = "submission"
+	VersionReconfirmation = "reconfirmation"
+)
+
+// draftFile is a file of the working copy with its metadata.
+type draftFile struct {
+	DocKey string
+	FileID int64
+	Name   string
+	Size   int64
+	SHA256 string `gorm:"column:sha256"`
+}
+
+func loadDraftFiles(tx *gorm.DB, bidID int64) ([]draftFile, error) {
+	var out []draftFile
+	err := tx.Raw(`SELECT d.doc_key, d.file_id, f.name, f.size, f.sha256 FROM bid_draft_files d JOIN files f ON f.id = d.file_id
+		WHERE d.bid_id = ? ORDER BY d.doc_key`, bidID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("load bid files: %w", err)
+	}
+	return out, nil
+}
+
+// buildBidContent assembles what a version freezes from the working copy, restricted to
+// what the call version asks for.
+func buildBidContent(c *CallContent, call *bidCall, orgID int64, d *BidDraft, files []draftFile) BidContent {
+	bc := BidContent{CallID: call.ID, CallVersion: call.CurrentVersion, OrgID: orgID, Lots: map[string]decimal.Decimal{},
+		Answers: map[string]string{}, Declarations: map[string]bool{}, Ties: d.Ties, Contact: d.Contact, Documents: map[string]string{}}
+	for _, l := range c.Lots {
+		if v := d.Lots[l.Key]; v.Sign() > 0 {
+			bc.Lots[l.Key] = v
+		}
+	}
+	for _, cr := range c.Criteria {
+		if a := d.Answers[cr.Key]; strings.TrimSpace(a) != "" {
+			bc.Answers[cr.Key] = a
+		}
+	}
+	for _, x := range Declarations(c) {
+		bc.Declarations[x.Key] = d.Declarations[x.Key]
+	}
+	for _, f := range files {
+		if _, ok := requiredDoc(c, f.DocKey); ok {
+			bc.Documents[f.DocKey] = f.SHA256
+		}
+	}
+	return bc
+}
+
+func requiredDoc(c *CallContent, key string) (RequiredDoc, bool) {
+	for _, d := range c.RequiredDocs {
+		if d.Key == key {
+			return d, true
+		}
+	}
+	return RequiredDoc{}, false
+}
+
+// incompleteError lists the missing items as one validation error (a forged POST; the
+// check page shows them with links).
+func incompleteError(missing []Missing) error {
+	v := &ValidationError{}
+	for _, m := range missing {
+		v.Add(m.Field, "missing", m.Message)
+	}
+	return v
+}
+
+// SubmitBid freezes the working copy as the next version in one transaction: it locks the
+// bid (FOR UPDATE; a second tab waits and then finds the revision submitted: conflict),
+// checks completeness against the call's current version and the deadline by the
+// database clock, stores the canonical encoding encrypted with its SHA-256 and the files
+// with theirs, and records bid.submitted (bid.reconfirmed for an unchanged re-confirmation).
+// At COMMIT the database checks clock_timestamp() <= deadline and sets receipt_at to that
+// time; a later commit is refused with a DeadlineError and leaves nothing behind.
+//
+// rev is the draft revision the provider checked; a changed draft is a conflict.
+func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, rev int, now time.Time) (*BidVersion, error) {
+	if !actor.InOrg(orgID) {
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+	}
+	const action = "Die Einreichung"
+	var ver BidVersion
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		b, call, err := lockEditableBid(tx, actor, orgID, bidID, action)
+		if err != nil {
+			return err
+		}
+		if rev != b.DraftRev {
+			if b.SubmittedRev == b.DraftRev && b.CurrentVersion > 0 && !b.NeedsReconfirmation {
+				return alreadySubmitted(b)
+			}
+			return &StateConflict{Message: "Die Angaben wurden inzwischen geändert, zum Beispiel von einer anderen Person Ihrer Organisation. Bitte prüfen Sie sie erneut; es wurde nichts eingereicht."}
+		}
+		if b.SubmittedRev == b.DraftRev && !b.NeedsReconfirmation {
+			return alreadySubmitted(b)
+		}
+		content, err := versionContent(tx, call.ID, call.CurrentVersion)
+		if err != nil {
+			return err
+		}
+		d, err := openDraft(tx, vault, b)
+		if err != nil {
+			return err
+		}
+		files, err := loadDraftFiles(tx, b.ID)
+		if err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, f := range files {
+			have[f.DocKey] = true
+		}
+		if missing := BidMissing(&content, d, have); len(missing) > 0 {
+			return incompleteError(missing)
+		}
+		canonical, err := CanonicalBid(buildBidContent(&content, call, b.OrgID, d, files))
+		if err != nil {
+			return err
+		}
+		sealed, err := vault.SealBytes(tx, b.CallID, canonical)
+		if err != nil {
+			return err
+		}
+		kind := VersionSubmission
+		if b.NeedsReconfirmation && b.SubmittedRev == b.DraftRev {
+			kind = VersionReconfirmation
+		}
+		ver = BidVersion{BidID: b.ID, Version: b.CurrentVersion + 1, CallID: b.CallID, OrgID: b.OrgID, CallVersion: call.CurrentVersion,
+			Kind: kind, Content: sealed, ContentSHA256: BidSHA256(canonical), SubmittedBy: actor.UserID}
+		if err := insertVersion(tx, &ver, content.RequiredDocs); err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE bids SET state = 'submitted', current_version = ?, submitted_rev = draft_rev,
+			reconfirmed_version = CASE WHEN needs_reconfirmation THEN ? ELSE reconfirmed_version END, needs_reconfirmation = false
+			WHERE id = ?`, ver.Version, ver.Version, b.ID).Error; err != nil {
+			return fmt.Errorf("update bid %d: %w", b.ID, err)
+		}
+		act := "bid.submitted"
+		if kind == VersionReconfirmation {
+			act = "bid.reconfirmed"
+		}
+		return bidAudit(tx, actor, b, act, map[string]any{"version": ver.Version, "call_version": ver.CallVersion,
+			"content_sha256": ver.ContentSHA256, "files": len(files)})
+	})
+	if err != nil {
+		return nil, commitRefused(err, action)
+	}
+	if err := db.WithContext(ctx).Raw(`SELECT receipt_at FROM bid_versions WHERE bid_id = ? AND version = ?`, ver.BidID, ver.Version).
+		Scan(&ver.ReceiptAt).Error; err != nil {
+		return nil, fmt.Errorf("read receipt time: %w", err)
+	}
+	return &ver, nil
+}
+
+// insertVersion writes the version row and its files (those of the required documents).
+func insertVersion(tx *gorm.DB, v *BidVersion, docs []RequiredDoc) error {
+	if err := tx.Omit("ReceiptAt").Create(v).Error; err != nil {
+		return fmt.Errorf("insert bid version: %w", err)
+	}
+	keys := make([]string, 0, len(docs))
+	for _, d := range docs {
+		keys = append(keys, d.Key)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	if err := tx.Exec(`INSERT INTO bid_version_files (bid_id, version, doc_key, file_id, sha256, size, name)
+		SELECT d.bid_id, ?, d.doc_key, f.id, f.sha256, f.size, f.name FROM bid_draft_files d JOIN files f ON f.id = d.file_id
+		WHERE d.bid_id = ? AND d.doc_key IN ?`, v.Version, v.BidID, keys).Error; err != nil {
+		return fmt.Errorf("insert bid version files: %w", err)
+	}
+	return nil
+}
+
+func alreadySubmitted(b *Bid) error {
+	return &StateConflict{Message: fmt.Sprintf("Diese Angaben sind bereits als Fassung %d eingereicht, zum Beispiel aus einem anderen Fenster. "+
+		"Es wurde keine weitere Fassung angelegt.", b.CurrentVersion)}
+}

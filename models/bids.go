@@ -1,0 +1,331 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+)
+
+// Bid is a row of bids: one organisation's bid for one call with its encrypted working copy.
+type Bid struct {
+	ID                   int64
+	CallID               int64
+	OrgID                int64
+	State                BidState
+	CurrentVersion       int
+	Draft                []byte
+	DraftRev             int
+	SubmittedRev         int
+	UpdatedBy            *int64
+	UpdatedAt            time.Time
+	NeedsReconfirmation  bool
+	ReconfirmCallVersion *int
+	ReconfirmedVersion   *int
+	WithdrawnAt          *time.Time
+	WithdrawnBy          *int64
+	CreatedBy            *int64
+	CreatedAt            time.Time
+}
+
+// TableName maps Bid to bids.
+func (Bid) TableName() string { return "bids" }
+
+// DeadlineError is a refusal because the deadline has passed (ErrDeadlinePassed) with a
+// German explanation for the provider.
+type DeadlineError struct{ Message string }
+
+// Error returns the German explanation.
+func (e *DeadlineError) Error() string { return e.Message }
+
+// Unwrap makes errors.Is(err, ErrDeadlinePassed) true.
+func (e *DeadlineError) Unwrap() error { return ErrDeadlinePassed }
+
+func deadlinePassed(action string) error {
+	return &DeadlineError{Message: "Die Frist für Interessenbekundungen ist abgelaufen. " + action +
+		" ist nicht mehr möglich; es wurde nichts geändert."}
+}
+
+// sqlDeadline is the SQLSTATE raised by the COMMIT-time deadline triggers (migration 00035).
+const sqlDeadline = "KB001"
+
+// commitRefused maps the deadline triggers' refusal at COMMIT to a DeadlineError.
+func commitRefused(err error, action string) error {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == sqlDeadline {
+		return deadlinePassed(action)
+	}
+	return err
+}
+
+// bidCall is the call as a bid use case needs it: locked FOR SHARE (an amendment waits).
+type bidCall struct {
+	ID             int64
+	TenantID       int64
+	Ref            string
+	Title          string
+	State          CallState
+	CurrentVersion int
+	Deadline       *time.Time
+	Clock          time.Time // the database clock when the call was locked
+}
+
+// lockBidCall loads a published call FOR SHARE with the database clock; drafts are ErrNotFound.
+func lockBidCall(tx *gorm.DB, callID int64) (*bidCall, error) {
+	var c bidCall
+	res := tx.Raw(`SELECT id, tenant_id, ref, title, state, current_version, deadline, clock_timestamp() AS clock
+		FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, callID).Scan(&c)
+	if res.Error != nil {
+		return nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	return &c, nil
+}
+
+// open checks that bids may still change: the call is published and the database clock
+// is at or before the deadline.
+func (c *bidCall) open(action string) error {
+	if c.State != CallPublished {
+		return stateConflictFor(c.State, action)
+	}
+	if c.Deadline == nil || !SubmissionAccepted(c.Clock, *c.Deadline) {
+		return deadlinePassed(action)
+	}
+	return nil
+}
+
+// lockOwnBid re-checks the membership and locks the organisation's bid (else ErrNotFound).
+func lockOwnBid(tx *gorm.DB, actor *Actor, orgID, bidID int64) (*Bid, error) {
+	if err := lockMembership(tx, actor, orgID); err != nil {
+		return nil, err
+	}
+	var b Bid
+	res := tx.Raw(`SELECT * FROM bids WHERE id = ? AND org_id = ? FOR UPDATE`, bidID, orgID).Scan(&b)
+	if res.Error != nil {
+		return nil, fmt.Errorf("lock bid %d: %w", bidID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("bid %d: %w", bidID, ErrNotFound)
+	}
+	return &b, nil
+}
+
+func sealDraft(tx *gorm.DB, vault *Vault, callID int64, d *BidDraft) ([]byte, error) {
+	plain, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("encode draft: %w", err)
+	}
+	return vault.SealBytes(tx, callID, plain)
+}
+
+func openDraft(db *gorm.DB, vault *Vault, b *Bid) (*BidDraft, error) {
+	plain, err := vault.OpenBytes(db, b.CallID, b.Draft)
+	if err != nil {
+		return nil, fmt.Errorf("bid %d draft: %w", b.ID, err)
+	}
+	var d BidDraft
+	if err := json.Unmarshal(plain, &d); err != nil {
+		return nil, fmt.Errorf("bid %d draft: %w", b.ID, err)
+	}
+	return &d, nil
+}
+
+func bidAudit(tx *gorm.DB, actor *Actor, b *Bid, action string, details map[string]any) error {
+	if details == nil {
+		details = map[string]any{}
+	}
+	details["org_id"] = b.OrgID
+	// TenantID stays 0: the Kreis's audit list must not show bid activity before the
+	// opening (rule 2); the entry is on the procedure's chain.
+	_, err := Audit(tx, Event{Chain: CallChain(b.CallID), ActorID: actor.UserID, Action: action,
+		ObjectType: "bid", ObjectID: strconv.FormatInt(b.ID, 10), Details: details})
+	return err
+}
+
+// StartBid opens the organisation's bid for a published call whose deadline has not
+// passed, creating an empty draft (contact person: the actor) unless one exists, and
+// returns its id. Records bid.started.
+func StartBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, callID int64, now time.Time) (int64, error) {
+	if !actor.InOrg(orgID) {
+		return 0, fmt.Errorf("bid as org %d: %w", orgID, ErrNotFound)
+	}
+	var id int64
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		if err := lockMembership(tx, actor, orgID); err != nil {
+			return err
+		}
+		call, err := lockBidCall(tx, callID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT id FROM bids WHERE call_id = ? AND org_id = ?`, callID, orgID).Scan(&id).Error; err != nil {
+			return fmt.Errorf("find bid: %w", err)
+		}
+		if id != 0 {
+			return nil
+		}
+		if err := call.open("Eine neue Interessenbekundung"); err != nil {
+			return err
+		}
+		sealed, err := sealDraft(tx, vault, callID, &BidDraft{Contact: Contact{Name: actor.Name, Email: actor.Email}})
+		if err != nil {
+			return err
+		}
+		b := Bid{CallID: callID, OrgID: orgID, State: BidDraftState, Draft: sealed, DraftRev: 1, UpdatedBy: &actor.UserID,
+			UpdatedAt: now, CreatedBy: &actor.UserID, CreatedAt: now}
+		if err := tx.Select("CallID", "OrgID", "State", "Draft", "DraftRev", "UpdatedBy", "UpdatedAt", "CreatedBy", "CreatedAt").Create(&b).Error; err != nil {
+			return fmt.Errorf("insert bid: %w", err)
+		}
+		id = b.ID
+		return bidAudit(tx, actor, &b, "bid.started", nil)
+	})
+	return id, err
+}
+
+// SaveBidStep validates one step's form against the call's current version and saves it
+// into the working copy (other steps stay as they are, so several members can work on
+// different steps). Records bid.draft_saved. A withdrawn bid or a passed deadline refuses.
+func SaveBidStep(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, step BidStep, in StepInput, now time.Time) error {
+	if !actor.InOrg(orgID) {
+		return fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+	}
+	if !step.Valid() {
+		return fmt.Errorf("bid step %q: %w", step, ErrNotFound)
+	}
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		b, call, err := lockEditableBid(tx, actor, orgID, bidID, "Eine Änderung")
+		if err != nil {
+			return err
+		}
+		content, err := versionContent(tx, call.ID, call.CurrentVersion)
+		if err != nil {
+			return err
+		}
+		d, err := openDraft(tx, vault, b)
+		if err != nil {
+			return err
+		}
+		if err := ApplyStep(&content, d, step, in); err != nil {
+			return err
+		}
+		if b.Draft, err = sealDraft(tx, vault, b.CallID, d); err != nil {
+			return err
+		}
+		if err := touchBid(tx, actor, b, now, true); err != nil {
+			return err
+		}
+		return bidAudit(tx, actor, b, "bid.draft_saved", map[string]any{"step": string(step)})
+	})
+}
+
+// lockEditableBid locks the organisation's bid and its call and checks that the bid may
+// still change (not withdrawn, call published, deadline not passed by the database clock).
+func lockEditableBid(tx *gorm.DB, actor *Actor, orgID, bidID int64, action string) (*Bid, *bidCall, error) {
+	b, err := lockOwnBid(tx, actor, orgID, bidID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.State == BidWithdrawn {
+		return nil, nil, &StateConflict{Message: "Die Interessenbekundung wurde zurückgezogen. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
+	}
+	call, err := lockBidCall(tx, b.CallID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := call.open(action); err != nil {
+		return nil, nil, err
+	}
+	return b, call, nil
+}
+
+// touchBid records a change of the working copy (with the new encrypted draft when withDraft).
+func touchBid(tx *gorm.DB, actor *Actor, b *Bid, now time.Time, withDraft bool) error {
+	b.DraftRev++
+	b.UpdatedBy, b.UpdatedAt = &actor.UserID, now
+	cols := []string{"DraftRev", "UpdatedBy", "UpdatedAt"}
+	if withDraft {
+		cols = append(cols, "Draft")
+	}
+	if err := tx.Model(b).Select(cols).Updates(b).Error; err != nil {
+		return fmt.Errorf("update bid %d: %w", b.ID, err)
+	}
+	return nil
+}
+
+// WithdrawBid withdraws a submitted bid until the deadline (checked again at COMMIT with
+// the database clock). Withdrawal is final; the submitted versions stay in the record.
+// Records bid.withdrawn and puts a message into the organisation's Postfach.
+func WithdrawBid(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID int64, now time.Time) error {
+	if !actor.InOrg(orgID) {
+		return fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+	}
+	const action = "Der Rückzug"
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		b, call, err := lockEditableBid(tx, actor, orgID, bidID, action)
+		if err != nil {
+			return err
+		}
+		if b.State != BidSubmitted {
+			return &StateConflict{Message: "Die Interessenbekundung ist noch nicht eingereicht; ein Rückzug ist nicht nötig."}
+		}
+		if err := tx.Exec(`UPDATE bids SET state = 'withdrawn', withdrawn_at = ?, withdrawn_by = ?, needs_reconfirmation = false WHERE id = ?`,
+			now, actor.UserID, b.ID).Error; err != nil {
+			return fmt.Errorf("withdraw bid %d: %w", b.ID, err)
+		}
+		if err := tx.Exec(`INSERT INTO inbox_messages (org_id, call_id, kind, subject, body) VALUES (?, ?, 'bid_withdrawn', ?, ?)`,
+			b.OrgID, b.CallID, "Interessenbekundung zurückgezogen: "+shortTitle(call.Title),
+			fmt.Sprintf("%s hat die Interessenbekundung zur Ausschreibung %s am %s zurückgezogen. Die eingereichten Fassungen bleiben im Verfahren dokumentiert, werden aber nicht bewertet.",
+				actor.Name, call.Ref, FormatDateTime(now))).Error; err != nil {
+			return fmt.Errorf("inbox: %w", err)
+		}
+		return bidAudit(tx, actor, b, "bid.withdrawn", map[string]any{"version": b.CurrentVersion})
+	})
+	return commitRefused(err, action)
+}
+
+// markBidsReconfirm marks the submitted bids of a call after a material amendment to
+// version and tells the organisations in their Postfach and by e-mail. One audit entry
+// per bid (bid.reconfirmation_required) on the procedure's chain, without a Kreis id.
+func markBidsReconfirm(tx *gorm.DB, callID int64, version int) error {
+	var rows []struct {
+		ID    int64
+		OrgID int64
+	}
+	if err := tx.Raw(`UPDATE bids SET needs_reconfirmation = true, reconfirm_call_version = ?
+		WHERE call_id = ? AND state = 'submitted' RETURNING id, org_id`, version, callID).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("mark bids for re-confirmation: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	orgs := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		orgs = append(orgs, r.OrgID)
+		if _, err := Audit(tx, Event{Chain: CallChain(callID), Action: "bid.reconfirmation_required", ObjectType: "bid",
+			ObjectID: strconv.FormatInt(r.ID, 10), Details: map[string]any{"org_id": r.OrgID, "call_version": version}}); err != nil {
+			return err
+		}
+	}
+	var ref string
+	if err := tx.Raw(`SELECT ref FROM calls WHERE id = ?`, callID).Scan(&ref).Error; err != nil {
+		return fmt.Errorf("call ref: %w", err)
+	}
+	body := fmt.Sprintf("Die Ausschreibung %s wurde wesentlich geändert (Fassung %d). Ihre eingereichte Interessenbekundung bezieht sich auf eine frühere Fassung. "+
+		"Bitte prüfen Sie die Änderungen (/ausschreibungen/%s/fassungen/%d/%d) und bestätigen Sie Ihre Interessenbekundung erneut oder überarbeiten Sie sie bis zum Ablauf der Frist. "+
+		"Ohne erneute Bestätigung wird sie bei der Öffnung als „nicht bestätigt“ gekennzeichnet.", ref, version, ref, version-1, version)
+	_, err := notifyOrgIDs(tx, callID, orgs, Notice{Kind: InboxReconfirm, Subject: "Bitte bestätigen Sie Ihre Interessenbekundung erneut: " + ref, Body: body})
+	return err
+}
+
+// Postfach kinds of the bids.
+const (
+	InboxReconfirm = "bid_reconfirm"
+	InboxReceipt   = "bid_receipt"
+)
