@@ -13,7 +13,7 @@ import (
 	"kimibv/models"
 )
 
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+func bidDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func TestApplyStepLots(t *testing.T) {
 	c := qaContent(time.Now().Add(720 * time.Hour)) // L1 Nord 2,0 (min 1,0), L2 Süd 1,0 (min 1,0)
@@ -36,14 +36,14 @@ func TestApplyStepLots(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &models.BidDraft{Lots: map[string]decimal.Decimal{"L2": dec("1")}}
+			d := &models.BidDraft{Lots: map[string]decimal.Decimal{"L2": bidDec("1")}}
 			err := models.ApplyStep(&c, d, models.StepLots, tt.in)
 			if tt.codes != nil {
 				v, ok := models.AsValidation(err)
 				if !ok || strings.Join(v.Codes(), ",") != strings.Join(tt.codes, ",") {
 					t.Fatalf("codes %v, want %v (err %v)", v, tt.codes, err)
 				}
-				if !d.Lots["L2"].Equal(dec("1")) || len(d.Lots) != 1 {
+				if !d.Lots["L2"].Equal(bidDec("1")) || len(d.Lots) != 1 {
 					t.Fatalf("draft changed on error: %v", d.Lots)
 				}
 				return
@@ -55,7 +55,7 @@ func TestApplyStepLots(t *testing.T) {
 				t.Fatalf("lots %v, want %v", d.Lots, tt.want)
 			}
 			for k, v := range tt.want {
-				if !d.Lots[k].Equal(dec(v)) {
+				if !d.Lots[k].Equal(bidDec(v)) {
 					t.Fatalf("lot %s = %v, want %s", k, d.Lots[k], v)
 				}
 			}
@@ -104,7 +104,7 @@ func TestApplyStepTexts(t *testing.T) {
 
 // completeDraft is a draft that satisfies qaContent.
 func completeDraft(c *models.CallContent) (*models.BidDraft, map[string]bool) {
-	d := &models.BidDraft{Lots: map[string]decimal.Decimal{"L1": dec("1.5")},
+	d := &models.BidDraft{Lots: map[string]decimal.Decimal{"L1": bidDec("1.5")},
 		Answers:      map[string]string{"K1": "Unser Konzept.", "K2": "Unabhängig."},
 		Declarations: map[string]bool{}, Ties: models.Ties{Declared: "none"},
 		Contact: models.Contact{Name: "Andrea Wohlfahrt", Email: "awo@traeger.example"}}
@@ -124,7 +124,7 @@ func TestBidMissing(t *testing.T) {
 	}{
 		{"complete", func(*models.BidDraft, map[string]bool) {}, nil},
 		{"no lot", func(d *models.BidDraft, _ map[string]bool) { d.Lots = nil }, []string{"lose/fte_L1"}},
-		{"lot larger than the amended lot", func(d *models.BidDraft, _ map[string]bool) { d.Lots["L2"] = dec("1.5") }, []string{"lose/fte_L2"}},
+		{"lot larger than the amended lot", func(d *models.BidDraft, _ map[string]bool) { d.Lots["L2"] = bidDec("1.5") }, []string{"lose/fte_L2"}},
 		{"answer missing", func(d *models.BidDraft, _ map[string]bool) { d.Answers["K2"] = "  " }, []string{"antworten/answer_K2"}},
 		{"answer longer than the limit", func(d *models.BidDraft, _ map[string]bool) { d.Answers["K1"] = strings.Repeat("a", 6001) }, []string{"antworten/answer_K1"}},
 		{"document missing", func(_ *models.BidDraft, docs map[string]bool) { delete(docs, "U2") }, []string{"unterlagen/doc_U2"}},
@@ -194,7 +194,7 @@ func TestDeadlineRule(t *testing.T) {
 
 func sampleBid() models.BidContent {
 	return models.BidContent{CallID: 7, CallVersion: 2, OrgID: 3,
-		Lots:         map[string]decimal.Decimal{"L2": dec("1.0"), "L1": dec("1.25"), "L3": dec("0")},
+		Lots:         map[string]decimal.Decimal{"L2": bidDec("1.0"), "L1": bidDec("1.25"), "L3": bidDec("0")},
 		Answers:      map[string]string{"K2": "Zweite <Antwort> & mehr", "K1": "Größe\r\nzweite Zeile "},
 		Declarations: map[string]bool{"E-00aa11bb": true, "E-ffeeddcc": false},
 		Ties:         models.Ties{Declared: "none"},
@@ -224,7 +224,7 @@ func TestCanonicalBid(t *testing.T) {
 	}
 	// Any change of content changes the hash.
 	other := sampleBid()
-	other.Lots["L1"] = dec("1.30")
+	other.Lots["L1"] = bidDec("1.30")
 	b3, _ := models.CanonicalBid(other)
 	if bytes.Equal(b3, b) {
 		t.Fatal("changed VZÄ, same encoding")

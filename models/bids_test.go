@@ -1,0 +1,343 @@
+package models_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"kimibv/models"
+	"kimibv/models/dbtest"
+)
+
+// bidFixture is the demo with a published call (qaContent, deadline in 30 days) and a vault.
+type bidFixture struct {
+	*qaFixture
+	vault *models.Vault
+	ctx   context.Context
+}
+
+func newBidFixture(t *testing.T) *bidFixture {
+	t.Helper()
+	st := dbtest.NewDemo(t)
+	v, _, err := models.GenerateVault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &bidFixture{qaFixture: newQAFixture(t, st.DB), vault: v, ctx: context.Background()}
+}
+
+// completeBid starts and fills a bid of the organisation administered by email and returns
+// org id, actor and bid id.
+func (f *bidFixture) completeBid(t *testing.T, email string) (int64, *models.Actor, int64) {
+	t.Helper()
+	orgID, a := f.orgOf(t, email)
+	id, err := models.StartBid(f.ctx, f.db, f.vault, a, orgID, f.callID, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := map[models.BidStep]models.StepInput{
+		models.StepLots:      {"fte_L1": "1,5"},
+		models.StepAnswers:   {"answer_K1": "Unser Konzept für das Case Management.", "answer_K2": "Fallbeurteilung unabhängig."},
+		models.StepContact:   {"contact_name": "Andrea Wohlfahrt", "contact_email": "awo@traeger.example"},
+		models.StepDocuments: {},
+	}
+	decl := models.StepInput{"ties": "none"}
+	for _, x := range models.Declarations(&f.content) {
+		decl["decl_"+x.Key] = "1"
+	}
+	steps[models.StepDeclarations] = decl
+	for step, in := range steps {
+		if err := models.SaveBidStep(f.ctx, f.db, f.vault, a, orgID, id, step, in, f.now); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	for _, key := range []string{"U1", "U2"} {
+		if err := models.AddBidFile(f.ctx, f.db, f.vault, a, orgID, id, models.BidFileInput{DocKey: key, FileName: key + ".pdf",
+			File: bytes.NewReader(minimalPDF(2000))}, f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return orgID, a, id
+}
+
+func (f *bidFixture) rev(t *testing.T, bidID int64) int {
+	t.Helper()
+	var rev int
+	mustScan(t, f.db, &rev, `SELECT draft_rev FROM bids WHERE id = ?`, bidID)
+	return rev
+}
+
+func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
+	f := newBidFixture(t)
+	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
+	if again, err := models.StartBid(f.ctx, f.db, f.vault, awo, orgID, f.callID, f.now); err != nil || again != id {
+		t.Fatalf("second start: %d %v", again, err)
+	}
+	view, err := models.OwnBid(f.ctx, f.db, f.vault, awo, orgID, id, f.now)
+	if err != nil || len(view.Missing) != 0 || !view.CanSubmit() || view.UpdatedByName != "Andrea Wohlfahrt" {
+		t.Fatalf("view: %+v %v", view, err)
+	}
+	// The draft is encrypted at rest.
+	var raw []byte
+	if err := f.db.Raw(`SELECT draft FROM bids WHERE id = ?`, id).Row().Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("Case Management")) {
+		t.Fatal("draft stored in plaintext")
+	}
+	rev := f.rev(t, id)
+	v1, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, rev, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v1.Version != 1 || v1.ReceiptAt == nil || v1.ReceiptAt.After(f.content.Timeline.Deadline) {
+		t.Fatalf("version %+v", v1)
+	}
+	// A second tab submitting the same revision: conflict, still one version.
+	_, err = models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, rev, f.now)
+	wantConflict(t, err)
+	if n := taCount(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 1 {
+		t.Fatalf("%d versions", n)
+	}
+	// The hash covers the canonical content; the files carry their hashes.
+	r, err := models.OwnReceipt(f.ctx, f.db, f.vault, awo, orgID, id, 1)
+	if err != nil || len(r.Lots) != 1 || r.Lots[0].FTE != "1,50" || len(r.Version.Files) != 2 || r.Version.ContentSHA256 != v1.ContentSHA256 {
+		t.Fatalf("receipt %+v %v", r, err)
+	}
+	if err := models.IssueBidReceipt(f.ctx, f.db, f.vault, id, 1, "http://x", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.IssueBidReceipt(f.ctx, f.db, f.vault, id, 1, "http://x", nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := taCount(t, f.db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'bid_receipt' AND body LIKE '%'||?||'%'`, orgID, v1.ContentSHA256); n != 1 {
+		t.Fatalf("%d receipts in the Postfach", n)
+	}
+	if n := taCount(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'bid_receipt' AND to_addr = 'awo@traeger.example'`); n != 1 {
+		t.Fatalf("%d receipt mails", n)
+	}
+	// Rule 4: nobody edits a submitted version or its files.
+	for _, q := range []string{`UPDATE bid_versions SET content_sha256 = repeat('0', 64) WHERE bid_id = ?`,
+		`DELETE FROM bid_versions WHERE bid_id = ?`, `UPDATE bid_versions SET receipt_at = now() WHERE bid_id = ?`,
+		`UPDATE bid_version_files SET sha256 = repeat('0', 64) WHERE bid_id = ?`,
+		`UPDATE file_chunks SET data = 'x' WHERE file_id IN (SELECT file_id FROM bid_version_files WHERE bid_id = ?)`,
+		`DELETE FROM files WHERE id IN (SELECT file_id FROM bid_version_files WHERE bid_id = ?)`} {
+		if err := f.db.Exec(q, id).Error; err == nil {
+			t.Fatalf("allowed: %s", q)
+		}
+	}
+	// Re-submission: a changed draft becomes version 2; both stay.
+	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "2"}, f.now); err != nil {
+		t.Fatal(err)
+	}
+	_, err = models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, rev, f.now) // stale revision
+	wantConflict(t, err)
+	v2, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now)
+	if err != nil || v2.Version != 2 || v2.ContentSHA256 == v1.ContentSHA256 {
+		t.Fatalf("resubmit %+v %v", v2, err)
+	}
+	if got := auditActions(t, f.db, models.CallChain(f.callID)); len(got) == 0 || got[len(got)-1] != "bid.submitted" {
+		t.Fatalf("audit %v", got)
+	}
+	// Another organisation never sees it.
+	carID, car := f.orgOf(t, "caritas@traeger.example")
+	if _, err := models.OwnBid(f.ctx, f.db, f.vault, car, carID, id, f.now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("caritas reads AWO's bid: %v", err)
+	}
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, car, orgID, id, f.rev(t, id), f.now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("caritas submits AWO's bid: %v", err)
+	}
+	// Withdrawal is final.
+	if err := models.WithdrawBid(f.ctx, f.db, awo, orgID, id, f.now); err != nil {
+		t.Fatal(err)
+	}
+	_, err = models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now)
+	wantConflict(t, err)
+	wantConflict(t, models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now))
+	if n := taCount(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 2 {
+		t.Fatalf("%d versions after withdrawal", n)
+	}
+	if n := taCount(t, f.db, `SELECT count(*) FROM audit_log WHERE object_type = 'bid' AND tenant_id IS NOT NULL`); n != 0 {
+		t.Fatalf("%d bid entries visible in a Kreis audit list", n)
+	}
+	verifyChain(t, f.db, models.CallChain(f.callID))
+}
+
+func TestBidMembershipRemovedMidDraft(t *testing.T) {
+	f := newBidFixture(t)
+	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
+	if err := f.db.Exec(`DELETE FROM organization_members WHERE org_id = ? AND user_id = ?`, orgID, awo.UserID).Error; err != nil {
+		t.Fatal(err)
+	}
+	// The actor loaded before the removal still claims the membership: the use cases re-check.
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("submit after removal: %v", err)
+	}
+	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("save after removal: %v", err)
+	}
+	if n := taCount(t, f.db, `SELECT count(*) FROM bid_versions`); n != 0 {
+		t.Fatalf("%d versions", n)
+	}
+}
+
+func TestBidAfterDeadline(t *testing.T) {
+	f := newBidFixture(t)
+	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
+	carID, car, carBid := f.completeBid(t, "caritas@traeger.example")
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, car, carID, carBid, f.rev(t, carBid), f.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
+		t.Fatal(err)
+	}
+	var de *models.DeadlineError
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); !errors.As(err, &de) || !errors.Is(err, models.ErrDeadlinePassed) {
+		t.Fatalf("submit after deadline: %v", err)
+	}
+	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now); !errors.As(err, &de) {
+		t.Fatalf("save after deadline: %v", err)
+	}
+	if err := models.WithdrawBid(f.ctx, f.db, car, carID, carBid, f.now); !errors.As(err, &de) {
+		t.Fatalf("withdraw after deadline: %v", err)
+	}
+	if n := taCount(t, f.db, `SELECT count(*) FROM bids WHERE state = 'submitted'`); n != 1 {
+		t.Fatalf("%d submitted", n)
+	}
+	// The COMMIT-time trigger: a transaction that inserts in time but commits late is refused.
+	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() + interval '300 milliseconds' WHERE id = ?`, f.callID).Error; err != nil {
+		t.Fatal(err)
+	}
+	err := models.InTx(f.ctx, f.db, func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO bid_versions (bid_id, version, call_id, org_id, call_version, kind, content, content_sha256, submitted_by)
+			VALUES (?, 1, ?, ?, 1, 'submission', 'x', repeat('a', 64), ?)`, id, f.callID, orgID, awo.UserID).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`SELECT pg_sleep(0.5)`).Error
+	})
+	if err == nil || !errors.Is(models.CommitRefusedForTest(err), models.ErrDeadlinePassed) {
+		t.Fatalf("late commit: %v", err)
+	}
+	if n := taCount(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {
+		t.Fatal("late version stored")
+	}
+}
+
+func TestBidReconfirmation(t *testing.T) {
+	f := newBidFixture(t)
+	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); err != nil {
+		t.Fatal(err)
+	}
+	next := f.content
+	next.Criteria = append([]models.Criterion(nil), f.content.Criteria...)
+	next.Criteria[1].Description = "Beschwerdeweg und anwaltschaftliche Funktion."
+	if _, err := models.Amend(f.ctx, f.db, f.lead, f.tenantID, f.callID, models.AmendInput{Content: models.DraftInputFrom(next, models.Committee{}),
+		Reason: "Kriterium 2 präzisiert"}, models.DefaultCallRules(), "http://x", f.now, nil); err != nil {
+		t.Fatal(err)
+	}
+	var b models.Bid
+	mustScan(t, f.db, &b, `SELECT * FROM bids WHERE id = ?`, id)
+	if !b.NeedsReconfirmation || b.ReconfirmCallVersion == nil || *b.ReconfirmCallVersion != 2 {
+		t.Fatalf("not marked: %+v", b)
+	}
+	if n := taCount(t, f.db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'bid_reconfirm'`, orgID); n != 1 {
+		t.Fatalf("%d re-confirmation messages", n)
+	}
+	view, err := models.OwnBid(f.ctx, f.db, f.vault, awo, orgID, id, f.now)
+	if err != nil || !view.CanSubmit() {
+		t.Fatalf("re-confirmation not offered: %v", err)
+	}
+	v, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now)
+	if err != nil || v.Kind != models.VersionReconfirmation || v.CallVersion != 2 || v.Version != 2 {
+		t.Fatalf("re-confirm: %+v %v", v, err)
+	}
+	mustScan(t, f.db, &b, `SELECT * FROM bids WHERE id = ?`, id)
+	if b.NeedsReconfirmation || b.ReconfirmedVersion == nil || *b.ReconfirmedVersion != 2 {
+		t.Fatalf("flag not cleared: %+v", b)
+	}
+	if _, d := lastAudit(t, f.db, models.CallChain(f.callID), "bid.reconfirmed"); d["call_version"] != float64(2) {
+		t.Fatalf("audit %v", d)
+	}
+}
+
+// TestReadBidsSealedForEveryRole checks rule 2 for every role before the deadline, after
+// it (unopened) and after the opening.
+func TestReadBidsSealedForEveryRole(t *testing.T) {
+	f := newBidFixture(t)
+	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); err != nil {
+		t.Fatal(err)
+	}
+	_, caritas := f.orgOf(t, "caritas@traeger.example")
+	actors := []struct {
+		name  string
+		actor *models.Actor
+		want  [3]error // running, expired, opened; nil = reads the bids
+	}{
+		{"anonymous", nil, [3]error{models.ErrNotFound, models.ErrNotFound, models.ErrNotFound}},
+		{"operator", taActor(t, f.db, "betrieb@kimibv.example"), [3]error{models.ErrSealed, models.ErrSealed, models.ErrForbidden}},
+		{"tenant_admin", taActor(t, f.db, "admin@musterland.example"), [3]error{models.ErrSealed, models.ErrSealed, models.ErrForbidden}},
+		{"lead", f.lead, [3]error{models.ErrSealed, models.ErrSealed, nil}},
+		{"opener", taActor(t, f.db, "oeffnung1@musterland.example"), [3]error{models.ErrSealed, models.ErrSealed, nil}},
+		{"evaluator", taActor(t, f.db, "gremium1@musterland.example"), [3]error{models.ErrSealed, models.ErrSealed, models.ErrForbidden}},
+		{"council", taActor(t, f.db, "kreistag@musterland.example"), [3]error{models.ErrSealed, models.ErrSealed, models.ErrForbidden}},
+		{"other Kreis (admin and lead)", taActor(t, f.db, "admin@beispielhausen.example"), [3]error{models.ErrNotFound, models.ErrNotFound, models.ErrNotFound}},
+		{"member of the bidding org", awo, [3]error{models.ErrNotFound, models.ErrNotFound, models.ErrNotFound}},
+		{"member of another org", caritas, [3]error{models.ErrNotFound, models.ErrNotFound, models.ErrNotFound}},
+	}
+	phases := []struct {
+		name   string
+		sql    string
+		status string
+	}{
+		{"before the deadline", ``, "Frist läuft"},
+		{"after the deadline, unopened", `UPDATE calls SET deadline = now() - interval '1 hour' WHERE id = ?`, "Frist abgelaufen – ungeöffnet"},
+		{"after the opening", `UPDATE calls SET opened_at = now() WHERE id = ?`, "Geöffnet"},
+	}
+	for i, ph := range phases {
+		if ph.sql != "" {
+			if err := f.db.Exec(ph.sql, f.callID).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := time.Now()
+		for _, a := range actors {
+			got, err := models.ReadBids(f.ctx, f.db, f.vault, a.actor, f.callID, now)
+			want := a.want[i]
+			if want != nil {
+				if !errors.Is(err, want) || got != nil {
+					t.Errorf("%s, %s: got %v, want %v", ph.name, a.name, err, want)
+				}
+				continue
+			}
+			if err != nil || len(got.Bids) != 1 {
+				t.Fatalf("%s, %s: %v", ph.name, a.name, err)
+			}
+			b := got.Bids[0]
+			if b.OrgName != "Arbeiterwohlfahrt Kreisverband Musterland e. V." || b.Content.Answers["K1"] == "" || len(b.Files) != 2 {
+				t.Fatalf("opened bid %+v", b)
+			}
+			r, _, err := got.OpenFile(f.ctx, b.BidID, "U1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(r)
+			if err != nil || !bytes.HasPrefix(body, []byte("%PDF-")) {
+				t.Fatalf("file: %v", err)
+			}
+		}
+		st, err := models.CallBidStatus(f.ctx, f.db, f.lead, f.callID, now)
+		if err != nil || st.Label() != ph.status {
+			t.Errorf("%s: status %q %v, want %q", ph.name, st.Label(), err, ph.status)
+		}
+		if _, err := models.CallBidStatus(f.ctx, f.db, taActor(t, f.db, "admin@beispielhausen.example"), f.callID, now); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("other Kreis learns the status: %v", err)
+		}
+	}
+}
