@@ -1,0 +1,113 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// OCDSProcedures loads the public input of the open-data export for every published (or
+// later) call of every Kreis (idOrRef "") or for one call by number or readable reference
+// (a draft or an unknown call is ErrNotFound). It reads from one consistent snapshot in
+// three queries whatever the number of calls, versions and answers: calls with their
+// Kreis, the versions, the published answers. Nothing else is read — no users, no
+// committee, no questions as asked, no bids.
+func OCDSProcedures(ctx context.Context, db *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
+	var out []OCDSProcedure
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = loadOCDSProcedures(tx, idOrRef)
+		return err
+	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	return out, err
+}
+
+// ocdsCallFilter selects the public calls of the export; its two arguments are idOrRef's
+// number (0 if none) and idOrRef itself.
+const ocdsCallFilter = `c.state <> 'draft' AND (? = 0 AND ? = '' OR c.id = ? OR c.ref = ?)`
+
+func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
+	id, _ := strconv.ParseInt(idOrRef, 10, 64)
+	args := []any{id, idOrRef, id, idOrRef}
+	var calls []struct {
+		ID                                             int64
+		Ref                                            string
+		State                                          CallState
+		CancelledAt                                    *time.Time
+		CancelReason                                   string
+		Slug, Name, TenantState, Address, ContactEmail string
+	}
+	if err := tx.Raw(`SELECT c.id, c.ref, c.state, c.cancelled_at, c.cancel_reason,
+			t.slug, t.name, t.state AS tenant_state, t.address, t.contact_email
+		FROM calls c JOIN tenants t ON t.id = c.tenant_id
+		WHERE `+ocdsCallFilter+` ORDER BY c.published_at, c.id`, args...).Scan(&calls).Error; err != nil {
+		return nil, fmt.Errorf("load calls for open data: %w", err)
+	}
+	if idOrRef != "" && len(calls) == 0 {
+		return nil, fmt.Errorf("open data of call %q: %w", idOrRef, ErrNotFound)
+	}
+	out := make([]OCDSProcedure, len(calls))
+	index := map[int64]*OCDSProcedure{}
+	for i, c := range calls {
+		out[i] = OCDSProcedure{CallID: c.ID, Ref: c.Ref, State: c.State, CancelledAt: c.CancelledAt, CancelReason: c.CancelReason,
+			Kreis: OCDSKreis{Slug: c.Slug, Name: c.Name, State: c.TenantState, Address: c.Address, ContactEmail: c.ContactEmail}}
+		index[c.ID] = &out[i]
+	}
+	var versions []struct {
+		CallID      int64
+		Version     int
+		Reason      string
+		PublishedAt time.Time
+		Content     []byte
+	}
+	if err := tx.Raw(`SELECT v.call_id, v.version, v.reason, v.published_at, v.content
+		FROM call_versions v JOIN calls c ON c.id = v.call_id
+		WHERE `+ocdsCallFilter+` ORDER BY v.call_id, v.version`, args...).Scan(&versions).Error; err != nil {
+		return nil, fmt.Errorf("load versions for open data: %w", err)
+	}
+	for _, v := range versions {
+		p := index[v.CallID]
+		if p == nil {
+			continue
+		}
+		content, err := DecodeCallContent(v.Content)
+		if err != nil {
+			return nil, err
+		}
+		// NoticePDFAt stays nil until issued documents exist (the Bekanntmachung PDF).
+		p.Versions = append(p.Versions, OCDSVersion{Version: v.Version, Reason: v.Reason, PublishedAt: v.PublishedAt, Content: content})
+	}
+	qas, err := publicQAsOf(tx, args)
+	if err != nil {
+		return nil, err
+	}
+	for _, qa := range qas {
+		if p := index[qa.CallID]; p != nil {
+			p.QA = append(p.QA, qa.PublicQA)
+		}
+	}
+	// AwardStages: filled here by the award issue from its tables (see ocds_award.go).
+	return out, nil
+}
+
+// callQA is a published answer with its call.
+type callQA struct {
+	CallID int64
+	PublicQA
+}
+
+// publicQAsOf is PublicQAs for all calls of the export in one query: it reads only the
+// public table qa_answers into PublicQA, which has no field for the asker.
+func publicQAsOf(tx *gorm.DB, args []any) ([]callQA, error) {
+	var out []callQA
+	if err := tx.Raw(`SELECT a.call_id, a.id, a.seq, a.question, a.answer, a.answered_at
+		FROM qa_answers a JOIN calls c ON c.id = a.call_id
+		WHERE `+ocdsCallFilter+` ORDER BY a.call_id, a.seq`, args...).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("load answers for open data: %w", err)
+	}
+	return out, nil
+}
