@@ -78,6 +78,7 @@ type callEditPage struct {
 	Href       string // public address
 	Problems   *models.ValidationError
 	F          fmtr
+	BidStatus  string // "Frist läuft" / "Frist abgelaufen – ungeöffnet" (issue 4): no count, no names
 }
 
 func (a *App) editData(c echo.Context, lc *models.LeadCall) callEditPage {
@@ -110,6 +111,7 @@ func (a *App) editCall(c echo.Context) error {
 	}
 	data := a.editData(c, lc)
 	if !lc.View.Call.IsDraft() {
+		data.BidStatus = a.leadBidStatus(c, lc.View.Call.ID)
 		return a.show(c, "call_manage", lc.View.Call.Title, data)
 	}
 	in := models.DraftInputFrom(lc.View.Content, lc.Committee)

@@ -88,6 +88,16 @@ var pageSamples = map[string]func() *templates.Page{
 	"wallet_replace": func() *templates.Page {
 		return withFormError(sample("Satzung ersetzen", sampleWalletData(true)), "valid_until", "Bitte geben Sie das Ende der Gültigkeit an.")
 	},
+	// Bids (issue 4; samples in bid_samples_test.go).
+	"bids": func() *templates.Page { return sample("Interessenbekundungen", sampleOrgBids()) },
+	"bid": func() *templates.Page {
+		return withFormError(sample("Interessenbekundung", sampleBidPage("", false)), "confirm", "Bitte bestätigen Sie den Rückzug.")
+	},
+	"bid_step": func() *templates.Page {
+		return withFormError(sample("Lose und Stellen", sampleBidPage(models.StepLots, false)), "fte_L1", "Los Nord: Das Los umfasst höchstens 2,00 VZÄ.")
+	},
+	"bid_check":   func() *templates.Page { return sample("Angaben prüfen", sampleBidPage("", false)) },
+	"bid_receipt": func() *templates.Page { return sample("Eingangsbestätigung", sampleReceipt()) },
 	// Calls for interest (samples in calls_samples_test.go).
 	"calls":       func() *templates.Page { return sample("Ausschreibungen", sampleCallList()) },
 	"call":        func() *templates.Page { return sample("Ausschreibung", sampleCallPage(false)) },

@@ -115,6 +115,22 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/traeger/:org/dokumente/:doc/ersetzen", a.walletReplaceForm, a.requireLogin, orgMember)
 	upload("/traeger/:org/dokumente/:doc/ersetzen", a.walletReplace, orgMember)
 	w.POST("/traeger/:org/dokumente/:doc/loeschen", a.walletDelete, a.requireLogin, orgMember)
+
+	// Bids (issue 4).
+	bids := "/traeger/:org/bewerbungen"
+	w.GET(bids, a.orgBids, a.requireLogin, orgMember)
+	w.POST(bids, a.startBid, a.requireLogin, orgMember)
+	w.GET(bids+"/:bid", a.bidOverview, a.requireLogin, orgMember)
+	w.GET(bids+"/:bid/pruefen", a.bidCheck, a.requireLogin, orgMember)
+	w.POST(bids+"/:bid/einreichen", a.submitBid, a.requireLogin, orgMember)
+	w.POST(bids+"/:bid/zurueckziehen", a.withdrawBid, a.requireLogin, orgMember)
+	w.GET(bids+"/:bid/fassungen/:v", a.bidReceipt, a.requireLogin, orgMember)
+	w.GET(bids+"/:bid/dateien/:file", a.bidFileDownload, a.requireLogin, orgMember)
+	upload(bids+"/:bid/unterlagen/:key", a.uploadBidFile, orgMember)
+	w.POST(bids+"/:bid/unterlagen/:key/mappe", a.attachWalletDoc, a.requireLogin, orgMember)
+	w.POST(bids+"/:bid/unterlagen/:key/entfernen", a.removeBidFile, a.requireLogin, orgMember)
+	w.GET(bids+"/:bid/:step", a.bidStep, a.requireLogin, orgMember)
+	w.POST(bids+"/:bid/:step", a.saveBidStep, a.requireLogin, orgMember)
 }
 
 // skipGzip leaves PDFs, archives and images uncompressed.

@@ -1,0 +1,198 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/models"
+)
+
+// receiptTime formats a receipt time ("" when unknown).
+func receiptTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return models.FormatDateTimeSeconds(*t)
+}
+
+// docKey returns the :key parameter (a required-document key like "U1"; 404 otherwise).
+func docKey(c echo.Context) (string, error) {
+	k := c.Param("key")
+	if len(k) < 2 || len(k) > 5 || k[0] != 'U' {
+		return "", echo.ErrNotFound
+	}
+	if _, err := strconv.Atoi(k[1:]); err != nil {
+		return "", echo.ErrNotFound
+	}
+	return k, nil
+}
+
+// documentsStepFailed re-renders the documents step with a field error (422).
+func (a *App) documentsStepFailed(c echo.Context, values url.Values, err error) error {
+	p, perr := a.loadBidPage(c, models.StepDocuments)
+	if perr != nil {
+		return perr
+	}
+	return a.invalid(c, "bid_step", models.StepDocuments.Label()+" – Interessenbekundung", p, values, err)
+}
+
+// uploadBidFile stores the upload for one required document; the file streams into storage.
+func (a *App) uploadBidFile(c echo.Context) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	id, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	key, err := docKey(c)
+	if err != nil {
+		return err
+	}
+	o := org(c)
+	values, err := a.readUpload(c, "doc_"+key, a.cfg.MaxFileBytes, func(_ url.Values, filename string, file io.Reader) error {
+		return models.AddBidFile(c.Request().Context(), a.db, v, actor(c), o.ID, id,
+			models.BidFileInput{DocKey: key, FileName: filename, File: file, MaxFile: a.cfg.MaxFileBytes, MaxBid: a.cfg.MaxBidBytes}, a.now())
+	})
+	if _, ok := models.AsValidation(err); ok {
+		return a.documentsStepFailed(c, values, err)
+	}
+	if err != nil {
+		return bidRefusal(err)
+	}
+	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/unterlagen#f-doc_%s", o.ID, id, key), "Die Datei wurde gespeichert.")
+}
+
+// attachWalletDoc puts a copy of a wallet document under a required document.
+func (a *App) attachWalletDoc(c echo.Context) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	id, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	key, err := docKey(c)
+	if err != nil {
+		return err
+	}
+	o := org(c)
+	docID, _ := strconv.ParseInt(c.FormValue("wallet_"+key), 10, 64)
+	if docID <= 0 {
+		ve := &models.ValidationError{}
+		ve.Add("wallet_"+key, "required", "Bitte wählen Sie ein Dokument aus der Dokumentenmappe aus.")
+		return a.documentsStepFailed(c, formValues(c), ve)
+	}
+	err = models.AttachWalletDocument(c.Request().Context(), a.db, v, actor(c), o.ID, id, key, docID, a.cfg.MaxBidBytes, a.now())
+	if _, ok := models.AsValidation(err); ok {
+		return a.documentsStepFailed(c, formValues(c), err)
+	}
+	if err != nil {
+		return bidRefusal(err)
+	}
+	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/unterlagen#f-doc_%s", o.ID, id, key), "Das Dokument aus der Dokumentenmappe wurde beigefügt.")
+}
+
+// removeBidFile removes the file of a required document from the working copy.
+func (a *App) removeBidFile(c echo.Context) error {
+	id, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	key, err := docKey(c)
+	if err != nil {
+		return err
+	}
+	o := org(c)
+	if err := models.RemoveBidFile(c.Request().Context(), a.db, actor(c), o.ID, id, key, a.now()); err != nil {
+		return bidRefusal(err)
+	}
+	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/unterlagen", o.ID, id), "Die Datei wurde entfernt.")
+}
+
+// bidFileDownload streams a file of the organisation's own bid.
+func (a *App) bidFileDownload(c echo.Context) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	id, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	fileID, err := strconv.ParseInt(c.Param("file"), 10, 64)
+	if err != nil || fileID <= 0 {
+		return echo.ErrNotFound
+	}
+	r, f, err := models.OpenOwnBidFile(c.Request().Context(), a.db, v, actor(c), org(c).ID, id, fileID)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return a.sendFile(c, f, r)
+}
+
+// receiptPage is the Eingangsbestätigung of one version.
+type receiptPage struct {
+	Org     *models.Organization
+	Receipt *models.Receipt
+	Base    string
+	Time    string
+}
+
+// bidReceipt shows the Eingangsbestätigung of a version (and issues it if that failed after the commit).
+func (a *App) bidReceipt(c echo.Context) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	id, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("v"))
+	if err != nil || n <= 0 {
+		return echo.ErrNotFound
+	}
+	o := org(c)
+	ctx := c.Request().Context()
+	r, err := models.OwnReceipt(ctx, a.db, v, actor(c), o.ID, id, n)
+	if err != nil {
+		return err
+	}
+	if err := models.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, nil); err != nil {
+		a.log.Error("issue bid receipt", "bid", id, "version", n, "err", err)
+	}
+	return a.show(c, "bid_receipt", "Eingangsbestätigung", receiptPage{Org: o, Receipt: r,
+		Base: fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id), Time: receiptTime(r.Version.ReceiptAt)})
+}
+
+// BidOrgs lists the actor's organisations that may express interest on the public call
+// page: the call is published and its deadline has not passed.
+func (p callPage) BidOrgs() []models.OrgChoice {
+	if p.Extras == nil || p.View == nil || p.View.Call.State != models.CallPublished {
+		return nil
+	}
+	d := p.View.Content.Timeline.Deadline
+	if d.IsZero() || p.Now.After(d) {
+		return nil
+	}
+	return p.Extras.Orgs
+}
+
+// leadBidStatus is the only thing the lead learns about bids before the opening.
+func (a *App) leadBidStatus(c echo.Context, callID int64) string {
+	st, err := models.CallBidStatus(c.Request().Context(), a.db, actor(c), callID, a.now())
+	if err != nil {
+		a.log.Warn("bid status", "call", callID, "err", err)
+		return ""
+	}
+	return st.Label()
+}

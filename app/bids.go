@@ -1,0 +1,315 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/models"
+	"kimibv/templates"
+)
+
+// bidPage is the data of the bid pages (overview, steps, check page).
+type bidPage struct {
+	Org          *models.Organization
+	View         *models.BidView
+	Base         string // /traeger/<org>/bewerbungen/<bid>
+	Step         models.BidStep
+	Steps        []models.BidStep
+	Declarations []models.Declaration
+	Wallet       []models.WalletEntry
+	MaxFile      string
+	F            fmtr
+}
+
+// StepHref returns the address of step s.
+func (p bidPage) StepHref(s models.BidStep) string { return p.Base + "/" + string(s) }
+
+// Prev returns the step before the current one ("" on the first).
+func (p bidPage) Prev() models.BidStep {
+	for i, s := range p.Steps {
+		if s == p.Step && i > 0 {
+			return p.Steps[i-1]
+		}
+	}
+	return ""
+}
+
+// Last reports whether the current step is the last one.
+func (p bidPage) Last() bool { return p.Step == p.Steps[len(p.Steps)-1] }
+
+// File returns the working copy's file for document key (nil when none).
+func (p bidPage) File(key string) *models.BidFileRow {
+	if f, ok := p.View.Files[key]; ok {
+		return &f
+	}
+	return nil
+}
+
+// Lot returns the VZÄ of the working copy for lot key in German ("" when none).
+func (p bidPage) Lot(key string) string {
+	if d, ok := p.View.Draft.Lots[key]; ok && d.Sign() > 0 {
+		return models.FormatFTE(d)
+	}
+	return ""
+}
+
+// DiffHref links to the changes of the call since the version the last submission refers to.
+func (p bidPage) DiffHref() string {
+	if len(p.View.Versions) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("/ausschreibungen/%s/fassungen/%d/%d", p.View.Call.Ref, p.View.Versions[0].CallVersion, p.View.Call.CurrentVersion)
+}
+
+// bidID parses :bid (404 for anything but a positive number).
+func bidID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("bid"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.ErrNotFound
+	}
+	return id, nil
+}
+
+// loadBidPage loads the organisation's bid for the pages.
+func (a *App) loadBidPage(c echo.Context, step models.BidStep) (bidPage, error) {
+	v, err := a.vault()
+	if err != nil {
+		return bidPage{}, err
+	}
+	id, err := bidID(c)
+	if err != nil {
+		return bidPage{}, err
+	}
+	o := org(c)
+	view, err := models.OwnBid(c.Request().Context(), a.db, v, actor(c), o.ID, id, a.now())
+	if err != nil {
+		return bidPage{}, err
+	}
+	p := bidPage{Org: o, View: view, Base: fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id), Step: step, Steps: models.BidSteps,
+		Declarations: models.Declarations(&view.Content), MaxFile: models.FormatMB(a.cfg.MaxFileBytes)}
+	if step == models.StepDocuments {
+		if p.Wallet, err = models.ListWallet(c.Request().Context(), a.db, actor(c), o.ID, a.now()); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// bidRefusal turns a German refusal (deadline passed, state conflict) into a 409 page with its message.
+func bidRefusal(err error) error {
+	var de *models.DeadlineError
+	if errors.As(err, &de) {
+		return &echo.HTTPError{Code: http.StatusConflict, Message: de.Message, Internal: err}
+	}
+	return conflictPage(err)
+}
+
+// orgBidsPage is the organisation's list of bids.
+type orgBidsPage struct {
+	Org  *models.Organization
+	Bids []models.OrgBidRow
+}
+
+// orgBids lists the organisation's bids.
+func (a *App) orgBids(c echo.Context) error {
+	o := org(c)
+	rows, err := models.OrgBids(c.Request().Context(), a.db, actor(c), o.ID)
+	if err != nil {
+		return err
+	}
+	return a.show(c, "bids", "Interessenbekundungen – "+o.Name, orgBidsPage{Org: o, Bids: rows})
+}
+
+// startBid opens (or creates) the organisation's bid for the call of the posted call_id.
+func (a *App) startBid(c echo.Context) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	callID, err := strconv.ParseInt(c.FormValue("call_id"), 10, 64)
+	if err != nil || callID <= 0 {
+		return echo.ErrNotFound
+	}
+	o := org(c)
+	id, err := models.StartBid(c.Request().Context(), a.db, v, actor(c), o.ID, callID, a.now())
+	if err != nil {
+		return bidRefusal(err)
+	}
+	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id), "")
+}
+
+// bidOverview shows the bid's state, versions and actions.
+func (a *App) bidOverview(c echo.Context) error {
+	p, err := a.loadBidPage(c, "")
+	if err != nil {
+		return err
+	}
+	return a.show(c, "bid", "Interessenbekundung – "+p.View.Call.Title, p)
+}
+
+// stepValues fills the step forms from the working copy.
+func stepValues(p bidPage) url.Values {
+	d := p.View.Draft
+	v := url.Values{}
+	for _, l := range p.View.Content.Lots {
+		v.Set("fte_"+l.Key, p.Lot(l.Key))
+	}
+	for k, a := range d.Answers {
+		v.Set("answer_"+k, a)
+	}
+	for k, ok := range d.Declarations {
+		if ok {
+			v.Set("decl_"+k, "1")
+		}
+	}
+	v.Set("ties", d.Ties.Declared)
+	v.Set("ties_text", d.Ties.Text)
+	v.Set("contact_name", d.Contact.Name)
+	v.Set("contact_email", d.Contact.Email)
+	v.Set("contact_phone", d.Contact.Phone)
+	return v
+}
+
+// stepParam returns the :step parameter as a known step (404 otherwise).
+func stepParam(c echo.Context) (models.BidStep, error) {
+	s := models.BidStep(c.Param("step"))
+	if !s.Valid() {
+		return "", echo.ErrNotFound
+	}
+	return s, nil
+}
+
+// bidStep shows one step of the bid form, filled from the working copy.
+func (a *App) bidStep(c echo.Context) error {
+	step, err := stepParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := a.loadBidPage(c, step)
+	if err != nil {
+		return err
+	}
+	page := a.page(c, step.Label()+" – Interessenbekundung", p)
+	page.Form = templates.NewForm(stepValues(p), nil)
+	return a.render(c, http.StatusOK, "bid_step", page)
+}
+
+// saveBidStep saves one step and goes to the next, the previous step or the check page.
+func (a *App) saveBidStep(c echo.Context) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	step, err := stepParam(c)
+	if err != nil {
+		return err
+	}
+	id, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	values := formValues(c)
+	in := models.StepInput{}
+	for k := range values {
+		in[k] = values.Get(k)
+	}
+	o := org(c)
+	err = models.SaveBidStep(c.Request().Context(), a.db, v, actor(c), o.ID, id, step, in, a.now())
+	if _, ok := models.AsValidation(err); ok {
+		p, perr := a.loadBidPage(c, step)
+		if perr != nil {
+			return perr
+		}
+		return a.invalid(c, "bid_step", step.Label()+" – Interessenbekundung", p, values, err)
+	}
+	if err != nil {
+		return bidRefusal(err)
+	}
+	base := fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id)
+	to := base + "/" + string(step)
+	switch values.Get("go") {
+	case "next":
+		for i, s := range models.BidSteps {
+			if s == step && i+1 < len(models.BidSteps) {
+				to = base + "/" + string(models.BidSteps[i+1])
+			}
+		}
+	case "prev":
+		for i, s := range models.BidSteps {
+			if s == step && i > 0 {
+				to = base + "/" + string(models.BidSteps[i-1])
+			}
+		}
+	case "check":
+		to = base + "/pruefen"
+	}
+	return a.redirect(c, to, "Ihre Angaben wurden gespeichert.")
+}
+
+// bidCheck shows everything on one page with the missing items ("Angaben prüfen").
+func (a *App) bidCheck(c echo.Context) error {
+	p, err := a.loadBidPage(c, "")
+	if err != nil {
+		return err
+	}
+	return a.show(c, "bid_check", "Angaben prüfen – Interessenbekundung", p)
+}
+
+// submitBid freezes the checked revision as a version and issues the receipt after commit.
+func (a *App) submitBid(c echo.Context) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	id, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	rev, _ := strconv.Atoi(c.FormValue("rev"))
+	o := org(c)
+	ctx := c.Request().Context()
+	ver, err := models.SubmitBid(ctx, a.db, v, actor(c), o.ID, id, rev, a.now())
+	if _, ok := models.AsValidation(err); ok {
+		p, perr := a.loadBidPage(c, "")
+		if perr != nil {
+			return perr
+		}
+		return a.invalid(c, "bid_check", "Angaben prüfen – Interessenbekundung", p, url.Values{}, err)
+	}
+	if err != nil {
+		return bidRefusal(err)
+	}
+	// The bid is committed; the receipt is issued once (and again on the next visit if this fails).
+	if err := models.IssueBidReceipt(ctx, a.db, v, id, ver.Version, a.cfg.BaseURL, nil); err != nil {
+		a.log.Error("issue bid receipt", "bid", id, "version", ver.Version, "err", err)
+	}
+	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/fassungen/%d", o.ID, id, ver.Version),
+		fmt.Sprintf("Ihre Interessenbekundung ist eingegangen (Fassung %d, %s).", ver.Version, receiptTime(ver.ReceiptAt)))
+}
+
+// withdrawBid withdraws the bid (final).
+func (a *App) withdrawBid(c echo.Context) error {
+	id, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("confirm") == "" {
+		p, perr := a.loadBidPage(c, "")
+		if perr != nil {
+			return perr
+		}
+		v := &models.ValidationError{}
+		v.Add("confirm", "required", "Bitte bestätigen Sie, dass Sie die Interessenbekundung endgültig zurückziehen möchten.")
+		return a.invalid(c, "bid", "Interessenbekundung – "+p.View.Call.Title, p, url.Values{}, v)
+	}
+	o := org(c)
+	if err := models.WithdrawBid(c.Request().Context(), a.db, actor(c), o.ID, id, a.now()); err != nil {
+		return bidRefusal(err)
+	}
+	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id), "Die Interessenbekundung wurde zurückgezogen.")
+}
