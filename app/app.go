@@ -31,6 +31,7 @@ type Config struct {
 	Vault           *models.Vault // master key for encryption at rest; without it file routes answer 503
 	MaxFileBytes    int64         // largest uploaded file (0: models.DefaultMaxFileBytes)
 	MaxBidBytes     int64         // largest total of one bid's files (0: models.DefaultMaxBidBytes)
+	OCIDPrefix      string        // OCDS ocid prefix ("": models.DefaultOCIDPrefix)
 }
 
 // Secure reports whether the application is served over TLS (cookies Secure, HSTS).

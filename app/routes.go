@@ -131,6 +131,10 @@ func (a *App) routes(e *echo.Echo) {
 	w.POST(bids+"/:bid/unterlagen/:key/entfernen", a.removeBidFile, a.requireLogin, orgMember)
 	w.GET(bids+"/:bid/:step", a.bidStep, a.requireLogin, orgMember)
 	w.POST(bids+"/:bid/:step", a.saveBidStep, a.requireLogin, orgMember)
+
+	// Open data (OCDS). Outside group w: public JSON needs no session and sets no cookie.
+	e.GET("/ocds/releases.json", a.ocdsAll)
+	e.GET("/ocds/:id/releases.json", a.ocdsOne)
 }
 
 // skipGzip leaves PDFs, archives and images uncompressed.

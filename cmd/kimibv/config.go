@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ type config struct {
 	MasterKeyFile   string
 	MaxFileBytes    int64
 	MaxBidBytes     int64
+	OCIDPrefix      string
 }
 
 // envVar documents one setting; the README's configuration table lists the same.
@@ -63,6 +65,7 @@ func settings() []envVar {
 		{"KIMIBV_MASTER_KEY_FILE", "", "file holding the age master key (X25519 identity) that protects bid content and documents at rest; required in production; in development created on first start (scripts/run: .master-key)", false},
 		{"KIMIBV_MAX_FILE_MB", "20", "largest accepted uploaded file (PDF) in MiB", false},
 		{"KIMIBV_MAX_BID_MB", "100", "largest total size of all files of one bid in MiB", false},
+		{"KIMIBV_OCID_PREFIX", "ocds-kimibv", "OCDS ocid prefix of the open data (/ocds/releases.json): register your own with the Open Contracting Partnership before publishing; changing it changes every ocid", false},
 	}
 }
 
@@ -119,6 +122,7 @@ func loadConfig() (config, error) {
 		ShutdownDrain: dur("KIMIBV_SHUTDOWN_DRAIN"),
 		MasterKeyFile: vals["KIMIBV_MASTER_KEY_FILE"],
 		MaxFileBytes:  int64(num("KIMIBV_MAX_FILE_MB")) << 20, MaxBidBytes: int64(num("KIMIBV_MAX_BID_MB")) << 20,
+		OCIDPrefix: vals["KIMIBV_OCID_PREFIX"],
 	}
 	if c.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is not set")
@@ -128,6 +132,10 @@ func loadConfig() (config, error) {
 	}
 	if c.SMTPTLS != "none" && c.SMTPTLS != "starttls" && c.SMTPTLS != "tls" {
 		errs = append(errs, "KIMIBV_SMTP_TLS: none, starttls or tls")
+	}
+	// An OCDS ocid prefix is "ocds-" and six characters when registered.
+	if !regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,39}$`).MatchString(c.OCIDPrefix) {
+		errs = append(errs, "KIMIBV_OCID_PREFIX: letters, digits and hyphens, e.g. ocds-a1b2c3")
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
