@@ -26,6 +26,9 @@ var auditActionLabels = map[string]string{
 	"wallet.document_added":    "Dokument in die Dokumentenmappe aufgenommen",
 	"wallet.document_replaced": "Dokument der Dokumentenmappe ersetzt",
 	"wallet.document_removed":  "Dokument aus der Dokumentenmappe entfernt",
+	// Consolidation and result (issue 5).
+	"consolidation.scores_set": "Konsolidierte Bewertung festgelegt",
+	"consolidation.closed":     "Konsolidierung abgeschlossen, Ergebnis berechnet",
 }
 
 // auditObjectLabels names the object types of audit entries in German.

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -115,5 +116,49 @@ func TestFormatScoreAndPoints(t *testing.T) {
 	}
 	if got := models.FormatPoints(dec("66.666")); got != "66,67" {
 		t.Errorf("FormatPoints = %q", got)
+	}
+}
+
+func TestBuildMatrixAndMissing(t *testing.T) {
+	c := kimCall()
+	sheet := func(bid, ev int64, submitted bool, k1 int) models.ScoreSheet {
+		s := models.ScoreSheet{BidID: bid, EvaluatorID: ev, Submitted: submitted, Scores: map[string]models.SheetScore{}}
+		for _, cr := range c.Criteria {
+			s.Scores[cr.Key] = models.SheetScore{Score: 2, Reason: "r"}
+		}
+		s.Scores["K1"] = models.SheetScore{Score: k1, Reason: "r"}
+		return s
+	}
+	snap := models.ScoringSnapshot{
+		Evaluators: []models.SnapshotEvaluator{{UserID: 1, Name: "Eins"}, {UserID: 2, Name: "Zwei"}, {UserID: 3, Name: "Drei"}},
+		Bids: []models.SnapshotBid{{BidID: 10, OrgName: "A", Formal: models.FormalAdmitted}, {BidID: 11, OrgName: "B", Formal: models.FormalAdmitted},
+			{BidID: 12, OrgName: "C", Formal: models.FormalPending}, {BidID: 13, OrgName: "D", Formal: models.FormalExcluded},
+			{BidID: 14, OrgName: "E", Formal: models.FormalAdmitted}},
+		// evaluator 2 declared a tie with A (no sheet); sheets given out of evaluator order
+		Sheets: []models.ScoreSheet{sheet(10, 3, true, 4), sheet(10, 1, true, 1), sheet(11, 1, true, 3), sheet(11, 2, false, 0),
+			sheet(11, 3, true, 3), sheet(14, 1, true, 2)},
+	}
+	cons := []models.ConsolidatedScore{{BidID: 10, CriterionKey: "K1", Score: dec("2.5"), Mean: dec("2.5")}}
+	m := models.BuildMatrix(c, snap, cons)
+	a := m.Bids[0].Cells[0]
+	if a.Spread != 3 || !a.Highlight || !a.Mean.Equal(dec("2.5")) || a.Scores[0].Name != "Eins" || a.Scores[1].Name != "Drei" || a.Consolidated == nil {
+		t.Errorf("cell A/K1 = %+v", a)
+	}
+	if b := m.Bids[1].Cells[0]; b.Highlight || len(b.Scores) != 2 || !b.Mean.Equal(dec("3")) {
+		t.Errorf("cell B/K1 = %+v (the unsubmitted sheet must not count)", b)
+	}
+	if len(m.Bids[2].Cells) != 0 || len(m.Bids[3].Cells) != 0 {
+		t.Error("cells for bids not admitted")
+	}
+	want := []string{
+		"A: Keine konsolidierte Bewertung für K2, K3, K4, K5, K6.",
+		"B: Bewertungsbogen noch nicht abgegeben von Zwei.",
+		"B: Keine konsolidierte Bewertung für K1, K2, K3, K4, K5, K6.",
+		"C: Die formale Prüfung ist nicht abgeschlossen.",
+		"E: Weniger als zwei Mitglieder des Gremiums haben bewertet.",
+		"E: Keine konsolidierte Bewertung für K1, K2, K3, K4, K5, K6.",
+	}
+	if got := m.Missing(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Missing =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

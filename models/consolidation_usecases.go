@@ -1,0 +1,311 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+)
+
+// ErrConsolidationClosed explains a conflict: the consolidation of the call was closed
+// (perhaps in another tab); its scores and result are final. It wraps ErrConflict.
+var ErrConsolidationClosed = fmt.Errorf("%w: die Konsolidierung ist abgeschlossen; Bewertungen und Ergebnis sind endgültig", ErrConflict)
+
+// ConsolidationInput is the lead's form for one bid: per criterion key the consolidated
+// score as German decimal text ("2,67") and the reason.
+type ConsolidationInput struct {
+	CallID  int64
+	BidID   int64
+	Scores  map[string]string
+	Reasons map[string]string
+}
+
+// CloseInput closes a call's consolidation; Resolutions order bids that are still equal
+// after all published tie-breaks where they compete for the last posts of a lot.
+type CloseInput struct {
+	CallID      int64
+	Resolutions []TieResolution
+}
+
+// consolidationCall is the call as the consolidation needs it.
+type consolidationCall struct {
+	ID             int64
+	TenantID       int64
+	State          CallState
+	CurrentVersion int
+	OpenedAt       *time.Time
+	Content        []byte
+	Closed         bool
+}
+
+// loadConsolidationCall reads the call with its current content (locked for update when
+// lock is set). Other Kreise and non-leads get ErrNotFound; a sealed call ErrSealed.
+func loadConsolidationCall(tx *gorm.DB, actor *Actor, callID int64, lock bool) (*consolidationCall, CallContent, error) {
+	q := `SELECT c.id, c.tenant_id, c.state, c.current_version, c.opened_at, v.content,
+		EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS closed
+		FROM calls c JOIN call_versions v ON v.call_id = c.id AND v.version = c.current_version WHERE c.id = ?`
+	if lock {
+		q += ` FOR UPDATE OF c`
+	}
+	var c consolidationCall
+	res := tx.Raw(q, callID).Scan(&c)
+	if res.Error != nil {
+		return nil, CallContent{}, fmt.Errorf("load call %d: %w", callID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, CallContent{}, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	if err := requireLead(actor, c.TenantID, "consolidation"); err != nil {
+		return nil, CallContent{}, err
+	}
+	if c.OpenedAt == nil {
+		return nil, CallContent{}, fmt.Errorf("consolidation of call %d: %w", callID, ErrSealed)
+	}
+	content, err := DecodeCallContent(c.Content)
+	if err != nil {
+		return nil, CallContent{}, err
+	}
+	return &c, content, nil
+}
+
+// lockOpenConsolidation is loadConsolidationCall for changes: the call must not be
+// cancelled nor its consolidation closed.
+func lockOpenConsolidation(tx *gorm.DB, actor *Actor, callID int64) (*consolidationCall, CallContent, error) {
+	c, content, err := loadConsolidationCall(tx, actor, callID, true)
+	switch {
+	case err != nil:
+		return nil, content, err
+	case c.State == CallCancelled:
+		return nil, content, fmt.Errorf("%w: das Verfahren ist aufgehoben", ErrConflict)
+	case c.Closed:
+		return nil, content, ErrConsolidationClosed
+	}
+	return c, content, nil
+}
+
+// loadConsolidated reads a call's consolidated scores with the names of who set them.
+func loadConsolidated(tx *gorm.DB, callID int64) ([]ConsolidatedScore, error) {
+	var out []ConsolidatedScore
+	if err := tx.Raw(`SELECT s.bid_id, s.criterion_key, s.score, s.mean, s.reason, s.set_by, u.name AS set_by_name, s.set_at
+		FROM consolidated_scores s JOIN users u ON u.id = s.set_by WHERE s.call_id = ? ORDER BY s.bid_id, s.criterion_key`,
+		callID).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("load consolidated scores: %w", err)
+	}
+	return out, nil
+}
+
+// SetConsolidatedScores stores the lead's consolidated scores of one admitted bid, all
+// criteria at once, once every required sheet of the bid is submitted. A score lies on
+// the scale with at most two decimals; where it differs from the evaluators' mean a
+// reason is mandatory (rule 6). Audited as consolidation.scores_set on the call's chain.
+func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, actor *Actor, in ConsolidationInput, now time.Time) error {
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
+		if err != nil {
+			return err
+		}
+		snap, err := src.Snapshot(tx, in.CallID)
+		if err != nil {
+			return fmt.Errorf("load score sheets: %w", err)
+		}
+		m := BuildMatrix(content, snap, nil)
+		var bid *MatrixBid
+		for i := range m.Bids {
+			if m.Bids[i].BidID == in.BidID {
+				bid = &m.Bids[i]
+			}
+		}
+		switch {
+		case bid == nil:
+			return fmt.Errorf("bid %d of call %d: %w", in.BidID, in.CallID, ErrNotFound)
+		case bid.Formal != FormalAdmitted:
+			return fmt.Errorf("%w: nur zur Bewertung zugelassene Interessenbekundungen werden konsolidiert", ErrConflict)
+		}
+		v := &ValidationError{}
+		if !bid.SheetsComplete() {
+			v.Add("scores", "sheets_missing", fmt.Sprintf("Die Bewertungsbögen von %s sind noch nicht abgegeben. Konsolidieren können Sie erst, wenn alle Bögen vorliegen.",
+				strings.Join(bid.Pending, ", ")))
+			return v
+		}
+		scores := map[string]string{}
+		var deviating []string
+		for _, cell := range bid.Cells {
+			key := cell.Criterion.Key
+			field := "score_" + key
+			s, msg := ParseGermanDecimal(in.Scores[key], ScoreDecimals, false)
+			if msg != "" {
+				v.Add(field, "format", fmt.Sprintf("%s: %s", key, msg))
+				continue
+			}
+			before := len(v.Fields)
+			CheckConsolidatedScore(v, field, s, m.ScaleMax)
+			reason := strings.TrimSpace(in.Reasons[key])
+			need := NeedsReason(s, cell.Mean)
+			if need && reason == "" {
+				v.Add("reason_"+key, "required", fmt.Sprintf("%s: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert %s abweicht.",
+					key, FormatScore(cell.Mean)))
+			} else {
+				CheckText(v, "reason_"+key, "die Begründung", reason, false, MaxLongText)
+			}
+			if len(v.Fields) > before {
+				continue
+			}
+			if need {
+				deviating = append(deviating, key)
+			}
+			scores[key] = s.StringFixed(ScoreDecimals)
+			if err := tx.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (bid_id, criterion_key) DO UPDATE SET score = EXCLUDED.score, mean = EXCLUDED.mean,
+					reason = EXCLUDED.reason, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
+				in.CallID, in.BidID, key, s, cell.Mean, reason, actor.UserID, now).Error; err != nil {
+				return fmt.Errorf("store consolidated score: %w", err)
+			}
+		}
+		if err := v.OrNil(); err != nil {
+			return err
+		}
+		_, err = Audit(tx, Event{Chain: CallChain(in.CallID), ActorID: actor.UserID, TenantID: c.TenantID,
+			Action: "consolidation.scores_set", ObjectType: "bid", ObjectID: strconv.FormatInt(in.BidID, 10),
+			Details: map[string]any{"scores": scores, "deviating_from_mean": deviating}})
+		return err
+	})
+}
+
+// CloseConsolidation closes a complete consolidation (every bid formally decided, every
+// required sheet submitted, every criterion of every admitted bid consolidated), computes
+// the result with ComputeResult and stores it. Bids of equal rank competing for the last
+// posts of a lot need a TieResolution with a reason. Audited as consolidation.closed.
+func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *Actor, in CloseInput, now time.Time) (Result, error) {
+	var result Result
+	err := InTx(ctx, db, func(tx *gorm.DB) error {
+		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
+		if err != nil {
+			return err
+		}
+		snap, err := src.Snapshot(tx, in.CallID)
+		if err != nil {
+			return fmt.Errorf("load score sheets: %w", err)
+		}
+		cons, err := loadConsolidated(tx, in.CallID)
+		if err != nil {
+			return err
+		}
+		m := BuildMatrix(content, snap, cons)
+		v := &ValidationError{}
+		for _, msg := range m.Missing() {
+			v.Add("consolidation", "incomplete", msg)
+		}
+		for i, r := range in.Resolutions {
+			CheckText(v, fmt.Sprintf("tie_%d_reason", i), "die Begründung der Entscheidung über den Gleichstand", r.Reason, true, MaxLongText)
+		}
+		if err := v.OrNil(); err != nil {
+			return err
+		}
+		result, err = ComputeResult(content, m.ScoreInputs(), in.Resolutions)
+		if err != nil {
+			if len(in.Resolutions) > 0 {
+				v.Add("ties", "stale", "Die Entscheidung über den Gleichstand passt nicht zur Rangfolge. Bitte laden Sie die Seite neu.")
+				return v
+			}
+			return err
+		}
+		if result.NeedsLeadDecision() {
+			for _, t := range result.Ties {
+				if len(t.Lots) > 0 {
+					v.Add("ties", "undecided", fmt.Sprintf("Rang %d: %s sind nach allen Hilfskriterien gleichrangig und konkurrieren um die letzten Stellen in %s. Bitte entscheiden Sie die Reihenfolge mit Begründung.",
+						t.Rank, orgNames(snap, t.BidIDs), lotNames(content, t.Lots)))
+				}
+			}
+			return v
+		}
+		if err := storeResult(tx, c, actor, result, now); err != nil {
+			return err
+		}
+		ranks := make([]map[string]any, 0, len(result.Rows))
+		for _, r := range result.Rows {
+			ranks = append(ranks, map[string]any{"bid": r.BidID, "rank": r.Rank, "total": r.Total.StringFixed(PointsDecimals),
+				"excluded": r.Excluded, "allocation": fixedMap(r.Allocation)})
+		}
+		_, err = Audit(tx, Event{Chain: CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID,
+			Action: "consolidation.closed", ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
+			Details: map[string]any{"call_version": c.CurrentVersion, "result": ranks, "unallocated": fixedMap(result.Unallocated())}})
+		return err
+	})
+	return result, err
+}
+
+// storeResult writes call_results and one result_rows row per bid.
+func storeResult(tx *gorm.DB, c *consolidationCall, actor *Actor, r Result, now time.Time) error {
+	lots, err := json.Marshal(r.Lots)
+	if err != nil {
+		return fmt.Errorf("encode lots: %w", err)
+	}
+	ties, err := json.Marshal(r.Ties)
+	if err != nil {
+		return fmt.Errorf("encode ties: %w", err)
+	}
+	if err := tx.Exec(`INSERT INTO call_results (call_id, call_version, closed_by, closed_at, lots, ties) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.ID, c.CurrentVersion, actor.UserID, now, string(lots), string(ties)).Error; err != nil {
+		return fmt.Errorf("store result: %w", err)
+	}
+	if len(r.Rows) == 0 {
+		return nil
+	}
+	var sql strings.Builder
+	sql.WriteString(`INSERT INTO result_rows (call_id, bid_id, position, rank, rank_by_decision, excluded, excluded_formally, total, points, reasons, requested, allocation) VALUES `)
+	args := make([]any, 0, len(r.Rows)*12)
+	enc := func(x any) string { b, _ := json.Marshal(x); return string(b) }
+	for i, row := range r.Rows {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		reasons := row.ExclusionReasons
+		if reasons == nil {
+			reasons = []string{}
+		}
+		args = append(args, c.ID, row.BidID, i+1, row.Rank, row.RankByDecision, row.Excluded, row.ExcludedFormally, row.Total,
+			enc(fixedMap(row.Points)), enc(reasons), enc(fixedMap(row.Requested)), enc(fixedMap(row.Allocation)))
+	}
+	if err := tx.Exec(sql.String(), args...).Error; err != nil {
+		return fmt.Errorf("store result rows: %w", err)
+	}
+	return nil
+}
+
+// fixedMap renders decimals with two decimals for storage and audit details.
+func fixedMap(m map[string]decimal.Decimal) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v.StringFixed(2)
+	}
+	return out
+}
+
+func orgNames(snap ScoringSnapshot, ids []int64) string {
+	var names []string
+	for _, id := range ids {
+		for _, b := range snap.Bids {
+			if b.BidID == id {
+				names = append(names, b.OrgName)
+			}
+		}
+	}
+	return strings.Join(names, " und ")
+}
+
+func lotNames(c CallContent, keys []string) string {
+	var names []string
+	for _, k := range keys {
+		if l, ok := c.Lot(k); ok {
+			names = append(names, "Los "+l.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
