@@ -34,11 +34,13 @@ const DefaultOCIDPrefix = "ocds-kimibv"
 // OCDSVersionNumber is the OCDS schema version of the packages.
 const OCDSVersionNumber = "1.1"
 
-// OCDSExtensions are the OCDS extensions the releases use: lots (tender.lots,
+// OCDSExtensions returns the OCDS extensions the releases use: lots (tender.lots,
 // items[].relatedLot, awards[].relatedLots) and enquiries (tender.enquiries).
-var OCDSExtensions = []string{
-	"https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json",
-	"https://raw.githubusercontent.com/open-contracting-extensions/ocds_enquiry_extension/v1.1.5/extension.json",
+func OCDSExtensions() []string {
+	return []string{
+		"https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json",
+		"https://raw.githubusercontent.com/open-contracting-extensions/ocds_enquiry_extension/v1.1.5/extension.json",
+	}
 }
 
 // OCDSOptions configures the export: the OCID prefix and the public base URL for links.
@@ -279,7 +281,7 @@ func slugify(s string) string {
 // BuildOCDSPackage wraps the releases of the procedures in one package. publishedDate is
 // the date of the newest release (the last change of the contents), or now when empty.
 func BuildOCDSPackage(procs []OCDSProcedure, o OCDSOptions, uri, publisher string, now time.Time) *OCDSPackage {
-	pkg := &OCDSPackage{URI: uri, Version: OCDSVersionNumber, Extensions: OCDSExtensions,
+	pkg := &OCDSPackage{URI: uri, Version: OCDSVersionNumber, Extensions: OCDSExtensions(),
 		Publisher: OCDSPublisher{Name: publisher, URI: o.BaseURL}, Releases: []*OCDSRelease{}}
 	var last time.Time
 	for i := range procs {
