@@ -13,6 +13,8 @@ type CallState string
 const (
 	CallDraft     CallState = "draft"
 	CallPublished CallState = "published"
+	CallClosed    CallState = "closed" // deadline passed, bids sealed (issue 5)
+	CallOpened    CallState = "opened" // opened by two openers (issue 5)
 	CallCancelled CallState = "cancelled"
 )
 
@@ -23,6 +25,10 @@ func (s CallState) Label() string {
 		return "Entwurf"
 	case CallPublished:
 		return "Veröffentlicht"
+	case CallClosed:
+		return "Frist abgelaufen"
+	case CallOpened:
+		return "Geöffnet"
 	case CallCancelled:
 		return "Aufgehoben"
 	}
