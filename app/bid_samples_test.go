@@ -25,7 +25,7 @@ func sampleBidPage(step models.BidStep, complete bool) bidPage {
 	recv := sampleNow
 	d := models.BidDraft{Lots: map[string]decimal.Decimal{"L1": decimal.RequireFromString("1.5")},
 		Answers: map[string]string{"K1": "Unser Konzept <mit Sonderzeichen> & Zeilen\nzweite Zeile"}, Declarations: map[string]bool{},
-		Ties: models.Ties{Declared: "some", Text: "Eine Mitarbeiterin ist mit einem Kreistagsmitglied verheiratet."},
+		Ties:    models.Ties{Declared: "some", Text: "Eine Mitarbeiterin ist mit einem Kreistagsmitglied verheiratet."},
 		Contact: models.Contact{Name: "Andrea Wohlfahrt", Email: "awo@traeger.example"}}
 	decl := models.Declarations(&c)
 	if complete {

@@ -55,7 +55,7 @@ func newTestApp(t *testing.T, withDemo bool) *testApp {
 	}
 	log := slog.New(slog.NewTextHandler(logw, nil))
 	a, e, err := app.New(app.Config{BaseURL: "http://kimibv.test", Env: "production", MaxBodyBytes: 110 << 20,
-		SessionLifetime: 12 * time.Hour, SessionIdle: 2 * time.Hour, ContactEmail: "kontakt@kimibv.test", Operator: "Testbetrieb", Vault: newTestVault(t)},
+		SessionLifetime: 12 * time.Hour, SessionIdle: 2 * time.Hour, ContactEmail: "kontakt@kimibv.test", Operator: "Testbetrieb", Vault: dbtest.Vault(t)},
 		st, log, app.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)

@@ -118,7 +118,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	if n := taCount(t, f.db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'bid_receipt' AND body LIKE '%'||?||'%'`, orgID, v1.ContentSHA256); n != 1 {
 		t.Fatalf("%d receipts in the Postfach", n)
 	}
-	if n := taCount(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'bid_receipt' AND to_addr = 'awo@traeger.example'`); n != 1 {
+	if n := taCount(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'bid_receipt' AND to_addr = 'awo@traeger.example' AND subject LIKE '%'||?||'%'`, "musterland-2026-91"); n != 1 {
 		t.Fatalf("%d receipt mails", n)
 	}
 	// Rule 4: nobody edits a submitted version or its files.
@@ -181,7 +181,7 @@ func TestBidMembershipRemovedMidDraft(t *testing.T) {
 	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("save after removal: %v", err)
 	}
-	if n := taCount(t, f.db, `SELECT count(*) FROM bid_versions`); n != 0 {
+	if n := taCount(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {
 		t.Fatalf("%d versions", n)
 	}
 }
@@ -206,7 +206,7 @@ func TestBidAfterDeadline(t *testing.T) {
 	if err := models.WithdrawBid(f.ctx, f.db, car, carID, carBid, f.now); !errors.As(err, &de) {
 		t.Fatalf("withdraw after deadline: %v", err)
 	}
-	if n := taCount(t, f.db, `SELECT count(*) FROM bids WHERE state = 'submitted'`); n != 1 {
+	if n := taCount(t, f.db, `SELECT count(*) FROM bids WHERE state = 'submitted' AND call_id = ?`, f.callID); n != 1 {
 		t.Fatalf("%d submitted", n)
 	}
 	// The COMMIT-time trigger: a transaction that inserts in time but commits late is refused.

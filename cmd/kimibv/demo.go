@@ -26,7 +26,11 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	if err := models.Migrate(ctx, st.SQL, log); err != nil {
 		return err
 	}
-	loaded, err := demo.Load(ctx, st.DB, *ifEmpty)
+	vault, err := openVault(cfg, log)
+	if err != nil {
+		return err
+	}
+	loaded, err := demo.Load(ctx, st.DB, *ifEmpty, demo.WithVault(vault))
 	if err != nil {
 		return err
 	}

@@ -185,7 +185,10 @@ func ensureDemoTemplate(ctx context.Context, admin, base string) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("open demo template: %w", err)
 	}
-	_, err = demo.Load(ctx, st.DB, false)
+	v, err := vault()
+	if err == nil {
+		_, err = demo.Load(ctx, st.DB, false, demo.WithVault(v))
+	}
 	st.Close()
 	if err != nil {
 		return "", fmt.Errorf("load demo: %w", err)

@@ -87,7 +87,7 @@ func Logins() []Login {
 }
 
 // Load creates the demonstration unless it exists (ifEmpty) and reports whether it loaded.
-func Load(ctx context.Context, db *gorm.DB, ifEmpty bool) (bool, error) {
+func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool, error) {
 	var n int64
 	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM tenants WHERE slug = 'musterland'`).Scan(&n).Error; err != nil {
 		return false, fmt.Errorf("look for demo: %w", err)
@@ -136,6 +136,9 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool) (bool, error) {
 		return false, err
 	}
 	if err := loadQA(ctx, db, muster.ID, calls, now); err != nil {
+		return false, err
+	}
+	if err := loadBids(ctx, db, opts, calls.Open, now); err != nil {
 		return false, err
 	}
 	return true, nil

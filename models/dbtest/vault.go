@@ -1,0 +1,24 @@
+package dbtest
+
+import (
+	"testing"
+
+	"kimibv/models"
+)
+
+// testMasterKey is the master key of test databases: the cached demo template is loaded
+// with it (its demo bids are encrypted to it), and test apps use it to read them. It
+// protects nothing real; it exists only for tests.
+const testMasterKey = "AGE-SECRET-KEY-1SAT8KCCJM5WDZ0AYDHJ00N0504ULPQ78YFFPXP5C7NPK8CQ2059QG7WP0Z"
+
+// Vault returns the vault of test databases (the same key for every test and the demo template).
+func Vault(t testing.TB) *models.Vault {
+	t.Helper()
+	v, err := vault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func vault() (*models.Vault, error) { return models.NewVault(testMasterKey) }

@@ -1,0 +1,119 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"kimibv/models"
+)
+
+// Option adjusts what Load creates.
+type Option func(*options)
+
+type options struct {
+	vault *models.Vault
+}
+
+// WithVault gives Load the master key, with which the demonstration's bids are encrypted.
+// Without it Load creates no bids (bid content is never stored unencrypted).
+func WithVault(v *models.Vault) Option { return func(o *options) { o.vault = v } }
+
+// demoPDF is a small valid PDF standing in for a provider's document.
+func demoPDF(title string) []byte {
+	body := "1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n" +
+		"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+	return []byte("%PDF-1.4\n% Demonstration: " + title + "\n" + body)
+}
+
+// loadBids gives the open demo call a submitted bid of the AWO and a draft of the Caritas
+// (lots and two answers, no documents yet), through the use cases.
+func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *models.Call, now time.Time) error {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.vault == nil || call == nil {
+		return nil
+	}
+	var cur struct{ CurrentVersion int }
+	if err := db.WithContext(ctx).Raw(`SELECT current_version FROM calls WHERE id = ?`, call.ID).Scan(&cur).Error; err != nil {
+		return fmt.Errorf("demo bids: %w", err)
+	}
+	var raw []byte
+	if err := db.WithContext(ctx).Raw(`SELECT content FROM call_versions WHERE call_id = ? AND version = ?`, call.ID, cur.CurrentVersion).Row().Scan(&raw); err != nil {
+		return fmt.Errorf("demo bids: %w", err)
+	}
+	content, err := models.DecodeCallContent(raw)
+	if err != nil {
+		return err
+	}
+	bid := func(email string, lots models.StepInput, complete bool) error {
+		var uid int64
+		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&uid).Error; err != nil {
+			return err
+		}
+		a, err := models.LoadActor(ctx, db, uid)
+		if err != nil {
+			return err
+		}
+		var orgID int64
+		for id := range a.Orgs {
+			orgID = id
+		}
+		id, err := models.StartBid(ctx, db, o.vault, a, orgID, call.ID, now)
+		if err != nil {
+			return fmt.Errorf("demo bid %s: %w", email, err)
+		}
+		answers := models.StepInput{}
+		for i, cr := range content.Criteria {
+			if complete || i < 2 {
+				answers["answer_"+cr.Key] = "Demonstration: Unsere Antwort zum Kriterium „" + cr.Name + "“ mit konkreten Maßnahmen, Zuständigkeiten und Zeitplan."
+			}
+		}
+		decl := models.StepInput{"ties": "none"}
+		for _, x := range models.Declarations(&content) {
+			decl["decl_"+x.Key] = "1"
+		}
+		steps := []struct {
+			s  models.BidStep
+			in models.StepInput
+		}{{models.StepLots, lots}, {models.StepAnswers, answers}}
+		if complete {
+			steps = append(steps, struct {
+				s  models.BidStep
+				in models.StepInput
+			}{models.StepDeclarations, decl})
+		}
+		for _, st := range steps {
+			if err := models.SaveBidStep(ctx, db, o.vault, a, orgID, id, st.s, st.in, now); err != nil {
+				return fmt.Errorf("demo bid %s %s: %w", email, st.s, err)
+			}
+		}
+		if !complete {
+			return nil
+		}
+		for _, rd := range content.RequiredDocs {
+			if err := models.AddBidFile(ctx, db, o.vault, a, orgID, id, models.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
+				File: bytes.NewReader(demoPDF(rd.Name))}, now); err != nil {
+				return fmt.Errorf("demo bid %s %s: %w", email, rd.Key, err)
+			}
+		}
+		var rev int
+		if err := db.WithContext(ctx).Raw(`SELECT draft_rev FROM bids WHERE id = ?`, id).Scan(&rev).Error; err != nil {
+			return err
+		}
+		v, err := models.SubmitBid(ctx, db, o.vault, a, orgID, id, rev, now)
+		if err != nil {
+			return fmt.Errorf("demo bid %s submit: %w", email, err)
+		}
+		return models.IssueBidReceipt(ctx, db, o.vault, id, v.Version, "http://localhost:8080", nil)
+	}
+	if err := bid("awo@traeger.example", models.StepInput{"fte_L1": "2", "fte_L2": "1"}, true); err != nil {
+		return err
+	}
+	return bid("caritas@traeger.example", models.StepInput{"fte_L3": "1"}, false)
+}
