@@ -43,7 +43,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if _, err := models.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, rules, "", f.now, nil); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if versions() != 1 || taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended'`) != 0 {
+	if versions() != 1 || taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended' AND chain = ?`, models.CallChain(f.callID)) != 0 {
 		t.Fatal("a refused amendment changed something")
 	}
 
