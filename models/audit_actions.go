@@ -26,6 +26,20 @@ var auditActionLabels = map[string]string{
 	"wallet.document_added":    "Dokument in die Dokumentenmappe aufgenommen",
 	"wallet.document_replaced": "Dokument der Dokumentenmappe ersetzt",
 	"wallet.document_removed":  "Dokument aus der Dokumentenmappe entfernt",
+	// Closing, opening, formal check, committee (issue 5).
+	"call.closed":                "Frist abgelaufen, Verfahren geschlossen",
+	"opening.confirmed":          "Öffnung bestätigt",
+	"call.opened":                "Interessenbekundungen geöffnet",
+	"formal.saved":               "Formale Prüfung gespeichert",
+	"formal.admitted":            "Interessenbekundung zugelassen",
+	"formal.excluded":            "Interessenbekundung ausgeschlossen",
+	"formal.corrected":           "Ausschluss durch Korrekturvermerk berichtigt",
+	"formal.documents_requested": "Unterlagen nachgefordert",
+	"formal.documents_answered":  "Nachgeforderte Unterlage eingegangen",
+	"coi.declared":               "Erklärung zu Interessenkonflikten abgegeben",
+	"committee.evaluator_added":  "Mitglied des Bewertungsgremiums benannt",
+	"sheet.saved":                "Bewertungsbogen als Entwurf gespeichert",
+	"sheet.submitted":            "Bewertungsbogen abgegeben",
 	// Consolidation and result (issue 5).
 	"consolidation.scores_set": "Konsolidierte Bewertung festgelegt",
 	"consolidation.closed":     "Konsolidierung abgeschlossen, Ergebnis berechnet",
@@ -38,6 +52,9 @@ var auditObjectLabels = map[string]string{
 	"invitation":   "Einladung",
 	"organization": "Träger",
 	"org_document": "Dokument der Dokumentenmappe",
+	"call":         "Verfahren",
+	"bid":          "Interessenbekundung",
+	"score_sheet":  "Bewertungsbogen",
 }
 
 // ActionLabel returns the German label of an audit action, or the action's name when

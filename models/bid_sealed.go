@@ -69,9 +69,10 @@ type sealedCall struct {
 //   - every role of the call's Kreis before the two-person opening (calls.opened_at, set by
 //     the opening of issue 5): ErrSealed — whether the deadline runs or has passed. The only
 //     thing they learn is CallBidStatus ("Frist läuft" / "Frist abgelaufen – ungeöffnet");
-//   - after the opening: the lead and the openers get the bids; evaluators, council members
-//     and Kreis administrators get ErrForbidden here (the evaluation issue adds the
-//     conflict-of-interest gate for evaluators and the award record for the council).
+//   - after the opening: the lead and the openers get the bids; named evaluators of the call
+//     get, once they have declared for every bidder (else a Refusal wrapping ErrForbidden),
+//     only the admitted bids without a declared tie (issue 5); council members and Kreis
+//     administrators get ErrForbidden here.
 func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, callID int64, now time.Time) (*OpenedBids, error) {
 	db = db.WithContext(ctx)
 	var c sealedCall
@@ -91,8 +92,15 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, call
 		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrNotFound)
 	case c.OpenedAt == nil:
 		return nil, fmt.Errorf("bids of call %d (%s): %w", callID, CallSealStatus(c.Deadline, nil, now), ErrSealed)
-	case !actor.HasTenantRole(c.TenantID, RoleLead) && !actor.HasTenantRole(c.TenantID, RoleOpener):
-		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrForbidden)
+	}
+	// Issue 5: evaluators pass the conflict-of-interest gate and see only the admitted
+	// bids they have declared no tie to; other Kreis roles get ErrForbidden.
+	var allowed map[int64]bool // nil: every bid (lead, opener)
+	if !actor.HasTenantRole(c.TenantID, RoleLead) && !actor.HasTenantRole(c.TenantID, RoleOpener) {
+		var err error
+		if allowed, err = evaluatorBids(db, actor, c.TenantID, callID); err != nil {
+			return nil, err
+		}
 	}
 	out := &OpenedBids{CallID: callID, Status: SealOpened, db: db, vault: vault}
 	var rows []struct {
@@ -108,6 +116,9 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, call
 		return nil, fmt.Errorf("load bids: %w", err)
 	}
 	for _, r := range rows {
+		if allowed != nil && !allowed[r.BidID] {
+			continue
+		}
 		plain, err := vault.OpenBytes(db, callID, r.Content)
 		if err != nil {
 			return nil, err

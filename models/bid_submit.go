@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -175,7 +176,13 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, org
 			"content_sha256": ver.ContentSHA256, "files": len(files)})
 	})
 	if err != nil {
-		return nil, commitRefused(err, action)
+		// Issue 5: refused late attempts are counted (without content) for the Öffnungsprotokoll.
+		if err = commitRefused(err, action); errors.Is(err, ErrDeadlinePassed) {
+			if lerr := RecordLateAttempt(ctx, db, bidID); lerr != nil {
+				return nil, lerr
+			}
+		}
+		return nil, err
 	}
 	if err := db.WithContext(ctx).Raw(`SELECT receipt_at FROM bid_versions WHERE bid_id = ? AND version = ?`, ver.BidID, ver.Version).
 		Scan(&ver.ReceiptAt).Error; err != nil {

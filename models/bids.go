@@ -92,6 +92,9 @@ func lockBidCall(tx *gorm.DB, callID int64) (*bidCall, error) {
 // open checks that bids may still change: the call is published and the database clock
 // is at or before the deadline.
 func (c *bidCall) open(action string) error {
+	if c.State == CallClosed || c.State == CallOpened { // issue 5: closed at the deadline
+		return deadlinePassed(action)
+	}
 	if c.State != CallPublished {
 		return stateConflictFor(c.State, action)
 	}

@@ -1,0 +1,268 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Tie kinds of a conflict-of-interest declaration (§§ 20, 21 VwVfG; § 31 GO NRW).
+const (
+	TieNone       = "none"
+	TieEmployment = "employment"
+	TieBoard      = "board"
+	TieMembership = "membership"
+	TieFamily     = "family"
+	TieOther      = "other"
+)
+
+// TieKinds lists the tie kinds in display order.
+var TieKinds = []string{TieNone, TieEmployment, TieBoard, TieMembership, TieFamily, TieOther}
+
+// TieLabel returns the German label of a tie kind.
+func TieLabel(t string) string {
+	switch t {
+	case TieNone:
+		return "Keine Verbindung"
+	case TieEmployment:
+		return "Beschäftigung (auch früher oder angestrebt)"
+	case TieBoard:
+		return "Vorstand oder Aufsichtsgremium"
+	case TieMembership:
+		return "Mitgliedschaft mit Funktion"
+	case TieFamily:
+		return "Familiäre oder persönliche Beziehung"
+	case TieOther:
+		return "Sonstige Verbindung"
+	}
+	return t
+}
+
+// EvaluatorMaySee is the conflict-of-interest gate (pure, DESIGN rule 5): an evaluator
+// sees a bidding organisation's bid only when they have declared for every bidding
+// organisation of the call and declared no tie to this one.
+func EvaluatorMaySee(declared map[int64]string, bidders []int64, orgID int64) bool {
+	for _, b := range bidders {
+		if _, ok := declared[b]; !ok {
+			return false
+		}
+	}
+	return declared[orgID] == TieNone
+}
+
+// MaySeeOthersScores is the independence rule (pure, DESIGN rule 6): an evaluator sees
+// the other evaluators' scores of a bid only after submitting their own sheet for it.
+func MaySeeOthersScores(ownSubmitted bool) bool { return ownSubmitted }
+
+// errDeclareFirst is the refusal before the declarations are complete.
+func errDeclareFirst() error {
+	return forbidden("Bitte erklären Sie zuerst für jeden Träger, der sich beworben hat, ob Sie mit ihm verbunden sind. Vorher sehen Sie nichts von den Interessenbekundungen.")
+}
+
+// evaluatorBids is the evaluator branch of ReadBids: the actor must be a named evaluator
+// of the call with the evaluator role of its Kreis and have declared for every bidding
+// organisation; the result are the bids they may see — admitted by the formal check and
+// without a declared tie.
+func evaluatorBids(db *gorm.DB, actor *Actor, tenantID, callID int64) (map[int64]bool, error) {
+	if !actor.HasTenantRole(tenantID, RoleEvaluator) {
+		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrForbidden)
+	}
+	var named int64
+	if err := db.Raw(`SELECT count(*) FROM call_committee WHERE call_id = ? AND user_id = ? AND role = 'evaluator'`, callID, actor.UserID).
+		Scan(&named).Error; err != nil {
+		return nil, fmt.Errorf("check evaluator: %w", err)
+	}
+	if named == 0 {
+		return nil, fmt.Errorf("bids of call %d for a non-member: %w", callID, ErrForbidden)
+	}
+	var rows []struct {
+		BidID  int64
+		OrgID  int64
+		Formal FormalOutcome
+		Tie    *string
+	}
+	if err := db.Raw(`SELECT o.bid_id, o.org_id, `+formalOutcomeSQL+` AS formal, d.tie
+		FROM opening_bids o LEFT JOIN formal_checks f ON f.bid_id = o.bid_id LEFT JOIN formal_corrections k ON k.bid_id = o.bid_id
+		LEFT JOIN coi_declarations d ON d.call_id = o.call_id AND d.org_id = o.org_id AND d.evaluator_id = ?
+		WHERE o.call_id = ? AND o.state = 'submitted'`, actor.UserID, callID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load declarations: %w", err)
+	}
+	declared := map[int64]string{}
+	var bidders []int64
+	for _, r := range rows {
+		bidders = append(bidders, r.OrgID)
+		if r.Tie != nil {
+			declared[r.OrgID] = *r.Tie
+		}
+	}
+	out := map[int64]bool{}
+	for _, r := range rows {
+		if !EvaluatorMaySee(declared, bidders, r.OrgID) {
+			if len(declared) < len(bidders) {
+				return nil, errDeclareFirst()
+			}
+			continue
+		}
+		if r.Formal == FormalAdmitted {
+			out[r.BidID] = true
+		}
+	}
+	return out, nil
+}
+
+// Bidder is a bidding organisation as the declaration form lists it, with the
+// evaluator's declaration once made.
+type Bidder struct {
+	OrgID      int64
+	OrgName    string
+	Tie        string // "" until declared
+	Note       string
+	DeclaredAt *time.Time
+}
+
+// DeclarationView is the evaluator's declaration page of a call.
+type DeclarationView struct {
+	Call     CallHeader
+	Bidders  []Bidder
+	Complete bool
+}
+
+// evaluatorCall checks that the actor is a named evaluator of an opened call of the Kreis.
+func evaluatorCall(tx *gorm.DB, actor *Actor, tenantID, callID int64, lock bool) (*CallHeader, error) {
+	if !actor.HasTenantRole(tenantID, RoleEvaluator) {
+		return nil, fmt.Errorf("call %d for evaluator: %w", callID, ErrNotFound)
+	}
+	var h CallHeader
+	q := callHeaderSelect + `WHERE c.id = ? AND c.tenant_id = ? AND c.state <> 'draft'
+		AND EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = c.id AND k.user_id = ? AND k.role = 'evaluator')`
+	if lock {
+		q += ` FOR UPDATE OF c`
+	}
+	res := tx.Raw(q, callID, tenantID, actor.UserID).Scan(&h)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load call %d: %w", callID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	var opened int64
+	if err := tx.Raw(`SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NOT NULL`, callID).Scan(&opened).Error; err != nil {
+		return nil, fmt.Errorf("load call: %w", err)
+	}
+	if opened == 0 {
+		return nil, fmt.Errorf("call %d: %w", callID, ErrSealed)
+	}
+	return &h, nil
+}
+
+// CoiDeclarations loads the evaluator's declaration page: the bidding organisations of an
+// opened call (nothing else of the bids) with the declarations made so far.
+func CoiDeclarations(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*DeclarationView, error) {
+	tx := db.WithContext(ctx)
+	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
+	if err != nil {
+		return nil, err
+	}
+	v := &DeclarationView{Call: *h}
+	if err := tx.Raw(`SELECT o.org_id, o.org_name, coalesce(d.tie, '') AS tie, coalesce(d.note, '') AS note, d.declared_at
+		FROM opening_bids o LEFT JOIN coi_declarations d ON d.call_id = o.call_id AND d.org_id = o.org_id AND d.evaluator_id = ?
+		WHERE o.call_id = ? AND o.state = 'submitted' ORDER BY o.org_name COLLATE german, o.org_id`, actor.UserID, callID).Scan(&v.Bidders).Error; err != nil {
+		return nil, fmt.Errorf("load bidders: %w", err)
+	}
+	v.Complete = true
+	for _, b := range v.Bidders {
+		v.Complete = v.Complete && b.Tie != ""
+	}
+	return v, nil
+}
+
+// DeclarationInput is one declaration: the tie kind and, for a tie, a note.
+type DeclarationInput struct {
+	Tie  string
+	Note string
+}
+
+// DeclareTies records the evaluator's declarations for every bidding organisation not yet
+// declared (all at once; declarations are final). A declared tie excludes the evaluator
+// from that bid; when fewer than two evaluators remain for a bid, the leads are warned by
+// e-mail. Audited as coi.declared (ties are named in the details for the lead).
+func DeclareTies(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, in map[int64]DeclarationInput, now time.Time) error {
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		h, err := evaluatorCall(tx, actor, tenantID, callID, true)
+		if err != nil {
+			return err
+		}
+		var open []Bidder
+		if err := tx.Raw(`SELECT o.org_id, o.org_name FROM opening_bids o WHERE o.call_id = ? AND o.state = 'submitted'
+			AND NOT EXISTS (SELECT 1 FROM coi_declarations d WHERE d.call_id = o.call_id AND d.org_id = o.org_id AND d.evaluator_id = ?)
+			ORDER BY o.org_name COLLATE german, o.org_id`, callID, actor.UserID).Scan(&open).Error; err != nil {
+			return fmt.Errorf("load bidders: %w", err)
+		}
+		if len(open) == 0 {
+			return conflict("Sie haben Ihre Erklärungen für dieses Verfahren bereits abgegeben. Erklärungen sind endgültig; es wurde nichts geändert.")
+		}
+		v := &ValidationError{}
+		ties := map[string]string{}
+		for _, b := range open {
+			id := strconv.FormatInt(b.OrgID, 10)
+			d := in[b.OrgID]
+			valid := false
+			for _, t := range TieKinds {
+				valid = valid || d.Tie == t
+			}
+			if !valid {
+				v.Add("tie_"+id, "required", "Bitte erklären Sie für „"+b.OrgName+"“, ob eine Verbindung besteht.")
+				continue
+			}
+			CheckText(v, "note_"+id, "eine Erläuterung der Verbindung", d.Note, d.Tie != TieNone, 1000)
+			if d.Tie != TieNone {
+				ties[id] = d.Tie
+			}
+		}
+		if err := v.OrNil(); err != nil {
+			return err
+		}
+		for _, b := range open {
+			d := in[b.OrgID]
+			note := d.Note
+			if d.Tie == TieNone {
+				note = ""
+			}
+			if err := tx.Exec(`INSERT INTO coi_declarations (call_id, evaluator_id, org_id, tie, note, declared_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				callID, actor.UserID, b.OrgID, d.Tie, note, now).Error; err != nil {
+				return fmt.Errorf("record declaration: %w", err)
+			}
+		}
+		if _, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "coi.declared", ObjectType: "call",
+			ObjectID: strconv.FormatInt(callID, 10), Details: map[string]any{"organisations": len(open), "ties": ties}}); err != nil {
+			return err
+		}
+		if len(ties) == 0 {
+			return nil
+		}
+		short, err := understaffedBids(tx, callID)
+		if err != nil || len(short) == 0 {
+			return err
+		}
+		return notifyLeads(tx, tenantID, "Bewertungsgremium: weniger als zwei Mitglieder – "+h.Ref,
+			fmt.Sprintf("Guten Tag,\n\nim Verfahren %s („%s“) hat ein Mitglied des Bewertungsgremiums eine Verbindung zu einem Träger erklärt. "+
+				"Für %d Interessenbekundung(en) bleiben damit weniger als zwei Mitglieder, die bewerten dürfen. "+
+				"Bitte benennen Sie auf der Seite „Gremium“ des Verfahrens ein weiteres Mitglied.\n", h.Ref, h.Title, len(short)), "committee_short")
+	})
+}
+
+// understaffedBids returns the submitted bids of a call for which fewer than two
+// evaluators remain without a declared tie.
+func understaffedBids(tx *gorm.DB, callID int64) ([]int64, error) {
+	var ids []int64
+	if err := tx.Raw(`SELECT o.bid_id FROM opening_bids o WHERE o.call_id = ? AND o.state = 'submitted' AND (
+		SELECT count(*) FROM call_committee k WHERE k.call_id = o.call_id AND k.role = 'evaluator' AND NOT EXISTS (
+			SELECT 1 FROM coi_declarations d WHERE d.call_id = o.call_id AND d.org_id = o.org_id AND d.evaluator_id = k.user_id AND d.tie <> 'none')) < 2
+		ORDER BY o.bid_id`, callID).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("count evaluators per bid: %w", err)
+	}
+	return ids, nil
+}

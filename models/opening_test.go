@@ -1,0 +1,185 @@
+package models_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"kimibv/models"
+)
+
+func TestOpeningRuleTable(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	past, future := now.Add(-time.Minute), now.Add(time.Minute)
+	cases := []struct {
+		name      string
+		state     models.CallState
+		deadline  *time.Time
+		opened    *time.Time
+		named     bool
+		confirmed []int64
+		want      error
+	}{
+		{"first confirmation", models.CallClosed, &past, nil, true, nil, nil},
+		{"second by another person", models.CallClosed, &past, nil, true, []int64{7}, nil},
+		{"before the deadline", models.CallPublished, &future, nil, true, nil, models.ErrConflict},
+		{"at the deadline", models.CallPublished, &now, nil, true, nil, models.ErrConflict},
+		{"same person twice", models.CallClosed, &past, nil, true, []int64{1}, models.ErrConflict},
+		{"third confirmation", models.CallOpened, &past, &past, true, []int64{7, 8}, models.ErrConflict},
+		{"not named", models.CallClosed, &past, nil, false, nil, models.ErrForbidden},
+		{"cancelled", models.CallCancelled, &past, nil, true, nil, models.ErrConflict},
+	}
+	for _, c := range cases {
+		err := models.OpeningRule(c.state, c.deadline, c.opened, c.named, c.confirmed, 1, now)
+		if (c.want == nil) != (err == nil) || (c.want != nil && !errors.Is(err, c.want)) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
+func TestCloseDueCallsOnceUnderRace(t *testing.T) {
+	f := newBidFixture(t)
+	if n, err := models.CloseDueCalls(f.ctx, f.db, time.Now()); err != nil || n != 0 {
+		t.Fatalf("before the deadline: %d %v", n, err)
+	}
+	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
+		t.Fatal(err)
+	}
+	mails := countRows(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'call_closed'`)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				_, err := models.CloseDueCalls(f.ctx, f.db, time.Now())
+				errs <- err
+				return
+			}
+			errs <- models.CloseCallIfDue(f.ctx, f.db, f.callID, time.Now())
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := countRows(t, f.db, `SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = '`+models.CallChain(f.callID)+`'`); n != 1 {
+		t.Fatalf("%d call.closed entries, want 1", n)
+	}
+	var state string
+	mustScan(t, f.db, &state, `SELECT state FROM calls WHERE id = ?`, f.callID)
+	if state != "closed" {
+		t.Fatalf("state %s", state)
+	}
+	// The lead is notified (the fixture's call has no committee, so no opener mails).
+	if n := countRows(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'call_closed' AND to_addr = 'leitung@musterland.example'`) - mails; n != 1 {
+		t.Fatalf("%d mails to the lead", n)
+	}
+	verifyChain(t, f.db, models.CallChain(f.callID))
+}
+
+func TestOpeningTwoPersons(t *testing.T) {
+	f := newBidFixture(t)
+	op1, op2 := taActor(t, f.db, "oeffnung1@musterland.example"), taActor(t, f.db, "oeffnung2@musterland.example")
+	for _, a := range []*models.Actor{op1, op2} {
+		if err := f.db.Exec(`INSERT INTO call_committee (call_id, user_id, role) VALUES (?, ?, 'opener')`, f.callID, a.UserID).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); err != nil {
+		t.Fatal(err)
+	}
+	confirmations := func() int64 { return countRows(t, f.db, `SELECT count(*) FROM openings`) }
+
+	// Before the deadline: impossible, nothing recorded.
+	_, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, time.Now())
+	wantRefusal(t, err, models.ErrConflict, "before the deadline")
+	if r := err.(*models.Refusal); !strings.HasPrefix(r.Message, "Die Frist läuft noch.") {
+		t.Fatalf("message %q", r.Message)
+	}
+	if confirmations() != 0 {
+		t.Fatal("confirmation recorded before the deadline")
+	}
+
+	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	// A provider's late re-submission is refused and counted.
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), now); !errors.Is(err, models.ErrDeadlinePassed) {
+		t.Fatalf("late submit: %v", err)
+	}
+	// Other Kreis, a lead without the opener role: 404. An opener of the Kreis who is not named: refused.
+	if _, err := models.ConfirmOpening(f.ctx, f.db, f.vault, taActor(t, f.db, "admin@beispielhausen.example"), f.tenantID, f.callID, now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("other Kreis: %v", err)
+	}
+	if _, err := models.ConfirmOpening(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("lead: %v", err)
+	}
+	other := taActor(t, f.db, "gremium1@musterland.example")
+	other.Tenants[f.tenantID] = append(other.Tenants[f.tenantID], models.RoleOpener)
+	_, err = models.ConfirmOpening(f.ctx, f.db, f.vault, other, f.tenantID, f.callID, now)
+	wantRefusal(t, err, models.ErrForbidden, "not named")
+
+	// One opener is not enough; the same person twice is refused.
+	if opened, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now); err != nil || opened {
+		t.Fatalf("first confirmation: %v %v", opened, err)
+	}
+	if _, err := models.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now); !errors.Is(err, models.ErrSealed) {
+		t.Fatalf("after one confirmation: %v", err)
+	}
+	_, err = models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now)
+	wantRefusal(t, err, models.ErrConflict, "same person twice")
+	if confirmations() != 1 {
+		t.Fatal("second confirmation of the same person recorded")
+	}
+	if opened, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op2, f.tenantID, f.callID, now); err != nil || !opened {
+		t.Fatalf("second confirmation: %v %v", opened, err)
+	}
+	ob, err := models.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now)
+	if err != nil || len(ob.Bids) != 1 {
+		t.Fatalf("after the opening: %v", err)
+	}
+	// A third confirmation after the opening: conflict, nothing changed.
+	_, err = models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now)
+	wantRefusal(t, err, models.ErrConflict, "third confirmation")
+	if confirmations() != 2 {
+		t.Fatal("third confirmation recorded")
+	}
+	v, err := models.Opening(f.ctx, f.db, op2, f.tenantID, f.callID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.OpenedAt == nil || len(v.Confirmed) != 2 || len(v.Bids) != 1 || len(v.Bids[0].Files) != 2 || v.LateAttempts != 1 || v.CanConfirm {
+		t.Fatalf("protocol %+v", v)
+	}
+	if v.Bids[0].ContentSHA256 != ob.Bids[0].ContentSHA256 || v.Bids[0].Files[0].SHA256 != ob.Bids[0].Files[0].SHA256 {
+		t.Fatal("protocol hashes differ from the opened bid")
+	}
+	acts := auditActions(t, f.db, models.CallChain(f.callID))
+	want := map[string]int{"call.closed": 1, "opening.confirmed": 2, "call.opened": 1}
+	for _, a := range acts {
+		if _, ok := want[a]; ok {
+			want[a]--
+		}
+	}
+	for a, n := range want {
+		if n != 0 {
+			t.Errorf("audit %s off by %d: %v", a, n, acts)
+		}
+	}
+	// The frozen protocol cannot be changed.
+	for _, q := range []string{`UPDATE opening_bids SET org_name = 'x'`, `DELETE FROM openings`, `UPDATE opening_files SET sha256 = sha256`} {
+		if err := f.db.Exec(q).Error; err == nil {
+			t.Errorf("%s succeeded", q)
+		}
+	}
+	verifyChain(t, f.db, models.CallChain(f.callID))
+}
