@@ -84,6 +84,14 @@ func (a *App) Jobs(deliver models.Deliverer) []Job {
 			return err
 		}})
 	}
+	// Issue 5: calls move to "Frist abgelaufen" at their deadline (also lazily on access).
+	jobs = append(jobs, Job{Name: "close-calls", Spec: "*/20 * * * * *", Run: func(ctx context.Context) error {
+		n, err := models.CloseDueCalls(ctx, a.db, a.now())
+		if n > 0 {
+			a.log.Info("calls closed at their deadline", "count", n)
+		}
+		return err
+	}})
 	return jobs
 }
 

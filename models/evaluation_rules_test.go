@@ -1,0 +1,140 @@
+package models_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"kimibv/models"
+)
+
+func TestChecklistAndFormalDecision(t *testing.T) {
+	deadline := time.Date(2026, 6, 30, 10, 0, 0, 0, time.UTC)
+	c := &models.CallContent{Eligibility: []string{"Anerkannter Träger", "Erfahrung"},
+		RequiredDocs: []models.RequiredDoc{{Key: "U1", Name: "Konzept", Mandatory: true}, {Key: "U2", Name: "Freistellungsbescheid", Mandatory: true},
+			{Key: "U3", Name: "Flyer"}}}
+	freist := string(models.DocFreistellung)
+	day := func(y int, m time.Month, d int) *time.Time { t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); return &t }
+	concept := models.ProtocolFile{DocKey: "U1", Name: "konzept.pdf", SHA256: "a"}
+	validF := models.ProtocolFile{DocKey: "U2", Name: "f.pdf", DocType: &freist, ValidUntil: day(2026, 6, 30)}
+	expiredF := models.ProtocolFile{DocKey: "U2", Name: "f.pdf", DocType: &freist, ValidUntil: day(2026, 6, 29)}
+	answer := models.RequestAnswer{DocKey: "U2", Name: "neu.pdf", ReceivedAt: deadline.Add(48 * time.Hour)}
+	all := map[string]models.ItemAssessment{"E1": {Met: true}, "E2": {Met: true}, "U1": {Met: true}, "U2": {Met: true}}
+	without := func(key string) map[string]models.ItemAssessment {
+		m := map[string]models.ItemAssessment{}
+		for k, v := range all {
+			if k != key {
+				m[k] = v
+			}
+		}
+		return m
+	}
+	cases := []struct {
+		name     string
+		current  models.FormalOutcome
+		files    []models.ProtocolFile
+		answers  []models.RequestAnswer
+		assessed map[string]models.ItemAssessment
+		decision models.FormalDecision
+		reason   string
+		field    string // expected field error; "" no error
+		kind     error  // expected sentinel instead
+	}{
+		{"complete and met", models.FormalPending, []models.ProtocolFile{concept, validF}, nil, all, models.DecideAdmit, "", "", nil},
+		{"optional document missing is fine", models.FormalPending, []models.ProtocolFile{concept, validF}, nil, all, models.DecideAdmit, "", "", nil},
+		{"minimum requirement (eligibility) not met", models.FormalPending, []models.ProtocolFile{concept, validF}, nil, without("E2"), models.DecideAdmit, "", "met_E2", nil},
+		{"mandatory document missing (OVG NRW 4 B 690/16)", models.FormalPending, []models.ProtocolFile{validF}, nil, all, models.DecideAdmit, "", "met_U1", nil},
+		{"wallet document expired at the deadline", models.FormalPending, []models.ProtocolFile{concept, expiredF}, nil, all, models.DecideAdmit, "", "met_U2", nil},
+		{"expired document replaced by an answer", models.FormalPending, []models.ProtocolFile{concept, expiredF}, []models.RequestAnswer{answer}, all, models.DecideAdmit, "", "", nil},
+		{"missing document answered", models.FormalPending, []models.ProtocolFile{concept}, []models.RequestAnswer{answer}, all, models.DecideAdmit, "", "", nil},
+		{"exclusion needs a reason", models.FormalPending, nil, nil, nil, models.DecideExclude, "  ", "reason", nil},
+		{"exclusion with reason", models.FormalPending, nil, nil, nil, models.DecideExclude, "Satzung fehlt", "", nil},
+		{"excluded is final: admit", models.FormalExcluded, []models.ProtocolFile{concept, validF}, nil, all, models.DecideAdmit, "", "", models.ErrConflict},
+		{"excluded is final: save", models.FormalExcluded, nil, nil, nil, models.DecideSave, "", "", models.ErrConflict},
+		{"admitted may still be excluded", models.FormalAdmitted, nil, nil, nil, models.DecideExclude, "Nachträglich festgestellt", "", nil},
+		{"unknown decision", models.FormalPending, nil, nil, nil, "x", "", "decision", nil},
+	}
+	for _, tc := range cases {
+		items := models.Checklist(c, tc.files, tc.answers, tc.assessed, deadline)
+		if len(items) != 5 {
+			t.Fatalf("%s: %d items", tc.name, len(items))
+		}
+		err := models.CheckFormalDecision(tc.current, items, tc.decision, tc.reason)
+		switch {
+		case tc.kind != nil:
+			if !errors.Is(err, tc.kind) {
+				t.Errorf("%s: %v, want %v", tc.name, err, tc.kind)
+			}
+		case tc.field == "":
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+		default:
+			v, ok := models.AsValidation(err)
+			if !ok || !v.Has(tc.field) {
+				t.Errorf("%s: %v, want a field error on %s", tc.name, err, tc.field)
+			}
+		}
+	}
+}
+
+func TestEvaluatorMaySee(t *testing.T) {
+	bidders := []int64{1, 2, 3}
+	cases := []struct {
+		name     string
+		declared map[int64]string
+		org      int64
+		want     bool
+	}{
+		{"nothing declared", map[int64]string{}, 1, false},
+		{"declared for some bidders only", map[int64]string{1: "none", 2: "none"}, 1, false},
+		{"all declared, no tie", map[int64]string{1: "none", 2: "none", 3: "none"}, 1, true},
+		{"tie to this bidder", map[int64]string{1: "board", 2: "none", 3: "none"}, 1, false},
+		{"tie to another bidder only", map[int64]string{1: "none", 2: "family", 3: "none"}, 1, true},
+		{"every tie kind excludes", map[int64]string{1: "employment", 2: "membership", 3: "other"}, 3, false},
+	}
+	for _, c := range cases {
+		if got := models.EvaluatorMaySee(c.declared, bidders, c.org); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	if models.MaySeeOthersScores(false) || !models.MaySeeOthersScores(true) {
+		t.Fatal("others' scores must be visible exactly after the own sheet is submitted")
+	}
+}
+
+func TestCheckSheet(t *testing.T) {
+	crit := []models.Criterion{{Key: "K1", Name: "Konzept"}, {Key: "K2", Name: "Unabhängigkeit"}}
+	cases := []struct {
+		name   string
+		in     models.SheetInput
+		fields []string
+	}{
+		{"empty draft", models.SheetInput{}, nil},
+		{"partial draft", models.SheetInput{Scores: map[string]string{"K1": "2"}}, nil},
+		{"complete submit", models.SheetInput{Scores: map[string]string{"K1": "0", "K2": "4"}, Reasons: map[string]string{"K1": "fehlt", "K2": "sehr gut"}, Submit: true}, nil},
+		{"above the scale", models.SheetInput{Scores: map[string]string{"K1": "5"}}, []string{"score_K1"}},
+		{"negative", models.SheetInput{Scores: map[string]string{"K1": "-1"}}, []string{"score_K1"}},
+		{"not a number", models.SheetInput{Scores: map[string]string{"K1": "2,5"}}, []string{"score_K1"}},
+		{"submit without reason", models.SheetInput{Scores: map[string]string{"K1": "2", "K2": "2"}, Reasons: map[string]string{"K1": "gut"}, Submit: true}, []string{"reason_K2"}},
+		{"submit unscored", models.SheetInput{Scores: map[string]string{"K1": "2"}, Reasons: map[string]string{"K1": "gut", "K2": "x"}, Submit: true}, []string{"score_K2"}},
+	}
+	for _, c := range cases {
+		_, err := models.CheckSheet(crit, 4, c.in)
+		if len(c.fields) == 0 {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		v, ok := models.AsValidation(err)
+		if !ok {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		for _, f := range c.fields {
+			if !v.Has(f) {
+				t.Errorf("%s: no error on %s (%v)", c.name, f, v.Codes())
+			}
+		}
+	}
+}

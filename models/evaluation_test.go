@@ -1,0 +1,301 @@
+package models_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"kimibv/models"
+)
+
+func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
+	f := newEvalFixture(t)
+	if err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: models.DecideAdmit}, f.now); !errors.Is(err, models.ErrSealed) {
+		t.Fatalf("before the opening: %v", err)
+	}
+	f.open(t)
+	// Admitting without the minimum requirements met is refused; nothing stored.
+	err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: models.DecideAdmit}, f.now)
+	wantField(t, err, "met_E1", "not_met")
+	if n := countRows(t, f.db, `SELECT count(*) FROM formal_checks WHERE outcome <> 'pending'`); n != 0 {
+		t.Fatalf("%d decided checks after refusal", n)
+	}
+	// Excluding needs a reason; with one it is final.
+	wantField(t, models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], models.FormalInput{Decision: models.DecideExclude}, f.now), "reason", "required")
+	if err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"],
+		models.FormalInput{Items: f.allMet(), Decision: models.DecideExclude, Reason: "Die Satzung ist nicht unterschrieben."}, f.now); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []models.FormalDecision{models.DecideAdmit, models.DecideSave} {
+		err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], models.FormalInput{Items: f.allMet(), Decision: d}, f.now)
+		wantRefusal(t, err, models.ErrConflict, "re-admit excluded")
+	}
+	if err := f.db.Exec(`UPDATE formal_checks SET outcome = 'admitted' WHERE bid_id = ?`, f.bids["caritas"]).Error; err == nil {
+		t.Fatal("database allowed editing an exclusion")
+	}
+	// Correction: mandatory reason, separate record, audited; the exclusion stays.
+	wantField(t, models.CorrectExclusion(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], "", f.now), "correction", "required")
+	if err := models.CorrectExclusion(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], "Die Unterschrift befand sich auf Seite 3.", f.now); err != nil {
+		t.Fatal(err)
+	}
+	wantRefusal(t, models.CorrectExclusion(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], "nochmal", f.now), models.ErrConflict, "second correction")
+	var outcome string
+	mustScan(t, f.db, &outcome, `SELECT outcome FROM formal_checks WHERE bid_id = ?`, f.bids["caritas"])
+	snap, err := models.EvaluationSource{}.Snapshot(f.db, f.callID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outcome != "excluded" || len(snap.Bids) != 3 || snap.Bids[1].Formal != models.FormalAdmitted {
+		t.Fatalf("outcome %s, snapshot %+v", outcome, snap.Bids)
+	}
+	if _, d := lastAudit(t, f.db, models.CallChain(f.callID), "formal.corrected"); d["reason"] == nil {
+		t.Fatal("correction not audited with its reason")
+	}
+	// Another Kreis, the withdrawn bid, a bid of another call: 404.
+	other := taActor(t, f.db, "admin@beispielhausen.example")
+	for name, err := range map[string]error{
+		"other Kreis":   models.SaveFormalCheck(f.ctx, f.db, other, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: models.DecideSave}, f.now),
+		"withdrawn bid": models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["bruecke"], models.FormalInput{Decision: models.DecideSave}, f.now),
+		"foreign bid":   models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, 999999, models.FormalInput{Decision: models.DecideSave}, f.now),
+	} {
+		if !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	verifyChain(t, f.db, models.CallChain(f.callID))
+}
+
+func TestDocumentRequestsOneDeadline(t *testing.T) {
+	f := newEvalFixture(t)
+	f.open(t)
+	deadline := f.now.Add(7 * 24 * time.Hour).In(models.Berlin()).Format("02.01.2006 15:04")
+	wantField(t, models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.DocRequestInput{DocKeys: []string{"U9"}, Message: "x", Deadline: deadline}, f.now), "docs", "unknown")
+	wantField(t, models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.DocRequestInput{DocKeys: []string{"U2"}, Message: "x", Deadline: "morgen"}, f.now), "deadline", "invalid")
+	if n := countRows(t, f.db, `SELECT count(*) FROM document_requests`) + countRows(t, f.db, `SELECT count(*) FROM document_request_deadlines`); n != 0 {
+		t.Fatal("refused request stored")
+	}
+	inbox := countRows(t, f.db, `SELECT count(*) FROM inbox_messages WHERE kind = 'document_request'`)
+	if err := models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.DocRequestInput{DocKeys: []string{"U2"},
+		Message: "Bitte reichen Sie die unterschriebene Satzung nach.", Deadline: deadline}, f.now); err != nil {
+		t.Fatal(err)
+	}
+	// A second request of the call uses the same deadline whatever is entered.
+	if err := models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], models.DocRequestInput{DocKeys: []string{"U1"},
+		Message: "Bitte das Konzept nachreichen.", Deadline: "01.01.2099 12:00"}, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, f.db, `SELECT count(DISTINCT d.deadline) FROM document_requests r JOIN document_request_deadlines d ON d.call_id = r.call_id`); n != 1 {
+		t.Fatalf("%d deadlines", n)
+	}
+	if n := countRows(t, f.db, `SELECT count(*) FROM inbox_messages WHERE kind = 'document_request'`) - inbox; n != 2 {
+		t.Fatalf("%d Postfach messages", n)
+	}
+	pv, err := models.ProviderRequests(f.ctx, f.db, f.provider["awo"], f.orgs["awo"], f.bids["awo"])
+	if err != nil || len(pv.Requests) != 1 {
+		t.Fatalf("provider view: %v", err)
+	}
+	if _, err := models.ProviderRequests(f.ctx, f.db, f.provider["caritas"], f.orgs["caritas"], f.bids["awo"]); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("other organisation: %v", err)
+	}
+	up := func(key string, now time.Time) error {
+		_, err := models.AnswerDocumentRequest(f.ctx, f.db, f.vault, f.provider["awo"], f.orgs["awo"], f.bids["awo"],
+			models.RequestUpload{RequestID: pv.Requests[0].ID, DocKey: key, FileName: "satzung.pdf", File: bytes.NewReader(minimalPDF(1500))}, now)
+		return err
+	}
+	wantField(t, up("U1", f.now), "datei", "not_requested")
+	if err := up("U2", f.now); err != nil {
+		t.Fatal(err)
+	}
+	late := f.now.Add(8 * 24 * time.Hour)
+	if err := up("U2", late); !errors.Is(err, models.ErrDeadlinePassed) {
+		t.Fatalf("late upload: %v", err)
+	}
+	if n := countRows(t, f.db, `SELECT count(*) FROM document_request_files`); n != 1 {
+		t.Fatalf("%d answers stored", n)
+	}
+	v, err := models.FormalCheckOf(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, f.bids["awo"], f.now)
+	if err != nil || len(v.Requests) != 1 || len(v.Requests[0].Answers) != 1 || v.Items[3].Answer == nil {
+		t.Fatalf("lead view: %v %+v", err, v)
+	}
+	// After the request deadline no further requests (equal treatment).
+	err = models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["diakonie"], models.DocRequestInput{DocKeys: []string{"U1"}, Message: "x"}, late)
+	wantRefusal(t, err, models.ErrConflict, "request after the deadline")
+}
+
+// TestCOIGateAndIndependentVisibility checks rule 5 and rule 6 for every role: who reads
+// which bids after the opening and whose scores.
+func TestCOIGateAndIndependentVisibility(t *testing.T) {
+	f := newEvalFixture(t)
+	f.open(t)
+	f.admit(t, "awo", "caritas")
+	read := func(a *models.Actor) ([]int64, error) {
+		ob, err := models.ReadBids(f.ctx, f.db, f.vault, a, f.callID, f.now)
+		if err != nil {
+			return nil, err
+		}
+		var ids []int64
+		for _, b := range ob.Bids {
+			ids = append(ids, b.BidID)
+		}
+		return ids, nil
+	}
+	// Before declaring: nothing, with a German refusal.
+	_, err := read(f.ev1)
+	wantRefusal(t, err, models.ErrForbidden, "undeclared evaluator")
+	_, err = models.EvaluatorSheet(f.ctx, f.db, f.vault, f.ev1, f.tenantID, f.callID, f.bids["awo"], f.now)
+	wantRefusal(t, err, models.ErrForbidden, "undeclared sheet")
+	// A tie needs a note; declarations are all at once and final.
+	err = models.DeclareTies(f.ctx, f.db, f.ev1, f.tenantID, f.callID, map[int64]models.DeclarationInput{f.orgs["awo"]: {Tie: models.TieBoard}}, f.now)
+	if v, ok := models.AsValidation(err); !ok || len(v.Fields) != 3 {
+		t.Fatalf("incomplete declaration: %v", err)
+	}
+	f.declare(t, f.ev1, map[string]string{"awo": models.TieBoard})
+	wantRefusal(t, models.DeclareTies(f.ctx, f.db, f.ev1, f.tenantID, f.callID, nil, f.now), models.ErrConflict, "declare twice")
+	f.declare(t, f.ev2, nil)
+	ids, err := read(f.ev1)
+	if err != nil || len(ids) != 1 || ids[0] != f.bids["caritas"] {
+		t.Fatalf("tied evaluator reads %v %v", ids, err)
+	}
+	ids, err = read(f.ev2)
+	if err != nil || len(ids) != 2 {
+		t.Fatalf("evaluator reads %v %v (admitted only)", ids, err)
+	}
+	// Every other role.
+	for _, c := range []struct {
+		name string
+		a    *models.Actor
+		want error
+	}{
+		{"evaluator not on the committee", withRole(taActor(t, f.db, "kreistag@musterland.example"), f.tenantID, models.RoleEvaluator), models.ErrForbidden},
+		{"council", taActor(t, f.db, "kreistag@musterland.example"), models.ErrForbidden},
+		{"tenant admin", taActor(t, f.db, "admin@musterland.example"), models.ErrForbidden},
+		{"operator", taActor(t, f.db, "betrieb@kimibv.example"), models.ErrForbidden},
+		{"other Kreis", taActor(t, f.db, "admin@beispielhausen.example"), models.ErrNotFound},
+		{"provider", f.provider["awo"], models.ErrNotFound},
+	} {
+		if _, err := read(c.a); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	// The tied bid cannot be scored or viewed; nor a bid of another call.
+	sheet := models.SheetInput{Scores: map[string]string{"K1": "2", "K2": "1"}, Reasons: map[string]string{"K1": "gut dargestellt", "K2": "knapp"}, Submit: true}
+	for name, err := range map[string]error{
+		"tied bid":       models.SaveSheet(f.ctx, f.db, f.ev1, f.tenantID, f.callID, f.bids["awo"], sheet, f.now),
+		"not admitted":   models.SaveSheet(f.ctx, f.db, f.ev2, f.tenantID, f.callID, f.bids["diakonie"], sheet, f.now),
+		"bid of no call": models.SaveSheet(f.ctx, f.db, f.ev2, f.tenantID, f.callID, 999999, sheet, f.now),
+		"other Kreis":    models.SaveSheet(f.ctx, f.db, taActor(t, f.db, "admin@beispielhausen.example"), f.tenantID, f.callID, f.bids["awo"], sheet, f.now),
+		"undeclared ev3": models.SaveSheet(f.ctx, f.db, f.ev3, f.tenantID, f.callID, f.bids["awo"], sheet, f.now),
+	} {
+		if !errors.Is(err, models.ErrNotFound) && !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := models.EvaluatorSheet(f.ctx, f.db, f.vault, f.ev1, f.tenantID, f.callID, f.bids["awo"], f.now); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("tied sheet view: %v", err)
+	}
+	// Bad sheets: nothing stored.
+	bad := models.SheetInput{Scores: map[string]string{"K1": "9", "K2": "1"}, Reasons: map[string]string{"K1": "x"}, Submit: true}
+	err = models.SaveSheet(f.ctx, f.db, f.ev2, f.tenantID, f.callID, f.bids["awo"], bad, f.now)
+	wantField(t, err, "score_K1", "scale")
+	wantField(t, err, "reason_K2", "required")
+	if n := countRows(t, f.db, `SELECT count(*) FROM scores`); n != 0 {
+		t.Fatalf("%d scores after refusal", n)
+	}
+	// Independence: ev2 submits; ev3 (after declaring) does not see ev2's scores before submitting.
+	if err := models.SaveSheet(f.ctx, f.db, f.ev2, f.tenantID, f.callID, f.bids["awo"], sheet, f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.declare(t, f.ev3, nil)
+	draft := models.SheetInput{Scores: map[string]string{"K1": "1"}, Reasons: map[string]string{"K1": "Entwurf"}}
+	if err := models.SaveSheet(f.ctx, f.db, f.ev3, f.tenantID, f.callID, f.bids["awo"], draft, f.now); err != nil {
+		t.Fatal(err)
+	}
+	v, err := models.EvaluatorSheet(f.ctx, f.db, f.vault, f.ev3, f.tenantID, f.callID, f.bids["awo"], f.now)
+	if err != nil || len(v.Others) != 0 || v.ScoreOf("K1") != "1" || v.Bid.Content.Answers["K1"] == "" {
+		t.Fatalf("draft view: %v %+v", err, v)
+	}
+	if err := models.SaveSheet(f.ctx, f.db, f.ev3, f.tenantID, f.callID, f.bids["awo"], sheet, f.now); err != nil {
+		t.Fatal(err)
+	}
+	v, err = models.EvaluatorSheet(f.ctx, f.db, f.vault, f.ev3, f.tenantID, f.callID, f.bids["awo"], f.now)
+	if err != nil || len(v.Others) != 1 || v.Others[0].EvaluatorID != f.ev2.UserID {
+		t.Fatalf("after submitting: %v %+v", err, v)
+	}
+	// A submitted sheet cannot change: use case and database.
+	changed := models.SheetInput{Scores: map[string]string{"K1": "0", "K2": "0"}, Reasons: map[string]string{"K1": "a", "K2": "b"}, Submit: true}
+	wantRefusal(t, models.SaveSheet(f.ctx, f.db, f.ev2, f.tenantID, f.callID, f.bids["awo"], changed, f.now), models.ErrConflict, "change submitted")
+	for _, q := range []string{`UPDATE scores SET score = 0`, `DELETE FROM scores`, `UPDATE score_sheets SET submitted_at = NULL`} {
+		if err := f.db.Exec(q).Error; err == nil {
+			t.Errorf("%s succeeded", q)
+		}
+	}
+	// The consolidation's source: AWO has ev2 and ev3 submitted (ev1 tied); Caritas three pending.
+	snap, err := models.EvaluationSource{}.Snapshot(f.db, f.callID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var awo, car, submitted int
+	for _, s := range snap.Sheets {
+		switch s.BidID {
+		case f.bids["awo"]:
+			awo++
+		case f.bids["caritas"]:
+			car++
+		}
+		if s.Submitted {
+			submitted++
+			if s.Scores["K1"].Reason == "" {
+				t.Fatal("submitted sheet without reasons")
+			}
+		}
+	}
+	if awo != 2 || car != 3 || submitted != 2 || len(snap.Evaluators) != 3 {
+		t.Fatalf("snapshot: awo %d caritas %d submitted %d", awo, car, submitted)
+	}
+	cv, err := models.LeadCommittee(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, f.now)
+	if err != nil || cv.Declared(f.ev1.UserID, f.orgs["awo"]).Tie != models.TieBoard {
+		t.Fatalf("committee view: %v", err)
+	}
+	verifyChain(t, f.db, models.CallChain(f.callID))
+}
+
+func TestTiesLeaveTooFewEvaluators(t *testing.T) {
+	f := newEvalFixture(t)
+	f.open(t)
+	f.admit(t, "awo")
+	f.declare(t, f.ev1, map[string]string{"awo": models.TieFamily})
+	f.declare(t, f.ev2, map[string]string{"awo": models.TieEmployment})
+	if n := countRows(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'committee_short'`); n == 0 {
+		t.Fatal("lead not warned")
+	}
+	cv, err := models.LeadCommittee(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, f.now)
+	if err != nil || len(cv.Warnings()) != 1 || len(cv.Candidates) != 0 {
+		t.Fatalf("committee view: %v %+v", err, cv)
+	}
+	// The lead adds an evaluator of the Kreis, who then has to declare as well.
+	newEv := taActor(t, f.db, "kreistag@musterland.example")
+	if err := f.db.Exec(`INSERT INTO tenant_memberships (tenant_id, user_id, role) VALUES (?, ?, 'evaluator')`, f.tenantID, newEv.UserID).Error; err != nil {
+		t.Fatal(err)
+	}
+	newEv = taActor(t, f.db, "kreistag@musterland.example")
+	wantField(t, models.AddEvaluator(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.provider["awo"].UserID, f.now), "user", "invalid")
+	if err := models.AddEvaluator(f.ctx, f.db, f.lead, f.tenantID, f.callID, newEv.UserID, f.now); err != nil {
+		t.Fatal(err)
+	}
+	wantRefusal(t, models.AddEvaluator(f.ctx, f.db, f.lead, f.tenantID, f.callID, newEv.UserID, f.now), models.ErrConflict, "added twice")
+	if _, err := models.ReadBids(f.ctx, f.db, f.vault, newEv, f.callID, f.now); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("new evaluator before declaring: %v", err)
+	}
+	f.declare(t, newEv, nil)
+	cv, err = models.LeadCommittee(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, f.now)
+	if err != nil || len(cv.Warnings()) != 0 {
+		t.Fatalf("still warned: %v", err)
+	}
+}
+
+// withRole returns a copy of a with an extra Kreis role.
+func withRole(a *models.Actor, tenantID int64, r models.Role) *models.Actor {
+	a.Tenants[tenantID] = append(a.Tenants[tenantID], r)
+	return a
+}
