@@ -105,6 +105,11 @@ func (a *App) loadLeadCall(c echo.Context) (*models.LeadCall, error) {
 
 // editCall shows the editor of a draft, or the overview of a published call.
 func (a *App) editCall(c echo.Context) error {
+	if id, err := callID(c); err == nil { // issue 5: close lazily at the deadline
+		if err := models.CloseCallIfDue(c.Request().Context(), a.db, id, a.now()); err != nil {
+			return err
+		}
+	}
 	lc, err := a.loadLeadCall(c)
 	if err != nil {
 		return err

@@ -130,6 +130,35 @@ var pageSamples = map[string]func() *templates.Page{
 		return p
 	},
 	"call_amend_confirm": func() *templates.Page { return sample("Änderung prüfen", sampleAmendConfirm()) },
+	// Opening, formal check, committee and evaluation (issue 5).
+	"call_opening": func() *templates.Page { return sample("Öffnungsprotokoll", sampleProtocol(true)) },
+	"openings": func() *templates.Page {
+		return sample("Öffnungen", openingsPage{Calls: []models.OpenerCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: models.CallClosed, Deadline: &sampleNow}}, Base: "/verwaltung/musterland/verfahren"})
+	},
+	"formal_checks": func() *templates.Page {
+		return sample("Formale Prüfung", formalChecksPage{Call: sampleHeader(false), Rows: []models.FormalRow{{BidID: 1, OrgName: "AWO", State: models.BidSubmitted, Outcome: "requested", OpenAnswer: true}, {BidID: 2, OrgName: "Brückenschlag", State: models.BidWithdrawn}}, Deadline: "17.03.2026 12:00 Uhr", Base: "/verwaltung/musterland/verfahren/1"})
+	},
+	"formal_check": func() *templates.Page {
+		return withFormError(sample("Formale Prüfung", sampleFormalCheck(false)), "met_E1", "Die Mindestanforderung ist nicht erfüllt.")
+	},
+	"committee": func() *templates.Page {
+		return withFormError(sample("Bewertungsgremium", sampleCommittee()), "user", "Bitte wählen Sie eine Person.")
+	},
+	"evaluation": func() *templates.Page {
+		return sample("Bewertung", evaluationHomePage{Calls: []models.EvaluatorCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: models.CallOpened, OpenedAt: &sampleNow, Undeclared: 2}, {ID: 2, Ref: "musterland-2026-02", Title: "Zweites", State: models.CallClosed}}, Base: "/verwaltung/musterland/bewertung"})
+	},
+	"evaluation_call": func() *templates.Page {
+		return sample("Bewertung", evaluationCallPage{View: &models.EvaluatorCallView{Call: sampleClosedHeader(), Bids: []models.EvaluatorBidRow{{BidID: 1, OrgName: "AWO", Started: true}, {BidID: 2, OrgName: "Caritas", Started: true, SubmittedAt: &sampleNow}}}, Base: "/verwaltung/musterland/bewertung/1", Home: "/verwaltung/musterland/bewertung"})
+	},
+	"coi_declare": func() *templates.Page {
+		return withFormError(sample("Erklärung zu Interessenkonflikten", sampleDeclarations(false)), "note_1", "Bitte erläutern Sie die Verbindung.")
+	},
+	"score_sheet": func() *templates.Page {
+		return withFormError(sample("Bewertungsbogen", sampleSheet(false)), "reason_K2", "Bitte geben Sie eine Begründung an.")
+	},
+	"bid_requests": func() *templates.Page {
+		return withFormError(sample("Nachforderung", sampleBidRequests()), "datei", "Bitte wählen Sie eine PDF-Datei.")
+	},
 }
 
 // sampleAccount is the account overview of sampleActor.

@@ -132,6 +132,31 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET(bids+"/:bid/:step", a.bidStep, a.requireLogin, orgMember)
 	w.POST(bids+"/:bid/:step", a.saveBidStep, a.requireLogin, orgMember)
 
+	// Opening, formal check, committee (issue 5).
+	proc := "/verwaltung/:kreis/verfahren/:call"
+	openerOrLead, callOpener, evaluate := a.requireTenantRole(opener, lead), a.requireTenantRole(opener), a.requireTenantRole(evaluator)
+	w.GET("/verwaltung/:kreis/oeffnungen", a.openings, a.requireLogin, callOpener)
+	w.GET(proc+"/oeffnung", a.opening, a.requireLogin, openerOrLead)
+	w.POST(proc+"/oeffnung", a.confirmOpening, a.requireLogin, callOpener)
+	w.GET(proc+"/pruefung", a.formalChecks, a.requireLogin, callLead)
+	w.GET(proc+"/pruefung/:bid", a.formalCheck, a.requireLogin, callLead)
+	w.POST(proc+"/pruefung/:bid", a.saveFormalCheck, a.requireLogin, callLead)
+	w.POST(proc+"/pruefung/:bid/nachforderung", a.requestDocuments, a.requireLogin, callLead)
+	w.POST(proc+"/pruefung/:bid/korrektur", a.correctExclusion, a.requireLogin, callLead)
+	w.GET(proc+"/pruefung/:bid/dateien/:key", a.formalFile, a.requireLogin, callLead)
+	w.GET(proc+"/pruefung/:bid/antworten/:answer", a.answerFile, a.requireLogin, callLead)
+	w.GET(proc+"/gremium", a.committee, a.requireLogin, callLead)
+	w.POST(proc+"/gremium", a.addEvaluator, a.requireLogin, callLead)
+	w.GET("/verwaltung/:kreis/bewertung", a.evaluationHome, a.requireLogin, evaluate)
+	w.GET("/verwaltung/:kreis/bewertung/:call", a.evaluationCall, a.requireLogin, evaluate)
+	w.GET("/verwaltung/:kreis/bewertung/:call/erklaerung", a.declarationsForm, a.requireLogin, evaluate)
+	w.POST("/verwaltung/:kreis/bewertung/:call/erklaerung", a.declare, a.requireLogin, evaluate)
+	w.GET("/verwaltung/:kreis/bewertung/:call/:bid", a.sheet, a.requireLogin, evaluate)
+	w.POST("/verwaltung/:kreis/bewertung/:call/:bid", a.saveSheet, a.requireLogin, evaluate)
+	w.GET("/verwaltung/:kreis/bewertung/:call/:bid/dateien/:key", a.sheetFile, a.requireLogin, evaluate)
+	w.GET(bids+"/:bid/nachforderung", a.bidRequests, a.requireLogin, orgMember)
+	upload(bids+"/:bid/nachforderung/:req", a.answerRequest, orgMember)
+
 	// Open data (OCDS). Outside group w: public JSON needs no session and sets no cookie.
 	e.GET("/ocds/releases.json", a.ocdsAll)
 	e.GET("/ocds/:id/releases.json", a.ocdsOne)

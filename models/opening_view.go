@@ -48,6 +48,9 @@ type ProtocolBid struct {
 // Withdrawn reports whether the provider withdrew the bid before the deadline.
 func (b ProtocolBid) Withdrawn() bool { return b.State == BidWithdrawn }
 
+// ReceiptText states the receipt time to the millisecond.
+func (b ProtocolBid) ReceiptText() string { return FormatDateTimeSeconds(b.ReceiptAt) }
+
 // ProtocolFile is a file of an opened version.
 type ProtocolFile struct {
 	BidID      int64
@@ -137,4 +140,31 @@ func loadProtocol(db *gorm.DB, callID int64, v *OpeningView) error {
 		return fmt.Errorf("load late attempts: %w", err)
 	}
 	return nil
+}
+
+// OpenerCallRow is a call for which the actor is a named opener.
+type OpenerCallRow struct {
+	ID        int64
+	Ref       string
+	Title     string
+	State     CallState
+	Deadline  *time.Time
+	OpenedAt  *time.Time
+	Confirmed bool // the actor has confirmed
+}
+
+// OpenerCalls lists the published calls of the Kreis for which the actor is a named opener.
+func OpenerCalls(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64) ([]OpenerCallRow, error) {
+	if !actor.HasTenantRole(tenantID, RoleOpener) {
+		return nil, fmt.Errorf("openings of Kreis %d: %w", tenantID, ErrNotFound)
+	}
+	var out []OpenerCallRow
+	if err := db.WithContext(ctx).Raw(`SELECT c.id, c.ref, c.title, c.state, c.deadline, c.opened_at,
+		EXISTS (SELECT 1 FROM openings o WHERE o.call_id = c.id AND o.user_id = @u) AS confirmed
+		FROM calls c JOIN call_committee k ON k.call_id = c.id AND k.user_id = @u AND k.role = 'opener'
+		WHERE c.tenant_id = @t AND c.state <> 'draft' ORDER BY c.deadline DESC NULLS LAST, c.id DESC`,
+		map[string]any{"u": actor.UserID, "t": tenantID}).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("list opener calls: %w", err)
+	}
+	return out, nil
 }

@@ -1,0 +1,86 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/models"
+)
+
+// bidRequestsPage is the provider's page for answering document requests.
+type bidRequestsPage struct {
+	View *models.ProviderRequestsView
+	Base string
+	Open *models.DocumentRequest // the latest request while it accepts uploads
+}
+
+func (a *App) loadBidRequests(c echo.Context) (bidRequestsPage, error) {
+	id, err := bidID(c)
+	if err != nil {
+		return bidRequestsPage{}, err
+	}
+	o := org(c)
+	v, err := models.ProviderRequests(c.Request().Context(), a.db, actor(c), o.ID, id)
+	if err != nil {
+		return bidRequestsPage{}, err
+	}
+	p := bidRequestsPage{View: v, Base: fmt.Sprintf("/traeger/%d/bewerbungen/%d/nachforderung", o.ID, id)}
+	if n := len(v.Requests); n > 0 && v.Requests[n-1].Open(a.now()) {
+		p.Open = &v.Requests[n-1]
+	}
+	return p, nil
+}
+
+// bidRequests shows the document requests of the organisation's bid with the upload form.
+func (a *App) bidRequests(c echo.Context) error {
+	p, err := a.loadBidRequests(c)
+	if err != nil {
+		return err
+	}
+	return a.show(c, "bid_requests", "Nachforderung – "+p.View.CallRef, p)
+}
+
+// answerRequest streams one requested document into storage.
+func (a *App) answerRequest(c echo.Context) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	id, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	req, err := strconv.ParseInt(c.Param("req"), 10, 64)
+	if err != nil || req <= 0 {
+		return echo.ErrNotFound
+	}
+	o := org(c)
+	values, err := a.readUpload(c, "datei", a.cfg.MaxFileBytes, func(vals url.Values, filename string, file io.Reader) error {
+		if file == nil {
+			file = eofReader{}
+		}
+		_, err := models.AnswerDocumentRequest(c.Request().Context(), a.db, v, actor(c), o.ID, id,
+			models.RequestUpload{RequestID: req, DocKey: vals.Get("doc"), FileName: filename, File: file, MaxBytes: a.cfg.MaxFileBytes}, a.now())
+		return err
+	})
+	if _, ok := models.AsValidation(err); ok {
+		p, lerr := a.loadBidRequests(c)
+		if lerr != nil {
+			return lerr
+		}
+		return a.invalid(c, "bid_requests", "Nachforderung – "+p.View.CallRef, p, values, err)
+	}
+	if err != nil {
+		return refusal(err)
+	}
+	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/nachforderung", o.ID, id), "Die Unterlage ist eingegangen. Eingang und Prüfsumme stehen unten.")
+}
+
+// eofReader is an empty upload (no file chosen): StoreFile refuses it in German.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }

@@ -1,0 +1,238 @@
+package app
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/models"
+	"kimibv/templates"
+)
+
+// formalChecksPage is the overview of the formal check of a call.
+type formalChecksPage struct {
+	Call     *models.CallHeader
+	Rows     []models.FormalRow
+	Deadline string
+	Base     string
+}
+
+// formalChecks lists the opened bids with their formal outcome.
+func (a *App) formalChecks(c echo.Context) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	rows, d, err := models.FormalOverview(ctx, a.db, v, actor(c), tenant(c).ID, id, a.now())
+	if err != nil {
+		return err
+	}
+	h, err := models.LeadCallHeader(ctx, a.db, actor(c), tenant(c).ID, id)
+	if err != nil {
+		return err
+	}
+	p := formalChecksPage{Call: h, Rows: rows, Base: procBase(c, id)}
+	if d != nil {
+		p.Deadline = models.FormatDateTime(*d)
+	}
+	return a.show(c, "formal_checks", "Formale Prüfung – "+h.Ref, p)
+}
+
+// formalCheckPage is the checklist of one bid.
+type formalCheckPage struct {
+	View *models.FormalBidView
+	Base string // the bid's address
+	List string // the overview
+}
+
+// DocName returns the name of a required document of the bid's call version.
+func (p formalCheckPage) DocName(key string) string {
+	for _, d := range p.View.Content.RequiredDocs {
+		if d.Key == key {
+			return d.Name
+		}
+	}
+	return key
+}
+
+// Deadline returns the call's request deadline as text ("" before the first request).
+func (p formalCheckPage) Deadline() string {
+	if p.View.RequestDeadline == nil {
+		return ""
+	}
+	return models.FormatDateTime(*p.View.RequestDeadline)
+}
+
+// loadFormalCheck loads the view of the bid in the path.
+func (a *App) loadFormalCheck(c echo.Context) (formalCheckPage, error) {
+	id, err := callID(c)
+	if err != nil {
+		return formalCheckPage{}, err
+	}
+	bid, err := bidID(c)
+	if err != nil {
+		return formalCheckPage{}, err
+	}
+	v, err := a.vault()
+	if err != nil {
+		return formalCheckPage{}, err
+	}
+	fv, err := models.FormalCheckOf(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, bid, a.now())
+	if err != nil {
+		return formalCheckPage{}, err
+	}
+	list := procBase(c, id) + "/pruefung"
+	return formalCheckPage{View: fv, Base: fmt.Sprintf("%s/%d", list, bid), List: list}, nil
+}
+
+func formalTitle(p formalCheckPage) string { return "Formale Prüfung – " + p.View.Bid.OrgName }
+
+// formalCheck shows the checklist with the stored assessment.
+func (a *App) formalCheck(c echo.Context) error {
+	p, err := a.loadFormalCheck(c)
+	if err != nil {
+		return err
+	}
+	values := url.Values{"decision": {"save"}}
+	for _, it := range p.View.Items {
+		if it.Met {
+			values.Set("met_"+it.Key, "1")
+		}
+		values.Set("remark_"+it.Key, it.Remark)
+	}
+	pg := a.page(c, formalTitle(p), p)
+	pg.Form = templates.NewForm(values, nil)
+	return a.render(c, 200, "formal_check", pg)
+}
+
+// formalInput reads the checklist form.
+func formalInput(values url.Values, items []models.CheckItem) models.FormalInput {
+	in := models.FormalInput{Items: map[string]models.ItemAssessment{}, Decision: models.FormalDecision(values.Get("decision")), Reason: strings.TrimSpace(values.Get("reason"))}
+	for _, it := range items {
+		in.Items[it.Key] = models.ItemAssessment{Met: values.Get("met_"+it.Key) != "", Remark: strings.TrimSpace(values.Get("remark_" + it.Key))}
+	}
+	return in
+}
+
+// saveFormalCheck stores the checklist and the decision.
+func (a *App) saveFormalCheck(c echo.Context) error {
+	p, err := a.loadFormalCheck(c)
+	if err != nil {
+		return err
+	}
+	values := formValues(c)
+	err = models.SaveFormalCheck(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, formalInput(values, p.View.Items), a.now())
+	if _, ok := models.AsValidation(err); ok {
+		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
+	}
+	if err != nil {
+		return refusal(err)
+	}
+	msg := map[string]string{"admit": "Die Interessenbekundung ist zugelassen.", "exclude": "Die Interessenbekundung ist ausgeschlossen."}[values.Get("decision")]
+	if msg == "" {
+		msg = "Die Prüfliste wurde gespeichert."
+	}
+	return a.redirect(c, p.Base, msg)
+}
+
+// requestDocuments sends a Nachforderung.
+func (a *App) requestDocuments(c echo.Context) error {
+	p, err := a.loadFormalCheck(c)
+	if err != nil {
+		return err
+	}
+	values := formValues(c)
+	in := models.DocRequestInput{DocKeys: values["docs"], Message: strings.TrimSpace(values.Get("message")), Deadline: values.Get("deadline")}
+	err = models.RequestDocuments(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, in, a.now())
+	if _, ok := models.AsValidation(err); ok {
+		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
+	}
+	if err != nil {
+		return refusal(err)
+	}
+	return a.redirect(c, p.Base, "Die Nachforderung wurde an den Träger gesendet (Postfach und E-Mail).")
+}
+
+// correctExclusion records a correction of an exclusion.
+func (a *App) correctExclusion(c echo.Context) error {
+	p, err := a.loadFormalCheck(c)
+	if err != nil {
+		return err
+	}
+	values := formValues(c)
+	err = models.CorrectExclusion(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, strings.TrimSpace(values.Get("correction")), a.now())
+	if _, ok := models.AsValidation(err); ok {
+		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
+	}
+	if err != nil {
+		return refusal(err)
+	}
+	return a.redirect(c, p.Base, "Der Korrekturvermerk wurde gespeichert; die Interessenbekundung ist zugelassen.")
+}
+
+// formalFile streams a file of an opened bid to the lead (through ReadBids).
+func (a *App) formalFile(c echo.Context) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	bid, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	key, err := docKey(c)
+	if err != nil {
+		return err
+	}
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	ob, err := models.ReadBids(c.Request().Context(), a.db, v, actor(c), id, a.now())
+	if err != nil {
+		return err
+	}
+	if !actor(c).HasTenantRole(tenant(c).ID, models.RoleLead) {
+		return echo.ErrNotFound
+	}
+	r, f, err := ob.OpenFile(c.Request().Context(), bid, key)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return a.sendFile(c, f, r)
+}
+
+// answerFile streams an answer to a document request to the lead.
+func (a *App) answerFile(c echo.Context) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	bid, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	ans, err := strconv.ParseInt(c.Param("answer"), 10, 64)
+	if err != nil || ans <= 0 {
+		return echo.ErrNotFound
+	}
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	r, f, err := models.OpenAnswerFile(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, bid, ans, a.now())
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return a.sendFile(c, f, r)
+}

@@ -1,0 +1,86 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/models"
+)
+
+// refusal turns a German refusal of the evaluation use cases (models.Refusal, a deadline
+// or state conflict) into a page with its message and the fitting status.
+func refusal(err error) error {
+	var r *models.Refusal
+	if errors.As(err, &r) {
+		code := http.StatusConflict
+		if errors.Is(err, models.ErrForbidden) {
+			code = http.StatusForbidden
+		}
+		return &echo.HTTPError{Code: code, Message: r.Message, Internal: err}
+	}
+	return bidRefusal(err)
+}
+
+// procBase is the lead's address of a call.
+func procBase(c echo.Context, callID int64) string {
+	return fmt.Sprintf("/verwaltung/%s/verfahren/%d", tenant(c).Slug, callID)
+}
+
+// openingPage is the opening page and HTML Öffnungsprotokoll.
+type openingPage struct {
+	View *models.OpeningView
+	Base string
+}
+
+// opening shows the opening page: status, named openers, confirmations, the confirm
+// button and — after the opening — the Öffnungsprotokoll.
+func (a *App) opening(c echo.Context) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	v, err := models.Opening(c.Request().Context(), a.db, actor(c), tenant(c).ID, id, a.now())
+	if err != nil {
+		return err
+	}
+	return a.show(c, "call_opening", "Öffnung – "+v.Call.Ref, openingPage{View: v, Base: procBase(c, id)})
+}
+
+// confirmOpening records the opener's confirmation.
+func (a *App) confirmOpening(c echo.Context) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	opened, err := models.ConfirmOpening(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
+	if err != nil {
+		return refusal(err)
+	}
+	msg := "Ihre Bestätigung wurde gespeichert. Die Interessenbekundungen werden geöffnet, sobald eine zweite öffnungsberechtigte Person bestätigt."
+	if opened {
+		msg = "Die Interessenbekundungen sind geöffnet. Das Öffnungsprotokoll steht unten."
+	}
+	return a.redirect(c, procBase(c, id)+"/oeffnung", msg)
+}
+
+// openingsPage lists the calls an opener is named for.
+type openingsPage struct {
+	Calls []models.OpenerCallRow
+	Base  string
+}
+
+// openings lists the opener's calls with links to their opening pages.
+func (a *App) openings(c echo.Context) error {
+	rows, err := models.OpenerCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID)
+	if err != nil {
+		return err
+	}
+	return a.show(c, "openings", "Öffnungen", openingsPage{Calls: rows, Base: "/verwaltung/" + tenant(c).Slug + "/verfahren"})
+}
