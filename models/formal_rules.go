@@ -106,7 +106,7 @@ func CheckFormalDecision(current FormalOutcome, items []CheckItem, d FormalDecis
 			case it.Document && !it.Usable():
 				v.Add(field, "expired", fmt.Sprintf("„%s“ war zum Fristende nicht mehr gültig. Fordern Sie ein gültiges Dokument nach oder schließen Sie aus.", it.Label))
 			case !it.Met:
-				v.Add(field, "not_met", fmt.Sprintf("Die Mindestanforderung „%s“ ist nicht als erfüllt bestätigt. Zulassen können Sie nur, wenn alle Mindestanforderungen erfüllt sind.", it.Label))
+				v.Add(field, "not_met", fmt.Sprintf("Die Mindestanforderung „%s“ ist nicht als erfüllt bestätigt. Eine Interessenbekundung, die eine veröffentlichte Mindestanforderung nicht erfüllt, kann nicht zugelassen werden (OVG NRW 4 B 690/16).", it.Label))
 			}
 		}
 	case DecideSave:

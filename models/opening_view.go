@@ -83,9 +83,11 @@ func Opening(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID in
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
 	}
-	if err := db.Raw(`SELECT opened_at FROM calls WHERE id = ?`, callID).Scan(&v.OpenedAt).Error; err != nil {
+	var opened struct{ OpenedAt *time.Time }
+	if err := db.Raw(`SELECT opened_at FROM calls WHERE id = ?`, callID).Scan(&opened).Error; err != nil {
 		return nil, fmt.Errorf("load opening time: %w", err)
 	}
+	v.OpenedAt = opened.OpenedAt
 	v.Status = CallSealStatus(v.Call.Deadline, v.OpenedAt, now)
 	if err := db.Raw(`SELECT k.call_id, k.user_id, k.role, u.name FROM call_committee k JOIN users u ON u.id = k.user_id
 		WHERE k.call_id = ? AND k.role = 'opener' ORDER BY u.name COLLATE german`, callID).Scan(&v.Named).Error; err != nil {
