@@ -1,0 +1,312 @@
+package pdf
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+// Page geometry in millimetres, roughly after DIN 5008 (left margin 25, right 20).
+const (
+	pageW        = 210.0
+	marginLeft   = 25.0
+	marginRight  = 20.0
+	marginTop    = 20.0
+	footerSpace  = 28.0 // the auto page break keeps this much room for the footer
+	contentWidth = pageW - marginLeft - marginRight
+	bodySize     = 10.0
+	lineH        = 5.0
+	smallSize    = 7.0
+)
+
+// Meta describes the document as a whole: who issues it, what it is, and the values
+// printed in every page's footer.
+type Meta struct {
+	Title      string    // main title, also the PDF title
+	Subtitle   string    // optional line below the title
+	Kind       string    // German name of the document kind (PDF subject)
+	Authority  string    // issuing authority, e.g. "Kreis Musterland – Der Landrat"; PDF author
+	Letterhead string    // further letterhead lines (address, department), newline separated
+	CheckValue string    // the Prüfwert (content SHA-256, hex); empty renders "Entwurf"
+	ChainHead  string    // audit chain head at issue (hex)
+	CheckURL   string    // address of the public document check, printed in the footer
+	CreatedAt  time.Time // issue time; fixes the PDF creation date (determinism)
+}
+
+// Doc is one document under construction. Methods record errors inside fpdf; Bytes reports them.
+type Doc struct {
+	f        *fpdf.Fpdf
+	meta     Meta
+	numbered bool
+	h1, h2   int
+}
+
+// Option adjusts a document at construction.
+type Option func(*Doc)
+
+// NumberedHeadings prefixes headings with "1", "1.1", …
+func NumberedHeadings() Option { return func(d *Doc) { d.numbered = true } }
+
+// New starts an A4 document with the letterhead, title and subtitle on the first page.
+func New(meta Meta, opts ...Option) (*Doc, error) {
+	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
+	d := &Doc{f: f, meta: meta}
+	for _, o := range opts {
+		o(d)
+	}
+	for _, fs := range fontStyles {
+		b, err := readFont(fs.file)
+		if err != nil {
+			return nil, err
+		}
+		f.AddUTF8FontFromBytes(fontFamily, fs.style, b)
+	}
+	created := meta.CreatedAt.UTC()
+	if created.IsZero() {
+		created = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	f.SetCatalogSort(true)
+	f.SetCreationDate(created)
+	f.SetModificationDate(created)
+	f.SetCompression(true)
+	f.SetTitle(clean(meta.Title), true)
+	f.SetAuthor(clean(meta.Authority), true)
+	f.SetSubject(clean(meta.Kind), true)
+	f.SetCreator("kimibv", true)
+	f.SetProducer("kimibv (go-pdf/fpdf)", true)
+	f.SetLang("de-DE")
+	f.SetDisplayMode("fullwidth", "continuous")
+	f.SetMargins(marginLeft, marginTop, marginRight)
+	f.SetAutoPageBreak(true, footerSpace)
+	f.SetCellMargin(1)
+	f.AliasNbPages("{nb}")
+	f.SetHeaderFunc(d.header)
+	f.SetFooterFunc(d.footer)
+	f.AddPage()
+	d.letterhead()
+	return d, d.err()
+}
+
+func (d *Doc) err() error {
+	if err := d.f.Error(); err != nil {
+		return fmt.Errorf("pdf: %w", err)
+	}
+	return nil
+}
+
+// font sets DejaVu Sans in style ("", "B", "I") and size.
+func (d *Doc) font(style string, size float64) { d.f.SetFont(fontFamily, style, size) }
+
+// letterhead draws the authority, the letterhead lines, a rule, the title and the subtitle.
+func (d *Doc) letterhead() {
+	f := d.f
+	if a := clean(d.meta.Authority); a != "" {
+		d.font("B", 11)
+		f.MultiCell(contentWidth, 5.5, a, "", "L", false)
+	}
+	if lh := clean(d.meta.Letterhead); lh != "" {
+		d.font("", 8.5)
+		f.SetTextColor(60, 60, 60)
+		f.MultiCell(contentWidth, 4, lh, "", "L", false)
+		f.SetTextColor(0, 0, 0)
+	}
+	f.Ln(2)
+	f.SetDrawColor(120, 120, 120)
+	f.SetLineWidth(0.3)
+	f.Line(marginLeft, f.GetY(), pageW-marginRight, f.GetY())
+	f.Ln(8)
+	d.font("B", 15)
+	f.MultiCell(contentWidth, 7, clean(d.meta.Title), "", "L", false)
+	if st := clean(d.meta.Subtitle); st != "" {
+		f.Ln(1)
+		d.font("", 11)
+		f.MultiCell(contentWidth, 5.5, st, "", "L", false)
+	}
+	f.Ln(5)
+	d.font("", bodySize)
+}
+
+// header repeats authority and title in small type from the second page on.
+func (d *Doc) header() {
+	if d.f.PageNo() < 2 {
+		return
+	}
+	f := d.f
+	d.font("", smallSize)
+	f.SetTextColor(90, 90, 90)
+	f.SetXY(marginLeft, 10)
+	line := clean(d.meta.Authority)
+	if t := clean(d.meta.Title); t != "" {
+		if line != "" {
+			line += " · "
+		}
+		line += t
+	}
+	f.CellFormat(contentWidth, 4, truncate(d, line, contentWidth-2), "B", 1, "L", false, 0, "")
+	f.SetTextColor(0, 0, 0)
+	f.SetY(marginTop)
+	d.font("", bodySize)
+}
+
+// footer prints the Prüfwert, the chain head, the check address and "Seite X von Y".
+func (d *Doc) footer() {
+	f := d.f
+	f.SetY(-footerSpace + 6)
+	f.SetDrawColor(120, 120, 120)
+	f.SetLineWidth(0.2)
+	f.Line(marginLeft, f.GetY(), pageW-marginRight, f.GetY())
+	f.Ln(1)
+	d.font("", smallSize)
+	f.SetTextColor(60, 60, 60)
+	if d.meta.CheckValue == "" {
+		f.CellFormat(contentWidth, 3.5, "Entwurf – kein ausgestelltes Dokument", "", 1, "L", false, 0, "")
+	} else {
+		f.CellFormat(contentWidth, 3.5, "Prüfwert (SHA-256): "+clean(d.meta.CheckValue), "", 1, "L", false, 0, "")
+		if d.meta.ChainHead != "" {
+			f.CellFormat(contentWidth, 3.5, "Prüfprotokoll-Kopf: "+clean(d.meta.ChainHead), "", 1, "L", false, 0, "")
+		}
+	}
+	check := ""
+	if u := clean(d.meta.CheckURL); u != "" {
+		check = "Echtheit prüfen: " + u
+	}
+	f.CellFormat(contentWidth-30, 3.5, check, "", 0, "L", false, 0, "")
+	f.CellFormat(30, 3.5, "Seite "+strconv.Itoa(f.PageNo())+" von {nb}", "", 1, "R", false, 0, "")
+	f.SetTextColor(0, 0, 0)
+	d.font("", bodySize)
+}
+
+// Heading adds a section heading (numbered "1", "2", … with NumberedHeadings).
+func (d *Doc) Heading(text string) {
+	d.h1++
+	d.h2 = 0
+	d.heading(text, strconv.Itoa(d.h1), 12.5, 0)
+}
+
+// Subheading adds a heading below the current section ("1.1", … when numbered).
+func (d *Doc) Subheading(text string) {
+	d.h2++
+	d.heading(text, strconv.Itoa(d.h1)+"."+strconv.Itoa(d.h2), 11, 1)
+}
+
+func (d *Doc) heading(text, number string, size float64, level int) {
+	text = clean(text)
+	if d.numbered {
+		text = number + " " + text
+	}
+	d.needSpace(size/2 + 3*lineH) // never leave a heading alone at the foot of a page
+	d.f.Ln(3)
+	d.f.Bookmark(text, level, -1)
+	d.font("B", size)
+	d.f.MultiCell(contentWidth, size/2, text, "", "L", false)
+	d.f.Ln(1.5)
+	d.font("", bodySize)
+}
+
+// Paragraph adds wrapped body text; blank lines in text separate paragraphs.
+func (d *Doc) Paragraph(text string) {
+	d.font("", bodySize)
+	d.f.MultiCell(contentWidth, lineH, clean(text), "", "L", false)
+	d.f.Ln(2)
+}
+
+// Note adds small oblique text, e.g. an explanation below a table.
+func (d *Doc) Note(text string) {
+	d.font("I", 8.5)
+	d.f.MultiCell(contentWidth, 4.2, clean(text), "", "L", false)
+	d.f.Ln(2)
+	d.font("", bodySize)
+}
+
+// Bullets adds a list with one bullet per item; long items wrap with a hanging indent.
+func (d *Doc) Bullets(items []string) {
+	d.font("", bodySize)
+	for _, it := range items {
+		lines := d.f.SplitText(clean(it), contentWidth-6)
+		for i, l := range lines {
+			d.needSpace(lineH)
+			d.f.SetX(marginLeft)
+			mark := ""
+			if i == 0 {
+				mark = "•"
+			}
+			d.f.CellFormat(6, lineH, mark, "", 0, "L", false, 0, "")
+			d.f.CellFormat(contentWidth-6, lineH, l, "", 1, "L", false, 0, "")
+		}
+		d.f.Ln(0.8)
+	}
+	d.f.Ln(1.5)
+}
+
+// KV is one line of a key–value block.
+type KV struct{ Key, Value string }
+
+// KeyValues adds a two-column block of labels (bold) and wrapped values, without borders.
+func (d *Doc) KeyValues(pairs []KV) {
+	w := []float64{55, contentWidth - 55}
+	for _, p := range pairs {
+		d.row(w, []string{p.Key, p.Value}, []string{"B", ""}, []string{"L", "L"}, false, false, nil)
+	}
+	d.f.Ln(3)
+}
+
+// Spacer adds vertical space in millimetres.
+func (d *Doc) Spacer(mm float64) { d.f.Ln(mm) }
+
+// PageBreak starts a new page.
+func (d *Doc) PageBreak() { d.f.AddPage() }
+
+// Bytes finishes the document and returns the PDF.
+func (d *Doc) Bytes() ([]byte, error) {
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := d.f.Output(&buf); err != nil {
+		return nil, fmt.Errorf("pdf output: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// needSpace starts a new page unless h millimetres fit above the footer.
+func (d *Doc) needSpace(h float64) {
+	_, pageH := d.f.GetPageSize()
+	if d.f.GetY()+h > pageH-footerSpace {
+		d.f.AddPage()
+	}
+}
+
+// clean makes s safe to draw: valid UTF-8, no control characters except newlines
+// (tabs become spaces), no bidi overrides, CRLF normalised.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n':
+			return r
+		case r == '\t' || r == '\r':
+			return ' '
+		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// truncate shortens s with an ellipsis so that it fits w millimetres in the current font.
+func truncate(d *Doc, s string, w float64) string {
+	if d.f.GetStringWidth(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && d.f.GetStringWidth(string(r)+"…") > w {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}

@@ -1,0 +1,50 @@
+// Package pdf builds kimibv's issued documents (Bekanntmachung, Eingangsbestätigung,
+// Öffnungsprotokoll, …) as PDF views on codeberg.org/go-pdf/fpdf: A4 pages laid out
+// roughly after DIN 5008, DejaVu Sans embedded as a subset so that every German (and
+// Turkish, Polish, …) character survives, a footer on every page with the page count,
+// the document's check value (Prüfwert) and the audit chain head at issue.
+//
+// Output is deterministic: the same Meta and the same calls give byte-identical PDFs
+// (fixed creation date, sorted resource catalogues, no random document id).
+//
+// Text is only ever drawn as text: no method interprets markup, so user input such
+// as "<script>" or "%PDF-" appears literally in the document.
+package pdf
+
+import (
+	"embed"
+	"fmt"
+)
+
+// fontFiles holds DejaVu Sans (Bitstream Vera licence, see fonts/LICENSE.txt).
+//
+//go:embed fonts/DejaVuSans.ttf fonts/DejaVuSans-Bold.ttf fonts/DejaVuSans-Oblique.ttf fonts/LICENSE.txt
+var fontFiles embed.FS
+
+// fontFamily is the name under which DejaVu Sans is registered in every document.
+const fontFamily = "DejaVuSans"
+
+// fontStyles maps fpdf style codes to the embedded files.
+var fontStyles = [...]struct{ style, file string }{
+	{"", "fonts/DejaVuSans.ttf"},
+	{"B", "fonts/DejaVuSans-Bold.ttf"},
+	{"I", "fonts/DejaVuSans-Oblique.ttf"},
+}
+
+// FontLicense returns the licence text of the embedded DejaVu fonts (for an "about" page).
+func FontLicense() string {
+	b, err := fontFiles.ReadFile("fonts/LICENSE.txt")
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// readFont returns an embedded font file.
+func readFont(name string) ([]byte, error) {
+	b, err := fontFiles.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("embedded font %s: %w", name, err)
+	}
+	return b, nil
+}
