@@ -30,7 +30,9 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	if err != nil {
 		return err
 	}
-	loaded, err := demo.Load(ctx, st.DB, *ifEmpty, demo.WithVault(vault))
+	// Issue 5: the call in scoring needs its deadline to pass after the bids (up to a minute).
+	log.Info("loading the demonstration; the call in scoring waits for its deadline (up to a minute)")
+	loaded, err := demo.Load(ctx, st.DB, *ifEmpty, demo.WithVault(vault), demo.WithScoringCalls())
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,8 @@ import (
 type Option func(*options)
 
 type options struct {
-	vault *models.Vault
+	vault   *models.Vault
+	scoring bool // issue 5: calls in scoring (WithScoringCalls)
 }
 
 // WithVault gives Load the master key, with which the demonstration's bids are encrypted.

@@ -141,6 +141,9 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err := loadBids(ctx, db, opts, calls.Open, now); err != nil {
 		return false, err
 	}
+	if _, err := loadScoring(ctx, db, opts, muster.ID, scoringSpecs()); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 

@@ -1,0 +1,251 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"kimibv/models"
+)
+
+// WithScoringCalls makes Load create the calls in scoring (see scoringSpecs). Their bids
+// must be committed before the deadline by the database clock and the deadline has minute
+// precision, so Load waits up to a minute for the deadline to pass.
+func WithScoringCalls() Option { return func(o *options) { o.scoring = true } }
+
+// scoringSpec describes one demo call that is run through closing, opening, formal check,
+// declarations and sheets. Complete admits every bid and submits every sheet (ready for
+// the consolidation); otherwise one bid waits for a document request and sheets are missing.
+type scoringSpec struct {
+	Title, FileRef string
+	Complete       bool
+}
+
+// scoringSpecs are the calls in scoring of the demonstration.
+func scoringSpecs() []scoringSpec {
+	return []scoringSpec{{Title: "Interessenbekundungsverfahren KIM-Case-Management (Baustein 2), Förderzeitraum 2026–2028 – Bewertung", FileRef: "KI 32-2025-07"}}
+}
+
+// loadScoring creates the calls of scoringSpecs through the use cases: published 30 days
+// before their deadline (injected now), bids of AWO, Caritas and Diakonie submitted and the
+// Brückenschlag bid withdrawn before the deadline (database clock), then — once the
+// deadline has passed — closed, opened by oeffnung1 and oeffnung2, formally checked,
+// declarations of gremium1–3 (gremium1 declares a tie to the Caritas) and score sheets.
+// It returns the calls' ids in the order of the specs.
+func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64, specs []scoringSpec) ([]int64, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if !o.scoring || o.vault == nil {
+		return nil, nil
+	}
+	act := func(email string) (*models.Actor, error) {
+		var id int64
+		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
+			return nil, fmt.Errorf("demo user %s: %w", email, err)
+		}
+		return models.LoadActor(ctx, db, id)
+	}
+	lead, err := act("leitung@musterland.example")
+	if err != nil {
+		return nil, err
+	}
+	people := map[string]*models.Actor{}
+	var com models.Committee
+	for _, m := range []string{"gremium1", "gremium2", "gremium3", "oeffnung1", "oeffnung2"} {
+		a, err := act(m + "@musterland.example")
+		if err != nil {
+			return nil, err
+		}
+		people[m] = a
+		if m[0] == 'g' {
+			com.Evaluators = append(com.Evaluators, a.UserID)
+		} else {
+			com.Openers = append(com.Openers, a.UserID)
+		}
+	}
+	// The deadline: the next full minute at least 20 s ahead (deadlines have minute precision).
+	deadline := time.Now().Add(20 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	published := deadline.AddDate(0, 0, -30)
+	var ids []int64
+	var contents []models.CallContent
+	for _, s := range specs {
+		call, err := models.CreateDraft(ctx, db, lead, tenantID, 0, published)
+		if err != nil {
+			return nil, fmt.Errorf("demo scoring call: %w", err)
+		}
+		c, err := models.DecodeCallContent(call.Draft)
+		if err != nil {
+			return nil, err
+		}
+		c.Title, c.FileRef = s.Title, s.FileRef
+		c.Timeline.QuestionsUntil, c.Timeline.Deadline = deadline.AddDate(0, 0, -7), deadline
+		c.Timeline.PlannedOpening, c.Timeline.PlannedDecision = deadline.Add(time.Hour), deadline.AddDate(0, 0, 30)
+		if err := models.SaveDraft(ctx, db, lead, tenantID, call.ID, models.DraftInputFrom(c, com), published); err != nil {
+			return nil, fmt.Errorf("demo scoring call save: %w", err)
+		}
+		if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, models.DefaultCallRules(), published, nil); err != nil {
+			return nil, fmt.Errorf("demo scoring call publish: %w", err)
+		}
+		ids, contents = append(ids, call.ID), append(contents, c)
+	}
+	bids := make([]map[string]int64, len(ids))
+	for i, id := range ids {
+		bids[i] = map[string]int64{}
+		for _, b := range []struct {
+			name, email string
+			lots        models.StepInput
+		}{{"awo", "awo@traeger.example", models.StepInput{"fte_L1": "2"}}, {"caritas", "caritas@traeger.example", models.StepInput{"fte_L1": "1", "fte_L2": "1"}},
+			{"diakonie", "diakonie@traeger.example", models.StepInput{"fte_L3": "1"}}, {"bruecke", "brueckenschlag@traeger.example", models.StepInput{"fte_L3": "1"}}} {
+			a, err := act(b.email)
+			if err != nil {
+				return nil, err
+			}
+			if bids[i][b.name], err = submitDemoBid(ctx, db, o.vault, a, id, &contents[i], b.lots); err != nil {
+				return nil, err
+			}
+			if b.name == "bruecke" {
+				if err := models.WithdrawBid(ctx, db, a, orgOf(a), bids[i][b.name], time.Now()); err != nil {
+					return nil, fmt.Errorf("demo withdraw: %w", err)
+				}
+			}
+		}
+	}
+	for time.Now().Before(deadline.Add(time.Second)) {
+		time.Sleep(time.Until(deadline.Add(1100 * time.Millisecond)))
+	}
+	now := time.Now()
+	if _, err := models.CloseDueCalls(ctx, db, now); err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		if err := scoreDemoCall(ctx, db, o.vault, lead, people, tenantID, id, &contents[i], bids[i], specs[i].Complete, now); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// orgOf returns the (only) organisation of a demo provider.
+func orgOf(a *models.Actor) int64 {
+	for id := range a.Orgs {
+		return id
+	}
+	return 0
+}
+
+// submitDemoBid fills and submits a complete bid of the actor's organisation.
+func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *models.Actor, callID int64, c *models.CallContent, lots models.StepInput) (int64, error) {
+	org, now := orgOf(a), time.Now()
+	id, err := models.StartBid(ctx, db, vault, a, org, callID, now)
+	if err != nil {
+		return 0, fmt.Errorf("demo scoring bid: %w", err)
+	}
+	answers := models.StepInput{}
+	for _, cr := range c.Criteria {
+		answers["answer_"+cr.Key] = "Demonstration: Zum Kriterium „" + cr.Name + "“ beschreiben wir Ziele, Maßnahmen, Zuständigkeiten und den Zeitplan."
+	}
+	decl := models.StepInput{"ties": "none"}
+	for _, x := range models.Declarations(c) {
+		decl["decl_"+x.Key] = "1"
+	}
+	for _, st := range []struct {
+		s  models.BidStep
+		in models.StepInput
+	}{{models.StepLots, lots}, {models.StepAnswers, answers}, {models.StepDeclarations, decl}} {
+		if err := models.SaveBidStep(ctx, db, vault, a, org, id, st.s, st.in, now); err != nil {
+			return 0, fmt.Errorf("demo scoring bid %s: %w", st.s, err)
+		}
+	}
+	for _, rd := range c.RequiredDocs {
+		if err := models.AddBidFile(ctx, db, vault, a, org, id, models.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
+			File: bytes.NewReader(demoPDF(rd.Name))}, now); err != nil {
+			return 0, fmt.Errorf("demo scoring bid %s: %w", rd.Key, err)
+		}
+	}
+	var rev int
+	if err := db.WithContext(ctx).Raw(`SELECT draft_rev FROM bids WHERE id = ?`, id).Scan(&rev).Error; err != nil {
+		return 0, err
+	}
+	v, err := models.SubmitBid(ctx, db, vault, a, org, id, rev, now)
+	if err != nil {
+		return 0, fmt.Errorf("demo scoring submit: %w", err)
+	}
+	return id, models.IssueBidReceipt(ctx, db, vault, id, v.Version, "http://localhost:8080", nil)
+}
+
+// scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
+func scoreDemoCall(ctx context.Context, db *gorm.DB, vault *models.Vault, lead *models.Actor, people map[string]*models.Actor, tenantID, callID int64,
+	c *models.CallContent, bids map[string]int64, complete bool, now time.Time) error {
+	for _, op := range []string{"oeffnung1", "oeffnung2"} {
+		if _, err := models.ConfirmOpening(ctx, db, vault, people[op], tenantID, callID, now); err != nil {
+			return fmt.Errorf("demo opening: %w", err)
+		}
+	}
+	met := map[string]models.ItemAssessment{}
+	for i := range c.Eligibility {
+		met[fmt.Sprintf("E%d", i+1)] = models.ItemAssessment{Met: true}
+	}
+	for _, d := range c.RequiredDocs {
+		met[d.Key] = models.ItemAssessment{Met: true}
+	}
+	admitted := []string{"awo", "caritas", "diakonie"}
+	if !complete {
+		admitted = admitted[:2]
+		if err := models.RequestDocuments(ctx, db, lead, tenantID, callID, bids["diakonie"], models.DocRequestInput{DocKeys: []string{c.RequiredDocs[len(c.RequiredDocs)-1].Key},
+			Message:  "Die Erklärung zu Verbindungen ist nicht unterschrieben. Bitte reichen Sie sie unterschrieben nach.",
+			Deadline: now.AddDate(0, 0, 7).In(models.Berlin()).Format("02.01.2006") + " 12:00"}, now); err != nil {
+			return fmt.Errorf("demo document request: %w", err)
+		}
+	}
+	for _, n := range admitted {
+		if err := models.SaveFormalCheck(ctx, db, lead, tenantID, callID, bids[n], models.FormalInput{Items: met, Decision: models.DecideAdmit}, now); err != nil {
+			return fmt.Errorf("demo formal check %s: %w", n, err)
+		}
+	}
+	var orgs []struct {
+		OrgID int64
+		Name  string
+	}
+	if err := db.WithContext(ctx).Raw(`SELECT o.org_id, b.name FROM opening_bids o JOIN (VALUES (?::bigint, 'awo'), (?::bigint, 'caritas'), (?::bigint, 'diakonie')) b(id, name) ON b.id = o.bid_id`,
+		bids["awo"], bids["caritas"], bids["diakonie"]).Scan(&orgs).Error; err != nil {
+		return err
+	}
+	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
+		in := map[int64]models.DeclarationInput{}
+		for _, o := range orgs {
+			in[o.OrgID] = models.DeclarationInput{Tie: models.TieNone}
+			if ev == "gremium1" && o.Name == "caritas" {
+				in[o.OrgID] = models.DeclarationInput{Tie: models.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat des Verbands seit 2021."}
+			}
+		}
+		if err := models.DeclareTies(ctx, db, people[ev], tenantID, callID, in, now); err != nil {
+			return fmt.Errorf("demo declaration %s: %w", ev, err)
+		}
+	}
+	scores := map[string][]int{"awo": {3, 3, 2, 4, 3, 3}, "caritas": {4, 2, 3, 3, 3, 2}, "diakonie": {2, 3, 3, 2, 2, 3}}
+	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
+		for i, n := range admitted {
+			if ev == "gremium1" && n == "caritas" {
+				continue // declared tie
+			}
+			in := models.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: complete || !(ev == "gremium3" && i == 1)}
+			for j, cr := range c.Criteria {
+				s := scores[n][j%len(scores[n])]
+				if ev == "gremium2" && j == 1 {
+					s = max(s-1, 0) // a small spread between the members
+				}
+				in.Scores[cr.Key] = fmt.Sprint(s)
+				in.Reasons[cr.Key] = fmt.Sprintf("Demonstration: %s – die Darstellung entspricht Stufe %d der Skala (%s).", cr.Name, s, c.ScaleLabel(s))
+			}
+			if err := models.SaveSheet(ctx, db, people[ev], tenantID, callID, bids[n], in, now); err != nil {
+				return fmt.Errorf("demo sheet %s %s: %w", ev, n, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"kimibv/models"
+	"kimibv/models/dbtest"
+	"kimibv/models/demo"
+)
+
+// TestDemoScoringCall loads the demonstration with the call in scoring (it waits for the
+// deadline, up to a minute) and checks its state through the use cases' traces.
+func TestDemoScoringCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a deadline")
+	}
+	st := dbtest.New(t)
+	ctx := context.Background()
+	if _, err := demo.Load(ctx, st.DB, false, demo.WithVault(dbtest.Vault(t)), demo.WithScoringCalls()); err != nil {
+		t.Fatal(err)
+	}
+	var call struct {
+		ID    int64
+		State string
+	}
+	if err := st.DB.Raw(`SELECT id, state FROM calls WHERE opened_at IS NOT NULL`).Scan(&call).Error; err != nil || call.State != "opened" {
+		t.Fatalf("call in scoring: %+v %v", call, err)
+	}
+	count := func(q string) int64 {
+		var n int64
+		if err := st.DB.Raw(q, call.ID).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for q, want := range map[string]int64{
+		`SELECT count(*) FROM opening_bids WHERE call_id = ?`:                                                4,
+		`SELECT count(*) FROM opening_bids WHERE call_id = ? AND state = 'withdrawn'`:                        1,
+		`SELECT count(*) FROM formal_checks WHERE call_id = ? AND outcome = 'admitted'`:                      2,
+		`SELECT count(*) FROM document_requests WHERE call_id = ?`:                                           1,
+		`SELECT count(*) FROM coi_declarations WHERE call_id = ? AND tie <> 'none'`:                          1,
+		`SELECT count(*) FROM score_sheets WHERE call_id = ? AND submitted_at IS NOT NULL`:                   4,
+		`SELECT count(*) FROM score_sheets WHERE call_id = ? AND submitted_at IS NULL`:                       1,
+		`SELECT count(*) FROM audit_log WHERE chain = concat('call:', ?::bigint) AND action = 'call.closed'`: 1,
+	} {
+		if n := count(q); n != want {
+			t.Errorf("%s: %d, want %d", q, n, want)
+		}
+	}
+	v, err := models.VerifyChain(ctx, st.DB, models.CallChain(call.ID))
+	if err != nil || !v.OK {
+		t.Fatalf("chain: %+v %v", v, err)
+	}
+}
