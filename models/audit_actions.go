@@ -43,18 +43,22 @@ var auditActionLabels = map[string]string{
 	// Consolidation and result (issue 5).
 	"consolidation.scores_set": "Konsolidierte Bewertung festgelegt",
 	"consolidation.closed":     "Konsolidierung abgeschlossen, Ergebnis berechnet",
+	// Issued documents (PDF, DESIGN § 4).
+	"document.issued": "Dokument ausgestellt",
 }
 
 // auditObjectLabels names the object types of audit entries in German.
 var auditObjectLabels = map[string]string{
-	"user":         "Person",
-	"tenant":       "Kreis",
-	"invitation":   "Einladung",
-	"organization": "Träger",
-	"org_document": "Dokument der Dokumentenmappe",
-	"call":         "Verfahren",
-	"bid":          "Interessenbekundung",
-	"score_sheet":  "Bewertungsbogen",
+	"user":            "Person",
+	"tenant":          "Kreis",
+	"invitation":      "Einladung",
+	"organization":    "Träger",
+	"org_document":    "Dokument der Dokumentenmappe",
+	"call":            "Verfahren",
+	"bid":             "Interessenbekundung",
+	"score_sheet":     "Bewertungsbogen",
+	"issued_document": "Ausgestelltes Dokument",
+	"call_version":    "Fassung einer Ausschreibung",
 }
 
 // ActionLabel returns the German label of an audit action, or the action's name when

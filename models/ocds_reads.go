@@ -63,8 +63,11 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 		Reason      string
 		PublishedAt time.Time
 		Content     []byte
+		NoticePDFAt *time.Time `gorm:"column:notice_pdf_at"`
 	}
-	if err := tx.Raw(`SELECT v.call_id, v.version, v.reason, v.published_at, v.content
+	if err := tx.Raw(`SELECT v.call_id, v.version, v.reason, v.published_at, v.content,
+			(SELECT min(d.created_at) FROM issued_documents d WHERE d.call_id = v.call_id AND d.kind = 'bekanntmachung'
+				AND d.object_type = 'call_version' AND d.object_id = v.call_id::text || ':' || v.version::text) AS notice_pdf_at
 		FROM call_versions v JOIN calls c ON c.id = v.call_id
 		WHERE `+ocdsCallFilter+` ORDER BY v.call_id, v.version`, args...).Scan(&versions).Error; err != nil {
 		return nil, fmt.Errorf("load versions for open data: %w", err)
@@ -78,8 +81,8 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 		if err != nil {
 			return nil, err
 		}
-		// NoticePDFAt stays nil until issued documents exist (the Bekanntmachung PDF).
-		p.Versions = append(p.Versions, OCDSVersion{Version: v.Version, Reason: v.Reason, PublishedAt: v.PublishedAt, Content: content})
+		p.Versions = append(p.Versions, OCDSVersion{Version: v.Version, Reason: v.Reason, PublishedAt: v.PublishedAt, Content: content,
+			NoticePDFAt: v.NoticePDFAt})
 	}
 	qas, err := publicQAsOf(tx, args)
 	if err != nil {

@@ -1,0 +1,244 @@
+package models
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// DocKind is the kind of an issued document (DESIGN § 4).
+type DocKind string
+
+// The document kinds the system issues (issued_documents.kind).
+const (
+	DocBekanntmachung       DocKind = "bekanntmachung"
+	DocEingangsbestaetigung DocKind = "eingangsbestaetigung"
+	DocOeffnungsprotokoll   DocKind = "oeffnungsprotokoll"
+	DocBewertungsmatrix     DocKind = "bewertungsmatrix"
+	DocVergabevermerk       DocKind = "vergabevermerk"
+	DocMitteilung           DocKind = "mitteilung"
+	DocNachforderung        DocKind = "nachforderung"
+	DocVergabedokumentation DocKind = "vergabedokumentation"
+)
+
+// docKindLabels names the document kinds in German.
+var docKindLabels = map[DocKind]string{
+	DocBekanntmachung:       "Bekanntmachung",
+	DocEingangsbestaetigung: "Eingangsbestätigung",
+	DocOeffnungsprotokoll:   "Öffnungsprotokoll",
+	DocBewertungsmatrix:     "Bewertungsmatrix",
+	DocVergabevermerk:       "Vergabevermerk",
+	DocMitteilung:           "Mitteilung",
+	DocNachforderung:        "Nachforderung von Unterlagen",
+	DocVergabedokumentation: "Vergabedokumentation",
+}
+
+// Label returns the German name of the kind ("" for an unknown kind).
+func (k DocKind) Label() string { return docKindLabels[k] }
+
+// DocMeta is what IssueDocument hands to the renderer: the values every issued PDF prints
+// besides its own content (footer: Prüfwert and Prüfprotokoll-Kopf; creation date).
+type DocMeta struct {
+	Kind          DocKind
+	Title         string
+	ContentSHA256 string    // the Prüfwert: SHA-256 of the canonical JSON of CanonicalData
+	Chain         string    // audit chain the document belongs to
+	ChainHead     string    // that chain's head hash when the document was issued
+	IssuedAt      time.Time // database clock, whole seconds, UTC; use it as the PDF creation date
+}
+
+// IssueInput describes a document to issue inside a use case's transaction. CallID,
+// RecipientOrgID and ActorID 0 mean none. Title is shown on the public document check:
+// it must not contain personal data or business secrets. CanonicalData is exactly the
+// data the document shows; its canonical JSON gives the Prüfwert. Render must be
+// deterministic in (DocMeta, data).
+type IssueInput struct {
+	TenantID       int64
+	CallID         int64
+	ActorID        int64
+	Kind           DocKind
+	Title          string
+	Chain          string
+	ObjectType     string
+	ObjectID       string
+	RecipientOrgID int64
+	CanonicalData  any
+	Render         func(DocMeta) ([]byte, error)
+}
+
+// IssuedDocument is a row of issued_documents (immutable; a trigger refuses changes).
+type IssuedDocument struct {
+	ID             int64
+	TenantID       int64
+	CallID         *int64
+	Kind           DocKind
+	Title          string
+	ContentSHA256  string `gorm:"column:content_sha256"`
+	FileSHA256     string `gorm:"column:file_sha256"`
+	Chain          string
+	ChainHead      string
+	Size           int64
+	Content        []byte
+	ObjectType     string
+	ObjectID       string
+	RecipientOrgID *int64
+	CreatedAt      time.Time
+}
+
+// TableName maps IssuedDocument to issued_documents.
+func (IssuedDocument) TableName() string { return "issued_documents" }
+
+// FileName is a download name like "bekanntmachung-12.pdf".
+func (d *IssuedDocument) FileName() string {
+	return string(d.Kind) + "-" + strconv.FormatInt(d.ID, 10) + ".pdf"
+}
+
+// CanonicalJSON encodes v as JSON with object keys sorted at every level, numbers kept
+// as written, no HTML escaping and no insignificant whitespace: the bytes behind a Prüfwert.
+func CanonicalJSON(v any) ([]byte, error) {
+	raw, err := encodeJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return nil, fmt.Errorf("canonical json: %w", err)
+	}
+	return encodeJSON(generic) // maps encode with sorted keys
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("canonical json: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// SHA256Hex returns the lower-case hex SHA-256 of b.
+func SHA256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// NormalizeSHA256 accepts a pasted SHA-256 (hex, any case, surrounding blanks, optional
+// "sha256:" prefix) and returns it in lower case; ok is false for anything else.
+func NormalizeSHA256(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimPrefix(s, "sha256:")
+	s = strings.ReplaceAll(s, " ", "")
+	if len(s) != 64 {
+		return "", false
+	}
+	if _, err := hex.DecodeString(s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// IssueDocument renders and stores a document inside tx (the caller's use-case
+// transaction): it locks the audit chain, reads its head and the database clock, computes
+// the Prüfwert from CanonicalData, calls Render, stores the PDF with both hashes and
+// appends document.issued to the chain. Any error — including a failing renderer — is
+// returned, so the caller's transaction rolls back as a whole.
+func IssueDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, error) {
+	if in.Kind.Label() == "" || in.TenantID == 0 || in.Chain == "" || strings.TrimSpace(in.Title) == "" || in.Render == nil {
+		return IssuedDocument{}, fmt.Errorf("issue document: kind, tenant, chain, title and renderer are required (kind %q)", in.Kind)
+	}
+	canonical, err := CanonicalJSON(in.CanonicalData)
+	if err != nil {
+		return IssuedDocument{}, err
+	}
+	var head struct {
+		HeadHash string
+		Now      time.Time
+	}
+	// The same row lock as Audit takes: the head cannot move until this transaction ends.
+	if err := tx.Raw(`INSERT INTO audit_chains (chain) VALUES (?)
+		ON CONFLICT (chain) DO UPDATE SET chain = EXCLUDED.chain
+		RETURNING head_hash, clock_timestamp() AS now`, in.Chain).Scan(&head).Error; err != nil {
+		return IssuedDocument{}, fmt.Errorf("issue document: lock chain %s: %w", in.Chain, err)
+	}
+	meta := DocMeta{Kind: in.Kind, Title: in.Title, ContentSHA256: SHA256Hex(canonical), Chain: in.Chain,
+		ChainHead: head.HeadHash, IssuedAt: head.Now.UTC().Truncate(time.Second)}
+	file, err := in.Render(meta)
+	if err != nil {
+		return IssuedDocument{}, fmt.Errorf("render %s: %w", in.Kind, err)
+	}
+	if !bytes.HasPrefix(file, []byte("%PDF-")) {
+		return IssuedDocument{}, fmt.Errorf("render %s: the renderer returned no PDF", in.Kind)
+	}
+	doc := IssuedDocument{TenantID: in.TenantID, CallID: optionalID(in.CallID), Kind: in.Kind, Title: in.Title,
+		ContentSHA256: meta.ContentSHA256, FileSHA256: SHA256Hex(file), Chain: in.Chain, ChainHead: head.HeadHash,
+		Size: int64(len(file)), Content: file, ObjectType: in.ObjectType, ObjectID: in.ObjectID,
+		RecipientOrgID: optionalID(in.RecipientOrgID), CreatedAt: meta.IssuedAt}
+	if err := tx.Create(&doc).Error; err != nil {
+		return IssuedDocument{}, fmt.Errorf("store %s: %w", in.Kind, err)
+	}
+	if _, err := Audit(tx, Event{Chain: in.Chain, ActorID: in.ActorID, TenantID: in.TenantID, Action: "document.issued",
+		ObjectType: "issued_document", ObjectID: strconv.FormatInt(doc.ID, 10), Details: map[string]any{
+			"kind": string(in.Kind), "title": in.Title, "content_sha256": doc.ContentSHA256, "file_sha256": doc.FileSHA256,
+			"object": in.ObjectType + ":" + in.ObjectID}}); err != nil {
+		return IssuedDocument{}, err
+	}
+	return doc, nil
+}
+
+// DocumentCheck is what the public document check tells about a found document.
+type DocumentCheck struct {
+	ID            int64
+	Kind          DocKind
+	Title         string
+	IssuedAt      time.Time
+	Kreis         string
+	CallRef       string
+	CallTitle     string
+	ContentSHA256 string
+	FileSHA256    string
+	ChainHead     string
+	ByFile        bool // the hash was the file's: the PDF is byte for byte the issued one
+}
+
+// KindLabel returns the German name of the document's kind.
+func (d *DocumentCheck) KindLabel() string { return d.Kind.Label() }
+
+// DocumentByHash finds an issued document by the SHA-256 of its file or by its Prüfwert
+// (content hash); hash must already be normalised (NormalizeSHA256). Unknown: ErrNotFound.
+func DocumentByHash(ctx context.Context, db *gorm.DB, hash string) (*DocumentCheck, error) {
+	var rows []DocumentCheck
+	err := db.WithContext(ctx).Raw(`SELECT d.id, d.kind, d.title, d.created_at AS issued_at, t.name AS kreis,
+			COALESCE(c.ref, '') AS call_ref, COALESCE(c.title, '') AS call_title, d.content_sha256, d.file_sha256,
+			d.chain_head, d.file_sha256 = ? AS by_file
+		FROM issued_documents d JOIN tenants t ON t.id = d.tenant_id LEFT JOIN calls c ON c.id = d.call_id
+		WHERE d.file_sha256 = ? OR d.content_sha256 = ?
+		ORDER BY by_file DESC, d.id LIMIT 1`, hash, hash, hash).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("look up document: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("document %s: %w", hash, ErrNotFound)
+	}
+	return &rows[0], nil
+}
+
+// DocumentForDownload loads an issued document with its bytes. It does not check who may
+// read it: the caller's route decides (a Bekanntmachung is public, a Mitteilung is not).
+func DocumentForDownload(ctx context.Context, db *gorm.DB, id int64) (*IssuedDocument, error) {
+	var d IssuedDocument
+	if err := db.WithContext(ctx).Where("id = ?", id).First(&d).Error; err != nil {
+		return nil, notFound(err, fmt.Sprintf("document %d", id))
+	}
+	return &d, nil
+}
