@@ -159,6 +159,14 @@ var pageSamples = map[string]func() *templates.Page{
 	"bid_requests": func() *templates.Page {
 		return withFormError(sample("Nachforderung", sampleBidRequests()), "datei", "Bitte wählen Sie eine PDF-Datei.")
 	},
+	// Consolidation (issue 5; samples in consolidation_samples_test.go).
+	"consolidation": func() *templates.Page {
+		return withFormError(sample("Konsolidierung", sampleConsolidation(false)), "tie_0_pos_1", "Die Position 1 ist mehrfach vergeben.")
+	},
+	"consolidation_bid": func() *templates.Page {
+		return withFormError(sample("Konsolidierung", sampleConsolidationBid()), "reason_K2", "K2: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert 1,5 abweicht.")
+	},
+	"consolidation_result": func() *templates.Page { return sample("Ergebnis", sampleConsolidation(true)) },
 }
 
 // sampleAccount is the account overview of sampleActor.

@@ -157,6 +157,14 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET(bids+"/:bid/nachforderung", a.bidRequests, a.requireLogin, orgMember)
 	upload(bids+"/:bid/nachforderung/:req", a.answerRequest, orgMember)
 
+	// Consolidation (issue 5).
+	w.GET(proc+"/konsolidierung", a.consolidation, a.requireLogin, callLead)
+	w.POST(proc+"/konsolidierung/abschliessen", a.closeConsolidation, a.requireLogin, callLead)
+	w.GET(proc+"/konsolidierung/:bid", a.consolidationBid, a.requireLogin, callLead)
+	w.POST(proc+"/konsolidierung/:bid", a.setConsolidation, a.requireLogin, callLead)
+	w.GET(proc+"/ergebnis", a.consolidationResult, a.requireLogin, callLead)
+	w.GET(proc+"/bewertungsmatrix.xlsx", a.matrixXLSX, a.requireLogin, callLead)
+
 	// Open data (OCDS). Outside group w: public JSON needs no session and sets no cookie.
 	e.GET("/ocds/releases.json", a.ocdsAll)
 	e.GET("/ocds/:id/releases.json", a.ocdsOne)

@@ -1,0 +1,173 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"kimibv/models"
+	"kimibv/models/dbtest"
+)
+
+// consolidationEnv opens the demo call, admits AWO's bid, lets gremium1–3 declare no tie
+// and gremium1 (4 points per criterion) and gremium2 (2 points) submit their sheets;
+// gremium3's sheet (3 points) is submitted by submitLast.
+type consolidationEnv struct {
+	*evalEnv
+	cc     models.CallContent
+	actors map[string]*models.Actor
+	tenant int64
+	now    time.Time
+}
+
+func newConsolidationEnv(t *testing.T) *consolidationEnv {
+	e := &consolidationEnv{evalEnv: newEvalEnv(t), actors: map[string]*models.Actor{}}
+	db, ctx := e.ta.store.DB, context.Background()
+	e.cc, e.tenant = e.content(t), e.ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
+	for _, who := range []string{"leitung", "oeffnung1", "oeffnung2", "gremium1", "gremium2", "gremium3"} {
+		id := e.ta.count(`SELECT id FROM users WHERE email = ?`, who+"@musterland.example")
+		a, err := models.LoadActor(ctx, db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.actors[who] = a
+	}
+	e.passDeadline(t)
+	e.now = time.Now()
+	if _, err := models.CloseDueCalls(ctx, db, e.now); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []string{"oeffnung1", "oeffnung2"} {
+		if _, err := models.ConfirmOpening(ctx, db, dbtest.Vault(t), e.actors[op], e.tenant, e.callID, e.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	met := map[string]models.ItemAssessment{}
+	for i := range e.cc.Eligibility {
+		met[fmt.Sprintf("E%d", i+1)] = models.ItemAssessment{Met: true}
+	}
+	for _, d := range e.cc.RequiredDocs {
+		met[d.Key] = models.ItemAssessment{Met: true}
+	}
+	if err := models.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, models.FormalInput{Items: met, Decision: models.DecideAdmit}, e.now); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
+		if err := models.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]models.DeclarationInput{e.awoOrg: {Tie: models.TieNone}}, e.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.sheet(t, "gremium1", 4)
+	e.sheet(t, "gremium2", 2)
+	return e
+}
+
+// sheet submits an evaluator's sheet with the same score for every criterion.
+func (e *consolidationEnv) sheet(t *testing.T, who string, score int) {
+	in := models.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: true}
+	for _, cr := range e.cc.Criteria {
+		in.Scores[cr.Key] = fmt.Sprint(score)
+		in.Reasons[cr.Key] = fmt.Sprintf("Begründung von %s zu %s: Stufe %d.", who, cr.Key, score)
+	}
+	if err := models.SaveSheet(context.Background(), e.ta.store.DB, e.actors[who], e.tenant, e.callID, e.bidID, in, e.now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// form is the consolidation form with score for every criterion and no reasons.
+func (e *consolidationEnv) form(score string) url.Values {
+	f := url.Values{}
+	for _, cr := range e.cc.Criteria {
+		f.Set("score_"+cr.Key, score)
+	}
+	return f
+}
+
+func TestConsolidationHTTP(t *testing.T) {
+	e := newConsolidationEnv(t)
+	ta, lead := e.ta, e.as(t, "leitung")
+	page, bidPage := e.base+"/konsolidierung", fmt.Sprintf("%s/konsolidierung/%d", e.base, e.bidID)
+	stored := func() int64 { return ta.count(`SELECT count(*) FROM consolidated_scores WHERE call_id = ?`, e.callID) }
+	closed := func() int64 { return ta.count(`SELECT count(*) FROM call_results WHERE call_id = ?`, e.callID) }
+
+	// Before all sheets are in: the matrix names the missing sheet; nothing can be stored or closed.
+	lead.get(page).wantStatus(t, 200).wantContains(t, "Bewertungsbogen noch nicht abgegeben von", "Ayşe Yıldız", "2 – große Abweichung")
+	lead.post(bidPage, e.form("3")).wantStatus(t, 422).wantContains(t, "Konsolidieren können Sie erst, wenn alle Bögen vorliegen")
+	lead.post(page+"/abschliessen", nil).wantStatus(t, 422).wantContains(t, "Bewertungsbogen noch nicht abgegeben von")
+	if stored() != 0 || closed() != 0 {
+		t.Fatal("stored before all sheets were in")
+	}
+	e.sheet(t, "gremium3", 3)
+
+	// Other Kreis and non-leads: 404, nothing stored.
+	other := fmt.Sprintf("/verwaltung/beispielhausen/verfahren/%d/konsolidierung", e.callID)
+	e.as(t, "beispielhausen").get(other).wantStatus(t, 404)
+	e.as(t, "beispielhausen").post(other+fmt.Sprintf("/%d", e.bidID), e.form("3")).wantStatus(t, 404)
+	e.as(t, "beispielhausen").get(page).wantStatus(t, 404)
+	e.as(t, "gremium1").get(page).wantStatus(t, 404)
+	e.as(t, "gremium1").post(bidPage, e.form("3")).wantStatus(t, 404)
+	e.as(t, "oeffnung1").post(page+"/abschliessen", nil).wantStatus(t, 404)
+	e.as(t, "gremium1").get(e.base+"/bewertungsmatrix.xlsx").wantStatus(t, 404)
+
+	// Out of scale, bad format and a missing reason: 422 with German messages, nothing stored.
+	lead.get(bidPage).wantStatus(t, 200).wantContains(t, `value="3"`, "Begründung von gremium2 zu K1: Stufe 2.")
+	lead.post(bidPage, e.form("9")).wantStatus(t, 422).wantContains(t, "Die konsolidierte Bewertung muss zwischen 0 und 4 liegen.")
+	lead.post(bidPage, e.form("drei")).wantStatus(t, 422).wantContains(t, `href="#f-score_K1"`)
+	f := e.form("3")
+	f.Set("score_K2", "3,5")
+	lead.post(bidPage, f).wantStatus(t, 422).wantContains(t, "K2: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert 3 abweicht.", `value="3,5"`)
+	if stored() != 0 {
+		t.Fatal("invalid consolidation stored")
+	}
+	f.Set("reason_K2", "Die Rollenklarheit ist besser belegt, als gremium2 annimmt.")
+	lead.post(bidPage, f).wantStatus(t, 303)
+	if n := stored(); n != int64(len(e.cc.Criteria)) {
+		t.Fatalf("%d consolidated scores stored", n)
+	}
+
+	// Close, then the result; a second close (another tab) is a conflict.
+	lead.post(page+"/abschliessen", nil).wantStatus(t, 303)
+	if closed() != 1 || ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'consolidation.closed'`, models.CallChain(e.callID)) != 1 {
+		t.Fatal("result not stored or not audited")
+	}
+	lead.get(e.base+"/ergebnis").wantStatus(t, 200).wantContains(t, "Arbeiterwohlfahrt Kreisverband Musterland e. V.", "Nicht verteilt", "77,50")
+	lead.post(page+"/abschliessen", nil).wantStatus(t, 409).wantContains(t, "bereits abgeschlossen")
+	lead.post(bidPage, e.form("3")).wantStatus(t, 409).wantContains(t, "bereits abgeschlossen")
+	if closed() != 1 || ta.count(`SELECT count(*) FROM consolidated_scores WHERE call_id = ? AND score = 3.5`, e.callID) != 1 {
+		t.Fatal("closed consolidation changed")
+	}
+
+	// The Bewertungsmatrix as XLSX: every evaluator's score and reason, consolidated score, points, total, rank, allocation.
+	res := lead.get(e.base+"/bewertungsmatrix.xlsx").wantStatus(t, 200)
+	x, err := excelize.OpenReader(bytes.NewReader([]byte(res.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	var all strings.Builder
+	for _, sh := range x.GetSheetList() {
+		rows, err := x.GetRows(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			all.WriteString(strings.Join(r, "|") + "\n")
+		}
+	}
+	text := all.String()
+	for _, want := range []string{"Greta Gremm", "Ayşe Yıldız", "Begründung von gremium1 zu K1: Stufe 4.", "Begründung von gremium2 zu K6: Stufe 2.", "Begründung von gremium3 zu K3: Stufe 3.",
+		"|4|", "|2|", "Die Rollenklarheit ist besser belegt", "3.50", "17.50", "77.50", "Rang 1", "VZÄ Los", "Nicht verteilt"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("XLSX lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(text)
+	}
+}
