@@ -1,0 +1,309 @@
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// maxPagesPerRole caps the crawl of one role.
+const maxPagesPerRole = 40
+
+// skippedSuffixes are downloads and machine-readable views, not pages to audit.
+var skippedSuffixes = []string{".pdf", ".ics", ".atom", ".json", ".xlsx", ".zip", ".csv"}
+
+// numericSegment matches a path segment that is a number (an id).
+var numericSegment = regexp.MustCompile(`/[0-9]+(/|$)`)
+
+// pageKey normalises a path for deduplication: numeric ids count once (/ausschreibungen/12 and /13).
+func pageKey(p string) string {
+	for numericSegment.MatchString(p) {
+		p = numericSegment.ReplaceAllString(p, "/{id}$1")
+	}
+	return p
+}
+
+// crawlable reports whether a link target is a same-origin page the crawler should open.
+func crawlable(u *url.URL, origin *url.URL) bool {
+	if u.Scheme != origin.Scheme || u.Host != origin.Host {
+		return false
+	}
+	p := u.Path
+	if p == "/abmelden" || strings.HasPrefix(p, "/static/") {
+		return false
+	}
+	for _, s := range skippedSuffixes {
+		if strings.HasSuffix(p, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// violation is one axe-core rule that failed, with the nodes it failed on.
+type violation struct {
+	ID      string   `json:"id"`
+	Impact  string   `json:"impact"`
+	Help    string   `json:"help"`
+	HelpURL string   `json:"helpUrl"`
+	Targets []string `json:"targets"`
+}
+
+// serious reports whether the violation fails the test (impact serious or critical).
+func (v violation) serious() bool { return v.Impact == "serious" || v.Impact == "critical" }
+
+// pageFacts are the structural checks read from the page.
+type pageFacts struct {
+	H1     int      `json:"h1"`
+	Main   int      `json:"main"`
+	Links  []string `json:"links"`
+	Path   string   `json:"path"`
+	Search string   `json:"search"`
+}
+
+// crawlResult counts what one crawl audited.
+type crawlResult struct {
+	pages      int
+	downloads  int
+	violations int // serious or critical, counted per rule and page
+	minor      int // moderate or minor, reported only
+	visited    []string
+	notFound   []string // links that answered 4xx, with the page that linked them
+}
+
+// auditor crawls and audits pages in one tab.
+type auditor struct {
+	t      *testing.T
+	tab    context.Context
+	origin *url.URL
+	axeJS  string
+	net    *netWatch
+}
+
+// newAuditor makes an auditor for tab and starts watching its network answers.
+func newAuditor(t *testing.T, tab context.Context, origin *url.URL, axeJS string) *auditor {
+	t.Helper()
+	return &auditor{t: t, tab: tab, origin: origin, axeJS: axeJS, net: watchNetwork(t, tab)}
+}
+
+// netWatch collects every answer of 500 or more (and every missing static asset) a tab receives,
+// including the requests of stylesheets, fonts and images, not only the documents.
+type netWatch struct {
+	mu     sync.Mutex
+	failed []string
+}
+
+// watchNetwork starts a network listener on tab.
+func watchNetwork(t *testing.T, tab context.Context) *netWatch {
+	t.Helper()
+	w := &netWatch{}
+	err := chromedp.Listen(tab, func(ev any) {
+		e, ok := ev.(*network.EventResponseReceived)
+		if !ok || e.Response == nil {
+			return
+		}
+		s := e.Response.Status
+		if s >= 500 || (s == 404 && strings.Contains(e.Response.URL, "/static/")) {
+			w.mu.Lock()
+			w.failed = append(w.failed, fmt.Sprintf("%s %s answered %d", e.Type, e.Response.URL, s))
+			w.mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatalf("listen to the network: %v", err)
+	}
+	return w
+}
+
+// take returns the failures collected since the last call.
+func (w *netWatch) take() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f := w.failed
+	w.failed = nil
+	return f
+}
+
+// crawl opens start and then, breadth first, every same-origin link it finds (GET only),
+// up to maxPagesPerRole distinct pages, and audits each page.
+func (a *auditor) crawl(who string, start ...string) crawlResult {
+	a.t.Helper()
+	type link struct{ to, from string }
+	var res crawlResult
+	seen := map[string]bool{}
+	var queue []link
+	for _, s := range start {
+		u, err := a.origin.Parse(s)
+		if err != nil {
+			a.t.Fatalf("%s: start %q: %v", who, s, err)
+		}
+		if k := pageKey(u.Path); !seen[k] {
+			seen[k] = true
+			queue = append(queue, link{to: u.String(), from: "(Start)"})
+		}
+	}
+	for len(queue) > 0 && res.pages < maxPagesPerRole {
+		next := queue[0]
+		queue = queue[1:]
+		facts, ok := a.audit(who, next.to, next.from, &res)
+		if !ok {
+			continue
+		}
+		seen[pageKey(facts.Path)] = true // the page a redirect led to
+		for _, l := range facts.Links {
+			u, err := url.Parse(l)
+			if err != nil || !crawlable(u, a.origin) {
+				continue
+			}
+			u.Fragment = ""
+			if k := pageKey(u.Path); !seen[k] {
+				seen[k] = true
+				queue = append(queue, link{to: u.String(), from: facts.Path + facts.Search})
+			}
+		}
+	}
+	return res
+}
+
+// audit opens one page and checks it: no 5xx, one <h1>, a <main>, the skip link as the first
+// focusable element, and no serious or critical axe-core violation. It returns the page's links.
+func (a *auditor) audit(who, target, from string, res *crawlResult) (pageFacts, bool) {
+	t := a.t
+	t.Helper()
+	rel := strings.TrimPrefix(target, a.origin.String())
+	resp, err := run(a.tab, chromedp.NavigateResponse(target))
+	if err != nil && strings.Contains(err.Error(), "ERR_ABORTED") {
+		a.checkDownload(who, rel, from, res) // a file download ends the navigation
+		return pageFacts{}, false
+	}
+	defer func() {
+		for _, f := range a.net.take() {
+			t.Errorf("%s: %s: %s", who, rel, f)
+		}
+	}()
+	if err != nil {
+		t.Errorf("%s: open %s (linked from %s): %v", who, rel, from, err)
+		return pageFacts{}, false
+	}
+	if resp.Status >= 500 {
+		t.Errorf("%s: %s (linked from %s) answered %d", who, rel, from, resp.Status)
+	}
+	if !strings.HasPrefix(resp.MimeType, "text/html") {
+		res.downloads++
+		return pageFacts{}, false
+	}
+	res.pages++
+	facts, err := eval[pageFacts](a.tab, `({
+		h1: document.querySelectorAll('h1').length,
+		main: document.querySelectorAll('main').length,
+		links: Array.from(document.querySelectorAll('a[href]'), l => l.href),
+		path: location.pathname, search: location.search,
+	})`)
+	if err != nil {
+		t.Errorf("%s: read %s: %v", who, rel, err)
+		return pageFacts{}, false
+	}
+	here := facts.Path + facts.Search
+	if here != rel {
+		here = rel + " → " + here
+	}
+	res.visited = append(res.visited, fmt.Sprintf("%s (%d)", here, resp.Status))
+	if resp.Status >= 400 && resp.Status < 500 {
+		res.notFound = append(res.notFound, fmt.Sprintf("%s answered %d (linked from %s)", here, resp.Status, from))
+	}
+	if facts.H1 != 1 {
+		t.Errorf("%s: %s has %d <h1> elements, want 1", who, here, facts.H1)
+	}
+	if facts.Main != 1 {
+		t.Errorf("%s: %s has %d <main> elements, want 1", who, here, facts.Main)
+	}
+	a.checkSkipLink(who, here)
+	vs, err := axeViolations(a.tab, a.axeJS)
+	if err != nil {
+		t.Errorf("%s: %s: %v", who, here, err)
+	}
+	for _, v := range vs {
+		msg := fmt.Sprintf("%s: %s: axe %s (%s): %s (%s)\n    %s", who, here, v.ID, v.Impact, v.Help, v.HelpURL, strings.Join(v.Targets, "\n    "))
+		if v.serious() {
+			res.violations++
+			t.Error(msg)
+		} else {
+			res.minor++
+			t.Log(msg)
+		}
+	}
+	return facts, true
+}
+
+// checkDownload fetches a link that the browser took as a download and checks its status.
+func (a *auditor) checkDownload(who, rel, from string, res *crawlResult) {
+	t := a.t
+	t.Helper()
+	type answer struct {
+		Status      int    `json:"status"`
+		Disposition string `json:"disposition"`
+	}
+	ans, err := eval[answer](a.tab, fmt.Sprintf(`fetch(%q, {credentials: 'same-origin'}).then(r =>
+		({status: r.status, disposition: r.headers.get('content-disposition') || ''}))`, rel))
+	switch {
+	case err != nil:
+		t.Errorf("%s: download %s (linked from %s): %v", who, rel, from, err)
+	case ans.Status >= 500:
+		t.Errorf("%s: download %s (linked from %s) answered %d", who, rel, from, ans.Status)
+	case !strings.HasPrefix(ans.Disposition, "attachment"):
+		t.Errorf("%s: %s (linked from %s) aborted the navigation but is no attachment (status %d)", who, rel, from, ans.Status)
+	default:
+		res.downloads++
+	}
+	a.net.take() // the fetch's own answers were checked above
+}
+
+// checkSkipLink presses Tab once on the fresh page and expects the skip link, which leads
+// to <main>, to have the focus.
+func (a *auditor) checkSkipLink(who, here string) {
+	t := a.t
+	t.Helper()
+	if _, err := run(a.tab, chromedp.KeyEvent(kb.Tab)); err != nil {
+		t.Errorf("%s: %s: press Tab: %v", who, here, err)
+		return
+	}
+	focused, err := eval[string](a.tab, `(() => { const e = document.activeElement;
+		if (!e || e.tagName !== 'A') return e ? e.tagName.toLowerCase() + ' ' + (e.id || e.className) : 'nothing';
+		const h = e.getAttribute('href') || '';
+		const target = h.startsWith('#') ? document.getElementById(h.slice(1)) : null;
+		return (target && target.tagName === 'MAIN' ? 'skip link to main: ' : 'link ') + h + ' ' + e.textContent.trim() })()`)
+	if err != nil {
+		t.Errorf("%s: %s: read focus: %v", who, here, err)
+		return
+	}
+	if !strings.HasPrefix(focused, "skip link to main: ") {
+		t.Errorf("%s: %s: the first Tab focuses %q, want the skip link to <main>", who, here, focused)
+	}
+}
+
+// axeRun runs axe-core on the document and returns the violations in a compact form.
+const axeRun = `axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
+	id: v.id, impact: v.impact || '', help: v.help, helpUrl: v.helpUrl,
+	targets: v.nodes.map(n => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.replace(/\s+/g, ' ') : '')),
+})))`
+
+// axeViolations injects axe-core into the page (DevTools evaluation is not subject to the
+// page's Content-Security-Policy) and returns every violation axe.run reports.
+func axeViolations(tab context.Context, axeJS string) ([]violation, error) {
+	if _, err := run(tab, chromedp.Evaluate[chromedp.Void](axeJS)); err != nil {
+		return nil, fmt.Errorf("inject axe-core: %w", err)
+	}
+	vs, err := eval[[]violation](tab, axeRun)
+	if err != nil {
+		return nil, fmt.Errorf("axe.run: %w", err)
+	}
+	return vs, nil
+}
