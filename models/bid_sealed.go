@@ -135,11 +135,25 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, call
 		if r.ReceiptAt != nil {
 			ob.ReceiptAt = *r.ReceiptAt
 		}
-		if err := db.Raw(`SELECT doc_key, file_id, name, size, sha256 FROM bid_version_files WHERE bid_id = ? AND version = ? ORDER BY doc_key`,
-			r.BidID, r.Version).Scan(&ob.Files).Error; err != nil {
+		out.Bids = append(out.Bids, ob)
+	}
+	// The files of every returned bid's current version in one query (not one per bid).
+	var files []struct {
+		BidID int64
+		BidFileRow
+	}
+	if len(out.Bids) > 0 {
+		if err := db.Raw(`SELECT f.bid_id, f.doc_key, f.file_id, f.name, f.size, f.sha256 FROM bid_version_files f
+			JOIN bids b ON b.id = f.bid_id AND b.current_version = f.version WHERE b.call_id = ? ORDER BY f.bid_id, f.doc_key`, callID).Scan(&files).Error; err != nil {
 			return nil, fmt.Errorf("load bid files: %w", err)
 		}
-		out.Bids = append(out.Bids, ob)
+	}
+	byBid := map[int64][]BidFileRow{}
+	for _, f := range files {
+		byBid[f.BidID] = append(byBid[f.BidID], f.BidFileRow)
+	}
+	for i := range out.Bids {
+		out.Bids[i].Files = byBid[out.Bids[i].BidID]
 	}
 	return out, nil
 }
