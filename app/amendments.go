@@ -103,7 +103,7 @@ func (a *App) amend(c echo.Context) error {
 		d.Values = values
 		return a.show(c, "call_amend_confirm", amendTitle(d.Call), d)
 	}
-	ver, err := models.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, rules, a.cfg.BaseURL, a.now(), nil)
+	ver, err := models.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, rules, a.cfg.BaseURL, a.now(), a.callIssuer())
 	if _, ok := models.AsValidation(err); ok {
 		return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
 	}

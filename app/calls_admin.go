@@ -221,7 +221,7 @@ func (a *App) publishCall(c echo.Context) error {
 		data := a.editData(c, lc)
 		return a.invalid(c, "call_publish", "Veröffentlichen – "+lc.View.Call.Ref, data, url.Values{}, v)
 	}
-	_, err = models.Publish(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, models.DefaultCallRules(), a.now(), nil)
+	_, err = models.Publish(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, models.DefaultCallRules(), a.now(), a.callIssuer())
 	if v, ok := models.AsValidation(err); ok {
 		data := a.editData(c, lc)
 		values := formFromInput(models.DraftInputFrom(lc.View.Content, lc.Committee))

@@ -88,6 +88,10 @@ var pageSamples = map[string]func() *templates.Page{
 	"wallet_replace": func() *templates.Page {
 		return withFormError(sample("Satzung ersetzen", sampleWalletData(true)), "valid_until", "Bitte geben Sie das Ende der Gültigkeit an.")
 	},
+	// Issued documents (sample in documents_samples_test.go).
+	"document_check": func() *templates.Page {
+		return withFormError(sample("Ergebnis der Dokumentenprüfung", sampleDocumentCheck()), "pruefwert", "Der Prüfwert muss aus 64 Zeichen 0–9 und a–f bestehen (SHA-256).")
+	},
 	// Bids (issue 4; samples in bid_samples_test.go).
 	"bids": func() *templates.Page { return sample("Interessenbekundungen", sampleOrgBids()) },
 	"bid": func() *templates.Page {

@@ -116,6 +116,12 @@ func (a *App) routes(e *echo.Echo) {
 	upload("/traeger/:org/dokumente/:doc/ersetzen", a.walletReplace, orgMember)
 	w.POST("/traeger/:org/dokumente/:doc/loeschen", a.walletDelete, a.requireLogin, orgMember)
 
+	// Issued documents. The public check takes a pasted hash or a streamed PDF upload
+	// (multipart, so uploadCSRF as for the wallet, but open to everyone).
+	w.GET("/dokumentenpruefung", a.documentCheckForm)
+	e.POST("/dokumentenpruefung", a.documentCheck, a.loadSession, a.loadActor, a.uploadCSRF)
+	w.GET("/ausschreibungen/:id/bekanntmachung.pdf", a.bekanntmachungPDF)
+
 	// Bids (issue 4).
 	bids := "/traeger/:org/bewerbungen"
 	w.GET(bids, a.orgBids, a.requireLogin, orgMember)

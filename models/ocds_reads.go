@@ -66,8 +66,10 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 		NoticePDFAt *time.Time `gorm:"column:notice_pdf_at"`
 	}
 	if err := tx.Raw(`SELECT v.call_id, v.version, v.reason, v.published_at, v.content,
-			(SELECT min(d.created_at) FROM issued_documents d WHERE d.call_id = v.call_id AND d.kind = 'bekanntmachung'
-				AND d.object_type = 'call_version' AND d.object_id = v.call_id::text || ':' || v.version::text) AS notice_pdf_at
+			-- The Bekanntmachung is issued in the version's own transaction: it is public with the version.
+			CASE WHEN EXISTS (SELECT 1 FROM issued_documents d WHERE d.call_id = v.call_id AND d.kind = 'bekanntmachung'
+				AND d.object_type = 'call_version' AND d.object_id = v.call_id::text || ':' || v.version::text)
+				THEN v.published_at END AS notice_pdf_at
 		FROM call_versions v JOIN calls c ON c.id = v.call_id
 		WHERE `+ocdsCallFilter+` ORDER BY v.call_id, v.version`, args...).Scan(&versions).Error; err != nil {
 		return nil, fmt.Errorf("load versions for open data: %w", err)

@@ -244,7 +244,7 @@ func (p *OCDSProcedure) documents(o OCDSOptions, cur int, at time.Time, enquirie
 	}
 	if v.NoticePDFAt != nil && !v.NoticePDFAt.After(at) {
 		docs = append(docs, OCDSDocument{ID: fmt.Sprintf("notice-pdf-v%d", v.Version), DocumentType: "tenderNotice",
-			Title: fmt.Sprintf("Bekanntmachung (PDF, Fassung %d)", v.Version), URL: page + "/bekanntmachung.pdf",
+			Title: fmt.Sprintf("Bekanntmachung (PDF, Fassung %d)", v.Version), URL: fmt.Sprintf("%s/bekanntmachung.pdf?fassung=%d", page, v.Version),
 			DatePublished: ocdsTime(*v.NoticePDFAt), Format: "application/pdf", Language: "de"})
 	}
 	for i := 1; i <= cur; i++ {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/demo"
 )
@@ -32,7 +33,8 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	}
 	// Issue 5: the call in scoring needs its deadline to pass after the bids (up to a minute).
 	log.Info("loading the demonstration; the call in scoring waits for its deadline (up to a minute)")
-	loaded, err := demo.Load(ctx, st.DB, *ifEmpty, demo.WithVault(vault), demo.WithScoringCalls())
+	loaded, err := demo.Load(ctx, st.DB, *ifEmpty, demo.WithVault(vault), demo.WithScoringCalls(),
+		demo.WithIssuer(models.BekanntmachungIssuer(pdfdoc.Bekanntmachung(cfg.BaseURL+"/dokumentenpruefung"))))
 	if err != nil {
 		return err
 	}

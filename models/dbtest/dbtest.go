@@ -23,6 +23,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"gorm.io/gorm"
 
+	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/demo"
 )
@@ -187,7 +188,8 @@ func ensureDemoTemplate(ctx context.Context, admin, base string) (string, error)
 	}
 	v, err := vault()
 	if err == nil {
-		_, err = demo.Load(ctx, st.DB, false, demo.WithVault(v))
+		_, err = demo.Load(ctx, st.DB, false, demo.WithVault(v),
+			demo.WithIssuer(models.BekanntmachungIssuer(pdfdoc.Bekanntmachung("http://localhost:8080/dokumentenpruefung"))))
 	}
 	st.Close()
 	if err != nil {

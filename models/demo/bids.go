@@ -16,7 +16,8 @@ type Option func(*options)
 
 type options struct {
 	vault   *models.Vault
-	scoring bool // issue 5: calls in scoring (WithScoringCalls)
+	scoring bool              // issue 5: calls in scoring (WithScoringCalls)
+	issue   models.CallIssuer // issues the Bekanntmachung PDFs (WithIssuer)
 }
 
 // WithVault gives Load the master key, with which the demonstration's bids are encrypted.

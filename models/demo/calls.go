@@ -19,7 +19,7 @@ type DemoCalls struct {
 // loadCalls publishes the KIM call of DESIGN § 9 through the use cases (deadline four weeks
 // after now, so the 21-day minimum holds) with gremium1–3 as evaluators and oeffnung1–2 as
 // openers, and starts a second call as a draft copy.
-func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time) (DemoCalls, error) {
+func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, issue models.CallIssuer) (DemoCalls, error) {
 	var out DemoCalls
 	userID := func(email string) (int64, error) {
 		var id int64
@@ -60,7 +60,7 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time) 
 	if err := models.SaveDraft(ctx, db, lead, tenantID, open.ID, models.DraftInputFrom(content, com), now); err != nil {
 		return out, fmt.Errorf("demo call save: %w", err)
 	}
-	if _, err := models.Publish(ctx, db, lead, tenantID, open.ID, models.DefaultCallRules(), now, nil); err != nil {
+	if _, err := models.Publish(ctx, db, lead, tenantID, open.ID, models.DefaultCallRules(), now, issue); err != nil {
 		return out, fmt.Errorf("demo call publish: %w", err)
 	}
 	draft, err := models.CreateDraft(ctx, db, lead, tenantID, open.ID, now)

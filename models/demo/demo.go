@@ -131,11 +131,11 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 			return false, fmt.Errorf("demo provider %s: %w", p.org.Name, err)
 		}
 	}
-	calls, err := loadCalls(ctx, db, muster.ID, now)
+	calls, err := loadCalls(ctx, db, muster.ID, now, issuerOf(opts))
 	if err != nil {
 		return false, err
 	}
-	if err := loadQA(ctx, db, muster.ID, calls, now); err != nil {
+	if err := loadQA(ctx, db, muster.ID, calls, now, issuerOf(opts)); err != nil {
 		return false, err
 	}
 	if err := loadBids(ctx, db, opts, calls.Open, now); err != nil {

@@ -18,7 +18,7 @@ const demoBaseURL = "http://localhost:8080"
 // one answer, one (Diakonie) is answered and one (Brückenschlag) is still open; a
 // non-material amendment that extends the deadline by a week. A further call is
 // published and cancelled with a reason.
-func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, now time.Time) error {
+func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, now time.Time, issue models.CallIssuer) error {
 	act := func(email string) (*models.Actor, int64, error) {
 		var id int64
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
@@ -78,14 +78,14 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, n
 	c.Timeline.PlannedOpening = c.Timeline.PlannedOpening.AddDate(0, 0, 7)
 	if _, err := models.Amend(ctx, db, lead, tenantID, callID, models.AmendInput{Content: models.DraftInputFrom(c, models.Committee{}),
 		Reason: "Verlängerung der Abgabefrist um eine Woche, weil die Frist sonst in die Herbstferien fiele.", BaseVersion: 1},
-		models.DefaultCallRules(), demoBaseURL, now, nil); err != nil {
+		models.DefaultCallRules(), demoBaseURL, now, issue); err != nil {
 		return fmt.Errorf("demo amendment: %w", err)
 	}
-	return cancelledDemoCall(ctx, db, lead, tenantID, calls.Open.ID, now)
+	return cancelledDemoCall(ctx, db, lead, tenantID, calls.Open.ID, now, issue)
 }
 
 // cancelledDemoCall publishes a copy of the open call for an additional post and cancels it.
-func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *models.Actor, tenantID, fromID int64, now time.Time) error {
+func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *models.Actor, tenantID, fromID int64, now time.Time, issue models.CallIssuer) error {
 	lc, err := models.LeadCallByID(ctx, db, lead, tenantID, fromID)
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *models.Actor, ten
 	if err := models.SaveDraft(ctx, db, lead, tenantID, call.ID, models.DraftInputFrom(c, lc.Committee), now); err != nil {
 		return fmt.Errorf("demo cancelled call save: %w", err)
 	}
-	if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, models.DefaultCallRules(), now, nil); err != nil {
+	if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, models.DefaultCallRules(), now, issue); err != nil {
 		return fmt.Errorf("demo cancelled call publish: %w", err)
 	}
 	return models.Cancel(ctx, db, lead, tenantID, call.ID,

@@ -88,7 +88,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		if err := models.SaveDraft(ctx, db, lead, tenantID, call.ID, models.DraftInputFrom(c, com), published); err != nil {
 			return nil, fmt.Errorf("demo scoring call save: %w", err)
 		}
-		if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, models.DefaultCallRules(), published, nil); err != nil {
+		if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, models.DefaultCallRules(), published, issuerOf(opts)); err != nil {
 			return nil, fmt.Errorf("demo scoring call publish: %w", err)
 		}
 		ids, contents = append(ids, call.ID), append(contents, c)

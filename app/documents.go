@@ -1,0 +1,107 @@
+package app
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/app/pdfdoc"
+	"kimibv/models"
+)
+
+// callIssuer is the hook with which publishing and amending a call issue its Bekanntmachung.
+func (a *App) callIssuer() models.CallIssuer {
+	return models.BekanntmachungIssuer(pdfdoc.Bekanntmachung(a.cfg.BaseURL + "/dokumentenpruefung"))
+}
+
+// documentCheckData is the document check page: the form, and after a check its result.
+type documentCheckData struct {
+	Checked  bool                  // a check ran (result section shown)
+	Found    *models.DocumentCheck // nil: not issued by kimibv
+	Hash     string                // the hash looked up
+	ByUpload bool                  // the hash was computed from an uploaded file
+	MaxFile  string
+}
+
+// documentCheckForm shows the public document check (GET /dokumentenpruefung).
+func (a *App) documentCheckForm(c echo.Context) error {
+	return a.show(c, "document_check", "Dokumentenprüfung", documentCheckData{MaxFile: models.FormatMB(models.MaxCheckedPDF)})
+}
+
+// documentCheck looks up a pasted SHA-256 or the hash of an uploaded PDF (streamed, never
+// stored) among the issued documents (POST /dokumentenpruefung, multipart, uploadCSRF).
+func (a *App) documentCheck(c echo.Context) error {
+	data := documentCheckData{MaxFile: models.FormatMB(models.MaxCheckedPDF)}
+	values, err := a.readUpload(c, "datei", models.MaxCheckedPDF, func(values url.Values, _ string, file io.Reader) error {
+		if file != nil {
+			h, err := models.HashPDF(file, "datei", models.MaxCheckedPDF)
+			data.Hash, data.ByUpload = h, true
+			return err
+		}
+		v := &models.ValidationError{}
+		raw := values.Get("pruefwert")
+		h, ok := models.NormalizeSHA256(raw)
+		switch {
+		case raw == "":
+			v.Add("pruefwert", "missing", "Bitte geben Sie einen Prüfwert ein oder wählen Sie eine PDF-Datei aus.")
+		case !ok:
+			v.Add("pruefwert", "invalid", "Der Prüfwert muss aus 64 Zeichen 0–9 und a–f bestehen (SHA-256), wie er in der Fußzeile des Dokuments steht.")
+		}
+		data.Hash = h
+		return v.OrNil()
+	})
+	var verr *models.ValidationError
+	if errors.As(err, &verr) {
+		return a.invalid(c, "document_check", "Dokumentenprüfung", data, values, err)
+	}
+	if err != nil {
+		return err
+	}
+	data.Checked = true
+	found, err := models.DocumentByHash(c.Request().Context(), a.db, data.Hash)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		data.Found = found
+	}
+	return a.show(c, "document_check", "Ergebnis der Dokumentenprüfung", data)
+}
+
+// bekanntmachungPDF serves the Bekanntmachung of a published call: the current version,
+// or ?fassung=N (GET /ausschreibungen/:id/bekanntmachung.pdf).
+func (a *App) bekanntmachungPDF(c echo.Context) error {
+	version := 0
+	if f := c.QueryParam("fassung"); f != "" {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return echo.NewHTTPError(http.StatusNotFound)
+		}
+		version = n
+	}
+	doc, err := models.BekanntmachungPDF(c.Request().Context(), a.db, c.Param("id"), version)
+	if err != nil {
+		return err
+	}
+	return a.sendPDF(c, doc)
+}
+
+// sendPDF sends an issued document inline as application/pdf with its file hash as ETag;
+// issued documents never change, so the public kinds may be cached, all others not.
+func (a *App) sendPDF(c echo.Context, doc *models.IssuedDocument) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentDisposition, `inline; filename="`+doc.FileName()+`"`)
+	h.Set("ETag", `"`+doc.FileSHA256+`"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	if doc.RecipientOrgID == nil && (doc.Kind == models.DocBekanntmachung || doc.Kind == models.DocVergabedokumentation) {
+		h.Set("Cache-Control", "public, max-age=300")
+	} else {
+		h.Set("Cache-Control", "private, no-store")
+	}
+	return c.Blob(http.StatusOK, "application/pdf", doc.Content)
+}
