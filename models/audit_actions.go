@@ -43,6 +43,14 @@ var auditActionLabels = map[string]string{
 	// Consolidation and result (issue 5).
 	"consolidation.scores_set": "Konsolidierte Bewertung festgelegt",
 	"consolidation.closed":     "Konsolidierung abgeschlossen, Ergebnis berechnet",
+	// Decision, notices, objections, award, outbox (issue 6).
+	"decision.proposed":  "Entscheidungsvorschlag gespeichert",
+	"decision.recorded":  "Entscheidung aufgezeichnet",
+	"notices.issued":     "Mitteilungen versandt, Wartefrist begonnen",
+	"objection.lodged":   "Rüge erhoben",
+	"objection.answered": "Rüge beantwortet",
+	"call.awarded":       "Vergabe endgültig",
+	"outbox.retried":     "E-Mail erneut in den Versand gegeben",
 	// Issued documents (PDF, DESIGN § 4).
 	"document.issued": "Dokument ausgestellt",
 }
@@ -58,6 +66,7 @@ var auditObjectLabels = map[string]string{
 	"bid":             "Interessenbekundung",
 	"score_sheet":     "Bewertungsbogen",
 	"issued_document": "Ausgestelltes Dokument",
+	"mail":            "E-Mail",
 	"call_version":    "Fassung einer Ausschreibung",
 }
 

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,8 +44,11 @@ func EnqueueMail(tx *gorm.DB, m Mail) error {
 // outboxMaxAttempts is how often delivery is tried before a mail is marked failed.
 const outboxMaxAttempts = 8
 
-// outboxReclaimAfter is when a claim of a sender that died is taken over; the mail is
-// then sent again with the same Message-ID, which receiving servers de-duplicate.
+// outboxReclaimAfter is when a claim that was never resolved counts as abandoned: the
+// sender died between handing the mail to the SMTP server and recording the outcome.
+// Such a mail is NOT sent again automatically (nobody knows whether the server accepted
+// it, and a receiving server need not de-duplicate by Message-ID); it is marked
+// uncertain ("needs review") for the Kreis administrator (issue 6, see OutboxProblems).
 const outboxReclaimAfter = 10 * time.Minute
 
 // OutboxBackoff is the wait before the next attempt after attempts failures (1, 2, 4 … min, at most 4 h).
@@ -66,13 +70,16 @@ type Deliverer func(ctx context.Context, m Mail) error
 // the claim, delivers them, and records success or the error with back-off. It returns
 // how many were sent.
 func SendOutbox(ctx context.Context, db *gorm.DB, deliver Deliverer, batch int) (int, error) {
+	if err := markAbandonedClaims(ctx, db); err != nil {
+		return 0, err
+	}
 	var claimed []Mail
+	// The claim (the attempt) is committed before the SMTP conversation starts.
 	err := db.WithContext(ctx).Raw(`UPDATE outbox SET sending_at = now(), attempts = attempts + 1
 		WHERE id IN (SELECT id FROM outbox
-			WHERE sent_at IS NULL AND failed_at IS NULL AND next_try_at <= now()
-			  AND (sending_at IS NULL OR sending_at < now() - make_interval(secs => ?))
+			WHERE sent_at IS NULL AND failed_at IS NULL AND uncertain_at IS NULL AND sending_at IS NULL AND next_try_at <= now()
 			ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
-		RETURNING *`, outboxReclaimAfter.Seconds(), batch).Scan(&claimed).Error
+		RETURNING *`, batch).Scan(&claimed).Error
 	if err != nil {
 		return 0, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -83,7 +90,9 @@ func SendOutbox(ctx context.Context, db *gorm.DB, deliver Deliverer, batch int) 
 		switch {
 		case derr == nil:
 			sent++
-			q = db.WithContext(ctx).Exec(`UPDATE outbox SET sent_at = now(), sending_at = NULL, last_error = '' WHERE id = ?`, m.ID)
+			q = db.WithContext(ctx).Exec(`UPDATE outbox SET sent_at = now(), sending_at = NULL, uncertain_at = NULL, last_error = '' WHERE id = ?`, m.ID)
+		case errors.Is(derr, ErrDeliveryUncertain):
+			q = db.WithContext(ctx).Exec(`UPDATE outbox SET uncertain_at = now(), last_error = ? WHERE id = ?`, derr.Error(), m.ID)
 		case m.Attempts >= outboxMaxAttempts:
 			q = db.WithContext(ctx).Exec(`UPDATE outbox SET failed_at = now(), sending_at = NULL, last_error = ? WHERE id = ?`, derr.Error(), m.ID)
 		default:

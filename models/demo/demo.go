@@ -141,7 +141,11 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err := loadBids(ctx, db, opts, calls.Open, now); err != nil {
 		return false, err
 	}
-	if _, err := loadScoring(ctx, db, opts, muster.ID, scoringSpecs()); err != nil {
+	scored, err := loadScoring(ctx, db, opts, muster.ID, withConsolidated(scoringSpecs()))
+	if err != nil {
+		return false, err
+	}
+	if err := loadConsolidated(ctx, db, scored); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -1,0 +1,78 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+
+	"kimibv/models"
+)
+
+// consolidatedSpec is the demo call whose consolidation is closed: loadScoring runs it
+// completely (every bid admitted, every sheet submitted) and loadConsolidated then
+// consolidates and closes it, so that a newcomer sees the result page.
+func consolidatedSpec() scoringSpec {
+	return scoringSpec{Title: "Interessenbekundungsverfahren KIM-Case-Management (Baustein 2), Förderzeitraum 2026–2028 – Ergebnis", FileRef: "KI 32-2025-08", Complete: true}
+}
+
+// withConsolidated appends consolidatedSpec to the scoring specs; loadConsolidated finds
+// its call as the last of loadScoring's ids.
+func withConsolidated(specs []scoringSpec) []scoringSpec { return append(specs, consolidatedSpec()) }
+
+// loadConsolidated consolidates the last call of ids through the use cases: the lead takes
+// the evaluators' mean for every criterion, except one score raised with a written reason,
+// decides any tie that blocks a lot and closes the consolidation, which stores the result.
+// It does nothing when the scoring calls were not loaded (ids empty).
+func loadConsolidated(ctx context.Context, db *gorm.DB, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	callID := ids[len(ids)-1]
+	var leadID int64
+	if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = 'leitung@musterland.example'`).Scan(&leadID).Error; err != nil || leadID == 0 {
+		return fmt.Errorf("demo lead: %w", err)
+	}
+	lead, err := models.LoadActor(ctx, db, leadID)
+	if err != nil {
+		return err
+	}
+	src := models.EvaluationSource{}
+	v, err := models.LoadConsolidation(ctx, db, src, lead, callID)
+	if err != nil {
+		return fmt.Errorf("demo consolidation: %w", err)
+	}
+	now := time.Now()
+	for i, b := range v.Matrix.Bids {
+		if b.Formal != models.FormalAdmitted {
+			continue
+		}
+		in := models.ConsolidationInput{CallID: callID, BidID: b.BidID, Scores: map[string]string{}, Reasons: map[string]string{}}
+		for j, cell := range b.Cells {
+			in.Scores[cell.Criterion.Key] = models.FormatScore(cell.Mean)
+			if i == 0 && j == 1 && cell.Mean.IntPart() < int64(v.Matrix.ScaleMax) {
+				in.Scores[cell.Criterion.Key] = models.FormatScore(cell.Mean.Floor().Add(decimal.NewFromInt(1)))
+				in.Reasons[cell.Criterion.Key] = "Demonstration: In der Sitzung des Gremiums wurde das Konzept zur Rollenklarheit gemeinsam erörtert; die Darstellung der unabhängigen Beschwerdestelle trägt die höhere Stufe."
+			}
+		}
+		if err := models.SetConsolidatedScores(ctx, db, src, lead, in, now); err != nil {
+			return fmt.Errorf("demo consolidated scores %s: %w", b.OrgName, err)
+		}
+	}
+	if v, err = models.LoadConsolidation(ctx, db, src, lead, callID); err != nil {
+		return err
+	}
+	var res []models.TieResolution
+	for _, t := range v.PendingTies() {
+		res = append(res, models.TieResolution{Order: t.BidIDs, Reason: "Demonstration: Die Verfahrensleitung hat die Reihenfolge nach den veröffentlichten Hilfskriterien durch Los entschieden."})
+	}
+	_, err = models.CloseConsolidation(ctx, db, src, lead, models.CloseInput{CallID: callID, Resolutions: res}, now)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return fmt.Errorf("demo close consolidation: %v", ve.Fields)
+	}
+	return err
+}
