@@ -132,25 +132,60 @@ func (w *netWatch) take() []string {
 	return f
 }
 
+// maxProbesPerRole caps the links fetched only to discover further pages (see crawl).
+const maxProbesPerRole = 60
+
+// link is a crawl target and the page that linked it.
+type link struct{ to, from string }
+
 // crawl opens start and then, breadth first, every same-origin link it finds (GET only),
-// up to maxPagesPerRole distinct pages, and audits each page.
+// up to maxPagesPerRole distinct pages, and audits each page. A link whose normalised path
+// was audited already (another id) is not audited again, but when nothing else is left it is
+// fetched without rendering to discover pages that only it links (say, the formal check of
+// a closed call when the first call seen is still open); such a probe also must not answer 5xx.
 func (a *auditor) crawl(who string, start ...string) crawlResult {
 	a.t.Helper()
-	type link struct{ to, from string }
 	var res crawlResult
-	seen := map[string]bool{}
-	var queue []link
+	seen := map[string]bool{}    // normalised paths queued or audited
+	fetched := map[string]bool{} // concrete addresses opened or probed
+	var queue, probes []link
+	add := func(links []string, from string) {
+		for _, l := range links {
+			u, err := url.Parse(l)
+			if err != nil || !crawlable(u, a.origin) {
+				continue
+			}
+			u.Fragment = ""
+			switch k := pageKey(u.Path); {
+			case !seen[k]:
+				seen[k] = true
+				fetched[u.String()] = true
+				queue = append(queue, link{to: u.String(), from: from})
+			case !fetched[u.String()]:
+				fetched[u.String()] = true
+				probes = append(probes, link{to: u.String(), from: from})
+			}
+		}
+	}
 	for _, s := range start {
 		u, err := a.origin.Parse(s)
 		if err != nil {
 			a.t.Fatalf("%s: start %q: %v", who, s, err)
 		}
-		if k := pageKey(u.Path); !seen[k] {
-			seen[k] = true
-			queue = append(queue, link{to: u.String(), from: "(Start)"})
-		}
+		add([]string{u.String()}, "(Start)")
 	}
-	for len(queue) > 0 && res.pages < maxPagesPerRole {
+	probed := 0
+	for res.pages < maxPagesPerRole {
+		if len(queue) == 0 {
+			if len(probes) == 0 || probed >= maxProbesPerRole {
+				break
+			}
+			next := probes[0]
+			probes = probes[1:]
+			probed++
+			add(a.probe(who, next), strings.TrimPrefix(next.to, a.origin.String()))
+			continue
+		}
 		next := queue[0]
 		queue = queue[1:]
 		facts, ok := a.audit(who, next.to, next.from, &res)
@@ -158,19 +193,35 @@ func (a *auditor) crawl(who string, start ...string) crawlResult {
 			continue
 		}
 		seen[pageKey(facts.Path)] = true // the page a redirect led to
-		for _, l := range facts.Links {
-			u, err := url.Parse(l)
-			if err != nil || !crawlable(u, a.origin) {
-				continue
-			}
-			u.Fragment = ""
-			if k := pageKey(u.Path); !seen[k] {
-				seen[k] = true
-				queue = append(queue, link{to: u.String(), from: facts.Path + facts.Search})
-			}
-		}
+		add(facts.Links, facts.Path+facts.Search)
 	}
 	return res
+}
+
+// probe fetches a link from within the page (with the session) and returns the links of
+// the HTML it answers; it fails the test if the answer is 5xx.
+func (a *auditor) probe(who string, l link) []string {
+	t := a.t
+	t.Helper()
+	type answer struct {
+		Status int      `json:"status"`
+		Links  []string `json:"links"`
+	}
+	ans, err := eval[answer](a.tab, fmt.Sprintf(`fetch(%q, {credentials: 'same-origin'}).then(async r => {
+		if (!(r.headers.get('content-type') || '').startsWith('text/html')) return {status: r.status, links: []};
+		const d = new DOMParser().parseFromString(await r.text(), 'text/html');
+		return {status: r.status, links: Array.from(d.querySelectorAll('a[href]'), e => new URL(e.getAttribute('href'), r.url).href)};
+	})`, l.to))
+	rel := strings.TrimPrefix(l.to, a.origin.String())
+	if err != nil {
+		t.Errorf("%s: fetch %s (linked from %s): %v", who, rel, l.from, err)
+		return nil
+	}
+	if ans.Status >= 500 {
+		t.Errorf("%s: %s (linked from %s) answered %d", who, rel, l.from, ans.Status)
+	}
+	a.net.take() // this answer was checked above
+	return ans.Links
 }
 
 // audit opens one page and checks it: no 5xx, one <h1>, a <main>, the skip link as the first
