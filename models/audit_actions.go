@@ -51,6 +51,7 @@ var auditActionLabels = map[string]string{
 	"objection.answered": "Rüge beantwortet",
 	"call.awarded":       "Vergabe endgültig",
 	"outbox.retried":     "E-Mail erneut in den Versand gegeben",
+	"council.declared":   "Kreistagsmitglied hat Verbindungen zu den Trägern erklärt",
 	// Issued documents (PDF, DESIGN § 4).
 	"document.issued": "Dokument ausgestellt",
 }

@@ -1,0 +1,273 @@
+package models
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Vergabeakte is the procedure file export for the lead (issue 6): one ZIP with every
+// issued PDF, the decision data as JSON, the audit chain as JSON lines with a
+// verification report, and — after the opening, through the sealed read path — the bid
+// documents. Entries are written one after another straight into the writer; only one
+// PDF or one chunk of a bid file is in memory at a time.
+type Vergabeakte struct {
+	CallID   int64
+	TenantID int64
+	Ref      string
+}
+
+// FileName is the download name.
+func (v *Vergabeakte) FileName() string { return "vergabeakte-" + v.Ref + ".zip" }
+
+// PrepareVergabeakte checks that the actor leads the call's Kreis (else ErrNotFound)
+// before anything is written to the response.
+func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*Vergabeakte, error) {
+	if err := requireLead(actor, tenantID, "vergabeakte"); err != nil {
+		return nil, err
+	}
+	var rows []Vergabeakte
+	if err := db.WithContext(ctx).Raw(`SELECT id AS call_id, tenant_id, ref FROM calls WHERE id = ? AND tenant_id = ? AND state <> 'draft'`,
+		callID, tenantID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load call for the Vergabeakte: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("vergabeakte of call %d: %w", callID, ErrNotFound)
+	}
+	return &rows[0], nil
+}
+
+// hashingZip writes entries and remembers each entry's SHA-256 for pruefsummen.txt.
+type hashingZip struct {
+	zw   *zip.Writer
+	sums []string
+	cur  hash.Hash
+	name string
+	w    io.Writer
+}
+
+func (h *hashingZip) create(name string, modified time.Time) (io.Writer, error) {
+	h.finish()
+	w, err := h.zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified})
+	if err != nil {
+		return nil, fmt.Errorf("zip entry %s: %w", name, err)
+	}
+	h.cur, h.name = sha256.New(), name
+	h.w = io.MultiWriter(w, h.cur)
+	return h.w, nil
+}
+
+func (h *hashingZip) finish() {
+	if h.cur != nil {
+		h.sums = append(h.sums, hex.EncodeToString(h.cur.Sum(nil))+"  "+h.name)
+		h.cur = nil
+	}
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9ÄÖÜäöüß._-]+`)
+
+// safeName turns a name into one path element of the archive.
+func safeName(s string) string {
+	s = strings.Trim(unsafeName.ReplaceAllString(s, "_"), "_.")
+	if len([]rune(s)) > 80 {
+		s = string([]rune(s)[:80])
+	}
+	if s == "" {
+		return "datei"
+	}
+	return s
+}
+
+// Write streams the archive to w. vault decrypts the bid files (ReadBids).
+func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, now time.Time, w io.Writer) error {
+	db = db.WithContext(ctx)
+	h := &hashingZip{zw: zip.NewWriter(w)}
+	if err := v.writeDocuments(db, h); err != nil {
+		return err
+	}
+	if err := v.writeDecision(db, h, now); err != nil {
+		return err
+	}
+	if err := v.writeChain(ctx, db, h, now); err != nil {
+		return err
+	}
+	if err := v.writeBids(ctx, db, vault, actor, h, now); err != nil {
+		return err
+	}
+	h.finish()
+	sums, err := h.create("pruefsummen.txt", now)
+	if err != nil {
+		return err
+	}
+	h.cur = nil // the checksum file does not list itself
+	if _, err := io.WriteString(sums, "SHA-256 jeder Datei dieser Vergabeakte\n"+strings.Join(h.sums, "\n")+"\n"); err != nil {
+		return fmt.Errorf("write checksums: %w", err)
+	}
+	return h.zw.Close()
+}
+
+// writeDocuments streams every issued PDF of the procedure, one row at a time.
+func (v *Vergabeakte) writeDocuments(db *gorm.DB, h *hashingZip) error {
+	rows, err := db.Raw(`SELECT id, kind, created_at, content FROM issued_documents WHERE call_id = ? ORDER BY id`, v.CallID).Rows()
+	if err != nil {
+		return fmt.Errorf("read issued documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var kind string
+		var at time.Time
+		var content []byte
+		if err := rows.Scan(&id, &kind, &at, &content); err != nil {
+			return fmt.Errorf("scan issued document: %w", err)
+		}
+		ew, err := h.create(fmt.Sprintf("dokumente/%06d-%s.pdf", id, safeName(kind)), at)
+		if err != nil {
+			return err
+		}
+		if _, err := ew.Write(content); err != nil {
+			return fmt.Errorf("write document %d: %w", id, err)
+		}
+	}
+	return rows.Err()
+}
+
+// writeDecision writes entscheidung.json: result, decision, notices and objections.
+func (v *Vergabeakte) writeDecision(db *gorm.DB, h *hashingZip, now time.Time) error {
+	var closed bool
+	if err := db.Raw(`SELECT EXISTS (SELECT 1 FROM call_results WHERE call_id = ?)`, v.CallID).Scan(&closed).Error; err != nil {
+		return fmt.Errorf("load result state: %w", err)
+	}
+	out := map[string]any{"verfahren": v.Ref, "stand": now.UTC().Format(time.RFC3339)}
+	if closed {
+		dv := &DecisionView{CallID: v.CallID, TenantID: v.TenantID, Ref: v.Ref}
+		if err := dv.loadParts(db); err != nil {
+			return err
+		}
+		out["ergebnis"], out["traeger"], out["entscheidung"], out["mitteilungen"], out["ruegen"] = dv.Result, dv.Bidders, dv.Decision, dv.Notices, dv.Objections
+	}
+	ew, err := h.create("entscheidung.json", now)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(ew)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("write decision data: %w", err)
+	}
+	return nil
+}
+
+// writeChain streams the audit chain as JSON lines and writes the verification report.
+func (v *Vergabeakte) writeChain(ctx context.Context, db *gorm.DB, h *hashingZip, now time.Time) error {
+	chain := CallChain(v.CallID)
+	ew, err := h.create("protokoll/protokollkette.jsonl", now)
+	if err != nil {
+		return err
+	}
+	rows, err := db.Raw(`SELECT chain, seq, created_at, actor_id, tenant_id, action, object_type, object_id, details, prev_hash, hash
+		FROM audit_log WHERE chain = ? ORDER BY seq`, chain).Rows()
+	if err != nil {
+		return fmt.Errorf("read chain: %w", err)
+	}
+	enc := json.NewEncoder(ew)
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.Chain, &e.Seq, &e.CreatedAt, &e.ActorID, &e.TenantID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Details, &e.PrevHash, &e.Hash); err != nil {
+			rows.Close()
+			return fmt.Errorf("scan chain: %w", err)
+		}
+		if err := enc.Encode(map[string]any{"chain": e.Chain, "seq": e.Seq, "created_at": e.CreatedAt.UTC().Format(auditTimeLayout),
+			"actor_id": e.ActorID, "tenant_id": e.TenantID, "action": e.Action, "object_type": e.ObjectType, "object_id": e.ObjectID,
+			"details": json.RawMessage(e.Details), "prev_hash": e.PrevHash, "hash": e.Hash}); err != nil {
+			rows.Close()
+			return fmt.Errorf("write chain: %w", err)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read chain: %w", err)
+	}
+	ver, err := VerifyChain(ctx, db, chain)
+	if err != nil {
+		return err
+	}
+	rw, err := h.create("protokoll/pruefbericht.txt", now)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(rw, VerificationReport(ver, now))
+	return err
+}
+
+// VerificationReport is the German text report of a chain verification; its first
+// result line reads "Ergebnis: OK" or "Ergebnis: FEHLER".
+func VerificationReport(v Verification, now time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Prüfbericht der Protokollkette %s\nErstellt: %s\n\n", v.Chain, FormatDateTime(now))
+	if v.OK {
+		b.WriteString("Ergebnis: OK\n")
+	} else {
+		fmt.Fprintf(&b, "Ergebnis: FEHLER bei Eintrag %d: %s\n", v.BrokenSeq, v.Problem)
+	}
+	fmt.Fprintf(&b, "Einträge: %d\nKettenkopf (SHA-256): %s\n\n", v.Entries, v.HeadHash)
+	b.WriteString("Jeder Eintrag enthält den SHA-256 seines Vorgängers; der Hash wurde für jeden Eintrag neu berechnet\n" +
+		"(kimibv-audit-v1, siehe protokollkette.jsonl). Jedes ausgestellte PDF nennt den Kettenkopf zum Zeitpunkt der Ausstellung.\n")
+	return b.String()
+}
+
+// writeBids streams the current version's files of every bid through ReadBids (the
+// sealed read path); before the opening only a note is written.
+func (v *Vergabeakte) writeBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, h *hashingZip, now time.Time) error {
+	opened, err := ReadBids(ctx, db, vault, actor, v.CallID, now)
+	if errors.Is(err, ErrSealed) {
+		ew, err := h.create("unterlagen/HINWEIS.txt", now)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(ew, "Die Interessenbekundungen sind noch nicht geöffnet. Ihre Unterlagen sind versiegelt und nicht Teil dieser Vergabeakte.\n")
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	for _, b := range opened.Bids {
+		files := append([]BidFileRow(nil), b.Files...)
+		sort.Slice(files, func(i, j int) bool { return files[i].DocKey < files[j].DocKey })
+		dir := fmt.Sprintf("unterlagen/%d-%s/", b.BidID, safeName(b.OrgName))
+		for _, f := range files {
+			if err := copyBidFile(ctx, opened, h, b.BidID, f, dir, b.ReceiptAt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func copyBidFile(ctx context.Context, opened *OpenedBids, h *hashingZip, bidID int64, f BidFileRow, dir string, at time.Time) error {
+	rc, _, err := opened.OpenFile(ctx, bidID, f.DocKey)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	ew, err := h.create(dir+safeName(f.DocKey)+"-"+safeName(f.Name), at)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(ew, rc); err != nil {
+		return fmt.Errorf("write bid file %s: %w", f.Name, err)
+	}
+	return nil
+}
