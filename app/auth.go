@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,6 +29,9 @@ func (a *App) login(c echo.Context) error {
 	values := formValues(c)
 	data := loginData{Next: safeNext(values.Get("next"))}
 	values.Del("password")
+	if v := loginMissing(values.Get("email"), c.FormValue("password")); v != nil {
+		return a.invalid(c, "login", "Anmelden", data, values, v)
+	}
 	u, err := models.Authenticate(c.Request().Context(), a.db, values.Get("email"), c.FormValue("password"), a.now())
 	if errors.Is(err, models.ErrInvalidCredentials) || errors.Is(err, models.ErrLocked) {
 		v := &models.ValidationError{}
@@ -51,4 +55,20 @@ func (a *App) logout(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// loginMissing names the empty fields of the login form, so that an empty form does not
+// count as a failed login.
+func loginMissing(email, password string) *models.ValidationError {
+	v := &models.ValidationError{}
+	if strings.TrimSpace(email) == "" {
+		v.Add("email", "required", "Bitte geben Sie Ihre E-Mail-Adresse an.")
+	}
+	if password == "" {
+		v.Add("password", "required", "Bitte geben Sie Ihr Passwort an.")
+	}
+	if len(v.Fields) == 0 {
+		return nil
+	}
+	return v
 }

@@ -40,6 +40,16 @@ func TestLoginSuccessRotatesSessionAndFailureIsAudited(t *testing.T) {
 	c.get("/").wantContains(t, "Anmelden")
 }
 
+func TestEmptyLoginNamesTheMissingFieldsAndIsNoFailedAttempt(t *testing.T) {
+	ta := newTestApp(t, true)
+	c := ta.client()
+	res := c.post("/anmelden", url.Values{"email": {" "}, "password": {""}})
+	res.wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "Bitte geben Sie Ihre E-Mail-Adresse an.", "Bitte geben Sie Ihr Passwort an.", `href="#f-password"`)
+	if n := ta.count(`SELECT count(*) FROM audit_log WHERE action = 'auth.login_failed'`); n != 0 {
+		t.Fatalf("an empty form counted as a failed login: %d", n)
+	}
+}
+
 func TestLoginLockOutAfterRepeatedFailures(t *testing.T) {
 	ta := newTestApp(t, true)
 	c := ta.client()
