@@ -35,7 +35,7 @@ func sampleProtocol(opened bool) openingPage {
 			{BidID: 2, OrgName: "Brückenschlag e. V.", State: models.BidWithdrawn, Version: 1, CallVersion: 1, ReceiptAt: sampleNow, ContentSHA256: "ef56"},
 		}
 	}
-	return openingPage{View: v, Base: "/verwaltung/musterland/verfahren/1"}
+	return openingPage{View: v, Base: "/verwaltung/musterland/verfahren/1", Back: "/verwaltung/musterland/oeffnungen"}
 }
 
 // sampleFormalCheck is a bid with an expired wallet document, an answered request and an exclusion.

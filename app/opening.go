@@ -33,6 +33,7 @@ func procBase(c echo.Context, callID int64) string {
 type openingPage struct {
 	View *models.OpeningView
 	Base string
+	Back string // the lead's call page, or the openers' list for openers who do not lead
 }
 
 // opening shows the opening page: status, named openers, confirmations, the confirm
@@ -46,7 +47,7 @@ func (a *App) opening(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.show(c, "call_opening", "Öffnung – "+v.Call.Ref, openingPage{View: v, Base: procBase(c, id)})
+	return a.show(c, "call_opening", "Öffnung – "+v.Call.Ref, openingPage{View: v, Base: procBase(c, id), Back: openingBack(c, id)})
 }
 
 // confirmOpening records the opener's confirmation.
@@ -59,7 +60,7 @@ func (a *App) confirmOpening(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opened, err := models.ConfirmOpening(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
+	opened, err := models.ConfirmOpening(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now(), a.openingIssuer())
 	if err != nil {
 		return refusal(err)
 	}
@@ -83,4 +84,12 @@ func (a *App) openings(c echo.Context) error {
 		return err
 	}
 	return a.show(c, "openings", "Öffnungen", openingsPage{Calls: rows, Base: "/verwaltung/" + tenant(c).Slug + "/verfahren"})
+}
+
+// openingBack is where "Zurück" leads: the call page for its lead, else the openers' list.
+func openingBack(c echo.Context, callID int64) string {
+	if actor(c).HasTenantRole(tenant(c).ID, models.RoleLead) {
+		return procBase(c, callID)
+	}
+	return "/verwaltung/" + tenant(c).Slug + "/oeffnungen"
 }
