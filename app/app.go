@@ -32,6 +32,7 @@ type Config struct {
 	MaxFileBytes    int64         // largest uploaded file (0: models.DefaultMaxFileBytes)
 	MaxBidBytes     int64         // largest total of one bid's files (0: models.DefaultMaxBidBytes)
 	OCIDPrefix      string        // OCDS ocid prefix ("": models.DefaultOCIDPrefix)
+	Bench           bool          // KIMIBV_BENCH=1: /bench/floor and the query-count header (app/bench.go)
 }
 
 // Secure reports whether the application is served over TLS (cookies Secure, HSTS).

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -63,6 +64,13 @@ func NewDeliverer(cfg SMTPConfig, dev bool, log *slog.Logger) (models.Deliverer,
 		msg.SetMessageIDWithValue(fmt.Sprintf("outbox-%d@%s", m.ID, cfg.Domain))
 		msg.SetBodyString(mail.TypeTextPlain, m.Body)
 		if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+			// After the message data went out, a failure without a reply of the server
+			// (connection lost, timeout) leaves open whether it accepted the mail: such a
+			// mail is never retried automatically (models.ErrDeliveryUncertain).
+			var se *mail.SendError
+			if errors.As(err, &se) && se.Reason == mail.ErrSMTPDataClose && se.ErrorCode() == 0 {
+				return fmt.Errorf("send mail %d: %w: %w", m.ID, models.ErrDeliveryUncertain, err)
+			}
 			return fmt.Errorf("send mail %d: %w", m.ID, err)
 		}
 		return nil
@@ -84,6 +92,14 @@ func (a *App) Jobs(deliver models.Deliverer) []Job {
 			return err
 		}})
 	}
+	// Issue 6: after the standstill with no open objection the award becomes final (also lazily on access).
+	jobs = append(jobs, Job{Name: "finalize-awards", Spec: "0 * * * * *", Run: func(ctx context.Context) error {
+		n, err := models.FinalizeDueAwards(ctx, a.db, a.decisionDocs(), a.now())
+		if n > 0 {
+			a.log.Info("awards made final", "count", n)
+		}
+		return err
+	}})
 	// Issue 5: calls move to "Frist abgelaufen" at their deadline (also lazily on access).
 	jobs = append(jobs, Job{Name: "close-calls", Spec: "*/20 * * * * *", Run: func(ctx context.Context) error {
 		n, err := models.CloseDueCalls(ctx, a.db, a.now())

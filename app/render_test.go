@@ -171,6 +171,21 @@ var pageSamples = map[string]func() *templates.Page{
 		return withFormError(sample("Konsolidierung", sampleConsolidationBid()), "reason_K2", "K2: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert 1,5 abweicht.")
 	},
 	"consolidation_result": func() *templates.Page { return sample("Ergebnis", sampleConsolidation(true)) },
+	// Decision, notices, objections, outbox (issue 6; samples in decision_samples_test.go).
+	"decision": func() *templates.Page {
+		return withFormError(sample("Entscheidung", sampleDecision(true, false)), "council_url", "Bitte geben Sie eine vollständige Adresse an.")
+	},
+	"decision_proposal": func() *templates.Page {
+		return withFormError(sample("Entscheidungsvorschlag", sampleDecision(false, false)), "deviation_reason", "Bitte begründen Sie die Abweichung.")
+	},
+	"objection_answer": func() *templates.Page {
+		return withFormError(sample("Rüge beantworten", sampleObjectionPage()), "answer", "Bitte geben Sie die Antwort an.")
+	},
+	"notices": func() *templates.Page { return sample("Mitteilungen", sampleNotices()) },
+	"notice": func() *templates.Page {
+		return withFormError(sample("Mitteilung", sampleNoticePage()), "reason", "Bitte geben Sie die Begründung Ihrer Rüge an.")
+	},
+	"postausgang": func() *templates.Page { return sample("Postausgang", samplePostausgang()) },
 }
 
 // sampleAccount is the account overview of sampleActor.

@@ -19,6 +19,9 @@ func (a *App) routes(e *echo.Echo) {
 		middleware.BodyLimit(strconv.FormatInt(a.cfg.MaxBodyBytes, 10)+"B"),
 		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipGzip, MinLength: 1024}))
 
+	// Benchmark aids, only with KIMIBV_BENCH=1 (app/bench.go).
+	a.benchRoutes(e)
+
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler(time.Hour))))
@@ -170,6 +173,43 @@ func (a *App) routes(e *echo.Echo) {
 	w.POST(proc+"/konsolidierung/:bid", a.setConsolidation, a.requireLogin, callLead)
 	w.GET(proc+"/ergebnis", a.consolidationResult, a.requireLogin, callLead)
 	w.GET(proc+"/bewertungsmatrix.xlsx", a.matrixXLSX, a.requireLogin, callLead)
+
+	// Decision, notices, objections (issue 6).
+	decide := proc + "/entscheidung"
+	w.GET(decide, a.decision, a.requireLogin, callLead)
+	w.GET(decide+"/vorschlag", a.proposalForm, a.requireLogin, callLead)
+	w.POST(decide+"/vorschlag", a.saveProposal, a.requireLogin, callLead)
+	w.POST(decide+"/beschluss", a.recordDecision, a.requireLogin, callLead)
+	w.POST(decide+"/mitteilungen", a.issueNotices, a.requireLogin, callLead)
+	w.GET(decide+"/ruegen/:obj", a.objectionForm, a.requireLogin, callLead)
+	w.POST(decide+"/ruegen/:obj", a.answerObjection, a.requireLogin, callLead)
+	w.GET(decide+"/vergabevermerk.pdf", a.vermerkPDF, a.requireLogin, callLead)
+	w.GET("/traeger/:org/mitteilungen", a.orgNotices, a.requireLogin, orgMember)
+	w.GET("/traeger/:org/mitteilungen/:id", a.orgNotice, a.requireLogin, orgMember)
+	w.POST("/traeger/:org/mitteilungen/:id/ruege", a.lodgeObjection, a.requireLogin, orgMember)
+	w.GET("/traeger/:org/mitteilungen/:id/mitteilung.pdf", a.noticePDF, a.requireLogin, orgMember)
+	w.GET("/verwaltung/:kreis/postausgang", a.postausgang, a.requireLogin, kreisAdmin)
+	w.POST("/verwaltung/:kreis/postausgang/:mail/erneut", a.retryMail, a.requireLogin, kreisAdmin)
+
+	// Issued documents of issues 4 and 5: Eingangsbestätigung (members of the bidding
+	// organisation), Postfach attachments, Öffnungsprotokoll (leads, openers) and
+	// Bewertungsmatrix (leads); everybody else gets 404 from the use case.
+	w.GET(bids+"/:bid/fassungen/:v/eingangsbestaetigung.pdf", a.receiptPDF, a.requireLogin, orgMember)
+	w.GET("/traeger/:org/postfach/:id/dokument.pdf", a.postfachDocument, a.requireLogin, a.requireOrgMember(false))
+	w.GET(proc+"/oeffnungsprotokoll.pdf", a.oeffnungsprotokollPDF, a.requireLogin, openerOrLead)
+	w.GET(proc+"/bewertungsmatrix.pdf", a.bewertungsmatrixPDF, a.requireLogin, callLead)
+
+	// Award record (issue 6).
+	w.GET("/vergaben", a.awardList)
+	w.GET("/vergaben/:id", a.awardRecord)
+	w.GET(proc+"/vergabeakte.zip", a.vergabeakte, a.requireLogin, callLead)
+
+	// Council view (issue 6).
+	councilOnly := a.requireTenantRole(council)
+	w.GET("/kreistag/:kreis", a.councilHome, a.requireLogin, councilOnly)
+	w.GET("/kreistag/:kreis/verfahren/:call", a.councilProcedure, a.requireLogin, councilOnly)
+	w.GET("/kreistag/:kreis/verfahren/:call/anhang", a.councilAnnex, a.requireLogin, councilOnly)
+	w.POST("/kreistag/:kreis/verfahren/:call/erklaerung", a.councilDeclare, a.requireLogin, councilOnly)
 
 	// Open data (OCDS). Outside group w: public JSON needs no session and sets no cookie.
 	e.GET("/ocds/releases.json", a.ocdsAll)

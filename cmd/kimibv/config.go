@@ -33,6 +33,7 @@ type config struct {
 	MaxFileBytes    int64
 	MaxBidBytes     int64
 	OCIDPrefix      string
+	Bench           bool
 }
 
 // envVar documents one setting; the README's configuration table lists the same.
@@ -66,6 +67,7 @@ func settings() []envVar {
 		{"KIMIBV_MAX_FILE_MB", "20", "largest accepted uploaded file (PDF) in MiB", false},
 		{"KIMIBV_MAX_BID_MB", "100", "largest total size of all files of one bid in MiB", false},
 		{"KIMIBV_OCID_PREFIX", "ocds-kimibv", "OCDS ocid prefix of the open data (/ocds/releases.json): register your own with the Open Contracting Partnership before publishing; changing it changes every ocid", false},
+		{"KIMIBV_BENCH", "", "1 adds /bench/floor and the X-Kimibv-Queries response header for scripts/bench; never in production", false},
 	}
 }
 
@@ -122,7 +124,7 @@ func loadConfig() (config, error) {
 		ShutdownDrain: dur("KIMIBV_SHUTDOWN_DRAIN"),
 		MasterKeyFile: vals["KIMIBV_MASTER_KEY_FILE"],
 		MaxFileBytes:  int64(num("KIMIBV_MAX_FILE_MB")) << 20, MaxBidBytes: int64(num("KIMIBV_MAX_BID_MB")) << 20,
-		OCIDPrefix: vals["KIMIBV_OCID_PREFIX"],
+		OCIDPrefix: vals["KIMIBV_OCID_PREFIX"], Bench: vals["KIMIBV_BENCH"] == "1",
 	}
 	if c.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is not set")

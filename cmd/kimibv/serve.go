@@ -34,7 +34,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		BaseURL: cfg.BaseURL, Env: cfg.Env, MaxBodyBytes: cfg.MaxBodyBytes,
 		SessionLifetime: cfg.SessionLifetime, SessionIdle: cfg.SessionIdle,
 		ContactEmail: cfg.ContactEmail, Operator: cfg.Operator,
-		Vault: vault, MaxFileBytes: cfg.MaxFileBytes, MaxBidBytes: cfg.MaxBidBytes, OCIDPrefix: cfg.OCIDPrefix,
+		Vault: vault, MaxFileBytes: cfg.MaxFileBytes, MaxBidBytes: cfg.MaxBidBytes, OCIDPrefix: cfg.OCIDPrefix, Bench: cfg.Bench,
 	}, st, log)
 	if err != nil {
 		return err

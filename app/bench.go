@@ -1,0 +1,37 @@
+package app
+
+import (
+	"net/http"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/models"
+)
+
+// QueryCountHeader carries the number of database statements a request ran, when the
+// application runs with Config.Bench (KIMIBV_BENCH=1); scripts/bench reads it.
+const QueryCountHeader = "X-Kimibv-Queries"
+
+// benchRoutes adds the benchmark aids, only with Config.Bench: a statement counter on every
+// request and /bench/floor, a trivial handler behind the same global middleware (the
+// framework's floor against which the public pages are measured).
+func (a *App) benchRoutes(e *echo.Echo) {
+	if !a.cfg.Bench {
+		return
+	}
+	e.Use(countQueries)
+	e.GET("/bench/floor", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+}
+
+// countQueries counts the request's database statements into QueryCountHeader.
+func countQueries(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		n := new(atomic.Int64)
+		req := c.Request()
+		c.SetRequest(req.WithContext(models.WithQueryCounter(req.Context(), n)))
+		c.Response().Before(func() { c.Response().Header().Set(QueryCountHeader, strconv.FormatInt(n.Load(), 10)) })
+		return next(c)
+	}
+}

@@ -1,0 +1,38 @@
+package models
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// LatestVermerk returns the call's most recent Vergabevermerk for its lead (ErrNotFound
+// before the decision is recorded, for other Kreise and other roles).
+func LatestVermerk(ctx context.Context, db *gorm.DB, actor *Actor, callID int64) (*IssuedDocument, error) {
+	var d []IssuedDocument
+	if err := db.WithContext(ctx).Raw(`SELECT * FROM issued_documents WHERE call_id = ? AND kind = 'vergabevermerk' ORDER BY id DESC LIMIT 1`,
+		callID).Scan(&d).Error; err != nil {
+		return nil, fmt.Errorf("load Vergabevermerk: %w", err)
+	}
+	if len(d) == 0 || !actor.HasTenantRole(d[0].TenantID, RoleLead) {
+		return nil, fmt.Errorf("Vergabevermerk of call %d: %w", callID, ErrNotFound)
+	}
+	return &d[0], nil
+}
+
+// NoticeDocument returns the PDF of organisation orgID's notice id (members only).
+func NoticeDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID, id int64) (*IssuedDocument, error) {
+	if !actor.InOrg(orgID) {
+		return nil, fmt.Errorf("notice of org %d: %w", orgID, ErrNotFound)
+	}
+	var d []IssuedDocument
+	if err := db.WithContext(ctx).Raw(`SELECT d.* FROM notices n JOIN issued_documents d ON d.id = n.document_id
+		WHERE n.id = ? AND n.org_id = ? AND d.recipient_org_id = n.org_id`, id, orgID).Scan(&d).Error; err != nil {
+		return nil, fmt.Errorf("load notice document: %w", err)
+	}
+	if len(d) == 0 {
+		return nil, fmt.Errorf("notice document %d: %w", id, ErrNotFound)
+	}
+	return &d[0], nil
+}
