@@ -171,6 +171,15 @@ var pageSamples = map[string]func() *templates.Page{
 		return withFormError(sample("Konsolidierung", sampleConsolidationBid()), "reason_K2", "K2: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert 1,5 abweicht.")
 	},
 	"consolidation_result": func() *templates.Page { return sample("Ergebnis", sampleConsolidation(true)) },
+	// Award record and council view (issue 6).
+	"awards": func() *templates.Page { return sample("Vergaben", sampleAwardList()) },
+	"award": func() *templates.Page {
+		return sample("Vergabe", awardPage{R: sampleAwardRecord(models.CallAwarded), Href: "/ausschreibungen/musterland-2026-01"})
+	},
+	"council": func() *templates.Page { return sample("Kreistag", sampleCouncilList()) },
+	"council_procedure": func() *templates.Page {
+		return withFormError(sample("Verfahren", sampleCouncil("undeclared")), "tie_5", "Bitte erklären Sie, ob Sie eine Verbindung zu diesem Träger haben.")
+	},
 	// Decision, notices, objections, outbox (issue 6; samples in decision_samples_test.go).
 	"decision": func() *templates.Page {
 		return withFormError(sample("Entscheidung", sampleDecision(true, false)), "council_url", "Bitte geben Sie eine vollständige Adresse an.")

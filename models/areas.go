@@ -22,18 +22,24 @@ func ActorAreas(ctx context.Context, db *gorm.DB, a *Actor) ([]Area, error) {
 	if len(a.Tenants) > 0 || len(a.Orgs) > 0 {
 		var rows []struct {
 			Kind, Key, Name string
+			Council         bool
 		}
 		err := db.WithContext(ctx).Raw(`
-			SELECT 't' AS kind, t.slug AS key, t.name FROM tenants t WHERE t.id IN (SELECT tenant_id FROM tenant_memberships WHERE user_id = ?)
+			SELECT 't' AS kind, t.slug AS key, t.name,
+				EXISTS (SELECT 1 FROM tenant_memberships m WHERE m.tenant_id = t.id AND m.user_id = ? AND m.role = 'council') AS council
+			FROM tenants t WHERE t.id IN (SELECT tenant_id FROM tenant_memberships WHERE user_id = ?)
 			UNION ALL
-			SELECT 'o', o.id::text, o.name FROM organizations o WHERE o.id IN (SELECT org_id FROM organization_members WHERE user_id = ?)
-			ORDER BY 1 DESC, 3`, a.UserID, a.UserID).Scan(&rows).Error
+			SELECT 'o', o.id::text, o.name, false FROM organizations o WHERE o.id IN (SELECT org_id FROM organization_members WHERE user_id = ?)
+			ORDER BY 1 DESC, 3`, a.UserID, a.UserID, a.UserID).Scan(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("actor areas: %w", err)
 		}
 		for _, r := range rows {
 			if r.Kind == "t" {
 				out = append(out, Area{Label: r.Name, Href: "/verwaltung/" + r.Key})
+				if r.Council { // issue 6: council members' own area
+					out = append(out, Area{Label: "Kreistag " + r.Name, Href: "/kreistag/" + r.Key})
+				}
 			} else {
 				out = append(out, Area{Label: r.Name, Href: "/traeger/" + r.Key})
 			}

@@ -1,0 +1,115 @@
+package app
+
+// Render samples for the award record and the council view (issue 6).
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"kimibv/models"
+	"kimibv/templates"
+)
+
+// sampleAwardRecord is an awarded procedure with an amendment, an answer, AWO selected
+// (with a deviation), the Caritas ranked second, Brückenschlag excluded, one rejected
+// objection and a verified chain.
+func sampleAwardRecord(state models.CallState) *models.AwardRecord {
+	answered, upheld := sampleNow, "rejected"
+	d := &models.Decision{CallID: 1, Justification: "Auswahl nach der Rangfolge.", Deviates: true, DeviationReason: "Ortsnähe im Los Süd.",
+		Body: models.BodyKreistag, DecidedOn: models.NewDate(sampleNow), ResolutionNumber: "KT/0815/2026", VoteResult: "einstimmig",
+		CouncilURL: "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=815", RecordedAt: &sampleNow, StandstillEndsAt: &sampleNow, AwardedAt: &sampleNow}
+	sel := []models.AwardAllocation{{Lot: "Nord", FTE: "2,00", ResultFTE: "2,00"}, {Lot: "Süd", FTE: "1,00", ResultFTE: "0,00", Deviates: true}}
+	r := &models.AwardRecord{CallID: 1, Ref: "musterland-2026-01", State: state, TenantSlug: "musterland", TenantName: "Kreis Musterland",
+		Title: "IBV KIM-Case-Management", PublishedAt: &sampleNow, OpenedAt: &sampleNow, Content: sampleCallContent(),
+		Versions: []models.VersionInfo{{Version: 1, Deadline: sampleNow, PublishedAt: sampleNow}, {Version: 2, Reason: "Frist verlängert", Deadline: sampleNow, PublishedAt: sampleNow}},
+		QA:       []models.PublicQA{{ID: 1, Seq: 1, Question: "Sind Teilanträge möglich?", Answer: "Ja, je Los.", AnsweredAt: sampleNow}},
+		Bidders: []models.AwardBidder{
+			{BidID: 1, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", Formal: "admitted", HasResult: true, Rank: 1, Total: decimal.RequireFromString("87.5"),
+				Scores: []models.AwardScore{{Criterion: "K1 Konzept", Score: "3", Points: "18,75"}}, Selected: sel},
+			{BidID: 2, OrgName: "Caritasverband für den Kreis Musterland e. V.", Formal: "admitted", HasResult: true, Rank: 2, Total: decimal.NewFromInt(70)},
+			{BidID: 3, OrgName: "Brückenschlag e. V.", Formal: "excluded", FormalReason: "Die Satzung fehlt.", HasResult: true, Excluded: true, ExclusionReasons: []string{"formal ausgeschlossen"}}},
+		Decision:   d,
+		Objections: []models.AwardObjection{{OrgName: "Caritasverband für den Kreis Musterland e. V.", LodgedAt: sampleNow, Outcome: &upheld, AnsweredAt: &answered}},
+		Timeline:   []models.TimelineEntry{{Seq: 1, At: sampleNow, Label: "Ausschreibung veröffentlicht"}, {Seq: 9, At: sampleNow, Label: "Dokument ausgestellt: Vergabevermerk"}},
+		Chain:      models.Verification{Chain: "call:1", Entries: 9, OK: true, HeadHash: "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"},
+	}
+	if state == models.CallCancelled {
+		r.Decision, r.Bidders, r.CancelledAt, r.CancelReason = nil, nil, &sampleNow, "Die Landesmittel wurden nicht bewilligt."
+	}
+	return r
+}
+
+func sampleAwardList() awardListPage {
+	return awardListPage{List: &models.AwardList{Page: 1, Pages: 2, Total: 21, Kreise: []models.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}},
+		Rows: []models.AwardListRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: models.CallAwarded, TenantName: "Kreis Musterland", DecidedAt: &sampleNow},
+			{ID: 2, Ref: "musterland-2026-02", Title: "Aufgehoben", State: models.CallCancelled, TenantName: "Kreis Musterland", CancelledAt: &sampleNow}}},
+		Next: "/vergaben?seite=2"}
+}
+
+// sampleCouncil is the council page: declared (annex visible), undeclared (form) or tied.
+func sampleCouncil(mode string) councilPage {
+	t := &models.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}
+	r := sampleAwardRecord(models.CallNotified)
+	v := &models.CouncilView{CallID: 1, Ref: r.Ref, Title: r.Title, State: r.State, Record: r,
+		Bidders: []models.CouncilBidder{{OrgID: 5, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V."}, {OrgID: 6, OrgName: "Brückenschlag e. V."}}}
+	switch mode {
+	case "declared":
+		v.Declared = true
+		v.Annex = &models.CouncilAnnex{
+			Scores:       []models.VermerkScore{{Evaluator: "Gerda Gremium", OrgName: "Brückenschlag e. V.", Criterion: "K1 Konzept", Score: 2, Reason: "nachvollziehbar"}},
+			Declarations: []models.AnnexCOI{{Evaluator: "Gerda Gremium", OrgName: "Caritas", Tie: models.TieBoard, Note: "Vorstand"}, {Evaluator: "Gustav Gutachter", OrgName: "Caritas", Tie: models.TieNone}},
+			Formal:       []models.AnnexFormal{{OrgName: "Brückenschlag e. V.", Outcome: "excluded", Reason: "Die Satzung fehlt.", Items: []models.CheckItem{{Key: "U2", Label: "Satzung", Remark: "fehlt"}}}},
+			Requests:     []models.VermerkRequest{{OrgName: "Brückenschlag e. V.", Docs: "U2", Message: "Bitte reichen Sie die Satzung nach.", RequestedAt: sampleNow}},
+			Trail:        []models.AnnexEntry{{Seq: 1, CreatedAt: sampleNow, Action: "call.published", ActorName: "Jana Leitner", Hash: "ab12cd34ab12cd34"}}}
+	case "tied":
+		v.Declared, v.Tied = true, true
+	case "pending":
+		v.Record, v.Bidders, v.State = nil, nil, models.CallOpened
+	}
+	p := councilPage{Tenant: t, V: v, Base: "/kreistag/musterland/verfahren/1"}
+	if v.Record != nil {
+		p.Award = awardPage{R: v.Record, Href: "/ausschreibungen/" + v.Ref}
+	}
+	return p
+}
+
+func sampleCouncilList() councilListPage {
+	return councilListPage{Tenant: &models.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}, Rows: []models.CouncilRow{
+		{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: models.CallAwarded, Decided: true, DecidedAt: &sampleNow, Declared: true},
+		{ID: 2, Ref: "musterland-2026-02", Title: "Offen", State: models.CallPublished}}}
+}
+
+// TestRenderAwardVariants renders the council page in every gate state and the award
+// record of a cancelled and a not yet final procedure.
+func TestRenderAwardVariants(t *testing.T) {
+	r, err := templates.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct {
+		page string
+		p    *templates.Page
+		want string
+	}{
+		"declared":  {"council_procedure", sample("V", sampleCouncil("declared")), "Bewertungen der Mitglieder mit Begründung"},
+		"tied":      {"council_procedure", sample("V", sampleCouncil("tied")), "Anhang nicht zugänglich"},
+		"pending":   {"council_procedure", sample("V", sampleCouncil("pending")), "sobald die Entscheidung aufgezeichnet ist"},
+		"cancelled": {"award", sample("V", awardPage{R: sampleAwardRecord(models.CallCancelled)}), "Das Verfahren wurde aufgehoben"},
+		"notified":  {"award", sample("V", awardPage{R: sampleAwardRecord(models.CallNotified)}), "Noch nicht bestandskräftig"},
+	}
+	for name, c := range cases {
+		var buf bytes.Buffer
+		if err := r.Render(&buf, c.page, c.p); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, problem := range checkHTML(buf.String(), c.p) {
+			t.Errorf("%s: %s", name, problem)
+		}
+		if !strings.Contains(buf.String(), c.want) {
+			t.Errorf("%s: %q missing", name, c.want)
+		}
+	}
+}

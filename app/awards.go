@@ -1,0 +1,88 @@
+package app
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/models"
+	"kimibv/templates"
+)
+
+// awardListPage is the data of /vergaben.
+type awardListPage struct {
+	List *models.AwardList
+	Prev string
+	Next string
+	F    fmtr
+}
+
+// awardList lists the award records of all Kreise (filter by Kreis), newest first.
+func (a *App) awardList(c echo.Context) error {
+	page, _ := strconv.Atoi(c.QueryParam("seite"))
+	f := models.AwardListFilter{Kreis: c.QueryParam("kreis"), Page: page}
+	list, err := models.PublicAwards(c.Request().Context(), a.db, f)
+	if err != nil {
+		return err
+	}
+	data := awardListPage{List: list}
+	link := func(p int) string {
+		q := url.Values{}
+		if f.Kreis != "" {
+			q.Set("kreis", f.Kreis)
+		}
+		q.Set("seite", strconv.Itoa(p))
+		return "/vergaben?" + q.Encode()
+	}
+	if list.Page > 1 {
+		data.Prev = link(list.Page - 1)
+	}
+	if list.Page < list.Pages {
+		data.Next = link(list.Page + 1)
+	}
+	p := a.page(c, "Vergaben", data)
+	p.Form = templates.NewForm(url.Values{"kreis": {f.Kreis}}, nil)
+	return a.render(c, http.StatusOK, "awards", p)
+}
+
+// awardPage is the data of one award record (public and council view).
+type awardPage struct {
+	R    *models.AwardRecord
+	Href string // the public call page
+	F    fmtr
+}
+
+// awardRecord shows one award record. Its content changes only with a new entry of the
+// procedure's audit chain, so the chain head is the ETag and the head entry's time is
+// Last-Modified; anonymous visitors get 304 on a match without the record being read.
+// Logged-in users get no validator: their page carries their navigation and session.
+func (a *App) awardRecord(c echo.Context) error {
+	ctx := c.Request().Context()
+	stamp, err := models.AwardRecordStamp(ctx, a.db, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	if actor(c) == nil {
+		etag := `W/"vergabe-` + stamp.HeadHash + `"`
+		modified := stamp.HeadAt.UTC().Truncate(time.Second)
+		h.Set("ETag", etag)
+		if !modified.IsZero() {
+			h.Set("Last-Modified", modified.Format(http.TimeFormat))
+		}
+		h.Set("Cache-Control", "public, no-cache")
+		if notModified(c.Request(), etag, modified) {
+			return c.NoContent(http.StatusNotModified)
+		}
+	} else {
+		h.Set("Cache-Control", "private, no-store")
+	}
+	r, err := models.LoadAwardRecord(ctx, a.db, strconv.FormatInt(stamp.CallID, 10))
+	if err != nil {
+		return err
+	}
+	return a.show(c, "award", "Vergabe: "+r.Title, awardPage{R: r, Href: "/ausschreibungen/" + r.Ref})
+}
