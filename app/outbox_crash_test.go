@@ -1,0 +1,126 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"kimibv/app"
+	"kimibv/models"
+	"kimibv/models/dbtest"
+)
+
+// TestOutboxNeverSendsTwiceAfterCrash: the sender hands a mail to a real SMTP server and
+// dies before recording it. Neither a restart nor two racing instances send it again; it
+// becomes "needs review" on the Kreis administrator's list, and only the administrator's
+// explicit retry sends it once more.
+func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.DB(t)
+	sink := startSMTP(t)
+	host, port, _ := net.SplitHostPort(sink.addr)
+	p, _ := strconv.Atoi(port)
+	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: host, Port: p, From: "kimibv@kreis.example", TLS: "none", Domain: "kimibv.test"},
+		false, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tenantID int64
+	if err := db.Raw(`INSERT INTO tenants (slug, name, kind) VALUES ('testkreis', 'Testkreis', 'kreis') RETURNING id`).Scan(&tenantID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := models.InTx(ctx, db, func(tx *gorm.DB) error {
+		return models.EnqueueMail(tx, models.Mail{TenantID: &tenantID, ToAddr: "awo@traeger.example", Subject: "Mitteilung", Body: "Ergebnis"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	crash := func(ctx context.Context, m models.Mail) error {
+		if err := deliver(ctx, m); err != nil {
+			return err
+		}
+		panic("process killed after the SMTP server accepted the mail")
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = models.SendOutbox(ctx, db, crash, 10)
+	}()
+	if n := len(sink.messages()); n != 1 {
+		t.Fatalf("%d messages after the first attempt, want 1", n)
+	}
+	// Restart right away: the claim is fresh, nothing is sent.
+	if n, err := models.SendOutbox(ctx, db, deliver, 10); err != nil || n != 0 {
+		t.Fatalf("restart sent %d (%v)", n, err)
+	}
+	// The claim is abandoned (older than 10 minutes): two instances race; none re-sends.
+	db.Exec(`UPDATE outbox SET sending_at = now() - interval '11 minutes'`)
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, _ = models.SendOutbox(ctx, db, deliver, 10) }()
+	}
+	wg.Wait()
+	if n := len(sink.messages()); n != 1 {
+		t.Fatalf("the mail was sent %d times after the crash", n)
+	}
+	admin := &models.Actor{UserID: 0, Tenants: map[int64][]models.Role{tenantID: {models.RoleTenantAdmin}}}
+	problems, err := models.OutboxProblems(ctx, db, admin, tenantID, 10)
+	if err != nil || len(problems) != 1 || problems[0].UncertainAt == nil {
+		t.Fatalf("uncertain mail not listed for review: %+v %v", problems, err)
+	}
+	if _, err := models.OutboxProblems(ctx, db, &models.Actor{Tenants: map[int64][]models.Role{tenantID: {models.RoleLead}}}, tenantID, 10); err == nil {
+		t.Fatal("a lead sees the outbox problems")
+	}
+	// Later runs leave it alone.
+	time.Sleep(10 * time.Millisecond)
+	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.messages()) != 1 {
+		t.Fatal("an uncertain mail was re-sent automatically")
+	}
+	// The administrator decides to send it again: exactly one more delivery.
+	var uid int64
+	db.Raw(`INSERT INTO users (email, name, password_hash) VALUES ('admin@testkreis.example', 'Admin', 'x') RETURNING id`).Scan(&uid)
+	admin.UserID = uid
+	if err := models.RetryMail(ctx, db, admin, tenantID, problems[0].ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := models.SendOutbox(ctx, db, deliver, 10); err != nil || n != 1 || len(sink.messages()) != 2 {
+		t.Fatalf("retry: sent %d (%v), %d messages", n, err, len(sink.messages()))
+	}
+	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.messages()) != 2 {
+		t.Fatal("sent again after the retry was recorded")
+	}
+}
+
+// TestOutboxUncertainDeliveryIsNotRetried: a deliverer that cannot tell whether the server
+// accepted the mail (models.ErrDeliveryUncertain) puts it on the review list at once.
+func TestOutboxUncertainDeliveryIsNotRetried(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.DB(t)
+	queueMail(t, db, "x@kreis.example", "Test")
+	calls := 0
+	unsure := func(context.Context, models.Mail) error {
+		calls++
+		return fmt.Errorf("connection lost after DATA: %w", models.ErrDeliveryUncertain)
+	}
+	for i := 0; i < 3; i++ {
+		db.Exec(`UPDATE outbox SET next_try_at = now() - interval '1 second'`)
+		if _, err := models.SendOutbox(ctx, db, unsure, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var m struct {
+		UncertainAt *time.Time
+		Attempts    int
+	}
+	db.Raw(`SELECT uncertain_at, attempts FROM outbox`).Scan(&m)
+	if calls != 1 || m.UncertainAt == nil || m.Attempts != 1 {
+		t.Fatalf("uncertain delivery retried: %d calls, %+v", calls, m)
+	}
+}
