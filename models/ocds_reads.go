@@ -95,7 +95,17 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 			p.QA = append(p.QA, qa.PublicQA)
 		}
 	}
-	// AwardStages: filled here by the award issue from its tables (see ocds_award.go).
+	// AwardStages (issue 6): the decision once the notices are out (pending during the
+	// standstill) and the final award; one more query for all procedures.
+	stages, err := awardStagesOf(tx, args)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range stages {
+		if p := index[st.callID]; p != nil {
+			p.AwardStages = append(p.AwardStages, st.OCDSAwardStage)
+		}
+	}
 	return out, nil
 }
 
