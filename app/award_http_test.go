@@ -28,7 +28,7 @@ func TestAwardRecordHTTP(t *testing.T) {
 	c := ta.client()
 	c.get("/vergaben").wantStatus(t, 200).wantContains(t, "/vergaben/"+p.Ref, "Vergeben")
 	c.get("/vergaben?kreis=gibtsnicht").wantStatus(t, 200).wantContains(t, "noch keine Vergaben")
-	r := c.get("/vergaben/" + p.Ref).wantStatus(t, 200)
+	r := c.get("/vergaben/"+p.Ref).wantStatus(t, 200)
 	r.wantContains(t, p.OrgNames[0], p.OrgNames[1], p.OrgNames[2], "Die Satzung fehlt.", "ausgeschlossen", "Kriterium 1", "Kriterium 2",
 		"KT/0815/2026", "Kreistag", "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=815", "Auswahl nach der Rangfolge der Bewertung.",
 		"Rüge erhoben", "zurückgewiesen", "Sind Teilanträge je Los möglich?", "Vergabe endgültig", "Dokument ausgestellt: Vergabevermerk",
@@ -76,7 +76,7 @@ func TestCouncilHTTP(t *testing.T) {
 	c.get("/verwaltung/musterland").wantStatus(t, 200).wantContains(t, `href="/kreistag/musterland"`)
 	c.get("/kreistag/musterland").wantStatus(t, 200).wantContains(t, base, "noch nicht abgegeben")
 	c.get(base).wantStatus(t, 200).wantContains(t, "Noch nicht bestandskräftig", "Erklärung abgeben", p.OrgNames[0])
-	c.get(base + "/anhang").wantStatus(t, 404)
+	c.get(base+"/anhang").wantStatus(t, 404)
 	form := url.Values{}
 	for _, o := range p.OrgIDs[:2] {
 		form.Set(models.CouncilTieField(o), models.TieNone)
@@ -108,7 +108,7 @@ func TestCouncilHTTP(t *testing.T) {
 	if strings.Contains(r.Body, "Geheime Begründung") {
 		t.Error("tied member sees evaluators' reasons")
 	}
-	b.get(base + "/anhang").wantStatus(t, 404)
+	b.get(base+"/anhang").wantStatus(t, 404)
 	if n := ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'council.declared'`, models.CallChain(p.CallID)); n != 2 {
 		t.Errorf("council.declared entries: %d", n)
 	}
