@@ -1,0 +1,189 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"kimibv/app"
+	"kimibv/models"
+	"kimibv/models/dbtest"
+	"kimibv/models/demo"
+)
+
+// matrixActors are the actors of the access matrix in the order of the report. Each maps
+// to a demo account (or one created in Beispielhausen through the use cases).
+var matrixActors = []struct{ id, email string }{
+	{"anon", ""},
+	{"prov_other", "diakonie@traeger.example"},
+	{"prov_bid", "awo@traeger.example"},
+	{"lead", "leitung@musterland.example"},
+	{"opener", "oeffnung1@musterland.example"},
+	{"eval_tied", "gremium1@musterland.example"},
+	{"eval", "gremium2@musterland.example"},
+	{"council", "kreistag@musterland.example"},
+	{"tadmin", "admin@musterland.example"},
+	{"bh_lead", "admin@beispielhausen.example"},
+	{"bh_opener", "oeffnung@beispielhausen.example"},
+	{"bh_eval", "gremium@beispielhausen.example"},
+	{"bh_council", "kreistag@beispielhausen.example"},
+	{"operator", "betrieb@kimibv.example"},
+}
+
+// matrixEnv is the demo app with the open demo call, advanced state by state through
+// the use cases, and one logged-in client per matrix actor.
+type matrixEnv struct {
+	*consolidationEnv
+	clients map[string]*client
+	ids     map[string]string // path parameter values by name
+	routes  []routeKey
+}
+
+// routeKey is one registered route.
+type routeKey struct{ Method, Path string }
+
+func newMatrixEnv(t *testing.T) *matrixEnv {
+	e := &matrixEnv{consolidationEnv: &consolidationEnv{evalEnv: newEvalEnv(t), actors: map[string]*models.Actor{}}, clients: map[string]*client{}}
+	ta, db, ctx := e.ta, e.ta.store.DB, context.Background()
+	e.cc, e.tenant = e.content(t), ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
+	for _, who := range []string{"leitung", "oeffnung1", "oeffnung2", "gremium1", "gremium2", "gremium3"} {
+		e.actors[who] = e.loadActor(t, who+"@musterland.example")
+	}
+	// Beispielhausen: its administrator (also lead) grants the other roles.
+	bh := ta.count(`SELECT id FROM tenants WHERE slug = 'beispielhausen'`)
+	bhAdmin := e.loadActor(t, "admin@beispielhausen.example")
+	for email, role := range map[string]models.Role{"oeffnung@beispielhausen.example": models.RoleOpener,
+		"gremium@beispielhausen.example": models.RoleEvaluator, "kreistag@beispielhausen.example": models.RoleCouncil} {
+		u, err := models.CreateUser(ctx, db, bhAdmin.UserID, models.NewUserInput{Email: email, Name: "Bea " + string(role), Password: demo.Password}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := models.SetTenantRoles(ctx, db, bhAdmin, bh, u.ID, []models.Role{role}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range matrixActors {
+		c := ta.client()
+		if a.email != "" {
+			c.login(a.email, demo.Password)
+		}
+		e.clients[a.id] = c
+	}
+	// The route table straight from the router.
+	_, echoApp, err := app.New(app.Config{BaseURL: "http://kimibv.test", Env: "production", MaxBodyBytes: 1 << 20,
+		SessionLifetime: time.Hour, SessionIdle: time.Hour, Vault: dbtest.Vault(t)}, ta.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range echoApp.Routes() {
+		if r.Method == "GET" || r.Method == "POST" {
+			e.routes = append(e.routes, routeKey{r.Method, r.Path})
+		}
+	}
+	// AWO keeps one standing document in its wallet.
+	awo := e.loadActor(t, "awo@traeger.example")
+	pdf := "%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+	if _, err := models.AddWalletDocument(ctx, db, dbtest.Vault(t), awo, e.awoOrg, models.WalletInput{DocType: string(models.DocSatzung),
+		IssuedOn: "01.01.2020", FileName: "satzung.pdf", File: strings.NewReader(pdf), MaxBytes: 1 << 20}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.fillIDs(t)
+	return e
+}
+
+func (e *matrixEnv) loadActor(t *testing.T, email string) *models.Actor {
+	t.Helper()
+	a, err := models.LoadActor(context.Background(), e.ta.store.DB, e.ta.count(`SELECT id FROM users WHERE email = ?`, email))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// fillIDs takes the path parameter values from the demo.
+func (e *matrixEnv) fillIDs(t *testing.T) {
+	ta := e.ta
+	n := func(q string, args ...any) string { return fmt.Sprint(ta.count(q, args...)) }
+	awoUser := ta.count(`SELECT id FROM users WHERE email = 'awo@traeger.example'`)
+	e.ids = map[string]string{
+		"kreis": "musterland", "call": fmt.Sprint(e.callID), "id": fmt.Sprint(e.callID), "bid": fmt.Sprint(e.bidID),
+		"org": fmt.Sprint(e.awoOrg),
+		"a":   "1", "b": n(`SELECT current_version FROM calls WHERE id = ?`, e.callID), "v": "1",
+		"user": n(`SELECT id FROM users WHERE email = 'gremium2@musterland.example'`),
+		"q":    n(`SELECT COALESCE(max(id), 0) FROM questions WHERE call_id = ?`, e.callID),
+		"doc":  n(`SELECT COALESCE(max(id), 0) FROM org_documents WHERE org_id = ?`, e.awoOrg),
+		"file": n(`SELECT file_id FROM bid_version_files WHERE bid_id = ? ORDER BY doc_key LIMIT 1`, e.bidID),
+		"key":  e.cc.RequiredDocs[0].Key, "step": string(models.StepAnswers), "req": "999999", "obj": "999999", "notice": "999999", "mail": "999999", "answer": "999999",
+		"token":  "ungueltiges-token-0000000000000000",
+		"msg":    n(`SELECT COALESCE(max(id), 0) FROM inbox_messages WHERE org_id = ?`, e.awoOrg),
+		"member": fmt.Sprint(awoUser), "*": "css/app.css",
+	}
+	for _, k := range []string{"q", "doc", "file", "msg"} {
+		if e.ids[k] == "0" {
+			t.Fatalf("demo has no %s for the access matrix", k)
+		}
+	}
+}
+
+// advance moves the demo call to the next procedure state through the use cases.
+func (e *matrixEnv) advance(t *testing.T, to string) {
+	ctx, db := context.Background(), e.ta.store.DB
+	switch to {
+	case "closed":
+		e.passDeadline(t)
+		e.now = time.Now()
+		if _, err := models.CloseDueCalls(ctx, db, e.now); err != nil {
+			t.Fatal(err)
+		}
+	case "opened":
+		// Through the form, so that the Öffnungsprotokoll is issued as in production.
+		e.clients["opener"].post(e.base+"/oeffnung", nil).wantStatus(t, http.StatusSeeOther)
+		op2 := e.ta.client()
+		op2.login("oeffnung2@musterland.example", demo.Password)
+		op2.post(e.base+"/oeffnung", nil).wantStatus(t, http.StatusSeeOther)
+		if e.ta.count(`SELECT count(*) FROM calls WHERE id = ? AND state = 'opened'`, e.callID) != 1 {
+			t.Fatal("call not opened")
+		}
+		met := map[string]models.ItemAssessment{}
+		for i := range e.cc.Eligibility {
+			met[fmt.Sprintf("E%d", i+1)] = models.ItemAssessment{Met: true}
+		}
+		for _, d := range e.cc.RequiredDocs {
+			met[d.Key] = models.ItemAssessment{Met: true}
+		}
+		if err := models.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, models.FormalInput{Items: met, Decision: models.DecideAdmit}, e.now); err != nil {
+			t.Fatal(err)
+		}
+		// gremium1 declares a tie to the bidder (COI exclusion); gremium2 and 3 none.
+		for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
+			tie := models.DeclarationInput{Tie: models.TieNone}
+			if ev == "gremium1" {
+				tie = models.DeclarationInput{Tie: models.TieMembership, Note: "Mitglied im Vorstand"}
+			}
+			if err := models.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]models.DeclarationInput{e.awoOrg: tie}, e.now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// gremium3 submits; gremium2 (the matrix's evaluator) has not yet: independence.
+		e.sheet(t, "gremium3", 3)
+	case "consolidated":
+		e.sheet(t, "gremium2", 2)
+		src := models.EvaluationSource{}
+		in := models.ConsolidationInput{CallID: e.callID, BidID: e.bidID, Scores: map[string]string{}, Reasons: map[string]string{}}
+		for _, cr := range e.cc.Criteria {
+			in.Scores[cr.Key] = "3"
+			in.Reasons[cr.Key] = "Gemeinsam erörtert."
+		}
+		if err := models.SetConsolidatedScores(ctx, db, src, e.actors["leitung"], in, e.now); err != nil {
+			t.Fatal(err)
+		}
+		e.clients["lead"].post(e.base+"/konsolidierung/abschliessen", nil).wantStatus(t, http.StatusSeeOther)
+	default:
+		t.Fatalf("unknown state %s", to)
+	}
+}
