@@ -148,6 +148,9 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err := loadConsolidated(ctx, db, scored); err != nil {
 		return false, err
 	}
+	if err := loadAwarded(ctx, db, opts, scored); err != nil { // issue 6: a completed, awarded procedure
+		return false, err
+	}
 	return true, nil
 }
 
