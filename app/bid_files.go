@@ -145,6 +145,7 @@ type receiptPage struct {
 	Receipt *models.Receipt
 	Base    string
 	Time    string
+	HasPDF  bool // the Eingangsbestätigung PDF is issued
 }
 
 // bidReceipt shows the Eingangsbestätigung of a version (and issues it if that failed after the commit).
@@ -167,11 +168,15 @@ func (a *App) bidReceipt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := models.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, nil); err != nil {
+	if err := models.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
 		a.log.Error("issue bid receipt", "bid", id, "version", n, "err", err)
 	}
+	hasPDF, err := models.ReceiptHasPDF(ctx, a.db, id, n)
+	if err != nil {
+		return err
+	}
 	return a.show(c, "bid_receipt", "Eingangsbestätigung", receiptPage{Org: o, Receipt: r,
-		Base: fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id), Time: receiptTime(r.Version.ReceiptAt)})
+		Base: fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id), Time: receiptTime(r.Version.ReceiptAt), HasPDF: hasPDF})
 }
 
 // BidOrgs lists the actor's organisations that may express interest on the public call

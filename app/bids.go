@@ -285,7 +285,7 @@ func (a *App) submitBid(c echo.Context) error {
 		return bidRefusal(err)
 	}
 	// The bid is committed; the receipt is issued once (and again on the next visit if this fails).
-	if err := models.IssueBidReceipt(ctx, a.db, v, id, ver.Version, a.cfg.BaseURL, nil); err != nil {
+	if err := models.IssueBidReceipt(ctx, a.db, v, id, ver.Version, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
 		a.log.Error("issue bid receipt", "bid", id, "version", ver.Version, "err", err)
 	}
 	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/fassungen/%d", o.ID, id, ver.Version),

@@ -58,7 +58,7 @@ func IssueBidReceipt(ctx context.Context, db *gorm.DB, vault *Vault, bidID int64
 			return fmt.Errorf("record receipt: %w", ins.Error)
 		}
 		if ins.RowsAffected == 0 {
-			return nil // issued before
+			return issueMissingReceiptPDF(ctx, tx, vault, v.OrgID, bidID, version, issue) // issued before, perhaps without its PDF
 		}
 		r, err := receiptOf(ctx, tx, vault, v.OrgID, bidID, version)
 		if err != nil {
@@ -74,7 +74,7 @@ func IssueBidReceipt(ctx context.Context, db *gorm.DB, vault *Vault, bidID int64
 			}
 		}
 		link := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/fassungen/%d", baseURL, v.OrgID, bidID, version)
-		subject := fmt.Sprintf("Eingangsbestätigung: %s, Fassung %d", r.Call.Ref, version)
+		subject := receiptSubject(r.Call.Ref, version)
 		body := ReceiptText(r, link)
 		if err := tx.Exec(`INSERT INTO inbox_messages (org_id, call_id, kind, subject, body, document_id) VALUES (?, ?, ?, ?, ?, ?)`,
 			v.OrgID, r.Call.ID, InboxReceipt, subject, body, docID).Error; err != nil {
@@ -92,4 +92,41 @@ func IssueBidReceipt(ctx context.Context, db *gorm.DB, vault *Vault, bidID int64
 		}
 		return nil
 	})
+}
+
+func receiptSubject(ref string, version int) string {
+	return fmt.Sprintf("Eingangsbestätigung: %s, Fassung %d", ref, version)
+}
+
+// issueMissingReceiptPDF adds the PDF to a receipt issued without one (the document store
+// was unavailable or the renderer failed before): once, under the receipt row's lock, and
+// the receipt's Postfach message then refers to it.
+func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vault *Vault, orgID, bidID int64, version int, issue ReceiptIssuer) error {
+	if issue == nil {
+		return nil
+	}
+	var have struct{ DocumentID *int64 }
+	if err := tx.Raw(`SELECT document_id FROM bid_receipts WHERE bid_id = ? AND version = ? FOR UPDATE`, bidID, version).
+		Scan(&have).Error; err != nil {
+		return fmt.Errorf("lock receipt: %w", err)
+	}
+	if have.DocumentID != nil {
+		return nil
+	}
+	r, err := receiptOf(ctx, tx, vault, orgID, bidID, version)
+	if err != nil {
+		return err
+	}
+	docID, err := issue(tx, r)
+	if err != nil || docID == nil {
+		return err
+	}
+	if err := tx.Exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, docID, bidID, version).Error; err != nil {
+		return fmt.Errorf("record receipt document: %w", err)
+	}
+	if err := tx.Exec(`UPDATE inbox_messages SET document_id = ? WHERE org_id = ? AND call_id = ? AND kind = ? AND subject = ? AND document_id IS NULL`,
+		docID, orgID, r.Call.ID, InboxReceipt, receiptSubject(r.Call.Ref, version)).Error; err != nil {
+		return fmt.Errorf("link receipt message: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,69 @@
+package app
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"kimibv/app/pdfdoc"
+	"kimibv/models"
+)
+
+// checkURL is the public document check's address printed in every PDF's footer.
+func (a *App) checkURL() string { return a.cfg.BaseURL + "/dokumentenpruefung" }
+
+// receiptIssuer is the hook with which IssueBidReceipt issues the Eingangsbestätigung PDF.
+func (a *App) receiptIssuer() models.ReceiptIssuer {
+	return models.EingangsbestaetigungIssuer(pdfdoc.Eingangsbestaetigung(a.checkURL()))
+}
+
+// receiptPDF serves the Eingangsbestätigung of a bid version to members of the bidding
+// organisation (GET /traeger/:org/bewerbungen/:bid/fassungen/:v/eingangsbestaetigung.pdf).
+// A receipt whose PDF is still missing is issued first (idempotent).
+func (a *App) receiptPDF(c echo.Context) error {
+	id, err := bidID(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("v"))
+	if err != nil || n <= 0 {
+		return echo.ErrNotFound
+	}
+	o, ctx := org(c), c.Request().Context()
+	doc, err := models.ReceiptPDF(ctx, a.db, actor(c), o.ID, id, n)
+	if err == nil {
+		return a.sendPDF(c, doc)
+	}
+	if !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	v, verr := a.vault()
+	if verr != nil {
+		return err
+	}
+	if _, rerr := models.OwnReceipt(ctx, a.db, v, actor(c), o.ID, id, n); rerr != nil {
+		return rerr
+	}
+	if ierr := models.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, a.receiptIssuer()); ierr != nil {
+		return ierr
+	}
+	if doc, err = models.ReceiptPDF(ctx, a.db, actor(c), o.ID, id, n); err != nil {
+		return err
+	}
+	return a.sendPDF(c, doc)
+}
+
+// postfachDocument serves the document a Postfach message refers to, to members of the
+// organisation (GET /traeger/:org/postfach/:id/dokument.pdf).
+func (a *App) postfachDocument(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return echo.ErrNotFound
+	}
+	doc, err := models.InboxDocument(c.Request().Context(), a.db, actor(c), org(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return a.sendPDF(c, doc)
+}

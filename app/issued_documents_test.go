@@ -1,0 +1,166 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"kimibv/app/pdfdoc"
+	"kimibv/models"
+	"kimibv/models/dbtest"
+)
+
+// pdfText returns the PDF's text (qpdf --check passes) with whitespace collapsed.
+func pdfText(t *testing.T, body string) string {
+	t.Helper()
+	return strings.Join(strings.Fields(checkPDF(t, []byte(body))), " ")
+}
+
+// wantText fails for every string (whitespace collapsed) the text lacks.
+func wantText(t *testing.T, what, txt string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(txt, strings.Join(strings.Fields(w), " ")) {
+			t.Errorf("%s lacks %q", what, w)
+		}
+	}
+}
+
+// wantCheckFinds asserts that the public document check finds the PDF by its file hash.
+func wantCheckFinds(t *testing.T, ta *testApp, body, label string) {
+	t.Helper()
+	hash := models.SHA256Hex([]byte(body))
+	ta.client().upload("/dokumentenpruefung", true, uploadPart{Name: "pruefwert", Value: hash}).
+		wantStatus(t, 200).wantContains(t, "von kimibv ausgestellt: "+label, "Byte für Byte")
+}
+
+func TestEingangsbestaetigungPDF(t *testing.T) {
+	e := newEvalEnv(t)
+	ta := e.ta
+	base := fmt.Sprintf("/traeger/%d/bewerbungen/%d", e.awoOrg, e.bidID)
+	var ver struct {
+		Version       int
+		ContentSHA256 string `gorm:"column:content_sha256"`
+	}
+	ta.store.DB.Raw(`SELECT version, content_sha256 FROM bid_versions WHERE bid_id = ? ORDER BY version DESC LIMIT 1`, e.bidID).Scan(&ver)
+	pdfPath := fmt.Sprintf("%s/fassungen/%d/eingangsbestaetigung.pdf", base, ver.Version)
+	docs := func() int64 {
+		return ta.count(`SELECT count(*) FROM issued_documents WHERE kind = 'eingangsbestaetigung' AND object_id = ?`,
+			models.BidVersionObjectID(e.bidID, ver.Version))
+	}
+	if docs() != 0 {
+		t.Fatal("the demo's receipt was issued without a PDF; this test expects to add it lazily")
+	}
+	// Others never see it: another organisation, the Kreis, anonymous.
+	e.as(t, "caritas").get(pdfPath).wantStatus(t, 404)
+	e.as(t, "leitung").get(pdfPath).wantStatus(t, 404)
+	ta.client().get(pdfPath).wantStatus(t, 303)
+	if docs() != 0 {
+		t.Fatal("a refused request issued the document")
+	}
+	// The receipt page issues the missing PDF once (lazily) and links it.
+	awo := e.as(t, "awo")
+	awo.get(fmt.Sprintf("%s/fassungen/%d", base, ver.Version)).wantStatus(t, 200).wantContains(t, `href="`+pdfPath+`"`)
+	awo.get(fmt.Sprintf("%s/fassungen/%d", base, ver.Version)).wantStatus(t, 200)
+	if docs() != 1 {
+		t.Fatalf("%d documents after two visits, want 1", docs())
+	}
+	res := awo.get(pdfPath).wantStatus(t, 200)
+	if res.Header.Get("Content-Type") != "application/pdf" || res.Header.Get("Cache-Control") != "private, no-store" {
+		t.Fatalf("headers %v", res.Header)
+	}
+	var at models.BidVersion
+	ta.store.DB.Raw(`SELECT * FROM bid_versions WHERE bid_id = ? AND version = ?`, e.bidID, ver.Version).Scan(&at)
+	txt := pdfText(t, res.Body)
+	want := []string{"Eingangsbestätigung", "Arbeiterwohlfahrt Kreisverband Musterland e. V.", "Prüfwert (SHA-256):", ver.ContentSHA256,
+		"Eingang " + pdfdoc.SecondsTime(*at.ReceiptAt), "Lose und Stellen", "VZÄ", "Kreis Musterland", "Fassung der Ausschreibung"}
+	var files []struct {
+		Name   string
+		SHA256 string `gorm:"column:sha256"`
+	}
+	ta.store.DB.Raw(`SELECT name, sha256 FROM bid_version_files WHERE bid_id = ? AND version = ?`, e.bidID, ver.Version).Scan(&files)
+	if len(files) == 0 {
+		t.Fatal("demo bid has no files")
+	}
+	for _, f := range files {
+		want = append(want, f.SHA256)
+	}
+	wantText(t, "Eingangsbestätigung", txt, want...)
+
+	if !strings.Contains(txt, strings.Join(strings.Fields(files[0].Name), " ")[:10]) {
+		t.Errorf("file name %q missing", files[0].Name)
+	}
+	wantCheckFinds(t, ta, res.Body, "Eingangsbestätigung")
+	// The receipt's Postfach message now refers to the document.
+	msg := ta.count(`SELECT id FROM inbox_messages WHERE org_id = ? AND kind = ? AND document_id IS NOT NULL`, e.awoOrg, models.InboxReceipt)
+	if msg == 0 {
+		t.Fatal("Postfach message not linked to the document")
+	}
+	msgPath := fmt.Sprintf("/traeger/%d/postfach/%d", e.awoOrg, msg)
+	awo.get(msgPath).wantStatus(t, 200).wantContains(t, msgPath+"/dokument.pdf")
+	if got := awo.get(msgPath+"/dokument.pdf").wantStatus(t, 200); got.Body != res.Body {
+		t.Error("Postfach serves another document")
+	}
+	e.as(t, "caritas").get(msgPath+"/dokument.pdf").wantStatus(t, 404)
+	e.as(t, "caritas").get(fmt.Sprintf("/traeger/%d/postfach/%d/dokument.pdf", ta.count(`SELECT org_id FROM bids WHERE state = 'draft' LIMIT 1`), msg)).wantStatus(t, 404)
+}
+
+// TestReceiptIssuerRollbackAndOnce: a failing renderer leaves no receipt, message or mail
+// behind (the next attempt repeats everything); with the real renderer repeated calls issue
+// one document and one Postfach message that refers to it.
+func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
+	e := newEvalEnv(t)
+	ta := e.ta
+	ctx, db, vault := context.Background(), ta.store.DB, dbtest.Vault(t)
+	var ver int
+	db.Raw(`SELECT max(version) FROM bid_versions WHERE bid_id = ?`, e.bidID).Scan(&ver)
+	var r struct{ Count int64 }
+	failing := func(*gorm.DB, *models.Receipt) (*int64, error) { return nil, errors.New("renderer down") }
+	// A fresh receipt row whose issue fails leaves nothing behind (message, mail, receipt).
+	if err := db.Exec(`DELETE FROM inbox_messages WHERE org_id = ? AND kind = ?`, e.awoOrg, models.InboxReceipt).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(`DELETE FROM bid_receipts WHERE bid_id = ?`, e.bidID).Error; err != nil {
+		t.Fatal(err)
+	}
+	mails := ta.count(`SELECT count(*) FROM outbox WHERE kind = 'bid_receipt'`)
+	if err := models.IssueBidReceipt(ctx, db, vault, e.bidID, ver, "http://x", failing); err == nil {
+		t.Fatal("failing issuer accepted")
+	}
+	db.Raw(`SELECT (SELECT count(*) FROM bid_receipts WHERE bid_id = ?) + (SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = ?) AS count`,
+		e.bidID, e.awoOrg, models.InboxReceipt).Scan(&r)
+	if r.Count != 0 || ta.count(`SELECT count(*) FROM outbox WHERE kind = 'bid_receipt'`) != mails {
+		t.Fatalf("%d rows or a mail left after a failed receipt", r.Count)
+	}
+	issue := models.EingangsbestaetigungIssuer(pdfdoc.Eingangsbestaetigung("http://x/dokumentenpruefung"))
+	for range 2 {
+		if err := models.IssueBidReceipt(ctx, db, vault, e.bidID, ver, "http://x", issue); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := ta.count(`SELECT count(*) FROM inbox_messages m JOIN bid_receipts r ON r.document_id = m.document_id WHERE m.org_id = ? AND r.bid_id = ?`,
+		e.awoOrg, e.bidID); n != 1 {
+		t.Fatalf("%d linked receipt messages, want 1", n)
+	}
+}
+
+// TestReceiptPDFIssuedRightAfterSubmit submits through the form: the Eingangsbestätigung
+// PDF exists before anyone opens the receipt page, and the Postfach message refers to it.
+func TestReceiptPDFIssuedRightAfterSubmit(t *testing.T) {
+	e := newBidEnv(t)
+	base := e.start(t)
+	e.fill(t, base)
+	e.c.post(base+"/einreichen", url.Values{"rev": {e.rev(t, base)}}).wantStatus(t, 303)
+	id := base[strings.LastIndex(base, "/")+1:]
+	if n := e.ta.count(`SELECT count(*) FROM bid_receipts r JOIN issued_documents d ON d.id = r.document_id
+		JOIN inbox_messages m ON m.document_id = d.id WHERE r.bid_id = ? AND d.recipient_org_id = ? AND d.kind = 'eingangsbestaetigung'`, id, e.orgID); n != 1 {
+		t.Fatalf("%d receipt documents linked from the Postfach after submit, want 1", n)
+	}
+	txt := pdfText(t, e.c.get(base+"/fassungen/1/eingangsbestaetigung.pdf").wantStatus(t, 200).Body)
+	wantText(t, "Eingangsbestätigung", txt, "Diakonisches Werk", "1,50", "Fassung 1 (Einreichung durch")
+}

@@ -1,0 +1,156 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// DocIssuer is what every procedure document states about who issues it: the Kreis, the
+// issuing authority (the call's, else the Kreis's) and the letterhead lines.
+type DocIssuer struct {
+	Kreis      string `json:"kreis"`
+	Authority  string `json:"authority"`
+	Letterhead string `json:"letterhead"`
+}
+
+// docIssuerOf reads the Kreis of a call; authority is the call's own (may be empty).
+func docIssuerOf(tx *gorm.DB, tenantID int64, authority string) (DocIssuer, error) {
+	var t Tenant
+	if err := tx.Where("id = ?", tenantID).First(&t).Error; err != nil {
+		return DocIssuer{}, notFound(err, fmt.Sprintf("tenant %d", tenantID))
+	}
+	if authority == "" {
+		authority = t.Authority
+	}
+	lh := t.Letterhead
+	if lh == "" {
+		lh = t.Name
+	}
+	return DocIssuer{Kreis: t.Name, Authority: authority, Letterhead: lh}, nil
+}
+
+// ReceiptDocData is everything the Eingangsbestätigung PDF shows; its canonical JSON is
+// the document's Prüfwert.
+type ReceiptDocData struct {
+	DocIssuer
+	CallRef       string           `json:"call_ref"`
+	CallTitle     string           `json:"call_title"`
+	CallVersion   int              `json:"call_version"`
+	OrgName       string           `json:"org_name"`
+	BidID         int64            `json:"bid_id"`
+	Version       int              `json:"version"`
+	Kind          string           `json:"kind"` // German: Einreichung / Erneute Bestätigung
+	SubmittedBy   string           `json:"submitted_by"`
+	ReceiptAt     time.Time        `json:"receipt_at"` // database clock at COMMIT, UTC
+	Lots          []ReceiptLot     `json:"lots"`
+	ContentSHA256 string           `json:"content_sha256"`
+	Files         []ReceiptDocFile `json:"files"`
+}
+
+// ReceiptDocFile is a receipted file with its hash.
+type ReceiptDocFile struct {
+	DocKey string `json:"doc_key"`
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// ReceiptRenderer renders the Eingangsbestätigung as PDF (app/pdfdoc.Eingangsbestaetigung).
+type ReceiptRenderer func(meta DocMeta, d *ReceiptDocData) ([]byte, error)
+
+// BidVersionObjectID is the object id of a bid version in issued_documents.
+func BidVersionObjectID(bidID int64, version int) string {
+	return strconv.FormatInt(bidID, 10) + ":" + strconv.Itoa(version)
+}
+
+// EingangsbestaetigungIssuer returns the ReceiptIssuer that issues the Eingangsbestätigung
+// PDF (kind eingangsbestaetigung, object bid_version, recipient the bidding organisation)
+// on the call's chain. IssueBidReceipt calls it after the submission committed, when the
+// receipt time exists, in its own idempotent transaction.
+func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
+	return func(tx *gorm.DB, r *Receipt) (*int64, error) {
+		if r.Version.ReceiptAt == nil {
+			return nil, fmt.Errorf("receipt of bid %d version %d: no receipt time", r.BidID, r.Version.Version)
+		}
+		iss, err := docIssuerOf(tx, r.Call.TenantID, r.CallText.Authority)
+		if err != nil {
+			return nil, err
+		}
+		var v struct {
+			OrgID       int64
+			SubmittedBy int64
+		}
+		if err := tx.Raw(`SELECT org_id, submitted_by FROM bid_versions WHERE bid_id = ? AND version = ?`, r.BidID, r.Version.Version).
+			Scan(&v).Error; err != nil {
+			return nil, fmt.Errorf("load version: %w", err)
+		}
+		d := &ReceiptDocData{DocIssuer: iss, CallRef: r.Call.Ref, CallTitle: r.CallText.Title, CallVersion: r.Version.CallVersion,
+			OrgName: r.OrgName, BidID: r.BidID, Version: r.Version.Version, Kind: r.Version.KindLabel(), SubmittedBy: r.Version.SubmittedBy,
+			ReceiptAt: r.Version.ReceiptAt.UTC(), Lots: r.Lots, ContentSHA256: r.Version.ContentSHA256, Files: []ReceiptDocFile{}}
+		if d.Lots == nil {
+			d.Lots = []ReceiptLot{}
+		}
+		for _, f := range r.Version.Files {
+			d.Files = append(d.Files, ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
+		}
+		doc, err := IssueDocument(tx, IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
+			Kind: DocEingangsbestaetigung, Title: fmt.Sprintf("Eingangsbestätigung: %s, Interessenbekundung Fassung %d", r.Call.Ref, d.Version),
+			Chain: CallChain(r.Call.ID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
+			RecipientOrgID: v.OrgID, CanonicalData: d, Render: func(m DocMeta) ([]byte, error) { return render(m, d) }})
+		if err != nil {
+			return nil, err
+		}
+		return &doc.ID, nil
+	}
+}
+
+// ReceiptPDF returns the issued Eingangsbestätigung of version n of the organisation's
+// bid, for members of that organisation only; everything else is ErrNotFound.
+func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID int64, n int) (*IssuedDocument, error) {
+	if !actor.InOrg(orgID) {
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+	}
+	var d IssuedDocument
+	res := db.WithContext(ctx).Raw(`SELECT d.* FROM bid_receipts r JOIN bids b ON b.id = r.bid_id
+		JOIN issued_documents d ON d.id = r.document_id
+		WHERE r.bid_id = ? AND r.version = ? AND b.org_id = ? AND d.recipient_org_id = b.org_id`, bidID, n, orgID).Scan(&d)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load receipt document: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("receipt document of bid %d version %d: %w", bidID, n, ErrNotFound)
+	}
+	return &d, nil
+}
+
+// InboxDocument returns the document a Postfach message refers to, for members of the
+// message's organisation only (others, and messages without a document: ErrNotFound).
+func InboxDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID, messageID int64) (*IssuedDocument, error) {
+	if !actor.InOrg(orgID) {
+		return nil, fmt.Errorf("postfach of org %d: %w", orgID, ErrNotFound)
+	}
+	var d IssuedDocument
+	res := db.WithContext(ctx).Raw(`SELECT d.* FROM inbox_messages m JOIN issued_documents d ON d.id = m.document_id
+		WHERE m.id = ? AND m.org_id = ? AND (d.recipient_org_id IS NULL OR d.recipient_org_id = m.org_id)`, messageID, orgID).Scan(&d)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load message document: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("document of message %d: %w", messageID, ErrNotFound)
+	}
+	return &d, nil
+}
+
+// ReceiptHasPDF reports whether the Eingangsbestätigung of a bid version has its PDF.
+func ReceiptHasPDF(ctx context.Context, db *gorm.DB, bidID int64, n int) (bool, error) {
+	var ok bool
+	if err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM bid_receipts WHERE bid_id = ? AND version = ? AND document_id IS NOT NULL)`,
+		bidID, n).Scan(&ok).Error; err != nil {
+		return false, fmt.Errorf("receipt document: %w", err)
+	}
+	return ok, nil
+}
