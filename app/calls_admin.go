@@ -78,7 +78,8 @@ type callEditPage struct {
 	Href       string // public address
 	Problems   *models.ValidationError
 	F          fmtr
-	BidStatus  string // "Frist läuft" / "Frist abgelaufen – ungeöffnet" (issue 4): no count, no names
+	BidStatus  string               // "Frist läuft" / "Frist abgelaufen – ungeöffnet" (issue 4): no count, no names
+	Docs       models.CallDocStatus // procedure pages and issued documents (issue 5)
 }
 
 func (a *App) editData(c echo.Context, lc *models.LeadCall) callEditPage {
@@ -117,6 +118,9 @@ func (a *App) editCall(c echo.Context) error {
 	data := a.editData(c, lc)
 	if !lc.View.Call.IsDraft() {
 		data.BidStatus = a.leadBidStatus(c, lc.View.Call.ID)
+		if data.Docs, err = models.CallDocuments(c.Request().Context(), a.db, tenant(c).ID, lc.View.Call.ID); err != nil {
+			return err
+		}
 		return a.show(c, "call_manage", lc.View.Call.Title, data)
 	}
 	in := models.DraftInputFrom(lc.View.Content, lc.Committee)

@@ -18,6 +18,11 @@ func (a *App) receiptIssuer() models.ReceiptIssuer {
 	return models.EingangsbestaetigungIssuer(pdfdoc.Eingangsbestaetigung(a.checkURL()))
 }
 
+// openingIssuer is the hook with which the second opening confirmation issues the Öffnungsprotokoll.
+func (a *App) openingIssuer() models.OpeningIssuer {
+	return models.OeffnungsprotokollIssuer(pdfdoc.Oeffnungsprotokoll(a.checkURL()))
+}
+
 // receiptPDF serves the Eingangsbestätigung of a bid version to members of the bidding
 // organisation (GET /traeger/:org/bewerbungen/:bid/fassungen/:v/eingangsbestaetigung.pdf).
 // A receipt whose PDF is still missing is issued first (idempotent).
@@ -62,6 +67,20 @@ func (a *App) postfachDocument(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	doc, err := models.InboxDocument(c.Request().Context(), a.db, actor(c), org(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return a.sendPDF(c, doc)
+}
+
+// oeffnungsprotokollPDF serves the Öffnungsprotokoll of an opened call to the Kreis's
+// leads and openers (GET /verwaltung/:kreis/verfahren/:call/oeffnungsprotokoll.pdf).
+func (a *App) oeffnungsprotokollPDF(c echo.Context) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	doc, err := models.OeffnungsprotokollPDF(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -163,4 +164,71 @@ func TestReceiptPDFIssuedRightAfterSubmit(t *testing.T) {
 	}
 	txt := pdfText(t, e.c.get(base+"/fassungen/1/eingangsbestaetigung.pdf").wantStatus(t, 200).Body)
 	wantText(t, "Eingangsbestätigung", txt, "Diakonisches Werk", "1,50", "Fassung 1 (Einreichung durch")
+}
+
+func TestOeffnungsprotokollPDF(t *testing.T) {
+	e := newEvalEnv(t)
+	ta := e.ta
+	pdfPath := e.base + "/oeffnungsprotokoll.pdf"
+	e.passDeadline(t)
+	e.as(t, "leitung").get(pdfPath).wantStatus(t, 404)
+	// A failing renderer rolls the opening back as a whole.
+	ctx, db := context.Background(), ta.store.DB
+	op1ID, op2ID := ta.count(`SELECT id FROM users WHERE email = 'oeffnung1@musterland.example'`), ta.count(`SELECT id FROM users WHERE email = 'oeffnung2@musterland.example'`)
+	op1, _ := models.LoadActor(ctx, db, op1ID)
+	op2, _ := models.LoadActor(ctx, db, op2ID)
+	tenantID := ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
+	if _, err := models.ConfirmOpening(ctx, db, dbtest.Vault(t), op1, tenantID, e.callID, ta.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	failing := func(*gorm.DB, int64, int64, int64) error { return errors.New("renderer down") }
+	if _, err := models.ConfirmOpening(ctx, db, dbtest.Vault(t), op2, tenantID, e.callID, ta.clock.Now(), failing); err == nil {
+		t.Fatal("failing issuer accepted")
+	}
+	if ta.count(`SELECT count(*) FROM opening_bids WHERE call_id = ?`, e.callID)+ta.count(`SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NOT NULL`, e.callID) != 0 {
+		t.Fatal("opening not rolled back with its document")
+	}
+	// The second confirmation through the page issues the Öffnungsprotokoll.
+	e.as(t, "oeffnung2").post(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	if n := ta.count(`SELECT count(*) FROM issued_documents WHERE kind = 'oeffnungsprotokoll' AND call_id = ?`, e.callID); n != 1 {
+		t.Fatalf("%d Öffnungsprotokolle", n)
+	}
+	e.as(t, "oeffnung1").get(e.base+"/oeffnung").wantStatus(t, 200).wantContains(t, `href="`+pdfPath+`"`)
+	e.as(t, "leitung").get(e.base).wantStatus(t, 200).wantContains(t, `href="`+pdfPath+`"`, `href="`+e.base+`/konsolidierung"`)
+	for _, who := range []string{"gremium1", "awo", "beispielhausen"} {
+		e.as(t, who).get(pdfPath).wantStatus(t, 404)
+	}
+	e.as(t, "beispielhausen").get(fmt.Sprintf("/verwaltung/beispielhausen/verfahren/%d/oeffnungsprotokoll.pdf", e.callID)).wantStatus(t, 404)
+	res := e.as(t, "oeffnung1").get(pdfPath).wantStatus(t, 200)
+	if d := os.Getenv("KIMIBV_PDF_DUMP"); d != "" {
+		_ = os.WriteFile(d+"/protokoll.pdf", []byte(res.Body), 0o600)
+	}
+	if e.as(t, "leitung").get(pdfPath).wantStatus(t, 200).Body != res.Body {
+		t.Error("lead and opener get different documents")
+	}
+	var bids []struct {
+		OrgName       string
+		ContentSHA256 string `gorm:"column:content_sha256"`
+		State         string
+	}
+	ta.store.DB.Raw(`SELECT org_name, content_sha256, state FROM opening_bids WHERE call_id = ?`, e.callID).Scan(&bids)
+	var fileHashes []string
+	ta.store.DB.Raw(`SELECT f.sha256 FROM opening_files f JOIN opening_bids o ON o.bid_id = f.bid_id WHERE o.call_id = ?`, e.callID).Scan(&fileHashes)
+	txt := pdfText(t, res.Body)
+	want := []string{"Öffnungsprotokoll", "Olaf Öffner", "Özlem Schlüter", "1. Bestätigung", "2. Bestätigung", "Abgabefrist",
+		"Verspätete Versuche", "Prüfwert (SHA-256):"}
+	withdrawn := false
+	for _, b := range bids {
+		want = append(want, b.OrgName, b.ContentSHA256)
+		withdrawn = withdrawn || b.State == "withdrawn"
+	}
+	if withdrawn {
+		want = append(want, "(zurückgezogen)")
+	}
+	want = append(want, fileHashes...)
+	if len(bids) == 0 || len(fileHashes) == 0 {
+		t.Fatal("nothing frozen")
+	}
+	wantText(t, "Öffnungsprotokoll", txt, want...)
+	wantCheckFinds(t, ta, res.Body, "Öffnungsprotokoll")
 }

@@ -49,8 +49,10 @@ func OpeningRule(state CallState, deadline *time.Time, openedAt *time.Time, name
 // the call. The first confirmation is recorded (opening.confirmed); the second, by another
 // person, opens the bids: calls.opened_at is set, the state becomes 'opened', the bids as
 // ReadBids returns them are frozen for the Öffnungsprotokoll and call.opened is recorded.
-// It returns whether the call is now open. Other Kreise's calls are ErrNotFound.
-func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID int64, now time.Time) (bool, error) {
+// It returns whether the call is now open. Other Kreise's calls are ErrNotFound. The
+// optional issue hooks (app: the Öffnungsprotokoll PDF) run in the opening transaction
+// after the freeze, so a failing one rolls the opening back.
+func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID int64, now time.Time, issue ...OpeningIssuer) (bool, error) {
 	if !actor.HasTenantRole(tenantID, RoleOpener) {
 		return false, fmt.Errorf("opening of call %d: %w", callID, ErrNotFound)
 	}
@@ -101,6 +103,14 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 		if _, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.opened",
 			ObjectType: "call", ObjectID: obj, Details: map[string]any{"openers": []int64{confirmed[0], actor.UserID}, "bids": n, "withdrawn": withdrawn}}); err != nil {
 			return err
+		}
+		for _, iss := range issue {
+			if iss == nil {
+				continue
+			}
+			if err := iss(tx, actor.UserID, tenantID, callID); err != nil {
+				return err
+			}
 		}
 		opened = true
 		return notifyLeads(tx, tenantID, "Geöffnet: "+c.Ref, fmt.Sprintf("Guten Tag,\n\ndie Interessenbekundungen im Verfahren %s („%s“) sind von zwei "+

@@ -1,0 +1,157 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// OpeningIssuer is the hook ConfirmOpening calls inside its transaction, right after the
+// second confirmation froze the opened bids, to issue the Öffnungsprotokoll
+// (OeffnungsprotokollIssuer builds one).
+type OpeningIssuer func(tx *gorm.DB, actorID, tenantID, callID int64) error
+
+// OpeningDocData is everything the Öffnungsprotokoll PDF shows; its canonical JSON is the
+// document's Prüfwert. It contains no bid content, only what was received and its hashes.
+type OpeningDocData struct {
+	DocIssuer
+	CallRef      string             `json:"call_ref"`
+	CallTitle    string             `json:"call_title"`
+	CallVersion  int                `json:"call_version"`
+	Deadline     time.Time          `json:"deadline"`
+	OpenedAt     time.Time          `json:"opened_at"`
+	Openers      []OpeningDocOpener `json:"openers"`
+	Bids         []OpeningDocBid    `json:"bids"`
+	LateAttempts int                `json:"late_attempts"`
+}
+
+// OpeningDocOpener is one confirmation.
+type OpeningDocOpener struct {
+	Name        string    `json:"name"`
+	ConfirmedAt time.Time `json:"confirmed_at"`
+}
+
+// OpeningDocBid is one bid as opened (withdrawn bids included, marked).
+type OpeningDocBid struct {
+	OrgName             string           `json:"org_name"`
+	Withdrawn           bool             `json:"withdrawn"`
+	Version             int              `json:"version"`
+	CallVersion         int              `json:"call_version"`
+	Kind                string           `json:"kind"`
+	ReceiptAt           time.Time        `json:"receipt_at"`
+	ContentSHA256       string           `json:"content_sha256"`
+	NeedsReconfirmation bool             `json:"needs_reconfirmation"`
+	Files               []ReceiptDocFile `json:"files"`
+}
+
+// OpeningRenderer renders the Öffnungsprotokoll as PDF (app/pdfdoc.Oeffnungsprotokoll).
+type OpeningRenderer func(meta DocMeta, d *OpeningDocData) ([]byte, error)
+
+// OeffnungsprotokollIssuer returns the OpeningIssuer that issues the Öffnungsprotokoll
+// (kind oeffnungsprotokoll, object call) from the frozen opening_bids and opening_files:
+// a failing renderer rolls the opening back.
+func OeffnungsprotokollIssuer(render OpeningRenderer) OpeningIssuer {
+	return func(tx *gorm.DB, actorID, tenantID, callID int64) error {
+		v := &OpeningView{}
+		if err := tx.Raw(callHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ?`, callID, tenantID).Scan(&v.Call).Error; err != nil {
+			return fmt.Errorf("load call %d: %w", callID, err)
+		}
+		var c struct {
+			OpenedAt *time.Time
+			Content  []byte
+		}
+		if err := tx.Raw(`SELECT c.opened_at, v.content FROM calls c JOIN call_versions v ON v.call_id = c.id AND v.version = c.current_version
+			WHERE c.id = ?`, callID).Scan(&c).Error; err != nil {
+			return fmt.Errorf("load call %d: %w", callID, err)
+		}
+		if c.OpenedAt == nil || v.Call.Deadline == nil {
+			return fmt.Errorf("Öffnungsprotokoll of call %d: not opened", callID)
+		}
+		content, err := DecodeCallContent(c.Content)
+		if err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT o.user_id, u.name, o.confirmed_at FROM openings o JOIN users u ON u.id = o.user_id
+			WHERE o.call_id = ? ORDER BY o.confirmed_at, o.user_id`, callID).Scan(&v.Confirmed).Error; err != nil {
+			return fmt.Errorf("load confirmations: %w", err)
+		}
+		if err := loadProtocol(tx, callID, v); err != nil {
+			return err
+		}
+		iss, err := docIssuerOf(tx, tenantID, content.Authority)
+		if err != nil {
+			return err
+		}
+		d := &OpeningDocData{DocIssuer: iss, CallRef: v.Call.Ref, CallTitle: v.Call.Title, CallVersion: v.Call.CurrentVersion,
+			Deadline: v.Call.Deadline.UTC(), OpenedAt: c.OpenedAt.UTC(), Openers: []OpeningDocOpener{}, Bids: []OpeningDocBid{},
+			LateAttempts: v.LateAttempts}
+		for _, o := range v.Confirmed {
+			d.Openers = append(d.Openers, OpeningDocOpener{Name: o.Name, ConfirmedAt: o.ConfirmedAt.UTC()})
+		}
+		for _, b := range v.Bids {
+			ob := OpeningDocBid{OrgName: b.OrgName, Withdrawn: b.Withdrawn(), Version: b.Version, CallVersion: b.CallVersion,
+				Kind: versionKindLabel(b.Kind), ReceiptAt: b.ReceiptAt.UTC(), ContentSHA256: b.ContentSHA256,
+				NeedsReconfirmation: b.NeedsReconfirmation, Files: []ReceiptDocFile{}}
+			for _, f := range b.Files {
+				ob.Files = append(ob.Files, ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
+			}
+			d.Bids = append(d.Bids, ob)
+		}
+		_, err = IssueDocument(tx, IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: DocOeffnungsprotokoll,
+			Title: "Öffnungsprotokoll: " + v.Call.Title, Chain: CallChain(callID), ObjectType: "call",
+			ObjectID: strconv.FormatInt(callID, 10), CanonicalData: d, Render: func(m DocMeta) ([]byte, error) { return render(m, d) }})
+		return err
+	}
+}
+
+func versionKindLabel(kind string) string { return VersionRow{Kind: kind}.KindLabel() }
+
+// OeffnungsprotokollPDF returns the issued Öffnungsprotokoll of an opened call of the
+// Kreis for its leads and openers; everyone else, and a call not yet opened, ErrNotFound.
+func OeffnungsprotokollPDF(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*IssuedDocument, error) {
+	if !actor.HasTenantRole(tenantID, RoleLead) && !actor.HasTenantRole(tenantID, RoleOpener) {
+		return nil, fmt.Errorf("Öffnungsprotokoll of call %d: %w", callID, ErrNotFound)
+	}
+	return callDocument(ctx, db, tenantID, callID, DocOeffnungsprotokoll)
+}
+
+// callDocument loads the newest issued document of kind for a call of the Kreis.
+func callDocument(ctx context.Context, db *gorm.DB, tenantID, callID int64, kind DocKind) (*IssuedDocument, error) {
+	var d IssuedDocument
+	res := db.WithContext(ctx).Raw(`SELECT d.* FROM issued_documents d JOIN calls c ON c.id = d.call_id
+		WHERE d.call_id = ? AND c.tenant_id = ? AND d.tenant_id = c.tenant_id AND d.kind = ? AND d.recipient_org_id IS NULL
+		ORDER BY d.id DESC LIMIT 1`, callID, tenantID, string(kind)).Scan(&d)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load %s of call %d: %w", kind, callID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("%s of call %d: %w", kind, callID, ErrNotFound)
+	}
+	return &d, nil
+}
+
+// CallDocStatus tells the lead's call page which procedure pages and documents exist.
+type CallDocStatus struct {
+	Opened       bool // the bids are opened (formal check, consolidation)
+	Consolidated bool // the consolidation is closed (result)
+	Protocol     bool // the Öffnungsprotokoll PDF is issued
+	Matrix       bool // the Bewertungsmatrix PDF is issued
+}
+
+// CallDocuments returns the CallDocStatus of a call of the Kreis (one query; no rights
+// check: the caller has already loaded the call for its lead).
+func CallDocuments(ctx context.Context, db *gorm.DB, tenantID, callID int64) (CallDocStatus, error) {
+	var s CallDocStatus
+	err := db.WithContext(ctx).Raw(`SELECT c.opened_at IS NOT NULL AS opened,
+			EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS consolidated,
+			EXISTS (SELECT 1 FROM issued_documents d WHERE d.call_id = c.id AND d.kind = 'oeffnungsprotokoll') AS protocol,
+			EXISTS (SELECT 1 FROM issued_documents d WHERE d.call_id = c.id AND d.kind = 'bewertungsmatrix') AS matrix
+		FROM calls c WHERE c.id = ? AND c.tenant_id = ?`, callID, tenantID).Scan(&s).Error
+	if err != nil {
+		return s, fmt.Errorf("call documents: %w", err)
+	}
+	return s, nil
+}
