@@ -169,7 +169,7 @@ func (a *App) closeConsolidation(c echo.Context) error {
 	res, err := models.TieResolutionsFrom(p.Ties, values.Get)
 	if err == nil {
 		_, err = models.CloseConsolidation(c.Request().Context(), a.db, models.EvaluationSource{}, actor(c),
-			models.CloseInput{CallID: p.View.CallID, Resolutions: res}, a.now())
+			models.CloseInput{CallID: p.View.CallID, Resolutions: res}, a.now(), a.matrixIssuer())
 	}
 	if _, ok := models.AsValidation(err); ok {
 		return a.invalid(c, "consolidation", "Konsolidierung – "+p.Call.Ref, p, values, err)

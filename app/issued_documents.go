@@ -23,6 +23,11 @@ func (a *App) openingIssuer() models.OpeningIssuer {
 	return models.OeffnungsprotokollIssuer(pdfdoc.Oeffnungsprotokoll(a.checkURL()))
 }
 
+// matrixIssuer is the hook with which closing the consolidation issues the Bewertungsmatrix.
+func (a *App) matrixIssuer() models.MatrixIssuer {
+	return models.BewertungsmatrixIssuer(pdfdoc.Bewertungsmatrix(a.checkURL()))
+}
+
 // receiptPDF serves the Eingangsbestätigung of a bid version to members of the bidding
 // organisation (GET /traeger/:org/bewerbungen/:bid/fassungen/:v/eingangsbestaetigung.pdf).
 // A receipt whose PDF is still missing is issued first (idempotent).
@@ -81,6 +86,20 @@ func (a *App) oeffnungsprotokollPDF(c echo.Context) error {
 		return err
 	}
 	doc, err := models.OeffnungsprotokollPDF(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return a.sendPDF(c, doc)
+}
+
+// bewertungsmatrixPDF serves the Bewertungsmatrix issued at closing to the Kreis's leads
+// (GET /verwaltung/:kreis/verfahren/:call/bewertungsmatrix.pdf).
+func (a *App) bewertungsmatrixPDF(c echo.Context) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	doc, err := models.BewertungsmatrixPDF(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
 	if err != nil {
 		return err
 	}

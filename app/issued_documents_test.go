@@ -232,3 +232,41 @@ func TestOeffnungsprotokollPDF(t *testing.T) {
 	wantText(t, "Öffnungsprotokoll", txt, want...)
 	wantCheckFinds(t, ta, res.Body, "Öffnungsprotokoll")
 }
+
+func TestBewertungsmatrixPDF(t *testing.T) {
+	e := newConsolidationEnv(t)
+	ta, lead := e.ta, e.as(t, "leitung")
+	pdfPath := e.base + "/bewertungsmatrix.pdf"
+	e.sheet(t, "gremium3", 3)
+	lead.get(pdfPath).wantStatus(t, 404)
+	lead.post(fmt.Sprintf("%s/konsolidierung/%d", e.base, e.bidID), e.form("3")).wantStatus(t, 303)
+	// A failing renderer rolls the closing back.
+	failing := func(*gorm.DB, *models.MatrixDocData, int64, int64, int64) error { return errors.New("renderer down") }
+	if _, err := models.CloseConsolidation(context.Background(), ta.store.DB, models.EvaluationSource{}, e.actors["leitung"],
+		models.CloseInput{CallID: e.callID}, e.now, failing); err == nil {
+		t.Fatal("failing issuer accepted")
+	}
+	if ta.count(`SELECT count(*) FROM call_results WHERE call_id = ?`, e.callID) != 0 {
+		t.Fatal("closing not rolled back with its document")
+	}
+	lead.post(e.base+"/konsolidierung/abschliessen", url.Values{}).wantStatus(t, 303)
+	lead.get(e.base+"/ergebnis").wantStatus(t, 200).wantContains(t, `href="`+pdfPath+`"`)
+	lead.get(e.base).wantStatus(t, 200).wantContains(t, `href="`+pdfPath+`"`, `href="`+e.base+`/ergebnis"`)
+	for _, who := range []string{"gremium1", "oeffnung1", "awo", "beispielhausen"} {
+		e.as(t, who).get(pdfPath).wantStatus(t, 404)
+	}
+	res := lead.get(pdfPath).wantStatus(t, 200)
+	if d := os.Getenv("KIMIBV_PDF_DUMP"); d != "" {
+		_ = os.WriteFile(d+"/matrix.pdf", []byte(res.Body), 0o600)
+	}
+	txt := pdfText(t, res.Body)
+	want := []string{"Bewertungsmatrix", "Arbeiterwohlfahrt Kreisverband Musterland e. V.", "Ayşe Yıldız", "Mittelwert", "Konsolidiert",
+		"Rangfolge und Verteilung", "Gesamtpunktzahl", "Prüfwert (SHA-256):"}
+	for _, cr := range e.cc.Criteria {
+		for _, who := range []string{"gremium1", "gremium2", "gremium3"} {
+			want = append(want, fmt.Sprintf("von %s zu %s", who, cr.Key))
+		}
+	}
+	wantText(t, "Bewertungsmatrix", txt, want...)
+	wantCheckFinds(t, ta, res.Body, "Bewertungsmatrix")
+}

@@ -181,7 +181,9 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 // required sheet submitted, every criterion of every admitted bid consolidated), computes
 // the result with ComputeResult and stores it. Bids of equal rank competing for the last
 // posts of a lot need a TieResolution with a reason. Audited as consolidation.closed.
-func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *Actor, in CloseInput, now time.Time) (Result, error) {
+// The optional issue hooks (app: the Bewertungsmatrix PDF) run in the same transaction
+// after the result is stored, so a failing one rolls the closing back.
+func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *Actor, in CloseInput, now time.Time, issue ...MatrixIssuer) (Result, error) {
 	var result Result
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
@@ -226,6 +228,19 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 		}
 		if err := storeResult(tx, c, actor, result, now); err != nil {
 			return err
+		}
+		if len(issue) > 0 {
+			doc, err := matrixDocData(tx, c, content, m, result, in, actor, now)
+			if err != nil {
+				return err
+			}
+			for _, iss := range issue {
+				if iss != nil {
+					if err := iss(tx, doc, c.TenantID, c.ID, actor.UserID); err != nil {
+						return err
+					}
+				}
+			}
 		}
 		ranks := make([]map[string]any, 0, len(result.Rows))
 		for _, r := range result.Rows {
