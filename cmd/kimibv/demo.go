@@ -16,6 +16,8 @@ import (
 func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	ifEmpty := fs.Bool("if-empty", false, "load only when no demonstration is present; print the logins in any case")
+	deferProc := fs.Bool("defer-procedures", false, "leave out the procedures past their deadline (they wait up to a minute for it); load them later with --procedures")
+	procOnly := fs.Bool("procedures", false, "only add the procedures past their deadline to a loaded demonstration")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -31,10 +33,25 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	if err != nil {
 		return err
 	}
-	// Issue 5: the call in scoring needs its deadline to pass after the bids (up to a minute).
-	log.Info("loading the demonstration; the call in scoring waits for its deadline (up to a minute)")
-	loaded, err := demo.Load(ctx, st.DB, *ifEmpty, demo.WithVault(vault), demo.WithScoringCalls(),
-		demo.WithIssuer(models.BekanntmachungIssuer(pdfdoc.Bekanntmachung(cfg.BaseURL+"/dokumentenpruefung"))))
+	opts := []demo.Option{demo.WithVault(vault),
+		demo.WithIssuer(models.BekanntmachungIssuer(pdfdoc.Bekanntmachung(cfg.BaseURL + "/dokumentenpruefung")))}
+	if *procOnly {
+		log.Info("loading the demonstration procedures past their deadline; their bids wait for a real deadline (up to a minute)")
+		added, err := demo.LoadProcedures(ctx, st.DB, opts...)
+		if err != nil {
+			return err
+		}
+		if added {
+			fmt.Fprintln(out, "Demonstration procedures in scoring, consolidated and awarded loaded.")
+		}
+		return nil
+	}
+	if !*deferProc {
+		// The procedures past their deadline need their bids' deadline to pass (up to a minute).
+		log.Info("loading the demonstration; the procedures past their deadline wait for it (up to a minute)")
+		opts = append(opts, demo.WithScoringCalls())
+	}
+	loaded, err := demo.Load(ctx, st.DB, *ifEmpty, opts...)
 	if err != nil {
 		return err
 	}
@@ -48,5 +65,8 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 		fmt.Fprintf(out, "  %-32s %-36s %s\n", l.Role, l.Email, l.Note)
 	}
 	fmt.Fprintln(out)
+	if *deferProc && loaded {
+		fmt.Fprintln(out, "The procedures past their deadline (in scoring, with result, awarded) follow in about a minute (kimibv demo --procedures).")
+	}
 	return nil
 }

@@ -141,14 +141,7 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err := loadBids(ctx, db, opts, calls.Open, now); err != nil {
 		return false, err
 	}
-	scored, err := loadScoring(ctx, db, opts, muster.ID, withConsolidated(scoringSpecs()))
-	if err != nil {
-		return false, err
-	}
-	if err := loadConsolidated(ctx, db, scored); err != nil {
-		return false, err
-	}
-	if err := loadAwarded(ctx, db, opts, scored); err != nil { // issue 6: a completed, awarded procedure
+	if err := loadProcedures(ctx, db, opts, muster.ID); err != nil {
 		return false, err
 	}
 	return true, nil
