@@ -149,7 +149,7 @@ func NormalizeSHA256(s string) (string, bool) {
 }
 
 // IssueDocument renders and stores a document inside tx (the caller's use-case
-// transaction): it locks the audit chain, reads its head and the database clock, computes
+// transaction): it reads the audit chain's head (without locking it) and the database clock, computes
 // the Prüfwert from CanonicalData, calls Render, stores the PDF with both hashes and
 // appends document.issued to the chain. Any error — including a failing renderer — is
 // returned, so the caller's transaction rolls back as a whole.
@@ -165,11 +165,14 @@ func IssueDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, error) {
 		HeadHash string
 		Now      time.Time
 	}
-	// The same row lock as Audit takes: the head cannot move until this transaction ends.
-	if err := tx.Raw(`INSERT INTO audit_chains (chain) VALUES (?)
-		ON CONFLICT (chain) DO UPDATE SET chain = EXCLUDED.chain
-		RETURNING head_hash, clock_timestamp() AS now`, in.Chain).Scan(&head).Error; err != nil {
-		return IssuedDocument{}, fmt.Errorf("issue document: lock chain %s: %w", in.Chain, err)
+	// The head is read without the chain lock, so that rendering (tens of milliseconds) does
+	// not serialise every document of a procedure, e.g. 500 receipts at the deadline. The
+	// printed head is the chain's state when the document was rendered; the document.issued
+	// entry appended below (under the lock) follows it in the chain. A transaction that
+	// already appended to the chain holds the lock anyway and reads its own head.
+	if err := tx.Raw(`SELECT COALESCE((SELECT head_hash FROM audit_chains WHERE chain = ?), ?) AS head_hash,
+		clock_timestamp() AS now`, in.Chain, GenesisHash).Scan(&head).Error; err != nil {
+		return IssuedDocument{}, fmt.Errorf("issue document: read chain head %s: %w", in.Chain, err)
 	}
 	meta := DocMeta{Kind: in.Kind, Title: in.Title, ContentSHA256: SHA256Hex(canonical), Chain: in.Chain,
 		ChainHead: head.HeadHash, IssuedAt: head.Now.UTC().Truncate(time.Second)}
