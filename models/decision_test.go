@@ -99,10 +99,17 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	// Recording without a proposal is refused.
 	wantField(t, models.RecordDecision(ctx, f.db, f.lead, models.DecisionDocs{}, f.recordInput(), f.now), "decision", "no_proposal")
 
+	// A saved proposal can be replaced until the decision is recorded.
+	if err := models.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
+		t.Fatal(err)
+	}
 	in := f.proposal(dev)
 	in.DeviationReason = "Träger B hat die Besetzung der Stelle im Süden zurückgezogen."
 	if err := models.SaveProposal(ctx, f.db, f.lead, in, f.now); err != nil {
 		t.Fatal(err)
+	}
+	if n := countRows(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decision_allocations WHERE call_id = %d`, f.callID)); n != 3 {
+		t.Fatalf("%d allocation rows after replacing the proposal, want 3 (A, B removed, C added)", n)
 	}
 	v, err := models.LoadDecision(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now)
 	if err != nil {
