@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
 	"gorm.io/gorm"
 
 	"kimibv/app"
@@ -122,5 +123,64 @@ func TestOutboxUncertainDeliveryIsNotRetried(t *testing.T) {
 	db.Raw(`SELECT uncertain_at, attempts FROM outbox`).Scan(&m)
 	if calls != 1 || m.UncertainAt == nil || m.Attempts != 1 {
 		t.Fatalf("uncertain delivery retried: %d calls, %+v", calls, m)
+	}
+}
+
+// dropBackend is an SMTP server that reads the message data and then drops the
+// connection without a reply: the client cannot know whether the mail was accepted.
+type dropBackend struct{ received int }
+
+func (b *dropBackend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &dropSession{b: b, c: c}, nil
+}
+
+type dropSession struct {
+	b *dropBackend
+	c *smtp.Conn
+}
+
+func (s *dropSession) Reset()                               {}
+func (s *dropSession) Logout() error                        { return nil }
+func (s *dropSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *dropSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *dropSession) Data(r io.Reader) error {
+	_, _ = io.ReadAll(r)
+	s.b.received++
+	_ = s.c.Close()
+	return io.ErrUnexpectedEOF
+}
+
+// TestSMTPConnectionLostAfterDataIsUncertain: through the real deliverer, a server that
+// drops the connection after the data makes the mail uncertain, not retried.
+func TestSMTPConnectionLostAfterDataIsUncertain(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.DB(t)
+	backend := &dropBackend{}
+	srv := smtp.NewServer(backend)
+	srv.Domain, srv.AllowInsecureAuth = "localhost", true
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	p, _ := strconv.Atoi(port)
+	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: host, Port: p, From: "kimibv@kreis.example", TLS: "none", Domain: "kimibv.test"},
+		false, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueMail(t, db, "x@kreis.example", "Test")
+	for i := 0; i < 2; i++ {
+		db.Exec(`UPDATE outbox SET next_try_at = now() - interval '1 second'`)
+		if _, err := models.SendOutbox(ctx, db, deliver, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var uncertain int64
+	db.Raw(`SELECT count(*) FROM outbox WHERE uncertain_at IS NOT NULL AND sent_at IS NULL AND attempts = 1`).Scan(&uncertain)
+	if backend.received != 1 || uncertain != 1 {
+		t.Fatalf("server received %d, uncertain %d; want 1 and 1", backend.received, uncertain)
 	}
 }
