@@ -31,6 +31,12 @@ func (s CallState) Label() string {
 		return "Geöffnet"
 	case CallCancelled:
 		return "Aufgehoben"
+	case CallDecided: // issue 6 (constants in decision.go)
+		return "Entschieden"
+	case CallNotified:
+		return "Mitgeteilt"
+	case CallAwarded:
+		return "Vergeben"
 	}
 	return string(s)
 }

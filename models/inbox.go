@@ -27,6 +27,12 @@ func InboxKindLabel(kind string) string {
 		return "Änderungsbekanntmachung"
 	case InboxCancellation:
 		return "Aufhebung"
+	case InboxNotice: // issue 6 (constants in notices.go)
+		return "Mitteilung über das Ergebnis"
+	case InboxObjectionReply:
+		return "Antwort auf Ihre Rüge"
+	case InboxAwardFinal:
+		return "Vergabe endgültig"
 	}
 	return "Mitteilung"
 }
