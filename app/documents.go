@@ -2,10 +2,12 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -56,6 +58,12 @@ func (a *App) documentCheck(c echo.Context) error {
 	})
 	var verr *models.ValidationError
 	if errors.As(err, &verr) {
+		for i, f := range verr.Fields {
+			if f.Code == "too_large" {
+				verr.Fields[i].Message = "Die Datei ist größer als " + data.MaxFile + ". So große Dokumente stellt kimibv nicht aus. " +
+					"Geben Sie stattdessen den Prüfwert aus der Fußzeile des Dokuments ein."
+			}
+		}
 		return a.invalid(c, "document_check", "Dokumentenprüfung", data, values, err)
 	}
 	if err != nil {
@@ -91,17 +99,44 @@ func (a *App) bekanntmachungPDF(c echo.Context) error {
 	return a.sendPDF(c, doc)
 }
 
-// sendPDF sends an issued document inline as application/pdf with its file hash as ETag;
-// issued documents never change, so the public kinds may be cached, all others not.
+// sendPDF sends an issued document inline as application/pdf. The Content-Disposition
+// carries a safe ASCII filename and, for browsers that read it, the German name as
+// filename* (RFC 6266/8187). The ETag is the file hash: issued documents never change,
+// so a matching If-None-Match answers 304. The public kinds may be cached, all others not.
 func (a *App) sendPDF(c echo.Context, doc *models.IssuedDocument) error {
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, `inline; filename="`+doc.FileName()+`"`)
-	h.Set("ETag", `"`+doc.FileSHA256+`"`)
+	h.Set(echo.HeaderContentDisposition, pdfDisposition(doc))
+	etag := `"` + doc.FileSHA256 + `"`
+	h.Set("ETag", etag)
 	h.Set("X-Content-Type-Options", "nosniff")
 	if doc.RecipientOrgID == nil && (doc.Kind == models.DocBekanntmachung || doc.Kind == models.DocVergabedokumentation) {
 		h.Set("Cache-Control", "public, max-age=300")
 	} else {
 		h.Set("Cache-Control", "private, no-store")
 	}
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
 	return c.Blob(http.StatusOK, "application/pdf", doc.Content)
+}
+
+// pdfDisposition returns the Content-Disposition of an issued PDF: inline, the ASCII
+// filename (e.g. bekanntmachung-12.pdf) and as filename* the UTF-8 name with the German
+// kind (e.g. Eingangsbestätigung-12.pdf), percent-encoded except RFC 8187 attr-chars.
+func pdfDisposition(doc *models.IssuedDocument) string {
+	name := doc.Kind.Label()
+	if name == "" {
+		name = "Dokument"
+	}
+	name = strings.ReplaceAll(name, " ", "-") + "-" + strconv.FormatInt(doc.ID, 10) + ".pdf"
+	var enc strings.Builder
+	for _, b := range []byte(name) {
+		switch {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', strings.IndexByte("!#$&+-.^_`|~", b) >= 0:
+			enc.WriteByte(b)
+		default:
+			fmt.Fprintf(&enc, "%%%02X", b)
+		}
+	}
+	return `inline; filename="` + doc.FileName() + `"; filename*=UTF-8''` + enc.String()
 }

@@ -1,0 +1,70 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"kimibv/models"
+)
+
+// TestDocumentCheckTooLargeIsRefusedWithoutReadingItAll sends 60 MiB PDFs (declared and
+// chunked) to the public check: German 422 message, and the server stops reading early.
+func TestDocumentCheckTooLargeIsRefusedWithoutReadingItAll(t *testing.T) {
+	ta := newTestApp(t, false)
+	c := ta.client()
+	const size = 60 << 20
+	for _, known := range []bool{true, false} {
+		t.Run(fmt.Sprintf("Content-Length known: %v", known), func(t *testing.T) {
+			pr := newPatternReader(size)
+			streamingUpload(t, c, "/dokumentenpruefung", pr, known, size).
+				wantStatus(t, http.StatusUnprocessableEntity).
+				wantContains(t, "Die Datei ist größer als 25 MB.", "Prüfwert aus der Fußzeile", `href="#f-datei"`)
+			if got := pr.read.Load(); got > 35<<20 {
+				t.Errorf("the server consumed %d MiB of a %d MiB upload", got>>20, size>>20)
+			}
+		})
+	}
+	t.Run("exactly at the limit is checked", func(t *testing.T) {
+		pr := newPatternReader(models.MaxCheckedPDF)
+		streamingUpload(t, c, "/dokumentenpruefung", pr, false, models.MaxCheckedPDF).
+			wantStatus(t, http.StatusOK).wantContains(t, "Kein Dokument gefunden", "der hochgeladenen Datei")
+	})
+}
+
+// TestSendPDFHeaders checks the download helper on the public Bekanntmachung: type,
+// ASCII filename plus filename*, file hash as ETag and 304 for a matching If-None-Match.
+func TestSendPDFHeaders(t *testing.T) {
+	ta := newTestApp(t, true)
+	c := ta.client()
+	var ref string
+	ta.store.DB.Raw(`SELECT ref FROM calls WHERE state = 'published' ORDER BY id LIMIT 1`).Scan(&ref)
+	if ref == "" {
+		t.Fatal("demo has no published call")
+	}
+	res := c.get("/ausschreibungen/"+ref+"/bekanntmachung.pdf").wantStatus(t, http.StatusOK)
+	etag := res.Header.Get("ETag")
+	if res.Header.Get("Content-Type") != "application/pdf" || len(etag) != 66 || !strings.HasPrefix(res.Body, "%PDF-") {
+		t.Fatalf("type %q, etag %q", res.Header.Get("Content-Type"), etag)
+	}
+	if sum := models.SHA256Hex([]byte(res.Body)); etag != `"`+sum+`"` {
+		t.Errorf("ETag %s is not the file hash %s", etag, sum)
+	} else if n := ta.count(`SELECT count(*) FROM issued_documents WHERE file_sha256 = ?`, sum); n != 1 {
+		t.Errorf("served file is not an issued document (%d rows)", n)
+	}
+	cd := res.Header.Get("Content-Disposition")
+	if !strings.HasPrefix(cd, `inline; filename="bekanntmachung-`) || !strings.Contains(cd, `; filename*=UTF-8''Bekanntmachung-`) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	for _, r := range cd {
+		if r > 126 || r < 32 {
+			t.Fatalf("Content-Disposition not ASCII: %q", cd)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, c.base+"/ausschreibungen/"+ref+"/bekanntmachung.pdf", nil)
+	req.Header.Set("If-None-Match", etag)
+	if got := c.do(req); got.Status != http.StatusNotModified || got.Body != "" {
+		t.Errorf("If-None-Match: status %d, %d bytes", got.Status, len(got.Body))
+	}
+}
