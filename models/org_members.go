@@ -135,6 +135,12 @@ func InviteToOrg(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, em
 	if !actor.IsOrgAdmin(orgID) {
 		return Invitation{}, fmt.Errorf("invite to organization %d: %w", orgID, ErrNotFound)
 	}
+	// Validate the address before it is used in a query (a NUL byte is a database error).
+	v := &ValidationError{}
+	CheckEmail(v, "email", NormalizeEmail(email))
+	if err := v.OrNil(); err != nil {
+		return Invitation{}, err
+	}
 	var inv Invitation
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		var o Organization

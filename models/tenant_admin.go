@@ -132,6 +132,12 @@ func InviteToTenant(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int
 	if !actor.CanManageTenant(tenantID) {
 		return Invitation{}, fmt.Errorf("invite to tenant: %w", ErrNotFound)
 	}
+	// Validate the address before it is used in a query (a NUL byte is a database error).
+	v := &ValidationError{}
+	CheckEmail(v, "email", NormalizeEmail(in.Email))
+	if err := v.OrNil(); err != nil {
+		return Invitation{}, err
+	}
 	var inv Invitation
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		var t Tenant
