@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/templates"
 )
@@ -48,6 +49,7 @@ type App struct {
 	db       *gorm.DB
 	sessions *scs.SessionManager
 	views    *templates.Renderer
+	docs     models.DocumentIssuers // PDF hooks passed into the use cases
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -78,7 +80,8 @@ func New(cfg Config, store *models.Store, log *slog.Logger, opts ...Option) (*Ap
 	if cfg.MaxBidBytes <= 0 {
 		cfg.MaxBidBytes = models.DefaultMaxBidBytes
 	}
-	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now}
+	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now,
+		docs: pdfdoc.Issuers(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung")}
 	for _, o := range opts {
 		o(a)
 	}

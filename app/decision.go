@@ -10,16 +10,12 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
-	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/templates"
 )
 
 // decisionDocs are the renderers of the Vergabevermerk and the Mitteilungen.
-func (a *App) decisionDocs() models.DecisionDocs {
-	check := a.cfg.BaseURL + "/dokumentenpruefung"
-	return models.DecisionDocs{Vermerk: pdfdoc.Vergabevermerk(check), Notice: pdfdoc.Mitteilung(check)}
-}
+func (a *App) decisionDocs() models.DecisionDocs { return a.docs.Decision }
 
 // decisionPage is the data of the lead's decision pages.
 type decisionPage struct {

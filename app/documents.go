@@ -11,14 +11,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/app/pdfdoc"
 	"kimibv/models"
 )
 
 // callIssuer is the hook with which publishing and amending a call issue its Bekanntmachung.
-func (a *App) callIssuer() models.CallIssuer {
-	return models.BekanntmachungIssuer(pdfdoc.Bekanntmachung(a.cfg.BaseURL + "/dokumentenpruefung"))
-}
+func (a *App) callIssuer() models.CallIssuer { return a.docs.Call }
 
 // documentCheckData is the document check page: the form, and after a check its result.
 type documentCheckData struct {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/app/pdfdoc"
 	"kimibv/models"
 )
 
@@ -14,19 +13,13 @@ import (
 func (a *App) checkURL() string { return a.cfg.BaseURL + "/dokumentenpruefung" }
 
 // receiptIssuer is the hook with which IssueBidReceipt issues the Eingangsbestätigung PDF.
-func (a *App) receiptIssuer() models.ReceiptIssuer {
-	return models.EingangsbestaetigungIssuer(pdfdoc.Eingangsbestaetigung(a.checkURL()))
-}
+func (a *App) receiptIssuer() models.ReceiptIssuer { return a.docs.Receipt }
 
 // openingIssuer is the hook with which the second opening confirmation issues the Öffnungsprotokoll.
-func (a *App) openingIssuer() models.OpeningIssuer {
-	return models.OeffnungsprotokollIssuer(pdfdoc.Oeffnungsprotokoll(a.checkURL()))
-}
+func (a *App) openingIssuer() models.OpeningIssuer { return a.docs.Opening }
 
 // matrixIssuer is the hook with which closing the consolidation issues the Bewertungsmatrix.
-func (a *App) matrixIssuer() models.MatrixIssuer {
-	return models.BewertungsmatrixIssuer(pdfdoc.Bewertungsmatrix(a.checkURL()))
-}
+func (a *App) matrixIssuer() models.MatrixIssuer { return a.docs.Matrix }
 
 // receiptPDF serves the Eingangsbestätigung of a bid version to members of the bidding
 // organisation (GET /traeger/:org/bewerbungen/:bid/fassungen/:v/eingangsbestaetigung.pdf).

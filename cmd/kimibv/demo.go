@@ -34,7 +34,7 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 		return err
 	}
 	opts := []demo.Option{demo.WithVault(vault),
-		demo.WithIssuer(models.BekanntmachungIssuer(pdfdoc.Bekanntmachung(cfg.BaseURL + "/dokumentenpruefung")))}
+		demo.WithDocuments(pdfdoc.Issuers(cfg.BaseURL + "/dokumentenpruefung"))}
 	if *procOnly {
 		log.Info("loading the demonstration procedures past their deadline; their bids wait for a real deadline (up to a minute)")
 		added, err := demo.LoadProcedures(ctx, st.DB, opts...)

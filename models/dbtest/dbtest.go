@@ -189,7 +189,7 @@ func ensureDemoTemplate(ctx context.Context, admin, base string) (string, error)
 	v, err := vault()
 	if err == nil {
 		_, err = demo.Load(ctx, st.DB, false, demo.WithVault(v),
-			demo.WithIssuer(models.BekanntmachungIssuer(pdfdoc.Bekanntmachung("http://localhost:8080/dokumentenpruefung"))))
+			demo.WithDocuments(pdfdoc.Issuers("http://localhost:8080/dokumentenpruefung")))
 	}
 	st.Close()
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/app/pdfdoc"
 	"kimibv/models"
 )
 
@@ -17,17 +16,13 @@ import (
 // allocation, the Kreistag's resolution is recorded, the notices go out, a provider that
 // was not selected lodges an objection that the lead answers, and the award becomes
 // final. The Vergabevermerk and the Mitteilungen are issued as PDFs when issuing is on
-// (WithIssuer). It does nothing when the scoring calls were not loaded (ids empty).
+// (WithDocuments). It does nothing when the scoring calls were not loaded (ids empty).
 func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	callID := ids[len(ids)-1]
-	var docs models.DecisionDocs
-	if issuerOf(opts) != nil {
-		check := "http://localhost:8080/dokumentenpruefung"
-		docs = models.DecisionDocs{Vermerk: pdfdoc.Vergabevermerk(check), Notice: pdfdoc.Mitteilung(check)}
-	}
+	docs := docsOf(opts).Decision
 	lead, err := actorByEmail(ctx, db, "leitung@musterland.example")
 	if err != nil {
 		return err

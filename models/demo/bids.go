@@ -16,8 +16,8 @@ type Option func(*options)
 
 type options struct {
 	vault   *models.Vault
-	scoring bool              // issue 5: calls in scoring (WithScoringCalls)
-	issue   models.CallIssuer // issues the Bekanntmachung PDFs (WithIssuer)
+	scoring bool                   // issue 5: calls in scoring (WithScoringCalls)
+	docs    models.DocumentIssuers // issue the PDFs (WithDocuments)
 }
 
 // WithVault gives Load the master key, with which the demonstration's bids are encrypted.

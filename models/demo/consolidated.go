@@ -27,7 +27,7 @@ func withConsolidated(specs []scoringSpec) []scoringSpec { return append(specs, 
 // the evaluators' mean for every criterion, except one score raised with a written reason,
 // decides any tie that blocks a lot and closes the consolidation, which stores the result.
 // It does nothing when the scoring calls were not loaded (ids empty).
-func loadConsolidated(ctx context.Context, db *gorm.DB, ids []int64) error {
+func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -69,7 +69,7 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, ids []int64) error {
 	for _, t := range v.PendingTies() {
 		res = append(res, models.TieResolution{Order: t.BidIDs, Reason: "Demonstration: Die Verfahrensleitung hat die Reihenfolge nach den veröffentlichten Hilfskriterien durch Los entschieden."})
 	}
-	_, err = models.CloseConsolidation(ctx, db, src, lead, models.CloseInput{CallID: callID, Resolutions: res}, now)
+	_, err = models.CloseConsolidation(ctx, db, src, lead, models.CloseInput{CallID: callID, Resolutions: res}, now, docsOf(opts).Matrix)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		return fmt.Errorf("demo close consolidation: %v", ve.Fields)

@@ -15,7 +15,7 @@ func loadProcedures(ctx context.Context, db *gorm.DB, opts []Option, tenantID in
 	if err != nil {
 		return err
 	}
-	if err := loadConsolidated(ctx, db, scored); err != nil {
+	if err := loadConsolidated(ctx, db, opts, scored); err != nil {
 		return err
 	}
 	return loadAwarded(ctx, db, opts, scored) // issue 6: a completed, awarded procedure

@@ -123,7 +123,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		return nil, err
 	}
 	for i, id := range ids {
-		if err := scoreDemoCall(ctx, db, o.vault, lead, people, tenantID, id, &contents[i], bids[i], specs[i].Complete, now); err != nil {
+		if err := scoreDemoCall(ctx, db, o.vault, o.docs.Opening, lead, people, tenantID, id, &contents[i], bids[i], specs[i].Complete, now); err != nil {
 			return nil, err
 		}
 	}
@@ -179,10 +179,10 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *mod
 }
 
 // scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
-func scoreDemoCall(ctx context.Context, db *gorm.DB, vault *models.Vault, lead *models.Actor, people map[string]*models.Actor, tenantID, callID int64,
+func scoreDemoCall(ctx context.Context, db *gorm.DB, vault *models.Vault, opening models.OpeningIssuer, lead *models.Actor, people map[string]*models.Actor, tenantID, callID int64,
 	c *models.CallContent, bids map[string]int64, complete bool, now time.Time) error {
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := models.ConfirmOpening(ctx, db, vault, people[op], tenantID, callID, now); err != nil {
+		if _, err := models.ConfirmOpening(ctx, db, vault, people[op], tenantID, callID, now, opening); err != nil {
 			return fmt.Errorf("demo opening: %w", err)
 		}
 	}
