@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +135,38 @@ func (e *matrixEnv) fillIDs(t *testing.T) {
 	}
 }
 
+// submitForm posts the form with action found on page as actor, with the page's values
+// overridden by set, and fails unless it redirects.
+func (e *matrixEnv) submitForm(t *testing.T, actor, page, action string, set url.Values) {
+	t.Helper()
+	c := e.clients[actor]
+	for _, f := range postForms(c.get(page).Body) {
+		if f.Action != action {
+			continue
+		}
+		vals := url.Values{}
+		for k, v := range f.Fields {
+			vals[k] = v
+		}
+		for k, v := range set {
+			vals[k] = v
+		}
+		if res := c.post(action, vals); res.Status != http.StatusSeeOther {
+			t.Fatalf("%s POST %s: %d %s", actor, action, res.Status, regexp.MustCompile(`(?s)<ul class="kern-list">.*?</ul>`).FindString(res.Body))
+		}
+		return
+	}
+	t.Fatalf("%s: no form %s on %s", actor, action, page)
+}
+
+func berlin(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
 // advance moves the demo call to the next procedure state through the use cases.
 func (e *matrixEnv) advance(t *testing.T, to string) {
 	ctx, db := context.Background(), e.ta.store.DB
@@ -184,6 +218,17 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 			t.Fatal(err)
 		}
 		e.clients["lead"].post(e.base+"/konsolidierung/abschliessen", nil).wantStatus(t, http.StatusSeeOther)
+	case "decided":
+		dec := e.base + "/entscheidung"
+		e.submitForm(t, "lead", dec+"/vorschlag", dec+"/vorschlag", url.Values{"justification": {"Die AWO erfüllt alle Kriterien."}})
+		e.submitForm(t, "lead", dec, dec+"/beschluss", url.Values{"body": {"kreistag"}, "decided_on": {e.ta.clock.Now().In(berlin(t)).Format("02.01.2006")},
+			"resolution_number": {"V/2026/017"}, "vote_result": {"einstimmig"}})
+	case "notified":
+		e.submitForm(t, "lead", e.base+"/entscheidung", e.base+"/entscheidung/mitteilungen", nil)
+		e.ids["notice"] = fmt.Sprint(e.ta.count(`SELECT max(id) FROM notices WHERE org_id = ?`, e.awoOrg))
+	case "awarded":
+		e.ta.clock.Advance(15 * 24 * time.Hour)
+		e.clients["lead"].get(e.base+"/entscheidung").wantStatus(t, http.StatusOK) // finalises lazily
 	default:
 		t.Fatalf("unknown state %s", to)
 	}

@@ -78,6 +78,9 @@ func (a access) expect(actor, state string, cross bool, path string) string {
 		return a.fixed
 	}
 	if a.public {
+		if o, found := a.states[state]; found {
+			return o
+		}
 		return ok
 	}
 	if actor == "anon" {
@@ -94,6 +97,9 @@ func (a access) expect(actor, state string, cross bool, path string) string {
 		return nf
 	}
 	if o, found := a.per[state+"/"+actor]; found {
+		return o
+	}
+	if o, found := a.per["*/"+actor]; found && a.states[state] == "" {
 		return o
 	}
 	if !slices.Contains(a.allow, actor) {
@@ -134,10 +140,10 @@ func (e *matrixEnv) fill(route string, over map[string]string) string {
 			continue
 		}
 		switch {
-		case name == "id" && strings.HasPrefix(route, "/traeger/"):
-			name = "msg"
 		case name == "id" && strings.Contains(route, "/mitteilungen/"):
 			name = "notice"
+		case name == "id" && strings.HasPrefix(route, "/traeger/"):
+			name = "msg"
 		case name == "user" && strings.HasPrefix(route, "/traeger/"):
 			name = "member"
 		}

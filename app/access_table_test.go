@@ -1,6 +1,9 @@
 package app_test
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Outcomes of one request in the access matrix.
 const (
@@ -17,7 +20,7 @@ var (
 	kreisActors = []string{"lead", "opener", "eval_tied", "eval", "council", "tadmin"}
 	bhActors    = []string{"bh_lead", "bh_opener", "bh_eval", "bh_council"}
 	evaluators  = []string{"eval_tied", "eval"}
-	procStates  = []string{"open", "closed", "opened", "consolidated"}
+	procStates  = []string{"open", "closed", "opened", "consolidated", "decided", "notified", "awarded"}
 )
 
 // access is the expectation for one route: who may use it and, per state, what the
@@ -75,9 +78,23 @@ func allStates(o string) map[string]string {
 	return m
 }
 
-// untilConsolidated gives the states before the closed consolidation outcome o.
-func untilConsolidated(o string) map[string]string {
-	return map[string]string{"open": o, "closed": o, "opened": o}
+// untilConsolidated gives the states before the closed consolidation (and those in also)
+// outcome o.
+func untilConsolidated(o string, also ...string) map[string]string {
+	m := map[string]string{"open": o, "closed": o, "opened": o}
+	for _, s := range also {
+		m[s] = o
+	}
+	return m
+}
+
+// fromState gives state and every later one outcome o.
+func fromState(state, o string) map[string]string {
+	m := map[string]string{}
+	for _, s := range procStates[slices.Index(procStates, state):] {
+		m[s] = o
+	}
+	return m
 }
 
 // orgAny/orgAdmin: AWO's member (its only user is its administrator).
@@ -115,7 +132,7 @@ func accessTable() map[string]access {
 		"GET /verwaltung/:kreis/verfahren":     lead, "POST /verwaltung/:kreis/verfahren": post(lead),
 		"GET /verwaltung/:kreis/verfahren/:call": who("lead"), "POST /verwaltung/:kreis/verfahren/:call": post(who("lead")),
 		"GET /verwaltung/:kreis/verfahren/:call/vorschau":          who("lead"),
-		"GET /verwaltung/:kreis/verfahren/:call/veroeffentlichen":  who("lead").in(map[string]string{"open": confl, "closed": confl, "opened": confl, "consolidated": confl}),
+		"GET /verwaltung/:kreis/verfahren/:call/veroeffentlichen":  who("lead").in(allStates(confl)),
 		"POST /verwaltung/:kreis/verfahren/:call/veroeffentlichen": post(who("lead")),
 
 		"GET /ausschreibungen/:id/fragen": pub(), "POST /ausschreibungen/:id/fragen": post(logged()),
@@ -126,11 +143,11 @@ func accessTable() map[string]access {
 		"GET /verwaltung/:kreis/verfahren/:call/fragen/:q":           who("lead"),
 		"POST /verwaltung/:kreis/verfahren/:call/fragen/:q/antwort":  post(who("lead")),
 		"POST /verwaltung/:kreis/verfahren/:call/fragen/:q/zuordnen": post(who("lead")),
-		"GET /verwaltung/:kreis/verfahren/:call/aenderung":           who("lead").in(map[string]string{"closed": confl, "opened": confl, "consolidated": confl}),
+		"GET /verwaltung/:kreis/verfahren/:call/aenderung":           who("lead").in(fromState("closed", confl)),
 		"POST /verwaltung/:kreis/verfahren/:call/aenderung":          post(who("lead")),
 		// DESIGN § 3 makes a call cancellable in every state before the award; Cancel
 		// refuses after the deadline (reported in issue 7's note, left to its owner).
-		"GET /verwaltung/:kreis/verfahren/:call/aufhebung":  who("lead").in(map[string]string{"closed": confl, "opened": confl, "consolidated": confl}),
+		"GET /verwaltung/:kreis/verfahren/:call/aufhebung":  who("lead").in(fromState("closed", confl)),
 		"POST /verwaltung/:kreis/verfahren/:call/aufhebung": post(who("lead")),
 
 		"GET /traeger/:org/dokumente": orgAny, "POST /traeger/:org/dokumente": post(orgAny),
@@ -158,7 +175,7 @@ func accessTable() map[string]access {
 		"POST /verwaltung/:kreis/verfahren/:call/pruefung/:bid/nachforderung":    post(who("lead")),
 		"POST /verwaltung/:kreis/verfahren/:call/pruefung/:bid/korrektur":        post(who("lead")),
 		"GET /verwaltung/:kreis/verfahren/:call/pruefung/:bid/dateien/:key":      who("lead").in(sealedUntilOpened),
-		"GET /verwaltung/:kreis/verfahren/:call/pruefung/:bid/antworten/:answer": who("lead").in(map[string]string{"open": forb, "closed": forb, "opened": nf, "consolidated": nf}),
+		"GET /verwaltung/:kreis/verfahren/:call/pruefung/:bid/antworten/:answer": who("lead").in(map[string]string{"open": forb, "closed": forb}).with(map[string]string{"*/lead": nf}),
 		"GET /verwaltung/:kreis/verfahren/:call/gremium":                         who("lead").in(sealedUntilOpened),
 		"POST /verwaltung/:kreis/verfahren/:call/gremium":                        post(who("lead")),
 		"GET /verwaltung/:kreis/bewertung":                                       kreis("eval"),
@@ -167,10 +184,10 @@ func accessTable() map[string]access {
 		"POST /verwaltung/:kreis/bewertung/:call/erklaerung":                     post(who(evaluators...)),
 		// The tied evaluator never sees the bid (COI); the others only after the opening.
 		"GET /verwaltung/:kreis/bewertung/:call/:bid": who(evaluators...).in(sealedUntilOpened).
-			with(map[string]string{"opened/eval_tied": nf, "consolidated/eval_tied": nf}),
+			with(map[string]string{"*/eval_tied": nf}),
 		"POST /verwaltung/:kreis/bewertung/:call/:bid": post(who(evaluators...)),
 		"GET /verwaltung/:kreis/bewertung/:call/:bid/dateien/:key": who(evaluators...).in(sealedUntilOpened).
-			with(map[string]string{"opened/eval_tied": nf, "consolidated/eval_tied": nf}),
+			with(map[string]string{"*/eval_tied": nf}),
 		"GET /traeger/:org/bewerbungen/:bid/nachforderung":       orgAny.in(map[string]string{"open": nf, "closed": nf}),
 		"POST /traeger/:org/bewerbungen/:bid/nachforderung/:req": post(orgAny),
 
@@ -188,13 +205,13 @@ func accessTable() map[string]access {
 		"POST /verwaltung/:kreis/verfahren/:call/entscheidung/vorschlag":         post(who("lead")),
 		"POST /verwaltung/:kreis/verfahren/:call/entscheidung/beschluss":         post(who("lead")),
 		"POST /verwaltung/:kreis/verfahren/:call/entscheidung/mitteilungen":      post(who("lead")),
-		"GET /verwaltung/:kreis/verfahren/:call/entscheidung/ruegen/:obj":        who("lead").in(map[string]string{"open": confl, "closed": confl, "opened": confl, "consolidated": nf}),
+		"GET /verwaltung/:kreis/verfahren/:call/entscheidung/ruegen/:obj":        who("lead").in(map[string]string{"open": confl, "closed": confl, "opened": confl, "consolidated": nf, "decided": nf, "notified": nf, "awarded": nf}),
 		"POST /verwaltung/:kreis/verfahren/:call/entscheidung/ruegen/:obj":       post(who("lead")),
-		"GET /verwaltung/:kreis/verfahren/:call/entscheidung/vergabevermerk.pdf": who("lead").in(allStates(nf)),
+		"GET /verwaltung/:kreis/verfahren/:call/entscheidung/vergabevermerk.pdf": who("lead").in(untilConsolidated(nf, "consolidated")),
 		"GET /traeger/:org/mitteilungen":                                         orgAny,
-		"GET /traeger/:org/mitteilungen/:id":                                     orgAny.in(allStates(nf)),
+		"GET /traeger/:org/mitteilungen/:id":                                     orgAny.in(untilConsolidated(nf, "consolidated", "decided")),
 		"POST /traeger/:org/mitteilungen/:id/ruege":                              post(orgAny),
-		"GET /traeger/:org/mitteilungen/:id/mitteilung.pdf":                      orgAny.in(allStates(nf)),
+		"GET /traeger/:org/mitteilungen/:id/mitteilung.pdf":                      orgAny.in(untilConsolidated(nf, "consolidated", "decided")),
 		"GET /verwaltung/:kreis/postausgang":                                     kreis("tadmin"),
 		"POST /verwaltung/:kreis/postausgang/:mail/erneut":                       post(who("tadmin")),
 
@@ -204,7 +221,7 @@ func accessTable() map[string]access {
 		"GET /traeger/:org/postfach/:id/dokument.pdf":                              orgAny,
 		"GET /verwaltung/:kreis/verfahren/:call/oeffnungsprotokoll.pdf":            who("opener", "lead").in(map[string]string{"open": nf, "closed": nf}),
 		"GET /verwaltung/:kreis/verfahren/:call/bewertungsmatrix.pdf":              who("lead").in(untilConsolidated(nf)),
-		"GET /vergaben": pub(), "GET /vergaben/:id": {fixed: nf},
+		"GET /vergaben": pub(), "GET /vergaben/:id": pub().in(untilConsolidated(nf, "consolidated")),
 		"GET /verwaltung/:kreis/verfahren/:call/vergabeakte.zip": who("lead"),
 		"GET /kreistag/:kreis":                             kreis("council"),
 		"GET /kreistag/:kreis/verfahren/:call":             who("council"),
@@ -221,7 +238,8 @@ func accessTable() map[string]access {
 // is submitted (gremium3's sheet is submitted in "opened", gremium2's in "consolidated").
 func forbiddenMarkers(actor, state, path string) []string {
 	const answer, bidder, reasons = "Unsere Antwort zum Kriterium", "Arbeiterwohlfahrt Kreisverband Musterland", "Begründung von gremium3"
-	opened := state != "open" && state != "closed"
+	idx := slices.Index(procStates, state)
+	opened, public := idx >= slices.Index(procStates, "opened"), idx >= slices.Index(procStates, "decided")
 	switch {
 	case actor == "prov_bid":
 		return []string{reasons}
@@ -235,13 +253,13 @@ func forbiddenMarkers(actor, state, path string) []string {
 			return []string{reasons}
 		}
 		return nil
-	case actor == "eval_tied" && opened:
-		// Declares per bidder, so it sees the names; never the content or scores.
+	case actor == "eval_tied" && opened, actor == "opener" && opened:
+		// Evaluators declare per bidder and openers record the bidders: names, never content.
 		return []string{answer, reasons}
-	case actor == "opener" && opened:
-		return []string{answer, reasons}
-	case strings.HasPrefix(actor, "bh_"), actor == "anon", actor == "prov_other", actor == "operator":
-		return []string{answer, bidder, reasons}
+	case public:
+		// The resolution is public once taken (models.AwardRecordStates): the award record
+		// names the selected provider, the council reads the complete record.
+		return []string{answer}
 	}
 	return []string{answer, bidder, reasons}
 }
