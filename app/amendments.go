@@ -31,6 +31,18 @@ func amendTitle(h *models.CallHeader) string { return "Änderungsbekanntmachung 
 // loadAmendCall loads the call of :call for its lead; a call that cannot be amended any
 // more (cancelled) gets the 409 page with the reason.
 func (a *App) loadAmendCall(c echo.Context, action string) (amendPage, error) {
+	return a.loadLeadCallIf(c, func(s models.CallState) error { return models.AmendmentBlocked(s, action) })
+}
+
+// loadCancelCall loads the call of :call for its lead if it can still be cancelled
+// (every state from the publication up to 'notified'); else the 409 page with the reason.
+func (a *App) loadCancelCall(c echo.Context) (amendPage, error) {
+	return a.loadLeadCallIf(c, models.CancelBlocked)
+}
+
+// loadLeadCallIf loads the call of :call for its lead; blocked explains a state that
+// does not allow the action (409 page).
+func (a *App) loadLeadCallIf(c echo.Context, blocked func(models.CallState) error) (amendPage, error) {
 	id, err := callID(c)
 	if err != nil {
 		return amendPage{}, err
@@ -39,7 +51,7 @@ func (a *App) loadAmendCall(c echo.Context, action string) (amendPage, error) {
 	if err != nil {
 		return amendPage{}, err
 	}
-	if err := models.AmendmentBlocked(h.State, action); err != nil {
+	if err := blocked(h.State); err != nil {
 		return amendPage{}, conflictPage(err)
 	}
 	return amendPage{Call: h, Base: fmt.Sprintf("%s/%d", callsBase(c), h.ID), Href: "/ausschreibungen/" + h.Ref,
@@ -127,7 +139,7 @@ type cancelPage struct {
 
 // cancelForm asks for the reason of the cancellation.
 func (a *App) cancelForm(c echo.Context) error {
-	d, err := a.loadAmendCall(c, "Eine Aufhebung")
+	d, err := a.loadCancelCall(c)
 	if err != nil {
 		return err
 	}
@@ -136,7 +148,7 @@ func (a *App) cancelForm(c echo.Context) error {
 
 // cancelCall cancels the call with the reason; it is shown on the public page at once.
 func (a *App) cancelCall(c echo.Context) error {
-	d, err := a.loadAmendCall(c, "Eine Aufhebung")
+	d, err := a.loadCancelCall(c)
 	if err != nil {
 		return err
 	}
@@ -147,5 +159,5 @@ func (a *App) cancelCall(c echo.Context) error {
 	if err != nil {
 		return conflictPage(err)
 	}
-	return a.redirect(c, d.Href, "Die Ausschreibung ist aufgehoben. Die Begründung ist öffentlich sichtbar; die Folgenden wurden benachrichtigt.")
+	return a.redirect(c, d.Href, "Die Ausschreibung ist aufgehoben. Die Begründung ist öffentlich sichtbar; die folgenden und die beteiligten Träger wurden benachrichtigt.")
 }

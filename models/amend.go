@@ -278,38 +278,3 @@ func amendmentBody(call *Call, p *AmendmentPreview, reason, baseURL string) stri
 		timeText(p.Next.Timeline.Deadline), baseURL, call.Ref, p.Version-1, p.Version)
 	return b.String()
 }
-
-// Cancel cancels a published call (Aufhebung) with a mandatory reason: the state becomes
-// cancelled, the reason is public, call.cancelled is recorded and followers are notified.
-// A cancelled call cannot be cancelled again (StateConflict).
-func Cancel(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, reason, baseURL string, now time.Time) error {
-	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
-	v := &ValidationError{}
-	CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, MaxReason)
-	return InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := lockPublishedCall(tx, actor, tenantID, callID)
-		if err != nil {
-			return err
-		}
-		if call.State != CallPublished {
-			return stateConflictFor(call.State, "Eine Aufhebung")
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		now = now.UTC().Truncate(time.Second)
-		res := tx.Exec(`UPDATE calls SET state = 'cancelled', cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ? AND state = 'published'`,
-			now, reason, now, call.ID)
-		if res.Error != nil {
-			return fmt.Errorf("cancel call: %w", res.Error)
-		}
-		if _, err := Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.cancelled",
-			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"reason": reason, "version": call.CurrentVersion}}); err != nil {
-			return err
-		}
-		body := fmt.Sprintf("Die Ausschreibung „%s“ (%s) wurde am %s aufgehoben.\n\nBegründung: %s\n\nInteressenbekundungen können nicht mehr abgegeben werden.\n\n%s/ausschreibungen/%s\n",
-			call.Title, call.Ref, timeText(now), reason, baseURL, call.Ref)
-		_, err = NotifyFollowers(tx, call.ID, InboxCancellation, "Aufhebung: "+shortTitle(call.Title), body)
-		return err
-	})
-}

@@ -1,0 +1,96 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// CancelBlocked returns nil when a call in state s can be cancelled (Aufhebung: every
+// state after the publication and before the final award, DESIGN § 3), otherwise the
+// StateConflict that explains why not. A draft is not public: it is not cancelled but
+// stays with the lead (it can be kept or copied); nothing about it is announced.
+func CancelBlocked(s CallState) error {
+	switch s {
+	case CallPublished, CallClosed, CallOpened, CallDecided, CallNotified:
+		return nil
+	case CallAwarded:
+		return &StateConflict{Message: "Die Vergabe ist bereits endgültig (Stand „Vergeben“). Eine Aufhebung ist nicht mehr möglich; es wurde nichts geändert."}
+	case CallDraft:
+		return &StateConflict{Message: "Ein Entwurf ist nicht veröffentlicht und kann nicht aufgehoben werden; es wurde nichts geändert."}
+	}
+	return stateConflictFor(s, "Eine Aufhebung")
+}
+
+// cancelOrgsSQL selects the organisations told about a cancellation: the followers and
+// every organisation with a bid (draft, submitted or withdrawn) — one set, one message,
+// so the notification says nothing about whether or how many bids exist.
+const cancelOrgsSQL = `SELECT org_id FROM follows WHERE call_id = @call UNION SELECT org_id FROM bids WHERE call_id = @call`
+
+// Cancel cancels a call (Aufhebung) with a mandatory public reason in any state from
+// publication up to 'notified' (CancelBlocked): the state becomes cancelled, nothing
+// recorded so far is changed or deleted (bids, opening, scores, decision and notices
+// stay in the Vergabeakte), call.cancelled is recorded with the previous state, and the
+// followers and the bidding organisations get a Postfach message and e-mails. Bids of a
+// call cancelled before the opening stay sealed: opened_at stays empty, and neither the
+// audit entry nor the message states anything about them. The award can no longer
+// become final (the finalisation selects only notified calls); objections can no longer
+// be raised. Awarded, cancelled and draft calls are refused with a StateConflict.
+func Cancel(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, reason, baseURL string, now time.Time) error {
+	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
+	v := &ValidationError{}
+	CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, MaxReason)
+	return InTx(ctx, db, func(tx *gorm.DB) error {
+		call, err := lockPublishedCall(tx, actor, tenantID, callID)
+		if err != nil {
+			return err
+		}
+		if err := CancelBlocked(call.State); err != nil {
+			return err
+		}
+		if err := v.OrNil(); err != nil {
+			return err
+		}
+		now = now.UTC().Truncate(time.Second)
+		res := tx.Exec(`UPDATE calls SET state = 'cancelled', cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ? AND state = ?`,
+			now, reason, now, call.ID, string(call.State))
+		if res.Error != nil {
+			return fmt.Errorf("cancel call: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("cancel call %d: %w", call.ID, ErrConflict)
+		}
+		if _, err := Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.cancelled",
+			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"reason": reason, "version": call.CurrentVersion,
+				"previous_state": string(call.State)}}); err != nil {
+			return err
+		}
+		n := Notice{InboxCancellation, "Aufhebung: " + shortTitle(call.Title), cancelBody(call, reason, baseURL, now)}
+		_, err = notifyOrgs(tx, call.ID, cancelOrgsSQL, nil, n)
+		return err
+	})
+}
+
+// cancelBody is the message about a cancellation; its text depends only on the state the
+// call was in, never on its bids.
+func cancelBody(call *Call, reason, baseURL string, now time.Time) string {
+	var effect string
+	switch call.State {
+	case CallPublished:
+		effect = "Interessenbekundungen können nicht mehr abgegeben werden. Bereits abgegebene Interessenbekundungen werden nicht geöffnet."
+	case CallClosed:
+		effect = "Die Abgabefrist war bereits abgelaufen. Abgegebene Interessenbekundungen werden nicht geöffnet und bleiben verschlossen."
+	case CallOpened:
+		effect = "Die Interessenbekundungen waren bereits geöffnet. Es wird keine Entscheidung getroffen; alle bisherigen Verfahrensschritte bleiben in der Vergabeakte dokumentiert."
+	default: // decided, notified
+		effect = "Die bereits getroffene Entscheidung wird nicht umgesetzt; eine Vergabe findet nicht statt. Versandte Mitteilungen über das Ergebnis sind damit gegenstandslos. Alle bisherigen Verfahrensschritte bleiben in der Vergabeakte dokumentiert."
+	}
+	return fmt.Sprintf("Die Ausschreibung „%s“ (%s) wurde am %s aufgehoben.\n\nBegründung: %s\n\n%s\n\n%s/ausschreibungen/%s\n",
+		call.Title, call.Ref, timeText(now), reason, effect, baseURL, call.Ref)
+}
+
+// Cancellable reports whether a call in state s can still be cancelled (CancelBlocked).
+func (s CallState) Cancellable() bool { return CancelBlocked(s) == nil }

@@ -1,0 +1,180 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"kimibv/models"
+	"kimibv/models/dbtest"
+	"kimibv/models/ocdstest"
+)
+
+// TestCancelBlockedStates: cancellation is allowed from the publication up to the
+// notices and refused for drafts, final awards and cancelled calls with a German reason.
+func TestCancelBlockedStates(t *testing.T) {
+	for _, s := range []models.CallState{models.CallPublished, models.CallClosed, models.CallOpened, models.CallDecided, models.CallNotified} {
+		if err := models.CancelBlocked(s); err != nil || !s.Cancellable() {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	for s, want := range map[models.CallState]string{
+		models.CallDraft:     "Entwurf",
+		models.CallAwarded:   "endgültig",
+		models.CallCancelled: "aufgehoben",
+	} {
+		err := models.CancelBlocked(s)
+		var sc *models.StateConflict
+		if !errors.As(err, &sc) || !errors.Is(err, models.ErrConflict) || !strings.Contains(sc.Message, want) || s.Cancellable() {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestCancelAfterNoticesKeepsTheRecord cancels a notified procedure: everything recorded
+// stays, the bidding organisations and followers are told (Postfach and e-mail), the
+// award never becomes final, the award record and OCDS show the cancellation. A final
+// award cannot be cancelled.
+func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
+	v := ocdstest.Load(t)
+	ctx := context.Background()
+	db := dbtest.NewDemo(t).DB
+	p := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 87, Bids: 3, Criteria: 2, Evaluators: 2, Objection: true, Docs: dbtest.FakeDecisionDocs()})
+	tables := []string{"opening_bids", "formal_checks", "coi_declarations", "score_sheets", "consolidated_scores", "call_results",
+		"decisions", "decision_allocations", "notices", "objections", "issued_documents", "bids"}
+	counts := func() string {
+		var b strings.Builder
+		for _, tb := range tables {
+			fmt.Fprintf(&b, "%s=%d ", tb, taCount(t, db, `SELECT count(*) FROM `+tb+` WHERE call_id = ?`, p.CallID))
+		}
+		return b.String()
+	}
+	before := counts()
+	var memberEmail string
+	db.Raw(`SELECT u.email FROM users u JOIN organization_members m ON m.user_id = u.id WHERE m.org_id = ?`, p.OrgIDs[1]).Scan(&memberEmail)
+	now := time.Now()
+
+	if err := models.Cancel(ctx, db, p.Lead, p.TenantID, p.CallID, "  ", "http://x", now); err == nil {
+		t.Fatal("cancel without reason")
+	}
+	if err := models.Cancel(ctx, db, p.Lead, p.TenantID, p.CallID, "Die Landesmittel wurden gestrichen.", "http://x", now); err != nil {
+		t.Fatal(err)
+	}
+	if after := counts(); after != before {
+		t.Fatalf("records changed:\n%s\n%s", before, after)
+	}
+	_, d := lastAudit(t, db, models.CallChain(p.CallID), "call.cancelled")
+	if d["previous_state"] != "notified" {
+		t.Fatalf("audit %v", d)
+	}
+	for _, org := range p.OrgIDs {
+		if n := taCount(t, db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND call_id = ? AND kind = 'cancellation' AND body LIKE '%gegenstandslos%'`, org, p.CallID); n != 1 {
+			t.Fatalf("org %d: %d cancellation messages", org, n)
+		}
+	}
+	if n := taCount(t, db, `SELECT count(*) FROM outbox WHERE to_addr = ? AND kind = 'cancellation'`, memberEmail); n != 1 {
+		t.Fatalf("member e-mails %d", n)
+	}
+
+	// The finalisation job and the lazy finalisation leave it cancelled.
+	if n, err := models.FinalizeDueAwards(ctx, db, models.DecisionDocs{}, now.AddDate(0, 0, 60)); err != nil || n != 0 {
+		t.Fatalf("finalised %d %v", n, err)
+	}
+	if ok, err := models.FinalizeAward(ctx, db, models.DecisionDocs{}, p.CallID, now.AddDate(0, 0, 60)); err != nil || ok {
+		t.Fatalf("lazy finalise %v %v", ok, err)
+	}
+	if n := taCount(t, db, `SELECT count(*) FROM calls WHERE id = ? AND state = 'cancelled' AND awarded_at IS NULL`, p.CallID); n != 1 {
+		t.Fatal("call not cancelled or awarded")
+	}
+	wantConflict(t, models.Cancel(ctx, db, p.Lead, p.TenantID, p.CallID, "nochmal", "", now))
+
+	// Award record and list.
+	rec, err := models.LoadAwardRecord(ctx, db, p.Ref)
+	if err != nil || rec.State != models.CallCancelled || rec.CancelReason != "Die Landesmittel wurden gestrichen." || len(rec.Bidders) != 3 {
+		t.Fatalf("record %+v %v", rec, err)
+	}
+	list, err := models.PublicAwards(ctx, db, models.AwardListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := false
+	for _, r := range list.Rows {
+		listed = listed || r.Ref == p.Ref
+	}
+	if !listed {
+		t.Fatal("cancelled procedure not in the award list")
+	}
+
+	// Open data: the pending award, then the cancellation of tender and award.
+	ocid := "ocds-t3st01-" + p.Ref
+	body, _ := ocdsPackageJSON(t, db, p.Ref)
+	rels := releasesByID(t, v.Package(t, "cancelled after notices", body))
+	if rels[ocid+"-cancellation"] == nil || rels[ocid+"-award-decision"] == nil {
+		t.Fatalf("releases %v", keys(rels))
+	}
+	c := rels[ocid+"-award-cancelled"]
+	if c == nil || c["tender"].(map[string]any)["status"] != "cancelled" || c["awards"].([]any)[0].(map[string]any)["status"] != "cancelled" {
+		t.Fatalf("award cancellation %v", c)
+	}
+
+	// A final award cannot be cancelled; nothing is written.
+	final := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 88, Bids: 2, Criteria: 2, Evaluators: 2, Final: true})
+	audits := taCount(t, db, `SELECT count(*) FROM audit_log`)
+	err = models.Cancel(ctx, db, final.Lead, final.TenantID, final.CallID, "Zu spät.", "", now)
+	wantConflict(t, err)
+	if !strings.Contains(err.Error(), "Vergeben") || taCount(t, db, `SELECT count(*) FROM audit_log`) != audits ||
+		taCount(t, db, `SELECT count(*) FROM calls WHERE id = ? AND state = 'awarded'`, final.CallID) != 1 {
+		t.Fatalf("awarded call: %v", err)
+	}
+}
+
+// TestCancelBeforeOpeningKeepsBidsSealed cancels a closed, unopened call with a submitted
+// bid and a draft: the bids stay sealed for the lead, the audit entry and the message say
+// nothing about them, every bidding organisation gets the same message as the followers,
+// and the call can no longer be opened.
+func TestCancelBeforeOpeningKeepsBidsSealed(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.NewDemo(t).DB
+	var callID int64
+	if err := db.Raw(`SELECT c.id FROM calls c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'musterland' AND c.state = 'published'
+		AND EXISTS (SELECT 1 FROM bids b WHERE b.call_id = c.id AND b.state = 'submitted') ORDER BY c.id LIMIT 1`).Scan(&callID).Error; err != nil || callID == 0 {
+		t.Fatalf("demo call with a submitted bid: %v", err)
+	}
+	if err := db.Exec(`UPDATE calls SET state = 'closed', closed_at = now() WHERE id = ?`, callID).Error; err != nil {
+		t.Fatal(err)
+	}
+	lead := taActor(t, db, "leitung@musterland.example")
+	tenantID := taTenantID(t, db, "musterland")
+	now := time.Now()
+	if err := models.Cancel(ctx, db, lead, tenantID, callID, "Der Bedarf ist entfallen.", "http://x", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.ReadBids(ctx, db, dbtest.Vault(t), lead, callID, now); !errors.Is(err, models.ErrSealed) {
+		t.Fatalf("lead reads bids of a call cancelled before the opening: %v", err)
+	}
+	if n := taCount(t, db, `SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NULL AND state = 'cancelled'`, callID); n != 1 {
+		t.Fatal("call opened or not cancelled")
+	}
+	_, d := lastAudit(t, db, models.CallChain(callID), "call.cancelled")
+	if len(d) != 3 || d["previous_state"] != "closed" {
+		t.Fatalf("audit details %v", d)
+	}
+	// Every organisation with a bid (submitted or draft) is told, with the one message.
+	missing := taCount(t, db, `SELECT count(*) FROM bids b WHERE b.call_id = ? AND NOT EXISTS (
+		SELECT 1 FROM inbox_messages m WHERE m.org_id = b.org_id AND m.call_id = b.call_id AND m.kind = 'cancellation')`, callID)
+	bodies := taCount(t, db, `SELECT count(DISTINCT body) FROM inbox_messages WHERE call_id = ? AND kind = 'cancellation'`, callID)
+	if missing != 0 || bodies != 1 || taCount(t, db, `SELECT count(*) FROM bids WHERE call_id = ? AND state = 'draft'`, callID) == 0 {
+		t.Fatalf("missing %d, distinct bodies %d", missing, bodies)
+	}
+	var body string
+	db.Raw(`SELECT body FROM inbox_messages WHERE call_id = ? AND kind = 'cancellation' LIMIT 1`, callID).Scan(&body)
+	if !strings.Contains(body, "verschlossen") {
+		t.Fatalf("body %q", body)
+	}
+	if rec, err := models.LoadAwardRecord(ctx, db, fmt.Sprint(callID)); err != nil || len(rec.Bidders) != 0 || rec.OpenedAt != nil {
+		t.Fatalf("award record shows bids: %+v %v", rec, err)
+	}
+}
