@@ -27,7 +27,8 @@ func (a *App) passwordForm(c echo.Context) error {
 	return a.show(c, "account_password", "Passwort ändern", nil)
 }
 
-// changePassword sets a new password and rotates the session token.
+// changePassword sets a new password, rotates the session token and ends the user's
+// other sessions (session epoch).
 func (a *App) changePassword(c echo.Context) error {
 	values := formValues(c)
 	ctx := c.Request().Context()
@@ -41,7 +42,13 @@ func (a *App) changePassword(c echo.Context) error {
 	if err := a.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
-	return a.redirect(c, "/konto", "Ihr Passwort wurde geändert.")
+	// The change ended every other session (new epoch); this one carries the new epoch.
+	me, err := models.LoadActor(ctx, a.db, actor(c).UserID)
+	if err != nil {
+		return err
+	}
+	a.sessions.Put(ctx, sessionEpochKey, me.SessionEpoch)
+	return a.redirect(c, "/konto", "Ihr Passwort wurde geändert. Andere Anmeldungen Ihres Kontos wurden beendet.")
 }
 
 // withoutPasswords returns the form values without any password field, so that a

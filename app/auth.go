@@ -46,6 +46,7 @@ func (a *App) login(c echo.Context) error {
 		return err
 	}
 	a.sessions.Put(ctx, sessionUserKey, u.ID)
+	a.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
 	return a.redirect(c, data.Next, "Sie sind angemeldet.")
 }
 

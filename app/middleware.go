@@ -28,6 +28,10 @@ const (
 // sessionUserKey is the session key holding the logged-in user's id.
 const sessionUserKey = "user_id"
 
+// sessionEpochKey is the session key holding the user's session epoch at login (or at
+// the own password change); a session with an older epoch is ended (loadActor).
+const sessionEpochKey = "session_epoch"
+
 // contentSecurityPolicy allows no inline script or style and no framing.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -94,6 +98,11 @@ func (a *App) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 				_ = a.sessions.Destroy(ctx)
 			case err != nil:
 				return err
+			case actor.SessionEpoch != a.sessions.GetInt64(ctx, sessionEpochKey):
+				// The password was changed or reset after this session began.
+				if err := a.sessions.Destroy(ctx); err != nil {
+					return err
+				}
 			default:
 				c.Set(ctxActor, actor)
 			}

@@ -55,6 +55,7 @@ type Actor struct {
 	Name          string
 	Email         string
 	PlatformAdmin bool
+	SessionEpoch  int64 // the user's session epoch (users.session_epoch) when loaded
 	Tenants       map[int64][]Role
 	Orgs          map[int64]Role
 }

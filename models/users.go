@@ -25,6 +25,7 @@ type User struct {
 	FailedLogins  int
 	LockedUntil   *time.Time
 	LastLoginAt   *time.Time
+	SessionEpoch  int64 // incremented by every password change or reset; ends older sessions
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -198,7 +199,7 @@ func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*Actor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load memberships: %w", err)
 	}
-	a := &Actor{UserID: u.ID, Name: u.Name, Email: u.Email, PlatformAdmin: u.PlatformAdmin, Tenants: map[int64][]Role{}, Orgs: map[int64]Role{}}
+	a := &Actor{UserID: u.ID, Name: u.Name, Email: u.Email, PlatformAdmin: u.PlatformAdmin, SessionEpoch: u.SessionEpoch, Tenants: map[int64][]Role{}, Orgs: map[int64]Role{}}
 	for _, r := range rows {
 		if r.Kind == "t" {
 			a.Tenants[r.ID] = append(a.Tenants[r.ID], r.Role)
@@ -234,12 +235,15 @@ func ChangePassword(ctx context.Context, db *gorm.DB, actor *Actor, current, nex
 	})
 }
 
+// setPassword stores the new password's hash, clears a lock-out and increments the
+// session epoch, which ends every session created before (app.loadActor compares it).
 func setPassword(tx *gorm.DB, u User, password, action string) error {
 	hash, err := HashPassword(password)
 	if err != nil {
 		return err
 	}
-	if err := tx.Model(&u).Updates(map[string]any{"password_hash": hash, "failed_logins": 0, "locked_until": nil, "updated_at": gorm.Expr("now()")}).Error; err != nil {
+	if err := tx.Model(&u).Updates(map[string]any{"password_hash": hash, "failed_logins": 0, "locked_until": nil,
+		"session_epoch": gorm.Expr("session_epoch + 1"), "updated_at": gorm.Expr("now()")}).Error; err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
 	_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: u.ID, Action: action, ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})
