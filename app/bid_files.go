@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"io"
 	"net/url"
 	"strconv"
@@ -32,6 +31,19 @@ func docKey(c echo.Context) (string, error) {
 	return k, nil
 }
 
+// ownBidDocParams is ownBidParams plus the :key of a required document (404 for a malformed key).
+func (a *App) ownBidDocParams(c echo.Context) (ownBid, string, error) {
+	b, err := a.ownBidParams(c)
+	if err != nil {
+		return ownBid{}, "", err
+	}
+	key, err := docKey(c)
+	if err != nil {
+		return ownBid{}, "", err
+	}
+	return b, key, nil
+}
+
 // documentsStepFailed re-renders the documents step with a field error (422).
 func (a *App) documentsStepFailed(c echo.Context, values url.Values, err error) error {
 	p, perr := a.loadBidPage(c, models.StepDocuments)
@@ -43,21 +55,12 @@ func (a *App) documentsStepFailed(c echo.Context, values url.Values, err error) 
 
 // uploadBidFile stores the upload for one required document; the file streams into storage.
 func (a *App) uploadBidFile(c echo.Context) error {
-	v, err := a.vault()
+	b, key, err := a.ownBidDocParams(c)
 	if err != nil {
 		return err
 	}
-	id, err := bidID(c)
-	if err != nil {
-		return err
-	}
-	key, err := docKey(c)
-	if err != nil {
-		return err
-	}
-	o := org(c)
 	values, err := a.readUpload(c, "doc_"+key, a.cfg.MaxFileBytes, func(_ url.Values, filename string, file io.Reader) error {
-		return models.AddBidFile(c.Request().Context(), a.db, v, actor(c), o.ID, id,
+		return models.AddBidFile(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id,
 			models.BidFileInput{DocKey: key, FileName: filename, File: file, MaxFile: a.cfg.MaxFileBytes, MaxBid: a.cfg.MaxBidBytes}, a.now())
 	})
 	if _, ok := models.AsValidation(err); ok {
@@ -66,38 +69,29 @@ func (a *App) uploadBidFile(c echo.Context) error {
 	if err != nil {
 		return bidRefusal(err)
 	}
-	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/unterlagen#f-doc_%s", o.ID, id, key), "Die Datei wurde gespeichert.")
+	return a.redirect(c, b.base()+"/unterlagen#f-doc_"+key, "Die Datei wurde gespeichert.")
 }
 
 // attachWalletDoc puts a copy of a wallet document under a required document.
 func (a *App) attachWalletDoc(c echo.Context) error {
-	v, err := a.vault()
+	b, key, err := a.ownBidDocParams(c)
 	if err != nil {
 		return err
 	}
-	id, err := bidID(c)
-	if err != nil {
-		return err
-	}
-	key, err := docKey(c)
-	if err != nil {
-		return err
-	}
-	o := org(c)
 	docID, _ := strconv.ParseInt(c.FormValue("wallet_"+key), 10, 64)
 	if docID <= 0 {
 		ve := &models.ValidationError{}
 		ve.Add("wallet_"+key, "required", "Bitte wählen Sie ein Dokument aus der Dokumentenmappe aus.")
 		return a.documentsStepFailed(c, formValues(c), ve)
 	}
-	err = models.AttachWalletDocument(c.Request().Context(), a.db, v, actor(c), o.ID, id, key, docID, a.cfg.MaxBidBytes, a.now())
+	err = models.AttachWalletDocument(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, key, docID, a.cfg.MaxBidBytes, a.now())
 	if _, ok := models.AsValidation(err); ok {
 		return a.documentsStepFailed(c, formValues(c), err)
 	}
 	if err != nil {
 		return bidRefusal(err)
 	}
-	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/unterlagen#f-doc_%s", o.ID, id, key), "Das Dokument aus der Dokumentenmappe wurde beigefügt.")
+	return a.redirect(c, b.base()+"/unterlagen#f-doc_"+key, "Das Dokument aus der Dokumentenmappe wurde beigefügt.")
 }
 
 // removeBidFile removes the file of a required document from the working copy.
@@ -114,16 +108,12 @@ func (a *App) removeBidFile(c echo.Context) error {
 	if err := models.RemoveBidFile(c.Request().Context(), a.db, actor(c), o.ID, id, key, a.now()); err != nil {
 		return bidRefusal(err)
 	}
-	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/unterlagen", o.ID, id), "Die Datei wurde entfernt.")
+	return a.redirect(c, bidBase(o.ID, id)+"/unterlagen", "Die Datei wurde entfernt.")
 }
 
 // bidFileDownload streams a file of the organisation's own bid.
 func (a *App) bidFileDownload(c echo.Context) error {
-	v, err := a.vault()
-	if err != nil {
-		return err
-	}
-	id, err := bidID(c)
+	b, err := a.ownBidParams(c)
 	if err != nil {
 		return err
 	}
@@ -131,7 +121,7 @@ func (a *App) bidFileDownload(c echo.Context) error {
 	if err != nil || fileID <= 0 {
 		return echo.ErrNotFound
 	}
-	r, f, err := models.OpenOwnBidFile(c.Request().Context(), a.db, v, actor(c), org(c).ID, id, fileID)
+	r, f, err := models.OpenOwnBidFile(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, fileID)
 	if err != nil {
 		return err
 	}
@@ -150,11 +140,7 @@ type receiptPage struct {
 
 // bidReceipt shows the Eingangsbestätigung of a version (and issues it if that failed after the commit).
 func (a *App) bidReceipt(c echo.Context) error {
-	v, err := a.vault()
-	if err != nil {
-		return err
-	}
-	id, err := bidID(c)
+	b, err := a.ownBidParams(c)
 	if err != nil {
 		return err
 	}
@@ -162,21 +148,20 @@ func (a *App) bidReceipt(c echo.Context) error {
 	if err != nil || n <= 0 {
 		return echo.ErrNotFound
 	}
-	o := org(c)
 	ctx := c.Request().Context()
-	r, err := models.OwnReceipt(ctx, a.db, v, actor(c), o.ID, id, n)
+	r, err := models.OwnReceipt(ctx, a.db, b.vault, actor(c), b.org.ID, b.id, n)
 	if err != nil {
 		return err
 	}
-	if err := models.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
-		a.log.Error("issue bid receipt", "bid", id, "version", n, "err", err)
+	if err := models.IssueBidReceipt(ctx, a.db, b.vault, b.id, n, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
+		a.log.Error("issue bid receipt", "bid", b.id, "version", n, "err", err)
 	}
-	hasPDF, err := models.ReceiptHasPDF(ctx, a.db, id, n)
+	hasPDF, err := models.ReceiptHasPDF(ctx, a.db, b.id, n)
 	if err != nil {
 		return err
 	}
-	return a.show(c, "bid_receipt", "Eingangsbestätigung", receiptPage{Org: o, Receipt: r,
-		Base: fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id), Time: receiptTime(r.Version.ReceiptAt), HasPDF: hasPDF})
+	return a.show(c, "bid_receipt", "Eingangsbestätigung", receiptPage{Org: b.org, Receipt: r,
+		Base: b.base(), Time: receiptTime(r.Version.ReceiptAt), HasPDF: hasPDF})
 }
 
 // BidOrgs lists the actor's organisations that may express interest on the public call

@@ -75,22 +75,46 @@ func bidID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
-// loadBidPage loads the organisation's bid for the pages.
-func (a *App) loadBidPage(c echo.Context, step models.BidStep) (bidPage, error) {
+// bidBase returns the address of a bid in the provider area, /traeger/<org>/bewerbungen/<bid>.
+func bidBase(orgID, bidID int64) string {
+	return fmt.Sprintf("/traeger/%d/bewerbungen/%d", orgID, bidID)
+}
+
+// ownBid is what every handler of the organisation's own bid needs first.
+type ownBid struct {
+	vault *models.Vault
+	org   *models.Organization // from :org (requireOrgMember)
+	id    int64                // from :bid
+}
+
+// base returns the bid's address in the provider area.
+func (b ownBid) base() string { return bidBase(b.org.ID, b.id) }
+
+// ownBidParams opens the document vault (503 when it is unavailable) and parses :bid (404).
+func (a *App) ownBidParams(c echo.Context) (ownBid, error) {
 	v, err := a.vault()
 	if err != nil {
-		return bidPage{}, err
+		return ownBid{}, err
 	}
 	id, err := bidID(c)
 	if err != nil {
-		return bidPage{}, err
+		return ownBid{}, err
 	}
-	o := org(c)
-	view, err := models.OwnBid(c.Request().Context(), a.db, v, actor(c), o.ID, id, a.now())
+	return ownBid{vault: v, org: org(c), id: id}, nil
+}
+
+// loadBidPage loads the organisation's bid for the pages.
+func (a *App) loadBidPage(c echo.Context, step models.BidStep) (bidPage, error) {
+	b, err := a.ownBidParams(c)
 	if err != nil {
 		return bidPage{}, err
 	}
-	p := bidPage{Org: o, View: view, Base: fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id), Step: step, Steps: models.BidSteps,
+	o := b.org
+	view, err := models.OwnBid(c.Request().Context(), a.db, b.vault, actor(c), o.ID, b.id, a.now())
+	if err != nil {
+		return bidPage{}, err
+	}
+	p := bidPage{Org: o, View: view, Base: b.base(), Step: step, Steps: models.BidSteps,
 		Declarations: models.Declarations(&view.Content), MaxFile: models.FormatMB(a.cfg.MaxFileBytes)}
 	if step == models.StepDocuments {
 		if p.Wallet, err = models.ListWallet(c.Request().Context(), a.db, actor(c), o.ID, a.now()); err != nil {
@@ -140,7 +164,7 @@ func (a *App) startBid(c echo.Context) error {
 	if err != nil {
 		return bidRefusal(err)
 	}
-	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id), "")
+	return a.redirect(c, bidBase(o.ID, id), "")
 }
 
 // bidOverview shows the bid's state, versions and actions.
@@ -201,15 +225,11 @@ func (a *App) bidStep(c echo.Context) error {
 
 // saveBidStep saves one step and goes to the next, the previous step or the check page.
 func (a *App) saveBidStep(c echo.Context) error {
-	v, err := a.vault()
+	b, err := a.ownBidParams(c)
 	if err != nil {
 		return err
 	}
 	step, err := stepParam(c)
-	if err != nil {
-		return err
-	}
-	id, err := bidID(c)
 	if err != nil {
 		return err
 	}
@@ -218,8 +238,7 @@ func (a *App) saveBidStep(c echo.Context) error {
 	for k := range values {
 		in[k] = values.Get(k)
 	}
-	o := org(c)
-	err = models.SaveBidStep(c.Request().Context(), a.db, v, actor(c), o.ID, id, step, in, a.now())
+	err = models.SaveBidStep(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, step, in, a.now())
 	if _, ok := models.AsValidation(err); ok {
 		p, perr := a.loadBidPage(c, step)
 		if perr != nil {
@@ -230,7 +249,7 @@ func (a *App) saveBidStep(c echo.Context) error {
 	if err != nil {
 		return bidRefusal(err)
 	}
-	base := fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id)
+	base := b.base()
 	to := base + "/" + string(step)
 	switch values.Get("go") {
 	case "next":
@@ -262,18 +281,13 @@ func (a *App) bidCheck(c echo.Context) error {
 
 // submitBid freezes the checked revision as a version and issues the receipt after commit.
 func (a *App) submitBid(c echo.Context) error {
-	v, err := a.vault()
-	if err != nil {
-		return err
-	}
-	id, err := bidID(c)
+	b, err := a.ownBidParams(c)
 	if err != nil {
 		return err
 	}
 	rev, _ := strconv.Atoi(c.FormValue("rev"))
-	o := org(c)
 	ctx := c.Request().Context()
-	ver, err := models.SubmitBid(ctx, a.db, v, actor(c), o.ID, id, rev, a.now())
+	ver, err := models.SubmitBid(ctx, a.db, b.vault, actor(c), b.org.ID, b.id, rev, a.now())
 	if _, ok := models.AsValidation(err); ok {
 		p, perr := a.loadBidPage(c, "")
 		if perr != nil {
@@ -285,10 +299,10 @@ func (a *App) submitBid(c echo.Context) error {
 		return bidRefusal(err)
 	}
 	// The bid is committed; the receipt is issued once (and again on the next visit if this fails).
-	if err := models.IssueBidReceipt(ctx, a.db, v, id, ver.Version, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
-		a.log.Error("issue bid receipt", "bid", id, "version", ver.Version, "err", err)
+	if err := models.IssueBidReceipt(ctx, a.db, b.vault, b.id, ver.Version, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
+		a.log.Error("issue bid receipt", "bid", b.id, "version", ver.Version, "err", err)
 	}
-	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/fassungen/%d", o.ID, id, ver.Version),
+	return a.redirect(c, fmt.Sprintf("%s/fassungen/%d", b.base(), ver.Version),
 		fmt.Sprintf("Ihre Interessenbekundung ist eingegangen (Fassung %d, %s).", ver.Version, receiptTime(ver.ReceiptAt)))
 }
 
@@ -311,5 +325,5 @@ func (a *App) withdrawBid(c echo.Context) error {
 	if err := models.WithdrawBid(c.Request().Context(), a.db, actor(c), o.ID, id, a.now()); err != nil {
 		return bidRefusal(err)
 	}
-	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d", o.ID, id), "Die Interessenbekundung wurde zurückgezogen.")
+	return a.redirect(c, bidBase(o.ID, id), "Die Interessenbekundung wurde zurückgezogen.")
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"io"
 	"net/url"
 	"strconv"
@@ -28,7 +27,7 @@ func (a *App) loadBidRequests(c echo.Context) (bidRequestsPage, error) {
 	if err != nil {
 		return bidRequestsPage{}, err
 	}
-	p := bidRequestsPage{View: v, Base: fmt.Sprintf("/traeger/%d/bewerbungen/%d/nachforderung", o.ID, id)}
+	p := bidRequestsPage{View: v, Base: bidBase(o.ID, id) + "/nachforderung"}
 	if n := len(v.Requests); n > 0 && v.Requests[n-1].Open(a.now()) {
 		p.Open = &v.Requests[n-1]
 	}
@@ -46,11 +45,7 @@ func (a *App) bidRequests(c echo.Context) error {
 
 // answerRequest streams one requested document into storage.
 func (a *App) answerRequest(c echo.Context) error {
-	v, err := a.vault()
-	if err != nil {
-		return err
-	}
-	id, err := bidID(c)
+	b, err := a.ownBidParams(c)
 	if err != nil {
 		return err
 	}
@@ -58,12 +53,11 @@ func (a *App) answerRequest(c echo.Context) error {
 	if err != nil || req <= 0 {
 		return echo.ErrNotFound
 	}
-	o := org(c)
 	values, err := a.readUpload(c, "datei", a.cfg.MaxFileBytes, func(vals url.Values, filename string, file io.Reader) error {
 		if file == nil {
 			file = eofReader{}
 		}
-		_, err := models.AnswerDocumentRequest(c.Request().Context(), a.db, v, actor(c), o.ID, id,
+		_, err := models.AnswerDocumentRequest(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id,
 			models.RequestUpload{RequestID: req, DocKey: vals.Get("doc"), FileName: filename, File: file, MaxBytes: a.cfg.MaxFileBytes}, a.now())
 		return err
 	})
@@ -77,7 +71,7 @@ func (a *App) answerRequest(c echo.Context) error {
 	if err != nil {
 		return refusal(err)
 	}
-	return a.redirect(c, fmt.Sprintf("/traeger/%d/bewerbungen/%d/nachforderung", o.ID, id), "Die Unterlage ist eingegangen. Eingang und Prüfsumme stehen unten.")
+	return a.redirect(c, b.base()+"/nachforderung", "Die Unterlage ist eingegangen. Eingang und Prüfsumme stehen unten.")
 }
 
 // eofReader is an empty upload (no file chosen): StoreFile refuses it in German.
