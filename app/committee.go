@@ -19,11 +19,7 @@ func (committeePage) TieLabel(t string) string { return models.TieLabel(t) }
 
 // committee shows evaluators, declarations, sheets and the warning for understaffed bids.
 func (a *App) committee(c echo.Context) error {
-	id, err := callID(c)
-	if err != nil {
-		return err
-	}
-	v, err := a.vault()
+	id, v, err := a.callVault(c)
 	if err != nil {
 		return err
 	}

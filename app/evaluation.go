@@ -43,11 +43,7 @@ type evaluationCallPage struct {
 // evaluationCall shows the bids to score; before the declarations it sends the evaluator
 // to the declaration form.
 func (a *App) evaluationCall(c echo.Context) error {
-	id, err := callID(c)
-	if err != nil {
-		return err
-	}
-	v, err := a.vault()
+	id, v, err := a.callVault(c)
 	if err != nil {
 		return err
 	}
@@ -126,23 +122,15 @@ type sheetPage struct {
 func (p sheetPage) Scale() []models.ScaleLevel { return p.View.Content.Scale }
 
 func (a *App) loadSheet(c echo.Context) (sheetPage, error) {
-	id, err := callID(c)
+	p, err := a.callBidParams(c)
 	if err != nil {
 		return sheetPage{}, err
 	}
-	bid, err := bidID(c)
-	if err != nil {
-		return sheetPage{}, err
-	}
-	v, err := a.vault()
-	if err != nil {
-		return sheetPage{}, err
-	}
-	sv, err := models.EvaluatorSheet(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, bid, a.now())
+	sv, err := models.EvaluatorSheet(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, a.now())
 	if err != nil {
 		return sheetPage{}, refusal(err)
 	}
-	return sheetPage{View: sv, Base: fmt.Sprintf("%s/%d", evalBase(c, id), bid), List: evalBase(c, id)}, nil
+	return sheetPage{View: sv, Base: fmt.Sprintf("%s/%d", evalBase(c, p.call), p.bid), List: evalBase(c, p.call)}, nil
 }
 
 // sheet shows the criteria beside the provider's answers with the own scores.

@@ -22,11 +22,7 @@ type formalChecksPage struct {
 
 // formalChecks lists the opened bids with their formal outcome.
 func (a *App) formalChecks(c echo.Context) error {
-	id, err := callID(c)
-	if err != nil {
-		return err
-	}
-	v, err := a.vault()
+	id, v, err := a.callVault(c)
 	if err != nil {
 		return err
 	}
@@ -73,24 +69,16 @@ func (p formalCheckPage) Deadline() string {
 
 // loadFormalCheck loads the view of the bid in the path.
 func (a *App) loadFormalCheck(c echo.Context) (formalCheckPage, error) {
-	id, err := callID(c)
+	p, err := a.callBidParams(c)
 	if err != nil {
 		return formalCheckPage{}, err
 	}
-	bid, err := bidID(c)
+	fv, err := models.FormalCheckOf(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, a.now())
 	if err != nil {
 		return formalCheckPage{}, err
 	}
-	v, err := a.vault()
-	if err != nil {
-		return formalCheckPage{}, err
-	}
-	fv, err := models.FormalCheckOf(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, bid, a.now())
-	if err != nil {
-		return formalCheckPage{}, err
-	}
-	list := procBase(c, id) + "/pruefung"
-	return formalCheckPage{View: fv, Base: fmt.Sprintf("%s/%d", list, bid), List: list}, nil
+	list := procBase(c, p.call) + "/pruefung"
+	return formalCheckPage{View: fv, Base: fmt.Sprintf("%s/%d", list, p.bid), List: list}, nil
 }
 
 func formalTitle(p formalCheckPage) string { return "Formale Prüfung – " + p.View.Bid.OrgName }
@@ -180,30 +168,22 @@ func (a *App) correctExclusion(c echo.Context) error {
 
 // formalFile streams a file of an opened bid to the lead (through ReadBids).
 func (a *App) formalFile(c echo.Context) error {
-	id, err := callID(c)
-	if err != nil {
-		return err
-	}
-	bid, err := bidID(c)
-	if err != nil {
-		return err
-	}
 	key, err := docKey(c)
 	if err != nil {
 		return err
 	}
-	v, err := a.vault()
+	p, err := a.callBidParams(c)
 	if err != nil {
 		return err
 	}
-	ob, err := models.ReadBids(c.Request().Context(), a.db, v, actor(c), id, a.now())
+	ob, err := models.ReadBids(c.Request().Context(), a.db, p.vault, actor(c), p.call, a.now())
 	if err != nil {
 		return err
 	}
 	if !actor(c).HasTenantRole(tenant(c).ID, models.RoleLead) {
 		return echo.ErrNotFound
 	}
-	r, f, err := ob.OpenFile(c.Request().Context(), bid, key)
+	r, f, err := ob.OpenFile(c.Request().Context(), p.bid, key)
 	if err != nil {
 		return err
 	}
@@ -213,23 +193,15 @@ func (a *App) formalFile(c echo.Context) error {
 
 // answerFile streams an answer to a document request to the lead.
 func (a *App) answerFile(c echo.Context) error {
-	id, err := callID(c)
-	if err != nil {
-		return err
-	}
-	bid, err := bidID(c)
-	if err != nil {
-		return err
-	}
 	ans, err := strconv.ParseInt(c.Param("answer"), 10, 64)
 	if err != nil || ans <= 0 {
 		return echo.ErrNotFound
 	}
-	v, err := a.vault()
+	p, err := a.callBidParams(c)
 	if err != nil {
 		return err
 	}
-	r, f, err := models.OpenAnswerFile(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, bid, ans, a.now())
+	r, f, err := models.OpenAnswerFile(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, ans, a.now())
 	if err != nil {
 		return err
 	}

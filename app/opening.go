@@ -52,11 +52,7 @@ func (a *App) opening(c echo.Context) error {
 
 // confirmOpening records the opener's confirmation.
 func (a *App) confirmOpening(c echo.Context) error {
-	id, err := callID(c)
-	if err != nil {
-		return err
-	}
-	v, err := a.vault()
+	id, v, err := a.callVault(c)
 	if err != nil {
 		return err
 	}
