@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -65,20 +64,8 @@ func (a *App) awardRecord(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	if actor(c) == nil {
-		etag := `W/"vergabe-` + stamp.HeadHash + `"`
-		modified := stamp.HeadAt.UTC().Truncate(time.Second)
-		h.Set("ETag", etag)
-		if !modified.IsZero() {
-			h.Set("Last-Modified", modified.Format(http.TimeFormat))
-		}
-		h.Set("Cache-Control", "public, no-cache")
-		if notModified(c.Request(), etag, modified) {
-			return c.NoContent(http.StatusNotModified)
-		}
-	} else {
-		h.Set("Cache-Control", "private, no-store")
+	if a.revalidate(c, "vergabe", stamp.HeadHash, stamp.HeadAt) {
+		return notModifiedResponse(c)
 	}
 	r, err := models.LoadAwardRecord(ctx, a.db, strconv.FormatInt(stamp.CallID, 10))
 	if err != nil {

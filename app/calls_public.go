@@ -73,8 +73,17 @@ func newCallPage(v *models.CallView, now time.Time) callPage {
 }
 
 // publicCall shows a call by number or reference.
+// Anonymous visitors get an ETag and Last-Modified from models.CallStamp and 304 on a
+// match without the call being read (see revalidate).
 func (a *App) publicCall(c echo.Context) error {
-	v, err := models.PublicCall(c.Request().Context(), a.db, c.Param("id"))
+	stamp, err := models.CallStamp(c.Request().Context(), a.db, c.Param("id"), a.now())
+	if err != nil {
+		return err
+	}
+	if a.revalidate(c, "call", stamp.Tag, stamp.Modified) {
+		return notModifiedResponse(c)
+	}
+	v, err := models.PublicCall(c.Request().Context(), a.db, strconv.FormatInt(stamp.ID, 10))
 	if err != nil {
 		return err
 	}
@@ -95,7 +104,15 @@ type callListPage struct {
 }
 
 // publicCalls lists published calls of all Kreise with filters and pages.
+// Anonymous visitors get validators from models.PublicCallsStamp (see revalidate).
 func (a *App) publicCalls(c echo.Context) error {
+	stamp, err := models.PublicCallsStamp(c.Request().Context(), a.db)
+	if err != nil {
+		return err
+	}
+	if a.revalidate(c, "calls", stamp.Tag, stamp.Modified) {
+		return notModifiedResponse(c)
+	}
 	page, _ := strconv.Atoi(c.QueryParam("seite"))
 	f := models.PublicCallFilter{Kreis: c.QueryParam("kreis"), Page: page}
 	for _, s := range models.PublicCallStates {

@@ -1,0 +1,109 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// PageStamp identifies what a public page shows: Tag changes whenever the page's content
+// may change (it is the base of a weak ETag), Modified is the newest change it covers.
+type PageStamp struct {
+	ID       int64 // the call's id (CallStamp only)
+	Tag      string
+	Modified time.Time
+}
+
+// CallStamp reads, in one query, what the public call page of a published (non-draft)
+// call depends on besides the clock: state, current version, deadline, the last change of
+// the row and the head of the call's audit chain (every publication, amendment, answered
+// question, closing and decision appends to it). The countdown shown next to the deadline
+// depends on now, so it is part of the tag and, while it runs, Modified is now to the
+// minute. Unknown or draft calls are ErrNotFound.
+func CallStamp(ctx context.Context, db *gorm.DB, idOrRef string, now time.Time) (PageStamp, error) {
+	id, _ := strconv.ParseInt(idOrRef, 10, 64)
+	var rows []struct {
+		ID             int64
+		State          string
+		CurrentVersion int
+		Deadline       *time.Time
+		UpdatedAt      time.Time
+		HeadHash       string
+		HeadAt         *time.Time
+	}
+	err := db.WithContext(ctx).Raw(`SELECT c.id, c.state, c.current_version, c.deadline, c.updated_at,
+			coalesce(h.head_hash, '') AS head_hash, l.created_at AS head_at
+		FROM calls c LEFT JOIN audit_chains h ON h.chain = 'call:' || c.id::text
+		LEFT JOIN audit_log l ON l.chain = h.chain AND l.seq = h.head_seq
+		WHERE (c.id = ? OR c.ref = ?) AND c.state <> 'draft'`, id, idOrRef).Scan(&rows).Error
+	if err != nil {
+		return PageStamp{}, fmt.Errorf("call stamp: %w", err)
+	}
+	if len(rows) == 0 {
+		return PageStamp{}, fmt.Errorf("public call %q: %w", idOrRef, ErrNotFound)
+	}
+	r := rows[0]
+	s := PageStamp{ID: r.ID, Modified: r.UpdatedAt}
+	if r.HeadAt != nil && r.HeadAt.After(s.Modified) {
+		s.Modified = *r.HeadAt
+	}
+	countdown, deadline := "", ""
+	if r.Deadline != nil {
+		deadline = r.Deadline.UTC().Format(time.RFC3339Nano)
+		countdown = Countdown(*r.Deadline, now)
+		switch {
+		case r.Deadline.After(now):
+			s.Modified = latest(s.Modified, now.Truncate(time.Minute))
+		default:
+			s.Modified = latest(s.Modified, *r.Deadline)
+		}
+	}
+	s.Tag = stampTag("call", strconv.FormatInt(r.ID, 10), r.State, strconv.Itoa(r.CurrentVersion), deadline, r.HeadHash, countdown)
+	return s, nil
+}
+
+// PublicCallsStamp reads, in one query, what the public call list depends on: every
+// listed column of every non-draft call and the Kreise offered in the filter. The list
+// shows no clock-dependent text.
+func PublicCallsStamp(ctx context.Context, db *gorm.DB) (PageStamp, error) {
+	var r struct {
+		Calls    string
+		Tenants  string
+		Modified *time.Time
+	}
+	err := db.WithContext(ctx).Raw(`SELECT
+		(SELECT coalesce(md5(string_agg(concat_ws('|', c.id, c.tenant_id, c.ref, c.state, c.current_version, c.title, c.deadline,
+			c.published_at, c.updated_at), E'\n' ORDER BY c.id)), '') FROM calls c WHERE c.state <> 'draft') AS calls,
+		(SELECT coalesce(md5(string_agg(concat_ws('|', t.id, t.slug, t.name), E'\n' ORDER BY t.id)), '') FROM tenants t) AS tenants,
+		(SELECT max(c.updated_at) FROM calls c WHERE c.state <> 'draft') AS modified`).Scan(&r).Error
+	if err != nil {
+		return PageStamp{}, fmt.Errorf("call list stamp: %w", err)
+	}
+	s := PageStamp{Tag: stampTag("calls", r.Calls, r.Tenants)}
+	if r.Modified != nil {
+		s.Modified = *r.Modified
+	}
+	return s, nil
+}
+
+// stampTag hashes the parts into a short tag.
+func stampTag(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
