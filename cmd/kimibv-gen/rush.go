@@ -40,7 +40,7 @@ func rushSetup(ctx context.Context, st *models.Store, vault *models.Vault, args 
 		return err
 	}
 	o := volumeOpts{Prefix: *prefix, Kreise: 1, Calls: 1, Bids: 0, Evaluators: 2, Jobs: 1}
-	if err := genKreis(ctx, st, vault, o, 0, nil, hash); err != nil {
+	if _, err := genKreis(ctx, st, vault, o, 0, nil, hash); err != nil {
 		return err
 	}
 	var callID int64

@@ -17,8 +17,9 @@ import (
 
 // volumeOpts sizes the data set.
 type volumeOpts struct {
-	Prefix                                      string
-	Kreise, Calls, Bids, Evaluators, Orgs, Jobs int
+	Prefix                                               string
+	Kreise, Calls, Bids, Evaluators, Orgs, Jobs, Awarded int
+	BaseURL                                              string
 }
 
 // volume creates Kreise with published calls, each with submitted (sealed) bids from a
@@ -33,9 +34,12 @@ func volume(ctx context.Context, st *models.Store, vault *models.Vault, args []s
 	fs.IntVar(&o.Evaluators, "evaluators", 5, "evaluators per Kreis")
 	fs.IntVar(&o.Orgs, "orgs", 0, "provider organisations (default 4 × bids)")
 	fs.IntVar(&o.Jobs, "jobs", 4, "parallel encryption workers")
+	fs.IntVar(&o.Awarded, "awarded", 2, "calls per Kreis taken to the final award (their deadline passes during the run)")
+	fs.StringVar(&o.BaseURL, "base-url", envOr("KIMIBV_BASE_URL", "http://127.0.0.1:8080"), "address printed in the PDFs' document check")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	o.Awarded = min(max(o.Awarded, 0), o.Calls)
 	if o.Orgs < o.Bids {
 		o.Orgs = 4 * o.Bids
 	}
@@ -48,16 +52,22 @@ func volume(ctx context.Context, st *models.Store, vault *models.Vault, args []s
 	if err != nil {
 		return err
 	}
+	var pending []pendingAward
 	for k := range o.Kreise {
-		if err := genKreis(ctx, st, vault, o, k, orgs, hash); err != nil {
+		p, err := genKreis(ctx, st, vault, o, k, orgs, hash)
+		if err != nil {
 			return fmt.Errorf("Kreis %d: %w", k+1, err)
 		}
+		pending = append(pending, p...)
 		if (k+1)%10 == 0 || k+1 == o.Kreise {
 			fmt.Printf("  %d/%d Kreise (%s)\n", k+1, o.Kreise, time.Since(start).Round(time.Millisecond))
 		}
 	}
-	fmt.Printf("generated %d Kreise × %d calls × %d bids (8 criteria, %d evaluators per Kreis, %d organisations) in %s\n",
-		o.Kreise, o.Calls, o.Bids, o.Evaluators, o.Orgs, time.Since(start).Round(time.Millisecond))
+	if err := awardCalls(ctx, st, pending, o.BaseURL); err != nil {
+		return err
+	}
+	fmt.Printf("generated %d Kreise × %d calls × %d bids (8 criteria, %d evaluators per Kreis, %d organisations; %d calls per Kreis awarded) in %s\n",
+		o.Kreise, o.Calls, o.Bids, o.Evaluators, o.Orgs, o.Awarded, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -159,23 +169,24 @@ type genCall struct {
 
 // genKreis creates one Kreis: tenant, lead and evaluators, calls (committed first, because
 // the data keys refer to them), then bids, versions and audit entries in a second transaction.
-func genKreis(ctx context.Context, st *models.Store, vault *models.Vault, o volumeOpts, k int, orgs []genOrg, pwHash string) error {
+// The first o.Awarded calls get a deadline awardLead from now and are returned for awardCalls.
+func genKreis(ctx context.Context, st *models.Store, vault *models.Vault, o volumeOpts, k int, orgs []genOrg, pwHash string) ([]pendingAward, error) {
 	slug := fmt.Sprintf("%s-%02d", o.Prefix, k+1)
 	t := &models.Tenant{Slug: slug, Name: fmt.Sprintf("Kreis %s %02d", o.Prefix, k+1), Kind: "kreis", ContactEmail: "ki@" + slug + ".example"}
 	tx, err := st.Pool.Begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	var now time.Time
 	if err := tx.QueryRow(ctx, `INSERT INTO tenants (slug, name, kind, authority, contact_email) VALUES ($1, $2, $3, $2, $4) RETURNING id, now()`,
 		t.Slug, t.Name, t.Kind, t.ContactEmail).Scan(&t.ID, &now); err != nil {
-		return fmt.Errorf("tenant %s: %w", slug, err)
+		return nil, fmt.Errorf("tenant %s: %w", slug, err)
 	}
 	staff := 1 + o.Evaluators
 	uids, err := nextIDs(ctx, tx, "users", staff)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var users, roles [][]any
 	for i, id := range uids {
@@ -188,35 +199,41 @@ func genKreis(ctx context.Context, st *models.Store, vault *models.Vault, o volu
 	}
 	lead := uids[0]
 	if err := copyRows(ctx, tx, "users", []string{"id", "email", "name", "password_hash"}, users); err != nil {
-		return err
+		return nil, err
 	}
 	if err := copyRows(ctx, tx, "tenant_memberships", []string{"tenant_id", "user_id", "role"}, roles); err != nil {
-		return err
+		return nil, err
 	}
 	kc, err := openChain(ctx, tx, models.TenantChain(t.ID))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	kc.add(models.Event{Chain: kc.chain, TenantID: t.ID, Action: "tenant.created", ObjectType: "tenant", ObjectID: strconv.FormatInt(t.ID, 10)})
 	if err := kc.flush(ctx, tx); err != nil {
-		return err
+		return nil, err
 	}
 	callIDs, err := nextIDs(ctx, tx, "calls", o.Calls)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	calls := make([]*genCall, o.Calls)
+	var pending []pendingAward
 	var callRows, verRows [][]any
 	year := now.Year()
 	for j, id := range callIDs {
 		c := benchContent(t, now, j+1)
+		if j < o.Awarded {
+			c.Timeline.Deadline = now.Add(awardLead).UTC().Truncate(time.Second)
+			c.Timeline.QuestionsUntil = c.Timeline.Publication
+			pending = append(pending, pendingAward{TenantID: t.ID, Lead: lead, CallID: id, Deadline: c.Timeline.Deadline})
+		}
 		raw, err := c.Canonical()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sum, err := c.SHA256()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		calls[j] = &genCall{ID: id, Content: c}
 		callRows = append(callRows, []any{id, t.ID, fmt.Sprintf("%s-%d-%02d", slug, year, j+1), year, j + 1, "published", 1, c.Title,
@@ -225,18 +242,18 @@ func genKreis(ctx context.Context, st *models.Store, vault *models.Vault, o volu
 	}
 	if err := copyRows(ctx, tx, "calls", []string{"id", "tenant_id", "ref", "ref_year", "ref_seq", "state", "current_version", "title",
 		"deadline", "questions_until", "published_at", "created_by"}, callRows); err != nil {
-		return err
+		return nil, err
 	}
 	if err := copyRows(ctx, tx, "call_versions", []string{"call_id", "version", "content", "content_sha256", "deadline", "published_by", "published_at"}, verRows); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if err := sealBids(st, vault, o, k, calls, orgs); err != nil {
-		return err
+		return nil, err
 	}
-	return storeBids(ctx, st, o, k, t.ID, lead, calls, orgs)
+	return pending, storeBids(ctx, st, o, k, t.ID, lead, calls, orgs)
 }
 
 // sealBids encrypts every bid's canonical content with its call's data key, in parallel.
