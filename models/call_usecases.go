@@ -156,6 +156,26 @@ func checkCommittee(tx *gorm.DB, tenantID int64, com Committee, v *ValidationErr
 			break
 		}
 	}
+	return checkNoLeadEvaluators(tx, tenantID, com.Evaluators, "evaluators", v)
+}
+
+// MsgLeadNotEvaluator explains why a lead of the Kreis cannot score (rule 5).
+const MsgLeadNotEvaluator = "Personen mit der Rolle Verfahrensleitung in diesem Kreis können nicht dem Bewertungsgremium angehören: Die Verfahrensleitung liest alle Interessenbekundungen ohne Erklärung zu Interessenkonflikten. Bitte wählen Sie eine andere Person."
+
+// checkNoLeadEvaluators adds a field error when one of the evaluators holds the lead
+// role in the Kreis: the lead reads every bid after the opening, so as an evaluator they
+// would pass the conflict-of-interest gate (rule 5) unchecked.
+func checkNoLeadEvaluators(tx *gorm.DB, tenantID int64, evaluators []int64, field string, v *ValidationError) error {
+	if len(evaluators) == 0 {
+		return nil
+	}
+	var n int64
+	if err := tx.Raw(`SELECT count(*) FROM tenant_memberships WHERE tenant_id = ? AND role = 'lead' AND user_id IN ?`, tenantID, evaluators).Scan(&n).Error; err != nil {
+		return fmt.Errorf("check leads in committee: %w", err)
+	}
+	if n > 0 {
+		v.Add(field, "lead", MsgLeadNotEvaluator)
+	}
 	return nil
 }
 
@@ -305,7 +325,11 @@ func Publish(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID in
 		if err != nil {
 			return err
 		}
-		if err := ValidateForPublication(&content, com, now, rules).OrNil(); err != nil {
+		v := ValidateForPublication(&content, com, now, rules)
+		if err := checkNoLeadEvaluators(tx, tenantID, com.Evaluators, "evaluators", v); err != nil {
+			return err
+		}
+		if err := v.OrNil(); err != nil {
 			return err
 		}
 		now = now.UTC().Truncate(time.Second)

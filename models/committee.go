@@ -193,6 +193,7 @@ func LeadCommittee(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor,
 	if err := tx.Raw(`SELECT m.user_id, u.name FROM tenant_memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.tenant_id = ? AND m.role = 'evaluator' AND NOT EXISTS (
 			SELECT 1 FROM call_committee k WHERE k.call_id = ? AND k.user_id = m.user_id AND k.role = 'evaluator')
+		  AND NOT EXISTS (SELECT 1 FROM tenant_memberships l WHERE l.tenant_id = m.tenant_id AND l.user_id = m.user_id AND l.role = 'lead')
 		ORDER BY u.name COLLATE german`, tenantID, callID).Scan(&v.Candidates).Error; err != nil {
 		return nil, fmt.Errorf("load candidates: %w", err)
 	}
@@ -226,6 +227,13 @@ func AddEvaluator(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, call
 			v := &ValidationError{}
 			v.Add("user", "invalid", "Bitte wählen Sie eine Person mit der Rolle „Mitglied des Bewertungsgremiums“ in diesem Kreis.")
 			return v
+		}
+		v := &ValidationError{}
+		if err := checkNoLeadEvaluators(tx, tenantID, []int64{userID}, "user", v); err != nil {
+			return err
+		}
+		if err := v.OrNil(); err != nil {
+			return err
 		}
 		if u.Member {
 			return conflict(u.Name + " gehört dem Bewertungsgremium dieses Verfahrens bereits an; es wurde nichts geändert.")
