@@ -32,50 +32,20 @@ type CloseInput struct {
 	Resolutions []TieResolution
 }
 
-// consolidationCall is the call as the consolidation needs it.
-type consolidationCall struct {
-	ID             int64
-	TenantID       int64
-	State          CallState
-	CurrentVersion int
-	OpenedAt       *time.Time
-	Content        []byte
-	Closed         bool
-}
-
 // loadConsolidationCall reads the call with its current content (locked for update when
 // lock is set). Other Kreise and non-leads get ErrNotFound; a sealed call ErrSealed.
-func loadConsolidationCall(tx *gorm.DB, actor *Actor, callID int64, lock bool) (*consolidationCall, CallContent, error) {
-	q := `SELECT c.id, c.tenant_id, c.state, c.current_version, c.opened_at, v.content,
-		EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS closed
-		FROM calls c JOIN call_versions v ON v.call_id = c.id AND v.version = c.current_version WHERE c.id = ?`
-	if lock {
-		q += ` FOR UPDATE OF c`
-	}
-	var c consolidationCall
-	res := tx.Raw(q, callID).Scan(&c)
-	if res.Error != nil {
-		return nil, CallContent{}, fmt.Errorf("load call %d: %w", callID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, CallContent{}, fmt.Errorf("call %d: %w", callID, ErrNotFound)
-	}
-	if err := requireLead(actor, c.TenantID, "consolidation"); err != nil {
-		return nil, CallContent{}, err
-	}
-	if c.OpenedAt == nil {
-		return nil, CallContent{}, fmt.Errorf("consolidation of call %d: %w", callID, ErrSealed)
-	}
-	content, err := DecodeCallContent(c.Content)
-	if err != nil {
-		return nil, CallContent{}, err
-	}
-	return &c, content, nil
+func loadConsolidationCall(tx *gorm.DB, actor *Actor, callID int64, lock bool) (*leadCall, CallContent, error) {
+	return loadLeadCall(tx, actor, callID, lock, "consolidation", func(c *leadCall) error {
+		if c.OpenedAt == nil {
+			return fmt.Errorf("consolidation of call %d: %w", callID, ErrSealed)
+		}
+		return nil
+	})
 }
 
 // lockOpenConsolidation is loadConsolidationCall for changes: the call must not be
 // cancelled nor its consolidation closed.
-func lockOpenConsolidation(tx *gorm.DB, actor *Actor, callID int64) (*consolidationCall, CallContent, error) {
+func lockOpenConsolidation(tx *gorm.DB, actor *Actor, callID int64) (*leadCall, CallContent, error) {
 	c, content, err := loadConsolidationCall(tx, actor, callID, true)
 	switch {
 	case err != nil:
@@ -256,7 +226,7 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 }
 
 // storeResult writes call_results and one result_rows row per bid.
-func storeResult(tx *gorm.DB, c *consolidationCall, actor *Actor, r Result, now time.Time) error {
+func storeResult(tx *gorm.DB, c *leadCall, actor *Actor, r Result, now time.Time) error {
 	lots, err := json.Marshal(r.Lots)
 	if err != nil {
 		return fmt.Errorf("encode lots: %w", err)

@@ -63,45 +63,15 @@ func (v *DecisionView) OpenObjections() int {
 	return n
 }
 
-// decisionCall is the call row the decision use cases lock.
-type decisionCall struct {
-	ID       int64
-	TenantID int64
-	Ref      string
-	Title    string
-	State    CallState
-	Content  []byte
-	Closed   bool
-}
-
 // loadDecisionCall reads the call for its lead (FOR UPDATE when lock); other Kreise and
 // other roles get ErrNotFound, a call whose consolidation is not closed ErrConflict.
-func loadDecisionCall(tx *gorm.DB, actor *Actor, callID int64, lock bool) (*decisionCall, CallContent, error) {
-	q := `SELECT c.id, c.tenant_id, c.ref, c.title, c.state, v.content,
-		EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS closed
-		FROM calls c JOIN call_versions v ON v.call_id = c.id AND v.version = c.current_version WHERE c.id = ?`
-	if lock {
-		q += ` FOR UPDATE OF c`
-	}
-	var c decisionCall
-	res := tx.Raw(q, callID).Scan(&c)
-	if res.Error != nil {
-		return nil, CallContent{}, fmt.Errorf("load call %d: %w", callID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return nil, CallContent{}, fmt.Errorf("call %d: %w", callID, ErrNotFound)
-	}
-	if err := requireLead(actor, c.TenantID, "decision"); err != nil {
-		return nil, CallContent{}, err
-	}
-	if !c.Closed {
-		return nil, CallContent{}, fmt.Errorf("%w: die Konsolidierung ist noch nicht abgeschlossen", ErrConflict)
-	}
-	content, err := DecodeCallContent(c.Content)
-	if err != nil {
-		return nil, CallContent{}, err
-	}
-	return &c, content, nil
+func loadDecisionCall(tx *gorm.DB, actor *Actor, callID int64, lock bool) (*leadCall, CallContent, error) {
+	return loadLeadCall(tx, actor, callID, lock, "decision", func(c *leadCall) error {
+		if !c.Closed {
+			return fmt.Errorf("%w: die Konsolidierung ist noch nicht abgeschlossen", ErrConflict)
+		}
+		return nil
+	})
 }
 
 // LoadDecision reads a call's decision page for its lead with a constant number of

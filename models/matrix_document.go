@@ -102,7 +102,7 @@ func BewertungsmatrixIssuer(render MatrixRenderer) MatrixIssuer {
 }
 
 // matrixDocData assembles the Bewertungsmatrix from what CloseConsolidation computed.
-func matrixDocData(tx *gorm.DB, c *consolidationCall, content CallContent, m Matrix, r Result, in CloseInput, actor *Actor, now time.Time) (*MatrixDocData, error) {
+func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Result, in CloseInput, actor *Actor, now time.Time) (*MatrixDocData, error) {
 	iss, err := docIssuerOf(tx, c.TenantID, content.Authority)
 	if err != nil {
 		return nil, err

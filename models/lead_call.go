@@ -1,0 +1,53 @@
+package models
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// leadCall is a call row with its current content and whether its consolidation is closed
+// (a call_results row exists), as the consolidation and decision use cases read it.
+type leadCall struct {
+	ID             int64
+	TenantID       int64
+	Ref            string
+	Title          string
+	State          CallState
+	CurrentVersion int
+	OpenedAt       *time.Time
+	Content        []byte
+	Closed         bool
+}
+
+// loadLeadCall reads the call for its lead (FOR UPDATE OF the call when lock). Other Kreise
+// and other roles get ErrNotFound (requireLead with what); then check refuses the call
+// (nil to accept it) before its current content is decoded.
+func loadLeadCall(tx *gorm.DB, actor *Actor, callID int64, lock bool, what string, check func(*leadCall) error) (*leadCall, CallContent, error) {
+	q := `SELECT c.id, c.tenant_id, c.ref, c.title, c.state, c.current_version, c.opened_at, v.content,
+		EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS closed
+		FROM calls c JOIN call_versions v ON v.call_id = c.id AND v.version = c.current_version WHERE c.id = ?`
+	if lock {
+		q += ` FOR UPDATE OF c`
+	}
+	var c leadCall
+	res := tx.Raw(q, callID).Scan(&c)
+	if res.Error != nil {
+		return nil, CallContent{}, fmt.Errorf("load call %d: %w", callID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, CallContent{}, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	if err := requireLead(actor, c.TenantID, what); err != nil {
+		return nil, CallContent{}, err
+	}
+	if err := check(&c); err != nil {
+		return nil, CallContent{}, err
+	}
+	content, err := DecodeCallContent(c.Content)
+	if err != nil {
+		return nil, CallContent{}, err
+	}
+	return &c, content, nil
+}
