@@ -21,7 +21,7 @@ func TestCancelAfterNoticesHTTP(t *testing.T) {
 	base := fmt.Sprintf("/verwaltung/musterland/verfahren/%d", p.CallID)
 	lead := ta.client()
 	lead.login("leitung@musterland.example", demo.Password)
-	lead.get(base).wantStatus(t, 200).wantContains(t, base+"/aufhebung")
+	lead.get(base).wantStatus(t, 200).wantContains(t, base+"/aufhebung", base+"/vergabeakte.zip", base+"/entscheidung")
 	lead.get(base+"/aufhebung").wantStatus(t, 200).wantContains(t, "bleibt in der Vergabeakte erhalten")
 
 	lead.post(base+"/aufhebung", url.Values{"reason": {" "}}).wantStatus(t, 422).wantContains(t, "Begründung der Aufhebung")

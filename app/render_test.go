@@ -106,7 +106,11 @@ var pageSamples = map[string]func() *templates.Page{
 	"calls":       func() *templates.Page { return sample("Ausschreibungen", sampleCallList()) },
 	"call":        func() *templates.Page { return sample("Ausschreibung", sampleCallPage(false)) },
 	"calls_admin": func() *templates.Page { return sample("Verfahren", sampleLeadCalls()) },
-	"call_manage": func() *templates.Page { return sample("Verfahren", sampleCallEdit(true)) },
+	"call_manage": func() *templates.Page {
+		d := sampleCallEdit(true) // every document link shown (decided procedure)
+		d.Docs = models.CallDocStatus{Opened: true, Consolidated: true, Protocol: true, Matrix: true, Decided: true}
+		return sample("Verfahren", d)
+	},
 	"call_edit": func() *templates.Page {
 		return withFormError(sample("Entwurf bearbeiten", sampleCallEdit(false)), "criteria", "Die Gewichtungen müssen zusammen 100 Punkte ergeben; derzeit sind es 95.")
 	},

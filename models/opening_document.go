@@ -139,6 +139,7 @@ type CallDocStatus struct {
 	Consolidated bool // the consolidation is closed (result)
 	Protocol     bool // the Öffnungsprotokoll PDF is issued
 	Matrix       bool // the Bewertungsmatrix PDF is issued
+	Decided      bool // the decision is recorded (Vergabeakte export)
 }
 
 // CallDocuments returns the CallDocStatus of a call of the Kreis (one query; no rights
@@ -148,7 +149,8 @@ func CallDocuments(ctx context.Context, db *gorm.DB, tenantID, callID int64) (Ca
 	err := db.WithContext(ctx).Raw(`SELECT c.opened_at IS NOT NULL AS opened,
 			EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS consolidated,
 			EXISTS (SELECT 1 FROM issued_documents d WHERE d.call_id = c.id AND d.kind = 'oeffnungsprotokoll') AS protocol,
-			EXISTS (SELECT 1 FROM issued_documents d WHERE d.call_id = c.id AND d.kind = 'bewertungsmatrix') AS matrix
+			EXISTS (SELECT 1 FROM issued_documents d WHERE d.call_id = c.id AND d.kind = 'bewertungsmatrix') AS matrix,
+			EXISTS (SELECT 1 FROM decisions d WHERE d.call_id = c.id AND d.recorded_at IS NOT NULL) AS decided
 		FROM calls c WHERE c.id = ? AND c.tenant_id = ?`, callID, tenantID).Scan(&s).Error
 	if err != nil {
 		return s, fmt.Errorf("call documents: %w", err)
