@@ -145,9 +145,8 @@ func accessTable() map[string]access {
 		"POST /verwaltung/:kreis/verfahren/:call/fragen/:q/zuordnen": post(who("lead")),
 		"GET /verwaltung/:kreis/verfahren/:call/aenderung":           who("lead").in(fromState("closed", confl)),
 		"POST /verwaltung/:kreis/verfahren/:call/aenderung":          post(who("lead")),
-		// DESIGN § 3 makes a call cancellable in every state before the award; Cancel
-		// refuses after the deadline (reported in issue 7's note, left to its owner).
-		"GET /verwaltung/:kreis/verfahren/:call/aufhebung":  who("lead").in(fromState("closed", confl)),
+		// DESIGN § 3: cancellable in every state before the final award (0422c8e).
+		"GET /verwaltung/:kreis/verfahren/:call/aufhebung":  who("lead").in(fromState("awarded", confl)),
 		"POST /verwaltung/:kreis/verfahren/:call/aufhebung": post(who("lead")),
 
 		"GET /traeger/:org/dokumente": orgAny, "POST /traeger/:org/dokumente": post(orgAny),
