@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,13 +28,55 @@ type journey struct {
 	axeJS string
 	net   *netWatch
 	log   *[]string // one line per audited page, shared by the journeys of a test
+	trail *trail    // the tab's last network events, shown when a click gets no answer
+}
+
+// trail keeps the last network events of a tab.
+type trail struct {
+	mu     sync.Mutex
+	events []string
+}
+
+// add records one event, keeping the last 12.
+func (tr *trail) add(s string) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.events = append(tr.events, time.Now().Format("15:04:05.000")+" "+s)
+	if len(tr.events) > 12 {
+		tr.events = tr.events[len(tr.events)-12:]
+	}
+}
+
+// String lists the events, one a line.
+func (tr *trail) String() string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return strings.Join(tr.events, "\n")
 }
 
 // newJourney opens a fresh tab (own cookies) for who.
 func newJourney(t *testing.T, browser context.Context, who, base, axeJS string, log *[]string) *journey {
 	t.Helper()
 	tab := newTab(t, browser)
-	return &journey{t: t, who: who, tab: tab, base: base, axeJS: axeJS, net: watchNetwork(t, tab), log: log}
+	tr := &trail{}
+	err := chromedp.Listen(tab, func(ev any) {
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			if e.Type == network.ResourceTypeDocument {
+				tr.add("request " + e.Request.Method + " " + e.Request.URL)
+			}
+		case *network.EventResponseReceived:
+			if e.Type == network.ResourceTypeDocument {
+				tr.add(fmt.Sprintf("response %d %s", e.Response.Status, e.Response.URL))
+			}
+		case *network.EventLoadingFailed:
+			tr.add("failed " + e.ErrorText)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &journey{t: t, who: who, tab: tab, base: base, axeJS: axeJS, net: watchNetwork(t, tab), log: log, trail: tr}
 }
 
 // open navigates to path, fails unless the answer is 200, and audits the page.
@@ -53,11 +96,27 @@ func (j *journey) open(path string) {
 // fails unless its status is want, and audits the page.
 func (j *journey) submit(sel string, want int64) {
 	j.t.Helper()
+	// The click goes to the element's coordinates. KERN sets scroll-behavior: smooth and
+	// swaps in its web font after the load; a click computed while the page still scrolls to
+	// a fragment (the redirect after an upload) or reflows would hit a neighbour (the file
+	// input or another form's button). Wait for the fonts, scroll instantly, let two frames pass.
+	sq, _ := json.Marshal(sel)
+	found, err := eval[bool](j.tab, fmt.Sprintf(`(async () => { await document.fonts.ready;
+		document.documentElement.style.scrollBehavior = 'auto';
+		const e = document.querySelector(%s); if (!e) return false;
+		e.scrollIntoView({block: 'center', behavior: 'instant'});
+		await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+		return true; })()`, sq))
+	if err != nil || !found {
+		j.t.Fatalf("%s: %s has no %s (%v)", j.who, j.path(), sel, err)
+	}
 	ctx, cancel := context.WithTimeout(j.tab, 30*time.Second)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
 	if err != nil {
-		j.t.Fatalf("%s: click %s on %s: %v", j.who, sel, j.path(), err)
+		screenshot(j.t, j.tab, "", "klick-fehler.png")
+		alive := httpStatus(j.t, j.base+"/", "")
+		j.t.Fatalf("%s: click %s on %s: %v (the server answers / with %d now)\nlast document requests of the tab:\n%s", j.who, sel, j.path(), err, alive, j.trail)
 	}
 	if resp.Status != want {
 		j.t.Fatalf("%s: click %s: status %d, want %d; now at %s:\n%s", j.who, sel, resp.Status, want, j.path(), j.text())
@@ -213,6 +272,26 @@ func getPDFOverHTTP(t *testing.T, url, cookie string) []byte {
 		t.Fatalf("GET %s: not a PDF: %.40q", url, body)
 	}
 	return body
+}
+
+// httpStatus answers the status of a GET of url over HTTP (with cookie unless empty),
+// without following redirects.
+func httpStatus(t *testing.T, url, cookie string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // writeTinyPDF writes a small valid one-page PDF with text into dir and returns its path.
