@@ -83,6 +83,7 @@ func funcs() template.FuncMap {
 		"withOptions": withOptions,
 		"dt":          models.FormatDateTime,
 		"date":        models.FormatDate,
+		"points":      models.FormatPoints, // exactly two decimals, as in the PDFs ("75,00")
 		"roleLabel":   func(r models.Role) string { return r.Label() },
 		"year":        func() int { return time.Now().In(models.Berlin()).Year() },
 		"add":         func(a, b int) int { return a + b },

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -378,6 +379,9 @@ func (p *person) audit(label string) {
 		} else {
 			minor++
 		}
+	}
+	if os.Getenv("KIMIBV_FLOW_DUMP") != "" { // for debugging: the text of every page
+		t.Logf("---- %s: %s (%s)\n%s", p.who, label, here, p.main())
 	}
 	p.f.mu.Lock()
 	p.f.pages = append(p.f.pages, fmt.Sprintf("%s: %s → %s", p.who, label, here))

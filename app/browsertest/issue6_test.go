@@ -146,7 +146,8 @@ func TestIssue6DecisionToAwardRecord(t *testing.T) {
 		t.Fatalf("the notices list does not link %s", nPath)
 	}
 	dia.openOK(nPath)
-	dia.wantText("Rüge erheben", "Wartefrist bis", "Rang")
+	// Points with two decimals as in the PDF (the Caritas's 75 points read "75,00" there).
+	dia.wantText("Rüge erheben", "Wartefrist bis", "Rang 3", "75,00")
 	mitteilung := dia.download(nPath + "/mitteilung.pdf")
 	if !strings.HasPrefix(string(mitteilung), "%PDF-") || string(mitteilung) != string(attached) {
 		t.Error("the Mitteilung is no PDF or differs from the Postfach attachment")
@@ -233,7 +234,7 @@ func TestIssue6DecisionToAwardRecord(t *testing.T) {
 		t.Fatalf("/vergaben does not list the awarded procedure: %v", anon.links("/vergaben/"))
 	}
 	anon.openOK(award)
-	anon.wantText(f.names["awo"], f.names["caritas"], f.names["diakonie"], "KT/4711/2026", "Rüge", "Auswahl nach der Rangfolge der Bewertung")
+	anon.wantText(f.names["awo"], f.names["caritas"], f.names["diakonie"], "KT/4711/2026", "Rüge", "Auswahl nach der Rangfolge der Bewertung", "75,00")
 	page := anon.main()
 	for _, secret := range []string{"Rügetext der Diakonie", "gremium2: Die Darstellung", "Caritasrat", "Browsertest: Zum Kriterium"} {
 		if strings.Contains(page, secret) {
