@@ -87,11 +87,7 @@ type DocRequestInput struct {
 // a Postfach message and an e-mail. Audited as formal.documents_requested.
 func RequestDocuments(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID, bidID int64, in DocRequestInput, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
-		c, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
-		if err != nil {
-			return err
-		}
-		st, err := loadFormalState(tx, bidID)
+		c, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
 			return err
 		}

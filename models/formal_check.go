@@ -184,6 +184,41 @@ func bidFacts(tx *gorm.DB, bidID int64) ([]ProtocolFile, []RequestAnswer, error)
 	return files, answers, nil
 }
 
+// formalFacts is what the checklist of an opened bid is built from: the content of the
+// call version the bid refers to, the call's deadline, the opened files and the answers
+// to document requests.
+type formalFacts struct {
+	content  CallContent
+	deadline time.Time
+	files    []ProtocolFile
+	answers  []RequestAnswer
+}
+
+// loadFormalFacts loads the facts of the bid's checklist.
+func loadFormalFacts(tx *gorm.DB, callID, bidID int64) (*formalFacts, error) {
+	var bid struct {
+		CallVersion int
+		Deadline    time.Time
+	}
+	if err := tx.Raw(`SELECT o.call_version, c.deadline FROM opening_bids o JOIN calls c ON c.id = o.call_id WHERE o.bid_id = ?`, bidID).Scan(&bid).Error; err != nil {
+		return nil, fmt.Errorf("load bid: %w", err)
+	}
+	content, err := versionContent(tx, callID, bid.CallVersion)
+	if err != nil {
+		return nil, err
+	}
+	files, answers, err := bidFacts(tx, bidID)
+	if err != nil {
+		return nil, err
+	}
+	return &formalFacts{content: content, deadline: bid.Deadline, files: files, answers: answers}, nil
+}
+
+// checklist builds the bid's checklist with the lead's assessments items.
+func (f *formalFacts) checklist(items map[string]ItemAssessment) []CheckItem {
+	return Checklist(&f.content, f.files, f.answers, items, f.deadline)
+}
+
 // FormalInput is the lead's checklist and decision for one bid.
 type FormalInput struct {
 	Items    map[string]ItemAssessment
@@ -192,41 +227,45 @@ type FormalInput struct {
 }
 
 // lockFormalBid locks the call (opened, of the Kreis) and the bid's formal check row
-// (created pending on first use) for the lead.
-func lockFormalBid(tx *gorm.DB, actor *Actor, tenantID, callID, bidID int64, now time.Time) (*openingCall, error) {
+// (created pending on first use) for the lead and loads the check's stored state.
+func lockFormalBid(tx *gorm.DB, actor *Actor, tenantID, callID, bidID int64, now time.Time) (*openingCall, *formalState, error) {
 	if !actor.HasTenantRole(tenantID, RoleLead) {
-		return nil, fmt.Errorf("formal check of call %d: %w", callID, ErrNotFound)
+		return nil, nil, fmt.Errorf("formal check of call %d: %w", callID, ErrNotFound)
 	}
 	var c openingCall
 	res := tx.Raw(`SELECT id, tenant_id, ref, title, state, current_version, deadline, opened_at FROM calls
 		WHERE id = ? AND tenant_id = ? AND state <> 'draft' FOR UPDATE`, callID, tenantID).Scan(&c)
 	if res.Error != nil {
-		return nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
+		return nil, nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
 	}
 	if c.OpenedAt == nil {
-		return nil, fmt.Errorf("formal check of call %d: %w", callID, ErrSealed)
+		return nil, nil, fmt.Errorf("formal check of call %d: %w", callID, ErrSealed)
 	}
 	if c.State == CallCancelled {
-		return nil, conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
+		return nil, nil, conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
 	}
 	var n int64
 	if err := tx.Raw(`SELECT count(*) FROM opening_bids WHERE bid_id = ? AND call_id = ? AND state = 'submitted'`, bidID, callID).Scan(&n).Error; err != nil {
-		return nil, fmt.Errorf("load bid: %w", err)
+		return nil, nil, fmt.Errorf("load bid: %w", err)
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("bid %d of call %d: %w", bidID, callID, ErrNotFound)
+		return nil, nil, fmt.Errorf("bid %d of call %d: %w", bidID, callID, ErrNotFound)
 	}
 	if err := tx.Exec(`INSERT INTO formal_checks (bid_id, call_id, outcome, updated_at) VALUES (?, ?, 'pending', ?) ON CONFLICT (bid_id) DO NOTHING`,
 		bidID, callID, now).Error; err != nil {
-		return nil, fmt.Errorf("start formal check: %w", err)
+		return nil, nil, fmt.Errorf("start formal check: %w", err)
 	}
 	if err := tx.Exec(`SELECT 1 FROM formal_checks WHERE bid_id = ? FOR UPDATE`, bidID).Error; err != nil {
-		return nil, fmt.Errorf("lock formal check: %w", err)
+		return nil, nil, fmt.Errorf("lock formal check: %w", err)
 	}
-	return &c, nil
+	st, err := loadFormalState(tx, bidID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &c, st, nil
 }
 
 // SaveFormalCheck stores the lead's checklist of a bid and applies the decision: save
@@ -234,10 +273,7 @@ func lockFormalBid(tx *gorm.DB, actor *Actor, tenantID, callID, bidID int64, now
 // formal.saved, formal.admitted or formal.excluded.
 func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID, bidID int64, in FormalInput, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
-		if _, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now); err != nil {
-			return err
-		}
-		st, err := loadFormalState(tx, bidID)
+		_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
 			return err
 		}
@@ -251,26 +287,15 @@ func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, c
 		if err := v.OrNil(); err != nil {
 			return err
 		}
-		var bid struct {
-			CallVersion int
-			Deadline    time.Time
-		}
-		if err := tx.Raw(`SELECT o.call_version, c.deadline FROM opening_bids o JOIN calls c ON c.id = o.call_id WHERE o.bid_id = ?`, bidID).Scan(&bid).Error; err != nil {
-			return fmt.Errorf("load bid: %w", err)
-		}
-		content, err := versionContent(tx, callID, bid.CallVersion)
-		if err != nil {
-			return err
-		}
-		files, answers, err := bidFacts(tx, bidID)
+		f, err := loadFormalFacts(tx, callID, bidID)
 		if err != nil {
 			return err
 		}
 		items := map[string]ItemAssessment{}
-		for _, it := range Checklist(&content, files, answers, in.Items, bid.Deadline) {
+		for _, it := range f.checklist(in.Items) {
 			items[it.Key] = ItemAssessment{Met: it.Met, Remark: it.Remark}
 		}
-		if err := CheckFormalDecision(FormalOutcome(st.Outcome), Checklist(&content, files, answers, items, bid.Deadline), in.Decision, in.Reason); err != nil {
+		if err := CheckFormalDecision(FormalOutcome(st.Outcome), f.checklist(items), in.Decision, in.Reason); err != nil {
 			return err
 		}
 		raw, err := json.Marshal(items)
@@ -304,10 +329,7 @@ func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, c
 // bid — only if every minimum requirement is met. Audited as formal.corrected.
 func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID, bidID int64, reason string, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
-		if _, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now); err != nil {
-			return err
-		}
-		st, err := loadFormalState(tx, bidID)
+		_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
 			return err
 		}
@@ -319,28 +341,17 @@ func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, 
 		if err := v.OrNil(); err != nil {
 			return err
 		}
-		var bid struct {
-			CallVersion int
-			Deadline    time.Time
-		}
-		if err := tx.Raw(`SELECT o.call_version, c.deadline FROM opening_bids o JOIN calls c ON c.id = o.call_id WHERE o.bid_id = ?`, bidID).Scan(&bid).Error; err != nil {
-			return fmt.Errorf("load bid: %w", err)
-		}
-		content, err := versionContent(tx, callID, bid.CallVersion)
-		if err != nil {
-			return err
-		}
-		files, answers, err := bidFacts(tx, bidID)
+		f, err := loadFormalFacts(tx, callID, bidID)
 		if err != nil {
 			return err
 		}
 		// The correction states that every requirement is met (its reason documents why);
 		// the documents must still be present and current.
 		met := map[string]ItemAssessment{}
-		for _, it := range Checklist(&content, files, answers, nil, bid.Deadline) {
+		for _, it := range f.checklist(nil) {
 			met[it.Key] = ItemAssessment{Met: true}
 		}
-		if err := CheckFormalDecision(FormalPending, Checklist(&content, files, answers, met, bid.Deadline), DecideAdmit, ""); err != nil {
+		if err := CheckFormalDecision(FormalPending, f.checklist(met), DecideAdmit, ""); err != nil {
 			return err
 		}
 		if err := tx.Exec(`INSERT INTO formal_corrections (bid_id, call_id, outcome, reason, corrected_by, corrected_at) VALUES (?, ?, 'admitted', ?, ?, ?)`,
