@@ -75,7 +75,7 @@ type openingsPage struct {
 
 // openings lists the opener's calls with links to their opening pages.
 func (a *App) openings(c echo.Context) error {
-	rows, err := models.OpenerCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID)
+	rows, err := models.OpenerCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID, a.now())
 	if err != nil {
 		return err
 	}

@@ -156,17 +156,38 @@ type OpenerCallRow struct {
 }
 
 // OpenerCalls lists the published calls of the Kreis for which the actor is a named opener.
-func OpenerCalls(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64) ([]OpenerCallRow, error) {
+// A listed call whose deadline has passed is closed first (lazily, like on any access), so
+// the list shows "Frist abgelaufen" rather than a stale "Veröffentlicht".
+func OpenerCalls(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, now time.Time) ([]OpenerCallRow, error) {
 	if !actor.HasTenantRole(tenantID, RoleOpener) {
 		return nil, fmt.Errorf("openings of Kreis %d: %w", tenantID, ErrNotFound)
 	}
-	var out []OpenerCallRow
-	if err := db.WithContext(ctx).Raw(`SELECT c.id, c.ref, c.title, c.state, c.deadline, c.opened_at,
-		EXISTS (SELECT 1 FROM openings o WHERE o.call_id = c.id AND o.user_id = @u) AS confirmed
-		FROM calls c JOIN call_committee k ON k.call_id = c.id AND k.user_id = @u AND k.role = 'opener'
-		WHERE c.tenant_id = @t AND c.state <> 'draft' ORDER BY c.deadline DESC NULLS LAST, c.id DESC`,
-		map[string]any{"u": actor.UserID, "t": tenantID}).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("list opener calls: %w", err)
+	list := func() ([]OpenerCallRow, error) {
+		var out []OpenerCallRow
+		if err := db.WithContext(ctx).Raw(`SELECT c.id, c.ref, c.title, c.state, c.deadline, c.opened_at,
+			EXISTS (SELECT 1 FROM openings o WHERE o.call_id = c.id AND o.user_id = @u) AS confirmed
+			FROM calls c JOIN call_committee k ON k.call_id = c.id AND k.user_id = @u AND k.role = 'opener'
+			WHERE c.tenant_id = @t AND c.state <> 'draft' ORDER BY c.deadline DESC NULLS LAST, c.id DESC`,
+			map[string]any{"u": actor.UserID, "t": tenantID}).Scan(&out).Error; err != nil {
+			return nil, fmt.Errorf("list opener calls: %w", err)
+		}
+		return out, nil
 	}
-	return out, nil
+	out, err := list()
+	if err != nil {
+		return nil, err
+	}
+	due := false
+	for _, r := range out {
+		if r.State == CallPublished && r.Deadline != nil && r.Deadline.Before(now) {
+			if err := CloseCallIfDue(ctx, db, r.ID, now); err != nil {
+				return nil, err
+			}
+			due = true
+		}
+	}
+	if !due {
+		return out, nil
+	}
+	return list()
 }

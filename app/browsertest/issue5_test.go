@@ -34,6 +34,7 @@ func TestIssue5OpeningToResult(t *testing.T) {
 	// Opening: one confirmation does not open; the second, in another session, does.
 	op1 := f.as("oeffnung1", "oeffnung1@musterland.example")
 	op1.openOK("/verwaltung/musterland/oeffnungen")
+	op1.wantText("Frist abgelaufen") // closed lazily on this access, not left "Veröffentlicht"
 	if len(op1.links(f.proc+"/oeffnung")) == 0 {
 		t.Errorf("the openings list does not link the call past its deadline")
 	}
