@@ -17,34 +17,6 @@ import (
 
 const accPassword = "Grüne Wiese am Fluss 7"
 
-// accCount returns the result of a count query.
-func accCount(t *testing.T, db *gorm.DB, query string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := db.Raw(query, args...).Scan(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// accWant fails unless err is a validation error with exactly the field:code pairs.
-func accWant(t *testing.T, err error, codes ...string) {
-	t.Helper()
-	v, ok := models.AsValidation(err)
-	if !ok {
-		t.Fatalf("want validation error %v, got %v", codes, err)
-	}
-	slices.Sort(codes)
-	if got := v.Codes(); !slices.Equal(got, codes) {
-		t.Fatalf("codes %v, want %v", got, codes)
-	}
-	for _, f := range v.Fields {
-		if f.Message == "" {
-			t.Fatalf("no message for %s", f.Field)
-		}
-	}
-}
-
 // accToken returns the token of the newest mail to addr whose body links to path/TOKEN.
 func accToken(t *testing.T, db *gorm.DB, addr, path string) string {
 	t.Helper()
@@ -105,12 +77,12 @@ func TestPasswordResetIsOneTimeAndExpires(t *testing.T) {
 		t.Fatalf("fresh token not valid: %v %v", ok, err)
 	}
 	// A mismatching confirmation is refused and leaves the token usable.
-	accWant(t, models.ResetPassword(ctx, db, tok, "Neues Passwort am Fluss", "Neues Passwort am See", now), "password_confirm:mismatch")
-	accWant(t, models.ResetPassword(ctx, db, tok, "kurz", "kurz", now), "password:too_short")
+	wantCodes(t, models.ResetPassword(ctx, db, tok, "Neues Passwort am Fluss", "Neues Passwort am See", now), "password_confirm:mismatch")
+	wantCodes(t, models.ResetPassword(ctx, db, tok, "kurz", "kurz", now), "password:too_short")
 	if err := models.ResetPassword(ctx, db, tok, "Neues Passwort am Fluss", "Neues Passwort am Fluss", now); err != nil {
 		t.Fatal(err)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset'`); n != 1 {
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset'`); n != 1 {
 		t.Fatalf("password_reset audited %d times", n)
 	}
 	if _, err := models.Authenticate(ctx, db, "jana@kreis.example", "Neues Passwort am Fluss", now); err != nil {
@@ -144,23 +116,23 @@ func TestPasswordResetForUnknownAddressIsNeutral(t *testing.T) {
 	if err := models.RequestPasswordReset(ctx, db, "niemand@kreis.example", "https://kimibv.test", time.Now()); err != nil {
 		t.Fatalf("unknown address must answer like a known one: %v", err)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM outbox`) + accCount(t, db, `SELECT count(*) FROM password_resets`); n != 0 {
+	if n := taCount(t, db, `SELECT count(*) FROM outbox`) + taCount(t, db, `SELECT count(*) FROM password_resets`); n != 0 {
 		t.Fatalf("mail or token written for an unknown address: %d", n)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset_requested' AND actor_id IS NULL AND details LIKE '%"known":false%'`); n != 1 {
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset_requested' AND actor_id IS NULL AND details LIKE '%"known":false%'`); n != 1 {
 		t.Fatalf("unknown request audited %d times", n)
 	}
-	accWant(t, models.RequestPasswordReset(ctx, db, "keine-adresse", "https://kimibv.test", time.Now()), "email:invalid")
+	wantCodes(t, models.RequestPasswordReset(ctx, db, "keine-adresse", "https://kimibv.test", time.Now()), "email:invalid")
 }
 
 func TestChangePassword(t *testing.T) {
 	db := dbtest.New(t).DB
 	ctx := context.Background()
 	a := accUser(t, db, "jana@kreis.example", "Jana Leitner")
-	accWant(t, models.ChangePassword(ctx, db, a, "falsch", "Ein neues gutes Passwort", "Ein neues gutes Passwort anders"),
+	wantCodes(t, models.ChangePassword(ctx, db, a, "falsch", "Ein neues gutes Passwort", "Ein neues gutes Passwort anders"),
 		"current_password:wrong", "new_password_confirm:mismatch")
-	accWant(t, models.ChangePassword(ctx, db, a, accPassword, "kurz", "kurz"), "new_password:too_short")
-	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'user.password_changed'`); n != 0 {
+	wantCodes(t, models.ChangePassword(ctx, db, a, accPassword, "kurz", "kurz"), "new_password:too_short")
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'user.password_changed'`); n != 0 {
 		t.Fatalf("refused change audited: %d", n)
 	}
 	if err := models.ChangePassword(ctx, db, a, accPassword, "Ein neues gutes Passwort", "Ein neues gutes Passwort"); err != nil {
@@ -169,7 +141,7 @@ func TestChangePassword(t *testing.T) {
 	if _, err := models.Authenticate(ctx, db, a.Email, "Ein neues gutes Passwort", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'user.password_changed' AND actor_id = ?`, a.UserID); n != 1 {
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'user.password_changed' AND actor_id = ?`, a.UserID); n != 1 {
 		t.Fatalf("change audited %d times", n)
 	}
 }
@@ -203,12 +175,12 @@ func TestRegisterProvider(t *testing.T) {
 	if !admin.IsOrgAdmin(o.ID) {
 		t.Fatal("first user is not the administrator")
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.registered' AND object_id = ? AND details LIKE '%"privacy_notice_acknowledged":true%'`,
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.registered' AND object_id = ? AND details LIKE '%"privacy_notice_acknowledged":true%'`,
 		fmt.Sprint(o.ID)); n != 1 {
 		t.Fatalf("registration audited %d times", n)
 	}
 	counts := func() [3]int64 {
-		return [3]int64{accCount(t, db, `SELECT count(*) FROM organizations`), accCount(t, db, `SELECT count(*) FROM users`), accCount(t, db, `SELECT count(*) FROM audit_log`)}
+		return [3]int64{taCount(t, db, `SELECT count(*) FROM organizations`), taCount(t, db, `SELECT count(*) FROM users`), taCount(t, db, `SELECT count(*) FROM audit_log`)}
 	}
 	before := counts()
 	confirm, other := accPassword, "anders"
@@ -217,15 +189,15 @@ func TestRegisterProvider(t *testing.T) {
 	}
 	// The same name in other case, and an existing e-mail address: nothing written.
 	_, _, err := models.RegisterProvider(ctx, db, models.Registration{Org: accOrgInput("BRÜCKENSCHLAG E. V."), User: user("neu@bruecke.example", &confirm), PrivacyAccepted: true})
-	accWant(t, err, "org_name:taken")
+	wantCodes(t, err, "org_name:taken")
 	_, _, err = models.RegisterProvider(ctx, db, models.Registration{Org: accOrgInput("Anderer Verein e. V."), User: user("ADMIN@bruecke.example", &confirm), PrivacyAccepted: true})
-	accWant(t, err, "email:taken")
+	wantCodes(t, err, "email:taken")
 	_, _, err = models.RegisterProvider(ctx, db, models.Registration{Org: accOrgInput("Anderer Verein e. V."), User: user("neu@bruecke.example", &other)})
-	accWant(t, err, "password_confirm:mismatch", "privacy:required")
+	wantCodes(t, err, "password_confirm:mismatch", "privacy:required")
 	bad := accOrgInput("X")
 	bad.LegalForm, bad.PostalCode, bad.Email = "GmbH & Co. KG", "1234", ""
 	_, _, err = models.RegisterProvider(ctx, db, models.Registration{Org: bad, User: user("neu@bruecke.example", &confirm), PrivacyAccepted: true})
-	accWant(t, err, "org_name:too_short", "legal_form:invalid", "postal_code:invalid", "org_email:required")
+	wantCodes(t, err, "org_name:too_short", "legal_form:invalid", "postal_code:invalid", "org_email:required")
 	if after := counts(); after != before {
 		t.Fatalf("refused registrations wrote something: %v → %v", before, after)
 	}

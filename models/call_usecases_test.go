@@ -53,11 +53,7 @@ func newCallFixture(t *testing.T) *callFixture {
 
 func (f *callFixture) count(t *testing.T, q string, args ...any) int64 {
 	t.Helper()
-	var n int64
-	if err := f.db.Raw(q, args...).Scan(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return taCount(t, f.db, q, args...)
 }
 
 // draftWithCommittee creates a template draft and saves it with the committee.

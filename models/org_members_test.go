@@ -61,7 +61,7 @@ func TestUpdateOrganization(t *testing.T) {
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
 	other, _ := accRegister(t, db, "Verein Zwei e. V.", "zwei@verein.example")
 	audits := func() int64 {
-		return accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.updated'`)
+		return taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.updated'`)
 	}
 
 	in := accOrgInput("Verein Eins e. V.")
@@ -76,7 +76,7 @@ func TestUpdateOrganization(t *testing.T) {
 	if got.City != "Nordheim" {
 		t.Fatalf("city %q", got.City)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.updated' AND chain = 'platform' AND object_id = ? AND actor_id = ?
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.updated' AND chain = 'platform' AND object_id = ? AND actor_id = ?
 		AND details LIKE '%"city":{"after":"Nordheim","before":"Musterstadt"}%' AND details NOT LIKE '%org_name%'`, fmt.Sprint(o.ID), admin.UserID); n != 1 {
 		t.Fatalf("update audit entries: %d", n)
 	}
@@ -86,11 +86,11 @@ func TestUpdateOrganization(t *testing.T) {
 	}
 	in.Name = "verein zwei e. v."
 	_, err = models.UpdateOrganization(ctx, db, admin, o.ID, in)
-	accWant(t, err, "org_name:taken")
+	wantCodes(t, err, "org_name:taken")
 	in.Name, in.PostalCode = "Verein Eins e. V.", "ABCDE"
 	_, err = models.UpdateOrganization(ctx, db, admin, o.ID, in)
-	accWant(t, err, "postal_code:invalid")
-	if audits() != 1 || accCount(t, db, `SELECT count(*) FROM organizations WHERE postal_code = 'ABCDE' OR name = 'verein zwei e. v.'`) != 0 {
+	wantCodes(t, err, "postal_code:invalid")
+	if audits() != 1 || taCount(t, db, `SELECT count(*) FROM organizations WHERE postal_code = 'ABCDE' OR name = 'verein zwei e. v.'`) != 0 {
 		t.Fatal("refused update wrote something")
 	}
 }
@@ -101,12 +101,12 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
 
 	_, err := models.InviteToOrg(ctx, db, admin, o.ID, "neu@verein.example", models.RoleTenantAdmin, "https://kimibv.test", now)
-	accWant(t, err, "role:invalid")
+	wantCodes(t, err, "role:invalid")
 	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "EINS@verein.example", models.RoleOrgMember, "https://kimibv.test", now)
-	accWant(t, err, "email:member")
+	wantCodes(t, err, "email:member")
 	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "keine adresse", models.RoleOrgMember, "https://kimibv.test", now)
-	accWant(t, err, "email:invalid")
-	if n := accCount(t, db, `SELECT count(*) FROM invitations`) + accCount(t, db, `SELECT count(*) FROM outbox`); n != 0 {
+	wantCodes(t, err, "email:invalid")
+	if n := taCount(t, db, `SELECT count(*) FROM invitations`) + taCount(t, db, `SELECT count(*) FROM outbox`); n != 0 {
 		t.Fatalf("refused invitations wrote %d rows", n)
 	}
 
@@ -114,7 +114,7 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_invited' AND chain = 'platform' AND object_id = ?
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_invited' AND chain = 'platform' AND object_id = ?
 		AND details LIKE '%"email":"neu@verein.example"%' AND details LIKE '%"role":"org_member"%'`, fmt.Sprint(o.ID)); n != 1 {
 		t.Fatalf("invitation audit entries: %d", n)
 	}
@@ -127,8 +127,8 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 	// A mismatching confirmation creates nothing and keeps the invitation open.
 	bad := "anders"
 	_, err = models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Nora Neu", Password: accPassword, PasswordConfirm: &bad}, now)
-	accWant(t, err, "password_confirm:mismatch")
-	if n := accCount(t, db, `SELECT count(*) FROM users WHERE email = 'neu@verein.example'`); n != 0 {
+	wantCodes(t, err, "password_confirm:mismatch")
+	if n := taCount(t, db, `SELECT count(*) FROM users WHERE email = 'neu@verein.example'`); n != 0 {
 		t.Fatal("user created despite the error")
 	}
 	confirm := accPassword
@@ -136,11 +136,11 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND u.id = ? AND u.email = 'neu@verein.example' AND m.role = 'org_member'`,
+	if n := taCount(t, db, `SELECT count(*) FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND u.id = ? AND u.email = 'neu@verein.example' AND m.role = 'org_member'`,
 		o.ID, uid); n != 1 {
 		t.Fatal("membership not granted")
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'invitation.accepted' AND actor_id = ? AND object_id = ?`, uid, fmt.Sprint(inv.ID)); n != 1 {
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'invitation.accepted' AND actor_id = ? AND object_id = ?`, uid, fmt.Sprint(inv.ID)); n != 1 {
 		t.Fatalf("acceptance audit entries: %d", n)
 	}
 	// Reuse is impossible.
@@ -169,8 +169,8 @@ func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
 	}
 	// The wrong account cannot accept, nothing is written.
 	_, err := models.AcceptInvitation(ctx, db, tok, stranger, nil, now)
-	accWant(t, err, "email:mismatch")
-	if n := accCount(t, db, `SELECT count(*) FROM organization_members WHERE user_id = ?`, stranger.UserID); n != 0 {
+	wantCodes(t, err, "email:mismatch")
+	if n := taCount(t, db, `SELECT count(*) FROM organization_members WHERE user_id = ?`, stranger.UserID); n != 0 {
 		t.Fatal("stranger became a member")
 	}
 	// Anonymous without account data is refused.
@@ -221,7 +221,7 @@ func TestOrgInvitationExpires(t *testing.T) {
 	if _, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Sven Spät", Password: accPassword, PasswordConfirm: &confirm}, later); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("expired accept: %v", err)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM users WHERE email = 'spaet@verein.example'`); n != 0 {
+	if n := taCount(t, db, `SELECT count(*) FROM users WHERE email = 'spaet@verein.example'`); n != 0 {
 		t.Fatal("account created from an expired invitation")
 	}
 	if open, err := models.OrgOpenInvitations(ctx, db, o.ID, later); err != nil || len(open) != 0 {
@@ -243,12 +243,12 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 	}
 	colleague, _ = models.LoadActor(ctx, db, colleague.UserID)
 	changes := func() int64 {
-		return accCount(t, db, `SELECT count(*) FROM audit_log WHERE action IN ('organization.role_changed', 'organization.member_removed')`)
+		return taCount(t, db, `SELECT count(*) FROM audit_log WHERE action IN ('organization.role_changed', 'organization.member_removed')`)
 	}
 
 	// The only administrator can neither step down nor be removed.
-	accWant(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, models.RoleOrgMember), "member:last_admin")
-	accWant(t, models.RemoveOrgMember(ctx, db, admin, o.ID, admin.UserID), "member:last_admin")
+	wantCodes(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, models.RoleOrgMember), "member:last_admin")
+	wantCodes(t, models.RemoveOrgMember(ctx, db, admin, o.ID, admin.UserID), "member:last_admin")
 	// Members and other organisations' administrators cannot manage; unknown people are not found.
 	if err := models.SetOrgMemberRole(ctx, db, colleague, o.ID, colleague.UserID, models.RoleOrgAdmin); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("member promotes self: %v", err)
@@ -259,7 +259,7 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 	if err := models.RemoveOrgMember(ctx, db, admin, o.ID, otherAdmin.UserID); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("member of another organisation: %v", err)
 	}
-	accWant(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, "platform_admin"), "member:invalid")
+	wantCodes(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, "platform_admin"), "member:invalid")
 	if changes() != 0 {
 		t.Fatal("refused changes were audited")
 	}
@@ -267,7 +267,7 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 	if err := models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, models.RoleOrgAdmin); err != nil {
 		t.Fatal(err)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.role_changed' AND chain = 'platform' AND object_id = ?
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.role_changed' AND chain = 'platform' AND object_id = ?
 		AND details LIKE '%"after":"org_admin"%' AND details LIKE '%"before":"org_member"%'`, fmt.Sprint(o.ID)); n != 1 {
 		t.Fatalf("role change audit entries: %d", n)
 	}
@@ -276,19 +276,19 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 		t.Fatal(err)
 	}
 	colleague, _ = models.LoadActor(ctx, db, colleague.UserID)
-	accWant(t, models.RemoveOrgMember(ctx, db, colleague, o.ID, colleague.UserID), "member:last_admin")
+	wantCodes(t, models.RemoveOrgMember(ctx, db, colleague, o.ID, colleague.UserID), "member:last_admin")
 	if err := models.RemoveOrgMember(ctx, db, colleague, o.ID, admin.UserID); err != nil {
 		t.Fatal(err)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_removed' AND object_id = ? AND details LIKE ?`,
+	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_removed' AND object_id = ? AND details LIKE ?`,
 		fmt.Sprint(o.ID), fmt.Sprintf(`%%"user_id":%d%%`, admin.UserID)); n != 1 {
 		t.Fatalf("removal audit entries: %d", n)
 	}
-	if n := accCount(t, db, `SELECT count(*) FROM organization_members WHERE org_id = ?`, o.ID); n != 1 {
+	if n := taCount(t, db, `SELECT count(*) FROM organization_members WHERE org_id = ?`, o.ID); n != 1 {
 		t.Fatalf("members left: %d", n)
 	}
 	// The other organisation is untouched.
-	if n := accCount(t, db, `SELECT count(*) FROM organization_members WHERE org_id = ? AND role = 'org_admin'`, other.ID); n != 1 {
+	if n := taCount(t, db, `SELECT count(*) FROM organization_members WHERE org_id = ? AND role = 'org_admin'`, other.ID); n != 1 {
 		t.Fatalf("other organisation admins: %d", n)
 	}
 }

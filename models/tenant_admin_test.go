@@ -38,7 +38,7 @@ func taTenantID(t *testing.T, db *gorm.DB, slug string) int64 {
 	return tn.ID
 }
 
-// taCount runs a count query.
+// taCount runs a count query (the count helper of the models tests).
 func taCount(t *testing.T, db *gorm.DB, query string, args ...any) int64 {
 	t.Helper()
 	var n int64
@@ -48,7 +48,8 @@ func taCount(t *testing.T, db *gorm.DB, query string, args ...any) int64 {
 	return n
 }
 
-// wantCodes fails unless err is a validation error with exactly the field:code pairs.
+// wantCodes fails unless err is a validation error with exactly the field:code pairs,
+// each with a message for the user.
 func wantCodes(t *testing.T, err error, codes ...string) {
 	t.Helper()
 	v, ok := models.AsValidation(err)
@@ -58,6 +59,11 @@ func wantCodes(t *testing.T, err error, codes ...string) {
 	slices.Sort(codes)
 	if got := v.Codes(); !slices.Equal(got, codes) {
 		t.Fatalf("codes %v, want %v", got, codes)
+	}
+	for _, f := range v.Fields {
+		if f.Message == "" {
+			t.Fatalf("no message for %s", f.Field)
+		}
 	}
 }
 
