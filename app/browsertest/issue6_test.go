@@ -217,6 +217,13 @@ func TestIssue6DecisionToAwardRecord(t *testing.T) {
 	kt.wantText("gremium2: Die Darstellung von awo zu "+f.content.Criteria[0].Key, "Ehrenamtliches Mitglied im Caritasrat seit 2021.",
 		"von der Bewertung dieses Trägers ausgeschlossen")
 	kt.openOK(council + "/anhang")
+	// The annex's audit trail names every step in German, not by its action code.
+	kt.wantText("Ausschreibung veröffentlicht", "Interessenbekundung eingereicht", "Bewertungsbogen abgegeben")
+	for _, code := range []string{"call.published", "bid.submitted", "bid.file_added", "question.asked"} {
+		if strings.Contains(kt.main(), code) {
+			t.Errorf("the council annex shows the action code %s instead of its German label", code)
+		}
+	}
 	if n := f.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action LIKE 'council.%'`, models.CallChain(f.callID)); n == 0 {
 		t.Error("the council member's declaration is not in the procedure's audit chain")
 	}
