@@ -3,15 +3,11 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"kimibv/app"
 	"kimibv/models"
 	"kimibv/models/demo"
 )
@@ -219,25 +215,7 @@ func TestFinalizeAwardsJobRacingSchedulers(t *testing.T) {
 	if err := models.IssueNotices(ctx, db, lead, models.DecisionDocs{}, e.callID, e.now); err != nil {
 		t.Fatal(err)
 	}
-	var job app.Job
-	for _, j := range e.ta.app.Jobs(nil) {
-		if j.Name == "finalize-awards" {
-			job = j
-		}
-	}
-	if job.Run == nil {
-		t.Fatal("no finalize-awards job")
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	race := func() {
-		var wg sync.WaitGroup
-		for range 4 {
-			s := app.NewScheduler(e.ta.store.Pool, log)
-			wg.Add(1)
-			go func() { defer wg.Done(); s.RunLocked(ctx, job) }()
-		}
-		wg.Wait()
-	}
+	race := func() { e.ta.raceJob(t, ctx, "finalize-awards") }
 	race() // during the standstill: nothing
 	if n := e.ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.awarded' AND chain = ?`, models.CallChain(e.callID)); n != 0 {
 		t.Fatal("finalised during the standstill")

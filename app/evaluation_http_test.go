@@ -3,14 +3,10 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
-	"kimibv/app"
 	"kimibv/models"
 	"kimibv/models/demo"
 )
@@ -218,23 +214,7 @@ func TestFormalCheckCommitteeAndSheetsHTTP(t *testing.T) {
 func TestCloseCallsJobRacingSchedulers(t *testing.T) {
 	e := newEvalEnv(t)
 	e.passDeadline(t)
-	var job app.Job
-	for _, j := range e.ta.app.Jobs(nil) {
-		if j.Name == "close-calls" {
-			job = j
-		}
-	}
-	if job.Run == nil {
-		t.Fatal("no close-calls job")
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	var wg sync.WaitGroup
-	for range 4 {
-		s := app.NewScheduler(e.ta.store.Pool, log)
-		wg.Add(1)
-		go func() { defer wg.Done(); s.RunLocked(context.Background(), job) }()
-	}
-	wg.Wait()
+	e.ta.raceJob(t, context.Background(), "close-calls")
 	if n := e.ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = ?`, models.CallChain(e.callID)); n != 1 {
 		t.Fatalf("%d call.closed entries", n)
 	}
