@@ -192,6 +192,9 @@ func TestIssue6DecisionToAwardRecord(t *testing.T) {
 	if s := state(); s != "awarded" {
 		t.Fatalf("state %s after the standstill, want awarded", s)
 	}
+	if n := f.count(`SELECT count(*) FROM inbox_messages WHERE call_id = ? AND kind = 'award_final'`, f.callID); n != 3 {
+		t.Errorf("%d final-award messages, want one to each of the three bidders", n)
+	}
 	dia.openOK(nPath)
 	if p := dia.path(); p != nPath { // the session ended meanwhile (sessions need not follow the injected clock)
 		dia = f.as("diakonie (nach der Wartefrist)", providerEmails["diakonie"])
