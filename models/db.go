@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,10 @@ type Store struct {
 	DB   *gorm.DB
 }
 
+// defaultMaxConns is the connection pool size unless DATABASE_URL sets pool_max_conns;
+// two instances stay well below PostgreSQL's default max_connections of 100.
+const defaultMaxConns = 24
+
 // Open connects to PostgreSQL at url and returns a Store whose GORM handle counts
 // queries for contexts made by WithQueryCounter.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
@@ -31,6 +36,13 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
 	cfg.MaxConnLifetime = time.Hour
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgxpool's default is max(4, NumCPU): on a two-core server four connections are
+		// shared by every request, and a deadline rush queues for them while submissions
+		// wait on their call's audit chain lock and receipts render inside their
+		// transaction (measured: 35 instead of 97 of 150 timely submissions accepted).
+		cfg.MaxConns = defaultMaxConns
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)

@@ -1,0 +1,22 @@
+package pdfdoc
+
+import (
+	"testing"
+	"time"
+
+	"kimibv/models"
+)
+
+// BenchmarkEingangsbestaetigung measures rendering one receipt PDF, the CPU work that
+// every accepted submission of a deadline rush adds after its commit.
+func BenchmarkEingangsbestaetigung(b *testing.B) {
+	render := Eingangsbestaetigung("https://kimibv.example/dokumentenpruefung")
+	d := &models.ReceiptDocData{CallTitle: "KIM-Case-Management 2027", CallRef: "musterland-2026-01",
+		OrgName: "AWO Kreisverband Musterland e. V.", ReceiptAt: time.Now()}
+	meta := models.DocMeta{ContentSHA256: "ab", ChainHead: "cd", IssuedAt: time.Now()}
+	for b.Loop() {
+		if _, err := render(meta, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
