@@ -18,6 +18,7 @@ import (
 // checked for every actor; POST routes only for the actors who must be refused, and the
 // main tables must not change. A route without an entry fails the test.
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel() // long: overlaps with the other long tests at the end of the package run
 	if testing.Short() {
 		t.Skip("access matrix: long")
 	}

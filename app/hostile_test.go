@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"kimibv/models"
 	"kimibv/models/demo"
 )
 
@@ -52,9 +53,34 @@ type corpusForm struct {
 // afterwards no page shows the payloads unescaped and no text column holds what a
 // validator refuses (bidi overrides, 100 000 characters).
 func TestHostileInputCorpus(t *testing.T) {
+	t.Parallel() // long: overlaps with the other long tests at the end of the package run
 	if testing.Short() {
 		t.Skip("hostile corpus: long")
 	}
+	runCorpus(t, []string{"open", "closed", "opened"}, map[string]bool{"open": true, "opened": true}, func(string) bool { return true })
+}
+
+// TestHostileInputCorpusDecision sends the corpus to the forms of the decision stage
+// (proposal, resolution, notices, objections, their answers, council declarations) once
+// the consolidation is closed and once the notices are out.
+func TestHostileInputCorpusDecision(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("hostile corpus: long")
+	}
+	runCorpus(t, procStates[:6], map[string]bool{"consolidated": true, "notified": true}, func(action string) bool {
+		for _, s := range []string{"/entscheidung", "/mitteilungen", "/kreistag/", "/postausgang"} {
+			if strings.Contains(action, s) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// runCorpus advances the demo call through states and, in the states marked, sends the
+// corpus to every reachable form whose action passes only; destructive forms go last.
+func runCorpus(t *testing.T, states []string, corpusIn map[string]bool, only func(string) bool) {
 	e := newMatrixEnv(t)
 	draftID := e.ta.count(`SELECT id FROM calls WHERE state = 'draft' ORDER BY id LIMIT 1`)
 	diakonie := e.ta.count(`SELECT org_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE u.email = 'diakonie@traeger.example'`)
@@ -67,8 +93,13 @@ func TestHostileInputCorpus(t *testing.T) {
 			for k, v := range cf.form.Fields {
 				vals[k] = append([]string{}, v...)
 			}
-			vals.Set(field, value)
-			res := c.submit(cf.form, vals, value)
+			fileName := "satzung.pdf"
+			if field == "" {
+				fileName = value // the payload as the uploaded file's name
+			} else {
+				vals.Set(field, value)
+			}
+			res := c.submit(cf.form, vals, fileName)
 			requests++
 			if res.Status >= 500 {
 				t.Errorf("%s POST %s with %s=%.40q: status %d", cf.actor, cf.form.Action, field, value, res.Status)
@@ -89,17 +120,26 @@ func TestHostileInputCorpus(t *testing.T) {
 				try(f, v)
 			}
 		}
+		if len(cf.form.Files) > 0 {
+			for _, p := range hostilePayloads {
+				try("", p)
+			}
+		}
 	}
 	forms, seen := 0, map[string]bool{}
-	for _, st := range []string{"open", "closed", "opened"} {
-		if st != "open" {
+	for i, st := range states {
+		if i > 0 {
 			e.advance(t, st)
 		}
-		if st == "closed" {
+		if !corpusIn[st] {
 			continue
 		}
 		for _, cf := range e.reachableForms(t, st, draftID, seen) {
+			if !only(cf.form.Action) {
+				continue
+			}
 			forms++
+			t.Logf("form %s %s (%d fields, %d hidden)", cf.actor, cf.form.Action, len(cf.form.Editable), len(cf.form.Hidden))
 			if destructive(cf.form.Action) {
 				late = append(late, cf)
 				continue
@@ -111,6 +151,9 @@ func TestHostileInputCorpus(t *testing.T) {
 		run(cf)
 	}
 	t.Logf("hostile corpus: %d forms, %d requests", forms, requests)
+	if forms == 0 {
+		t.Fatal("no form for the corpus")
+	}
 	e.crawlForRawPayloads(t, draftID)
 	e.checkStoredText(t)
 }
@@ -131,6 +174,11 @@ func (e *matrixEnv) reachableForms(t *testing.T, state string, draftID int64, se
 			paths := []string{e.fill(r.Path, nil)}
 			if strings.Contains(r.Path, ":call") {
 				paths = append(paths, e.fill(r.Path, map[string]string{"call": fmt.Sprint(draftID)}))
+			}
+			if strings.Contains(r.Path, ":step") {
+				for _, step := range models.BidSteps {
+					paths = append(paths, e.fill(r.Path, map[string]string{"step": string(step)}))
+				}
 			}
 			for _, p := range paths {
 				res := e.clients[actor].get(p)
