@@ -98,8 +98,13 @@ func TestUploadMemory(t *testing.T) {
 	if os.Getenv("KIMIBV_MEMORY_REPORT") != "" {
 		fmt.Println(msg)
 	}
-	if limit := int64(200 << 10); peak["VmHWM"] > limit {
-		t.Errorf("peak RSS %d MiB exceeds %d MiB: uploads are not streamed", peak["VmHWM"]>>10, limit>>10)
+	// Holding the uploads would add at least their volume (400 MiB) to the idle process; a
+	// streaming server grows by its per-upload buffers only. The limit is half the volume,
+	// measured as growth over the idle high-water mark (idle includes the 64 MiB of one
+	// argon2id login), so that a busy machine's slower garbage collection does not matter.
+	volume := int64(uploads*size) >> 10 // KiB, like /proc
+	if growth := peak["VmHWM"] - idle["VmHWM"]; growth > volume/2 {
+		t.Errorf("peak RSS grew by %d MiB while %d MiB were uploaded: uploads are not streamed", growth>>10, volume>>10)
 	}
 }
 
