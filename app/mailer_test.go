@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"io"
+	"kimibv/app/smtptest"
 	"log/slog"
 	"net"
 	"strconv"
@@ -11,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"gorm.io/gorm"
 
 	"kimibv/app"
@@ -19,67 +19,8 @@ import (
 	"kimibv/models/dbtest"
 )
 
-// smtpSink is a real SMTP server on loopback that records what it receives and can
-// be told to refuse messages.
-type smtpSink struct {
-	mu       sync.Mutex
-	received []string
-	refuse   bool
-	addr     string
-}
-
-func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
-
-type sinkSession struct {
-	s    *smtpSink
-	to   []string
-	from string
-}
-
-func (ss *sinkSession) Reset()        {}
-func (ss *sinkSession) Logout() error { return nil }
-func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	ss.from = from
-	return nil
-}
-func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.to = append(ss.to, to)
-	return nil
-}
-func (ss *sinkSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
-	if ss.s.refuse {
-		return &smtp.SMTPError{Code: 451, Message: "try again later"}
-	}
-	ss.s.received = append(ss.s.received, "RCPT:"+strings.Join(ss.to, ",")+"\n"+string(b))
-	return nil
-}
-
-func (s *smtpSink) messages() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.received...)
-}
-
-func startSMTP(t *testing.T) *smtpSink {
-	sink := &smtpSink{}
-	srv := smtp.NewServer(sink)
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.addr = ln.Addr().String()
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return sink
-}
+// startSMTP starts the shared in-process SMTP server of app/smtptest.
+func startSMTP(t *testing.T) *smtptest.Sink { return smtptest.Start(t) }
 
 func queueMail(t *testing.T, db *gorm.DB, to, subject string) {
 	t.Helper()
@@ -95,7 +36,7 @@ func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	sink := startSMTP(t)
-	host, port, _ := net.SplitHostPort(sink.addr)
+	host, port, _ := net.SplitHostPort(sink.Addr)
 	var p int
 	p, _ = strconv.Atoi(port)
 	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: host, Port: p, From: "kimibv@kreis.example", TLS: "none", Domain: "kimibv.test"},
@@ -105,9 +46,7 @@ func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
 	}
 
 	queueMail(t, db, "jana@kreis.example", "Passwort zurücksetzen")
-	sink.mu.Lock()
-	sink.refuse = true
-	sink.mu.Unlock()
+	sink.SetRefuse(true)
 	if n, err := models.SendOutbox(ctx, db, deliver, 10); err != nil || n != 0 {
 		t.Fatalf("refused delivery: sent %d, err %v", n, err)
 	}
@@ -120,9 +59,7 @@ func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
 	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 {
 		t.Fatal("mail sent before its next try")
 	}
-	sink.mu.Lock()
-	sink.refuse = false
-	sink.mu.Unlock()
+	sink.SetRefuse(false)
 	db.Exec(`UPDATE outbox SET next_try_at = now() - interval '1 second'`)
 
 	// Two senders (two instances) race: every mail arrives exactly once.
@@ -134,7 +71,7 @@ func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
 		go func() { defer wg.Done(); _, _ = models.SendOutbox(ctx, db, deliver, 10) }()
 	}
 	wg.Wait()
-	msgs := sink.messages()
+	msgs := sink.Messages()
 	if len(msgs) != 3 {
 		t.Fatalf("want 3 messages, got %d", len(msgs))
 	}
@@ -157,7 +94,7 @@ func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
 		t.Fatalf("%d mails still pending", pending)
 	}
 	// Nothing is sent again.
-	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.messages()) != 3 {
+	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.Messages()) != 3 {
 		t.Fatal("a sent mail was sent again")
 	}
 }

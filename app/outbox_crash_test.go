@@ -27,7 +27,7 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	sink := startSMTP(t)
-	host, port, _ := net.SplitHostPort(sink.addr)
+	host, port, _ := net.SplitHostPort(sink.Addr)
 	p, _ := strconv.Atoi(port)
 	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: host, Port: p, From: "kimibv@kreis.example", TLS: "none", Domain: "kimibv.test"},
 		false, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -53,7 +53,7 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 		defer func() { _ = recover() }()
 		_, _ = models.SendOutbox(ctx, db, crash, 10)
 	}()
-	if n := len(sink.messages()); n != 1 {
+	if n := len(sink.Messages()); n != 1 {
 		t.Fatalf("%d messages after the first attempt, want 1", n)
 	}
 	// Restart right away: the claim is fresh, nothing is sent.
@@ -68,7 +68,7 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 		go func() { defer wg.Done(); _, _ = models.SendOutbox(ctx, db, deliver, 10) }()
 	}
 	wg.Wait()
-	if n := len(sink.messages()); n != 1 {
+	if n := len(sink.Messages()); n != 1 {
 		t.Fatalf("the mail was sent %d times after the crash", n)
 	}
 	admin := &models.Actor{UserID: 0, Tenants: map[int64][]models.Role{tenantID: {models.RoleTenantAdmin}}}
@@ -81,7 +81,7 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 	}
 	// Later runs leave it alone.
 	time.Sleep(10 * time.Millisecond)
-	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.messages()) != 1 {
+	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.Messages()) != 1 {
 		t.Fatal("an uncertain mail was re-sent automatically")
 	}
 	// The administrator decides to send it again: exactly one more delivery.
@@ -91,10 +91,10 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 	if err := models.RetryMail(ctx, db, admin, tenantID, problems[0].ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := models.SendOutbox(ctx, db, deliver, 10); err != nil || n != 1 || len(sink.messages()) != 2 {
-		t.Fatalf("retry: sent %d (%v), %d messages", n, err, len(sink.messages()))
+	if n, err := models.SendOutbox(ctx, db, deliver, 10); err != nil || n != 1 || len(sink.Messages()) != 2 {
+		t.Fatalf("retry: sent %d (%v), %d messages", n, err, len(sink.Messages()))
 	}
-	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.messages()) != 2 {
+	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.Messages()) != 2 {
 		t.Fatal("sent again after the retry was recorded")
 	}
 }

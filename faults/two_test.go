@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/app/smtptest"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -11,11 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"gorm.io/gorm"
 
 	"kimibv/models"
@@ -85,7 +84,7 @@ func TestTwoInstancesJobs(t *testing.T) {
 	}
 
 	sink := startSMTP(t)
-	host, port, _ := net.SplitHostPort(sink.addr)
+	host, port, _ := net.SplitHostPort(sink.Addr)
 	smtpEnv := []string{"KIMIBV_SMTP_HOST=" + host, "KIMIBV_SMTP_PORT=" + port, "KIMIBV_SMTP_TLS=none", "KIMIBV_SMTP_FROM=kimibv@kreis.example"}
 	// Start both just after a full minute, so that they are up for the next one.
 	if wait := time.Until(time.Now().Truncate(time.Minute).Add(time.Minute)); wait < 8*time.Second {
@@ -149,7 +148,7 @@ func TestTwoInstancesJobs(t *testing.T) {
 		t.Errorf("outbox: %d of %d mails sent with one attempt", n, want)
 	}
 	got := map[string]int{}
-	for _, m := range sink.messages() {
+	for _, m := range sink.Messages() {
 		to, _, _ := strings.Cut(strings.TrimPrefix(m, "RCPT:"), "\n")
 		got[to]++
 	}
@@ -158,8 +157,8 @@ func TestTwoInstancesJobs(t *testing.T) {
 			t.Errorf("%s received %d times, want 1", to, got[to])
 		}
 	}
-	if int64(len(sink.messages())) != want {
-		t.Errorf("SMTP server received %d messages, the outbox holds %d new mails", len(sink.messages()), want)
+	if int64(len(sink.Messages())) != want {
+		t.Errorf("SMTP server received %d messages, the outbox holds %d new mails", len(sink.Messages()), want)
 	}
 	for _, s := range []*server{a, b} {
 		s.stop()
@@ -169,55 +168,5 @@ func TestTwoInstancesJobs(t *testing.T) {
 	}
 }
 
-// smtpSink is a real SMTP server on loopback that records what it receives.
-type smtpSink struct {
-	mu       sync.Mutex
-	received []string
-	addr     string
-}
-
-func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
-
-type sinkSession struct {
-	s  *smtpSink
-	to []string
-}
-
-func (ss *sinkSession) Reset()                               {}
-func (ss *sinkSession) Logout() error                        { return nil }
-func (ss *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.to = append(ss.to, to)
-	return nil
-}
-func (ss *sinkSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
-	ss.s.received = append(ss.s.received, "RCPT:"+strings.Join(ss.to, ",")+"\n"+string(b))
-	return nil
-}
-
-func (s *smtpSink) messages() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.received...)
-}
-
-func startSMTP(t *testing.T) *smtpSink {
-	sink := &smtpSink{}
-	srv := smtp.NewServer(sink)
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.addr = ln.Addr().String()
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return sink
-}
+// startSMTP starts the shared in-process SMTP server of app/smtptest.
+func startSMTP(t *testing.T) *smtptest.Sink { return smtptest.Start(t) }
