@@ -12,6 +12,7 @@ import (
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
@@ -52,6 +53,7 @@ type App struct {
 	docs     models.DocumentIssuers // PDF hooks passed into the use cases
 	log      *slog.Logger
 	now      func() time.Time
+	pages    *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)
 }
 
 // Option adjusts an App at construction (tests inject a clock).
@@ -80,7 +82,7 @@ func New(cfg Config, store *models.Store, log *slog.Logger, opts ...Option) (*Ap
 	if cfg.MaxBidBytes <= 0 {
 		cfg.MaxBidBytes = models.DefaultMaxBidBytes
 	}
-	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now,
+	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now, pages: newPageCache(),
 		docs: pdfdoc.Issuers(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung")}
 	for _, o := range opts {
 		o(a)

@@ -34,7 +34,7 @@ func sampleAwardRecord(state models.CallState) *models.AwardRecord {
 		Decision:   d,
 		Objections: []models.AwardObjection{{OrgName: "Caritasverband für den Kreis Musterland e. V.", LodgedAt: sampleNow, Outcome: &upheld, AnsweredAt: &answered}},
 		Timeline:   []models.TimelineEntry{{Seq: 1, At: sampleNow, Label: "Ausschreibung veröffentlicht"}, {Seq: 9, At: sampleNow, Label: "Dokument ausgestellt: Vergabevermerk"}},
-		Chain:      models.Verification{Chain: "call:1", Entries: 9, OK: true, HeadHash: "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"},
+		Chain:      models.Verification{Chain: "call:1", Entries: 9, OK: true, HeadHash: "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"}, Checked: sampleNow,
 	}
 	if state == models.CallCancelled {
 		r.Decision, r.Bidders, r.CancelledAt, r.CancelReason = nil, nil, &sampleNow, "Die Landesmittel wurden nicht bewilligt."

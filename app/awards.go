@@ -64,8 +64,8 @@ func (a *App) awardRecord(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.revalidate(c, "vergabe", stamp.HeadHash, stamp.HeadAt) {
-		return notModifiedResponse(c)
+	if done, err := a.revalidate(c, "vergabe", stamp.HeadHash, stamp.HeadAt); done {
+		return err
 	}
 	r, err := models.LoadAwardRecord(ctx, a.db, strconv.FormatInt(stamp.CallID, 10))
 	if err != nil {

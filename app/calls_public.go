@@ -80,8 +80,8 @@ func (a *App) publicCall(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.revalidate(c, "call", stamp.Tag, stamp.Modified) {
-		return notModifiedResponse(c)
+	if done, err := a.revalidate(c, "call", stamp.Tag, stamp.Modified); done {
+		return err
 	}
 	v, err := models.PublicCall(c.Request().Context(), a.db, strconv.FormatInt(stamp.ID, 10))
 	if err != nil {
@@ -110,8 +110,8 @@ func (a *App) publicCalls(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.revalidate(c, "calls", stamp.Tag, stamp.Modified) {
-		return notModifiedResponse(c)
+	if done, err := a.revalidate(c, "calls", stamp.Tag, stamp.Modified); done {
+		return err
 	}
 	page, _ := strconv.Atoi(c.QueryParam("seite"))
 	f := models.PublicCallFilter{Kreis: c.QueryParam("kreis"), Page: page}

@@ -1,23 +1,44 @@
 package app
 
 import (
+	"bytes"
 	"net/http"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/labstack/echo/v4"
 )
 
+// Page cache limits: a rendered public page is kept for at most pageCacheTTL (so the
+// chain verification shown on an award record is never older than that) and at most
+// pageCacheSize pages are kept (about 200 KB for the largest award record).
+const (
+	pageCacheSize = 128
+	pageCacheTTL  = time.Minute
+)
+
+// ctxPageKey holds the page-cache key of a response that may be cached (see revalidate).
+const ctxPageKey = "kimibv.page_key"
+
+// newPageCache returns the cache of rendered public pages for anonymous visitors.
+func newPageCache() *expirable.LRU[string, []byte] {
+	return expirable.NewLRU[string, []byte](pageCacheSize, nil, pageCacheTTL)
+}
+
 // revalidate sets the caching headers of a public page whose content is identified by
-// tag and last changed at modified, and reports whether the request may be answered with
-// 304 Not Modified. Only anonymous visitors without a pending flash message get the
-// validators (ETag, Last-Modified, "public, no-cache": every use revalidates); a logged-in
-// user's page carries their navigation and session, so it gets "private, no-store".
-func (a *App) revalidate(c echo.Context, kind, tag string, modified time.Time) bool {
+// tag and last changed at modified, and reports whether the request has been answered:
+// with 304 Not Modified on a matching validator, or with the page rendered earlier for
+// the same tag and address. Only anonymous visitors without a pending flash message get
+// the validators (ETag, Last-Modified, "public, no-cache": every use revalidates) and the
+// cached page; a logged-in user's page carries their navigation and session, so it gets
+// "private, no-store" and is always rendered. When revalidate answers false for an
+// anonymous visitor, render stores the page it produces (see storePage).
+func (a *App) revalidate(c echo.Context, kind, tag string, modified time.Time) (bool, error) {
 	h := c.Response().Header()
 	h.Add("Vary", "Cookie")
 	if actor(c) != nil || a.sessions.Exists(c.Request().Context(), sessionFlashKey) {
 		h.Set("Cache-Control", "private, no-store")
-		return false
+		return false, nil
 	}
 	etag := `W/"` + kind + "-" + tag + `"`
 	h.Set("ETag", etag)
@@ -26,8 +47,23 @@ func (a *App) revalidate(c echo.Context, kind, tag string, modified time.Time) b
 	if !modified.IsZero() {
 		h.Set("Last-Modified", modified.Format(http.TimeFormat))
 	}
-	return notModified(c.Request(), etag, modified)
+	if notModified(c.Request(), etag, modified) {
+		return true, c.NoContent(http.StatusNotModified)
+	}
+	key := etag + " " + c.Request().URL.RequestURI()
+	if body, ok := a.pages.Get(key); ok {
+		return true, c.HTMLBlob(http.StatusOK, body)
+	}
+	c.Set(ctxPageKey, key)
+	return false, nil
 }
 
-// notModifiedResponse answers a matching conditional request.
-func notModifiedResponse(c echo.Context) error { return c.NoContent(http.StatusNotModified) }
+// storePage keeps a rendered 200 page of an anonymous visitor for revalidate, unless it
+// contains the visitor's CSRF token (a form), which must not be handed to anybody else.
+func (a *App) storePage(c echo.Context, status int, csrf string, body []byte) {
+	key, ok := c.Get(ctxPageKey).(string)
+	if !ok || status != http.StatusOK || (csrf != "" && bytes.Contains(body, []byte(csrf))) {
+		return
+	}
+	a.pages.Add(key, bytes.Clone(body))
+}

@@ -44,6 +44,7 @@ func (a *App) render(c echo.Context, status int, name string, p *templates.Page)
 	if err := a.views.Render(&buf, name, p); err != nil {
 		return err
 	}
+	a.storePage(c, status, p.CSRF, buf.Bytes())
 	return c.HTMLBlob(status, buf.Bytes())
 }
 

@@ -41,6 +41,7 @@ type AwardRecord struct {
 	Objections   []AwardObjection
 	Timeline     []TimelineEntry
 	Chain        Verification
+	Checked      time.Time // when Chain was verified (database clock)
 }
 
 // Final reports whether the award is final (bestandskräftig).
@@ -205,9 +206,10 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 		CancelReason                       string
 		PublishedAt, CancelledAt, OpenedAt *time.Time
 		Lots                               *string
+		Checked                            time.Time
 	}
 	if err := tx.Raw(`SELECT c.id, c.current_version, c.ref, c.state, t.slug, t.name, c.title, c.cancel_reason, c.published_at,
-			c.cancelled_at, c.opened_at, r.lots::text AS lots
+			c.cancelled_at, c.opened_at, r.lots::text AS lots, clock_timestamp() AS checked
 		FROM calls c JOIN tenants t ON t.id = c.tenant_id LEFT JOIN call_results r ON r.call_id = c.id
 		WHERE (c.id = ? OR c.ref = ?) AND c.state IN ?`, id, idOrRef, st).Scan(&head).Error; err != nil {
 		return nil, fmt.Errorf("load award record: %w", err)
@@ -217,7 +219,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 	}
 	h := head[0]
 	r := &AwardRecord{CallID: h.ID, Ref: h.Ref, State: CallState(h.State), TenantSlug: h.Slug, TenantName: h.Name, Title: h.Title,
-		PublishedAt: h.PublishedAt, CancelledAt: h.CancelledAt, CancelReason: h.CancelReason, OpenedAt: h.OpenedAt}
+		PublishedAt: h.PublishedAt, CancelledAt: h.CancelledAt, CancelReason: h.CancelReason, OpenedAt: h.OpenedAt, Checked: h.Checked}
 	var versions []struct {
 		VersionInfo
 		Content []byte
