@@ -9,8 +9,21 @@ import (
 )
 
 // ReceiptIssuer renders and stores the Eingangsbestätigung as a document inside tx and
-// returns its id (issued_documents); nil when no document store is available yet.
-type ReceiptIssuer func(tx *gorm.DB, r *Receipt) (*int64, error)
+// returns it with its pending document.issued entry (see StoreDocument).
+type ReceiptIssuer func(tx *gorm.DB, r *Receipt) (*PendingDocument, error)
+
+// PendingDocument is a stored document whose document.issued entry its issuer has not
+// appended yet; the caller appends it last in its transaction (Append).
+type PendingDocument struct {
+	ID    int64
+	Entry Event
+}
+
+// Append writes the document's document.issued entry to its chain.
+func (d *PendingDocument) Append(tx *gorm.DB) error {
+	_, err := Audit(tx, d.Entry)
+	return err
+}
 
 // ReceiptText is the plain-text Eingangsbestätigung (Postfach message and e-mail).
 func ReceiptText(r *Receipt, link string) string {
@@ -64,11 +77,13 @@ func IssueBidReceipt(ctx context.Context, db *gorm.DB, vault *Vault, bidID int64
 		if err != nil {
 			return err
 		}
+		var doc *PendingDocument
 		var docID *int64
 		if issue != nil {
-			if docID, err = issue(tx, r); err != nil {
+			if doc, err = issue(tx, r); err != nil {
 				return err
 			}
+			docID = &doc.ID
 			if err := tx.Exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, docID, bidID, version).Error; err != nil {
 				return fmt.Errorf("record receipt document: %w", err)
 			}
@@ -90,7 +105,10 @@ func IssueBidReceipt(ctx context.Context, db *gorm.DB, vault *Vault, bidID int64
 				return err
 			}
 		}
-		return nil
+		if doc == nil {
+			return nil
+		}
+		return doc.Append(tx) // last: the call's chain stays locked from here until COMMIT
 	})
 }
 
@@ -117,16 +135,16 @@ func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vault *Vault, orgI
 	if err != nil {
 		return err
 	}
-	docID, err := issue(tx, r)
-	if err != nil || docID == nil {
+	doc, err := issue(tx, r)
+	if err != nil || doc == nil {
 		return err
 	}
-	if err := tx.Exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, docID, bidID, version).Error; err != nil {
+	if err := tx.Exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, doc.ID, bidID, version).Error; err != nil {
 		return fmt.Errorf("record receipt document: %w", err)
 	}
 	if err := tx.Exec(`UPDATE inbox_messages SET document_id = ? WHERE org_id = ? AND call_id = ? AND kind = ? AND subject = ? AND document_id IS NULL`,
-		docID, orgID, r.Call.ID, InboxReceipt, receiptSubject(r.Call.Ref, version)).Error; err != nil {
+		doc.ID, orgID, r.Call.ID, InboxReceipt, receiptSubject(r.Call.Ref, version)).Error; err != nil {
 		return fmt.Errorf("link receipt message: %w", err)
 	}
-	return nil
+	return doc.Append(tx)
 }

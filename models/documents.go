@@ -154,12 +154,28 @@ func NormalizeSHA256(s string) (string, bool) {
 // appends document.issued to the chain. Any error — including a failing renderer — is
 // returned, so the caller's transaction rolls back as a whole.
 func IssueDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, error) {
+	doc, entry, err := StoreDocument(tx, in)
+	if err != nil {
+		return IssuedDocument{}, err
+	}
+	if _, err := Audit(tx, entry); err != nil {
+		return IssuedDocument{}, err
+	}
+	return doc, nil
+}
+
+// StoreDocument is IssueDocument without the append: it returns the document.issued
+// event, which the caller must append with Audit before its transaction commits. A
+// caller that writes further rows after issuing appends it last, so the chain's lock
+// (taken by the append and held until COMMIT) is held as briefly as possible — the
+// Eingangsbestätigung does this, 500 of them may be issued on one chain at the deadline.
+func StoreDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, Event, error) {
 	if in.Kind.Label() == "" || in.TenantID == 0 || in.Chain == "" || strings.TrimSpace(in.Title) == "" || in.Render == nil {
-		return IssuedDocument{}, fmt.Errorf("issue document: kind, tenant, chain, title and renderer are required (kind %q)", in.Kind)
+		return IssuedDocument{}, Event{}, fmt.Errorf("issue document: kind, tenant, chain, title and renderer are required (kind %q)", in.Kind)
 	}
 	canonical, err := CanonicalJSON(in.CanonicalData)
 	if err != nil {
-		return IssuedDocument{}, err
+		return IssuedDocument{}, Event{}, err
 	}
 	var head struct {
 		HeadHash string
@@ -168,35 +184,32 @@ func IssueDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, error) {
 	// The head is read without the chain lock, so that rendering (tens of milliseconds) does
 	// not serialise every document of a procedure, e.g. 500 receipts at the deadline. The
 	// printed head is the chain's state when the document was rendered; the document.issued
-	// entry appended below (under the lock) follows it in the chain. A transaction that
+	// entry, appended afterwards under the lock, follows it in the chain. A transaction that
 	// already appended to the chain holds the lock anyway and reads its own head.
 	if err := tx.Raw(`SELECT COALESCE((SELECT head_hash FROM audit_chains WHERE chain = ?), ?) AS head_hash,
 		clock_timestamp() AS now`, in.Chain, GenesisHash).Scan(&head).Error; err != nil {
-		return IssuedDocument{}, fmt.Errorf("issue document: read chain head %s: %w", in.Chain, err)
+		return IssuedDocument{}, Event{}, fmt.Errorf("issue document: read chain head %s: %w", in.Chain, err)
 	}
 	meta := DocMeta{Kind: in.Kind, Title: in.Title, ContentSHA256: SHA256Hex(canonical), Chain: in.Chain,
 		ChainHead: head.HeadHash, IssuedAt: head.Now.UTC().Truncate(time.Second)}
 	file, err := in.Render(meta)
 	if err != nil {
-		return IssuedDocument{}, fmt.Errorf("render %s: %w", in.Kind, err)
+		return IssuedDocument{}, Event{}, fmt.Errorf("render %s: %w", in.Kind, err)
 	}
 	if !bytes.HasPrefix(file, []byte("%PDF-")) {
-		return IssuedDocument{}, fmt.Errorf("render %s: the renderer returned no PDF", in.Kind)
+		return IssuedDocument{}, Event{}, fmt.Errorf("render %s: the renderer returned no PDF", in.Kind)
 	}
 	doc := IssuedDocument{TenantID: in.TenantID, CallID: optionalID(in.CallID), Kind: in.Kind, Title: in.Title,
 		ContentSHA256: meta.ContentSHA256, FileSHA256: SHA256Hex(file), Chain: in.Chain, ChainHead: head.HeadHash,
 		Size: int64(len(file)), Content: file, ObjectType: in.ObjectType, ObjectID: in.ObjectID,
 		RecipientOrgID: optionalID(in.RecipientOrgID), CreatedAt: meta.IssuedAt}
 	if err := tx.Create(&doc).Error; err != nil {
-		return IssuedDocument{}, fmt.Errorf("store %s: %w", in.Kind, err)
+		return IssuedDocument{}, Event{}, fmt.Errorf("store %s: %w", in.Kind, err)
 	}
-	if _, err := Audit(tx, Event{Chain: in.Chain, ActorID: in.ActorID, TenantID: in.TenantID, Action: "document.issued",
+	return doc, Event{Chain: in.Chain, ActorID: in.ActorID, TenantID: in.TenantID, Action: "document.issued",
 		ObjectType: "issued_document", ObjectID: strconv.FormatInt(doc.ID, 10), Details: map[string]any{
 			"kind": string(in.Kind), "title": in.Title, "content_sha256": doc.ContentSHA256, "file_sha256": doc.FileSHA256,
-			"object": in.ObjectType + ":" + in.ObjectID}}); err != nil {
-		return IssuedDocument{}, err
-	}
-	return doc, nil
+			"object": in.ObjectType + ":" + in.ObjectID}}, nil
 }
 
 // DocumentCheck is what the public document check tells about a found document.

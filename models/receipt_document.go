@@ -72,7 +72,7 @@ func BidVersionObjectID(bidID int64, version int) string {
 // on the call's chain. IssueBidReceipt calls it after the submission committed, when the
 // receipt time exists, in its own idempotent transaction.
 func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
-	return func(tx *gorm.DB, r *Receipt) (*int64, error) {
+	return func(tx *gorm.DB, r *Receipt) (*PendingDocument, error) {
 		if r.Version.ReceiptAt == nil {
 			return nil, fmt.Errorf("receipt of bid %d version %d: no receipt time", r.BidID, r.Version.Version)
 		}
@@ -97,14 +97,14 @@ func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
 		for _, f := range r.Version.Files {
 			d.Files = append(d.Files, ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
 		}
-		doc, err := IssueDocument(tx, IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
+		doc, entry, err := StoreDocument(tx, IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
 			Kind: DocEingangsbestaetigung, Title: fmt.Sprintf("Eingangsbestätigung: %s, Interessenbekundung Fassung %d", r.Call.Ref, d.Version),
 			Chain: CallChain(r.Call.ID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
 			RecipientOrgID: v.OrgID, CanonicalData: d, Render: func(m DocMeta) ([]byte, error) { return render(m, d) }})
 		if err != nil {
 			return nil, err
 		}
-		return &doc.ID, nil
+		return &PendingDocument{ID: doc.ID, Entry: entry}, nil
 	}
 }
 
