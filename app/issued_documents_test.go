@@ -121,7 +121,9 @@ func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 	var ver int
 	db.Raw(`SELECT max(version) FROM bid_versions WHERE bid_id = ?`, e.bidID).Scan(&ver)
 	var r struct{ Count int64 }
-	failing := func(*gorm.DB, *models.Receipt) (*models.PendingDocument, error) { return nil, errors.New("renderer down") }
+	failing := func(*gorm.DB, *models.Receipt) (*models.PendingDocument, error) {
+		return nil, errors.New("renderer down")
+	}
 	// A fresh receipt row whose issue fails leaves nothing behind (message, mail, receipt).
 	if err := db.Exec(`DELETE FROM inbox_messages WHERE org_id = ? AND kind = ?`, e.awoOrg, models.InboxReceipt).Error; err != nil {
 		t.Fatal(err)
