@@ -67,28 +67,24 @@ func CallStamp(ctx context.Context, db *gorm.DB, idOrRef string, now time.Time) 
 	return s, nil
 }
 
-// PublicCallsStamp reads, in one query, what the public call list depends on: every
-// listed column of every non-draft call and the Kreise offered in the filter. The list
-// shows no clock-dependent text.
+// PublicCallsStamp reads what the public call list depends on — every listed column of
+// every non-draft call and the Kreise offered in the filter — from one row that triggers
+// keep current (migration 00057): a counter and the time of its last change. The cost does
+// not grow with the number of calls. The list shows no clock-dependent text.
 func PublicCallsStamp(ctx context.Context, db *gorm.DB) (PageStamp, error) {
 	var r struct {
-		Calls    string
-		Tenants  string
-		Modified *time.Time
+		Version   int64
+		ChangedAt time.Time
 	}
-	err := db.WithContext(ctx).Raw(`SELECT
-		(SELECT coalesce(md5(string_agg(concat_ws('|', c.id, c.tenant_id, c.ref, c.state, c.current_version, c.title, c.deadline,
-			c.published_at, c.updated_at), E'\n' ORDER BY c.id)), '') FROM calls c WHERE c.state <> 'draft') AS calls,
-		(SELECT coalesce(md5(string_agg(concat_ws('|', t.id, t.slug, t.name), E'\n' ORDER BY t.id)), '') FROM tenants t) AS tenants,
-		(SELECT max(c.updated_at) FROM calls c WHERE c.state <> 'draft') AS modified`).Scan(&r).Error
-	if err != nil {
-		return PageStamp{}, fmt.Errorf("call list stamp: %w", err)
+	res := db.WithContext(ctx).Raw(`SELECT version, changed_at FROM public_stamps WHERE name = 'calls'`).Scan(&r)
+	if res.Error != nil {
+		return PageStamp{}, fmt.Errorf("call list stamp: %w", res.Error)
 	}
-	s := PageStamp{Tag: stampTag("calls", r.Calls, r.Tenants)}
-	if r.Modified != nil {
-		s.Modified = *r.Modified
+	if res.RowsAffected == 0 {
+		return PageStamp{}, fmt.Errorf("call list stamp: the row public_stamps 'calls' is missing (migration 00057)")
 	}
-	return s, nil
+	return PageStamp{Tag: stampTag("calls", strconv.FormatInt(r.Version, 10), r.ChangedAt.UTC().Format(time.RFC3339Nano)),
+		Modified: r.ChangedAt}, nil
 }
 
 // stampTag hashes the parts into a short tag.
