@@ -46,7 +46,8 @@ type Ties struct {
 //   - the format tag "format": "kimibv-bid-v1";
 //   - ids and the call version as JSON integers;
 //   - VZÄ as strings with exactly two decimals and a point ("1.50"): exact decimals, never
-//     floating point; lots with 0 VZÄ are left out;
+//     floating point, rounded half away from zero; lots with 0.00 VZÄ after rounding are
+//     left out (so that decoding and encoding again gives the same bytes);
 //   - keys as given (they must match [A-Za-z0-9_-]{1,40}, else an error);
 //   - every text in Unicode NFC with line breaks normalised to "\n" and surrounding white
 //     space trimmed, so that the same visible text always gives the same bytes;
@@ -64,8 +65,8 @@ func CanonicalBid(c BidContent) ([]byte, error) {
 	}
 	lots := map[string]string{}
 	for k, v := range c.Lots {
-		if v.Sign() > 0 {
-			lots[k] = v.StringFixed(2)
+		if r := v.Round(2); r.Sign() > 0 {
+			lots[k] = r.StringFixed(2)
 		}
 	}
 	answers := map[string]string{}
