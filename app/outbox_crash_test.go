@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,7 +129,8 @@ func TestOutboxUncertainDeliveryIsNotRetried(t *testing.T) {
 
 // dropBackend is an SMTP server that reads the message data and then drops the
 // connection without a reply: the client cannot know whether the mail was accepted.
-type dropBackend struct{ received int }
+// received is counted in the server's goroutine and read by the test, hence atomic.
+type dropBackend struct{ received atomic.Int64 }
 
 func (b *dropBackend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	return &dropSession{b: b, c: c}, nil
@@ -145,7 +147,7 @@ func (s *dropSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *dropSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
 func (s *dropSession) Data(r io.Reader) error {
 	_, _ = io.ReadAll(r)
-	s.b.received++
+	s.b.received.Add(1)
 	_ = s.c.Close()
 	return io.ErrUnexpectedEOF
 }
@@ -180,7 +182,7 @@ func TestSMTPConnectionLostAfterDataIsUncertain(t *testing.T) {
 	}
 	var uncertain int64
 	db.Raw(`SELECT count(*) FROM outbox WHERE uncertain_at IS NOT NULL AND sent_at IS NULL AND attempts = 1`).Scan(&uncertain)
-	if backend.received != 1 || uncertain != 1 {
-		t.Fatalf("server received %d, uncertain %d; want 1 and 1", backend.received, uncertain)
+	if n := backend.received.Load(); n != 1 || uncertain != 1 {
+		t.Fatalf("server received %d, uncertain %d; want 1 and 1", n, uncertain)
 	}
 }
