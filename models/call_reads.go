@@ -97,13 +97,33 @@ type PublicCallList struct {
 	Filter PublicCallFilter
 }
 
+// pageWindow applies the paging rules of the public lists: pages count from 1, 20 rows per
+// page unless 1–100 are asked for.
+func pageWindow(page, perPage int) (int, int) {
+	if perPage <= 0 || perPage > 100 {
+		perPage = 20
+	}
+	return max(page, 1), perPage
+}
+
+// pageCount is the number of pages that total rows fill.
+func pageCount(total int64, perPage int) int {
+	return int((total + int64(perPage) - 1) / int64(perPage))
+}
+
+// filterKreise lists every Kreis for the filter of a public list, in German order.
+func filterKreise(db *gorm.DB) ([]Tenant, error) {
+	var out []Tenant
+	if err := db.Raw(`SELECT id, slug, name FROM tenants ORDER BY name COLLATE german`).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("list tenants: %w", err)
+	}
+	return out, nil
+}
+
 // PublicCalls lists published calls of all Kreise, newest first, in two queries.
 func PublicCalls(ctx context.Context, db *gorm.DB, f PublicCallFilter) (*PublicCallList, error) {
 	db = db.WithContext(ctx)
-	if f.PerPage <= 0 || f.PerPage > 100 {
-		f.PerPage = 20
-	}
-	f.Page = max(f.Page, 1)
+	f.Page, f.PerPage = pageWindow(f.Page, f.PerPage)
 	var rows []struct {
 		CallRow
 		FullCount int64
@@ -122,10 +142,12 @@ func PublicCalls(ctx context.Context, db *gorm.DB, f PublicCallFilter) (*PublicC
 		out.Calls = append(out.Calls, r.CallRow)
 		out.Total = r.FullCount
 	}
-	out.Pages = int((out.Total + int64(f.PerPage) - 1) / int64(f.PerPage))
-	if err := db.Raw(`SELECT id, slug, name FROM tenants ORDER BY name COLLATE german`).Scan(&out.Kreise).Error; err != nil {
-		return nil, fmt.Errorf("list tenants: %w", err)
+	out.Pages = pageCount(out.Total, f.PerPage)
+	kreise, err := filterKreise(db)
+	if err != nil {
+		return nil, err
 	}
+	out.Kreise = kreise
 	return out, nil
 }
 
