@@ -177,9 +177,5 @@ func (r *response) wantContains(t *testing.T, ss ...string) *response {
 // count returns the number of rows of a SQL count query.
 func (ta *testApp) count(query string, args ...any) int64 {
 	ta.t.Helper()
-	var n int64
-	if err := ta.store.DB.Raw(query, args...).Scan(&n).Error; err != nil {
-		ta.t.Fatal(err)
-	}
-	return n
+	return dbtest.Count(ta.t, ta.store.DB, query, args...)
 }

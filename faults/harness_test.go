@@ -155,13 +155,3 @@ func (e *env) store() *models.Store {
 	e.t.Cleanup(st.Close)
 	return st
 }
-
-// count runs a count query.
-func count(t *testing.T, st *models.Store, q string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := st.DB.Raw(q, args...).Scan(&n).Error; err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}

@@ -35,10 +35,10 @@ func TestTwoInstancesMigrate(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("migrations: %v", err)
 	}
-	if n := count(t, st, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`); n != int64(len(files)) {
+	if n := dbtest.Count(t, st.DB, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`); n != int64(len(files)) {
 		t.Errorf("%d goose rows for %d migrations", n, len(files))
 	}
-	if n := count(t, st, `SELECT count(*) FROM (SELECT version_id FROM goose_db_version GROUP BY 1 HAVING count(*) > 1) d`); n != 0 {
+	if n := dbtest.Count(t, st.DB, `SELECT count(*) FROM (SELECT version_id FROM goose_db_version GROUP BY 1 HAVING count(*) > 1) d`); n != 0 {
 		t.Errorf("%d migrations applied twice", n)
 	}
 }
@@ -126,11 +126,11 @@ func TestTwoInstancesJobs(t *testing.T) {
 	// Both schedulers are due at the next full minute: wait until every job has done its
 	// work (at most 40 s past it), then 3 s more for any duplicate to show.
 	chain := func(id int64, action string) int64 {
-		return count(t, st, `SELECT count(*) FROM audit_log WHERE chain = ? AND action = ?`, models.CallChain(id), action)
+		return dbtest.Count(t, st.DB, `SELECT count(*) FROM audit_log WHERE chain = ? AND action = ?`, models.CallChain(id), action)
 	}
 	limit := time.Now().Truncate(time.Minute).Add(time.Minute + 40*time.Second)
 	for time.Now().Before(limit) && (chain(open, "call.closed") == 0 || chain(p.CallID, "call.awarded") == 0 ||
-		count(t, st, `SELECT count(*) FROM outbox WHERE id > ? AND sent_at IS NULL`, firstMail) > 0) {
+		dbtest.Count(t, st.DB, `SELECT count(*) FROM outbox WHERE id > ? AND sent_at IS NULL`, firstMail) > 0) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	time.Sleep(3 * time.Second)
@@ -140,11 +140,11 @@ func TestTwoInstancesJobs(t *testing.T) {
 	if n := chain(p.CallID, "call.awarded"); n != 1 {
 		t.Errorf("finalize-awards: call.awarded written %d times, want 1", n)
 	}
-	if n := count(t, st, `SELECT count(*) FROM calls WHERE id = ? AND state = 'awarded'`, p.CallID); n != 1 {
+	if n := dbtest.Count(t, st.DB, `SELECT count(*) FROM calls WHERE id = ? AND state = 'awarded'`, p.CallID); n != 1 {
 		t.Error("the award is not final")
 	}
-	want := count(t, st, `SELECT count(*) FROM outbox WHERE id > ?`, firstMail)
-	if n := count(t, st, `SELECT count(*) FROM outbox WHERE id > ? AND sent_at IS NOT NULL AND attempts = 1`, firstMail); n != want {
+	want := dbtest.Count(t, st.DB, `SELECT count(*) FROM outbox WHERE id > ?`, firstMail)
+	if n := dbtest.Count(t, st.DB, `SELECT count(*) FROM outbox WHERE id > ? AND sent_at IS NOT NULL AND attempts = 1`, firstMail); n != want {
 		t.Errorf("outbox: %d of %d mails sent with one attempt", n, want)
 	}
 	got := map[string]int{}

@@ -82,7 +82,7 @@ func TestPasswordResetIsOneTimeAndExpires(t *testing.T) {
 	if err := models.ResetPassword(ctx, db, tok, "Neues Passwort am Fluss", "Neues Passwort am Fluss", now); err != nil {
 		t.Fatal(err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset'`); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset'`); n != 1 {
 		t.Fatalf("password_reset audited %d times", n)
 	}
 	if _, err := models.Authenticate(ctx, db, "jana@kreis.example", "Neues Passwort am Fluss", now); err != nil {
@@ -116,10 +116,10 @@ func TestPasswordResetForUnknownAddressIsNeutral(t *testing.T) {
 	if err := models.RequestPasswordReset(ctx, db, "niemand@kreis.example", "https://kimibv.test", time.Now()); err != nil {
 		t.Fatalf("unknown address must answer like a known one: %v", err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM outbox`) + taCount(t, db, `SELECT count(*) FROM password_resets`); n != 0 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM outbox`) + dbtest.Count(t, db, `SELECT count(*) FROM password_resets`); n != 0 {
 		t.Fatalf("mail or token written for an unknown address: %d", n)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset_requested' AND actor_id IS NULL AND details LIKE '%"known":false%'`); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset_requested' AND actor_id IS NULL AND details LIKE '%"known":false%'`); n != 1 {
 		t.Fatalf("unknown request audited %d times", n)
 	}
 	wantCodes(t, models.RequestPasswordReset(ctx, db, "keine-adresse", "https://kimibv.test", time.Now()), "email:invalid")
@@ -132,7 +132,7 @@ func TestChangePassword(t *testing.T) {
 	wantCodes(t, models.ChangePassword(ctx, db, a, "falsch", "Ein neues gutes Passwort", "Ein neues gutes Passwort anders"),
 		"current_password:wrong", "new_password_confirm:mismatch")
 	wantCodes(t, models.ChangePassword(ctx, db, a, accPassword, "kurz", "kurz"), "new_password:too_short")
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'user.password_changed'`); n != 0 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'user.password_changed'`); n != 0 {
 		t.Fatalf("refused change audited: %d", n)
 	}
 	if err := models.ChangePassword(ctx, db, a, accPassword, "Ein neues gutes Passwort", "Ein neues gutes Passwort"); err != nil {
@@ -141,7 +141,7 @@ func TestChangePassword(t *testing.T) {
 	if _, err := models.Authenticate(ctx, db, a.Email, "Ein neues gutes Passwort", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'user.password_changed' AND actor_id = ?`, a.UserID); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'user.password_changed' AND actor_id = ?`, a.UserID); n != 1 {
 		t.Fatalf("change audited %d times", n)
 	}
 }
@@ -175,12 +175,12 @@ func TestRegisterProvider(t *testing.T) {
 	if !admin.IsOrgAdmin(o.ID) {
 		t.Fatal("first user is not the administrator")
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.registered' AND object_id = ? AND details LIKE '%"privacy_notice_acknowledged":true%'`,
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.registered' AND object_id = ? AND details LIKE '%"privacy_notice_acknowledged":true%'`,
 		fmt.Sprint(o.ID)); n != 1 {
 		t.Fatalf("registration audited %d times", n)
 	}
 	counts := func() [3]int64 {
-		return [3]int64{taCount(t, db, `SELECT count(*) FROM organizations`), taCount(t, db, `SELECT count(*) FROM users`), taCount(t, db, `SELECT count(*) FROM audit_log`)}
+		return [3]int64{dbtest.Count(t, db, `SELECT count(*) FROM organizations`), dbtest.Count(t, db, `SELECT count(*) FROM users`), dbtest.Count(t, db, `SELECT count(*) FROM audit_log`)}
 	}
 	before := counts()
 	confirm, other := accPassword, "anders"

@@ -46,20 +46,23 @@ func qaContent(deadline time.Time) models.CallContent {
 	}
 }
 
+// changedContent returns a copy of base (its lists copied too) changed by f.
+func changedContent(base models.CallContent, f func(c *models.CallContent)) models.CallContent {
+	c := base
+	c.Lots = slices.Clone(base.Lots)
+	c.Criteria = slices.Clone(base.Criteria)
+	c.Scale = slices.Clone(base.Scale)
+	c.Eligibility = slices.Clone(base.Eligibility)
+	c.RequiredDocs = slices.Clone(base.RequiredDocs)
+	f(&c)
+	return c
+}
+
 func TestCheckAmendment(t *testing.T) {
 	const minLeft = 10 * 24 * time.Hour
 	now := berlinAt(2026, 3, 20, 12, 0) // CET; summer time starts 29.03.2026
 	base := qaContent(berlinAt(2026, 4, 30, 12, 0))
-	mod := func(f func(c *models.CallContent)) models.CallContent {
-		c := base
-		c.Lots = slices.Clone(base.Lots)
-		c.Criteria = slices.Clone(base.Criteria)
-		c.Scale = slices.Clone(base.Scale)
-		c.Eligibility = slices.Clone(base.Eligibility)
-		c.RequiredDocs = slices.Clone(base.RequiredDocs)
-		f(&c)
-		return c
-	}
+	mod := func(f func(c *models.CallContent)) models.CallContent { return changedContent(base, f) }
 	withDeadline := func(c *models.CallContent, d time.Time) {
 		c.Timeline.Deadline = d.UTC()
 		c.Timeline.PlannedOpening = d.AddDate(0, 0, 1).UTC()

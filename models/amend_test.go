@@ -25,7 +25,9 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	versions := func() int64 { return taCount(t, db, `SELECT count(*) FROM call_versions WHERE call_id = ?`, f.callID) }
+	versions := func() int64 {
+		return dbtest.Count(t, db, `SELECT count(*) FROM call_versions WHERE call_id = ?`, f.callID)
+	}
 
 	// Bad inputs: nothing changes.
 	unchanged := amendInput(f.content, "Klarstellung", 1)
@@ -43,7 +45,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if _, err := models.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, rules, "", f.now, nil); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if versions() != 1 || taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended' AND chain = ?`, models.CallChain(f.callID)) != 0 {
+	if versions() != 1 || dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended' AND chain = ?`, models.CallChain(f.callID)) != 0 {
 		t.Fatal("a refused amendment changed something")
 	}
 
@@ -156,11 +158,11 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	if d["reason"] != "Die Landesmittel wurden nicht bewilligt." {
 		t.Fatalf("audit %v", d)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'cancellation'`, awo); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'cancellation'`, awo); n != 1 {
 		t.Fatalf("cancellation messages %d", n)
 	}
 
-	auditBefore := taCount(t, db, `SELECT count(*) FROM audit_log`)
+	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log`)
 	next := f.content
 	next.Timeline.Deadline = next.Timeline.Deadline.AddDate(0, 0, 7)
 	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Verlängerung", 1), models.DefaultCallRules(), "", f.now, nil)
@@ -174,10 +176,10 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err == nil {
 		t.Fatal("following a cancelled call")
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM call_versions WHERE call_id = ?`, f.callID); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM call_versions WHERE call_id = ?`, f.callID); n != 1 {
 		t.Fatalf("versions %d", n)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log`); n != auditBefore {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log`); n != auditBefore {
 		t.Fatalf("audit grew from %d to %d", auditBefore, n)
 	}
 }

@@ -111,7 +111,7 @@ func TestListAuditFilters(t *testing.T) {
 	}
 	// Without filters, every Musterland entry and nothing of Beispielhausen.
 	all := list(models.AuditQuery{Limit: 1000})
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE tenant_id = ?`, muster); int64(len(all)) != n || slices.Contains(all, "test:other/1") {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE tenant_id = ?`, muster); int64(len(all)) != n || slices.Contains(all, "test:other/1") {
 		t.Fatalf("unfiltered list: %d entries of %d", len(all), n)
 	}
 
@@ -173,7 +173,7 @@ func TestListAuditKeysetPaginationAndVerification(t *testing.T) {
 	for i := int64(6); i <= 8; i++ {
 		auditRowAt(t, db, "test:b", i, same.Add(time.Duration(i)*time.Hour), nil, muster, "test.event", "thing", fmt.Sprint(i))
 	}
-	total := taCount(t, db, `SELECT count(*) FROM audit_log WHERE tenant_id = ?`, muster)
+	total := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE tenant_id = ?`, muster)
 
 	type key struct {
 		at    time.Time

@@ -161,7 +161,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 		`SELECT count(*) FROM audit_log a WHERE a.chain = concat('call:', ?::bigint) AND a.action = 'bid.submitted' AND NOT EXISTS (SELECT 1 FROM bid_versions v WHERE v.bid_id = a.object_id::bigint)`: 0,
 	}
 	for q, want := range checks {
-		if got := taCount(t, f.db, q, f.callID); got != want {
+		if got := dbtest.Count(t, f.db, q, f.callID); got != want {
 			t.Errorf("%s: %d, want %d", q, got, want)
 		}
 	}

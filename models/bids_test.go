@@ -101,7 +101,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	// A second tab submitting the same revision: conflict, still one version.
 	_, err = models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, rev, f.now)
 	wantConflict(t, err)
-	if n := taCount(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 1 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 1 {
 		t.Fatalf("%d versions", n)
 	}
 	// The hash covers the canonical content; the files carry their hashes.
@@ -115,10 +115,10 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	if err := models.IssueBidReceipt(f.ctx, f.db, f.vault, id, 1, "http://x", nil); err != nil {
 		t.Fatal(err)
 	}
-	if n := taCount(t, f.db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'bid_receipt' AND body LIKE '%'||?||'%'`, orgID, v1.ContentSHA256); n != 1 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'bid_receipt' AND body LIKE '%'||?||'%'`, orgID, v1.ContentSHA256); n != 1 {
 		t.Fatalf("%d receipts in the Postfach", n)
 	}
-	if n := taCount(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'bid_receipt' AND to_addr = 'awo@traeger.example' AND subject LIKE '%'||?||'%'`, "musterland-2026-91"); n != 1 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'bid_receipt' AND to_addr = 'awo@traeger.example' AND subject LIKE '%'||?||'%'`, "musterland-2026-91"); n != 1 {
 		t.Fatalf("%d receipt mails", n)
 	}
 	// Rule 4: nobody edits a submitted version or its files.
@@ -159,10 +159,10 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	_, err = models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now)
 	wantConflict(t, err)
 	wantConflict(t, models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now))
-	if n := taCount(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 2 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 2 {
 		t.Fatalf("%d versions after withdrawal", n)
 	}
-	if n := taCount(t, f.db, `SELECT count(*) FROM audit_log WHERE object_type = 'bid' AND tenant_id IS NOT NULL`); n != 0 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM audit_log WHERE object_type = 'bid' AND tenant_id IS NOT NULL`); n != 0 {
 		t.Fatalf("%d bid entries visible in a Kreis audit list", n)
 	}
 	verifyChain(t, f.db, models.CallChain(f.callID))
@@ -181,7 +181,7 @@ func TestBidMembershipRemovedMidDraft(t *testing.T) {
 	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("save after removal: %v", err)
 	}
-	if n := taCount(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {
 		t.Fatalf("%d versions", n)
 	}
 }
@@ -206,7 +206,7 @@ func TestBidAfterDeadline(t *testing.T) {
 	if err := models.WithdrawBid(f.ctx, f.db, car, carID, carBid, f.now); !errors.As(err, &de) {
 		t.Fatalf("withdraw after deadline: %v", err)
 	}
-	if n := taCount(t, f.db, `SELECT count(*) FROM bids WHERE state = 'submitted' AND call_id = ?`, f.callID); n != 1 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bids WHERE state = 'submitted' AND call_id = ?`, f.callID); n != 1 {
 		t.Fatalf("%d submitted", n)
 	}
 	// The COMMIT-time trigger: a transaction that inserts in time but commits late is refused.
@@ -223,7 +223,7 @@ func TestBidAfterDeadline(t *testing.T) {
 	if err == nil || !errors.Is(models.CommitRefusedForTest(err), models.ErrDeadlinePassed) {
 		t.Fatalf("late commit: %v", err)
 	}
-	if n := taCount(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {
 		t.Fatal("late version stored")
 	}
 }
@@ -246,7 +246,7 @@ func TestBidReconfirmation(t *testing.T) {
 	if !b.NeedsReconfirmation || b.ReconfirmCallVersion == nil || *b.ReconfirmCallVersion != 2 {
 		t.Fatalf("not marked: %+v", b)
 	}
-	if n := taCount(t, f.db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'bid_reconfirm'`, orgID); n != 1 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'bid_reconfirm'`, orgID); n != 1 {
 		t.Fatalf("%d re-confirmation messages", n)
 	}
 	view, err := models.OwnBid(f.ctx, f.db, f.vault, awo, orgID, id, f.now)

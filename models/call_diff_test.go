@@ -13,16 +13,7 @@ import (
 
 func TestDiffVersions(t *testing.T) {
 	base := qaContent(berlinAt(2027, 1, 15, 12, 0))
-	clone := func(f func(c *models.CallContent)) models.CallContent {
-		c := base
-		c.Lots = slices.Clone(base.Lots)
-		c.Criteria = slices.Clone(base.Criteria)
-		c.Scale = slices.Clone(base.Scale)
-		c.Eligibility = slices.Clone(base.Eligibility)
-		c.RequiredDocs = slices.Clone(base.RequiredDocs)
-		f(&c)
-		return c
-	}
+	clone := func(f func(c *models.CallContent)) models.CallContent { return changedContent(base, f) }
 	tests := []struct {
 		name string
 		next models.CallContent

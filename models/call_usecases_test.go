@@ -53,7 +53,7 @@ func newCallFixture(t *testing.T) *callFixture {
 
 func (f *callFixture) count(t *testing.T, q string, args ...any) int64 {
 	t.Helper()
-	return taCount(t, f.db, q, args...)
+	return dbtest.Count(t, f.db, q, args...)
 }
 
 // draftWithCommittee creates a template draft and saves it with the committee.

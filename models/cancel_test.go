@@ -48,7 +48,7 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 	counts := func() string {
 		var b strings.Builder
 		for _, tb := range tables {
-			fmt.Fprintf(&b, "%s=%d ", tb, taCount(t, db, `SELECT count(*) FROM `+tb+` WHERE call_id = ?`, p.CallID))
+			fmt.Fprintf(&b, "%s=%d ", tb, dbtest.Count(t, db, `SELECT count(*) FROM `+tb+` WHERE call_id = ?`, p.CallID))
 		}
 		return b.String()
 	}
@@ -71,11 +71,11 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 		t.Fatalf("audit %v", d)
 	}
 	for _, org := range p.OrgIDs {
-		if n := taCount(t, db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND call_id = ? AND kind = 'cancellation' AND body LIKE '%gegenstandslos%'`, org, p.CallID); n != 1 {
+		if n := dbtest.Count(t, db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND call_id = ? AND kind = 'cancellation' AND body LIKE '%gegenstandslos%'`, org, p.CallID); n != 1 {
 			t.Fatalf("org %d: %d cancellation messages", org, n)
 		}
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM outbox WHERE to_addr = ? AND kind = 'cancellation'`, memberEmail); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM outbox WHERE to_addr = ? AND kind = 'cancellation'`, memberEmail); n != 1 {
 		t.Fatalf("member e-mails %d", n)
 	}
 
@@ -86,7 +86,7 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 	if ok, err := models.FinalizeAward(ctx, db, models.DecisionDocs{}, p.CallID, now.AddDate(0, 0, 60)); err != nil || ok {
 		t.Fatalf("lazy finalise %v %v", ok, err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM calls WHERE id = ? AND state = 'cancelled' AND awarded_at IS NULL`, p.CallID); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE id = ? AND state = 'cancelled' AND awarded_at IS NULL`, p.CallID); n != 1 {
 		t.Fatal("call not cancelled or awarded")
 	}
 	wantConflict(t, models.Cancel(ctx, db, p.Lead, p.TenantID, p.CallID, "nochmal", "", now))
@@ -122,11 +122,11 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 
 	// A final award cannot be cancelled; nothing is written.
 	final := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 88, Bids: 2, Criteria: 2, Evaluators: 2, Final: true})
-	audits := taCount(t, db, `SELECT count(*) FROM audit_log`)
+	audits := dbtest.Count(t, db, `SELECT count(*) FROM audit_log`)
 	err = models.Cancel(ctx, db, final.Lead, final.TenantID, final.CallID, "Zu spät.", "", now)
 	wantConflict(t, err)
-	if !strings.Contains(err.Error(), "Vergeben") || taCount(t, db, `SELECT count(*) FROM audit_log`) != audits ||
-		taCount(t, db, `SELECT count(*) FROM calls WHERE id = ? AND state = 'awarded'`, final.CallID) != 1 {
+	if !strings.Contains(err.Error(), "Vergeben") || dbtest.Count(t, db, `SELECT count(*) FROM audit_log`) != audits ||
+		dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE id = ? AND state = 'awarded'`, final.CallID) != 1 {
 		t.Fatalf("awarded call: %v", err)
 	}
 }
@@ -155,7 +155,7 @@ func TestCancelBeforeOpeningKeepsBidsSealed(t *testing.T) {
 	if _, err := models.ReadBids(ctx, db, dbtest.Vault(t), lead, callID, now); !errors.Is(err, models.ErrSealed) {
 		t.Fatalf("lead reads bids of a call cancelled before the opening: %v", err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NULL AND state = 'cancelled'`, callID); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NULL AND state = 'cancelled'`, callID); n != 1 {
 		t.Fatal("call opened or not cancelled")
 	}
 	_, d := lastAudit(t, db, models.CallChain(callID), "call.cancelled")
@@ -163,10 +163,10 @@ func TestCancelBeforeOpeningKeepsBidsSealed(t *testing.T) {
 		t.Fatalf("audit details %v", d)
 	}
 	// Every organisation with a bid (submitted or draft) is told, with the one message.
-	missing := taCount(t, db, `SELECT count(*) FROM bids b WHERE b.call_id = ? AND NOT EXISTS (
+	missing := dbtest.Count(t, db, `SELECT count(*) FROM bids b WHERE b.call_id = ? AND NOT EXISTS (
 		SELECT 1 FROM inbox_messages m WHERE m.org_id = b.org_id AND m.call_id = b.call_id AND m.kind = 'cancellation')`, callID)
-	bodies := taCount(t, db, `SELECT count(DISTINCT body) FROM inbox_messages WHERE call_id = ? AND kind = 'cancellation'`, callID)
-	if missing != 0 || bodies != 1 || taCount(t, db, `SELECT count(*) FROM bids WHERE call_id = ? AND state = 'draft'`, callID) == 0 {
+	bodies := dbtest.Count(t, db, `SELECT count(DISTINCT body) FROM inbox_messages WHERE call_id = ? AND kind = 'cancellation'`, callID)
+	if missing != 0 || bodies != 1 || dbtest.Count(t, db, `SELECT count(*) FROM bids WHERE call_id = ? AND state = 'draft'`, callID) == 0 {
 		t.Fatalf("missing %d, distinct bodies %d", missing, bodies)
 	}
 	var body string

@@ -105,7 +105,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	a := f.addBid(t, "Träger A e. V.", models.FormalAdmitted, "L1=2", "2 1", "2 2", "1 2")
 	b := f.addBid(t, "Träger B e. V.", models.FormalAdmitted, "L1=1 L2=1", "1 1", "-")
 	x := f.addBid(t, "Träger X e. V.", models.FormalExcluded, "L2=1")
-	rows := func() int64 { return countRows(t, f.db, `SELECT count(*) FROM consolidated_scores`) }
+	rows := func() int64 { return dbtest.Count(t, f.db, `SELECT count(*) FROM consolidated_scores`) }
 
 	wantField(t, f.set(b, map[string]string{"K1": "1", "K2": "1"}, nil), "scores", "sheets_missing")
 	// means of A: K1 5/3 → 1,67, K2 5/3 → 1,67
@@ -181,15 +181,6 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	}
 }
 
-func countRows(t *testing.T, db *gorm.DB, q string) int64 {
-	t.Helper()
-	var n int64
-	if err := db.Raw(q).Scan(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestConsolidationAccess(t *testing.T) {
 	f := newConsFixture(t, nil)
 	a := f.addBid(t, "Träger A e. V.", models.FormalAdmitted, "L1=1", "2 2", "2 2")
@@ -235,7 +226,7 @@ func TestCloseNeedsTieDecision(t *testing.T) {
 	wantField(t, err, "tie_0_reason", "required")
 	_, err = closeWith(models.TieResolution{Order: []int64{b, a + 1000}, Reason: "Los"})
 	wantField(t, err, "ties", "stale")
-	if n := countRows(t, f.db, `SELECT count(*) FROM call_results`); n != 0 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM call_results`); n != 0 {
 		t.Fatalf("refused close stored %d results", n)
 	}
 	res, err := closeWith(models.TieResolution{Order: []int64{b, a}, Reason: "Losentscheid in der Sitzung vom 01.10.2026"})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/dbtest"
 )
 
 // decisionFixture is a call with a closed consolidation: A (100 points, L1 2,0), B (80,
@@ -89,7 +90,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	ctx := context.Background()
 	dev := map[string]string{models.FTEField(f.bids["B"], "L2"): "", models.FTEField(f.bids["C"], "L2"): "1,00"}
 	wantField(t, models.SaveProposal(ctx, f.db, f.lead, f.proposal(dev), f.now), "deviation_reason", "required")
-	if n := countRows(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decisions WHERE call_id = %d`, f.callID)); n != 0 {
+	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decisions WHERE call_id = %d`, f.callID)); n != 0 {
 		t.Fatalf("%d decisions stored after a refused proposal", n)
 	}
 	wantField(t, models.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{models.FTEField(f.bids["X"], "L2"): "1,00"}), f.now),
@@ -108,7 +109,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	if err := models.SaveProposal(ctx, f.db, f.lead, in, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decision_allocations WHERE call_id = %d`, f.callID)); n != 3 {
+	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decision_allocations WHERE call_id = %d`, f.callID)); n != 3 {
 		t.Fatalf("%d allocation rows after replacing the proposal, want 3 (A, B removed, C added)", n)
 	}
 	v, err := models.LoadDecision(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now)
@@ -174,14 +175,14 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 	if err := f.db.Exec(`UPDATE tenants SET legal_remedy_text = 'Gegen diese Entscheidung kann innerhalb eines Monats Klage erhoben werden.' WHERE id = ?`, f.tenantID).Error; err != nil {
 		t.Fatal(err)
 	}
-	mails := countRows(t, f.db, `SELECT count(*) FROM outbox`)
+	mails := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox`)
 	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
 	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); !errors.Is(err, models.ErrConflict) {
 		t.Fatalf("second issue: %v, want conflict", err)
 	}
-	if got := countRows(t, f.db, `SELECT count(*) FROM outbox`) - mails; got != 4 {
+	if got := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox`) - mails; got != 4 {
 		t.Fatalf("%d e-mails queued, want one per member of the 4 organisations", got)
 	}
 	want := map[string]string{"A": models.NoticeSelected, "B": models.NoticeSelected, "C": models.NoticeNotSelected, "X": models.NoticeExcluded}
@@ -309,7 +310,7 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 	if n, _ := models.FinalizeDueAwards(ctx, f.db, models.DecisionDocs{}, f.now.AddDate(0, 0, 1)); n != 0 {
 		t.Fatal("finalised during the standstill")
 	}
-	inbox := countRows(t, f.db, fmt.Sprintf(`SELECT count(*) FROM inbox_messages WHERE call_id = %d AND kind = 'award_final'`, f.callID))
+	inbox := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM inbox_messages WHERE call_id = %d AND kind = 'award_final'`, f.callID))
 	// Two instances racing: exactly one finalisation and one set of notifications.
 	var wg sync.WaitGroup
 	results := make([]int, 6)
@@ -332,10 +333,10 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 	if total != 1 {
 		t.Fatalf("finalised %d times, want exactly once (%v)", total, results)
 	}
-	if got := countRows(t, f.db, fmt.Sprintf(`SELECT count(*) FROM inbox_messages WHERE call_id = %d AND kind = 'award_final'`, f.callID)) - inbox; got != 4 {
+	if got := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM inbox_messages WHERE call_id = %d AND kind = 'award_final'`, f.callID)) - inbox; got != 4 {
 		t.Fatalf("%d final notifications, want one per organisation (4)", got)
 	}
-	if n := countRows(t, f.db, fmt.Sprintf(`SELECT count(*) FROM audit_log WHERE chain = '%s' AND action = 'call.awarded'`, models.CallChain(f.callID))); n != 1 {
+	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM audit_log WHERE chain = '%s' AND action = 'call.awarded'`, models.CallChain(f.callID))); n != 1 {
 		t.Fatalf("%d call.awarded entries", n)
 	}
 	if s := f.state(t); s != "awarded" {

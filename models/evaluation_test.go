@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/dbtest"
 )
 
 func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
@@ -18,7 +19,7 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 	// Admitting without the minimum requirements met is refused; nothing stored.
 	err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: models.DecideAdmit}, f.now)
 	wantField(t, err, "met_E1", "not_met")
-	if n := countRows(t, f.db, `SELECT count(*) FROM formal_checks WHERE outcome <> 'pending'`); n != 0 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM formal_checks WHERE outcome <> 'pending'`); n != 0 {
 		t.Fatalf("%d decided checks after refusal", n)
 	}
 	// Excluding needs a reason; with one it is final.
@@ -72,10 +73,10 @@ func TestDocumentRequestsOneDeadline(t *testing.T) {
 	deadline := f.now.Add(7 * 24 * time.Hour).In(models.Berlin()).Format("02.01.2006 15:04")
 	wantField(t, models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.DocRequestInput{DocKeys: []string{"U9"}, Message: "x", Deadline: deadline}, f.now), "docs", "unknown")
 	wantField(t, models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.DocRequestInput{DocKeys: []string{"U2"}, Message: "x", Deadline: "morgen"}, f.now), "deadline", "invalid")
-	if n := countRows(t, f.db, `SELECT count(*) FROM document_requests`) + countRows(t, f.db, `SELECT count(*) FROM document_request_deadlines`); n != 0 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM document_requests`) + dbtest.Count(t, f.db, `SELECT count(*) FROM document_request_deadlines`); n != 0 {
 		t.Fatal("refused request stored")
 	}
-	inbox := countRows(t, f.db, `SELECT count(*) FROM inbox_messages WHERE kind = 'document_request'`)
+	inbox := dbtest.Count(t, f.db, `SELECT count(*) FROM inbox_messages WHERE kind = 'document_request'`)
 	if err := models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.DocRequestInput{DocKeys: []string{"U2"},
 		Message: "Bitte reichen Sie die unterschriebene Satzung nach.", Deadline: deadline}, f.now); err != nil {
 		t.Fatal(err)
@@ -85,10 +86,10 @@ func TestDocumentRequestsOneDeadline(t *testing.T) {
 		Message: "Bitte das Konzept nachreichen.", Deadline: "01.01.2099 12:00"}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, f.db, `SELECT count(DISTINCT d.deadline) FROM document_requests r JOIN document_request_deadlines d ON d.call_id = r.call_id`); n != 1 {
+	if n := dbtest.Count(t, f.db, `SELECT count(DISTINCT d.deadline) FROM document_requests r JOIN document_request_deadlines d ON d.call_id = r.call_id`); n != 1 {
 		t.Fatalf("%d deadlines", n)
 	}
-	if n := countRows(t, f.db, `SELECT count(*) FROM inbox_messages WHERE kind = 'document_request'`) - inbox; n != 2 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM inbox_messages WHERE kind = 'document_request'`) - inbox; n != 2 {
 		t.Fatalf("%d Postfach messages", n)
 	}
 	pv, err := models.ProviderRequests(f.ctx, f.db, f.provider["awo"], f.orgs["awo"], f.bids["awo"])
@@ -111,7 +112,7 @@ func TestDocumentRequestsOneDeadline(t *testing.T) {
 	if err := up("U2", late); !errors.Is(err, models.ErrDeadlinePassed) {
 		t.Fatalf("late upload: %v", err)
 	}
-	if n := countRows(t, f.db, `SELECT count(*) FROM document_request_files`); n != 1 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM document_request_files`); n != 1 {
 		t.Fatalf("%d answers stored", n)
 	}
 	v, err := models.FormalCheckOf(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, f.bids["awo"], f.now)
@@ -199,7 +200,7 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 	err = models.SaveSheet(f.ctx, f.db, f.ev2, f.tenantID, f.callID, f.bids["awo"], bad, f.now)
 	wantField(t, err, "score_K1", "scale")
 	wantField(t, err, "reason_K2", "required")
-	if n := countRows(t, f.db, `SELECT count(*) FROM scores`); n != 0 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM scores`); n != 0 {
 		t.Fatalf("%d scores after refusal", n)
 	}
 	// Independence: ev2 submits; ev3 (after declaring) does not see ev2's scores before submitting.
@@ -266,7 +267,7 @@ func TestTiesLeaveTooFewEvaluators(t *testing.T) {
 	f.admit(t, "awo")
 	f.declare(t, f.ev1, map[string]string{"awo": models.TieFamily})
 	f.declare(t, f.ev2, map[string]string{"awo": models.TieEmployment})
-	if n := countRows(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'committee_short'`); n == 0 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'committee_short'`); n == 0 {
 		t.Fatal("lead not warned")
 	}
 	cv, err := models.LeadCommittee(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, f.now)

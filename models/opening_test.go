@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/dbtest"
 )
 
 func TestOpeningRuleTable(t *testing.T) {
@@ -47,7 +48,7 @@ func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
 		t.Fatal(err)
 	}
-	mails := countRows(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'call_closed'`)
+	mails := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'call_closed'`)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for i := range 8 {
@@ -69,7 +70,7 @@ func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := countRows(t, f.db, `SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = '`+models.CallChain(f.callID)+`'`); n != 1 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = '`+models.CallChain(f.callID)+`'`); n != 1 {
 		t.Fatalf("%d call.closed entries, want 1", n)
 	}
 	var state string
@@ -78,7 +79,7 @@ func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 		t.Fatalf("state %s", state)
 	}
 	// The lead is notified (the fixture's call has no committee, so no opener mails).
-	if n := countRows(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'call_closed' AND to_addr = 'leitung@musterland.example'`) - mails; n != 1 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'call_closed' AND to_addr = 'leitung@musterland.example'`) - mails; n != 1 {
 		t.Fatalf("%d mails to the lead", n)
 	}
 	verifyChain(t, f.db, models.CallChain(f.callID))
@@ -96,7 +97,7 @@ func TestOpeningTwoPersons(t *testing.T) {
 	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); err != nil {
 		t.Fatal(err)
 	}
-	confirmations := func() int64 { return countRows(t, f.db, `SELECT count(*) FROM openings`) }
+	confirmations := func() int64 { return dbtest.Count(t, f.db, `SELECT count(*) FROM openings`) }
 
 	// Before the deadline: impossible, nothing recorded.
 	_, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, time.Now())

@@ -61,7 +61,7 @@ func TestUpdateOrganization(t *testing.T) {
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
 	other, _ := accRegister(t, db, "Verein Zwei e. V.", "zwei@verein.example")
 	audits := func() int64 {
-		return taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.updated'`)
+		return dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.updated'`)
 	}
 
 	in := accOrgInput("Verein Eins e. V.")
@@ -76,7 +76,7 @@ func TestUpdateOrganization(t *testing.T) {
 	if got.City != "Nordheim" {
 		t.Fatalf("city %q", got.City)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.updated' AND chain = 'platform' AND object_id = ? AND actor_id = ?
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.updated' AND chain = 'platform' AND object_id = ? AND actor_id = ?
 		AND details LIKE '%"city":{"after":"Nordheim","before":"Musterstadt"}%' AND details NOT LIKE '%org_name%'`, fmt.Sprint(o.ID), admin.UserID); n != 1 {
 		t.Fatalf("update audit entries: %d", n)
 	}
@@ -90,7 +90,7 @@ func TestUpdateOrganization(t *testing.T) {
 	in.Name, in.PostalCode = "Verein Eins e. V.", "ABCDE"
 	_, err = models.UpdateOrganization(ctx, db, admin, o.ID, in)
 	wantCodes(t, err, "postal_code:invalid")
-	if audits() != 1 || taCount(t, db, `SELECT count(*) FROM organizations WHERE postal_code = 'ABCDE' OR name = 'verein zwei e. v.'`) != 0 {
+	if audits() != 1 || dbtest.Count(t, db, `SELECT count(*) FROM organizations WHERE postal_code = 'ABCDE' OR name = 'verein zwei e. v.'`) != 0 {
 		t.Fatal("refused update wrote something")
 	}
 }
@@ -106,7 +106,7 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 	wantCodes(t, err, "email:member")
 	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "keine adresse", models.RoleOrgMember, "https://kimibv.test", now)
 	wantCodes(t, err, "email:invalid")
-	if n := taCount(t, db, `SELECT count(*) FROM invitations`) + taCount(t, db, `SELECT count(*) FROM outbox`); n != 0 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM invitations`) + dbtest.Count(t, db, `SELECT count(*) FROM outbox`); n != 0 {
 		t.Fatalf("refused invitations wrote %d rows", n)
 	}
 
@@ -114,7 +114,7 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_invited' AND chain = 'platform' AND object_id = ?
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_invited' AND chain = 'platform' AND object_id = ?
 		AND details LIKE '%"email":"neu@verein.example"%' AND details LIKE '%"role":"org_member"%'`, fmt.Sprint(o.ID)); n != 1 {
 		t.Fatalf("invitation audit entries: %d", n)
 	}
@@ -128,7 +128,7 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 	bad := "anders"
 	_, err = models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Nora Neu", Password: accPassword, PasswordConfirm: &bad}, now)
 	wantCodes(t, err, "password_confirm:mismatch")
-	if n := taCount(t, db, `SELECT count(*) FROM users WHERE email = 'neu@verein.example'`); n != 0 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM users WHERE email = 'neu@verein.example'`); n != 0 {
 		t.Fatal("user created despite the error")
 	}
 	confirm := accPassword
@@ -136,11 +136,11 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND u.id = ? AND u.email = 'neu@verein.example' AND m.role = 'org_member'`,
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND u.id = ? AND u.email = 'neu@verein.example' AND m.role = 'org_member'`,
 		o.ID, uid); n != 1 {
 		t.Fatal("membership not granted")
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'invitation.accepted' AND actor_id = ? AND object_id = ?`, uid, fmt.Sprint(inv.ID)); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'invitation.accepted' AND actor_id = ? AND object_id = ?`, uid, fmt.Sprint(inv.ID)); n != 1 {
 		t.Fatalf("acceptance audit entries: %d", n)
 	}
 	// Reuse is impossible.
@@ -170,7 +170,7 @@ func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
 	// The wrong account cannot accept, nothing is written.
 	_, err := models.AcceptInvitation(ctx, db, tok, stranger, nil, now)
 	wantCodes(t, err, "email:mismatch")
-	if n := taCount(t, db, `SELECT count(*) FROM organization_members WHERE user_id = ?`, stranger.UserID); n != 0 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM organization_members WHERE user_id = ?`, stranger.UserID); n != 0 {
 		t.Fatal("stranger became a member")
 	}
 	// Anonymous without account data is refused.
@@ -221,7 +221,7 @@ func TestOrgInvitationExpires(t *testing.T) {
 	if _, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Sven Spät", Password: accPassword, PasswordConfirm: &confirm}, later); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("expired accept: %v", err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM users WHERE email = 'spaet@verein.example'`); n != 0 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM users WHERE email = 'spaet@verein.example'`); n != 0 {
 		t.Fatal("account created from an expired invitation")
 	}
 	if open, err := models.OrgOpenInvitations(ctx, db, o.ID, later); err != nil || len(open) != 0 {
@@ -243,7 +243,7 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 	}
 	colleague, _ = models.LoadActor(ctx, db, colleague.UserID)
 	changes := func() int64 {
-		return taCount(t, db, `SELECT count(*) FROM audit_log WHERE action IN ('organization.role_changed', 'organization.member_removed')`)
+		return dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action IN ('organization.role_changed', 'organization.member_removed')`)
 	}
 
 	// The only administrator can neither step down nor be removed.
@@ -267,7 +267,7 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 	if err := models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, models.RoleOrgAdmin); err != nil {
 		t.Fatal(err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.role_changed' AND chain = 'platform' AND object_id = ?
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.role_changed' AND chain = 'platform' AND object_id = ?
 		AND details LIKE '%"after":"org_admin"%' AND details LIKE '%"before":"org_member"%'`, fmt.Sprint(o.ID)); n != 1 {
 		t.Fatalf("role change audit entries: %d", n)
 	}
@@ -280,15 +280,15 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 	if err := models.RemoveOrgMember(ctx, db, colleague, o.ID, admin.UserID); err != nil {
 		t.Fatal(err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_removed' AND object_id = ? AND details LIKE ?`,
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_removed' AND object_id = ? AND details LIKE ?`,
 		fmt.Sprint(o.ID), fmt.Sprintf(`%%"user_id":%d%%`, admin.UserID)); n != 1 {
 		t.Fatalf("removal audit entries: %d", n)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM organization_members WHERE org_id = ?`, o.ID); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM organization_members WHERE org_id = ?`, o.ID); n != 1 {
 		t.Fatalf("members left: %d", n)
 	}
 	// The other organisation is untouched.
-	if n := taCount(t, db, `SELECT count(*) FROM organization_members WHERE org_id = ? AND role = 'org_admin'`, other.ID); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM organization_members WHERE org_id = ? AND role = 'org_admin'`, other.ID); n != 1 {
 		t.Fatalf("other organisation admins: %d", n)
 	}
 }

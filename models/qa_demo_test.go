@@ -18,23 +18,23 @@ func TestDemoHasQuestionsAmendmentAndCancellation(t *testing.T) {
 	if err != nil || len(qa) != 2 {
 		t.Fatalf("answers %v %v", qa, err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM questions WHERE call_id = ? AND answer_id = ?`, open, qa[0].ID); n != 2 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM questions WHERE call_id = ? AND answer_id = ?`, open, qa[0].ID); n != 2 {
 		t.Fatalf("first answer merges %d questions, want 2", n)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM questions WHERE call_id = ? AND answer_id IS NULL`, open); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM questions WHERE call_id = ? AND answer_id IS NULL`, open); n != 1 {
 		t.Fatalf("open questions %d, want 1", n)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM follows WHERE call_id = ?`, open); n != 2 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM follows WHERE call_id = ?`, open); n != 2 {
 		t.Fatalf("followers %d, want 2", n)
 	}
 	vs, _ := models.CallVersionList(ctx, db, open)
 	if len(vs) != 2 || vs[1].Material || vs[1].Reason == "" || !vs[1].Deadline.After(vs[0].Deadline) {
 		t.Fatalf("versions %+v", vs)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM calls WHERE state = 'cancelled' AND cancel_reason <> ''`); n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE state = 'cancelled' AND cancel_reason <> ''`); n != 1 {
 		t.Fatalf("cancelled calls %d", n)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM inbox_messages WHERE kind = 'amendment'`); n != 2 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM inbox_messages WHERE kind = 'amendment'`); n != 2 {
 		t.Fatalf("amendment messages %d, want one per follower", n)
 	}
 	verifyChain(t, db, models.CallChain(open))

@@ -48,7 +48,7 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 	if _, err := models.AskQuestion(ctx, db, awoUser, f.callID, awo, "Letzte Frage?", until); err != nil {
 		t.Fatalf("at the deadline: %v", err)
 	}
-	before := taCount(t, db, `SELECT count(*) FROM questions`)
+	before := dbtest.Count(t, db, `SELECT count(*) FROM questions`)
 	_, err = models.AskQuestion(ctx, db, awoUser, f.callID, awo, "Zu spät?", until.Add(time.Minute))
 	if !errors.Is(err, models.ErrDeadlinePassed) {
 		t.Fatalf("after the deadline: %v", err)
@@ -57,10 +57,10 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 	if v, _ := models.AsValidation(err); !strings.Contains(v.Fields[0].Message, "abgelaufen") {
 		t.Fatalf("message %q", v.Fields[0].Message)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM questions`); n != before {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM questions`); n != before {
 		t.Fatalf("questions %d, want %d", n, before)
 	}
-	if got := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'question.asked' AND chain = ?`, models.CallChain(f.callID)); got != 2 {
+	if got := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'question.asked' AND chain = ?`, models.CallChain(f.callID)); got != 2 {
 		t.Fatalf("question.asked entries %d, want 2", got)
 	}
 }
@@ -72,7 +72,7 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
 	caritas, caritasUser := f.orgOf(t, "caritas@traeger.example")
 	diakonie, diakonieUser := f.orgOf(t, "diakonie@traeger.example")
-	diakonieMails := taCount(t, db, `SELECT count(*) FROM outbox WHERE kind = 'answer_published' AND to_addr = 'diakonie@traeger.example'`)
+	diakonieMails := dbtest.Count(t, db, `SELECT count(*) FROM outbox WHERE kind = 'answer_published' AND to_addr = 'diakonie@traeger.example'`)
 	for _, fo := range []struct {
 		org int64
 		a   *models.Actor
@@ -96,7 +96,7 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 	if _, err := models.AnswerQuestions(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, in, "http://x", f.now); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("other Kreis with own tenant: %v", err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM qa_answers WHERE call_id = ?`, f.callID); n != 0 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM qa_answers WHERE call_id = ?`, f.callID); n != 0 {
 		t.Fatalf("answers after refused attempts: %d", n)
 	}
 
@@ -162,7 +162,7 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 	if kinds(awo) != "own_answered" || kinds(diakonie) != "answer_published" || kinds(caritas) != "own_answered,own_answered" {
 		t.Fatalf("inbox awo=%s diakonie=%s caritas=%s", kinds(awo), kinds(diakonie), kinds(caritas))
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM outbox WHERE kind = 'answer_published' AND to_addr = 'diakonie@traeger.example'`) - diakonieMails; n != 1 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM outbox WHERE kind = 'answer_published' AND to_addr = 'diakonie@traeger.example'`) - diakonieMails; n != 1 {
 		t.Fatalf("diakonie mails %d", n)
 	}
 }
@@ -171,7 +171,7 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
-	followedBefore := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.followed'`)
+	followedBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.followed'`)
 	var orgs []int64
 	db.Raw(`SELECT id FROM organizations ORDER BY id`).Scan(&orgs)
 	// A second member in every organisation, one user in two organisations.
@@ -216,10 +216,10 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 	if m1 != 2 || m4 != 5 {
 		t.Fatalf("mails %d and %d, want 2 and 5", m1, m4)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM inbox_messages WHERE kind = 'amendment' AND call_id = ?`, f.callID); n != 1+4 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM inbox_messages WHERE kind = 'amendment' AND call_id = ?`, f.callID); n != 1+4 {
 		t.Fatalf("inbox messages %d, want 5", n)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM outbox WHERE to_addr = 'zwei@traeger.example'`); n != 2 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM outbox WHERE to_addr = 'zwei@traeger.example'`); n != 2 {
 		t.Fatalf("mails to the member of two organisations %d, want 2 (one per notification)", n)
 	}
 	// Unfollow and follow twice.
@@ -231,10 +231,10 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 	if err := models.Unfollow(ctx, db, a, orgs[0], f.callID); err != nil {
 		t.Fatal(err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM follows WHERE call_id = ?`, f.callID); n != 3 {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM follows WHERE call_id = ?`, f.callID); n != 3 {
 		t.Fatalf("follows %d", n)
 	}
-	if got := taCount(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.followed'`) - followedBefore; got != 4 {
+	if got := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.followed'`) - followedBefore; got != 4 {
 		t.Fatalf("call.followed %d, want 4 (the repeated follow is not recorded)", got)
 	}
 }

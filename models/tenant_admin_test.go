@@ -38,16 +38,6 @@ func taTenantID(t *testing.T, db *gorm.DB, slug string) int64 {
 	return tn.ID
 }
 
-// taCount runs a count query (the count helper of the models tests).
-func taCount(t *testing.T, db *gorm.DB, query string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := db.Raw(query, args...).Scan(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // wantCodes fails unless err is a validation error with exactly the field:code pairs,
 // each with a message for the user.
 func wantCodes(t *testing.T, err error, codes ...string) {
@@ -73,9 +63,9 @@ func TestInviteToTenant(t *testing.T) {
 	muster := taTenantID(t, db, "musterland")
 	admin := taActor(t, db, "admin@musterland.example")
 	chain := models.TenantChain(muster)
-	auditBefore := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
-	invBefore := taCount(t, db, `SELECT count(*) FROM invitations`)
-	mailBefore := taCount(t, db, `SELECT count(*) FROM outbox`)
+	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
+	invBefore := dbtest.Count(t, db, `SELECT count(*) FROM invitations`)
+	mailBefore := dbtest.Count(t, db, `SELECT count(*) FROM outbox`)
 
 	bad := []struct {
 		name  string
@@ -98,10 +88,10 @@ func TestInviteToTenant(t *testing.T) {
 			t.Fatalf("%s invites into Musterland: %v", email, err)
 		}
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM invitations`); n != invBefore {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM invitations`); n != invBefore {
 		t.Fatalf("refused invitations were stored: %d", n-invBefore)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain); n != auditBefore {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain); n != auditBefore {
 		t.Fatal("refused invitations were audited")
 	}
 
@@ -115,7 +105,7 @@ func TestInviteToTenant(t *testing.T) {
 	}
 	var mail struct{ ToAddr, Subject, Body string }
 	db.Raw(`SELECT to_addr, subject, body FROM outbox ORDER BY id DESC LIMIT 1`).Scan(&mail)
-	if n := taCount(t, db, `SELECT count(*) FROM outbox`); n != mailBefore+1 || mail.ToAddr != "neu@musterland.example" ||
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM outbox`); n != mailBefore+1 || mail.ToAddr != "neu@musterland.example" ||
 		!strings.Contains(mail.Body, "http://kimibv.test/einladung/") || !strings.Contains(mail.Body, "Verfahrensleitung") {
 		t.Fatalf("invitation mail %+v", mail)
 	}
@@ -147,7 +137,7 @@ func TestUpdateTenantSettings(t *testing.T) {
 	tn, _ := models.TenantBySlug(ctx, db, "musterland")
 	valid := models.SettingsOf(tn)
 	chain := models.TenantChain(muster)
-	auditBefore := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
+	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
 
 	mutate := func(f func(s *models.TenantSettings)) models.TenantSettings { s := valid; f(&s); return s }
 	bad := []struct {
@@ -174,7 +164,7 @@ func TestUpdateTenantSettings(t *testing.T) {
 	if changed, err := models.UpdateTenantSettings(ctx, db, admin, muster, valid); err != nil || len(changed) != 0 {
 		t.Fatalf("unchanged save: %v %v", changed, err)
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain); n != auditBefore {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain); n != auditBefore {
 		t.Fatal("refused or empty changes were audited")
 	}
 
@@ -211,7 +201,7 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 	admin := taActor(t, db, "admin@musterland.example")
 	lead := taActor(t, db, "leitung@musterland.example")
 	chain := models.TenantChain(muster)
-	auditBefore := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
+	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
 
 	// Self-demotion is refused, so a Kreis never locks itself out.
 	err := models.SetTenantRoles(ctx, db, admin, muster, admin.UserID, []models.Role{models.RoleLead})
@@ -222,7 +212,7 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 			t.Fatalf("%s changes roles in Musterland: %v", a.Email, err)
 		}
 	}
-	if n := taCount(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain); n != auditBefore {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain); n != auditBefore {
 		t.Fatal("refused role changes were audited")
 	}
 

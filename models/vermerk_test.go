@@ -12,6 +12,7 @@ import (
 
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
+	"kimibv/models/dbtest"
 )
 
 // seedEvaluationRecords writes what the opening, formal check and committee (issue 5)
@@ -84,15 +85,15 @@ func TestVergabevermerkPDFContainsEveryItem(t *testing.T) {
 	if ok, err := models.FinalizeAward(ctx, f.db, docs, f.callID, f.now.AddDate(0, 0, 20)); !ok || err != nil {
 		t.Fatalf("finalise: %v %v", ok, err)
 	}
-	if n := countRows(t, f.db, `SELECT count(*) FROM issued_documents WHERE kind = 'mitteilung' AND call_id = `+itoa(f.callID)); n != 4 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM issued_documents WHERE kind = 'mitteilung' AND call_id = `+itoa(f.callID)); n != 4 {
 		t.Fatalf("%d Mitteilungen issued, want 4", n)
 	}
-	if n := countRows(t, f.db, `SELECT count(*) FROM notices WHERE document_id IS NULL AND call_id = `+itoa(f.callID)); n != 0 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM notices WHERE document_id IS NULL AND call_id = `+itoa(f.callID)); n != 0 {
 		t.Fatalf("%d notices without PDF", n)
 	}
 	var doc struct{ Content []byte }
 	f.db.Raw(`SELECT content FROM issued_documents WHERE kind = 'vergabevermerk' AND call_id = ? ORDER BY id DESC LIMIT 1`, f.callID).Scan(&doc)
-	if n := countRows(t, f.db, `SELECT count(*) FROM issued_documents WHERE kind = 'vergabevermerk' AND call_id = `+itoa(f.callID)); n != 2 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM issued_documents WHERE kind = 'vergabevermerk' AND call_id = `+itoa(f.callID)); n != 2 {
 		t.Fatalf("%d Vergabevermerke, want 2 (decision, final award)", n)
 	}
 	path := filepath.Join(t.TempDir(), "vermerk.pdf")

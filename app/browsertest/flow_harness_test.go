@@ -178,11 +178,7 @@ func (f *flow) passDeadline() {
 // count runs a SQL query returning one integer.
 func (f *flow) count(query string, args ...any) int64 {
 	f.t.Helper()
-	var n int64
-	if err := f.store.DB.Raw(query, args...).Scan(&n).Error; err != nil {
-		f.t.Fatal(err)
-	}
-	return n
+	return dbtest.Count(f.t, f.store.DB, query, args...)
 }
 
 // text runs a SQL query returning one text.

@@ -15,17 +15,7 @@ import (
 // with a readable diff. Every page reached is audited with axe-core; the Bekanntmachung PDF
 // is fetched over plain HTTP.
 func TestIssue3CallLifecycle(t *testing.T) {
-	tl := needTools(t)
-	began := time.Now()
-	base := startApp(t)
-	browser := startBrowser(t, tl)
-	var pages []string
-	defer func() {
-		t.Logf("issue 3 journey: %d pages audited in %s", len(pages), time.Since(began).Round(time.Millisecond))
-		for _, p := range pages {
-			t.Log("    " + p)
-		}
-	}()
+	tl, base, browser, pages := startJourneys(t, "issue 3")
 	now := time.Now()
 	title := "KIM-Case-Management im Kreis Musterland – Browsertest " + now.Format("150405")
 	question := "Dürfen sich zwei Träger gemeinsam für ein Los bewerben (Browsertest)?"
@@ -35,7 +25,7 @@ func TestIssue3CallLifecycle(t *testing.T) {
 	deadline, extended := formDateTime(now, 30, 12), formDateTime(now, 37, 12)
 
 	// The lead starts a draft from the KIM template.
-	lead := newJourney(t, browser, "Leitung", base, tl.axeJS, &pages)
+	lead := newJourney(t, browser, "Leitung", base, tl.axeJS, pages)
 	loginThroughForm(t, lead.tab, base, "leitung@musterland.example", demo.Password)
 	lead.audit()
 	lead.open("/verwaltung/musterland/verfahren")
@@ -96,7 +86,7 @@ func TestIssue3CallLifecycle(t *testing.T) {
 	}
 
 	// A provider asks a question on the public call page.
-	awo := newJourney(t, browser, "Träger", base, tl.axeJS, &pages)
+	awo := newJourney(t, browser, "Träger", base, tl.axeJS, pages)
 	loginThroughForm(t, awo.tab, base, "awo@traeger.example", demo.Password)
 	awo.open(publicPath)
 	awo.fill(map[string]string{"f-question": question})
@@ -129,7 +119,7 @@ func TestIssue3CallLifecycle(t *testing.T) {
 	}
 
 	// The public, anonymous view: the answer without the asker, the versions and the diff.
-	guest := newJourney(t, browser, "Gast", base, tl.axeJS, &pages)
+	guest := newJourney(t, browser, "Gast", base, tl.axeJS, pages)
 	guest.open(publicPath)
 	guest.wantText(title, rephrased, answer, "Fassung 2", reason, extended)
 	page := guest.text()

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"kimibv/models"
 )
@@ -19,22 +18,12 @@ import (
 // downloads the Eingangsbestätigung over HTTP with the browser's session. Every page reached
 // is audited with axe-core.
 func TestIssue4ProviderBid(t *testing.T) {
-	tl := needTools(t)
-	began := time.Now()
-	base := startApp(t)
-	browser := startBrowser(t, tl)
-	var pages []string
-	defer func() {
-		t.Logf("issue 4 journey: %d pages audited in %s", len(pages), time.Since(began).Round(time.Millisecond))
-		for _, p := range pages {
-			t.Log("    " + p)
-		}
-	}()
+	tl, base, browser, pages := startJourneys(t, "issue 4")
 	dir := t.TempDir()
 	orgName := "Interkultureller Beratungsverein Talheim e. V."
 
 	// Registration of the organisation and its first user.
-	p := newJourney(t, browser, "Neuer Träger", base, tl.axeJS, &pages)
+	p := newJourney(t, browser, "Neuer Träger", base, tl.axeJS, pages)
 	p.open("/registrieren")
 	p.fill(map[string]string{
 		"f-org_name": orgName, "f-legal_form": models.LegalForms[0], "f-register_court": "Amtsgericht Musterstadt",

@@ -18,6 +18,24 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// startJourneys starts the app and a browser for the browser test of an issue and returns
+// them with the list that the journeys (newJourney) add their audited pages to; the list
+// is logged when the test ends.
+func startJourneys(t *testing.T, name string) (tools, string, context.Context, *[]string) {
+	tl := needTools(t)
+	began := time.Now()
+	base := startApp(t)
+	browser := startBrowser(t, tl)
+	pages := &[]string{}
+	t.Cleanup(func() {
+		t.Logf("%s journey: %d pages audited in %s", name, len(*pages), time.Since(began).Round(time.Millisecond))
+		for _, p := range *pages {
+			t.Log("    " + p)
+		}
+	})
+	return tl, base, browser, pages
+}
+
 // journey drives one user's tab through a flow of forms and audits every page it reaches:
 // no 5xx (documents and assets), one <h1>, one <main>, no serious or critical axe violation.
 type journey struct {

@@ -274,3 +274,14 @@ func NewEmptyURL(t testing.TB) string {
 	t.Helper()
 	return cloneDatabase(t, context.Background(), AdminURL(t), "template0")
 }
+
+// Count runs a query that returns one number (usually a count(*)) and fails the test on an
+// error — the row-count helper of every package's tests.
+func Count(t testing.TB, db *gorm.DB, query string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Raw(query, args...).Scan(&n).Error; err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
