@@ -115,8 +115,12 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 			}
 		}
 	}
-	for time.Now().Before(deadline.Add(time.Second)) {
-		time.Sleep(time.Until(deadline.Add(1100 * time.Millisecond)))
+	// Wait for the deadline, but stop at once when ctx ends: Ctrl-C in scripts/run stops the
+	// loader with SIGTERM, which the command turns into a cancelled context.
+	select {
+	case <-time.After(time.Until(deadline.Add(1100 * time.Millisecond))):
+	case <-ctx.Done():
+		return nil, fmt.Errorf("demo: waiting for the deadline: %w", ctx.Err())
 	}
 	now := time.Now()
 	if _, err := models.CloseDueCalls(ctx, db, now); err != nil {
