@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var (
@@ -19,15 +20,20 @@ var (
 // FuzzMarkdownNoActiveContent parses every tag of the output: only harmless elements, no
 // event-handler attribute (on…=), no style, and no link or source whose scheme — after
 // entity decoding and removal of whitespace and control characters, as browsers do — is
-// javascript:, vbscript: or data:.
+// javascript:, vbscript: or data:. The output must be valid UTF-8. A relative address that
+// merely reads "javascript" (no colon) is harmless and allowed.
 func FuzzMarkdownNoActiveContent(f *testing.F) {
 	for _, s := range []string{"[x](jav&#x61;script:alert(1))", "[x](&#106;avascript:alert(1))", "<a href=\"javascript:x\" onclick=\"y\">z</a>",
 		"![bild](javascript:alert(1))", "[x](\x01javascript:alert(1))", "<svg/onload=alert(1)>", "*<b onmouseover=x>*", "[x](data:text/html,<script>)",
-		"| a | b |\n|---|---|\n| <script> | [l](vbscript:x) |", "<scr<script>ipt>alert(1)</script>", "`<img src=x onerror=y>`", "[a](//evil.example)"} {
+		"| a | b |\n|---|---|\n| <script> | [l](vbscript:x) |", "<scr<script>ipt>alert(1)</script>", "`<img src=x onerror=y>`", "[a](//evil.example)",
+		"<script>x</script>", "[a](javascript:b)", "<img onerror=x>", "*a* <b>c</b>", "```\n<x>\n```", "<!-- x -->", "<a href='javascript:x'>y</a>", "[](jAvAsCript)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		out := string(Markdown(in))
+		if !utf8.ValidString(out) {
+			t.Fatalf("%q produced invalid UTF-8", in)
+		}
 		for _, tag := range reTag.FindAllString(out, -1) {
 			name := strings.ToLower(reTagName.FindStringSubmatch(tag)[1])
 			if !allowedTags[name] {
