@@ -79,7 +79,7 @@ func CanonicalBid(c BidContent) ([]byte, error) {
 	}
 	docs := map[string]string{}
 	for k, v := range c.Documents {
-		docs[k] = strings.ToLower(normText(v))
+		docs[k] = normLower(v)
 	}
 	doc := map[string]any{
 		"format":       BidFormat,
@@ -90,7 +90,7 @@ func CanonicalBid(c BidContent) ([]byte, error) {
 		"answers":      answers,
 		"declarations": decl,
 		"ties":         map[string]string{"declared": normText(c.Ties.Declared), "text": normText(c.Ties.Text)},
-		"contact": map[string]string{"name": normText(c.Contact.Name), "email": strings.ToLower(normText(c.Contact.Email)),
+		"contact": map[string]string{"name": normText(c.Contact.Name), "email": normLower(c.Contact.Email),
 			"phone": normText(c.Contact.Phone)},
 		"documents": docs,
 	}
@@ -127,6 +127,12 @@ func normText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 	return strings.TrimSpace(norm.NFC.String(s))
+}
+
+// normLower is normText of the lower-case text. Lower-casing comes first because it can
+// undo NFC: "T\u0308" has no composed form, "t\u0308" composes to "ẗ".
+func normLower(s string) string {
+	return normText(strings.ToLower(s))
 }
 
 // canonicalDoc is the decoded form of the canonical encoding.
