@@ -16,7 +16,7 @@ import (
 func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	ifEmpty := fs.Bool("if-empty", false, "load only when no demonstration is present; print the logins in any case")
-	deferProc := fs.Bool("defer-procedures", false, "leave out the procedures past their deadline (they wait up to a minute for it); load them later with --procedures")
+	deferProc := fs.Bool("defer-procedures", false, "leave out the procedures past their deadline (they wait 20 to 80 seconds for it); load them later with --procedures")
 	procOnly := fs.Bool("procedures", false, "only add the procedures past their deadline to a loaded demonstration")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -36,7 +36,7 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	opts := []demo.Option{demo.WithVault(vault),
 		demo.WithDocuments(pdfdoc.Issuers(cfg.BaseURL + "/dokumentenpruefung"))}
 	if *procOnly {
-		log.Info("loading the demonstration procedures past their deadline; their bids wait for a real deadline (up to a minute)")
+		log.Info("loading the demonstration procedures past their deadline; their bids wait for a real deadline (20 to 80 seconds)")
 		added, err := demo.LoadProcedures(ctx, st.DB, opts...)
 		if err != nil {
 			return err
@@ -47,8 +47,8 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 		return nil
 	}
 	if !*deferProc {
-		// The procedures past their deadline need their bids' deadline to pass (up to a minute).
-		log.Info("loading the demonstration; the procedures past their deadline wait for it (up to a minute)")
+		// The procedures past their deadline need their bids' deadline to pass (20 to 80 seconds).
+		log.Info("loading the demonstration; the procedures past their deadline wait for it (20 to 80 seconds)")
 		opts = append(opts, demo.WithScoringCalls())
 	}
 	loaded, err := demo.Load(ctx, st.DB, *ifEmpty, opts...)
@@ -66,7 +66,7 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	}
 	fmt.Fprintln(out)
 	if *deferProc && loaded {
-		fmt.Fprintln(out, "The procedures past their deadline (in scoring, with result, awarded) follow in about a minute (kimibv demo --procedures).")
+		fmt.Fprintln(out, "The procedures past their deadline (in scoring, with result, awarded) follow within 80 seconds (kimibv demo --procedures).")
 	}
 	return nil
 }

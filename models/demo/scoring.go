@@ -13,7 +13,7 @@ import (
 
 // WithScoringCalls makes Load create the calls in scoring (see scoringSpecs). Their bids
 // must be committed before the deadline by the database clock and the deadline has minute
-// precision, so Load waits up to a minute for the deadline to pass.
+// precision, so Load waits 20 to 80 seconds for the deadline to pass (the next full minute at least 20 s ahead).
 func WithScoringCalls() Option { return func(o *options) { o.scoring = true } }
 
 // scoringSpec describes one demo call that is run through closing, opening, formal check,

@@ -10,7 +10,7 @@ import (
 )
 
 // TestDemoScoringCall loads the demonstration with the call in scoring (it waits for the
-// deadline, up to a minute) and checks its state through the use cases' traces.
+// deadline, 20 to 80 seconds) and checks its state through the use cases' traces.
 func TestDemoScoringCall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for a deadline")
