@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"kimibv/app/smtptest"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -17,6 +16,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"kimibv/app/smtptest"
 	"kimibv/models"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"

@@ -264,14 +264,7 @@ func (j *journey) cookies() string {
 // status 200, the PDF content type and the %PDF- magic, and returns the body.
 func getPDFOverHTTP(t *testing.T, url, cookie string) []byte {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(getRequest(t, url, cookie))
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
@@ -296,6 +289,18 @@ func getPDFOverHTTP(t *testing.T, url, cookie string) []byte {
 // without following redirects.
 func httpStatus(t *testing.T, url, cookie string) int {
 	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(getRequest(t, url, cookie))
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// getRequest builds a GET of url that carries cookie unless it is empty.
+func getRequest(t *testing.T, url, cookie string) *http.Request {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -303,13 +308,7 @@ func httpStatus(t *testing.T, url, cookie string) int {
 	if cookie != "" {
 		req.Header.Set("Cookie", cookie)
 	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return req
 }
 
 // writeTinyPDF writes a small valid one-page PDF with text into dir and returns its path.
