@@ -43,7 +43,7 @@ func sampleAwardRecord(state models.CallState) *models.AwardRecord {
 }
 
 func sampleAwardList() awardListPage {
-	return awardListPage{List: &models.AwardList{Page: 1, Pages: 2, Total: 21, Kreise: []models.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}},
+	return awardListPage{List: &models.AwardList{ListPage: models.ListPage{Page: 1, Pages: 2, Total: 21, Kreise: []models.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}},
 		Rows: []models.AwardListRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: models.CallAwarded, TenantName: "Kreis Musterland", DecidedAt: &sampleNow},
 			{ID: 2, Ref: "musterland-2026-02", Title: "Aufgehoben", State: models.CallCancelled, TenantName: "Kreis Musterland", CancelledAt: &sampleNow}}},
 		Next: "/vergaben?seite=2"}

@@ -28,20 +28,7 @@ func (a *App) awardList(c echo.Context) error {
 		return err
 	}
 	data := awardListPage{List: list}
-	link := func(p int) string {
-		q := url.Values{}
-		if f.Kreis != "" {
-			q.Set("kreis", f.Kreis)
-		}
-		q.Set("seite", strconv.Itoa(p))
-		return "/vergaben?" + q.Encode()
-	}
-	if list.Page > 1 {
-		data.Prev = link(list.Page - 1)
-	}
-	if list.Page < list.Pages {
-		data.Next = link(list.Page + 1)
-	}
+	data.Prev, data.Next = pageLinks("/vergaben", url.Values{"kreis": {f.Kreis}}, list.ListPage)
 	p := a.page(c, "Vergaben", data)
 	p.Form = templates.NewForm(url.Values{"kreis": {f.Kreis}}, nil)
 	return a.render(c, http.StatusOK, "awards", p)

@@ -125,23 +125,7 @@ func (a *App) publicCalls(c echo.Context) error {
 		return err
 	}
 	data := callListPage{List: list, States: models.PublicCallStates}
-	link := func(p int) string {
-		q := url.Values{}
-		if f.Kreis != "" {
-			q.Set("kreis", f.Kreis)
-		}
-		if f.State != "" {
-			q.Set("status", string(f.State))
-		}
-		q.Set("seite", strconv.Itoa(p))
-		return "/ausschreibungen?" + q.Encode()
-	}
-	if list.Page > 1 {
-		data.Prev = link(list.Page - 1)
-	}
-	if list.Page < list.Pages {
-		data.Next = link(list.Page + 1)
-	}
+	data.Prev, data.Next = pageLinks("/ausschreibungen", url.Values{"kreis": {f.Kreis}, "status": {string(f.State)}}, list.ListPage)
 	p := a.page(c, "Ausschreibungen", data)
 	p.Form = templates.NewForm(url.Values{"kreis": {f.Kreis}, "status": {string(f.State)}}, nil)
 	p.Meta = map[string]any{"feed": "/ausschreibungen.atom"}

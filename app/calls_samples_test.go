@@ -41,8 +41,8 @@ func sampleCallPage(preview bool) callPage {
 // sampleCallList is one page of the public list.
 func sampleCallList() callListPage {
 	v := sampleCallView(false)
-	return callListPage{List: &models.PublicCallList{Calls: []models.CallRow{v.Call}, Total: 21, Page: 1, Pages: 2,
-		Kreise: []models.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}, Filter: models.PublicCallFilter{Kreis: "musterland"}},
+	return callListPage{List: &models.PublicCallList{Calls: []models.CallRow{v.Call},
+		ListPage: models.ListPage{Total: 21, Page: 1, Pages: 2, Kreise: []models.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}}, Filter: models.PublicCallFilter{Kreis: "musterland"}},
 		States: models.PublicCallStates, Next: "/ausschreibungen?seite=2"}
 }
 

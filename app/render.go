@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -95,4 +96,25 @@ func (a *App) nav(c echo.Context, act *models.Actor) []templates.NavItem {
 		out = append(out, templates.NavItem{Label: it.Label, Href: it.Href})
 	}
 	return out
+}
+
+// pageLinks returns the addresses of the previous and the next page of the public list at
+// path with the filter q (empty values left out), or "" where there is none.
+func pageLinks(path string, q url.Values, p models.ListPage) (prev, next string) {
+	link := func(page int) string {
+		v := url.Values{"seite": {strconv.Itoa(page)}}
+		for k, vals := range q {
+			if len(vals) > 0 && vals[0] != "" {
+				v.Set(k, vals[0])
+			}
+		}
+		return path + "?" + v.Encode()
+	}
+	if p.Page > 1 {
+		prev = link(p.Page - 1)
+	}
+	if p.Page < p.Pages {
+		next = link(p.Page + 1)
+	}
+	return prev, next
 }

@@ -33,11 +33,8 @@ func (r AwardListRow) StateLabel() string { return DecisionStateLabel(r.State) }
 
 // AwardList is one page of records with the Kreise for the filter.
 type AwardList struct {
-	Rows   []AwardListRow
-	Total  int64
-	Page   int
-	Pages  int
-	Kreise []Tenant
+	Rows []AwardListRow
+	ListPage
 	Filter AwardListFilter
 }
 
@@ -50,24 +47,23 @@ func PublicAwards(ctx context.Context, db *gorm.DB, f AwardListFilter) (*AwardLi
 		AwardListRow
 		FullCount int64
 	}
-	if err := db.Raw(`SELECT c.id, c.ref, c.title, c.state, t.slug AS tenant_slug, t.name AS tenant_name,
+	err := db.Raw(`SELECT c.id, c.ref, c.title, c.state, t.slug AS tenant_slug, t.name AS tenant_name,
 			d.recorded_at AS decided_at, d.awarded_at, c.cancelled_at, count(*) OVER () AS full_count
 		FROM calls c JOIN tenants t ON t.id = c.tenant_id LEFT JOIN decisions d ON d.call_id = c.id
 		WHERE c.state IN ? AND (? = '' OR t.slug = ?)
 		ORDER BY coalesce(d.awarded_at, d.recorded_at, c.cancelled_at, c.published_at) DESC, c.id DESC LIMIT ? OFFSET ?`,
-		awardStateArgs(), f.Kreis, f.Kreis, f.PerPage, (f.Page-1)*f.PerPage).Scan(&rows).Error; err != nil {
+		awardStateArgs(), f.Kreis, f.Kreis, f.PerPage, (f.Page-1)*f.PerPage).Scan(&rows).Error
+	if err != nil {
 		return nil, fmt.Errorf("list award records: %w", err)
 	}
-	out := &AwardList{Page: f.Page, Filter: f}
+	out := &AwardList{Filter: f}
+	var total int64
 	for _, r := range rows {
 		out.Rows = append(out.Rows, r.AwardListRow)
-		out.Total = r.FullCount
+		total = r.FullCount
 	}
-	out.Pages = pageCount(out.Total, f.PerPage)
-	kreise, err := filterKreise(db)
-	if err != nil {
+	if out.ListPage, err = newListPage(db, f.Page, f.PerPage, total); err != nil {
 		return nil, err
 	}
-	out.Kreise = kreise
 	return out, nil
 }

@@ -89,12 +89,19 @@ type PublicCallFilter struct {
 
 // PublicCallList is one page of the public list plus the Kreise for the filter.
 type PublicCallList struct {
-	Calls  []CallRow
+	Calls []CallRow
+	ListPage
+	Filter PublicCallFilter
+}
+
+// ListPage is what both public lists (calls, award records) show beside their rows: the
+// number of rows in all pages, the page shown, the number of pages and every Kreis for the
+// filter.
+type ListPage struct {
 	Total  int64
 	Page   int
 	Pages  int
 	Kreise []Tenant
-	Filter PublicCallFilter
 }
 
 // pageWindow applies the paging rules of the public lists: pages count from 1, 20 rows per
@@ -106,16 +113,12 @@ func pageWindow(page, perPage int) (int, int) {
 	return max(page, 1), perPage
 }
 
-// pageCount is the number of pages that total rows fill.
-func pageCount(total int64, perPage int) int {
-	return int((total + int64(perPage) - 1) / int64(perPage))
-}
-
-// filterKreise lists every Kreis for the filter of a public list, in German order.
-func filterKreise(db *gorm.DB) ([]Tenant, error) {
-	var out []Tenant
-	if err := db.Raw(`SELECT id, slug, name FROM tenants ORDER BY name COLLATE german`).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("list tenants: %w", err)
+// newListPage completes page of a public list of total rows with the page count and the
+// Kreise for the filter (in German order).
+func newListPage(db *gorm.DB, page, perPage int, total int64) (ListPage, error) {
+	out := ListPage{Total: total, Page: page, Pages: int((total + int64(perPage) - 1) / int64(perPage))}
+	if err := db.Raw(`SELECT id, slug, name FROM tenants ORDER BY name COLLATE german`).Scan(&out.Kreise).Error; err != nil {
+		return ListPage{}, fmt.Errorf("list tenants: %w", err)
 	}
 	return out, nil
 }
@@ -137,17 +140,15 @@ func PublicCalls(ctx context.Context, db *gorm.DB, f PublicCallFilter) (*PublicC
 	if err != nil {
 		return nil, fmt.Errorf("list public calls: %w", err)
 	}
-	out := &PublicCallList{Page: f.Page, Filter: f}
+	out := &PublicCallList{Filter: f}
+	var total int64
 	for _, r := range rows {
 		out.Calls = append(out.Calls, r.CallRow)
-		out.Total = r.FullCount
+		total = r.FullCount
 	}
-	out.Pages = pageCount(out.Total, f.PerPage)
-	kreise, err := filterKreise(db)
-	if err != nil {
+	if out.ListPage, err = newListPage(db, f.Page, f.PerPage, total); err != nil {
 		return nil, err
 	}
-	out.Kreise = kreise
 	return out, nil
 }
 
