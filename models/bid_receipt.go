@@ -80,13 +80,10 @@ func IssueBidReceipt(ctx context.Context, db *gorm.DB, vault *Vault, bidID int64
 		var doc *PendingDocument
 		var docID *int64
 		if issue != nil {
-			if doc, err = issue(tx, r); err != nil {
+			if doc, err = issueReceiptDocument(tx, issue, r, bidID, version); err != nil {
 				return err
 			}
 			docID = &doc.ID
-			if err := tx.Exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, docID, bidID, version).Error; err != nil {
-				return fmt.Errorf("record receipt document: %w", err)
-			}
 		}
 		link := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/fassungen/%d", baseURL, v.OrgID, bidID, version)
 		subject := receiptSubject(r.Call.Ref, version)
@@ -116,6 +113,19 @@ func receiptSubject(ref string, version int) string {
 	return fmt.Sprintf("Eingangsbestätigung: %s, Fassung %d", ref, version)
 }
 
+// issueReceiptDocument issues the receipt's PDF with issue and records it on the receipt;
+// the caller appends its document.issued entry last (PendingDocument.Append).
+func issueReceiptDocument(tx *gorm.DB, issue ReceiptIssuer, r *Receipt, bidID int64, version int) (*PendingDocument, error) {
+	doc, err := issue(tx, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, doc.ID, bidID, version).Error; err != nil {
+		return nil, fmt.Errorf("record receipt document: %w", err)
+	}
+	return doc, nil
+}
+
 // issueMissingReceiptPDF adds the PDF to a receipt issued without one (the document store
 // was unavailable or the renderer failed before): once, under the receipt row's lock, and
 // the receipt's Postfach message then refers to it.
@@ -135,12 +145,9 @@ func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vault *Vault, orgI
 	if err != nil {
 		return err
 	}
-	doc, err := issue(tx, r)
-	if err != nil || doc == nil {
+	doc, err := issueReceiptDocument(tx, issue, r, bidID, version)
+	if err != nil {
 		return err
-	}
-	if err := tx.Exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, doc.ID, bidID, version).Error; err != nil {
-		return fmt.Errorf("record receipt document: %w", err)
 	}
 	if err := tx.Exec(`UPDATE inbox_messages SET document_id = ? WHERE org_id = ? AND call_id = ? AND kind = ? AND subject = ? AND document_id IS NULL`,
 		doc.ID, orgID, r.Call.ID, InboxReceipt, receiptSubject(r.Call.Ref, version)).Error; err != nil {
