@@ -173,14 +173,17 @@ func TestVergabeakteZIP(t *testing.T) {
 	if err := json.Unmarshal(files["entscheidung.json"], &decision); err != nil || decision["entscheidung"] == nil {
 		t.Errorf("entscheidung.json: %v %v", err, decision["entscheidung"])
 	}
-	var entries int64
-	ta.store.DB.Raw(`SELECT count(*) FROM audit_log WHERE chain = ?`, models.CallChain(p.CallID)).Scan(&entries)
-	lines := strings.Split(strings.TrimSpace(string(files["protokoll/protokollkette.jsonl"])), "\n")
-	if int64(len(lines)) != entries {
-		t.Errorf("%d chain lines, %d entries", len(lines), entries)
-	}
-	if rep := string(files["protokoll/pruefbericht.txt"]); !strings.Contains(rep, "Ergebnis: OK") {
-		t.Errorf("report: %s", rep)
+	// After the opening the archive holds the procedure's chain and the bid trail joined to it.
+	for base, chain := range map[string]string{"protokoll/protokollkette": models.CallChain(p.CallID), "protokoll/eingangskette": models.SealedBidChain(p.CallID)} {
+		var entries int64
+		ta.store.DB.Raw(`SELECT count(*) FROM audit_log WHERE chain = ?`, chain).Scan(&entries)
+		lines := strings.Split(strings.TrimSpace(string(files[base+".jsonl"])), "\n")
+		if entries == 0 || int64(len(lines)) != entries {
+			t.Errorf("%s: %d chain lines, %d entries", base, len(lines), entries)
+		}
+		if rep := string(files[base+"-pruefbericht.txt"]); !strings.Contains(rep, "Ergebnis: OK") {
+			t.Errorf("%s report: %s", base, rep)
+		}
 	}
 	if !strings.Contains(string(files["pruefsummen.txt"]), "entscheidung.json") {
 		t.Error("checksums lack entscheidung.json")

@@ -109,6 +109,9 @@ func Audit(tx *gorm.DB, ev Event) (AuditEntry, error) {
 	if err != nil {
 		return AuditEntry{}, err
 	}
+	if IsSealedChain(ev.Chain) {
+		ev.TenantID = 0 // a sealed trail belongs to no Kreis until its opening (SealedBidChain)
+	}
 	var head struct {
 		HeadSeq  int64
 		HeadHash string

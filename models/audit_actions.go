@@ -31,6 +31,7 @@ var auditActionLabels = map[string]string{
 	"call.draft_saved":            "Entwurf einer Ausschreibung gespeichert",
 	"call.committee_set":          "Öffnungsberechtigte und Bewertungsgremium benannt",
 	"call.published":              "Ausschreibung veröffentlicht",
+	"bids.trail_joined":           "Versiegelte Eingangskette bei der Öffnung angeschlossen",
 	"call.amended":                "Änderung bekannt gemacht",
 	"call.cancelled":              "Verfahren aufgehoben",
 	"call.followed":               "Ausschreibung wird verfolgt",

@@ -173,12 +173,13 @@ func AuditFilterOptions(ctx context.Context, db *gorm.DB, actor *Actor, tenantID
 		Kind, Value, Label string
 	}
 	err := db.WithContext(ctx).Raw(`
+		WITH k AS (SELECT a.actor_id, a.action, a.object_type FROM audit_log a WHERE `+kreisEntriesSQL+`)
 		SELECT 'actor' AS kind, x.actor_id::text AS value, COALESCE(u.name, '') AS label
-			FROM (SELECT DISTINCT actor_id FROM audit_log WHERE tenant_id = ? AND actor_id IS NOT NULL) x
+			FROM (SELECT DISTINCT actor_id FROM k WHERE actor_id IS NOT NULL) x
 			LEFT JOIN users u ON u.id = x.actor_id
-		UNION ALL SELECT DISTINCT 'action', action, '' FROM audit_log WHERE tenant_id = ?
-		UNION ALL SELECT DISTINCT 'object', object_type, '' FROM audit_log WHERE tenant_id = ? AND object_type <> ''`,
-		tenantID, tenantID, tenantID).Scan(&rows).Error
+		UNION ALL SELECT DISTINCT 'action', action, '' FROM k
+		UNION ALL SELECT DISTINCT 'object', object_type, '' FROM k WHERE object_type <> ''`,
+		tenantID, tenantID).Scan(&rows).Error
 	if err != nil {
 		return AuditOptions{}, fmt.Errorf("audit options: %w", err)
 	}
@@ -309,7 +310,13 @@ func auditConditions(q AuditQuery, o AuditOptions) ([]string, []any, *auditCurso
 	return where, args, cur, nil
 }
 
-// ListAudit returns one page of the Kreis's audit entries (audit_log.tenant_id = Kreis),
+// kreisEntriesSQL selects the entries a Kreis's protocol shows: those recorded for the
+// Kreis and, once a call of the Kreis is opened, its sealed bid trail (SealedBidChain).
+// Its two arguments are the Kreis, twice. Entries of a sealed trail carry no Kreis, so
+// before the opening nothing here — list, filters, counts — reveals a bid.
+const kreisEntriesSQL = `(a.tenant_id = ? OR a.chain IN (` + openedTrailsOfKreisSQL + `))`
+
+// ListAudit returns one page of the Kreis's audit entries (kreisEntriesSQL),
 // newest first, filtered by q, with keyset pagination: every page costs the same few
 // queries however far back it lies. It verifies the Kreis's chain as well. Bad filter
 // input is a *ValidationError with German messages.
@@ -329,13 +336,13 @@ func ListAudit(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, q
 	sql := `SELECT a.chain, a.seq, a.created_at, a.actor_id, COALESCE(u.name, '') AS actor_name, a.action,
 			a.object_type, a.object_id, a.details, a.hash
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-		WHERE a.tenant_id = ?`
+		WHERE ` + kreisEntriesSQL
 	for _, w := range where {
 		sql += " AND " + w
 	}
 	sql += ` ORDER BY a.created_at DESC, a.chain DESC, a.seq DESC LIMIT ?`
 	var rows []AuditRow
-	if err := db.WithContext(ctx).Raw(sql, append(append([]any{tenantID}, args...), limit+1)...).Scan(&rows).Error; err != nil {
+	if err := db.WithContext(ctx).Raw(sql, append(append([]any{tenantID, tenantID}, args...), limit+1)...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
 	page := &AuditPage{Options: opts, First: cur == nil}

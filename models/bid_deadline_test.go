@@ -157,15 +157,15 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 		`SELECT count(*) FROM bid_versions v WHERE v.call_id = ? AND (SELECT count(*) FROM bid_version_files f WHERE f.bid_id = v.bid_id AND f.version = v.version) <> 2`:                               0,
 		`SELECT count(*) FROM bids WHERE call_id = ? AND state = 'submitted'`:                                                                                                                           int64(accepted),
 		`SELECT count(*) FROM bids WHERE call_id = ? AND state = 'draft' AND current_version = 0`:                                                                                                       int64(refused),
-		`SELECT count(*) FROM audit_log a WHERE a.chain = concat('call:', ?::bigint) AND a.action = 'bid.submitted'`:                                                                                    int64(accepted),
-		`SELECT count(*) FROM audit_log a WHERE a.chain = concat('call:', ?::bigint) AND a.action = 'bid.submitted' AND NOT EXISTS (SELECT 1 FROM bid_versions v WHERE v.bid_id = a.object_id::bigint)`: 0,
+		`SELECT count(*) FROM audit_log a WHERE a.chain = concat('bids:', ?::bigint) AND a.action = 'bid.submitted'`:                                                                                    int64(accepted),
+		`SELECT count(*) FROM audit_log a WHERE a.chain = concat('bids:', ?::bigint) AND a.action = 'bid.submitted' AND NOT EXISTS (SELECT 1 FROM bid_versions v WHERE v.bid_id = a.object_id::bigint)`: 0,
 	}
 	for q, want := range checks {
 		if got := dbtest.Count(t, f.db, q, f.callID); got != want {
 			t.Errorf("%s: %d, want %d", q, got, want)
 		}
 	}
-	verifyChain(t, f.db, models.CallChain(f.callID))
+	verifyChain(t, f.db, models.SealedBidChain(f.callID))
 }
 
 // benchSetup prepares a call with b.N complete drafts.
@@ -218,7 +218,7 @@ func BenchmarkSubmitBaseline(b *testing.B) {
 			if err := tx.Exec(`UPDATE bids SET state = 'submitted', current_version = 1, submitted_rev = draft_rev WHERE id = ?`, m.BidID).Error; err != nil {
 				return err
 			}
-			_, err := models.Audit(tx, models.Event{Chain: models.CallChain(callID), ActorID: m.UserID, Action: "bid.submitted", ObjectType: "bid",
+			_, err := models.Audit(tx, models.Event{Chain: models.SealedBidChain(callID), ActorID: m.UserID, Action: "bid.submitted", ObjectType: "bid",
 				ObjectID: fmt.Sprint(m.BidID), Details: map[string]any{"org_id": m.OrgID, "version": 1}})
 			return err
 		})

@@ -145,9 +145,9 @@ func bidAudit(tx *gorm.DB, actor *Actor, b *Bid, action string, details map[stri
 		details = map[string]any{}
 	}
 	details["org_id"] = b.OrgID
-	// TenantID stays 0: the Kreis's audit list must not show bid activity before the
-	// opening (rule 2); the entry is on the procedure's chain.
-	_, err := Audit(tx, Event{Chain: CallChain(b.CallID), ActorID: actor.UserID, Action: action,
+	// The entry goes to the call's sealed trail, which joins the procedure's chain at the
+	// opening (SealedBidChain).
+	_, err := Audit(tx, Event{Chain: SealedBidChain(b.CallID), ActorID: actor.UserID, Action: action,
 		ObjectType: "bid", ObjectID: strconv.FormatInt(b.ID, 10), Details: details})
 	return err
 }
@@ -311,7 +311,7 @@ func markBidsReconfirm(tx *gorm.DB, callID int64, version int) error {
 	orgs := make([]int64, 0, len(rows))
 	for _, r := range rows {
 		orgs = append(orgs, r.OrgID)
-		if _, err := Audit(tx, Event{Chain: CallChain(callID), Action: "bid.reconfirmation_required", ObjectType: "bid",
+		if _, err := Audit(tx, Event{Chain: SealedBidChain(callID), Action: "bid.reconfirmation_required", ObjectType: "bid",
 			ObjectID: strconv.FormatInt(r.ID, 10), Details: map[string]any{"org_id": r.OrgID, "call_version": version}}); err != nil {
 			return err
 		}

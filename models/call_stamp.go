@@ -19,10 +19,17 @@ type PageStamp struct {
 	Modified time.Time
 }
 
+// publicCallActions are the entries of a procedure's chain that change its public page:
+// the public timeline and merged questions. Internal steps (committee, declarations,
+// opening confirmations) do not move the page's validators.
+func publicCallActions() []string { return append(PublicTimelineActions(), "question.merged") }
+
 // CallStamp reads, in one query, what the public call page of a published (non-draft)
 // call depends on besides the clock: state, current version, deadline, the last change of
-// the row and the head of the call's audit chain (every publication, amendment, answered
-// question, closing and decision appends to it). The countdown shown next to the deadline
+// the row and the newest public entry of the call's chain (publication, amendment,
+// answered question, closing, decision: publicCallActions). It derives only from public
+// state: bid activity lives on the sealed trail (SealedBidChain) and internal steps are
+// not public actions, so polling the validators reveals neither. The countdown shown next to the deadline
 // depends on now, so it is part of the tag and, while it runs, Modified is now to the
 // minute. Unknown or draft calls are ErrNotFound.
 func CallStamp(ctx context.Context, db *gorm.DB, idOrRef string, now time.Time) (PageStamp, error) {
@@ -37,10 +44,10 @@ func CallStamp(ctx context.Context, db *gorm.DB, idOrRef string, now time.Time) 
 		HeadAt         *time.Time
 	}
 	err := db.WithContext(ctx).Raw(`SELECT c.id, c.state, c.current_version, c.deadline, c.updated_at,
-			coalesce(h.head_hash, '') AS head_hash, l.created_at AS head_at
-		FROM calls c LEFT JOIN audit_chains h ON h.chain = 'call:' || c.id::text
-		LEFT JOIN audit_log l ON l.chain = h.chain AND l.seq = h.head_seq
-		WHERE (c.id = ? OR c.ref = ?) AND c.state <> 'draft'`, id, idOrRef).Scan(&rows).Error
+			coalesce(l.hash, '') AS head_hash, l.created_at AS head_at
+		FROM calls c LEFT JOIN LATERAL (SELECT hash, created_at FROM audit_log
+			WHERE chain = 'call:' || c.id::text AND action IN ? ORDER BY seq DESC LIMIT 1) l ON true
+		WHERE (c.id = ? OR c.ref = ?) AND c.state <> 'draft'`, publicCallActions(), id, idOrRef).Scan(&rows).Error
 	if err != nil {
 		return PageStamp{}, fmt.Errorf("call stamp: %w", err)
 	}

@@ -100,6 +100,9 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 		if err != nil {
 			return err
 		}
+		if err := JoinSealedTrail(tx, actor.UserID, tenantID, callID); err != nil {
+			return err
+		}
 		if _, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.opened",
 			ObjectType: "call", ObjectID: obj, Details: map[string]any{"openers": []int64{confirmed[0], actor.UserID}, "bids": n, "withdrawn": withdrawn}}); err != nil {
 			return err

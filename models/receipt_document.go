@@ -69,7 +69,7 @@ func BidVersionObjectID(bidID int64, version int) string {
 
 // EingangsbestaetigungIssuer returns the ReceiptIssuer that issues the Eingangsbestätigung
 // PDF (kind eingangsbestaetigung, object bid_version, recipient the bidding organisation)
-// on the call's chain. IssueBidReceipt calls it after the submission committed, when the
+// on the call's sealed trail (SealedBidChain). IssueBidReceipt calls it after the submission committed, when the
 // receipt time exists, in its own idempotent transaction.
 func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
 	return func(tx *gorm.DB, r *Receipt) (*PendingDocument, error) {
@@ -99,7 +99,7 @@ func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
 		}
 		doc, entry, err := StoreDocument(tx, IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
 			Kind: DocEingangsbestaetigung, Title: fmt.Sprintf("Eingangsbestätigung: %s, Interessenbekundung Fassung %d", r.Call.Ref, d.Version),
-			Chain: CallChain(r.Call.ID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
+			Chain: SealedBidChain(r.Call.ID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
 			RecipientOrgID: v.OrgID, CanonicalData: d, Render: func(m DocMeta) ([]byte, error) { return render(m, d) }})
 		if err != nil {
 			return nil, err

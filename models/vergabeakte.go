@@ -100,8 +100,17 @@ func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, acto
 	if err := v.writeDecision(db, h, now); err != nil {
 		return err
 	}
-	if err := v.writeChain(ctx, db, h, now); err != nil {
+	if err := writeChain(ctx, db, h, now, CallChain(v.CallID), "protokoll/protokollkette"); err != nil {
 		return err
+	}
+	var trailOpen bool
+	if err := db.Raw(`SELECT opened_at IS NOT NULL FROM calls WHERE id = ?`, v.CallID).Scan(&trailOpen).Error; err != nil {
+		return fmt.Errorf("load opening state: %w", err)
+	}
+	if trailOpen { // the sealed bid trail joined the procedure's chain at the opening
+		if err := writeChain(ctx, db, h, now, SealedBidChain(v.CallID), "protokoll/eingangskette"); err != nil {
+			return err
+		}
 	}
 	if err := v.writeBids(ctx, db, vault, actor, h, now); err != nil {
 		return err
@@ -120,7 +129,8 @@ func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, acto
 
 // writeDocuments streams every issued PDF of the procedure, one row at a time.
 func (v *Vergabeakte) writeDocuments(db *gorm.DB, h *hashingZip) error {
-	rows, err := db.Raw(`SELECT id, kind, created_at, content FROM issued_documents WHERE call_id = ? ORDER BY id`, v.CallID).Rows()
+	rows, err := db.Raw(`SELECT id, kind, created_at, content FROM issued_documents d WHERE call_id = ? AND `+
+		SealedTrailVisibleSQL("d.chain")+` ORDER BY id`, v.CallID).Rows()
 	if err != nil {
 		return fmt.Errorf("read issued documents: %w", err)
 	}
@@ -170,10 +180,10 @@ func (v *Vergabeakte) writeDecision(db *gorm.DB, h *hashingZip, now time.Time) e
 	return nil
 }
 
-// writeChain streams the audit chain as JSON lines and writes the verification report.
-func (v *Vergabeakte) writeChain(ctx context.Context, db *gorm.DB, h *hashingZip, now time.Time) error {
-	chain := CallChain(v.CallID)
-	ew, err := h.create("protokoll/protokollkette.jsonl", now)
+// writeChain streams an audit chain as JSON lines (base.jsonl) and writes its
+// verification report (base-pruefbericht.txt).
+func writeChain(ctx context.Context, db *gorm.DB, h *hashingZip, now time.Time, chain, base string) error {
+	ew, err := h.create(base+".jsonl", now)
 	if err != nil {
 		return err
 	}
@@ -204,7 +214,7 @@ func (v *Vergabeakte) writeChain(ctx context.Context, db *gorm.DB, h *hashingZip
 	if err != nil {
 		return err
 	}
-	rw, err := h.create("protokoll/pruefbericht.txt", now)
+	rw, err := h.create(base+"-pruefbericht.txt", now)
 	if err != nil {
 		return err
 	}

@@ -307,7 +307,7 @@ func sealCall(st *models.Store, vault *models.Vault, o volumeOpts, n int, gc *ge
 }
 
 // storeBids writes bids, versions (receipt times set at COMMIT by the deadline trigger)
-// and the audit entries of every call chain in one transaction.
+// and the audit entries of every call chain and sealed bid trail in one transaction.
 func storeBids(ctx context.Context, st *models.Store, o volumeOpts, k int, tenantID, lead int64, calls []*genCall, orgs []genOrg) error {
 	tx, err := st.Pool.Begin(ctx)
 	if err != nil {
@@ -326,6 +326,12 @@ func storeBids(ctx context.Context, st *models.Store, o volumeOpts, k int, tenan
 		}
 		ch.add(models.Event{Chain: ch.chain, ActorID: lead, TenantID: tenantID, Action: "call.published", ObjectType: "call",
 			ObjectID: strconv.FormatInt(gc.ID, 10), Details: map[string]any{"version": 1}})
+		if err := ch.flush(ctx, tx); err != nil {
+			return err
+		}
+		if ch, err = openChain(ctx, tx, models.SealedBidChain(gc.ID)); err != nil { // bid events: the sealed trail
+			return err
+		}
 		for i := range o.Bids {
 			g := orgs[(k*o.Calls+j+i)%len(orgs)]
 			id := bidIDs[j*o.Bids+i]

@@ -103,13 +103,13 @@ func check(ctx context.Context, db *pgx.Conn, callID int64, deadline time.Time, 
 		}
 	}
 	var halfAudit int
-	if err := db.QueryRow(ctx, `SELECT count(*) FROM audit_log a WHERE a.chain = concat('call:', $1::bigint) AND a.action = 'bid.submitted'
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM audit_log a WHERE a.chain = concat('bids:', $1::bigint) AND a.action = 'bid.submitted'
 		AND NOT EXISTS (SELECT 1 FROM bid_versions v WHERE v.bid_id = a.object_id::bigint)`, callID).Scan(&halfAudit); err != nil {
 		return err
 	}
 	var versionsWithoutAudit int
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM bid_versions v WHERE v.call_id = $1 AND NOT EXISTS (SELECT 1 FROM audit_log a
-		WHERE a.chain = concat('call:', $1::bigint) AND a.action = 'bid.submitted' AND a.object_id = v.bid_id::text)`, callID).Scan(&versionsWithoutAudit); err != nil {
+		WHERE a.chain = concat('bids:', $1::bigint) AND a.action = 'bid.submitted' AND a.object_id = v.bid_id::text)`, callID).Scan(&versionsWithoutAudit); err != nil {
 		return err
 	}
 	if halfAudit+versionsWithoutAudit > 0 {
