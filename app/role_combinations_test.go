@@ -38,7 +38,8 @@ func rolesOf(ta *testApp, userID int64) string {
 // TestRoleCombinationsKeepTheCommitteeGatesHTTP: people who hold several roles, logged in
 // with real sessions, on the opened demo call with its three evaluators. The Kreis
 // administration cannot make a committee member of a running procedure its lead or an
-// opener, but may join the committee itself. Combinations that predate the rule (set
+// opener, nor can an invitation to open be accepted after the naming, but a Kreis
+// administrator may join the committee. Combinations that predate the rule (set
 // directly in the database) do not open the gates: an evaluator who also opens sees
 // nothing before declaring and never the bid they are tied to, an evaluator who also
 // leads never reaches the consolidation of their own procedure, and a committee member
@@ -113,6 +114,25 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 			wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "Öffnungsberechtigte Person")
 		if got := rolesOf(ta, adminID); got != "evaluator,tenant_admin" {
 			t.Fatalf("administrator's roles: %s", got)
+		}
+	})
+
+	t.Run("an invitation to open cannot be accepted once the invitee sits on the committee", func(t *testing.T) {
+		const addr = "zweirollen@musterland.example"
+		var tokens []string
+		for _, role := range []string{"evaluator", "opener"} {
+			admin.post("/verwaltung/musterland/einladungen", url.Values{"email": {addr}, "roles": {role}}).wantStatus(t, http.StatusSeeOther)
+			tokens = append(tokens, ta.acctToken(addr, "http://kimibv.test/einladung"))
+		}
+		zora := ta.client()
+		zora.post("/einladung/"+tokens[0], url.Values{"name": {"Zora Zweirollen"}, "password": {acctNewPassword}, "password_confirm": {acctNewPassword}}).
+			wantStatus(t, http.StatusSeeOther)
+		zoraID := ta.count(`SELECT id FROM users WHERE email = ?`, addr)
+		lead.post(e.base+"/gremium", url.Values{"user": {fmt.Sprint(zoraID)}}).wantStatus(t, http.StatusSeeOther)
+		zora.post("/einladung/"+tokens[1], nil).wantStatus(t, http.StatusUnprocessableEntity).
+			wantContains(t, "Sie gehören dem Bewertungsgremium des laufenden Verfahrens", "Es wurde nichts geändert.")
+		if got := rolesOf(ta, zoraID); got != "evaluator" {
+			t.Fatalf("roles after the refused acceptance: %s", got)
 		}
 	})
 
