@@ -38,12 +38,18 @@ func germanError(status int) errorPage {
 }
 
 // statusOf maps domain errors to HTTP status codes; this is the only place that does so.
+// A models.Refusal carries its German explanation onto the page.
 func statusOf(err error) (int, string) {
 	var he *echo.HTTPError
+	var ref *models.Refusal
 	switch {
 	case errors.As(err, &he):
 		msg, _ := he.Message.(string)
 		return he.Code, msg
+	case errors.As(err, &ref) && errors.Is(err, models.ErrForbidden):
+		return http.StatusForbidden, ref.Message
+	case errors.As(err, &ref) && errors.Is(err, models.ErrConflict):
+		return http.StatusConflict, ref.Message
 	case errors.Is(err, models.ErrNotFound):
 		return http.StatusNotFound, ""
 	case errors.Is(err, models.ErrForbidden):

@@ -44,7 +44,13 @@ type AuditRow struct {
 	ObjectID   string
 	Details    string
 	Hash       string
+	// DetailsHidden: the reader is a named evaluator of the procedure whose chain holds the
+	// entry, so Details is empty (ListAudit).
+	DetailsHidden bool
 }
+
+// msgDetailsHidden stands in the protocol for the details hidden from committee members.
+const msgDetailsHidden = "Für Mitglieder des Bewertungsgremiums dieses Verfahrens ausgeblendet. Was Sie sehen dürfen, zeigen Ihnen Ihre Bewertungsseiten."
 
 // ActionLabel returns the German label of the entry's action.
 func (r AuditRow) ActionLabel() string { return ActionLabel(r.Action) }
@@ -71,8 +77,12 @@ type DetailLine struct {
 const maxDetailRunes = 300
 
 // DetailLines decodes the entry's JSON details into sorted lines; nested objects are
-// flattened with dotted keys, long values shortened. Undecodable details are shown raw.
+// flattened with dotted keys, long values shortened. Undecodable details are shown raw,
+// hidden ones (DetailsHidden) as one explaining line.
 func (r AuditRow) DetailLines() []DetailLine {
+	if r.DetailsHidden {
+		return []DetailLine{{Key: "", Value: msgDetailsHidden}}
+	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(r.Details), &m); err != nil {
 		return []DetailLine{{Key: "", Value: shorten(r.Details)}}
@@ -164,7 +174,9 @@ type AuditPage struct {
 // ShortHead returns the shortened head hash of the verified chain.
 func (p AuditPage) ShortHead() string { return shortHash(p.Verification.HeadHash) }
 
-// AuditFilterOptions loads the filter choices of the Kreis's audit list (one query).
+// AuditFilterOptions loads the filter choices of the Kreis's audit list (one query). They
+// name actors, actions and object types only — nothing a gate of rules 5 and 6 protects —
+// so they are the same for every reader.
 func AuditFilterOptions(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64) (AuditOptions, error) {
 	if !actor.CanReadTenantAudit(tenantID) {
 		return AuditOptions{}, fmt.Errorf("audit options: %w", ErrNotFound)
@@ -320,6 +332,16 @@ const kreisEntriesSQL = `(a.tenant_id = ? OR a.chain IN (` + openedTrailsOfKreis
 // newest first, filtered by q, with keyset pagination: every page costs the same few
 // queries however far back it lies. It verifies the Kreis's chain as well. Bad filter
 // input is a *ValidationError with German messages.
+//
+// The protocol opens no door that the gates of rules 5 and 6 close. A reader who is a
+// named evaluator of a procedure — a Kreis administrator on the committee, or a lead
+// named before the separation of duties was enforced — gets that procedure's entries
+// (its chain) without their details: sheets carry scores and reasons, the consolidation
+// and the formal check speak of bids the reader may be tied to. Action, time, actor,
+// object and hash stay visible, so the chain can still be followed; the details are
+// hidden whether or not the reader has submitted their sheets — their evaluator pages
+// show what they may see, and the lead's consolidation shows the scores to those
+// outside the committee. Everybody else reads every detail.
 func ListAudit(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, q AuditQuery) (*AuditPage, error) {
 	opts, err := AuditFilterOptions(ctx, db, actor, tenantID)
 	if err != nil {
@@ -334,15 +356,17 @@ func ListAudit(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, q
 		limit = DefaultAuditPageSize
 	}
 	sql := `SELECT a.chain, a.seq, a.created_at, a.actor_id, COALESCE(u.name, '') AS actor_name, a.action,
-			a.object_type, a.object_id, a.details, a.hash
+			a.object_type, a.object_id, CASE WHEN h.hidden THEN '' ELSE a.details END AS details, a.hash, h.hidden AS details_hidden
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+		CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM call_committee k
+			WHERE k.user_id = ? AND k.role = 'evaluator' AND a.chain IN ('call:' || k.call_id, 'bids:' || k.call_id)) AS hidden) h -- CallChain, SealedBidChain
 		WHERE ` + kreisEntriesSQL
 	for _, w := range where {
 		sql += " AND " + w
 	}
 	sql += ` ORDER BY a.created_at DESC, a.chain DESC, a.seq DESC LIMIT ?`
 	var rows []AuditRow
-	if err := db.WithContext(ctx).Raw(sql, append(append([]any{tenantID, tenantID}, args...), limit+1)...).Scan(&rows).Error; err != nil {
+	if err := db.WithContext(ctx).Raw(sql, append(append([]any{actor.UserID, tenantID, tenantID}, args...), limit+1)...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
 	page := &AuditPage{Options: opts, First: cur == nil}

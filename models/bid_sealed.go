@@ -71,8 +71,9 @@ type sealedCall struct {
 //     thing they learn is CallBidStatus ("Frist läuft" / "Frist abgelaufen – ungeöffnet");
 //   - after the opening: the lead and the openers get the bids; named evaluators of the call
 //     get, once they have declared for every bidder (else a Refusal wrapping ErrForbidden),
-//     only the admitted bids without a declared tie (issue 5); council members and Kreis
-//     administrators get ErrForbidden here.
+//     only the admitted bids without a declared tie (issue 5) — also when they lead or
+//     open as well (evaluatorGated); council members and Kreis administrators get
+//     ErrForbidden here.
 func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, callID int64, now time.Time) (*OpenedBids, error) {
 	db = db.WithContext(ctx)
 	var c sealedCall
@@ -94,10 +95,14 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, call
 		return nil, fmt.Errorf("bids of call %d (%s): %w", callID, CallSealStatus(c.Deadline, nil, now), ErrSealed)
 	}
 	// Issue 5: evaluators pass the conflict-of-interest gate and see only the admitted
-	// bids they have declared no tie to; other Kreis roles get ErrForbidden.
-	var allowed map[int64]bool // nil: every bid (lead, opener)
-	if !actor.HasTenantRole(c.TenantID, RoleLead) && !actor.HasTenantRole(c.TenantID, RoleOpener) {
-		var err error
+	// bids they have declared no tie to; other Kreis roles get ErrForbidden. The gate
+	// holds for the person: a named evaluator is gated whatever other roles they hold.
+	var allowed map[int64]bool // nil: every bid (lead, opener outside the committee)
+	gated, err := evaluatorGated(db, actor, c.TenantID, callID)
+	if err != nil {
+		return nil, err
+	}
+	if gated {
 		if allowed, err = evaluatorBids(db, actor, c.TenantID, callID); err != nil {
 			return nil, err
 		}

@@ -37,7 +37,8 @@ func lockCall(tx *gorm.DB, tenantID, callID int64) (*Call, error) {
 
 // CreateDraft starts a call in the Kreis from the KIM template (fromCallID 0) or as a copy
 // of an earlier call of the same Kreis (its current content; the timeline is cleared and
-// the committee copied where the members still hold their roles).
+// the committee copied where the members still hold their roles and the separation of
+// duties allows it: an evaluator who now leads or opens is not copied).
 func CreateDraft(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, fromCallID int64, now time.Time) (*Call, error) {
 	if err := requireLead(actor, tenantID, "create draft"); err != nil {
 		return nil, err
@@ -80,7 +81,9 @@ func CreateDraft(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, fromC
 			if err := tx.Exec(`INSERT INTO call_committee (call_id, user_id, role)
 				SELECT ?, cc.user_id, cc.role FROM call_committee cc
 				JOIN tenant_memberships m ON m.user_id = cc.user_id AND m.tenant_id = ? AND m.role = cc.role
-				WHERE cc.call_id = ?`, call.ID, tenantID, fromCallID).Error; err != nil {
+				WHERE cc.call_id = ? AND NOT (cc.role = 'evaluator' AND EXISTS (SELECT 1 FROM tenant_memberships x
+					WHERE x.tenant_id = m.tenant_id AND x.user_id = cc.user_id AND x.role IN ?))`,
+				call.ID, tenantID, fromCallID, procedureRoleNames()).Error; err != nil {
 				return fmt.Errorf("copy committee: %w", err)
 			}
 		}
@@ -127,8 +130,13 @@ func setTimes(call *Call, c *CallContent) {
 	}
 }
 
-// checkCommittee verifies that every evaluator and opener holds that role in the Kreis.
+// checkCommittee verifies that every evaluator and opener holds that role in the Kreis
+// and that no evaluator holds a role the separation of duties forbids beside the
+// committee (CommitteeRoleConflict).
 func checkCommittee(tx *gorm.DB, tenantID int64, com Committee, v *ValidationError) error {
+	if err := lockPeople(tx, append(slices.Clone(com.Evaluators), com.Openers...)); err != nil {
+		return err
+	}
 	var rows []struct {
 		UserID int64
 		Role   string
@@ -156,27 +164,7 @@ func checkCommittee(tx *gorm.DB, tenantID int64, com Committee, v *ValidationErr
 			break
 		}
 	}
-	return checkNoLeadEvaluators(tx, tenantID, com.Evaluators, "evaluators", v)
-}
-
-// MsgLeadNotEvaluator explains why a lead of the Kreis cannot score (rule 5).
-const MsgLeadNotEvaluator = "Personen mit der Rolle Verfahrensleitung in diesem Kreis können nicht dem Bewertungsgremium angehören: Die Verfahrensleitung liest alle Interessenbekundungen ohne Erklärung zu Interessenkonflikten. Bitte wählen Sie eine andere Person."
-
-// checkNoLeadEvaluators adds a field error when one of the evaluators holds the lead
-// role in the Kreis: the lead reads every bid after the opening, so as an evaluator they
-// would pass the conflict-of-interest gate (rule 5) unchecked.
-func checkNoLeadEvaluators(tx *gorm.DB, tenantID int64, evaluators []int64, field string, v *ValidationError) error {
-	if len(evaluators) == 0 {
-		return nil
-	}
-	var n int64
-	if err := tx.Raw(`SELECT count(*) FROM tenant_memberships WHERE tenant_id = ? AND role = 'lead' AND user_id IN ?`, tenantID, evaluators).Scan(&n).Error; err != nil {
-		return fmt.Errorf("check leads in committee: %w", err)
-	}
-	if n > 0 {
-		v.Add(field, "lead", MsgLeadNotEvaluator)
-	}
-	return nil
+	return checkCommitteeDuties(tx, tenantID, com.Evaluators, "evaluators", v)
 }
 
 // replaceCommittee stores com as the call's committee.
@@ -326,7 +314,10 @@ func Publish(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID in
 			return err
 		}
 		v := ValidateForPublication(&content, com, now, rules)
-		if err := checkNoLeadEvaluators(tx, tenantID, com.Evaluators, "evaluators", v); err != nil {
+		if err := lockPeople(tx, com.Evaluators); err != nil {
+			return err
+		}
+		if err := checkCommitteeDuties(tx, tenantID, com.Evaluators, "evaluators", v); err != nil {
 			return err
 		}
 		if err := v.OrNil(); err != nil {

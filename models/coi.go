@@ -62,6 +62,18 @@ func errDeclareFirst() error {
 	return forbidden("Bitte erklären Sie zuerst für jeden Träger, der sich beworben hat, ob Sie mit ihm verbunden sind. Vorher sehen Sie nichts von den Interessenbekundungen.")
 }
 
+// evaluatorGated is the gate decision of ReadBids: the conflict-of-interest gate is a
+// property of the person in the procedure, not of a role. A named evaluator of the call
+// is gated whatever other roles of the Kreis they hold (as opener or lead they would
+// otherwise read tied and undeclared bids); leads and openers outside the committee are
+// not; everybody else is (and evaluatorBids refuses non-members).
+func evaluatorGated(db *gorm.DB, actor *Actor, tenantID, callID int64) (bool, error) {
+	if !actor.HasTenantRole(tenantID, RoleLead) && !actor.HasTenantRole(tenantID, RoleOpener) {
+		return true, nil
+	}
+	return namedEvaluator(db, callID, actor.UserID)
+}
+
 // evaluatorBids is the evaluator branch of ReadBids: the actor must be a named evaluator
 // of the call with the evaluator role of its Kreis and have declared for every bidding
 // organisation; the result are the bids they may see — admitted by the formal check and

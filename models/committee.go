@@ -193,8 +193,8 @@ func LeadCommittee(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor,
 	if err := tx.Raw(`SELECT m.user_id, u.name FROM tenant_memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.tenant_id = ? AND m.role = 'evaluator' AND NOT EXISTS (
 			SELECT 1 FROM call_committee k WHERE k.call_id = ? AND k.user_id = m.user_id AND k.role = 'evaluator')
-		  AND NOT EXISTS (SELECT 1 FROM tenant_memberships l WHERE l.tenant_id = m.tenant_id AND l.user_id = m.user_id AND l.role = 'lead')
-		ORDER BY u.name COLLATE german`, tenantID, callID).Scan(&v.Candidates).Error; err != nil {
+		  AND NOT EXISTS (SELECT 1 FROM tenant_memberships l WHERE l.tenant_id = m.tenant_id AND l.user_id = m.user_id AND l.role IN ?)
+		ORDER BY u.name COLLATE german`, tenantID, callID, procedureRoleNames()).Scan(&v.Candidates).Error; err != nil {
 		return nil, fmt.Errorf("load candidates: %w", err)
 	}
 	return v, nil
@@ -213,6 +213,9 @@ func AddEvaluator(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, call
 		if c.State == CallCancelled {
 			return conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
 		}
+		if err := lockPeople(tx, []int64{userID}); err != nil {
+			return err
+		}
 		var u struct {
 			Email, Name string
 			Member      bool
@@ -229,7 +232,7 @@ func AddEvaluator(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, call
 			return v
 		}
 		v := &ValidationError{}
-		if err := checkNoLeadEvaluators(tx, tenantID, []int64{userID}, "user", v); err != nil {
+		if err := checkCommitteeDuties(tx, tenantID, []int64{userID}, "user", v); err != nil {
 			return err
 		}
 		if err := v.OrNil(); err != nil {

@@ -8,7 +8,8 @@ import (
 )
 
 // LatestVermerk returns the call's most recent Vergabevermerk for its lead (ErrNotFound
-// before the decision is recorded, for other Kreise and other roles).
+// before the decision is recorded, for other Kreise and other roles; errCommitteeMember
+// for a lead who is a named evaluator of the call).
 func LatestVermerk(ctx context.Context, db *gorm.DB, actor *Actor, callID int64) (*IssuedDocument, error) {
 	var d []IssuedDocument
 	if err := db.WithContext(ctx).Raw(`SELECT * FROM issued_documents WHERE call_id = ? AND kind = 'vergabevermerk' ORDER BY id DESC LIMIT 1`,
@@ -17,6 +18,9 @@ func LatestVermerk(ctx context.Context, db *gorm.DB, actor *Actor, callID int64)
 	}
 	if len(d) == 0 || !actor.HasTenantRole(d[0].TenantID, RoleLead) {
 		return nil, fmt.Errorf("Vergabevermerk of call %d: %w", callID, ErrNotFound)
+	}
+	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
+		return nil, err
 	}
 	return &d[0], nil
 }

@@ -45,17 +45,23 @@ func FormalOverview(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 	return rows, d, err
 }
 
-// leadOpenedBids checks the lead's right and reads the call's bids through ReadBids.
+// leadOpenedBids checks the lead's right and reads the call's bids through ReadBids. A
+// lead who is a named evaluator of the call is refused (errCommitteeMember) rather than
+// shown the evaluator's share of the bids as if it were all of them.
 func leadOpenedBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID int64, now time.Time) (*OpenedBids, error) {
 	if !actor.HasTenantRole(tenantID, RoleLead) {
 		return nil, fmt.Errorf("formal check of call %d: %w", callID, ErrNotFound)
 	}
-	var n int64
-	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM calls WHERE id = ? AND tenant_id = ?`, callID, tenantID).Scan(&n).Error; err != nil {
+	var rows []struct{ Committee bool }
+	if err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = c.id AND k.user_id = ? AND k.role = 'evaluator') AS committee
+		FROM calls c WHERE c.id = ? AND c.tenant_id = ?`, actor.UserID, callID, tenantID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load call: %w", err)
 	}
-	if n == 0 {
+	if len(rows) == 0 {
 		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	if rows[0].Committee {
+		return nil, errCommitteeMember()
 	}
 	if err := CloseCallIfDue(ctx, db, callID, now); err != nil {
 		return nil, err
@@ -227,7 +233,8 @@ type FormalInput struct {
 }
 
 // lockFormalBid locks the call (opened, of the Kreis) and the bid's formal check row
-// (created pending on first use) for the lead and loads the check's stored state.
+// (created pending on first use) for the lead and loads the check's stored state; a
+// named evaluator of the call is refused (errCommitteeMember).
 func lockFormalBid(tx *gorm.DB, actor *Actor, tenantID, callID, bidID int64, now time.Time) (*openingCall, *formalState, error) {
 	if !actor.HasTenantRole(tenantID, RoleLead) {
 		return nil, nil, fmt.Errorf("formal check of call %d: %w", callID, ErrNotFound)
@@ -240,6 +247,9 @@ func lockFormalBid(tx *gorm.DB, actor *Actor, tenantID, callID, bidID int64, now
 	}
 	if res.RowsAffected == 0 {
 		return nil, nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	if err := refuseCommitteeMember(tx, actor, callID); err != nil {
+		return nil, nil, err
 	}
 	if c.OpenedAt == nil {
 		return nil, nil, fmt.Errorf("formal check of call %d: %w", callID, ErrSealed)

@@ -166,9 +166,26 @@ func AcceptInvitation(ctx context.Context, db *gorm.DB, token string, actor *Act
 	return userID, err
 }
 
-// grantInvitation inserts the memberships an invitation grants (idempotent).
+// grantInvitation inserts the memberships an invitation grants (idempotent). Kreis roles
+// that, together with those the user holds, break CommitteeRoleConflict are refused
+// with a field error (nothing is granted).
 func grantInvitation(tx *gorm.DB, inv Invitation, userID int64) error {
 	if inv.TenantID != nil {
+		var held []string
+		if err := tx.Raw(`SELECT role FROM tenant_memberships WHERE tenant_id = ? AND user_id = ?`, *inv.TenantID, userID).Scan(&held).Error; err != nil {
+			return fmt.Errorf("load roles: %w", err)
+		}
+		roles := inv.RoleList()
+		for _, r := range held {
+			roles = append(roles, Role(r))
+		}
+		v := &ValidationError{}
+		if err := checkRoleGrant(tx, *inv.TenantID, userID, roles, "roles", msgAcceptConflict, v); err != nil {
+			return err
+		}
+		if err := v.OrNil(); err != nil {
+			return err
+		}
 		for _, r := range inv.Roles {
 			if err := tx.Exec(`INSERT INTO tenant_memberships (tenant_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 				*inv.TenantID, userID, r).Error; err != nil {

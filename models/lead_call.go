@@ -19,20 +19,24 @@ type leadCall struct {
 	OpenedAt       *time.Time
 	Content        []byte
 	Closed         bool
+	Committee      bool // the actor is a named evaluator of the call
 }
 
 // loadLeadCall reads the call for its lead (FOR UPDATE OF the call when lock). Other Kreise
-// and other roles get ErrNotFound (requireLead with what); then check refuses the call
-// (nil to accept it) before its current content is decoded.
+// and other roles get ErrNotFound (requireLead with what); a lead who is a named evaluator
+// of the call is refused (errCommitteeMember: the consolidation and the decision show
+// every score and every bid); then check refuses the call (nil to accept it) before its
+// current content is decoded.
 func loadLeadCall(tx *gorm.DB, actor *Actor, callID int64, lock bool, what string, check func(*leadCall) error) (*leadCall, CallContent, error) {
 	q := `SELECT c.id, c.tenant_id, c.ref, c.title, c.state, c.current_version, c.opened_at, v.content,
-		EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS closed
+		EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS closed,
+		EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = c.id AND k.user_id = ? AND k.role = 'evaluator') AS committee
 		FROM calls c JOIN call_versions v ON v.call_id = c.id AND v.version = c.current_version WHERE c.id = ?`
 	if lock {
 		q += ` FOR UPDATE OF c`
 	}
 	var c leadCall
-	res := tx.Raw(q, callID).Scan(&c)
+	res := tx.Raw(q, actor.UserID, callID).Scan(&c)
 	if res.Error != nil {
 		return nil, CallContent{}, fmt.Errorf("load call %d: %w", callID, res.Error)
 	}
@@ -41,6 +45,9 @@ func loadLeadCall(tx *gorm.DB, actor *Actor, callID int64, lock bool, what strin
 	}
 	if err := requireLead(actor, c.TenantID, what); err != nil {
 		return nil, CallContent{}, err
+	}
+	if c.Committee {
+		return nil, CallContent{}, errCommitteeMember()
 	}
 	if err := check(&c); err != nil {
 		return nil, CallContent{}, err

@@ -180,10 +180,14 @@ func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Re
 }
 
 // BewertungsmatrixPDF returns the issued Bewertungsmatrix of a call of the Kreis for its
-// leads; everyone else, and a consolidation not yet closed, ErrNotFound.
+// leads; everyone else, and a consolidation not yet closed, ErrNotFound; a lead who is a
+// named evaluator of the call errCommitteeMember.
 func BewertungsmatrixPDF(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*IssuedDocument, error) {
 	if !actor.HasTenantRole(tenantID, RoleLead) {
 		return nil, fmt.Errorf("Bewertungsmatrix of call %d: %w", callID, ErrNotFound)
+	}
+	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
+		return nil, err
 	}
 	return callDocument(ctx, db, tenantID, callID, DocBewertungsmatrix)
 }

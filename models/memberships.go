@@ -10,7 +10,9 @@ import (
 
 // SetTenantRoles replaces the roles user holds in the Kreis. Kreis administrators (and the
 // operator, for a Kreis's first administrator) may do this; an administrator cannot take
-// the administrator role from themselves, so a Kreis never locks itself out.
+// the administrator role from themselves, so a Kreis never locks itself out. A member of
+// the committee of a running procedure gets no role that handles procedures
+// (CommitteeRoleConflict): the request is refused with a field error and nothing changes.
 func SetTenantRoles(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, userID int64, roles []Role) error {
 	if !actor.CanManageTenant(tenantID) && !actor.CanCreateTenants() {
 		return fmt.Errorf("set tenant roles: %w", ErrNotFound)
@@ -34,6 +36,12 @@ func SetTenantRoles(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, us
 		var exists int64
 		if err := tx.Raw(`SELECT count(*) FROM users WHERE id = ?`, userID).Scan(&exists).Error; err != nil || exists == 0 {
 			return fmt.Errorf("set tenant roles: user %d: %w", userID, ErrNotFound)
+		}
+		if err := checkRoleGrant(tx, tenantID, userID, roles, "roles", msgGrantConflict, v); err != nil {
+			return err
+		}
+		if err := v.OrNil(); err != nil {
+			return err
 		}
 		if err := tx.Exec(`DELETE FROM tenant_memberships WHERE tenant_id = ? AND user_id = ?`, tenantID, userID).Error; err != nil {
 			return fmt.Errorf("clear roles: %w", err)

@@ -45,8 +45,9 @@ func OpeningRule(state CallState, deadline *time.Time, openedAt *time.Time, name
 }
 
 // ConfirmOpening records the actor's confirmation of the opening of a call of the Kreis
-// tenantID. The actor must hold the opener role of that Kreis and be named as opener of
-// the call. The first confirmation is recorded (opening.confirmed); the second, by another
+// tenantID. The actor must hold the opener role of that Kreis, be named as opener of the
+// call and not be a named evaluator of it (errCommitteeMember: the opening reads every
+// bid before any declaration). The first confirmation is recorded (opening.confirmed); the second, by another
 // person, opens the bids: calls.opened_at is set, the state becomes 'opened', the bids as
 // ReadBids returns them are frozen for the Öffnungsprotokoll and call.opened is recorded.
 // It returns whether the call is now open. Other Kreise's calls are ErrNotFound. The
@@ -74,6 +75,9 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 		if err := tx.Raw(`SELECT count(*) FROM call_committee WHERE call_id = ? AND user_id = ? AND role = 'opener'`, callID, actor.UserID).
 			Scan(&named).Error; err != nil {
 			return fmt.Errorf("check opener: %w", err)
+		}
+		if err := refuseCommitteeMember(tx, actor, callID); err != nil {
+			return err
 		}
 		var confirmed []int64
 		if err := tx.Raw(`SELECT user_id FROM openings WHERE call_id = ? ORDER BY confirmed_at`, callID).Scan(&confirmed).Error; err != nil {

@@ -110,10 +110,14 @@ func OeffnungsprotokollIssuer(render OpeningRenderer) OpeningIssuer {
 func versionKindLabel(kind string) string { return VersionRow{Kind: kind}.KindLabel() }
 
 // OeffnungsprotokollPDF returns the issued Öffnungsprotokoll of an opened call of the
-// Kreis for its leads and openers; everyone else, and a call not yet opened, ErrNotFound.
+// Kreis for its leads and openers; everyone else, and a call not yet opened, ErrNotFound;
+// a named evaluator of the call errCommitteeMember.
 func OeffnungsprotokollPDF(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*IssuedDocument, error) {
 	if !actor.HasTenantRole(tenantID, RoleLead) && !actor.HasTenantRole(tenantID, RoleOpener) {
 		return nil, fmt.Errorf("Öffnungsprotokoll of call %d: %w", callID, ErrNotFound)
+	}
+	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
+		return nil, err
 	}
 	return callDocument(ctx, db, tenantID, callID, DocOeffnungsprotokoll)
 }

@@ -65,7 +65,8 @@ type ProtocolFile struct {
 }
 
 // Opening loads the opening page of a call for the Kreis's openers and leads (others:
-// ErrNotFound). It closes the call lazily when its deadline has passed. Bids appear only
+// ErrNotFound; a named evaluator of the call errCommitteeMember, since the protocol lists
+// every bid). It closes the call lazily when its deadline has passed. Bids appear only
 // after the opening.
 func Opening(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, now time.Time) (*OpeningView, error) {
 	if !actor.HasTenantRole(tenantID, RoleOpener) && !actor.HasTenantRole(tenantID, RoleLead) {
@@ -82,6 +83,9 @@ func Opening(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID in
 	}
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+	}
+	if err := refuseCommitteeMember(db, actor, callID); err != nil {
+		return nil, err
 	}
 	var opened struct{ OpenedAt *time.Time }
 	if err := db.Raw(`SELECT opened_at FROM calls WHERE id = ?`, callID).Scan(&opened).Error; err != nil {

@@ -127,7 +127,9 @@ type TenantInvite struct {
 }
 
 // InviteToTenant lets a Kreis administrator invite a person by e-mail with one or more
-// Kreis roles. A person who already belongs to the Kreis gets new roles on the user page instead.
+// Kreis roles. A person who already belongs to the Kreis gets new roles on the user page
+// instead. A person who left the Kreis but is still a named evaluator of one of its
+// running procedures is not invited to a role that handles procedures (CommitteeRoleConflict).
 func InviteToTenant(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, in TenantInvite, baseURL string, now time.Time) (Invitation, error) {
 	if !actor.CanManageTenant(tenantID) {
 		return Invitation{}, fmt.Errorf("invite to tenant: %w", ErrNotFound)
@@ -154,6 +156,19 @@ func InviteToTenant(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int
 			v := &ValidationError{}
 			v.Add("email", "member", "Diese Person gehört bereits zu "+t.Name+". Ändern Sie ihre Rollen bitte in der Liste der Personen.")
 			return v
+		}
+		var existing []int64
+		if err := tx.Raw(`SELECT id FROM users WHERE email = ?`, NormalizeEmail(in.Email)).Scan(&existing).Error; err != nil {
+			return fmt.Errorf("look up invitee: %w", err)
+		}
+		for _, id := range existing {
+			v := &ValidationError{}
+			if err := checkRoleGrant(tx, tenantID, id, in.Roles, "roles", msgGrantConflict, v); err != nil {
+				return err
+			}
+			if err := v.OrNil(); err != nil {
+				return err
+			}
 		}
 		if inv, err = newInvitation(tx, actor, tenantID, 0, in.Email, in.Roles, t.Name, baseURL, now); err != nil {
 			return err

@@ -32,8 +32,9 @@ type Vergabeakte struct {
 // FileName is the download name.
 func (v *Vergabeakte) FileName() string { return "vergabeakte-" + v.Ref + ".zip" }
 
-// PrepareVergabeakte checks that the actor leads the call's Kreis (else ErrNotFound)
-// before anything is written to the response.
+// PrepareVergabeakte checks that the actor leads the call's Kreis (else ErrNotFound) and
+// is no named evaluator of the call (errCommitteeMember) before anything is written to
+// the response.
 func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*Vergabeakte, error) {
 	if err := requireLead(actor, tenantID, "vergabeakte"); err != nil {
 		return nil, err
@@ -45,6 +46,9 @@ func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *Actor, tenantID
 	}
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("vergabeakte of call %d: %w", callID, ErrNotFound)
+	}
+	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
+		return nil, err
 	}
 	return &rows[0], nil
 }
