@@ -22,3 +22,13 @@ func Vault(t testing.TB) *models.Vault {
 }
 
 func vault() (*models.Vault, error) { return models.NewVault(testMasterKey) }
+
+// bindVault binds the test vault to a test store (models.BindVault), as the application
+// and the commands bind theirs: the outbox, the Postfach and documents to organisations
+// are sealed with it.
+func bindVault(t testing.TB, st *models.Store) {
+	t.Helper()
+	if err := models.BindVault(st.DB, Vault(t)); err != nil {
+		t.Fatal(err)
+	}
+}
