@@ -18,6 +18,9 @@ func LatestVermerk(ctx context.Context, db *gorm.DB, actor *Actor, callID int64)
 	if len(d) == 0 || !actor.HasTenantRole(d[0].TenantID, RoleLead) {
 		return nil, fmt.Errorf("Vergabevermerk of call %d: %w", callID, ErrNotFound)
 	}
+	if err := openDocument(db.WithContext(ctx), &d[0]); err != nil {
+		return nil, err
+	}
 	return &d[0], nil
 }
 
@@ -33,6 +36,9 @@ func NoticeDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID, id in
 	}
 	if len(d) == 0 {
 		return nil, fmt.Errorf("notice document %d: %w", id, ErrNotFound)
+	}
+	if err := openDocument(db.WithContext(ctx), &d[0]); err != nil {
+		return nil, err
 	}
 	return &d[0], nil
 }
