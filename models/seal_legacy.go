@@ -153,16 +153,18 @@ func sealOutboxRows(tx *gorm.DB, vault *Vault) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		note, sealedErr := r.LastError, []byte(nil)
-		if note != "" && note != uncertainNote && note != deliveryNote {
-			if sealedErr, err = sealWith(key.Recipient(), []byte(note)); err != nil {
+		if err := tx.Exec(`UPDATE outbox SET to_addr = '', subject = '', body = '', sealed = ? WHERE id = ?`, sealed, r.ID).Error; err != nil {
+			return 0, fmt.Errorf("mail %d: %w", r.ID, err)
+		}
+		// A delivery error of the old sender may quote the recipient: sealed as well.
+		if note := r.LastError; note != "" && note != uncertainNote && note != deliveryNote {
+			sealedErr, err := sealWith(key.Recipient(), []byte(note))
+			if err != nil {
 				return 0, err
 			}
-			note = deliveryNote
-		}
-		if err := tx.Exec(`UPDATE outbox SET to_addr = '', subject = '', body = '', sealed = ?, last_error = ?,
-			sealed_error = coalesce(?, sealed_error) WHERE id = ?`, sealed, note, sealedErr, r.ID).Error; err != nil {
-			return 0, fmt.Errorf("mail %d: %w", r.ID, err)
+			if err := tx.Exec(`UPDATE outbox SET last_error = ?, sealed_error = ? WHERE id = ?`, deliveryNote, sealedErr, r.ID).Error; err != nil {
+				return 0, fmt.Errorf("mail %d: %w", r.ID, err)
+			}
 		}
 	}
 	return len(rows), nil
