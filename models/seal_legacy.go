@@ -18,11 +18,16 @@ const sealBatch = 200
 // documents addressed to an organisation (its key). Sealing needs the master key, which
 // SQL does not have; `kimibv serve` therefore calls this after migrating and before
 // serving. It is idempotent and safe with several instances starting at once (each
-// batch locks its rows; a row sealed meanwhile no longer matches). It returns how many
-// rows it sealed.
+// batch locks its rows; a row sealed meanwhile no longer matches). It also creates the
+// platform key 'mail' if missing. It returns how many rows it sealed.
 func SealLegacyAtRest(ctx context.Context, db *gorm.DB, vault *Vault, log *slog.Logger) (int, error) {
 	if vault == nil {
 		return 0, ErrNoVault
+	}
+	// The platform key is created here, once, rather than by the first of many mails
+	// queued at the same moment (they would wait for each other's uncommitted key).
+	if err := InTx(ctx, db, func(tx *gorm.DB) error { _, err := vault.dataKey(tx, mailScope(), true); return err }); err != nil {
+		return 0, fmt.Errorf("platform key: %w", err)
 	}
 	steps := []struct {
 		name string

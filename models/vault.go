@@ -18,10 +18,12 @@ import (
 //
 // It holds the master age X25519 identity, which is configured outside the database
 // (KIMIBV_MASTER_KEY_FILE). Content is never encrypted to the master key directly: each
-// procedure (call) and each organisation gets its own data key, an age X25519 identity
-// generated when first needed and stored in call_keys / org_keys wrapped (age-encrypted)
-// to the master recipient. A database dump alone therefore reveals no content, and the
-// master key can be rotated by re-wrapping the data keys without touching any file.
+// procedure (call) and each organisation gets its own data key, and platform-wide scopes
+// (today only 'mail', the outbox) get one each — an age X25519 identity generated when
+// first needed and stored in call_keys / org_keys / platform_keys wrapped (age-encrypted)
+// to the master recipient. A database dump alone therefore reveals no content (README
+// "Encryption at rest" lists the metadata it does show), and the master key can be
+// rotated by re-wrapping the data keys without touching any file.
 //
 // A Vault is immutable and safe for concurrent use; it is constructed once by cmd and
 // carried by the app into the use cases (no package globals).
