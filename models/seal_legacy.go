@@ -14,8 +14,9 @@ const sealBatch = 200
 // SealLegacyAtRest seals what was stored in plain text before migration 00060 (or by an
 // older instance still running during an upgrade): names of bid files (files,
 // bid_version_files: the call's key), Postfach messages (the organisation's key), queued
-// and sent e-mails with their delivery errors (the platform key 'mail') and the PDFs of
-// documents addressed to an organisation (its key). Sealing needs the master key, which
+// and sent e-mails with their delivery errors (the platform key 'mail'; a mail about a bid
+// also loses its Kreis, see BidMailKind) and the PDFs of documents addressed to an
+// organisation (its key). Sealing needs the master key, which
 // SQL does not have; `kimibv serve` therefore calls this after migrating and before
 // serving. It is idempotent and safe with several instances starting at once (each
 // batch locks its rows; a row sealed meanwhile no longer matches). It also creates the
@@ -37,6 +38,7 @@ func SealLegacyAtRest(ctx context.Context, db *gorm.DB, vault *Vault, log *slog.
 		{"bid version file names", func(tx *gorm.DB) (int, error) { return sealVersionFileNames(tx, vault) }},
 		{"postfach messages", func(tx *gorm.DB) (int, error) { return sealInboxRows(tx, vault) }},
 		{"outbox mails", func(tx *gorm.DB) (int, error) { return sealOutboxRows(tx, vault) }},
+		{"Kreis of mails about a bid", detachBidMails},
 		{"issued documents", func(tx *gorm.DB) (int, error) { return sealDocumentRows(tx, vault) }},
 	}
 	total := 0
@@ -173,6 +175,21 @@ func sealOutboxRows(tx *gorm.DB, vault *Vault) (int, error) {
 		}
 	}
 	return len(rows), nil
+}
+
+// detachBidMails removes the Kreis from mails about a bid queued before they were queued
+// without one (BidMailKind): otherwise the Kreis's Postausgang could list them.
+func detachBidMails(tx *gorm.DB) (int, error) {
+	kinds := make([]string, 0, len(bidMailKinds))
+	for k := range bidMailKinds {
+		kinds = append(kinds, k)
+	}
+	res := tx.Exec(`UPDATE outbox SET tenant_id = NULL WHERE id IN (SELECT id FROM outbox WHERE tenant_id IS NOT NULL AND kind IN ?
+		ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)`, kinds, sealBatch)
+	if res.Error != nil {
+		return 0, fmt.Errorf("detach: %w", res.Error)
+	}
+	return int(res.RowsAffected), nil
 }
 
 func sealDocumentRows(tx *gorm.DB, vault *Vault) (int, error) {

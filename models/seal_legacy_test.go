@@ -13,9 +13,10 @@ import (
 
 // TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable stores rows as they were
 // before encryption at rest covered them — a bid file's name, a Postfach message, a
-// failed mail and a receipt PDF in plain text — and seals them as `kimibv serve` does at
-// start: afterwards no plain text is left, the read paths show the same content, and a
-// second run finds nothing to do.
+// failed mail, a receipt mail of a Kreis and a receipt PDF in plain text — and seals them
+// as `kimibv serve` does at start: afterwards no plain text is left, the old receipt mail
+// belongs to no Kreis, the read paths show the same content, and a second run finds
+// nothing to do.
 func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
@@ -48,6 +49,8 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 		bid.OrgID, bid.CallID)
 	exec(`INSERT INTO outbox (to_addr, subject, body, kind, attempts, failed_at, last_error)
 		VALUES ('alt@traeger.example', 'Alte Mail', 'Alter Inhalt', 'password_reset', 8, now(), '550 <alt@traeger.example> unknown')`)
+	exec(`INSERT INTO outbox (tenant_id, to_addr, subject, body, kind, sent_at) SELECT tenant_id, 'awo@traeger.example', 'Eingangsbestätigung (alt)',
+		'Alter Beleg', 'bid_receipt', now() FROM calls WHERE id = ?`, bid.CallID)
 	pdf := []byte("%PDF-1.4 alte Eingangsbestätigung\n%%EOF\n")
 	db.Raw(`INSERT INTO issued_documents (tenant_id, call_id, kind, title, content_sha256, file_sha256, chain, chain_head, size, content,
 			object_type, object_id, recipient_org_id, created_at)
@@ -64,6 +67,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 		+ (SELECT count(*) FROM bid_version_files WHERE name_sealed IS NULL OR name <> '')
 		+ (SELECT count(*) FROM inbox_messages WHERE sealed IS NULL OR subject <> '' OR body <> '')
 		+ (SELECT count(*) FROM outbox WHERE sealed IS NULL OR to_addr <> '' OR last_error LIKE '%@%')
+		+ (SELECT count(*) FROM outbox WHERE kind = 'bid_receipt' AND tenant_id IS NOT NULL)
 		+ (SELECT count(*) FROM issued_documents WHERE recipient_org_id IS NOT NULL AND NOT sealed)`)
 	if plain != 0 {
 		t.Fatalf("%d rows still plain", plain)
