@@ -119,6 +119,7 @@ func accessTable() map[string]access {
 		"POST /traeger/:org/mitglieder/:user/rolle": post(orgAny), "POST /traeger/:org/mitglieder/:user/entfernen": post(orgAny),
 
 		"GET /betrieb": who("operator"), "POST /betrieb/kreise": post(who("operator")),
+		"GET /betrieb/postausgang": who("operator"), "POST /betrieb/postausgang/:mail/erneut": post(who("operator")),
 		"GET /verwaltung/:kreis":               kreis("lead", "opener", "eval", "council", "tadmin"),
 		"GET /verwaltung/:kreis/nutzer":        kreis("tadmin"),
 		"POST /verwaltung/:kreis/einladungen":  post(kreis("tadmin")),

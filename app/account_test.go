@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 )
 
@@ -14,8 +15,8 @@ import (
 func (ta *testApp) acctToken(addr, path string) string {
 	ta.t.Helper()
 	var body string
-	if err := ta.store.DB.Raw(`SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC LIMIT 1`, addr).Scan(&body).Error; err != nil {
-		ta.t.Fatal(err)
+	if mails := dbtest.MailsTo(ta.t, ta.store.DB, addr, ""); len(mails) > 0 {
+		body = mails[len(mails)-1].Body
 	}
 	m := regexp.MustCompile(regexp.QuoteMeta(path) + `/([A-Za-z0-9_-]{20,})`).FindStringSubmatch(body)
 	if m == nil {

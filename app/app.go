@@ -82,6 +82,13 @@ func New(cfg Config, store *models.Store, log *slog.Logger, opts ...Option) (*Ap
 	if cfg.MaxBidBytes <= 0 {
 		cfg.MaxBidBytes = models.DefaultMaxBidBytes
 	}
+	if cfg.Vault != nil {
+		// The use cases seal the outbox, the Postfach and documents to organisations
+		// with the vault bound to the database handle.
+		if err := models.BindVault(store.DB, cfg.Vault); err != nil {
+			return nil, nil, err
+		}
+	}
 	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now, pages: newPageCache(),
 		docs: pdfdoc.Issuers(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung")}
 	for _, o := range opts {

@@ -62,6 +62,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusConflict, "Die Frist für diese Aktion ist abgelaufen."
 	case isUnavailable(err):
 		return http.StatusServiceUnavailable, ""
+	case errors.Is(err, models.ErrNoVault):
+		return http.StatusServiceUnavailable, "Die Verschlüsselung ist nicht eingerichtet (Hauptschlüssel fehlt)."
 	}
 	if _, ok := models.AsValidation(err); ok {
 		return http.StatusUnprocessableEntity, ""

@@ -46,9 +46,10 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 	base := fmt.Sprintf("/traeger/%d/bewerbungen/%d", e.awoOrg, e.bidID)
 	var ver struct {
 		Version       int
+		CallID        int64
 		ContentSHA256 string `gorm:"column:content_sha256"`
 	}
-	ta.store.DB.Raw(`SELECT version, content_sha256 FROM bid_versions WHERE bid_id = ? ORDER BY version DESC LIMIT 1`, e.bidID).Scan(&ver)
+	ta.store.DB.Raw(`SELECT version, call_id, content_sha256 FROM bid_versions WHERE bid_id = ? ORDER BY version DESC LIMIT 1`, e.bidID).Scan(&ver)
 	pdfPath := fmt.Sprintf("%s/fassungen/%d/eingangsbestaetigung.pdf", base, ver.Version)
 	docs := func() int64 {
 		return ta.count(`SELECT count(*) FROM issued_documents WHERE kind = 'eingangsbestaetigung' AND object_id = ?`,
@@ -81,15 +82,23 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 	want := []string{"Eingangsbestätigung", "Arbeiterwohlfahrt Kreisverband Musterland e. V.", "Prüfwert (SHA-256):", ver.ContentSHA256,
 		"Eingang " + pdfdoc.SecondsTime(*at.ReceiptAt), "Lose und Stellen", "VZÄ", "Kreis Musterland", "Fassung der Ausschreibung"}
 	var files []struct {
-		Name   string
-		SHA256 string `gorm:"column:sha256"`
+		Name       string
+		NameSealed []byte
+		SHA256     string `gorm:"column:sha256"`
 	}
-	ta.store.DB.Raw(`SELECT name, sha256 FROM bid_version_files WHERE bid_id = ? AND version = ?`, e.bidID, ver.Version).Scan(&files)
+	ta.store.DB.Raw(`SELECT name, name_sealed, sha256 FROM bid_version_files WHERE bid_id = ? AND version = ?`, e.bidID, ver.Version).Scan(&files)
 	if len(files) == 0 {
 		t.Fatal("demo bid has no files")
 	}
-	for _, f := range files {
+	for i, f := range files {
 		want = append(want, f.SHA256)
+		if f.NameSealed != nil { // the name is sealed with the call's key
+			name, err := dbtest.Vault(t).OpenBytes(ta.store.DB, ver.CallID, f.NameSealed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[i].Name = string(name)
+		}
 	}
 	wantText(t, "Eingangsbestätigung", txt, want...)
 

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"testing"
 
+	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 )
 
@@ -73,7 +74,7 @@ func TestOperatorCreatesKreis(t *testing.T) {
 	if n := ta.count(`SELECT count(*) FROM invitations i JOIN tenants t ON t.id = i.tenant_id WHERE t.slug = 'neuland' AND i.email = 'admin@neuland.example' AND i.roles = '{tenant_admin}'`); n != 1 {
 		t.Fatalf("first administrator invitations: %d", n)
 	}
-	if n := ta.count(`SELECT count(*) FROM outbox WHERE to_addr = 'admin@neuland.example'`); n != 1 {
+	if n := len(dbtest.MailsTo(t, ta.store.DB, "admin@neuland.example", "")); n != 1 {
 		t.Fatalf("invitation mails: %d", n)
 	}
 	if n := ta.count(`SELECT count(*) FROM audit_log a JOIN tenants t ON t.id = a.tenant_id WHERE t.slug = 'neuland' AND a.action = 'tenant.created'`); n != 2 {

@@ -11,10 +11,35 @@ import (
 // postausgangLimit is how many problem mails the page lists.
 const postausgangLimit = 200
 
-// postausgangPage is the Kreis administrator's list of failed and uncertain e-mails.
+// postausgangPage is the list of failed and uncertain e-mails: of a Kreis for its
+// administrator, or (Kreis nil) of the mails without a Kreis for the operator.
 type postausgangPage struct {
 	Kreis *models.Tenant
 	Mails []models.OutboxProblem
+}
+
+// Base is the page's address; the retry forms post below it.
+func (p postausgangPage) Base() string {
+	if p.Kreis == nil {
+		return "/betrieb/postausgang"
+	}
+	return "/verwaltung/" + p.Kreis.Slug + "/postausgang"
+}
+
+// Back is the address of the page the list belongs to.
+func (p postausgangPage) Back() string {
+	if p.Kreis == nil {
+		return "/betrieb"
+	}
+	return "/verwaltung/" + p.Kreis.Slug
+}
+
+// BackLabel names the page Back leads to.
+func (p postausgangPage) BackLabel() string {
+	if p.Kreis == nil {
+		return "Betrieb"
+	}
+	return p.Kreis.Name
 }
 
 // postausgang lists the Kreis's e-mails that failed or whose delivery is uncertain.
@@ -27,7 +52,7 @@ func (a *App) postausgang(c echo.Context) error {
 	return a.show(c, "postausgang", "Postausgang – "+t.Name, postausgangPage{Kreis: t, Mails: mails})
 }
 
-// retryMail puts one e-mail back into the queue.
+// retryMail puts one e-mail of the Kreis back into the queue.
 func (a *App) retryMail(c echo.Context) error {
 	t := tenant(c)
 	id, err := strconv.ParseInt(c.Param("mail"), 10, 64)
@@ -38,4 +63,26 @@ func (a *App) retryMail(c echo.Context) error {
 		return err
 	}
 	return a.redirect(c, "/verwaltung/"+t.Slug+"/postausgang", "Die E-Mail wird erneut versandt.")
+}
+
+// operatorPostausgang lists the failed and uncertain e-mails without a Kreis for the
+// operator; those about a bid stay sealed (models.OutboxProblem.Sealed).
+func (a *App) operatorPostausgang(c echo.Context) error {
+	mails, err := models.OutboxProblems(c.Request().Context(), a.db, actor(c), 0, postausgangLimit)
+	if err != nil {
+		return err
+	}
+	return a.show(c, "postausgang", "Postausgang – Betrieb", postausgangPage{Mails: mails})
+}
+
+// operatorRetryMail puts one e-mail without a Kreis back into the queue.
+func (a *App) operatorRetryMail(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("mail"), 10, 64)
+	if err != nil || id <= 0 {
+		return echo.ErrNotFound
+	}
+	if err := models.RetryMail(c.Request().Context(), a.db, actor(c), 0, id, a.now()); err != nil {
+		return err
+	}
+	return a.redirect(c, "/betrieb/postausgang", "Die E-Mail wird erneut versandt.")
 }

@@ -64,6 +64,8 @@ func (a *App) routes(e *echo.Echo) {
 	// Operator and Kreis administration.
 	w.GET("/betrieb", a.operatorHome, a.requireLogin, a.requirePlatformAdmin)
 	w.POST("/betrieb/kreise", a.createTenant, a.requireLogin, a.requirePlatformAdmin)
+	w.GET("/betrieb/postausgang", a.operatorPostausgang, a.requireLogin, a.requirePlatformAdmin)
+	w.POST("/betrieb/postausgang/:mail/erneut", a.operatorRetryMail, a.requireLogin, a.requirePlatformAdmin)
 	anyKreisRole, kreisAdmin := a.requireTenantRole(models.TenantRoles...), a.requireTenantRole(tadmin)
 	w.GET("/verwaltung/:kreis", a.tenantHome, a.requireLogin, anyKreisRole)
 	w.GET("/verwaltung/:kreis/nutzer", a.tenantUsers, a.requireLogin, kreisAdmin)

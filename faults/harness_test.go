@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/dbtest"
 )
 
 // binaries builds kimibv, kimibv-gen and kimibv-rush once per test process.
@@ -50,7 +51,11 @@ func newEnv(t *testing.T, url string) *env {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	return &env{t: t, bin: bin, dir: dir, url: url, key: filepath.Join(dir, "master.key")}
+	// The test databases' master key: the demo's data keys, and those of mails and
+	// Postfach messages the test writes through store(), are wrapped to it.
+	key := filepath.Join(dir, "master.key")
+	dbtest.WriteMasterKey(t, key)
+	return &env{t: t, bin: bin, dir: dir, url: url, key: key}
 }
 
 func (e *env) environ(extra ...string) []string {
@@ -153,5 +158,8 @@ func (e *env) store() *models.Store {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(st.Close)
+	if err := models.BindVault(st.DB, dbtest.Vault(e.t)); err != nil {
+		e.t.Fatal(err)
+	}
 	return st
 }

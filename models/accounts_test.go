@@ -21,8 +21,8 @@ const accPassword = "Grüne Wiese am Fluss 7"
 func accToken(t *testing.T, db *gorm.DB, addr, path string) string {
 	t.Helper()
 	var body string
-	if err := db.Raw(`SELECT body FROM outbox WHERE to_addr = ? ORDER BY id DESC LIMIT 1`, addr).Scan(&body).Error; err != nil {
-		t.Fatal(err)
+	if mails := dbtest.MailsTo(t, db, addr, ""); len(mails) > 0 {
+		body = mails[len(mails)-1].Body
 	}
 	m := regexp.MustCompile(regexp.QuoteMeta(path) + `/([A-Za-z0-9_-]{20,})`).FindStringSubmatch(body)
 	if m == nil {

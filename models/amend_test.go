@@ -85,7 +85,9 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 		t.Fatal("a published version could be changed")
 	}
 	var subj string
-	db.Raw(`SELECT subject FROM inbox_messages WHERE org_id = ? AND kind = 'amendment'`, awo).Scan(&subj)
+	if msgs := dbtest.Inbox(t, db, `org_id = ? AND kind = 'amendment'`, awo); len(msgs) > 0 {
+		subj = msgs[0].Subject
+	}
 	if !strings.HasPrefix(subj, "Änderungsbekanntmachung") {
 		t.Fatalf("follower message %q", subj)
 	}

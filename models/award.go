@@ -87,9 +87,9 @@ func finalizeAward(tx *gorm.DB, docs DecisionDocs, c dueAward, now time.Time) er
 	if _, err := notifyOrgIDs(tx, c.ID, orgs, Notice{InboxAwardFinal, subject, body}); err != nil {
 		return err
 	}
-	if err := tx.Exec(`INSERT INTO outbox (tenant_id, to_addr, subject, body, kind)
-		SELECT ?, u.email, ?, ?, 'award_final' FROM users u JOIN tenant_memberships m ON m.user_id = u.id
-		WHERE m.tenant_id = ? AND m.role = 'lead'`, c.TenantID, subject, body, c.TenantID).Error; err != nil {
+	if err := queueMailsTo(tx, &c.TenantID, "award_final", subject, body,
+		`SELECT u.email FROM users u JOIN tenant_memberships m ON m.user_id = u.id WHERE m.tenant_id = ? AND m.role = 'lead' ORDER BY u.email`,
+		c.TenantID); err != nil {
 		return fmt.Errorf("notify leads: %w", err)
 	}
 	_, err := Audit(tx, Event{Chain: CallChain(c.ID), TenantID: c.TenantID, Action: "call.awarded", ObjectType: "call",

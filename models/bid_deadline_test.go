@@ -171,7 +171,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 // benchSetup prepares a call with b.N complete drafts.
 func benchSetup(b *testing.B) (*gorm.DB, *models.Vault, []massBid, int64) {
 	st := dbtest.NewDemo(b)
-	v, _, _ := models.GenerateVault()
+	v := dbtest.Vault(b)
 	lead := taActorTB(b, st.DB, "leitung@musterland.example")
 	var tid int64
 	_ = st.DB.Raw(`SELECT id FROM tenants WHERE slug = 'musterland'`).Scan(&tid).Error

@@ -47,11 +47,13 @@ func OrgBids(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64) ([]Org
 	return rows, nil
 }
 
-// BidFileRow is a stored file of a bid (working copy or version).
+// BidFileRow is a stored file of a bid (working copy or version). Name is the plain
+// name once the reading use case opened NameSealed (openBidFileNames).
 type BidFileRow struct {
 	DocKey      string
 	FileID      int64
 	Name        string
+	NameSealed  []byte `gorm:"column:name_sealed"`
 	Size        int64
 	SHA256      string `gorm:"column:sha256"`
 	SourceDocID *int64
@@ -143,16 +145,19 @@ func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID,
 		}
 	}
 	var files []BidFileRow
-	if err := db.Raw(`SELECT d.doc_key, d.file_id, f.name, f.size, f.sha256, d.source_doc_id, d.added_at FROM bid_draft_files d
+	if err := db.Raw(`SELECT d.doc_key, d.file_id, f.name, f.name_sealed, f.size, f.sha256, d.source_doc_id, d.added_at FROM bid_draft_files d
 		JOIN files f ON f.id = d.file_id WHERE d.bid_id = ?`, bidID).Scan(&files).Error; err != nil {
 		return nil, fmt.Errorf("load bid files: %w", err)
+	}
+	if err := openBidFileNames(db, vault, v.Bid.CallID, files); err != nil {
+		return nil, err
 	}
 	v.Files = map[string]BidFileRow{}
 	have := map[string]bool{}
 	for _, f := range files {
 		v.Files[f.DocKey], have[f.DocKey] = f, true
 	}
-	if v.Versions, err = versionRows(db, bidID); err != nil {
+	if v.Versions, err = versionRows(db, vault, v.Bid.CallID, bidID); err != nil {
 		return nil, err
 	}
 	v.Missing = BidMissing(&v.Content, &v.Draft, have)
@@ -160,8 +165,9 @@ func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID,
 	return &v, nil
 }
 
-// versionRows loads a bid's versions (newest first) with their files (two queries).
-func versionRows(db *gorm.DB, bidID int64) ([]VersionRow, error) {
+// versionRows loads a bid's versions (newest first) with their files (two queries),
+// opening the files' sealed names with the call's key.
+func versionRows(db *gorm.DB, vault *Vault, callID, bidID int64) ([]VersionRow, error) {
 	var out []VersionRow
 	if err := db.Raw(`SELECT v.version, v.call_version, v.kind, v.content_sha256, v.receipt_at, u.name AS submitted_by
 		FROM bid_versions v JOIN users u ON u.id = v.submitted_by WHERE v.bid_id = ? ORDER BY v.version DESC`, bidID).Scan(&out).Error; err != nil {
@@ -171,9 +177,19 @@ func versionRows(db *gorm.DB, bidID int64) ([]VersionRow, error) {
 		Version int
 		BidFileRow
 	}
-	if err := db.Raw(`SELECT version, doc_key, file_id, name, size, sha256 FROM bid_version_files WHERE bid_id = ? ORDER BY doc_key`, bidID).
+	if err := db.Raw(`SELECT version, doc_key, file_id, name, name_sealed, size, sha256 FROM bid_version_files WHERE bid_id = ? ORDER BY doc_key`, bidID).
 		Scan(&files).Error; err != nil {
 		return nil, fmt.Errorf("load version files: %w", err)
+	}
+	rows := make([]BidFileRow, len(files))
+	for i := range files {
+		rows[i] = files[i].BidFileRow
+	}
+	if err := openBidFileNames(db, vault, callID, rows); err != nil {
+		return nil, err
+	}
+	for i := range files {
+		files[i].BidFileRow = rows[i]
 	}
 	for i := range out {
 		for _, f := range files {
@@ -246,7 +262,7 @@ func receiptOf(ctx context.Context, db *gorm.DB, vault *Vault, orgID, bidID int6
 	if err := db.Raw(callHeaderSelect+`WHERE c.id = ?`, ver.CallID).Scan(&r.Call).Error; err != nil {
 		return nil, fmt.Errorf("load call: %w", err)
 	}
-	rows, err := versionRows(db, bidID)
+	rows, err := versionRows(db, vault, ver.CallID, bidID)
 	if err != nil {
 		return nil, err
 	}

@@ -88,19 +88,14 @@ func IssueBidReceipt(ctx context.Context, db *gorm.DB, vault *Vault, bidID int64
 		link := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/fassungen/%d", baseURL, v.OrgID, bidID, version)
 		subject := receiptSubject(r.Call.Ref, version)
 		body := ReceiptText(r, link)
-		if err := tx.Exec(`INSERT INTO inbox_messages (org_id, call_id, kind, subject, body, document_id) VALUES (?, ?, ?, ?, ?, ?)`,
-			v.OrgID, r.Call.ID, InboxReceipt, subject, body, docID).Error; err != nil {
+		if _, err := insertInbox(tx, []inboxRow{{OrgID: v.OrgID, CallID: &r.Call.ID, Kind: InboxReceipt, Subject: subject, Body: body,
+			DocumentID: docID}}); err != nil {
 			return fmt.Errorf("inbox receipt: %w", err)
 		}
-		var to []string
-		if err := tx.Raw(`SELECT DISTINCT u.email FROM users u WHERE u.id = ? OR u.id IN
-			(SELECT user_id FROM organization_members WHERE org_id = ? AND role = 'org_admin') ORDER BY u.email`, v.SubmittedBy, v.OrgID).Scan(&to).Error; err != nil {
-			return fmt.Errorf("receipt recipients: %w", err)
-		}
-		for _, addr := range to {
-			if err := EnqueueMail(tx, Mail{TenantID: &r.Call.TenantID, ToAddr: addr, Subject: subject, Body: body, Kind: "bid_receipt"}); err != nil {
-				return err
-			}
+		// Sealed and without a Kreis (BidMailKind): the Kreis must not learn of the bid.
+		if err := queueMailsTo(tx, nil, InboxReceipt, subject, body, `SELECT DISTINCT u.email FROM users u WHERE u.id = ? OR u.id IN
+			(SELECT user_id FROM organization_members WHERE org_id = ? AND role = 'org_admin') ORDER BY u.email`, v.SubmittedBy, v.OrgID); err != nil {
+			return err
 		}
 		if doc == nil {
 			return nil
@@ -149,9 +144,30 @@ func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vault *Vault, orgI
 	if err != nil {
 		return err
 	}
-	if err := tx.Exec(`UPDATE inbox_messages SET document_id = ? WHERE org_id = ? AND call_id = ? AND kind = ? AND subject = ? AND document_id IS NULL`,
-		doc.ID, orgID, r.Call.ID, InboxReceipt, receiptSubject(r.Call.Ref, version)).Error; err != nil {
-		return fmt.Errorf("link receipt message: %w", err)
+	if err := linkReceiptMessage(tx, orgID, r.Call.ID, doc.ID, receiptSubject(r.Call.Ref, version)); err != nil {
+		return err
 	}
 	return doc.Append(tx)
+}
+
+// linkReceiptMessage refers the receipt's Postfach message (found by its subject, which
+// is sealed: the organisation's few receipt messages of the call are opened) to docID.
+func linkReceiptMessage(tx *gorm.DB, orgID, callID, docID int64, subject string) error {
+	var msgs []InboxMessage
+	if err := tx.Raw(`SELECT id, org_id, subject, body, sealed FROM inbox_messages WHERE org_id = ? AND call_id = ? AND kind = ? AND document_id IS NULL`,
+		orgID, callID, InboxReceipt).Scan(&msgs).Error; err != nil {
+		return fmt.Errorf("load receipt messages: %w", err)
+	}
+	if err := OpenInboxMessages(tx, msgs); err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if m.Subject != subject {
+			continue
+		}
+		if err := tx.Exec(`UPDATE inbox_messages SET document_id = ? WHERE id = ?`, docID, m.ID).Error; err != nil {
+			return fmt.Errorf("link receipt message: %w", err)
+		}
+	}
+	return nil
 }

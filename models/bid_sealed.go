@@ -148,14 +148,21 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, call
 		BidFileRow
 	}
 	if len(out.Bids) > 0 {
-		if err := db.Raw(`SELECT f.bid_id, f.doc_key, f.file_id, f.name, f.size, f.sha256 FROM bid_version_files f
+		if err := db.Raw(`SELECT f.bid_id, f.doc_key, f.file_id, f.name, f.name_sealed, f.size, f.sha256 FROM bid_version_files f
 			JOIN bids b ON b.id = f.bid_id AND b.current_version = f.version WHERE b.call_id = ? ORDER BY f.bid_id, f.doc_key`, callID).Scan(&files).Error; err != nil {
 			return nil, fmt.Errorf("load bid files: %w", err)
 		}
 	}
+	named := make([]BidFileRow, len(files))
+	for i := range files {
+		named[i] = files[i].BidFileRow
+	}
+	if err := openBidFileNames(db, vault, callID, named); err != nil { // sealed with the call's key like the files
+		return nil, err
+	}
 	byBid := map[int64][]BidFileRow{}
-	for _, f := range files {
-		byBid[f.BidID] = append(byBid[f.BidID], f.BidFileRow)
+	for i, f := range files {
+		byBid[f.BidID] = append(byBid[f.BidID], named[i])
 	}
 	for i := range out.Bids {
 		out.Bids[i].Files = byBid[out.Bids[i].BidID]

@@ -34,18 +34,18 @@ const (
 	VersionReconfirmation = "reconfirmation"
 )
 
-// draftFile is a file of the working copy with its metadata.
+// draftFile is a file of the working copy with its metadata (the name is not needed
+// and stays sealed).
 type draftFile struct {
 	DocKey string
 	FileID int64
-	Name   string
 	Size   int64
 	SHA256 string `gorm:"column:sha256"`
 }
 
 func loadDraftFiles(tx *gorm.DB, bidID int64) ([]draftFile, error) {
 	var out []draftFile
-	err := tx.Raw(`SELECT d.doc_key, d.file_id, f.name, f.size, f.sha256 FROM bid_draft_files d JOIN files f ON f.id = d.file_id
+	err := tx.Raw(`SELECT d.doc_key, d.file_id, f.size, f.sha256 FROM bid_draft_files d JOIN files f ON f.id = d.file_id
 		WHERE d.bid_id = ? ORDER BY d.doc_key`, bidID).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("load bid files: %w", err)
@@ -203,8 +203,9 @@ func insertVersion(tx *gorm.DB, v *BidVersion, docs []RequiredDoc) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	if err := tx.Exec(`INSERT INTO bid_version_files (bid_id, version, doc_key, file_id, sha256, size, name)
-		SELECT d.bid_id, ?, d.doc_key, f.id, f.sha256, f.size, f.name FROM bid_draft_files d JOIN files f ON f.id = d.file_id
+	// The name is copied as stored: sealed with the call's key (the same key as the file's).
+	if err := tx.Exec(`INSERT INTO bid_version_files (bid_id, version, doc_key, file_id, sha256, size, name, name_sealed)
+		SELECT d.bid_id, ?, d.doc_key, f.id, f.sha256, f.size, f.name, f.name_sealed FROM bid_draft_files d JOIN files f ON f.id = d.file_id
 		WHERE d.bid_id = ? AND d.doc_key IN ?`, v.Version, v.BidID, keys).Error; err != nil {
 		return fmt.Errorf("insert bid version files: %w", err)
 	}

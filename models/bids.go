@@ -282,10 +282,10 @@ func WithdrawBid(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID in
 			now, actor.UserID, b.ID).Error; err != nil {
 			return fmt.Errorf("withdraw bid %d: %w", b.ID, err)
 		}
-		if err := tx.Exec(`INSERT INTO inbox_messages (org_id, call_id, kind, subject, body) VALUES (?, ?, 'bid_withdrawn', ?, ?)`,
-			b.OrgID, b.CallID, "Interessenbekundung zurückgezogen: "+shortTitle(call.Title),
-			fmt.Sprintf("%s hat die Interessenbekundung zur Ausschreibung %s am %s zurückgezogen. Die eingereichten Fassungen bleiben im Verfahren dokumentiert, werden aber nicht bewertet.",
-				actor.Name, call.Ref, FormatDateTime(now))).Error; err != nil {
+		if _, err := insertInbox(tx, []inboxRow{{OrgID: b.OrgID, CallID: &b.CallID, Kind: "bid_withdrawn",
+			Subject: "Interessenbekundung zurückgezogen: " + shortTitle(call.Title),
+			Body: fmt.Sprintf("%s hat die Interessenbekundung zur Ausschreibung %s am %s zurückgezogen. Die eingereichten Fassungen bleiben im Verfahren dokumentiert, werden aber nicht bewertet.",
+				actor.Name, call.Ref, FormatDateTime(now))}}); err != nil {
 			return fmt.Errorf("inbox: %w", err)
 		}
 		return bidAudit(tx, actor, b, "bid.withdrawn", map[string]any{"version": b.CurrentVersion})

@@ -80,5 +80,8 @@ func BekanntmachungPDF(ctx context.Context, db *gorm.DB, idOrRef string, version
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("Bekanntmachung of %q version %d: %w", idOrRef, version, ErrNotFound)
 	}
+	if err := openDocument(db.WithContext(ctx), &d); err != nil {
+		return nil, err
+	}
 	return &d, nil
 }

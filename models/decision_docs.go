@@ -22,6 +22,9 @@ func LatestVermerk(ctx context.Context, db *gorm.DB, actor *Actor, callID int64)
 	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err
 	}
+	if err := openDocument(db.WithContext(ctx), &d[0]); err != nil {
+		return nil, err
+	}
 	return &d[0], nil
 }
 
@@ -37,6 +40,9 @@ func NoticeDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID, id in
 	}
 	if len(d) == 0 {
 		return nil, fmt.Errorf("notice document %d: %w", id, ErrNotFound)
+	}
+	if err := openDocument(db.WithContext(ctx), &d[0]); err != nil {
+		return nil, err
 	}
 	return &d[0], nil
 }

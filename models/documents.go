@@ -56,7 +56,8 @@ type DocMeta struct {
 }
 
 // IssueInput describes a document to issue inside a use case's transaction. CallID,
-// RecipientOrgID and ActorID 0 mean none. Title is shown on the public document check:
+// RecipientOrgID and ActorID 0 mean none. A document with a recipient organisation is
+// stored sealed with that organisation's key (the vault bound to tx, BindVault). Title is shown on the public document check:
 // it must not contain personal data or business secrets. CanonicalData is exactly the
 // data the document shows; its canonical JSON gives the Prüfwert. Render must be
 // deterministic in (DocMeta, data).
@@ -91,6 +92,10 @@ type IssuedDocument struct {
 	ObjectID       string
 	RecipientOrgID *int64
 	CreatedAt      time.Time
+	// Sealed: Content is the PDF encrypted with the recipient organisation's key (every
+	// document addressed to an organisation, e.g. the Eingangsbestätigung). Size and
+	// FileSHA256 are those of the plain PDF. The loaders open it (openDocument).
+	Sealed bool
 }
 
 // TableName maps IssuedDocument to issued_documents.
@@ -203,9 +208,16 @@ func StoreDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, Event, error) {
 		ContentSHA256: meta.ContentSHA256, FileSHA256: SHA256Hex(file), Chain: in.Chain, ChainHead: head.HeadHash,
 		Size: int64(len(file)), Content: file, ObjectType: in.ObjectType, ObjectID: in.ObjectID,
 		RecipientOrgID: optionalID(in.RecipientOrgID), CreatedAt: meta.IssuedAt}
+	if in.RecipientOrgID != 0 {
+		if doc.Content, err = sealDocument(tx, in.RecipientOrgID, file); err != nil {
+			return IssuedDocument{}, Event{}, fmt.Errorf("store %s: %w", in.Kind, err)
+		}
+		doc.Sealed = true
+	}
 	if err := tx.Create(&doc).Error; err != nil {
 		return IssuedDocument{}, Event{}, fmt.Errorf("store %s: %w", in.Kind, err)
 	}
+	doc.Content, doc.Sealed = file, false // the caller gets the plain PDF
 	return doc, Event{Chain: in.Chain, ActorID: in.ActorID, TenantID: in.TenantID, Action: "document.issued",
 		ObjectType: "issued_document", ObjectID: strconv.FormatInt(doc.ID, 10), Details: map[string]any{
 			"kind": string(in.Kind), "title": in.Title, "content_sha256": doc.ContentSHA256, "file_sha256": doc.FileSHA256,

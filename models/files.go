@@ -12,6 +12,7 @@ import (
 	"io"
 	"time"
 
+	"filippo.io/age"
 	"gorm.io/gorm"
 )
 
@@ -24,13 +25,16 @@ const (
 	DefaultMaxBidBytes  int64 = 100 << 20
 )
 
-// File is a stored file's metadata. Size and SHA256 describe the plaintext.
+// File is a stored file's metadata. Size and SHA256 describe the plaintext. A file of a
+// procedure (CallID set, i.e. a bid's) stores its name sealed with the call's key
+// (NameSealed; the name column is empty): the name a provider gives a file is content.
 type File struct {
 	ID          int64
 	CallID      *int64
 	OrgID       *int64
 	Kind        string
 	Name        string
+	NameSealed  []byte
 	ContentType string
 	Size        int64
 	SHA256      string
@@ -110,9 +114,17 @@ func StoreFile(ctx context.Context, tx *gorm.DB, vault *Vault, in FileInput) (Fi
 		}
 		return File{}, err
 	}
-	if err := tx.Select("CallID", "OrgID", "Kind", "Name", "ContentType", "Encrypted", "CreatedBy", "CreatedAt").Create(&f).Error; err != nil {
+	if in.CallID != 0 {
+		sealed, err := vault.SealBytes(tx, in.CallID, []byte(name))
+		if err != nil {
+			return fail(fmt.Errorf("seal file name: %w", err))
+		}
+		f.Name, f.NameSealed = "", sealed
+	}
+	if err := tx.Select("CallID", "OrgID", "Kind", "Name", "NameSealed", "ContentType", "Encrypted", "CreatedBy", "CreatedAt").Create(&f).Error; err != nil {
 		return fail(fmt.Errorf("insert file: %w", err))
 	}
+	f.Name = name // the caller gets the plain name
 	cw := &chunkWriter{ctx: ctx, conn: tx.Statement.ConnPool, fileID: f.ID, buf: make([]byte, 0, ChunkSize)}
 	scope := orgScope(in.OrgID)
 	if in.CallID != 0 {
@@ -168,6 +180,9 @@ func openFile(ctx context.Context, db *gorm.DB, vault *Vault, id int64) (io.Read
 	if err != nil {
 		return nil, File{}, err
 	}
+	if f.Name, err = openFileName(db, vault, f.CallID, f.NameSealed, f.Name); err != nil {
+		return nil, File{}, fmt.Errorf("file %d: %w", id, err)
+	}
 	cr := &chunkReader{ctx: ctx, conn: db.Statement.ConnPool, fileID: id}
 	var r io.Reader = cr
 	if f.Encrypted {
@@ -183,6 +198,44 @@ func openFile(ctx context.Context, db *gorm.DB, vault *Vault, id int64) (io.Read
 		}
 	}
 	return &verifyingReader{r: r, h: sha256.New(), want: f}, f, nil
+}
+
+// openFileName returns a file's name: plain, or opened with the call's key when sealed.
+func openFileName(db *gorm.DB, vault *Vault, callID *int64, sealed []byte, plain string) (string, error) {
+	if sealed == nil {
+		return plain, nil
+	}
+	if callID == nil {
+		return "", errors.New("sealed file name without a call")
+	}
+	name, err := vault.OpenBytes(db, *callID, sealed)
+	if err != nil {
+		return "", fmt.Errorf("open file name: %w", err)
+	}
+	return string(name), nil
+}
+
+// openBidFileNames opens the sealed names of a call's bid files in place (the call's
+// key is loaded once).
+func openBidFileNames(db *gorm.DB, vault *Vault, callID int64, rows []BidFileRow) error {
+	var key *age.X25519Identity
+	for i := range rows {
+		if rows[i].NameSealed == nil {
+			continue
+		}
+		if key == nil {
+			var err error
+			if key, err = vault.dataKey(db, callScope(callID), false); err != nil {
+				return err
+			}
+		}
+		name, err := openWith(key, rows[i].NameSealed)
+		if err != nil {
+			return fmt.Errorf("bid file %s: open file name: %w", rows[i].DocKey, err)
+		}
+		rows[i].Name, rows[i].NameSealed = string(name), nil
+	}
+	return nil
 }
 
 // copyFile stores a copy of file srcID under in (CallID, OrgID, Kind, CreatedBy; the name

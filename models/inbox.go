@@ -48,6 +48,7 @@ type InboxMessage struct {
 	DocumentID *int64
 	ReadAt     *time.Time
 	CreatedAt  time.Time
+	Sealed     []byte // subject and body sealed with the organisation's key (inboxEnvelope)
 	CallRef    string `gorm:"->;-:migration"`
 	CallTitle  string `gorm:"->;-:migration"`
 }
@@ -138,8 +139,8 @@ type Notice struct {
 
 // NotifyFollowers writes, inside tx, one Postfach message per organisation that follows
 // the call and one outbox e-mail per member of those organisations (a member of several
-// of them gets one e-mail). It issues one statement whatever the number of followers and
-// returns the number of e-mails queued.
+// of them gets one e-mail), all sealed (notifyOrgs), and returns the number of e-mails
+// queued.
 func NotifyFollowers(tx *gorm.DB, callID int64, kind, subject, body string) (int64, error) {
 	return notifyOrgs(tx, callID, `SELECT org_id FROM follows WHERE call_id = @call`, nil, Notice{kind, subject, body})
 }
@@ -161,26 +162,41 @@ func notifyOrgIDs(tx *gorm.DB, callID int64, orgs []int64, n Notice) (int64, err
 	return notifyOrgs(tx, callID, `SELECT id AS org_id FROM organizations WHERE id IN @orgs`, orgs, n)
 }
 
-// notifyOrgs is the one set-based statement behind the notifications: the organisations
-// selected by orgsSQL get a Postfach message, their members an e-mail each.
+// notifyOrgs notifies the organisations selected by orgsSQL: each gets a Postfach
+// message sealed with its key, each of their members one sealed e-mail (a member of
+// several of them gets one). Three statements whatever the number of organisations.
 func notifyOrgs(tx *gorm.DB, callID int64, orgsSQL string, orgs []int64, n Notice) (int64, error) {
 	if n.Subject == "" || n.Kind == "" {
 		return 0, fmt.Errorf("notify: kind and subject are required")
 	}
-	res := tx.Exec(`WITH targets AS (`+orgsSQL+`),
-		msgs AS (
-			INSERT INTO inbox_messages (org_id, call_id, kind, subject, body)
-			SELECT org_id, @call, @kind, @subject, @body FROM targets
-			RETURNING org_id)
-		INSERT INTO outbox (tenant_id, to_addr, subject, body, kind)
-		SELECT (SELECT tenant_id FROM calls WHERE id = @call), u.email, @subject, @body, @kind
-		FROM users u
-		WHERE u.id IN (SELECT m.user_id FROM organization_members m WHERE m.org_id IN (SELECT org_id FROM msgs))`,
-		map[string]any{"call": callID, "orgs": orgs, "kind": n.Kind, "subject": n.Subject, "body": n.Body})
-	if res.Error != nil {
-		return 0, fmt.Errorf("notify organisations of call %d: %w", callID, res.Error)
+	var targets []int64
+	if err := tx.Raw(`SELECT DISTINCT org_id FROM (`+orgsSQL+`) t ORDER BY org_id`, map[string]any{"call": callID, "orgs": orgs}).
+		Scan(&targets).Error; err != nil {
+		return 0, fmt.Errorf("notify organisations of call %d: %w", callID, err)
 	}
-	return res.RowsAffected, nil
+	if len(targets) == 0 {
+		return 0, nil
+	}
+	msgs := make([]inboxRow, 0, len(targets))
+	for _, org := range targets {
+		msgs = append(msgs, inboxRow{OrgID: org, CallID: &callID, Kind: n.Kind, Subject: n.Subject, Body: n.Body})
+	}
+	if _, err := insertInbox(tx, msgs); err != nil {
+		return 0, err
+	}
+	var to []string
+	if err := tx.Raw(`SELECT u.email FROM users u WHERE u.id IN (SELECT m.user_id FROM organization_members m WHERE m.org_id IN ?)
+		ORDER BY u.email`, targets).Scan(&to).Error; err != nil {
+		return 0, fmt.Errorf("notify organisations of call %d: %w", callID, err)
+	}
+	var tenantID int64
+	if err := tx.Raw(`SELECT tenant_id FROM calls WHERE id = ?`, callID).Scan(&tenantID).Error; err != nil {
+		return 0, fmt.Errorf("notify organisations of call %d: %w", callID, err)
+	}
+	if err := queueMails(tx, &tenantID, n.Kind, to, n.Subject, n.Body); err != nil {
+		return 0, err
+	}
+	return int64(len(to)), nil
 }
 
 // Inbox lists organisation orgID's Postfach, newest first (at most limit messages), and
@@ -195,6 +211,9 @@ func Inbox(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, limit in
 		WHERE m.org_id = ? ORDER BY m.created_at DESC, m.id DESC LIMIT ?`, orgID, limit).Scan(&msgs).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("load inbox: %w", err)
+	}
+	if err := OpenInboxMessages(db.WithContext(ctx), msgs); err != nil {
+		return nil, 0, err
 	}
 	var unread int64
 	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM inbox_messages WHERE org_id = ? AND read_at IS NULL`, orgID).Scan(&unread).Error; err != nil {
@@ -220,5 +239,9 @@ func OpenInboxMessage(ctx context.Context, db *gorm.DB, actor *Actor, orgID, id 
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("inbox message %d: %w", id, ErrNotFound)
 	}
-	return &m, nil
+	one := []InboxMessage{m}
+	if err := OpenInboxMessages(db.WithContext(ctx), one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
 }

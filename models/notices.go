@@ -265,11 +265,12 @@ func storeNotice(tx *gorm.DB, c *leadCall, orgID, bidID, docID int64, n NoticeCo
 		return fmt.Errorf("encode notice: %w", err)
 	}
 	subject := "Mitteilung zum Interessenbekundungsverfahren " + c.Ref
-	var msgID int64
-	if err := tx.Raw(`INSERT INTO inbox_messages (org_id, call_id, kind, subject, body, document_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		orgID, c.ID, InboxNotice, subject, n.Text(), optionalID(docID), now).Scan(&msgID).Error; err != nil {
+	ids, err := insertInbox(tx, []inboxRow{{OrgID: orgID, CallID: &c.ID, Kind: InboxNotice, Subject: subject, Body: n.Text(),
+		DocumentID: optionalID(docID), CreatedAt: &now}})
+	if err != nil {
 		return fmt.Errorf("store notice message: %w", err)
 	}
+	msgID := ids[0]
 	if err := tx.Exec(`INSERT INTO notices (call_id, org_id, bid_id, kind, content, inbox_message_id, document_id, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, orgID, bidID, n.Kind, string(raw), msgID, optionalID(docID), now).Error; err != nil {
 		return fmt.Errorf("store notice: %w", err)
@@ -279,11 +280,10 @@ func storeNotice(tx *gorm.DB, c *leadCall, orgID, bidID, docID int64, n NoticeCo
 	return mailOrgMembers(tx, c.TenantID, orgID, subject, body, "notice")
 }
 
-// mailOrgMembers queues one e-mail to every member of the organisation.
+// mailOrgMembers queues one sealed e-mail to every member of the organisation.
 func mailOrgMembers(tx *gorm.DB, tenantID, orgID int64, subject, body, kind string) error {
-	if err := tx.Exec(`INSERT INTO outbox (tenant_id, to_addr, subject, body, kind)
-		SELECT ?, u.email, ?, ?, ? FROM users u JOIN organization_members m ON m.user_id = u.id WHERE m.org_id = ?`,
-		tenantID, subject, body, kind, orgID).Error; err != nil {
+	if err := queueMailsTo(tx, &tenantID, kind, subject, body,
+		`SELECT u.email FROM users u JOIN organization_members m ON m.user_id = u.id WHERE m.org_id = ? ORDER BY u.email`, orgID); err != nil {
 		return fmt.Errorf("queue mail to organisation %d: %w", orgID, err)
 	}
 	return nil

@@ -165,11 +165,10 @@ func LodgeObjection(ctx context.Context, db *gorm.DB, actor *Actor, orgID, notic
 			row.CallID, noticeID, orgID, strings.TrimSpace(reason), actor.UserID, now).Scan(&id).Error; err != nil {
 			return fmt.Errorf("store objection: %w", err)
 		}
-		if err := tx.Exec(`INSERT INTO outbox (tenant_id, to_addr, subject, body, kind)
-			SELECT ?, u.email, ?, ?, 'objection' FROM users u JOIN tenant_memberships m ON m.user_id = u.id
-			WHERE m.tenant_id = ? AND m.role = 'lead'`, row.TenantID, "Rüge im Verfahren "+row.Ref,
+		if err := queueMailsTo(tx, &row.TenantID, "objection", "Rüge im Verfahren "+row.Ref,
 			fmt.Sprintf("Im Verfahren „%s“ (%s) wurde eine Rüge erhoben. Bitte beantworten Sie sie im Portal; bis dahin wird die Vergabe nicht endgültig.\n", row.Title, row.Ref),
-			row.TenantID).Error; err != nil {
+			`SELECT u.email FROM users u JOIN tenant_memberships m ON m.user_id = u.id WHERE m.tenant_id = ? AND m.role = 'lead' ORDER BY u.email`,
+			row.TenantID); err != nil {
 			return fmt.Errorf("notify leads: %w", err)
 		}
 		_, err := Audit(tx, Event{Chain: CallChain(row.CallID), ActorID: actor.UserID, TenantID: row.TenantID, Action: "objection.lodged",

@@ -152,12 +152,22 @@ func freezeOpening(ctx context.Context, tx *gorm.DB, vault *Vault, actor *Actor,
 			withdrawn++
 		}
 	}
-	if err := tx.Exec(`INSERT INTO opening_files (bid_id, doc_key, file_id, name, size, sha256, doc_type, issued_on, valid_until)
-		SELECT f.bid_id, f.doc_key, f.file_id, f.name, f.size, f.sha256, od.doc_type, od.issued_on, od.valid_until
+	// The file names come opened from ReadBids (bid_version_files keeps them sealed); the
+	// frozen opening is the Kreis's record after the opening and holds them plain.
+	var bidIDs []int64
+	var keys, names []string
+	for _, b := range ob.Bids {
+		for _, f := range b.Files {
+			bidIDs, keys, names = append(bidIDs, b.BidID), append(keys, f.DocKey), append(names, f.Name)
+		}
+	}
+	if _, err := tx.Statement.ConnPool.ExecContext(tx.Statement.Context, `INSERT INTO opening_files (bid_id, doc_key, file_id, name, size, sha256, doc_type, issued_on, valid_until)
+		SELECT f.bid_id, f.doc_key, f.file_id, n.name, f.size, f.sha256, od.doc_type, od.issued_on, od.valid_until
 		FROM opening_bids o JOIN bid_version_files f ON f.bid_id = o.bid_id AND f.version = o.version
+		JOIN unnest($2::bigint[], $3::text[], $4::text[]) AS n(bid_id, doc_key, name) ON n.bid_id = f.bid_id AND n.doc_key = f.doc_key
 		LEFT JOIN bid_draft_files d ON d.bid_id = f.bid_id AND d.doc_key = f.doc_key AND d.file_id = f.file_id
 		LEFT JOIN org_documents od ON od.id = d.source_doc_id
-		WHERE o.call_id = ?`, callID).Error; err != nil {
+		WHERE o.call_id = $1`, callID, bidIDs, keys, names); err != nil {
 		return 0, 0, fmt.Errorf("freeze bid files: %w", err)
 	}
 	return len(ob.Bids), withdrawn, nil

@@ -134,6 +134,9 @@ func callDocument(ctx context.Context, db *gorm.DB, tenantID, callID int64, kind
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("%s of call %d: %w", kind, callID, ErrNotFound)
 	}
+	if err := openDocument(db.WithContext(ctx), &d); err != nil {
+		return nil, err
+	}
 	return &d, nil
 }
 

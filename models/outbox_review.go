@@ -28,7 +28,7 @@ func markAbandonedClaims(ctx context.Context, db *gorm.DB) error {
 	return nil
 }
 
-// OutboxProblem is a mail of a Kreis that failed for good or whose delivery is uncertain.
+// OutboxProblem is a mail that failed for good or whose delivery is uncertain.
 type OutboxProblem struct {
 	ID          int64
 	ToAddr      string
@@ -39,6 +39,9 @@ type OutboxProblem struct {
 	FailedAt    *time.Time
 	UncertainAt *time.Time
 	CreatedAt   time.Time
+	// Sealed marks a mail about a bid (BidMailKind): the review shows neither recipient
+	// nor subject nor the error text, only that a sealed message could not be delivered.
+	Sealed bool
 }
 
 // StatusLabel names the problem in German.
@@ -49,25 +52,84 @@ func (p OutboxProblem) StatusLabel() string {
 	return "Zustellung fehlgeschlagen"
 }
 
-// OutboxProblems lists the Kreis's failed and uncertain mails, newest first (at most
-// limit). Only the Kreis administrator may see them.
+// mayReviewOutbox reports whether actor reviews the outbox of tenantID: the Kreis
+// administrator that of the Kreis, the operator (tenantID 0) the mails without a Kreis.
+func mayReviewOutbox(actor *Actor, tenantID int64) bool {
+	if tenantID == 0 {
+		return actor != nil && actor.PlatformAdmin
+	}
+	return actor.HasTenantRole(tenantID, RoleTenantAdmin)
+}
+
+// OutboxProblems lists the failed and uncertain mails of a Kreis (for its administrator)
+// or, with tenantID 0, those without a Kreis (for the operator), newest first, at most
+// limit. Recipient, subject and error text are opened for the page; a mail about a bid
+// stays sealed (OutboxProblem.Sealed).
 func OutboxProblems(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, limit int) ([]OutboxProblem, error) {
-	if !actor.HasTenantRole(tenantID, RoleTenantAdmin) {
+	if !mayReviewOutbox(actor, tenantID) {
 		return nil, fmt.Errorf("outbox of tenant %d: %w", tenantID, ErrNotFound)
 	}
-	var out []OutboxProblem
-	if err := db.WithContext(ctx).Raw(`SELECT id, to_addr, subject, kind, attempts, last_error, failed_at, uncertain_at, created_at FROM outbox
-		WHERE tenant_id = ? AND sent_at IS NULL AND (failed_at IS NOT NULL OR uncertain_at IS NOT NULL)
-		ORDER BY id DESC LIMIT ?`, tenantID, limit).Scan(&out).Error; err != nil {
+	db = db.WithContext(ctx)
+	var rows []struct {
+		ID                    int64
+		ToAddr, Subject, Kind string
+		Attempts              int
+		LastError             string
+		FailedAt, UncertainAt *time.Time
+		CreatedAt             time.Time
+		Sealed, SealedError   []byte
+	}
+	cond, args := tenantCond(tenantID)
+	if err := db.Raw(`SELECT id, to_addr, subject, kind, attempts, last_error, failed_at, uncertain_at, created_at, sealed, sealed_error
+		FROM outbox WHERE `+cond+` AND sent_at IS NULL AND (failed_at IS NOT NULL OR uncertain_at IS NOT NULL)
+		ORDER BY id DESC LIMIT ?`, append(args, limit)...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load outbox problems: %w", err)
+	}
+	out := make([]OutboxProblem, 0, len(rows))
+	for _, r := range rows {
+		p := OutboxProblem{ID: r.ID, Kind: r.Kind, Attempts: r.Attempts, LastError: r.LastError, FailedAt: r.FailedAt,
+			UncertainAt: r.UncertainAt, CreatedAt: r.CreatedAt}
+		if BidMailKind(p.Kind) {
+			p.Sealed = true
+			out = append(out, p)
+			continue
+		}
+		m := Mail{ID: p.ID, ToAddr: r.ToAddr, Subject: r.Subject, Sealed: r.Sealed}
+		if r.Sealed != nil || r.SealedError != nil {
+			v, err := boundVault(db)
+			if err != nil {
+				return nil, err
+			}
+			if err := openMail(db, v, &m); err != nil {
+				return nil, err
+			}
+			if r.SealedError != nil {
+				text, err := v.openFrom(db, mailScope(), r.SealedError)
+				if err != nil {
+					return nil, fmt.Errorf("open error of mail %d: %w", p.ID, err)
+				}
+				p.LastError = string(text)
+			}
+		}
+		p.ToAddr, p.Subject = m.ToAddr, m.Subject
+		out = append(out, p)
 	}
 	return out, nil
 }
 
-// RetryMail puts a failed or uncertain mail of the Kreis back into the queue: the Kreis
-// administrator decided that it shall be sent (again). Audited as outbox.retried.
+// tenantCond selects the mails of a Kreis or, for tenantID 0, those without one.
+func tenantCond(tenantID int64) (string, []any) {
+	if tenantID == 0 {
+		return "tenant_id IS NULL", nil
+	}
+	return "tenant_id = ?", []any{tenantID}
+}
+
+// RetryMail puts a failed or uncertain mail back into the queue: the Kreis administrator
+// (or, for mails without a Kreis, tenantID 0, the operator) decided that it shall be sent
+// (again). Audited as outbox.retried on the Kreis's chain or the platform's.
 func RetryMail(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, mailID int64, now time.Time) error {
-	if !actor.HasTenantRole(tenantID, RoleTenantAdmin) {
+	if !mayReviewOutbox(actor, tenantID) {
 		return fmt.Errorf("retry mail of tenant %d: %w", tenantID, ErrNotFound)
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
@@ -77,7 +139,9 @@ func RetryMail(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, mailID 
 			FailedAt    *time.Time
 			UncertainAt *time.Time
 		}
-		res := tx.Raw(`SELECT id, sent_at, failed_at, uncertain_at FROM outbox WHERE id = ? AND tenant_id = ? FOR UPDATE`, mailID, tenantID).Scan(&row)
+		cond, args := tenantCond(tenantID)
+		res := tx.Raw(`SELECT id, sent_at, failed_at, uncertain_at FROM outbox WHERE `+cond+` AND id = ? FOR UPDATE`,
+			append(args, mailID)...).Scan(&row)
 		if res.Error != nil {
 			return fmt.Errorf("lock mail %d: %w", mailID, res.Error)
 		}
@@ -91,7 +155,11 @@ func RetryMail(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, mailID 
 			next_try_at = now(), retried_by = ? WHERE id = ?`, actor.UserID, mailID).Error; err != nil {
 			return fmt.Errorf("retry mail %d: %w", mailID, err)
 		}
-		_, err := Audit(tx, Event{Chain: TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "outbox.retried",
+		chain := ChainPlatform
+		if tenantID != 0 {
+			chain = TenantChain(tenantID)
+		}
+		_, err := Audit(tx, Event{Chain: chain, ActorID: actor.UserID, TenantID: tenantID, Action: "outbox.retried",
 			ObjectType: "mail", ObjectID: strconv.FormatInt(mailID, 10), Details: map[string]any{"uncertain": row.UncertainAt != nil}})
 		return err
 	})

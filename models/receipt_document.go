@@ -124,6 +124,9 @@ func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID int
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("receipt document of bid %d version %d: %w", bidID, n, ErrNotFound)
 	}
+	if err := openDocument(db.WithContext(ctx), &d); err != nil {
+		return nil, err
+	}
 	return &d, nil
 }
 
@@ -141,6 +144,9 @@ func InboxDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID, messag
 	}
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("document of message %d: %w", messageID, ErrNotFound)
+	}
+	if err := openDocument(db.WithContext(ctx), &d); err != nil {
+		return nil, err
 	}
 	return &d, nil
 }

@@ -103,8 +103,10 @@ func TestInviteToTenant(t *testing.T) {
 	if inv.Email != "neu@musterland.example" || inv.TenantID == nil || *inv.TenantID != muster || !slices.Equal([]string(inv.Roles), []string{"lead", "evaluator"}) {
 		t.Fatalf("invitation %+v", inv)
 	}
-	var mail struct{ ToAddr, Subject, Body string }
-	db.Raw(`SELECT to_addr, subject, body FROM outbox ORDER BY id DESC LIMIT 1`).Scan(&mail)
+	var mail models.Mail
+	if all := dbtest.Mails(t, db, ""); len(all) > 0 {
+		mail = all[len(all)-1]
+	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM outbox`); n != mailBefore+1 || mail.ToAddr != "neu@musterland.example" ||
 		!strings.Contains(mail.Body, "http://kimibv.test/einladung/") || !strings.Contains(mail.Body, "Verfahrensleitung") {
 		t.Fatalf("invitation mail %+v", mail)

@@ -18,10 +18,12 @@ import (
 //
 // It holds the master age X25519 identity, which is configured outside the database
 // (KIMIBV_MASTER_KEY_FILE). Content is never encrypted to the master key directly: each
-// procedure (call) and each organisation gets its own data key, an age X25519 identity
-// generated when first needed and stored in call_keys / org_keys wrapped (age-encrypted)
-// to the master recipient. A database dump alone therefore reveals no content, and the
-// master key can be rotated by re-wrapping the data keys without touching any file.
+// procedure (call) and each organisation gets its own data key, and platform-wide scopes
+// (today only 'mail', the outbox) get one each — an age X25519 identity generated when
+// first needed and stored in call_keys / org_keys / platform_keys wrapped (age-encrypted)
+// to the master recipient. A database dump alone therefore reveals no content (README
+// "Encryption at rest" lists the metadata it does show), and the master key can be
+// rotated by re-wrapping the data keys without touching any file.
 //
 // A Vault is immutable and safe for concurrent use; it is constructed once by cmd and
 // carried by the app into the use cases (no package globals).
@@ -106,10 +108,11 @@ func EnsureMasterKeyFile(path string) (bool, error) {
 // Recipient returns the master public key (safe to log; identifies the key in use).
 func (v *Vault) Recipient() string { return v.recipient.String() }
 
-// keyScope names a data key: the call's (bid content) or the organisation's (wallet).
+// keyScope names a data key: the call's (bid content), the organisation's (wallet,
+// Postfach, documents addressed to it) or a platform-wide one (the outbox).
 type keyScope struct {
 	table, column string
-	id            int64
+	id            any // int64 for calls and organisations, string for platform scopes
 }
 
 func callScope(callID int64) keyScope { return keyScope{"call_keys", "call_id", callID} }
@@ -119,7 +122,7 @@ func orgScope(orgID int64) keyScope   { return keyScope{"org_keys", "org_id", or
 // one when none exists yet (concurrent creators agree on the first committed key).
 func (v *Vault) dataKey(tx *gorm.DB, s keyScope, create bool) (*age.X25519Identity, error) {
 	if v == nil {
-		return nil, errors.New("vault: no master key configured")
+		return nil, ErrNoVault
 	}
 	conn := tx.Statement.ConnPool
 	ctx := tx.Statement.Context
@@ -144,27 +147,32 @@ func (v *Vault) dataKey(tx *gorm.DB, s keyScope, create bool) (*age.X25519Identi
 		}
 		ins := "INSERT INTO " + s.table + " (" + s.column + ", wrapped_identity) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 		if _, err := conn.ExecContext(ctx, ins, s.id, buf.Bytes()); err != nil {
-			return nil, fmt.Errorf("store data key %s %d: %w", s.column, s.id, err)
+			return nil, fmt.Errorf("store data key %s %v: %w", s.column, s.id, err)
 		}
 		err = conn.QueryRowContext(ctx, q, s.id).Scan(&wrapped)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("data key %s %d: %w", s.column, s.id, ErrNotFound)
+		return nil, fmt.Errorf("data key %s %v: %w", s.column, s.id, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load data key %s %d: %w", s.column, s.id, err)
+		return nil, fmt.Errorf("load data key %s %v: %w", s.column, s.id, err)
 	}
+	return v.unwrap(wrapped, s)
+}
+
+// unwrap decrypts a stored data key of scope s with the master key.
+func (v *Vault) unwrap(wrapped []byte, s keyScope) (*age.X25519Identity, error) {
 	r, err := age.Decrypt(bytes.NewReader(wrapped), v.master)
 	if err != nil {
-		return nil, fmt.Errorf("unwrap data key %s %d (wrong master key?): %w", s.column, s.id, err)
+		return nil, fmt.Errorf("unwrap data key %s %v (wrong master key?): %w", s.column, s.id, err)
 	}
 	secret, err := io.ReadAll(io.LimitReader(r, 1024))
 	if err != nil {
-		return nil, fmt.Errorf("unwrap data key %s %d: %w", s.column, s.id, err)
+		return nil, fmt.Errorf("unwrap data key %s %v: %w", s.column, s.id, err)
 	}
 	id, err := age.ParseX25519Identity(string(secret))
 	if err != nil {
-		return nil, fmt.Errorf("data key %s %d: %w", s.column, s.id, err)
+		return nil, fmt.Errorf("data key %s %v: %w", s.column, s.id, err)
 	}
 	return id, nil
 }

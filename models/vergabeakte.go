@@ -94,11 +94,17 @@ func safeName(s string) string {
 	return s
 }
 
-// Write streams the archive to w. vault decrypts the bid files (ReadBids).
+// Write streams the archive to w. vault decrypts the bid files (ReadBids). Documents
+// addressed to a bidder (Eingangsbestätigungen, Mitteilungen; stored sealed) are part of
+// it only once ReadBids lets the actor read the bids, i.e. after the opening.
 func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, now time.Time, w io.Writer) error {
 	db = db.WithContext(ctx)
 	h := &hashingZip{zw: zip.NewWriter(w)}
-	if err := v.writeDocuments(db, h); err != nil {
+	opened, err := ReadBids(ctx, db, vault, actor, v.CallID, now)
+	if err != nil && !errors.Is(err, ErrSealed) {
+		return err
+	}
+	if err := v.writeDocuments(db, h, opened != nil); err != nil {
 		return err
 	}
 	if err := v.writeDecision(db, h, now); err != nil {
@@ -107,16 +113,12 @@ func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, acto
 	if err := writeChain(ctx, db, h, now, CallChain(v.CallID), "protokoll/protokollkette"); err != nil {
 		return err
 	}
-	var trailOpen bool
-	if err := db.Raw(`SELECT opened_at IS NOT NULL FROM calls WHERE id = ?`, v.CallID).Scan(&trailOpen).Error; err != nil {
-		return fmt.Errorf("load opening state: %w", err)
-	}
-	if trailOpen { // the sealed bid trail joined the procedure's chain at the opening
+	if opened != nil { // the sealed bid trail joined the procedure's chain at the opening
 		if err := writeChain(ctx, db, h, now, SealedBidChain(v.CallID), "protokoll/eingangskette"); err != nil {
 			return err
 		}
 	}
-	if err := v.writeBids(ctx, db, vault, actor, h, now); err != nil {
+	if err := v.writeBids(ctx, opened, h, now); err != nil {
 		return err
 	}
 	h.finish()
@@ -131,28 +133,30 @@ func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, acto
 	return h.zw.Close()
 }
 
-// writeDocuments streams every issued PDF of the procedure, one row at a time.
-func (v *Vergabeakte) writeDocuments(db *gorm.DB, h *hashingZip) error {
-	rows, err := db.Raw(`SELECT id, kind, created_at, content FROM issued_documents d WHERE call_id = ? AND `+
-		SealedTrailVisibleSQL("d.chain")+` ORDER BY id`, v.CallID).Rows()
+// writeDocuments streams every issued PDF of the procedure, one row at a time; sealed
+// ones (addressed to a bidder) only withSealed, opened and verified (openDocument), and
+// those of the sealed bid trail only after the opening (SealedTrailVisibleSQL).
+func (v *Vergabeakte) writeDocuments(db *gorm.DB, h *hashingZip, withSealed bool) error {
+	rows, err := db.Raw(`SELECT id, kind, created_at, content, sealed, recipient_org_id, size, file_sha256 FROM issued_documents d
+		WHERE call_id = ? AND (? OR NOT sealed) AND `+SealedTrailVisibleSQL("d.chain")+` ORDER BY id`, v.CallID, withSealed).Rows()
 	if err != nil {
 		return fmt.Errorf("read issued documents: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		var kind string
-		var at time.Time
-		var content []byte
-		if err := rows.Scan(&id, &kind, &at, &content); err != nil {
+		var d IssuedDocument
+		if err := rows.Scan(&d.ID, &d.Kind, &d.CreatedAt, &d.Content, &d.Sealed, &d.RecipientOrgID, &d.Size, &d.FileSHA256); err != nil {
 			return fmt.Errorf("scan issued document: %w", err)
 		}
-		ew, err := h.create(fmt.Sprintf("dokumente/%06d-%s.pdf", id, safeName(kind)), at)
+		if err := openDocument(db, &d); err != nil {
+			return err
+		}
+		ew, err := h.create(fmt.Sprintf("dokumente/%06d-%s.pdf", d.ID, safeName(string(d.Kind))), d.CreatedAt)
 		if err != nil {
 			return err
 		}
-		if _, err := ew.Write(content); err != nil {
-			return fmt.Errorf("write document %d: %w", id, err)
+		if _, err := ew.Write(d.Content); err != nil {
+			return fmt.Errorf("write document %d: %w", d.ID, err)
 		}
 	}
 	return rows.Err()
@@ -242,19 +246,16 @@ func VerificationReport(v Verification, now time.Time) string {
 	return b.String()
 }
 
-// writeBids streams the current version's files of every bid through ReadBids (the
-// sealed read path); before the opening only a note is written.
-func (v *Vergabeakte) writeBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, h *hashingZip, now time.Time) error {
-	opened, err := ReadBids(ctx, db, vault, actor, v.CallID, now)
-	if errors.Is(err, ErrSealed) {
+// writeBids streams the current version's files of every bid opened through ReadBids
+// (the sealed read path); before the opening (opened nil) only a note is written.
+func (v *Vergabeakte) writeBids(ctx context.Context, opened *OpenedBids, h *hashingZip, now time.Time) error {
+	if opened == nil {
 		ew, err := h.create("unterlagen/HINWEIS.txt", now)
 		if err != nil {
 			return err
 		}
-		_, err = io.WriteString(ew, "Die Interessenbekundungen sind noch nicht geöffnet. Ihre Unterlagen sind versiegelt und nicht Teil dieser Vergabeakte.\n")
-		return err
-	}
-	if err != nil {
+		_, err = io.WriteString(ew, "Die Interessenbekundungen sind noch nicht geöffnet. Ihre Unterlagen und die an die Träger gerichteten "+
+			"Dokumente (Eingangsbestätigungen) sind versiegelt und nicht Teil dieser Vergabeakte.\n")
 		return err
 	}
 	for _, b := range opened.Bids {

@@ -80,11 +80,8 @@ type walletFixture struct {
 func newWalletFixture(t *testing.T) *walletFixture {
 	t.Helper()
 	st := dbtest.NewDemo(t)
-	v, _, err := models.GenerateVault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx := &walletFixture{st: st, vault: v}
+	// The demo's organisation keys (Postfach, receipts) are wrapped to the test master key.
+	fx := &walletFixture{st: st, vault: dbtest.Vault(t)}
 	load := func(email string) (*models.Actor, int64) {
 		var id int64
 		mustScan(t, st.DB, &id, `SELECT id FROM users WHERE email = ?`, email)

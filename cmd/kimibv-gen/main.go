@@ -49,13 +49,13 @@ func run(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "volume":
-		v, err := loadVault()
+		v, err := loadVault(st)
 		if err != nil {
 			return err
 		}
 		return volume(ctx, st, v, args[1:])
 	case "rush":
-		v, err := loadVault()
+		v, err := loadVault(st)
 		if err != nil {
 			return err
 		}
@@ -66,8 +66,9 @@ func run(ctx context.Context, args []string) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-// loadVault opens the master key file named by KIMIBV_MASTER_KEY_FILE (created if missing).
-func loadVault() (*models.Vault, error) {
+// loadVault opens the master key file named by KIMIBV_MASTER_KEY_FILE (created if
+// missing) and binds it to the store, as the server does (models.BindVault).
+func loadVault(st *models.Store) (*models.Vault, error) {
 	path := os.Getenv("KIMIBV_MASTER_KEY_FILE")
 	if path == "" {
 		return nil, errors.New("KIMIBV_MASTER_KEY_FILE is not set")
@@ -75,5 +76,9 @@ func loadVault() (*models.Vault, error) {
 	if _, err := models.EnsureMasterKeyFile(path); err != nil {
 		return nil, err
 	}
-	return models.LoadVault(path)
+	v, err := models.LoadVault(path)
+	if err != nil {
+		return nil, err
+	}
+	return v, models.BindVault(st.DB, v)
 }

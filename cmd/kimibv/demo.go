@@ -33,6 +33,9 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	if err != nil {
 		return err
 	}
+	if err := models.BindVault(st.DB, vault); err != nil {
+		return err
+	}
 	opts := []demo.Option{demo.WithVault(vault),
 		demo.WithDocuments(pdfdoc.Issuers(cfg.BaseURL + "/dokumentenpruefung"))}
 	if *procOnly {

@@ -30,6 +30,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err := models.Migrate(ctx, st.SQL, log); err != nil {
 		return err
 	}
+	// Rows stored in plain text before encryption at rest covered them are sealed now,
+	// before the first request (README "Encryption at rest").
+	if _, err := models.SealLegacyAtRest(ctx, st.DB, vault, log); err != nil {
+		return err
+	}
 	a, e, err := app.New(app.Config{
 		BaseURL: cfg.BaseURL, Env: cfg.Env, MaxBodyBytes: cfg.MaxBodyBytes,
 		SessionLifetime: cfg.SessionLifetime, SessionIdle: cfg.SessionIdle,

@@ -154,6 +154,7 @@ func NewDemo(t testing.TB) *models.Store {
 		t.Fatalf("open demo database: %v", err)
 	}
 	t.Cleanup(st.Close)
+	bindVault(t, st)
 	return st
 }
 
@@ -187,6 +188,9 @@ func ensureDemoTemplate(ctx context.Context, admin, base string) (string, error)
 		return "", fmt.Errorf("open demo template: %w", err)
 	}
 	v, err := vault()
+	if err == nil {
+		err = models.BindVault(st.DB, v)
+	}
 	if err == nil {
 		_, err = demo.Load(ctx, st.DB, false, demo.WithVault(v),
 			demo.WithDocuments(pdfdoc.Issuers("http://localhost:8080/dokumentenpruefung")))
@@ -250,6 +254,7 @@ func New(t testing.TB) *models.Store {
 		t.Fatalf("open test database: %v", err)
 	}
 	t.Cleanup(st.Close)
+	bindVault(t, st)
 	return st
 }
 

@@ -1,6 +1,7 @@
 package dbtest
 
 import (
+	"os"
 	"testing"
 
 	"kimibv/models"
@@ -22,3 +23,23 @@ func Vault(t testing.TB) *models.Vault {
 }
 
 func vault() (*models.Vault, error) { return models.NewVault(testMasterKey) }
+
+// bindVault binds the test vault to a test store (models.BindVault), as the application
+// and the commands bind theirs: the outbox, the Postfach and documents to organisations
+// are sealed with it.
+func bindVault(t testing.TB, st *models.Store) {
+	t.Helper()
+	if err := models.BindVault(st.DB, Vault(t)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// WriteMasterKey writes the test master key to path (mode 0600) for a kimibv process a
+// test starts on a test database: its data keys are wrapped to this key.
+func WriteMasterKey(t testing.TB, path string) {
+	t.Helper()
+	content := "# kimibv test master key (protects nothing real)\n" + testMasterKey + "\n"
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
