@@ -3,8 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/app"
 	"kimibv/models"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
@@ -79,17 +76,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		}
 		e.clients[a.id] = c
 	}
-	// The route table straight from the router.
-	_, echoApp, err := app.New(app.Config{BaseURL: "http://kimibv.test", Env: "production", MaxBodyBytes: 1 << 20,
-		SessionLifetime: time.Hour, SessionIdle: time.Hour, Vault: dbtest.Vault(t)}, ta.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range echoApp.Routes() {
-		if r.Method == "GET" || r.Method == "POST" {
-			e.routes = append(e.routes, routeKey{r.Method, r.Path})
-		}
-	}
+	e.routes = ta.routes() // the route table straight from the router
 	// AWO keeps one standing document in its wallet.
 	awo := e.loadActor(t, "awo@traeger.example")
 	pdf := "%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"

@@ -132,6 +132,12 @@ func (e *matrixEnv) variants(route, actor string) []variant {
 
 // fill replaces the route's parameters with demo ids (over takes precedence).
 func (e *matrixEnv) fill(route string, over map[string]string) string {
+	return fillRoute(route, e.ids, over)
+}
+
+// fillRoute replaces the route's parameters with the values of ids by name (over takes
+// precedence); :id and :user under /traeger/ are looked up as notice, msg and member.
+func fillRoute(route string, ids, over map[string]string) string {
 	parts := strings.Split(route, "/")
 	for i, p := range parts {
 		name := strings.TrimPrefix(p, ":")
@@ -150,7 +156,7 @@ func (e *matrixEnv) fill(route string, over map[string]string) string {
 		}
 		val, found := over[name]
 		if !found {
-			val = e.ids[name]
+			val = ids[name]
 		}
 		parts[i] = val
 	}

@@ -54,6 +54,7 @@ type App struct {
 	log      *slog.Logger
 	now      func() time.Time
 	pages    *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)
+	streamed map[string]bool                // "POST /path" of the routes whose multipart body readUpload streams
 }
 
 // Option adjusts an App at construction (tests inject a clock).

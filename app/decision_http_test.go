@@ -157,6 +157,16 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 	if objections() != 1 {
 		t.Fatal("late objection stored")
 	}
+	// Every mail of the demo and the procedure, as the SMTP server receives it, has its content.
+	mails := deliverOutbox(t, ta.store.DB)
+	for _, m := range mails {
+		checkFilled(t, m)
+	}
+	for _, want := range [][2]string{{"oeffnung1@", "Frist abgelaufen"}, {"leitung@", "Geöffnet"}, {"awo@", "Mitteilung zum"},
+		{"leitung@", "Rüge im Verfahren"}, {"awo@", "Antwort auf Ihre Rüge"}, {"awo@", "Vergabe endgültig"}} {
+		mailTo(t, mails, want[0], want[1])
+	}
+	t.Logf("%d mails received", len(mails))
 }
 
 func TestPostausgangHTTP(t *testing.T) {

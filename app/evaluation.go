@@ -157,8 +157,12 @@ func (a *App) saveSheet(c echo.Context) error {
 	}
 	values := formValues(c)
 	in := models.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: values.Get("action") == "submit"}
-	for _, cr := range p.View.Content.Criteria {
-		in.Scores[cr.Key], in.Reasons[cr.Key] = values.Get("score_"+cr.Key), values.Get("reason_"+cr.Key)
+	for name := range values { // every score_ and reason_ field: CheckSheet refuses those of no criterion
+		if key, ok := strings.CutPrefix(name, "score_"); ok {
+			in.Scores[key] = values.Get(name)
+		} else if key, ok := strings.CutPrefix(name, "reason_"); ok {
+			in.Reasons[key] = values.Get(name)
+		}
 	}
 	err = models.SaveSheet(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, in, a.now())
 	if _, ok := models.AsValidation(err); ok {

@@ -198,7 +198,19 @@ func TestFormalCheckCommitteeAndSheetsHTTP(t *testing.T) {
 	bad.Set("score_K1", "3")
 	bad.Set("reason_K2", "")
 	g2.post(sheet, bad).wantStatus(t, 422).wantContains(t, "Begründung")
-	if ta.count(`SELECT count(*) FROM scores`) != 0 {
+	// A score or reason for a key that is no published criterion refuses the sheet, draft or submitted.
+	unknown := url.Values{}
+	for k, v := range scores {
+		unknown[k] = v
+	}
+	unknown.Set("score_K99", "4")
+	audit := ta.count(`SELECT count(*) FROM audit_log`)
+	g2.post(sheet, unknown).wantStatus(t, 422).wantContains(t, "eine Bewertung zu „K99“", "kein veröffentlichtes Kriterium", "es wurde nichts gespeichert")
+	unknown.Del("score_K99")
+	unknown.Set("reason_K99", "Zusätzliche Begründung")
+	unknown.Del("action")
+	g2.post(sheet, unknown).wantStatus(t, 422).wantContains(t, "eine Begründung zu „K99“")
+	if ta.count(`SELECT count(*) FROM scores`)+ta.count(`SELECT count(*) FROM score_sheets`) != 0 || ta.count(`SELECT count(*) FROM audit_log`) != audit {
 		t.Fatal("refused sheet stored scores")
 	}
 	g2.post(fmt.Sprintf("%s/%d", eval, 999999), scores).wantStatus(t, 404)

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"kimibv/app"
 	"kimibv/models"
 	"kimibv/models/dbtest"
@@ -23,6 +25,7 @@ type testApp struct {
 	t      *testing.T
 	store  *models.Store
 	app    *app.App
+	echo   *echo.Echo // the router, for its route table
 	server *httptest.Server
 	clock  *fakeClock
 }
@@ -62,7 +65,18 @@ func newTestApp(t *testing.T, withDemo bool) *testApp {
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, store: st, app: a, server: srv, clock: clock}
+	return &testApp{t: t, store: st, app: a, echo: e, server: srv, clock: clock}
+}
+
+// routes lists the GET and POST routes of the router.
+func (ta *testApp) routes() []routeKey {
+	var out []routeKey
+	for _, r := range ta.echo.Routes() {
+		if r.Method == http.MethodGet || r.Method == http.MethodPost {
+			out = append(out, routeKey{r.Method, r.Path})
+		}
+	}
+	return out
 }
 
 // client is a browser-like HTTP client with a cookie jar that does not follow redirects.

@@ -14,10 +14,14 @@ import (
 
 // routes is the one route table: every address with its middleware on one screen.
 func (a *App) routes(e *echo.Echo) {
-	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	// An address with invalid characters is not redirected but refused by rejectInvalidInput.
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently,
+		Skipper: func(c echo.Context) bool { return !validText(c.Request().URL.Path) }}))
 	e.Use(middleware.Recover(), middleware.RequestID(), a.accessLog, a.securityHeaders,
 		middleware.BodyLimit(strconv.FormatInt(a.cfg.MaxBodyBytes, 10)+"B"),
-		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipGzip, MinLength: 1024}))
+		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipGzip, MinLength: 1024}),
+		a.rejectInvalidInput) // NUL, broken UTF-8, over-long address parts: 400 before any handler (input_check.go)
+	a.streamed = map[string]bool{}
 
 	// Benchmark aids, only with KIMIBV_BENCH=1 (app/bench.go).
 	a.benchRoutes(e)
@@ -112,6 +116,7 @@ func (a *App) routes(e *echo.Echo) {
 	// middleware would parse the whole multipart body; uploadCSRF checks the same token
 	// from the first part instead, and the handlers stream the file into storage.
 	upload := func(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+		a.streamed[http.MethodPost+" "+path] = true
 		e.POST(path, h, append([]echo.MiddlewareFunc{a.loadSession, a.loadActor, a.uploadCSRF, a.requireLogin}, mw...)...)
 	}
 	w.GET("/traeger/:org/dokumente", a.wallet, a.requireLogin, orgMember)
@@ -124,6 +129,7 @@ func (a *App) routes(e *echo.Echo) {
 	// Issued documents. The public check takes a pasted hash or a streamed PDF upload
 	// (multipart, so uploadCSRF as for the wallet, but open to everyone).
 	w.GET("/dokumentenpruefung", a.documentCheckForm)
+	a.streamed[http.MethodPost+" /dokumentenpruefung"] = true
 	e.POST("/dokumentenpruefung", a.documentCheck, a.loadSession, a.loadActor, a.uploadCSRF)
 	w.GET("/ausschreibungen/:id/bekanntmachung.pdf", a.bekanntmachungPDF)
 

@@ -8,7 +8,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -142,7 +141,8 @@ func (a *App) readUpload(c echo.Context, fileField string, maxFile int64, fn upl
 	return values, fn(values, "", nil)
 }
 
-// readField reads one ordinary form field of at most maxFormFieldBytes.
+// readField reads one ordinary form field of at most maxFormFieldBytes; a NUL byte or
+// broken UTF-8 is refused with 400 as rejectInvalidInput refuses it in other forms.
 func readField(p *multipart.Part) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(p, maxFormFieldBytes+1))
 	if err != nil {
@@ -151,7 +151,10 @@ func readField(p *multipart.Part) (string, error) {
 	if len(b) > maxFormFieldBytes {
 		return "", &echo.HTTPError{Code: http.StatusRequestEntityTooLarge, Message: "Ein Formularfeld ist zu lang."}
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD"), nil
+	if !validText(string(b)) {
+		return "", invalidChars() // the rule of rejectInvalidInput, for the fields it leaves to this stream
+	}
+	return string(b), nil
 }
 
 // uploadReadError maps a failure to read the request body: the body limit becomes 413,

@@ -97,7 +97,7 @@ func Amend(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int6
 			return err
 		}
 		if p.Material {
-			if err := markBidsForReconfirmation(tx, call.ID, p.Version); err != nil {
+			if err := markBidsForReconfirmation(tx, call.ID, p.Version, baseURL); err != nil {
 				return err
 			}
 		}
@@ -122,9 +122,9 @@ func Amend(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int6
 //
 // Issue 4 implements it in markBidsReconfirm (models/bids.go): the submitted bids are
 // flagged and their organisations notified. Amend calls it inside its transaction for
-// material amendments only.
-func markBidsForReconfirmation(tx *gorm.DB, callID int64, version int) error {
-	return markBidsReconfirm(tx, callID, version)
+// material amendments only; the message links to the changes under baseURL.
+func markBidsForReconfirmation(tx *gorm.DB, callID int64, version int, baseURL string) error {
+	return markBidsReconfirm(tx, callID, version, baseURL)
 }
 
 // staleAmendment explains that another amendment was published meanwhile.

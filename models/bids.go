@@ -296,7 +296,8 @@ func WithdrawBid(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID in
 // markBidsReconfirm marks the submitted bids of a call after a material amendment to
 // version and tells the organisations in their Postfach and by e-mail. One audit entry
 // per bid (bid.reconfirmation_required) on the procedure's chain, without a Kreis id.
-func markBidsReconfirm(tx *gorm.DB, callID int64, version int) error {
+// The message links to the changes under baseURL (a relative address is no link in an e-mail).
+func markBidsReconfirm(tx *gorm.DB, callID int64, version int, baseURL string) error {
 	var rows []struct {
 		ID    int64
 		OrgID int64
@@ -321,8 +322,8 @@ func markBidsReconfirm(tx *gorm.DB, callID int64, version int) error {
 		return fmt.Errorf("call ref: %w", err)
 	}
 	body := fmt.Sprintf("Die Ausschreibung %s wurde wesentlich geändert (Fassung %d). Ihre eingereichte Interessenbekundung bezieht sich auf eine frühere Fassung. "+
-		"Bitte prüfen Sie die Änderungen (/ausschreibungen/%s/fassungen/%d/%d) und bestätigen Sie Ihre Interessenbekundung erneut oder überarbeiten Sie sie bis zum Ablauf der Frist. "+
-		"Ohne erneute Bestätigung wird sie bei der Öffnung als „nicht bestätigt“ gekennzeichnet.", ref, version, ref, version-1, version)
+		"Bitte prüfen Sie die Änderungen (%s/ausschreibungen/%s/fassungen/%d/%d) und bestätigen Sie Ihre Interessenbekundung erneut oder überarbeiten Sie sie bis zum Ablauf der Frist. "+
+		"Ohne erneute Bestätigung wird sie bei der Öffnung als „nicht bestätigt“ gekennzeichnet.", ref, version, baseURL, ref, version-1, version)
 	_, err := notifyOrgIDs(tx, callID, orgs, Notice{Kind: InboxReconfirm, Subject: "Bitte bestätigen Sie Ihre Interessenbekundung erneut: " + ref, Body: body})
 	return err
 }

@@ -118,6 +118,10 @@ func TestCheckSheet(t *testing.T) {
 		{"not a number", models.SheetInput{Scores: map[string]string{"K1": "2,5"}}, []string{"score_K1"}},
 		{"submit without reason", models.SheetInput{Scores: map[string]string{"K1": "2", "K2": "2"}, Reasons: map[string]string{"K1": "gut"}, Submit: true}, []string{"reason_K2"}},
 		{"submit unscored", models.SheetInput{Scores: map[string]string{"K1": "2"}, Reasons: map[string]string{"K1": "gut", "K2": "x"}, Submit: true}, []string{"score_K2"}},
+		{"score for no criterion", models.SheetInput{Scores: map[string]string{"K1": "2", "K99": "3"}}, []string{"score_K99"}},
+		{"empty score for no criterion", models.SheetInput{Scores: map[string]string{"K1": "2", "K99": ""}}, []string{"score_K99"}},
+		{"reason for no criterion", models.SheetInput{Scores: map[string]string{"K1": "0", "K2": "4"},
+			Reasons: map[string]string{"K1": "fehlt", "K2": "sehr gut", "k1": "klein geschrieben"}, Submit: true}, []string{"reason_k1"}},
 	}
 	for _, c := range cases {
 		_, err := models.CheckSheet(crit, 4, c.in)

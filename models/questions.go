@@ -179,12 +179,18 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, c
 		if err != nil {
 			return err
 		}
-		qa = PublicQA{Question: in.Question, Answer: in.Answer, AnsweredAt: now}
+		// Scan into its own struct: GORM zeroes a struct before scanning into it, which
+		// took question and answer out of the notifications.
+		var ins struct {
+			ID  int64
+			Seq int
+		}
 		if err := tx.Raw(`INSERT INTO qa_answers (call_id, seq, question, answer, answered_by, answered_at)
 			VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM qa_answers WHERE call_id = ?), ?, ?, ?, ?) RETURNING id, seq`,
-			callID, callID, in.Question, in.Answer, actor.UserID, now).Scan(&qa).Error; err != nil {
+			callID, callID, in.Question, in.Answer, actor.UserID, now).Scan(&ins).Error; err != nil {
 			return fmt.Errorf("insert answer: %w", err)
 		}
+		qa = PublicQA{ID: ins.ID, Seq: ins.Seq, Question: in.Question, Answer: in.Answer, AnsweredAt: now}
 		if err := tx.Exec(`UPDATE questions SET answer_id = ?, assigned_at = ? WHERE id IN ?`, qa.ID, now, ids).Error; err != nil {
 			return fmt.Errorf("assign questions: %w", err)
 		}

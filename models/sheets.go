@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -124,10 +126,13 @@ type SheetInput struct {
 
 // CheckSheet validates a sheet against the criteria and the scale (pure): a score must be
 // a whole number from 0 to scaleMax; submitting needs every criterion scored with a
-// written reason (DESIGN rule 6). It returns the parsed scores (nil: unscored).
+// written reason (DESIGN rule 6); a score or reason for a key that is no published
+// criterion refuses the whole sheet (a forged or stale form is not silently trimmed).
+// It returns the parsed scores (nil: unscored).
 func CheckSheet(criteria []Criterion, scaleMax int, in SheetInput) (map[string]*int, error) {
 	v := &ValidationError{}
 	out := map[string]*int{}
+	checkSheetKeys(v, criteria, in)
 	for _, cr := range criteria {
 		raw := strings.TrimSpace(in.Scores[cr.Key])
 		if raw != "" {
@@ -143,6 +148,30 @@ func CheckSheet(criteria []Criterion, scaleMax int, in SheetInput) (map[string]*
 		CheckText(v, "reason_"+cr.Key, "eine Begründung für „"+cr.Name+"“", in.Reasons[cr.Key], in.Submit, 4000)
 	}
 	return out, v.OrNil()
+}
+
+// checkSheetKeys adds an error for every score and reason whose key is no criterion.
+func checkSheetKeys(v *ValidationError, criteria []Criterion, in SheetInput) {
+	known := map[string]bool{}
+	for _, cr := range criteria {
+		known[cr.Key] = true
+	}
+	for _, f := range []struct {
+		prefix, what string
+		m            map[string]string
+	}{{"score_", "eine Bewertung", in.Scores}, {"reason_", "eine Begründung", in.Reasons}} {
+		for _, key := range slices.Sorted(maps.Keys(f.m)) {
+			if known[key] {
+				continue
+			}
+			shown := []rune(key)
+			if len(shown) > 40 {
+				shown = append(shown[:39], '…')
+			}
+			v.Add(f.prefix+key, "unknown_criterion", fmt.Sprintf("Der Bewertungsbogen enthält %s zu „%s“. Das ist kein veröffentlichtes Kriterium dieser Ausschreibung; "+
+				"es wurde nichts gespeichert. Bitte laden Sie den Bewertungsbogen neu und bewerten Sie nur die veröffentlichten Kriterien.", f.what, string(shown)))
+		}
+	}
 }
 
 // SaveSheet stores the evaluator's sheet for one bid as a draft or submits it (final).

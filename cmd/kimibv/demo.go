@@ -36,7 +36,7 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	if err := models.BindVault(st.DB, vault); err != nil {
 		return err
 	}
-	opts := []demo.Option{demo.WithVault(vault),
+	opts := []demo.Option{demo.WithVault(vault), demo.WithBaseURL(cfg.BaseURL),
 		demo.WithDocuments(pdfdoc.Issuers(cfg.BaseURL + "/dokumentenpruefung"))}
 	if *procOnly {
 		log.Info("loading the demonstration procedures past their deadline; their bids wait for a real deadline (20 to 80 seconds)")

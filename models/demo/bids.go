@@ -18,6 +18,7 @@ type options struct {
 	vault   *models.Vault
 	scoring bool                   // issue 5: calls in scoring (WithScoringCalls)
 	docs    models.DocumentIssuers // issue the PDFs (WithDocuments)
+	baseURL string                 // the address in the links of mails and messages (WithBaseURL)
 }
 
 // WithVault gives Load the master key, with which the demonstration's bids are encrypted.
@@ -112,7 +113,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *models.Call
 		if err != nil {
 			return fmt.Errorf("demo bid %s submit: %w", email, err)
 		}
-		return models.IssueBidReceipt(ctx, db, o.vault, id, v.Version, "http://localhost:8080", nil)
+		return models.IssueBidReceipt(ctx, db, o.vault, id, v.Version, o.base(), nil)
 	}
 	if err := bid("awo@traeger.example", models.StepInput{"fte_L1": "2", "fte_L2": "1"}, true); err != nil {
 		return err

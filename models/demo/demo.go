@@ -107,7 +107,7 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err != nil {
 		return false, err
 	}
-	const base = "http://localhost:8080"
+	base := baseURLOf(opts)
 	muster, err := models.CreateTenant(ctx, db, opActor, models.TenantInput{Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis",
 		State: "Nordrhein-Westfalen", Authority: "Kreis Musterland – Der Landrat, Kommunales Integrationszentrum", ContactEmail: "ki@musterland.example",
 		AdminEmail: "admin@musterland.example"}, base, now)
@@ -135,7 +135,7 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err != nil {
 		return false, err
 	}
-	if err := loadQA(ctx, db, muster.ID, calls, now, issuerOf(opts)); err != nil {
+	if err := loadQA(ctx, db, muster.ID, calls, now, issuerOf(opts), base); err != nil {
 		return false, err
 	}
 	if err := loadBids(ctx, db, opts, calls.Open, now); err != nil {

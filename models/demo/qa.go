@@ -10,15 +10,12 @@ import (
 	"kimibv/models"
 )
 
-// demoBaseURL is the address used in the demo's notification texts.
-const demoBaseURL = "http://localhost:8080"
-
 // loadQA adds to the open demo call what providers and the lead do after publication:
 // AWO and Diakonie follow it; four questions, of which two (AWO, Caritas) are merged into
 // one answer, one (Diakonie) is answered and one (Brückenschlag) is still open; a
 // non-material amendment that extends the deadline by a week. A further call is
-// published and cancelled with a reason.
-func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, now time.Time, issue models.CallIssuer) error {
+// published and cancelled with a reason. The notifications link to base.
+func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, now time.Time, issue models.CallIssuer, base string) error {
 	act := func(email string) (*models.Actor, int64, error) {
 		var id int64
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
@@ -65,7 +62,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, n
 		{QuestionIDs: []int64{asked["dolmetsch"]}, Question: "Sind Kosten für Dolmetsch- und Sprachmittlungsleistungen aus der Förderung finanzierbar?",
 			Answer: "Die Förderung deckt Personalausgaben der Case-Managerinnen und Case-Manager. Sprachmittlung kann aus dem Zuschuss des Kreises (5.000 € je VZÄ und Jahr) finanziert werden, wenn sie im Finanzierungsplan ausgewiesen ist."},
 	} {
-		if _, err := models.AnswerQuestions(ctx, db, lead, tenantID, callID, in, demoBaseURL, now); err != nil {
+		if _, err := models.AnswerQuestions(ctx, db, lead, tenantID, callID, in, base, now); err != nil {
 			return fmt.Errorf("demo answer: %w", err)
 		}
 	}
@@ -78,14 +75,14 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, n
 	c.Timeline.PlannedOpening = c.Timeline.PlannedOpening.AddDate(0, 0, 7)
 	if _, err := models.Amend(ctx, db, lead, tenantID, callID, models.AmendInput{Content: models.DraftInputFrom(c, models.Committee{}),
 		Reason: "Verlängerung der Abgabefrist um eine Woche, weil die Frist sonst in die Herbstferien fiele.", BaseVersion: 1},
-		models.DefaultCallRules(), demoBaseURL, now, issue); err != nil {
+		models.DefaultCallRules(), base, now, issue); err != nil {
 		return fmt.Errorf("demo amendment: %w", err)
 	}
-	return cancelledDemoCall(ctx, db, lead, tenantID, calls.Open.ID, now, issue)
+	return cancelledDemoCall(ctx, db, lead, tenantID, calls.Open.ID, now, issue, base)
 }
 
 // cancelledDemoCall publishes a copy of the open call for an additional post and cancels it.
-func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *models.Actor, tenantID, fromID int64, now time.Time, issue models.CallIssuer) error {
+func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *models.Actor, tenantID, fromID int64, now time.Time, issue models.CallIssuer, base string) error {
 	lc, err := models.LeadCallByID(ctx, db, lead, tenantID, fromID)
 	if err != nil {
 		return err
@@ -106,5 +103,5 @@ func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *models.Actor, ten
 		return fmt.Errorf("demo cancelled call publish: %w", err)
 	}
 	return models.Cancel(ctx, db, lead, tenantID, call.ID,
-		"Die zusätzliche Landesförderung für eine weitere Stelle wurde nicht bewilligt. Die Ausschreibung wird deshalb aufgehoben.", demoBaseURL, now)
+		"Die zusätzliche Landesförderung für eine weitere Stelle wurde nicht bewilligt. Die Ausschreibung wird deshalb aufgehoben.", base, now)
 }

@@ -105,7 +105,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 			if err != nil {
 				return nil, err
 			}
-			if bids[i][b.name], err = submitDemoBid(ctx, db, o.vault, a, id, &contents[i], b.lots); err != nil {
+			if bids[i][b.name], err = submitDemoBid(ctx, db, o.vault, a, id, &contents[i], b.lots, o.base()); err != nil {
 				return nil, err
 			}
 			if b.name == "bruecke" {
@@ -142,8 +142,8 @@ func orgOf(a *models.Actor) int64 {
 	return 0
 }
 
-// submitDemoBid fills and submits a complete bid of the actor's organisation.
-func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *models.Actor, callID int64, c *models.CallContent, lots models.StepInput) (int64, error) {
+// submitDemoBid fills and submits a complete bid of the actor's organisation; its receipt links to base.
+func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *models.Actor, callID int64, c *models.CallContent, lots models.StepInput, base string) (int64, error) {
 	org, now := orgOf(a), time.Now()
 	id, err := models.StartBid(ctx, db, vault, a, org, callID, now)
 	if err != nil {
@@ -179,7 +179,7 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *mod
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring submit: %w", err)
 	}
-	return id, models.IssueBidReceipt(ctx, db, vault, id, v.Version, "http://localhost:8080", nil)
+	return id, models.IssueBidReceipt(ctx, db, vault, id, v.Version, base, nil)
 }
 
 // scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
