@@ -8,10 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"mime"
-	"mime/quotedprintable"
 	"net"
-	"net/mail"
 	"net/url"
 	"os"
 	"os/exec"
@@ -92,7 +89,8 @@ func TestDumpAfterBidSubmissionRevealsNoContent(t *testing.T) {
 	}
 	received := 0
 	for _, raw := range sink.Messages() {
-		subject, body := decodeMail(t, raw)
+		m := decodeMail(t, raw)
+		subject, body := m.Subject, m.Body
 		if strings.Contains(subject, "Eingangsbestätigung") && strings.Contains(raw, "diakonie@traeger.example") && strings.Contains(body, orgName) {
 			for _, f := range fileNames {
 				if !strings.Contains(body, f) {
@@ -183,30 +181,6 @@ func findPgDump(t *testing.T) string {
 	}
 	t.Skip("pg_dump not found: the dump test is skipped (install postgresql-15; scripts/test does as root)")
 	return ""
-}
-
-// decodeMail returns the decoded subject and text body of a message as the SMTP test
-// server recorded it ("RCPT:…" line, then the raw message).
-func decodeMail(t *testing.T, raw string) (string, string) {
-	t.Helper()
-	_, msg, _ := strings.Cut(raw, "\n")
-	m, err := mail.ReadMessage(strings.NewReader(msg))
-	if err != nil {
-		t.Fatalf("read mail: %v", err)
-	}
-	subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-	if err != nil {
-		t.Fatalf("subject: %v", err)
-	}
-	var r io.Reader = m.Body
-	if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
-		r = quotedprintable.NewReader(r)
-	}
-	body, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatalf("body: %v", err)
-	}
-	return subject, string(body)
 }
 
 // dumpTables holds the COPY sections of a plain pg_dump: per table its rows as column → field.
