@@ -2,13 +2,9 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -19,7 +15,6 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/app"
 	"kimibv/models"
 	"kimibv/models/dbtest"
 )
@@ -70,28 +65,10 @@ func TestDumpAfterBidSubmissionRevealsNoContent(t *testing.T) {
 	receiptPage.wantContains(t, fileNames...)
 
 	// The outbox delivers: the provider gets the receipt mail with its text.
-	sink := startSMTP(t)
-	host, port, _ := net.SplitHostPort(sink.Addr)
-	p, _ := strconv.Atoi(port)
-	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: host, Port: p, From: "kimibv@kreis.example", TLS: "none", Domain: "kimibv.test"},
-		false, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		n, err := models.SendOutbox(context.Background(), db, deliver, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-	}
 	received := 0
-	for _, raw := range sink.Messages() {
-		m := decodeMail(t, raw)
+	for _, m := range deliverOutbox(t, db) {
 		subject, body := m.Subject, m.Body
-		if strings.Contains(subject, "Eingangsbestätigung") && strings.Contains(raw, "diakonie@traeger.example") && strings.Contains(body, orgName) {
+		if strings.Contains(subject, "Eingangsbestätigung") && strings.Contains(m.To, "diakonie@traeger.example") && strings.Contains(body, orgName) {
 			for _, f := range fileNames {
 				if !strings.Contains(body, f) {
 					t.Errorf("received receipt mail lacks the file name %q", f)
