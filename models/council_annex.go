@@ -89,7 +89,8 @@ func loadCouncilAnnex(tx *gorm.DB, callID int64, c *CallContent) (*CouncilAnnex,
 			(SELECT count(*) FROM document_request_files x WHERE x.request_id = r.id) AS answers
 			FROM document_requests r JOIN opening_bids ob ON ob.bid_id = r.bid_id WHERE r.call_id = ? ORDER BY r.requested_at, r.id`, &a.Requests},
 		{"audit trail", `SELECT l.seq, l.created_at, l.action, coalesce(u.name, 'System') AS actor_name, l.hash FROM audit_log l
-			LEFT JOIN users u ON u.id = l.actor_id WHERE l.chain = 'call:' || (?::bigint)::text ORDER BY l.seq`, &a.Trail},
+			LEFT JOIN users u ON u.id = l.actor_id WHERE l.chain IN (SELECT p || (?::bigint)::text FROM unnest(ARRAY['call:', 'bids:']) p) -- CallChain and SealedBidChain
+			ORDER BY l.created_at, l.chain, l.seq`, &a.Trail},
 	}
 	for _, x := range q {
 		if err := tx.Raw(x.sql, callID).Scan(x.dst).Error; err != nil {

@@ -37,6 +37,7 @@ func TestUploadMemory(t *testing.T) {
 	}
 	dbURL := dbtest.NewDemoURL(t)
 	dir := t.TempDir()
+	dbtest.WriteMasterKey(t, filepath.Join(dir, "master.key")) // the demo database's data keys are wrapped to it
 	bin := filepath.Join(dir, "kimibv")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
