@@ -22,6 +22,20 @@ import (
 // startSMTP starts the shared in-process SMTP server of app/smtptest.
 func startSMTP(t *testing.T) *smtptest.Sink { return smtptest.Start(t) }
 
+// delivererTo returns the application's mail deliverer for the SMTP server at addr
+// (host:port, plain SMTP), as the tests deliver the outbox with it.
+func delivererTo(t *testing.T, addr string) models.Deliverer {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: host, Port: p, From: "kimibv@kreis.example", TLS: "none", Domain: "kimibv.test"},
+		false, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return deliver
+}
+
 func queueMail(t *testing.T, db *gorm.DB, to, subject string) {
 	t.Helper()
 	err := models.InTx(context.Background(), db, func(tx *gorm.DB) error {
@@ -36,14 +50,7 @@ func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	sink := startSMTP(t)
-	host, port, _ := net.SplitHostPort(sink.Addr)
-	var p int
-	p, _ = strconv.Atoi(port)
-	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: host, Port: p, From: "kimibv@kreis.example", TLS: "none", Domain: "kimibv.test"},
-		false, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	deliver := delivererTo(t, sink.Addr)
 
 	queueMail(t, db, "jana@kreis.example", "Passwort zurücksetzen")
 	sink.SetRefuse(true)

@@ -5,10 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"mime/quotedprintable"
-	"net"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -20,7 +18,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/app"
 	"kimibv/models"
 	"kimibv/models/demo"
 )
@@ -35,13 +32,7 @@ type receivedMail struct {
 func deliverOutbox(t *testing.T, db *gorm.DB) []receivedMail {
 	t.Helper()
 	sink := startSMTP(t)
-	host, port, _ := net.SplitHostPort(sink.Addr)
-	p, _ := strconv.Atoi(port)
-	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: host, Port: p, From: "kimibv@kreis.example", TLS: "none", Domain: "kimibv.test"},
-		false, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	deliver := delivererTo(t, sink.Addr)
 	for {
 		n, err := models.SendOutbox(context.Background(), db, deliver, 50)
 		if err != nil {

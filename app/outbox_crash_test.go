@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,7 +13,6 @@ import (
 	"github.com/emersion/go-smtp"
 	"gorm.io/gorm"
 
-	"kimibv/app"
 	"kimibv/models"
 	"kimibv/models/dbtest"
 )
@@ -28,13 +25,7 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	sink := startSMTP(t)
-	host, port, _ := net.SplitHostPort(sink.Addr)
-	p, _ := strconv.Atoi(port)
-	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: host, Port: p, From: "kimibv@kreis.example", TLS: "none", Domain: "kimibv.test"},
-		false, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	deliver := delivererTo(t, sink.Addr)
 	var tenantID int64
 	if err := db.Raw(`INSERT INTO tenants (slug, name, kind) VALUES ('testkreis', 'Testkreis', 'kreis') RETURNING id`).Scan(&tenantID).Error; err != nil {
 		t.Fatal(err)
@@ -166,13 +157,7 @@ func TestSMTPConnectionLostAfterDataIsUncertain(t *testing.T) {
 	}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	p, _ := strconv.Atoi(port)
-	deliver, err := app.NewDeliverer(app.SMTPConfig{Host: host, Port: p, From: "kimibv@kreis.example", TLS: "none", Domain: "kimibv.test"},
-		false, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	deliver := delivererTo(t, ln.Addr().String())
 	queueMail(t, db, "x@kreis.example", "Test")
 	for i := 0; i < 2; i++ {
 		db.Exec(`UPDATE outbox SET next_try_at = now() - interval '1 second'`)
