@@ -36,13 +36,6 @@ type Bid struct {
 // TableName maps Bid to bids.
 func (Bid) TableName() string { return "bids" }
 
-// DeadlineError is a refusal because the deadline has passed (ErrDeadlinePassed) with a
-// German explanation for the provider.
-type DeadlineError struct{ Message string }
-
-// Error returns the German explanation.
-func (e *DeadlineError) Error() string { return e.Message }
-
 // Unwrap makes errors.Is(err, ErrDeadlinePassed) true.
 func (e *DeadlineError) Unwrap() error { return ErrDeadlinePassed }
 

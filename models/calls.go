@@ -18,6 +18,13 @@ const (
 	CallCancelled CallState = "cancelled"
 )
 
+// Procedure states of the decision (migration 00050).
+const (
+	CallDecided  CallState = "decided"  // decision recorded (Entschieden)
+	CallNotified CallState = "notified" // notices issued, standstill running (Mitgeteilt)
+	CallAwarded  CallState = "awarded"  // award final (Vergeben)
+)
+
 // Label returns the German name of the state.
 func (s CallState) Label() string {
 	switch s {

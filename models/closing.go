@@ -9,22 +9,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// Refusal is a German explanation of why an action is not allowed right now (ErrForbidden
-// when the actor may never do it, ErrConflict when the state forbids it).
-type Refusal struct {
-	Message string
-	Kind    error // ErrForbidden or ErrConflict
-}
-
-// Error returns the German explanation.
-func (r *Refusal) Error() string { return r.Message }
-
-// Unwrap makes errors.Is(err, r.Kind) true.
-func (r *Refusal) Unwrap() error { return r.Kind }
-
-func conflict(msg string) error  { return &Refusal{Message: msg, Kind: ErrConflict} }
-func forbidden(msg string) error { return &Refusal{Message: msg, Kind: ErrForbidden} }
-
 // dueCall is a published call whose deadline has passed.
 type dueCall struct {
 	ID       int64

@@ -6,16 +6,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-	"gorm.io/gorm"
 )
-
-// ScoringSource reads, inside the caller's transaction and with a constant number of
-// queries, what the consolidation needs of a call from the formal check and the
-// committee's score sheets. The opening, formal check and score sheets (issue 5) provide
-// the implementation; the consolidation never reads their tables directly.
-type ScoringSource interface {
-	Snapshot(tx *gorm.DB, callID int64) (ScoringSnapshot, error)
-}
 
 // FormalOutcome is a bid's state after the formal check.
 type FormalOutcome string

@@ -10,13 +10,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Procedure states of the decision (issue 6; migration 00050).
-const (
-	CallDecided  CallState = "decided"  // decision recorded (Entschieden)
-	CallNotified CallState = "notified" // notices issued, standstill running (Mitgeteilt)
-	CallAwarded  CallState = "awarded"  // award final (Vergeben)
-)
-
 // DecisionStateLabel names the decision states in German (CallState.Label knows the
 // states of earlier issues).
 func DecisionStateLabel(s CallState) string {

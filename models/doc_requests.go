@@ -27,19 +27,6 @@ type DocumentRequest struct {
 	Answers     []RequestAnswer `gorm:"-"`
 }
 
-// RequestAnswer is one uploaded answer with its own receipt: file, SHA-256, time.
-type RequestAnswer struct {
-	ID         int64
-	RequestID  int64
-	DocKey     string
-	FileID     int64
-	Name       string
-	Size       int64
-	SHA256     string `gorm:"column:sha256"`
-	ReceivedAt time.Time
-	UploadedBy string
-}
-
 // Open reports whether answers are still accepted at now.
 func (r DocumentRequest) Open(now time.Time) bool { return !now.After(r.Deadline) }
 

@@ -86,3 +86,27 @@ func AsValidation(err error) (*ValidationError, bool) {
 	ok := errors.As(err, &v)
 	return v, ok
 }
+
+// Refusal is a German explanation of why an action is not allowed right now (ErrForbidden
+// when the actor may never do it, ErrConflict when the state forbids it).
+type Refusal struct {
+	Message string
+	Kind    error // ErrForbidden or ErrConflict
+}
+
+// Error returns the German explanation.
+func (r *Refusal) Error() string { return r.Message }
+
+// Unwrap makes errors.Is(err, r.Kind) true.
+func (r *Refusal) Unwrap() error { return r.Kind }
+
+func conflict(msg string) error { return &Refusal{Message: msg, Kind: ErrConflict} }
+
+func forbidden(msg string) error { return &Refusal{Message: msg, Kind: ErrForbidden} }
+
+// DeadlineError is a refusal because the deadline has passed (ErrDeadlinePassed) with a
+// German explanation for the provider.
+type DeadlineError struct{ Message string }
+
+// Error returns the German explanation.
+func (e *DeadlineError) Error() string { return e.Message }

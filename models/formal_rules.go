@@ -128,3 +128,29 @@ func FormalLabel(o string) string {
 	}
 	return "Noch nicht geprüft"
 }
+
+// RequestAnswer is one uploaded answer with its own receipt: file, SHA-256, time.
+type RequestAnswer struct {
+	ID         int64
+	RequestID  int64
+	DocKey     string
+	FileID     int64
+	Name       string
+	Size       int64
+	SHA256     string `gorm:"column:sha256"`
+	ReceivedAt time.Time
+	UploadedBy string
+}
+
+// ProtocolFile is a file of an opened version.
+type ProtocolFile struct {
+	BidID      int64
+	DocKey     string
+	FileID     int64
+	Name       string
+	Size       int64
+	SHA256     string `gorm:"column:sha256"`
+	DocType    *string
+	IssuedOn   *time.Time
+	ValidUntil *time.Time
+}

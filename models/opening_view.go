@@ -51,19 +51,6 @@ func (b ProtocolBid) Withdrawn() bool { return b.State == BidWithdrawn }
 // ReceiptText states the receipt time to the millisecond.
 func (b ProtocolBid) ReceiptText() string { return FormatDateTimeSeconds(b.ReceiptAt) }
 
-// ProtocolFile is a file of an opened version.
-type ProtocolFile struct {
-	BidID      int64
-	DocKey     string
-	FileID     int64
-	Name       string
-	Size       int64
-	SHA256     string `gorm:"column:sha256"`
-	DocType    *string
-	IssuedOn   *time.Time
-	ValidUntil *time.Time
-}
-
 // Opening loads the opening page of a call for the Kreis's openers and leads (others:
 // ErrNotFound; a named evaluator of the call errCommitteeMember, since the protocol lists
 // every bid). It closes the call lazily when its deadline has passed. Bids appear only
