@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 )
@@ -47,7 +48,7 @@ type matrixEnv struct {
 type routeKey struct{ Method, Path string }
 
 func newMatrixEnv(t *testing.T) *matrixEnv {
-	e := &matrixEnv{consolidationEnv: &consolidationEnv{evalEnv: newEvalEnv(t), actors: map[string]*models.Actor{}}, clients: map[string]*client{}}
+	e := &matrixEnv{consolidationEnv: &consolidationEnv{evalEnv: newEvalEnv(t), actors: map[string]*core.Actor{}}, clients: map[string]*client{}}
 	ta, db, ctx := e.ta, e.ta.store.DB, context.Background()
 	e.cc, e.tenant = e.content(t), ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
 	for _, who := range []string{"leitung", "oeffnung1", "oeffnung2", "gremium1", "gremium2", "gremium3"} {
@@ -56,13 +57,13 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	// Beispielhausen: its administrator (also lead) grants the other roles.
 	bh := ta.count(`SELECT id FROM tenants WHERE slug = 'beispielhausen'`)
 	bhAdmin := e.loadActor(t, "admin@beispielhausen.example")
-	for email, role := range map[string]models.Role{"oeffnung@beispielhausen.example": models.RoleOpener,
-		"gremium@beispielhausen.example": models.RoleEvaluator, "kreistag@beispielhausen.example": models.RoleCouncil} {
+	for email, role := range map[string]core.Role{"oeffnung@beispielhausen.example": core.RoleOpener,
+		"gremium@beispielhausen.example": core.RoleEvaluator, "kreistag@beispielhausen.example": core.RoleCouncil} {
 		u, err := models.CreateUser(ctx, db, bhAdmin.UserID, models.NewUserInput{Email: email, Name: "Bea " + string(role), Password: demo.Password}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := models.SetTenantRoles(ctx, db, bhAdmin, bh, u.ID, []models.Role{role}); err != nil {
+		if err := models.SetTenantRoles(ctx, db, bhAdmin, bh, u.ID, []core.Role{role}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,7 +89,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	return e
 }
 
-func (e *matrixEnv) loadActor(t *testing.T, email string) *models.Actor {
+func (e *matrixEnv) loadActor(t *testing.T, email string) *core.Actor {
 	t.Helper()
 	a, err := models.LoadActor(context.Background(), e.ta.store.DB, e.ta.count(`SELECT id FROM users WHERE email = ?`, email))
 	if err != nil {

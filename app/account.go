@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // accountData is the account overview: the user's Kreise and organisations with roles.
@@ -33,7 +34,7 @@ func (a *App) changePassword(c echo.Context) error {
 	values := formValues(c)
 	ctx := c.Request().Context()
 	err := models.ChangePassword(ctx, a.db, actor(c), values.Get("current_password"), values.Get("new_password"), values.Get("new_password_confirm"))
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "account_password", "Passwort ändern", nil, withoutPasswords(values), err)
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -106,7 +107,7 @@ func (a *App) amend(c echo.Context) error {
 	ctx, act, rules := c.Request().Context(), actor(c), models.DefaultCallRules()
 	if action != "publish" {
 		d.Preview, err = models.PreviewAmendment(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, rules, a.now())
-		if _, ok := models.AsValidation(err); ok {
+		if _, ok := core.AsValidation(err); ok {
 			return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
 		}
 		if err != nil {
@@ -116,7 +117,7 @@ func (a *App) amend(c echo.Context) error {
 		return a.show(c, "call_amend_confirm", amendTitle(d.Call), d)
 	}
 	ver, err := models.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, rules, a.cfg.BaseURL, a.now(), a.callIssuer())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
 	}
 	if err != nil {
@@ -153,7 +154,7 @@ func (a *App) cancelCall(c echo.Context) error {
 		return err
 	}
 	err = models.Cancel(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, c.FormValue("reason"), a.cfg.BaseURL, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_cancel", "Aufhebung – "+d.Call.Ref, cancelPage{Call: d.Call, Base: d.Base, Href: d.Href}, formValues(c), err)
 	}
 	if err != nil {

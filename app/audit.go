@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -40,7 +41,7 @@ func (a *App) auditList(c echo.Context) error {
 		data.FirstURL += "?" + filter.Encode()
 	}
 	page, err := models.ListAudit(ctx, a.db, act, t.ID, q)
-	if v, ok := models.AsValidation(err); ok {
+	if v, ok := core.AsValidation(err); ok {
 		if data.Options, err = models.AuditFilterOptions(ctx, a.db, act, t.ID); err != nil {
 			return err
 		}

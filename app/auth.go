@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // loginData is the login page's data.
@@ -33,8 +34,8 @@ func (a *App) login(c echo.Context) error {
 		return a.invalid(c, "login", "Anmelden", data, values, v)
 	}
 	u, err := models.Authenticate(c.Request().Context(), a.db, values.Get("email"), c.FormValue("password"), a.now())
-	if errors.Is(err, models.ErrInvalidCredentials) || errors.Is(err, models.ErrLocked) {
-		v := &models.ValidationError{}
+	if errors.Is(err, core.ErrInvalidCredentials) || errors.Is(err, core.ErrLocked) {
+		v := &core.ValidationError{}
 		v.Add("email", "login_failed", msgLoginFailed)
 		return a.invalid(c, "login", "Anmelden", data, values, v)
 	}
@@ -60,8 +61,8 @@ func (a *App) logout(c echo.Context) error {
 
 // loginMissing names the empty fields of the login form, so that an empty form does not
 // count as a failed login.
-func loginMissing(email, password string) *models.ValidationError {
-	v := &models.ValidationError{}
+func loginMissing(email, password string) *core.ValidationError {
+	v := &core.ValidationError{}
 	if strings.TrimSpace(email) == "" {
 		v.Add("email", "required", "Bitte geben Sie Ihre E-Mail-Adresse an.")
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // receiptTime formats a receipt time ("" when unknown).
@@ -63,7 +64,7 @@ func (a *App) uploadBidFile(c echo.Context) error {
 		return models.AddBidFile(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id,
 			models.BidFileInput{DocKey: key, FileName: filename, File: file, MaxFile: a.cfg.MaxFileBytes, MaxBid: a.cfg.MaxBidBytes}, a.now())
 	})
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.documentsStepFailed(c, values, err)
 	}
 	if err != nil {
@@ -80,12 +81,12 @@ func (a *App) attachWalletDoc(c echo.Context) error {
 	}
 	docID, _ := strconv.ParseInt(c.FormValue("wallet_"+key), 10, 64)
 	if docID <= 0 {
-		ve := &models.ValidationError{}
+		ve := &core.ValidationError{}
 		ve.Add("wallet_"+key, "required", "Bitte wählen Sie ein Dokument aus der Dokumentenmappe aus.")
 		return a.documentsStepFailed(c, formValues(c), ve)
 	}
 	err = models.AttachWalletDocument(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, key, docID, a.cfg.MaxBidBytes, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.documentsStepFailed(c, formValues(c), err)
 	}
 	if err != nil {

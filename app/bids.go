@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -126,7 +127,7 @@ func (a *App) loadBidPage(c echo.Context, step models.BidStep) (bidPage, error) 
 
 // bidRefusal turns a German refusal (deadline passed, state conflict) into a 409 page with its message.
 func bidRefusal(err error) error {
-	var de *models.DeadlineError
+	var de *core.DeadlineError
 	if errors.As(err, &de) {
 		return &echo.HTTPError{Code: http.StatusConflict, Message: de.Message, Internal: err}
 	}
@@ -239,7 +240,7 @@ func (a *App) saveBidStep(c echo.Context) error {
 		in[k] = values.Get(k)
 	}
 	err = models.SaveBidStep(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, step, in, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		p, perr := a.loadBidPage(c, step)
 		if perr != nil {
 			return perr
@@ -288,7 +289,7 @@ func (a *App) submitBid(c echo.Context) error {
 	rev, _ := strconv.Atoi(c.FormValue("rev"))
 	ctx := c.Request().Context()
 	ver, err := models.SubmitBid(ctx, a.db, b.vault, actor(c), b.org.ID, b.id, rev, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		p, perr := a.loadBidPage(c, "")
 		if perr != nil {
 			return perr
@@ -317,7 +318,7 @@ func (a *App) withdrawBid(c echo.Context) error {
 		if perr != nil {
 			return perr
 		}
-		v := &models.ValidationError{}
+		v := &core.ValidationError{}
 		v.Add("confirm", "required", "Bitte bestätigen Sie, dass Sie die Interessenbekundung endgültig zurückziehen möchten.")
 		return a.invalid(c, "bid", "Interessenbekundung – "+p.View.Call.Title, p, url.Values{}, v)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -76,7 +77,7 @@ type callEditPage struct {
 	Committee  models.Committee
 	Base       string // this call's admin address
 	Href       string // public address
-	Problems   *models.ValidationError
+	Problems   *core.ValidationError
 	F          fmtr
 	BidStatus  string               // "Frist läuft" / "Frist abgelaufen – ungeöffnet" (issue 4): no count, no names
 	Docs       models.CallDocStatus // procedure pages and issued documents (issue 5)
@@ -161,7 +162,7 @@ func (a *App) saveCall(c echo.Context) error {
 	values.Del("action")
 	in := callInputFromForm(values)
 	err = models.SaveDraft(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, in, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		data := a.editData(c, lc)
 		data.Rows = rowsOf(values)
 		return a.invalid(c, "call_edit", "Entwurf bearbeiten – "+lc.View.Call.Ref, data, values, err)
@@ -220,13 +221,13 @@ func (a *App) publishCall(c echo.Context) error {
 		return err
 	}
 	if c.FormValue("bestaetigt") != "1" {
-		v := &models.ValidationError{}
+		v := &core.ValidationError{}
 		v.Add("bestaetigt", "required", "Bitte bestätigen Sie, dass die Ausschreibung vollständig ist und veröffentlicht werden soll.")
 		data := a.editData(c, lc)
 		return a.invalid(c, "call_publish", "Veröffentlichen – "+lc.View.Call.Ref, data, url.Values{}, v)
 	}
 	_, err = models.Publish(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, models.DefaultCallRules(), a.now(), a.callIssuer())
-	if v, ok := models.AsValidation(err); ok {
+	if v, ok := core.AsValidation(err); ok {
 		data := a.editData(c, lc)
 		values := formFromInput(models.DraftInputFrom(lc.View.Content, lc.Committee))
 		data.Rows = rowsOf(values)

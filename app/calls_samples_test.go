@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -66,7 +67,7 @@ func sampleCallEdit(published bool) callEditPage {
 // sampleCallPublish is the confirmation page with remaining problems (used by the HTTP tests).
 func sampleCallPublish() callEditPage {
 	d := sampleCallEdit(false)
-	d.Problems = &models.ValidationError{}
+	d.Problems = &core.ValidationError{}
 	d.Problems.Add("openers", "too_few", "Bitte benennen Sie mindestens zwei Öffnungsberechtigte.")
 	return d
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // committeePage is the lead's committee page of a call.
@@ -39,7 +40,7 @@ func (a *App) addEvaluator(c echo.Context) error {
 	values := formValues(c)
 	userID, _ := strconv.ParseInt(values.Get("user"), 10, 64)
 	err = models.AddEvaluator(c.Request().Context(), a.db, actor(c), tenant(c).ID, id, userID, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		v, verr := a.vault()
 		if verr != nil {
 			return verr

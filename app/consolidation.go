@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -109,7 +110,7 @@ func (a *App) loadConsolidationBid(c echo.Context) (consolidationBidPage, error)
 			return consolidationBidPage{consolidationPage: p, Bid: b}, nil
 		}
 	}
-	return consolidationBidPage{}, fmt.Errorf("bid %d in consolidation: %w", id, models.ErrNotFound)
+	return consolidationBidPage{}, fmt.Errorf("bid %d in consolidation: %w", id, core.ErrNotFound)
 }
 
 // consolidationBid shows one bid's cells with the form, prefilled with the stored
@@ -147,7 +148,7 @@ func (a *App) setConsolidation(c echo.Context) error {
 		in.Scores[cr.Key], in.Reasons[cr.Key] = values.Get("score_"+cr.Key), values.Get("reason_"+cr.Key)
 	}
 	err = models.SetConsolidatedScores(c.Request().Context(), a.db, models.EvaluationSource{}, actor(c), in, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "consolidation_bid", "Konsolidierung – "+p.Bid.OrgName, p, values, err)
 	}
 	if err != nil {
@@ -171,7 +172,7 @@ func (a *App) closeConsolidation(c echo.Context) error {
 		_, err = models.CloseConsolidation(c.Request().Context(), a.db, models.EvaluationSource{}, actor(c),
 			models.CloseInput{CallID: p.View.CallID, Resolutions: res}, a.now(), a.matrixIssuer())
 	}
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "consolidation", "Konsolidierung – "+p.Call.Ref, p, values, err)
 	}
 	if err != nil {

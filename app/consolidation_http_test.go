@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -21,13 +22,13 @@ import (
 type consolidationEnv struct {
 	*evalEnv
 	cc     models.CallContent
-	actors map[string]*models.Actor
+	actors map[string]*core.Actor
 	tenant int64
 	now    time.Time
 }
 
 func newConsolidationEnv(t *testing.T) *consolidationEnv {
-	e := &consolidationEnv{evalEnv: newEvalEnv(t), actors: map[string]*models.Actor{}}
+	e := &consolidationEnv{evalEnv: newEvalEnv(t), actors: map[string]*core.Actor{}}
 	db, ctx := e.ta.store.DB, context.Background()
 	e.cc, e.tenant = e.content(t), e.ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
 	for _, who := range []string{"leitung", "oeffnung1", "oeffnung2", "gremium1", "gremium2", "gremium3"} {

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // councilListPage is the data of /kreistag/:kreis.
@@ -94,7 +95,7 @@ func (a *App) councilDeclare(c echo.Context) error {
 		}
 	}
 	err = models.DeclareCouncilTies(c.Request().Context(), a.db, actor(c), in, a.now())
-	var ve *models.ValidationError
+	var ve *core.ValidationError
 	if errors.As(err, &ve) {
 		p, lerr := a.councilData(c)
 		if lerr != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -139,7 +140,7 @@ func (a *App) saveProposal(c echo.Context) error {
 		}
 	}
 	err = models.SaveProposal(c.Request().Context(), a.db, actor(c), in, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "decision_proposal", "Entscheidungsvorschlag – "+d.V.Ref, d, formValues(c), err)
 	}
 	if err != nil {
@@ -157,7 +158,7 @@ func (a *App) recordDecision(c echo.Context) error {
 	in := models.RecordInput{CallID: d.V.CallID, Body: c.FormValue("body"), BodyName: c.FormValue("body_name"), DecidedOn: c.FormValue("decided_on"),
 		ResolutionNumber: c.FormValue("resolution_number"), VoteResult: c.FormValue("vote_result"), CouncilURL: c.FormValue("council_url")}
 	err = models.RecordDecision(c.Request().Context(), a.db, actor(c), a.decisionDocs(), in, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "decision", "Entscheidung – "+d.V.Ref, d, formValues(c), err)
 	}
 	if err != nil {
@@ -216,7 +217,7 @@ func (a *App) answerObjection(c echo.Context) error {
 	}
 	err = models.AnswerObjection(c.Request().Context(), a.db, actor(c), models.ObjectionAnswer{CallID: d.V.CallID, ObjectionID: d.Objection.ID,
 		Answer: c.FormValue("answer"), Outcome: c.FormValue("outcome")}, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "objection_answer", "Rüge beantworten – "+d.V.Ref, d, formValues(c), err)
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // bidRequestsPage is the provider's page for answering document requests.
@@ -61,7 +62,7 @@ func (a *App) answerRequest(c echo.Context) error {
 			models.RequestUpload{RequestID: req, DocKey: vals.Get("doc"), FileName: filename, File: file, MaxBytes: a.cfg.MaxFileBytes}, a.now())
 		return err
 	})
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		p, lerr := a.loadBidRequests(c)
 		if lerr != nil {
 			return lerr

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // callIssuer is the hook with which publishing and amending a call issue its Bekanntmachung.
@@ -41,7 +42,7 @@ func (a *App) documentCheck(c echo.Context) error {
 			data.Hash, data.ByUpload = h, true
 			return err
 		}
-		v := &models.ValidationError{}
+		v := &core.ValidationError{}
 		raw := values.Get("pruefwert")
 		h, ok := models.NormalizeSHA256(raw)
 		switch {
@@ -53,7 +54,7 @@ func (a *App) documentCheck(c echo.Context) error {
 		data.Hash = h
 		return v.OrNil()
 	})
-	var verr *models.ValidationError
+	var verr *core.ValidationError
 	if errors.As(err, &verr) {
 		for i, f := range verr.Fields {
 			if f.Code == "too_large" {
@@ -69,7 +70,7 @@ func (a *App) documentCheck(c echo.Context) error {
 	data.Checked = true
 	found, err := models.DocumentByHash(c.Request().Context(), a.db, data.Hash)
 	switch {
-	case errors.Is(err, models.ErrNotFound):
+	case errors.Is(err, core.ErrNotFound):
 	case err != nil:
 		return err
 	default:

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // pdfTool returns the path of an external PDF checker; skips (fails under CI) when absent.
@@ -62,7 +63,7 @@ func TestBekanntmachungPDFOfTheDemoCall(t *testing.T) {
 	}
 	txt := strings.Join(strings.Fields(checkPDF(t, []byte(res.Body))), " ")
 	want := []string{"Änderung Nr. 1", "Fassung 2", "Seite 1 von", "Prüfwert (SHA-256):", "Prüfprotokoll-Kopf:",
-		"Abgabefrist " + models.FormatDateTime(view.Content.Timeline.Deadline), "Förderung je VZÄ", "57.000,00 €", "Kreis Musterland"}
+		"Abgabefrist " + core.FormatDateTime(view.Content.Timeline.Deadline), "Förderung je VZÄ", "57.000,00 €", "Kreis Musterland"}
 	for _, cr := range view.Content.Criteria {
 		want = append(want, cr.Name)
 	}
@@ -95,7 +96,7 @@ func TestDocumentCheckByUploadAndBothHashes(t *testing.T) {
 		t.Fatal("demo has no issued Bekanntmachung")
 	}
 	c.get("/dokumentenpruefung").wantStatus(t, 200).wantContains(t, `enctype="multipart/form-data"`, "Prüfwert (SHA-256)")
-	found := "Dieses Dokument wurde am " + models.FormatDateTime(doc.CreatedAt) + " von kimibv ausgestellt: Bekanntmachung"
+	found := "Dieses Dokument wurde am " + core.FormatDateTime(doc.CreatedAt) + " von kimibv ausgestellt: Bekanntmachung"
 	c.upload("/dokumentenpruefung", true, uploadPart{Name: "pruefwert"}, uploadPart{Name: "datei", FileName: "b.pdf", File: doc.Content}).
 		wantStatus(t, 200).wantContains(t, found, "Kreis Musterland", "Byte für Byte")
 	c.upload("/dokumentenpruefung", true, uploadPart{Name: "pruefwert", Value: strings.ToUpper(doc.FileSHA256)}).

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // errorPage describes the German page for an HTTP status.
@@ -41,31 +42,31 @@ func germanError(status int) errorPage {
 // A models.Refusal carries its German explanation onto the page.
 func statusOf(err error) (int, string) {
 	var he *echo.HTTPError
-	var ref *models.Refusal
+	var ref *core.Refusal
 	switch {
 	case errors.As(err, &he):
 		msg, _ := he.Message.(string)
 		return he.Code, msg
-	case errors.As(err, &ref) && errors.Is(err, models.ErrForbidden):
+	case errors.As(err, &ref) && errors.Is(err, core.ErrForbidden):
 		return http.StatusForbidden, ref.Message
-	case errors.As(err, &ref) && errors.Is(err, models.ErrConflict):
+	case errors.As(err, &ref) && errors.Is(err, core.ErrConflict):
 		return http.StatusConflict, ref.Message
-	case errors.Is(err, models.ErrNotFound):
+	case errors.Is(err, core.ErrNotFound):
 		return http.StatusNotFound, ""
-	case errors.Is(err, models.ErrForbidden):
+	case errors.Is(err, core.ErrForbidden):
 		return http.StatusForbidden, ""
-	case errors.Is(err, models.ErrConflict):
+	case errors.Is(err, core.ErrConflict):
 		return http.StatusConflict, ""
-	case errors.Is(err, models.ErrSealed):
+	case errors.Is(err, core.ErrSealed):
 		return http.StatusForbidden, "Die Bewerbungen sind bis zur Öffnung nach Fristablauf versiegelt."
-	case errors.Is(err, models.ErrDeadlinePassed):
+	case errors.Is(err, core.ErrDeadlinePassed):
 		return http.StatusConflict, "Die Frist für diese Aktion ist abgelaufen."
 	case isUnavailable(err):
 		return http.StatusServiceUnavailable, ""
 	case errors.Is(err, models.ErrNoVault):
 		return http.StatusServiceUnavailable, "Die Verschlüsselung ist nicht eingerichtet (Hauptschlüssel fehlt)."
 	}
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return http.StatusUnprocessableEntity, ""
 	}
 	return http.StatusInternalServerError, ""

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -48,7 +49,7 @@ func (a *App) evaluationCall(c echo.Context) error {
 		return err
 	}
 	ev, err := models.EvaluatorCall(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
-	var r *models.Refusal
+	var r *core.Refusal
 	if errors.As(err, &r) {
 		return c.Redirect(303, evalBase(c, id)+"/erklaerung")
 	}
@@ -102,7 +103,7 @@ func (a *App) declare(c echo.Context) error {
 		in[b.OrgID] = models.DeclarationInput{Tie: values.Get("tie_" + k), Note: strings.TrimSpace(values.Get("note_" + k))}
 	}
 	err = models.DeclareTies(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, in, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "coi_declare", "Erklärung zu Interessenkonflikten", p, values, err)
 	}
 	if err != nil {
@@ -165,7 +166,7 @@ func (a *App) saveSheet(c echo.Context) error {
 		}
 	}
 	err = models.SaveSheet(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, in, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "score_sheet", "Bewertungsbogen – "+p.View.Bid.OrgName, p, values, err)
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/demo"
 )
 
@@ -137,7 +138,7 @@ func TestFormalCheckCommitteeAndSheetsHTTP(t *testing.T) {
 		t.Fatal("refused input was stored")
 	}
 	// Document request and the provider's answer.
-	deadline := ta.clock.Now().Add(7 * 24 * time.Hour).In(models.Berlin()).Format("02.01.2006 15:04")
+	deadline := ta.clock.Now().Add(7 * 24 * time.Hour).In(core.Berlin()).Format("02.01.2006 15:04")
 	lead.post(check+"/nachforderung", url.Values{"docs": {"U2"}, "message": {"Bitte reichen Sie den aktuellen Bescheid nach."}, "deadline": {deadline}}).wantStatus(t, 303)
 	awo := e.as(t, "awo")
 	reqID := ta.count(`SELECT id FROM document_requests WHERE bid_id = ?`, e.bidID)

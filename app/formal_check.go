@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -37,7 +38,7 @@ func (a *App) formalChecks(c echo.Context) error {
 	}
 	p := formalChecksPage{Call: h, Rows: rows, Base: procBase(c, id)}
 	if d != nil {
-		p.Deadline = models.FormatDateTime(*d)
+		p.Deadline = core.FormatDateTime(*d)
 	}
 	return a.show(c, "formal_checks", "Formale Prüfung – "+h.Ref, p)
 }
@@ -64,7 +65,7 @@ func (p formalCheckPage) Deadline() string {
 	if p.View.RequestDeadline == nil {
 		return ""
 	}
-	return models.FormatDateTime(*p.View.RequestDeadline)
+	return core.FormatDateTime(*p.View.RequestDeadline)
 }
 
 // loadFormalCheck loads the view of the bid in the path.
@@ -118,7 +119,7 @@ func (a *App) saveFormalCheck(c echo.Context) error {
 	}
 	values := formValues(c)
 	err = models.SaveFormalCheck(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, formalInput(values, p.View.Items), a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
 	}
 	if err != nil {
@@ -140,7 +141,7 @@ func (a *App) requestDocuments(c echo.Context) error {
 	values := formValues(c)
 	in := models.DocRequestInput{DocKeys: values["docs"], Message: strings.TrimSpace(values.Get("message")), Deadline: values.Get("deadline")}
 	err = models.RequestDocuments(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, in, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
 	}
 	if err != nil {
@@ -157,7 +158,7 @@ func (a *App) correctExclusion(c echo.Context) error {
 	}
 	values := formValues(c)
 	err = models.CorrectExclusion(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, strings.TrimSpace(values.Get("correction")), a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
 	}
 	if err != nil {
@@ -180,7 +181,7 @@ func (a *App) formalFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !actor(c).HasTenantRole(tenant(c).ID, models.RoleLead) {
+	if !actor(c).HasTenantRole(tenant(c).ID, core.RoleLead) {
 		return echo.ErrNotFound
 	}
 	r, f, err := ob.OpenFile(c.Request().Context(), p.bid, key)

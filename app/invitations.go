@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // invitationData is the invitation page: what the invitation is about and what the
@@ -29,7 +30,7 @@ func (a *App) invitationPage(c echo.Context) (*invitationData, error) {
 	d := &invitationData{Inv: iv, Token: tok, LoginURL: "/anmelden?next=" + url.QueryEscape("/einladung/"+tok)}
 	act := actor(c)
 	switch {
-	case act != nil && models.NormalizeEmail(act.Email) == iv.Email:
+	case act != nil && core.NormalizeEmail(act.Email) == iv.Email:
 		d.Mode = "accept"
 	case act != nil:
 		d.Mode = "wrong_account"
@@ -53,7 +54,7 @@ func (a *App) invitationInvalid(c echo.Context) error {
 // invitation shows the invitation with the matching next step.
 func (a *App) invitation(c echo.Context) error {
 	d, err := a.invitationPage(c)
-	if errors.Is(err, models.ErrNotFound) {
+	if errors.Is(err, core.ErrNotFound) {
 		return a.invitationInvalid(c)
 	}
 	if err != nil {
@@ -66,7 +67,7 @@ func (a *App) invitation(c echo.Context) error {
 // newly created user is logged in.
 func (a *App) acceptInvitation(c echo.Context) error {
 	d, err := a.invitationPage(c)
-	if errors.Is(err, models.ErrNotFound) {
+	if errors.Is(err, core.ErrNotFound) {
 		return a.invitationInvalid(c)
 	}
 	if err != nil {
@@ -83,7 +84,7 @@ func (a *App) acceptInvitation(c echo.Context) error {
 		newUser = &models.NewUserInput{Name: values.Get("name"), Password: values.Get("password"), PasswordConfirm: &confirm}
 	}
 	userID, err := models.AcceptInvitation(ctx, a.db, d.Token, actor(c), newUser, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "invitation", "Einladung", d, withoutPasswords(values), err)
 	}
 	if err != nil {

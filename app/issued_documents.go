@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // checkURL is the public document check's address printed in every PDF's footer.
@@ -38,7 +39,7 @@ func (a *App) receiptPDF(c echo.Context) error {
 	if err == nil {
 		return a.sendPDF(c, doc)
 	}
-	if !errors.Is(err, models.ErrNotFound) {
+	if !errors.Is(err, core.ErrNotFound) {
 		return err
 	}
 	v, verr := a.vault()

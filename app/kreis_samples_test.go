@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -25,12 +26,12 @@ func sampleOperatorData() operatorData {
 }
 
 func sampleTenantHomeData() tenantHomeData {
-	return tenantHomeData{Tenant: sampleTenant(), Roles: models.TenantRoles, CanManage: true, CanReadAudit: true}
+	return tenantHomeData{Tenant: sampleTenant(), Roles: core.TenantRoles, CanManage: true, CanReadAudit: true}
 }
 
 func sampleTenantUsersData() tenantUsersData {
 	tid := int64(1)
-	return tenantUsersData{Tenant: sampleTenant(), AllRoles: models.TenantRoles, Me: 7,
+	return tenantUsersData{Tenant: sampleTenant(), AllRoles: core.TenantRoles, Me: 7,
 		Members: []models.TenantMember{
 			{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Roles: []string{"lead", "tenant_admin"}},
 			{UserID: 9, Name: "Olaf Öffner", Email: "oeffnung1@musterland.example", Roles: []string{"opener"}},
@@ -41,7 +42,7 @@ func sampleTenantUsersData() tenantUsersData {
 }
 
 func sampleTenantUserData() tenantUserData {
-	return tenantUserData{Tenant: sampleTenant(), AllRoles: models.TenantRoles, Self: true,
+	return tenantUserData{Tenant: sampleTenant(), AllRoles: core.TenantRoles, Self: true,
 		Member: &models.TenantMember{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Roles: []string{"lead", "tenant_admin"}}}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -102,7 +103,7 @@ func (a *App) answerQuestion(c echo.Context) error {
 	in := models.AnswerInput{QuestionIDs: append([]int64{d.Question.ID}, ids(form["merge"])...),
 		Question: form.Get("question"), Answer: form.Get("answer")}
 	qa, err := models.AnswerQuestions(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, in, a.cfg.BaseURL, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "lead_question", fmt.Sprintf("Frage %d beantworten", d.Question.ID), d, form, err)
 	}
 	if err != nil {
@@ -122,7 +123,7 @@ func (a *App) assignQuestion(c echo.Context) error {
 	}
 	answerID, _ := strconv.ParseInt(c.FormValue("answer_id"), 10, 64)
 	err = models.AssignToAnswer(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, d.Question.ID, answerID, a.cfg.BaseURL, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "lead_question", fmt.Sprintf("Frage %d beantworten", d.Question.ID), d, formValues(c), err)
 	}
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"kimibv/app"
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -123,7 +124,7 @@ func TestOutboxMarksMailFailedAfterMaxAttempts(t *testing.T) {
 		t.Fatalf("mail not marked failed after 8 attempts (with the error sealed): %+v", m)
 	}
 	// The review opens the sealed error text for the operator (a mail without a Kreis).
-	problems, err := models.OutboxProblems(ctx, db, &models.Actor{PlatformAdmin: true}, 0, 10)
+	problems, err := models.OutboxProblems(ctx, db, &core.Actor{PlatformAdmin: true}, 0, 10)
 	if err != nil || len(problems) != 1 || !strings.Contains(problems[0].LastError, "unexpected EOF") || problems[0].ToAddr != "x@kreis.example" {
 		t.Fatalf("review of the failed mail: %+v %v", problems, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // Context keys of values the middleware puts on echo.Context.
@@ -94,7 +95,7 @@ func (a *App) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 		if id != 0 {
 			actor, err := models.LoadActor(ctx, a.db, id)
 			switch {
-			case errors.Is(err, models.ErrNotFound):
+			case errors.Is(err, core.ErrNotFound):
 				_ = a.sessions.Destroy(ctx)
 			case err != nil:
 				return err
@@ -112,8 +113,8 @@ func (a *App) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // actor returns the logged-in user or nil.
-func actor(c echo.Context) *models.Actor {
-	a, _ := c.Get(ctxActor).(*models.Actor)
+func actor(c echo.Context) *core.Actor {
+	a, _ := c.Get(ctxActor).(*core.Actor)
 	return a
 }
 
@@ -139,7 +140,7 @@ func (a *App) requirePlatformAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 
 // requireTenantRole resolves the Kreis from the :kreis slug and admits users holding any
 // of roles there. Everybody else gets 404: another Kreis's pages do not exist for them.
-func (a *App) requireTenantRole(roles ...models.Role) echo.MiddlewareFunc {
+func (a *App) requireTenantRole(roles ...core.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			t, err := models.TenantBySlug(c.Request().Context(), a.db, c.Param("kreis"))

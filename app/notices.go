@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // noticesPage is the data of the organisation's notices and of one notice.
@@ -56,7 +57,7 @@ func (a *App) lodgeObjection(c echo.Context) error {
 		return err
 	}
 	_, err = models.LodgeObjection(c.Request().Context(), a.db, actor(c), d.Org.ID, d.Notice.ID, c.FormValue("reason"), a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "notice", "Mitteilung – "+d.Notice.CallRef, d, formValues(c), err)
 	}
 	if err != nil {

@@ -8,15 +8,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // refusal turns a German refusal of the evaluation use cases (models.Refusal, a deadline
 // or state conflict) into a page with its message and the fitting status.
 func refusal(err error) error {
-	var r *models.Refusal
+	var r *core.Refusal
 	if errors.As(err, &r) {
 		code := http.StatusConflict
-		if errors.Is(err, models.ErrForbidden) {
+		if errors.Is(err, core.ErrForbidden) {
 			code = http.StatusForbidden
 		}
 		return &echo.HTTPError{Code: code, Message: r.Message, Internal: err}
@@ -84,7 +85,7 @@ func (a *App) openings(c echo.Context) error {
 
 // openingBack is where "Zurück" leads: the call page for its lead, else the openers' list.
 func openingBack(c echo.Context, callID int64) string {
-	if actor(c).HasTenantRole(tenant(c).ID, models.RoleLead) {
+	if actor(c).HasTenantRole(tenant(c).ID, core.RoleLead) {
 		return procBase(c, callID)
 	}
 	return "/verwaltung/" + tenant(c).Slug + "/oeffnungen"

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -40,12 +41,12 @@ func (a *App) createTenant(c echo.Context) error {
 	in := models.TenantInput{Slug: values.Get("slug"), Name: values.Get("name"), Kind: values.Get("kind"), State: values.Get("state"),
 		Authority: values.Get("authority"), ContactEmail: values.Get("contact_email"), AdminEmail: values.Get("admin_email")}
 	t, err := models.CreateTenant(c.Request().Context(), a.db, actor(c), in, a.cfg.BaseURL, a.now())
-	if v, ok := models.AsValidation(err); ok {
+	if v, ok := core.AsValidation(err); ok {
 		return a.operatorPage(c, http.StatusUnprocessableEntity, templates.NewForm(values, v))
 	}
 	if err != nil {
 		return err
 	}
 	return a.redirect(c, "/betrieb", "„"+t.Name+"“ wurde angelegt. Die Einladung an die erste Kreisadministration wird an "+
-		models.NormalizeEmail(in.AdminEmail)+" verschickt.")
+		core.NormalizeEmail(in.AdminEmail)+" verschickt.")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -20,7 +21,7 @@ type orgData struct {
 	Invitations []models.Invitation
 	IsAdmin     bool
 	Me          int64
-	Roles       []models.Role
+	Roles       []core.Role
 }
 
 // orgPath returns the address of the organisation's page below /traeger/:org.
@@ -31,7 +32,7 @@ func orgPath(o *models.Organization, sub string) string {
 // loadOrgData loads the members (and for administrators the open invitations).
 func (a *App) loadOrgData(c echo.Context) (orgData, error) {
 	o, act := org(c), actor(c)
-	d := orgData{Org: o, IsAdmin: act.IsOrgAdmin(o.ID), Me: act.UserID, Roles: models.OrgRoles}
+	d := orgData{Org: o, IsAdmin: act.IsOrgAdmin(o.ID), Me: act.UserID, Roles: core.OrgRoles}
 	ctx := c.Request().Context()
 	var err error
 	if d.Members, err = models.OrgMembers(ctx, a.db, o.ID); err != nil {
@@ -69,7 +70,7 @@ func (a *App) orgProfileForm(c echo.Context) error {
 func (a *App) orgProfile(c echo.Context) error {
 	o := org(c)
 	_, err := models.UpdateOrganization(c.Request().Context(), a.db, actor(c), o.ID, orgInput(c))
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "org_profile", "Profil bearbeiten", orgData{Org: o}, formValues(c), err)
 	}
 	if err != nil {
@@ -99,8 +100,8 @@ func (a *App) membersInvalid(c echo.Context, err error) error {
 // orgInvite invites a colleague by e-mail.
 func (a *App) orgInvite(c echo.Context) error {
 	o := org(c)
-	inv, err := models.InviteToOrg(c.Request().Context(), a.db, actor(c), o.ID, c.FormValue("email"), models.Role(c.FormValue("role")), a.cfg.BaseURL, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	inv, err := models.InviteToOrg(c.Request().Context(), a.db, actor(c), o.ID, c.FormValue("email"), core.Role(c.FormValue("role")), a.cfg.BaseURL, a.now())
+	if _, ok := core.AsValidation(err); ok {
 		return a.membersInvalid(c, err)
 	}
 	if err != nil {
@@ -125,8 +126,8 @@ func (a *App) orgSetRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = models.SetOrgMemberRole(c.Request().Context(), a.db, actor(c), o.ID, uid, models.Role(c.FormValue("role")))
-	if _, ok := models.AsValidation(err); ok {
+	err = models.SetOrgMemberRole(c.Request().Context(), a.db, actor(c), o.ID, uid, core.Role(c.FormValue("role")))
+	if _, ok := core.AsValidation(err); ok {
 		return a.membersInvalid(c, err)
 	}
 	if err != nil {
@@ -143,7 +144,7 @@ func (a *App) orgRemoveMember(c echo.Context) error {
 		return err
 	}
 	err = models.RemoveOrgMember(c.Request().Context(), a.db, actor(c), o.ID, uid)
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.membersInvalid(c, err)
 	}
 	if err != nil {

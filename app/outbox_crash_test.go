@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -63,12 +64,12 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 	if n := len(sink.Messages()); n != 1 {
 		t.Fatalf("the mail was sent %d times after the crash", n)
 	}
-	admin := &models.Actor{UserID: 0, Tenants: map[int64][]models.Role{tenantID: {models.RoleTenantAdmin}}}
+	admin := &core.Actor{UserID: 0, Tenants: map[int64][]core.Role{tenantID: {core.RoleTenantAdmin}}}
 	problems, err := models.OutboxProblems(ctx, db, admin, tenantID, 10)
 	if err != nil || len(problems) != 1 || problems[0].UncertainAt == nil {
 		t.Fatalf("uncertain mail not listed for review: %+v %v", problems, err)
 	}
-	if _, err := models.OutboxProblems(ctx, db, &models.Actor{Tenants: map[int64][]models.Role{tenantID: {models.RoleLead}}}, tenantID, 10); err == nil {
+	if _, err := models.OutboxProblems(ctx, db, &core.Actor{Tenants: map[int64][]core.Role{tenantID: {core.RoleLead}}}, tenantID, 10); err == nil {
 		t.Fatal("a lead sees the outbox problems")
 	}
 	// Later runs leave it alone.

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // resetData is the reset form's data: the token from the link.
@@ -33,7 +34,7 @@ func (a *App) forgotForm(c echo.Context) error {
 func (a *App) forgot(c echo.Context) error {
 	values := formValues(c)
 	err := models.RequestPasswordReset(c.Request().Context(), a.db, values.Get("email"), a.cfg.BaseURL, a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "password_forgot", "Passwort vergessen", nil, values, err)
 	}
 	if err != nil {
@@ -69,10 +70,10 @@ func (a *App) reset(c echo.Context) error {
 	tok := c.Param("token")
 	values := formValues(c)
 	err := models.ResetPassword(c.Request().Context(), a.db, tok, values.Get("password"), values.Get("password_confirm"), a.now())
-	if errors.Is(err, models.ErrNotFound) {
+	if errors.Is(err, core.ErrNotFound) {
 		return a.resetLinkInvalid(c)
 	}
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "password_reset", "Neues Passwort festlegen", resetData{Token: tok}, withoutPasswords(values), err)
 	}
 	if err != nil {

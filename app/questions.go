@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // callQAPage is the data of the public questions page; the call page carries the same
@@ -50,7 +51,7 @@ func (a *App) askQuestion(c echo.Context) error {
 	}
 	orgID := formOrg(c, "org", actor(c))
 	_, err = models.AskQuestion(c.Request().Context(), a.db, actor(c), d.Extras.Call.ID, orgID, c.FormValue("question"), a.now())
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_questions", "Fragen und Antworten – "+d.Extras.Call.Title, d, formValues(c), err)
 	}
 	if err != nil {
@@ -62,7 +63,7 @@ func (a *App) askQuestion(c echo.Context) error {
 
 // formOrg reads an organisation id from field name; with none given and exactly one
 // organisation, that one is meant. Anything else is 0, which the use cases refuse with 404.
-func formOrg(c echo.Context, name string, act *models.Actor) int64 {
+func formOrg(c echo.Context, name string, act *core.Actor) int64 {
 	if s := c.FormValue(name); s != "" {
 		id, _ := strconv.ParseInt(s, 10, 64)
 		return id

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -55,7 +56,7 @@ func (a *App) register(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	o, u, err := models.RegisterProvider(ctx, a.db, reg)
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "register", "Träger registrieren", orgFormData{}, withoutPasswords(values), err)
 	}
 	if err != nil {

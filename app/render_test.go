@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
@@ -204,8 +205,8 @@ var pageSamples = map[string]func() *templates.Page{
 // sampleAccount is the account overview of sampleActor.
 func sampleAccount() accountData {
 	return accountData{Memberships: []models.Membership{
-		{Kind: "kreis", Name: "Kreis Musterland", Href: "/verwaltung/musterland", Roles: []models.Role{models.RoleLead, models.RoleTenantAdmin}},
-		{Kind: "organisation", Name: "Brückenschlag e. V.", Href: "/traeger/3", Roles: []models.Role{models.RoleOrgAdmin}},
+		{Kind: "kreis", Name: "Kreis Musterland", Href: "/verwaltung/musterland", Roles: []core.Role{core.RoleLead, core.RoleTenantAdmin}},
+		{Kind: "organisation", Name: "Brückenschlag e. V.", Href: "/traeger/3", Roles: []core.Role{core.RoleOrgAdmin}},
 	}}
 }
 
@@ -214,7 +215,7 @@ func sampleInvitation(mode string) *invitationData {
 	orgID := int64(3)
 	return &invitationData{Token: "tok_123", Mode: mode, LoginURL: "/anmelden?next=%2Feinladung%2Ftok_123",
 		Inv: &models.InvitationView{Invitation: models.Invitation{ID: 1, OrgID: &orgID, Email: "neu@bruecke.example",
-			Roles: []string{string(models.RoleOrgMember)}, ExpiresAt: sampleNow.Add(models.InvitationValidity)},
+			Roles: []string{string(core.RoleOrgMember)}, ExpiresAt: sampleNow.Add(models.InvitationValidity)},
 			TargetName: "Brückenschlag e. V.", InviterName: "Murat Brückner"}}
 }
 
@@ -224,14 +225,14 @@ func sampleOrgData() orgData {
 	return orgData{Org: &models.Organization{ID: orgID, Name: "Brückenschlag e. V.", LegalForm: models.LegalForms[0], RegisterCourt: "Amtsgericht Musterstadt",
 		RegisterNumber: "VR 123", Street: "Marktstraße 21", PostalCode: "57020", City: "Südhausen", Association: models.Associations[4],
 		Email: "info@bruecke.example", Phone: "02345 1234-0", CreatedAt: sampleNow},
-		Members: []models.OrgMember{{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Role: models.RoleOrgAdmin, CreatedAt: sampleNow},
-			{UserID: 8, Name: "Nora Neu", Email: "neu@bruecke.example", Role: models.RoleOrgMember, CreatedAt: sampleNow}},
-		Invitations: []models.Invitation{{ID: 2, OrgID: &orgID, Email: "spaeter@bruecke.example", Roles: []string{string(models.RoleOrgAdmin)}, ExpiresAt: sampleNow}},
-		IsAdmin:     true, Me: 7, Roles: models.OrgRoles}
+		Members: []models.OrgMember{{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Role: core.RoleOrgAdmin, CreatedAt: sampleNow},
+			{UserID: 8, Name: "Nora Neu", Email: "neu@bruecke.example", Role: core.RoleOrgMember, CreatedAt: sampleNow}},
+		Invitations: []models.Invitation{{ID: 2, OrgID: &orgID, Email: "spaeter@bruecke.example", Roles: []string{string(core.RoleOrgAdmin)}, ExpiresAt: sampleNow}},
+		IsAdmin:     true, Me: 7, Roles: core.OrgRoles}
 }
 
 // sampleNow is a fixed instant for sample data (a Tuesday morning in Berlin).
-var sampleNow = time.Date(2026, 3, 10, 9, 30, 0, 0, models.Berlin())
+var sampleNow = time.Date(2026, 3, 10, 9, 30, 0, 0, core.Berlin())
 
 // sampleStatic is the configuration shown on the start and legal pages.
 func sampleStatic() staticPageData {
@@ -239,10 +240,10 @@ func sampleStatic() staticPageData {
 }
 
 // sampleActor is a logged-in user who holds roles in a Kreis and an organisation.
-func sampleActor() *models.Actor {
-	return &models.Actor{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example",
-		Tenants: map[int64][]models.Role{1: {models.RoleLead, models.RoleTenantAdmin}},
-		Orgs:    map[int64]models.Role{3: models.RoleOrgAdmin}}
+func sampleActor() *core.Actor {
+	return &core.Actor{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example",
+		Tenants: map[int64][]core.Role{1: {core.RoleLead, core.RoleTenantAdmin}},
+		Orgs:    map[int64]core.Role{3: core.RoleOrgAdmin}}
 }
 
 // sample is the common envelope: a logged-in user with navigation, a flash message,
@@ -270,7 +271,7 @@ func withFormError(p *templates.Page, field, message string) *templates.Page {
 	if p.Form == nil {
 		p.Form = &templates.Form{Values: url.Values{}}
 	}
-	p.Form.Errors = append(p.Form.Errors, models.FieldError{Field: field, Code: "invalid", Message: message})
+	p.Form.Errors = append(p.Form.Errors, core.FieldError{Field: field, Code: "invalid", Message: message})
 	p.Status = 422
 	return p
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -50,7 +51,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 	id := func(who string) int64 {
 		return ta.count(`SELECT id FROM users WHERE email = ?`, who+"@musterland.example")
 	}
-	actor := func(who string) *models.Actor {
+	actor := func(who string) *core.Actor {
 		a, err := models.LoadActor(ctx, db, id(who))
 		if err != nil {
 			t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/static"
 )
 
@@ -32,7 +32,7 @@ func (a *App) routes(e *echo.Echo) {
 
 	// Everything below has sessions, the current user and CSRF protection.
 	w := e.Group("", a.loadSession, a.loadActor, a.csrf())
-	lead, opener, evaluator, council, tadmin := models.RoleLead, models.RoleOpener, models.RoleEvaluator, models.RoleCouncil, models.RoleTenantAdmin
+	lead, opener, evaluator, council, tadmin := core.RoleLead, core.RoleOpener, core.RoleEvaluator, core.RoleCouncil, core.RoleTenantAdmin
 	_, _, _, _, _ = lead, opener, evaluator, council, tadmin
 
 	// Public pages.
@@ -70,7 +70,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.POST("/betrieb/kreise", a.createTenant, a.requireLogin, a.requirePlatformAdmin)
 	w.GET("/betrieb/postausgang", a.operatorPostausgang, a.requireLogin, a.requirePlatformAdmin)
 	w.POST("/betrieb/postausgang/:mail/erneut", a.operatorRetryMail, a.requireLogin, a.requirePlatformAdmin)
-	anyKreisRole, kreisAdmin := a.requireTenantRole(models.TenantRoles...), a.requireTenantRole(tadmin)
+	anyKreisRole, kreisAdmin := a.requireTenantRole(core.TenantRoles...), a.requireTenantRole(tadmin)
 	w.GET("/verwaltung/:kreis", a.tenantHome, a.requireLogin, anyKreisRole)
 	w.GET("/verwaltung/:kreis/nutzer", a.tenantUsers, a.requireLogin, kreisAdmin)
 	w.POST("/verwaltung/:kreis/einladungen", a.inviteToTenant, a.requireLogin, kreisAdmin)

@@ -8,13 +8,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/templates"
 )
 
 // tenantHomeData is the start page of a Kreis's area: what the user can do there.
 type tenantHomeData struct {
 	Tenant       *models.Tenant
-	Roles        []models.Role
+	Roles        []core.Role
 	CanManage    bool
 	CanReadAudit bool
 }
@@ -24,7 +25,7 @@ type tenantUsersData struct {
 	Tenant      *models.Tenant
 	Members     []models.TenantMember
 	Invitations []models.Invitation
-	AllRoles    []models.Role
+	AllRoles    []core.Role
 	Me          int64
 }
 
@@ -32,7 +33,7 @@ type tenantUsersData struct {
 type tenantUserData struct {
 	Tenant   *models.Tenant
 	Member   *models.TenantMember
-	AllRoles []models.Role
+	AllRoles []core.Role
 	Self     bool
 }
 
@@ -56,8 +57,8 @@ func (a *App) tenantPage(c echo.Context, status int, name, title string, data an
 // tenantHome shows the Kreis's start page for any Kreis role.
 func (a *App) tenantHome(c echo.Context) error {
 	t, act := tenant(c), actor(c)
-	var roles []models.Role
-	for _, r := range models.TenantRoles {
+	var roles []core.Role
+	for _, r := range core.TenantRoles {
 		if act.HasTenantRole(t.ID, r) {
 			roles = append(roles, r)
 		}
@@ -81,15 +82,15 @@ func (a *App) tenantUsersPage(c echo.Context, status int, form *templates.Form) 
 	if err != nil {
 		return err
 	}
-	data := tenantUsersData{Tenant: t, Members: members, Invitations: invs, AllRoles: models.TenantRoles, Me: act.UserID}
+	data := tenantUsersData{Tenant: t, Members: members, Invitations: invs, AllRoles: core.TenantRoles, Me: act.UserID}
 	return a.tenantPage(c, status, "kreis_nutzer", "Personen und Rollen", data, form)
 }
 
 // formRoles reads the checked roles of a form.
-func formRoles(values url.Values) []models.Role {
-	out := make([]models.Role, 0, len(values["roles"]))
+func formRoles(values url.Values) []core.Role {
+	out := make([]core.Role, 0, len(values["roles"]))
 	for _, r := range values["roles"] {
-		out = append(out, models.Role(r))
+		out = append(out, core.Role(r))
 	}
 	return out
 }
@@ -99,7 +100,7 @@ func (a *App) inviteToTenant(c echo.Context) error {
 	t, values := tenant(c), formValues(c)
 	inv, err := models.InviteToTenant(c.Request().Context(), a.db, actor(c), t.ID,
 		models.TenantInvite{Email: values.Get("email"), Roles: formRoles(values)}, a.cfg.BaseURL, a.now())
-	if v, ok := models.AsValidation(err); ok {
+	if v, ok := core.AsValidation(err); ok {
 		return a.tenantUsersPage(c, http.StatusUnprocessableEntity, templates.NewForm(values, v))
 	}
 	if err != nil {
@@ -131,7 +132,7 @@ func (a *App) tenantUser(c echo.Context) error {
 }
 
 func (a *App) tenantUserPage(c echo.Context, status int, m *models.TenantMember, form *templates.Form) error {
-	data := tenantUserData{Tenant: tenant(c), Member: m, AllRoles: models.TenantRoles, Self: m.UserID == actor(c).UserID}
+	data := tenantUserData{Tenant: tenant(c), Member: m, AllRoles: core.TenantRoles, Self: m.UserID == actor(c).UserID}
 	return a.tenantPage(c, status, "kreis_person", "Rollen von "+m.Name, data, form)
 }
 
@@ -144,7 +145,7 @@ func (a *App) setTenantRoles(c echo.Context) error {
 	t, values := tenant(c), formValues(c)
 	roles := formRoles(values)
 	err = models.SetTenantRoles(c.Request().Context(), a.db, actor(c), t.ID, m.UserID, roles)
-	if v, ok := models.AsValidation(err); ok {
+	if v, ok := core.AsValidation(err); ok {
 		return a.tenantUserPage(c, http.StatusUnprocessableEntity, m, templates.NewForm(values, v))
 	}
 	if err != nil {
@@ -177,7 +178,7 @@ func (a *App) updateTenantSettings(c echo.Context) error {
 	in := models.TenantSettings{Authority: values.Get("authority"), Address: values.Get("address"), ContactEmail: values.Get("contact_email"),
 		LegalRemedyText: values.Get("legal_remedy_text"), Letterhead: values.Get("letterhead")}
 	changed, err := models.UpdateTenantSettings(c.Request().Context(), a.db, actor(c), t.ID, in)
-	if v, ok := models.AsValidation(err); ok {
+	if v, ok := core.AsValidation(err); ok {
 		return a.tenantSettingsPage(c, http.StatusUnprocessableEntity, templates.NewForm(values, v))
 	}
 	if err != nil {

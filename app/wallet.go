@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // walletData is the document wallet page: the list and the upload form.
@@ -77,7 +78,7 @@ func (a *App) walletUpload(c echo.Context) error {
 		_, err := models.AddWalletDocument(c.Request().Context(), a.db, v, actor(c), o.ID, walletInput(values, filename, file, a.cfg.MaxFileBytes), a.now())
 		return err
 	})
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		data, derr := a.walletData(c)
 		if derr != nil {
 			return derr
@@ -115,7 +116,7 @@ func (a *App) replaceData(c echo.Context) (walletData, error) {
 			return data, nil
 		}
 	}
-	return data, fmt.Errorf("wallet document %d: %w", id, models.ErrNotFound)
+	return data, fmt.Errorf("wallet document %d: %w", id, core.ErrNotFound)
 }
 
 // walletReplaceForm shows the form that replaces a document.
@@ -142,7 +143,7 @@ func (a *App) walletReplace(c echo.Context) error {
 		_, err := models.ReplaceWalletDocument(c.Request().Context(), a.db, v, actor(c), o.ID, id, walletInput(values, filename, file, a.cfg.MaxFileBytes), a.now())
 		return err
 	})
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		data, derr := a.replaceData(c)
 		if derr != nil {
 			return derr
@@ -163,7 +164,7 @@ func (a *App) walletDelete(c echo.Context) error {
 	}
 	o := org(c)
 	err = models.DeleteWalletDocument(c.Request().Context(), a.db, actor(c), o.ID, id)
-	if _, ok := models.AsValidation(err); ok {
+	if _, ok := core.AsValidation(err); ok {
 		data, derr := a.walletData(c)
 		if derr != nil {
 			return derr

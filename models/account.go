@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 
 	"gorm.io/gorm"
 )
@@ -12,14 +13,14 @@ type Membership struct {
 	Kind  string // "kreis" or "organisation"
 	Name  string
 	Href  string
-	Roles []Role
+	Roles []core.Role
 }
 
 // AccountMemberships lists the actor's Kreise and organisations with the roles held in each
 // (Kreise first, then organisations, each by name).
-func AccountMemberships(ctx context.Context, db *gorm.DB, a *Actor) ([]Membership, error) {
+func AccountMemberships(ctx context.Context, db *gorm.DB, a *core.Actor) ([]Membership, error) {
 	if a == nil {
-		return nil, fmt.Errorf("account memberships: %w", ErrForbidden)
+		return nil, fmt.Errorf("account memberships: %w", core.ErrForbidden)
 	}
 	var rows []struct {
 		Kind, Key, Name string
@@ -38,7 +39,7 @@ func AccountMemberships(ctx context.Context, db *gorm.DB, a *Actor) ([]Membershi
 		m := Membership{Kind: r.Kind, Name: r.Name}
 		if r.Kind == "kreis" {
 			m.Href = "/verwaltung/" + r.Key
-			for _, role := range TenantRoles {
+			for _, role := range core.TenantRoles {
 				if a.HasTenantRole(r.ID, role) {
 					m.Roles = append(m.Roles, role)
 				}
@@ -46,7 +47,7 @@ func AccountMemberships(ctx context.Context, db *gorm.DB, a *Actor) ([]Membershi
 		} else {
 			m.Href = "/traeger/" + r.Key
 			if role, ok := a.Orgs[r.ID]; ok {
-				m.Roles = []Role{role}
+				m.Roles = []core.Role{role}
 			}
 		}
 		out = append(out, m)

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -32,7 +33,7 @@ func accToken(t *testing.T, db *gorm.DB, addr, path string) string {
 }
 
 // accUser creates an account and returns it as an actor.
-func accUser(t *testing.T, db *gorm.DB, email, name string) *models.Actor {
+func accUser(t *testing.T, db *gorm.DB, email, name string) *core.Actor {
 	t.Helper()
 	u, err := models.CreateUser(context.Background(), db, 0, models.NewUserInput{Email: email, Name: name, Password: accPassword}, false)
 	if err != nil {
@@ -53,7 +54,7 @@ func TestCheckPasswordConfirm(t *testing.T) {
 		{"Grüne Wiese 7", "Grüne Wiese 7 ", "mismatch"},
 	}
 	for _, tc := range cases {
-		v := &models.ValidationError{}
+		v := &core.ValidationError{}
 		models.CheckPasswordConfirm(v, "password_confirm", tc.pw, tc.confirm)
 		switch {
 		case tc.code == "" && len(v.Fields) != 0:
@@ -89,7 +90,7 @@ func TestPasswordResetIsOneTimeAndExpires(t *testing.T) {
 		t.Fatalf("new password does not work: %v", err)
 	}
 	// One time only.
-	if err := models.ResetPassword(ctx, db, tok, "Noch ein Passwort am See", "Noch ein Passwort am See", now); !errors.Is(err, models.ErrNotFound) {
+	if err := models.ResetPassword(ctx, db, tok, "Noch ein Passwort am See", "Noch ein Passwort am See", now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("second use: %v", err)
 	}
 	if ok, _ := models.PasswordResetValid(ctx, db, tok, now); ok {
@@ -105,7 +106,7 @@ func TestPasswordResetIsOneTimeAndExpires(t *testing.T) {
 	if ok, _ := models.PasswordResetValid(ctx, db, tok2, later); ok {
 		t.Fatal("expired token valid")
 	}
-	if err := models.ResetPassword(ctx, db, tok2, "Noch ein Passwort am See", "Noch ein Passwort am See", later); !errors.Is(err, models.ErrNotFound) {
+	if err := models.ResetPassword(ctx, db, tok2, "Noch ein Passwort am See", "Noch ein Passwort am See", later); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("expired token: %v", err)
 	}
 }
@@ -153,7 +154,7 @@ func accOrgInput(name string) models.OrgInput {
 }
 
 // accRegister registers an organisation and returns it with its administrator as actor.
-func accRegister(t *testing.T, db *gorm.DB, name, email string) (*models.Organization, *models.Actor) {
+func accRegister(t *testing.T, db *gorm.DB, name, email string) (*models.Organization, *core.Actor) {
 	t.Helper()
 	confirm := accPassword
 	o, u, err := models.RegisterProvider(context.Background(), db, models.Registration{Org: accOrgInput(name),

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"slices"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ type AmendmentPreview struct {
 
 // PreviewAmendment checks an amendment like Amend but changes nothing; the confirmation
 // step shows its changes.
-func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, in AmendInput, rules CallRules, now time.Time) (*AmendmentPreview, error) {
+func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, rules CallRules, now time.Time) (*AmendmentPreview, error) {
 	var p *AmendmentPreview
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
@@ -50,7 +51,7 @@ func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, 
 // to the followers and, for a material amendment, the re-confirmation mark on submitted
 // bids. issue, when not nil, issues the Bekanntmachung of the new version in the same
 // transaction. A cancelled call cannot be amended (StateConflict, nothing changes).
-func Amend(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, in AmendInput, rules CallRules, baseURL string, now time.Time,
+func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, rules CallRules, baseURL string, now time.Time,
 	issue func(tx *gorm.DB, call *Call, v *CallVersion, c *CallContent) error) (*CallVersion, error) {
 	var ver CallVersion
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
@@ -145,7 +146,7 @@ func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, rules CallRules, n
 		return nil, fmt.Errorf("load versions: %w", err)
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("call %d has no version: %w", call.ID, ErrNotFound)
+		return nil, fmt.Errorf("call %d has no version: %w", call.ID, core.ErrNotFound)
 	}
 	var used []string
 	var prev CallContent
@@ -184,9 +185,9 @@ func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, rules CallRules, n
 // reason, formats, rule 1 (CheckAmendment) and the publication rules (ValidateForPublication
 // without the minimum period after publication). New list rows get keys never used in any
 // earlier version (usedKeys). A question deadline that has passed may stay as it was.
-func BuildAmendment(prev CallContent, usedKeys []string, in AmendInput, com Committee, rules CallRules, now time.Time) (CallContent, bool, *ValidationError) {
-	v := &ValidationError{}
-	CheckText(v, "reason", "die Begründung der Änderung", strings.TrimSpace(in.Reason), true, MaxReason)
+func BuildAmendment(prev CallContent, usedKeys []string, in AmendInput, com Committee, rules CallRules, now time.Time) (CallContent, bool, *core.ValidationError) {
+	v := &core.ValidationError{}
+	core.CheckText(v, "reason", "die Begründung der Änderung", strings.TrimSpace(in.Reason), true, MaxReason)
 	draft := in.Content
 	assignAmendmentKeys(&draft, prev, usedKeys)
 	next, fv := draft.Content(now)
@@ -197,7 +198,7 @@ func BuildAmendment(prev CallContent, usedKeys []string, in AmendInput, com Comm
 		"planned_opening":  next.Timeline.PlannedOpening.Equal(prev.Timeline.PlannedOpening),
 		"planned_decision": next.Timeline.PlannedDecision.Equal(prev.Timeline.PlannedDecision),
 	}
-	merge := func(src *ValidationError) {
+	merge := func(src *core.ValidationError) {
 		if src == nil {
 			return
 		}

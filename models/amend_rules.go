@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"strings"
 	"time"
 )
@@ -18,8 +19,8 @@ const MaxReason = 2000
 // otherwise the lead must extend the deadline in the same amendment. Whole days of minLeft
 // are counted as calendar days in Europe/Berlin, so "10 days" across a daylight-saving
 // change means the same wall time ten days later. No amendment after the deadline.
-func CheckAmendment(prev, next CallContent, now time.Time, minLeft time.Duration) (bool, *ValidationError) {
-	v := &ValidationError{}
+func CheckAmendment(prev, next CallContent, now time.Time, minLeft time.Duration) (bool, *core.ValidationError) {
+	v := &core.ValidationError{}
 	sections := MaterialSections(prev, next)
 	material := len(sections) > 0
 	pt, nt := prev.Timeline, next.Timeline
@@ -48,8 +49,8 @@ func CheckAmendment(prev, next CallContent, now time.Time, minLeft time.Duration
 func EarliestDeadlineAfter(now time.Time, minLeft time.Duration) time.Time {
 	days := int(minLeft / (24 * time.Hour))
 	rest := minLeft % (24 * time.Hour)
-	l := now.In(berlin)
-	return time.Date(l.Year(), l.Month(), l.Day()+days, l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), berlin).Add(rest).UTC()
+	l := now.In(core.Berlin())
+	return time.Date(l.Year(), l.Month(), l.Day()+days, l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), core.Berlin()).Add(rest).UTC()
 }
 
 // MaterialSections names (German, with article) the parts whose change makes an

@@ -9,11 +9,12 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // berlinAt is a Europe/Berlin wall time.
 func berlinAt(y int, m time.Month, d, h, mi int) time.Time {
-	return time.Date(y, m, d, h, mi, 0, 0, models.Berlin())
+	return time.Date(y, m, d, h, mi, 0, 0, core.Berlin())
 }
 
 // qaContent is a complete call that passes ValidateForPublication, with deadlines
@@ -185,7 +186,7 @@ func TestEarliestDeadlineAfter(t *testing.T) {
 	}
 	for _, tc := range tests {
 		if got := models.EarliestDeadlineAfter(tc.now, tc.left); !got.Equal(tc.want) {
-			t.Errorf("EarliestDeadlineAfter(%s, %s) = %s, want %s", tc.now, tc.left, got.In(models.Berlin()), tc.want)
+			t.Errorf("EarliestDeadlineAfter(%s, %s) = %s, want %s", tc.now, tc.left, got.In(core.Berlin()), tc.want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -42,7 +43,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, shorter, rules, "http://x", f.now, nil)
 	wantCodes(t, err, "deadline:earlier")
 	other := taActor(t, db, "admin@beispielhausen.example")
-	if _, err := models.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, rules, "", f.now, nil); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, rules, "", f.now, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
 	if versions() != 1 || dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended' AND chain = ?`, models.CallChain(f.callID)) != 0 {
@@ -112,7 +113,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if err != nil || len(diff.Changes) != 2 || diff.Changes[0].Label != "Abgabefrist" {
 		t.Fatalf("diff %+v %v", diff, err)
 	}
-	if _, err := models.DiffCallVersions(ctx, db, f.callID, 3, 4); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.DiffCallVersions(ctx, db, f.callID, 3, 4); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("unknown version: %v", err)
 	}
 	verifyChain(t, db, models.CallChain(f.callID))
@@ -146,7 +147,7 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	}
 	err := models.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "  ", "http://x", f.now)
 	wantCodes(t, err, "reason:required")
-	if err := models.Cancel(ctx, db, taActor(t, db, "admin@beispielhausen.example"), taTenantID(t, db, "beispielhausen"), f.callID, "x", "", f.now); !errors.Is(err, models.ErrNotFound) {
+	if err := models.Cancel(ctx, db, taActor(t, db, "admin@beispielhausen.example"), taTenantID(t, db, "beispielhausen"), f.callID, "x", "", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
 	if err := models.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "Die Landesmittel wurden nicht bewilligt.", "http://x", f.now); err != nil {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 
 	"gorm.io/gorm"
 )
@@ -14,7 +15,7 @@ type Area struct {
 }
 
 // ActorAreas lists the actor's Kreis areas and organisations with their names in one query.
-func ActorAreas(ctx context.Context, db *gorm.DB, a *Actor) ([]Area, error) {
+func ActorAreas(ctx context.Context, db *gorm.DB, a *core.Actor) ([]Area, error) {
 	var out []Area
 	if a == nil {
 		return nil, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"slices"
 	"strconv"
 	"strings"
@@ -177,9 +178,9 @@ func (p AuditPage) ShortHead() string { return shortHash(p.Verification.HeadHash
 // AuditFilterOptions loads the filter choices of the Kreis's audit list (one query). They
 // name actors, actions and object types only — nothing a gate of rules 5 and 6 protects —
 // so they are the same for every reader.
-func AuditFilterOptions(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64) (AuditOptions, error) {
+func AuditFilterOptions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64) (AuditOptions, error) {
 	if !actor.CanReadTenantAudit(tenantID) {
-		return AuditOptions{}, fmt.Errorf("audit options: %w", ErrNotFound)
+		return AuditOptions{}, fmt.Errorf("audit options: %w", core.ErrNotFound)
 	}
 	var rows []struct {
 		Kind, Value, Label string
@@ -244,7 +245,7 @@ func parseAuditCursor(s string) (auditCursor, bool) {
 
 // parseGermanDate reads a TT.MM.JJJJ date as midnight in Europe/Berlin.
 func parseGermanDate(s string) (time.Time, bool) {
-	t, err := time.ParseInLocation(germanDateLayout, strings.TrimSpace(s), berlin)
+	t, err := time.ParseInLocation(germanDateLayout, strings.TrimSpace(s), core.Berlin())
 	if err != nil || t.Year() < 1000 {
 		return time.Time{}, false
 	}
@@ -253,7 +254,7 @@ func parseGermanDate(s string) (time.Time, bool) {
 
 // auditConditions validates q against the options present and returns the SQL conditions.
 func auditConditions(q AuditQuery, o AuditOptions) ([]string, []any, *auditCursor, error) {
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	var where []string
 	var args []any
 	if q.Actor != "" {
@@ -279,7 +280,7 @@ func auditConditions(q AuditQuery, o AuditOptions) ([]string, []any, *auditCurso
 		}
 	}
 	if id := strings.TrimSpace(q.ObjectID); id != "" {
-		CheckText(v, "object_id", "die Kennung", id, false, 100)
+		core.CheckText(v, "object_id", "die Kennung", id, false, 100)
 		if q.ObjectType == "" {
 			v.Add("object_id", "type_required", "Bitte wählen Sie zur Kennung auch die Objektart aus.")
 		}
@@ -299,7 +300,7 @@ func auditConditions(q AuditQuery, o AuditOptions) ([]string, []any, *auditCurso
 			v.Add("to", "invalid", "Bitte geben Sie das Datum „bis“ im Format TT.MM.JJJJ an, zum Beispiel 31.03.2026.")
 		} else {
 			// Inclusive: everything before the start of the following day in Berlin.
-			end := time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, berlin)
+			end := time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, core.Berlin())
 			where, args = append(where, "a.created_at < ?"), append(args, end.UTC())
 		}
 	}
@@ -342,7 +343,7 @@ const kreisEntriesSQL = `(a.tenant_id = ? OR a.chain IN (` + openedTrailsOfKreis
 // hidden whether or not the reader has submitted their sheets — their evaluator pages
 // show what they may see, and the lead's consolidation shows the scores to those
 // outside the committee. Everybody else reads every detail.
-func ListAudit(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, q AuditQuery) (*AuditPage, error) {
+func ListAudit(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64, q AuditQuery) (*AuditPage, error) {
 	opts, err := AuditFilterOptions(ctx, db, actor, tenantID)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -63,7 +64,7 @@ func auditRowAt(t *testing.T, db *gorm.DB, chain string, seq int64, at time.Time
 }
 
 func berlinTime(y int, m time.Month, d, hh, mm, ss, ns int) time.Time {
-	return time.Date(y, m, d, hh, mm, ss, ns, models.Berlin())
+	return time.Date(y, m, d, hh, mm, ss, ns, core.Berlin())
 }
 
 func TestListAuditFilters(t *testing.T) {
@@ -150,8 +151,8 @@ func TestListAuditFilters(t *testing.T) {
 	if _, err := models.ListAudit(ctx, db, lead, muster, models.AuditQuery{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, who := range []*models.Actor{taActor(t, db, "gremium1@musterland.example"), other} {
-		if _, err := models.ListAudit(ctx, db, who, muster, models.AuditQuery{}); !errors.Is(err, models.ErrNotFound) {
+	for _, who := range []*core.Actor{taActor(t, db, "gremium1@musterland.example"), other} {
+		if _, err := models.ListAudit(ctx, db, who, muster, models.AuditQuery{}); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("%s reads Musterland's audit list: %v", who.Email, err)
 		}
 	}

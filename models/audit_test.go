@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -153,7 +154,7 @@ func TestAuditRolledBackWithItsTransaction(t *testing.T) {
 		if _, err := models.Audit(tx, models.Event{Chain: "kreis:9", Action: "test.event"}); err != nil {
 			t.Fatal(err)
 		}
-		return models.ErrConflict
+		return core.ErrConflict
 	})
 	if _, n, _ := models.ChainHead(ctx, db, "kreis:9"); n != 0 {
 		t.Fatalf("entry of a rolled-back transaction survived: %d", n)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -83,7 +84,7 @@ func finalizeAward(tx *gorm.DB, docs DecisionDocs, c dueAward, now time.Time) er
 	}
 	subject := "Vergabe endgültig: " + c.Ref
 	body := fmt.Sprintf("Die Wartefrist im Interessenbekundungsverfahren „%s“ (%s) ist abgelaufen. Die Entscheidung ist seit %s endgültig (Vergeben).\n",
-		c.Title, c.Ref, FormatDateTime(now))
+		c.Title, c.Ref, core.FormatDateTime(now))
 	if _, err := notifyOrgIDs(tx, c.ID, orgs, Notice{InboxAwardFinal, subject, body}); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -172,7 +173,7 @@ func AwardRecordStamp(ctx context.Context, db *gorm.DB, idOrRef string) (AwardSt
 		return AwardStamp{}, fmt.Errorf("award record stamp: %w", err)
 	}
 	if len(rows) == 0 {
-		return AwardStamp{}, fmt.Errorf("award record %q: %w", idOrRef, ErrNotFound)
+		return AwardStamp{}, fmt.Errorf("award record %q: %w", idOrRef, core.ErrNotFound)
 	}
 	s := AwardStamp{CallID: rows[0].CallID, HeadHash: rows[0].HeadHash}
 	if rows[0].HeadAt != nil {
@@ -215,7 +216,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 		return nil, fmt.Errorf("load award record: %w", err)
 	}
 	if len(head) == 0 {
-		return nil, fmt.Errorf("award record %q: %w", idOrRef, ErrNotFound)
+		return nil, fmt.Errorf("award record %q: %w", idOrRef, core.ErrNotFound)
 	}
 	h := head[0]
 	r := &AwardRecord{CallID: h.ID, Ref: h.Ref, State: CallState(h.State), TenantSlug: h.Slug, TenantName: h.Name, Title: h.Title,

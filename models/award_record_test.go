@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -67,7 +68,7 @@ func TestAwardRecordContentAndQueryCount(t *testing.T) {
 			t.Errorf("timeline shows non-public %q", not)
 		}
 	}
-	if _, err := models.LoadAwardRecord(context.Background(), db, "musterland-2026-01"); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.LoadAwardRecord(context.Background(), db, "musterland-2026-01"); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("published call has an award record: %v", err)
 	}
 }
@@ -79,7 +80,7 @@ func TestCouncilTieGate(t *testing.T) {
 	db := dbtest.NewDemo(t).DB
 	ctx := context.Background()
 	p := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 83, Bids: 3, Criteria: 2, Evaluators: 2})
-	member := func(email string, tenant int64) *models.Actor {
+	member := func(email string, tenant int64) *core.Actor {
 		var uid int64
 		if err := db.Raw(`INSERT INTO users (email, name, password_hash) VALUES (?, ?, 'x') RETURNING id`, email, "Rat "+email).Scan(&uid).Error; err != nil {
 			t.Fatal(err)
@@ -104,7 +105,7 @@ func TestCouncilTieGate(t *testing.T) {
 		m[p.OrgIDs[1]] = tie
 		return m
 	}
-	var ve *models.ValidationError
+	var ve *core.ValidationError
 	if err := models.DeclareCouncilTies(ctx, db, a, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: map[int64]string{}}, time.Now()); !errors.As(err, &ve) {
 		t.Fatalf("empty declaration: %v", err)
 	}
@@ -114,7 +115,7 @@ func TestCouncilTieGate(t *testing.T) {
 	if err := models.DeclareCouncilTies(ctx, db, b, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(models.TieBoard), Note: "Vorstand"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.DeclareCouncilTies(ctx, db, b, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(models.TieNone)}, time.Now()); !errors.Is(err, models.ErrConflict) {
+	if err := models.DeclareCouncilTies(ctx, db, b, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(models.TieNone)}, time.Now()); !errors.Is(err, core.ErrConflict) {
 		t.Errorf("second declaration: %v", err)
 	}
 	va, err := models.LoadCouncilProcedure(ctx, db, a, p.TenantID, p.CallID)
@@ -145,10 +146,10 @@ func TestCouncilTieGate(t *testing.T) {
 		t.Fatal("no second Kreis")
 	}
 	c := member("rat-c@example.org", other)
-	if _, err := models.LoadCouncilProcedure(ctx, db, c, other, p.CallID); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.LoadCouncilProcedure(ctx, db, c, other, p.CallID); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("other Kreis: %v", err)
 	}
-	if _, err := models.LoadCouncilProcedure(ctx, db, p.Lead, p.TenantID, p.CallID); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.LoadCouncilProcedure(ctx, db, p.Lead, p.TenantID, p.CallID); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("lead without council role: %v", err)
 	}
 	// A published (not decided) call: state only, and no declaration possible.
@@ -158,7 +159,7 @@ func TestCouncilTieGate(t *testing.T) {
 	if err != nil || vo.Record != nil || vo.Bidders != nil {
 		t.Errorf("undecided call: %v %+v", err, vo)
 	}
-	if err := models.DeclareCouncilTies(ctx, db, a, models.CouncilDeclaration{TenantID: p.TenantID, CallID: open}, time.Now()); !errors.Is(err, models.ErrNotFound) {
+	if err := models.DeclareCouncilTies(ctx, db, a, models.CouncilDeclaration{TenantID: p.TenantID, CallID: open}, time.Now()); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("declaration before the decision: %v", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -67,7 +68,7 @@ func massBids(t testing.TB, db *gorm.DB, vault *models.Vault, callID int64, c *m
 					return err
 				}
 			}
-			m.Actor = &models.Actor{UserID: m.UserID, Name: "Person", Orgs: map[int64]models.Role{m.OrgID: models.RoleOrgAdmin}}
+			m.Actor = &core.Actor{UserID: m.UserID, Name: "Person", Orgs: map[int64]core.Role{m.OrgID: core.RoleOrgAdmin}}
 			out = append(out, m)
 		}
 		return nil
@@ -80,7 +81,7 @@ func massBids(t testing.TB, db *gorm.DB, vault *models.Vault, callID int64, c *m
 
 type massBid struct {
 	OrgID, UserID, BidID int64
-	Actor                *models.Actor
+	Actor                *core.Actor
 }
 
 // TestDeadlineUnderConcurrency fires 240 submissions from distinct organisations spread
@@ -133,7 +134,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 			if r.version.ReceiptAt != nil && r.version.ReceiptAt.After(lastAccepted) {
 				lastAccepted = *r.version.ReceiptAt
 			}
-		case errors.Is(r.err, models.ErrDeadlinePassed):
+		case errors.Is(r.err, core.ErrDeadlinePassed):
 			refused++
 			if !r.refused.After(deadline) {
 				t.Errorf("bid %d refused at %v, before the deadline %v", r.bid.BidID, r.refused, deadline)
@@ -229,7 +230,7 @@ func BenchmarkSubmitBaseline(b *testing.B) {
 }
 
 // taActorTB loads an actor by e-mail (for benchmarks).
-func taActorTB(tb testing.TB, db *gorm.DB, email string) *models.Actor {
+func taActorTB(tb testing.TB, db *gorm.DB, email string) *core.Actor {
 	tb.Helper()
 	var id int64
 	if err := db.Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {

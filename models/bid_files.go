@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/models/core"
 	"time"
 
 	"gorm.io/gorm"
@@ -25,7 +26,7 @@ func docField(key string) string { return "doc_" + key }
 // is editable and asks for the document, and returns how many bytes the bid may still
 // take. The file is then stored before the bid row is locked, so that a slow upload never
 // holds the lock a colleague's submission needs.
-func checkBidForFile(tx *gorm.DB, actor *Actor, orgID, bidID int64, key string, maxBid int64) (*Bid, int64, error) {
+func checkBidForFile(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, key string, maxBid int64) (*Bid, int64, error) {
 	if err := lockMembership(tx, actor, orgID); err != nil {
 		return nil, 0, err
 	}
@@ -35,7 +36,7 @@ func checkBidForFile(tx *gorm.DB, actor *Actor, orgID, bidID int64, key string, 
 		return nil, 0, fmt.Errorf("load bid %d: %w", bidID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, 0, fmt.Errorf("bid %d: %w", bidID, ErrNotFound)
+		return nil, 0, fmt.Errorf("bid %d: %w", bidID, core.ErrNotFound)
 	}
 	var row struct {
 		Version int
@@ -51,14 +52,14 @@ func checkBidForFile(tx *gorm.DB, actor *Actor, orgID, bidID int64, key string, 
 		return nil, 0, err
 	}
 	if _, ok := requiredDoc(&content, key); !ok {
-		return nil, 0, fmt.Errorf("document %q of bid %d: %w", key, bidID, ErrNotFound)
+		return nil, 0, fmt.Errorf("document %q of bid %d: %w", key, bidID, core.ErrNotFound)
 	}
 	if maxBid <= 0 {
 		maxBid = DefaultMaxBidBytes
 	}
 	left := maxBid - row.Used
 	if left <= 0 {
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein. Entfernen oder verkleinern Sie zuerst andere Dateien.", FormatMB(maxBid)))
 		return nil, 0, v
 	}
@@ -67,7 +68,7 @@ func checkBidForFile(tx *gorm.DB, actor *Actor, orgID, bidID int64, key string, 
 
 // linkBidFile locks the bid, checks that it is still editable, and puts file f under key,
 // replacing (and deleting, unless a submitted version holds it) the previous file.
-func linkBidFile(tx *gorm.DB, actor *Actor, orgID, bidID int64, key string, f File, sourceDoc *int64, now time.Time) error {
+func linkBidFile(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, key string, f File, sourceDoc *int64, now time.Time) error {
 	b, _, err := lockEditableBid(tx, actor, orgID, bidID, "Das Hinzufügen von Unterlagen")
 	if err != nil {
 		return err
@@ -109,12 +110,12 @@ func dropUnheldFiles(tx *gorm.DB, ids []int64) error {
 // AddBidFile stores an uploaded PDF for a required document of the bid, encrypted with
 // the call's data key (StoreFile: content-checked, streamed, size-limited per file and
 // per bid). Records bid.file_added.
-func AddBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, in BidFileInput, now time.Time) error {
+func AddBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, in BidFileInput, now time.Time) error {
 	if !actor.InOrg(orgID) {
-		return fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	if in.File == nil {
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		v.Add(docField(in.DocKey), "missing", fileMessages["missing"])
 		return v
 	}
@@ -139,9 +140,9 @@ func AddBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, or
 // AttachWalletDocument puts a copy of a document from the organisation's wallet under a
 // required document of the bid, re-encrypted with the call's data key. The copy belongs
 // to the bid: replacing the wallet document later does not change a submitted version.
-func AttachWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, key string, docID int64, maxBid int64, now time.Time) error {
+func AttachWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, key string, docID int64, maxBid int64, now time.Time) error {
 	if !actor.InOrg(orgID) {
-		return fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		b, left, err := checkBidForFile(tx, actor, orgID, bidID, key, maxBid)
@@ -157,7 +158,7 @@ func AttachWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor 
 			return err
 		}
 		if src.Size > left {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein.", FormatMB(maxBid)))
 			return v
 		}
@@ -170,9 +171,9 @@ func AttachWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor 
 }
 
 // RemoveBidFile removes the working copy's file of a required document. Records bid.file_removed.
-func RemoveBidFile(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID int64, key string, now time.Time) error {
+func RemoveBidFile(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidID int64, key string, now time.Time) error {
 	if !actor.InOrg(orgID) {
-		return fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		b, _, err := lockEditableBid(tx, actor, orgID, bidID, "Das Entfernen von Unterlagen")
@@ -184,7 +185,7 @@ func RemoveBidFile(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID 
 			return fmt.Errorf("remove bid file: %w", err)
 		}
 		if len(old) == 0 {
-			return fmt.Errorf("document %q of bid %d: %w", key, bidID, ErrNotFound)
+			return fmt.Errorf("document %q of bid %d: %w", key, bidID, core.ErrNotFound)
 		}
 		if err := dropUnheldFiles(tx, old); err != nil {
 			return err

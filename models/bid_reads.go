@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/models/core"
 	"time"
 
 	"gorm.io/gorm"
@@ -31,9 +32,9 @@ type OrgBidRow struct {
 func (r OrgBidRow) Unsubmitted() bool { return r.State == BidSubmitted && r.DraftRev != r.SubmittedRev }
 
 // OrgBids lists the organisation's bids, newest change first. Only members may list.
-func OrgBids(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64) ([]OrgBidRow, error) {
+func OrgBids(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64) ([]OrgBidRow, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("bids of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("bids of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var rows []OrgBidRow
 	err := db.WithContext(ctx).Raw(`SELECT b.id, b.call_id, c.ref AS call_ref, c.title AS call_title, c.state AS call_state, c.deadline,
@@ -114,9 +115,9 @@ func (v *BidView) CanWithdraw() bool { return v.Open && v.Bid.State == BidSubmit
 // OwnBid returns the organisation's bid for a member (decrypting the working copy);
 // other organisations' bids are ErrNotFound. now decides only what the page offers; the
 // use cases check the deadline with the database clock.
-func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, now time.Time) (*BidView, error) {
+func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, now time.Time) (*BidView, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	db = db.WithContext(ctx)
 	var v BidView
@@ -125,7 +126,7 @@ func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID,
 		return nil, fmt.Errorf("load bid %d: %w", bidID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("bid %d: %w", bidID, ErrNotFound)
+		return nil, fmt.Errorf("bid %d: %w", bidID, core.ErrNotFound)
 	}
 	if err := db.Raw(callHeaderSelect+`WHERE c.id = ?`, v.Bid.CallID).Scan(&v.Call).Error; err != nil {
 		return nil, fmt.Errorf("load call: %w", err)
@@ -203,9 +204,9 @@ func versionRows(db *gorm.DB, vault *Vault, callID, bidID int64) ([]VersionRow, 
 
 // OpenOwnBidFile streams a file of the organisation's bid (working copy or a version) to
 // a member; anybody else gets ErrNotFound.
-func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID, fileID int64) (io.ReadCloser, File, error) {
+func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID, fileID int64) (io.ReadCloser, File, error) {
 	if !actor.InOrg(orgID) {
-		return nil, File{}, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return nil, File{}, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var n int64
 	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM bids b WHERE b.id = ? AND b.org_id = ? AND (
@@ -214,7 +215,7 @@ func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 		return nil, File{}, fmt.Errorf("bid file: %w", err)
 	}
 	if n == 0 {
-		return nil, File{}, fmt.Errorf("bid file %d: %w", fileID, ErrNotFound)
+		return nil, File{}, fmt.Errorf("bid file %d: %w", fileID, core.ErrNotFound)
 	}
 	return openFile(ctx, db, vault, fileID)
 }
@@ -237,9 +238,9 @@ type ReceiptLot struct {
 
 // OwnReceipt returns the receipt of version n of the organisation's bid (decrypting the
 // frozen content for the lots), for members only.
-func OwnReceipt(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, n int) (*Receipt, error) {
+func OwnReceipt(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, n int) (*Receipt, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	return receiptOf(ctx, db, vault, orgID, bidID, n)
 }
@@ -253,7 +254,7 @@ func receiptOf(ctx context.Context, db *gorm.DB, vault *Vault, orgID, bidID int6
 		return nil, fmt.Errorf("load version: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("version %d of bid %d: %w", n, bidID, ErrNotFound)
+		return nil, fmt.Errorf("version %d of bid %d: %w", n, bidID, core.ErrNotFound)
 	}
 	r := &Receipt{BidID: bidID}
 	if err := db.Raw(`SELECT name FROM organizations WHERE id = ?`, orgID).Scan(&r.OrgName).Error; err != nil {

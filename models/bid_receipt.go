@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strings"
 
 	"gorm.io/gorm"
@@ -64,7 +65,7 @@ func IssueBidReceipt(ctx context.Context, db *gorm.DB, vault *Vault, bidID int64
 			return fmt.Errorf("load version: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("version %d of bid %d: %w", version, bidID, ErrNotFound)
+			return fmt.Errorf("version %d of bid %d: %w", version, bidID, core.ErrNotFound)
 		}
 		ins := tx.Exec(`INSERT INTO bid_receipts (bid_id, version) VALUES (?, ?) ON CONFLICT DO NOTHING`, bidID, version)
 		if ins.Error != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"kimibv/models/core"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -119,7 +120,7 @@ const (
 // VZÄ above the lot, below the minimum per site or not a multiple of 0,05, lots that the
 // call does not have, answers over the call's length limit, invalid characters.
 func ApplyStep(c *CallContent, d *BidDraft, step BidStep, in StepInput) error {
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	switch step {
 	case StepLots:
 		lots := map[string]decimal.Decimal{}
@@ -165,7 +166,7 @@ func ApplyStep(c *CallContent, d *BidDraft, step BidStep, in StepInput) error {
 			if max <= 0 {
 				max = 6000
 			}
-			CheckText(v, field, "eine Antwort", text, false, max)
+			core.CheckText(v, field, "eine Antwort", text, false, max)
 			if strings.TrimSpace(text) != "" {
 				answers[cr.Key] = text
 			}
@@ -187,7 +188,7 @@ func ApplyStep(c *CallContent, d *BidDraft, step BidStep, in StepInput) error {
 		default:
 			v.Add("ties", "invalid", "Bitte wählen Sie eine der Antworten aus.")
 		}
-		CheckText(v, "ties_text", "die Verbindungen", ties.Text, false, maxTiesText)
+		core.CheckText(v, "ties_text", "die Verbindungen", ties.Text, false, maxTiesText)
 		if err := v.OrNil(); err != nil {
 			return err
 		}
@@ -196,11 +197,11 @@ func ApplyStep(c *CallContent, d *BidDraft, step BidStep, in StepInput) error {
 		}
 		d.Declarations, d.Ties = decl, ties
 	case StepContact:
-		ct := Contact{Name: strings.TrimSpace(in["contact_name"]), Email: NormalizeEmail(in["contact_email"]), Phone: strings.TrimSpace(in["contact_phone"])}
-		CheckText(v, "contact_name", "den Namen", ct.Name, false, maxContactText)
-		CheckText(v, "contact_phone", "die Telefonnummer", ct.Phone, false, 50)
+		ct := Contact{Name: strings.TrimSpace(in["contact_name"]), Email: core.NormalizeEmail(in["contact_email"]), Phone: strings.TrimSpace(in["contact_phone"])}
+		core.CheckText(v, "contact_name", "den Namen", ct.Name, false, maxContactText)
+		core.CheckText(v, "contact_phone", "die Telefonnummer", ct.Phone, false, 50)
 		if ct.Email != "" {
-			CheckEmail(v, "contact_email", ct.Email)
+			core.CheckEmail(v, "contact_email", ct.Email)
 		}
 		if err := v.OrNil(); err != nil {
 			return err
@@ -209,7 +210,7 @@ func ApplyStep(c *CallContent, d *BidDraft, step BidStep, in StepInput) error {
 	case StepDocuments:
 		// Files are stored by their own use cases; the step has no fields.
 	default:
-		return fmt.Errorf("bid step %q: %w", step, ErrNotFound)
+		return fmt.Errorf("bid step %q: %w", step, core.ErrNotFound)
 	}
 	return nil
 }
@@ -326,7 +327,7 @@ func CallSealStatus(deadline, openedAt *time.Time, now time.Time) SealStatus {
 // FormatDateTimeSeconds shows a receipt time to the millisecond with the zone, e.g.
 // "02.01.2006 15:04:05,123 Uhr (MEZ)": receipts must state the exact instant.
 func FormatDateTimeSeconds(t time.Time) string {
-	l := t.In(Berlin())
+	l := t.In(core.Berlin())
 	zone := "MEZ"
 	if l.IsDST() {
 		zone = "MESZ"

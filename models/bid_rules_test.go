@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 func bidDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -39,7 +40,7 @@ func TestApplyStepLots(t *testing.T) {
 			d := &models.BidDraft{Lots: map[string]decimal.Decimal{"L2": bidDec("1")}}
 			err := models.ApplyStep(&c, d, models.StepLots, tt.in)
 			if tt.codes != nil {
-				v, ok := models.AsValidation(err)
+				v, ok := core.AsValidation(err)
 				if !ok || strings.Join(v.Codes(), ",") != strings.Join(tt.codes, ",") {
 					t.Fatalf("codes %v, want %v (err %v)", v, tt.codes, err)
 				}
@@ -91,7 +92,7 @@ func TestApplyStepTexts(t *testing.T) {
 				}
 				return
 			}
-			v, ok := models.AsValidation(err)
+			v, ok := core.AsValidation(err)
 			if !ok || !strings.Contains(strings.Join(v.Codes(), ","), tt.codes) {
 				t.Fatalf("got %v, want %s", err, tt.codes)
 			}

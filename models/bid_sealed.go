@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/models/core"
 	"time"
 
 	"gorm.io/gorm"
@@ -48,7 +49,7 @@ func (o *OpenedBids) OpenFile(ctx context.Context, bidID int64, docKey string) (
 			}
 		}
 	}
-	return nil, File{}, fmt.Errorf("file %s of bid %d: %w", docKey, bidID, ErrNotFound)
+	return nil, File{}, fmt.Errorf("file %s of bid %d: %w", docKey, bidID, core.ErrNotFound)
 }
 
 // sealedCall is what the sealing check needs of a call.
@@ -74,7 +75,7 @@ type sealedCall struct {
 //     only the admitted bids without a declared tie (issue 5) — also when they lead or
 //     open as well (evaluatorGated); council members and Kreis administrators get
 //     ErrForbidden here.
-func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, callID int64, now time.Time) (*OpenedBids, error) {
+func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, callID int64, now time.Time) (*OpenedBids, error) {
 	db = db.WithContext(ctx)
 	var c sealedCall
 	res := db.Raw(`SELECT id, tenant_id, state, deadline, opened_at FROM calls WHERE id = ? AND state <> 'draft'`, callID).Scan(&c)
@@ -82,17 +83,17 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, call
 		return nil, fmt.Errorf("load call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 || actor == nil {
-		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("bids of call %d: %w", callID, core.ErrNotFound)
 	}
 	switch {
 	case actor.PlatformAdmin && c.OpenedAt == nil:
-		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrSealed)
+		return nil, fmt.Errorf("bids of call %d: %w", callID, core.ErrSealed)
 	case actor.PlatformAdmin:
-		return nil, fmt.Errorf("bids of call %d for the operator: %w", callID, ErrForbidden)
+		return nil, fmt.Errorf("bids of call %d for the operator: %w", callID, core.ErrForbidden)
 	case !actor.InTenant(c.TenantID):
-		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("bids of call %d: %w", callID, core.ErrNotFound)
 	case c.OpenedAt == nil:
-		return nil, fmt.Errorf("bids of call %d (%s): %w", callID, CallSealStatus(c.Deadline, nil, now), ErrSealed)
+		return nil, fmt.Errorf("bids of call %d (%s): %w", callID, CallSealStatus(c.Deadline, nil, now), core.ErrSealed)
 	}
 	// Issue 5: evaluators pass the conflict-of-interest gate and see only the admitted
 	// bids they have declared no tie to; other Kreis roles get ErrForbidden. The gate
@@ -174,14 +175,14 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, call
 // the opening: "Frist läuft" or "Frist abgelaufen – ungeöffnet" (or "Geöffnet") — no
 // count, no names. It reads only the call, never the bids. Users outside the Kreis get
 // ErrNotFound.
-func CallBidStatus(ctx context.Context, db *gorm.DB, actor *Actor, callID int64, now time.Time) (SealStatus, error) {
+func CallBidStatus(ctx context.Context, db *gorm.DB, actor *core.Actor, callID int64, now time.Time) (SealStatus, error) {
 	var c sealedCall
 	res := db.WithContext(ctx).Raw(`SELECT id, tenant_id, state, deadline, opened_at FROM calls WHERE id = ? AND state <> 'draft'`, callID).Scan(&c)
 	if res.Error != nil {
 		return "", fmt.Errorf("load call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 || !actor.InTenant(c.TenantID) {
-		return "", fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return "", fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	return CallSealStatus(c.Deadline, c.OpenedAt, now), nil
 }

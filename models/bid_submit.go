@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/core"
 	"strings"
 	"time"
 
@@ -91,7 +92,7 @@ func requiredDoc(c *CallContent, key string) (RequiredDoc, bool) {
 // incompleteError lists the missing items as one validation error (a forged POST; the
 // check page shows them with links).
 func incompleteError(missing []Missing) error {
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	for _, m := range missing {
 		v.Add(m.Field, "missing", m.Message)
 	}
@@ -107,9 +108,9 @@ func incompleteError(missing []Missing) error {
 // time; a later commit is refused with a DeadlineError and leaves nothing behind.
 //
 // rev is the draft revision the provider checked; a changed draft is a conflict.
-func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, rev int, now time.Time) (*BidVersion, error) {
+func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, rev int, now time.Time) (*BidVersion, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	const action = "Die Einreichung"
 	var ver BidVersion
@@ -177,7 +178,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, org
 	})
 	if err != nil {
 		// Issue 5: refused late attempts are counted (without content) for the Öffnungsprotokoll.
-		if err = commitRefused(err, action); errors.Is(err, ErrDeadlinePassed) {
+		if err = commitRefused(err, action); errors.Is(err, core.ErrDeadlinePassed) {
 			if lerr := RecordLateAttempt(ctx, db, bidID); lerr != nil {
 				return nil, lerr
 			}

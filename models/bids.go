@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -36,11 +37,8 @@ type Bid struct {
 // TableName maps Bid to bids.
 func (Bid) TableName() string { return "bids" }
 
-// Unwrap makes errors.Is(err, ErrDeadlinePassed) true.
-func (e *DeadlineError) Unwrap() error { return ErrDeadlinePassed }
-
 func deadlinePassed(action string) error {
-	return &DeadlineError{Message: "Die Frist für Interessenbekundungen ist abgelaufen. " + action +
+	return &core.DeadlineError{Message: "Die Frist für Interessenbekundungen ist abgelaufen. " + action +
 		" ist nicht mehr möglich; es wurde nichts geändert."}
 }
 
@@ -77,7 +75,7 @@ func lockBidCall(tx *gorm.DB, callID int64) (*bidCall, error) {
 		return nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	return &c, nil
 }
@@ -98,7 +96,7 @@ func (c *bidCall) open(action string) error {
 }
 
 // lockOwnBid re-checks the membership and locks the organisation's bid (else ErrNotFound).
-func lockOwnBid(tx *gorm.DB, actor *Actor, orgID, bidID int64) (*Bid, error) {
+func lockOwnBid(tx *gorm.DB, actor *core.Actor, orgID, bidID int64) (*Bid, error) {
 	if err := lockMembership(tx, actor, orgID); err != nil {
 		return nil, err
 	}
@@ -108,7 +106,7 @@ func lockOwnBid(tx *gorm.DB, actor *Actor, orgID, bidID int64) (*Bid, error) {
 		return nil, fmt.Errorf("lock bid %d: %w", bidID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("bid %d: %w", bidID, ErrNotFound)
+		return nil, fmt.Errorf("bid %d: %w", bidID, core.ErrNotFound)
 	}
 	return &b, nil
 }
@@ -133,7 +131,7 @@ func openDraft(db *gorm.DB, vault *Vault, b *Bid) (*BidDraft, error) {
 	return &d, nil
 }
 
-func bidAudit(tx *gorm.DB, actor *Actor, b *Bid, action string, details map[string]any) error {
+func bidAudit(tx *gorm.DB, actor *core.Actor, b *Bid, action string, details map[string]any) error {
 	if details == nil {
 		details = map[string]any{}
 	}
@@ -148,9 +146,9 @@ func bidAudit(tx *gorm.DB, actor *Actor, b *Bid, action string, details map[stri
 // StartBid opens the organisation's bid for a published call whose deadline has not
 // passed, creating an empty draft (contact person: the actor) unless one exists, and
 // returns its id. Records bid.started.
-func StartBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, callID int64, now time.Time) (int64, error) {
+func StartBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, callID int64, now time.Time) (int64, error) {
 	if !actor.InOrg(orgID) {
-		return 0, fmt.Errorf("bid as org %d: %w", orgID, ErrNotFound)
+		return 0, fmt.Errorf("bid as org %d: %w", orgID, core.ErrNotFound)
 	}
 	var id int64
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
@@ -188,12 +186,12 @@ func StartBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgI
 // SaveBidStep validates one step's form against the call's current version and saves it
 // into the working copy (other steps stay as they are, so several members can work on
 // different steps). Records bid.draft_saved. A withdrawn bid or a passed deadline refuses.
-func SaveBidStep(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, step BidStep, in StepInput, now time.Time) error {
+func SaveBidStep(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, step BidStep, in StepInput, now time.Time) error {
 	if !actor.InOrg(orgID) {
-		return fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	if !step.Valid() {
-		return fmt.Errorf("bid step %q: %w", step, ErrNotFound)
+		return fmt.Errorf("bid step %q: %w", step, core.ErrNotFound)
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		b, call, err := lockEditableBid(tx, actor, orgID, bidID, "Eine Änderung")
@@ -223,7 +221,7 @@ func SaveBidStep(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, o
 
 // lockEditableBid locks the organisation's bid and its call and checks that the bid may
 // still change (not withdrawn, call published, deadline not passed by the database clock).
-func lockEditableBid(tx *gorm.DB, actor *Actor, orgID, bidID int64, action string) (*Bid, *bidCall, error) {
+func lockEditableBid(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, action string) (*Bid, *bidCall, error) {
 	b, err := lockOwnBid(tx, actor, orgID, bidID)
 	if err != nil {
 		return nil, nil, err
@@ -242,7 +240,7 @@ func lockEditableBid(tx *gorm.DB, actor *Actor, orgID, bidID int64, action strin
 }
 
 // touchBid records a change of the working copy (with the new encrypted draft when withDraft).
-func touchBid(tx *gorm.DB, actor *Actor, b *Bid, now time.Time, withDraft bool) error {
+func touchBid(tx *gorm.DB, actor *core.Actor, b *Bid, now time.Time, withDraft bool) error {
 	b.DraftRev++
 	b.UpdatedBy, b.UpdatedAt = &actor.UserID, now
 	cols := []string{"DraftRev", "UpdatedBy", "UpdatedAt"}
@@ -258,9 +256,9 @@ func touchBid(tx *gorm.DB, actor *Actor, b *Bid, now time.Time, withDraft bool) 
 // WithdrawBid withdraws a submitted bid until the deadline (checked again at COMMIT with
 // the database clock). Withdrawal is final; the submitted versions stay in the record.
 // Records bid.withdrawn and puts a message into the organisation's Postfach.
-func WithdrawBid(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID int64, now time.Time) error {
+func WithdrawBid(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidID int64, now time.Time) error {
 	if !actor.InOrg(orgID) {
-		return fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	const action = "Der Rückzug"
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
@@ -278,7 +276,7 @@ func WithdrawBid(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID in
 		if _, err := insertInbox(tx, []inboxRow{{OrgID: b.OrgID, CallID: &b.CallID, Kind: "bid_withdrawn",
 			Subject: "Interessenbekundung zurückgezogen: " + shortTitle(call.Title),
 			Body: fmt.Sprintf("%s hat die Interessenbekundung zur Ausschreibung %s am %s zurückgezogen. Die eingereichten Fassungen bleiben im Verfahren dokumentiert, werden aber nicht bewertet.",
-				actor.Name, call.Ref, FormatDateTime(now))}}); err != nil {
+				actor.Name, call.Ref, core.FormatDateTime(now))}}); err != nil {
 			return fmt.Errorf("inbox: %w", err)
 		}
 		return bidAudit(tx, actor, b, "bid.withdrawn", map[string]any{"version": b.CurrentVersion})

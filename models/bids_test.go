@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -31,7 +32,7 @@ func newBidFixture(t *testing.T) *bidFixture {
 
 // completeBid starts and fills a bid of the organisation administered by email and returns
 // org id, actor and bid id.
-func (f *bidFixture) completeBid(t *testing.T, email string) (int64, *models.Actor, int64) {
+func (f *bidFixture) completeBid(t *testing.T, email string) (int64, *core.Actor, int64) {
 	t.Helper()
 	orgID, a := f.orgOf(t, email)
 	id, err := models.StartBid(f.ctx, f.db, f.vault, a, orgID, f.callID, f.now)
@@ -156,10 +157,10 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	}
 	// Another organisation never sees it.
 	carID, car := f.orgOf(t, "caritas@traeger.example")
-	if _, err := models.OwnBid(f.ctx, f.db, f.vault, car, carID, id, f.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.OwnBid(f.ctx, f.db, f.vault, car, carID, id, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("caritas reads AWO's bid: %v", err)
 	}
-	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, car, orgID, id, f.rev(t, id), f.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, car, orgID, id, f.rev(t, id), f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("caritas submits AWO's bid: %v", err)
 	}
 	// Withdrawal is final.
@@ -188,10 +189,10 @@ func TestBidMembershipRemovedMidDraft(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The actor loaded before the removal still claims the membership: the use cases re-check.
-	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("submit after removal: %v", err)
 	}
-	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now); !errors.Is(err, models.ErrNotFound) {
+	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("save after removal: %v", err)
 	}
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {
@@ -209,8 +210,8 @@ func TestBidAfterDeadline(t *testing.T) {
 	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
 		t.Fatal(err)
 	}
-	var de *models.DeadlineError
-	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); !errors.As(err, &de) || !errors.Is(err, models.ErrDeadlinePassed) {
+	var de *core.DeadlineError
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); !errors.As(err, &de) || !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("submit after deadline: %v", err)
 	}
 	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now); !errors.As(err, &de) {
@@ -233,7 +234,7 @@ func TestBidAfterDeadline(t *testing.T) {
 		}
 		return tx.Exec(`SELECT pg_sleep(0.5)`).Error
 	})
-	if err == nil || !errors.Is(models.CommitRefusedForTest(err), models.ErrDeadlinePassed) {
+	if err == nil || !errors.Is(models.CommitRefusedForTest(err), core.ErrDeadlinePassed) {
 		t.Fatalf("late commit: %v", err)
 	}
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {
@@ -290,19 +291,19 @@ func TestReadBidsSealedForEveryRole(t *testing.T) {
 	_, caritas := f.orgOf(t, "caritas@traeger.example")
 	actors := []struct {
 		name  string
-		actor *models.Actor
+		actor *core.Actor
 		want  [3]error // running, expired, opened; nil = reads the bids
 	}{
-		{"anonymous", nil, [3]error{models.ErrNotFound, models.ErrNotFound, models.ErrNotFound}},
-		{"operator", taActor(t, f.db, "betrieb@kimibv.example"), [3]error{models.ErrSealed, models.ErrSealed, models.ErrForbidden}},
-		{"tenant_admin", taActor(t, f.db, "admin@musterland.example"), [3]error{models.ErrSealed, models.ErrSealed, models.ErrForbidden}},
-		{"lead", f.lead, [3]error{models.ErrSealed, models.ErrSealed, nil}},
-		{"opener", taActor(t, f.db, "oeffnung1@musterland.example"), [3]error{models.ErrSealed, models.ErrSealed, nil}},
-		{"evaluator", taActor(t, f.db, "gremium1@musterland.example"), [3]error{models.ErrSealed, models.ErrSealed, models.ErrForbidden}},
-		{"council", taActor(t, f.db, "kreistag@musterland.example"), [3]error{models.ErrSealed, models.ErrSealed, models.ErrForbidden}},
-		{"other Kreis (admin and lead)", taActor(t, f.db, "admin@beispielhausen.example"), [3]error{models.ErrNotFound, models.ErrNotFound, models.ErrNotFound}},
-		{"member of the bidding org", awo, [3]error{models.ErrNotFound, models.ErrNotFound, models.ErrNotFound}},
-		{"member of another org", caritas, [3]error{models.ErrNotFound, models.ErrNotFound, models.ErrNotFound}},
+		{"anonymous", nil, [3]error{core.ErrNotFound, core.ErrNotFound, core.ErrNotFound}},
+		{"operator", taActor(t, f.db, "betrieb@kimibv.example"), [3]error{core.ErrSealed, core.ErrSealed, core.ErrForbidden}},
+		{"tenant_admin", taActor(t, f.db, "admin@musterland.example"), [3]error{core.ErrSealed, core.ErrSealed, core.ErrForbidden}},
+		{"lead", f.lead, [3]error{core.ErrSealed, core.ErrSealed, nil}},
+		{"opener", taActor(t, f.db, "oeffnung1@musterland.example"), [3]error{core.ErrSealed, core.ErrSealed, nil}},
+		{"evaluator", taActor(t, f.db, "gremium1@musterland.example"), [3]error{core.ErrSealed, core.ErrSealed, core.ErrForbidden}},
+		{"council", taActor(t, f.db, "kreistag@musterland.example"), [3]error{core.ErrSealed, core.ErrSealed, core.ErrForbidden}},
+		{"other Kreis (admin and lead)", taActor(t, f.db, "admin@beispielhausen.example"), [3]error{core.ErrNotFound, core.ErrNotFound, core.ErrNotFound}},
+		{"member of the bidding org", awo, [3]error{core.ErrNotFound, core.ErrNotFound, core.ErrNotFound}},
+		{"member of another org", caritas, [3]error{core.ErrNotFound, core.ErrNotFound, core.ErrNotFound}},
 	}
 	phases := []struct {
 		name   string
@@ -349,7 +350,7 @@ func TestReadBidsSealedForEveryRole(t *testing.T) {
 		if err != nil || st.Label() != ph.status {
 			t.Errorf("%s: status %q %v, want %q", ph.name, st.Label(), err, ph.status)
 		}
-		if _, err := models.CallBidStatus(f.ctx, f.db, taActor(t, f.db, "admin@beispielhausen.example"), f.callID, now); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.CallBidStatus(f.ctx, f.db, taActor(t, f.db, "admin@beispielhausen.example"), f.callID, now); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("other Kreis learns the status: %v", err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -51,11 +52,11 @@ type Period struct {
 type Date string
 
 // NewDate returns the date of t in Europe/Berlin.
-func NewDate(t time.Time) Date { return Date(t.In(berlin).Format(time.DateOnly)) }
+func NewDate(t time.Time) Date { return Date(t.In(core.Berlin()).Format(time.DateOnly)) }
 
 // Time returns the date's start in Europe/Berlin; the zero time when unset or invalid.
 func (d Date) Time() time.Time {
-	t, err := time.ParseInLocation(time.DateOnly, string(d), berlin)
+	t, err := time.ParseInLocation(time.DateOnly, string(d), core.Berlin())
 	if err != nil {
 		return time.Time{}
 	}
@@ -63,7 +64,7 @@ func (d Date) Time() time.Time {
 }
 
 // German formats the date as "02.01.2006" ("" when unset).
-func (d Date) German() string { return FormatDate(d.Time()) }
+func (d Date) German() string { return core.FormatDate(d.Time()) }
 
 // Lot is one Los: a region with a number of posts (VZÄ) and a minimum per site.
 type Lot struct {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -78,7 +79,7 @@ func BekanntmachungPDF(ctx context.Context, db *gorm.DB, idOrRef string, version
 		return nil, fmt.Errorf("load Bekanntmachung of %q: %w", idOrRef, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("Bekanntmachung of %q version %d: %w", idOrRef, version, ErrNotFound)
+		return nil, fmt.Errorf("Bekanntmachung of %q version %d: %w", idOrRef, version, core.ErrNotFound)
 	}
 	if err := openDocument(db.WithContext(ctx), &d); err != nil {
 		return nil, err

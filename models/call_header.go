@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -55,16 +56,16 @@ func PublishedCallHeader(ctx context.Context, db *gorm.DB, idOrRef string) (*Cal
 		return nil, fmt.Errorf("load call %q: %w", idOrRef, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("call %q: %w", idOrRef, ErrNotFound)
+		return nil, fmt.Errorf("call %q: %w", idOrRef, core.ErrNotFound)
 	}
 	return &h, nil
 }
 
 // LeadCallHeader returns the head of a published call of the Kreis tenantID for its lead.
 // Another Kreis's call, a draft or an actor without the lead role get ErrNotFound (rule 9).
-func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*CallHeader, error) {
-	if !actor.HasTenantRole(tenantID, RoleLead) {
-		return nil, fmt.Errorf("call %d for lead: %w", callID, ErrNotFound)
+func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*CallHeader, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) {
+		return nil, fmt.Errorf("call %d for lead: %w", callID, core.ErrNotFound)
 	}
 	var h CallHeader
 	res := db.WithContext(ctx).Raw(callHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ? AND c.state <> 'draft'`, callID, tenantID).Scan(&h)
@@ -72,16 +73,16 @@ func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, ca
 		return nil, fmt.Errorf("load call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	return &h, nil
 }
 
 // lockPublishedCall loads a call of the Kreis FOR UPDATE for the lead's post-publication
 // actions; drafts and other Kreise's calls are ErrNotFound.
-func lockPublishedCall(tx *gorm.DB, actor *Actor, tenantID, callID int64) (*Call, error) {
-	if !actor.HasTenantRole(tenantID, RoleLead) {
-		return nil, fmt.Errorf("call %d for lead: %w", callID, ErrNotFound)
+func lockPublishedCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (*Call, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) {
+		return nil, fmt.Errorf("call %d for lead: %w", callID, core.ErrNotFound)
 	}
 	var c Call
 	res := tx.Raw(`SELECT * FROM calls WHERE id = ? AND tenant_id = ? AND state <> 'draft' FOR UPDATE`, callID, tenantID).Scan(&c)
@@ -89,7 +90,7 @@ func lockPublishedCall(tx *gorm.DB, actor *Actor, tenantID, callID int64) (*Call
 		return nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	return &c, nil
 }
@@ -102,7 +103,7 @@ func versionContent(tx *gorm.DB, callID int64, n int) (CallContent, error) {
 		return CallContent{}, fmt.Errorf("load version %d of call %d: %w", n, callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return CallContent{}, fmt.Errorf("version %d of call %d: %w", n, callID, ErrNotFound)
+		return CallContent{}, fmt.Errorf("version %d of call %d: %w", n, callID, core.ErrNotFound)
 	}
 	return DecodeCallContent(row.Content)
 }
@@ -115,7 +116,7 @@ type StateConflict struct{ Message string }
 func (e *StateConflict) Error() string { return e.Message }
 
 // Unwrap makes errors.Is(err, ErrConflict) true.
-func (e *StateConflict) Unwrap() error { return ErrConflict }
+func (e *StateConflict) Unwrap() error { return core.ErrConflict }
 
 // stateConflictFor explains why a call in state s allows no amendment, answer or cancellation.
 func stateConflictFor(s CallState, action string) error {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/core"
 	"strings"
 	"time"
 
@@ -50,24 +51,24 @@ const (
 // Content converts the input into CallContent, checking formats only (numbers, dates,
 // lengths, characters). Completeness and consistency are ValidateForPublication's job,
 // so that an incomplete draft can be saved. now rejects timeline dates in the past.
-func (in *CallDraftInput) Content(now time.Time) (CallContent, *ValidationError) {
-	v := &ValidationError{}
+func (in *CallDraftInput) Content(now time.Time) (CallContent, *core.ValidationError) {
+	v := &core.ValidationError{}
 	c := CallContent{
 		Title: strings.TrimSpace(in.Title), FileRef: strings.TrimSpace(in.FileRef), Authority: strings.TrimSpace(in.Authority),
 		LegalBasis: strings.TrimSpace(in.LegalBasis), FundingSource: strings.TrimSpace(in.FundingSource),
 		Description: strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n")),
-		Contact:     Contact{Name: strings.TrimSpace(in.ContactName), Email: NormalizeEmail(in.ContactEmail), Phone: strings.TrimSpace(in.ContactPhone)},
+		Contact:     Contact{Name: strings.TrimSpace(in.ContactName), Email: core.NormalizeEmail(in.ContactEmail), Phone: strings.TrimSpace(in.ContactPhone)},
 	}
-	CheckText(v, "title", "den Titel", c.Title, false, MaxTitle)
-	CheckText(v, "file_ref", "das Aktenzeichen", c.FileRef, false, 100)
-	CheckText(v, "authority", "die ausschreibende Behörde", c.Authority, false, MaxShortText)
-	CheckText(v, "legal_basis", "die Rechtsgrundlage", c.LegalBasis, false, MaxLongText)
-	CheckText(v, "funding_source", "die Finanzierungsquelle", c.FundingSource, false, MaxLongText)
-	CheckText(v, "description", "die Leistungsbeschreibung", c.Description, false, MaxDescription)
-	CheckText(v, "contact_name", "den Namen der Ansprechperson", c.Contact.Name, false, 200)
-	CheckText(v, "contact_phone", "die Telefonnummer", c.Contact.Phone, false, 50)
+	core.CheckText(v, "title", "den Titel", c.Title, false, MaxTitle)
+	core.CheckText(v, "file_ref", "das Aktenzeichen", c.FileRef, false, 100)
+	core.CheckText(v, "authority", "die ausschreibende Behörde", c.Authority, false, MaxShortText)
+	core.CheckText(v, "legal_basis", "die Rechtsgrundlage", c.LegalBasis, false, MaxLongText)
+	core.CheckText(v, "funding_source", "die Finanzierungsquelle", c.FundingSource, false, MaxLongText)
+	core.CheckText(v, "description", "die Leistungsbeschreibung", c.Description, false, MaxDescription)
+	core.CheckText(v, "contact_name", "den Namen der Ansprechperson", c.Contact.Name, false, 200)
+	core.CheckText(v, "contact_phone", "die Telefonnummer", c.Contact.Phone, false, 50)
 	if c.Contact.Email != "" {
-		CheckEmail(v, "contact_email", c.Contact.Email)
+		core.CheckEmail(v, "contact_email", c.Contact.Email)
 	}
 
 	c.FundingPeriod.From = parseDateField(v, "funding_from", in.FundingFrom)
@@ -84,8 +85,8 @@ func (in *CallDraftInput) Content(now time.Time) (CallContent, *ValidationError)
 		}
 		f := func(s string) string { return fmt.Sprintf("lot_%d_%s", i, s) }
 		lot := Lot{Key: l.Key, Name: strings.TrimSpace(l.Name), Region: strings.TrimSpace(l.Region)}
-		CheckText(v, f("name"), "den Namen des Loses", lot.Name, false, 200)
-		CheckText(v, f("region"), "die Gemeinden oder Region", lot.Region, false, MaxShortText)
+		core.CheckText(v, f("name"), "den Namen des Loses", lot.Name, false, 200)
+		core.CheckText(v, f("region"), "die Gemeinden oder Region", lot.Region, false, MaxShortText)
 		lot.FTE = parseDecimalField(v, f("fte"), l.FTE, 2)
 		lot.MinFTEPerSite = parseDecimalField(v, f("min_fte"), l.MinFTEPerSite, 2)
 		c.Lots = append(c.Lots, lot)
@@ -95,7 +96,7 @@ func (in *CallDraftInput) Content(now time.Time) (CallContent, *ValidationError)
 		if e == "" {
 			continue
 		}
-		CheckText(v, fmt.Sprintf("eligibility_%d", i), "die Voraussetzung", e, false, MaxLongText)
+		core.CheckText(v, fmt.Sprintf("eligibility_%d", i), "die Voraussetzung", e, false, MaxLongText)
 		c.Eligibility = append(c.Eligibility, e)
 	}
 	for i, d := range in.RequiredDocs {
@@ -103,8 +104,8 @@ func (in *CallDraftInput) Content(now time.Time) (CallContent, *ValidationError)
 			continue
 		}
 		doc := RequiredDoc{Key: d.Key, Name: strings.TrimSpace(d.Name), Note: strings.TrimSpace(d.Note), Mandatory: d.Mandatory}
-		CheckText(v, fmt.Sprintf("doc_%d_name", i), "die Bezeichnung der Unterlage", doc.Name, false, MaxShortText)
-		CheckText(v, fmt.Sprintf("doc_%d_note", i), "den Hinweis", doc.Note, false, MaxLongText)
+		core.CheckText(v, fmt.Sprintf("doc_%d_name", i), "die Bezeichnung der Unterlage", doc.Name, false, MaxShortText)
+		core.CheckText(v, fmt.Sprintf("doc_%d_note", i), "den Hinweis", doc.Note, false, MaxLongText)
 		c.RequiredDocs = append(c.RequiredDocs, doc)
 	}
 	for i, cr := range in.Criteria {
@@ -113,8 +114,8 @@ func (in *CallDraftInput) Content(now time.Time) (CallContent, *ValidationError)
 		}
 		f := func(s string) string { return fmt.Sprintf("criterion_%d_%s", i, s) }
 		crit := Criterion{Key: cr.Key, Name: strings.TrimSpace(cr.Name), Description: strings.TrimSpace(cr.Description)}
-		CheckText(v, f("name"), "den Namen des Kriteriums", crit.Name, false, MaxShortText)
-		CheckText(v, f("description"), "die Beschreibung", crit.Description, false, MaxLongText)
+		core.CheckText(v, f("name"), "den Namen des Kriteriums", crit.Name, false, MaxShortText)
+		core.CheckText(v, f("description"), "die Beschreibung", crit.Description, false, MaxLongText)
 		crit.Weight = parseIntField(v, f("weight"), cr.Weight)
 		if strings.TrimSpace(cr.MinScore) != "" {
 			m := parseIntField(v, f("min_score"), cr.MinScore)
@@ -127,7 +128,7 @@ func (in *CallDraftInput) Content(now time.Time) (CallContent, *ValidationError)
 		if label == "" {
 			continue
 		}
-		CheckText(v, fmt.Sprintf("scale_%d", i), "die Beschreibung der Stufe", label, false, MaxShortText)
+		core.CheckText(v, fmt.Sprintf("scale_%d", i), "die Beschreibung der Stufe", label, false, MaxShortText)
 		c.Scale = append(c.Scale, ScaleLevel{Value: len(c.Scale), Label: label})
 	}
 	assignKeys(&c)
@@ -183,7 +184,7 @@ func validKey(prefix, key string) bool {
 	return err == nil && n > 0 && key == fmt.Sprintf("%s%d", prefix, n)
 }
 
-func parseDecimalField(v *ValidationError, field, s string, places int) (d decimal.Decimal) {
+func parseDecimalField(v *core.ValidationError, field, s string, places int) (d decimal.Decimal) {
 	if strings.TrimSpace(s) == "" {
 		return d
 	}
@@ -194,7 +195,7 @@ func parseDecimalField(v *ValidationError, field, s string, places int) (d decim
 	return d
 }
 
-func parseIntField(v *ValidationError, field, s string) int {
+func parseIntField(v *core.ValidationError, field, s string) int {
 	if strings.TrimSpace(s) == "" {
 		return 0
 	}
@@ -205,7 +206,7 @@ func parseIntField(v *ValidationError, field, s string) int {
 	return n
 }
 
-func parseDateField(v *ValidationError, field, s string) Date {
+func parseDateField(v *core.ValidationError, field, s string) Date {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
@@ -216,7 +217,7 @@ func parseDateField(v *ValidationError, field, s string) Date {
 	return d
 }
 
-func parseDateTimeField(v *ValidationError, field, s string, now time.Time) time.Time {
+func parseDateTimeField(v *core.ValidationError, field, s string, now time.Time) time.Time {
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}
 	}
@@ -231,7 +232,7 @@ func parseDateTimeField(v *ValidationError, field, s string, now time.Time) time
 }
 
 // parseTieBreak reads "K2, K1" into criterion keys; empty means the criteria's order.
-func parseTieBreak(v *ValidationError, s string, c *CallContent) []string {
+func parseTieBreak(v *core.ValidationError, s string, c *CallContent) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, k := range strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {

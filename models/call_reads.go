@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -55,7 +56,7 @@ func PublicCall(ctx context.Context, db *gorm.DB, idOrRef string) (*CallView, er
 		return nil, fmt.Errorf("load public call: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("public call %q: %w", idOrRef, ErrNotFound)
+		return nil, fmt.Errorf("public call %q: %w", idOrRef, core.ErrNotFound)
 	}
 	var rows []struct {
 		VersionInfo
@@ -153,7 +154,7 @@ func PublicCalls(ctx context.Context, db *gorm.DB, f PublicCallFilter) (*PublicC
 }
 
 // TenantCalls lists all calls of the Kreis (every state) for its lead, newest first.
-func TenantCalls(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64) ([]Call, error) {
+func TenantCalls(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64) ([]Call, error) {
 	if err := requireLead(actor, tenantID, "list calls"); err != nil {
 		return nil, err
 	}
@@ -181,7 +182,7 @@ type CommitteeCandidate struct {
 
 // LeadCallByID loads a call of the Kreis for its lead: current content (the draft while
 // a draft), committee and the Kreis's candidates. Another Kreis's call is ErrNotFound.
-func LeadCallByID(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*LeadCall, error) {
+func LeadCallByID(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*LeadCall, error) {
 	if err := requireLead(actor, tenantID, "load call"); err != nil {
 		return nil, err
 	}
@@ -193,7 +194,7 @@ func LeadCallByID(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, call
 		return nil, fmt.Errorf("load call: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	content, err := callContent(db, tenantID, callID)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -52,7 +53,7 @@ func CallStamp(ctx context.Context, db *gorm.DB, idOrRef string, now time.Time) 
 		return PageStamp{}, fmt.Errorf("call stamp: %w", err)
 	}
 	if len(rows) == 0 {
-		return PageStamp{}, fmt.Errorf("public call %q: %w", idOrRef, ErrNotFound)
+		return PageStamp{}, fmt.Errorf("public call %q: %w", idOrRef, core.ErrNotFound)
 	}
 	r := rows[0]
 	s := PageStamp{ID: r.ID, Modified: r.UpdatedAt}

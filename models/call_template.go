@@ -1,6 +1,7 @@
 package models
 
 import (
+	"kimibv/models/core"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -15,10 +16,10 @@ import (
 func KIMTemplate(t *Tenant, now time.Time) CallContent {
 	one := 1
 	minScore := func() *int { m := one; return &m }
-	year := now.In(berlin).Year()
+	year := now.In(core.Berlin()).Year()
 	c := CallContent{
 		Title:   "Interessenbekundungsverfahren zur Weiterleitung von Landesmitteln für das KIM-Case-Management (Baustein 2), Förderzeitraum 01.09.2026–31.12.2028",
-		FileRef: "KI-IBV-" + time.Date(year, 1, 1, 0, 0, 0, 0, berlin).Format("2006") + "-01",
+		FileRef: "KI-IBV-" + time.Date(year, 1, 1, 0, 0, 0, 0, core.Berlin()).Format("2006") + "-01",
 		Authority: func() string {
 			if t != nil && t.Authority != "" {
 				return t.Authority
@@ -91,8 +92,8 @@ func KIMTemplate(t *Tenant, now time.Time) CallContent {
 // proposedTimeline suggests dates from now at noon (never in a DST gap).
 func proposedTimeline(now time.Time) Timeline {
 	day := func(days, hour int) time.Time {
-		l := now.In(berlin)
-		return time.Date(l.Year(), l.Month(), l.Day()+days, hour, 0, 0, 0, berlin).UTC()
+		l := now.In(core.Berlin())
+		return time.Date(l.Year(), l.Month(), l.Day()+days, hour, 0, 0, 0, core.Berlin()).UTC()
 	}
 	return Timeline{
 		QuestionsUntil:  day(21, 12),

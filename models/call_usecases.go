@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/core"
 	"slices"
 	"time"
 
@@ -12,12 +13,12 @@ import (
 
 // ErrCallNotDraft explains a conflict: the call was published (or cancelled) meanwhile,
 // e.g. in another browser tab. It wraps ErrConflict.
-var ErrCallNotDraft = fmt.Errorf("%w: das Verfahren ist kein Entwurf mehr; veröffentlichte Fassungen können nur durch eine Änderungsbekanntmachung geändert werden", ErrConflict)
+var ErrCallNotDraft = fmt.Errorf("%w: das Verfahren ist kein Entwurf mehr; veröffentlichte Fassungen können nur durch eine Änderungsbekanntmachung geändert werden", core.ErrConflict)
 
 // requireLead refuses actors without the lead role in the Kreis (as ErrNotFound: rule 9).
-func requireLead(actor *Actor, tenantID int64, what string) error {
-	if !actor.HasTenantRole(tenantID, RoleLead) {
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
+func requireLead(actor *core.Actor, tenantID int64, what string) error {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) {
+		return fmt.Errorf("%s: %w", what, core.ErrNotFound)
 	}
 	return nil
 }
@@ -30,7 +31,7 @@ func lockCall(tx *gorm.DB, tenantID, callID int64) (*Call, error) {
 		return nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	return &c, nil
 }
@@ -39,7 +40,7 @@ func lockCall(tx *gorm.DB, tenantID, callID int64) (*Call, error) {
 // of an earlier call of the same Kreis (its current content; the timeline is cleared and
 // the committee copied where the members still hold their roles and the separation of
 // duties allows it: an evaluator who now leads or opens is not copied).
-func CreateDraft(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, fromCallID int64, now time.Time) (*Call, error) {
+func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, fromCallID int64, now time.Time) (*Call, error) {
 	if err := requireLead(actor, tenantID, "create draft"); err != nil {
 		return nil, err
 	}
@@ -59,7 +60,7 @@ func CreateDraft(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, fromC
 			content.Timeline = Timeline{StandstillDays: src.Timeline.StandstillDays}
 			call.CopiedFrom = &fromCallID
 		}
-		year := now.In(berlin).Year()
+		year := now.In(core.Berlin()).Year()
 		if err := tx.Exec(`SELECT pg_advisory_xact_lock(4711, ?::int)`, tenantID).Error; err != nil {
 			return fmt.Errorf("lock call refs: %w", err)
 		}
@@ -111,7 +112,7 @@ func callContent(tx *gorm.DB, tenantID, callID int64) (CallContent, error) {
 		return CallContent{}, fmt.Errorf("load call content: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return CallContent{}, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return CallContent{}, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	return DecodeCallContent(row.Content)
 }
@@ -133,7 +134,7 @@ func setTimes(call *Call, c *CallContent) {
 // checkCommittee verifies that every evaluator and opener holds that role in the Kreis
 // and that no evaluator holds a role the separation of duties forbids beside the
 // committee (CommitteeRoleConflict).
-func checkCommittee(tx *gorm.DB, tenantID int64, com Committee, v *ValidationError) error {
+func checkCommittee(tx *gorm.DB, tenantID int64, com Committee, v *core.ValidationError) error {
 	if err := lockPeople(tx, append(slices.Clone(com.Evaluators), com.Openers...)); err != nil {
 		return err
 	}
@@ -191,7 +192,7 @@ func uniqueIDs(ids []int64) []int64 {
 // SaveDraft stores the editor's input as the call's draft together with the committee.
 // Only the Kreis's lead may do so and only while the call is a draft: a published call
 // is frozen for everybody (ErrCallNotDraft).
-func SaveDraft(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, in CallDraftInput, now time.Time) error {
+func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in CallDraftInput, now time.Time) error {
 	if err := requireLead(actor, tenantID, "save draft"); err != nil {
 		return err
 	}
@@ -233,7 +234,7 @@ func SaveDraft(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID 
 
 // SetCommittee replaces the evaluators and openers of a draft or published call. The
 // committee is not public content, so it is no amendment; it is recorded in the audit trail.
-func SetCommittee(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, com Committee, now time.Time) error {
+func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, com Committee, now time.Time) error {
 	if err := requireLead(actor, tenantID, "set committee"); err != nil {
 		return err
 	}
@@ -243,7 +244,7 @@ func SetCommittee(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, call
 		if err != nil {
 			return err
 		}
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		if err := checkCommittee(tx, tenantID, com, v); err != nil {
 			return err
 		}
@@ -259,7 +260,7 @@ func SetCommittee(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, call
 			return err
 		}
 		if call.State != CallDraft && call.State != CallPublished {
-			return fmt.Errorf("set committee in state %s: %w", call.State, ErrConflict)
+			return fmt.Errorf("set committee in state %s: %w", call.State, core.ErrConflict)
 		}
 		if err := replaceCommittee(tx, call.ID, com); err != nil {
 			return err
@@ -291,7 +292,7 @@ func loadCommittee(tx *gorm.DB, callID int64) (Committee, error) {
 // call's state and denormalised fields and records call.published. A second publish (two
 // tabs) finds the call no longer a draft and returns ErrCallNotDraft without changes.
 // issue, when not nil, is called inside the transaction to issue the Bekanntmachung.
-func Publish(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, rules CallRules, now time.Time,
+func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, rules CallRules, now time.Time,
 	issue func(tx *gorm.DB, call *Call, v *CallVersion, c *CallContent) error) (*CallVersion, error) {
 	if err := requireLead(actor, tenantID, "publish call"); err != nil {
 		return nil, err

@@ -11,14 +11,15 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
 // callFixture is the demo database with Musterland's lead and committee ids at hand.
 type callFixture struct {
 	db       *gorm.DB
-	lead     *models.Actor
-	otherLed *models.Actor // lead of Beispielhausen
+	lead     *core.Actor
+	otherLed *core.Actor // lead of Beispielhausen
 	tenantID int64
 	com      models.Committee
 	now      time.Time
@@ -28,7 +29,7 @@ func newCallFixture(t *testing.T) *callFixture {
 	t.Helper()
 	st := dbtest.NewDemo(t)
 	f := &callFixture{db: st.DB, now: time.Now().UTC()}
-	actorByMail := func(mail string) *models.Actor {
+	actorByMail := func(mail string) *core.Actor {
 		var id int64
 		if err := st.DB.Raw(`SELECT id FROM users WHERE email = ?`, mail).Scan(&id).Error; err != nil || id == 0 {
 			t.Fatalf("demo user %s: %v", mail, err)
@@ -86,17 +87,17 @@ func TestCreateSavePublishCall(t *testing.T) {
 		models.CallChain(call.ID), f.tenantID); n != 2 {
 		t.Fatalf("audit entries for create+save: %d", n)
 	}
-	if _, err := models.PublicCall(ctx, f.db, call.Ref); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.PublicCall(ctx, f.db, call.Ref); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("draft visible publicly: %v", err)
 	}
 
 	// Another Kreis's lead neither sees, saves nor publishes it.
-	if _, err := models.Publish(ctx, f.db, f.otherLed, f.tenantID, call.ID, models.DefaultCallRules(), f.now, nil); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.Publish(ctx, f.db, f.otherLed, f.tenantID, call.ID, models.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis's lead publish: %v", err)
 	}
 	var otherTenant int64
 	f.db.Raw(`SELECT id FROM tenants WHERE slug = 'beispielhausen'`).Scan(&otherTenant)
-	if _, err := models.Publish(ctx, f.db, f.otherLed, otherTenant, call.ID, models.DefaultCallRules(), f.now, nil); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.Publish(ctx, f.db, f.otherLed, otherTenant, call.ID, models.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis's lead publish via own Kreis: %v", err)
 	}
 
@@ -124,7 +125,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 	// Frozen: the draft can no longer be saved, the version not updated or deleted.
 	in := models.DraftInputFrom(view.Content, f.com)
 	in.Title = "Geändert"
-	if err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now); !errors.Is(err, models.ErrConflict) {
+	if err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("save after publish: %v", err)
 	}
 	for _, q := range []string{`UPDATE call_versions SET reason = 'x' WHERE call_id = ?`, `DELETE FROM call_versions WHERE call_id = ?`} {
@@ -181,7 +182,7 @@ func TestPublishValidatesAndChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, models.DefaultCallRules(), f.now, nil)
-	v, ok := models.AsValidation(err)
+	v, ok := core.AsValidation(err)
 	if !ok || !v.Has("evaluators") || !v.Has("openers") {
 		t.Fatalf("publish without committee: %v", err)
 	}
@@ -198,13 +199,13 @@ func TestSaveDraftRefusesForeignCommitteeAndKeepsDraft(t *testing.T) {
 	in := models.DraftInputFrom(lc.View.Content, models.Committee{Evaluators: []int64{f.lead.UserID, f.otherLed.UserID}, Openers: f.com.Openers})
 	in.Title = "Neu"
 	err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now)
-	if v, ok := models.AsValidation(err); !ok || !v.Has("evaluators") {
+	if v, ok := core.AsValidation(err); !ok || !v.Has("evaluators") {
 		t.Fatalf("foreign evaluator: %v", err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM calls WHERE id = ? AND title = 'Neu'`, call.ID); n != 0 {
 		t.Fatal("draft changed")
 	}
-	if _, err := models.LeadCallByID(ctx, f.db, f.otherLed, f.tenantID, call.ID); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.LeadCallByID(ctx, f.db, f.otherLed, f.tenantID, call.ID); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other lead reads draft: %v", err)
 	}
 }
@@ -224,7 +225,7 @@ func TestCopyCallClearsTimelineKeepsCommittee(t *testing.T) {
 	if !lc.View.Content.Timeline.Deadline.IsZero() || len(lc.Committee.Evaluators) != 3 || len(lc.View.Content.Criteria) != 6 || cp.Ref == src.Ref {
 		t.Fatalf("copy: %+v %+v %s", lc.View.Content.Timeline, lc.Committee, cp.Ref)
 	}
-	if _, err := models.CreateDraft(ctx, f.db, f.otherLed, f.tenantID, 0, f.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.CreateDraft(ctx, f.db, f.otherLed, f.tenantID, 0, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other lead creates in Musterland: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/core"
 	"strings"
 	"time"
 
@@ -24,16 +25,16 @@ func DefaultCallRules() CallRules {
 
 // ValidateForPublication checks that content and committee make a complete, consistent
 // call that can be published at now. Every failure names the editor's field.
-func ValidateForPublication(c *CallContent, committee Committee, now time.Time, rules CallRules) *ValidationError {
-	v := &ValidationError{}
-	CheckText(v, "title", "den Titel", c.Title, true, MaxTitle)
-	CheckText(v, "file_ref", "das Aktenzeichen", c.FileRef, true, 100)
-	CheckText(v, "authority", "die ausschreibende Behörde", c.Authority, true, MaxShortText)
-	CheckText(v, "legal_basis", "die Rechtsgrundlage", c.LegalBasis, true, MaxLongText)
-	CheckText(v, "funding_source", "die Finanzierungsquelle", c.FundingSource, true, MaxLongText)
-	CheckText(v, "description", "die Leistungsbeschreibung", c.Description, true, MaxDescription)
-	CheckText(v, "contact_name", "den Namen der Ansprechperson", c.Contact.Name, true, 200)
-	CheckEmail(v, "contact_email", c.Contact.Email)
+func ValidateForPublication(c *CallContent, committee Committee, now time.Time, rules CallRules) *core.ValidationError {
+	v := &core.ValidationError{}
+	core.CheckText(v, "title", "den Titel", c.Title, true, MaxTitle)
+	core.CheckText(v, "file_ref", "das Aktenzeichen", c.FileRef, true, 100)
+	core.CheckText(v, "authority", "die ausschreibende Behörde", c.Authority, true, MaxShortText)
+	core.CheckText(v, "legal_basis", "die Rechtsgrundlage", c.LegalBasis, true, MaxLongText)
+	core.CheckText(v, "funding_source", "die Finanzierungsquelle", c.FundingSource, true, MaxLongText)
+	core.CheckText(v, "description", "die Leistungsbeschreibung", c.Description, true, MaxDescription)
+	core.CheckText(v, "contact_name", "den Namen der Ansprechperson", c.Contact.Name, true, 200)
+	core.CheckEmail(v, "contact_email", c.Contact.Email)
 	validateFunding(v, c)
 	validateLots(v, c)
 	validateDocs(v, c)
@@ -48,7 +49,7 @@ func ValidateForPublication(c *CallContent, committee Committee, now time.Time, 
 	return v
 }
 
-func validateFunding(v *ValidationError, c *CallContent) {
+func validateFunding(v *core.ValidationError, c *CallContent) {
 	from, to := c.FundingPeriod.From.Time(), c.FundingPeriod.To.Time()
 	if from.IsZero() {
 		v.Add("funding_from", "required", "Bitte geben Sie den Beginn des Förderzeitraums an.")
@@ -67,14 +68,14 @@ func validateFunding(v *ValidationError, c *CallContent) {
 	}
 }
 
-func validateLots(v *ValidationError, c *CallContent) {
+func validateLots(v *core.ValidationError, c *CallContent) {
 	if len(c.Lots) == 0 {
 		v.Add("lots", "required", "Bitte legen Sie mindestens ein Los an.")
 	}
 	names := map[string]bool{}
 	for i, l := range c.Lots {
 		f := func(s string) string { return fmt.Sprintf("lot_%d_%s", i, s) }
-		CheckText(v, f("name"), "den Namen des Loses", l.Name, true, 200)
+		core.CheckText(v, f("name"), "den Namen des Loses", l.Name, true, 200)
 		if names[strings.ToLower(l.Name)] && l.Name != "" {
 			v.Add(f("name"), "duplicate", "Jedes Los braucht einen eigenen Namen.")
 		}
@@ -96,7 +97,7 @@ func validateLots(v *ValidationError, c *CallContent) {
 	}
 }
 
-func validateDocs(v *ValidationError, c *CallContent) {
+func validateDocs(v *core.ValidationError, c *CallContent) {
 	if len(c.Eligibility) == 0 {
 		v.Add("eligibility_0", "required", "Bitte nennen Sie mindestens eine Teilnahmevoraussetzung.")
 	}
@@ -104,11 +105,11 @@ func validateDocs(v *ValidationError, c *CallContent) {
 		v.Add("doc_0_name", "required", "Bitte nennen Sie mindestens eine einzureichende Unterlage.")
 	}
 	for i, d := range c.RequiredDocs {
-		CheckText(v, fmt.Sprintf("doc_%d_name", i), "die Bezeichnung der Unterlage", d.Name, true, MaxShortText)
+		core.CheckText(v, fmt.Sprintf("doc_%d_name", i), "die Bezeichnung der Unterlage", d.Name, true, MaxShortText)
 	}
 }
 
-func validateCriteria(v *ValidationError, c *CallContent) {
+func validateCriteria(v *core.ValidationError, c *CallContent) {
 	if len(c.Criteria) == 0 {
 		v.Add("criteria", "required", "Bitte legen Sie mindestens ein Bewertungskriterium an.")
 	}
@@ -118,7 +119,7 @@ func validateCriteria(v *ValidationError, c *CallContent) {
 	top := c.ScaleMax()
 	for i, cr := range c.Criteria {
 		f := func(s string) string { return fmt.Sprintf("criterion_%d_%s", i, s) }
-		CheckText(v, f("name"), "den Namen des Kriteriums", cr.Name, true, MaxShortText)
+		core.CheckText(v, f("name"), "den Namen des Kriteriums", cr.Name, true, MaxShortText)
 		if cr.Weight <= 0 {
 			v.Add(f("weight"), "positive", "Bitte geben Sie eine Gewichtung von mindestens 1 Punkt an.")
 		}
@@ -137,7 +138,7 @@ func validateCriteria(v *ValidationError, c *CallContent) {
 	}
 }
 
-func validateTimeline(v *ValidationError, t *Timeline, now time.Time, rules CallRules) {
+func validateTimeline(v *core.ValidationError, t *Timeline, now time.Time, rules CallRules) {
 	if t.QuestionsUntil.IsZero() {
 		v.Add("questions_until", "required", "Bitte geben Sie an, bis wann Fragen gestellt werden können.")
 	}

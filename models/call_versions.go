@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"time"
 
 	"gorm.io/gorm"
@@ -38,7 +39,7 @@ type VersionDiff struct {
 // an unknown version is ErrNotFound.
 func DiffCallVersions(ctx context.Context, db *gorm.DB, callID int64, a, b int) (*VersionDiff, error) {
 	if a <= 0 || b <= 0 || a >= b {
-		return nil, fmt.Errorf("versions %d and %d: %w", a, b, ErrNotFound)
+		return nil, fmt.Errorf("versions %d and %d: %w", a, b, core.ErrNotFound)
 	}
 	var rows []struct {
 		VersionEntry
@@ -49,7 +50,7 @@ func DiffCallVersions(ctx context.Context, db *gorm.DB, callID int64, a, b int) 
 		return nil, fmt.Errorf("load versions %d and %d: %w", a, b, err)
 	}
 	if len(rows) != 2 {
-		return nil, fmt.Errorf("versions %d and %d of call %d: %w", a, b, callID, ErrNotFound)
+		return nil, fmt.Errorf("versions %d and %d of call %d: %w", a, b, callID, core.ErrNotFound)
 	}
 	ca, err := DecodeCallContent(rows[0].Content)
 	if err != nil {
@@ -83,7 +84,7 @@ type OrgChoice struct {
 
 // LoadCallExtras loads CallExtras for a published call with a constant number of queries
 // (at most five, whatever the number of questions, answers, versions or organisations).
-func LoadCallExtras(ctx context.Context, db *gorm.DB, actor *Actor, h *CallHeader, now time.Time) (*CallExtras, error) {
+func LoadCallExtras(ctx context.Context, db *gorm.DB, actor *core.Actor, h *CallHeader, now time.Time) (*CallExtras, error) {
 	x := &CallExtras{Call: h, Following: map[int64]bool{}}
 	var err error
 	if x.QA, err = PublicQAs(ctx, db, h.ID); err != nil {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strings"
 	"time"
 
@@ -39,10 +40,10 @@ const cancelOrgsSQL = `SELECT org_id FROM follows WHERE call_id = @call UNION SE
 // audit entry nor the message states anything about them. The award can no longer
 // become final (the finalisation selects only notified calls); objections can no longer
 // be raised. Awarded, cancelled and draft calls are refused with a StateConflict.
-func Cancel(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, reason, baseURL string, now time.Time) error {
+func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, reason, baseURL string, now time.Time) error {
 	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
-	v := &ValidationError{}
-	CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, MaxReason)
+	v := &core.ValidationError{}
+	core.CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, MaxReason)
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
@@ -61,7 +62,7 @@ func Cancel(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int
 			return fmt.Errorf("cancel call: %w", res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return fmt.Errorf("cancel call %d: %w", call.ID, ErrConflict)
+			return fmt.Errorf("cancel call %d: %w", call.ID, core.ErrConflict)
 		}
 		if _, err := Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.cancelled",
 			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"reason": reason, "version": call.CurrentVersion,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/ocdstest"
 )
@@ -28,7 +29,7 @@ func TestCancelBlockedStates(t *testing.T) {
 	} {
 		err := models.CancelBlocked(s)
 		var sc *models.StateConflict
-		if !errors.As(err, &sc) || !errors.Is(err, models.ErrConflict) || !strings.Contains(sc.Message, want) || s.Cancellable() {
+		if !errors.As(err, &sc) || !errors.Is(err, core.ErrConflict) || !strings.Contains(sc.Message, want) || s.Cancellable() {
 			t.Errorf("%s: %v", s, err)
 		}
 	}
@@ -153,7 +154,7 @@ func TestCancelBeforeOpeningKeepsBidsSealed(t *testing.T) {
 	if err := models.Cancel(ctx, db, lead, tenantID, callID, "Der Bedarf ist entfallen.", "http://x", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.ReadBids(ctx, db, dbtest.Vault(t), lead, callID, now); !errors.Is(err, models.ErrSealed) {
+	if _, err := models.ReadBids(ctx, db, dbtest.Vault(t), lead, callID, now); !errors.Is(err, core.ErrSealed) {
 		t.Fatalf("lead reads bids of a call cancelled before the opening: %v", err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NULL AND state = 'cancelled'`, callID); n != 1 {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -93,7 +94,7 @@ func closeCall(tx *gorm.DB, c dueCall, now time.Time) error {
 	}
 	for _, r := range to {
 		body := fmt.Sprintf("Guten Tag %s,\n\ndie Frist für Interessenbekundungen im Verfahren %s („%s“) ist am %s abgelaufen. "+
-			"Die Interessenbekundungen bleiben versiegelt, bis zwei öffnungsberechtigte Personen die Öffnung bestätigt haben.\n\n", r.Name, c.Ref, c.Title, FormatDateTime(c.Deadline))
+			"Die Interessenbekundungen bleiben versiegelt, bis zwei öffnungsberechtigte Personen die Öffnung bestätigt haben.\n\n", r.Name, c.Ref, c.Title, core.FormatDateTime(c.Deadline))
 		if r.Opener {
 			body += "Sie sind für dieses Verfahren als öffnungsberechtigte Person benannt. Die Öffnung bestätigen Sie im Verwaltungsbereich unter „Öffnung“ des Verfahrens.\n"
 		} else {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -59,7 +60,7 @@ func MaySeeOthersScores(ownSubmitted bool) bool { return ownSubmitted }
 
 // errDeclareFirst is the refusal before the declarations are complete.
 func errDeclareFirst() error {
-	return forbidden("Bitte erklären Sie zuerst für jeden Träger, der sich beworben hat, ob Sie mit ihm verbunden sind. Vorher sehen Sie nichts von den Interessenbekundungen.")
+	return core.Forbidden("Bitte erklären Sie zuerst für jeden Träger, der sich beworben hat, ob Sie mit ihm verbunden sind. Vorher sehen Sie nichts von den Interessenbekundungen.")
 }
 
 // evaluatorGated is the gate decision of ReadBids: the conflict-of-interest gate is a
@@ -67,8 +68,8 @@ func errDeclareFirst() error {
 // is gated whatever other roles of the Kreis they hold (as opener or lead they would
 // otherwise read tied and undeclared bids); leads and openers outside the committee are
 // not; everybody else is (and evaluatorBids refuses non-members).
-func evaluatorGated(db *gorm.DB, actor *Actor, tenantID, callID int64) (bool, error) {
-	if !actor.HasTenantRole(tenantID, RoleLead) && !actor.HasTenantRole(tenantID, RoleOpener) {
+func evaluatorGated(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (bool, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return true, nil
 	}
 	return namedEvaluator(db, callID, actor.UserID)
@@ -78,9 +79,9 @@ func evaluatorGated(db *gorm.DB, actor *Actor, tenantID, callID int64) (bool, er
 // of the call with the evaluator role of its Kreis and have declared for every bidding
 // organisation; the result are the bids they may see — admitted by the formal check and
 // without a declared tie.
-func evaluatorBids(db *gorm.DB, actor *Actor, tenantID, callID int64) (map[int64]bool, error) {
-	if !actor.HasTenantRole(tenantID, RoleEvaluator) {
-		return nil, fmt.Errorf("bids of call %d: %w", callID, ErrForbidden)
+func evaluatorBids(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (map[int64]bool, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleEvaluator) {
+		return nil, fmt.Errorf("bids of call %d: %w", callID, core.ErrForbidden)
 	}
 	var named int64
 	if err := db.Raw(`SELECT count(*) FROM call_committee WHERE call_id = ? AND user_id = ? AND role = 'evaluator'`, callID, actor.UserID).
@@ -88,7 +89,7 @@ func evaluatorBids(db *gorm.DB, actor *Actor, tenantID, callID int64) (map[int64
 		return nil, fmt.Errorf("check evaluator: %w", err)
 	}
 	if named == 0 {
-		return nil, fmt.Errorf("bids of call %d for a non-member: %w", callID, ErrForbidden)
+		return nil, fmt.Errorf("bids of call %d for a non-member: %w", callID, core.ErrForbidden)
 	}
 	var rows []struct {
 		BidID  int64
@@ -143,9 +144,9 @@ type DeclarationView struct {
 }
 
 // evaluatorCall checks that the actor is a named evaluator of an opened call of the Kreis.
-func evaluatorCall(tx *gorm.DB, actor *Actor, tenantID, callID int64, lock bool) (*CallHeader, error) {
-	if !actor.HasTenantRole(tenantID, RoleEvaluator) {
-		return nil, fmt.Errorf("call %d for evaluator: %w", callID, ErrNotFound)
+func evaluatorCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64, lock bool) (*CallHeader, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleEvaluator) {
+		return nil, fmt.Errorf("call %d for evaluator: %w", callID, core.ErrNotFound)
 	}
 	var h CallHeader
 	q := callHeaderSelect + `WHERE c.id = ? AND c.tenant_id = ? AND c.state <> 'draft'
@@ -158,21 +159,21 @@ func evaluatorCall(tx *gorm.DB, actor *Actor, tenantID, callID int64, lock bool)
 		return nil, fmt.Errorf("load call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	var opened int64
 	if err := tx.Raw(`SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NOT NULL`, callID).Scan(&opened).Error; err != nil {
 		return nil, fmt.Errorf("load call: %w", err)
 	}
 	if opened == 0 {
-		return nil, fmt.Errorf("call %d: %w", callID, ErrSealed)
+		return nil, fmt.Errorf("call %d: %w", callID, core.ErrSealed)
 	}
 	return &h, nil
 }
 
 // CoiDeclarations loads the evaluator's declaration page: the bidding organisations of an
 // opened call (nothing else of the bids) with the declarations made so far.
-func CoiDeclarations(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*DeclarationView, error) {
+func CoiDeclarations(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*DeclarationView, error) {
 	tx := db.WithContext(ctx)
 	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 	if err != nil {
@@ -201,7 +202,7 @@ type DeclarationInput struct {
 // declared (all at once; declarations are final). A declared tie excludes the evaluator
 // from that bid; when fewer than two evaluators remain for a bid, the leads are warned by
 // e-mail. Audited as coi.declared (ties are named in the details for the lead).
-func DeclareTies(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, in map[int64]DeclarationInput, now time.Time) error {
+func DeclareTies(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in map[int64]DeclarationInput, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		h, err := evaluatorCall(tx, actor, tenantID, callID, true)
 		if err != nil {
@@ -214,9 +215,9 @@ func DeclareTies(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callI
 			return fmt.Errorf("load bidders: %w", err)
 		}
 		if len(open) == 0 {
-			return conflict("Sie haben Ihre Erklärungen für dieses Verfahren bereits abgegeben. Erklärungen sind endgültig; es wurde nichts geändert.")
+			return core.Conflict("Sie haben Ihre Erklärungen für dieses Verfahren bereits abgegeben. Erklärungen sind endgültig; es wurde nichts geändert.")
 		}
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		ties := map[string]string{}
 		for _, b := range open {
 			id := strconv.FormatInt(b.OrgID, 10)
@@ -229,7 +230,7 @@ func DeclareTies(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callI
 				v.Add("tie_"+id, "required", "Bitte erklären Sie für „"+b.OrgName+"“, ob eine Verbindung besteht.")
 				continue
 			}
-			CheckText(v, "note_"+id, "eine Erläuterung der Verbindung", d.Note, d.Tie != TieNone, 1000)
+			core.CheckText(v, "note_"+id, "eine Erläuterung der Verbindung", d.Note, d.Tie != TieNone, 1000)
 			if d.Tie != TieNone {
 				ties[id] = d.Tie
 			}

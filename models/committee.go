@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -22,9 +23,9 @@ type EvaluatorCallRow struct {
 }
 
 // EvaluatorCalls lists the calls of the Kreis on whose committee the actor sits.
-func EvaluatorCalls(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64) ([]EvaluatorCallRow, error) {
-	if !actor.HasTenantRole(tenantID, RoleEvaluator) {
-		return nil, fmt.Errorf("evaluation of Kreis %d: %w", tenantID, ErrNotFound)
+func EvaluatorCalls(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64) ([]EvaluatorCallRow, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleEvaluator) {
+		return nil, fmt.Errorf("evaluation of Kreis %d: %w", tenantID, core.ErrNotFound)
 	}
 	var out []EvaluatorCallRow
 	if err := db.WithContext(ctx).Raw(`SELECT c.id, c.ref, c.title, c.state, c.deadline, c.opened_at,
@@ -56,7 +57,7 @@ type EvaluatorCallView struct {
 
 // EvaluatorCall loads the evaluator's page of a call; before the declarations are
 // complete ReadBids refuses (Refusal wrapping ErrForbidden).
-func EvaluatorCall(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID int64, now time.Time) (*EvaluatorCallView, error) {
+func EvaluatorCall(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*EvaluatorCallView, error) {
 	tx := db.WithContext(ctx)
 	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 	if err != nil {
@@ -149,7 +150,7 @@ func (v *CommitteeView) Warnings() []CommitteeBid {
 // LeadCommittee loads the lead's committee page: evaluators, every declaration (ties with
 // notes), per bid the evaluators who may score it and their submitted sheets, and the
 // warning when fewer than two remain. Sealed before the opening (through ReadBids).
-func LeadCommittee(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID int64, now time.Time) (*CommitteeView, error) {
+func LeadCommittee(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*CommitteeView, error) {
 	if _, err := leadOpenedBids(ctx, db, vault, actor, tenantID, callID, now); err != nil {
 		return nil, err
 	}
@@ -204,14 +205,14 @@ func LeadCommittee(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor,
 // example when ties leave fewer than two evaluators for a bid); the new member declares
 // too before seeing anything. Audited as committee.evaluator_added; the new member is
 // told by e-mail.
-func AddEvaluator(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID, userID int64, now time.Time) error {
+func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, userID int64, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		c, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
 		}
 		if c.State == CallCancelled {
-			return conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
+			return core.Conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
 		}
 		if err := lockPeople(tx, []int64{userID}); err != nil {
 			return err
@@ -227,11 +228,11 @@ func AddEvaluator(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, call
 			return fmt.Errorf("load evaluator: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add("user", "invalid", "Bitte wählen Sie eine Person mit der Rolle „Mitglied des Bewertungsgremiums“ in diesem Kreis.")
 			return v
 		}
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		if err := checkCommitteeDuties(tx, tenantID, []int64{userID}, "user", v); err != nil {
 			return err
 		}
@@ -239,7 +240,7 @@ func AddEvaluator(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, call
 			return err
 		}
 		if u.Member {
-			return conflict(u.Name + " gehört dem Bewertungsgremium dieses Verfahrens bereits an; es wurde nichts geändert.")
+			return core.Conflict(u.Name + " gehört dem Bewertungsgremium dieses Verfahrens bereits an; es wurde nichts geändert.")
 		}
 		if err := tx.Exec(`INSERT INTO call_committee (call_id, user_id, role, created_at) VALUES (?, ?, 'evaluator', ?)`, callID, userID, now).Error; err != nil {
 			return fmt.Errorf("add evaluator: %w", err)

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/core"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,7 +49,7 @@ func TieField(i int, bidID int64) string { return fmt.Sprintf("tie_%d_pos_%d", i
 // "tie_<i>_reason". Every position must be given once; the reason is checked by
 // CloseConsolidation. Field errors in German.
 func TieResolutionsFrom(ties []Tie, get func(field string) string) ([]TieResolution, error) {
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	out := make([]TieResolution, 0, len(ties))
 	for i, t := range ties {
 		pos := map[int64]int{}

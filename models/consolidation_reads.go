@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -37,7 +38,7 @@ func (v *ConsolidationView) RowOf(bidID int64) (ResultRow, bool) {
 // LoadConsolidation reads a call's consolidation for its lead with a constant number of
 // queries (the call, the ScoringSource's snapshot, the consolidated scores and, once
 // closed, the result and its rows).
-func LoadConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *Actor, callID int64) (*ConsolidationView, error) {
+func LoadConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, callID int64) (*ConsolidationView, error) {
 	tx := db.WithContext(ctx)
 	c, content, err := loadConsolidationCall(tx, actor, callID, false)
 	if err != nil {

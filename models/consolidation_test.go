@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -88,7 +89,7 @@ func (f *consFixture) set(bidID int64, scores, reasons map[string]string) error 
 
 func wantField(t *testing.T, err error, field, code string) {
 	t.Helper()
-	var v *models.ValidationError
+	var v *core.ValidationError
 	if !errors.As(err, &v) {
 		t.Fatalf("err = %v, want a validation error %s/%s", err, field, code)
 	}
@@ -116,7 +117,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	if n := rows(); n != 0 {
 		t.Fatalf("%d scores written by refused input", n)
 	}
-	if err := f.set(x, map[string]string{"K1": "1", "K2": "1"}, nil); !errors.Is(err, models.ErrConflict) {
+	if err := f.set(x, map[string]string{"K1": "1", "K2": "1"}, nil); !errors.Is(err, core.ErrConflict) {
 		t.Errorf("excluded bid: %v", err)
 	}
 	if err := f.set(a, map[string]string{"K1": "2", "K2": "1,67"}, map[string]string{"K1": "Konzept nach Rückfrage vollständig."}); err != nil {
@@ -171,7 +172,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	if err := f.set(a, map[string]string{"K1": "2", "K2": "2"}, map[string]string{"K2": "x"}); !errors.Is(err, models.ErrConsolidationClosed) {
 		t.Errorf("after close: %v", err)
 	}
-	if _, err := models.CloseConsolidation(context.Background(), f.db, f.src, f.lead, models.CloseInput{CallID: f.callID}, f.now); !errors.Is(err, models.ErrConflict) {
+	if _, err := models.CloseConsolidation(context.Background(), f.db, f.src, f.lead, models.CloseInput{CallID: f.callID}, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Errorf("second close: %v", err)
 	}
 	for _, q := range []string{`UPDATE consolidated_scores SET score = 0`, `DELETE FROM result_rows`, `UPDATE call_results SET closed_at = now()`} {
@@ -187,20 +188,20 @@ func TestConsolidationAccess(t *testing.T) {
 	ctx := context.Background()
 	for _, email := range []string{"admin@beispielhausen.example", "gremium1@musterland.example", "oeffnung1@musterland.example", "kreistag@musterland.example", "awo@traeger.example"} {
 		actor := taActor(t, f.db, email)
-		if _, err := models.LoadConsolidation(ctx, f.db, f.src, actor, f.callID); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.LoadConsolidation(ctx, f.db, f.src, actor, f.callID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("%s reads: %v", email, err)
 		}
 		err := models.SetConsolidatedScores(ctx, f.db, f.src, actor, models.ConsolidationInput{CallID: f.callID, BidID: a,
 			Scores: map[string]string{"K1": "2", "K2": "2"}}, f.now)
-		if !errors.Is(err, models.ErrNotFound) {
+		if !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("%s sets: %v", email, err)
 		}
 	}
-	if err := f.set(a+1000, map[string]string{"K1": "2", "K2": "2"}, nil); !errors.Is(err, models.ErrNotFound) {
+	if err := f.set(a+1000, map[string]string{"K1": "2", "K2": "2"}, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("unknown bid: %v", err)
 	}
 	f.db.Exec(`UPDATE calls SET opened_at = NULL WHERE id = ?`, f.callID)
-	if _, err := models.LoadConsolidation(ctx, f.db, f.src, f.lead, f.callID); !errors.Is(err, models.ErrSealed) {
+	if _, err := models.LoadConsolidation(ctx, f.db, f.src, f.lead, f.callID); !errors.Is(err, core.ErrSealed) {
 		t.Errorf("sealed: %v", err)
 	}
 }

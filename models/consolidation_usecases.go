@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +15,7 @@ import (
 
 // ErrConsolidationClosed explains a conflict: the consolidation of the call was closed
 // (perhaps in another tab); its scores and result are final. It wraps ErrConflict.
-var ErrConsolidationClosed = fmt.Errorf("%w: die Konsolidierung ist abgeschlossen; Bewertungen und Ergebnis sind endgültig", ErrConflict)
+var ErrConsolidationClosed = fmt.Errorf("%w: die Konsolidierung ist abgeschlossen; Bewertungen und Ergebnis sind endgültig", core.ErrConflict)
 
 // ConsolidationInput is the lead's form for one bid: per criterion key the consolidated
 // score as German decimal text ("2,67") and the reason.
@@ -34,10 +35,10 @@ type CloseInput struct {
 
 // loadConsolidationCall reads the call with its current content (locked for update when
 // lock is set). Other Kreise and non-leads get ErrNotFound; a sealed call ErrSealed.
-func loadConsolidationCall(tx *gorm.DB, actor *Actor, callID int64, lock bool) (*leadCall, CallContent, error) {
+func loadConsolidationCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*leadCall, CallContent, error) {
 	return loadLeadCall(tx, actor, callID, lock, "consolidation", func(c *leadCall) error {
 		if c.OpenedAt == nil {
-			return fmt.Errorf("consolidation of call %d: %w", callID, ErrSealed)
+			return fmt.Errorf("consolidation of call %d: %w", callID, core.ErrSealed)
 		}
 		return nil
 	})
@@ -45,13 +46,13 @@ func loadConsolidationCall(tx *gorm.DB, actor *Actor, callID int64, lock bool) (
 
 // lockOpenConsolidation is loadConsolidationCall for changes: the call must not be
 // cancelled nor its consolidation closed.
-func lockOpenConsolidation(tx *gorm.DB, actor *Actor, callID int64) (*leadCall, CallContent, error) {
+func lockOpenConsolidation(tx *gorm.DB, actor *core.Actor, callID int64) (*leadCall, CallContent, error) {
 	c, content, err := loadConsolidationCall(tx, actor, callID, true)
 	switch {
 	case err != nil:
 		return nil, content, err
 	case c.State == CallCancelled:
-		return nil, content, fmt.Errorf("%w: das Verfahren ist aufgehoben", ErrConflict)
+		return nil, content, fmt.Errorf("%w: das Verfahren ist aufgehoben", core.ErrConflict)
 	case c.Closed:
 		return nil, content, ErrConsolidationClosed
 	}
@@ -73,7 +74,7 @@ func loadConsolidated(tx *gorm.DB, callID int64) ([]ConsolidatedScore, error) {
 // criteria at once, once every required sheet of the bid is submitted. A score lies on
 // the scale with at most two decimals; where it differs from the evaluators' mean a
 // reason is mandatory (rule 6). Audited as consolidation.scores_set on the call's chain.
-func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, actor *Actor, in ConsolidationInput, now time.Time) error {
+func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in ConsolidationInput, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
 		if err != nil {
@@ -92,11 +93,11 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 		}
 		switch {
 		case bid == nil:
-			return fmt.Errorf("bid %d of call %d: %w", in.BidID, in.CallID, ErrNotFound)
+			return fmt.Errorf("bid %d of call %d: %w", in.BidID, in.CallID, core.ErrNotFound)
 		case bid.Formal != FormalAdmitted:
-			return fmt.Errorf("%w: nur zur Bewertung zugelassene Interessenbekundungen werden konsolidiert", ErrConflict)
+			return fmt.Errorf("%w: nur zur Bewertung zugelassene Interessenbekundungen werden konsolidiert", core.ErrConflict)
 		}
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		if !bid.SheetsComplete() {
 			v.Add("scores", "sheets_missing", fmt.Sprintf("Die Bewertungsbögen von %s sind noch nicht abgegeben. Konsolidieren können Sie erst, wenn alle Bögen vorliegen.",
 				strings.Join(bid.Pending, ", ")))
@@ -120,7 +121,7 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 				v.Add("reason_"+key, "required", fmt.Sprintf("%s: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert %s abweicht.",
 					key, FormatScore(cell.Mean)))
 			} else {
-				CheckText(v, "reason_"+key, "die Begründung", reason, false, MaxLongText)
+				core.CheckText(v, "reason_"+key, "die Begründung", reason, false, MaxLongText)
 			}
 			if len(v.Fields) > before {
 				continue
@@ -153,7 +154,7 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 // posts of a lot need a TieResolution with a reason. Audited as consolidation.closed.
 // The optional issue hooks (app: the Bewertungsmatrix PDF) run in the same transaction
 // after the result is stored, so a failing one rolls the closing back.
-func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *Actor, in CloseInput, now time.Time, issue ...MatrixIssuer) (Result, error) {
+func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in CloseInput, now time.Time, issue ...MatrixIssuer) (Result, error) {
 	var result Result
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
@@ -169,12 +170,12 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 			return err
 		}
 		m := BuildMatrix(content, snap, cons)
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		for _, msg := range m.Missing() {
 			v.Add("consolidation", "incomplete", msg)
 		}
 		for i, r := range in.Resolutions {
-			CheckText(v, fmt.Sprintf("tie_%d_reason", i), "die Begründung der Entscheidung über den Gleichstand", r.Reason, true, MaxLongText)
+			core.CheckText(v, fmt.Sprintf("tie_%d_reason", i), "die Begründung der Entscheidung über den Gleichstand", r.Reason, true, MaxLongText)
 		}
 		if err := v.OrNil(); err != nil {
 			return err
@@ -226,7 +227,7 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 }
 
 // storeResult writes call_results and one result_rows row per bid.
-func storeResult(tx *gorm.DB, c *leadCall, actor *Actor, r Result, now time.Time) error {
+func storeResult(tx *gorm.DB, c *leadCall, actor *core.Actor, r Result, now time.Time) error {
 	lots, err := json.Marshal(r.Lots)
 	if err != nil {
 		return fmt.Errorf("encode lots: %w", err)

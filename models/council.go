@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"kimibv/models/core"
 	"slices"
 	"strconv"
 	"time"
@@ -36,9 +37,9 @@ type CouncilRow struct {
 func (r CouncilRow) StateLabel() string { return DecisionStateLabel(r.State) }
 
 // requireCouncil admits council members of the Kreis; everybody else gets ErrNotFound.
-func requireCouncil(actor *Actor, tenantID int64) error {
-	if !actor.HasTenantRole(tenantID, RoleCouncil) {
-		return fmt.Errorf("council view of Kreis %d: %w", tenantID, ErrNotFound)
+func requireCouncil(actor *core.Actor, tenantID int64) error {
+	if !actor.HasTenantRole(tenantID, core.RoleCouncil) {
+		return fmt.Errorf("council view of Kreis %d: %w", tenantID, core.ErrNotFound)
 	}
 	return nil
 }
@@ -46,7 +47,7 @@ func requireCouncil(actor *Actor, tenantID int64) error {
 // CouncilProcedures lists every published (or later) procedure of the Kreis for its council
 // members in one query: state, whether the decision is recorded and the member's own
 // declaration. Nothing about bids (DESIGN rule 2: not even their number).
-func CouncilProcedures(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64) ([]CouncilRow, error) {
+func CouncilProcedures(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64) ([]CouncilRow, error) {
 	if err := requireCouncil(actor, tenantID); err != nil {
 		return nil, err
 	}
@@ -89,7 +90,7 @@ type CouncilBidder struct {
 func (b CouncilBidder) TieLabel() string { return TieLabel(b.Tie) }
 
 // councilCall reads the call of the council view (ErrNotFound outside the Kreis, drafts).
-func councilCall(tx *gorm.DB, actor *Actor, tenantID, callID int64) (*CouncilView, bool, error) {
+func councilCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (*CouncilView, bool, error) {
 	if err := requireCouncil(actor, tenantID); err != nil {
 		return nil, false, err
 	}
@@ -103,7 +104,7 @@ func councilCall(tx *gorm.DB, actor *Actor, tenantID, callID int64) (*CouncilVie
 		return nil, false, fmt.Errorf("council call: %w", err)
 	}
 	if len(rows) == 0 {
-		return nil, false, fmt.Errorf("council call %d: %w", callID, ErrNotFound)
+		return nil, false, fmt.Errorf("council call %d: %w", callID, core.ErrNotFound)
 	}
 	return &CouncilView{CallID: callID, Ref: rows[0].Ref, Title: rows[0].Title, State: CallState(rows[0].State)}, rows[0].Decided, nil
 }
@@ -111,7 +112,7 @@ func councilCall(tx *gorm.DB, actor *Actor, tenantID, callID int64) (*CouncilVie
 // LoadCouncilProcedure reads a procedure for a council member with a constant number of
 // queries: before the decision only its state; after it the award record, the bidders
 // with the member's declaration and, when declared without a tie, the annex.
-func LoadCouncilProcedure(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*CouncilView, error) {
+func LoadCouncilProcedure(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*CouncilView, error) {
 	var out *CouncilView
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v, decided, err := councilCall(tx, actor, tenantID, callID)
@@ -157,14 +158,14 @@ func CouncilTieField(orgID int64) string { return "tie_" + strconv.FormatInt(org
 // DeclareCouncilTies records a council member's declaration about every bidder once the
 // decision is recorded; audited as council.declared on the procedure's chain. A second
 // declaration is ErrConflict (declarations are final).
-func DeclareCouncilTies(ctx context.Context, db *gorm.DB, actor *Actor, in CouncilDeclaration, now time.Time) error {
+func DeclareCouncilTies(ctx context.Context, db *gorm.DB, actor *core.Actor, in CouncilDeclaration, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		v, decided, err := councilCall(tx, actor, in.TenantID, in.CallID)
 		if err != nil {
 			return err
 		}
 		if !decided {
-			return fmt.Errorf("council declaration before the decision: %w", ErrNotFound)
+			return fmt.Errorf("council declaration before the decision: %w", core.ErrNotFound)
 		}
 		if err := tx.Exec(`SELECT 1 FROM calls WHERE id = ? FOR UPDATE`, in.CallID).Error; err != nil {
 			return fmt.Errorf("lock call: %w", err)
@@ -178,9 +179,9 @@ func DeclareCouncilTies(ctx context.Context, db *gorm.DB, actor *Actor, in Counc
 			return fmt.Errorf("load declaration: %w", err)
 		}
 		if n > 0 {
-			return fmt.Errorf("%w: Sie haben Ihre Erklärung zu diesem Verfahren bereits abgegeben", ErrConflict)
+			return fmt.Errorf("%w: Sie haben Ihre Erklärung zu diesem Verfahren bereits abgegeben", core.ErrConflict)
 		}
-		ve := &ValidationError{}
+		ve := &core.ValidationError{}
 		tied := []string{}
 		for _, org := range orgs {
 			t := in.Ties[org]
@@ -190,7 +191,7 @@ func DeclareCouncilTies(ctx context.Context, db *gorm.DB, actor *Actor, in Counc
 				tied = append(tied, strconv.FormatInt(org, 10)+":"+t)
 			}
 		}
-		CheckText(ve, "note", "die Erläuterung", in.Note, len(tied) > 0, 2000)
+		core.CheckText(ve, "note", "die Erläuterung", in.Note, len(tied) > 0, 2000)
 		if err := ve.OrNil(); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"kimibv/models/core"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -127,7 +128,7 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 // notFound converts GORM's not-found error into ErrNotFound and wraps others with what.
 func notFound(err error, what string) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
+		return fmt.Errorf("%s: %w", what, core.ErrNotFound)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

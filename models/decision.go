@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/core"
 	"net/url"
 	"slices"
 	"strings"
@@ -124,9 +125,9 @@ func FTEField(bidID int64, lot string) string { return fmt.Sprintf("fte_%d_%s", 
 // they requested and at most what they requested, in steps of 0,05 VZÄ; a lot's posts
 // are not exceeded. Any difference to the result is a deviation and needs a reason.
 func CheckProposal(c CallContent, r Result, alloc map[int64]map[string]decimal.Decimal, justification, deviationReason string) ([]DecisionAllocation, bool, error) {
-	v := &ValidationError{}
-	CheckText(v, "justification", "die Begründung der Auswahl", justification, true, MaxLongText)
-	CheckText(v, "deviation_reason", "die Begründung der Abweichung", deviationReason, false, MaxLongText)
+	v := &core.ValidationError{}
+	core.CheckText(v, "justification", "die Begründung der Auswahl", justification, true, MaxLongText)
+	core.CheckText(v, "deviation_reason", "die Begründung der Abweichung", deviationReason, false, MaxLongText)
 	perLot := map[string]decimal.Decimal{}
 	var rows []DecisionAllocation
 	deviates := false
@@ -188,11 +189,11 @@ type RecordInput struct {
 
 // checkRecord validates the resolution; the date may not lie after today (Europe/Berlin).
 func checkRecord(in RecordInput, now time.Time) (Date, error) {
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	if !slices.Contains(DecisionBodies, DecisionBody(in.Body)) {
 		v.Add("body", "required", "Bitte wählen Sie das entscheidende Gremium.")
 	}
-	CheckText(v, "body_name", "die Bezeichnung des Gremiums", in.BodyName, DecisionBody(in.Body) == BodyAusschuss, 200)
+	core.CheckText(v, "body_name", "die Bezeichnung des Gremiums", in.BodyName, DecisionBody(in.Body) == BodyAusschuss, 200)
 	d, msg := ParseGermanDate(in.DecidedOn)
 	switch {
 	case msg != "":
@@ -200,8 +201,8 @@ func checkRecord(in RecordInput, now time.Time) (Date, error) {
 	case d.Time().After(now):
 		v.Add("decided_on", "future", "Das Datum der Entscheidung darf nicht in der Zukunft liegen.")
 	}
-	CheckText(v, "resolution_number", "die Beschluss- oder Vorlagennummer", in.ResolutionNumber, true, 100)
-	CheckText(v, "vote_result", "das Abstimmungsergebnis", in.VoteResult, DecisionBody(in.Body) != BodyVerwaltung, 500)
+	core.CheckText(v, "resolution_number", "die Beschluss- oder Vorlagennummer", in.ResolutionNumber, true, 100)
+	core.CheckText(v, "vote_result", "das Abstimmungsergebnis", in.VoteResult, DecisionBody(in.Body) != BodyVerwaltung, 500)
 	if u := strings.TrimSpace(in.CouncilURL); u != "" {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || strings.ContainsAny(u, " \t\r\n") || len(u) > 2000 {
@@ -215,6 +216,6 @@ func checkRecord(in RecordInput, now time.Time) (Date, error) {
 // Europe/Berlin) days calendar days after the day of notification. Calendar arithmetic
 // in Europe/Berlin keeps it right across daylight-saving changes.
 func StandstillEnd(notified time.Time, days int) time.Time {
-	l := notified.In(berlin)
-	return time.Date(l.Year(), l.Month(), l.Day()+days+1, 0, 0, 0, 0, berlin).Add(-time.Second).UTC()
+	l := notified.In(core.Berlin())
+	return time.Date(l.Year(), l.Month(), l.Day()+days+1, 0, 0, 0, 0, core.Berlin()).Add(-time.Second).UTC()
 }

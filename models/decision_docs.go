@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 
 	"gorm.io/gorm"
 )
@@ -10,14 +11,14 @@ import (
 // LatestVermerk returns the call's most recent Vergabevermerk for its lead (ErrNotFound
 // before the decision is recorded, for other Kreise and other roles; errCommitteeMember
 // for a lead who is a named evaluator of the call).
-func LatestVermerk(ctx context.Context, db *gorm.DB, actor *Actor, callID int64) (*IssuedDocument, error) {
+func LatestVermerk(ctx context.Context, db *gorm.DB, actor *core.Actor, callID int64) (*IssuedDocument, error) {
 	var d []IssuedDocument
 	if err := db.WithContext(ctx).Raw(`SELECT * FROM issued_documents WHERE call_id = ? AND kind = 'vergabevermerk' ORDER BY id DESC LIMIT 1`,
 		callID).Scan(&d).Error; err != nil {
 		return nil, fmt.Errorf("load Vergabevermerk: %w", err)
 	}
-	if len(d) == 0 || !actor.HasTenantRole(d[0].TenantID, RoleLead) {
-		return nil, fmt.Errorf("Vergabevermerk of call %d: %w", callID, ErrNotFound)
+	if len(d) == 0 || !actor.HasTenantRole(d[0].TenantID, core.RoleLead) {
+		return nil, fmt.Errorf("Vergabevermerk of call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err
@@ -29,9 +30,9 @@ func LatestVermerk(ctx context.Context, db *gorm.DB, actor *Actor, callID int64)
 }
 
 // NoticeDocument returns the PDF of organisation orgID's notice id (members only).
-func NoticeDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID, id int64) (*IssuedDocument, error) {
+func NoticeDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, id int64) (*IssuedDocument, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("notice of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("notice of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var d []IssuedDocument
 	if err := db.WithContext(ctx).Raw(`SELECT d.* FROM notices n JOIN issued_documents d ON d.id = n.document_id
@@ -39,7 +40,7 @@ func NoticeDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID, id in
 		return nil, fmt.Errorf("load notice document: %w", err)
 	}
 	if len(d) == 0 {
-		return nil, fmt.Errorf("notice document %d: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("notice document %d: %w", id, core.ErrNotFound)
 	}
 	if err := openDocument(db.WithContext(ctx), &d[0]); err != nil {
 		return nil, err

@@ -7,10 +7,11 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 func TestCheckProposalRules(t *testing.T) {
-	c := qaContent(time.Date(2026, 6, 1, 12, 0, 0, 0, models.Berlin())) // L1 2,0 VZÄ, L2 1,0 VZÄ
+	c := qaContent(time.Date(2026, 6, 1, 12, 0, 0, 0, core.Berlin())) // L1 2,0 VZÄ, L2 1,0 VZÄ
 	r := models.Result{Rows: []models.ResultRow{
 		{BidID: 1, Rank: 1, Requested: map[string]decimal.Decimal{"L1": dec("2")}, Allocation: map[string]decimal.Decimal{"L1": dec("2")}},
 		{BidID: 2, Rank: 2, Requested: map[string]decimal.Decimal{"L1": dec("1"), "L2": dec("1")}, Allocation: map[string]decimal.Decimal{"L2": dec("1")}},

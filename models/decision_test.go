@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -20,12 +21,12 @@ type decisionFixture struct {
 	*consFixture
 	bids    map[string]int64
 	orgs    map[string]int64
-	members map[string]*models.Actor
+	members map[string]*core.Actor
 }
 
 func newDecisionFixture(t *testing.T) *decisionFixture {
 	t.Helper()
-	f := &decisionFixture{consFixture: newConsFixture(t, nil), bids: map[string]int64{}, orgs: map[string]int64{}, members: map[string]*models.Actor{}}
+	f := &decisionFixture{consFixture: newConsFixture(t, nil), bids: map[string]int64{}, orgs: map[string]int64{}, members: map[string]*core.Actor{}}
 	for _, b := range []struct{ name, req, sheet string }{{"A", "L1=2", "2 2"}, {"B", "L1=1 L2=1", "2 1"}, {"C", "L2=1", "1 1"}} {
 		f.bids[b.name] = f.addBid(t, "Träger "+b.name+" e. V.", models.FormalAdmitted, b.req, b.sheet, b.sheet)
 		sc := strings.Fields(b.sheet)
@@ -144,7 +145,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 		t.Fatalf("state %s, want decided", s)
 	}
 	// Recorded means final: no new proposal, and the table refuses edits.
-	if err := models.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); !errors.Is(err, models.ErrConflict) {
+	if err := models.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("proposal after record: %v, want conflict", err)
 	}
 	if err := f.db.Exec(`UPDATE decisions SET justification = 'geändert' WHERE call_id = ?`, f.callID).Error; err == nil {
@@ -154,8 +155,8 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 		t.Fatalf("audit details %v", d)
 	}
 	// Another Kreis's lead does not find the decision.
-	other := &models.Actor{UserID: f.lead.UserID, Tenants: map[int64][]models.Role{f.tenantID + 999: {models.RoleLead}}}
-	if _, err := models.LoadDecision(ctx, f.db, other, models.DecisionDocs{}, f.callID, f.now); !errors.Is(err, models.ErrNotFound) {
+	other := &core.Actor{UserID: f.lead.UserID, Tenants: map[int64][]core.Role{f.tenantID + 999: {core.RoleLead}}}
+	if _, err := models.LoadDecision(ctx, f.db, other, models.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v, want not found", err)
 	}
 }
@@ -166,7 +167,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 	if err := models.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); !errors.Is(err, models.ErrConflict) {
+	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("notices before the decision: %v, want conflict", err)
 	}
 	if err := models.RecordDecision(ctx, f.db, f.lead, models.DecisionDocs{}, f.recordInput(), f.now); err != nil {
@@ -179,7 +180,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); !errors.Is(err, models.ErrConflict) {
+	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("second issue: %v, want conflict", err)
 	}
 	if got := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox`) - mails; got != 4 {
@@ -223,7 +224,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 		// Another organisation's notice is not found.
 		for otherName := range want {
 			if otherName != name {
-				if _, err := models.LoadOrgNotice(ctx, f.db, f.members[otherName], models.DecisionDocs{}, f.orgs[otherName], list[0].ID, f.now); !errors.Is(err, models.ErrNotFound) {
+				if _, err := models.LoadOrgNotice(ctx, f.db, f.members[otherName], models.DecisionDocs{}, f.orgs[otherName], list[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
 					t.Fatalf("%s reads %s's notice: %v", otherName, name, err)
 				}
 				break
@@ -272,7 +273,7 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 		_, err := models.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], cN, "  ", f.now)
 		return err
 	}(), "reason", "required")
-	if _, err := models.LodgeObjection(ctx, f.db, f.members["A"], f.orgs["A"], cN, "x", f.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.LodgeObjection(ctx, f.db, f.members["A"], f.orgs["A"], cN, "x", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("objection on another's notice: %v", err)
 	}
 	objID, err := models.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], cN, "Unser Konzept wurde falsch gewertet.", f.now)
@@ -281,7 +282,7 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 	}
 	after := f.now.AddDate(0, 0, 16)
 	// After the standstill, no objection is possible any more.
-	if _, err := models.LodgeObjection(ctx, f.db, f.members["B"], f.orgs["B"], noticeOf("B"), "zu spät", after); !errors.Is(err, models.ErrDeadlinePassed) {
+	if _, err := models.LodgeObjection(ctx, f.db, f.members["B"], f.orgs["B"], noticeOf("B"), "zu spät", after); !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("late objection: %v", err)
 	}
 	// With the objection open the job waits.
@@ -294,7 +295,7 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := models.AnswerObjection(ctx, f.db, f.lead, models.ObjectionAnswer{CallID: f.callID, ObjectionID: objID,
-		Answer: "nochmal", Outcome: models.ObjectionRejected}, f.now); !errors.Is(err, models.ErrConflict) {
+		Answer: "nochmal", Outcome: models.ObjectionRejected}, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("second answer: %v", err)
 	}
 	// The answer is visible to C, not to A.

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 
 // ErrDecisionRecorded explains a conflict: the decision is recorded (perhaps in another
 // tab) and can no longer be changed. It wraps ErrConflict.
-var ErrDecisionRecorded = fmt.Errorf("%w: die Entscheidung ist bereits aufgezeichnet und kann nicht mehr geändert werden", ErrConflict)
+var ErrDecisionRecorded = fmt.Errorf("%w: die Entscheidung ist bereits aufgezeichnet und kann nicht mehr geändert werden", core.ErrConflict)
 
 // DecisionView is what the lead's decision page shows: the call, the stored result with
 // the bidders' names, the decision (nil before the proposal), notices and objections.
@@ -65,10 +66,10 @@ func (v *DecisionView) OpenObjections() int {
 
 // loadDecisionCall reads the call for its lead (FOR UPDATE when lock); other Kreise and
 // other roles get ErrNotFound, a call whose consolidation is not closed ErrConflict.
-func loadDecisionCall(tx *gorm.DB, actor *Actor, callID int64, lock bool) (*leadCall, CallContent, error) {
+func loadDecisionCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*leadCall, CallContent, error) {
 	return loadLeadCall(tx, actor, callID, lock, "decision", func(c *leadCall) error {
 		if !c.Closed {
-			return fmt.Errorf("%w: die Konsolidierung ist noch nicht abgeschlossen", ErrConflict)
+			return fmt.Errorf("%w: die Konsolidierung ist noch nicht abgeschlossen", core.ErrConflict)
 		}
 		return nil
 	})
@@ -76,7 +77,7 @@ func loadDecisionCall(tx *gorm.DB, actor *Actor, callID int64, lock bool) (*lead
 
 // LoadDecision reads a call's decision page for its lead with a constant number of
 // queries. A due award is finalised first (lazily, see FinalizeAward).
-func LoadDecision(ctx context.Context, db *gorm.DB, actor *Actor, docs DecisionDocs, callID int64, now time.Time) (*DecisionView, error) {
+func LoadDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, callID int64, now time.Time) (*DecisionView, error) {
 	if _, err := FinalizeAward(ctx, db, docs, callID, now); err != nil {
 		return nil, err
 	}
@@ -165,7 +166,7 @@ type ProposalInput struct {
 
 // SaveProposal stores (or replaces) the decision proposal of a call with a closed
 // consolidation until the decision is recorded. Audited as decision.proposed.
-func SaveProposal(ctx context.Context, db *gorm.DB, actor *Actor, in ProposalInput, now time.Time) error {
+func SaveProposal(ctx context.Context, db *gorm.DB, actor *core.Actor, in ProposalInput, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := loadDecisionCall(tx, actor, in.CallID, true)
 		if err != nil {
@@ -216,7 +217,7 @@ func SaveProposal(ctx context.Context, db *gorm.DB, actor *Actor, in ProposalInp
 
 // parseProposal reads the form's VZÄ; unparsable values are field errors.
 func parseProposal(r Result, c CallContent, fte map[string]string) (map[int64]map[string]decimal.Decimal, error) {
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	out := map[int64]map[string]decimal.Decimal{}
 	for _, row := range r.Rows {
 		out[row.BidID] = map[string]decimal.Decimal{}
@@ -249,17 +250,17 @@ func allocationDetails(rows []DecisionAllocation) []map[string]any {
 func decisionStateConflict(s CallState) error {
 	switch s {
 	case CallCancelled:
-		return fmt.Errorf("%w: das Verfahren ist aufgehoben", ErrConflict)
+		return fmt.Errorf("%w: das Verfahren ist aufgehoben", core.ErrConflict)
 	case CallDecided, CallNotified, CallAwarded:
 		return ErrDecisionRecorded
 	}
-	return fmt.Errorf("%w: das Verfahren ist im Stand „%s“", ErrConflict, DecisionStateLabel(s))
+	return fmt.Errorf("%w: das Verfahren ist im Stand „%s“", core.ErrConflict, DecisionStateLabel(s))
 }
 
 // RecordDecision records the deciding body's resolution on the saved proposal; the call
 // moves to 'decided' and the decision can no longer change; the Vergabevermerk of the
 // decision is issued. Audited as decision.recorded.
-func RecordDecision(ctx context.Context, db *gorm.DB, actor *Actor, docs DecisionDocs, in RecordInput, now time.Time) error {
+func RecordDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, in RecordInput, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := loadDecisionCall(tx, actor, in.CallID, true)
 		if err != nil {
@@ -281,7 +282,7 @@ func RecordDecision(ctx context.Context, db *gorm.DB, actor *Actor, docs Decisio
 			return fmt.Errorf("record decision: %w", upd.Error)
 		}
 		if upd.RowsAffected == 0 {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add("decision", "no_proposal", "Bitte speichern Sie zuerst den Entscheidungsvorschlag.")
 			return v
 		}

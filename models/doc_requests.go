@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/models/core"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,14 +73,14 @@ type DocRequestInput struct {
 // required documents of the bid's call version; the deadline is the call's one request
 // deadline (set by the first request, in the future; equal treatment). The provider gets
 // a Postfach message and an e-mail. Audited as formal.documents_requested.
-func RequestDocuments(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID, bidID int64, in DocRequestInput, now time.Time) error {
+func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, in DocRequestInput, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		c, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
 			return err
 		}
 		if st.Outcome == string(FormalExcluded) || st.Outcome == string(FormalAdmitted) || st.Corrected {
-			return conflict("Die formale Prüfung dieser Interessenbekundung ist entschieden; eine Nachforderung ist nicht mehr möglich.")
+			return core.Conflict("Die formale Prüfung dieser Interessenbekundung ist entschieden; eine Nachforderung ist nicht mehr möglich.")
 		}
 		var bid struct {
 			CallVersion int
@@ -92,7 +93,7 @@ func RequestDocuments(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, 
 		if err != nil {
 			return err
 		}
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		var names []string
 		for _, k := range in.DocKeys {
 			d, ok := requiredDoc(&content, k)
@@ -105,13 +106,13 @@ func RequestDocuments(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, 
 		if len(in.DocKeys) == 0 {
 			v.Add("docs", "required", "Bitte wählen Sie mindestens eine Unterlage aus, die nachgefordert wird.")
 		}
-		CheckText(v, "message", "eine Nachricht an den Träger", in.Message, true, 4000)
+		core.CheckText(v, "message", "eine Nachricht an den Träger", in.Message, true, 4000)
 		deadline, err := requestDeadline(tx, callID)
 		if err != nil {
 			return err
 		}
 		if deadline != nil && now.After(*deadline) {
-			return conflict("Die Frist für Nachforderungen in diesem Verfahren ist am " + FormatDateTime(*deadline) + " abgelaufen. Weitere Nachforderungen sind nicht möglich, damit alle Träger gleich behandelt werden.")
+			return core.Conflict("Die Frist für Nachforderungen in diesem Verfahren ist am " + core.FormatDateTime(*deadline) + " abgelaufen. Weitere Nachforderungen sind nicht möglich, damit alle Träger gleich behandelt werden.")
 		}
 		if deadline == nil {
 			t, _, msg := ParseGermanDateTime(in.Deadline)
@@ -143,7 +144,7 @@ func RequestDocuments(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, 
 		body := fmt.Sprintf("Guten Tag,\n\nim Verfahren %s („%s“) fordert die Verfahrensleitung von Ihnen folgende Unterlagen nach:\n\n- %s\n\n%s\n\n"+
 			"Bitte laden Sie ausschließlich diese Unterlagen bis zum %s bei Ihrer Interessenbekundung unter „Nachforderung“ hoch. "+
 			"Diese Frist gilt für alle Nachforderungen des Verfahrens gleichermaßen; später eingehende Unterlagen werden nicht angenommen.\n",
-			c.Ref, c.Title, strings.Join(names, "\n- "), in.Message, FormatDateTime(*deadline))
+			c.Ref, c.Title, strings.Join(names, "\n- "), in.Message, core.FormatDateTime(*deadline))
 		if _, err := notifyOrgIDs(tx, callID, []int64{bid.OrgID}, Notice{Kind: "document_request", Subject: "Nachforderung von Unterlagen: " + c.Ref, Body: body}); err != nil {
 			return err
 		}
@@ -171,9 +172,9 @@ func (v *ProviderRequestsView) DocName(key string) string {
 
 // ProviderRequests loads the document requests for the organisation's bid (members only;
 // anybody else ErrNotFound).
-func ProviderRequests(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID int64) (*ProviderRequestsView, error) {
+func ProviderRequests(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidID int64) (*ProviderRequestsView, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	tx := db.WithContext(ctx)
 	var head struct {
@@ -187,7 +188,7 @@ func ProviderRequests(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bid
 		return nil, fmt.Errorf("load bid: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("bid %d: %w", bidID, ErrNotFound)
+		return nil, fmt.Errorf("bid %d: %w", bidID, core.ErrNotFound)
 	}
 	v := &ProviderRequestsView{CallRef: head.Ref, CallTitle: head.Title}
 	var err error
@@ -218,9 +219,9 @@ type RequestUpload struct {
 // deadline (checked with now and, for the receipt, the database clock), encrypted with
 // the call's key; each answer gets its own receipt entry (time and SHA-256). Audited as
 // formal.documents_answered.
-func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, bidID int64, in RequestUpload, now time.Time) (*RequestAnswer, error) {
+func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, in RequestUpload, now time.Time) (*RequestAnswer, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var out RequestAnswer
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
@@ -235,13 +236,13 @@ func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vault *Vault, actor
 			return fmt.Errorf("load request: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("request %d: %w", in.RequestID, ErrNotFound)
+			return fmt.Errorf("request %d: %w", in.RequestID, core.ErrNotFound)
 		}
 		if now.After(r.Deadline) {
-			return &DeadlineError{Message: "Die Frist für Nachforderungen ist am " + FormatDateTime(r.Deadline) + " abgelaufen. Das Hochladen ist nicht mehr möglich; es wurde nichts gespeichert."}
+			return &core.DeadlineError{Message: "Die Frist für Nachforderungen ist am " + core.FormatDateTime(r.Deadline) + " abgelaufen. Das Hochladen ist nicht mehr möglich; es wurde nichts gespeichert."}
 		}
 		if !slices.Contains([]string(r.DocKeys), in.DocKey) {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add("datei", "not_requested", "Diese Unterlage wurde nicht nachgefordert. Laden Sie bitte nur die nachgeforderten Unterlagen hoch.")
 			return v
 		}
@@ -267,7 +268,7 @@ func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vault *Vault, actor
 
 // OpenAnswerFile streams an answer file to the lead (after the ReadBids check) or to a
 // member of the answering organisation.
-func OpenAnswerFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID, bidID, answerID int64, now time.Time) (io.ReadCloser, File, error) {
+func OpenAnswerFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, tenantID, callID, bidID, answerID int64, now time.Time) (io.ReadCloser, File, error) {
 	if _, err := leadOpenedBids(ctx, db, vault, actor, tenantID, callID, now); err != nil {
 		return nil, File{}, err
 	}
@@ -277,7 +278,7 @@ func OpenAnswerFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 		return nil, File{}, fmt.Errorf("load answer: %w", err)
 	}
 	if fileID == 0 {
-		return nil, File{}, fmt.Errorf("answer %d: %w", answerID, ErrNotFound)
+		return nil, File{}, fmt.Errorf("answer %d: %w", answerID, core.ErrNotFound)
 	}
 	return openFile(ctx, db, vault, fileID)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"strings"
 	"time"
@@ -256,7 +257,7 @@ func DocumentByHash(ctx context.Context, db *gorm.DB, hash string) (*DocumentChe
 		return nil, fmt.Errorf("look up document: %w", err)
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("document %s: %w", hash, ErrNotFound)
+		return nil, fmt.Errorf("document %s: %w", hash, core.ErrNotFound)
 	}
 	return &rows[0], nil
 }

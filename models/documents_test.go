@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 func TestCanonicalJSONSortsKeysAndKeepsText(t *testing.T) {
@@ -92,14 +93,14 @@ func TestIssueDocumentStoresHashesAuditsAndIsImmutable(t *testing.T) {
 			t.Errorf("found %+v", got)
 		}
 	}
-	if _, err := models.DocumentByHash(ctx, f.db, strings.Repeat("0", 64)); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.DocumentByHash(ctx, f.db, strings.Repeat("0", 64)); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("unknown hash: %v", err)
 	}
 	dl, err := models.DocumentForDownload(ctx, f.db, doc.ID)
 	if err != nil || string(dl.Content) != string(doc.Content) {
 		t.Fatalf("download: %v", err)
 	}
-	if _, err := models.DocumentForDownload(ctx, f.db, doc.ID+1000); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.DocumentForDownload(ctx, f.db, doc.ID+1000); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("unknown id: %v", err)
 	}
 }
@@ -169,7 +170,7 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	if doc.ChainHead != published {
 		t.Errorf("chain head %s, want the call.published entry %s", doc.ChainHead, published)
 	}
-	if _, err := models.BekanntmachungPDF(ctx, f.db, call.Ref, 2); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.BekanntmachungPDF(ctx, f.db, call.Ref, 2); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("version 2: %v", err)
 	}
 	if _, err := models.BekanntmachungPDF(ctx, f.db, fmt.Sprint(call.ID), 1); err != nil {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/core"
 	"slices"
 	"strings"
 
@@ -28,7 +29,7 @@ import (
 // pages show nothing the gates protect.
 
 // procedureRoles are the Kreis roles that handle procedures, in the order they are reported.
-var procedureRoles = []Role{RoleLead, RoleOpener}
+var procedureRoles = []core.Role{core.RoleLead, core.RoleOpener}
 
 // procedureRoleNames are procedureRoles as strings, for SQL arguments.
 func procedureRoleNames() []string {
@@ -44,7 +45,7 @@ func procedureRoleNames() []string {
 // must not hold a Kreis role that handles procedures — lead or opener. It returns the
 // first such role among kreisRoles, or "" when the combination is allowed. Kreis
 // administration and council membership are allowed beside the committee.
-func CommitteeRoleConflict(kreisRoles []Role, namedEvaluator bool) Role {
+func CommitteeRoleConflict(kreisRoles []core.Role, namedEvaluator bool) core.Role {
 	if !namedEvaluator {
 		return ""
 	}
@@ -58,8 +59,8 @@ func CommitteeRoleConflict(kreisRoles []Role, namedEvaluator bool) Role {
 
 // MsgCommitteeRole explains to the lead naming the committee why a holder of role cannot
 // be named (field error with the role as code).
-func MsgCommitteeRole(role Role) string {
-	if role == RoleLead {
+func MsgCommitteeRole(role core.Role) string {
+	if role == core.RoleLead {
 		return "Personen mit der Rolle Verfahrensleitung in diesem Kreis können nicht dem Bewertungsgremium angehören: Die Verfahrensleitung liest alle Interessenbekundungen ohne Erklärung zu Interessenkonflikten und sieht alle Bewertungen. Bitte wählen Sie eine andere Person."
 	}
 	return "Öffnungsberechtigte Personen in diesem Kreis können nicht dem Bewertungsgremium angehören: Wer öffnet, liest alle Interessenbekundungen ohne Erklärung zu Interessenkonflikten. Bitte wählen Sie eine andere Person."
@@ -67,7 +68,7 @@ func MsgCommitteeRole(role Role) string {
 
 // msgGrantConflict explains to a Kreis administrator why role cannot be granted to a
 // member of the committee of the running procedure ref.
-func msgGrantConflict(role Role, ref string) string {
+func msgGrantConflict(role core.Role, ref string) string {
 	return fmt.Sprintf("Diese Person gehört dem Bewertungsgremium des laufenden Verfahrens %s an und kann deshalb nicht zugleich die Rolle „%s“ erhalten: "+
 		"Verfahrensleitung und Öffnungsberechtigte lesen alle Interessenbekundungen ohne Erklärung zu Interessenkonflikten. "+
 		"Vergeben Sie die Rolle nach Abschluss des Verfahrens oder bitten Sie die Verfahrensleitung, eine andere Person in das Gremium zu benennen. Es wurde nichts geändert.",
@@ -75,7 +76,7 @@ func msgGrantConflict(role Role, ref string) string {
 }
 
 // msgAcceptConflict explains to an invited person why they cannot accept role now.
-func msgAcceptConflict(role Role, ref string) string {
+func msgAcceptConflict(role core.Role, ref string) string {
 	return fmt.Sprintf("Sie gehören dem Bewertungsgremium des laufenden Verfahrens %s an und können die Rolle „%s“ deshalb erst nach dessen Abschluss übernehmen. "+
 		"Bitte wenden Sie sich an die Kreisadministration. Es wurde nichts geändert.", ref, role.Label())
 }
@@ -83,7 +84,7 @@ func msgAcceptConflict(role Role, ref string) string {
 // errCommitteeMember refuses a named evaluator on the lead's and the openers' pages of
 // the procedure (the separation of duties for data that predates the rule).
 func errCommitteeMember() error {
-	return forbidden("Sie gehören dem Bewertungsgremium dieses Verfahrens an. Die Seiten der Verfahrensleitung und der Öffnung dieses Verfahrens bleiben Ihnen deshalb verschlossen; " +
+	return core.Forbidden("Sie gehören dem Bewertungsgremium dieses Verfahrens an. Die Seiten der Verfahrensleitung und der Öffnung dieses Verfahrens bleiben Ihnen deshalb verschlossen; " +
 		"diese Schritte übernimmt eine andere Person. Ihre eigene Bewertung finden Sie unter „Bewertung“.")
 }
 
@@ -98,7 +99,7 @@ func namedEvaluator(db *gorm.DB, callID, userID int64) (bool, error) {
 }
 
 // refuseCommitteeMember refuses (errCommitteeMember) a named evaluator of the call.
-func refuseCommitteeMember(db *gorm.DB, actor *Actor, callID int64) error {
+func refuseCommitteeMember(db *gorm.DB, actor *core.Actor, callID int64) error {
 	named, err := namedEvaluator(db, callID, actor.UserID)
 	if err != nil {
 		return err
@@ -114,7 +115,7 @@ func refuseCommitteeMember(db *gorm.DB, actor *Actor, callID int64) error {
 // Kreis that is neither awarded nor cancelled (drafts count: their committee is named).
 // It first locks the user's row FOR UPDATE: a concurrent naming (lockPeople) waits for
 // the grant and then sees it, or the grant waits for the naming and sees the committee.
-func checkRoleGrant(tx *gorm.DB, tenantID, userID int64, roles []Role, field string, msg func(Role, string) string, v *ValidationError) error {
+func checkRoleGrant(tx *gorm.DB, tenantID, userID int64, roles []core.Role, field string, msg func(core.Role, string) string, v *core.ValidationError) error {
 	if CommitteeRoleConflict(roles, true) == "" {
 		return nil
 	}
@@ -136,7 +137,7 @@ func checkRoleGrant(tx *gorm.DB, tenantID, userID int64, roles []Role, field str
 // checkCommitteeDuties adds a field error (code: the role) when one of the evaluators
 // holds a Kreis role that CommitteeRoleConflict forbids beside the committee. Callers
 // lock the people first (lockPeople), so that a concurrent grant cannot slip in.
-func checkCommitteeDuties(tx *gorm.DB, tenantID int64, evaluators []int64, field string, v *ValidationError) error {
+func checkCommitteeDuties(tx *gorm.DB, tenantID int64, evaluators []int64, field string, v *core.ValidationError) error {
 	if len(evaluators) == 0 {
 		return nil
 	}
@@ -148,12 +149,12 @@ func checkCommitteeDuties(tx *gorm.DB, tenantID int64, evaluators []int64, field
 		Scan(&rows).Error; err != nil {
 		return fmt.Errorf("check roles of the committee: %w", err)
 	}
-	held := map[int64][]Role{}
+	held := map[int64][]core.Role{}
 	for _, r := range rows {
-		held[r.UserID] = append(held[r.UserID], Role(r.Role))
+		held[r.UserID] = append(held[r.UserID], core.Role(r.Role))
 	}
 	for _, id := range evaluators {
-		if r := CommitteeRoleConflict(held[id], true); r != "" && !slices.ContainsFunc(v.Fields, func(f FieldError) bool {
+		if r := CommitteeRoleConflict(held[id], true); r != "" && !slices.ContainsFunc(v.Fields, func(f core.FieldError) bool {
 			return f.Field == field && f.Code == string(r)
 		}) {
 			v.Add(field, string(r), MsgCommitteeRole(r))

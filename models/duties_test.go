@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -74,10 +75,10 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 		return out
 	}
 	audit := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, models.TenantChain(muster))
-	for _, r := range []models.Role{models.RoleLead, models.RoleOpener} {
-		err := models.SetTenantRoles(ctx, db, admin, muster, g2, []models.Role{models.RoleEvaluator, r})
+	for _, r := range []core.Role{core.RoleLead, core.RoleOpener} {
+		err := models.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, r})
 		wantCodes(t, err, "roles:committee")
-		if v, _ := models.AsValidation(err); !strings.Contains(v.Fields[0].Message, r.Label()) || !strings.Contains(v.Fields[0].Message, "Es wurde nichts geändert.") {
+		if v, _ := core.AsValidation(err); !strings.Contains(v.Fields[0].Message, r.Label()) || !strings.Contains(v.Fields[0].Message, "Es wurde nichts geändert.") {
 			t.Fatalf("message %q", v.Fields[0].Message)
 		}
 	}
@@ -87,7 +88,7 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, models.TenantChain(muster)); n != audit {
 		t.Fatal("refused role changes were audited")
 	}
-	if err := models.SetTenantRoles(ctx, db, admin, muster, g2, []models.Role{models.RoleEvaluator, models.RoleCouncil, models.RoleTenantAdmin}); err != nil {
+	if err := models.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, core.RoleCouncil, core.RoleTenantAdmin}); err != nil {
 		t.Fatalf("administration and council beside the committee: %v", err)
 	}
 
@@ -96,7 +97,7 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 		t.Fatal(err)
 	}
 	invitations := dbtest.Count(t, db, `SELECT count(*) FROM invitations`)
-	_, err := models.InviteToTenant(ctx, db, admin, muster, models.TenantInvite{Email: "gremium2@musterland.example", Roles: []models.Role{models.RoleOpener}}, "http://kimibv.test", now)
+	_, err := models.InviteToTenant(ctx, db, admin, muster, models.TenantInvite{Email: "gremium2@musterland.example", Roles: []core.Role{core.RoleOpener}}, "http://kimibv.test", now)
 	wantCodes(t, err, "roles:committee")
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM invitations`); n != invitations {
 		t.Fatal("refused invitation stored")
@@ -106,8 +107,8 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	// then the opener one cannot be accepted.
 	const addr = "zweirollen@musterland.example"
 	var tokens []string
-	for _, r := range []models.Role{models.RoleEvaluator, models.RoleOpener} {
-		if _, err := models.InviteToTenant(ctx, db, admin, muster, models.TenantInvite{Email: addr, Roles: []models.Role{r}}, "http://kimibv.test", now); err != nil {
+	for _, r := range []core.Role{core.RoleEvaluator, core.RoleOpener} {
+		if _, err := models.InviteToTenant(ctx, db, admin, muster, models.TenantInvite{Email: addr, Roles: []core.Role{r}}, "http://kimibv.test", now); err != nil {
 			t.Fatal(err)
 		}
 		tokens = append(tokens, accToken(t, db, addr, "http://kimibv.test/einladung"))
@@ -144,7 +145,7 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	if err := db.Exec(`DELETE FROM call_committee k USING calls c WHERE c.id = k.call_id AND c.state = 'draft' AND k.user_id = ?`, g2).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := models.SetTenantRoles(ctx, db, admin, muster, g2, []models.Role{models.RoleEvaluator, models.RoleOpener}); err != nil {
+	if err := models.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, core.RoleOpener}); err != nil {
 		t.Fatalf("opener after the procedures ended: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // evalFixture is the bid fixture with a committee (openers oeffnung1/2, evaluators
@@ -15,17 +16,17 @@ type evalFixture struct {
 	*bidFixture
 	orgs                    map[string]int64 // by short name: awo, caritas, diakonie, bruecke
 	bids                    map[string]int64
-	op1, op2, ev1, ev2, ev3 *models.Actor
-	provider                map[string]*models.Actor
+	op1, op2, ev1, ev2, ev3 *core.Actor
+	provider                map[string]*core.Actor
 }
 
 func newEvalFixture(t *testing.T) *evalFixture {
 	t.Helper()
-	f := &evalFixture{bidFixture: newBidFixture(t), orgs: map[string]int64{}, bids: map[string]int64{}, provider: map[string]*models.Actor{}}
+	f := &evalFixture{bidFixture: newBidFixture(t), orgs: map[string]int64{}, bids: map[string]int64{}, provider: map[string]*core.Actor{}}
 	f.op1, f.op2 = taActor(t, f.db, "oeffnung1@musterland.example"), taActor(t, f.db, "oeffnung2@musterland.example")
 	f.ev1, f.ev2, f.ev3 = taActor(t, f.db, "gremium1@musterland.example"), taActor(t, f.db, "gremium2@musterland.example"), taActor(t, f.db, "gremium3@musterland.example")
 	for _, m := range []struct {
-		a    *models.Actor
+		a    *core.Actor
 		role string
 	}{{f.op1, "opener"}, {f.op2, "opener"}, {f.ev1, "evaluator"}, {f.ev2, "evaluator"}, {f.ev3, "evaluator"}} {
 		if err := f.db.Exec(`INSERT INTO call_committee (call_id, user_id, role) VALUES (?, ?, ?)`, f.callID, m.a.UserID, m.role).Error; err != nil {
@@ -62,7 +63,7 @@ func (f *evalFixture) passDeadline(t *testing.T) {
 // open confirms the opening by both openers.
 func (f *evalFixture) open(t *testing.T) {
 	t.Helper()
-	for _, a := range []*models.Actor{f.op1, f.op2} {
+	for _, a := range []*core.Actor{f.op1, f.op2} {
 		if _, err := models.ConfirmOpening(f.ctx, f.db, f.vault, a, f.tenantID, f.callID, f.now); err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +94,7 @@ func (f *evalFixture) admit(t *testing.T, names ...string) {
 }
 
 // declare makes an evaluator declare "none" for every bidder except the ties given.
-func (f *evalFixture) declare(t *testing.T, ev *models.Actor, ties map[string]string) {
+func (f *evalFixture) declare(t *testing.T, ev *core.Actor, ties map[string]string) {
 	t.Helper()
 	in := map[int64]models.DeclarationInput{}
 	for _, n := range []string{"awo", "caritas", "diakonie"} {
@@ -111,7 +112,7 @@ func (f *evalFixture) declare(t *testing.T, ev *models.Actor, ties map[string]st
 // wantRefusal asserts err is a Refusal/StateConflict wrapping kind.
 func wantRefusal(t *testing.T, err error, kind error, what string) {
 	t.Helper()
-	var r *models.Refusal
+	var r *core.Refusal
 	if !errors.Is(err, kind) || !errors.As(err, &r) || r.Message == "" {
 		t.Fatalf("%s: err = %v, want a German refusal wrapping %v", what, err, kind)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 func TestChecklistAndFormalDecision(t *testing.T) {
@@ -49,8 +50,8 @@ func TestChecklistAndFormalDecision(t *testing.T) {
 		{"missing document answered", models.FormalPending, []models.ProtocolFile{concept}, []models.RequestAnswer{answer}, all, models.DecideAdmit, "", "", nil},
 		{"exclusion needs a reason", models.FormalPending, nil, nil, nil, models.DecideExclude, "  ", "reason", nil},
 		{"exclusion with reason", models.FormalPending, nil, nil, nil, models.DecideExclude, "Satzung fehlt", "", nil},
-		{"excluded is final: admit", models.FormalExcluded, []models.ProtocolFile{concept, validF}, nil, all, models.DecideAdmit, "", "", models.ErrConflict},
-		{"excluded is final: save", models.FormalExcluded, nil, nil, nil, models.DecideSave, "", "", models.ErrConflict},
+		{"excluded is final: admit", models.FormalExcluded, []models.ProtocolFile{concept, validF}, nil, all, models.DecideAdmit, "", "", core.ErrConflict},
+		{"excluded is final: save", models.FormalExcluded, nil, nil, nil, models.DecideSave, "", "", core.ErrConflict},
 		{"admitted may still be excluded", models.FormalAdmitted, nil, nil, nil, models.DecideExclude, "Nachträglich festgestellt", "", nil},
 		{"unknown decision", models.FormalPending, nil, nil, nil, "x", "", "decision", nil},
 	}
@@ -70,7 +71,7 @@ func TestChecklistAndFormalDecision(t *testing.T) {
 				t.Errorf("%s: %v", tc.name, err)
 			}
 		default:
-			v, ok := models.AsValidation(err)
+			v, ok := core.AsValidation(err)
 			if !ok || !v.Has(tc.field) {
 				t.Errorf("%s: %v, want a field error on %s", tc.name, err, tc.field)
 			}
@@ -131,7 +132,7 @@ func TestCheckSheet(t *testing.T) {
 			}
 			continue
 		}
-		v, ok := models.AsValidation(err)
+		v, ok := core.AsValidation(err)
 		if !ok {
 			t.Fatalf("%s: %v", c.name, err)
 		}

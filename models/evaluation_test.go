@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
 func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 	f := newEvalFixture(t)
-	if err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: models.DecideAdmit}, f.now); !errors.Is(err, models.ErrSealed) {
+	if err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: models.DecideAdmit}, f.now); !errors.Is(err, core.ErrSealed) {
 		t.Fatalf("before the opening: %v", err)
 	}
 	f.open(t)
@@ -30,7 +31,7 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 	}
 	for _, d := range []models.FormalDecision{models.DecideAdmit, models.DecideSave} {
 		err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], models.FormalInput{Items: f.allMet(), Decision: d}, f.now)
-		wantRefusal(t, err, models.ErrConflict, "re-admit excluded")
+		wantRefusal(t, err, core.ErrConflict, "re-admit excluded")
 	}
 	if err := f.db.Exec(`UPDATE formal_checks SET outcome = 'admitted' WHERE bid_id = ?`, f.bids["caritas"]).Error; err == nil {
 		t.Fatal("database allowed editing an exclusion")
@@ -40,7 +41,7 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 	if err := models.CorrectExclusion(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], "Die Unterschrift befand sich auf Seite 3.", f.now); err != nil {
 		t.Fatal(err)
 	}
-	wantRefusal(t, models.CorrectExclusion(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], "nochmal", f.now), models.ErrConflict, "second correction")
+	wantRefusal(t, models.CorrectExclusion(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], "nochmal", f.now), core.ErrConflict, "second correction")
 	var outcome string
 	mustScan(t, f.db, &outcome, `SELECT outcome FROM formal_checks WHERE bid_id = ?`, f.bids["caritas"])
 	snap, err := models.EvaluationSource{}.Snapshot(f.db, f.callID)
@@ -60,7 +61,7 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 		"withdrawn bid": models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["bruecke"], models.FormalInput{Decision: models.DecideSave}, f.now),
 		"foreign bid":   models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, 999999, models.FormalInput{Decision: models.DecideSave}, f.now),
 	} {
-		if !errors.Is(err, models.ErrNotFound) {
+		if !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -70,7 +71,7 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 func TestDocumentRequestsOneDeadline(t *testing.T) {
 	f := newEvalFixture(t)
 	f.open(t)
-	deadline := f.now.Add(7 * 24 * time.Hour).In(models.Berlin()).Format("02.01.2006 15:04")
+	deadline := f.now.Add(7 * 24 * time.Hour).In(core.Berlin()).Format("02.01.2006 15:04")
 	wantField(t, models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.DocRequestInput{DocKeys: []string{"U9"}, Message: "x", Deadline: deadline}, f.now), "docs", "unknown")
 	wantField(t, models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.DocRequestInput{DocKeys: []string{"U2"}, Message: "x", Deadline: "morgen"}, f.now), "deadline", "invalid")
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM document_requests`) + dbtest.Count(t, f.db, `SELECT count(*) FROM document_request_deadlines`); n != 0 {
@@ -96,7 +97,7 @@ func TestDocumentRequestsOneDeadline(t *testing.T) {
 	if err != nil || len(pv.Requests) != 1 {
 		t.Fatalf("provider view: %v", err)
 	}
-	if _, err := models.ProviderRequests(f.ctx, f.db, f.provider["caritas"], f.orgs["caritas"], f.bids["awo"]); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.ProviderRequests(f.ctx, f.db, f.provider["caritas"], f.orgs["caritas"], f.bids["awo"]); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other organisation: %v", err)
 	}
 	up := func(key string, now time.Time) error {
@@ -109,7 +110,7 @@ func TestDocumentRequestsOneDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	late := f.now.Add(8 * 24 * time.Hour)
-	if err := up("U2", late); !errors.Is(err, models.ErrDeadlinePassed) {
+	if err := up("U2", late); !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("late upload: %v", err)
 	}
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM document_request_files`); n != 1 {
@@ -121,7 +122,7 @@ func TestDocumentRequestsOneDeadline(t *testing.T) {
 	}
 	// After the request deadline no further requests (equal treatment).
 	err = models.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["diakonie"], models.DocRequestInput{DocKeys: []string{"U1"}, Message: "x"}, late)
-	wantRefusal(t, err, models.ErrConflict, "request after the deadline")
+	wantRefusal(t, err, core.ErrConflict, "request after the deadline")
 }
 
 // TestCOIGateAndIndependentVisibility checks rule 5 and rule 6 for every role: who reads
@@ -130,7 +131,7 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 	f := newEvalFixture(t)
 	f.open(t)
 	f.admit(t, "awo", "caritas")
-	read := func(a *models.Actor) ([]int64, error) {
+	read := func(a *core.Actor) ([]int64, error) {
 		ob, err := models.ReadBids(f.ctx, f.db, f.vault, a, f.callID, f.now)
 		if err != nil {
 			return nil, err
@@ -143,16 +144,16 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 	}
 	// Before declaring: nothing, with a German refusal.
 	_, err := read(f.ev1)
-	wantRefusal(t, err, models.ErrForbidden, "undeclared evaluator")
+	wantRefusal(t, err, core.ErrForbidden, "undeclared evaluator")
 	_, err = models.EvaluatorSheet(f.ctx, f.db, f.vault, f.ev1, f.tenantID, f.callID, f.bids["awo"], f.now)
-	wantRefusal(t, err, models.ErrForbidden, "undeclared sheet")
+	wantRefusal(t, err, core.ErrForbidden, "undeclared sheet")
 	// A tie needs a note; declarations are all at once and final.
 	err = models.DeclareTies(f.ctx, f.db, f.ev1, f.tenantID, f.callID, map[int64]models.DeclarationInput{f.orgs["awo"]: {Tie: models.TieBoard}}, f.now)
-	if v, ok := models.AsValidation(err); !ok || len(v.Fields) != 3 {
+	if v, ok := core.AsValidation(err); !ok || len(v.Fields) != 3 {
 		t.Fatalf("incomplete declaration: %v", err)
 	}
 	f.declare(t, f.ev1, map[string]string{"awo": models.TieBoard})
-	wantRefusal(t, models.DeclareTies(f.ctx, f.db, f.ev1, f.tenantID, f.callID, nil, f.now), models.ErrConflict, "declare twice")
+	wantRefusal(t, models.DeclareTies(f.ctx, f.db, f.ev1, f.tenantID, f.callID, nil, f.now), core.ErrConflict, "declare twice")
 	f.declare(t, f.ev2, nil)
 	ids, err := read(f.ev1)
 	if err != nil || len(ids) != 1 || ids[0] != f.bids["caritas"] {
@@ -165,15 +166,15 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 	// Every other role.
 	for _, c := range []struct {
 		name string
-		a    *models.Actor
+		a    *core.Actor
 		want error
 	}{
-		{"evaluator not on the committee", withRole(taActor(t, f.db, "kreistag@musterland.example"), f.tenantID, models.RoleEvaluator), models.ErrForbidden},
-		{"council", taActor(t, f.db, "kreistag@musterland.example"), models.ErrForbidden},
-		{"tenant admin", taActor(t, f.db, "admin@musterland.example"), models.ErrForbidden},
-		{"operator", taActor(t, f.db, "betrieb@kimibv.example"), models.ErrForbidden},
-		{"other Kreis", taActor(t, f.db, "admin@beispielhausen.example"), models.ErrNotFound},
-		{"provider", f.provider["awo"], models.ErrNotFound},
+		{"evaluator not on the committee", withRole(taActor(t, f.db, "kreistag@musterland.example"), f.tenantID, core.RoleEvaluator), core.ErrForbidden},
+		{"council", taActor(t, f.db, "kreistag@musterland.example"), core.ErrForbidden},
+		{"tenant admin", taActor(t, f.db, "admin@musterland.example"), core.ErrForbidden},
+		{"operator", taActor(t, f.db, "betrieb@kimibv.example"), core.ErrForbidden},
+		{"other Kreis", taActor(t, f.db, "admin@beispielhausen.example"), core.ErrNotFound},
+		{"provider", f.provider["awo"], core.ErrNotFound},
 	} {
 		if _, err := read(c.a); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
@@ -188,11 +189,11 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 		"other Kreis":    models.SaveSheet(f.ctx, f.db, taActor(t, f.db, "admin@beispielhausen.example"), f.tenantID, f.callID, f.bids["awo"], sheet, f.now),
 		"undeclared ev3": models.SaveSheet(f.ctx, f.db, f.ev3, f.tenantID, f.callID, f.bids["awo"], sheet, f.now),
 	} {
-		if !errors.Is(err, models.ErrNotFound) && !errors.Is(err, models.ErrForbidden) {
+		if !errors.Is(err, core.ErrNotFound) && !errors.Is(err, core.ErrForbidden) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := models.EvaluatorSheet(f.ctx, f.db, f.vault, f.ev1, f.tenantID, f.callID, f.bids["awo"], f.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.EvaluatorSheet(f.ctx, f.db, f.vault, f.ev1, f.tenantID, f.callID, f.bids["awo"], f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("tied sheet view: %v", err)
 	}
 	// Bad sheets: nothing stored.
@@ -225,7 +226,7 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 	}
 	// A submitted sheet cannot change: use case and database.
 	changed := models.SheetInput{Scores: map[string]string{"K1": "0", "K2": "0"}, Reasons: map[string]string{"K1": "a", "K2": "b"}, Submit: true}
-	wantRefusal(t, models.SaveSheet(f.ctx, f.db, f.ev2, f.tenantID, f.callID, f.bids["awo"], changed, f.now), models.ErrConflict, "change submitted")
+	wantRefusal(t, models.SaveSheet(f.ctx, f.db, f.ev2, f.tenantID, f.callID, f.bids["awo"], changed, f.now), core.ErrConflict, "change submitted")
 	for _, q := range []string{`UPDATE scores SET score = 0`, `DELETE FROM scores`, `UPDATE score_sheets SET submitted_at = NULL`} {
 		if err := f.db.Exec(q).Error; err == nil {
 			t.Errorf("%s succeeded", q)
@@ -284,8 +285,8 @@ func TestTiesLeaveTooFewEvaluators(t *testing.T) {
 	if err := models.AddEvaluator(f.ctx, f.db, f.lead, f.tenantID, f.callID, newEv.UserID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	wantRefusal(t, models.AddEvaluator(f.ctx, f.db, f.lead, f.tenantID, f.callID, newEv.UserID, f.now), models.ErrConflict, "added twice")
-	if _, err := models.ReadBids(f.ctx, f.db, f.vault, newEv, f.callID, f.now); !errors.Is(err, models.ErrForbidden) {
+	wantRefusal(t, models.AddEvaluator(f.ctx, f.db, f.lead, f.tenantID, f.callID, newEv.UserID, f.now), core.ErrConflict, "added twice")
+	if _, err := models.ReadBids(f.ctx, f.db, f.vault, newEv, f.callID, f.now); !errors.Is(err, core.ErrForbidden) {
 		t.Fatalf("new evaluator before declaring: %v", err)
 	}
 	f.declare(t, newEv, nil)
@@ -296,7 +297,7 @@ func TestTiesLeaveTooFewEvaluators(t *testing.T) {
 }
 
 // withRole returns a copy of a with an extra Kreis role.
-func withRole(a *models.Actor, tenantID int64, r models.Role) *models.Actor {
+func withRole(a *core.Actor, tenantID int64, r core.Role) *core.Actor {
 	a.Tenants[tenantID] = append(a.Tenants[tenantID], r)
 	return a
 }

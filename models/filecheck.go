@@ -3,6 +3,7 @@ package models
 import (
 	"bytes"
 	"fmt"
+	"kimibv/models/core"
 	"path"
 	"strings"
 	"unicode"
@@ -31,7 +32,7 @@ var fileMessages = map[string]string{
 
 // FileError returns a *ValidationError for field with the German message of code
 // ("empty", "not_pdf", "truncated", "too_large", "missing"); limit is used by "too_large".
-func FileError(field, code string, limit int64) *ValidationError {
+func FileError(field, code string, limit int64) *core.ValidationError {
 	msg, ok := fileMessages[code]
 	if !ok {
 		msg = fileMessages["not_pdf"]
@@ -39,7 +40,7 @@ func FileError(field, code string, limit int64) *ValidationError {
 	if code == "too_large" {
 		msg = fmt.Sprintf(msg, FormatMB(limit))
 	}
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	v.Add(field, code, msg)
 	return v
 }

@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -176,7 +177,7 @@ func TestStoreFileRefusesAndLeavesNothing(t *testing.T) {
 			err := models.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
 				_, err := models.StoreFile(context.Background(), tx, fx.vault, models.FileInput{OrgID: fx.orgID, Kind: "test",
 					Name: "x.pdf", Reader: bytes.NewReader(tc.content), MaxBytes: 20 << 20, Field: "dok"})
-				v, ok := models.AsValidation(err)
+				v, ok := core.AsValidation(err)
 				if !ok || v.Codes()[0] != "dok:"+tc.code {
 					t.Fatalf("err = %v, want validation %s", err, tc.code)
 				}
@@ -368,7 +369,7 @@ func TestCopyAndDeleteFile(t *testing.T) {
 	if got, err := fx.read(t, fx.vault, dst.ID); err != nil || !bytes.Equal(got, content) {
 		t.Fatalf("read copy: %v", err)
 	}
-	if _, err := fx.read(t, fx.vault, src.ID); !errors.Is(err, models.ErrNotFound) {
+	if _, err := fx.read(t, fx.vault, src.ID); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("deleted file: err = %v", err)
 	}
 	if n := fx.count(t, `SELECT count(*) FROM file_chunks WHERE file_id = ?`, src.ID); n != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -28,7 +29,7 @@ func (r FormalRow) Label() string { return FormalLabel(r.Outcome) }
 // FormalOverview lists the opened bids of a call with their formal outcome and the call's
 // document-request deadline, for its lead. It goes through ReadBids (sealed before the
 // opening) and closes the call lazily.
-func FormalOverview(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID int64, now time.Time) ([]FormalRow, *time.Time, error) {
+func FormalOverview(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, tenantID, callID int64, now time.Time) ([]FormalRow, *time.Time, error) {
 	if _, err := leadOpenedBids(ctx, db, vault, actor, tenantID, callID, now); err != nil {
 		return nil, nil, err
 	}
@@ -48,9 +49,9 @@ func FormalOverview(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 // leadOpenedBids checks the lead's right and reads the call's bids through ReadBids. A
 // lead who is a named evaluator of the call is refused (errCommitteeMember) rather than
 // shown the evaluator's share of the bids as if it were all of them.
-func leadOpenedBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID int64, now time.Time) (*OpenedBids, error) {
-	if !actor.HasTenantRole(tenantID, RoleLead) {
-		return nil, fmt.Errorf("formal check of call %d: %w", callID, ErrNotFound)
+func leadOpenedBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*OpenedBids, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) {
+		return nil, fmt.Errorf("formal check of call %d: %w", callID, core.ErrNotFound)
 	}
 	var rows []struct{ Committee bool }
 	if err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = c.id AND k.user_id = ? AND k.role = 'evaluator') AS committee
@@ -58,7 +59,7 @@ func leadOpenedBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 		return nil, fmt.Errorf("load call: %w", err)
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	if rows[0].Committee {
 		return nil, errCommitteeMember()
@@ -105,7 +106,7 @@ type FormalCorrection struct {
 }
 
 // FormalCheckOf loads the checklist of one opened bid for the lead (through ReadBids).
-func FormalCheckOf(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID, bidID int64, now time.Time) (*FormalBidView, error) {
+func FormalCheckOf(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*FormalBidView, error) {
 	ob, err := leadOpenedBids(ctx, db, vault, actor, tenantID, callID, now)
 	if err != nil {
 		return nil, err
@@ -118,7 +119,7 @@ func FormalCheckOf(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor,
 		}
 	}
 	if !found {
-		return nil, fmt.Errorf("bid %d of call %d: %w", bidID, callID, ErrNotFound)
+		return nil, fmt.Errorf("bid %d of call %d: %w", bidID, callID, core.ErrNotFound)
 	}
 	tx := db.WithContext(ctx)
 	if err := tx.Raw(callHeaderSelect+`WHERE c.id = ?`, callID).Scan(&v.Call).Error; err != nil {
@@ -235,9 +236,9 @@ type FormalInput struct {
 // lockFormalBid locks the call (opened, of the Kreis) and the bid's formal check row
 // (created pending on first use) for the lead and loads the check's stored state; a
 // named evaluator of the call is refused (errCommitteeMember).
-func lockFormalBid(tx *gorm.DB, actor *Actor, tenantID, callID, bidID int64, now time.Time) (*openingCall, *formalState, error) {
-	if !actor.HasTenantRole(tenantID, RoleLead) {
-		return nil, nil, fmt.Errorf("formal check of call %d: %w", callID, ErrNotFound)
+func lockFormalBid(tx *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*openingCall, *formalState, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) {
+		return nil, nil, fmt.Errorf("formal check of call %d: %w", callID, core.ErrNotFound)
 	}
 	var c openingCall
 	res := tx.Raw(`SELECT id, tenant_id, ref, title, state, current_version, deadline, opened_at FROM calls
@@ -246,23 +247,23 @@ func lockFormalBid(tx *gorm.DB, actor *Actor, tenantID, callID, bidID int64, now
 		return nil, nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := refuseCommitteeMember(tx, actor, callID); err != nil {
 		return nil, nil, err
 	}
 	if c.OpenedAt == nil {
-		return nil, nil, fmt.Errorf("formal check of call %d: %w", callID, ErrSealed)
+		return nil, nil, fmt.Errorf("formal check of call %d: %w", callID, core.ErrSealed)
 	}
 	if c.State == CallCancelled {
-		return nil, nil, conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
+		return nil, nil, core.Conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
 	}
 	var n int64
 	if err := tx.Raw(`SELECT count(*) FROM opening_bids WHERE bid_id = ? AND call_id = ? AND state = 'submitted'`, bidID, callID).Scan(&n).Error; err != nil {
 		return nil, nil, fmt.Errorf("load bid: %w", err)
 	}
 	if n == 0 {
-		return nil, nil, fmt.Errorf("bid %d of call %d: %w", bidID, callID, ErrNotFound)
+		return nil, nil, fmt.Errorf("bid %d of call %d: %w", bidID, callID, core.ErrNotFound)
 	}
 	if err := tx.Exec(`INSERT INTO formal_checks (bid_id, call_id, outcome, updated_at) VALUES (?, ?, 'pending', ?) ON CONFLICT (bid_id) DO NOTHING`,
 		bidID, callID, now).Error; err != nil {
@@ -281,18 +282,18 @@ func lockFormalBid(tx *gorm.DB, actor *Actor, tenantID, callID, bidID int64, now
 // SaveFormalCheck stores the lead's checklist of a bid and applies the decision: save
 // only, admit (every minimum requirement met) or exclude (with reason; final). Audited as
 // formal.saved, formal.admitted or formal.excluded.
-func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID, bidID int64, in FormalInput, now time.Time) error {
+func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, in FormalInput, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
 			return err
 		}
 		if st.Corrected {
-			return conflict("Diese Interessenbekundung ist durch einen Korrekturvermerk zugelassen; die formale Prüfung ist abgeschlossen.")
+			return core.Conflict("Diese Interessenbekundung ist durch einen Korrekturvermerk zugelassen; die formale Prüfung ist abgeschlossen.")
 		}
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		for k, it := range in.Items {
-			CheckText(v, "remark_"+k, "eine Bemerkung", it.Remark, false, 1000)
+			core.CheckText(v, "remark_"+k, "eine Bemerkung", it.Remark, false, 1000)
 		}
 		if err := v.OrNil(); err != nil {
 			return err
@@ -337,17 +338,17 @@ func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, c
 // CorrectExclusion records a documented correction of an erroneous exclusion: the
 // exclusion stays on record, the correction (with its mandatory reason) re-admits the
 // bid — only if every minimum requirement is met. Audited as formal.corrected.
-func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID, bidID int64, reason string, now time.Time) error {
+func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, reason string, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
 			return err
 		}
 		if st.Outcome != string(FormalExcluded) || st.Corrected {
-			return conflict("Ein Korrekturvermerk ist nur für einen noch nicht berichtigten Ausschluss möglich; es wurde nichts geändert.")
+			return core.Conflict("Ein Korrekturvermerk ist nur für einen noch nicht berichtigten Ausschluss möglich; es wurde nichts geändert.")
 		}
-		v := &ValidationError{}
-		CheckText(v, "correction", "den Grund der Korrektur", reason, true, 4000)
+		v := &core.ValidationError{}
+		core.CheckText(v, "correction", "den Grund der Korrektur", reason, true, 4000)
 		if err := v.OrNil(); err != nil {
 			return err
 		}

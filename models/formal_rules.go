@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/core"
 	"time"
 )
 
@@ -88,12 +89,12 @@ const (
 // a bid missing a published minimum requirement cannot be admitted).
 func CheckFormalDecision(current FormalOutcome, items []CheckItem, d FormalDecision, reason string) error {
 	if current == FormalExcluded {
-		return conflict("Diese Interessenbekundung ist ausgeschlossen. Ein Ausschluss ist endgültig; ein Fehler kann nur durch einen dokumentierten Korrekturvermerk berichtigt werden.")
+		return core.Conflict("Diese Interessenbekundung ist ausgeschlossen. Ein Ausschluss ist endgültig; ein Fehler kann nur durch einen dokumentierten Korrekturvermerk berichtigt werden.")
 	}
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	switch d {
 	case DecideExclude:
-		CheckText(v, "reason", "einen Grund für den Ausschluss", reason, true, 4000)
+		core.CheckText(v, "reason", "einen Grund für den Ausschluss", reason, true, 4000)
 	case DecideAdmit:
 		for _, it := range items {
 			if !it.Mandatory {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"time"
 
 	"gorm.io/gorm"
@@ -58,9 +59,9 @@ func (m *InboxMessage) KindLabel() string { return InboxKindLabel(m.Kind) }
 
 // Follow lets organisation orgID (the actor must be a member) follow a published call.
 // Following twice is harmless. A cancelled call cannot be followed any more.
-func Follow(ctx context.Context, db *gorm.DB, actor *Actor, orgID, callID int64, now time.Time) error {
+func Follow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID int64, now time.Time) error {
 	if !actor.InOrg(orgID) {
-		return fmt.Errorf("follow as org %d: %w", orgID, ErrNotFound)
+		return fmt.Errorf("follow as org %d: %w", orgID, core.ErrNotFound)
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		var row struct{ State CallState }
@@ -69,7 +70,7 @@ func Follow(ctx context.Context, db *gorm.DB, actor *Actor, orgID, callID int64,
 			return fmt.Errorf("load call %d: %w", callID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("call %d: %w", callID, ErrNotFound)
+			return fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 		}
 		if row.State != CallPublished {
 			return stateConflictFor(row.State, "Das Folgen")
@@ -89,9 +90,9 @@ func Follow(ctx context.Context, db *gorm.DB, actor *Actor, orgID, callID int64,
 }
 
 // Unfollow ends organisation orgID's following of a call; not following is harmless.
-func Unfollow(ctx context.Context, db *gorm.DB, actor *Actor, orgID, callID int64) error {
+func Unfollow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID int64) error {
 	if !actor.InOrg(orgID) {
-		return fmt.Errorf("unfollow as org %d: %w", orgID, ErrNotFound)
+		return fmt.Errorf("unfollow as org %d: %w", orgID, core.ErrNotFound)
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		del := tx.Exec(`DELETE FROM follows WHERE org_id = ? AND call_id = ?`, orgID, callID)
@@ -108,7 +109,7 @@ func Unfollow(ctx context.Context, db *gorm.DB, actor *Actor, orgID, callID int6
 }
 
 // FollowingOrgs returns which of the actor's organisations follow the call.
-func FollowingOrgs(ctx context.Context, db *gorm.DB, actor *Actor, callID int64) (map[int64]bool, error) {
+func FollowingOrgs(ctx context.Context, db *gorm.DB, actor *core.Actor, callID int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	if actor == nil || len(actor.Orgs) == 0 {
 		return out, nil
@@ -124,7 +125,7 @@ func FollowingOrgs(ctx context.Context, db *gorm.DB, actor *Actor, callID int64)
 	return out, nil
 }
 
-func actorOrgIDs(a *Actor) []int64 {
+func actorOrgIDs(a *core.Actor) []int64 {
 	ids := make([]int64, 0, len(a.Orgs))
 	for id := range a.Orgs {
 		ids = append(ids, id)
@@ -201,9 +202,9 @@ func notifyOrgs(tx *gorm.DB, callID int64, orgsSQL string, orgs []int64, n Notic
 
 // Inbox lists organisation orgID's Postfach, newest first (at most limit messages), and
 // the number of unread messages. The actor must be a member.
-func Inbox(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, limit int) ([]InboxMessage, int64, error) {
+func Inbox(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64, limit int) ([]InboxMessage, int64, error) {
 	if !actor.InOrg(orgID) {
-		return nil, 0, fmt.Errorf("inbox of org %d: %w", orgID, ErrNotFound)
+		return nil, 0, fmt.Errorf("inbox of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var msgs []InboxMessage
 	err := db.WithContext(ctx).Raw(`SELECT m.*, coalesce(c.ref, '') AS call_ref, coalesce(c.title, '') AS call_title
@@ -224,9 +225,9 @@ func Inbox(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, limit in
 
 // OpenInboxMessage returns message id of organisation orgID and marks it read at now
 // (the first time). Another organisation's message is ErrNotFound.
-func OpenInboxMessage(ctx context.Context, db *gorm.DB, actor *Actor, orgID, id int64, now time.Time) (*InboxMessage, error) {
+func OpenInboxMessage(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, id int64, now time.Time) (*InboxMessage, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("inbox of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("inbox of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var m InboxMessage
 	res := db.WithContext(ctx).Raw(`WITH upd AS (
@@ -237,7 +238,7 @@ func OpenInboxMessage(ctx context.Context, db *gorm.DB, actor *Actor, orgID, id 
 		return nil, fmt.Errorf("open inbox message %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("inbox message %d: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("inbox message %d: %w", id, core.ErrNotFound)
 	}
 	one := []InboxMessage{m}
 	if err := OpenInboxMessages(db.WithContext(ctx), one); err != nil {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"slices"
 	"strings"
 	"time"
@@ -50,20 +51,20 @@ func (iv InvitationView) Home() string {
 }
 
 // RoleList returns the invitation's roles as Role values.
-func (i Invitation) RoleList() []Role {
-	out := make([]Role, 0, len(i.Roles))
+func (i Invitation) RoleList() []core.Role {
+	out := make([]core.Role, 0, len(i.Roles))
 	for _, r := range i.Roles {
-		out = append(out, Role(r))
+		out = append(out, core.Role(r))
 	}
 	return out
 }
 
 // newInvitation validates and stores an invitation inside tx, queues the e-mail with the
 // link and returns the invitation. Exactly one of tenantID and orgID is non-zero.
-func newInvitation(tx *gorm.DB, inviter *Actor, tenantID, orgID int64, email string, roles []Role, targetName, baseURL string, now time.Time) (Invitation, error) {
-	email = NormalizeEmail(email)
-	v := &ValidationError{}
-	CheckEmail(v, "email", email)
+func newInvitation(tx *gorm.DB, inviter *core.Actor, tenantID, orgID int64, email string, roles []core.Role, targetName, baseURL string, now time.Time) (Invitation, error) {
+	email = core.NormalizeEmail(email)
+	v := &core.ValidationError{}
+	core.CheckEmail(v, "email", email)
 	if len(roles) == 0 {
 		v.Add("roles", "required", "Bitte wählen Sie mindestens eine Rolle aus.")
 	}
@@ -92,7 +93,7 @@ func newInvitation(tx *gorm.DB, inviter *Actor, tenantID, orgID int64, email str
 	body := fmt.Sprintf("Guten Tag,\n\n%s hat Sie eingeladen, bei %s in kimibv mitzuarbeiten (Rolle: %s).\n\n"+
 		"Bitte öffnen Sie diesen Link, um die Einladung anzunehmen:\n%s/einladung/%s\n\n"+
 		"Der Link ist bis %s gültig. Falls Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren.\n",
-		inviter.Name, targetName, strings.Join(labels, ", "), baseURL, tok, FormatDateTime(inv.ExpiresAt))
+		inviter.Name, targetName, strings.Join(labels, ", "), baseURL, tok, core.FormatDateTime(inv.ExpiresAt))
 	if err := EnqueueMail(tx, Mail{TenantID: optionalID(tenantID), ToAddr: email, Subject: "Einladung zu kimibv: " + targetName, Body: body, Kind: "invitation"}); err != nil {
 		return Invitation{}, err
 	}
@@ -111,7 +112,7 @@ func InvitationByToken(ctx context.Context, db *gorm.DB, token string, now time.
 		return nil, fmt.Errorf("load invitation: %w", err)
 	}
 	if iv.ID == 0 {
-		return nil, fmt.Errorf("invitation: %w", ErrNotFound)
+		return nil, fmt.Errorf("invitation: %w", core.ErrNotFound)
 	}
 	return &iv, nil
 }
@@ -119,7 +120,7 @@ func InvitationByToken(ctx context.Context, db *gorm.DB, token string, now time.
 // AcceptInvitation adds the memberships of the invitation. A logged-in actor accepts for
 // their own account (the address must match); otherwise newUser creates the account.
 // It returns the id of the user who now holds the roles.
-func AcceptInvitation(ctx context.Context, db *gorm.DB, token string, actor *Actor, newUser *NewUserInput, now time.Time) (int64, error) {
+func AcceptInvitation(ctx context.Context, db *gorm.DB, token string, actor *core.Actor, newUser *NewUserInput, now time.Time) (int64, error) {
 	var userID int64
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		var inv Invitation
@@ -129,12 +130,12 @@ func AcceptInvitation(ctx context.Context, db *gorm.DB, token string, actor *Act
 			return fmt.Errorf("load invitation: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("invitation: %w", ErrNotFound)
+			return fmt.Errorf("invitation: %w", core.ErrNotFound)
 		}
 		switch {
 		case actor != nil:
-			if NormalizeEmail(actor.Email) != inv.Email {
-				v := &ValidationError{}
+			if core.NormalizeEmail(actor.Email) != inv.Email {
+				v := &core.ValidationError{}
 				v.Add("email", "mismatch", "Diese Einladung gilt für eine andere E-Mail-Adresse. Bitte melden Sie sich mit dem eingeladenen Konto an.")
 				return v
 			}
@@ -147,7 +148,7 @@ func AcceptInvitation(ctx context.Context, db *gorm.DB, token string, actor *Act
 			}
 			userID = u.ID
 		default:
-			return fmt.Errorf("accept invitation: %w", ErrForbidden)
+			return fmt.Errorf("accept invitation: %w", core.ErrForbidden)
 		}
 		if err := grantInvitation(tx, inv, userID); err != nil {
 			return err
@@ -177,9 +178,9 @@ func grantInvitation(tx *gorm.DB, inv Invitation, userID int64) error {
 		}
 		roles := inv.RoleList()
 		for _, r := range held {
-			roles = append(roles, Role(r))
+			roles = append(roles, core.Role(r))
 		}
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		if err := checkRoleGrant(tx, *inv.TenantID, userID, roles, "roles", msgAcceptConflict, v); err != nil {
 			return err
 		}
@@ -194,9 +195,9 @@ func grantInvitation(tx *gorm.DB, inv Invitation, userID int64) error {
 		}
 		return nil
 	}
-	role := RoleOrgMember
-	if slices.Contains(inv.Roles, string(RoleOrgAdmin)) {
-		role = RoleOrgAdmin
+	role := core.RoleOrgMember
+	if slices.Contains(inv.Roles, string(core.RoleOrgAdmin)) {
+		role = core.RoleOrgAdmin
 	}
 	// An invitation never demotes: an administrator accepting a member invitation stays administrator.
 	if err := tx.Exec(`INSERT INTO organization_members (org_id, user_id, role) VALUES (?, ?, ?)

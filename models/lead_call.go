@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/core"
 	"time"
 
 	"gorm.io/gorm"
@@ -27,7 +28,7 @@ type leadCall struct {
 // of the call is refused (errCommitteeMember: the consolidation and the decision show
 // every score and every bid); then check refuses the call (nil to accept it) before its
 // current content is decoded.
-func loadLeadCall(tx *gorm.DB, actor *Actor, callID int64, lock bool, what string, check func(*leadCall) error) (*leadCall, CallContent, error) {
+func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what string, check func(*leadCall) error) (*leadCall, CallContent, error) {
 	q := `SELECT c.id, c.tenant_id, c.ref, c.title, c.state, c.current_version, c.opened_at, v.content,
 		EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS closed,
 		EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = c.id AND k.user_id = ? AND k.role = 'evaluator') AS committee
@@ -41,7 +42,7 @@ func loadLeadCall(tx *gorm.DB, actor *Actor, callID int64, lock bool, what strin
 		return nil, CallContent{}, fmt.Errorf("load call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, CallContent{}, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, CallContent{}, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := requireLead(actor, c.TenantID, what); err != nil {
 		return nil, CallContent{}, err

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"strings"
 	"time"
@@ -102,7 +103,7 @@ func BewertungsmatrixIssuer(render MatrixRenderer) MatrixIssuer {
 }
 
 // matrixDocData assembles the Bewertungsmatrix from what CloseConsolidation computed.
-func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Result, in CloseInput, actor *Actor, now time.Time) (*MatrixDocData, error) {
+func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Result, in CloseInput, actor *core.Actor, now time.Time) (*MatrixDocData, error) {
 	iss, err := docIssuerOf(tx, c.TenantID, content.Authority)
 	if err != nil {
 		return nil, err
@@ -182,9 +183,9 @@ func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Re
 // BewertungsmatrixPDF returns the issued Bewertungsmatrix of a call of the Kreis for its
 // leads; everyone else, and a consolidation not yet closed, ErrNotFound; a lead who is a
 // named evaluator of the call errCommitteeMember.
-func BewertungsmatrixPDF(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*IssuedDocument, error) {
-	if !actor.HasTenantRole(tenantID, RoleLead) {
-		return nil, fmt.Errorf("Bewertungsmatrix of call %d: %w", callID, ErrNotFound)
+func BewertungsmatrixPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*IssuedDocument, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) {
+		return nil, fmt.Errorf("Bewertungsmatrix of call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"slices"
 
 	"gorm.io/gorm"
@@ -13,18 +14,18 @@ import (
 // the administrator role from themselves, so a Kreis never locks itself out. A member of
 // the committee of a running procedure gets no role that handles procedures
 // (CommitteeRoleConflict): the request is refused with a field error and nothing changes.
-func SetTenantRoles(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, userID int64, roles []Role) error {
+func SetTenantRoles(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, userID int64, roles []core.Role) error {
 	if !actor.CanManageTenant(tenantID) && !actor.CanCreateTenants() {
-		return fmt.Errorf("set tenant roles: %w", ErrNotFound)
+		return fmt.Errorf("set tenant roles: %w", core.ErrNotFound)
 	}
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	for _, r := range roles {
 		if !r.IsTenantRole() {
 			v.Add("roles", "invalid", "Bitte wählen Sie nur Rollen aus der Liste aus.")
 			return v
 		}
 	}
-	if userID == actor.UserID && actor.CanManageTenant(tenantID) && !slices.Contains(roles, RoleTenantAdmin) {
+	if userID == actor.UserID && actor.CanManageTenant(tenantID) && !slices.Contains(roles, core.RoleTenantAdmin) {
 		v.Add("roles", "self_admin", "Sie können sich die Rolle Kreisadministration nicht selbst entziehen. Bitten Sie eine andere administrierende Person darum.")
 		return v
 	}
@@ -35,7 +36,7 @@ func SetTenantRoles(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, us
 		}
 		var exists int64
 		if err := tx.Raw(`SELECT count(*) FROM users WHERE id = ?`, userID).Scan(&exists).Error; err != nil || exists == 0 {
-			return fmt.Errorf("set tenant roles: user %d: %w", userID, ErrNotFound)
+			return fmt.Errorf("set tenant roles: user %d: %w", userID, core.ErrNotFound)
 		}
 		if err := checkRoleGrant(tx, tenantID, userID, roles, "roles", msgGrantConflict, v); err != nil {
 			return err

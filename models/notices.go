@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"strings"
 	"time"
@@ -174,7 +175,7 @@ func (n *NoticeContent) Text() string {
 			fmt.Fprintf(&b, "- %s: %s Punkte, %s VZÄ\n", s.OrgName, FormatGermanDecimal(s.Total, 2), FormatFTE(s.FTE))
 		}
 	}
-	fmt.Fprintf(&b, "\nDie Wartefrist endet am %s. Bis dahin können Sie im Portal eine Rüge erheben.\n", FormatDateTime(n.StandstillEndsAt))
+	fmt.Fprintf(&b, "\nDie Wartefrist endet am %s. Bis dahin können Sie im Portal eine Rüge erheben.\n", core.FormatDateTime(n.StandstillEndsAt))
 	if n.LegalRemedy != "" {
 		fmt.Fprintf(&b, "\nRechtsbehelfsbelehrung\n%s\n", n.LegalRemedy)
 	}
@@ -184,7 +185,7 @@ func (n *NoticeContent) Text() string {
 // IssueNotices issues, once the decision is recorded (rule 10), one notice per bidding
 // organisation (Postfach message and e-mail to its members), fixes the end of the
 // standstill period and moves the call to 'notified'. Audited as notices.issued.
-func IssueNotices(ctx context.Context, db *gorm.DB, actor *Actor, docs DecisionDocs, callID int64, now time.Time) error {
+func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, callID int64, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := loadDecisionCall(tx, actor, callID, true)
 		if err != nil {
@@ -192,10 +193,10 @@ func IssueNotices(ctx context.Context, db *gorm.DB, actor *Actor, docs DecisionD
 		}
 		if c.State != CallDecided {
 			if c.State == CallOpened {
-				return fmt.Errorf("%w: Mitteilungen gehen erst nach der aufgezeichneten Entscheidung hinaus", ErrConflict)
+				return fmt.Errorf("%w: Mitteilungen gehen erst nach der aufgezeichneten Entscheidung hinaus", core.ErrConflict)
 			}
 			if c.State == CallNotified || c.State == CallAwarded {
-				return fmt.Errorf("%w: die Mitteilungen sind bereits versandt", ErrConflict)
+				return fmt.Errorf("%w: die Mitteilungen sind bereits versandt", core.ErrConflict)
 			}
 			return decisionStateConflict(c.State)
 		}
@@ -276,7 +277,7 @@ func storeNotice(tx *gorm.DB, c *leadCall, orgID, bidID, docID int64, n NoticeCo
 		return fmt.Errorf("store notice: %w", err)
 	}
 	body := fmt.Sprintf("Guten Tag,\n\nim Interessenbekundungsverfahren „%s“ (%s) liegt für %s eine Mitteilung über das Ergebnis in Ihrem Postfach im Portal.\n\n"+
-		"Die Wartefrist endet am %s.\n", c.Title, c.Ref, n.OrgName, FormatDateTime(n.StandstillEndsAt))
+		"Die Wartefrist endet am %s.\n", c.Title, c.Ref, n.OrgName, core.FormatDateTime(n.StandstillEndsAt))
 	return mailOrgMembers(tx, c.TenantID, orgID, subject, body, "notice")
 }
 

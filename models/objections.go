@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"strings"
 	"time"
@@ -74,9 +75,9 @@ type OrgNotice struct {
 func (n *OrgNotice) StateLabel() string { return DecisionStateLabel(n.State) }
 
 // OrgNotices lists the notices of organisation orgID (the actor must be a member).
-func OrgNotices(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64) ([]OrgNotice, error) {
+func OrgNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64) ([]OrgNotice, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("notices of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("notices of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var out []OrgNotice
 	if err := db.WithContext(ctx).Raw(`SELECT n.id, n.call_id, c.ref AS call_ref, c.title AS call_title, c.state, n.issued_at, d.standstill_ends_at
@@ -89,16 +90,16 @@ func OrgNotices(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64) ([]
 
 // LoadOrgNotice reads notice id of organisation orgID with the organisation's own
 // objections; another organisation's notice is ErrNotFound. A due award is finalised first.
-func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *Actor, docs DecisionDocs, orgID, id int64, now time.Time) (*OrgNotice, error) {
+func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, orgID, id int64, now time.Time) (*OrgNotice, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("notice of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("notice of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var callID int64
 	if err := db.WithContext(ctx).Raw(`SELECT call_id FROM notices WHERE id = ? AND org_id = ?`, id, orgID).Scan(&callID).Error; err != nil {
 		return nil, fmt.Errorf("find notice %d: %w", id, err)
 	}
 	if callID == 0 {
-		return nil, fmt.Errorf("notice %d: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("notice %d: %w", id, core.ErrNotFound)
 	}
 	if _, err := FinalizeAward(ctx, db, docs, callID, now); err != nil {
 		return nil, err
@@ -114,7 +115,7 @@ func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *Actor, docs Decision
 		return nil, fmt.Errorf("load notice %d: %w", id, err)
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("notice %d: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("notice %d: %w", id, core.ErrNotFound)
 	}
 	n := rows[0].OrgNotice
 	if err := json.Unmarshal([]byte(rows[0].Raw), &n.Content); err != nil {
@@ -132,9 +133,9 @@ func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *Actor, docs Decision
 // LodgeObjection lodges organisation orgID's objection (Rüge) against the decision of
 // its notice noticeID during the standstill period. The Kreis's leads get an e-mail.
 // Audited as objection.lodged.
-func LodgeObjection(ctx context.Context, db *gorm.DB, actor *Actor, orgID, noticeID int64, reason string, now time.Time) (int64, error) {
+func LodgeObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, noticeID int64, reason string, now time.Time) (int64, error) {
 	if !actor.InOrg(orgID) {
-		return 0, fmt.Errorf("objection as org %d: %w", orgID, ErrNotFound)
+		return 0, fmt.Errorf("objection as org %d: %w", orgID, core.ErrNotFound)
 	}
 	var id int64
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
@@ -151,13 +152,13 @@ func LodgeObjection(ctx context.Context, db *gorm.DB, actor *Actor, orgID, notic
 			return fmt.Errorf("load notice %d: %w", noticeID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("notice %d: %w", noticeID, ErrNotFound)
+			return fmt.Errorf("notice %d: %w", noticeID, core.ErrNotFound)
 		}
 		if row.State != CallNotified || row.StandstillEndsAt == nil || now.After(*row.StandstillEndsAt) {
-			return fmt.Errorf("%w: die Wartefrist ist abgelaufen; eine Rüge ist im Portal nicht mehr möglich", ErrDeadlinePassed)
+			return fmt.Errorf("%w: die Wartefrist ist abgelaufen; eine Rüge ist im Portal nicht mehr möglich", core.ErrDeadlinePassed)
 		}
-		v := &ValidationError{}
-		CheckText(v, "reason", "die Begründung Ihrer Rüge", reason, true, 20000)
+		v := &core.ValidationError{}
+		core.CheckText(v, "reason", "die Begründung Ihrer Rüge", reason, true, 20000)
 		if err := v.OrNil(); err != nil {
 			return err
 		}
@@ -188,7 +189,7 @@ type ObjectionAnswer struct {
 
 // AnswerObjection records the lead's answer and outcome; the organisation gets it in its
 // Postfach and by e-mail. Audited as objection.answered.
-func AnswerObjection(ctx context.Context, db *gorm.DB, actor *Actor, in ObjectionAnswer, now time.Time) error {
+func AnswerObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, in ObjectionAnswer, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		c, _, err := loadDecisionCall(tx, actor, in.CallID, true)
 		if err != nil {
@@ -199,13 +200,13 @@ func AnswerObjection(ctx context.Context, db *gorm.DB, actor *Actor, in Objectio
 			return fmt.Errorf("lock objection: %w", err)
 		}
 		if len(o) == 0 {
-			return fmt.Errorf("objection %d: %w", in.ObjectionID, ErrNotFound)
+			return fmt.Errorf("objection %d: %w", in.ObjectionID, core.ErrNotFound)
 		}
 		if o[0].Answered() {
-			return fmt.Errorf("%w: die Rüge ist bereits beantwortet", ErrConflict)
+			return fmt.Errorf("%w: die Rüge ist bereits beantwortet", core.ErrConflict)
 		}
-		v := &ValidationError{}
-		CheckText(v, "answer", "die Antwort", in.Answer, true, 20000)
+		v := &core.ValidationError{}
+		core.CheckText(v, "answer", "die Antwort", in.Answer, true, 20000)
 		if in.Outcome != ObjectionRejected && in.Outcome != ObjectionUpheld {
 			v.Add("outcome", "required", "Bitte wählen Sie das Ergebnis: zurückgewiesen oder abgeholfen.")
 		}

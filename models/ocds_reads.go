@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -48,7 +49,7 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 		return nil, fmt.Errorf("load calls for open data: %w", err)
 	}
 	if idOrRef != "" && len(calls) == 0 {
-		return nil, fmt.Errorf("open data of call %q: %w", idOrRef, ErrNotFound)
+		return nil, fmt.Errorf("open data of call %q: %w", idOrRef, core.ErrNotFound)
 	}
 	out := make([]OCDSProcedure, len(calls))
 	index := map[int64]*OCDSProcedure{}

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/ocdstest"
 )
@@ -254,7 +255,7 @@ func TestOCDSDraftsAndUnknownCallsAreNotFound(t *testing.T) {
 	var draft string
 	db.Raw(`SELECT ref FROM calls WHERE state = 'draft' LIMIT 1`).Scan(&draft)
 	for _, ref := range []string{draft, "999999", "nirgendwo-2026-01"} {
-		if _, err := models.OCDSProcedures(context.Background(), db, ref); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.OCDSProcedures(context.Background(), db, ref); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("%q: %v, want ErrNotFound", ref, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -28,17 +29,17 @@ type openingCall struct {
 func OpeningRule(state CallState, deadline *time.Time, openedAt *time.Time, named bool, confirmed []int64, userID int64, now time.Time) error {
 	switch {
 	case state == CallCancelled:
-		return conflict("Die Ausschreibung ist aufgehoben. Eine Öffnung ist nicht möglich.")
+		return core.Conflict("Die Ausschreibung ist aufgehoben. Eine Öffnung ist nicht möglich.")
 	case openedAt != nil || len(confirmed) >= 2:
-		return conflict("Die Interessenbekundungen sind bereits von zwei Personen geöffnet worden. Eine weitere Bestätigung ist nicht möglich; es wurde nichts geändert.")
+		return core.Conflict("Die Interessenbekundungen sind bereits von zwei Personen geöffnet worden. Eine weitere Bestätigung ist nicht möglich; es wurde nichts geändert.")
 	case deadline == nil || !now.After(*deadline):
-		return conflict("Die Frist läuft noch. Die Interessenbekundungen können erst nach Ablauf der Frist geöffnet werden; es wurde nichts geändert.")
+		return core.Conflict("Die Frist läuft noch. Die Interessenbekundungen können erst nach Ablauf der Frist geöffnet werden; es wurde nichts geändert.")
 	case !named:
-		return forbidden("Sie sind für dieses Verfahren nicht als öffnungsberechtigte Person benannt.")
+		return core.Forbidden("Sie sind für dieses Verfahren nicht als öffnungsberechtigte Person benannt.")
 	}
 	for _, id := range confirmed {
 		if id == userID {
-			return conflict("Sie haben die Öffnung bereits bestätigt. Die zweite Bestätigung muss eine andere öffnungsberechtigte Person in ihrer eigenen Sitzung geben (Vier-Augen-Prinzip).")
+			return core.Conflict("Sie haben die Öffnung bereits bestätigt. Die zweite Bestätigung muss eine andere öffnungsberechtigte Person in ihrer eigenen Sitzung geben (Vier-Augen-Prinzip).")
 		}
 	}
 	return nil
@@ -53,9 +54,9 @@ func OpeningRule(state CallState, deadline *time.Time, openedAt *time.Time, name
 // It returns whether the call is now open. Other Kreise's calls are ErrNotFound. The
 // optional issue hooks (app: the Öffnungsprotokoll PDF) run in the opening transaction
 // after the freeze, so a failing one rolls the opening back.
-func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID int64, now time.Time, issue ...OpeningIssuer) (bool, error) {
-	if !actor.HasTenantRole(tenantID, RoleOpener) {
-		return false, fmt.Errorf("opening of call %d: %w", callID, ErrNotFound)
+func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, tenantID, callID int64, now time.Time, issue ...OpeningIssuer) (bool, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleOpener) {
+		return false, fmt.Errorf("opening of call %d: %w", callID, core.ErrNotFound)
 	}
 	opened := false
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
@@ -69,7 +70,7 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 			return fmt.Errorf("lock call %d: %w", callID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("call %d: %w", callID, ErrNotFound)
+			return fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 		}
 		var named int64
 		if err := tx.Raw(`SELECT count(*) FROM call_committee WHERE call_id = ? AND user_id = ? AND role = 'opener'`, callID, actor.UserID).
@@ -129,7 +130,7 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 // freezeOpening reads the bids through ReadBids (verifying every content hash) and stores
 // what was opened: opening_bids with the requested posts and opening_files with the
 // wallet document's type and dates where a file came from the wallet.
-func freezeOpening(ctx context.Context, tx *gorm.DB, vault *Vault, actor *Actor, callID int64, now time.Time) (n, withdrawn int, err error) {
+func freezeOpening(ctx context.Context, tx *gorm.DB, vault *Vault, actor *core.Actor, callID int64, now time.Time) (n, withdrawn int, err error) {
 	ob, err := ReadBids(ctx, tx, vault, actor, callID, now)
 	if err != nil {
 		return 0, 0, err

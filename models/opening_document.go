@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -112,9 +113,9 @@ func versionKindLabel(kind string) string { return VersionRow{Kind: kind}.KindLa
 // OeffnungsprotokollPDF returns the issued Öffnungsprotokoll of an opened call of the
 // Kreis for its leads and openers; everyone else, and a call not yet opened, ErrNotFound;
 // a named evaluator of the call errCommitteeMember.
-func OeffnungsprotokollPDF(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*IssuedDocument, error) {
-	if !actor.HasTenantRole(tenantID, RoleLead) && !actor.HasTenantRole(tenantID, RoleOpener) {
-		return nil, fmt.Errorf("Öffnungsprotokoll of call %d: %w", callID, ErrNotFound)
+func OeffnungsprotokollPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*IssuedDocument, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
+		return nil, fmt.Errorf("Öffnungsprotokoll of call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err
@@ -132,7 +133,7 @@ func callDocument(ctx context.Context, db *gorm.DB, tenantID, callID int64, kind
 		return nil, fmt.Errorf("load %s of call %d: %w", kind, callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("%s of call %d: %w", kind, callID, ErrNotFound)
+		return nil, fmt.Errorf("%s of call %d: %w", kind, callID, core.ErrNotFound)
 	}
 	if err := openDocument(db.WithContext(ctx), &d); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -25,12 +26,12 @@ func TestOpeningRuleTable(t *testing.T) {
 	}{
 		{"first confirmation", models.CallClosed, &past, nil, true, nil, nil},
 		{"second by another person", models.CallClosed, &past, nil, true, []int64{7}, nil},
-		{"before the deadline", models.CallPublished, &future, nil, true, nil, models.ErrConflict},
-		{"at the deadline", models.CallPublished, &now, nil, true, nil, models.ErrConflict},
-		{"same person twice", models.CallClosed, &past, nil, true, []int64{1}, models.ErrConflict},
-		{"third confirmation", models.CallOpened, &past, &past, true, []int64{7, 8}, models.ErrConflict},
-		{"not named", models.CallClosed, &past, nil, false, nil, models.ErrForbidden},
-		{"cancelled", models.CallCancelled, &past, nil, true, nil, models.ErrConflict},
+		{"before the deadline", models.CallPublished, &future, nil, true, nil, core.ErrConflict},
+		{"at the deadline", models.CallPublished, &now, nil, true, nil, core.ErrConflict},
+		{"same person twice", models.CallClosed, &past, nil, true, []int64{1}, core.ErrConflict},
+		{"third confirmation", models.CallOpened, &past, &past, true, []int64{7, 8}, core.ErrConflict},
+		{"not named", models.CallClosed, &past, nil, false, nil, core.ErrForbidden},
+		{"cancelled", models.CallCancelled, &past, nil, true, nil, core.ErrConflict},
 	}
 	for _, c := range cases {
 		err := models.OpeningRule(c.state, c.deadline, c.opened, c.named, c.confirmed, 1, now)
@@ -88,7 +89,7 @@ func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 func TestOpeningTwoPersons(t *testing.T) {
 	f := newBidFixture(t)
 	op1, op2 := taActor(t, f.db, "oeffnung1@musterland.example"), taActor(t, f.db, "oeffnung2@musterland.example")
-	for _, a := range []*models.Actor{op1, op2} {
+	for _, a := range []*core.Actor{op1, op2} {
 		if err := f.db.Exec(`INSERT INTO call_committee (call_id, user_id, role) VALUES (?, ?, 'opener')`, f.callID, a.UserID).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -101,8 +102,8 @@ func TestOpeningTwoPersons(t *testing.T) {
 
 	// Before the deadline: impossible, nothing recorded.
 	_, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, time.Now())
-	wantRefusal(t, err, models.ErrConflict, "before the deadline")
-	if r := err.(*models.Refusal); !strings.HasPrefix(r.Message, "Die Frist läuft noch.") {
+	wantRefusal(t, err, core.ErrConflict, "before the deadline")
+	if r := err.(*core.Refusal); !strings.HasPrefix(r.Message, "Die Frist läuft noch.") {
 		t.Fatalf("message %q", r.Message)
 	}
 	if confirmations() != 0 {
@@ -114,30 +115,30 @@ func TestOpeningTwoPersons(t *testing.T) {
 	}
 	now := time.Now()
 	// A provider's late re-submission is refused and counted.
-	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), now); !errors.Is(err, models.ErrDeadlinePassed) {
+	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), now); !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("late submit: %v", err)
 	}
 	// Other Kreis, a lead without the opener role: 404. An opener of the Kreis who is not named: refused.
-	if _, err := models.ConfirmOpening(f.ctx, f.db, f.vault, taActor(t, f.db, "admin@beispielhausen.example"), f.tenantID, f.callID, now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.ConfirmOpening(f.ctx, f.db, f.vault, taActor(t, f.db, "admin@beispielhausen.example"), f.tenantID, f.callID, now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if _, err := models.ConfirmOpening(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.ConfirmOpening(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("lead: %v", err)
 	}
 	other := taActor(t, f.db, "gremium1@musterland.example")
-	other.Tenants[f.tenantID] = append(other.Tenants[f.tenantID], models.RoleOpener)
+	other.Tenants[f.tenantID] = append(other.Tenants[f.tenantID], core.RoleOpener)
 	_, err = models.ConfirmOpening(f.ctx, f.db, f.vault, other, f.tenantID, f.callID, now)
-	wantRefusal(t, err, models.ErrForbidden, "not named")
+	wantRefusal(t, err, core.ErrForbidden, "not named")
 
 	// One opener is not enough; the same person twice is refused.
 	if opened, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now); err != nil || opened {
 		t.Fatalf("first confirmation: %v %v", opened, err)
 	}
-	if _, err := models.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now); !errors.Is(err, models.ErrSealed) {
+	if _, err := models.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now); !errors.Is(err, core.ErrSealed) {
 		t.Fatalf("after one confirmation: %v", err)
 	}
 	_, err = models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now)
-	wantRefusal(t, err, models.ErrConflict, "same person twice")
+	wantRefusal(t, err, core.ErrConflict, "same person twice")
 	if confirmations() != 1 {
 		t.Fatal("second confirmation of the same person recorded")
 	}
@@ -150,7 +151,7 @@ func TestOpeningTwoPersons(t *testing.T) {
 	}
 	// A third confirmation after the opening: conflict, nothing changed.
 	_, err = models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now)
-	wantRefusal(t, err, models.ErrConflict, "third confirmation")
+	wantRefusal(t, err, core.ErrConflict, "third confirmation")
 	if confirmations() != 2 {
 		t.Fatal("third confirmation recorded")
 	}

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"time"
 
 	"gorm.io/gorm"
@@ -55,9 +56,9 @@ func (b ProtocolBid) ReceiptText() string { return FormatDateTimeSeconds(b.Recei
 // ErrNotFound; a named evaluator of the call errCommitteeMember, since the protocol lists
 // every bid). It closes the call lazily when its deadline has passed. Bids appear only
 // after the opening.
-func Opening(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, now time.Time) (*OpeningView, error) {
-	if !actor.HasTenantRole(tenantID, RoleOpener) && !actor.HasTenantRole(tenantID, RoleLead) {
-		return nil, fmt.Errorf("opening of call %d: %w", callID, ErrNotFound)
+func Opening(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, now time.Time) (*OpeningView, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleOpener) && !actor.HasTenantRole(tenantID, core.RoleLead) {
+		return nil, fmt.Errorf("opening of call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := CloseCallIfDue(ctx, db, callID, now); err != nil {
 		return nil, err
@@ -69,7 +70,7 @@ func Opening(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID in
 		return nil, fmt.Errorf("load call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := refuseCommitteeMember(db, actor, callID); err != nil {
 		return nil, err
@@ -95,7 +96,7 @@ func Opening(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID in
 	for _, c := range v.Confirmed {
 		ids = append(ids, c.UserID)
 	}
-	if actor.HasTenantRole(tenantID, RoleOpener) {
+	if actor.HasTenantRole(tenantID, core.RoleOpener) {
 		if err := OpeningRule(v.Call.State, v.Call.Deadline, v.OpenedAt, named, ids, actor.UserID, now); err != nil {
 			v.Refusal = err.Error()
 		} else {
@@ -149,9 +150,9 @@ type OpenerCallRow struct {
 // OpenerCalls lists the published calls of the Kreis for which the actor is a named opener.
 // A listed call whose deadline has passed is closed first (lazily, like on any access), so
 // the list shows "Frist abgelaufen" rather than a stale "Veröffentlicht".
-func OpenerCalls(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, now time.Time) ([]OpenerCallRow, error) {
-	if !actor.HasTenantRole(tenantID, RoleOpener) {
-		return nil, fmt.Errorf("openings of Kreis %d: %w", tenantID, ErrNotFound)
+func OpenerCalls(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64, now time.Time) ([]OpenerCallRow, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleOpener) {
+		return nil, fmt.Errorf("openings of Kreis %d: %w", tenantID, core.ErrNotFound)
 	}
 	list := func() ([]OpenerCallRow, error) {
 		var out []OpenerCallRow

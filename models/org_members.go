@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/core"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,7 +17,7 @@ type OrgMember struct {
 	UserID    int64
 	Name      string
 	Email     string
-	Role      Role
+	Role      core.Role
 	CreatedAt time.Time
 }
 
@@ -45,8 +46,8 @@ func OrgOpenInvitations(ctx context.Context, db *gorm.DB, orgID int64, now time.
 
 // KeepsAnAdmin reports whether an organisation with admins administrators still has one
 // after a member whose role is from changes to role to ("" means the member is removed).
-func KeepsAnAdmin(admins int, from, to Role) bool {
-	if from != RoleOrgAdmin || to == RoleOrgAdmin {
+func KeepsAnAdmin(admins int, from, to core.Role) bool {
+	if from != core.RoleOrgAdmin || to == core.RoleOrgAdmin {
 		return true
 	}
 	return admins > 1
@@ -76,9 +77,9 @@ func OrgChanges(o Organization, in OrgInput) map[string]any {
 
 // UpdateOrganization lets an organisation administrator change the profile. Changed fields
 // are audited as organization.updated on the platform chain; nothing changed writes nothing.
-func UpdateOrganization(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, in OrgInput) (*Organization, error) {
+func UpdateOrganization(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64, in OrgInput) (*Organization, error) {
 	if !actor.IsOrgAdmin(orgID) {
-		return nil, fmt.Errorf("update organization %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("update organization %d: %w", orgID, core.ErrNotFound)
 	}
 	if err := in.Validate().OrNil(); err != nil {
 		return nil, err
@@ -119,7 +120,7 @@ func UpdateOrganization(ctx context.Context, db *gorm.DB, actor *Actor, orgID in
 }
 
 func nameTaken() error {
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	v.Add("org_name", "taken", "Eine andere Organisation ist bereits unter diesem Namen registriert.")
 	return v
 }
@@ -131,13 +132,13 @@ func isUniqueViolation(err error) bool {
 
 // InviteToOrg lets an organisation administrator invite a colleague by e-mail with role
 // org_member or org_admin; audited as organization.member_invited on the platform chain.
-func InviteToOrg(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, email string, role Role, baseURL string, now time.Time) (Invitation, error) {
+func InviteToOrg(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64, email string, role core.Role, baseURL string, now time.Time) (Invitation, error) {
 	if !actor.IsOrgAdmin(orgID) {
-		return Invitation{}, fmt.Errorf("invite to organization %d: %w", orgID, ErrNotFound)
+		return Invitation{}, fmt.Errorf("invite to organization %d: %w", orgID, core.ErrNotFound)
 	}
 	// Validate the address before it is used in a query (a NUL byte is a database error).
-	v := &ValidationError{}
-	CheckEmail(v, "email", NormalizeEmail(email))
+	v := &core.ValidationError{}
+	core.CheckEmail(v, "email", core.NormalizeEmail(email))
 	if err := v.OrNil(); err != nil {
 		return Invitation{}, err
 	}
@@ -149,17 +150,17 @@ func InviteToOrg(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, em
 		}
 		var member int64
 		if err := tx.Raw(`SELECT count(*) FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND u.email = ?`,
-			orgID, NormalizeEmail(email)).Scan(&member).Error; err != nil {
+			orgID, core.NormalizeEmail(email)).Scan(&member).Error; err != nil {
 			return fmt.Errorf("check membership: %w", err)
 		}
 		if member > 0 {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add("email", "member", "Diese Person gehört der Organisation bereits an.")
 			return v
 		}
 		var err error
-		inv, err = newInvitation(tx, actor, 0, orgID, email, []Role{role}, o.Name, baseURL, now)
-		if v, ok := AsValidation(err); ok {
+		inv, err = newInvitation(tx, actor, 0, orgID, email, []core.Role{role}, o.Name, baseURL, now)
+		if v, ok := core.AsValidation(err); ok {
 			for i := range v.Fields {
 				if v.Fields[i].Field == "roles" {
 					v.Fields[i].Field, v.Fields[i].Message = "role", "Bitte wählen Sie die Rolle aus der Liste aus."
@@ -178,18 +179,18 @@ func InviteToOrg(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, em
 
 // lockMembers locks all memberships of the organisation (so that concurrent role changes
 // count administrators consistently) and returns the roles by user and the admin count.
-func lockMembers(tx *gorm.DB, orgID int64) (map[int64]Role, int, error) {
+func lockMembers(tx *gorm.DB, orgID int64) (map[int64]core.Role, int, error) {
 	var rows []struct {
 		UserID int64
-		Role   Role
+		Role   core.Role
 	}
 	if err := tx.Raw(`SELECT user_id, role FROM organization_members WHERE org_id = ? ORDER BY user_id FOR UPDATE`, orgID).Scan(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("lock members: %w", err)
 	}
-	roles, admins := make(map[int64]Role, len(rows)), 0
+	roles, admins := make(map[int64]core.Role, len(rows)), 0
 	for _, r := range rows {
 		roles[r.UserID] = r.Role
-		if r.Role == RoleOrgAdmin {
+		if r.Role == core.RoleOrgAdmin {
 			admins++
 		}
 	}
@@ -198,12 +199,12 @@ func lockMembers(tx *gorm.DB, orgID int64) (map[int64]Role, int, error) {
 
 // SetOrgMemberRole lets an organisation administrator change a member's role; the last
 // administrator cannot be demoted. Audited as organization.role_changed.
-func SetOrgMemberRole(ctx context.Context, db *gorm.DB, actor *Actor, orgID, userID int64, role Role) error {
+func SetOrgMemberRole(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, userID int64, role core.Role) error {
 	if !actor.IsOrgAdmin(orgID) {
-		return fmt.Errorf("set member role: %w", ErrNotFound)
+		return fmt.Errorf("set member role: %w", core.ErrNotFound)
 	}
 	if !role.IsOrgRole() {
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		v.Add("member", "invalid", "Bitte wählen Sie die Rolle aus der Liste aus.")
 		return v
 	}
@@ -215,11 +216,11 @@ func SetOrgMemberRole(ctx context.Context, db *gorm.DB, actor *Actor, orgID, use
 		before, ok := roles[userID]
 		switch {
 		case !ok:
-			return fmt.Errorf("set member role: user %d: %w", userID, ErrNotFound)
+			return fmt.Errorf("set member role: user %d: %w", userID, core.ErrNotFound)
 		case before == role:
 			return nil
 		case !KeepsAnAdmin(admins, before, role):
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add("member", "last_admin", msgLastAdmin)
 			return v
 		}
@@ -234,9 +235,9 @@ func SetOrgMemberRole(ctx context.Context, db *gorm.DB, actor *Actor, orgID, use
 
 // RemoveOrgMember lets an organisation administrator remove a member (also themselves while
 // another administrator remains). Audited as organization.member_removed.
-func RemoveOrgMember(ctx context.Context, db *gorm.DB, actor *Actor, orgID, userID int64) error {
+func RemoveOrgMember(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, userID int64) error {
 	if !actor.IsOrgAdmin(orgID) {
-		return fmt.Errorf("remove member: %w", ErrNotFound)
+		return fmt.Errorf("remove member: %w", core.ErrNotFound)
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		roles, admins, err := lockMembers(tx, orgID)
@@ -245,10 +246,10 @@ func RemoveOrgMember(ctx context.Context, db *gorm.DB, actor *Actor, orgID, user
 		}
 		before, ok := roles[userID]
 		if !ok {
-			return fmt.Errorf("remove member: user %d: %w", userID, ErrNotFound)
+			return fmt.Errorf("remove member: user %d: %w", userID, core.ErrNotFound)
 		}
 		if !KeepsAnAdmin(admins, before, "") {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add("member", "last_admin", msgLastAdmin)
 			return v
 		}

@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
 func TestKeepsAnAdmin(t *testing.T) {
-	admin, member := models.RoleOrgAdmin, models.RoleOrgMember
+	admin, member := core.RoleOrgAdmin, core.RoleOrgMember
 	cases := []struct {
 		admins   int
-		from, to models.Role
+		from, to core.Role
 		want     bool
 	}{
 		{1, admin, member, false},
@@ -66,7 +67,7 @@ func TestUpdateOrganization(t *testing.T) {
 
 	in := accOrgInput("Verein Eins e. V.")
 	in.City, in.Phone = "Nordheim", "02345 678"
-	if _, err := models.UpdateOrganization(ctx, db, admin, other.ID, in); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.UpdateOrganization(ctx, db, admin, other.ID, in); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("admin of another organisation: %v", err)
 	}
 	got, err := models.UpdateOrganization(ctx, db, admin, o.ID, in)
@@ -100,17 +101,17 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 	ctx, now := context.Background(), time.Now()
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
 
-	_, err := models.InviteToOrg(ctx, db, admin, o.ID, "neu@verein.example", models.RoleTenantAdmin, "https://kimibv.test", now)
+	_, err := models.InviteToOrg(ctx, db, admin, o.ID, "neu@verein.example", core.RoleTenantAdmin, "https://kimibv.test", now)
 	wantCodes(t, err, "role:invalid")
-	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "EINS@verein.example", models.RoleOrgMember, "https://kimibv.test", now)
+	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "EINS@verein.example", core.RoleOrgMember, "https://kimibv.test", now)
 	wantCodes(t, err, "email:member")
-	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "keine adresse", models.RoleOrgMember, "https://kimibv.test", now)
+	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "keine adresse", core.RoleOrgMember, "https://kimibv.test", now)
 	wantCodes(t, err, "email:invalid")
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM invitations`) + dbtest.Count(t, db, `SELECT count(*) FROM outbox`); n != 0 {
 		t.Fatalf("refused invitations wrote %d rows", n)
 	}
 
-	inv, err := models.InviteToOrg(ctx, db, admin, o.ID, "Neu@Verein.example", models.RoleOrgMember, "https://kimibv.test", now)
+	inv, err := models.InviteToOrg(ctx, db, admin, o.ID, "Neu@Verein.example", core.RoleOrgMember, "https://kimibv.test", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,10 +145,10 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 		t.Fatalf("acceptance audit entries: %d", n)
 	}
 	// Reuse is impossible.
-	if _, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Noch wer", Password: accPassword, PasswordConfirm: &confirm}, now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Noch wer", Password: accPassword, PasswordConfirm: &confirm}, now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("reuse: %v", err)
 	}
-	if _, err := models.InvitationByToken(ctx, db, tok, now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.InvitationByToken(ctx, db, tok, now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("used invitation still shown: %v", err)
 	}
 }
@@ -160,7 +161,7 @@ func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
 	existing := accUser(t, db, "bekannt@verein.example", "Bernd Bekannt")
 	stranger := accUser(t, db, "fremd@verein.example", "Frieda Fremd")
 
-	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, existing.Email, models.RoleOrgAdmin, "https://kimibv.test", now); err != nil {
+	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, existing.Email, core.RoleOrgAdmin, "https://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
 	tok := accToken(t, db, existing.Email, "https://kimibv.test/einladung")
@@ -174,7 +175,7 @@ func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
 		t.Fatal("stranger became a member")
 	}
 	// Anonymous without account data is refused.
-	if _, err := models.AcceptInvitation(ctx, db, tok, nil, nil, now); !errors.Is(err, models.ErrForbidden) {
+	if _, err := models.AcceptInvitation(ctx, db, tok, nil, nil, now); !errors.Is(err, core.ErrForbidden) {
 		t.Fatalf("anonymous: %v", err)
 	}
 	uid, err := models.AcceptInvitation(ctx, db, tok, existing, nil, now)
@@ -192,7 +193,7 @@ func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
 	for id := range third {
 		thirdID = id
 	}
-	if _, err := models.InviteToOrg(ctx, db, admin2, thirdID, existing.Email, models.RoleOrgMember, "https://kimibv.test", now); err != nil {
+	if _, err := models.InviteToOrg(ctx, db, admin2, thirdID, existing.Email, core.RoleOrgMember, "https://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
 	tok3 := accToken(t, db, existing.Email, "https://kimibv.test/einladung")
@@ -200,7 +201,7 @@ func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, _ = models.LoadActor(ctx, db, existing.UserID)
-	if !a.IsOrgAdmin(o.ID) || a.Orgs[thirdID] != models.RoleOrgMember {
+	if !a.IsOrgAdmin(o.ID) || a.Orgs[thirdID] != core.RoleOrgMember {
 		t.Fatalf("memberships %v", a.Orgs)
 	}
 }
@@ -209,16 +210,16 @@ func TestOrgInvitationExpires(t *testing.T) {
 	db := dbtest.New(t).DB
 	ctx, now := context.Background(), time.Now()
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
-	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, "spaet@verein.example", models.RoleOrgMember, "https://kimibv.test", now); err != nil {
+	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, "spaet@verein.example", core.RoleOrgMember, "https://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
 	tok := accToken(t, db, "spaet@verein.example", "https://kimibv.test/einladung")
 	later := now.Add(models.InvitationValidity + time.Minute)
-	if _, err := models.InvitationByToken(ctx, db, tok, later); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.InvitationByToken(ctx, db, tok, later); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("expired view: %v", err)
 	}
 	confirm := accPassword
-	if _, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Sven Spät", Password: accPassword, PasswordConfirm: &confirm}, later); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Sven Spät", Password: accPassword, PasswordConfirm: &confirm}, later); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("expired accept: %v", err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM users WHERE email = 'spaet@verein.example'`); n != 0 {
@@ -235,7 +236,7 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
 	other, otherAdmin := accRegister(t, db, "Verein Zwei e. V.", "zwei@verein.example")
 	colleague := accUser(t, db, "kollege@verein.example", "Konrad Kollege")
-	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, colleague.Email, models.RoleOrgMember, "https://kimibv.test", now); err != nil {
+	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, colleague.Email, core.RoleOrgMember, "https://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := models.AcceptInvitation(ctx, db, accToken(t, db, colleague.Email, "https://kimibv.test/einladung"), colleague, nil, now); err != nil {
@@ -247,16 +248,16 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 	}
 
 	// The only administrator can neither step down nor be removed.
-	wantCodes(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, models.RoleOrgMember), "member:last_admin")
+	wantCodes(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, core.RoleOrgMember), "member:last_admin")
 	wantCodes(t, models.RemoveOrgMember(ctx, db, admin, o.ID, admin.UserID), "member:last_admin")
 	// Members and other organisations' administrators cannot manage; unknown people are not found.
-	if err := models.SetOrgMemberRole(ctx, db, colleague, o.ID, colleague.UserID, models.RoleOrgAdmin); !errors.Is(err, models.ErrNotFound) {
+	if err := models.SetOrgMemberRole(ctx, db, colleague, o.ID, colleague.UserID, core.RoleOrgAdmin); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("member promotes self: %v", err)
 	}
-	if err := models.RemoveOrgMember(ctx, db, otherAdmin, o.ID, colleague.UserID); !errors.Is(err, models.ErrNotFound) {
+	if err := models.RemoveOrgMember(ctx, db, otherAdmin, o.ID, colleague.UserID); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other organisation's admin: %v", err)
 	}
-	if err := models.RemoveOrgMember(ctx, db, admin, o.ID, otherAdmin.UserID); !errors.Is(err, models.ErrNotFound) {
+	if err := models.RemoveOrgMember(ctx, db, admin, o.ID, otherAdmin.UserID); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("member of another organisation: %v", err)
 	}
 	wantCodes(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, "platform_admin"), "member:invalid")
@@ -264,7 +265,7 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 		t.Fatal("refused changes were audited")
 	}
 
-	if err := models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, models.RoleOrgAdmin); err != nil {
+	if err := models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, core.RoleOrgAdmin); err != nil {
 		t.Fatal(err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.role_changed' AND chain = 'platform' AND object_id = ?
@@ -272,7 +273,7 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 		t.Fatalf("role change audit entries: %d", n)
 	}
 	// With a second administrator the first may step down, then the second is the last one.
-	if err := models.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, models.RoleOrgMember); err != nil {
+	if err := models.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, core.RoleOrgMember); err != nil {
 		t.Fatal(err)
 	}
 	colleague, _ = models.LoadActor(ctx, db, colleague.UserID)
@@ -308,7 +309,7 @@ func TestAccountMembershipsListRolesPerArea(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != 1 || ms[0].Href != "/verwaltung/beispielhausen" || len(ms[0].Roles) != 2 || ms[0].Roles[0] != models.RoleLead || ms[0].Roles[1] != models.RoleTenantAdmin {
+	if len(ms) != 1 || ms[0].Href != "/verwaltung/beispielhausen" || len(ms[0].Roles) != 2 || ms[0].Roles[0] != core.RoleLead || ms[0].Roles[1] != core.RoleTenantAdmin {
 		t.Fatalf("memberships %+v", ms)
 	}
 }

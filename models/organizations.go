@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"regexp"
 	"slices"
 	"strings"
@@ -50,31 +51,31 @@ var LegalForms = []string{"eingetragener Verein (e. V.)", "gemeinnützige GmbH (
 var Associations = []string{"Arbeiterwohlfahrt (AWO)", "Deutscher Caritasverband", "Diakonie", "Deutsches Rotes Kreuz (DRK)", "Der Paritätische", "Zentralwohlfahrtsstelle der Juden in Deutschland (ZWST)", "keinem Spitzenverband angeschlossen"}
 
 // Validate trims and checks the organisation fields.
-func (in *OrgInput) Validate() *ValidationError {
+func (in *OrgInput) Validate() *core.ValidationError {
 	for _, p := range []*string{&in.Name, &in.LegalForm, &in.RegisterCourt, &in.RegisterNumber, &in.Street, &in.PostalCode, &in.City, &in.Association, &in.Phone} {
 		*p = strings.TrimSpace(*p)
 	}
-	in.Email = NormalizeEmail(in.Email)
-	v := &ValidationError{}
-	CheckText(v, "org_name", "den Namen der Organisation", in.Name, true, 200)
+	in.Email = core.NormalizeEmail(in.Email)
+	v := &core.ValidationError{}
+	core.CheckText(v, "org_name", "den Namen der Organisation", in.Name, true, 200)
 	if utf8.RuneCountInString(in.Name) == 1 {
 		v.Add("org_name", "too_short", "Der Name der Organisation muss mindestens 2 Zeichen lang sein.")
 	}
 	if !slices.Contains(LegalForms, in.LegalForm) {
 		v.Add("legal_form", "invalid", "Bitte wählen Sie die Rechtsform aus der Liste aus.")
 	}
-	CheckText(v, "register_court", "das Registergericht", in.RegisterCourt, false, 100)
-	CheckText(v, "register_number", "die Registernummer", in.RegisterNumber, false, 50)
-	CheckText(v, "street", "Straße und Hausnummer", in.Street, true, 200)
+	core.CheckText(v, "register_court", "das Registergericht", in.RegisterCourt, false, 100)
+	core.CheckText(v, "register_number", "die Registernummer", in.RegisterNumber, false, 50)
+	core.CheckText(v, "street", "Straße und Hausnummer", in.Street, true, 200)
 	if !postalCodePattern.MatchString(in.PostalCode) {
 		v.Add("postal_code", "invalid", "Bitte geben Sie eine fünfstellige Postleitzahl an.")
 	}
-	CheckText(v, "city", "den Ort", in.City, true, 100)
+	core.CheckText(v, "city", "den Ort", in.City, true, 100)
 	if in.Association != "" && !slices.Contains(Associations, in.Association) {
 		v.Add("association", "invalid", "Bitte wählen Sie den Spitzenverband aus der Liste aus.")
 	}
-	CheckEmail(v, "org_email", in.Email)
-	CheckText(v, "phone", "die Telefonnummer", in.Phone, false, 50)
+	core.CheckEmail(v, "org_email", in.Email)
+	core.CheckText(v, "phone", "die Telefonnummer", in.Phone, false, 50)
 	return v
 }
 
@@ -124,7 +125,7 @@ func registerOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user N
 			return fmt.Errorf("insert organization: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add("org_name", "taken", "Eine Organisation mit diesem Namen ist bereits registriert. Bitten Sie deren Administration, Sie einzuladen.")
 			return v
 		}
@@ -132,7 +133,7 @@ func registerOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user N
 		if u, err = insertUser(tx, user, false); err != nil {
 			return err
 		}
-		if err := tx.Exec(`INSERT INTO organization_members (org_id, user_id, role) VALUES (?, ?, ?)`, o.ID, u.ID, RoleOrgAdmin).Error; err != nil {
+		if err := tx.Exec(`INSERT INTO organization_members (org_id, user_id, role) VALUES (?, ?, ?)`, o.ID, u.ID, core.RoleOrgAdmin).Error; err != nil {
 			return fmt.Errorf("insert org admin: %w", err)
 		}
 		details := map[string]any{"name": o.Name, "legal_form": o.LegalForm, "user_id": u.ID}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -54,20 +55,20 @@ func (p OutboxProblem) StatusLabel() string {
 
 // mayReviewOutbox reports whether actor reviews the outbox of tenantID: the Kreis
 // administrator that of the Kreis, the operator (tenantID 0) the mails without a Kreis.
-func mayReviewOutbox(actor *Actor, tenantID int64) bool {
+func mayReviewOutbox(actor *core.Actor, tenantID int64) bool {
 	if tenantID == 0 {
 		return actor != nil && actor.PlatformAdmin
 	}
-	return actor.HasTenantRole(tenantID, RoleTenantAdmin)
+	return actor.HasTenantRole(tenantID, core.RoleTenantAdmin)
 }
 
 // OutboxProblems lists the failed and uncertain mails of a Kreis (for its administrator)
 // or, with tenantID 0, those without a Kreis (for the operator), newest first, at most
 // limit. Recipient, subject and error text are opened for the page; a mail about a bid
 // stays sealed (OutboxProblem.Sealed).
-func OutboxProblems(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, limit int) ([]OutboxProblem, error) {
+func OutboxProblems(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64, limit int) ([]OutboxProblem, error) {
 	if !mayReviewOutbox(actor, tenantID) {
-		return nil, fmt.Errorf("outbox of tenant %d: %w", tenantID, ErrNotFound)
+		return nil, fmt.Errorf("outbox of tenant %d: %w", tenantID, core.ErrNotFound)
 	}
 	db = db.WithContext(ctx)
 	var rows []struct {
@@ -128,9 +129,9 @@ func tenantCond(tenantID int64) (string, []any) {
 // RetryMail puts a failed or uncertain mail back into the queue: the Kreis administrator
 // (or, for mails without a Kreis, tenantID 0, the operator) decided that it shall be sent
 // (again). Audited as outbox.retried on the Kreis's chain or the platform's.
-func RetryMail(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, mailID int64, now time.Time) error {
+func RetryMail(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, mailID int64, now time.Time) error {
 	if !mayReviewOutbox(actor, tenantID) {
-		return fmt.Errorf("retry mail of tenant %d: %w", tenantID, ErrNotFound)
+		return fmt.Errorf("retry mail of tenant %d: %w", tenantID, core.ErrNotFound)
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		var row struct {
@@ -146,10 +147,10 @@ func RetryMail(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, mailID 
 			return fmt.Errorf("lock mail %d: %w", mailID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("mail %d: %w", mailID, ErrNotFound)
+			return fmt.Errorf("mail %d: %w", mailID, core.ErrNotFound)
 		}
 		if row.SentAt != nil || (row.FailedAt == nil && row.UncertainAt == nil) {
-			return fmt.Errorf("%w: die E-Mail wird bereits versandt oder ist zugestellt", ErrConflict)
+			return fmt.Errorf("%w: die E-Mail wird bereits versandt oder ist zugestellt", core.ErrConflict)
 		}
 		if err := tx.Exec(`UPDATE outbox SET failed_at = NULL, uncertain_at = NULL, sending_at = NULL, attempts = 0,
 			next_try_at = now(), retried_by = ? WHERE id = ?`, actor.UserID, mailID).Error; err != nil {

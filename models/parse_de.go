@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/core"
 	"regexp"
 	"strconv"
 	"strings"
@@ -113,7 +114,7 @@ func ParseGermanDate(s string) (Date, string) {
 		return "", "Bitte geben Sie das Datum im Format TT.MM.JJJJ an, zum Beispiel 01.09.2026."
 	}
 	d, mo, y := atoi(m[1]), atoi(m[2]), atoi(m[3])
-	t := time.Date(y, time.Month(mo), d, 12, 0, 0, 0, berlin)
+	t := time.Date(y, time.Month(mo), d, 12, 0, 0, 0, core.Berlin())
 	if t.Day() != d || int(t.Month()) != mo || y < 2000 || y > 2200 {
 		return "", fmt.Sprintf("Den %s gibt es nicht. Bitte prüfen Sie das Datum.", s)
 	}
@@ -144,7 +145,7 @@ func ParseGermanDateTime(s string) (t time.Time, note, msg string) {
 	var found []time.Time
 	for _, offsetHours := range []int{2, 1} { // MESZ before MEZ: earlier instant first
 		c := time.Date(y, time.Month(mo), d, h, mi, 0, 0, time.UTC).Add(-time.Duration(offsetHours) * time.Hour)
-		l := c.In(berlin)
+		l := c.In(core.Berlin())
 		if l.Hour() == h && l.Minute() == mi && l.Day() == d {
 			found = append(found, c)
 		}
@@ -171,9 +172,9 @@ func atoi(s string) int {
 
 // IsAmbiguousLocal reports whether t's Europe/Berlin wall time occurs twice (autumn change).
 func IsAmbiguousLocal(t time.Time) bool {
-	l := t.In(berlin)
+	l := t.In(core.Berlin())
 	for _, d := range []time.Duration{-time.Hour, time.Hour} {
-		o := t.Add(d).In(berlin)
+		o := t.Add(d).In(core.Berlin())
 		if o.Hour() == l.Hour() && o.Minute() == l.Minute() && o.Day() == l.Day() {
 			return true
 		}
@@ -187,9 +188,9 @@ func FormatDateTimeZone(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	s := FormatDateTime(t)
+	s := core.FormatDateTime(t)
 	if IsAmbiguousLocal(t) {
-		if name, _ := t.In(berlin).Zone(); name == "CEST" {
+		if name, _ := t.In(core.Berlin()).Zone(); name == "CEST" {
 			return s + " (MESZ)"
 		}
 		return s + " (MEZ)"
@@ -202,5 +203,5 @@ func FormatGermanDateTimeInput(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(berlin).Format("02.01.2006 15:04")
+	return t.In(core.Berlin()).Format("02.01.2006 15:04")
 }

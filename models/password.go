@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/core"
 	"strings"
 	"time"
 	"unicode"
@@ -25,8 +26,8 @@ var commonPasswords = map[string]bool{
 
 // CheckPassword applies the password policy and returns a German message per violation
 // (field "password"). email and name must not be the password or contained in it.
-func CheckPassword(password, email, name string) *ValidationError {
-	v := &ValidationError{}
+func CheckPassword(password, email, name string) *core.ValidationError {
+	v := &core.ValidationError{}
 	n := utf8.RuneCountInString(password)
 	lower := strings.ToLower(password)
 	local, _, _ := strings.Cut(strings.ToLower(email), "@")
@@ -53,7 +54,7 @@ func CheckPassword(password, email, name string) *ValidationError {
 }
 
 // CheckPasswordConfirm records a German message for field when confirm does not repeat password.
-func CheckPasswordConfirm(v *ValidationError, field, password, confirm string) {
+func CheckPasswordConfirm(v *core.ValidationError, field, password, confirm string) {
 	switch {
 	case confirm == "":
 		v.Add(field, "required", "Bitte wiederholen Sie das Passwort.")

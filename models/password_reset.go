@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,9 +15,9 @@ const PasswordResetValidity = time.Hour
 // RequestPasswordReset queues a one-time reset link for the account with email. The
 // answer is the same whether or not the account exists; the request is audited.
 func RequestPasswordReset(ctx context.Context, db *gorm.DB, email, baseURL string, now time.Time) error {
-	email = NormalizeEmail(email)
-	v := &ValidationError{}
-	CheckEmail(v, "email", email)
+	email = core.NormalizeEmail(email)
+	v := &core.ValidationError{}
+	core.CheckEmail(v, "email", email)
 	if err := v.OrNil(); err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func RequestPasswordReset(ctx context.Context, db *gorm.DB, email, baseURL strin
 		body := fmt.Sprintf("Guten Tag %s,\n\nfür Ihr Konto bei kimibv wurde ein neues Passwort angefordert. "+
 			"Über diesen Link können Sie es bis %s festlegen:\n%s/passwort-zuruecksetzen/%s\n\n"+
 			"Der Link kann nur einmal verwendet werden. Wenn Sie kein neues Passwort angefordert haben, können Sie diese E-Mail ignorieren; Ihr bisheriges Passwort bleibt gültig.\n",
-			u.Name, FormatDateTime(expires), baseURL, tok)
+			u.Name, core.FormatDateTime(expires), baseURL, tok)
 		if err := EnqueueMail(tx, Mail{ToAddr: u.Email, Subject: "kimibv: Passwort zurücksetzen", Body: body, Kind: "password_reset"}); err != nil {
 			return err
 		}
@@ -72,13 +73,13 @@ func ResetPassword(ctx context.Context, db *gorm.DB, token, password, confirm st
 			return fmt.Errorf("use reset token: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("reset token: %w", ErrNotFound)
+			return fmt.Errorf("reset token: %w", core.ErrNotFound)
 		}
 		var u User
 		if err := tx.First(&u, userID).Error; err != nil {
 			return notFound(err, "load user")
 		}
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		for _, f := range CheckPassword(password, u.Email, u.Name).Fields {
 			v.Add("password", f.Code, f.Message)
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 func TestCheckPassword(t *testing.T) {
@@ -96,17 +97,17 @@ func TestOutboxBackoff(t *testing.T) {
 }
 
 func TestRolesAndPermissions(t *testing.T) {
-	a := &models.Actor{UserID: 1, Tenants: map[int64][]models.Role{1: {models.RoleLead, models.RoleOpener}, 2: {models.RoleTenantAdmin}},
-		Orgs: map[int64]models.Role{7: models.RoleOrgMember, 8: models.RoleOrgAdmin}}
-	op := &models.Actor{UserID: 2, PlatformAdmin: true}
-	var anon *models.Actor
+	a := &core.Actor{UserID: 1, Tenants: map[int64][]core.Role{1: {core.RoleLead, core.RoleOpener}, 2: {core.RoleTenantAdmin}},
+		Orgs: map[int64]core.Role{7: core.RoleOrgMember, 8: core.RoleOrgAdmin}}
+	op := &core.Actor{UserID: 2, PlatformAdmin: true}
+	var anon *core.Actor
 	cases := []struct {
 		name string
 		got  bool
 		want bool
 	}{
-		{"lead in Kreis 1", a.HasTenantRole(1, models.RoleLead), true},
-		{"no lead in Kreis 2", a.HasTenantRole(2, models.RoleLead), false},
+		{"lead in Kreis 1", a.HasTenantRole(1, core.RoleLead), true},
+		{"no lead in Kreis 2", a.HasTenantRole(2, core.RoleLead), false},
 		{"in Kreis 2", a.InTenant(2), true},
 		{"not in Kreis 3", a.InTenant(3), false},
 		{"manages Kreis 2", a.CanManageTenant(2), true},
@@ -127,12 +128,12 @@ func TestRolesAndPermissions(t *testing.T) {
 			t.Errorf("%s: got %v", tc.name, tc.got)
 		}
 	}
-	for _, r := range models.TenantRoles {
+	for _, r := range core.TenantRoles {
 		if !r.IsTenantRole() || r.IsOrgRole() || r.Label() == string(r) {
 			t.Errorf("tenant role %s misclassified or unlabelled", r)
 		}
 	}
-	for _, r := range models.OrgRoles {
+	for _, r := range core.OrgRoles {
 		if r.IsTenantRole() || !r.IsOrgRole() || r.Label() == string(r) {
 			t.Errorf("org role %s misclassified or unlabelled", r)
 		}
@@ -152,8 +153,8 @@ func TestCheckTextAndEmail(t *testing.T) {
 		{"Träger\u202eevil", "invalid"},
 	}
 	for _, tc := range cases {
-		v := &models.ValidationError{}
-		models.CheckText(v, "name", "den Namen", tc.value, true, 200)
+		v := &core.ValidationError{}
+		core.CheckText(v, "name", "den Namen", tc.value, true, 200)
 		got := ""
 		if len(v.Fields) > 0 {
 			got = v.Fields[0].Code
@@ -164,8 +165,8 @@ func TestCheckTextAndEmail(t *testing.T) {
 	}
 	for email, ok := range map[string]bool{"a@b.de": true, "leitung@musterland.example": true, "x": false, "a@b": false,
 		"Name <a@b.de>": false, "a@b.de\r\nBcc: c@d.de": false, "": false} {
-		v := &models.ValidationError{}
-		models.CheckEmail(v, "email", email)
+		v := &core.ValidationError{}
+		core.CheckEmail(v, "email", email)
 		if (len(v.Fields) == 0) != ok {
 			t.Errorf("%q: valid=%v want %v", email, len(v.Fields) == 0, ok)
 		}

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // qaFixture is the demo with one published call of Kreis Musterland.
@@ -18,13 +19,13 @@ type qaFixture struct {
 	db       *gorm.DB
 	tenantID int64
 	callID   int64
-	lead     *models.Actor
+	lead     *core.Actor
 	content  models.CallContent
 	now      time.Time
 }
 
 // orgOf returns the id of the demo organisation administered by email and its actor.
-func (f *qaFixture) orgOf(t *testing.T, email string) (int64, *models.Actor) {
+func (f *qaFixture) orgOf(t *testing.T, email string) (int64, *core.Actor) {
 	t.Helper()
 	a := taActor(t, f.db, email)
 	for id := range a.Orgs {
@@ -64,8 +65,8 @@ func newQAFixture(t *testing.T, db *gorm.DB) *qaFixture {
 	now := time.Now()
 	lead := taActor(t, db, "leitung@musterland.example")
 	tid := taTenantID(t, db, "musterland")
-	l := now.In(models.Berlin())
-	c := qaContent(time.Date(l.Year(), l.Month(), l.Day()+30, 12, 0, 0, 0, models.Berlin()))
+	l := now.In(core.Berlin())
+	c := qaContent(time.Date(l.Year(), l.Month(), l.Day()+30, 12, 0, 0, 0, core.Berlin()))
 	id := qaPublish(t, db, tid, lead.UserID, c, 91, now)
 	return &qaFixture{db: db, tenantID: tid, callID: id, lead: lead, content: c, now: now}
 }
@@ -99,7 +100,7 @@ func lastAudit(t *testing.T, db *gorm.DB, chain, action string) (models.AuditEnt
 func wantConflict(t *testing.T, err error) {
 	t.Helper()
 	var sc *models.StateConflict
-	if !errors.As(err, &sc) || !errors.Is(err, models.ErrConflict) || sc.Message == "" {
+	if !errors.As(err, &sc) || !errors.Is(err, core.ErrConflict) || sc.Message == "" {
 		t.Fatalf("want StateConflict, got %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -37,7 +38,7 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 	}
 
 	// Not a member of the organisation: 404, nothing stored.
-	if _, err := models.AskQuestion(ctx, db, awoUser, f.callID, caritas, "Frage?", f.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.AskQuestion(ctx, db, awoUser, f.callID, caritas, "Frage?", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign org: %v", err)
 	}
 	_, err = models.AskQuestion(ctx, db, awoUser, f.callID, awo, " ", f.now)
@@ -50,11 +51,11 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 	}
 	before := dbtest.Count(t, db, `SELECT count(*) FROM questions`)
 	_, err = models.AskQuestion(ctx, db, awoUser, f.callID, awo, "Zu spät?", until.Add(time.Minute))
-	if !errors.Is(err, models.ErrDeadlinePassed) {
+	if !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("after the deadline: %v", err)
 	}
 	wantCodes(t, err, "question:deadline")
-	if v, _ := models.AsValidation(err); !strings.Contains(v.Fields[0].Message, "abgelaufen") {
+	if v, _ := core.AsValidation(err); !strings.Contains(v.Fields[0].Message, "abgelaufen") {
 		t.Fatalf("message %q", v.Fields[0].Message)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM questions`); n != before {
@@ -75,7 +76,7 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 	diakonieMails := len(dbtest.MailsTo(t, db, "diakonie@traeger.example", `kind = 'answer_published'`))
 	for _, fo := range []struct {
 		org int64
-		a   *models.Actor
+		a   *core.Actor
 	}{{awo, awoUser}, {diakonie, diakonieUser}} {
 		if err := models.Follow(ctx, db, fo.a, fo.org, f.callID, f.now); err != nil {
 			t.Fatal(err)
@@ -90,10 +91,10 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 	_, err := models.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, models.AnswerInput{QuestionIDs: in.QuestionIDs, Question: in.Question}, "http://x", f.now)
 	wantCodes(t, err, "answer:required")
 	other := taActor(t, db, "admin@beispielhausen.example") // lead of another Kreis
-	if _, err := models.AnswerQuestions(ctx, db, other, f.tenantID, f.callID, in, "http://x", f.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.AnswerQuestions(ctx, db, other, f.tenantID, f.callID, in, "http://x", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if _, err := models.AnswerQuestions(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, in, "http://x", f.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.AnswerQuestions(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, in, "http://x", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis with own tenant: %v", err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM qa_answers WHERE call_id = ?`, f.callID); n != 0 {
@@ -195,7 +196,7 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 	}
 	follow := func(o int64) {
 		a := taActor(t, db, "leitung@musterland.example")
-		a.Orgs = map[int64]models.Role{o: models.RoleOrgMember} // a member of o for this test
+		a.Orgs = map[int64]core.Role{o: core.RoleOrgMember} // a member of o for this test
 		if err := models.Follow(ctx, db, a, o, f.callID, f.now); err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +228,7 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 	}
 	// Unfollow and follow twice.
 	a := taActor(t, db, "leitung@musterland.example")
-	a.Orgs = map[int64]models.Role{orgs[0]: models.RoleOrgMember}
+	a.Orgs = map[int64]core.Role{orgs[0]: core.RoleOrgMember}
 	if err := models.Follow(ctx, db, a, orgs[0], f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
@@ -275,10 +276,10 @@ func TestInboxOpenMarksReadAndIsolates(t *testing.T) {
 	if err != nil || len(msgs) != 2 || unread != 2 || msgs[0].Subject != "Zweite" || msgs[0].CallRef == "" {
 		t.Fatalf("inbox %+v unread %d %v", msgs, unread, err)
 	}
-	if _, _, err := models.Inbox(ctx, db, awoUser, caritas, 50); !errors.Is(err, models.ErrNotFound) {
+	if _, _, err := models.Inbox(ctx, db, awoUser, caritas, 50); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign inbox: %v", err)
 	}
-	if _, err := models.OpenInboxMessage(ctx, db, caritasUser, caritas, msgs[0].ID, f.now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.OpenInboxMessage(ctx, db, caritasUser, caritas, msgs[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign message: %v", err)
 	}
 	m, err := models.OpenInboxMessage(ctx, db, awoUser, awo, msgs[1].ID, f.now)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/core"
 	"slices"
 	"strings"
 	"time"
@@ -49,13 +50,13 @@ func (q *AskedQuestion) IsAnswered() bool { return q.AnswerID != nil }
 // AskQuestion records a question of organisation orgID (the actor must be a member) on a
 // published call until its question deadline (questions_until, inclusive). After it the
 // error is ErrDeadlinePassed together with a field error for "question"; nothing is stored.
-func AskQuestion(ctx context.Context, db *gorm.DB, actor *Actor, callID, orgID int64, body string, now time.Time) (int64, error) {
+func AskQuestion(ctx context.Context, db *gorm.DB, actor *core.Actor, callID, orgID int64, body string, now time.Time) (int64, error) {
 	if !actor.InOrg(orgID) {
-		return 0, fmt.Errorf("ask as org %d: %w", orgID, ErrNotFound)
+		return 0, fmt.Errorf("ask as org %d: %w", orgID, core.ErrNotFound)
 	}
 	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
-	v := &ValidationError{}
-	CheckText(v, "question", "Ihre Frage", body, true, MaxQuestion)
+	v := &core.ValidationError{}
+	core.CheckText(v, "question", "Ihre Frage", body, true, MaxQuestion)
 	if err := v.OrNil(); err != nil {
 		return 0, err
 	}
@@ -67,7 +68,7 @@ func AskQuestion(ctx context.Context, db *gorm.DB, actor *Actor, callID, orgID i
 			return fmt.Errorf("load call %d: %w", callID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fmt.Errorf("call %d: %w", callID, ErrNotFound)
+			return fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 		}
 		if call.State != CallPublished {
 			return stateConflictFor(call.State, "Das Stellen von Fragen")
@@ -75,7 +76,7 @@ func AskQuestion(ctx context.Context, db *gorm.DB, actor *Actor, callID, orgID i
 		h := CallHeader{State: call.State, QuestionsUntil: call.QuestionsUntil, Deadline: call.Deadline}
 		if !h.QuestionsOpen(now) {
 			v.Add("question", "deadline", questionsClosedMessage(call.QuestionsUntil))
-			return errors.Join(ErrDeadlinePassed, v)
+			return errors.Join(core.ErrDeadlinePassed, v)
 		}
 		if err := tx.Raw(`INSERT INTO questions (call_id, org_id, asked_by, body, asked_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 			callID, orgID, actor.UserID, body, now).Scan(&id).Error; err != nil {
@@ -113,7 +114,7 @@ const askedSelect = `SELECT q.id, q.call_id, q.org_id, o.name AS org_name, u.nam
 	LEFT JOIN qa_answers a ON a.id = q.answer_id `
 
 // OwnQuestions lists the questions the actor's organisations asked on a call (one query).
-func OwnQuestions(ctx context.Context, db *gorm.DB, actor *Actor, callID int64) ([]AskedQuestion, error) {
+func OwnQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, callID int64) ([]AskedQuestion, error) {
 	if actor == nil || len(actor.Orgs) == 0 {
 		return nil, nil
 	}
@@ -127,9 +128,9 @@ func OwnQuestions(ctx context.Context, db *gorm.DB, actor *Actor, callID int64) 
 
 // LeadQuestions lists every question of a call with the asking organisation, open ones
 // first, for the Kreis's lead.
-func LeadQuestions(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) ([]AskedQuestion, error) {
-	if !actor.HasTenantRole(tenantID, RoleLead) {
-		return nil, fmt.Errorf("questions of call %d: %w", callID, ErrNotFound)
+func LeadQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) ([]AskedQuestion, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) {
+		return nil, fmt.Errorf("questions of call %d: %w", callID, core.ErrNotFound)
 	}
 	var out []AskedQuestion
 	if err := db.WithContext(ctx).Raw(askedSelect+`JOIN calls c ON c.id = q.call_id
@@ -153,15 +154,15 @@ type AnswerInput struct {
 // wording may differ from the originals, which stay unchanged in questions. It records
 // question.merged (several) and question.answered, notifies followers and, separately,
 // the asking organisations.
-func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64, in AnswerInput, baseURL string, now time.Time) (*PublicQA, error) {
+func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AnswerInput, baseURL string, now time.Time) (*PublicQA, error) {
 	in.Question = strings.TrimSpace(strings.ReplaceAll(in.Question, "\r\n", "\n"))
 	in.Answer = strings.TrimSpace(strings.ReplaceAll(in.Answer, "\r\n", "\n"))
-	v := &ValidationError{}
-	CheckText(v, "question", "die zu veröffentlichende Frage", in.Question, true, MaxQuestion)
-	CheckText(v, "answer", "die Antwort", in.Answer, true, MaxAnswer)
+	v := &core.ValidationError{}
+	core.CheckText(v, "question", "die zu veröffentlichende Frage", in.Question, true, MaxQuestion)
+	core.CheckText(v, "answer", "die Antwort", in.Answer, true, MaxAnswer)
 	ids := slices.Compact(slices.Sorted(slices.Values(in.QuestionIDs)))
 	if len(ids) == 0 {
-		return nil, fmt.Errorf("answer without question: %w", ErrNotFound)
+		return nil, fmt.Errorf("answer without question: %w", core.ErrNotFound)
 	}
 	if err := v.OrNil(); err != nil {
 		return nil, err
@@ -215,7 +216,7 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, c
 
 // AssignToAnswer merges a later duplicate question into an already published answer.
 // It records question.merged and tells the asking organisation.
-func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID, questionID, answerID int64, baseURL string, now time.Time) error {
+func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, questionID, answerID int64, baseURL string, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
@@ -234,7 +235,7 @@ func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, ca
 			return fmt.Errorf("load answer %d: %w", answerID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add("answer_id", "unknown", "Bitte wählen Sie eine veröffentlichte Antwort dieser Ausschreibung aus.")
 			return v
 		}
@@ -259,7 +260,7 @@ func lockOpenQuestions(tx *gorm.DB, callID int64, ids []int64) ([]AskedQuestion,
 		return nil, fmt.Errorf("lock questions: %w", err)
 	}
 	if len(qs) != len(ids) {
-		return nil, fmt.Errorf("questions %v of call %d: %w", ids, callID, ErrNotFound)
+		return nil, fmt.Errorf("questions %v of call %d: %w", ids, callID, core.ErrNotFound)
 	}
 	for _, q := range qs {
 		if q.AnswerID != nil {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -110,9 +111,9 @@ func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
 
 // ReceiptPDF returns the issued Eingangsbestätigung of version n of the organisation's
 // bid, for members of that organisation only; everything else is ErrNotFound.
-func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID int64, n int) (*IssuedDocument, error) {
+func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidID int64, n int) (*IssuedDocument, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("bid of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var d IssuedDocument
 	res := db.WithContext(ctx).Raw(`SELECT d.* FROM bid_receipts r JOIN bids b ON b.id = r.bid_id
@@ -122,7 +123,7 @@ func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID int
 		return nil, fmt.Errorf("load receipt document: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("receipt document of bid %d version %d: %w", bidID, n, ErrNotFound)
+		return nil, fmt.Errorf("receipt document of bid %d version %d: %w", bidID, n, core.ErrNotFound)
 	}
 	if err := openDocument(db.WithContext(ctx), &d); err != nil {
 		return nil, err
@@ -132,9 +133,9 @@ func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *Actor, orgID, bidID int
 
 // InboxDocument returns the document a Postfach message refers to, for members of the
 // message's organisation only (others, and messages without a document: ErrNotFound).
-func InboxDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID, messageID int64) (*IssuedDocument, error) {
+func InboxDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, messageID int64) (*IssuedDocument, error) {
 	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("postfach of org %d: %w", orgID, ErrNotFound)
+		return nil, fmt.Errorf("postfach of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var d IssuedDocument
 	res := db.WithContext(ctx).Raw(`SELECT d.* FROM inbox_messages m JOIN issued_documents d ON d.id = m.document_id
@@ -143,7 +144,7 @@ func InboxDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID, messag
 		return nil, fmt.Errorf("load message document: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, fmt.Errorf("document of message %d: %w", messageID, ErrNotFound)
+		return nil, fmt.Errorf("document of message %d: %w", messageID, core.ErrNotFound)
 	}
 	if err := openDocument(db.WithContext(ctx), &d); err != nil {
 		return nil, err

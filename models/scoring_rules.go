@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/core"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -66,7 +67,7 @@ func NeedsReason(consolidated, mean decimal.Decimal) bool { return !consolidated
 
 // CheckConsolidatedScore validates a consolidated score: on the scale (0 to scaleMax) and
 // with at most ScoreDecimals decimals.
-func CheckConsolidatedScore(v *ValidationError, field string, score decimal.Decimal, scaleMax int) {
+func CheckConsolidatedScore(v *core.ValidationError, field string, score decimal.Decimal, scaleMax int) {
 	switch {
 	case score.IsNegative() || score.GreaterThan(decimal.NewFromInt(int64(scaleMax))):
 		v.Add(field, "scale", fmt.Sprintf("Die konsolidierte Bewertung muss zwischen 0 und %d liegen.", scaleMax))

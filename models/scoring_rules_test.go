@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -96,7 +97,7 @@ func TestCheckConsolidatedScore(t *testing.T) {
 	for _, tc := range []struct {
 		score, code string
 	}{{"0", ""}, {"4", ""}, {"2.67", ""}, {"4.01", "scale"}, {"-1", "scale"}, {"2.675", "decimals"}} {
-		v := &models.ValidationError{}
+		v := &core.ValidationError{}
 		models.CheckConsolidatedScore(v, "s", dec(tc.score), 4)
 		got := ""
 		if len(v.Fields) > 0 {

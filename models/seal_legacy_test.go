@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -101,7 +102,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	if !found {
 		t.Error("the sealed Postfach message does not read back")
 	}
-	problems, err := models.OutboxProblems(ctx, db, &models.Actor{PlatformAdmin: true}, 0, 10)
+	problems, err := models.OutboxProblems(ctx, db, &core.Actor{PlatformAdmin: true}, 0, 10)
 	if err != nil || len(problems) != 1 || problems[0].ToAddr != "alt@traeger.example" || !strings.Contains(problems[0].LastError, "550") {
 		t.Errorf("the sealed mail does not read back: %+v %v", problems, err)
 	}

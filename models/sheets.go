@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"maps"
 	"slices"
 	"strconv"
@@ -53,7 +54,7 @@ func (v *SheetView) Opened() *OpenedBids { return v.opened }
 // EvaluatorSheet loads the sheet page of one bid for an evaluator. The bid is read
 // through ReadBids, so the conflict-of-interest gate applies: a bid the evaluator may not
 // see (tie, not admitted, other call) is ErrNotFound, undeclared bidders a Refusal.
-func EvaluatorSheet(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, tenantID, callID, bidID int64, now time.Time) (*SheetView, error) {
+func EvaluatorSheet(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*SheetView, error) {
 	tx := db.WithContext(ctx)
 	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 	if err != nil {
@@ -71,7 +72,7 @@ func EvaluatorSheet(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor
 		}
 	}
 	if !found {
-		return nil, fmt.Errorf("bid %d for evaluator: %w", bidID, ErrNotFound)
+		return nil, fmt.Errorf("bid %d for evaluator: %w", bidID, core.ErrNotFound)
 	}
 	if v.Content, err = versionContent(tx, callID, h.CurrentVersion); err != nil {
 		return nil, err
@@ -130,7 +131,7 @@ type SheetInput struct {
 // criterion refuses the whole sheet (a forged or stale form is not silently trimmed).
 // It returns the parsed scores (nil: unscored).
 func CheckSheet(criteria []Criterion, scaleMax int, in SheetInput) (map[string]*int, error) {
-	v := &ValidationError{}
+	v := &core.ValidationError{}
 	out := map[string]*int{}
 	checkSheetKeys(v, criteria, in)
 	for _, cr := range criteria {
@@ -145,13 +146,13 @@ func CheckSheet(criteria []Criterion, scaleMax int, in SheetInput) (map[string]*
 		} else if in.Submit {
 			v.Add("score_"+cr.Key, "required", fmt.Sprintf("Bitte bewerten Sie „%s“.", cr.Name))
 		}
-		CheckText(v, "reason_"+cr.Key, "eine Begründung für „"+cr.Name+"“", in.Reasons[cr.Key], in.Submit, 4000)
+		core.CheckText(v, "reason_"+cr.Key, "eine Begründung für „"+cr.Name+"“", in.Reasons[cr.Key], in.Submit, 4000)
 	}
 	return out, v.OrNil()
 }
 
 // checkSheetKeys adds an error for every score and reason whose key is no criterion.
-func checkSheetKeys(v *ValidationError, criteria []Criterion, in SheetInput) {
+func checkSheetKeys(v *core.ValidationError, criteria []Criterion, in SheetInput) {
 	known := map[string]bool{}
 	for _, cr := range criteria {
 		known[cr.Key] = true
@@ -179,7 +180,7 @@ func checkSheetKeys(v *ValidationError, criteria []Criterion, in SheetInput) {
 // transaction): a tied, not admitted or foreign bid is ErrNotFound. A submitted sheet
 // cannot change (conflict; the database refuses it too). Audited as sheet.saved or
 // sheet.submitted.
-func SaveSheet(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID, bidID int64, in SheetInput, now time.Time) error {
+func SaveSheet(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, in SheetInput, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 		if err != nil {
@@ -190,7 +191,7 @@ func SaveSheet(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID,
 			return err
 		}
 		if !allowed[bidID] {
-			return fmt.Errorf("bid %d for evaluator: %w", bidID, ErrNotFound)
+			return fmt.Errorf("bid %d for evaluator: %w", bidID, core.ErrNotFound)
 		}
 		if err := tx.Exec(`INSERT INTO score_sheets (call_id, bid_id, evaluator_id, call_version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bid_id, evaluator_id) DO NOTHING`, callID, bidID, actor.UserID, h.CurrentVersion, now, now).Error; err != nil {
@@ -204,7 +205,7 @@ func SaveSheet(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID,
 			return fmt.Errorf("lock sheet: %w", err)
 		}
 		if sheet.SubmittedAt != nil {
-			return conflict("Sie haben diesen Bewertungsbogen bereits abgegeben. Ein abgegebener Bogen ist endgültig; es wurde nichts geändert.")
+			return core.Conflict("Sie haben diesen Bewertungsbogen bereits abgegeben. Ein abgegebener Bogen ist endgültig; es wurde nichts geändert.")
 		}
 		content, err := versionContent(tx, callID, h.CurrentVersion)
 		if err != nil {

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"slices"
 	"strings"
 	"time"
@@ -28,9 +29,9 @@ type TenantSummary struct {
 func (t TenantSummary) KindLabel() string { return TenantKinds[t.Kind] }
 
 // TenantOverview lists every Kreis with its number of users for the operator (one query).
-func TenantOverview(ctx context.Context, db *gorm.DB, actor *Actor, now time.Time) ([]TenantSummary, error) {
+func TenantOverview(ctx context.Context, db *gorm.DB, actor *core.Actor, now time.Time) ([]TenantSummary, error) {
 	if !actor.CanCreateTenants() {
-		return nil, fmt.Errorf("tenant overview: %w", ErrNotFound)
+		return nil, fmt.Errorf("tenant overview: %w", core.ErrNotFound)
 	}
 	var out []TenantSummary
 	err := db.WithContext(ctx).Raw(`SELECT t.id, t.slug, t.name, t.kind, t.state, t.created_at,
@@ -53,9 +54,9 @@ type TenantMember struct {
 }
 
 // RoleList returns the member's roles in display order.
-func (m TenantMember) RoleList() []Role {
-	out := make([]Role, 0, len(m.Roles))
-	for _, r := range TenantRoles {
+func (m TenantMember) RoleList() []core.Role {
+	out := make([]core.Role, 0, len(m.Roles))
+	for _, r := range core.TenantRoles {
 		if slices.Contains(m.Roles, string(r)) {
 			out = append(out, r)
 		}
@@ -64,7 +65,7 @@ func (m TenantMember) RoleList() []Role {
 }
 
 // HasRole reports whether the member holds role.
-func (m TenantMember) HasRole(role Role) bool { return slices.Contains(m.Roles, string(role)) }
+func (m TenantMember) HasRole(role core.Role) bool { return slices.Contains(m.Roles, string(role)) }
 
 // tenantMembersSQL selects the members of a Kreis with their roles aggregated (no N+1).
 const tenantMembersSQL = `SELECT u.id AS user_id, u.name, u.email, array_agg(m.role ORDER BY m.role) AS roles
@@ -74,9 +75,9 @@ const tenantMembersSQL = `SELECT u.id AS user_id, u.name, u.email, array_agg(m.r
 	ORDER BY u.name COLLATE german, u.id`
 
 // TenantMembers lists the people of a Kreis with their roles, for its administrators.
-func TenantMembers(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64) ([]TenantMember, error) {
+func TenantMembers(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64) ([]TenantMember, error) {
 	if !actor.CanManageTenant(tenantID) {
-		return nil, fmt.Errorf("tenant members: %w", ErrNotFound)
+		return nil, fmt.Errorf("tenant members: %w", core.ErrNotFound)
 	}
 	var out []TenantMember
 	if err := db.WithContext(ctx).Raw(fmt.Sprintf(tenantMembersSQL, ""), tenantID).Scan(&out).Error; err != nil {
@@ -86,16 +87,16 @@ func TenantMembers(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int6
 }
 
 // TenantMemberByID loads one person of the Kreis; a person without a role there is ErrNotFound.
-func TenantMemberByID(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, userID int64) (*TenantMember, error) {
+func TenantMemberByID(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, userID int64) (*TenantMember, error) {
 	if !actor.CanManageTenant(tenantID) {
-		return nil, fmt.Errorf("tenant member: %w", ErrNotFound)
+		return nil, fmt.Errorf("tenant member: %w", core.ErrNotFound)
 	}
 	var out []TenantMember
 	if err := db.WithContext(ctx).Raw(fmt.Sprintf(tenantMembersSQL, "AND u.id = ?"), tenantID, userID).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("tenant member: %w", err)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("tenant member %d: %w", userID, ErrNotFound)
+		return nil, fmt.Errorf("tenant member %d: %w", userID, core.ErrNotFound)
 	}
 	return &out[0], nil
 }
@@ -106,9 +107,9 @@ const memberWithInvitedEmail = `SELECT 1 FROM tenant_memberships m JOIN users u 
 
 // PendingTenantInvitations lists the Kreis's unused, unexpired invitations of people who
 // do not belong to the Kreis yet, newest first.
-func PendingTenantInvitations(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, now time.Time) ([]Invitation, error) {
+func PendingTenantInvitations(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64, now time.Time) ([]Invitation, error) {
 	if !actor.CanManageTenant(tenantID) {
-		return nil, fmt.Errorf("pending invitations: %w", ErrNotFound)
+		return nil, fmt.Errorf("pending invitations: %w", core.ErrNotFound)
 	}
 	var out []Invitation
 	err := db.WithContext(ctx).Raw(`SELECT i.* FROM invitations i
@@ -123,20 +124,20 @@ func PendingTenantInvitations(ctx context.Context, db *gorm.DB, actor *Actor, te
 // TenantInvite is what a Kreis administrator enters to invite a person.
 type TenantInvite struct {
 	Email string
-	Roles []Role
+	Roles []core.Role
 }
 
 // InviteToTenant lets a Kreis administrator invite a person by e-mail with one or more
 // Kreis roles. A person who already belongs to the Kreis gets new roles on the user page
 // instead. A person who left the Kreis but is still a named evaluator of one of its
 // running procedures is not invited to a role that handles procedures (CommitteeRoleConflict).
-func InviteToTenant(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, in TenantInvite, baseURL string, now time.Time) (Invitation, error) {
+func InviteToTenant(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64, in TenantInvite, baseURL string, now time.Time) (Invitation, error) {
 	if !actor.CanManageTenant(tenantID) {
-		return Invitation{}, fmt.Errorf("invite to tenant: %w", ErrNotFound)
+		return Invitation{}, fmt.Errorf("invite to tenant: %w", core.ErrNotFound)
 	}
 	// Validate the address before it is used in a query (a NUL byte is a database error).
-	v := &ValidationError{}
-	CheckEmail(v, "email", NormalizeEmail(in.Email))
+	v := &core.ValidationError{}
+	core.CheckEmail(v, "email", core.NormalizeEmail(in.Email))
 	if err := v.OrNil(); err != nil {
 		return Invitation{}, err
 	}
@@ -148,21 +149,21 @@ func InviteToTenant(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int
 		}
 		var member int64
 		err := tx.Raw(`SELECT count(*) FROM tenant_memberships m JOIN users u ON u.id = m.user_id
-			WHERE m.tenant_id = ? AND u.email = ?`, tenantID, NormalizeEmail(in.Email)).Scan(&member).Error
+			WHERE m.tenant_id = ? AND u.email = ?`, tenantID, core.NormalizeEmail(in.Email)).Scan(&member).Error
 		if err != nil {
 			return fmt.Errorf("look up member: %w", err)
 		}
 		if member > 0 {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add("email", "member", "Diese Person gehört bereits zu "+t.Name+". Ändern Sie ihre Rollen bitte in der Liste der Personen.")
 			return v
 		}
 		var existing []int64
-		if err := tx.Raw(`SELECT id FROM users WHERE email = ?`, NormalizeEmail(in.Email)).Scan(&existing).Error; err != nil {
+		if err := tx.Raw(`SELECT id FROM users WHERE email = ?`, core.NormalizeEmail(in.Email)).Scan(&existing).Error; err != nil {
 			return fmt.Errorf("look up invitee: %w", err)
 		}
 		for _, id := range existing {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			if err := checkRoleGrant(tx, tenantID, id, in.Roles, "roles", msgGrantConflict, v); err != nil {
 				return err
 			}
@@ -200,18 +201,18 @@ const (
 )
 
 // Validate trims and checks the settings.
-func (in *TenantSettings) Validate() *ValidationError {
+func (in *TenantSettings) Validate() *core.ValidationError {
 	in.Authority = strings.TrimSpace(in.Authority)
 	in.Address = strings.TrimSpace(normalizeNewlines(in.Address))
-	in.ContactEmail = NormalizeEmail(in.ContactEmail)
+	in.ContactEmail = core.NormalizeEmail(in.ContactEmail)
 	in.LegalRemedyText = strings.TrimSpace(normalizeNewlines(in.LegalRemedyText))
 	in.Letterhead = strings.TrimSpace(normalizeNewlines(in.Letterhead))
-	v := &ValidationError{}
-	CheckText(v, "authority", "die ausschreibende Behörde", in.Authority, true, 300)
-	CheckText(v, "address", "die Anschrift", in.Address, false, MaxAddress)
-	CheckEmail(v, "contact_email", in.ContactEmail)
-	CheckText(v, "legal_remedy_text", "die Rechtsbehelfsbelehrung", in.LegalRemedyText, true, MaxLegalRemedyText)
-	CheckText(v, "letterhead", "den Briefkopf", in.Letterhead, false, MaxLetterhead)
+	v := &core.ValidationError{}
+	core.CheckText(v, "authority", "die ausschreibende Behörde", in.Authority, true, 300)
+	core.CheckText(v, "address", "die Anschrift", in.Address, false, MaxAddress)
+	core.CheckEmail(v, "contact_email", in.ContactEmail)
+	core.CheckText(v, "legal_remedy_text", "die Rechtsbehelfsbelehrung", in.LegalRemedyText, true, MaxLegalRemedyText)
+	core.CheckText(v, "letterhead", "den Briefkopf", in.Letterhead, false, MaxLetterhead)
 	return v
 }
 
@@ -228,9 +229,9 @@ func SettingsOf(t *Tenant) TenantSettings {
 
 // UpdateTenantSettings saves the Kreis's texts and audits the changed fields with their
 // new values. It returns the names of the changed fields (none: nothing is written).
-func UpdateTenantSettings(ctx context.Context, db *gorm.DB, actor *Actor, tenantID int64, in TenantSettings) ([]string, error) {
+func UpdateTenantSettings(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64, in TenantSettings) ([]string, error) {
 	if !actor.CanManageTenant(tenantID) {
-		return nil, fmt.Errorf("update tenant settings: %w", ErrNotFound)
+		return nil, fmt.Errorf("update tenant settings: %w", core.ErrNotFound)
 	}
 	if err := in.Validate().OrNil(); err != nil {
 		return nil, err

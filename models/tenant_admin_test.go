@@ -11,11 +11,12 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
 // taActor loads the demo account with email as an actor.
-func taActor(t *testing.T, db *gorm.DB, email string) *models.Actor {
+func taActor(t *testing.T, db *gorm.DB, email string) *core.Actor {
 	t.Helper()
 	var id int64
 	if err := db.Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
@@ -42,7 +43,7 @@ func taTenantID(t *testing.T, db *gorm.DB, slug string) int64 {
 // each with a message for the user.
 func wantCodes(t *testing.T, err error, codes ...string) {
 	t.Helper()
-	v, ok := models.AsValidation(err)
+	v, ok := core.AsValidation(err)
 	if !ok {
 		t.Fatalf("want validation error %v, got %v", codes, err)
 	}
@@ -73,9 +74,9 @@ func TestInviteToTenant(t *testing.T) {
 		codes []string
 	}{
 		{"no roles", models.TenantInvite{Email: "neu@musterland.example"}, []string{"roles:required"}},
-		{"bad address", models.TenantInvite{Email: "kein-at-zeichen", Roles: []models.Role{models.RoleLead}}, []string{"email:invalid"}},
-		{"org role", models.TenantInvite{Email: "neu@musterland.example", Roles: []models.Role{models.RoleOrgAdmin}}, []string{"roles:invalid"}},
-		{"already member", models.TenantInvite{Email: " Leitung@Musterland.example ", Roles: []models.Role{models.RoleEvaluator}}, []string{"email:member"}},
+		{"bad address", models.TenantInvite{Email: "kein-at-zeichen", Roles: []core.Role{core.RoleLead}}, []string{"email:invalid"}},
+		{"org role", models.TenantInvite{Email: "neu@musterland.example", Roles: []core.Role{core.RoleOrgAdmin}}, []string{"roles:invalid"}},
+		{"already member", models.TenantInvite{Email: " Leitung@Musterland.example ", Roles: []core.Role{core.RoleEvaluator}}, []string{"email:member"}},
 	}
 	for _, tc := range bad {
 		_, err := models.InviteToTenant(ctx, db, admin, muster, tc.in, "http://kimibv.test", now)
@@ -83,8 +84,8 @@ func TestInviteToTenant(t *testing.T) {
 	}
 	for _, email := range []string{"admin@beispielhausen.example", "leitung@musterland.example"} {
 		_, err := models.InviteToTenant(ctx, db, taActor(t, db, email), muster,
-			models.TenantInvite{Email: "neu@musterland.example", Roles: []models.Role{models.RoleLead}}, "http://kimibv.test", now)
-		if !errors.Is(err, models.ErrNotFound) {
+			models.TenantInvite{Email: "neu@musterland.example", Roles: []core.Role{core.RoleLead}}, "http://kimibv.test", now)
+		if !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("%s invites into Musterland: %v", email, err)
 		}
 	}
@@ -96,7 +97,7 @@ func TestInviteToTenant(t *testing.T) {
 	}
 
 	inv, err := models.InviteToTenant(ctx, db, admin, muster,
-		models.TenantInvite{Email: "Neu@Musterland.example", Roles: []models.Role{models.RoleLead, models.RoleEvaluator}}, "http://kimibv.test", now)
+		models.TenantInvite{Email: "Neu@Musterland.example", Roles: []core.Role{core.RoleLead, core.RoleEvaluator}}, "http://kimibv.test", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestInviteToTenant(t *testing.T) {
 		t.Fatalf("expired invitation still pending: %v", pending)
 	}
 	// Beispielhausen's administrator learns nothing of Musterland's invitations.
-	if _, err := models.PendingTenantInvitations(ctx, db, taActor(t, db, "admin@beispielhausen.example"), muster, now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.PendingTenantInvitations(ctx, db, taActor(t, db, "admin@beispielhausen.example"), muster, now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign pending invitations: %v", err)
 	}
 }
@@ -158,7 +159,7 @@ func TestUpdateTenantSettings(t *testing.T) {
 		wantCodes(t, err, tc.codes...)
 	}
 	for _, email := range []string{"admin@beispielhausen.example", "leitung@musterland.example"} {
-		if _, err := models.UpdateTenantSettings(ctx, db, taActor(t, db, email), muster, valid); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.UpdateTenantSettings(ctx, db, taActor(t, db, email), muster, valid); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("%s changes Musterland's settings: %v", email, err)
 		}
 	}
@@ -206,11 +207,11 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
 
 	// Self-demotion is refused, so a Kreis never locks itself out.
-	err := models.SetTenantRoles(ctx, db, admin, muster, admin.UserID, []models.Role{models.RoleLead})
+	err := models.SetTenantRoles(ctx, db, admin, muster, admin.UserID, []core.Role{core.RoleLead})
 	wantCodes(t, err, "roles:self_admin")
 	// Another Kreis's administrator cannot change roles here, nor can the lead.
-	for _, a := range []*models.Actor{taActor(t, db, "admin@beispielhausen.example"), lead} {
-		if err := models.SetTenantRoles(ctx, db, a, muster, lead.UserID, []models.Role{models.RoleTenantAdmin}); !errors.Is(err, models.ErrNotFound) {
+	for _, a := range []*core.Actor{taActor(t, db, "admin@beispielhausen.example"), lead} {
+		if err := models.SetTenantRoles(ctx, db, a, muster, lead.UserID, []core.Role{core.RoleTenantAdmin}); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("%s changes roles in Musterland: %v", a.Email, err)
 		}
 	}
@@ -218,11 +219,11 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 		t.Fatal("refused role changes were audited")
 	}
 
-	if err := models.SetTenantRoles(ctx, db, admin, muster, lead.UserID, []models.Role{models.RoleLead, models.RoleCouncil}); err != nil {
+	if err := models.SetTenantRoles(ctx, db, admin, muster, lead.UserID, []core.Role{core.RoleLead, core.RoleCouncil}); err != nil {
 		t.Fatal(err)
 	}
 	m, err := models.TenantMemberByID(ctx, db, admin, muster, lead.UserID)
-	if err != nil || !slices.Equal(m.RoleList(), []models.Role{models.RoleLead, models.RoleCouncil}) {
+	if err != nil || !slices.Equal(m.RoleList(), []core.Role{core.RoleLead, core.RoleCouncil}) {
 		t.Fatalf("member %+v %v", m, err)
 	}
 	var e models.AuditEntry
@@ -235,7 +236,7 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 	if err := models.SetTenantRoles(ctx, db, admin, muster, lead.UserID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.TenantMemberByID(ctx, db, admin, muster, lead.UserID); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.TenantMemberByID(ctx, db, admin, muster, lead.UserID); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("removed person still listed: %v", err)
 	}
 	members, err := models.TenantMembers(ctx, db, admin, muster)
@@ -250,7 +251,7 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 	if len(members) != 7 {
 		t.Fatalf("members: %d", len(members))
 	}
-	if _, err := models.TenantMembers(ctx, db, taActor(t, db, "admin@beispielhausen.example"), muster); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.TenantMembers(ctx, db, taActor(t, db, "admin@beispielhausen.example"), muster); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign member list: %v", err)
 	}
 }
@@ -258,7 +259,7 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 func TestTenantOverviewIsForTheOperatorOnly(t *testing.T) {
 	st := dbtest.NewDemo(t)
 	ctx, db, now := context.Background(), st.DB, time.Now()
-	if _, err := models.TenantOverview(ctx, db, taActor(t, db, "admin@musterland.example"), now); !errors.Is(err, models.ErrNotFound) {
+	if _, err := models.TenantOverview(ctx, db, taActor(t, db, "admin@musterland.example"), now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Kreis administrator sees the overview: %v", err)
 	}
 	op := taActor(t, db, "betrieb@kimibv.example")
@@ -267,7 +268,7 @@ func TestTenantOverviewIsForTheOperatorOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := models.InviteToTenant(ctx, db, taActor(t, db, "admin@beispielhausen.example"), list[1].ID,
-		models.TenantInvite{Email: "neu@beispielhausen.example", Roles: []models.Role{models.RoleCouncil}}, "http://kimibv.test", now); err != nil {
+		models.TenantInvite{Email: "neu@beispielhausen.example", Roles: []core.Role{core.RoleCouncil}}, "http://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ = models.TenantOverview(ctx, db, op, now); list[1].PendingInvitations != 1 {

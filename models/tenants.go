@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/core"
 	"regexp"
 	"strings"
 	"time"
@@ -45,22 +46,22 @@ type TenantInput struct {
 var TenantKinds = map[string]string{"kreis": "Kreis", "kreisfreie_stadt": "Kreisfreie Stadt"}
 
 // Validate checks the input.
-func (in *TenantInput) Validate() *ValidationError {
+func (in *TenantInput) Validate() *core.ValidationError {
 	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
 	in.Name, in.State, in.Authority = strings.TrimSpace(in.Name), strings.TrimSpace(in.State), strings.TrimSpace(in.Authority)
-	in.ContactEmail, in.AdminEmail = NormalizeEmail(in.ContactEmail), NormalizeEmail(in.AdminEmail)
-	v := &ValidationError{}
+	in.ContactEmail, in.AdminEmail = core.NormalizeEmail(in.ContactEmail), core.NormalizeEmail(in.AdminEmail)
+	v := &core.ValidationError{}
 	if !slugPattern.MatchString(in.Slug) {
 		v.Add("slug", "invalid", "Bitte geben Sie ein Kürzel aus 2 bis 40 Kleinbuchstaben, Ziffern oder Bindestrichen an, zum Beispiel „musterland“.")
 	}
-	CheckText(v, "name", "den Namen", in.Name, true, 200)
+	core.CheckText(v, "name", "den Namen", in.Name, true, 200)
 	if _, ok := TenantKinds[in.Kind]; !ok {
 		v.Add("kind", "invalid", "Bitte wählen Sie aus, ob es sich um einen Kreis oder eine kreisfreie Stadt handelt.")
 	}
-	CheckText(v, "state", "das Bundesland", in.State, true, 100)
-	CheckText(v, "authority", "die ausschreibende Behörde", in.Authority, true, 300)
-	CheckEmail(v, "contact_email", in.ContactEmail)
-	CheckEmail(v, "admin_email", in.AdminEmail)
+	core.CheckText(v, "state", "das Bundesland", in.State, true, 100)
+	core.CheckText(v, "authority", "die ausschreibende Behörde", in.Authority, true, 300)
+	core.CheckEmail(v, "contact_email", in.ContactEmail)
+	core.CheckEmail(v, "admin_email", in.AdminEmail)
 	return v
 }
 
@@ -68,9 +69,9 @@ func (in *TenantInput) Validate() *ValidationError {
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,39}$`)
 
 // CreateTenant lets the operator create a Kreis and invite its first administrator.
-func CreateTenant(ctx context.Context, db *gorm.DB, actor *Actor, in TenantInput, baseURL string, now time.Time) (*Tenant, error) {
+func CreateTenant(ctx context.Context, db *gorm.DB, actor *core.Actor, in TenantInput, baseURL string, now time.Time) (*Tenant, error) {
 	if !actor.CanCreateTenants() {
-		return nil, fmt.Errorf("create tenant: %w", ErrNotFound)
+		return nil, fmt.Errorf("create tenant: %w", core.ErrNotFound)
 	}
 	if err := in.Validate().OrNil(); err != nil {
 		return nil, err
@@ -83,12 +84,12 @@ func CreateTenant(ctx context.Context, db *gorm.DB, actor *Actor, in TenantInput
 			return fmt.Errorf("insert tenant: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			v := &ValidationError{}
+			v := &core.ValidationError{}
 			v.Add("slug", "taken", "Dieses Kürzel ist bereits vergeben.")
 			return v
 		}
-		if _, err := newInvitation(tx, actor, t.ID, 0, in.AdminEmail, []Role{RoleTenantAdmin}, t.Name, baseURL, now); err != nil {
-			if v, ok := AsValidation(err); ok {
+		if _, err := newInvitation(tx, actor, t.ID, 0, in.AdminEmail, []core.Role{core.RoleTenantAdmin}, t.Name, baseURL, now); err != nil {
+			if v, ok := core.AsValidation(err); ok {
 				for i := range v.Fields {
 					v.Fields[i].Field = "admin_email"
 				}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"kimibv/models/core"
 	"strings"
 	"time"
 
@@ -38,12 +39,12 @@ type NewUserInput struct {
 }
 
 // Validate checks the input and normalises the e-mail address.
-func (in *NewUserInput) Validate() *ValidationError {
-	in.Email = NormalizeEmail(in.Email)
+func (in *NewUserInput) Validate() *core.ValidationError {
+	in.Email = core.NormalizeEmail(in.Email)
 	in.Name = strings.TrimSpace(in.Name)
-	v := &ValidationError{}
-	CheckEmail(v, "email", in.Email)
-	CheckText(v, "name", "Ihren Namen", in.Name, true, 200)
+	v := &core.ValidationError{}
+	core.CheckEmail(v, "email", in.Email)
+	core.CheckText(v, "name", "Ihren Namen", in.Name, true, 200)
 	v.Fields = append(v.Fields, CheckPassword(in.Password, in.Email, in.Name).Fields...)
 	if in.PasswordConfirm != nil {
 		CheckPasswordConfirm(v, "password_confirm", in.Password, *in.PasswordConfirm)
@@ -66,7 +67,7 @@ func insertUser(tx *gorm.DB, in NewUserInput, platformAdmin bool) (User, error) 
 		return User{}, fmt.Errorf("insert user: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		v.Add("email", "taken", "Für diese E-Mail-Adresse besteht bereits ein Konto. Bitte melden Sie sich an oder setzen Sie Ihr Passwort zurück.")
 		return User{}, v
 	}
@@ -92,7 +93,7 @@ func CreateUser(ctx context.Context, db *gorm.DB, actorID int64, in NewUserInput
 // LockoutUntil, audits every failure as auth.login_failed and a success as auth.login.
 // An unknown address and a wrong password give the same error and take the same time.
 func Authenticate(ctx context.Context, db *gorm.DB, email, password string, now time.Time) (User, error) {
-	email = NormalizeEmail(email)
+	email = core.NormalizeEmail(email)
 	var u User
 	var result error
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
@@ -105,10 +106,10 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string, now 
 		case res.RowsAffected == 0:
 			PasswordMatches(password, dummyHash)
 			details["reason"] = "unknown_email"
-			result = ErrInvalidCredentials
+			result = core.ErrInvalidCredentials
 		case u.LockedUntil != nil && now.Before(*u.LockedUntil):
 			details["reason"] = "locked"
-			result = ErrLocked
+			result = core.ErrLocked
 		case !PasswordMatches(password, u.PasswordHash):
 			u.FailedLogins++
 			until := LockoutUntil(u.FailedLogins, now)
@@ -121,7 +122,7 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string, now 
 			if err := tx.Model(&u).Updates(map[string]any{"failed_logins": u.FailedLogins, "locked_until": u.LockedUntil}).Error; err != nil {
 				return fmt.Errorf("count failure: %w", err)
 			}
-			result = ErrInvalidCredentials
+			result = core.ErrInvalidCredentials
 		default:
 			if err := tx.Model(&u).Updates(map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now}).Error; err != nil {
 				return fmt.Errorf("record login: %w", err)
@@ -146,7 +147,7 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string, now 
 }
 
 // LoadActor loads the user with all Kreis and organisation memberships (two queries).
-func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*Actor, error) {
+func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*core.Actor, error) {
 	var u User
 	if err := db.WithContext(ctx).First(&u, userID).Error; err != nil {
 		return nil, notFound(err, "load actor")
@@ -154,14 +155,14 @@ func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*Actor, error) {
 	var rows []struct {
 		Kind string
 		ID   int64
-		Role Role
+		Role core.Role
 	}
 	err := db.WithContext(ctx).Raw(`SELECT 't' AS kind, tenant_id AS id, role FROM tenant_memberships WHERE user_id = ?
 		UNION ALL SELECT 'o', org_id, role FROM organization_members WHERE user_id = ?`, userID, userID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load memberships: %w", err)
 	}
-	a := &Actor{UserID: u.ID, Name: u.Name, Email: u.Email, PlatformAdmin: u.PlatformAdmin, SessionEpoch: u.SessionEpoch, Tenants: map[int64][]Role{}, Orgs: map[int64]Role{}}
+	a := &core.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, PlatformAdmin: u.PlatformAdmin, SessionEpoch: u.SessionEpoch, Tenants: map[int64][]core.Role{}, Orgs: map[int64]core.Role{}}
 	for _, r := range rows {
 		if r.Kind == "t" {
 			a.Tenants[r.ID] = append(a.Tenants[r.ID], r.Role)
@@ -173,16 +174,16 @@ func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*Actor, error) {
 }
 
 // ChangePassword sets a new password after checking the current one; confirm must repeat next.
-func ChangePassword(ctx context.Context, db *gorm.DB, actor *Actor, current, next, confirm string) error {
+func ChangePassword(ctx context.Context, db *gorm.DB, actor *core.Actor, current, next, confirm string) error {
 	if actor == nil {
-		return fmt.Errorf("change password: %w", ErrForbidden)
+		return fmt.Errorf("change password: %w", core.ErrForbidden)
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		var u User
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&u, actor.UserID).Error; err != nil {
 			return notFound(err, "load user")
 		}
-		v := &ValidationError{}
+		v := &core.ValidationError{}
 		if !PasswordMatches(current, u.PasswordHash) {
 			v.Add("current_password", "wrong", "Das bisherige Passwort ist nicht korrekt.")
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kimibv/models/core"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,7 +153,7 @@ func (v *Vault) dataKey(tx *gorm.DB, s keyScope, create bool) (*age.X25519Identi
 		err = conn.QueryRowContext(ctx, q, s.id).Scan(&wrapped)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("data key %s %v: %w", s.column, s.id, ErrNotFound)
+		return nil, fmt.Errorf("data key %s %v: %w", s.column, s.id, core.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load data key %s %v: %w", s.column, s.id, err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"kimibv/models/core"
 	"regexp"
 	"sort"
 	"strings"
@@ -35,7 +36,7 @@ func (v *Vergabeakte) FileName() string { return "vergabeakte-" + v.Ref + ".zip"
 // PrepareVergabeakte checks that the actor leads the call's Kreis (else ErrNotFound) and
 // is no named evaluator of the call (errCommitteeMember) before anything is written to
 // the response.
-func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *Actor, tenantID, callID int64) (*Vergabeakte, error) {
+func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*Vergabeakte, error) {
 	if err := requireLead(actor, tenantID, "vergabeakte"); err != nil {
 		return nil, err
 	}
@@ -45,7 +46,7 @@ func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *Actor, tenantID
 		return nil, fmt.Errorf("load call for the Vergabeakte: %w", err)
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("vergabeakte of call %d: %w", callID, ErrNotFound)
+		return nil, fmt.Errorf("vergabeakte of call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err
@@ -97,11 +98,11 @@ func safeName(s string) string {
 // Write streams the archive to w. vault decrypts the bid files (ReadBids). Documents
 // addressed to a bidder (Eingangsbestätigungen, Mitteilungen; stored sealed) are part of
 // it only once ReadBids lets the actor read the bids, i.e. after the opening.
-func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, now time.Time, w io.Writer) error {
+func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, now time.Time, w io.Writer) error {
 	db = db.WithContext(ctx)
 	h := &hashingZip{zw: zip.NewWriter(w)}
 	opened, err := ReadBids(ctx, db, vault, actor, v.CallID, now)
-	if err != nil && !errors.Is(err, ErrSealed) {
+	if err != nil && !errors.Is(err, core.ErrSealed) {
 		return err
 	}
 	if err := v.writeDocuments(db, h, opened != nil); err != nil {
@@ -234,7 +235,7 @@ func writeChain(ctx context.Context, db *gorm.DB, h *hashingZip, now time.Time, 
 // result line reads "Ergebnis: OK" or "Ergebnis: FEHLER".
 func VerificationReport(v Verification, now time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Prüfbericht der Protokollkette %s\nErstellt: %s\n\n", v.Chain, FormatDateTime(now))
+	fmt.Fprintf(&b, "Prüfbericht der Protokollkette %s\nErstellt: %s\n\n", v.Chain, core.FormatDateTime(now))
 	if v.OK {
 		b.WriteString("Ergebnis: OK\n")
 	} else {

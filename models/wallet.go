@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/models/core"
 	"strconv"
 	"time"
 
@@ -70,8 +71,8 @@ type walletFields struct {
 
 // validate checks the form fields (not the file content, which StoreFile checks while
 // streaming) against now's calendar day.
-func (in *WalletInput) validate(docType DocType, now time.Time) (walletFields, *ValidationError) {
-	v := &ValidationError{}
+func (in *WalletInput) validate(docType DocType, now time.Time) (walletFields, *core.ValidationError) {
+	v := &core.ValidationError{}
 	f := walletFields{docType: docType}
 	if !docType.Valid() {
 		v.Add("doc_type", "required", "Bitte wählen Sie die Art des Dokuments aus.")
@@ -104,7 +105,7 @@ func (in *WalletInput) validate(docType DocType, now time.Time) (walletFields, *
 			v.Add("valid_until", "before_issue", "Das Ende der Gültigkeit muss nach dem Datum des Bescheids liegen.")
 		}
 	}
-	CheckText(v, "note", "eine Bemerkung", in.Note, false, 500)
+	core.CheckText(v, "note", "eine Bemerkung", in.Note, false, 500)
 	if in.File == nil {
 		v.Add("datei", "missing", fileMessages["missing"])
 	}
@@ -112,23 +113,23 @@ func (in *WalletInput) validate(docType DocType, now time.Time) (walletFields, *
 }
 
 // walletAccess admits members of the organisation; everybody else learns nothing (404).
-func walletAccess(actor *Actor, orgID int64) error {
+func walletAccess(actor *core.Actor, orgID int64) error {
 	if !actor.InOrg(orgID) {
-		return fmt.Errorf("wallet of organisation %d: %w", orgID, ErrNotFound)
+		return fmt.Errorf("wallet of organisation %d: %w", orgID, core.ErrNotFound)
 	}
 	return nil
 }
 
 // lockMembership re-checks in tx that the actor still belongs to the organisation (a user
 // removed mid-request gets 404) and keeps the membership from being removed concurrently.
-func lockMembership(tx *gorm.DB, actor *Actor, orgID int64) error {
+func lockMembership(tx *gorm.DB, actor *core.Actor, orgID int64) error {
 	var n int64
 	if err := tx.Raw(`SELECT count(*) FROM (SELECT 1 FROM organization_members WHERE org_id = ? AND user_id = ? FOR SHARE) m`,
 		orgID, actor.UserID).Scan(&n).Error; err != nil {
 		return fmt.Errorf("check membership: %w", err)
 	}
 	if n == 0 {
-		return fmt.Errorf("organisation %d: %w", orgID, ErrNotFound)
+		return fmt.Errorf("organisation %d: %w", orgID, core.ErrNotFound)
 	}
 	return nil
 }
@@ -142,8 +143,8 @@ func walletDocumentAttached(tx *gorm.DB, docID int64) (bool, error) {
 }
 
 // errAttached is the German refusal to change a document that a submitted bid holds.
-func errAttached() *ValidationError {
-	v := &ValidationError{}
+func errAttached() *core.ValidationError {
+	v := &core.ValidationError{}
 	v.Add("datei", "attached", "Dieses Dokument gehört zu einer eingereichten Interessenbekundung und kann deshalb nicht mehr ersetzt oder gelöscht werden. Laden Sie stattdessen ein neues Dokument hoch.")
 	return v
 }
@@ -160,7 +161,7 @@ func refuseAttached(tx *gorm.DB, docID int64) error {
 	return nil
 }
 
-func walletAudit(tx *gorm.DB, actor *Actor, action string, d WalletDocument, f File) error {
+func walletAudit(tx *gorm.DB, actor *core.Actor, action string, d WalletDocument, f File) error {
 	_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, Action: action, ObjectType: "org_document",
 		ObjectID: strconv.FormatInt(d.ID, 10), Details: map[string]any{"org_id": d.OrgID, "doc_type": string(d.DocType),
 			"file": f.Name, "size": f.Size, "sha256": f.SHA256}})
@@ -170,7 +171,7 @@ func walletAudit(tx *gorm.DB, actor *Actor, action string, d WalletDocument, f F
 // AddWalletDocument stores an uploaded standing document in the organisation's wallet
 // (encrypted with the organisation's data key) and records wallet.document_added.
 // Invalid fields are reported before the file is read.
-func AddWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID int64, in WalletInput, now time.Time) (WalletDocument, error) {
+func AddWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID int64, in WalletInput, now time.Time) (WalletDocument, error) {
 	if err := walletAccess(actor, orgID); err != nil {
 		return WalletDocument{}, err
 	}
@@ -210,7 +211,7 @@ func lockWalletDocument(tx *gorm.DB, orgID, docID int64) (WalletDocument, error)
 
 // ReplaceWalletDocument replaces a document's file and dates (same type) unless a
 // submitted bid holds it; the old file is deleted. Records wallet.document_replaced.
-func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, docID int64, in WalletInput, now time.Time) (WalletDocument, error) {
+func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, docID int64, in WalletInput, now time.Time) (WalletDocument, error) {
 	if err := walletAccess(actor, orgID); err != nil {
 		return WalletDocument{}, err
 	}
@@ -250,7 +251,7 @@ func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor
 
 // DeleteWalletDocument removes a document and its file unless a submitted bid holds it.
 // Records wallet.document_removed.
-func DeleteWalletDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID, docID int64) error {
+func DeleteWalletDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, docID int64) error {
 	if err := walletAccess(actor, orgID); err != nil {
 		return err
 	}
@@ -281,7 +282,7 @@ func DeleteWalletDocument(ctx context.Context, db *gorm.DB, actor *Actor, orgID,
 
 // ListWallet returns the organisation's documents (by type, newest first) with their
 // expiry flags on now's calendar day. Only members may list.
-func ListWallet(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, now time.Time) ([]WalletEntry, error) {
+func ListWallet(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64, now time.Time) ([]WalletEntry, error) {
 	if err := walletAccess(actor, orgID); err != nil {
 		return nil, err
 	}
@@ -300,7 +301,7 @@ func ListWallet(ctx context.Context, db *gorm.DB, actor *Actor, orgID int64, now
 }
 
 // WalletDocumentByID returns one document of the organisation for a member (else ErrNotFound).
-func WalletDocumentByID(ctx context.Context, db *gorm.DB, actor *Actor, orgID, docID int64) (WalletDocument, error) {
+func WalletDocumentByID(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, docID int64) (WalletDocument, error) {
 	if err := walletAccess(actor, orgID); err != nil {
 		return WalletDocument{}, err
 	}
@@ -313,7 +314,7 @@ func WalletDocumentByID(ctx context.Context, db *gorm.DB, actor *Actor, orgID, d
 
 // OpenWalletDocument streams a wallet document's content to a member of its organisation;
 // anybody else (other organisations, Kreis roles, the operator) gets ErrNotFound.
-func OpenWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *Actor, orgID, docID int64) (io.ReadCloser, File, error) {
+func OpenWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, docID int64) (io.ReadCloser, File, error) {
 	d, err := WalletDocumentByID(ctx, db, actor, orgID, docID)
 	if err != nil {
 		return nil, File{}, err

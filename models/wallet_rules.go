@@ -1,6 +1,7 @@
 package models
 
 import (
+	"kimibv/models/core"
 	"strings"
 	"time"
 )
@@ -64,7 +65,7 @@ const (
 // civilDay returns t's calendar date in Europe/Berlin as midnight UTC (the form in which
 // PostgreSQL date columns arrive), so that dates compare by calendar day.
 func civilDay(t time.Time) time.Time {
-	y, m, d := t.In(Berlin()).Date()
+	y, m, d := t.In(core.Berlin()).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

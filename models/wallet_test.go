@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
 
@@ -73,7 +74,7 @@ func TestDocumentExpiry(t *testing.T) {
 type walletFixture struct {
 	st             *models.Store
 	vault          *models.Vault
-	awo, caritas   *models.Actor
+	awo, caritas   *core.Actor
 	awoOrg, carOrg int64
 }
 
@@ -82,7 +83,7 @@ func newWalletFixture(t *testing.T) *walletFixture {
 	st := dbtest.NewDemo(t)
 	// The demo's organisation keys (Postfach, receipts) are wrapped to the test master key.
 	fx := &walletFixture{st: st, vault: dbtest.Vault(t)}
-	load := func(email string) (*models.Actor, int64) {
+	load := func(email string) (*core.Actor, int64) {
 		var id int64
 		mustScan(t, st.DB, &id, `SELECT id FROM users WHERE email = ?`, email)
 		a, err := models.LoadActor(context.Background(), st.DB, id)
@@ -122,7 +123,7 @@ func TestWalletUseCases(t *testing.T) {
 		r := &countingReader{r: bytes.NewReader(minimalPDF(5000))}
 		_, err := models.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, models.WalletInput{DocType: "freistellungsbescheid",
 			IssuedOn: "2026-04-01", ValidUntil: "31.02.2027", FileName: "f.pdf", File: r}, walletNow)
-		v, ok := models.AsValidation(err)
+		v, ok := core.AsValidation(err)
 		if !ok {
 			t.Fatalf("err = %v", err)
 		}
@@ -134,7 +135,7 @@ func TestWalletUseCases(t *testing.T) {
 			t.Errorf("%d bytes of the file were read although the form was invalid", r.n)
 		}
 		_, err = models.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, models.WalletInput{DocType: "lebenslauf"}, walletNow)
-		if v, _ := models.AsValidation(err); v == nil || len(v.Codes()) != 2 {
+		if v, _ := core.AsValidation(err); v == nil || len(v.Codes()) != 2 {
 			t.Errorf("unknown type without file: %v", err)
 		}
 		if n := count(`SELECT count(*) FROM files WHERE kind <> 'bid'`) + count(`SELECT count(*) FROM org_documents`); n != 0 {
@@ -179,22 +180,22 @@ func TestWalletUseCases(t *testing.T) {
 	})
 
 	t.Run("another organisation sees nothing", func(t *testing.T) {
-		if _, _, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.awoOrg, freist.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, _, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.awoOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("foreign org read: %v", err)
 		}
-		if _, _, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.carOrg, freist.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, _, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.carOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("document id under own org: %v", err)
 		}
-		if _, err := models.ListWallet(ctx, fx.st.DB, fx.caritas, fx.awoOrg, walletNow); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.ListWallet(ctx, fx.st.DB, fx.caritas, fx.awoOrg, walletNow); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("foreign list: %v", err)
 		}
-		if err := models.DeleteWalletDocument(ctx, fx.st.DB, fx.caritas, fx.carOrg, freist.ID); !errors.Is(err, models.ErrNotFound) {
+		if err := models.DeleteWalletDocument(ctx, fx.st.DB, fx.caritas, fx.carOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("foreign delete: %v", err)
 		}
-		if _, err := models.ReplaceWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.carOrg, freist.ID, satzung("x.pdf", 900), walletNow); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.ReplaceWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.carOrg, freist.ID, satzung("x.pdf", 900), walletNow); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("foreign replace: %v", err)
 		}
-		if _, _, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, nil, fx.awoOrg, freist.ID); !errors.Is(err, models.ErrNotFound) {
+		if _, _, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, nil, fx.awoOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("anonymous read: %v", err)
 		}
 	})
@@ -236,7 +237,7 @@ func TestWalletUseCases(t *testing.T) {
 		if count(`SELECT count(*) FROM org_documents WHERE id = ?`, freist.ID) != 0 || audits("wallet.document_removed") != 1 {
 			t.Error("not deleted or not audited")
 		}
-		if err := models.DeleteWalletDocument(ctx, fx.st.DB, fx.awo, fx.awoOrg, freist.ID); !errors.Is(err, models.ErrNotFound) {
+		if err := models.DeleteWalletDocument(ctx, fx.st.DB, fx.awo, fx.awoOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("second delete: %v", err)
 		}
 		if v, err := models.VerifyChain(ctx, fx.st.DB, models.ChainPlatform); err != nil || !v.OK {
@@ -250,7 +251,7 @@ func TestWalletUseCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := count(`SELECT count(*) FROM files WHERE kind <> 'bid'`)
-		if _, err := models.AddWalletDocument(ctx, fx.st.DB, fx.vault, &stale, fx.awoOrg, satzung("s.pdf", 900), walletNow); !errors.Is(err, models.ErrNotFound) {
+		if _, err := models.AddWalletDocument(ctx, fx.st.DB, fx.vault, &stale, fx.awoOrg, satzung("s.pdf", 900), walletNow); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("err = %v", err)
 		}
 		if count(`SELECT count(*) FROM files WHERE kind <> 'bid'`) != before {

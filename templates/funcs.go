@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // Field is what the "input" partials need to render one labelled form control.
@@ -81,11 +82,11 @@ func funcs() template.FuncMap {
 	return template.FuncMap{
 		"fld":         fld,
 		"withOptions": withOptions,
-		"dt":          models.FormatDateTime,
-		"date":        models.FormatDate,
+		"dt":          core.FormatDateTime,
+		"date":        core.FormatDate,
 		"points":      models.FormatPoints, // exactly two decimals, as in the PDFs ("75,00")
-		"roleLabel":   func(r models.Role) string { return r.Label() },
-		"year":        func() int { return time.Now().In(models.Berlin()).Year() },
+		"roleLabel":   func(r core.Role) string { return r.Label() },
+		"year":        func() int { return time.Now().In(core.Berlin()).Year() },
 		"add":         func(a, b int) int { return a + b },
 		"hasPrefix":   strings.HasPrefix,
 		"deref": func(p *time.Time) time.Time {

@@ -3,7 +3,7 @@ package templates
 import (
 	"net/url"
 
-	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // Page is the typed envelope every page receives.
@@ -11,7 +11,7 @@ type Page struct {
 	Title     string         // document title (without the site name)
 	Path      string         // request path, for navigation state
 	CSRF      string         // token for the hidden _csrf field
-	User      *models.Actor  // nil when anonymous
+	User      *core.Actor    // nil when anonymous
 	Nav       []NavItem      // the user's areas (Kreise, organisations, operator)
 	Flash     string         // one-time success message after a redirect
 	Form      *Form          // the submitted form with field errors (422 re-render)
@@ -31,13 +31,13 @@ type NavItem struct {
 // Form carries submitted values and validation failures for re-rendering.
 type Form struct {
 	Values url.Values
-	Errors []models.FieldError
+	Errors []core.FieldError
 }
 
 // NewForm wraps submitted values (nil allowed) and the failures of err, if it is a validation error.
 func NewForm(values url.Values, err error) *Form {
 	f := &Form{Values: values}
-	if v, ok := models.AsValidation(err); ok {
+	if v, ok := core.AsValidation(err); ok {
 		f.Errors = v.Fields
 	}
 	if f.Values == nil {

@@ -10,6 +10,7 @@ import (
 
 	"kimibv/app/pdf"
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // Bekanntmachung returns the renderer of the Bekanntmachung (the published call, per
@@ -49,7 +50,7 @@ func renderBekanntmachung(checkURL string, meta models.DocMeta, d *models.Bekann
 	doc.KeyValues([]pdf.KV{
 		{Key: "Aktenzeichen", Value: c.FileRef},
 		{Key: "Verfahrensnummer", Value: d.Ref},
-		{Key: "Fassung", Value: fmt.Sprintf("%d, veröffentlicht am %s", d.Version, models.FormatDateTime(d.PublishedAt))},
+		{Key: "Fassung", Value: fmt.Sprintf("%d, veröffentlicht am %s", d.Version, core.FormatDateTime(d.PublishedAt))},
 		{Key: "Ausschreibende Stelle", Value: d.Authority},
 		{Key: "Rechtsgrundlage", Value: c.LegalBasis},
 		{Key: "Finanzierung", Value: c.FundingSource},
@@ -145,16 +146,16 @@ func criteria(doc *pdf.Doc, c *models.CallContent) {
 func timeline(doc *pdf.Doc, c *models.CallContent) {
 	t := c.Timeline
 	doc.Heading("Zeitplan")
-	kv := []pdf.KV{{Key: "Veröffentlichung", Value: models.FormatDateTime(t.Publication)}}
+	kv := []pdf.KV{{Key: "Veröffentlichung", Value: core.FormatDateTime(t.Publication)}}
 	if !t.QuestionsUntil.IsZero() {
-		kv = append(kv, pdf.KV{Key: "Fragen bis", Value: models.FormatDateTime(t.QuestionsUntil)})
+		kv = append(kv, pdf.KV{Key: "Fragen bis", Value: core.FormatDateTime(t.QuestionsUntil)})
 	}
-	kv = append(kv, pdf.KV{Key: "Abgabefrist", Value: models.FormatDateTime(t.Deadline)})
+	kv = append(kv, pdf.KV{Key: "Abgabefrist", Value: core.FormatDateTime(t.Deadline)})
 	if !t.PlannedOpening.IsZero() {
-		kv = append(kv, pdf.KV{Key: "Geplante Öffnung", Value: models.FormatDateTime(t.PlannedOpening)})
+		kv = append(kv, pdf.KV{Key: "Geplante Öffnung", Value: core.FormatDateTime(t.PlannedOpening)})
 	}
 	if !t.PlannedDecision.IsZero() {
-		kv = append(kv, pdf.KV{Key: "Geplante Entscheidung", Value: models.FormatDateTime(t.PlannedDecision)})
+		kv = append(kv, pdf.KV{Key: "Geplante Entscheidung", Value: core.FormatDateTime(t.PlannedDecision)})
 	}
 	kv = append(kv, pdf.KV{Key: "Stillhaltefrist", Value: strconv.Itoa(t.StandstillDays) + " Tage nach Versand der Mitteilungen"})
 	doc.KeyValues(kv)

@@ -7,6 +7,7 @@ import (
 
 	"kimibv/app/pdf"
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // Bewertungsmatrix returns the renderer of the scoring matrix for
@@ -29,7 +30,7 @@ func Bewertungsmatrix(checkURL string) models.MatrixRenderer {
 			{Key: "Skala", Value: fmt.Sprintf("0 bis %d", d.ScaleMax)},
 			{Key: "Mindestpunktzahl", Value: d.MinTotal},
 			{Key: "Bewertende", Value: strings.Join(d.Evaluators, ", ")},
-			{Key: "Konsolidierung abgeschlossen", Value: models.FormatDateTime(d.ClosedAt) + " durch " + d.ClosedBy},
+			{Key: "Konsolidierung abgeschlossen", Value: core.FormatDateTime(d.ClosedAt) + " durch " + d.ClosedBy},
 		})
 		crit := make([][]string, 0, len(d.Criteria))
 		for _, c := range d.Criteria {

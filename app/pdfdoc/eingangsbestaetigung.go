@@ -7,6 +7,7 @@ import (
 
 	"kimibv/app/pdf"
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // Eingangsbestaetigung returns the renderer of the receipt of a submitted bid version for
@@ -54,7 +55,7 @@ func Eingangsbestaetigung(checkURL string) models.ReceiptRenderer {
 
 // SecondsTime formats t as "02.01.2006 15:04:05 Uhr" in Europe/Berlin.
 func SecondsTime(t time.Time) string {
-	return t.In(models.Berlin()).Format("02.01.2006 15:04:05") + " Uhr"
+	return t.In(core.Berlin()).Format("02.01.2006 15:04:05") + " Uhr"
 }
 
 // Bytes formats a byte count with German digit grouping, e.g. "12.345 Bytes".

@@ -5,6 +5,7 @@ import (
 
 	"kimibv/app/pdf"
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // Mitteilung returns the renderer of the per-provider notice for models.DecisionDocs.
@@ -50,7 +51,7 @@ func Mitteilung(checkURL string) models.NoticeRenderer {
 			doc.Table(pdf.Table{Columns: []pdf.Column{{Title: "Träger", Width: 6}, {Title: "Punkte", Width: 2, Align: "R"}, {Title: "VZÄ", Width: 2, Align: "R"}}, Rows: rows})
 		}
 		doc.Heading("Wartefrist und Rüge")
-		doc.Paragraph("Die Wartefrist endet am " + models.FormatDateTime(n.StandstillEndsAt) + ". Bis dahin können Sie im Portal eine Rüge mit Begründung erheben. " +
+		doc.Paragraph("Die Wartefrist endet am " + core.FormatDateTime(n.StandstillEndsAt) + ". Bis dahin können Sie im Portal eine Rüge mit Begründung erheben. " +
 			"Ist danach keine Rüge offen, wird die Entscheidung endgültig.")
 		if n.LegalRemedy != "" {
 			doc.Heading("Rechtsbehelfsbelehrung")

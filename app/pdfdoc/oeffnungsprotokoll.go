@@ -5,6 +5,7 @@ import (
 
 	"kimibv/app/pdf"
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // Oeffnungsprotokoll returns the renderer of the opening record for
@@ -30,7 +31,7 @@ func Oeffnungsprotokoll(checkURL string) models.OpeningRenderer {
 			{Key: "Ausschreibung", Value: d.CallTitle},
 			{Key: "Verfahrensnummer", Value: d.CallRef},
 			{Key: "Fassung", Value: fmt.Sprint(d.CallVersion)},
-			{Key: "Abgabefrist", Value: models.FormatDateTime(d.Deadline)},
+			{Key: "Abgabefrist", Value: core.FormatDateTime(d.Deadline)},
 		}
 		for i, o := range d.Openers {
 			kv = append(kv, pdf.KV{Key: fmt.Sprintf("%d. Bestätigung", i+1), Value: o.Name + ", " + SecondsTime(o.ConfirmedAt)})

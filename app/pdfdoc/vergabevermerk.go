@@ -7,6 +7,7 @@ import (
 
 	"kimibv/app/pdf"
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // Vergabevermerk returns the renderer of the decision record (DESIGN § 4) for
@@ -43,12 +44,12 @@ func renderVermerk(checkURL string, meta models.DocMeta, d *models.VermerkData) 
 		if a.State == "withdrawn" {
 			state = "zurückgezogen"
 		}
-		rows = append(rows, []string{a.OrgName, models.FormatDateTime(a.ReceiptAt), strconv.Itoa(a.Version), state, a.SHA256[:min(16, len(a.SHA256))] + "…"})
+		rows = append(rows, []string{a.OrgName, core.FormatDateTime(a.ReceiptAt), strconv.Itoa(a.Version), state, a.SHA256[:min(16, len(a.SHA256))] + "…"})
 	}
 	doc.Table(pdf.Table{Caption: "Alle Bewerbungen mit Eingangszeit", Columns: []pdf.Column{{Title: "Träger", Width: 5}, {Title: "Eingang", Width: 3},
 		{Title: "Fassung", Width: 1.6}, {Title: "Stand", Width: 2}, {Title: "SHA-256", Width: 3}}, Rows: orNone(rows, 5)})
 	if d.OpenedAt != nil {
-		doc.Paragraph(fmt.Sprintf("Geöffnet am %s durch %s.", models.FormatDateTime(*d.OpenedAt), strings.Join(d.Openers, " und ")))
+		doc.Paragraph(fmt.Sprintf("Geöffnet am %s durch %s.", core.FormatDateTime(*d.OpenedAt), strings.Join(d.Openers, " und ")))
 	}
 
 	doc.Heading("Formale Prüfung und Nachforderungen")
@@ -63,7 +64,7 @@ func renderVermerk(checkURL string, meta models.DocMeta, d *models.VermerkData) 
 	doc.Table(pdf.Table{Caption: "Formale Prüfung", Columns: []pdf.Column{{Title: "Träger", Width: 4}, {Title: "Ergebnis", Width: 2.8}, {Title: "Begründung", Width: 6}}, Rows: orNone(rows, 3)})
 	rows = [][]string{}
 	for _, r := range d.Requests {
-		rows = append(rows, []string{r.OrgName, r.Docs, r.Message, models.FormatDateTime(r.RequestedAt), strconv.Itoa(r.Answers)})
+		rows = append(rows, []string{r.OrgName, r.Docs, r.Message, core.FormatDateTime(r.RequestedAt), strconv.Itoa(r.Answers)})
 	}
 	doc.Table(pdf.Table{Caption: "Nachforderungen von Unterlagen", Columns: []pdf.Column{{Title: "Träger", Width: 3}, {Title: "Unterlagen", Width: 2},
 		{Title: "Nachricht", Width: 4}, {Title: "Angefordert", Width: 2.5}, {Title: "Eingänge", Width: 1.5}}, Rows: orNone(rows, 5)})
@@ -130,12 +131,12 @@ func renderVermerk(checkURL string, meta models.DocMeta, d *models.VermerkData) 
 	doc.Heading("Mitteilungen und Wartefrist")
 	rows = [][]string{}
 	for _, n := range d.Notices {
-		rows = append(rows, []string{n.OrgName, n.Kind, models.FormatDateTime(n.IssuedAt)})
+		rows = append(rows, []string{n.OrgName, n.Kind, core.FormatDateTime(n.IssuedAt)})
 	}
 	doc.Table(pdf.Table{Caption: "Versandte Mitteilungen", Columns: []pdf.Column{{Title: "Träger", Width: 5}, {Title: "Inhalt", Width: 3}, {Title: "Versandt", Width: 3}}, Rows: orNone(rows, 3)})
 	standstill := fmt.Sprintf("Wartefrist: %d Tage", d.StandstillDays)
 	if d.StandstillEndsAt != nil {
-		standstill += ", endet am " + models.FormatDateTime(*d.StandstillEndsAt)
+		standstill += ", endet am " + core.FormatDateTime(*d.StandstillEndsAt)
 	} else {
 		standstill += " ab Versand der Mitteilungen (noch nicht versandt)"
 	}
@@ -144,16 +145,16 @@ func renderVermerk(checkURL string, meta models.DocMeta, d *models.VermerkData) 
 	for _, o := range d.Objections {
 		answered := o.Outcome
 		if o.AnsweredAt != nil {
-			answered = o.Outcome + " am " + models.FormatDateTime(*o.AnsweredAt) + ": " + o.Answer
+			answered = o.Outcome + " am " + core.FormatDateTime(*o.AnsweredAt) + ": " + o.Answer
 		}
-		rows = append(rows, []string{o.OrgName, models.FormatDateTime(o.LodgedAt), o.Reason, answered})
+		rows = append(rows, []string{o.OrgName, core.FormatDateTime(o.LodgedAt), o.Reason, answered})
 	}
 	doc.Table(pdf.Table{Caption: "Rügen", Columns: []pdf.Column{{Title: "Träger", Width: 3}, {Title: "Erhoben", Width: 2.5}, {Title: "Begründung", Width: 4.5},
 		{Title: "Ergebnis und Antwort", Width: 6}}, Rows: orNone(rows, 4)})
 
 	doc.Heading("Endgültige Vergabe")
 	if d.AwardedAt != nil {
-		doc.Paragraph("Die Vergabe ist seit " + models.FormatDateTime(*d.AwardedAt) + " endgültig.")
+		doc.Paragraph("Die Vergabe ist seit " + core.FormatDateTime(*d.AwardedAt) + " endgültig.")
 	} else {
 		doc.Paragraph("Die Vergabe ist noch nicht endgültig; sie wird es nach Ablauf der Wartefrist, wenn keine Rüge offen ist.")
 	}
@@ -164,7 +165,7 @@ func recorded(d *models.VermerkData) string {
 	if d.RecordedAt == nil {
 		return "–"
 	}
-	return models.FormatDateTime(*d.RecordedAt) + " durch " + d.RecordedBy
+	return core.FormatDateTime(*d.RecordedAt) + " durch " + d.RecordedBy
 }
 
 func formalLabel(outcome string) string {

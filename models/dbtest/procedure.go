@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // ProcedureSpec describes a decided procedure to seed in the demo's Kreis Musterland.
@@ -33,7 +34,7 @@ type Procedure struct {
 	// Secrets are texts that exist in the procedure but must never appear on a public
 	// page: names and e-mail addresses of people, evaluators' names and reasons.
 	Secrets []string
-	Lead    *models.Actor
+	Lead    *core.Actor
 }
 
 // FakePDF is a renderer stand-in producing a tiny, deterministic PDF-looking file.

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // loadAwarded takes the consolidated demo call (the last of ids) through the decision
@@ -68,7 +69,7 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 
 // demoObjection lets a provider that was not selected object (or, when every bidder
 // has posts, the last one, which received fewer than it asked for); the lead rejects it.
-func demoObjection(ctx context.Context, db *gorm.DB, lead *models.Actor, v *models.DecisionView, decided time.Time) error {
+func demoObjection(ctx context.Context, db *gorm.DB, lead *core.Actor, v *models.DecisionView, decided time.Time) error {
 	var notice struct{ ID, OrgID int64 }
 	if err := db.WithContext(ctx).Raw(`SELECT id, org_id FROM notices WHERE call_id = ? ORDER BY kind = 'selected', id DESC LIMIT 1`, v.CallID).
 		Scan(&notice).Error; err != nil || notice.ID == 0 {
@@ -94,7 +95,7 @@ func demoObjection(ctx context.Context, db *gorm.DB, lead *models.Actor, v *mode
 }
 
 // actorByEmail loads the actor of a demo account.
-func actorByEmail(ctx context.Context, db *gorm.DB, email string) (*models.Actor, error) {
+func actorByEmail(ctx context.Context, db *gorm.DB, email string) (*core.Actor, error) {
 	var id int64
 	if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
 		return nil, fmt.Errorf("demo account %s: %w", email, err)
@@ -104,7 +105,7 @@ func actorByEmail(ctx context.Context, db *gorm.DB, email string) (*models.Actor
 
 // demoErr names the failing step and unpacks field errors.
 func demoErr(step string, err error) error {
-	var ve *models.ValidationError
+	var ve *core.ValidationError
 	if errors.As(err, &ve) {
 		return fmt.Errorf("demo %s: %v", step, ve.Fields)
 	}

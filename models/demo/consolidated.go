@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // consolidatedSpec is the demo call whose consolidation is closed: loadScoring runs it
@@ -70,7 +71,7 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 		res = append(res, models.TieResolution{Order: t.BidIDs, Reason: "Demonstration: Die Verfahrensleitung hat die Reihenfolge nach den veröffentlichten Hilfskriterien durch Los entschieden."})
 	}
 	_, err = models.CloseConsolidation(ctx, db, src, lead, models.CloseInput{CallID: callID, Resolutions: res}, now, docsOf(opts).Matrix)
-	var ve *models.ValidationError
+	var ve *core.ValidationError
 	if errors.As(err, &ve) {
 		return fmt.Errorf("demo close consolidation: %v", ve.Fields)
 	}

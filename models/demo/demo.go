@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // Password is the password of every demo account (printed by `kimibv demo`).
@@ -24,20 +25,20 @@ type Login struct {
 
 type person struct {
 	email, name string
-	roles       []models.Role
+	roles       []core.Role
 }
 
 // musterlandStaff are the Kreis Musterland accounts, one per role (three evaluators, two openers).
 func musterlandStaff() []person {
 	return []person{
-		{"admin@musterland.example", "Petra Verwalter", []models.Role{models.RoleTenantAdmin}},
-		{"leitung@musterland.example", "Jana Leitner", []models.Role{models.RoleLead}},
-		{"oeffnung1@musterland.example", "Olaf Öffner", []models.Role{models.RoleOpener}},
-		{"oeffnung2@musterland.example", "Özlem Schlüter", []models.Role{models.RoleOpener}},
-		{"gremium1@musterland.example", "Greta Gremm", []models.Role{models.RoleEvaluator}},
-		{"gremium2@musterland.example", "Bernd Bewerter", []models.Role{models.RoleEvaluator}},
-		{"gremium3@musterland.example", "Ayşe Yıldız", []models.Role{models.RoleEvaluator}},
-		{"kreistag@musterland.example", "Karl Kreistag", []models.Role{models.RoleCouncil}},
+		{"admin@musterland.example", "Petra Verwalter", []core.Role{core.RoleTenantAdmin}},
+		{"leitung@musterland.example", "Jana Leitner", []core.Role{core.RoleLead}},
+		{"oeffnung1@musterland.example", "Olaf Öffner", []core.Role{core.RoleOpener}},
+		{"oeffnung2@musterland.example", "Özlem Schlüter", []core.Role{core.RoleOpener}},
+		{"gremium1@musterland.example", "Greta Gremm", []core.Role{core.RoleEvaluator}},
+		{"gremium2@musterland.example", "Bernd Bewerter", []core.Role{core.RoleEvaluator}},
+		{"gremium3@musterland.example", "Ayşe Yıldız", []core.Role{core.RoleEvaluator}},
+		{"kreistag@musterland.example", "Karl Kreistag", []core.Role{core.RoleCouncil}},
 	}
 }
 
@@ -56,7 +57,7 @@ func providers() []struct {
 		}{
 			models.OrgInput{Name: name, LegalForm: models.LegalForms[0], RegisterCourt: "Amtsgericht Musterstadt", RegisterNumber: "VR " + zip[1:],
 				Street: street, PostalCode: zip, City: city, Association: assoc, Email: mail, Phone: "02345 1234-0"},
-			person{user, uname, []models.Role{models.RoleOrgAdmin}},
+			person{user, uname, []core.Role{core.RoleOrgAdmin}},
 		}
 	}
 	return []struct {
@@ -79,9 +80,9 @@ func Logins() []Login {
 	for _, p := range musterlandStaff() {
 		out = append(out, Login{p.roles[0].Label(), p.email, "Kreis Musterland"})
 	}
-	out = append(out, Login{models.RoleTenantAdmin.Label(), "admin@beispielhausen.example", "Stadt Beispielhausen"})
+	out = append(out, Login{core.RoleTenantAdmin.Label(), "admin@beispielhausen.example", "Stadt Beispielhausen"})
 	for _, p := range providers() {
-		out = append(out, Login{models.RoleOrgAdmin.Label(), p.user.email, p.org.Name})
+		out = append(out, Login{core.RoleOrgAdmin.Label(), p.user.email, p.org.Name})
 	}
 	return out
 }
@@ -123,7 +124,7 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err != nil {
 		return false, fmt.Errorf("demo city: %w", err)
 	}
-	if err := staff(ctx, db, opActor, other.ID, []person{{"admin@beispielhausen.example", "Bea Beispiel", []models.Role{models.RoleTenantAdmin, models.RoleLead}}}); err != nil {
+	if err := staff(ctx, db, opActor, other.ID, []person{{"admin@beispielhausen.example", "Bea Beispiel", []core.Role{core.RoleTenantAdmin, core.RoleLead}}}); err != nil {
 		return false, err
 	}
 	for _, p := range providers() {
@@ -149,7 +150,7 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 
 // staff creates the accounts and grants their Kreis roles; the first person is the
 // Kreis administrator, who is granted by the operator and grants the others.
-func staff(ctx context.Context, db *gorm.DB, op *models.Actor, tenantID int64, people []person) error {
+func staff(ctx context.Context, db *gorm.DB, op *core.Actor, tenantID int64, people []person) error {
 	granter := op
 	for i, p := range people {
 		u, err := models.CreateUser(ctx, db, op.UserID, models.NewUserInput{Email: p.email, Name: p.name, Password: Password}, false)

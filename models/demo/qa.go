@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // loadQA adds to the open demo call what providers and the lead do after publication:
@@ -16,7 +17,7 @@ import (
 // non-material amendment that extends the deadline by a week. A further call is
 // published and cancelled with a reason. The notifications link to base.
 func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, now time.Time, issue models.CallIssuer, base string) error {
-	act := func(email string) (*models.Actor, int64, error) {
+	act := func(email string) (*core.Actor, int64, error) {
 		var id int64
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
 			return nil, 0, fmt.Errorf("demo user %s: %w", email, err)
@@ -82,7 +83,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, n
 }
 
 // cancelledDemoCall publishes a copy of the open call for an additional post and cancels it.
-func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *models.Actor, tenantID, fromID int64, now time.Time, issue models.CallIssuer, base string) error {
+func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *core.Actor, tenantID, fromID int64, now time.Time, issue models.CallIssuer, base string) error {
 	lc, err := models.LeadCallByID(ctx, db, lead, tenantID, fromID)
 	if err != nil {
 		return err

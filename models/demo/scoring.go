@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/core"
 )
 
 // WithScoringCalls makes Load create the calls in scoring (see scoringSpecs). Their bids
@@ -43,7 +44,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 	if !o.scoring || o.vault == nil {
 		return nil, nil
 	}
-	act := func(email string) (*models.Actor, error) {
+	act := func(email string) (*core.Actor, error) {
 		var id int64
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
 			return nil, fmt.Errorf("demo user %s: %w", email, err)
@@ -54,7 +55,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 	if err != nil {
 		return nil, err
 	}
-	people := map[string]*models.Actor{}
+	people := map[string]*core.Actor{}
 	var com models.Committee
 	for _, m := range []string{"gremium1", "gremium2", "gremium3", "oeffnung1", "oeffnung2"} {
 		a, err := act(m + "@musterland.example")
@@ -135,7 +136,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 }
 
 // orgOf returns the (only) organisation of a demo provider.
-func orgOf(a *models.Actor) int64 {
+func orgOf(a *core.Actor) int64 {
 	for id := range a.Orgs {
 		return id
 	}
@@ -143,7 +144,7 @@ func orgOf(a *models.Actor) int64 {
 }
 
 // submitDemoBid fills and submits a complete bid of the actor's organisation; its receipt links to base.
-func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *models.Actor, callID int64, c *models.CallContent, lots models.StepInput, base string) (int64, error) {
+func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *core.Actor, callID int64, c *models.CallContent, lots models.StepInput, base string) (int64, error) {
 	org, now := orgOf(a), time.Now()
 	id, err := models.StartBid(ctx, db, vault, a, org, callID, now)
 	if err != nil {
@@ -183,7 +184,7 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *mod
 }
 
 // scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
-func scoreDemoCall(ctx context.Context, db *gorm.DB, vault *models.Vault, opening models.OpeningIssuer, lead *models.Actor, people map[string]*models.Actor, tenantID, callID int64,
+func scoreDemoCall(ctx context.Context, db *gorm.DB, vault *models.Vault, opening models.OpeningIssuer, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
 	c *models.CallContent, bids map[string]int64, complete bool, now time.Time) error {
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
 		if _, err := models.ConfirmOpening(ctx, db, vault, people[op], tenantID, callID, now, opening); err != nil {
@@ -202,7 +203,7 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vault *models.Vault, openin
 		admitted = admitted[:2]
 		if err := models.RequestDocuments(ctx, db, lead, tenantID, callID, bids["diakonie"], models.DocRequestInput{DocKeys: []string{c.RequiredDocs[len(c.RequiredDocs)-1].Key},
 			Message:  "Die Erklärung zu Verbindungen ist nicht unterschrieben. Bitte reichen Sie sie unterschrieben nach.",
-			Deadline: now.AddDate(0, 0, 7).In(models.Berlin()).Format("02.01.2006") + " 12:00"}, now); err != nil {
+			Deadline: now.AddDate(0, 0, 7).In(core.Berlin()).Format("02.01.2006") + " 12:00"}, now); err != nil {
 			return fmt.Errorf("demo document request: %w", err)
 		}
 	}

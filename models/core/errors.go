@@ -1,6 +1,6 @@
 // Package models holds kimibv's domain: types, pure rules and the use cases
 // that apply them inside one database transaction together with the audit entry.
-package models
+package core
 
 import (
 	"errors"
@@ -100,9 +100,9 @@ func (r *Refusal) Error() string { return r.Message }
 // Unwrap makes errors.Is(err, r.Kind) true.
 func (r *Refusal) Unwrap() error { return r.Kind }
 
-func conflict(msg string) error { return &Refusal{Message: msg, Kind: ErrConflict} }
+func Conflict(msg string) error { return &Refusal{Message: msg, Kind: ErrConflict} }
 
-func forbidden(msg string) error { return &Refusal{Message: msg, Kind: ErrForbidden} }
+func Forbidden(msg string) error { return &Refusal{Message: msg, Kind: ErrForbidden} }
 
 // DeadlineError is a refusal because the deadline has passed (ErrDeadlinePassed) with a
 // German explanation for the provider.
@@ -110,3 +110,6 @@ type DeadlineError struct{ Message string }
 
 // Error returns the German explanation.
 func (e *DeadlineError) Error() string { return e.Message }
+
+// Unwrap makes errors.Is(err, ErrDeadlinePassed) true.
+func (e *DeadlineError) Unwrap() error { return ErrDeadlinePassed }
