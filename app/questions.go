@@ -76,7 +76,7 @@ func formOrg(c echo.Context, name string, act *core.Actor) int64 {
 	return 0
 }
 
-// conflictPage turns a StateConflict into a 409 page with its German explanation.
+// conflictPage turns a core.StateConflict into a 409 page with its German explanation.
 func conflictPage(err error) error {
 	if sc, ok := asStateConflict(err); ok {
 		return &echo.HTTPError{Code: http.StatusConflict, Message: sc.Message, Internal: err}
@@ -84,9 +84,9 @@ func conflictPage(err error) error {
 	return err
 }
 
-// asStateConflict extracts a *models.StateConflict from err.
-func asStateConflict(err error) (*models.StateConflict, bool) {
-	var sc *models.StateConflict
+// asStateConflict extracts a *core.StateConflict from err.
+func asStateConflict(err error) (*core.StateConflict, bool) {
+	var sc *core.StateConflict
 	ok := errors.As(err, &sc)
 	return sc, ok
 }

@@ -50,7 +50,7 @@ func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 // material flag, the call's denormalised fields, the audit entry call.amended, a message
 // to the followers and, for a material amendment, the re-confirmation mark on submitted
 // bids. issue, when not nil, issues the Bekanntmachung of the new version in the same
-// transaction. A cancelled call cannot be amended (StateConflict, nothing changes).
+// transaction. A cancelled call cannot be amended (core.StateConflict, nothing changes).
 func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, rules CallRules, baseURL string, now time.Time,
 	issue func(tx *gorm.DB, call *Call, v *CallVersion, c *CallContent) error) (*CallVersion, error) {
 	var ver CallVersion
@@ -130,7 +130,7 @@ func markBidsForReconfirmation(tx *gorm.DB, callID int64, version int, baseURL s
 
 // staleAmendment explains that another amendment was published meanwhile.
 func staleAmendment() error {
-	return &StateConflict{Message: "Inzwischen wurde eine andere Fassung veröffentlicht, zum Beispiel in einem anderen Fenster. Bitte öffnen Sie die Änderung neu; es wurde nichts geändert."}
+	return &core.StateConflict{Message: "Inzwischen wurde eine andere Fassung veröffentlicht, zum Beispiel in einem anderen Fenster. Bitte öffnen Sie die Änderung neu; es wurde nichts geändert."}
 }
 
 // prepareAmendment builds and checks the next version against the locked call's current one.

@@ -123,7 +123,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor
 			if b.SubmittedRev == b.DraftRev && b.CurrentVersion > 0 && !b.NeedsReconfirmation {
 				return alreadySubmitted(b)
 			}
-			return &StateConflict{Message: "Die Angaben wurden inzwischen geändert, zum Beispiel von einer anderen Person Ihrer Organisation. Bitte prüfen Sie sie erneut; es wurde nichts eingereicht."}
+			return &core.StateConflict{Message: "Die Angaben wurden inzwischen geändert, zum Beispiel von einer anderen Person Ihrer Organisation. Bitte prüfen Sie sie erneut; es wurde nichts eingereicht."}
 		}
 		if b.SubmittedRev == b.DraftRev && !b.NeedsReconfirmation {
 			return alreadySubmitted(b)
@@ -214,6 +214,6 @@ func insertVersion(tx *gorm.DB, v *BidVersion, docs []RequiredDoc) error {
 }
 
 func alreadySubmitted(b *Bid) error {
-	return &StateConflict{Message: fmt.Sprintf("Diese Angaben sind bereits als Fassung %d eingereicht, zum Beispiel aus einem anderen Fenster. "+
+	return &core.StateConflict{Message: fmt.Sprintf("Diese Angaben sind bereits als Fassung %d eingereicht, zum Beispiel aus einem anderen Fenster. "+
 		"Es wurde keine weitere Fassung angelegt.", b.CurrentVersion)}
 }

@@ -227,7 +227,7 @@ func lockEditableBid(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, action 
 		return nil, nil, err
 	}
 	if b.State == BidWithdrawn {
-		return nil, nil, &StateConflict{Message: "Die Interessenbekundung wurde zurückgezogen. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
+		return nil, nil, &core.StateConflict{Message: "Die Interessenbekundung wurde zurückgezogen. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
 	}
 	call, err := lockBidCall(tx, b.CallID)
 	if err != nil {
@@ -267,7 +267,7 @@ func WithdrawBid(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bid
 			return err
 		}
 		if b.State != BidSubmitted {
-			return &StateConflict{Message: "Die Interessenbekundung ist noch nicht eingereicht; ein Rückzug ist nicht nötig."}
+			return &core.StateConflict{Message: "Die Interessenbekundung ist noch nicht eingereicht; ein Rückzug ist nicht nötig."}
 		}
 		if err := tx.Exec(`UPDATE bids SET state = 'withdrawn', withdrawn_at = ?, withdrawn_by = ?, needs_reconfirmation = false WHERE id = ?`,
 			now, actor.UserID, b.ID).Error; err != nil {

@@ -108,36 +108,6 @@ func versionContent(tx *gorm.DB, callID int64, n int) (CallContent, error) {
 	return DecodeCallContent(row.Content)
 }
 
-// StateConflict is a conflict (ErrConflict) with a German explanation for the user,
-// e.g. "amending a cancelled call".
-type StateConflict struct{ Message string }
-
-// Error returns the German explanation.
-func (e *StateConflict) Error() string { return e.Message }
-
-// Unwrap makes errors.Is(err, ErrConflict) true.
-func (e *StateConflict) Unwrap() error { return core.ErrConflict }
-
-// stateConflictFor explains why a call in state s allows no amendment, answer or cancellation.
-func stateConflictFor(s CallState, action string) error {
-	switch s {
-	case CallCancelled:
-		return &StateConflict{Message: "Die Ausschreibung ist aufgehoben. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
-	case CallDraft:
-		return &StateConflict{Message: "Die Ausschreibung ist noch nicht veröffentlicht. " + action + " ist erst nach der Veröffentlichung möglich."}
-	}
-	return &StateConflict{Message: "Die Ausschreibung befindet sich im Stand „" + s.Label() + "“. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
-}
-
-// AmendmentBlocked returns nil when a call in state s can be amended or cancelled,
-// otherwise the StateConflict that explains why not.
-func AmendmentBlocked(s CallState, action string) error {
-	if s == CallPublished {
-		return nil
-	}
-	return stateConflictFor(s, action)
-}
-
 // HeaderOf returns the head of a call row loaded for the public page (no extra query).
 func HeaderOf(r CallRow) *CallHeader {
 	return &CallHeader{ID: r.ID, TenantID: r.TenantID, TenantSlug: r.TenantSlug, TenantName: r.TenantName, Ref: r.Ref, State: r.State,

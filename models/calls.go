@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"kimibv/models/core"
 	"time"
 )
 
@@ -110,4 +111,43 @@ type CommitteeMember struct {
 type Committee struct {
 	Evaluators []int64
 	Openers    []int64
+}
+
+// Cancellable reports whether a call in state s can still be cancelled (CancelBlocked).
+func (s CallState) Cancellable() bool { return CancelBlocked(s) == nil }
+
+// stateConflictFor explains why a call in state s allows no amendment, answer or cancellation.
+func stateConflictFor(s CallState, action string) error {
+	switch s {
+	case CallCancelled:
+		return &core.StateConflict{Message: "Die Ausschreibung ist aufgehoben. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
+	case CallDraft:
+		return &core.StateConflict{Message: "Die Ausschreibung ist noch nicht veröffentlicht. " + action + " ist erst nach der Veröffentlichung möglich."}
+	}
+	return &core.StateConflict{Message: "Die Ausschreibung befindet sich im Stand „" + s.Label() + "“. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
+}
+
+// AmendmentBlocked returns nil when a call in state s can be amended or cancelled,
+// otherwise the core.StateConflict that explains why not.
+func AmendmentBlocked(s CallState, action string) error {
+	if s == CallPublished {
+		return nil
+	}
+	return stateConflictFor(s, action)
+}
+
+// CancelBlocked returns nil when a call in state s can be cancelled (Aufhebung: every
+// state after the publication and before the final award, DESIGN § 3), otherwise the
+// core.StateConflict that explains why not. A draft is not public: it is not cancelled but
+// stays with the lead (it can be kept or copied); nothing about it is announced.
+func CancelBlocked(s CallState) error {
+	switch s {
+	case CallPublished, CallClosed, CallOpened, CallDecided, CallNotified:
+		return nil
+	case CallAwarded:
+		return &core.StateConflict{Message: "Die Vergabe ist bereits endgültig (Stand „Vergeben“). Eine Aufhebung ist nicht mehr möglich; es wurde nichts geändert."}
+	case CallDraft:
+		return &core.StateConflict{Message: "Ein Entwurf ist nicht veröffentlicht und kann nicht aufgehoben werden; es wurde nichts geändert."}
+	}
+	return stateConflictFor(s, "Eine Aufhebung")
 }

@@ -10,22 +10,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// CancelBlocked returns nil when a call in state s can be cancelled (Aufhebung: every
-// state after the publication and before the final award, DESIGN § 3), otherwise the
-// StateConflict that explains why not. A draft is not public: it is not cancelled but
-// stays with the lead (it can be kept or copied); nothing about it is announced.
-func CancelBlocked(s CallState) error {
-	switch s {
-	case CallPublished, CallClosed, CallOpened, CallDecided, CallNotified:
-		return nil
-	case CallAwarded:
-		return &StateConflict{Message: "Die Vergabe ist bereits endgültig (Stand „Vergeben“). Eine Aufhebung ist nicht mehr möglich; es wurde nichts geändert."}
-	case CallDraft:
-		return &StateConflict{Message: "Ein Entwurf ist nicht veröffentlicht und kann nicht aufgehoben werden; es wurde nichts geändert."}
-	}
-	return stateConflictFor(s, "Eine Aufhebung")
-}
-
 // cancelOrgsSQL selects the organisations told about a cancellation: the followers and
 // every organisation with a bid (draft, submitted or withdrawn) — one set, one message,
 // so the notification says nothing about whether or how many bids exist.
@@ -39,7 +23,7 @@ const cancelOrgsSQL = `SELECT org_id FROM follows WHERE call_id = @call UNION SE
 // call cancelled before the opening stay sealed: opened_at stays empty, and neither the
 // audit entry nor the message states anything about them. The award can no longer
 // become final (the finalisation selects only notified calls); objections can no longer
-// be raised. Awarded, cancelled and draft calls are refused with a StateConflict.
+// be raised. Awarded, cancelled and draft calls are refused with a core.StateConflict.
 func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, reason, baseURL string, now time.Time) error {
 	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
 	v := &core.ValidationError{}
@@ -92,6 +76,3 @@ func cancelBody(call *Call, reason, baseURL string, now time.Time) string {
 	return fmt.Sprintf("Die Ausschreibung „%s“ (%s) wurde am %s aufgehoben.\n\nBegründung: %s\n\n%s\n\n%s/ausschreibungen/%s\n",
 		call.Title, call.Ref, timeText(now), reason, effect, baseURL, call.Ref)
 }
-
-// Cancellable reports whether a call in state s can still be cancelled (CancelBlocked).
-func (s CallState) Cancellable() bool { return CancelBlocked(s) == nil }

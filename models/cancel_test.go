@@ -28,7 +28,7 @@ func TestCancelBlockedStates(t *testing.T) {
 		models.CallCancelled: "aufgehoben",
 	} {
 		err := models.CancelBlocked(s)
-		var sc *models.StateConflict
+		var sc *core.StateConflict
 		if !errors.As(err, &sc) || !errors.Is(err, core.ErrConflict) || !strings.Contains(sc.Message, want) || s.Cancellable() {
 			t.Errorf("%s: %v", s, err)
 		}

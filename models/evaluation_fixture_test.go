@@ -109,7 +109,7 @@ func (f *evalFixture) declare(t *testing.T, ev *core.Actor, ties map[string]stri
 	}
 }
 
-// wantRefusal asserts err is a Refusal/StateConflict wrapping kind.
+// wantRefusal asserts err is a Refusal/core.StateConflict wrapping kind.
 func wantRefusal(t *testing.T, err error, kind error, what string) {
 	t.Helper()
 	var r *core.Refusal

@@ -96,12 +96,12 @@ func lastAudit(t *testing.T, db *gorm.DB, chain, action string) (models.AuditEnt
 	return e, d
 }
 
-// wantConflict fails unless err is a StateConflict (ErrConflict with a German message).
+// wantConflict fails unless err is a core.StateConflict (ErrConflict with a German message).
 func wantConflict(t *testing.T, err error) {
 	t.Helper()
-	var sc *models.StateConflict
+	var sc *core.StateConflict
 	if !errors.As(err, &sc) || !errors.Is(err, core.ErrConflict) || sc.Message == "" {
-		t.Fatalf("want StateConflict, got %v", err)
+		t.Fatalf("want core.StateConflict, got %v", err)
 	}
 }
 

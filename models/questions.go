@@ -264,7 +264,7 @@ func lockOpenQuestions(tx *gorm.DB, callID int64, ids []int64) ([]AskedQuestion,
 	}
 	for _, q := range qs {
 		if q.AnswerID != nil {
-			return nil, &StateConflict{Message: "Mindestens eine der Fragen wurde inzwischen beantwortet, zum Beispiel in einem anderen Fenster. Bitte laden Sie die Seite neu; es wurde nichts geändert."}
+			return nil, &core.StateConflict{Message: "Mindestens eine der Fragen wurde inzwischen beantwortet, zum Beispiel in einem anderen Fenster. Bitte laden Sie die Seite neu; es wurde nichts geändert."}
 		}
 	}
 	return qs, nil

@@ -113,3 +113,13 @@ func (e *DeadlineError) Error() string { return e.Message }
 
 // Unwrap makes errors.Is(err, ErrDeadlinePassed) true.
 func (e *DeadlineError) Unwrap() error { return ErrDeadlinePassed }
+
+// StateConflict is a conflict (ErrConflict) with a German explanation for the user,
+// e.g. "amending a cancelled call".
+type StateConflict struct{ Message string }
+
+// Error returns the German explanation.
+func (e *StateConflict) Error() string { return e.Message }
+
+// Unwrap makes errors.Is(err, ErrConflict) true.
+func (e *StateConflict) Unwrap() error { return ErrConflict }
