@@ -104,9 +104,9 @@ func (a *App) amend(c echo.Context) error {
 	}
 	base, _ := strconv.Atoi(values.Get("version"))
 	in := models.AmendInput{Content: callInputFromForm(values), Reason: values.Get("reason"), BaseVersion: base}
-	ctx, act, rules := c.Request().Context(), actor(c), models.DefaultCallRules()
+	ctx, act, callRules := c.Request().Context(), actor(c), models.DefaultCallRules()
 	if action != "publish" {
-		d.Preview, err = models.PreviewAmendment(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, rules, a.now())
+		d.Preview, err = models.PreviewAmendment(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.now())
 		if _, ok := core.AsValidation(err); ok {
 			return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
 		}
@@ -116,7 +116,7 @@ func (a *App) amend(c echo.Context) error {
 		d.Values = values
 		return a.show(c, "call_amend_confirm", amendTitle(d.Call), d)
 	}
-	ver, err := models.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, rules, a.cfg.BaseURL, a.now(), a.callIssuer())
+	ver, err := models.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.cfg.BaseURL, a.now(), a.callIssuer())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
 	}

@@ -33,14 +33,14 @@ type AmendmentPreview struct {
 
 // PreviewAmendment checks an amendment like Amend but changes nothing; the confirmation
 // step shows its changes.
-func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, rules CallRules, now time.Time) (*AmendmentPreview, error) {
+func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules CallRules, now time.Time) (*AmendmentPreview, error) {
 	var p *AmendmentPreview
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
 		}
-		p, err = prepareAmendment(tx, call, in, rules, now)
+		p, err = prepareAmendment(tx, call, in, callRules, now)
 		return err
 	})
 	return p, err
@@ -51,7 +51,7 @@ func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 // to the followers and, for a material amendment, the re-confirmation mark on submitted
 // bids. issue, when not nil, issues the Bekanntmachung of the new version in the same
 // transaction. A cancelled call cannot be amended (core.StateConflict, nothing changes).
-func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, rules CallRules, baseURL string, now time.Time,
+func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules CallRules, baseURL string, now time.Time,
 	issue func(tx *gorm.DB, call *Call, v *CallVersion, c *CallContent) error) (*CallVersion, error) {
 	var ver CallVersion
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
@@ -59,7 +59,7 @@ func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID
 		if err != nil {
 			return err
 		}
-		p, err := prepareAmendment(tx, call, in, rules, now)
+		p, err := prepareAmendment(tx, call, in, callRules, now)
 		if err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func staleAmendment() error {
 }
 
 // prepareAmendment builds and checks the next version against the locked call's current one.
-func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, rules CallRules, now time.Time) (*AmendmentPreview, error) {
+func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, callRules CallRules, now time.Time) (*AmendmentPreview, error) {
 	if call.State != CallPublished {
 		return nil, stateConflictFor(call.State, "Eine Änderungsbekanntmachung")
 	}
@@ -173,7 +173,7 @@ func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, rules CallRules, n
 			com.Evaluators = append(com.Evaluators, m.UserID)
 		}
 	}
-	next, material, v := BuildAmendment(prev, used, in, com, rules, now)
+	next, material, v := BuildAmendment(prev, used, in, com, callRules, now)
 	if err := v.OrNil(); err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, rules CallRules, n
 // reason, formats, rule 1 (CheckAmendment) and the publication rules (ValidateForPublication
 // without the minimum period after publication). New list rows get keys never used in any
 // earlier version (usedKeys). A question deadline that has passed may stay as it was.
-func BuildAmendment(prev CallContent, usedKeys []string, in AmendInput, com Committee, rules CallRules, now time.Time) (CallContent, bool, *core.ValidationError) {
+func BuildAmendment(prev CallContent, usedKeys []string, in AmendInput, com Committee, callRules CallRules, now time.Time) (CallContent, bool, *core.ValidationError) {
 	v := &core.ValidationError{}
 	core.CheckText(v, "reason", "die Begründung der Änderung", strings.TrimSpace(in.Reason), true, MaxReason)
 	draft := in.Content
@@ -210,9 +210,9 @@ func BuildAmendment(prev CallContent, usedKeys []string, in AmendInput, com Comm
 		}
 	}
 	merge(fv)
-	material, av := CheckAmendment(prev, next, now, rules.MinAmendmentLead)
+	material, av := CheckAmendment(prev, next, now, callRules.MinAmendmentLead)
 	merge(av)
-	merge(ValidateForPublication(&next, com, now, CallRules{MinAmendmentLead: rules.MinAmendmentLead}))
+	merge(ValidateForPublication(&next, com, now, CallRules{MinAmendmentLead: callRules.MinAmendmentLead}))
 	if len(v.Fields) == 0 && len(DiffVersions(prev, next)) == 0 {
 		v.Add("reason", "unchanged", "Die geänderte Fassung unterscheidet sich nicht von der geltenden. Bitte ändern Sie mindestens eine Angabe.")
 	}

@@ -56,7 +56,7 @@ func EarliestDeadlineAfter(now time.Time, minLeft time.Duration) time.Time {
 // MaterialSections names (German, with article) the parts whose change makes an
 // amendment material; empty when none changed.
 func MaterialSections(prev, next CallContent) []string {
-	type rules struct {
+	type callRules struct {
 		Criteria any
 		Min      any
 		Tie      any
@@ -66,8 +66,8 @@ func MaterialSections(prev, next CallContent) []string {
 		name string
 		a, b any
 	}{
-		{"die Bewertungskriterien", rules{emptyNil(prev.Criteria), prev.MinTotalPoints, emptyNil(prev.TieBreak), prev.AnswerMaxChars},
-			rules{emptyNil(next.Criteria), next.MinTotalPoints, emptyNil(next.TieBreak), next.AnswerMaxChars}},
+		{"die Bewertungskriterien", callRules{emptyNil(prev.Criteria), prev.MinTotalPoints, emptyNil(prev.TieBreak), prev.AnswerMaxChars},
+			callRules{emptyNil(next.Criteria), next.MinTotalPoints, emptyNil(next.TieBreak), next.AnswerMaxChars}},
 		{"die Bewertungsskala", emptyNil(prev.Scale), emptyNil(next.Scale)},
 		{"die Lose", emptyNil(prev.Lots), emptyNil(next.Lots)},
 		{"die Teilnahmevoraussetzungen", emptyNil(prev.Eligibility), emptyNil(next.Eligibility)},

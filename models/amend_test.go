@@ -21,7 +21,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
-	rules := models.DefaultCallRules()
+	callRules := models.DefaultCallRules()
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
 	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
 		t.Fatal(err)
@@ -32,18 +32,18 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 
 	// Bad inputs: nothing changes.
 	unchanged := amendInput(f.content, "Klarstellung", 1)
-	_, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, unchanged, rules, "http://x", f.now, nil)
+	_, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, unchanged, callRules, "http://x", f.now, nil)
 	wantCodes(t, err, "reason:unchanged")
 	noReason := amendInput(f.content, " ", 1)
 	noReason.Content.ContactPhone = "02345 99"
-	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, noReason, rules, "http://x", f.now, nil)
+	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, noReason, callRules, "http://x", f.now, nil)
 	wantCodes(t, err, "reason:required")
 	shorter := amendInput(f.content, "Kürzere Frist", 1)
 	shorter.Content.Deadline = models.FormatGermanDateTimeInput(f.content.Timeline.Deadline.Add(-24 * time.Hour))
-	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, shorter, rules, "http://x", f.now, nil)
+	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, shorter, callRules, "http://x", f.now, nil)
 	wantCodes(t, err, "deadline:earlier")
 	other := taActor(t, db, "admin@beispielhausen.example")
-	if _, err := models.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, rules, "", f.now, nil); !errors.Is(err, core.ErrNotFound) {
+	if _, err := models.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, callRules, "", f.now, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
 	if versions() != 1 || dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended' AND chain = ?`, models.CallChain(f.callID)) != 0 {
@@ -56,7 +56,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	next.Criteria[0].Weight = 60
 	next.TieBreak = nil // the criteria's order
 	in := amendInput(next, "Kriterium 2 präzisiert", 1)
-	p, err := models.PreviewAmendment(ctx, db, f.lead, f.tenantID, f.callID, in, rules, f.now)
+	p, err := models.PreviewAmendment(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if versions() != 1 {
 		t.Fatal("preview wrote a version")
 	}
-	ver, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, rules, "http://x", f.now, nil)
+	ver, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, "http://x", f.now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	}
 
 	// The same form submitted again (second tab) is stale now.
-	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, rules, "http://x", f.now, nil)
+	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, "http://x", f.now, nil)
 	wantConflict(t, err)
 
 	// Non-material: deadline extended, questions too.
@@ -102,7 +102,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	ext.Criteria = p.Next.Criteria
 	ext.Timeline.Deadline = ext.Timeline.Deadline.AddDate(0, 0, 14)
 	ext.Timeline.PlannedOpening = ext.Timeline.PlannedOpening.AddDate(0, 0, 14)
-	ver, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(ext, "Fristverlängerung", 2), rules, "http://x", f.now, nil)
+	ver, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(ext, "Fristverlängerung", 2), callRules, "http://x", f.now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -292,7 +292,7 @@ func loadCommittee(tx *gorm.DB, callID int64) (Committee, error) {
 // call's state and denormalised fields and records call.published. A second publish (two
 // tabs) finds the call no longer a draft and returns ErrCallNotDraft without changes.
 // issue, when not nil, is called inside the transaction to issue the Bekanntmachung.
-func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, rules CallRules, now time.Time,
+func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, callRules CallRules, now time.Time,
 	issue func(tx *gorm.DB, call *Call, v *CallVersion, c *CallContent) error) (*CallVersion, error) {
 	if err := requireLead(actor, tenantID, "publish call"); err != nil {
 		return nil, err
@@ -314,7 +314,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 		if err != nil {
 			return err
 		}
-		v := ValidateForPublication(&content, com, now, rules)
+		v := ValidateForPublication(&content, com, now, callRules)
 		if err := lockPeople(tx, com.Evaluators); err != nil {
 			return err
 		}

@@ -25,7 +25,7 @@ func DefaultCallRules() CallRules {
 
 // ValidateForPublication checks that content and committee make a complete, consistent
 // call that can be published at now. Every failure names the editor's field.
-func ValidateForPublication(c *CallContent, committee Committee, now time.Time, rules CallRules) *core.ValidationError {
+func ValidateForPublication(c *CallContent, committee Committee, now time.Time, callRules CallRules) *core.ValidationError {
 	v := &core.ValidationError{}
 	core.CheckText(v, "title", "den Titel", c.Title, true, MaxTitle)
 	core.CheckText(v, "file_ref", "das Aktenzeichen", c.FileRef, true, 100)
@@ -39,7 +39,7 @@ func ValidateForPublication(c *CallContent, committee Committee, now time.Time, 
 	validateLots(v, c)
 	validateDocs(v, c)
 	validateCriteria(v, c)
-	validateTimeline(v, &c.Timeline, now, rules)
+	validateTimeline(v, &c.Timeline, now, callRules)
 	if len(committee.Evaluators) < 2 {
 		v.Add("evaluators", "too_few", "Bitte benennen Sie mindestens zwei Mitglieder des Bewertungsgremiums.")
 	}
@@ -138,7 +138,7 @@ func validateCriteria(v *core.ValidationError, c *CallContent) {
 	}
 }
 
-func validateTimeline(v *core.ValidationError, t *Timeline, now time.Time, rules CallRules) {
+func validateTimeline(v *core.ValidationError, t *Timeline, now time.Time, callRules CallRules) {
 	if t.QuestionsUntil.IsZero() {
 		v.Add("questions_until", "required", "Bitte geben Sie an, bis wann Fragen gestellt werden können.")
 	}
@@ -147,9 +147,9 @@ func validateTimeline(v *core.ValidationError, t *Timeline, now time.Time, rules
 		v.Add("deadline", "required", "Bitte geben Sie die Frist für Interessenbekundungen an (Datum und Uhrzeit).")
 	case !t.Deadline.After(now):
 		v.Add("deadline", "past", "Die Frist für Interessenbekundungen muss in der Zukunft liegen.")
-	case t.Deadline.Before(now.Add(rules.MinPeriod)):
+	case t.Deadline.Before(now.Add(callRules.MinPeriod)):
 		v.Add("deadline", "min_period", fmt.Sprintf("Zwischen Veröffentlichung und Frist müssen mindestens %d Tage liegen. Bei Veröffentlichung jetzt endet die Frist frühestens am %s.",
-			int(rules.MinPeriod.Hours()/24), FormatDateTimeZone(now.Add(rules.MinPeriod).Truncate(time.Minute).Add(time.Minute))))
+			int(callRules.MinPeriod.Hours()/24), FormatDateTimeZone(now.Add(callRules.MinPeriod).Truncate(time.Minute).Add(time.Minute))))
 	}
 	if !t.QuestionsUntil.IsZero() && !t.Deadline.IsZero() && !t.QuestionsUntil.Before(t.Deadline) {
 		v.Add("questions_until", "order", "Fragen müssen vor der Frist für Interessenbekundungen enden.")

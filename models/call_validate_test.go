@@ -129,8 +129,8 @@ func TestMinimumPeriodIsConfigurable(t *testing.T) {
 	if v := models.ValidateForPublication(&c, com, validationNow, models.DefaultCallRules()); !v.Has("deadline") {
 		t.Fatal("10 days accepted with the 21-day default")
 	}
-	rules := models.CallRules{MinPeriod: 7 * 24 * time.Hour}
-	if err := models.ValidateForPublication(&c, com, validationNow, rules).OrNil(); err != nil {
+	callRules := models.CallRules{MinPeriod: 7 * 24 * time.Hour}
+	if err := models.ValidateForPublication(&c, com, validationNow, callRules).OrNil(); err != nil {
 		t.Fatalf("10 days refused with a 7-day minimum: %v", err)
 	}
 }
