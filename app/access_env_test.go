@@ -14,6 +14,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
+	"kimibv/models/rules"
 )
 
 // matrixActors are the actors of the access matrix in the order of the report. Each maps
@@ -81,7 +82,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	// AWO keeps one standing document in its wallet.
 	awo := e.loadActor(t, "awo@traeger.example")
 	pdf := "%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
-	if _, err := models.AddWalletDocument(ctx, db, dbtest.Vault(t), awo, e.awoOrg, models.WalletInput{DocType: string(models.DocSatzung),
+	if _, err := models.AddWalletDocument(ctx, db, dbtest.Vault(t), awo, e.awoOrg, models.WalletInput{DocType: string(rules.DocSatzung),
 		IssuedOn: "01.01.2020", FileName: "satzung.pdf", File: strings.NewReader(pdf), MaxBytes: 1 << 20}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func (e *matrixEnv) fillIDs(t *testing.T) {
 		"q":    n(`SELECT COALESCE(max(id), 0) FROM questions WHERE call_id = ?`, e.callID),
 		"doc":  n(`SELECT COALESCE(max(id), 0) FROM org_documents WHERE org_id = ?`, e.awoOrg),
 		"file": n(`SELECT file_id FROM bid_version_files WHERE bid_id = ? ORDER BY doc_key LIMIT 1`, e.bidID),
-		"key":  e.cc.RequiredDocs[0].Key, "step": string(models.StepAnswers), "req": "999999", "obj": "999999", "notice": "999999", "mail": "999999", "answer": "999999",
+		"key":  e.cc.RequiredDocs[0].Key, "step": string(rules.StepAnswers), "req": "999999", "obj": "999999", "notice": "999999", "mail": "999999", "answer": "999999",
 		"token":  "ungueltiges-token-0000000000000000",
 		"msg":    n(`SELECT COALESCE(max(id), 0) FROM inbox_messages WHERE org_id = ?`, e.awoOrg),
 		"member": fmt.Sprint(awoUser), "*": "css/app.css",
@@ -172,14 +173,14 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 		if e.ta.count(`SELECT count(*) FROM calls WHERE id = ? AND state = 'opened'`, e.callID) != 1 {
 			t.Fatal("call not opened")
 		}
-		met := map[string]models.ItemAssessment{}
+		met := map[string]rules.ItemAssessment{}
 		for i := range e.cc.Eligibility {
-			met[fmt.Sprintf("E%d", i+1)] = models.ItemAssessment{Met: true}
+			met[fmt.Sprintf("E%d", i+1)] = rules.ItemAssessment{Met: true}
 		}
 		for _, d := range e.cc.RequiredDocs {
-			met[d.Key] = models.ItemAssessment{Met: true}
+			met[d.Key] = rules.ItemAssessment{Met: true}
 		}
-		if err := models.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, models.FormalInput{Items: met, Decision: models.DecideAdmit}, e.now); err != nil {
+		if err := models.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, models.FormalInput{Items: met, Decision: rules.DecideAdmit}, e.now); err != nil {
 			t.Fatal(err)
 		}
 		// gremium1 declares a tie to the bidder (COI exclusion); gremium2 and 3 none.

@@ -11,6 +11,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -32,18 +33,18 @@ func amendTitle(h *models.CallHeader) string { return "Änderungsbekanntmachung 
 // loadAmendCall loads the call of :call for its lead; a call that cannot be amended any
 // more (cancelled) gets the 409 page with the reason.
 func (a *App) loadAmendCall(c echo.Context, action string) (amendPage, error) {
-	return a.loadLeadCallIf(c, func(s models.CallState) error { return models.AmendmentBlocked(s, action) })
+	return a.loadLeadCallIf(c, func(s rules.CallState) error { return rules.AmendmentBlocked(s, action) })
 }
 
 // loadCancelCall loads the call of :call for its lead if it can still be cancelled
 // (every state from the publication up to 'notified'); else the 409 page with the reason.
 func (a *App) loadCancelCall(c echo.Context) (amendPage, error) {
-	return a.loadLeadCallIf(c, models.CancelBlocked)
+	return a.loadLeadCallIf(c, rules.CancelBlocked)
 }
 
 // loadLeadCallIf loads the call of :call for its lead; blocked explains a state that
 // does not allow the action (409 page).
-func (a *App) loadLeadCallIf(c echo.Context, blocked func(models.CallState) error) (amendPage, error) {
+func (a *App) loadLeadCallIf(c echo.Context, blocked func(rules.CallState) error) (amendPage, error) {
 	id, err := callID(c)
 	if err != nil {
 		return amendPage{}, err
@@ -56,7 +57,7 @@ func (a *App) loadLeadCallIf(c echo.Context, blocked func(models.CallState) erro
 		return amendPage{}, conflictPage(err)
 	}
 	return amendPage{Call: h, Base: fmt.Sprintf("%s/%d", callsBase(c), h.ID), Href: "/ausschreibungen/" + h.Ref,
-		MinLeftDays: int(models.DefaultCallRules().MinAmendmentLead.Hours() / 24)}, nil
+		MinLeftDays: int(rules.DefaultCallRules().MinAmendmentLead.Hours() / 24)}, nil
 }
 
 // amendForm shows the current version in the editor's fields with a reason field.
@@ -69,7 +70,7 @@ func (a *App) amendForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	values := formFromInput(models.DraftInputFrom(lc.View.Content, models.Committee{}))
+	values := formFromInput(rules.DraftInputFrom(lc.View.Content, rules.Committee{}))
 	values.Set("version", strconv.Itoa(d.Call.CurrentVersion))
 	d.Rows = rowsOf(values)
 	d.Rows.Lots, d.Rows.Eligibility, d.Rows.Docs, d.Rows.Criteria, d.Rows.Scale =
@@ -104,7 +105,7 @@ func (a *App) amend(c echo.Context) error {
 	}
 	base, _ := strconv.Atoi(values.Get("version"))
 	in := models.AmendInput{Content: callInputFromForm(values), Reason: values.Get("reason"), BaseVersion: base}
-	ctx, act, callRules := c.Request().Context(), actor(c), models.DefaultCallRules()
+	ctx, act, callRules := c.Request().Context(), actor(c), rules.DefaultCallRules()
 	if action != "publish" {
 		d.Preview, err = models.PreviewAmendment(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.now())
 		if _, ok := core.AsValidation(err); ok {

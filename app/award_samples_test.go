@@ -10,16 +10,17 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
 // sampleAwardRecord is an awarded procedure with an amendment, an answer, AWO selected
 // (with a deviation), the Caritas ranked second, Brückenschlag excluded, one rejected
 // objection and a verified chain.
-func sampleAwardRecord(state models.CallState) *models.AwardRecord {
+func sampleAwardRecord(state rules.CallState) *models.AwardRecord {
 	answered, upheld := sampleNow, "rejected"
-	d := &models.Decision{CallID: 1, Justification: "Auswahl nach der Rangfolge.", Deviates: true, DeviationReason: "Ortsnähe im Los Süd.",
-		Body: models.BodyKreistag, DecidedOn: models.NewDate(sampleNow), ResolutionNumber: "KT/0815/2026", VoteResult: "einstimmig",
+	d := &rules.Decision{CallID: 1, Justification: "Auswahl nach der Rangfolge.", Deviates: true, DeviationReason: "Ortsnähe im Los Süd.",
+		Body: rules.BodyKreistag, DecidedOn: rules.NewDate(sampleNow), ResolutionNumber: "KT/0815/2026", VoteResult: "einstimmig",
 		CouncilURL: "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=815", RecordedAt: &sampleNow, StandstillEndsAt: &sampleNow, AwardedAt: &sampleNow}
 	sel := []models.AwardAllocation{{Lot: "Nord", FTE: "2,00", ResultFTE: "2,00"}, {Lot: "Süd", FTE: "1,00", ResultFTE: "0,00", Deviates: true}}
 	r := &models.AwardRecord{CallID: 1, Ref: "musterland-2026-01", State: state, TenantSlug: "musterland", TenantName: "Kreis Musterland",
@@ -36,7 +37,7 @@ func sampleAwardRecord(state models.CallState) *models.AwardRecord {
 		Timeline:   []models.TimelineEntry{{Seq: 1, At: sampleNow, Label: "Ausschreibung veröffentlicht"}, {Seq: 9, At: sampleNow, Label: "Dokument ausgestellt: Vergabevermerk"}},
 		Chain:      models.Verification{Chain: "call:1", Entries: 9, OK: true, HeadHash: "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"}, Checked: sampleNow,
 	}
-	if state == models.CallCancelled {
+	if state == rules.CallCancelled {
 		r.Decision, r.Bidders, r.CancelledAt, r.CancelReason = nil, nil, &sampleNow, "Die Landesmittel wurden nicht bewilligt."
 	}
 	return r
@@ -44,15 +45,15 @@ func sampleAwardRecord(state models.CallState) *models.AwardRecord {
 
 func sampleAwardList() awardListPage {
 	return awardListPage{List: &models.AwardList{ListPage: models.ListPage{Page: 1, Pages: 2, Total: 21, Kreise: []models.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}},
-		Rows: []models.AwardListRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: models.CallAwarded, TenantName: "Kreis Musterland", DecidedAt: &sampleNow},
-			{ID: 2, Ref: "musterland-2026-02", Title: "Aufgehoben", State: models.CallCancelled, TenantName: "Kreis Musterland", CancelledAt: &sampleNow}}},
+		Rows: []models.AwardListRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallAwarded, TenantName: "Kreis Musterland", DecidedAt: &sampleNow},
+			{ID: 2, Ref: "musterland-2026-02", Title: "Aufgehoben", State: rules.CallCancelled, TenantName: "Kreis Musterland", CancelledAt: &sampleNow}}},
 		Next: "/vergaben?seite=2"}
 }
 
 // sampleCouncil is the council page: declared (annex visible), undeclared (form) or tied.
 func sampleCouncil(mode string) councilPage {
 	t := &models.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}
-	r := sampleAwardRecord(models.CallNotified)
+	r := sampleAwardRecord(rules.CallNotified)
 	v := &models.CouncilView{CallID: 1, Ref: r.Ref, Title: r.Title, State: r.State, Record: r,
 		Bidders: []models.CouncilBidder{{OrgID: 5, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V."}, {OrgID: 6, OrgName: "Brückenschlag e. V."}}}
 	switch mode {
@@ -61,13 +62,13 @@ func sampleCouncil(mode string) councilPage {
 		v.Annex = &models.CouncilAnnex{
 			Scores:       []models.VermerkScore{{Evaluator: "Gerda Gremium", OrgName: "Brückenschlag e. V.", Criterion: "K1 Konzept", Score: 2, Reason: "nachvollziehbar"}},
 			Declarations: []models.AnnexCOI{{Evaluator: "Gerda Gremium", OrgName: "Caritas", Tie: models.TieBoard, Note: "Vorstand"}, {Evaluator: "Gustav Gutachter", OrgName: "Caritas", Tie: models.TieNone}},
-			Formal:       []models.AnnexFormal{{OrgName: "Brückenschlag e. V.", Outcome: "excluded", Reason: "Die Satzung fehlt.", Items: []models.CheckItem{{Key: "U2", Label: "Satzung", Remark: "fehlt"}}}},
+			Formal:       []models.AnnexFormal{{OrgName: "Brückenschlag e. V.", Outcome: "excluded", Reason: "Die Satzung fehlt.", Items: []rules.CheckItem{{Key: "U2", Label: "Satzung", Remark: "fehlt"}}}},
 			Requests:     []models.VermerkRequest{{OrgName: "Brückenschlag e. V.", Docs: "U2", Message: "Bitte reichen Sie die Satzung nach.", RequestedAt: sampleNow}},
 			Trail:        []models.AnnexEntry{{Seq: 1, CreatedAt: sampleNow, Action: "call.published", ActorName: "Jana Leitner", Hash: "ab12cd34ab12cd34"}}}
 	case "tied":
 		v.Declared, v.Tied = true, true
 	case "pending":
-		v.Record, v.Bidders, v.State = nil, nil, models.CallOpened
+		v.Record, v.Bidders, v.State = nil, nil, rules.CallOpened
 	}
 	p := councilPage{Tenant: t, V: v, Base: "/kreistag/musterland/verfahren/1"}
 	if v.Record != nil {
@@ -78,8 +79,8 @@ func sampleCouncil(mode string) councilPage {
 
 func sampleCouncilList() councilListPage {
 	return councilListPage{Tenant: &models.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}, Rows: []models.CouncilRow{
-		{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: models.CallAwarded, Decided: true, DecidedAt: &sampleNow, Declared: true},
-		{ID: 2, Ref: "musterland-2026-02", Title: "Offen", State: models.CallPublished}}}
+		{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallAwarded, Decided: true, DecidedAt: &sampleNow, Declared: true},
+		{ID: 2, Ref: "musterland-2026-02", Title: "Offen", State: rules.CallPublished}}}
 }
 
 // TestRenderAwardVariants renders the council page in every gate state and the award
@@ -97,8 +98,8 @@ func TestRenderAwardVariants(t *testing.T) {
 		"declared":  {"council_procedure", sample("V", sampleCouncil("declared")), "Bewertungen der Mitglieder mit Begründung"},
 		"tied":      {"council_procedure", sample("V", sampleCouncil("tied")), "Anhang nicht zugänglich"},
 		"pending":   {"council_procedure", sample("V", sampleCouncil("pending")), "sobald die Entscheidung aufgezeichnet ist"},
-		"cancelled": {"award", sample("V", awardPage{R: sampleAwardRecord(models.CallCancelled)}), "Das Verfahren wurde aufgehoben"},
-		"notified":  {"award", sample("V", awardPage{R: sampleAwardRecord(models.CallNotified)}), "Noch nicht bestandskräftig"},
+		"cancelled": {"award", sample("V", awardPage{R: sampleAwardRecord(rules.CallCancelled)}), "Das Verfahren wurde aufgehoben"},
+		"notified":  {"award", sample("V", awardPage{R: sampleAwardRecord(rules.CallNotified)}), "Noch nicht bestandskräftig"},
 	}
 	for name, c := range cases {
 		var buf bytes.Buffer

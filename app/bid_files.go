@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // receiptTime formats a receipt time ("" when unknown).
@@ -17,7 +18,7 @@ func receiptTime(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return models.FormatDateTimeSeconds(*t)
+	return rules.FormatDateTimeSeconds(*t)
 }
 
 // docKey returns the :key parameter (a required-document key like "U1"; 404 otherwise).
@@ -47,11 +48,11 @@ func (a *App) ownBidDocParams(c echo.Context) (ownBid, string, error) {
 
 // documentsStepFailed re-renders the documents step with a field error (422).
 func (a *App) documentsStepFailed(c echo.Context, values url.Values, err error) error {
-	p, perr := a.loadBidPage(c, models.StepDocuments)
+	p, perr := a.loadBidPage(c, rules.StepDocuments)
 	if perr != nil {
 		return perr
 	}
-	return a.invalid(c, "bid_step", models.StepDocuments.Label()+" – Interessenbekundung", p, values, err)
+	return a.invalid(c, "bid_step", rules.StepDocuments.Label()+" – Interessenbekundung", p, values, err)
 }
 
 // uploadBidFile stores the upload for one required document; the file streams into storage.
@@ -168,7 +169,7 @@ func (a *App) bidReceipt(c echo.Context) error {
 // BidOrgs lists the actor's organisations that may express interest on the public call
 // page: the call is published and its deadline has not passed.
 func (p callPage) BidOrgs() []models.OrgChoice {
-	if p.Extras == nil || p.View == nil || p.View.Call.State != models.CallPublished {
+	if p.Extras == nil || p.View == nil || p.View.Call.State != rules.CallPublished {
 		return nil
 	}
 	d := p.View.Content.Timeline.Deadline

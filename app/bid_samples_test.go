@@ -8,26 +8,27 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
 // sampleBidPage is a bid with a submitted version, later changes, a re-confirmation
 // request, one stored file and a wallet to attach from, on step (or the overview for "").
-func sampleBidPage(step models.BidStep, complete bool) bidPage {
+func sampleBidPage(step rules.BidStep, complete bool) bidPage {
 	cv := sampleCallView(false)
 	c := cv.Content
 	dl := c.Timeline.Deadline
 	h := models.HeaderOf(cv.Call)
 	h.Deadline = &dl
-	h.State = models.CallPublished
+	h.State = rules.CallPublished
 	h.CurrentVersion = 2
 	user := int64(7)
 	recv := sampleNow
-	d := models.BidDraft{Lots: map[string]decimal.Decimal{"L1": decimal.RequireFromString("1.5")},
+	d := rules.BidDraft{Lots: map[string]decimal.Decimal{"L1": decimal.RequireFromString("1.5")},
 		Answers: map[string]string{"K1": "Unser Konzept <mit Sonderzeichen> & Zeilen\nzweite Zeile"}, Declarations: map[string]bool{},
-		Ties:    models.Ties{Declared: "some", Text: "Eine Mitarbeiterin ist mit einem Kreistagsmitglied verheiratet."},
-		Contact: models.Contact{Name: "Andrea Wohlfahrt", Email: "awo@traeger.example"}}
-	decl := models.Declarations(&c)
+		Ties:    rules.Ties{Declared: "some", Text: "Eine Mitarbeiterin ist mit einem Kreistagsmitglied verheiratet."},
+		Contact: rules.Contact{Name: "Andrea Wohlfahrt", Email: "awo@traeger.example"}}
+	decl := rules.Declarations(&c)
 	if complete {
 		for _, x := range decl {
 			d.Declarations[x.Key] = true
@@ -43,13 +44,13 @@ func sampleBidPage(step models.BidStep, complete bool) bidPage {
 			have[rd.Key] = true
 		}
 	}
-	view := &models.BidView{Bid: models.Bid{ID: 5, CallID: h.ID, OrgID: 3, State: models.BidSubmitted, CurrentVersion: 1, DraftRev: 4, SubmittedRev: 3,
+	view := &models.BidView{Bid: models.Bid{ID: 5, CallID: h.ID, OrgID: 3, State: rules.BidSubmitted, CurrentVersion: 1, DraftRev: 4, SubmittedRev: 3,
 		UpdatedBy: &user, UpdatedAt: sampleNow, NeedsReconfirmation: true}, Call: *h, Content: c, Draft: d, Files: files,
 		Versions: []models.VersionRow{{Version: 1, CallVersion: 1, Kind: models.VersionSubmission, ContentSHA256: "ab" + "cd", ReceiptAt: &recv, SubmittedBy: "Andrea Wohlfahrt",
 			Files: []models.BidFileRow{files["U1"]}}},
 		UpdatedByName: "Clemens Caritas", Open: true}
-	view.Missing = models.BidMissing(&c, &d, have)
-	p := bidPage{Org: sampleOrgData().Org, View: view, Base: "/traeger/3/bewerbungen/5", Step: step, Steps: models.BidSteps,
+	view.Missing = rules.BidMissing(&c, &d, have)
+	p := bidPage{Org: sampleOrgData().Org, View: view, Base: "/traeger/3/bewerbungen/5", Step: step, Steps: rules.BidSteps,
 		Declarations: decl, MaxFile: "20 MB", Wallet: sampleWalletData(false).Entries}
 	return p
 }
@@ -58,16 +59,16 @@ func sampleBidPage(step models.BidStep, complete bool) bidPage {
 func sampleOrgBids() orgBidsPage {
 	dl := sampleNow
 	return orgBidsPage{Org: sampleOrgData().Org, Bids: []models.OrgBidRow{
-		{ID: 5, CallRef: "musterland-2026-01", CallTitle: "KIM-Case-Management", Deadline: &dl, State: models.BidSubmitted, CurrentVersion: 2,
+		{ID: 5, CallRef: "musterland-2026-01", CallTitle: "KIM-Case-Management", Deadline: &dl, State: rules.BidSubmitted, CurrentVersion: 2,
 			DraftRev: 5, SubmittedRev: 4, UpdatedAt: sampleNow, UpdatedByName: "Andrea Wohlfahrt", NeedsReconfirmation: true, ReceiptAt: &dl},
-		{ID: 6, CallRef: "musterland-2026-02", CallTitle: "Nachbesetzung Los Süd", State: models.BidDraftState, UpdatedAt: sampleNow},
+		{ID: 6, CallRef: "musterland-2026-02", CallTitle: "Nachbesetzung Los Süd", State: rules.BidDraftState, UpdatedAt: sampleNow},
 	}}
 }
 
 // sampleReceipt is the receipt of version 1.
 func sampleReceipt() receiptPage {
 	p := sampleBidPage("", true)
-	return receiptPage{Org: p.Org, Base: p.Base, Time: models.FormatDateTimeSeconds(sampleNow), Receipt: &models.Receipt{OrgName: p.Org.Name,
+	return receiptPage{Org: p.Org, Base: p.Base, Time: rules.FormatDateTimeSeconds(sampleNow), Receipt: &models.Receipt{OrgName: p.Org.Name,
 		Call: p.View.Call, Version: p.View.Versions[0], BidID: 5, CallText: p.View.Content,
 		Lots: []models.ReceiptLot{{Key: "L1", Name: "Nord", FTE: "1,50"}}}}
 }
@@ -83,15 +84,15 @@ func TestRenderBidVariants(t *testing.T) {
 		page string
 		p    *templates.Page
 	}{}
-	fields := map[models.BidStep]string{models.StepLots: "fte_L2", models.StepAnswers: "answer_K2", models.StepDocuments: "doc_U2",
-		models.StepDeclarations: "ties", models.StepContact: "contact_email"}
-	for _, s := range models.BidSteps {
+	fields := map[rules.BidStep]string{rules.StepLots: "fte_L2", rules.StepAnswers: "answer_K2", rules.StepDocuments: "doc_U2",
+		rules.StepDeclarations: "ties", rules.StepContact: "contact_email"}
+	for _, s := range rules.BidSteps {
 		variants[string(s)] = struct {
 			page string
 			p    *templates.Page
 		}{"bid_step", withFormError(sample(s.Label(), sampleBidPage(s, false)), fields[s], "Fehler")}
 	}
-	walletErr := withFormError(sample("Unterlagen", sampleBidPage(models.StepDocuments, false)), "wallet_U2", "Bitte wählen Sie ein Dokument aus.")
+	walletErr := withFormError(sample("Unterlagen", sampleBidPage(rules.StepDocuments, false)), "wallet_U2", "Bitte wählen Sie ein Dokument aus.")
 	variants["wallet error"] = struct {
 		page string
 		p    *templates.Page
@@ -103,7 +104,7 @@ func TestRenderBidVariants(t *testing.T) {
 	}{"bid_check", sample("Angaben prüfen", complete)}
 	closed := sampleBidPage("", true)
 	closed.View.Open = false
-	closed.View.Bid.State = models.BidWithdrawn
+	closed.View.Bid.State = rules.BidWithdrawn
 	at := sampleNow
 	closed.View.Bid.WithdrawnAt = &at
 	variants["withdrawn after deadline"] = struct {

@@ -11,6 +11,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -19,19 +20,19 @@ type bidPage struct {
 	Org          *models.Organization
 	View         *models.BidView
 	Base         string // /traeger/<org>/bewerbungen/<bid>
-	Step         models.BidStep
-	Steps        []models.BidStep
-	Declarations []models.Declaration
+	Step         rules.BidStep
+	Steps        []rules.BidStep
+	Declarations []rules.Declaration
 	Wallet       []models.WalletEntry
 	MaxFile      string
 	F            fmtr
 }
 
 // StepHref returns the address of step s.
-func (p bidPage) StepHref(s models.BidStep) string { return p.Base + "/" + string(s) }
+func (p bidPage) StepHref(s rules.BidStep) string { return p.Base + "/" + string(s) }
 
 // Prev returns the step before the current one ("" on the first).
-func (p bidPage) Prev() models.BidStep {
+func (p bidPage) Prev() rules.BidStep {
 	for i, s := range p.Steps {
 		if s == p.Step && i > 0 {
 			return p.Steps[i-1]
@@ -54,7 +55,7 @@ func (p bidPage) File(key string) *models.BidFileRow {
 // Lot returns the VZÄ of the working copy for lot key in German ("" when none).
 func (p bidPage) Lot(key string) string {
 	if d, ok := p.View.Draft.Lots[key]; ok && d.Sign() > 0 {
-		return models.FormatFTE(d)
+		return rules.FormatFTE(d)
 	}
 	return ""
 }
@@ -105,7 +106,7 @@ func (a *App) ownBidParams(c echo.Context) (ownBid, error) {
 }
 
 // loadBidPage loads the organisation's bid for the pages.
-func (a *App) loadBidPage(c echo.Context, step models.BidStep) (bidPage, error) {
+func (a *App) loadBidPage(c echo.Context, step rules.BidStep) (bidPage, error) {
 	b, err := a.ownBidParams(c)
 	if err != nil {
 		return bidPage{}, err
@@ -115,9 +116,9 @@ func (a *App) loadBidPage(c echo.Context, step models.BidStep) (bidPage, error) 
 	if err != nil {
 		return bidPage{}, err
 	}
-	p := bidPage{Org: o, View: view, Base: b.base(), Step: step, Steps: models.BidSteps,
-		Declarations: models.Declarations(&view.Content), MaxFile: models.FormatMB(a.cfg.MaxFileBytes)}
-	if step == models.StepDocuments {
+	p := bidPage{Org: o, View: view, Base: b.base(), Step: step, Steps: rules.BidSteps,
+		Declarations: rules.Declarations(&view.Content), MaxFile: rules.FormatMB(a.cfg.MaxFileBytes)}
+	if step == rules.StepDocuments {
 		if p.Wallet, err = models.ListWallet(c.Request().Context(), a.db, actor(c), o.ID, a.now()); err != nil {
 			return p, err
 		}
@@ -201,8 +202,8 @@ func stepValues(p bidPage) url.Values {
 }
 
 // stepParam returns the :step parameter as a known step (404 otherwise).
-func stepParam(c echo.Context) (models.BidStep, error) {
-	s := models.BidStep(c.Param("step"))
+func stepParam(c echo.Context) (rules.BidStep, error) {
+	s := rules.BidStep(c.Param("step"))
 	if !s.Valid() {
 		return "", echo.ErrNotFound
 	}
@@ -235,7 +236,7 @@ func (a *App) saveBidStep(c echo.Context) error {
 		return err
 	}
 	values := formValues(c)
-	in := models.StepInput{}
+	in := rules.StepInput{}
 	for k := range values {
 		in[k] = values.Get(k)
 	}
@@ -254,15 +255,15 @@ func (a *App) saveBidStep(c echo.Context) error {
 	to := base + "/" + string(step)
 	switch values.Get("go") {
 	case "next":
-		for i, s := range models.BidSteps {
-			if s == step && i+1 < len(models.BidSteps) {
-				to = base + "/" + string(models.BidSteps[i+1])
+		for i, s := range rules.BidSteps {
+			if s == step && i+1 < len(rules.BidSteps) {
+				to = base + "/" + string(rules.BidSteps[i+1])
 			}
 		}
 	case "prev":
-		for i, s := range models.BidSteps {
+		for i, s := range rules.BidSteps {
 			if s == step && i > 0 {
-				to = base + "/" + string(models.BidSteps[i-1])
+				to = base + "/" + string(rules.BidSteps[i-1])
 			}
 		}
 	case "check":

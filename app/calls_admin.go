@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -37,7 +38,7 @@ func notDraft(err error) error {
 
 // leadCallsPage is the data of the Kreis's procedure list.
 type leadCallsPage struct {
-	Calls []models.Call
+	Calls []rules.Call
 	Base  string
 	F     fmtr
 }
@@ -74,7 +75,7 @@ type callEditPage struct {
 	Rows       callRows
 	Evaluators []models.CommitteeCandidate
 	Openers    []models.CommitteeCandidate
-	Committee  models.Committee
+	Committee  rules.Committee
 	Base       string // this call's admin address
 	Href       string // public address
 	Problems   *core.ValidationError
@@ -87,7 +88,7 @@ func (a *App) editData(c echo.Context, lc *models.LeadCall) callEditPage {
 	d := callEditPage{Call: lc.View.Call, Committee: lc.Committee, Base: fmt.Sprintf("%s/%d", callsBase(c), lc.View.Call.ID),
 		Href: "/ausschreibungen/" + lc.View.Call.Ref}
 	for _, cand := range lc.Candidates {
-		if cand.Role == models.CommitteeEvaluator {
+		if cand.Role == rules.CommitteeEvaluator {
 			d.Evaluators = append(d.Evaluators, cand)
 		} else {
 			d.Openers = append(d.Openers, cand)
@@ -124,7 +125,7 @@ func (a *App) editCall(c echo.Context) error {
 		}
 		return a.show(c, "call_manage", lc.View.Call.Title, data)
 	}
-	in := models.DraftInputFrom(lc.View.Content, lc.Committee)
+	in := rules.DraftInputFrom(lc.View.Content, lc.Committee)
 	values := formFromInput(in)
 	data.Rows = rowsOf(values)
 	extra := c.QueryParam("weitere")
@@ -172,7 +173,7 @@ func (a *App) saveCall(c echo.Context) error {
 	}
 	flash := "Der Entwurf wurde gespeichert."
 	for _, s := range []string{in.QuestionsUntil, in.Deadline} {
-		if _, note, _ := models.ParseGermanDateTime(s); note != "" {
+		if _, note, _ := rules.ParseGermanDateTime(s); note != "" {
 			flash += " " + note
 		}
 	}
@@ -207,7 +208,7 @@ func (a *App) publishConfirm(c echo.Context) error {
 		return notDraft(models.ErrCallNotDraft)
 	}
 	data := a.editData(c, lc)
-	if v := models.ValidateForPublication(&lc.View.Content, lc.Committee, a.now(), models.DefaultCallRules()); v.OrNil() != nil {
+	if v := rules.ValidateForPublication(&lc.View.Content, lc.Committee, a.now(), rules.DefaultCallRules()); v.OrNil() != nil {
 		data.Problems = v
 	}
 	return a.show(c, "call_publish", "Veröffentlichen – "+lc.View.Call.Ref, data)
@@ -226,10 +227,10 @@ func (a *App) publishCall(c echo.Context) error {
 		data := a.editData(c, lc)
 		return a.invalid(c, "call_publish", "Veröffentlichen – "+lc.View.Call.Ref, data, url.Values{}, v)
 	}
-	_, err = models.Publish(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, models.DefaultCallRules(), a.now(), a.callIssuer())
+	_, err = models.Publish(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, rules.DefaultCallRules(), a.now(), a.callIssuer())
 	if v, ok := core.AsValidation(err); ok {
 		data := a.editData(c, lc)
-		values := formFromInput(models.DraftInputFrom(lc.View.Content, lc.Committee))
+		values := formFromInput(rules.DraftInputFrom(lc.View.Content, lc.Committee))
 		data.Rows = rowsOf(values)
 		data.Rows.Lots, data.Rows.Criteria = max(data.Rows.Lots, 1), max(data.Rows.Criteria, 1)
 		data.Rows.Docs, data.Rows.Eligibility, data.Rows.Scale = max(data.Rows.Docs, 1), max(data.Rows.Eligibility, 1), max(data.Rows.Scale, 2)

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // callICS answers the call's deadlines as an iCalendar file (RFC 5545): times in UTC
@@ -53,7 +54,7 @@ func (a *App) callICS(c echo.Context) error {
 		line("DTSTAMP:" + icsTime(stamp))
 		line("DTSTART:" + icsTime(e.at))
 		line("SUMMARY:" + icsEscape(e.summary+": "+v.Content.Title))
-		line("DESCRIPTION:" + icsEscape(fmt.Sprintf("%s (%s), %s. Stand: Fassung %d. %s", e.summary, models.FormatDateTimeZone(e.at),
+		line("DESCRIPTION:" + icsEscape(fmt.Sprintf("%s (%s), %s. Stand: Fassung %d. %s", e.summary, rules.FormatDateTimeZone(e.at),
 			v.Call.TenantName, v.Call.CurrentVersion, link)))
 		line("URL:" + link)
 		line("END:VEVENT")

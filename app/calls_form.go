@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // maxCallRows bounds each editable list of the call editor.
@@ -38,8 +38,8 @@ func rowsOf(v url.Values) callRows {
 }
 
 // callInputFromForm reads the editor's form into the use case's input.
-func callInputFromForm(v url.Values) models.CallDraftInput {
-	in := models.CallDraftInput{
+func callInputFromForm(v url.Values) rules.CallDraftInput {
+	in := rules.CallDraftInput{
 		Title: v.Get("title"), FileRef: v.Get("file_ref"), Authority: v.Get("authority"), LegalBasis: v.Get("legal_basis"),
 		FundingSource: v.Get("funding_source"), Description: v.Get("description"), FundingFrom: v.Get("funding_from"), FundingTo: v.Get("funding_to"),
 		FundingPerFTE: v.Get("funding_per_fte"), KreisTopUp: v.Get("kreis_top_up"), MinTotalPoints: v.Get("min_total_points"),
@@ -51,23 +51,23 @@ func callInputFromForm(v url.Values) models.CallDraftInput {
 	rows := rowsOf(v)
 	for i := range rows.Lots {
 		f := func(s string) string { return v.Get(fmt.Sprintf("lot_%d_%s", i, s)) }
-		in.Lots = append(in.Lots, models.LotInput{Key: f("key"), Name: f("name"), Region: f("region"), FTE: f("fte"), MinFTEPerSite: f("min_fte")})
+		in.Lots = append(in.Lots, rules.LotInput{Key: f("key"), Name: f("name"), Region: f("region"), FTE: f("fte"), MinFTEPerSite: f("min_fte")})
 	}
 	for i := range rows.Eligibility {
 		in.Eligibility = append(in.Eligibility, v.Get(fmt.Sprintf("eligibility_%d", i)))
 	}
 	for i := range rows.Docs {
 		f := func(s string) string { return v.Get(fmt.Sprintf("doc_%d_%s", i, s)) }
-		in.RequiredDocs = append(in.RequiredDocs, models.DocInput{Key: f("key"), Name: f("name"), Note: f("note"), Mandatory: f("mandatory") != ""})
+		in.RequiredDocs = append(in.RequiredDocs, rules.DocInput{Key: f("key"), Name: f("name"), Note: f("note"), Mandatory: f("mandatory") != ""})
 	}
 	for i := range rows.Criteria {
 		f := func(s string) string { return v.Get(fmt.Sprintf("criterion_%d_%s", i, s)) }
-		in.Criteria = append(in.Criteria, models.CriterionInput{Key: f("key"), Name: f("name"), Description: f("description"), Weight: f("weight"), MinScore: f("min_score")})
+		in.Criteria = append(in.Criteria, rules.CriterionInput{Key: f("key"), Name: f("name"), Description: f("description"), Weight: f("weight"), MinScore: f("min_score")})
 	}
 	for i := range rows.Scale {
 		in.Scale = append(in.Scale, v.Get(fmt.Sprintf("scale_%d", i)))
 	}
-	in.Committee = models.Committee{Evaluators: ids(v["evaluators"]), Openers: ids(v["openers"])}
+	in.Committee = rules.Committee{Evaluators: ids(v["evaluators"]), Openers: ids(v["openers"])}
 	return in
 }
 
@@ -82,7 +82,7 @@ func ids(vals []string) []int64 {
 }
 
 // formFromInput writes the input as form values for the editor.
-func formFromInput(in models.CallDraftInput) url.Values {
+func formFromInput(in rules.CallDraftInput) url.Values {
 	v := url.Values{}
 	set := func(k, val string) {
 		if val != "" {

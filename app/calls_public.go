@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -17,28 +18,28 @@ import (
 type fmtr struct{}
 
 // Euro writes "57.000,00 €".
-func (fmtr) Euro(d decimal.Decimal) string { return models.FormatEuro(d) }
+func (fmtr) Euro(d decimal.Decimal) string { return rules.FormatEuro(d) }
 
 // FTE writes "2,00".
-func (fmtr) FTE(d decimal.Decimal) string { return models.FormatFTE(d) }
+func (fmtr) FTE(d decimal.Decimal) string { return rules.FormatFTE(d) }
 
 // Num writes a number with up to two decimals ("50" or "50,5").
 func (fmtr) Num(d decimal.Decimal) string {
 	if d.Equal(d.Truncate(0)) {
-		return models.FormatGermanDecimal(d, 0)
+		return rules.FormatGermanDecimal(d, 0)
 	}
-	return models.FormatGermanDecimal(d, 2)
+	return rules.FormatGermanDecimal(d, 2)
 }
 
 // DT writes a local time, with the zone where the wall time is ambiguous.
-func (fmtr) DT(t time.Time) string { return models.FormatDateTimeZone(t) }
+func (fmtr) DT(t time.Time) string { return rules.FormatDateTimeZone(t) }
 
 // DTp is DT for an optional time.
 func (fmtr) DTp(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return models.FormatDateTimeZone(*t)
+	return rules.FormatDateTimeZone(*t)
 }
 
 // Min writes a minimum score or "keine".
@@ -67,7 +68,7 @@ func newCallPage(v *models.CallView, now time.Time) callPage {
 	p := callPage{View: v, DescriptionHTML: templates.Markdown(v.Content.Description), Now: now,
 		Href: "/ausschreibungen/" + v.Call.Ref}
 	if d := v.Content.Timeline.Deadline; !d.IsZero() {
-		p.Countdown = models.Countdown(d, now)
+		p.Countdown = rules.Countdown(d, now)
 	}
 	return p
 }
@@ -97,7 +98,7 @@ func (a *App) publicCall(c echo.Context) error {
 // callListPage is the data of the public list.
 type callListPage struct {
 	List   *models.PublicCallList
-	States []models.CallState
+	States []rules.CallState
 	Prev   string
 	Next   string
 	F      fmtr
@@ -115,7 +116,7 @@ func (a *App) publicCalls(c echo.Context) error {
 	}
 	page, _ := strconv.Atoi(c.QueryParam("seite"))
 	f := models.PublicCallFilter{Kreis: c.QueryParam("kreis"), Page: page}
-	for _, s := range models.PublicCallStates {
+	for _, s := range rules.PublicCallStates {
 		if string(s) == c.QueryParam("status") {
 			f.State = s
 		}
@@ -124,7 +125,7 @@ func (a *App) publicCalls(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data := callListPage{List: list, States: models.PublicCallStates}
+	data := callListPage{List: list, States: rules.PublicCallStates}
 	data.Prev, data.Next = pageLinks("/ausschreibungen", url.Values{"kreis": {f.Kreis}, "status": {string(f.State)}}, list.ListPage)
 	p := a.page(c, "Ausschreibungen", data)
 	p.Form = templates.NewForm(url.Values{"kreis": {f.Kreis}, "status": {string(f.State)}}, nil)

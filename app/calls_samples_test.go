@@ -8,6 +8,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -17,12 +18,12 @@ func sampleCallView(preview bool) *models.CallView {
 	c.Description += "\n\n<script>alert(1)</script> [x](javascript:alert(1))"
 	raw, _ := json.Marshal(c)
 	pub := sampleNow
-	call := models.CallRow{Call: models.Call{ID: 1, TenantID: 1, Ref: "musterland-2026-01", State: models.CallPublished, CurrentVersion: 1,
+	call := models.CallRow{Call: rules.Call{ID: 1, TenantID: 1, Ref: "musterland-2026-01", State: rules.CallPublished, CurrentVersion: 1,
 		Title: c.Title, Deadline: &c.Timeline.Deadline, PublishedAt: &pub, Draft: raw, CreatedAt: sampleNow, UpdatedAt: sampleNow},
 		TenantSlug: "musterland", TenantName: "Kreis Musterland"}
 	v := &models.CallView{Call: call, Content: c, Preview: preview}
 	if preview {
-		v.Call.State, v.Call.CurrentVersion, v.Call.PublishedAt = models.CallDraft, 0, nil
+		v.Call.State, v.Call.CurrentVersion, v.Call.PublishedAt = rules.CallDraft, 0, nil
 		return v
 	}
 	c.Timeline.Publication = sampleNow
@@ -44,13 +45,13 @@ func sampleCallList() callListPage {
 	v := sampleCallView(false)
 	return callListPage{List: &models.PublicCallList{Calls: []models.CallRow{v.Call},
 		ListPage: models.ListPage{Total: 21, Page: 1, Pages: 2, Kreise: []models.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}}, Filter: models.PublicCallFilter{Kreis: "musterland"}},
-		States: models.PublicCallStates, Next: "/ausschreibungen?seite=2"}
+		States: rules.PublicCallStates, Next: "/ausschreibungen?seite=2"}
 }
 
 // sampleLeadCalls is the Kreis's procedure list.
 func sampleLeadCalls() leadCallsPage {
 	v := sampleCallView(false)
-	return leadCallsPage{Calls: []models.Call{v.Call.Call}, Base: "/verwaltung/musterland/verfahren"}
+	return leadCallsPage{Calls: []rules.Call{v.Call.Call}, Base: "/verwaltung/musterland/verfahren"}
 }
 
 // sampleCallEdit is the editor's data with committee candidates.
@@ -59,7 +60,7 @@ func sampleCallEdit(published bool) callEditPage {
 	d := callEditPage{Call: v.Call, Rows: callRows{Lots: 4, Eligibility: 7, Docs: 9, Criteria: 7, Scale: 6},
 		Evaluators: []models.CommitteeCandidate{{UserID: 11, Name: "Greta Gremm", Role: "evaluator"}, {UserID: 12, Name: "Bernd Bewerter", Role: "evaluator"}},
 		Openers:    []models.CommitteeCandidate{{UserID: 13, Name: "Olaf Öffner", Role: "opener"}},
-		Committee:  models.Committee{Evaluators: []int64{11, 12}, Openers: []int64{13}},
+		Committee:  rules.Committee{Evaluators: []int64{11, 12}, Openers: []int64{13}},
 		Base:       "/verwaltung/musterland/verfahren/1", Href: "/ausschreibungen/musterland-2026-01"}
 	return d
 }

@@ -12,6 +12,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/rules"
 )
 
 // callState is a fingerprint of everything the call forms can write.
@@ -81,7 +82,7 @@ func TestPublicCallPagesICSAndFeed(t *testing.T) {
 func editorValues(ta *testApp) url.Values {
 	v := url.Values{}
 	tmpl := models.KIMTemplate(&models.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, ta.clock.Now())
-	in := models.DraftInputFrom(tmpl, models.Committee{})
+	in := rules.DraftInputFrom(tmpl, rules.Committee{})
 	v.Set("title", in.Title)
 	v.Set("file_ref", "KI 1")
 	v.Set("authority", "Kreis Musterland")
@@ -258,7 +259,7 @@ func TestPublicReadsIssueConstantQueries(t *testing.T) {
 	// Grow: 30 calls, each with 10 lots, 10 criteria and 10 versions.
 	var content string
 	ta.store.DB.Raw(`SELECT content::text FROM call_versions v JOIN calls c ON c.id = v.call_id WHERE c.ref = ?`, ref).Scan(&content)
-	big, err := models.DecodeCallContent([]byte(content))
+	big, err := rules.DecodeCallContent([]byte(content))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -21,14 +22,14 @@ import (
 type consolidationPage struct {
 	Call *models.CallHeader
 	View *models.ConsolidationView
-	Ties []models.Tie // ties the lead must decide before closing
-	Base string       // the call's address
+	Ties []rules.Tie // ties the lead must decide before closing
+	Base string      // the call's address
 }
 
 // Score, Points and FTE format decimals in German for the templates.
-func (consolidationPage) Score(d decimal.Decimal) string  { return models.FormatScore(d) }
-func (consolidationPage) Points(d decimal.Decimal) string { return models.FormatPoints(d) }
-func (consolidationPage) FTE(d decimal.Decimal) string    { return models.FormatFTE(d) }
+func (consolidationPage) Score(d decimal.Decimal) string  { return rules.FormatScore(d) }
+func (consolidationPage) Points(d decimal.Decimal) string { return rules.FormatPoints(d) }
+func (consolidationPage) FTE(d decimal.Decimal) string    { return rules.FormatFTE(d) }
 
 // Name returns the organisation name of a bid.
 func (p consolidationPage) Name(bidID int64) string { return p.View.BidName(bidID) }
@@ -56,7 +57,7 @@ func (p consolidationPage) LotName(key string) string {
 // consolidationBidPage is the form for one bid's consolidated scores.
 type consolidationBidPage struct {
 	consolidationPage
-	Bid models.MatrixBid
+	Bid rules.MatrixBid
 }
 
 // loadConsolidationPage reads the call header (Kreis check) and the consolidation.
@@ -106,7 +107,7 @@ func (a *App) loadConsolidationBid(c echo.Context) (consolidationBidPage, error)
 		return consolidationBidPage{}, err
 	}
 	for _, b := range p.View.Matrix.Bids {
-		if b.BidID == id && b.Formal == models.FormalAdmitted {
+		if b.BidID == id && b.Formal == rules.FormalAdmitted {
 			return consolidationBidPage{consolidationPage: p, Bid: b}, nil
 		}
 	}
@@ -125,10 +126,10 @@ func (a *App) consolidationBid(c echo.Context) error {
 		k := cell.Criterion.Key
 		switch {
 		case cell.Consolidated != nil:
-			values.Set("score_"+k, models.FormatScore(cell.Consolidated.Score))
+			values.Set("score_"+k, rules.FormatScore(cell.Consolidated.Score))
 			values.Set("reason_"+k, cell.Consolidated.Reason)
 		case cell.HasMean:
-			values.Set("score_"+k, models.FormatScore(cell.Mean))
+			values.Set("score_"+k, rules.FormatScore(cell.Mean))
 		}
 	}
 	pg := a.page(c, "Konsolidierung – "+p.Bid.OrgName, p)
@@ -213,7 +214,7 @@ func (a *App) matrixXLSX(c echo.Context) error {
 }
 
 // ScoreOf returns an evaluator's score in a cell (nil: no submitted sheet or a declared tie).
-func (consolidationPage) ScoreOf(cell models.MatrixCell, evaluatorID int64) *models.EvaluatorScore {
+func (consolidationPage) ScoreOf(cell rules.MatrixCell, evaluatorID int64) *rules.EvaluatorScore {
 	for i := range cell.Scores {
 		if cell.Scores[i].EvaluatorID == evaluatorID {
 			return &cell.Scores[i]
@@ -223,9 +224,9 @@ func (consolidationPage) ScoreOf(cell models.MatrixCell, evaluatorID int64) *mod
 }
 
 // Alloc returns a result row's allocation in a lot as German text ("" when none).
-func (consolidationPage) Alloc(r models.ResultRow, lot string) string {
+func (consolidationPage) Alloc(r rules.ResultRow, lot string) string {
 	if a, ok := r.Allocation[lot]; ok && a.Sign() > 0 {
-		return models.FormatFTE(a)
+		return rules.FormatFTE(a)
 	}
 	return ""
 }

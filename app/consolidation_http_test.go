@@ -14,6 +14,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 // consolidationEnv opens the demo call, admits AWO's bid, lets gremium1–3 declare no tie
@@ -21,7 +22,7 @@ import (
 // gremium3's sheet (3 points) is submitted by submitLast.
 type consolidationEnv struct {
 	*evalEnv
-	cc     models.CallContent
+	cc     rules.CallContent
 	actors map[string]*core.Actor
 	tenant int64
 	now    time.Time
@@ -49,14 +50,14 @@ func newConsolidationEnv(t *testing.T) *consolidationEnv {
 			t.Fatal(err)
 		}
 	}
-	met := map[string]models.ItemAssessment{}
+	met := map[string]rules.ItemAssessment{}
 	for i := range e.cc.Eligibility {
-		met[fmt.Sprintf("E%d", i+1)] = models.ItemAssessment{Met: true}
+		met[fmt.Sprintf("E%d", i+1)] = rules.ItemAssessment{Met: true}
 	}
 	for _, d := range e.cc.RequiredDocs {
-		met[d.Key] = models.ItemAssessment{Met: true}
+		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
-	if err := models.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, models.FormalInput{Items: met, Decision: models.DecideAdmit}, e.now); err != nil {
+	if err := models.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, models.FormalInput{Items: met, Decision: rules.DecideAdmit}, e.now); err != nil {
 		t.Fatal(err)
 	}
 	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {

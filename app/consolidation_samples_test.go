@@ -6,6 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // sampleConsolidation is a call with AWO and Caritas admitted and scored by three members
@@ -15,27 +16,27 @@ import (
 // decision for AWO.
 func sampleConsolidation(closed bool) consolidationPage {
 	c := sampleCallContent()
-	evs := []models.SnapshotEvaluator{{UserID: 11, Name: "Gerda Gremium"}, {UserID: 12, Name: "Gustav Gutachter"}, {UserID: 13, Name: "Greta Prüfer"}}
+	evs := []rules.SnapshotEvaluator{{UserID: 11, Name: "Gerda Gremium"}, {UserID: 12, Name: "Gustav Gutachter"}, {UserID: 13, Name: "Greta Prüfer"}}
 	two := map[string]decimal.Decimal{"L1": decimal.NewFromInt(2)}
-	snap := models.ScoringSnapshot{Evaluators: evs,
-		Bids: []models.SnapshotBid{{BidID: 1, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", Formal: models.FormalAdmitted, Requested: two},
-			{BidID: 2, OrgName: "Caritasverband für den Kreis Musterland e. V.", Formal: models.FormalAdmitted, Requested: two},
-			{BidID: 3, OrgName: "Brückenschlag e. V.", Formal: models.FormalExcluded, FormalReason: "Die Satzung fehlt.", Requested: two}}}
-	sheet := func(bid, ev int64, k1, k2 int) models.ScoreSheet {
-		return models.ScoreSheet{BidID: bid, EvaluatorID: ev, Submitted: true, Scores: map[string]models.SheetScore{
+	snap := rules.ScoringSnapshot{Evaluators: evs,
+		Bids: []rules.SnapshotBid{{BidID: 1, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", Formal: rules.FormalAdmitted, Requested: two},
+			{BidID: 2, OrgName: "Caritasverband für den Kreis Musterland e. V.", Formal: rules.FormalAdmitted, Requested: two},
+			{BidID: 3, OrgName: "Brückenschlag e. V.", Formal: rules.FormalExcluded, FormalReason: "Die Satzung fehlt.", Requested: two}}}
+	sheet := func(bid, ev int64, k1, k2 int) rules.ScoreSheet {
+		return rules.ScoreSheet{BidID: bid, EvaluatorID: ev, Submitted: true, Scores: map[string]rules.SheetScore{
 			"K1": {Score: k1, Reason: "Die Fallaufnahme ist nachvollziehbar beschrieben."}, "K2": {Score: k2, Reason: "Ein Beschwerdeweg ist benannt."}}}
 	}
-	snap.Sheets = []models.ScoreSheet{sheet(1, 11, 2, 2), sheet(1, 12, 0, 2), sheet(1, 13, 1, 1), sheet(2, 12, 1, 2), sheet(2, 13, 1, 1)}
-	var cons []models.ConsolidatedScore
+	snap.Sheets = []rules.ScoreSheet{sheet(1, 11, 2, 2), sheet(1, 12, 0, 2), sheet(1, 13, 1, 1), sheet(2, 12, 1, 2), sheet(2, 13, 1, 1)}
+	var cons []rules.ConsolidatedScore
 	for _, bid := range []int64{1, 2} {
-		cons = append(cons, models.ConsolidatedScore{BidID: bid, CriterionKey: "K1", Score: decimal.NewFromInt(1), Mean: decimal.NewFromInt(1), SetBy: 7, SetByName: "Jana Leitner", SetAt: sampleNow},
-			models.ConsolidatedScore{BidID: bid, CriterionKey: "K2", Score: decimal.NewFromInt(2), Mean: decimal.RequireFromString("1.5"), Reason: "Der Beschwerdeweg ist unabhängig.", SetBy: 7, SetByName: "Jana Leitner", SetAt: sampleNow})
+		cons = append(cons, rules.ConsolidatedScore{BidID: bid, CriterionKey: "K1", Score: decimal.NewFromInt(1), Mean: decimal.NewFromInt(1), SetBy: 7, SetByName: "Jana Leitner", SetAt: sampleNow},
+			rules.ConsolidatedScore{BidID: bid, CriterionKey: "K2", Score: decimal.NewFromInt(2), Mean: decimal.RequireFromString("1.5"), Reason: "Der Beschwerdeweg ist unabhängig.", SetBy: 7, SetByName: "Jana Leitner", SetAt: sampleNow})
 	}
 	h := sampleClosedHeader()
-	v := &models.ConsolidationView{CallID: 1, CallVersion: 1, Content: c, Matrix: models.BuildMatrix(c, snap, cons)}
+	v := &models.ConsolidationView{CallID: 1, CallVersion: 1, Content: c, Matrix: rules.BuildMatrix(c, snap, cons)}
 	v.Missing = v.Matrix.Missing()
 	if closed {
-		r, err := models.ComputeResult(c, v.Matrix.ScoreInputs(), []models.TieResolution{{Order: []int64{1, 2}, Reason: "Losentscheid in der Sitzung vom 10.03.2026."}})
+		r, err := rules.ComputeResult(c, v.Matrix.ScoreInputs(), []rules.TieResolution{{Order: []int64{1, 2}, Reason: "Losentscheid in der Sitzung vom 10.03.2026."}})
 		if err != nil {
 			panic(err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -52,7 +53,7 @@ func (d decisionPage) Rows() []proposalRow {
 		row := proposalRow{OrgName: d.V.Bidders[r.BidID].OrgName, Rank: r.Rank, Total: r.Total, Excluded: r.Excluded, Reasons: r.ExclusionReasons}
 		for _, lot := range d.V.Content.Lots {
 			if req, ok := r.Requested[lot.Key]; ok && req.IsPositive() {
-				row.Cells = append(row.Cells, proposalCell{Field: models.FTEField(r.BidID, lot.Key),
+				row.Cells = append(row.Cells, proposalCell{Field: rules.FTEField(r.BidID, lot.Key),
 					Label: fmt.Sprintf("%s – Los %s (VZÄ)", row.OrgName, lot.Name), Requested: req, ResultFTE: r.Allocation[lot.Key]})
 			}
 		}
@@ -72,7 +73,7 @@ func (d decisionPage) LotName(key string) string {
 // BodyOptions are the select's value/label pairs.
 func (d decisionPage) BodyOptions() []string {
 	out := []string{"", "Bitte wählen"}
-	for _, b := range models.DecisionBodies {
+	for _, b := range rules.DecisionBodies {
 		out = append(out, string(b), b.Label())
 	}
 	return out
@@ -112,7 +113,7 @@ func (a *App) proposalForm(c echo.Context) error {
 	}
 	p := a.page(c, "Entscheidungsvorschlag – "+d.V.Ref, d)
 	vals := url.Values{}
-	fte := models.ProposalFromResult(d.V.Result)
+	fte := rules.ProposalFromResult(d.V.Result)
 	if d.V.Decision != nil {
 		vals.Set("justification", d.V.Decision.Justification)
 		vals.Set("deviation_reason", d.V.Decision.DeviationReason)
@@ -120,7 +121,7 @@ func (a *App) proposalForm(c echo.Context) error {
 	}
 	for bid, lots := range fte {
 		for lot, f := range lots {
-			vals.Set(models.FTEField(bid, lot), models.FormatFTE(f))
+			vals.Set(rules.FTEField(bid, lot), rules.FormatFTE(f))
 		}
 	}
 	p.Form = templates.NewForm(vals, nil)
@@ -155,7 +156,7 @@ func (a *App) recordDecision(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := models.RecordInput{CallID: d.V.CallID, Body: c.FormValue("body"), BodyName: c.FormValue("body_name"), DecidedOn: c.FormValue("decided_on"),
+	in := rules.RecordInput{CallID: d.V.CallID, Body: c.FormValue("body"), BodyName: c.FormValue("body_name"), DecidedOn: c.FormValue("decided_on"),
 		ResolutionNumber: c.FormValue("resolution_number"), VoteResult: c.FormValue("vote_result"), CouncilURL: c.FormValue("council_url")}
 	err = models.RecordDecision(c.Request().Context(), a.db, actor(c), a.decisionDocs(), in, a.now())
 	if _, ok := core.AsValidation(err); ok {

@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/rules"
 )
 
 // newDecisionEnv is the consolidation environment with every sheet in, the AWO bid
@@ -52,7 +53,7 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 		return s
 	}
 	lot := allocatedLot(t, e)
-	field := models.FTEField(e.bidID, lot)
+	field := rules.FTEField(e.bidID, lot)
 
 	lead.get(page).wantStatus(t, 200).wantContains(t, "Vorschlag aus dem Ergebnis vorbereiten", "Arbeiterwohlfahrt")
 	lead.get(page+"/vorschlag").wantStatus(t, 200).wantContains(t, `name="`+field+`"`)
@@ -76,7 +77,7 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 	ta.store.DB.Raw(`SELECT key, value FROM result_rows, jsonb_each_text(allocation) WHERE bid_id = ?`, e.bidID).Scan(&alloc)
 	ok := url.Values{"justification": {"Einzige zugelassene Interessenbekundung."}}
 	for _, a := range alloc {
-		ok.Set(models.FTEField(e.bidID, a.Key), strings.Replace(a.Value, ".", ",", 1))
+		ok.Set(rules.FTEField(e.bidID, a.Key), strings.Replace(a.Value, ".", ",", 1))
 	}
 	lead.post(page+"/vorschlag", ok).wantStatus(t, 303)
 	if decisions() != 1 {
@@ -84,7 +85,7 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 	}
 
 	// Record: bad inputs 422, nothing changes; then recorded, Vergabevermerk issued.
-	today := models.NewDate(ta.clock.Now()).German()
+	today := rules.NewDate(ta.clock.Now()).German()
 	rec := url.Values{"body": {"kreistag"}, "decided_on": {today}, "resolution_number": {"KT/0815/2026"}, "vote_result": {"einstimmig"}, "council_url": {"ftp://rats.example/1"}}
 	lead.post(page+"/beschluss", rec).wantStatus(t, 422).wantContains(t, "mit http:// oder https://")
 	bad := url.Values{"body": {"landrat"}, "decided_on": {"31.02.2026"}}
@@ -213,13 +214,13 @@ func TestFinalizeAwardsJobRacingSchedulers(t *testing.T) {
 	var rows []struct{ Key, Value string }
 	db.Raw(`SELECT key, value FROM result_rows, jsonb_each_text(allocation) WHERE bid_id = ?`, e.bidID).Scan(&rows)
 	for _, r := range rows {
-		alloc[models.FTEField(e.bidID, r.Key)] = strings.Replace(r.Value, ".", ",", 1)
+		alloc[rules.FTEField(e.bidID, r.Key)] = strings.Replace(r.Value, ".", ",", 1)
 	}
 	if err := models.SaveProposal(ctx, db, lead, models.ProposalInput{CallID: e.callID, FTE: alloc, Justification: "Rangfolge"}, e.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.RecordDecision(ctx, db, lead, models.DecisionDocs{}, models.RecordInput{CallID: e.callID, Body: "verwaltung",
-		DecidedOn: models.NewDate(e.now).German(), ResolutionNumber: "V-12/2026"}, e.now); err != nil {
+	if err := models.RecordDecision(ctx, db, lead, models.DecisionDocs{}, rules.RecordInput{CallID: e.callID, Body: "verwaltung",
+		DecidedOn: rules.NewDate(e.now).German(), ResolutionNumber: "V-12/2026"}, e.now); err != nil {
 		t.Fatal(err)
 	}
 	if err := models.IssueNotices(ctx, db, lead, models.DecisionDocs{}, e.callID, e.now); err != nil {

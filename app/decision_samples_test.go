@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -18,9 +19,9 @@ import (
 func sampleDecisionView(proposed, recorded bool) *models.DecisionView {
 	c := models.KIMTemplate(sampleTenant(), sampleNow)
 	d2, d1 := decimal.NewFromInt(2), decimal.NewFromInt(1)
-	v := &models.DecisionView{CallID: 1, TenantID: 1, Ref: "musterland-2026-01", Title: c.Title, State: models.CallOpened, Content: c,
+	v := &models.DecisionView{CallID: 1, TenantID: 1, Ref: "musterland-2026-01", Title: c.Title, State: rules.CallOpened, Content: c,
 		Bidders: map[int64]models.DecisionBidder{1: {OrgID: 3, OrgName: "AWO"}, 2: {OrgID: 4, OrgName: "Caritas"}, 3: {OrgID: 5, OrgName: "Brückenschlag"}}}
-	v.Result.Rows = []models.ResultRow{
+	v.Result.Rows = []rules.ResultRow{
 		{BidID: 1, Rank: 1, Total: decimal.NewFromInt(88), Requested: map[string]decimal.Decimal{c.Lots[0].Key: d2}, Allocation: map[string]decimal.Decimal{c.Lots[0].Key: d2}},
 		{BidID: 2, Rank: 2, Total: decimal.NewFromInt(71), Requested: map[string]decimal.Decimal{c.Lots[1].Key: d1}, Allocation: map[string]decimal.Decimal{c.Lots[1].Key: d1}},
 		{BidID: 3, Excluded: true, ExcludedFormally: true, ExclusionReasons: []string{"Bei der formalen Prüfung ausgeschlossen: Die Satzung fehlt."}, Requested: map[string]decimal.Decimal{c.Lots[1].Key: d1}},
@@ -28,14 +29,14 @@ func sampleDecisionView(proposed, recorded bool) *models.DecisionView {
 	if !proposed {
 		return v
 	}
-	v.Decision = &models.Decision{CallID: 1, Justification: "Auswahl nach der Rangfolge.", Deviates: true, DeviationReason: "Caritas besetzt nur 0,5 VZÄ.",
-		StandstillDays: 14, PreparedAt: sampleNow, Allocations: []models.DecisionAllocation{
+	v.Decision = &rules.Decision{CallID: 1, Justification: "Auswahl nach der Rangfolge.", Deviates: true, DeviationReason: "Caritas besetzt nur 0,5 VZÄ.",
+		StandstillDays: 14, PreparedAt: sampleNow, Allocations: []rules.DecisionAllocation{
 			{BidID: 1, OrgName: "AWO", LotKey: c.Lots[0].Key, FTE: d2, ResultFTE: d2},
 			{BidID: 2, OrgName: "Caritas", LotKey: c.Lots[1].Key, FTE: decimal.RequireFromString("0.5"), ResultFTE: d1}}}
 	if recorded {
 		end := sampleNow.AddDate(0, 0, 14)
-		v.State = models.CallNotified
-		v.Decision.Body, v.Decision.DecidedOn, v.Decision.ResolutionNumber, v.Decision.VoteResult = models.BodyKreistag, models.NewDate(sampleNow), "KT/0815/2026", "einstimmig"
+		v.State = rules.CallNotified
+		v.Decision.Body, v.Decision.DecidedOn, v.Decision.ResolutionNumber, v.Decision.VoteResult = rules.BodyKreistag, rules.NewDate(sampleNow), "KT/0815/2026", "einstimmig"
 		v.Decision.CouncilURL, v.Decision.RecordedAt, v.Decision.RecordedByName = "https://ratsinfo.example/vo.asp?id=815", &sampleNow, "Jana Leitner"
 		v.Decision.NotifiedAt, v.Decision.StandstillEndsAt = &sampleNow, &end
 		v.Notices = []models.NoticeSummary{{ID: 1, OrgID: 3, OrgName: "AWO", Kind: models.NoticeSelected, IssuedAt: sampleNow}}
@@ -64,20 +65,20 @@ func sampleNoticeContent() models.NoticeContent {
 		Kind: models.NoticeNotSelected, Reasons: []string{"Die Stellen wurden an besser bewertete Träger vergeben."}, Rank: 3, Total: decimal.NewFromInt(55),
 		Scores:   []models.NoticeScore{{Criterion: "Konzept", Weight: 25, Score: decimal.NewFromInt(2), Points: decimal.RequireFromString("12.5"), Reason: "Solide"}},
 		Selected: []models.SelectedProvider{{OrgName: "AWO", Total: decimal.NewFromInt(88), FTE: decimal.NewFromInt(2)}},
-		Body:     "Kreistag", DecidedOn: models.NewDate(sampleNow), ResolutionNumber: "KT/0815/2026", LegalRemedy: "Gegen diese Entscheidung …",
+		Body:     "Kreistag", DecidedOn: rules.NewDate(sampleNow), ResolutionNumber: "KT/0815/2026", LegalRemedy: "Gegen diese Entscheidung …",
 		StandstillEndsAt: sampleNow.AddDate(0, 0, 14)}
 }
 
 // sampleNotices is the organisation's list of notices.
 func sampleNotices() noticesPage {
 	return noticesPage{Org: sampleOrgData().Org, Notices: []models.OrgNotice{{ID: 1, CallID: 1, CallRef: "musterland-2026-01", CallTitle: "IBV KIM",
-		State: models.CallNotified, IssuedAt: sampleNow, StandstillEndsAt: sampleNow.AddDate(0, 0, 14)}}}
+		State: rules.CallNotified, IssuedAt: sampleNow, StandstillEndsAt: sampleNow.AddDate(0, 0, 14)}}}
 }
 
 // sampleNoticePage is one notice with an answered objection and the objection form.
 func sampleNoticePage() noticesPage {
 	out := models.ObjectionRejected
-	n := &models.OrgNotice{ID: 1, CallID: 1, CallRef: "musterland-2026-01", CallTitle: "IBV KIM", State: models.CallNotified, IssuedAt: sampleNow,
+	n := &models.OrgNotice{ID: 1, CallID: 1, CallRef: "musterland-2026-01", CallTitle: "IBV KIM", State: rules.CallNotified, IssuedAt: sampleNow,
 		StandstillEndsAt: sampleNow.AddDate(0, 0, 14), Content: sampleNoticeContent(), CanObject: true,
 		Objections: []models.Objection{{ID: 1, OrgName: "Brückenschlag e. V.", Reason: "Rüge", LodgedAt: sampleNow, Answer: "Geprüft.", Outcome: &out, AnsweredAt: &sampleNow}}}
 	return noticesPage{Org: sampleOrgData().Org, Notice: n}
@@ -103,7 +104,7 @@ func TestRenderDecisionVariants(t *testing.T) {
 	closed.Notice.Content.Kind = models.NoticeSelected
 	closed.Notice.Content.Lots = []models.NoticeLot{{Name: "Nord", FTE: decimal.NewFromInt(2), PerYear: decimal.NewFromInt(124000)}}
 	awarded := sampleDecision(true, true)
-	awarded.V.State, awarded.V.Decision.AwardedAt = models.CallAwarded, &sampleNow
+	awarded.V.State, awarded.V.Decision.AwardedAt = rules.CallAwarded, &sampleNow
 	for name, p := range map[string]struct {
 		page string
 		data any

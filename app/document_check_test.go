@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // TestDocumentCheckTooLargeIsRefusedWithoutReadingItAll sends 60 MiB PDFs (declared and
@@ -27,8 +28,8 @@ func TestDocumentCheckTooLargeIsRefusedWithoutReadingItAll(t *testing.T) {
 		})
 	}
 	t.Run("exactly at the limit is checked", func(t *testing.T) {
-		pr := newPatternReader(models.MaxCheckedPDF)
-		streamingUpload(t, c, "/dokumentenpruefung", pr, false, models.MaxCheckedPDF).
+		pr := newPatternReader(rules.MaxCheckedPDF)
+		streamingUpload(t, c, "/dokumentenpruefung", pr, false, rules.MaxCheckedPDF).
 			wantStatus(t, http.StatusOK).wantContains(t, "Kein Dokument gefunden", "der hochgeladenen Datei")
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // callIssuer is the hook with which publishing and amending a call issue its Bekanntmachung.
@@ -29,16 +30,16 @@ type documentCheckData struct {
 
 // documentCheckForm shows the public document check (GET /dokumentenpruefung).
 func (a *App) documentCheckForm(c echo.Context) error {
-	return a.show(c, "document_check", "Dokumentenprüfung", documentCheckData{MaxFile: models.FormatMB(models.MaxCheckedPDF)})
+	return a.show(c, "document_check", "Dokumentenprüfung", documentCheckData{MaxFile: rules.FormatMB(rules.MaxCheckedPDF)})
 }
 
 // documentCheck looks up a pasted SHA-256 or the hash of an uploaded PDF (streamed, never
 // stored) among the issued documents (POST /dokumentenpruefung, multipart, uploadCSRF).
 func (a *App) documentCheck(c echo.Context) error {
-	data := documentCheckData{MaxFile: models.FormatMB(models.MaxCheckedPDF)}
-	values, err := a.readUpload(c, "datei", models.MaxCheckedPDF, func(values url.Values, _ string, file io.Reader) error {
+	data := documentCheckData{MaxFile: rules.FormatMB(rules.MaxCheckedPDF)}
+	values, err := a.readUpload(c, "datei", rules.MaxCheckedPDF, func(values url.Values, _ string, file io.Reader) error {
 		if file != nil {
-			h, err := models.HashPDF(file, "datei", models.MaxCheckedPDF)
+			h, err := rules.HashPDF(file, "datei", rules.MaxCheckedPDF)
 			data.Hash, data.ByUpload = h, true
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -120,7 +121,7 @@ type sheetPage struct {
 }
 
 // Scale lists the values of the call's scale.
-func (p sheetPage) Scale() []models.ScaleLevel { return p.View.Content.Scale }
+func (p sheetPage) Scale() []rules.ScaleLevel { return p.View.Content.Scale }
 
 func (a *App) loadSheet(c echo.Context) (sheetPage, error) {
 	p, err := a.callBidParams(c)

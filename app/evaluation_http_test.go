@@ -10,6 +10,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/demo"
+	"kimibv/models/rules"
 )
 
 // evalEnv is the demo app with the open demo call (AWO's bid submitted, committee
@@ -63,13 +64,13 @@ func (e *evalEnv) passDeadline(t *testing.T) {
 	}
 }
 
-func (e *evalEnv) content(t *testing.T) models.CallContent {
+func (e *evalEnv) content(t *testing.T) rules.CallContent {
 	var raw []byte
 	if err := e.ta.store.DB.Raw(`SELECT v.content FROM call_versions v JOIN calls c ON c.id = v.call_id AND c.current_version = v.version WHERE c.id = ?`, e.callID).
 		Row().Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
-	c, err := models.DecodeCallContent(raw)
+	c, err := rules.DecodeCallContent(raw)
 	if err != nil {
 		t.Fatal(err)
 	}

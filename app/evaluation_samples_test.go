@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -16,23 +17,23 @@ import (
 func sampleClosedHeader() models.CallHeader {
 	h := *sampleHeader(false)
 	dl := sampleNow.AddDate(0, 0, -3)
-	h.State, h.Deadline = models.CallOpened, &dl
+	h.State, h.Deadline = rules.CallOpened, &dl
 	return h
 }
 
 // sampleProtocol is an opened call with a submitted and a withdrawn bid.
 func sampleProtocol(opened bool) openingPage {
 	h := sampleClosedHeader()
-	v := &models.OpeningView{Call: h, Status: models.SealExpired,
-		Named:     []models.CommitteeMember{{UserID: 3, Name: "Olaf Öffner"}, {UserID: 4, Name: "Özlem Schlüter"}},
+	v := &models.OpeningView{Call: h, Status: rules.SealExpired,
+		Named:     []rules.CommitteeMember{{UserID: 3, Name: "Olaf Öffner"}, {UserID: 4, Name: "Özlem Schlüter"}},
 		Confirmed: []models.OpeningConfirmation{{UserID: 3, Name: "Olaf Öffner", ConfirmedAt: sampleNow}}, CanConfirm: !opened}
 	if opened {
-		v.Status, v.OpenedAt, v.LateAttempts = models.SealOpened, &sampleNow, 2
+		v.Status, v.OpenedAt, v.LateAttempts = rules.SealOpened, &sampleNow, 2
 		v.Confirmed = append(v.Confirmed, models.OpeningConfirmation{UserID: 4, Name: "Özlem Schlüter", ConfirmedAt: sampleNow})
 		v.Bids = []models.ProtocolBid{
-			{BidID: 1, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", State: models.BidSubmitted, Version: 2, CallVersion: 2, ReceiptAt: sampleNow,
-				ContentSHA256: "ab12", NeedsReconfirmation: true, Files: []models.ProtocolFile{{DocKey: "U1", Name: "konzept.pdf", SHA256: "cd34"}}},
-			{BidID: 2, OrgName: "Brückenschlag e. V.", State: models.BidWithdrawn, Version: 1, CallVersion: 1, ReceiptAt: sampleNow, ContentSHA256: "ef56"},
+			{BidID: 1, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", State: rules.BidSubmitted, Version: 2, CallVersion: 2, ReceiptAt: sampleNow,
+				ContentSHA256: "ab12", NeedsReconfirmation: true, Files: []rules.ProtocolFile{{DocKey: "U1", Name: "konzept.pdf", SHA256: "cd34"}}},
+			{BidID: 2, OrgName: "Brückenschlag e. V.", State: rules.BidWithdrawn, Version: 1, CallVersion: 1, ReceiptAt: sampleNow, ContentSHA256: "ef56"},
 		}
 	}
 	return openingPage{View: v, Base: "/verwaltung/musterland/verfahren/1", Back: "/verwaltung/musterland/oeffnungen"}
@@ -41,14 +42,14 @@ func sampleProtocol(opened bool) openingPage {
 // sampleFormalCheck is a bid with an expired wallet document, an answered request and an exclusion.
 func sampleFormalCheck(excluded bool) formalCheckPage {
 	c := sampleCallContent()
-	freist := string(models.DocFreistellung)
+	freist := string(rules.DocFreistellung)
 	until := sampleNow.AddDate(0, 0, -10)
-	files := []models.ProtocolFile{{DocKey: c.RequiredDocs[0].Key, Name: "konzept.pdf", SHA256: "ab12"},
+	files := []rules.ProtocolFile{{DocKey: c.RequiredDocs[0].Key, Name: "konzept.pdf", SHA256: "ab12"},
 		{DocKey: c.RequiredDocs[1].Key, Name: "freistellung.pdf", SHA256: "cd34", DocType: &freist, ValidUntil: &until}}
-	answers := []models.RequestAnswer{{ID: 9, RequestID: 5, DocKey: c.RequiredDocs[1].Key, Name: "neu.pdf", SHA256: "ef56", ReceivedAt: sampleNow}}
+	answers := []rules.RequestAnswer{{ID: 9, RequestID: 5, DocKey: c.RequiredDocs[1].Key, Name: "neu.pdf", SHA256: "ef56", ReceivedAt: sampleNow}}
 	v := &models.FormalBidView{Call: sampleClosedHeader(), Content: c, Outcome: "requested",
 		Bid:   models.OpenedBid{BidID: 1, OrgName: "Caritasverband für den Kreis Musterland e. V.", Version: 1, ReceiptAt: sampleNow, ContentSHA256: "ab12"},
-		Items: models.Checklist(&c, files, answers, map[string]models.ItemAssessment{"E1": {Met: true, Remark: "geprüft"}}, sampleNow),
+		Items: rules.Checklist(&c, files, answers, map[string]rules.ItemAssessment{"E1": {Met: true, Remark: "geprüft"}}, sampleNow),
 		Requests: []models.DocumentRequest{{ID: 5, DocKeys: []string{c.RequiredDocs[1].Key}, Message: "Bitte reichen Sie den aktuellen Bescheid nach.",
 			RequestedAt: sampleNow, RequestedBy: "Jana Leitner", Deadline: sampleNow.AddDate(0, 0, 7), Answers: answers}}}
 	d := sampleNow.AddDate(0, 0, 7)
@@ -61,24 +62,24 @@ func sampleFormalCheck(excluded bool) formalCheckPage {
 }
 
 // sampleCallContent is a call with eligibility, documents, criteria and scale.
-func sampleCallContent() models.CallContent {
+func sampleCallContent() rules.CallContent {
 	one := 1
-	return models.CallContent{Title: "IBV KIM-Case-Management 2026–2028", Eligibility: []string{"Anerkannter Träger der freien Wohlfahrtspflege"},
-		RequiredDocs: []models.RequiredDoc{{Key: "U1", Name: "Konzept", Mandatory: true}, {Key: "U2", Name: "Freistellungsbescheid", Mandatory: true}},
-		Criteria: []models.Criterion{{Key: "K1", Name: "Konzept", Description: "Fallaufnahme, Hilfeplanung.", Weight: 60, MinScore: &one},
+	return rules.CallContent{Title: "IBV KIM-Case-Management 2026–2028", Eligibility: []string{"Anerkannter Träger der freien Wohlfahrtspflege"},
+		RequiredDocs: []rules.RequiredDoc{{Key: "U1", Name: "Konzept", Mandatory: true}, {Key: "U2", Name: "Freistellungsbescheid", Mandatory: true}},
+		Criteria: []rules.Criterion{{Key: "K1", Name: "Konzept", Description: "Fallaufnahme, Hilfeplanung.", Weight: 60, MinScore: &one},
 			{Key: "K2", Name: "Unabhängigkeit", Description: "Beschwerdeweg.", Weight: 40}},
-		Scale: []models.ScaleLevel{{Value: 0, Label: "nicht dargestellt"}, {Value: 1, Label: "unzureichend"}, {Value: 2, Label: "gut"}},
-		Lots:  []models.Lot{{Key: "L1", Name: "Nord", FTE: decimal.NewFromInt(2)}}}
+		Scale: []rules.ScaleLevel{{Value: 0, Label: "nicht dargestellt"}, {Value: 1, Label: "unzureichend"}, {Value: 2, Label: "gut"}},
+		Lots:  []rules.Lot{{Key: "L1", Name: "Nord", FTE: decimal.NewFromInt(2)}}}
 }
 
 // sampleCommittee has one tie, one undeclared member and a warning.
 func sampleCommittee() committeePage {
 	cv := &models.CommitteeView{Call: sampleClosedHeader(),
-		Evaluators:   []models.SnapshotEvaluator{{UserID: 5, Name: "Greta Gremm"}, {UserID: 6, Name: "Bernd Bewerter"}},
+		Evaluators:   []rules.SnapshotEvaluator{{UserID: 5, Name: "Greta Gremm"}, {UserID: 6, Name: "Bernd Bewerter"}},
 		Declarations: []models.CommitteeDeclaration{{EvaluatorID: 5, OrgID: 1, Tie: models.TieBoard, Note: "Vorstand seit 2019", DeclaredAt: sampleNow}},
-		Bids: []models.CommitteeBid{{BidID: 1, OrgID: 1, OrgName: "AWO", Formal: models.FormalAdmitted, Eligible: []int64{6}, Submitted: map[int64]bool{6: true}, Understaff: true},
-			{BidID: 2, OrgID: 2, OrgName: "Caritas", Formal: models.FormalPending, Eligible: []int64{5, 6}, Submitted: map[int64]bool{}}},
-		Candidates: []models.SnapshotEvaluator{{UserID: 7, Name: "Ayşe Yıldız"}}}
+		Bids: []models.CommitteeBid{{BidID: 1, OrgID: 1, OrgName: "AWO", Formal: rules.FormalAdmitted, Eligible: []int64{6}, Submitted: map[int64]bool{6: true}, Understaff: true},
+			{BidID: 2, OrgID: 2, OrgName: "Caritas", Formal: rules.FormalPending, Eligible: []int64{5, 6}, Submitted: map[int64]bool{}}},
+		Candidates: []rules.SnapshotEvaluator{{UserID: 7, Name: "Ayşe Yıldız"}}}
 	return committeePage{View: cv, Base: "/verwaltung/musterland/verfahren/1"}
 }
 
@@ -98,12 +99,12 @@ func sampleSheet(submitted bool) sheetPage {
 	c := sampleCallContent()
 	two := 2
 	v := &models.SheetView{Call: sampleClosedHeader(), Content: c,
-		Bid: models.OpenedBid{BidID: 1, OrgName: "AWO", Content: models.BidContent{Answers: map[string]string{"K1": "Unser Konzept …", "K2": "Getrennt."}},
+		Bid: models.OpenedBid{BidID: 1, OrgName: "AWO", Content: rules.BidContent{Answers: map[string]string{"K1": "Unser Konzept …", "K2": "Getrennt."}},
 			Files: []models.BidFileRow{{DocKey: "U1", Name: "konzept.pdf"}}},
 		Own: map[string]models.SheetScoreRow{"K1": {CriterionKey: "K1", Score: &two, Reason: "gut"}}, OtherNames: map[int64]string{6: "Bernd Bewerter"}}
 	if submitted {
 		v.SubmittedAt = &sampleNow
-		v.Others = []models.ScoreSheet{{BidID: 1, EvaluatorID: 6, Submitted: true, Scores: map[string]models.SheetScore{"K1": {Score: 1, Reason: "knapp"}}}}
+		v.Others = []rules.ScoreSheet{{BidID: 1, EvaluatorID: 6, Submitted: true, Scores: map[string]rules.SheetScore{"K1": {Score: 1, Reason: "knapp"}}}}
 	}
 	return sheetPage{View: v, Base: "/verwaltung/musterland/bewertung/1/1", List: "/verwaltung/musterland/bewertung/1"}
 }
@@ -112,7 +113,7 @@ func sampleSheet(submitted bool) sheetPage {
 func sampleBidRequests() bidRequestsPage {
 	c := sampleCallContent()
 	r := models.DocumentRequest{ID: 5, DocKeys: []string{"U2"}, Message: "Bitte den aktuellen Bescheid.", RequestedAt: sampleNow, Deadline: sampleNow.AddDate(0, 0, 7),
-		Answers: []models.RequestAnswer{{DocKey: "U2", Name: "alt.pdf", SHA256: "ab12", ReceivedAt: sampleNow}}}
+		Answers: []rules.RequestAnswer{{DocKey: "U2", Name: "alt.pdf", SHA256: "ab12", ReceivedAt: sampleNow}}}
 	v := &models.ProviderRequestsView{CallRef: "musterland-2026-01", CallTitle: c.Title, Content: c, Requests: []models.DocumentRequest{r}}
 	return bidRequestsPage{View: v, Base: "/traeger/3/bewerbungen/1/nachforderung", Open: &v.Requests[0]}
 }

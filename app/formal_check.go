@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -103,10 +104,10 @@ func (a *App) formalCheck(c echo.Context) error {
 }
 
 // formalInput reads the checklist form.
-func formalInput(values url.Values, items []models.CheckItem) models.FormalInput {
-	in := models.FormalInput{Items: map[string]models.ItemAssessment{}, Decision: models.FormalDecision(values.Get("decision")), Reason: strings.TrimSpace(values.Get("reason"))}
+func formalInput(values url.Values, items []rules.CheckItem) models.FormalInput {
+	in := models.FormalInput{Items: map[string]rules.ItemAssessment{}, Decision: rules.FormalDecision(values.Get("decision")), Reason: strings.TrimSpace(values.Get("reason"))}
 	for _, it := range items {
-		in.Items[it.Key] = models.ItemAssessment{Met: values.Get("met_"+it.Key) != "", Remark: strings.TrimSpace(values.Get("remark_" + it.Key))}
+		in.Items[it.Key] = rules.ItemAssessment{Met: values.Get("met_"+it.Key) != "", Remark: strings.TrimSpace(values.Get("remark_" + it.Key))}
 	}
 	return in
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/rules"
 )
 
 // hostilePayloads is the corpus typed into every field of every form.
@@ -176,7 +176,7 @@ func (e *matrixEnv) reachableForms(t *testing.T, state string, draftID int64, se
 				paths = append(paths, e.fill(r.Path, map[string]string{"call": fmt.Sprint(draftID)}))
 			}
 			if strings.Contains(r.Path, ":step") {
-				for _, step := range models.BidSteps {
+				for _, step := range rules.BidSteps {
 					paths = append(paths, e.fill(r.Path, map[string]string{"step": string(step)}))
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // writeMatrixXLSX writes the Bewertungsmatrix as an XLSX workbook: the sheet
@@ -34,7 +35,7 @@ func writeMatrixXLSX(w io.Writer, v *models.ConsolidationView) error {
 	}
 	sw := &sheetWriter{f: f, sheet: sheet, num: num}
 	sw.row(v.Content.Title)
-	sw.row(fmt.Sprintf("Fassung %d · Skala 0 bis %d · Mindestpunktzahl %s", v.CallVersion, v.Matrix.ScaleMax, models.FormatPoints(v.Content.MinTotalPoints)))
+	sw.row(fmt.Sprintf("Fassung %d · Skala 0 bis %d · Mindestpunktzahl %s", v.CallVersion, v.Matrix.ScaleMax, rules.FormatPoints(v.Content.MinTotalPoints)))
 	sw.row()
 	head := []any{"Träger", "Kriterium", "Gewichtung"}
 	for _, e := range v.Matrix.Evaluators {
@@ -72,7 +73,7 @@ func writeMatrixXLSX(w io.Writer, v *models.ConsolidationView) error {
 		}
 		summary := []any{b.OrgName, "Ergebnis"}
 		switch {
-		case b.Formal == models.FormalExcluded && !hasRes:
+		case b.Formal == rules.FormalExcluded && !hasRes:
 			summary = append(summary, "Bei der formalen Prüfung ausgeschlossen: "+b.FormalReason)
 		case hasRes:
 			summary = append(summary, resultText(res), res.Total)
@@ -129,7 +130,7 @@ func writeResultSheet(f *excelize.File, v *models.ConsolidationView, num int) er
 }
 
 // resultText is the rank or the exclusion as one German line.
-func resultText(r models.ResultRow) string {
+func resultText(r rules.ResultRow) string {
 	if r.Excluded {
 		return "Ausgeschlossen: " + strings.Join(r.ExclusionReasons, " ")
 	}
@@ -139,7 +140,7 @@ func resultText(r models.ResultRow) string {
 	}
 	var parts []string
 	for k, a := range r.Allocation {
-		parts = append(parts, k+": "+models.FormatFTE(a)+" VZÄ")
+		parts = append(parts, k+": "+rules.FormatFTE(a)+" VZÄ")
 	}
 	if len(parts) > 0 {
 		s += " · Zuteilung " + strings.Join(sortedStrings(parts), ", ")

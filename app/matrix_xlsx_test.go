@@ -10,32 +10,33 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // TestMatrixXLSX writes a closed two-bid matrix and reads the workbook back.
 func TestMatrixXLSX(t *testing.T) {
 	d := decimal.RequireFromString
 	c := models.KIMTemplate(&models.Tenant{Name: "Kreis Musterland"}, time.Now())
-	snap := models.ScoringSnapshot{
-		Evaluators: []models.SnapshotEvaluator{{UserID: 1, Name: "Greta Gremm"}, {UserID: 2, Name: "Bernd Bewerter"}},
-		Bids: []models.SnapshotBid{
-			{BidID: 7, OrgName: "AWO Musterland", Formal: models.FormalAdmitted, Requested: map[string]decimal.Decimal{"L1": d("2")}},
-			{BidID: 8, OrgName: "Brückenschlag e. V.", Formal: models.FormalExcluded, FormalReason: "Satzung fehlt."},
+	snap := rules.ScoringSnapshot{
+		Evaluators: []rules.SnapshotEvaluator{{UserID: 1, Name: "Greta Gremm"}, {UserID: 2, Name: "Bernd Bewerter"}},
+		Bids: []rules.SnapshotBid{
+			{BidID: 7, OrgName: "AWO Musterland", Formal: rules.FormalAdmitted, Requested: map[string]decimal.Decimal{"L1": d("2")}},
+			{BidID: 8, OrgName: "Brückenschlag e. V.", Formal: rules.FormalExcluded, FormalReason: "Satzung fehlt."},
 		},
 	}
-	var cons []models.ConsolidatedScore
+	var cons []rules.ConsolidatedScore
 	for _, cr := range c.Criteria {
-		cons = append(cons, models.ConsolidatedScore{BidID: 7, CriterionKey: cr.Key, Score: d("2.5"), Mean: d("2.5")})
+		cons = append(cons, rules.ConsolidatedScore{BidID: 7, CriterionKey: cr.Key, Score: d("2.5"), Mean: d("2.5")})
 	}
 	for ev := int64(1); ev <= 2; ev++ {
-		sh := models.ScoreSheet{BidID: 7, EvaluatorID: ev, Submitted: true, Scores: map[string]models.SheetScore{}}
+		sh := rules.ScoreSheet{BidID: 7, EvaluatorID: ev, Submitted: true, Scores: map[string]rules.SheetScore{}}
 		for _, cr := range c.Criteria {
-			sh.Scores[cr.Key] = models.SheetScore{Score: int(ev) + 1, Reason: "Begründung " + cr.Key}
+			sh.Scores[cr.Key] = rules.SheetScore{Score: int(ev) + 1, Reason: "Begründung " + cr.Key}
 		}
 		snap.Sheets = append(snap.Sheets, sh)
 	}
-	m := models.BuildMatrix(c, snap, cons)
-	res, err := models.ComputeResult(c, m.ScoreInputs(), nil)
+	m := rules.BuildMatrix(c, snap, cons)
+	res, err := rules.ComputeResult(c, m.ScoreInputs(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

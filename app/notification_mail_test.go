@@ -20,6 +20,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/rules"
 )
 
 // receivedMail is a message as the SMTP server received it, decoded.
@@ -144,8 +145,8 @@ func TestNotificationMailsCarryTheirContent(t *testing.T) {
 	chars, _ := strconv.Atoi(values.Get("answer_max_chars"))
 	values.Set("answer_max_chars", strconv.Itoa(chars+500))
 	values.Set("reason", "Längere Antworten und Verlängerung wegen der Sommerferien")
-	values.Set("deadline", models.FormatGermanDateTimeInput(deadline.AddDate(0, 0, 7)))
-	values.Set("planned_opening", models.FormatGermanDateTimeInput(deadline.AddDate(0, 0, 8)))
+	values.Set("deadline", rules.FormatGermanDateTimeInput(deadline.AddDate(0, 0, 7)))
+	values.Set("planned_opening", rules.FormatGermanDateTimeInput(deadline.AddDate(0, 0, 8)))
 	values.Set("action", "publish")
 	lead.post(base+"/aenderung", values).wantStatus(t, http.StatusSeeOther)
 	admin := ta.client()

@@ -11,6 +11,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/rules"
 )
 
 // openCall returns id and reference of the demo's published call of Kreis Musterland.
@@ -132,7 +133,7 @@ func TestAmendHTTP(t *testing.T) {
 		wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "Begründung der Änderung")
 	submit(func(v url.Values) {
 		v.Set("reason", "Kürzer")
-		v.Set("deadline", models.FormatGermanDateTimeInput(deadline.Add(-24*time.Hour)))
+		v.Set("deadline", rules.FormatGermanDateTimeInput(deadline.Add(-24*time.Hour)))
 	}).wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "nur verlängert")
 	submit(func(v url.Values) { v.Set("reason", "Nichts") }).wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "unterscheidet sich nicht")
 	if versions() != v0 {
@@ -141,10 +142,10 @@ func TestAmendHTTP(t *testing.T) {
 	later := deadline.AddDate(0, 0, 14)
 	extend := func(v url.Values) {
 		v.Set("reason", "Verlängerung wegen der Sommerferien")
-		v.Set("deadline", models.FormatGermanDateTimeInput(later))
-		v.Set("planned_opening", models.FormatGermanDateTimeInput(later.AddDate(0, 0, 1)))
+		v.Set("deadline", rules.FormatGermanDateTimeInput(later))
+		v.Set("planned_opening", rules.FormatGermanDateTimeInput(later.AddDate(0, 0, 1)))
 	}
-	submit(extend).wantStatus(t, http.StatusOK).wantContains(t, "Änderungsbekanntmachung prüfen", "Abgabefrist: "+models.FormatDateTimeZone(deadline)+" → "+models.FormatDateTimeZone(later))
+	submit(extend).wantStatus(t, http.StatusOK).wantContains(t, "Änderungsbekanntmachung prüfen", "Abgabefrist: "+rules.FormatDateTimeZone(deadline)+" → "+rules.FormatDateTimeZone(later))
 	if versions() != v0 {
 		t.Fatal("the confirmation step wrote a version")
 	}

@@ -7,15 +7,16 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // sampleHeader is a published call of Kreis Musterland; cancelled adds the Aufhebung.
 func sampleHeader(cancelled bool) *models.CallHeader {
 	dl, qu, pub := sampleNow.AddDate(0, 0, 30), sampleNow.AddDate(0, 0, 23), sampleNow.AddDate(0, 0, -5)
 	h := &models.CallHeader{ID: 1, TenantID: 1, TenantSlug: "musterland", TenantName: "Kreis Musterland", Ref: "musterland-2026-01",
-		State: models.CallPublished, CurrentVersion: 2, Title: "IBV KIM-Case-Management 2026–2028", Deadline: &dl, QuestionsUntil: &qu, PublishedAt: &pub}
+		State: rules.CallPublished, CurrentVersion: 2, Title: "IBV KIM-Case-Management 2026–2028", Deadline: &dl, QuestionsUntil: &qu, PublishedAt: &pub}
 	if cancelled {
-		h.State, h.CancelledAt, h.CancelReason = models.CallCancelled, &sampleNow, "Die Landesmittel wurden nicht bewilligt."
+		h.State, h.CancelledAt, h.CancelReason = rules.CallCancelled, &sampleNow, "Die Landesmittel wurden nicht bewilligt."
 	}
 	return h
 }
@@ -51,13 +52,13 @@ func sampleVersionsPage() versionsPage {
 }
 
 // sampleChanges are changes of every kind.
-func sampleChanges() []models.Change {
-	return []models.Change{
-		{Section: "Zeitplan", Label: "Abgabefrist", Kind: models.Changed, Old: "15.01.2027 12:00 Uhr", New: "29.01.2027 12:00 Uhr"},
-		{Section: "Bewertungskriterien", Item: "Kriterium K2 „Unabhängigkeit und…“", Label: "Gewichtung", Kind: models.Changed, Old: "20", New: "25"},
-		{Section: "Bewertungskriterien", Item: "Kriterium K7 „Neu“", Kind: models.Added, New: "Neu, Gewichtung 5"},
-		{Section: "Lose", Item: "Los L3 „Süd“", Kind: models.Removed, Old: "Süd (Südhausen), 1,00 VZÄ"},
-		{Section: "Allgemeines", Label: "Leistungsbeschreibung", Kind: models.TextChg, RemovedParas: []string{"Alt."}, AddedParas: []string{"Neu.", "Auch neu."}},
+func sampleChanges() []rules.Change {
+	return []rules.Change{
+		{Section: "Zeitplan", Label: "Abgabefrist", Kind: rules.Changed, Old: "15.01.2027 12:00 Uhr", New: "29.01.2027 12:00 Uhr"},
+		{Section: "Bewertungskriterien", Item: "Kriterium K2 „Unabhängigkeit und…“", Label: "Gewichtung", Kind: rules.Changed, Old: "20", New: "25"},
+		{Section: "Bewertungskriterien", Item: "Kriterium K7 „Neu“", Kind: rules.Added, New: "Neu, Gewichtung 5"},
+		{Section: "Lose", Item: "Los L3 „Süd“", Kind: rules.Removed, Old: "Süd (Südhausen), 1,00 VZÄ"},
+		{Section: "Allgemeines", Label: "Leistungsbeschreibung", Kind: rules.TextChg, RemovedParas: []string{"Alt."}, AddedParas: []string{"Neu.", "Auch neu."}},
 	}
 }
 
@@ -109,7 +110,7 @@ func sampleAmendPage() amendPage {
 // sampleAmendValues is a submitted amendment form.
 func sampleAmendValues() url.Values {
 	c := models.KIMTemplate(&models.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, sampleNow)
-	v := formFromInput(models.DraftInputFrom(c, models.Committee{}))
+	v := formFromInput(rules.DraftInputFrom(c, rules.Committee{}))
 	v.Set("reason", "Frist verlängert")
 	v.Set("version", "2")
 	return v

@@ -19,6 +19,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -99,7 +100,7 @@ var pageSamples = map[string]func() *templates.Page{
 		return withFormError(sample("Interessenbekundung", sampleBidPage("", false)), "confirm", "Bitte bestätigen Sie den Rückzug.")
 	},
 	"bid_step": func() *templates.Page {
-		return withFormError(sample("Lose und Stellen", sampleBidPage(models.StepLots, false)), "fte_L1", "Los Nord: Das Los umfasst höchstens 2,00 VZÄ.")
+		return withFormError(sample("Lose und Stellen", sampleBidPage(rules.StepLots, false)), "fte_L1", "Los Nord: Das Los umfasst höchstens 2,00 VZÄ.")
 	},
 	"bid_check":   func() *templates.Page { return sample("Angaben prüfen", sampleBidPage("", false)) },
 	"bid_receipt": func() *templates.Page { return sample("Eingangsbestätigung", sampleReceipt()) },
@@ -142,10 +143,10 @@ var pageSamples = map[string]func() *templates.Page{
 	// Opening, formal check, committee and evaluation (issue 5).
 	"call_opening": func() *templates.Page { return sample("Öffnungsprotokoll", sampleProtocol(true)) },
 	"openings": func() *templates.Page {
-		return sample("Öffnungen", openingsPage{Calls: []models.OpenerCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: models.CallClosed, Deadline: &sampleNow}}, Base: "/verwaltung/musterland/verfahren"})
+		return sample("Öffnungen", openingsPage{Calls: []models.OpenerCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallClosed, Deadline: &sampleNow}}, Base: "/verwaltung/musterland/verfahren"})
 	},
 	"formal_checks": func() *templates.Page {
-		return sample("Formale Prüfung", formalChecksPage{Call: sampleHeader(false), Rows: []models.FormalRow{{BidID: 1, OrgName: "AWO", State: models.BidSubmitted, Outcome: "requested", OpenAnswer: true}, {BidID: 2, OrgName: "Brückenschlag", State: models.BidWithdrawn}}, Deadline: "17.03.2026 12:00 Uhr", Base: "/verwaltung/musterland/verfahren/1"})
+		return sample("Formale Prüfung", formalChecksPage{Call: sampleHeader(false), Rows: []models.FormalRow{{BidID: 1, OrgName: "AWO", State: rules.BidSubmitted, Outcome: "requested", OpenAnswer: true}, {BidID: 2, OrgName: "Brückenschlag", State: rules.BidWithdrawn}}, Deadline: "17.03.2026 12:00 Uhr", Base: "/verwaltung/musterland/verfahren/1"})
 	},
 	"formal_check": func() *templates.Page {
 		return withFormError(sample("Formale Prüfung", sampleFormalCheck(false)), "met_E1", "Die Mindestanforderung ist nicht erfüllt.")
@@ -154,7 +155,7 @@ var pageSamples = map[string]func() *templates.Page{
 		return withFormError(sample("Bewertungsgremium", sampleCommittee()), "user", "Bitte wählen Sie eine Person.")
 	},
 	"evaluation": func() *templates.Page {
-		return sample("Bewertung", evaluationHomePage{Calls: []models.EvaluatorCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: models.CallOpened, OpenedAt: &sampleNow, Undeclared: 2}, {ID: 2, Ref: "musterland-2026-02", Title: "Zweites", State: models.CallClosed}}, Base: "/verwaltung/musterland/bewertung"})
+		return sample("Bewertung", evaluationHomePage{Calls: []models.EvaluatorCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallOpened, OpenedAt: &sampleNow, Undeclared: 2}, {ID: 2, Ref: "musterland-2026-02", Title: "Zweites", State: rules.CallClosed}}, Base: "/verwaltung/musterland/bewertung"})
 	},
 	"evaluation_call": func() *templates.Page {
 		return sample("Bewertung", evaluationCallPage{View: &models.EvaluatorCallView{Call: sampleClosedHeader(), Bids: []models.EvaluatorBidRow{{BidID: 1, OrgName: "AWO", Started: true}, {BidID: 2, OrgName: "Caritas", Started: true, SubmittedAt: &sampleNow}}}, Base: "/verwaltung/musterland/bewertung/1", Home: "/verwaltung/musterland/bewertung"})
@@ -179,7 +180,7 @@ var pageSamples = map[string]func() *templates.Page{
 	// Award record and council view (issue 6).
 	"awards": func() *templates.Page { return sample("Vergaben", sampleAwardList()) },
 	"award": func() *templates.Page {
-		return sample("Vergabe", awardPage{R: sampleAwardRecord(models.CallAwarded), Href: "/ausschreibungen/musterland-2026-01"})
+		return sample("Vergabe", awardPage{R: sampleAwardRecord(rules.CallAwarded), Href: "/ausschreibungen/musterland-2026-01"})
 	},
 	"council": func() *templates.Page { return sample("Kreistag", sampleCouncilList()) },
 	"council_procedure": func() *templates.Page {

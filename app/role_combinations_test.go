@@ -12,6 +12,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 // wantLacks fails the test if the body contains any s.
@@ -70,14 +71,14 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 		}
 	}
 	cc := e.content(t)
-	met := map[string]models.ItemAssessment{}
+	met := map[string]rules.ItemAssessment{}
 	for i := range cc.Eligibility {
-		met[fmt.Sprintf("E%d", i+1)] = models.ItemAssessment{Met: true}
+		met[fmt.Sprintf("E%d", i+1)] = rules.ItemAssessment{Met: true}
 	}
 	for _, d := range cc.RequiredDocs {
-		met[d.Key] = models.ItemAssessment{Met: true}
+		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
-	if err := models.SaveFormalCheck(ctx, db, actor("leitung"), tenantID, e.callID, e.bidID, models.FormalInput{Items: met, Decision: models.DecideAdmit}, now); err != nil {
+	if err := models.SaveFormalCheck(ctx, db, actor("leitung"), tenantID, e.callID, e.bidID, models.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
 		t.Fatal(err)
 	}
 	admin, lead := e.as(t, "admin"), e.as(t, "leitung")

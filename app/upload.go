@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // Upload routes stream multipart bodies straight into storage. The global CSRF middleware
@@ -86,7 +86,7 @@ func (a *App) readUpload(c echo.Context, fileField string, maxFile int64, fn upl
 	r := c.Request()
 	values := url.Values{}
 	if r.ContentLength > maxFile+1<<20 {
-		return values, models.FileError(fileField, "too_large", maxFile)
+		return values, rules.FileError(fileField, "too_large", maxFile)
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 	if ct != echo.MIMEMultipartForm {

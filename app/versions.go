@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // versionsPage is the data of a call's version history and of a comparison.
@@ -23,11 +24,11 @@ type versionsPage struct {
 // diffSection groups the changes of one part of the call.
 type diffSection struct {
 	Name    string
-	Changes []models.Change
+	Changes []rules.Change
 }
 
 // groupChanges keeps the order of the changes and groups consecutive ones by section.
-func groupChanges(changes []models.Change) []diffSection {
+func groupChanges(changes []rules.Change) []diffSection {
 	var out []diffSection
 	for _, ch := range changes {
 		if len(out) == 0 || out[len(out)-1].Name != ch.Section {

@@ -12,13 +12,14 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // walletData is the document wallet page: the list and the upload form.
 type walletData struct {
 	Org      *models.Organization
 	Entries  []models.WalletEntry
-	Types    []models.DocType
+	Types    []rules.DocType
 	MaxFile  string // e.g. "20 MB"
 	Base     string // /traeger/<id>/dokumente
 	Replace  *models.WalletEntry
@@ -37,7 +38,7 @@ func (d walletData) TypeOptions() []string {
 func (a *App) walletData(c echo.Context) (walletData, error) {
 	o := org(c)
 	entries, err := models.ListWallet(c.Request().Context(), a.db, actor(c), o.ID, a.now())
-	return walletData{Org: o, Entries: entries, Types: models.DocTypes, MaxFile: models.FormatMB(a.cfg.MaxFileBytes),
+	return walletData{Org: o, Entries: entries, Types: rules.DocTypes, MaxFile: rules.FormatMB(a.cfg.MaxFileBytes),
 		Base: fmt.Sprintf("/traeger/%d/dokumente", o.ID)}, err
 }
 

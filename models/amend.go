@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +16,7 @@ import (
 // mandatory reason and the version the edit started from (0: the current one), which
 // detects a second submission or an amendment published meanwhile.
 type AmendInput struct {
-	Content     CallDraftInput
+	Content     rules.CallDraftInput
 	Reason      string
 	BaseVersion int
 }
@@ -24,16 +25,16 @@ type AmendInput struct {
 // readable changes and whether it is material.
 type AmendmentPreview struct {
 	Version  int // the new version's number
-	Prev     CallContent
-	Next     CallContent
-	Changes  []Change
+	Prev     rules.CallContent
+	Next     rules.CallContent
+	Changes  []rules.Change
 	Material bool
 	Sections []string // the material parts changed
 }
 
 // PreviewAmendment checks an amendment like Amend but changes nothing; the confirmation
 // step shows its changes.
-func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules CallRules, now time.Time) (*AmendmentPreview, error) {
+func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules rules.CallRules, now time.Time) (*AmendmentPreview, error) {
 	var p *AmendmentPreview
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
@@ -51,9 +52,9 @@ func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 // to the followers and, for a material amendment, the re-confirmation mark on submitted
 // bids. issue, when not nil, issues the Bekanntmachung of the new version in the same
 // transaction. A cancelled call cannot be amended (core.StateConflict, nothing changes).
-func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules CallRules, baseURL string, now time.Time,
-	issue func(tx *gorm.DB, call *Call, v *CallVersion, c *CallContent) error) (*CallVersion, error) {
-	var ver CallVersion
+func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules rules.CallRules, baseURL string, now time.Time,
+	issue func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error) (*rules.CallVersion, error) {
+	var ver rules.CallVersion
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
@@ -73,7 +74,7 @@ func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID
 			return err
 		}
 		reason := strings.TrimSpace(in.Reason)
-		ver = CallVersion{CallID: call.ID, Version: p.Version, Content: raw, ContentSHA256: sum, Reason: reason, Material: p.Material,
+		ver = rules.CallVersion{CallID: call.ID, Version: p.Version, Content: raw, ContentSHA256: sum, Reason: reason, Material: p.Material,
 			Deadline: p.Next.Timeline.Deadline, PublishedBy: actor.UserID, PublishedAt: now}
 		if err := tx.Create(&ver).Error; err != nil {
 			return fmt.Errorf("insert version %d: %w", p.Version, err)
@@ -134,9 +135,9 @@ func staleAmendment() error {
 }
 
 // prepareAmendment builds and checks the next version against the locked call's current one.
-func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, callRules CallRules, now time.Time) (*AmendmentPreview, error) {
-	if call.State != CallPublished {
-		return nil, stateConflictFor(call.State, "Eine Änderungsbekanntmachung")
+func prepareAmendment(tx *gorm.DB, call *rules.Call, in AmendInput, callRules rules.CallRules, now time.Time) (*AmendmentPreview, error) {
+	if call.State != rules.CallPublished {
+		return nil, rules.StateConflictFor(call.State, "Eine Änderungsbekanntmachung")
 	}
 	if in.BaseVersion != 0 && in.BaseVersion != call.CurrentVersion {
 		return nil, staleAmendment()
@@ -149,16 +150,16 @@ func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, callRules CallRule
 		return nil, fmt.Errorf("call %d has no version: %w", call.ID, core.ErrNotFound)
 	}
 	var used []string
-	var prev CallContent
+	var prev rules.CallContent
 	for _, r := range rows {
-		c, err := DecodeCallContent(r.Content)
+		c, err := rules.DecodeCallContent(r.Content)
 		if err != nil {
 			return nil, err
 		}
 		used = append(used, contentKeys(c)...)
 		prev = c
 	}
-	var com Committee
+	var com rules.Committee
 	var members []struct {
 		UserID int64
 		Role   string
@@ -167,7 +168,7 @@ func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, callRules CallRule
 		return nil, fmt.Errorf("load committee: %w", err)
 	}
 	for _, m := range members {
-		if m.Role == CommitteeOpener {
+		if m.Role == rules.CommitteeOpener {
 			com.Openers = append(com.Openers, m.UserID)
 		} else {
 			com.Evaluators = append(com.Evaluators, m.UserID)
@@ -177,17 +178,17 @@ func prepareAmendment(tx *gorm.DB, call *Call, in AmendInput, callRules CallRule
 	if err := v.OrNil(); err != nil {
 		return nil, err
 	}
-	return &AmendmentPreview{Version: call.CurrentVersion + 1, Prev: prev, Next: next, Changes: DiffVersions(prev, next),
-		Material: material, Sections: MaterialSections(prev, next)}, nil
+	return &AmendmentPreview{Version: call.CurrentVersion + 1, Prev: prev, Next: next, Changes: rules.DiffVersions(prev, next),
+		Material: material, Sections: rules.MaterialSections(prev, next)}, nil
 }
 
 // BuildAmendment turns the edited input into the next version's content and checks it:
 // reason, formats, rule 1 (CheckAmendment) and the publication rules (ValidateForPublication
 // without the minimum period after publication). New list rows get keys never used in any
 // earlier version (usedKeys). A question deadline that has passed may stay as it was.
-func BuildAmendment(prev CallContent, usedKeys []string, in AmendInput, com Committee, callRules CallRules, now time.Time) (CallContent, bool, *core.ValidationError) {
+func BuildAmendment(prev rules.CallContent, usedKeys []string, in AmendInput, com rules.Committee, callRules rules.CallRules, now time.Time) (rules.CallContent, bool, *core.ValidationError) {
 	v := &core.ValidationError{}
-	core.CheckText(v, "reason", "die Begründung der Änderung", strings.TrimSpace(in.Reason), true, MaxReason)
+	core.CheckText(v, "reason", "die Begründung der Änderung", strings.TrimSpace(in.Reason), true, rules.MaxReason)
 	draft := in.Content
 	assignAmendmentKeys(&draft, prev, usedKeys)
 	next, fv := draft.Content(now)
@@ -210,17 +211,17 @@ func BuildAmendment(prev CallContent, usedKeys []string, in AmendInput, com Comm
 		}
 	}
 	merge(fv)
-	material, av := CheckAmendment(prev, next, now, callRules.MinAmendmentLead)
+	material, av := rules.CheckAmendment(prev, next, now, callRules.MinAmendmentLead)
 	merge(av)
-	merge(ValidateForPublication(&next, com, now, CallRules{MinAmendmentLead: callRules.MinAmendmentLead}))
-	if len(v.Fields) == 0 && len(DiffVersions(prev, next)) == 0 {
+	merge(rules.ValidateForPublication(&next, com, now, rules.CallRules{MinAmendmentLead: callRules.MinAmendmentLead}))
+	if len(v.Fields) == 0 && len(rules.DiffVersions(prev, next)) == 0 {
 		v.Add("reason", "unchanged", "Die geänderte Fassung unterscheidet sich nicht von der geltenden. Bitte ändern Sie mindestens eine Angabe.")
 	}
 	return next, material, v
 }
 
 // contentKeys lists the keys of a version's lots, documents and criteria.
-func contentKeys(c CallContent) []string {
+func contentKeys(c rules.CallContent) []string {
 	var out []string
 	for _, l := range c.Lots {
 		out = append(out, l.Key)
@@ -236,14 +237,14 @@ func contentKeys(c CallContent) []string {
 
 // assignAmendmentKeys keeps the keys of rows that exist in prev and gives every other
 // non-empty row a key never used in the call, so a removed criterion's key is not reused.
-func assignAmendmentKeys(in *CallDraftInput, prev CallContent, used []string) {
+func assignAmendmentKeys(in *rules.CallDraftInput, prev rules.CallContent, used []string) {
 	current := contentKeys(prev)
 	used = slices.Clone(used)
 	fresh := func(prefix, key string) string {
 		if key != "" && slices.Contains(current, key) && strings.HasPrefix(key, prefix) {
 			return key
 		}
-		k := NextKey(prefix, used)
+		k := rules.NextKey(prefix, used)
 		used = append(used, k)
 		return k
 	}
@@ -265,7 +266,7 @@ func assignAmendmentKeys(in *CallDraftInput, prev CallContent, used []string) {
 }
 
 // amendmentBody is the followers' message about an amendment.
-func amendmentBody(call *Call, p *AmendmentPreview, reason, baseURL string) string {
+func amendmentBody(call *rules.Call, p *AmendmentPreview, reason, baseURL string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Für die Ausschreibung „%s“ (%s) wurde die Fassung %d veröffentlicht (Änderungsbekanntmachung).\n\nBegründung: %s\n\nÄnderungen:\n",
 		p.Next.Title, call.Ref, p.Version, reason)
@@ -273,9 +274,9 @@ func amendmentBody(call *Call, p *AmendmentPreview, reason, baseURL string) stri
 		b.WriteString("- " + c.String() + "\n")
 	}
 	if p.Material {
-		b.WriteString("\nDie Änderung betrifft " + joinGerman(p.Sections) + ". Bereits abgegebene Interessenbekundungen müssen erneut bestätigt werden.\n")
+		b.WriteString("\nDie Änderung betrifft " + rules.JoinGerman(p.Sections) + ". Bereits abgegebene Interessenbekundungen müssen erneut bestätigt werden.\n")
 	}
 	fmt.Fprintf(&b, "\nAbgabefrist: %s\n\nAlle Änderungen: %s/ausschreibungen/%s/fassungen/%d/%d\n",
-		timeText(p.Next.Timeline.Deadline), baseURL, call.Ref, p.Version-1, p.Version)
+		rules.TimeText(p.Next.Timeline.Deadline), baseURL, call.Ref, p.Version-1, p.Version)
 	return b.String()
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // berlinAt is a Europe/Berlin wall time.
@@ -19,36 +19,36 @@ func berlinAt(y int, m time.Month, d, h, mi int) time.Time {
 
 // qaContent is a complete call that passes ValidateForPublication, with deadlines
 // relative to deadline (questions a week before, opening the day after).
-func qaContent(deadline time.Time) models.CallContent {
+func qaContent(deadline time.Time) rules.CallContent {
 	one := 1
-	return models.CallContent{
+	return rules.CallContent{
 		Title: "Interessenbekundungsverfahren KIM-Case-Management", FileRef: "KI-IBV-2026-01", Authority: "Kreis Musterland – Der Landrat",
 		LegalBasis: "Nr. 12 VV zu § 44 LHO", FundingSource: "Landesmittel KIM, Baustein 2",
 		Description:   "## Gegenstand\n\nCase Management.\n\n## Aufgaben\n\nFallaufnahme und Hilfeplanung.",
-		FundingPeriod: models.Period{From: "2026-09-01", To: "2028-12-31"}, FundingPerFTE: decimal.NewFromInt(57000), KreisTopUp: decimal.NewFromInt(5000),
-		Lots: []models.Lot{
+		FundingPeriod: rules.Period{From: "2026-09-01", To: "2028-12-31"}, FundingPerFTE: decimal.NewFromInt(57000), KreisTopUp: decimal.NewFromInt(5000),
+		Lots: []rules.Lot{
 			{Key: "L1", Name: "Nord", Region: "Nordheim", FTE: decimal.NewFromInt(2), MinFTEPerSite: decimal.NewFromInt(1)},
 			{Key: "L2", Name: "Süd", Region: "Südhausen", FTE: decimal.NewFromInt(1), MinFTEPerSite: decimal.NewFromInt(1)},
 		},
 		Eligibility: []string{"Anerkannter Träger der freien Wohlfahrtspflege", "Erfahrung in der Beratung"},
-		RequiredDocs: []models.RequiredDoc{
+		RequiredDocs: []rules.RequiredDoc{
 			{Key: "U1", Name: "Konzept", Mandatory: true, Note: "höchstens 12 Seiten"},
 			{Key: "U2", Name: "Satzung", Mandatory: true},
 		},
-		Criteria: []models.Criterion{
+		Criteria: []rules.Criterion{
 			{Key: "K1", Name: "Case-Management-Konzept im KIM-Rahmen", Weight: 60, MinScore: &one, Description: "Fallaufnahme, Hilfeplanung."},
 			{Key: "K2", Name: "Unabhängigkeit und Rollenklarheit", Weight: 40, MinScore: &one, Description: "Beschwerdeweg."},
 		},
-		Scale:          []models.ScaleLevel{{Value: 0, Label: "nicht dargestellt"}, {Value: 1, Label: "unzureichend"}, {Value: 2, Label: "gut"}},
+		Scale:          []rules.ScaleLevel{{Value: 0, Label: "nicht dargestellt"}, {Value: 1, Label: "unzureichend"}, {Value: 2, Label: "gut"}},
 		MinTotalPoints: decimal.NewFromInt(50), TieBreak: []string{"K1", "K2"}, AnswerMaxChars: 6000,
-		Timeline: models.Timeline{QuestionsUntil: deadline.AddDate(0, 0, -7).UTC(), Deadline: deadline.UTC(),
+		Timeline: rules.Timeline{QuestionsUntil: deadline.AddDate(0, 0, -7).UTC(), Deadline: deadline.UTC(),
 			PlannedOpening: deadline.AddDate(0, 0, 1).UTC(), PlannedDecision: deadline.AddDate(0, 0, 30).UTC(), StandstillDays: 14},
-		Contact: models.Contact{Name: "Kommunales Integrationszentrum", Email: "ki@musterland.example"},
+		Contact: rules.Contact{Name: "Kommunales Integrationszentrum", Email: "ki@musterland.example"},
 	}
 }
 
 // changedContent returns a copy of base (its lists copied too) changed by f.
-func changedContent(base models.CallContent, f func(c *models.CallContent)) models.CallContent {
+func changedContent(base rules.CallContent, f func(c *rules.CallContent)) rules.CallContent {
 	c := base
 	c.Lots = slices.Clone(base.Lots)
 	c.Criteria = slices.Clone(base.Criteria)
@@ -63,19 +63,19 @@ func TestCheckAmendment(t *testing.T) {
 	const minLeft = 10 * 24 * time.Hour
 	now := berlinAt(2026, 3, 20, 12, 0) // CET; summer time starts 29.03.2026
 	base := qaContent(berlinAt(2026, 4, 30, 12, 0))
-	mod := func(f func(c *models.CallContent)) models.CallContent { return changedContent(base, f) }
-	withDeadline := func(c *models.CallContent, d time.Time) {
+	mod := func(f func(c *rules.CallContent)) rules.CallContent { return changedContent(base, f) }
+	withDeadline := func(c *rules.CallContent, d time.Time) {
 		c.Timeline.Deadline = d.UTC()
 		c.Timeline.PlannedOpening = d.AddDate(0, 0, 1).UTC()
 	}
-	soon := mod(func(c *models.CallContent) {
+	soon := mod(func(c *rules.CallContent) {
 		withDeadline(c, berlinAt(2026, 3, 25, 12, 0))
 		c.Timeline.QuestionsUntil = berlinAt(2026, 3, 22, 12, 0).UTC()
 	})
-	weight := func(c *models.CallContent) { c.Criteria[0].Weight, c.Criteria[1].Weight = 55, 45 }
+	weight := func(c *rules.CallContent) { c.Criteria[0].Weight, c.Criteria[1].Weight = 55, 45 }
 	autumnNow := berlinAt(2026, 10, 20, 12, 0) // CEST; winter time starts 25.10.2026
 	autumn := qaContent(berlinAt(2026, 10, 27, 12, 0))
-	autumnMod := func(d time.Time) models.CallContent {
+	autumnMod := func(d time.Time) rules.CallContent {
 		c := autumn
 		c.Criteria = slices.Clone(autumn.Criteria)
 		weight(&c)
@@ -85,27 +85,27 @@ func TestCheckAmendment(t *testing.T) {
 
 	tests := []struct {
 		name         string
-		prev, next   models.CallContent
+		prev, next   rules.CallContent
 		now          time.Time
 		wantMaterial bool
 		wantCodes    []string
 	}{
-		{"text only", base, mod(func(c *models.CallContent) { c.Description += "\n\nNeuer Absatz." }), now, false, nil},
-		{"contact and funding are not material", base, mod(func(c *models.CallContent) {
+		{"text only", base, mod(func(c *rules.CallContent) { c.Description += "\n\nNeuer Absatz." }), now, false, nil},
+		{"contact and funding are not material", base, mod(func(c *rules.CallContent) {
 			c.Contact.Phone = "02345 1"
 			c.FundingPerFTE = decimal.NewFromInt(58000)
 		}), now, false, nil},
-		{"deadline later", base, mod(func(c *models.CallContent) { withDeadline(c, berlinAt(2026, 5, 14, 12, 0)) }), now, false, nil},
-		{"deadline one minute earlier", base, mod(func(c *models.CallContent) { withDeadline(c, berlinAt(2026, 4, 30, 11, 59)) }), now, false, []string{"deadline:earlier"}},
-		{"question deadline earlier", base, mod(func(c *models.CallContent) { c.Timeline.QuestionsUntil = c.Timeline.QuestionsUntil.Add(-time.Hour) }), now, false, []string{"questions_until:earlier"}},
+		{"deadline later", base, mod(func(c *rules.CallContent) { withDeadline(c, berlinAt(2026, 5, 14, 12, 0)) }), now, false, nil},
+		{"deadline one minute earlier", base, mod(func(c *rules.CallContent) { withDeadline(c, berlinAt(2026, 4, 30, 11, 59)) }), now, false, []string{"deadline:earlier"}},
+		{"question deadline earlier", base, mod(func(c *rules.CallContent) { c.Timeline.QuestionsUntil = c.Timeline.QuestionsUntil.Add(-time.Hour) }), now, false, []string{"questions_until:earlier"}},
 		{"material with enough time", base, mod(weight), now, true, nil},
-		{"scale is material", base, mod(func(c *models.CallContent) { c.Scale[2].Label = "sehr gut" }), now, true, nil},
-		{"lots are material", base, mod(func(c *models.CallContent) { c.Lots[1].FTE = decimal.RequireFromString("1.5") }), now, true, nil},
-		{"eligibility is material", base, mod(func(c *models.CallContent) { c.Eligibility = append(c.Eligibility, "Sitz im Kreis") }), now, true, nil},
-		{"documents are material", base, mod(func(c *models.CallContent) { c.RequiredDocs[1].Mandatory = false }), now, true, nil},
-		{"minimum score is material", base, mod(func(c *models.CallContent) { c.Criteria[1].MinScore = nil }), now, true, nil},
-		{"material too close to the deadline", soon, func() models.CallContent { c := soon; c.Criteria = slices.Clone(soon.Criteria); weight(&c); return c }(), now, true, []string{"deadline:min_left"}},
-		{"material with the deadline extended in the same amendment", soon, func() models.CallContent {
+		{"scale is material", base, mod(func(c *rules.CallContent) { c.Scale[2].Label = "sehr gut" }), now, true, nil},
+		{"lots are material", base, mod(func(c *rules.CallContent) { c.Lots[1].FTE = decimal.RequireFromString("1.5") }), now, true, nil},
+		{"eligibility is material", base, mod(func(c *rules.CallContent) { c.Eligibility = append(c.Eligibility, "Sitz im Kreis") }), now, true, nil},
+		{"documents are material", base, mod(func(c *rules.CallContent) { c.RequiredDocs[1].Mandatory = false }), now, true, nil},
+		{"minimum score is material", base, mod(func(c *rules.CallContent) { c.Criteria[1].MinScore = nil }), now, true, nil},
+		{"material too close to the deadline", soon, func() rules.CallContent { c := soon; c.Criteria = slices.Clone(soon.Criteria); weight(&c); return c }(), now, true, []string{"deadline:min_left"}},
+		{"material with the deadline extended in the same amendment", soon, func() rules.CallContent {
 			c := soon
 			c.Criteria = slices.Clone(soon.Criteria)
 			weight(&c)
@@ -113,14 +113,14 @@ func TestCheckAmendment(t *testing.T) {
 			return c
 		}(), now, true, nil},
 		// 20.03. 12:00 MEZ + 10 calendar days = 30.03. 12:00 MESZ, only 239 hours later.
-		{"DST spring: same wall time ten days later suffices", soon, func() models.CallContent {
+		{"DST spring: same wall time ten days later suffices", soon, func() rules.CallContent {
 			c := soon
 			c.Criteria = slices.Clone(soon.Criteria)
 			weight(&c)
 			withDeadline(&c, berlinAt(2026, 3, 30, 12, 0))
 			return c
 		}(), now, true, nil},
-		{"DST spring: one minute less is refused", soon, func() models.CallContent {
+		{"DST spring: one minute less is refused", soon, func() rules.CallContent {
 			c := soon
 			c.Criteria = slices.Clone(soon.Criteria)
 			weight(&c)
@@ -131,8 +131,8 @@ func TestCheckAmendment(t *testing.T) {
 		// is more than 240 hours away but before the same wall time.
 		{"DST autumn: 240.5 hours but earlier wall time is refused", autumn, autumnMod(berlinAt(2026, 10, 30, 11, 30)), autumnNow, true, []string{"deadline:min_left"}},
 		{"DST autumn: same wall time suffices", autumn, autumnMod(berlinAt(2026, 10, 30, 12, 0)), autumnNow, true, nil},
-		{"after the deadline nothing", base, mod(func(c *models.CallContent) { withDeadline(c, berlinAt(2026, 6, 1, 12, 0)) }), berlinAt(2026, 4, 30, 12, 0), false, []string{"deadline:passed"}},
-		{"earlier and material reports only earlier", soon, func() models.CallContent {
+		{"after the deadline nothing", base, mod(func(c *rules.CallContent) { withDeadline(c, berlinAt(2026, 6, 1, 12, 0)) }), berlinAt(2026, 4, 30, 12, 0), false, []string{"deadline:passed"}},
+		{"earlier and material reports only earlier", soon, func() rules.CallContent {
 			c := soon
 			c.Criteria = slices.Clone(soon.Criteria)
 			weight(&c)
@@ -142,7 +142,7 @@ func TestCheckAmendment(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			material, v := models.CheckAmendment(tc.prev, tc.next, tc.now, minLeft)
+			material, v := rules.CheckAmendment(tc.prev, tc.next, tc.now, minLeft)
 			if material != tc.wantMaterial {
 				t.Errorf("material = %v, want %v", material, tc.wantMaterial)
 			}
@@ -160,8 +160,8 @@ func TestCheckAmendmentMessageNamesEarliestDeadline(t *testing.T) {
 	now := berlinAt(2026, 3, 20, 12, 0)
 	prev := qaContent(berlinAt(2026, 3, 25, 12, 0))
 	next := prev
-	next.Lots = append(slices.Clone(prev.Lots), models.Lot{Key: "L3", Name: "Mitte", Region: "Musterstadt", FTE: decimal.NewFromInt(1), MinFTEPerSite: decimal.NewFromInt(1)})
-	_, v := models.CheckAmendment(prev, next, now, 10*24*time.Hour)
+	next.Lots = append(slices.Clone(prev.Lots), rules.Lot{Key: "L3", Name: "Mitte", Region: "Musterstadt", FTE: decimal.NewFromInt(1), MinFTEPerSite: decimal.NewFromInt(1)})
+	_, v := rules.CheckAmendment(prev, next, now, 10*24*time.Hour)
 	if len(v.Fields) != 1 {
 		t.Fatalf("want one error, got %v", v)
 	}
@@ -185,7 +185,7 @@ func TestEarliestDeadlineAfter(t *testing.T) {
 		{berlinAt(2026, 1, 10, 9, 0), 36 * time.Hour, berlinAt(2026, 1, 11, 21, 0)},
 	}
 	for _, tc := range tests {
-		if got := models.EarliestDeadlineAfter(tc.now, tc.left); !got.Equal(tc.want) {
+		if got := rules.EarliestDeadlineAfter(tc.now, tc.left); !got.Equal(tc.want) {
 			t.Errorf("EarliestDeadlineAfter(%s, %s) = %s, want %s", tc.now, tc.left, got.In(core.Berlin()), tc.want)
 		}
 	}

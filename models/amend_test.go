@@ -10,18 +10,19 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 // amendInput is the amendment form filled with content, as the editor shows it.
-func amendInput(c models.CallContent, reason string, base int) models.AmendInput {
-	return models.AmendInput{Content: models.DraftInputFrom(c, models.Committee{}), Reason: reason, BaseVersion: base}
+func amendInput(c rules.CallContent, reason string, base int) models.AmendInput {
+	return models.AmendInput{Content: rules.DraftInputFrom(c, rules.Committee{}), Reason: reason, BaseVersion: base}
 }
 
 func TestAmendCreatesImmutableVersion(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
-	callRules := models.DefaultCallRules()
+	callRules := rules.DefaultCallRules()
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
 	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, noReason, callRules, "http://x", f.now, nil)
 	wantCodes(t, err, "reason:required")
 	shorter := amendInput(f.content, "Kürzere Frist", 1)
-	shorter.Content.Deadline = models.FormatGermanDateTimeInput(f.content.Timeline.Deadline.Add(-24 * time.Hour))
+	shorter.Content.Deadline = rules.FormatGermanDateTimeInput(f.content.Timeline.Deadline.Add(-24 * time.Hour))
 	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, shorter, callRules, "http://x", f.now, nil)
 	wantCodes(t, err, "deadline:earlier")
 	other := taActor(t, db, "admin@beispielhausen.example")
@@ -52,7 +53,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 
 	// Material: weights change, a criterion is replaced (its key is not reused).
 	next := f.content
-	next.Criteria = []models.Criterion{f.content.Criteria[0], {Name: "Vernetzung", Weight: 40, Description: "Verweiswege."}}
+	next.Criteria = []rules.Criterion{f.content.Criteria[0], {Name: "Vernetzung", Weight: 40, Description: "Verweiswege."}}
 	next.Criteria[0].Weight = 60
 	next.TieBreak = nil // the criteria's order
 	in := amendInput(next, "Kriterium 2 präzisiert", 1)
@@ -73,7 +74,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if ver.Version != 2 || !ver.Material || ver.Reason != "Kriterium 2 präzisiert" {
 		t.Fatalf("version %+v", ver)
 	}
-	var call models.Call
+	var call rules.Call
 	db.Raw(`SELECT * FROM calls WHERE id = ?`, f.callID).Scan(&call)
 	if call.CurrentVersion != 2 || !call.Deadline.Equal(f.content.Timeline.Deadline) {
 		t.Fatalf("call %+v", call)
@@ -126,12 +127,12 @@ func TestMaterialAmendmentNeedsTimeLeft(t *testing.T) {
 	late := f.content.Timeline.Deadline.AddDate(0, 0, -5) // five days before the deadline
 	next := f.content
 	next.Eligibility = append([]string{"Sitz im Kreis"}, f.content.Eligibility...)
-	_, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), models.DefaultCallRules(), "", late, nil)
+	_, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), rules.DefaultCallRules(), "", late, nil)
 	wantCodes(t, err, "deadline:min_left")
 	// With the deadline extended in the same amendment it is allowed.
 	next.Timeline.Deadline = next.Timeline.Deadline.AddDate(0, 0, 7)
 	next.Timeline.PlannedOpening = next.Timeline.PlannedOpening.AddDate(0, 0, 7)
-	ver, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), models.DefaultCallRules(), "", late, nil)
+	ver, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), rules.DefaultCallRules(), "", late, nil)
 	if err != nil || !ver.Material {
 		t.Fatalf("%+v %v", ver, err)
 	}
@@ -168,7 +169,7 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log`)
 	next := f.content
 	next.Timeline.Deadline = next.Timeline.Deadline.AddDate(0, 0, 7)
-	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Verlängerung", 1), models.DefaultCallRules(), "", f.now, nil)
+	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Verlängerung", 1), rules.DefaultCallRules(), "", f.now, nil)
 	wantConflict(t, err)
 	if !strings.Contains(err.Error(), "aufgehoben") {
 		t.Fatalf("message %q", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -103,10 +104,10 @@ func finalizeAward(tx *gorm.DB, docs DecisionDocs, c dueAward, now time.Time) er
 		Scan(&raw).Error; err != nil {
 		return fmt.Errorf("load call content: %w", err)
 	}
-	content, err := DecodeCallContent(raw.Content)
+	content, err := rules.DecodeCallContent(raw.Content)
 	if err != nil {
 		return err
 	}
-	v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: CallAwarded, Content: content}
+	v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: rules.CallAwarded, Content: content}
 	return docs.issueVermerk(tx, v, 0, VermerkStageFinal)
 }

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
@@ -20,7 +21,7 @@ type AwardListRow struct {
 	ID          int64
 	Ref         string
 	Title       string
-	State       CallState
+	State       rules.CallState
 	TenantSlug  string
 	TenantName  string
 	DecidedAt   *time.Time // decision recorded (or cancellation)
@@ -29,7 +30,7 @@ type AwardListRow struct {
 }
 
 // StateLabel names the state in German.
-func (r AwardListRow) StateLabel() string { return DecisionStateLabel(r.State) }
+func (r AwardListRow) StateLabel() string { return rules.DecisionStateLabel(r.State) }
 
 // AwardList is one page of records with the Kreise for the filter.
 type AwardList struct {

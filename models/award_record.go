@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 // award is final (awarded) or the procedure was cancelled; decided and notified records
 // are shown too, marked as not yet final ("noch nicht bestandskräftig"), because the
 // deciding body's resolution is public once taken.
-var AwardRecordStates = []CallState{CallDecided, CallNotified, CallAwarded, CallCancelled}
+var AwardRecordStates = []rules.CallState{rules.CallDecided, rules.CallNotified, rules.CallAwarded, rules.CallCancelled}
 
 // AwardRecord is the public award record (Vergabedokumentation) of one procedure. It holds
 // only public information: organisations (legal entities) but no person, no bid
@@ -25,7 +26,7 @@ var AwardRecordStates = []CallState{CallDecided, CallNotified, CallAwarded, Call
 type AwardRecord struct {
 	CallID       int64
 	Ref          string
-	State        CallState
+	State        rules.CallState
 	TenantSlug   string
 	TenantName   string
 	Title        string
@@ -33,12 +34,12 @@ type AwardRecord struct {
 	CancelledAt  *time.Time
 	CancelReason string
 	OpenedAt     *time.Time
-	Content      CallContent
+	Content      rules.CallContent
 	Versions     []VersionInfo
 	QA           []PublicQA
 	Bidders      []AwardBidder // empty until the decision is recorded
-	Lots         []LotResult
-	Decision     *Decision // nil until recorded; allocations with organisation names
+	Lots         []rules.LotResult
+	Decision     *rules.Decision // nil until recorded; allocations with organisation names
 	Objections   []AwardObjection
 	Timeline     []TimelineEntry
 	Chain        Verification
@@ -46,10 +47,10 @@ type AwardRecord struct {
 }
 
 // Final reports whether the award is final (bestandskräftig).
-func (r *AwardRecord) Final() bool { return r.State == CallAwarded }
+func (r *AwardRecord) Final() bool { return r.State == rules.CallAwarded }
 
 // StateLabel names the state in German.
-func (r *AwardRecord) StateLabel() string { return DecisionStateLabel(r.State) }
+func (r *AwardRecord) StateLabel() string { return rules.DecisionStateLabel(r.State) }
 
 // Amendments are the versions after the first.
 func (r *AwardRecord) Amendments() []VersionInfo {
@@ -77,7 +78,7 @@ type AwardBidder struct {
 }
 
 // FormalLabel names the formal outcome in German.
-func (b AwardBidder) FormalLabel() string { return FormalLabel(b.Formal) }
+func (b AwardBidder) FormalLabel() string { return rules.FormalLabel(b.Formal) }
 
 // AwardScore is a consolidated score and its points for one criterion.
 type AwardScore struct {
@@ -195,7 +196,7 @@ func LoadAwardRecord(ctx context.Context, db *gorm.DB, idOrRef string) (*AwardRe
 	return out, err
 }
 
-func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []CallState) (*AwardRecord, error) {
+func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []rules.CallState) (*AwardRecord, error) {
 	id, _ := strconv.ParseInt(idOrRef, 10, 64)
 	st := make([]string, len(states))
 	for i, s := range states {
@@ -219,7 +220,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 		return nil, fmt.Errorf("award record %q: %w", idOrRef, core.ErrNotFound)
 	}
 	h := head[0]
-	r := &AwardRecord{CallID: h.ID, Ref: h.Ref, State: CallState(h.State), TenantSlug: h.Slug, TenantName: h.Name, Title: h.Title,
+	r := &AwardRecord{CallID: h.ID, Ref: h.Ref, State: rules.CallState(h.State), TenantSlug: h.Slug, TenantName: h.Name, Title: h.Title,
 		PublishedAt: h.PublishedAt, CancelledAt: h.CancelledAt, CancelReason: h.CancelReason, OpenedAt: h.OpenedAt, Checked: h.Checked}
 	var versions []struct {
 		VersionInfo
@@ -232,7 +233,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 	for _, v := range versions {
 		r.Versions = append(r.Versions, v.VersionInfo)
 		if v.Content != nil {
-			c, err := DecodeCallContent(v.Content)
+			c, err := rules.DecodeCallContent(v.Content)
 			if err != nil {
 				return nil, err
 			}
@@ -331,7 +332,7 @@ func loadAwardDecision(tx *gorm.DB, r *AwardRecord, lots *string) error {
 			lot = l.Name
 		}
 		if a.FTE.IsPositive() || a.ResultFTE.IsPositive() {
-			alloc[a.BidID] = append(alloc[a.BidID], AwardAllocation{Lot: lot, FTE: FormatFTE(a.FTE), ResultFTE: FormatFTE(a.ResultFTE), Deviates: a.Deviates()})
+			alloc[a.BidID] = append(alloc[a.BidID], AwardAllocation{Lot: lot, FTE: rules.FormatFTE(a.FTE), ResultFTE: rules.FormatFTE(a.ResultFTE), Deviates: a.Deviates()})
 		}
 	}
 	for _, b := range bidders {
@@ -351,10 +352,10 @@ func loadAwardDecision(tx *gorm.DB, r *AwardRecord, lots *string) error {
 			}
 			as := AwardScore{Criterion: c.Key + " " + c.Name, Score: "–", Points: "–"}
 			if ok {
-				as.Score = FormatScore(s)
+				as.Score = rules.FormatScore(s)
 			}
 			if p, ok := points[c.Key]; ok {
-				as.Points = FormatGermanDecimal(p, 2)
+				as.Points = rules.FormatGermanDecimal(p, 2)
 			}
 			ab.Scores = append(ab.Scores, as)
 		}

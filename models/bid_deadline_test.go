@@ -16,20 +16,21 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 // massBids creates n organisations, each with one member and a complete draft for the
 // call (inserted directly for speed; all drafts share one stored file per document).
-func massBids(t testing.TB, db *gorm.DB, vault *models.Vault, callID int64, c *models.CallContent, n, offset int) []massBid {
+func massBids(t testing.TB, db *gorm.DB, vault *models.Vault, callID int64, c *rules.CallContent, n, offset int) []massBid {
 	t.Helper()
 	ctx := context.Background()
-	d := &models.BidDraft{Lots: map[string]decimal.Decimal{"L1": decimal.NewFromInt(1)},
-		Answers: map[string]string{}, Declarations: map[string]bool{}, Ties: models.Ties{Declared: "none"},
-		Contact: models.Contact{Name: "Kontakt", Email: "kontakt@traeger.example"}}
+	d := &rules.BidDraft{Lots: map[string]decimal.Decimal{"L1": decimal.NewFromInt(1)},
+		Answers: map[string]string{}, Declarations: map[string]bool{}, Ties: rules.Ties{Declared: "none"},
+		Contact: rules.Contact{Name: "Kontakt", Email: "kontakt@traeger.example"}}
 	for _, cr := range c.Criteria {
 		d.Answers[cr.Key] = "Antwort zu " + cr.Name
 	}
-	for _, x := range models.Declarations(c) {
+	for _, x := range rules.Declarations(c) {
 		d.Declarations[x.Key] = true
 	}
 	out := make([]massBid, 0, n)
@@ -244,7 +245,7 @@ func taActorTB(tb testing.TB, db *gorm.DB, email string) *core.Actor {
 }
 
 // qaPublishTB inserts a published version 1 of c (as qaPublish, for benchmarks).
-func qaPublishTB(tb testing.TB, db *gorm.DB, tenantID, leadID int64, c models.CallContent, seq int, now time.Time) int64 {
+func qaPublishTB(tb testing.TB, db *gorm.DB, tenantID, leadID int64, c rules.CallContent, seq int, now time.Time) int64 {
 	tb.Helper()
 	c.Timeline.Publication = now.UTC().Truncate(time.Second)
 	raw, _ := c.Canonical()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
@@ -60,7 +61,7 @@ func checkBidForFile(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, key str
 	left := maxBid - row.Used
 	if left <= 0 {
 		v := &core.ValidationError{}
-		v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein. Entfernen oder verkleinern Sie zuerst andere Dateien.", FormatMB(maxBid)))
+		v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein. Entfernen oder verkleinern Sie zuerst andere Dateien.", rules.FormatMB(maxBid)))
 		return nil, 0, v
 	}
 	return &b, left, nil
@@ -116,7 +117,7 @@ func AddBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Acto
 	}
 	if in.File == nil {
 		v := &core.ValidationError{}
-		v.Add(docField(in.DocKey), "missing", fileMessages["missing"])
+		v.Add(docField(in.DocKey), "missing", rules.FileMessages["missing"])
 		return v
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
@@ -159,7 +160,7 @@ func AttachWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor 
 		}
 		if src.Size > left {
 			v := &core.ValidationError{}
-			v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein.", FormatMB(maxBid)))
+			v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein.", rules.FormatMB(maxBid)))
 			return v
 		}
 		f, err := copyFile(ctx, tx, vault, doc.FileID, FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", CreatedBy: actor.UserID, Field: docField(key)})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
@@ -16,9 +17,9 @@ type OrgBidRow struct {
 	CallID              int64
 	CallRef             string
 	CallTitle           string
-	CallState           CallState
+	CallState           rules.CallState
 	Deadline            *time.Time
-	State               BidState
+	State               rules.BidState
 	CurrentVersion      int
 	DraftRev            int
 	SubmittedRev        int
@@ -29,7 +30,9 @@ type OrgBidRow struct {
 }
 
 // Unsubmitted reports whether the working copy has changes that are not submitted.
-func (r OrgBidRow) Unsubmitted() bool { return r.State == BidSubmitted && r.DraftRev != r.SubmittedRev }
+func (r OrgBidRow) Unsubmitted() bool {
+	return r.State == rules.BidSubmitted && r.DraftRev != r.SubmittedRev
+}
 
 // OrgBids lists the organisation's bids, newest change first. Only members may list.
 func OrgBids(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64) ([]OrgBidRow, error) {
@@ -85,12 +88,12 @@ func (v VersionRow) KindLabel() string {
 type BidView struct {
 	Bid           Bid
 	Call          CallHeader
-	Content       CallContent // the call's current version
-	Draft         BidDraft
+	Content       rules.CallContent // the call's current version
+	Draft         rules.BidDraft
 	Files         map[string]BidFileRow
 	Versions      []VersionRow // newest first
 	UpdatedByName string
-	Missing       []Missing
+	Missing       []rules.Missing
 	Open          bool // the deadline has not passed at now and the call is published
 }
 
@@ -102,15 +105,15 @@ func (v *BidView) Unsubmitted() bool {
 // CanSubmit reports whether the submit button is shown: open, not withdrawn, complete and
 // either never submitted, changed since, or awaiting re-confirmation.
 func (v *BidView) CanSubmit() bool {
-	return v.Open && v.Bid.State != BidWithdrawn && len(v.Missing) == 0 &&
+	return v.Open && v.Bid.State != rules.BidWithdrawn && len(v.Missing) == 0 &&
 		(v.Bid.CurrentVersion == 0 || v.Bid.DraftRev != v.Bid.SubmittedRev || v.Bid.NeedsReconfirmation)
 }
 
 // CanEdit reports whether the working copy may change (open and not withdrawn).
-func (v *BidView) CanEdit() bool { return v.Open && v.Bid.State != BidWithdrawn }
+func (v *BidView) CanEdit() bool { return v.Open && v.Bid.State != rules.BidWithdrawn }
 
 // CanWithdraw reports whether the bid may be withdrawn.
-func (v *BidView) CanWithdraw() bool { return v.Open && v.Bid.State == BidSubmitted }
+func (v *BidView) CanWithdraw() bool { return v.Open && v.Bid.State == rules.BidSubmitted }
 
 // OwnBid returns the organisation's bid for a member (decrypting the working copy);
 // other organisations' bids are ErrNotFound. now decides only what the page offers; the
@@ -161,8 +164,8 @@ func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, o
 	if v.Versions, err = versionRows(db, vault, v.Bid.CallID, bidID); err != nil {
 		return nil, err
 	}
-	v.Missing = BidMissing(&v.Content, &v.Draft, have)
-	v.Open = v.Call.State == CallPublished && v.Call.Deadline != nil && !now.After(*v.Call.Deadline)
+	v.Missing = rules.BidMissing(&v.Content, &v.Draft, have)
+	v.Open = v.Call.State == rules.CallPublished && v.Call.Deadline != nil && !now.After(*v.Call.Deadline)
 	return &v, nil
 }
 
@@ -227,7 +230,7 @@ type Receipt struct {
 	Version  VersionRow
 	Lots     []ReceiptLot
 	BidID    int64
-	CallText CallContent // the call version the bid refers to
+	CallText rules.CallContent // the call version the bid refers to
 }
 
 // ReceiptLot is a lot with the posts applied for.
@@ -279,16 +282,16 @@ func receiptOf(ctx context.Context, db *gorm.DB, vault *Vault, orgID, bidID int6
 	if err != nil {
 		return nil, err
 	}
-	if BidSHA256(plain) != ver.ContentSHA256 {
+	if rules.BidSHA256(plain) != ver.ContentSHA256 {
 		return nil, fmt.Errorf("version %d of bid %d: content does not match its SHA-256", n, bidID)
 	}
-	bc, err := DecodeBid(plain)
+	bc, err := rules.DecodeBid(plain)
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range r.CallText.Lots {
 		if fte, ok := bc.Lots[l.Key]; ok {
-			r.Lots = append(r.Lots, ReceiptLot{Key: l.Key, Name: l.Name, FTE: FormatFTE(fte)})
+			r.Lots = append(r.Lots, ReceiptLot{Key: l.Key, Name: l.Name, FTE: rules.FormatFTE(fte)})
 		}
 	}
 	return r, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strings"
 
 	"gorm.io/gorm"
@@ -32,7 +33,7 @@ func ReceiptText(r *Receipt, link string) string {
 	fmt.Fprintf(&b, "Eingangsbestätigung\n\nTräger: %s\nAusschreibung: %s (%s), Fassung %d\nInteressenbekundung: Fassung %d (%s)\n",
 		r.OrgName, r.Call.Title, r.Call.Ref, r.Version.CallVersion, r.Version.Version, r.Version.KindLabel())
 	if r.Version.ReceiptAt != nil {
-		fmt.Fprintf(&b, "Eingang (Uhr der Datenbank bei der Speicherung): %s\n", FormatDateTimeSeconds(*r.Version.ReceiptAt))
+		fmt.Fprintf(&b, "Eingang (Uhr der Datenbank bei der Speicherung): %s\n", rules.FormatDateTimeSeconds(*r.Version.ReceiptAt))
 	}
 	b.WriteString("\nLose und Stellen (VZÄ):\n")
 	for _, l := range r.Lots {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 func bidDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -20,25 +20,25 @@ func TestApplyStepLots(t *testing.T) {
 	c := qaContent(time.Now().Add(720 * time.Hour)) // L1 Nord 2,0 (min 1,0), L2 Süd 1,0 (min 1,0)
 	tests := []struct {
 		name  string
-		in    models.StepInput
+		in    rules.StepInput
 		codes []string
 		want  map[string]string
 	}{
-		{"one lot", models.StepInput{"fte_L1": "1,5"}, nil, map[string]string{"L1": "1.5"}},
-		{"both lots, whole lot", models.StepInput{"fte_L1": "2", "fte_L2": "1,00"}, nil, map[string]string{"L1": "2", "L2": "1"}},
-		{"empty and zero mean not applying", models.StepInput{"fte_L1": "", "fte_L2": "0"}, nil, map[string]string{}},
-		{"above the lot", models.StepInput{"fte_L1": "2,05"}, []string{"fte_L1:above_lot"}, nil},
-		{"not a multiple of 0,05", models.StepInput{"fte_L1": "1,33"}, []string{"fte_L1:step"}, nil},
-		{"below the minimum per site", models.StepInput{"fte_L1": "0,5"}, []string{"fte_L1:below_min"}, nil},
-		{"three decimals", models.StepInput{"fte_L1": "1,255"}, []string{"fte_L1:invalid"}, nil},
-		{"point as decimal separator", models.StepInput{"fte_L1": "1.5"}, []string{"fte_L1:invalid"}, nil},
-		{"negative", models.StepInput{"fte_L1": "-1"}, []string{"fte_L1:invalid"}, nil},
-		{"lot of another call", models.StepInput{"fte_L9": "1"}, []string{"fte:unknown_lot"}, nil},
+		{"one lot", rules.StepInput{"fte_L1": "1,5"}, nil, map[string]string{"L1": "1.5"}},
+		{"both lots, whole lot", rules.StepInput{"fte_L1": "2", "fte_L2": "1,00"}, nil, map[string]string{"L1": "2", "L2": "1"}},
+		{"empty and zero mean not applying", rules.StepInput{"fte_L1": "", "fte_L2": "0"}, nil, map[string]string{}},
+		{"above the lot", rules.StepInput{"fte_L1": "2,05"}, []string{"fte_L1:above_lot"}, nil},
+		{"not a multiple of 0,05", rules.StepInput{"fte_L1": "1,33"}, []string{"fte_L1:step"}, nil},
+		{"below the minimum per site", rules.StepInput{"fte_L1": "0,5"}, []string{"fte_L1:below_min"}, nil},
+		{"three decimals", rules.StepInput{"fte_L1": "1,255"}, []string{"fte_L1:invalid"}, nil},
+		{"point as decimal separator", rules.StepInput{"fte_L1": "1.5"}, []string{"fte_L1:invalid"}, nil},
+		{"negative", rules.StepInput{"fte_L1": "-1"}, []string{"fte_L1:invalid"}, nil},
+		{"lot of another call", rules.StepInput{"fte_L9": "1"}, []string{"fte:unknown_lot"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &models.BidDraft{Lots: map[string]decimal.Decimal{"L2": bidDec("1")}}
-			err := models.ApplyStep(&c, d, models.StepLots, tt.in)
+			d := &rules.BidDraft{Lots: map[string]decimal.Decimal{"L2": bidDec("1")}}
+			err := rules.ApplyStep(&c, d, rules.StepLots, tt.in)
 			if tt.codes != nil {
 				v, ok := core.AsValidation(err)
 				if !ok || strings.Join(v.Codes(), ",") != strings.Join(tt.codes, ",") {
@@ -69,23 +69,23 @@ func TestApplyStepTexts(t *testing.T) {
 	c.AnswerMaxChars = 100
 	tests := []struct {
 		name  string
-		step  models.BidStep
-		in    models.StepInput
+		step  rules.BidStep
+		in    rules.StepInput
 		codes string
 	}{
-		{"answers within the limit", models.StepAnswers, models.StepInput{"answer_K1": strings.Repeat("ä", 100)}, ""},
-		{"answer over the call's limit", models.StepAnswers, models.StepInput{"answer_K1": strings.Repeat("a", 101)}, "answer_K1:too_long"},
-		{"100 000 characters", models.StepAnswers, models.StepInput{"answer_K2": strings.Repeat("x", 100000)}, "answer_K2:too_long"},
-		{"NUL byte", models.StepAnswers, models.StepInput{"answer_K1": "a\x00b"}, "answer_K1:invalid"},
-		{"bidi override", models.StepAnswers, models.StepInput{"answer_K1": "abc\u202edef"}, "answer_K1:invalid"},
-		{"ties: unknown answer", models.StepDeclarations, models.StepInput{"ties": "maybe"}, "ties:invalid"},
-		{"ties: some with text", models.StepDeclarations, models.StepInput{"ties": "some", "ties_text": "Schwester im Jugendamt"}, ""},
-		{"contact: bad e-mail", models.StepContact, models.StepInput{"contact_name": "A", "contact_email": "kein-at"}, "contact_email:invalid"},
+		{"answers within the limit", rules.StepAnswers, rules.StepInput{"answer_K1": strings.Repeat("ä", 100)}, ""},
+		{"answer over the call's limit", rules.StepAnswers, rules.StepInput{"answer_K1": strings.Repeat("a", 101)}, "answer_K1:too_long"},
+		{"100 000 characters", rules.StepAnswers, rules.StepInput{"answer_K2": strings.Repeat("x", 100000)}, "answer_K2:too_long"},
+		{"NUL byte", rules.StepAnswers, rules.StepInput{"answer_K1": "a\x00b"}, "answer_K1:invalid"},
+		{"bidi override", rules.StepAnswers, rules.StepInput{"answer_K1": "abc\u202edef"}, "answer_K1:invalid"},
+		{"ties: unknown answer", rules.StepDeclarations, rules.StepInput{"ties": "maybe"}, "ties:invalid"},
+		{"ties: some with text", rules.StepDeclarations, rules.StepInput{"ties": "some", "ties_text": "Schwester im Jugendamt"}, ""},
+		{"contact: bad e-mail", rules.StepContact, rules.StepInput{"contact_name": "A", "contact_email": "kein-at"}, "contact_email:invalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := &models.BidDraft{}
-			err := models.ApplyStep(&c, d, tt.step, tt.in)
+			d := &rules.BidDraft{}
+			err := rules.ApplyStep(&c, d, tt.step, tt.in)
 			if tt.codes == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -104,12 +104,12 @@ func TestApplyStepTexts(t *testing.T) {
 }
 
 // completeDraft is a draft that satisfies qaContent.
-func completeDraft(c *models.CallContent) (*models.BidDraft, map[string]bool) {
-	d := &models.BidDraft{Lots: map[string]decimal.Decimal{"L1": bidDec("1.5")},
+func completeDraft(c *rules.CallContent) (*rules.BidDraft, map[string]bool) {
+	d := &rules.BidDraft{Lots: map[string]decimal.Decimal{"L1": bidDec("1.5")},
 		Answers:      map[string]string{"K1": "Unser Konzept.", "K2": "Unabhängig."},
-		Declarations: map[string]bool{}, Ties: models.Ties{Declared: "none"},
-		Contact: models.Contact{Name: "Andrea Wohlfahrt", Email: "awo@traeger.example"}}
-	for _, x := range models.Declarations(c) {
+		Declarations: map[string]bool{}, Ties: rules.Ties{Declared: "none"},
+		Contact: rules.Contact{Name: "Andrea Wohlfahrt", Email: "awo@traeger.example"}}
+	for _, x := range rules.Declarations(c) {
 		d.Declarations[x.Key] = true
 	}
 	return d, map[string]bool{"U1": true, "U2": true}
@@ -117,29 +117,29 @@ func completeDraft(c *models.CallContent) (*models.BidDraft, map[string]bool) {
 
 func TestBidMissing(t *testing.T) {
 	c := qaContent(time.Now().Add(720 * time.Hour))
-	decl := models.Declarations(&c)
+	decl := rules.Declarations(&c)
 	tests := []struct {
 		name   string
-		change func(d *models.BidDraft, docs map[string]bool)
+		change func(d *rules.BidDraft, docs map[string]bool)
 		want   []string // step/field of each missing item
 	}{
-		{"complete", func(*models.BidDraft, map[string]bool) {}, nil},
-		{"no lot", func(d *models.BidDraft, _ map[string]bool) { d.Lots = nil }, []string{"lose/fte_L1"}},
-		{"lot larger than the amended lot", func(d *models.BidDraft, _ map[string]bool) { d.Lots["L2"] = bidDec("1.5") }, []string{"lose/fte_L2"}},
-		{"answer missing", func(d *models.BidDraft, _ map[string]bool) { d.Answers["K2"] = "  " }, []string{"antworten/answer_K2"}},
-		{"answer longer than the limit", func(d *models.BidDraft, _ map[string]bool) { d.Answers["K1"] = strings.Repeat("a", 6001) }, []string{"antworten/answer_K1"}},
-		{"document missing", func(_ *models.BidDraft, docs map[string]bool) { delete(docs, "U2") }, []string{"unterlagen/doc_U2"}},
-		{"declaration not confirmed", func(d *models.BidDraft, _ map[string]bool) { delete(d.Declarations, decl[1].Key) }, []string{"erklaerungen/decl_" + decl[1].Key}},
-		{"ties undeclared", func(d *models.BidDraft, _ map[string]bool) { d.Ties = models.Ties{} }, []string{"erklaerungen/ties"}},
-		{"ties without text", func(d *models.BidDraft, _ map[string]bool) { d.Ties = models.Ties{Declared: "some"} }, []string{"erklaerungen/ties_text"}},
-		{"contact missing", func(d *models.BidDraft, _ map[string]bool) { d.Contact = models.Contact{} }, []string{"kontakt/contact_name", "kontakt/contact_email"}},
+		{"complete", func(*rules.BidDraft, map[string]bool) {}, nil},
+		{"no lot", func(d *rules.BidDraft, _ map[string]bool) { d.Lots = nil }, []string{"lose/fte_L1"}},
+		{"lot larger than the amended lot", func(d *rules.BidDraft, _ map[string]bool) { d.Lots["L2"] = bidDec("1.5") }, []string{"lose/fte_L2"}},
+		{"answer missing", func(d *rules.BidDraft, _ map[string]bool) { d.Answers["K2"] = "  " }, []string{"antworten/answer_K2"}},
+		{"answer longer than the limit", func(d *rules.BidDraft, _ map[string]bool) { d.Answers["K1"] = strings.Repeat("a", 6001) }, []string{"antworten/answer_K1"}},
+		{"document missing", func(_ *rules.BidDraft, docs map[string]bool) { delete(docs, "U2") }, []string{"unterlagen/doc_U2"}},
+		{"declaration not confirmed", func(d *rules.BidDraft, _ map[string]bool) { delete(d.Declarations, decl[1].Key) }, []string{"erklaerungen/decl_" + decl[1].Key}},
+		{"ties undeclared", func(d *rules.BidDraft, _ map[string]bool) { d.Ties = rules.Ties{} }, []string{"erklaerungen/ties"}},
+		{"ties without text", func(d *rules.BidDraft, _ map[string]bool) { d.Ties = rules.Ties{Declared: "some"} }, []string{"erklaerungen/ties_text"}},
+		{"contact missing", func(d *rules.BidDraft, _ map[string]bool) { d.Contact = rules.Contact{} }, []string{"kontakt/contact_name", "kontakt/contact_email"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d, docs := completeDraft(&c)
 			tt.change(d, docs)
 			var got []string
-			for _, m := range models.BidMissing(&c, d, docs) {
+			for _, m := range rules.BidMissing(&c, d, docs) {
 				if m.Message == "" {
 					t.Fatal("missing item without message")
 				}
@@ -150,7 +150,7 @@ func TestBidMissing(t *testing.T) {
 			}
 		})
 	}
-	m := models.Missing{Step: models.StepAnswers, Field: "answer_K1"}
+	m := rules.Missing{Step: rules.StepAnswers, Field: "answer_K1"}
 	if h := m.Href("/traeger/1/bewerbungen/2"); h != "/traeger/1/bewerbungen/2/antworten#f-answer_K1" {
 		t.Fatalf("href %s", h)
 	}
@@ -169,7 +169,7 @@ func TestDeadlineRule(t *testing.T) {
 		{deadline.Add(time.Hour), false},
 	}
 	for _, tt := range tests {
-		if got := models.SubmissionAccepted(tt.commit, deadline); got != tt.want {
+		if got := rules.SubmissionAccepted(tt.commit, deadline); got != tt.want {
 			t.Errorf("commit %v: accepted=%v, want %v", tt.commit, got, tt.want)
 		}
 	}
@@ -184,27 +184,27 @@ func TestDeadlineRule(t *testing.T) {
 		{nil, deadline.Add(time.Second), "Frist abgelaufen – ungeöffnet"},
 		{&opened, opened, "Geöffnet"},
 	} {
-		if got := models.CallSealStatus(&deadline, tt.opened, tt.now).Label(); got != tt.want {
+		if got := rules.CallSealStatus(&deadline, tt.opened, tt.now).Label(); got != tt.want {
 			t.Errorf("status at %v: %q, want %q", tt.now, got, tt.want)
 		}
 	}
-	if got := models.FormatDateTimeSeconds(time.Date(2026, 3, 29, 9, 59, 59, 123456000, time.UTC)); got != "29.03.2026 11:59:59,123 Uhr (MESZ)" {
+	if got := rules.FormatDateTimeSeconds(time.Date(2026, 3, 29, 9, 59, 59, 123456000, time.UTC)); got != "29.03.2026 11:59:59,123 Uhr (MESZ)" {
 		t.Fatalf("receipt time %q", got)
 	}
 }
 
-func sampleBid() models.BidContent {
-	return models.BidContent{CallID: 7, CallVersion: 2, OrgID: 3,
+func sampleBid() rules.BidContent {
+	return rules.BidContent{CallID: 7, CallVersion: 2, OrgID: 3,
 		Lots:         map[string]decimal.Decimal{"L2": bidDec("1.0"), "L1": bidDec("1.25"), "L3": bidDec("0")},
 		Answers:      map[string]string{"K2": "Zweite <Antwort> & mehr", "K1": "Größe\r\nzweite Zeile "},
 		Declarations: map[string]bool{"E-00aa11bb": true, "E-ffeeddcc": false},
-		Ties:         models.Ties{Declared: "none"},
-		Contact:      models.Contact{Name: "Andrea Wohlfahrt", Email: "AWO@Traeger.Example", Phone: "02345 1234-0"},
+		Ties:         rules.Ties{Declared: "none"},
+		Contact:      rules.Contact{Name: "Andrea Wohlfahrt", Email: "AWO@Traeger.Example", Phone: "02345 1234-0"},
 		Documents:    map[string]string{"U2": "AB" + strings.Repeat("0", 62), "U1": strings.Repeat("1", 64)}}
 }
 
 func TestCanonicalBid(t *testing.T) {
-	b, err := models.CanonicalBid(sampleBid())
+	b, err := rules.CanonicalBid(sampleBid())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,20 +219,20 @@ func TestCanonicalBid(t *testing.T) {
 	// The same visible text in NFD gives the same bytes and hash.
 	nfd := sampleBid()
 	nfd.Answers["K1"] = "Gro\u0308\u00dfe\nzweite Zeile"
-	b2, _ := models.CanonicalBid(nfd)
-	if models.BidSHA256(b2) != models.BidSHA256(b) {
+	b2, _ := rules.CanonicalBid(nfd)
+	if rules.BidSHA256(b2) != rules.BidSHA256(b) {
 		t.Fatal("NFD and NFC text hash differently")
 	}
 	// Any change of content changes the hash.
 	other := sampleBid()
 	other.Lots["L1"] = bidDec("1.30")
-	b3, _ := models.CanonicalBid(other)
+	b3, _ := rules.CanonicalBid(other)
 	if bytes.Equal(b3, b) {
 		t.Fatal("changed VZÄ, same encoding")
 	}
 	bad := sampleBid()
 	bad.Answers["K 1"] = "x"
-	if _, err := models.CanonicalBid(bad); err == nil {
+	if _, err := rules.CanonicalBid(bad); err == nil {
 		t.Fatal("invalid key accepted")
 	}
 }
@@ -251,26 +251,26 @@ func FuzzCanonicalBid(f *testing.F) {
 			// knows no exponent notation, so no bid can carry one.
 			return
 		}
-		c := models.BidContent{CallID: 1, CallVersion: 1, OrgID: 2, Lots: map[string]decimal.Decimal{key: d},
+		c := rules.BidContent{CallID: 1, CallVersion: 1, OrgID: 2, Lots: map[string]decimal.Decimal{key: d},
 			Answers: map[string]string{key: text, "K0": name}, Declarations: map[string]bool{key: true},
-			Ties: models.Ties{Declared: ties, Text: text}, Contact: models.Contact{Name: name, Email: email},
+			Ties: rules.Ties{Declared: ties, Text: text}, Contact: rules.Contact{Name: name, Email: email},
 			Documents: map[string]string{key: text}}
-		b1, err := models.CanonicalBid(c)
+		b1, err := rules.CanonicalBid(c)
 		if err != nil {
 			return // invalid key: refused, never encoded ambiguously
 		}
 		if !utf8.Valid(b1) || !json.Valid(b1) {
 			t.Fatalf("not valid JSON/UTF-8: %q", b1)
 		}
-		b2, _ := models.CanonicalBid(c)
+		b2, _ := rules.CanonicalBid(c)
 		if !bytes.Equal(b1, b2) {
 			t.Fatal("not deterministic")
 		}
-		back, err := models.DecodeBid(b1)
+		back, err := rules.DecodeBid(b1)
 		if err != nil {
 			t.Fatalf("decode: %v", err)
 		}
-		b3, err := models.CanonicalBid(back)
+		b3, err := rules.CanonicalBid(back)
 		if err != nil || !bytes.Equal(b1, b3) {
 			t.Fatalf("not stable under decode/encode:\n%s\n%s (%v)", b1, b3, err)
 		}

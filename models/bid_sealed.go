@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,7 +15,7 @@ import (
 // submitted version, its latest version decrypted and verified against its hash.
 type OpenedBids struct {
 	CallID int64
-	Status SealStatus
+	Status rules.SealStatus
 	Bids   []OpenedBid
 	db     *gorm.DB
 	vault  *Vault
@@ -25,13 +26,13 @@ type OpenedBid struct {
 	BidID               int64
 	OrgID               int64
 	OrgName             string
-	State               BidState
+	State               rules.BidState
 	Version             int
 	CallVersion         int
 	Kind                string
 	ReceiptAt           time.Time
 	ContentSHA256       string
-	Content             BidContent
+	Content             rules.BidContent
 	NeedsReconfirmation bool
 	Files               []BidFileRow
 }
@@ -56,7 +57,7 @@ func (o *OpenedBids) OpenFile(ctx context.Context, bidID int64, docKey string) (
 type sealedCall struct {
 	ID       int64
 	TenantID int64
-	State    CallState
+	State    rules.CallState
 	Deadline *time.Time
 	OpenedAt *time.Time
 }
@@ -93,7 +94,7 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 	case !actor.InTenant(c.TenantID):
 		return nil, fmt.Errorf("bids of call %d: %w", callID, core.ErrNotFound)
 	case c.OpenedAt == nil:
-		return nil, fmt.Errorf("bids of call %d (%s): %w", callID, CallSealStatus(c.Deadline, nil, now), core.ErrSealed)
+		return nil, fmt.Errorf("bids of call %d (%s): %w", callID, rules.CallSealStatus(c.Deadline, nil, now), core.ErrSealed)
 	}
 	// Issue 5: evaluators pass the conflict-of-interest gate and see only the admitted
 	// bids they have declared no tie to; other Kreis roles get ErrForbidden. The gate
@@ -108,11 +109,11 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 			return nil, err
 		}
 	}
-	out := &OpenedBids{CallID: callID, Status: SealOpened, db: db, vault: vault}
+	out := &OpenedBids{CallID: callID, Status: rules.SealOpened, db: db, vault: vault}
 	var rows []struct {
 		BidVersion
 		OrgName             string
-		State               BidState
+		State               rules.BidState
 		NeedsReconfirmation bool
 	}
 	if err := db.Raw(`SELECT v.*, o.name AS org_name, b.state, b.needs_reconfirmation FROM bids b
@@ -129,10 +130,10 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 		if err != nil {
 			return nil, err
 		}
-		if BidSHA256(plain) != r.ContentSHA256 {
+		if rules.BidSHA256(plain) != r.ContentSHA256 {
 			return nil, fmt.Errorf("bid %d version %d: content does not match its SHA-256", r.BidID, r.Version)
 		}
-		bc, err := DecodeBid(plain)
+		bc, err := rules.DecodeBid(plain)
 		if err != nil {
 			return nil, err
 		}
@@ -175,7 +176,7 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 // the opening: "Frist läuft" or "Frist abgelaufen – ungeöffnet" (or "Geöffnet") — no
 // count, no names. It reads only the call, never the bids. Users outside the Kreis get
 // ErrNotFound.
-func CallBidStatus(ctx context.Context, db *gorm.DB, actor *core.Actor, callID int64, now time.Time) (SealStatus, error) {
+func CallBidStatus(ctx context.Context, db *gorm.DB, actor *core.Actor, callID int64, now time.Time) (rules.SealStatus, error) {
 	var c sealedCall
 	res := db.WithContext(ctx).Raw(`SELECT id, tenant_id, state, deadline, opened_at FROM calls WHERE id = ? AND state <> 'draft'`, callID).Scan(&c)
 	if res.Error != nil {
@@ -184,5 +185,5 @@ func CallBidStatus(ctx context.Context, db *gorm.DB, actor *core.Actor, callID i
 	if res.RowsAffected == 0 || !actor.InTenant(c.TenantID) {
 		return "", fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
-	return CallSealStatus(c.Deadline, c.OpenedAt, now), nil
+	return rules.CallSealStatus(c.Deadline, c.OpenedAt, now), nil
 }

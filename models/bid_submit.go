@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strings"
 	"time"
 
@@ -56,8 +57,8 @@ func loadDraftFiles(tx *gorm.DB, bidID int64) ([]draftFile, error) {
 
 // buildBidContent assembles what a version freezes from the working copy, restricted to
 // what the call version asks for.
-func buildBidContent(c *CallContent, call *bidCall, orgID int64, d *BidDraft, files []draftFile) BidContent {
-	bc := BidContent{CallID: call.ID, CallVersion: call.CurrentVersion, OrgID: orgID, Lots: map[string]decimal.Decimal{},
+func buildBidContent(c *rules.CallContent, call *bidCall, orgID int64, d *rules.BidDraft, files []draftFile) rules.BidContent {
+	bc := rules.BidContent{CallID: call.ID, CallVersion: call.CurrentVersion, OrgID: orgID, Lots: map[string]decimal.Decimal{},
 		Answers: map[string]string{}, Declarations: map[string]bool{}, Ties: d.Ties, Contact: d.Contact, Documents: map[string]string{}}
 	for _, l := range c.Lots {
 		if v := d.Lots[l.Key]; v.Sign() > 0 {
@@ -69,7 +70,7 @@ func buildBidContent(c *CallContent, call *bidCall, orgID int64, d *BidDraft, fi
 			bc.Answers[cr.Key] = a
 		}
 	}
-	for _, x := range Declarations(c) {
+	for _, x := range rules.Declarations(c) {
 		bc.Declarations[x.Key] = d.Declarations[x.Key]
 	}
 	for _, f := range files {
@@ -80,18 +81,18 @@ func buildBidContent(c *CallContent, call *bidCall, orgID int64, d *BidDraft, fi
 	return bc
 }
 
-func requiredDoc(c *CallContent, key string) (RequiredDoc, bool) {
+func requiredDoc(c *rules.CallContent, key string) (rules.RequiredDoc, bool) {
 	for _, d := range c.RequiredDocs {
 		if d.Key == key {
 			return d, true
 		}
 	}
-	return RequiredDoc{}, false
+	return rules.RequiredDoc{}, false
 }
 
 // incompleteError lists the missing items as one validation error (a forged POST; the
 // check page shows them with links).
-func incompleteError(missing []Missing) error {
+func incompleteError(missing []rules.Missing) error {
 	v := &core.ValidationError{}
 	for _, m := range missing {
 		v.Add(m.Field, "missing", m.Message)
@@ -144,10 +145,10 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor
 		for _, f := range files {
 			have[f.DocKey] = true
 		}
-		if missing := BidMissing(&content, d, have); len(missing) > 0 {
+		if missing := rules.BidMissing(&content, d, have); len(missing) > 0 {
 			return incompleteError(missing)
 		}
-		canonical, err := CanonicalBid(buildBidContent(&content, call, b.OrgID, d, files))
+		canonical, err := rules.CanonicalBid(buildBidContent(&content, call, b.OrgID, d, files))
 		if err != nil {
 			return err
 		}
@@ -160,7 +161,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor
 			kind = VersionReconfirmation
 		}
 		ver = BidVersion{BidID: b.ID, Version: b.CurrentVersion + 1, CallID: b.CallID, OrgID: b.OrgID, CallVersion: call.CurrentVersion,
-			Kind: kind, Content: sealed, ContentSHA256: BidSHA256(canonical), SubmittedBy: actor.UserID}
+			Kind: kind, Content: sealed, ContentSHA256: rules.BidSHA256(canonical), SubmittedBy: actor.UserID}
 		if err := insertVersion(tx, &ver, content.RequiredDocs); err != nil {
 			return err
 		}
@@ -193,7 +194,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor
 }
 
 // insertVersion writes the version row and its files (those of the required documents).
-func insertVersion(tx *gorm.DB, v *BidVersion, docs []RequiredDoc) error {
+func insertVersion(tx *gorm.DB, v *BidVersion, docs []rules.RequiredDoc) error {
 	if err := tx.Omit("ReceiptAt").Create(v).Error; err != nil {
 		return fmt.Errorf("insert bid version: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -18,7 +19,7 @@ type Bid struct {
 	ID                   int64
 	CallID               int64
 	OrgID                int64
-	State                BidState
+	State                rules.BidState
 	CurrentVersion       int
 	Draft                []byte
 	DraftRev             int
@@ -60,7 +61,7 @@ type bidCall struct {
 	TenantID       int64
 	Ref            string
 	Title          string
-	State          CallState
+	State          rules.CallState
 	CurrentVersion int
 	Deadline       *time.Time
 	Clock          time.Time // the database clock when the call was locked
@@ -83,13 +84,13 @@ func lockBidCall(tx *gorm.DB, callID int64) (*bidCall, error) {
 // open checks that bids may still change: the call is published and the database clock
 // is at or before the deadline.
 func (c *bidCall) open(action string) error {
-	if c.State == CallClosed || c.State == CallOpened { // issue 5: closed at the deadline
+	if c.State == rules.CallClosed || c.State == rules.CallOpened { // issue 5: closed at the deadline
 		return deadlinePassed(action)
 	}
-	if c.State != CallPublished {
-		return stateConflictFor(c.State, action)
+	if c.State != rules.CallPublished {
+		return rules.StateConflictFor(c.State, action)
 	}
-	if c.Deadline == nil || !SubmissionAccepted(c.Clock, *c.Deadline) {
+	if c.Deadline == nil || !rules.SubmissionAccepted(c.Clock, *c.Deadline) {
 		return deadlinePassed(action)
 	}
 	return nil
@@ -111,7 +112,7 @@ func lockOwnBid(tx *gorm.DB, actor *core.Actor, orgID, bidID int64) (*Bid, error
 	return &b, nil
 }
 
-func sealDraft(tx *gorm.DB, vault *Vault, callID int64, d *BidDraft) ([]byte, error) {
+func sealDraft(tx *gorm.DB, vault *Vault, callID int64, d *rules.BidDraft) ([]byte, error) {
 	plain, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode draft: %w", err)
@@ -119,12 +120,12 @@ func sealDraft(tx *gorm.DB, vault *Vault, callID int64, d *BidDraft) ([]byte, er
 	return vault.SealBytes(tx, callID, plain)
 }
 
-func openDraft(db *gorm.DB, vault *Vault, b *Bid) (*BidDraft, error) {
+func openDraft(db *gorm.DB, vault *Vault, b *Bid) (*rules.BidDraft, error) {
 	plain, err := vault.OpenBytes(db, b.CallID, b.Draft)
 	if err != nil {
 		return nil, fmt.Errorf("bid %d draft: %w", b.ID, err)
 	}
-	var d BidDraft
+	var d rules.BidDraft
 	if err := json.Unmarshal(plain, &d); err != nil {
 		return nil, fmt.Errorf("bid %d draft: %w", b.ID, err)
 	}
@@ -168,11 +169,11 @@ func StartBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 		if err := call.open("Eine neue Interessenbekundung"); err != nil {
 			return err
 		}
-		sealed, err := sealDraft(tx, vault, callID, &BidDraft{Contact: Contact{Name: actor.Name, Email: actor.Email}})
+		sealed, err := sealDraft(tx, vault, callID, &rules.BidDraft{Contact: rules.Contact{Name: actor.Name, Email: actor.Email}})
 		if err != nil {
 			return err
 		}
-		b := Bid{CallID: callID, OrgID: orgID, State: BidDraftState, Draft: sealed, DraftRev: 1, UpdatedBy: &actor.UserID,
+		b := Bid{CallID: callID, OrgID: orgID, State: rules.BidDraftState, Draft: sealed, DraftRev: 1, UpdatedBy: &actor.UserID,
 			UpdatedAt: now, CreatedBy: &actor.UserID, CreatedAt: now}
 		if err := tx.Select("CallID", "OrgID", "State", "Draft", "DraftRev", "UpdatedBy", "UpdatedAt", "CreatedBy", "CreatedAt").Create(&b).Error; err != nil {
 			return fmt.Errorf("insert bid: %w", err)
@@ -186,7 +187,7 @@ func StartBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 // SaveBidStep validates one step's form against the call's current version and saves it
 // into the working copy (other steps stay as they are, so several members can work on
 // different steps). Records bid.draft_saved. A withdrawn bid or a passed deadline refuses.
-func SaveBidStep(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, step BidStep, in StepInput, now time.Time) error {
+func SaveBidStep(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, step rules.BidStep, in rules.StepInput, now time.Time) error {
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -206,7 +207,7 @@ func SaveBidStep(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Act
 		if err != nil {
 			return err
 		}
-		if err := ApplyStep(&content, d, step, in); err != nil {
+		if err := rules.ApplyStep(&content, d, step, in); err != nil {
 			return err
 		}
 		if b.Draft, err = sealDraft(tx, vault, b.CallID, d); err != nil {
@@ -226,7 +227,7 @@ func lockEditableBid(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, action 
 	if err != nil {
 		return nil, nil, err
 	}
-	if b.State == BidWithdrawn {
+	if b.State == rules.BidWithdrawn {
 		return nil, nil, &core.StateConflict{Message: "Die Interessenbekundung wurde zurückgezogen. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
 	}
 	call, err := lockBidCall(tx, b.CallID)
@@ -266,7 +267,7 @@ func WithdrawBid(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bid
 		if err != nil {
 			return err
 		}
-		if b.State != BidSubmitted {
+		if b.State != rules.BidSubmitted {
 			return &core.StateConflict{Message: "Die Interessenbekundung ist noch nicht eingereicht; ein Rückzug ist nicht nötig."}
 		}
 		if err := tx.Exec(`UPDATE bids SET state = 'withdrawn', withdrawn_at = ?, withdrawn_by = ?, needs_reconfirmation = false WHERE id = ?`,

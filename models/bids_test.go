@@ -14,6 +14,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 // bidFixture is the demo with a published call (qaContent, deadline in 30 days) and a vault.
@@ -39,17 +40,17 @@ func (f *bidFixture) completeBid(t *testing.T, email string) (int64, *core.Actor
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps := map[models.BidStep]models.StepInput{
-		models.StepLots:      {"fte_L1": "1,5"},
-		models.StepAnswers:   {"answer_K1": "Unser Konzept für das Case Management.", "answer_K2": "Fallbeurteilung unabhängig."},
-		models.StepContact:   {"contact_name": "Andrea Wohlfahrt", "contact_email": "awo@traeger.example"},
-		models.StepDocuments: {},
+	steps := map[rules.BidStep]rules.StepInput{
+		rules.StepLots:      {"fte_L1": "1,5"},
+		rules.StepAnswers:   {"answer_K1": "Unser Konzept für das Case Management.", "answer_K2": "Fallbeurteilung unabhängig."},
+		rules.StepContact:   {"contact_name": "Andrea Wohlfahrt", "contact_email": "awo@traeger.example"},
+		rules.StepDocuments: {},
 	}
-	decl := models.StepInput{"ties": "none"}
-	for _, x := range models.Declarations(&f.content) {
+	decl := rules.StepInput{"ties": "none"}
+	for _, x := range rules.Declarations(&f.content) {
 		decl["decl_"+x.Key] = "1"
 	}
-	steps[models.StepDeclarations] = decl
+	steps[rules.StepDeclarations] = decl
 	for step, in := range steps {
 		if err := models.SaveBidStep(f.ctx, f.db, f.vault, a, orgID, id, step, in, f.now); err != nil {
 			t.Fatalf("%s: %v", step, err)
@@ -143,7 +144,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 		}
 	}
 	// Re-submission: a changed draft becomes version 2; both stay.
-	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "2"}, f.now); err != nil {
+	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, rules.StepLots, rules.StepInput{"fte_L1": "2"}, f.now); err != nil {
 		t.Fatal(err)
 	}
 	_, err = models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, rev, f.now) // stale revision
@@ -169,7 +170,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	}
 	_, err = models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now)
 	wantConflict(t, err)
-	wantConflict(t, models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now))
+	wantConflict(t, models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now))
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 2 {
 		t.Fatalf("%d versions after withdrawal", n)
 	}
@@ -192,7 +193,7 @@ func TestBidMembershipRemovedMidDraft(t *testing.T) {
 	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("submit after removal: %v", err)
 	}
-	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now); !errors.Is(err, core.ErrNotFound) {
+	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("save after removal: %v", err)
 	}
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {
@@ -214,7 +215,7 @@ func TestBidAfterDeadline(t *testing.T) {
 	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); !errors.As(err, &de) || !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("submit after deadline: %v", err)
 	}
-	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, models.StepLots, models.StepInput{"fte_L1": "1"}, f.now); !errors.As(err, &de) {
+	if err := models.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now); !errors.As(err, &de) {
 		t.Fatalf("save after deadline: %v", err)
 	}
 	if err := models.WithdrawBid(f.ctx, f.db, car, carID, carBid, f.now); !errors.As(err, &de) {
@@ -249,10 +250,10 @@ func TestBidReconfirmation(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := f.content
-	next.Criteria = append([]models.Criterion(nil), f.content.Criteria...)
+	next.Criteria = append([]rules.Criterion(nil), f.content.Criteria...)
 	next.Criteria[1].Description = "Beschwerdeweg und anwaltschaftliche Funktion."
-	if _, err := models.Amend(f.ctx, f.db, f.lead, f.tenantID, f.callID, models.AmendInput{Content: models.DraftInputFrom(next, models.Committee{}),
-		Reason: "Kriterium 2 präzisiert"}, models.DefaultCallRules(), "http://x", f.now, nil); err != nil {
+	if _, err := models.Amend(f.ctx, f.db, f.lead, f.tenantID, f.callID, models.AmendInput{Content: rules.DraftInputFrom(next, rules.Committee{}),
+		Reason: "Kriterium 2 präzisiert"}, rules.DefaultCallRules(), "http://x", f.now, nil); err != nil {
 		t.Fatal(err)
 	}
 	var b models.Bid

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -12,20 +13,20 @@ import (
 
 // CallIssuer is the hook Publish and Amend call inside their transaction to issue the
 // Bekanntmachung of the version just published (BekanntmachungIssuer builds one).
-type CallIssuer func(tx *gorm.DB, call *Call, v *CallVersion, c *CallContent) error
+type CallIssuer func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error
 
 // BekanntmachungData is everything a Bekanntmachung shows; its canonical JSON is the
 // document's Prüfwert.
 type BekanntmachungData struct {
-	Kreis       string      `json:"kreis"`
-	Authority   string      `json:"authority"` // the issuing authority (the call's, else the Kreis's)
-	Letterhead  string      `json:"letterhead"`
-	Ref         string      `json:"ref"`
-	Version     int         `json:"version"`
-	Reason      string      `json:"reason"` // reason of the amendment (version > 1)
-	Material    bool        `json:"material"`
-	PublishedAt time.Time   `json:"published_at"`
-	Content     CallContent `json:"content"`
+	Kreis       string            `json:"kreis"`
+	Authority   string            `json:"authority"` // the issuing authority (the call's, else the Kreis's)
+	Letterhead  string            `json:"letterhead"`
+	Ref         string            `json:"ref"`
+	Version     int               `json:"version"`
+	Reason      string            `json:"reason"` // reason of the amendment (version > 1)
+	Material    bool              `json:"material"`
+	PublishedAt time.Time         `json:"published_at"`
+	Content     rules.CallContent `json:"content"`
 }
 
 // AmendmentNo is the number of the amendment that made this version ("Änderung Nr. N"), 0 for the first version.
@@ -43,7 +44,7 @@ func CallVersionObjectID(callID int64, version int) string {
 // Bekanntmachung of the new version (kind bekanntmachung, object call_version) in their
 // transaction: a failing renderer rolls the publication back.
 func BekanntmachungIssuer(render BekanntmachungRenderer) CallIssuer {
-	return func(tx *gorm.DB, call *Call, v *CallVersion, c *CallContent) error {
+	return func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error {
 		var t Tenant
 		if err := tx.Where("id = ?", call.TenantID).First(&t).Error; err != nil {
 			return notFound(err, fmt.Sprintf("tenant %d", call.TenantID))

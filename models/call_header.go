@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -18,7 +19,7 @@ type CallHeader struct {
 	TenantSlug     string
 	TenantName     string
 	Ref            string
-	State          CallState
+	State          rules.CallState
 	CurrentVersion int
 	Title          string
 	Deadline       *time.Time
@@ -29,11 +30,11 @@ type CallHeader struct {
 }
 
 // IsCancelled reports whether the call has been cancelled (Aufhebung).
-func (h *CallHeader) IsCancelled() bool { return h.State == CallCancelled }
+func (h *CallHeader) IsCancelled() bool { return h.State == rules.CallCancelled }
 
 // QuestionsOpen reports whether providers may still ask questions at now.
 func (h *CallHeader) QuestionsOpen(now time.Time) bool {
-	return h.State == CallPublished && h.QuestionsUntil != nil && !now.After(*h.QuestionsUntil) &&
+	return h.State == rules.CallPublished && h.QuestionsUntil != nil && !now.After(*h.QuestionsUntil) &&
 		(h.Deadline == nil || now.Before(*h.Deadline))
 }
 
@@ -80,11 +81,11 @@ func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 
 // lockPublishedCall loads a call of the Kreis FOR UPDATE for the lead's post-publication
 // actions; drafts and other Kreise's calls are ErrNotFound.
-func lockPublishedCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (*Call, error) {
+func lockPublishedCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (*rules.Call, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("call %d for lead: %w", callID, core.ErrNotFound)
 	}
-	var c Call
+	var c rules.Call
 	res := tx.Raw(`SELECT * FROM calls WHERE id = ? AND tenant_id = ? AND state <> 'draft' FOR UPDATE`, callID, tenantID).Scan(&c)
 	if res.Error != nil {
 		return nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
@@ -96,16 +97,16 @@ func lockPublishedCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (
 }
 
 // versionContent returns the content of version n of a call.
-func versionContent(tx *gorm.DB, callID int64, n int) (CallContent, error) {
+func versionContent(tx *gorm.DB, callID int64, n int) (rules.CallContent, error) {
 	var row struct{ Content []byte }
 	res := tx.Raw(`SELECT content FROM call_versions WHERE call_id = ? AND version = ?`, callID, n).Scan(&row)
 	if res.Error != nil {
-		return CallContent{}, fmt.Errorf("load version %d of call %d: %w", n, callID, res.Error)
+		return rules.CallContent{}, fmt.Errorf("load version %d of call %d: %w", n, callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return CallContent{}, fmt.Errorf("version %d of call %d: %w", n, callID, core.ErrNotFound)
+		return rules.CallContent{}, fmt.Errorf("version %d of call %d: %w", n, callID, core.ErrNotFound)
 	}
-	return DecodeCallContent(row.Content)
+	return rules.DecodeCallContent(row.Content)
 }
 
 // HeaderOf returns the head of a call row loaded for the public page (no extra query).

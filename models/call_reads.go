@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 
 // CallRow is a call with its Kreis's name and address part, for lists.
 type CallRow struct {
-	Call
+	rules.Call
 	TenantSlug string
 	TenantName string
 }
@@ -32,7 +33,7 @@ type VersionInfo struct {
 // rendered for its lead.
 type CallView struct {
 	Call     CallRow
-	Content  CallContent
+	Content  rules.CallContent
 	Versions []VersionView
 	Preview  bool
 }
@@ -40,7 +41,7 @@ type CallView struct {
 // VersionView is a published version with its decoded content.
 type VersionView struct {
 	VersionInfo
-	Content CallContent
+	Content rules.CallContent
 }
 
 // PublicCall loads a published (or later) call by number or readable reference for the
@@ -68,7 +69,7 @@ func PublicCall(ctx context.Context, db *gorm.DB, idOrRef string) (*CallView, er
 	}
 	view := &CallView{Call: row}
 	for _, r := range rows {
-		c, err := DecodeCallContent(r.Content)
+		c, err := rules.DecodeCallContent(r.Content)
 		if err != nil {
 			return nil, err
 		}
@@ -82,8 +83,8 @@ func PublicCall(ctx context.Context, db *gorm.DB, idOrRef string) (*CallView, er
 
 // PublicCallFilter selects calls for the public list; Page starts at 1.
 type PublicCallFilter struct {
-	Kreis   string    // tenant slug, "" for all
-	State   CallState // "" for all public states
+	Kreis   string          // tenant slug, "" for all
+	State   rules.CallState // "" for all public states
 	Page    int
 	PerPage int
 }
@@ -154,11 +155,11 @@ func PublicCalls(ctx context.Context, db *gorm.DB, f PublicCallFilter) (*PublicC
 }
 
 // TenantCalls lists all calls of the Kreis (every state) for its lead, newest first.
-func TenantCalls(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64) ([]Call, error) {
+func TenantCalls(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64) ([]rules.Call, error) {
 	if err := requireLead(actor, tenantID, "list calls"); err != nil {
 		return nil, err
 	}
-	var out []Call
+	var out []rules.Call
 	if err := db.WithContext(ctx).Raw(`SELECT id, tenant_id, ref, state, current_version, title, deadline, published_at, cancelled_at, created_at, updated_at
 		FROM calls WHERE tenant_id = ? ORDER BY created_at DESC, id DESC`, tenantID).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("list calls: %w", err)
@@ -169,7 +170,7 @@ func TenantCalls(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID i
 // LeadCall is what the lead's pages of one call need.
 type LeadCall struct {
 	View       CallView
-	Committee  Committee
+	Committee  rules.Committee
 	Candidates []CommitteeCandidate
 }
 
@@ -204,7 +205,7 @@ func LeadCallByID(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 	if err != nil {
 		return nil, err
 	}
-	lc := &LeadCall{View: CallView{Call: row, Content: content, Preview: row.State == CallDraft}, Committee: com}
+	lc := &LeadCall{View: CallView{Call: row, Content: content, Preview: row.State == rules.CallDraft}, Committee: com}
 	if err := db.Raw(`SELECT m.user_id, u.name, m.role FROM tenant_memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.tenant_id = ? AND m.role IN ('evaluator', 'opener') ORDER BY u.name COLLATE german`, tenantID).Scan(&lc.Candidates).Error; err != nil {
 		return nil, fmt.Errorf("load committee candidates: %w", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -63,7 +64,7 @@ func CallStamp(ctx context.Context, db *gorm.DB, idOrRef string, now time.Time) 
 	countdown, deadline := "", ""
 	if r.Deadline != nil {
 		deadline = r.Deadline.UTC().Format(time.RFC3339Nano)
-		countdown = Countdown(*r.Deadline, now)
+		countdown = rules.Countdown(*r.Deadline, now)
 		switch {
 		case r.Deadline.After(now):
 			s.Modified = latest(s.Modified, now.Truncate(time.Minute))

@@ -2,6 +2,7 @@ package models
 
 import (
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -13,11 +14,11 @@ import (
 // (minimum score 1 each) or the total is below 50 points. The timeline is proposed from
 // now: questions for 3 weeks, submissions for 4 weeks (12:00 Uhr), opening the next
 // working morning, decision six weeks later, standstill 14 days.
-func KIMTemplate(t *Tenant, now time.Time) CallContent {
+func KIMTemplate(t *Tenant, now time.Time) rules.CallContent {
 	one := 1
 	minScore := func() *int { m := one; return &m }
 	year := now.In(core.Berlin()).Year()
-	c := CallContent{
+	c := rules.CallContent{
 		Title:   "Interessenbekundungsverfahren zur Weiterleitung von Landesmitteln für das KIM-Case-Management (Baustein 2), Förderzeitraum 01.09.2026–31.12.2028",
 		FileRef: "KI-IBV-" + time.Date(year, 1, 1, 0, 0, 0, 0, core.Berlin()).Format("2006") + "-01",
 		Authority: func() string {
@@ -35,10 +36,10 @@ func KIMTemplate(t *Tenant, now time.Time) CallContent {
 		FundingSource: "Landesmittel des Landes Nordrhein-Westfalen, Kommunales Integrationsmanagement, Baustein 2 (rechtskreisübergreifendes Case Management), " +
 			"ergänzt um einen Zuschuss des Kreises.",
 		Description:   kimDescription,
-		FundingPeriod: Period{From: "2026-09-01", To: "2028-12-31"},
+		FundingPeriod: rules.Period{From: "2026-09-01", To: "2028-12-31"},
 		FundingPerFTE: decimal.NewFromInt(57000),
 		KreisTopUp:    decimal.NewFromInt(5000),
-		Lots: []Lot{
+		Lots: []rules.Lot{
 			{Key: "L1", Name: "Nord", Region: "Nordheim, Nordstadt und Waldbach", FTE: decimal.NewFromInt(2), MinFTEPerSite: decimal.NewFromInt(1)},
 			{Key: "L2", Name: "Mitte", Region: "Musterstadt", FTE: decimal.NewFromInt(1), MinFTEPerSite: decimal.NewFromInt(1)},
 			{Key: "L3", Name: "Süd", Region: "Südhausen und Talheim", FTE: decimal.NewFromInt(1), MinFTEPerSite: decimal.NewFromInt(1)},
@@ -51,7 +52,7 @@ func KIMTemplate(t *Tenant, now time.Time) CallContent {
 			"Eigenerklärung zum Datenschutz (Verarbeitung personenbezogener Daten nach DSGVO)",
 			"Eigenerklärung: Anerkennung der Allgemeinen Nebenbestimmungen für Zuwendungen zur Projektförderung (ANBest-P)",
 		},
-		RequiredDocs: []RequiredDoc{
+		RequiredDocs: []rules.RequiredDoc{
 			{Key: "U1", Name: "Konzept", Mandatory: true, Note: "höchstens 12 Seiten, gegliedert nach den Bewertungskriterien"},
 			{Key: "U2", Name: "Aktueller Freistellungsbescheid", Mandatory: true, Note: "nicht älter als drei Jahre"},
 			{Key: "U3", Name: "Satzung", Mandatory: true},
@@ -61,7 +62,7 @@ func KIMTemplate(t *Tenant, now time.Time) CallContent {
 			{Key: "U7", Name: "Eigenerklärungen (keine Insolvenz, Datenschutz, Anerkennung der ANBest-P)", Mandatory: true},
 			{Key: "U8", Name: "Erklärung zu Verbindungen zu Beschäftigten des Kreises oder Mitgliedern des Kreistags", Mandatory: true},
 		},
-		Criteria: []Criterion{
+		Criteria: []rules.Criterion{
 			{Key: "K1", Name: "Case-Management-Konzept im KIM-Rahmen", Weight: 25, MinScore: minScore(),
 				Description: "Fallaufnahme, Hilfeplanung, Fallsteuerung und Abschluss; Einbindung in das rechtskreisübergreifende KIM-Konzept des Kreises."},
 			{Key: "K2", Name: "Unabhängigkeit und Rollenklarheit", Weight: 20, MinScore: minScore(),
@@ -75,8 +76,8 @@ func KIMTemplate(t *Tenant, now time.Time) CallContent {
 			{Key: "K6", Name: "Qualitätssicherung und Berichtswesen", Weight: 10, MinScore: minScore(),
 				Description: "Dokumentation, Kennzahlen, Mitwirkung am Berichtswesen des Landes und des Kreises."},
 		},
-		Scale: []ScaleLevel{
-			{0, "nicht dargestellt"}, {1, "unzureichend"}, {2, "erfüllt die Anforderungen"}, {3, "gut"}, {4, "sehr gut mit konkreten Maßnahmen"},
+		Scale: []rules.ScaleLevel{
+			{Value: 0, Label: "nicht dargestellt"}, {Value: 1, Label: "unzureichend"}, {Value: 2, Label: "erfüllt die Anforderungen"}, {Value: 3, Label: "gut"}, {Value: 4, Label: "sehr gut mit konkreten Maßnahmen"},
 		},
 		MinTotalPoints: decimal.NewFromInt(50),
 		TieBreak:       []string{"K1", "K2", "K3", "K4", "K5", "K6"},
@@ -84,18 +85,18 @@ func KIMTemplate(t *Tenant, now time.Time) CallContent {
 		Timeline:       proposedTimeline(now),
 	}
 	if t != nil {
-		c.Contact = Contact{Name: "Kommunales Integrationszentrum", Email: t.ContactEmail}
+		c.Contact = rules.Contact{Name: "Kommunales Integrationszentrum", Email: t.ContactEmail}
 	}
 	return c
 }
 
 // proposedTimeline suggests dates from now at noon (never in a DST gap).
-func proposedTimeline(now time.Time) Timeline {
+func proposedTimeline(now time.Time) rules.Timeline {
 	day := func(days, hour int) time.Time {
 		l := now.In(core.Berlin())
 		return time.Date(l.Year(), l.Month(), l.Day()+days, hour, 0, 0, 0, core.Berlin()).UTC()
 	}
-	return Timeline{
+	return rules.Timeline{
 		QuestionsUntil:  day(21, 12),
 		Deadline:        day(28, 12),
 		PlannedOpening:  day(29, 10),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"slices"
 	"time"
 
@@ -24,8 +25,8 @@ func requireLead(actor *core.Actor, tenantID int64, what string) error {
 }
 
 // lockCall loads the Kreis's call FOR UPDATE; another Kreis's call is ErrNotFound.
-func lockCall(tx *gorm.DB, tenantID, callID int64) (*Call, error) {
-	var c Call
+func lockCall(tx *gorm.DB, tenantID, callID int64) (*rules.Call, error) {
+	var c rules.Call
 	res := tx.Raw(`SELECT * FROM calls WHERE id = ? AND tenant_id = ? FOR UPDATE`, callID, tenantID).Scan(&c)
 	if res.Error != nil {
 		return nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
@@ -40,11 +41,11 @@ func lockCall(tx *gorm.DB, tenantID, callID int64) (*Call, error) {
 // of an earlier call of the same Kreis (its current content; the timeline is cleared and
 // the committee copied where the members still hold their roles and the separation of
 // duties allows it: an evaluator who now leads or opens is not copied).
-func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, fromCallID int64, now time.Time) (*Call, error) {
+func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, fromCallID int64, now time.Time) (*rules.Call, error) {
 	if err := requireLead(actor, tenantID, "create draft"); err != nil {
 		return nil, err
 	}
-	var call Call
+	var call rules.Call
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		var t Tenant
 		if err := tx.Take(&t, tenantID).Error; err != nil {
@@ -57,7 +58,7 @@ func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, 
 				return err
 			}
 			content = src
-			content.Timeline = Timeline{StandstillDays: src.Timeline.StandstillDays}
+			content.Timeline = rules.Timeline{StandstillDays: src.Timeline.StandstillDays}
 			call.CopiedFrom = &fromCallID
 		}
 		year := now.In(core.Berlin()).Year()
@@ -72,7 +73,7 @@ func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, 
 		if err != nil {
 			return err
 		}
-		call = Call{TenantID: tenantID, Ref: fmt.Sprintf("%s-%d-%02d", t.Slug, year, seq), RefYear: year, RefSeq: seq, State: CallDraft,
+		call = rules.Call{TenantID: tenantID, Ref: fmt.Sprintf("%s-%d-%02d", t.Slug, year, seq), RefYear: year, RefSeq: seq, State: rules.CallDraft,
 			Draft: raw, Title: content.Title, CopiedFrom: call.CopiedFrom, CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}
 		setTimes(&call, &content)
 		if err := tx.Omit("PublishedAt", "CancelledAt").Create(&call).Error; err != nil {
@@ -103,22 +104,22 @@ func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, 
 }
 
 // callContent returns a call's current content: the draft or the latest version.
-func callContent(tx *gorm.DB, tenantID, callID int64) (CallContent, error) {
+func callContent(tx *gorm.DB, tenantID, callID int64) (rules.CallContent, error) {
 	var row struct{ Content []byte }
 	res := tx.Raw(`SELECT CASE WHEN c.current_version = 0 THEN c.draft ELSE v.content END AS content
 		FROM calls c LEFT JOIN call_versions v ON v.call_id = c.id AND v.version = c.current_version
 		WHERE c.id = ? AND c.tenant_id = ?`, callID, tenantID).Scan(&row)
 	if res.Error != nil {
-		return CallContent{}, fmt.Errorf("load call content: %w", res.Error)
+		return rules.CallContent{}, fmt.Errorf("load call content: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return CallContent{}, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
+		return rules.CallContent{}, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
-	return DecodeCallContent(row.Content)
+	return rules.DecodeCallContent(row.Content)
 }
 
 // setTimes copies the denormalised fields of content onto the call row.
-func setTimes(call *Call, c *CallContent) {
+func setTimes(call *rules.Call, c *rules.CallContent) {
 	call.Title = c.Title
 	call.Deadline, call.QuestionsUntil = nil, nil
 	if !c.Timeline.Deadline.IsZero() {
@@ -134,7 +135,7 @@ func setTimes(call *Call, c *CallContent) {
 // checkCommittee verifies that every evaluator and opener holds that role in the Kreis
 // and that no evaluator holds a role the separation of duties forbids beside the
 // committee (CommitteeRoleConflict).
-func checkCommittee(tx *gorm.DB, tenantID int64, com Committee, v *core.ValidationError) error {
+func checkCommittee(tx *gorm.DB, tenantID int64, com rules.Committee, v *core.ValidationError) error {
 	if err := lockPeople(tx, append(slices.Clone(com.Evaluators), com.Openers...)); err != nil {
 		return err
 	}
@@ -154,13 +155,13 @@ func checkCommittee(tx *gorm.DB, tenantID int64, com Committee, v *core.Validati
 		})
 	}
 	for _, id := range com.Evaluators {
-		if !has(id, CommitteeEvaluator) {
+		if !has(id, rules.CommitteeEvaluator) {
 			v.Add("evaluators", "invalid", "Bitte wählen Sie nur Personen mit der Rolle Bewertungsgremium aus diesem Kreis aus.")
 			break
 		}
 	}
 	for _, id := range com.Openers {
-		if !has(id, CommitteeOpener) {
+		if !has(id, rules.CommitteeOpener) {
 			v.Add("openers", "invalid", "Bitte wählen Sie nur öffnungsberechtigte Personen aus diesem Kreis aus.")
 			break
 		}
@@ -169,11 +170,11 @@ func checkCommittee(tx *gorm.DB, tenantID int64, com Committee, v *core.Validati
 }
 
 // replaceCommittee stores com as the call's committee.
-func replaceCommittee(tx *gorm.DB, callID int64, com Committee) error {
+func replaceCommittee(tx *gorm.DB, callID int64, com rules.Committee) error {
 	if err := tx.Exec(`DELETE FROM call_committee WHERE call_id = ?`, callID).Error; err != nil {
 		return fmt.Errorf("clear committee: %w", err)
 	}
-	for role, ids := range map[string][]int64{CommitteeEvaluator: com.Evaluators, CommitteeOpener: com.Openers} {
+	for role, ids := range map[string][]int64{rules.CommitteeEvaluator: com.Evaluators, rules.CommitteeOpener: com.Openers} {
 		for _, id := range uniqueIDs(ids) {
 			if err := tx.Exec(`INSERT INTO call_committee (call_id, user_id, role) VALUES (?, ?, ?)`, callID, id, role).Error; err != nil {
 				return fmt.Errorf("add committee member: %w", err)
@@ -192,12 +193,12 @@ func uniqueIDs(ids []int64) []int64 {
 // SaveDraft stores the editor's input as the call's draft together with the committee.
 // Only the Kreis's lead may do so and only while the call is a draft: a published call
 // is frozen for everybody (ErrCallNotDraft).
-func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in CallDraftInput, now time.Time) error {
+func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in rules.CallDraftInput, now time.Time) error {
 	if err := requireLead(actor, tenantID, "save draft"); err != nil {
 		return err
 	}
 	content, v := in.Content(now)
-	in.Committee = Committee{Evaluators: uniqueIDs(in.Committee.Evaluators), Openers: uniqueIDs(in.Committee.Openers)}
+	in.Committee = rules.Committee{Evaluators: uniqueIDs(in.Committee.Evaluators), Openers: uniqueIDs(in.Committee.Openers)}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockCall(tx, tenantID, callID)
 		if err != nil {
@@ -234,11 +235,11 @@ func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ca
 
 // SetCommittee replaces the evaluators and openers of a draft or published call. The
 // committee is not public content, so it is no amendment; it is recorded in the audit trail.
-func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, com Committee, now time.Time) error {
+func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, com rules.Committee, now time.Time) error {
 	if err := requireLead(actor, tenantID, "set committee"); err != nil {
 		return err
 	}
-	com = Committee{Evaluators: uniqueIDs(com.Evaluators), Openers: uniqueIDs(com.Openers)}
+	com = rules.Committee{Evaluators: uniqueIDs(com.Evaluators), Openers: uniqueIDs(com.Openers)}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockCall(tx, tenantID, callID)
 		if err != nil {
@@ -248,7 +249,7 @@ func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 		if err := checkCommittee(tx, tenantID, com, v); err != nil {
 			return err
 		}
-		if call.State != CallDraft {
+		if call.State != rules.CallDraft {
 			if len(com.Evaluators) < 2 {
 				v.Add("evaluators", "too_few", "Bitte benennen Sie mindestens zwei Mitglieder des Bewertungsgremiums.")
 			}
@@ -259,7 +260,7 @@ func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 		if err := v.OrNil(); err != nil {
 			return err
 		}
-		if call.State != CallDraft && call.State != CallPublished {
+		if call.State != rules.CallDraft && call.State != rules.CallPublished {
 			return fmt.Errorf("set committee in state %s: %w", call.State, core.ErrConflict)
 		}
 		if err := replaceCommittee(tx, call.ID, com); err != nil {
@@ -272,14 +273,14 @@ func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 }
 
 // loadCommittee returns a call's committee ids.
-func loadCommittee(tx *gorm.DB, callID int64) (Committee, error) {
-	var rows []CommitteeMember
+func loadCommittee(tx *gorm.DB, callID int64) (rules.Committee, error) {
+	var rows []rules.CommitteeMember
 	if err := tx.Raw(`SELECT call_id, user_id, role FROM call_committee WHERE call_id = ? ORDER BY user_id`, callID).Scan(&rows).Error; err != nil {
-		return Committee{}, fmt.Errorf("load committee: %w", err)
+		return rules.Committee{}, fmt.Errorf("load committee: %w", err)
 	}
-	var com Committee
+	var com rules.Committee
 	for _, r := range rows {
-		if r.Role == CommitteeEvaluator {
+		if r.Role == rules.CommitteeEvaluator {
 			com.Evaluators = append(com.Evaluators, r.UserID)
 		} else {
 			com.Openers = append(com.Openers, r.UserID)
@@ -292,12 +293,12 @@ func loadCommittee(tx *gorm.DB, callID int64) (Committee, error) {
 // call's state and denormalised fields and records call.published. A second publish (two
 // tabs) finds the call no longer a draft and returns ErrCallNotDraft without changes.
 // issue, when not nil, is called inside the transaction to issue the Bekanntmachung.
-func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, callRules CallRules, now time.Time,
-	issue func(tx *gorm.DB, call *Call, v *CallVersion, c *CallContent) error) (*CallVersion, error) {
+func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, callRules rules.CallRules, now time.Time,
+	issue func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error) (*rules.CallVersion, error) {
 	if err := requireLead(actor, tenantID, "publish call"); err != nil {
 		return nil, err
 	}
-	var ver CallVersion
+	var ver rules.CallVersion
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockCall(tx, tenantID, callID)
 		if err != nil {
@@ -306,7 +307,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 		if !call.IsDraft() {
 			return ErrCallNotDraft
 		}
-		content, err := DecodeCallContent(call.Draft)
+		content, err := rules.DecodeCallContent(call.Draft)
 		if err != nil {
 			return err
 		}
@@ -314,7 +315,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 		if err != nil {
 			return err
 		}
-		v := ValidateForPublication(&content, com, now, callRules)
+		v := rules.ValidateForPublication(&content, com, now, callRules)
 		if err := lockPeople(tx, com.Evaluators); err != nil {
 			return err
 		}
@@ -331,7 +332,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 			return err
 		}
 		sum, _ := content.SHA256()
-		ver = CallVersion{CallID: call.ID, Version: 1, Content: raw, ContentSHA256: sum, Deadline: content.Timeline.Deadline,
+		ver = rules.CallVersion{CallID: call.ID, Version: 1, Content: raw, ContentSHA256: sum, Deadline: content.Timeline.Deadline,
 			PublishedBy: actor.UserID, PublishedAt: now}
 		if err := tx.Create(&ver).Error; err != nil {
 			return fmt.Errorf("insert version 1: %w", err)
@@ -345,7 +346,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 		if res.RowsAffected != 1 {
 			return ErrCallNotDraft
 		}
-		call.State, call.CurrentVersion, call.PublishedAt = CallPublished, 1, &now
+		call.State, call.CurrentVersion, call.PublishedAt = rules.CallPublished, 1, &now
 		if _, err := Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.published",
 			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"version": 1, "content_sha256": sum,
 				"ref": call.Ref, "deadline": content.Timeline.Deadline.UTC().Format(time.RFC3339)}}); err != nil {

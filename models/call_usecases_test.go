@@ -13,6 +13,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 // callFixture is the demo database with Musterland's lead and committee ids at hand.
@@ -21,7 +22,7 @@ type callFixture struct {
 	lead     *core.Actor
 	otherLed *core.Actor // lead of Beispielhausen
 	tenantID int64
-	com      models.Committee
+	com      rules.Committee
 	now      time.Time
 }
 
@@ -58,7 +59,7 @@ func (f *callFixture) count(t *testing.T, q string, args ...any) int64 {
 }
 
 // draftWithCommittee creates a template draft and saves it with the committee.
-func (f *callFixture) draftWithCommittee(t *testing.T) *models.Call {
+func (f *callFixture) draftWithCommittee(t *testing.T) *rules.Call {
 	t.Helper()
 	ctx := context.Background()
 	call, err := models.CreateDraft(ctx, f.db, f.lead, f.tenantID, 0, f.now)
@@ -69,7 +70,7 @@ func (f *callFixture) draftWithCommittee(t *testing.T) *models.Call {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := models.DraftInputFrom(lc.View.Content, f.com)
+	in := rules.DraftInputFrom(lc.View.Content, f.com)
 	if err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 	f := newCallFixture(t)
 	ctx := context.Background()
 	call := f.draftWithCommittee(t)
-	if !strings.HasPrefix(call.Ref, "musterland-") || call.State != models.CallDraft {
+	if !strings.HasPrefix(call.Ref, "musterland-") || call.State != rules.CallDraft {
 		t.Fatalf("draft %+v", call)
 	}
 	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ? AND tenant_id = ? AND action IN ('call.draft_created', 'call.draft_saved')`,
@@ -92,16 +93,16 @@ func TestCreateSavePublishCall(t *testing.T) {
 	}
 
 	// Another Kreis's lead neither sees, saves nor publishes it.
-	if _, err := models.Publish(ctx, f.db, f.otherLed, f.tenantID, call.ID, models.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
+	if _, err := models.Publish(ctx, f.db, f.otherLed, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis's lead publish: %v", err)
 	}
 	var otherTenant int64
 	f.db.Raw(`SELECT id FROM tenants WHERE slug = 'beispielhausen'`).Scan(&otherTenant)
-	if _, err := models.Publish(ctx, f.db, f.otherLed, otherTenant, call.ID, models.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
+	if _, err := models.Publish(ctx, f.db, f.otherLed, otherTenant, call.ID, rules.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis's lead publish via own Kreis: %v", err)
 	}
 
-	ver, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, models.DefaultCallRules(), f.now, nil)
+	ver, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if view.Call.State != models.CallPublished || len(view.Versions) != 1 || view.Content.Timeline.Publication.IsZero() {
+	if view.Call.State != rules.CallPublished || len(view.Versions) != 1 || view.Content.Timeline.Publication.IsZero() {
 		t.Fatalf("public view %+v", view.Call)
 	}
 	if sum, _ := view.Content.SHA256(); sum != ver.ContentSHA256 {
@@ -123,7 +124,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 	}
 
 	// Frozen: the draft can no longer be saved, the version not updated or deleted.
-	in := models.DraftInputFrom(view.Content, f.com)
+	in := rules.DraftInputFrom(view.Content, f.com)
 	in.Title = "Geändert"
 	if err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("save after publish: %v", err)
@@ -135,7 +136,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 	}
 	// Publishing again is a conflict and changes nothing.
 	before := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, models.CallChain(call.ID))
-	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, models.DefaultCallRules(), f.now, nil); !models.IsCallNotDraft(err) {
+	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); !models.IsCallNotDraft(err) {
 		t.Fatalf("second publish: %v", err)
 	}
 	if after := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, models.CallChain(call.ID)); after != before {
@@ -156,7 +157,7 @@ func TestConcurrentPublishPublishesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = models.Publish(context.Background(), f.db, f.lead, f.tenantID, call.ID, models.DefaultCallRules(), f.now, nil)
+			_, errs[i] = models.Publish(context.Background(), f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
 		}()
 	}
 	wg.Wait()
@@ -181,7 +182,7 @@ func TestPublishValidatesAndChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, models.DefaultCallRules(), f.now, nil)
+	_, err = models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
 	v, ok := core.AsValidation(err)
 	if !ok || !v.Has("evaluators") || !v.Has("openers") {
 		t.Fatalf("publish without committee: %v", err)
@@ -196,7 +197,7 @@ func TestSaveDraftRefusesForeignCommitteeAndKeepsDraft(t *testing.T) {
 	ctx := context.Background()
 	call := f.draftWithCommittee(t)
 	lc, _ := models.LeadCallByID(ctx, f.db, f.lead, f.tenantID, call.ID)
-	in := models.DraftInputFrom(lc.View.Content, models.Committee{Evaluators: []int64{f.lead.UserID, f.otherLed.UserID}, Openers: f.com.Openers})
+	in := rules.DraftInputFrom(lc.View.Content, rules.Committee{Evaluators: []int64{f.lead.UserID, f.otherLed.UserID}, Openers: f.com.Openers})
 	in.Title = "Neu"
 	err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now)
 	if v, ok := core.AsValidation(err); !ok || !v.Has("evaluators") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
@@ -32,7 +33,7 @@ func CallVersionList(ctx context.Context, db *gorm.DB, callID int64) ([]VersionE
 // VersionDiff is the comparison of two published versions of a call.
 type VersionDiff struct {
 	From, To VersionEntry
-	Changes  []Change
+	Changes  []rules.Change
 }
 
 // DiffCallVersions compares versions a and b (a < b) of a published call (one query);
@@ -52,15 +53,15 @@ func DiffCallVersions(ctx context.Context, db *gorm.DB, callID int64, a, b int) 
 	if len(rows) != 2 {
 		return nil, fmt.Errorf("versions %d and %d of call %d: %w", a, b, callID, core.ErrNotFound)
 	}
-	ca, err := DecodeCallContent(rows[0].Content)
+	ca, err := rules.DecodeCallContent(rows[0].Content)
 	if err != nil {
 		return nil, err
 	}
-	cb, err := DecodeCallContent(rows[1].Content)
+	cb, err := rules.DecodeCallContent(rows[1].Content)
 	if err != nil {
 		return nil, err
 	}
-	return &VersionDiff{From: rows[0].VersionEntry, To: rows[1].VersionEntry, Changes: DiffVersions(ca, cb)}, nil
+	return &VersionDiff{From: rows[0].VersionEntry, To: rows[1].VersionEntry, Changes: rules.DiffVersions(ca, cb)}, nil
 }
 
 // CallExtras is what the public call page shows besides the content: questions and

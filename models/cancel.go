@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strings"
 	"time"
 
@@ -27,13 +28,13 @@ const cancelOrgsSQL = `SELECT org_id FROM follows WHERE call_id = @call UNION SE
 func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, reason, baseURL string, now time.Time) error {
 	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
 	v := &core.ValidationError{}
-	core.CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, MaxReason)
+	core.CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, rules.MaxReason)
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
 		}
-		if err := CancelBlocked(call.State); err != nil {
+		if err := rules.CancelBlocked(call.State); err != nil {
 			return err
 		}
 		if err := v.OrNil(); err != nil {
@@ -61,18 +62,18 @@ func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callI
 
 // cancelBody is the message about a cancellation; its text depends only on the state the
 // call was in, never on its bids.
-func cancelBody(call *Call, reason, baseURL string, now time.Time) string {
+func cancelBody(call *rules.Call, reason, baseURL string, now time.Time) string {
 	var effect string
 	switch call.State {
-	case CallPublished:
+	case rules.CallPublished:
 		effect = "Interessenbekundungen können nicht mehr abgegeben werden. Bereits abgegebene Interessenbekundungen werden nicht geöffnet."
-	case CallClosed:
+	case rules.CallClosed:
 		effect = "Die Abgabefrist war bereits abgelaufen. Abgegebene Interessenbekundungen werden nicht geöffnet und bleiben verschlossen."
-	case CallOpened:
+	case rules.CallOpened:
 		effect = "Die Interessenbekundungen waren bereits geöffnet. Es wird keine Entscheidung getroffen; alle bisherigen Verfahrensschritte bleiben in der Vergabeakte dokumentiert."
 	default: // decided, notified
 		effect = "Die bereits getroffene Entscheidung wird nicht umgesetzt; eine Vergabe findet nicht statt. Versandte Mitteilungen über das Ergebnis sind damit gegenstandslos. Alle bisherigen Verfahrensschritte bleiben in der Vergabeakte dokumentiert."
 	}
 	return fmt.Sprintf("Die Ausschreibung „%s“ (%s) wurde am %s aufgehoben.\n\nBegründung: %s\n\n%s\n\n%s/ausschreibungen/%s\n",
-		call.Title, call.Ref, timeText(now), reason, effect, baseURL, call.Ref)
+		call.Title, call.Ref, rules.TimeText(now), reason, effect, baseURL, call.Ref)
 }

@@ -12,22 +12,23 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/ocdstest"
+	"kimibv/models/rules"
 )
 
 // TestCancelBlockedStates: cancellation is allowed from the publication up to the
 // notices and refused for drafts, final awards and cancelled calls with a German reason.
 func TestCancelBlockedStates(t *testing.T) {
-	for _, s := range []models.CallState{models.CallPublished, models.CallClosed, models.CallOpened, models.CallDecided, models.CallNotified} {
-		if err := models.CancelBlocked(s); err != nil || !s.Cancellable() {
+	for _, s := range []rules.CallState{rules.CallPublished, rules.CallClosed, rules.CallOpened, rules.CallDecided, rules.CallNotified} {
+		if err := rules.CancelBlocked(s); err != nil || !s.Cancellable() {
 			t.Errorf("%s: %v", s, err)
 		}
 	}
-	for s, want := range map[models.CallState]string{
-		models.CallDraft:     "Entwurf",
-		models.CallAwarded:   "endgültig",
-		models.CallCancelled: "aufgehoben",
+	for s, want := range map[rules.CallState]string{
+		rules.CallDraft:     "Entwurf",
+		rules.CallAwarded:   "endgültig",
+		rules.CallCancelled: "aufgehoben",
 	} {
-		err := models.CancelBlocked(s)
+		err := rules.CancelBlocked(s)
 		var sc *core.StateConflict
 		if !errors.As(err, &sc) || !errors.Is(err, core.ErrConflict) || !strings.Contains(sc.Message, want) || s.Cancellable() {
 			t.Errorf("%s: %v", s, err)
@@ -95,7 +96,7 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 
 	// Award record and list.
 	rec, err := models.LoadAwardRecord(ctx, db, p.Ref)
-	if err != nil || rec.State != models.CallCancelled || rec.CancelReason != "Die Landesmittel wurden gestrichen." || len(rec.Bidders) != 3 {
+	if err != nil || rec.State != rules.CallCancelled || rec.CancelReason != "Die Landesmittel wurden gestrichen." || len(rec.Bidders) != 3 {
 		t.Fatalf("record %+v %v", rec, err)
 	}
 	list, err := models.PublicAwards(ctx, db, models.AwardListFilter{})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -94,7 +95,7 @@ func evaluatorBids(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (map[
 	var rows []struct {
 		BidID  int64
 		OrgID  int64
-		Formal FormalOutcome
+		Formal rules.FormalOutcome
 		Tie    *string
 	}
 	if err := db.Raw(`SELECT o.bid_id, o.org_id, `+formalOutcomeSQL+` AS formal, d.tie
@@ -119,7 +120,7 @@ func evaluatorBids(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (map[
 			}
 			continue
 		}
-		if r.Formal == FormalAdmitted {
+		if r.Formal == rules.FormalAdmitted {
 			out[r.BidID] = true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -15,7 +16,7 @@ type EvaluatorCallRow struct {
 	ID         int64
 	Ref        string
 	Title      string
-	State      CallState
+	State      rules.CallState
 	Deadline   *time.Time
 	OpenedAt   *time.Time
 	Undeclared int // bidding organisations without the evaluator's declaration
@@ -101,7 +102,7 @@ type CommitteeBid struct {
 	BidID      int64
 	OrgID      int64
 	OrgName    string
-	Formal     FormalOutcome
+	Formal     rules.FormalOutcome
 	Eligible   []int64 // evaluators without a declared tie
 	Submitted  map[int64]bool
 	Understaff bool // fewer than two evaluators remain
@@ -110,10 +111,10 @@ type CommitteeBid struct {
 // CommitteeView is the lead's committee page of a call.
 type CommitteeView struct {
 	Call         CallHeader
-	Evaluators   []SnapshotEvaluator
+	Evaluators   []rules.SnapshotEvaluator
 	Declarations []CommitteeDeclaration
 	Bids         []CommitteeBid
-	Candidates   []SnapshotEvaluator // Kreis evaluators not yet on the committee
+	Candidates   []rules.SnapshotEvaluator // Kreis evaluators not yet on the committee
 }
 
 // NameOf returns an evaluator's name.
@@ -211,7 +212,7 @@ func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 		if err != nil {
 			return err
 		}
-		if c.State == CallCancelled {
+		if c.State == rules.CallCancelled {
 			return core.Conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
 		}
 		if err := lockPeople(tx, []int64{userID}); err != nil {

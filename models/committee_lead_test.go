@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // TestLeadCannotBeEvaluator: a person holding the lead role in the Kreis (here also an
@@ -20,7 +21,7 @@ func TestLeadCannotBeEvaluator(t *testing.T) {
 		f.tenantID, f.lead.UserID, f.tenantID, g1).Error; err != nil {
 		t.Fatal(err)
 	}
-	withLead := models.Committee{Evaluators: []int64{f.lead.UserID, f.com.Evaluators[1], f.com.Evaluators[2]}, Openers: f.com.Openers}
+	withLead := rules.Committee{Evaluators: []int64{f.lead.UserID, f.com.Evaluators[1], f.com.Evaluators[2]}, Openers: f.com.Openers}
 
 	call, err := models.CreateDraft(ctx, f.db, f.lead, f.tenantID, 0, f.now)
 	if err != nil {
@@ -30,21 +31,21 @@ func TestLeadCannotBeEvaluator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCodes(t, models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, models.DraftInputFrom(lc.View.Content, withLead), f.now), "evaluators:lead")
+	wantCodes(t, models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DraftInputFrom(lc.View.Content, withLead), f.now), "evaluators:lead")
 	wantCodes(t, models.SetCommittee(ctx, f.db, f.lead, f.tenantID, call.ID, withLead, f.now), "evaluators:lead")
 	if n := f.count(t, `SELECT count(*) FROM call_committee WHERE call_id = ?`, call.ID); n != 0 {
 		t.Fatalf("refused committee stored %d rows", n)
 	}
 
 	// gremium1 was named before becoming lead (stored directly): publication refuses.
-	clean := models.Committee{Evaluators: f.com.Evaluators[1:], Openers: f.com.Openers}
-	if err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, models.DraftInputFrom(lc.View.Content, clean), f.now); err != nil {
+	clean := rules.Committee{Evaluators: f.com.Evaluators[1:], Openers: f.com.Openers}
+	if err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DraftInputFrom(lc.View.Content, clean), f.now); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.db.Exec(`INSERT INTO call_committee (call_id, user_id, role) VALUES (?, ?, 'evaluator')`, call.ID, g1).Error; err != nil {
 		t.Fatal(err)
 	}
-	_, err = models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, models.DefaultCallRules(), f.now, nil)
+	_, err = models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
 	wantCodes(t, err, "evaluators:lead")
 	if n := f.count(t, `SELECT count(*) FROM calls WHERE id = ? AND state = 'draft'`, call.ID); n != 1 {
 		t.Fatal("published with a lead in the committee")
@@ -52,7 +53,7 @@ func TestLeadCannotBeEvaluator(t *testing.T) {
 	if err := f.db.Exec(`DELETE FROM call_committee WHERE call_id = ? AND user_id = ?`, call.ID, g1).Error; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, models.DefaultCallRules(), f.now, nil); err != nil {
+	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); err != nil {
 		t.Fatalf("publish without the lead: %v", err)
 	}
 

@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,15 +25,15 @@ func (v *ConsolidationView) BidName(bidID int64) string {
 // tie here is the index of its resolution in CloseInput.Resolutions. It computes the
 // result from the current consolidated scores without decisions; nil when closed,
 // incomplete or nothing blocks.
-func (v *ConsolidationView) PendingTies() []Tie {
+func (v *ConsolidationView) PendingTies() []rules.Tie {
 	if v.Closed || len(v.Missing) > 0 {
 		return nil
 	}
-	r, err := ComputeResult(v.Content, v.Matrix.ScoreInputs(), nil)
+	r, err := rules.ComputeResult(v.Content, v.Matrix.ScoreInputs(), nil)
 	if err != nil {
 		return nil
 	}
-	var out []Tie
+	var out []rules.Tie
 	for _, t := range r.Ties {
 		if len(t.Lots) > 0 {
 			out = append(out, t)
@@ -48,9 +49,9 @@ func TieField(i int, bidID int64) string { return fmt.Sprintf("tie_%d_pos_%d", i
 // position ("1" … "n") of each of its bids in field TieField(i, bid) and the reason in
 // "tie_<i>_reason". Every position must be given once; the reason is checked by
 // CloseConsolidation. Field errors in German.
-func TieResolutionsFrom(ties []Tie, get func(field string) string) ([]TieResolution, error) {
+func TieResolutionsFrom(ties []rules.Tie, get func(field string) string) ([]rules.TieResolution, error) {
 	v := &core.ValidationError{}
-	out := make([]TieResolution, 0, len(ties))
+	out := make([]rules.TieResolution, 0, len(ties))
 	for i, t := range ties {
 		pos := map[int64]int{}
 		seen := map[int]bool{}
@@ -66,7 +67,7 @@ func TieResolutionsFrom(ties []Tie, get func(field string) string) ([]TieResolut
 		}
 		order := slices.Clone(t.BidIDs)
 		slices.SortFunc(order, func(a, b int64) int { return pos[a] - pos[b] })
-		out = append(out, TieResolution{Order: order, Reason: strings.TrimSpace(get(fmt.Sprintf("tie_%d_reason", i)))})
+		out = append(out, rules.TieResolution{Order: order, Reason: strings.TrimSpace(get(fmt.Sprintf("tie_%d_reason", i)))})
 	}
 	if err := v.OrNil(); err != nil {
 		return nil, err

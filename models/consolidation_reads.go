@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -16,23 +17,23 @@ import (
 type ConsolidationView struct {
 	CallID      int64
 	CallVersion int
-	Content     CallContent
-	Matrix      Matrix
+	Content     rules.CallContent
+	Matrix      rules.Matrix
 	Missing     []string
 	Closed      bool
 	ClosedAt    time.Time
 	ClosedBy    string
-	Result      Result // stored result (empty until closed)
+	Result      rules.Result // stored result (empty until closed)
 }
 
 // RowOf returns the stored result row of a bid.
-func (v *ConsolidationView) RowOf(bidID int64) (ResultRow, bool) {
+func (v *ConsolidationView) RowOf(bidID int64) (rules.ResultRow, bool) {
 	for _, r := range v.Result.Rows {
 		if r.BidID == bidID {
 			return r, true
 		}
 	}
-	return ResultRow{}, false
+	return rules.ResultRow{}, false
 }
 
 // LoadConsolidation reads a call's consolidation for its lead with a constant number of
@@ -52,7 +53,7 @@ func LoadConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, acto
 	if err != nil {
 		return nil, err
 	}
-	v := &ConsolidationView{CallID: callID, CallVersion: c.CurrentVersion, Content: content, Matrix: BuildMatrix(content, snap, cons), Closed: c.Closed}
+	v := &ConsolidationView{CallID: callID, CallVersion: c.CurrentVersion, Content: content, Matrix: rules.BuildMatrix(content, snap, cons), Closed: c.Closed}
 	v.Missing = v.Matrix.Missing()
 	if c.Closed {
 		if err := loadResult(tx, v); err != nil {
@@ -95,7 +96,7 @@ func loadResult(tx *gorm.DB, v *ConsolidationView) error {
 		return fmt.Errorf("load result rows: %w", err)
 	}
 	for _, r := range rows {
-		row := ResultRow{BidID: r.BidID, Rank: r.Rank, RankByDecision: r.RankByDecision, Excluded: r.Excluded,
+		row := rules.ResultRow{BidID: r.BidID, Rank: r.Rank, RankByDecision: r.RankByDecision, Excluded: r.Excluded,
 			ExcludedFormally: r.ExcludedFormally, Total: r.Total}
 		for _, f := range []struct {
 			raw string

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // seedEvaluation fills the real evaluation tables for a call: n opened bids of new
@@ -56,7 +57,7 @@ func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
 	c := qaContent(time.Now().AddDate(0, 0, 30))
 	c.Criteria = nil
 	for i := 1; i <= 8; i++ {
-		c.Criteria = append(c.Criteria, models.Criterion{Key: fmt.Sprintf("K%d", i), Name: fmt.Sprintf("Kriterium %d", i), Weight: []int{20, 15, 15, 10, 10, 10, 10, 10}[i-1]})
+		c.Criteria = append(c.Criteria, rules.Criterion{Key: fmt.Sprintf("K%d", i), Name: fmt.Sprintf("Kriterium %d", i), Weight: []int{20, 15, 15, 10, 10, 10, 10, 10}[i-1]})
 	}
 	c.TieBreak = []string{"K1"}
 	c.MinTotalPoints = c.MinTotalPoints.Sub(c.MinTotalPoints)

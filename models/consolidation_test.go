@@ -15,13 +15,14 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 // fixtureSource stands in for the formal check and score sheets (issue 5, built
 // separately) until they land: it returns a fixed snapshot without querying.
-type fixtureSource struct{ snap models.ScoringSnapshot }
+type fixtureSource struct{ snap rules.ScoringSnapshot }
 
-func (f *fixtureSource) Snapshot(*gorm.DB, int64) (models.ScoringSnapshot, error) { return f.snap, nil }
+func (f *fixtureSource) Snapshot(*gorm.DB, int64) (rules.ScoringSnapshot, error) { return f.snap, nil }
 
 // consFixture is a published, opened call with bids of fresh organisations.
 type consFixture struct {
@@ -29,7 +30,7 @@ type consFixture struct {
 	src *fixtureSource
 }
 
-func newConsFixture(t *testing.T, c *models.CallContent) *consFixture {
+func newConsFixture(t *testing.T, c *rules.CallContent) *consFixture {
 	t.Helper()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
@@ -42,7 +43,7 @@ func newConsFixture(t *testing.T, c *models.CallContent) *consFixture {
 	}
 	src := &fixtureSource{}
 	for i := 1; i <= 5; i++ {
-		src.snap.Evaluators = append(src.snap.Evaluators, models.SnapshotEvaluator{UserID: int64(9000 + i), Name: fmt.Sprintf("Gremium %d", i)})
+		src.snap.Evaluators = append(src.snap.Evaluators, rules.SnapshotEvaluator{UserID: int64(9000 + i), Name: fmt.Sprintf("Gremium %d", i)})
 	}
 	return &consFixture{qaFixture: f, src: src}
 }
@@ -50,7 +51,7 @@ func newConsFixture(t *testing.T, c *models.CallContent) *consFixture {
 // addBid inserts a submitted bid of a new organisation with the formal outcome, the
 // requests ("L1=1") and, for each of the first evaluators, a submitted sheet with scores
 // (one string per evaluator, scores per criterion in order, e.g. "2 1").
-func (f *consFixture) addBid(t *testing.T, name string, formal models.FormalOutcome, requests string, sheets ...string) int64 {
+func (f *consFixture) addBid(t *testing.T, name string, formal rules.FormalOutcome, requests string, sheets ...string) int64 {
 	t.Helper()
 	var orgID, bidID int64
 	if err := f.db.Raw(`INSERT INTO organizations (name, legal_form, street, postal_code, city, email)
@@ -61,21 +62,21 @@ func (f *consFixture) addBid(t *testing.T, name string, formal models.FormalOutc
 		VALUES (?, ?, 'submitted', 1, '\x00'::bytea, now(), 1) RETURNING id`, f.callID, orgID).Scan(&bidID).Error; err != nil {
 		t.Fatal(err)
 	}
-	b := models.SnapshotBid{BidID: bidID, OrgName: name, Formal: formal, Requested: map[string]decimal.Decimal{}}
+	b := rules.SnapshotBid{BidID: bidID, OrgName: name, Formal: formal, Requested: map[string]decimal.Decimal{}}
 	for _, r := range strings.Fields(requests) {
 		k, v, _ := strings.Cut(r, "=")
 		b.Requested[k] = dec(v)
 	}
-	if formal == models.FormalExcluded {
+	if formal == rules.FormalExcluded {
 		b.FormalReason = "Die Satzung fehlt."
 	}
 	f.src.snap.Bids = append(f.src.snap.Bids, b)
 	for i, s := range sheets {
-		sh := models.ScoreSheet{BidID: bidID, EvaluatorID: int64(9001 + i), Submitted: s != "-", Scores: map[string]models.SheetScore{}}
+		sh := rules.ScoreSheet{BidID: bidID, EvaluatorID: int64(9001 + i), Submitted: s != "-", Scores: map[string]rules.SheetScore{}}
 		for j, v := range strings.Fields(s) {
 			var n int
 			fmt.Sscan(v, &n)
-			sh.Scores[f.content.Criteria[j].Key] = models.SheetScore{Score: n, Reason: "Begründung " + v}
+			sh.Scores[f.content.Criteria[j].Key] = rules.SheetScore{Score: n, Reason: "Begründung " + v}
 		}
 		f.src.snap.Sheets = append(f.src.snap.Sheets, sh)
 	}
@@ -103,9 +104,9 @@ func wantField(t *testing.T, err error, field, code string) {
 
 func TestConsolidationSetAndClose(t *testing.T) {
 	f := newConsFixture(t, nil) // K1 weight 60, K2 weight 40, scale 0–2, minimum 1 each, 50 points
-	a := f.addBid(t, "Träger A e. V.", models.FormalAdmitted, "L1=2", "2 1", "2 2", "1 2")
-	b := f.addBid(t, "Träger B e. V.", models.FormalAdmitted, "L1=1 L2=1", "1 1", "-")
-	x := f.addBid(t, "Träger X e. V.", models.FormalExcluded, "L2=1")
+	a := f.addBid(t, "Träger A e. V.", rules.FormalAdmitted, "L1=2", "2 1", "2 2", "1 2")
+	b := f.addBid(t, "Träger B e. V.", rules.FormalAdmitted, "L1=1 L2=1", "1 1", "-")
+	x := f.addBid(t, "Träger X e. V.", rules.FormalExcluded, "L2=1")
 	rows := func() int64 { return dbtest.Count(t, f.db, `SELECT count(*) FROM consolidated_scores`) }
 
 	wantField(t, f.set(b, map[string]string{"K1": "1", "K2": "1"}, nil), "scores", "sheets_missing")
@@ -133,8 +134,8 @@ func TestConsolidationSetAndClose(t *testing.T) {
 		t.Errorf("missing = %v", err)
 	}
 
-	f.src.snap.Sheets[len(f.src.snap.Sheets)-1] = models.ScoreSheet{BidID: b, EvaluatorID: 9002, Submitted: true,
-		Scores: map[string]models.SheetScore{"K1": {Score: 2, Reason: "gut"}, "K2": {Score: 1, Reason: "knapp"}}}
+	f.src.snap.Sheets[len(f.src.snap.Sheets)-1] = rules.ScoreSheet{BidID: b, EvaluatorID: 9002, Submitted: true,
+		Scores: map[string]rules.SheetScore{"K1": {Score: 2, Reason: "gut"}, "K2": {Score: 1, Reason: "knapp"}}}
 	if err := f.set(b, map[string]string{"K1": "1,5", "K2": "1"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 
 func TestConsolidationAccess(t *testing.T) {
 	f := newConsFixture(t, nil)
-	a := f.addBid(t, "Träger A e. V.", models.FormalAdmitted, "L1=1", "2 2", "2 2")
+	a := f.addBid(t, "Träger A e. V.", rules.FormalAdmitted, "L1=1", "2 2", "2 2")
 	ctx := context.Background()
 	for _, email := range []string{"admin@beispielhausen.example", "gremium1@musterland.example", "oeffnung1@musterland.example", "kreistag@musterland.example", "awo@traeger.example"} {
 		actor := taActor(t, f.db, email)
@@ -208,14 +209,14 @@ func TestConsolidationAccess(t *testing.T) {
 
 func TestCloseNeedsTieDecision(t *testing.T) {
 	f := newConsFixture(t, nil)
-	a := f.addBid(t, "Träger A e. V.", models.FormalAdmitted, "L2=1", "2 2", "2 2")
-	b := f.addBid(t, "Träger B e. V.", models.FormalAdmitted, "L2=1", "2 2", "2 2")
+	a := f.addBid(t, "Träger A e. V.", rules.FormalAdmitted, "L2=1", "2 2", "2 2")
+	b := f.addBid(t, "Träger B e. V.", rules.FormalAdmitted, "L2=1", "2 2", "2 2")
 	for _, id := range []int64{a, b} {
 		if err := f.set(id, map[string]string{"K1": "2", "K2": "2"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	closeWith := func(res ...models.TieResolution) (models.Result, error) {
+	closeWith := func(res ...rules.TieResolution) (rules.Result, error) {
 		return models.CloseConsolidation(context.Background(), f.db, f.src, f.lead, models.CloseInput{CallID: f.callID, Resolutions: res}, f.now)
 	}
 	_, err := closeWith()
@@ -223,14 +224,14 @@ func TestCloseNeedsTieDecision(t *testing.T) {
 	if !strings.Contains(err.Error(), "Träger A e. V. und Träger B e. V.") || !strings.Contains(err.Error(), "Los Süd") {
 		t.Errorf("message = %v", err)
 	}
-	_, err = closeWith(models.TieResolution{Order: []int64{b, a}})
+	_, err = closeWith(rules.TieResolution{Order: []int64{b, a}})
 	wantField(t, err, "tie_0_reason", "required")
-	_, err = closeWith(models.TieResolution{Order: []int64{b, a + 1000}, Reason: "Los"})
+	_, err = closeWith(rules.TieResolution{Order: []int64{b, a + 1000}, Reason: "Los"})
 	wantField(t, err, "ties", "stale")
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM call_results`); n != 0 {
 		t.Fatalf("refused close stored %d results", n)
 	}
-	res, err := closeWith(models.TieResolution{Order: []int64{b, a}, Reason: "Losentscheid in der Sitzung vom 01.10.2026"})
+	res, err := closeWith(rules.TieResolution{Order: []int64{b, a}, Reason: "Losentscheid in der Sitzung vom 01.10.2026"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +250,7 @@ func TestConsolidationQueryCount(t *testing.T) {
 	c := qaContent(time.Now().AddDate(0, 0, 30))
 	c.Criteria = nil
 	for i := 1; i <= 8; i++ {
-		c.Criteria = append(c.Criteria, models.Criterion{Key: fmt.Sprintf("K%d", i), Name: fmt.Sprintf("Kriterium %d", i), Weight: []int{20, 15, 15, 10, 10, 10, 10, 10}[i-1]})
+		c.Criteria = append(c.Criteria, rules.Criterion{Key: fmt.Sprintf("K%d", i), Name: fmt.Sprintf("Kriterium %d", i), Weight: []int{20, 15, 15, 10, 10, 10, 10, 10}[i-1]})
 	}
 	c.TieBreak = []string{"K1"}
 	count := func(f *consFixture) int64 {
@@ -268,7 +269,7 @@ func TestConsolidationQueryCount(t *testing.T) {
 		f := newConsFixture(t, &c)
 		for i := range bids {
 			sheet := strings.TrimSpace(strings.Repeat(fmt.Sprintf("%d ", i%3), 8))
-			id := f.addBid(t, fmt.Sprintf("Träger %02d e. V.", i), models.FormalAdmitted, "", sheet, sheet, sheet, sheet, sheet)
+			id := f.addBid(t, fmt.Sprintf("Träger %02d e. V.", i), rules.FormalAdmitted, "", sheet, sheet, sheet, sheet, sheet)
 			if err := f.db.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, set_by, set_at)
 				SELECT ?, ?, 'K' || k, ?, ?, ?, now() FROM generate_series(1, 8) k`, f.callID, id, i%3, i%3, f.lead.UserID).Error; err != nil {
 				t.Fatal(err)

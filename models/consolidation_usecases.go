@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"strings"
 	"time"
@@ -30,12 +31,12 @@ type ConsolidationInput struct {
 // after all published tie-breaks where they compete for the last posts of a lot.
 type CloseInput struct {
 	CallID      int64
-	Resolutions []TieResolution
+	Resolutions []rules.TieResolution
 }
 
 // loadConsolidationCall reads the call with its current content (locked for update when
 // lock is set). Other Kreise and non-leads get ErrNotFound; a sealed call ErrSealed.
-func loadConsolidationCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*leadCall, CallContent, error) {
+func loadConsolidationCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*leadCall, rules.CallContent, error) {
 	return loadLeadCall(tx, actor, callID, lock, "consolidation", func(c *leadCall) error {
 		if c.OpenedAt == nil {
 			return fmt.Errorf("consolidation of call %d: %w", callID, core.ErrSealed)
@@ -46,12 +47,12 @@ func loadConsolidationCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bo
 
 // lockOpenConsolidation is loadConsolidationCall for changes: the call must not be
 // cancelled nor its consolidation closed.
-func lockOpenConsolidation(tx *gorm.DB, actor *core.Actor, callID int64) (*leadCall, CallContent, error) {
+func lockOpenConsolidation(tx *gorm.DB, actor *core.Actor, callID int64) (*leadCall, rules.CallContent, error) {
 	c, content, err := loadConsolidationCall(tx, actor, callID, true)
 	switch {
 	case err != nil:
 		return nil, content, err
-	case c.State == CallCancelled:
+	case c.State == rules.CallCancelled:
 		return nil, content, fmt.Errorf("%w: das Verfahren ist aufgehoben", core.ErrConflict)
 	case c.Closed:
 		return nil, content, ErrConsolidationClosed
@@ -60,8 +61,8 @@ func lockOpenConsolidation(tx *gorm.DB, actor *core.Actor, callID int64) (*leadC
 }
 
 // loadConsolidated reads a call's consolidated scores with the names of who set them.
-func loadConsolidated(tx *gorm.DB, callID int64) ([]ConsolidatedScore, error) {
-	var out []ConsolidatedScore
+func loadConsolidated(tx *gorm.DB, callID int64) ([]rules.ConsolidatedScore, error) {
+	var out []rules.ConsolidatedScore
 	if err := tx.Raw(`SELECT s.bid_id, s.criterion_key, s.score, s.mean, s.reason, s.set_by, u.name AS set_by_name, s.set_at
 		FROM consolidated_scores s JOIN users u ON u.id = s.set_by WHERE s.call_id = ? ORDER BY s.bid_id, s.criterion_key`,
 		callID).Scan(&out).Error; err != nil {
@@ -84,8 +85,8 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 		if err != nil {
 			return fmt.Errorf("load score sheets: %w", err)
 		}
-		m := BuildMatrix(content, snap, nil)
-		var bid *MatrixBid
+		m := rules.BuildMatrix(content, snap, nil)
+		var bid *rules.MatrixBid
 		for i := range m.Bids {
 			if m.Bids[i].BidID == in.BidID {
 				bid = &m.Bids[i]
@@ -94,7 +95,7 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 		switch {
 		case bid == nil:
 			return fmt.Errorf("bid %d of call %d: %w", in.BidID, in.CallID, core.ErrNotFound)
-		case bid.Formal != FormalAdmitted:
+		case bid.Formal != rules.FormalAdmitted:
 			return fmt.Errorf("%w: nur zur Bewertung zugelassene Interessenbekundungen werden konsolidiert", core.ErrConflict)
 		}
 		v := &core.ValidationError{}
@@ -108,20 +109,20 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 		for _, cell := range bid.Cells {
 			key := cell.Criterion.Key
 			field := "score_" + key
-			s, msg := ParseGermanDecimal(in.Scores[key], ScoreDecimals, false)
+			s, msg := rules.ParseGermanDecimal(in.Scores[key], rules.ScoreDecimals, false)
 			if msg != "" {
 				v.Add(field, "format", fmt.Sprintf("%s: %s", key, msg))
 				continue
 			}
 			before := len(v.Fields)
-			CheckConsolidatedScore(v, field, s, m.ScaleMax)
+			rules.CheckConsolidatedScore(v, field, s, m.ScaleMax)
 			reason := strings.TrimSpace(in.Reasons[key])
-			need := NeedsReason(s, cell.Mean)
+			need := rules.NeedsReason(s, cell.Mean)
 			if need && reason == "" {
 				v.Add("reason_"+key, "required", fmt.Sprintf("%s: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert %s abweicht.",
-					key, FormatScore(cell.Mean)))
+					key, rules.FormatScore(cell.Mean)))
 			} else {
-				core.CheckText(v, "reason_"+key, "die Begründung", reason, false, MaxLongText)
+				core.CheckText(v, "reason_"+key, "die Begründung", reason, false, rules.MaxLongText)
 			}
 			if len(v.Fields) > before {
 				continue
@@ -129,7 +130,7 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 			if need {
 				deviating = append(deviating, key)
 			}
-			scores[key] = s.StringFixed(ScoreDecimals)
+			scores[key] = s.StringFixed(rules.ScoreDecimals)
 			if err := tx.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (bid_id, criterion_key) DO UPDATE SET score = EXCLUDED.score, mean = EXCLUDED.mean,
@@ -154,8 +155,8 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 // posts of a lot need a TieResolution with a reason. Audited as consolidation.closed.
 // The optional issue hooks (app: the Bewertungsmatrix PDF) run in the same transaction
 // after the result is stored, so a failing one rolls the closing back.
-func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in CloseInput, now time.Time, issue ...MatrixIssuer) (Result, error) {
-	var result Result
+func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in CloseInput, now time.Time, issue ...MatrixIssuer) (rules.Result, error) {
+	var result rules.Result
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
 		if err != nil {
@@ -169,18 +170,18 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 		if err != nil {
 			return err
 		}
-		m := BuildMatrix(content, snap, cons)
+		m := rules.BuildMatrix(content, snap, cons)
 		v := &core.ValidationError{}
 		for _, msg := range m.Missing() {
 			v.Add("consolidation", "incomplete", msg)
 		}
 		for i, r := range in.Resolutions {
-			core.CheckText(v, fmt.Sprintf("tie_%d_reason", i), "die Begründung der Entscheidung über den Gleichstand", r.Reason, true, MaxLongText)
+			core.CheckText(v, fmt.Sprintf("tie_%d_reason", i), "die Begründung der Entscheidung über den Gleichstand", r.Reason, true, rules.MaxLongText)
 		}
 		if err := v.OrNil(); err != nil {
 			return err
 		}
-		result, err = ComputeResult(content, m.ScoreInputs(), in.Resolutions)
+		result, err = rules.ComputeResult(content, m.ScoreInputs(), in.Resolutions)
 		if err != nil {
 			if len(in.Resolutions) > 0 {
 				v.Add("ties", "stale", "Die Entscheidung über den Gleichstand passt nicht zur Rangfolge. Bitte laden Sie die Seite neu.")
@@ -215,7 +216,7 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 		}
 		ranks := make([]map[string]any, 0, len(result.Rows))
 		for _, r := range result.Rows {
-			ranks = append(ranks, map[string]any{"bid": r.BidID, "rank": r.Rank, "total": r.Total.StringFixed(PointsDecimals),
+			ranks = append(ranks, map[string]any{"bid": r.BidID, "rank": r.Rank, "total": r.Total.StringFixed(rules.PointsDecimals),
 				"excluded": r.Excluded, "allocation": fixedMap(r.Allocation)})
 		}
 		_, err = Audit(tx, Event{Chain: CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID,
@@ -227,7 +228,7 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 }
 
 // storeResult writes call_results and one result_rows row per bid.
-func storeResult(tx *gorm.DB, c *leadCall, actor *core.Actor, r Result, now time.Time) error {
+func storeResult(tx *gorm.DB, c *leadCall, actor *core.Actor, r rules.Result, now time.Time) error {
 	lots, err := json.Marshal(r.Lots)
 	if err != nil {
 		return fmt.Errorf("encode lots: %w", err)
@@ -274,7 +275,7 @@ func fixedMap(m map[string]decimal.Decimal) map[string]string {
 	return out
 }
 
-func orgNames(snap ScoringSnapshot, ids []int64) string {
+func orgNames(snap rules.ScoringSnapshot, ids []int64) string {
 	var names []string
 	for _, id := range ids {
 		for _, b := range snap.Bids {
@@ -286,7 +287,7 @@ func orgNames(snap ScoringSnapshot, ids []int64) string {
 	return strings.Join(names, " und ")
 }
 
-func lotNames(c CallContent, keys []string) string {
+func lotNames(c rules.CallContent, keys []string) string {
 	var names []string
 	for _, k := range keys {
 		if l, ok := c.Lot(k); ok {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"slices"
 	"strconv"
 	"time"
@@ -19,14 +20,14 @@ import (
 
 // councilRecordStates are the states in which a procedure has a recorded decision (a
 // procedure cancelled after the decision keeps it; loadAwardDecision checks the row).
-var councilRecordStates = []CallState{CallDecided, CallNotified, CallAwarded, CallCancelled}
+var councilRecordStates = []rules.CallState{rules.CallDecided, rules.CallNotified, rules.CallAwarded, rules.CallCancelled}
 
 // CouncilRow is a procedure in the council list: its state only until the decision.
 type CouncilRow struct {
 	ID        int64
 	Ref       string
 	Title     string
-	State     CallState
+	State     rules.CallState
 	Decided   bool
 	DecidedAt *time.Time
 	Declared  bool
@@ -34,7 +35,7 @@ type CouncilRow struct {
 }
 
 // StateLabel names the state in German.
-func (r CouncilRow) StateLabel() string { return DecisionStateLabel(r.State) }
+func (r CouncilRow) StateLabel() string { return rules.DecisionStateLabel(r.State) }
 
 // requireCouncil admits council members of the Kreis; everybody else gets ErrNotFound.
 func requireCouncil(actor *core.Actor, tenantID int64) error {
@@ -68,7 +69,7 @@ type CouncilView struct {
 	CallID   int64
 	Ref      string
 	Title    string
-	State    CallState
+	State    rules.CallState
 	Record   *AwardRecord    // nil until the decision is recorded
 	Bidders  []CouncilBidder // organisations to declare about (after the decision)
 	Declared bool
@@ -77,7 +78,7 @@ type CouncilView struct {
 }
 
 // StateLabel names the state in German.
-func (v *CouncilView) StateLabel() string { return DecisionStateLabel(v.State) }
+func (v *CouncilView) StateLabel() string { return rules.DecisionStateLabel(v.State) }
 
 // CouncilBidder is a bidding organisation with the member's declaration.
 type CouncilBidder struct {
@@ -106,7 +107,7 @@ func councilCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (*Counc
 	if len(rows) == 0 {
 		return nil, false, fmt.Errorf("council call %d: %w", callID, core.ErrNotFound)
 	}
-	return &CouncilView{CallID: callID, Ref: rows[0].Ref, Title: rows[0].Title, State: CallState(rows[0].State)}, rows[0].Decided, nil
+	return &CouncilView{CallID: callID, Ref: rows[0].Ref, Title: rows[0].Title, State: rules.CallState(rows[0].State)}, rows[0].Decided, nil
 }
 
 // LoadCouncilProcedure reads a procedure for a council member with a constant number of

@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"kimibv/models/rules"
 	"sort"
 	"time"
 
@@ -42,13 +43,13 @@ type AnnexFormal struct {
 	Outcome     string
 	Reason      string
 	DecidedAt   *time.Time
-	Items       []CheckItem
+	Items       []rules.CheckItem
 	Correction  string
 	CorrectedAt *time.Time
 }
 
 // OutcomeLabel names the outcome in German.
-func (f AnnexFormal) OutcomeLabel() string { return FormalLabel(f.Outcome) }
+func (f AnnexFormal) OutcomeLabel() string { return rules.FormalLabel(f.Outcome) }
 
 // AnnexEntry is an entry of the procedure's audit trail.
 type AnnexEntry struct {
@@ -66,7 +67,7 @@ func (e AnnexEntry) ActionLabel() string { return ActionLabel(e.Action) }
 func (e AnnexEntry) ShortHash() string { return shortHash(e.Hash) }
 
 // loadCouncilAnnex reads the annex in five queries.
-func loadCouncilAnnex(tx *gorm.DB, callID int64, c *CallContent) (*CouncilAnnex, error) {
+func loadCouncilAnnex(tx *gorm.DB, callID int64, c *rules.CallContent) (*CouncilAnnex, error) {
 	a := &CouncilAnnex{}
 	var formal []struct {
 		OrgName, Outcome, Reason, Items, Correction string
@@ -111,7 +112,7 @@ func loadCouncilAnnex(tx *gorm.DB, callID int64, c *CallContent) (*CouncilAnnex,
 	}
 	for _, f := range formal {
 		af := AnnexFormal{OrgName: f.OrgName, Outcome: f.Outcome, Reason: f.Reason, DecidedAt: f.DecidedAt, Correction: f.Correction, CorrectedAt: f.CorrectedAt}
-		items := map[string]ItemAssessment{}
+		items := map[string]rules.ItemAssessment{}
 		_ = json.Unmarshal([]byte(f.Items), &items)
 		keys := make([]string, 0, len(items))
 		for k := range items {
@@ -123,7 +124,7 @@ func loadCouncilAnnex(tx *gorm.DB, callID int64, c *CallContent) (*CouncilAnnex,
 			if label == "" {
 				label = k
 			}
-			af.Items = append(af.Items, CheckItem{Key: k, Label: label, Met: items[k].Met, Remark: items[k].Remark})
+			af.Items = append(af.Items, rules.CheckItem{Key: k, Label: label, Met: items[k].Met, Remark: items[k].Remark})
 		}
 		a.Formal = append(a.Formal, af)
 	}

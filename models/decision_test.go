@@ -12,6 +12,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 // decisionFixture is a call with a closed consolidation: A (100 points, L1 2,0), B (80,
@@ -28,13 +29,13 @@ func newDecisionFixture(t *testing.T) *decisionFixture {
 	t.Helper()
 	f := &decisionFixture{consFixture: newConsFixture(t, nil), bids: map[string]int64{}, orgs: map[string]int64{}, members: map[string]*core.Actor{}}
 	for _, b := range []struct{ name, req, sheet string }{{"A", "L1=2", "2 2"}, {"B", "L1=1 L2=1", "2 1"}, {"C", "L2=1", "1 1"}} {
-		f.bids[b.name] = f.addBid(t, "Träger "+b.name+" e. V.", models.FormalAdmitted, b.req, b.sheet, b.sheet)
+		f.bids[b.name] = f.addBid(t, "Träger "+b.name+" e. V.", rules.FormalAdmitted, b.req, b.sheet, b.sheet)
 		sc := strings.Fields(b.sheet)
 		if err := f.set(f.bids[b.name], map[string]string{"K1": sc[0], "K2": sc[1]}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	f.bids["X"] = f.addBid(t, "Träger X e. V.", models.FormalExcluded, "L2=1")
+	f.bids["X"] = f.addBid(t, "Träger X e. V.", rules.FormalExcluded, "L2=1")
 	if _, err := models.CloseConsolidation(context.Background(), f.db, f.src, f.lead, models.CloseInput{CallID: f.callID}, f.now); err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func newDecisionFixture(t *testing.T) *decisionFixture {
 // proposal is the result's allocation as form values.
 func (f *decisionFixture) proposal(over map[string]string) models.ProposalInput {
 	in := models.ProposalInput{CallID: f.callID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{
-		models.FTEField(f.bids["A"], "L1"): "2,00", models.FTEField(f.bids["B"], "L2"): "1,00"}}
+		rules.FTEField(f.bids["A"], "L1"): "2,00", rules.FTEField(f.bids["B"], "L2"): "1,00"}}
 	for k, v := range over {
 		in.FTE[k] = v
 	}
@@ -75,8 +76,8 @@ func (f *decisionFixture) record(t *testing.T) {
 	}
 }
 
-func (f *decisionFixture) recordInput() models.RecordInput {
-	return models.RecordInput{CallID: f.callID, Body: "kreistag", DecidedOn: models.NewDate(f.now).German(), ResolutionNumber: "KT/0815/2026",
+func (f *decisionFixture) recordInput() rules.RecordInput {
+	return rules.RecordInput{CallID: f.callID, Body: "kreistag", DecidedOn: rules.NewDate(f.now).German(), ResolutionNumber: "KT/0815/2026",
 		VoteResult: "einstimmig", CouncilURL: "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=815"}
 }
 
@@ -89,14 +90,14 @@ func (f *decisionFixture) state(t *testing.T) string {
 func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	f := newDecisionFixture(t)
 	ctx := context.Background()
-	dev := map[string]string{models.FTEField(f.bids["B"], "L2"): "", models.FTEField(f.bids["C"], "L2"): "1,00"}
+	dev := map[string]string{rules.FTEField(f.bids["B"], "L2"): "", rules.FTEField(f.bids["C"], "L2"): "1,00"}
 	wantField(t, models.SaveProposal(ctx, f.db, f.lead, f.proposal(dev), f.now), "deviation_reason", "required")
 	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decisions WHERE call_id = %d`, f.callID)); n != 0 {
 		t.Fatalf("%d decisions stored after a refused proposal", n)
 	}
-	wantField(t, models.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{models.FTEField(f.bids["X"], "L2"): "1,00"}), f.now),
-		models.FTEField(f.bids["X"], "L2"), "excluded")
-	wantField(t, models.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{models.FTEField(f.bids["C"], "L2"): "1,00"}), f.now),
+	wantField(t, models.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["X"], "L2"): "1,00"}), f.now),
+		rules.FTEField(f.bids["X"], "L2"), "excluded")
+	wantField(t, models.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["C"], "L2"): "1,00"}), f.now),
 		"allocation", "lot_full")
 	// Recording without a proposal is refused.
 	wantField(t, models.RecordDecision(ctx, f.db, f.lead, models.DecisionDocs{}, f.recordInput(), f.now), "decision", "no_proposal")
@@ -131,7 +132,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	}
 	// The record form: bad URL and future date are refused, nothing changes.
 	bad := f.recordInput()
-	bad.CouncilURL, bad.DecidedOn = "javascript:alert(1)", models.NewDate(f.now.AddDate(0, 0, 2)).German()
+	bad.CouncilURL, bad.DecidedOn = "javascript:alert(1)", rules.NewDate(f.now.AddDate(0, 0, 2)).German()
 	err = models.RecordDecision(ctx, f.db, f.lead, models.DecisionDocs{}, bad, f.now)
 	wantField(t, err, "council_url", "url")
 	wantField(t, err, "decided_on", "future")
@@ -247,7 +248,7 @@ func TestStandstillEndIsEndOfDayBerlinAcrossDST(t *testing.T) {
 		{"2026-06-01T08:00:00Z", 1, "2026-06-02T21:59:59Z"},
 	} {
 		n, _ := time.Parse(time.RFC3339, c.notified)
-		if got := models.StandstillEnd(n, c.days).Format(time.RFC3339); got != c.want {
+		if got := rules.StandstillEnd(n, c.days).Format(time.RFC3339); got != c.want {
 			t.Errorf("StandstillEnd(%s, %d) = %s, want %s", c.notified, c.days, got, c.want)
 		}
 	}

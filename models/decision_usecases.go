@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"strings"
 	"time"
@@ -23,11 +24,11 @@ type DecisionView struct {
 	TenantID   int64
 	Ref        string
 	Title      string
-	State      CallState
-	Content    CallContent
-	Result     Result
+	State      rules.CallState
+	Content    rules.CallContent
+	Result     rules.Result
 	Bidders    map[int64]DecisionBidder // bid id → organisation
-	Decision   *Decision
+	Decision   *rules.Decision
 	Notices    []NoticeSummary
 	Objections []Objection
 }
@@ -51,7 +52,7 @@ type NoticeSummary struct {
 func (n NoticeSummary) KindLabel() string { return NoticeKindLabel(n.Kind) }
 
 // StateLabel names the call's state.
-func (v *DecisionView) StateLabel() string { return DecisionStateLabel(v.State) }
+func (v *DecisionView) StateLabel() string { return rules.DecisionStateLabel(v.State) }
 
 // OpenObjections counts unanswered objections.
 func (v *DecisionView) OpenObjections() int {
@@ -66,7 +67,7 @@ func (v *DecisionView) OpenObjections() int {
 
 // loadDecisionCall reads the call for its lead (FOR UPDATE when lock); other Kreise and
 // other roles get ErrNotFound, a call whose consolidation is not closed ErrConflict.
-func loadDecisionCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*leadCall, CallContent, error) {
+func loadDecisionCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*leadCall, rules.CallContent, error) {
 	return loadLeadCall(tx, actor, callID, lock, "decision", func(c *leadCall) error {
 		if !c.Closed {
 			return fmt.Errorf("%w: die Konsolidierung ist noch nicht abgeschlossen", core.ErrConflict)
@@ -131,8 +132,8 @@ func (v *DecisionView) loadParts(tx *gorm.DB) error {
 }
 
 // loadDecisionRow reads the decision and its allocations (nil when there is none).
-func loadDecisionRow(tx *gorm.DB, callID int64, bidders map[int64]DecisionBidder) (*Decision, error) {
-	var rows []Decision
+func loadDecisionRow(tx *gorm.DB, callID int64, bidders map[int64]DecisionBidder) (*rules.Decision, error) {
+	var rows []rules.Decision
 	if err := tx.Raw(`SELECT d.call_id, d.justification, d.deviates, d.deviation_reason, d.standstill_days, d.prepared_at,
 		coalesce(d.body, '') AS body, d.body_name, coalesce(to_char(d.decided_on, 'YYYY-MM-DD'), '') AS decided_on, d.resolution_number,
 		d.vote_result, d.council_url, d.recorded_at, coalesce(u.name, '') AS recorded_by_name, d.notified_at, d.standstill_ends_at, d.awarded_at
@@ -172,7 +173,7 @@ func SaveProposal(ctx context.Context, db *gorm.DB, actor *core.Actor, in Propos
 		if err != nil {
 			return err
 		}
-		if c.State != CallOpened {
+		if c.State != rules.CallOpened {
 			return decisionStateConflict(c.State)
 		}
 		cv := &ConsolidationView{CallID: c.ID}
@@ -180,7 +181,7 @@ func SaveProposal(ctx context.Context, db *gorm.DB, actor *core.Actor, in Propos
 			return err
 		}
 		alloc, perr := parseProposal(cv.Result, content, in.FTE)
-		rows, deviates, err := CheckProposal(content, cv.Result, alloc, in.Justification, in.DeviationReason)
+		rows, deviates, err := rules.CheckProposal(content, cv.Result, alloc, in.Justification, in.DeviationReason)
 		if perr != nil {
 			return perr
 		}
@@ -189,7 +190,7 @@ func SaveProposal(ctx context.Context, db *gorm.DB, actor *core.Actor, in Propos
 		}
 		days := content.Timeline.StandstillDays
 		if days <= 0 {
-			days = DefaultStandstillDays
+			days = rules.DefaultStandstillDays
 		}
 		reason := strings.TrimSpace(in.DeviationReason)
 		if !deviates {
@@ -216,19 +217,19 @@ func SaveProposal(ctx context.Context, db *gorm.DB, actor *core.Actor, in Propos
 }
 
 // parseProposal reads the form's VZÄ; unparsable values are field errors.
-func parseProposal(r Result, c CallContent, fte map[string]string) (map[int64]map[string]decimal.Decimal, error) {
+func parseProposal(r rules.Result, c rules.CallContent, fte map[string]string) (map[int64]map[string]decimal.Decimal, error) {
 	v := &core.ValidationError{}
 	out := map[int64]map[string]decimal.Decimal{}
 	for _, row := range r.Rows {
 		out[row.BidID] = map[string]decimal.Decimal{}
 		for _, lot := range c.Lots {
-			s := strings.TrimSpace(fte[FTEField(row.BidID, lot.Key)])
+			s := strings.TrimSpace(fte[rules.FTEField(row.BidID, lot.Key)])
 			if s == "" {
 				continue
 			}
-			d, msg := ParseGermanDecimal(s, 2, false)
+			d, msg := rules.ParseGermanDecimal(s, 2, false)
 			if msg != "" {
-				v.Add(FTEField(row.BidID, lot.Key), "number", msg)
+				v.Add(rules.FTEField(row.BidID, lot.Key), "number", msg)
 				continue
 			}
 			out[row.BidID][lot.Key] = d
@@ -238,7 +239,7 @@ func parseProposal(r Result, c CallContent, fte map[string]string) (map[int64]ma
 }
 
 // allocationDetails renders allocations for audit details.
-func allocationDetails(rows []DecisionAllocation) []map[string]any {
+func allocationDetails(rows []rules.DecisionAllocation) []map[string]any {
 	out := make([]map[string]any, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, map[string]any{"bid": r.BidID, "lot": r.LotKey, "fte": r.FTE.StringFixed(2), "result_fte": r.ResultFTE.StringFixed(2)})
@@ -247,33 +248,33 @@ func allocationDetails(rows []DecisionAllocation) []map[string]any {
 }
 
 // decisionStateConflict explains why the decision cannot change in state s.
-func decisionStateConflict(s CallState) error {
+func decisionStateConflict(s rules.CallState) error {
 	switch s {
-	case CallCancelled:
+	case rules.CallCancelled:
 		return fmt.Errorf("%w: das Verfahren ist aufgehoben", core.ErrConflict)
-	case CallDecided, CallNotified, CallAwarded:
+	case rules.CallDecided, rules.CallNotified, rules.CallAwarded:
 		return ErrDecisionRecorded
 	}
-	return fmt.Errorf("%w: das Verfahren ist im Stand „%s“", core.ErrConflict, DecisionStateLabel(s))
+	return fmt.Errorf("%w: das Verfahren ist im Stand „%s“", core.ErrConflict, rules.DecisionStateLabel(s))
 }
 
 // RecordDecision records the deciding body's resolution on the saved proposal; the call
 // moves to 'decided' and the decision can no longer change; the Vergabevermerk of the
 // decision is issued. Audited as decision.recorded.
-func RecordDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, in RecordInput, now time.Time) error {
+func RecordDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, in rules.RecordInput, now time.Time) error {
 	return InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := loadDecisionCall(tx, actor, in.CallID, true)
 		if err != nil {
 			return err
 		}
-		if c.State != CallOpened {
+		if c.State != rules.CallOpened {
 			return decisionStateConflict(c.State)
 		}
-		date, err := checkRecord(in, now)
+		date, err := rules.CheckRecord(in, now)
 		if err != nil {
 			return err
 		}
-		body := DecisionBody(in.Body)
+		body := rules.DecisionBody(in.Body)
 		upd := tx.Exec(`UPDATE decisions SET body = ?, body_name = ?, decided_on = ?, resolution_number = ?, vote_result = ?,
 			council_url = ?, recorded_by = ?, recorded_at = ? WHERE call_id = ? AND recorded_at IS NULL`,
 			string(body), strings.TrimSpace(in.BodyName), string(date), strings.TrimSpace(in.ResolutionNumber), strings.TrimSpace(in.VoteResult),
@@ -297,7 +298,7 @@ func RecordDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs De
 		if err != nil {
 			return err
 		}
-		v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: CallDecided, Content: content}
+		v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: rules.CallDecided, Content: content}
 		return docs.issueVermerk(tx, v, actor.UserID, VermerkStageDecision)
 	})
 }

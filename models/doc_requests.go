@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ type DocumentRequest struct {
 	RequestedAt time.Time
 	RequestedBy string
 	Deadline    time.Time
-	Answers     []RequestAnswer `gorm:"-"`
+	Answers     []rules.RequestAnswer `gorm:"-"`
 }
 
 // Open reports whether answers are still accepted at now.
@@ -44,7 +45,7 @@ func requestDeadline(tx *gorm.DB, callID int64) (*time.Time, error) {
 }
 
 // bidRequests loads a bid's document requests and attaches the answers.
-func bidRequests(tx *gorm.DB, bidID int64, answers []RequestAnswer) ([]DocumentRequest, error) {
+func bidRequests(tx *gorm.DB, bidID int64, answers []rules.RequestAnswer) ([]DocumentRequest, error) {
 	var out []DocumentRequest
 	if err := tx.Raw(`SELECT r.id, r.call_id, r.bid_id, r.doc_keys, r.message, r.requested_at, u.name AS requested_by, d.deadline
 		FROM document_requests r JOIN users u ON u.id = r.requested_by JOIN document_request_deadlines d ON d.call_id = r.call_id
@@ -79,7 +80,7 @@ func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 		if err != nil {
 			return err
 		}
-		if st.Outcome == string(FormalExcluded) || st.Outcome == string(FormalAdmitted) || st.Corrected {
+		if st.Outcome == string(rules.FormalExcluded) || st.Outcome == string(rules.FormalAdmitted) || st.Corrected {
 			return core.Conflict("Die formale Prüfung dieser Interessenbekundung ist entschieden; eine Nachforderung ist nicht mehr möglich.")
 		}
 		var bid struct {
@@ -115,7 +116,7 @@ func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 			return core.Conflict("Die Frist für Nachforderungen in diesem Verfahren ist am " + core.FormatDateTime(*deadline) + " abgelaufen. Weitere Nachforderungen sind nicht möglich, damit alle Träger gleich behandelt werden.")
 		}
 		if deadline == nil {
-			t, _, msg := ParseGermanDateTime(in.Deadline)
+			t, _, msg := rules.ParseGermanDateTime(in.Deadline)
 			switch {
 			case msg != "":
 				v.Add("deadline", "invalid", msg)
@@ -158,7 +159,7 @@ func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 type ProviderRequestsView struct {
 	CallRef   string
 	CallTitle string
-	Content   CallContent
+	Content   rules.CallContent
 	Requests  []DocumentRequest
 }
 
@@ -219,11 +220,11 @@ type RequestUpload struct {
 // deadline (checked with now and, for the receipt, the database clock), encrypted with
 // the call's key; each answer gets its own receipt entry (time and SHA-256). Audited as
 // formal.documents_answered.
-func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, in RequestUpload, now time.Time) (*RequestAnswer, error) {
+func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, in RequestUpload, now time.Time) (*rules.RequestAnswer, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
-	var out RequestAnswer
+	var out rules.RequestAnswer
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
 		if err := lockMembership(tx, actor, orgID); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 func TestCanonicalJSONSortsKeysAndKeepsText(t *testing.T) {
@@ -131,7 +132,7 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 		return nil, errors.New("font missing")
 	})
 	auditBefore := f.count(t, `SELECT count(*) FROM audit_log`)
-	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, models.DefaultCallRules(), f.now, failing); err == nil || !strings.Contains(err.Error(), "font missing") {
+	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, failing); err == nil || !strings.Contains(err.Error(), "font missing") {
 		t.Fatalf("publish with failing renderer: %v", err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM calls WHERE id = ? AND state = 'draft' AND current_version = 0`, call.ID); n != 1 {
@@ -149,7 +150,7 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 		got, meta = d, m
 		return fakePDF(m)
 	})
-	ver, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, models.DefaultCallRules(), f.now, ok)
+	ver, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, ok)
 	if err != nil {
 		t.Fatal(err)
 	}

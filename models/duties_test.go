@@ -10,6 +10,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 // TestNamingRefusesOpenersAsEvaluators: a person who also opens in the Kreis is not named
@@ -28,7 +29,7 @@ func TestNamingRefusesOpenersAsEvaluators(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCodes(t, models.SaveDraft(ctx, f.db, f.lead, f.tenantID, src.ID, models.DraftInputFrom(lc.View.Content, f.com), f.now), "evaluators:opener")
+	wantCodes(t, models.SaveDraft(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DraftInputFrom(lc.View.Content, f.com), f.now), "evaluators:opener")
 	wantCodes(t, models.SetCommittee(ctx, f.db, f.lead, f.tenantID, src.ID, f.com, f.now), "evaluators:opener")
 
 	cp, err := models.CreateDraft(ctx, f.db, f.lead, f.tenantID, src.ID, f.now)
@@ -40,11 +41,11 @@ func TestNamingRefusesOpenersAsEvaluators(t *testing.T) {
 		t.Fatalf("copied committee: %d evaluators, gremium1 among them?", n)
 	}
 
-	clean := models.Committee{Evaluators: f.com.Evaluators[1:], Openers: f.com.Openers}
+	clean := rules.Committee{Evaluators: f.com.Evaluators[1:], Openers: f.com.Openers}
 	if err := models.SetCommittee(ctx, f.db, f.lead, f.tenantID, src.ID, clean, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, src.ID, models.DefaultCallRules(), f.now, nil); err != nil {
+	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DefaultCallRules(), f.now, nil); err != nil {
 		t.Fatal(err)
 	}
 	wantCodes(t, models.AddEvaluator(ctx, f.db, f.lead, f.tenantID, src.ID, g1, f.now), "user:opener")

@@ -7,6 +7,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // evalFixture is the bid fixture with a committee (openers oeffnung1/2, evaluators
@@ -71,13 +72,13 @@ func (f *evalFixture) open(t *testing.T) {
 }
 
 // allMet is a checklist assessment with every item of the fixture's call met.
-func (f *evalFixture) allMet() map[string]models.ItemAssessment {
-	out := map[string]models.ItemAssessment{}
+func (f *evalFixture) allMet() map[string]rules.ItemAssessment {
+	out := map[string]rules.ItemAssessment{}
 	for i := range f.content.Eligibility {
-		out["E"+string(rune('1'+i))] = models.ItemAssessment{Met: true}
+		out["E"+string(rune('1'+i))] = rules.ItemAssessment{Met: true}
 	}
 	for _, d := range f.content.RequiredDocs {
-		out[d.Key] = models.ItemAssessment{Met: true}
+		out[d.Key] = rules.ItemAssessment{Met: true}
 	}
 	return out
 }
@@ -87,7 +88,7 @@ func (f *evalFixture) admit(t *testing.T, names ...string) {
 	t.Helper()
 	for _, n := range names {
 		if err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids[n],
-			models.FormalInput{Items: f.allMet(), Decision: models.DecideAdmit}, f.now); err != nil {
+			models.FormalInput{Items: f.allMet(), Decision: rules.DecideAdmit}, f.now); err != nil {
 			t.Fatalf("admit %s: %v", n, err)
 		}
 	}

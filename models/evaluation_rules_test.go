@@ -7,22 +7,23 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 func TestChecklistAndFormalDecision(t *testing.T) {
 	deadline := time.Date(2026, 6, 30, 10, 0, 0, 0, time.UTC)
-	c := &models.CallContent{Eligibility: []string{"Anerkannter Träger", "Erfahrung"},
-		RequiredDocs: []models.RequiredDoc{{Key: "U1", Name: "Konzept", Mandatory: true}, {Key: "U2", Name: "Freistellungsbescheid", Mandatory: true},
+	c := &rules.CallContent{Eligibility: []string{"Anerkannter Träger", "Erfahrung"},
+		RequiredDocs: []rules.RequiredDoc{{Key: "U1", Name: "Konzept", Mandatory: true}, {Key: "U2", Name: "Freistellungsbescheid", Mandatory: true},
 			{Key: "U3", Name: "Flyer"}}}
-	freist := string(models.DocFreistellung)
+	freist := string(rules.DocFreistellung)
 	day := func(y int, m time.Month, d int) *time.Time { t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); return &t }
-	concept := models.ProtocolFile{DocKey: "U1", Name: "konzept.pdf", SHA256: "a"}
-	validF := models.ProtocolFile{DocKey: "U2", Name: "f.pdf", DocType: &freist, ValidUntil: day(2026, 6, 30)}
-	expiredF := models.ProtocolFile{DocKey: "U2", Name: "f.pdf", DocType: &freist, ValidUntil: day(2026, 6, 29)}
-	answer := models.RequestAnswer{DocKey: "U2", Name: "neu.pdf", ReceivedAt: deadline.Add(48 * time.Hour)}
-	all := map[string]models.ItemAssessment{"E1": {Met: true}, "E2": {Met: true}, "U1": {Met: true}, "U2": {Met: true}}
-	without := func(key string) map[string]models.ItemAssessment {
-		m := map[string]models.ItemAssessment{}
+	concept := rules.ProtocolFile{DocKey: "U1", Name: "konzept.pdf", SHA256: "a"}
+	validF := rules.ProtocolFile{DocKey: "U2", Name: "f.pdf", DocType: &freist, ValidUntil: day(2026, 6, 30)}
+	expiredF := rules.ProtocolFile{DocKey: "U2", Name: "f.pdf", DocType: &freist, ValidUntil: day(2026, 6, 29)}
+	answer := rules.RequestAnswer{DocKey: "U2", Name: "neu.pdf", ReceivedAt: deadline.Add(48 * time.Hour)}
+	all := map[string]rules.ItemAssessment{"E1": {Met: true}, "E2": {Met: true}, "U1": {Met: true}, "U2": {Met: true}}
+	without := func(key string) map[string]rules.ItemAssessment {
+		m := map[string]rules.ItemAssessment{}
 		for k, v := range all {
 			if k != key {
 				m[k] = v
@@ -32,35 +33,35 @@ func TestChecklistAndFormalDecision(t *testing.T) {
 	}
 	cases := []struct {
 		name     string
-		current  models.FormalOutcome
-		files    []models.ProtocolFile
-		answers  []models.RequestAnswer
-		assessed map[string]models.ItemAssessment
-		decision models.FormalDecision
+		current  rules.FormalOutcome
+		files    []rules.ProtocolFile
+		answers  []rules.RequestAnswer
+		assessed map[string]rules.ItemAssessment
+		decision rules.FormalDecision
 		reason   string
 		field    string // expected field error; "" no error
 		kind     error  // expected sentinel instead
 	}{
-		{"complete and met", models.FormalPending, []models.ProtocolFile{concept, validF}, nil, all, models.DecideAdmit, "", "", nil},
-		{"optional document missing is fine", models.FormalPending, []models.ProtocolFile{concept, validF}, nil, all, models.DecideAdmit, "", "", nil},
-		{"minimum requirement (eligibility) not met", models.FormalPending, []models.ProtocolFile{concept, validF}, nil, without("E2"), models.DecideAdmit, "", "met_E2", nil},
-		{"mandatory document missing (OVG NRW 4 B 690/16)", models.FormalPending, []models.ProtocolFile{validF}, nil, all, models.DecideAdmit, "", "met_U1", nil},
-		{"wallet document expired at the deadline", models.FormalPending, []models.ProtocolFile{concept, expiredF}, nil, all, models.DecideAdmit, "", "met_U2", nil},
-		{"expired document replaced by an answer", models.FormalPending, []models.ProtocolFile{concept, expiredF}, []models.RequestAnswer{answer}, all, models.DecideAdmit, "", "", nil},
-		{"missing document answered", models.FormalPending, []models.ProtocolFile{concept}, []models.RequestAnswer{answer}, all, models.DecideAdmit, "", "", nil},
-		{"exclusion needs a reason", models.FormalPending, nil, nil, nil, models.DecideExclude, "  ", "reason", nil},
-		{"exclusion with reason", models.FormalPending, nil, nil, nil, models.DecideExclude, "Satzung fehlt", "", nil},
-		{"excluded is final: admit", models.FormalExcluded, []models.ProtocolFile{concept, validF}, nil, all, models.DecideAdmit, "", "", core.ErrConflict},
-		{"excluded is final: save", models.FormalExcluded, nil, nil, nil, models.DecideSave, "", "", core.ErrConflict},
-		{"admitted may still be excluded", models.FormalAdmitted, nil, nil, nil, models.DecideExclude, "Nachträglich festgestellt", "", nil},
-		{"unknown decision", models.FormalPending, nil, nil, nil, "x", "", "decision", nil},
+		{"complete and met", rules.FormalPending, []rules.ProtocolFile{concept, validF}, nil, all, rules.DecideAdmit, "", "", nil},
+		{"optional document missing is fine", rules.FormalPending, []rules.ProtocolFile{concept, validF}, nil, all, rules.DecideAdmit, "", "", nil},
+		{"minimum requirement (eligibility) not met", rules.FormalPending, []rules.ProtocolFile{concept, validF}, nil, without("E2"), rules.DecideAdmit, "", "met_E2", nil},
+		{"mandatory document missing (OVG NRW 4 B 690/16)", rules.FormalPending, []rules.ProtocolFile{validF}, nil, all, rules.DecideAdmit, "", "met_U1", nil},
+		{"wallet document expired at the deadline", rules.FormalPending, []rules.ProtocolFile{concept, expiredF}, nil, all, rules.DecideAdmit, "", "met_U2", nil},
+		{"expired document replaced by an answer", rules.FormalPending, []rules.ProtocolFile{concept, expiredF}, []rules.RequestAnswer{answer}, all, rules.DecideAdmit, "", "", nil},
+		{"missing document answered", rules.FormalPending, []rules.ProtocolFile{concept}, []rules.RequestAnswer{answer}, all, rules.DecideAdmit, "", "", nil},
+		{"exclusion needs a reason", rules.FormalPending, nil, nil, nil, rules.DecideExclude, "  ", "reason", nil},
+		{"exclusion with reason", rules.FormalPending, nil, nil, nil, rules.DecideExclude, "Satzung fehlt", "", nil},
+		{"excluded is final: admit", rules.FormalExcluded, []rules.ProtocolFile{concept, validF}, nil, all, rules.DecideAdmit, "", "", core.ErrConflict},
+		{"excluded is final: save", rules.FormalExcluded, nil, nil, nil, rules.DecideSave, "", "", core.ErrConflict},
+		{"admitted may still be excluded", rules.FormalAdmitted, nil, nil, nil, rules.DecideExclude, "Nachträglich festgestellt", "", nil},
+		{"unknown decision", rules.FormalPending, nil, nil, nil, "x", "", "decision", nil},
 	}
 	for _, tc := range cases {
-		items := models.Checklist(c, tc.files, tc.answers, tc.assessed, deadline)
+		items := rules.Checklist(c, tc.files, tc.answers, tc.assessed, deadline)
 		if len(items) != 5 {
 			t.Fatalf("%s: %d items", tc.name, len(items))
 		}
-		err := models.CheckFormalDecision(tc.current, items, tc.decision, tc.reason)
+		err := rules.CheckFormalDecision(tc.current, items, tc.decision, tc.reason)
 		switch {
 		case tc.kind != nil:
 			if !errors.Is(err, tc.kind) {
@@ -105,7 +106,7 @@ func TestEvaluatorMaySee(t *testing.T) {
 }
 
 func TestCheckSheet(t *testing.T) {
-	crit := []models.Criterion{{Key: "K1", Name: "Konzept"}, {Key: "K2", Name: "Unabhängigkeit"}}
+	crit := []rules.Criterion{{Key: "K1", Name: "Konzept"}, {Key: "K2", Name: "Unabhängigkeit"}}
 	cases := []struct {
 		name   string
 		in     models.SheetInput

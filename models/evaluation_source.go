@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"kimibv/models/rules"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
@@ -23,13 +24,13 @@ const formalOutcomeSQL = `CASE WHEN k.bid_id IS NOT NULL THEN 'admitted'
 // posts, the evaluators (by name) and, per admitted bid, one sheet for each evaluator
 // without a declared tie to the bidding organisation: the submitted sheet with its
 // scores, or an unsubmitted placeholder.
-func (EvaluationSource) Snapshot(tx *gorm.DB, callID int64) (ScoringSnapshot, error) {
-	var snap ScoringSnapshot
+func (EvaluationSource) Snapshot(tx *gorm.DB, callID int64) (rules.ScoringSnapshot, error) {
+	var snap rules.ScoringSnapshot
 	var bids []struct {
 		BidID        int64
 		OrgID        int64
 		OrgName      string
-		Formal       FormalOutcome
+		Formal       rules.FormalOutcome
 		FormalReason string
 		Lots         string
 	}
@@ -51,17 +52,17 @@ func (EvaluationSource) Snapshot(tx *gorm.DB, callID int64) (ScoringSnapshot, er
 	if err != nil {
 		return snap, err
 	}
-	submitted := map[[2]int64]ScoreSheet{}
+	submitted := map[[2]int64]rules.ScoreSheet{}
 	for _, s := range sheets {
 		submitted[[2]int64{s.BidID, s.EvaluatorID}] = s
 	}
 	for _, b := range bids {
-		sb := SnapshotBid{BidID: b.BidID, OrgName: b.OrgName, Formal: b.Formal, FormalReason: b.FormalReason}
+		sb := rules.SnapshotBid{BidID: b.BidID, OrgName: b.OrgName, Formal: b.Formal, FormalReason: b.FormalReason}
 		if sb.Requested, err = decodeLots(b.Lots); err != nil {
 			return snap, err
 		}
 		snap.Bids = append(snap.Bids, sb)
-		if b.Formal != FormalAdmitted {
+		if b.Formal != rules.FormalAdmitted {
 			continue
 		}
 		for _, e := range snap.Evaluators {
@@ -70,7 +71,7 @@ func (EvaluationSource) Snapshot(tx *gorm.DB, callID int64) (ScoringSnapshot, er
 			}
 			s, ok := submitted[[2]int64{b.BidID, e.UserID}]
 			if !ok {
-				s = ScoreSheet{BidID: b.BidID, EvaluatorID: e.UserID}
+				s = rules.ScoreSheet{BidID: b.BidID, EvaluatorID: e.UserID}
 			}
 			snap.Sheets = append(snap.Sheets, s)
 		}
@@ -80,7 +81,7 @@ func (EvaluationSource) Snapshot(tx *gorm.DB, callID int64) (ScoringSnapshot, er
 
 // SubmittedSheets returns all submitted score sheets of a call with their scores, in
 // one query (ordered by bid and evaluator). Drafts are never returned.
-func SubmittedSheets(tx *gorm.DB, callID int64) ([]ScoreSheet, error) {
+func SubmittedSheets(tx *gorm.DB, callID int64) ([]rules.ScoreSheet, error) {
 	var rows []struct {
 		BidID        int64
 		EvaluatorID  int64
@@ -93,12 +94,12 @@ func SubmittedSheets(tx *gorm.DB, callID int64) ([]ScoreSheet, error) {
 		WHERE s.call_id = ? AND s.submitted_at IS NOT NULL ORDER BY s.bid_id, s.evaluator_id, x.criterion_key`, callID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load submitted sheets: %w", err)
 	}
-	var out []ScoreSheet
+	var out []rules.ScoreSheet
 	for _, r := range rows {
 		if n := len(out); n == 0 || out[n-1].BidID != r.BidID || out[n-1].EvaluatorID != r.EvaluatorID {
-			out = append(out, ScoreSheet{BidID: r.BidID, EvaluatorID: r.EvaluatorID, Submitted: true, Scores: map[string]SheetScore{}})
+			out = append(out, rules.ScoreSheet{BidID: r.BidID, EvaluatorID: r.EvaluatorID, Submitted: true, Scores: map[string]rules.SheetScore{}})
 		}
-		sc := SheetScore{Reason: r.Reason}
+		sc := rules.SheetScore{Reason: r.Reason}
 		if r.Score != nil {
 			sc.Score = *r.Score
 		}
@@ -142,5 +143,5 @@ func decodeLots(raw string) (map[string]decimal.Decimal, error) {
 // committee's score sheets. The opening, formal check and score sheets (issue 5) provide
 // the implementation; the consolidation never reads their tables directly.
 type ScoringSource interface {
-	Snapshot(tx *gorm.DB, callID int64) (ScoringSnapshot, error)
+	Snapshot(tx *gorm.DB, callID int64) (rules.ScoringSnapshot, error)
 }

@@ -9,27 +9,28 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 	f := newEvalFixture(t)
-	if err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: models.DecideAdmit}, f.now); !errors.Is(err, core.ErrSealed) {
+	if err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: rules.DecideAdmit}, f.now); !errors.Is(err, core.ErrSealed) {
 		t.Fatalf("before the opening: %v", err)
 	}
 	f.open(t)
 	// Admitting without the minimum requirements met is refused; nothing stored.
-	err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: models.DecideAdmit}, f.now)
+	err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: rules.DecideAdmit}, f.now)
 	wantField(t, err, "met_E1", "not_met")
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM formal_checks WHERE outcome <> 'pending'`); n != 0 {
 		t.Fatalf("%d decided checks after refusal", n)
 	}
 	// Excluding needs a reason; with one it is final.
-	wantField(t, models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], models.FormalInput{Decision: models.DecideExclude}, f.now), "reason", "required")
+	wantField(t, models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], models.FormalInput{Decision: rules.DecideExclude}, f.now), "reason", "required")
 	if err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"],
-		models.FormalInput{Items: f.allMet(), Decision: models.DecideExclude, Reason: "Die Satzung ist nicht unterschrieben."}, f.now); err != nil {
+		models.FormalInput{Items: f.allMet(), Decision: rules.DecideExclude, Reason: "Die Satzung ist nicht unterschrieben."}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []models.FormalDecision{models.DecideAdmit, models.DecideSave} {
+	for _, d := range []rules.FormalDecision{rules.DecideAdmit, rules.DecideSave} {
 		err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], models.FormalInput{Items: f.allMet(), Decision: d}, f.now)
 		wantRefusal(t, err, core.ErrConflict, "re-admit excluded")
 	}
@@ -48,7 +49,7 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if outcome != "excluded" || len(snap.Bids) != 3 || snap.Bids[1].Formal != models.FormalAdmitted {
+	if outcome != "excluded" || len(snap.Bids) != 3 || snap.Bids[1].Formal != rules.FormalAdmitted {
 		t.Fatalf("outcome %s, snapshot %+v", outcome, snap.Bids)
 	}
 	if _, d := lastAudit(t, f.db, models.CallChain(f.callID), "formal.corrected"); d["reason"] == nil {
@@ -57,9 +58,9 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 	// Another Kreis, the withdrawn bid, a bid of another call: 404.
 	other := taActor(t, f.db, "admin@beispielhausen.example")
 	for name, err := range map[string]error{
-		"other Kreis":   models.SaveFormalCheck(f.ctx, f.db, other, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: models.DecideSave}, f.now),
-		"withdrawn bid": models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["bruecke"], models.FormalInput{Decision: models.DecideSave}, f.now),
-		"foreign bid":   models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, 999999, models.FormalInput{Decision: models.DecideSave}, f.now),
+		"other Kreis":   models.SaveFormalCheck(f.ctx, f.db, other, f.tenantID, f.callID, f.bids["awo"], models.FormalInput{Decision: rules.DecideSave}, f.now),
+		"withdrawn bid": models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["bruecke"], models.FormalInput{Decision: rules.DecideSave}, f.now),
+		"foreign bid":   models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, 999999, models.FormalInput{Decision: rules.DecideSave}, f.now),
 	} {
 		if !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("%s: %v", name, err)

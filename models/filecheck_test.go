@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"kimibv/app/pdf"
-	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // minimalPDF returns a structurally valid one-page PDF padded with a comment to exactly
@@ -68,7 +68,7 @@ func TestCheckPDF(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := models.CheckPDF(tc.content); got != tc.want {
+			if got := rules.CheckPDF(tc.content); got != tc.want {
 				t.Errorf("CheckPDF = %q, want %q", got, tc.want)
 			}
 		})
@@ -98,10 +98,10 @@ func TestSanitizeFilename(t *testing.T) {
 		{"..", ""},
 		{"", ""},
 		{"/", ""},
-		{long, strings.Repeat("ä", models.MaxFilenameRunes-4) + ".pdf"},
+		{long, strings.Repeat("ä", rules.MaxFilenameRunes-4) + ".pdf"},
 	}
 	for _, tc := range tests {
-		if got := models.SanitizeFilename(tc.in); got != tc.want {
+		if got := rules.SanitizeFilename(tc.in); got != tc.want {
 			t.Errorf("SanitizeFilename(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
@@ -114,12 +114,12 @@ func TestFileErrorMessages(t *testing.T) {
 		"truncated": "unvollständig",
 		"too_large": "größer als 20 MB",
 	} {
-		v := models.FileError("datei", code, 20<<20)
+		v := rules.FileError("datei", code, 20<<20)
 		if len(v.Fields) != 1 || v.Fields[0].Field != "datei" || v.Fields[0].Code != code || !strings.Contains(v.Fields[0].Message, want) {
 			t.Errorf("FileError(%s) = %+v, want message containing %q", code, v.Fields, want)
 		}
 	}
-	if got := models.FormatMB(5 << 19); got != "2,5 MB" {
+	if got := rules.FormatMB(5 << 19); got != "2,5 MB" {
 		t.Errorf("FormatMB(2.5 MiB) = %q", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"kimibv/models/rules"
 	"time"
 
 	"filippo.io/age"
@@ -88,18 +89,18 @@ func StoreFile(ctx context.Context, tx *gorm.DB, vault *Vault, in FileInput) (Fi
 	br := bufio.NewReaderSize(in.Reader, 4096)
 	if checkPDF {
 		in.ContentType = "application/pdf"
-		head, err := br.Peek(len(pdfMagic) + 1)
+		head, err := br.Peek(len(rules.PdfMagic) + 1)
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 			return File{}, fmt.Errorf("read upload: %w", err)
 		}
-		if code := checkPDFHead(head); code != "" {
-			return File{}, FileError(field, code, limit)
+		if code := rules.CheckPDFHead(head); code != "" {
+			return File{}, rules.FileError(field, code, limit)
 		}
 	}
-	name := SanitizeFilename(in.Name)
+	name := rules.SanitizeFilename(in.Name)
 	switch {
 	case checkPDF:
-		name = storedName(in.Name)
+		name = rules.StoredName(in.Name)
 	case name == "":
 		name = "datei"
 	}
@@ -135,16 +136,16 @@ func StoreFile(ctx context.Context, tx *gorm.DB, vault *Vault, in FileInput) (Fi
 		return fail(err)
 	}
 	h := sha256.New()
-	tail := &tailBuffer{}
+	tail := &rules.TailBuffer{}
 	n, err := io.Copy(io.MultiWriter(enc, h, tail), io.LimitReader(br, limit+1))
 	if err != nil {
 		return fail(fmt.Errorf("store file: %w", err))
 	}
 	if n > limit {
-		return fail(FileError(field, "too_large", limit))
+		return fail(rules.FileError(field, "too_large", limit))
 	}
-	if checkPDF && !hasPDFTrailer(tail.Bytes()) {
-		return fail(FileError(field, "truncated", limit))
+	if checkPDF && !rules.HasPDFTrailer(tail.Bytes()) {
+		return fail(rules.FileError(field, "truncated", limit))
 	}
 	if err := enc.Close(); err != nil {
 		return fail(fmt.Errorf("finish encryption: %w", err))

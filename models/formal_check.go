@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 type FormalRow struct {
 	BidID      int64
 	OrgName    string
-	State      BidState
+	State      rules.BidState
 	ReceiptAt  time.Time
 	Outcome    string // pending, requested, admitted, excluded (effective: a correction admits)
 	Corrected  bool
@@ -24,7 +25,7 @@ type FormalRow struct {
 }
 
 // Label returns the German outcome.
-func (r FormalRow) Label() string { return FormalLabel(r.Outcome) }
+func (r FormalRow) Label() string { return rules.FormalLabel(r.Outcome) }
 
 // FormalOverview lists the opened bids of a call with their formal outcome and the call's
 // document-request deadline, for its lead. It goes through ReadBids (sealed before the
@@ -73,14 +74,14 @@ func leadOpenedBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.
 // FormalBidView is the formal check of one bid.
 type FormalBidView struct {
 	Call            CallHeader
-	Content         CallContent // the call version the bid refers to
+	Content         rules.CallContent // the call version the bid refers to
 	Bid             OpenedBid
 	Outcome         string // stored outcome (pending when unchecked)
 	Reason          string
 	DecidedAt       *time.Time
 	DecidedBy       string
 	Correction      *FormalCorrection
-	Items           []CheckItem
+	Items           []rules.CheckItem
 	Requests        []DocumentRequest
 	RequestDeadline *time.Time
 }
@@ -88,14 +89,14 @@ type FormalBidView struct {
 // Effective returns the outcome that counts (a correction admits).
 func (v *FormalBidView) Effective() string {
 	if v.Correction != nil {
-		return string(FormalAdmitted)
+		return string(rules.FormalAdmitted)
 	}
 	return v.Outcome
 }
 
 // Final reports whether the outcome can no longer change by the check form.
 func (v *FormalBidView) Final() bool {
-	return v.Outcome == string(FormalExcluded) || v.Bid.State == BidWithdrawn
+	return v.Outcome == string(rules.FormalExcluded) || v.Bid.State == rules.BidWithdrawn
 }
 
 // FormalCorrection is the documented correction of an exclusion.
@@ -140,7 +141,7 @@ func FormalCheckOf(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.A
 	if err != nil {
 		return nil, err
 	}
-	v.Items = Checklist(&v.Content, files, answers, st.Items, *v.Call.Deadline)
+	v.Items = rules.Checklist(&v.Content, files, answers, st.Items, *v.Call.Deadline)
 	if v.Requests, err = bidRequests(tx, bidID, answers); err != nil {
 		return nil, err
 	}
@@ -153,7 +154,7 @@ type formalState struct {
 	Outcome    string
 	Reason     string
 	ItemsRaw   string
-	Items      map[string]ItemAssessment `gorm:"-"`
+	Items      map[string]rules.ItemAssessment `gorm:"-"`
 	DecidedAt  *time.Time
 	DecidedBy  string
 	Corrected  bool
@@ -163,7 +164,7 @@ type formalState struct {
 }
 
 func loadFormalState(tx *gorm.DB, bidID int64) (*formalState, error) {
-	st := &formalState{Outcome: string(FormalPending), ItemsRaw: "{}"}
+	st := &formalState{Outcome: string(rules.FormalPending), ItemsRaw: "{}"}
 	if err := tx.Raw(`SELECT f.outcome, f.reason, f.items::text AS items_raw, f.decided_at, coalesce(u.name, '') AS decided_by,
 		k.bid_id IS NOT NULL AS corrected, coalesce(k.reason, '') AS corr_reason, coalesce(cu.name, '') AS corr_by, k.corrected_at AS corr_at
 		FROM formal_checks f LEFT JOIN users u ON u.id = f.decided_by
@@ -178,12 +179,12 @@ func loadFormalState(tx *gorm.DB, bidID int64) (*formalState, error) {
 }
 
 // bidFacts loads the opened files and the answers to document requests of a bid.
-func bidFacts(tx *gorm.DB, bidID int64) ([]ProtocolFile, []RequestAnswer, error) {
-	var files []ProtocolFile
+func bidFacts(tx *gorm.DB, bidID int64) ([]rules.ProtocolFile, []rules.RequestAnswer, error) {
+	var files []rules.ProtocolFile
 	if err := tx.Raw(`SELECT * FROM opening_files WHERE bid_id = ? ORDER BY doc_key`, bidID).Scan(&files).Error; err != nil {
 		return nil, nil, fmt.Errorf("load opened files: %w", err)
 	}
-	var answers []RequestAnswer
+	var answers []rules.RequestAnswer
 	if err := tx.Raw(`SELECT a.id, a.request_id, a.doc_key, a.file_id, a.name, a.size, a.sha256, a.received_at, u.name AS uploaded_by
 		FROM document_request_files a JOIN users u ON u.id = a.uploaded_by WHERE a.bid_id = ? ORDER BY a.received_at, a.id`, bidID).Scan(&answers).Error; err != nil {
 		return nil, nil, fmt.Errorf("load answers: %w", err)
@@ -195,10 +196,10 @@ func bidFacts(tx *gorm.DB, bidID int64) ([]ProtocolFile, []RequestAnswer, error)
 // call version the bid refers to, the call's deadline, the opened files and the answers
 // to document requests.
 type formalFacts struct {
-	content  CallContent
+	content  rules.CallContent
 	deadline time.Time
-	files    []ProtocolFile
-	answers  []RequestAnswer
+	files    []rules.ProtocolFile
+	answers  []rules.RequestAnswer
 }
 
 // loadFormalFacts loads the facts of the bid's checklist.
@@ -222,14 +223,14 @@ func loadFormalFacts(tx *gorm.DB, callID, bidID int64) (*formalFacts, error) {
 }
 
 // checklist builds the bid's checklist with the lead's assessments items.
-func (f *formalFacts) checklist(items map[string]ItemAssessment) []CheckItem {
-	return Checklist(&f.content, f.files, f.answers, items, f.deadline)
+func (f *formalFacts) checklist(items map[string]rules.ItemAssessment) []rules.CheckItem {
+	return rules.Checklist(&f.content, f.files, f.answers, items, f.deadline)
 }
 
 // FormalInput is the lead's checklist and decision for one bid.
 type FormalInput struct {
-	Items    map[string]ItemAssessment
-	Decision FormalDecision
+	Items    map[string]rules.ItemAssessment
+	Decision rules.FormalDecision
 	Reason   string
 }
 
@@ -255,7 +256,7 @@ func lockFormalBid(tx *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64
 	if c.OpenedAt == nil {
 		return nil, nil, fmt.Errorf("formal check of call %d: %w", callID, core.ErrSealed)
 	}
-	if c.State == CallCancelled {
+	if c.State == rules.CallCancelled {
 		return nil, nil, core.Conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
 	}
 	var n int64
@@ -302,11 +303,11 @@ func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 		if err != nil {
 			return err
 		}
-		items := map[string]ItemAssessment{}
+		items := map[string]rules.ItemAssessment{}
 		for _, it := range f.checklist(in.Items) {
-			items[it.Key] = ItemAssessment{Met: it.Met, Remark: it.Remark}
+			items[it.Key] = rules.ItemAssessment{Met: it.Met, Remark: it.Remark}
 		}
-		if err := CheckFormalDecision(FormalOutcome(st.Outcome), f.checklist(items), in.Decision, in.Reason); err != nil {
+		if err := rules.CheckFormalDecision(rules.FormalOutcome(st.Outcome), f.checklist(items), in.Decision, in.Reason); err != nil {
 			return err
 		}
 		raw, err := json.Marshal(items)
@@ -315,14 +316,14 @@ func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 		}
 		outcome, action, reason := st.Outcome, "formal.saved", ""
 		switch in.Decision {
-		case DecideAdmit:
-			outcome, action = string(FormalAdmitted), "formal.admitted"
-		case DecideExclude:
-			outcome, action, reason = string(FormalExcluded), "formal.excluded", in.Reason
+		case rules.DecideAdmit:
+			outcome, action = string(rules.FormalAdmitted), "formal.admitted"
+		case rules.DecideExclude:
+			outcome, action, reason = string(rules.FormalExcluded), "formal.excluded", in.Reason
 		}
 		if err := tx.Exec(`UPDATE formal_checks SET items = ?, outcome = ?, reason = ?,
 			decided_by = CASE WHEN ? THEN ? ELSE decided_by END, decided_at = CASE WHEN ? THEN ?::timestamptz ELSE decided_at END, updated_at = ?
-			WHERE bid_id = ?`, string(raw), outcome, reason, in.Decision != DecideSave, actor.UserID, in.Decision != DecideSave, now, now, bidID).Error; err != nil {
+			WHERE bid_id = ?`, string(raw), outcome, reason, in.Decision != rules.DecideSave, actor.UserID, in.Decision != rules.DecideSave, now, now, bidID).Error; err != nil {
 			return fmt.Errorf("save formal check: %w", err)
 		}
 		details := map[string]any{"items": items}
@@ -344,7 +345,7 @@ func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 		if err != nil {
 			return err
 		}
-		if st.Outcome != string(FormalExcluded) || st.Corrected {
+		if st.Outcome != string(rules.FormalExcluded) || st.Corrected {
 			return core.Conflict("Ein Korrekturvermerk ist nur für einen noch nicht berichtigten Ausschluss möglich; es wurde nichts geändert.")
 		}
 		v := &core.ValidationError{}
@@ -358,11 +359,11 @@ func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 		}
 		// The correction states that every requirement is met (its reason documents why);
 		// the documents must still be present and current.
-		met := map[string]ItemAssessment{}
+		met := map[string]rules.ItemAssessment{}
 		for _, it := range f.checklist(nil) {
-			met[it.Key] = ItemAssessment{Met: true}
+			met[it.Key] = rules.ItemAssessment{Met: true}
 		}
-		if err := CheckFormalDecision(FormalPending, f.checklist(met), DecideAdmit, ""); err != nil {
+		if err := rules.CheckFormalDecision(rules.FormalPending, f.checklist(met), rules.DecideAdmit, ""); err != nil {
 			return err
 		}
 		if err := tx.Exec(`INSERT INTO formal_corrections (bid_id, call_id, outcome, reason, corrected_by, corrected_at) VALUES (?, ?, 'admitted', ?, ?, ?)`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
@@ -64,7 +65,7 @@ func Follow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID i
 		return fmt.Errorf("follow as org %d: %w", orgID, core.ErrNotFound)
 	}
 	return InTx(ctx, db, func(tx *gorm.DB) error {
-		var row struct{ State CallState }
+		var row struct{ State rules.CallState }
 		res := tx.Raw(`SELECT state FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, callID).Scan(&row)
 		if res.Error != nil {
 			return fmt.Errorf("load call %d: %w", callID, res.Error)
@@ -72,8 +73,8 @@ func Follow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID i
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 		}
-		if row.State != CallPublished {
-			return stateConflictFor(row.State, "Das Folgen")
+		if row.State != rules.CallPublished {
+			return rules.StateConflictFor(row.State, "Das Folgen")
 		}
 		ins := tx.Exec(`INSERT INTO follows (org_id, call_id, created_by, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, orgID, callID, actor.UserID, now)

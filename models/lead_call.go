@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
@@ -15,7 +16,7 @@ type leadCall struct {
 	TenantID       int64
 	Ref            string
 	Title          string
-	State          CallState
+	State          rules.CallState
 	CurrentVersion int
 	OpenedAt       *time.Time
 	Content        []byte
@@ -28,7 +29,7 @@ type leadCall struct {
 // of the call is refused (errCommitteeMember: the consolidation and the decision show
 // every score and every bid); then check refuses the call (nil to accept it) before its
 // current content is decoded.
-func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what string, check func(*leadCall) error) (*leadCall, CallContent, error) {
+func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what string, check func(*leadCall) error) (*leadCall, rules.CallContent, error) {
 	q := `SELECT c.id, c.tenant_id, c.ref, c.title, c.state, c.current_version, c.opened_at, v.content,
 		EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS closed,
 		EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = c.id AND k.user_id = ? AND k.role = 'evaluator') AS committee
@@ -39,23 +40,23 @@ func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what 
 	var c leadCall
 	res := tx.Raw(q, actor.UserID, callID).Scan(&c)
 	if res.Error != nil {
-		return nil, CallContent{}, fmt.Errorf("load call %d: %w", callID, res.Error)
+		return nil, rules.CallContent{}, fmt.Errorf("load call %d: %w", callID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return nil, CallContent{}, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
+		return nil, rules.CallContent{}, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := requireLead(actor, c.TenantID, what); err != nil {
-		return nil, CallContent{}, err
+		return nil, rules.CallContent{}, err
 	}
 	if c.Committee {
-		return nil, CallContent{}, errCommitteeMember()
+		return nil, rules.CallContent{}, errCommitteeMember()
 	}
 	if err := check(&c); err != nil {
-		return nil, CallContent{}, err
+		return nil, rules.CallContent{}, err
 	}
-	content, err := DecodeCallContent(c.Content)
+	content, err := rules.DecodeCallContent(c.Content)
 	if err != nil {
-		return nil, CallContent{}, err
+		return nil, rules.CallContent{}, err
 	}
 	return &c, content, nil
 }

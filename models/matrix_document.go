@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"strings"
 	"time"
@@ -103,7 +104,7 @@ func BewertungsmatrixIssuer(render MatrixRenderer) MatrixIssuer {
 }
 
 // matrixDocData assembles the Bewertungsmatrix from what CloseConsolidation computed.
-func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Result, in CloseInput, actor *core.Actor, now time.Time) (*MatrixDocData, error) {
+func matrixDocData(tx *gorm.DB, c *leadCall, content rules.CallContent, m rules.Matrix, r rules.Result, in CloseInput, actor *core.Actor, now time.Time) (*MatrixDocData, error) {
 	iss, err := docIssuerOf(tx, c.TenantID, content.Authority)
 	if err != nil {
 		return nil, err
@@ -116,7 +117,7 @@ func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Re
 		return nil, fmt.Errorf("load lead: %w", err)
 	}
 	d := &MatrixDocData{DocIssuer: iss, CallRef: ref, CallTitle: content.Title, CallVersion: c.CurrentVersion, ScaleMax: m.ScaleMax,
-		MinTotal: FormatPoints(content.MinTotalPoints), Evaluators: []string{}, Bids: []MatrixDocBid{}, Lots: []MatrixDocLot{},
+		MinTotal: rules.FormatPoints(content.MinTotalPoints), Evaluators: []string{}, Bids: []MatrixDocBid{}, Lots: []MatrixDocLot{},
 		TieReasons: []string{}, ClosedAt: now.UTC().Truncate(time.Second), ClosedBy: closedBy}
 	for _, cr := range m.Criteria {
 		minimum := ""
@@ -129,7 +130,7 @@ func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Re
 		d.Evaluators = append(d.Evaluators, e.Name)
 	}
 	names := map[int64]string{}
-	byBid := map[int64]*MatrixBid{}
+	byBid := map[int64]*rules.MatrixBid{}
 	for i := range m.Bids {
 		names[m.Bids[i].BidID] = m.Bids[i].OrgName
 		byBid[m.Bids[i].BidID] = &m.Bids[i]
@@ -137,7 +138,7 @@ func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Re
 	lotName := map[string]string{}
 	for _, l := range r.Lots {
 		lotName[l.Key] = l.Name
-		d.Lots = append(d.Lots, MatrixDocLot{Key: l.Key, Name: l.Name, FTE: FormatFTE(l.FTE), Unallocated: FormatFTE(l.Unallocated)})
+		d.Lots = append(d.Lots, MatrixDocLot{Key: l.Key, Name: l.Name, FTE: rules.FormatFTE(l.FTE), Unallocated: rules.FormatFTE(l.Unallocated)})
 	}
 	for _, row := range r.Rows { // ranked first, then excluded
 		mb := byBid[row.BidID]
@@ -145,7 +146,7 @@ func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Re
 			continue
 		}
 		b := MatrixDocBid{OrgName: mb.OrgName, FormalExcluded: row.ExcludedFormally, FormalReason: mb.FormalReason,
-			Cells: []MatrixDocCell{}, Total: FormatPoints(row.Total), Rank: row.Rank, RankByDecision: row.RankByDecision,
+			Cells: []MatrixDocCell{}, Total: rules.FormatPoints(row.Total), Rank: row.Rank, RankByDecision: row.RankByDecision,
 			Excluded: row.Excluded, Reasons: append([]string{}, row.ExclusionReasons...), Allocation: []MatrixDocLotFTE{}}
 		for _, cell := range mb.Cells {
 			dc := MatrixDocCell{Criterion: cell.Criterion.Key + " " + cell.Criterion.Name, Scores: []MatrixDocScore{}}
@@ -153,19 +154,19 @@ func matrixDocData(tx *gorm.DB, c *leadCall, content CallContent, m Matrix, r Re
 				dc.Scores = append(dc.Scores, MatrixDocScore{Evaluator: s.Name, Score: s.Score, Reason: s.Reason})
 			}
 			if cell.HasMean {
-				dc.Mean = FormatPoints(cell.Mean)
+				dc.Mean = rules.FormatPoints(cell.Mean)
 			}
 			if cs := cell.Consolidated; cs != nil {
-				dc.Consolidated, dc.ConsolidatedReason, dc.SetBy = FormatPoints(cs.Score), cs.Reason, cs.SetByName
+				dc.Consolidated, dc.ConsolidatedReason, dc.SetBy = rules.FormatPoints(cs.Score), cs.Reason, cs.SetByName
 			}
 			if p, ok := row.Points[cell.Criterion.Key]; ok {
-				dc.Points = FormatPoints(p)
+				dc.Points = rules.FormatPoints(p)
 			}
 			b.Cells = append(b.Cells, dc)
 		}
 		for _, l := range r.Lots {
 			if a, ok := row.Allocation[l.Key]; ok && a.Sign() > 0 {
-				b.Allocation = append(b.Allocation, MatrixDocLotFTE{Lot: l.Name, FTE: FormatFTE(a)})
+				b.Allocation = append(b.Allocation, MatrixDocLotFTE{Lot: l.Name, FTE: rules.FormatFTE(a)})
 			}
 		}
 		d.Bids = append(d.Bids, b)

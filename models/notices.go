@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"strings"
 	"time"
@@ -48,7 +49,7 @@ type NoticeContent struct {
 	Kind             string
 	Lots             []NoticeLot // selected: posts per lot
 	FundingPerFTE    decimal.Decimal
-	FundingPeriod    Period
+	FundingPeriod    rules.Period
 	NextSteps        string
 	Reasons          []string // not selected or excluded: why
 	Scores           []NoticeScore
@@ -56,7 +57,7 @@ type NoticeContent struct {
 	Rank             int
 	Selected         []SelectedProvider
 	Body             string
-	DecidedOn        Date
+	DecidedOn        rules.Date
 	ResolutionNumber string
 	Justification    string
 	LegalRemedy      string
@@ -91,23 +92,23 @@ func (n *NoticeContent) KindLabel() string { return NoticeKindLabel(n.Kind) }
 
 // noticeInputs is what BuildNotice needs of the call beyond one bid's row.
 type noticeInputs struct {
-	content     CallContent
+	content     rules.CallContent
 	authority   string
 	remedy      string
-	decision    *Decision
+	decision    *rules.Decision
 	selected    []SelectedProvider
-	consolidate map[int64][]ConsolidatedScore
+	consolidate map[int64][]rules.ConsolidatedScore
 	standstill  time.Time
 }
 
 // buildNotice assembles the notice of the bid of row for organisation orgName. Pure.
-func buildNotice(in noticeInputs, row ResultRow, orgName, ref string) NoticeContent {
+func buildNotice(in noticeInputs, row rules.ResultRow, orgName, ref string) NoticeContent {
 	c, d := in.content, in.decision
 	n := NoticeContent{CallRef: ref, CallTitle: c.Title, Authority: in.authority, OrgName: orgName, FundingPerFTE: c.FundingTotalPerFTE(),
 		FundingPeriod: c.FundingPeriod, Total: row.Total, Rank: row.Rank, Selected: in.selected, Body: d.BodyLabel(),
 		DecidedOn: d.DecidedOn, ResolutionNumber: d.ResolutionNumber, Justification: d.Justification, LegalRemedy: in.remedy,
 		StandstillEndsAt: in.standstill}
-	scores := map[string]ConsolidatedScore{}
+	scores := map[string]rules.ConsolidatedScore{}
 	for _, s := range in.consolidate[row.BidID] {
 		scores[s.CriterionKey] = s
 	}
@@ -137,7 +138,7 @@ func buildNotice(in noticeInputs, row ResultRow, orgName, ref string) NoticeCont
 	default:
 		n.Kind = NoticeNotSelected
 		n.Reasons = append(n.Reasons, fmt.Sprintf("Ihre Interessenbekundung erreichte %s Punkte und Rang %d. Die verfügbaren Stellen wurden an die besser bewerteten Träger vergeben.",
-			FormatGermanDecimal(row.Total, 2), row.Rank))
+			rules.FormatGermanDecimal(row.Total, 2), row.Rank))
 		if len(row.Allocation) > 0 && d.Deviates {
 			n.Reasons = append(n.Reasons, "Die Entscheidung weicht vom Ergebnis der Bewertung ab: "+d.DeviationReason)
 		}
@@ -154,9 +155,9 @@ func (n *NoticeContent) Text() string {
 	case NoticeSelected:
 		b.WriteString("Ihre Interessenbekundung wurde ausgewählt:\n")
 		for _, l := range n.Lots {
-			fmt.Fprintf(&b, "- Los %s: %s VZÄ, %s je Jahr\n", l.Name, FormatFTE(l.FTE), FormatEuro(l.PerYear))
+			fmt.Fprintf(&b, "- Los %s: %s VZÄ, %s je Jahr\n", l.Name, rules.FormatFTE(l.FTE), rules.FormatEuro(l.PerYear))
 		}
-		fmt.Fprintf(&b, "\nFörderzeitraum %s bis %s, %s je VZÄ und Jahr.\n\nNächste Schritte: %s\n", n.FundingPeriod.From.German(), n.FundingPeriod.To.German(), FormatEuro(n.FundingPerFTE), n.NextSteps)
+		fmt.Fprintf(&b, "\nFörderzeitraum %s bis %s, %s je VZÄ und Jahr.\n\nNächste Schritte: %s\n", n.FundingPeriod.From.German(), n.FundingPeriod.To.German(), rules.FormatEuro(n.FundingPerFTE), n.NextSteps)
 	default:
 		b.WriteString("Ihre Interessenbekundung wurde nicht ausgewählt. Gründe:\n")
 		for _, r := range n.Reasons {
@@ -164,15 +165,15 @@ func (n *NoticeContent) Text() string {
 		}
 	}
 	if len(n.Scores) > 0 {
-		fmt.Fprintf(&b, "\nIhre Bewertung (Rang %d, %s Punkte):\n", n.Rank, FormatGermanDecimal(n.Total, 2))
+		fmt.Fprintf(&b, "\nIhre Bewertung (Rang %d, %s Punkte):\n", n.Rank, rules.FormatGermanDecimal(n.Total, 2))
 		for _, s := range n.Scores {
-			fmt.Fprintf(&b, "- %s (Gewichtung %d): Note %s, %s Punkte. Begründung: %s\n", s.Criterion, s.Weight, FormatGermanDecimal(s.Score, 2), FormatGermanDecimal(s.Points, 2), s.Reason)
+			fmt.Fprintf(&b, "- %s (Gewichtung %d): Note %s, %s Punkte. Begründung: %s\n", s.Criterion, s.Weight, rules.FormatGermanDecimal(s.Score, 2), rules.FormatGermanDecimal(s.Points, 2), s.Reason)
 		}
 	}
 	if len(n.Selected) > 0 {
 		b.WriteString("\nAusgewählte Träger:\n")
 		for _, s := range n.Selected {
-			fmt.Fprintf(&b, "- %s: %s Punkte, %s VZÄ\n", s.OrgName, FormatGermanDecimal(s.Total, 2), FormatFTE(s.FTE))
+			fmt.Fprintf(&b, "- %s: %s Punkte, %s VZÄ\n", s.OrgName, rules.FormatGermanDecimal(s.Total, 2), rules.FormatFTE(s.FTE))
 		}
 	}
 	fmt.Fprintf(&b, "\nDie Wartefrist endet am %s. Bis dahin können Sie im Portal eine Rüge erheben.\n", core.FormatDateTime(n.StandstillEndsAt))
@@ -191,11 +192,11 @@ func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Deci
 		if err != nil {
 			return err
 		}
-		if c.State != CallDecided {
-			if c.State == CallOpened {
+		if c.State != rules.CallDecided {
+			if c.State == rules.CallOpened {
 				return fmt.Errorf("%w: Mitteilungen gehen erst nach der aufgezeichneten Entscheidung hinaus", core.ErrConflict)
 			}
-			if c.State == CallNotified || c.State == CallAwarded {
+			if c.State == rules.CallNotified || c.State == rules.CallAwarded {
 				return fmt.Errorf("%w: die Mitteilungen sind bereits versandt", core.ErrConflict)
 			}
 			return decisionStateConflict(c.State)
@@ -213,7 +214,7 @@ func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Deci
 			return err
 		}
 		in := noticeInputs{content: content, authority: firstNonEmpty(content.Authority, tenant.Authority, tenant.Name), remedy: tenant.LegalRemedyText,
-			decision: v.Decision, consolidate: map[int64][]ConsolidatedScore{}, standstill: StandstillEnd(now, v.Decision.StandstillDays)}
+			decision: v.Decision, consolidate: map[int64][]rules.ConsolidatedScore{}, standstill: rules.StandstillEnd(now, v.Decision.StandstillDays)}
 		for _, s := range cons {
 			in.consolidate[s.BidID] = append(in.consolidate[s.BidID], s)
 		}

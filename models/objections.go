@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ type OrgNotice struct {
 	CallID           int64
 	CallRef          string
 	CallTitle        string
-	State            CallState
+	State            rules.CallState
 	IssuedAt         time.Time
 	StandstillEndsAt time.Time
 	Content          NoticeContent `gorm:"-"`
@@ -72,7 +73,7 @@ type OrgNotice struct {
 }
 
 // StateLabel names the procedure's state.
-func (n *OrgNotice) StateLabel() string { return DecisionStateLabel(n.State) }
+func (n *OrgNotice) StateLabel() string { return rules.DecisionStateLabel(n.State) }
 
 // OrgNotices lists the notices of organisation orgID (the actor must be a member).
 func OrgNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64) ([]OrgNotice, error) {
@@ -126,7 +127,7 @@ func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Dec
 		return nil, err
 	}
 	n.Objections = objs
-	n.CanObject = n.State == CallNotified && !now.After(n.StandstillEndsAt)
+	n.CanObject = n.State == rules.CallNotified && !now.After(n.StandstillEndsAt)
 	return &n, nil
 }
 
@@ -142,7 +143,7 @@ func LodgeObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, 
 		var row struct {
 			CallID, TenantID int64
 			Ref, Title       string
-			State            CallState
+			State            rules.CallState
 			StandstillEndsAt *time.Time
 		}
 		res := tx.Raw(`SELECT n.call_id, c.tenant_id, c.ref, c.title, c.state, d.standstill_ends_at
@@ -154,7 +155,7 @@ func LodgeObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, 
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("notice %d: %w", noticeID, core.ErrNotFound)
 		}
-		if row.State != CallNotified || row.StandstillEndsAt == nil || now.After(*row.StandstillEndsAt) {
+		if row.State != rules.CallNotified || row.StandstillEndsAt == nil || now.After(*row.StandstillEndsAt) {
 			return fmt.Errorf("%w: die Wartefrist ist abgelaufen; eine Rüge ist im Portal nicht mehr möglich", core.ErrDeadlinePassed)
 		}
 		v := &core.ValidationError{}

@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"kimibv/models/rules"
 	"sort"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ type OCDSVersion struct {
 	Version     int
 	Reason      string
 	PublishedAt time.Time
-	Content     CallContent
+	Content     rules.CallContent
 	NoticePDFAt *time.Time // when the Bekanntmachung PDF of this version was issued (nil: not issued)
 }
 
@@ -77,7 +78,7 @@ type OCDSVersion struct {
 type OCDSProcedure struct {
 	CallID       int64
 	Ref          string
-	State        CallState
+	State        rules.CallState
 	CancelledAt  *time.Time
 	CancelReason string
 	Kreis        OCDSKreis
@@ -189,7 +190,7 @@ func BuildOCDSReleases(p *OCDSProcedure, o OCDSOptions) []*OCDSRelease {
 		}
 		out = append(out, p.release(o, fmt.Sprintf("%s-enquiry-%d", ocid, qa.Seq), "tenderUpdate", p.versionAt(qa.AnsweredAt), qa.AnsweredAt, "active"))
 	}
-	if p.State == CallCancelled && p.CancelledAt != nil {
+	if p.State == rules.CallCancelled && p.CancelledAt != nil {
 		out = append(out, p.release(o, ocid+"-cancellation", "tenderCancellation", len(p.Versions)-1, *p.CancelledAt, "cancelled"))
 	}
 	out = append(out, p.awardReleases(o)...)

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/rules"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -100,7 +101,7 @@ func (p *OCDSProcedure) awardReleases(o OCDSOptions) []*OCDSRelease {
 }
 
 // awardJSON is the award of stage st to one organisation.
-func awardJSON(st OCDSAwardStage, aw OCDSAwardInput, c *CallContent, period *OCDSPeriod) OCDSAwardJSON {
+func awardJSON(st OCDSAwardStage, aw OCDSAwardInput, c *rules.CallContent, period *OCDSPeriod) OCDSAwardJSON {
 	a := OCDSAwardJSON{ID: "award-" + orgPartyID(aw.Org.ID), Title: "Weiterleitung an " + aw.Org.Name, Status: st.AwardStatus,
 		Date: ocdsTime(st.Date), Suppliers: []OCDSOrgRef{{ID: orgPartyID(aw.Org.ID), Name: aw.Org.Name}}, ContractPeriod: period}
 	total := decimal.Zero

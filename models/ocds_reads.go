@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -37,7 +38,7 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 	var calls []struct {
 		ID                                             int64
 		Ref                                            string
-		State                                          CallState
+		State                                          rules.CallState
 		CancelledAt                                    *time.Time
 		CancelReason                                   string
 		Slug, Name, TenantState, Address, ContactEmail string
@@ -80,7 +81,7 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 		if p == nil {
 			continue
 		}
-		content, err := DecodeCallContent(v.Content)
+		content, err := rules.DecodeCallContent(v.Content)
 		if err != nil {
 			return nil, err
 		}

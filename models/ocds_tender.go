@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/rules"
 	"strings"
 	"time"
 
@@ -133,7 +134,7 @@ func (p *OCDSProcedure) tender(o OCDSOptions, cur int, at time.Time, status stri
 	}
 	for _, l := range c.Lots {
 		t.Lots = append(t.Lots, OCDSLot{ID: l.Key, Title: "Los " + l.Name, Status: status, Value: ocdsEuro(l.FTE.Mul(perFTE)),
-			Description: fmt.Sprintf("%s; %s VZÄ, mindestens %s VZÄ je Standort", l.Region, FormatFTE(l.FTE), FormatFTE(l.MinFTEPerSite))})
+			Description: fmt.Sprintf("%s; %s VZÄ, mindestens %s VZÄ je Standort", l.Region, rules.FormatFTE(l.FTE), rules.FormatFTE(l.MinFTEPerSite))})
 		t.Items = append(t.Items, fteItem(l.Key, "Case-Management-Stellen im Los "+l.Name+" (Vollzeitäquivalente)", l.Key, l.FTE, &c))
 	}
 	for _, qa := range p.QA {
@@ -157,17 +158,17 @@ func (p *OCDSProcedure) tender(o OCDSOptions, cur int, at time.Time, status stri
 }
 
 // fteItem is an item of fte posts (unit VZÄ, unit value = funding per VZÄ and year).
-func fteItem(id, desc, lot string, fte decimal.Decimal, c *CallContent) OCDSItem {
+func fteItem(id, desc, lot string, fte decimal.Decimal, c *rules.CallContent) OCDSItem {
 	q, _ := fte.Float64()
 	return OCDSItem{ID: id, Description: desc + "; Förderung je VZÄ und Jahr: " + fundingText(c), Quantity: q,
 		Unit: OCDSUnit{Name: "VZÄ", Value: ocdsEuro(c.FundingTotalPerFTE())}, RelatedLot: lot}
 }
 
 // fundingText states the funding per VZÄ and year with its parts.
-func fundingText(c *CallContent) string {
-	s := FormatEuro(c.FundingTotalPerFTE())
+func fundingText(c *rules.CallContent) string {
+	s := rules.FormatEuro(c.FundingTotalPerFTE())
 	if c.KreisTopUp.IsPositive() {
-		s += " (" + FormatEuro(c.FundingPerFTE) + " Landesmittel, " + FormatEuro(c.KreisTopUp) + " Zuschuss des Kreises)"
+		s += " (" + rules.FormatEuro(c.FundingPerFTE) + " Landesmittel, " + rules.FormatEuro(c.KreisTopUp) + " Zuschuss des Kreises)"
 	}
 	return s
 }
@@ -176,7 +177,7 @@ func fundingText(c *CallContent) string {
 // order with weight and minimum score, the scale, the arithmetic, the exclusions and the
 // tie-break. It is tender.awardCriteriaDetails (OCDS core has no structured weights; the
 // call page's section "Bewertungskriterien" is linked as document evaluation-criteria).
-func AwardCriteriaText(c *CallContent) string {
+func AwardCriteriaText(c *rules.CallContent) string {
 	var b strings.Builder
 	b.WriteString("Bewertungskriterien (Gewichtung in Punkten):\n")
 	for _, cr := range c.Criteria {
@@ -193,7 +194,7 @@ func AwardCriteriaText(c *CallContent) string {
 	fmt.Fprintf(&b, "Bewertungsskala: %s.\n", strings.Join(scale, ", "))
 	fmt.Fprintf(&b, "Punkte je Kriterium = Bewertung ÷ %d × Gewichtung.\n", c.ScaleMax())
 	fmt.Fprintf(&b, "Ausgeschlossen wird, wer in einem Kriterium die Mindestbewertung unterschreitet oder insgesamt weniger als %s Punkte erreicht.\n",
-		FormatGermanDecimal(c.MinTotalPoints, 0))
+		rules.FormatGermanDecimal(c.MinTotalPoints, 0))
 	if len(c.TieBreak) > 0 {
 		fmt.Fprintf(&b, "Bei Punktgleichheit entscheidet die höhere Punktzahl in den Kriterien in dieser Reihenfolge: %s.", strings.Join(c.TieBreak, ", "))
 	}
@@ -201,7 +202,7 @@ func AwardCriteriaText(c *CallContent) string {
 }
 
 // submissionText names the required documents and where to submit.
-func submissionText(c *CallContent, page string) string {
+func submissionText(c *rules.CallContent, page string) string {
 	var docs []string
 	for _, d := range c.RequiredDocs {
 		s := d.Name
@@ -221,9 +222,9 @@ func submissionText(c *CallContent, page string) string {
 }
 
 // changesText lists an amendment's changes in one text (one change per line).
-func changesText(a, b CallContent) string {
+func changesText(a, b rules.CallContent) string {
 	var lines []string
-	for _, ch := range DiffVersions(a, b) {
+	for _, ch := range rules.DiffVersions(a, b) {
 		lines = append(lines, ch.String())
 	}
 	return strings.Join(lines, "\n")
@@ -263,7 +264,7 @@ func (p *OCDSProcedure) documents(o OCDSOptions, cur int, at time.Time, enquirie
 		}
 		docs = append(docs, html("clarifications", "clarifications", "Fragen und Antworten", page+"/fragen", p.QA[0].AnsweredAt, last))
 	}
-	if p.State == CallCancelled && p.CancelledAt != nil && !p.CancelledAt.After(at) {
+	if p.State == rules.CallCancelled && p.CancelledAt != nil && !p.CancelledAt.After(at) {
 		d := html("cancellation", "cancellationDetails", "Aufhebung des Verfahrens", page, *p.CancelledAt, *p.CancelledAt)
 		d.Description = p.CancelReason
 		docs = append(docs, d)

@@ -17,6 +17,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/ocdstest"
+	"kimibv/models/rules"
 )
 
 var ocdsOpts = models.OCDSOptions{OCIDPrefix: "ocds-t3st01", BaseURL: "https://kimibv.test"}
@@ -71,7 +72,7 @@ func TestOCDSDemoPackagesValidateAndCarryTheProcedure(t *testing.T) {
 				t.Errorf("ocid %v for %s", ocid, p.Ref)
 			}
 		}
-		if p.State == models.CallCancelled {
+		if p.State == rules.CallCancelled {
 			cancelled = p
 		}
 		if len(p.Versions) > 1 && len(p.QA) > 0 {
@@ -273,7 +274,7 @@ func TestOCDSAwardReleasesPlugIn(t *testing.T) {
 	_, procs := ocdsPackageJSON(t, db, "")
 	var p models.OCDSProcedure
 	for _, x := range procs {
-		if x.State == models.CallPublished {
+		if x.State == rules.CallPublished {
 			p = x
 		}
 	}

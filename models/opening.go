@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -17,7 +18,7 @@ type openingCall struct {
 	TenantID       int64
 	Ref            string
 	Title          string
-	State          CallState
+	State          rules.CallState
 	CurrentVersion int
 	Deadline       *time.Time
 	OpenedAt       *time.Time
@@ -26,9 +27,9 @@ type openingCall struct {
 // OpeningRule decides whether an opener may confirm now (pure, DESIGN rule 2): the call
 // must be past its deadline and not opened, the actor a named opener who has not
 // confirmed yet. confirmed are the users who confirmed so far.
-func OpeningRule(state CallState, deadline *time.Time, openedAt *time.Time, named bool, confirmed []int64, userID int64, now time.Time) error {
+func OpeningRule(state rules.CallState, deadline *time.Time, openedAt *time.Time, named bool, confirmed []int64, userID int64, now time.Time) error {
 	switch {
-	case state == CallCancelled:
+	case state == rules.CallCancelled:
 		return core.Conflict("Die Ausschreibung ist aufgehoben. Eine Öffnung ist nicht möglich.")
 	case openedAt != nil || len(confirmed) >= 2:
 		return core.Conflict("Die Interessenbekundungen sind bereits von zwei Personen geöffnet worden. Eine weitere Bestätigung ist nicht möglich; es wurde nichts geändert.")
@@ -149,7 +150,7 @@ func freezeOpening(ctx context.Context, tx *gorm.DB, vault *Vault, actor *core.A
 			b.Version, b.CallVersion, b.Kind, b.ReceiptAt, b.ContentSHA256, b.NeedsReconfirmation, string(raw)).Error; err != nil {
 			return 0, 0, fmt.Errorf("freeze bid %d: %w", b.BidID, err)
 		}
-		if b.State == BidWithdrawn {
+		if b.State == rules.BidWithdrawn {
 			withdrawn++
 		}
 	}

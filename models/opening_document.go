@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -71,7 +72,7 @@ func OeffnungsprotokollIssuer(render OpeningRenderer) OpeningIssuer {
 		if c.OpenedAt == nil || v.Call.Deadline == nil {
 			return fmt.Errorf("Öffnungsprotokoll of call %d: not opened", callID)
 		}
-		content, err := DecodeCallContent(c.Content)
+		content, err := rules.DecodeCallContent(c.Content)
 		if err != nil {
 			return err
 		}

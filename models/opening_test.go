@@ -10,6 +10,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 func TestOpeningRuleTable(t *testing.T) {
@@ -17,21 +18,21 @@ func TestOpeningRuleTable(t *testing.T) {
 	past, future := now.Add(-time.Minute), now.Add(time.Minute)
 	cases := []struct {
 		name      string
-		state     models.CallState
+		state     rules.CallState
 		deadline  *time.Time
 		opened    *time.Time
 		named     bool
 		confirmed []int64
 		want      error
 	}{
-		{"first confirmation", models.CallClosed, &past, nil, true, nil, nil},
-		{"second by another person", models.CallClosed, &past, nil, true, []int64{7}, nil},
-		{"before the deadline", models.CallPublished, &future, nil, true, nil, core.ErrConflict},
-		{"at the deadline", models.CallPublished, &now, nil, true, nil, core.ErrConflict},
-		{"same person twice", models.CallClosed, &past, nil, true, []int64{1}, core.ErrConflict},
-		{"third confirmation", models.CallOpened, &past, &past, true, []int64{7, 8}, core.ErrConflict},
-		{"not named", models.CallClosed, &past, nil, false, nil, core.ErrForbidden},
-		{"cancelled", models.CallCancelled, &past, nil, true, nil, core.ErrConflict},
+		{"first confirmation", rules.CallClosed, &past, nil, true, nil, nil},
+		{"second by another person", rules.CallClosed, &past, nil, true, []int64{7}, nil},
+		{"before the deadline", rules.CallPublished, &future, nil, true, nil, core.ErrConflict},
+		{"at the deadline", rules.CallPublished, &now, nil, true, nil, core.ErrConflict},
+		{"same person twice", rules.CallClosed, &past, nil, true, []int64{1}, core.ErrConflict},
+		{"third confirmation", rules.CallOpened, &past, &past, true, []int64{7, 8}, core.ErrConflict},
+		{"not named", rules.CallClosed, &past, nil, false, nil, core.ErrForbidden},
+		{"cancelled", rules.CallCancelled, &past, nil, true, nil, core.ErrConflict},
 	}
 	for _, c := range cases {
 		err := models.OpeningRule(c.state, c.deadline, c.opened, c.named, c.confirmed, 1, now)

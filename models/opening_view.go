@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,8 +15,8 @@ import (
 // bid as it was opened, withdrawn bids and the number of late submit attempts.
 type OpeningView struct {
 	Call         CallHeader
-	Status       SealStatus
-	Named        []CommitteeMember // named openers
+	Status       rules.SealStatus
+	Named        []rules.CommitteeMember // named openers
 	Confirmed    []OpeningConfirmation
 	OpenedAt     *time.Time
 	Bids         []ProtocolBid // submitted and withdrawn, by receipt time
@@ -36,21 +37,21 @@ type ProtocolBid struct {
 	BidID               int64
 	OrgID               int64
 	OrgName             string
-	State               BidState
+	State               rules.BidState
 	Version             int
 	CallVersion         int
 	Kind                string
 	ReceiptAt           time.Time
 	ContentSHA256       string `gorm:"column:content_sha256"`
 	NeedsReconfirmation bool
-	Files               []ProtocolFile `gorm:"-"`
+	Files               []rules.ProtocolFile `gorm:"-"`
 }
 
 // Withdrawn reports whether the provider withdrew the bid before the deadline.
-func (b ProtocolBid) Withdrawn() bool { return b.State == BidWithdrawn }
+func (b ProtocolBid) Withdrawn() bool { return b.State == rules.BidWithdrawn }
 
 // ReceiptText states the receipt time to the millisecond.
-func (b ProtocolBid) ReceiptText() string { return FormatDateTimeSeconds(b.ReceiptAt) }
+func (b ProtocolBid) ReceiptText() string { return rules.FormatDateTimeSeconds(b.ReceiptAt) }
 
 // Opening loads the opening page of a call for the Kreis's openers and leads (others:
 // ErrNotFound; a named evaluator of the call errCommitteeMember, since the protocol lists
@@ -80,7 +81,7 @@ func Opening(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 		return nil, fmt.Errorf("load opening time: %w", err)
 	}
 	v.OpenedAt = opened.OpenedAt
-	v.Status = CallSealStatus(v.Call.Deadline, v.OpenedAt, now)
+	v.Status = rules.CallSealStatus(v.Call.Deadline, v.OpenedAt, now)
 	if err := db.Raw(`SELECT k.call_id, k.user_id, k.role, u.name FROM call_committee k JOIN users u ON u.id = k.user_id
 		WHERE k.call_id = ? AND k.role = 'opener' ORDER BY u.name COLLATE german`, callID).Scan(&v.Named).Error; err != nil {
 		return nil, fmt.Errorf("load openers: %w", err)
@@ -118,7 +119,7 @@ func loadProtocol(db *gorm.DB, callID int64, v *OpeningView) error {
 		FROM opening_bids WHERE call_id = ? ORDER BY receipt_at, bid_id`, callID).Scan(&v.Bids).Error; err != nil {
 		return fmt.Errorf("load opened bids: %w", err)
 	}
-	var files []ProtocolFile
+	var files []rules.ProtocolFile
 	if err := db.Raw(`SELECT f.* FROM opening_files f JOIN opening_bids o ON o.bid_id = f.bid_id WHERE o.call_id = ? ORDER BY f.bid_id, f.doc_key`,
 		callID).Scan(&files).Error; err != nil {
 		return fmt.Errorf("load opened files: %w", err)
@@ -141,7 +142,7 @@ type OpenerCallRow struct {
 	ID        int64
 	Ref       string
 	Title     string
-	State     CallState
+	State     rules.CallState
 	Deadline  *time.Time
 	OpenedAt  *time.Time
 	Confirmed bool // the actor has confirmed
@@ -171,7 +172,7 @@ func OpenerCalls(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID i
 	}
 	due := false
 	for _, r := range out {
-		if r.State == CallPublished && r.Deadline != nil && r.Deadline.Before(now) {
+		if r.State == rules.CallPublished && r.Deadline != nil && r.Deadline.Before(now) {
 			if err := CloseCallIfDue(ctx, db, r.ID, now); err != nil {
 				return nil, err
 			}

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // FuzzGermanDecimal checks the form parser of amounts and posts (VZÄ): it never panics,
@@ -24,7 +24,7 @@ func FuzzGermanDecimal(f *testing.F) {
 		if maxDecimals < 0 || maxDecimals > 6 {
 			return
 		}
-		d, msg := models.ParseGermanDecimal(s, maxDecimals, allowNegative)
+		d, msg := rules.ParseGermanDecimal(s, maxDecimals, allowNegative)
 		if msg != "" {
 			if !utf8.ValidString(msg) || !d.IsZero() {
 				t.Fatalf("%q: refusal %q with value %s", s, msg, d)
@@ -37,14 +37,14 @@ func FuzzGermanDecimal(f *testing.F) {
 		if -d.Exponent() > int32(maxDecimals) && !d.Equal(d.Truncate(int32(maxDecimals))) {
 			t.Fatalf("%q: %s has more than %d decimals", s, d, maxDecimals)
 		}
-		back, msg := models.ParseGermanDecimal(models.FormatGermanDecimal(d, int32(maxDecimals)), maxDecimals, true)
+		back, msg := rules.ParseGermanDecimal(rules.FormatGermanDecimal(d, int32(maxDecimals)), maxDecimals, true)
 		if msg != "" || !back.Equal(d) {
-			t.Fatalf("%q → %s → %q → %s (%s)", s, d, models.FormatGermanDecimal(d, int32(maxDecimals)), back, msg)
+			t.Fatalf("%q → %s → %q → %s (%s)", s, d, rules.FormatGermanDecimal(d, int32(maxDecimals)), back, msg)
 		}
 		// Posts: a value in steps of 0,05 formats as VZÄ and parses back.
-		if maxDecimals == 2 && models.IsFTEMultiple(d) {
-			if fte, msg := models.ParseGermanDecimal(models.FormatFTE(d), 2, true); msg != "" || !fte.Equal(d) {
-				t.Fatalf("VZÄ %s: %q → %s (%s)", d, models.FormatFTE(d), fte, msg)
+		if maxDecimals == 2 && rules.IsFTEMultiple(d) {
+			if fte, msg := rules.ParseGermanDecimal(rules.FormatFTE(d), 2, true); msg != "" || !fte.Equal(d) {
+				t.Fatalf("VZÄ %s: %q → %s (%s)", d, rules.FormatFTE(d), fte, msg)
 			}
 		}
 	})
@@ -59,12 +59,12 @@ func FuzzGermanDateTime(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if d, msg := models.ParseGermanDate(s); msg == "" {
-			if back, msg := models.ParseGermanDate(d.German()); msg != "" || back != d {
+		if d, msg := rules.ParseGermanDate(s); msg == "" {
+			if back, msg := rules.ParseGermanDate(d.German()); msg != "" || back != d {
 				t.Fatalf("date %q → %v → %q → %v (%s)", s, d, d.German(), back, msg)
 			}
 		}
-		ts, _, msg := models.ParseGermanDateTime(s)
+		ts, _, msg := rules.ParseGermanDateTime(s)
 		if msg != "" {
 			if !ts.IsZero() {
 				t.Fatalf("%q: refusal with a time", s)
@@ -74,11 +74,11 @@ func FuzzGermanDateTime(f *testing.F) {
 		if ts.Location() != time.UTC {
 			t.Fatalf("%q: not UTC: %v", s, ts)
 		}
-		in := models.FormatGermanDateTimeInput(ts)
+		in := rules.FormatGermanDateTimeInput(ts)
 		if got, want := numbers(in), numbers(s); got != want {
 			t.Fatalf("%q: shown as wall time %q (%s, want %s)", s, in, got, want)
 		}
-		back, _, msg := models.ParseGermanDateTime(in)
+		back, _, msg := rules.ParseGermanDateTime(in)
 		if msg != "" || !back.Equal(ts) {
 			t.Fatalf("%q → %v → %q → %v (%s)", s, ts, in, back, msg)
 		}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 func TestParseGermanDecimal(t *testing.T) {
@@ -41,7 +41,7 @@ func TestParseGermanDecimal(t *testing.T) {
 		{"12,5", 0, false, ""},
 	}
 	for _, c := range cases {
-		got, msg := models.ParseGermanDecimal(c.in, c.places, c.negative)
+		got, msg := rules.ParseGermanDecimal(c.in, c.places, c.negative)
 		if c.want == "" {
 			if msg == "" {
 				t.Errorf("%q: accepted as %s, want an error", c.in, got)
@@ -55,24 +55,24 @@ func TestParseGermanDecimal(t *testing.T) {
 }
 
 func TestParseGermanIntRefusesFractions(t *testing.T) {
-	if _, msg := models.ParseGermanInt("12,5", false); !strings.Contains(msg, "ganze Zahl") {
+	if _, msg := rules.ParseGermanInt("12,5", false); !strings.Contains(msg, "ganze Zahl") {
 		t.Fatalf("12,5 as weight: %q", msg)
 	}
-	if n, msg := models.ParseGermanInt("25", false); n != 25 || msg != "" {
+	if n, msg := rules.ParseGermanInt("25", false); n != 25 || msg != "" {
 		t.Fatalf("25: %d %q", n, msg)
 	}
 }
 
 func TestFTEMultipleAndFormat(t *testing.T) {
 	for in, ok := range map[string]bool{"1": true, "0.05": true, "1.25": true, "0.5": true, "0.07": false, "1.333": false} {
-		if got := models.IsFTEMultiple(decimal.RequireFromString(in)); got != ok {
+		if got := rules.IsFTEMultiple(decimal.RequireFromString(in)); got != ok {
 			t.Errorf("%s multiple of 0,05: %v", in, got)
 		}
 	}
-	if got := models.FormatEuro(decimal.RequireFromString("1234567.5")); got != "1.234.567,50 €" {
+	if got := rules.FormatEuro(decimal.RequireFromString("1234567.5")); got != "1.234.567,50 €" {
 		t.Errorf("FormatEuro: %s", got)
 	}
-	if got := models.FormatFTE(decimal.RequireFromString("2")); got != "2,00" {
+	if got := rules.FormatFTE(decimal.RequireFromString("2")); got != "2,00" {
 		t.Errorf("FormatFTE: %s", got)
 	}
 }
@@ -99,7 +99,7 @@ func TestParseGermanDateTimeDST(t *testing.T) {
 		{"15.06.2026", "", false, "TT.MM.JJJJ"},
 	}
 	for _, c := range cases {
-		got, note, msg := models.ParseGermanDateTime(c.in)
+		got, note, msg := rules.ParseGermanDateTime(c.in)
 		if c.wantUTC == "" {
 			if msg == "" || !strings.Contains(msg, c.errPart) {
 				t.Errorf("%q: got %v, msg %q, want error containing %q", c.in, got, msg, c.errPart)
@@ -113,25 +113,25 @@ func TestParseGermanDateTimeDST(t *testing.T) {
 			t.Errorf("%q: note %q", c.in, note)
 		}
 	}
-	first, _, _ := models.ParseGermanDateTime("25.10.2026 02:30")
-	if got := models.FormatDateTimeZone(first); got != "25.10.2026 02:30 Uhr (MESZ)" {
+	first, _, _ := rules.ParseGermanDateTime("25.10.2026 02:30")
+	if got := rules.FormatDateTimeZone(first); got != "25.10.2026 02:30 Uhr (MESZ)" {
 		t.Errorf("ambiguous display: %s", got)
 	}
-	if got := models.FormatDateTimeZone(first.Add(time.Hour)); got != "25.10.2026 02:30 Uhr (MEZ)" {
+	if got := rules.FormatDateTimeZone(first.Add(time.Hour)); got != "25.10.2026 02:30 Uhr (MEZ)" {
 		t.Errorf("second occurrence display: %s", got)
 	}
-	summer, _, _ := models.ParseGermanDateTime("15.06.2026 12:00")
-	if got := models.FormatDateTimeZone(summer); got != "15.06.2026 12:00 Uhr" {
+	summer, _, _ := rules.ParseGermanDateTime("15.06.2026 12:00")
+	if got := rules.FormatDateTimeZone(summer); got != "15.06.2026 12:00 Uhr" {
 		t.Errorf("plain display: %s", got)
 	}
 }
 
 func TestParseGermanDate(t *testing.T) {
-	if d, msg := models.ParseGermanDate("01.09.2026"); d != "2026-09-01" || msg != "" {
+	if d, msg := rules.ParseGermanDate("01.09.2026"); d != "2026-09-01" || msg != "" {
 		t.Fatalf("got %s %q", d, msg)
 	}
 	for _, bad := range []string{"29.02.2026", "1.13.2026", "2026-09-01", "01.09.26"} {
-		if _, msg := models.ParseGermanDate(bad); msg == "" {
+		if _, msg := rules.ParseGermanDate(bad); msg == "" {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -150,7 +150,7 @@ func TestCountdown(t *testing.T) {
 		-time.Hour:                                     "abgelaufen",
 	}
 	for d, want := range cases {
-		if got := models.Countdown(now.Add(d), now); got != want {
+		if got := rules.Countdown(now.Add(d), now); got != want {
 			t.Errorf("%v: got %q want %q", d, got, want)
 		}
 	}

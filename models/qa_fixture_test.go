@@ -12,6 +12,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // qaFixture is the demo with one published call of Kreis Musterland.
@@ -20,7 +21,7 @@ type qaFixture struct {
 	tenantID int64
 	callID   int64
 	lead     *core.Actor
-	content  models.CallContent
+	content  rules.CallContent
 	now      time.Time
 }
 
@@ -37,7 +38,7 @@ func (f *qaFixture) orgOf(t *testing.T, email string) (int64, *core.Actor) {
 
 // qaPublish inserts a published version 1 of content for the Kreis (as the lead would
 // publish it) and returns the call's id. seq makes the reference unique.
-func qaPublish(t *testing.T, db *gorm.DB, tenantID, leadID int64, c models.CallContent, seq int, now time.Time) int64 {
+func qaPublish(t *testing.T, db *gorm.DB, tenantID, leadID int64, c rules.CallContent, seq int, now time.Time) int64 {
 	t.Helper()
 	c.Timeline.Publication = now.UTC().Truncate(time.Second)
 	raw, err := c.Canonical()

@@ -14,6 +14,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
@@ -327,9 +328,9 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 	for i := range 2 {
 		in := amendInput(f.content, "Fristverlängerung "+string(rune('1'+i)), 0)
 		f.content.Timeline.Deadline = f.content.Timeline.Deadline.AddDate(0, 0, 1)
-		in.Content.Deadline = models.FormatGermanDateTimeInput(f.content.Timeline.Deadline)
-		in.Content.PlannedOpening = models.FormatGermanDateTimeInput(f.content.Timeline.PlannedOpening.AddDate(0, 0, 1+i))
-		if _, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, models.DefaultCallRules(), "", f.now, nil); err != nil {
+		in.Content.Deadline = rules.FormatGermanDateTimeInput(f.content.Timeline.Deadline)
+		in.Content.PlannedOpening = rules.FormatGermanDateTimeInput(f.content.Timeline.PlannedOpening.AddDate(0, 0, 1+i))
+		if _, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, rules.DefaultCallRules(), "", f.now, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"slices"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func AskQuestion(ctx context.Context, db *gorm.DB, actor *core.Actor, callID, or
 	}
 	var id int64
 	err := InTx(ctx, db, func(tx *gorm.DB) error {
-		var call Call
+		var call rules.Call
 		res := tx.Raw(`SELECT * FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, callID).Scan(&call)
 		if res.Error != nil {
 			return fmt.Errorf("load call %d: %w", callID, res.Error)
@@ -70,8 +71,8 @@ func AskQuestion(ctx context.Context, db *gorm.DB, actor *core.Actor, callID, or
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 		}
-		if call.State != CallPublished {
-			return stateConflictFor(call.State, "Das Stellen von Fragen")
+		if call.State != rules.CallPublished {
+			return rules.StateConflictFor(call.State, "Das Stellen von Fragen")
 		}
 		h := CallHeader{State: call.State, QuestionsUntil: call.QuestionsUntil, Deadline: call.Deadline}
 		if !h.QuestionsOpen(now) {
@@ -95,7 +96,7 @@ func questionsClosedMessage(until *time.Time) string {
 	if until == nil {
 		return "Für diese Ausschreibung können keine Fragen mehr gestellt werden. Ihre Frage wurde nicht gespeichert."
 	}
-	return fmt.Sprintf("Die Frist für Fragen ist am %s abgelaufen. Ihre Frage wurde nicht gespeichert.", FormatDateTimeZone(*until))
+	return fmt.Sprintf("Die Frist für Fragen ist am %s abgelaufen. Ihre Frage wurde nicht gespeichert.", rules.FormatDateTimeZone(*until))
 }
 
 // PublicQAs lists a call's published answers in their order (one query, no asker).
@@ -173,8 +174,8 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 		if err != nil {
 			return err
 		}
-		if call.State != CallPublished {
-			return stateConflictFor(call.State, "Das Beantworten von Fragen")
+		if call.State != rules.CallPublished {
+			return rules.StateConflictFor(call.State, "Das Beantworten von Fragen")
 		}
 		qs, err := lockOpenQuestions(tx, callID, ids)
 		if err != nil {
@@ -222,8 +223,8 @@ func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 		if err != nil {
 			return err
 		}
-		if call.State != CallPublished {
-			return stateConflictFor(call.State, "Das Zuordnen von Fragen")
+		if call.State != rules.CallPublished {
+			return rules.StateConflictFor(call.State, "Das Zuordnen von Fragen")
 		}
 		qs, err := lockOpenQuestions(tx, callID, []int64{questionID})
 		if err != nil {
@@ -272,7 +273,7 @@ func lockOpenQuestions(tx *gorm.DB, callID int64, ids []int64) ([]AskedQuestion,
 
 // notifyAnswer tells the followers (except the askers) about a new public answer and the
 // asking organisations that their question was answered.
-func notifyAnswer(tx *gorm.DB, call *Call, qs []AskedQuestion, qa PublicQA, baseURL string) error {
+func notifyAnswer(tx *gorm.DB, call *rules.Call, qs []AskedQuestion, qa PublicQA, baseURL string) error {
 	var askers []int64
 	for _, q := range qs {
 		if !slices.Contains(askers, q.OrgID) {
@@ -290,7 +291,7 @@ func notifyAnswer(tx *gorm.DB, call *Call, qs []AskedQuestion, qa PublicQA, base
 }
 
 // ownAnsweredNotice is the message to an organisation whose question was answered.
-func ownAnsweredNotice(call *Call, qa PublicQA, baseURL string) Notice {
+func ownAnsweredNotice(call *rules.Call, qa PublicQA, baseURL string) Notice {
 	link := fmt.Sprintf("%s/ausschreibungen/%s/fragen#antwort-%d", baseURL, call.Ref, qa.Seq)
 	return Notice{InboxOwnAnswered, "Ihre Frage wurde beantwortet: " + shortTitle(call.Title),
 		fmt.Sprintf("Ihre Frage zur Ausschreibung „%s“ (%s) wurde beantwortet. Die Antwort ist ohne Nennung Ihrer Organisation veröffentlicht.\n\nVeröffentlichte Frage %d: %s\n\nAntwort: %s\n\n%s\n",

@@ -9,13 +9,13 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // randomCall draws a call: 1–6 criteria with weights summing to 100, a scale 0..1–5,
 // minimum scores (or none), a minimum total, a tie-break order over a subset of the
 // criteria and 1–4 lots in steps of 0,05 VZÄ.
-func randomCall(r *rand.Rand) models.CallContent {
+func randomCall(r *rand.Rand) rules.CallContent {
 	n := 1 + r.IntN(6)
 	weights := make([]int, n)
 	left := 100
@@ -47,10 +47,10 @@ func randomCall(r *rand.Rand) models.CallContent {
 // randomBids draws 0–12 bids with ids in random order; scores mostly whole (ties are
 // likely on small scales), sometimes with two decimals; valid requests for some lots;
 // some bids excluded at the formal check.
-func randomBids(r *rand.Rand, c models.CallContent) []models.ScoreInput {
-	var out []models.ScoreInput
+func randomBids(r *rand.Rand, c rules.CallContent) []rules.ScoreInput {
+	var out []rules.ScoreInput
 	for _, id := range r.Perm(12)[:r.IntN(13)] {
-		in := models.ScoreInput{BidID: int64(100 + id), Scores: map[string]decimal.Decimal{}, Requested: map[string]decimal.Decimal{}}
+		in := rules.ScoreInput{BidID: int64(100 + id), Scores: map[string]decimal.Decimal{}, Requested: map[string]decimal.Decimal{}}
 		in.Excluded = r.IntN(8) == 0
 		top := c.ScaleMax()
 		for _, cr := range c.Criteria {
@@ -62,8 +62,8 @@ func randomBids(r *rand.Rand, c models.CallContent) []models.ScoreInput {
 		}
 		for _, l := range c.Lots {
 			if r.IntN(2) == 0 {
-				lo, hi := l.MinFTEPerSite.Div(models.FTEStep).IntPart(), l.FTE.Div(models.FTEStep).IntPart()
-				in.Requested[l.Key] = models.FTEStep.Mul(decimal.NewFromInt(lo + r.Int64N(hi-lo+1)))
+				lo, hi := l.MinFTEPerSite.Div(rules.FTEStep).IntPart(), l.FTE.Div(rules.FTEStep).IntPart()
+				in.Requested[l.Key] = rules.FTEStep.Mul(decimal.NewFromInt(lo + r.Int64N(hi-lo+1)))
 			}
 		}
 		out = append(out, in)
@@ -72,7 +72,7 @@ func randomBids(r *rand.Rand, c models.CallContent) []models.ScoreInput {
 }
 
 // fingerprint renders a result completely and canonically.
-func fingerprint(res models.Result) string {
+func fingerprint(res rules.Result) string {
 	var b strings.Builder
 	m := func(x map[string]decimal.Decimal) string {
 		keys := make([]string, 0, len(x))
@@ -105,7 +105,7 @@ func TestResultProperties(t *testing.T) {
 	for n := range 3000 {
 		c := randomCall(r)
 		in := randomBids(r, c)
-		res, err := models.ComputeResult(c, in, nil)
+		res, err := rules.ComputeResult(c, in, nil)
 		if err != nil {
 			t.Fatalf("case %d: %v", n, err)
 		}
@@ -113,7 +113,7 @@ func TestResultProperties(t *testing.T) {
 		for range 3 {
 			shuffled := slices.Clone(in)
 			r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-			again, err := models.ComputeResult(c, shuffled, nil)
+			again, err := rules.ComputeResult(c, shuffled, nil)
 			if err != nil || fingerprint(again) != want {
 				t.Fatalf("case %d: result depends on input order:\n%s\nvs\n%s", n, want, fingerprint(again))
 			}
@@ -143,7 +143,7 @@ func boolInt(b bool) int {
 }
 
 // checkResult asserts the invariants of a result.
-func checkResult(t *testing.T, n int, c models.CallContent, res models.Result) {
+func checkResult(t *testing.T, n int, c rules.CallContent, res rules.Result) {
 	t.Helper()
 	fail := func(format string, args ...any) {
 		t.Helper()

@@ -8,27 +8,27 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // arithCall is a call with the given weights (keys K1…), scale 0..scaleMax, minimum
 // scores (nil entries: none), minimum total and tie-break keys, and lots
 // "key:fte:min" (e.g. "L1:2:1").
-func arithCall(weights []int, scaleMax int, minScores []*int, minTotal string, tieBreak []string, lots ...string) models.CallContent {
-	c := models.CallContent{MinTotalPoints: dec(minTotal), TieBreak: tieBreak}
+func arithCall(weights []int, scaleMax int, minScores []*int, minTotal string, tieBreak []string, lots ...string) rules.CallContent {
+	c := rules.CallContent{MinTotalPoints: dec(minTotal), TieBreak: tieBreak}
 	for i, w := range weights {
-		cr := models.Criterion{Key: fmt.Sprintf("K%d", i+1), Name: fmt.Sprintf("Kriterium %d", i+1), Weight: w}
+		cr := rules.Criterion{Key: fmt.Sprintf("K%d", i+1), Name: fmt.Sprintf("Kriterium %d", i+1), Weight: w}
 		if i < len(minScores) {
 			cr.MinScore = minScores[i]
 		}
 		c.Criteria = append(c.Criteria, cr)
 	}
 	for v := 0; v <= scaleMax; v++ {
-		c.Scale = append(c.Scale, models.ScaleLevel{Value: v, Label: fmt.Sprint(v)})
+		c.Scale = append(c.Scale, rules.ScaleLevel{Value: v, Label: fmt.Sprint(v)})
 	}
 	for _, l := range lots {
 		p := strings.Split(l, ":")
-		c.Lots = append(c.Lots, models.Lot{Key: p[0], Name: "Los " + p[0], FTE: dec(p[1]), MinFTEPerSite: dec(p[2])})
+		c.Lots = append(c.Lots, rules.Lot{Key: p[0], Name: "Los " + p[0], FTE: dec(p[1]), MinFTEPerSite: dec(p[2])})
 	}
 	return c
 }
@@ -37,15 +37,15 @@ func intp(i int) *int { return &i }
 
 // kimCall is the DESIGN § 9 demo call: weights 25/20/20/15/10/10, scale 0–4, every
 // minimum score 1, minimum total 50, tie-break K1…K6, lots Nord 2,0, Mitte 1,0, Süd 1,0.
-func kimCall() models.CallContent {
+func kimCall() rules.CallContent {
 	one := intp(1)
 	return arithCall([]int{25, 20, 20, 15, 10, 10}, 4, []*int{one, one, one, one, one, one}, "50",
 		[]string{"K1", "K2", "K3", "K4", "K5", "K6"}, "L1:2:1", "L2:1:1", "L3:1:1")
 }
 
 // bid builds an admitted input with scores "K1=…" in order and requests "L1=1.5".
-func bid(id int64, scores string, requests ...string) models.ScoreInput {
-	in := models.ScoreInput{BidID: id, Scores: map[string]decimal.Decimal{}, Requested: map[string]decimal.Decimal{}}
+func bid(id int64, scores string, requests ...string) rules.ScoreInput {
+	in := rules.ScoreInput{BidID: id, Scores: map[string]decimal.Decimal{}, Requested: map[string]decimal.Decimal{}}
 	for i, s := range strings.Fields(scores) {
 		in.Scores[fmt.Sprintf("K%d", i+1)] = dec(s)
 	}
@@ -56,16 +56,16 @@ func bid(id int64, scores string, requests ...string) models.ScoreInput {
 	return in
 }
 
-func mustResult(t *testing.T, c models.CallContent, in []models.ScoreInput, res ...models.TieResolution) models.Result {
+func mustResult(t *testing.T, c rules.CallContent, in []rules.ScoreInput, res ...rules.TieResolution) rules.Result {
 	t.Helper()
-	r, err := models.ComputeResult(c, in, res)
+	r, err := rules.ComputeResult(c, in, res)
 	if err != nil {
 		t.Fatalf("ComputeResult: %v", err)
 	}
 	return r
 }
 
-func row(t *testing.T, r models.Result, id int64) models.ResultRow {
+func row(t *testing.T, r rules.Result, id int64) rules.ResultRow {
 	t.Helper()
 	for _, x := range r.Rows {
 		if x.BidID == id {
@@ -73,11 +73,11 @@ func row(t *testing.T, r models.Result, id int64) models.ResultRow {
 		}
 	}
 	t.Fatalf("no row for bid %d", id)
-	return models.ResultRow{}
+	return rules.ResultRow{}
 }
 
 // ranks renders "id:rank" in row order, e.g. "1:1 2:2 3:0".
-func ranks(r models.Result) string {
+func ranks(r rules.Result) string {
 	var s []string
 	for _, x := range r.Rows {
 		s = append(s, fmt.Sprintf("%d:%d", x.BidID, x.Rank))
@@ -90,7 +90,7 @@ func TestTotalIsSumOfRoundedPoints(t *testing.T) {
 	thirds := arithCall([]int{10, 10, 10, 70}, 3, nil, "0", nil)
 	for _, tc := range []struct {
 		name   string
-		c      models.CallContent
+		c      rules.CallContent
 		scores string
 		points []string
 		total  string
@@ -103,7 +103,7 @@ func TestTotalIsSumOfRoundedPoints(t *testing.T) {
 		{"consolidated means", kimCall(), "2.67 3.33 1.5 4 0.5 2.25", []string{"16.69", "16.65", "7.5", "15", "1.25", "5.63"}, "62.72"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := row(t, mustResult(t, tc.c, []models.ScoreInput{bid(1, tc.scores)}), 1)
+			r := row(t, mustResult(t, tc.c, []rules.ScoreInput{bid(1, tc.scores)}), 1)
 			for i, want := range tc.points {
 				if got := r.Points[fmt.Sprintf("K%d", i+1)]; !got.Equal(dec(want)) {
 					t.Errorf("K%d points = %s, want %s", i+1, got, want)
@@ -121,7 +121,7 @@ func TestExclusion(t *testing.T) {
 	c := arithCall([]int{50, 30, 20}, 4, []*int{min2, nil, intp(0)}, "50", []string{"K1"}, "L1:1:1")
 	for _, tc := range []struct {
 		name    string
-		in      models.ScoreInput
+		in      rules.ScoreInput
 		reasons []string // substrings, one per expected reason
 	}{
 		{"at every minimum", bid(1, "2 4 0"), nil}, // K1 = 2 is not below 2; total 55
@@ -129,11 +129,11 @@ func TestExclusion(t *testing.T) {
 		{"no minimum in K2", bid(1, "4 0 0"), nil}, // total 50,00 = minimum total
 		{"total just below", bid(1, "3.99 0 0"), []string{"Gesamtpunktzahl von 49,88 Punkten liegt unter der Mindestpunktzahl von 50,00 Punkten"}},
 		{"both reasons", bid(1, "1 1 1"), []string{"Mindestbewertung 2", "Mindestpunktzahl von 50,00"}},
-		{"formal", models.ScoreInput{BidID: 1, Excluded: true, FormalReason: "Satzung fehlt."}, []string{"Bei der formalen Prüfung ausgeschlossen: Satzung fehlt."}},
+		{"formal", rules.ScoreInput{BidID: 1, Excluded: true, FormalReason: "Satzung fehlt."}, []string{"Bei der formalen Prüfung ausgeschlossen: Satzung fehlt."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.Requested = map[string]decimal.Decimal{"L1": dec("1")}
-			res := mustResult(t, c, []models.ScoreInput{tc.in})
+			res := mustResult(t, c, []rules.ScoreInput{tc.in})
 			r := row(t, res, 1)
 			if r.Excluded != (len(tc.reasons) > 0) || len(r.ExclusionReasons) != len(tc.reasons) {
 				t.Fatalf("excluded = %v, reasons %q; want %q", r.Excluded, r.ExclusionReasons, tc.reasons)
@@ -157,7 +157,7 @@ func TestExclusion(t *testing.T) {
 // fiveCall has five criteria of weight 20 on a 0–4 scale (points = 5 × score) and the
 // tie-break order K2, K1, K3 (deliberately not the criteria order; K4 and K5 never break
 // ties).
-func fiveCall() models.CallContent {
+func fiveCall() rules.CallContent {
 	return arithCall([]int{20, 20, 20, 20, 20}, 4, nil, "0", []string{"K2", "K1", "K3"}, "L1:1:1")
 }
 
@@ -175,7 +175,7 @@ func TestRankingTieBreaks(t *testing.T) {
 		{"identical", "1 1 1 1 1", "1 1 1 1 1", "1:1 2:1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, order := range [][]models.ScoreInput{{bid(1, tc.a), bid(2, tc.b)}, {bid(2, tc.b), bid(1, tc.a)}} {
+			for _, order := range [][]rules.ScoreInput{{bid(1, tc.a), bid(2, tc.b)}, {bid(2, tc.b), bid(1, tc.a)}} {
 				res := mustResult(t, fiveCall(), order)
 				if got := ranks(res); got != tc.want {
 					t.Errorf("ranks = %s, want %s", got, tc.want)
@@ -194,7 +194,7 @@ func TestRankingTieBreaks(t *testing.T) {
 
 func TestCompetitionRanking(t *testing.T) {
 	c := fiveCall()
-	res := mustResult(t, c, []models.ScoreInput{
+	res := mustResult(t, c, []rules.ScoreInput{
 		bid(4, "2 2 2 2 2"), bid(3, "3 3 3 3 4"), bid(7, "3 3 3 4 3"), bid(9, "4 4 4 4 4"), bid(5, "0 0 0 0 0"),
 	})
 	if got := ranks(res); got != "9:1 3:2 7:2 4:4 5:5" {
@@ -206,7 +206,7 @@ func TestCompetitionRanking(t *testing.T) {
 }
 
 func TestAllBidsExcluded(t *testing.T) {
-	res := mustResult(t, kimCall(), []models.ScoreInput{
+	res := mustResult(t, kimCall(), []rules.ScoreInput{
 		bid(1, "0 4 4 4 4 4", "L1=2"), bid(2, "1 1 1 1 1 1", "L2=1"), {BidID: 3, Excluded: true, Requested: map[string]decimal.Decimal{"L3": dec("1")}},
 	})
 	if got := ranks(res); got != "1:0 2:0 3:0" { // scored exclusions by total, then formal

@@ -6,8 +6,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -31,7 +31,7 @@ func TestPointsRoundHalfUpToTwoDecimals(t *testing.T) {
 		{"0", 4, 25, "0"},
 		{"1", 3, 1, "0.33"},
 	} {
-		got := models.Points(dec(tc.score), tc.scaleMax, tc.wgt)
+		got := rules.Points(dec(tc.score), tc.scaleMax, tc.wgt)
 		if !got.Equal(dec(tc.want)) {
 			t.Errorf("Points(%s, %d, %d) = %s, want %s", tc.score, tc.scaleMax, tc.wgt, got, tc.want)
 		}
@@ -51,7 +51,7 @@ func TestScoreSpread(t *testing.T) {
 		{[]int{3, 1, 2}, 2, true},
 		{[]int{0, 4, 2, 2, 3}, 4, true},
 	} {
-		s, h := models.ScoreSpread(tc.scores)
+		s, h := rules.ScoreSpread(tc.scores)
 		if s != tc.spread || h != tc.highlight {
 			t.Errorf("ScoreSpread(%v) = %d, %v; want %d, %v", tc.scores, s, h, tc.spread, tc.highlight)
 		}
@@ -71,24 +71,24 @@ func TestMeanScoreAndReason(t *testing.T) {
 		{[]int{4, 4, 4, 4, 4}, "4"},
 		{[]int{0, 0, 1}, "0.33"},
 	} {
-		got, ok := models.MeanScore(tc.scores)
+		got, ok := rules.MeanScore(tc.scores)
 		if !ok || !got.Equal(dec(tc.want)) {
 			t.Errorf("MeanScore(%v) = %s, %v; want %s", tc.scores, got, ok, tc.want)
 		}
 	}
-	if _, ok := models.MeanScore(nil); ok {
+	if _, ok := rules.MeanScore(nil); ok {
 		t.Error("MeanScore(nil) is ok")
 	}
-	mean, _ := models.MeanScore([]int{2, 3, 3})
+	mean, _ := rules.MeanScore([]int{2, 3, 3})
 	for _, tc := range []struct {
 		consolidated string
 		want         bool
 	}{{"2.67", false}, {"2.670", false}, {"3", true}, {"2.66", true}, {"2", true}} {
-		if got := models.NeedsReason(dec(tc.consolidated), mean); got != tc.want {
+		if got := rules.NeedsReason(dec(tc.consolidated), mean); got != tc.want {
 			t.Errorf("NeedsReason(%s, %s) = %v, want %v", tc.consolidated, mean, got, tc.want)
 		}
 	}
-	if models.NeedsReason(dec("2"), dec("2.00")) {
+	if rules.NeedsReason(dec("2"), dec("2.00")) {
 		t.Error("2 and 2,00 are the same score")
 	}
 }
@@ -98,7 +98,7 @@ func TestCheckConsolidatedScore(t *testing.T) {
 		score, code string
 	}{{"0", ""}, {"4", ""}, {"2.67", ""}, {"4.01", "scale"}, {"-1", "scale"}, {"2.675", "decimals"}} {
 		v := &core.ValidationError{}
-		models.CheckConsolidatedScore(v, "s", dec(tc.score), 4)
+		rules.CheckConsolidatedScore(v, "s", dec(tc.score), 4)
 		got := ""
 		if len(v.Fields) > 0 {
 			got = v.Fields[0].Code
@@ -111,36 +111,36 @@ func TestCheckConsolidatedScore(t *testing.T) {
 
 func TestFormatScoreAndPoints(t *testing.T) {
 	for in, want := range map[string]string{"2": "2", "2.5": "2,5", "2.67": "2,67", "0": "0", "2.50": "2,5"} {
-		if got := models.FormatScore(dec(in)); got != want {
+		if got := rules.FormatScore(dec(in)); got != want {
 			t.Errorf("FormatScore(%s) = %q, want %q", in, got, want)
 		}
 	}
-	if got := models.FormatPoints(dec("66.666")); got != "66,67" {
+	if got := rules.FormatPoints(dec("66.666")); got != "66,67" {
 		t.Errorf("FormatPoints = %q", got)
 	}
 }
 
 func TestBuildMatrixAndMissing(t *testing.T) {
 	c := kimCall()
-	sheet := func(bid, ev int64, submitted bool, k1 int) models.ScoreSheet {
-		s := models.ScoreSheet{BidID: bid, EvaluatorID: ev, Submitted: submitted, Scores: map[string]models.SheetScore{}}
+	sheet := func(bid, ev int64, submitted bool, k1 int) rules.ScoreSheet {
+		s := rules.ScoreSheet{BidID: bid, EvaluatorID: ev, Submitted: submitted, Scores: map[string]rules.SheetScore{}}
 		for _, cr := range c.Criteria {
-			s.Scores[cr.Key] = models.SheetScore{Score: 2, Reason: "r"}
+			s.Scores[cr.Key] = rules.SheetScore{Score: 2, Reason: "r"}
 		}
-		s.Scores["K1"] = models.SheetScore{Score: k1, Reason: "r"}
+		s.Scores["K1"] = rules.SheetScore{Score: k1, Reason: "r"}
 		return s
 	}
-	snap := models.ScoringSnapshot{
-		Evaluators: []models.SnapshotEvaluator{{UserID: 1, Name: "Eins"}, {UserID: 2, Name: "Zwei"}, {UserID: 3, Name: "Drei"}},
-		Bids: []models.SnapshotBid{{BidID: 10, OrgName: "A", Formal: models.FormalAdmitted}, {BidID: 11, OrgName: "B", Formal: models.FormalAdmitted},
-			{BidID: 12, OrgName: "C", Formal: models.FormalPending}, {BidID: 13, OrgName: "D", Formal: models.FormalExcluded},
-			{BidID: 14, OrgName: "E", Formal: models.FormalAdmitted}},
+	snap := rules.ScoringSnapshot{
+		Evaluators: []rules.SnapshotEvaluator{{UserID: 1, Name: "Eins"}, {UserID: 2, Name: "Zwei"}, {UserID: 3, Name: "Drei"}},
+		Bids: []rules.SnapshotBid{{BidID: 10, OrgName: "A", Formal: rules.FormalAdmitted}, {BidID: 11, OrgName: "B", Formal: rules.FormalAdmitted},
+			{BidID: 12, OrgName: "C", Formal: rules.FormalPending}, {BidID: 13, OrgName: "D", Formal: rules.FormalExcluded},
+			{BidID: 14, OrgName: "E", Formal: rules.FormalAdmitted}},
 		// evaluator 2 declared a tie with A (no sheet); sheets given out of evaluator order
-		Sheets: []models.ScoreSheet{sheet(10, 3, true, 4), sheet(10, 1, true, 1), sheet(11, 1, true, 3), sheet(11, 2, false, 0),
+		Sheets: []rules.ScoreSheet{sheet(10, 3, true, 4), sheet(10, 1, true, 1), sheet(11, 1, true, 3), sheet(11, 2, false, 0),
 			sheet(11, 3, true, 3), sheet(14, 1, true, 2)},
 	}
-	cons := []models.ConsolidatedScore{{BidID: 10, CriterionKey: "K1", Score: dec("2.5"), Mean: dec("2.5")}}
-	m := models.BuildMatrix(c, snap, cons)
+	cons := []rules.ConsolidatedScore{{BidID: 10, CriterionKey: "K1", Score: dec("2.5"), Mean: dec("2.5")}}
+	m := rules.BuildMatrix(c, snap, cons)
 	a := m.Bids[0].Cells[0]
 	if a.Spread != 3 || !a.Highlight || !a.Mean.Equal(dec("2.5")) || a.Scores[0].Name != "Eins" || a.Scores[1].Name != "Drei" || a.Consolidated == nil {
 		t.Errorf("cell A/K1 = %+v", a)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"maps"
 	"slices"
 	"strconv"
@@ -25,11 +26,11 @@ type SheetScoreRow struct {
 // own sheet and — only once it is submitted — the other evaluators' submitted scores.
 type SheetView struct {
 	Call        CallHeader
-	Content     CallContent
+	Content     rules.CallContent
 	Bid         OpenedBid
 	Own         map[string]SheetScoreRow
 	SubmittedAt *time.Time
-	Others      []ScoreSheet // empty until the own sheet is submitted
+	Others      []rules.ScoreSheet // empty until the own sheet is submitted
 	OtherNames  map[int64]string
 	opened      *OpenedBids
 }
@@ -130,7 +131,7 @@ type SheetInput struct {
 // written reason (DESIGN rule 6); a score or reason for a key that is no published
 // criterion refuses the whole sheet (a forged or stale form is not silently trimmed).
 // It returns the parsed scores (nil: unscored).
-func CheckSheet(criteria []Criterion, scaleMax int, in SheetInput) (map[string]*int, error) {
+func CheckSheet(criteria []rules.Criterion, scaleMax int, in SheetInput) (map[string]*int, error) {
 	v := &core.ValidationError{}
 	out := map[string]*int{}
 	checkSheetKeys(v, criteria, in)
@@ -152,7 +153,7 @@ func CheckSheet(criteria []Criterion, scaleMax int, in SheetInput) (map[string]*
 }
 
 // checkSheetKeys adds an error for every score and reason whose key is no criterion.
-func checkSheetKeys(v *core.ValidationError, criteria []Criterion, in SheetInput) {
+func checkSheetKeys(v *core.ValidationError, criteria []rules.Criterion, in SheetInput) {
 	known := map[string]bool{}
 	for _, cr := range criteria {
 		known[cr.Key] = true

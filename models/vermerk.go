@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/rules"
 	"strings"
 	"time"
 
@@ -23,7 +24,7 @@ type VermerkData struct {
 	LegalBasis       string
 	FundingSource    string
 	WhyIBV           string
-	Content          CallContent
+	Content          rules.CallContent
 	Applicants       []VermerkApplicant
 	OpenedAt         *time.Time
 	Openers          []string
@@ -215,11 +216,11 @@ func loadVermerk(tx *gorm.DB, v *DecisionView, stage string) (*VermerkData, erro
 	}
 	sel := d.SelectedFTE()
 	for _, row := range v.Result.Rows {
-		r := VermerkRank{OrgName: v.Bidders[row.BidID].OrgName, Rank: row.Rank, Total: FormatGermanDecimal(row.Total, 2), Excluded: row.Excluded, Reasons: row.ExclusionReasons}
+		r := VermerkRank{OrgName: v.Bidders[row.BidID].OrgName, Rank: row.Rank, Total: rules.FormatGermanDecimal(row.Total, 2), Excluded: row.Excluded, Reasons: row.ExclusionReasons}
 		var parts []string
 		for _, lot := range c.Lots {
 			if f, ok := sel[row.BidID][lot.Key]; ok {
-				parts = append(parts, fmt.Sprintf("Los %s: %s VZÄ", lot.Name, FormatFTE(f)))
+				parts = append(parts, fmt.Sprintf("Los %s: %s VZÄ", lot.Name, rules.FormatFTE(f)))
 			}
 		}
 		r.Selected = strings.Join(parts, "; ")
@@ -233,7 +234,7 @@ func loadVermerk(tx *gorm.DB, v *DecisionView, stage string) (*VermerkData, erro
 		if lot, ok := c.Lot(a.LotKey); ok {
 			name = lot.Name
 		}
-		out.Allocations = append(out.Allocations, VermerkAllocation{OrgName: a.OrgName, Lot: name, FTE: FormatFTE(a.FTE), ResultFTE: FormatFTE(a.ResultFTE), Deviates: a.Deviates()})
+		out.Allocations = append(out.Allocations, VermerkAllocation{OrgName: a.OrgName, Lot: name, FTE: rules.FormatFTE(a.FTE), ResultFTE: rules.FormatFTE(a.ResultFTE), Deviates: a.Deviates()})
 	}
 	for _, o := range v.Objections {
 		out.Objections = append(out.Objections, VermerkObjection{OrgName: o.OrgName, LodgedAt: o.LodgedAt, Reason: o.Reason, Outcome: o.OutcomeLabel(), Answer: o.Answer, AnsweredAt: o.AnsweredAt})

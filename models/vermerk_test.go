@@ -13,6 +13,7 @@ import (
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 // seedEvaluationRecords writes what the opening, formal check and committee (issue 5)
@@ -62,7 +63,7 @@ func TestVergabevermerkPDFContainsEveryItem(t *testing.T) {
 	ctx := context.Background()
 	docs := models.DecisionDocs{Vermerk: pdfdoc.Vergabevermerk("http://localhost/dokumentenpruefung"), Notice: pdfdoc.Mitteilung("http://localhost/dokumentenpruefung")}
 	f.db.Exec(`UPDATE tenants SET legal_remedy_text = 'Gegen diese Entscheidung kann Klage beim Verwaltungsgericht erhoben werden.' WHERE id = ?`, f.tenantID)
-	in := f.proposal(map[string]string{models.FTEField(f.bids["B"], "L2"): "0,50"})
+	in := f.proposal(map[string]string{rules.FTEField(f.bids["B"], "L2"): "0,50"})
 	in.DeviationReason = "Träger B kann im Süden nur eine halbe Stelle besetzen."
 	if err := models.SaveProposal(ctx, f.db, f.lead, in, f.now); err != nil {
 		t.Fatal(err)
@@ -127,7 +128,7 @@ func TestVergabevermerkPDFContainsEveryItem(t *testing.T) {
 		"deviation reason":          "nur eine halbe Stelle",
 		"deciding body":             "Kreistag",
 		"resolution number":         "KT/0815/2026",
-		"decision date":             models.NewDate(f.now).German(),
+		"decision date":             rules.NewDate(f.now).German(),
 		"notices sent":              "Versandte Mitteilungen",
 		"standstill":                "Wartefrist: 14 Tage, endet am",
 		"objection and outcome":     "zurückgewiesen",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"strconv"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 type WalletDocument struct {
 	ID         int64
 	OrgID      int64
-	DocType    DocType
+	DocType    rules.DocType
 	FileID     int64
 	IssuedOn   *time.Time
 	ValidUntil *time.Time
@@ -37,19 +38,19 @@ type WalletEntry struct {
 	Size         int64
 	SHA256       string
 	UploaderName string
-	Flag         ExpiryFlag
+	Flag         rules.ExpiryFlag
 	CurrentUntil *time.Time
 }
 
 // FlagLabel returns the German expiry flag ("" when current).
-func (e WalletEntry) FlagLabel() string { return ExpiryLabel(e.DocType, e.Flag) }
+func (e WalletEntry) FlagLabel() string { return rules.ExpiryLabel(e.DocType, e.Flag) }
 
 // SizeLabel returns the file size in German units ("850 KB", "2,5 MB").
 func (e WalletEntry) SizeLabel() string {
 	if e.Size < 1<<20 {
 		return strconv.FormatInt((e.Size+1023)/1024, 10) + " KB"
 	}
-	return FormatMB(e.Size)
+	return rules.FormatMB(e.Size)
 }
 
 // WalletInput is the upload form of a wallet document. File is read once, streaming.
@@ -65,25 +66,25 @@ type WalletInput struct {
 
 // walletFields are the validated fields of a WalletInput.
 type walletFields struct {
-	docType              DocType
+	docType              rules.DocType
 	issuedOn, validUntil *time.Time
 }
 
 // validate checks the form fields (not the file content, which StoreFile checks while
 // streaming) against now's calendar day.
-func (in *WalletInput) validate(docType DocType, now time.Time) (walletFields, *core.ValidationError) {
+func (in *WalletInput) validate(docType rules.DocType, now time.Time) (walletFields, *core.ValidationError) {
 	v := &core.ValidationError{}
 	f := walletFields{docType: docType}
 	if !docType.Valid() {
 		v.Add("doc_type", "required", "Bitte wählen Sie die Art des Dokuments aus.")
 	}
-	today := civilDay(now)
+	today := rules.CivilDay(now)
 	date := func(field, raw, label string) *time.Time {
 		if raw == "" {
 			v.Add(field, "required", "Bitte geben Sie "+label+" an.")
 			return nil
 		}
-		d, ok := ParseDateDE(raw)
+		d, ok := rules.ParseDateDE(raw)
 		if !ok {
 			v.Add(field, "invalid", "Bitte geben Sie "+label+" im Format TT.MM.JJJJ an.")
 			return nil
@@ -92,7 +93,7 @@ func (in *WalletInput) validate(docType DocType, now time.Time) (walletFields, *
 	}
 	if docType.HasIssuedOn() {
 		label := "das Datum des Bescheids"
-		if docType == DocRegister {
+		if docType == rules.DocRegister {
 			label = "das Datum des Auszugs"
 		}
 		if f.issuedOn = date("issued_on", in.IssuedOn, label); f.issuedOn != nil && f.issuedOn.After(today) {
@@ -107,7 +108,7 @@ func (in *WalletInput) validate(docType DocType, now time.Time) (walletFields, *
 	}
 	core.CheckText(v, "note", "eine Bemerkung", in.Note, false, 500)
 	if in.File == nil {
-		v.Add("datei", "missing", fileMessages["missing"])
+		v.Add("datei", "missing", rules.FileMessages["missing"])
 	}
 	return f, v
 }
@@ -175,7 +176,7 @@ func AddWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *co
 	if err := walletAccess(actor, orgID); err != nil {
 		return WalletDocument{}, err
 	}
-	fields, v := in.validate(DocType(in.DocType), now)
+	fields, v := in.validate(rules.DocType(in.DocType), now)
 	if err := v.OrNil(); err != nil {
 		return WalletDocument{}, err
 	}
@@ -295,7 +296,7 @@ func ListWallet(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64
 		return nil, fmt.Errorf("list wallet: %w", err)
 	}
 	for i := range rows {
-		rows[i].Flag, rows[i].CurrentUntil = DocumentExpiry(rows[i].DocType, rows[i].IssuedOn, rows[i].ValidUntil, now)
+		rows[i].Flag, rows[i].CurrentUntil = rules.DocumentExpiry(rows[i].DocType, rows[i].IssuedOn, rows[i].ValidUntil, now)
 	}
 	return rows, nil
 }

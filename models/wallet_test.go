@@ -11,10 +11,11 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 )
 
 func day(s string) *time.Time {
-	t, ok := models.ParseDateDE(s)
+	t, ok := rules.ParseDateDE(s)
 	if !ok {
 		panic(s)
 	}
@@ -26,31 +27,31 @@ func TestDocumentExpiry(t *testing.T) {
 	now := time.Date(2026, 3, 9, 23, 30, 0, 0, time.UTC)
 	tests := []struct {
 		name       string
-		typ        models.DocType
+		typ        rules.DocType
 		issued     *time.Time
 		validUntil *time.Time
-		want       models.ExpiryFlag
+		want       rules.ExpiryFlag
 		until      string
 	}{
-		{"Freistellung valid for a year", models.DocFreistellung, day("2025-01-01"), day("2027-03-10"), models.FlagCurrent, "10.03.2027"},
-		{"Freistellung ends today: still valid, expiring", models.DocFreistellung, day("2021-01-01"), day("2026-03-10"), models.FlagExpiring, "10.03.2026"},
-		{"Freistellung ended yesterday", models.DocFreistellung, day("2021-01-01"), day("2026-03-09"), models.FlagExpired, "09.03.2026"},
-		{"Freistellung ends in 8 weeks minus a day", models.DocFreistellung, nil, day("2026-05-04"), models.FlagExpiring, "04.05.2026"},
-		{"Freistellung ends in exactly 8 weeks: current", models.DocFreistellung, nil, day("2026-05-05"), models.FlagCurrent, "05.05.2026"},
-		{"Freistellung without end date", models.DocFreistellung, day("2025-01-01"), nil, models.FlagExpired, ""},
-		{"Register extract from today", models.DocRegister, day("2026-03-10"), nil, models.FlagCurrent, "09.09.2026"},
-		{"Register extract 6 months minus a day old", models.DocRegister, day("2025-09-11"), nil, models.FlagExpiring, "10.03.2026"},
-		{"Register extract exactly 6 months old", models.DocRegister, day("2025-09-10"), nil, models.FlagExpired, "09.03.2026"},
-		{"Register extract turns 6 months in exactly 8 weeks: expiring", models.DocRegister, day("2025-11-05"), nil, models.FlagExpiring, "04.05.2026"},
-		{"Register extract turns 6 months in 8 weeks and a day: current", models.DocRegister, day("2025-11-06"), nil, models.FlagCurrent, "05.05.2026"},
-		{"Register extract 3 months old", models.DocRegister, day("2025-12-10"), nil, models.FlagCurrent, "09.06.2026"},
-		{"Register extract without date", models.DocRegister, nil, nil, models.FlagExpired, ""},
-		{"Satzung never expires", models.DocSatzung, nil, nil, models.FlagCurrent, ""},
-		{"Vertretungsnachweis never expires", models.DocVertretung, day("2001-01-01"), nil, models.FlagCurrent, ""},
+		{"Freistellung valid for a year", rules.DocFreistellung, day("2025-01-01"), day("2027-03-10"), rules.FlagCurrent, "10.03.2027"},
+		{"Freistellung ends today: still valid, expiring", rules.DocFreistellung, day("2021-01-01"), day("2026-03-10"), rules.FlagExpiring, "10.03.2026"},
+		{"Freistellung ended yesterday", rules.DocFreistellung, day("2021-01-01"), day("2026-03-09"), rules.FlagExpired, "09.03.2026"},
+		{"Freistellung ends in 8 weeks minus a day", rules.DocFreistellung, nil, day("2026-05-04"), rules.FlagExpiring, "04.05.2026"},
+		{"Freistellung ends in exactly 8 weeks: current", rules.DocFreistellung, nil, day("2026-05-05"), rules.FlagCurrent, "05.05.2026"},
+		{"Freistellung without end date", rules.DocFreistellung, day("2025-01-01"), nil, rules.FlagExpired, ""},
+		{"Register extract from today", rules.DocRegister, day("2026-03-10"), nil, rules.FlagCurrent, "09.09.2026"},
+		{"Register extract 6 months minus a day old", rules.DocRegister, day("2025-09-11"), nil, rules.FlagExpiring, "10.03.2026"},
+		{"Register extract exactly 6 months old", rules.DocRegister, day("2025-09-10"), nil, rules.FlagExpired, "09.03.2026"},
+		{"Register extract turns 6 months in exactly 8 weeks: expiring", rules.DocRegister, day("2025-11-05"), nil, rules.FlagExpiring, "04.05.2026"},
+		{"Register extract turns 6 months in 8 weeks and a day: current", rules.DocRegister, day("2025-11-06"), nil, rules.FlagCurrent, "05.05.2026"},
+		{"Register extract 3 months old", rules.DocRegister, day("2025-12-10"), nil, rules.FlagCurrent, "09.06.2026"},
+		{"Register extract without date", rules.DocRegister, nil, nil, rules.FlagExpired, ""},
+		{"Satzung never expires", rules.DocSatzung, nil, nil, rules.FlagCurrent, ""},
+		{"Vertretungsnachweis never expires", rules.DocVertretung, day("2001-01-01"), nil, rules.FlagCurrent, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, until := models.DocumentExpiry(tc.typ, tc.issued, tc.validUntil, now)
+			got, until := rules.DocumentExpiry(tc.typ, tc.issued, tc.validUntil, now)
 			if got != tc.want {
 				t.Errorf("flag = %q, want %q", got, tc.want)
 			}
@@ -63,9 +64,9 @@ func TestDocumentExpiry(t *testing.T) {
 			}
 		})
 	}
-	if models.ExpiryLabel(models.DocRegister, models.FlagExpired) != "älter als 6 Monate" ||
-		models.ExpiryLabel(models.DocFreistellung, models.FlagExpired) != "abgelaufen" ||
-		models.ExpiryLabel(models.DocSatzung, models.FlagExpiring) != "läuft bald ab" {
+	if rules.ExpiryLabel(rules.DocRegister, rules.FlagExpired) != "älter als 6 Monate" ||
+		rules.ExpiryLabel(rules.DocFreistellung, rules.FlagExpired) != "abgelaufen" ||
+		rules.ExpiryLabel(rules.DocSatzung, rules.FlagExpiring) != "läuft bald ab" {
 		t.Error("labels")
 	}
 }
@@ -159,8 +160,8 @@ func TestWalletUseCases(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(list) != 2 || list[0].DocType != models.DocFreistellung || list[0].FileName != "Freistellung.pdf" ||
-			list[0].FlagLabel() != "läuft bald ab" || list[0].UploaderName == "" || list[0].Size != 3000 || list[1].Flag != models.FlagCurrent {
+		if len(list) != 2 || list[0].DocType != rules.DocFreistellung || list[0].FileName != "Freistellung.pdf" ||
+			list[0].FlagLabel() != "läuft bald ab" || list[0].UploaderName == "" || list[0].Size != 3000 || list[1].Flag != rules.FlagCurrent {
 			t.Fatalf("list = %+v", list)
 		}
 		r, f, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, freist.ID)
@@ -207,14 +208,14 @@ func TestWalletUseCases(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if doc.ID != freist.ID || doc.FileID == oldFile || doc.DocType != models.DocFreistellung {
+		if doc.ID != freist.ID || doc.FileID == oldFile || doc.DocType != rules.DocFreistellung {
 			t.Errorf("replaced = %+v", doc)
 		}
 		if count(`SELECT count(*) FROM files WHERE id = ?`, oldFile)+count(`SELECT count(*) FROM file_chunks WHERE file_id = ?`, oldFile) != 0 {
 			t.Error("old file left behind")
 		}
 		list, _ := models.ListWallet(ctx, fx.st.DB, fx.awo, fx.awoOrg, walletNow)
-		if list[0].Flag != models.FlagCurrent || list[0].FileName != "Neu.pdf" {
+		if list[0].Flag != rules.FlagCurrent || list[0].FileName != "Neu.pdf" {
 			t.Errorf("after replace: %+v", list[0])
 		}
 		if audits("wallet.document_replaced") != 1 {

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // Field is what the "input" partials need to render one labelled form control.
@@ -84,7 +84,7 @@ func funcs() template.FuncMap {
 		"withOptions": withOptions,
 		"dt":          core.FormatDateTime,
 		"date":        core.FormatDate,
-		"points":      models.FormatPoints, // exactly two decimals, as in the PDFs ("75,00")
+		"points":      rules.FormatPoints, // exactly two decimals, as in the PDFs ("75,00")
 		"roleLabel":   func(r core.Role) string { return r.Label() },
 		"year":        func() int { return time.Now().In(core.Berlin()).Year() },
 		"add":         func(a, b int) int { return a + b },

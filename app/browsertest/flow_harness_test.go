@@ -24,6 +24,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
+	"kimibv/models/rules"
 )
 
 // flowClock is the application's adjustable clock in the flow tests.
@@ -52,7 +53,7 @@ type flow struct {
 
 	tenant  int64
 	callID  int64
-	content models.CallContent
+	content rules.CallContent
 	bids    map[string]int64 // "awo", "caritas", "diakonie" → bid id
 	orgs    map[string]int64 // same keys → organisation id
 	names   map[string]string
@@ -94,7 +95,7 @@ func newFlow(t *testing.T) *flow {
 		Row().Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
-	if f.content, err = models.DecodeCallContent(raw); err != nil {
+	if f.content, err = rules.DecodeCallContent(raw); err != nil {
 		t.Fatal(err)
 	}
 	for who, email := range providerEmails {
@@ -102,8 +103,8 @@ func newFlow(t *testing.T) *flow {
 		f.names[who] = f.text(`SELECT name FROM organizations WHERE id = ?`, f.orgs[who])
 	}
 	f.bids["awo"] = f.count(`SELECT id FROM bids WHERE call_id = ? AND org_id = ? AND state = 'submitted'`, f.callID, f.orgs["awo"])
-	f.submitBid("caritas", models.StepInput{"fte_L3": "1"})
-	f.submitBid("diakonie", models.StepInput{"fte_L1": "1"})
+	f.submitBid("caritas", rules.StepInput{"fte_L3": "1"})
+	f.submitBid("diakonie", rules.StepInput{"fte_L1": "1"})
 	if n := f.count(`SELECT count(*) FROM bids WHERE call_id = ? AND state = 'submitted'`, f.callID); n != 3 {
 		t.Fatalf("%d submitted bids on the demo call, want 3", n)
 	}
@@ -122,7 +123,7 @@ func (f *flow) actor(email string) *core.Actor {
 }
 
 // submitBid completes (or starts) and submits the bid of a demo provider through the use cases.
-func (f *flow) submitBid(who string, lots models.StepInput) {
+func (f *flow) submitBid(who string, lots rules.StepInput) {
 	t := f.t
 	t.Helper()
 	ctx, db, now := context.Background(), f.store.DB, time.Now()
@@ -134,18 +135,18 @@ func (f *flow) submitBid(who string, lots models.StepInput) {
 			t.Fatalf("start bid %s: %v", who, err)
 		}
 	}
-	answers := models.StepInput{}
+	answers := rules.StepInput{}
 	for _, cr := range f.content.Criteria {
 		answers["answer_"+cr.Key] = "Browsertest: Zum Kriterium „" + cr.Name + "“ beschreiben wir Ziele, Maßnahmen und Zeitplan."
 	}
-	decl := models.StepInput{"ties": "none"}
-	for _, x := range models.Declarations(&f.content) {
+	decl := rules.StepInput{"ties": "none"}
+	for _, x := range rules.Declarations(&f.content) {
 		decl["decl_"+x.Key] = "1"
 	}
 	for _, st := range []struct {
-		s  models.BidStep
-		in models.StepInput
-	}{{models.StepLots, lots}, {models.StepAnswers, answers}, {models.StepDeclarations, decl}} {
+		s  rules.BidStep
+		in rules.StepInput
+	}{{rules.StepLots, lots}, {rules.StepAnswers, answers}, {rules.StepDeclarations, decl}} {
 		if err := models.SaveBidStep(ctx, db, f.vault, a, org, id, st.s, st.in, now); err != nil {
 			t.Fatalf("bid %s step %s: %v", who, st.s, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // TestIssue4ProviderBid is the browser test of issue 4: a new provider registers, lands on
@@ -49,7 +50,7 @@ func TestIssue4ProviderBid(t *testing.T) {
 
 	// The open demo call from the public list of published calls; start a bid.
 	p.open("/ausschreibungen")
-	p.fill(map[string]string{"f-status": string(models.CallPublished)})
+	p.fill(map[string]string{"f-status": string(rules.CallPublished)})
 	p.submit(`main form.filters button[type=submit]`, 200)
 	call := evalOn[string](p, `(document.querySelector('main table a[href^="/ausschreibungen/"]') || {}).pathname || ''`)
 	if call == "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // closeConsolidation runs the demo call from the deadline to the closed consolidation through
@@ -38,15 +39,15 @@ func (f *flow) closeConsolidation() {
 		must("opening", err)
 	}
 	lead := f.actor("leitung@musterland.example")
-	met := map[string]models.ItemAssessment{}
+	met := map[string]rules.ItemAssessment{}
 	for i := range f.content.Eligibility {
-		met[fmt.Sprintf("E%d", i+1)] = models.ItemAssessment{Met: true}
+		met[fmt.Sprintf("E%d", i+1)] = rules.ItemAssessment{Met: true}
 	}
 	for _, d := range f.content.RequiredDocs {
-		met[d.Key] = models.ItemAssessment{Met: true}
+		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
 	for _, bid := range f.bids {
-		must("formal check", models.SaveFormalCheck(ctx, db, lead, f.tenant, f.callID, bid, models.FormalInput{Items: met, Decision: models.DecideAdmit}, now))
+		must("formal check", models.SaveFormalCheck(ctx, db, lead, f.tenant, f.callID, bid, models.FormalInput{Items: met, Decision: rules.DecideAdmit}, now))
 	}
 	for _, ev := range evaluators {
 		a := f.actor(ev + "@musterland.example")
@@ -106,7 +107,7 @@ func TestIssue6DecisionToAwardRecord(t *testing.T) {
 	if f.count(`SELECT count(*) FROM decisions WHERE call_id = ? AND deviation_reason = ''`, f.callID) != 1 {
 		t.Fatal("the proposal from the result was not stored (or stored as a deviation)")
 	}
-	record := map[string]string{"body": "kreistag", "decided_on": models.NewDate(f.clock.Now()).German(), "resolution_number": "KT/4711/2026",
+	record := map[string]string{"body": "kreistag", "decided_on": rules.NewDate(f.clock.Now()).German(), "resolution_number": "KT/4711/2026",
 		"vote_result": "einstimmig", "council_url": "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=4711"}
 	lead.fill(decide+"/beschluss", record)
 	lead.submitOK(decide+"/beschluss", "")

@@ -11,6 +11,7 @@ import (
 	"kimibv/app/pdf"
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // Bekanntmachung returns the renderer of the Bekanntmachung (the published call, per
@@ -55,9 +56,9 @@ func renderBekanntmachung(checkURL string, meta models.DocMeta, d *models.Bekann
 		{Key: "Rechtsgrundlage", Value: c.LegalBasis},
 		{Key: "Finanzierung", Value: c.FundingSource},
 		{Key: "Förderzeitraum", Value: c.FundingPeriod.From.German() + " bis " + c.FundingPeriod.To.German()},
-		{Key: "Förderung je VZÄ und Jahr", Value: models.FormatEuro(c.FundingPerFTE) + " Landesmittel zuzüglich " +
-			models.FormatEuro(c.KreisTopUp) + " Zuschuss des Kreises, zusammen " + models.FormatEuro(c.FundingTotalPerFTE())},
-		{Key: "Stellen insgesamt", Value: models.FormatFTE(c.TotalFTE()) + " VZÄ"},
+		{Key: "Förderung je VZÄ und Jahr", Value: rules.FormatEuro(c.FundingPerFTE) + " Landesmittel zuzüglich " +
+			rules.FormatEuro(c.KreisTopUp) + " Zuschuss des Kreises, zusammen " + rules.FormatEuro(c.FundingTotalPerFTE())},
+		{Key: "Stellen insgesamt", Value: rules.FormatFTE(c.TotalFTE()) + " VZÄ"},
 	})
 	doc.Heading("Leistungsbeschreibung")
 	markdownAsText(doc, c.Description)
@@ -76,20 +77,20 @@ func renderBekanntmachung(checkURL string, meta models.DocMeta, d *models.Bekann
 	return doc.Bytes()
 }
 
-func lots(doc *pdf.Doc, c *models.CallContent) {
+func lots(doc *pdf.Doc, c *rules.CallContent) {
 	doc.Heading("Lose und Stellen")
 	rows := make([][]string, 0, len(c.Lots)+1)
 	for _, l := range c.Lots {
-		rows = append(rows, []string{l.Key, l.Name, l.Region, models.FormatFTE(l.FTE), models.FormatFTE(l.MinFTEPerSite)})
+		rows = append(rows, []string{l.Key, l.Name, l.Region, rules.FormatFTE(l.FTE), rules.FormatFTE(l.MinFTEPerSite)})
 	}
-	rows = append(rows, []string{"", "Summe", "", models.FormatFTE(c.TotalFTE()), ""})
+	rows = append(rows, []string{"", "Summe", "", rules.FormatFTE(c.TotalFTE()), ""})
 	doc.Table(pdf.Table{Columns: []pdf.Column{{Title: "Los", Width: 1.2}, {Title: "Bezeichnung", Width: 3}, {Title: "Gebiet", Width: 4},
 		{Title: "VZÄ", Width: 1.5, Align: "R"}, {Title: "mind. je Standort", Width: 2, Align: "R"}}, Rows: rows})
 	doc.Note("Eine Interessenbekundung kann sich auf einen Teil der Stellen eines Loses beziehen. Die Stellen eines Loses " +
 		"werden in der Reihenfolge der Rangliste vergeben, bis das Los besetzt ist.")
 }
 
-func requiredDocs(doc *pdf.Doc, c *models.CallContent) {
+func requiredDocs(doc *pdf.Doc, c *rules.CallContent) {
 	doc.Heading("Einzureichende Unterlagen")
 	rows := make([][]string, 0, len(c.RequiredDocs))
 	for _, r := range c.RequiredDocs {
@@ -103,7 +104,7 @@ func requiredDocs(doc *pdf.Doc, c *models.CallContent) {
 		{Title: "Hinweis", Width: 4}}, Rows: rows})
 }
 
-func criteria(doc *pdf.Doc, c *models.CallContent) {
+func criteria(doc *pdf.Doc, c *rules.CallContent) {
 	doc.Heading("Bewertungskriterien")
 	rows := make([][]string, 0, len(c.Criteria)+1)
 	for i, cr := range c.Criteria {
@@ -130,7 +131,7 @@ func criteria(doc *pdf.Doc, c *models.CallContent) {
 	doc.Paragraph(fmt.Sprintf("Punkte je Kriterium = Bewertung ÷ %d × Gewichtung, kaufmännisch auf zwei Nachkommastellen gerundet; "+
 		"die Gesamtpunktzahl ist die Summe der Punkte (höchstens %d).", c.ScaleMax(), c.TotalWeight()))
 	doc.Paragraph("Ausgeschlossen wird eine Interessenbekundung, die in einem Kriterium die Mindestbewertung nicht erreicht oder " +
-		"weniger als " + models.FormatGermanDecimal(c.MinTotalPoints, 0) + " Punkte insgesamt erzielt.")
+		"weniger als " + rules.FormatGermanDecimal(c.MinTotalPoints, 0) + " Punkte insgesamt erzielt.")
 	if len(c.TieBreak) > 0 {
 		order := make([]string, 0, len(c.TieBreak))
 		for _, k := range c.TieBreak {
@@ -143,7 +144,7 @@ func criteria(doc *pdf.Doc, c *models.CallContent) {
 	}
 }
 
-func timeline(doc *pdf.Doc, c *models.CallContent) {
+func timeline(doc *pdf.Doc, c *rules.CallContent) {
 	t := c.Timeline
 	doc.Heading("Zeitplan")
 	kv := []pdf.KV{{Key: "Veröffentlichung", Value: core.FormatDateTime(t.Publication)}}

@@ -6,6 +6,7 @@ import (
 	"kimibv/app/pdf"
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // Mitteilung returns the renderer of the per-provider notice for models.DecisionDocs.
@@ -23,10 +24,10 @@ func Mitteilung(checkURL string) models.NoticeRenderer {
 			doc.Heading("Ihre Auswahl")
 			rows := [][]string{}
 			for _, l := range n.Lots {
-				rows = append(rows, []string{l.Name, models.FormatFTE(l.FTE), models.FormatEuro(l.PerYear)})
+				rows = append(rows, []string{l.Name, rules.FormatFTE(l.FTE), rules.FormatEuro(l.PerYear)})
 			}
 			doc.Table(pdf.Table{Columns: []pdf.Column{{Title: "Los", Width: 4}, {Title: "VZÄ", Width: 2, Align: "R"}, {Title: "Förderung je Jahr", Width: 3, Align: "R"}}, Rows: rows})
-			doc.Paragraph(fmt.Sprintf("Förderzeitraum %s bis %s; %s je VZÄ und Jahr.", n.FundingPeriod.From.German(), n.FundingPeriod.To.German(), models.FormatEuro(n.FundingPerFTE)))
+			doc.Paragraph(fmt.Sprintf("Förderzeitraum %s bis %s; %s je VZÄ und Jahr.", n.FundingPeriod.From.German(), n.FundingPeriod.To.German(), rules.FormatEuro(n.FundingPerFTE)))
 			doc.Subheading("Nächste Schritte")
 			doc.Paragraph(n.NextSteps)
 		} else {
@@ -34,10 +35,10 @@ func Mitteilung(checkURL string) models.NoticeRenderer {
 			doc.Bullets(n.Reasons)
 		}
 		if len(n.Scores) > 0 {
-			doc.Heading(fmt.Sprintf("Ihre Bewertung: Rang %d, %s Punkte", n.Rank, models.FormatGermanDecimal(n.Total, 2)))
+			doc.Heading(fmt.Sprintf("Ihre Bewertung: Rang %d, %s Punkte", n.Rank, rules.FormatGermanDecimal(n.Total, 2)))
 			rows := [][]string{}
 			for _, s := range n.Scores {
-				rows = append(rows, []string{s.Criterion, fmt.Sprint(s.Weight), models.FormatGermanDecimal(s.Score, 2), models.FormatGermanDecimal(s.Points, 2), s.Reason})
+				rows = append(rows, []string{s.Criterion, fmt.Sprint(s.Weight), rules.FormatGermanDecimal(s.Score, 2), rules.FormatGermanDecimal(s.Points, 2), s.Reason})
 			}
 			doc.Table(pdf.Table{Small: true, Columns: []pdf.Column{{Title: "Kriterium", Width: 4}, {Title: "Gewichtung", Width: 1.5, Align: "R"},
 				{Title: "Note", Width: 1.2, Align: "R"}, {Title: "Punkte", Width: 1.3, Align: "R"}, {Title: "Begründung", Width: 5}}, Rows: rows})
@@ -46,7 +47,7 @@ func Mitteilung(checkURL string) models.NoticeRenderer {
 			doc.Heading("Ausgewählte Träger")
 			rows := [][]string{}
 			for _, s := range n.Selected {
-				rows = append(rows, []string{s.OrgName, models.FormatGermanDecimal(s.Total, 2), models.FormatFTE(s.FTE)})
+				rows = append(rows, []string{s.OrgName, rules.FormatGermanDecimal(s.Total, 2), rules.FormatFTE(s.FTE)})
 			}
 			doc.Table(pdf.Table{Columns: []pdf.Column{{Title: "Träger", Width: 6}, {Title: "Punkte", Width: 2, Align: "R"}, {Title: "VZÄ", Width: 2, Align: "R"}}, Rows: rows})
 		}

@@ -8,6 +8,7 @@ import (
 	"kimibv/app/pdf"
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // Vergabevermerk returns the renderer of the decision record (DESIGN § 4) for
@@ -33,7 +34,7 @@ func renderVermerk(checkURL string, meta models.DocMeta, d *models.VermerkData) 
 	doc.Heading("Verfahren")
 	doc.KeyValues([]pdf.KV{{Key: "Ausschreibende Stelle", Value: d.Authority}, {Key: "Gegenstand", Value: c.Title},
 		{Key: "Verfahrensnummer", Value: d.Ref}, {Key: "Aktenzeichen", Value: c.FileRef}, {Key: "Rechtsgrundlage", Value: c.LegalBasis},
-		{Key: "Finanzierung", Value: c.FundingSource}, {Key: "Stellen insgesamt", Value: models.FormatFTE(c.TotalFTE()) + " VZÄ"}})
+		{Key: "Finanzierung", Value: c.FundingSource}, {Key: "Stellen insgesamt", Value: rules.FormatFTE(c.TotalFTE()) + " VZÄ"}})
 	doc.Subheading("Warum ein Interessenbekundungsverfahren")
 	doc.Paragraph(d.WhyIBV)
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // vermerkData builds a complete synthetic decision record: bids applicants, the KIM
@@ -15,8 +16,8 @@ func vermerkData(bids int) *models.VermerkData {
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	c := models.KIMTemplate(&models.Tenant{Name: "Kreis Musterland"}, now)
 	one := 1
-	c.Criteria = append(c.Criteria, models.Criterion{Key: "K7", Name: "Sprachmittlung", Weight: 10, MinScore: &one},
-		models.Criterion{Key: "K8", Name: "Beteiligung der Ratsuchenden", Weight: 10, MinScore: &one})
+	c.Criteria = append(c.Criteria, rules.Criterion{Key: "K7", Name: "Sprachmittlung", Weight: 10, MinScore: &one},
+		rules.Criterion{Key: "K8", Name: "Beteiligung der Ratsuchenden", Weight: 10, MinScore: &one})
 	d := &models.VermerkData{Stage: "Entscheidung", Kreis: "Kreis Musterland", Authority: "Der Landrat", Ref: "musterland-2026-01",
 		Title: c.Title, FileRef: c.FileRef, LegalBasis: c.LegalBasis, FundingSource: c.FundingSource, WhyIBV: "Mehrere Träger haben Interesse bekundet.",
 		Content: c, OpenedAt: &now, Openers: []string{"Erika Öffner", "Max Zweiter"}, Body: "Kreisausschuss", DecidedOn: "02.11.2026",

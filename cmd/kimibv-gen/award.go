@@ -8,6 +8,7 @@ import (
 
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // awardLead is how long after its Kreis is generated the deadline of a call that will be
@@ -106,25 +107,25 @@ func awardCall(ctx context.Context, st *models.Store, docs models.DecisionDocs, 
 	if err != nil {
 		return err
 	}
-	var res []models.TieResolution
+	var res []rules.TieResolution
 	for _, t := range v.PendingTies() {
-		res = append(res, models.TieResolution{Order: t.BidIDs, Reason: "Losentscheid in der Sitzung."})
+		res = append(res, rules.TieResolution{Order: t.BidIDs, Reason: "Losentscheid in der Sitzung."})
 	}
 	result, err := models.CloseConsolidation(ctx, db, src, lead, models.CloseInput{CallID: p.CallID, Resolutions: res}, now)
 	if err != nil {
 		return fmt.Errorf("close consolidation: %w", err)
 	}
 	in := models.ProposalInput{CallID: p.CallID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{}}
-	for bid, lots := range models.ProposalFromResult(result) {
+	for bid, lots := range rules.ProposalFromResult(result) {
 		for lot, fte := range lots {
-			in.FTE[models.FTEField(bid, lot)] = models.FormatFTE(fte)
+			in.FTE[rules.FTEField(bid, lot)] = rules.FormatFTE(fte)
 		}
 	}
 	if err := models.SaveProposal(ctx, db, lead, in, now); err != nil {
 		return fmt.Errorf("proposal: %w", err)
 	}
-	if err := models.RecordDecision(ctx, db, lead, docs, models.RecordInput{CallID: p.CallID, Body: "kreistag",
-		DecidedOn: models.NewDate(now).German(), ResolutionNumber: fmt.Sprintf("KT/%d/%d", p.CallID, now.Year()), VoteResult: "einstimmig",
+	if err := models.RecordDecision(ctx, db, lead, docs, rules.RecordInput{CallID: p.CallID, Body: "kreistag",
+		DecidedOn: rules.NewDate(now).German(), ResolutionNumber: fmt.Sprintf("KT/%d/%d", p.CallID, now.Year()), VoteResult: "einstimmig",
 		CouncilURL: fmt.Sprintf("https://ratsinfo.example/vorlage/%d", p.CallID)}, now); err != nil {
 		return fmt.Errorf("record decision: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/rules"
 )
 
 // RushSet is what kimibv-rush reads: the call and the organisations with their drafts.
@@ -55,7 +56,7 @@ func rushSetup(ctx context.Context, st *models.Store, vault *models.Vault, args 
 	if err := st.Pool.QueryRow(ctx, `SELECT content FROM call_versions WHERE call_id = $1 AND version = 1`, callID).Scan(&raw); err != nil {
 		return err
 	}
-	content, err := models.DecodeCallContent(raw)
+	content, err := rules.DecodeCallContent(raw)
 	if err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func rushSetup(ctx context.Context, st *models.Store, vault *models.Vault, args 
 	for _, rd := range content.RequiredDocs {
 		have[rd.Key] = true
 	}
-	if missing := models.BidMissing(&content, d, have); len(missing) > 0 {
+	if missing := rules.BidMissing(&content, d, have); len(missing) > 0 {
 		return fmt.Errorf("generated draft is incomplete: %s", missing[0].Message)
 	}
 	plain, _ := json.Marshal(d)

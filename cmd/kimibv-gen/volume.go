@@ -13,6 +13,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/rules"
 )
 
 // volumeOpts sizes the data set.
@@ -126,14 +127,14 @@ func createOrgs(ctx context.Context, st *models.Store, prefix, kind string, n in
 }
 
 // benchContent is the KIM template with eight criteria (weights summing to 100).
-func benchContent(t *models.Tenant, now time.Time, n int) models.CallContent {
+func benchContent(t *models.Tenant, now time.Time, n int) rules.CallContent {
 	c := models.KIMTemplate(t, now)
 	c.Title = fmt.Sprintf("%s – Verfahren %d", c.Title, n)
 	c.FileRef = fmt.Sprintf("KI-IBV-%s-%02d", now.Format("2006"), n)
 	one := 1
 	c.Criteria = append(c.Criteria,
-		models.Criterion{Key: "K7", Name: "Sprachmittlung und Mehrsprachigkeit", Weight: 10, MinScore: &one, Description: "Angebote in den Herkunftssprachen."},
-		models.Criterion{Key: "K8", Name: "Beteiligung der Ratsuchenden", Weight: 10, MinScore: &one, Description: "Rückmeldewege und Beteiligung."})
+		rules.Criterion{Key: "K7", Name: "Sprachmittlung und Mehrsprachigkeit", Weight: 10, MinScore: &one, Description: "Angebote in den Herkunftssprachen."},
+		rules.Criterion{Key: "K8", Name: "Beteiligung der Ratsuchenden", Weight: 10, MinScore: &one, Description: "Rückmeldewege und Beteiligung."})
 	for i, w := range []int{20, 15, 15, 10, 10, 10, 10, 10} {
 		c.Criteria[i].Weight = w
 	}
@@ -144,15 +145,15 @@ func benchContent(t *models.Tenant, now time.Time, n int) models.CallContent {
 
 // completeDraft is a draft that answers every criterion, confirms every declaration and
 // applies for 1 VZÄ in the first lot.
-func completeDraft(c *models.CallContent, i int) *models.BidDraft {
-	d := &models.BidDraft{Lots: map[string]decimal.Decimal{c.Lots[0].Key: decimal.NewFromInt(1)}, Answers: map[string]string{},
-		Declarations: map[string]bool{}, Ties: models.Ties{Declared: "none"},
-		Contact: models.Contact{Name: fmt.Sprintf("Kontaktperson %d", i), Email: fmt.Sprintf("kontakt%d@traeger.example", i), Phone: "0271 12345"}}
+func completeDraft(c *rules.CallContent, i int) *rules.BidDraft {
+	d := &rules.BidDraft{Lots: map[string]decimal.Decimal{c.Lots[0].Key: decimal.NewFromInt(1)}, Answers: map[string]string{},
+		Declarations: map[string]bool{}, Ties: rules.Ties{Declared: "none"},
+		Contact: rules.Contact{Name: fmt.Sprintf("Kontaktperson %d", i), Email: fmt.Sprintf("kontakt%d@traeger.example", i), Phone: "0271 12345"}}
 	for _, cr := range c.Criteria {
 		d.Answers[cr.Key] = fmt.Sprintf("Unser Konzept zum Kriterium „%s“: Wir arbeiten mit festen Ansprechpersonen, klaren Verweiswegen und "+
 			"regelmäßiger Supervision; Bewerbung %d.", cr.Name, i)
 	}
-	for _, x := range models.Declarations(c) {
+	for _, x := range rules.Declarations(c) {
 		d.Declarations[x.Key] = true
 	}
 	return d
@@ -161,7 +162,7 @@ func completeDraft(c *models.CallContent, i int) *models.BidDraft {
 // genCall is one generated call with its sealed bids.
 type genCall struct {
 	ID      int64
-	Content models.CallContent
+	Content rules.CallContent
 	Draft   []byte
 	Sealed  [][]byte
 	Sums    []string
@@ -290,9 +291,9 @@ func sealCall(st *models.Store, vault *models.Vault, o volumeOpts, n int, gc *ge
 	}
 	for i := range o.Bids {
 		g := orgs[(n+i)%len(orgs)]
-		bc := models.BidContent{CallID: gc.ID, CallVersion: 1, OrgID: g.OrgID, Lots: d.Lots, Answers: d.Answers,
+		bc := rules.BidContent{CallID: gc.ID, CallVersion: 1, OrgID: g.OrgID, Lots: d.Lots, Answers: d.Answers,
 			Declarations: d.Declarations, Ties: d.Ties, Contact: d.Contact, Documents: map[string]string{}}
-		canonical, err := models.CanonicalBid(bc)
+		canonical, err := rules.CanonicalBid(bc)
 		if err != nil {
 			return err
 		}
@@ -301,7 +302,7 @@ func sealCall(st *models.Store, vault *models.Vault, o volumeOpts, n int, gc *ge
 			return err
 		}
 		gc.Sealed = append(gc.Sealed, sealed)
-		gc.Sums = append(gc.Sums, models.BidSHA256(canonical))
+		gc.Sums = append(gc.Sums, rules.BidSHA256(canonical))
 	}
 	return nil
 }

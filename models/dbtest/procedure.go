@@ -11,6 +11,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // ProcedureSpec describes a decided procedure to seed in the demo's Kreis Musterland.
@@ -138,21 +139,21 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 	src := models.EvaluationSource{}
 	v, err := models.LoadConsolidation(ctx, db, src, lead, p.CallID)
 	fail("load consolidation", err)
-	var res []models.TieResolution
+	var res []rules.TieResolution
 	for _, t := range v.PendingTies() {
-		res = append(res, models.TieResolution{Order: t.BidIDs, Reason: "Losentscheid in der Sitzung."})
+		res = append(res, rules.TieResolution{Order: t.BidIDs, Reason: "Losentscheid in der Sitzung."})
 	}
 	result, err := models.CloseConsolidation(ctx, db, src, lead, models.CloseInput{CallID: p.CallID, Resolutions: res}, now)
 	fail("close consolidation", err)
 	in := models.ProposalInput{CallID: p.CallID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{}}
-	for bid, lots := range models.ProposalFromResult(result) {
+	for bid, lots := range rules.ProposalFromResult(result) {
 		for lot, fte := range lots {
-			in.FTE[models.FTEField(bid, lot)] = models.FormatFTE(fte)
+			in.FTE[rules.FTEField(bid, lot)] = rules.FormatFTE(fte)
 		}
 	}
 	fail("proposal", models.SaveProposal(ctx, db, lead, in, now))
-	fail("record", models.RecordDecision(ctx, db, lead, s.Docs, models.RecordInput{CallID: p.CallID, Body: "kreistag",
-		DecidedOn: models.NewDate(now).German(), ResolutionNumber: "KT/0815/2026", VoteResult: "einstimmig",
+	fail("record", models.RecordDecision(ctx, db, lead, s.Docs, rules.RecordInput{CallID: p.CallID, Body: "kreistag",
+		DecidedOn: rules.NewDate(now).German(), ResolutionNumber: "KT/0815/2026", VoteResult: "einstimmig",
 		CouncilURL: "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=815"}, now))
 	fail("notices", models.IssueNotices(ctx, db, lead, s.Docs, p.CallID, now))
 	if s.Objection && len(orgs) > 1 {
@@ -181,20 +182,20 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 
 // procedureContent is a call with n criteria (weights summing to 100), two lots and a
 // deadline two days ago.
-func procedureContent(n int, now time.Time) models.CallContent {
+func procedureContent(n int, now time.Time) rules.CallContent {
 	deadline := now.AddDate(0, 0, -2).UTC().Truncate(time.Minute)
-	c := models.CallContent{
+	c := rules.CallContent{
 		Title: "Seed-Verfahren KIM-Case-Management", FileRef: "KI-SEED", Authority: "Kreis Musterland – Der Landrat",
 		LegalBasis: "Nr. 12 VV zu § 44 LHO", FundingSource: "Landesmittel KIM, Baustein 2", Description: "## Gegenstand\n\nCase Management.",
-		FundingPeriod: models.Period{From: "2026-09-01", To: "2028-12-31"}, FundingPerFTE: decimal.NewFromInt(57000), KreisTopUp: decimal.NewFromInt(5000),
-		Lots:         []models.Lot{{Key: "L1", Name: "Nord", Region: "Nordheim", FTE: decimal.NewFromInt(2), MinFTEPerSite: decimal.NewFromInt(1)}},
+		FundingPeriod: rules.Period{From: "2026-09-01", To: "2028-12-31"}, FundingPerFTE: decimal.NewFromInt(57000), KreisTopUp: decimal.NewFromInt(5000),
+		Lots:         []rules.Lot{{Key: "L1", Name: "Nord", Region: "Nordheim", FTE: decimal.NewFromInt(2), MinFTEPerSite: decimal.NewFromInt(1)}},
 		Eligibility:  []string{"Anerkannter Träger der freien Wohlfahrtspflege"},
-		RequiredDocs: []models.RequiredDoc{{Key: "U1", Name: "Konzept", Mandatory: true}},
-		Scale:        []models.ScaleLevel{{Value: 0, Label: "nicht dargestellt"}, {Value: 1, Label: "unzureichend"}, {Value: 2, Label: "gut"}},
+		RequiredDocs: []rules.RequiredDoc{{Key: "U1", Name: "Konzept", Mandatory: true}},
+		Scale:        []rules.ScaleLevel{{Value: 0, Label: "nicht dargestellt"}, {Value: 1, Label: "unzureichend"}, {Value: 2, Label: "gut"}},
 		TieBreak:     []string{"K1"}, AnswerMaxChars: 6000,
-		Timeline: models.Timeline{QuestionsUntil: deadline.AddDate(0, 0, -7), Deadline: deadline, PlannedOpening: deadline.AddDate(0, 0, 1),
+		Timeline: rules.Timeline{QuestionsUntil: deadline.AddDate(0, 0, -7), Deadline: deadline, PlannedOpening: deadline.AddDate(0, 0, 1),
 			PlannedDecision: deadline.AddDate(0, 0, 30), StandstillDays: 14, Publication: deadline.AddDate(0, 0, -30)},
-		Contact: models.Contact{Name: "Kommunales Integrationszentrum", Email: "ki@musterland.example"},
+		Contact: rules.Contact{Name: "Kommunales Integrationszentrum", Email: "ki@musterland.example"},
 	}
 	left := 100
 	for i := 1; i <= n; i++ {
@@ -203,7 +204,7 @@ func procedureContent(n int, now time.Time) models.CallContent {
 			w = left
 		}
 		left -= w
-		c.Criteria = append(c.Criteria, models.Criterion{Key: fmt.Sprintf("K%d", i), Name: fmt.Sprintf("Kriterium %d", i), Weight: w})
+		c.Criteria = append(c.Criteria, rules.Criterion{Key: fmt.Sprintf("K%d", i), Name: fmt.Sprintf("Kriterium %d", i), Weight: w})
 	}
 	return c
 }

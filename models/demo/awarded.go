@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // loadAwarded takes the consolidated demo call (the last of ids) through the decision
@@ -35,21 +36,21 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 	}
 	days := v.Content.Timeline.StandstillDays
 	if days <= 0 {
-		days = models.DefaultStandstillDays
+		days = rules.DefaultStandstillDays
 	}
 	decided := now.AddDate(0, 0, -(days + 3))
 	in := models.ProposalInput{CallID: callID, FTE: map[string]string{},
 		Justification: "Demonstration: Die Stellen werden in der Reihenfolge der Rangliste verteilt, wie es die Bekanntmachung vorsieht. " +
 			"Die ausgewählten Träger erfüllen alle Mindestanforderungen und haben die höchsten Gesamtpunktzahlen erreicht."}
-	for bid, lots := range models.ProposalFromResult(v.Result) {
+	for bid, lots := range rules.ProposalFromResult(v.Result) {
 		for lot, f := range lots {
-			in.FTE[models.FTEField(bid, lot)] = models.FormatFTE(f)
+			in.FTE[rules.FTEField(bid, lot)] = rules.FormatFTE(f)
 		}
 	}
 	if err := models.SaveProposal(ctx, db, lead, in, decided); err != nil {
 		return demoErr("proposal", err)
 	}
-	rec := models.RecordInput{CallID: callID, Body: string(models.BodyKreistag), DecidedOn: models.NewDate(decided).German(),
+	rec := rules.RecordInput{CallID: callID, Body: string(rules.BodyKreistag), DecidedOn: rules.NewDate(decided).German(),
 		ResolutionNumber: "KT/0042/2026", VoteResult: "mehrheitlich: 38 ja, 4 nein, 2 Enthaltungen",
 		CouncilURL: "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=42"}
 	if err := models.RecordDecision(ctx, db, lead, docs, rec, decided); err != nil {

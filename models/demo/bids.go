@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // Option adjusts what Load creates.
@@ -34,7 +35,7 @@ func demoPDF(title string) []byte {
 
 // loadBids gives the open demo call a submitted bid of the AWO and a draft of the Caritas
 // (lots and two answers, no documents yet), through the use cases.
-func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *models.Call, now time.Time) error {
+func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call, now time.Time) error {
 	var o options
 	for _, f := range opts {
 		f(&o)
@@ -50,11 +51,11 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *models.Call
 	if err := db.WithContext(ctx).Raw(`SELECT content FROM call_versions WHERE call_id = ? AND version = ?`, call.ID, cur.CurrentVersion).Row().Scan(&raw); err != nil {
 		return fmt.Errorf("demo bids: %w", err)
 	}
-	content, err := models.DecodeCallContent(raw)
+	content, err := rules.DecodeCallContent(raw)
 	if err != nil {
 		return err
 	}
-	bid := func(email string, lots models.StepInput, complete bool) error {
+	bid := func(email string, lots rules.StepInput, complete bool) error {
 		var uid int64
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&uid).Error; err != nil {
 			return err
@@ -71,25 +72,25 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *models.Call
 		if err != nil {
 			return fmt.Errorf("demo bid %s: %w", email, err)
 		}
-		answers := models.StepInput{}
+		answers := rules.StepInput{}
 		for i, cr := range content.Criteria {
 			if complete || i < 2 {
 				answers["answer_"+cr.Key] = "Demonstration: Unsere Antwort zum Kriterium „" + cr.Name + "“ mit konkreten Maßnahmen, Zuständigkeiten und Zeitplan."
 			}
 		}
-		decl := models.StepInput{"ties": "none"}
-		for _, x := range models.Declarations(&content) {
+		decl := rules.StepInput{"ties": "none"}
+		for _, x := range rules.Declarations(&content) {
 			decl["decl_"+x.Key] = "1"
 		}
 		steps := []struct {
-			s  models.BidStep
-			in models.StepInput
-		}{{models.StepLots, lots}, {models.StepAnswers, answers}}
+			s  rules.BidStep
+			in rules.StepInput
+		}{{rules.StepLots, lots}, {rules.StepAnswers, answers}}
 		if complete {
 			steps = append(steps, struct {
-				s  models.BidStep
-				in models.StepInput
-			}{models.StepDeclarations, decl})
+				s  rules.BidStep
+				in rules.StepInput
+			}{rules.StepDeclarations, decl})
 		}
 		for _, st := range steps {
 			if err := models.SaveBidStep(ctx, db, o.vault, a, orgID, id, st.s, st.in, now); err != nil {
@@ -115,8 +116,8 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *models.Call
 		}
 		return models.IssueBidReceipt(ctx, db, o.vault, id, v.Version, o.base(), nil)
 	}
-	if err := bid("awo@traeger.example", models.StepInput{"fte_L1": "2", "fte_L2": "1"}, true); err != nil {
+	if err := bid("awo@traeger.example", rules.StepInput{"fte_L1": "2", "fte_L2": "1"}, true); err != nil {
 		return err
 	}
-	return bid("caritas@traeger.example", models.StepInput{"fte_L3": "1"}, false)
+	return bid("caritas@traeger.example", rules.StepInput{"fte_L3": "1"}, false)
 }

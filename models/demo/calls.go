@@ -8,12 +8,13 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // DemoCalls are the demonstration's calls of Kreis Musterland.
 type DemoCalls struct {
-	Open  *models.Call // the DESIGN § 9 call, published, deadline 28 days after loading
-	Draft *models.Call // a copy of it, still a draft
+	Open  *rules.Call // the DESIGN § 9 call, published, deadline 28 days after loading
+	Draft *rules.Call // a copy of it, still a draft
 }
 
 // loadCalls publishes the KIM call of DESIGN § 9 through the use cases (deadline four weeks
@@ -36,7 +37,7 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, 
 	if err != nil {
 		return out, err
 	}
-	var com models.Committee
+	var com rules.Committee
 	for _, m := range []string{"gremium1", "gremium2", "gremium3", "oeffnung1", "oeffnung2"} {
 		id, err := userID(m + "@musterland.example")
 		if err != nil {
@@ -52,15 +53,15 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, 
 	if err != nil {
 		return out, fmt.Errorf("demo call draft: %w", err)
 	}
-	content, err := models.DecodeCallContent(open.Draft)
+	content, err := rules.DecodeCallContent(open.Draft)
 	if err != nil {
 		return out, err
 	}
 	content.FileRef = "KI 32-2026-01"
-	if err := models.SaveDraft(ctx, db, lead, tenantID, open.ID, models.DraftInputFrom(content, com), now); err != nil {
+	if err := models.SaveDraft(ctx, db, lead, tenantID, open.ID, rules.DraftInputFrom(content, com), now); err != nil {
 		return out, fmt.Errorf("demo call save: %w", err)
 	}
-	if _, err := models.Publish(ctx, db, lead, tenantID, open.ID, models.DefaultCallRules(), now, issue); err != nil {
+	if _, err := models.Publish(ctx, db, lead, tenantID, open.ID, rules.DefaultCallRules(), now, issue); err != nil {
 		return out, fmt.Errorf("demo call publish: %w", err)
 	}
 	draft, err := models.CreateDraft(ctx, db, lead, tenantID, open.ID, now)
@@ -70,8 +71,8 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, 
 	content.Title = "Interessenbekundungsverfahren KIM-Case-Management (Baustein 2), Nachbesetzung Los Süd ab 2027"
 	content.FileRef = "KI 32-2026-02"
 	content.Lots = content.Lots[2:]
-	content.Timeline = models.Timeline{StandstillDays: 14}
-	if err := models.SaveDraft(ctx, db, lead, tenantID, draft.ID, models.DraftInputFrom(content, com), now); err != nil {
+	content.Timeline = rules.Timeline{StandstillDays: 14}
+	if err := models.SaveDraft(ctx, db, lead, tenantID, draft.ID, rules.DraftInputFrom(content, com), now); err != nil {
 		return out, fmt.Errorf("demo draft save: %w", err)
 	}
 	out.Open, out.Draft = open, draft

@@ -11,6 +11,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // consolidatedSpec is the demo call whose consolidation is closed: loadScoring runs it
@@ -48,14 +49,14 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 	}
 	now := time.Now()
 	for i, b := range v.Matrix.Bids {
-		if b.Formal != models.FormalAdmitted {
+		if b.Formal != rules.FormalAdmitted {
 			continue
 		}
 		in := models.ConsolidationInput{CallID: callID, BidID: b.BidID, Scores: map[string]string{}, Reasons: map[string]string{}}
 		for j, cell := range b.Cells {
-			in.Scores[cell.Criterion.Key] = models.FormatScore(cell.Mean)
+			in.Scores[cell.Criterion.Key] = rules.FormatScore(cell.Mean)
 			if i == 0 && j == 1 && cell.Mean.IntPart() < int64(v.Matrix.ScaleMax) {
-				in.Scores[cell.Criterion.Key] = models.FormatScore(cell.Mean.Floor().Add(decimal.NewFromInt(1)))
+				in.Scores[cell.Criterion.Key] = rules.FormatScore(cell.Mean.Floor().Add(decimal.NewFromInt(1)))
 				in.Reasons[cell.Criterion.Key] = "Demonstration: In der Sitzung des Gremiums wurde das Konzept zur Rollenklarheit gemeinsam erörtert; die Darstellung der unabhängigen Beschwerdestelle trägt die höhere Stufe."
 			}
 		}
@@ -66,9 +67,9 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 	if v, err = models.LoadConsolidation(ctx, db, src, lead, callID); err != nil {
 		return err
 	}
-	var res []models.TieResolution
+	var res []rules.TieResolution
 	for _, t := range v.PendingTies() {
-		res = append(res, models.TieResolution{Order: t.BidIDs, Reason: "Demonstration: Die Verfahrensleitung hat die Reihenfolge nach den veröffentlichten Hilfskriterien durch Los entschieden."})
+		res = append(res, rules.TieResolution{Order: t.BidIDs, Reason: "Demonstration: Die Verfahrensleitung hat die Reihenfolge nach den veröffentlichten Hilfskriterien durch Los entschieden."})
 	}
 	_, err = models.CloseConsolidation(ctx, db, src, lead, models.CloseInput{CallID: callID, Resolutions: res}, now, docsOf(opts).Matrix)
 	var ve *core.ValidationError

@@ -9,6 +9,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // loadQA adds to the open demo call what providers and the lead do after publication:
@@ -74,9 +75,9 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, n
 	c := view.Content
 	c.Timeline.Deadline = c.Timeline.Deadline.AddDate(0, 0, 7)
 	c.Timeline.PlannedOpening = c.Timeline.PlannedOpening.AddDate(0, 0, 7)
-	if _, err := models.Amend(ctx, db, lead, tenantID, callID, models.AmendInput{Content: models.DraftInputFrom(c, models.Committee{}),
+	if _, err := models.Amend(ctx, db, lead, tenantID, callID, models.AmendInput{Content: rules.DraftInputFrom(c, rules.Committee{}),
 		Reason: "Verlängerung der Abgabefrist um eine Woche, weil die Frist sonst in die Herbstferien fiele.", BaseVersion: 1},
-		models.DefaultCallRules(), base, now, issue); err != nil {
+		rules.DefaultCallRules(), base, now, issue); err != nil {
 		return fmt.Errorf("demo amendment: %w", err)
 	}
 	return cancelledDemoCall(ctx, db, lead, tenantID, calls.Open.ID, now, issue, base)
@@ -97,10 +98,10 @@ func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *core.Actor, tenan
 	c.FileRef = "KI 32-2026-03"
 	c.Lots = c.Lots[1:2]
 	c.Timeline.Publication = time.Time{}
-	if err := models.SaveDraft(ctx, db, lead, tenantID, call.ID, models.DraftInputFrom(c, lc.Committee), now); err != nil {
+	if err := models.SaveDraft(ctx, db, lead, tenantID, call.ID, rules.DraftInputFrom(c, lc.Committee), now); err != nil {
 		return fmt.Errorf("demo cancelled call save: %w", err)
 	}
-	if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, models.DefaultCallRules(), now, issue); err != nil {
+	if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), now, issue); err != nil {
 		return fmt.Errorf("demo cancelled call publish: %w", err)
 	}
 	return models.Cancel(ctx, db, lead, tenantID, call.ID,

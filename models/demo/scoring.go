@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // WithScoringCalls makes Load create the calls in scoring (see scoringSpecs). Their bids
@@ -56,7 +57,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		return nil, err
 	}
 	people := map[string]*core.Actor{}
-	var com models.Committee
+	var com rules.Committee
 	for _, m := range []string{"gremium1", "gremium2", "gremium3", "oeffnung1", "oeffnung2"} {
 		a, err := act(m + "@musterland.example")
 		if err != nil {
@@ -73,23 +74,23 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 	deadline := time.Now().Add(20 * time.Second).Truncate(time.Minute).Add(time.Minute)
 	published := deadline.AddDate(0, 0, -30)
 	var ids []int64
-	var contents []models.CallContent
+	var contents []rules.CallContent
 	for _, s := range specs {
 		call, err := models.CreateDraft(ctx, db, lead, tenantID, 0, published)
 		if err != nil {
 			return nil, fmt.Errorf("demo scoring call: %w", err)
 		}
-		c, err := models.DecodeCallContent(call.Draft)
+		c, err := rules.DecodeCallContent(call.Draft)
 		if err != nil {
 			return nil, err
 		}
 		c.Title, c.FileRef = s.Title, s.FileRef
 		c.Timeline.QuestionsUntil, c.Timeline.Deadline = deadline.AddDate(0, 0, -7), deadline
 		c.Timeline.PlannedOpening, c.Timeline.PlannedDecision = deadline.Add(time.Hour), deadline.AddDate(0, 0, 30)
-		if err := models.SaveDraft(ctx, db, lead, tenantID, call.ID, models.DraftInputFrom(c, com), published); err != nil {
+		if err := models.SaveDraft(ctx, db, lead, tenantID, call.ID, rules.DraftInputFrom(c, com), published); err != nil {
 			return nil, fmt.Errorf("demo scoring call save: %w", err)
 		}
-		if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, models.DefaultCallRules(), published, issuerOf(opts)); err != nil {
+		if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), published, issuerOf(opts)); err != nil {
 			return nil, fmt.Errorf("demo scoring call publish: %w", err)
 		}
 		ids, contents = append(ids, call.ID), append(contents, c)
@@ -99,9 +100,9 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		bids[i] = map[string]int64{}
 		for _, b := range []struct {
 			name, email string
-			lots        models.StepInput
-		}{{"awo", "awo@traeger.example", models.StepInput{"fte_L1": "2"}}, {"caritas", "caritas@traeger.example", models.StepInput{"fte_L1": "1", "fte_L2": "1"}},
-			{"diakonie", "diakonie@traeger.example", models.StepInput{"fte_L3": "1"}}, {"bruecke", "brueckenschlag@traeger.example", models.StepInput{"fte_L3": "1"}}} {
+			lots        rules.StepInput
+		}{{"awo", "awo@traeger.example", rules.StepInput{"fte_L1": "2"}}, {"caritas", "caritas@traeger.example", rules.StepInput{"fte_L1": "1", "fte_L2": "1"}},
+			{"diakonie", "diakonie@traeger.example", rules.StepInput{"fte_L3": "1"}}, {"bruecke", "brueckenschlag@traeger.example", rules.StepInput{"fte_L3": "1"}}} {
 			a, err := act(b.email)
 			if err != nil {
 				return nil, err
@@ -144,24 +145,24 @@ func orgOf(a *core.Actor) int64 {
 }
 
 // submitDemoBid fills and submits a complete bid of the actor's organisation; its receipt links to base.
-func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *core.Actor, callID int64, c *models.CallContent, lots models.StepInput, base string) (int64, error) {
+func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput, base string) (int64, error) {
 	org, now := orgOf(a), time.Now()
 	id, err := models.StartBid(ctx, db, vault, a, org, callID, now)
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring bid: %w", err)
 	}
-	answers := models.StepInput{}
+	answers := rules.StepInput{}
 	for _, cr := range c.Criteria {
 		answers["answer_"+cr.Key] = "Demonstration: Zum Kriterium „" + cr.Name + "“ beschreiben wir Ziele, Maßnahmen, Zuständigkeiten und den Zeitplan."
 	}
-	decl := models.StepInput{"ties": "none"}
-	for _, x := range models.Declarations(c) {
+	decl := rules.StepInput{"ties": "none"}
+	for _, x := range rules.Declarations(c) {
 		decl["decl_"+x.Key] = "1"
 	}
 	for _, st := range []struct {
-		s  models.BidStep
-		in models.StepInput
-	}{{models.StepLots, lots}, {models.StepAnswers, answers}, {models.StepDeclarations, decl}} {
+		s  rules.BidStep
+		in rules.StepInput
+	}{{rules.StepLots, lots}, {rules.StepAnswers, answers}, {rules.StepDeclarations, decl}} {
 		if err := models.SaveBidStep(ctx, db, vault, a, org, id, st.s, st.in, now); err != nil {
 			return 0, fmt.Errorf("demo scoring bid %s: %w", st.s, err)
 		}
@@ -185,18 +186,18 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *cor
 
 // scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
 func scoreDemoCall(ctx context.Context, db *gorm.DB, vault *models.Vault, opening models.OpeningIssuer, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
-	c *models.CallContent, bids map[string]int64, complete bool, now time.Time) error {
+	c *rules.CallContent, bids map[string]int64, complete bool, now time.Time) error {
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
 		if _, err := models.ConfirmOpening(ctx, db, vault, people[op], tenantID, callID, now, opening); err != nil {
 			return fmt.Errorf("demo opening: %w", err)
 		}
 	}
-	met := map[string]models.ItemAssessment{}
+	met := map[string]rules.ItemAssessment{}
 	for i := range c.Eligibility {
-		met[fmt.Sprintf("E%d", i+1)] = models.ItemAssessment{Met: true}
+		met[fmt.Sprintf("E%d", i+1)] = rules.ItemAssessment{Met: true}
 	}
 	for _, d := range c.RequiredDocs {
-		met[d.Key] = models.ItemAssessment{Met: true}
+		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
 	admitted := []string{"awo", "caritas", "diakonie"}
 	if !complete {
@@ -208,7 +209,7 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vault *models.Vault, openin
 		}
 	}
 	for _, n := range admitted {
-		if err := models.SaveFormalCheck(ctx, db, lead, tenantID, callID, bids[n], models.FormalInput{Items: met, Decision: models.DecideAdmit}, now); err != nil {
+		if err := models.SaveFormalCheck(ctx, db, lead, tenantID, callID, bids[n], models.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
 			return fmt.Errorf("demo formal check %s: %w", n, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package models
+package rules
 
 import (
 	"encoding/json"
@@ -116,8 +116,8 @@ type Committee struct {
 // Cancellable reports whether a call in state s can still be cancelled (CancelBlocked).
 func (s CallState) Cancellable() bool { return CancelBlocked(s) == nil }
 
-// stateConflictFor explains why a call in state s allows no amendment, answer or cancellation.
-func stateConflictFor(s CallState, action string) error {
+// StateConflictFor explains why a call in state s allows no amendment, answer or cancellation.
+func StateConflictFor(s CallState, action string) error {
 	switch s {
 	case CallCancelled:
 		return &core.StateConflict{Message: "Die Ausschreibung ist aufgehoben. " + action + " ist nicht mehr möglich; es wurde nichts geändert."}
@@ -133,7 +133,7 @@ func AmendmentBlocked(s CallState, action string) error {
 	if s == CallPublished {
 		return nil
 	}
-	return stateConflictFor(s, action)
+	return StateConflictFor(s, action)
 }
 
 // CancelBlocked returns nil when a call in state s can be cancelled (Aufhebung: every
@@ -149,5 +149,5 @@ func CancelBlocked(s CallState) error {
 	case CallDraft:
 		return &core.StateConflict{Message: "Ein Entwurf ist nicht veröffentlicht und kann nicht aufgehoben werden; es wurde nichts geändert."}
 	}
-	return stateConflictFor(s, "Eine Aufhebung")
+	return StateConflictFor(s, "Eine Aufhebung")
 }

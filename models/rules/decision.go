@@ -1,4 +1,4 @@
-package models
+package rules
 
 import (
 	"fmt"
@@ -187,8 +187,8 @@ type RecordInput struct {
 	CouncilURL       string
 }
 
-// checkRecord validates the resolution; the date may not lie after today (Europe/Berlin).
-func checkRecord(in RecordInput, now time.Time) (Date, error) {
+// CheckRecord validates the resolution; the date may not lie after today (Europe/Berlin).
+func CheckRecord(in RecordInput, now time.Time) (Date, error) {
 	v := &core.ValidationError{}
 	if !slices.Contains(DecisionBodies, DecisionBody(in.Body)) {
 		v.Add("body", "required", "Bitte wählen Sie das entscheidende Gremium.")

@@ -1,4 +1,4 @@
-package models
+package rules
 
 import (
 	"encoding/json"
@@ -25,20 +25,20 @@ func CheckAmendment(prev, next CallContent, now time.Time, minLeft time.Duration
 	material := len(sections) > 0
 	pt, nt := prev.Timeline, next.Timeline
 	if !pt.Deadline.IsZero() && !now.Before(pt.Deadline) {
-		v.Add("deadline", "passed", fmt.Sprintf("Die Abgabefrist ist am %s abgelaufen. Eine Änderungsbekanntmachung ist nicht mehr möglich.", timeText(pt.Deadline)))
+		v.Add("deadline", "passed", fmt.Sprintf("Die Abgabefrist ist am %s abgelaufen. Eine Änderungsbekanntmachung ist nicht mehr möglich.", TimeText(pt.Deadline)))
 		return material, v
 	}
 	if nt.Deadline.Before(pt.Deadline) {
-		v.Add("deadline", "earlier", fmt.Sprintf("Die Abgabefrist kann nur verlängert, nicht verkürzt werden. Bisher gilt %s; bitte geben Sie diesen oder einen späteren Zeitpunkt an.", timeText(pt.Deadline)))
+		v.Add("deadline", "earlier", fmt.Sprintf("Die Abgabefrist kann nur verlängert, nicht verkürzt werden. Bisher gilt %s; bitte geben Sie diesen oder einen späteren Zeitpunkt an.", TimeText(pt.Deadline)))
 	}
 	if nt.QuestionsUntil.Before(pt.QuestionsUntil) {
-		v.Add("questions_until", "earlier", fmt.Sprintf("Die Frist für Fragen kann nur verlängert, nicht verkürzt werden. Bisher gilt %s; bitte geben Sie diesen oder einen späteren Zeitpunkt an.", timeText(pt.QuestionsUntil)))
+		v.Add("questions_until", "earlier", fmt.Sprintf("Die Frist für Fragen kann nur verlängert, nicht verkürzt werden. Bisher gilt %s; bitte geben Sie diesen oder einen späteren Zeitpunkt an.", TimeText(pt.QuestionsUntil)))
 	}
 	if material && !v.Has("deadline") {
 		earliest := EarliestDeadlineAfter(now, minLeft)
 		if nt.Deadline.Before(earliest) {
 			v.Add("deadline", "min_left", fmt.Sprintf("Die Änderung betrifft %s. Solche Änderungen sind nur zulässig, wenn bis zur Abgabefrist noch mindestens %s bleiben. Bitte verlängern Sie in derselben Änderung die Abgabefrist auf frühestens %s.",
-				joinGerman(sections), durationText(minLeft), timeText(earliest.Add(time.Minute-1).Truncate(time.Minute))))
+				JoinGerman(sections), durationText(minLeft), TimeText(earliest.Add(time.Minute-1).Truncate(time.Minute))))
 		}
 	}
 	return material, v
@@ -97,8 +97,8 @@ func emptyNil[T any](s []T) []T {
 	return s
 }
 
-// joinGerman joins "a", "b" and "c" as "a, b und c".
-func joinGerman(items []string) string {
+// JoinGerman joins "a", "b" and "c" as "a, b und c".
+func JoinGerman(items []string) string {
 	switch len(items) {
 	case 0:
 		return ""

@@ -1,4 +1,4 @@
-package models
+package rules
 
 import (
 	"crypto/sha256"
@@ -20,7 +20,7 @@ func HashPDF(r io.Reader, field string, limit int64) (string, error) {
 		return "", fmt.Errorf("read upload: %w", err)
 	}
 	head = head[:n]
-	if code := checkPDFHead(head); code != "" {
+	if code := CheckPDFHead(head); code != "" {
 		return "", FileError(field, code, limit)
 	}
 	h := sha256.New()

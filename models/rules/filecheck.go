@@ -1,4 +1,4 @@
-package models
+package rules
 
 import (
 	"bytes"
@@ -12,8 +12,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// pdfMagic is how every PDF file starts (ISO 32000: the header line "%PDF-1.x" / "%PDF-2.0").
-const pdfMagic = "%PDF-"
+// PdfMagic is how every PDF file starts (ISO 32000: the header line "%PDF-1.x" / "%PDF-2.0").
+const PdfMagic = "%PDF-"
 
 // pdfTrailerWindow is how far from the end the "%%EOF" marker is searched.
 const pdfTrailerWindow = 1024
@@ -21,8 +21,8 @@ const pdfTrailerWindow = 1024
 // MaxFilenameRunes limits the stored display name of a file.
 const MaxFilenameRunes = 120
 
-// fileMessages are the German messages of the upload checks, by code ("%s" is the limit).
-var fileMessages = map[string]string{
+// FileMessages are the German messages of the upload checks, by code ("%s" is the limit).
+var FileMessages = map[string]string{
 	"empty":     "Die ausgewählte Datei ist leer (0 Byte). Bitte wählen Sie die richtige PDF-Datei aus.",
 	"not_pdf":   "Die Datei ist keine PDF-Datei. Bitte laden Sie ein PDF-Dokument hoch; andere Formate werden nicht angenommen, auch wenn der Dateiname auf „.pdf“ endet.",
 	"truncated": "Die PDF-Datei ist unvollständig oder beschädigt (das Dateiende fehlt). Bitte speichern Sie das Dokument neu als PDF und laden Sie es noch einmal hoch.",
@@ -33,9 +33,9 @@ var fileMessages = map[string]string{
 // FileError returns a *ValidationError for field with the German message of code
 // ("empty", "not_pdf", "truncated", "too_large", "missing"); limit is used by "too_large".
 func FileError(field, code string, limit int64) *core.ValidationError {
-	msg, ok := fileMessages[code]
+	msg, ok := FileMessages[code]
 	if !ok {
-		msg = fileMessages["not_pdf"]
+		msg = FileMessages["not_pdf"]
 	}
 	if code == "too_large" {
 		msg = fmt.Sprintf(msg, FormatMB(limit))
@@ -54,15 +54,15 @@ func FormatMB(n int64) string {
 	return strings.Replace(fmt.Sprintf("%.1f MB", mb), ".", ",", 1)
 }
 
-// checkPDFHead checks the first bytes of an upload: "" when it starts like a PDF,
+// CheckPDFHead checks the first bytes of an upload: "" when it starts like a PDF,
 // "empty" for no bytes, "not_pdf" otherwise. The check is strict: "%PDF-" and a version
 // digit at byte 0, no BOM or whitespace before it, so an HTML or script file that merely
 // contains "%PDF-" later (a polyglot) is refused; real PDF writers always start at byte 0.
-func checkPDFHead(head []byte) string {
+func CheckPDFHead(head []byte) string {
 	switch {
 	case len(head) == 0:
 		return "empty"
-	case len(head) < len(pdfMagic)+1 || !bytes.HasPrefix(head, []byte(pdfMagic)) || !isDigit(head[len(pdfMagic)]):
+	case len(head) < len(PdfMagic)+1 || !bytes.HasPrefix(head, []byte(PdfMagic)) || !isDigit(head[len(PdfMagic)]):
 		return "not_pdf"
 	}
 	return ""
@@ -70,9 +70,9 @@ func checkPDFHead(head []byte) string {
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
-// hasPDFTrailer reports whether the end of a file (its last bytes) holds the "%%EOF"
+// HasPDFTrailer reports whether the end of a file (its last bytes) holds the "%%EOF"
 // marker that ends every complete PDF; a cut-off upload lacks it.
-func hasPDFTrailer(tail []byte) bool {
+func HasPDFTrailer(tail []byte) bool {
 	if len(tail) > pdfTrailerWindow {
 		tail = tail[len(tail)-pdfTrailerWindow:]
 	}
@@ -86,21 +86,21 @@ func CheckPDF(content []byte) string {
 	if len(head) > 16 {
 		head = head[:16]
 	}
-	if code := checkPDFHead(head); code != "" {
+	if code := CheckPDFHead(head); code != "" {
 		return code
 	}
-	if !hasPDFTrailer(content) {
+	if !HasPDFTrailer(content) {
 		return "truncated"
 	}
 	return ""
 }
 
-// tailBuffer keeps the last pdfTrailerWindow bytes written to it.
-type tailBuffer struct {
+// TailBuffer keeps the last pdfTrailerWindow bytes written to it.
+type TailBuffer struct {
 	buf []byte
 }
 
-func (t *tailBuffer) Write(p []byte) (int, error) {
+func (t *TailBuffer) Write(p []byte) (int, error) {
 	n := len(p)
 	if len(p) >= pdfTrailerWindow {
 		t.buf = append(t.buf[:0], p[len(p)-pdfTrailerWindow:]...)
@@ -114,7 +114,7 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 // Bytes returns the kept tail.
-func (t *tailBuffer) Bytes() []byte { return t.buf }
+func (t *TailBuffer) Bytes() []byte { return t.buf }
 
 // windowsReserved are characters Windows forbids in file names; they become "_".
 const windowsReserved = `<>:"|?*`
@@ -164,9 +164,9 @@ func SanitizeFilename(name string) string {
 	return name
 }
 
-// storedName is the sanitised name of an uploaded PDF, "dokument.pdf" when nothing is
+// StoredName is the sanitised name of an uploaded PDF, "dokument.pdf" when nothing is
 // left, with ".pdf" appended when the name lacks it (the content is a PDF in any case).
-func storedName(raw string) string {
+func StoredName(raw string) string {
 	name := SanitizeFilename(raw)
 	if name == "" {
 		return "dokument.pdf"

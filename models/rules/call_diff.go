@@ -1,4 +1,4 @@
-package models
+package rules
 
 import (
 	"fmt"
@@ -350,5 +350,5 @@ func minScoreText(m *int) string {
 	return fmt.Sprint(*m)
 }
 
-// timeText is FormatDateTimeZone for the messages of CheckAmendment.
-func timeText(t time.Time) string { return FormatDateTimeZone(t) }
+// TimeText is FormatDateTimeZone for the messages of CheckAmendment.
+func TimeText(t time.Time) string { return FormatDateTimeZone(t) }

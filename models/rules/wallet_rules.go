@@ -1,4 +1,4 @@
-package models
+package rules
 
 import (
 	"kimibv/models/core"
@@ -62,9 +62,9 @@ const (
 	FlagExpired  ExpiryFlag = "expired"
 )
 
-// civilDay returns t's calendar date in Europe/Berlin as midnight UTC (the form in which
+// CivilDay returns t's calendar date in Europe/Berlin as midnight UTC (the form in which
 // PostgreSQL date columns arrive), so that dates compare by calendar day.
-func civilDay(t time.Time) time.Time {
+func CivilDay(t time.Time) time.Time {
 	y, m, d := t.In(core.Berlin()).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
@@ -101,7 +101,7 @@ func DocumentExpiry(t DocType, issuedOn, validUntil *time.Time, now time.Time) (
 	default:
 		return FlagCurrent, nil
 	}
-	today := civilDay(now)
+	today := CivilDay(now)
 	switch {
 	case today.After(last):
 		return FlagExpired, &last
