@@ -18,6 +18,7 @@ import (
 
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
+	"kimibv/models/store"
 	"kimibv/templates"
 )
 
@@ -46,7 +47,7 @@ func (c Config) Dev() bool { return c.Env == "development" }
 // App holds the dependencies of the handlers; there are no package globals.
 type App struct {
 	cfg      Config
-	store    *models.Store
+	store    *store.Store
 	db       *gorm.DB
 	sessions *scs.SessionManager
 	views    *templates.Renderer
@@ -64,7 +65,7 @@ type Option func(*App)
 func WithClock(now func() time.Time) Option { return func(a *App) { a.now = now } }
 
 // New builds the App and its Echo router with every route registered.
-func New(cfg Config, store *models.Store, log *slog.Logger, opts ...Option) (*App, *echo.Echo, error) {
+func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App, *echo.Echo, error) {
 	views, err := templates.NewRenderer()
 	if err != nil {
 		return nil, nil, fmt.Errorf("templates: %w", err)
@@ -112,5 +113,5 @@ func (a *App) Ready(ctx context.Context) error {
 	if err := a.store.Ping(ctx); err != nil {
 		return err
 	}
-	return models.CheckSchema(ctx, a.store.SQL)
+	return store.CheckSchema(ctx, a.store.SQL)
 }

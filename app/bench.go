@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/store"
 )
 
 // QueryCountHeader carries the number of database statements a request ran, when the
@@ -37,7 +37,7 @@ func countQueries(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		n := new(atomic.Int64)
 		req := c.Request()
-		c.SetRequest(req.WithContext(models.WithQueryCounter(req.Context(), n)))
+		c.SetRequest(req.WithContext(store.WithQueryCounter(req.Context(), n)))
 		c.Response().Before(func() { c.Response().Header().Set(QueryCountHeader, strconv.FormatInt(n.Load(), 10)) })
 		return next(c)
 	}

@@ -13,6 +13,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // callState is a fingerprint of everything the call forms can write.
@@ -244,11 +245,11 @@ func TestPublicReadsIssueConstantQueries(t *testing.T) {
 	ctx := context.Background()
 	measure := func(idOrRef string) (list, page int64) {
 		var n atomic.Int64
-		if _, err := models.PublicCalls(models.WithQueryCounter(ctx, &n), ta.store.DB, models.PublicCallFilter{}); err != nil {
+		if _, err := models.PublicCalls(store.WithQueryCounter(ctx, &n), ta.store.DB, models.PublicCallFilter{}); err != nil {
 			t.Fatal(err)
 		}
 		list = n.Swap(0)
-		if _, err := models.PublicCall(models.WithQueryCounter(ctx, &n), ta.store.DB, idOrRef); err != nil {
+		if _, err := models.PublicCall(store.WithQueryCounter(ctx, &n), ta.store.DB, idOrRef); err != nil {
 			t.Fatal(err)
 		}
 		return list, n.Load()

@@ -16,14 +16,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/app"
-	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 // testApp is the real router on a real PostgreSQL database, served over loopback.
 type testApp struct {
 	t      *testing.T
-	store  *models.Store
+	store  *store.Store
 	app    *app.App
 	echo   *echo.Echo // the router, for its route table
 	server *httptest.Server
@@ -45,7 +45,7 @@ func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d)
 // newTestApp starts the application on a fresh database; withDemo loads the demonstration.
 func newTestApp(t *testing.T, withDemo bool) *testApp {
 	t.Helper()
-	var st *models.Store
+	var st *store.Store
 	if withDemo {
 		st = dbtest.NewDemo(t)
 	} else {

@@ -18,6 +18,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 // startSMTP starts the shared in-process SMTP server of app/smtptest.
@@ -39,7 +40,7 @@ func delivererTo(t *testing.T, addr string) models.Deliverer {
 
 func queueMail(t *testing.T, db *gorm.DB, to, subject string) {
 	t.Helper()
-	err := models.InTx(context.Background(), db, func(tx *gorm.DB) error {
+	err := store.InTx(context.Background(), db, func(tx *gorm.DB) error {
 		return models.EnqueueMail(tx, models.Mail{ToAddr: to, Subject: subject, Body: "Grüße aus dem Kreis – ß € „Test“"})
 	})
 	if err != nil {

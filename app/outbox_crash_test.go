@@ -16,6 +16,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 // TestOutboxNeverSendsTwiceAfterCrash: the sender hands a mail to a real SMTP server and
@@ -31,7 +32,7 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 	if err := db.Raw(`INSERT INTO tenants (slug, name, kind) VALUES ('testkreis', 'Testkreis', 'kreis') RETURNING id`).Scan(&tenantID).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := models.InTx(ctx, db, func(tx *gorm.DB) error {
+	if err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		return models.EnqueueMail(tx, models.Mail{TenantID: &tenantID, ToAddr: "awo@traeger.example", Subject: "Mitteilung", Body: "Ergebnis"})
 	}); err != nil {
 		t.Fatal(err)

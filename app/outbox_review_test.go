@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/store"
 )
 
 // TestOperatorPostausgangKeepsMailsAboutBidsSealed: a failed receipt mail belongs to no
@@ -21,7 +22,7 @@ func TestOperatorPostausgangKeepsMailsAboutBidsSealed(t *testing.T) {
 	db := ta.store.DB
 	tenant := ta.count(`SELECT id FROM tenants WHERE slug = 'musterland'`)
 	tid := tenant
-	if err := models.InTx(context.Background(), db, func(tx *gorm.DB) error {
+	if err := store.InTx(context.Background(), db, func(tx *gorm.DB) error {
 		if err := models.EnqueueMail(tx, models.Mail{TenantID: &tid, ToAddr: "versiegelt@traeger.example", Subject: "Eingangsbestätigung: Geheim-4711",
 			Body: "Träger X", Kind: models.InboxReceipt}); err != nil {
 			return err

@@ -15,6 +15,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 // binaries builds kimibv, kimibv-gen and kimibv-rush once per test process.
@@ -151,9 +152,9 @@ func (e *env) ready(s *server, within time.Duration) {
 }
 
 // store opens the scenario's database.
-func (e *env) store() *models.Store {
+func (e *env) store() *store.Store {
 	e.t.Helper()
-	st, err := models.Open(context.Background(), e.url, nil)
+	st, err := store.Open(context.Background(), e.url, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
+	"kimibv/models/store"
 )
 
 // TestTwoInstancesMigrate: two instances started at once on an empty database both
@@ -31,7 +32,7 @@ func TestTwoInstancesMigrate(t *testing.T) {
 	e.ready(a, 60*time.Second)
 	e.ready(b, 60*time.Second)
 	st := e.store()
-	files, err := filepath.Glob("../models/migrations/*.sql")
+	files, err := filepath.Glob("../models/store/migrations/*.sql")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("migrations: %v", err)
 	}
@@ -76,7 +77,7 @@ func TestTwoInstancesJobs(t *testing.T) {
 	var firstMail int64
 	st.DB.Raw(`SELECT coalesce(max(id), 0) FROM outbox`).Scan(&firstMail)
 	for i := range 20 {
-		if err := models.InTx(ctx, st.DB, func(tx *gorm.DB) error {
+		if err := store.InTx(ctx, st.DB, func(tx *gorm.DB) error {
 			return models.EnqueueMail(tx, models.Mail{ToAddr: fmt.Sprintf("empfang%02d@traeger.example", i), Subject: fmt.Sprintf("Test %02d", i), Body: "Guten Tag."})
 		}); err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"slices"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ type AmendmentPreview struct {
 // step shows its changes.
 func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules rules.CallRules, now time.Time) (*AmendmentPreview, error) {
 	var p *AmendmentPreview
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
@@ -55,7 +56,7 @@ func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules rules.CallRules, baseURL string, now time.Time,
 	issue func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error) (*rules.CallVersion, error) {
 	var ver rules.CallVersion
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err

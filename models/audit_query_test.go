@@ -16,6 +16,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 func TestActionLabelFallsBackToTheName(t *testing.T) {
@@ -186,7 +187,7 @@ func TestListAuditKeysetPaginationAndVerification(t *testing.T) {
 	cursor := ""
 	for page := 0; ; page++ {
 		var n atomic.Int64
-		p, err := models.ListAudit(models.WithQueryCounter(ctx, &n), db, admin, muster, models.AuditQuery{Limit: 4, Cursor: cursor})
+		p, err := models.ListAudit(store.WithQueryCounter(ctx, &n), db, admin, muster, models.AuditQuery{Limit: 4, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 func TestEntryHashCoversEveryField(t *testing.T) {
@@ -68,7 +69,7 @@ func TestCanonicalDetailsSortsKeys(t *testing.T) {
 func appendN(t *testing.T, db *gorm.DB, chain string, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
-		err := models.InTx(context.Background(), db, func(tx *gorm.DB) error {
+		err := store.InTx(context.Background(), db, func(tx *gorm.DB) error {
 			_, err := models.Audit(tx, models.Event{Chain: chain, Action: "test.event", ObjectType: "thing", ObjectID: "1", Details: map[string]any{"i": i}})
 			return err
 		})
@@ -150,7 +151,7 @@ func TestAuditChainSerialisesConcurrentWriters(t *testing.T) {
 func TestAuditRolledBackWithItsTransaction(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.DB(t)
-	_ = models.InTx(ctx, db, func(tx *gorm.DB) error {
+	_ = store.InTx(ctx, db, func(tx *gorm.DB) error {
 		if _, err := models.Audit(tx, models.Event{Chain: "kreis:9", Action: "test.event"}); err != nil {
 			t.Fatal(err)
 		}

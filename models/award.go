@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -27,7 +28,7 @@ type dueAward struct {
 // instance is finalising are skipped (SKIP LOCKED); it returns how many it finalised.
 func FinalizeDueAwards(ctx context.Context, db *gorm.DB, docs DecisionDocs, now time.Time) (int, error) {
 	n := 0
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var due []dueAward
 		if err := tx.Raw(awardDueSQL+` ORDER BY c.id FOR UPDATE OF c SKIP LOCKED`, now).Scan(&due).Error; err != nil {
 			return fmt.Errorf("find due awards: %w", err)
@@ -54,7 +55,7 @@ func FinalizeAward(ctx context.Context, db *gorm.DB, docs DecisionDocs, callID i
 		return false, nil
 	}
 	done := false
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var rows []dueAward
 		if err := tx.Raw(awardDueSQL+` AND c.id = ? FOR UPDATE OF c`, now, callID).Scan(&rows).Error; err != nil {
 			return fmt.Errorf("lock award of call %d: %w", callID, err)

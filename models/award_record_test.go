@@ -11,6 +11,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 // TestAwardRecordContentAndQueryCount: the public record of a final award shows
@@ -23,7 +24,7 @@ func TestAwardRecordContentAndQueryCount(t *testing.T) {
 	large := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 82, Bids: 40, Criteria: 8, Evaluators: 3, Final: true})
 	count := func(ref string) (int64, *models.AwardRecord) {
 		var n atomic.Int64
-		r, err := models.LoadAwardRecord(models.WithQueryCounter(context.Background(), &n), db, ref)
+		r, err := models.LoadAwardRecord(store.WithQueryCounter(context.Background(), &n), db, ref)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // massBids creates n organisations, each with one member and a complete draft for the
@@ -34,7 +35,7 @@ func massBids(t testing.TB, db *gorm.DB, vault *models.Vault, callID int64, c *r
 		d.Declarations[x.Key] = true
 	}
 	out := make([]massBid, 0, n)
-	err := models.InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		files := map[string]int64{}
 		for _, rd := range c.RequiredDocs {
 			f, err := models.StoreFile(ctx, tx, vault, models.FileInput{CallID: callID, OrgID: 0, Kind: "bid", Name: rd.Key + ".pdf",
@@ -200,7 +201,7 @@ func BenchmarkSubmitBaseline(b *testing.B) {
 	db, v, bids, callID := benchSetup(b)
 	ctx := context.Background()
 	var sealed []byte
-	_ = models.InTx(ctx, db, func(tx *gorm.DB) error {
+	_ = store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		sealed, err = v.SealBytes(tx, callID, bytes.Repeat([]byte("x"), 900))
 		return err
@@ -208,7 +209,7 @@ func BenchmarkSubmitBaseline(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		m := bids[i]
-		err := models.InTx(ctx, db, func(tx *gorm.DB) error {
+		err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 			if err := tx.Exec(`INSERT INTO bid_versions (bid_id, version, call_id, org_id, call_version, kind, content, content_sha256, submitted_by)
 				VALUES (?, 1, ?, ?, 1, 'submission', ?, repeat('a', 64), ?)`, m.BidID, callID, m.OrgID, sealed, m.UserID).Error; err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"time"
 
 	"gorm.io/gorm"
@@ -120,7 +121,7 @@ func AddBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Acto
 		v.Add(docField(in.DocKey), "missing", rules.FileMessages["missing"])
 		return v
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		b, left, err := checkBidForFile(tx, actor, orgID, bidID, in.DocKey, in.MaxBid)
 		if err != nil {
 			return err
@@ -145,7 +146,7 @@ func AttachWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor 
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		b, left, err := checkBidForFile(tx, actor, orgID, bidID, key, maxBid)
 		if err != nil {
 			return err
@@ -176,7 +177,7 @@ func RemoveBidFile(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, b
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		b, _, err := lockEditableBid(tx, actor, orgID, bidID, "Das Entfernen von Unterlagen")
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strings"
 
 	"gorm.io/gorm"
@@ -56,7 +57,7 @@ func ReceiptText(r *Receipt, link string) string {
 // be nil) adds the PDF. It runs after the submission committed — the receipt time is only
 // known at COMMIT — and is idempotent (bid_receipts), so it can be repeated after a failure.
 func IssueBidReceipt(ctx context.Context, db *gorm.DB, vault *Vault, bidID int64, version int, baseURL string, issue ReceiptIssuer) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var v struct {
 			OrgID       int64
 			SubmittedBy int64

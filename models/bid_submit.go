@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strings"
 	"time"
 
@@ -115,7 +116,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor
 	}
 	const action = "Die Einreichung"
 	var ver BidVersion
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		b, call, err := lockEditableBid(tx, actor, orgID, bidID, action)
 		if err != nil {
 			return err

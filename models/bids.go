@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -152,7 +153,7 @@ func StartBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 		return 0, fmt.Errorf("bid as org %d: %w", orgID, core.ErrNotFound)
 	}
 	var id int64
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		if err := lockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
@@ -194,7 +195,7 @@ func SaveBidStep(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Act
 	if !step.Valid() {
 		return fmt.Errorf("bid step %q: %w", step, core.ErrNotFound)
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		b, call, err := lockEditableBid(tx, actor, orgID, bidID, "Eine Änderung")
 		if err != nil {
 			return err
@@ -262,7 +263,7 @@ func WithdrawBid(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bid
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	const action = "Der Rückzug"
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		b, call, err := lockEditableBid(tx, actor, orgID, bidID, action)
 		if err != nil {
 			return err

@@ -15,6 +15,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // bidFixture is the demo with a published call (qaContent, deadline in 30 days) and a vault.
@@ -228,7 +229,7 @@ func TestBidAfterDeadline(t *testing.T) {
 	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() + interval '300 milliseconds' WHERE id = ?`, f.callID).Error; err != nil {
 		t.Fatal(err)
 	}
-	err := models.InTx(f.ctx, f.db, func(tx *gorm.DB) error {
+	err := store.InTx(f.ctx, f.db, func(tx *gorm.DB) error {
 		if err := tx.Exec(`INSERT INTO bid_versions (bid_id, version, call_id, org_id, call_version, kind, content, content_sha256, submitted_by)
 			VALUES (?, 1, ?, ?, 1, 'submission', 'x', repeat('a', 64), ?)`, id, f.callID, orgID, awo.UserID).Error; err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -47,7 +48,7 @@ func BekanntmachungIssuer(render BekanntmachungRenderer) CallIssuer {
 	return func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error {
 		var t Tenant
 		if err := tx.Where("id = ?", call.TenantID).First(&t).Error; err != nil {
-			return notFound(err, fmt.Sprintf("tenant %d", call.TenantID))
+			return store.NotFound(err, fmt.Sprintf("tenant %d", call.TenantID))
 		}
 		data := &BekanntmachungData{Kreis: t.Name, Authority: c.Authority, Letterhead: t.Letterhead, Ref: call.Ref,
 			Version: v.Version, Reason: v.Reason, Material: v.Material, PublishedAt: v.PublishedAt.UTC(), Content: *c}

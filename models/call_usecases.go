@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"slices"
 	"time"
 
@@ -46,10 +47,10 @@ func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, 
 		return nil, err
 	}
 	var call rules.Call
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var t Tenant
 		if err := tx.Take(&t, tenantID).Error; err != nil {
-			return notFound(err, "tenant")
+			return store.NotFound(err, "tenant")
 		}
 		content := KIMTemplate(&t, now)
 		if fromCallID != 0 {
@@ -199,7 +200,7 @@ func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ca
 	}
 	content, v := in.Content(now)
 	in.Committee = rules.Committee{Evaluators: uniqueIDs(in.Committee.Evaluators), Openers: uniqueIDs(in.Committee.Openers)}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockCall(tx, tenantID, callID)
 		if err != nil {
 			return err
@@ -240,7 +241,7 @@ func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 		return err
 	}
 	com = rules.Committee{Evaluators: uniqueIDs(com.Evaluators), Openers: uniqueIDs(com.Openers)}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockCall(tx, tenantID, callID)
 		if err != nil {
 			return err
@@ -299,7 +300,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 		return nil, err
 	}
 	var ver rules.CallVersion
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockCall(tx, tenantID, callID)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callI
 	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
 	v := &core.ValidationError{}
 	core.CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, rules.MaxReason)
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err

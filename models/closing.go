@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -27,7 +28,7 @@ type dueCall struct {
 // closed twice. It returns the number of calls closed.
 func CloseDueCalls(ctx context.Context, db *gorm.DB, now time.Time) (int, error) {
 	n := 0
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var due []dueCall
 		if err := tx.Raw(`SELECT id, tenant_id, ref, title, deadline FROM calls
 			WHERE state = 'published' AND deadline < ? AND deadline < clock_timestamp() ORDER BY id FOR UPDATE SKIP LOCKED`, now).Scan(&due).Error; err != nil {
@@ -55,7 +56,7 @@ func CloseCallIfDue(ctx context.Context, db *gorm.DB, callID int64, now time.Tim
 	if due == 0 {
 		return nil
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error { return closeCallTx(tx, callID, now) })
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return closeCallTx(tx, callID, now) })
 }
 
 // closeCallTx closes one call inside tx if it is due, waiting for a concurrent closer.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -204,7 +205,7 @@ type DeclarationInput struct {
 // from that bid; when fewer than two evaluators remain for a bid, the leads are warned by
 // e-mail. Audited as coi.declared (ties are named in the details for the lead).
 func DeclareTies(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in map[int64]DeclarationInput, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		h, err := evaluatorCall(tx, actor, tenantID, callID, true)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -207,7 +208,7 @@ func LeadCommittee(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.A
 // too before seeing anything. Audited as committee.evaluator_added; the new member is
 // told by e-mail.
 func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, userID int64, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // seedEvaluation fills the real evaluation tables for a call: n opened bids of new
@@ -63,7 +64,7 @@ func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
 	c.MinTotalPoints = c.MinTotalPoints.Sub(c.MinTotalPoints)
 	read := func(f *consFixture, bids int) int64 {
 		var n atomic.Int64
-		ctx := models.WithQueryCounter(context.Background(), &n)
+		ctx := store.WithQueryCounter(context.Background(), &n)
 		if _, err := models.LeadCallHeader(ctx, f.db, f.lead, f.tenantID, f.callID); err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +84,7 @@ func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
 		var out counts
 		out.open = read(f, bids)
 		var n atomic.Int64
-		ctx := models.WithQueryCounter(context.Background(), &n)
+		ctx := store.WithQueryCounter(context.Background(), &n)
 		r, err := models.CloseConsolidation(ctx, f.db, models.EvaluationSource{}, f.lead, models.CloseInput{CallID: f.callID}, f.now)
 		if err != nil {
 			t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // fixtureSource stands in for the formal check and score sheets (issue 5, built
@@ -255,7 +256,7 @@ func TestConsolidationQueryCount(t *testing.T) {
 	c.TieBreak = []string{"K1"}
 	count := func(f *consFixture) int64 {
 		var n atomic.Int64
-		ctx := models.WithQueryCounter(context.Background(), &n)
+		ctx := store.WithQueryCounter(context.Background(), &n)
 		v, err := models.LoadConsolidation(ctx, f.db, f.src, f.lead, f.callID)
 		if err != nil {
 			t.Fatal(err)

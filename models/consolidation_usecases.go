@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ func loadConsolidated(tx *gorm.DB, callID int64) ([]rules.ConsolidatedScore, err
 // the scale with at most two decimals; where it differs from the evaluators' mean a
 // reason is mandatory (rule 6). Audited as consolidation.scores_set on the call's chain.
 func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in ConsolidationInput, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
 		if err != nil {
 			return err
@@ -157,7 +158,7 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 // after the result is stored, so a failing one rolls the closing back.
 func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in CloseInput, now time.Time, issue ...MatrixIssuer) (rules.Result, error) {
 	var result rules.Result
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"slices"
 	"strconv"
 	"time"
@@ -160,7 +161,7 @@ func CouncilTieField(orgID int64) string { return "tie_" + strconv.FormatInt(org
 // decision is recorded; audited as council.declared on the procedure's chain. A second
 // declaration is ErrConflict (declarations are final).
 func DeclareCouncilTies(ctx context.Context, db *gorm.DB, actor *core.Actor, in CouncilDeclaration, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		v, decided, err := councilCall(tx, actor, in.TenantID, in.CallID)
 		if err != nil {
 			return err

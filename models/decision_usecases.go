@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"strings"
 	"time"
@@ -168,7 +169,7 @@ type ProposalInput struct {
 // SaveProposal stores (or replaces) the decision proposal of a call with a closed
 // consolidation until the decision is recorded. Audited as decision.proposed.
 func SaveProposal(ctx context.Context, db *gorm.DB, actor *core.Actor, in ProposalInput, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := loadDecisionCall(tx, actor, in.CallID, true)
 		if err != nil {
 			return err
@@ -262,7 +263,7 @@ func decisionStateConflict(s rules.CallState) error {
 // moves to 'decided' and the decision can no longer change; the Vergabevermerk of the
 // decision is issued. Audited as decision.recorded.
 func RecordDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, in rules.RecordInput, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := loadDecisionCall(tx, actor, in.CallID, true)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,7 +76,7 @@ type DocRequestInput struct {
 // deadline (set by the first request, in the future; equal treatment). The provider gets
 // a Postfach message and an e-mail. Audited as formal.documents_requested.
 func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, in DocRequestInput, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
 			return err
@@ -225,7 +226,7 @@ func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vault *Vault, actor
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var out rules.RequestAnswer
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		if err := lockMembership(tx, actor, orgID); err != nil {
 			return err
 		}

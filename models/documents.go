@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"strconv"
 	"strings"
 	"time"
@@ -267,7 +268,7 @@ func DocumentByHash(ctx context.Context, db *gorm.DB, hash string) (*DocumentChe
 func DocumentForDownload(ctx context.Context, db *gorm.DB, id int64) (*IssuedDocument, error) {
 	var d IssuedDocument
 	if err := db.WithContext(ctx).Where("id = ?", id).First(&d).Error; err != nil {
-		return nil, notFound(err, fmt.Sprintf("document %d", id))
+		return nil, store.NotFound(err, fmt.Sprintf("document %d", id))
 	}
 	return &d, nil
 }

@@ -12,6 +12,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 func TestCanonicalJSONSortsKeysAndKeepsText(t *testing.T) {
@@ -53,7 +54,7 @@ func TestIssueDocumentStoresHashesAuditsAndIsImmutable(t *testing.T) {
 	data := map[string]any{"titel": "Prüfung", "betrag": "57000.00"}
 	var doc models.IssuedDocument
 	var seen models.DocMeta
-	err := models.InTx(ctx, f.db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, f.db, func(tx *gorm.DB) error {
 		var err error
 		doc, err = models.IssueDocument(tx, models.IssueInput{TenantID: f.tenantID, ActorID: f.lead.UserID, Kind: models.DocMitteilung,
 			Title: "Mitteilung Test", Chain: chain, ObjectType: "test", ObjectID: "1", CanonicalData: data,
@@ -114,7 +115,7 @@ func TestIssueDocumentRefusesNonPDFAndUnknownKind(t *testing.T) {
 		"title":   {TenantID: f.tenantID, Kind: models.DocMitteilung, Title: " ", Chain: "t", Render: fakePDF},
 		"failing": {TenantID: f.tenantID, Kind: models.DocMitteilung, Title: "x", Chain: "t", Render: func(models.DocMeta) ([]byte, error) { return nil, errors.New("boom") }},
 	} {
-		err := models.InTx(context.Background(), f.db, func(tx *gorm.DB) error { _, err := models.IssueDocument(tx, in); return err })
+		err := store.InTx(context.Background(), f.db, func(tx *gorm.DB) error { _, err := models.IssueDocument(tx, in); return err })
 		if err == nil {
 			t.Errorf("%s: issued", name)
 		}

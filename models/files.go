@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"time"
 
 	"filippo.io/age"
@@ -164,7 +165,7 @@ func StoreFile(ctx context.Context, tx *gorm.DB, vault *Vault, in FileInput) (Fi
 func FileByID(ctx context.Context, db *gorm.DB, id int64) (File, error) {
 	var f File
 	if err := db.WithContext(ctx).First(&f, id).Error; err != nil {
-		return File{}, notFound(err, fmt.Sprintf("file %d", id))
+		return File{}, store.NotFound(err, fmt.Sprintf("file %d", id))
 	}
 	return f, nil
 }

@@ -19,11 +19,12 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 // fileFixture is a database with a user, an organisation and a call to own files.
 type fileFixture struct {
-	st                    *models.Store
+	st                    *store.Store
 	url                   string
 	vault                 *models.Vault
 	userID, orgID, callID int64
@@ -32,7 +33,7 @@ type fileFixture struct {
 func newFileFixture(t *testing.T) *fileFixture {
 	t.Helper()
 	url := dbtest.NewURL(t)
-	st, err := models.Open(context.Background(), url, nil)
+	st, err := store.Open(context.Background(), url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func (fx *fileFixture) count(t *testing.T, q string, args ...any) int64 {
 func (fx *fileFixture) store(t *testing.T, in models.FileInput) (models.File, error) {
 	t.Helper()
 	var f models.File
-	err := models.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
+	err := store.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
 		var err error
 		f, err = models.StoreFile(context.Background(), tx, fx.vault, in)
 		return err
@@ -174,7 +175,7 @@ func TestStoreFileRefusesAndLeavesNothing(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var kept models.File
-			err := models.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
+			err := store.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
 				_, err := models.StoreFile(context.Background(), tx, fx.vault, models.FileInput{OrgID: fx.orgID, Kind: "test",
 					Name: "x.pdf", Reader: bytes.NewReader(tc.content), MaxBytes: 20 << 20, Field: "dok"})
 				v, ok := core.AsValidation(err)
@@ -232,7 +233,7 @@ func TestEncryptionAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sealed []byte
-	err = models.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
+	err = store.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
 		sealed, err = fx.vault.SealBytes(tx, fx.callID, []byte(`{"antwort":"`+marker+`"}`))
 		return err
 	})
@@ -353,7 +354,7 @@ func TestCopyAndDeleteFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dst models.File
-	err = models.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
+	err = store.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
 		dst, err = models.CopyFileForTest(context.Background(), tx, fx.vault, src.ID, models.FileInput{CallID: fx.callID, OrgID: fx.orgID, Kind: "bid"})
 		if err != nil {
 			return err

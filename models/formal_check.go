@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -284,7 +285,7 @@ func lockFormalBid(tx *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64
 // only, admit (every minimum requirement met) or exclude (with reason; final). Audited as
 // formal.saved, formal.admitted or formal.excluded.
 func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, in FormalInput, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
 			return err
@@ -340,7 +341,7 @@ func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 // exclusion stays on record, the correction (with its mandatory reason) re-admits the
 // bid — only if every minimum requirement is met. Audited as formal.corrected.
 func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, reason string, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"time"
 
 	"gorm.io/gorm"
@@ -64,7 +65,7 @@ func Follow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID i
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("follow as org %d: %w", orgID, core.ErrNotFound)
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var row struct{ State rules.CallState }
 		res := tx.Raw(`SELECT state FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, callID).Scan(&row)
 		if res.Error != nil {
@@ -95,7 +96,7 @@ func Unfollow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("unfollow as org %d: %w", orgID, core.ErrNotFound)
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		del := tx.Exec(`DELETE FROM follows WHERE org_id = ? AND call_id = ?`, orgID, callID)
 		if del.Error != nil {
 			return fmt.Errorf("unfollow call: %w", del.Error)

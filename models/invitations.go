@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"slices"
 	"strings"
 	"time"
@@ -122,7 +123,7 @@ func InvitationByToken(ctx context.Context, db *gorm.DB, token string, now time.
 // It returns the id of the user who now holds the roles.
 func AcceptInvitation(ctx context.Context, db *gorm.DB, token string, actor *core.Actor, newUser *NewUserInput, now time.Time) (int64, error) {
 	var userID int64
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var inv Invitation
 		res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
 			Where("token_hash = ? AND accepted_at IS NULL AND expires_at > ?", HashToken(token), now).Limit(1).Find(&inv)

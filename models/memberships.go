@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"slices"
 
 	"gorm.io/gorm"
@@ -29,7 +30,7 @@ func SetTenantRoles(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 		v.Add("roles", "self_admin", "Sie können sich die Rolle Kreisadministration nicht selbst entziehen. Bitten Sie eine andere administrierende Person darum.")
 		return v
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var before []string
 		if err := tx.Raw(`SELECT role FROM tenant_memberships WHERE tenant_id = ? AND user_id = ? ORDER BY role FOR UPDATE`, tenantID, userID).Scan(&before).Error; err != nil {
 			return fmt.Errorf("load roles: %w", err)

@@ -9,8 +9,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
-	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 func TestMigrationsApplyOnceUnderConcurrentStarts(t *testing.T) {
@@ -28,7 +28,7 @@ func TestMigrationsApplyOnceUnderConcurrentStarts(t *testing.T) {
 				return
 			}
 			defer db.Close()
-			errs <- models.Migrate(ctx, db, nil)
+			errs <- store.Migrate(ctx, db, nil)
 		}()
 	}
 	wg.Wait()
@@ -40,16 +40,16 @@ func TestMigrationsApplyOnceUnderConcurrentStarts(t *testing.T) {
 	}
 	db, _ := sql.Open("pgx", url)
 	defer db.Close()
-	latest, _ := models.LatestMigration(db)
+	latest, _ := store.LatestMigration(db)
 	var applied, distinct int64
 	if err := db.QueryRow(`SELECT count(*), count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&applied, &distinct); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := models.MigrationFiles()
+	files, _ := store.MigrationFiles()
 	if applied != int64(len(files)) || distinct != applied || latest == 0 {
 		t.Fatalf("applied %d rows (%d distinct) for %d migrations", applied, distinct, len(files))
 	}
-	if err := models.CheckSchema(ctx, db); err != nil {
+	if err := store.CheckSchema(ctx, db); err != nil {
 		t.Fatalf("schema not current after migrate: %v", err)
 	}
 }
@@ -57,16 +57,16 @@ func TestMigrationsApplyOnceUnderConcurrentStarts(t *testing.T) {
 func TestNewerSchemaIsRefused(t *testing.T) {
 	ctx := context.Background()
 	st := dbtest.New(t)
-	if err := models.CheckSchema(ctx, st.SQL); err != nil {
+	if err := store.CheckSchema(ctx, st.SQL); err != nil {
 		t.Fatalf("fresh database: %v", err)
 	}
 	if err := st.DB.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999999, true)`).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := models.CheckSchema(ctx, st.SQL); !errors.Is(err, models.ErrSchemaTooNew) {
+	if err := store.CheckSchema(ctx, st.SQL); !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("CheckSchema: %v", err)
 	}
-	if err := models.Migrate(ctx, st.SQL, nil); !errors.Is(err, models.ErrSchemaTooNew) {
+	if err := store.Migrate(ctx, st.SQL, nil); !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("Migrate against a newer schema: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"strings"
 	"time"
@@ -187,7 +188,7 @@ func (n *NoticeContent) Text() string {
 // organisation (Postfach message and e-mail to its members), fixes the end of the
 // standstill period and moves the call to 'notified'. Audited as notices.issued.
 func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, callID int64, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := loadDecisionCall(tx, actor, callID, true)
 		if err != nil {
 			return err

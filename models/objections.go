@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"strings"
 	"time"
@@ -139,7 +140,7 @@ func LodgeObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, 
 		return 0, fmt.Errorf("objection as org %d: %w", orgID, core.ErrNotFound)
 	}
 	var id int64
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var row struct {
 			CallID, TenantID int64
 			Ref, Title       string
@@ -191,7 +192,7 @@ type ObjectionAnswer struct {
 // AnswerObjection records the lead's answer and outcome; the organisation gets it in its
 // Postfach and by e-mail. Audited as objection.answered.
 func AnswerObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, in ObjectionAnswer, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, _, err := loadDecisionCall(tx, actor, in.CallID, true)
 		if err != nil {
 			return err

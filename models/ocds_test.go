@@ -18,6 +18,7 @@ import (
 	"kimibv/models/dbtest"
 	"kimibv/models/ocdstest"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 var ocdsOpts = models.OCDSOptions{OCIDPrefix: "ocds-t3st01", BaseURL: "https://kimibv.test"}
@@ -222,7 +223,7 @@ func TestOCDSConstantQueryCount(t *testing.T) {
 	db := dbtest.NewDemo(t).DB
 	measure := func() int64 {
 		var n atomic.Int64
-		if _, err := models.OCDSProcedures(models.WithQueryCounter(ctx, &n), db, ""); err != nil {
+		if _, err := models.OCDSProcedures(store.WithQueryCounter(ctx, &n), db, ""); err != nil {
 			t.Fatal(err)
 		}
 		return n.Load()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -60,7 +61,7 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.
 		return false, fmt.Errorf("opening of call %d: %w", callID, core.ErrNotFound)
 	}
 	opened := false
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		if err := closeCallTx(tx, callID, now); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -85,9 +86,9 @@ func UpdateOrganization(ctx context.Context, db *gorm.DB, actor *core.Actor, org
 		return nil, err
 	}
 	var o Organization
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&o, orgID).Error; err != nil {
-			return notFound(err, "load organization")
+			return store.NotFound(err, "load organization")
 		}
 		changes := OrgChanges(o, in)
 		if len(changes) == 0 {
@@ -143,10 +144,10 @@ func InviteToOrg(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int6
 		return Invitation{}, err
 	}
 	var inv Invitation
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var o Organization
 		if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).First(&o, orgID).Error; err != nil {
-			return notFound(err, "load organization")
+			return store.NotFound(err, "load organization")
 		}
 		var member int64
 		if err := tx.Raw(`SELECT count(*) FROM organization_members m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? AND u.email = ?`,
@@ -208,7 +209,7 @@ func SetOrgMemberRole(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID
 		v.Add("member", "invalid", "Bitte wählen Sie die Rolle aus der Liste aus.")
 		return v
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		roles, admins, err := lockMembers(tx, orgID)
 		if err != nil {
 			return err
@@ -239,7 +240,7 @@ func RemoveOrgMember(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID,
 	if !actor.IsOrgAdmin(orgID) {
 		return fmt.Errorf("remove member: %w", core.ErrNotFound)
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		roles, admins, err := lockMembers(tx, orgID)
 		if err != nil {
 			return err

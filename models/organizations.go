@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"regexp"
 	"slices"
 	"strings"
@@ -34,7 +35,7 @@ type Organization struct {
 func OrganizationByID(ctx context.Context, db *gorm.DB, id int64) (*Organization, error) {
 	var o Organization
 	if err := db.WithContext(ctx).First(&o, id).Error; err != nil {
-		return nil, notFound(err, fmt.Sprintf("organization %d", id))
+		return nil, store.NotFound(err, fmt.Sprintf("organization %d", id))
 	}
 	return &o, nil
 }
@@ -119,7 +120,7 @@ func registerOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user N
 	o := &Organization{Name: org.Name, LegalForm: org.LegalForm, RegisterCourt: org.RegisterCourt, RegisterNumber: org.RegisterNumber,
 		Street: org.Street, PostalCode: org.PostalCode, City: org.City, Association: org.Association, Email: org.Email, Phone: org.Phone}
 	var u User
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Omit("CreatedAt").Create(o)
 		if res.Error != nil {
 			return fmt.Errorf("insert organization: %w", res.Error)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -133,7 +134,7 @@ func RetryMail(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ma
 	if !mayReviewOutbox(actor, tenantID) {
 		return fmt.Errorf("retry mail of tenant %d: %w", tenantID, core.ErrNotFound)
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var row struct {
 			ID          int64
 			SentAt      *time.Time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"time"
 
 	"gorm.io/gorm"
@@ -21,7 +22,7 @@ func RequestPasswordReset(ctx context.Context, db *gorm.DB, email, baseURL strin
 	if err := v.OrNil(); err != nil {
 		return err
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var u User
 		res := tx.Where("email = ?", email).Limit(1).Find(&u)
 		if res.Error != nil {
@@ -65,7 +66,7 @@ func PasswordResetValid(ctx context.Context, db *gorm.DB, token string, now time
 // confirm must repeat password. It also clears a lock-out. An invalid or used token is
 // ErrNotFound; after a validation error the token stays usable.
 func ResetPassword(ctx context.Context, db *gorm.DB, token, password, confirm string, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var userID int64
 		res := tx.Raw(`UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id`,
 			now, HashToken(token), now).Scan(&userID)
@@ -77,7 +78,7 @@ func ResetPassword(ctx context.Context, db *gorm.DB, token, password, confirm st
 		}
 		var u User
 		if err := tx.First(&u, userID).Error; err != nil {
-			return notFound(err, "load user")
+			return store.NotFound(err, "load user")
 		}
 		v := &core.ValidationError{}
 		for _, f := range CheckPassword(password, u.Email, u.Name).Fields {

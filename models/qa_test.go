@@ -15,6 +15,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
@@ -185,7 +186,7 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 
 	notify := func() (stmts int64, mails int64) {
 		var n atomic.Int64
-		err := models.InTx(models.WithQueryCounter(ctx, &n), db, func(tx *gorm.DB) error {
+		err := store.InTx(store.WithQueryCounter(ctx, &n), db, func(tx *gorm.DB) error {
 			var err error
 			mails, err = models.NotifyFollowers(tx, f.callID, models.InboxAmendment, "Betreff", "Text")
 			return err
@@ -253,7 +254,7 @@ func TestInboxOpenMarksReadAndIsolates(t *testing.T) {
 	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	err := models.InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		_, err := models.NotifyFollowers(tx, f.callID, models.InboxAmendment, "Erste", "A")
 		if err == nil {
 			_, err = models.NotifyFollowers(tx, f.callID, models.InboxCancellation, "Zweite", "B")
@@ -304,7 +305,7 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 			t.Fatal(err)
 		}
 		var n atomic.Int64
-		x, err := models.LoadCallExtras(models.WithQueryCounter(ctx, &n), db, awoUser, h, f.now)
+		x, err := models.LoadCallExtras(store.WithQueryCounter(ctx, &n), db, awoUser, h, f.now)
 		if err != nil || x.Call.ID != f.callID {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"slices"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func AskQuestion(ctx context.Context, db *gorm.DB, actor *core.Actor, callID, or
 		return 0, err
 	}
 	var id int64
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var call rules.Call
 		res := tx.Raw(`SELECT * FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, callID).Scan(&call)
 		if res.Error != nil {
@@ -169,7 +170,7 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 		return nil, err
 	}
 	var qa PublicQA
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
@@ -218,7 +219,7 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 // AssignToAnswer merges a later duplicate question into an already published answer.
 // It records question.merged and tells the asking organisation.
 func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, questionID, answerID int64, baseURL string, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := lockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err

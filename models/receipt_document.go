@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -22,7 +23,7 @@ type DocIssuer struct {
 func docIssuerOf(tx *gorm.DB, tenantID int64, authority string) (DocIssuer, error) {
 	var t Tenant
 	if err := tx.Where("id = ?", tenantID).First(&t).Error; err != nil {
-		return DocIssuer{}, notFound(err, fmt.Sprintf("tenant %d", tenantID))
+		return DocIssuer{}, store.NotFound(err, fmt.Sprintf("tenant %d", tenantID))
 	}
 	if authority == "" {
 		authority = t.Authority

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/store"
 	"log/slog"
 
 	"gorm.io/gorm"
@@ -27,7 +28,7 @@ func SealLegacyAtRest(ctx context.Context, db *gorm.DB, vault *Vault, log *slog.
 	}
 	// The platform key is created here, once, rather than by the first of many mails
 	// queued at the same moment (they would wait for each other's uncommitted key).
-	if err := InTx(ctx, db, func(tx *gorm.DB) error { _, err := vault.dataKey(tx, mailScope(), true); return err }); err != nil {
+	if err := store.InTx(ctx, db, func(tx *gorm.DB) error { _, err := vault.dataKey(tx, mailScope(), true); return err }); err != nil {
 		return 0, fmt.Errorf("platform key: %w", err)
 	}
 	steps := []struct {
@@ -45,7 +46,7 @@ func SealLegacyAtRest(ctx context.Context, db *gorm.DB, vault *Vault, log *slog.
 	for _, st := range steps {
 		for {
 			var n int
-			err := InTx(ctx, db, func(tx *gorm.DB) error {
+			err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 				var err error
 				n, err = st.run(tx)
 				return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"maps"
 	"slices"
 	"strconv"
@@ -182,7 +183,7 @@ func checkSheetKeys(v *core.ValidationError, criteria []rules.Criterion, in Shee
 // cannot change (conflict; the database refuses it too). Audited as sheet.saved or
 // sheet.submitted.
 func SaveSheet(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, in SheetInput, now time.Time) error {
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 		if err != nil {
 			return err

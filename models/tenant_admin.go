@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"slices"
 	"strings"
 	"time"
@@ -142,10 +143,10 @@ func InviteToTenant(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 		return Invitation{}, err
 	}
 	var inv Invitation
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var t Tenant
 		if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).First(&t, tenantID).Error; err != nil {
-			return notFound(err, "lock tenant")
+			return store.NotFound(err, "lock tenant")
 		}
 		var member int64
 		err := tx.Raw(`SELECT count(*) FROM tenant_memberships m JOIN users u ON u.id = m.user_id
@@ -237,10 +238,10 @@ func UpdateTenantSettings(ctx context.Context, db *gorm.DB, actor *core.Actor, t
 		return nil, err
 	}
 	var changed []string
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var t Tenant
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&t, tenantID).Error; err != nil {
-			return notFound(err, "lock tenant")
+			return store.NotFound(err, "lock tenant")
 		}
 		updates := map[string]any{}
 		for _, f := range []struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"regexp"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ type Tenant struct {
 func TenantBySlug(ctx context.Context, db *gorm.DB, slug string) (*Tenant, error) {
 	var t Tenant
 	if err := db.WithContext(ctx).Where("slug = ?", slug).First(&t).Error; err != nil {
-		return nil, notFound(err, fmt.Sprintf("tenant %q", slug))
+		return nil, store.NotFound(err, fmt.Sprintf("tenant %q", slug))
 	}
 	return &t, nil
 }
@@ -78,7 +79,7 @@ func CreateTenant(ctx context.Context, db *gorm.DB, actor *core.Actor, in Tenant
 	}
 	t := &Tenant{Slug: in.Slug, Name: in.Name, Kind: in.Kind, State: in.State, Authority: in.Authority, ContactEmail: in.ContactEmail,
 		LegalRemedyText: DefaultLegalRemedyText(in.Authority)}
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Omit("CreatedAt").Create(t)
 		if res.Error != nil {
 			return fmt.Errorf("insert tenant: %w", res.Error)

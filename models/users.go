@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/store"
 	"strings"
 	"time"
 
@@ -77,7 +78,7 @@ func insertUser(tx *gorm.DB, in NewUserInput, platformAdmin bool) (User, error) 
 // CreateUser creates an account (the operator's command `user create`), audited on the platform chain.
 func CreateUser(ctx context.Context, db *gorm.DB, actorID int64, in NewUserInput, platformAdmin bool) (User, error) {
 	var u User
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var err error
 		if u, err = insertUser(tx, in, platformAdmin); err != nil {
 			return err
@@ -96,7 +97,7 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string, now 
 	email = core.NormalizeEmail(email)
 	var u User
 	var result error
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("email = ?", email).Limit(1).Find(&u)
 		if res.Error != nil {
 			return fmt.Errorf("load user: %w", res.Error)
@@ -150,7 +151,7 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string, now 
 func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*core.Actor, error) {
 	var u User
 	if err := db.WithContext(ctx).First(&u, userID).Error; err != nil {
-		return nil, notFound(err, "load actor")
+		return nil, store.NotFound(err, "load actor")
 	}
 	var rows []struct {
 		Kind string
@@ -178,10 +179,10 @@ func ChangePassword(ctx context.Context, db *gorm.DB, actor *core.Actor, current
 	if actor == nil {
 		return fmt.Errorf("change password: %w", core.ErrForbidden)
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var u User
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&u, actor.UserID).Error; err != nil {
-			return notFound(err, "load user")
+			return store.NotFound(err, "load user")
 		}
 		v := &core.ValidationError{}
 		if !PasswordMatches(current, u.PasswordHash) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"strconv"
 	"time"
 
@@ -181,7 +182,7 @@ func AddWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *co
 		return WalletDocument{}, err
 	}
 	var doc WalletDocument
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		if err := lockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
@@ -205,7 +206,7 @@ func lockWalletDocument(tx *gorm.DB, orgID, docID int64) (WalletDocument, error)
 	var d WalletDocument
 	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ? AND org_id = ?", docID, orgID).First(&d).Error
 	if err != nil {
-		return d, notFound(err, fmt.Sprintf("wallet document %d", docID))
+		return d, store.NotFound(err, fmt.Sprintf("wallet document %d", docID))
 	}
 	return d, nil
 }
@@ -217,7 +218,7 @@ func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor
 		return WalletDocument{}, err
 	}
 	var doc WalletDocument
-	err := InTx(ctx, db, func(tx *gorm.DB) error {
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		if err := lockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
@@ -256,7 +257,7 @@ func DeleteWalletDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, o
 	if err := walletAccess(actor, orgID); err != nil {
 		return err
 	}
-	return InTx(ctx, db, func(tx *gorm.DB) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		if err := lockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
@@ -308,7 +309,7 @@ func WalletDocumentByID(ctx context.Context, db *gorm.DB, actor *core.Actor, org
 	}
 	var d WalletDocument
 	if err := db.WithContext(ctx).Where("id = ? AND org_id = ?", docID, orgID).First(&d).Error; err != nil {
-		return d, notFound(err, fmt.Sprintf("wallet document %d", docID))
+		return d, store.NotFound(err, fmt.Sprintf("wallet document %d", docID))
 	}
 	return d, nil
 }

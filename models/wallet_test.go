@@ -12,6 +12,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 func day(s string) *time.Time {
@@ -73,7 +74,7 @@ func TestDocumentExpiry(t *testing.T) {
 
 // walletFixture is the demo with two provider organisations and their administrators.
 type walletFixture struct {
-	st             *models.Store
+	st             *store.Store
 	vault          *models.Vault
 	awo, caritas   *core.Actor
 	awoOrg, carOrg int64

@@ -25,6 +25,7 @@ import (
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // flowClock is the application's adjustable clock in the flow tests.
@@ -46,7 +47,7 @@ type flow struct {
 	tl      tools
 	base    string
 	origin  *url.URL
-	store   *models.Store
+	store   *store.Store
 	vault   *models.Vault
 	clock   *flowClock
 	browser context.Context

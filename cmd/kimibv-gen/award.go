@@ -9,6 +9,7 @@ import (
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // awardLead is how long after its Kreis is generated the deadline of a call that will be
@@ -26,7 +27,7 @@ type pendingAward struct {
 // opening, formal check, committee and scores (set-based, like dbtest.SeedProcedure) and
 // the real use cases from closing the consolidation to the final award, with the real
 // PDF renderers. Every audit entry goes through models.Audit, so the chains verify.
-func awardCalls(ctx context.Context, st *models.Store, pending []pendingAward, baseURL string) error {
+func awardCalls(ctx context.Context, st *store.Store, pending []pendingAward, baseURL string) error {
 	if len(pending) == 0 {
 		return nil
 	}
@@ -50,7 +51,7 @@ func awardCalls(ctx context.Context, st *models.Store, pending []pendingAward, b
 	return nil
 }
 
-func awardCall(ctx context.Context, st *models.Store, docs models.DecisionDocs, p pendingAward) error {
+func awardCall(ctx context.Context, st *store.Store, docs models.DecisionDocs, p pendingAward) error {
 	db := st.DB.WithContext(ctx)
 	lead, err := models.LoadActor(ctx, db, p.Lead)
 	if err != nil {

@@ -13,12 +13,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"kimibv/models"
+	"kimibv/models/store"
 )
 
 // chain appends entries to one audit chain in batches of 50 000 (one transaction each)
 // and, with --export, writes every entry's canonical encoding (the bytes that
 // kimibv audit verify hashes) to a file, one per line, for the sha256sum baseline.
-func chain(ctx context.Context, st *models.Store, args []string) error {
+func chain(ctx context.Context, st *store.Store, args []string) error {
 	fs := flag.NewFlagSet("chain", flag.ContinueOnError)
 	n := fs.Int("entries", 1_000_000, "entries to append")
 	name := fs.String("name", "bench:1m", "chain key")
@@ -50,7 +51,7 @@ func chain(ctx context.Context, st *models.Store, args []string) error {
 	return nil
 }
 
-func chainBatch(ctx context.Context, st *models.Store, name string, offset, size int, out io.Writer) error {
+func chainBatch(ctx context.Context, st *store.Store, name string, offset, size int, out io.Writer) error {
 	tx, err := st.Pool.Begin(ctx)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"kimibv/models"
+	"kimibv/models/store"
 )
 
 func main() {
@@ -39,12 +40,12 @@ func run(ctx context.Context, args []string) error {
 	if url == "" {
 		return errors.New("DATABASE_URL is not set")
 	}
-	st, err := models.Open(ctx, url, nil)
+	st, err := store.Open(ctx, url, nil)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := models.CheckSchema(ctx, st.SQL); err != nil {
+	if err := store.CheckSchema(ctx, st.SQL); err != nil {
 		return fmt.Errorf("schema (run kimibv migrate first): %w", err)
 	}
 	switch args[0] {
@@ -68,7 +69,7 @@ func run(ctx context.Context, args []string) error {
 
 // loadVault opens the master key file named by KIMIBV_MASTER_KEY_FILE (created if
 // missing) and binds it to the store, as the server does (models.BindVault).
-func loadVault(st *models.Store) (*models.Vault, error) {
+func loadVault(st *store.Store) (*models.Vault, error) {
 	path := os.Getenv("KIMIBV_MASTER_KEY_FILE")
 	if path == "" {
 		return nil, errors.New("KIMIBV_MASTER_KEY_FILE is not set")

@@ -15,6 +15,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // RushSet is what kimibv-rush reads: the call and the organisations with their drafts.
@@ -27,7 +28,7 @@ type RushSet struct {
 // moves it) and n organisations, each with a complete draft: every criterion answered,
 // every declaration confirmed and all eight required documents stored (encrypted with
 // the call's key; the drafts share one stored file per document).
-func rushSetup(ctx context.Context, st *models.Store, vault *models.Vault, args []string) error {
+func rushSetup(ctx context.Context, st *store.Store, vault *models.Vault, args []string) error {
 	fs := flag.NewFlagSet("rush", flag.ContinueOnError)
 	n := fs.Int("orgs", 500, "organisations with complete drafts")
 	prefix := fs.String("prefix", "rush", "slug prefix (must be new)")
@@ -69,7 +70,7 @@ func rushSetup(ctx context.Context, st *models.Store, vault *models.Vault, args 
 		return fmt.Errorf("generated draft is incomplete: %s", missing[0].Message)
 	}
 	plain, _ := json.Marshal(d)
-	err = models.InTx(ctx, st.DB, func(tx *gorm.DB) error {
+	err = store.InTx(ctx, st.DB, func(tx *gorm.DB) error {
 		files := map[string]int64{}
 		for _, rd := range content.RequiredDocs {
 			f, err := models.StoreFile(ctx, tx, vault, models.FileInput{CallID: callID, Kind: "bid", Name: rd.Key + ".pdf",

@@ -14,6 +14,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // volumeOpts sizes the data set.
@@ -25,7 +26,7 @@ type volumeOpts struct {
 
 // volume creates Kreise with published calls, each with submitted (sealed) bids from a
 // shared pool of provider organisations, evaluators per Kreis and matching audit chains.
-func volume(ctx context.Context, st *models.Store, vault *models.Vault, args []string) error {
+func volume(ctx context.Context, st *store.Store, vault *models.Vault, args []string) error {
 	var o volumeOpts
 	fs := flag.NewFlagSet("volume", flag.ContinueOnError)
 	fs.StringVar(&o.Prefix, "prefix", "bench", "slug prefix of the generated Kreise (must be new)")
@@ -82,7 +83,7 @@ type genOrg struct {
 
 // createOrgs creates n organisations with one admin each (password demo.Password) and
 // records org.registered on the platform chain.
-func createOrgs(ctx context.Context, st *models.Store, prefix, kind string, n int, pwHash string) ([]genOrg, error) {
+func createOrgs(ctx context.Context, st *store.Store, prefix, kind string, n int, pwHash string) ([]genOrg, error) {
 	tx, err := st.Pool.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -171,7 +172,7 @@ type genCall struct {
 // genKreis creates one Kreis: tenant, lead and evaluators, calls (committed first, because
 // the data keys refer to them), then bids, versions and audit entries in a second transaction.
 // The first o.Awarded calls get a deadline awardLead from now and are returned for awardCalls.
-func genKreis(ctx context.Context, st *models.Store, vault *models.Vault, o volumeOpts, k int, orgs []genOrg, pwHash string) ([]pendingAward, error) {
+func genKreis(ctx context.Context, st *store.Store, vault *models.Vault, o volumeOpts, k int, orgs []genOrg, pwHash string) ([]pendingAward, error) {
 	slug := fmt.Sprintf("%s-%02d", o.Prefix, k+1)
 	t := &models.Tenant{Slug: slug, Name: fmt.Sprintf("Kreis %s %02d", o.Prefix, k+1), Kind: "kreis", ContactEmail: "ki@" + slug + ".example"}
 	tx, err := st.Pool.Begin(ctx)
@@ -258,7 +259,7 @@ func genKreis(ctx context.Context, st *models.Store, vault *models.Vault, o volu
 }
 
 // sealBids encrypts every bid's canonical content with its call's data key, in parallel.
-func sealBids(st *models.Store, vault *models.Vault, o volumeOpts, k int, calls []*genCall, orgs []genOrg) error {
+func sealBids(st *store.Store, vault *models.Vault, o volumeOpts, k int, calls []*genCall, orgs []genOrg) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(calls))
 	sem := make(chan struct{}, max(1, o.Jobs))
@@ -280,7 +281,7 @@ func sealBids(st *models.Store, vault *models.Vault, o volumeOpts, k int, calls 
 	return nil
 }
 
-func sealCall(st *models.Store, vault *models.Vault, o volumeOpts, n int, gc *genCall, orgs []genOrg) error {
+func sealCall(st *store.Store, vault *models.Vault, o volumeOpts, n int, gc *genCall, orgs []genOrg) error {
 	d := completeDraft(&gc.Content, n)
 	plain, err := json.Marshal(d)
 	if err != nil {
@@ -309,7 +310,7 @@ func sealCall(st *models.Store, vault *models.Vault, o volumeOpts, n int, gc *ge
 
 // storeBids writes bids, versions (receipt times set at COMMIT by the deadline trigger)
 // and the audit entries of every call chain and sealed bid trail in one transaction.
-func storeBids(ctx context.Context, st *models.Store, o volumeOpts, k int, tenantID, lead int64, calls []*genCall, orgs []genOrg) error {
+func storeBids(ctx context.Context, st *store.Store, o volumeOpts, k int, tenantID, lead int64, calls []*genCall, orgs []genOrg) error {
 	tx, err := st.Pool.Begin(ctx)
 	if err != nil {
 		return err

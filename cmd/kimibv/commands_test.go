@@ -11,12 +11,13 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 // execSQL runs statements on the database at url (a superuser connection in tests).
 func execSQL(t *testing.T, url string, stmts ...string) {
 	t.Helper()
-	st, err := models.Open(context.Background(), url, nil)
+	st, err := store.Open(context.Background(), url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestUserCreateCommand(t *testing.T) {
 	url := dbtest.NewURL(t)
 	t.Setenv("DATABASE_URL", url)
 	ctx := context.Background()
-	st, err := models.Open(ctx, url, nil)
+	st, err := store.Open(ctx, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

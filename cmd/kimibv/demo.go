@@ -10,6 +10,7 @@ import (
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/store"
 )
 
 // demoCmd migrates and loads the demonstration (unless present with --if-empty) and prints the logins.
@@ -26,7 +27,7 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 		return err
 	}
 	defer st.Close()
-	if err := models.Migrate(ctx, st.SQL, log); err != nil {
+	if err := store.Migrate(ctx, st.SQL, log); err != nil {
 		return err
 	}
 	vault, err := openVault(cfg, log)

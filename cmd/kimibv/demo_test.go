@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 // TestDemoLinksFollowTheBaseURL loads the demonstration with `kimibv demo` and
@@ -29,7 +30,7 @@ func TestDemoLinksFollowTheBaseURL(t *testing.T) {
 	if err := run(context.Background(), []string{"demo", "--defer-procedures"}, &out); err != nil {
 		t.Fatalf("kimibv demo: %v\n%s", err, out.String())
 	}
-	st, err := models.Open(context.Background(), url, nil)
+	st, err := store.Open(context.Background(), url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

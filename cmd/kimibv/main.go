@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"kimibv/models"
+	"kimibv/models/store"
 )
 
 const usage = `kimibv – transparente Interessenbekundungsverfahren für das KIM
@@ -89,8 +90,8 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 }
 
 // openStore connects to the database.
-func openStore(ctx context.Context, cfg config, log *slog.Logger) (*models.Store, error) {
-	st, err := models.Open(ctx, cfg.DatabaseURL, log)
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return nil, err
 	}
@@ -108,22 +109,22 @@ func migrateCmd(ctx context.Context, cfg config, log *slog.Logger, args []string
 	}
 	defer st.Close()
 	if len(args) > 0 && args[0] == "status" {
-		err := models.CheckSchema(ctx, st.SQL)
-		latest, _ := models.LatestMigration(st.SQL)
+		err := store.CheckSchema(ctx, st.SQL)
+		latest, _ := store.LatestMigration(st.SQL)
 		switch {
 		case err == nil:
 			fmt.Fprintf(out, "schema current (version %d)\n", latest)
-		case errors.Is(err, models.ErrSchemaOutdated):
+		case errors.Is(err, store.ErrSchemaOutdated):
 			fmt.Fprintf(out, "migrations pending: %v\n", err)
 		default:
 			return err
 		}
 		return nil
 	}
-	if err := models.Migrate(ctx, st.SQL, log); err != nil {
+	if err := store.Migrate(ctx, st.SQL, log); err != nil {
 		return err
 	}
-	latest, _ := models.LatestMigration(st.SQL)
+	latest, _ := store.LatestMigration(st.SQL)
 	fmt.Fprintf(out, "schema current (version %d)\n", latest)
 	return nil
 }
@@ -182,7 +183,7 @@ func userCreate(ctx context.Context, cfg config, log *slog.Logger, args []string
 		return err
 	}
 	defer st.Close()
-	if err := models.CheckSchema(ctx, st.SQL); err != nil {
+	if err := store.CheckSchema(ctx, st.SQL); err != nil {
 		return err
 	}
 	u, err := models.CreateUser(ctx, st.DB, 0, models.NewUserInput{Email: *email, Name: *name, Password: password}, *platform)

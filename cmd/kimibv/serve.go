@@ -10,6 +10,7 @@ import (
 
 	"kimibv/app"
 	"kimibv/models"
+	"kimibv/models/store"
 )
 
 // serve migrates, starts the jobs and the HTTP server, and on a signal shuts down
@@ -27,7 +28,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		st.Close()
 		log.Info("database closed")
 	}()
-	if err := models.Migrate(ctx, st.SQL, log); err != nil {
+	if err := store.Migrate(ctx, st.SQL, log); err != nil {
 		return err
 	}
 	// Rows stored in plain text before encryption at rest covered them are sealed now,

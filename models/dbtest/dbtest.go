@@ -26,6 +26,7 @@ import (
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/store"
 )
 
 // templateState guards the per-process template setup; tests in one package share it.
@@ -67,7 +68,7 @@ func WithDatabase(raw, name string) string {
 
 func templateName() string {
 	h := sha256.New()
-	entries, _ := models.MigrationFiles()
+	entries, _ := store.MigrationFiles()
 	for _, e := range entries {
 		h.Write([]byte(e))
 	}
@@ -103,7 +104,7 @@ func ensureTemplate(ctx context.Context, admin string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("open template: %w", err)
 	}
-	err = models.Migrate(ctx, db, nil)
+	err = store.Migrate(ctx, db, nil)
 	db.Close()
 	if err != nil {
 		return "", fmt.Errorf("migrate template: %w", err)
@@ -147,9 +148,9 @@ func NewDemoURL(t testing.TB) string {
 }
 
 // NewDemo returns a Store on a fresh database holding the demonstration.
-func NewDemo(t testing.TB) *models.Store {
+func NewDemo(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := models.Open(context.Background(), NewDemoURL(t), nil)
+	st, err := store.Open(context.Background(), NewDemoURL(t), nil)
 	if err != nil {
 		t.Fatalf("open demo database: %v", err)
 	}
@@ -183,7 +184,7 @@ func ensureDemoTemplate(ctx context.Context, admin, base string) (string, error)
 	if err := createFromTemplate(ctx, conn, building, base); err != nil {
 		return "", err
 	}
-	st, err := models.Open(ctx, WithDatabase(admin, building), nil)
+	st, err := store.Open(ctx, WithDatabase(admin, building), nil)
 	if err != nil {
 		return "", fmt.Errorf("open demo template: %w", err)
 	}
@@ -247,9 +248,9 @@ func cloneDatabase(t testing.TB, ctx context.Context, admin, template string) st
 }
 
 // New returns a Store on a fresh migrated database that is closed and dropped after the test.
-func New(t testing.TB) *models.Store {
+func New(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := models.Open(context.Background(), NewURL(t), nil)
+	st, err := store.Open(context.Background(), NewURL(t), nil)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}

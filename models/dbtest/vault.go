@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/store"
 )
 
 // testMasterKey is the master key of test databases: the cached demo template is loaded
@@ -27,7 +28,7 @@ func vault() (*models.Vault, error) { return models.NewVault(testMasterKey) }
 // bindVault binds the test vault to a test store (models.BindVault), as the application
 // and the commands bind theirs: the outbox, the Postfach and documents to organisations
 // are sealed with it.
-func bindVault(t testing.TB, st *models.Store) {
+func bindVault(t testing.TB, st *store.Store) {
 	t.Helper()
 	if err := models.BindVault(st.DB, Vault(t)); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package models
+package store
 
 import (
 	"context"
@@ -125,8 +125,8 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	return db.WithContext(ctx).Transaction(fn)
 }
 
-// notFound converts GORM's not-found error into ErrNotFound and wraps others with what.
-func notFound(err error, what string) error {
+// NotFound converts GORM's not-found error into ErrNotFound and wraps others with what.
+func NotFound(err error, what string) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return fmt.Errorf("%s: %w", what, core.ErrNotFound)
 	}
