@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/templates"
 )
@@ -15,8 +16,8 @@ import (
 // the verification of the Kreis's chain (Page is nil after refused filter input).
 type auditData struct {
 	Tenant   *models.Tenant
-	Page     *models.AuditPage
-	Options  models.AuditOptions
+	Page     *audit.AuditPage
+	Options  audit.AuditOptions
 	NextURL  string // the next (older) page with the same filter
 	FirstURL string // the newest page with the same filter
 }
@@ -33,16 +34,16 @@ func (a *App) auditList(c echo.Context) error {
 			filter.Set(k, v)
 		}
 	}
-	q := models.AuditQuery{Actor: filter.Get("actor"), Action: filter.Get("action"), ObjectType: filter.Get("object_type"),
+	q := audit.AuditQuery{Actor: filter.Get("actor"), Action: filter.Get("action"), ObjectType: filter.Get("object_type"),
 		ObjectID: filter.Get("object_id"), From: filter.Get("from"), To: filter.Get("to"), Cursor: c.QueryParam("cursor")}
 	base := "/verwaltung/" + t.Slug + "/protokoll"
 	data := auditData{Tenant: t, FirstURL: base}
 	if len(filter) > 0 {
 		data.FirstURL += "?" + filter.Encode()
 	}
-	page, err := models.ListAudit(ctx, a.db, act, t.ID, q)
+	page, err := audit.ListAudit(ctx, a.db, act, t.ID, q)
 	if v, ok := core.AsValidation(err); ok {
-		if data.Options, err = models.AuditFilterOptions(ctx, a.db, act, t.ID); err != nil {
+		if data.Options, err = audit.AuditFilterOptions(ctx, a.db, act, t.ID); err != nil {
 			return err
 		}
 		return a.tenantPage(c, http.StatusUnprocessableEntity, "kreis_protokoll", "Protokoll", data, templates.NewForm(filter, v))

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 )
@@ -40,7 +41,7 @@ func TestAwardRecordHTTP(t *testing.T) {
 	}
 	etag := r.Header.Get("ETag")
 	var head string
-	ta.store.DB.Raw(`SELECT head_hash FROM audit_chains WHERE chain = ?`, models.CallChain(p.CallID)).Scan(&head)
+	ta.store.DB.Raw(`SELECT head_hash FROM audit_chains WHERE chain = ?`, audit.CallChain(p.CallID)).Scan(&head)
 	if etag != `W/"vergabe-`+head+`"` || r.Header.Get("Last-Modified") == "" {
 		t.Fatalf("ETag %q, head %s, Last-Modified %q", etag, head, r.Header.Get("Last-Modified"))
 	}
@@ -55,7 +56,7 @@ func TestAwardRecordHTTP(t *testing.T) {
 	if s := cond(); s != http.StatusNotModified {
 		t.Errorf("If-None-Match: %d, want 304", s)
 	}
-	if _, err := models.Audit(ta.store.DB, models.Event{Chain: models.CallChain(p.CallID), Action: "test.event"}); err != nil {
+	if _, err := audit.Audit(ta.store.DB, audit.Event{Chain: audit.CallChain(p.CallID), Action: "test.event"}); err != nil {
 		t.Fatal(err)
 	}
 	if s := cond(); s != http.StatusOK {
@@ -109,7 +110,7 @@ func TestCouncilHTTP(t *testing.T) {
 		t.Error("tied member sees evaluators' reasons")
 	}
 	b.get(base+"/anhang").wantStatus(t, 404)
-	if n := ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'council.declared'`, models.CallChain(p.CallID)); n != 2 {
+	if n := ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'council.declared'`, audit.CallChain(p.CallID)); n != 2 {
 		t.Errorf("council.declared entries: %d", n)
 	}
 
@@ -174,7 +175,7 @@ func TestVergabeakteZIP(t *testing.T) {
 		t.Errorf("entscheidung.json: %v %v", err, decision["entscheidung"])
 	}
 	// After the opening the archive holds the procedure's chain and the bid trail joined to it.
-	for base, chain := range map[string]string{"protokoll/protokollkette": models.CallChain(p.CallID), "protokoll/eingangskette": models.SealedBidChain(p.CallID)} {
+	for base, chain := range map[string]string{"protokoll/protokollkette": audit.CallChain(p.CallID), "protokoll/eingangskette": audit.SealedBidChain(p.CallID)} {
 		var entries int64
 		ta.store.DB.Raw(`SELECT count(*) FROM audit_log WHERE chain = ?`, chain).Scan(&entries)
 		text, present := files[base+".jsonl"]

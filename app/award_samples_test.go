@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -35,7 +36,7 @@ func sampleAwardRecord(state rules.CallState) *models.AwardRecord {
 		Decision:   d,
 		Objections: []models.AwardObjection{{OrgName: "Caritasverband für den Kreis Musterland e. V.", LodgedAt: sampleNow, Outcome: &upheld, AnsweredAt: &answered}},
 		Timeline:   []models.TimelineEntry{{Seq: 1, At: sampleNow, Label: "Ausschreibung veröffentlicht"}, {Seq: 9, At: sampleNow, Label: "Dokument ausgestellt: Vergabevermerk"}},
-		Chain:      models.Verification{Chain: "call:1", Entries: 9, OK: true, HeadHash: "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"}, Checked: sampleNow,
+		Chain:      audit.Verification{Chain: "call:1", Entries: 9, OK: true, HeadHash: "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"}, Checked: sampleNow,
 	}
 	if state == rules.CallCancelled {
 		r.Decision, r.Bidders, r.CancelledAt, r.CancelReason = nil, nil, &sampleNow, "Die Landesmittel wurden nicht bewilligt."

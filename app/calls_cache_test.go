@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/demo"
 )
 
@@ -56,7 +56,7 @@ func TestPublicCallCaching(t *testing.T) {
 
 	// A new entry on the call's chain (an answered question, a closing, …) changes the page.
 	etag := anon.get(page).Header.Get("ETag")
-	if _, err := models.Audit(ta.store.DB, models.Event{Chain: models.CallChain(call.ID), Action: "question.answered"}); err != nil {
+	if _, err := audit.Audit(ta.store.DB, audit.Event{Chain: audit.CallChain(call.ID), Action: "question.answered"}); err != nil {
 		t.Fatal(err)
 	}
 	if s := anon.conditional(page, "If-None-Match", etag); s.Status != 200 {

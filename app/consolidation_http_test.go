@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -135,7 +136,7 @@ func TestConsolidationHTTP(t *testing.T) {
 
 	// Close, then the result; a second close (another tab) is a conflict.
 	lead.post(page+"/abschliessen", nil).wantStatus(t, 303)
-	if closed() != 1 || ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'consolidation.closed'`, models.CallChain(e.callID)) != 1 {
+	if closed() != 1 || ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'consolidation.closed'`, audit.CallChain(e.callID)) != 1 {
 		t.Fatal("result not stored or not audited")
 	}
 	lead.get(e.base+"/ergebnis").wantStatus(t, 200).wantContains(t, "Arbeiterwohlfahrt Kreisverband Musterland e. V.", "Nicht verteilt", "77,50")

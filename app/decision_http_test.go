@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 )
@@ -150,7 +151,7 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 	// Lazily on access: the award becomes final once, everyone is notified.
 	awo.get(nPath).wantStatus(t, 200).wantContains(t, "Vergeben", "Die Wertung entspricht der Skala.", "Wartefrist ist abgelaufen")
 	lead.get(page).wantStatus(t, 200).wantContains(t, "Vergeben seit")
-	if state() != "awarded" || ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'call.awarded'`, models.CallChain(e.callID)) != 1 {
+	if state() != "awarded" || ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'call.awarded'`, audit.CallChain(e.callID)) != 1 {
 		t.Fatalf("state %s or call.awarded not written once", state())
 	}
 	// After the standstill no objection can be lodged.
@@ -228,13 +229,13 @@ func TestFinalizeAwardsJobRacingSchedulers(t *testing.T) {
 	}
 	race := func() { e.ta.raceJob(t, ctx, "finalize-awards") }
 	race() // during the standstill: nothing
-	if n := e.ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.awarded' AND chain = ?`, models.CallChain(e.callID)); n != 0 {
+	if n := e.ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.awarded' AND chain = ?`, audit.CallChain(e.callID)); n != 0 {
 		t.Fatal("finalised during the standstill")
 	}
 	e.ta.clock.Advance(15 * 24 * time.Hour)
 	race()
 	race()
-	if n := e.ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.awarded' AND chain = ?`, models.CallChain(e.callID)); n != 1 {
+	if n := e.ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.awarded' AND chain = ?`, audit.CallChain(e.callID)); n != 1 {
 		t.Fatalf("%d call.awarded entries", n)
 	}
 	if n := e.ta.count(`SELECT count(*) FROM inbox_messages WHERE call_id = ? AND kind = 'award_final'`, e.callID); n != 1 {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
@@ -90,7 +90,7 @@ func TestOpeningHTTP(t *testing.T) {
 	e.passDeadline(t)
 	// Lazy closing when the lead opens the call page.
 	e.as(t, "leitung").get(e.base).wantStatus(t, 200).wantContains(t, "Frist abgelaufen", e.base+"/oeffnung")
-	if n := ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = ?`, models.CallChain(e.callID)); n != 1 {
+	if n := ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = ?`, audit.CallChain(e.callID)); n != 1 {
 		t.Fatalf("%d call.closed entries", n)
 	}
 	// Other Kreis and roles without the opener role: 404.
@@ -229,7 +229,7 @@ func TestCloseCallsJobRacingSchedulers(t *testing.T) {
 	e := newEvalEnv(t)
 	e.passDeadline(t)
 	e.ta.raceJob(t, context.Background(), "close-calls")
-	if n := e.ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = ?`, models.CallChain(e.callID)); n != 1 {
+	if n := e.ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = ?`, audit.CallChain(e.callID)); n != 1 {
 		t.Fatalf("%d call.closed entries", n)
 	}
 }

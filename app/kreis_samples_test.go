@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/templates"
 )
@@ -52,16 +53,16 @@ func sampleTenantSettingsData() tenantSettingsData {
 
 func sampleAuditData(ok bool) auditData {
 	actor := int64(7)
-	v := models.Verification{Chain: "kreis:1", Entries: 12, HeadHash: strings.Repeat("ab", 32), OK: true}
+	v := audit.Verification{Chain: "kreis:1", Entries: 12, HeadHash: strings.Repeat("ab", 32), OK: true}
 	if !ok {
 		v.OK, v.BrokenSeq, v.Problem = false, 3, "Inhalt verändert: Hash stimmt nicht"
 	}
 	return auditData{Tenant: sampleTenant(), FirstURL: "/verwaltung/musterland/protokoll?action=tenant.roles_changed",
 		NextURL: "/verwaltung/musterland/protokoll?action=tenant.roles_changed&cursor=1.2.kreis%3A1",
-		Options: models.AuditOptions{Actors: []models.AuditActorOption{{ID: 7, Name: "Jana Leitner"}},
-			Actions:     []models.AuditChoice{{Value: "tenant.roles_changed", Label: "Rollen geändert"}},
-			ObjectTypes: []models.AuditChoice{{Value: "user", Label: "Person"}}},
-		Page: &models.AuditPage{Verification: v, Next: "1.2.kreis:1", Entries: []models.AuditRow{
+		Options: audit.AuditOptions{Actors: []audit.AuditActorOption{{ID: 7, Name: "Jana Leitner"}},
+			Actions:     []audit.AuditChoice{{Value: "tenant.roles_changed", Label: "Rollen geändert"}},
+			ObjectTypes: []audit.AuditChoice{{Value: "user", Label: "Person"}}},
+		Page: &audit.AuditPage{Verification: v, Next: "1.2.kreis:1", Entries: []audit.AuditRow{
 			{Chain: "kreis:1", Seq: 3, CreatedAt: sampleNow, ActorID: &actor, ActorName: "Jana Leitner", Action: "tenant.roles_changed",
 				ObjectType: "user", ObjectID: "9", Details: `{"after":["opener"],"before":[],"note":"<script>x</script>"}`, Hash: strings.Repeat("cd", 32)},
 			{Chain: "kreis:1", Seq: 2, CreatedAt: sampleNow, Action: "unknown.action", Details: `{}`, Hash: strings.Repeat("ef", 32)},

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"testing"
 
-	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 )
@@ -38,7 +38,7 @@ func TestPublicPageCache(t *testing.T) {
 	user.login("kreistag@musterland.example", demo.Password)
 	user.get(path).wantStatus(t, 200).wantContains(t, "Geänderter Titel")
 
-	if _, err := models.Audit(ta.store.DB, models.Event{Chain: models.CallChain(p.CallID), Action: "question.answered"}); err != nil {
+	if _, err := audit.Audit(ta.store.DB, audit.Event{Chain: audit.CallChain(p.CallID), Action: "question.answered"}); err != nil {
 		t.Fatal(err)
 	}
 	r := anon.get(path).wantStatus(t, 200).wantContains(t, "Geänderter Titel")

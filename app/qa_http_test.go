@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 )
@@ -200,7 +200,7 @@ func TestCancelHTTP(t *testing.T) {
 	versionsBefore := ta.count(`SELECT count(*) FROM call_versions WHERE call_id = ?`, id)
 	l.post(base+"/aufhebung", url.Values{"reason": {"Die Landesmittel wurden nicht bewilligt."}}).wantStatus(t, http.StatusSeeOther)
 	ta.client().get("/ausschreibungen/"+ref).wantStatus(t, http.StatusOK).wantContains(t, "Aufgehoben am", "Die Landesmittel wurden nicht bewilligt.")
-	if n := ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'call.cancelled'`, models.CallChain(id)); n != 1 {
+	if n := ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'call.cancelled'`, audit.CallChain(id)); n != 1 {
 		t.Fatalf("call.cancelled entries %d", n)
 	}
 	// Amending the cancelled call: German conflict, nothing changes.

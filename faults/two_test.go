@@ -18,6 +18,7 @@ import (
 
 	"kimibv/app/smtptest"
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 	"kimibv/models/store"
@@ -127,7 +128,7 @@ func TestTwoInstancesJobs(t *testing.T) {
 	// Both schedulers are due at the next full minute: wait until every job has done its
 	// work (at most 40 s past it), then 3 s more for any duplicate to show.
 	chain := func(id int64, action string) int64 {
-		return dbtest.Count(t, st.DB, `SELECT count(*) FROM audit_log WHERE chain = ? AND action = ?`, models.CallChain(id), action)
+		return dbtest.Count(t, st.DB, `SELECT count(*) FROM audit_log WHERE chain = ? AND action = ?`, audit.CallChain(id), action)
 	}
 	limit := time.Now().Truncate(time.Minute).Add(time.Minute + 40*time.Second)
 	for time.Now().Before(limit) && (chain(open, "call.closed") == 0 || chain(p.CallID, "call.awarded") == 0 ||

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -93,7 +94,7 @@ func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID
 		for _, c := range p.Changes {
 			labels = append(labels, c.Heading())
 		}
-		if _, err := Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.amended",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.amended",
 			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"version": p.Version, "reason": reason,
 				"material": p.Material, "content_sha256": sum, "changes": labels,
 				"deadline": p.Next.Timeline.Deadline.UTC().Format(time.RFC3339)}}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -47,7 +48,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if _, err := models.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, callRules, "", f.now, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if versions() != 1 || dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended' AND chain = ?`, models.CallChain(f.callID)) != 0 {
+	if versions() != 1 || dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended' AND chain = ?`, audit.CallChain(f.callID)) != 0 {
 		t.Fatal("a refused amendment changed something")
 	}
 
@@ -79,7 +80,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if call.CurrentVersion != 2 || !call.Deadline.Equal(f.content.Timeline.Deadline) {
 		t.Fatalf("call %+v", call)
 	}
-	e, d := lastAudit(t, db, models.CallChain(f.callID), "call.amended")
+	e, d := lastAudit(t, db, audit.CallChain(f.callID), "call.amended")
 	if d["material"] != true || d["version"] != float64(2) || d["reason"] != "Kriterium 2 präzisiert" || *e.ActorID != f.lead.UserID {
 		t.Fatalf("audit %v", d)
 	}
@@ -117,7 +118,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if _, err := models.DiffCallVersions(ctx, db, f.callID, 3, 4); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("unknown version: %v", err)
 	}
-	verifyChain(t, db, models.CallChain(f.callID))
+	verifyChain(t, db, audit.CallChain(f.callID))
 }
 
 func TestMaterialAmendmentNeedsTimeLeft(t *testing.T) {
@@ -158,7 +159,7 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	if err != nil || !h.IsCancelled() || h.CancelReason != "Die Landesmittel wurden nicht bewilligt." || h.QuestionsOpen(f.now) {
 		t.Fatalf("header %+v %v", h, err)
 	}
-	_, d := lastAudit(t, db, models.CallChain(f.callID), "call.cancelled")
+	_, d := lastAudit(t, db, audit.CallChain(f.callID), "call.cancelled")
 	if d["reason"] != "Die Landesmittel wurden nicht bewilligt." {
 		t.Fatalf("audit %v", d)
 	}

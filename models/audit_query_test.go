@@ -13,7 +13,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/store"
@@ -26,14 +26,14 @@ func TestActionLabelFallsBackToTheName(t *testing.T) {
 		"tenant.settings_changed": "Einstellungen des Kreises geändert",
 		"bid.unknown_thing":       "bid.unknown_thing",
 	} {
-		if got := models.ActionLabel(action); got != want {
+		if got := audit.ActionLabel(action); got != want {
 			t.Errorf("ActionLabel(%q) = %q, want %q", action, got, want)
 		}
 	}
 }
 
 func TestAuditRowDetailLines(t *testing.T) {
-	r := models.AuditRow{Details: `{"z":1,"changed":{"letterhead":"A\nB","address":"` + strings.Repeat("x", 400) + `"},"roles":["lead","council"],"org_id":null,"before":[]}`}
+	r := audit.AuditRow{Details: `{"z":1,"changed":{"letterhead":"A\nB","address":"` + strings.Repeat("x", 400) + `"},"roles":["lead","council"],"org_id":null,"before":[]}`}
 	got := r.DetailLines()
 	keys := make([]string, 0, len(got))
 	for _, l := range got {
@@ -45,7 +45,7 @@ func TestAuditRowDetailLines(t *testing.T) {
 	if got[0].Value != "–" || got[1].Value != strings.Repeat("x", 300)+" …" || got[2].Value != "A\nB" || got[3].Value != "–" || got[4].Value != "lead, council" || got[5].Value != "1" {
 		t.Fatalf("values %q", got)
 	}
-	if l := (models.AuditRow{Details: "kein json"}).DetailLines(); len(l) != 1 || l[0].Value != "kein json" {
+	if l := (audit.AuditRow{Details: "kein json"}).DetailLines(); len(l) != 1 || l[0].Value != "kein json" {
 		t.Fatalf("raw details %v", l)
 	}
 }
@@ -58,7 +58,7 @@ func auditRowAt(t *testing.T, db *gorm.DB, chain string, seq int64, at time.Time
 	}
 	err := db.Exec(`INSERT INTO audit_log (chain, seq, created_at, actor_id, tenant_id, action, object_type, object_id, details, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)`, chain, seq, at, actorID, tenantID, action, objType, objID,
-		models.GenesisHash, fmt.Sprintf("%064d", seq)).Error
+		audit.GenesisHash, fmt.Sprintf("%064d", seq)).Error
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,9 +81,9 @@ func TestListAuditFilters(t *testing.T) {
 	auditRowAt(t, db, "test:list", 4, berlinTime(2026, 4, 1, 0, 0, 0, 0), l, muster, "test.published", "test_call", "2")
 	auditRowAt(t, db, "test:other", 1, berlinTime(2026, 3, 15, 12, 0, 0, 0), o, beispiel, "test.secret", "test_call", "9")
 
-	list := func(q models.AuditQuery) []string {
+	list := func(q audit.AuditQuery) []string {
 		t.Helper()
-		p, err := models.ListAudit(ctx, db, admin, muster, q)
+		p, err := audit.ListAudit(ctx, db, admin, muster, q)
 		if err != nil {
 			t.Fatalf("%+v: %v", q, err)
 		}
@@ -95,16 +95,16 @@ func TestListAuditFilters(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		q    models.AuditQuery
+		q    audit.AuditQuery
 		want []string
 	}{
-		{"March inclusive, Berlin time", models.AuditQuery{From: "01.03.2026", To: "31.03.2026"}, []string{"test:list/3", "test:list/2"}},
-		{"short date form", models.AuditQuery{From: "1.3.2026", To: "31.3.2026"}, []string{"test:list/3", "test:list/2"}},
-		{"one day", models.AuditQuery{From: "28.02.2026", To: "28.02.2026"}, []string{"test:list/1"}},
-		{"action", models.AuditQuery{Action: "test.published"}, []string{"test:list/4", "test:list/1"}},
-		{"actor and period", models.AuditQuery{Actor: fmt.Sprint(lead.UserID), To: "31.03.2026"}, []string{"test:list/1"}},
-		{"object", models.AuditQuery{ObjectType: "test_call", ObjectID: " 2 "}, []string{"test:list/4"}},
-		{"object type", models.AuditQuery{ObjectType: "test_call"}, []string{"test:list/4", "test:list/1"}},
+		{"March inclusive, Berlin time", audit.AuditQuery{From: "01.03.2026", To: "31.03.2026"}, []string{"test:list/3", "test:list/2"}},
+		{"short date form", audit.AuditQuery{From: "1.3.2026", To: "31.3.2026"}, []string{"test:list/3", "test:list/2"}},
+		{"one day", audit.AuditQuery{From: "28.02.2026", To: "28.02.2026"}, []string{"test:list/1"}},
+		{"action", audit.AuditQuery{Action: "test.published"}, []string{"test:list/4", "test:list/1"}},
+		{"actor and period", audit.AuditQuery{Actor: fmt.Sprint(lead.UserID), To: "31.03.2026"}, []string{"test:list/1"}},
+		{"object", audit.AuditQuery{ObjectType: "test_call", ObjectID: " 2 "}, []string{"test:list/4"}},
+		{"object type", audit.AuditQuery{ObjectType: "test_call"}, []string{"test:list/4", "test:list/1"}},
 	}
 	for _, tc := range cases {
 		if got := list(tc.q); !slices.Equal(got, tc.want) {
@@ -112,48 +112,48 @@ func TestListAuditFilters(t *testing.T) {
 		}
 	}
 	// Without filters, every Musterland entry and nothing of Beispielhausen.
-	all := list(models.AuditQuery{Limit: 1000})
+	all := list(audit.AuditQuery{Limit: 1000})
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE tenant_id = ?`, muster); int64(len(all)) != n || slices.Contains(all, "test:other/1") {
 		t.Fatalf("unfiltered list: %d entries of %d", len(all), n)
 	}
 
 	bad := []struct {
-		q     models.AuditQuery
+		q     audit.AuditQuery
 		codes []string
 	}{
-		{models.AuditQuery{Action: "test.secret"}, []string{"action:invalid"}},
-		{models.AuditQuery{From: "31.02.2026"}, []string{"from:invalid"}},
-		{models.AuditQuery{From: "2026-03-01", To: "morgen"}, []string{"from:invalid", "to:invalid"}},
-		{models.AuditQuery{From: "02.03.2026", To: "01.03.2026"}, []string{"to:before_from"}},
-		{models.AuditQuery{ObjectID: "5"}, []string{"object_id:type_required"}},
-		{models.AuditQuery{ObjectType: "bid"}, []string{"object_type:invalid"}},
-		{models.AuditQuery{Actor: "abc"}, []string{"actor:invalid"}},
-		{models.AuditQuery{Actor: fmt.Sprint(other.UserID)}, []string{"actor:invalid"}},
-		{models.AuditQuery{Cursor: "kaputt"}, []string{"cursor:invalid"}},
+		{audit.AuditQuery{Action: "test.secret"}, []string{"action:invalid"}},
+		{audit.AuditQuery{From: "31.02.2026"}, []string{"from:invalid"}},
+		{audit.AuditQuery{From: "2026-03-01", To: "morgen"}, []string{"from:invalid", "to:invalid"}},
+		{audit.AuditQuery{From: "02.03.2026", To: "01.03.2026"}, []string{"to:before_from"}},
+		{audit.AuditQuery{ObjectID: "5"}, []string{"object_id:type_required"}},
+		{audit.AuditQuery{ObjectType: "bid"}, []string{"object_type:invalid"}},
+		{audit.AuditQuery{Actor: "abc"}, []string{"actor:invalid"}},
+		{audit.AuditQuery{Actor: fmt.Sprint(other.UserID)}, []string{"actor:invalid"}},
+		{audit.AuditQuery{Cursor: "kaputt"}, []string{"cursor:invalid"}},
 	}
 	for _, tc := range bad {
-		_, err := models.ListAudit(ctx, db, admin, muster, tc.q)
+		_, err := audit.ListAudit(ctx, db, admin, muster, tc.q)
 		wantCodes(t, err, tc.codes...)
 	}
 
-	opts, err := models.AuditFilterOptions(ctx, db, lead, muster)
+	opts, err := audit.AuditFilterOptions(ctx, db, lead, muster)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(opts.Actions, models.AuditChoice{Value: "tenant.roles_changed", Label: "Rollen geändert"}) ||
-		!slices.Contains(opts.Actions, models.AuditChoice{Value: "test.published", Label: "test.published"}) ||
-		slices.ContainsFunc(opts.Actions, func(c models.AuditChoice) bool { return c.Value == "test.secret" }) ||
-		!slices.Contains(opts.ObjectTypes, models.AuditChoice{Value: "user", Label: "Person"}) ||
-		!slices.ContainsFunc(opts.Actors, func(x models.AuditActorOption) bool { return x.ID == lead.UserID && x.Name == lead.Name }) ||
-		slices.ContainsFunc(opts.Actors, func(x models.AuditActorOption) bool { return x.ID == other.UserID }) {
+	if !slices.Contains(opts.Actions, audit.AuditChoice{Value: "tenant.roles_changed", Label: "Rollen geändert"}) ||
+		!slices.Contains(opts.Actions, audit.AuditChoice{Value: "test.published", Label: "test.published"}) ||
+		slices.ContainsFunc(opts.Actions, func(c audit.AuditChoice) bool { return c.Value == "test.secret" }) ||
+		!slices.Contains(opts.ObjectTypes, audit.AuditChoice{Value: "user", Label: "Person"}) ||
+		!slices.ContainsFunc(opts.Actors, func(x audit.AuditActorOption) bool { return x.ID == lead.UserID && x.Name == lead.Name }) ||
+		slices.ContainsFunc(opts.Actors, func(x audit.AuditActorOption) bool { return x.ID == other.UserID }) {
 		t.Fatalf("options %+v", opts)
 	}
 	// Lead and administrator read the list; an evaluator and another Kreis's administrator cannot.
-	if _, err := models.ListAudit(ctx, db, lead, muster, models.AuditQuery{}); err != nil {
+	if _, err := audit.ListAudit(ctx, db, lead, muster, audit.AuditQuery{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, who := range []*core.Actor{taActor(t, db, "gremium1@musterland.example"), other} {
-		if _, err := models.ListAudit(ctx, db, who, muster, models.AuditQuery{}); !errors.Is(err, core.ErrNotFound) {
+		if _, err := audit.ListAudit(ctx, db, who, muster, audit.AuditQuery{}); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("%s reads Musterland's audit list: %v", who.Email, err)
 		}
 	}
@@ -187,7 +187,7 @@ func TestListAuditKeysetPaginationAndVerification(t *testing.T) {
 	cursor := ""
 	for page := 0; ; page++ {
 		var n atomic.Int64
-		p, err := models.ListAudit(store.WithQueryCounter(ctx, &n), db, admin, muster, models.AuditQuery{Limit: 4, Cursor: cursor})
+		p, err := audit.ListAudit(store.WithQueryCounter(ctx, &n), db, admin, muster, audit.AuditQuery{Limit: 4, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +195,7 @@ func TestListAuditKeysetPaginationAndVerification(t *testing.T) {
 		if p.First != (page == 0) || len(p.Entries) > 4 || (p.Next != "" && len(p.Entries) != 4) {
 			t.Fatalf("page %d: first %v, %d entries, next %q", page, p.First, len(p.Entries), p.Next)
 		}
-		if !p.Verification.OK || p.Verification.Chain != models.TenantChain(muster) || p.Verification.Entries == 0 {
+		if !p.Verification.OK || p.Verification.Chain != audit.TenantChain(muster) || p.Verification.Entries == 0 {
 			t.Fatalf("verification %+v", p.Verification)
 		}
 		for _, e := range p.Entries {
@@ -230,12 +230,12 @@ func TestListAuditReportsTheFirstBrokenEntry(t *testing.T) {
 	st := dbtest.NewDemo(t)
 	ctx, db := context.Background(), st.DB
 	muster := taTenantID(t, db, "musterland")
-	chain := models.TenantChain(muster)
+	chain := audit.TenantChain(muster)
 	// The test database connection is a superuser's: disable the trigger and tamper.
 	mustExec(t, db, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete`)
 	mustExec(t, db, `UPDATE audit_log SET details = '{"after":["tenant_admin","lead"]}' WHERE chain = '`+chain+`' AND seq = 3`)
 	mustExec(t, db, `ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete`)
-	p, err := models.ListAudit(ctx, db, taActor(t, db, "admin@musterland.example"), muster, models.AuditQuery{})
+	p, err := audit.ListAudit(ctx, db, taActor(t, db, "admin@musterland.example"), muster, audit.AuditQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}

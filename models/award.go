@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -95,7 +96,7 @@ func finalizeAward(tx *gorm.DB, docs DecisionDocs, c dueAward, now time.Time) er
 		c.TenantID); err != nil {
 		return fmt.Errorf("notify leads: %w", err)
 	}
-	_, err := Audit(tx, Event{Chain: CallChain(c.ID), TenantID: c.TenantID, Action: "call.awarded", ObjectType: "call",
+	_, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), TenantID: c.TenantID, Action: "call.awarded", ObjectType: "call",
 		ObjectID: strconv.FormatInt(c.ID, 10), Details: map[string]any{"organisations_notified": len(orgs)}})
 	if err != nil || docs.Vermerk == nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"strconv"
@@ -42,7 +43,7 @@ type AwardRecord struct {
 	Decision     *rules.Decision // nil until recorded; allocations with organisation names
 	Objections   []AwardObjection
 	Timeline     []TimelineEntry
-	Chain        Verification
+	Chain        audit.Verification
 	Checked      time.Time // when Chain was verified (database clock)
 }
 
@@ -258,7 +259,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 		Hash      string
 	}
 	if err := tx.Raw(`SELECT seq, created_at, action, coalesce(details::jsonb->>'kind', '') AS kind, hash FROM audit_log
-		WHERE chain = ? AND action IN ? ORDER BY seq`, CallChain(h.ID), PublicTimelineActions()).Scan(&entries).Error; err != nil {
+		WHERE chain = ? AND action IN ? ORDER BY seq`, audit.CallChain(h.ID), PublicTimelineActions()).Scan(&entries).Error; err != nil {
 		return nil, fmt.Errorf("load timeline: %w", err)
 	}
 	for _, e := range entries {
@@ -270,7 +271,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 		}
 		r.Timeline = append(r.Timeline, TimelineEntry{Seq: e.Seq, At: e.CreatedAt, Label: label, Hash: e.Hash})
 	}
-	r.Chain, err = VerifyChain(ctx, tx, CallChain(h.ID))
+	r.Chain, err = audit.VerifyChain(ctx, tx, audit.CallChain(h.ID))
 	return r, err
 }
 

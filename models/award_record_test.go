@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/store"
@@ -134,7 +135,7 @@ func TestCouncilTieGate(t *testing.T) {
 		t.Errorf("tied member sees the annex")
 	}
 	var n int64
-	db.Raw(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'council.declared'`, models.CallChain(p.CallID)).Scan(&n)
+	db.Raw(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'council.declared'`, audit.CallChain(p.CallID)).Scan(&n)
 	if n != 2 {
 		t.Errorf("council.declared entries: %d", n)
 	}

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -168,7 +169,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 			t.Errorf("%s: %d, want %d", q, got, want)
 		}
 	}
-	verifyChain(t, f.db, models.SealedBidChain(f.callID))
+	verifyChain(t, f.db, audit.SealedBidChain(f.callID))
 }
 
 // benchSetup prepares a call with b.N complete drafts.
@@ -221,7 +222,7 @@ func BenchmarkSubmitBaseline(b *testing.B) {
 			if err := tx.Exec(`UPDATE bids SET state = 'submitted', current_version = 1, submitted_rev = draft_rev WHERE id = ?`, m.BidID).Error; err != nil {
 				return err
 			}
-			_, err := models.Audit(tx, models.Event{Chain: models.SealedBidChain(callID), ActorID: m.UserID, Action: "bid.submitted", ObjectType: "bid",
+			_, err := audit.Audit(tx, audit.Event{Chain: audit.SealedBidChain(callID), ActorID: m.UserID, Action: "bid.submitted", ObjectType: "bid",
 				ObjectID: fmt.Sprint(m.BidID), Details: map[string]any{"org_id": m.OrgID, "version": 1}})
 			return err
 		})

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -19,12 +20,12 @@ type ReceiptIssuer func(tx *gorm.DB, r *Receipt) (*PendingDocument, error)
 // appended yet; the caller appends it last in its transaction (Append).
 type PendingDocument struct {
 	ID    int64
-	Entry Event
+	Entry audit.Event
 }
 
 // Append writes the document's document.issued entry to its chain.
 func (d *PendingDocument) Append(tx *gorm.DB) error {
-	_, err := Audit(tx, d.Entry)
+	_, err := audit.Audit(tx, d.Entry)
 	return err
 }
 

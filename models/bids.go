@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -140,7 +141,7 @@ func bidAudit(tx *gorm.DB, actor *core.Actor, b *Bid, action string, details map
 	details["org_id"] = b.OrgID
 	// The entry goes to the call's sealed trail, which joins the procedure's chain at the
 	// opening (SealedBidChain).
-	_, err := Audit(tx, Event{Chain: SealedBidChain(b.CallID), ActorID: actor.UserID, Action: action,
+	_, err := audit.Audit(tx, audit.Event{Chain: audit.SealedBidChain(b.CallID), ActorID: actor.UserID, Action: action,
 		ObjectType: "bid", ObjectID: strconv.FormatInt(b.ID, 10), Details: details})
 	return err
 }
@@ -305,7 +306,7 @@ func markBidsReconfirm(tx *gorm.DB, callID int64, version int, baseURL string) e
 	orgs := make([]int64, 0, len(rows))
 	for _, r := range rows {
 		orgs = append(orgs, r.OrgID)
-		if _, err := Audit(tx, Event{Chain: SealedBidChain(callID), Action: "bid.reconfirmation_required", ObjectType: "bid",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.SealedBidChain(callID), Action: "bid.reconfirmation_required", ObjectType: "bid",
 			ObjectID: strconv.FormatInt(r.ID, 10), Details: map[string]any{"org_id": r.OrgID, "call_version": version}}); err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -154,7 +155,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	if err != nil || v2.Version != 2 || v2.ContentSHA256 == v1.ContentSHA256 {
 		t.Fatalf("resubmit %+v %v", v2, err)
 	}
-	if got := auditActions(t, f.db, models.SealedBidChain(f.callID)); len(got) == 0 || got[len(got)-1] != "bid.submitted" {
+	if got := auditActions(t, f.db, audit.SealedBidChain(f.callID)); len(got) == 0 || got[len(got)-1] != "bid.submitted" {
 		t.Fatalf("audit %v", got)
 	}
 	// Another organisation never sees it.
@@ -178,10 +179,10 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM audit_log WHERE object_type = 'bid' AND tenant_id IS NOT NULL`); n != 0 {
 		t.Fatalf("%d bid entries visible in a Kreis audit list", n)
 	}
-	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM audit_log WHERE chain = ? AND action LIKE 'bid.%'`, models.CallChain(f.callID)); n != 0 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM audit_log WHERE chain = ? AND action LIKE 'bid.%'`, audit.CallChain(f.callID)); n != 0 {
 		t.Fatalf("%d bid entries on the procedure's own chain before the opening", n)
 	}
-	verifyChain(t, f.db, models.SealedBidChain(f.callID))
+	verifyChain(t, f.db, audit.SealedBidChain(f.callID))
 }
 
 func TestBidMembershipRemovedMidDraft(t *testing.T) {
@@ -277,7 +278,7 @@ func TestBidReconfirmation(t *testing.T) {
 	if b.NeedsReconfirmation || b.ReconfirmedVersion == nil || *b.ReconfirmedVersion != 2 {
 		t.Fatalf("flag not cleared: %+v", b)
 	}
-	if _, d := lastAudit(t, f.db, models.SealedBidChain(f.callID), "bid.reconfirmed"); d["call_version"] != float64(2) {
+	if _, d := lastAudit(t, f.db, audit.SealedBidChain(f.callID), "bid.reconfirmed"); d["call_version"] != float64(2) {
 		t.Fatalf("audit %v", d)
 	}
 }

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -60,7 +61,7 @@ func BekanntmachungIssuer(render BekanntmachungRenderer) CallIssuer {
 			title = fmt.Sprintf("Bekanntmachung, Fassung %d (Änderung Nr. %d): %s", v.Version, data.AmendmentNo(), c.Title)
 		}
 		_, err := IssueDocument(tx, IssueInput{TenantID: call.TenantID, CallID: call.ID, ActorID: v.PublishedBy,
-			Kind: DocBekanntmachung, Title: title, Chain: CallChain(call.ID), ObjectType: "call_version",
+			Kind: DocBekanntmachung, Title: title, Chain: audit.CallChain(call.ID), ObjectType: "call_version",
 			ObjectID: CallVersionObjectID(call.ID, v.Version), CanonicalData: data,
 			Render: func(m DocMeta) ([]byte, error) { return render(m, data) }})
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -94,7 +95,7 @@ func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, 
 		if fromCallID != 0 {
 			details = map[string]any{"ref": call.Ref, "source": "copy", "copied_from": fromCallID}
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.draft_created",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.draft_created",
 			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: details})
 		return err
 	})
@@ -227,7 +228,7 @@ func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ca
 			return err
 		}
 		sum, _ := content.SHA256()
-		_, err = Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.draft_saved",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.draft_saved",
 			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"content_sha256": sum,
 				"evaluators": in.Committee.Evaluators, "openers": in.Committee.Openers}})
 		return err
@@ -267,7 +268,7 @@ func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 		if err := replaceCommittee(tx, call.ID, com); err != nil {
 			return err
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.committee_set",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.committee_set",
 			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"evaluators": com.Evaluators, "openers": com.Openers}})
 		return err
 	})
@@ -348,7 +349,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 			return ErrCallNotDraft
 		}
 		call.State, call.CurrentVersion, call.PublishedAt = rules.CallPublished, 1, &now
-		if _, err := Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.published",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.published",
 			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"version": 1, "content_sha256": sum,
 				"ref": call.Ref, "deadline": content.Timeline.Deadline.UTC().Format(time.RFC3339)}}); err != nil {
 			return err

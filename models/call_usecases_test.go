@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -85,7 +86,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 		t.Fatalf("draft %+v", call)
 	}
 	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ? AND tenant_id = ? AND action IN ('call.draft_created', 'call.draft_saved')`,
-		models.CallChain(call.ID), f.tenantID); n != 2 {
+		audit.CallChain(call.ID), f.tenantID); n != 2 {
 		t.Fatalf("audit entries for create+save: %d", n)
 	}
 	if _, err := models.PublicCall(ctx, f.db, call.Ref); !errors.Is(err, core.ErrNotFound) {
@@ -119,7 +120,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 	if sum, _ := view.Content.SHA256(); sum != ver.ContentSHA256 {
 		t.Fatal("stored content does not hash to the recorded SHA-256")
 	}
-	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'call.published'`, models.CallChain(call.ID)); n != 1 {
+	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'call.published'`, audit.CallChain(call.ID)); n != 1 {
 		t.Fatalf("call.published entries: %d", n)
 	}
 
@@ -135,14 +136,14 @@ func TestCreateSavePublishCall(t *testing.T) {
 		}
 	}
 	// Publishing again is a conflict and changes nothing.
-	before := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, models.CallChain(call.ID))
+	before := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.CallChain(call.ID))
 	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); !models.IsCallNotDraft(err) {
 		t.Fatalf("second publish: %v", err)
 	}
-	if after := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, models.CallChain(call.ID)); after != before {
+	if after := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.CallChain(call.ID)); after != before {
 		t.Fatal("second publish wrote an audit entry")
 	}
-	v, err := models.VerifyChain(ctx, f.db, models.CallChain(call.ID))
+	v, err := audit.VerifyChain(ctx, f.db, audit.CallChain(call.ID))
 	if err != nil || !v.OK || v.Entries != 3 {
 		t.Fatalf("chain %+v %v", v, err)
 	}

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -50,7 +51,7 @@ func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callI
 		if res.RowsAffected != 1 {
 			return fmt.Errorf("cancel call %d: %w", call.ID, core.ErrConflict)
 		}
-		if _, err := Audit(tx, Event{Chain: CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.cancelled",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.cancelled",
 			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"reason": reason, "version": call.CurrentVersion,
 				"previous_state": string(call.State)}}); err != nil {
 			return err

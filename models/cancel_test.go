@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/ocdstest"
@@ -68,7 +69,7 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 	if after := counts(); after != before {
 		t.Fatalf("records changed:\n%s\n%s", before, after)
 	}
-	_, d := lastAudit(t, db, models.CallChain(p.CallID), "call.cancelled")
+	_, d := lastAudit(t, db, audit.CallChain(p.CallID), "call.cancelled")
 	if d["previous_state"] != "notified" {
 		t.Fatalf("audit %v", d)
 	}
@@ -161,7 +162,7 @@ func TestCancelBeforeOpeningKeepsBidsSealed(t *testing.T) {
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NULL AND state = 'cancelled'`, callID); n != 1 {
 		t.Fatal("call opened or not cancelled")
 	}
-	_, d := lastAudit(t, db, models.CallChain(callID), "call.cancelled")
+	_, d := lastAudit(t, db, audit.CallChain(callID), "call.cancelled")
 	if len(d) != 3 || d["previous_state"] != "closed" {
 		t.Fatalf("audit details %v", d)
 	}

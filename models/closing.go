@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"strconv"
@@ -79,7 +80,7 @@ func closeCall(tx *gorm.DB, c dueCall, now time.Time) error {
 	if err := tx.Exec(`UPDATE calls SET state = 'closed', closed_at = ?, updated_at = ? WHERE id = ?`, now, now, c.ID).Error; err != nil {
 		return fmt.Errorf("close call %d: %w", c.ID, err)
 	}
-	if _, err := Audit(tx, Event{Chain: CallChain(c.ID), TenantID: c.TenantID, Action: "call.closed", ObjectType: "call",
+	if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), TenantID: c.TenantID, Action: "call.closed", ObjectType: "call",
 		ObjectID: strconv.FormatInt(c.ID, 10), Details: map[string]any{"deadline": c.Deadline.UTC().Format(time.RFC3339)}}); err != nil {
 		return err
 	}

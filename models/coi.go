@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -251,7 +252,7 @@ func DeclareTies(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, 
 				return fmt.Errorf("record declaration: %w", err)
 			}
 		}
-		if _, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "coi.declared", ObjectType: "call",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "coi.declared", ObjectType: "call",
 			ObjectID: strconv.FormatInt(callID, 10), Details: map[string]any{"organisations": len(open), "ties": ties}}); err != nil {
 			return err
 		}

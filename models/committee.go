@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -247,7 +248,7 @@ func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 		if err := tx.Exec(`INSERT INTO call_committee (call_id, user_id, role, created_at) VALUES (?, ?, 'evaluator', ?)`, callID, userID, now).Error; err != nil {
 			return fmt.Errorf("add evaluator: %w", err)
 		}
-		if _, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "committee.evaluator_added",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "committee.evaluator_added",
 			ObjectType: "call", ObjectID: strconv.FormatInt(callID, 10), Details: map[string]any{"user_id": userID}}); err != nil {
 			return err
 		}

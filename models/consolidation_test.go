@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -166,7 +167,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	if cell.Consolidated == nil || cell.Consolidated.Reason == "" || !cell.Mean.Equal(dec("1.67")) || cell.Spread != 1 || len(cell.Scores) != 3 {
 		t.Errorf("cell = %+v", cell)
 	}
-	acts := auditActions(t, f.db, models.CallChain(f.callID))
+	acts := auditActions(t, f.db, audit.CallChain(f.callID))
 	if strings.Join(acts, ",") != "consolidation.scores_set,consolidation.scores_set,consolidation.closed" {
 		t.Errorf("audit = %v", acts)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -143,7 +144,7 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 		if err := v.OrNil(); err != nil {
 			return err
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(in.CallID), ActorID: actor.UserID, TenantID: c.TenantID,
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(in.CallID), ActorID: actor.UserID, TenantID: c.TenantID,
 			Action: "consolidation.scores_set", ObjectType: "bid", ObjectID: strconv.FormatInt(in.BidID, 10),
 			Details: map[string]any{"scores": scores, "deviating_from_mean": deviating}})
 		return err
@@ -220,7 +221,7 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 			ranks = append(ranks, map[string]any{"bid": r.BidID, "rank": r.Rank, "total": r.Total.StringFixed(rules.PointsDecimals),
 				"excluded": r.Excluded, "allocation": fixedMap(r.Allocation)})
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID,
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID,
 			Action: "consolidation.closed", ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
 			Details: map[string]any{"call_version": c.CurrentVersion, "result": ranks, "unallocated": fixedMap(result.Unallocated())}})
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -207,7 +208,7 @@ func DeclareCouncilTies(ctx context.Context, db *gorm.DB, actor *core.Actor, in 
 				return fmt.Errorf("store council declaration: %w", err)
 			}
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(v.CallID), ActorID: actor.UserID, TenantID: in.TenantID, Action: "council.declared",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(v.CallID), ActorID: actor.UserID, TenantID: in.TenantID, Action: "council.declared",
 			ObjectType: "call", ObjectID: strconv.FormatInt(v.CallID, 10), Details: map[string]any{"bidders": len(orgs), "ties": tied}})
 		return err
 	})

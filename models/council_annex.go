@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/rules"
 	"sort"
 	"time"
@@ -61,10 +62,10 @@ type AnnexEntry struct {
 }
 
 // ActionLabel names the action in German.
-func (e AnnexEntry) ActionLabel() string { return ActionLabel(e.Action) }
+func (e AnnexEntry) ActionLabel() string { return audit.ActionLabel(e.Action) }
 
 // ShortHash abbreviates the entry's hash.
-func (e AnnexEntry) ShortHash() string { return shortHash(e.Hash) }
+func (e AnnexEntry) ShortHash() string { return audit.ShortHash(e.Hash) }
 
 // loadCouncilAnnex reads the annex in five queries.
 func loadCouncilAnnex(tx *gorm.DB, callID int64, c *rules.CallContent) (*CouncilAnnex, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -152,7 +153,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	if err := f.db.Exec(`UPDATE decisions SET justification = 'geändert' WHERE call_id = ?`, f.callID).Error; err == nil {
 		t.Fatal("recorded decision was changed")
 	}
-	if _, d := lastAudit(t, f.db, models.CallChain(f.callID), "decision.recorded"); d["resolution_number"] != "KT/0815/2026" {
+	if _, d := lastAudit(t, f.db, audit.CallChain(f.callID), "decision.recorded"); d["resolution_number"] != "KT/0815/2026" {
 		t.Fatalf("audit details %v", d)
 	}
 	// Another Kreis's lead does not find the decision.
@@ -338,13 +339,13 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 	if got := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM inbox_messages WHERE call_id = %d AND kind = 'award_final'`, f.callID)) - inbox; got != 4 {
 		t.Fatalf("%d final notifications, want one per organisation (4)", got)
 	}
-	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM audit_log WHERE chain = '%s' AND action = 'call.awarded'`, models.CallChain(f.callID))); n != 1 {
+	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM audit_log WHERE chain = '%s' AND action = 'call.awarded'`, audit.CallChain(f.callID))); n != 1 {
 		t.Fatalf("%d call.awarded entries", n)
 	}
 	if s := f.state(t); s != "awarded" {
 		t.Fatalf("state %s", s)
 	}
-	verifyChain(t, f.db, models.CallChain(f.callID))
+	verifyChain(t, f.db, audit.CallChain(f.callID))
 }
 
 func TestUpheldObjectionBlocksFinalisation(t *testing.T) {

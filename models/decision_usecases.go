@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -210,7 +211,7 @@ func SaveProposal(ctx context.Context, db *gorm.DB, actor *core.Actor, in Propos
 				return fmt.Errorf("store allocation: %w", err)
 			}
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "decision.proposed",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "decision.proposed",
 			ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
 			Details: map[string]any{"deviates": deviates, "allocation": allocationDetails(rows)}})
 		return err
@@ -291,7 +292,7 @@ func RecordDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs De
 		if err := tx.Exec(`UPDATE calls SET state = 'decided', updated_at = ? WHERE id = ?`, now, c.ID).Error; err != nil {
 			return fmt.Errorf("set call decided: %w", err)
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "decision.recorded",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "decision.recorded",
 			ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
 			Details: map[string]any{"body": string(body), "body_name": strings.TrimSpace(in.BodyName), "decided_on": string(date),
 				"resolution_number": strings.TrimSpace(in.ResolutionNumber), "vote_result": strings.TrimSpace(in.VoteResult),

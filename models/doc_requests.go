@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -150,7 +151,7 @@ func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 		if _, err := notifyOrgIDs(tx, callID, []int64{bid.OrgID}, Notice{Kind: "document_request", Subject: "Nachforderung von Unterlagen: " + c.Ref, Body: body}); err != nil {
 			return err
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "formal.documents_requested", ObjectType: "bid",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "formal.documents_requested", ObjectType: "bid",
 			ObjectID: strconv.FormatInt(bidID, 10), Details: map[string]any{"request": id, "documents": in.DocKeys, "deadline": deadline.UTC().Format(time.RFC3339)}})
 		return err
 	})
@@ -258,7 +259,7 @@ func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vault *Vault, actor
 			r.ID, bidID, in.DocKey, f.ID, f.SHA256, f.Size, f.Name, actor.UserID).Scan(&out).Error; err != nil {
 			return commitRefused(fmt.Errorf("store answer: %w", err), "Das Hochladen")
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(r.CallID), ActorID: actor.UserID, Action: "formal.documents_answered", ObjectType: "bid",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(r.CallID), ActorID: actor.UserID, Action: "formal.documents_answered", ObjectType: "bid",
 			ObjectID: strconv.FormatInt(bidID, 10), Details: map[string]any{"request": r.ID, "document": in.DocKey, "sha256": f.SHA256, "org_id": orgID}})
 		return err
 	})

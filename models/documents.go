@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"strconv"
@@ -165,7 +166,7 @@ func IssueDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, error) {
 	if err != nil {
 		return IssuedDocument{}, err
 	}
-	if _, err := Audit(tx, entry); err != nil {
+	if _, err := audit.Audit(tx, entry); err != nil {
 		return IssuedDocument{}, err
 	}
 	return doc, nil
@@ -176,13 +177,13 @@ func IssueDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, error) {
 // caller that writes further rows after issuing appends it last, so the chain's lock
 // (taken by the append and held until COMMIT) is held as briefly as possible — the
 // Eingangsbestätigung does this, 500 of them may be issued on one chain at the deadline.
-func StoreDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, Event, error) {
+func StoreDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, audit.Event, error) {
 	if in.Kind.Label() == "" || in.TenantID == 0 || in.Chain == "" || strings.TrimSpace(in.Title) == "" || in.Render == nil {
-		return IssuedDocument{}, Event{}, fmt.Errorf("issue document: kind, tenant, chain, title and renderer are required (kind %q)", in.Kind)
+		return IssuedDocument{}, audit.Event{}, fmt.Errorf("issue document: kind, tenant, chain, title and renderer are required (kind %q)", in.Kind)
 	}
 	canonical, err := CanonicalJSON(in.CanonicalData)
 	if err != nil {
-		return IssuedDocument{}, Event{}, err
+		return IssuedDocument{}, audit.Event{}, err
 	}
 	var head struct {
 		HeadHash string
@@ -194,33 +195,33 @@ func StoreDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, Event, error) {
 	// entry, appended afterwards under the lock, follows it in the chain. A transaction that
 	// already appended to the chain holds the lock anyway and reads its own head.
 	if err := tx.Raw(`SELECT COALESCE((SELECT head_hash FROM audit_chains WHERE chain = ?), ?) AS head_hash,
-		clock_timestamp() AS now`, in.Chain, GenesisHash).Scan(&head).Error; err != nil {
-		return IssuedDocument{}, Event{}, fmt.Errorf("issue document: read chain head %s: %w", in.Chain, err)
+		clock_timestamp() AS now`, in.Chain, audit.GenesisHash).Scan(&head).Error; err != nil {
+		return IssuedDocument{}, audit.Event{}, fmt.Errorf("issue document: read chain head %s: %w", in.Chain, err)
 	}
 	meta := DocMeta{Kind: in.Kind, Title: in.Title, ContentSHA256: SHA256Hex(canonical), Chain: in.Chain,
 		ChainHead: head.HeadHash, IssuedAt: head.Now.UTC().Truncate(time.Second)}
 	file, err := in.Render(meta)
 	if err != nil {
-		return IssuedDocument{}, Event{}, fmt.Errorf("render %s: %w", in.Kind, err)
+		return IssuedDocument{}, audit.Event{}, fmt.Errorf("render %s: %w", in.Kind, err)
 	}
 	if !bytes.HasPrefix(file, []byte("%PDF-")) {
-		return IssuedDocument{}, Event{}, fmt.Errorf("render %s: the renderer returned no PDF", in.Kind)
+		return IssuedDocument{}, audit.Event{}, fmt.Errorf("render %s: the renderer returned no PDF", in.Kind)
 	}
-	doc := IssuedDocument{TenantID: in.TenantID, CallID: optionalID(in.CallID), Kind: in.Kind, Title: in.Title,
+	doc := IssuedDocument{TenantID: in.TenantID, CallID: audit.OptionalID(in.CallID), Kind: in.Kind, Title: in.Title,
 		ContentSHA256: meta.ContentSHA256, FileSHA256: SHA256Hex(file), Chain: in.Chain, ChainHead: head.HeadHash,
 		Size: int64(len(file)), Content: file, ObjectType: in.ObjectType, ObjectID: in.ObjectID,
-		RecipientOrgID: optionalID(in.RecipientOrgID), CreatedAt: meta.IssuedAt}
+		RecipientOrgID: audit.OptionalID(in.RecipientOrgID), CreatedAt: meta.IssuedAt}
 	if in.RecipientOrgID != 0 {
 		if doc.Content, err = sealDocument(tx, in.RecipientOrgID, file); err != nil {
-			return IssuedDocument{}, Event{}, fmt.Errorf("store %s: %w", in.Kind, err)
+			return IssuedDocument{}, audit.Event{}, fmt.Errorf("store %s: %w", in.Kind, err)
 		}
 		doc.Sealed = true
 	}
 	if err := tx.Create(&doc).Error; err != nil {
-		return IssuedDocument{}, Event{}, fmt.Errorf("store %s: %w", in.Kind, err)
+		return IssuedDocument{}, audit.Event{}, fmt.Errorf("store %s: %w", in.Kind, err)
 	}
 	doc.Content, doc.Sealed = file, false // the caller gets the plain PDF
-	return doc, Event{Chain: in.Chain, ActorID: in.ActorID, TenantID: in.TenantID, Action: "document.issued",
+	return doc, audit.Event{Chain: in.Chain, ActorID: in.ActorID, TenantID: in.TenantID, Action: "document.issued",
 		ObjectType: "issued_document", ObjectID: strconv.FormatInt(doc.ID, 10), Details: map[string]any{
 			"kind": string(in.Kind), "title": in.Title, "content_sha256": doc.ContentSHA256, "file_sha256": doc.FileSHA256,
 			"object": in.ObjectType + ":" + in.ObjectID}}, nil

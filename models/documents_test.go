@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -48,7 +49,7 @@ func fakePDF(m models.DocMeta) ([]byte, error) {
 func TestIssueDocumentStoresHashesAuditsAndIsImmutable(t *testing.T) {
 	f := newCallFixture(t)
 	ctx := context.Background()
-	chain := models.TenantChain(f.tenantID)
+	chain := audit.TenantChain(f.tenantID)
 	var before string
 	f.db.Raw(`SELECT head_hash FROM audit_chains WHERE chain = ?`, chain).Scan(&before)
 	data := map[string]any{"titel": "Prüfung", "betrag": "57000.00"}
@@ -168,7 +169,7 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	}
 	// The head printed is the chain's head after call.published and before document.issued.
 	var published string
-	f.db.Raw(`SELECT hash FROM audit_log WHERE chain = ? AND action = 'call.published'`, models.CallChain(call.ID)).Scan(&published)
+	f.db.Raw(`SELECT hash FROM audit_log WHERE chain = ? AND action = 'call.published'`, audit.CallChain(call.ID)).Scan(&published)
 	if doc.ChainHead != published {
 		t.Errorf("chain head %s, want the call.published entry %s", doc.ChainHead, published)
 	}

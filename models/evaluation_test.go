@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -52,7 +53,7 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 	if outcome != "excluded" || len(snap.Bids) != 3 || snap.Bids[1].Formal != rules.FormalAdmitted {
 		t.Fatalf("outcome %s, snapshot %+v", outcome, snap.Bids)
 	}
-	if _, d := lastAudit(t, f.db, models.CallChain(f.callID), "formal.corrected"); d["reason"] == nil {
+	if _, d := lastAudit(t, f.db, audit.CallChain(f.callID), "formal.corrected"); d["reason"] == nil {
 		t.Fatal("correction not audited with its reason")
 	}
 	// Another Kreis, the withdrawn bid, a bid of another call: 404.
@@ -66,7 +67,7 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	verifyChain(t, f.db, models.CallChain(f.callID))
+	verifyChain(t, f.db, audit.CallChain(f.callID))
 }
 
 func TestDocumentRequestsOneDeadline(t *testing.T) {
@@ -260,7 +261,7 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 	if err != nil || cv.Declared(f.ev1.UserID, f.orgs["awo"]).Tie != models.TieBoard {
 		t.Fatalf("committee view: %v", err)
 	}
-	verifyChain(t, f.db, models.CallChain(f.callID))
+	verifyChain(t, f.db, audit.CallChain(f.callID))
 }
 
 func TestTiesLeaveTooFewEvaluators(t *testing.T) {

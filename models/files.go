@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"kimibv/models/audit"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"time"
@@ -106,7 +107,7 @@ func StoreFile(ctx context.Context, tx *gorm.DB, vault *Vault, in FileInput) (Fi
 		name = "datei"
 	}
 	f := File{Kind: in.Kind, Name: name, ContentType: in.ContentType, Encrypted: true,
-		CallID: optionalID(in.CallID), OrgID: optionalID(in.OrgID), CreatedBy: optionalID(in.CreatedBy)}
+		CallID: audit.OptionalID(in.CallID), OrgID: audit.OptionalID(in.OrgID), CreatedBy: audit.OptionalID(in.CreatedBy)}
 	if err := tx.SavePoint("store_file").Error; err != nil {
 		return File{}, fmt.Errorf("store file: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -331,7 +332,7 @@ func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 		if reason != "" {
 			details["reason"] = reason
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: action, ObjectType: "bid",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: action, ObjectType: "bid",
 			ObjectID: strconv.FormatInt(bidID, 10), Details: details})
 		return err
 	})
@@ -371,7 +372,7 @@ func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 			bidID, callID, reason, actor.UserID, now).Error; err != nil {
 			return fmt.Errorf("record correction: %w", err)
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "formal.corrected", ObjectType: "bid",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "formal.corrected", ObjectType: "bid",
 			ObjectID: strconv.FormatInt(bidID, 10), Details: map[string]any{"reason": reason, "excluded_for": st.Reason}})
 		return err
 	})

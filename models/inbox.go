@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -85,7 +86,7 @@ func Follow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID i
 		if ins.RowsAffected == 0 {
 			return nil
 		}
-		_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, Action: "call.followed",
+		_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "call.followed",
 			ObjectType: "organization", ObjectID: fmt.Sprint(orgID), Details: map[string]any{"call_id": callID}})
 		return err
 	})
@@ -104,7 +105,7 @@ func Unfollow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID
 		if del.RowsAffected == 0 {
 			return nil
 		}
-		_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, Action: "call.unfollowed",
+		_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "call.unfollowed",
 			ObjectType: "organization", ObjectID: fmt.Sprint(orgID), Details: map[string]any{"call_id": callID}})
 		return err
 	})

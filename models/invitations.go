@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"slices"
@@ -79,7 +80,7 @@ func newInvitation(tx *gorm.DB, inviter *core.Actor, tenantID, orgID int64, emai
 		return Invitation{}, err
 	}
 	tok, hash := NewToken()
-	inv := Invitation{TenantID: optionalID(tenantID), OrgID: optionalID(orgID), Email: email, TokenHash: hash,
+	inv := Invitation{TenantID: audit.OptionalID(tenantID), OrgID: audit.OptionalID(orgID), Email: email, TokenHash: hash,
 		InvitedBy: inviter.UserID, ExpiresAt: now.Add(InvitationValidity)}
 	for _, r := range roles {
 		inv.Roles = append(inv.Roles, string(r))
@@ -95,7 +96,7 @@ func newInvitation(tx *gorm.DB, inviter *core.Actor, tenantID, orgID int64, emai
 		"Bitte öffnen Sie diesen Link, um die Einladung anzunehmen:\n%s/einladung/%s\n\n"+
 		"Der Link ist bis %s gültig. Falls Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren.\n",
 		inviter.Name, targetName, strings.Join(labels, ", "), baseURL, tok, core.FormatDateTime(inv.ExpiresAt))
-	if err := EnqueueMail(tx, Mail{TenantID: optionalID(tenantID), ToAddr: email, Subject: "Einladung zu kimibv: " + targetName, Body: body, Kind: "invitation"}); err != nil {
+	if err := EnqueueMail(tx, Mail{TenantID: audit.OptionalID(tenantID), ToAddr: email, Subject: "Einladung zu kimibv: " + targetName, Body: body, Kind: "invitation"}); err != nil {
 		return Invitation{}, err
 	}
 	return inv, nil
@@ -157,11 +158,11 @@ func AcceptInvitation(ctx context.Context, db *gorm.DB, token string, actor *cor
 		if err := tx.Model(&inv).Update("accepted_at", now).Error; err != nil {
 			return fmt.Errorf("mark invitation: %w", err)
 		}
-		chain, tenantID := ChainPlatform, int64(0)
+		chain, tenantID := audit.ChainPlatform, int64(0)
 		if inv.TenantID != nil {
-			chain, tenantID = TenantChain(*inv.TenantID), *inv.TenantID
+			chain, tenantID = audit.TenantChain(*inv.TenantID), *inv.TenantID
 		}
-		_, err := Audit(tx, Event{Chain: chain, ActorID: userID, TenantID: tenantID, Action: "invitation.accepted",
+		_, err := audit.Audit(tx, audit.Event{Chain: chain, ActorID: userID, TenantID: tenantID, Action: "invitation.accepted",
 			ObjectType: "invitation", ObjectID: fmt.Sprint(inv.ID), Details: map[string]any{"roles": []string(inv.Roles), "org_id": inv.OrgID}})
 		return err
 	})

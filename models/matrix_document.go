@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"strconv"
@@ -97,7 +98,7 @@ type MatrixRenderer func(meta DocMeta, d *MatrixDocData) ([]byte, error)
 func BewertungsmatrixIssuer(render MatrixRenderer) MatrixIssuer {
 	return func(tx *gorm.DB, d *MatrixDocData, tenantID, callID, actorID int64) error {
 		_, err := IssueDocument(tx, IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: DocBewertungsmatrix,
-			Title: "Bewertungsmatrix: " + d.CallTitle, Chain: CallChain(callID), ObjectType: "call", ObjectID: strconv.FormatInt(callID, 10),
+			Title: "Bewertungsmatrix: " + d.CallTitle, Chain: audit.CallChain(callID), ObjectType: "call", ObjectID: strconv.FormatInt(callID, 10),
 			CanonicalData: d, Render: func(m DocMeta) ([]byte, error) { return render(m, d) }})
 		return err
 	}

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"slices"
@@ -57,7 +58,7 @@ func SetTenantRoles(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 		}
 		slices.Sort(after)
 		after = slices.Compact(after)
-		_, err := Audit(tx, Event{Chain: TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "tenant.roles_changed",
+		_, err := audit.Audit(tx, audit.Event{Chain: audit.TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "tenant.roles_changed",
 			ObjectType: "user", ObjectID: fmt.Sprint(userID), Details: map[string]any{"before": before, "after": after}})
 		return err
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -238,7 +239,7 @@ func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Deci
 		if err := tx.Exec(`UPDATE calls SET state = 'notified', updated_at = ? WHERE id = ?`, now, c.ID).Error; err != nil {
 			return fmt.Errorf("set call notified: %w", err)
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "notices.issued",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "notices.issued",
 			ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
 			Details: map[string]any{"notices": len(v.Result.Rows), "standstill_ends_at": in.standstill.UTC().Format(time.RFC3339)}})
 		return err
@@ -269,13 +270,13 @@ func storeNotice(tx *gorm.DB, c *leadCall, orgID, bidID, docID int64, n NoticeCo
 	}
 	subject := "Mitteilung zum Interessenbekundungsverfahren " + c.Ref
 	ids, err := insertInbox(tx, []inboxRow{{OrgID: orgID, CallID: &c.ID, Kind: InboxNotice, Subject: subject, Body: n.Text(),
-		DocumentID: optionalID(docID), CreatedAt: &now}})
+		DocumentID: audit.OptionalID(docID), CreatedAt: &now}})
 	if err != nil {
 		return fmt.Errorf("store notice message: %w", err)
 	}
 	msgID := ids[0]
 	if err := tx.Exec(`INSERT INTO notices (call_id, org_id, bid_id, kind, content, inbox_message_id, document_id, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, orgID, bidID, n.Kind, string(raw), msgID, optionalID(docID), now).Error; err != nil {
+		c.ID, orgID, bidID, n.Kind, string(raw), msgID, audit.OptionalID(docID), now).Error; err != nil {
 		return fmt.Errorf("store notice: %w", err)
 	}
 	body := fmt.Sprintf("Guten Tag,\n\nim Interessenbekundungsverfahren „%s“ (%s) liegt für %s eine Mitteilung über das Ergebnis in Ihrem Postfach im Portal.\n\n"+

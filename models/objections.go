@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -174,7 +175,7 @@ func LodgeObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, 
 			row.TenantID); err != nil {
 			return fmt.Errorf("notify leads: %w", err)
 		}
-		_, err := Audit(tx, Event{Chain: CallChain(row.CallID), ActorID: actor.UserID, TenantID: row.TenantID, Action: "objection.lodged",
+		_, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(row.CallID), ActorID: actor.UserID, TenantID: row.TenantID, Action: "objection.lodged",
 			ObjectType: "call", ObjectID: strconv.FormatInt(row.CallID, 10), Details: map[string]any{"objection": id, "org_id": orgID}})
 		return err
 	})
@@ -225,7 +226,7 @@ func AnswerObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, in Obj
 		if _, err := notifyOrgIDs(tx, c.ID, []int64{o[0].OrgID}, Notice{InboxObjectionReply, subject, body}); err != nil {
 			return err
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "objection.answered",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "objection.answered",
 			ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
 			Details: map[string]any{"objection": in.ObjectionID, "org_id": o[0].OrgID, "outcome": in.Outcome}})
 		return err

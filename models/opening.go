@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -93,7 +94,7 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.
 			return fmt.Errorf("record confirmation: %w", err)
 		}
 		obj := strconv.FormatInt(callID, 10)
-		if _, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "opening.confirmed",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "opening.confirmed",
 			ObjectType: "call", ObjectID: obj, Details: map[string]any{"confirmation": len(confirmed) + 1}}); err != nil {
 			return err
 		}
@@ -107,10 +108,10 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.
 		if err != nil {
 			return err
 		}
-		if err := JoinSealedTrail(tx, actor.UserID, tenantID, callID); err != nil {
+		if err := audit.JoinSealedTrail(tx, actor.UserID, tenantID, callID); err != nil {
 			return err
 		}
-		if _, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.opened",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.opened",
 			ObjectType: "call", ObjectID: obj, Details: map[string]any{"openers": []int64{confirmed[0], actor.UserID}, "bids": n, "withdrawn": withdrawn}}); err != nil {
 			return err
 		}

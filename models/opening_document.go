@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"strconv"
@@ -103,7 +104,7 @@ func OeffnungsprotokollIssuer(render OpeningRenderer) OpeningIssuer {
 			d.Bids = append(d.Bids, ob)
 		}
 		_, err = IssueDocument(tx, IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: DocOeffnungsprotokoll,
-			Title: "Öffnungsprotokoll: " + v.Call.Title, Chain: CallChain(callID), ObjectType: "call",
+			Title: "Öffnungsprotokoll: " + v.Call.Title, Chain: audit.CallChain(callID), ObjectType: "call",
 			ObjectID: strconv.FormatInt(callID, 10), CanonicalData: d, Render: func(m DocMeta) ([]byte, error) { return render(m, d) }})
 		return err
 	}

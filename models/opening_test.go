@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -72,7 +73,7 @@ func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = '`+models.CallChain(f.callID)+`'`); n != 1 {
+	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = '`+audit.CallChain(f.callID)+`'`); n != 1 {
 		t.Fatalf("%d call.closed entries, want 1", n)
 	}
 	var state string
@@ -84,7 +85,7 @@ func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 	if n := len(dbtest.MailsTo(t, f.db, "leitung@musterland.example", `kind = 'call_closed'`)) - mails; n != 1 {
 		t.Fatalf("%d mails to the lead", n)
 	}
-	verifyChain(t, f.db, models.CallChain(f.callID))
+	verifyChain(t, f.db, audit.CallChain(f.callID))
 }
 
 func TestOpeningTwoPersons(t *testing.T) {
@@ -166,7 +167,7 @@ func TestOpeningTwoPersons(t *testing.T) {
 	if v.Bids[0].ContentSHA256 != ob.Bids[0].ContentSHA256 || v.Bids[0].Files[0].SHA256 != ob.Bids[0].Files[0].SHA256 {
 		t.Fatal("protocol hashes differ from the opened bid")
 	}
-	acts := auditActions(t, f.db, models.CallChain(f.callID))
+	acts := auditActions(t, f.db, audit.CallChain(f.callID))
 	want := map[string]int{"call.closed": 1, "opening.confirmed": 2, "call.opened": 1}
 	for _, a := range acts {
 		if _, ok := want[a]; ok {
@@ -184,5 +185,5 @@ func TestOpeningTwoPersons(t *testing.T) {
 			t.Errorf("%s succeeded", q)
 		}
 	}
-	verifyChain(t, f.db, models.CallChain(f.callID))
+	verifyChain(t, f.db, audit.CallChain(f.callID))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"time"
@@ -110,7 +111,7 @@ func UpdateOrganization(ctx context.Context, db *gorm.DB, actor *core.Actor, org
 		if err != nil {
 			return fmt.Errorf("update organization: %w", err)
 		}
-		_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, Action: "organization.updated", ObjectType: "organization",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.updated", ObjectType: "organization",
 			ObjectID: fmt.Sprint(orgID), Details: map[string]any{"changed": changes}})
 		return err
 	})
@@ -171,7 +172,7 @@ func InviteToOrg(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int6
 		if err != nil {
 			return err
 		}
-		_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, Action: "organization.member_invited", ObjectType: "organization",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.member_invited", ObjectType: "organization",
 			ObjectID: fmt.Sprint(orgID), Details: map[string]any{"email": inv.Email, "role": string(role), "invitation_id": inv.ID}})
 		return err
 	})
@@ -228,7 +229,7 @@ func SetOrgMemberRole(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID
 		if err := tx.Exec(`UPDATE organization_members SET role = ? WHERE org_id = ? AND user_id = ?`, role, orgID, userID).Error; err != nil {
 			return fmt.Errorf("set member role: %w", err)
 		}
-		_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, Action: "organization.role_changed", ObjectType: "organization",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.role_changed", ObjectType: "organization",
 			ObjectID: fmt.Sprint(orgID), Details: map[string]any{"user_id": userID, "before": string(before), "after": string(role)}})
 		return err
 	})
@@ -257,7 +258,7 @@ func RemoveOrgMember(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID,
 		if err := tx.Exec(`DELETE FROM organization_members WHERE org_id = ? AND user_id = ?`, orgID, userID).Error; err != nil {
 			return fmt.Errorf("remove member: %w", err)
 		}
-		_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, Action: "organization.member_removed", ObjectType: "organization",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.member_removed", ObjectType: "organization",
 			ObjectID: fmt.Sprint(orgID), Details: map[string]any{"user_id": userID, "role": string(before)}})
 		return err
 	})

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"regexp"
@@ -141,7 +142,7 @@ func registerOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user N
 		for k, val := range extra {
 			details[k] = val
 		}
-		_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: u.ID, Action: "organization.registered", ObjectType: "organization",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: u.ID, Action: "organization.registered", ObjectType: "organization",
 			ObjectID: fmt.Sprint(o.ID), Details: details})
 		return err
 	})

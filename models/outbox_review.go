@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"strconv"
@@ -157,11 +158,11 @@ func RetryMail(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ma
 			next_try_at = now(), retried_by = ? WHERE id = ?`, actor.UserID, mailID).Error; err != nil {
 			return fmt.Errorf("retry mail %d: %w", mailID, err)
 		}
-		chain := ChainPlatform
+		chain := audit.ChainPlatform
 		if tenantID != 0 {
-			chain = TenantChain(tenantID)
+			chain = audit.TenantChain(tenantID)
 		}
-		_, err := Audit(tx, Event{Chain: chain, ActorID: actor.UserID, TenantID: tenantID, Action: "outbox.retried",
+		_, err := audit.Audit(tx, audit.Event{Chain: chain, ActorID: actor.UserID, TenantID: tenantID, Action: "outbox.retried",
 			ObjectType: "mail", ObjectID: strconv.FormatInt(mailID, 10), Details: map[string]any{"uncertain": row.UncertainAt != nil}})
 		return err
 	})

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"time"
@@ -29,7 +30,7 @@ func RequestPasswordReset(ctx context.Context, db *gorm.DB, email, baseURL strin
 			return fmt.Errorf("load user: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			_, err := Audit(tx, Event{Chain: ChainPlatform, Action: "auth.password_reset_requested", ObjectType: "user",
+			_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, Action: "auth.password_reset_requested", ObjectType: "user",
 				Details: map[string]any{"email": email, "known": false}})
 			return err
 		}
@@ -46,7 +47,7 @@ func RequestPasswordReset(ctx context.Context, db *gorm.DB, email, baseURL strin
 		if err := EnqueueMail(tx, Mail{ToAddr: u.Email, Subject: "kimibv: Passwort zurücksetzen", Body: body, Kind: "password_reset"}); err != nil {
 			return err
 		}
-		_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: u.ID, Action: "auth.password_reset_requested", ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})
+		_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: u.ID, Action: "auth.password_reset_requested", ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})
 		return err
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/dbtest"
 )
 
@@ -37,5 +38,5 @@ func TestDemoHasQuestionsAmendmentAndCancellation(t *testing.T) {
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM inbox_messages WHERE kind = 'amendment'`); n != 2 {
 		t.Fatalf("amendment messages %d, want one per follower", n)
 	}
-	verifyChain(t, db, models.CallChain(open))
+	verifyChain(t, db, audit.CallChain(open))
 }

@@ -10,7 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 )
@@ -83,9 +83,9 @@ func auditActions(t *testing.T, db *gorm.DB, chain string) []string {
 }
 
 // lastAudit returns the newest entry of chain with action.
-func lastAudit(t *testing.T, db *gorm.DB, chain, action string) (models.AuditEntry, map[string]any) {
+func lastAudit(t *testing.T, db *gorm.DB, chain, action string) (audit.AuditEntry, map[string]any) {
 	t.Helper()
-	var e models.AuditEntry
+	var e audit.AuditEntry
 	res := db.Raw(`SELECT * FROM audit_log WHERE chain = ? AND action = ? ORDER BY seq DESC LIMIT 1`, chain, action).Scan(&e)
 	if res.Error != nil || res.RowsAffected == 0 {
 		t.Fatalf("no audit entry %s on %s: %v", action, chain, res.Error)
@@ -109,7 +109,7 @@ func wantConflict(t *testing.T, err error) {
 // verifyChain fails unless the chain verifies.
 func verifyChain(t *testing.T, db *gorm.DB, chain string) {
 	t.Helper()
-	v, err := models.VerifyChain(context.Background(), db, chain)
+	v, err := audit.VerifyChain(context.Background(), db, chain)
 	if err != nil || !v.OK {
 		t.Fatalf("chain %s: %+v %v", chain, v, err)
 	}

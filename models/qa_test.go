@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -34,7 +35,7 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 	if body != "Können Lose geteilt werden?" {
 		t.Fatalf("stored %q", body)
 	}
-	e, d := lastAudit(t, db, models.CallChain(f.callID), "question.asked")
+	e, d := lastAudit(t, db, audit.CallChain(f.callID), "question.asked")
 	if e.ObjectID == "" || d["org_id"] != float64(awo) || *e.ActorID != awoUser.UserID {
 		t.Fatalf("audit %+v %v", e, d)
 	}
@@ -63,7 +64,7 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM questions`); n != before {
 		t.Fatalf("questions %d, want %d", n, before)
 	}
-	if got := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'question.asked' AND chain = ?`, models.CallChain(f.callID)); got != 2 {
+	if got := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'question.asked' AND chain = ?`, audit.CallChain(f.callID)); got != 2 {
 		t.Fatalf("question.asked entries %d, want 2", got)
 	}
 }
@@ -129,7 +130,7 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	chain := models.CallChain(f.callID)
+	chain := audit.CallChain(f.callID)
 	if got := strings.Join(auditActions(t, db, chain), ","); got != "question.asked,question.asked,question.asked,question.merged,question.answered,question.merged" {
 		t.Fatalf("audit %s", got)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -85,7 +86,7 @@ func AskQuestion(ctx context.Context, db *gorm.DB, actor *core.Actor, callID, or
 			return fmt.Errorf("insert question: %w", err)
 		}
 		// The asker (organisation) is kept only in the details of this non-public entry.
-		_, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: call.TenantID, Action: "question.asked",
+		_, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: call.TenantID, Action: "question.asked",
 			ObjectType: "question", ObjectID: fmt.Sprint(id), Details: map[string]any{"org_id": orgID, "chars": len([]rune(body))}})
 		return err
 	})
@@ -199,12 +200,12 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 		}
 		rephrased := len(qs) > 1 || qs[0].Body != in.Question
 		if len(ids) > 1 {
-			if _, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "question.merged",
+			if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "question.merged",
 				ObjectType: "qa_answer", ObjectID: fmt.Sprint(qa.ID), Details: map[string]any{"question_ids": ids, "seq": qa.Seq}}); err != nil {
 				return err
 			}
 		}
-		if _, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "question.answered",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "question.answered",
 			ObjectType: "qa_answer", ObjectID: fmt.Sprint(qa.ID), Details: map[string]any{"question_ids": ids, "seq": qa.Seq, "rephrased": rephrased}}); err != nil {
 			return err
 		}
@@ -244,7 +245,7 @@ func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 		if err := tx.Exec(`UPDATE questions SET answer_id = ?, assigned_at = ? WHERE id = ?`, qa.ID, now, questionID).Error; err != nil {
 			return fmt.Errorf("assign question: %w", err)
 		}
-		if _, err := Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "question.merged",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "question.merged",
 			ObjectType: "qa_answer", ObjectID: fmt.Sprint(qa.ID), Details: map[string]any{"question_ids": []int64{questionID}, "seq": qa.Seq}}); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"strconv"
@@ -101,7 +102,7 @@ func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
 		}
 		doc, entry, err := StoreDocument(tx, IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
 			Kind: DocEingangsbestaetigung, Title: fmt.Sprintf("Eingangsbestätigung: %s, Interessenbekundung Fassung %d", r.Call.Ref, d.Version),
-			Chain: SealedBidChain(r.Call.ID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
+			Chain: audit.SealedBidChain(r.Call.ID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
 			RecipientOrgID: v.OrgID, CanonicalData: d, Render: func(m DocMeta) ([]byte, error) { return render(m, d) }})
 		if err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -220,7 +221,7 @@ func SaveSheet(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ca
 		if err := tx.Exec(`DELETE FROM scores WHERE sheet_id = ?`, sheet.ID).Error; err != nil {
 			return fmt.Errorf("replace draft scores: %w", err)
 		}
-		audit := map[string]any{}
+		sheetScores := map[string]any{}
 		for _, cr := range content.Criteria {
 			reason := strings.TrimSpace(in.Reasons[cr.Key])
 			if scores[cr.Key] == nil && reason == "" {
@@ -230,7 +231,7 @@ func SaveSheet(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ca
 				return fmt.Errorf("store score: %w", err)
 			}
 			if scores[cr.Key] != nil {
-				audit[cr.Key] = *scores[cr.Key]
+				sheetScores[cr.Key] = *scores[cr.Key]
 			}
 		}
 		action := "sheet.saved"
@@ -244,9 +245,9 @@ func SaveSheet(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ca
 		}
 		details := map[string]any{"bid": bidID}
 		if in.Submit {
-			details["scores"] = audit
+			details["scores"] = sheetScores
 		}
-		_, err = Audit(tx, Event{Chain: CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: action, ObjectType: "score_sheet",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: action, ObjectType: "score_sheet",
 			ObjectID: strconv.FormatInt(sheet.ID, 10), Details: details})
 		return err
 	})

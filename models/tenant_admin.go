@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"slices"
@@ -175,7 +176,7 @@ func InviteToTenant(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 		if inv, err = newInvitation(tx, actor, tenantID, 0, in.Email, in.Roles, t.Name, baseURL, now); err != nil {
 			return err
 		}
-		_, err = Audit(tx, Event{Chain: TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "tenant.user_invited",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "tenant.user_invited",
 			ObjectType: "invitation", ObjectID: fmt.Sprint(inv.ID), Details: map[string]any{"email": inv.Email, "roles": []string(inv.Roles)}})
 		return err
 	})
@@ -264,7 +265,7 @@ func UpdateTenantSettings(ctx context.Context, db *gorm.DB, actor *core.Actor, t
 		if err := tx.Model(&t).Updates(updates).Error; err != nil {
 			return fmt.Errorf("update tenant settings: %w", err)
 		}
-		_, err := Audit(tx, Event{Chain: TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "tenant.settings_changed",
+		_, err := audit.Audit(tx, audit.Event{Chain: audit.TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "tenant.settings_changed",
 			ObjectType: "tenant", ObjectID: fmt.Sprint(tenantID), Details: map[string]any{"changed": updates}})
 		return err
 	})

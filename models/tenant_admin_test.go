@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
@@ -63,7 +64,7 @@ func TestInviteToTenant(t *testing.T) {
 	ctx, db, now := context.Background(), st.DB, time.Now()
 	muster := taTenantID(t, db, "musterland")
 	admin := taActor(t, db, "admin@musterland.example")
-	chain := models.TenantChain(muster)
+	chain := audit.TenantChain(muster)
 	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
 	invBefore := dbtest.Count(t, db, `SELECT count(*) FROM invitations`)
 	mailBefore := dbtest.Count(t, db, `SELECT count(*) FROM outbox`)
@@ -112,7 +113,7 @@ func TestInviteToTenant(t *testing.T) {
 		!strings.Contains(mail.Body, "http://kimibv.test/einladung/") || !strings.Contains(mail.Body, "Verfahrensleitung") {
 		t.Fatalf("invitation mail %+v", mail)
 	}
-	var e models.AuditEntry
+	var e audit.AuditEntry
 	db.Raw(`SELECT * FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1`, chain).Scan(&e)
 	if e.Action != "tenant.user_invited" || e.ActorID == nil || *e.ActorID != admin.UserID || e.TenantID == nil || *e.TenantID != muster ||
 		e.ObjectType != "invitation" || !strings.Contains(e.Details, `"email":"neu@musterland.example"`) || !strings.Contains(e.Details, `"roles":["lead","evaluator"]`) {
@@ -139,7 +140,7 @@ func TestUpdateTenantSettings(t *testing.T) {
 	admin := taActor(t, db, "admin@musterland.example")
 	tn, _ := models.TenantBySlug(ctx, db, "musterland")
 	valid := models.SettingsOf(tn)
-	chain := models.TenantChain(muster)
+	chain := audit.TenantChain(muster)
 	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
 
 	mutate := func(f func(s *models.TenantSettings)) models.TenantSettings { s := valid; f(&s); return s }
@@ -186,13 +187,13 @@ func TestUpdateTenantSettings(t *testing.T) {
 	if tn.Letterhead != "Kreis Musterland\nDer Landrat" || !strings.HasSuffix(tn.LegalRemedyText, "ü\nEnde") || tn.Authority != valid.Authority {
 		t.Fatalf("stored %+v", tn)
 	}
-	var e models.AuditEntry
+	var e audit.AuditEntry
 	db.Raw(`SELECT * FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1`, chain).Scan(&e)
 	if e.Action != "tenant.settings_changed" || *e.ActorID != admin.UserID || e.ObjectType != "tenant" ||
 		!strings.Contains(e.Details, `"letterhead":"Kreis Musterland\nDer Landrat"`) || strings.Contains(e.Details, "authority") {
 		t.Fatalf("audit entry %+v", e)
 	}
-	if v, err := models.VerifyChain(ctx, db, chain); err != nil || !v.OK {
+	if v, err := audit.VerifyChain(ctx, db, chain); err != nil || !v.OK {
 		t.Fatalf("chain after settings change: %+v %v", v, err)
 	}
 }
@@ -203,7 +204,7 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 	muster := taTenantID(t, db, "musterland")
 	admin := taActor(t, db, "admin@musterland.example")
 	lead := taActor(t, db, "leitung@musterland.example")
-	chain := models.TenantChain(muster)
+	chain := audit.TenantChain(muster)
 	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
 
 	// Self-demotion is refused, so a Kreis never locks itself out.
@@ -226,7 +227,7 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 	if err != nil || !slices.Equal(m.RoleList(), []core.Role{core.RoleLead, core.RoleCouncil}) {
 		t.Fatalf("member %+v %v", m, err)
 	}
-	var e models.AuditEntry
+	var e audit.AuditEntry
 	db.Raw(`SELECT * FROM audit_log WHERE chain = ? ORDER BY seq DESC LIMIT 1`, chain).Scan(&e)
 	if e.Action != "tenant.roles_changed" || e.Details != `{"after":["council","lead"],"before":["lead"]}` {
 		t.Fatalf("audit entry %+v", e)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"regexp"
@@ -97,11 +98,11 @@ func CreateTenant(ctx context.Context, db *gorm.DB, actor *core.Actor, in Tenant
 			}
 			return err
 		}
-		if _, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, TenantID: t.ID, Action: "tenant.created",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, TenantID: t.ID, Action: "tenant.created",
 			ObjectType: "tenant", ObjectID: fmt.Sprint(t.ID), Details: map[string]any{"slug": t.Slug, "name": t.Name}}); err != nil {
 			return err
 		}
-		_, err := Audit(tx, Event{Chain: TenantChain(t.ID), ActorID: actor.UserID, TenantID: t.ID, Action: "tenant.created",
+		_, err := audit.Audit(tx, audit.Event{Chain: audit.TenantChain(t.ID), ActorID: actor.UserID, TenantID: t.ID, Action: "tenant.created",
 			ObjectType: "tenant", ObjectID: fmt.Sprint(t.ID), Details: map[string]any{"admin_email": in.AdminEmail}})
 		return err
 	})

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"strings"
@@ -83,7 +84,7 @@ func CreateUser(ctx context.Context, db *gorm.DB, actorID int64, in NewUserInput
 		if u, err = insertUser(tx, in, platformAdmin); err != nil {
 			return err
 		}
-		_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: actorID, Action: "user.created", ObjectType: "user",
+		_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actorID, Action: "user.created", ObjectType: "user",
 			ObjectID: fmt.Sprint(u.ID), Details: map[string]any{"platform_admin": platformAdmin}})
 		return err
 	})
@@ -128,14 +129,14 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string, now 
 			if err := tx.Model(&u).Updates(map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now}).Error; err != nil {
 				return fmt.Errorf("record login: %w", err)
 			}
-			_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: u.ID, Action: "auth.login", ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})
+			_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: u.ID, Action: "auth.login", ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})
 			return err
 		}
 		var actor int64
 		if res.RowsAffected > 0 {
 			actor = u.ID
 		}
-		_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: actor, Action: "auth.login_failed", ObjectType: "user", ObjectID: fmt.Sprint(u.ID), Details: details})
+		_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor, Action: "auth.login_failed", ObjectType: "user", ObjectID: fmt.Sprint(u.ID), Details: details})
 		return err
 	})
 	if err != nil {
@@ -210,7 +211,7 @@ func setPassword(tx *gorm.DB, u User, password, action string) error {
 		"session_epoch": gorm.Expr("session_epoch + 1"), "updated_at": gorm.Expr("now()")}).Error; err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
-	_, err = Audit(tx, Event{Chain: ChainPlatform, ActorID: u.ID, Action: action, ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: u.ID, Action: action, ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})
 	return err
 }
 

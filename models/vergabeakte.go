@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"regexp"
 	"sort"
@@ -111,11 +112,11 @@ func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, acto
 	if err := v.writeDecision(db, h, now); err != nil {
 		return err
 	}
-	if err := writeChain(ctx, db, h, now, CallChain(v.CallID), "protokoll/protokollkette"); err != nil {
+	if err := writeChain(ctx, db, h, now, audit.CallChain(v.CallID), "protokoll/protokollkette"); err != nil {
 		return err
 	}
 	if opened != nil { // the sealed bid trail joined the procedure's chain at the opening
-		if err := writeChain(ctx, db, h, now, SealedBidChain(v.CallID), "protokoll/eingangskette"); err != nil {
+		if err := writeChain(ctx, db, h, now, audit.SealedBidChain(v.CallID), "protokoll/eingangskette"); err != nil {
 			return err
 		}
 	}
@@ -139,7 +140,7 @@ func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, acto
 // those of the sealed bid trail only after the opening (SealedTrailVisibleSQL).
 func (v *Vergabeakte) writeDocuments(db *gorm.DB, h *hashingZip, withSealed bool) error {
 	rows, err := db.Raw(`SELECT id, kind, created_at, content, sealed, recipient_org_id, size, file_sha256 FROM issued_documents d
-		WHERE call_id = ? AND (? OR NOT sealed) AND `+SealedTrailVisibleSQL("d.chain")+` ORDER BY id`, v.CallID, withSealed).Rows()
+		WHERE call_id = ? AND (? OR NOT sealed) AND `+audit.SealedTrailVisibleSQL("d.chain")+` ORDER BY id`, v.CallID, withSealed).Rows()
 	if err != nil {
 		return fmt.Errorf("read issued documents: %w", err)
 	}
@@ -203,12 +204,12 @@ func writeChain(ctx context.Context, db *gorm.DB, h *hashingZip, now time.Time, 
 	}
 	enc := json.NewEncoder(ew)
 	for rows.Next() {
-		var e AuditEntry
+		var e audit.AuditEntry
 		if err := rows.Scan(&e.Chain, &e.Seq, &e.CreatedAt, &e.ActorID, &e.TenantID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Details, &e.PrevHash, &e.Hash); err != nil {
 			rows.Close()
 			return fmt.Errorf("scan chain: %w", err)
 		}
-		if err := enc.Encode(map[string]any{"chain": e.Chain, "seq": e.Seq, "created_at": e.CreatedAt.UTC().Format(auditTimeLayout),
+		if err := enc.Encode(map[string]any{"chain": e.Chain, "seq": e.Seq, "created_at": e.CreatedAt.UTC().Format(audit.AuditTimeLayout),
 			"actor_id": e.ActorID, "tenant_id": e.TenantID, "action": e.Action, "object_type": e.ObjectType, "object_id": e.ObjectID,
 			"details": json.RawMessage(e.Details), "prev_hash": e.PrevHash, "hash": e.Hash}); err != nil {
 			rows.Close()
@@ -219,7 +220,7 @@ func writeChain(ctx context.Context, db *gorm.DB, h *hashingZip, now time.Time, 
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read chain: %w", err)
 	}
-	ver, err := VerifyChain(ctx, db, chain)
+	ver, err := audit.VerifyChain(ctx, db, chain)
 	if err != nil {
 		return err
 	}
@@ -233,7 +234,7 @@ func writeChain(ctx context.Context, db *gorm.DB, h *hashingZip, now time.Time, 
 
 // VerificationReport is the German text report of a chain verification; its first
 // result line reads "Ergebnis: OK" or "Ergebnis: FEHLER".
-func VerificationReport(v Verification, now time.Time) string {
+func VerificationReport(v audit.Verification, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Prüfbericht der Protokollkette %s\nErstellt: %s\n\n", v.Chain, core.FormatDateTime(now))
 	if v.OK {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/audit"
 	"kimibv/models/rules"
 	"strings"
 	"time"
@@ -275,7 +276,7 @@ func (docs DecisionDocs) issueVermerk(tx *gorm.DB, v *DecisionView, actorID int6
 		return err
 	}
 	_, err = IssueDocument(tx, IssueInput{TenantID: v.TenantID, CallID: v.CallID, ActorID: actorID, Kind: DocVergabevermerk,
-		Title: "Vergabevermerk (" + stage + "): " + v.Content.Title, Chain: CallChain(v.CallID), ObjectType: "call",
+		Title: "Vergabevermerk (" + stage + "): " + v.Content.Title, Chain: audit.CallChain(v.CallID), ObjectType: "call",
 		ObjectID: fmt.Sprint(v.CallID), CanonicalData: data, Render: func(m DocMeta) ([]byte, error) { return docs.Vermerk(m, data) }})
 	return err
 }
@@ -286,7 +287,7 @@ func (docs DecisionDocs) issueNoticePDF(tx *gorm.DB, tenantID, callID, orgID, ac
 		return 0, nil
 	}
 	d, err := IssueDocument(tx, IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: DocMitteilung,
-		Title: "Mitteilung zum Verfahren " + n.CallRef, Chain: CallChain(callID), ObjectType: "call", ObjectID: fmt.Sprint(callID),
+		Title: "Mitteilung zum Verfahren " + n.CallRef, Chain: audit.CallChain(callID), ObjectType: "call", ObjectID: fmt.Sprint(callID),
 		RecipientOrgID: orgID, CanonicalData: n, Render: func(m DocMeta) ([]byte, error) { return docs.Notice(m, n) }})
 	return d.ID, err
 }

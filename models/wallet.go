@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -164,7 +165,7 @@ func refuseAttached(tx *gorm.DB, docID int64) error {
 }
 
 func walletAudit(tx *gorm.DB, actor *core.Actor, action string, d WalletDocument, f File) error {
-	_, err := Audit(tx, Event{Chain: ChainPlatform, ActorID: actor.UserID, Action: action, ObjectType: "org_document",
+	_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: action, ObjectType: "org_document",
 		ObjectID: strconv.FormatInt(d.ID, 10), Details: map[string]any{"org_id": d.OrgID, "doc_type": string(d.DocType),
 			"file": f.Name, "size": f.Size, "sha256": f.SHA256}})
 	return err

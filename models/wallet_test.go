@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -242,7 +243,7 @@ func TestWalletUseCases(t *testing.T) {
 		if err := models.DeleteWalletDocument(ctx, fx.st.DB, fx.awo, fx.awoOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("second delete: %v", err)
 		}
-		if v, err := models.VerifyChain(ctx, fx.st.DB, models.ChainPlatform); err != nil || !v.OK {
+		if v, err := audit.VerifyChain(ctx, fx.st.DB, audit.ChainPlatform); err != nil || !v.OK {
 			t.Errorf("platform chain: %+v %v", v, err)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/rules"
 )
 
@@ -228,7 +229,7 @@ func TestIssue6DecisionToAwardRecord(t *testing.T) {
 			t.Errorf("the council annex shows the action code %s instead of its German label", code)
 		}
 	}
-	if n := f.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action LIKE 'council.%'`, models.CallChain(f.callID)); n == 0 {
+	if n := f.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action LIKE 'council.%'`, audit.CallChain(f.callID)); n == 0 {
 		t.Error("the council member's declaration is not in the procedure's audit chain")
 	}
 

@@ -8,6 +8,7 @@ import (
 
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 )
@@ -58,7 +59,7 @@ func awardCall(ctx context.Context, st *store.Store, docs models.DecisionDocs, p
 		return err
 	}
 	audit := func(action string) error {
-		_, err := models.Audit(db, models.Event{Chain: models.CallChain(p.CallID), ActorID: p.Lead, TenantID: p.TenantID,
+		_, err := audit.Audit(db, audit.Event{Chain: audit.CallChain(p.CallID), ActorID: p.Lead, TenantID: p.TenantID,
 			Action: action, ObjectType: "call", ObjectID: fmt.Sprint(p.CallID)})
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"kimibv/models"
+	"kimibv/models/audit"
 )
 
 // nextIDs draws n values from the identity sequence of table.id.
@@ -46,7 +46,7 @@ type chainAppender struct {
 	prev  string
 	at    time.Time
 	err   error
-	pend  []models.Event
+	pend  []audit.Event
 	out   io.Writer // optional: receives each canonical encoding followed by "\n"
 }
 
@@ -64,24 +64,24 @@ func openChain(ctx context.Context, tx pgx.Tx, chain string) (*chainAppender, er
 }
 
 // add queues an event.
-func (a *chainAppender) add(ev models.Event) { a.pend = append(a.pend, ev) }
+func (a *chainAppender) add(ev audit.Event) { a.pend = append(a.pend, ev) }
 
 // next builds the next entry from ev.
-func (a *chainAppender) next(ev models.Event) (models.AuditEntry, error) {
-	details, err := models.CanonicalDetails(ev.Details)
+func (a *chainAppender) next(ev audit.Event) (audit.AuditEntry, error) {
+	details, err := audit.CanonicalDetails(ev.Details)
 	if err != nil {
-		return models.AuditEntry{}, err
+		return audit.AuditEntry{}, err
 	}
 	a.seq++
 	a.at = a.at.Add(time.Microsecond)
-	e := models.AuditEntry{Chain: a.chain, Seq: a.seq, CreatedAt: a.at, ActorID: optID(ev.ActorID), TenantID: optID(ev.TenantID),
+	e := audit.AuditEntry{Chain: a.chain, Seq: a.seq, CreatedAt: a.at, ActorID: optID(ev.ActorID), TenantID: optID(ev.TenantID),
 		Action: ev.Action, ObjectType: ev.ObjectType, ObjectID: ev.ObjectID, Details: details, PrevHash: a.prev}
 	if a.out != nil {
-		if _, err := a.out.Write(append(models.CanonicalEntry(e), '\n')); err != nil {
+		if _, err := a.out.Write(append(audit.CanonicalEntry(e), '\n')); err != nil {
 			return e, fmt.Errorf("export: %w", err)
 		}
 	}
-	e.Hash = models.EntryHash(e)
+	e.Hash = audit.EntryHash(e)
 	a.prev = e.Hash
 	return e, nil
 }
@@ -110,7 +110,7 @@ func (a *chainAppender) writeHead(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-func entryRow(e models.AuditEntry) []any {
+func entryRow(e audit.AuditEntry) []any {
 	return []any{e.Chain, e.Seq, e.CreatedAt, e.ActorID, e.TenantID, e.Action, e.ObjectType, e.ObjectID, e.Details, e.PrevHash, e.Hash}
 }
 

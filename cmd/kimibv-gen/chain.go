@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/store"
 )
 
@@ -69,7 +69,7 @@ func chainBatch(ctx context.Context, st *store.Store, name string, offset, size 
 		}
 		i++
 		n := offset + i
-		e, err := a.next(models.Event{Chain: name, ActorID: int64(n%997 + 1), TenantID: int64(n%50 + 1), Action: "bench.entry",
+		e, err := a.next(audit.Event{Chain: name, ActorID: int64(n%997 + 1), TenantID: int64(n%50 + 1), Action: "bench.entry",
 			ObjectType: "bid", ObjectID: strconv.Itoa(n), Details: map[string]any{"n": n, "version": n % 3}})
 		if err != nil {
 			return nil, err

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -99,7 +100,7 @@ func createOrgs(ctx context.Context, st *store.Store, prefix, kind string, n int
 	}
 	out := make([]genOrg, n)
 	var users, orgs, members [][]any
-	pl, err := openChain(ctx, tx, models.ChainPlatform)
+	pl, err := openChain(ctx, tx, audit.ChainPlatform)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +110,7 @@ func createOrgs(ctx context.Context, st *store.Store, prefix, kind string, n int
 		users = append(users, []any{g.UserID, g.Email, fmt.Sprintf("Person %d", i+1), pwHash})
 		orgs = append(orgs, []any{g.OrgID, fmt.Sprintf("Träger %s %s %04d e. V.", prefix, kind, i+1), "e. V.", "Hauptstraße 1", "57072", "Siegen", g.Email})
 		members = append(members, []any{g.OrgID, g.UserID, "org_admin"})
-		pl.add(models.Event{Chain: models.ChainPlatform, ActorID: g.UserID, Action: "org.registered", ObjectType: "organization",
+		pl.add(audit.Event{Chain: audit.ChainPlatform, ActorID: g.UserID, Action: "org.registered", ObjectType: "organization",
 			ObjectID: strconv.FormatInt(g.OrgID, 10), Details: map[string]any{"name": orgs[i][1]}})
 	}
 	if err := copyRows(ctx, tx, "users", []string{"id", "email", "name", "password_hash"}, users); err != nil {
@@ -206,11 +207,11 @@ func genKreis(ctx context.Context, st *store.Store, vault *models.Vault, o volum
 	if err := copyRows(ctx, tx, "tenant_memberships", []string{"tenant_id", "user_id", "role"}, roles); err != nil {
 		return nil, err
 	}
-	kc, err := openChain(ctx, tx, models.TenantChain(t.ID))
+	kc, err := openChain(ctx, tx, audit.TenantChain(t.ID))
 	if err != nil {
 		return nil, err
 	}
-	kc.add(models.Event{Chain: kc.chain, TenantID: t.ID, Action: "tenant.created", ObjectType: "tenant", ObjectID: strconv.FormatInt(t.ID, 10)})
+	kc.add(audit.Event{Chain: kc.chain, TenantID: t.ID, Action: "tenant.created", ObjectType: "tenant", ObjectID: strconv.FormatInt(t.ID, 10)})
 	if err := kc.flush(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -322,16 +323,16 @@ func storeBids(ctx context.Context, st *store.Store, o volumeOpts, k int, tenant
 	}
 	var bids, versions [][]any
 	for j, gc := range calls {
-		ch, err := openChain(ctx, tx, models.CallChain(gc.ID))
+		ch, err := openChain(ctx, tx, audit.CallChain(gc.ID))
 		if err != nil {
 			return err
 		}
-		ch.add(models.Event{Chain: ch.chain, ActorID: lead, TenantID: tenantID, Action: "call.published", ObjectType: "call",
+		ch.add(audit.Event{Chain: ch.chain, ActorID: lead, TenantID: tenantID, Action: "call.published", ObjectType: "call",
 			ObjectID: strconv.FormatInt(gc.ID, 10), Details: map[string]any{"version": 1}})
 		if err := ch.flush(ctx, tx); err != nil {
 			return err
 		}
-		if ch, err = openChain(ctx, tx, models.SealedBidChain(gc.ID)); err != nil { // bid events: the sealed trail
+		if ch, err = openChain(ctx, tx, audit.SealedBidChain(gc.ID)); err != nil { // bid events: the sealed trail
 			return err
 		}
 		for i := range o.Bids {
@@ -339,7 +340,7 @@ func storeBids(ctx context.Context, st *store.Store, o volumeOpts, k int, tenant
 			id := bidIDs[j*o.Bids+i]
 			bids = append(bids, []any{id, gc.ID, g.OrgID, "submitted", 1, gc.Draft, 1, 1, g.UserID, time.Now(), g.UserID})
 			versions = append(versions, []any{id, 1, gc.ID, g.OrgID, 1, "submission", gc.Sealed[i], gc.Sums[i], g.UserID})
-			ch.add(models.Event{Chain: ch.chain, ActorID: g.UserID, Action: "bid.submitted", ObjectType: "bid", ObjectID: strconv.FormatInt(id, 10),
+			ch.add(audit.Event{Chain: ch.chain, ActorID: g.UserID, Action: "bid.submitted", ObjectType: "bid", ObjectID: strconv.FormatInt(id, 10),
 				Details: map[string]any{"org_id": g.OrgID, "version": 1, "call_version": 1, "content_sha256": gc.Sums[i], "files": 0}})
 		}
 		if err := ch.flush(ctx, tx); err != nil {

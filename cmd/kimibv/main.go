@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/store"
 )
 
@@ -137,13 +138,13 @@ func auditVerify(ctx context.Context, cfg config, log *slog.Logger, args []strin
 	defer st.Close()
 	chains := args
 	if len(chains) == 0 {
-		if chains, err = models.Chains(ctx, st.DB); err != nil {
+		if chains, err = audit.Chains(ctx, st.DB); err != nil {
 			return err
 		}
 	}
 	broken := 0
 	for _, ch := range chains {
-		v, err := models.VerifyChain(ctx, st.DB, ch)
+		v, err := audit.VerifyChain(ctx, st.DB, ch)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 )
@@ -82,7 +83,7 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 	fail("version", db.Exec(`INSERT INTO call_versions (call_id, version, content, content_sha256, deadline, published_by, published_at)
 		VALUES (?, 1, ?, ?, ?, ?, ?)`, p.CallID, raw, sum, c.Timeline.Deadline, lead.UserID, c.Timeline.Publication).Error)
 	audit := func(action string) {
-		_, err := models.Audit(db, models.Event{Chain: models.CallChain(p.CallID), ActorID: lead.UserID, TenantID: ids.TenantID,
+		_, err := audit.Audit(db, audit.Event{Chain: audit.CallChain(p.CallID), ActorID: lead.UserID, TenantID: ids.TenantID,
 			Action: action, ObjectType: "call", ObjectID: fmt.Sprint(p.CallID)})
 		fail(action, err)
 	}

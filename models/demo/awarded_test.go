@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"kimibv/app/pdfdoc"
-	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 )
@@ -44,7 +44,7 @@ func TestDemoAwardedCall(t *testing.T) {
 			t.Errorf("%s: %d, want %d", q, n, want)
 		}
 	}
-	v, err := models.VerifyChain(ctx, st.DB, models.CallChain(callID))
+	v, err := audit.VerifyChain(ctx, st.DB, audit.CallChain(callID))
 	if err != nil || !v.OK {
 		t.Fatalf("chain: %+v %v", v, err)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 )
@@ -44,7 +44,7 @@ func TestDemoConsolidatedCall(t *testing.T) {
 			t.Errorf("%s: %d, want %d", q, n, want)
 		}
 	}
-	v, err := models.VerifyChain(ctx, st.DB, models.CallChain(callID))
+	v, err := audit.VerifyChain(ctx, st.DB, audit.CallChain(callID))
 	if err != nil || !v.OK {
 		t.Fatalf("chain: %+v %v", v, err)
 	}

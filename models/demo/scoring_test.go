@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"kimibv/models"
+	"kimibv/models/audit"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 )
@@ -48,7 +48,7 @@ func TestDemoScoringCall(t *testing.T) {
 			t.Errorf("%s: %d, want %d", q, n, want)
 		}
 	}
-	v, err := models.VerifyChain(ctx, st.DB, models.CallChain(call.ID))
+	v, err := audit.VerifyChain(ctx, st.DB, audit.CallChain(call.ID))
 	if err != nil || !v.OK {
 		t.Fatalf("chain: %+v %v", v, err)
 	}

@@ -1,4 +1,4 @@
-package models
+package audit
 
 import (
 	"cmp"
@@ -60,9 +60,9 @@ func (r AuditRow) ActionLabel() string { return ActionLabel(r.Action) }
 func (r AuditRow) ObjectLabel() string { return ObjectTypeLabel(r.ObjectType) }
 
 // ShortHash returns the first 12 hex digits of the entry's hash.
-func (r AuditRow) ShortHash() string { return shortHash(r.Hash) }
+func (r AuditRow) ShortHash() string { return ShortHash(r.Hash) }
 
-func shortHash(h string) string {
+func ShortHash(h string) string {
 	if len(h) > 12 {
 		return h[:12]
 	}
@@ -173,7 +173,7 @@ type AuditPage struct {
 }
 
 // ShortHead returns the shortened head hash of the verified chain.
-func (p AuditPage) ShortHead() string { return shortHash(p.Verification.HeadHash) }
+func (p AuditPage) ShortHead() string { return ShortHash(p.Verification.HeadHash) }
 
 // AuditFilterOptions loads the filter choices of the Kreis's audit list (one query). They
 // name actors, actions and object types only — nothing a gate of rules 5 and 6 protects —

@@ -1,4 +1,4 @@
-package models
+package audit
 
 // auditActionLabels is the catalogue of audit actions with their German labels, as shown
 // in the audit list. Every use case that writes an audit entry adds its action here.

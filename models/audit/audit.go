@@ -1,4 +1,4 @@
-package models
+package audit
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 // GenesisHash is the previous hash of the first entry of every chain.
 var GenesisHash = strings.Repeat("0", 64)
 
-// auditTimeLayout fixes the time's text in the hash input (UTC, microseconds as stored).
-const auditTimeLayout = "2006-01-02T15:04:05.000000Z"
+// AuditTimeLayout fixes the time's text in the hash input (UTC, microseconds as stored).
+const AuditTimeLayout = "2006-01-02T15:04:05.000000Z"
 
 // ChainPlatform is the chain for accounts, organisations and operator actions.
 const ChainPlatform = "platform"
@@ -80,7 +80,7 @@ func CanonicalEntry(e AuditEntry) []byte {
 	if e.TenantID != nil {
 		tenant = *e.TenantID
 	}
-	b, _ := json.Marshal([]any{"kimibv-audit-v1", e.Chain, e.Seq, e.CreatedAt.UTC().Format(auditTimeLayout),
+	b, _ := json.Marshal([]any{"kimibv-audit-v1", e.Chain, e.Seq, e.CreatedAt.UTC().Format(AuditTimeLayout),
 		actor, tenant, e.Action, e.ObjectType, e.ObjectID, e.Details, e.PrevHash})
 	return b
 }
@@ -91,7 +91,7 @@ func EntryHash(e AuditEntry) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func optionalID(id int64) *int64 {
+func OptionalID(id int64) *int64 {
 	if id == 0 {
 		return nil
 	}
@@ -125,7 +125,7 @@ func Audit(tx *gorm.DB, ev Event) (AuditEntry, error) {
 	}
 	e := AuditEntry{
 		Chain: ev.Chain, Seq: head.HeadSeq + 1, CreatedAt: head.Now.UTC().Truncate(time.Microsecond),
-		ActorID: optionalID(ev.ActorID), TenantID: optionalID(ev.TenantID),
+		ActorID: OptionalID(ev.ActorID), TenantID: OptionalID(ev.TenantID),
 		Action: ev.Action, ObjectType: ev.ObjectType, ObjectID: ev.ObjectID,
 		Details: details, PrevHash: head.HeadHash,
 	}
