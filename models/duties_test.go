@@ -76,7 +76,7 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 		db.Raw(`SELECT role FROM tenant_memberships WHERE tenant_id = ? AND user_id = ? ORDER BY role`, muster, userID).Scan(&out)
 		return out
 	}
-	audit := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.TenantChain(muster))
+	entries := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.TenantChain(muster))
 	for _, r := range []core.Role{core.RoleLead, core.RoleOpener} {
 		err := models.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, r})
 		wantCodes(t, err, "roles:committee")
@@ -87,7 +87,7 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	if got := roles(g2); !slices.Equal(got, []string{"evaluator"}) {
 		t.Fatalf("roles after refusals: %v", got)
 	}
-	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.TenantChain(muster)); n != audit {
+	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.TenantChain(muster)); n != entries {
 		t.Fatal("refused role changes were audited")
 	}
 	if err := models.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, core.RoleCouncil, core.RoleTenantAdmin}); err != nil {
