@@ -126,7 +126,7 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 	e := newEvalEnv(t)
 	ta := e.ta
-	ctx, db, vault := context.Background(), ta.store.DB, dbtest.Vault(t)
+	ctx, db, vlt := context.Background(), ta.store.DB, dbtest.Vault(t)
 	var ver int
 	db.Raw(`SELECT max(version) FROM bid_versions WHERE bid_id = ?`, e.bidID).Scan(&ver)
 	var r struct{ Count int64 }
@@ -141,7 +141,7 @@ func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	mails := ta.count(`SELECT count(*) FROM outbox WHERE kind = 'bid_receipt'`)
-	if err := models.IssueBidReceipt(ctx, db, vault, e.bidID, ver, "http://x", failing); err == nil {
+	if err := models.IssueBidReceipt(ctx, db, vlt, e.bidID, ver, "http://x", failing); err == nil {
 		t.Fatal("failing issuer accepted")
 	}
 	db.Raw(`SELECT (SELECT count(*) FROM bid_receipts WHERE bid_id = ?) + (SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = ?) AS count`,
@@ -151,7 +151,7 @@ func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 	}
 	issue := models.EingangsbestaetigungIssuer(pdfdoc.Eingangsbestaetigung("http://x/dokumentenpruefung"))
 	for range 2 {
-		if err := models.IssueBidReceipt(ctx, db, vault, e.bidID, ver, "http://x", issue); err != nil {
+		if err := models.IssueBidReceipt(ctx, db, vlt, e.bidID, ver, "http://x", issue); err != nil {
 			t.Fatal(err)
 		}
 	}

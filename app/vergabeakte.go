@@ -18,7 +18,7 @@ func (a *App) vergabeakte(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vault, err := a.vault()
+	vlt, err := a.vault()
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (a *App) vergabeakte(c echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+v.FileName()+`"`)
 	h.Set("Cache-Control", "private, no-store")
 	c.Response().WriteHeader(200)
-	if err := v.Write(ctx, a.db, vault, act, a.now(), c.Response()); err != nil {
+	if err := v.Write(ctx, a.db, vlt, act, a.now(), c.Response()); err != nil {
 		// The status is sent; a broken archive is what the client gets. Log it.
 		a.log.Error("vergabeakte", "call", id, "err", err)
 	}

@@ -23,7 +23,7 @@ import (
 
 // massBids creates n organisations, each with one member and a complete draft for the
 // call (inserted directly for speed; all drafts share one stored file per document).
-func massBids(t testing.TB, db *gorm.DB, vault *models.Vault, callID int64, c *rules.CallContent, n, offset int) []massBid {
+func massBids(t testing.TB, db *gorm.DB, vlt *models.Vault, callID int64, c *rules.CallContent, n, offset int) []massBid {
 	t.Helper()
 	ctx := context.Background()
 	d := &rules.BidDraft{Lots: map[string]decimal.Decimal{"L1": decimal.NewFromInt(1)},
@@ -39,7 +39,7 @@ func massBids(t testing.TB, db *gorm.DB, vault *models.Vault, callID int64, c *r
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		files := map[string]int64{}
 		for _, rd := range c.RequiredDocs {
-			f, err := models.StoreFile(ctx, tx, vault, models.FileInput{CallID: callID, OrgID: 0, Kind: "bid", Name: rd.Key + ".pdf",
+			f, err := models.StoreFile(ctx, tx, vlt, models.FileInput{CallID: callID, OrgID: 0, Kind: "bid", Name: rd.Key + ".pdf",
 				Reader: bytes.NewReader(minimalPDF(1000))})
 			if err != nil {
 				return err
@@ -47,7 +47,7 @@ func massBids(t testing.TB, db *gorm.DB, vault *models.Vault, callID int64, c *r
 			files[rd.Key] = f.ID
 		}
 		plain, _ := json.Marshal(d)
-		sealed, err := vault.SealBytes(tx, callID, plain)
+		sealed, err := vlt.SealBytes(tx, callID, plain)
 		if err != nil {
 			return err
 		}

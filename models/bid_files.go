@@ -112,7 +112,7 @@ func dropUnheldFiles(tx *gorm.DB, ids []int64) error {
 // AddBidFile stores an uploaded PDF for a required document of the bid, encrypted with
 // the call's data key (StoreFile: content-checked, streamed, size-limited per file and
 // per bid). Records bid.file_added.
-func AddBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, in BidFileInput, now time.Time) error {
+func AddBidFile(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, in BidFileInput, now time.Time) error {
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -130,7 +130,7 @@ func AddBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Acto
 		if limit <= 0 {
 			limit = DefaultMaxFileBytes
 		}
-		f, err := StoreFile(ctx, tx, vault, FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", Name: in.FileName, Reader: in.File,
+		f, err := StoreFile(ctx, tx, vlt, FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", Name: in.FileName, Reader: in.File,
 			MaxBytes: min(limit, left), CreatedBy: actor.UserID, Field: docField(in.DocKey)})
 		if err != nil {
 			return err
@@ -142,7 +142,7 @@ func AddBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Acto
 // AttachWalletDocument puts a copy of a document from the organisation's wallet under a
 // required document of the bid, re-encrypted with the call's data key. The copy belongs
 // to the bid: replacing the wallet document later does not change a submitted version.
-func AttachWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, key string, docID int64, maxBid int64, now time.Time) error {
+func AttachWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, key string, docID int64, maxBid int64, now time.Time) error {
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -164,7 +164,7 @@ func AttachWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor 
 			v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein.", rules.FormatMB(maxBid)))
 			return v
 		}
-		f, err := copyFile(ctx, tx, vault, doc.FileID, FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", CreatedBy: actor.UserID, Field: docField(key)})
+		f, err := copyFile(ctx, tx, vlt, doc.FileID, FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", CreatedBy: actor.UserID, Field: docField(key)})
 		if err != nil {
 			return err
 		}

@@ -118,7 +118,7 @@ func (v *BidView) CanWithdraw() bool { return v.Open && v.Bid.State == rules.Bid
 // OwnBid returns the organisation's bid for a member (decrypting the working copy);
 // other organisations' bids are ErrNotFound. now decides only what the page offers; the
 // use cases check the deadline with the database clock.
-func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, now time.Time) (*BidView, error) {
+func OwnBid(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, now time.Time) (*BidView, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -138,7 +138,7 @@ func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, o
 	if v.Content, err = versionContent(db, v.Call.ID, v.Call.CurrentVersion); err != nil {
 		return nil, err
 	}
-	d, err := openDraft(db, vault, &v.Bid)
+	d, err := openDraft(db, vlt, &v.Bid)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, o
 		JOIN files f ON f.id = d.file_id WHERE d.bid_id = ?`, bidID).Scan(&files).Error; err != nil {
 		return nil, fmt.Errorf("load bid files: %w", err)
 	}
-	if err := openBidFileNames(db, vault, v.Bid.CallID, files); err != nil {
+	if err := openBidFileNames(db, vlt, v.Bid.CallID, files); err != nil {
 		return nil, err
 	}
 	v.Files = map[string]BidFileRow{}
@@ -161,7 +161,7 @@ func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, o
 	for _, f := range files {
 		v.Files[f.DocKey], have[f.DocKey] = f, true
 	}
-	if v.Versions, err = versionRows(db, vault, v.Bid.CallID, bidID); err != nil {
+	if v.Versions, err = versionRows(db, vlt, v.Bid.CallID, bidID); err != nil {
 		return nil, err
 	}
 	v.Missing = rules.BidMissing(&v.Content, &v.Draft, have)
@@ -171,7 +171,7 @@ func OwnBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, o
 
 // versionRows loads a bid's versions (newest first) with their files (two queries),
 // opening the files' sealed names with the call's key.
-func versionRows(db *gorm.DB, vault *Vault, callID, bidID int64) ([]VersionRow, error) {
+func versionRows(db *gorm.DB, vlt *Vault, callID, bidID int64) ([]VersionRow, error) {
 	var out []VersionRow
 	if err := db.Raw(`SELECT v.version, v.call_version, v.kind, v.content_sha256, v.receipt_at, u.name AS submitted_by
 		FROM bid_versions v JOIN users u ON u.id = v.submitted_by WHERE v.bid_id = ? ORDER BY v.version DESC`, bidID).Scan(&out).Error; err != nil {
@@ -189,7 +189,7 @@ func versionRows(db *gorm.DB, vault *Vault, callID, bidID int64) ([]VersionRow, 
 	for i := range files {
 		rows[i] = files[i].BidFileRow
 	}
-	if err := openBidFileNames(db, vault, callID, rows); err != nil {
+	if err := openBidFileNames(db, vlt, callID, rows); err != nil {
 		return nil, err
 	}
 	for i := range files {
@@ -207,7 +207,7 @@ func versionRows(db *gorm.DB, vault *Vault, callID, bidID int64) ([]VersionRow, 
 
 // OpenOwnBidFile streams a file of the organisation's bid (working copy or a version) to
 // a member; anybody else gets ErrNotFound.
-func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID, fileID int64) (io.ReadCloser, File, error) {
+func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID, fileID int64) (io.ReadCloser, File, error) {
 	if !actor.InOrg(orgID) {
 		return nil, File{}, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -220,7 +220,7 @@ func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.
 	if n == 0 {
 		return nil, File{}, fmt.Errorf("bid file %d: %w", fileID, core.ErrNotFound)
 	}
-	return openFile(ctx, db, vault, fileID)
+	return openFile(ctx, db, vlt, fileID)
 }
 
 // Receipt is the content of an Eingangsbestätigung: what was received when, with hashes.
@@ -241,15 +241,15 @@ type ReceiptLot struct {
 
 // OwnReceipt returns the receipt of version n of the organisation's bid (decrypting the
 // frozen content for the lots), for members only.
-func OwnReceipt(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, n int) (*Receipt, error) {
+func OwnReceipt(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, n int) (*Receipt, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
-	return receiptOf(ctx, db, vault, orgID, bidID, n)
+	return receiptOf(ctx, db, vlt, orgID, bidID, n)
 }
 
 // receiptOf builds a receipt (no rights check).
-func receiptOf(ctx context.Context, db *gorm.DB, vault *Vault, orgID, bidID int64, n int) (*Receipt, error) {
+func receiptOf(ctx context.Context, db *gorm.DB, vlt *Vault, orgID, bidID int64, n int) (*Receipt, error) {
 	db = db.WithContext(ctx)
 	var ver BidVersion
 	res := db.Raw(`SELECT * FROM bid_versions WHERE bid_id = ? AND org_id = ? AND version = ?`, bidID, orgID, n).Scan(&ver)
@@ -266,7 +266,7 @@ func receiptOf(ctx context.Context, db *gorm.DB, vault *Vault, orgID, bidID int6
 	if err := db.Raw(callHeaderSelect+`WHERE c.id = ?`, ver.CallID).Scan(&r.Call).Error; err != nil {
 		return nil, fmt.Errorf("load call: %w", err)
 	}
-	rows, err := versionRows(db, vault, ver.CallID, bidID)
+	rows, err := versionRows(db, vlt, ver.CallID, bidID)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +278,7 @@ func receiptOf(ctx context.Context, db *gorm.DB, vault *Vault, orgID, bidID int6
 	if r.CallText, err = versionContent(db, ver.CallID, ver.CallVersion); err != nil {
 		return nil, err
 	}
-	plain, err := vault.OpenBytes(db, ver.CallID, ver.Content)
+	plain, err := vlt.OpenBytes(db, ver.CallID, ver.Content)
 	if err != nil {
 		return nil, err
 	}

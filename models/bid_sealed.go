@@ -76,7 +76,7 @@ type sealedCall struct {
 //     only the admitted bids without a declared tie (issue 5) — also when they lead or
 //     open as well (evaluatorGated); council members and Kreis administrators get
 //     ErrForbidden here.
-func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, callID int64, now time.Time) (*OpenedBids, error) {
+func ReadBids(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, callID int64, now time.Time) (*OpenedBids, error) {
 	db = db.WithContext(ctx)
 	var c sealedCall
 	res := db.Raw(`SELECT id, tenant_id, state, deadline, opened_at FROM calls WHERE id = ? AND state <> 'draft'`, callID).Scan(&c)
@@ -109,7 +109,7 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 			return nil, err
 		}
 	}
-	out := &OpenedBids{CallID: callID, Status: rules.SealOpened, db: db, vault: vault}
+	out := &OpenedBids{CallID: callID, Status: rules.SealOpened, db: db, vault: vlt}
 	var rows []struct {
 		BidVersion
 		OrgName             string
@@ -126,7 +126,7 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 		if allowed != nil && !allowed[r.BidID] {
 			continue
 		}
-		plain, err := vault.OpenBytes(db, callID, r.Content)
+		plain, err := vlt.OpenBytes(db, callID, r.Content)
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +159,7 @@ func ReadBids(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 	for i := range files {
 		named[i] = files[i].BidFileRow
 	}
-	if err := openBidFileNames(db, vault, callID, named); err != nil { // sealed with the call's key like the files
+	if err := openBidFileNames(db, vlt, callID, named); err != nil { // sealed with the call's key like the files
 		return nil, err
 	}
 	byBid := map[int64][]BidFileRow{}

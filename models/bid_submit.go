@@ -110,7 +110,7 @@ func incompleteError(missing []rules.Missing) error {
 // time; a later commit is refused with a DeadlineError and leaves nothing behind.
 //
 // rev is the draft revision the provider checked; a changed draft is a conflict.
-func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, rev int, now time.Time) (*BidVersion, error) {
+func SubmitBid(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, rev int, now time.Time) (*BidVersion, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -134,7 +134,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor
 		if err != nil {
 			return err
 		}
-		d, err := openDraft(tx, vault, b)
+		d, err := openDraft(tx, vlt, b)
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor
 		if err != nil {
 			return err
 		}
-		sealed, err := vault.SealBytes(tx, b.CallID, canonical)
+		sealed, err := vlt.SealBytes(tx, b.CallID, canonical)
 		if err != nil {
 			return err
 		}

@@ -114,16 +114,16 @@ func lockOwnBid(tx *gorm.DB, actor *core.Actor, orgID, bidID int64) (*Bid, error
 	return &b, nil
 }
 
-func sealDraft(tx *gorm.DB, vault *Vault, callID int64, d *rules.BidDraft) ([]byte, error) {
+func sealDraft(tx *gorm.DB, vlt *Vault, callID int64, d *rules.BidDraft) ([]byte, error) {
 	plain, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode draft: %w", err)
 	}
-	return vault.SealBytes(tx, callID, plain)
+	return vlt.SealBytes(tx, callID, plain)
 }
 
-func openDraft(db *gorm.DB, vault *Vault, b *Bid) (*rules.BidDraft, error) {
-	plain, err := vault.OpenBytes(db, b.CallID, b.Draft)
+func openDraft(db *gorm.DB, vlt *Vault, b *Bid) (*rules.BidDraft, error) {
+	plain, err := vlt.OpenBytes(db, b.CallID, b.Draft)
 	if err != nil {
 		return nil, fmt.Errorf("bid %d draft: %w", b.ID, err)
 	}
@@ -149,7 +149,7 @@ func bidAudit(tx *gorm.DB, actor *core.Actor, b *Bid, action string, details map
 // StartBid opens the organisation's bid for a published call whose deadline has not
 // passed, creating an empty draft (contact person: the actor) unless one exists, and
 // returns its id. Records bid.started.
-func StartBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, callID int64, now time.Time) (int64, error) {
+func StartBid(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, callID int64, now time.Time) (int64, error) {
 	if !actor.InOrg(orgID) {
 		return 0, fmt.Errorf("bid as org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -171,7 +171,7 @@ func StartBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 		if err := call.open("Eine neue Interessenbekundung"); err != nil {
 			return err
 		}
-		sealed, err := sealDraft(tx, vault, callID, &rules.BidDraft{Contact: rules.Contact{Name: actor.Name, Email: actor.Email}})
+		sealed, err := sealDraft(tx, vlt, callID, &rules.BidDraft{Contact: rules.Contact{Name: actor.Name, Email: actor.Email}})
 		if err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func StartBid(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor,
 // SaveBidStep validates one step's form against the call's current version and saves it
 // into the working copy (other steps stay as they are, so several members can work on
 // different steps). Records bid.draft_saved. A withdrawn bid or a passed deadline refuses.
-func SaveBidStep(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, bidID int64, step rules.BidStep, in rules.StepInput, now time.Time) error {
+func SaveBidStep(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, step rules.BidStep, in rules.StepInput, now time.Time) error {
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -205,14 +205,14 @@ func SaveBidStep(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Act
 		if err != nil {
 			return err
 		}
-		d, err := openDraft(tx, vault, b)
+		d, err := openDraft(tx, vlt, b)
 		if err != nil {
 			return err
 		}
 		if err := rules.ApplyStep(&content, d, step, in); err != nil {
 			return err
 		}
-		if b.Draft, err = sealDraft(tx, vault, b.CallID, d); err != nil {
+		if b.Draft, err = sealDraft(tx, vlt, b.CallID, d); err != nil {
 			return err
 		}
 		if err := touchBid(tx, actor, b, now, true); err != nil {

@@ -74,7 +74,7 @@ type FileInput struct {
 // under a savepoint, so tx stays usable). tx must be a transaction (see InTx).
 //
 // StoreFile checks no rights: call it only from use cases that did.
-func StoreFile(ctx context.Context, tx *gorm.DB, vault *Vault, in FileInput) (File, error) {
+func StoreFile(ctx context.Context, tx *gorm.DB, vlt *Vault, in FileInput) (File, error) {
 	tx = tx.WithContext(ctx)
 	field := in.Field
 	if field == "" {
@@ -118,7 +118,7 @@ func StoreFile(ctx context.Context, tx *gorm.DB, vault *Vault, in FileInput) (Fi
 		return File{}, err
 	}
 	if in.CallID != 0 {
-		sealed, err := vault.SealBytes(tx, in.CallID, []byte(name))
+		sealed, err := vlt.SealBytes(tx, in.CallID, []byte(name))
 		if err != nil {
 			return fail(fmt.Errorf("seal file name: %w", err))
 		}
@@ -133,7 +133,7 @@ func StoreFile(ctx context.Context, tx *gorm.DB, vault *Vault, in FileInput) (Fi
 	if in.CallID != 0 {
 		scope = callScope(in.CallID)
 	}
-	enc, err := vault.encryptTo(tx, scope, cw)
+	enc, err := vlt.encryptTo(tx, scope, cw)
 	if err != nil {
 		return fail(err)
 	}
@@ -177,13 +177,13 @@ func FileByID(ctx context.Context, db *gorm.DB, id int64) (File, error) {
 // It is deliberately unexported and checks no rights: every read must go through a use
 // case that checks them (wallet documents: OpenWalletDocument; bid files: the sealed bid
 // read function). db may be a transaction.
-func openFile(ctx context.Context, db *gorm.DB, vault *Vault, id int64) (io.ReadCloser, File, error) {
+func openFile(ctx context.Context, db *gorm.DB, vlt *Vault, id int64) (io.ReadCloser, File, error) {
 	db = db.WithContext(ctx)
 	f, err := FileByID(ctx, db, id)
 	if err != nil {
 		return nil, File{}, err
 	}
-	if f.Name, err = openFileName(db, vault, f.CallID, f.NameSealed, f.Name); err != nil {
+	if f.Name, err = openFileName(db, vlt, f.CallID, f.NameSealed, f.Name); err != nil {
 		return nil, File{}, fmt.Errorf("file %d: %w", id, err)
 	}
 	cr := &chunkReader{ctx: ctx, conn: db.Statement.ConnPool, fileID: id}
@@ -196,7 +196,7 @@ func openFile(ctx context.Context, db *gorm.DB, vault *Vault, id int64) (io.Read
 		case f.OrgID != nil:
 			scope = orgScope(*f.OrgID)
 		}
-		if r, err = vault.decryptFrom(db, scope, cr); err != nil {
+		if r, err = vlt.decryptFrom(db, scope, cr); err != nil {
 			return nil, File{}, fmt.Errorf("file %d: %w", id, err)
 		}
 	}
@@ -204,14 +204,14 @@ func openFile(ctx context.Context, db *gorm.DB, vault *Vault, id int64) (io.Read
 }
 
 // openFileName returns a file's name: plain, or opened with the call's key when sealed.
-func openFileName(db *gorm.DB, vault *Vault, callID *int64, sealed []byte, plain string) (string, error) {
+func openFileName(db *gorm.DB, vlt *Vault, callID *int64, sealed []byte, plain string) (string, error) {
 	if sealed == nil {
 		return plain, nil
 	}
 	if callID == nil {
 		return "", errors.New("sealed file name without a call")
 	}
-	name, err := vault.OpenBytes(db, *callID, sealed)
+	name, err := vlt.OpenBytes(db, *callID, sealed)
 	if err != nil {
 		return "", fmt.Errorf("open file name: %w", err)
 	}
@@ -220,7 +220,7 @@ func openFileName(db *gorm.DB, vault *Vault, callID *int64, sealed []byte, plain
 
 // openBidFileNames opens the sealed names of a call's bid files in place (the call's
 // key is loaded once).
-func openBidFileNames(db *gorm.DB, vault *Vault, callID int64, rows []BidFileRow) error {
+func openBidFileNames(db *gorm.DB, vlt *Vault, callID int64, rows []BidFileRow) error {
 	var key *age.X25519Identity
 	for i := range rows {
 		if rows[i].NameSealed == nil {
@@ -228,7 +228,7 @@ func openBidFileNames(db *gorm.DB, vault *Vault, callID int64, rows []BidFileRow
 		}
 		if key == nil {
 			var err error
-			if key, err = vault.dataKey(db, callScope(callID), false); err != nil {
+			if key, err = vlt.dataKey(db, callScope(callID), false); err != nil {
 				return err
 			}
 		}
@@ -244,8 +244,8 @@ func openBidFileNames(db *gorm.DB, vault *Vault, callID int64, rows []BidFileRow
 // copyFile stores a copy of file srcID under in (CallID, OrgID, Kind, CreatedBy; the name
 // is the source's), re-encrypting it with the target's key — e.g. a wallet document that
 // becomes part of a sealed bid. It checks no rights.
-func copyFile(ctx context.Context, tx *gorm.DB, vault *Vault, srcID int64, in FileInput) (File, error) {
-	r, src, err := openFile(ctx, tx, vault, srcID)
+func copyFile(ctx context.Context, tx *gorm.DB, vlt *Vault, srcID int64, in FileInput) (File, error) {
+	r, src, err := openFile(ctx, tx, vlt, srcID)
 	if err != nil {
 		return File{}, err
 	}
@@ -254,7 +254,7 @@ func copyFile(ctx context.Context, tx *gorm.DB, vault *Vault, srcID int64, in Fi
 	if in.MaxBytes < src.Size {
 		in.MaxBytes = src.Size
 	}
-	return StoreFile(ctx, tx, vault, in)
+	return StoreFile(ctx, tx, vlt, in)
 }
 
 // deleteFile removes a file and its chunks. It checks no rights.

@@ -22,25 +22,25 @@ const sealBatch = 200
 // serving. It is idempotent and safe with several instances starting at once (each
 // batch locks its rows; a row sealed meanwhile no longer matches). It also creates the
 // platform key 'mail' if missing. It returns how many rows it sealed.
-func SealLegacyAtRest(ctx context.Context, db *gorm.DB, vault *Vault, log *slog.Logger) (int, error) {
-	if vault == nil {
+func SealLegacyAtRest(ctx context.Context, db *gorm.DB, vlt *Vault, log *slog.Logger) (int, error) {
+	if vlt == nil {
 		return 0, ErrNoVault
 	}
 	// The platform key is created here, once, rather than by the first of many mails
 	// queued at the same moment (they would wait for each other's uncommitted key).
-	if err := store.InTx(ctx, db, func(tx *gorm.DB) error { _, err := vault.dataKey(tx, mailScope(), true); return err }); err != nil {
+	if err := store.InTx(ctx, db, func(tx *gorm.DB) error { _, err := vlt.dataKey(tx, mailScope(), true); return err }); err != nil {
 		return 0, fmt.Errorf("platform key: %w", err)
 	}
 	steps := []struct {
 		name string
 		run  func(tx *gorm.DB) (int, error)
 	}{
-		{"bid file names", func(tx *gorm.DB) (int, error) { return sealFileNames(tx, vault) }},
-		{"bid version file names", func(tx *gorm.DB) (int, error) { return sealVersionFileNames(tx, vault) }},
-		{"postfach messages", func(tx *gorm.DB) (int, error) { return sealInboxRows(tx, vault) }},
-		{"outbox mails", func(tx *gorm.DB) (int, error) { return sealOutboxRows(tx, vault) }},
+		{"bid file names", func(tx *gorm.DB) (int, error) { return sealFileNames(tx, vlt) }},
+		{"bid version file names", func(tx *gorm.DB) (int, error) { return sealVersionFileNames(tx, vlt) }},
+		{"postfach messages", func(tx *gorm.DB) (int, error) { return sealInboxRows(tx, vlt) }},
+		{"outbox mails", func(tx *gorm.DB) (int, error) { return sealOutboxRows(tx, vlt) }},
 		{"Kreis of mails about a bid", detachBidMails},
-		{"issued documents", func(tx *gorm.DB) (int, error) { return sealDocumentRows(tx, vault) }},
+		{"issued documents", func(tx *gorm.DB) (int, error) { return sealDocumentRows(tx, vlt) }},
 	}
 	total := 0
 	for _, st := range steps {
@@ -66,7 +66,7 @@ func SealLegacyAtRest(ctx context.Context, db *gorm.DB, vault *Vault, log *slog.
 	return total, nil
 }
 
-func sealFileNames(tx *gorm.DB, vault *Vault) (int, error) {
+func sealFileNames(tx *gorm.DB, vlt *Vault) (int, error) {
 	var rows []struct {
 		ID     int64
 		CallID int64
@@ -77,7 +77,7 @@ func sealFileNames(tx *gorm.DB, vault *Vault) (int, error) {
 		return 0, fmt.Errorf("load: %w", err)
 	}
 	for _, r := range rows {
-		sealed, err := vault.SealBytes(tx, r.CallID, []byte(r.Name))
+		sealed, err := vlt.SealBytes(tx, r.CallID, []byte(r.Name))
 		if err != nil {
 			return 0, err
 		}
@@ -88,7 +88,7 @@ func sealFileNames(tx *gorm.DB, vault *Vault) (int, error) {
 	return len(rows), nil
 }
 
-func sealVersionFileNames(tx *gorm.DB, vault *Vault) (int, error) {
+func sealVersionFileNames(tx *gorm.DB, vlt *Vault) (int, error) {
 	var rows []struct {
 		BidID   int64
 		Version int
@@ -102,7 +102,7 @@ func sealVersionFileNames(tx *gorm.DB, vault *Vault) (int, error) {
 		return 0, fmt.Errorf("load: %w", err)
 	}
 	for _, r := range rows {
-		sealed, err := vault.SealBytes(tx, r.CallID, []byte(r.Name))
+		sealed, err := vlt.SealBytes(tx, r.CallID, []byte(r.Name))
 		if err != nil {
 			return 0, err
 		}
@@ -114,7 +114,7 @@ func sealVersionFileNames(tx *gorm.DB, vault *Vault) (int, error) {
 	return len(rows), nil
 }
 
-func sealInboxRows(tx *gorm.DB, vault *Vault) (int, error) {
+func sealInboxRows(tx *gorm.DB, vlt *Vault) (int, error) {
 	var rows []struct {
 		ID            int64
 		OrgID         int64
@@ -125,7 +125,7 @@ func sealInboxRows(tx *gorm.DB, vault *Vault) (int, error) {
 		return 0, fmt.Errorf("load: %w", err)
 	}
 	for _, r := range rows {
-		keys, err := vault.orgKeys(tx, []int64{r.OrgID}, true)
+		keys, err := vlt.orgKeys(tx, []int64{r.OrgID}, true)
 		if err != nil {
 			return 0, err
 		}
@@ -140,7 +140,7 @@ func sealInboxRows(tx *gorm.DB, vault *Vault) (int, error) {
 	return len(rows), nil
 }
 
-func sealOutboxRows(tx *gorm.DB, vault *Vault) (int, error) {
+func sealOutboxRows(tx *gorm.DB, vlt *Vault) (int, error) {
 	var rows []struct {
 		ID                               int64
 		ToAddr, Subject, Body, LastError string
@@ -152,7 +152,7 @@ func sealOutboxRows(tx *gorm.DB, vault *Vault) (int, error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	key, err := vault.dataKey(tx, mailScope(), true)
+	key, err := vlt.dataKey(tx, mailScope(), true)
 	if err != nil {
 		return 0, err
 	}
@@ -193,7 +193,7 @@ func detachBidMails(tx *gorm.DB) (int, error) {
 	return int(res.RowsAffected), nil
 }
 
-func sealDocumentRows(tx *gorm.DB, vault *Vault) (int, error) {
+func sealDocumentRows(tx *gorm.DB, vlt *Vault) (int, error) {
 	var rows []struct {
 		ID             int64
 		RecipientOrgID int64
@@ -204,7 +204,7 @@ func sealDocumentRows(tx *gorm.DB, vault *Vault) (int, error) {
 		return 0, fmt.Errorf("load: %w", err)
 	}
 	for _, r := range rows {
-		sealed, err := vault.sealTo(tx, orgScope(r.RecipientOrgID), r.Content)
+		sealed, err := vlt.sealTo(tx, orgScope(r.RecipientOrgID), r.Content)
 		if err != nil {
 			return 0, err
 		}

@@ -21,7 +21,7 @@ import (
 func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
-	vault := dbtest.Vault(t)
+	vlt := dbtest.Vault(t)
 	awo := taActor(t, db, "awo@traeger.example")
 	var bid struct {
 		BidID   int64
@@ -60,7 +60,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 		bid.OrgID, bid.CallID).Scan(&docID)
 	exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, docID, bid.BidID, bid.Version)
 
-	n, err := models.SealLegacyAtRest(ctx, db, vault, nil)
+	n, err := models.SealLegacyAtRest(ctx, db, vlt, nil)
 	if err != nil || n < 5 {
 		t.Fatalf("sealed %d rows: %v", n, err)
 	}
@@ -73,12 +73,12 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	if plain != 0 {
 		t.Fatalf("%d rows still plain", plain)
 	}
-	if n, err := models.SealLegacyAtRest(ctx, db, vault, nil); err != nil || n != 0 {
+	if n, err := models.SealLegacyAtRest(ctx, db, vlt, nil); err != nil || n != 0 {
 		t.Fatalf("second run sealed %d rows: %v", n, err)
 	}
 
 	// The same content through the read paths.
-	view, err := models.OwnBid(ctx, db, vault, awo, bid.OrgID, bid.BidID, time.Now())
+	view, err := models.OwnBid(ctx, db, vlt, awo, bid.OrgID, bid.BidID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,13 +57,13 @@ func (v *SheetView) Opened() *OpenedBids { return v.opened }
 // EvaluatorSheet loads the sheet page of one bid for an evaluator. The bid is read
 // through ReadBids, so the conflict-of-interest gate applies: a bid the evaluator may not
 // see (tie, not admitted, other call) is ErrNotFound, undeclared bidders a Refusal.
-func EvaluatorSheet(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*SheetView, error) {
+func EvaluatorSheet(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*SheetView, error) {
 	tx := db.WithContext(ctx)
 	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 	if err != nil {
 		return nil, err
 	}
-	ob, err := ReadBids(ctx, db, vault, actor, callID, now)
+	ob, err := ReadBids(ctx, db, vlt, actor, callID, now)
 	if err != nil {
 		return nil, err
 	}

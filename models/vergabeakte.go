@@ -99,10 +99,10 @@ func safeName(s string) string {
 // Write streams the archive to w. vault decrypts the bid files (ReadBids). Documents
 // addressed to a bidder (Eingangsbestätigungen, Mitteilungen; stored sealed) are part of
 // it only once ReadBids lets the actor read the bids, i.e. after the opening.
-func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, now time.Time, w io.Writer) error {
+func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, now time.Time, w io.Writer) error {
 	db = db.WithContext(ctx)
 	h := &hashingZip{zw: zip.NewWriter(w)}
-	opened, err := ReadBids(ctx, db, vault, actor, v.CallID, now)
+	opened, err := ReadBids(ctx, db, vlt, actor, v.CallID, now)
 	if err != nil && !errors.Is(err, core.ErrSealed) {
 		return err
 	}

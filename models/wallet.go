@@ -174,7 +174,7 @@ func walletAudit(tx *gorm.DB, actor *core.Actor, action string, d WalletDocument
 // AddWalletDocument stores an uploaded standing document in the organisation's wallet
 // (encrypted with the organisation's data key) and records wallet.document_added.
 // Invalid fields are reported before the file is read.
-func AddWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID int64, in WalletInput, now time.Time) (WalletDocument, error) {
+func AddWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID int64, in WalletInput, now time.Time) (WalletDocument, error) {
 	if err := walletAccess(actor, orgID); err != nil {
 		return WalletDocument{}, err
 	}
@@ -187,7 +187,7 @@ func AddWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *co
 		if err := lockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
-		f, err := StoreFile(ctx, tx, vault, FileInput{OrgID: orgID, Kind: "wallet", Name: in.FileName, Reader: in.File,
+		f, err := StoreFile(ctx, tx, vlt, FileInput{OrgID: orgID, Kind: "wallet", Name: in.FileName, Reader: in.File,
 			MaxBytes: in.MaxBytes, CreatedBy: actor.UserID, Field: "datei"})
 		if err != nil {
 			return err
@@ -214,7 +214,7 @@ func lockWalletDocument(tx *gorm.DB, orgID, docID int64) (WalletDocument, error)
 
 // ReplaceWalletDocument replaces a document's file and dates (same type) unless a
 // submitted bid holds it; the old file is deleted. Records wallet.document_replaced.
-func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, docID int64, in WalletInput, now time.Time) (WalletDocument, error) {
+func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, docID int64, in WalletInput, now time.Time) (WalletDocument, error) {
 	if err := walletAccess(actor, orgID); err != nil {
 		return WalletDocument{}, err
 	}
@@ -234,7 +234,7 @@ func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor
 		if err := refuseAttached(tx, doc.ID); err != nil {
 			return err
 		}
-		f, err := StoreFile(ctx, tx, vault, FileInput{OrgID: orgID, Kind: "wallet", Name: in.FileName, Reader: in.File,
+		f, err := StoreFile(ctx, tx, vlt, FileInput{OrgID: orgID, Kind: "wallet", Name: in.FileName, Reader: in.File,
 			MaxBytes: in.MaxBytes, CreatedBy: actor.UserID, Field: "datei"})
 		if err != nil {
 			return err
@@ -317,10 +317,10 @@ func WalletDocumentByID(ctx context.Context, db *gorm.DB, actor *core.Actor, org
 
 // OpenWalletDocument streams a wallet document's content to a member of its organisation;
 // anybody else (other organisations, Kreis roles, the operator) gets ErrNotFound.
-func OpenWalletDocument(ctx context.Context, db *gorm.DB, vault *Vault, actor *core.Actor, orgID, docID int64) (io.ReadCloser, File, error) {
+func OpenWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, docID int64) (io.ReadCloser, File, error) {
 	d, err := WalletDocumentByID(ctx, db, actor, orgID, docID)
 	if err != nil {
 		return nil, File{}, err
 	}
-	return openFile(ctx, db, vault, d.FileID)
+	return openFile(ctx, db, vlt, d.FileID)
 }

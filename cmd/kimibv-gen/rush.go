@@ -28,7 +28,7 @@ type RushSet struct {
 // moves it) and n organisations, each with a complete draft: every criterion answered,
 // every declaration confirmed and all eight required documents stored (encrypted with
 // the call's key; the drafts share one stored file per document).
-func rushSetup(ctx context.Context, st *store.Store, vault *models.Vault, args []string) error {
+func rushSetup(ctx context.Context, st *store.Store, vlt *models.Vault, args []string) error {
 	fs := flag.NewFlagSet("rush", flag.ContinueOnError)
 	n := fs.Int("orgs", 500, "organisations with complete drafts")
 	prefix := fs.String("prefix", "rush", "slug prefix (must be new)")
@@ -42,7 +42,7 @@ func rushSetup(ctx context.Context, st *store.Store, vault *models.Vault, args [
 		return err
 	}
 	o := volumeOpts{Prefix: *prefix, Kreise: 1, Calls: 1, Bids: 0, Evaluators: 2, Jobs: 1}
-	if _, err := genKreis(ctx, st, vault, o, 0, nil, hash); err != nil {
+	if _, err := genKreis(ctx, st, vlt, o, 0, nil, hash); err != nil {
 		return err
 	}
 	var callID int64
@@ -73,14 +73,14 @@ func rushSetup(ctx context.Context, st *store.Store, vault *models.Vault, args [
 	err = store.InTx(ctx, st.DB, func(tx *gorm.DB) error {
 		files := map[string]int64{}
 		for _, rd := range content.RequiredDocs {
-			f, err := models.StoreFile(ctx, tx, vault, models.FileInput{CallID: callID, Kind: "bid", Name: rd.Key + ".pdf",
+			f, err := models.StoreFile(ctx, tx, vlt, models.FileInput{CallID: callID, Kind: "bid", Name: rd.Key + ".pdf",
 				Reader: bytes.NewReader(smallPDF(rd.Name))})
 			if err != nil {
 				return err
 			}
 			files[rd.Key] = f.ID
 		}
-		sealed, err := vault.SealBytes(tx, callID, plain)
+		sealed, err := vlt.SealBytes(tx, callID, plain)
 		if err != nil {
 			return err
 		}

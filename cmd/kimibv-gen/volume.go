@@ -27,7 +27,7 @@ type volumeOpts struct {
 
 // volume creates Kreise with published calls, each with submitted (sealed) bids from a
 // shared pool of provider organisations, evaluators per Kreis and matching audit chains.
-func volume(ctx context.Context, st *store.Store, vault *models.Vault, args []string) error {
+func volume(ctx context.Context, st *store.Store, vlt *models.Vault, args []string) error {
 	var o volumeOpts
 	fs := flag.NewFlagSet("volume", flag.ContinueOnError)
 	fs.StringVar(&o.Prefix, "prefix", "bench", "slug prefix of the generated Kreise (must be new)")
@@ -57,7 +57,7 @@ func volume(ctx context.Context, st *store.Store, vault *models.Vault, args []st
 	}
 	var pending []pendingAward
 	for k := range o.Kreise {
-		p, err := genKreis(ctx, st, vault, o, k, orgs, hash)
+		p, err := genKreis(ctx, st, vlt, o, k, orgs, hash)
 		if err != nil {
 			return fmt.Errorf("Kreis %d: %w", k+1, err)
 		}
@@ -173,7 +173,7 @@ type genCall struct {
 // genKreis creates one Kreis: tenant, lead and evaluators, calls (committed first, because
 // the data keys refer to them), then bids, versions and audit entries in a second transaction.
 // The first o.Awarded calls get a deadline awardLead from now and are returned for awardCalls.
-func genKreis(ctx context.Context, st *store.Store, vault *models.Vault, o volumeOpts, k int, orgs []genOrg, pwHash string) ([]pendingAward, error) {
+func genKreis(ctx context.Context, st *store.Store, vlt *models.Vault, o volumeOpts, k int, orgs []genOrg, pwHash string) ([]pendingAward, error) {
 	slug := fmt.Sprintf("%s-%02d", o.Prefix, k+1)
 	t := &models.Tenant{Slug: slug, Name: fmt.Sprintf("Kreis %s %02d", o.Prefix, k+1), Kind: "kreis", ContactEmail: "ki@" + slug + ".example"}
 	tx, err := st.Pool.Begin(ctx)
@@ -253,14 +253,14 @@ func genKreis(ctx context.Context, st *store.Store, vault *models.Vault, o volum
 	if err := tx.Commit(ctx); err != nil {
 		return nil, err
 	}
-	if err := sealBids(st, vault, o, k, calls, orgs); err != nil {
+	if err := sealBids(st, vlt, o, k, calls, orgs); err != nil {
 		return nil, err
 	}
 	return pending, storeBids(ctx, st, o, k, t.ID, lead, calls, orgs)
 }
 
 // sealBids encrypts every bid's canonical content with its call's data key, in parallel.
-func sealBids(st *store.Store, vault *models.Vault, o volumeOpts, k int, calls []*genCall, orgs []genOrg) error {
+func sealBids(st *store.Store, vlt *models.Vault, o volumeOpts, k int, calls []*genCall, orgs []genOrg) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(calls))
 	sem := make(chan struct{}, max(1, o.Jobs))
@@ -269,7 +269,7 @@ func sealBids(st *store.Store, vault *models.Vault, o volumeOpts, k int, calls [
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs <- sealCall(st, vault, o, k*o.Calls+j, gc, orgs)
+			errs <- sealCall(st, vlt, o, k*o.Calls+j, gc, orgs)
 		}()
 	}
 	wg.Wait()
@@ -282,13 +282,13 @@ func sealBids(st *store.Store, vault *models.Vault, o volumeOpts, k int, calls [
 	return nil
 }
 
-func sealCall(st *store.Store, vault *models.Vault, o volumeOpts, n int, gc *genCall, orgs []genOrg) error {
+func sealCall(st *store.Store, vlt *models.Vault, o volumeOpts, n int, gc *genCall, orgs []genOrg) error {
 	d := completeDraft(&gc.Content, n)
 	plain, err := json.Marshal(d)
 	if err != nil {
 		return err
 	}
-	if gc.Draft, err = vault.SealBytes(st.DB, gc.ID, plain); err != nil {
+	if gc.Draft, err = vlt.SealBytes(st.DB, gc.ID, plain); err != nil {
 		return err
 	}
 	for i := range o.Bids {
@@ -299,7 +299,7 @@ func sealCall(st *store.Store, vault *models.Vault, o volumeOpts, n int, gc *gen
 		if err != nil {
 			return err
 		}
-		sealed, err := vault.SealBytes(st.DB, gc.ID, canonical)
+		sealed, err := vlt.SealBytes(st.DB, gc.ID, canonical)
 		if err != nil {
 			return err
 		}

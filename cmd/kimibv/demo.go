@@ -30,14 +30,14 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	if err := store.Migrate(ctx, st.SQL, log); err != nil {
 		return err
 	}
-	vault, err := openVault(cfg, log)
+	vlt, err := openVault(cfg, log)
 	if err != nil {
 		return err
 	}
-	if err := models.BindVault(st.DB, vault); err != nil {
+	if err := models.BindVault(st.DB, vlt); err != nil {
 		return err
 	}
-	opts := []demo.Option{demo.WithVault(vault), demo.WithBaseURL(cfg.BaseURL),
+	opts := []demo.Option{demo.WithVault(vlt), demo.WithBaseURL(cfg.BaseURL),
 		demo.WithDocuments(pdfdoc.Issuers(cfg.BaseURL + "/dokumentenpruefung"))}
 	if *procOnly {
 		log.Info("loading the demonstration procedures past their deadline; their bids wait for a real deadline (20 to 80 seconds)")

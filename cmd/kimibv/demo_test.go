@@ -36,11 +36,11 @@ func TestDemoLinksFollowTheBaseURL(t *testing.T) {
 	}
 	defer st.Close()
 	// Mails and Postfach messages are sealed at rest: read them with the demo's master key.
-	vault, err := models.LoadVault(keyFile)
+	vlt, err := models.LoadVault(keyFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.BindVault(st.DB, vault); err != nil {
+	if err := models.BindVault(st.DB, vlt); err != nil {
 		t.Fatal(err)
 	}
 	var msgs []struct{ Kind, Body string }

@@ -16,7 +16,7 @@ import (
 // serve migrates, starts the jobs and the HTTP server, and on a signal shuts down
 // in order: HTTP server, scheduler (bounded drain), database.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
-	vault, err := openVault(cfg, log)
+	vlt, err := openVault(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -33,14 +33,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	// Rows stored in plain text before encryption at rest covered them are sealed now,
 	// before the first request (README "Encryption at rest").
-	if _, err := models.SealLegacyAtRest(ctx, st.DB, vault, log); err != nil {
+	if _, err := models.SealLegacyAtRest(ctx, st.DB, vlt, log); err != nil {
 		return err
 	}
 	a, e, err := app.New(app.Config{
 		BaseURL: cfg.BaseURL, Env: cfg.Env, MaxBodyBytes: cfg.MaxBodyBytes,
 		SessionLifetime: cfg.SessionLifetime, SessionIdle: cfg.SessionIdle,
 		ContactEmail: cfg.ContactEmail, Operator: cfg.Operator,
-		Vault: vault, MaxFileBytes: cfg.MaxFileBytes, MaxBidBytes: cfg.MaxBidBytes, OCIDPrefix: cfg.OCIDPrefix, Bench: cfg.Bench,
+		Vault: vlt, MaxFileBytes: cfg.MaxFileBytes, MaxBidBytes: cfg.MaxBidBytes, OCIDPrefix: cfg.OCIDPrefix, Bench: cfg.Bench,
 	}, st, log)
 	if err != nil {
 		return err

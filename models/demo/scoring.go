@@ -145,9 +145,9 @@ func orgOf(a *core.Actor) int64 {
 }
 
 // submitDemoBid fills and submits a complete bid of the actor's organisation; its receipt links to base.
-func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput, base string) (int64, error) {
+func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *models.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput, base string) (int64, error) {
 	org, now := orgOf(a), time.Now()
-	id, err := models.StartBid(ctx, db, vault, a, org, callID, now)
+	id, err := models.StartBid(ctx, db, vlt, a, org, callID, now)
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring bid: %w", err)
 	}
@@ -163,12 +163,12 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *cor
 		s  rules.BidStep
 		in rules.StepInput
 	}{{rules.StepLots, lots}, {rules.StepAnswers, answers}, {rules.StepDeclarations, decl}} {
-		if err := models.SaveBidStep(ctx, db, vault, a, org, id, st.s, st.in, now); err != nil {
+		if err := models.SaveBidStep(ctx, db, vlt, a, org, id, st.s, st.in, now); err != nil {
 			return 0, fmt.Errorf("demo scoring bid %s: %w", st.s, err)
 		}
 	}
 	for _, rd := range c.RequiredDocs {
-		if err := models.AddBidFile(ctx, db, vault, a, org, id, models.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
+		if err := models.AddBidFile(ctx, db, vlt, a, org, id, models.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
 			File: bytes.NewReader(demoPDF(rd.Name))}, now); err != nil {
 			return 0, fmt.Errorf("demo scoring bid %s: %w", rd.Key, err)
 		}
@@ -177,18 +177,18 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vault *models.Vault, a *cor
 	if err := db.WithContext(ctx).Raw(`SELECT draft_rev FROM bids WHERE id = ?`, id).Scan(&rev).Error; err != nil {
 		return 0, err
 	}
-	v, err := models.SubmitBid(ctx, db, vault, a, org, id, rev, now)
+	v, err := models.SubmitBid(ctx, db, vlt, a, org, id, rev, now)
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring submit: %w", err)
 	}
-	return id, models.IssueBidReceipt(ctx, db, vault, id, v.Version, base, nil)
+	return id, models.IssueBidReceipt(ctx, db, vlt, id, v.Version, base, nil)
 }
 
 // scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
-func scoreDemoCall(ctx context.Context, db *gorm.DB, vault *models.Vault, opening models.OpeningIssuer, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
+func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *models.Vault, opening models.OpeningIssuer, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
 	c *rules.CallContent, bids map[string]int64, complete bool, now time.Time) error {
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := models.ConfirmOpening(ctx, db, vault, people[op], tenantID, callID, now, opening); err != nil {
+		if _, err := models.ConfirmOpening(ctx, db, vlt, people[op], tenantID, callID, now, opening); err != nil {
 			return fmt.Errorf("demo opening: %w", err)
 		}
 	}
