@@ -51,19 +51,6 @@ func OrgBids(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64) (
 	return rows, nil
 }
 
-// BidFileRow is a stored file of a bid (working copy or version). Name is the plain
-// name once the reading use case opened NameSealed (openBidFileNames).
-type BidFileRow struct {
-	DocKey      string
-	FileID      int64
-	Name        string
-	NameSealed  []byte `gorm:"column:name_sealed"`
-	Size        int64
-	SHA256      string `gorm:"column:sha256"`
-	SourceDocID *int64
-	AddedAt     time.Time
-}
-
 // VersionRow is a submitted version as its organisation sees it.
 type VersionRow struct {
 	Version       int

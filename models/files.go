@@ -371,3 +371,16 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 
 // Close releases nothing (each chunk query is closed when read); it exists for io.ReadCloser.
 func (v *verifyingReader) Close() error { return nil }
+
+// BidFileRow is a stored file of a bid (working copy or version). Name is the plain
+// name once the reading use case opened NameSealed (openBidFileNames).
+type BidFileRow struct {
+	DocKey      string
+	FileID      int64
+	Name        string
+	NameSealed  []byte `gorm:"column:name_sealed"`
+	Size        int64
+	SHA256      string `gorm:"column:sha256"`
+	SourceDocID *int64
+	AddedAt     time.Time
+}
