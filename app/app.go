@@ -19,6 +19,7 @@ import (
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"kimibv/templates"
 )
 
@@ -31,7 +32,7 @@ type Config struct {
 	SessionIdle     time.Duration // idle timeout
 	ContactEmail    string        // feedback address of the accessibility statement and Impressum
 	Operator        string        // name of the operating organisation (Impressum)
-	Vault           *models.Vault // master key for encryption at rest; without it file routes answer 503
+	Vault           *vault.Vault  // master key for encryption at rest; without it file routes answer 503
 	MaxFileBytes    int64         // largest uploaded file (0: models.DefaultMaxFileBytes)
 	MaxBidBytes     int64         // largest total of one bid's files (0: models.DefaultMaxBidBytes)
 	OCIDPrefix      string        // OCDS ocid prefix ("": models.DefaultOCIDPrefix)
@@ -79,15 +80,15 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.Secure()
 	if cfg.MaxFileBytes <= 0 {
-		cfg.MaxFileBytes = models.DefaultMaxFileBytes
+		cfg.MaxFileBytes = vault.DefaultMaxFileBytes
 	}
 	if cfg.MaxBidBytes <= 0 {
-		cfg.MaxBidBytes = models.DefaultMaxBidBytes
+		cfg.MaxBidBytes = vault.DefaultMaxBidBytes
 	}
 	if cfg.Vault != nil {
 		// The use cases seal the outbox, the Postfach and documents to organisations
 		// with the vault bound to the database handle.
-		if err := models.BindVault(store.DB, cfg.Vault); err != nil {
+		if err := vault.BindVault(store.DB, cfg.Vault); err != nil {
 			return nil, nil, err
 		}
 	}

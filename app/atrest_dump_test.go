@@ -17,6 +17,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/vault"
 )
 
 // TestDumpAfterBidSubmissionRevealsNoContent submits a bid over HTTP with a unique marker
@@ -91,7 +92,7 @@ func TestDumpAfterBidSubmissionRevealsNoContent(t *testing.T) {
 	pdf := e.c.get(base+"/fassungen/1/eingangsbestaetigung.pdf").wantStatus(t, 200)
 	var issued struct{ FileSHA256 string }
 	db.Raw(`SELECT file_sha256 FROM issued_documents WHERE kind = 'eingangsbestaetigung' AND recipient_org_id = ? ORDER BY id DESC LIMIT 1`, e.orgID).Scan(&issued)
-	if !strings.HasPrefix(pdf.Body, "%PDF-") || models.SHA256Hex([]byte(pdf.Body)) != issued.FileSHA256 {
+	if !strings.HasPrefix(pdf.Body, "%PDF-") || vault.SHA256Hex([]byte(pdf.Body)) != issued.FileSHA256 {
 		t.Fatal("the receipt PDF is not the issued document")
 	}
 	if _, err := exec.LookPath("pdftotext"); err == nil {

@@ -9,6 +9,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 	"kimibv/templates"
 )
 
@@ -37,7 +38,7 @@ func sampleBidPage(step rules.BidStep, complete bool) bidPage {
 			d.Answers[cr.Key] = "Antwort zu " + cr.Name
 		}
 	}
-	files := map[string]models.BidFileRow{"U1": {DocKey: "U1", FileID: 11, Name: "Konzept.pdf", Size: 80_000, SHA256: "3f2a" + "00", AddedAt: sampleNow}}
+	files := map[string]vault.BidFileRow{"U1": {DocKey: "U1", FileID: 11, Name: "Konzept.pdf", Size: 80_000, SHA256: "3f2a" + "00", AddedAt: sampleNow}}
 	have := map[string]bool{"U1": true}
 	if complete {
 		for _, rd := range c.RequiredDocs {
@@ -47,7 +48,7 @@ func sampleBidPage(step rules.BidStep, complete bool) bidPage {
 	view := &models.BidView{Bid: models.Bid{ID: 5, CallID: h.ID, OrgID: 3, State: rules.BidSubmitted, CurrentVersion: 1, DraftRev: 4, SubmittedRev: 3,
 		UpdatedBy: &user, UpdatedAt: sampleNow, NeedsReconfirmation: true}, Call: *h, Content: c, Draft: d, Files: files,
 		Versions: []models.VersionRow{{Version: 1, CallVersion: 1, Kind: models.VersionSubmission, ContentSHA256: "ab" + "cd", ReceiptAt: &recv, SubmittedBy: "Andrea Wohlfahrt",
-			Files: []models.BidFileRow{files["U1"]}}},
+			Files: []vault.BidFileRow{files["U1"]}}},
 		UpdatedByName: "Clemens Caritas", Open: true}
 	view.Missing = rules.BidMissing(&c, &d, have)
 	p := bidPage{Org: sampleOrgData().Org, View: view, Base: "/traeger/3/bewerbungen/5", Step: step, Steps: rules.BidSteps,

@@ -12,6 +12,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 	"kimibv/templates"
 )
 
@@ -45,7 +46,7 @@ func (p bidPage) Prev() rules.BidStep {
 func (p bidPage) Last() bool { return p.Step == p.Steps[len(p.Steps)-1] }
 
 // File returns the working copy's file for document key (nil when none).
-func (p bidPage) File(key string) *models.BidFileRow {
+func (p bidPage) File(key string) *vault.BidFileRow {
 	if f, ok := p.View.Files[key]; ok {
 		return &f
 	}
@@ -84,7 +85,7 @@ func bidBase(orgID, bidID int64) string {
 
 // ownBid is what every handler of the organisation's own bid needs first.
 type ownBid struct {
-	vault *models.Vault
+	vault *vault.Vault
 	org   *models.Organization // from :org (requireOrgMember)
 	id    int64                // from :bid
 }

@@ -3,12 +3,12 @@ package app
 import (
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/vault"
 )
 
 // callVault parses :call (404 for a malformed id) and then opens the document vault (503
 // when it is unavailable), in the order the Kreis-side pages about a call's bids keep.
-func (a *App) callVault(c echo.Context) (int64, *models.Vault, error) {
+func (a *App) callVault(c echo.Context) (int64, *vault.Vault, error) {
 	id, err := callID(c)
 	if err != nil {
 		return 0, nil, err
@@ -24,7 +24,7 @@ func (a *App) callVault(c echo.Context) (int64, *models.Vault, error) {
 type callBid struct {
 	call  int64 // :call
 	bid   int64 // :bid
-	vault *models.Vault
+	vault *vault.Vault
 }
 
 // callBidParams parses :call and :bid (404) and then opens the document vault (503).

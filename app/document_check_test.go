@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // TestDocumentCheckTooLargeIsRefusedWithoutReadingItAll sends 60 MiB PDFs (declared and
@@ -49,7 +49,7 @@ func TestSendPDFHeaders(t *testing.T) {
 	if res.Header.Get("Content-Type") != "application/pdf" || len(etag) != 66 || !strings.HasPrefix(res.Body, "%PDF-") {
 		t.Fatalf("type %q, etag %q", res.Header.Get("Content-Type"), etag)
 	}
-	if sum := models.SHA256Hex([]byte(res.Body)); etag != `"`+sum+`"` {
+	if sum := vault.SHA256Hex([]byte(res.Body)); etag != `"`+sum+`"` {
 		t.Errorf("ETag %s is not the file hash %s", etag, sum)
 	} else if n := ta.count(`SELECT count(*) FROM issued_documents WHERE file_sha256 = ?`, sum); n != 1 {
 		t.Errorf("served file is not an issued document (%d rows)", n)

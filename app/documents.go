@@ -14,6 +14,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // callIssuer is the hook with which publishing and amending a call issue its Bekanntmachung.
@@ -21,10 +22,10 @@ func (a *App) callIssuer() models.CallIssuer { return a.docs.Call }
 
 // documentCheckData is the document check page: the form, and after a check its result.
 type documentCheckData struct {
-	Checked  bool                  // a check ran (result section shown)
-	Found    *models.DocumentCheck // nil: not issued by kimibv
-	Hash     string                // the hash looked up
-	ByUpload bool                  // the hash was computed from an uploaded file
+	Checked  bool                 // a check ran (result section shown)
+	Found    *vault.DocumentCheck // nil: not issued by kimibv
+	Hash     string               // the hash looked up
+	ByUpload bool                 // the hash was computed from an uploaded file
 	MaxFile  string
 }
 
@@ -45,7 +46,7 @@ func (a *App) documentCheck(c echo.Context) error {
 		}
 		v := &core.ValidationError{}
 		raw := values.Get("pruefwert")
-		h, ok := models.NormalizeSHA256(raw)
+		h, ok := vault.NormalizeSHA256(raw)
 		switch {
 		case raw == "":
 			v.Add("pruefwert", "missing", "Bitte geben Sie einen Prüfwert ein oder wählen Sie eine PDF-Datei aus.")
@@ -69,7 +70,7 @@ func (a *App) documentCheck(c echo.Context) error {
 		return err
 	}
 	data.Checked = true
-	found, err := models.DocumentByHash(c.Request().Context(), a.db, data.Hash)
+	found, err := vault.DocumentByHash(c.Request().Context(), a.db, data.Hash)
 	switch {
 	case errors.Is(err, core.ErrNotFound):
 	case err != nil:
@@ -102,13 +103,13 @@ func (a *App) bekanntmachungPDF(c echo.Context) error {
 // carries a safe ASCII filename and, for browsers that read it, the German name as
 // filename* (RFC 6266/8187). The ETag is the file hash: issued documents never change,
 // so a matching If-None-Match answers 304. The public kinds may be cached, all others not.
-func (a *App) sendPDF(c echo.Context, doc *models.IssuedDocument) error {
+func (a *App) sendPDF(c echo.Context, doc *vault.IssuedDocument) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentDisposition, pdfDisposition(doc))
 	etag := `"` + doc.FileSHA256 + `"`
 	h.Set("ETag", etag)
 	h.Set("X-Content-Type-Options", "nosniff")
-	if doc.RecipientOrgID == nil && (doc.Kind == models.DocBekanntmachung || doc.Kind == models.DocVergabedokumentation) {
+	if doc.RecipientOrgID == nil && (doc.Kind == vault.DocBekanntmachung || doc.Kind == vault.DocVergabedokumentation) {
 		h.Set("Cache-Control", "public, max-age=300")
 	} else {
 		h.Set("Cache-Control", "private, no-store")
@@ -122,7 +123,7 @@ func (a *App) sendPDF(c echo.Context, doc *models.IssuedDocument) error {
 // pdfDisposition returns the Content-Disposition of an issued PDF: inline, the ASCII
 // filename (e.g. bekanntmachung-12.pdf) and as filename* the UTF-8 name with the German
 // kind (e.g. Eingangsbestätigung-12.pdf), percent-encoded except RFC 8187 attr-chars.
-func pdfDisposition(doc *models.IssuedDocument) string {
+func pdfDisposition(doc *vault.IssuedDocument) string {
 	name := doc.Kind.Label()
 	if name == "" {
 		name = "Dokument"

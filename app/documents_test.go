@@ -9,6 +9,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/vault"
 )
 
 // pdfTool returns the path of an external PDF checker; skips (fails under CI) when absent.
@@ -90,7 +91,7 @@ func TestBekanntmachungPDFOfTheDemoCall(t *testing.T) {
 func TestDocumentCheckByUploadAndBothHashes(t *testing.T) {
 	ta := newTestApp(t, true)
 	c := ta.client()
-	var doc models.IssuedDocument
+	var doc vault.IssuedDocument
 	ta.store.DB.Raw(`SELECT * FROM issued_documents WHERE kind = 'bekanntmachung' ORDER BY id LIMIT 1`).Scan(&doc)
 	if doc.ID == 0 {
 		t.Fatal("demo has no issued Bekanntmachung")

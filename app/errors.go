@@ -6,8 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/vault"
 )
 
 // errorPage describes the German page for an HTTP status.
@@ -63,7 +63,7 @@ func statusOf(err error) (int, string) {
 		return http.StatusConflict, "Die Frist für diese Aktion ist abgelaufen."
 	case isUnavailable(err):
 		return http.StatusServiceUnavailable, ""
-	case errors.Is(err, models.ErrNoVault):
+	case errors.Is(err, vault.ErrNoVault):
 		return http.StatusServiceUnavailable, "Die Verschlüsselung ist nicht eingerichtet (Hauptschlüssel fehlt)."
 	}
 	if _, ok := core.AsValidation(err); ok {

@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 	"kimibv/templates"
 )
 
@@ -100,7 +101,7 @@ func sampleSheet(submitted bool) sheetPage {
 	two := 2
 	v := &models.SheetView{Call: sampleClosedHeader(), Content: c,
 		Bid: models.OpenedBid{BidID: 1, OrgName: "AWO", Content: rules.BidContent{Answers: map[string]string{"K1": "Unser Konzept …", "K2": "Getrennt."}},
-			Files: []models.BidFileRow{{DocKey: "U1", Name: "konzept.pdf"}}},
+			Files: []vault.BidFileRow{{DocKey: "U1", Name: "konzept.pdf"}}},
 		Own: map[string]models.SheetScoreRow{"K1": {CriterionKey: "K1", Score: &two, Reason: "gut"}}, OtherNames: map[int64]string{6: "Bernd Bewerter"}}
 	if submitted {
 		v.SubmittedAt = &sampleNow

@@ -14,6 +14,7 @@ import (
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/vault"
 )
 
 // pdfText returns the PDF's text (qpdf --check passes) with whitespace collapsed.
@@ -35,7 +36,7 @@ func wantText(t *testing.T, what, txt string, want ...string) {
 // wantCheckFinds asserts that the public document check finds the PDF by its file hash.
 func wantCheckFinds(t *testing.T, ta *testApp, body, label string) {
 	t.Helper()
-	hash := models.SHA256Hex([]byte(body))
+	hash := vault.SHA256Hex([]byte(body))
 	ta.client().upload("/dokumentenpruefung", true, uploadPart{Name: "pruefwert", Value: hash}).
 		wantStatus(t, 200).wantContains(t, "von kimibv ausgestellt: "+label, "Byte für Byte")
 }

@@ -13,6 +13,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // walletData is the document wallet page: the list and the upload form.
@@ -55,7 +56,7 @@ func (a *App) wallet(c echo.Context) error {
 }
 
 // vault returns the configured Vault or a 503 error when none is configured.
-func (a *App) vault() (*models.Vault, error) {
+func (a *App) vault() (*vault.Vault, error) {
 	if a.cfg.Vault == nil {
 		return nil, &echo.HTTPError{Code: http.StatusServiceUnavailable, Message: "Die Dokumentenablage ist nicht eingerichtet (Hauptschlüssel fehlt)."}
 	}
@@ -198,7 +199,7 @@ func (a *App) walletDownload(c echo.Context) error {
 }
 
 // sendFile streams a stored file as a download (attachment, never rendered inline, no caching).
-func (a *App) sendFile(c echo.Context, f models.File, r io.Reader) error {
+func (a *App) sendFile(c echo.Context, f vault.File, r io.Reader) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, f.ContentType)
 	h.Set(echo.HeaderContentLength, strconv.FormatInt(f.Size, 10))

@@ -11,14 +11,14 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/vault"
 )
 
 // newTestVault is the master key of a test application.
-func newTestVault(t *testing.T) *models.Vault {
+func newTestVault(t *testing.T) *vault.Vault {
 	t.Helper()
-	v, _, err := models.GenerateVault()
+	v, _, err := vault.GenerateVault()
 	if err != nil {
 		t.Fatal(err)
 	}

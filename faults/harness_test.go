@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/dbtest"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // binaries builds kimibv, kimibv-gen and kimibv-rush once per test process.
@@ -159,7 +159,7 @@ func (e *env) store() *store.Store {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(st.Close)
-	if err := models.BindVault(st.DB, dbtest.Vault(e.t)); err != nil {
+	if err := vault.BindVault(st.DB, dbtest.Vault(e.t)); err != nil {
 		e.t.Fatal(err)
 	}
 	return st

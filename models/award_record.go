@@ -8,6 +8,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 	"strconv"
 	"time"
 
@@ -265,7 +266,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 	for _, e := range entries {
 		label := publicTimelineLabels[e.Action]
 		if e.Action == "document.issued" {
-			if k := DocKind(e.Kind).Label(); k != "" {
+			if k := vault.DocKind(e.Kind).Label(); k != "" {
 				label += ": " + k
 			}
 		}

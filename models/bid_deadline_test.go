@@ -19,11 +19,12 @@ import (
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // massBids creates n organisations, each with one member and a complete draft for the
 // call (inserted directly for speed; all drafts share one stored file per document).
-func massBids(t testing.TB, db *gorm.DB, vlt *models.Vault, callID int64, c *rules.CallContent, n, offset int) []massBid {
+func massBids(t testing.TB, db *gorm.DB, vlt *vault.Vault, callID int64, c *rules.CallContent, n, offset int) []massBid {
 	t.Helper()
 	ctx := context.Background()
 	d := &rules.BidDraft{Lots: map[string]decimal.Decimal{"L1": decimal.NewFromInt(1)},
@@ -39,7 +40,7 @@ func massBids(t testing.TB, db *gorm.DB, vlt *models.Vault, callID int64, c *rul
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		files := map[string]int64{}
 		for _, rd := range c.RequiredDocs {
-			f, err := models.StoreFile(ctx, tx, vlt, models.FileInput{CallID: callID, OrgID: 0, Kind: "bid", Name: rd.Key + ".pdf",
+			f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{CallID: callID, OrgID: 0, Kind: "bid", Name: rd.Key + ".pdf",
 				Reader: bytes.NewReader(minimalPDF(1000))})
 			if err != nil {
 				return err
@@ -173,7 +174,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 }
 
 // benchSetup prepares a call with b.N complete drafts.
-func benchSetup(b *testing.B) (*gorm.DB, *models.Vault, []massBid, int64) {
+func benchSetup(b *testing.B) (*gorm.DB, *vault.Vault, []massBid, int64) {
 	st := dbtest.NewDemo(b)
 	v := dbtest.Vault(b)
 	lead := taActorTB(b, st.DB, "leitung@musterland.example")

@@ -7,6 +7,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"time"
 
 	"gorm.io/gorm"
@@ -57,7 +58,7 @@ func checkBidForFile(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, key str
 		return nil, 0, fmt.Errorf("document %q of bid %d: %w", key, bidID, core.ErrNotFound)
 	}
 	if maxBid <= 0 {
-		maxBid = DefaultMaxBidBytes
+		maxBid = vault.DefaultMaxBidBytes
 	}
 	left := maxBid - row.Used
 	if left <= 0 {
@@ -70,7 +71,7 @@ func checkBidForFile(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, key str
 
 // linkBidFile locks the bid, checks that it is still editable, and puts file f under key,
 // replacing (and deleting, unless a submitted version holds it) the previous file.
-func linkBidFile(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, key string, f File, sourceDoc *int64, now time.Time) error {
+func linkBidFile(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, key string, f vault.File, sourceDoc *int64, now time.Time) error {
 	b, _, err := lockEditableBid(tx, actor, orgID, bidID, "Das Hinzufügen von Unterlagen")
 	if err != nil {
 		return err
@@ -101,7 +102,7 @@ func dropUnheldFiles(tx *gorm.DB, ids []int64) error {
 			return fmt.Errorf("bid file %d: %w", id, err)
 		}
 		if held == 0 {
-			if err := deleteFile(tx, id); err != nil {
+			if err := vault.DeleteFile(tx, id); err != nil {
 				return err
 			}
 		}
@@ -112,7 +113,7 @@ func dropUnheldFiles(tx *gorm.DB, ids []int64) error {
 // AddBidFile stores an uploaded PDF for a required document of the bid, encrypted with
 // the call's data key (StoreFile: content-checked, streamed, size-limited per file and
 // per bid). Records bid.file_added.
-func AddBidFile(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, in BidFileInput, now time.Time) error {
+func AddBidFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, in BidFileInput, now time.Time) error {
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -128,9 +129,9 @@ func AddBidFile(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor,
 		}
 		limit := in.MaxFile
 		if limit <= 0 {
-			limit = DefaultMaxFileBytes
+			limit = vault.DefaultMaxFileBytes
 		}
-		f, err := StoreFile(ctx, tx, vlt, FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", Name: in.FileName, Reader: in.File,
+		f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", Name: in.FileName, Reader: in.File,
 			MaxBytes: min(limit, left), CreatedBy: actor.UserID, Field: docField(in.DocKey)})
 		if err != nil {
 			return err
@@ -142,7 +143,7 @@ func AddBidFile(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor,
 // AttachWalletDocument puts a copy of a document from the organisation's wallet under a
 // required document of the bid, re-encrypted with the call's data key. The copy belongs
 // to the bid: replacing the wallet document later does not change a submitted version.
-func AttachWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, key string, docID int64, maxBid int64, now time.Time) error {
+func AttachWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, key string, docID int64, maxBid int64, now time.Time) error {
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -155,7 +156,7 @@ func AttachWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *c
 		if err != nil {
 			return err
 		}
-		src, err := FileByID(ctx, tx, doc.FileID)
+		src, err := vault.FileByID(ctx, tx, doc.FileID)
 		if err != nil {
 			return err
 		}
@@ -164,7 +165,7 @@ func AttachWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *c
 			v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein.", rules.FormatMB(maxBid)))
 			return v
 		}
-		f, err := copyFile(ctx, tx, vlt, doc.FileID, FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", CreatedBy: actor.UserID, Field: docField(key)})
+		f, err := vault.CopyFile(ctx, tx, vlt, doc.FileID, vault.FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", CreatedBy: actor.UserID, Field: docField(key)})
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 	"time"
 
 	"gorm.io/gorm"
@@ -59,7 +60,7 @@ type VersionRow struct {
 	ContentSHA256 string `gorm:"column:content_sha256"`
 	ReceiptAt     *time.Time
 	SubmittedBy   string
-	Files         []BidFileRow `gorm:"-"`
+	Files         []vault.BidFileRow `gorm:"-"`
 }
 
 // KindLabel returns the German kind of the version.
@@ -77,7 +78,7 @@ type BidView struct {
 	Call          CallHeader
 	Content       rules.CallContent // the call's current version
 	Draft         rules.BidDraft
-	Files         map[string]BidFileRow
+	Files         map[string]vault.BidFileRow
 	Versions      []VersionRow // newest first
 	UpdatedByName string
 	Missing       []rules.Missing
@@ -105,7 +106,7 @@ func (v *BidView) CanWithdraw() bool { return v.Open && v.Bid.State == rules.Bid
 // OwnBid returns the organisation's bid for a member (decrypting the working copy);
 // other organisations' bids are ErrNotFound. now decides only what the page offers; the
 // use cases check the deadline with the database clock.
-func OwnBid(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, now time.Time) (*BidView, error) {
+func OwnBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, now time.Time) (*BidView, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -135,15 +136,15 @@ func OwnBid(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, org
 			return nil, fmt.Errorf("load user: %w", err)
 		}
 	}
-	var files []BidFileRow
+	var files []vault.BidFileRow
 	if err := db.Raw(`SELECT d.doc_key, d.file_id, f.name, f.name_sealed, f.size, f.sha256, d.source_doc_id, d.added_at FROM bid_draft_files d
 		JOIN files f ON f.id = d.file_id WHERE d.bid_id = ?`, bidID).Scan(&files).Error; err != nil {
 		return nil, fmt.Errorf("load bid files: %w", err)
 	}
-	if err := openBidFileNames(db, vlt, v.Bid.CallID, files); err != nil {
+	if err := vault.OpenBidFileNames(db, vlt, v.Bid.CallID, files); err != nil {
 		return nil, err
 	}
-	v.Files = map[string]BidFileRow{}
+	v.Files = map[string]vault.BidFileRow{}
 	have := map[string]bool{}
 	for _, f := range files {
 		v.Files[f.DocKey], have[f.DocKey] = f, true
@@ -158,7 +159,7 @@ func OwnBid(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, org
 
 // versionRows loads a bid's versions (newest first) with their files (two queries),
 // opening the files' sealed names with the call's key.
-func versionRows(db *gorm.DB, vlt *Vault, callID, bidID int64) ([]VersionRow, error) {
+func versionRows(db *gorm.DB, vlt *vault.Vault, callID, bidID int64) ([]VersionRow, error) {
 	var out []VersionRow
 	if err := db.Raw(`SELECT v.version, v.call_version, v.kind, v.content_sha256, v.receipt_at, u.name AS submitted_by
 		FROM bid_versions v JOIN users u ON u.id = v.submitted_by WHERE v.bid_id = ? ORDER BY v.version DESC`, bidID).Scan(&out).Error; err != nil {
@@ -166,17 +167,17 @@ func versionRows(db *gorm.DB, vlt *Vault, callID, bidID int64) ([]VersionRow, er
 	}
 	var files []struct {
 		Version int
-		BidFileRow
+		vault.BidFileRow
 	}
 	if err := db.Raw(`SELECT version, doc_key, file_id, name, name_sealed, size, sha256 FROM bid_version_files WHERE bid_id = ? ORDER BY doc_key`, bidID).
 		Scan(&files).Error; err != nil {
 		return nil, fmt.Errorf("load version files: %w", err)
 	}
-	rows := make([]BidFileRow, len(files))
+	rows := make([]vault.BidFileRow, len(files))
 	for i := range files {
 		rows[i] = files[i].BidFileRow
 	}
-	if err := openBidFileNames(db, vlt, callID, rows); err != nil {
+	if err := vault.OpenBidFileNames(db, vlt, callID, rows); err != nil {
 		return nil, err
 	}
 	for i := range files {
@@ -194,20 +195,20 @@ func versionRows(db *gorm.DB, vlt *Vault, callID, bidID int64) ([]VersionRow, er
 
 // OpenOwnBidFile streams a file of the organisation's bid (working copy or a version) to
 // a member; anybody else gets ErrNotFound.
-func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID, fileID int64) (io.ReadCloser, File, error) {
+func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID, fileID int64) (io.ReadCloser, vault.File, error) {
 	if !actor.InOrg(orgID) {
-		return nil, File{}, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
+		return nil, vault.File{}, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var n int64
 	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM bids b WHERE b.id = ? AND b.org_id = ? AND (
 		EXISTS (SELECT 1 FROM bid_draft_files d WHERE d.bid_id = b.id AND d.file_id = ?) OR
 		EXISTS (SELECT 1 FROM bid_version_files f WHERE f.bid_id = b.id AND f.file_id = ?))`, bidID, orgID, fileID, fileID).Scan(&n).Error; err != nil {
-		return nil, File{}, fmt.Errorf("bid file: %w", err)
+		return nil, vault.File{}, fmt.Errorf("bid file: %w", err)
 	}
 	if n == 0 {
-		return nil, File{}, fmt.Errorf("bid file %d: %w", fileID, core.ErrNotFound)
+		return nil, vault.File{}, fmt.Errorf("bid file %d: %w", fileID, core.ErrNotFound)
 	}
-	return openFile(ctx, db, vlt, fileID)
+	return vault.OpenFile(ctx, db, vlt, fileID)
 }
 
 // Receipt is the content of an Eingangsbestätigung: what was received when, with hashes.
@@ -228,7 +229,7 @@ type ReceiptLot struct {
 
 // OwnReceipt returns the receipt of version n of the organisation's bid (decrypting the
 // frozen content for the lots), for members only.
-func OwnReceipt(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, n int) (*Receipt, error) {
+func OwnReceipt(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, n int) (*Receipt, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -236,7 +237,7 @@ func OwnReceipt(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor,
 }
 
 // receiptOf builds a receipt (no rights check).
-func receiptOf(ctx context.Context, db *gorm.DB, vlt *Vault, orgID, bidID int64, n int) (*Receipt, error) {
+func receiptOf(ctx context.Context, db *gorm.DB, vlt *vault.Vault, orgID, bidID int64, n int) (*Receipt, error) {
 	db = db.WithContext(ctx)
 	var ver BidVersion
 	res := db.Raw(`SELECT * FROM bid_versions WHERE bid_id = ? AND org_id = ? AND version = ?`, bidID, orgID, n).Scan(&ver)

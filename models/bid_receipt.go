@@ -7,6 +7,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"strings"
 
 	"gorm.io/gorm"
@@ -57,7 +58,7 @@ func ReceiptText(r *Receipt, link string) string {
 // administrators, with the receipt time, the content hash and the file hashes; issue (may
 // be nil) adds the PDF. It runs after the submission committed — the receipt time is only
 // known at COMMIT — and is idempotent (bid_receipts), so it can be repeated after a failure.
-func IssueBidReceipt(ctx context.Context, db *gorm.DB, vlt *Vault, bidID int64, version int, baseURL string, issue ReceiptIssuer) error {
+func IssueBidReceipt(ctx context.Context, db *gorm.DB, vlt *vault.Vault, bidID int64, version int, baseURL string, issue ReceiptIssuer) error {
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var v struct {
 			OrgID       int64
@@ -128,7 +129,7 @@ func issueReceiptDocument(tx *gorm.DB, issue ReceiptIssuer, r *Receipt, bidID in
 // issueMissingReceiptPDF adds the PDF to a receipt issued without one (the document store
 // was unavailable or the renderer failed before): once, under the receipt row's lock, and
 // the receipt's Postfach message then refers to it.
-func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vlt *Vault, orgID, bidID int64, version int, issue ReceiptIssuer) error {
+func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vlt *vault.Vault, orgID, bidID int64, version int, issue ReceiptIssuer) error {
 	if issue == nil {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 	"time"
 
 	"gorm.io/gorm"
@@ -18,7 +19,7 @@ type OpenedBids struct {
 	Status rules.SealStatus
 	Bids   []OpenedBid
 	db     *gorm.DB
-	vault  *Vault
+	vault  *vault.Vault
 }
 
 // OpenedBid is one bid as the opening and the evaluation see it.
@@ -34,23 +35,23 @@ type OpenedBid struct {
 	ContentSHA256       string
 	Content             rules.BidContent
 	NeedsReconfirmation bool
-	Files               []BidFileRow
+	Files               []vault.BidFileRow
 }
 
 // OpenFile streams a file of an opened bid. It exists only on the result of ReadBids, so
 // a bid file can be read by Kreis roles only after the sealing check has passed.
-func (o *OpenedBids) OpenFile(ctx context.Context, bidID int64, docKey string) (io.ReadCloser, File, error) {
+func (o *OpenedBids) OpenFile(ctx context.Context, bidID int64, docKey string) (io.ReadCloser, vault.File, error) {
 	for _, b := range o.Bids {
 		if b.BidID != bidID {
 			continue
 		}
 		for _, f := range b.Files {
 			if f.DocKey == docKey {
-				return openFile(ctx, o.db, o.vault, f.FileID)
+				return vault.OpenFile(ctx, o.db, o.vault, f.FileID)
 			}
 		}
 	}
-	return nil, File{}, fmt.Errorf("file %s of bid %d: %w", docKey, bidID, core.ErrNotFound)
+	return nil, vault.File{}, fmt.Errorf("file %s of bid %d: %w", docKey, bidID, core.ErrNotFound)
 }
 
 // sealedCall is what the sealing check needs of a call.
@@ -76,7 +77,7 @@ type sealedCall struct {
 //     only the admitted bids without a declared tie (issue 5) — also when they lead or
 //     open as well (evaluatorGated); council members and Kreis administrators get
 //     ErrForbidden here.
-func ReadBids(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, callID int64, now time.Time) (*OpenedBids, error) {
+func ReadBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, callID int64, now time.Time) (*OpenedBids, error) {
 	db = db.WithContext(ctx)
 	var c sealedCall
 	res := db.Raw(`SELECT id, tenant_id, state, deadline, opened_at FROM calls WHERE id = ? AND state <> 'draft'`, callID).Scan(&c)
@@ -147,7 +148,7 @@ func ReadBids(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, c
 	// The files of every returned bid's current version in one query (not one per bid).
 	var files []struct {
 		BidID int64
-		BidFileRow
+		vault.BidFileRow
 	}
 	if len(out.Bids) > 0 {
 		if err := db.Raw(`SELECT f.bid_id, f.doc_key, f.file_id, f.name, f.name_sealed, f.size, f.sha256 FROM bid_version_files f
@@ -155,14 +156,14 @@ func ReadBids(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, c
 			return nil, fmt.Errorf("load bid files: %w", err)
 		}
 	}
-	named := make([]BidFileRow, len(files))
+	named := make([]vault.BidFileRow, len(files))
 	for i := range files {
 		named[i] = files[i].BidFileRow
 	}
-	if err := openBidFileNames(db, vlt, callID, named); err != nil { // sealed with the call's key like the files
+	if err := vault.OpenBidFileNames(db, vlt, callID, named); err != nil { // sealed with the call's key like the files
 		return nil, err
 	}
-	byBid := map[int64][]BidFileRow{}
+	byBid := map[int64][]vault.BidFileRow{}
 	for i, f := range files {
 		byBid[f.BidID] = append(byBid[f.BidID], named[i])
 	}

@@ -7,6 +7,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"strings"
 	"time"
 
@@ -110,7 +111,7 @@ func incompleteError(missing []rules.Missing) error {
 // time; a later commit is refused with a DeadlineError and leaves nothing behind.
 //
 // rev is the draft revision the provider checked; a changed draft is a conflict.
-func SubmitBid(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, rev int, now time.Time) (*BidVersion, error) {
+func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, rev int, now time.Time) (*BidVersion, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}

@@ -9,6 +9,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"strconv"
 	"time"
 
@@ -114,7 +115,7 @@ func lockOwnBid(tx *gorm.DB, actor *core.Actor, orgID, bidID int64) (*Bid, error
 	return &b, nil
 }
 
-func sealDraft(tx *gorm.DB, vlt *Vault, callID int64, d *rules.BidDraft) ([]byte, error) {
+func sealDraft(tx *gorm.DB, vlt *vault.Vault, callID int64, d *rules.BidDraft) ([]byte, error) {
 	plain, err := json.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode draft: %w", err)
@@ -122,7 +123,7 @@ func sealDraft(tx *gorm.DB, vlt *Vault, callID int64, d *rules.BidDraft) ([]byte
 	return vlt.SealBytes(tx, callID, plain)
 }
 
-func openDraft(db *gorm.DB, vlt *Vault, b *Bid) (*rules.BidDraft, error) {
+func openDraft(db *gorm.DB, vlt *vault.Vault, b *Bid) (*rules.BidDraft, error) {
 	plain, err := vlt.OpenBytes(db, b.CallID, b.Draft)
 	if err != nil {
 		return nil, fmt.Errorf("bid %d draft: %w", b.ID, err)
@@ -149,7 +150,7 @@ func bidAudit(tx *gorm.DB, actor *core.Actor, b *Bid, action string, details map
 // StartBid opens the organisation's bid for a published call whose deadline has not
 // passed, creating an empty draft (contact person: the actor) unless one exists, and
 // returns its id. Records bid.started.
-func StartBid(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, callID int64, now time.Time) (int64, error) {
+func StartBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, callID int64, now time.Time) (int64, error) {
 	if !actor.InOrg(orgID) {
 		return 0, fmt.Errorf("bid as org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -189,7 +190,7 @@ func StartBid(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, o
 // SaveBidStep validates one step's form against the call's current version and saves it
 // into the working copy (other steps stay as they are, so several members can work on
 // different steps). Records bid.draft_saved. A withdrawn bid or a passed deadline refuses.
-func SaveBidStep(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, step rules.BidStep, in rules.StepInput, now time.Time) error {
+func SaveBidStep(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, step rules.BidStep, in rules.StepInput, now time.Time) error {
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}

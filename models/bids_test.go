@@ -17,12 +17,13 @@ import (
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // bidFixture is the demo with a published call (qaContent, deadline in 30 days) and a vault.
 type bidFixture struct {
 	*qaFixture
-	vault *models.Vault
+	vault *vault.Vault
 	ctx   context.Context
 }
 

@@ -7,6 +7,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"strconv"
 	"time"
 
@@ -35,7 +36,7 @@ type BekanntmachungData struct {
 func (d *BekanntmachungData) AmendmentNo() int { return d.Version - 1 }
 
 // BekanntmachungRenderer renders a Bekanntmachung as PDF (app/pdfdoc.Bekanntmachung).
-type BekanntmachungRenderer func(meta DocMeta, data *BekanntmachungData) ([]byte, error)
+type BekanntmachungRenderer func(meta vault.DocMeta, data *BekanntmachungData) ([]byte, error)
 
 // CallVersionObjectID is the object id of a call version in issued_documents and the audit log.
 func CallVersionObjectID(callID int64, version int) string {
@@ -60,19 +61,19 @@ func BekanntmachungIssuer(render BekanntmachungRenderer) CallIssuer {
 		if v.Version > 1 {
 			title = fmt.Sprintf("Bekanntmachung, Fassung %d (Änderung Nr. %d): %s", v.Version, data.AmendmentNo(), c.Title)
 		}
-		_, err := IssueDocument(tx, IssueInput{TenantID: call.TenantID, CallID: call.ID, ActorID: v.PublishedBy,
-			Kind: DocBekanntmachung, Title: title, Chain: audit.CallChain(call.ID), ObjectType: "call_version",
+		_, err := vault.IssueDocument(tx, vault.IssueInput{TenantID: call.TenantID, CallID: call.ID, ActorID: v.PublishedBy,
+			Kind: vault.DocBekanntmachung, Title: title, Chain: audit.CallChain(call.ID), ObjectType: "call_version",
 			ObjectID: CallVersionObjectID(call.ID, v.Version), CanonicalData: data,
-			Render: func(m DocMeta) ([]byte, error) { return render(m, data) }})
+			Render: func(m vault.DocMeta) ([]byte, error) { return render(m, data) }})
 		return err
 	}
 }
 
 // BekanntmachungPDF returns the issued Bekanntmachung of a published (not draft) call by
 // id or reference: of version (0: the current version). Missing: ErrNotFound.
-func BekanntmachungPDF(ctx context.Context, db *gorm.DB, idOrRef string, version int) (*IssuedDocument, error) {
+func BekanntmachungPDF(ctx context.Context, db *gorm.DB, idOrRef string, version int) (*vault.IssuedDocument, error) {
 	id, _ := strconv.ParseInt(idOrRef, 10, 64)
-	var d IssuedDocument
+	var d vault.IssuedDocument
 	res := db.WithContext(ctx).Raw(`SELECT d.* FROM calls c JOIN issued_documents d ON d.call_id = c.id AND d.kind = 'bekanntmachung'
 			AND d.object_type = 'call_version'
 			AND d.object_id = c.id::text || ':' || (CASE WHEN ? > 0 THEN ? ELSE c.current_version END)::text
@@ -84,7 +85,7 @@ func BekanntmachungPDF(ctx context.Context, db *gorm.DB, idOrRef string, version
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("Bekanntmachung of %q version %d: %w", idOrRef, version, core.ErrNotFound)
 	}
-	if err := openDocument(db.WithContext(ctx), &d); err != nil {
+	if err := vault.OpenDocument(db.WithContext(ctx), &d); err != nil {
 		return nil, err
 	}
 	return &d, nil

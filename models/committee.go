@@ -7,6 +7,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"strconv"
 	"time"
 
@@ -60,7 +61,7 @@ type EvaluatorCallView struct {
 
 // EvaluatorCall loads the evaluator's page of a call; before the declarations are
 // complete ReadBids refuses (Refusal wrapping ErrForbidden).
-func EvaluatorCall(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*EvaluatorCallView, error) {
+func EvaluatorCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*EvaluatorCallView, error) {
 	tx := db.WithContext(ctx)
 	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 	if err != nil {
@@ -153,7 +154,7 @@ func (v *CommitteeView) Warnings() []CommitteeBid {
 // LeadCommittee loads the lead's committee page: evaluators, every declaration (ties with
 // notes), per bid the evaluators who may score it and their submitted sheets, and the
 // warning when fewer than two remain. Sealed before the opening (through ReadBids).
-func LeadCommittee(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*CommitteeView, error) {
+func LeadCommittee(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*CommitteeView, error) {
 	if _, err := leadOpenedBids(ctx, db, vlt, actor, tenantID, callID, now); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,7 +223,7 @@ type RequestUpload struct {
 // deadline (checked with now and, for the receipt, the database clock), encrypted with
 // the call's key; each answer gets its own receipt entry (time and SHA-256). Audited as
 // formal.documents_answered.
-func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, bidID int64, in RequestUpload, now time.Time) (*rules.RequestAnswer, error) {
+func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, in RequestUpload, now time.Time) (*rules.RequestAnswer, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -249,7 +250,7 @@ func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vlt *Vault, actor *
 			v.Add("datei", "not_requested", "Diese Unterlage wurde nicht nachgefordert. Laden Sie bitte nur die nachgeforderten Unterlagen hoch.")
 			return v
 		}
-		f, err := StoreFile(ctx, tx, vlt, FileInput{CallID: r.CallID, OrgID: orgID, Kind: "bid", Name: in.FileName, Reader: in.File,
+		f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{CallID: r.CallID, OrgID: orgID, Kind: "bid", Name: in.FileName, Reader: in.File,
 			MaxBytes: in.MaxBytes, CreatedBy: actor.UserID})
 		if err != nil {
 			return err
@@ -271,17 +272,17 @@ func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vlt *Vault, actor *
 
 // OpenAnswerFile streams an answer file to the lead (after the ReadBids check) or to a
 // member of the answering organisation.
-func OpenAnswerFile(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, tenantID, callID, bidID, answerID int64, now time.Time) (io.ReadCloser, File, error) {
+func OpenAnswerFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID, bidID, answerID int64, now time.Time) (io.ReadCloser, vault.File, error) {
 	if _, err := leadOpenedBids(ctx, db, vlt, actor, tenantID, callID, now); err != nil {
-		return nil, File{}, err
+		return nil, vault.File{}, err
 	}
 	var fileID int64
 	if err := db.WithContext(ctx).Raw(`SELECT a.file_id FROM document_request_files a JOIN opening_bids o ON o.bid_id = a.bid_id
 		WHERE a.id = ? AND a.bid_id = ? AND o.call_id = ?`, answerID, bidID, callID).Scan(&fileID).Error; err != nil {
-		return nil, File{}, fmt.Errorf("load answer: %w", err)
+		return nil, vault.File{}, fmt.Errorf("load answer: %w", err)
 	}
 	if fileID == 0 {
-		return nil, File{}, fmt.Errorf("answer %d: %w", answerID, core.ErrNotFound)
+		return nil, vault.File{}, fmt.Errorf("answer %d: %w", answerID, core.ErrNotFound)
 	}
-	return openFile(ctx, db, vlt, fileID)
+	return vault.OpenFile(ctx, db, vlt, fileID)
 }

@@ -14,6 +14,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 func TestCanonicalJSONSortsKeysAndKeepsText(t *testing.T) {
@@ -21,7 +22,7 @@ func TestCanonicalJSONSortsKeysAndKeepsText(t *testing.T) {
 		Z string `json:"z"`
 		A int    `json:"a"`
 	}
-	got, err := models.CanonicalJSON(map[string]any{"b": inner{Z: "<ä & ß>", A: 12345678901234567}, "a": []any{1.5, "x"}})
+	got, err := vault.CanonicalJSON(map[string]any{"b": inner{Z: "<ä & ß>", A: 12345678901234567}, "a": []any{1.5, "x"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestNormalizeSHA256(t *testing.T) {
 	h := strings.Repeat("ab", 32)
 	for in, ok := range map[string]bool{h: true, " " + strings.ToUpper(h) + "\n": true, "sha256:" + h: true,
 		h[:63]: false, h + "0": false, strings.Repeat("g", 64): false, "": false} {
-		got, good := models.NormalizeSHA256(in)
+		got, good := vault.NormalizeSHA256(in)
 		if good != ok || (ok && got != h) {
 			t.Errorf("NormalizeSHA256(%q) = %q, %v", in, got, good)
 		}
@@ -42,7 +43,7 @@ func TestNormalizeSHA256(t *testing.T) {
 }
 
 // fakePDF is a deterministic stand-in renderer that prints the meta it was given.
-func fakePDF(m models.DocMeta) ([]byte, error) {
+func fakePDF(m vault.DocMeta) ([]byte, error) {
 	return fmt.Appendf(nil, "%%PDF-1.4\n%s %s %s %s\n%%%%EOF\n", m.Title, m.ContentSHA256, m.ChainHead, m.IssuedAt.Format("2006-01-02T15:04:05Z")), nil
 }
 
@@ -53,20 +54,20 @@ func TestIssueDocumentStoresHashesAuditsAndIsImmutable(t *testing.T) {
 	var before string
 	f.db.Raw(`SELECT head_hash FROM audit_chains WHERE chain = ?`, chain).Scan(&before)
 	data := map[string]any{"titel": "Prüfung", "betrag": "57000.00"}
-	var doc models.IssuedDocument
-	var seen models.DocMeta
+	var doc vault.IssuedDocument
+	var seen vault.DocMeta
 	err := store.InTx(ctx, f.db, func(tx *gorm.DB) error {
 		var err error
-		doc, err = models.IssueDocument(tx, models.IssueInput{TenantID: f.tenantID, ActorID: f.lead.UserID, Kind: models.DocMitteilung,
+		doc, err = vault.IssueDocument(tx, vault.IssueInput{TenantID: f.tenantID, ActorID: f.lead.UserID, Kind: vault.DocMitteilung,
 			Title: "Mitteilung Test", Chain: chain, ObjectType: "test", ObjectID: "1", CanonicalData: data,
-			Render: func(m models.DocMeta) ([]byte, error) { seen = m; return fakePDF(m) }})
+			Render: func(m vault.DocMeta) ([]byte, error) { seen = m; return fakePDF(m) }})
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	canon, _ := models.CanonicalJSON(data)
-	if seen.ContentSHA256 != models.SHA256Hex(canon) || doc.ContentSHA256 != seen.ContentSHA256 {
+	canon, _ := vault.CanonicalJSON(data)
+	if seen.ContentSHA256 != vault.SHA256Hex(canon) || doc.ContentSHA256 != seen.ContentSHA256 {
 		t.Errorf("Prüfwert %s, want SHA-256 of %s", seen.ContentSHA256, canon)
 	}
 	if seen.ChainHead != before || doc.ChainHead != before {
@@ -75,7 +76,7 @@ func TestIssueDocumentStoresHashesAuditsAndIsImmutable(t *testing.T) {
 	if seen.IssuedAt.IsZero() || seen.IssuedAt.Nanosecond() != 0 || !doc.CreatedAt.Equal(seen.IssuedAt) {
 		t.Errorf("issue time %v / stored %v", seen.IssuedAt, doc.CreatedAt)
 	}
-	if doc.FileSHA256 != models.SHA256Hex(doc.Content) || doc.Size != int64(len(doc.Content)) {
+	if doc.FileSHA256 != vault.SHA256Hex(doc.Content) || doc.Size != int64(len(doc.Content)) {
 		t.Error("file hash or size wrong")
 	}
 	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'document.issued' AND object_id = ?
@@ -88,7 +89,7 @@ func TestIssueDocumentStoresHashesAuditsAndIsImmutable(t *testing.T) {
 		}
 	}
 	for _, h := range []string{doc.FileSHA256, doc.ContentSHA256} {
-		got, err := models.DocumentByHash(ctx, f.db, h)
+		got, err := vault.DocumentByHash(ctx, f.db, h)
 		if err != nil {
 			t.Fatalf("by hash %s: %v", h, err)
 		}
@@ -96,27 +97,27 @@ func TestIssueDocumentStoresHashesAuditsAndIsImmutable(t *testing.T) {
 			t.Errorf("found %+v", got)
 		}
 	}
-	if _, err := models.DocumentByHash(ctx, f.db, strings.Repeat("0", 64)); !errors.Is(err, core.ErrNotFound) {
+	if _, err := vault.DocumentByHash(ctx, f.db, strings.Repeat("0", 64)); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("unknown hash: %v", err)
 	}
-	dl, err := models.DocumentForDownload(ctx, f.db, doc.ID)
+	dl, err := vault.DocumentForDownload(ctx, f.db, doc.ID)
 	if err != nil || string(dl.Content) != string(doc.Content) {
 		t.Fatalf("download: %v", err)
 	}
-	if _, err := models.DocumentForDownload(ctx, f.db, doc.ID+1000); !errors.Is(err, core.ErrNotFound) {
+	if _, err := vault.DocumentForDownload(ctx, f.db, doc.ID+1000); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("unknown id: %v", err)
 	}
 }
 
 func TestIssueDocumentRefusesNonPDFAndUnknownKind(t *testing.T) {
 	f := newCallFixture(t)
-	for name, in := range map[string]models.IssueInput{
-		"no pdf":  {TenantID: f.tenantID, Kind: models.DocMitteilung, Title: "x", Chain: "t", Render: func(models.DocMeta) ([]byte, error) { return []byte("<html>"), nil }},
+	for name, in := range map[string]vault.IssueInput{
+		"no pdf":  {TenantID: f.tenantID, Kind: vault.DocMitteilung, Title: "x", Chain: "t", Render: func(vault.DocMeta) ([]byte, error) { return []byte("<html>"), nil }},
 		"kind":    {TenantID: f.tenantID, Kind: "brief", Title: "x", Chain: "t", Render: fakePDF},
-		"title":   {TenantID: f.tenantID, Kind: models.DocMitteilung, Title: " ", Chain: "t", Render: fakePDF},
-		"failing": {TenantID: f.tenantID, Kind: models.DocMitteilung, Title: "x", Chain: "t", Render: func(models.DocMeta) ([]byte, error) { return nil, errors.New("boom") }},
+		"title":   {TenantID: f.tenantID, Kind: vault.DocMitteilung, Title: " ", Chain: "t", Render: fakePDF},
+		"failing": {TenantID: f.tenantID, Kind: vault.DocMitteilung, Title: "x", Chain: "t", Render: func(vault.DocMeta) ([]byte, error) { return nil, errors.New("boom") }},
 	} {
-		err := store.InTx(context.Background(), f.db, func(tx *gorm.DB) error { _, err := models.IssueDocument(tx, in); return err })
+		err := store.InTx(context.Background(), f.db, func(tx *gorm.DB) error { _, err := vault.IssueDocument(tx, in); return err })
 		if err == nil {
 			t.Errorf("%s: issued", name)
 		}
@@ -130,7 +131,7 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	f := newCallFixture(t)
 	ctx := context.Background()
 	call := f.draftWithCommittee(t)
-	failing := models.BekanntmachungIssuer(func(models.DocMeta, *models.BekanntmachungData) ([]byte, error) {
+	failing := models.BekanntmachungIssuer(func(vault.DocMeta, *models.BekanntmachungData) ([]byte, error) {
 		return nil, errors.New("font missing")
 	})
 	auditBefore := f.count(t, `SELECT count(*) FROM audit_log`)
@@ -147,8 +148,8 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 		t.Errorf("audit grew from %d to %d", auditBefore, n)
 	}
 	var got *models.BekanntmachungData
-	var meta models.DocMeta
-	ok := models.BekanntmachungIssuer(func(m models.DocMeta, d *models.BekanntmachungData) ([]byte, error) {
+	var meta vault.DocMeta
+	ok := models.BekanntmachungIssuer(func(m vault.DocMeta, d *models.BekanntmachungData) ([]byte, error) {
 		got, meta = d, m
 		return fakePDF(m)
 	})
@@ -163,8 +164,8 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	canon, _ := models.CanonicalJSON(got)
-	if doc.ContentSHA256 != models.SHA256Hex(canon) || doc.ContentSHA256 != meta.ContentSHA256 || doc.ObjectID != models.CallVersionObjectID(call.ID, ver.Version) {
+	canon, _ := vault.CanonicalJSON(got)
+	if doc.ContentSHA256 != vault.SHA256Hex(canon) || doc.ContentSHA256 != meta.ContentSHA256 || doc.ObjectID != models.CallVersionObjectID(call.ID, ver.Version) {
 		t.Errorf("stored %+v", doc.ObjectID)
 	}
 	// The head printed is the chain's head after call.published and before document.issued.

@@ -1,8 +1,10 @@
 package models
 
+import "kimibv/models/vault"
+
 // Test-only access to the unexported file functions (package models_test cannot reach them).
 var (
-	OpenFileForTest   = openFile
-	CopyFileForTest   = copyFile
-	DeleteFileForTest = deleteFile
+	OpenFileForTest   = vault.OpenFile
+	CopyFileForTest   = vault.CopyFile
+	DeleteFileForTest = vault.DeleteFile
 )

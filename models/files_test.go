@@ -20,13 +20,14 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // fileFixture is a database with a user, an organisation and a call to own files.
 type fileFixture struct {
 	st                    *store.Store
 	url                   string
-	vault                 *models.Vault
+	vault                 *vault.Vault
 	userID, orgID, callID int64
 }
 
@@ -38,7 +39,7 @@ func newFileFixture(t *testing.T) *fileFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	v, _, err := models.GenerateVault()
+	v, _, err := vault.GenerateVault()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,18 +70,18 @@ func (fx *fileFixture) count(t *testing.T, q string, args ...any) int64 {
 }
 
 // store stores content in one transaction and returns the file or the error.
-func (fx *fileFixture) store(t *testing.T, in models.FileInput) (models.File, error) {
+func (fx *fileFixture) store(t *testing.T, in vault.FileInput) (vault.File, error) {
 	t.Helper()
-	var f models.File
+	var f vault.File
 	err := store.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
 		var err error
-		f, err = models.StoreFile(context.Background(), tx, fx.vault, in)
+		f, err = vault.StoreFile(context.Background(), tx, fx.vault, in)
 		return err
 	})
 	return f, err
 }
 
-func (fx *fileFixture) read(t *testing.T, v *models.Vault, id int64) ([]byte, error) {
+func (fx *fileFixture) read(t *testing.T, v *vault.Vault, id int64) ([]byte, error) {
 	t.Helper()
 	r, _, err := models.OpenFileForTest(context.Background(), fx.st.DB, v, id)
 	if err != nil {
@@ -108,11 +109,11 @@ func TestStoreFileRoundTrip(t *testing.T) {
 		callID  int64
 	}{
 		{"1 byte", []byte{'x'}, false, 0},
-		{"exactly 1 MiB", randomBytes(t, models.ChunkSize), false, fx.callID},
-		{"1 MiB + 1", randomBytes(t, models.ChunkSize+1), false, 0},
-		{"3 MiB - 100 (call key)", randomBytes(t, 3*models.ChunkSize-100), false, fx.callID},
-		{"PDF of exactly 1 MiB", minimalPDF(models.ChunkSize), true, 0},
-		{"PDF of 1 MiB + 1 (call key)", minimalPDF(models.ChunkSize + 1), true, fx.callID},
+		{"exactly 1 MiB", randomBytes(t, vault.ChunkSize), false, fx.callID},
+		{"1 MiB + 1", randomBytes(t, vault.ChunkSize+1), false, 0},
+		{"3 MiB - 100 (call key)", randomBytes(t, 3*vault.ChunkSize-100), false, fx.callID},
+		{"PDF of exactly 1 MiB", minimalPDF(vault.ChunkSize), true, 0},
+		{"PDF of 1 MiB + 1 (call key)", minimalPDF(vault.ChunkSize + 1), true, fx.callID},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,7 +121,7 @@ func TestStoreFileRoundTrip(t *testing.T) {
 			if tc.pdf {
 				ct = ""
 			}
-			f, err := fx.store(t, models.FileInput{CallID: tc.callID, OrgID: fx.orgID, Kind: "test", Name: "Prüfung.bin",
+			f, err := fx.store(t, vault.FileInput{CallID: tc.callID, OrgID: fx.orgID, Kind: "test", Name: "Prüfung.bin",
 				Reader: bytes.NewReader(tc.content), CreatedBy: fx.userID, ContentType: ct})
 			if err != nil {
 				t.Fatal(err)
@@ -140,7 +141,7 @@ func TestStoreFileRoundTrip(t *testing.T) {
 			var maxLen, chunks int64
 			mustScan(t, fx.st.DB, &maxLen, `SELECT coalesce(max(length(data)), 0) FROM file_chunks WHERE file_id = ?`, f.ID)
 			mustScan(t, fx.st.DB, &chunks, `SELECT count(*) FROM file_chunks WHERE file_id = ?`, f.ID)
-			if maxLen > models.ChunkSize || chunks < int64(len(tc.content)/models.ChunkSize) {
+			if maxLen > vault.ChunkSize || chunks < int64(len(tc.content)/vault.ChunkSize) {
 				t.Errorf("chunks: %d, largest %d bytes", chunks, maxLen)
 			}
 			var first []byte
@@ -174,16 +175,16 @@ func TestStoreFileRefusesAndLeavesNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var kept models.File
+			var kept vault.File
 			err := store.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
-				_, err := models.StoreFile(context.Background(), tx, fx.vault, models.FileInput{OrgID: fx.orgID, Kind: "test",
+				_, err := vault.StoreFile(context.Background(), tx, fx.vault, vault.FileInput{OrgID: fx.orgID, Kind: "test",
 					Name: "x.pdf", Reader: bytes.NewReader(tc.content), MaxBytes: 20 << 20, Field: "dok"})
 				v, ok := core.AsValidation(err)
 				if !ok || v.Codes()[0] != "dok:"+tc.code {
 					t.Fatalf("err = %v, want validation %s", err, tc.code)
 				}
 				// The transaction stays usable and commits what else it did.
-				kept, err = models.StoreFile(context.Background(), tx, fx.vault, models.FileInput{OrgID: fx.orgID, Kind: "test",
+				kept, err = vault.StoreFile(context.Background(), tx, fx.vault, vault.FileInput{OrgID: fx.orgID, Kind: "test",
 					Name: "ok.pdf", Reader: bytes.NewReader(minimalPDF(500))})
 				return err
 			})
@@ -213,7 +214,7 @@ func (f failingReader) Read(p []byte) (int, error) {
 
 func TestStoreFileAbortedUpload(t *testing.T) {
 	fx := newFileFixture(t)
-	_, err := fx.store(t, models.FileInput{OrgID: fx.orgID, Kind: "test", Name: "x.pdf",
+	_, err := fx.store(t, vault.FileInput{OrgID: fx.orgID, Kind: "test", Name: "x.pdf",
 		Reader: failingReader{bytes.NewReader(minimalPDF(2 << 20))}})
 	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("err = %v", err)
@@ -228,7 +229,7 @@ func TestEncryptionAtRest(t *testing.T) {
 	marker := "GEHEIMER-BIETERTEXT-7f3a9c"
 	content := minimalPDF(3000)
 	copy(content[20:], marker)
-	f, err := fx.store(t, models.FileInput{CallID: fx.callID, OrgID: fx.orgID, Kind: "bid", Name: "Konzept.pdf", Reader: bytes.NewReader(content)})
+	f, err := fx.store(t, vault.FileInput{CallID: fx.callID, OrgID: fx.orgID, Kind: "bid", Name: "Konzept.pdf", Reader: bytes.NewReader(content)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +292,7 @@ func TestEncryptionAtRest(t *testing.T) {
 	})
 
 	t.Run("wrong master key cannot decrypt", func(t *testing.T) {
-		other, _, _ := models.GenerateVault()
+		other, _, _ := vault.GenerateVault()
 		if _, err := fx.read(t, other, f.ID); err == nil {
 			t.Fatal("another master key decrypted the file")
 		}
@@ -349,13 +350,13 @@ func findPgDump() string {
 func TestCopyAndDeleteFile(t *testing.T) {
 	fx := newFileFixture(t)
 	content := minimalPDF(5000)
-	src, err := fx.store(t, models.FileInput{OrgID: fx.orgID, Kind: "wallet", Name: "Satzung.pdf", Reader: bytes.NewReader(content)})
+	src, err := fx.store(t, vault.FileInput{OrgID: fx.orgID, Kind: "wallet", Name: "Satzung.pdf", Reader: bytes.NewReader(content)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dst models.File
+	var dst vault.File
 	err = store.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
-		dst, err = models.CopyFileForTest(context.Background(), tx, fx.vault, src.ID, models.FileInput{CallID: fx.callID, OrgID: fx.orgID, Kind: "bid"})
+		dst, err = models.CopyFileForTest(context.Background(), tx, fx.vault, src.ID, vault.FileInput{CallID: fx.callID, OrgID: fx.orgID, Kind: "bid"})
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"strconv"
 	"time"
 
@@ -32,7 +33,7 @@ func (r FormalRow) Label() string { return rules.FormalLabel(r.Outcome) }
 // FormalOverview lists the opened bids of a call with their formal outcome and the call's
 // document-request deadline, for its lead. It goes through ReadBids (sealed before the
 // opening) and closes the call lazily.
-func FormalOverview(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, tenantID, callID int64, now time.Time) ([]FormalRow, *time.Time, error) {
+func FormalOverview(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time) ([]FormalRow, *time.Time, error) {
 	if _, err := leadOpenedBids(ctx, db, vlt, actor, tenantID, callID, now); err != nil {
 		return nil, nil, err
 	}
@@ -52,7 +53,7 @@ func FormalOverview(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Ac
 // leadOpenedBids checks the lead's right and reads the call's bids through ReadBids. A
 // lead who is a named evaluator of the call is refused (errCommitteeMember) rather than
 // shown the evaluator's share of the bids as if it were all of them.
-func leadOpenedBids(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*OpenedBids, error) {
+func leadOpenedBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*OpenedBids, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("formal check of call %d: %w", callID, core.ErrNotFound)
 	}
@@ -109,7 +110,7 @@ type FormalCorrection struct {
 }
 
 // FormalCheckOf loads the checklist of one opened bid for the lead (through ReadBids).
-func FormalCheckOf(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*FormalBidView, error) {
+func FormalCheckOf(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*FormalBidView, error) {
 	ob, err := leadOpenedBids(ctx, db, vlt, actor, tenantID, callID, now)
 	if err != nil {
 		return nil, err

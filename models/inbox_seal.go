@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/vault"
 	"time"
 
 	"filippo.io/age"
@@ -34,7 +35,7 @@ func insertInbox(tx *gorm.DB, msgs []inboxRow) ([]int64, error) {
 	if len(msgs) == 0 {
 		return nil, nil
 	}
-	v, err := boundVault(tx)
+	v, err := vault.BoundVault(tx)
 	if err != nil {
 		return nil, fmt.Errorf("postfach: %w", err)
 	}
@@ -45,7 +46,7 @@ func insertInbox(tx *gorm.DB, msgs []inboxRow) ([]int64, error) {
 		}
 		orgIDs = append(orgIDs, m.OrgID)
 	}
-	keys, err := v.orgKeys(tx, orgIDs, true)
+	keys, err := v.OrgKeys(tx, orgIDs, true)
 	if err != nil {
 		return nil, fmt.Errorf("postfach: %w", err)
 	}
@@ -53,7 +54,7 @@ func insertInbox(tx *gorm.DB, msgs []inboxRow) ([]int64, error) {
 	ord, orgs, calls, kinds := make([]int64, n), make([]int64, n), make([]*int64, n), make([]string, n)
 	sealed, docs, times := make([][]byte, n), make([]*int64, n), make([]*time.Time, n)
 	for i, m := range msgs {
-		s, err := sealJSON(keys[m.OrgID].Recipient(), inboxEnvelope{Subject: m.Subject, Body: m.Body})
+		s, err := vault.SealJSON(keys[m.OrgID].Recipient(), inboxEnvelope{Subject: m.Subject, Body: m.Body})
 		if err != nil {
 			return nil, fmt.Errorf("postfach: %w", err)
 		}
@@ -97,17 +98,17 @@ func OpenInboxMessages(db *gorm.DB, msgs []InboxMessage) error {
 		}
 		key := keys[m.OrgID]
 		if key == nil {
-			v, err := boundVault(db)
+			v, err := vault.BoundVault(db)
 			if err != nil {
 				return err
 			}
-			if key, err = v.dataKey(db, orgScope(m.OrgID), false); err != nil {
+			if key, err = v.DataKey(db, vault.OrgScope(m.OrgID), false); err != nil {
 				return fmt.Errorf("open postfach of org %d: %w", m.OrgID, err)
 			}
 			keys[m.OrgID] = key
 		}
 		var e inboxEnvelope
-		if err := openJSON(key, m.Sealed, &e); err != nil {
+		if err := vault.OpenJSON(key, m.Sealed, &e); err != nil {
 			return fmt.Errorf("open postfach message %d: %w", m.ID, err)
 		}
 		m.Subject, m.Body, m.Sealed = e.Subject, e.Body, nil

@@ -6,6 +6,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 	"strconv"
 	"strings"
 	"time"
@@ -91,15 +92,15 @@ type MatrixDocLotFTE struct {
 }
 
 // MatrixRenderer renders the Bewertungsmatrix as PDF (app/pdfdoc.Bewertungsmatrix).
-type MatrixRenderer func(meta DocMeta, d *MatrixDocData) ([]byte, error)
+type MatrixRenderer func(meta vault.DocMeta, d *MatrixDocData) ([]byte, error)
 
 // BewertungsmatrixIssuer returns the MatrixIssuer that issues the Bewertungsmatrix (kind
 // bewertungsmatrix, object call) at the closing of the consolidation.
 func BewertungsmatrixIssuer(render MatrixRenderer) MatrixIssuer {
 	return func(tx *gorm.DB, d *MatrixDocData, tenantID, callID, actorID int64) error {
-		_, err := IssueDocument(tx, IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: DocBewertungsmatrix,
+		_, err := vault.IssueDocument(tx, vault.IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: vault.DocBewertungsmatrix,
 			Title: "Bewertungsmatrix: " + d.CallTitle, Chain: audit.CallChain(callID), ObjectType: "call", ObjectID: strconv.FormatInt(callID, 10),
-			CanonicalData: d, Render: func(m DocMeta) ([]byte, error) { return render(m, d) }})
+			CanonicalData: d, Render: func(m vault.DocMeta) ([]byte, error) { return render(m, d) }})
 		return err
 	}
 }
@@ -185,12 +186,12 @@ func matrixDocData(tx *gorm.DB, c *leadCall, content rules.CallContent, m rules.
 // BewertungsmatrixPDF returns the issued Bewertungsmatrix of a call of the Kreis for its
 // leads; everyone else, and a consolidation not yet closed, ErrNotFound; a lead who is a
 // named evaluator of the call errCommitteeMember.
-func BewertungsmatrixPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*IssuedDocument, error) {
+func BewertungsmatrixPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*vault.IssuedDocument, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("Bewertungsmatrix of call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err
 	}
-	return callDocument(ctx, db, tenantID, callID, DocBewertungsmatrix)
+	return callDocument(ctx, db, tenantID, callID, vault.DocBewertungsmatrix)
 }

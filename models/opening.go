@@ -8,6 +8,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"strconv"
 	"time"
 
@@ -57,7 +58,7 @@ func OpeningRule(state rules.CallState, deadline *time.Time, openedAt *time.Time
 // It returns whether the call is now open. Other Kreise's calls are ErrNotFound. The
 // optional issue hooks (app: the Öffnungsprotokoll PDF) run in the opening transaction
 // after the freeze, so a failing one rolls the opening back.
-func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, tenantID, callID int64, now time.Time, issue ...OpeningIssuer) (bool, error) {
+func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time, issue ...OpeningIssuer) (bool, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return false, fmt.Errorf("opening of call %d: %w", callID, core.ErrNotFound)
 	}
@@ -133,7 +134,7 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Ac
 // freezeOpening reads the bids through ReadBids (verifying every content hash) and stores
 // what was opened: opening_bids with the requested posts and opening_files with the
 // wallet document's type and dates where a file came from the wallet.
-func freezeOpening(ctx context.Context, tx *gorm.DB, vlt *Vault, actor *core.Actor, callID int64, now time.Time) (n, withdrawn int, err error) {
+func freezeOpening(ctx context.Context, tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, callID int64, now time.Time) (n, withdrawn int, err error) {
 	ob, err := ReadBids(ctx, tx, vlt, actor, callID, now)
 	if err != nil {
 		return 0, 0, err

@@ -6,6 +6,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 	"strconv"
 	"time"
 
@@ -51,7 +52,7 @@ type OpeningDocBid struct {
 }
 
 // OpeningRenderer renders the Öffnungsprotokoll as PDF (app/pdfdoc.Oeffnungsprotokoll).
-type OpeningRenderer func(meta DocMeta, d *OpeningDocData) ([]byte, error)
+type OpeningRenderer func(meta vault.DocMeta, d *OpeningDocData) ([]byte, error)
 
 // OeffnungsprotokollIssuer returns the OpeningIssuer that issues the Öffnungsprotokoll
 // (kind oeffnungsprotokoll, object call) from the frozen opening_bids and opening_files:
@@ -103,9 +104,9 @@ func OeffnungsprotokollIssuer(render OpeningRenderer) OpeningIssuer {
 			}
 			d.Bids = append(d.Bids, ob)
 		}
-		_, err = IssueDocument(tx, IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: DocOeffnungsprotokoll,
+		_, err = vault.IssueDocument(tx, vault.IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: vault.DocOeffnungsprotokoll,
 			Title: "Öffnungsprotokoll: " + v.Call.Title, Chain: audit.CallChain(callID), ObjectType: "call",
-			ObjectID: strconv.FormatInt(callID, 10), CanonicalData: d, Render: func(m DocMeta) ([]byte, error) { return render(m, d) }})
+			ObjectID: strconv.FormatInt(callID, 10), CanonicalData: d, Render: func(m vault.DocMeta) ([]byte, error) { return render(m, d) }})
 		return err
 	}
 }
@@ -115,19 +116,19 @@ func versionKindLabel(kind string) string { return VersionRow{Kind: kind}.KindLa
 // OeffnungsprotokollPDF returns the issued Öffnungsprotokoll of an opened call of the
 // Kreis for its leads and openers; everyone else, and a call not yet opened, ErrNotFound;
 // a named evaluator of the call errCommitteeMember.
-func OeffnungsprotokollPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*IssuedDocument, error) {
+func OeffnungsprotokollPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*vault.IssuedDocument, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return nil, fmt.Errorf("Öffnungsprotokoll of call %d: %w", callID, core.ErrNotFound)
 	}
 	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err
 	}
-	return callDocument(ctx, db, tenantID, callID, DocOeffnungsprotokoll)
+	return callDocument(ctx, db, tenantID, callID, vault.DocOeffnungsprotokoll)
 }
 
 // callDocument loads the newest issued document of kind for a call of the Kreis.
-func callDocument(ctx context.Context, db *gorm.DB, tenantID, callID int64, kind DocKind) (*IssuedDocument, error) {
-	var d IssuedDocument
+func callDocument(ctx context.Context, db *gorm.DB, tenantID, callID int64, kind vault.DocKind) (*vault.IssuedDocument, error) {
+	var d vault.IssuedDocument
 	res := db.WithContext(ctx).Raw(`SELECT d.* FROM issued_documents d JOIN calls c ON c.id = d.call_id
 		WHERE d.call_id = ? AND c.tenant_id = ? AND d.tenant_id = c.tenant_id AND d.kind = ? AND d.recipient_org_id IS NULL
 		ORDER BY d.id DESC LIMIT 1`, callID, tenantID, string(kind)).Scan(&d)
@@ -137,7 +138,7 @@ func callDocument(ctx context.Context, db *gorm.DB, tenantID, callID int64, kind
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("%s of call %d: %w", kind, callID, core.ErrNotFound)
 	}
-	if err := openDocument(db.WithContext(ctx), &d); err != nil {
+	if err := vault.OpenDocument(db.WithContext(ctx), &d); err != nil {
 		return nil, err
 	}
 	return &d, nil

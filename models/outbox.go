@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/vault"
 	"time"
 
 	"gorm.io/gorm"
@@ -67,11 +68,11 @@ func queueMails(tx *gorm.DB, tenantID *int64, kind string, to []string, subject,
 	if subject == "" {
 		return fmt.Errorf("enqueue mail: subject is required")
 	}
-	v, err := boundVault(tx)
+	v, err := vault.BoundVault(tx)
 	if err != nil {
 		return fmt.Errorf("enqueue mail: %w", err)
 	}
-	key, err := v.dataKey(tx, mailScope(), true)
+	key, err := v.DataKey(tx, vault.MailScope(), true)
 	if err != nil {
 		return fmt.Errorf("enqueue mail: %w", err)
 	}
@@ -80,7 +81,7 @@ func queueMails(tx *gorm.DB, tenantID *int64, kind string, to []string, subject,
 		if addr == "" {
 			return fmt.Errorf("enqueue mail: recipient is required")
 		}
-		s, err := sealJSON(key.Recipient(), mailEnvelope{To: addr, Subject: subject, Body: body})
+		s, err := vault.SealJSON(key.Recipient(), mailEnvelope{To: addr, Subject: subject, Body: body})
 		if err != nil {
 			return fmt.Errorf("enqueue mail: %w", err)
 		}
@@ -114,7 +115,7 @@ func OpenMails(db *gorm.DB, mails []Mail) error {
 		if mails[i].Sealed == nil {
 			continue
 		}
-		v, err := boundVault(db)
+		v, err := vault.BoundVault(db)
 		if err != nil {
 			return err
 		}
@@ -127,16 +128,16 @@ func OpenMails(db *gorm.DB, mails []Mail) error {
 
 // openMail fills m's recipient, subject and body from its sealed envelope (a mail
 // queued before sealing has them in plain text).
-func openMail(db *gorm.DB, v *Vault, m *Mail) error {
+func openMail(db *gorm.DB, v *vault.Vault, m *Mail) error {
 	if m.Sealed == nil {
 		return nil
 	}
-	key, err := v.dataKey(db, mailScope(), false)
+	key, err := v.DataKey(db, vault.MailScope(), false)
 	if err != nil {
 		return fmt.Errorf("open mail %d: %w", m.ID, err)
 	}
 	var e mailEnvelope
-	if err := openJSON(key, m.Sealed, &e); err != nil {
+	if err := vault.OpenJSON(key, m.Sealed, &e); err != nil {
 		return fmt.Errorf("open mail %d: %w", m.ID, err)
 	}
 	m.ToAddr, m.Subject, m.Body, m.Sealed = e.To, e.Subject, e.Body, nil
@@ -185,7 +186,7 @@ func SendOutbox(ctx context.Context, db *gorm.DB, deliver Deliverer, batch int) 
 	if err != nil {
 		return 0, fmt.Errorf("claim outbox: %w", err)
 	}
-	v, verr := boundVault(db)
+	v, verr := vault.BoundVault(db)
 	sent := 0
 	for _, m := range claimed {
 		// The mail is opened only here, just before delivery, and never written back.
@@ -223,14 +224,14 @@ const deliveryNote = "Zustellung fehlgeschlagen (Einzelheiten verschlüsselt ges
 
 // deliveryError returns the plain note and the sealed text of a delivery error (nil, ""
 // for success). Without a usable key the text is not stored at all.
-func deliveryError(db *gorm.DB, v *Vault, derr error) (string, []byte) {
+func deliveryError(db *gorm.DB, v *vault.Vault, derr error) (string, []byte) {
 	if derr == nil {
 		return "", nil
 	}
 	if v == nil {
 		return deliveryNote, nil
 	}
-	sealed, err := v.sealTo(db, mailScope(), []byte(derr.Error()))
+	sealed, err := v.SealTo(db, vault.MailScope(), []byte(derr.Error()))
 	if err != nil {
 		return deliveryNote, nil
 	}

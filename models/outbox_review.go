@@ -7,6 +7,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"strconv"
 	"time"
 
@@ -99,7 +100,7 @@ func OutboxProblems(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 		}
 		m := Mail{ID: p.ID, ToAddr: r.ToAddr, Subject: r.Subject, Sealed: r.Sealed}
 		if r.Sealed != nil || r.SealedError != nil {
-			v, err := boundVault(db)
+			v, err := vault.BoundVault(db)
 			if err != nil {
 				return nil, err
 			}
@@ -107,7 +108,7 @@ func OutboxProblems(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 				return nil, err
 			}
 			if r.SealedError != nil {
-				text, err := v.openFrom(db, mailScope(), r.SealedError)
+				text, err := v.OpenFrom(db, vault.MailScope(), r.SealedError)
 				if err != nil {
 					return nil, fmt.Errorf("open error of mail %d: %w", p.ID, err)
 				}

@@ -6,6 +6,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"strconv"
 	"time"
 
@@ -63,7 +64,7 @@ type ReceiptDocFile struct {
 }
 
 // ReceiptRenderer renders the Eingangsbestätigung as PDF (app/pdfdoc.Eingangsbestaetigung).
-type ReceiptRenderer func(meta DocMeta, d *ReceiptDocData) ([]byte, error)
+type ReceiptRenderer func(meta vault.DocMeta, d *ReceiptDocData) ([]byte, error)
 
 // BidVersionObjectID is the object id of a bid version in issued_documents.
 func BidVersionObjectID(bidID int64, version int) string {
@@ -100,10 +101,10 @@ func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
 		for _, f := range r.Version.Files {
 			d.Files = append(d.Files, ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
 		}
-		doc, entry, err := StoreDocument(tx, IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
-			Kind: DocEingangsbestaetigung, Title: fmt.Sprintf("Eingangsbestätigung: %s, Interessenbekundung Fassung %d", r.Call.Ref, d.Version),
+		doc, entry, err := vault.StoreDocument(tx, vault.IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
+			Kind: vault.DocEingangsbestaetigung, Title: fmt.Sprintf("Eingangsbestätigung: %s, Interessenbekundung Fassung %d", r.Call.Ref, d.Version),
 			Chain: audit.SealedBidChain(r.Call.ID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
-			RecipientOrgID: v.OrgID, CanonicalData: d, Render: func(m DocMeta) ([]byte, error) { return render(m, d) }})
+			RecipientOrgID: v.OrgID, CanonicalData: d, Render: func(m vault.DocMeta) ([]byte, error) { return render(m, d) }})
 		if err != nil {
 			return nil, err
 		}
@@ -113,11 +114,11 @@ func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
 
 // ReceiptPDF returns the issued Eingangsbestätigung of version n of the organisation's
 // bid, for members of that organisation only; everything else is ErrNotFound.
-func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidID int64, n int) (*IssuedDocument, error) {
+func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidID int64, n int) (*vault.IssuedDocument, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
-	var d IssuedDocument
+	var d vault.IssuedDocument
 	res := db.WithContext(ctx).Raw(`SELECT d.* FROM bid_receipts r JOIN bids b ON b.id = r.bid_id
 		JOIN issued_documents d ON d.id = r.document_id
 		WHERE r.bid_id = ? AND r.version = ? AND b.org_id = ? AND d.recipient_org_id = b.org_id`, bidID, n, orgID).Scan(&d)
@@ -127,7 +128,7 @@ func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidI
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("receipt document of bid %d version %d: %w", bidID, n, core.ErrNotFound)
 	}
-	if err := openDocument(db.WithContext(ctx), &d); err != nil {
+	if err := vault.OpenDocument(db.WithContext(ctx), &d); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -135,11 +136,11 @@ func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidI
 
 // InboxDocument returns the document a Postfach message refers to, for members of the
 // message's organisation only (others, and messages without a document: ErrNotFound).
-func InboxDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, messageID int64) (*IssuedDocument, error) {
+func InboxDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, messageID int64) (*vault.IssuedDocument, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("postfach of org %d: %w", orgID, core.ErrNotFound)
 	}
-	var d IssuedDocument
+	var d vault.IssuedDocument
 	res := db.WithContext(ctx).Raw(`SELECT d.* FROM inbox_messages m JOIN issued_documents d ON d.id = m.document_id
 		WHERE m.id = ? AND m.org_id = ? AND (d.recipient_org_id IS NULL OR d.recipient_org_id = m.org_id)`, messageID, orgID).Scan(&d)
 	if res.Error != nil {
@@ -148,7 +149,7 @@ func InboxDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, m
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("document of message %d: %w", messageID, core.ErrNotFound)
 	}
-	if err := openDocument(db.WithContext(ctx), &d); err != nil {
+	if err := vault.OpenDocument(db.WithContext(ctx), &d); err != nil {
 		return nil, err
 	}
 	return &d, nil

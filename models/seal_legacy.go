@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"log/slog"
 
 	"gorm.io/gorm"
@@ -22,13 +23,13 @@ const sealBatch = 200
 // serving. It is idempotent and safe with several instances starting at once (each
 // batch locks its rows; a row sealed meanwhile no longer matches). It also creates the
 // platform key 'mail' if missing. It returns how many rows it sealed.
-func SealLegacyAtRest(ctx context.Context, db *gorm.DB, vlt *Vault, log *slog.Logger) (int, error) {
+func SealLegacyAtRest(ctx context.Context, db *gorm.DB, vlt *vault.Vault, log *slog.Logger) (int, error) {
 	if vlt == nil {
-		return 0, ErrNoVault
+		return 0, vault.ErrNoVault
 	}
 	// The platform key is created here, once, rather than by the first of many mails
 	// queued at the same moment (they would wait for each other's uncommitted key).
-	if err := store.InTx(ctx, db, func(tx *gorm.DB) error { _, err := vlt.dataKey(tx, mailScope(), true); return err }); err != nil {
+	if err := store.InTx(ctx, db, func(tx *gorm.DB) error { _, err := vlt.DataKey(tx, vault.MailScope(), true); return err }); err != nil {
 		return 0, fmt.Errorf("platform key: %w", err)
 	}
 	steps := []struct {
@@ -66,7 +67,7 @@ func SealLegacyAtRest(ctx context.Context, db *gorm.DB, vlt *Vault, log *slog.Lo
 	return total, nil
 }
 
-func sealFileNames(tx *gorm.DB, vlt *Vault) (int, error) {
+func sealFileNames(tx *gorm.DB, vlt *vault.Vault) (int, error) {
 	var rows []struct {
 		ID     int64
 		CallID int64
@@ -88,7 +89,7 @@ func sealFileNames(tx *gorm.DB, vlt *Vault) (int, error) {
 	return len(rows), nil
 }
 
-func sealVersionFileNames(tx *gorm.DB, vlt *Vault) (int, error) {
+func sealVersionFileNames(tx *gorm.DB, vlt *vault.Vault) (int, error) {
 	var rows []struct {
 		BidID   int64
 		Version int
@@ -114,7 +115,7 @@ func sealVersionFileNames(tx *gorm.DB, vlt *Vault) (int, error) {
 	return len(rows), nil
 }
 
-func sealInboxRows(tx *gorm.DB, vlt *Vault) (int, error) {
+func sealInboxRows(tx *gorm.DB, vlt *vault.Vault) (int, error) {
 	var rows []struct {
 		ID            int64
 		OrgID         int64
@@ -125,11 +126,11 @@ func sealInboxRows(tx *gorm.DB, vlt *Vault) (int, error) {
 		return 0, fmt.Errorf("load: %w", err)
 	}
 	for _, r := range rows {
-		keys, err := vlt.orgKeys(tx, []int64{r.OrgID}, true)
+		keys, err := vlt.OrgKeys(tx, []int64{r.OrgID}, true)
 		if err != nil {
 			return 0, err
 		}
-		sealed, err := sealJSON(keys[r.OrgID].Recipient(), inboxEnvelope{Subject: r.Subject, Body: r.Body})
+		sealed, err := vault.SealJSON(keys[r.OrgID].Recipient(), inboxEnvelope{Subject: r.Subject, Body: r.Body})
 		if err != nil {
 			return 0, err
 		}
@@ -140,7 +141,7 @@ func sealInboxRows(tx *gorm.DB, vlt *Vault) (int, error) {
 	return len(rows), nil
 }
 
-func sealOutboxRows(tx *gorm.DB, vlt *Vault) (int, error) {
+func sealOutboxRows(tx *gorm.DB, vlt *vault.Vault) (int, error) {
 	var rows []struct {
 		ID                               int64
 		ToAddr, Subject, Body, LastError string
@@ -152,12 +153,12 @@ func sealOutboxRows(tx *gorm.DB, vlt *Vault) (int, error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	key, err := vlt.dataKey(tx, mailScope(), true)
+	key, err := vlt.DataKey(tx, vault.MailScope(), true)
 	if err != nil {
 		return 0, err
 	}
 	for _, r := range rows {
-		sealed, err := sealJSON(key.Recipient(), mailEnvelope{To: r.ToAddr, Subject: r.Subject, Body: r.Body})
+		sealed, err := vault.SealJSON(key.Recipient(), mailEnvelope{To: r.ToAddr, Subject: r.Subject, Body: r.Body})
 		if err != nil {
 			return 0, err
 		}
@@ -166,7 +167,7 @@ func sealOutboxRows(tx *gorm.DB, vlt *Vault) (int, error) {
 		}
 		// A delivery error of the old sender may quote the recipient: sealed as well.
 		if note := r.LastError; note != "" && note != uncertainNote && note != deliveryNote {
-			sealedErr, err := sealWith(key.Recipient(), []byte(note))
+			sealedErr, err := vault.SealWith(key.Recipient(), []byte(note))
 			if err != nil {
 				return 0, err
 			}
@@ -193,7 +194,7 @@ func detachBidMails(tx *gorm.DB) (int, error) {
 	return int(res.RowsAffected), nil
 }
 
-func sealDocumentRows(tx *gorm.DB, vlt *Vault) (int, error) {
+func sealDocumentRows(tx *gorm.DB, vlt *vault.Vault) (int, error) {
 	var rows []struct {
 		ID             int64
 		RecipientOrgID int64
@@ -204,7 +205,7 @@ func sealDocumentRows(tx *gorm.DB, vlt *Vault) (int, error) {
 		return 0, fmt.Errorf("load: %w", err)
 	}
 	for _, r := range rows {
-		sealed, err := vlt.sealTo(tx, orgScope(r.RecipientOrgID), r.Content)
+		sealed, err := vlt.SealTo(tx, vault.OrgScope(r.RecipientOrgID), r.Content)
 		if err != nil {
 			return 0, err
 		}

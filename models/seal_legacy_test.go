@@ -10,6 +10,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/vault"
 )
 
 // TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable stores rows as they were
@@ -56,7 +57,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	db.Raw(`INSERT INTO issued_documents (tenant_id, call_id, kind, title, content_sha256, file_sha256, chain, chain_head, size, content,
 			object_type, object_id, recipient_org_id, created_at)
 		SELECT c.tenant_id, c.id, 'eingangsbestaetigung', 'Eingangsbestätigung (alt)', repeat('b', 64), ?, 'x', 'x', ?, ?, 'bid_version', ?, ?, now()
-		FROM calls c WHERE c.id = ? RETURNING id`, models.SHA256Hex(pdf), len(pdf), pdf, models.BidVersionObjectID(bid.BidID, bid.Version),
+		FROM calls c WHERE c.id = ? RETURNING id`, vault.SHA256Hex(pdf), len(pdf), pdf, models.BidVersionObjectID(bid.BidID, bid.Version),
 		bid.OrgID, bid.CallID).Scan(&docID)
 	exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, docID, bid.BidID, bid.Version)
 

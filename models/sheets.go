@@ -7,6 +7,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"maps"
 	"slices"
 	"strconv"
@@ -57,7 +58,7 @@ func (v *SheetView) Opened() *OpenedBids { return v.opened }
 // EvaluatorSheet loads the sheet page of one bid for an evaluator. The bid is read
 // through ReadBids, so the conflict-of-interest gate applies: a bid the evaluator may not
 // see (tie, not admitted, other call) is ErrNotFound, undeclared bidders a Refusal.
-func EvaluatorSheet(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*SheetView, error) {
+func EvaluatorSheet(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*SheetView, error) {
 	tx := db.WithContext(ctx)
 	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 	if err != nil {

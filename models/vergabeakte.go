@@ -12,6 +12,7 @@ import (
 	"io"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/vault"
 	"regexp"
 	"sort"
 	"strings"
@@ -99,7 +100,7 @@ func safeName(s string) string {
 // Write streams the archive to w. vault decrypts the bid files (ReadBids). Documents
 // addressed to a bidder (Eingangsbestätigungen, Mitteilungen; stored sealed) are part of
 // it only once ReadBids lets the actor read the bids, i.e. after the opening.
-func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, now time.Time, w io.Writer) error {
+func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, now time.Time, w io.Writer) error {
 	db = db.WithContext(ctx)
 	h := &hashingZip{zw: zip.NewWriter(w)}
 	opened, err := ReadBids(ctx, db, vlt, actor, v.CallID, now)
@@ -146,11 +147,11 @@ func (v *Vergabeakte) writeDocuments(db *gorm.DB, h *hashingZip, withSealed bool
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d IssuedDocument
+		var d vault.IssuedDocument
 		if err := rows.Scan(&d.ID, &d.Kind, &d.CreatedAt, &d.Content, &d.Sealed, &d.RecipientOrgID, &d.Size, &d.FileSHA256); err != nil {
 			return fmt.Errorf("scan issued document: %w", err)
 		}
-		if err := openDocument(db, &d); err != nil {
+		if err := vault.OpenDocument(db, &d); err != nil {
 			return err
 		}
 		ew, err := h.create(fmt.Sprintf("dokumente/%06d-%s.pdf", d.ID, safeName(string(d.Kind))), d.CreatedAt)
@@ -261,7 +262,7 @@ func (v *Vergabeakte) writeBids(ctx context.Context, opened *OpenedBids, h *hash
 		return err
 	}
 	for _, b := range opened.Bids {
-		files := append([]BidFileRow(nil), b.Files...)
+		files := append([]vault.BidFileRow(nil), b.Files...)
 		sort.Slice(files, func(i, j int) bool { return files[i].DocKey < files[j].DocKey })
 		dir := fmt.Sprintf("unterlagen/%d-%s/", b.BidID, safeName(b.OrgName))
 		for _, f := range files {
@@ -273,7 +274,7 @@ func (v *Vergabeakte) writeBids(ctx context.Context, opened *OpenedBids, h *hash
 	return nil
 }
 
-func copyBidFile(ctx context.Context, opened *OpenedBids, h *hashingZip, bidID int64, f BidFileRow, dir string, at time.Time) error {
+func copyBidFile(ctx context.Context, opened *OpenedBids, h *hashingZip, bidID int64, f vault.BidFileRow, dir string, at time.Time) error {
 	rc, _, err := opened.OpenFile(ctx, bidID, f.DocKey)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 	"strings"
 	"time"
 
@@ -251,10 +252,10 @@ const (
 )
 
 // VermerkRenderer renders the Vergabevermerk as PDF (app/pdfdoc.Vergabevermerk).
-type VermerkRenderer func(meta DocMeta, d *VermerkData) ([]byte, error)
+type VermerkRenderer func(meta vault.DocMeta, d *VermerkData) ([]byte, error)
 
 // NoticeRenderer renders a Mitteilung as PDF (app/pdfdoc.Mitteilung).
-type NoticeRenderer func(meta DocMeta, n *NoticeContent) ([]byte, error)
+type NoticeRenderer func(meta vault.DocMeta, n *NoticeContent) ([]byte, error)
 
 // DecisionDocs are the renderers the decision use cases issue their PDFs with; a nil
 // renderer issues no document of that kind (tests of the rules alone).
@@ -275,9 +276,9 @@ func (docs DecisionDocs) issueVermerk(tx *gorm.DB, v *DecisionView, actorID int6
 	if err != nil {
 		return err
 	}
-	_, err = IssueDocument(tx, IssueInput{TenantID: v.TenantID, CallID: v.CallID, ActorID: actorID, Kind: DocVergabevermerk,
+	_, err = vault.IssueDocument(tx, vault.IssueInput{TenantID: v.TenantID, CallID: v.CallID, ActorID: actorID, Kind: vault.DocVergabevermerk,
 		Title: "Vergabevermerk (" + stage + "): " + v.Content.Title, Chain: audit.CallChain(v.CallID), ObjectType: "call",
-		ObjectID: fmt.Sprint(v.CallID), CanonicalData: data, Render: func(m DocMeta) ([]byte, error) { return docs.Vermerk(m, data) }})
+		ObjectID: fmt.Sprint(v.CallID), CanonicalData: data, Render: func(m vault.DocMeta) ([]byte, error) { return docs.Vermerk(m, data) }})
 	return err
 }
 
@@ -286,8 +287,8 @@ func (docs DecisionDocs) issueNoticePDF(tx *gorm.DB, tenantID, callID, orgID, ac
 	if docs.Notice == nil {
 		return 0, nil
 	}
-	d, err := IssueDocument(tx, IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: DocMitteilung,
+	d, err := vault.IssueDocument(tx, vault.IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: vault.DocMitteilung,
 		Title: "Mitteilung zum Verfahren " + n.CallRef, Chain: audit.CallChain(callID), ObjectType: "call", ObjectID: fmt.Sprint(callID),
-		RecipientOrgID: orgID, CanonicalData: n, Render: func(m DocMeta) ([]byte, error) { return docs.Notice(m, n) }})
+		RecipientOrgID: orgID, CanonicalData: n, Render: func(m vault.DocMeta) ([]byte, error) { return docs.Notice(m, n) }})
 	return d.ID, err
 }

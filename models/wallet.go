@@ -8,6 +8,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 	"strconv"
 	"time"
 
@@ -164,7 +165,7 @@ func refuseAttached(tx *gorm.DB, docID int64) error {
 	return nil
 }
 
-func walletAudit(tx *gorm.DB, actor *core.Actor, action string, d WalletDocument, f File) error {
+func walletAudit(tx *gorm.DB, actor *core.Actor, action string, d WalletDocument, f vault.File) error {
 	_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: action, ObjectType: "org_document",
 		ObjectID: strconv.FormatInt(d.ID, 10), Details: map[string]any{"org_id": d.OrgID, "doc_type": string(d.DocType),
 			"file": f.Name, "size": f.Size, "sha256": f.SHA256}})
@@ -174,7 +175,7 @@ func walletAudit(tx *gorm.DB, actor *core.Actor, action string, d WalletDocument
 // AddWalletDocument stores an uploaded standing document in the organisation's wallet
 // (encrypted with the organisation's data key) and records wallet.document_added.
 // Invalid fields are reported before the file is read.
-func AddWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID int64, in WalletInput, now time.Time) (WalletDocument, error) {
+func AddWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID int64, in WalletInput, now time.Time) (WalletDocument, error) {
 	if err := walletAccess(actor, orgID); err != nil {
 		return WalletDocument{}, err
 	}
@@ -187,7 +188,7 @@ func AddWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core
 		if err := lockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
-		f, err := StoreFile(ctx, tx, vlt, FileInput{OrgID: orgID, Kind: "wallet", Name: in.FileName, Reader: in.File,
+		f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{OrgID: orgID, Kind: "wallet", Name: in.FileName, Reader: in.File,
 			MaxBytes: in.MaxBytes, CreatedBy: actor.UserID, Field: "datei"})
 		if err != nil {
 			return err
@@ -214,7 +215,7 @@ func lockWalletDocument(tx *gorm.DB, orgID, docID int64) (WalletDocument, error)
 
 // ReplaceWalletDocument replaces a document's file and dates (same type) unless a
 // submitted bid holds it; the old file is deleted. Records wallet.document_replaced.
-func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, docID int64, in WalletInput, now time.Time) (WalletDocument, error) {
+func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, docID int64, in WalletInput, now time.Time) (WalletDocument, error) {
 	if err := walletAccess(actor, orgID); err != nil {
 		return WalletDocument{}, err
 	}
@@ -234,7 +235,7 @@ func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *
 		if err := refuseAttached(tx, doc.ID); err != nil {
 			return err
 		}
-		f, err := StoreFile(ctx, tx, vlt, FileInput{OrgID: orgID, Kind: "wallet", Name: in.FileName, Reader: in.File,
+		f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{OrgID: orgID, Kind: "wallet", Name: in.FileName, Reader: in.File,
 			MaxBytes: in.MaxBytes, CreatedBy: actor.UserID, Field: "datei"})
 		if err != nil {
 			return err
@@ -244,7 +245,7 @@ func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *
 		if err := tx.Select("FileID", "IssuedOn", "ValidUntil", "Note", "UploadedBy", "UpdatedAt").Updates(&doc).Error; err != nil {
 			return fmt.Errorf("update wallet document: %w", err)
 		}
-		if err := deleteFile(tx, old); err != nil {
+		if err := vault.DeleteFile(tx, old); err != nil {
 			return err
 		}
 		return walletAudit(tx, actor, "wallet.document_replaced", doc, f)
@@ -269,14 +270,14 @@ func DeleteWalletDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, o
 		if err := refuseAttached(tx, doc.ID); err != nil {
 			return err
 		}
-		f, err := FileByID(ctx, tx, doc.FileID)
+		f, err := vault.FileByID(ctx, tx, doc.FileID)
 		if err != nil {
 			return err
 		}
 		if err := tx.Delete(&WalletDocument{}, doc.ID).Error; err != nil {
 			return fmt.Errorf("delete wallet document: %w", err)
 		}
-		if err := deleteFile(tx, doc.FileID); err != nil {
+		if err := vault.DeleteFile(tx, doc.FileID); err != nil {
 			return err
 		}
 		return walletAudit(tx, actor, "wallet.document_removed", doc, f)
@@ -317,10 +318,10 @@ func WalletDocumentByID(ctx context.Context, db *gorm.DB, actor *core.Actor, org
 
 // OpenWalletDocument streams a wallet document's content to a member of its organisation;
 // anybody else (other organisations, Kreis roles, the operator) gets ErrNotFound.
-func OpenWalletDocument(ctx context.Context, db *gorm.DB, vlt *Vault, actor *core.Actor, orgID, docID int64) (io.ReadCloser, File, error) {
+func OpenWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, docID int64) (io.ReadCloser, vault.File, error) {
 	d, err := WalletDocumentByID(ctx, db, actor, orgID, docID)
 	if err != nil {
-		return nil, File{}, err
+		return nil, vault.File{}, err
 	}
-	return openFile(ctx, db, vlt, d.FileID)
+	return vault.OpenFile(ctx, db, vlt, d.FileID)
 }

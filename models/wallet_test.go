@@ -14,6 +14,7 @@ import (
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 func day(s string) *time.Time {
@@ -76,7 +77,7 @@ func TestDocumentExpiry(t *testing.T) {
 // walletFixture is the demo with two provider organisations and their administrators.
 type walletFixture struct {
 	st             *store.Store
-	vault          *models.Vault
+	vault          *vault.Vault
 	awo, caritas   *core.Actor
 	awoOrg, carOrg int64
 }

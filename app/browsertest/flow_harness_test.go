@@ -26,6 +26,7 @@ import (
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // flowClock is the application's adjustable clock in the flow tests.
@@ -48,7 +49,7 @@ type flow struct {
 	base    string
 	origin  *url.URL
 	store   *store.Store
-	vault   *models.Vault
+	vault   *vault.Vault
 	clock   *flowClock
 	browser context.Context
 

@@ -12,18 +12,19 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // Bekanntmachung returns the renderer of the Bekanntmachung (the published call, per
 // version) for models.BekanntmachungIssuer; checkURL is the public document check's
 // address printed in the footer.
 func Bekanntmachung(checkURL string) models.BekanntmachungRenderer {
-	return func(meta models.DocMeta, d *models.BekanntmachungData) ([]byte, error) {
+	return func(meta vault.DocMeta, d *models.BekanntmachungData) ([]byte, error) {
 		return renderBekanntmachung(checkURL, meta, d)
 	}
 }
 
-func renderBekanntmachung(checkURL string, meta models.DocMeta, d *models.BekanntmachungData) ([]byte, error) {
+func renderBekanntmachung(checkURL string, meta vault.DocMeta, d *models.BekanntmachungData) ([]byte, error) {
 	c := &d.Content
 	subtitle := "Bekanntmachung eines Interessenbekundungsverfahrens"
 	if d.Version > 1 {
@@ -33,7 +34,7 @@ func renderBekanntmachung(checkURL string, meta models.DocMeta, d *models.Bekann
 	if letterhead == "" {
 		letterhead = d.Kreis
 	}
-	doc, err := pdf.New(pdf.Meta{Title: c.Title, Subtitle: subtitle, Kind: models.DocBekanntmachung.Label(),
+	doc, err := pdf.New(pdf.Meta{Title: c.Title, Subtitle: subtitle, Kind: vault.DocBekanntmachung.Label(),
 		Authority: d.Authority, Letterhead: letterhead, CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead,
 		CheckURL: checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
 	if err != nil {

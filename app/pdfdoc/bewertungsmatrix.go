@@ -8,6 +8,7 @@ import (
 	"kimibv/app/pdf"
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/vault"
 )
 
 // Bewertungsmatrix returns the renderer of the scoring matrix for
@@ -15,9 +16,9 @@ import (
 // per criterion with a row per evaluator) rather than as one wide grid, so that any number
 // of evaluators fits A4 portrait and long reasons wrap.
 func Bewertungsmatrix(checkURL string) models.MatrixRenderer {
-	return func(meta models.DocMeta, d *models.MatrixDocData) ([]byte, error) {
+	return func(meta vault.DocMeta, d *models.MatrixDocData) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Bewertungsmatrix", Subtitle: d.CallTitle + " (" + d.CallRef + ")",
-			Kind: models.DocBewertungsmatrix.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
+			Kind: vault.DocBewertungsmatrix.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
 			CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
 		if err != nil {
 			return nil, err

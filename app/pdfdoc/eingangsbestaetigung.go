@@ -8,14 +8,15 @@ import (
 	"kimibv/app/pdf"
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/vault"
 )
 
 // Eingangsbestaetigung returns the renderer of the receipt of a submitted bid version for
 // models.EingangsbestaetigungIssuer; checkURL is the public document check's address.
 func Eingangsbestaetigung(checkURL string) models.ReceiptRenderer {
-	return func(meta models.DocMeta, d *models.ReceiptDocData) ([]byte, error) {
+	return func(meta vault.DocMeta, d *models.ReceiptDocData) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Eingangsbestätigung", Subtitle: d.CallTitle + " (" + d.CallRef + ")",
-			Kind: models.DocEingangsbestaetigung.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
+			Kind: vault.DocEingangsbestaetigung.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
 			CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
 		if err != nil {
 			return nil, err

@@ -7,13 +7,14 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // Mitteilung returns the renderer of the per-provider notice for models.DecisionDocs.
 func Mitteilung(checkURL string) models.NoticeRenderer {
-	return func(meta models.DocMeta, n *models.NoticeContent) ([]byte, error) {
+	return func(meta vault.DocMeta, n *models.NoticeContent) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Mitteilung über das Ergebnis", Subtitle: n.CallTitle + " (" + n.CallRef + ")",
-			Kind: models.DocMitteilung.Label(), Authority: n.Authority, Letterhead: n.Authority, CheckValue: meta.ContentSHA256,
+			Kind: vault.DocMitteilung.Label(), Authority: n.Authority, Letterhead: n.Authority, CheckValue: meta.ContentSHA256,
 			ChainHead: meta.ChainHead, CheckURL: checkURL, CreatedAt: meta.IssuedAt})
 		if err != nil {
 			return nil, err

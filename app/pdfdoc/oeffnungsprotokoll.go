@@ -6,14 +6,15 @@ import (
 	"kimibv/app/pdf"
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/vault"
 )
 
 // Oeffnungsprotokoll returns the renderer of the opening record for
 // models.OeffnungsprotokollIssuer; checkURL is the public document check's address.
 func Oeffnungsprotokoll(checkURL string) models.OpeningRenderer {
-	return func(meta models.DocMeta, d *models.OpeningDocData) ([]byte, error) {
+	return func(meta vault.DocMeta, d *models.OpeningDocData) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Öffnungsprotokoll", Subtitle: d.CallTitle + " (" + d.CallRef + ")",
-			Kind: models.DocOeffnungsprotokoll.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
+			Kind: vault.DocOeffnungsprotokoll.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
 			CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
 		if err != nil {
 			return nil, err

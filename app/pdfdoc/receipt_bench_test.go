@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/vault"
 )
 
 // BenchmarkEingangsbestaetigung measures rendering one receipt PDF, the CPU work that
@@ -13,7 +14,7 @@ func BenchmarkEingangsbestaetigung(b *testing.B) {
 	render := Eingangsbestaetigung("https://kimibv.example/dokumentenpruefung")
 	d := &models.ReceiptDocData{CallTitle: "KIM-Case-Management 2027", CallRef: "musterland-2026-01",
 		OrgName: "AWO Kreisverband Musterland e. V.", ReceiptAt: time.Now()}
-	meta := models.DocMeta{ContentSHA256: "ab", ChainHead: "cd", IssuedAt: time.Now()}
+	meta := vault.DocMeta{ContentSHA256: "ab", ChainHead: "cd", IssuedAt: time.Now()}
 	for b.Loop() {
 		if _, err := render(meta, d); err != nil {
 			b.Fatal(err)

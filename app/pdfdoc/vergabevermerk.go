@@ -9,23 +9,24 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // Vergabevermerk returns the renderer of the decision record (DESIGN § 4) for
 // models.DecisionDocs; checkURL is the public document check's address.
 func Vergabevermerk(checkURL string) models.VermerkRenderer {
-	return func(meta models.DocMeta, d *models.VermerkData) ([]byte, error) {
+	return func(meta vault.DocMeta, d *models.VermerkData) ([]byte, error) {
 		return renderVermerk(checkURL, meta, d)
 	}
 }
 
-func renderVermerk(checkURL string, meta models.DocMeta, d *models.VermerkData) ([]byte, error) {
+func renderVermerk(checkURL string, meta vault.DocMeta, d *models.VermerkData) ([]byte, error) {
 	c := &d.Content
 	letterhead := d.Letterhead
 	if letterhead == "" {
 		letterhead = d.Kreis
 	}
-	doc, err := pdf.New(pdf.Meta{Title: "Vergabevermerk", Subtitle: c.Title + " – Stand: " + d.Stage, Kind: models.DocVergabevermerk.Label(),
+	doc, err := pdf.New(pdf.Meta{Title: "Vergabevermerk", Subtitle: c.Title + " – Stand: " + d.Stage, Kind: vault.DocVergabevermerk.Label(),
 		Authority: d.Authority, Letterhead: letterhead, CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: checkURL,
 		CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // vermerkData builds a complete synthetic decision record: bids applicants, the KIM
@@ -47,7 +48,7 @@ func vermerkData(bids int) *models.VermerkData {
 // BenchmarkVergabevermerk renders the decision record for 10, 20, 40 and 80 bids (8
 // criteria, 5 evaluators); scripts/bench divides by the number of bids to show linear growth.
 func BenchmarkVergabevermerk(b *testing.B) {
-	meta := models.DocMeta{Kind: "vergabevermerk", Title: "Vergabevermerk", ContentSHA256: fmt.Sprintf("%064x", 1),
+	meta := vault.DocMeta{Kind: "vergabevermerk", Title: "Vergabevermerk", ContentSHA256: fmt.Sprintf("%064x", 1),
 		Chain: "call:1", ChainHead: fmt.Sprintf("%064x", 2), IssuedAt: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
 	render := Vergabevermerk("https://kimibv.example/dokumentenpruefung")
 	for _, n := range []int{10, 20, 40, 80} {

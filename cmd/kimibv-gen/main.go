@@ -19,8 +19,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"kimibv/models"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 func main() {
@@ -69,17 +69,17 @@ func run(ctx context.Context, args []string) error {
 
 // loadVault opens the master key file named by KIMIBV_MASTER_KEY_FILE (created if
 // missing) and binds it to the store, as the server does (models.BindVault).
-func loadVault(st *store.Store) (*models.Vault, error) {
+func loadVault(st *store.Store) (*vault.Vault, error) {
 	path := os.Getenv("KIMIBV_MASTER_KEY_FILE")
 	if path == "" {
 		return nil, errors.New("KIMIBV_MASTER_KEY_FILE is not set")
 	}
-	if _, err := models.EnsureMasterKeyFile(path); err != nil {
+	if _, err := vault.EnsureMasterKeyFile(path); err != nil {
 		return nil, err
 	}
-	v, err := models.LoadVault(path)
+	v, err := vault.LoadVault(path)
 	if err != nil {
 		return nil, err
 	}
-	return v, models.BindVault(st.DB, v)
+	return v, vault.BindVault(st.DB, v)
 }

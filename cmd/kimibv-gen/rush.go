@@ -16,6 +16,7 @@ import (
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // RushSet is what kimibv-rush reads: the call and the organisations with their drafts.
@@ -28,7 +29,7 @@ type RushSet struct {
 // moves it) and n organisations, each with a complete draft: every criterion answered,
 // every declaration confirmed and all eight required documents stored (encrypted with
 // the call's key; the drafts share one stored file per document).
-func rushSetup(ctx context.Context, st *store.Store, vlt *models.Vault, args []string) error {
+func rushSetup(ctx context.Context, st *store.Store, vlt *vault.Vault, args []string) error {
 	fs := flag.NewFlagSet("rush", flag.ContinueOnError)
 	n := fs.Int("orgs", 500, "organisations with complete drafts")
 	prefix := fs.String("prefix", "rush", "slug prefix (must be new)")
@@ -73,7 +74,7 @@ func rushSetup(ctx context.Context, st *store.Store, vlt *models.Vault, args []s
 	err = store.InTx(ctx, st.DB, func(tx *gorm.DB) error {
 		files := map[string]int64{}
 		for _, rd := range content.RequiredDocs {
-			f, err := models.StoreFile(ctx, tx, vlt, models.FileInput{CallID: callID, Kind: "bid", Name: rd.Key + ".pdf",
+			f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{CallID: callID, Kind: "bid", Name: rd.Key + ".pdf",
 				Reader: bytes.NewReader(smallPDF(rd.Name))})
 			if err != nil {
 				return err

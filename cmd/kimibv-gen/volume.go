@@ -16,6 +16,7 @@ import (
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // volumeOpts sizes the data set.
@@ -27,7 +28,7 @@ type volumeOpts struct {
 
 // volume creates Kreise with published calls, each with submitted (sealed) bids from a
 // shared pool of provider organisations, evaluators per Kreis and matching audit chains.
-func volume(ctx context.Context, st *store.Store, vlt *models.Vault, args []string) error {
+func volume(ctx context.Context, st *store.Store, vlt *vault.Vault, args []string) error {
 	var o volumeOpts
 	fs := flag.NewFlagSet("volume", flag.ContinueOnError)
 	fs.StringVar(&o.Prefix, "prefix", "bench", "slug prefix of the generated Kreise (must be new)")
@@ -173,7 +174,7 @@ type genCall struct {
 // genKreis creates one Kreis: tenant, lead and evaluators, calls (committed first, because
 // the data keys refer to them), then bids, versions and audit entries in a second transaction.
 // The first o.Awarded calls get a deadline awardLead from now and are returned for awardCalls.
-func genKreis(ctx context.Context, st *store.Store, vlt *models.Vault, o volumeOpts, k int, orgs []genOrg, pwHash string) ([]pendingAward, error) {
+func genKreis(ctx context.Context, st *store.Store, vlt *vault.Vault, o volumeOpts, k int, orgs []genOrg, pwHash string) ([]pendingAward, error) {
 	slug := fmt.Sprintf("%s-%02d", o.Prefix, k+1)
 	t := &models.Tenant{Slug: slug, Name: fmt.Sprintf("Kreis %s %02d", o.Prefix, k+1), Kind: "kreis", ContactEmail: "ki@" + slug + ".example"}
 	tx, err := st.Pool.Begin(ctx)
@@ -260,7 +261,7 @@ func genKreis(ctx context.Context, st *store.Store, vlt *models.Vault, o volumeO
 }
 
 // sealBids encrypts every bid's canonical content with its call's data key, in parallel.
-func sealBids(st *store.Store, vlt *models.Vault, o volumeOpts, k int, calls []*genCall, orgs []genOrg) error {
+func sealBids(st *store.Store, vlt *vault.Vault, o volumeOpts, k int, calls []*genCall, orgs []genOrg) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(calls))
 	sem := make(chan struct{}, max(1, o.Jobs))
@@ -282,7 +283,7 @@ func sealBids(st *store.Store, vlt *models.Vault, o volumeOpts, k int, calls []*
 	return nil
 }
 
-func sealCall(st *store.Store, vlt *models.Vault, o volumeOpts, n int, gc *genCall, orgs []genOrg) error {
+func sealCall(st *store.Store, vlt *vault.Vault, o volumeOpts, n int, gc *genCall, orgs []genOrg) error {
 	d := completeDraft(&gc.Content, n)
 	plain, err := json.Marshal(d)
 	if err != nil {

@@ -8,9 +8,9 @@ import (
 	"log/slog"
 
 	"kimibv/app/pdfdoc"
-	"kimibv/models"
 	"kimibv/models/demo"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // demoCmd migrates and loads the demonstration (unless present with --if-empty) and prints the logins.
@@ -34,7 +34,7 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	if err != nil {
 		return err
 	}
-	if err := models.BindVault(st.DB, vlt); err != nil {
+	if err := vault.BindVault(st.DB, vlt); err != nil {
 		return err
 	}
 	opts := []demo.Option{demo.WithVault(vlt), demo.WithBaseURL(cfg.BaseURL),

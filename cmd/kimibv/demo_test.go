@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
 	"kimibv/models/dbtest"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // TestDemoLinksFollowTheBaseURL loads the demonstration with `kimibv demo` and
@@ -36,11 +36,11 @@ func TestDemoLinksFollowTheBaseURL(t *testing.T) {
 	}
 	defer st.Close()
 	// Mails and Postfach messages are sealed at rest: read them with the demo's master key.
-	vlt, err := models.LoadVault(keyFile)
+	vlt, err := vault.LoadVault(keyFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.BindVault(st.DB, vlt); err != nil {
+	if err := vault.BindVault(st.DB, vlt); err != nil {
 		t.Fatal(err)
 	}
 	var msgs []struct{ Kind, Body string }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
+	"kimibv/models/vault"
 )
 
 func TestKeygenCreatesOnceAndNeverOverwrites(t *testing.T) {
@@ -24,7 +24,7 @@ func TestKeygenCreatesOnceAndNeverOverwrites(t *testing.T) {
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
 		t.Fatalf("key file mode %v", st.Mode().Perm())
 	}
-	if _, err := models.LoadVault(path); err != nil {
+	if _, err := vault.LoadVault(path); err != nil {
 		t.Fatalf("generated key does not load: %v", err)
 	}
 	out.Reset()

@@ -17,6 +17,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/audit"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 const usage = `kimibv – transparente Interessenbekundungsverfahren für das KIM
@@ -201,7 +202,7 @@ func keygen(args []string, out io.Writer) error {
 	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
 		return errors.New("usage: kimibv keygen FILE")
 	}
-	created, err := models.EnsureMasterKeyFile(args[0])
+	created, err := vault.EnsureMasterKeyFile(args[0])
 	if err != nil {
 		return err
 	}

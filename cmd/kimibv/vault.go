@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 
-	"kimibv/models"
+	"kimibv/models/vault"
 )
 
 // openVault loads the master key from KIMIBV_MASTER_KEY_FILE. Production refuses to start
 // without it; development creates the file on first start (scripts/run points it at
 // .master-key in the project, which is git-ignored).
-func openVault(cfg config, log *slog.Logger) (*models.Vault, error) {
+func openVault(cfg config, log *slog.Logger) (*vault.Vault, error) {
 	path := cfg.MasterKeyFile
 	if path == "" {
 		if cfg.Env != "development" {
@@ -21,7 +21,7 @@ func openVault(cfg config, log *slog.Logger) (*models.Vault, error) {
 		path = ".master-key"
 	}
 	if cfg.Env == "development" {
-		created, err := models.EnsureMasterKeyFile(path)
+		created, err := vault.EnsureMasterKeyFile(path)
 		if err != nil {
 			return nil, err
 		}
@@ -29,7 +29,7 @@ func openVault(cfg config, log *slog.Logger) (*models.Vault, error) {
 			log.Warn("created a new development master key; back it up together with .pgdata", "file", path)
 		}
 	}
-	v, err := models.LoadVault(path)
+	v, err := vault.LoadVault(path)
 	if err != nil {
 		return nil, fmt.Errorf("KIMIBV_MASTER_KEY_FILE: %w", err)
 	}

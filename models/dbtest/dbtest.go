@@ -24,9 +24,9 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/app/pdfdoc"
-	"kimibv/models"
 	"kimibv/models/demo"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // templateState guards the per-process template setup; tests in one package share it.
@@ -188,9 +188,9 @@ func ensureDemoTemplate(ctx context.Context, admin, base string) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("open demo template: %w", err)
 	}
-	v, err := vault()
+	v, err := testVault()
 	if err == nil {
-		err = models.BindVault(st.DB, v)
+		err = vault.BindVault(st.DB, v)
 	}
 	if err == nil {
 		_, err = demo.Load(ctx, st.DB, false, demo.WithVault(v),

@@ -13,6 +13,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // ProcedureSpec describes a decided procedure to seed in the demo's Kreis Musterland.
@@ -40,15 +41,15 @@ type Procedure struct {
 }
 
 // FakePDF is a renderer stand-in producing a tiny, deterministic PDF-looking file.
-func FakePDF(meta models.DocMeta) []byte {
+func FakePDF(meta vault.DocMeta) []byte {
 	return []byte("%PDF-1.4\n% kimibv test " + string(meta.Kind) + " " + meta.ContentSHA256 + "\n%%EOF\n")
 }
 
 // FakeDecisionDocs issues Vergabevermerk and Mitteilungen with FakePDF.
 func FakeDecisionDocs() models.DecisionDocs {
 	return models.DecisionDocs{
-		Vermerk: func(meta models.DocMeta, _ *models.VermerkData) ([]byte, error) { return FakePDF(meta), nil },
-		Notice:  func(meta models.DocMeta, _ *models.NoticeContent) ([]byte, error) { return FakePDF(meta), nil },
+		Vermerk: func(meta vault.DocMeta, _ *models.VermerkData) ([]byte, error) { return FakePDF(meta), nil },
+		Notice:  func(meta vault.DocMeta, _ *models.NoticeContent) ([]byte, error) { return FakePDF(meta), nil },
 	}
 }
 

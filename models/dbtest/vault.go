@@ -4,8 +4,8 @@ import (
 	"os"
 	"testing"
 
-	"kimibv/models"
 	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // testMasterKey is the master key of test databases: the cached demo template is loaded
@@ -14,23 +14,23 @@ import (
 const testMasterKey = "AGE-SECRET-KEY-1SAT8KCCJM5WDZ0AYDHJ00N0504ULPQ78YFFPXP5C7NPK8CQ2059QG7WP0Z"
 
 // Vault returns the vault of test databases (the same key for every test and the demo template).
-func Vault(t testing.TB) *models.Vault {
+func Vault(t testing.TB) *vault.Vault {
 	t.Helper()
-	v, err := vault()
+	v, err := testVault()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return v
 }
 
-func vault() (*models.Vault, error) { return models.NewVault(testMasterKey) }
+func testVault() (*vault.Vault, error) { return vault.NewVault(testMasterKey) }
 
 // bindVault binds the test vault to a test store (models.BindVault), as the application
 // and the commands bind theirs: the outbox, the Postfach and documents to organisations
 // are sealed with it.
 func bindVault(t testing.TB, st *store.Store) {
 	t.Helper()
-	if err := models.BindVault(st.DB, Vault(t)); err != nil {
+	if err := vault.BindVault(st.DB, Vault(t)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -10,13 +10,14 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // Option adjusts what Load creates.
 type Option func(*options)
 
 type options struct {
-	vault   *models.Vault
+	vault   *vault.Vault
 	scoring bool                   // issue 5: calls in scoring (WithScoringCalls)
 	docs    models.DocumentIssuers // issue the PDFs (WithDocuments)
 	baseURL string                 // the address in the links of mails and messages (WithBaseURL)
@@ -24,7 +25,7 @@ type options struct {
 
 // WithVault gives Load the master key, with which the demonstration's bids are encrypted.
 // Without it Load creates no bids (bid content is never stored unencrypted).
-func WithVault(v *models.Vault) Option { return func(o *options) { o.vault = v } }
+func WithVault(v *vault.Vault) Option { return func(o *options) { o.vault = v } }
 
 // demoPDF is a small valid PDF standing in for a provider's document.
 func demoPDF(title string) []byte {

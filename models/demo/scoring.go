@@ -11,6 +11,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // WithScoringCalls makes Load create the calls in scoring (see scoringSpecs). Their bids
@@ -145,7 +146,7 @@ func orgOf(a *core.Actor) int64 {
 }
 
 // submitDemoBid fills and submits a complete bid of the actor's organisation; its receipt links to base.
-func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *models.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput, base string) (int64, error) {
+func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput, base string) (int64, error) {
 	org, now := orgOf(a), time.Now()
 	id, err := models.StartBid(ctx, db, vlt, a, org, callID, now)
 	if err != nil {
@@ -185,7 +186,7 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *models.Vault, a *core.
 }
 
 // scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
-func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *models.Vault, opening models.OpeningIssuer, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
+func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening models.OpeningIssuer, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
 	c *rules.CallContent, bids map[string]int64, complete bool, now time.Time) error {
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
 		if _, err := models.ConfirmOpening(ctx, db, vlt, people[op], tenantID, callID, now, opening); err != nil {

@@ -1,4 +1,4 @@
-package models
+package vault
 
 import (
 	"bytes"
@@ -117,11 +117,11 @@ type keyScope struct {
 }
 
 func callScope(callID int64) keyScope { return keyScope{"call_keys", "call_id", callID} }
-func orgScope(orgID int64) keyScope   { return keyScope{"org_keys", "org_id", orgID} }
+func OrgScope(orgID int64) keyScope   { return keyScope{"org_keys", "org_id", orgID} }
 
-// dataKey returns the unwrapped data key of scope; with create it generates and stores
+// DataKey returns the unwrapped data key of scope; with create it generates and stores
 // one when none exists yet (concurrent creators agree on the first committed key).
-func (v *Vault) dataKey(tx *gorm.DB, s keyScope, create bool) (*age.X25519Identity, error) {
+func (v *Vault) DataKey(tx *gorm.DB, s keyScope, create bool) (*age.X25519Identity, error) {
 	if v == nil {
 		return nil, ErrNoVault
 	}
@@ -179,7 +179,7 @@ func (v *Vault) unwrap(wrapped []byte, s keyScope) (*age.X25519Identity, error) 
 }
 
 func (v *Vault) encryptTo(tx *gorm.DB, s keyScope, dst io.Writer) (io.WriteCloser, error) {
-	id, err := v.dataKey(tx, s, true)
+	id, err := v.DataKey(tx, s, true)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (v *Vault) encryptTo(tx *gorm.DB, s keyScope, dst io.Writer) (io.WriteClose
 }
 
 func (v *Vault) decryptFrom(db *gorm.DB, s keyScope, src io.Reader) (io.Reader, error) {
-	id, err := v.dataKey(db, s, false)
+	id, err := v.DataKey(db, s, false)
 	if err != nil {
 		return nil, err
 	}

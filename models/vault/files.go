@@ -1,4 +1,4 @@
-package models
+package vault
 
 import (
 	"bufio"
@@ -129,7 +129,7 @@ func StoreFile(ctx context.Context, tx *gorm.DB, vlt *Vault, in FileInput) (File
 	}
 	f.Name = name // the caller gets the plain name
 	cw := &chunkWriter{ctx: ctx, conn: tx.Statement.ConnPool, fileID: f.ID, buf: make([]byte, 0, ChunkSize)}
-	scope := orgScope(in.OrgID)
+	scope := OrgScope(in.OrgID)
 	if in.CallID != 0 {
 		scope = callScope(in.CallID)
 	}
@@ -171,13 +171,13 @@ func FileByID(ctx context.Context, db *gorm.DB, id int64) (File, error) {
 	return f, nil
 }
 
-// openFile streams a stored file's plaintext back, one chunk at a time, decrypting it
+// OpenFile streams a stored file's plaintext back, one chunk at a time, decrypting it
 // and verifying size and SHA-256 at the end (a mismatch is a read error, not io.EOF).
 //
 // It is deliberately unexported and checks no rights: every read must go through a use
 // case that checks them (wallet documents: OpenWalletDocument; bid files: the sealed bid
 // read function). db may be a transaction.
-func openFile(ctx context.Context, db *gorm.DB, vlt *Vault, id int64) (io.ReadCloser, File, error) {
+func OpenFile(ctx context.Context, db *gorm.DB, vlt *Vault, id int64) (io.ReadCloser, File, error) {
 	db = db.WithContext(ctx)
 	f, err := FileByID(ctx, db, id)
 	if err != nil {
@@ -194,7 +194,7 @@ func openFile(ctx context.Context, db *gorm.DB, vlt *Vault, id int64) (io.ReadCl
 		case f.CallID != nil:
 			scope = callScope(*f.CallID)
 		case f.OrgID != nil:
-			scope = orgScope(*f.OrgID)
+			scope = OrgScope(*f.OrgID)
 		}
 		if r, err = vlt.decryptFrom(db, scope, cr); err != nil {
 			return nil, File{}, fmt.Errorf("file %d: %w", id, err)
@@ -218,9 +218,9 @@ func openFileName(db *gorm.DB, vlt *Vault, callID *int64, sealed []byte, plain s
 	return string(name), nil
 }
 
-// openBidFileNames opens the sealed names of a call's bid files in place (the call's
+// OpenBidFileNames opens the sealed names of a call's bid files in place (the call's
 // key is loaded once).
-func openBidFileNames(db *gorm.DB, vlt *Vault, callID int64, rows []BidFileRow) error {
+func OpenBidFileNames(db *gorm.DB, vlt *Vault, callID int64, rows []BidFileRow) error {
 	var key *age.X25519Identity
 	for i := range rows {
 		if rows[i].NameSealed == nil {
@@ -228,7 +228,7 @@ func openBidFileNames(db *gorm.DB, vlt *Vault, callID int64, rows []BidFileRow) 
 		}
 		if key == nil {
 			var err error
-			if key, err = vlt.dataKey(db, callScope(callID), false); err != nil {
+			if key, err = vlt.DataKey(db, callScope(callID), false); err != nil {
 				return err
 			}
 		}
@@ -241,11 +241,11 @@ func openBidFileNames(db *gorm.DB, vlt *Vault, callID int64, rows []BidFileRow) 
 	return nil
 }
 
-// copyFile stores a copy of file srcID under in (CallID, OrgID, Kind, CreatedBy; the name
+// CopyFile stores a copy of file srcID under in (CallID, OrgID, Kind, CreatedBy; the name
 // is the source's), re-encrypting it with the target's key — e.g. a wallet document that
 // becomes part of a sealed bid. It checks no rights.
-func copyFile(ctx context.Context, tx *gorm.DB, vlt *Vault, srcID int64, in FileInput) (File, error) {
-	r, src, err := openFile(ctx, tx, vlt, srcID)
+func CopyFile(ctx context.Context, tx *gorm.DB, vlt *Vault, srcID int64, in FileInput) (File, error) {
+	r, src, err := OpenFile(ctx, tx, vlt, srcID)
 	if err != nil {
 		return File{}, err
 	}
@@ -257,8 +257,8 @@ func copyFile(ctx context.Context, tx *gorm.DB, vlt *Vault, srcID int64, in File
 	return StoreFile(ctx, tx, vlt, in)
 }
 
-// deleteFile removes a file and its chunks. It checks no rights.
-func deleteFile(tx *gorm.DB, id int64) error {
+// DeleteFile removes a file and its chunks. It checks no rights.
+func DeleteFile(tx *gorm.DB, id int64) error {
 	if err := tx.Exec(`DELETE FROM files WHERE id = ?`, id).Error; err != nil {
 		return fmt.Errorf("delete file %d: %w", id, err)
 	}

@@ -1,4 +1,4 @@
-package models
+package vault
 
 import (
 	"bytes"
@@ -49,8 +49,8 @@ func BindVault(db *gorm.DB, v *Vault) error {
 	return nil
 }
 
-// boundVault returns the vault bound to db (BindVault) or ErrNoVault.
-func boundVault(db *gorm.DB) (*Vault, error) {
+// BoundVault returns the vault bound to db (BindVault) or ErrNoVault.
+func BoundVault(db *gorm.DB) (*Vault, error) {
 	if p, ok := db.Config.Plugins[vaultPluginName].(*vaultBinding); ok {
 		if v := p.v.Load(); v != nil {
 			return v, nil
@@ -59,30 +59,30 @@ func boundVault(db *gorm.DB) (*Vault, error) {
 	return nil, ErrNoVault
 }
 
-// mailScope is the platform-wide data key of the outbox. Mail goes to persons of Kreise,
+// MailScope is the platform-wide data key of the outbox. Mail goes to persons of Kreise,
 // organisations and to people without either (password reset, first invitation), so one
 // platform key seals every queued mail; the sender opens it just before delivery.
-func mailScope() keyScope { return keyScope{"platform_keys", "scope", "mail"} }
+func MailScope() keyScope { return keyScope{"platform_keys", "scope", "mail"} }
 
-// sealTo encrypts plain with the data key of s (created in tx when missing).
-func (v *Vault) sealTo(tx *gorm.DB, s keyScope, plain []byte) ([]byte, error) {
-	id, err := v.dataKey(tx, s, true)
+// SealTo encrypts plain with the data key of s (created in tx when missing).
+func (v *Vault) SealTo(tx *gorm.DB, s keyScope, plain []byte) ([]byte, error) {
+	id, err := v.DataKey(tx, s, true)
 	if err != nil {
 		return nil, err
 	}
-	return sealWith(id.Recipient(), plain)
+	return SealWith(id.Recipient(), plain)
 }
 
-// openFrom decrypts sealed, which sealTo produced for s.
-func (v *Vault) openFrom(db *gorm.DB, s keyScope, sealed []byte) ([]byte, error) {
-	id, err := v.dataKey(db, s, false)
+// OpenFrom decrypts sealed, which sealTo produced for s.
+func (v *Vault) OpenFrom(db *gorm.DB, s keyScope, sealed []byte) ([]byte, error) {
+	id, err := v.DataKey(db, s, false)
 	if err != nil {
 		return nil, err
 	}
 	return openWith(id, sealed)
 }
 
-func sealWith(r age.Recipient, plain []byte) ([]byte, error) {
+func SealWith(r age.Recipient, plain []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, r)
 	if err != nil {
@@ -109,17 +109,17 @@ func openWith(id age.Identity, sealed []byte) ([]byte, error) {
 	return b, nil
 }
 
-// sealJSON encodes v as JSON and encrypts it to r.
-func sealJSON(r age.Recipient, v any) ([]byte, error) {
+// SealJSON encodes v as JSON and encrypts it to r.
+func SealJSON(r age.Recipient, v any) ([]byte, error) {
 	plain, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode sealed value: %w", err)
 	}
-	return sealWith(r, plain)
+	return SealWith(r, plain)
 }
 
-// openJSON decrypts sealed with id and decodes the JSON into v.
-func openJSON(id age.Identity, sealed []byte, v any) error {
+// OpenJSON decrypts sealed with id and decodes the JSON into v.
+func OpenJSON(id age.Identity, sealed []byte, v any) error {
 	plain, err := openWith(id, sealed)
 	if err != nil {
 		return err
@@ -130,9 +130,9 @@ func openJSON(id age.Identity, sealed []byte, v any) error {
 	return nil
 }
 
-// orgKeys returns the unwrapped data keys of the organisations ids with one query for
+// OrgKeys returns the unwrapped data keys of the organisations ids with one query for
 // those that exist; with create, missing keys are generated (once per organisation).
-func (v *Vault) orgKeys(tx *gorm.DB, ids []int64, create bool) (map[int64]*age.X25519Identity, error) {
+func (v *Vault) OrgKeys(tx *gorm.DB, ids []int64, create bool) (map[int64]*age.X25519Identity, error) {
 	if v == nil {
 		return nil, ErrNoVault
 	}
@@ -165,14 +165,14 @@ func (v *Vault) orgKeys(tx *gorm.DB, ids []int64, create bool) (map[int64]*age.X
 		}
 		w, ok := wrapped[id]
 		if !ok {
-			k, err := v.dataKey(tx, orgScope(id), create)
+			k, err := v.DataKey(tx, OrgScope(id), create)
 			if err != nil {
 				return nil, err
 			}
 			out[id] = k
 			continue
 		}
-		k, err := v.unwrap(w, orgScope(id))
+		k, err := v.unwrap(w, OrgScope(id))
 		if err != nil {
 			return nil, err
 		}
