@@ -15,8 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/postbox"
 	"kimibv/models/vault"
 )
 
@@ -85,7 +85,7 @@ func TestDumpAfterBidSubmissionRevealsNoContent(t *testing.T) {
 	// The Postfach, as the provider reads it.
 	org := fmt.Sprintf("/traeger/%d/postfach", e.orgID)
 	e.c.get(org).wantStatus(t, 200).wantContains(t, "Eingangsbestätigung")
-	msg := e.ta.count(`SELECT max(id) FROM inbox_messages WHERE org_id = ? AND call_id = ? AND kind = ?`, e.orgID, e.callID, models.InboxReceipt)
+	msg := e.ta.count(`SELECT max(id) FROM inbox_messages WHERE org_id = ? AND call_id = ? AND kind = ?`, e.orgID, e.callID, postbox.InboxReceipt)
 	e.c.get(fmt.Sprintf("%s/%d", org, msg)).wantStatus(t, 200).wantContains(t, append([]string{"Eingangsbestätigung", orgName}, fileNames...)...)
 
 	// The receipt PDF, as the provider downloads it: the issued bytes.

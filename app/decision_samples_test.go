@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -86,10 +87,10 @@ func sampleNoticePage() noticesPage {
 
 // samplePostausgang lists a failed and an uncertain e-mail and a sealed one about a bid.
 func samplePostausgang() postausgangPage {
-	return postausgangPage{Kreis: sampleTenant(), Mails: []models.OutboxProblem{
+	return postausgangPage{Kreis: sampleTenant(), Mails: []postbox.OutboxProblem{
 		{ID: 1, ToAddr: "awo@traeger.example", Subject: "Mitteilung", Attempts: 8, LastError: "550 mailbox unavailable", FailedAt: &sampleNow, CreatedAt: sampleNow},
 		{ID: 2, ToAddr: "caritas@traeger.example", Subject: "Mitteilung", Attempts: 1, LastError: "Zustellung ungewiss", UncertainAt: &sampleNow, CreatedAt: sampleNow},
-		{ID: 3, Kind: models.InboxCancellation, Sealed: true, Attempts: 8, LastError: "Zustellung fehlgeschlagen", FailedAt: &sampleNow, CreatedAt: sampleNow}}}
+		{ID: 3, Kind: postbox.InboxCancellation, Sealed: true, Attempts: 8, LastError: "Zustellung fehlgeschlagen", FailedAt: &sampleNow, CreatedAt: sampleNow}}}
 }
 
 // TestRenderDecisionVariants renders the other states of the decision and notice pages

@@ -14,6 +14,7 @@ import (
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/postbox"
 	"kimibv/models/vault"
 )
 
@@ -108,7 +109,7 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 	}
 	wantCheckFinds(t, ta, res.Body, "Eingangsbestätigung")
 	// The receipt's Postfach message now refers to the document.
-	msg := ta.count(`SELECT id FROM inbox_messages WHERE org_id = ? AND kind = ? AND document_id IS NOT NULL`, e.awoOrg, models.InboxReceipt)
+	msg := ta.count(`SELECT id FROM inbox_messages WHERE org_id = ? AND kind = ? AND document_id IS NOT NULL`, e.awoOrg, postbox.InboxReceipt)
 	if msg == 0 {
 		t.Fatal("Postfach message not linked to the document")
 	}
@@ -135,7 +136,7 @@ func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 		return nil, errors.New("renderer down")
 	}
 	// A fresh receipt row whose issue fails leaves nothing behind (message, mail, receipt).
-	if err := db.Exec(`DELETE FROM inbox_messages WHERE org_id = ? AND kind = ?`, e.awoOrg, models.InboxReceipt).Error; err != nil {
+	if err := db.Exec(`DELETE FROM inbox_messages WHERE org_id = ? AND kind = ?`, e.awoOrg, postbox.InboxReceipt).Error; err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Exec(`DELETE FROM bid_receipts WHERE bid_id = ?`, e.bidID).Error; err != nil {
@@ -146,7 +147,7 @@ func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 		t.Fatal("failing issuer accepted")
 	}
 	db.Raw(`SELECT (SELECT count(*) FROM bid_receipts WHERE bid_id = ?) + (SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = ?) AS count`,
-		e.bidID, e.awoOrg, models.InboxReceipt).Scan(&r)
+		e.bidID, e.awoOrg, postbox.InboxReceipt).Scan(&r)
 	if r.Count != 0 || ta.count(`SELECT count(*) FROM outbox WHERE kind = 'bid_receipt'`) != mails {
 		t.Fatalf("%d rows or a mail left after a failed receipt", r.Count)
 	}

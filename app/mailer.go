@@ -11,6 +11,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"kimibv/models"
+	"kimibv/models/postbox"
 )
 
 // SMTPConfig configures outgoing mail; an empty Host keeps mail in the outbox.
@@ -22,15 +23,15 @@ type SMTPConfig struct {
 
 // NewDeliverer returns the outbox deliverer: SMTP when configured, and in development
 // additionally (or, without SMTP, only) the log.
-func NewDeliverer(cfg SMTPConfig, dev bool, log *slog.Logger) (models.Deliverer, error) {
-	logMail := func(m models.Mail) {
+func NewDeliverer(cfg SMTPConfig, dev bool, log *slog.Logger) (postbox.Deliverer, error) {
+	logMail := func(m postbox.Mail) {
 		log.Info("mail", "to", m.ToAddr, "subject", m.Subject, "body", m.Body)
 	}
 	if cfg.Host == "" {
 		if !dev {
 			return nil, nil
 		}
-		return func(_ context.Context, m models.Mail) error { logMail(m); return nil }, nil
+		return func(_ context.Context, m postbox.Mail) error { logMail(m); return nil }, nil
 	}
 	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(defaultSMTPTimeout)}
 	switch cfg.TLS {
@@ -48,7 +49,7 @@ func NewDeliverer(cfg SMTPConfig, dev bool, log *slog.Logger) (models.Deliverer,
 	if err != nil {
 		return nil, fmt.Errorf("smtp client: %w", err)
 	}
-	return func(ctx context.Context, m models.Mail) error {
+	return func(ctx context.Context, m postbox.Mail) error {
 		if dev {
 			logMail(m)
 		}
@@ -69,7 +70,7 @@ func NewDeliverer(cfg SMTPConfig, dev bool, log *slog.Logger) (models.Deliverer,
 			// mail is never retried automatically (models.ErrDeliveryUncertain).
 			var se *mail.SendError
 			if errors.As(err, &se) && se.Reason == mail.ErrSMTPDataClose && se.ErrorCode() == 0 {
-				return fmt.Errorf("send mail %d: %w: %w", m.ID, models.ErrDeliveryUncertain, err)
+				return fmt.Errorf("send mail %d: %w: %w", m.ID, postbox.ErrDeliveryUncertain, err)
 			}
 			return fmt.Errorf("send mail %d: %w", m.ID, err)
 		}
@@ -81,11 +82,11 @@ func NewDeliverer(cfg SMTPConfig, dev bool, log *slog.Logger) (models.Deliverer,
 const defaultSMTPTimeout = 30 * time.Second
 
 // Jobs returns the scheduled jobs of the application.
-func (a *App) Jobs(deliver models.Deliverer) []Job {
+func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 	var jobs []Job
 	if deliver != nil {
 		jobs = append(jobs, Job{Name: "outbox", Spec: "*/15 * * * * *", Run: func(ctx context.Context) error {
-			n, err := models.SendOutbox(ctx, a.db, deliver, 50)
+			n, err := postbox.SendOutbox(ctx, a.db, deliver, 50)
 			if n > 0 {
 				a.log.Info("outbox sent", "count", n)
 			}

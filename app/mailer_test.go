@@ -15,9 +15,9 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/app"
-	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/postbox"
 	"kimibv/models/store"
 )
 
@@ -26,7 +26,7 @@ func startSMTP(t *testing.T) *smtptest.Sink { return smtptest.Start(t) }
 
 // delivererTo returns the application's mail deliverer for the SMTP server at addr
 // (host:port, plain SMTP), as the tests deliver the outbox with it.
-func delivererTo(t *testing.T, addr string) models.Deliverer {
+func delivererTo(t *testing.T, addr string) postbox.Deliverer {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)
@@ -41,7 +41,7 @@ func delivererTo(t *testing.T, addr string) models.Deliverer {
 func queueMail(t *testing.T, db *gorm.DB, to, subject string) {
 	t.Helper()
 	err := store.InTx(context.Background(), db, func(tx *gorm.DB) error {
-		return models.EnqueueMail(tx, models.Mail{ToAddr: to, Subject: subject, Body: "Grüße aus dem Kreis – ß € „Test“"})
+		return postbox.EnqueueMail(tx, postbox.Mail{ToAddr: to, Subject: subject, Body: "Grüße aus dem Kreis – ß € „Test“"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -56,16 +56,16 @@ func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
 
 	queueMail(t, db, "jana@kreis.example", "Passwort zurücksetzen")
 	sink.SetRefuse(true)
-	if n, err := models.SendOutbox(ctx, db, deliver, 10); err != nil || n != 0 {
+	if n, err := postbox.SendOutbox(ctx, db, deliver, 10); err != nil || n != 0 {
 		t.Fatalf("refused delivery: sent %d, err %v", n, err)
 	}
-	var m models.Mail
+	var m postbox.Mail
 	db.First(&m)
 	if m.Attempts != 1 || m.SentAt != nil || m.LastError == "" || !m.NextTryAt.After(time.Now().Add(30*time.Second)) {
 		t.Fatalf("after a refusal the mail must wait with back-off: %+v", m)
 	}
 	// Not due yet: nothing is tried.
-	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 {
+	if n, _ := postbox.SendOutbox(ctx, db, deliver, 10); n != 0 {
 		t.Fatal("mail sent before its next try")
 	}
 	sink.SetRefuse(false)
@@ -77,7 +77,7 @@ func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := 0; i < 2; i++ {
 		wg.Add(1)
-		go func() { defer wg.Done(); _, _ = models.SendOutbox(ctx, db, deliver, 10) }()
+		go func() { defer wg.Done(); _, _ = postbox.SendOutbox(ctx, db, deliver, 10) }()
 	}
 	wg.Wait()
 	msgs := sink.Messages()
@@ -103,7 +103,7 @@ func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
 		t.Fatalf("%d mails still pending", pending)
 	}
 	// Nothing is sent again.
-	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.Messages()) != 3 {
+	if n, _ := postbox.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.Messages()) != 3 {
 		t.Fatal("a sent mail was sent again")
 	}
 }
@@ -112,20 +112,20 @@ func TestOutboxMarksMailFailedAfterMaxAttempts(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	queueMail(t, db, "x@kreis.example", "Test")
-	failing := func(context.Context, models.Mail) error { return io.ErrUnexpectedEOF }
+	failing := func(context.Context, postbox.Mail) error { return io.ErrUnexpectedEOF }
 	for i := 0; i < 8; i++ {
 		db.Exec(`UPDATE outbox SET next_try_at = now() - interval '1 second'`)
-		if _, err := models.SendOutbox(ctx, db, failing, 10); err != nil {
+		if _, err := postbox.SendOutbox(ctx, db, failing, 10); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var m models.Mail
+	var m postbox.Mail
 	db.First(&m)
 	if m.FailedAt == nil || m.Attempts != 8 || strings.Contains(m.LastError, "unexpected EOF") {
 		t.Fatalf("mail not marked failed after 8 attempts (with the error sealed): %+v", m)
 	}
 	// The review opens the sealed error text for the operator (a mail without a Kreis).
-	problems, err := models.OutboxProblems(ctx, db, &core.Actor{PlatformAdmin: true}, 0, 10)
+	problems, err := postbox.OutboxProblems(ctx, db, &core.Actor{PlatformAdmin: true}, 0, 10)
 	if err != nil || len(problems) != 1 || !strings.Contains(problems[0].LastError, "unexpected EOF") || problems[0].ToAddr != "x@kreis.example" {
 		t.Fatalf("review of the failed mail: %+v %v", problems, err)
 	}

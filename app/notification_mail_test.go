@@ -18,8 +18,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 )
 
@@ -35,7 +35,7 @@ func deliverOutbox(t *testing.T, db *gorm.DB) []receivedMail {
 	sink := startSMTP(t)
 	deliver := delivererTo(t, sink.Addr)
 	for {
-		n, err := models.SendOutbox(context.Background(), db, deliver, 50)
+		n, err := postbox.SendOutbox(context.Background(), db, deliver, 50)
 		if err != nil {
 			t.Fatal(err)
 		}

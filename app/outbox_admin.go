@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/postbox"
 )
 
 // postausgangLimit is how many problem mails the page lists.
@@ -15,7 +16,7 @@ const postausgangLimit = 200
 // administrator, or (Kreis nil) of the mails without a Kreis for the operator.
 type postausgangPage struct {
 	Kreis *models.Tenant
-	Mails []models.OutboxProblem
+	Mails []postbox.OutboxProblem
 }
 
 // Base is the page's address; the retry forms post below it.
@@ -45,7 +46,7 @@ func (p postausgangPage) BackLabel() string {
 // postausgang lists the Kreis's e-mails that failed or whose delivery is uncertain.
 func (a *App) postausgang(c echo.Context) error {
 	t := tenant(c)
-	mails, err := models.OutboxProblems(c.Request().Context(), a.db, actor(c), t.ID, postausgangLimit)
+	mails, err := postbox.OutboxProblems(c.Request().Context(), a.db, actor(c), t.ID, postausgangLimit)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func (a *App) retryMail(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return echo.ErrNotFound
 	}
-	if err := models.RetryMail(c.Request().Context(), a.db, actor(c), t.ID, id, a.now()); err != nil {
+	if err := postbox.RetryMail(c.Request().Context(), a.db, actor(c), t.ID, id, a.now()); err != nil {
 		return err
 	}
 	return a.redirect(c, "/verwaltung/"+t.Slug+"/postausgang", "Die E-Mail wird erneut versandt.")
@@ -68,7 +69,7 @@ func (a *App) retryMail(c echo.Context) error {
 // operatorPostausgang lists the failed and uncertain e-mails without a Kreis for the
 // operator; those about a bid stay sealed (models.OutboxProblem.Sealed).
 func (a *App) operatorPostausgang(c echo.Context) error {
-	mails, err := models.OutboxProblems(c.Request().Context(), a.db, actor(c), 0, postausgangLimit)
+	mails, err := postbox.OutboxProblems(c.Request().Context(), a.db, actor(c), 0, postausgangLimit)
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func (a *App) operatorRetryMail(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return echo.ErrNotFound
 	}
-	if err := models.RetryMail(c.Request().Context(), a.db, actor(c), 0, id, a.now()); err != nil {
+	if err := postbox.RetryMail(c.Request().Context(), a.db, actor(c), 0, id, a.now()); err != nil {
 		return err
 	}
 	return a.redirect(c, "/betrieb/postausgang", "Die E-Mail wird erneut versandt.")

@@ -13,9 +13,9 @@ import (
 	"github.com/emersion/go-smtp"
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/postbox"
 	"kimibv/models/store"
 )
 
@@ -33,11 +33,11 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		return models.EnqueueMail(tx, models.Mail{TenantID: &tenantID, ToAddr: "awo@traeger.example", Subject: "Mitteilung", Body: "Ergebnis"})
+		return postbox.EnqueueMail(tx, postbox.Mail{TenantID: &tenantID, ToAddr: "awo@traeger.example", Subject: "Mitteilung", Body: "Ergebnis"})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	crash := func(ctx context.Context, m models.Mail) error {
+	crash := func(ctx context.Context, m postbox.Mail) error {
 		if err := deliver(ctx, m); err != nil {
 			return err
 		}
@@ -45,13 +45,13 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 	}
 	func() {
 		defer func() { _ = recover() }()
-		_, _ = models.SendOutbox(ctx, db, crash, 10)
+		_, _ = postbox.SendOutbox(ctx, db, crash, 10)
 	}()
 	if n := len(sink.Messages()); n != 1 {
 		t.Fatalf("%d messages after the first attempt, want 1", n)
 	}
 	// Restart right away: the claim is fresh, nothing is sent.
-	if n, err := models.SendOutbox(ctx, db, deliver, 10); err != nil || n != 0 {
+	if n, err := postbox.SendOutbox(ctx, db, deliver, 10); err != nil || n != 0 {
 		t.Fatalf("restart sent %d (%v)", n, err)
 	}
 	// The claim is abandoned (older than 10 minutes): two instances race; none re-sends.
@@ -59,36 +59,36 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := 0; i < 2; i++ {
 		wg.Add(1)
-		go func() { defer wg.Done(); _, _ = models.SendOutbox(ctx, db, deliver, 10) }()
+		go func() { defer wg.Done(); _, _ = postbox.SendOutbox(ctx, db, deliver, 10) }()
 	}
 	wg.Wait()
 	if n := len(sink.Messages()); n != 1 {
 		t.Fatalf("the mail was sent %d times after the crash", n)
 	}
 	admin := &core.Actor{UserID: 0, Tenants: map[int64][]core.Role{tenantID: {core.RoleTenantAdmin}}}
-	problems, err := models.OutboxProblems(ctx, db, admin, tenantID, 10)
+	problems, err := postbox.OutboxProblems(ctx, db, admin, tenantID, 10)
 	if err != nil || len(problems) != 1 || problems[0].UncertainAt == nil {
 		t.Fatalf("uncertain mail not listed for review: %+v %v", problems, err)
 	}
-	if _, err := models.OutboxProblems(ctx, db, &core.Actor{Tenants: map[int64][]core.Role{tenantID: {core.RoleLead}}}, tenantID, 10); err == nil {
+	if _, err := postbox.OutboxProblems(ctx, db, &core.Actor{Tenants: map[int64][]core.Role{tenantID: {core.RoleLead}}}, tenantID, 10); err == nil {
 		t.Fatal("a lead sees the outbox problems")
 	}
 	// Later runs leave it alone.
 	time.Sleep(10 * time.Millisecond)
-	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.Messages()) != 1 {
+	if n, _ := postbox.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.Messages()) != 1 {
 		t.Fatal("an uncertain mail was re-sent automatically")
 	}
 	// The administrator decides to send it again: exactly one more delivery.
 	var uid int64
 	db.Raw(`INSERT INTO users (email, name, password_hash) VALUES ('admin@testkreis.example', 'Admin', 'x') RETURNING id`).Scan(&uid)
 	admin.UserID = uid
-	if err := models.RetryMail(ctx, db, admin, tenantID, problems[0].ID, time.Now()); err != nil {
+	if err := postbox.RetryMail(ctx, db, admin, tenantID, problems[0].ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := models.SendOutbox(ctx, db, deliver, 10); err != nil || n != 1 || len(sink.Messages()) != 2 {
+	if n, err := postbox.SendOutbox(ctx, db, deliver, 10); err != nil || n != 1 || len(sink.Messages()) != 2 {
 		t.Fatalf("retry: sent %d (%v), %d messages", n, err, len(sink.Messages()))
 	}
-	if n, _ := models.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.Messages()) != 2 {
+	if n, _ := postbox.SendOutbox(ctx, db, deliver, 10); n != 0 || len(sink.Messages()) != 2 {
 		t.Fatal("sent again after the retry was recorded")
 	}
 }
@@ -100,13 +100,13 @@ func TestOutboxUncertainDeliveryIsNotRetried(t *testing.T) {
 	db := dbtest.DB(t)
 	queueMail(t, db, "x@kreis.example", "Test")
 	calls := 0
-	unsure := func(context.Context, models.Mail) error {
+	unsure := func(context.Context, postbox.Mail) error {
 		calls++
-		return fmt.Errorf("connection lost after DATA: %w", models.ErrDeliveryUncertain)
+		return fmt.Errorf("connection lost after DATA: %w", postbox.ErrDeliveryUncertain)
 	}
 	for i := 0; i < 3; i++ {
 		db.Exec(`UPDATE outbox SET next_try_at = now() - interval '1 second'`)
-		if _, err := models.SendOutbox(ctx, db, unsure, 10); err != nil {
+		if _, err := postbox.SendOutbox(ctx, db, unsure, 10); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -163,7 +163,7 @@ func TestSMTPConnectionLostAfterDataIsUncertain(t *testing.T) {
 	queueMail(t, db, "x@kreis.example", "Test")
 	for i := 0; i < 2; i++ {
 		db.Exec(`UPDATE outbox SET next_try_at = now() - interval '1 second'`)
-		if _, err := models.SendOutbox(ctx, db, deliver, 10); err != nil {
+		if _, err := postbox.SendOutbox(ctx, db, deliver, 10); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,8 +8,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/demo"
+	"kimibv/models/postbox"
 	"kimibv/models/store"
 )
 
@@ -23,20 +23,20 @@ func TestOperatorPostausgangKeepsMailsAboutBidsSealed(t *testing.T) {
 	tenant := ta.count(`SELECT id FROM tenants WHERE slug = 'musterland'`)
 	tid := tenant
 	if err := store.InTx(context.Background(), db, func(tx *gorm.DB) error {
-		if err := models.EnqueueMail(tx, models.Mail{TenantID: &tid, ToAddr: "versiegelt@traeger.example", Subject: "Eingangsbestätigung: Geheim-4711",
-			Body: "Träger X", Kind: models.InboxReceipt}); err != nil {
+		if err := postbox.EnqueueMail(tx, postbox.Mail{TenantID: &tid, ToAddr: "versiegelt@traeger.example", Subject: "Eingangsbestätigung: Geheim-4711",
+			Body: "Träger X", Kind: postbox.InboxReceipt}); err != nil {
 			return err
 		}
-		return models.EnqueueMail(tx, models.Mail{ToAddr: "offen@kreis.example", Subject: "kimibv: Passwort zurücksetzen", Body: "Link", Kind: "password_reset"})
+		return postbox.EnqueueMail(tx, postbox.Mail{ToAddr: "offen@kreis.example", Subject: "kimibv: Passwort zurücksetzen", Body: "Link", Kind: "password_reset"})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	fail := func(ctx context.Context, m models.Mail) error { return fmt.Errorf("550 <%s> unknown", m.ToAddr) }
+	fail := func(ctx context.Context, m postbox.Mail) error { return fmt.Errorf("550 <%s> unknown", m.ToAddr) }
 	db.Exec(`UPDATE outbox SET attempts = 7 WHERE sent_at IS NULL`)
-	if _, err := models.SendOutbox(context.Background(), db, fail, 50); err != nil {
+	if _, err := postbox.SendOutbox(context.Background(), db, fail, 50); err != nil {
 		t.Fatal(err)
 	}
-	receipt := ta.count(`SELECT id FROM outbox WHERE kind = ? AND failed_at IS NOT NULL AND tenant_id IS NULL`, models.InboxReceipt)
+	receipt := ta.count(`SELECT id FROM outbox WHERE kind = ? AND failed_at IS NOT NULL AND tenant_id IS NULL`, postbox.InboxReceipt)
 	if receipt == 0 {
 		t.Fatal("the receipt mail did not fail without a Kreis")
 	}

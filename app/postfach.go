@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/postbox"
 )
 
 // postfachLimit is how many messages the Postfach lists.
@@ -14,16 +15,16 @@ const postfachLimit = 200
 // postfachPage is the data of the organisation's Postfach.
 type postfachPage struct {
 	Org      *models.Organization
-	Messages []models.InboxMessage
+	Messages []postbox.InboxMessage
 	Unread   int64
-	Message  *models.InboxMessage // the opened message
+	Message  *postbox.InboxMessage // the opened message
 	F        fmtr
 }
 
 // postfach lists the organisation's messages, newest first, unread ones marked.
 func (a *App) postfach(c echo.Context) error {
 	o := org(c)
-	msgs, unread, err := models.Inbox(c.Request().Context(), a.db, actor(c), o.ID, postfachLimit)
+	msgs, unread, err := postbox.Inbox(c.Request().Context(), a.db, actor(c), o.ID, postfachLimit)
 	if err != nil {
 		return err
 	}
@@ -37,7 +38,7 @@ func (a *App) postfachMessage(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return echo.ErrNotFound
 	}
-	m, err := models.OpenInboxMessage(c.Request().Context(), a.db, actor(c), o.ID, id, a.now())
+	m, err := postbox.OpenInboxMessage(c.Request().Context(), a.db, actor(c), o.ID, id, a.now())
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 )
 
@@ -74,9 +75,9 @@ func sampleDiffPage() versionsPage {
 func samplePostfach(open bool) postfachPage {
 	cid := int64(1)
 	read := sampleNow
-	msgs := []models.InboxMessage{
-		{ID: 2, OrgID: 3, CallID: &cid, Kind: models.InboxAmendment, Subject: "Änderungsbekanntmachung: IBV KIM", Body: "Fassung 2\n\nBegründung: …", CreatedAt: sampleNow, CallRef: "musterland-2026-01", CallTitle: "IBV KIM"},
-		{ID: 1, OrgID: 3, CallID: &cid, Kind: models.InboxOwnAnswered, Subject: "Ihre Frage wurde beantwortet", Body: "Antwort", ReadAt: &read, CreatedAt: sampleNow.Add(-time.Hour), CallRef: "musterland-2026-01"},
+	msgs := []postbox.InboxMessage{
+		{ID: 2, OrgID: 3, CallID: &cid, Kind: postbox.InboxAmendment, Subject: "Änderungsbekanntmachung: IBV KIM", Body: "Fassung 2\n\nBegründung: …", CreatedAt: sampleNow, CallRef: "musterland-2026-01", CallTitle: "IBV KIM"},
+		{ID: 1, OrgID: 3, CallID: &cid, Kind: postbox.InboxOwnAnswered, Subject: "Ihre Frage wurde beantwortet", Body: "Antwort", ReadAt: &read, CreatedAt: sampleNow.Add(-time.Hour), CallRef: "musterland-2026-01"},
 	}
 	p := postfachPage{Org: &models.Organization{ID: 3, Name: "Brückenschlag e. V."}, Messages: msgs, Unread: 1}
 	if open {

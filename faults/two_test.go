@@ -17,10 +17,10 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/app/smtptest"
-	"kimibv/models"
 	"kimibv/models/audit"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
+	"kimibv/models/postbox"
 	"kimibv/models/store"
 )
 
@@ -79,7 +79,7 @@ func TestTwoInstancesJobs(t *testing.T) {
 	st.DB.Raw(`SELECT coalesce(max(id), 0) FROM outbox`).Scan(&firstMail)
 	for i := range 20 {
 		if err := store.InTx(ctx, st.DB, func(tx *gorm.DB) error {
-			return models.EnqueueMail(tx, models.Mail{ToAddr: fmt.Sprintf("empfang%02d@traeger.example", i), Subject: fmt.Sprintf("Test %02d", i), Body: "Guten Tag."})
+			return postbox.EnqueueMail(tx, postbox.Mail{ToAddr: fmt.Sprintf("empfang%02d@traeger.example", i), Subject: fmt.Sprintf("Test %02d", i), Body: "Guten Tag."})
 		}); err != nil {
 			t.Fatal(err)
 		}

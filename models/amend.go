@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"slices"
@@ -105,7 +106,7 @@ func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID
 				return err
 			}
 		}
-		if _, err := NotifyFollowers(tx, call.ID, InboxAmendment, "Änderungsbekanntmachung: "+shortTitle(p.Next.Title),
+		if _, err := postbox.NotifyFollowers(tx, call.ID, postbox.InboxAmendment, "Änderungsbekanntmachung: "+shortTitle(p.Next.Title),
 			amendmentBody(call, p, reason, baseURL)); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 )
 
@@ -25,7 +26,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	f := newQAFixture(t, db)
 	callRules := rules.DefaultCallRules()
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
-	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
+	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
 	versions := func() int64 {
@@ -144,7 +145,7 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
-	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
+	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
 	err := models.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "  ", "http://x", f.now)
@@ -178,7 +179,7 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	wantConflict(t, models.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "nochmal", "", f.now))
 	_, err = models.AskQuestion(ctx, db, awoUser, f.callID, awo, "Noch offen?", f.now)
 	wantConflict(t, err)
-	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err == nil {
+	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err == nil {
 		t.Fatal("following a cancelled call")
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM call_versions WHERE call_id = ?`, f.callID); n != 1 {

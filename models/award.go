@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"strconv"
@@ -88,10 +89,10 @@ func finalizeAward(tx *gorm.DB, docs DecisionDocs, c dueAward, now time.Time) er
 	subject := "Vergabe endgültig: " + c.Ref
 	body := fmt.Sprintf("Die Wartefrist im Interessenbekundungsverfahren „%s“ (%s) ist abgelaufen. Die Entscheidung ist seit %s endgültig (Vergeben).\n",
 		c.Title, c.Ref, core.FormatDateTime(now))
-	if _, err := notifyOrgIDs(tx, c.ID, orgs, Notice{InboxAwardFinal, subject, body}); err != nil {
+	if _, err := postbox.NotifyOrgIDs(tx, c.ID, orgs, postbox.Notice{Kind: postbox.InboxAwardFinal, Subject: subject, Body: body}); err != nil {
 		return err
 	}
-	if err := queueMailsTo(tx, &c.TenantID, "award_final", subject, body,
+	if err := postbox.QueueMailsTo(tx, &c.TenantID, "award_final", subject, body,
 		`SELECT u.email FROM users u JOIN tenant_memberships m ON m.user_id = u.id WHERE m.tenant_id = ? AND m.role = 'lead' ORDER BY u.email`,
 		c.TenantID); err != nil {
 		return fmt.Errorf("notify leads: %w", err)

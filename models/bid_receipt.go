@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -93,12 +94,12 @@ func IssueBidReceipt(ctx context.Context, db *gorm.DB, vlt *vault.Vault, bidID i
 		link := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/fassungen/%d", baseURL, v.OrgID, bidID, version)
 		subject := receiptSubject(r.Call.Ref, version)
 		body := ReceiptText(r, link)
-		if _, err := insertInbox(tx, []inboxRow{{OrgID: v.OrgID, CallID: &r.Call.ID, Kind: InboxReceipt, Subject: subject, Body: body,
+		if _, err := postbox.InsertInbox(tx, []postbox.InboxRow{{OrgID: v.OrgID, CallID: &r.Call.ID, Kind: postbox.InboxReceipt, Subject: subject, Body: body,
 			DocumentID: docID}}); err != nil {
 			return fmt.Errorf("inbox receipt: %w", err)
 		}
 		// Sealed and without a Kreis (BidMailKind): the Kreis must not learn of the bid.
-		if err := queueMailsTo(tx, nil, InboxReceipt, subject, body, `SELECT DISTINCT u.email FROM users u WHERE u.id = ? OR u.id IN
+		if err := postbox.QueueMailsTo(tx, nil, postbox.InboxReceipt, subject, body, `SELECT DISTINCT u.email FROM users u WHERE u.id = ? OR u.id IN
 			(SELECT user_id FROM organization_members WHERE org_id = ? AND role = 'org_admin') ORDER BY u.email`, v.SubmittedBy, v.OrgID); err != nil {
 			return err
 		}
@@ -158,12 +159,12 @@ func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vlt *vault.Vault, 
 // linkReceiptMessage refers the receipt's Postfach message (found by its subject, which
 // is sealed: the organisation's few receipt messages of the call are opened) to docID.
 func linkReceiptMessage(tx *gorm.DB, orgID, callID, docID int64, subject string) error {
-	var msgs []InboxMessage
+	var msgs []postbox.InboxMessage
 	if err := tx.Raw(`SELECT id, org_id, subject, body, sealed FROM inbox_messages WHERE org_id = ? AND call_id = ? AND kind = ? AND document_id IS NULL`,
-		orgID, callID, InboxReceipt).Scan(&msgs).Error; err != nil {
+		orgID, callID, postbox.InboxReceipt).Scan(&msgs).Error; err != nil {
 		return fmt.Errorf("load receipt messages: %w", err)
 	}
-	if err := OpenInboxMessages(tx, msgs); err != nil {
+	if err := postbox.OpenInboxMessages(tx, msgs); err != nil {
 		return err
 	}
 	for _, m := range msgs {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -277,7 +278,7 @@ func WithdrawBid(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bid
 			now, actor.UserID, b.ID).Error; err != nil {
 			return fmt.Errorf("withdraw bid %d: %w", b.ID, err)
 		}
-		if _, err := insertInbox(tx, []inboxRow{{OrgID: b.OrgID, CallID: &b.CallID, Kind: "bid_withdrawn",
+		if _, err := postbox.InsertInbox(tx, []postbox.InboxRow{{OrgID: b.OrgID, CallID: &b.CallID, Kind: "bid_withdrawn",
 			Subject: "Interessenbekundung zurückgezogen: " + shortTitle(call.Title),
 			Body: fmt.Sprintf("%s hat die Interessenbekundung zur Ausschreibung %s am %s zurückgezogen. Die eingereichten Fassungen bleiben im Verfahren dokumentiert, werden aber nicht bewertet.",
 				actor.Name, call.Ref, core.FormatDateTime(now))}}); err != nil {
@@ -319,12 +320,6 @@ func markBidsReconfirm(tx *gorm.DB, callID int64, version int, baseURL string) e
 	body := fmt.Sprintf("Die Ausschreibung %s wurde wesentlich geändert (Fassung %d). Ihre eingereichte Interessenbekundung bezieht sich auf eine frühere Fassung. "+
 		"Bitte prüfen Sie die Änderungen (%s/ausschreibungen/%s/fassungen/%d/%d) und bestätigen Sie Ihre Interessenbekundung erneut oder überarbeiten Sie sie bis zum Ablauf der Frist. "+
 		"Ohne erneute Bestätigung wird sie bei der Öffnung als „nicht bestätigt“ gekennzeichnet.", ref, version, baseURL, ref, version-1, version)
-	_, err := notifyOrgIDs(tx, callID, orgs, Notice{Kind: InboxReconfirm, Subject: "Bitte bestätigen Sie Ihre Interessenbekundung erneut: " + ref, Body: body})
+	_, err := postbox.NotifyOrgIDs(tx, callID, orgs, postbox.Notice{Kind: postbox.InboxReconfirm, Subject: "Bitte bestätigen Sie Ihre Interessenbekundung erneut: " + ref, Body: body})
 	return err
 }
-
-// Postfach kinds of the bids.
-const (
-	InboxReconfirm = "bid_reconfirm"
-	InboxReceipt   = "bid_receipt"
-)

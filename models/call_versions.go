@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"time"
 
@@ -97,14 +98,14 @@ func LoadCallExtras(ctx context.Context, db *gorm.DB, actor *core.Actor, h *Call
 	if actor == nil || len(actor.Orgs) == 0 {
 		return x, nil
 	}
-	if err := db.WithContext(ctx).Raw(`SELECT id, name FROM organizations WHERE id IN ? ORDER BY name COLLATE german, id`, actorOrgIDs(actor)).
+	if err := db.WithContext(ctx).Raw(`SELECT id, name FROM organizations WHERE id IN ? ORDER BY name COLLATE german, id`, postbox.ActorOrgIDs(actor)).
 		Scan(&x.Orgs).Error; err != nil {
 		return nil, fmt.Errorf("load organisations: %w", err)
 	}
 	if x.Own, err = OwnQuestions(ctx, db, actor, h.ID); err != nil {
 		return nil, err
 	}
-	if x.Following, err = FollowingOrgs(ctx, db, actor, h.ID); err != nil {
+	if x.Following, err = postbox.FollowingOrgs(ctx, db, actor, h.ID); err != nil {
 		return nil, err
 	}
 	x.CanAsk = h.QuestionsOpen(now)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"strings"
@@ -56,8 +57,8 @@ func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callI
 				"previous_state": string(call.State)}}); err != nil {
 			return err
 		}
-		n := Notice{InboxCancellation, "Aufhebung: " + shortTitle(call.Title), cancelBody(call, reason, baseURL, now)}
-		_, err = notifyOrgs(tx, call.ID, cancelOrgsSQL, nil, n)
+		n := postbox.Notice{Kind: postbox.InboxCancellation, Subject: "Aufhebung: " + shortTitle(call.Title), Body: cancelBody(call, reason, baseURL, now)}
+		_, err = postbox.NotifyOrgs(tx, call.ID, cancelOrgsSQL, nil, n)
 		return err
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/store"
 	"strconv"
 	"time"
@@ -103,7 +104,7 @@ func closeCall(tx *gorm.DB, c dueCall, now time.Time) error {
 			body += "Die Öffnung, die formale Prüfung und das Bewertungsgremium erreichen Sie über die Verfahrensseite im Verwaltungsbereich.\n"
 		}
 		tid := c.TenantID
-		if err := EnqueueMail(tx, Mail{TenantID: &tid, ToAddr: r.Email, Subject: "Frist abgelaufen: " + c.Ref, Body: body, Kind: "call_closed"}); err != nil {
+		if err := postbox.EnqueueMail(tx, postbox.Mail{TenantID: &tid, ToAddr: r.Email, Subject: "Frist abgelaufen: " + c.Ref, Body: body, Kind: "call_closed"}); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -254,7 +255,7 @@ func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 			return err
 		}
 		tid := tenantID
-		return EnqueueMail(tx, Mail{TenantID: &tid, ToAddr: u.Email, Subject: "Benennung in das Bewertungsgremium: " + c.Ref, Kind: "committee_added",
+		return postbox.EnqueueMail(tx, postbox.Mail{TenantID: &tid, ToAddr: u.Email, Subject: "Benennung in das Bewertungsgremium: " + c.Ref, Kind: "committee_added",
 			Body: fmt.Sprintf("Guten Tag %s,\n\nSie wurden in das Bewertungsgremium des Verfahrens %s („%s“) benannt. Bevor Sie etwas von den "+
 				"Interessenbekundungen sehen, erklären Sie bitte unter „Bewertung“ für jeden Träger, ob Sie mit ihm verbunden sind.\n", u.Name, c.Ref, c.Title)})
 	})

@@ -6,6 +6,7 @@ import (
 	"io"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -149,7 +150,7 @@ func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 			"Bitte laden Sie ausschließlich diese Unterlagen bis zum %s bei Ihrer Interessenbekundung unter „Nachforderung“ hoch. "+
 			"Diese Frist gilt für alle Nachforderungen des Verfahrens gleichermaßen; später eingehende Unterlagen werden nicht angenommen.\n",
 			c.Ref, c.Title, strings.Join(names, "\n- "), in.Message, core.FormatDateTime(*deadline))
-		if _, err := notifyOrgIDs(tx, callID, []int64{bid.OrgID}, Notice{Kind: "document_request", Subject: "Nachforderung von Unterlagen: " + c.Ref, Body: body}); err != nil {
+		if _, err := postbox.NotifyOrgIDs(tx, callID, []int64{bid.OrgID}, postbox.Notice{Kind: "document_request", Subject: "Nachforderung von Unterlagen: " + c.Ref, Body: body}); err != nil {
 			return err
 		}
 		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "formal.documents_requested", ObjectType: "bid",

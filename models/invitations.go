@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/store"
 	"slices"
 	"strings"
@@ -96,7 +97,7 @@ func newInvitation(tx *gorm.DB, inviter *core.Actor, tenantID, orgID int64, emai
 		"Bitte öffnen Sie diesen Link, um die Einladung anzunehmen:\n%s/einladung/%s\n\n"+
 		"Der Link ist bis %s gültig. Falls Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren.\n",
 		inviter.Name, targetName, strings.Join(labels, ", "), baseURL, tok, core.FormatDateTime(inv.ExpiresAt))
-	if err := EnqueueMail(tx, Mail{TenantID: audit.OptionalID(tenantID), ToAddr: email, Subject: "Einladung zu kimibv: " + targetName, Body: body, Kind: "invitation"}); err != nil {
+	if err := postbox.EnqueueMail(tx, postbox.Mail{TenantID: audit.OptionalID(tenantID), ToAddr: email, Subject: "Einladung zu kimibv: " + targetName, Body: body, Kind: "invitation"}); err != nil {
 		return Invitation{}, err
 	}
 	return inv, nil

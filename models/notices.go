@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"strconv"
@@ -21,10 +22,6 @@ const (
 	NoticeSelected    = "selected"
 	NoticeNotSelected = "not_selected"
 	NoticeExcluded    = "excluded"
-
-	InboxNotice         = "notice"          // the Mitteilung
-	InboxObjectionReply = "objection_reply" // the lead answered the organisation's objection
-	InboxAwardFinal     = "award_final"     // the award became final
 )
 
 // NoticeKindLabel names a notice kind in German.
@@ -269,7 +266,7 @@ func storeNotice(tx *gorm.DB, c *leadCall, orgID, bidID, docID int64, n NoticeCo
 		return fmt.Errorf("encode notice: %w", err)
 	}
 	subject := "Mitteilung zum Interessenbekundungsverfahren " + c.Ref
-	ids, err := insertInbox(tx, []inboxRow{{OrgID: orgID, CallID: &c.ID, Kind: InboxNotice, Subject: subject, Body: n.Text(),
+	ids, err := postbox.InsertInbox(tx, []postbox.InboxRow{{OrgID: orgID, CallID: &c.ID, Kind: postbox.InboxNotice, Subject: subject, Body: n.Text(),
 		DocumentID: audit.OptionalID(docID), CreatedAt: &now}})
 	if err != nil {
 		return fmt.Errorf("store notice message: %w", err)
@@ -286,7 +283,7 @@ func storeNotice(tx *gorm.DB, c *leadCall, orgID, bidID, docID int64, n NoticeCo
 
 // mailOrgMembers queues one sealed e-mail to every member of the organisation.
 func mailOrgMembers(tx *gorm.DB, tenantID, orgID int64, subject, body, kind string) error {
-	if err := queueMailsTo(tx, &tenantID, kind, subject, body,
+	if err := postbox.QueueMailsTo(tx, &tenantID, kind, subject, body,
 		`SELECT u.email FROM users u JOIN organization_members m ON m.user_id = u.id WHERE m.org_id = ? ORDER BY u.email`, orgID); err != nil {
 		return fmt.Errorf("queue mail to organisation %d: %w", orgID, err)
 	}

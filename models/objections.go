@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"strconv"
@@ -169,7 +170,7 @@ func LodgeObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, 
 			row.CallID, noticeID, orgID, strings.TrimSpace(reason), actor.UserID, now).Scan(&id).Error; err != nil {
 			return fmt.Errorf("store objection: %w", err)
 		}
-		if err := queueMailsTo(tx, &row.TenantID, "objection", "Rüge im Verfahren "+row.Ref,
+		if err := postbox.QueueMailsTo(tx, &row.TenantID, "objection", "Rüge im Verfahren "+row.Ref,
 			fmt.Sprintf("Im Verfahren „%s“ (%s) wurde eine Rüge erhoben. Bitte beantworten Sie sie im Portal; bis dahin wird die Vergabe nicht endgültig.\n", row.Title, row.Ref),
 			`SELECT u.email FROM users u JOIN tenant_memberships m ON m.user_id = u.id WHERE m.tenant_id = ? AND m.role = 'lead' ORDER BY u.email`,
 			row.TenantID); err != nil {
@@ -223,7 +224,7 @@ func AnswerObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, in Obj
 		oc := Objection{Outcome: &in.Outcome}
 		subject := "Antwort auf Ihre Rüge im Verfahren " + c.Ref
 		body := fmt.Sprintf("Ihre Rüge im Verfahren „%s“ (%s) wurde %s.\n\nAntwort der Verfahrensleitung:\n%s\n", c.Title, c.Ref, oc.OutcomeLabel(), strings.TrimSpace(in.Answer))
-		if _, err := notifyOrgIDs(tx, c.ID, []int64{o[0].OrgID}, Notice{InboxObjectionReply, subject, body}); err != nil {
+		if _, err := postbox.NotifyOrgIDs(tx, c.ID, []int64{o[0].OrgID}, postbox.Notice{Kind: postbox.InboxObjectionReply, Subject: subject, Body: body}); err != nil {
 			return err
 		}
 		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "objection.answered",

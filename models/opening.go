@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -187,7 +188,7 @@ func notifyLeads(tx *gorm.DB, tenantID int64, subject, body, kind string) error 
 	}
 	for _, addr := range to {
 		tid := tenantID
-		if err := EnqueueMail(tx, Mail{TenantID: &tid, ToAddr: addr, Subject: subject, Body: body, Kind: kind}); err != nil {
+		if err := postbox.EnqueueMail(tx, postbox.Mail{TenantID: &tid, ToAddr: addr, Subject: subject, Body: body, Kind: kind}); err != nil {
 			return err
 		}
 	}

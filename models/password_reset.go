@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/store"
 	"time"
 
@@ -44,7 +45,7 @@ func RequestPasswordReset(ctx context.Context, db *gorm.DB, email, baseURL strin
 			"Über diesen Link können Sie es bis %s festlegen:\n%s/passwort-zuruecksetzen/%s\n\n"+
 			"Der Link kann nur einmal verwendet werden. Wenn Sie kein neues Passwort angefordert haben, können Sie diese E-Mail ignorieren; Ihr bisheriges Passwort bleibt gültig.\n",
 			u.Name, core.FormatDateTime(expires), baseURL, tok)
-		if err := EnqueueMail(tx, Mail{ToAddr: u.Email, Subject: "kimibv: Passwort zurücksetzen", Body: body, Kind: "password_reset"}); err != nil {
+		if err := postbox.EnqueueMail(tx, postbox.Mail{ToAddr: u.Email, Subject: "kimibv: Passwort zurücksetzen", Body: body, Kind: "password_reset"}); err != nil {
 			return err
 		}
 		_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: u.ID, Action: "auth.password_reset_requested", ObjectType: "user", ObjectID: fmt.Sprint(u.ID)})

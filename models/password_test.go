@@ -7,6 +7,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 )
 
 func TestCheckPassword(t *testing.T) {
@@ -90,7 +91,7 @@ func TestLockoutUntil(t *testing.T) {
 
 func TestOutboxBackoff(t *testing.T) {
 	for attempts, want := range map[int]time.Duration{1: time.Minute, 2: 2 * time.Minute, 4: 8 * time.Minute, 20: 4 * time.Hour} {
-		if got := models.OutboxBackoff(attempts); got != want {
+		if got := postbox.OutboxBackoff(attempts); got != want {
 			t.Errorf("attempt %d: %v want %v", attempts, got, want)
 		}
 	}

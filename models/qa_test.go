@@ -15,6 +15,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 )
@@ -81,7 +82,7 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 		org int64
 		a   *core.Actor
 	}{{awo, awoUser}, {diakonie, diakonieUser}} {
-		if err := models.Follow(ctx, db, fo.a, fo.org, f.callID, f.now); err != nil {
+		if err := postbox.Follow(ctx, db, fo.a, fo.org, f.callID, f.now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -189,7 +190,7 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 		var n atomic.Int64
 		err := store.InTx(store.WithQueryCounter(ctx, &n), db, func(tx *gorm.DB) error {
 			var err error
-			mails, err = models.NotifyFollowers(tx, f.callID, models.InboxAmendment, "Betreff", "Text")
+			mails, err = postbox.NotifyFollowers(tx, f.callID, postbox.InboxAmendment, "Betreff", "Text")
 			return err
 		})
 		if err != nil {
@@ -200,7 +201,7 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 	follow := func(o int64) {
 		a := taActor(t, db, "leitung@musterland.example")
 		a.Orgs = map[int64]core.Role{o: core.RoleOrgMember} // a member of o for this test
-		if err := models.Follow(ctx, db, a, o, f.callID, f.now); err != nil {
+		if err := postbox.Follow(ctx, db, a, o, f.callID, f.now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -232,10 +233,10 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 	// Unfollow and follow twice.
 	a := taActor(t, db, "leitung@musterland.example")
 	a.Orgs = map[int64]core.Role{orgs[0]: core.RoleOrgMember}
-	if err := models.Follow(ctx, db, a, orgs[0], f.callID, f.now); err != nil {
+	if err := postbox.Follow(ctx, db, a, orgs[0], f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Unfollow(ctx, db, a, orgs[0], f.callID); err != nil {
+	if err := postbox.Unfollow(ctx, db, a, orgs[0], f.callID); err != nil {
 		t.Fatal(err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM follows WHERE call_id = ?`, f.callID); n != 3 {
@@ -252,21 +253,21 @@ func TestInboxOpenMarksReadAndIsolates(t *testing.T) {
 	f := newQAFixture(t, db)
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
 	caritas, caritasUser := f.orgOf(t, "caritas@traeger.example")
-	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
+	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		_, err := models.NotifyFollowers(tx, f.callID, models.InboxAmendment, "Erste", "A")
+		_, err := postbox.NotifyFollowers(tx, f.callID, postbox.InboxAmendment, "Erste", "A")
 		if err == nil {
-			_, err = models.NotifyFollowers(tx, f.callID, models.InboxCancellation, "Zweite", "B")
+			_, err = postbox.NotifyFollowers(tx, f.callID, postbox.InboxCancellation, "Zweite", "B")
 		}
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, unreadBefore, err := models.Inbox(ctx, db, awoUser, awo, 50)
-	var msgs []models.InboxMessage
+	all, unreadBefore, err := postbox.Inbox(ctx, db, awoUser, awo, 50)
+	var msgs []postbox.InboxMessage
 	unread := 0
 	for _, m := range all {
 		if m.CallID != nil && *m.CallID == f.callID {
@@ -279,17 +280,17 @@ func TestInboxOpenMarksReadAndIsolates(t *testing.T) {
 	if err != nil || len(msgs) != 2 || unread != 2 || msgs[0].Subject != "Zweite" || msgs[0].CallRef == "" {
 		t.Fatalf("inbox %+v unread %d %v", msgs, unread, err)
 	}
-	if _, _, err := models.Inbox(ctx, db, awoUser, caritas, 50); !errors.Is(err, core.ErrNotFound) {
+	if _, _, err := postbox.Inbox(ctx, db, awoUser, caritas, 50); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign inbox: %v", err)
 	}
-	if _, err := models.OpenInboxMessage(ctx, db, caritasUser, caritas, msgs[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := postbox.OpenInboxMessage(ctx, db, caritasUser, caritas, msgs[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign message: %v", err)
 	}
-	m, err := models.OpenInboxMessage(ctx, db, awoUser, awo, msgs[1].ID, f.now)
+	m, err := postbox.OpenInboxMessage(ctx, db, awoUser, awo, msgs[1].ID, f.now)
 	if err != nil || m.ReadAt == nil || m.Subject != "Erste" {
 		t.Fatalf("open %+v %v", m, err)
 	}
-	if _, unreadAfter, _ := models.Inbox(ctx, db, awoUser, awo, 50); unreadAfter != unreadBefore-1 {
+	if _, unreadAfter, _ := postbox.Inbox(ctx, db, awoUser, awo, 50); unreadAfter != unreadBefore-1 {
 		unread = int(unreadAfter)
 		t.Fatalf("unread %d", unread)
 	}
@@ -324,7 +325,7 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 			}
 		}
 	}
-	if err := models.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
+	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 2 {

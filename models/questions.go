@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"slices"
@@ -122,7 +123,7 @@ func OwnQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, callID in
 		return nil, nil
 	}
 	var out []AskedQuestion
-	if err := db.WithContext(ctx).Raw(askedSelect+`WHERE q.call_id = ? AND q.org_id IN ? ORDER BY q.asked_at, q.id`, callID, actorOrgIDs(actor)).
+	if err := db.WithContext(ctx).Raw(askedSelect+`WHERE q.call_id = ? AND q.org_id IN ? ORDER BY q.asked_at, q.id`, callID, postbox.ActorOrgIDs(actor)).
 		Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("load own questions: %w", err)
 	}
@@ -249,7 +250,7 @@ func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 			ObjectType: "qa_answer", ObjectID: fmt.Sprint(qa.ID), Details: map[string]any{"question_ids": []int64{questionID}, "seq": qa.Seq}}); err != nil {
 			return err
 		}
-		_, err = notifyOrgIDs(tx, callID, []int64{qs[0].OrgID}, ownAnsweredNotice(call, qa, baseURL))
+		_, err = postbox.NotifyOrgIDs(tx, callID, []int64{qs[0].OrgID}, ownAnsweredNotice(call, qa, baseURL))
 		return err
 	})
 }
@@ -285,18 +286,18 @@ func notifyAnswer(tx *gorm.DB, call *rules.Call, qs []AskedQuestion, qa PublicQA
 	link := fmt.Sprintf("%s/ausschreibungen/%s/fragen#antwort-%d", baseURL, call.Ref, qa.Seq)
 	body := fmt.Sprintf("Zur Ausschreibung „%s“ (%s) wurde eine Frage öffentlich beantwortet.\n\nFrage %d: %s\n\nAntwort: %s\n\nAlle Fragen und Antworten: %s\n",
 		call.Title, call.Ref, qa.Seq, qa.Question, qa.Answer, link)
-	if _, err := notifyFollowersExcept(tx, call.ID, askers, Notice{InboxAnswerPublished, "Neue Antwort: " + shortTitle(call.Title), body}); err != nil {
+	if _, err := postbox.NotifyFollowersExcept(tx, call.ID, askers, postbox.Notice{Kind: postbox.InboxAnswerPublished, Subject: "Neue Antwort: " + shortTitle(call.Title), body}); err != nil {
 		return err
 	}
-	_, err := notifyOrgIDs(tx, call.ID, askers, ownAnsweredNotice(call, qa, baseURL))
+	_, err := postbox.NotifyOrgIDs(tx, call.ID, askers, ownAnsweredNotice(call, qa, baseURL))
 	return err
 }
 
 // ownAnsweredNotice is the message to an organisation whose question was answered.
-func ownAnsweredNotice(call *rules.Call, qa PublicQA, baseURL string) Notice {
+func ownAnsweredNotice(call *rules.Call, qa PublicQA, baseURL string) postbox.Notice {
 	link := fmt.Sprintf("%s/ausschreibungen/%s/fragen#antwort-%d", baseURL, call.Ref, qa.Seq)
-	return Notice{InboxOwnAnswered, "Ihre Frage wurde beantwortet: " + shortTitle(call.Title),
-		fmt.Sprintf("Ihre Frage zur Ausschreibung „%s“ (%s) wurde beantwortet. Die Antwort ist ohne Nennung Ihrer Organisation veröffentlicht.\n\nVeröffentlichte Frage %d: %s\n\nAntwort: %s\n\n%s\n",
+	return postbox.Notice{Kind: postbox.InboxOwnAnswered, Subject: "Ihre Frage wurde beantwortet: " + shortTitle(call.Title),
+		Body: fmt.Sprintf("Ihre Frage zur Ausschreibung „%s“ (%s) wurde beantwortet. Die Antwort ist ohne Nennung Ihrer Organisation veröffentlicht.\n\nVeröffentlichte Frage %d: %s\n\nAntwort: %s\n\n%s\n",
 			call.Title, call.Ref, qa.Seq, qa.Question, qa.Answer, link)}
 }
 

@@ -10,6 +10,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/postbox"
 	"kimibv/models/vault"
 )
 
@@ -61,7 +62,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 		bid.OrgID, bid.CallID).Scan(&docID)
 	exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, docID, bid.BidID, bid.Version)
 
-	n, err := models.SealLegacyAtRest(ctx, db, vlt, nil)
+	n, err := postbox.SealLegacyAtRest(ctx, db, vlt, nil)
 	if err != nil || n < 5 {
 		t.Fatalf("sealed %d rows: %v", n, err)
 	}
@@ -74,7 +75,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	if plain != 0 {
 		t.Fatalf("%d rows still plain", plain)
 	}
-	if n, err := models.SealLegacyAtRest(ctx, db, vlt, nil); err != nil || n != 0 {
+	if n, err := postbox.SealLegacyAtRest(ctx, db, vlt, nil); err != nil || n != 0 {
 		t.Fatalf("second run sealed %d rows: %v", n, err)
 	}
 
@@ -92,7 +93,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	if !found {
 		t.Error("the sealed file name does not read back")
 	}
-	msgs, _, err := models.Inbox(ctx, db, awo, bid.OrgID, 500)
+	msgs, _, err := postbox.Inbox(ctx, db, awo, bid.OrgID, 500)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	if !found {
 		t.Error("the sealed Postfach message does not read back")
 	}
-	problems, err := models.OutboxProblems(ctx, db, &core.Actor{PlatformAdmin: true}, 0, 10)
+	problems, err := postbox.OutboxProblems(ctx, db, &core.Actor{PlatformAdmin: true}, 0, 10)
 	if err != nil || len(problems) != 1 || problems[0].ToAddr != "alt@traeger.example" || !strings.Contains(problems[0].LastError, "550") {
 		t.Errorf("the sealed mail does not read back: %+v %v", problems, err)
 	}

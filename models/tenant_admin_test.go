@@ -14,6 +14,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/postbox"
 )
 
 // taActor loads the demo account with email as an actor.
@@ -105,7 +106,7 @@ func TestInviteToTenant(t *testing.T) {
 	if inv.Email != "neu@musterland.example" || inv.TenantID == nil || *inv.TenantID != muster || !slices.Equal([]string(inv.Roles), []string{"lead", "evaluator"}) {
 		t.Fatalf("invitation %+v", inv)
 	}
-	var mail models.Mail
+	var mail postbox.Mail
 	if all := dbtest.Mails(t, db, ""); len(all) > 0 {
 		mail = all[len(all)-1]
 	}

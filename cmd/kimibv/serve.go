@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"kimibv/app"
-	"kimibv/models"
+	"kimibv/models/postbox"
 	"kimibv/models/store"
 )
 
@@ -33,7 +33,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	// Rows stored in plain text before encryption at rest covered them are sealed now,
 	// before the first request (README "Encryption at rest").
-	if _, err := models.SealLegacyAtRest(ctx, st.DB, vlt, log); err != nil {
+	if _, err := postbox.SealLegacyAtRest(ctx, st.DB, vlt, log); err != nil {
 		return err
 	}
 	a, e, err := app.New(app.Config{

@@ -9,6 +9,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/postbox"
 	"kimibv/models/rules"
 )
 
@@ -53,7 +54,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, n
 			return fmt.Errorf("demo question %s: %w", q.key, err)
 		}
 		if q.key == "teil1" || q.key == "dolmetsch" {
-			if err := models.Follow(ctx, db, a, org, callID, now); err != nil {
+			if err := postbox.Follow(ctx, db, a, org, callID, now); err != nil {
 				return fmt.Errorf("demo follow: %w", err)
 			}
 		}

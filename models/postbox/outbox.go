@@ -1,4 +1,4 @@
-package models
+package postbox
 
 import (
 	"context"
@@ -97,9 +97,9 @@ func queueMails(tx *gorm.DB, tenantID *int64, kind string, to []string, subject,
 	return nil
 }
 
-// queueMailsTo queues one sealed mail to each address the query selects (e.g. every
+// QueueMailsTo queues one sealed mail to each address the query selects (e.g. every
 // member of an organisation).
-func queueMailsTo(tx *gorm.DB, tenantID *int64, kind, subject, body, query string, args ...any) error {
+func QueueMailsTo(tx *gorm.DB, tenantID *int64, kind, subject, body, query string, args ...any) error {
 	var to []string
 	if err := tx.Raw(query, args...).Scan(&to).Error; err != nil {
 		return fmt.Errorf("mail recipients: %w", err)

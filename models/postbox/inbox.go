@@ -1,4 +1,4 @@
-package models
+package postbox
 
 import (
 	"context"
@@ -18,6 +18,11 @@ const (
 	InboxOwnAnswered     = "own_answered"     // the organisation's own question was answered
 	InboxAmendment       = "amendment"        // an amendment (Änderungsbekanntmachung) was published
 	InboxCancellation    = "cancellation"     // the call was cancelled (Aufhebung)
+	InboxReconfirm       = "bid_reconfirm"    // the call changed materially: re-confirm the bid
+	InboxReceipt         = "bid_receipt"      // the Eingangsbestätigung of a submitted bid
+	InboxNotice          = "notice"           // the Mitteilung
+	InboxObjectionReply  = "objection_reply"  // the lead answered the organisation's objection
+	InboxAwardFinal      = "award_final"      // the award became final
 )
 
 // InboxKindLabel returns the German name of a message kind.
@@ -118,7 +123,7 @@ func FollowingOrgs(ctx context.Context, db *gorm.DB, actor *core.Actor, callID i
 		return out, nil
 	}
 	var ids []int64
-	if err := db.WithContext(ctx).Raw(`SELECT org_id FROM follows WHERE call_id = ? AND org_id IN ?`, callID, actorOrgIDs(actor)).
+	if err := db.WithContext(ctx).Raw(`SELECT org_id FROM follows WHERE call_id = ? AND org_id IN ?`, callID, ActorOrgIDs(actor)).
 		Scan(&ids).Error; err != nil {
 		return nil, fmt.Errorf("load follows: %w", err)
 	}
@@ -128,7 +133,7 @@ func FollowingOrgs(ctx context.Context, db *gorm.DB, actor *core.Actor, callID i
 	return out, nil
 }
 
-func actorOrgIDs(a *core.Actor) []int64 {
+func ActorOrgIDs(a *core.Actor) []int64 {
 	ids := make([]int64, 0, len(a.Orgs))
 	for id := range a.Orgs {
 		ids = append(ids, id)
@@ -146,30 +151,30 @@ type Notice struct {
 // of them gets one e-mail), all sealed (notifyOrgs), and returns the number of e-mails
 // queued.
 func NotifyFollowers(tx *gorm.DB, callID int64, kind, subject, body string) (int64, error) {
-	return notifyOrgs(tx, callID, `SELECT org_id FROM follows WHERE call_id = @call`, nil, Notice{kind, subject, body})
+	return NotifyOrgs(tx, callID, `SELECT org_id FROM follows WHERE call_id = @call`, nil, Notice{kind, subject, body})
 }
 
-// notifyFollowersExcept is NotifyFollowers that leaves out the organisations except
+// NotifyFollowersExcept is NotifyFollowers that leaves out the organisations except
 // (they get a message of their own, e.g. "your question was answered").
-func notifyFollowersExcept(tx *gorm.DB, callID int64, except []int64, n Notice) (int64, error) {
+func NotifyFollowersExcept(tx *gorm.DB, callID int64, except []int64, n Notice) (int64, error) {
 	if len(except) == 0 {
 		except = []int64{0}
 	}
-	return notifyOrgs(tx, callID, `SELECT org_id FROM follows WHERE call_id = @call AND org_id NOT IN @orgs`, except, n)
+	return NotifyOrgs(tx, callID, `SELECT org_id FROM follows WHERE call_id = @call AND org_id NOT IN @orgs`, except, n)
 }
 
-// notifyOrgIDs notifies exactly the organisations orgs about a call.
-func notifyOrgIDs(tx *gorm.DB, callID int64, orgs []int64, n Notice) (int64, error) {
+// NotifyOrgIDs notifies exactly the organisations orgs about a call.
+func NotifyOrgIDs(tx *gorm.DB, callID int64, orgs []int64, n Notice) (int64, error) {
 	if len(orgs) == 0 {
 		return 0, nil
 	}
-	return notifyOrgs(tx, callID, `SELECT id AS org_id FROM organizations WHERE id IN @orgs`, orgs, n)
+	return NotifyOrgs(tx, callID, `SELECT id AS org_id FROM organizations WHERE id IN @orgs`, orgs, n)
 }
 
-// notifyOrgs notifies the organisations selected by orgsSQL: each gets a Postfach
+// NotifyOrgs notifies the organisations selected by orgsSQL: each gets a Postfach
 // message sealed with its key, each of their members one sealed e-mail (a member of
 // several of them gets one). Three statements whatever the number of organisations.
-func notifyOrgs(tx *gorm.DB, callID int64, orgsSQL string, orgs []int64, n Notice) (int64, error) {
+func NotifyOrgs(tx *gorm.DB, callID int64, orgsSQL string, orgs []int64, n Notice) (int64, error) {
 	if n.Subject == "" || n.Kind == "" {
 		return 0, fmt.Errorf("notify: kind and subject are required")
 	}
@@ -181,11 +186,11 @@ func notifyOrgs(tx *gorm.DB, callID int64, orgsSQL string, orgs []int64, n Notic
 	if len(targets) == 0 {
 		return 0, nil
 	}
-	msgs := make([]inboxRow, 0, len(targets))
+	msgs := make([]InboxRow, 0, len(targets))
 	for _, org := range targets {
-		msgs = append(msgs, inboxRow{OrgID: org, CallID: &callID, Kind: n.Kind, Subject: n.Subject, Body: n.Body})
+		msgs = append(msgs, InboxRow{OrgID: org, CallID: &callID, Kind: n.Kind, Subject: n.Subject, Body: n.Body})
 	}
-	if _, err := insertInbox(tx, msgs); err != nil {
+	if _, err := InsertInbox(tx, msgs); err != nil {
 		return 0, err
 	}
 	var to []string

@@ -1,4 +1,4 @@
-package models
+package postbox
 
 import (
 	"fmt"
@@ -17,8 +17,8 @@ type inboxEnvelope struct {
 	Body    string `json:"body"`
 }
 
-// inboxRow is a Postfach message to write with insertInbox.
-type inboxRow struct {
+// InboxRow is a Postfach message to write with insertInbox.
+type InboxRow struct {
 	OrgID      int64
 	CallID     *int64
 	Kind       string
@@ -28,10 +28,10 @@ type inboxRow struct {
 	CreatedAt  *time.Time // nil: the transaction's time
 }
 
-// insertInbox writes the messages with one statement, each sealed with its
+// InsertInbox writes the messages with one statement, each sealed with its
 // organisation's key (created when missing), with the vault bound to tx (BindVault).
 // It returns the new ids in the order of msgs.
-func insertInbox(tx *gorm.DB, msgs []inboxRow) ([]int64, error) {
+func InsertInbox(tx *gorm.DB, msgs []InboxRow) ([]int64, error) {
 	if len(msgs) == 0 {
 		return nil, nil
 	}
