@@ -286,7 +286,7 @@ func notifyAnswer(tx *gorm.DB, call *rules.Call, qs []AskedQuestion, qa PublicQA
 	link := fmt.Sprintf("%s/ausschreibungen/%s/fragen#antwort-%d", baseURL, call.Ref, qa.Seq)
 	body := fmt.Sprintf("Zur Ausschreibung „%s“ (%s) wurde eine Frage öffentlich beantwortet.\n\nFrage %d: %s\n\nAntwort: %s\n\nAlle Fragen und Antworten: %s\n",
 		call.Title, call.Ref, qa.Seq, qa.Question, qa.Answer, link)
-	if _, err := postbox.NotifyFollowersExcept(tx, call.ID, askers, postbox.Notice{Kind: postbox.InboxAnswerPublished, Subject: "Neue Antwort: " + shortTitle(call.Title), body}); err != nil {
+	if _, err := postbox.NotifyFollowersExcept(tx, call.ID, askers, postbox.Notice{Kind: postbox.InboxAnswerPublished, Subject: "Neue Antwort: " + shortTitle(call.Title), Body: body}); err != nil {
 		return err
 	}
 	_, err := postbox.NotifyOrgIDs(tx, call.ID, askers, ownAnsweredNotice(call, qa, baseURL))
