@@ -185,9 +185,9 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 		}
 		// gremium1 declares a tie to the bidder (COI exclusion); gremium2 and 3 none.
 		for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
-			tie := models.DeclarationInput{Tie: models.TieNone}
+			tie := models.DeclarationInput{Tie: rules.TieNone}
 			if ev == "gremium1" {
-				tie = models.DeclarationInput{Tie: models.TieMembership, Note: "Mitglied im Vorstand"}
+				tie = models.DeclarationInput{Tie: rules.TieMembership, Note: "Mitglied im Vorstand"}
 			}
 			if err := models.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]models.DeclarationInput{e.awoOrg: tie}, e.now); err != nil {
 				t.Fatal(err)

@@ -62,7 +62,7 @@ func sampleCouncil(mode string) councilPage {
 		v.Declared = true
 		v.Annex = &models.CouncilAnnex{
 			Scores:       []models.VermerkScore{{Evaluator: "Gerda Gremium", OrgName: "Brückenschlag e. V.", Criterion: "K1 Konzept", Score: 2, Reason: "nachvollziehbar"}},
-			Declarations: []models.AnnexCOI{{Evaluator: "Gerda Gremium", OrgName: "Caritas", Tie: models.TieBoard, Note: "Vorstand"}, {Evaluator: "Gustav Gutachter", OrgName: "Caritas", Tie: models.TieNone}},
+			Declarations: []models.AnnexCOI{{Evaluator: "Gerda Gremium", OrgName: "Caritas", Tie: rules.TieBoard, Note: "Vorstand"}, {Evaluator: "Gustav Gutachter", OrgName: "Caritas", Tie: rules.TieNone}},
 			Formal:       []models.AnnexFormal{{OrgName: "Brückenschlag e. V.", Outcome: "excluded", Reason: "Die Satzung fehlt.", Items: []rules.CheckItem{{Key: "U2", Label: "Satzung", Remark: "fehlt"}}}},
 			Requests:     []models.VermerkRequest{{OrgName: "Brückenschlag e. V.", Docs: "U2", Message: "Bitte reichen Sie die Satzung nach.", RequestedAt: sampleNow}},
 			Trail:        []models.AnnexEntry{{Seq: 1, CreatedAt: sampleNow, Action: "call.published", ActorName: "Jana Leitner", Hash: "ab12cd34ab12cd34"}}}

@@ -7,6 +7,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // committeePage is the lead's committee page of a call.
@@ -16,7 +17,7 @@ type committeePage struct {
 }
 
 // TieLabel returns the German label of a tie kind.
-func (committeePage) TieLabel(t string) string { return models.TieLabel(t) }
+func (committeePage) TieLabel(t string) string { return rules.TieLabel(t) }
 
 // committee shows evaluators, declarations, sheets and the warning for understaffed bids.
 func (a *App) committee(c echo.Context) error {

@@ -62,7 +62,7 @@ func newConsolidationEnv(t *testing.T) *consolidationEnv {
 		t.Fatal(err)
 	}
 	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
-		if err := models.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]models.DeclarationInput{e.awoOrg: {Tie: models.TieNone}}, e.now); err != nil {
+		if err := models.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]models.DeclarationInput{e.awoOrg: {Tie: rules.TieNone}}, e.now); err != nil {
 			t.Fatal(err)
 		}
 	}

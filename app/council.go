@@ -9,6 +9,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // councilListPage is the data of /kreistag/:kreis.
@@ -109,7 +110,7 @@ func (a *App) councilDeclare(c echo.Context) error {
 	base := "/kreistag/" + t.Slug + "/verfahren/" + strconv.FormatInt(id, 10)
 	tied := false
 	for _, tie := range in.Ties {
-		tied = tied || tie != models.TieNone
+		tied = tied || tie != rules.TieNone
 	}
 	if tied {
 		return a.redirect(c, base, "Ihre Erklärung ist gespeichert. Wegen der erklärten Verbindung wird Ihnen der nichtöffentliche Anhang nicht angezeigt.")

@@ -68,7 +68,7 @@ type declarationPage struct {
 }
 
 // TieLabel returns the German label of a tie kind.
-func (declarationPage) TieLabel(t string) string { return models.TieLabel(t) }
+func (declarationPage) TieLabel(t string) string { return rules.TieLabel(t) }
 
 func (a *App) loadDeclarations(c echo.Context) (declarationPage, error) {
 	id, err := callID(c)
@@ -79,7 +79,7 @@ func (a *App) loadDeclarations(c echo.Context) (declarationPage, error) {
 	if err != nil {
 		return declarationPage{}, err
 	}
-	return declarationPage{View: v, Base: evalBase(c, id), Ties: models.TieKinds}, nil
+	return declarationPage{View: v, Base: evalBase(c, id), Ties: rules.TieKinds}, nil
 }
 
 // declarationsForm shows the declaration form (or the declarations made).

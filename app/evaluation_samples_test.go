@@ -77,7 +77,7 @@ func sampleCallContent() rules.CallContent {
 func sampleCommittee() committeePage {
 	cv := &models.CommitteeView{Call: sampleClosedHeader(),
 		Evaluators:   []rules.SnapshotEvaluator{{UserID: 5, Name: "Greta Gremm"}, {UserID: 6, Name: "Bernd Bewerter"}},
-		Declarations: []models.CommitteeDeclaration{{EvaluatorID: 5, OrgID: 1, Tie: models.TieBoard, Note: "Vorstand seit 2019", DeclaredAt: sampleNow}},
+		Declarations: []models.CommitteeDeclaration{{EvaluatorID: 5, OrgID: 1, Tie: rules.TieBoard, Note: "Vorstand seit 2019", DeclaredAt: sampleNow}},
 		Bids: []models.CommitteeBid{{BidID: 1, OrgID: 1, OrgName: "AWO", Formal: rules.FormalAdmitted, Eligible: []int64{6}, Submitted: map[int64]bool{6: true}, Understaff: true},
 			{BidID: 2, OrgID: 2, OrgName: "Caritas", Formal: rules.FormalPending, Eligible: []int64{5, 6}, Submitted: map[int64]bool{}}},
 		Candidates: []rules.SnapshotEvaluator{{UserID: 7, Name: "Ayşe Yıldız"}}}
@@ -89,10 +89,10 @@ func sampleDeclarations(complete bool) declarationPage {
 	v := &models.DeclarationView{Call: sampleClosedHeader(), Complete: complete,
 		Bidders: []models.Bidder{{OrgID: 1, OrgName: "AWO"}, {OrgID: 2, OrgName: "Caritas"}}}
 	if complete {
-		v.Bidders[0].Tie, v.Bidders[0].Note, v.Bidders[0].DeclaredAt = models.TieBoard, "Vorstand", &sampleNow
-		v.Bidders[1].Tie, v.Bidders[1].DeclaredAt = models.TieNone, &sampleNow
+		v.Bidders[0].Tie, v.Bidders[0].Note, v.Bidders[0].DeclaredAt = rules.TieBoard, "Vorstand", &sampleNow
+		v.Bidders[1].Tie, v.Bidders[1].DeclaredAt = rules.TieNone, &sampleNow
 	}
-	return declarationPage{View: v, Base: "/verwaltung/musterland/bewertung/1", Ties: models.TieKinds}
+	return declarationPage{View: v, Base: "/verwaltung/musterland/bewertung/1", Ties: rules.TieKinds}
 }
 
 // sampleSheet is a score sheet, submitted with another member's scores, or a draft.

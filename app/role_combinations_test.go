@@ -154,9 +154,9 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 		g1c.get(e.base+"/oeffnungsprotokoll.pdf").wantStatus(t, http.StatusForbidden)
 	})
 
-	for who, tie := range map[string]string{"gremium1": models.TieMembership, "gremium2": models.TieNone, "gremium3": models.TieNone} {
+	for who, tie := range map[string]string{"gremium1": rules.TieMembership, "gremium2": rules.TieNone, "gremium3": rules.TieNone} {
 		in := models.DeclarationInput{Tie: tie}
-		if tie != models.TieNone {
+		if tie != rules.TieNone {
 			in.Note = "Mitglied im Vorstand"
 		}
 		if err := models.DeclareTies(ctx, db, actor(who), tenantID, e.callID, map[int64]models.DeclarationInput{e.awoOrg: in}, now); err != nil {

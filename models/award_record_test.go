@@ -12,6 +12,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/rules"
 	"kimibv/models/store"
 )
 
@@ -102,7 +103,7 @@ func TestCouncilTieGate(t *testing.T) {
 	ties := func(tie string) map[int64]string {
 		m := map[int64]string{}
 		for _, o := range p.OrgIDs {
-			m[o] = models.TieNone
+			m[o] = rules.TieNone
 		}
 		m[p.OrgIDs[1]] = tie
 		return m
@@ -111,13 +112,13 @@ func TestCouncilTieGate(t *testing.T) {
 	if err := models.DeclareCouncilTies(ctx, db, a, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: map[int64]string{}}, time.Now()); !errors.As(err, &ve) {
 		t.Fatalf("empty declaration: %v", err)
 	}
-	if err := models.DeclareCouncilTies(ctx, db, a, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(models.TieNone)}, time.Now()); err != nil {
+	if err := models.DeclareCouncilTies(ctx, db, a, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(rules.TieNone)}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.DeclareCouncilTies(ctx, db, b, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(models.TieBoard), Note: "Vorstand"}, time.Now()); err != nil {
+	if err := models.DeclareCouncilTies(ctx, db, b, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(rules.TieBoard), Note: "Vorstand"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.DeclareCouncilTies(ctx, db, b, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(models.TieNone)}, time.Now()); !errors.Is(err, core.ErrConflict) {
+	if err := models.DeclareCouncilTies(ctx, db, b, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(rules.TieNone)}, time.Now()); !errors.Is(err, core.ErrConflict) {
 		t.Errorf("second declaration: %v", err)
 	}
 	va, err := models.LoadCouncilProcedure(ctx, db, a, p.TenantID, p.CallID)

@@ -188,3 +188,76 @@ func CallBidStatus(ctx context.Context, db *gorm.DB, actor *core.Actor, callID i
 	}
 	return rules.CallSealStatus(c.Deadline, c.OpenedAt, now), nil
 }
+
+// evaluatorGated is the gate decision of ReadBids: the conflict-of-interest gate is a
+// property of the person in the procedure, not of a role. A named evaluator of the call
+// is gated whatever other roles of the Kreis they hold (as opener or lead they would
+// otherwise read tied and undeclared bids); leads and openers outside the committee are
+// not; everybody else is (and evaluatorBids refuses non-members).
+func evaluatorGated(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (bool, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
+		return true, nil
+	}
+	return namedEvaluator(db, callID, actor.UserID)
+}
+
+// evaluatorBids is the evaluator branch of ReadBids: the actor must be a named evaluator
+// of the call with the evaluator role of its Kreis and have declared for every bidding
+// organisation; the result are the bids they may see — admitted by the formal check and
+// without a declared tie.
+func evaluatorBids(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (map[int64]bool, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleEvaluator) {
+		return nil, fmt.Errorf("bids of call %d: %w", callID, core.ErrForbidden)
+	}
+	var named int64
+	if err := db.Raw(`SELECT count(*) FROM call_committee WHERE call_id = ? AND user_id = ? AND role = 'evaluator'`, callID, actor.UserID).
+		Scan(&named).Error; err != nil {
+		return nil, fmt.Errorf("check evaluator: %w", err)
+	}
+	if named == 0 {
+		return nil, fmt.Errorf("bids of call %d for a non-member: %w", callID, core.ErrForbidden)
+	}
+	var rows []struct {
+		BidID  int64
+		OrgID  int64
+		Formal rules.FormalOutcome
+		Tie    *string
+	}
+	if err := db.Raw(`SELECT o.bid_id, o.org_id, `+formalOutcomeSQL+` AS formal, d.tie
+		FROM opening_bids o LEFT JOIN formal_checks f ON f.bid_id = o.bid_id LEFT JOIN formal_corrections k ON k.bid_id = o.bid_id
+		LEFT JOIN coi_declarations d ON d.call_id = o.call_id AND d.org_id = o.org_id AND d.evaluator_id = ?
+		WHERE o.call_id = ? AND o.state = 'submitted'`, actor.UserID, callID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load declarations: %w", err)
+	}
+	declared := map[int64]string{}
+	var bidders []int64
+	for _, r := range rows {
+		bidders = append(bidders, r.OrgID)
+		if r.Tie != nil {
+			declared[r.OrgID] = *r.Tie
+		}
+	}
+	out := map[int64]bool{}
+	for _, r := range rows {
+		if !rules.EvaluatorMaySee(declared, bidders, r.OrgID) {
+			if len(declared) < len(bidders) {
+				return nil, errDeclareFirst()
+			}
+			continue
+		}
+		if r.Formal == rules.FormalAdmitted {
+			out[r.BidID] = true
+		}
+	}
+	return out, nil
+}
+
+// errDeclareFirst is the refusal before the declarations are complete.
+func errDeclareFirst() error {
+	return core.Forbidden("Bitte erklären Sie zuerst für jeden Träger, der sich beworben hat, ob Sie mit ihm verbunden sind. Vorher sehen Sie nichts von den Interessenbekundungen.")
+}
+
+// formalOutcomeSQL is the effective formal outcome of an opened bid o with its check f
+// and correction k: a correction re-admits; 'requested' counts as pending.
+const formalOutcomeSQL = `CASE WHEN k.bid_id IS NOT NULL THEN 'admitted'
+	WHEN f.outcome IN ('admitted', 'excluded') THEN f.outcome ELSE 'pending' END`

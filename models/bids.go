@@ -288,38 +288,3 @@ func WithdrawBid(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bid
 	})
 	return commitRefused(err, action)
 }
-
-// markBidsReconfirm marks the submitted bids of a call after a material amendment to
-// version and tells the organisations in their Postfach and by e-mail. One audit entry
-// per bid (bid.reconfirmation_required) on the procedure's chain, without a Kreis id.
-// The message links to the changes under baseURL (a relative address is no link in an e-mail).
-func markBidsReconfirm(tx *gorm.DB, callID int64, version int, baseURL string) error {
-	var rows []struct {
-		ID    int64
-		OrgID int64
-	}
-	if err := tx.Raw(`UPDATE bids SET needs_reconfirmation = true, reconfirm_call_version = ?
-		WHERE call_id = ? AND state = 'submitted' RETURNING id, org_id`, version, callID).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("mark bids for re-confirmation: %w", err)
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	orgs := make([]int64, 0, len(rows))
-	for _, r := range rows {
-		orgs = append(orgs, r.OrgID)
-		if _, err := audit.Audit(tx, audit.Event{Chain: audit.SealedBidChain(callID), Action: "bid.reconfirmation_required", ObjectType: "bid",
-			ObjectID: strconv.FormatInt(r.ID, 10), Details: map[string]any{"org_id": r.OrgID, "call_version": version}}); err != nil {
-			return err
-		}
-	}
-	var ref string
-	if err := tx.Raw(`SELECT ref FROM calls WHERE id = ?`, callID).Scan(&ref).Error; err != nil {
-		return fmt.Errorf("call ref: %w", err)
-	}
-	body := fmt.Sprintf("Die Ausschreibung %s wurde wesentlich geändert (Fassung %d). Ihre eingereichte Interessenbekundung bezieht sich auf eine frühere Fassung. "+
-		"Bitte prüfen Sie die Änderungen (%s/ausschreibungen/%s/fassungen/%d/%d) und bestätigen Sie Ihre Interessenbekundung erneut oder überarbeiten Sie sie bis zum Ablauf der Frist. "+
-		"Ohne erneute Bestätigung wird sie bei der Öffnung als „nicht bestätigt“ gekennzeichnet.", ref, version, baseURL, ref, version-1, version)
-	_, err := postbox.NotifyOrgIDs(tx, callID, orgs, postbox.Notice{Kind: postbox.InboxReconfirm, Subject: "Bitte bestätigen Sie Ihre Interessenbekundung erneut: " + ref, Body: body})
-	return err
-}

@@ -13,122 +13,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// Tie kinds of a conflict-of-interest declaration (§§ 20, 21 VwVfG; § 31 GO NRW).
-const (
-	TieNone       = "none"
-	TieEmployment = "employment"
-	TieBoard      = "board"
-	TieMembership = "membership"
-	TieFamily     = "family"
-	TieOther      = "other"
-)
-
-// TieKinds lists the tie kinds in display order.
-var TieKinds = []string{TieNone, TieEmployment, TieBoard, TieMembership, TieFamily, TieOther}
-
-// TieLabel returns the German label of a tie kind.
-func TieLabel(t string) string {
-	switch t {
-	case TieNone:
-		return "Keine Verbindung"
-	case TieEmployment:
-		return "Beschäftigung (auch früher oder angestrebt)"
-	case TieBoard:
-		return "Vorstand oder Aufsichtsgremium"
-	case TieMembership:
-		return "Mitgliedschaft mit Funktion"
-	case TieFamily:
-		return "Familiäre oder persönliche Beziehung"
-	case TieOther:
-		return "Sonstige Verbindung"
-	}
-	return t
-}
-
-// EvaluatorMaySee is the conflict-of-interest gate (pure, DESIGN rule 5): an evaluator
-// sees a bidding organisation's bid only when they have declared for every bidding
-// organisation of the call and declared no tie to this one.
-func EvaluatorMaySee(declared map[int64]string, bidders []int64, orgID int64) bool {
-	for _, b := range bidders {
-		if _, ok := declared[b]; !ok {
-			return false
-		}
-	}
-	return declared[orgID] == TieNone
-}
-
-// MaySeeOthersScores is the independence rule (pure, DESIGN rule 6): an evaluator sees
-// the other evaluators' scores of a bid only after submitting their own sheet for it.
-func MaySeeOthersScores(ownSubmitted bool) bool { return ownSubmitted }
-
-// errDeclareFirst is the refusal before the declarations are complete.
-func errDeclareFirst() error {
-	return core.Forbidden("Bitte erklären Sie zuerst für jeden Träger, der sich beworben hat, ob Sie mit ihm verbunden sind. Vorher sehen Sie nichts von den Interessenbekundungen.")
-}
-
-// evaluatorGated is the gate decision of ReadBids: the conflict-of-interest gate is a
-// property of the person in the procedure, not of a role. A named evaluator of the call
-// is gated whatever other roles of the Kreis they hold (as opener or lead they would
-// otherwise read tied and undeclared bids); leads and openers outside the committee are
-// not; everybody else is (and evaluatorBids refuses non-members).
-func evaluatorGated(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (bool, error) {
-	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
-		return true, nil
-	}
-	return namedEvaluator(db, callID, actor.UserID)
-}
-
-// evaluatorBids is the evaluator branch of ReadBids: the actor must be a named evaluator
-// of the call with the evaluator role of its Kreis and have declared for every bidding
-// organisation; the result are the bids they may see — admitted by the formal check and
-// without a declared tie.
-func evaluatorBids(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (map[int64]bool, error) {
-	if !actor.HasTenantRole(tenantID, core.RoleEvaluator) {
-		return nil, fmt.Errorf("bids of call %d: %w", callID, core.ErrForbidden)
-	}
-	var named int64
-	if err := db.Raw(`SELECT count(*) FROM call_committee WHERE call_id = ? AND user_id = ? AND role = 'evaluator'`, callID, actor.UserID).
-		Scan(&named).Error; err != nil {
-		return nil, fmt.Errorf("check evaluator: %w", err)
-	}
-	if named == 0 {
-		return nil, fmt.Errorf("bids of call %d for a non-member: %w", callID, core.ErrForbidden)
-	}
-	var rows []struct {
-		BidID  int64
-		OrgID  int64
-		Formal rules.FormalOutcome
-		Tie    *string
-	}
-	if err := db.Raw(`SELECT o.bid_id, o.org_id, `+formalOutcomeSQL+` AS formal, d.tie
-		FROM opening_bids o LEFT JOIN formal_checks f ON f.bid_id = o.bid_id LEFT JOIN formal_corrections k ON k.bid_id = o.bid_id
-		LEFT JOIN coi_declarations d ON d.call_id = o.call_id AND d.org_id = o.org_id AND d.evaluator_id = ?
-		WHERE o.call_id = ? AND o.state = 'submitted'`, actor.UserID, callID).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("load declarations: %w", err)
-	}
-	declared := map[int64]string{}
-	var bidders []int64
-	for _, r := range rows {
-		bidders = append(bidders, r.OrgID)
-		if r.Tie != nil {
-			declared[r.OrgID] = *r.Tie
-		}
-	}
-	out := map[int64]bool{}
-	for _, r := range rows {
-		if !EvaluatorMaySee(declared, bidders, r.OrgID) {
-			if len(declared) < len(bidders) {
-				return nil, errDeclareFirst()
-			}
-			continue
-		}
-		if r.Formal == rules.FormalAdmitted {
-			out[r.BidID] = true
-		}
-	}
-	return out, nil
-}
-
 // Bidder is a bidding organisation as the declaration form lists it, with the
 // evaluator's declaration once made.
 type Bidder struct {
@@ -226,15 +110,15 @@ func DeclareTies(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, 
 			id := strconv.FormatInt(b.OrgID, 10)
 			d := in[b.OrgID]
 			valid := false
-			for _, t := range TieKinds {
+			for _, t := range rules.TieKinds {
 				valid = valid || d.Tie == t
 			}
 			if !valid {
 				v.Add("tie_"+id, "required", "Bitte erklären Sie für „"+b.OrgName+"“, ob eine Verbindung besteht.")
 				continue
 			}
-			core.CheckText(v, "note_"+id, "eine Erläuterung der Verbindung", d.Note, d.Tie != TieNone, 1000)
-			if d.Tie != TieNone {
+			core.CheckText(v, "note_"+id, "eine Erläuterung der Verbindung", d.Note, d.Tie != rules.TieNone, 1000)
+			if d.Tie != rules.TieNone {
 				ties[id] = d.Tie
 			}
 		}
@@ -244,7 +128,7 @@ func DeclareTies(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, 
 		for _, b := range open {
 			d := in[b.OrgID]
 			note := d.Note
-			if d.Tie == TieNone {
+			if d.Tie == rules.TieNone {
 				note = ""
 			}
 			if err := tx.Exec(`INSERT INTO coi_declarations (call_id, evaluator_id, org_id, tie, note, declared_at) VALUES (?, ?, ?, ?, ?, ?)`,

@@ -184,7 +184,7 @@ func LeadCommittee(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *co
 	for _, b := range snap.Bids {
 		cb := CommitteeBid{BidID: b.BidID, OrgID: orgOf[b.BidID], OrgName: b.OrgName, Formal: b.Formal, Submitted: map[int64]bool{}}
 		for _, e := range v.Evaluators {
-			if d := v.Declared(e.UserID, cb.OrgID); d == nil || d.Tie == TieNone {
+			if d := v.Declared(e.UserID, cb.OrgID); d == nil || d.Tie == rules.TieNone {
 				cb.Eligible = append(cb.Eligible, e.UserID)
 			}
 		}

@@ -90,7 +90,7 @@ type CouncilBidder struct {
 }
 
 // TieLabel names the declared tie.
-func (b CouncilBidder) TieLabel() string { return TieLabel(b.Tie) }
+func (b CouncilBidder) TieLabel() string { return rules.TieLabel(b.Tie) }
 
 // councilCall reads the call of the council view (ErrNotFound outside the Kreis, drafts).
 func councilCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (*CouncilView, bool, error) {
@@ -133,7 +133,7 @@ func LoadCouncilProcedure(ctx context.Context, db *gorm.DB, actor *core.Actor, t
 		}
 		for _, b := range v.Bidders {
 			v.Declared = v.Declared || b.Tie != ""
-			v.Tied = v.Tied || (b.Tie != "" && b.Tie != TieNone)
+			v.Tied = v.Tied || (b.Tie != "" && b.Tie != rules.TieNone)
 		}
 		if v.Declared && !v.Tied {
 			if v.Annex, err = loadCouncilAnnex(tx, callID, &v.Record.Content); err != nil {
@@ -188,9 +188,9 @@ func DeclareCouncilTies(ctx context.Context, db *gorm.DB, actor *core.Actor, in 
 		tied := []string{}
 		for _, org := range orgs {
 			t := in.Ties[org]
-			if !slices.Contains(TieKinds, t) {
+			if !slices.Contains(rules.TieKinds, t) {
 				ve.Add(CouncilTieField(org), "required", "Bitte erklären Sie, ob Sie eine Verbindung zu diesem Träger haben.")
-			} else if t != TieNone {
+			} else if t != rules.TieNone {
 				tied = append(tied, strconv.FormatInt(org, 10)+":"+t)
 			}
 		}
@@ -200,7 +200,7 @@ func DeclareCouncilTies(ctx context.Context, db *gorm.DB, actor *core.Actor, in 
 		}
 		for _, org := range orgs {
 			note := ""
-			if in.Ties[org] != TieNone {
+			if in.Ties[org] != rules.TieNone {
 				note = in.Note
 			}
 			if err := tx.Exec(`INSERT INTO council_declarations (call_id, user_id, org_id, tie, note, declared_at) VALUES (?, ?, ?, ?, ?, ?)`,

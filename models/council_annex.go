@@ -33,10 +33,10 @@ type AnnexCOI struct {
 }
 
 // TieLabel names the tie; Excluded reports the resulting exclusion.
-func (c AnnexCOI) TieLabel() string { return TieLabel(c.Tie) }
+func (c AnnexCOI) TieLabel() string { return rules.TieLabel(c.Tie) }
 
 // Excluded reports whether the declaration excluded the evaluator from the bid.
-func (c AnnexCOI) Excluded() bool { return c.Tie != TieNone }
+func (c AnnexCOI) Excluded() bool { return c.Tie != rules.TieNone }
 
 // AnnexFormal is the formal check of one bid in detail.
 type AnnexFormal struct {

@@ -99,7 +99,7 @@ func (f *evalFixture) declare(t *testing.T, ev *core.Actor, ties map[string]stri
 	t.Helper()
 	in := map[int64]models.DeclarationInput{}
 	for _, n := range []string{"awo", "caritas", "diakonie"} {
-		d := models.DeclarationInput{Tie: models.TieNone}
+		d := models.DeclarationInput{Tie: rules.TieNone}
 		if kind, ok := ties[n]; ok {
 			d = models.DeclarationInput{Tie: kind, Note: "Mitglied im Vorstand seit 2019"}
 		}

@@ -96,11 +96,11 @@ func TestEvaluatorMaySee(t *testing.T) {
 		{"every tie kind excludes", map[int64]string{1: "employment", 2: "membership", 3: "other"}, 3, false},
 	}
 	for _, c := range cases {
-		if got := models.EvaluatorMaySee(c.declared, bidders, c.org); got != c.want {
+		if got := rules.EvaluatorMaySee(c.declared, bidders, c.org); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
-	if models.MaySeeOthersScores(false) || !models.MaySeeOthersScores(true) {
+	if rules.MaySeeOthersScores(false) || !rules.MaySeeOthersScores(true) {
 		t.Fatal("others' scores must be visible exactly after the own sheet is submitted")
 	}
 }

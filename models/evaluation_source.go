@@ -15,11 +15,6 @@ import (
 // criteria and evaluators. The caller has checked the actor's rights.
 type EvaluationSource struct{}
 
-// formalOutcomeSQL is the effective formal outcome of an opened bid o with its check f
-// and correction k: a correction re-admits; 'requested' counts as pending.
-const formalOutcomeSQL = `CASE WHEN k.bid_id IS NOT NULL THEN 'admitted'
-	WHEN f.outcome IN ('admitted', 'excluded') THEN f.outcome ELSE 'pending' END`
-
 // Snapshot returns every non-withdrawn opened bid with its formal outcome and requested
 // posts, the evaluators (by name) and, per admitted bid, one sheet for each evaluator
 // without a declared tie to the bidding organisation: the submitted sheet with its

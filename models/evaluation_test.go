@@ -150,11 +150,11 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 	_, err = models.EvaluatorSheet(f.ctx, f.db, f.vault, f.ev1, f.tenantID, f.callID, f.bids["awo"], f.now)
 	wantRefusal(t, err, core.ErrForbidden, "undeclared sheet")
 	// A tie needs a note; declarations are all at once and final.
-	err = models.DeclareTies(f.ctx, f.db, f.ev1, f.tenantID, f.callID, map[int64]models.DeclarationInput{f.orgs["awo"]: {Tie: models.TieBoard}}, f.now)
+	err = models.DeclareTies(f.ctx, f.db, f.ev1, f.tenantID, f.callID, map[int64]models.DeclarationInput{f.orgs["awo"]: {Tie: rules.TieBoard}}, f.now)
 	if v, ok := core.AsValidation(err); !ok || len(v.Fields) != 3 {
 		t.Fatalf("incomplete declaration: %v", err)
 	}
-	f.declare(t, f.ev1, map[string]string{"awo": models.TieBoard})
+	f.declare(t, f.ev1, map[string]string{"awo": rules.TieBoard})
 	wantRefusal(t, models.DeclareTies(f.ctx, f.db, f.ev1, f.tenantID, f.callID, nil, f.now), core.ErrConflict, "declare twice")
 	f.declare(t, f.ev2, nil)
 	ids, err := read(f.ev1)
@@ -258,7 +258,7 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 		t.Fatalf("snapshot: awo %d caritas %d submitted %d", awo, car, submitted)
 	}
 	cv, err := models.LeadCommittee(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, f.now)
-	if err != nil || cv.Declared(f.ev1.UserID, f.orgs["awo"]).Tie != models.TieBoard {
+	if err != nil || cv.Declared(f.ev1.UserID, f.orgs["awo"]).Tie != rules.TieBoard {
 		t.Fatalf("committee view: %v", err)
 	}
 	verifyChain(t, f.db, audit.CallChain(f.callID))
@@ -268,8 +268,8 @@ func TestTiesLeaveTooFewEvaluators(t *testing.T) {
 	f := newEvalFixture(t)
 	f.open(t)
 	f.admit(t, "awo")
-	f.declare(t, f.ev1, map[string]string{"awo": models.TieFamily})
-	f.declare(t, f.ev2, map[string]string{"awo": models.TieEmployment})
+	f.declare(t, f.ev1, map[string]string{"awo": rules.TieFamily})
+	f.declare(t, f.ev2, map[string]string{"awo": rules.TieEmployment})
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox WHERE kind = 'committee_short'`); n == 0 {
 		t.Fatal("lead not warned")
 	}

@@ -28,10 +28,6 @@ func OCDSProcedures(ctx context.Context, db *gorm.DB, idOrRef string) ([]OCDSPro
 	return out, err
 }
 
-// ocdsCallFilter selects the public calls of the export; its two arguments are idOrRef's
-// number (0 if none) and idOrRef itself.
-const ocdsCallFilter = `c.state <> 'draft' AND (? = 0 AND ? = '' OR c.id = ? OR c.ref = ?)`
-
 func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 	id, _ := strconv.ParseInt(idOrRef, 10, 64)
 	args := []any{id, idOrRef, id, idOrRef}
@@ -107,24 +103,6 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 		if p := index[st.callID]; p != nil {
 			p.AwardStages = append(p.AwardStages, st.OCDSAwardStage)
 		}
-	}
-	return out, nil
-}
-
-// callQA is a published answer with its call.
-type callQA struct {
-	CallID int64
-	PublicQA
-}
-
-// publicQAsOf is PublicQAs for all calls of the export in one query: it reads only the
-// public table qa_answers into PublicQA, which has no field for the asker.
-func publicQAsOf(tx *gorm.DB, args []any) ([]callQA, error) {
-	var out []callQA
-	if err := tx.Raw(`SELECT a.call_id, a.id, a.seq, a.question, a.answer, a.answered_at
-		FROM qa_answers a JOIN calls c ON c.id = a.call_id
-		WHERE `+ocdsCallFilter+` ORDER BY a.call_id, a.seq`, args...).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("load answers for open data: %w", err)
 	}
 	return out, nil
 }

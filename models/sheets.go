@@ -95,7 +95,7 @@ func EvaluatorSheet(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 			v.Own[r.CriterionKey] = r.SheetScoreRow
 		}
 	}
-	if !MaySeeOthersScores(v.Submitted()) {
+	if !rules.MaySeeOthersScores(v.Submitted()) {
 		return v, nil
 	}
 	all, err := SubmittedSheets(tx, callID)

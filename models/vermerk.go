@@ -199,7 +199,7 @@ func loadVermerk(tx *gorm.DB, v *DecisionView, stage string) (*VermerkData, erro
 		out.OpenedAt = opened.OpenedAt
 	}
 	for i := range out.Declarations {
-		out.Declarations[i].Tie = TieLabel(out.Declarations[i].Tie)
+		out.Declarations[i].Tie = rules.TieLabel(out.Declarations[i].Tie)
 	}
 	critName := func(k string) string {
 		if cr, ok := c.Criterion(k); ok {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
+	"kimibv/models/rules"
 )
 
 // evaluators are the demo committee's evaluators.
@@ -89,10 +89,10 @@ func TestIssue5OpeningToResult(t *testing.T) {
 		}
 		decl := map[string]string{}
 		for _, org := range f.orgs {
-			decl[fmt.Sprintf("tie_%d", org)] = models.TieNone
+			decl[fmt.Sprintf("tie_%d", org)] = rules.TieNone
 		}
 		if ev == "gremium1" {
-			decl[fmt.Sprintf("tie_%d", f.orgs["caritas"])] = models.TieMembership
+			decl[fmt.Sprintf("tie_%d", f.orgs["caritas"])] = rules.TieMembership
 			decl[fmt.Sprintf("note_%d", f.orgs["caritas"])] = "Ehrenamtliches Mitglied im Caritasrat seit 2021."
 		}
 		g.fill(eval+"/erklaerung", decl)

@@ -54,9 +54,9 @@ func (f *flow) closeConsolidation() {
 		a := f.actor(ev + "@musterland.example")
 		in := map[int64]models.DeclarationInput{}
 		for who, org := range f.orgs {
-			in[org] = models.DeclarationInput{Tie: models.TieNone}
+			in[org] = models.DeclarationInput{Tie: rules.TieNone}
 			if _, scores := sheetScores[ev][who]; !scores {
-				in[org] = models.DeclarationInput{Tie: models.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat seit 2021."}
+				in[org] = models.DeclarationInput{Tie: rules.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat seit 2021."}
 			}
 		}
 		must("declaration", models.DeclareTies(ctx, db, a, f.tenant, f.callID, in, now))
@@ -215,7 +215,7 @@ func TestIssue6DecisionToAwardRecord(t *testing.T) {
 	kt.wantText("Nichtöffentlicher Anhang", "KT/4711/2026")
 	decl := map[string]string{}
 	for _, o := range f.orgs {
-		decl[fmt.Sprintf("tie_%d", o)] = models.TieNone
+		decl[fmt.Sprintf("tie_%d", o)] = rules.TieNone
 	}
 	kt.fill(council+"/erklaerung", decl)
 	kt.submitOK(council+"/erklaerung", "")

@@ -225,9 +225,9 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening m
 	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
 		in := map[int64]models.DeclarationInput{}
 		for _, o := range orgs {
-			in[o.OrgID] = models.DeclarationInput{Tie: models.TieNone}
+			in[o.OrgID] = models.DeclarationInput{Tie: rules.TieNone}
 			if ev == "gremium1" && o.Name == "caritas" {
-				in[o.OrgID] = models.DeclarationInput{Tie: models.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat des Verbands seit 2021."}
+				in[o.OrgID] = models.DeclarationInput{Tie: rules.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat des Verbands seit 2021."}
 			}
 		}
 		if err := models.DeclareTies(ctx, db, people[ev], tenantID, callID, in, now); err != nil {
