@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
@@ -60,11 +61,11 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	bhAdmin := e.loadActor(t, "admin@beispielhausen.example")
 	for email, role := range map[string]core.Role{"oeffnung@beispielhausen.example": core.RoleOpener,
 		"gremium@beispielhausen.example": core.RoleEvaluator, "kreistag@beispielhausen.example": core.RoleCouncil} {
-		u, err := models.CreateUser(ctx, db, bhAdmin.UserID, models.NewUserInput{Email: email, Name: "Bea " + string(role), Password: demo.Password}, false)
+		u, err := accounts.CreateUser(ctx, db, bhAdmin.UserID, accounts.NewUserInput{Email: email, Name: "Bea " + string(role), Password: demo.Password}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := models.SetTenantRoles(ctx, db, bhAdmin, bh, u.ID, []core.Role{role}); err != nil {
+		if err := accounts.SetTenantRoles(ctx, db, bhAdmin, bh, u.ID, []core.Role{role}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -92,7 +93,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 
 func (e *matrixEnv) loadActor(t *testing.T, email string) *core.Actor {
 	t.Helper()
-	a, err := models.LoadActor(context.Background(), e.ta.store.DB, e.ta.count(`SELECT id FROM users WHERE email = ?`, email))
+	a, err := accounts.LoadActor(context.Background(), e.ta.store.DB, e.ta.count(`SELECT id FROM users WHERE email = ?`, email))
 	if err != nil {
 		t.Fatal(err)
 	}

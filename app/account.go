@@ -5,18 +5,18 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 )
 
 // accountData is the account overview: the user's Kreise and organisations with roles.
 type accountData struct {
-	Memberships []models.Membership
+	Memberships []accounts.Membership
 }
 
 // account shows the logged-in user's account overview.
 func (a *App) account(c echo.Context) error {
-	ms, err := models.AccountMemberships(c.Request().Context(), a.db, actor(c))
+	ms, err := accounts.AccountMemberships(c.Request().Context(), a.db, actor(c))
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (a *App) passwordForm(c echo.Context) error {
 func (a *App) changePassword(c echo.Context) error {
 	values := formValues(c)
 	ctx := c.Request().Context()
-	err := models.ChangePassword(ctx, a.db, actor(c), values.Get("current_password"), values.Get("new_password"), values.Get("new_password_confirm"))
+	err := accounts.ChangePassword(ctx, a.db, actor(c), values.Get("current_password"), values.Get("new_password"), values.Get("new_password_confirm"))
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "account_password", "Passwort ändern", nil, withoutPasswords(values), err)
 	}
@@ -44,7 +44,7 @@ func (a *App) changePassword(c echo.Context) error {
 		return err
 	}
 	// The change ended every other session (new epoch); this one carries the new epoch.
-	me, err := models.LoadActor(ctx, a.db, actor(c).UserID)
+	me, err := accounts.LoadActor(ctx, a.db, actor(c).UserID)
 	if err != nil {
 		return err
 	}

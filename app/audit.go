@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/templates"
@@ -15,7 +15,7 @@ import (
 // auditData is the Kreis's audit list: one page of entries, the filter choices and
 // the verification of the Kreis's chain (Page is nil after refused filter input).
 type auditData struct {
-	Tenant   *models.Tenant
+	Tenant   *accounts.Tenant
 	Page     *audit.AuditPage
 	Options  audit.AuditOptions
 	NextURL  string // the next (older) page with the same filter

@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 )
 
@@ -33,7 +33,7 @@ func (a *App) login(c echo.Context) error {
 	if v := loginMissing(values.Get("email"), c.FormValue("password")); v != nil {
 		return a.invalid(c, "login", "Anmelden", data, values, v)
 	}
-	u, err := models.Authenticate(c.Request().Context(), a.db, values.Get("email"), c.FormValue("password"), a.now())
+	u, err := accounts.Authenticate(c.Request().Context(), a.db, values.Get("email"), c.FormValue("password"), a.now())
 	if errors.Is(err, core.ErrInvalidCredentials) || errors.Is(err, core.ErrLocked) {
 		v := &core.ValidationError{}
 		v.Add("email", "login_failed", msgLoginFailed)

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/rules"
 	"kimibv/templates"
@@ -45,7 +46,7 @@ func sampleAwardRecord(state rules.CallState) *models.AwardRecord {
 }
 
 func sampleAwardList() awardListPage {
-	return awardListPage{List: &models.AwardList{ListPage: models.ListPage{Page: 1, Pages: 2, Total: 21, Kreise: []models.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}},
+	return awardListPage{List: &models.AwardList{ListPage: models.ListPage{Page: 1, Pages: 2, Total: 21, Kreise: []accounts.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}},
 		Rows: []models.AwardListRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallAwarded, TenantName: "Kreis Musterland", DecidedAt: &sampleNow},
 			{ID: 2, Ref: "musterland-2026-02", Title: "Aufgehoben", State: rules.CallCancelled, TenantName: "Kreis Musterland", CancelledAt: &sampleNow}}},
 		Next: "/vergaben?seite=2"}
@@ -53,7 +54,7 @@ func sampleAwardList() awardListPage {
 
 // sampleCouncil is the council page: declared (annex visible), undeclared (form) or tied.
 func sampleCouncil(mode string) councilPage {
-	t := &models.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}
+	t := &accounts.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}
 	r := sampleAwardRecord(rules.CallNotified)
 	v := &models.CouncilView{CallID: 1, Ref: r.Ref, Title: r.Title, State: r.State, Record: r,
 		Bidders: []models.CouncilBidder{{OrgID: 5, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V."}, {OrgID: 6, OrgName: "Brückenschlag e. V."}}}
@@ -79,7 +80,7 @@ func sampleCouncil(mode string) councilPage {
 }
 
 func sampleCouncilList() councilListPage {
-	return councilListPage{Tenant: &models.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}, Rows: []models.CouncilRow{
+	return councilListPage{Tenant: &accounts.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}, Rows: []models.CouncilRow{
 		{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallAwarded, Decided: true, DecidedAt: &sampleNow, Declared: true},
 		{ID: 2, Ref: "musterland-2026-02", Title: "Offen", State: rules.CallPublished}}}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 )
@@ -133,7 +134,7 @@ func (a *App) bidFileDownload(c echo.Context) error {
 
 // receiptPage is the Eingangsbestätigung of one version.
 type receiptPage struct {
-	Org     *models.Organization
+	Org     *accounts.Organization
 	Receipt *models.Receipt
 	Base    string
 	Time    string

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -18,7 +19,7 @@ import (
 
 // bidPage is the data of the bid pages (overview, steps, check page).
 type bidPage struct {
-	Org          *models.Organization
+	Org          *accounts.Organization
 	View         *models.BidView
 	Base         string // /traeger/<org>/bewerbungen/<bid>
 	Step         rules.BidStep
@@ -86,8 +87,8 @@ func bidBase(orgID, bidID int64) string {
 // ownBid is what every handler of the organisation's own bid needs first.
 type ownBid struct {
 	vault *vault.Vault
-	org   *models.Organization // from :org (requireOrgMember)
-	id    int64                // from :bid
+	org   *accounts.Organization // from :org (requireOrgMember)
+	id    int64                  // from :bid
 }
 
 // base returns the bid's address in the provider area.
@@ -138,7 +139,7 @@ func bidRefusal(err error) error {
 
 // orgBidsPage is the organisation's list of bids.
 type orgBidsPage struct {
-	Org  *models.Organization
+	Org  *accounts.Organization
 	Bids []models.OrgBidRow
 }
 

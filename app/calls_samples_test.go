@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/templates"
@@ -14,7 +15,7 @@ import (
 
 // sampleCallView is the KIM template published as version 1 in Kreis Musterland.
 func sampleCallView(preview bool) *models.CallView {
-	c := models.KIMTemplate(&models.Tenant{Name: "Kreis Musterland", Authority: "Kreis Musterland – Der Landrat", ContactEmail: "ki@musterland.example"}, sampleNow)
+	c := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", Authority: "Kreis Musterland – Der Landrat", ContactEmail: "ki@musterland.example"}, sampleNow)
 	c.Description += "\n\n<script>alert(1)</script> [x](javascript:alert(1))"
 	raw, _ := json.Marshal(c)
 	pub := sampleNow
@@ -44,7 +45,7 @@ func sampleCallPage(preview bool) callPage {
 func sampleCallList() callListPage {
 	v := sampleCallView(false)
 	return callListPage{List: &models.PublicCallList{Calls: []models.CallRow{v.Call},
-		ListPage: models.ListPage{Total: 21, Page: 1, Pages: 2, Kreise: []models.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}}, Filter: models.PublicCallFilter{Kreis: "musterland"}},
+		ListPage: models.ListPage{Total: 21, Page: 1, Pages: 2, Kreise: []accounts.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}}, Filter: models.PublicCallFilter{Kreis: "musterland"}},
 		States: rules.PublicCallStates, Next: "/ausschreibungen?seite=2"}
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -82,7 +83,7 @@ func TestPublicCallPagesICSAndFeed(t *testing.T) {
 // editorValues is the editor form of the KIM template with the demo committee.
 func editorValues(ta *testApp) url.Values {
 	v := url.Values{}
-	tmpl := models.KIMTemplate(&models.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, ta.clock.Now())
+	tmpl := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, ta.clock.Now())
 	in := rules.DraftInputFrom(tmpl, rules.Committee{})
 	v.Set("title", in.Title)
 	v.Set("file_ref", "KI 1")

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
@@ -35,7 +36,7 @@ func newConsolidationEnv(t *testing.T) *consolidationEnv {
 	e.cc, e.tenant = e.content(t), e.ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
 	for _, who := range []string{"leitung", "oeffnung1", "oeffnung2", "gremium1", "gremium2", "gremium3"} {
 		id := e.ta.count(`SELECT id FROM users WHERE email = ?`, who+"@musterland.example")
-		a, err := models.LoadActor(ctx, db, id)
+		a, err := accounts.LoadActor(ctx, db, id)
 		if err != nil {
 			t.Fatal(err)
 		}

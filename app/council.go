@@ -8,13 +8,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 )
 
 // councilListPage is the data of /kreistag/:kreis.
 type councilListPage struct {
-	Tenant *models.Tenant
+	Tenant *accounts.Tenant
 	Rows   []models.CouncilRow
 	F      fmtr
 }
@@ -31,7 +32,7 @@ func (a *App) councilHome(c echo.Context) error {
 
 // councilPage is the data of one procedure in the council view.
 type councilPage struct {
-	Tenant *models.Tenant
+	Tenant *accounts.Tenant
 	V      *models.CouncilView
 	Award  awardPage
 	Base   string

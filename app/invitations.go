@@ -7,14 +7,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 )
 
 // invitationData is the invitation page: what the invitation is about and what the
 // visitor can do (Mode "accept", "wrong_account", "login" or "create").
 type invitationData struct {
-	Inv      *models.InvitationView
+	Inv      *accounts.InvitationView
 	Token    string
 	Mode     string
 	LoginURL string
@@ -23,7 +23,7 @@ type invitationData struct {
 // invitationPage loads a usable invitation and decides what the visitor may do with it.
 func (a *App) invitationPage(c echo.Context) (*invitationData, error) {
 	tok := c.Param("token")
-	iv, err := models.InvitationByToken(c.Request().Context(), a.db, tok, a.now())
+	iv, err := accounts.InvitationByToken(c.Request().Context(), a.db, tok, a.now())
 	if err != nil {
 		return nil, err
 	}
@@ -78,12 +78,12 @@ func (a *App) acceptInvitation(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	values := formValues(c)
-	var newUser *models.NewUserInput
+	var newUser *accounts.NewUserInput
 	if d.Mode == "create" {
 		confirm := values.Get("password_confirm")
-		newUser = &models.NewUserInput{Name: values.Get("name"), Password: values.Get("password"), PasswordConfirm: &confirm}
+		newUser = &accounts.NewUserInput{Name: values.Get("name"), Password: values.Get("password"), PasswordConfirm: &confirm}
 	}
-	userID, err := models.AcceptInvitation(ctx, a.db, d.Token, actor(c), newUser, a.now())
+	userID, err := accounts.AcceptInvitation(ctx, a.db, d.Token, actor(c), newUser, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "invitation", "Einladung", d, withoutPasswords(values), err)
 	}

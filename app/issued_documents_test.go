@@ -13,6 +13,7 @@ import (
 
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/dbtest"
 	"kimibv/models/postbox"
 	"kimibv/models/vault"
@@ -188,8 +189,8 @@ func TestOeffnungsprotokollPDF(t *testing.T) {
 	// A failing renderer rolls the opening back as a whole.
 	ctx, db := context.Background(), ta.store.DB
 	op1ID, op2ID := ta.count(`SELECT id FROM users WHERE email = 'oeffnung1@musterland.example'`), ta.count(`SELECT id FROM users WHERE email = 'oeffnung2@musterland.example'`)
-	op1, _ := models.LoadActor(ctx, db, op1ID)
-	op2, _ := models.LoadActor(ctx, db, op2ID)
+	op1, _ := accounts.LoadActor(ctx, db, op1ID)
+	op2, _ := accounts.LoadActor(ctx, db, op2ID)
 	tenantID := ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
 	if _, err := models.ConfirmOpening(ctx, db, dbtest.Vault(t), op1, tenantID, e.callID, ta.clock.Now()); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/templates"
@@ -13,14 +13,14 @@ import (
 
 // Render samples of the operator and Kreis administration pages (used by pageSamples).
 
-func sampleTenant() *models.Tenant {
-	return &models.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis", State: "Nordrhein-Westfalen",
+func sampleTenant() *accounts.Tenant {
+	return &accounts.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis", State: "Nordrhein-Westfalen",
 		Authority: "Kreis Musterland – Der Landrat", Address: "Kreishaus\nHauptstraße 1\n57001 Musterstadt", ContactEmail: "ki@musterland.example",
 		LegalRemedyText: "Gegen diese Entscheidung …", Letterhead: "Kreis Musterland", CreatedAt: sampleNow}
 }
 
 func sampleOperatorData() operatorData {
-	return operatorData{Tenants: []models.TenantSummary{
+	return operatorData{Tenants: []accounts.TenantSummary{
 		{ID: 1, Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis", State: "Nordrhein-Westfalen", Users: 8, CreatedAt: sampleNow},
 		{ID: 2, Slug: "beispielhausen", Name: "Stadt Beispielhausen", Kind: "kreisfreie_stadt", State: "Nordrhein-Westfalen", Users: 1, PendingInvitations: 2, CreatedAt: sampleNow},
 	}}
@@ -33,22 +33,22 @@ func sampleTenantHomeData() tenantHomeData {
 func sampleTenantUsersData() tenantUsersData {
 	tid := int64(1)
 	return tenantUsersData{Tenant: sampleTenant(), AllRoles: core.TenantRoles, Me: 7,
-		Members: []models.TenantMember{
+		Members: []accounts.TenantMember{
 			{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Roles: []string{"lead", "tenant_admin"}},
 			{UserID: 9, Name: "Olaf Öffner", Email: "oeffnung1@musterland.example", Roles: []string{"opener"}},
 		},
-		Invitations: []models.Invitation{{ID: 4, TenantID: &tid, Email: "neu@musterland.example", Roles: []string{"evaluator", "council"},
-			ExpiresAt: sampleNow.Add(models.InvitationValidity), CreatedAt: sampleNow}},
+		Invitations: []accounts.Invitation{{ID: 4, TenantID: &tid, Email: "neu@musterland.example", Roles: []string{"evaluator", "council"},
+			ExpiresAt: sampleNow.Add(accounts.InvitationValidity), CreatedAt: sampleNow}},
 	}
 }
 
 func sampleTenantUserData() tenantUserData {
 	return tenantUserData{Tenant: sampleTenant(), AllRoles: core.TenantRoles, Self: true,
-		Member: &models.TenantMember{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Roles: []string{"lead", "tenant_admin"}}}
+		Member: &accounts.TenantMember{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Roles: []string{"lead", "tenant_admin"}}}
 }
 
 func sampleTenantSettingsData() tenantSettingsData {
-	return tenantSettingsData{Tenant: sampleTenant(), MaxLegalRemedy: models.MaxLegalRemedyText, MaxLetterhead: models.MaxLetterhead, MaxAddress: models.MaxAddress}
+	return tenantSettingsData{Tenant: sampleTenant(), MaxLegalRemedy: accounts.MaxLegalRemedyText, MaxLetterhead: accounts.MaxLetterhead, MaxAddress: accounts.MaxAddress}
 }
 
 func sampleAuditData(ok bool) auditData {

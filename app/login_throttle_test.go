@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"kimibv/app"
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/demo"
 )
 
@@ -27,14 +27,14 @@ func TestPasswordGuessingIsThrottled(t *testing.T) {
 	guess := func(email, pw string) *response {
 		return c.post("/anmelden", url.Values{"email": {email}, "password": {pw}})
 	}
-	for i := 0; i < models.LockoutThreshold; i++ {
+	for i := 0; i < accounts.LockoutThreshold; i++ {
 		guess("awo@traeger.example", "Falsch-Passwort-"+string(rune('a'+i))).wantStatus(t, 422)
 	}
 	if ta.count(`SELECT count(*) FROM users WHERE email = 'awo@traeger.example' AND locked_until > now()`) != 1 {
 		t.Fatal("account not locked after the threshold")
 	}
 	guess("awo@traeger.example", demo.Password).wantStatus(t, 422) // locked: even the right password fails
-	for i := models.LockoutThreshold + 1; i < 20; i++ {
+	for i := accounts.LockoutThreshold + 1; i < 20; i++ {
 		guess("spray"+string(rune('a'+i))+"@example.org", "Sommer2026!").wantStatus(t, 422)
 	}
 	failed := ta.count(`SELECT count(*) FROM audit_log WHERE action = 'auth.login_failed'`)

@@ -10,13 +10,14 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/rules"
 )
 
 // TestMatrixXLSX writes a closed two-bid matrix and reads the workbook back.
 func TestMatrixXLSX(t *testing.T) {
 	d := decimal.RequireFromString
-	c := models.KIMTemplate(&models.Tenant{Name: "Kreis Musterland"}, time.Now())
+	c := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland"}, time.Now())
 	snap := rules.ScoringSnapshot{
 		Evaluators: []rules.SnapshotEvaluator{{UserID: 1, Name: "Greta Gremm"}, {UserID: 2, Name: "Bernd Bewerter"}},
 		Bids: []rules.SnapshotBid{

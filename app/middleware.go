@@ -12,7 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 )
 
@@ -93,7 +93,7 @@ func (a *App) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 		ctx := c.Request().Context()
 		id := a.sessions.GetInt64(ctx, sessionUserKey)
 		if id != 0 {
-			actor, err := models.LoadActor(ctx, a.db, id)
+			actor, err := accounts.LoadActor(ctx, a.db, id)
 			switch {
 			case errors.Is(err, core.ErrNotFound):
 				_ = a.sessions.Destroy(ctx)
@@ -143,7 +143,7 @@ func (a *App) requirePlatformAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 func (a *App) requireTenantRole(roles ...core.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			t, err := models.TenantBySlug(c.Request().Context(), a.db, c.Param("kreis"))
+			t, err := accounts.TenantBySlug(c.Request().Context(), a.db, c.Param("kreis"))
 			if err != nil {
 				return err
 			}
@@ -160,8 +160,8 @@ func (a *App) requireTenantRole(roles ...core.Role) echo.MiddlewareFunc {
 }
 
 // tenant returns the Kreis resolved by requireTenantRole.
-func tenant(c echo.Context) *models.Tenant {
-	t, _ := c.Get(ctxTenant).(*models.Tenant)
+func tenant(c echo.Context) *accounts.Tenant {
+	t, _ := c.Get(ctxTenant).(*accounts.Tenant)
 	return t
 }
 
@@ -178,7 +178,7 @@ func (a *App) requireOrgMember(adminOnly bool) echo.MiddlewareFunc {
 			if !act.InOrg(id) || (adminOnly && !act.IsOrgAdmin(id)) {
 				return echo.ErrNotFound
 			}
-			org, err := models.OrganizationByID(c.Request().Context(), a.db, id)
+			org, err := accounts.OrganizationByID(c.Request().Context(), a.db, id)
 			if err != nil {
 				return err
 			}
@@ -189,8 +189,8 @@ func (a *App) requireOrgMember(adminOnly bool) echo.MiddlewareFunc {
 }
 
 // org returns the organisation resolved by requireOrgMember.
-func org(c echo.Context) *models.Organization {
-	o, _ := c.Get(ctxOrg).(*models.Organization)
+func org(c echo.Context) *accounts.Organization {
+	o, _ := c.Get(ctxOrg).(*accounts.Organization)
 	return o
 }
 

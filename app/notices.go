@@ -6,12 +6,13 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 )
 
 // noticesPage is the data of the organisation's notices and of one notice.
 type noticesPage struct {
-	Org     *models.Organization
+	Org     *accounts.Organization
 	Notices []models.OrgNotice
 	Notice  *models.OrgNotice
 	F       fmtr

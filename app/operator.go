@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/templates"
 )
@@ -13,7 +13,7 @@ import (
 // operatorData is the operator's page: the Kreise with their number of users. The
 // operator sees the frame of every Kreis, never the content of a procedure.
 type operatorData struct {
-	Tenants []models.TenantSummary
+	Tenants []accounts.TenantSummary
 }
 
 // operatorTitle is the title of the operator's page.
@@ -26,7 +26,7 @@ func (a *App) operatorHome(c echo.Context) error {
 
 // operatorPage renders the operator's page with status and, after a refused form, its errors.
 func (a *App) operatorPage(c echo.Context, status int, form *templates.Form) error {
-	list, err := models.TenantOverview(c.Request().Context(), a.db, actor(c), a.now())
+	list, err := accounts.TenantOverview(c.Request().Context(), a.db, actor(c), a.now())
 	if err != nil {
 		return err
 	}
@@ -38,9 +38,9 @@ func (a *App) operatorPage(c echo.Context, status int, form *templates.Form) err
 // createTenant creates a Kreis and invites its first administrator by e-mail.
 func (a *App) createTenant(c echo.Context) error {
 	values := formValues(c)
-	in := models.TenantInput{Slug: values.Get("slug"), Name: values.Get("name"), Kind: values.Get("kind"), State: values.Get("state"),
+	in := accounts.TenantInput{Slug: values.Get("slug"), Name: values.Get("name"), Kind: values.Get("kind"), State: values.Get("state"),
 		Authority: values.Get("authority"), ContactEmail: values.Get("contact_email"), AdminEmail: values.Get("admin_email")}
-	t, err := models.CreateTenant(c.Request().Context(), a.db, actor(c), in, a.cfg.BaseURL, a.now())
+	t, err := accounts.CreateTenant(c.Request().Context(), a.db, actor(c), in, a.cfg.BaseURL, a.now())
 	if v, ok := core.AsValidation(err); ok {
 		return a.operatorPage(c, http.StatusUnprocessableEntity, templates.NewForm(values, v))
 	}

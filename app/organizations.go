@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/templates"
 )
@@ -16,16 +16,16 @@ import (
 // orgData is the organisation overview and the members page.
 type orgData struct {
 	orgFormData
-	Org         *models.Organization
-	Members     []models.OrgMember
-	Invitations []models.Invitation
+	Org         *accounts.Organization
+	Members     []accounts.OrgMember
+	Invitations []accounts.Invitation
 	IsAdmin     bool
 	Me          int64
 	Roles       []core.Role
 }
 
 // orgPath returns the address of the organisation's page below /traeger/:org.
-func orgPath(o *models.Organization, sub string) string {
+func orgPath(o *accounts.Organization, sub string) string {
 	return fmt.Sprintf("/traeger/%d%s", o.ID, sub)
 }
 
@@ -35,11 +35,11 @@ func (a *App) loadOrgData(c echo.Context) (orgData, error) {
 	d := orgData{Org: o, IsAdmin: act.IsOrgAdmin(o.ID), Me: act.UserID, Roles: core.OrgRoles}
 	ctx := c.Request().Context()
 	var err error
-	if d.Members, err = models.OrgMembers(ctx, a.db, o.ID); err != nil {
+	if d.Members, err = accounts.OrgMembers(ctx, a.db, o.ID); err != nil {
 		return d, err
 	}
 	if d.IsAdmin {
-		if d.Invitations, err = models.OrgOpenInvitations(ctx, a.db, o.ID, a.now()); err != nil {
+		if d.Invitations, err = accounts.OrgOpenInvitations(ctx, a.db, o.ID, a.now()); err != nil {
 			return d, err
 		}
 	}
@@ -69,7 +69,7 @@ func (a *App) orgProfileForm(c echo.Context) error {
 // orgProfile saves the profile.
 func (a *App) orgProfile(c echo.Context) error {
 	o := org(c)
-	_, err := models.UpdateOrganization(c.Request().Context(), a.db, actor(c), o.ID, orgInput(c))
+	_, err := accounts.UpdateOrganization(c.Request().Context(), a.db, actor(c), o.ID, orgInput(c))
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "org_profile", "Profil bearbeiten", orgData{Org: o}, formValues(c), err)
 	}
@@ -100,7 +100,7 @@ func (a *App) membersInvalid(c echo.Context, err error) error {
 // orgInvite invites a colleague by e-mail.
 func (a *App) orgInvite(c echo.Context) error {
 	o := org(c)
-	inv, err := models.InviteToOrg(c.Request().Context(), a.db, actor(c), o.ID, c.FormValue("email"), core.Role(c.FormValue("role")), a.cfg.BaseURL, a.now())
+	inv, err := accounts.InviteToOrg(c.Request().Context(), a.db, actor(c), o.ID, c.FormValue("email"), core.Role(c.FormValue("role")), a.cfg.BaseURL, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.membersInvalid(c, err)
 	}
@@ -126,7 +126,7 @@ func (a *App) orgSetRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = models.SetOrgMemberRole(c.Request().Context(), a.db, actor(c), o.ID, uid, core.Role(c.FormValue("role")))
+	err = accounts.SetOrgMemberRole(c.Request().Context(), a.db, actor(c), o.ID, uid, core.Role(c.FormValue("role")))
 	if _, ok := core.AsValidation(err); ok {
 		return a.membersInvalid(c, err)
 	}
@@ -143,7 +143,7 @@ func (a *App) orgRemoveMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = models.RemoveOrgMember(c.Request().Context(), a.db, actor(c), o.ID, uid)
+	err = accounts.RemoveOrgMember(c.Request().Context(), a.db, actor(c), o.ID, uid)
 	if _, ok := core.AsValidation(err); ok {
 		return a.membersInvalid(c, err)
 	}

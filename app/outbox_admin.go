@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/postbox"
 )
 
@@ -15,7 +15,7 @@ const postausgangLimit = 200
 // postausgangPage is the list of failed and uncertain e-mails: of a Kreis for its
 // administrator, or (Kreis nil) of the mails without a Kreis for the operator.
 type postausgangPage struct {
-	Kreis *models.Tenant
+	Kreis *accounts.Tenant
 	Mails []postbox.OutboxProblem
 }
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 )
 
@@ -33,7 +33,7 @@ func (a *App) forgotForm(c echo.Context) error {
 // forgot queues a reset link and answers neutrally.
 func (a *App) forgot(c echo.Context) error {
 	values := formValues(c)
-	err := models.RequestPasswordReset(c.Request().Context(), a.db, values.Get("email"), a.cfg.BaseURL, a.now())
+	err := accounts.RequestPasswordReset(c.Request().Context(), a.db, values.Get("email"), a.cfg.BaseURL, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "password_forgot", "Passwort vergessen", nil, values, err)
 	}
@@ -55,7 +55,7 @@ func (a *App) resetLinkInvalid(c echo.Context) error {
 // resetForm shows the form for the new password if the link is valid.
 func (a *App) resetForm(c echo.Context) error {
 	tok := c.Param("token")
-	ok, err := models.PasswordResetValid(c.Request().Context(), a.db, tok, a.now())
+	ok, err := accounts.PasswordResetValid(c.Request().Context(), a.db, tok, a.now())
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (a *App) resetForm(c echo.Context) error {
 func (a *App) reset(c echo.Context) error {
 	tok := c.Param("token")
 	values := formValues(c)
-	err := models.ResetPassword(c.Request().Context(), a.db, tok, values.Get("password"), values.Get("password_confirm"), a.now())
+	err := accounts.ResetPassword(c.Request().Context(), a.db, tok, values.Get("password"), values.Get("password_confirm"), a.now())
 	if errors.Is(err, core.ErrNotFound) {
 		return a.resetLinkInvalid(c)
 	}

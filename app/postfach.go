@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/postbox"
 )
 
@@ -14,7 +14,7 @@ const postfachLimit = 200
 
 // postfachPage is the data of the organisation's Postfach.
 type postfachPage struct {
-	Org      *models.Organization
+	Org      *accounts.Organization
 	Messages []postbox.InboxMessage
 	Unread   int64
 	Message  *postbox.InboxMessage // the opened message

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
 )
@@ -79,7 +80,7 @@ func samplePostfach(open bool) postfachPage {
 		{ID: 2, OrgID: 3, CallID: &cid, Kind: postbox.InboxAmendment, Subject: "Änderungsbekanntmachung: IBV KIM", Body: "Fassung 2\n\nBegründung: …", CreatedAt: sampleNow, CallRef: "musterland-2026-01", CallTitle: "IBV KIM"},
 		{ID: 1, OrgID: 3, CallID: &cid, Kind: postbox.InboxOwnAnswered, Subject: "Ihre Frage wurde beantwortet", Body: "Antwort", ReadAt: &read, CreatedAt: sampleNow.Add(-time.Hour), CallRef: "musterland-2026-01"},
 	}
-	p := postfachPage{Org: &models.Organization{ID: 3, Name: "Brückenschlag e. V."}, Messages: msgs, Unread: 1}
+	p := postfachPage{Org: &accounts.Organization{ID: 3, Name: "Brückenschlag e. V."}, Messages: msgs, Unread: 1}
 	if open {
 		p.Messages, p.Message = nil, &msgs[0]
 	}
@@ -110,7 +111,7 @@ func sampleAmendPage() amendPage {
 
 // sampleAmendValues is a submitted amendment form.
 func sampleAmendValues() url.Values {
-	c := models.KIMTemplate(&models.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, sampleNow)
+	c := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, sampleNow)
 	v := formFromInput(rules.DraftInputFrom(c, rules.Committee{}))
 	v.Set("reason", "Frist verlängert")
 	v.Set("version", "2")
@@ -120,7 +121,7 @@ func sampleAmendValues() url.Values {
 // sampleAmendConfirm is the confirmation step of a material amendment.
 func sampleAmendConfirm() amendPage {
 	d := sampleAmendPage()
-	c := models.KIMTemplate(&models.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, sampleNow)
+	c := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, sampleNow)
 	d.Preview = &models.AmendmentPreview{Version: 3, Prev: c, Next: c, Changes: sampleChanges(), Material: true, Sections: []string{"die Bewertungskriterien", "die Lose"}}
 	d.Values = sampleAmendValues()
 	return d

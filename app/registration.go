@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/templates"
 )
@@ -15,12 +15,12 @@ type orgFormData struct{}
 
 // LegalFormField is the select of legal forms.
 func (orgFormData) LegalFormField(f *templates.Form) templates.Field {
-	return choiceField(f, "legal_form", "Rechtsform", "", true, models.LegalForms)
+	return choiceField(f, "legal_form", "Rechtsform", "", true, accounts.LegalForms)
 }
 
 // AssociationField is the select of umbrella associations.
 func (orgFormData) AssociationField(f *templates.Form) templates.Field {
-	return choiceField(f, "association", "Spitzenverband", "Dem Ihre Organisation als Mitglied angehört.", false, models.Associations)
+	return choiceField(f, "association", "Spitzenverband", "Dem Ihre Organisation als Mitglied angehört.", false, accounts.Associations)
 }
 
 // choiceField builds a select whose values are their labels, with an empty first choice.
@@ -34,8 +34,8 @@ func choiceField(f *templates.Form, name, label, hint string, required bool, val
 }
 
 // orgInput reads the organisation fields of a form.
-func orgInput(c echo.Context) models.OrgInput {
-	return models.OrgInput{Name: c.FormValue("org_name"), LegalForm: c.FormValue("legal_form"), RegisterCourt: c.FormValue("register_court"),
+func orgInput(c echo.Context) accounts.OrgInput {
+	return accounts.OrgInput{Name: c.FormValue("org_name"), LegalForm: c.FormValue("legal_form"), RegisterCourt: c.FormValue("register_court"),
 		RegisterNumber: c.FormValue("register_number"), Street: c.FormValue("street"), PostalCode: c.FormValue("postal_code"),
 		City: c.FormValue("city"), Association: c.FormValue("association"), Email: c.FormValue("org_email"), Phone: c.FormValue("phone")}
 }
@@ -49,13 +49,13 @@ func (a *App) registerForm(c echo.Context) error {
 func (a *App) register(c echo.Context) error {
 	values := formValues(c)
 	confirm := c.FormValue("password_confirm")
-	reg := models.Registration{
+	reg := accounts.Registration{
 		Org:             orgInput(c),
-		User:            models.NewUserInput{Name: c.FormValue("name"), Email: c.FormValue("email"), Password: c.FormValue("password"), PasswordConfirm: &confirm},
+		User:            accounts.NewUserInput{Name: c.FormValue("name"), Email: c.FormValue("email"), Password: c.FormValue("password"), PasswordConfirm: &confirm},
 		PrivacyAccepted: c.FormValue("privacy") != "",
 	}
 	ctx := c.Request().Context()
-	o, u, err := models.RegisterProvider(ctx, a.db, reg)
+	o, u, err := accounts.RegisterProvider(ctx, a.db, reg)
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "register", "Träger registrieren", orgFormData{}, withoutPasswords(values), err)
 	}

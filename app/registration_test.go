@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 )
 
 // acctRegistration is a complete, valid registration form.
 func acctRegistration() url.Values {
-	return url.Values{"org_name": {"Neuer Weg e. V."}, "legal_form": {models.LegalForms[0]}, "register_court": {"Amtsgericht Musterstadt"},
+	return url.Values{"org_name": {"Neuer Weg e. V."}, "legal_form": {accounts.LegalForms[0]}, "register_court": {"Amtsgericht Musterstadt"},
 		"register_number": {"VR 999"}, "street": {"Lindenallee 4"}, "postal_code": {"57030"}, "city": {"Westdorf"},
-		"association": {models.Associations[4]}, "org_email": {"info@neuer-weg.example"}, "phone": {"02345 99"},
+		"association": {accounts.Associations[4]}, "org_email": {"info@neuer-weg.example"}, "phone": {"02345 99"},
 		"name": {"Nadia Neumann"}, "email": {"nadia@neuer-weg.example"}, "password": {acctNewPassword}, "password_confirm": {acctNewPassword},
 		"privacy": {"1"}}
 }

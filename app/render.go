@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/templates"
 )
@@ -87,7 +88,7 @@ func formValues(c echo.Context) url.Values {
 
 // nav lists the areas of the logged-in user (Kreise by role, organisations, operator).
 func (a *App) nav(c echo.Context, act *core.Actor) []templates.NavItem {
-	items, err := models.ActorAreas(c.Request().Context(), a.db, act)
+	items, err := accounts.ActorAreas(c.Request().Context(), a.db, act)
 	if err != nil {
 		a.log.Warn("navigation", "err", err)
 		return nil

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/templates"
@@ -205,7 +206,7 @@ var pageSamples = map[string]func() *templates.Page{
 
 // sampleAccount is the account overview of sampleActor.
 func sampleAccount() accountData {
-	return accountData{Memberships: []models.Membership{
+	return accountData{Memberships: []accounts.Membership{
 		{Kind: "kreis", Name: "Kreis Musterland", Href: "/verwaltung/musterland", Roles: []core.Role{core.RoleLead, core.RoleTenantAdmin}},
 		{Kind: "organisation", Name: "Brückenschlag e. V.", Href: "/traeger/3", Roles: []core.Role{core.RoleOrgAdmin}},
 	}}
@@ -215,20 +216,20 @@ func sampleAccount() accountData {
 func sampleInvitation(mode string) *invitationData {
 	orgID := int64(3)
 	return &invitationData{Token: "tok_123", Mode: mode, LoginURL: "/anmelden?next=%2Feinladung%2Ftok_123",
-		Inv: &models.InvitationView{Invitation: models.Invitation{ID: 1, OrgID: &orgID, Email: "neu@bruecke.example",
-			Roles: []string{string(core.RoleOrgMember)}, ExpiresAt: sampleNow.Add(models.InvitationValidity)},
+		Inv: &accounts.InvitationView{Invitation: accounts.Invitation{ID: 1, OrgID: &orgID, Email: "neu@bruecke.example",
+			Roles: []string{string(core.RoleOrgMember)}, ExpiresAt: sampleNow.Add(accounts.InvitationValidity)},
 			TargetName: "Brückenschlag e. V.", InviterName: "Murat Brückner"}}
 }
 
 // sampleOrgData is an organisation with an administrator, a member and an open invitation.
 func sampleOrgData() orgData {
 	orgID := int64(3)
-	return orgData{Org: &models.Organization{ID: orgID, Name: "Brückenschlag e. V.", LegalForm: models.LegalForms[0], RegisterCourt: "Amtsgericht Musterstadt",
-		RegisterNumber: "VR 123", Street: "Marktstraße 21", PostalCode: "57020", City: "Südhausen", Association: models.Associations[4],
+	return orgData{Org: &accounts.Organization{ID: orgID, Name: "Brückenschlag e. V.", LegalForm: accounts.LegalForms[0], RegisterCourt: "Amtsgericht Musterstadt",
+		RegisterNumber: "VR 123", Street: "Marktstraße 21", PostalCode: "57020", City: "Südhausen", Association: accounts.Associations[4],
 		Email: "info@bruecke.example", Phone: "02345 1234-0", CreatedAt: sampleNow},
-		Members: []models.OrgMember{{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Role: core.RoleOrgAdmin, CreatedAt: sampleNow},
+		Members: []accounts.OrgMember{{UserID: 7, Name: "Jana Leitner", Email: "leitung@musterland.example", Role: core.RoleOrgAdmin, CreatedAt: sampleNow},
 			{UserID: 8, Name: "Nora Neu", Email: "neu@bruecke.example", Role: core.RoleOrgMember, CreatedAt: sampleNow}},
-		Invitations: []models.Invitation{{ID: 2, OrgID: &orgID, Email: "spaeter@bruecke.example", Roles: []string{string(core.RoleOrgAdmin)}, ExpiresAt: sampleNow}},
+		Invitations: []accounts.Invitation{{ID: 2, OrgID: &orgID, Email: "spaeter@bruecke.example", Roles: []string{string(core.RoleOrgAdmin)}, ExpiresAt: sampleNow}},
 		IsAdmin:     true, Me: 7, Roles: core.OrgRoles}
 }
 

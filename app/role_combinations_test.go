@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -53,7 +54,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 		return ta.count(`SELECT id FROM users WHERE email = ?`, who+"@musterland.example")
 	}
 	actor := func(who string) *core.Actor {
-		a, err := models.LoadActor(ctx, db, id(who))
+		a, err := accounts.LoadActor(ctx, db, id(who))
 		if err != nil {
 			t.Fatal(err)
 		}

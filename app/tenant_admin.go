@@ -7,14 +7,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/templates"
 )
 
 // tenantHomeData is the start page of a Kreis's area: what the user can do there.
 type tenantHomeData struct {
-	Tenant       *models.Tenant
+	Tenant       *accounts.Tenant
 	Roles        []core.Role
 	CanManage    bool
 	CanReadAudit bool
@@ -22,24 +22,24 @@ type tenantHomeData struct {
 
 // tenantUsersData is the list of a Kreis's people with the invitation form.
 type tenantUsersData struct {
-	Tenant      *models.Tenant
-	Members     []models.TenantMember
-	Invitations []models.Invitation
+	Tenant      *accounts.Tenant
+	Members     []accounts.TenantMember
+	Invitations []accounts.Invitation
 	AllRoles    []core.Role
 	Me          int64
 }
 
 // tenantUserData is the roles form of one person of a Kreis.
 type tenantUserData struct {
-	Tenant   *models.Tenant
-	Member   *models.TenantMember
+	Tenant   *accounts.Tenant
+	Member   *accounts.TenantMember
 	AllRoles []core.Role
 	Self     bool
 }
 
 // tenantSettingsData is the form for the Kreis's texts.
 type tenantSettingsData struct {
-	Tenant         *models.Tenant
+	Tenant         *accounts.Tenant
 	MaxLegalRemedy int
 	MaxLetterhead  int
 	MaxAddress     int
@@ -74,11 +74,11 @@ func (a *App) tenantUsers(c echo.Context) error {
 
 func (a *App) tenantUsersPage(c echo.Context, status int, form *templates.Form) error {
 	ctx, t, act := c.Request().Context(), tenant(c), actor(c)
-	members, err := models.TenantMembers(ctx, a.db, act, t.ID)
+	members, err := accounts.TenantMembers(ctx, a.db, act, t.ID)
 	if err != nil {
 		return err
 	}
-	invs, err := models.PendingTenantInvitations(ctx, a.db, act, t.ID, a.now())
+	invs, err := accounts.PendingTenantInvitations(ctx, a.db, act, t.ID, a.now())
 	if err != nil {
 		return err
 	}
@@ -98,8 +98,8 @@ func formRoles(values url.Values) []core.Role {
 // inviteToTenant invites a person by e-mail with one or more Kreis roles.
 func (a *App) inviteToTenant(c echo.Context) error {
 	t, values := tenant(c), formValues(c)
-	inv, err := models.InviteToTenant(c.Request().Context(), a.db, actor(c), t.ID,
-		models.TenantInvite{Email: values.Get("email"), Roles: formRoles(values)}, a.cfg.BaseURL, a.now())
+	inv, err := accounts.InviteToTenant(c.Request().Context(), a.db, actor(c), t.ID,
+		accounts.TenantInvite{Email: values.Get("email"), Roles: formRoles(values)}, a.cfg.BaseURL, a.now())
 	if v, ok := core.AsValidation(err); ok {
 		return a.tenantUsersPage(c, http.StatusUnprocessableEntity, templates.NewForm(values, v))
 	}
@@ -110,12 +110,12 @@ func (a *App) inviteToTenant(c echo.Context) error {
 }
 
 // tenantMember loads the person named by :user in the current Kreis (404 for anybody else).
-func (a *App) tenantMember(c echo.Context) (*models.TenantMember, error) {
+func (a *App) tenantMember(c echo.Context) (*accounts.TenantMember, error) {
 	id, err := strconv.ParseInt(c.Param("user"), 10, 64)
 	if err != nil || id <= 0 {
 		return nil, echo.ErrNotFound
 	}
-	return models.TenantMemberByID(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	return accounts.TenantMemberByID(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
 }
 
 // tenantUser shows the roles form of one person.
@@ -131,7 +131,7 @@ func (a *App) tenantUser(c echo.Context) error {
 	return a.tenantUserPage(c, http.StatusOK, m, templates.NewForm(values, nil))
 }
 
-func (a *App) tenantUserPage(c echo.Context, status int, m *models.TenantMember, form *templates.Form) error {
+func (a *App) tenantUserPage(c echo.Context, status int, m *accounts.TenantMember, form *templates.Form) error {
 	data := tenantUserData{Tenant: tenant(c), Member: m, AllRoles: core.TenantRoles, Self: m.UserID == actor(c).UserID}
 	return a.tenantPage(c, status, "kreis_person", "Rollen von "+m.Name, data, form)
 }
@@ -144,7 +144,7 @@ func (a *App) setTenantRoles(c echo.Context) error {
 	}
 	t, values := tenant(c), formValues(c)
 	roles := formRoles(values)
-	err = models.SetTenantRoles(c.Request().Context(), a.db, actor(c), t.ID, m.UserID, roles)
+	err = accounts.SetTenantRoles(c.Request().Context(), a.db, actor(c), t.ID, m.UserID, roles)
 	if v, ok := core.AsValidation(err); ok {
 		return a.tenantUserPage(c, http.StatusUnprocessableEntity, m, templates.NewForm(values, v))
 	}
@@ -161,23 +161,23 @@ func (a *App) setTenantRoles(c echo.Context) error {
 // tenantSettingsForm shows the form for the Kreis's texts with the current values.
 func (a *App) tenantSettingsForm(c echo.Context) error {
 	t := tenant(c)
-	s := models.SettingsOf(t)
+	s := accounts.SettingsOf(t)
 	values := url.Values{"authority": {s.Authority}, "address": {s.Address}, "contact_email": {s.ContactEmail},
 		"legal_remedy_text": {s.LegalRemedyText}, "letterhead": {s.Letterhead}}
 	return a.tenantSettingsPage(c, http.StatusOK, templates.NewForm(values, nil))
 }
 
 func (a *App) tenantSettingsPage(c echo.Context, status int, form *templates.Form) error {
-	data := tenantSettingsData{Tenant: tenant(c), MaxLegalRemedy: models.MaxLegalRemedyText, MaxLetterhead: models.MaxLetterhead, MaxAddress: models.MaxAddress}
+	data := tenantSettingsData{Tenant: tenant(c), MaxLegalRemedy: accounts.MaxLegalRemedyText, MaxLetterhead: accounts.MaxLetterhead, MaxAddress: accounts.MaxAddress}
 	return a.tenantPage(c, status, "kreis_einstellungen", "Einstellungen und Texte", data, form)
 }
 
 // updateTenantSettings saves the Kreis's texts.
 func (a *App) updateTenantSettings(c echo.Context) error {
 	t, values := tenant(c), formValues(c)
-	in := models.TenantSettings{Authority: values.Get("authority"), Address: values.Get("address"), ContactEmail: values.Get("contact_email"),
+	in := accounts.TenantSettings{Authority: values.Get("authority"), Address: values.Get("address"), ContactEmail: values.Get("contact_email"),
 		LegalRemedyText: values.Get("legal_remedy_text"), Letterhead: values.Get("letterhead")}
-	changed, err := models.UpdateTenantSettings(c.Request().Context(), a.db, actor(c), t.ID, in)
+	changed, err := accounts.UpdateTenantSettings(c.Request().Context(), a.db, actor(c), t.ID, in)
 	if v, ok := core.AsValidation(err); ok {
 		return a.tenantSettingsPage(c, http.StatusUnprocessableEntity, templates.NewForm(values, v))
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -18,7 +19,7 @@ import (
 
 // walletData is the document wallet page: the list and the upload form.
 type walletData struct {
-	Org      *models.Organization
+	Org      *accounts.Organization
 	Entries  []models.WalletEntry
 	Types    []rules.DocType
 	MaxFile  string // e.g. "20 MB"
@@ -44,7 +45,7 @@ func (a *App) walletData(c echo.Context) (walletData, error) {
 }
 
 // walletTitle is the page title of the wallet.
-func walletTitle(o *models.Organization) string { return "Dokumentenmappe – " + o.Name }
+func walletTitle(o *accounts.Organization) string { return "Dokumentenmappe – " + o.Name }
 
 // wallet shows the organisation's standing documents and the upload form.
 func (a *App) wallet(c echo.Context) error {

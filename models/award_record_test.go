@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
@@ -89,7 +90,7 @@ func TestCouncilTieGate(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.Exec(`INSERT INTO tenant_memberships (tenant_id, user_id, role) VALUES (?, ?, 'council')`, tenant, uid)
-		a, err := models.LoadActor(ctx, db, uid)
+		a, err := accounts.LoadActor(ctx, db, uid)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
@@ -240,7 +241,7 @@ func taActorTB(tb testing.TB, db *gorm.DB, email string) *core.Actor {
 	if err := db.Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
 		tb.Fatalf("user %s: %v", email, err)
 	}
-	a, err := models.LoadActor(context.Background(), db, id)
+	a, err := accounts.LoadActor(context.Background(), db, id)
 	if err != nil {
 		tb.Fatal(err)
 	}

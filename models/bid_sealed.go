@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -198,7 +199,7 @@ func evaluatorGated(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (boo
 	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return true, nil
 	}
-	return namedEvaluator(db, callID, actor.UserID)
+	return accounts.NamedEvaluator(db, callID, actor.UserID)
 }
 
 // evaluatorBids is the evaluator branch of ReadBids: the actor must be a named evaluator

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -48,7 +49,7 @@ func CallVersionObjectID(callID int64, version int) string {
 // transaction: a failing renderer rolls the publication back.
 func BekanntmachungIssuer(render BekanntmachungRenderer) CallIssuer {
 	return func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error {
-		var t Tenant
+		var t accounts.Tenant
 		if err := tx.Where("id = ?", call.TenantID).First(&t).Error; err != nil {
 			return store.NotFound(err, fmt.Sprintf("tenant %d", call.TenantID))
 		}

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"strconv"
@@ -103,7 +104,7 @@ type ListPage struct {
 	Total  int64
 	Page   int
 	Pages  int
-	Kreise []Tenant
+	Kreise []accounts.Tenant
 }
 
 // pageWindow applies the paging rules of the public lists: pages count from 1, 20 rows per

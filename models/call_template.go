@@ -1,6 +1,7 @@
 package models
 
 import (
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"time"
@@ -14,7 +15,7 @@ import (
 // (minimum score 1 each) or the total is below 50 points. The timeline is proposed from
 // now: questions for 3 weeks, submissions for 4 weeks (12:00 Uhr), opening the next
 // working morning, decision six weeks later, standstill 14 days.
-func KIMTemplate(t *Tenant, now time.Time) rules.CallContent {
+func KIMTemplate(t *accounts.Tenant, now time.Time) rules.CallContent {
 	one := 1
 	minScore := func() *int { m := one; return &m }
 	year := now.In(core.Berlin()).Year()

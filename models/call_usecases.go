@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -49,7 +50,7 @@ func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, 
 	}
 	var call rules.Call
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		var t Tenant
+		var t accounts.Tenant
 		if err := tx.Take(&t, tenantID).Error; err != nil {
 			return store.NotFound(err, "tenant")
 		}
@@ -87,7 +88,7 @@ func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, 
 				JOIN tenant_memberships m ON m.user_id = cc.user_id AND m.tenant_id = ? AND m.role = cc.role
 				WHERE cc.call_id = ? AND NOT (cc.role = 'evaluator' AND EXISTS (SELECT 1 FROM tenant_memberships x
 					WHERE x.tenant_id = m.tenant_id AND x.user_id = cc.user_id AND x.role IN ?))`,
-				call.ID, tenantID, fromCallID, procedureRoleNames()).Error; err != nil {
+				call.ID, tenantID, fromCallID, accounts.ProcedureRoleNames()).Error; err != nil {
 				return fmt.Errorf("copy committee: %w", err)
 			}
 		}
@@ -138,7 +139,7 @@ func setTimes(call *rules.Call, c *rules.CallContent) {
 // and that no evaluator holds a role the separation of duties forbids beside the
 // committee (CommitteeRoleConflict).
 func checkCommittee(tx *gorm.DB, tenantID int64, com rules.Committee, v *core.ValidationError) error {
-	if err := lockPeople(tx, append(slices.Clone(com.Evaluators), com.Openers...)); err != nil {
+	if err := accounts.LockPeople(tx, append(slices.Clone(com.Evaluators), com.Openers...)); err != nil {
 		return err
 	}
 	var rows []struct {
@@ -168,7 +169,7 @@ func checkCommittee(tx *gorm.DB, tenantID int64, com rules.Committee, v *core.Va
 			break
 		}
 	}
-	return checkCommitteeDuties(tx, tenantID, com.Evaluators, "evaluators", v)
+	return accounts.CheckCommitteeDuties(tx, tenantID, com.Evaluators, "evaluators", v)
 }
 
 // replaceCommittee stores com as the call's committee.
@@ -318,10 +319,10 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 			return err
 		}
 		v := rules.ValidateForPublication(&content, com, now, callRules)
-		if err := lockPeople(tx, com.Evaluators); err != nil {
+		if err := accounts.LockPeople(tx, com.Evaluators); err != nil {
 			return err
 		}
-		if err := checkCommitteeDuties(tx, tenantID, com.Evaluators, "evaluators", v); err != nil {
+		if err := accounts.CheckCommitteeDuties(tx, tenantID, com.Evaluators, "evaluators", v); err != nil {
 			return err
 		}
 		if err := v.OrNil(); err != nil {

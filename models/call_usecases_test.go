@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
@@ -36,7 +37,7 @@ func newCallFixture(t *testing.T) *callFixture {
 		if err := st.DB.Raw(`SELECT id FROM users WHERE email = ?`, mail).Scan(&id).Error; err != nil || id == 0 {
 			t.Fatalf("demo user %s: %v", mail, err)
 		}
-		a, err := models.LoadActor(context.Background(), st.DB, id)
+		a, err := accounts.LoadActor(context.Background(), st.DB, id)
 		if err != nil {
 			t.Fatal(err)
 		}

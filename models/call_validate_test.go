@@ -8,13 +8,14 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/rules"
 )
 
 var validationNow = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func validCall() (rules.CallContent, rules.Committee) {
-	tenant := &models.Tenant{Name: "Kreis Musterland", Authority: "Kreis Musterland – Der Landrat", ContactEmail: "ki@musterland.example"}
+	tenant := &accounts.Tenant{Name: "Kreis Musterland", Authority: "Kreis Musterland – Der Landrat", ContactEmail: "ki@musterland.example"}
 	return models.KIMTemplate(tenant, validationNow), rules.Committee{Evaluators: []int64{1, 2}, Openers: []int64{3, 4}}
 }
 

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
@@ -200,7 +201,7 @@ func LeadCommittee(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *co
 		WHERE m.tenant_id = ? AND m.role = 'evaluator' AND NOT EXISTS (
 			SELECT 1 FROM call_committee k WHERE k.call_id = ? AND k.user_id = m.user_id AND k.role = 'evaluator')
 		  AND NOT EXISTS (SELECT 1 FROM tenant_memberships l WHERE l.tenant_id = m.tenant_id AND l.user_id = m.user_id AND l.role IN ?)
-		ORDER BY u.name COLLATE german`, tenantID, callID, procedureRoleNames()).Scan(&v.Candidates).Error; err != nil {
+		ORDER BY u.name COLLATE german`, tenantID, callID, accounts.ProcedureRoleNames()).Scan(&v.Candidates).Error; err != nil {
 		return nil, fmt.Errorf("load candidates: %w", err)
 	}
 	return v, nil
@@ -219,7 +220,7 @@ func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 		if c.State == rules.CallCancelled {
 			return core.Conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
 		}
-		if err := lockPeople(tx, []int64{userID}); err != nil {
+		if err := accounts.LockPeople(tx, []int64{userID}); err != nil {
 			return err
 		}
 		var u struct {
@@ -238,7 +239,7 @@ func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID,
 			return v
 		}
 		v := &core.ValidationError{}
-		if err := checkCommitteeDuties(tx, tenantID, []int64{userID}, "user", v); err != nil {
+		if err := accounts.CheckCommitteeDuties(tx, tenantID, []int64{userID}, "user", v); err != nil {
 			return err
 		}
 		if err := v.OrNil(); err != nil {

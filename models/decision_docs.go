@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/vault"
 
@@ -21,7 +22,7 @@ func LatestVermerk(ctx context.Context, db *gorm.DB, actor *core.Actor, callID i
 	if len(d) == 0 || !actor.HasTenantRole(d[0].TenantID, core.RoleLead) {
 		return nil, fmt.Errorf("Vergabevermerk of call %d: %w", callID, core.ErrNotFound)
 	}
-	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
+	if err := accounts.RefuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err
 	}
 	if err := vault.OpenDocument(db.WithContext(ctx), &d[0]); err != nil {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 )
 
@@ -32,7 +32,7 @@ func TestCommitteeRoleConflict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := models.CommitteeRoleConflict(tt.roles, tt.named); got != tt.want {
+			if got := accounts.CommitteeRoleConflict(tt.roles, tt.named); got != tt.want {
 				t.Fatalf("CommitteeRoleConflict(%v, %v) = %q, want %q", tt.roles, tt.named, got, tt.want)
 			}
 		})
@@ -42,7 +42,7 @@ func TestCommitteeRoleConflict(t *testing.T) {
 // TestMsgCommitteeRoleNamesTheRole: the naming refusal says which role excludes the person.
 func TestMsgCommitteeRoleNamesTheRole(t *testing.T) {
 	for role, want := range map[core.Role]string{core.RoleLead: "Verfahrensleitung", core.RoleOpener: "Öffnungsberechtigte"} {
-		if msg := models.MsgCommitteeRole(role); !strings.Contains(msg, want) || !strings.Contains(msg, "Bitte wählen Sie eine andere Person.") {
+		if msg := accounts.MsgCommitteeRole(role); !strings.Contains(msg, want) || !strings.Contains(msg, "Bitte wählen Sie eine andere Person.") {
 			t.Errorf("%s: %q", role, msg)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
@@ -78,7 +79,7 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	}
 	entries := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.TenantChain(muster))
 	for _, r := range []core.Role{core.RoleLead, core.RoleOpener} {
-		err := models.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, r})
+		err := accounts.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, r})
 		wantCodes(t, err, "roles:committee")
 		if v, _ := core.AsValidation(err); !strings.Contains(v.Fields[0].Message, r.Label()) || !strings.Contains(v.Fields[0].Message, "Es wurde nichts geändert.") {
 			t.Fatalf("message %q", v.Fields[0].Message)
@@ -90,16 +91,16 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.TenantChain(muster)); n != entries {
 		t.Fatal("refused role changes were audited")
 	}
-	if err := models.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, core.RoleCouncil, core.RoleTenantAdmin}); err != nil {
+	if err := accounts.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, core.RoleCouncil, core.RoleTenantAdmin}); err != nil {
 		t.Fatalf("administration and council beside the committee: %v", err)
 	}
 
 	// gremium2 leaves the Kreis but stays named; inviting them back to open is refused.
-	if err := models.SetTenantRoles(ctx, db, admin, muster, g2, nil); err != nil {
+	if err := accounts.SetTenantRoles(ctx, db, admin, muster, g2, nil); err != nil {
 		t.Fatal(err)
 	}
 	invitations := dbtest.Count(t, db, `SELECT count(*) FROM invitations`)
-	_, err := models.InviteToTenant(ctx, db, admin, muster, models.TenantInvite{Email: "gremium2@musterland.example", Roles: []core.Role{core.RoleOpener}}, "http://kimibv.test", now)
+	_, err := accounts.InviteToTenant(ctx, db, admin, muster, accounts.TenantInvite{Email: "gremium2@musterland.example", Roles: []core.Role{core.RoleOpener}}, "http://kimibv.test", now)
 	wantCodes(t, err, "roles:committee")
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM invitations`); n != invitations {
 		t.Fatal("refused invitation stored")
@@ -110,13 +111,13 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	const addr = "zweirollen@musterland.example"
 	var tokens []string
 	for _, r := range []core.Role{core.RoleEvaluator, core.RoleOpener} {
-		if _, err := models.InviteToTenant(ctx, db, admin, muster, models.TenantInvite{Email: addr, Roles: []core.Role{r}}, "http://kimibv.test", now); err != nil {
+		if _, err := accounts.InviteToTenant(ctx, db, admin, muster, accounts.TenantInvite{Email: addr, Roles: []core.Role{r}}, "http://kimibv.test", now); err != nil {
 			t.Fatal(err)
 		}
 		tokens = append(tokens, accToken(t, db, addr, "http://kimibv.test/einladung"))
 	}
 	confirm := accPassword
-	uid, err := models.AcceptInvitation(ctx, db, tokens[0], nil, &models.NewUserInput{Name: "Zora Zweirollen", Password: accPassword, PasswordConfirm: &confirm}, now)
+	uid, err := accounts.AcceptInvitation(ctx, db, tokens[0], nil, &accounts.NewUserInput{Name: "Zora Zweirollen", Password: accPassword, PasswordConfirm: &confirm}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,16 +126,16 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	if err := models.AddEvaluator(ctx, db, lead, muster, callID, uid, now); err != nil {
 		t.Fatal(err)
 	}
-	zora, err := models.LoadActor(ctx, db, uid)
+	zora, err := accounts.LoadActor(ctx, db, uid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = models.AcceptInvitation(ctx, db, tokens[1], zora, nil, now)
+	_, err = accounts.AcceptInvitation(ctx, db, tokens[1], zora, nil, now)
 	wantCodes(t, err, "roles:committee")
 	if got := roles(uid); !slices.Equal(got, []string{"evaluator"}) {
 		t.Fatalf("roles after the refused acceptance: %v", got)
 	}
-	if _, err := models.InvitationByToken(ctx, db, tokens[1], now); err != nil {
+	if _, err := accounts.InvitationByToken(ctx, db, tokens[1], now); err != nil {
 		t.Fatalf("the refused invitation was used up: %v", err)
 	}
 
@@ -147,7 +148,7 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	if err := db.Exec(`DELETE FROM call_committee k USING calls c WHERE c.id = k.call_id AND c.state = 'draft' AND k.user_id = ?`, g2).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := models.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, core.RoleOpener}); err != nil {
+	if err := accounts.SetTenantRoles(ctx, db, admin, muster, g2, []core.Role{core.RoleEvaluator, core.RoleOpener}); err != nil {
 		t.Fatalf("opener after the procedures ended: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -66,7 +67,7 @@ func leadOpenedBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
 	if rows[0].Committee {
-		return nil, errCommitteeMember()
+		return nil, accounts.ErrCommitteeMember()
 	}
 	if err := CloseCallIfDue(ctx, db, callID, now); err != nil {
 		return nil, err
@@ -253,7 +254,7 @@ func lockFormalBid(tx *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64
 	if res.RowsAffected == 0 {
 		return nil, nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
-	if err := refuseCommitteeMember(tx, actor, callID); err != nil {
+	if err := accounts.RefuseCommitteeMember(tx, actor, callID); err != nil {
 		return nil, nil, err
 	}
 	if c.OpenedAt == nil {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"time"
@@ -49,7 +50,7 @@ func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what 
 		return nil, rules.CallContent{}, err
 	}
 	if c.Committee {
-		return nil, rules.CallContent{}, errCommitteeMember()
+		return nil, rules.CallContent{}, accounts.ErrCommitteeMember()
 	}
 	if err := check(&c); err != nil {
 		return nil, rules.CallContent{}, err

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -190,7 +191,7 @@ func BewertungsmatrixPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, te
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("Bewertungsmatrix of call %d: %w", callID, core.ErrNotFound)
 	}
-	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
+	if err := accounts.RefuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err
 	}
 	return callDocument(ctx, db, tenantID, callID, vault.DocBewertungsmatrix)

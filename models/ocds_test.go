@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/ocdstest"
@@ -183,7 +184,7 @@ func TestOCDSStableIDsAndImmutableReleases(t *testing.T) {
 	var call, tenant, question, lead int64
 	db.Raw(`SELECT q.call_id, c.tenant_id, q.id FROM questions q JOIN calls c ON c.id = q.call_id WHERE q.answer_id IS NULL LIMIT 1`).Row().Scan(&call, &tenant, &question)
 	db.Raw(`SELECT id FROM users WHERE email = 'leitung@musterland.example'`).Scan(&lead)
-	actor, err := models.LoadActor(ctx, db, lead)
+	actor, err := accounts.LoadActor(ctx, db, lead)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
@@ -82,7 +83,7 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 			Scan(&named).Error; err != nil {
 			return fmt.Errorf("check opener: %w", err)
 		}
-		if err := refuseCommitteeMember(tx, actor, callID); err != nil {
+		if err := accounts.RefuseCommitteeMember(tx, actor, callID); err != nil {
 			return err
 		}
 		var confirmed []int64

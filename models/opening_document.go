@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -120,7 +121,7 @@ func OeffnungsprotokollPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, 
 	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return nil, fmt.Errorf("Öffnungsprotokoll of call %d: %w", callID, core.ErrNotFound)
 	}
-	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
+	if err := accounts.RefuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err
 	}
 	return callDocument(ctx, db, tenantID, callID, vault.DocOeffnungsprotokoll)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"time"
@@ -73,7 +74,7 @@ func Opening(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
-	if err := refuseCommitteeMember(db, actor, callID); err != nil {
+	if err := accounts.RefuseCommitteeMember(db, actor, callID); err != nil {
 		return nil, err
 	}
 	var opened struct{ OpenedAt *time.Time }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 )
@@ -29,21 +29,21 @@ func TestKeepsAnAdmin(t *testing.T) {
 		{0, member, "", true},
 	}
 	for _, tc := range cases {
-		if got := models.KeepsAnAdmin(tc.admins, tc.from, tc.to); got != tc.want {
+		if got := accounts.KeepsAnAdmin(tc.admins, tc.from, tc.to); got != tc.want {
 			t.Errorf("KeepsAnAdmin(%d, %q, %q) = %v, want %v", tc.admins, tc.from, tc.to, got, tc.want)
 		}
 	}
 }
 
 func TestOrgChanges(t *testing.T) {
-	o := models.Organization{Name: "Verein e. V.", LegalForm: models.LegalForms[0], Street: "Weg 1", PostalCode: "57001", City: "Musterstadt", Email: "a@v.example"}
-	same := models.OrgInput{Name: o.Name, LegalForm: o.LegalForm, Street: o.Street, PostalCode: o.PostalCode, City: o.City, Email: o.Email}
-	if c := models.OrgChanges(o, same); len(c) != 0 {
+	o := accounts.Organization{Name: "Verein e. V.", LegalForm: accounts.LegalForms[0], Street: "Weg 1", PostalCode: "57001", City: "Musterstadt", Email: "a@v.example"}
+	same := accounts.OrgInput{Name: o.Name, LegalForm: o.LegalForm, Street: o.Street, PostalCode: o.PostalCode, City: o.City, Email: o.Email}
+	if c := accounts.OrgChanges(o, same); len(c) != 0 {
 		t.Fatalf("no change reported as %v", c)
 	}
 	in := same
 	in.City, in.Phone = "Nordheim", "0123 45"
-	c := models.OrgChanges(o, in)
+	c := accounts.OrgChanges(o, in)
 	if len(c) != 2 {
 		t.Fatalf("changes %v", c)
 	}
@@ -67,10 +67,10 @@ func TestUpdateOrganization(t *testing.T) {
 
 	in := accOrgInput("Verein Eins e. V.")
 	in.City, in.Phone = "Nordheim", "02345 678"
-	if _, err := models.UpdateOrganization(ctx, db, admin, other.ID, in); !errors.Is(err, core.ErrNotFound) {
+	if _, err := accounts.UpdateOrganization(ctx, db, admin, other.ID, in); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("admin of another organisation: %v", err)
 	}
-	got, err := models.UpdateOrganization(ctx, db, admin, o.ID, in)
+	got, err := accounts.UpdateOrganization(ctx, db, admin, o.ID, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,14 +82,14 @@ func TestUpdateOrganization(t *testing.T) {
 		t.Fatalf("update audit entries: %d", n)
 	}
 	// Saving unchanged values writes nothing.
-	if _, err := models.UpdateOrganization(ctx, db, admin, o.ID, in); err != nil || audits() != 1 {
+	if _, err := accounts.UpdateOrganization(ctx, db, admin, o.ID, in); err != nil || audits() != 1 {
 		t.Fatalf("unchanged save: %v, %d audit entries", err, audits())
 	}
 	in.Name = "verein zwei e. v."
-	_, err = models.UpdateOrganization(ctx, db, admin, o.ID, in)
+	_, err = accounts.UpdateOrganization(ctx, db, admin, o.ID, in)
 	wantCodes(t, err, "org_name:taken")
 	in.Name, in.PostalCode = "Verein Eins e. V.", "ABCDE"
-	_, err = models.UpdateOrganization(ctx, db, admin, o.ID, in)
+	_, err = accounts.UpdateOrganization(ctx, db, admin, o.ID, in)
 	wantCodes(t, err, "postal_code:invalid")
 	if audits() != 1 || dbtest.Count(t, db, `SELECT count(*) FROM organizations WHERE postal_code = 'ABCDE' OR name = 'verein zwei e. v.'`) != 0 {
 		t.Fatal("refused update wrote something")
@@ -101,17 +101,17 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 	ctx, now := context.Background(), time.Now()
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
 
-	_, err := models.InviteToOrg(ctx, db, admin, o.ID, "neu@verein.example", core.RoleTenantAdmin, "https://kimibv.test", now)
+	_, err := accounts.InviteToOrg(ctx, db, admin, o.ID, "neu@verein.example", core.RoleTenantAdmin, "https://kimibv.test", now)
 	wantCodes(t, err, "role:invalid")
-	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "EINS@verein.example", core.RoleOrgMember, "https://kimibv.test", now)
+	_, err = accounts.InviteToOrg(ctx, db, admin, o.ID, "EINS@verein.example", core.RoleOrgMember, "https://kimibv.test", now)
 	wantCodes(t, err, "email:member")
-	_, err = models.InviteToOrg(ctx, db, admin, o.ID, "keine adresse", core.RoleOrgMember, "https://kimibv.test", now)
+	_, err = accounts.InviteToOrg(ctx, db, admin, o.ID, "keine adresse", core.RoleOrgMember, "https://kimibv.test", now)
 	wantCodes(t, err, "email:invalid")
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM invitations`) + dbtest.Count(t, db, `SELECT count(*) FROM outbox`); n != 0 {
 		t.Fatalf("refused invitations wrote %d rows", n)
 	}
 
-	inv, err := models.InviteToOrg(ctx, db, admin, o.ID, "Neu@Verein.example", core.RoleOrgMember, "https://kimibv.test", now)
+	inv, err := accounts.InviteToOrg(ctx, db, admin, o.ID, "Neu@Verein.example", core.RoleOrgMember, "https://kimibv.test", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,20 +120,20 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 		t.Fatalf("invitation audit entries: %d", n)
 	}
 	tok := accToken(t, db, "neu@verein.example", "https://kimibv.test/einladung")
-	view, err := models.InvitationByToken(ctx, db, tok, now)
+	view, err := accounts.InvitationByToken(ctx, db, tok, now)
 	if err != nil || view.ID != inv.ID || view.TargetName != o.Name || view.UserExists || view.Home() != fmt.Sprintf("/traeger/%d", o.ID) {
 		t.Fatalf("view %+v, %v", view, err)
 	}
 
 	// A mismatching confirmation creates nothing and keeps the invitation open.
 	bad := "anders"
-	_, err = models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Nora Neu", Password: accPassword, PasswordConfirm: &bad}, now)
+	_, err = accounts.AcceptInvitation(ctx, db, tok, nil, &accounts.NewUserInput{Name: "Nora Neu", Password: accPassword, PasswordConfirm: &bad}, now)
 	wantCodes(t, err, "password_confirm:mismatch")
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM users WHERE email = 'neu@verein.example'`); n != 0 {
 		t.Fatal("user created despite the error")
 	}
 	confirm := accPassword
-	uid, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Nora Neu", Password: accPassword, PasswordConfirm: &confirm}, now)
+	uid, err := accounts.AcceptInvitation(ctx, db, tok, nil, &accounts.NewUserInput{Name: "Nora Neu", Password: accPassword, PasswordConfirm: &confirm}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,10 +145,10 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 		t.Fatalf("acceptance audit entries: %d", n)
 	}
 	// Reuse is impossible.
-	if _, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Noch wer", Password: accPassword, PasswordConfirm: &confirm}, now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := accounts.AcceptInvitation(ctx, db, tok, nil, &accounts.NewUserInput{Name: "Noch wer", Password: accPassword, PasswordConfirm: &confirm}, now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("reuse: %v", err)
 	}
-	if _, err := models.InvitationByToken(ctx, db, tok, now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := accounts.InvitationByToken(ctx, db, tok, now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("used invitation still shown: %v", err)
 	}
 }
@@ -161,28 +161,28 @@ func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
 	existing := accUser(t, db, "bekannt@verein.example", "Bernd Bekannt")
 	stranger := accUser(t, db, "fremd@verein.example", "Frieda Fremd")
 
-	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, existing.Email, core.RoleOrgAdmin, "https://kimibv.test", now); err != nil {
+	if _, err := accounts.InviteToOrg(ctx, db, admin, o.ID, existing.Email, core.RoleOrgAdmin, "https://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
 	tok := accToken(t, db, existing.Email, "https://kimibv.test/einladung")
-	if view, err := models.InvitationByToken(ctx, db, tok, now); err != nil || !view.UserExists {
+	if view, err := accounts.InvitationByToken(ctx, db, tok, now); err != nil || !view.UserExists {
 		t.Fatalf("view: %+v %v", view, err)
 	}
 	// The wrong account cannot accept, nothing is written.
-	_, err := models.AcceptInvitation(ctx, db, tok, stranger, nil, now)
+	_, err := accounts.AcceptInvitation(ctx, db, tok, stranger, nil, now)
 	wantCodes(t, err, "email:mismatch")
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM organization_members WHERE user_id = ?`, stranger.UserID); n != 0 {
 		t.Fatal("stranger became a member")
 	}
 	// Anonymous without account data is refused.
-	if _, err := models.AcceptInvitation(ctx, db, tok, nil, nil, now); !errors.Is(err, core.ErrForbidden) {
+	if _, err := accounts.AcceptInvitation(ctx, db, tok, nil, nil, now); !errors.Is(err, core.ErrForbidden) {
 		t.Fatalf("anonymous: %v", err)
 	}
-	uid, err := models.AcceptInvitation(ctx, db, tok, existing, nil, now)
+	uid, err := accounts.AcceptInvitation(ctx, db, tok, existing, nil, now)
 	if err != nil || uid != existing.UserID {
 		t.Fatalf("accept: %d %v", uid, err)
 	}
-	a, _ := models.LoadActor(ctx, db, existing.UserID)
+	a, _ := accounts.LoadActor(ctx, db, existing.UserID)
 	if !a.IsOrgAdmin(o.ID) || a.InOrg(other.ID) {
 		t.Fatalf("memberships %v", a.Orgs)
 	}
@@ -193,14 +193,14 @@ func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
 	for id := range third {
 		thirdID = id
 	}
-	if _, err := models.InviteToOrg(ctx, db, admin2, thirdID, existing.Email, core.RoleOrgMember, "https://kimibv.test", now); err != nil {
+	if _, err := accounts.InviteToOrg(ctx, db, admin2, thirdID, existing.Email, core.RoleOrgMember, "https://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
 	tok3 := accToken(t, db, existing.Email, "https://kimibv.test/einladung")
-	if _, err := models.AcceptInvitation(ctx, db, tok3, a, nil, now); err != nil {
+	if _, err := accounts.AcceptInvitation(ctx, db, tok3, a, nil, now); err != nil {
 		t.Fatal(err)
 	}
-	a, _ = models.LoadActor(ctx, db, existing.UserID)
+	a, _ = accounts.LoadActor(ctx, db, existing.UserID)
 	if !a.IsOrgAdmin(o.ID) || a.Orgs[thirdID] != core.RoleOrgMember {
 		t.Fatalf("memberships %v", a.Orgs)
 	}
@@ -210,22 +210,22 @@ func TestOrgInvitationExpires(t *testing.T) {
 	db := dbtest.New(t).DB
 	ctx, now := context.Background(), time.Now()
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
-	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, "spaet@verein.example", core.RoleOrgMember, "https://kimibv.test", now); err != nil {
+	if _, err := accounts.InviteToOrg(ctx, db, admin, o.ID, "spaet@verein.example", core.RoleOrgMember, "https://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
 	tok := accToken(t, db, "spaet@verein.example", "https://kimibv.test/einladung")
-	later := now.Add(models.InvitationValidity + time.Minute)
-	if _, err := models.InvitationByToken(ctx, db, tok, later); !errors.Is(err, core.ErrNotFound) {
+	later := now.Add(accounts.InvitationValidity + time.Minute)
+	if _, err := accounts.InvitationByToken(ctx, db, tok, later); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("expired view: %v", err)
 	}
 	confirm := accPassword
-	if _, err := models.AcceptInvitation(ctx, db, tok, nil, &models.NewUserInput{Name: "Sven Spät", Password: accPassword, PasswordConfirm: &confirm}, later); !errors.Is(err, core.ErrNotFound) {
+	if _, err := accounts.AcceptInvitation(ctx, db, tok, nil, &accounts.NewUserInput{Name: "Sven Spät", Password: accPassword, PasswordConfirm: &confirm}, later); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("expired accept: %v", err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM users WHERE email = 'spaet@verein.example'`); n != 0 {
 		t.Fatal("account created from an expired invitation")
 	}
-	if open, err := models.OrgOpenInvitations(ctx, db, o.ID, later); err != nil || len(open) != 0 {
+	if open, err := accounts.OrgOpenInvitations(ctx, db, o.ID, later); err != nil || len(open) != 0 {
 		t.Fatalf("open invitations after expiry: %v %v", open, err)
 	}
 }
@@ -236,36 +236,36 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
 	other, otherAdmin := accRegister(t, db, "Verein Zwei e. V.", "zwei@verein.example")
 	colleague := accUser(t, db, "kollege@verein.example", "Konrad Kollege")
-	if _, err := models.InviteToOrg(ctx, db, admin, o.ID, colleague.Email, core.RoleOrgMember, "https://kimibv.test", now); err != nil {
+	if _, err := accounts.InviteToOrg(ctx, db, admin, o.ID, colleague.Email, core.RoleOrgMember, "https://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.AcceptInvitation(ctx, db, accToken(t, db, colleague.Email, "https://kimibv.test/einladung"), colleague, nil, now); err != nil {
+	if _, err := accounts.AcceptInvitation(ctx, db, accToken(t, db, colleague.Email, "https://kimibv.test/einladung"), colleague, nil, now); err != nil {
 		t.Fatal(err)
 	}
-	colleague, _ = models.LoadActor(ctx, db, colleague.UserID)
+	colleague, _ = accounts.LoadActor(ctx, db, colleague.UserID)
 	changes := func() int64 {
 		return dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action IN ('organization.role_changed', 'organization.member_removed')`)
 	}
 
 	// The only administrator can neither step down nor be removed.
-	wantCodes(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, core.RoleOrgMember), "member:last_admin")
-	wantCodes(t, models.RemoveOrgMember(ctx, db, admin, o.ID, admin.UserID), "member:last_admin")
+	wantCodes(t, accounts.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, core.RoleOrgMember), "member:last_admin")
+	wantCodes(t, accounts.RemoveOrgMember(ctx, db, admin, o.ID, admin.UserID), "member:last_admin")
 	// Members and other organisations' administrators cannot manage; unknown people are not found.
-	if err := models.SetOrgMemberRole(ctx, db, colleague, o.ID, colleague.UserID, core.RoleOrgAdmin); !errors.Is(err, core.ErrNotFound) {
+	if err := accounts.SetOrgMemberRole(ctx, db, colleague, o.ID, colleague.UserID, core.RoleOrgAdmin); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("member promotes self: %v", err)
 	}
-	if err := models.RemoveOrgMember(ctx, db, otherAdmin, o.ID, colleague.UserID); !errors.Is(err, core.ErrNotFound) {
+	if err := accounts.RemoveOrgMember(ctx, db, otherAdmin, o.ID, colleague.UserID); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other organisation's admin: %v", err)
 	}
-	if err := models.RemoveOrgMember(ctx, db, admin, o.ID, otherAdmin.UserID); !errors.Is(err, core.ErrNotFound) {
+	if err := accounts.RemoveOrgMember(ctx, db, admin, o.ID, otherAdmin.UserID); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("member of another organisation: %v", err)
 	}
-	wantCodes(t, models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, "platform_admin"), "member:invalid")
+	wantCodes(t, accounts.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, "platform_admin"), "member:invalid")
 	if changes() != 0 {
 		t.Fatal("refused changes were audited")
 	}
 
-	if err := models.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, core.RoleOrgAdmin); err != nil {
+	if err := accounts.SetOrgMemberRole(ctx, db, admin, o.ID, colleague.UserID, core.RoleOrgAdmin); err != nil {
 		t.Fatal(err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.role_changed' AND chain = 'platform' AND object_id = ?
@@ -273,12 +273,12 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 		t.Fatalf("role change audit entries: %d", n)
 	}
 	// With a second administrator the first may step down, then the second is the last one.
-	if err := models.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, core.RoleOrgMember); err != nil {
+	if err := accounts.SetOrgMemberRole(ctx, db, admin, o.ID, admin.UserID, core.RoleOrgMember); err != nil {
 		t.Fatal(err)
 	}
-	colleague, _ = models.LoadActor(ctx, db, colleague.UserID)
-	wantCodes(t, models.RemoveOrgMember(ctx, db, colleague, o.ID, colleague.UserID), "member:last_admin")
-	if err := models.RemoveOrgMember(ctx, db, colleague, o.ID, admin.UserID); err != nil {
+	colleague, _ = accounts.LoadActor(ctx, db, colleague.UserID)
+	wantCodes(t, accounts.RemoveOrgMember(ctx, db, colleague, o.ID, colleague.UserID), "member:last_admin")
+	if err := accounts.RemoveOrgMember(ctx, db, colleague, o.ID, admin.UserID); err != nil {
 		t.Fatal(err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'organization.member_removed' AND object_id = ? AND details LIKE ?`,
@@ -301,11 +301,11 @@ func TestAccountMembershipsListRolesPerArea(t *testing.T) {
 	if err := st.DB.Raw(`SELECT id FROM users WHERE email = 'admin@beispielhausen.example'`).Scan(&uid).Error; err != nil || uid == 0 {
 		t.Fatalf("demo user: %v", err)
 	}
-	a, err := models.LoadActor(ctx, st.DB, uid)
+	a, err := accounts.LoadActor(ctx, st.DB, uid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := models.AccountMemberships(ctx, st.DB, a)
+	ms, err := accounts.AccountMemberships(ctx, st.DB, a)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 )
@@ -28,7 +28,7 @@ func TestCheckPassword(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v := models.CheckPassword(tc.pw, tc.email, tc.user)
+			v := accounts.CheckPassword(tc.pw, tc.email, tc.user)
 			if tc.code == "" {
 				if len(v.Fields) != 0 {
 					t.Fatalf("unexpected %v", v.Codes())
@@ -49,17 +49,17 @@ func TestCheckPassword(t *testing.T) {
 }
 
 func TestPasswordHashRoundTrip(t *testing.T) {
-	h, err := models.HashPassword("Grüne Wiese am Fluss 7")
+	h, err := accounts.HashPassword("Grüne Wiese am Fluss 7")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=2$") {
 		t.Fatalf("unexpected hash format %s", h)
 	}
-	if !models.PasswordMatches("Grüne Wiese am Fluss 7", h) || models.PasswordMatches("grüne Wiese am Fluss 7", h) {
+	if !accounts.PasswordMatches("Grüne Wiese am Fluss 7", h) || accounts.PasswordMatches("grüne Wiese am Fluss 7", h) {
 		t.Fatal("hash does not distinguish passwords")
 	}
-	h2, _ := models.HashPassword("Grüne Wiese am Fluss 7")
+	h2, _ := accounts.HashPassword("Grüne Wiese am Fluss 7")
 	if h == h2 {
 		t.Fatal("hashes are not salted")
 	}
@@ -76,7 +76,7 @@ func TestLockoutUntil(t *testing.T) {
 		{50, time.Hour},
 	}
 	for _, tc := range cases {
-		got := models.LockoutUntil(tc.failures, now)
+		got := accounts.LockoutUntil(tc.failures, now)
 		if tc.want == 0 {
 			if !got.IsZero() {
 				t.Errorf("%d failures: locked until %v", tc.failures, got)

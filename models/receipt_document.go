@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
@@ -23,7 +24,7 @@ type DocIssuer struct {
 
 // docIssuerOf reads the Kreis of a call; authority is the call's own (may be empty).
 func docIssuerOf(tx *gorm.DB, tenantID int64, authority string) (DocIssuer, error) {
-	var t Tenant
+	var t accounts.Tenant
 	if err := tx.Where("id = ?", tenantID).First(&t).Error; err != nil {
 		return DocIssuer{}, store.NotFound(err, fmt.Sprintf("tenant %d", tenantID))
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/dbtest"
 )
 
@@ -18,30 +18,30 @@ func TestPasswordChangeAndResetAdvanceSessionEpoch(t *testing.T) {
 	id := accUser(t, db, "jana@kreis.example", "Jana Leitner").UserID
 	other := accUser(t, db, "olaf@kreis.example", "Olaf Öffner").UserID
 	epoch := func(uid int64) int64 {
-		a, err := models.LoadActor(ctx, db, uid)
+		a, err := accounts.LoadActor(ctx, db, uid)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return a.SessionEpoch
 	}
-	a, _ := models.LoadActor(ctx, db, id)
+	a, _ := accounts.LoadActor(ctx, db, id)
 	if a.SessionEpoch != 0 {
 		t.Fatalf("initial epoch %d", a.SessionEpoch)
 	}
-	if err := models.ChangePassword(ctx, db, a, "falsch", "Ein neues gutes Passwort", "Ein neues gutes Passwort"); err == nil || epoch(id) != 0 {
+	if err := accounts.ChangePassword(ctx, db, a, "falsch", "Ein neues gutes Passwort", "Ein neues gutes Passwort"); err == nil || epoch(id) != 0 {
 		t.Fatalf("refused change: %v, epoch %d", err, epoch(id))
 	}
-	if err := models.ChangePassword(ctx, db, a, accPassword, "Ein neues gutes Passwort", "Ein neues gutes Passwort"); err != nil || epoch(id) != 1 {
+	if err := accounts.ChangePassword(ctx, db, a, accPassword, "Ein neues gutes Passwort", "Ein neues gutes Passwort"); err != nil || epoch(id) != 1 {
 		t.Fatalf("change: %v, epoch %d", err, epoch(id))
 	}
-	if err := models.RequestPasswordReset(ctx, db, "jana@kreis.example", "https://kimibv.test", now); err != nil {
+	if err := accounts.RequestPasswordReset(ctx, db, "jana@kreis.example", "https://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
 	tok := accToken(t, db, "jana@kreis.example", "https://kimibv.test/passwort-zuruecksetzen")
-	if err := models.ResetPassword(ctx, db, tok, "kurz", "kurz", now); err == nil || epoch(id) != 1 {
+	if err := accounts.ResetPassword(ctx, db, tok, "kurz", "kurz", now); err == nil || epoch(id) != 1 {
 		t.Fatalf("refused reset: %v, epoch %d", err, epoch(id))
 	}
-	if err := models.ResetPassword(ctx, db, tok, "Neues Passwort am Fluss", "Neues Passwort am Fluss", now); err != nil || epoch(id) != 2 {
+	if err := accounts.ResetPassword(ctx, db, tok, "Neues Passwort am Fluss", "Neues Passwort am Fluss", now); err != nil || epoch(id) != 2 {
 		t.Fatalf("reset: %v, epoch %d", err, epoch(id))
 	}
 	if epoch(other) != 0 {

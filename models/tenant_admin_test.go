@@ -10,7 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
@@ -24,7 +24,7 @@ func taActor(t *testing.T, db *gorm.DB, email string) *core.Actor {
 	if err := db.Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
 		t.Fatalf("user %s: %v", email, err)
 	}
-	a, err := models.LoadActor(context.Background(), db, id)
+	a, err := accounts.LoadActor(context.Background(), db, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func taActor(t *testing.T, db *gorm.DB, email string) *core.Actor {
 // taTenantID returns the id of the Kreis with slug.
 func taTenantID(t *testing.T, db *gorm.DB, slug string) int64 {
 	t.Helper()
-	tn, err := models.TenantBySlug(context.Background(), db, slug)
+	tn, err := accounts.TenantBySlug(context.Background(), db, slug)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,21 +72,21 @@ func TestInviteToTenant(t *testing.T) {
 
 	bad := []struct {
 		name  string
-		in    models.TenantInvite
+		in    accounts.TenantInvite
 		codes []string
 	}{
-		{"no roles", models.TenantInvite{Email: "neu@musterland.example"}, []string{"roles:required"}},
-		{"bad address", models.TenantInvite{Email: "kein-at-zeichen", Roles: []core.Role{core.RoleLead}}, []string{"email:invalid"}},
-		{"org role", models.TenantInvite{Email: "neu@musterland.example", Roles: []core.Role{core.RoleOrgAdmin}}, []string{"roles:invalid"}},
-		{"already member", models.TenantInvite{Email: " Leitung@Musterland.example ", Roles: []core.Role{core.RoleEvaluator}}, []string{"email:member"}},
+		{"no roles", accounts.TenantInvite{Email: "neu@musterland.example"}, []string{"roles:required"}},
+		{"bad address", accounts.TenantInvite{Email: "kein-at-zeichen", Roles: []core.Role{core.RoleLead}}, []string{"email:invalid"}},
+		{"org role", accounts.TenantInvite{Email: "neu@musterland.example", Roles: []core.Role{core.RoleOrgAdmin}}, []string{"roles:invalid"}},
+		{"already member", accounts.TenantInvite{Email: " Leitung@Musterland.example ", Roles: []core.Role{core.RoleEvaluator}}, []string{"email:member"}},
 	}
 	for _, tc := range bad {
-		_, err := models.InviteToTenant(ctx, db, admin, muster, tc.in, "http://kimibv.test", now)
+		_, err := accounts.InviteToTenant(ctx, db, admin, muster, tc.in, "http://kimibv.test", now)
 		wantCodes(t, err, tc.codes...)
 	}
 	for _, email := range []string{"admin@beispielhausen.example", "leitung@musterland.example"} {
-		_, err := models.InviteToTenant(ctx, db, taActor(t, db, email), muster,
-			models.TenantInvite{Email: "neu@musterland.example", Roles: []core.Role{core.RoleLead}}, "http://kimibv.test", now)
+		_, err := accounts.InviteToTenant(ctx, db, taActor(t, db, email), muster,
+			accounts.TenantInvite{Email: "neu@musterland.example", Roles: []core.Role{core.RoleLead}}, "http://kimibv.test", now)
 		if !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("%s invites into Musterland: %v", email, err)
 		}
@@ -98,8 +98,8 @@ func TestInviteToTenant(t *testing.T) {
 		t.Fatal("refused invitations were audited")
 	}
 
-	inv, err := models.InviteToTenant(ctx, db, admin, muster,
-		models.TenantInvite{Email: "Neu@Musterland.example", Roles: []core.Role{core.RoleLead, core.RoleEvaluator}}, "http://kimibv.test", now)
+	inv, err := accounts.InviteToTenant(ctx, db, admin, muster,
+		accounts.TenantInvite{Email: "Neu@Musterland.example", Roles: []core.Role{core.RoleLead, core.RoleEvaluator}}, "http://kimibv.test", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,16 +120,16 @@ func TestInviteToTenant(t *testing.T) {
 		e.ObjectType != "invitation" || !strings.Contains(e.Details, `"email":"neu@musterland.example"`) || !strings.Contains(e.Details, `"roles":["lead","evaluator"]`) {
 		t.Fatalf("audit entry %+v", e)
 	}
-	pending, err := models.PendingTenantInvitations(ctx, db, admin, muster, now)
+	pending, err := accounts.PendingTenantInvitations(ctx, db, admin, muster, now)
 	if err != nil || len(pending) != 1 || pending[0].ID != inv.ID {
 		t.Fatalf("pending %v %v", pending, err)
 	}
 	// Expired invitations are not pending any more.
-	if pending, _ := models.PendingTenantInvitations(ctx, db, admin, muster, now.Add(models.InvitationValidity+time.Minute)); len(pending) != 0 {
+	if pending, _ := accounts.PendingTenantInvitations(ctx, db, admin, muster, now.Add(accounts.InvitationValidity+time.Minute)); len(pending) != 0 {
 		t.Fatalf("expired invitation still pending: %v", pending)
 	}
 	// Beispielhausen's administrator learns nothing of Musterland's invitations.
-	if _, err := models.PendingTenantInvitations(ctx, db, taActor(t, db, "admin@beispielhausen.example"), muster, now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := accounts.PendingTenantInvitations(ctx, db, taActor(t, db, "admin@beispielhausen.example"), muster, now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign pending invitations: %v", err)
 	}
 }
@@ -139,52 +139,52 @@ func TestUpdateTenantSettings(t *testing.T) {
 	ctx, db := context.Background(), st.DB
 	muster := taTenantID(t, db, "musterland")
 	admin := taActor(t, db, "admin@musterland.example")
-	tn, _ := models.TenantBySlug(ctx, db, "musterland")
-	valid := models.SettingsOf(tn)
+	tn, _ := accounts.TenantBySlug(ctx, db, "musterland")
+	valid := accounts.SettingsOf(tn)
 	chain := audit.TenantChain(muster)
 	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
 
-	mutate := func(f func(s *models.TenantSettings)) models.TenantSettings { s := valid; f(&s); return s }
+	mutate := func(f func(s *accounts.TenantSettings)) accounts.TenantSettings { s := valid; f(&s); return s }
 	bad := []struct {
 		name  string
-		in    models.TenantSettings
+		in    accounts.TenantSettings
 		codes []string
 	}{
-		{"empty remedy", mutate(func(s *models.TenantSettings) { s.LegalRemedyText = "  \r\n " }), []string{"legal_remedy_text:required"}},
-		{"long remedy", mutate(func(s *models.TenantSettings) { s.LegalRemedyText = strings.Repeat("ä", 5001) }), []string{"legal_remedy_text:too_long"}},
-		{"long letterhead", mutate(func(s *models.TenantSettings) { s.Letterhead = strings.Repeat("x", 501) }), []string{"letterhead:too_long"}},
-		{"bidi letterhead", mutate(func(s *models.TenantSettings) { s.Letterhead = "Kreis \u202e Musterland" }), []string{"letterhead:invalid"}},
-		{"no authority, bad mail", mutate(func(s *models.TenantSettings) { s.Authority, s.ContactEmail = "", "ki@" }), []string{"authority:required", "contact_email:invalid"}},
+		{"empty remedy", mutate(func(s *accounts.TenantSettings) { s.LegalRemedyText = "  \r\n " }), []string{"legal_remedy_text:required"}},
+		{"long remedy", mutate(func(s *accounts.TenantSettings) { s.LegalRemedyText = strings.Repeat("ä", 5001) }), []string{"legal_remedy_text:too_long"}},
+		{"long letterhead", mutate(func(s *accounts.TenantSettings) { s.Letterhead = strings.Repeat("x", 501) }), []string{"letterhead:too_long"}},
+		{"bidi letterhead", mutate(func(s *accounts.TenantSettings) { s.Letterhead = "Kreis \u202e Musterland" }), []string{"letterhead:invalid"}},
+		{"no authority, bad mail", mutate(func(s *accounts.TenantSettings) { s.Authority, s.ContactEmail = "", "ki@" }), []string{"authority:required", "contact_email:invalid"}},
 	}
 	for _, tc := range bad {
-		_, err := models.UpdateTenantSettings(ctx, db, admin, muster, tc.in)
+		_, err := accounts.UpdateTenantSettings(ctx, db, admin, muster, tc.in)
 		wantCodes(t, err, tc.codes...)
 	}
 	for _, email := range []string{"admin@beispielhausen.example", "leitung@musterland.example"} {
-		if _, err := models.UpdateTenantSettings(ctx, db, taActor(t, db, email), muster, valid); !errors.Is(err, core.ErrNotFound) {
+		if _, err := accounts.UpdateTenantSettings(ctx, db, taActor(t, db, email), muster, valid); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("%s changes Musterland's settings: %v", email, err)
 		}
 	}
 	// Saving unchanged texts writes nothing.
-	if changed, err := models.UpdateTenantSettings(ctx, db, admin, muster, valid); err != nil || len(changed) != 0 {
+	if changed, err := accounts.UpdateTenantSettings(ctx, db, admin, muster, valid); err != nil || len(changed) != 0 {
 		t.Fatalf("unchanged save: %v %v", changed, err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain); n != auditBefore {
 		t.Fatal("refused or empty changes were audited")
 	}
 
-	next := mutate(func(s *models.TenantSettings) {
+	next := mutate(func(s *accounts.TenantSettings) {
 		s.LegalRemedyText = strings.Repeat("ü", 4990) + "\r\nEnde"
 		s.Letterhead = "Kreis Musterland\r\nDer Landrat"
 	})
-	changed, err := models.UpdateTenantSettings(ctx, db, admin, muster, next)
+	changed, err := accounts.UpdateTenantSettings(ctx, db, admin, muster, next)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(changed, []string{"legal_remedy_text", "letterhead"}) {
 		t.Fatalf("changed %v", changed)
 	}
-	tn, _ = models.TenantBySlug(ctx, db, "musterland")
+	tn, _ = accounts.TenantBySlug(ctx, db, "musterland")
 	if tn.Letterhead != "Kreis Musterland\nDer Landrat" || !strings.HasSuffix(tn.LegalRemedyText, "ü\nEnde") || tn.Authority != valid.Authority {
 		t.Fatalf("stored %+v", tn)
 	}
@@ -209,11 +209,11 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE chain = ?`, chain)
 
 	// Self-demotion is refused, so a Kreis never locks itself out.
-	err := models.SetTenantRoles(ctx, db, admin, muster, admin.UserID, []core.Role{core.RoleLead})
+	err := accounts.SetTenantRoles(ctx, db, admin, muster, admin.UserID, []core.Role{core.RoleLead})
 	wantCodes(t, err, "roles:self_admin")
 	// Another Kreis's administrator cannot change roles here, nor can the lead.
 	for _, a := range []*core.Actor{taActor(t, db, "admin@beispielhausen.example"), lead} {
-		if err := models.SetTenantRoles(ctx, db, a, muster, lead.UserID, []core.Role{core.RoleTenantAdmin}); !errors.Is(err, core.ErrNotFound) {
+		if err := accounts.SetTenantRoles(ctx, db, a, muster, lead.UserID, []core.Role{core.RoleTenantAdmin}); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("%s changes roles in Musterland: %v", a.Email, err)
 		}
 	}
@@ -221,10 +221,10 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 		t.Fatal("refused role changes were audited")
 	}
 
-	if err := models.SetTenantRoles(ctx, db, admin, muster, lead.UserID, []core.Role{core.RoleLead, core.RoleCouncil}); err != nil {
+	if err := accounts.SetTenantRoles(ctx, db, admin, muster, lead.UserID, []core.Role{core.RoleLead, core.RoleCouncil}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := models.TenantMemberByID(ctx, db, admin, muster, lead.UserID)
+	m, err := accounts.TenantMemberByID(ctx, db, admin, muster, lead.UserID)
 	if err != nil || !slices.Equal(m.RoleList(), []core.Role{core.RoleLead, core.RoleCouncil}) {
 		t.Fatalf("member %+v %v", m, err)
 	}
@@ -235,13 +235,13 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 	}
 
 	// Removing every role removes the person from the Kreis.
-	if err := models.SetTenantRoles(ctx, db, admin, muster, lead.UserID, nil); err != nil {
+	if err := accounts.SetTenantRoles(ctx, db, admin, muster, lead.UserID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.TenantMemberByID(ctx, db, admin, muster, lead.UserID); !errors.Is(err, core.ErrNotFound) {
+	if _, err := accounts.TenantMemberByID(ctx, db, admin, muster, lead.UserID); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("removed person still listed: %v", err)
 	}
-	members, err := models.TenantMembers(ctx, db, admin, muster)
+	members, err := accounts.TenantMembers(ctx, db, admin, muster)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 	if len(members) != 7 {
 		t.Fatalf("members: %d", len(members))
 	}
-	if _, err := models.TenantMembers(ctx, db, taActor(t, db, "admin@beispielhausen.example"), muster); !errors.Is(err, core.ErrNotFound) {
+	if _, err := accounts.TenantMembers(ctx, db, taActor(t, db, "admin@beispielhausen.example"), muster); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign member list: %v", err)
 	}
 }
@@ -261,19 +261,19 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 func TestTenantOverviewIsForTheOperatorOnly(t *testing.T) {
 	st := dbtest.NewDemo(t)
 	ctx, db, now := context.Background(), st.DB, time.Now()
-	if _, err := models.TenantOverview(ctx, db, taActor(t, db, "admin@musterland.example"), now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := accounts.TenantOverview(ctx, db, taActor(t, db, "admin@musterland.example"), now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Kreis administrator sees the overview: %v", err)
 	}
 	op := taActor(t, db, "betrieb@kimibv.example")
-	list, err := models.TenantOverview(ctx, db, op, now)
+	list, err := accounts.TenantOverview(ctx, db, op, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.InviteToTenant(ctx, db, taActor(t, db, "admin@beispielhausen.example"), list[1].ID,
-		models.TenantInvite{Email: "neu@beispielhausen.example", Roles: []core.Role{core.RoleCouncil}}, "http://kimibv.test", now); err != nil {
+	if _, err := accounts.InviteToTenant(ctx, db, taActor(t, db, "admin@beispielhausen.example"), list[1].ID,
+		accounts.TenantInvite{Email: "neu@beispielhausen.example", Roles: []core.Role{core.RoleCouncil}}, "http://kimibv.test", now); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ = models.TenantOverview(ctx, db, op, now); list[1].PendingInvitations != 1 {
+	if list, _ = accounts.TenantOverview(ctx, db, op, now); list[1].PendingInvitations != 1 {
 		t.Fatalf("pending invitations: %+v", list[1])
 	}
 	if len(list) != 2 || list[0].Slug != "musterland" || list[0].Users != 8 || list[1].Slug != "beispielhausen" || list[1].Users != 1 {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/vault"
@@ -50,7 +51,7 @@ func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *core.Actor, ten
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("vergabeakte of call %d: %w", callID, core.ErrNotFound)
 	}
-	if err := refuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
+	if err := accounts.RefuseCommitteeMember(db.WithContext(ctx), actor, callID); err != nil {
 		return nil, err
 	}
 	return &rows[0], nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
@@ -90,7 +91,7 @@ func newWalletFixture(t *testing.T) *walletFixture {
 	load := func(email string) (*core.Actor, int64) {
 		var id int64
 		mustScan(t, st.DB, &id, `SELECT id FROM users WHERE email = ?`, email)
-		a, err := models.LoadActor(context.Background(), st.DB, id)
+		a, err := accounts.LoadActor(context.Background(), st.DB, id)
 		if err != nil {
 			t.Fatal(err)
 		}

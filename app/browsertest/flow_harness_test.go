@@ -21,6 +21,7 @@ import (
 	"kimibv/app"
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
@@ -117,7 +118,7 @@ func newFlow(t *testing.T) *flow {
 // actor loads the demo account with this e-mail address.
 func (f *flow) actor(email string) *core.Actor {
 	f.t.Helper()
-	a, err := models.LoadActor(context.Background(), f.store.DB, f.count(`SELECT id FROM users WHERE email = ?`, email))
+	a, err := accounts.LoadActor(context.Background(), f.store.DB, f.count(`SELECT id FROM users WHERE email = ?`, email))
 	if err != nil {
 		f.t.Fatalf("actor %s: %v", email, err)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/rules"
 )
 
@@ -27,9 +27,9 @@ func TestIssue4ProviderBid(t *testing.T) {
 	p := newJourney(t, browser, "Neuer Träger", base, tl.axeJS, pages)
 	p.open("/registrieren")
 	p.fill(map[string]string{
-		"f-org_name": orgName, "f-legal_form": models.LegalForms[0], "f-register_court": "Amtsgericht Musterstadt",
+		"f-org_name": orgName, "f-legal_form": accounts.LegalForms[0], "f-register_court": "Amtsgericht Musterstadt",
 		"f-register_number": "VR 4711", "f-street": "Lindenweg 3", "f-postal_code": "57009", "f-city": "Talheim",
-		"f-association": models.Associations[0], "f-org_email": "info@beratung-talheim.example", "f-phone": "02345 9876-0",
+		"f-association": accounts.Associations[0], "f-org_email": "info@beratung-talheim.example", "f-phone": "02345 9876-0",
 		"f-name": "Leyla Demir", "f-email": "demir@beratung-talheim.example",
 		"f-password": "Lindenweg-3-Talheim!", "f-password_confirm": "Lindenweg-3-Talheim!", "f-privacy": "on",
 	})

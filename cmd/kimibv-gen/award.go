@@ -8,6 +8,7 @@ import (
 
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -54,7 +55,7 @@ func awardCalls(ctx context.Context, st *store.Store, pending []pendingAward, ba
 
 func awardCall(ctx context.Context, st *store.Store, docs models.DecisionDocs, p pendingAward) error {
 	db := st.DB.WithContext(ctx)
-	lead, err := models.LoadActor(ctx, db, p.Lead)
+	lead, err := accounts.LoadActor(ctx, db, p.Lead)
 	if err != nil {
 		return err
 	}

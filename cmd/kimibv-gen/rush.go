@@ -12,7 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -38,7 +38,7 @@ func rushSetup(ctx context.Context, st *store.Store, vlt *vault.Vault, args []st
 		return err
 	}
 	start := time.Now()
-	hash, err := models.HashPassword(demo.Password)
+	hash, err := accounts.HashPassword(demo.Password)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
@@ -48,7 +49,7 @@ func volume(ctx context.Context, st *store.Store, vlt *vault.Vault, args []strin
 		o.Orgs = 4 * o.Bids
 	}
 	start := time.Now()
-	hash, err := models.HashPassword(demo.Password)
+	hash, err := accounts.HashPassword(demo.Password)
 	if err != nil {
 		return err
 	}
@@ -130,7 +131,7 @@ func createOrgs(ctx context.Context, st *store.Store, prefix, kind string, n int
 }
 
 // benchContent is the KIM template with eight criteria (weights summing to 100).
-func benchContent(t *models.Tenant, now time.Time, n int) rules.CallContent {
+func benchContent(t *accounts.Tenant, now time.Time, n int) rules.CallContent {
 	c := models.KIMTemplate(t, now)
 	c.Title = fmt.Sprintf("%s – Verfahren %d", c.Title, n)
 	c.FileRef = fmt.Sprintf("KI-IBV-%s-%02d", now.Format("2006"), n)
@@ -176,7 +177,7 @@ type genCall struct {
 // The first o.Awarded calls get a deadline awardLead from now and are returned for awardCalls.
 func genKreis(ctx context.Context, st *store.Store, vlt *vault.Vault, o volumeOpts, k int, orgs []genOrg, pwHash string) ([]pendingAward, error) {
 	slug := fmt.Sprintf("%s-%02d", o.Prefix, k+1)
-	t := &models.Tenant{Slug: slug, Name: fmt.Sprintf("Kreis %s %02d", o.Prefix, k+1), Kind: "kreis", ContactEmail: "ki@" + slug + ".example"}
+	t := &accounts.Tenant{Slug: slug, Name: fmt.Sprintf("Kreis %s %02d", o.Prefix, k+1), Kind: "kreis", ContactEmail: "ki@" + slug + ".example"}
 	tx, err := st.Pool.Begin(ctx)
 	if err != nil {
 		return nil, err

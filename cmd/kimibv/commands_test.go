@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/dbtest"
 	"kimibv/models/store"
 )
@@ -120,7 +120,7 @@ func TestUserCreateCommand(t *testing.T) {
 	if n := count(`SELECT count(*) FROM audit_log WHERE action = 'user.created' AND details = '{"platform_admin":true}'`); n != 1 {
 		t.Fatalf("user.created entries: %d", n)
 	}
-	if _, err := models.Authenticate(ctx, st.DB, "betrieb@kreis.example", "Sehr-sicheres-Passwort-2026", time.Now()); err != nil {
+	if _, err := accounts.Authenticate(ctx, st.DB, "betrieb@kreis.example", "Sehr-sicheres-Passwort-2026", time.Now()); err != nil {
 		t.Fatalf("login with the new account: %v", err)
 	}
 	// The same address twice is refused.

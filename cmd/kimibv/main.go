@@ -14,7 +14,7 @@ import (
 	"strings"
 	"syscall"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -188,7 +188,7 @@ func userCreate(ctx context.Context, cfg config, log *slog.Logger, args []string
 	if err := store.CheckSchema(ctx, st.SQL); err != nil {
 		return err
 	}
-	u, err := models.CreateUser(ctx, st.DB, 0, models.NewUserInput{Email: *email, Name: *name, Password: password}, *platform)
+	u, err := accounts.CreateUser(ctx, st.DB, 0, accounts.NewUserInput{Email: *email, Name: *name, Password: password}, *platform)
 	if err != nil {
 		return err
 	}

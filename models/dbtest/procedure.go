@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -69,7 +70,7 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 	var ids struct{ TenantID, LeadID int64 }
 	fail("demo", db.Raw(`SELECT t.id AS tenant_id, u.id AS lead_id FROM tenants t, users u
 		WHERE t.slug = 'musterland' AND u.email = 'leitung@musterland.example'`).Scan(&ids).Error)
-	lead, err := models.LoadActor(ctx, db, ids.LeadID)
+	lead, err := accounts.LoadActor(ctx, db, ids.LeadID)
 	fail("lead", err)
 	p := Procedure{Ref: fmt.Sprintf("musterland-2026-%02d", s.Seq), TenantID: ids.TenantID, Lead: lead,
 		Secrets: []string{lead.Name, lead.Email}}
@@ -163,7 +164,7 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 		var uid, noticeID int64
 		fail("member", db.Raw(`INSERT INTO users (email, name, password_hash) VALUES (?, 'Petra Person', 'x') RETURNING id`, email).Scan(&uid).Error)
 		fail("membership", db.Exec(`INSERT INTO organization_members (org_id, user_id, role) VALUES (?, ?, 'org_admin')`, orgs[1].ID, uid).Error)
-		member, err := models.LoadActor(ctx, db, uid)
+		member, err := accounts.LoadActor(ctx, db, uid)
 		fail("member actor", err)
 		fail("notice", db.Raw(`SELECT id FROM notices WHERE call_id = ? AND org_id = ?`, p.CallID, orgs[1].ID).Scan(&noticeID).Error)
 		oid, err := models.LodgeObjection(ctx, db, member, orgs[1].ID, noticeID, "Geheimer Rügetext: Die Bewertung von K1 ist falsch.", now)

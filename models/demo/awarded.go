@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 )
@@ -101,7 +102,7 @@ func actorByEmail(ctx context.Context, db *gorm.DB, email string) (*core.Actor, 
 	if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
 		return nil, fmt.Errorf("demo account %s: %w", email, err)
 	}
-	return models.LoadActor(ctx, db, id)
+	return accounts.LoadActor(ctx, db, id)
 }
 
 // demoErr names the failing step and unpacks field errors.

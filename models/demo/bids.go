@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
@@ -61,7 +62,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&uid).Error; err != nil {
 			return err
 		}
-		a, err := models.LoadActor(ctx, db, uid)
+		a, err := accounts.LoadActor(ctx, db, uid)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/rules"
 )
 
@@ -33,7 +34,7 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, 
 	if err != nil {
 		return out, err
 	}
-	lead, err := models.LoadActor(ctx, db, leadID)
+	lead, err := accounts.LoadActor(ctx, db, leadID)
 	if err != nil {
 		return out, err
 	}

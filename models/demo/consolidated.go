@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 )
@@ -38,7 +39,7 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 	if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = 'leitung@musterland.example'`).Scan(&leadID).Error; err != nil || leadID == 0 {
 		return fmt.Errorf("demo lead: %w", err)
 	}
-	lead, err := models.LoadActor(ctx, db, leadID)
+	lead, err := accounts.LoadActor(ctx, db, leadID)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 )
 
@@ -44,30 +44,30 @@ func musterlandStaff() []person {
 
 // providers are the four fictional welfare organisations with their administrators.
 func providers() []struct {
-	org  models.OrgInput
+	org  accounts.OrgInput
 	user person
 } {
 	mk := func(name, assoc, street, zip, city, mail, user, uname string) struct {
-		org  models.OrgInput
+		org  accounts.OrgInput
 		user person
 	} {
 		return struct {
-			org  models.OrgInput
+			org  accounts.OrgInput
 			user person
 		}{
-			models.OrgInput{Name: name, LegalForm: models.LegalForms[0], RegisterCourt: "Amtsgericht Musterstadt", RegisterNumber: "VR " + zip[1:],
+			accounts.OrgInput{Name: name, LegalForm: accounts.LegalForms[0], RegisterCourt: "Amtsgericht Musterstadt", RegisterNumber: "VR " + zip[1:],
 				Street: street, PostalCode: zip, City: city, Association: assoc, Email: mail, Phone: "02345 1234-0"},
 			person{user, uname, []core.Role{core.RoleOrgAdmin}},
 		}
 	}
 	return []struct {
-		org  models.OrgInput
+		org  accounts.OrgInput
 		user person
 	}{
-		mk("Arbeiterwohlfahrt Kreisverband Musterland e. V.", models.Associations[0], "Hauptstraße 12", "57001", "Musterstadt", "info@awo-musterland.example", "awo@traeger.example", "Andrea Wohlfahrt"),
-		mk("Caritasverband für den Kreis Musterland e. V.", models.Associations[1], "Domplatz 3", "57002", "Musterstadt", "info@caritas-musterland.example", "caritas@traeger.example", "Clemens Caritas"),
-		mk("Diakonisches Werk im Kreis Musterland e. V.", models.Associations[2], "Kirchweg 7", "57010", "Nordheim", "info@diakonie-musterland.example", "diakonie@traeger.example", "Dorothea Diakon"),
-		mk("Interkulturelles Zentrum Brückenschlag e. V.", models.Associations[4], "Marktstraße 21", "57020", "Südhausen", "info@brueckenschlag.example", "brueckenschlag@traeger.example", "Murat Brückner"),
+		mk("Arbeiterwohlfahrt Kreisverband Musterland e. V.", accounts.Associations[0], "Hauptstraße 12", "57001", "Musterstadt", "info@awo-musterland.example", "awo@traeger.example", "Andrea Wohlfahrt"),
+		mk("Caritasverband für den Kreis Musterland e. V.", accounts.Associations[1], "Domplatz 3", "57002", "Musterstadt", "info@caritas-musterland.example", "caritas@traeger.example", "Clemens Caritas"),
+		mk("Diakonisches Werk im Kreis Musterland e. V.", accounts.Associations[2], "Kirchweg 7", "57010", "Nordheim", "info@diakonie-musterland.example", "diakonie@traeger.example", "Dorothea Diakon"),
+		mk("Interkulturelles Zentrum Brückenschlag e. V.", accounts.Associations[4], "Marktstraße 21", "57020", "Südhausen", "info@brueckenschlag.example", "brueckenschlag@traeger.example", "Murat Brückner"),
 	}
 }
 
@@ -100,16 +100,16 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 		return false, fmt.Errorf("the demonstration is already loaded (Kreis musterland exists)")
 	}
 	now := time.Now()
-	op, err := models.CreateUser(ctx, db, 0, models.NewUserInput{Email: operatorEmail, Name: "Betriebsteam Rechenzentrum", Password: Password}, true)
+	op, err := accounts.CreateUser(ctx, db, 0, accounts.NewUserInput{Email: operatorEmail, Name: "Betriebsteam Rechenzentrum", Password: Password}, true)
 	if err != nil {
 		return false, fmt.Errorf("demo operator: %w", err)
 	}
-	opActor, err := models.LoadActor(ctx, db, op.ID)
+	opActor, err := accounts.LoadActor(ctx, db, op.ID)
 	if err != nil {
 		return false, err
 	}
 	base := baseURLOf(opts)
-	muster, err := models.CreateTenant(ctx, db, opActor, models.TenantInput{Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis",
+	muster, err := accounts.CreateTenant(ctx, db, opActor, accounts.TenantInput{Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis",
 		State: "Nordrhein-Westfalen", Authority: "Kreis Musterland – Der Landrat, Kommunales Integrationszentrum", ContactEmail: "ki@musterland.example",
 		AdminEmail: "admin@musterland.example"}, base, now)
 	if err != nil {
@@ -118,7 +118,7 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err := staff(ctx, db, opActor, muster.ID, musterlandStaff()); err != nil {
 		return false, err
 	}
-	other, err := models.CreateTenant(ctx, db, opActor, models.TenantInput{Slug: "beispielhausen", Name: "Stadt Beispielhausen", Kind: "kreisfreie_stadt",
+	other, err := accounts.CreateTenant(ctx, db, opActor, accounts.TenantInput{Slug: "beispielhausen", Name: "Stadt Beispielhausen", Kind: "kreisfreie_stadt",
 		State: "Nordrhein-Westfalen", Authority: "Stadt Beispielhausen – Der Oberbürgermeister", ContactEmail: "integration@beispielhausen.example",
 		AdminEmail: "admin@beispielhausen.example"}, base, now)
 	if err != nil {
@@ -128,7 +128,7 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 		return false, err
 	}
 	for _, p := range providers() {
-		if _, _, err := models.RegisterOrganization(ctx, db, p.org, models.NewUserInput{Email: p.user.email, Name: p.user.name, Password: Password}); err != nil {
+		if _, _, err := accounts.RegisterOrganization(ctx, db, p.org, accounts.NewUserInput{Email: p.user.email, Name: p.user.name, Password: Password}); err != nil {
 			return false, fmt.Errorf("demo provider %s: %w", p.org.Name, err)
 		}
 	}
@@ -153,15 +153,15 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 func staff(ctx context.Context, db *gorm.DB, op *core.Actor, tenantID int64, people []person) error {
 	granter := op
 	for i, p := range people {
-		u, err := models.CreateUser(ctx, db, op.UserID, models.NewUserInput{Email: p.email, Name: p.name, Password: Password}, false)
+		u, err := accounts.CreateUser(ctx, db, op.UserID, accounts.NewUserInput{Email: p.email, Name: p.name, Password: Password}, false)
 		if err != nil {
 			return fmt.Errorf("demo user %s: %w", p.email, err)
 		}
-		if err := models.SetTenantRoles(ctx, db, granter, tenantID, u.ID, p.roles); err != nil {
+		if err := accounts.SetTenantRoles(ctx, db, granter, tenantID, u.ID, p.roles); err != nil {
 			return fmt.Errorf("demo roles %s: %w", p.email, err)
 		}
 		if i == 0 {
-			if granter, err = models.LoadActor(ctx, db, u.ID); err != nil {
+			if granter, err = accounts.LoadActor(ctx, db, u.ID); err != nil {
 				return err
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
@@ -24,7 +25,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, n
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
 			return nil, 0, fmt.Errorf("demo user %s: %w", email, err)
 		}
-		a, err := models.LoadActor(ctx, db, id)
+		a, err := accounts.LoadActor(ctx, db, id)
 		if err != nil {
 			return nil, 0, err
 		}

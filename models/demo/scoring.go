@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -51,7 +52,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
 			return nil, fmt.Errorf("demo user %s: %w", email, err)
 		}
-		return models.LoadActor(ctx, db, id)
+		return accounts.LoadActor(ctx, db, id)
 	}
 	lead, err := act("leitung@musterland.example")
 	if err != nil {

@@ -1,4 +1,4 @@
-package models
+package accounts
 
 import (
 	"fmt"
@@ -31,8 +31,8 @@ import (
 // procedureRoles are the Kreis roles that handle procedures, in the order they are reported.
 var procedureRoles = []core.Role{core.RoleLead, core.RoleOpener}
 
-// procedureRoleNames are procedureRoles as strings, for SQL arguments.
-func procedureRoleNames() []string {
+// ProcedureRoleNames are procedureRoles as strings, for SQL arguments.
+func ProcedureRoleNames() []string {
 	out := make([]string, len(procedureRoles))
 	for i, r := range procedureRoles {
 		out[i] = string(r)
@@ -81,15 +81,15 @@ func msgAcceptConflict(role core.Role, ref string) string {
 		"Bitte wenden Sie sich an die Kreisadministration. Es wurde nichts geändert.", ref, role.Label())
 }
 
-// errCommitteeMember refuses a named evaluator on the lead's and the openers' pages of
+// ErrCommitteeMember refuses a named evaluator on the lead's and the openers' pages of
 // the procedure (the separation of duties for data that predates the rule).
-func errCommitteeMember() error {
+func ErrCommitteeMember() error {
 	return core.Forbidden("Sie gehören dem Bewertungsgremium dieses Verfahrens an. Die Seiten der Verfahrensleitung und der Öffnung dieses Verfahrens bleiben Ihnen deshalb verschlossen; " +
 		"diese Schritte übernimmt eine andere Person. Ihre eigene Bewertung finden Sie unter „Bewertung“.")
 }
 
-// namedEvaluator reports whether userID is a named evaluator of the call.
-func namedEvaluator(db *gorm.DB, callID, userID int64) (bool, error) {
+// NamedEvaluator reports whether userID is a named evaluator of the call.
+func NamedEvaluator(db *gorm.DB, callID, userID int64) (bool, error) {
 	var named bool
 	if err := db.Raw(`SELECT EXISTS (SELECT 1 FROM call_committee WHERE call_id = ? AND user_id = ? AND role = 'evaluator')`, callID, userID).
 		Scan(&named).Error; err != nil {
@@ -98,14 +98,14 @@ func namedEvaluator(db *gorm.DB, callID, userID int64) (bool, error) {
 	return named, nil
 }
 
-// refuseCommitteeMember refuses (errCommitteeMember) a named evaluator of the call.
-func refuseCommitteeMember(db *gorm.DB, actor *core.Actor, callID int64) error {
-	named, err := namedEvaluator(db, callID, actor.UserID)
+// RefuseCommitteeMember refuses (errCommitteeMember) a named evaluator of the call.
+func RefuseCommitteeMember(db *gorm.DB, actor *core.Actor, callID int64) error {
+	named, err := NamedEvaluator(db, callID, actor.UserID)
 	if err != nil {
 		return err
 	}
 	if named {
-		return errCommitteeMember()
+		return ErrCommitteeMember()
 	}
 	return nil
 }
@@ -134,10 +134,10 @@ func checkRoleGrant(tx *gorm.DB, tenantID, userID int64, roles []core.Role, fiel
 	return nil
 }
 
-// checkCommitteeDuties adds a field error (code: the role) when one of the evaluators
+// CheckCommitteeDuties adds a field error (code: the role) when one of the evaluators
 // holds a Kreis role that CommitteeRoleConflict forbids beside the committee. Callers
 // lock the people first (lockPeople), so that a concurrent grant cannot slip in.
-func checkCommitteeDuties(tx *gorm.DB, tenantID int64, evaluators []int64, field string, v *core.ValidationError) error {
+func CheckCommitteeDuties(tx *gorm.DB, tenantID int64, evaluators []int64, field string, v *core.ValidationError) error {
 	if len(evaluators) == 0 {
 		return nil
 	}
@@ -163,11 +163,11 @@ func checkCommitteeDuties(tx *gorm.DB, tenantID int64, evaluators []int64, field
 	return nil
 }
 
-// lockPeople locks the users' rows FOR KEY SHARE before their Kreis roles are read for a
+// LockPeople locks the users' rows FOR KEY SHARE before their Kreis roles are read for a
 // naming: a concurrent grant (checkRoleGrant, FOR UPDATE) waits for the naming or is
 // waited for, and the reads after the lock see its outcome. KEY SHARE does not block
 // ordinary updates of the users (logins, password changes).
-func lockPeople(tx *gorm.DB, ids []int64) error {
+func LockPeople(tx *gorm.DB, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
