@@ -45,11 +45,11 @@ type leadCallsPage struct {
 
 // leadCalls lists the Kreis's calls in every state with the form for a new one.
 func (a *App) leadCalls(c echo.Context) error {
-	calls, err := models.TenantCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID)
+	callRows, err := models.TenantCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID)
 	if err != nil {
 		return err
 	}
-	return a.show(c, "calls_admin", "Verfahren – "+tenant(c).Name, leadCallsPage{Calls: calls, Base: callsBase(c)})
+	return a.show(c, "calls_admin", "Verfahren – "+tenant(c).Name, leadCallsPage{Calls: callRows, Base: callsBase(c)})
 }
 
 // createCall starts a draft from the KIM template or as a copy of an earlier call.

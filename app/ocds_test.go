@@ -31,16 +31,16 @@ func TestOCDSRoutesServeValidPackagesForEveryDemoProcedure(t *testing.T) {
 		t.Errorf("package head %v %v", pkg["uri"], pkg["publisher"])
 	}
 
-	var calls []struct {
+	var callRows []struct {
 		ID  int64
 		Ref string
 	}
-	ta.store.DB.Raw(`SELECT id, ref FROM calls WHERE state <> 'draft' ORDER BY id`).Scan(&calls)
-	if len(calls) < 2 {
-		t.Fatalf("demo has %d public calls", len(calls))
+	ta.store.DB.Raw(`SELECT id, ref FROM calls WHERE state <> 'draft' ORDER BY id`).Scan(&callRows)
+	if len(callRows) < 2 {
+		t.Fatalf("demo has %d public calls", len(callRows))
 	}
 	releases := 0
-	for _, call := range calls {
+	for _, call := range callRows {
 		byRef := c.get("/ocds/"+call.Ref+"/releases.json").wantStatus(t, http.StatusOK)
 		one := v.Package(t, call.Ref, []byte(byRef.Body))
 		byID := c.get(fmt.Sprintf("/ocds/%d/releases.json", call.ID)).wantStatus(t, http.StatusOK)

@@ -99,9 +99,9 @@ func TestOutboxUncertainDeliveryIsNotRetried(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	queueMail(t, db, "x@kreis.example", "Test")
-	calls := 0
+	callRows := 0
 	unsure := func(context.Context, postbox.Mail) error {
-		calls++
+		callRows++
 		return fmt.Errorf("connection lost after DATA: %w", postbox.ErrDeliveryUncertain)
 	}
 	for i := 0; i < 3; i++ {
@@ -115,8 +115,8 @@ func TestOutboxUncertainDeliveryIsNotRetried(t *testing.T) {
 		Attempts    int
 	}
 	db.Raw(`SELECT uncertain_at, attempts FROM outbox`).Scan(&m)
-	if calls != 1 || m.UncertainAt == nil || m.Attempts != 1 {
-		t.Fatalf("uncertain delivery retried: %d calls, %+v", calls, m)
+	if callRows != 1 || m.UncertainAt == nil || m.Attempts != 1 {
+		t.Fatalf("uncertain delivery retried: %d calls, %+v", callRows, m)
 	}
 }
 

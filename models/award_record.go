@@ -242,7 +242,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 			r.Content = c
 		}
 	}
-	qas, err := publicQAsOf(tx, []any{h.ID, "", h.ID, ""})
+	qas, err := PublicQAsOf(tx, []any{h.ID, "", h.ID, ""})
 	if err != nil {
 		return nil, err
 	}

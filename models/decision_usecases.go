@@ -69,8 +69,8 @@ func (v *DecisionView) OpenObjections() int {
 
 // loadDecisionCall reads the call for its lead (FOR UPDATE when lock); other Kreise and
 // other roles get ErrNotFound, a call whose consolidation is not closed ErrConflict.
-func loadDecisionCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*leadCall, rules.CallContent, error) {
-	return loadLeadCall(tx, actor, callID, lock, "decision", func(c *leadCall) error {
+func loadDecisionCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*leadCallRow, rules.CallContent, error) {
+	return loadLeadCall(tx, actor, callID, lock, "decision", func(c *leadCallRow) error {
 		if !c.Closed {
 			return fmt.Errorf("%w: die Konsolidierung ist noch nicht abgeschlossen", core.ErrConflict)
 		}

@@ -10,9 +10,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// leadCall is a call row with its current content and whether its consolidation is closed
+// leadCallRow is a call row with its current content and whether its consolidation is closed
 // (a call_results row exists), as the consolidation and decision use cases read it.
-type leadCall struct {
+type leadCallRow struct {
 	ID             int64
 	TenantID       int64
 	Ref            string
@@ -30,7 +30,7 @@ type leadCall struct {
 // of the call is refused (errCommitteeMember: the consolidation and the decision show
 // every score and every bid); then check refuses the call (nil to accept it) before its
 // current content is decoded.
-func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what string, check func(*leadCall) error) (*leadCall, rules.CallContent, error) {
+func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what string, check func(*leadCallRow) error) (*leadCallRow, rules.CallContent, error) {
 	q := `SELECT c.id, c.tenant_id, c.ref, c.title, c.state, c.current_version, c.opened_at, v.content,
 		EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS closed,
 		EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = c.id AND k.user_id = ? AND k.role = 'evaluator') AS committee
@@ -38,7 +38,7 @@ func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what 
 	if lock {
 		q += ` FOR UPDATE OF c`
 	}
-	var c leadCall
+	var c leadCallRow
 	res := tx.Raw(q, actor.UserID, callID).Scan(&c)
 	if res.Error != nil {
 		return nil, rules.CallContent{}, fmt.Errorf("load call %d: %w", callID, res.Error)

@@ -31,7 +31,7 @@ func OCDSProcedures(ctx context.Context, db *gorm.DB, idOrRef string) ([]OCDSPro
 func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 	id, _ := strconv.ParseInt(idOrRef, 10, 64)
 	args := []any{id, idOrRef, id, idOrRef}
-	var calls []struct {
+	var callRows []struct {
 		ID                                             int64
 		Ref                                            string
 		State                                          rules.CallState
@@ -42,15 +42,15 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 	if err := tx.Raw(`SELECT c.id, c.ref, c.state, c.cancelled_at, c.cancel_reason,
 			t.slug, t.name, t.state AS tenant_state, t.address, t.contact_email
 		FROM calls c JOIN tenants t ON t.id = c.tenant_id
-		WHERE `+ocdsCallFilter+` ORDER BY c.published_at, c.id`, args...).Scan(&calls).Error; err != nil {
+		WHERE `+publicCallFilter+` ORDER BY c.published_at, c.id`, args...).Scan(&callRows).Error; err != nil {
 		return nil, fmt.Errorf("load calls for open data: %w", err)
 	}
-	if idOrRef != "" && len(calls) == 0 {
+	if idOrRef != "" && len(callRows) == 0 {
 		return nil, fmt.Errorf("open data of call %q: %w", idOrRef, core.ErrNotFound)
 	}
-	out := make([]OCDSProcedure, len(calls))
+	out := make([]OCDSProcedure, len(callRows))
 	index := map[int64]*OCDSProcedure{}
-	for i, c := range calls {
+	for i, c := range callRows {
 		out[i] = OCDSProcedure{CallID: c.ID, Ref: c.Ref, State: c.State, CancelledAt: c.CancelledAt, CancelReason: c.CancelReason,
 			Kreis: OCDSKreis{Slug: c.Slug, Name: c.Name, State: c.TenantState, Address: c.Address, ContactEmail: c.ContactEmail}}
 		index[c.ID] = &out[i]
@@ -69,7 +69,7 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 				AND d.object_type = 'call_version' AND d.object_id = v.call_id::text || ':' || v.version::text)
 				THEN v.published_at END AS notice_pdf_at
 		FROM call_versions v JOIN calls c ON c.id = v.call_id
-		WHERE `+ocdsCallFilter+` ORDER BY v.call_id, v.version`, args...).Scan(&versions).Error; err != nil {
+		WHERE `+publicCallFilter+` ORDER BY v.call_id, v.version`, args...).Scan(&versions).Error; err != nil {
 		return nil, fmt.Errorf("load versions for open data: %w", err)
 	}
 	for _, v := range versions {
@@ -84,7 +84,7 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 		p.Versions = append(p.Versions, OCDSVersion{Version: v.Version, Reason: v.Reason, PublishedAt: v.PublishedAt, Content: content,
 			NoticePDFAt: v.NoticePDFAt})
 	}
-	qas, err := publicQAsOf(tx, args)
+	qas, err := PublicQAsOf(tx, args)
 	if err != nil {
 		return nil, err
 	}

@@ -310,13 +310,13 @@ func shortTitle(s string) string {
 	return strings.TrimSpace(string(r[:79])) + "…"
 }
 
-// publicQAsOf is PublicQAs for all calls of the export in one query: it reads only the
+// PublicQAsOf is PublicQAs for all calls of the export in one query: it reads only the
 // public table qa_answers into PublicQA, which has no field for the asker.
-func publicQAsOf(tx *gorm.DB, args []any) ([]callQA, error) {
+func PublicQAsOf(tx *gorm.DB, args []any) ([]callQA, error) {
 	var out []callQA
 	if err := tx.Raw(`SELECT a.call_id, a.id, a.seq, a.question, a.answer, a.answered_at
 		FROM qa_answers a JOIN calls c ON c.id = a.call_id
-		WHERE `+ocdsCallFilter+` ORDER BY a.call_id, a.seq`, args...).Scan(&out).Error; err != nil {
+		WHERE `+publicCallFilter+` ORDER BY a.call_id, a.seq`, args...).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("load answers for open data: %w", err)
 	}
 	return out, nil
@@ -328,6 +328,6 @@ type callQA struct {
 	PublicQA
 }
 
-// ocdsCallFilter selects the public calls of the export; its two arguments are idOrRef's
+// publicCallFilter selects the public calls of the export; its two arguments are idOrRef's
 // number (0 if none) and idOrRef itself.
-const ocdsCallFilter = `c.state <> 'draft' AND (? = 0 AND ? = '' OR c.id = ? OR c.ref = ?)`
+const publicCallFilter = `c.state <> 'draft' AND (? = 0 AND ? = '' OR c.id = ? OR c.ref = ?)`

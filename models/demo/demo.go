@@ -132,14 +132,14 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 			return false, fmt.Errorf("demo provider %s: %w", p.org.Name, err)
 		}
 	}
-	calls, err := loadCalls(ctx, db, muster.ID, now, issuerOf(opts))
+	callRows, err := loadCalls(ctx, db, muster.ID, now, issuerOf(opts))
 	if err != nil {
 		return false, err
 	}
-	if err := loadQA(ctx, db, muster.ID, calls, now, issuerOf(opts), base); err != nil {
+	if err := loadQA(ctx, db, muster.ID, callRows, now, issuerOf(opts), base); err != nil {
 		return false, err
 	}
-	if err := loadBids(ctx, db, opts, calls.Open, now); err != nil {
+	if err := loadBids(ctx, db, opts, callRows.Open, now); err != nil {
 		return false, err
 	}
 	if err := loadProcedures(ctx, db, opts, muster.ID); err != nil {

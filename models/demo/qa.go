@@ -19,7 +19,7 @@ import (
 // one answer, one (Diakonie) is answered and one (Brückenschlag) is still open; a
 // non-material amendment that extends the deadline by a week. A further call is
 // published and cancelled with a reason. The notifications link to base.
-func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, now time.Time, issue models.CallIssuer, base string) error {
+func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls, now time.Time, issue models.CallIssuer, base string) error {
 	act := func(email string) (*core.Actor, int64, error) {
 		var id int64
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
@@ -39,7 +39,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, n
 	if err != nil {
 		return err
 	}
-	callID := calls.Open.ID
+	callID := callRows.Open.ID
 	asked := map[string]int64{}
 	for _, q := range []struct{ email, key, text string }{
 		{"awo@traeger.example", "teil1", "Dürfen wir uns auch auf einen Teil eines Loses bewerben, zum Beispiel mit 1,0 VZÄ im Los Nord?"},
@@ -70,7 +70,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, n
 			return fmt.Errorf("demo answer: %w", err)
 		}
 	}
-	view, err := models.PublicCall(ctx, db, calls.Open.Ref)
+	view, err := models.PublicCall(ctx, db, callRows.Open.Ref)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, calls DemoCalls, n
 		rules.DefaultCallRules(), base, now, issue); err != nil {
 		return fmt.Errorf("demo amendment: %w", err)
 	}
-	return cancelledDemoCall(ctx, db, lead, tenantID, calls.Open.ID, now, issue, base)
+	return cancelledDemoCall(ctx, db, lead, tenantID, callRows.Open.ID, now, issue, base)
 }
 
 // cancelledDemoCall publishes a copy of the open call for an additional post and cancels it.

@@ -51,14 +51,14 @@ func InsertInbox(tx *gorm.DB, msgs []InboxRow) ([]int64, error) {
 		return nil, fmt.Errorf("postfach: %w", err)
 	}
 	n := len(msgs)
-	ord, orgs, calls, kinds := make([]int64, n), make([]int64, n), make([]*int64, n), make([]string, n)
+	ord, orgs, callRows, kinds := make([]int64, n), make([]int64, n), make([]*int64, n), make([]string, n)
 	sealed, docs, times := make([][]byte, n), make([]*int64, n), make([]*time.Time, n)
 	for i, m := range msgs {
 		s, err := vault.SealJSON(keys[m.OrgID].Recipient(), inboxEnvelope{Subject: m.Subject, Body: m.Body})
 		if err != nil {
 			return nil, fmt.Errorf("postfach: %w", err)
 		}
-		ord[i], orgs[i], calls[i], kinds[i], sealed[i], docs[i], times[i] = int64(i), m.OrgID, m.CallID, m.Kind, s, m.DocumentID, m.CreatedAt
+		ord[i], orgs[i], callRows[i], kinds[i], sealed[i], docs[i], times[i] = int64(i), m.OrgID, m.CallID, m.Kind, s, m.DocumentID, m.CreatedAt
 	}
 	rows, err := tx.Statement.ConnPool.QueryContext(tx.Statement.Context, `WITH ins AS (
 			INSERT INTO inbox_messages (org_id, call_id, kind, subject, body, sealed, document_id, created_at)
@@ -66,7 +66,7 @@ func InsertInbox(tx *gorm.DB, msgs []InboxRow) ([]int64, error) {
 			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bytea[], $5::bigint[], $6::timestamptz[], $7::bigint[]) AS u(o, c, k, s, d, t, n)
 			ORDER BY n
 			RETURNING id)
-		SELECT id FROM ins ORDER BY id`, orgs, calls, kinds, sealed, docs, times, ord)
+		SELECT id FROM ins ORDER BY id`, orgs, callRows, kinds, sealed, docs, times, ord)
 	if err != nil {
 		return nil, fmt.Errorf("postfach: %w", err)
 	}
