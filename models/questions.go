@@ -316,7 +316,7 @@ func PublicQAsOf(tx *gorm.DB, args []any) ([]callQA, error) {
 	var out []callQA
 	if err := tx.Raw(`SELECT a.call_id, a.id, a.seq, a.question, a.answer, a.answered_at
 		FROM qa_answers a JOIN calls c ON c.id = a.call_id
-		WHERE `+publicCallFilter+` ORDER BY a.call_id, a.seq`, args...).Scan(&out).Error; err != nil {
+		WHERE `+PublicCallSQL+` ORDER BY a.call_id, a.seq`, args...).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("load answers for open data: %w", err)
 	}
 	return out, nil
@@ -328,6 +328,6 @@ type callQA struct {
 	PublicQA
 }
 
-// publicCallFilter selects the public calls of the export; its two arguments are idOrRef's
+// PublicCallSQL selects the public calls of the export; its two arguments are idOrRef's
 // number (0 if none) and idOrRef itself.
-const publicCallFilter = `c.state <> 'draft' AND (? = 0 AND ? = '' OR c.id = ? OR c.ref = ?)`
+const PublicCallSQL = `c.state <> 'draft' AND (? = 0 AND ? = '' OR c.id = ? OR c.ref = ?)`
