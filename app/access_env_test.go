@@ -12,6 +12,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
@@ -164,7 +165,7 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 	case "closed":
 		e.passDeadline(t)
 		e.now = time.Now()
-		if _, err := models.CloseDueCalls(ctx, db, e.now); err != nil {
+		if _, err := calls.CloseDueCalls(ctx, db, e.now); err != nil {
 			t.Fatal(err)
 		}
 	case "opened":

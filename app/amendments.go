@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/templates"
@@ -17,18 +17,18 @@ import (
 
 // amendPage is the data of the amendment form and its confirmation step.
 type amendPage struct {
-	Call        *models.CallHeader
+	Call        *calls.CallHeader
 	Base        string // this call's admin address
 	Href        string // public address
 	Rows        callRows
-	Preview     *models.AmendmentPreview
+	Preview     *calls.AmendmentPreview
 	Values      url.Values // the submitted form, carried through the confirmation step
 	MinLeftDays int
 	F           fmtr
 }
 
 // amendTitle is the title of the amendment pages.
-func amendTitle(h *models.CallHeader) string { return "Änderungsbekanntmachung – " + h.Ref }
+func amendTitle(h *calls.CallHeader) string { return "Änderungsbekanntmachung – " + h.Ref }
 
 // loadAmendCall loads the call of :call for its lead; a call that cannot be amended any
 // more (cancelled) gets the 409 page with the reason.
@@ -49,7 +49,7 @@ func (a *App) loadLeadCallIf(c echo.Context, blocked func(rules.CallState) error
 	if err != nil {
 		return amendPage{}, err
 	}
-	h, err := models.LeadCallHeader(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	h, err := calls.LeadCallHeader(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
 	if err != nil {
 		return amendPage{}, err
 	}
@@ -66,7 +66,7 @@ func (a *App) amendForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lc, err := models.LeadCallByID(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID)
+	lc, err := calls.LeadCallByID(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID)
 	if err != nil {
 		return err
 	}
@@ -104,10 +104,10 @@ func (a *App) amend(c echo.Context) error {
 		return a.render(c, http.StatusOK, "call_amend", p)
 	}
 	base, _ := strconv.Atoi(values.Get("version"))
-	in := models.AmendInput{Content: callInputFromForm(values), Reason: values.Get("reason"), BaseVersion: base}
+	in := calls.AmendInput{Content: callInputFromForm(values), Reason: values.Get("reason"), BaseVersion: base}
 	ctx, act, callRules := c.Request().Context(), actor(c), rules.DefaultCallRules()
 	if action != "publish" {
-		d.Preview, err = models.PreviewAmendment(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.now())
+		d.Preview, err = calls.PreviewAmendment(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.now())
 		if _, ok := core.AsValidation(err); ok {
 			return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
 		}
@@ -117,7 +117,7 @@ func (a *App) amend(c echo.Context) error {
 		d.Values = values
 		return a.show(c, "call_amend_confirm", amendTitle(d.Call), d)
 	}
-	ver, err := models.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.cfg.BaseURL, a.now(), a.callIssuer())
+	ver, err := calls.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.cfg.BaseURL, a.now(), a.callIssuer())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
 	}
@@ -133,7 +133,7 @@ func (a *App) amend(c echo.Context) error {
 
 // cancelPage is the data of the cancellation form.
 type cancelPage struct {
-	Call *models.CallHeader
+	Call *calls.CallHeader
 	Base string
 	Href string
 	F    fmtr
@@ -154,7 +154,7 @@ func (a *App) cancelCall(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = models.Cancel(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, c.FormValue("reason"), a.cfg.BaseURL, a.now())
+	err = calls.Cancel(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, c.FormValue("reason"), a.cfg.BaseURL, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_cancel", "Aufhebung – "+d.Call.Ref, cancelPage{Call: d.Call, Base: d.Base, Href: d.Href}, formValues(c), err)
 	}

@@ -12,6 +12,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -27,8 +28,8 @@ func sampleAwardRecord(state rules.CallState) *models.AwardRecord {
 	sel := []models.AwardAllocation{{Lot: "Nord", FTE: "2,00", ResultFTE: "2,00"}, {Lot: "Süd", FTE: "1,00", ResultFTE: "0,00", Deviates: true}}
 	r := &models.AwardRecord{CallID: 1, Ref: "musterland-2026-01", State: state, TenantSlug: "musterland", TenantName: "Kreis Musterland",
 		Title: "IBV KIM-Case-Management", PublishedAt: &sampleNow, OpenedAt: &sampleNow, Content: sampleCallContent(),
-		Versions: []models.VersionInfo{{Version: 1, Deadline: sampleNow, PublishedAt: sampleNow}, {Version: 2, Reason: "Frist verlängert", Deadline: sampleNow, PublishedAt: sampleNow}},
-		QA:       []models.PublicQA{{ID: 1, Seq: 1, Question: "Sind Teilanträge möglich?", Answer: "Ja, je Los.", AnsweredAt: sampleNow}},
+		Versions: []calls.VersionInfo{{Version: 1, Deadline: sampleNow, PublishedAt: sampleNow}, {Version: 2, Reason: "Frist verlängert", Deadline: sampleNow, PublishedAt: sampleNow}},
+		QA:       []calls.PublicQA{{ID: 1, Seq: 1, Question: "Sind Teilanträge möglich?", Answer: "Ja, je Los.", AnsweredAt: sampleNow}},
 		Bidders: []models.AwardBidder{
 			{BidID: 1, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", Formal: "admitted", HasResult: true, Rank: 1, Total: decimal.RequireFromString("87.5"),
 				Scores: []models.AwardScore{{Criterion: "K1 Konzept", Score: "3", Points: "18,75"}}, Selected: sel},
@@ -46,7 +47,7 @@ func sampleAwardRecord(state rules.CallState) *models.AwardRecord {
 }
 
 func sampleAwardList() awardListPage {
-	return awardListPage{List: &models.AwardList{ListPage: models.ListPage{Page: 1, Pages: 2, Total: 21, Kreise: []accounts.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}},
+	return awardListPage{List: &models.AwardList{ListPage: calls.ListPage{Page: 1, Pages: 2, Total: 21, Kreise: []accounts.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}},
 		Rows: []models.AwardListRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallAwarded, TenantName: "Kreis Musterland", DecidedAt: &sampleNow},
 			{ID: 2, Ref: "musterland-2026-02", Title: "Aufgehoben", State: rules.CallCancelled, TenantName: "Kreis Musterland", CancelledAt: &sampleNow}}},
 		Next: "/vergaben?seite=2"}

@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 )
@@ -169,7 +170,7 @@ func (a *App) bidReceipt(c echo.Context) error {
 
 // BidOrgs lists the actor's organisations that may express interest on the public call
 // page: the call is published and its deadline has not passed.
-func (p callPage) BidOrgs() []models.OrgChoice {
+func (p callPage) BidOrgs() []calls.OrgChoice {
 	if p.Extras == nil || p.View == nil || p.View.Call.State != rules.CallPublished {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 	"kimibv/templates"
@@ -19,7 +20,7 @@ func sampleBidPage(step rules.BidStep, complete bool) bidPage {
 	cv := sampleCallView(false)
 	c := cv.Content
 	dl := c.Timeline.Deadline
-	h := models.HeaderOf(cv.Call)
+	h := calls.HeaderOf(cv.Call)
 	h.Deadline = &dl
 	h.State = rules.CallPublished
 	h.CurrentVersion = 2

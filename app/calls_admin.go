@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/templates"
@@ -30,7 +31,7 @@ func callsBase(c echo.Context) string { return "/verwaltung/" + tenant(c).Slug +
 
 // notDraft turns ErrCallNotDraft into a 409 page with a clear message.
 func notDraft(err error) error {
-	if models.IsCallNotDraft(err) {
+	if calls.IsCallNotDraft(err) {
 		return &echo.HTTPError{Code: http.StatusConflict, Message: msgAlreadyPublished, Internal: err}
 	}
 	return err
@@ -45,7 +46,7 @@ type leadCallsPage struct {
 
 // leadCalls lists the Kreis's calls in every state with the form for a new one.
 func (a *App) leadCalls(c echo.Context) error {
-	callRows, err := models.TenantCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID)
+	callRows, err := calls.TenantCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID)
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func (a *App) createCall(c echo.Context) error {
 		}
 		from = id
 	}
-	call, err := models.CreateDraft(c.Request().Context(), a.db, actor(c), tenant(c).ID, from, a.now())
+	call, err := calls.CreateDraft(c.Request().Context(), a.db, actor(c), tenant(c).ID, from, a.now())
 	if err != nil {
 		return err
 	}
@@ -71,10 +72,10 @@ func (a *App) createCall(c echo.Context) error {
 
 // callEditPage is the data of the draft editor.
 type callEditPage struct {
-	Call       models.CallRow
+	Call       calls.CallRow
 	Rows       callRows
-	Evaluators []models.CommitteeCandidate
-	Openers    []models.CommitteeCandidate
+	Evaluators []calls.CommitteeCandidate
+	Openers    []calls.CommitteeCandidate
 	Committee  rules.Committee
 	Base       string // this call's admin address
 	Href       string // public address
@@ -84,7 +85,7 @@ type callEditPage struct {
 	Docs       models.CallDocStatus // procedure pages and issued documents (issue 5)
 }
 
-func (a *App) editData(c echo.Context, lc *models.LeadCall) callEditPage {
+func (a *App) editData(c echo.Context, lc *calls.LeadCall) callEditPage {
 	d := callEditPage{Call: lc.View.Call, Committee: lc.Committee, Base: fmt.Sprintf("%s/%d", callsBase(c), lc.View.Call.ID),
 		Href: "/ausschreibungen/" + lc.View.Call.Ref}
 	for _, cand := range lc.Candidates {
@@ -98,18 +99,18 @@ func (a *App) editData(c echo.Context, lc *models.LeadCall) callEditPage {
 }
 
 // loadLeadCall loads the call of the :call parameter for the Kreis's lead.
-func (a *App) loadLeadCall(c echo.Context) (*models.LeadCall, error) {
+func (a *App) loadLeadCall(c echo.Context) (*calls.LeadCall, error) {
 	id, err := callID(c)
 	if err != nil {
 		return nil, err
 	}
-	return models.LeadCallByID(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	return calls.LeadCallByID(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
 }
 
 // editCall shows the editor of a draft, or the overview of a published call.
 func (a *App) editCall(c echo.Context) error {
 	if id, err := callID(c); err == nil { // issue 5: close lazily at the deadline
-		if err := models.CloseCallIfDue(c.Request().Context(), a.db, id, a.now()); err != nil {
+		if err := calls.CloseCallIfDue(c.Request().Context(), a.db, id, a.now()); err != nil {
 			return err
 		}
 	}
@@ -162,7 +163,7 @@ func (a *App) saveCall(c echo.Context) error {
 	next := saveActions[values.Get("action")]
 	values.Del("action")
 	in := callInputFromForm(values)
-	err = models.SaveDraft(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, in, a.now())
+	err = calls.SaveDraft(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		data := a.editData(c, lc)
 		data.Rows = rowsOf(values)
@@ -205,7 +206,7 @@ func (a *App) publishConfirm(c echo.Context) error {
 		return err
 	}
 	if !lc.View.Call.IsDraft() {
-		return notDraft(models.ErrCallNotDraft)
+		return notDraft(calls.ErrCallNotDraft)
 	}
 	data := a.editData(c, lc)
 	if v := rules.ValidateForPublication(&lc.View.Content, lc.Committee, a.now(), rules.DefaultCallRules()); v.OrNil() != nil {
@@ -227,7 +228,7 @@ func (a *App) publishCall(c echo.Context) error {
 		data := a.editData(c, lc)
 		return a.invalid(c, "call_publish", "Veröffentlichen – "+lc.View.Call.Ref, data, url.Values{}, v)
 	}
-	_, err = models.Publish(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, rules.DefaultCallRules(), a.now(), a.callIssuer())
+	_, err = calls.Publish(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, rules.DefaultCallRules(), a.now(), a.callIssuer())
 	if v, ok := core.AsValidation(err); ok {
 		data := a.editData(c, lc)
 		values := formFromInput(rules.DraftInputFrom(lc.View.Content, lc.Committee))
@@ -244,7 +245,7 @@ func (a *App) publishCall(c echo.Context) error {
 
 // NameOf returns the name of a committee candidate.
 func (d callEditPage) NameOf(id int64) string {
-	for _, c := range append(append([]models.CommitteeCandidate(nil), d.Evaluators...), d.Openers...) {
+	for _, c := range append(append([]calls.CommitteeCandidate(nil), d.Evaluators...), d.Openers...) {
 		if c.UserID == id {
 			return c.Name
 		}

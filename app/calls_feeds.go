@@ -10,14 +10,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 )
 
 // callICS answers the call's deadlines as an iCalendar file (RFC 5545): times in UTC
 // ("Z", so no VTIMEZONE is needed), CRLF line ends, escaped texts, folded lines.
 func (a *App) callICS(c echo.Context) error {
-	v, err := models.PublicCall(c.Request().Context(), a.db, c.Param("id"))
+	v, err := calls.PublicCall(c.Request().Context(), a.db, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ type atomEntry struct {
 // for one Kreis (?kreis=slug).
 func (a *App) callFeed(c echo.Context) error {
 	kreis := c.QueryParam("kreis")
-	entries, err := models.CallFeed(c.Request().Context(), a.db, kreis, 50)
+	entries, err := calls.CallFeed(c.Request().Context(), a.db, kreis, 50)
 	if err != nil {
 		return err
 	}

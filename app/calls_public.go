@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -52,19 +53,19 @@ func (fmtr) Min(p *int) string {
 
 // callPage is the data of the public call page and of the lead's preview.
 type callPage struct {
-	View            *models.CallView
+	View            *calls.CallView
 	DescriptionHTML template.HTML
 	Countdown       string
 	Href            string // public address of the call
 	EditHref        string // lead's editor (preview only)
 	Now             time.Time
 	F               fmtr
-	Extras          *models.CallExtras // questions, amendments, following (issue 3); nil in the preview
+	Extras          *calls.CallExtras // questions, amendments, following (issue 3); nil in the preview
 }
 
 // newCallPage prepares a view for the template; Markdown is rendered here, by the one
 // audited function.
-func newCallPage(v *models.CallView, now time.Time) callPage {
+func newCallPage(v *calls.CallView, now time.Time) callPage {
 	p := callPage{View: v, DescriptionHTML: templates.Markdown(v.Content.Description), Now: now,
 		Href: "/ausschreibungen/" + v.Call.Ref}
 	if d := v.Content.Timeline.Deadline; !d.IsZero() {
@@ -84,12 +85,12 @@ func (a *App) publicCall(c echo.Context) error {
 	if done, err := a.revalidate(c, "call", stamp.Tag, stamp.Modified); done {
 		return err
 	}
-	v, err := models.PublicCall(c.Request().Context(), a.db, strconv.FormatInt(stamp.ID, 10))
+	v, err := calls.PublicCall(c.Request().Context(), a.db, strconv.FormatInt(stamp.ID, 10))
 	if err != nil {
 		return err
 	}
 	p := newCallPage(v, a.now())
-	if p.Extras, err = models.LoadCallExtras(c.Request().Context(), a.db, actor(c), models.HeaderOf(v.Call), a.now()); err != nil {
+	if p.Extras, err = calls.LoadCallExtras(c.Request().Context(), a.db, actor(c), calls.HeaderOf(v.Call), a.now()); err != nil {
 		return err
 	}
 	return a.show(c, "call", v.Content.Title, p)
@@ -97,7 +98,7 @@ func (a *App) publicCall(c echo.Context) error {
 
 // callListPage is the data of the public list.
 type callListPage struct {
-	List   *models.PublicCallList
+	List   *calls.PublicCallList
 	States []rules.CallState
 	Prev   string
 	Next   string
@@ -115,13 +116,13 @@ func (a *App) publicCalls(c echo.Context) error {
 		return err
 	}
 	page, _ := strconv.Atoi(c.QueryParam("seite"))
-	f := models.PublicCallFilter{Kreis: c.QueryParam("kreis"), Page: page}
+	f := calls.PublicCallFilter{Kreis: c.QueryParam("kreis"), Page: page}
 	for _, s := range rules.PublicCallStates {
 		if string(s) == c.QueryParam("status") {
 			f.State = s
 		}
 	}
-	list, err := models.PublicCalls(c.Request().Context(), a.db, f)
+	list, err := calls.PublicCalls(c.Request().Context(), a.db, f)
 	if err != nil {
 		return err
 	}

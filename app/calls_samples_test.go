@@ -6,29 +6,29 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
 // sampleCallView is the KIM template published as version 1 in Kreis Musterland.
-func sampleCallView(preview bool) *models.CallView {
-	c := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", Authority: "Kreis Musterland – Der Landrat", ContactEmail: "ki@musterland.example"}, sampleNow)
+func sampleCallView(preview bool) *calls.CallView {
+	c := calls.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", Authority: "Kreis Musterland – Der Landrat", ContactEmail: "ki@musterland.example"}, sampleNow)
 	c.Description += "\n\n<script>alert(1)</script> [x](javascript:alert(1))"
 	raw, _ := json.Marshal(c)
 	pub := sampleNow
-	call := models.CallRow{Call: rules.Call{ID: 1, TenantID: 1, Ref: "musterland-2026-01", State: rules.CallPublished, CurrentVersion: 1,
+	call := calls.CallRow{Call: rules.Call{ID: 1, TenantID: 1, Ref: "musterland-2026-01", State: rules.CallPublished, CurrentVersion: 1,
 		Title: c.Title, Deadline: &c.Timeline.Deadline, PublishedAt: &pub, Draft: raw, CreatedAt: sampleNow, UpdatedAt: sampleNow},
 		TenantSlug: "musterland", TenantName: "Kreis Musterland"}
-	v := &models.CallView{Call: call, Content: c, Preview: preview}
+	v := &calls.CallView{Call: call, Content: c, Preview: preview}
 	if preview {
 		v.Call.State, v.Call.CurrentVersion, v.Call.PublishedAt = rules.CallDraft, 0, nil
 		return v
 	}
 	c.Timeline.Publication = sampleNow
-	v.Versions = []models.VersionView{{VersionInfo: models.VersionInfo{Version: 1, ContentSHA256: "ab12", Deadline: c.Timeline.Deadline, PublishedAt: sampleNow}, Content: c}}
+	v.Versions = []calls.VersionView{{VersionInfo: calls.VersionInfo{Version: 1, ContentSHA256: "ab12", Deadline: c.Timeline.Deadline, PublishedAt: sampleNow}, Content: c}}
 	return v
 }
 
@@ -44,8 +44,8 @@ func sampleCallPage(preview bool) callPage {
 // sampleCallList is one page of the public list.
 func sampleCallList() callListPage {
 	v := sampleCallView(false)
-	return callListPage{List: &models.PublicCallList{Calls: []models.CallRow{v.Call},
-		ListPage: models.ListPage{Total: 21, Page: 1, Pages: 2, Kreise: []accounts.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}}, Filter: models.PublicCallFilter{Kreis: "musterland"}},
+	return callListPage{List: &calls.PublicCallList{Calls: []calls.CallRow{v.Call},
+		ListPage: calls.ListPage{Total: 21, Page: 1, Pages: 2, Kreise: []accounts.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}}, Filter: calls.PublicCallFilter{Kreis: "musterland"}},
 		States: rules.PublicCallStates, Next: "/ausschreibungen?seite=2"}
 }
 
@@ -59,8 +59,8 @@ func sampleLeadCalls() leadCallsPage {
 func sampleCallEdit(published bool) callEditPage {
 	v := sampleCallView(!published)
 	d := callEditPage{Call: v.Call, Rows: callRows{Lots: 4, Eligibility: 7, Docs: 9, Criteria: 7, Scale: 6},
-		Evaluators: []models.CommitteeCandidate{{UserID: 11, Name: "Greta Gremm", Role: "evaluator"}, {UserID: 12, Name: "Bernd Bewerter", Role: "evaluator"}},
-		Openers:    []models.CommitteeCandidate{{UserID: 13, Name: "Olaf Öffner", Role: "opener"}},
+		Evaluators: []calls.CommitteeCandidate{{UserID: 11, Name: "Greta Gremm", Role: "evaluator"}, {UserID: 12, Name: "Bernd Bewerter", Role: "evaluator"}},
+		Openers:    []calls.CommitteeCandidate{{UserID: 13, Name: "Olaf Öffner", Role: "opener"}},
 		Committee:  rules.Committee{Evaluators: []int64{11, 12}, Openers: []int64{13}},
 		Base:       "/verwaltung/musterland/verfahren/1", Href: "/ausschreibungen/musterland-2026-01"}
 	return d

@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -83,7 +83,7 @@ func TestPublicCallPagesICSAndFeed(t *testing.T) {
 // editorValues is the editor form of the KIM template with the demo committee.
 func editorValues(ta *testApp) url.Values {
 	v := url.Values{}
-	tmpl := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, ta.clock.Now())
+	tmpl := calls.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, ta.clock.Now())
 	in := rules.DraftInputFrom(tmpl, rules.Committee{})
 	v.Set("title", in.Title)
 	v.Set("file_ref", "KI 1")
@@ -246,11 +246,11 @@ func TestPublicReadsIssueConstantQueries(t *testing.T) {
 	ctx := context.Background()
 	measure := func(idOrRef string) (list, page int64) {
 		var n atomic.Int64
-		if _, err := models.PublicCalls(store.WithQueryCounter(ctx, &n), ta.store.DB, models.PublicCallFilter{}); err != nil {
+		if _, err := calls.PublicCalls(store.WithQueryCounter(ctx, &n), ta.store.DB, calls.PublicCallFilter{}); err != nil {
 			t.Fatal(err)
 		}
 		list = n.Swap(0)
-		if _, err := models.PublicCall(store.WithQueryCounter(ctx, &n), ta.store.DB, idOrRef); err != nil {
+		if _, err := calls.PublicCall(store.WithQueryCounter(ctx, &n), ta.store.DB, idOrRef); err != nil {
 			t.Fatal(err)
 		}
 		return list, n.Load()

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/templates"
@@ -20,7 +21,7 @@ import (
 // consolidationPage is the lead's consolidation matrix of a call with what still blocks
 // closing and the close form; after closing it links the result.
 type consolidationPage struct {
-	Call *models.CallHeader
+	Call *calls.CallHeader
 	View *models.ConsolidationView
 	Ties []rules.Tie // ties the lead must decide before closing
 	Base string      // the call's address
@@ -67,7 +68,7 @@ func (a *App) loadConsolidationPage(c echo.Context) (consolidationPage, error) {
 		return consolidationPage{}, err
 	}
 	ctx := c.Request().Context()
-	h, err := models.LeadCallHeader(ctx, a.db, actor(c), tenant(c).ID, id)
+	h, err := calls.LeadCallHeader(ctx, a.db, actor(c), tenant(c).ID, id)
 	if err != nil {
 		return consolidationPage{}, err
 	}

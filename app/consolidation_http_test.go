@@ -14,6 +14,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -44,7 +45,7 @@ func newConsolidationEnv(t *testing.T) *consolidationEnv {
 	}
 	e.passDeadline(t)
 	e.now = time.Now()
-	if _, err := models.CloseDueCalls(ctx, db, e.now); err != nil {
+	if _, err := calls.CloseDueCalls(ctx, db, e.now); err != nil {
 		t.Fatal(err)
 	}
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {

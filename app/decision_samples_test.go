@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/templates"
@@ -18,7 +19,7 @@ import (
 // sampleDecisionView is a call with a stored result of three bids and, if proposed, a
 // deviating proposal; recorded adds the resolution, notices and objections.
 func sampleDecisionView(proposed, recorded bool) *models.DecisionView {
-	c := models.KIMTemplate(sampleTenant(), sampleNow)
+	c := calls.KIMTemplate(sampleTenant(), sampleNow)
 	d2, d1 := decimal.NewFromInt(2), decimal.NewFromInt(1)
 	v := &models.DecisionView{CallID: 1, TenantID: 1, Ref: "musterland-2026-01", Title: c.Title, State: rules.CallOpened, Content: c,
 		Bidders: map[int64]models.DecisionBidder{1: {OrgID: 3, OrgName: "AWO"}, 2: {OrgID: 4, OrgName: "Caritas"}, 3: {OrgID: 5, OrgName: "Brückenschlag"}}}

@@ -11,14 +11,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
 
 // callIssuer is the hook with which publishing and amending a call issue its Bekanntmachung.
-func (a *App) callIssuer() models.CallIssuer { return a.docs.Call }
+func (a *App) callIssuer() calls.CallIssuer { return a.docs.Call }
 
 // documentCheckData is the document check page: the form, and after a check its result.
 type documentCheckData struct {
@@ -92,7 +92,7 @@ func (a *App) bekanntmachungPDF(c echo.Context) error {
 		}
 		version = n
 	}
-	doc, err := models.BekanntmachungPDF(c.Request().Context(), a.db, c.Param("id"), version)
+	doc, err := calls.BekanntmachungPDF(c.Request().Context(), a.db, c.Param("id"), version)
 	if err != nil {
 		return err
 	}

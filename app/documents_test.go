@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/vault"
 )
@@ -53,7 +53,7 @@ func TestBekanntmachungPDFOfTheDemoCall(t *testing.T) {
 	if call.Ref == "" {
 		t.Fatal("demo has no amended published call")
 	}
-	view, err := models.PublicCall(t.Context(), ta.store.DB, call.Ref)
+	view, err := calls.PublicCall(t.Context(), ta.store.DB, call.Ref)
 	if err != nil {
 		t.Fatal(err)
 	}

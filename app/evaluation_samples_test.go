@@ -9,13 +9,14 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 	"kimibv/templates"
 )
 
 // sampleClosedHeader is the sample call after its deadline, opened.
-func sampleClosedHeader() models.CallHeader {
+func sampleClosedHeader() calls.CallHeader {
 	h := *sampleHeader(false)
 	dl := sampleNow.AddDate(0, 0, -3)
 	h.State, h.Deadline = rules.CallOpened, &dl

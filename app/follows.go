@@ -3,13 +3,13 @@ package app
 import (
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/postbox"
 )
 
 // followCall lets one of the user's organisations follow the call of :id.
 func (a *App) followCall(c echo.Context) error {
-	h, err := models.PublishedCallHeader(c.Request().Context(), a.db, c.Param("id"))
+	h, err := calls.PublishedCallHeader(c.Request().Context(), a.db, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -23,7 +23,7 @@ func (a *App) followCall(c echo.Context) error {
 
 // unfollowCall ends the following of one of the user's organisations.
 func (a *App) unfollowCall(c echo.Context) error {
-	h, err := models.PublishedCallHeader(c.Request().Context(), a.db, c.Param("id"))
+	h, err := calls.PublishedCallHeader(c.Request().Context(), a.db, c.Param("id"))
 	if err != nil {
 		return err
 	}

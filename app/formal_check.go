@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/templates"
@@ -16,7 +17,7 @@ import (
 
 // formalChecksPage is the overview of the formal check of a call.
 type formalChecksPage struct {
-	Call     *models.CallHeader
+	Call     *calls.CallHeader
 	Rows     []models.FormalRow
 	Deadline string
 	Base     string
@@ -33,7 +34,7 @@ func (a *App) formalChecks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := models.LeadCallHeader(ctx, a.db, actor(c), tenant(c).ID, id)
+	h, err := calls.LeadCallHeader(ctx, a.db, actor(c), tenant(c).ID, id)
 	if err != nil {
 		return err
 	}

@@ -8,19 +8,19 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/templates"
 )
 
 // leadQuestionsPage is the data of the lead's question list and answer form.
 type leadQuestionsPage struct {
-	Call      *models.CallHeader
+	Call      *calls.CallHeader
 	Base      string // this call's admin address
-	Questions []models.AskedQuestion
-	Answers   []models.PublicQA
-	Question  *models.AskedQuestion  // the question being answered
-	Others    []models.AskedQuestion // other open questions that can be merged into it
+	Questions []calls.AskedQuestion
+	Answers   []calls.PublicQA
+	Question  *calls.AskedQuestion  // the question being answered
+	Others    []calls.AskedQuestion // other open questions that can be merged into it
 	F         fmtr
 }
 
@@ -31,15 +31,15 @@ func (a *App) loadLeadQuestions(c echo.Context) (leadQuestionsPage, error) {
 		return leadQuestionsPage{}, err
 	}
 	ctx, act, t := c.Request().Context(), actor(c), tenant(c)
-	h, err := models.LeadCallHeader(ctx, a.db, act, t.ID, id)
+	h, err := calls.LeadCallHeader(ctx, a.db, act, t.ID, id)
 	if err != nil {
 		return leadQuestionsPage{}, err
 	}
 	d := leadQuestionsPage{Call: h, Base: fmt.Sprintf("%s/%d", callsBase(c), h.ID)}
-	if d.Questions, err = models.LeadQuestions(ctx, a.db, act, t.ID, h.ID); err != nil {
+	if d.Questions, err = calls.LeadQuestions(ctx, a.db, act, t.ID, h.ID); err != nil {
 		return d, err
 	}
-	if d.Answers, err = models.PublicQAs(ctx, a.db, h.ID); err != nil {
+	if d.Answers, err = calls.PublicQAs(ctx, a.db, h.ID); err != nil {
 		return d, err
 	}
 	return d, nil
@@ -100,9 +100,9 @@ func (a *App) answerQuestion(c echo.Context) error {
 		return err
 	}
 	form := formValues(c)
-	in := models.AnswerInput{QuestionIDs: append([]int64{d.Question.ID}, ids(form["merge"])...),
+	in := calls.AnswerInput{QuestionIDs: append([]int64{d.Question.ID}, ids(form["merge"])...),
 		Question: form.Get("question"), Answer: form.Get("answer")}
-	qa, err := models.AnswerQuestions(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, in, a.cfg.BaseURL, a.now())
+	qa, err := calls.AnswerQuestions(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, in, a.cfg.BaseURL, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "lead_question", fmt.Sprintf("Frage %d beantworten", d.Question.ID), d, form, err)
 	}
@@ -122,7 +122,7 @@ func (a *App) assignQuestion(c echo.Context) error {
 		return err
 	}
 	answerID, _ := strconv.ParseInt(c.FormValue("answer_id"), 10, 64)
-	err = models.AssignToAnswer(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, d.Question.ID, answerID, a.cfg.BaseURL, a.now())
+	err = calls.AssignToAnswer(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, d.Question.ID, answerID, a.cfg.BaseURL, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "lead_question", fmt.Sprintf("Frage %d beantworten", d.Question.ID), d, formValues(c), err)
 	}

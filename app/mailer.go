@@ -11,6 +11,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/postbox"
 )
 
@@ -103,7 +104,7 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 	}})
 	// Issue 5: calls move to "Frist abgelaufen" at their deadline (also lazily on access).
 	jobs = append(jobs, Job{Name: "close-calls", Spec: "*/20 * * * * *", Run: func(ctx context.Context) error {
-		n, err := models.CloseDueCalls(ctx, a.db, a.now())
+		n, err := calls.CloseDueCalls(ctx, a.db, a.now())
 		if n > 0 {
 			a.log.Info("calls closed at their deadline", "count", n)
 		}

@@ -11,13 +11,14 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 )
 
 // TestMatrixXLSX writes a closed two-bid matrix and reads the workbook back.
 func TestMatrixXLSX(t *testing.T) {
 	d := decimal.RequireFromString
-	c := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland"}, time.Now())
+	c := calls.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland"}, time.Now())
 	snap := rules.ScoringSnapshot{
 		Evaluators: []rules.SnapshotEvaluator{{UserID: 1, Name: "Greta Gremm"}, {UserID: 2, Name: "Bernd Bewerter"}},
 		Bids: []rules.SnapshotBid{

@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"testing"
 
-	"kimibv/models"
+	"kimibv/models/calls"
 )
 
 func TestPageLinks(t *testing.T) {
@@ -20,7 +20,7 @@ func TestPageLinks(t *testing.T) {
 		{3, 3, url.Values{"kreis": {"a b"}, "status": {"published"}}, "/x?kreis=a+b&seite=2&status=published", ""},
 		{1, 0, nil, "", ""}, // an empty list has no pages
 	} {
-		prev, next := pageLinks("/x", c.q, models.ListPage{Page: c.page, Pages: c.pages})
+		prev, next := pageLinks("/x", c.q, calls.ListPage{Page: c.page, Pages: c.pages})
 		if prev != c.prev || next != c.next {
 			t.Errorf("page %d of %d, %v: got %q, %q; want %q, %q", c.page, c.pages, c.q, prev, next, c.prev, c.next)
 		}

@@ -6,16 +6,16 @@ import (
 	"net/url"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
 )
 
 // sampleHeader is a published call of Kreis Musterland; cancelled adds the Aufhebung.
-func sampleHeader(cancelled bool) *models.CallHeader {
+func sampleHeader(cancelled bool) *calls.CallHeader {
 	dl, qu, pub := sampleNow.AddDate(0, 0, 30), sampleNow.AddDate(0, 0, 23), sampleNow.AddDate(0, 0, -5)
-	h := &models.CallHeader{ID: 1, TenantID: 1, TenantSlug: "musterland", TenantName: "Kreis Musterland", Ref: "musterland-2026-01",
+	h := &calls.CallHeader{ID: 1, TenantID: 1, TenantSlug: "musterland", TenantName: "Kreis Musterland", Ref: "musterland-2026-01",
 		State: rules.CallPublished, CurrentVersion: 2, Title: "IBV KIM-Case-Management 2026–2028", Deadline: &dl, QuestionsUntil: &qu, PublishedAt: &pub}
 	if cancelled {
 		h.State, h.CancelledAt, h.CancelReason = rules.CallCancelled, &sampleNow, "Die Landesmittel wurden nicht bewilligt."
@@ -24,8 +24,8 @@ func sampleHeader(cancelled bool) *models.CallHeader {
 }
 
 // sampleVersions are two versions: the first publication and a material amendment.
-func sampleVersions() []models.VersionEntry {
-	return []models.VersionEntry{
+func sampleVersions() []calls.VersionEntry {
+	return []calls.VersionEntry{
 		{Version: 1, Deadline: sampleNow.AddDate(0, 0, 23), ContentSHA256: "ab12", PublishedAt: sampleNow.AddDate(0, 0, -5)},
 		{Version: 2, Reason: "Frist verlängert, Kriterium 2 präzisiert", Material: true, Deadline: sampleNow.AddDate(0, 0, 30), ContentSHA256: "cd34", PublishedAt: sampleNow},
 		{Version: 3, Reason: "Telefonnummer", Deadline: sampleNow.AddDate(0, 0, 30), ContentSHA256: "ef56", PublishedAt: sampleNow},
@@ -37,13 +37,13 @@ func sampleQAPage() callQAPage {
 	seq := 1
 	pubQ, ans := "Ist eine Bewerbung für einen Teil eines Loses möglich?", "Ja, mindestens 1,0 VZÄ je Standort."
 	aid := int64(5)
-	x := &models.CallExtras{Call: sampleHeader(false), Versions: sampleVersions(), CanAsk: true,
-		QA: []models.PublicQA{{ID: 5, Seq: 1, Question: pubQ, Answer: ans + "\n\n<b>kein HTML</b>", AnsweredAt: sampleNow}},
-		Own: []models.AskedQuestion{
+	x := &calls.CallExtras{Call: sampleHeader(false), Versions: sampleVersions(), CanAsk: true,
+		QA: []calls.PublicQA{{ID: 5, Seq: 1, Question: pubQ, Answer: ans + "\n\n<b>kein HTML</b>", AnsweredAt: sampleNow}},
+		Own: []calls.AskedQuestion{
 			{ID: 1, OrgID: 3, OrgName: "Brückenschlag e. V.", Body: "Dürfen wir Teile beantragen?", AskedAt: sampleNow, AnswerID: &aid, AnswerSeq: &seq, Published: &pubQ, Answer: &ans},
 			{ID: 2, OrgID: 3, OrgName: "Brückenschlag e. V.", Body: "Noch offen?", AskedAt: sampleNow},
 		},
-		Orgs:      []models.OrgChoice{{ID: 3, Name: "Brückenschlag e. V."}, {ID: 4, Name: "Zweiter Träger e. V."}, {ID: 5, Name: "Dritter Träger e. V."}},
+		Orgs:      []calls.OrgChoice{{ID: 3, Name: "Brückenschlag e. V."}, {ID: 4, Name: "Zweiter Träger e. V."}, {ID: 5, Name: "Dritter Träger e. V."}},
 		Following: map[int64]bool{3: true}}
 	return callQAPage{Extras: x, Href: "/ausschreibungen/musterland-2026-01"}
 }
@@ -69,7 +69,7 @@ func sampleDiffPage() versionsPage {
 	vs := sampleVersions()
 	ch := sampleChanges()
 	return versionsPage{Call: sampleHeader(true), Href: "/ausschreibungen/musterland-2026-01",
-		Diff: &models.VersionDiff{From: vs[0], To: vs[1], Changes: ch}, Sections: groupChanges(ch)}
+		Diff: &calls.VersionDiff{From: vs[0], To: vs[1], Changes: ch}, Sections: groupChanges(ch)}
 }
 
 // samplePostfach has a read and an unread message.
@@ -90,15 +90,15 @@ func samplePostfach(open bool) postfachPage {
 // sampleLeadQuestions is the lead's list with one open and one answered question.
 func sampleLeadQuestions(one bool) leadQuestionsPage {
 	seq, aid := 1, int64(5)
-	qs := []models.AskedQuestion{
+	qs := []calls.AskedQuestion{
 		{ID: 7, CallID: 1, OrgID: 3, OrgName: "Brückenschlag e. V.", AskedByName: "Murat Brückner", Body: "Gilt die Frist auch für Nachreichungen?", AskedAt: sampleNow},
 		{ID: 8, CallID: 1, OrgID: 4, OrgName: "Caritas", AskedByName: "Clemens Caritas", Body: "Gilt die Frist auch für Nachweise?", AskedAt: sampleNow},
 		{ID: 6, CallID: 1, OrgID: 4, OrgName: "Caritas", AskedByName: "Clemens Caritas", Body: "Teile eines Loses?", AskedAt: sampleNow, AnswerID: &aid, AnswerSeq: &seq},
 	}
 	d := leadQuestionsPage{Call: sampleHeader(false), Base: "/verwaltung/musterland/verfahren/1", Questions: qs,
-		Answers: []models.PublicQA{{ID: 5, Seq: 1, Question: "Ist eine Teilbewerbung möglich?", Answer: "Ja.", AnsweredAt: sampleNow}}}
+		Answers: []calls.PublicQA{{ID: 5, Seq: 1, Question: "Ist eine Teilbewerbung möglich?", Answer: "Ja.", AnsweredAt: sampleNow}}}
 	if one {
-		d.Question, d.Others = &qs[0], []models.AskedQuestion{qs[1]}
+		d.Question, d.Others = &qs[0], []calls.AskedQuestion{qs[1]}
 	}
 	return d
 }
@@ -111,7 +111,7 @@ func sampleAmendPage() amendPage {
 
 // sampleAmendValues is a submitted amendment form.
 func sampleAmendValues() url.Values {
-	c := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, sampleNow)
+	c := calls.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, sampleNow)
 	v := formFromInput(rules.DraftInputFrom(c, rules.Committee{}))
 	v.Set("reason", "Frist verlängert")
 	v.Set("version", "2")
@@ -121,8 +121,8 @@ func sampleAmendValues() url.Values {
 // sampleAmendConfirm is the confirmation step of a material amendment.
 func sampleAmendConfirm() amendPage {
 	d := sampleAmendPage()
-	c := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, sampleNow)
-	d.Preview = &models.AmendmentPreview{Version: 3, Prev: c, Next: c, Changes: sampleChanges(), Material: true, Sections: []string{"die Bewertungskriterien", "die Lose"}}
+	c := calls.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland", ContactEmail: "ki@musterland.example"}, sampleNow)
+	d.Preview = &calls.AmendmentPreview{Version: 3, Prev: c, Next: c, Changes: sampleChanges(), Material: true, Sections: []string{"die Bewertungskriterien", "die Lose"}}
 	d.Values = sampleAmendValues()
 	return d
 }

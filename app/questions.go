@@ -7,14 +7,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 )
 
 // callQAPage is the data of the public questions page; the call page carries the same
 // Extras so that both include the partial "call_extras".
 type callQAPage struct {
-	Extras *models.CallExtras
+	Extras *calls.CallExtras
 	Href   string // public address of the call
 	F      fmtr
 }
@@ -22,11 +22,11 @@ type callQAPage struct {
 // loadCallQA loads the call of :id and its questions, versions and the visitor's own data.
 func (a *App) loadCallQA(c echo.Context) (callQAPage, error) {
 	ctx := c.Request().Context()
-	h, err := models.PublishedCallHeader(ctx, a.db, c.Param("id"))
+	h, err := calls.PublishedCallHeader(ctx, a.db, c.Param("id"))
 	if err != nil {
 		return callQAPage{}, err
 	}
-	x, err := models.LoadCallExtras(ctx, a.db, actor(c), h, a.now())
+	x, err := calls.LoadCallExtras(ctx, a.db, actor(c), h, a.now())
 	if err != nil {
 		return callQAPage{}, err
 	}
@@ -50,7 +50,7 @@ func (a *App) askQuestion(c echo.Context) error {
 		return err
 	}
 	orgID := formOrg(c, "org", actor(c))
-	_, err = models.AskQuestion(c.Request().Context(), a.db, actor(c), d.Extras.Call.ID, orgID, c.FormValue("question"), a.now())
+	_, err = calls.AskQuestion(c.Request().Context(), a.db, actor(c), d.Extras.Call.ID, orgID, c.FormValue("question"), a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_questions", "Fragen und Antworten – "+d.Extras.Call.Title, d, formValues(c), err)
 	}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/templates"
 )
@@ -102,7 +102,7 @@ func (a *App) nav(c echo.Context, act *core.Actor) []templates.NavItem {
 
 // pageLinks returns the addresses of the previous and the next page of the public list at
 // path with the filter q (empty values left out), or "" where there is none.
-func pageLinks(path string, q url.Values, p models.ListPage) (prev, next string) {
+func pageLinks(path string, q url.Values, p calls.ListPage) (prev, next string) {
 	link := func(page int) string {
 		v := url.Values{"seite": {strconv.Itoa(page)}}
 		for k, vals := range q {

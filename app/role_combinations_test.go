@@ -11,6 +11,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -63,7 +64,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 	tenantID := ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
 	e.passDeadline(t)
 	now := time.Now()
-	if _, err := models.CloseDueCalls(ctx, db, now); err != nil {
+	if _, err := calls.CloseDueCalls(ctx, db, now); err != nil {
 		t.Fatal(err)
 	}
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {

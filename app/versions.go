@@ -7,16 +7,16 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 )
 
 // versionsPage is the data of a call's version history and of a comparison.
 type versionsPage struct {
-	Call     *models.CallHeader
+	Call     *calls.CallHeader
 	Href     string
-	Versions []models.VersionEntry
-	Diff     *models.VersionDiff
+	Versions []calls.VersionEntry
+	Diff     *calls.VersionDiff
 	Sections []diffSection
 	F        fmtr
 }
@@ -43,7 +43,7 @@ func groupChanges(changes []rules.Change) []diffSection {
 // ?von=a&zu=b redirects to the stable comparison address.
 func (a *App) callVersions(c echo.Context) error {
 	ctx := c.Request().Context()
-	h, err := models.PublishedCallHeader(ctx, a.db, c.Param("id"))
+	h, err := calls.PublishedCallHeader(ctx, a.db, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (a *App) callVersions(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/fassungen/%d/%d", href, x, y))
 	}
-	vs, err := models.CallVersionList(ctx, a.db, h.ID)
+	vs, err := calls.CallVersionList(ctx, a.db, h.ID)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (a *App) callVersions(c echo.Context) error {
 // callDiff shows what changed between versions :a and :b (stable address).
 func (a *App) callDiff(c echo.Context) error {
 	ctx := c.Request().Context()
-	h, err := models.PublishedCallHeader(ctx, a.db, c.Param("id"))
+	h, err := calls.PublishedCallHeader(ctx, a.db, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (a *App) callDiff(c echo.Context) error {
 	if errA != nil || errB != nil {
 		return echo.ErrNotFound
 	}
-	d, err := models.DiffCallVersions(ctx, a.db, h.ID, x, y)
+	d, err := calls.DiffCallVersions(ctx, a.db, h.ID, x, y)
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/postbox"
@@ -16,8 +16,8 @@ import (
 )
 
 // amendInput is the amendment form filled with content, as the editor shows it.
-func amendInput(c rules.CallContent, reason string, base int) models.AmendInput {
-	return models.AmendInput{Content: rules.DraftInputFrom(c, rules.Committee{}), Reason: reason, BaseVersion: base}
+func amendInput(c rules.CallContent, reason string, base int) calls.AmendInput {
+	return calls.AmendInput{Content: rules.DraftInputFrom(c, rules.Committee{}), Reason: reason, BaseVersion: base}
 }
 
 func TestAmendCreatesImmutableVersion(t *testing.T) {
@@ -35,18 +35,18 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 
 	// Bad inputs: nothing changes.
 	unchanged := amendInput(f.content, "Klarstellung", 1)
-	_, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, unchanged, callRules, "http://x", f.now, nil)
+	_, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, unchanged, callRules, "http://x", f.now, nil)
 	wantCodes(t, err, "reason:unchanged")
 	noReason := amendInput(f.content, " ", 1)
 	noReason.Content.ContactPhone = "02345 99"
-	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, noReason, callRules, "http://x", f.now, nil)
+	_, err = calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, noReason, callRules, "http://x", f.now, nil)
 	wantCodes(t, err, "reason:required")
 	shorter := amendInput(f.content, "Kürzere Frist", 1)
 	shorter.Content.Deadline = rules.FormatGermanDateTimeInput(f.content.Timeline.Deadline.Add(-24 * time.Hour))
-	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, shorter, callRules, "http://x", f.now, nil)
+	_, err = calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, shorter, callRules, "http://x", f.now, nil)
 	wantCodes(t, err, "deadline:earlier")
 	other := taActor(t, db, "admin@beispielhausen.example")
-	if _, err := models.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, callRules, "", f.now, nil); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, callRules, "", f.now, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
 	if versions() != 1 || dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended' AND chain = ?`, audit.CallChain(f.callID)) != 0 {
@@ -59,7 +59,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	next.Criteria[0].Weight = 60
 	next.TieBreak = nil // the criteria's order
 	in := amendInput(next, "Kriterium 2 präzisiert", 1)
-	p, err := models.PreviewAmendment(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, f.now)
+	p, err := calls.PreviewAmendment(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if versions() != 1 {
 		t.Fatal("preview wrote a version")
 	}
-	ver, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, "http://x", f.now, nil)
+	ver, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, "http://x", f.now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	}
 
 	// The same form submitted again (second tab) is stale now.
-	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, "http://x", f.now, nil)
+	_, err = calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, "http://x", f.now, nil)
 	wantConflict(t, err)
 
 	// Non-material: deadline extended, questions too.
@@ -105,18 +105,18 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	ext.Criteria = p.Next.Criteria
 	ext.Timeline.Deadline = ext.Timeline.Deadline.AddDate(0, 0, 14)
 	ext.Timeline.PlannedOpening = ext.Timeline.PlannedOpening.AddDate(0, 0, 14)
-	ver, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(ext, "Fristverlängerung", 2), callRules, "http://x", f.now, nil)
+	ver, err = calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(ext, "Fristverlängerung", 2), callRules, "http://x", f.now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ver.Version != 3 || ver.Material {
 		t.Fatalf("extension %+v", ver)
 	}
-	diff, err := models.DiffCallVersions(ctx, db, f.callID, 2, 3)
+	diff, err := calls.DiffCallVersions(ctx, db, f.callID, 2, 3)
 	if err != nil || len(diff.Changes) != 2 || diff.Changes[0].Label != "Abgabefrist" {
 		t.Fatalf("diff %+v %v", diff, err)
 	}
-	if _, err := models.DiffCallVersions(ctx, db, f.callID, 3, 4); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.DiffCallVersions(ctx, db, f.callID, 3, 4); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("unknown version: %v", err)
 	}
 	verifyChain(t, db, audit.CallChain(f.callID))
@@ -129,12 +129,12 @@ func TestMaterialAmendmentNeedsTimeLeft(t *testing.T) {
 	late := f.content.Timeline.Deadline.AddDate(0, 0, -5) // five days before the deadline
 	next := f.content
 	next.Eligibility = append([]string{"Sitz im Kreis"}, f.content.Eligibility...)
-	_, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), rules.DefaultCallRules(), "", late, nil)
+	_, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), rules.DefaultCallRules(), "", late, nil)
 	wantCodes(t, err, "deadline:min_left")
 	// With the deadline extended in the same amendment it is allowed.
 	next.Timeline.Deadline = next.Timeline.Deadline.AddDate(0, 0, 7)
 	next.Timeline.PlannedOpening = next.Timeline.PlannedOpening.AddDate(0, 0, 7)
-	ver, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), rules.DefaultCallRules(), "", late, nil)
+	ver, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), rules.DefaultCallRules(), "", late, nil)
 	if err != nil || !ver.Material {
 		t.Fatalf("%+v %v", ver, err)
 	}
@@ -148,15 +148,15 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	err := models.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "  ", "http://x", f.now)
+	err := calls.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "  ", "http://x", f.now)
 	wantCodes(t, err, "reason:required")
-	if err := models.Cancel(ctx, db, taActor(t, db, "admin@beispielhausen.example"), taTenantID(t, db, "beispielhausen"), f.callID, "x", "", f.now); !errors.Is(err, core.ErrNotFound) {
+	if err := calls.Cancel(ctx, db, taActor(t, db, "admin@beispielhausen.example"), taTenantID(t, db, "beispielhausen"), f.callID, "x", "", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if err := models.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "Die Landesmittel wurden nicht bewilligt.", "http://x", f.now); err != nil {
+	if err := calls.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "Die Landesmittel wurden nicht bewilligt.", "http://x", f.now); err != nil {
 		t.Fatal(err)
 	}
-	h, err := models.PublishedCallHeader(ctx, db, "musterland-2026-91")
+	h, err := calls.PublishedCallHeader(ctx, db, "musterland-2026-91")
 	if err != nil || !h.IsCancelled() || h.CancelReason != "Die Landesmittel wurden nicht bewilligt." || h.QuestionsOpen(f.now) {
 		t.Fatalf("header %+v %v", h, err)
 	}
@@ -171,13 +171,13 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log`)
 	next := f.content
 	next.Timeline.Deadline = next.Timeline.Deadline.AddDate(0, 0, 7)
-	_, err = models.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Verlängerung", 1), rules.DefaultCallRules(), "", f.now, nil)
+	_, err = calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Verlängerung", 1), rules.DefaultCallRules(), "", f.now, nil)
 	wantConflict(t, err)
 	if !strings.Contains(err.Error(), "aufgehoben") {
 		t.Fatalf("message %q", err)
 	}
-	wantConflict(t, models.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "nochmal", "", f.now))
-	_, err = models.AskQuestion(ctx, db, awoUser, f.callID, awo, "Noch offen?", f.now)
+	wantConflict(t, calls.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "nochmal", "", f.now))
+	_, err = calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Noch offen?", f.now)
 	wantConflict(t, err)
 	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err == nil {
 		t.Fatal("following a cancelled call")

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 	"time"
 
@@ -35,7 +36,7 @@ func (r AwardListRow) StateLabel() string { return rules.DecisionStateLabel(r.St
 // AwardList is one page of records with the Kreise for the filter.
 type AwardList struct {
 	Rows []AwardListRow
-	ListPage
+	calls.ListPage
 	Filter AwardListFilter
 }
 
@@ -43,7 +44,7 @@ type AwardList struct {
 // cancellation first, in two queries.
 func PublicAwards(ctx context.Context, db *gorm.DB, f AwardListFilter) (*AwardList, error) {
 	db = db.WithContext(ctx)
-	f.Page, f.PerPage = pageWindow(f.Page, f.PerPage)
+	f.Page, f.PerPage = calls.PageWindow(f.Page, f.PerPage)
 	var rows []struct {
 		AwardListRow
 		FullCount int64
@@ -63,7 +64,7 @@ func PublicAwards(ctx context.Context, db *gorm.DB, f AwardListFilter) (*AwardLi
 		out.Rows = append(out.Rows, r.AwardListRow)
 		total = r.FullCount
 	}
-	if out.ListPage, err = newListPage(db, f.Page, f.PerPage, total); err != nil {
+	if out.ListPage, err = calls.NewListPage(db, f.Page, f.PerPage, total); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -37,8 +38,8 @@ type AwardRecord struct {
 	CancelReason string
 	OpenedAt     *time.Time
 	Content      rules.CallContent
-	Versions     []VersionInfo
-	QA           []PublicQA
+	Versions     []calls.VersionInfo
+	QA           []calls.PublicQA
 	Bidders      []AwardBidder // empty until the decision is recorded
 	Lots         []rules.LotResult
 	Decision     *rules.Decision // nil until recorded; allocations with organisation names
@@ -55,7 +56,7 @@ func (r *AwardRecord) Final() bool { return r.State == rules.CallAwarded }
 func (r *AwardRecord) StateLabel() string { return rules.DecisionStateLabel(r.State) }
 
 // Amendments are the versions after the first.
-func (r *AwardRecord) Amendments() []VersionInfo {
+func (r *AwardRecord) Amendments() []calls.VersionInfo {
 	if len(r.Versions) < 2 {
 		return nil
 	}
@@ -225,7 +226,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 	r := &AwardRecord{CallID: h.ID, Ref: h.Ref, State: rules.CallState(h.State), TenantSlug: h.Slug, TenantName: h.Name, Title: h.Title,
 		PublishedAt: h.PublishedAt, CancelledAt: h.CancelledAt, CancelReason: h.CancelReason, OpenedAt: h.OpenedAt, Checked: h.Checked}
 	var versions []struct {
-		VersionInfo
+		calls.VersionInfo
 		Content []byte
 	}
 	if err := tx.Raw(`SELECT version, reason, material, content_sha256, deadline, published_at, CASE WHEN version = ? THEN content END AS content
@@ -242,7 +243,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 			r.Content = c
 		}
 	}
-	qas, err := PublicQAsOf(tx, []any{h.ID, "", h.ID, ""})
+	qas, err := calls.PublicQAsOf(tx, []any{h.ID, "", h.ID, ""})
 	if err != nil {
 		return nil, err
 	}

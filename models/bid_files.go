@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -50,7 +51,7 @@ func checkBidForFile(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, key str
 		FROM calls c WHERE c.id = ?`, b.ID, key, b.CallID).Scan(&row).Error; err != nil {
 		return nil, 0, fmt.Errorf("bid files: %w", err)
 	}
-	content, err := versionContent(tx, b.CallID, row.Version)
+	content, err := calls.VersionContent(tx, b.CallID, row.Version)
 	if err != nil {
 		return nil, 0, err
 	}

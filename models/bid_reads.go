@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -75,7 +76,7 @@ func (v VersionRow) KindLabel() string {
 // is missing before submission.
 type BidView struct {
 	Bid           Bid
-	Call          CallHeader
+	Call          calls.CallHeader
 	Content       rules.CallContent // the call's current version
 	Draft         rules.BidDraft
 	Files         map[string]vault.BidFileRow
@@ -119,11 +120,11 @@ func OwnBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Acto
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("bid %d: %w", bidID, core.ErrNotFound)
 	}
-	if err := db.Raw(callHeaderSelect+`WHERE c.id = ?`, v.Bid.CallID).Scan(&v.Call).Error; err != nil {
+	if err := db.Raw(calls.CallHeaderSelect+`WHERE c.id = ?`, v.Bid.CallID).Scan(&v.Call).Error; err != nil {
 		return nil, fmt.Errorf("load call: %w", err)
 	}
 	var err error
-	if v.Content, err = versionContent(db, v.Call.ID, v.Call.CurrentVersion); err != nil {
+	if v.Content, err = calls.VersionContent(db, v.Call.ID, v.Call.CurrentVersion); err != nil {
 		return nil, err
 	}
 	d, err := openDraft(db, vlt, &v.Bid)
@@ -214,7 +215,7 @@ func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 // Receipt is the content of an Eingangsbestätigung: what was received when, with hashes.
 type Receipt struct {
 	OrgName  string
-	Call     CallHeader
+	Call     calls.CallHeader
 	Version  VersionRow
 	Lots     []ReceiptLot
 	BidID    int64
@@ -251,7 +252,7 @@ func receiptOf(ctx context.Context, db *gorm.DB, vlt *vault.Vault, orgID, bidID 
 	if err := db.Raw(`SELECT name FROM organizations WHERE id = ?`, orgID).Scan(&r.OrgName).Error; err != nil {
 		return nil, fmt.Errorf("load organisation: %w", err)
 	}
-	if err := db.Raw(callHeaderSelect+`WHERE c.id = ?`, ver.CallID).Scan(&r.Call).Error; err != nil {
+	if err := db.Raw(calls.CallHeaderSelect+`WHERE c.id = ?`, ver.CallID).Scan(&r.Call).Error; err != nil {
 		return nil, fmt.Errorf("load call: %w", err)
 	}
 	rows, err := versionRows(db, vlt, ver.CallID, bidID)
@@ -263,7 +264,7 @@ func receiptOf(ctx context.Context, db *gorm.DB, vlt *vault.Vault, orgID, bidID 
 			r.Version = row
 		}
 	}
-	if r.CallText, err = versionContent(db, ver.CallID, ver.CallVersion); err != nil {
+	if r.CallText, err = calls.VersionContent(db, ver.CallID, ver.CallVersion); err != nil {
 		return nil, err
 	}
 	plain, err := vlt.OpenBytes(db, ver.CallID, ver.Content)

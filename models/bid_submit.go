@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -131,7 +132,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.A
 		if b.SubmittedRev == b.DraftRev && !b.NeedsReconfirmation {
 			return alreadySubmitted(b)
 		}
-		content, err := versionContent(tx, call.ID, call.CurrentVersion)
+		content, err := calls.VersionContent(tx, call.ID, call.CurrentVersion)
 		if err != nil {
 			return err
 		}
@@ -182,7 +183,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.A
 	if err != nil {
 		// Issue 5: refused late attempts are counted (without content) for the Öffnungsprotokoll.
 		if err = commitRefused(err, action); errors.Is(err, core.ErrDeadlinePassed) {
-			if lerr := RecordLateAttempt(ctx, db, bidID); lerr != nil {
+			if lerr := calls.RecordLateAttempt(ctx, db, bidID); lerr != nil {
 				return nil, lerr
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
@@ -203,7 +204,7 @@ func SaveBidStep(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core
 		if err != nil {
 			return err
 		}
-		content, err := versionContent(tx, call.ID, call.CurrentVersion)
+		content, err := calls.VersionContent(tx, call.ID, call.CurrentVersion)
 		if err != nil {
 			return err
 		}
@@ -279,7 +280,7 @@ func WithdrawBid(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bid
 			return fmt.Errorf("withdraw bid %d: %w", b.ID, err)
 		}
 		if _, err := postbox.InsertInbox(tx, []postbox.InboxRow{{OrgID: b.OrgID, CallID: &b.CallID, Kind: "bid_withdrawn",
-			Subject: "Interessenbekundung zurückgezogen: " + shortTitle(call.Title),
+			Subject: "Interessenbekundung zurückgezogen: " + calls.ShortTitle(call.Title),
 			Body: fmt.Sprintf("%s hat die Interessenbekundung zur Ausschreibung %s am %s zurückgezogen. Die eingereichten Fassungen bleiben im Verfahren dokumentiert, werden aber nicht bewertet.",
 				actor.Name, call.Ref, core.FormatDateTime(now))}}); err != nil {
 			return fmt.Errorf("inbox: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -255,7 +256,7 @@ func TestBidReconfirmation(t *testing.T) {
 	next := f.content
 	next.Criteria = append([]rules.Criterion(nil), f.content.Criteria...)
 	next.Criteria[1].Description = "Beschwerdeweg und anwaltschaftliche Funktion."
-	if _, err := models.Amend(f.ctx, f.db, f.lead, f.tenantID, f.callID, models.AmendInput{Content: rules.DraftInputFrom(next, rules.Committee{}),
+	if _, err := calls.Amend(f.ctx, f.db, f.lead, f.tenantID, f.callID, calls.AmendInput{Content: rules.DraftInputFrom(next, rules.Committee{}),
 		Reason: "Kriterium 2 präzisiert"}, rules.DefaultCallRules(), "http://x", f.now, nil); err != nil {
 		t.Fatal(err)
 	}

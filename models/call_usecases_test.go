@@ -10,9 +10,9 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -64,16 +64,16 @@ func (f *callFixture) count(t *testing.T, q string, args ...any) int64 {
 func (f *callFixture) draftWithCommittee(t *testing.T) *rules.Call {
 	t.Helper()
 	ctx := context.Background()
-	call, err := models.CreateDraft(ctx, f.db, f.lead, f.tenantID, 0, f.now)
+	call, err := calls.CreateDraft(ctx, f.db, f.lead, f.tenantID, 0, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lc, err := models.LeadCallByID(ctx, f.db, f.lead, f.tenantID, call.ID)
+	lc, err := calls.LeadCallByID(ctx, f.db, f.lead, f.tenantID, call.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := rules.DraftInputFrom(lc.View.Content, f.com)
-	if err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now); err != nil {
+	if err := calls.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now); err != nil {
 		t.Fatal(err)
 	}
 	return call
@@ -90,28 +90,28 @@ func TestCreateSavePublishCall(t *testing.T) {
 		audit.CallChain(call.ID), f.tenantID); n != 2 {
 		t.Fatalf("audit entries for create+save: %d", n)
 	}
-	if _, err := models.PublicCall(ctx, f.db, call.Ref); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.PublicCall(ctx, f.db, call.Ref); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("draft visible publicly: %v", err)
 	}
 
 	// Another Kreis's lead neither sees, saves nor publishes it.
-	if _, err := models.Publish(ctx, f.db, f.otherLed, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.Publish(ctx, f.db, f.otherLed, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis's lead publish: %v", err)
 	}
 	var otherTenant int64
 	f.db.Raw(`SELECT id FROM tenants WHERE slug = 'beispielhausen'`).Scan(&otherTenant)
-	if _, err := models.Publish(ctx, f.db, f.otherLed, otherTenant, call.ID, rules.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.Publish(ctx, f.db, f.otherLed, otherTenant, call.ID, rules.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis's lead publish via own Kreis: %v", err)
 	}
 
-	ver, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
+	ver, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ver.Version != 1 || len(ver.ContentSHA256) != 64 {
 		t.Fatalf("version %+v", ver)
 	}
-	view, err := models.PublicCall(ctx, f.db, call.Ref)
+	view, err := calls.PublicCall(ctx, f.db, call.Ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 	// Frozen: the draft can no longer be saved, the version not updated or deleted.
 	in := rules.DraftInputFrom(view.Content, f.com)
 	in.Title = "Geändert"
-	if err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now); !errors.Is(err, core.ErrConflict) {
+	if err := calls.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("save after publish: %v", err)
 	}
 	for _, q := range []string{`UPDATE call_versions SET reason = 'x' WHERE call_id = ?`, `DELETE FROM call_versions WHERE call_id = ?`} {
@@ -138,7 +138,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 	}
 	// Publishing again is a conflict and changes nothing.
 	before := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.CallChain(call.ID))
-	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); !models.IsCallNotDraft(err) {
+	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); !calls.IsCallNotDraft(err) {
 		t.Fatalf("second publish: %v", err)
 	}
 	if after := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.CallChain(call.ID)); after != before {
@@ -159,7 +159,7 @@ func TestConcurrentPublishPublishesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = models.Publish(context.Background(), f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
+			_, errs[i] = calls.Publish(context.Background(), f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
 		}()
 	}
 	wg.Wait()
@@ -168,7 +168,7 @@ func TestConcurrentPublishPublishesOnce(t *testing.T) {
 		switch {
 		case err == nil:
 			ok++
-		case !models.IsCallNotDraft(err):
+		case !calls.IsCallNotDraft(err):
 			t.Fatalf("unexpected error %v", err)
 		}
 	}
@@ -180,11 +180,11 @@ func TestConcurrentPublishPublishesOnce(t *testing.T) {
 func TestPublishValidatesAndChangesNothing(t *testing.T) {
 	f := newCallFixture(t)
 	ctx := context.Background()
-	call, err := models.CreateDraft(ctx, f.db, f.lead, f.tenantID, 0, f.now) // no committee yet
+	call, err := calls.CreateDraft(ctx, f.db, f.lead, f.tenantID, 0, f.now) // no committee yet
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
+	_, err = calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
 	v, ok := core.AsValidation(err)
 	if !ok || !v.Has("evaluators") || !v.Has("openers") {
 		t.Fatalf("publish without committee: %v", err)
@@ -198,17 +198,17 @@ func TestSaveDraftRefusesForeignCommitteeAndKeepsDraft(t *testing.T) {
 	f := newCallFixture(t)
 	ctx := context.Background()
 	call := f.draftWithCommittee(t)
-	lc, _ := models.LeadCallByID(ctx, f.db, f.lead, f.tenantID, call.ID)
+	lc, _ := calls.LeadCallByID(ctx, f.db, f.lead, f.tenantID, call.ID)
 	in := rules.DraftInputFrom(lc.View.Content, rules.Committee{Evaluators: []int64{f.lead.UserID, f.otherLed.UserID}, Openers: f.com.Openers})
 	in.Title = "Neu"
-	err := models.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now)
+	err := calls.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now)
 	if v, ok := core.AsValidation(err); !ok || !v.Has("evaluators") {
 		t.Fatalf("foreign evaluator: %v", err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM calls WHERE id = ? AND title = 'Neu'`, call.ID); n != 0 {
 		t.Fatal("draft changed")
 	}
-	if _, err := models.LeadCallByID(ctx, f.db, f.otherLed, f.tenantID, call.ID); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.LeadCallByID(ctx, f.db, f.otherLed, f.tenantID, call.ID); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other lead reads draft: %v", err)
 	}
 }
@@ -217,18 +217,18 @@ func TestCopyCallClearsTimelineKeepsCommittee(t *testing.T) {
 	f := newCallFixture(t)
 	ctx := context.Background()
 	src := f.draftWithCommittee(t)
-	cp, err := models.CreateDraft(ctx, f.db, f.lead, f.tenantID, src.ID, f.now)
+	cp, err := calls.CreateDraft(ctx, f.db, f.lead, f.tenantID, src.ID, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lc, err := models.LeadCallByID(ctx, f.db, f.lead, f.tenantID, cp.ID)
+	lc, err := calls.LeadCallByID(ctx, f.db, f.lead, f.tenantID, cp.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !lc.View.Content.Timeline.Deadline.IsZero() || len(lc.Committee.Evaluators) != 3 || len(lc.View.Content.Criteria) != 6 || cp.Ref == src.Ref {
 		t.Fatalf("copy: %+v %+v %s", lc.View.Content.Timeline, lc.Committee, cp.Ref)
 	}
-	if _, err := models.CreateDraft(ctx, f.db, f.otherLed, f.tenantID, 0, f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.CreateDraft(ctx, f.db, f.otherLed, f.tenantID, 0, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other lead creates in Musterland: %v", err)
 	}
 }

@@ -7,8 +7,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 )
 
@@ -16,7 +16,7 @@ var validationNow = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func validCall() (rules.CallContent, rules.Committee) {
 	tenant := &accounts.Tenant{Name: "Kreis Musterland", Authority: "Kreis Musterland – Der Landrat", ContactEmail: "ki@musterland.example"}
-	return models.KIMTemplate(tenant, validationNow), rules.Committee{Evaluators: []int64{1, 2}, Openers: []int64{3, 4}}
+	return calls.KIMTemplate(tenant, validationNow), rules.Committee{Evaluators: []int64{1, 2}, Openers: []int64{3, 4}}
 }
 
 func TestKIMTemplateIsPublishable(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -25,18 +26,18 @@ type Bidder struct {
 
 // DeclarationView is the evaluator's declaration page of a call.
 type DeclarationView struct {
-	Call     CallHeader
+	Call     calls.CallHeader
 	Bidders  []Bidder
 	Complete bool
 }
 
 // evaluatorCall checks that the actor is a named evaluator of an opened call of the Kreis.
-func evaluatorCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64, lock bool) (*CallHeader, error) {
+func evaluatorCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64, lock bool) (*calls.CallHeader, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleEvaluator) {
 		return nil, fmt.Errorf("call %d for evaluator: %w", callID, core.ErrNotFound)
 	}
-	var h CallHeader
-	q := callHeaderSelect + `WHERE c.id = ? AND c.tenant_id = ? AND c.state <> 'draft'
+	var h calls.CallHeader
+	q := calls.CallHeaderSelect + `WHERE c.id = ? AND c.tenant_id = ? AND c.state <> 'draft'
 		AND EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = c.id AND k.user_id = ? AND k.role = 'evaluator')`
 	if lock {
 		q += ` FOR UPDATE OF c`

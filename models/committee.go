@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
@@ -57,7 +58,7 @@ type EvaluatorBidRow struct {
 // EvaluatorCallView is the evaluator's page of one call: the bids to score (through
 // ReadBids, after the declarations) and the own sheets.
 type EvaluatorCallView struct {
-	Call CallHeader
+	Call calls.CallHeader
 	Bids []EvaluatorBidRow
 }
 
@@ -115,7 +116,7 @@ type CommitteeBid struct {
 
 // CommitteeView is the lead's committee page of a call.
 type CommitteeView struct {
-	Call         CallHeader
+	Call         calls.CallHeader
 	Evaluators   []rules.SnapshotEvaluator
 	Declarations []CommitteeDeclaration
 	Bids         []CommitteeBid
@@ -162,7 +163,7 @@ func LeadCommittee(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *co
 	}
 	tx := db.WithContext(ctx)
 	v := &CommitteeView{}
-	if err := tx.Raw(callHeaderSelect+`WHERE c.id = ?`, callID).Scan(&v.Call).Error; err != nil {
+	if err := tx.Raw(calls.CallHeaderSelect+`WHERE c.id = ?`, callID).Scan(&v.Call).Error; err != nil {
 		return nil, fmt.Errorf("load call: %w", err)
 	}
 	snap, err := EvaluationSource{}.Snapshot(tx, callID)
@@ -213,7 +214,7 @@ func LeadCommittee(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *co
 // told by e-mail.
 func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, userID int64, now time.Time) error {
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		c, err := lockPublishedCall(tx, actor, tenantID, callID)
+		c, err := calls.LockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
 		}

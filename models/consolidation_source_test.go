@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 )
@@ -65,7 +66,7 @@ func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
 	read := func(f *consFixture, bids int) int64 {
 		var n atomic.Int64
 		ctx := store.WithQueryCounter(context.Background(), &n)
-		if _, err := models.LeadCallHeader(ctx, f.db, f.lead, f.tenantID, f.callID); err != nil {
+		if _, err := calls.LeadCallHeader(ctx, f.db, f.lead, f.tenantID, f.callID); err != nil {
 			t.Fatal(err)
 		}
 		v, err := models.LoadConsolidation(ctx, f.db, models.EvaluationSource{}, f.lead, f.callID)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -38,8 +39,8 @@ type CloseInput struct {
 
 // loadConsolidationCall reads the call with its current content (locked for update when
 // lock is set). Other Kreise and non-leads get ErrNotFound; a sealed call ErrSealed.
-func loadConsolidationCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*leadCallRow, rules.CallContent, error) {
-	return loadLeadCall(tx, actor, callID, lock, "consolidation", func(c *leadCallRow) error {
+func loadConsolidationCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*calls.LeadCallRow, rules.CallContent, error) {
+	return calls.LoadLeadCall(tx, actor, callID, lock, "consolidation", func(c *calls.LeadCallRow) error {
 		if c.OpenedAt == nil {
 			return fmt.Errorf("consolidation of call %d: %w", callID, core.ErrSealed)
 		}
@@ -49,7 +50,7 @@ func loadConsolidationCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bo
 
 // lockOpenConsolidation is loadConsolidationCall for changes: the call must not be
 // cancelled nor its consolidation closed.
-func lockOpenConsolidation(tx *gorm.DB, actor *core.Actor, callID int64) (*leadCallRow, rules.CallContent, error) {
+func lockOpenConsolidation(tx *gorm.DB, actor *core.Actor, callID int64) (*calls.LeadCallRow, rules.CallContent, error) {
 	c, content, err := loadConsolidationCall(tx, actor, callID, true)
 	switch {
 	case err != nil:
@@ -230,7 +231,7 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 }
 
 // storeResult writes call_results and one result_rows row per bid.
-func storeResult(tx *gorm.DB, c *leadCallRow, actor *core.Actor, r rules.Result, now time.Time) error {
+func storeResult(tx *gorm.DB, c *calls.LeadCallRow, actor *core.Actor, r rules.Result, now time.Time) error {
 	lots, err := json.Marshal(r.Lots)
 	if err != nil {
 		return fmt.Errorf("encode lots: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -69,8 +70,8 @@ func (v *DecisionView) OpenObjections() int {
 
 // loadDecisionCall reads the call for its lead (FOR UPDATE when lock); other Kreise and
 // other roles get ErrNotFound, a call whose consolidation is not closed ErrConflict.
-func loadDecisionCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*leadCallRow, rules.CallContent, error) {
-	return loadLeadCall(tx, actor, callID, lock, "decision", func(c *leadCallRow) error {
+func loadDecisionCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (*calls.LeadCallRow, rules.CallContent, error) {
+	return calls.LoadLeadCall(tx, actor, callID, lock, "decision", func(c *calls.LeadCallRow) error {
 		if !c.Closed {
 			return fmt.Errorf("%w: die Konsolidierung ist noch nicht abgeschlossen", core.ErrConflict)
 		}

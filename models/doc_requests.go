@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
@@ -94,7 +95,7 @@ func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 		if err := tx.Raw(`SELECT call_version, org_id FROM opening_bids WHERE bid_id = ?`, bidID).Scan(&bid).Error; err != nil {
 			return fmt.Errorf("load bid: %w", err)
 		}
-		content, err := versionContent(tx, callID, bid.CallVersion)
+		content, err := calls.VersionContent(tx, callID, bid.CallVersion)
 		if err != nil {
 			return err
 		}
@@ -197,7 +198,7 @@ func ProviderRequests(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID
 	}
 	v := &ProviderRequestsView{CallRef: head.Ref, CallTitle: head.Title}
 	var err error
-	if v.Content, err = versionContent(tx, head.CallID, head.CallVersion); err != nil {
+	if v.Content, err = calls.VersionContent(tx, head.CallID, head.CallVersion); err != nil {
 		return nil, err
 	}
 	_, answers, err := bidFacts(tx, bidID)

@@ -9,8 +9,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -131,11 +131,11 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	f := newCallFixture(t)
 	ctx := context.Background()
 	call := f.draftWithCommittee(t)
-	failing := models.BekanntmachungIssuer(func(vault.DocMeta, *models.BekanntmachungData) ([]byte, error) {
+	failing := calls.BekanntmachungIssuer(func(vault.DocMeta, *calls.BekanntmachungData) ([]byte, error) {
 		return nil, errors.New("font missing")
 	})
 	auditBefore := f.count(t, `SELECT count(*) FROM audit_log`)
-	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, failing); err == nil || !strings.Contains(err.Error(), "font missing") {
+	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, failing); err == nil || !strings.Contains(err.Error(), "font missing") {
 		t.Fatalf("publish with failing renderer: %v", err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM calls WHERE id = ? AND state = 'draft' AND current_version = 0`, call.ID); n != 1 {
@@ -147,25 +147,25 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	if n := f.count(t, `SELECT count(*) FROM audit_log`); n != auditBefore {
 		t.Errorf("audit grew from %d to %d", auditBefore, n)
 	}
-	var got *models.BekanntmachungData
+	var got *calls.BekanntmachungData
 	var meta vault.DocMeta
-	ok := models.BekanntmachungIssuer(func(m vault.DocMeta, d *models.BekanntmachungData) ([]byte, error) {
+	ok := calls.BekanntmachungIssuer(func(m vault.DocMeta, d *calls.BekanntmachungData) ([]byte, error) {
 		got, meta = d, m
 		return fakePDF(m)
 	})
-	ver, err := models.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, ok)
+	ver, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, ok)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Version != 1 || got.Ref != call.Ref || got.Kreis != "Kreis Musterland" || got.Content.Timeline.Publication.IsZero() {
 		t.Errorf("renderer got %+v", got)
 	}
-	doc, err := models.BekanntmachungPDF(ctx, f.db, call.Ref, 0)
+	doc, err := calls.BekanntmachungPDF(ctx, f.db, call.Ref, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	canon, _ := vault.CanonicalJSON(got)
-	if doc.ContentSHA256 != vault.SHA256Hex(canon) || doc.ContentSHA256 != meta.ContentSHA256 || doc.ObjectID != models.CallVersionObjectID(call.ID, ver.Version) {
+	if doc.ContentSHA256 != vault.SHA256Hex(canon) || doc.ContentSHA256 != meta.ContentSHA256 || doc.ObjectID != calls.CallVersionObjectID(call.ID, ver.Version) {
 		t.Errorf("stored %+v", doc.ObjectID)
 	}
 	// The head printed is the chain's head after call.published and before document.issued.
@@ -174,10 +174,10 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	if doc.ChainHead != published {
 		t.Errorf("chain head %s, want the call.published entry %s", doc.ChainHead, published)
 	}
-	if _, err := models.BekanntmachungPDF(ctx, f.db, call.Ref, 2); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.BekanntmachungPDF(ctx, f.db, call.Ref, 2); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("version 2: %v", err)
 	}
-	if _, err := models.BekanntmachungPDF(ctx, f.db, fmt.Sprint(call.ID), 1); err != nil {
+	if _, err := calls.BekanntmachungPDF(ctx, f.db, fmt.Sprint(call.ID), 1); err != nil {
 		t.Errorf("by id and version 1: %v", err)
 	}
 }

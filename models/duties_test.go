@@ -10,6 +10,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -27,14 +28,14 @@ func TestNamingRefusesOpenersAsEvaluators(t *testing.T) {
 	if err := f.db.Exec(`INSERT INTO tenant_memberships (tenant_id, user_id, role) VALUES (?, ?, 'opener')`, f.tenantID, g1).Error; err != nil {
 		t.Fatal(err)
 	}
-	lc, err := models.LeadCallByID(ctx, f.db, f.lead, f.tenantID, src.ID)
+	lc, err := calls.LeadCallByID(ctx, f.db, f.lead, f.tenantID, src.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCodes(t, models.SaveDraft(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DraftInputFrom(lc.View.Content, f.com), f.now), "evaluators:opener")
-	wantCodes(t, models.SetCommittee(ctx, f.db, f.lead, f.tenantID, src.ID, f.com, f.now), "evaluators:opener")
+	wantCodes(t, calls.SaveDraft(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DraftInputFrom(lc.View.Content, f.com), f.now), "evaluators:opener")
+	wantCodes(t, calls.SetCommittee(ctx, f.db, f.lead, f.tenantID, src.ID, f.com, f.now), "evaluators:opener")
 
-	cp, err := models.CreateDraft(ctx, f.db, f.lead, f.tenantID, src.ID, f.now)
+	cp, err := calls.CreateDraft(ctx, f.db, f.lead, f.tenantID, src.ID, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,10 +45,10 @@ func TestNamingRefusesOpenersAsEvaluators(t *testing.T) {
 	}
 
 	clean := rules.Committee{Evaluators: f.com.Evaluators[1:], Openers: f.com.Openers}
-	if err := models.SetCommittee(ctx, f.db, f.lead, f.tenantID, src.ID, clean, f.now); err != nil {
+	if err := calls.SetCommittee(ctx, f.db, f.lead, f.tenantID, src.ID, clean, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.Publish(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DefaultCallRules(), f.now, nil); err != nil {
+	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DefaultCallRules(), f.now, nil); err != nil {
 		t.Fatal(err)
 	}
 	wantCodes(t, models.AddEvaluator(ctx, f.db, f.lead, f.tenantID, src.ID, g1, f.now), "user:opener")

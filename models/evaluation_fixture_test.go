@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 )
@@ -56,7 +57,7 @@ func (f *evalFixture) passDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = time.Now()
-	if _, err := models.CloseDueCalls(f.ctx, f.db, f.now); err != nil {
+	if _, err := calls.CloseDueCalls(f.ctx, f.db, f.now); err != nil {
 		t.Fatal(err)
 	}
 }

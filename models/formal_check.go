@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -69,7 +70,7 @@ func leadOpenedBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 	if rows[0].Committee {
 		return nil, accounts.ErrCommitteeMember()
 	}
-	if err := CloseCallIfDue(ctx, db, callID, now); err != nil {
+	if err := calls.CloseCallIfDue(ctx, db, callID, now); err != nil {
 		return nil, err
 	}
 	return ReadBids(ctx, db, vlt, actor, callID, now)
@@ -77,7 +78,7 @@ func leadOpenedBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 
 // FormalBidView is the formal check of one bid.
 type FormalBidView struct {
-	Call            CallHeader
+	Call            calls.CallHeader
 	Content         rules.CallContent // the call version the bid refers to
 	Bid             OpenedBid
 	Outcome         string // stored outcome (pending when unchecked)
@@ -127,10 +128,10 @@ func FormalCheckOf(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *co
 		return nil, fmt.Errorf("bid %d of call %d: %w", bidID, callID, core.ErrNotFound)
 	}
 	tx := db.WithContext(ctx)
-	if err := tx.Raw(callHeaderSelect+`WHERE c.id = ?`, callID).Scan(&v.Call).Error; err != nil {
+	if err := tx.Raw(calls.CallHeaderSelect+`WHERE c.id = ?`, callID).Scan(&v.Call).Error; err != nil {
 		return nil, fmt.Errorf("load call: %w", err)
 	}
-	if v.Content, err = versionContent(tx, callID, v.Bid.CallVersion); err != nil {
+	if v.Content, err = calls.VersionContent(tx, callID, v.Bid.CallVersion); err != nil {
 		return nil, err
 	}
 	st, err := loadFormalState(tx, bidID)
@@ -215,7 +216,7 @@ func loadFormalFacts(tx *gorm.DB, callID, bidID int64) (*formalFacts, error) {
 	if err := tx.Raw(`SELECT o.call_version, c.deadline FROM opening_bids o JOIN calls c ON c.id = o.call_id WHERE o.bid_id = ?`, bidID).Scan(&bid).Error; err != nil {
 		return nil, fmt.Errorf("load bid: %w", err)
 	}
-	content, err := versionContent(tx, callID, bid.CallVersion)
+	content, err := calls.VersionContent(tx, callID, bid.CallVersion)
 	if err != nil {
 		return nil, err
 	}

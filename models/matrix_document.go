@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -107,7 +108,7 @@ func BewertungsmatrixIssuer(render MatrixRenderer) MatrixIssuer {
 }
 
 // matrixDocData assembles the Bewertungsmatrix from what CloseConsolidation computed.
-func matrixDocData(tx *gorm.DB, c *leadCallRow, content rules.CallContent, m rules.Matrix, r rules.Result, in CloseInput, actor *core.Actor, now time.Time) (*MatrixDocData, error) {
+func matrixDocData(tx *gorm.DB, c *calls.LeadCallRow, content rules.CallContent, m rules.Matrix, r rules.Result, in CloseInput, actor *core.Actor, now time.Time) (*MatrixDocData, error) {
 	iss, err := docIssuerOf(tx, c.TenantID, content.Authority)
 	if err != nil {
 		return nil, err

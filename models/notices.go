@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
@@ -260,7 +261,7 @@ func selectedProviders(v *DecisionView) []SelectedProvider {
 }
 
 // storeNotice writes the notice, its Postfach message and the members' e-mails.
-func storeNotice(tx *gorm.DB, c *leadCallRow, orgID, bidID, docID int64, n NoticeContent, now time.Time) error {
+func storeNotice(tx *gorm.DB, c *calls.LeadCallRow, orgID, bidID, docID int64, n NoticeContent, now time.Time) error {
 	raw, err := json.Marshal(n)
 	if err != nil {
 		return fmt.Errorf("encode notice: %w", err)

@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 	"sort"
 	"strings"
@@ -83,7 +84,7 @@ type OCDSProcedure struct {
 	CancelReason string
 	Kreis        OCDSKreis
 	Versions     []OCDSVersion    // first to last
-	QA           []PublicQA       // published answers (never askers)
+	QA           []calls.PublicQA // published answers (never askers)
 	AwardStages  []OCDSAwardStage // empty until the awards tables exist (ocds_award.go)
 }
 

@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"kimibv/models/calls"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -35,7 +36,7 @@ func awardStagesOf(tx *gorm.DB, args []any) ([]callAwardStage, error) {
 			 FROM decision_allocations a JOIN bids b ON b.id = a.bid_id JOIN organizations o ON o.id = b.org_id
 			 WHERE a.call_id = d.call_id AND a.fte > 0)::text AS awards
 		FROM decisions d JOIN calls c ON c.id = d.call_id
-		WHERE d.notified_at IS NOT NULL AND c.state IN ('notified', 'awarded', 'cancelled') AND `+PublicCallSQL+`
+		WHERE d.notified_at IS NOT NULL AND c.state IN ('notified', 'awarded', 'cancelled') AND `+calls.PublicCallSQL+`
 		ORDER BY d.call_id`, args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load award stages for open data: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"strconv"
@@ -42,7 +43,7 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 	if err := tx.Raw(`SELECT c.id, c.ref, c.state, c.cancelled_at, c.cancel_reason,
 			t.slug, t.name, t.state AS tenant_state, t.address, t.contact_email
 		FROM calls c JOIN tenants t ON t.id = c.tenant_id
-		WHERE `+PublicCallSQL+` ORDER BY c.published_at, c.id`, args...).Scan(&callRows).Error; err != nil {
+		WHERE `+calls.PublicCallSQL+` ORDER BY c.published_at, c.id`, args...).Scan(&callRows).Error; err != nil {
 		return nil, fmt.Errorf("load calls for open data: %w", err)
 	}
 	if idOrRef != "" && len(callRows) == 0 {
@@ -69,7 +70,7 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 				AND d.object_type = 'call_version' AND d.object_id = v.call_id::text || ':' || v.version::text)
 				THEN v.published_at END AS notice_pdf_at
 		FROM call_versions v JOIN calls c ON c.id = v.call_id
-		WHERE `+PublicCallSQL+` ORDER BY v.call_id, v.version`, args...).Scan(&versions).Error; err != nil {
+		WHERE `+calls.PublicCallSQL+` ORDER BY v.call_id, v.version`, args...).Scan(&versions).Error; err != nil {
 		return nil, fmt.Errorf("load versions for open data: %w", err)
 	}
 	for _, v := range versions {
@@ -84,7 +85,7 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 		p.Versions = append(p.Versions, OCDSVersion{Version: v.Version, Reason: v.Reason, PublishedAt: v.PublishedAt, Content: content,
 			NoticePDFAt: v.NoticePDFAt})
 	}
-	qas, err := PublicQAsOf(tx, args)
+	qas, err := calls.PublicQAsOf(tx, args)
 	if err != nil {
 		return nil, err
 	}

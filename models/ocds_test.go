@@ -15,6 +15,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/ocdstest"
@@ -188,7 +189,7 @@ func TestOCDSStableIDsAndImmutableReleases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	qa, err := models.AnswerQuestions(ctx, db, actor, tenant, call, models.AnswerInput{QuestionIDs: []int64{question},
+	qa, err := calls.AnswerQuestions(ctx, db, actor, tenant, call, calls.AnswerInput{QuestionIDs: []int64{question},
 		Question: "Können Räume des Kreises mitgenutzt werden?", Answer: "Ja, nach Absprache."}, "https://kimibv.test", time.Now().Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)

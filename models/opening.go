@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
@@ -66,7 +67,7 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 	}
 	opened := false
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		if err := closeCallTx(tx, callID, now); err != nil {
+		if err := calls.CloseCallTx(tx, callID, now); err != nil {
 			return err
 		}
 		var c openingCall

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -61,7 +62,7 @@ type OpeningRenderer func(meta vault.DocMeta, d *OpeningDocData) ([]byte, error)
 func OeffnungsprotokollIssuer(render OpeningRenderer) OpeningIssuer {
 	return func(tx *gorm.DB, actorID, tenantID, callID int64) error {
 		v := &OpeningView{}
-		if err := tx.Raw(callHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ?`, callID, tenantID).Scan(&v.Call).Error; err != nil {
+		if err := tx.Raw(calls.CallHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ?`, callID, tenantID).Scan(&v.Call).Error; err != nil {
 			return fmt.Errorf("load call %d: %w", callID, err)
 		}
 		var c struct {

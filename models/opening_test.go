@@ -9,6 +9,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -45,7 +46,7 @@ func TestOpeningRuleTable(t *testing.T) {
 
 func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 	f := newBidFixture(t)
-	if n, err := models.CloseDueCalls(f.ctx, f.db, time.Now()); err != nil || n != 0 {
+	if n, err := calls.CloseDueCalls(f.ctx, f.db, time.Now()); err != nil || n != 0 {
 		t.Fatalf("before the deadline: %d %v", n, err)
 	}
 	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
@@ -59,11 +60,11 @@ func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			if i%2 == 0 {
-				_, err := models.CloseDueCalls(f.ctx, f.db, time.Now())
+				_, err := calls.CloseDueCalls(f.ctx, f.db, time.Now())
 				errs <- err
 				return
 			}
-			errs <- models.CloseCallIfDue(f.ctx, f.db, f.callID, time.Now())
+			errs <- calls.CloseCallIfDue(f.ctx, f.db, f.callID, time.Now())
 		}()
 	}
 	wg.Wait()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"time"
@@ -15,7 +16,7 @@ import (
 // version, the deadline, the named openers, the confirmations and — once opened — every
 // bid as it was opened, withdrawn bids and the number of late submit attempts.
 type OpeningView struct {
-	Call         CallHeader
+	Call         calls.CallHeader
 	Status       rules.SealStatus
 	Named        []rules.CommitteeMember // named openers
 	Confirmed    []OpeningConfirmation
@@ -62,12 +63,12 @@ func Opening(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 	if !actor.HasTenantRole(tenantID, core.RoleOpener) && !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("opening of call %d: %w", callID, core.ErrNotFound)
 	}
-	if err := CloseCallIfDue(ctx, db, callID, now); err != nil {
+	if err := calls.CloseCallIfDue(ctx, db, callID, now); err != nil {
 		return nil, err
 	}
 	db = db.WithContext(ctx)
 	v := &OpeningView{}
-	res := db.Raw(callHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ? AND c.state <> 'draft'`, callID, tenantID).Scan(&v.Call)
+	res := db.Raw(calls.CallHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ? AND c.state <> 'draft'`, callID, tenantID).Scan(&v.Call)
 	if res.Error != nil {
 		return nil, fmt.Errorf("load call %d: %w", callID, res.Error)
 	}
@@ -174,7 +175,7 @@ func OpenerCalls(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID i
 	due := false
 	for _, r := range out {
 		if r.State == rules.CallPublished && r.Deadline != nil && r.Deadline.Before(now) {
-			if err := CloseCallIfDue(ctx, db, r.ID, now); err != nil {
+			if err := calls.CloseCallIfDue(ctx, db, r.ID, now); err != nil {
 				return nil, err
 			}
 			due = true

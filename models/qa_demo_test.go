@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/dbtest"
 )
 
@@ -15,7 +15,7 @@ func TestDemoHasQuestionsAmendmentAndCancellation(t *testing.T) {
 	db := dbtest.NewDemo(t).DB
 	var open int64
 	db.Raw(`SELECT id FROM calls WHERE state = 'published' AND title LIKE '%Förderzeitraum%' ORDER BY id LIMIT 1`).Scan(&open)
-	qa, err := models.PublicQAs(ctx, db, open)
+	qa, err := calls.PublicQAs(ctx, db, open)
 	if err != nil || len(qa) != 2 {
 		t.Fatalf("answers %v %v", qa, err)
 	}
@@ -28,7 +28,7 @@ func TestDemoHasQuestionsAmendmentAndCancellation(t *testing.T) {
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM follows WHERE call_id = ?`, open); n != 2 {
 		t.Fatalf("followers %d, want 2", n)
 	}
-	vs, _ := models.CallVersionList(ctx, db, open)
+	vs, _ := calls.CallVersionList(ctx, db, open)
 	if len(vs) != 2 || vs[1].Material || vs[1].Reason == "" || !vs[1].Deadline.After(vs[0].Deadline) {
 		t.Fatalf("versions %+v", vs)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/postbox"
@@ -27,7 +27,7 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
 	caritas, _ := f.orgOf(t, "caritas@traeger.example")
 
-	id, err := models.AskQuestion(ctx, db, awoUser, f.callID, awo, "  Können Lose geteilt werden?  ", f.now)
+	id, err := calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "  Können Lose geteilt werden?  ", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,19 +42,19 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 	}
 
 	// Not a member of the organisation: 404, nothing stored.
-	if _, err := models.AskQuestion(ctx, db, awoUser, f.callID, caritas, "Frage?", f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.AskQuestion(ctx, db, awoUser, f.callID, caritas, "Frage?", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign org: %v", err)
 	}
-	_, err = models.AskQuestion(ctx, db, awoUser, f.callID, awo, " ", f.now)
+	_, err = calls.AskQuestion(ctx, db, awoUser, f.callID, awo, " ", f.now)
 	wantCodes(t, err, "question:required")
 
 	// At the question deadline it is still allowed, a minute later no more.
 	until := f.content.Timeline.QuestionsUntil
-	if _, err := models.AskQuestion(ctx, db, awoUser, f.callID, awo, "Letzte Frage?", until); err != nil {
+	if _, err := calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Letzte Frage?", until); err != nil {
 		t.Fatalf("at the deadline: %v", err)
 	}
 	before := dbtest.Count(t, db, `SELECT count(*) FROM questions`)
-	_, err = models.AskQuestion(ctx, db, awoUser, f.callID, awo, "Zu spät?", until.Add(time.Minute))
+	_, err = calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Zu spät?", until.Add(time.Minute))
 	if !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("after the deadline: %v", err)
 	}
@@ -86,26 +86,26 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	q1, _ := models.AskQuestion(ctx, db, awoUser, f.callID, awo, "Dürfen wir uns auf einen Teil eines Loses bewerben??", f.now)
-	q2, _ := models.AskQuestion(ctx, db, caritasUser, f.callID, caritas, "Ist eine Teilbewerbung für Los Nord möglich?", f.now)
-	q3, _ := models.AskQuestion(ctx, db, caritasUser, f.callID, caritas, "Kann man auch Teile eines Loses beantragen?", f.now)
+	q1, _ := calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Dürfen wir uns auf einen Teil eines Loses bewerben??", f.now)
+	q2, _ := calls.AskQuestion(ctx, db, caritasUser, f.callID, caritas, "Ist eine Teilbewerbung für Los Nord möglich?", f.now)
+	q3, _ := calls.AskQuestion(ctx, db, caritasUser, f.callID, caritas, "Kann man auch Teile eines Loses beantragen?", f.now)
 
-	in := models.AnswerInput{QuestionIDs: []int64{q2, q1}, Question: "Ist eine Bewerbung für einen Teil eines Loses möglich?",
+	in := calls.AnswerInput{QuestionIDs: []int64{q2, q1}, Question: "Ist eine Bewerbung für einen Teil eines Loses möglich?",
 		Answer: "Ja. Je Standort sind mindestens 1,0 VZÄ vorzusehen."}
-	_, err := models.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, models.AnswerInput{QuestionIDs: in.QuestionIDs, Question: in.Question}, "http://x", f.now)
+	_, err := calls.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, calls.AnswerInput{QuestionIDs: in.QuestionIDs, Question: in.Question}, "http://x", f.now)
 	wantCodes(t, err, "answer:required")
 	other := taActor(t, db, "admin@beispielhausen.example") // lead of another Kreis
-	if _, err := models.AnswerQuestions(ctx, db, other, f.tenantID, f.callID, in, "http://x", f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.AnswerQuestions(ctx, db, other, f.tenantID, f.callID, in, "http://x", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if _, err := models.AnswerQuestions(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, in, "http://x", f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.AnswerQuestions(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, in, "http://x", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis with own tenant: %v", err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM qa_answers WHERE call_id = ?`, f.callID); n != 0 {
 		t.Fatalf("answers after refused attempts: %d", n)
 	}
 
-	qa, err := models.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, in, "http://x", f.now)
+	qa, err := calls.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, in, "http://x", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,9 +125,9 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 		t.Fatal("published answer could be changed")
 	}
 	// Answering an answered question again is a conflict.
-	_, err = models.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, models.AnswerInput{QuestionIDs: []int64{q1}, Question: "x", Answer: "y"}, "http://x", f.now)
+	_, err = calls.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, calls.AnswerInput{QuestionIDs: []int64{q1}, Question: "x", Answer: "y"}, "http://x", f.now)
 	wantConflict(t, err)
-	if err := models.AssignToAnswer(ctx, db, f.lead, f.tenantID, f.callID, q3, qa.ID, "http://x", f.now); err != nil {
+	if err := calls.AssignToAnswer(ctx, db, f.lead, f.tenantID, f.callID, q3, qa.ID, "http://x", f.now); err != nil {
 		t.Fatal(err)
 	}
 
@@ -142,7 +142,7 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 	verifyChain(t, db, chain)
 
 	// The public read has the published wording and no trace of the askers.
-	pub, err := models.PublicQAs(ctx, db, f.callID)
+	pub, err := calls.PublicQAs(ctx, db, f.callID)
 	if err != nil || len(pub) != 1 {
 		t.Fatalf("public %v %v", pub, err)
 	}
@@ -153,7 +153,7 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 		}
 	}
 	// The asker sees its own questions with the answer.
-	own, _ := models.OwnQuestions(ctx, db, caritasUser, f.callID)
+	own, _ := calls.OwnQuestions(ctx, db, caritasUser, f.callID)
 	if len(own) != 2 || !own[0].IsAnswered() || *own[0].AnswerSeq != 1 || own[0].OrgID != caritas {
 		t.Fatalf("own %+v", own)
 	}
@@ -302,12 +302,12 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 	f := newQAFixture(t, db)
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
 	count := func() int64 {
-		h, err := models.PublishedCallHeader(ctx, db, "musterland-2026-91")
+		h, err := calls.PublishedCallHeader(ctx, db, "musterland-2026-91")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var n atomic.Int64
-		x, err := models.LoadCallExtras(store.WithQueryCounter(ctx, &n), db, awoUser, h, f.now)
+		x, err := calls.LoadCallExtras(store.WithQueryCounter(ctx, &n), db, awoUser, h, f.now)
 		if err != nil || x.Call.ID != f.callID {
 			t.Fatal(err)
 		}
@@ -315,12 +315,12 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 	}
 	first := count()
 	for i := range 6 {
-		q, err := models.AskQuestion(ctx, db, awoUser, f.callID, awo, "Frage "+string(rune('A'+i)), f.now)
+		q, err := calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Frage "+string(rune('A'+i)), f.now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if i%2 == 0 {
-			if _, err := models.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, models.AnswerInput{QuestionIDs: []int64{q}, Question: "F", Answer: "A"}, "", f.now); err != nil {
+			if _, err := calls.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, calls.AnswerInput{QuestionIDs: []int64{q}, Question: "F", Answer: "A"}, "", f.now); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -333,7 +333,7 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 		f.content.Timeline.Deadline = f.content.Timeline.Deadline.AddDate(0, 0, 1)
 		in.Content.Deadline = rules.FormatGermanDateTimeInput(f.content.Timeline.Deadline)
 		in.Content.PlannedOpening = rules.FormatGermanDateTimeInput(f.content.Timeline.PlannedOpening.AddDate(0, 0, 1+i))
-		if _, err := models.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, rules.DefaultCallRules(), "", f.now, nil); err != nil {
+		if _, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, rules.DefaultCallRules(), "", f.now, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -28,7 +29,7 @@ type SheetScoreRow struct {
 // descriptions and scale, the provider's answers and documents (through ReadBids), the
 // own sheet and — only once it is submitted — the other evaluators' submitted scores.
 type SheetView struct {
-	Call        CallHeader
+	Call        calls.CallHeader
 	Content     rules.CallContent
 	Bid         OpenedBid
 	Own         map[string]SheetScoreRow
@@ -78,7 +79,7 @@ func EvaluatorSheet(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 	if !found {
 		return nil, fmt.Errorf("bid %d for evaluator: %w", bidID, core.ErrNotFound)
 	}
-	if v.Content, err = versionContent(tx, callID, h.CurrentVersion); err != nil {
+	if v.Content, err = calls.VersionContent(tx, callID, h.CurrentVersion); err != nil {
 		return nil, err
 	}
 	var rows []struct {
@@ -211,7 +212,7 @@ func SaveSheet(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ca
 		if sheet.SubmittedAt != nil {
 			return core.Conflict("Sie haben diesen Bewertungsbogen bereits abgegeben. Ein abgegebener Bogen ist endgültig; es wurde nichts geändert.")
 		}
-		content, err := versionContent(tx, callID, h.CurrentVersion)
+		content, err := calls.VersionContent(tx, callID, h.CurrentVersion)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/vault"
 	"regexp"
@@ -40,7 +41,7 @@ func (v *Vergabeakte) FileName() string { return "vergabeakte-" + v.Ref + ".zip"
 // is no named evaluator of the call (errCommitteeMember) before anything is written to
 // the response.
 func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*Vergabeakte, error) {
-	if err := requireLead(actor, tenantID, "vergabeakte"); err != nil {
+	if err := calls.RequireLead(actor, tenantID, "vergabeakte"); err != nil {
 		return nil, err
 	}
 	var rows []Vergabeakte

@@ -15,6 +15,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 )
 
@@ -33,7 +34,7 @@ func (f *flow) closeConsolidation() {
 			t.Fatalf("seed %s: %v", what, err)
 		}
 	}
-	_, err := models.CloseDueCalls(ctx, db, now)
+	_, err := calls.CloseDueCalls(ctx, db, now)
 	must("closing", err)
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
 		_, err := models.ConfirmOpening(ctx, db, f.vault, f.actor(op+"@musterland.example"), f.tenant, f.callID, now, docs.Opening)

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"kimibv/app/pdf"
-	"kimibv/models"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -18,13 +18,13 @@ import (
 // Bekanntmachung returns the renderer of the Bekanntmachung (the published call, per
 // version) for models.BekanntmachungIssuer; checkURL is the public document check's
 // address printed in the footer.
-func Bekanntmachung(checkURL string) models.BekanntmachungRenderer {
-	return func(meta vault.DocMeta, d *models.BekanntmachungData) ([]byte, error) {
+func Bekanntmachung(checkURL string) calls.BekanntmachungRenderer {
+	return func(meta vault.DocMeta, d *calls.BekanntmachungData) ([]byte, error) {
 		return renderBekanntmachung(checkURL, meta, d)
 	}
 }
 
-func renderBekanntmachung(checkURL string, meta vault.DocMeta, d *models.BekanntmachungData) ([]byte, error) {
+func renderBekanntmachung(checkURL string, meta vault.DocMeta, d *calls.BekanntmachungData) ([]byte, error) {
 	c := &d.Content
 	subtitle := "Bekanntmachung eines Interessenbekundungsverfahrens"
 	if d.Version > 1 {

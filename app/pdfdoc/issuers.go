@@ -1,12 +1,15 @@
 package pdfdoc
 
-import "kimibv/models"
+import (
+	"kimibv/models"
+	"kimibv/models/calls"
+)
 
 // Issuers returns every document hook with the renderers of this package; checkURL is
 // the public document check printed in each footer.
 func Issuers(checkURL string) models.DocumentIssuers {
 	return models.DocumentIssuers{
-		Call:     models.BekanntmachungIssuer(Bekanntmachung(checkURL)),
+		Call:     calls.BekanntmachungIssuer(Bekanntmachung(checkURL)),
 		Receipt:  models.EingangsbestaetigungIssuer(Eingangsbestaetigung(checkURL)),
 		Opening:  models.OeffnungsprotokollIssuer(Oeffnungsprotokoll(checkURL)),
 		Matrix:   models.BewertungsmatrixIssuer(Bewertungsmatrix(checkURL)),

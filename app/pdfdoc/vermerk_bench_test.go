@@ -7,6 +7,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
@@ -16,7 +17,7 @@ import (
 // with a reason, consolidated scores, ranking and allocations.
 func vermerkData(bids int) *models.VermerkData {
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	c := models.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland"}, now)
+	c := calls.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland"}, now)
 	one := 1
 	c.Criteria = append(c.Criteria, rules.Criterion{Key: "K7", Name: "Sprachmittlung", Weight: 10, MinScore: &one},
 		rules.Criterion{Key: "K8", Name: "Beteiligung der Ratsuchenden", Weight: 10, MinScore: &one})

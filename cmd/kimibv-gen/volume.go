@@ -11,9 +11,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/calls"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -132,7 +132,7 @@ func createOrgs(ctx context.Context, st *store.Store, prefix, kind string, n int
 
 // benchContent is the KIM template with eight criteria (weights summing to 100).
 func benchContent(t *accounts.Tenant, now time.Time, n int) rules.CallContent {
-	c := models.KIMTemplate(t, now)
+	c := calls.KIMTemplate(t, now)
 	c.Title = fmt.Sprintf("%s – Verfahren %d", c.Title, n)
 	c.FileRef = fmt.Sprintf("KI-IBV-%s-%02d", now.Format("2006"), n)
 	one := 1

@@ -7,8 +7,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/rules"
 )
 
@@ -21,7 +21,7 @@ type DemoCalls struct {
 // loadCalls publishes the KIM call of DESIGN § 9 through the use cases (deadline four weeks
 // after now, so the 21-day minimum holds) with gremium1–3 as evaluators and oeffnung1–2 as
 // openers, and starts a second call as a draft copy.
-func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, issue models.CallIssuer) (DemoCalls, error) {
+func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, issue calls.CallIssuer) (DemoCalls, error) {
 	var out DemoCalls
 	userID := func(email string) (int64, error) {
 		var id int64
@@ -50,7 +50,7 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, 
 			com.Openers = append(com.Openers, id)
 		}
 	}
-	open, err := models.CreateDraft(ctx, db, lead, tenantID, 0, now)
+	open, err := calls.CreateDraft(ctx, db, lead, tenantID, 0, now)
 	if err != nil {
 		return out, fmt.Errorf("demo call draft: %w", err)
 	}
@@ -59,13 +59,13 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, 
 		return out, err
 	}
 	content.FileRef = "KI 32-2026-01"
-	if err := models.SaveDraft(ctx, db, lead, tenantID, open.ID, rules.DraftInputFrom(content, com), now); err != nil {
+	if err := calls.SaveDraft(ctx, db, lead, tenantID, open.ID, rules.DraftInputFrom(content, com), now); err != nil {
 		return out, fmt.Errorf("demo call save: %w", err)
 	}
-	if _, err := models.Publish(ctx, db, lead, tenantID, open.ID, rules.DefaultCallRules(), now, issue); err != nil {
+	if _, err := calls.Publish(ctx, db, lead, tenantID, open.ID, rules.DefaultCallRules(), now, issue); err != nil {
 		return out, fmt.Errorf("demo call publish: %w", err)
 	}
-	draft, err := models.CreateDraft(ctx, db, lead, tenantID, open.ID, now)
+	draft, err := calls.CreateDraft(ctx, db, lead, tenantID, open.ID, now)
 	if err != nil {
 		return out, fmt.Errorf("demo draft copy: %w", err)
 	}
@@ -73,7 +73,7 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, 
 	content.FileRef = "KI 32-2026-02"
 	content.Lots = content.Lots[2:]
 	content.Timeline = rules.Timeline{StandstillDays: 14}
-	if err := models.SaveDraft(ctx, db, lead, tenantID, draft.ID, rules.DraftInputFrom(content, com), now); err != nil {
+	if err := calls.SaveDraft(ctx, db, lead, tenantID, draft.ID, rules.DraftInputFrom(content, com), now); err != nil {
 		return out, fmt.Errorf("demo draft save: %w", err)
 	}
 	out.Open, out.Draft = open, draft

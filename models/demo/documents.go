@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"kimibv/models"
+	"kimibv/models/calls"
 )
 
 // defaultBaseURL is the address of the links without WithBaseURL: the default of KIMIBV_BASE_URL.
@@ -45,4 +46,4 @@ func docsOf(opts []Option) models.DocumentIssuers {
 }
 
 // issuerOf returns the Bekanntmachung hook among opts (nil: none).
-func issuerOf(opts []Option) models.CallIssuer { return docsOf(opts).Call }
+func issuerOf(opts []Option) calls.CallIssuer { return docsOf(opts).Call }

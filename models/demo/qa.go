@@ -7,8 +7,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
@@ -19,7 +19,7 @@ import (
 // one answer, one (Diakonie) is answered and one (Brückenschlag) is still open; a
 // non-material amendment that extends the deadline by a week. A further call is
 // published and cancelled with a reason. The notifications link to base.
-func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls, now time.Time, issue models.CallIssuer, base string) error {
+func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls, now time.Time, issue calls.CallIssuer, base string) error {
 	act := func(email string) (*core.Actor, int64, error) {
 		var id int64
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
@@ -51,7 +51,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls
 		if err != nil {
 			return err
 		}
-		if asked[q.key], err = models.AskQuestion(ctx, db, a, callID, org, q.text, now); err != nil {
+		if asked[q.key], err = calls.AskQuestion(ctx, db, a, callID, org, q.text, now); err != nil {
 			return fmt.Errorf("demo question %s: %w", q.key, err)
 		}
 		if q.key == "teil1" || q.key == "dolmetsch" {
@@ -60,24 +60,24 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls
 			}
 		}
 	}
-	for _, in := range []models.AnswerInput{
+	for _, in := range []calls.AnswerInput{
 		{QuestionIDs: []int64{asked["teil1"], asked["teil2"]}, Question: "Ist eine Interessenbekundung für einen Teil der Stellen eines Loses möglich?",
 			Answer: "Ja. Sie können einen Teil eines Loses beantragen. Je Standort sind mindestens 1,0 VZÄ vorzusehen; die Stellen eines Loses werden in der Reihenfolge der Rangliste vergeben, bis das Los voll ist."},
 		{QuestionIDs: []int64{asked["dolmetsch"]}, Question: "Sind Kosten für Dolmetsch- und Sprachmittlungsleistungen aus der Förderung finanzierbar?",
 			Answer: "Die Förderung deckt Personalausgaben der Case-Managerinnen und Case-Manager. Sprachmittlung kann aus dem Zuschuss des Kreises (5.000 € je VZÄ und Jahr) finanziert werden, wenn sie im Finanzierungsplan ausgewiesen ist."},
 	} {
-		if _, err := models.AnswerQuestions(ctx, db, lead, tenantID, callID, in, base, now); err != nil {
+		if _, err := calls.AnswerQuestions(ctx, db, lead, tenantID, callID, in, base, now); err != nil {
 			return fmt.Errorf("demo answer: %w", err)
 		}
 	}
-	view, err := models.PublicCall(ctx, db, callRows.Open.Ref)
+	view, err := calls.PublicCall(ctx, db, callRows.Open.Ref)
 	if err != nil {
 		return err
 	}
 	c := view.Content
 	c.Timeline.Deadline = c.Timeline.Deadline.AddDate(0, 0, 7)
 	c.Timeline.PlannedOpening = c.Timeline.PlannedOpening.AddDate(0, 0, 7)
-	if _, err := models.Amend(ctx, db, lead, tenantID, callID, models.AmendInput{Content: rules.DraftInputFrom(c, rules.Committee{}),
+	if _, err := calls.Amend(ctx, db, lead, tenantID, callID, calls.AmendInput{Content: rules.DraftInputFrom(c, rules.Committee{}),
 		Reason: "Verlängerung der Abgabefrist um eine Woche, weil die Frist sonst in die Herbstferien fiele.", BaseVersion: 1},
 		rules.DefaultCallRules(), base, now, issue); err != nil {
 		return fmt.Errorf("demo amendment: %w", err)
@@ -86,12 +86,12 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls
 }
 
 // cancelledDemoCall publishes a copy of the open call for an additional post and cancels it.
-func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *core.Actor, tenantID, fromID int64, now time.Time, issue models.CallIssuer, base string) error {
-	lc, err := models.LeadCallByID(ctx, db, lead, tenantID, fromID)
+func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *core.Actor, tenantID, fromID int64, now time.Time, issue calls.CallIssuer, base string) error {
+	lc, err := calls.LeadCallByID(ctx, db, lead, tenantID, fromID)
 	if err != nil {
 		return err
 	}
-	call, err := models.CreateDraft(ctx, db, lead, tenantID, fromID, now)
+	call, err := calls.CreateDraft(ctx, db, lead, tenantID, fromID, now)
 	if err != nil {
 		return fmt.Errorf("demo cancelled call: %w", err)
 	}
@@ -100,12 +100,12 @@ func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *core.Actor, tenan
 	c.FileRef = "KI 32-2026-03"
 	c.Lots = c.Lots[1:2]
 	c.Timeline.Publication = time.Time{}
-	if err := models.SaveDraft(ctx, db, lead, tenantID, call.ID, rules.DraftInputFrom(c, lc.Committee), now); err != nil {
+	if err := calls.SaveDraft(ctx, db, lead, tenantID, call.ID, rules.DraftInputFrom(c, lc.Committee), now); err != nil {
 		return fmt.Errorf("demo cancelled call save: %w", err)
 	}
-	if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), now, issue); err != nil {
+	if _, err := calls.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), now, issue); err != nil {
 		return fmt.Errorf("demo cancelled call publish: %w", err)
 	}
-	return models.Cancel(ctx, db, lead, tenantID, call.ID,
+	return calls.Cancel(ctx, db, lead, tenantID, call.ID,
 		"Die zusätzliche Landesförderung für eine weitere Stelle wurde nicht bewilligt. Die Ausschreibung wird deshalb aufgehoben.", base, now)
 }

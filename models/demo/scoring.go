@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -78,7 +79,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 	var ids []int64
 	var contents []rules.CallContent
 	for _, s := range specs {
-		call, err := models.CreateDraft(ctx, db, lead, tenantID, 0, published)
+		call, err := calls.CreateDraft(ctx, db, lead, tenantID, 0, published)
 		if err != nil {
 			return nil, fmt.Errorf("demo scoring call: %w", err)
 		}
@@ -89,10 +90,10 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		c.Title, c.FileRef = s.Title, s.FileRef
 		c.Timeline.QuestionsUntil, c.Timeline.Deadline = deadline.AddDate(0, 0, -7), deadline
 		c.Timeline.PlannedOpening, c.Timeline.PlannedDecision = deadline.Add(time.Hour), deadline.AddDate(0, 0, 30)
-		if err := models.SaveDraft(ctx, db, lead, tenantID, call.ID, rules.DraftInputFrom(c, com), published); err != nil {
+		if err := calls.SaveDraft(ctx, db, lead, tenantID, call.ID, rules.DraftInputFrom(c, com), published); err != nil {
 			return nil, fmt.Errorf("demo scoring call save: %w", err)
 		}
-		if _, err := models.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), published, issuerOf(opts)); err != nil {
+		if _, err := calls.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), published, issuerOf(opts)); err != nil {
 			return nil, fmt.Errorf("demo scoring call publish: %w", err)
 		}
 		ids, contents = append(ids, call.ID), append(contents, c)
@@ -127,7 +128,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		return nil, fmt.Errorf("demo: waiting for the deadline: %w", ctx.Err())
 	}
 	now := time.Now()
-	if _, err := models.CloseDueCalls(ctx, db, now); err != nil {
+	if _, err := calls.CloseDueCalls(ctx, db, now); err != nil {
 		return nil, err
 	}
 	for i, id := range ids {

@@ -1,4 +1,4 @@
-package models
+package calls
 
 import (
 	"context"
@@ -173,7 +173,7 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 	}
 	var qa PublicQA
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := lockPublishedCall(tx, actor, tenantID, callID)
+		call, err := LockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
 		}
@@ -222,7 +222,7 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 // It records question.merged and tells the asking organisation.
 func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, questionID, answerID int64, baseURL string, now time.Time) error {
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := lockPublishedCall(tx, actor, tenantID, callID)
+		call, err := LockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func notifyAnswer(tx *gorm.DB, call *rules.Call, qs []AskedQuestion, qa PublicQA
 	link := fmt.Sprintf("%s/ausschreibungen/%s/fragen#antwort-%d", baseURL, call.Ref, qa.Seq)
 	body := fmt.Sprintf("Zur Ausschreibung „%s“ (%s) wurde eine Frage öffentlich beantwortet.\n\nFrage %d: %s\n\nAntwort: %s\n\nAlle Fragen und Antworten: %s\n",
 		call.Title, call.Ref, qa.Seq, qa.Question, qa.Answer, link)
-	if _, err := postbox.NotifyFollowersExcept(tx, call.ID, askers, postbox.Notice{Kind: postbox.InboxAnswerPublished, Subject: "Neue Antwort: " + shortTitle(call.Title), Body: body}); err != nil {
+	if _, err := postbox.NotifyFollowersExcept(tx, call.ID, askers, postbox.Notice{Kind: postbox.InboxAnswerPublished, Subject: "Neue Antwort: " + ShortTitle(call.Title), Body: body}); err != nil {
 		return err
 	}
 	_, err := postbox.NotifyOrgIDs(tx, call.ID, askers, ownAnsweredNotice(call, qa, baseURL))
@@ -296,13 +296,13 @@ func notifyAnswer(tx *gorm.DB, call *rules.Call, qs []AskedQuestion, qa PublicQA
 // ownAnsweredNotice is the message to an organisation whose question was answered.
 func ownAnsweredNotice(call *rules.Call, qa PublicQA, baseURL string) postbox.Notice {
 	link := fmt.Sprintf("%s/ausschreibungen/%s/fragen#antwort-%d", baseURL, call.Ref, qa.Seq)
-	return postbox.Notice{Kind: postbox.InboxOwnAnswered, Subject: "Ihre Frage wurde beantwortet: " + shortTitle(call.Title),
+	return postbox.Notice{Kind: postbox.InboxOwnAnswered, Subject: "Ihre Frage wurde beantwortet: " + ShortTitle(call.Title),
 		Body: fmt.Sprintf("Ihre Frage zur Ausschreibung „%s“ (%s) wurde beantwortet. Die Antwort ist ohne Nennung Ihrer Organisation veröffentlicht.\n\nVeröffentlichte Frage %d: %s\n\nAntwort: %s\n\n%s\n",
 			call.Title, call.Ref, qa.Seq, qa.Question, qa.Answer, link)}
 }
 
-// shortTitle shortens a call title for a subject line.
-func shortTitle(s string) string {
+// ShortTitle shortens a call title for a subject line.
+func ShortTitle(s string) string {
 	r := []rune(s)
 	if len(r) <= 80 {
 		return s

@@ -1,4 +1,4 @@
-package models
+package calls
 
 import (
 	"context"
@@ -38,7 +38,7 @@ func (h *CallHeader) QuestionsOpen(now time.Time) bool {
 		(h.Deadline == nil || now.Before(*h.Deadline))
 }
 
-const callHeaderSelect = `SELECT c.id, c.tenant_id, t.slug AS tenant_slug, t.name AS tenant_name, c.ref, c.state,
+const CallHeaderSelect = `SELECT c.id, c.tenant_id, t.slug AS tenant_slug, t.name AS tenant_name, c.ref, c.state,
 	c.current_version, c.title, c.deadline, c.questions_until, c.published_at, c.cancelled_at, c.cancel_reason
 	FROM calls c JOIN tenants t ON t.id = c.tenant_id `
 
@@ -49,9 +49,9 @@ func PublishedCallHeader(ctx context.Context, db *gorm.DB, idOrRef string) (*Cal
 	q := db.WithContext(ctx)
 	var res *gorm.DB
 	if id, err := strconv.ParseInt(idOrRef, 10, 64); err == nil {
-		res = q.Raw(callHeaderSelect+`WHERE c.id = ? AND c.state <> 'draft'`, id).Scan(&h)
+		res = q.Raw(CallHeaderSelect+`WHERE c.id = ? AND c.state <> 'draft'`, id).Scan(&h)
 	} else {
-		res = q.Raw(callHeaderSelect+`WHERE c.ref = ? AND c.state <> 'draft'`, idOrRef).Scan(&h)
+		res = q.Raw(CallHeaderSelect+`WHERE c.ref = ? AND c.state <> 'draft'`, idOrRef).Scan(&h)
 	}
 	if res.Error != nil {
 		return nil, fmt.Errorf("load call %q: %w", idOrRef, res.Error)
@@ -69,7 +69,7 @@ func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 		return nil, fmt.Errorf("call %d for lead: %w", callID, core.ErrNotFound)
 	}
 	var h CallHeader
-	res := db.WithContext(ctx).Raw(callHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ? AND c.state <> 'draft'`, callID, tenantID).Scan(&h)
+	res := db.WithContext(ctx).Raw(CallHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ? AND c.state <> 'draft'`, callID, tenantID).Scan(&h)
 	if res.Error != nil {
 		return nil, fmt.Errorf("load call %d: %w", callID, res.Error)
 	}
@@ -79,9 +79,9 @@ func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 	return &h, nil
 }
 
-// lockPublishedCall loads a call of the Kreis FOR UPDATE for the lead's post-publication
+// LockPublishedCall loads a call of the Kreis FOR UPDATE for the lead's post-publication
 // actions; drafts and other Kreise's calls are ErrNotFound.
-func lockPublishedCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (*rules.Call, error) {
+func LockPublishedCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (*rules.Call, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("call %d for lead: %w", callID, core.ErrNotFound)
 	}
@@ -96,8 +96,8 @@ func lockPublishedCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (
 	return &c, nil
 }
 
-// versionContent returns the content of version n of a call.
-func versionContent(tx *gorm.DB, callID int64, n int) (rules.CallContent, error) {
+// VersionContent returns the content of version n of a call.
+func VersionContent(tx *gorm.DB, callID int64, n int) (rules.CallContent, error) {
 	var row struct{ Content []byte }
 	res := tx.Raw(`SELECT content FROM call_versions WHERE call_id = ? AND version = ?`, callID, n).Scan(&row)
 	if res.Error != nil {

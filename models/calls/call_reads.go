@@ -1,4 +1,4 @@
-package models
+package calls
 
 import (
 	"context"
@@ -107,18 +107,18 @@ type ListPage struct {
 	Kreise []accounts.Tenant
 }
 
-// pageWindow applies the paging rules of the public lists: pages count from 1, 20 rows per
+// PageWindow applies the paging rules of the public lists: pages count from 1, 20 rows per
 // page unless 1–100 are asked for.
-func pageWindow(page, perPage int) (int, int) {
+func PageWindow(page, perPage int) (int, int) {
 	if perPage <= 0 || perPage > 100 {
 		perPage = 20
 	}
 	return max(page, 1), perPage
 }
 
-// newListPage completes page of a public list of total rows with the page count and the
+// NewListPage completes page of a public list of total rows with the page count and the
 // Kreise for the filter (in German order).
-func newListPage(db *gorm.DB, page, perPage int, total int64) (ListPage, error) {
+func NewListPage(db *gorm.DB, page, perPage int, total int64) (ListPage, error) {
 	out := ListPage{Total: total, Page: page, Pages: int((total + int64(perPage) - 1) / int64(perPage))}
 	if err := db.Raw(`SELECT id, slug, name FROM tenants ORDER BY name COLLATE german`).Scan(&out.Kreise).Error; err != nil {
 		return ListPage{}, fmt.Errorf("list tenants: %w", err)
@@ -129,7 +129,7 @@ func newListPage(db *gorm.DB, page, perPage int, total int64) (ListPage, error) 
 // PublicCalls lists published calls of all Kreise, newest first, in two queries.
 func PublicCalls(ctx context.Context, db *gorm.DB, f PublicCallFilter) (*PublicCallList, error) {
 	db = db.WithContext(ctx)
-	f.Page, f.PerPage = pageWindow(f.Page, f.PerPage)
+	f.Page, f.PerPage = PageWindow(f.Page, f.PerPage)
 	var rows []struct {
 		CallRow
 		FullCount int64
@@ -149,7 +149,7 @@ func PublicCalls(ctx context.Context, db *gorm.DB, f PublicCallFilter) (*PublicC
 		out.Calls = append(out.Calls, r.CallRow)
 		total = r.FullCount
 	}
-	if out.ListPage, err = newListPage(db, f.Page, f.PerPage, total); err != nil {
+	if out.ListPage, err = NewListPage(db, f.Page, f.PerPage, total); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -157,7 +157,7 @@ func PublicCalls(ctx context.Context, db *gorm.DB, f PublicCallFilter) (*PublicC
 
 // TenantCalls lists all calls of the Kreis (every state) for its lead, newest first.
 func TenantCalls(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64) ([]rules.Call, error) {
-	if err := requireLead(actor, tenantID, "list calls"); err != nil {
+	if err := RequireLead(actor, tenantID, "list calls"); err != nil {
 		return nil, err
 	}
 	var out []rules.Call
@@ -185,7 +185,7 @@ type CommitteeCandidate struct {
 // LeadCallByID loads a call of the Kreis for its lead: current content (the draft while
 // a draft), committee and the Kreis's candidates. Another Kreis's call is ErrNotFound.
 func LeadCallByID(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*LeadCall, error) {
-	if err := requireLead(actor, tenantID, "load call"); err != nil {
+	if err := RequireLead(actor, tenantID, "load call"); err != nil {
 		return nil, err
 	}
 	db = db.WithContext(ctx)

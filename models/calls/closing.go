@@ -1,4 +1,4 @@
-package models
+package calls
 
 import (
 	"context"
@@ -58,11 +58,11 @@ func CloseCallIfDue(ctx context.Context, db *gorm.DB, callID int64, now time.Tim
 	if due == 0 {
 		return nil
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error { return closeCallTx(tx, callID, now) })
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return CloseCallTx(tx, callID, now) })
 }
 
-// closeCallTx closes one call inside tx if it is due, waiting for a concurrent closer.
-func closeCallTx(tx *gorm.DB, callID int64, now time.Time) error {
+// CloseCallTx closes one call inside tx if it is due, waiting for a concurrent closer.
+func CloseCallTx(tx *gorm.DB, callID int64, now time.Time) error {
 	var due []dueCall
 	if err := tx.Raw(`SELECT id, tenant_id, ref, title, deadline FROM calls
 		WHERE id = ? AND state = 'published' AND deadline < ? AND deadline < clock_timestamp() FOR UPDATE`, callID, now).Scan(&due).Error; err != nil {

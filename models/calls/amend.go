@@ -1,4 +1,4 @@
-package models
+package calls
 
 import (
 	"context"
@@ -41,7 +41,7 @@ type AmendmentPreview struct {
 func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules rules.CallRules, now time.Time) (*AmendmentPreview, error) {
 	var p *AmendmentPreview
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := lockPublishedCall(tx, actor, tenantID, callID)
+		call, err := LockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID
 	issue func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error) (*rules.CallVersion, error) {
 	var ver rules.CallVersion
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := lockPublishedCall(tx, actor, tenantID, callID)
+		call, err := LockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID
 				return err
 			}
 		}
-		if _, err := postbox.NotifyFollowers(tx, call.ID, postbox.InboxAmendment, "Änderungsbekanntmachung: "+shortTitle(p.Next.Title),
+		if _, err := postbox.NotifyFollowers(tx, call.ID, postbox.InboxAmendment, "Änderungsbekanntmachung: "+ShortTitle(p.Next.Title),
 			amendmentBody(call, p, reason, baseURL)); err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package models
+package calls
 
 import (
 	"context"
@@ -33,7 +33,7 @@ func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callI
 	v := &core.ValidationError{}
 	core.CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, rules.MaxReason)
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := lockPublishedCall(tx, actor, tenantID, callID)
+		call, err := LockPublishedCall(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callI
 				"previous_state": string(call.State)}}); err != nil {
 			return err
 		}
-		n := postbox.Notice{Kind: postbox.InboxCancellation, Subject: "Aufhebung: " + shortTitle(call.Title), Body: cancelBody(call, reason, baseURL, now)}
+		n := postbox.Notice{Kind: postbox.InboxCancellation, Subject: "Aufhebung: " + ShortTitle(call.Title), Body: cancelBody(call, reason, baseURL, now)}
 		_, err = postbox.NotifyOrgs(tx, call.ID, cancelOrgsSQL, nil, n)
 		return err
 	})

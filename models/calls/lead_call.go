@@ -1,4 +1,4 @@
-package models
+package calls
 
 import (
 	"fmt"
@@ -10,9 +10,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// leadCallRow is a call row with its current content and whether its consolidation is closed
+// LeadCallRow is a call row with its current content and whether its consolidation is closed
 // (a call_results row exists), as the consolidation and decision use cases read it.
-type leadCallRow struct {
+type LeadCallRow struct {
 	ID             int64
 	TenantID       int64
 	Ref            string
@@ -25,12 +25,12 @@ type leadCallRow struct {
 	Committee      bool // the actor is a named evaluator of the call
 }
 
-// loadLeadCall reads the call for its lead (FOR UPDATE OF the call when lock). Other Kreise
+// LoadLeadCall reads the call for its lead (FOR UPDATE OF the call when lock). Other Kreise
 // and other roles get ErrNotFound (requireLead with what); a lead who is a named evaluator
 // of the call is refused (errCommitteeMember: the consolidation and the decision show
 // every score and every bid); then check refuses the call (nil to accept it) before its
 // current content is decoded.
-func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what string, check func(*leadCallRow) error) (*leadCallRow, rules.CallContent, error) {
+func LoadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what string, check func(*LeadCallRow) error) (*LeadCallRow, rules.CallContent, error) {
 	q := `SELECT c.id, c.tenant_id, c.ref, c.title, c.state, c.current_version, c.opened_at, v.content,
 		EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS closed,
 		EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = c.id AND k.user_id = ? AND k.role = 'evaluator') AS committee
@@ -38,7 +38,7 @@ func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what 
 	if lock {
 		q += ` FOR UPDATE OF c`
 	}
-	var c leadCallRow
+	var c LeadCallRow
 	res := tx.Raw(q, actor.UserID, callID).Scan(&c)
 	if res.Error != nil {
 		return nil, rules.CallContent{}, fmt.Errorf("load call %d: %w", callID, res.Error)
@@ -46,7 +46,7 @@ func loadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what 
 	if res.RowsAffected == 0 {
 		return nil, rules.CallContent{}, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
-	if err := requireLead(actor, c.TenantID, what); err != nil {
+	if err := RequireLead(actor, c.TenantID, what); err != nil {
 		return nil, rules.CallContent{}, err
 	}
 	if c.Committee {

@@ -1,4 +1,4 @@
-package models
+package calls
 
 import (
 	"context"
@@ -19,8 +19,8 @@ import (
 // e.g. in another browser tab. It wraps ErrConflict.
 var ErrCallNotDraft = fmt.Errorf("%w: das Verfahren ist kein Entwurf mehr; veröffentlichte Fassungen können nur durch eine Änderungsbekanntmachung geändert werden", core.ErrConflict)
 
-// requireLead refuses actors without the lead role in the Kreis (as ErrNotFound: rule 9).
-func requireLead(actor *core.Actor, tenantID int64, what string) error {
+// RequireLead refuses actors without the lead role in the Kreis (as ErrNotFound: rule 9).
+func RequireLead(actor *core.Actor, tenantID int64, what string) error {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return fmt.Errorf("%s: %w", what, core.ErrNotFound)
 	}
@@ -45,7 +45,7 @@ func lockCall(tx *gorm.DB, tenantID, callID int64) (*rules.Call, error) {
 // the committee copied where the members still hold their roles and the separation of
 // duties allows it: an evaluator who now leads or opens is not copied).
 func CreateDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, fromCallID int64, now time.Time) (*rules.Call, error) {
-	if err := requireLead(actor, tenantID, "create draft"); err != nil {
+	if err := RequireLead(actor, tenantID, "create draft"); err != nil {
 		return nil, err
 	}
 	var call rules.Call
@@ -197,7 +197,7 @@ func uniqueIDs(ids []int64) []int64 {
 // Only the Kreis's lead may do so and only while the call is a draft: a published call
 // is frozen for everybody (ErrCallNotDraft).
 func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in rules.CallDraftInput, now time.Time) error {
-	if err := requireLead(actor, tenantID, "save draft"); err != nil {
+	if err := RequireLead(actor, tenantID, "save draft"); err != nil {
 		return err
 	}
 	content, v := in.Content(now)
@@ -239,7 +239,7 @@ func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ca
 // SetCommittee replaces the evaluators and openers of a draft or published call. The
 // committee is not public content, so it is no amendment; it is recorded in the audit trail.
 func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, com rules.Committee, now time.Time) error {
-	if err := requireLead(actor, tenantID, "set committee"); err != nil {
+	if err := RequireLead(actor, tenantID, "set committee"); err != nil {
 		return err
 	}
 	com = rules.Committee{Evaluators: uniqueIDs(com.Evaluators), Openers: uniqueIDs(com.Openers)}
@@ -298,7 +298,7 @@ func loadCommittee(tx *gorm.DB, callID int64) (rules.Committee, error) {
 // issue, when not nil, is called inside the transaction to issue the Bekanntmachung.
 func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, callRules rules.CallRules, now time.Time,
 	issue func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error) (*rules.CallVersion, error) {
-	if err := requireLead(actor, tenantID, "publish call"); err != nil {
+	if err := RequireLead(actor, tenantID, "publish call"); err != nil {
 		return nil, err
 	}
 	var ver rules.CallVersion
