@@ -220,19 +220,19 @@ func TestOeffnungsprotokollPDF(t *testing.T) {
 	if e.as(t, "leitung").get(pdfPath).wantStatus(t, 200).Body != res.Body {
 		t.Error("lead and opener get different documents")
 	}
-	var bids []struct {
+	var bidList []struct {
 		OrgName       string
 		ContentSHA256 string `gorm:"column:content_sha256"`
 		State         string
 	}
-	ta.store.DB.Raw(`SELECT org_name, content_sha256, state FROM opening_bids WHERE call_id = ?`, e.callID).Scan(&bids)
+	ta.store.DB.Raw(`SELECT org_name, content_sha256, state FROM opening_bids WHERE call_id = ?`, e.callID).Scan(&bidList)
 	var fileHashes []string
 	ta.store.DB.Raw(`SELECT f.sha256 FROM opening_files f JOIN opening_bids o ON o.bid_id = f.bid_id WHERE o.call_id = ?`, e.callID).Scan(&fileHashes)
 	txt := pdfText(t, res.Body)
 	want := []string{"Öffnungsprotokoll", "Olaf Öffner", "Özlem Schlüter", "1. Bestätigung", "2. Bestätigung", "Abgabefrist",
 		"Verspätete Versuche", "Prüfwert (SHA-256):"}
 	withdrawn := false
-	for _, b := range bids {
+	for _, b := range bidList {
 		want = append(want, b.OrgName, b.ContentSHA256)
 		withdrawn = withdrawn || b.State == "withdrawn"
 	}
@@ -240,7 +240,7 @@ func TestOeffnungsprotokollPDF(t *testing.T) {
 		want = append(want, "(zurückgezogen)")
 	}
 	want = append(want, fileHashes...)
-	if len(bids) == 0 || len(fileHashes) == 0 {
+	if len(bidList) == 0 || len(fileHashes) == 0 {
 		t.Fatal("nothing frozen")
 	}
 	wantText(t, "Öffnungsprotokoll", txt, want...)

@@ -134,20 +134,20 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/ausschreibungen/:id/bekanntmachung.pdf", a.bekanntmachungPDF)
 
 	// Bids (issue 4).
-	bids := "/traeger/:org/bewerbungen"
-	w.GET(bids, a.orgBids, a.requireLogin, orgMember)
-	w.POST(bids, a.startBid, a.requireLogin, orgMember)
-	w.GET(bids+"/:bid", a.bidOverview, a.requireLogin, orgMember)
-	w.GET(bids+"/:bid/pruefen", a.bidCheck, a.requireLogin, orgMember)
-	w.POST(bids+"/:bid/einreichen", a.submitBid, a.requireLogin, orgMember)
-	w.POST(bids+"/:bid/zurueckziehen", a.withdrawBid, a.requireLogin, orgMember)
-	w.GET(bids+"/:bid/fassungen/:v", a.bidReceipt, a.requireLogin, orgMember)
-	w.GET(bids+"/:bid/dateien/:file", a.bidFileDownload, a.requireLogin, orgMember)
-	upload(bids+"/:bid/unterlagen/:key", a.uploadBidFile, orgMember)
-	w.POST(bids+"/:bid/unterlagen/:key/mappe", a.attachWalletDoc, a.requireLogin, orgMember)
-	w.POST(bids+"/:bid/unterlagen/:key/entfernen", a.removeBidFile, a.requireLogin, orgMember)
-	w.GET(bids+"/:bid/:step", a.bidStep, a.requireLogin, orgMember)
-	w.POST(bids+"/:bid/:step", a.saveBidStep, a.requireLogin, orgMember)
+	bidList := "/traeger/:org/bewerbungen"
+	w.GET(bidList, a.orgBids, a.requireLogin, orgMember)
+	w.POST(bidList, a.startBid, a.requireLogin, orgMember)
+	w.GET(bidList+"/:bid", a.bidOverview, a.requireLogin, orgMember)
+	w.GET(bidList+"/:bid/pruefen", a.bidCheck, a.requireLogin, orgMember)
+	w.POST(bidList+"/:bid/einreichen", a.submitBid, a.requireLogin, orgMember)
+	w.POST(bidList+"/:bid/zurueckziehen", a.withdrawBid, a.requireLogin, orgMember)
+	w.GET(bidList+"/:bid/fassungen/:v", a.bidReceipt, a.requireLogin, orgMember)
+	w.GET(bidList+"/:bid/dateien/:file", a.bidFileDownload, a.requireLogin, orgMember)
+	upload(bidList+"/:bid/unterlagen/:key", a.uploadBidFile, orgMember)
+	w.POST(bidList+"/:bid/unterlagen/:key/mappe", a.attachWalletDoc, a.requireLogin, orgMember)
+	w.POST(bidList+"/:bid/unterlagen/:key/entfernen", a.removeBidFile, a.requireLogin, orgMember)
+	w.GET(bidList+"/:bid/:step", a.bidStep, a.requireLogin, orgMember)
+	w.POST(bidList+"/:bid/:step", a.saveBidStep, a.requireLogin, orgMember)
 
 	// Opening, formal check, committee (issue 5).
 	proc := "/verwaltung/:kreis/verfahren/:call"
@@ -171,8 +171,8 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/verwaltung/:kreis/bewertung/:call/:bid", a.sheet, a.requireLogin, evaluate)
 	w.POST("/verwaltung/:kreis/bewertung/:call/:bid", a.saveSheet, a.requireLogin, evaluate)
 	w.GET("/verwaltung/:kreis/bewertung/:call/:bid/dateien/:key", a.sheetFile, a.requireLogin, evaluate)
-	w.GET(bids+"/:bid/nachforderung", a.bidRequests, a.requireLogin, orgMember)
-	upload(bids+"/:bid/nachforderung/:req", a.answerRequest, orgMember)
+	w.GET(bidList+"/:bid/nachforderung", a.bidRequests, a.requireLogin, orgMember)
+	upload(bidList+"/:bid/nachforderung/:req", a.answerRequest, orgMember)
 
 	// Consolidation (issue 5).
 	w.GET(proc+"/konsolidierung", a.consolidation, a.requireLogin, callLead)
@@ -202,7 +202,7 @@ func (a *App) routes(e *echo.Echo) {
 	// Issued documents of issues 4 and 5: Eingangsbestätigung (members of the bidding
 	// organisation), Postfach attachments, Öffnungsprotokoll (leads, openers) and
 	// Bewertungsmatrix (leads); everybody else gets 404 from the use case.
-	w.GET(bids+"/:bid/fassungen/:v/eingangsbestaetigung.pdf", a.receiptPDF, a.requireLogin, orgMember)
+	w.GET(bidList+"/:bid/fassungen/:v/eingangsbestaetigung.pdf", a.receiptPDF, a.requireLogin, orgMember)
 	w.GET("/traeger/:org/postfach/:id/dokument.pdf", a.postfachDocument, a.requireLogin, a.requireOrgMember(false))
 	w.GET(proc+"/oeffnungsprotokoll.pdf", a.oeffnungsprotokollPDF, a.requireLogin, openerOrLead)
 	w.GET(proc+"/bewertungsmatrix.pdf", a.bewertungsmatrixPDF, a.requireLogin, callLead)

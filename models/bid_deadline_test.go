@@ -97,7 +97,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 	}
 	f := newBidFixture(t)
 	const n = 240
-	bids := massBids(t, f.db, f.vault, f.callID, &f.content, n, 0)
+	bidList := massBids(t, f.db, f.vault, f.callID, &f.content, n, 0)
 	var deadline time.Time
 	if err := f.db.Raw(`UPDATE calls SET deadline = date_trunc('milliseconds', clock_timestamp()) + interval '2 seconds' WHERE id = ? RETURNING deadline`, f.callID).
 		Scan(&deadline).Error; err != nil {
@@ -112,7 +112,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 	results := make([]result, n)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for i, b := range bids {
+	for i, b := range bidList {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -188,11 +188,11 @@ func benchSetup(b *testing.B) (*gorm.DB, *vault.Vault, []massBid, int64) {
 
 // BenchmarkSubmit measures the submission use case.
 func BenchmarkSubmit(b *testing.B) {
-	db, v, bids, _ := benchSetup(b)
+	db, v, bidList, _ := benchSetup(b)
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := models.SubmitBid(ctx, db, v, bids[i].Actor, bids[i].OrgID, bids[i].BidID, 1, time.Now()); err != nil {
+		if _, err := models.SubmitBid(ctx, db, v, bidList[i].Actor, bidList[i].OrgID, bidList[i].BidID, 1, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -201,7 +201,7 @@ func BenchmarkSubmit(b *testing.B) {
 // BenchmarkSubmitBaseline is a bare transaction inserting the same rows: the version with
 // (pre-encrypted) content, its two files, the bid update and the audit entry.
 func BenchmarkSubmitBaseline(b *testing.B) {
-	db, v, bids, callID := benchSetup(b)
+	db, v, bidList, callID := benchSetup(b)
 	ctx := context.Background()
 	var sealed []byte
 	_ = store.InTx(ctx, db, func(tx *gorm.DB) error {
@@ -211,7 +211,7 @@ func BenchmarkSubmitBaseline(b *testing.B) {
 	})
 	b.ResetTimer()
 	for i := range b.N {
-		m := bids[i]
+		m := bidList[i]
 		err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 			if err := tx.Exec(`INSERT INTO bid_versions (bid_id, version, call_id, org_id, call_version, kind, content, content_sha256, submitted_by)
 				VALUES (?, 1, ?, ?, 1, 'submission', ?, repeat('a', 64), ?)`, m.BidID, callID, m.OrgID, sealed, m.UserID).Error; err != nil {

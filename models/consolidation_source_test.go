@@ -63,7 +63,7 @@ func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
 	}
 	c.TieBreak = []string{"K1"}
 	c.MinTotalPoints = c.MinTotalPoints.Sub(c.MinTotalPoints)
-	read := func(f *consFixture, bids int) int64 {
+	read := func(f *consFixture, bidList int) int64 {
 		var n atomic.Int64
 		ctx := store.WithQueryCounter(context.Background(), &n)
 		if _, err := calls.LeadCallHeader(ctx, f.db, f.lead, f.tenantID, f.callID); err != nil {
@@ -73,28 +73,28 @@ func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(v.Matrix.Bids) != bids || len(v.Matrix.Bids[0].Cells) != 8 || len(v.Matrix.Bids[0].Cells[7].Scores) != 5 || len(v.Matrix.Evaluators) != 5 {
+		if len(v.Matrix.Bids) != bidList || len(v.Matrix.Bids[0].Cells) != 8 || len(v.Matrix.Bids[0].Cells[7].Scores) != 5 || len(v.Matrix.Evaluators) != 5 {
 			t.Fatalf("matrix: %d bids, %+v", len(v.Matrix.Bids), v.Matrix.Bids[0].Cells[7])
 		}
 		return n.Load()
 	}
 	type counts struct{ open, close, closed int64 }
-	measure := func(bids int) counts {
+	measure := func(bidList int) counts {
 		f := newConsFixture(t, &c)
-		seedEvaluation(t, f, bids)
+		seedEvaluation(t, f, bidList)
 		var out counts
-		out.open = read(f, bids)
+		out.open = read(f, bidList)
 		var n atomic.Int64
 		ctx := store.WithQueryCounter(context.Background(), &n)
 		r, err := models.CloseConsolidation(ctx, f.db, models.EvaluationSource{}, f.lead, models.CloseInput{CallID: f.callID}, f.now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(r.Rows) != bids {
+		if len(r.Rows) != bidList {
 			t.Fatalf("result rows %d", len(r.Rows))
 		}
 		out.close = n.Load()
-		out.closed = read(f, bids)
+		out.closed = read(f, bidList)
 		return out
 	}
 	small, large := measure(2), measure(40)

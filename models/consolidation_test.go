@@ -267,9 +267,9 @@ func TestConsolidationQueryCount(t *testing.T) {
 		}
 		return n.Load()
 	}
-	measure := func(bids int) (open, closed int64) {
+	measure := func(bidList int) (open, closed int64) {
 		f := newConsFixture(t, &c)
-		for i := range bids {
+		for i := range bidList {
 			sheet := strings.TrimSpace(strings.Repeat(fmt.Sprintf("%d ", i%3), 8))
 			id := f.addBid(t, fmt.Sprintf("Träger %02d e. V.", i), rules.FormalAdmitted, "", sheet, sheet, sheet, sheet, sheet)
 			if err := f.db.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, set_by, set_at)

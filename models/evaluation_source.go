@@ -21,7 +21,7 @@ type EvaluationSource struct{}
 // scores, or an unsubmitted placeholder.
 func (EvaluationSource) Snapshot(tx *gorm.DB, callID int64) (rules.ScoringSnapshot, error) {
 	var snap rules.ScoringSnapshot
-	var bids []struct {
+	var bidList []struct {
 		BidID        int64
 		OrgID        int64
 		OrgName      string
@@ -32,7 +32,7 @@ func (EvaluationSource) Snapshot(tx *gorm.DB, callID int64) (rules.ScoringSnapsh
 	if err := tx.Raw(`SELECT o.bid_id, o.org_id, o.org_name, `+formalOutcomeSQL+` AS formal,
 		CASE WHEN k.bid_id IS NULL AND f.outcome = 'excluded' THEN f.reason ELSE '' END AS formal_reason, o.lots::text AS lots
 		FROM opening_bids o LEFT JOIN formal_checks f ON f.bid_id = o.bid_id LEFT JOIN formal_corrections k ON k.bid_id = o.bid_id
-		WHERE o.call_id = ? AND o.state = 'submitted' ORDER BY o.receipt_at, o.bid_id`, callID).Scan(&bids).Error; err != nil {
+		WHERE o.call_id = ? AND o.state = 'submitted' ORDER BY o.receipt_at, o.bid_id`, callID).Scan(&bidList).Error; err != nil {
 		return snap, fmt.Errorf("load opened bids: %w", err)
 	}
 	if err := tx.Raw(`SELECT c.user_id, u.name FROM call_committee c JOIN users u ON u.id = c.user_id
@@ -51,7 +51,7 @@ func (EvaluationSource) Snapshot(tx *gorm.DB, callID int64) (rules.ScoringSnapsh
 	for _, s := range sheets {
 		submitted[[2]int64{s.BidID, s.EvaluatorID}] = s
 	}
-	for _, b := range bids {
+	for _, b := range bidList {
 		sb := rules.SnapshotBid{BidID: b.BidID, OrgName: b.OrgName, Formal: b.Formal, FormalReason: b.FormalReason}
 		if sb.Requested, err = decodeLots(b.Lots); err != nil {
 			return snap, err

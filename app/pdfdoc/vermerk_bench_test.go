@@ -15,7 +15,7 @@ import (
 // vermerkData builds a complete synthetic decision record: bids applicants, the KIM
 // template with eight criteria, five evaluators who score every bid on every criterion
 // with a reason, consolidated scores, ranking and allocations.
-func vermerkData(bids int) *models.VermerkData {
+func vermerkData(bidList int) *models.VermerkData {
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	c := calls.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland"}, now)
 	one := 1
@@ -27,7 +27,7 @@ func vermerkData(bids int) *models.VermerkData {
 		ResolutionNumber: "KA/2026/117", Justification: "Rangfolge nach den veröffentlichten Kriterien."}
 	evaluators := []string{"Anna Acker", "Bernd Bauer", "Clara Conrad", "Dieter Dorn", "Eva Engel"}
 	d.Committee = evaluators
-	for i := range bids {
+	for i := range bidList {
 		org := fmt.Sprintf("Träger %03d e. V. (Kreisverband Musterland)", i+1)
 		d.Applicants = append(d.Applicants, models.VermerkApplicant{OrgName: org, State: "submitted", Version: 1, ReceiptAt: now, SHA256: fmt.Sprintf("%064x", i)})
 		d.Formal = append(d.Formal, models.VermerkFormal{OrgName: org, Outcome: "admitted"})

@@ -323,7 +323,7 @@ func storeBids(ctx context.Context, st *store.Store, o volumeOpts, k int, tenant
 	if err != nil {
 		return err
 	}
-	var bids, versions [][]any
+	var bidList, versions [][]any
 	for j, gc := range calls {
 		ch, err := openChain(ctx, tx, audit.CallChain(gc.ID))
 		if err != nil {
@@ -340,7 +340,7 @@ func storeBids(ctx context.Context, st *store.Store, o volumeOpts, k int, tenant
 		for i := range o.Bids {
 			g := orgs[(k*o.Calls+j+i)%len(orgs)]
 			id := bidIDs[j*o.Bids+i]
-			bids = append(bids, []any{id, gc.ID, g.OrgID, "submitted", 1, gc.Draft, 1, 1, g.UserID, time.Now(), g.UserID})
+			bidList = append(bidList, []any{id, gc.ID, g.OrgID, "submitted", 1, gc.Draft, 1, 1, g.UserID, time.Now(), g.UserID})
 			versions = append(versions, []any{id, 1, gc.ID, g.OrgID, 1, "submission", gc.Sealed[i], gc.Sums[i], g.UserID})
 			ch.add(audit.Event{Chain: ch.chain, ActorID: g.UserID, Action: "bid.submitted", ObjectType: "bid", ObjectID: strconv.FormatInt(id, 10),
 				Details: map[string]any{"org_id": g.OrgID, "version": 1, "call_version": 1, "content_sha256": gc.Sums[i], "files": 0}})
@@ -350,7 +350,7 @@ func storeBids(ctx context.Context, st *store.Store, o volumeOpts, k int, tenant
 		}
 	}
 	if err := copyRows(ctx, tx, "bids", []string{"id", "call_id", "org_id", "state", "current_version", "draft", "draft_rev", "submitted_rev",
-		"updated_by", "updated_at", "created_by"}, bids); err != nil {
+		"updated_by", "updated_at", "created_by"}, bidList); err != nil {
 		return err
 	}
 	if err := copyRows(ctx, tx, "bid_versions", []string{"bid_id", "version", "call_id", "org_id", "call_version", "kind", "content",

@@ -98,9 +98,9 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		}
 		ids, contents = append(ids, call.ID), append(contents, c)
 	}
-	bids := make([]map[string]int64, len(ids))
+	bidList := make([]map[string]int64, len(ids))
 	for i, id := range ids {
-		bids[i] = map[string]int64{}
+		bidList[i] = map[string]int64{}
 		for _, b := range []struct {
 			name, email string
 			lots        rules.StepInput
@@ -110,11 +110,11 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 			if err != nil {
 				return nil, err
 			}
-			if bids[i][b.name], err = submitDemoBid(ctx, db, o.vault, a, id, &contents[i], b.lots, o.base()); err != nil {
+			if bidList[i][b.name], err = submitDemoBid(ctx, db, o.vault, a, id, &contents[i], b.lots, o.base()); err != nil {
 				return nil, err
 			}
 			if b.name == "bruecke" {
-				if err := models.WithdrawBid(ctx, db, a, orgOf(a), bids[i][b.name], time.Now()); err != nil {
+				if err := models.WithdrawBid(ctx, db, a, orgOf(a), bidList[i][b.name], time.Now()); err != nil {
 					return nil, fmt.Errorf("demo withdraw: %w", err)
 				}
 			}
@@ -132,7 +132,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		return nil, err
 	}
 	for i, id := range ids {
-		if err := scoreDemoCall(ctx, db, o.vault, o.docs.Opening, lead, people, tenantID, id, &contents[i], bids[i], specs[i].Complete, now); err != nil {
+		if err := scoreDemoCall(ctx, db, o.vault, o.docs.Opening, lead, people, tenantID, id, &contents[i], bidList[i], specs[i].Complete, now); err != nil {
 			return nil, err
 		}
 	}
@@ -189,7 +189,7 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.A
 
 // scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
 func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening models.OpeningIssuer, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
-	c *rules.CallContent, bids map[string]int64, complete bool, now time.Time) error {
+	c *rules.CallContent, bidList map[string]int64, complete bool, now time.Time) error {
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
 		if _, err := models.ConfirmOpening(ctx, db, vlt, people[op], tenantID, callID, now, opening); err != nil {
 			return fmt.Errorf("demo opening: %w", err)
@@ -205,14 +205,14 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening m
 	admitted := []string{"awo", "caritas", "diakonie"}
 	if !complete {
 		admitted = admitted[:2]
-		if err := models.RequestDocuments(ctx, db, lead, tenantID, callID, bids["diakonie"], models.DocRequestInput{DocKeys: []string{c.RequiredDocs[len(c.RequiredDocs)-1].Key},
+		if err := models.RequestDocuments(ctx, db, lead, tenantID, callID, bidList["diakonie"], models.DocRequestInput{DocKeys: []string{c.RequiredDocs[len(c.RequiredDocs)-1].Key},
 			Message:  "Die Erklärung zu Verbindungen ist nicht unterschrieben. Bitte reichen Sie sie unterschrieben nach.",
 			Deadline: now.AddDate(0, 0, 7).In(core.Berlin()).Format("02.01.2006") + " 12:00"}, now); err != nil {
 			return fmt.Errorf("demo document request: %w", err)
 		}
 	}
 	for _, n := range admitted {
-		if err := models.SaveFormalCheck(ctx, db, lead, tenantID, callID, bids[n], models.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
+		if err := models.SaveFormalCheck(ctx, db, lead, tenantID, callID, bidList[n], models.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
 			return fmt.Errorf("demo formal check %s: %w", n, err)
 		}
 	}
@@ -221,7 +221,7 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening m
 		Name  string
 	}
 	if err := db.WithContext(ctx).Raw(`SELECT o.org_id, b.name FROM opening_bids o JOIN (VALUES (?::bigint, 'awo'), (?::bigint, 'caritas'), (?::bigint, 'diakonie')) b(id, name) ON b.id = o.bid_id`,
-		bids["awo"], bids["caritas"], bids["diakonie"]).Scan(&orgs).Error; err != nil {
+		bidList["awo"], bidList["caritas"], bidList["diakonie"]).Scan(&orgs).Error; err != nil {
 		return err
 	}
 	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
@@ -251,7 +251,7 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening m
 				in.Scores[cr.Key] = fmt.Sprint(s)
 				in.Reasons[cr.Key] = fmt.Sprintf("Demonstration: %s – die Darstellung entspricht Stufe %d der Skala (%s).", cr.Name, s, c.ScaleLabel(s))
 			}
-			if err := models.SaveSheet(ctx, db, people[ev], tenantID, callID, bids[n], in, now); err != nil {
+			if err := models.SaveSheet(ctx, db, people[ev], tenantID, callID, bidList[n], in, now); err != nil {
 				return fmt.Errorf("demo sheet %s %s: %w", ev, n, err)
 			}
 		}
