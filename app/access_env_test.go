@@ -12,6 +12,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
@@ -84,7 +85,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	// AWO keeps one standing document in its wallet.
 	awo := e.loadActor(t, "awo@traeger.example")
 	pdf := "%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
-	if _, err := models.AddWalletDocument(ctx, db, dbtest.Vault(t), awo, e.awoOrg, models.WalletInput{DocType: string(rules.DocSatzung),
+	if _, err := bids.AddWalletDocument(ctx, db, dbtest.Vault(t), awo, e.awoOrg, bids.WalletInput{DocType: string(rules.DocSatzung),
 		IssuedOn: "01.01.2020", FileName: "satzung.pdf", File: strings.NewReader(pdf), MaxBytes: 1 << 20}, time.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -64,8 +64,8 @@ func (a *App) uploadBidFile(c echo.Context) error {
 		return err
 	}
 	values, err := a.readUpload(c, "doc_"+key, a.cfg.MaxFileBytes, func(_ url.Values, filename string, file io.Reader) error {
-		return models.AddBidFile(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id,
-			models.BidFileInput{DocKey: key, FileName: filename, File: file, MaxFile: a.cfg.MaxFileBytes, MaxBid: a.cfg.MaxBidBytes}, a.now())
+		return bids.AddBidFile(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id,
+			bids.BidFileInput{DocKey: key, FileName: filename, File: file, MaxFile: a.cfg.MaxFileBytes, MaxBid: a.cfg.MaxBidBytes}, a.now())
 	})
 	if _, ok := core.AsValidation(err); ok {
 		return a.documentsStepFailed(c, values, err)
@@ -88,7 +88,7 @@ func (a *App) attachWalletDoc(c echo.Context) error {
 		ve.Add("wallet_"+key, "required", "Bitte wählen Sie ein Dokument aus der Dokumentenmappe aus.")
 		return a.documentsStepFailed(c, formValues(c), ve)
 	}
-	err = models.AttachWalletDocument(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, key, docID, a.cfg.MaxBidBytes, a.now())
+	err = bids.AttachWalletDocument(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, key, docID, a.cfg.MaxBidBytes, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.documentsStepFailed(c, formValues(c), err)
 	}
@@ -109,7 +109,7 @@ func (a *App) removeBidFile(c echo.Context) error {
 		return err
 	}
 	o := org(c)
-	if err := models.RemoveBidFile(c.Request().Context(), a.db, actor(c), o.ID, id, key, a.now()); err != nil {
+	if err := bids.RemoveBidFile(c.Request().Context(), a.db, actor(c), o.ID, id, key, a.now()); err != nil {
 		return bidRefusal(err)
 	}
 	return a.redirect(c, bidBase(o.ID, id)+"/unterlagen", "Die Datei wurde entfernt.")
@@ -125,7 +125,7 @@ func (a *App) bidFileDownload(c echo.Context) error {
 	if err != nil || fileID <= 0 {
 		return echo.ErrNotFound
 	}
-	r, f, err := models.OpenOwnBidFile(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, fileID)
+	r, f, err := bids.OpenOwnBidFile(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, fileID)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (a *App) bidFileDownload(c echo.Context) error {
 // receiptPage is the Eingangsbestätigung of one version.
 type receiptPage struct {
 	Org     *accounts.Organization
-	Receipt *models.Receipt
+	Receipt *bids.Receipt
 	Base    string
 	Time    string
 	HasPDF  bool // the Eingangsbestätigung PDF is issued
@@ -153,14 +153,14 @@ func (a *App) bidReceipt(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	ctx := c.Request().Context()
-	r, err := models.OwnReceipt(ctx, a.db, b.vault, actor(c), b.org.ID, b.id, n)
+	r, err := bids.OwnReceipt(ctx, a.db, b.vault, actor(c), b.org.ID, b.id, n)
 	if err != nil {
 		return err
 	}
-	if err := models.IssueBidReceipt(ctx, a.db, b.vault, b.id, n, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
+	if err := bids.IssueBidReceipt(ctx, a.db, b.vault, b.id, n, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
 		a.log.Error("issue bid receipt", "bid", b.id, "version", n, "err", err)
 	}
-	hasPDF, err := models.ReceiptHasPDF(ctx, a.db, b.id, n)
+	hasPDF, err := bids.ReceiptHasPDF(ctx, a.db, b.id, n)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (p callPage) BidOrgs() []calls.OrgChoice {
 
 // leadBidStatus is the only thing the lead learns about bids before the opening.
 func (a *App) leadBidStatus(c echo.Context, callID int64) string {
-	st, err := models.CallBidStatus(c.Request().Context(), a.db, actor(c), callID, a.now())
+	st, err := bids.CallBidStatus(c.Request().Context(), a.db, actor(c), callID, a.now())
 	if err != nil {
 		a.log.Warn("bid status", "call", callID, "err", err)
 		return ""

@@ -7,7 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -46,9 +46,9 @@ func sampleBidPage(step rules.BidStep, complete bool) bidPage {
 			have[rd.Key] = true
 		}
 	}
-	view := &models.BidView{Bid: models.Bid{ID: 5, CallID: h.ID, OrgID: 3, State: rules.BidSubmitted, CurrentVersion: 1, DraftRev: 4, SubmittedRev: 3,
+	view := &bids.BidView{Bid: bids.Bid{ID: 5, CallID: h.ID, OrgID: 3, State: rules.BidSubmitted, CurrentVersion: 1, DraftRev: 4, SubmittedRev: 3,
 		UpdatedBy: &user, UpdatedAt: sampleNow, NeedsReconfirmation: true}, Call: *h, Content: c, Draft: d, Files: files,
-		Versions: []models.VersionRow{{Version: 1, CallVersion: 1, Kind: models.VersionSubmission, ContentSHA256: "ab" + "cd", ReceiptAt: &recv, SubmittedBy: "Andrea Wohlfahrt",
+		Versions: []bids.VersionRow{{Version: 1, CallVersion: 1, Kind: bids.VersionSubmission, ContentSHA256: "ab" + "cd", ReceiptAt: &recv, SubmittedBy: "Andrea Wohlfahrt",
 			Files: []vault.BidFileRow{files["U1"]}}},
 		UpdatedByName: "Clemens Caritas", Open: true}
 	view.Missing = rules.BidMissing(&c, &d, have)
@@ -60,7 +60,7 @@ func sampleBidPage(step rules.BidStep, complete bool) bidPage {
 // sampleOrgBids is the organisation's list with a draft and a submitted bid.
 func sampleOrgBids() orgBidsPage {
 	dl := sampleNow
-	return orgBidsPage{Org: sampleOrgData().Org, Bids: []models.OrgBidRow{
+	return orgBidsPage{Org: sampleOrgData().Org, Bids: []bids.OrgBidRow{
 		{ID: 5, CallRef: "musterland-2026-01", CallTitle: "KIM-Case-Management", Deadline: &dl, State: rules.BidSubmitted, CurrentVersion: 2,
 			DraftRev: 5, SubmittedRev: 4, UpdatedAt: sampleNow, UpdatedByName: "Andrea Wohlfahrt", NeedsReconfirmation: true, ReceiptAt: &dl},
 		{ID: 6, CallRef: "musterland-2026-02", CallTitle: "Nachbesetzung Los Süd", State: rules.BidDraftState, UpdatedAt: sampleNow},
@@ -70,9 +70,9 @@ func sampleOrgBids() orgBidsPage {
 // sampleReceipt is the receipt of version 1.
 func sampleReceipt() receiptPage {
 	p := sampleBidPage("", true)
-	return receiptPage{Org: p.Org, Base: p.Base, Time: rules.FormatDateTimeSeconds(sampleNow), Receipt: &models.Receipt{OrgName: p.Org.Name,
+	return receiptPage{Org: p.Org, Base: p.Base, Time: rules.FormatDateTimeSeconds(sampleNow), Receipt: &bids.Receipt{OrgName: p.Org.Name,
 		Call: p.View.Call, Version: p.View.Versions[0], BidID: 5, CallText: p.View.Content,
-		Lots: []models.ReceiptLot{{Key: "L1", Name: "Nord", FTE: "1,50"}}}}
+		Lots: []bids.ReceiptLot{{Key: "L1", Name: "Nord", FTE: "1,50"}}}}
 }
 
 // TestRenderBidVariants renders every step, the complete check page, a withdrawn bid and a

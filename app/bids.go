@@ -9,8 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -20,12 +20,12 @@ import (
 // bidPage is the data of the bid pages (overview, steps, check page).
 type bidPage struct {
 	Org          *accounts.Organization
-	View         *models.BidView
+	View         *bids.BidView
 	Base         string // /traeger/<org>/bewerbungen/<bid>
 	Step         rules.BidStep
 	Steps        []rules.BidStep
 	Declarations []rules.Declaration
-	Wallet       []models.WalletEntry
+	Wallet       []bids.WalletEntry
 	MaxFile      string
 	F            fmtr
 }
@@ -114,14 +114,14 @@ func (a *App) loadBidPage(c echo.Context, step rules.BidStep) (bidPage, error) {
 		return bidPage{}, err
 	}
 	o := b.org
-	view, err := models.OwnBid(c.Request().Context(), a.db, b.vault, actor(c), o.ID, b.id, a.now())
+	view, err := bids.OwnBid(c.Request().Context(), a.db, b.vault, actor(c), o.ID, b.id, a.now())
 	if err != nil {
 		return bidPage{}, err
 	}
 	p := bidPage{Org: o, View: view, Base: b.base(), Step: step, Steps: rules.BidSteps,
 		Declarations: rules.Declarations(&view.Content), MaxFile: rules.FormatMB(a.cfg.MaxFileBytes)}
 	if step == rules.StepDocuments {
-		if p.Wallet, err = models.ListWallet(c.Request().Context(), a.db, actor(c), o.ID, a.now()); err != nil {
+		if p.Wallet, err = bids.ListWallet(c.Request().Context(), a.db, actor(c), o.ID, a.now()); err != nil {
 			return p, err
 		}
 	}
@@ -140,13 +140,13 @@ func bidRefusal(err error) error {
 // orgBidsPage is the organisation's list of bids.
 type orgBidsPage struct {
 	Org  *accounts.Organization
-	Bids []models.OrgBidRow
+	Bids []bids.OrgBidRow
 }
 
 // orgBids lists the organisation's bids.
 func (a *App) orgBids(c echo.Context) error {
 	o := org(c)
-	rows, err := models.OrgBids(c.Request().Context(), a.db, actor(c), o.ID)
+	rows, err := bids.OrgBids(c.Request().Context(), a.db, actor(c), o.ID)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (a *App) startBid(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	o := org(c)
-	id, err := models.StartBid(c.Request().Context(), a.db, v, actor(c), o.ID, callID, a.now())
+	id, err := bids.StartBid(c.Request().Context(), a.db, v, actor(c), o.ID, callID, a.now())
 	if err != nil {
 		return bidRefusal(err)
 	}
@@ -242,7 +242,7 @@ func (a *App) saveBidStep(c echo.Context) error {
 	for k := range values {
 		in[k] = values.Get(k)
 	}
-	err = models.SaveBidStep(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, step, in, a.now())
+	err = bids.SaveBidStep(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, step, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		p, perr := a.loadBidPage(c, step)
 		if perr != nil {
@@ -291,7 +291,7 @@ func (a *App) submitBid(c echo.Context) error {
 	}
 	rev, _ := strconv.Atoi(c.FormValue("rev"))
 	ctx := c.Request().Context()
-	ver, err := models.SubmitBid(ctx, a.db, b.vault, actor(c), b.org.ID, b.id, rev, a.now())
+	ver, err := bids.SubmitBid(ctx, a.db, b.vault, actor(c), b.org.ID, b.id, rev, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		p, perr := a.loadBidPage(c, "")
 		if perr != nil {
@@ -303,7 +303,7 @@ func (a *App) submitBid(c echo.Context) error {
 		return bidRefusal(err)
 	}
 	// The bid is committed; the receipt is issued once (and again on the next visit if this fails).
-	if err := models.IssueBidReceipt(ctx, a.db, b.vault, b.id, ver.Version, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
+	if err := bids.IssueBidReceipt(ctx, a.db, b.vault, b.id, ver.Version, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
 		a.log.Error("issue bid receipt", "bid", b.id, "version", ver.Version, "err", err)
 	}
 	return a.redirect(c, fmt.Sprintf("%s/fassungen/%d", b.base(), ver.Version),
@@ -326,7 +326,7 @@ func (a *App) withdrawBid(c echo.Context) error {
 		return a.invalid(c, "bid", "Interessenbekundung – "+p.View.Call.Title, p, url.Values{}, v)
 	}
 	o := org(c)
-	if err := models.WithdrawBid(c.Request().Context(), a.db, actor(c), o.ID, id, a.now()); err != nil {
+	if err := bids.WithdrawBid(c.Request().Context(), a.db, actor(c), o.ID, id, a.now()); err != nil {
 		return bidRefusal(err)
 	}
 	return a.redirect(c, bidBase(o.ID, id), "Die Interessenbekundung wurde zurückgezogen.")

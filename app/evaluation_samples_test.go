@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -50,7 +51,7 @@ func sampleFormalCheck(excluded bool) formalCheckPage {
 		{DocKey: c.RequiredDocs[1].Key, Name: "freistellung.pdf", SHA256: "cd34", DocType: &freist, ValidUntil: &until}}
 	answers := []rules.RequestAnswer{{ID: 9, RequestID: 5, DocKey: c.RequiredDocs[1].Key, Name: "neu.pdf", SHA256: "ef56", ReceivedAt: sampleNow}}
 	v := &models.FormalBidView{Call: sampleClosedHeader(), Content: c, Outcome: "requested",
-		Bid:   models.OpenedBid{BidID: 1, OrgName: "Caritasverband für den Kreis Musterland e. V.", Version: 1, ReceiptAt: sampleNow, ContentSHA256: "ab12"},
+		Bid:   bids.OpenedBid{BidID: 1, OrgName: "Caritasverband für den Kreis Musterland e. V.", Version: 1, ReceiptAt: sampleNow, ContentSHA256: "ab12"},
 		Items: rules.Checklist(&c, files, answers, map[string]rules.ItemAssessment{"E1": {Met: true, Remark: "geprüft"}}, sampleNow),
 		Requests: []models.DocumentRequest{{ID: 5, DocKeys: []string{c.RequiredDocs[1].Key}, Message: "Bitte reichen Sie den aktuellen Bescheid nach.",
 			RequestedAt: sampleNow, RequestedBy: "Jana Leitner", Deadline: sampleNow.AddDate(0, 0, 7), Answers: answers}}}
@@ -101,7 +102,7 @@ func sampleSheet(submitted bool) sheetPage {
 	c := sampleCallContent()
 	two := 2
 	v := &models.SheetView{Call: sampleClosedHeader(), Content: c,
-		Bid: models.OpenedBid{BidID: 1, OrgName: "AWO", Content: rules.BidContent{Answers: map[string]string{"K1": "Unser Konzept …", "K2": "Getrennt."}},
+		Bid: bids.OpenedBid{BidID: 1, OrgName: "AWO", Content: rules.BidContent{Answers: map[string]string{"K1": "Unser Konzept …", "K2": "Getrennt."}},
 			Files: []vault.BidFileRow{{DocKey: "U1", Name: "konzept.pdf"}}},
 		Own: map[string]models.SheetScoreRow{"K1": {CriterionKey: "K1", Score: &two, Reason: "gut"}}, OtherNames: map[int64]string{6: "Bernd Bewerter"}}
 	if submitted {

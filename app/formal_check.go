@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -179,7 +180,7 @@ func (a *App) formalFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ob, err := models.ReadBids(c.Request().Context(), a.db, p.vault, actor(c), p.call, a.now())
+	ob, err := bids.ReadBids(c.Request().Context(), a.db, p.vault, actor(c), p.call, a.now())
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models"
+	"kimibv/models/bids"
 	"kimibv/models/core"
 )
 
@@ -14,7 +15,7 @@ import (
 func (a *App) checkURL() string { return a.cfg.BaseURL + "/dokumentenpruefung" }
 
 // receiptIssuer is the hook with which IssueBidReceipt issues the Eingangsbestätigung PDF.
-func (a *App) receiptIssuer() models.ReceiptIssuer { return a.docs.Receipt }
+func (a *App) receiptIssuer() bids.ReceiptIssuer { return a.docs.Receipt }
 
 // openingIssuer is the hook with which the second opening confirmation issues the Öffnungsprotokoll.
 func (a *App) openingIssuer() models.OpeningIssuer { return a.docs.Opening }
@@ -35,7 +36,7 @@ func (a *App) receiptPDF(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	o, ctx := org(c), c.Request().Context()
-	doc, err := models.ReceiptPDF(ctx, a.db, actor(c), o.ID, id, n)
+	doc, err := bids.ReceiptPDF(ctx, a.db, actor(c), o.ID, id, n)
 	if err == nil {
 		return a.sendPDF(c, doc)
 	}
@@ -46,13 +47,13 @@ func (a *App) receiptPDF(c echo.Context) error {
 	if verr != nil {
 		return err
 	}
-	if _, rerr := models.OwnReceipt(ctx, a.db, v, actor(c), o.ID, id, n); rerr != nil {
+	if _, rerr := bids.OwnReceipt(ctx, a.db, v, actor(c), o.ID, id, n); rerr != nil {
 		return rerr
 	}
-	if ierr := models.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, a.receiptIssuer()); ierr != nil {
+	if ierr := bids.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, a.receiptIssuer()); ierr != nil {
 		return ierr
 	}
-	if doc, err = models.ReceiptPDF(ctx, a.db, actor(c), o.ID, id, n); err != nil {
+	if doc, err = bids.ReceiptPDF(ctx, a.db, actor(c), o.ID, id, n); err != nil {
 		return err
 	}
 	return a.sendPDF(c, doc)
@@ -65,7 +66,7 @@ func (a *App) postfachDocument(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return echo.ErrNotFound
 	}
-	doc, err := models.InboxDocument(c.Request().Context(), a.db, actor(c), org(c).ID, id)
+	doc, err := bids.InboxDocument(c.Request().Context(), a.db, actor(c), org(c).ID, id)
 	if err != nil {
 		return err
 	}

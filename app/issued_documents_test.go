@@ -14,6 +14,7 @@ import (
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/bids"
 	"kimibv/models/dbtest"
 	"kimibv/models/postbox"
 	"kimibv/models/vault"
@@ -56,7 +57,7 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 	pdfPath := fmt.Sprintf("%s/fassungen/%d/eingangsbestaetigung.pdf", base, ver.Version)
 	docs := func() int64 {
 		return ta.count(`SELECT count(*) FROM issued_documents WHERE kind = 'eingangsbestaetigung' AND object_id = ?`,
-			models.BidVersionObjectID(e.bidID, ver.Version))
+			bids.BidVersionObjectID(e.bidID, ver.Version))
 	}
 	if docs() != 0 {
 		t.Fatal("the demo's receipt was issued without a PDF; this test expects to add it lazily")
@@ -79,7 +80,7 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 	if res.Header.Get("Content-Type") != "application/pdf" || res.Header.Get("Cache-Control") != "private, no-store" {
 		t.Fatalf("headers %v", res.Header)
 	}
-	var at models.BidVersion
+	var at bids.BidVersion
 	ta.store.DB.Raw(`SELECT * FROM bid_versions WHERE bid_id = ? AND version = ?`, e.bidID, ver.Version).Scan(&at)
 	txt := pdfText(t, res.Body)
 	want := []string{"Eingangsbestätigung", "Arbeiterwohlfahrt Kreisverband Musterland e. V.", "Prüfwert (SHA-256):", ver.ContentSHA256,
@@ -133,7 +134,7 @@ func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 	var ver int
 	db.Raw(`SELECT max(version) FROM bid_versions WHERE bid_id = ?`, e.bidID).Scan(&ver)
 	var r struct{ Count int64 }
-	failing := func(*gorm.DB, *models.Receipt) (*models.PendingDocument, error) {
+	failing := func(*gorm.DB, *bids.Receipt) (*bids.PendingDocument, error) {
 		return nil, errors.New("renderer down")
 	}
 	// A fresh receipt row whose issue fails leaves nothing behind (message, mail, receipt).
@@ -144,7 +145,7 @@ func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	mails := ta.count(`SELECT count(*) FROM outbox WHERE kind = 'bid_receipt'`)
-	if err := models.IssueBidReceipt(ctx, db, vlt, e.bidID, ver, "http://x", failing); err == nil {
+	if err := bids.IssueBidReceipt(ctx, db, vlt, e.bidID, ver, "http://x", failing); err == nil {
 		t.Fatal("failing issuer accepted")
 	}
 	db.Raw(`SELECT (SELECT count(*) FROM bid_receipts WHERE bid_id = ?) + (SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = ?) AS count`,
@@ -152,9 +153,9 @@ func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 	if r.Count != 0 || ta.count(`SELECT count(*) FROM outbox WHERE kind = 'bid_receipt'`) != mails {
 		t.Fatalf("%d rows or a mail left after a failed receipt", r.Count)
 	}
-	issue := models.EingangsbestaetigungIssuer(pdfdoc.Eingangsbestaetigung("http://x/dokumentenpruefung"))
+	issue := bids.EingangsbestaetigungIssuer(pdfdoc.Eingangsbestaetigung("http://x/dokumentenpruefung"))
 	for range 2 {
-		if err := models.IssueBidReceipt(ctx, db, vlt, e.bidID, ver, "http://x", issue); err != nil {
+		if err := bids.IssueBidReceipt(ctx, db, vlt, e.bidID, ver, "http://x", issue); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -20,11 +20,11 @@ import (
 // walletData is the document wallet page: the list and the upload form.
 type walletData struct {
 	Org      *accounts.Organization
-	Entries  []models.WalletEntry
+	Entries  []bids.WalletEntry
 	Types    []rules.DocType
 	MaxFile  string // e.g. "20 MB"
 	Base     string // /traeger/<id>/dokumente
-	Replace  *models.WalletEntry
+	Replace  *bids.WalletEntry
 	ErrorDoc int64 // document whose delete failed (shown with the error)
 }
 
@@ -39,7 +39,7 @@ func (d walletData) TypeOptions() []string {
 
 func (a *App) walletData(c echo.Context) (walletData, error) {
 	o := org(c)
-	entries, err := models.ListWallet(c.Request().Context(), a.db, actor(c), o.ID, a.now())
+	entries, err := bids.ListWallet(c.Request().Context(), a.db, actor(c), o.ID, a.now())
 	return walletData{Org: o, Entries: entries, Types: rules.DocTypes, MaxFile: rules.FormatMB(a.cfg.MaxFileBytes),
 		Base: fmt.Sprintf("/traeger/%d/dokumente", o.ID)}, err
 }
@@ -65,8 +65,8 @@ func (a *App) vault() (*vault.Vault, error) {
 }
 
 // walletInput builds the use case input from the streamed form.
-func walletInput(values url.Values, filename string, file io.Reader, maxBytes int64) models.WalletInput {
-	return models.WalletInput{DocType: values.Get("doc_type"), IssuedOn: values.Get("issued_on"), ValidUntil: values.Get("valid_until"),
+func walletInput(values url.Values, filename string, file io.Reader, maxBytes int64) bids.WalletInput {
+	return bids.WalletInput{DocType: values.Get("doc_type"), IssuedOn: values.Get("issued_on"), ValidUntil: values.Get("valid_until"),
 		Note: strings.TrimSpace(values.Get("note")), FileName: filename, File: file, MaxBytes: maxBytes}
 }
 
@@ -78,7 +78,7 @@ func (a *App) walletUpload(c echo.Context) error {
 	}
 	o := org(c)
 	values, err := a.readUpload(c, "datei", a.cfg.MaxFileBytes, func(values url.Values, filename string, file io.Reader) error {
-		_, err := models.AddWalletDocument(c.Request().Context(), a.db, v, actor(c), o.ID, walletInput(values, filename, file, a.cfg.MaxFileBytes), a.now())
+		_, err := bids.AddWalletDocument(c.Request().Context(), a.db, v, actor(c), o.ID, walletInput(values, filename, file, a.cfg.MaxFileBytes), a.now())
 		return err
 	})
 	if _, ok := core.AsValidation(err); ok {
@@ -143,7 +143,7 @@ func (a *App) walletReplace(c echo.Context) error {
 	}
 	o := org(c)
 	values, err := a.readUpload(c, "datei", a.cfg.MaxFileBytes, func(values url.Values, filename string, file io.Reader) error {
-		_, err := models.ReplaceWalletDocument(c.Request().Context(), a.db, v, actor(c), o.ID, id, walletInput(values, filename, file, a.cfg.MaxFileBytes), a.now())
+		_, err := bids.ReplaceWalletDocument(c.Request().Context(), a.db, v, actor(c), o.ID, id, walletInput(values, filename, file, a.cfg.MaxFileBytes), a.now())
 		return err
 	})
 	if _, ok := core.AsValidation(err); ok {
@@ -166,7 +166,7 @@ func (a *App) walletDelete(c echo.Context) error {
 		return err
 	}
 	o := org(c)
-	err = models.DeleteWalletDocument(c.Request().Context(), a.db, actor(c), o.ID, id)
+	err = bids.DeleteWalletDocument(c.Request().Context(), a.db, actor(c), o.ID, id)
 	if _, ok := core.AsValidation(err); ok {
 		data, derr := a.walletData(c)
 		if derr != nil {
@@ -191,7 +191,7 @@ func (a *App) walletDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, f, err := models.OpenWalletDocument(c.Request().Context(), a.db, v, actor(c), org(c).ID, id)
+	r, f, err := bids.OpenWalletDocument(c.Request().Context(), a.db, v, actor(c), org(c).ID, id)
 	if err != nil {
 		return err
 	}

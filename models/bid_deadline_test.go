@@ -13,9 +13,9 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -106,7 +106,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 	type result struct {
 		bid     massBid
 		err     error
-		version *models.BidVersion
+		version *bids.BidVersion
 		refused time.Time // database clock right after a refusal
 	}
 	results := make([]result, n)
@@ -118,7 +118,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 			defer wg.Done()
 			// spread from 0.5 s to 3.5 s after start: the deadline is at ~2 s
 			time.Sleep(500*time.Millisecond + time.Duration(i)*3*time.Second/n - time.Since(start))
-			v, err := models.SubmitBid(f.ctx, f.db, f.vault, b.Actor, b.OrgID, b.BidID, 1, time.Now())
+			v, err := bids.SubmitBid(f.ctx, f.db, f.vault, b.Actor, b.OrgID, b.BidID, 1, time.Now())
 			r := result{bid: b, err: err, version: v}
 			if err != nil {
 				_ = f.db.Raw(`SELECT clock_timestamp()`).Scan(&r.refused).Error
@@ -192,7 +192,7 @@ func BenchmarkSubmit(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := models.SubmitBid(ctx, db, v, bidList[i].Actor, bidList[i].OrgID, bidList[i].BidID, 1, time.Now()); err != nil {
+		if _, err := bids.SubmitBid(ctx, db, v, bidList[i].Actor, bidList[i].OrgID, bidList[i].BidID, 1, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}

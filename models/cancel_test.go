@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
@@ -157,7 +158,7 @@ func TestCancelBeforeOpeningKeepsBidsSealed(t *testing.T) {
 	if err := calls.Cancel(ctx, db, lead, tenantID, callID, "Der Bedarf ist entfallen.", "http://x", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.ReadBids(ctx, db, dbtest.Vault(t), lead, callID, now); !errors.Is(err, core.ErrSealed) {
+	if _, err := bids.ReadBids(ctx, db, dbtest.Vault(t), lead, callID, now); !errors.Is(err, core.ErrSealed) {
 		t.Fatalf("lead reads bids of a call cancelled before the opening: %v", err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NULL AND state = 'cancelled'`, callID); n != 1 {

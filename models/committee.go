@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
@@ -70,7 +71,7 @@ func EvaluatorCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *co
 	if err != nil {
 		return nil, err
 	}
-	ob, err := ReadBids(ctx, db, vlt, actor, callID, now)
+	ob, err := bids.ReadBids(ctx, db, vlt, actor, callID, now)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
@@ -102,7 +103,7 @@ func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 		v := &core.ValidationError{}
 		var names []string
 		for _, k := range in.DocKeys {
-			d, ok := requiredDoc(&content, k)
+			d, ok := bids.RequiredDoc(&content, k)
 			if !ok {
 				v.Add("docs", "unknown", "Bitte wählen Sie nur Unterlagen aus, die in der Ausschreibung verlangt sind.")
 				break
@@ -170,7 +171,7 @@ type ProviderRequestsView struct {
 
 // DocName returns the name of a required document.
 func (v *ProviderRequestsView) DocName(key string) string {
-	if d, ok := requiredDoc(&v.Content, key); ok {
+	if d, ok := bids.RequiredDoc(&v.Content, key); ok {
 		return d.Name
 	}
 	return key
@@ -231,7 +232,7 @@ func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a
 	}
 	var out rules.RequestAnswer
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		if err := lockMembership(tx, actor, orgID); err != nil {
+		if err := bids.LockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
 		var r DocumentRequest
@@ -260,7 +261,7 @@ func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a
 		if err := tx.Raw(`INSERT INTO document_request_files (request_id, bid_id, doc_key, file_id, sha256, size, name, uploaded_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, request_id, doc_key, file_id, name, size, sha256, received_at`,
 			r.ID, bidID, in.DocKey, f.ID, f.SHA256, f.Size, f.Name, actor.UserID).Scan(&out).Error; err != nil {
-			return commitRefused(fmt.Errorf("store answer: %w", err), "Das Hochladen")
+			return bids.CommitRefused(fmt.Errorf("store answer: %w", err), "Das Hochladen")
 		}
 		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(r.CallID), ActorID: actor.UserID, Action: "formal.documents_answered", ObjectType: "bid",
 			ObjectID: strconv.FormatInt(bidID, 10), Details: map[string]any{"request": r.ID, "document": in.DocKey, "sha256": f.SHA256, "org_id": orgID}})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kimibv/models"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -38,12 +39,12 @@ func newEvalFixture(t *testing.T) *evalFixture {
 	for _, p := range []struct{ short, email string }{{"awo", "awo@traeger.example"}, {"caritas", "caritas@traeger.example"},
 		{"diakonie", "diakonie@traeger.example"}, {"bruecke", "brueckenschlag@traeger.example"}} {
 		orgID, a, id := f.completeBid(t, p.email)
-		if _, err := models.SubmitBid(f.ctx, f.db, f.vault, a, orgID, id, f.rev(t, id), f.now); err != nil {
+		if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, a, orgID, id, f.rev(t, id), f.now); err != nil {
 			t.Fatal(err)
 		}
 		f.orgs[p.short], f.bids[p.short], f.provider[p.short] = orgID, id, a
 	}
-	if err := models.WithdrawBid(f.ctx, f.db, f.provider["bruecke"], f.orgs["bruecke"], f.bids["bruecke"], f.now); err != nil {
+	if err := bids.WithdrawBid(f.ctx, f.db, f.provider["bruecke"], f.orgs["bruecke"], f.bids["bruecke"], f.now); err != nil {
 		t.Fatal(err)
 	}
 	f.passDeadline(t)

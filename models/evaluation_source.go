@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"kimibv/models/bids"
 	"kimibv/models/rules"
 
 	"github.com/shopspring/decimal"
@@ -29,7 +30,7 @@ func (EvaluationSource) Snapshot(tx *gorm.DB, callID int64) (rules.ScoringSnapsh
 		FormalReason string
 		Lots         string
 	}
-	if err := tx.Raw(`SELECT o.bid_id, o.org_id, o.org_name, `+formalOutcomeSQL+` AS formal,
+	if err := tx.Raw(`SELECT o.bid_id, o.org_id, o.org_name, `+bids.FormalOutcomeSQL+` AS formal,
 		CASE WHEN k.bid_id IS NULL AND f.outcome = 'excluded' THEN f.reason ELSE '' END AS formal_reason, o.lots::text AS lots
 		FROM opening_bids o LEFT JOIN formal_checks f ON f.bid_id = o.bid_id LEFT JOIN formal_corrections k ON k.bid_id = o.bid_id
 		WHERE o.call_id = ? AND o.state = 'submitted' ORDER BY o.receipt_at, o.bid_id`, callID).Scan(&bidList).Error; err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -134,7 +135,7 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 	f.open(t)
 	f.admit(t, "awo", "caritas")
 	read := func(a *core.Actor) ([]int64, error) {
-		ob, err := models.ReadBids(f.ctx, f.db, f.vault, a, f.callID, f.now)
+		ob, err := bids.ReadBids(f.ctx, f.db, f.vault, a, f.callID, f.now)
 		if err != nil {
 			return nil, err
 		}
@@ -288,7 +289,7 @@ func TestTiesLeaveTooFewEvaluators(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRefusal(t, models.AddEvaluator(f.ctx, f.db, f.lead, f.tenantID, f.callID, newEv.UserID, f.now), core.ErrConflict, "added twice")
-	if _, err := models.ReadBids(f.ctx, f.db, f.vault, newEv, f.callID, f.now); !errors.Is(err, core.ErrForbidden) {
+	if _, err := bids.ReadBids(f.ctx, f.db, f.vault, newEv, f.callID, f.now); !errors.Is(err, core.ErrForbidden) {
 		t.Fatalf("new evaluator before declaring: %v", err)
 	}
 	f.declare(t, newEv, nil)

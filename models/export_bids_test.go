@@ -1,4 +1,6 @@
 package models
 
+import "kimibv/models/bids"
+
 // CommitRefusedForTest exposes the mapping of the COMMIT-time deadline refusal.
-func CommitRefusedForTest(err error) error { return commitRefused(err, "Die Einreichung") }
+func CommitRefusedForTest(err error) error { return bids.CommitRefused(err, "Die Einreichung") }

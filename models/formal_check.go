@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -55,7 +56,7 @@ func FormalOverview(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 // leadOpenedBids checks the lead's right and reads the call's bids through ReadBids. A
 // lead who is a named evaluator of the call is refused (errCommitteeMember) rather than
 // shown the evaluator's share of the bids as if it were all of them.
-func leadOpenedBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*OpenedBids, error) {
+func leadOpenedBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*bids.OpenedBids, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("formal check of call %d: %w", callID, core.ErrNotFound)
 	}
@@ -73,14 +74,14 @@ func leadOpenedBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 	if err := calls.CloseCallIfDue(ctx, db, callID, now); err != nil {
 		return nil, err
 	}
-	return ReadBids(ctx, db, vlt, actor, callID, now)
+	return bids.ReadBids(ctx, db, vlt, actor, callID, now)
 }
 
 // FormalBidView is the formal check of one bid.
 type FormalBidView struct {
 	Call            calls.CallHeader
 	Content         rules.CallContent // the call version the bid refers to
-	Bid             OpenedBid
+	Bid             bids.OpenedBid
 	Outcome         string // stored outcome (pending when unchecked)
 	Reason          string
 	DecidedAt       *time.Time

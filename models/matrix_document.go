@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -23,7 +24,7 @@ type MatrixIssuer func(tx *gorm.DB, d *MatrixDocData, tenantID, callID, actorID 
 // MatrixDocData is everything the Bewertungsmatrix PDF shows, numbers already written
 // the German way; its canonical JSON is the document's Prüfwert.
 type MatrixDocData struct {
-	DocIssuer
+	bids.DocIssuer
 	CallRef     string          `json:"call_ref"`
 	CallTitle   string          `json:"call_title"`
 	CallVersion int             `json:"call_version"`
@@ -109,7 +110,7 @@ func BewertungsmatrixIssuer(render MatrixRenderer) MatrixIssuer {
 
 // matrixDocData assembles the Bewertungsmatrix from what CloseConsolidation computed.
 func matrixDocData(tx *gorm.DB, c *calls.LeadCallRow, content rules.CallContent, m rules.Matrix, r rules.Result, in CloseInput, actor *core.Actor, now time.Time) (*MatrixDocData, error) {
-	iss, err := docIssuerOf(tx, c.TenantID, content.Authority)
+	iss, err := bids.DocIssuerOf(tx, c.TenantID, content.Authority)
 	if err != nil {
 		return nil, err
 	}

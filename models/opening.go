@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
@@ -138,7 +139,7 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 // what was opened: opening_bids with the requested posts and opening_files with the
 // wallet document's type and dates where a file came from the wallet.
 func freezeOpening(ctx context.Context, tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, callID int64, now time.Time) (n, withdrawn int, err error) {
-	ob, err := ReadBids(ctx, tx, vlt, actor, callID, now)
+	ob, err := bids.ReadBids(ctx, tx, vlt, actor, callID, now)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -23,7 +24,7 @@ type OpeningIssuer func(tx *gorm.DB, actorID, tenantID, callID int64) error
 // OpeningDocData is everything the Öffnungsprotokoll PDF shows; its canonical JSON is the
 // document's Prüfwert. It contains no bid content, only what was received and its hashes.
 type OpeningDocData struct {
-	DocIssuer
+	bids.DocIssuer
 	CallRef      string             `json:"call_ref"`
 	CallTitle    string             `json:"call_title"`
 	CallVersion  int                `json:"call_version"`
@@ -42,15 +43,15 @@ type OpeningDocOpener struct {
 
 // OpeningDocBid is one bid as opened (withdrawn bids included, marked).
 type OpeningDocBid struct {
-	OrgName             string           `json:"org_name"`
-	Withdrawn           bool             `json:"withdrawn"`
-	Version             int              `json:"version"`
-	CallVersion         int              `json:"call_version"`
-	Kind                string           `json:"kind"`
-	ReceiptAt           time.Time        `json:"receipt_at"`
-	ContentSHA256       string           `json:"content_sha256"`
-	NeedsReconfirmation bool             `json:"needs_reconfirmation"`
-	Files               []ReceiptDocFile `json:"files"`
+	OrgName             string                `json:"org_name"`
+	Withdrawn           bool                  `json:"withdrawn"`
+	Version             int                   `json:"version"`
+	CallVersion         int                   `json:"call_version"`
+	Kind                string                `json:"kind"`
+	ReceiptAt           time.Time             `json:"receipt_at"`
+	ContentSHA256       string                `json:"content_sha256"`
+	NeedsReconfirmation bool                  `json:"needs_reconfirmation"`
+	Files               []bids.ReceiptDocFile `json:"files"`
 }
 
 // OpeningRenderer renders the Öffnungsprotokoll as PDF (app/pdfdoc.Oeffnungsprotokoll).
@@ -87,7 +88,7 @@ func OeffnungsprotokollIssuer(render OpeningRenderer) OpeningIssuer {
 		if err := loadProtocol(tx, callID, v); err != nil {
 			return err
 		}
-		iss, err := docIssuerOf(tx, tenantID, content.Authority)
+		iss, err := bids.DocIssuerOf(tx, tenantID, content.Authority)
 		if err != nil {
 			return err
 		}
@@ -100,9 +101,9 @@ func OeffnungsprotokollIssuer(render OpeningRenderer) OpeningIssuer {
 		for _, b := range v.Bids {
 			ob := OpeningDocBid{OrgName: b.OrgName, Withdrawn: b.Withdrawn(), Version: b.Version, CallVersion: b.CallVersion,
 				Kind: versionKindLabel(b.Kind), ReceiptAt: b.ReceiptAt.UTC(), ContentSHA256: b.ContentSHA256,
-				NeedsReconfirmation: b.NeedsReconfirmation, Files: []ReceiptDocFile{}}
+				NeedsReconfirmation: b.NeedsReconfirmation, Files: []bids.ReceiptDocFile{}}
 			for _, f := range b.Files {
-				ob.Files = append(ob.Files, ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
+				ob.Files = append(ob.Files, bids.ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
 			}
 			d.Bids = append(d.Bids, ob)
 		}
@@ -113,7 +114,7 @@ func OeffnungsprotokollIssuer(render OpeningRenderer) OpeningIssuer {
 	}
 }
 
-func versionKindLabel(kind string) string { return VersionRow{Kind: kind}.KindLabel() }
+func versionKindLabel(kind string) string { return bids.VersionRow{Kind: kind}.KindLabel() }
 
 // OeffnungsprotokollPDF returns the issued Öffnungsprotokoll of an opened call of the
 // Kreis for its leads and openers; everyone else, and a call not yet opened, ErrNotFound;

@@ -9,6 +9,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
@@ -98,7 +99,7 @@ func TestOpeningTwoPersons(t *testing.T) {
 		}
 	}
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
-	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); err != nil {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); err != nil {
 		t.Fatal(err)
 	}
 	confirmations := func() int64 { return dbtest.Count(t, f.db, `SELECT count(*) FROM openings`) }
@@ -118,7 +119,7 @@ func TestOpeningTwoPersons(t *testing.T) {
 	}
 	now := time.Now()
 	// A provider's late re-submission is refused and counted.
-	if _, err := models.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), now); !errors.Is(err, core.ErrDeadlinePassed) {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), now); !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("late submit: %v", err)
 	}
 	// Other Kreis, a lead without the opener role: 404. An opener of the Kreis who is not named: refused.
@@ -137,7 +138,7 @@ func TestOpeningTwoPersons(t *testing.T) {
 	if opened, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now); err != nil || opened {
 		t.Fatalf("first confirmation: %v %v", opened, err)
 	}
-	if _, err := models.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now); !errors.Is(err, core.ErrSealed) {
+	if _, err := bids.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now); !errors.Is(err, core.ErrSealed) {
 		t.Fatalf("after one confirmation: %v", err)
 	}
 	_, err = models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now)
@@ -148,7 +149,7 @@ func TestOpeningTwoPersons(t *testing.T) {
 	if opened, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op2, f.tenantID, f.callID, now); err != nil || !opened {
 		t.Fatalf("second confirmation: %v %v", opened, err)
 	}
-	ob, err := models.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now)
+	ob, err := bids.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now)
 	if err != nil || len(ob.Bids) != 1 {
 		t.Fatalf("after the opening: %v", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
+	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/postbox"
@@ -58,7 +58,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	db.Raw(`INSERT INTO issued_documents (tenant_id, call_id, kind, title, content_sha256, file_sha256, chain, chain_head, size, content,
 			object_type, object_id, recipient_org_id, created_at)
 		SELECT c.tenant_id, c.id, 'eingangsbestaetigung', 'Eingangsbestätigung (alt)', repeat('b', 64), ?, 'x', 'x', ?, ?, 'bid_version', ?, ?, now()
-		FROM calls c WHERE c.id = ? RETURNING id`, vault.SHA256Hex(pdf), len(pdf), pdf, models.BidVersionObjectID(bid.BidID, bid.Version),
+		FROM calls c WHERE c.id = ? RETURNING id`, vault.SHA256Hex(pdf), len(pdf), pdf, bids.BidVersionObjectID(bid.BidID, bid.Version),
 		bid.OrgID, bid.CallID).Scan(&docID)
 	exec(`UPDATE bid_receipts SET document_id = ? WHERE bid_id = ? AND version = ?`, docID, bid.BidID, bid.Version)
 
@@ -80,7 +80,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	}
 
 	// The same content through the read paths.
-	view, err := models.OwnBid(ctx, db, vlt, awo, bid.OrgID, bid.BidID, time.Now())
+	view, err := bids.OwnBid(ctx, db, vlt, awo, bid.OrgID, bid.BidID, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	if err != nil || len(problems) != 1 || problems[0].ToAddr != "alt@traeger.example" || !strings.Contains(problems[0].LastError, "550") {
 		t.Errorf("the sealed mail does not read back: %+v %v", problems, err)
 	}
-	doc, err := models.ReceiptPDF(ctx, db, awo, bid.OrgID, bid.BidID, bid.Version)
+	doc, err := bids.ReceiptPDF(ctx, db, awo, bid.OrgID, bid.BidID, bid.Version)
 	if err != nil || !bytes.Equal(doc.Content, pdf) {
 		t.Errorf("the sealed receipt PDF does not read back: %v", err)
 	}

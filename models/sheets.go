@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -31,12 +32,12 @@ type SheetScoreRow struct {
 type SheetView struct {
 	Call        calls.CallHeader
 	Content     rules.CallContent
-	Bid         OpenedBid
+	Bid         bids.OpenedBid
 	Own         map[string]SheetScoreRow
 	SubmittedAt *time.Time
 	Others      []rules.ScoreSheet // empty until the own sheet is submitted
 	OtherNames  map[int64]string
-	opened      *OpenedBids
+	opened      *bids.OpenedBids
 }
 
 // Submitted reports whether the evaluator's own sheet is final.
@@ -54,7 +55,7 @@ func (v *SheetView) ScoreOf(key string) string {
 func (v *SheetView) ReasonOf(key string) string { return v.Own[key].Reason }
 
 // Opened returns the sealed-read result, through which the bid's files are downloaded.
-func (v *SheetView) Opened() *OpenedBids { return v.opened }
+func (v *SheetView) Opened() *bids.OpenedBids { return v.opened }
 
 // EvaluatorSheet loads the sheet page of one bid for an evaluator. The bid is read
 // through ReadBids, so the conflict-of-interest gate applies: a bid the evaluator may not
@@ -65,7 +66,7 @@ func EvaluatorSheet(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 	if err != nil {
 		return nil, err
 	}
-	ob, err := ReadBids(ctx, db, vlt, actor, callID, now)
+	ob, err := bids.ReadBids(ctx, db, vlt, actor, callID, now)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +192,7 @@ func SaveSheet(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ca
 		if err != nil {
 			return err
 		}
-		allowed, err := evaluatorBids(tx, actor, tenantID, callID)
+		allowed, err := bids.EvaluatorBids(tx, actor, tenantID, callID)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/vault"
@@ -105,7 +106,7 @@ func safeName(s string) string {
 func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, now time.Time, w io.Writer) error {
 	db = db.WithContext(ctx)
 	h := &hashingZip{zw: zip.NewWriter(w)}
-	opened, err := ReadBids(ctx, db, vlt, actor, v.CallID, now)
+	opened, err := bids.ReadBids(ctx, db, vlt, actor, v.CallID, now)
 	if err != nil && !errors.Is(err, core.ErrSealed) {
 		return err
 	}
@@ -253,7 +254,7 @@ func VerificationReport(v audit.Verification, now time.Time) string {
 
 // writeBids streams the current version's files of every bid opened through ReadBids
 // (the sealed read path); before the opening (opened nil) only a note is written.
-func (v *Vergabeakte) writeBids(ctx context.Context, opened *OpenedBids, h *hashingZip, now time.Time) error {
+func (v *Vergabeakte) writeBids(ctx context.Context, opened *bids.OpenedBids, h *hashingZip, now time.Time) error {
 	if opened == nil {
 		ew, err := h.create("unterlagen/HINWEIS.txt", now)
 		if err != nil {
@@ -276,7 +277,7 @@ func (v *Vergabeakte) writeBids(ctx context.Context, opened *OpenedBids, h *hash
 	return nil
 }
 
-func copyBidFile(ctx context.Context, opened *OpenedBids, h *hashingZip, bidID int64, f vault.BidFileRow, dir string, at time.Time) error {
+func copyBidFile(ctx context.Context, opened *bids.OpenedBids, h *hashingZip, bidID int64, f vault.BidFileRow, dir string, at time.Time) error {
 	rc, _, err := opened.OpenFile(ctx, bidID, f.DocKey)
 	if err != nil {
 		return err

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
@@ -108,8 +108,8 @@ func newWalletFixture(t *testing.T) *walletFixture {
 
 var walletNow = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 
-func satzung(name string, size int) models.WalletInput {
-	return models.WalletInput{DocType: "satzung", FileName: name, File: bytes.NewReader(minimalPDF(size))}
+func satzung(name string, size int) bids.WalletInput {
+	return bids.WalletInput{DocType: "satzung", FileName: name, File: bytes.NewReader(minimalPDF(size))}
 }
 
 func TestWalletUseCases(t *testing.T) {
@@ -126,7 +126,7 @@ func TestWalletUseCases(t *testing.T) {
 
 	t.Run("validation before the file is read", func(t *testing.T) {
 		r := &countingReader{r: bytes.NewReader(minimalPDF(5000))}
-		_, err := models.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, models.WalletInput{DocType: "freistellungsbescheid",
+		_, err := bids.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, bids.WalletInput{DocType: "freistellungsbescheid",
 			IssuedOn: "2026-04-01", ValidUntil: "31.02.2027", FileName: "f.pdf", File: r}, walletNow)
 		v, ok := core.AsValidation(err)
 		if !ok {
@@ -139,7 +139,7 @@ func TestWalletUseCases(t *testing.T) {
 		if r.n != 0 {
 			t.Errorf("%d bytes of the file were read although the form was invalid", r.n)
 		}
-		_, err = models.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, models.WalletInput{DocType: "lebenslauf"}, walletNow)
+		_, err = bids.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, bids.WalletInput{DocType: "lebenslauf"}, walletNow)
 		if v, _ := core.AsValidation(err); v == nil || len(v.Codes()) != 2 {
 			t.Errorf("unknown type without file: %v", err)
 		}
@@ -148,19 +148,19 @@ func TestWalletUseCases(t *testing.T) {
 		}
 	})
 
-	var freist models.WalletDocument
+	var freist bids.WalletDocument
 	t.Run("add, list with flags, read", func(t *testing.T) {
 		var err error
-		freist, err = models.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, models.WalletInput{DocType: "freistellungsbescheid",
+		freist, err = bids.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, bids.WalletInput{DocType: "freistellungsbescheid",
 			IssuedOn: "15.01.2021", ValidUntil: "2026-04-30", Note: "Finanzamt Musterstadt", FileName: "../Freistellung\u202e.pdf",
 			File: bytes.NewReader(minimalPDF(3000))}, walletNow)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := models.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, satzung("Satzung.pdf", 2000), walletNow); err != nil {
+		if _, err := bids.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, satzung("Satzung.pdf", 2000), walletNow); err != nil {
 			t.Fatal(err)
 		}
-		list, err := models.ListWallet(ctx, fx.st.DB, fx.awo, fx.awoOrg, walletNow)
+		list, err := bids.ListWallet(ctx, fx.st.DB, fx.awo, fx.awoOrg, walletNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +168,7 @@ func TestWalletUseCases(t *testing.T) {
 			list[0].FlagLabel() != "läuft bald ab" || list[0].UploaderName == "" || list[0].Size != 3000 || list[1].Flag != rules.FlagCurrent {
 			t.Fatalf("list = %+v", list)
 		}
-		r, f, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, freist.ID)
+		r, f, err := bids.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, freist.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,30 +185,30 @@ func TestWalletUseCases(t *testing.T) {
 	})
 
 	t.Run("another organisation sees nothing", func(t *testing.T) {
-		if _, _, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.awoOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
+		if _, _, err := bids.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.awoOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("foreign org read: %v", err)
 		}
-		if _, _, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.carOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
+		if _, _, err := bids.OpenWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.carOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("document id under own org: %v", err)
 		}
-		if _, err := models.ListWallet(ctx, fx.st.DB, fx.caritas, fx.awoOrg, walletNow); !errors.Is(err, core.ErrNotFound) {
+		if _, err := bids.ListWallet(ctx, fx.st.DB, fx.caritas, fx.awoOrg, walletNow); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("foreign list: %v", err)
 		}
-		if err := models.DeleteWalletDocument(ctx, fx.st.DB, fx.caritas, fx.carOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
+		if err := bids.DeleteWalletDocument(ctx, fx.st.DB, fx.caritas, fx.carOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("foreign delete: %v", err)
 		}
-		if _, err := models.ReplaceWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.carOrg, freist.ID, satzung("x.pdf", 900), walletNow); !errors.Is(err, core.ErrNotFound) {
+		if _, err := bids.ReplaceWalletDocument(ctx, fx.st.DB, fx.vault, fx.caritas, fx.carOrg, freist.ID, satzung("x.pdf", 900), walletNow); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("foreign replace: %v", err)
 		}
-		if _, _, err := models.OpenWalletDocument(ctx, fx.st.DB, fx.vault, nil, fx.awoOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
+		if _, _, err := bids.OpenWalletDocument(ctx, fx.st.DB, fx.vault, nil, fx.awoOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("anonymous read: %v", err)
 		}
 	})
 
 	t.Run("replace keeps the document and drops the old file", func(t *testing.T) {
 		oldFile := freist.FileID
-		in := models.WalletInput{IssuedOn: "2026-02-01", ValidUntil: "2031-01-31", FileName: "Neu.pdf", File: bytes.NewReader(minimalPDF(4000))}
-		doc, err := models.ReplaceWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, freist.ID, in, walletNow)
+		in := bids.WalletInput{IssuedOn: "2026-02-01", ValidUntil: "2031-01-31", FileName: "Neu.pdf", File: bytes.NewReader(minimalPDF(4000))}
+		doc, err := bids.ReplaceWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, freist.ID, in, walletNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +218,7 @@ func TestWalletUseCases(t *testing.T) {
 		if count(`SELECT count(*) FROM files WHERE id = ?`, oldFile)+count(`SELECT count(*) FROM file_chunks WHERE file_id = ?`, oldFile) != 0 {
 			t.Error("old file left behind")
 		}
-		list, _ := models.ListWallet(ctx, fx.st.DB, fx.awo, fx.awoOrg, walletNow)
+		list, _ := bids.ListWallet(ctx, fx.st.DB, fx.awo, fx.awoOrg, walletNow)
 		if list[0].Flag != rules.FlagCurrent || list[0].FileName != "Neu.pdf" {
 			t.Errorf("after replace: %+v", list[0])
 		}
@@ -226,8 +226,8 @@ func TestWalletUseCases(t *testing.T) {
 			t.Error("no wallet.document_replaced entry")
 		}
 		// A non-PDF replacement changes nothing.
-		bad := models.WalletInput{IssuedOn: "2026-02-01", ValidUntil: "2031-01-31", FileName: "x.pdf", File: bytes.NewReader([]byte("<html>"))}
-		if _, err := models.ReplaceWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, freist.ID, bad, walletNow); err == nil {
+		bad := bids.WalletInput{IssuedOn: "2026-02-01", ValidUntil: "2031-01-31", FileName: "x.pdf", File: bytes.NewReader([]byte("<html>"))}
+		if _, err := bids.ReplaceWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, freist.ID, bad, walletNow); err == nil {
 			t.Fatal("HTML accepted")
 		}
 		if count(`SELECT count(*) FROM org_documents WHERE id = ? AND file_id = ?`, freist.ID, doc.FileID) != 1 {
@@ -236,13 +236,13 @@ func TestWalletUseCases(t *testing.T) {
 	})
 
 	t.Run("delete", func(t *testing.T) {
-		if err := models.DeleteWalletDocument(ctx, fx.st.DB, fx.awo, fx.awoOrg, freist.ID); err != nil {
+		if err := bids.DeleteWalletDocument(ctx, fx.st.DB, fx.awo, fx.awoOrg, freist.ID); err != nil {
 			t.Fatal(err)
 		}
 		if count(`SELECT count(*) FROM org_documents WHERE id = ?`, freist.ID) != 0 || audits("wallet.document_removed") != 1 {
 			t.Error("not deleted or not audited")
 		}
-		if err := models.DeleteWalletDocument(ctx, fx.st.DB, fx.awo, fx.awoOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
+		if err := bids.DeleteWalletDocument(ctx, fx.st.DB, fx.awo, fx.awoOrg, freist.ID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("second delete: %v", err)
 		}
 		if v, err := audit.VerifyChain(ctx, fx.st.DB, audit.ChainPlatform); err != nil || !v.OK {
@@ -256,7 +256,7 @@ func TestWalletUseCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := count(`SELECT count(*) FROM files WHERE kind <> 'bid'`)
-		if _, err := models.AddWalletDocument(ctx, fx.st.DB, fx.vault, &stale, fx.awoOrg, satzung("s.pdf", 900), walletNow); !errors.Is(err, core.ErrNotFound) {
+		if _, err := bids.AddWalletDocument(ctx, fx.st.DB, fx.vault, &stale, fx.awoOrg, satzung("s.pdf", 900), walletNow); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("err = %v", err)
 		}
 		if count(`SELECT count(*) FROM files WHERE kind <> 'bid'`) != before {

@@ -22,6 +22,7 @@ import (
 	"kimibv/app/pdfdoc"
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
@@ -134,7 +135,7 @@ func (f *flow) submitBid(who string, lots rules.StepInput) {
 	id := f.count(`SELECT coalesce(max(id), 0) FROM bids WHERE call_id = ? AND org_id = ?`, f.callID, org)
 	if id == 0 {
 		var err error
-		if id, err = models.StartBid(ctx, db, f.vault, a, org, f.callID, now); err != nil {
+		if id, err = bids.StartBid(ctx, db, f.vault, a, org, f.callID, now); err != nil {
 			t.Fatalf("start bid %s: %v", who, err)
 		}
 	}
@@ -150,19 +151,19 @@ func (f *flow) submitBid(who string, lots rules.StepInput) {
 		s  rules.BidStep
 		in rules.StepInput
 	}{{rules.StepLots, lots}, {rules.StepAnswers, answers}, {rules.StepDeclarations, decl}} {
-		if err := models.SaveBidStep(ctx, db, f.vault, a, org, id, st.s, st.in, now); err != nil {
+		if err := bids.SaveBidStep(ctx, db, f.vault, a, org, id, st.s, st.in, now); err != nil {
 			t.Fatalf("bid %s step %s: %v", who, st.s, err)
 		}
 	}
 	for _, rd := range f.content.RequiredDocs {
 		pdf := []byte("%PDF-1.4\n% Browsertest: " + rd.Name + "\ntrailer <<>>\n%%EOF\n")
-		if err := models.AddBidFile(ctx, db, f.vault, a, org, id, models.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
+		if err := bids.AddBidFile(ctx, db, f.vault, a, org, id, bids.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
 			File: bytes.NewReader(pdf)}, now); err != nil {
 			t.Fatalf("bid %s file %s: %v", who, rd.Key, err)
 		}
 	}
 	rev := f.count(`SELECT draft_rev FROM bids WHERE id = ?`, id)
-	if _, err := models.SubmitBid(ctx, db, f.vault, a, org, id, int(rev), now); err != nil {
+	if _, err := bids.SubmitBid(ctx, db, f.vault, a, org, id, int(rev), now); err != nil {
 		t.Fatalf("submit bid %s: %v", who, err)
 	}
 	f.bids[who] = id

@@ -6,15 +6,15 @@ import (
 	"time"
 
 	"kimibv/app/pdf"
-	"kimibv/models"
+	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/vault"
 )
 
 // Eingangsbestaetigung returns the renderer of the receipt of a submitted bid version for
 // models.EingangsbestaetigungIssuer; checkURL is the public document check's address.
-func Eingangsbestaetigung(checkURL string) models.ReceiptRenderer {
-	return func(meta vault.DocMeta, d *models.ReceiptDocData) ([]byte, error) {
+func Eingangsbestaetigung(checkURL string) bids.ReceiptRenderer {
+	return func(meta vault.DocMeta, d *bids.ReceiptDocData) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Eingangsbestätigung", Subtitle: d.CallTitle + " (" + d.CallRef + ")",
 			Kind: vault.DocEingangsbestaetigung.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
 			CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
@@ -70,7 +70,7 @@ func Bytes(n int64) string {
 
 // fileTable lists files with number, name, size and SHA-256; the hash gets a line of its
 // own in the full width so that it never wraps (copying it from the PDF stays possible).
-func fileTable(doc *pdf.Doc, caption string, files []models.ReceiptDocFile) {
+func fileTable(doc *pdf.Doc, caption string, files []bids.ReceiptDocFile) {
 	rows := make([][]string, 0, len(files))
 	for _, f := range files {
 		rows = append(rows, []string{f.DocKey, f.Name + " (" + Bytes(f.Size) + ")\nSHA-256: " + f.SHA256})

@@ -2,6 +2,7 @@ package pdfdoc
 
 import (
 	"kimibv/models"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 )
 
@@ -10,7 +11,7 @@ import (
 func Issuers(checkURL string) models.DocumentIssuers {
 	return models.DocumentIssuers{
 		Call:     calls.BekanntmachungIssuer(Bekanntmachung(checkURL)),
-		Receipt:  models.EingangsbestaetigungIssuer(Eingangsbestaetigung(checkURL)),
+		Receipt:  bids.EingangsbestaetigungIssuer(Eingangsbestaetigung(checkURL)),
 		Opening:  models.OeffnungsprotokollIssuer(Oeffnungsprotokoll(checkURL)),
 		Matrix:   models.BewertungsmatrixIssuer(Bewertungsmatrix(checkURL)),
 		Decision: models.DecisionDocs{Vermerk: Vergabevermerk(checkURL), Notice: Mitteilung(checkURL)},

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
+	"kimibv/models/bids"
 	"kimibv/models/vault"
 )
 
@@ -12,7 +12,7 @@ import (
 // every accepted submission of a deadline rush adds after its commit.
 func BenchmarkEingangsbestaetigung(b *testing.B) {
 	render := Eingangsbestaetigung("https://kimibv.example/dokumentenpruefung")
-	d := &models.ReceiptDocData{CallTitle: "KIM-Case-Management 2027", CallRef: "musterland-2026-01",
+	d := &bids.ReceiptDocData{CallTitle: "KIM-Case-Management 2027", CallRef: "musterland-2026-01",
 		OrgName: "AWO Kreisverband Musterland e. V.", ReceiptAt: time.Now()}
 	meta := vault.DocMeta{ContentSHA256: "ab", ChainHead: "cd", IssuedAt: time.Now()}
 	for b.Loop() {

@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/bids"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
@@ -70,7 +71,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 		for id := range a.Orgs {
 			orgID = id
 		}
-		id, err := models.StartBid(ctx, db, o.vault, a, orgID, call.ID, now)
+		id, err := bids.StartBid(ctx, db, o.vault, a, orgID, call.ID, now)
 		if err != nil {
 			return fmt.Errorf("demo bid %s: %w", email, err)
 		}
@@ -95,7 +96,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 			}{rules.StepDeclarations, decl})
 		}
 		for _, st := range steps {
-			if err := models.SaveBidStep(ctx, db, o.vault, a, orgID, id, st.s, st.in, now); err != nil {
+			if err := bids.SaveBidStep(ctx, db, o.vault, a, orgID, id, st.s, st.in, now); err != nil {
 				return fmt.Errorf("demo bid %s %s: %w", email, st.s, err)
 			}
 		}
@@ -103,7 +104,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 			return nil
 		}
 		for _, rd := range content.RequiredDocs {
-			if err := models.AddBidFile(ctx, db, o.vault, a, orgID, id, models.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
+			if err := bids.AddBidFile(ctx, db, o.vault, a, orgID, id, bids.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
 				File: bytes.NewReader(demoPDF(rd.Name))}, now); err != nil {
 				return fmt.Errorf("demo bid %s %s: %w", email, rd.Key, err)
 			}
@@ -112,11 +113,11 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 		if err := db.WithContext(ctx).Raw(`SELECT draft_rev FROM bids WHERE id = ?`, id).Scan(&rev).Error; err != nil {
 			return err
 		}
-		v, err := models.SubmitBid(ctx, db, o.vault, a, orgID, id, rev, now)
+		v, err := bids.SubmitBid(ctx, db, o.vault, a, orgID, id, rev, now)
 		if err != nil {
 			return fmt.Errorf("demo bid %s submit: %w", email, err)
 		}
-		return models.IssueBidReceipt(ctx, db, o.vault, id, v.Version, o.base(), nil)
+		return bids.IssueBidReceipt(ctx, db, o.vault, id, v.Version, o.base(), nil)
 	}
 	if err := bid("awo@traeger.example", rules.StepInput{"fte_L1": "2", "fte_L2": "1"}, true); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models"
 	"kimibv/models/accounts"
+	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
@@ -114,7 +115,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 				return nil, err
 			}
 			if b.name == "bruecke" {
-				if err := models.WithdrawBid(ctx, db, a, orgOf(a), bidList[i][b.name], time.Now()); err != nil {
+				if err := bids.WithdrawBid(ctx, db, a, orgOf(a), bidList[i][b.name], time.Now()); err != nil {
 					return nil, fmt.Errorf("demo withdraw: %w", err)
 				}
 			}
@@ -150,7 +151,7 @@ func orgOf(a *core.Actor) int64 {
 // submitDemoBid fills and submits a complete bid of the actor's organisation; its receipt links to base.
 func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput, base string) (int64, error) {
 	org, now := orgOf(a), time.Now()
-	id, err := models.StartBid(ctx, db, vlt, a, org, callID, now)
+	id, err := bids.StartBid(ctx, db, vlt, a, org, callID, now)
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring bid: %w", err)
 	}
@@ -166,12 +167,12 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.A
 		s  rules.BidStep
 		in rules.StepInput
 	}{{rules.StepLots, lots}, {rules.StepAnswers, answers}, {rules.StepDeclarations, decl}} {
-		if err := models.SaveBidStep(ctx, db, vlt, a, org, id, st.s, st.in, now); err != nil {
+		if err := bids.SaveBidStep(ctx, db, vlt, a, org, id, st.s, st.in, now); err != nil {
 			return 0, fmt.Errorf("demo scoring bid %s: %w", st.s, err)
 		}
 	}
 	for _, rd := range c.RequiredDocs {
-		if err := models.AddBidFile(ctx, db, vlt, a, org, id, models.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
+		if err := bids.AddBidFile(ctx, db, vlt, a, org, id, bids.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
 			File: bytes.NewReader(demoPDF(rd.Name))}, now); err != nil {
 			return 0, fmt.Errorf("demo scoring bid %s: %w", rd.Key, err)
 		}
@@ -180,11 +181,11 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.A
 	if err := db.WithContext(ctx).Raw(`SELECT draft_rev FROM bids WHERE id = ?`, id).Scan(&rev).Error; err != nil {
 		return 0, err
 	}
-	v, err := models.SubmitBid(ctx, db, vlt, a, org, id, rev, now)
+	v, err := bids.SubmitBid(ctx, db, vlt, a, org, id, rev, now)
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring submit: %w", err)
 	}
-	return id, models.IssueBidReceipt(ctx, db, vlt, id, v.Version, base, nil)
+	return id, bids.IssueBidReceipt(ctx, db, vlt, id, v.Version, base, nil)
 }
 
 // scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.

@@ -1,4 +1,4 @@
-package models
+package bids
 
 import (
 	"context"
@@ -51,8 +51,8 @@ func deadlinePassed(action string) error {
 // sqlDeadline is the SQLSTATE raised by the COMMIT-time deadline triggers (migration 00035).
 const sqlDeadline = "KB001"
 
-// commitRefused maps the deadline triggers' refusal at COMMIT to a DeadlineError.
-func commitRefused(err error, action string) error {
+// CommitRefused maps the deadline triggers' refusal at COMMIT to a DeadlineError.
+func CommitRefused(err error, action string) error {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.Code == sqlDeadline {
 		return deadlinePassed(action)
@@ -103,7 +103,7 @@ func (c *bidCall) open(action string) error {
 
 // lockOwnBid re-checks the membership and locks the organisation's bid (else ErrNotFound).
 func lockOwnBid(tx *gorm.DB, actor *core.Actor, orgID, bidID int64) (*Bid, error) {
-	if err := lockMembership(tx, actor, orgID); err != nil {
+	if err := LockMembership(tx, actor, orgID); err != nil {
 		return nil, err
 	}
 	var b Bid
@@ -158,7 +158,7 @@ func StartBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Ac
 	}
 	var id int64
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		if err := lockMembership(tx, actor, orgID); err != nil {
+		if err := LockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
 		call, err := lockBidCall(tx, callID)
@@ -287,5 +287,5 @@ func WithdrawBid(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bid
 		}
 		return bidAudit(tx, actor, b, "bid.withdrawn", map[string]any{"version": b.CurrentVersion})
 	})
-	return commitRefused(err, action)
+	return CommitRefused(err, action)
 }

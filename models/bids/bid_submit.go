@@ -1,4 +1,4 @@
-package models
+package bids
 
 import (
 	"context"
@@ -77,14 +77,14 @@ func buildBidContent(c *rules.CallContent, call *bidCall, orgID int64, d *rules.
 		bc.Declarations[x.Key] = d.Declarations[x.Key]
 	}
 	for _, f := range files {
-		if _, ok := requiredDoc(c, f.DocKey); ok {
+		if _, ok := RequiredDoc(c, f.DocKey); ok {
 			bc.Documents[f.DocKey] = f.SHA256
 		}
 	}
 	return bc
 }
 
-func requiredDoc(c *rules.CallContent, key string) (rules.RequiredDoc, bool) {
+func RequiredDoc(c *rules.CallContent, key string) (rules.RequiredDoc, bool) {
 	for _, d := range c.RequiredDocs {
 		if d.Key == key {
 			return d, true
@@ -182,7 +182,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.A
 	})
 	if err != nil {
 		// Issue 5: refused late attempts are counted (without content) for the Öffnungsprotokoll.
-		if err = commitRefused(err, action); errors.Is(err, core.ErrDeadlinePassed) {
+		if err = CommitRefused(err, action); errors.Is(err, core.ErrDeadlinePassed) {
 			if lerr := calls.RecordLateAttempt(ctx, db, bidID); lerr != nil {
 				return nil, lerr
 			}

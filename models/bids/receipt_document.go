@@ -1,4 +1,4 @@
-package models
+package bids
 
 import (
 	"context"
@@ -22,8 +22,8 @@ type DocIssuer struct {
 	Letterhead string `json:"letterhead"`
 }
 
-// docIssuerOf reads the Kreis of a call; authority is the call's own (may be empty).
-func docIssuerOf(tx *gorm.DB, tenantID int64, authority string) (DocIssuer, error) {
+// DocIssuerOf reads the Kreis of a call; authority is the call's own (may be empty).
+func DocIssuerOf(tx *gorm.DB, tenantID int64, authority string) (DocIssuer, error) {
 	var t accounts.Tenant
 	if err := tx.Where("id = ?", tenantID).First(&t).Error; err != nil {
 		return DocIssuer{}, store.NotFound(err, fmt.Sprintf("tenant %d", tenantID))
@@ -81,7 +81,7 @@ func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
 		if r.Version.ReceiptAt == nil {
 			return nil, fmt.Errorf("receipt of bid %d version %d: no receipt time", r.BidID, r.Version.Version)
 		}
-		iss, err := docIssuerOf(tx, r.Call.TenantID, r.CallText.Authority)
+		iss, err := DocIssuerOf(tx, r.Call.TenantID, r.CallText.Authority)
 		if err != nil {
 			return nil, err
 		}

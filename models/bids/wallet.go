@@ -1,4 +1,4 @@
-package models
+package bids
 
 import (
 	"context"
@@ -124,9 +124,9 @@ func walletAccess(actor *core.Actor, orgID int64) error {
 	return nil
 }
 
-// lockMembership re-checks in tx that the actor still belongs to the organisation (a user
+// LockMembership re-checks in tx that the actor still belongs to the organisation (a user
 // removed mid-request gets 404) and keeps the membership from being removed concurrently.
-func lockMembership(tx *gorm.DB, actor *core.Actor, orgID int64) error {
+func LockMembership(tx *gorm.DB, actor *core.Actor, orgID int64) error {
 	var n int64
 	if err := tx.Raw(`SELECT count(*) FROM (SELECT 1 FROM organization_members WHERE org_id = ? AND user_id = ? FOR SHARE) m`,
 		orgID, actor.UserID).Scan(&n).Error; err != nil {
@@ -185,7 +185,7 @@ func AddWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor
 	}
 	var doc WalletDocument
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		if err := lockMembership(tx, actor, orgID); err != nil {
+		if err := LockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
 		f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{OrgID: orgID, Kind: "wallet", Name: in.FileName, Reader: in.File,
@@ -221,7 +221,7 @@ func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a
 	}
 	var doc WalletDocument
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		if err := lockMembership(tx, actor, orgID); err != nil {
+		if err := LockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
 		var err error
@@ -260,7 +260,7 @@ func DeleteWalletDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, o
 		return err
 	}
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		if err := lockMembership(tx, actor, orgID); err != nil {
+		if err := LockMembership(tx, actor, orgID); err != nil {
 			return err
 		}
 		doc, err := lockWalletDocument(tx, orgID, docID)

@@ -1,4 +1,4 @@
-package models
+package bids
 
 import (
 	"context"
@@ -107,7 +107,7 @@ func ReadBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Ac
 		return nil, err
 	}
 	if gated {
-		if allowed, err = evaluatorBids(db, actor, c.TenantID, callID); err != nil {
+		if allowed, err = EvaluatorBids(db, actor, c.TenantID, callID); err != nil {
 			return nil, err
 		}
 	}
@@ -202,11 +202,11 @@ func evaluatorGated(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (boo
 	return accounts.NamedEvaluator(db, callID, actor.UserID)
 }
 
-// evaluatorBids is the evaluator branch of ReadBids: the actor must be a named evaluator
+// EvaluatorBids is the evaluator branch of ReadBids: the actor must be a named evaluator
 // of the call with the evaluator role of its Kreis and have declared for every bidding
 // organisation; the result are the bids they may see — admitted by the formal check and
 // without a declared tie.
-func evaluatorBids(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (map[int64]bool, error) {
+func EvaluatorBids(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (map[int64]bool, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleEvaluator) {
 		return nil, fmt.Errorf("bids of call %d: %w", callID, core.ErrForbidden)
 	}
@@ -224,7 +224,7 @@ func evaluatorBids(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (map[
 		Formal rules.FormalOutcome
 		Tie    *string
 	}
-	if err := db.Raw(`SELECT o.bid_id, o.org_id, `+formalOutcomeSQL+` AS formal, d.tie
+	if err := db.Raw(`SELECT o.bid_id, o.org_id, `+FormalOutcomeSQL+` AS formal, d.tie
 		FROM opening_bids o LEFT JOIN formal_checks f ON f.bid_id = o.bid_id LEFT JOIN formal_corrections k ON k.bid_id = o.bid_id
 		LEFT JOIN coi_declarations d ON d.call_id = o.call_id AND d.org_id = o.org_id AND d.evaluator_id = ?
 		WHERE o.call_id = ? AND o.state = 'submitted'`, actor.UserID, callID).Scan(&rows).Error; err != nil {
@@ -258,7 +258,7 @@ func errDeclareFirst() error {
 	return core.Forbidden("Bitte erklären Sie zuerst für jeden Träger, der sich beworben hat, ob Sie mit ihm verbunden sind. Vorher sehen Sie nichts von den Interessenbekundungen.")
 }
 
-// formalOutcomeSQL is the effective formal outcome of an opened bid o with its check f
+// FormalOutcomeSQL is the effective formal outcome of an opened bid o with its check f
 // and correction k: a correction re-admits; 'requested' counts as pending.
-const formalOutcomeSQL = `CASE WHEN k.bid_id IS NOT NULL THEN 'admitted'
+const FormalOutcomeSQL = `CASE WHEN k.bid_id IS NOT NULL THEN 'admitted'
 	WHEN f.outcome IN ('admitted', 'excluded') THEN f.outcome ELSE 'pending' END`

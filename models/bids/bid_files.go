@@ -1,4 +1,4 @@
-package models
+package bids
 
 import (
 	"context"
@@ -31,7 +31,7 @@ func docField(key string) string { return "doc_" + key }
 // take. The file is then stored before the bid row is locked, so that a slow upload never
 // holds the lock a colleague's submission needs.
 func checkBidForFile(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, key string, maxBid int64) (*Bid, int64, error) {
-	if err := lockMembership(tx, actor, orgID); err != nil {
+	if err := LockMembership(tx, actor, orgID); err != nil {
 		return nil, 0, err
 	}
 	var b Bid
@@ -55,7 +55,7 @@ func checkBidForFile(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, key str
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, ok := requiredDoc(&content, key); !ok {
+	if _, ok := RequiredDoc(&content, key); !ok {
 		return nil, 0, fmt.Errorf("document %q of bid %d: %w", key, bidID, core.ErrNotFound)
 	}
 	if maxBid <= 0 {
