@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -183,16 +183,16 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 		for _, d := range e.cc.RequiredDocs {
 			met[d.Key] = rules.ItemAssessment{Met: true}
 		}
-		if err := models.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, models.FormalInput{Items: met, Decision: rules.DecideAdmit}, e.now); err != nil {
+		if err := evaluation.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, e.now); err != nil {
 			t.Fatal(err)
 		}
 		// gremium1 declares a tie to the bidder (COI exclusion); gremium2 and 3 none.
 		for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
-			tie := models.DeclarationInput{Tie: rules.TieNone}
+			tie := evaluation.DeclarationInput{Tie: rules.TieNone}
 			if ev == "gremium1" {
-				tie = models.DeclarationInput{Tie: rules.TieMembership, Note: "Mitglied im Vorstand"}
+				tie = evaluation.DeclarationInput{Tie: rules.TieMembership, Note: "Mitglied im Vorstand"}
 			}
-			if err := models.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]models.DeclarationInput{e.awoOrg: tie}, e.now); err != nil {
+			if err := evaluation.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]evaluation.DeclarationInput{e.awoOrg: tie}, e.now); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -200,13 +200,13 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 		e.sheet(t, "gremium3", 3)
 	case "consolidated":
 		e.sheet(t, "gremium2", 2)
-		src := models.EvaluationSource{}
-		in := models.ConsolidationInput{CallID: e.callID, BidID: e.bidID, Scores: map[string]string{}, Reasons: map[string]string{}}
+		src := evaluation.EvaluationSource{}
+		in := evaluation.ConsolidationInput{CallID: e.callID, BidID: e.bidID, Scores: map[string]string{}, Reasons: map[string]string{}}
 		for _, cr := range e.cc.Criteria {
 			in.Scores[cr.Key] = "3"
 			in.Reasons[cr.Key] = "Gemeinsam erörtert."
 		}
-		if err := models.SetConsolidatedScores(ctx, db, src, e.actors["leitung"], in, e.now); err != nil {
+		if err := evaluation.SetConsolidatedScores(ctx, db, src, e.actors["leitung"], in, e.now); err != nil {
 			t.Fatal(err)
 		}
 		e.clients["lead"].post(e.base+"/konsolidierung/abschliessen", nil).wantStatus(t, http.StatusSeeOther)

@@ -8,9 +8,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/calls"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -81,8 +81,8 @@ type callEditPage struct {
 	Href       string // public address
 	Problems   *core.ValidationError
 	F          fmtr
-	BidStatus  string               // "Frist läuft" / "Frist abgelaufen – ungeöffnet" (issue 4): no count, no names
-	Docs       models.CallDocStatus // procedure pages and issued documents (issue 5)
+	BidStatus  string                   // "Frist läuft" / "Frist abgelaufen – ungeöffnet" (issue 4): no count, no names
+	Docs       evaluation.CallDocStatus // procedure pages and issued documents (issue 5)
 }
 
 func (a *App) editData(c echo.Context, lc *calls.LeadCall) callEditPage {
@@ -121,7 +121,7 @@ func (a *App) editCall(c echo.Context) error {
 	data := a.editData(c, lc)
 	if !lc.View.Call.IsDraft() {
 		data.BidStatus = a.leadBidStatus(c, lc.View.Call.ID)
-		if data.Docs, err = models.CallDocuments(c.Request().Context(), a.db, tenant(c).ID, lc.View.Call.ID); err != nil {
+		if data.Docs, err = evaluation.CallDocuments(c.Request().Context(), a.db, tenant(c).ID, lc.View.Call.ID); err != nil {
 			return err
 		}
 		return a.show(c, "call_manage", lc.View.Call.Title, data)

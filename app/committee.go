@@ -5,14 +5,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
 // committeePage is the lead's committee page of a call.
 type committeePage struct {
-	View *models.CommitteeView
+	View *evaluation.CommitteeView
 	Base string
 }
 
@@ -25,7 +25,7 @@ func (a *App) committee(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cv, err := models.LeadCommittee(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
+	cv, err := evaluation.LeadCommittee(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
 	if err != nil {
 		return err
 	}
@@ -40,13 +40,13 @@ func (a *App) addEvaluator(c echo.Context) error {
 	}
 	values := formValues(c)
 	userID, _ := strconv.ParseInt(values.Get("user"), 10, 64)
-	err = models.AddEvaluator(c.Request().Context(), a.db, actor(c), tenant(c).ID, id, userID, a.now())
+	err = evaluation.AddEvaluator(c.Request().Context(), a.db, actor(c), tenant(c).ID, id, userID, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		v, verr := a.vault()
 		if verr != nil {
 			return verr
 		}
-		cv, lerr := models.LeadCommittee(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
+		cv, lerr := evaluation.LeadCommittee(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
 		if lerr != nil {
 			return lerr
 		}

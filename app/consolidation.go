@@ -11,9 +11,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/calls"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -22,7 +22,7 @@ import (
 // closing and the close form; after closing it links the result.
 type consolidationPage struct {
 	Call *calls.CallHeader
-	View *models.ConsolidationView
+	View *evaluation.ConsolidationView
 	Ties []rules.Tie // ties the lead must decide before closing
 	Base string      // the call's address
 }
@@ -36,7 +36,7 @@ func (consolidationPage) FTE(d decimal.Decimal) string    { return rules.FormatF
 func (p consolidationPage) Name(bidID int64) string { return p.View.BidName(bidID) }
 
 // TieField is the position field of a bid in tie i.
-func (consolidationPage) TieField(i int, bidID int64) string { return models.TieField(i, bidID) }
+func (consolidationPage) TieField(i int, bidID int64) string { return evaluation.TieField(i, bidID) }
 
 // Positions lists 1 … n for the position selects of a tie of n bids.
 func (consolidationPage) Positions(n int) []string {
@@ -72,7 +72,7 @@ func (a *App) loadConsolidationPage(c echo.Context) (consolidationPage, error) {
 	if err != nil {
 		return consolidationPage{}, err
 	}
-	v, err := models.LoadConsolidation(ctx, a.db, models.EvaluationSource{}, actor(c), id)
+	v, err := evaluation.LoadConsolidation(ctx, a.db, evaluation.EvaluationSource{}, actor(c), id)
 	if err != nil {
 		return consolidationPage{}, err
 	}
@@ -81,7 +81,7 @@ func (a *App) loadConsolidationPage(c echo.Context) (consolidationPage, error) {
 
 // consolidationRefusal gives a closed consolidation its German conflict message.
 func consolidationRefusal(err error) error {
-	if errors.Is(err, models.ErrConsolidationClosed) {
+	if errors.Is(err, evaluation.ErrConsolidationClosed) {
 		return &echo.HTTPError{Code: http.StatusConflict, Internal: err,
 			Message: "Die Konsolidierung ist bereits abgeschlossen (vielleicht in einem anderen Fenster). Bewertungen und Ergebnis sind endgültig."}
 	}
@@ -145,11 +145,11 @@ func (a *App) setConsolidation(c echo.Context) error {
 		return err
 	}
 	values := formValues(c)
-	in := models.ConsolidationInput{CallID: p.View.CallID, BidID: p.Bid.BidID, Scores: map[string]string{}, Reasons: map[string]string{}}
+	in := evaluation.ConsolidationInput{CallID: p.View.CallID, BidID: p.Bid.BidID, Scores: map[string]string{}, Reasons: map[string]string{}}
 	for _, cr := range p.View.Content.Criteria {
 		in.Scores[cr.Key], in.Reasons[cr.Key] = values.Get("score_"+cr.Key), values.Get("reason_"+cr.Key)
 	}
-	err = models.SetConsolidatedScores(c.Request().Context(), a.db, models.EvaluationSource{}, actor(c), in, a.now())
+	err = evaluation.SetConsolidatedScores(c.Request().Context(), a.db, evaluation.EvaluationSource{}, actor(c), in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "consolidation_bid", "Konsolidierung – "+p.Bid.OrgName, p, values, err)
 	}
@@ -166,13 +166,13 @@ func (a *App) closeConsolidation(c echo.Context) error {
 		return err
 	}
 	if p.View.Closed {
-		return consolidationRefusal(models.ErrConsolidationClosed)
+		return consolidationRefusal(evaluation.ErrConsolidationClosed)
 	}
 	values := formValues(c)
-	res, err := models.TieResolutionsFrom(p.Ties, values.Get)
+	res, err := evaluation.TieResolutionsFrom(p.Ties, values.Get)
 	if err == nil {
-		_, err = models.CloseConsolidation(c.Request().Context(), a.db, models.EvaluationSource{}, actor(c),
-			models.CloseInput{CallID: p.View.CallID, Resolutions: res}, a.now(), a.matrixIssuer())
+		_, err = evaluation.CloseConsolidation(c.Request().Context(), a.db, evaluation.EvaluationSource{}, actor(c),
+			evaluation.CloseInput{CallID: p.View.CallID, Resolutions: res}, a.now(), a.matrixIssuer())
 	}
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "consolidation", "Konsolidierung – "+p.Call.Ref, p, values, err)

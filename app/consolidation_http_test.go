@@ -11,12 +11,12 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -49,7 +49,7 @@ func newConsolidationEnv(t *testing.T) *consolidationEnv {
 		t.Fatal(err)
 	}
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := models.ConfirmOpening(ctx, db, dbtest.Vault(t), e.actors[op], e.tenant, e.callID, e.now); err != nil {
+		if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), e.actors[op], e.tenant, e.callID, e.now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -60,11 +60,11 @@ func newConsolidationEnv(t *testing.T) *consolidationEnv {
 	for _, d := range e.cc.RequiredDocs {
 		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
-	if err := models.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, models.FormalInput{Items: met, Decision: rules.DecideAdmit}, e.now); err != nil {
+	if err := evaluation.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, e.now); err != nil {
 		t.Fatal(err)
 	}
 	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
-		if err := models.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]models.DeclarationInput{e.awoOrg: {Tie: rules.TieNone}}, e.now); err != nil {
+		if err := evaluation.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]evaluation.DeclarationInput{e.awoOrg: {Tie: rules.TieNone}}, e.now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -75,12 +75,12 @@ func newConsolidationEnv(t *testing.T) *consolidationEnv {
 
 // sheet submits an evaluator's sheet with the same score for every criterion.
 func (e *consolidationEnv) sheet(t *testing.T, who string, score int) {
-	in := models.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: true}
+	in := evaluation.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: true}
 	for _, cr := range e.cc.Criteria {
 		in.Scores[cr.Key] = fmt.Sprint(score)
 		in.Reasons[cr.Key] = fmt.Sprintf("Begründung von %s zu %s: Stufe %d.", who, cr.Key, score)
 	}
-	if err := models.SaveSheet(context.Background(), e.ta.store.DB, e.actors[who], e.tenant, e.callID, e.bidID, in, e.now); err != nil {
+	if err := evaluation.SaveSheet(context.Background(), e.ta.store.DB, e.actors[who], e.tenant, e.callID, e.bidID, in, e.now); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,7 +5,7 @@ package app
 import (
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -33,7 +33,7 @@ func sampleConsolidation(closed bool) consolidationPage {
 			rules.ConsolidatedScore{BidID: bid, CriterionKey: "K2", Score: decimal.NewFromInt(2), Mean: decimal.RequireFromString("1.5"), Reason: "Der Beschwerdeweg ist unabhängig.", SetBy: 7, SetByName: "Jana Leitner", SetAt: sampleNow})
 	}
 	h := sampleClosedHeader()
-	v := &models.ConsolidationView{CallID: 1, CallVersion: 1, Content: c, Matrix: rules.BuildMatrix(c, snap, cons)}
+	v := &evaluation.ConsolidationView{CallID: 1, CallVersion: 1, Content: c, Matrix: rules.BuildMatrix(c, snap, cons)}
 	v.Missing = v.Matrix.Missing()
 	if closed {
 		r, err := rules.ComputeResult(c, v.Matrix.ScoreInputs(), []rules.TieResolution{{Order: []int64{1, 2}, Reason: "Losentscheid in der Sitzung vom 10.03.2026."}})

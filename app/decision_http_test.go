@@ -11,6 +11,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/audit"
 	"kimibv/models/demo"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -20,14 +21,14 @@ func newDecisionEnv(t *testing.T) *consolidationEnv {
 	e := newConsolidationEnv(t)
 	e.sheet(t, "gremium3", 3)
 	ctx, db := context.Background(), e.ta.store.DB
-	in := models.ConsolidationInput{CallID: e.callID, BidID: e.bidID, Scores: map[string]string{}}
+	in := evaluation.ConsolidationInput{CallID: e.callID, BidID: e.bidID, Scores: map[string]string{}}
 	for _, cr := range e.cc.Criteria {
 		in.Scores[cr.Key] = "3"
 	}
-	if err := models.SetConsolidatedScores(ctx, db, models.EvaluationSource{}, e.actors["leitung"], in, e.now); err != nil {
+	if err := evaluation.SetConsolidatedScores(ctx, db, evaluation.EvaluationSource{}, e.actors["leitung"], in, e.now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.CloseConsolidation(ctx, db, models.EvaluationSource{}, e.actors["leitung"], models.CloseInput{CallID: e.callID}, e.now); err != nil {
+	if _, err := evaluation.CloseConsolidation(ctx, db, evaluation.EvaluationSource{}, e.actors["leitung"], evaluation.CloseInput{CallID: e.callID}, e.now); err != nil {
 		t.Fatal(err)
 	}
 	return e

@@ -7,15 +7,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 )
 
 // bidRequestsPage is the provider's page for answering document requests.
 type bidRequestsPage struct {
-	View *models.ProviderRequestsView
+	View *evaluation.ProviderRequestsView
 	Base string
-	Open *models.DocumentRequest // the latest request while it accepts uploads
+	Open *evaluation.DocumentRequest // the latest request while it accepts uploads
 }
 
 func (a *App) loadBidRequests(c echo.Context) (bidRequestsPage, error) {
@@ -24,7 +24,7 @@ func (a *App) loadBidRequests(c echo.Context) (bidRequestsPage, error) {
 		return bidRequestsPage{}, err
 	}
 	o := org(c)
-	v, err := models.ProviderRequests(c.Request().Context(), a.db, actor(c), o.ID, id)
+	v, err := evaluation.ProviderRequests(c.Request().Context(), a.db, actor(c), o.ID, id)
 	if err != nil {
 		return bidRequestsPage{}, err
 	}
@@ -58,8 +58,8 @@ func (a *App) answerRequest(c echo.Context) error {
 		if file == nil {
 			file = eofReader{}
 		}
-		_, err := models.AnswerDocumentRequest(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id,
-			models.RequestUpload{RequestID: req, DocKey: vals.Get("doc"), FileName: filename, File: file, MaxBytes: a.cfg.MaxFileBytes}, a.now())
+		_, err := evaluation.AnswerDocumentRequest(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id,
+			evaluation.RequestUpload{RequestID: req, DocKey: vals.Get("doc"), FileName: filename, File: file, MaxBytes: a.cfg.MaxFileBytes}, a.now())
 		return err
 	})
 	if _, ok := core.AsValidation(err); ok {

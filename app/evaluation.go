@@ -9,8 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -22,13 +22,13 @@ func evalBase(c echo.Context, callID int64) string {
 
 // evaluationHomePage lists the evaluator's calls.
 type evaluationHomePage struct {
-	Calls []models.EvaluatorCallRow
+	Calls []evaluation.EvaluatorCallRow
 	Base  string
 }
 
 // evaluationHome lists the calls on whose committee the evaluator sits.
 func (a *App) evaluationHome(c echo.Context) error {
-	rows, err := models.EvaluatorCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID)
+	rows, err := evaluation.EvaluatorCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID)
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (a *App) evaluationHome(c echo.Context) error {
 
 // evaluationCallPage lists the bids the evaluator scores.
 type evaluationCallPage struct {
-	View *models.EvaluatorCallView
+	View *evaluation.EvaluatorCallView
 	Base string
 	Home string
 }
@@ -49,7 +49,7 @@ func (a *App) evaluationCall(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ev, err := models.EvaluatorCall(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
+	ev, err := evaluation.EvaluatorCall(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
 	var r *core.Refusal
 	if errors.As(err, &r) {
 		return c.Redirect(303, evalBase(c, id)+"/erklaerung")
@@ -62,7 +62,7 @@ func (a *App) evaluationCall(c echo.Context) error {
 
 // declarationPage is the declaration form.
 type declarationPage struct {
-	View *models.DeclarationView
+	View *evaluation.DeclarationView
 	Base string
 	Ties []string
 }
@@ -75,7 +75,7 @@ func (a *App) loadDeclarations(c echo.Context) (declarationPage, error) {
 	if err != nil {
 		return declarationPage{}, err
 	}
-	v, err := models.CoiDeclarations(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	v, err := evaluation.CoiDeclarations(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
 	if err != nil {
 		return declarationPage{}, err
 	}
@@ -98,12 +98,12 @@ func (a *App) declare(c echo.Context) error {
 		return err
 	}
 	values := formValues(c)
-	in := map[int64]models.DeclarationInput{}
+	in := map[int64]evaluation.DeclarationInput{}
 	for _, b := range p.View.Bidders {
 		k := strconv.FormatInt(b.OrgID, 10)
-		in[b.OrgID] = models.DeclarationInput{Tie: values.Get("tie_" + k), Note: strings.TrimSpace(values.Get("note_" + k))}
+		in[b.OrgID] = evaluation.DeclarationInput{Tie: values.Get("tie_" + k), Note: strings.TrimSpace(values.Get("note_" + k))}
 	}
-	err = models.DeclareTies(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, in, a.now())
+	err = evaluation.DeclareTies(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "coi_declare", "Erklärung zu Interessenkonflikten", p, values, err)
 	}
@@ -115,7 +115,7 @@ func (a *App) declare(c echo.Context) error {
 
 // sheetPage is the score sheet of one bid.
 type sheetPage struct {
-	View *models.SheetView
+	View *evaluation.SheetView
 	Base string // the sheet's address
 	List string
 }
@@ -128,7 +128,7 @@ func (a *App) loadSheet(c echo.Context) (sheetPage, error) {
 	if err != nil {
 		return sheetPage{}, err
 	}
-	sv, err := models.EvaluatorSheet(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, a.now())
+	sv, err := evaluation.EvaluatorSheet(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, a.now())
 	if err != nil {
 		return sheetPage{}, refusal(err)
 	}
@@ -158,7 +158,7 @@ func (a *App) saveSheet(c echo.Context) error {
 		return err
 	}
 	values := formValues(c)
-	in := models.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: values.Get("action") == "submit"}
+	in := evaluation.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: values.Get("action") == "submit"}
 	for name := range values { // every score_ and reason_ field: CheckSheet refuses those of no criterion
 		if key, ok := strings.CutPrefix(name, "score_"); ok {
 			in.Scores[key] = values.Get(name)
@@ -166,7 +166,7 @@ func (a *App) saveSheet(c echo.Context) error {
 			in.Reasons[key] = values.Get(name)
 		}
 	}
-	err = models.SaveSheet(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, in, a.now())
+	err = evaluation.SaveSheet(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "score_sheet", "Bewertungsbogen – "+p.View.Bid.OrgName, p, values, err)
 	}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 	"kimibv/templates"
@@ -27,13 +27,13 @@ func sampleClosedHeader() calls.CallHeader {
 // sampleProtocol is an opened call with a submitted and a withdrawn bid.
 func sampleProtocol(opened bool) openingPage {
 	h := sampleClosedHeader()
-	v := &models.OpeningView{Call: h, Status: rules.SealExpired,
+	v := &evaluation.OpeningView{Call: h, Status: rules.SealExpired,
 		Named:     []rules.CommitteeMember{{UserID: 3, Name: "Olaf Öffner"}, {UserID: 4, Name: "Özlem Schlüter"}},
-		Confirmed: []models.OpeningConfirmation{{UserID: 3, Name: "Olaf Öffner", ConfirmedAt: sampleNow}}, CanConfirm: !opened}
+		Confirmed: []evaluation.OpeningConfirmation{{UserID: 3, Name: "Olaf Öffner", ConfirmedAt: sampleNow}}, CanConfirm: !opened}
 	if opened {
 		v.Status, v.OpenedAt, v.LateAttempts = rules.SealOpened, &sampleNow, 2
-		v.Confirmed = append(v.Confirmed, models.OpeningConfirmation{UserID: 4, Name: "Özlem Schlüter", ConfirmedAt: sampleNow})
-		v.Bids = []models.ProtocolBid{
+		v.Confirmed = append(v.Confirmed, evaluation.OpeningConfirmation{UserID: 4, Name: "Özlem Schlüter", ConfirmedAt: sampleNow})
+		v.Bids = []evaluation.ProtocolBid{
 			{BidID: 1, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", State: rules.BidSubmitted, Version: 2, CallVersion: 2, ReceiptAt: sampleNow,
 				ContentSHA256: "ab12", NeedsReconfirmation: true, Files: []rules.ProtocolFile{{DocKey: "U1", Name: "konzept.pdf", SHA256: "cd34"}}},
 			{BidID: 2, OrgName: "Brückenschlag e. V.", State: rules.BidWithdrawn, Version: 1, CallVersion: 1, ReceiptAt: sampleNow, ContentSHA256: "ef56"},
@@ -50,10 +50,10 @@ func sampleFormalCheck(excluded bool) formalCheckPage {
 	files := []rules.ProtocolFile{{DocKey: c.RequiredDocs[0].Key, Name: "konzept.pdf", SHA256: "ab12"},
 		{DocKey: c.RequiredDocs[1].Key, Name: "freistellung.pdf", SHA256: "cd34", DocType: &freist, ValidUntil: &until}}
 	answers := []rules.RequestAnswer{{ID: 9, RequestID: 5, DocKey: c.RequiredDocs[1].Key, Name: "neu.pdf", SHA256: "ef56", ReceivedAt: sampleNow}}
-	v := &models.FormalBidView{Call: sampleClosedHeader(), Content: c, Outcome: "requested",
+	v := &evaluation.FormalBidView{Call: sampleClosedHeader(), Content: c, Outcome: "requested",
 		Bid:   bids.OpenedBid{BidID: 1, OrgName: "Caritasverband für den Kreis Musterland e. V.", Version: 1, ReceiptAt: sampleNow, ContentSHA256: "ab12"},
 		Items: rules.Checklist(&c, files, answers, map[string]rules.ItemAssessment{"E1": {Met: true, Remark: "geprüft"}}, sampleNow),
-		Requests: []models.DocumentRequest{{ID: 5, DocKeys: []string{c.RequiredDocs[1].Key}, Message: "Bitte reichen Sie den aktuellen Bescheid nach.",
+		Requests: []evaluation.DocumentRequest{{ID: 5, DocKeys: []string{c.RequiredDocs[1].Key}, Message: "Bitte reichen Sie den aktuellen Bescheid nach.",
 			RequestedAt: sampleNow, RequestedBy: "Jana Leitner", Deadline: sampleNow.AddDate(0, 0, 7), Answers: answers}}}
 	d := sampleNow.AddDate(0, 0, 7)
 	v.RequestDeadline = &d
@@ -77,10 +77,10 @@ func sampleCallContent() rules.CallContent {
 
 // sampleCommittee has one tie, one undeclared member and a warning.
 func sampleCommittee() committeePage {
-	cv := &models.CommitteeView{Call: sampleClosedHeader(),
+	cv := &evaluation.CommitteeView{Call: sampleClosedHeader(),
 		Evaluators:   []rules.SnapshotEvaluator{{UserID: 5, Name: "Greta Gremm"}, {UserID: 6, Name: "Bernd Bewerter"}},
-		Declarations: []models.CommitteeDeclaration{{EvaluatorID: 5, OrgID: 1, Tie: rules.TieBoard, Note: "Vorstand seit 2019", DeclaredAt: sampleNow}},
-		Bids: []models.CommitteeBid{{BidID: 1, OrgID: 1, OrgName: "AWO", Formal: rules.FormalAdmitted, Eligible: []int64{6}, Submitted: map[int64]bool{6: true}, Understaff: true},
+		Declarations: []evaluation.CommitteeDeclaration{{EvaluatorID: 5, OrgID: 1, Tie: rules.TieBoard, Note: "Vorstand seit 2019", DeclaredAt: sampleNow}},
+		Bids: []evaluation.CommitteeBid{{BidID: 1, OrgID: 1, OrgName: "AWO", Formal: rules.FormalAdmitted, Eligible: []int64{6}, Submitted: map[int64]bool{6: true}, Understaff: true},
 			{BidID: 2, OrgID: 2, OrgName: "Caritas", Formal: rules.FormalPending, Eligible: []int64{5, 6}, Submitted: map[int64]bool{}}},
 		Candidates: []rules.SnapshotEvaluator{{UserID: 7, Name: "Ayşe Yıldız"}}}
 	return committeePage{View: cv, Base: "/verwaltung/musterland/verfahren/1"}
@@ -88,8 +88,8 @@ func sampleCommittee() committeePage {
 
 // sampleDeclarations is the declaration form with two bidders.
 func sampleDeclarations(complete bool) declarationPage {
-	v := &models.DeclarationView{Call: sampleClosedHeader(), Complete: complete,
-		Bidders: []models.Bidder{{OrgID: 1, OrgName: "AWO"}, {OrgID: 2, OrgName: "Caritas"}}}
+	v := &evaluation.DeclarationView{Call: sampleClosedHeader(), Complete: complete,
+		Bidders: []evaluation.Bidder{{OrgID: 1, OrgName: "AWO"}, {OrgID: 2, OrgName: "Caritas"}}}
 	if complete {
 		v.Bidders[0].Tie, v.Bidders[0].Note, v.Bidders[0].DeclaredAt = rules.TieBoard, "Vorstand", &sampleNow
 		v.Bidders[1].Tie, v.Bidders[1].DeclaredAt = rules.TieNone, &sampleNow
@@ -101,10 +101,10 @@ func sampleDeclarations(complete bool) declarationPage {
 func sampleSheet(submitted bool) sheetPage {
 	c := sampleCallContent()
 	two := 2
-	v := &models.SheetView{Call: sampleClosedHeader(), Content: c,
+	v := &evaluation.SheetView{Call: sampleClosedHeader(), Content: c,
 		Bid: bids.OpenedBid{BidID: 1, OrgName: "AWO", Content: rules.BidContent{Answers: map[string]string{"K1": "Unser Konzept …", "K2": "Getrennt."}},
 			Files: []vault.BidFileRow{{DocKey: "U1", Name: "konzept.pdf"}}},
-		Own: map[string]models.SheetScoreRow{"K1": {CriterionKey: "K1", Score: &two, Reason: "gut"}}, OtherNames: map[int64]string{6: "Bernd Bewerter"}}
+		Own: map[string]evaluation.SheetScoreRow{"K1": {CriterionKey: "K1", Score: &two, Reason: "gut"}}, OtherNames: map[int64]string{6: "Bernd Bewerter"}}
 	if submitted {
 		v.SubmittedAt = &sampleNow
 		v.Others = []rules.ScoreSheet{{BidID: 1, EvaluatorID: 6, Submitted: true, Scores: map[string]rules.SheetScore{"K1": {Score: 1, Reason: "knapp"}}}}
@@ -115,9 +115,9 @@ func sampleSheet(submitted bool) sheetPage {
 // sampleBidRequests is the provider's page with an open request.
 func sampleBidRequests() bidRequestsPage {
 	c := sampleCallContent()
-	r := models.DocumentRequest{ID: 5, DocKeys: []string{"U2"}, Message: "Bitte den aktuellen Bescheid.", RequestedAt: sampleNow, Deadline: sampleNow.AddDate(0, 0, 7),
+	r := evaluation.DocumentRequest{ID: 5, DocKeys: []string{"U2"}, Message: "Bitte den aktuellen Bescheid.", RequestedAt: sampleNow, Deadline: sampleNow.AddDate(0, 0, 7),
 		Answers: []rules.RequestAnswer{{DocKey: "U2", Name: "alt.pdf", SHA256: "ab12", ReceivedAt: sampleNow}}}
-	v := &models.ProviderRequestsView{CallRef: "musterland-2026-01", CallTitle: c.Title, Content: c, Requests: []models.DocumentRequest{r}}
+	v := &evaluation.ProviderRequestsView{CallRef: "musterland-2026-01", CallTitle: c.Title, Content: c, Requests: []evaluation.DocumentRequest{r}}
 	return bidRequestsPage{View: v, Base: "/traeger/3/bewerbungen/1/nachforderung", Open: &v.Requests[0]}
 }
 

@@ -8,10 +8,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -19,7 +19,7 @@ import (
 // formalChecksPage is the overview of the formal check of a call.
 type formalChecksPage struct {
 	Call     *calls.CallHeader
-	Rows     []models.FormalRow
+	Rows     []evaluation.FormalRow
 	Deadline string
 	Base     string
 }
@@ -31,7 +31,7 @@ func (a *App) formalChecks(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	rows, d, err := models.FormalOverview(ctx, a.db, v, actor(c), tenant(c).ID, id, a.now())
+	rows, d, err := evaluation.FormalOverview(ctx, a.db, v, actor(c), tenant(c).ID, id, a.now())
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (a *App) formalChecks(c echo.Context) error {
 
 // formalCheckPage is the checklist of one bid.
 type formalCheckPage struct {
-	View *models.FormalBidView
+	View *evaluation.FormalBidView
 	Base string // the bid's address
 	List string // the overview
 }
@@ -77,7 +77,7 @@ func (a *App) loadFormalCheck(c echo.Context) (formalCheckPage, error) {
 	if err != nil {
 		return formalCheckPage{}, err
 	}
-	fv, err := models.FormalCheckOf(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, a.now())
+	fv, err := evaluation.FormalCheckOf(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, a.now())
 	if err != nil {
 		return formalCheckPage{}, err
 	}
@@ -106,8 +106,8 @@ func (a *App) formalCheck(c echo.Context) error {
 }
 
 // formalInput reads the checklist form.
-func formalInput(values url.Values, items []rules.CheckItem) models.FormalInput {
-	in := models.FormalInput{Items: map[string]rules.ItemAssessment{}, Decision: rules.FormalDecision(values.Get("decision")), Reason: strings.TrimSpace(values.Get("reason"))}
+func formalInput(values url.Values, items []rules.CheckItem) evaluation.FormalInput {
+	in := evaluation.FormalInput{Items: map[string]rules.ItemAssessment{}, Decision: rules.FormalDecision(values.Get("decision")), Reason: strings.TrimSpace(values.Get("reason"))}
 	for _, it := range items {
 		in.Items[it.Key] = rules.ItemAssessment{Met: values.Get("met_"+it.Key) != "", Remark: strings.TrimSpace(values.Get("remark_" + it.Key))}
 	}
@@ -121,7 +121,7 @@ func (a *App) saveFormalCheck(c echo.Context) error {
 		return err
 	}
 	values := formValues(c)
-	err = models.SaveFormalCheck(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, formalInput(values, p.View.Items), a.now())
+	err = evaluation.SaveFormalCheck(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, formalInput(values, p.View.Items), a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
 	}
@@ -142,8 +142,8 @@ func (a *App) requestDocuments(c echo.Context) error {
 		return err
 	}
 	values := formValues(c)
-	in := models.DocRequestInput{DocKeys: values["docs"], Message: strings.TrimSpace(values.Get("message")), Deadline: values.Get("deadline")}
-	err = models.RequestDocuments(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, in, a.now())
+	in := evaluation.DocRequestInput{DocKeys: values["docs"], Message: strings.TrimSpace(values.Get("message")), Deadline: values.Get("deadline")}
+	err = evaluation.RequestDocuments(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
 	}
@@ -160,7 +160,7 @@ func (a *App) correctExclusion(c echo.Context) error {
 		return err
 	}
 	values := formValues(c)
-	err = models.CorrectExclusion(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, strings.TrimSpace(values.Get("correction")), a.now())
+	err = evaluation.CorrectExclusion(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, strings.TrimSpace(values.Get("correction")), a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
 	}
@@ -205,7 +205,7 @@ func (a *App) answerFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, f, err := models.OpenAnswerFile(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, ans, a.now())
+	r, f, err := evaluation.OpenAnswerFile(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, ans, a.now())
 	if err != nil {
 		return err
 	}

@@ -6,9 +6,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/bids"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 )
 
 // checkURL is the public document check's address printed in every PDF's footer.
@@ -18,10 +18,10 @@ func (a *App) checkURL() string { return a.cfg.BaseURL + "/dokumentenpruefung" }
 func (a *App) receiptIssuer() bids.ReceiptIssuer { return a.docs.Receipt }
 
 // openingIssuer is the hook with which the second opening confirmation issues the Öffnungsprotokoll.
-func (a *App) openingIssuer() models.OpeningIssuer { return a.docs.Opening }
+func (a *App) openingIssuer() evaluation.OpeningIssuer { return a.docs.Opening }
 
 // matrixIssuer is the hook with which closing the consolidation issues the Bewertungsmatrix.
-func (a *App) matrixIssuer() models.MatrixIssuer { return a.docs.Matrix }
+func (a *App) matrixIssuer() evaluation.MatrixIssuer { return a.docs.Matrix }
 
 // receiptPDF serves the Eingangsbestätigung of a bid version to members of the bidding
 // organisation (GET /traeger/:org/bewerbungen/:bid/fassungen/:v/eingangsbestaetigung.pdf).
@@ -80,7 +80,7 @@ func (a *App) oeffnungsprotokollPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := models.OeffnungsprotokollPDF(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	doc, err := evaluation.OeffnungsprotokollPDF(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (a *App) bewertungsmatrixPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := models.BewertungsmatrixPDF(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	doc, err := evaluation.BewertungsmatrixPDF(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
 	if err != nil {
 		return err
 	}

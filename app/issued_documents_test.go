@@ -12,10 +12,10 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/app/pdfdoc"
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/bids"
 	"kimibv/models/dbtest"
+	"kimibv/models/evaluation"
 	"kimibv/models/postbox"
 	"kimibv/models/vault"
 )
@@ -193,11 +193,11 @@ func TestOeffnungsprotokollPDF(t *testing.T) {
 	op1, _ := accounts.LoadActor(ctx, db, op1ID)
 	op2, _ := accounts.LoadActor(ctx, db, op2ID)
 	tenantID := ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
-	if _, err := models.ConfirmOpening(ctx, db, dbtest.Vault(t), op1, tenantID, e.callID, ta.clock.Now()); err != nil {
+	if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), op1, tenantID, e.callID, ta.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	failing := func(*gorm.DB, int64, int64, int64) error { return errors.New("renderer down") }
-	if _, err := models.ConfirmOpening(ctx, db, dbtest.Vault(t), op2, tenantID, e.callID, ta.clock.Now(), failing); err == nil {
+	if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), op2, tenantID, e.callID, ta.clock.Now(), failing); err == nil {
 		t.Fatal("failing issuer accepted")
 	}
 	if ta.count(`SELECT count(*) FROM opening_bids WHERE call_id = ?`, e.callID)+ta.count(`SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NOT NULL`, e.callID) != 0 {
@@ -256,9 +256,11 @@ func TestBewertungsmatrixPDF(t *testing.T) {
 	lead.get(pdfPath).wantStatus(t, 404)
 	lead.post(fmt.Sprintf("%s/konsolidierung/%d", e.base, e.bidID), e.form("3")).wantStatus(t, 303)
 	// A failing renderer rolls the closing back.
-	failing := func(*gorm.DB, *models.MatrixDocData, int64, int64, int64) error { return errors.New("renderer down") }
-	if _, err := models.CloseConsolidation(context.Background(), ta.store.DB, models.EvaluationSource{}, e.actors["leitung"],
-		models.CloseInput{CallID: e.callID}, e.now, failing); err == nil {
+	failing := func(*gorm.DB, *evaluation.MatrixDocData, int64, int64, int64) error {
+		return errors.New("renderer down")
+	}
+	if _, err := evaluation.CloseConsolidation(context.Background(), ta.store.DB, evaluation.EvaluationSource{}, e.actors["leitung"],
+		evaluation.CloseInput{CallID: e.callID}, e.now, failing); err == nil {
 		t.Fatal("failing issuer accepted")
 	}
 	if ta.count(`SELECT count(*) FROM call_results WHERE call_id = ?`, e.callID) != 0 {

@@ -8,7 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
-	"kimibv/models"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -17,7 +17,7 @@ import (
 // reason, spread, mean, the consolidated score with its reason and the points, then the
 // bid's total, rank, exclusion reasons and allocation; the sheet "Ergebnis" the ranking
 // and the allocation per lot. Numbers are numeric cells with two decimals.
-func writeMatrixXLSX(w io.Writer, v *models.ConsolidationView) error {
+func writeMatrixXLSX(w io.Writer, v *evaluation.ConsolidationView) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	const sheet = "Bewertungsmatrix"
@@ -96,7 +96,7 @@ func writeMatrixXLSX(w io.Writer, v *models.ConsolidationView) error {
 
 // writeResultSheet adds the sheet "Ergebnis": rank, provider, total, exclusion and
 // allocation per lot, then the unallocated posts.
-func writeResultSheet(f *excelize.File, v *models.ConsolidationView, num int) error {
+func writeResultSheet(f *excelize.File, v *evaluation.ConsolidationView, num int) error {
 	if _, err := f.NewSheet("Ergebnis"); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}

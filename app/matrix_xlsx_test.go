@@ -9,9 +9,9 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/calls"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -42,7 +42,7 @@ func TestMatrixXLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &models.ConsolidationView{CallVersion: 1, Content: c, Matrix: m, Closed: true, Result: res}
+	v := &evaluation.ConsolidationView{CallVersion: 1, Content: c, Matrix: m, Closed: true, Result: res}
 	var buf bytes.Buffer
 	if err := writeMatrixXLSX(&buf, v); err != nil {
 		t.Fatal(err)

@@ -7,8 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 )
 
 // refusal turns a German refusal of the evaluation use cases (models.Refusal, a deadline
@@ -32,7 +32,7 @@ func procBase(c echo.Context, callID int64) string {
 
 // openingPage is the opening page and HTML Öffnungsprotokoll.
 type openingPage struct {
-	View *models.OpeningView
+	View *evaluation.OpeningView
 	Base string
 	Back string // the lead's call page, or the openers' list for openers who do not lead
 }
@@ -44,7 +44,7 @@ func (a *App) opening(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := models.Opening(c.Request().Context(), a.db, actor(c), tenant(c).ID, id, a.now())
+	v, err := evaluation.Opening(c.Request().Context(), a.db, actor(c), tenant(c).ID, id, a.now())
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (a *App) confirmOpening(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opened, err := models.ConfirmOpening(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now(), a.openingIssuer())
+	opened, err := evaluation.ConfirmOpening(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now(), a.openingIssuer())
 	if err != nil {
 		return refusal(err)
 	}
@@ -70,13 +70,13 @@ func (a *App) confirmOpening(c echo.Context) error {
 
 // openingsPage lists the calls an opener is named for.
 type openingsPage struct {
-	Calls []models.OpenerCallRow
+	Calls []evaluation.OpenerCallRow
 	Base  string
 }
 
 // openings lists the opener's calls with links to their opening pages.
 func (a *App) openings(c echo.Context) error {
-	rows, err := models.OpenerCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID, a.now())
+	rows, err := evaluation.OpenerCalls(c.Request().Context(), a.db, actor(c), tenant(c).ID, a.now())
 	if err != nil {
 		return err
 	}

@@ -17,9 +17,9 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -111,7 +111,7 @@ var pageSamples = map[string]func() *templates.Page{
 	"calls_admin": func() *templates.Page { return sample("Verfahren", sampleLeadCalls()) },
 	"call_manage": func() *templates.Page {
 		d := sampleCallEdit(true) // every document link shown (decided procedure)
-		d.Docs = models.CallDocStatus{Opened: true, Consolidated: true, Protocol: true, Matrix: true, Decided: true}
+		d.Docs = evaluation.CallDocStatus{Opened: true, Consolidated: true, Protocol: true, Matrix: true, Decided: true}
 		return sample("Verfahren", d)
 	},
 	"call_edit": func() *templates.Page {
@@ -144,10 +144,10 @@ var pageSamples = map[string]func() *templates.Page{
 	// Opening, formal check, committee and evaluation (issue 5).
 	"call_opening": func() *templates.Page { return sample("Öffnungsprotokoll", sampleProtocol(true)) },
 	"openings": func() *templates.Page {
-		return sample("Öffnungen", openingsPage{Calls: []models.OpenerCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallClosed, Deadline: &sampleNow}}, Base: "/verwaltung/musterland/verfahren"})
+		return sample("Öffnungen", openingsPage{Calls: []evaluation.OpenerCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallClosed, Deadline: &sampleNow}}, Base: "/verwaltung/musterland/verfahren"})
 	},
 	"formal_checks": func() *templates.Page {
-		return sample("Formale Prüfung", formalChecksPage{Call: sampleHeader(false), Rows: []models.FormalRow{{BidID: 1, OrgName: "AWO", State: rules.BidSubmitted, Outcome: "requested", OpenAnswer: true}, {BidID: 2, OrgName: "Brückenschlag", State: rules.BidWithdrawn}}, Deadline: "17.03.2026 12:00 Uhr", Base: "/verwaltung/musterland/verfahren/1"})
+		return sample("Formale Prüfung", formalChecksPage{Call: sampleHeader(false), Rows: []evaluation.FormalRow{{BidID: 1, OrgName: "AWO", State: rules.BidSubmitted, Outcome: "requested", OpenAnswer: true}, {BidID: 2, OrgName: "Brückenschlag", State: rules.BidWithdrawn}}, Deadline: "17.03.2026 12:00 Uhr", Base: "/verwaltung/musterland/verfahren/1"})
 	},
 	"formal_check": func() *templates.Page {
 		return withFormError(sample("Formale Prüfung", sampleFormalCheck(false)), "met_E1", "Die Mindestanforderung ist nicht erfüllt.")
@@ -156,10 +156,10 @@ var pageSamples = map[string]func() *templates.Page{
 		return withFormError(sample("Bewertungsgremium", sampleCommittee()), "user", "Bitte wählen Sie eine Person.")
 	},
 	"evaluation": func() *templates.Page {
-		return sample("Bewertung", evaluationHomePage{Calls: []models.EvaluatorCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallOpened, OpenedAt: &sampleNow, Undeclared: 2}, {ID: 2, Ref: "musterland-2026-02", Title: "Zweites", State: rules.CallClosed}}, Base: "/verwaltung/musterland/bewertung"})
+		return sample("Bewertung", evaluationHomePage{Calls: []evaluation.EvaluatorCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallOpened, OpenedAt: &sampleNow, Undeclared: 2}, {ID: 2, Ref: "musterland-2026-02", Title: "Zweites", State: rules.CallClosed}}, Base: "/verwaltung/musterland/bewertung"})
 	},
 	"evaluation_call": func() *templates.Page {
-		return sample("Bewertung", evaluationCallPage{View: &models.EvaluatorCallView{Call: sampleClosedHeader(), Bids: []models.EvaluatorBidRow{{BidID: 1, OrgName: "AWO", Started: true}, {BidID: 2, OrgName: "Caritas", Started: true, SubmittedAt: &sampleNow}}}, Base: "/verwaltung/musterland/bewertung/1", Home: "/verwaltung/musterland/bewertung"})
+		return sample("Bewertung", evaluationCallPage{View: &evaluation.EvaluatorCallView{Call: sampleClosedHeader(), Bids: []evaluation.EvaluatorBidRow{{BidID: 1, OrgName: "AWO", Started: true}, {BidID: 2, OrgName: "Caritas", Started: true, SubmittedAt: &sampleNow}}}, Base: "/verwaltung/musterland/bewertung/1", Home: "/verwaltung/musterland/bewertung"})
 	},
 	"coi_declare": func() *templates.Page {
 		return withFormError(sample("Erklärung zu Interessenkonflikten", sampleDeclarations(false)), "note_1", "Bitte erläutern Sie die Verbindung.")

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -68,7 +68,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := models.ConfirmOpening(ctx, db, dbtest.Vault(t), actor(op), tenantID, e.callID, now); err != nil {
+		if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), actor(op), tenantID, e.callID, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -80,7 +80,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 	for _, d := range cc.RequiredDocs {
 		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
-	if err := models.SaveFormalCheck(ctx, db, actor("leitung"), tenantID, e.callID, e.bidID, models.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
+	if err := evaluation.SaveFormalCheck(ctx, db, actor("leitung"), tenantID, e.callID, e.bidID, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
 		t.Fatal(err)
 	}
 	admin, lead := e.as(t, "admin"), e.as(t, "leitung")
@@ -157,11 +157,11 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 	})
 
 	for who, tie := range map[string]string{"gremium1": rules.TieMembership, "gremium2": rules.TieNone, "gremium3": rules.TieNone} {
-		in := models.DeclarationInput{Tie: tie}
+		in := evaluation.DeclarationInput{Tie: tie}
 		if tie != rules.TieNone {
 			in.Note = "Mitglied im Vorstand"
 		}
-		if err := models.DeclareTies(ctx, db, actor(who), tenantID, e.callID, map[int64]models.DeclarationInput{e.awoOrg: in}, now); err != nil {
+		if err := evaluation.DeclareTies(ctx, db, actor(who), tenantID, e.callID, map[int64]evaluation.DeclarationInput{e.awoOrg: in}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -174,11 +174,11 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 
 	// gremium3 submits: from now on there are others' scores to protect.
 	submit := func(who string, score int) {
-		in := models.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: true}
+		in := evaluation.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: true}
 		for _, cr := range cc.Criteria {
 			in.Scores[cr.Key], in.Reasons[cr.Key] = fmt.Sprint(score), fmt.Sprintf("Begründung von %s zu %s.", who, cr.Key)
 		}
-		if err := models.SaveSheet(ctx, db, actor(who), tenantID, e.callID, e.bidID, in, now); err != nil {
+		if err := evaluation.SaveSheet(ctx, db, actor(who), tenantID, e.callID, e.bidID, in, now); err != nil {
 			t.Fatal(err)
 		}
 	}

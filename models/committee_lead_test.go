@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"kimibv/models"
 	"kimibv/models/calls"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -60,7 +60,7 @@ func TestLeadCannotBeEvaluator(t *testing.T) {
 
 	// After publication: SetCommittee and AddEvaluator refuse the lead, accept others.
 	wantCodes(t, calls.SetCommittee(ctx, f.db, f.lead, f.tenantID, call.ID, withLead, f.now), "evaluators:lead")
-	wantCodes(t, models.AddEvaluator(ctx, f.db, f.lead, f.tenantID, call.ID, f.lead.UserID, f.now), "user:lead")
+	wantCodes(t, evaluation.AddEvaluator(ctx, f.db, f.lead, f.tenantID, call.ID, f.lead.UserID, f.now), "user:lead")
 	if n := f.count(t, `SELECT count(*) FROM call_committee WHERE call_id = ? AND user_id IN (?, ?)`, call.ID, f.lead.UserID, g1); n != 0 {
 		t.Fatalf("lead named evaluator: %d rows", n)
 	}

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/calls"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 )
@@ -69,7 +69,7 @@ func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
 		if _, err := calls.LeadCallHeader(ctx, f.db, f.lead, f.tenantID, f.callID); err != nil {
 			t.Fatal(err)
 		}
-		v, err := models.LoadConsolidation(ctx, f.db, models.EvaluationSource{}, f.lead, f.callID)
+		v, err := evaluation.LoadConsolidation(ctx, f.db, evaluation.EvaluationSource{}, f.lead, f.callID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
 		out.open = read(f, bidList)
 		var n atomic.Int64
 		ctx := store.WithQueryCounter(context.Background(), &n)
-		r, err := models.CloseConsolidation(ctx, f.db, models.EvaluationSource{}, f.lead, models.CloseInput{CallID: f.callID}, f.now)
+		r, err := evaluation.CloseConsolidation(ctx, f.db, evaluation.EvaluationSource{}, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now)
 		if err != nil {
 			t.Fatal(err)
 		}

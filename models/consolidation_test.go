@@ -12,10 +12,10 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 )
@@ -86,7 +86,7 @@ func (f *consFixture) addBid(t *testing.T, name string, formal rules.FormalOutco
 }
 
 func (f *consFixture) set(bidID int64, scores, reasons map[string]string) error {
-	return models.SetConsolidatedScores(context.Background(), f.db, f.src, f.lead, models.ConsolidationInput{
+	return evaluation.SetConsolidatedScores(context.Background(), f.db, f.src, f.lead, evaluation.ConsolidationInput{
 		CallID: f.callID, BidID: bidID, Scores: scores, Reasons: reasons}, f.now)
 }
 
@@ -130,7 +130,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 		t.Fatalf("rows = %d", n)
 	}
 
-	_, err := models.CloseConsolidation(context.Background(), f.db, f.src, f.lead, models.CloseInput{CallID: f.callID}, f.now)
+	_, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now)
 	wantField(t, err, "consolidation", "incomplete")
 	if !strings.Contains(err.Error(), "Träger B e. V.: Bewertungsbogen noch nicht abgegeben von Gremium 2") {
 		t.Errorf("missing = %v", err)
@@ -141,7 +141,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	if err := f.set(b, map[string]string{"K1": "1,5", "K2": "1"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	res, err := models.CloseConsolidation(context.Background(), f.db, f.src, f.lead, models.CloseInput{CallID: f.callID}, f.now)
+	res, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 		t.Errorf("allocations = %s", got)
 	}
 
-	view, err := models.LoadConsolidation(context.Background(), f.db, f.src, f.lead, f.callID)
+	view, err := evaluation.LoadConsolidation(context.Background(), f.db, f.src, f.lead, f.callID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,10 +172,10 @@ func TestConsolidationSetAndClose(t *testing.T) {
 		t.Errorf("audit = %v", acts)
 	}
 
-	if err := f.set(a, map[string]string{"K1": "2", "K2": "2"}, map[string]string{"K2": "x"}); !errors.Is(err, models.ErrConsolidationClosed) {
+	if err := f.set(a, map[string]string{"K1": "2", "K2": "2"}, map[string]string{"K2": "x"}); !errors.Is(err, evaluation.ErrConsolidationClosed) {
 		t.Errorf("after close: %v", err)
 	}
-	if _, err := models.CloseConsolidation(context.Background(), f.db, f.src, f.lead, models.CloseInput{CallID: f.callID}, f.now); !errors.Is(err, core.ErrConflict) {
+	if _, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Errorf("second close: %v", err)
 	}
 	for _, q := range []string{`UPDATE consolidated_scores SET score = 0`, `DELETE FROM result_rows`, `UPDATE call_results SET closed_at = now()`} {
@@ -191,10 +191,10 @@ func TestConsolidationAccess(t *testing.T) {
 	ctx := context.Background()
 	for _, email := range []string{"admin@beispielhausen.example", "gremium1@musterland.example", "oeffnung1@musterland.example", "kreistag@musterland.example", "awo@traeger.example"} {
 		actor := taActor(t, f.db, email)
-		if _, err := models.LoadConsolidation(ctx, f.db, f.src, actor, f.callID); !errors.Is(err, core.ErrNotFound) {
+		if _, err := evaluation.LoadConsolidation(ctx, f.db, f.src, actor, f.callID); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("%s reads: %v", email, err)
 		}
-		err := models.SetConsolidatedScores(ctx, f.db, f.src, actor, models.ConsolidationInput{CallID: f.callID, BidID: a,
+		err := evaluation.SetConsolidatedScores(ctx, f.db, f.src, actor, evaluation.ConsolidationInput{CallID: f.callID, BidID: a,
 			Scores: map[string]string{"K1": "2", "K2": "2"}}, f.now)
 		if !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("%s sets: %v", email, err)
@@ -204,7 +204,7 @@ func TestConsolidationAccess(t *testing.T) {
 		t.Errorf("unknown bid: %v", err)
 	}
 	f.db.Exec(`UPDATE calls SET opened_at = NULL WHERE id = ?`, f.callID)
-	if _, err := models.LoadConsolidation(ctx, f.db, f.src, f.lead, f.callID); !errors.Is(err, core.ErrSealed) {
+	if _, err := evaluation.LoadConsolidation(ctx, f.db, f.src, f.lead, f.callID); !errors.Is(err, core.ErrSealed) {
 		t.Errorf("sealed: %v", err)
 	}
 }
@@ -219,7 +219,7 @@ func TestCloseNeedsTieDecision(t *testing.T) {
 		}
 	}
 	closeWith := func(res ...rules.TieResolution) (rules.Result, error) {
-		return models.CloseConsolidation(context.Background(), f.db, f.src, f.lead, models.CloseInput{CallID: f.callID, Resolutions: res}, f.now)
+		return evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID, Resolutions: res}, f.now)
 	}
 	_, err := closeWith()
 	wantField(t, err, "ties", "undecided")
@@ -240,7 +240,7 @@ func TestCloseNeedsTieDecision(t *testing.T) {
 	if got := ranks(res); got != fmt.Sprintf("%d:1 %d:2", b, a) || !row(t, res, b).RankByDecision {
 		t.Errorf("ranks = %s", got)
 	}
-	view, _ := models.LoadConsolidation(context.Background(), f.db, f.src, f.lead, f.callID)
+	view, _ := evaluation.LoadConsolidation(context.Background(), f.db, f.src, f.lead, f.callID)
 	if len(view.Result.Ties) != 1 || view.Result.Ties[0].Resolution == nil || !strings.HasPrefix(view.Result.Ties[0].Resolution.Reason, "Losentscheid") {
 		t.Errorf("stored ties = %+v", view.Result.Ties)
 	}
@@ -258,7 +258,7 @@ func TestConsolidationQueryCount(t *testing.T) {
 	count := func(f *consFixture) int64 {
 		var n atomic.Int64
 		ctx := store.WithQueryCounter(context.Background(), &n)
-		v, err := models.LoadConsolidation(ctx, f.db, f.src, f.lead, f.callID)
+		v, err := evaluation.LoadConsolidation(ctx, f.db, f.src, f.lead, f.callID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +278,7 @@ func TestConsolidationQueryCount(t *testing.T) {
 			}
 		}
 		open = count(f)
-		if _, err := models.CloseConsolidation(context.Background(), f.db, f.src, f.lead, models.CloseInput{CallID: f.callID}, f.now); err != nil {
+		if _, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now); err != nil {
 			t.Fatal(err)
 		}
 		return open, count(f)

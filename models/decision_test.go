@@ -13,6 +13,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -37,7 +38,7 @@ func newDecisionFixture(t *testing.T) *decisionFixture {
 		}
 	}
 	f.bids["X"] = f.addBid(t, "Träger X e. V.", rules.FormalExcluded, "L2=1")
-	if _, err := models.CloseConsolidation(context.Background(), f.db, f.src, f.lead, models.CloseInput{CallID: f.callID}, f.now); err != nil {
+	if _, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.db.Exec(`UPDATE calls SET state = 'opened' WHERE id = ?`, f.callID).Error; err != nil {

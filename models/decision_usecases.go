@@ -6,6 +6,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/calls"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"strconv"
@@ -99,8 +100,8 @@ func LoadDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Deci
 
 // loadParts reads result, bidders, decision, notices and objections into v.
 func (v *DecisionView) loadParts(tx *gorm.DB) error {
-	cv := &ConsolidationView{CallID: v.CallID}
-	if err := loadResult(tx, cv); err != nil {
+	cv := &evaluation.ConsolidationView{CallID: v.CallID}
+	if err := evaluation.LoadResult(tx, cv); err != nil {
 		return err
 	}
 	v.Result = cv.Result
@@ -179,8 +180,8 @@ func SaveProposal(ctx context.Context, db *gorm.DB, actor *core.Actor, in Propos
 		if c.State != rules.CallOpened {
 			return decisionStateConflict(c.State)
 		}
-		cv := &ConsolidationView{CallID: c.ID}
-		if err := loadResult(tx, cv); err != nil {
+		cv := &evaluation.ConsolidationView{CallID: c.ID}
+		if err := evaluation.LoadResult(tx, cv); err != nil {
 			return err
 		}
 		alloc, perr := parseProposal(cv.Result, content, in.FTE)

@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -51,7 +51,7 @@ func TestNamingRefusesOpenersAsEvaluators(t *testing.T) {
 	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DefaultCallRules(), f.now, nil); err != nil {
 		t.Fatal(err)
 	}
-	wantCodes(t, models.AddEvaluator(ctx, f.db, f.lead, f.tenantID, src.ID, g1, f.now), "user:opener")
+	wantCodes(t, evaluation.AddEvaluator(ctx, f.db, f.lead, f.tenantID, src.ID, g1, f.now), "user:opener")
 	if n := f.count(t, `SELECT count(*) FROM call_committee WHERE call_id = ? AND user_id = ? AND role = 'evaluator'`, src.ID, g1); n != 0 {
 		t.Fatal("opener named evaluator")
 	}
@@ -124,7 +124,7 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	}
 	var callID int64
 	db.Raw(`SELECT id FROM calls WHERE tenant_id = ? AND state IN ('published', 'closed', 'opened') ORDER BY id LIMIT 1`, muster).Scan(&callID)
-	if err := models.AddEvaluator(ctx, db, lead, muster, callID, uid, now); err != nil {
+	if err := evaluation.AddEvaluator(ctx, db, lead, muster, callID, uid, now); err != nil {
 		t.Fatal(err)
 	}
 	zora, err := accounts.LoadActor(ctx, db, uid)

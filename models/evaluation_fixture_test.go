@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -67,7 +67,7 @@ func (f *evalFixture) passDeadline(t *testing.T) {
 func (f *evalFixture) open(t *testing.T) {
 	t.Helper()
 	for _, a := range []*core.Actor{f.op1, f.op2} {
-		if _, err := models.ConfirmOpening(f.ctx, f.db, f.vault, a, f.tenantID, f.callID, f.now); err != nil {
+		if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, a, f.tenantID, f.callID, f.now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -89,8 +89,8 @@ func (f *evalFixture) allMet() map[string]rules.ItemAssessment {
 func (f *evalFixture) admit(t *testing.T, names ...string) {
 	t.Helper()
 	for _, n := range names {
-		if err := models.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids[n],
-			models.FormalInput{Items: f.allMet(), Decision: rules.DecideAdmit}, f.now); err != nil {
+		if err := evaluation.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids[n],
+			evaluation.FormalInput{Items: f.allMet(), Decision: rules.DecideAdmit}, f.now); err != nil {
 			t.Fatalf("admit %s: %v", n, err)
 		}
 	}
@@ -99,15 +99,15 @@ func (f *evalFixture) admit(t *testing.T, names ...string) {
 // declare makes an evaluator declare "none" for every bidder except the ties given.
 func (f *evalFixture) declare(t *testing.T, ev *core.Actor, ties map[string]string) {
 	t.Helper()
-	in := map[int64]models.DeclarationInput{}
+	in := map[int64]evaluation.DeclarationInput{}
 	for _, n := range []string{"awo", "caritas", "diakonie"} {
-		d := models.DeclarationInput{Tie: rules.TieNone}
+		d := evaluation.DeclarationInput{Tie: rules.TieNone}
 		if kind, ok := ties[n]; ok {
-			d = models.DeclarationInput{Tie: kind, Note: "Mitglied im Vorstand seit 2019"}
+			d = evaluation.DeclarationInput{Tie: kind, Note: "Mitglied im Vorstand seit 2019"}
 		}
 		in[f.orgs[n]] = d
 	}
-	if err := models.DeclareTies(f.ctx, f.db, ev, f.tenantID, f.callID, in, f.now); err != nil {
+	if err := evaluation.DeclareTies(f.ctx, f.db, ev, f.tenantID, f.callID, in, f.now); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -109,24 +109,24 @@ func TestCheckSheet(t *testing.T) {
 	crit := []rules.Criterion{{Key: "K1", Name: "Konzept"}, {Key: "K2", Name: "Unabhängigkeit"}}
 	cases := []struct {
 		name   string
-		in     models.SheetInput
+		in     evaluation.SheetInput
 		fields []string
 	}{
-		{"empty draft", models.SheetInput{}, nil},
-		{"partial draft", models.SheetInput{Scores: map[string]string{"K1": "2"}}, nil},
-		{"complete submit", models.SheetInput{Scores: map[string]string{"K1": "0", "K2": "4"}, Reasons: map[string]string{"K1": "fehlt", "K2": "sehr gut"}, Submit: true}, nil},
-		{"above the scale", models.SheetInput{Scores: map[string]string{"K1": "5"}}, []string{"score_K1"}},
-		{"negative", models.SheetInput{Scores: map[string]string{"K1": "-1"}}, []string{"score_K1"}},
-		{"not a number", models.SheetInput{Scores: map[string]string{"K1": "2,5"}}, []string{"score_K1"}},
-		{"submit without reason", models.SheetInput{Scores: map[string]string{"K1": "2", "K2": "2"}, Reasons: map[string]string{"K1": "gut"}, Submit: true}, []string{"reason_K2"}},
-		{"submit unscored", models.SheetInput{Scores: map[string]string{"K1": "2"}, Reasons: map[string]string{"K1": "gut", "K2": "x"}, Submit: true}, []string{"score_K2"}},
-		{"score for no criterion", models.SheetInput{Scores: map[string]string{"K1": "2", "K99": "3"}}, []string{"score_K99"}},
-		{"empty score for no criterion", models.SheetInput{Scores: map[string]string{"K1": "2", "K99": ""}}, []string{"score_K99"}},
-		{"reason for no criterion", models.SheetInput{Scores: map[string]string{"K1": "0", "K2": "4"},
+		{"empty draft", evaluation.SheetInput{}, nil},
+		{"partial draft", evaluation.SheetInput{Scores: map[string]string{"K1": "2"}}, nil},
+		{"complete submit", evaluation.SheetInput{Scores: map[string]string{"K1": "0", "K2": "4"}, Reasons: map[string]string{"K1": "fehlt", "K2": "sehr gut"}, Submit: true}, nil},
+		{"above the scale", evaluation.SheetInput{Scores: map[string]string{"K1": "5"}}, []string{"score_K1"}},
+		{"negative", evaluation.SheetInput{Scores: map[string]string{"K1": "-1"}}, []string{"score_K1"}},
+		{"not a number", evaluation.SheetInput{Scores: map[string]string{"K1": "2,5"}}, []string{"score_K1"}},
+		{"submit without reason", evaluation.SheetInput{Scores: map[string]string{"K1": "2", "K2": "2"}, Reasons: map[string]string{"K1": "gut"}, Submit: true}, []string{"reason_K2"}},
+		{"submit unscored", evaluation.SheetInput{Scores: map[string]string{"K1": "2"}, Reasons: map[string]string{"K1": "gut", "K2": "x"}, Submit: true}, []string{"score_K2"}},
+		{"score for no criterion", evaluation.SheetInput{Scores: map[string]string{"K1": "2", "K99": "3"}}, []string{"score_K99"}},
+		{"empty score for no criterion", evaluation.SheetInput{Scores: map[string]string{"K1": "2", "K99": ""}}, []string{"score_K99"}},
+		{"reason for no criterion", evaluation.SheetInput{Scores: map[string]string{"K1": "0", "K2": "4"},
 			Reasons: map[string]string{"K1": "fehlt", "K2": "sehr gut", "k1": "klein geschrieben"}, Submit: true}, []string{"reason_k1"}},
 	}
 	for _, c := range cases {
-		_, err := models.CheckSheet(crit, 4, c.in)
+		_, err := evaluation.CheckSheet(crit, 4, c.in)
 		if len(c.fields) == 0 {
 			if err != nil {
 				t.Errorf("%s: %v", c.name, err)

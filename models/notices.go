@@ -7,6 +7,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/calls"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -209,7 +210,7 @@ func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Deci
 		if err := tx.Raw(`SELECT name, authority, legal_remedy_text FROM tenants WHERE id = ?`, c.TenantID).Scan(&tenant).Error; err != nil {
 			return fmt.Errorf("load tenant: %w", err)
 		}
-		cons, err := loadConsolidated(tx, c.ID)
+		cons, err := evaluation.LoadConsolidated(tx, c.ID)
 		if err != nil {
 			return err
 		}

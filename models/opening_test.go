@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/audit"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -38,7 +38,7 @@ func TestOpeningRuleTable(t *testing.T) {
 		{"cancelled", rules.CallCancelled, &past, nil, true, nil, core.ErrConflict},
 	}
 	for _, c := range cases {
-		err := models.OpeningRule(c.state, c.deadline, c.opened, c.named, c.confirmed, 1, now)
+		err := evaluation.OpeningRule(c.state, c.deadline, c.opened, c.named, c.confirmed, 1, now)
 		if (c.want == nil) != (err == nil) || (c.want != nil && !errors.Is(err, c.want)) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
@@ -105,7 +105,7 @@ func TestOpeningTwoPersons(t *testing.T) {
 	confirmations := func() int64 { return dbtest.Count(t, f.db, `SELECT count(*) FROM openings`) }
 
 	// Before the deadline: impossible, nothing recorded.
-	_, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, time.Now())
+	_, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, time.Now())
 	wantRefusal(t, err, core.ErrConflict, "before the deadline")
 	if r := err.(*core.Refusal); !strings.HasPrefix(r.Message, "Die Frist läuft noch.") {
 		t.Fatalf("message %q", r.Message)
@@ -123,30 +123,30 @@ func TestOpeningTwoPersons(t *testing.T) {
 		t.Fatalf("late submit: %v", err)
 	}
 	// Other Kreis, a lead without the opener role: 404. An opener of the Kreis who is not named: refused.
-	if _, err := models.ConfirmOpening(f.ctx, f.db, f.vault, taActor(t, f.db, "admin@beispielhausen.example"), f.tenantID, f.callID, now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, taActor(t, f.db, "admin@beispielhausen.example"), f.tenantID, f.callID, now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if _, err := models.ConfirmOpening(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("lead: %v", err)
 	}
 	other := taActor(t, f.db, "gremium1@musterland.example")
 	other.Tenants[f.tenantID] = append(other.Tenants[f.tenantID], core.RoleOpener)
-	_, err = models.ConfirmOpening(f.ctx, f.db, f.vault, other, f.tenantID, f.callID, now)
+	_, err = evaluation.ConfirmOpening(f.ctx, f.db, f.vault, other, f.tenantID, f.callID, now)
 	wantRefusal(t, err, core.ErrForbidden, "not named")
 
 	// One opener is not enough; the same person twice is refused.
-	if opened, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now); err != nil || opened {
+	if opened, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now); err != nil || opened {
 		t.Fatalf("first confirmation: %v %v", opened, err)
 	}
 	if _, err := bids.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now); !errors.Is(err, core.ErrSealed) {
 		t.Fatalf("after one confirmation: %v", err)
 	}
-	_, err = models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now)
+	_, err = evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now)
 	wantRefusal(t, err, core.ErrConflict, "same person twice")
 	if confirmations() != 1 {
 		t.Fatal("second confirmation of the same person recorded")
 	}
-	if opened, err := models.ConfirmOpening(f.ctx, f.db, f.vault, op2, f.tenantID, f.callID, now); err != nil || !opened {
+	if opened, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op2, f.tenantID, f.callID, now); err != nil || !opened {
 		t.Fatalf("second confirmation: %v %v", opened, err)
 	}
 	ob, err := bids.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now)
@@ -154,12 +154,12 @@ func TestOpeningTwoPersons(t *testing.T) {
 		t.Fatalf("after the opening: %v", err)
 	}
 	// A third confirmation after the opening: conflict, nothing changed.
-	_, err = models.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now)
+	_, err = evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now)
 	wantRefusal(t, err, core.ErrConflict, "third confirmation")
 	if confirmations() != 2 {
 		t.Fatal("third confirmation recorded")
 	}
-	v, err := models.Opening(f.ctx, f.db, op2, f.tenantID, f.callID, now)
+	v, err := evaluation.Opening(f.ctx, f.db, op2, f.tenantID, f.callID, now)
 	if err != nil {
 		t.Fatal(err)
 	}

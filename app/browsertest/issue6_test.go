@@ -13,9 +13,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"kimibv/models"
 	"kimibv/models/audit"
 	"kimibv/models/calls"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -37,7 +37,7 @@ func (f *flow) closeConsolidation() {
 	_, err := calls.CloseDueCalls(ctx, db, now)
 	must("closing", err)
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		_, err := models.ConfirmOpening(ctx, db, f.vault, f.actor(op+"@musterland.example"), f.tenant, f.callID, now, docs.Opening)
+		_, err := evaluation.ConfirmOpening(ctx, db, f.vault, f.actor(op+"@musterland.example"), f.tenant, f.callID, now, docs.Opening)
 		must("opening", err)
 	}
 	lead := f.actor("leitung@musterland.example")
@@ -49,35 +49,35 @@ func (f *flow) closeConsolidation() {
 		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
 	for _, bid := range f.bids {
-		must("formal check", models.SaveFormalCheck(ctx, db, lead, f.tenant, f.callID, bid, models.FormalInput{Items: met, Decision: rules.DecideAdmit}, now))
+		must("formal check", evaluation.SaveFormalCheck(ctx, db, lead, f.tenant, f.callID, bid, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, now))
 	}
 	for _, ev := range evaluators {
 		a := f.actor(ev + "@musterland.example")
-		in := map[int64]models.DeclarationInput{}
+		in := map[int64]evaluation.DeclarationInput{}
 		for who, org := range f.orgs {
-			in[org] = models.DeclarationInput{Tie: rules.TieNone}
+			in[org] = evaluation.DeclarationInput{Tie: rules.TieNone}
 			if _, scores := sheetScores[ev][who]; !scores {
-				in[org] = models.DeclarationInput{Tie: rules.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat seit 2021."}
+				in[org] = evaluation.DeclarationInput{Tie: rules.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat seit 2021."}
 			}
 		}
-		must("declaration", models.DeclareTies(ctx, db, a, f.tenant, f.callID, in, now))
+		must("declaration", evaluation.DeclareTies(ctx, db, a, f.tenant, f.callID, in, now))
 		for who, score := range sheetScores[ev] {
-			sheet := models.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: true}
+			sheet := evaluation.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: true}
 			for _, cr := range f.content.Criteria {
 				sheet.Scores[cr.Key] = fmt.Sprint(score)
 				sheet.Reasons[cr.Key] = fmt.Sprintf("%s: Die Darstellung von %s zu %s entspricht Stufe %d.", ev, who, cr.Key, score)
 			}
-			must("sheet", models.SaveSheet(ctx, db, a, f.tenant, f.callID, f.bids[who], sheet, now))
+			must("sheet", evaluation.SaveSheet(ctx, db, a, f.tenant, f.callID, f.bids[who], sheet, now))
 		}
 	}
 	for who, mean := range map[string]string{"awo": "3,67", "caritas": "3", "diakonie": "2,67"} {
-		in := models.ConsolidationInput{CallID: f.callID, BidID: f.bids[who], Scores: map[string]string{}}
+		in := evaluation.ConsolidationInput{CallID: f.callID, BidID: f.bids[who], Scores: map[string]string{}}
 		for _, cr := range f.content.Criteria {
 			in.Scores[cr.Key] = mean
 		}
-		must("consolidation", models.SetConsolidatedScores(ctx, db, models.EvaluationSource{}, lead, in, now))
+		must("consolidation", evaluation.SetConsolidatedScores(ctx, db, evaluation.EvaluationSource{}, lead, in, now))
 	}
-	_, err = models.CloseConsolidation(ctx, db, models.EvaluationSource{}, lead, models.CloseInput{CallID: f.callID}, now, docs.Matrix)
+	_, err = evaluation.CloseConsolidation(ctx, db, evaluation.EvaluationSource{}, lead, evaluation.CloseInput{CallID: f.callID}, now, docs.Matrix)
 	must("close consolidation", err)
 }
 

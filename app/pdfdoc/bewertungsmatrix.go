@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"kimibv/app/pdf"
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/vault"
 )
 
@@ -15,8 +15,8 @@ import (
 // models.BewertungsmatrixIssuer. The matrix is laid out per bid and criterion (one table
 // per criterion with a row per evaluator) rather than as one wide grid, so that any number
 // of evaluators fits A4 portrait and long reasons wrap.
-func Bewertungsmatrix(checkURL string) models.MatrixRenderer {
-	return func(meta vault.DocMeta, d *models.MatrixDocData) ([]byte, error) {
+func Bewertungsmatrix(checkURL string) evaluation.MatrixRenderer {
+	return func(meta vault.DocMeta, d *evaluation.MatrixDocData) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Bewertungsmatrix", Subtitle: d.CallTitle + " (" + d.CallRef + ")",
 			Kind: vault.DocBewertungsmatrix.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
 			CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
@@ -75,7 +75,7 @@ func Bewertungsmatrix(checkURL string) models.MatrixRenderer {
 }
 
 // ranking draws the result: rank, provider, total, exclusion and allocation, then the lots.
-func ranking(doc *pdf.Doc, d *models.MatrixDocData) {
+func ranking(doc *pdf.Doc, d *evaluation.MatrixDocData) {
 	doc.Heading("Ergebnis")
 	rows := make([][]string, 0, len(d.Bids))
 	for _, b := range d.Bids {
@@ -113,7 +113,7 @@ func ranking(doc *pdf.Doc, d *models.MatrixDocData) {
 }
 
 // outcome is a bid's rank or exclusion in a few words.
-func outcome(b models.MatrixDocBid) string {
+func outcome(b evaluation.MatrixDocBid) string {
 	switch {
 	case b.FormalExcluded:
 		return "formal ausgeschlossen"

@@ -4,6 +4,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
+	"kimibv/models/evaluation"
 )
 
 // Issuers returns every document hook with the renderers of this package; checkURL is
@@ -12,8 +13,8 @@ func Issuers(checkURL string) models.DocumentIssuers {
 	return models.DocumentIssuers{
 		Call:     calls.BekanntmachungIssuer(Bekanntmachung(checkURL)),
 		Receipt:  bids.EingangsbestaetigungIssuer(Eingangsbestaetigung(checkURL)),
-		Opening:  models.OeffnungsprotokollIssuer(Oeffnungsprotokoll(checkURL)),
-		Matrix:   models.BewertungsmatrixIssuer(Bewertungsmatrix(checkURL)),
+		Opening:  evaluation.OeffnungsprotokollIssuer(Oeffnungsprotokoll(checkURL)),
+		Matrix:   evaluation.BewertungsmatrixIssuer(Bewertungsmatrix(checkURL)),
 		Decision: models.DecisionDocs{Vermerk: Vergabevermerk(checkURL), Notice: Mitteilung(checkURL)},
 	}
 }

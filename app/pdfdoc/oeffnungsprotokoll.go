@@ -4,15 +4,15 @@ import (
 	"fmt"
 
 	"kimibv/app/pdf"
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/vault"
 )
 
 // Oeffnungsprotokoll returns the renderer of the opening record for
 // models.OeffnungsprotokollIssuer; checkURL is the public document check's address.
-func Oeffnungsprotokoll(checkURL string) models.OpeningRenderer {
-	return func(meta vault.DocMeta, d *models.OpeningDocData) ([]byte, error) {
+func Oeffnungsprotokoll(checkURL string) evaluation.OpeningRenderer {
+	return func(meta vault.DocMeta, d *evaluation.OpeningDocData) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Öffnungsprotokoll", Subtitle: d.CallTitle + " (" + d.CallRef + ")",
 			Kind: vault.DocOeffnungsprotokoll.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
 			CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())

@@ -10,6 +10,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 )
@@ -105,8 +106,8 @@ func awardCall(ctx context.Context, st *store.Store, docs models.DecisionDocs, p
 		return err
 	}
 	now := time.Now()
-	src := models.EvaluationSource{}
-	v, err := models.LoadConsolidation(ctx, db, src, lead, p.CallID)
+	src := evaluation.EvaluationSource{}
+	v, err := evaluation.LoadConsolidation(ctx, db, src, lead, p.CallID)
 	if err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func awardCall(ctx context.Context, st *store.Store, docs models.DecisionDocs, p
 	for _, t := range v.PendingTies() {
 		res = append(res, rules.TieResolution{Order: t.BidIDs, Reason: "Losentscheid in der Sitzung."})
 	}
-	result, err := models.CloseConsolidation(ctx, db, src, lead, models.CloseInput{CallID: p.CallID, Resolutions: res}, now)
+	result, err := evaluation.CloseConsolidation(ctx, db, src, lead, evaluation.CloseInput{CallID: p.CallID, Resolutions: res}, now)
 	if err != nil {
 		return fmt.Errorf("close consolidation: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
@@ -139,14 +140,14 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 		p.OrgIDs, p.OrgNames = append(p.OrgIDs, o.ID), append(p.OrgNames, o.Name)
 	}
 
-	src := models.EvaluationSource{}
-	v, err := models.LoadConsolidation(ctx, db, src, lead, p.CallID)
+	src := evaluation.EvaluationSource{}
+	v, err := evaluation.LoadConsolidation(ctx, db, src, lead, p.CallID)
 	fail("load consolidation", err)
 	var res []rules.TieResolution
 	for _, t := range v.PendingTies() {
 		res = append(res, rules.TieResolution{Order: t.BidIDs, Reason: "Losentscheid in der Sitzung."})
 	}
-	result, err := models.CloseConsolidation(ctx, db, src, lead, models.CloseInput{CallID: p.CallID, Resolutions: res}, now)
+	result, err := evaluation.CloseConsolidation(ctx, db, src, lead, evaluation.CloseInput{CallID: p.CallID, Resolutions: res}, now)
 	fail("close consolidation", err)
 	in := models.ProposalInput{CallID: p.CallID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{}}
 	for bid, lots := range rules.ProposalFromResult(result) {

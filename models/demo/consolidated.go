@@ -9,9 +9,9 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
 
@@ -43,8 +43,8 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 	if err != nil {
 		return err
 	}
-	src := models.EvaluationSource{}
-	v, err := models.LoadConsolidation(ctx, db, src, lead, callID)
+	src := evaluation.EvaluationSource{}
+	v, err := evaluation.LoadConsolidation(ctx, db, src, lead, callID)
 	if err != nil {
 		return fmt.Errorf("demo consolidation: %w", err)
 	}
@@ -53,7 +53,7 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 		if b.Formal != rules.FormalAdmitted {
 			continue
 		}
-		in := models.ConsolidationInput{CallID: callID, BidID: b.BidID, Scores: map[string]string{}, Reasons: map[string]string{}}
+		in := evaluation.ConsolidationInput{CallID: callID, BidID: b.BidID, Scores: map[string]string{}, Reasons: map[string]string{}}
 		for j, cell := range b.Cells {
 			in.Scores[cell.Criterion.Key] = rules.FormatScore(cell.Mean)
 			if i == 0 && j == 1 && cell.Mean.IntPart() < int64(v.Matrix.ScaleMax) {
@@ -61,18 +61,18 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 				in.Reasons[cell.Criterion.Key] = "Demonstration: In der Sitzung des Gremiums wurde das Konzept zur Rollenklarheit gemeinsam erörtert; die Darstellung der unabhängigen Beschwerdestelle trägt die höhere Stufe."
 			}
 		}
-		if err := models.SetConsolidatedScores(ctx, db, src, lead, in, now); err != nil {
+		if err := evaluation.SetConsolidatedScores(ctx, db, src, lead, in, now); err != nil {
 			return fmt.Errorf("demo consolidated scores %s: %w", b.OrgName, err)
 		}
 	}
-	if v, err = models.LoadConsolidation(ctx, db, src, lead, callID); err != nil {
+	if v, err = evaluation.LoadConsolidation(ctx, db, src, lead, callID); err != nil {
 		return err
 	}
 	var res []rules.TieResolution
 	for _, t := range v.PendingTies() {
 		res = append(res, rules.TieResolution{Order: t.BidIDs, Reason: "Demonstration: Die Verfahrensleitung hat die Reihenfolge nach den veröffentlichten Hilfskriterien durch Los entschieden."})
 	}
-	_, err = models.CloseConsolidation(ctx, db, src, lead, models.CloseInput{CallID: callID, Resolutions: res}, now, docsOf(opts).Matrix)
+	_, err = evaluation.CloseConsolidation(ctx, db, src, lead, evaluation.CloseInput{CallID: callID, Resolutions: res}, now, docsOf(opts).Matrix)
 	var ve *core.ValidationError
 	if errors.As(err, &ve) {
 		return fmt.Errorf("demo close consolidation: %v", ve.Fields)

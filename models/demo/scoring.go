@@ -8,11 +8,11 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
+	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
@@ -189,10 +189,10 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.A
 }
 
 // scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
-func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening models.OpeningIssuer, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
+func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening evaluation.OpeningIssuer, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
 	c *rules.CallContent, bidList map[string]int64, complete bool, now time.Time) error {
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := models.ConfirmOpening(ctx, db, vlt, people[op], tenantID, callID, now, opening); err != nil {
+		if _, err := evaluation.ConfirmOpening(ctx, db, vlt, people[op], tenantID, callID, now, opening); err != nil {
 			return fmt.Errorf("demo opening: %w", err)
 		}
 	}
@@ -206,14 +206,14 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening m
 	admitted := []string{"awo", "caritas", "diakonie"}
 	if !complete {
 		admitted = admitted[:2]
-		if err := models.RequestDocuments(ctx, db, lead, tenantID, callID, bidList["diakonie"], models.DocRequestInput{DocKeys: []string{c.RequiredDocs[len(c.RequiredDocs)-1].Key},
+		if err := evaluation.RequestDocuments(ctx, db, lead, tenantID, callID, bidList["diakonie"], evaluation.DocRequestInput{DocKeys: []string{c.RequiredDocs[len(c.RequiredDocs)-1].Key},
 			Message:  "Die Erklärung zu Verbindungen ist nicht unterschrieben. Bitte reichen Sie sie unterschrieben nach.",
 			Deadline: now.AddDate(0, 0, 7).In(core.Berlin()).Format("02.01.2006") + " 12:00"}, now); err != nil {
 			return fmt.Errorf("demo document request: %w", err)
 		}
 	}
 	for _, n := range admitted {
-		if err := models.SaveFormalCheck(ctx, db, lead, tenantID, callID, bidList[n], models.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
+		if err := evaluation.SaveFormalCheck(ctx, db, lead, tenantID, callID, bidList[n], evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
 			return fmt.Errorf("demo formal check %s: %w", n, err)
 		}
 	}
@@ -226,14 +226,14 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening m
 		return err
 	}
 	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
-		in := map[int64]models.DeclarationInput{}
+		in := map[int64]evaluation.DeclarationInput{}
 		for _, o := range orgs {
-			in[o.OrgID] = models.DeclarationInput{Tie: rules.TieNone}
+			in[o.OrgID] = evaluation.DeclarationInput{Tie: rules.TieNone}
 			if ev == "gremium1" && o.Name == "caritas" {
-				in[o.OrgID] = models.DeclarationInput{Tie: rules.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat des Verbands seit 2021."}
+				in[o.OrgID] = evaluation.DeclarationInput{Tie: rules.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat des Verbands seit 2021."}
 			}
 		}
-		if err := models.DeclareTies(ctx, db, people[ev], tenantID, callID, in, now); err != nil {
+		if err := evaluation.DeclareTies(ctx, db, people[ev], tenantID, callID, in, now); err != nil {
 			return fmt.Errorf("demo declaration %s: %w", ev, err)
 		}
 	}
@@ -243,7 +243,7 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening m
 			if ev == "gremium1" && n == "caritas" {
 				continue // declared tie
 			}
-			in := models.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: complete || !(ev == "gremium3" && i == 1)}
+			in := evaluation.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: complete || !(ev == "gremium3" && i == 1)}
 			for j, cr := range c.Criteria {
 				s := scores[n][j%len(scores[n])]
 				if ev == "gremium2" && j == 1 {
@@ -252,7 +252,7 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening m
 				in.Scores[cr.Key] = fmt.Sprint(s)
 				in.Reasons[cr.Key] = fmt.Sprintf("Demonstration: %s – die Darstellung entspricht Stufe %d der Skala (%s).", cr.Name, s, c.ScaleLabel(s))
 			}
-			if err := models.SaveSheet(ctx, db, people[ev], tenantID, callID, bidList[n], in, now); err != nil {
+			if err := evaluation.SaveSheet(ctx, db, people[ev], tenantID, callID, bidList[n], in, now); err != nil {
 				return fmt.Errorf("demo sheet %s %s: %w", ev, n, err)
 			}
 		}

@@ -1,4 +1,4 @@
-package models
+package evaluation
 
 import (
 	"context"
@@ -63,8 +63,8 @@ func lockOpenConsolidation(tx *gorm.DB, actor *core.Actor, callID int64) (*calls
 	return c, content, nil
 }
 
-// loadConsolidated reads a call's consolidated scores with the names of who set them.
-func loadConsolidated(tx *gorm.DB, callID int64) ([]rules.ConsolidatedScore, error) {
+// LoadConsolidated reads a call's consolidated scores with the names of who set them.
+func LoadConsolidated(tx *gorm.DB, callID int64) ([]rules.ConsolidatedScore, error) {
 	var out []rules.ConsolidatedScore
 	if err := tx.Raw(`SELECT s.bid_id, s.criterion_key, s.score, s.mean, s.reason, s.set_by, u.name AS set_by_name, s.set_at
 		FROM consolidated_scores s JOIN users u ON u.id = s.set_by WHERE s.call_id = ? ORDER BY s.bid_id, s.criterion_key`,
@@ -169,7 +169,7 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 		if err != nil {
 			return fmt.Errorf("load score sheets: %w", err)
 		}
-		cons, err := loadConsolidated(tx, in.CallID)
+		cons, err := LoadConsolidated(tx, in.CallID)
 		if err != nil {
 			return err
 		}

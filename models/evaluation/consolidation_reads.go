@@ -1,4 +1,4 @@
-package models
+package evaluation
 
 import (
 	"context"
@@ -49,22 +49,22 @@ func LoadConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, acto
 	if err != nil {
 		return nil, fmt.Errorf("load score sheets: %w", err)
 	}
-	cons, err := loadConsolidated(tx, callID)
+	cons, err := LoadConsolidated(tx, callID)
 	if err != nil {
 		return nil, err
 	}
 	v := &ConsolidationView{CallID: callID, CallVersion: c.CurrentVersion, Content: content, Matrix: rules.BuildMatrix(content, snap, cons), Closed: c.Closed}
 	v.Missing = v.Matrix.Missing()
 	if c.Closed {
-		if err := loadResult(tx, v); err != nil {
+		if err := LoadResult(tx, v); err != nil {
 			return nil, err
 		}
 	}
 	return v, nil
 }
 
-// loadResult reads the stored result into v.
-func loadResult(tx *gorm.DB, v *ConsolidationView) error {
+// LoadResult reads the stored result into v.
+func LoadResult(tx *gorm.DB, v *ConsolidationView) error {
 	var head struct {
 		CallVersion int
 		ClosedAt    time.Time
