@@ -11,12 +11,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/opendata"
 )
 
 // ocdsOptions returns the open-data settings: the configured ocid prefix and the base URL.
-func (a *App) ocdsOptions() models.OCDSOptions {
-	return models.OCDSOptions{OCIDPrefix: a.cfg.OCIDPrefix, BaseURL: a.cfg.BaseURL}
+func (a *App) ocdsOptions() opendata.OCDSOptions {
+	return opendata.OCDSOptions{OCIDPrefix: a.cfg.OCIDPrefix, BaseURL: a.cfg.BaseURL}
 }
 
 // ocdsPublisher names the publisher of the packages: the operating organisation.
@@ -29,27 +29,27 @@ func (a *App) ocdsPublisher() string {
 
 // ocdsAll serves the release package with every public release of every Kreis.
 func (a *App) ocdsAll(c echo.Context) error {
-	procs, err := models.OCDSProcedures(c.Request().Context(), a.db, "")
+	procs, err := opendata.OCDSProcedures(c.Request().Context(), a.db, "")
 	if err != nil {
 		return err
 	}
-	return a.ocdsJSON(c, models.BuildOCDSPackage(procs, a.ocdsOptions(), a.cfg.BaseURL+"/ocds/releases.json", a.ocdsPublisher(), a.now()))
+	return a.ocdsJSON(c, opendata.BuildOCDSPackage(procs, a.ocdsOptions(), a.cfg.BaseURL+"/ocds/releases.json", a.ocdsPublisher(), a.now()))
 }
 
 // ocdsOne serves the release package of one procedure (number or readable reference).
 func (a *App) ocdsOne(c echo.Context) error {
-	procs, err := models.OCDSProcedures(c.Request().Context(), a.db, c.Param("id"))
+	procs, err := opendata.OCDSProcedures(c.Request().Context(), a.db, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	uri := a.cfg.BaseURL + "/ocds/" + procs[0].Ref + "/releases.json"
-	return a.ocdsJSON(c, models.BuildOCDSPackage(procs, a.ocdsOptions(), uri, a.ocdsPublisher(), a.now()))
+	return a.ocdsJSON(c, opendata.BuildOCDSPackage(procs, a.ocdsOptions(), uri, a.ocdsPublisher(), a.now()))
 }
 
 // ocdsJSON writes a package as JSON with a weak ETag (hash of the body; weak because gzip
 // may change the bytes on the wire) and Last-Modified (the newest release), answering
 // conditional requests with 304.
-func (a *App) ocdsJSON(c echo.Context, pkg *models.OCDSPackage) error {
+func (a *App) ocdsJSON(c echo.Context, pkg *opendata.OCDSPackage) error {
 	body, err := json.MarshalIndent(pkg, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode OCDS package: %w", err)

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/ocdstest"
+	"kimibv/models/opendata"
 )
 
 // TestOCDSRoutesServeValidPackagesForEveryDemoProcedure validates every package the
@@ -48,7 +48,7 @@ func TestOCDSRoutesServeValidPackagesForEveryDemoProcedure(t *testing.T) {
 			t.Errorf("%s: package by number differs from package by reference", call.Ref)
 		}
 		for _, r := range one["releases"].([]any) {
-			if ocid := r.(map[string]any)["ocid"]; ocid != models.DefaultOCIDPrefix+"-"+call.Ref {
+			if ocid := r.(map[string]any)["ocid"]; ocid != opendata.DefaultOCIDPrefix+"-"+call.Ref {
 				t.Errorf("ocid %v", ocid)
 			}
 		}

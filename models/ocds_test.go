@@ -13,26 +13,26 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/ocdstest"
+	"kimibv/models/opendata"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 )
 
-var ocdsOpts = models.OCDSOptions{OCIDPrefix: "ocds-t3st01", BaseURL: "https://kimibv.test"}
+var ocdsOpts = opendata.OCDSOptions{OCIDPrefix: "ocds-t3st01", BaseURL: "https://kimibv.test"}
 
 // ocdsPackageJSON builds and encodes the package of idOrRef ("" for all).
-func ocdsPackageJSON(t *testing.T, db *gorm.DB, idOrRef string) ([]byte, []models.OCDSProcedure) {
+func ocdsPackageJSON(t *testing.T, db *gorm.DB, idOrRef string) ([]byte, []opendata.OCDSProcedure) {
 	t.Helper()
-	procs, err := models.OCDSProcedures(context.Background(), db, idOrRef)
+	procs, err := opendata.OCDSProcedures(context.Background(), db, idOrRef)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(models.BuildOCDSPackage(procs, ocdsOpts, "https://kimibv.test/ocds/releases.json", "Testbetrieb", time.Now()))
+	b, err := json.Marshal(opendata.BuildOCDSPackage(procs, ocdsOpts, "https://kimibv.test/ocds/releases.json", "Testbetrieb", time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestOCDSDemoPackagesValidateAndCarryTheProcedure(t *testing.T) {
 	if len(procs) < 2 {
 		t.Fatalf("demo has %d public procedures", len(procs))
 	}
-	var open, cancelled *models.OCDSProcedure
+	var open, cancelled *opendata.OCDSProcedure
 	total := 0
 	for i := range procs {
 		p := &procs[i]
@@ -225,7 +225,7 @@ func TestOCDSConstantQueryCount(t *testing.T) {
 	db := dbtest.NewDemo(t).DB
 	measure := func() int64 {
 		var n atomic.Int64
-		if _, err := models.OCDSProcedures(store.WithQueryCounter(ctx, &n), db, ""); err != nil {
+		if _, err := opendata.OCDSProcedures(store.WithQueryCounter(ctx, &n), db, ""); err != nil {
 			t.Fatal(err)
 		}
 		return n.Load()
@@ -259,7 +259,7 @@ func TestOCDSDraftsAndUnknownCallsAreNotFound(t *testing.T) {
 	var draft string
 	db.Raw(`SELECT ref FROM calls WHERE state = 'draft' LIMIT 1`).Scan(&draft)
 	for _, ref := range []string{draft, "999999", "nirgendwo-2026-01"} {
-		if _, err := models.OCDSProcedures(context.Background(), db, ref); !errors.Is(err, core.ErrNotFound) {
+		if _, err := opendata.OCDSProcedures(context.Background(), db, ref); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("%q: %v, want ErrNotFound", ref, err)
 		}
 	}
@@ -275,29 +275,29 @@ func TestOCDSAwardReleasesPlugIn(t *testing.T) {
 	v := ocdstest.Load(t)
 	db := dbtest.NewDemo(t).DB
 	_, procs := ocdsPackageJSON(t, db, "")
-	var p models.OCDSProcedure
+	var p opendata.OCDSProcedure
 	for _, x := range procs {
 		if x.State == rules.CallPublished {
 			p = x
 		}
 	}
-	for _, r := range models.BuildOCDSReleases(&p, ocdsOpts) {
+	for _, r := range opendata.BuildOCDSReleases(&p, ocdsOpts) {
 		if strings.Contains(r.Tag[0], "award") {
 			t.Fatalf("award release %s without awards", r.ID)
 		}
 	}
 	at := p.Versions[len(p.Versions)-1].PublishedAt.Add(60 * 24 * time.Hour)
-	awo, caritas, diakonie := models.OCDSOrg{ID: 11, Name: "AWO Kreisverband"}, models.OCDSOrg{ID: 12, Name: "Caritasverband"}, models.OCDSOrg{ID: 13, Name: "Diakonie"}
-	awards := []models.OCDSAwardInput{
-		{Org: awo, Lots: []models.OCDSAwardLot{{LotKey: "L1", FTE: decimal.NewFromInt(2)}, {LotKey: "L2", FTE: decimal.RequireFromString("0.5")}}},
-		{Org: caritas, Lots: []models.OCDSAwardLot{{LotKey: "L2", FTE: decimal.RequireFromString("0.5")}, {LotKey: "L3", FTE: decimal.NewFromInt(1)}}},
+	awo, caritas, diakonie := opendata.OCDSOrg{ID: 11, Name: "AWO Kreisverband"}, opendata.OCDSOrg{ID: 12, Name: "Caritasverband"}, opendata.OCDSOrg{ID: 13, Name: "Diakonie"}
+	awards := []opendata.OCDSAwardInput{
+		{Org: awo, Lots: []opendata.OCDSAwardLot{{LotKey: "L1", FTE: decimal.NewFromInt(2)}, {LotKey: "L2", FTE: decimal.RequireFromString("0.5")}}},
+		{Org: caritas, Lots: []opendata.OCDSAwardLot{{LotKey: "L2", FTE: decimal.RequireFromString("0.5")}, {LotKey: "L3", FTE: decimal.NewFromInt(1)}}},
 	}
-	tenderers := []models.OCDSOrg{awo, caritas, diakonie}
-	p.AwardStages = []models.OCDSAwardStage{
+	tenderers := []opendata.OCDSOrg{awo, caritas, diakonie}
+	p.AwardStages = []opendata.OCDSAwardStage{
 		{Key: "decision", Date: at, AwardStatus: "pending", TenderStatus: "active", Tenderers: tenderers, Awards: awards},
 		{Key: "final", Date: at.Add(15 * 24 * time.Hour), AwardStatus: "active", TenderStatus: "complete", Tenderers: tenderers, Awards: awards},
 	}
-	b, err := json.Marshal(models.BuildOCDSPackage([]models.OCDSProcedure{p}, ocdsOpts, "https://kimibv.test/x", "Testbetrieb", time.Now()))
+	b, err := json.Marshal(opendata.BuildOCDSPackage([]opendata.OCDSProcedure{p}, ocdsOpts, "https://kimibv.test/x", "Testbetrieb", time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

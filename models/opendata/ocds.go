@@ -1,4 +1,4 @@
-package models
+package opendata
 
 import (
 	"encoding/json"
