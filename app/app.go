@@ -17,7 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/app/pdfdoc"
-	"kimibv/models"
+	"kimibv/models/decision"
 	"kimibv/models/store"
 	"kimibv/models/vault"
 	"kimibv/templates"
@@ -52,7 +52,7 @@ type App struct {
 	db       *gorm.DB
 	sessions *scs.SessionManager
 	views    *templates.Renderer
-	docs     models.DocumentIssuers // PDF hooks passed into the use cases
+	docs     decision.DocumentIssuers // PDF hooks passed into the use cases
 	log      *slog.Logger
 	now      func() time.Time
 	pages    *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)

@@ -14,9 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"kimibv/models"
 	"kimibv/models/audit"
 	"kimibv/models/dbtest"
+	"kimibv/models/decision"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 )
@@ -81,13 +81,13 @@ func TestCouncilHTTP(t *testing.T) {
 	c.get(base+"/anhang").wantStatus(t, 404)
 	form := url.Values{}
 	for _, o := range p.OrgIDs[:2] {
-		form.Set(models.CouncilTieField(o), rules.TieNone)
+		form.Set(decision.CouncilTieField(o), rules.TieNone)
 	}
 	c.post(base+"/erklaerung", form).wantStatus(t, 422).wantContains(t, "Bitte erklären Sie")
 	if n := ta.count(`SELECT count(*) FROM council_declarations WHERE call_id = ?`, p.CallID); n != 0 {
 		t.Fatalf("%d declarations after a refused form", n)
 	}
-	form.Set(models.CouncilTieField(p.OrgIDs[2]), rules.TieNone)
+	form.Set(decision.CouncilTieField(p.OrgIDs[2]), rules.TieNone)
 	c.post(base+"/erklaerung", form).wantStatus(t, 303)
 	c.get(base+"/anhang").wantStatus(t, 200).wantContains(t, "Bewertungen der Mitglieder mit Begründung", "Gremium Geheim", "Geheime Begründung K1", "Protokoll des Verfahrens")
 	c.post(base+"/erklaerung", form).wantStatus(t, 409)
@@ -103,7 +103,7 @@ func TestCouncilHTTP(t *testing.T) {
 		return cl
 	}
 	b := mk("rat-zwei@example.org", p.TenantID)
-	form.Set(models.CouncilTieField(p.OrgIDs[1]), rules.TieFamily)
+	form.Set(decision.CouncilTieField(p.OrgIDs[1]), rules.TieFamily)
 	form.Set("note", "Meine Schwester leitet die Einrichtung.")
 	b.post(base+"/erklaerung", form).wantStatus(t, 303)
 	r := b.get(base).wantStatus(t, 200).wantContains(t, "Anhang nicht zugänglich")

@@ -9,10 +9,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/calls"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -20,24 +20,24 @@ import (
 // sampleAwardRecord is an awarded procedure with an amendment, an answer, AWO selected
 // (with a deviation), the Caritas ranked second, Brückenschlag excluded, one rejected
 // objection and a verified chain.
-func sampleAwardRecord(state rules.CallState) *models.AwardRecord {
+func sampleAwardRecord(state rules.CallState) *decision.AwardRecord {
 	answered, upheld := sampleNow, "rejected"
 	d := &rules.Decision{CallID: 1, Justification: "Auswahl nach der Rangfolge.", Deviates: true, DeviationReason: "Ortsnähe im Los Süd.",
 		Body: rules.BodyKreistag, DecidedOn: rules.NewDate(sampleNow), ResolutionNumber: "KT/0815/2026", VoteResult: "einstimmig",
 		CouncilURL: "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=815", RecordedAt: &sampleNow, StandstillEndsAt: &sampleNow, AwardedAt: &sampleNow}
-	sel := []models.AwardAllocation{{Lot: "Nord", FTE: "2,00", ResultFTE: "2,00"}, {Lot: "Süd", FTE: "1,00", ResultFTE: "0,00", Deviates: true}}
-	r := &models.AwardRecord{CallID: 1, Ref: "musterland-2026-01", State: state, TenantSlug: "musterland", TenantName: "Kreis Musterland",
+	sel := []decision.AwardAllocation{{Lot: "Nord", FTE: "2,00", ResultFTE: "2,00"}, {Lot: "Süd", FTE: "1,00", ResultFTE: "0,00", Deviates: true}}
+	r := &decision.AwardRecord{CallID: 1, Ref: "musterland-2026-01", State: state, TenantSlug: "musterland", TenantName: "Kreis Musterland",
 		Title: "IBV KIM-Case-Management", PublishedAt: &sampleNow, OpenedAt: &sampleNow, Content: sampleCallContent(),
 		Versions: []calls.VersionInfo{{Version: 1, Deadline: sampleNow, PublishedAt: sampleNow}, {Version: 2, Reason: "Frist verlängert", Deadline: sampleNow, PublishedAt: sampleNow}},
 		QA:       []calls.PublicQA{{ID: 1, Seq: 1, Question: "Sind Teilanträge möglich?", Answer: "Ja, je Los.", AnsweredAt: sampleNow}},
-		Bidders: []models.AwardBidder{
+		Bidders: []decision.AwardBidder{
 			{BidID: 1, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", Formal: "admitted", HasResult: true, Rank: 1, Total: decimal.RequireFromString("87.5"),
-				Scores: []models.AwardScore{{Criterion: "K1 Konzept", Score: "3", Points: "18,75"}}, Selected: sel},
+				Scores: []decision.AwardScore{{Criterion: "K1 Konzept", Score: "3", Points: "18,75"}}, Selected: sel},
 			{BidID: 2, OrgName: "Caritasverband für den Kreis Musterland e. V.", Formal: "admitted", HasResult: true, Rank: 2, Total: decimal.NewFromInt(70)},
 			{BidID: 3, OrgName: "Brückenschlag e. V.", Formal: "excluded", FormalReason: "Die Satzung fehlt.", HasResult: true, Excluded: true, ExclusionReasons: []string{"formal ausgeschlossen"}}},
 		Decision:   d,
-		Objections: []models.AwardObjection{{OrgName: "Caritasverband für den Kreis Musterland e. V.", LodgedAt: sampleNow, Outcome: &upheld, AnsweredAt: &answered}},
-		Timeline:   []models.TimelineEntry{{Seq: 1, At: sampleNow, Label: "Ausschreibung veröffentlicht"}, {Seq: 9, At: sampleNow, Label: "Dokument ausgestellt: Vergabevermerk"}},
+		Objections: []decision.AwardObjection{{OrgName: "Caritasverband für den Kreis Musterland e. V.", LodgedAt: sampleNow, Outcome: &upheld, AnsweredAt: &answered}},
+		Timeline:   []decision.TimelineEntry{{Seq: 1, At: sampleNow, Label: "Ausschreibung veröffentlicht"}, {Seq: 9, At: sampleNow, Label: "Dokument ausgestellt: Vergabevermerk"}},
 		Chain:      audit.Verification{Chain: "call:1", Entries: 9, OK: true, HeadHash: "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"}, Checked: sampleNow,
 	}
 	if state == rules.CallCancelled {
@@ -47,8 +47,8 @@ func sampleAwardRecord(state rules.CallState) *models.AwardRecord {
 }
 
 func sampleAwardList() awardListPage {
-	return awardListPage{List: &models.AwardList{ListPage: calls.ListPage{Page: 1, Pages: 2, Total: 21, Kreise: []accounts.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}},
-		Rows: []models.AwardListRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallAwarded, TenantName: "Kreis Musterland", DecidedAt: &sampleNow},
+	return awardListPage{List: &decision.AwardList{ListPage: calls.ListPage{Page: 1, Pages: 2, Total: 21, Kreise: []accounts.Tenant{{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}}},
+		Rows: []decision.AwardListRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallAwarded, TenantName: "Kreis Musterland", DecidedAt: &sampleNow},
 			{ID: 2, Ref: "musterland-2026-02", Title: "Aufgehoben", State: rules.CallCancelled, TenantName: "Kreis Musterland", CancelledAt: &sampleNow}}},
 		Next: "/vergaben?seite=2"}
 }
@@ -57,17 +57,17 @@ func sampleAwardList() awardListPage {
 func sampleCouncil(mode string) councilPage {
 	t := &accounts.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}
 	r := sampleAwardRecord(rules.CallNotified)
-	v := &models.CouncilView{CallID: 1, Ref: r.Ref, Title: r.Title, State: r.State, Record: r,
-		Bidders: []models.CouncilBidder{{OrgID: 5, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V."}, {OrgID: 6, OrgName: "Brückenschlag e. V."}}}
+	v := &decision.CouncilView{CallID: 1, Ref: r.Ref, Title: r.Title, State: r.State, Record: r,
+		Bidders: []decision.CouncilBidder{{OrgID: 5, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V."}, {OrgID: 6, OrgName: "Brückenschlag e. V."}}}
 	switch mode {
 	case "declared":
 		v.Declared = true
-		v.Annex = &models.CouncilAnnex{
-			Scores:       []models.VermerkScore{{Evaluator: "Gerda Gremium", OrgName: "Brückenschlag e. V.", Criterion: "K1 Konzept", Score: 2, Reason: "nachvollziehbar"}},
-			Declarations: []models.AnnexCOI{{Evaluator: "Gerda Gremium", OrgName: "Caritas", Tie: rules.TieBoard, Note: "Vorstand"}, {Evaluator: "Gustav Gutachter", OrgName: "Caritas", Tie: rules.TieNone}},
-			Formal:       []models.AnnexFormal{{OrgName: "Brückenschlag e. V.", Outcome: "excluded", Reason: "Die Satzung fehlt.", Items: []rules.CheckItem{{Key: "U2", Label: "Satzung", Remark: "fehlt"}}}},
-			Requests:     []models.VermerkRequest{{OrgName: "Brückenschlag e. V.", Docs: "U2", Message: "Bitte reichen Sie die Satzung nach.", RequestedAt: sampleNow}},
-			Trail:        []models.AnnexEntry{{Seq: 1, CreatedAt: sampleNow, Action: "call.published", ActorName: "Jana Leitner", Hash: "ab12cd34ab12cd34"}}}
+		v.Annex = &decision.CouncilAnnex{
+			Scores:       []decision.VermerkScore{{Evaluator: "Gerda Gremium", OrgName: "Brückenschlag e. V.", Criterion: "K1 Konzept", Score: 2, Reason: "nachvollziehbar"}},
+			Declarations: []decision.AnnexCOI{{Evaluator: "Gerda Gremium", OrgName: "Caritas", Tie: rules.TieBoard, Note: "Vorstand"}, {Evaluator: "Gustav Gutachter", OrgName: "Caritas", Tie: rules.TieNone}},
+			Formal:       []decision.AnnexFormal{{OrgName: "Brückenschlag e. V.", Outcome: "excluded", Reason: "Die Satzung fehlt.", Items: []rules.CheckItem{{Key: "U2", Label: "Satzung", Remark: "fehlt"}}}},
+			Requests:     []decision.VermerkRequest{{OrgName: "Brückenschlag e. V.", Docs: "U2", Message: "Bitte reichen Sie die Satzung nach.", RequestedAt: sampleNow}},
+			Trail:        []decision.AnnexEntry{{Seq: 1, CreatedAt: sampleNow, Action: "call.published", ActorName: "Jana Leitner", Hash: "ab12cd34ab12cd34"}}}
 	case "tied":
 		v.Declared, v.Tied = true, true
 	case "pending":
@@ -81,7 +81,7 @@ func sampleCouncil(mode string) councilPage {
 }
 
 func sampleCouncilList() councilListPage {
-	return councilListPage{Tenant: &accounts.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}, Rows: []models.CouncilRow{
+	return councilListPage{Tenant: &accounts.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}, Rows: []decision.CouncilRow{
 		{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallAwarded, Decided: true, DecidedAt: &sampleNow, Declared: true},
 		{ID: 2, Ref: "musterland-2026-02", Title: "Offen", State: rules.CallPublished}}}
 }

@@ -7,13 +7,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/decision"
 	"kimibv/templates"
 )
 
 // awardListPage is the data of /vergaben.
 type awardListPage struct {
-	List *models.AwardList
+	List *decision.AwardList
 	Prev string
 	Next string
 	F    fmtr
@@ -22,8 +22,8 @@ type awardListPage struct {
 // awardList lists the award records of all Kreise (filter by Kreis), newest first.
 func (a *App) awardList(c echo.Context) error {
 	page, _ := strconv.Atoi(c.QueryParam("seite"))
-	f := models.AwardListFilter{Kreis: c.QueryParam("kreis"), Page: page}
-	list, err := models.PublicAwards(c.Request().Context(), a.db, f)
+	f := decision.AwardListFilter{Kreis: c.QueryParam("kreis"), Page: page}
+	list, err := decision.PublicAwards(c.Request().Context(), a.db, f)
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (a *App) awardList(c echo.Context) error {
 
 // awardPage is the data of one award record (public and council view).
 type awardPage struct {
-	R    *models.AwardRecord
+	R    *decision.AwardRecord
 	Href string // the public call page
 	F    fmtr
 }
@@ -47,14 +47,14 @@ type awardPage struct {
 // Logged-in users get no validator: their page carries their navigation and session.
 func (a *App) awardRecord(c echo.Context) error {
 	ctx := c.Request().Context()
-	stamp, err := models.AwardRecordStamp(ctx, a.db, c.Param("id"))
+	stamp, err := decision.AwardRecordStamp(ctx, a.db, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	if done, err := a.revalidate(c, "vergabe", stamp.HeadHash, stamp.HeadAt); done {
 		return err
 	}
-	r, err := models.LoadAwardRecord(ctx, a.db, strconv.FormatInt(stamp.CallID, 10))
+	r, err := decision.LoadAwardRecord(ctx, a.db, strconv.FormatInt(stamp.CallID, 10))
 	if err != nil {
 		return err
 	}

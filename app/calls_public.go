@@ -9,8 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/calls"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -78,7 +78,7 @@ func newCallPage(v *calls.CallView, now time.Time) callPage {
 // Anonymous visitors get an ETag and Last-Modified from models.CallStamp and 304 on a
 // match without the call being read (see revalidate).
 func (a *App) publicCall(c echo.Context) error {
-	stamp, err := models.CallStamp(c.Request().Context(), a.db, c.Param("id"), a.now())
+	stamp, err := decision.CallStamp(c.Request().Context(), a.db, c.Param("id"), a.now())
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ type callListPage struct {
 // publicCalls lists published calls of all Kreise with filters and pages.
 // Anonymous visitors get validators from models.PublicCallsStamp (see revalidate).
 func (a *App) publicCalls(c echo.Context) error {
-	stamp, err := models.PublicCallsStamp(c.Request().Context(), a.db)
+	stamp, err := decision.PublicCallsStamp(c.Request().Context(), a.db)
 	if err != nil {
 		return err
 	}

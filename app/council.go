@@ -7,23 +7,23 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/core"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 )
 
 // councilListPage is the data of /kreistag/:kreis.
 type councilListPage struct {
 	Tenant *accounts.Tenant
-	Rows   []models.CouncilRow
+	Rows   []decision.CouncilRow
 	F      fmtr
 }
 
 // councilHome lists every procedure of the Kreis for its council members.
 func (a *App) councilHome(c echo.Context) error {
 	t := tenant(c)
-	rows, err := models.CouncilProcedures(c.Request().Context(), a.db, actor(c), t.ID)
+	rows, err := decision.CouncilProcedures(c.Request().Context(), a.db, actor(c), t.ID)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (a *App) councilHome(c echo.Context) error {
 // councilPage is the data of one procedure in the council view.
 type councilPage struct {
 	Tenant *accounts.Tenant
-	V      *models.CouncilView
+	V      *decision.CouncilView
 	Award  awardPage
 	Base   string
 	F      fmtr
@@ -45,7 +45,7 @@ func (a *App) councilData(c echo.Context) (councilPage, error) {
 	if err != nil {
 		return councilPage{}, err
 	}
-	v, err := models.LoadCouncilProcedure(c.Request().Context(), a.db, actor(c), t.ID, id)
+	v, err := decision.LoadCouncilProcedure(c.Request().Context(), a.db, actor(c), t.ID, id)
 	if err != nil {
 		return councilPage{}, err
 	}
@@ -87,7 +87,7 @@ func (a *App) councilDeclare(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := models.CouncilDeclaration{TenantID: t.ID, CallID: id, Ties: map[int64]string{}, Note: c.FormValue("note")}
+	in := decision.CouncilDeclaration{TenantID: t.ID, CallID: id, Ties: map[int64]string{}, Note: c.FormValue("note")}
 	form, _ := c.FormParams()
 	for k, v := range form {
 		if rest, ok := strings.CutPrefix(k, "tie_"); ok && len(v) > 0 {
@@ -96,7 +96,7 @@ func (a *App) councilDeclare(c echo.Context) error {
 			}
 		}
 	}
-	err = models.DeclareCouncilTies(c.Request().Context(), a.db, actor(c), in, a.now())
+	err = decision.DeclareCouncilTies(c.Request().Context(), a.db, actor(c), in, a.now())
 	var ve *core.ValidationError
 	if errors.As(err, &ve) {
 		p, lerr := a.councilData(c)

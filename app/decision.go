@@ -10,21 +10,21 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
 // decisionDocs are the renderers of the Vergabevermerk and the Mitteilungen.
-func (a *App) decisionDocs() models.DecisionDocs { return a.docs.Decision }
+func (a *App) decisionDocs() decision.DecisionDocs { return a.docs.Decision }
 
 // decisionPage is the data of the lead's decision pages.
 type decisionPage struct {
-	V         *models.DecisionView
+	V         *decision.DecisionView
 	Base      string // /verwaltung/:kreis/verfahren/:call/entscheidung
 	CallHref  string // the lead's page of the call
-	Objection *models.Objection
+	Objection *decision.Objection
 	F         fmtr
 }
 
@@ -85,7 +85,7 @@ func (a *App) loadDecisionPage(c echo.Context) (decisionPage, error) {
 	if err != nil {
 		return decisionPage{}, err
 	}
-	v, err := models.LoadDecision(c.Request().Context(), a.db, actor(c), a.decisionDocs(), id, a.now())
+	v, err := decision.LoadDecision(c.Request().Context(), a.db, actor(c), a.decisionDocs(), id, a.now())
 	if err != nil {
 		return decisionPage{}, err
 	}
@@ -134,13 +134,13 @@ func (a *App) saveProposal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := models.ProposalInput{CallID: d.V.CallID, FTE: map[string]string{}, Justification: c.FormValue("justification"), DeviationReason: c.FormValue("deviation_reason")}
+	in := decision.ProposalInput{CallID: d.V.CallID, FTE: map[string]string{}, Justification: c.FormValue("justification"), DeviationReason: c.FormValue("deviation_reason")}
 	for _, r := range d.Rows() {
 		for _, cell := range r.Cells {
 			in.FTE[cell.Field] = c.FormValue(cell.Field)
 		}
 	}
-	err = models.SaveProposal(c.Request().Context(), a.db, actor(c), in, a.now())
+	err = decision.SaveProposal(c.Request().Context(), a.db, actor(c), in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "decision_proposal", "Entscheidungsvorschlag – "+d.V.Ref, d, formValues(c), err)
 	}
@@ -158,7 +158,7 @@ func (a *App) recordDecision(c echo.Context) error {
 	}
 	in := rules.RecordInput{CallID: d.V.CallID, Body: c.FormValue("body"), BodyName: c.FormValue("body_name"), DecidedOn: c.FormValue("decided_on"),
 		ResolutionNumber: c.FormValue("resolution_number"), VoteResult: c.FormValue("vote_result"), CouncilURL: c.FormValue("council_url")}
-	err = models.RecordDecision(c.Request().Context(), a.db, actor(c), a.decisionDocs(), in, a.now())
+	err = decision.RecordDecision(c.Request().Context(), a.db, actor(c), a.decisionDocs(), in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "decision", "Entscheidung – "+d.V.Ref, d, formValues(c), err)
 	}
@@ -174,7 +174,7 @@ func (a *App) issueNotices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := models.IssueNotices(c.Request().Context(), a.db, actor(c), a.decisionDocs(), d.V.CallID, a.now()); err != nil {
+	if err := decision.IssueNotices(c.Request().Context(), a.db, actor(c), a.decisionDocs(), d.V.CallID, a.now()); err != nil {
 		return err
 	}
 	return a.redirect(c, d.Base, "Die Mitteilungen wurden versandt. Die Wartefrist läuft.")
@@ -216,7 +216,7 @@ func (a *App) answerObjection(c echo.Context) error {
 	if err := d.withObjection(c); err != nil {
 		return err
 	}
-	err = models.AnswerObjection(c.Request().Context(), a.db, actor(c), models.ObjectionAnswer{CallID: d.V.CallID, ObjectionID: d.Objection.ID,
+	err = decision.AnswerObjection(c.Request().Context(), a.db, actor(c), decision.ObjectionAnswer{CallID: d.V.CallID, ObjectionID: d.Objection.ID,
 		Answer: c.FormValue("answer"), Outcome: c.FormValue("outcome")}, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "objection_answer", "Rüge beantworten – "+d.V.Ref, d, formValues(c), err)
@@ -233,7 +233,7 @@ func (a *App) vermerkPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := models.LatestVermerk(c.Request().Context(), a.db, actor(c), id)
+	doc, err := decision.LatestVermerk(c.Request().Context(), a.db, actor(c), id)
 	if err != nil {
 		return err
 	}

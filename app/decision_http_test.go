@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/audit"
+	"kimibv/models/decision"
 	"kimibv/models/demo"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
@@ -218,14 +218,14 @@ func TestFinalizeAwardsJobRacingSchedulers(t *testing.T) {
 	for _, r := range rows {
 		alloc[rules.FTEField(e.bidID, r.Key)] = strings.Replace(r.Value, ".", ",", 1)
 	}
-	if err := models.SaveProposal(ctx, db, lead, models.ProposalInput{CallID: e.callID, FTE: alloc, Justification: "Rangfolge"}, e.now); err != nil {
+	if err := decision.SaveProposal(ctx, db, lead, decision.ProposalInput{CallID: e.callID, FTE: alloc, Justification: "Rangfolge"}, e.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.RecordDecision(ctx, db, lead, models.DecisionDocs{}, rules.RecordInput{CallID: e.callID, Body: "verwaltung",
+	if err := decision.RecordDecision(ctx, db, lead, decision.DecisionDocs{}, rules.RecordInput{CallID: e.callID, Body: "verwaltung",
 		DecidedOn: rules.NewDate(e.now).German(), ResolutionNumber: "V-12/2026"}, e.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.IssueNotices(ctx, db, lead, models.DecisionDocs{}, e.callID, e.now); err != nil {
+	if err := decision.IssueNotices(ctx, db, lead, decision.DecisionDocs{}, e.callID, e.now); err != nil {
 		t.Fatal(err)
 	}
 	race := func() { e.ta.raceJob(t, ctx, "finalize-awards") }

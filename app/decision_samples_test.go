@@ -9,8 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"kimibv/models"
 	"kimibv/models/calls"
+	"kimibv/models/decision"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/templates"
@@ -18,11 +18,11 @@ import (
 
 // sampleDecisionView is a call with a stored result of three bids and, if proposed, a
 // deviating proposal; recorded adds the resolution, notices and objections.
-func sampleDecisionView(proposed, recorded bool) *models.DecisionView {
+func sampleDecisionView(proposed, recorded bool) *decision.DecisionView {
 	c := calls.KIMTemplate(sampleTenant(), sampleNow)
 	d2, d1 := decimal.NewFromInt(2), decimal.NewFromInt(1)
-	v := &models.DecisionView{CallID: 1, TenantID: 1, Ref: "musterland-2026-01", Title: c.Title, State: rules.CallOpened, Content: c,
-		Bidders: map[int64]models.DecisionBidder{1: {OrgID: 3, OrgName: "AWO"}, 2: {OrgID: 4, OrgName: "Caritas"}, 3: {OrgID: 5, OrgName: "Brückenschlag"}}}
+	v := &decision.DecisionView{CallID: 1, TenantID: 1, Ref: "musterland-2026-01", Title: c.Title, State: rules.CallOpened, Content: c,
+		Bidders: map[int64]decision.DecisionBidder{1: {OrgID: 3, OrgName: "AWO"}, 2: {OrgID: 4, OrgName: "Caritas"}, 3: {OrgID: 5, OrgName: "Brückenschlag"}}}
 	v.Result.Rows = []rules.ResultRow{
 		{BidID: 1, Rank: 1, Total: decimal.NewFromInt(88), Requested: map[string]decimal.Decimal{c.Lots[0].Key: d2}, Allocation: map[string]decimal.Decimal{c.Lots[0].Key: d2}},
 		{BidID: 2, Rank: 2, Total: decimal.NewFromInt(71), Requested: map[string]decimal.Decimal{c.Lots[1].Key: d1}, Allocation: map[string]decimal.Decimal{c.Lots[1].Key: d1}},
@@ -41,9 +41,9 @@ func sampleDecisionView(proposed, recorded bool) *models.DecisionView {
 		v.Decision.Body, v.Decision.DecidedOn, v.Decision.ResolutionNumber, v.Decision.VoteResult = rules.BodyKreistag, rules.NewDate(sampleNow), "KT/0815/2026", "einstimmig"
 		v.Decision.CouncilURL, v.Decision.RecordedAt, v.Decision.RecordedByName = "https://ratsinfo.example/vo.asp?id=815", &sampleNow, "Jana Leitner"
 		v.Decision.NotifiedAt, v.Decision.StandstillEndsAt = &sampleNow, &end
-		v.Notices = []models.NoticeSummary{{ID: 1, OrgID: 3, OrgName: "AWO", Kind: models.NoticeSelected, IssuedAt: sampleNow}}
-		out := models.ObjectionRejected
-		v.Objections = []models.Objection{{ID: 1, OrgID: 5, OrgName: "Brückenschlag", Reason: "Die Satzung lag vor.", LodgedAt: sampleNow},
+		v.Notices = []decision.NoticeSummary{{ID: 1, OrgID: 3, OrgName: "AWO", Kind: decision.NoticeSelected, IssuedAt: sampleNow}}
+		out := decision.ObjectionRejected
+		v.Objections = []decision.Objection{{ID: 1, OrgID: 5, OrgName: "Brückenschlag", Reason: "Die Satzung lag vor.", LodgedAt: sampleNow},
 			{ID: 2, OrgID: 4, OrgName: "Caritas", Reason: "Rüge", LodgedAt: sampleNow, Answer: "Zurückgewiesen, weil …", Outcome: &out, AnsweredAt: &sampleNow}}
 	}
 	return v
@@ -62,27 +62,27 @@ func sampleObjectionPage() decisionPage {
 }
 
 // sampleNoticeContent is a rejected organisation's notice.
-func sampleNoticeContent() models.NoticeContent {
-	return models.NoticeContent{CallRef: "musterland-2026-01", CallTitle: "IBV KIM", Authority: "Kreis Musterland – Der Landrat", OrgName: "Brückenschlag e. V.",
-		Kind: models.NoticeNotSelected, Reasons: []string{"Die Stellen wurden an besser bewertete Träger vergeben."}, Rank: 3, Total: decimal.NewFromInt(55),
-		Scores:   []models.NoticeScore{{Criterion: "Konzept", Weight: 25, Score: decimal.NewFromInt(2), Points: decimal.RequireFromString("12.5"), Reason: "Solide"}},
-		Selected: []models.SelectedProvider{{OrgName: "AWO", Total: decimal.NewFromInt(88), FTE: decimal.NewFromInt(2)}},
+func sampleNoticeContent() decision.NoticeContent {
+	return decision.NoticeContent{CallRef: "musterland-2026-01", CallTitle: "IBV KIM", Authority: "Kreis Musterland – Der Landrat", OrgName: "Brückenschlag e. V.",
+		Kind: decision.NoticeNotSelected, Reasons: []string{"Die Stellen wurden an besser bewertete Träger vergeben."}, Rank: 3, Total: decimal.NewFromInt(55),
+		Scores:   []decision.NoticeScore{{Criterion: "Konzept", Weight: 25, Score: decimal.NewFromInt(2), Points: decimal.RequireFromString("12.5"), Reason: "Solide"}},
+		Selected: []decision.SelectedProvider{{OrgName: "AWO", Total: decimal.NewFromInt(88), FTE: decimal.NewFromInt(2)}},
 		Body:     "Kreistag", DecidedOn: rules.NewDate(sampleNow), ResolutionNumber: "KT/0815/2026", LegalRemedy: "Gegen diese Entscheidung …",
 		StandstillEndsAt: sampleNow.AddDate(0, 0, 14)}
 }
 
 // sampleNotices is the organisation's list of notices.
 func sampleNotices() noticesPage {
-	return noticesPage{Org: sampleOrgData().Org, Notices: []models.OrgNotice{{ID: 1, CallID: 1, CallRef: "musterland-2026-01", CallTitle: "IBV KIM",
+	return noticesPage{Org: sampleOrgData().Org, Notices: []decision.OrgNotice{{ID: 1, CallID: 1, CallRef: "musterland-2026-01", CallTitle: "IBV KIM",
 		State: rules.CallNotified, IssuedAt: sampleNow, StandstillEndsAt: sampleNow.AddDate(0, 0, 14)}}}
 }
 
 // sampleNoticePage is one notice with an answered objection and the objection form.
 func sampleNoticePage() noticesPage {
-	out := models.ObjectionRejected
-	n := &models.OrgNotice{ID: 1, CallID: 1, CallRef: "musterland-2026-01", CallTitle: "IBV KIM", State: rules.CallNotified, IssuedAt: sampleNow,
+	out := decision.ObjectionRejected
+	n := &decision.OrgNotice{ID: 1, CallID: 1, CallRef: "musterland-2026-01", CallTitle: "IBV KIM", State: rules.CallNotified, IssuedAt: sampleNow,
 		StandstillEndsAt: sampleNow.AddDate(0, 0, 14), Content: sampleNoticeContent(), CanObject: true,
-		Objections: []models.Objection{{ID: 1, OrgName: "Brückenschlag e. V.", Reason: "Rüge", LodgedAt: sampleNow, Answer: "Geprüft.", Outcome: &out, AnsweredAt: &sampleNow}}}
+		Objections: []decision.Objection{{ID: 1, OrgName: "Brückenschlag e. V.", Reason: "Rüge", LodgedAt: sampleNow, Answer: "Geprüft.", Outcome: &out, AnsweredAt: &sampleNow}}}
 	return noticesPage{Org: sampleOrgData().Org, Notice: n}
 }
 
@@ -103,8 +103,8 @@ func TestRenderDecisionVariants(t *testing.T) {
 	}
 	closed := sampleNoticePage()
 	closed.Notice.CanObject = false
-	closed.Notice.Content.Kind = models.NoticeSelected
-	closed.Notice.Content.Lots = []models.NoticeLot{{Name: "Nord", FTE: decimal.NewFromInt(2), PerYear: decimal.NewFromInt(124000)}}
+	closed.Notice.Content.Kind = decision.NoticeSelected
+	closed.Notice.Content.Lots = []decision.NoticeLot{{Name: "Nord", FTE: decimal.NewFromInt(2), PerYear: decimal.NewFromInt(124000)}}
 	awarded := sampleDecision(true, true)
 	awarded.V.State, awarded.V.Decision.AwardedAt = rules.CallAwarded, &sampleNow
 	for name, p := range map[string]struct {

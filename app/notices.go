@@ -5,23 +5,23 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/core"
+	"kimibv/models/decision"
 )
 
 // noticesPage is the data of the organisation's notices and of one notice.
 type noticesPage struct {
 	Org     *accounts.Organization
-	Notices []models.OrgNotice
-	Notice  *models.OrgNotice
+	Notices []decision.OrgNotice
+	Notice  *decision.OrgNotice
 	F       fmtr
 }
 
 // orgNotices lists the organisation's notices (Mitteilungen).
 func (a *App) orgNotices(c echo.Context) error {
 	o := org(c)
-	list, err := models.OrgNotices(c.Request().Context(), a.db, actor(c), o.ID)
+	list, err := decision.OrgNotices(c.Request().Context(), a.db, actor(c), o.ID)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (a *App) loadNotice(c echo.Context) (noticesPage, error) {
 	if err != nil || id <= 0 {
 		return noticesPage{}, echo.ErrNotFound
 	}
-	n, err := models.LoadOrgNotice(c.Request().Context(), a.db, actor(c), a.decisionDocs(), o.ID, id, a.now())
+	n, err := decision.LoadOrgNotice(c.Request().Context(), a.db, actor(c), a.decisionDocs(), o.ID, id, a.now())
 	if err != nil {
 		return noticesPage{}, err
 	}
@@ -57,7 +57,7 @@ func (a *App) lodgeObjection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = models.LodgeObjection(c.Request().Context(), a.db, actor(c), d.Org.ID, d.Notice.ID, c.FormValue("reason"), a.now())
+	_, err = decision.LodgeObjection(c.Request().Context(), a.db, actor(c), d.Org.ID, d.Notice.ID, c.FormValue("reason"), a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "notice", "Mitteilung – "+d.Notice.CallRef, d, formValues(c), err)
 	}
@@ -74,7 +74,7 @@ func (a *App) noticePDF(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return echo.ErrNotFound
 	}
-	doc, err := models.NoticeDocument(c.Request().Context(), a.db, actor(c), org(c).ID, id)
+	doc, err := decision.NoticeDocument(c.Request().Context(), a.db, actor(c), org(c).ID, id)
 	if err != nil {
 		return err
 	}

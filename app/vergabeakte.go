@@ -3,7 +3,7 @@ package app
 import (
 	"github.com/labstack/echo/v4"
 
-	"kimibv/models"
+	"kimibv/models/decision"
 )
 
 // vergabeakte streams the procedure file export (ZIP) for the lead.
@@ -14,7 +14,7 @@ func (a *App) vergabeakte(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	act := actor(c)
-	v, err := models.PrepareVergabeakte(ctx, a.db, act, tenant(c).ID, id)
+	v, err := decision.PrepareVergabeakte(ctx, a.db, act, tenant(c).ID, id)
 	if err != nil {
 		return err
 	}

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 )
@@ -25,9 +25,9 @@ func TestAwardRecordContentAndQueryCount(t *testing.T) {
 	db := dbtest.NewDemo(t).DB
 	small := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 81, Bids: 3, Criteria: 2, Evaluators: 2, Objection: true, Final: true, Docs: dbtest.FakeDecisionDocs()})
 	large := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 82, Bids: 40, Criteria: 8, Evaluators: 3, Final: true})
-	count := func(ref string) (int64, *models.AwardRecord) {
+	count := func(ref string) (int64, *decision.AwardRecord) {
 		var n atomic.Int64
-		r, err := models.LoadAwardRecord(store.WithQueryCounter(context.Background(), &n), db, ref)
+		r, err := decision.LoadAwardRecord(store.WithQueryCounter(context.Background(), &n), db, ref)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +72,7 @@ func TestAwardRecordContentAndQueryCount(t *testing.T) {
 			t.Errorf("timeline shows non-public %q", not)
 		}
 	}
-	if _, err := models.LoadAwardRecord(context.Background(), db, "musterland-2026-01"); !errors.Is(err, core.ErrNotFound) {
+	if _, err := decision.LoadAwardRecord(context.Background(), db, "musterland-2026-01"); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("published call has an award record: %v", err)
 	}
 }
@@ -97,7 +97,7 @@ func TestCouncilTieGate(t *testing.T) {
 		return a
 	}
 	a, b := member("rat-a@example.org", p.TenantID), member("rat-b@example.org", p.TenantID)
-	v, err := models.LoadCouncilProcedure(ctx, db, a, p.TenantID, p.CallID)
+	v, err := decision.LoadCouncilProcedure(ctx, db, a, p.TenantID, p.CallID)
 	if err != nil || v.Record == nil || v.Annex != nil || v.Declared || len(v.Bidders) != 3 {
 		t.Fatalf("before declaration: %v %+v", err, v)
 	}
@@ -110,23 +110,23 @@ func TestCouncilTieGate(t *testing.T) {
 		return m
 	}
 	var ve *core.ValidationError
-	if err := models.DeclareCouncilTies(ctx, db, a, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: map[int64]string{}}, time.Now()); !errors.As(err, &ve) {
+	if err := decision.DeclareCouncilTies(ctx, db, a, decision.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: map[int64]string{}}, time.Now()); !errors.As(err, &ve) {
 		t.Fatalf("empty declaration: %v", err)
 	}
-	if err := models.DeclareCouncilTies(ctx, db, a, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(rules.TieNone)}, time.Now()); err != nil {
+	if err := decision.DeclareCouncilTies(ctx, db, a, decision.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(rules.TieNone)}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.DeclareCouncilTies(ctx, db, b, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(rules.TieBoard), Note: "Vorstand"}, time.Now()); err != nil {
+	if err := decision.DeclareCouncilTies(ctx, db, b, decision.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(rules.TieBoard), Note: "Vorstand"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.DeclareCouncilTies(ctx, db, b, models.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(rules.TieNone)}, time.Now()); !errors.Is(err, core.ErrConflict) {
+	if err := decision.DeclareCouncilTies(ctx, db, b, decision.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(rules.TieNone)}, time.Now()); !errors.Is(err, core.ErrConflict) {
 		t.Errorf("second declaration: %v", err)
 	}
-	va, err := models.LoadCouncilProcedure(ctx, db, a, p.TenantID, p.CallID)
+	va, err := decision.LoadCouncilProcedure(ctx, db, a, p.TenantID, p.CallID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vb, err := models.LoadCouncilProcedure(ctx, db, b, p.TenantID, p.CallID)
+	vb, err := decision.LoadCouncilProcedure(ctx, db, b, p.TenantID, p.CallID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,20 +150,20 @@ func TestCouncilTieGate(t *testing.T) {
 		t.Fatal("no second Kreis")
 	}
 	c := member("rat-c@example.org", other)
-	if _, err := models.LoadCouncilProcedure(ctx, db, c, other, p.CallID); !errors.Is(err, core.ErrNotFound) {
+	if _, err := decision.LoadCouncilProcedure(ctx, db, c, other, p.CallID); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("other Kreis: %v", err)
 	}
-	if _, err := models.LoadCouncilProcedure(ctx, db, p.Lead, p.TenantID, p.CallID); !errors.Is(err, core.ErrNotFound) {
+	if _, err := decision.LoadCouncilProcedure(ctx, db, p.Lead, p.TenantID, p.CallID); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("lead without council role: %v", err)
 	}
 	// A published (not decided) call: state only, and no declaration possible.
 	var open int64
 	db.Raw(`SELECT id FROM calls WHERE tenant_id = ? AND state = 'published' LIMIT 1`, p.TenantID).Scan(&open)
-	vo, err := models.LoadCouncilProcedure(ctx, db, a, p.TenantID, open)
+	vo, err := decision.LoadCouncilProcedure(ctx, db, a, p.TenantID, open)
 	if err != nil || vo.Record != nil || vo.Bidders != nil {
 		t.Errorf("undecided call: %v %+v", err, vo)
 	}
-	if err := models.DeclareCouncilTies(ctx, db, a, models.CouncilDeclaration{TenantID: p.TenantID, CallID: open}, time.Now()); !errors.Is(err, core.ErrNotFound) {
+	if err := decision.DeclareCouncilTies(ctx, db, a, decision.CouncilDeclaration{TenantID: p.TenantID, CallID: open}, time.Now()); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("declaration before the decision: %v", err)
 	}
 }

@@ -6,8 +6,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/decision"
 )
 
 // TestPublicCallsStampTriggers: the list's validator changes with every listed column of a
@@ -23,7 +23,7 @@ func TestPublicCallsStampTriggers(t *testing.T) {
 		t.Fatal("demo lacks a published or a draft call")
 	}
 	tag := func() string {
-		s, err := models.PublicCallsStamp(ctx, db)
+		s, err := decision.PublicCallsStamp(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/audit"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/decision"
 	"kimibv/models/ocdstest"
 	"kimibv/models/rules"
 )
@@ -86,10 +86,10 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 	}
 
 	// The finalisation job and the lazy finalisation leave it cancelled.
-	if n, err := models.FinalizeDueAwards(ctx, db, models.DecisionDocs{}, now.AddDate(0, 0, 60)); err != nil || n != 0 {
+	if n, err := decision.FinalizeDueAwards(ctx, db, decision.DecisionDocs{}, now.AddDate(0, 0, 60)); err != nil || n != 0 {
 		t.Fatalf("finalised %d %v", n, err)
 	}
-	if ok, err := models.FinalizeAward(ctx, db, models.DecisionDocs{}, p.CallID, now.AddDate(0, 0, 60)); err != nil || ok {
+	if ok, err := decision.FinalizeAward(ctx, db, decision.DecisionDocs{}, p.CallID, now.AddDate(0, 0, 60)); err != nil || ok {
 		t.Fatalf("lazy finalise %v %v", ok, err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE id = ? AND state = 'cancelled' AND awarded_at IS NULL`, p.CallID); n != 1 {
@@ -98,11 +98,11 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 	wantConflict(t, calls.Cancel(ctx, db, p.Lead, p.TenantID, p.CallID, "nochmal", "", now))
 
 	// Award record and list.
-	rec, err := models.LoadAwardRecord(ctx, db, p.Ref)
+	rec, err := decision.LoadAwardRecord(ctx, db, p.Ref)
 	if err != nil || rec.State != rules.CallCancelled || rec.CancelReason != "Die Landesmittel wurden gestrichen." || len(rec.Bidders) != 3 {
 		t.Fatalf("record %+v %v", rec, err)
 	}
-	list, err := models.PublicAwards(ctx, db, models.AwardListFilter{})
+	list, err := decision.PublicAwards(ctx, db, decision.AwardListFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestCancelBeforeOpeningKeepsBidsSealed(t *testing.T) {
 	if !strings.Contains(body, "verschlossen") {
 		t.Fatalf("body %q", body)
 	}
-	if rec, err := models.LoadAwardRecord(ctx, db, fmt.Sprint(callID)); err != nil || len(rec.Bidders) != 0 || rec.OpenedAt != nil {
+	if rec, err := decision.LoadAwardRecord(ctx, db, fmt.Sprint(callID)); err != nil || len(rec.Bidders) != 0 || rec.OpenedAt != nil {
 		t.Fatalf("award record shows bids: %+v %v", rec, err)
 	}
 }

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/decision"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
@@ -58,8 +58,8 @@ func newDecisionFixture(t *testing.T) *decisionFixture {
 }
 
 // proposal is the result's allocation as form values.
-func (f *decisionFixture) proposal(over map[string]string) models.ProposalInput {
-	in := models.ProposalInput{CallID: f.callID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{
+func (f *decisionFixture) proposal(over map[string]string) decision.ProposalInput {
+	in := decision.ProposalInput{CallID: f.callID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{
 		rules.FTEField(f.bids["A"], "L1"): "2,00", rules.FTEField(f.bids["B"], "L2"): "1,00"}}
 	for k, v := range over {
 		in.FTE[k] = v
@@ -70,10 +70,10 @@ func (f *decisionFixture) proposal(over map[string]string) models.ProposalInput 
 func (f *decisionFixture) record(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
-	if err := models.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
+	if err := decision.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.RecordDecision(ctx, f.db, f.lead, models.DecisionDocs{}, f.recordInput(), f.now); err != nil {
+	if err := decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.recordInput(), f.now); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -93,30 +93,30 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	f := newDecisionFixture(t)
 	ctx := context.Background()
 	dev := map[string]string{rules.FTEField(f.bids["B"], "L2"): "", rules.FTEField(f.bids["C"], "L2"): "1,00"}
-	wantField(t, models.SaveProposal(ctx, f.db, f.lead, f.proposal(dev), f.now), "deviation_reason", "required")
+	wantField(t, decision.SaveProposal(ctx, f.db, f.lead, f.proposal(dev), f.now), "deviation_reason", "required")
 	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decisions WHERE call_id = %d`, f.callID)); n != 0 {
 		t.Fatalf("%d decisions stored after a refused proposal", n)
 	}
-	wantField(t, models.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["X"], "L2"): "1,00"}), f.now),
+	wantField(t, decision.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["X"], "L2"): "1,00"}), f.now),
 		rules.FTEField(f.bids["X"], "L2"), "excluded")
-	wantField(t, models.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["C"], "L2"): "1,00"}), f.now),
+	wantField(t, decision.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["C"], "L2"): "1,00"}), f.now),
 		"allocation", "lot_full")
 	// Recording without a proposal is refused.
-	wantField(t, models.RecordDecision(ctx, f.db, f.lead, models.DecisionDocs{}, f.recordInput(), f.now), "decision", "no_proposal")
+	wantField(t, decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.recordInput(), f.now), "decision", "no_proposal")
 
 	// A saved proposal can be replaced until the decision is recorded.
-	if err := models.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
+	if err := decision.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
 		t.Fatal(err)
 	}
 	in := f.proposal(dev)
 	in.DeviationReason = "Träger B hat die Besetzung der Stelle im Süden zurückgezogen."
-	if err := models.SaveProposal(ctx, f.db, f.lead, in, f.now); err != nil {
+	if err := decision.SaveProposal(ctx, f.db, f.lead, in, f.now); err != nil {
 		t.Fatal(err)
 	}
 	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decision_allocations WHERE call_id = %d`, f.callID)); n != 3 {
 		t.Fatalf("%d allocation rows after replacing the proposal, want 3 (A, B removed, C added)", n)
 	}
-	v, err := models.LoadDecision(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now)
+	v, err := decision.LoadDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,20 +135,20 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	// The record form: bad URL and future date are refused, nothing changes.
 	bad := f.recordInput()
 	bad.CouncilURL, bad.DecidedOn = "javascript:alert(1)", rules.NewDate(f.now.AddDate(0, 0, 2)).German()
-	err = models.RecordDecision(ctx, f.db, f.lead, models.DecisionDocs{}, bad, f.now)
+	err = decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, bad, f.now)
 	wantField(t, err, "council_url", "url")
 	wantField(t, err, "decided_on", "future")
 	if s := f.state(t); s != "opened" {
 		t.Fatalf("state %s after refused record", s)
 	}
-	if err := models.RecordDecision(ctx, f.db, f.lead, models.DecisionDocs{}, f.recordInput(), f.now); err != nil {
+	if err := decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.recordInput(), f.now); err != nil {
 		t.Fatal(err)
 	}
 	if s := f.state(t); s != "decided" {
 		t.Fatalf("state %s, want decided", s)
 	}
 	// Recorded means final: no new proposal, and the table refuses edits.
-	if err := models.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); !errors.Is(err, core.ErrConflict) {
+	if err := decision.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("proposal after record: %v, want conflict", err)
 	}
 	if err := f.db.Exec(`UPDATE decisions SET justification = 'geändert' WHERE call_id = ?`, f.callID).Error; err == nil {
@@ -159,7 +159,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	}
 	// Another Kreis's lead does not find the decision.
 	other := &core.Actor{UserID: f.lead.UserID, Tenants: map[int64][]core.Role{f.tenantID + 999: {core.RoleLead}}}
-	if _, err := models.LoadDecision(ctx, f.db, other, models.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := decision.LoadDecision(ctx, f.db, other, decision.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v, want not found", err)
 	}
 }
@@ -167,35 +167,35 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 	f := newDecisionFixture(t)
 	ctx := context.Background()
-	if err := models.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
+	if err := decision.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrConflict) {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("notices before the decision: %v, want conflict", err)
 	}
-	if err := models.RecordDecision(ctx, f.db, f.lead, models.DecisionDocs{}, f.recordInput(), f.now); err != nil {
+	if err := decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.recordInput(), f.now); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.db.Exec(`UPDATE tenants SET legal_remedy_text = 'Gegen diese Entscheidung kann innerhalb eines Monats Klage erhoben werden.' WHERE id = ?`, f.tenantID).Error; err != nil {
 		t.Fatal(err)
 	}
 	mails := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox`)
-	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); err != nil {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrConflict) {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("second issue: %v, want conflict", err)
 	}
 	if got := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox`) - mails; got != 4 {
 		t.Fatalf("%d e-mails queued, want one per member of the 4 organisations", got)
 	}
-	want := map[string]string{"A": models.NoticeSelected, "B": models.NoticeSelected, "C": models.NoticeNotSelected, "X": models.NoticeExcluded}
+	want := map[string]string{"A": decision.NoticeSelected, "B": decision.NoticeSelected, "C": decision.NoticeNotSelected, "X": decision.NoticeExcluded}
 	for name, kind := range want {
-		list, err := models.OrgNotices(ctx, f.db, f.members[name], f.orgs[name])
+		list, err := decision.OrgNotices(ctx, f.db, f.members[name], f.orgs[name])
 		if err != nil || len(list) != 1 {
 			t.Fatalf("%s: notices %v %v", name, list, err)
 		}
-		n, err := models.LoadOrgNotice(ctx, f.db, f.members[name], models.DecisionDocs{}, f.orgs[name], list[0].ID, f.now)
+		n, err := decision.LoadOrgNotice(ctx, f.db, f.members[name], decision.DecisionDocs{}, f.orgs[name], list[0].ID, f.now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +227,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 		// Another organisation's notice is not found.
 		for otherName := range want {
 			if otherName != name {
-				if _, err := models.LoadOrgNotice(ctx, f.db, f.members[otherName], models.DecisionDocs{}, f.orgs[otherName], list[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
+				if _, err := decision.LoadOrgNotice(ctx, f.db, f.members[otherName], decision.DecisionDocs{}, f.orgs[otherName], list[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
 					t.Fatalf("%s reads %s's notice: %v", otherName, name, err)
 				}
 				break
@@ -260,11 +260,11 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 	f := newDecisionFixture(t)
 	ctx := context.Background()
 	f.record(t)
-	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); err != nil {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
 	noticeOf := func(name string) int64 {
-		list, err := models.OrgNotices(ctx, f.db, f.members[name], f.orgs[name])
+		list, err := decision.OrgNotices(ctx, f.db, f.members[name], f.orgs[name])
 		if err != nil || len(list) != 1 {
 			t.Fatalf("notices of %s: %v", name, err)
 		}
@@ -273,45 +273,45 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 	cN := noticeOf("C")
 	// Empty reason refused; another organisation cannot object against C's notice.
 	wantField(t, func() error {
-		_, err := models.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], cN, "  ", f.now)
+		_, err := decision.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], cN, "  ", f.now)
 		return err
 	}(), "reason", "required")
-	if _, err := models.LodgeObjection(ctx, f.db, f.members["A"], f.orgs["A"], cN, "x", f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := decision.LodgeObjection(ctx, f.db, f.members["A"], f.orgs["A"], cN, "x", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("objection on another's notice: %v", err)
 	}
-	objID, err := models.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], cN, "Unser Konzept wurde falsch gewertet.", f.now)
+	objID, err := decision.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], cN, "Unser Konzept wurde falsch gewertet.", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	after := f.now.AddDate(0, 0, 16)
 	// After the standstill, no objection is possible any more.
-	if _, err := models.LodgeObjection(ctx, f.db, f.members["B"], f.orgs["B"], noticeOf("B"), "zu spät", after); !errors.Is(err, core.ErrDeadlinePassed) {
+	if _, err := decision.LodgeObjection(ctx, f.db, f.members["B"], f.orgs["B"], noticeOf("B"), "zu spät", after); !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("late objection: %v", err)
 	}
 	// With the objection open the job waits.
-	if n, err := models.FinalizeDueAwards(ctx, f.db, models.DecisionDocs{}, after); err != nil || n != 0 {
+	if n, err := decision.FinalizeDueAwards(ctx, f.db, decision.DecisionDocs{}, after); err != nil || n != 0 {
 		t.Fatalf("finalised %d with an open objection (%v)", n, err)
 	}
-	wantField(t, models.AnswerObjection(ctx, f.db, f.lead, models.ObjectionAnswer{CallID: f.callID, ObjectionID: objID, Answer: "", Outcome: "x"}, f.now), "outcome", "required")
-	if err := models.AnswerObjection(ctx, f.db, f.lead, models.ObjectionAnswer{CallID: f.callID, ObjectionID: objID,
-		Answer: "Die Wertung wurde geprüft und bestätigt.", Outcome: models.ObjectionRejected}, f.now); err != nil {
+	wantField(t, decision.AnswerObjection(ctx, f.db, f.lead, decision.ObjectionAnswer{CallID: f.callID, ObjectionID: objID, Answer: "", Outcome: "x"}, f.now), "outcome", "required")
+	if err := decision.AnswerObjection(ctx, f.db, f.lead, decision.ObjectionAnswer{CallID: f.callID, ObjectionID: objID,
+		Answer: "Die Wertung wurde geprüft und bestätigt.", Outcome: decision.ObjectionRejected}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.AnswerObjection(ctx, f.db, f.lead, models.ObjectionAnswer{CallID: f.callID, ObjectionID: objID,
-		Answer: "nochmal", Outcome: models.ObjectionRejected}, f.now); !errors.Is(err, core.ErrConflict) {
+	if err := decision.AnswerObjection(ctx, f.db, f.lead, decision.ObjectionAnswer{CallID: f.callID, ObjectionID: objID,
+		Answer: "nochmal", Outcome: decision.ObjectionRejected}, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("second answer: %v", err)
 	}
 	// The answer is visible to C, not to A.
-	nC, err := models.LoadOrgNotice(ctx, f.db, f.members["C"], models.DecisionDocs{}, f.orgs["C"], cN, f.now)
+	nC, err := decision.LoadOrgNotice(ctx, f.db, f.members["C"], decision.DecisionDocs{}, f.orgs["C"], cN, f.now)
 	if err != nil || len(nC.Objections) != 1 || nC.Objections[0].Answer == "" {
 		t.Fatalf("C's objections: %+v %v", nC, err)
 	}
-	nA, err := models.LoadOrgNotice(ctx, f.db, f.members["A"], models.DecisionDocs{}, f.orgs["A"], noticeOf("A"), f.now)
+	nA, err := decision.LoadOrgNotice(ctx, f.db, f.members["A"], decision.DecisionDocs{}, f.orgs["A"], noticeOf("A"), f.now)
 	if err != nil || len(nA.Objections) != 0 {
 		t.Fatalf("A sees objections: %+v %v", nA, err)
 	}
 	// Before the end of the standstill nothing happens.
-	if n, _ := models.FinalizeDueAwards(ctx, f.db, models.DecisionDocs{}, f.now.AddDate(0, 0, 1)); n != 0 {
+	if n, _ := decision.FinalizeDueAwards(ctx, f.db, decision.DecisionDocs{}, f.now.AddDate(0, 0, 1)); n != 0 {
 		t.Fatal("finalised during the standstill")
 	}
 	inbox := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM inbox_messages WHERE call_id = %d AND kind = 'award_final'`, f.callID))
@@ -323,8 +323,8 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			if i%2 == 0 {
-				results[i], _ = models.FinalizeDueAwards(ctx, f.db, models.DecisionDocs{}, after)
-			} else if ok, _ := models.FinalizeAward(ctx, f.db, models.DecisionDocs{}, f.callID, after); ok {
+				results[i], _ = decision.FinalizeDueAwards(ctx, f.db, decision.DecisionDocs{}, after)
+			} else if ok, _ := decision.FinalizeAward(ctx, f.db, decision.DecisionDocs{}, f.callID, after); ok {
 				results[i] = 1
 			}
 		}()
@@ -353,18 +353,18 @@ func TestUpheldObjectionBlocksFinalisation(t *testing.T) {
 	f := newDecisionFixture(t)
 	ctx := context.Background()
 	f.record(t)
-	if err := models.IssueNotices(ctx, f.db, f.lead, models.DecisionDocs{}, f.callID, f.now); err != nil {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	list, _ := models.OrgNotices(ctx, f.db, f.members["C"], f.orgs["C"])
-	id, err := models.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], list[0].ID, "Rüge", f.now)
+	list, _ := decision.OrgNotices(ctx, f.db, f.members["C"], f.orgs["C"])
+	id, err := decision.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], list[0].ID, "Rüge", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.AnswerObjection(ctx, f.db, f.lead, models.ObjectionAnswer{CallID: f.callID, ObjectionID: id, Answer: "Wir prüfen neu.", Outcome: models.ObjectionUpheld}, f.now); err != nil {
+	if err := decision.AnswerObjection(ctx, f.db, f.lead, decision.ObjectionAnswer{CallID: f.callID, ObjectionID: id, Answer: "Wir prüfen neu.", Outcome: decision.ObjectionUpheld}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := models.FinalizeAward(ctx, f.db, models.DecisionDocs{}, f.callID, f.now.AddDate(0, 1, 0)); ok || err != nil {
+	if ok, err := decision.FinalizeAward(ctx, f.db, decision.DecisionDocs{}, f.callID, f.now.AddDate(0, 1, 0)); ok || err != nil {
 		t.Fatalf("finalised despite an upheld objection (%v)", err)
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"kimibv/app/pdfdoc"
-	"kimibv/models"
 	"kimibv/models/dbtest"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 )
 
@@ -61,29 +61,29 @@ func TestVergabevermerkPDFContainsEveryItem(t *testing.T) {
 	f := newDecisionFixture(t)
 	seedEvaluationRecords(t, f)
 	ctx := context.Background()
-	docs := models.DecisionDocs{Vermerk: pdfdoc.Vergabevermerk("http://localhost/dokumentenpruefung"), Notice: pdfdoc.Mitteilung("http://localhost/dokumentenpruefung")}
+	docs := decision.DecisionDocs{Vermerk: pdfdoc.Vergabevermerk("http://localhost/dokumentenpruefung"), Notice: pdfdoc.Mitteilung("http://localhost/dokumentenpruefung")}
 	f.db.Exec(`UPDATE tenants SET legal_remedy_text = 'Gegen diese Entscheidung kann Klage beim Verwaltungsgericht erhoben werden.' WHERE id = ?`, f.tenantID)
 	in := f.proposal(map[string]string{rules.FTEField(f.bids["B"], "L2"): "0,50"})
 	in.DeviationReason = "Träger B kann im Süden nur eine halbe Stelle besetzen."
-	if err := models.SaveProposal(ctx, f.db, f.lead, in, f.now); err != nil {
+	if err := decision.SaveProposal(ctx, f.db, f.lead, in, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.RecordDecision(ctx, f.db, f.lead, docs, f.recordInput(), f.now); err != nil {
+	if err := decision.RecordDecision(ctx, f.db, f.lead, docs, f.recordInput(), f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.IssueNotices(ctx, f.db, f.lead, docs, f.callID, f.now); err != nil {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, docs, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	list, _ := models.OrgNotices(ctx, f.db, f.members["C"], f.orgs["C"])
-	id, err := models.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], list[0].ID, "Die Wertung im Kriterium 1 ist nicht nachvollziehbar.", f.now)
+	list, _ := decision.OrgNotices(ctx, f.db, f.members["C"], f.orgs["C"])
+	id, err := decision.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], list[0].ID, "Die Wertung im Kriterium 1 ist nicht nachvollziehbar.", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := models.AnswerObjection(ctx, f.db, f.lead, models.ObjectionAnswer{CallID: f.callID, ObjectionID: id,
-		Answer: "Die Wertung wurde geprüft; sie entspricht der Skala.", Outcome: models.ObjectionRejected}, f.now); err != nil {
+	if err := decision.AnswerObjection(ctx, f.db, f.lead, decision.ObjectionAnswer{CallID: f.callID, ObjectionID: id,
+		Answer: "Die Wertung wurde geprüft; sie entspricht der Skala.", Outcome: decision.ObjectionRejected}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := models.FinalizeAward(ctx, f.db, docs, f.callID, f.now.AddDate(0, 0, 20)); !ok || err != nil {
+	if ok, err := decision.FinalizeAward(ctx, f.db, docs, f.callID, f.now.AddDate(0, 0, 20)); !ok || err != nil {
 		t.Fatalf("finalise: %v %v", ok, err)
 	}
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM issued_documents WHERE kind = 'mitteilung' AND call_id = `+itoa(f.callID)); n != 4 {

@@ -20,11 +20,11 @@ import (
 
 	"kimibv/app"
 	"kimibv/app/pdfdoc"
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/decision"
 	"kimibv/models/demo"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -401,6 +401,6 @@ func (f *flow) report(began time.Time) {
 }
 
 // issuers are the document renderers the application uses, for seeding through the use cases.
-func issuers() models.DocumentIssuers {
+func issuers() decision.DocumentIssuers {
 	return pdfdoc.Issuers("http://kimibv.test/dokumentenpruefung")
 }

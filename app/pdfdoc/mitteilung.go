@@ -4,15 +4,15 @@ import (
 	"fmt"
 
 	"kimibv/app/pdf"
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
 
 // Mitteilung returns the renderer of the per-provider notice for models.DecisionDocs.
-func Mitteilung(checkURL string) models.NoticeRenderer {
-	return func(meta vault.DocMeta, n *models.NoticeContent) ([]byte, error) {
+func Mitteilung(checkURL string) decision.NoticeRenderer {
+	return func(meta vault.DocMeta, n *decision.NoticeContent) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Mitteilung über das Ergebnis", Subtitle: n.CallTitle + " (" + n.CallRef + ")",
 			Kind: vault.DocMitteilung.Label(), Authority: n.Authority, Letterhead: n.Authority, CheckValue: meta.ContentSHA256,
 			ChainHead: meta.ChainHead, CheckURL: checkURL, CreatedAt: meta.IssuedAt})
@@ -21,7 +21,7 @@ func Mitteilung(checkURL string) models.NoticeRenderer {
 		}
 		doc.KeyValues([]pdf.KV{{Key: "An", Value: n.OrgName}, {Key: "Entscheidung", Value: fmt.Sprintf("%s am %s, Nr. %s", n.Body, n.DecidedOn.German(), n.ResolutionNumber)},
 			{Key: "Ergebnis", Value: n.KindLabel()}})
-		if n.Kind == models.NoticeSelected {
+		if n.Kind == decision.NoticeSelected {
 			doc.Heading("Ihre Auswahl")
 			rows := [][]string{}
 			for _, l := range n.Lots {

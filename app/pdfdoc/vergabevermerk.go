@@ -6,21 +6,21 @@ import (
 	"strings"
 
 	"kimibv/app/pdf"
-	"kimibv/models"
 	"kimibv/models/core"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
 
 // Vergabevermerk returns the renderer of the decision record (DESIGN § 4) for
 // models.DecisionDocs; checkURL is the public document check's address.
-func Vergabevermerk(checkURL string) models.VermerkRenderer {
-	return func(meta vault.DocMeta, d *models.VermerkData) ([]byte, error) {
+func Vergabevermerk(checkURL string) decision.VermerkRenderer {
+	return func(meta vault.DocMeta, d *decision.VermerkData) ([]byte, error) {
 		return renderVermerk(checkURL, meta, d)
 	}
 }
 
-func renderVermerk(checkURL string, meta vault.DocMeta, d *models.VermerkData) ([]byte, error) {
+func renderVermerk(checkURL string, meta vault.DocMeta, d *decision.VermerkData) ([]byte, error) {
 	c := &d.Content
 	letterhead := d.Letterhead
 	if letterhead == "" {
@@ -163,7 +163,7 @@ func renderVermerk(checkURL string, meta vault.DocMeta, d *models.VermerkData) (
 	return doc.Bytes()
 }
 
-func recorded(d *models.VermerkData) string {
+func recorded(d *decision.VermerkData) string {
 	if d.RecordedAt == nil {
 		return "–"
 	}

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/calls"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
@@ -15,13 +15,13 @@ import (
 // vermerkData builds a complete synthetic decision record: bids applicants, the KIM
 // template with eight criteria, five evaluators who score every bid on every criterion
 // with a reason, consolidated scores, ranking and allocations.
-func vermerkData(bidList int) *models.VermerkData {
+func vermerkData(bidList int) *decision.VermerkData {
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	c := calls.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland"}, now)
 	one := 1
 	c.Criteria = append(c.Criteria, rules.Criterion{Key: "K7", Name: "Sprachmittlung", Weight: 10, MinScore: &one},
 		rules.Criterion{Key: "K8", Name: "Beteiligung der Ratsuchenden", Weight: 10, MinScore: &one})
-	d := &models.VermerkData{Stage: "Entscheidung", Kreis: "Kreis Musterland", Authority: "Der Landrat", Ref: "musterland-2026-01",
+	d := &decision.VermerkData{Stage: "Entscheidung", Kreis: "Kreis Musterland", Authority: "Der Landrat", Ref: "musterland-2026-01",
 		Title: c.Title, FileRef: c.FileRef, LegalBasis: c.LegalBasis, FundingSource: c.FundingSource, WhyIBV: "Mehrere Träger haben Interesse bekundet.",
 		Content: c, OpenedAt: &now, Openers: []string{"Erika Öffner", "Max Zweiter"}, Body: "Kreisausschuss", DecidedOn: "02.11.2026",
 		ResolutionNumber: "KA/2026/117", Justification: "Rangfolge nach den veröffentlichten Kriterien."}
@@ -29,21 +29,21 @@ func vermerkData(bidList int) *models.VermerkData {
 	d.Committee = evaluators
 	for i := range bidList {
 		org := fmt.Sprintf("Träger %03d e. V. (Kreisverband Musterland)", i+1)
-		d.Applicants = append(d.Applicants, models.VermerkApplicant{OrgName: org, State: "submitted", Version: 1, ReceiptAt: now, SHA256: fmt.Sprintf("%064x", i)})
-		d.Formal = append(d.Formal, models.VermerkFormal{OrgName: org, Outcome: "admitted"})
+		d.Applicants = append(d.Applicants, decision.VermerkApplicant{OrgName: org, State: "submitted", Version: 1, ReceiptAt: now, SHA256: fmt.Sprintf("%064x", i)})
+		d.Formal = append(d.Formal, decision.VermerkFormal{OrgName: org, Outcome: "admitted"})
 		for _, ev := range evaluators {
-			d.Declarations = append(d.Declarations, models.VermerkCOI{Evaluator: ev, OrgName: org, Tie: "none"})
+			d.Declarations = append(d.Declarations, decision.VermerkCOI{Evaluator: ev, OrgName: org, Tie: "none"})
 			for _, cr := range c.Criteria {
-				d.EvaluatorScores = append(d.EvaluatorScores, models.VermerkScore{Evaluator: ev, OrgName: org, Criterion: cr.Key, Score: 1 + (i+len(ev))%4,
+				d.EvaluatorScores = append(d.EvaluatorScores, decision.VermerkScore{Evaluator: ev, OrgName: org, Criterion: cr.Key, Score: 1 + (i+len(ev))%4,
 					Reason: "Das Konzept beschreibt die Abläufe nachvollziehbar; konkrete Maßnahmen zur Umsetzung sind teilweise benannt."})
 			}
 		}
 		for _, cr := range c.Criteria {
-			d.Consolidated = append(d.Consolidated, models.VermerkConsolidated{OrgName: org, Criterion: cr.Key, Score: "3", Mean: "2,8", SetBy: "Verfahrensleitung"})
+			d.Consolidated = append(d.Consolidated, decision.VermerkConsolidated{OrgName: org, Criterion: cr.Key, Score: "3", Mean: "2,8", SetBy: "Verfahrensleitung"})
 		}
-		d.Ranking = append(d.Ranking, models.VermerkRank{OrgName: org, Rank: i + 1, Total: "72,50"})
+		d.Ranking = append(d.Ranking, decision.VermerkRank{OrgName: org, Rank: i + 1, Total: "72,50"})
 	}
-	d.Allocations = []models.VermerkAllocation{{OrgName: d.Applicants[0].OrgName, Lot: "L1", FTE: "2,00", ResultFTE: "2,00"}}
+	d.Allocations = []decision.VermerkAllocation{{OrgName: d.Applicants[0].OrgName, Lot: "L1", FTE: "2,00", ResultFTE: "2,00"}}
 	return d
 }
 

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"kimibv/app/pdfdoc"
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/decision"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/models/store"
@@ -54,7 +54,7 @@ func awardCalls(ctx context.Context, st *store.Store, pending []pendingAward, ba
 	return nil
 }
 
-func awardCall(ctx context.Context, st *store.Store, docs models.DecisionDocs, p pendingAward) error {
+func awardCall(ctx context.Context, st *store.Store, docs decision.DecisionDocs, p pendingAward) error {
 	db := st.DB.WithContext(ctx)
 	lead, err := accounts.LoadActor(ctx, db, p.Lead)
 	if err != nil {
@@ -119,24 +119,24 @@ func awardCall(ctx context.Context, st *store.Store, docs models.DecisionDocs, p
 	if err != nil {
 		return fmt.Errorf("close consolidation: %w", err)
 	}
-	in := models.ProposalInput{CallID: p.CallID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{}}
+	in := decision.ProposalInput{CallID: p.CallID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{}}
 	for bid, lots := range rules.ProposalFromResult(result) {
 		for lot, fte := range lots {
 			in.FTE[rules.FTEField(bid, lot)] = rules.FormatFTE(fte)
 		}
 	}
-	if err := models.SaveProposal(ctx, db, lead, in, now); err != nil {
+	if err := decision.SaveProposal(ctx, db, lead, in, now); err != nil {
 		return fmt.Errorf("proposal: %w", err)
 	}
-	if err := models.RecordDecision(ctx, db, lead, docs, rules.RecordInput{CallID: p.CallID, Body: "kreistag",
+	if err := decision.RecordDecision(ctx, db, lead, docs, rules.RecordInput{CallID: p.CallID, Body: "kreistag",
 		DecidedOn: rules.NewDate(now).German(), ResolutionNumber: fmt.Sprintf("KT/%d/%d", p.CallID, now.Year()), VoteResult: "einstimmig",
 		CouncilURL: fmt.Sprintf("https://ratsinfo.example/vorlage/%d", p.CallID)}, now); err != nil {
 		return fmt.Errorf("record decision: %w", err)
 	}
-	if err := models.IssueNotices(ctx, db, lead, docs, p.CallID, now); err != nil {
+	if err := decision.IssueNotices(ctx, db, lead, docs, p.CallID, now); err != nil {
 		return fmt.Errorf("notices: %w", err)
 	}
-	ok, err := models.FinalizeAward(ctx, db, docs, p.CallID, now.AddDate(0, 0, 40))
+	ok, err := decision.FinalizeAward(ctx, db, docs, p.CallID, now.AddDate(0, 0, 40))
 	if err != nil {
 		return fmt.Errorf("finalize: %w", err)
 	}

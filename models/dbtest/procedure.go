@@ -9,10 +9,10 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/decision"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -26,7 +26,7 @@ type ProcedureSpec struct {
 	Evaluators int
 	Objection  bool // the second bidder lodges an objection that the lead rejects
 	Final      bool // the award becomes final (standstill over)
-	Docs       models.DecisionDocs
+	Docs       decision.DecisionDocs
 }
 
 // Procedure is what SeedProcedure created.
@@ -48,10 +48,10 @@ func FakePDF(meta vault.DocMeta) []byte {
 }
 
 // FakeDecisionDocs issues Vergabevermerk and Mitteilungen with FakePDF.
-func FakeDecisionDocs() models.DecisionDocs {
-	return models.DecisionDocs{
-		Vermerk: func(meta vault.DocMeta, _ *models.VermerkData) ([]byte, error) { return FakePDF(meta), nil },
-		Notice:  func(meta vault.DocMeta, _ *models.NoticeContent) ([]byte, error) { return FakePDF(meta), nil },
+func FakeDecisionDocs() decision.DecisionDocs {
+	return decision.DecisionDocs{
+		Vermerk: func(meta vault.DocMeta, _ *decision.VermerkData) ([]byte, error) { return FakePDF(meta), nil },
+		Notice:  func(meta vault.DocMeta, _ *decision.NoticeContent) ([]byte, error) { return FakePDF(meta), nil },
 	}
 }
 
@@ -149,17 +149,17 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 	}
 	result, err := evaluation.CloseConsolidation(ctx, db, src, lead, evaluation.CloseInput{CallID: p.CallID, Resolutions: res}, now)
 	fail("close consolidation", err)
-	in := models.ProposalInput{CallID: p.CallID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{}}
+	in := decision.ProposalInput{CallID: p.CallID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{}}
 	for bid, lots := range rules.ProposalFromResult(result) {
 		for lot, fte := range lots {
 			in.FTE[rules.FTEField(bid, lot)] = rules.FormatFTE(fte)
 		}
 	}
-	fail("proposal", models.SaveProposal(ctx, db, lead, in, now))
-	fail("record", models.RecordDecision(ctx, db, lead, s.Docs, rules.RecordInput{CallID: p.CallID, Body: "kreistag",
+	fail("proposal", decision.SaveProposal(ctx, db, lead, in, now))
+	fail("record", decision.RecordDecision(ctx, db, lead, s.Docs, rules.RecordInput{CallID: p.CallID, Body: "kreistag",
 		DecidedOn: rules.NewDate(now).German(), ResolutionNumber: "KT/0815/2026", VoteResult: "einstimmig",
 		CouncilURL: "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=815"}, now))
-	fail("notices", models.IssueNotices(ctx, db, lead, s.Docs, p.CallID, now))
+	fail("notices", decision.IssueNotices(ctx, db, lead, s.Docs, p.CallID, now))
 	if s.Objection && len(orgs) > 1 {
 		email := tag + "-traeger@example.org"
 		var uid, noticeID int64
@@ -168,14 +168,14 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 		member, err := accounts.LoadActor(ctx, db, uid)
 		fail("member actor", err)
 		fail("notice", db.Raw(`SELECT id FROM notices WHERE call_id = ? AND org_id = ?`, p.CallID, orgs[1].ID).Scan(&noticeID).Error)
-		oid, err := models.LodgeObjection(ctx, db, member, orgs[1].ID, noticeID, "Geheimer Rügetext: Die Bewertung von K1 ist falsch.", now)
+		oid, err := decision.LodgeObjection(ctx, db, member, orgs[1].ID, noticeID, "Geheimer Rügetext: Die Bewertung von K1 ist falsch.", now)
 		fail("objection", err)
-		fail("answer objection", models.AnswerObjection(ctx, db, lead, models.ObjectionAnswer{CallID: p.CallID, ObjectionID: oid,
-			Answer: "Geheime Antwort: Die Bewertung bleibt.", Outcome: models.ObjectionRejected}, now))
+		fail("answer objection", decision.AnswerObjection(ctx, db, lead, decision.ObjectionAnswer{CallID: p.CallID, ObjectionID: oid,
+			Answer: "Geheime Antwort: Die Bewertung bleibt.", Outcome: decision.ObjectionRejected}, now))
 		p.Secrets = append(p.Secrets, "Petra Person", email, "Geheimer Rügetext", "Geheime Antwort")
 	}
 	if s.Final {
-		ok, err := models.FinalizeAward(ctx, db, s.Docs, p.CallID, now.AddDate(0, 0, 40))
+		ok, err := decision.FinalizeAward(ctx, db, s.Docs, p.CallID, now.AddDate(0, 0, 40))
 		fail("finalize", err)
 		if !ok {
 			tb.Fatalf("seed procedure: award not finalised")

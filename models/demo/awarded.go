@@ -8,9 +8,9 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/core"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 )
 
@@ -31,7 +31,7 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 		return err
 	}
 	now := time.Now()
-	v, err := models.LoadDecision(ctx, db, lead, docs, callID, now)
+	v, err := decision.LoadDecision(ctx, db, lead, docs, callID, now)
 	if err != nil {
 		return fmt.Errorf("demo decision: %w", err)
 	}
@@ -40,7 +40,7 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 		days = rules.DefaultStandstillDays
 	}
 	decided := now.AddDate(0, 0, -(days + 3))
-	in := models.ProposalInput{CallID: callID, FTE: map[string]string{},
+	in := decision.ProposalInput{CallID: callID, FTE: map[string]string{},
 		Justification: "Demonstration: Die Stellen werden in der Reihenfolge der Rangliste verteilt, wie es die Bekanntmachung vorsieht. " +
 			"Die ausgewählten Träger erfüllen alle Mindestanforderungen und haben die höchsten Gesamtpunktzahlen erreicht."}
 	for bid, lots := range rules.ProposalFromResult(v.Result) {
@@ -48,22 +48,22 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 			in.FTE[rules.FTEField(bid, lot)] = rules.FormatFTE(f)
 		}
 	}
-	if err := models.SaveProposal(ctx, db, lead, in, decided); err != nil {
+	if err := decision.SaveProposal(ctx, db, lead, in, decided); err != nil {
 		return demoErr("proposal", err)
 	}
 	rec := rules.RecordInput{CallID: callID, Body: string(rules.BodyKreistag), DecidedOn: rules.NewDate(decided).German(),
 		ResolutionNumber: "KT/0042/2026", VoteResult: "mehrheitlich: 38 ja, 4 nein, 2 Enthaltungen",
 		CouncilURL: "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=42"}
-	if err := models.RecordDecision(ctx, db, lead, docs, rec, decided); err != nil {
+	if err := decision.RecordDecision(ctx, db, lead, docs, rec, decided); err != nil {
 		return demoErr("record", err)
 	}
-	if err := models.IssueNotices(ctx, db, lead, docs, callID, decided.Add(time.Hour)); err != nil {
+	if err := decision.IssueNotices(ctx, db, lead, docs, callID, decided.Add(time.Hour)); err != nil {
 		return demoErr("notices", err)
 	}
 	if err := demoObjection(ctx, db, lead, v, decided); err != nil {
 		return err
 	}
-	if _, err := models.FinalizeAward(ctx, db, docs, callID, now); err != nil {
+	if _, err := decision.FinalizeAward(ctx, db, docs, callID, now); err != nil {
 		return fmt.Errorf("demo final award: %w", err)
 	}
 	return nil
@@ -71,7 +71,7 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 
 // demoObjection lets a provider that was not selected object (or, when every bidder
 // has posts, the last one, which received fewer than it asked for); the lead rejects it.
-func demoObjection(ctx context.Context, db *gorm.DB, lead *core.Actor, v *models.DecisionView, decided time.Time) error {
+func demoObjection(ctx context.Context, db *gorm.DB, lead *core.Actor, v *decision.DecisionView, decided time.Time) error {
 	var notice struct{ ID, OrgID int64 }
 	if err := db.WithContext(ctx).Raw(`SELECT id, org_id FROM notices WHERE call_id = ? ORDER BY kind = 'selected', id DESC LIMIT 1`, v.CallID).
 		Scan(&notice).Error; err != nil || notice.ID == 0 {
@@ -86,12 +86,12 @@ func demoObjection(ctx context.Context, db *gorm.DB, lead *core.Actor, v *models
 	if err != nil {
 		return err
 	}
-	id, err := models.LodgeObjection(ctx, db, member, notice.OrgID, notice.ID,
+	id, err := decision.LodgeObjection(ctx, db, member, notice.OrgID, notice.ID,
 		"Demonstration: Unser Konzept zur aufsuchenden Arbeit im Kriterium 4 wurde aus unserer Sicht zu niedrig bewertet.", decided.AddDate(0, 0, 2))
 	if err != nil {
 		return demoErr("objection", err)
 	}
-	return demoErr("objection answer", models.AnswerObjection(ctx, db, lead, models.ObjectionAnswer{CallID: v.CallID, ObjectionID: id, Outcome: models.ObjectionRejected,
+	return demoErr("objection answer", decision.AnswerObjection(ctx, db, lead, decision.ObjectionAnswer{CallID: v.CallID, ObjectionID: id, Outcome: decision.ObjectionRejected,
 		Answer: "Demonstration: Das Gremium hat die Darstellung erneut geprüft. Die aufsuchende Arbeit ist beschrieben, aber ohne konkrete Maßnahmen; " +
 			"das entspricht nach der veröffentlichten Skala der Stufe 2. Die Rüge wird zurückgewiesen."}, decided.AddDate(0, 0, 4)))
 }

@@ -8,9 +8,9 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/accounts"
 	"kimibv/models/bids"
+	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
@@ -20,9 +20,9 @@ type Option func(*options)
 
 type options struct {
 	vault   *vault.Vault
-	scoring bool                   // issue 5: calls in scoring (WithScoringCalls)
-	docs    models.DocumentIssuers // issue the PDFs (WithDocuments)
-	baseURL string                 // the address in the links of mails and messages (WithBaseURL)
+	scoring bool                     // issue 5: calls in scoring (WithScoringCalls)
+	docs    decision.DocumentIssuers // issue the PDFs (WithDocuments)
+	baseURL string                   // the address in the links of mails and messages (WithBaseURL)
 }
 
 // WithVault gives Load the master key, with which the demonstration's bids are encrypted.

@@ -3,8 +3,8 @@ package demo
 import (
 	"strings"
 
-	"kimibv/models"
 	"kimibv/models/calls"
+	"kimibv/models/decision"
 )
 
 // defaultBaseURL is the address of the links without WithBaseURL: the default of KIMIBV_BASE_URL.
@@ -34,10 +34,10 @@ func baseURLOf(opts []Option) string {
 // WithDocuments gives Load the hooks that issue the PDFs (app/pdfdoc.Issuers): the
 // Bekanntmachung of each published version, the Öffnungsprotokoll, the Bewertungsmatrix,
 // the Vergabevermerk and the Mitteilungen. Without it the demonstration carries no PDFs.
-func WithDocuments(docs models.DocumentIssuers) Option { return func(o *options) { o.docs = docs } }
+func WithDocuments(docs decision.DocumentIssuers) Option { return func(o *options) { o.docs = docs } }
 
 // docsOf returns the document hooks among opts (zero value: none).
-func docsOf(opts []Option) models.DocumentIssuers {
+func docsOf(opts []Option) decision.DocumentIssuers {
 	var o options
 	for _, f := range opts {
 		f(&o)
