@@ -18,6 +18,7 @@ import (
 	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -42,7 +43,7 @@ func massBids(t testing.TB, db *gorm.DB, vlt *vault.Vault, callID int64, c *rule
 		files := map[string]int64{}
 		for _, rd := range c.RequiredDocs {
 			f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{CallID: callID, OrgID: 0, Kind: "bid", Name: rd.Key + ".pdf",
-				Reader: bytes.NewReader(minimalPDF(1000))})
+				Reader: bytes.NewReader(fixture.MinimalPDF(1000))})
 			if err != nil {
 				return err
 			}
@@ -181,7 +182,7 @@ func benchSetup(b *testing.B) (*gorm.DB, *vault.Vault, []massBid, int64) {
 	lead := taActorTB(b, st.DB, "leitung@musterland.example")
 	var tid int64
 	_ = st.DB.Raw(`SELECT id FROM tenants WHERE slug = 'musterland'`).Scan(&tid).Error
-	c := qaContent(time.Now().Add(30 * 24 * time.Hour))
+	c := fixture.CallContent(time.Now().Add(30 * 24 * time.Hour))
 	id := qaPublishTB(b, st.DB, tid, lead.UserID, c, 92, time.Now())
 	return st.DB, v, massBids(b, st.DB, v, id, &c, b.N, 0), id
 }

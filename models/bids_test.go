@@ -17,6 +17,7 @@ import (
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -63,7 +64,7 @@ func (f *bidFixture) completeBid(t *testing.T, email string) (int64, *core.Actor
 	}
 	for _, key := range []string{"U1", "U2"} {
 		if err := bids.AddBidFile(f.ctx, f.db, f.vault, a, orgID, id, bids.BidFileInput{DocKey: key, FileName: key + ".pdf",
-			File: bytes.NewReader(minimalPDF(2000))}, f.now); err != nil {
+			File: bytes.NewReader(fixture.MinimalPDF(2000))}, f.now); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"kimibv/models/calls"
 	"kimibv/models/evaluation"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 )
@@ -56,7 +57,7 @@ func seedEvaluation(t *testing.T, f *consFixture, n int) {
 // bids, formal checks, committee, ties and every submitted sheet) and closing issue the
 // same number of queries for 40 bids × 8 criteria × 5 evaluators as for 2 bids.
 func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
-	c := qaContent(time.Now().AddDate(0, 0, 30))
+	c := fixture.CallContent(time.Now().AddDate(0, 0, 30))
 	c.Criteria = nil
 	for i := 1; i <= 8; i++ {
 		c.Criteria = append(c.Criteria, rules.Criterion{Key: fmt.Sprintf("K%d", i), Name: fmt.Sprintf("Kriterium %d", i), Weight: []int{20, 15, 15, 10, 10, 10, 10, 10}[i-1]})

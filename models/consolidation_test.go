@@ -16,6 +16,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/evaluation"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 )
@@ -67,7 +68,7 @@ func (f *consFixture) addBid(t *testing.T, name string, formal rules.FormalOutco
 	b := rules.SnapshotBid{BidID: bidID, OrgName: name, Formal: formal, Requested: map[string]decimal.Decimal{}}
 	for _, r := range strings.Fields(requests) {
 		k, v, _ := strings.Cut(r, "=")
-		b.Requested[k] = dec(v)
+		b.Requested[k] = fixture.Dec(v)
 	}
 	if formal == rules.FormalExcluded {
 		b.FormalReason = "Die Satzung fehlt."
@@ -90,20 +91,6 @@ func (f *consFixture) set(bidID int64, scores, reasons map[string]string) error 
 		CallID: f.callID, BidID: bidID, Scores: scores, Reasons: reasons}, f.now)
 }
 
-func wantField(t *testing.T, err error, field, code string) {
-	t.Helper()
-	var v *core.ValidationError
-	if !errors.As(err, &v) {
-		t.Fatalf("err = %v, want a validation error %s/%s", err, field, code)
-	}
-	for _, fe := range v.Fields {
-		if fe.Field == field && fe.Code == code {
-			return
-		}
-	}
-	t.Fatalf("fields = %+v, want %s/%s", v.Fields, field, code)
-}
-
 func TestConsolidationSetAndClose(t *testing.T) {
 	f := newConsFixture(t, nil) // K1 weight 60, K2 weight 40, scale 0–2, minimum 1 each, 50 points
 	a := f.addBid(t, "Träger A e. V.", rules.FormalAdmitted, "L1=2", "2 1", "2 2", "1 2")
@@ -111,12 +98,12 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	x := f.addBid(t, "Träger X e. V.", rules.FormalExcluded, "L2=1")
 	rows := func() int64 { return dbtest.Count(t, f.db, `SELECT count(*) FROM consolidated_scores`) }
 
-	wantField(t, f.set(b, map[string]string{"K1": "1", "K2": "1"}, nil), "scores", "sheets_missing")
+	fixture.WantField(t, f.set(b, map[string]string{"K1": "1", "K2": "1"}, nil), "scores", "sheets_missing")
 	// means of A: K1 5/3 → 1,67, K2 5/3 → 1,67
-	wantField(t, f.set(a, map[string]string{"K1": "2", "K2": "1,67"}, nil), "reason_K1", "required")
-	wantField(t, f.set(a, map[string]string{"K1": "3", "K2": "1,67"}, map[string]string{"K1": "x"}), "score_K1", "scale")
-	wantField(t, f.set(a, map[string]string{"K1": "1,675", "K2": "1,67"}, nil), "score_K1", "format")
-	wantField(t, f.set(a, map[string]string{"K1": "1,67"}, nil), "score_K2", "format")
+	fixture.WantField(t, f.set(a, map[string]string{"K1": "2", "K2": "1,67"}, nil), "reason_K1", "required")
+	fixture.WantField(t, f.set(a, map[string]string{"K1": "3", "K2": "1,67"}, map[string]string{"K1": "x"}), "score_K1", "scale")
+	fixture.WantField(t, f.set(a, map[string]string{"K1": "1,675", "K2": "1,67"}, nil), "score_K1", "format")
+	fixture.WantField(t, f.set(a, map[string]string{"K1": "1,67"}, nil), "score_K2", "format")
 	if n := rows(); n != 0 {
 		t.Fatalf("%d scores written by refused input", n)
 	}
@@ -131,7 +118,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	}
 
 	_, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now)
-	wantField(t, err, "consolidation", "incomplete")
+	fixture.WantField(t, err, "consolidation", "incomplete")
 	if !strings.Contains(err.Error(), "Träger B e. V.: Bewertungsbogen noch nicht abgegeben von Gremium 2") {
 		t.Errorf("missing = %v", err)
 	}
@@ -146,13 +133,13 @@ func TestConsolidationSetAndClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A: 60 + 1,67/2×40 = 60 + 33,40 = 93,40; B: 1,5/2×60 = 45 + 20 = 65
-	if got := ranks(res); got != fmt.Sprintf("%d:1 %d:2 %d:0", a, b, x) {
+	if got := fixture.Ranks(res); got != fmt.Sprintf("%d:1 %d:2 %d:0", a, b, x) {
 		t.Errorf("ranks = %s", got)
 	}
-	if !row(t, res, a).Total.Equal(dec("93.4")) || !row(t, res, b).Total.Equal(dec("65")) {
-		t.Errorf("totals %s, %s", row(t, res, a).Total, row(t, res, b).Total)
+	if !fixture.Row(t, res, a).Total.Equal(fixture.Dec("93.4")) || !fixture.Row(t, res, b).Total.Equal(fixture.Dec("65")) {
+		t.Errorf("totals %s, %s", fixture.Row(t, res, a).Total, fixture.Row(t, res, b).Total)
 	}
-	if got := allocs(res); got != fmt.Sprintf("%d:L1=2.00 %d:L2=1.00", a, b) {
+	if got := fixture.Allocs(res); got != fmt.Sprintf("%d:L1=2.00 %d:L2=1.00", a, b) {
 		t.Errorf("allocations = %s", got)
 	}
 
@@ -160,11 +147,11 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !view.Closed || fingerprint(view.Result) != fingerprint(res) || len(view.Missing) != 0 || view.ClosedBy == "" {
-		t.Errorf("stored result differs:\n%s\nvs\n%s", fingerprint(view.Result), fingerprint(res))
+	if !view.Closed || fixture.Fingerprint(view.Result) != fixture.Fingerprint(res) || len(view.Missing) != 0 || view.ClosedBy == "" {
+		t.Errorf("stored result differs:\n%s\nvs\n%s", fixture.Fingerprint(view.Result), fixture.Fingerprint(res))
 	}
 	cell := view.Matrix.Bids[0].Cells[0]
-	if cell.Consolidated == nil || cell.Consolidated.Reason == "" || !cell.Mean.Equal(dec("1.67")) || cell.Spread != 1 || len(cell.Scores) != 3 {
+	if cell.Consolidated == nil || cell.Consolidated.Reason == "" || !cell.Mean.Equal(fixture.Dec("1.67")) || cell.Spread != 1 || len(cell.Scores) != 3 {
 		t.Errorf("cell = %+v", cell)
 	}
 	acts := auditActions(t, f.db, audit.CallChain(f.callID))
@@ -222,14 +209,14 @@ func TestCloseNeedsTieDecision(t *testing.T) {
 		return evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID, Resolutions: res}, f.now)
 	}
 	_, err := closeWith()
-	wantField(t, err, "ties", "undecided")
+	fixture.WantField(t, err, "ties", "undecided")
 	if !strings.Contains(err.Error(), "Träger A e. V. und Träger B e. V.") || !strings.Contains(err.Error(), "Los Süd") {
 		t.Errorf("message = %v", err)
 	}
 	_, err = closeWith(rules.TieResolution{Order: []int64{b, a}})
-	wantField(t, err, "tie_0_reason", "required")
+	fixture.WantField(t, err, "tie_0_reason", "required")
 	_, err = closeWith(rules.TieResolution{Order: []int64{b, a + 1000}, Reason: "Los"})
-	wantField(t, err, "ties", "stale")
+	fixture.WantField(t, err, "ties", "stale")
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM call_results`); n != 0 {
 		t.Fatalf("refused close stored %d results", n)
 	}
@@ -237,7 +224,7 @@ func TestCloseNeedsTieDecision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ranks(res); got != fmt.Sprintf("%d:1 %d:2", b, a) || !row(t, res, b).RankByDecision {
+	if got := fixture.Ranks(res); got != fmt.Sprintf("%d:1 %d:2", b, a) || !fixture.Row(t, res, b).RankByDecision {
 		t.Errorf("ranks = %s", got)
 	}
 	view, _ := evaluation.LoadConsolidation(context.Background(), f.db, f.src, f.lead, f.callID)
@@ -249,7 +236,7 @@ func TestCloseNeedsTieDecision(t *testing.T) {
 // TestConsolidationQueryCount: reading the consolidation of 40 bids × 8 criteria × 5
 // evaluators takes as many queries as reading it for 2 bids, before and after closing.
 func TestConsolidationQueryCount(t *testing.T) {
-	c := qaContent(time.Now().AddDate(0, 0, 30))
+	c := fixture.CallContent(time.Now().AddDate(0, 0, 30))
 	c.Criteria = nil
 	for i := 1; i <= 8; i++ {
 		c.Criteria = append(c.Criteria, rules.Criterion{Key: fmt.Sprintf("K%d", i), Name: fmt.Sprintf("Kriterium %d", i), Weight: []int{20, 15, 15, 10, 10, 10, 10, 10}[i-1]})

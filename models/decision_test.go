@@ -14,6 +14,7 @@ import (
 	"kimibv/models/dbtest"
 	"kimibv/models/decision"
 	"kimibv/models/evaluation"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
 
@@ -93,16 +94,16 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	f := newDecisionFixture(t)
 	ctx := context.Background()
 	dev := map[string]string{rules.FTEField(f.bids["B"], "L2"): "", rules.FTEField(f.bids["C"], "L2"): "1,00"}
-	wantField(t, decision.SaveProposal(ctx, f.db, f.lead, f.proposal(dev), f.now), "deviation_reason", "required")
+	fixture.WantField(t, decision.SaveProposal(ctx, f.db, f.lead, f.proposal(dev), f.now), "deviation_reason", "required")
 	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decisions WHERE call_id = %d`, f.callID)); n != 0 {
 		t.Fatalf("%d decisions stored after a refused proposal", n)
 	}
-	wantField(t, decision.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["X"], "L2"): "1,00"}), f.now),
+	fixture.WantField(t, decision.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["X"], "L2"): "1,00"}), f.now),
 		rules.FTEField(f.bids["X"], "L2"), "excluded")
-	wantField(t, decision.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["C"], "L2"): "1,00"}), f.now),
+	fixture.WantField(t, decision.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["C"], "L2"): "1,00"}), f.now),
 		"allocation", "lot_full")
 	// Recording without a proposal is refused.
-	wantField(t, decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.recordInput(), f.now), "decision", "no_proposal")
+	fixture.WantField(t, decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.recordInput(), f.now), "decision", "no_proposal")
 
 	// A saved proposal can be replaced until the decision is recorded.
 	if err := decision.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
@@ -136,8 +137,8 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	bad := f.recordInput()
 	bad.CouncilURL, bad.DecidedOn = "javascript:alert(1)", rules.NewDate(f.now.AddDate(0, 0, 2)).German()
 	err = decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, bad, f.now)
-	wantField(t, err, "council_url", "url")
-	wantField(t, err, "decided_on", "future")
+	fixture.WantField(t, err, "council_url", "url")
+	fixture.WantField(t, err, "decided_on", "future")
 	if s := f.state(t); s != "opened" {
 		t.Fatalf("state %s after refused record", s)
 	}
@@ -214,7 +215,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 		}
 		if name == "C" {
 			if n.Content.Rank != 3 || len(n.Content.Scores) != 2 || len(n.Content.Selected) != 2 ||
-				n.Content.Selected[0].OrgName != "Träger A e. V." || !n.Content.Selected[0].Total.Equal(dec("100")) {
+				n.Content.Selected[0].OrgName != "Träger A e. V." || !n.Content.Selected[0].Total.Equal(fixture.Dec("100")) {
 				t.Fatalf("C's notice: %+v", n.Content)
 			}
 			if strings.Contains(text, "Note 2,00, 60,00 Punkte") { // A's K1 line
@@ -272,7 +273,7 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 	}
 	cN := noticeOf("C")
 	// Empty reason refused; another organisation cannot object against C's notice.
-	wantField(t, func() error {
+	fixture.WantField(t, func() error {
 		_, err := decision.LodgeObjection(ctx, f.db, f.members["C"], f.orgs["C"], cN, "  ", f.now)
 		return err
 	}(), "reason", "required")
@@ -292,7 +293,7 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 	if n, err := decision.FinalizeDueAwards(ctx, f.db, decision.DecisionDocs{}, after); err != nil || n != 0 {
 		t.Fatalf("finalised %d with an open objection (%v)", n, err)
 	}
-	wantField(t, decision.AnswerObjection(ctx, f.db, f.lead, decision.ObjectionAnswer{CallID: f.callID, ObjectionID: objID, Answer: "", Outcome: "x"}, f.now), "outcome", "required")
+	fixture.WantField(t, decision.AnswerObjection(ctx, f.db, f.lead, decision.ObjectionAnswer{CallID: f.callID, ObjectionID: objID, Answer: "", Outcome: "x"}, f.now), "outcome", "required")
 	if err := decision.AnswerObjection(ctx, f.db, f.lead, decision.ObjectionAnswer{CallID: f.callID, ObjectionID: objID,
 		Answer: "Die Wertung wurde geprüft und bestätigt.", Outcome: decision.ObjectionRejected}, f.now); err != nil {
 		t.Fatal(err)

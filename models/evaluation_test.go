@@ -11,6 +11,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/evaluation"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
 
@@ -22,12 +23,12 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 	f.open(t)
 	// Admitting without the minimum requirements met is refused; nothing stored.
 	err := evaluation.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], evaluation.FormalInput{Decision: rules.DecideAdmit}, f.now)
-	wantField(t, err, "met_E1", "not_met")
+	fixture.WantField(t, err, "met_E1", "not_met")
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM formal_checks WHERE outcome <> 'pending'`); n != 0 {
 		t.Fatalf("%d decided checks after refusal", n)
 	}
 	// Excluding needs a reason; with one it is final.
-	wantField(t, evaluation.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], evaluation.FormalInput{Decision: rules.DecideExclude}, f.now), "reason", "required")
+	fixture.WantField(t, evaluation.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], evaluation.FormalInput{Decision: rules.DecideExclude}, f.now), "reason", "required")
 	if err := evaluation.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"],
 		evaluation.FormalInput{Items: f.allMet(), Decision: rules.DecideExclude, Reason: "Die Satzung ist nicht unterschrieben."}, f.now); err != nil {
 		t.Fatal(err)
@@ -40,7 +41,7 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 		t.Fatal("database allowed editing an exclusion")
 	}
 	// Correction: mandatory reason, separate record, audited; the exclusion stays.
-	wantField(t, evaluation.CorrectExclusion(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], "", f.now), "correction", "required")
+	fixture.WantField(t, evaluation.CorrectExclusion(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], "", f.now), "correction", "required")
 	if err := evaluation.CorrectExclusion(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["caritas"], "Die Unterschrift befand sich auf Seite 3.", f.now); err != nil {
 		t.Fatal(err)
 	}
@@ -75,8 +76,8 @@ func TestDocumentRequestsOneDeadline(t *testing.T) {
 	f := newEvalFixture(t)
 	f.open(t)
 	deadline := f.now.Add(7 * 24 * time.Hour).In(core.Berlin()).Format("02.01.2006 15:04")
-	wantField(t, evaluation.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], evaluation.DocRequestInput{DocKeys: []string{"U9"}, Message: "x", Deadline: deadline}, f.now), "docs", "unknown")
-	wantField(t, evaluation.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], evaluation.DocRequestInput{DocKeys: []string{"U2"}, Message: "x", Deadline: "morgen"}, f.now), "deadline", "invalid")
+	fixture.WantField(t, evaluation.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], evaluation.DocRequestInput{DocKeys: []string{"U9"}, Message: "x", Deadline: deadline}, f.now), "docs", "unknown")
+	fixture.WantField(t, evaluation.RequestDocuments(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids["awo"], evaluation.DocRequestInput{DocKeys: []string{"U2"}, Message: "x", Deadline: "morgen"}, f.now), "deadline", "invalid")
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM document_requests`) + dbtest.Count(t, f.db, `SELECT count(*) FROM document_request_deadlines`); n != 0 {
 		t.Fatal("refused request stored")
 	}
@@ -105,10 +106,10 @@ func TestDocumentRequestsOneDeadline(t *testing.T) {
 	}
 	up := func(key string, now time.Time) error {
 		_, err := evaluation.AnswerDocumentRequest(f.ctx, f.db, f.vault, f.provider["awo"], f.orgs["awo"], f.bids["awo"],
-			evaluation.RequestUpload{RequestID: pv.Requests[0].ID, DocKey: key, FileName: "satzung.pdf", File: bytes.NewReader(minimalPDF(1500))}, now)
+			evaluation.RequestUpload{RequestID: pv.Requests[0].ID, DocKey: key, FileName: "satzung.pdf", File: bytes.NewReader(fixture.MinimalPDF(1500))}, now)
 		return err
 	}
-	wantField(t, up("U1", f.now), "datei", "not_requested")
+	fixture.WantField(t, up("U1", f.now), "datei", "not_requested")
 	if err := up("U2", f.now); err != nil {
 		t.Fatal(err)
 	}
@@ -202,8 +203,8 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 	// Bad sheets: nothing stored.
 	bad := evaluation.SheetInput{Scores: map[string]string{"K1": "9", "K2": "1"}, Reasons: map[string]string{"K1": "x"}, Submit: true}
 	err = evaluation.SaveSheet(f.ctx, f.db, f.ev2, f.tenantID, f.callID, f.bids["awo"], bad, f.now)
-	wantField(t, err, "score_K1", "scale")
-	wantField(t, err, "reason_K2", "required")
+	fixture.WantField(t, err, "score_K1", "scale")
+	fixture.WantField(t, err, "reason_K2", "required")
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM scores`); n != 0 {
 		t.Fatalf("%d scores after refusal", n)
 	}
@@ -284,7 +285,7 @@ func TestTiesLeaveTooFewEvaluators(t *testing.T) {
 		t.Fatal(err)
 	}
 	newEv = taActor(t, f.db, "kreistag@musterland.example")
-	wantField(t, evaluation.AddEvaluator(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.provider["awo"].UserID, f.now), "user", "invalid")
+	fixture.WantField(t, evaluation.AddEvaluator(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.provider["awo"].UserID, f.now), "user", "invalid")
 	if err := evaluation.AddEvaluator(f.ctx, f.db, f.lead, f.tenantID, f.callID, newEv.UserID, f.now); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/fixture"
 	"kimibv/models/store"
 	"kimibv/models/vault"
 )
@@ -112,8 +113,8 @@ func TestStoreFileRoundTrip(t *testing.T) {
 		{"exactly 1 MiB", randomBytes(t, vault.ChunkSize), false, fx.callID},
 		{"1 MiB + 1", randomBytes(t, vault.ChunkSize+1), false, 0},
 		{"3 MiB - 100 (call key)", randomBytes(t, 3*vault.ChunkSize-100), false, fx.callID},
-		{"PDF of exactly 1 MiB", minimalPDF(vault.ChunkSize), true, 0},
-		{"PDF of 1 MiB + 1 (call key)", minimalPDF(vault.ChunkSize + 1), true, fx.callID},
+		{"PDF of exactly 1 MiB", fixture.MinimalPDF(vault.ChunkSize), true, 0},
+		{"PDF of 1 MiB + 1 (call key)", fixture.MinimalPDF(vault.ChunkSize + 1), true, fx.callID},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -162,7 +163,7 @@ func TestStoreFileRoundTrip(t *testing.T) {
 
 func TestStoreFileRefusesAndLeavesNothing(t *testing.T) {
 	fx := newFileFixture(t)
-	big := minimalPDF(21 << 20)
+	big := fixture.MinimalPDF(21 << 20)
 	cases := []struct {
 		name    string
 		content []byte
@@ -171,7 +172,7 @@ func TestStoreFileRefusesAndLeavesNothing(t *testing.T) {
 		{"21 MiB over the 20 MiB limit", big, "too_large"},
 		{"0 bytes", nil, "empty"},
 		{"HTML polyglot", []byte("<html><script>x</script>%PDF-1.4 %%EOF"), "not_pdf"},
-		{"truncated", minimalPDF(3 << 20)[:2<<20], "truncated"},
+		{"truncated", fixture.MinimalPDF(3 << 20)[:2<<20], "truncated"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,7 +186,7 @@ func TestStoreFileRefusesAndLeavesNothing(t *testing.T) {
 				}
 				// The transaction stays usable and commits what else it did.
 				kept, err = vault.StoreFile(context.Background(), tx, fx.vault, vault.FileInput{OrgID: fx.orgID, Kind: "test",
-					Name: "ok.pdf", Reader: bytes.NewReader(minimalPDF(500))})
+					Name: "ok.pdf", Reader: bytes.NewReader(fixture.MinimalPDF(500))})
 				return err
 			})
 			if err != nil {
@@ -215,7 +216,7 @@ func (f failingReader) Read(p []byte) (int, error) {
 func TestStoreFileAbortedUpload(t *testing.T) {
 	fx := newFileFixture(t)
 	_, err := fx.store(t, vault.FileInput{OrgID: fx.orgID, Kind: "test", Name: "x.pdf",
-		Reader: failingReader{bytes.NewReader(minimalPDF(2 << 20))}})
+		Reader: failingReader{bytes.NewReader(fixture.MinimalPDF(2 << 20))}})
 	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("err = %v", err)
 	}
@@ -227,7 +228,7 @@ func TestStoreFileAbortedUpload(t *testing.T) {
 func TestEncryptionAtRest(t *testing.T) {
 	fx := newFileFixture(t)
 	marker := "GEHEIMER-BIETERTEXT-7f3a9c"
-	content := minimalPDF(3000)
+	content := fixture.MinimalPDF(3000)
 	copy(content[20:], marker)
 	f, err := fx.store(t, vault.FileInput{CallID: fx.callID, OrgID: fx.orgID, Kind: "bid", Name: "Konzept.pdf", Reader: bytes.NewReader(content)})
 	if err != nil {
@@ -349,7 +350,7 @@ func findPgDump() string {
 
 func TestCopyAndDeleteFile(t *testing.T) {
 	fx := newFileFixture(t)
-	content := minimalPDF(5000)
+	content := fixture.MinimalPDF(5000)
 	src, err := fx.store(t, vault.FileInput{OrgID: fx.orgID, Kind: "wallet", Name: "Satzung.pdf", Reader: bytes.NewReader(content)})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
 
@@ -67,7 +68,7 @@ func newQAFixture(t *testing.T, db *gorm.DB) *qaFixture {
 	lead := taActor(t, db, "leitung@musterland.example")
 	tid := taTenantID(t, db, "musterland")
 	l := now.In(core.Berlin())
-	c := qaContent(time.Date(l.Year(), l.Month(), l.Day()+30, 12, 0, 0, 0, core.Berlin()))
+	c := fixture.CallContent(time.Date(l.Year(), l.Month(), l.Day()+30, 12, 0, 0, 0, core.Berlin()))
 	id := qaPublish(t, db, tid, lead.UserID, c, 91, now)
 	return &qaFixture{db: db, tenantID: tid, callID: id, lead: lead, content: c, now: now}
 }

@@ -13,6 +13,7 @@ import (
 	"kimibv/models/bids"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -109,7 +110,7 @@ func newWalletFixture(t *testing.T) *walletFixture {
 var walletNow = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 
 func satzung(name string, size int) bids.WalletInput {
-	return bids.WalletInput{DocType: "satzung", FileName: name, File: bytes.NewReader(minimalPDF(size))}
+	return bids.WalletInput{DocType: "satzung", FileName: name, File: bytes.NewReader(fixture.MinimalPDF(size))}
 }
 
 func TestWalletUseCases(t *testing.T) {
@@ -125,7 +126,7 @@ func TestWalletUseCases(t *testing.T) {
 	}
 
 	t.Run("validation before the file is read", func(t *testing.T) {
-		r := &countingReader{r: bytes.NewReader(minimalPDF(5000))}
+		r := &countingReader{r: bytes.NewReader(fixture.MinimalPDF(5000))}
 		_, err := bids.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, bids.WalletInput{DocType: "freistellungsbescheid",
 			IssuedOn: "2026-04-01", ValidUntil: "31.02.2027", FileName: "f.pdf", File: r}, walletNow)
 		v, ok := core.AsValidation(err)
@@ -153,7 +154,7 @@ func TestWalletUseCases(t *testing.T) {
 		var err error
 		freist, err = bids.AddWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, bids.WalletInput{DocType: "freistellungsbescheid",
 			IssuedOn: "15.01.2021", ValidUntil: "2026-04-30", Note: "Finanzamt Musterstadt", FileName: "../Freistellung\u202e.pdf",
-			File: bytes.NewReader(minimalPDF(3000))}, walletNow)
+			File: bytes.NewReader(fixture.MinimalPDF(3000))}, walletNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +174,7 @@ func TestWalletUseCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, err := io.ReadAll(r)
-		if err != nil || !bytes.Equal(b, minimalPDF(3000)) || f.Name != "Freistellung.pdf" {
+		if err != nil || !bytes.Equal(b, fixture.MinimalPDF(3000)) || f.Name != "Freistellung.pdf" {
 			t.Fatalf("read: %v", err)
 		}
 		if audits("wallet.document_added") != 2 {
@@ -207,7 +208,7 @@ func TestWalletUseCases(t *testing.T) {
 
 	t.Run("replace keeps the document and drops the old file", func(t *testing.T) {
 		oldFile := freist.FileID
-		in := bids.WalletInput{IssuedOn: "2026-02-01", ValidUntil: "2031-01-31", FileName: "Neu.pdf", File: bytes.NewReader(minimalPDF(4000))}
+		in := bids.WalletInput{IssuedOn: "2026-02-01", ValidUntil: "2031-01-31", FileName: "Neu.pdf", File: bytes.NewReader(fixture.MinimalPDF(4000))}
 		doc, err := bids.ReplaceWalletDocument(ctx, fx.st.DB, fx.vault, fx.awo, fx.awoOrg, freist.ID, in, walletNow)
 		if err != nil {
 			t.Fatal(err)

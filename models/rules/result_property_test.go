@@ -1,14 +1,14 @@
-package models_test
+package rules_test
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
 
@@ -71,34 +71,6 @@ func randomBids(r *rand.Rand, c rules.CallContent) []rules.ScoreInput {
 	return out
 }
 
-// fingerprint renders a result completely and canonically.
-func fingerprint(res rules.Result) string {
-	var b strings.Builder
-	m := func(x map[string]decimal.Decimal) string {
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		var s []string
-		for _, k := range keys {
-			s = append(s, k+"="+x[k].StringFixed(2))
-		}
-		return strings.Join(s, ",")
-	}
-	for _, x := range res.Rows {
-		fmt.Fprintf(&b, "%d r%d %v %v %s [%s] {%s} {%s} %q\n", x.BidID, x.Rank, x.RankByDecision, x.Excluded,
-			x.Total.StringFixed(2), m(x.Points), m(x.Requested), m(x.Allocation), x.ExclusionReasons)
-	}
-	for _, l := range res.Lots {
-		fmt.Fprintf(&b, "%s %s %s %v\n", l.Key, l.Allocated.StringFixed(2), l.Unallocated.StringFixed(2), l.BlockedByTie)
-	}
-	for _, t := range res.Ties {
-		fmt.Fprintf(&b, "tie %d %v %v\n", t.Rank, t.BidIDs, t.Lots)
-	}
-	return b.String()
-}
-
 func TestResultProperties(t *testing.T) {
 	r := rand.New(rand.NewPCG(20260901, 7))
 	var blocked, ties, partial, excluded int
@@ -109,13 +81,13 @@ func TestResultProperties(t *testing.T) {
 		if err != nil {
 			t.Fatalf("case %d: %v", n, err)
 		}
-		want := fingerprint(res)
+		want := fixture.Fingerprint(res)
 		for range 3 {
 			shuffled := slices.Clone(in)
 			r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 			again, err := rules.ComputeResult(c, shuffled, nil)
-			if err != nil || fingerprint(again) != want {
-				t.Fatalf("case %d: result depends on input order:\n%s\nvs\n%s", n, want, fingerprint(again))
+			if err != nil || fixture.Fingerprint(again) != want {
+				t.Fatalf("case %d: result depends on input order:\n%s\nvs\n%s", n, want, fixture.Fingerprint(again))
 			}
 		}
 		checkResult(t, n, c, res)
@@ -147,7 +119,7 @@ func checkResult(t *testing.T, n int, c rules.CallContent, res rules.Result) {
 	t.Helper()
 	fail := func(format string, args ...any) {
 		t.Helper()
-		t.Fatalf("case %d: %s\n%s", n, fmt.Sprintf(format, args...), fingerprint(res))
+		t.Fatalf("case %d: %s\n%s", n, fmt.Sprintf(format, args...), fixture.Fingerprint(res))
 	}
 	for i, x := range res.Rows {
 		if x.Excluded != (len(x.ExclusionReasons) > 0) || x.Excluded != (x.Rank == 0) {

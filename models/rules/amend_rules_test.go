@@ -1,4 +1,4 @@
-package models_test
+package rules_test
 
 import (
 	"slices"
@@ -9,42 +9,13 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models/core"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
 
 // berlinAt is a Europe/Berlin wall time.
 func berlinAt(y int, m time.Month, d, h, mi int) time.Time {
 	return time.Date(y, m, d, h, mi, 0, 0, core.Berlin())
-}
-
-// qaContent is a complete call that passes ValidateForPublication, with deadlines
-// relative to deadline (questions a week before, opening the day after).
-func qaContent(deadline time.Time) rules.CallContent {
-	one := 1
-	return rules.CallContent{
-		Title: "Interessenbekundungsverfahren KIM-Case-Management", FileRef: "KI-IBV-2026-01", Authority: "Kreis Musterland – Der Landrat",
-		LegalBasis: "Nr. 12 VV zu § 44 LHO", FundingSource: "Landesmittel KIM, Baustein 2",
-		Description:   "## Gegenstand\n\nCase Management.\n\n## Aufgaben\n\nFallaufnahme und Hilfeplanung.",
-		FundingPeriod: rules.Period{From: "2026-09-01", To: "2028-12-31"}, FundingPerFTE: decimal.NewFromInt(57000), KreisTopUp: decimal.NewFromInt(5000),
-		Lots: []rules.Lot{
-			{Key: "L1", Name: "Nord", Region: "Nordheim", FTE: decimal.NewFromInt(2), MinFTEPerSite: decimal.NewFromInt(1)},
-			{Key: "L2", Name: "Süd", Region: "Südhausen", FTE: decimal.NewFromInt(1), MinFTEPerSite: decimal.NewFromInt(1)},
-		},
-		Eligibility: []string{"Anerkannter Träger der freien Wohlfahrtspflege", "Erfahrung in der Beratung"},
-		RequiredDocs: []rules.RequiredDoc{
-			{Key: "U1", Name: "Konzept", Mandatory: true, Note: "höchstens 12 Seiten"},
-			{Key: "U2", Name: "Satzung", Mandatory: true},
-		},
-		Criteria: []rules.Criterion{
-			{Key: "K1", Name: "Case-Management-Konzept im KIM-Rahmen", Weight: 60, MinScore: &one, Description: "Fallaufnahme, Hilfeplanung."},
-			{Key: "K2", Name: "Unabhängigkeit und Rollenklarheit", Weight: 40, MinScore: &one, Description: "Beschwerdeweg."},
-		},
-		Scale:          []rules.ScaleLevel{{Value: 0, Label: "nicht dargestellt"}, {Value: 1, Label: "unzureichend"}, {Value: 2, Label: "gut"}},
-		MinTotalPoints: decimal.NewFromInt(50), TieBreak: []string{"K1", "K2"}, AnswerMaxChars: 6000,
-		Timeline: rules.Timeline{QuestionsUntil: deadline.AddDate(0, 0, -7).UTC(), Deadline: deadline.UTC(),
-			PlannedOpening: deadline.AddDate(0, 0, 1).UTC(), PlannedDecision: deadline.AddDate(0, 0, 30).UTC(), StandstillDays: 14},
-		Contact: rules.Contact{Name: "Kommunales Integrationszentrum", Email: "ki@musterland.example"},
-	}
 }
 
 // changedContent returns a copy of base (its lists copied too) changed by f.
@@ -62,7 +33,7 @@ func changedContent(base rules.CallContent, f func(c *rules.CallContent)) rules.
 func TestCheckAmendment(t *testing.T) {
 	const minLeft = 10 * 24 * time.Hour
 	now := berlinAt(2026, 3, 20, 12, 0) // CET; summer time starts 29.03.2026
-	base := qaContent(berlinAt(2026, 4, 30, 12, 0))
+	base := fixture.CallContent(berlinAt(2026, 4, 30, 12, 0))
 	mod := func(f func(c *rules.CallContent)) rules.CallContent { return changedContent(base, f) }
 	withDeadline := func(c *rules.CallContent, d time.Time) {
 		c.Timeline.Deadline = d.UTC()
@@ -74,7 +45,7 @@ func TestCheckAmendment(t *testing.T) {
 	})
 	weight := func(c *rules.CallContent) { c.Criteria[0].Weight, c.Criteria[1].Weight = 55, 45 }
 	autumnNow := berlinAt(2026, 10, 20, 12, 0) // CEST; winter time starts 25.10.2026
-	autumn := qaContent(berlinAt(2026, 10, 27, 12, 0))
+	autumn := fixture.CallContent(berlinAt(2026, 10, 27, 12, 0))
 	autumnMod := func(d time.Time) rules.CallContent {
 		c := autumn
 		c.Criteria = slices.Clone(autumn.Criteria)
@@ -158,7 +129,7 @@ func TestCheckAmendment(t *testing.T) {
 
 func TestCheckAmendmentMessageNamesEarliestDeadline(t *testing.T) {
 	now := berlinAt(2026, 3, 20, 12, 0)
-	prev := qaContent(berlinAt(2026, 3, 25, 12, 0))
+	prev := fixture.CallContent(berlinAt(2026, 3, 25, 12, 0))
 	next := prev
 	next.Lots = append(slices.Clone(prev.Lots), rules.Lot{Key: "L3", Name: "Mitte", Region: "Musterstadt", FTE: decimal.NewFromInt(1), MinFTEPerSite: decimal.NewFromInt(1)})
 	_, v := rules.CheckAmendment(prev, next, now, 10*24*time.Hour)

@@ -1,13 +1,13 @@
-package models_test
+package rules_test
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
 
@@ -15,18 +15,6 @@ import (
 // score, and the given lots ("key:fte:min").
 func pointsCall(lots ...string) rules.CallContent {
 	return arithCall([]int{100}, 100, nil, "0", []string{"K1"}, lots...)
-}
-
-// allocs renders every allocation "id:lot=VZÄ" sorted, e.g. "1:L1=2.00 2:L1=1.00".
-func allocs(r rules.Result) string {
-	var s []string
-	for _, x := range r.Rows {
-		for k, v := range x.Allocation {
-			s = append(s, fmt.Sprintf("%d:%s=%s", x.BidID, k, v.StringFixed(2)))
-		}
-	}
-	slices.Sort(s)
-	return strings.Join(s, " ")
 }
 
 // unallocated renders "lot=VZÄ" in lot order, with "!" for a lot blocked by a tie.
@@ -43,7 +31,7 @@ func unallocated(r rules.Result) string {
 }
 
 func TestAllocation(t *testing.T) {
-	formal := rules.ScoreInput{BidID: 9, Excluded: true, Requested: map[string]decimal.Decimal{"L1": dec("2")}}
+	formal := rules.ScoreInput{BidID: 9, Excluded: true, Requested: map[string]decimal.Decimal{"L1": fixture.Dec("2")}}
 	for _, tc := range []struct {
 		name    string
 		c       rules.CallContent
@@ -85,7 +73,7 @@ func TestAllocation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := mustResult(t, tc.c, tc.in)
-			if got := allocs(res); got != tc.allocs {
+			if got := fixture.Allocs(res); got != tc.allocs {
 				t.Errorf("allocations = %q, want %q", got, tc.allocs)
 			}
 			if got := unallocated(res); got != tc.unalloc {
@@ -109,16 +97,16 @@ func TestTieResolution(t *testing.T) {
 	c := pointsCall("L1:2:1")
 	in := []rules.ScoreInput{bid(1, "90", "L1=1"), bid(2, "80", "L1=1"), bid(3, "80", "L1=1"), bid(4, "70", "L1=1")}
 	res := mustResult(t, c, in, rules.TieResolution{Order: []int64{3, 2}, Reason: "Losentscheid am 01.10.2026"})
-	if got := ranks(res); got != "1:1 3:2 2:3 4:4" {
+	if got := fixture.Ranks(res); got != "1:1 3:2 2:3 4:4" {
 		t.Errorf("ranks = %s", got)
 	}
-	if got := allocs(res); got != "1:L1=1.00 3:L1=1.00" {
+	if got := fixture.Allocs(res); got != "1:L1=1.00 3:L1=1.00" {
 		t.Errorf("allocations = %s", got)
 	}
 	if res.NeedsLeadDecision() || len(res.Ties) != 1 || res.Ties[0].Resolution == nil || len(res.Ties[0].Lots) != 0 {
 		t.Errorf("ties = %+v", res.Ties)
 	}
-	if r := row(t, res, 3); !r.RankByDecision || row(t, res, 1).RankByDecision {
+	if r := fixture.Row(t, res, 3); !r.RankByDecision || fixture.Row(t, res, 1).RankByDecision {
 		t.Error("RankByDecision not set on the decided group only")
 	}
 	if _, err := rules.ComputeResult(c, in, []rules.TieResolution{{Order: []int64{1, 2}}}); err == nil {
@@ -139,7 +127,7 @@ func TestComputeResultRefusesInconsistentInput(t *testing.T) {
 		"above lot":            {bid(1, ok, "L1=2.5")},
 		"duplicate bid":        {bid(1, ok), bid(1, ok)},
 		"negative request":     {bid(1, ok, "L1=-1")},
-		"formal, unknown lot ": {{BidID: 1, Excluded: true, Requested: map[string]decimal.Decimal{"L9": dec("1")}}},
+		"formal, unknown lot ": {{BidID: 1, Excluded: true, Requested: map[string]decimal.Decimal{"L9": fixture.Dec("1")}}},
 	} {
 		if _, err := rules.ComputeResult(c, in, nil); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -152,7 +140,7 @@ func TestComputeResultRefusesInconsistentInput(t *testing.T) {
 	}
 	// a formally excluded bid needs no scores; zero requests are ignored
 	res, err := rules.ComputeResult(c, []rules.ScoreInput{{BidID: 1, Excluded: true}, bid(2, ok, "L2=0")}, nil)
-	if err != nil || len(row(t, res, 2).Requested) != 0 {
-		t.Errorf("err = %v, requested %v", err, row(t, res, 2).Requested)
+	if err != nil || len(fixture.Row(t, res, 2).Requested) != 0 {
+		t.Errorf("err = %v, requested %v", err, fixture.Row(t, res, 2).Requested)
 	}
 }

@@ -1,4 +1,4 @@
-package models_test
+package rules_test
 
 import (
 	"errors"

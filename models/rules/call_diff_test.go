@@ -1,4 +1,4 @@
-package models_test
+package rules_test
 
 import (
 	"slices"
@@ -8,11 +8,12 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
 
 func TestDiffVersions(t *testing.T) {
-	base := qaContent(berlinAt(2027, 1, 15, 12, 0))
+	base := fixture.CallContent(berlinAt(2027, 1, 15, 12, 0))
 	clone := func(f func(c *rules.CallContent)) rules.CallContent { return changedContent(base, f) }
 	tests := []struct {
 		name string
@@ -64,7 +65,7 @@ func TestDiffVersions(t *testing.T) {
 }
 
 func TestDiffVersionsParagraphs(t *testing.T) {
-	a := qaContent(berlinAt(2027, 1, 15, 12, 0))
+	a := fixture.CallContent(berlinAt(2027, 1, 15, 12, 0))
 	b := a
 	b.Description = "## Gegenstand\n\nCase Management nach KIM.\n\n## Aufgaben\n\nFallaufnahme und Hilfeplanung."
 	ch := rules.DiffVersions(a, b)

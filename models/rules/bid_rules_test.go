@@ -1,4 +1,4 @@
-package models_test
+package rules_test
 
 import (
 	"bytes"
@@ -11,13 +11,14 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models/core"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
 
 func bidDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func TestApplyStepLots(t *testing.T) {
-	c := qaContent(time.Now().Add(720 * time.Hour)) // L1 Nord 2,0 (min 1,0), L2 Süd 1,0 (min 1,0)
+	c := fixture.CallContent(time.Now().Add(720 * time.Hour)) // L1 Nord 2,0 (min 1,0), L2 Süd 1,0 (min 1,0)
 	tests := []struct {
 		name  string
 		in    rules.StepInput
@@ -65,7 +66,7 @@ func TestApplyStepLots(t *testing.T) {
 }
 
 func TestApplyStepTexts(t *testing.T) {
-	c := qaContent(time.Now().Add(720 * time.Hour))
+	c := fixture.CallContent(time.Now().Add(720 * time.Hour))
 	c.AnswerMaxChars = 100
 	tests := []struct {
 		name  string
@@ -116,7 +117,7 @@ func completeDraft(c *rules.CallContent) (*rules.BidDraft, map[string]bool) {
 }
 
 func TestBidMissing(t *testing.T) {
-	c := qaContent(time.Now().Add(720 * time.Hour))
+	c := fixture.CallContent(time.Now().Add(720 * time.Hour))
 	decl := rules.Declarations(&c)
 	tests := []struct {
 		name   string

@@ -1,4 +1,4 @@
-package models_test
+package rules_test
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
 
@@ -15,7 +16,7 @@ import (
 // scores (nil entries: none), minimum total and tie-break keys, and lots
 // "key:fte:min" (e.g. "L1:2:1").
 func arithCall(weights []int, scaleMax int, minScores []*int, minTotal string, tieBreak []string, lots ...string) rules.CallContent {
-	c := rules.CallContent{MinTotalPoints: dec(minTotal), TieBreak: tieBreak}
+	c := rules.CallContent{MinTotalPoints: fixture.Dec(minTotal), TieBreak: tieBreak}
 	for i, w := range weights {
 		cr := rules.Criterion{Key: fmt.Sprintf("K%d", i+1), Name: fmt.Sprintf("Kriterium %d", i+1), Weight: w}
 		if i < len(minScores) {
@@ -28,7 +29,7 @@ func arithCall(weights []int, scaleMax int, minScores []*int, minTotal string, t
 	}
 	for _, l := range lots {
 		p := strings.Split(l, ":")
-		c.Lots = append(c.Lots, rules.Lot{Key: p[0], Name: "Los " + p[0], FTE: dec(p[1]), MinFTEPerSite: dec(p[2])})
+		c.Lots = append(c.Lots, rules.Lot{Key: p[0], Name: "Los " + p[0], FTE: fixture.Dec(p[1]), MinFTEPerSite: fixture.Dec(p[2])})
 	}
 	return c
 }
@@ -47,11 +48,11 @@ func kimCall() rules.CallContent {
 func bid(id int64, scores string, requests ...string) rules.ScoreInput {
 	in := rules.ScoreInput{BidID: id, Scores: map[string]decimal.Decimal{}, Requested: map[string]decimal.Decimal{}}
 	for i, s := range strings.Fields(scores) {
-		in.Scores[fmt.Sprintf("K%d", i+1)] = dec(s)
+		in.Scores[fmt.Sprintf("K%d", i+1)] = fixture.Dec(s)
 	}
 	for _, r := range requests {
 		k, v, _ := strings.Cut(r, "=")
-		in.Requested[k] = dec(v)
+		in.Requested[k] = fixture.Dec(v)
 	}
 	return in
 }
@@ -63,26 +64,6 @@ func mustResult(t *testing.T, c rules.CallContent, in []rules.ScoreInput, res ..
 		t.Fatalf("ComputeResult: %v", err)
 	}
 	return r
-}
-
-func row(t *testing.T, r rules.Result, id int64) rules.ResultRow {
-	t.Helper()
-	for _, x := range r.Rows {
-		if x.BidID == id {
-			return x
-		}
-	}
-	t.Fatalf("no row for bid %d", id)
-	return rules.ResultRow{}
-}
-
-// ranks renders "id:rank" in row order, e.g. "1:1 2:2 3:0".
-func ranks(r rules.Result) string {
-	var s []string
-	for _, x := range r.Rows {
-		s = append(s, fmt.Sprintf("%d:%d", x.BidID, x.Rank))
-	}
-	return strings.Join(s, " ")
 }
 
 func TestTotalIsSumOfRoundedPoints(t *testing.T) {
@@ -103,13 +84,13 @@ func TestTotalIsSumOfRoundedPoints(t *testing.T) {
 		{"consolidated means", kimCall(), "2.67 3.33 1.5 4 0.5 2.25", []string{"16.69", "16.65", "7.5", "15", "1.25", "5.63"}, "62.72"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := row(t, mustResult(t, tc.c, []rules.ScoreInput{bid(1, tc.scores)}), 1)
+			r := fixture.Row(t, mustResult(t, tc.c, []rules.ScoreInput{bid(1, tc.scores)}), 1)
 			for i, want := range tc.points {
-				if got := r.Points[fmt.Sprintf("K%d", i+1)]; !got.Equal(dec(want)) {
+				if got := r.Points[fmt.Sprintf("K%d", i+1)]; !got.Equal(fixture.Dec(want)) {
 					t.Errorf("K%d points = %s, want %s", i+1, got, want)
 				}
 			}
-			if !r.Total.Equal(dec(tc.total)) {
+			if !r.Total.Equal(fixture.Dec(tc.total)) {
 				t.Errorf("total = %s, want %s", r.Total, tc.total)
 			}
 		})
@@ -132,9 +113,9 @@ func TestExclusion(t *testing.T) {
 		{"formal", rules.ScoreInput{BidID: 1, Excluded: true, FormalReason: "Satzung fehlt."}, []string{"Bei der formalen Prüfung ausgeschlossen: Satzung fehlt."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.in.Requested = map[string]decimal.Decimal{"L1": dec("1")}
+			tc.in.Requested = map[string]decimal.Decimal{"L1": fixture.Dec("1")}
 			res := mustResult(t, c, []rules.ScoreInput{tc.in})
-			r := row(t, res, 1)
+			r := fixture.Row(t, res, 1)
 			if r.Excluded != (len(tc.reasons) > 0) || len(r.ExclusionReasons) != len(tc.reasons) {
 				t.Fatalf("excluded = %v, reasons %q; want %q", r.Excluded, r.ExclusionReasons, tc.reasons)
 			}
@@ -147,7 +128,7 @@ func TestExclusion(t *testing.T) {
 			if r.Excluded {
 				wantRank, wantAlloc = 0, "0"
 			}
-			if r.Rank != wantRank || !r.Allocation["L1"].Equal(dec(wantAlloc)) || !res.Lots[0].Allocated.Equal(dec(wantAlloc)) {
+			if r.Rank != wantRank || !r.Allocation["L1"].Equal(fixture.Dec(wantAlloc)) || !res.Lots[0].Allocated.Equal(fixture.Dec(wantAlloc)) {
 				t.Errorf("rank %d, allocation %v; want %d, %s", r.Rank, r.Allocation, wantRank, wantAlloc)
 			}
 		})
@@ -177,7 +158,7 @@ func TestRankingTieBreaks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, order := range [][]rules.ScoreInput{{bid(1, tc.a), bid(2, tc.b)}, {bid(2, tc.b), bid(1, tc.a)}} {
 				res := mustResult(t, fiveCall(), order)
-				if got := ranks(res); got != tc.want {
+				if got := fixture.Ranks(res); got != tc.want {
 					t.Errorf("ranks = %s, want %s", got, tc.want)
 				}
 				tied := strings.HasSuffix(tc.want, ":1 2:1")
@@ -197,7 +178,7 @@ func TestCompetitionRanking(t *testing.T) {
 	res := mustResult(t, c, []rules.ScoreInput{
 		bid(4, "2 2 2 2 2"), bid(3, "3 3 3 3 4"), bid(7, "3 3 3 4 3"), bid(9, "4 4 4 4 4"), bid(5, "0 0 0 0 0"),
 	})
-	if got := ranks(res); got != "9:1 3:2 7:2 4:4 5:5" {
+	if got := fixture.Ranks(res); got != "9:1 3:2 7:2 4:4 5:5" {
 		t.Errorf("ranks = %s", got)
 	}
 	if len(res.Ties) != 1 || !slices.Equal(res.Ties[0].BidIDs, []int64{3, 7}) || res.Ties[0].Rank != 2 {
@@ -207,9 +188,9 @@ func TestCompetitionRanking(t *testing.T) {
 
 func TestAllBidsExcluded(t *testing.T) {
 	res := mustResult(t, kimCall(), []rules.ScoreInput{
-		bid(1, "0 4 4 4 4 4", "L1=2"), bid(2, "1 1 1 1 1 1", "L2=1"), {BidID: 3, Excluded: true, Requested: map[string]decimal.Decimal{"L3": dec("1")}},
+		bid(1, "0 4 4 4 4 4", "L1=2"), bid(2, "1 1 1 1 1 1", "L2=1"), {BidID: 3, Excluded: true, Requested: map[string]decimal.Decimal{"L3": fixture.Dec("1")}},
 	})
-	if got := ranks(res); got != "1:0 2:0 3:0" { // scored exclusions by total, then formal
+	if got := fixture.Ranks(res); got != "1:0 2:0 3:0" { // scored exclusions by total, then formal
 		t.Errorf("ranks = %s", got)
 	}
 	for _, l := range res.Lots {
@@ -220,7 +201,7 @@ func TestAllBidsExcluded(t *testing.T) {
 	if len(res.Ties) != 0 || res.NeedsLeadDecision() {
 		t.Errorf("ties = %+v", res.Ties)
 	}
-	if un := res.Unallocated(); !un["L1"].Equal(dec("2")) || !un["L3"].Equal(dec("1")) {
+	if un := res.Unallocated(); !un["L1"].Equal(fixture.Dec("2")) || !un["L3"].Equal(fixture.Dec("1")) {
 		t.Errorf("unallocated = %v", un)
 	}
 }

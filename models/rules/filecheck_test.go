@@ -1,4 +1,4 @@
-package models_test
+package rules_test
 
 import (
 	"bytes"
@@ -7,28 +7,9 @@ import (
 	"time"
 
 	"kimibv/app/pdf"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
-
-// minimalPDF returns a structurally valid one-page PDF padded with a comment to exactly
-// size bytes (size must be at least minimalPDFLen).
-func minimalPDF(size int) []byte {
-	body := "1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n" +
-		"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
-	head := "%PDF-1.4\n%"
-	pad := size - len(head) - len(body) - 1
-	if pad < 0 {
-		pad = 0
-	}
-	var b bytes.Buffer
-	b.Grow(size)
-	b.WriteString(head)
-	for i := 0; i < pad; i++ {
-		b.WriteByte('a' + byte(i%26))
-	}
-	b.WriteString("\n" + body)
-	return b.Bytes()
-}
 
 func realPDF(t *testing.T) []byte {
 	t.Helper()
@@ -45,7 +26,7 @@ func realPDF(t *testing.T) []byte {
 }
 
 func TestCheckPDF(t *testing.T) {
-	valid := minimalPDF(400)
+	valid := fixture.MinimalPDF(400)
 	tests := []struct {
 		name    string
 		content []byte
@@ -53,7 +34,7 @@ func TestCheckPDF(t *testing.T) {
 	}{
 		{"real PDF from app/pdf", realPDF(t), ""},
 		{"minimal PDF", valid, ""},
-		{"PDF 2.0 with trailing newlines after EOF", append(minimalPDF(300), "\r\n\r\n"...), ""},
+		{"PDF 2.0 with trailing newlines after EOF", append(fixture.MinimalPDF(300), "\r\n\r\n"...), ""},
 		{"empty", nil, "empty"},
 		{"PNG renamed to .pdf", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR%%EOF"), "not_pdf"},
 		{"Word document renamed", []byte("PK\x03\x04\x14\x00\x06\x00word/document.xml %PDF-1.4 %%EOF"), "not_pdf"},
@@ -63,7 +44,7 @@ func TestCheckPDF(t *testing.T) {
 		{"header without version", []byte("%PDF-x\n%%EOF"), "not_pdf"},
 		{"only the magic", []byte("%PDF-"), "not_pdf"},
 		{"truncated (no %%EOF)", valid[:len(valid)-30], "truncated"},
-		{"%%EOF only far from the end", append(minimalPDF(300), bytes.Repeat([]byte("x"), 2000)...), "truncated"},
+		{"%%EOF only far from the end", append(fixture.MinimalPDF(300), bytes.Repeat([]byte("x"), 2000)...), "truncated"},
 		{"one byte", []byte("%"), "not_pdf"},
 	}
 	for _, tc := range tests {

@@ -1,16 +1,13 @@
-package models_test
+package rules_test
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/shopspring/decimal"
-
 	"kimibv/models/core"
+	"kimibv/models/fixture"
 	"kimibv/models/rules"
 )
-
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func TestPointsRoundHalfUpToTwoDecimals(t *testing.T) {
 	for _, tc := range []struct {
@@ -31,8 +28,8 @@ func TestPointsRoundHalfUpToTwoDecimals(t *testing.T) {
 		{"0", 4, 25, "0"},
 		{"1", 3, 1, "0.33"},
 	} {
-		got := rules.Points(dec(tc.score), tc.scaleMax, tc.wgt)
-		if !got.Equal(dec(tc.want)) {
+		got := rules.Points(fixture.Dec(tc.score), tc.scaleMax, tc.wgt)
+		if !got.Equal(fixture.Dec(tc.want)) {
 			t.Errorf("Points(%s, %d, %d) = %s, want %s", tc.score, tc.scaleMax, tc.wgt, got, tc.want)
 		}
 	}
@@ -72,7 +69,7 @@ func TestMeanScoreAndReason(t *testing.T) {
 		{[]int{0, 0, 1}, "0.33"},
 	} {
 		got, ok := rules.MeanScore(tc.scores)
-		if !ok || !got.Equal(dec(tc.want)) {
+		if !ok || !got.Equal(fixture.Dec(tc.want)) {
 			t.Errorf("MeanScore(%v) = %s, %v; want %s", tc.scores, got, ok, tc.want)
 		}
 	}
@@ -84,11 +81,11 @@ func TestMeanScoreAndReason(t *testing.T) {
 		consolidated string
 		want         bool
 	}{{"2.67", false}, {"2.670", false}, {"3", true}, {"2.66", true}, {"2", true}} {
-		if got := rules.NeedsReason(dec(tc.consolidated), mean); got != tc.want {
+		if got := rules.NeedsReason(fixture.Dec(tc.consolidated), mean); got != tc.want {
 			t.Errorf("NeedsReason(%s, %s) = %v, want %v", tc.consolidated, mean, got, tc.want)
 		}
 	}
-	if rules.NeedsReason(dec("2"), dec("2.00")) {
+	if rules.NeedsReason(fixture.Dec("2"), fixture.Dec("2.00")) {
 		t.Error("2 and 2,00 are the same score")
 	}
 }
@@ -98,7 +95,7 @@ func TestCheckConsolidatedScore(t *testing.T) {
 		score, code string
 	}{{"0", ""}, {"4", ""}, {"2.67", ""}, {"4.01", "scale"}, {"-1", "scale"}, {"2.675", "decimals"}} {
 		v := &core.ValidationError{}
-		rules.CheckConsolidatedScore(v, "s", dec(tc.score), 4)
+		rules.CheckConsolidatedScore(v, "s", fixture.Dec(tc.score), 4)
 		got := ""
 		if len(v.Fields) > 0 {
 			got = v.Fields[0].Code
@@ -111,11 +108,11 @@ func TestCheckConsolidatedScore(t *testing.T) {
 
 func TestFormatScoreAndPoints(t *testing.T) {
 	for in, want := range map[string]string{"2": "2", "2.5": "2,5", "2.67": "2,67", "0": "0", "2.50": "2,5"} {
-		if got := rules.FormatScore(dec(in)); got != want {
+		if got := rules.FormatScore(fixture.Dec(in)); got != want {
 			t.Errorf("FormatScore(%s) = %q, want %q", in, got, want)
 		}
 	}
-	if got := rules.FormatPoints(dec("66.666")); got != "66,67" {
+	if got := rules.FormatPoints(fixture.Dec("66.666")); got != "66,67" {
 		t.Errorf("FormatPoints = %q", got)
 	}
 }
@@ -139,13 +136,13 @@ func TestBuildMatrixAndMissing(t *testing.T) {
 		Sheets: []rules.ScoreSheet{sheet(10, 3, true, 4), sheet(10, 1, true, 1), sheet(11, 1, true, 3), sheet(11, 2, false, 0),
 			sheet(11, 3, true, 3), sheet(14, 1, true, 2)},
 	}
-	cons := []rules.ConsolidatedScore{{BidID: 10, CriterionKey: "K1", Score: dec("2.5"), Mean: dec("2.5")}}
+	cons := []rules.ConsolidatedScore{{BidID: 10, CriterionKey: "K1", Score: fixture.Dec("2.5"), Mean: fixture.Dec("2.5")}}
 	m := rules.BuildMatrix(c, snap, cons)
 	a := m.Bids[0].Cells[0]
-	if a.Spread != 3 || !a.Highlight || !a.Mean.Equal(dec("2.5")) || a.Scores[0].Name != "Eins" || a.Scores[1].Name != "Drei" || a.Consolidated == nil {
+	if a.Spread != 3 || !a.Highlight || !a.Mean.Equal(fixture.Dec("2.5")) || a.Scores[0].Name != "Eins" || a.Scores[1].Name != "Drei" || a.Consolidated == nil {
 		t.Errorf("cell A/K1 = %+v", a)
 	}
-	if b := m.Bids[1].Cells[0]; b.Highlight || len(b.Scores) != 2 || !b.Mean.Equal(dec("3")) {
+	if b := m.Bids[1].Cells[0]; b.Highlight || len(b.Scores) != 2 || !b.Mean.Equal(fixture.Dec("3")) {
 		t.Errorf("cell B/K1 = %+v (the unsubmitted sheet must not count)", b)
 	}
 	if len(m.Bids[2].Cells) != 0 || len(m.Bids[3].Cells) != 0 {
