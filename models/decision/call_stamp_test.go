@@ -1,4 +1,4 @@
-package models_test
+package decision_test
 
 import (
 	"context"
