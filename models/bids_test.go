@@ -11,7 +11,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/audit"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
@@ -241,7 +240,7 @@ func TestBidAfterDeadline(t *testing.T) {
 		}
 		return tx.Exec(`SELECT pg_sleep(0.5)`).Error
 	})
-	if err == nil || !errors.Is(models.CommitRefusedForTest(err), core.ErrDeadlinePassed) {
+	if err == nil || !errors.Is(bids.CommitRefused(err, "Die Einreichung"), core.ErrDeadlinePassed) {
 		t.Fatalf("late commit: %v", err)
 	}
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {

@@ -16,7 +16,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"kimibv/models"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/fixture"
@@ -84,7 +83,7 @@ func (fx *fileFixture) store(t *testing.T, in vault.FileInput) (vault.File, erro
 
 func (fx *fileFixture) read(t *testing.T, v *vault.Vault, id int64) ([]byte, error) {
 	t.Helper()
-	r, _, err := models.OpenFileForTest(context.Background(), fx.st.DB, v, id)
+	r, _, err := vault.OpenFile(context.Background(), fx.st.DB, v, id)
 	if err != nil {
 		return nil, err
 	}
@@ -357,11 +356,11 @@ func TestCopyAndDeleteFile(t *testing.T) {
 	}
 	var dst vault.File
 	err = store.InTx(context.Background(), fx.st.DB, func(tx *gorm.DB) error {
-		dst, err = models.CopyFileForTest(context.Background(), tx, fx.vault, src.ID, vault.FileInput{CallID: fx.callID, OrgID: fx.orgID, Kind: "bid"})
+		dst, err = vault.CopyFile(context.Background(), tx, fx.vault, src.ID, vault.FileInput{CallID: fx.callID, OrgID: fx.orgID, Kind: "bid"})
 		if err != nil {
 			return err
 		}
-		return models.DeleteFileForTest(tx, src.ID)
+		return vault.DeleteFile(tx, src.ID)
 	})
 	if err != nil {
 		t.Fatal(err)
