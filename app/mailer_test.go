@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"io"
-	"kimibv/app/smtptest"
 	"log/slog"
 	"net"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/app"
+	"kimibv/app/smtptest"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/postbox"

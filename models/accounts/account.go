@@ -3,9 +3,10 @@ package accounts
 import (
 	"context"
 	"fmt"
-	"kimibv/models/core"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/core"
 )
 
 // Membership is one Kreis or organisation of the account overview with the user's roles there.

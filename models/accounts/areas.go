@@ -3,9 +3,10 @@ package accounts
 import (
 	"context"
 	"fmt"
-	"kimibv/models/core"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/core"
 )
 
 // Area is a part of the application the actor may enter (for navigation).

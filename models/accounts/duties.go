@@ -2,11 +2,12 @@ package accounts
 
 import (
 	"fmt"
-	"kimibv/models/core"
 	"slices"
 	"strings"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/core"
 )
 
 // Separation of duties in a procedure (DESIGN rules 5 and 6). The openers and the lead

@@ -3,10 +3,6 @@ package accounts
 import (
 	"context"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/postbox"
-	"kimibv/models/store"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +10,11 @@ import (
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/postbox"
+	"kimibv/models/store"
 )
 
 // InvitationValidity is how long an invitation link can be used.

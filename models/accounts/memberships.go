@@ -3,12 +3,13 @@ package accounts
 import (
 	"context"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/store"
 	"slices"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/store"
 )
 
 // SetTenantRoles replaces the roles user holds in the Kreis. Kreis administrators (and the

@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/store"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/store"
 )
 
 // OrgMember is a user's membership in an organisation, for the members list.

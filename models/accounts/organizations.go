@@ -3,9 +3,6 @@ package accounts
 import (
 	"context"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/store"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,6 +11,10 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/store"
 )
 
 // Organization is a provider (freier Träger); organisations are shared across Kreise.

@@ -2,13 +2,14 @@ package accounts
 
 import (
 	"fmt"
-	"kimibv/models/core"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
+
+	"kimibv/models/core"
 )
 
 // Password policy limits.

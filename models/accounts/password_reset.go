@@ -3,13 +3,14 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/store"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // PasswordResetValidity is how long a reset link can be used.

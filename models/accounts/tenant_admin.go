@@ -3,9 +3,6 @@ package accounts
 import (
 	"context"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/store"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +10,10 @@ import (
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/store"
 )
 
 // TenantSummary is one Kreis as the operator sees it: no procedure content, only the frame.

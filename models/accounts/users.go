@@ -6,14 +6,15 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/store"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/store"
 )
 
 // User is an account; the same person may hold roles in several Kreise and organisations.

@@ -4,14 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // BidFileInput is an upload for one required document of a bid. File is read once, streaming.

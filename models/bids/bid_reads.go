@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // OrgBidRow is one bid in the organisation's list.

@@ -3,15 +3,16 @@ package bids
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
-	"strings"
-
-	"gorm.io/gorm"
 )
 
 // ReceiptIssuer renders and stores the Eingangsbestätigung as a document inside tx and

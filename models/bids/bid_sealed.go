@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // OpenedBids is what ReadBids returns after the opening: every bid with at least one

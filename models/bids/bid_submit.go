@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"kimibv/models/calls"
-	"kimibv/models/core"
-	"kimibv/models/rules"
-	"kimibv/models/store"
-	"kimibv/models/vault"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+
+	"kimibv/models/calls"
+	"kimibv/models/core"
+	"kimibv/models/rules"
+	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // BidVersion is an immutable submitted version of a bid (rule 4).

@@ -5,6 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
 	"kimibv/models/calls"
 	"kimibv/models/core"
@@ -12,11 +18,6 @@ import (
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
-	"strconv"
-	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
-	"gorm.io/gorm"
 )
 
 // Bid is a row of bids: one organisation's bid for one call with its encrypted working copy.

@@ -3,15 +3,16 @@ package bids
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/store"
 	"kimibv/models/vault"
-	"strconv"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // DocIssuer is what every procedure document states about who issues it: the Kreis, the

@@ -4,16 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/rules"
-	"kimibv/models/store"
-	"kimibv/models/vault"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/rules"
+	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // WalletDocument is a standing document in an organisation's wallet (Dokumentenmappe).

@@ -3,17 +3,18 @@ package calls
 import (
 	"context"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/postbox"
-	"kimibv/models/rules"
-	"kimibv/models/store"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/postbox"
+	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // AmendInput is the lead's amendment: the edited content (the draft editor's input), the

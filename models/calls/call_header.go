@@ -3,12 +3,13 @@ package calls
 import (
 	"context"
 	"fmt"
-	"kimibv/models/core"
-	"kimibv/models/rules"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // CallHeader is the head of a call as the question, follow, amendment and version pages

@@ -3,13 +3,14 @@ package calls
 import (
 	"context"
 	"fmt"
-	"kimibv/models/accounts"
-	"kimibv/models/core"
-	"kimibv/models/rules"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/accounts"
+	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // CallRow is a call with its Kreis's name and address part, for lists.

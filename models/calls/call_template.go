@@ -1,12 +1,13 @@
 package calls
 
 import (
-	"kimibv/models/accounts"
-	"kimibv/models/core"
-	"kimibv/models/rules"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"kimibv/models/accounts"
+	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // KIMTemplate returns the standard KIM call of DESIGN § 9 for the Kreis t: six criteria

@@ -4,15 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
-	"slices"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // ErrCallNotDraft explains a conflict: the call was published (or cancelled) meanwhile,

@@ -3,12 +3,13 @@ package calls
 import (
 	"context"
 	"fmt"
-	"kimibv/models/core"
-	"kimibv/models/postbox"
-	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/core"
+	"kimibv/models/postbox"
+	"kimibv/models/rules"
 )
 
 // VersionEntry describes one published version without its content.

@@ -3,15 +3,16 @@ package calls
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
-	"strings"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // cancelOrgsSQL selects the organisations told about a cancellation: the followers and

@@ -3,14 +3,15 @@ package calls
 import (
 	"context"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/postbox"
-	"kimibv/models/store"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/postbox"
+	"kimibv/models/store"
 )
 
 // dueCall is a published call whose deadline has passed.

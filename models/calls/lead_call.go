@@ -2,12 +2,13 @@ package calls
 
 import (
 	"fmt"
-	"kimibv/models/accounts"
-	"kimibv/models/core"
-	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/accounts"
+	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // LeadCallRow is a call row with its current content and whether its consolidation is closed

@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/postbox"
-	"kimibv/models/rules"
-	"kimibv/models/store"
 	"slices"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/postbox"
+	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // Length limits of questions and answers (characters).

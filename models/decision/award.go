@@ -3,15 +3,16 @@ package decision
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
-	"strconv"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // awardDueSQL selects notified calls whose standstill is over at ? and that have no open

@@ -3,11 +3,12 @@ package decision
 import (
 	"context"
 	"fmt"
-	"kimibv/models/calls"
-	"kimibv/models/rules"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/calls"
+	"kimibv/models/rules"
 )
 
 // AwardListFilter selects records for the public list; Page starts at 1.

@@ -5,16 +5,17 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/calls"
-	"kimibv/models/core"
-	"kimibv/models/rules"
-	"kimibv/models/vault"
 	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/calls"
+	"kimibv/models/core"
+	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // AwardRecordStates are the states whose procedures have a public award record: the

@@ -5,12 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"kimibv/models/core"
-	"kimibv/models/rules"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // PageStamp identifies what a public page shows: Tag changes whenever the page's content

@@ -4,15 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/rules"
-	"kimibv/models/store"
 	"slices"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // Council view (issue 6): council members of a Kreis read every procedure's award record

@@ -3,12 +3,13 @@ package decision
 import (
 	"encoding/json"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/rules"
 	"sort"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/rules"
 )
 
 // CouncilAnnex is the non-public annex of a procedure for council members without a tie:

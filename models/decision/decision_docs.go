@@ -3,11 +3,12 @@ package decision
 import (
 	"context"
 	"fmt"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/vault"
-
-	"gorm.io/gorm"
 )
 
 // LatestVermerk returns the call's most recent Vergabevermerk for its lead (ErrNotFound

@@ -3,18 +3,19 @@ package decision
 import (
 	"context"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/calls"
-	"kimibv/models/core"
-	"kimibv/models/evaluation"
-	"kimibv/models/rules"
-	"kimibv/models/store"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/calls"
+	"kimibv/models/core"
+	"kimibv/models/evaluation"
+	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // ErrDecisionRecorded explains a conflict: the decision is recorded (perhaps in another

@@ -4,6 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
 	"kimibv/models/calls"
 	"kimibv/models/core"
@@ -11,12 +18,6 @@ import (
 	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/shopspring/decimal"
-	"gorm.io/gorm"
 )
 
 // Notice kinds (notices.kind) and the Postfach kinds of the decision.

@@ -4,16 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/postbox"
-	"kimibv/models/rules"
-	"kimibv/models/store"
 	"strconv"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/postbox"
+	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // Objection outcomes.

@@ -10,18 +10,19 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"kimibv/models/accounts"
-	"kimibv/models/audit"
-	"kimibv/models/bids"
-	"kimibv/models/calls"
-	"kimibv/models/core"
-	"kimibv/models/vault"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/accounts"
+	"kimibv/models/audit"
+	"kimibv/models/bids"
+	"kimibv/models/calls"
+	"kimibv/models/core"
+	"kimibv/models/vault"
 )
 
 // Vergabeakte is the procedure file export for the lead (issue 6): one ZIP with every

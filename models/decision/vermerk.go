@@ -2,13 +2,14 @@ package decision
 
 import (
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/rules"
-	"kimibv/models/vault"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // VermerkData is everything the Vergabevermerk (decision record, DESIGN § 4) shows; its

@@ -3,15 +3,16 @@ package evaluation
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
-	"strconv"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // Bidder is a bidding organisation as the declaration form lists it, with the

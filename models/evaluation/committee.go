@@ -3,6 +3,11 @@ package evaluation
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/bids"
@@ -12,10 +17,6 @@ import (
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
-	"strconv"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // EvaluatorCallRow is a call in an evaluator's list.

@@ -2,11 +2,12 @@ package evaluation
 
 import (
 	"fmt"
-	"kimibv/models/core"
-	"kimibv/models/rules"
 	"slices"
 	"strconv"
 	"strings"
+
+	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // BidName returns the organisation name of a bid of the matrix ("" if unknown).

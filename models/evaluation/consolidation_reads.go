@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"kimibv/models/core"
-	"kimibv/models/rules"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+
+	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // ConsolidationView is what the consolidation page and the Bewertungsmatrix show: the

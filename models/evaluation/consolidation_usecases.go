@@ -4,17 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/calls"
-	"kimibv/models/core"
-	"kimibv/models/rules"
-	"kimibv/models/store"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/calls"
+	"kimibv/models/core"
+	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // ErrConsolidationClosed explains a conflict: the consolidation of the call was closed

@@ -4,6 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
@@ -12,13 +20,6 @@ import (
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/lib/pq"
-	"gorm.io/gorm"
 )
 
 // DocumentRequest is a Nachforderung: documents requested from a provider with the

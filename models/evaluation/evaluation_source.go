@@ -3,11 +3,12 @@ package evaluation
 import (
 	"encoding/json"
 	"fmt"
-	"kimibv/models/bids"
-	"kimibv/models/rules"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+
+	"kimibv/models/bids"
+	"kimibv/models/rules"
 )
 
 // EvaluationSource is the ScoringSource of the consolidation: it reads the opened bids

@@ -4,6 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/bids"
@@ -12,10 +17,6 @@ import (
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
-	"strconv"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // FormalRow is a bid in the formal-check overview.

@@ -3,6 +3,12 @@ package evaluation
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/bids"
@@ -10,11 +16,6 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
-	"strconv"
-	"strings"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // MatrixIssuer is the hook CloseConsolidation calls inside its transaction, after the

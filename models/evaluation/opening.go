@@ -4,6 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/bids"
@@ -13,10 +18,6 @@ import (
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
-	"strconv"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // openingCall is the call as the opening needs it, locked FOR UPDATE.

@@ -3,6 +3,11 @@ package evaluation
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/bids"
@@ -10,10 +15,6 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
-	"strconv"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // OpeningIssuer is the hook ConfirmOpening calls inside its transaction, right after the

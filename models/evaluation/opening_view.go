@@ -3,13 +3,14 @@ package evaluation
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/accounts"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/rules"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // OpeningView is the opening page and the Öffnungsprotokoll of a call: the call and its

@@ -3,13 +3,6 @@ package evaluation
 import (
 	"context"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/bids"
-	"kimibv/models/calls"
-	"kimibv/models/core"
-	"kimibv/models/rules"
-	"kimibv/models/store"
-	"kimibv/models/vault"
 	"maps"
 	"slices"
 	"strconv"
@@ -17,6 +10,14 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/bids"
+	"kimibv/models/calls"
+	"kimibv/models/core"
+	"kimibv/models/rules"
+	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // SheetScoreRow is one criterion of a sheet as stored (score nil: not yet scored).

@@ -3,13 +3,14 @@ package opendata
 import (
 	"encoding/json"
 	"fmt"
-	"kimibv/models/calls"
-	"kimibv/models/rules"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"kimibv/models/calls"
+	"kimibv/models/rules"
 )
 
 // Open data (DESIGN § 10): OCDS 1.1 release packages built from public information only.

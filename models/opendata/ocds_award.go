@@ -2,10 +2,11 @@ package opendata
 
 import (
 	"fmt"
-	"kimibv/models/rules"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"kimibv/models/rules"
 )
 
 // The award part of the open data. The awards tables do not exist yet, so OCDSProcedures

@@ -3,11 +3,12 @@ package opendata
 import (
 	"encoding/json"
 	"fmt"
-	"kimibv/models/calls"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+
+	"kimibv/models/calls"
 )
 
 // callAwardStage is an award stage with its call.

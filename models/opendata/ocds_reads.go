@@ -4,13 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"kimibv/models/calls"
-	"kimibv/models/core"
-	"kimibv/models/rules"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/calls"
+	"kimibv/models/core"
+	"kimibv/models/rules"
 )
 
 // OCDSProcedures loads the public input of the open-data export for every published (or

@@ -2,11 +2,12 @@ package opendata
 
 import (
 	"fmt"
-	"kimibv/models/rules"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"kimibv/models/rules"
 )
 
 // OCDSTender is the tender section of a release (OCDS core plus the lots and enquiries

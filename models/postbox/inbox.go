@@ -3,13 +3,14 @@ package postbox
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
 	"kimibv/models/core"
 	"kimibv/models/rules"
 	"kimibv/models/store"
-	"time"
-
-	"gorm.io/gorm"
 )
 
 // Kinds of Postfach messages.

@@ -2,11 +2,12 @@ package postbox
 
 import (
 	"fmt"
-	"kimibv/models/vault"
 	"time"
 
 	"filippo.io/age"
 	"gorm.io/gorm"
+
+	"kimibv/models/vault"
 )
 
 // inboxEnvelope is what the Postfach seals of a message: subject and body, encrypted

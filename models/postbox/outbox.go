@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"kimibv/models/vault"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/vault"
 )
 
 // Mail is an e-mail queued in the outbox in the transaction of the action that causes it.

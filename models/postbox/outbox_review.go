@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"kimibv/models/audit"
-	"kimibv/models/core"
-	"kimibv/models/store"
-	"kimibv/models/vault"
 	"strconv"
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/core"
+	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // ErrDeliveryUncertain marks a delivery error after which nobody knows whether the SMTP

@@ -3,11 +3,12 @@ package postbox
 import (
 	"context"
 	"fmt"
-	"kimibv/models/store"
-	"kimibv/models/vault"
 	"log/slog"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/store"
+	"kimibv/models/vault"
 )
 
 // sealBatch is how many rows SealLegacyAtRest seals per transaction.

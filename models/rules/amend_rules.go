@@ -3,9 +3,10 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
-	"kimibv/models/core"
 	"strings"
 	"time"
+
+	"kimibv/models/core"
 )
 
 // MaxReason is the length limit of the reason of an amendment or cancellation.

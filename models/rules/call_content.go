@@ -5,10 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"kimibv/models/core"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"kimibv/models/core"
 )
 
 // CallContent is the public content of a call for interest: what a draft holds and what

@@ -2,11 +2,12 @@ package rules
 
 import (
 	"fmt"
-	"kimibv/models/core"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"kimibv/models/core"
 )
 
 // CallDraftInput is the draft editor's form as entered: every value is text so that a

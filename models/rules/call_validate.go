@@ -2,11 +2,12 @@ package rules
 
 import (
 	"fmt"
-	"kimibv/models/core"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"kimibv/models/core"
 )
 
 // CallRules are the configurable periods of the procedure.

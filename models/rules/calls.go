@@ -2,8 +2,9 @@ package rules
 
 import (
 	"encoding/json"
-	"kimibv/models/core"
 	"time"
+
+	"kimibv/models/core"
 )
 
 // CallState is the state of a procedure (DESIGN § 3). Later issues add states with a

@@ -2,13 +2,14 @@ package rules
 
 import (
 	"fmt"
-	"kimibv/models/core"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"kimibv/models/core"
 )
 
 // DecisionStateLabel names the decision states in German (CallState.Label knows the

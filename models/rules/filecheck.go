@@ -3,13 +3,14 @@ package rules
 import (
 	"bytes"
 	"fmt"
-	"kimibv/models/core"
 	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"kimibv/models/core"
 )
 
 // PdfMagic is how every PDF file starts (ISO 32000: the header line "%PDF-1.x" / "%PDF-2.0").

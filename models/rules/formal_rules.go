@@ -2,8 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"kimibv/models/core"
 	"time"
+
+	"kimibv/models/core"
 )
 
 // CheckItem is one line of a bid's formal checklist: an eligibility requirement (E1, E2,

@@ -2,13 +2,14 @@ package rules
 
 import (
 	"fmt"
-	"kimibv/models/core"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"kimibv/models/core"
 )
 
 // ParseGermanDecimal parses a number as Germans write it: decimal comma, optional dots as

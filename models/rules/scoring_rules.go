@@ -2,10 +2,11 @@ package rules
 
 import (
 	"fmt"
-	"kimibv/models/core"
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"kimibv/models/core"
 )
 
 // The published arithmetic (DESIGN rule 7) uses exact fixed-point decimals throughout and

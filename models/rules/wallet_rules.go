@@ -1,9 +1,10 @@
 package rules
 
 import (
-	"kimibv/models/core"
 	"strings"
 	"time"
+
+	"kimibv/models/core"
 )
 
 // DocType is the kind of a standing document in an organisation's wallet.

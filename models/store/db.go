@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"kimibv/models/core"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -16,6 +15,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"kimibv/models/core"
 )
 
 // Store bundles the connection pool and the GORM handle opened on it.

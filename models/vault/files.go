@@ -10,13 +10,14 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"kimibv/models/audit"
-	"kimibv/models/rules"
-	"kimibv/models/store"
 	"time"
 
 	"filippo.io/age"
 	"gorm.io/gorm"
+
+	"kimibv/models/audit"
+	"kimibv/models/rules"
+	"kimibv/models/store"
 )
 
 // ChunkSize is the size of one stored chunk of (encrypted) file content.

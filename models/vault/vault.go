@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"kimibv/models/core"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"filippo.io/age"
 	"gorm.io/gorm"
+
+	"kimibv/models/core"
 )
 
 // Vault encrypts content at rest (DESIGN rule 2: "bid texts and files are encrypted at rest").

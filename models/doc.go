@@ -1,0 +1,24 @@
+// Package models is the domain of kimibv. It holds no code of its own: the domain lives in
+// packages by stage of the procedure, and this package's tests drive a procedure across
+// those stages against a real PostgreSQL database.
+//
+// The layers, lowest first; a package imports only packages on a lower line:
+//
+//	core        actor and roles, errors and refusals, validation, German time formatting
+//	rules       pure rules: call and bid content, formal check, scoring, ranking, allocation,
+//	            amendments, the call states, the decision proposal (no database)
+//	store       opening the database, transactions, the embedded migrations
+//	audit       the hash chains, the sealed bid trail, the action catalogue, the protocol query
+//	vault       data keys and sealing, stored files, issued documents
+//	postbox     outbox, its review, the Postfach, sealing of older rows
+//	accounts    users, passwords, Kreise, organisations, invitations, memberships, role rules
+//	calls       calls and versions, questions, amendments, cancellation, the deadline close
+//	bids        bids and their files, receipts, the sealed reads, the wallet
+//	evaluation  opening, formal check, committee and declarations, score sheets, consolidation
+//	decision    decision, notices, objections, award, Vergabevermerk, council view,
+//	            Vergabeakte, the public award record
+//	opendata    the OCDS releases
+//
+// docs/rules.md states the procedure's rules; each package's doc comment names the rules it
+// enforces.
+package models
