@@ -117,7 +117,7 @@ func (a *App) amend(c echo.Context) error {
 		d.Values = values
 		return a.show(c, "call_amend_confirm", amendTitle(d.Call), d)
 	}
-	ver, err := calls.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.cfg.BaseURL, a.now(), a.callIssuer())
+	ver, err := calls.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.cfg.BaseURL, a.now(), a.docs)
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
 	}

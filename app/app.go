@@ -52,7 +52,7 @@ type App struct {
 	db       *gorm.DB
 	sessions *scs.SessionManager
 	views    *templates.Renderer
-	docs     decision.DocumentIssuers // PDF hooks passed into the use cases
+	docs     decision.ProcedureDocuments // renders the PDFs the use cases issue
 	log      *slog.Logger
 	now      func() time.Time
 	pages    *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)
@@ -93,7 +93,7 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 		}
 	}
 	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now, pages: newPageCache(),
-		docs: pdfdoc.Issuers(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung")}
+		docs: pdfdoc.New(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung")}
 	for _, o := range opts {
 		o(a)
 	}

@@ -157,7 +157,7 @@ func (a *App) bidReceipt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := bids.IssueBidReceipt(ctx, a.db, b.vault, b.id, n, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
+	if err := bids.IssueBidReceipt(ctx, a.db, b.vault, b.id, n, a.cfg.BaseURL, a.docs); err != nil {
 		a.log.Error("issue bid receipt", "bid", b.id, "version", n, "err", err)
 	}
 	hasPDF, err := bids.ReceiptHasPDF(ctx, a.db, b.id, n)

@@ -303,7 +303,7 @@ func (a *App) submitBid(c echo.Context) error {
 		return bidRefusal(err)
 	}
 	// The bid is committed; the receipt is issued once (and again on the next visit if this fails).
-	if err := bids.IssueBidReceipt(ctx, a.db, b.vault, b.id, ver.Version, a.cfg.BaseURL, a.receiptIssuer()); err != nil {
+	if err := bids.IssueBidReceipt(ctx, a.db, b.vault, b.id, ver.Version, a.cfg.BaseURL, a.docs); err != nil {
 		a.log.Error("issue bid receipt", "bid", b.id, "version", ver.Version, "err", err)
 	}
 	return a.redirect(c, fmt.Sprintf("%s/fassungen/%d", b.base(), ver.Version),

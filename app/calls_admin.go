@@ -228,7 +228,7 @@ func (a *App) publishCall(c echo.Context) error {
 		data := a.editData(c, lc)
 		return a.invalid(c, "call_publish", "Veröffentlichen – "+lc.View.Call.Ref, data, url.Values{}, v)
 	}
-	_, err = calls.Publish(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, rules.DefaultCallRules(), a.now(), a.callIssuer())
+	_, err = calls.Publish(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, rules.DefaultCallRules(), a.now(), a.docs)
 	if v, ok := core.AsValidation(err); ok {
 		data := a.editData(c, lc)
 		values := formFromInput(rules.DraftInputFrom(lc.View.Content, lc.Committee))

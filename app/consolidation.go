@@ -172,7 +172,7 @@ func (a *App) closeConsolidation(c echo.Context) error {
 	res, err := evaluation.TieResolutionsFrom(p.Ties, values.Get)
 	if err == nil {
 		_, err = evaluation.CloseConsolidation(c.Request().Context(), a.db, evaluation.EvaluationSource{}, actor(c),
-			evaluation.CloseInput{CallID: p.View.CallID, Resolutions: res}, a.now(), a.matrixIssuer())
+			evaluation.CloseInput{CallID: p.View.CallID, Resolutions: res}, a.now(), a.docs)
 	}
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "consolidation", "Konsolidierung – "+p.Call.Ref, p, values, err)

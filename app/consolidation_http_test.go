@@ -49,7 +49,7 @@ func newConsolidationEnv(t *testing.T) *consolidationEnv {
 		t.Fatal(err)
 	}
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), e.actors[op], e.tenant, e.callID, e.now); err != nil {
+		if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), e.actors[op], e.tenant, e.callID, e.now, dbtest.FakeDocuments{}); err != nil {
 			t.Fatal(err)
 		}
 	}

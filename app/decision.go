@@ -16,9 +16,6 @@ import (
 	"kimibv/templates"
 )
 
-// decisionDocs are the renderers of the Vergabevermerk and the Mitteilungen.
-func (a *App) decisionDocs() decision.DecisionDocs { return a.docs.Decision }
-
 // decisionPage is the data of the lead's decision pages.
 type decisionPage struct {
 	V         *decision.DecisionView
@@ -85,7 +82,7 @@ func (a *App) loadDecisionPage(c echo.Context) (decisionPage, error) {
 	if err != nil {
 		return decisionPage{}, err
 	}
-	v, err := decision.LoadDecision(c.Request().Context(), a.db, actor(c), a.decisionDocs(), id, a.now())
+	v, err := decision.LoadDecision(c.Request().Context(), a.db, actor(c), a.docs, id, a.now())
 	if err != nil {
 		return decisionPage{}, err
 	}
@@ -158,7 +155,7 @@ func (a *App) recordDecision(c echo.Context) error {
 	}
 	in := rules.RecordInput{CallID: d.V.CallID, Body: c.FormValue("body"), BodyName: c.FormValue("body_name"), DecidedOn: c.FormValue("decided_on"),
 		ResolutionNumber: c.FormValue("resolution_number"), VoteResult: c.FormValue("vote_result"), CouncilURL: c.FormValue("council_url")}
-	err = decision.RecordDecision(c.Request().Context(), a.db, actor(c), a.decisionDocs(), in, a.now())
+	err = decision.RecordDecision(c.Request().Context(), a.db, actor(c), a.docs, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "decision", "Entscheidung – "+d.V.Ref, d, formValues(c), err)
 	}
@@ -174,7 +171,7 @@ func (a *App) issueNotices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := decision.IssueNotices(c.Request().Context(), a.db, actor(c), a.decisionDocs(), d.V.CallID, a.now()); err != nil {
+	if err := decision.IssueNotices(c.Request().Context(), a.db, actor(c), a.docs, d.V.CallID, a.now()); err != nil {
 		return err
 	}
 	return a.redirect(c, d.Base, "Die Mitteilungen wurden versandt. Die Wartefrist läuft.")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kimibv/models/audit"
+	"kimibv/models/dbtest"
 	"kimibv/models/decision"
 	"kimibv/models/demo"
 	"kimibv/models/evaluation"
@@ -28,7 +29,7 @@ func newDecisionEnv(t *testing.T) *consolidationEnv {
 	if err := evaluation.SetConsolidatedScores(ctx, db, evaluation.EvaluationSource{}, e.actors["leitung"], in, e.now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := evaluation.CloseConsolidation(ctx, db, evaluation.EvaluationSource{}, e.actors["leitung"], evaluation.CloseInput{CallID: e.callID}, e.now); err != nil {
+	if _, err := evaluation.CloseConsolidation(ctx, db, evaluation.EvaluationSource{}, e.actors["leitung"], evaluation.CloseInput{CallID: e.callID}, e.now, dbtest.FakeDocuments{}); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -221,11 +222,11 @@ func TestFinalizeAwardsJobRacingSchedulers(t *testing.T) {
 	if err := decision.SaveProposal(ctx, db, lead, decision.ProposalInput{CallID: e.callID, FTE: alloc, Justification: "Rangfolge"}, e.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := decision.RecordDecision(ctx, db, lead, decision.DecisionDocs{}, rules.RecordInput{CallID: e.callID, Body: "verwaltung",
+	if err := decision.RecordDecision(ctx, db, lead, dbtest.FakeDocuments{}, rules.RecordInput{CallID: e.callID, Body: "verwaltung",
 		DecidedOn: rules.NewDate(e.now).German(), ResolutionNumber: "V-12/2026"}, e.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := decision.IssueNotices(ctx, db, lead, decision.DecisionDocs{}, e.callID, e.now); err != nil {
+	if err := decision.IssueNotices(ctx, db, lead, dbtest.FakeDocuments{}, e.callID, e.now); err != nil {
 		t.Fatal(err)
 	}
 	race := func() { e.ta.raceJob(t, ctx, "finalize-awards") }
@@ -242,7 +243,7 @@ func TestFinalizeAwardsJobRacingSchedulers(t *testing.T) {
 	if n := e.ta.count(`SELECT count(*) FROM inbox_messages WHERE call_id = ? AND kind = 'award_final'`, e.callID); n != 1 {
 		t.Fatalf("%d final notices to the one bidding organisation", n)
 	}
-	if n := e.ta.count(`SELECT count(*) FROM issued_documents WHERE call_id = ? AND kind = 'vergabevermerk'`, e.callID); n != 1 {
-		t.Fatalf("%d Vergabevermerke from the job (want the final one)", n)
+	if n := e.ta.count(`SELECT count(*) FROM issued_documents WHERE call_id = ? AND kind = 'vergabevermerk' AND title LIKE 'Vergabevermerk (Endgültige Vergabe)%'`, e.callID); n != 1 {
+		t.Fatalf("%d final Vergabevermerke from the racing jobs (want one)", n)
 	}
 }

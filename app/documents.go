@@ -17,9 +17,6 @@ import (
 	"kimibv/models/vault"
 )
 
-// callIssuer is the hook with which publishing and amending a call issue its Bekanntmachung.
-func (a *App) callIssuer() calls.CallIssuer { return a.docs.Call }
-
 // documentCheckData is the document check page: the form, and after a check its result.
 type documentCheckData struct {
 	Checked  bool                 // a check ran (result section shown)

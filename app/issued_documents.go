@@ -14,15 +14,6 @@ import (
 // checkURL is the public document check's address printed in every PDF's footer.
 func (a *App) checkURL() string { return a.cfg.BaseURL + "/dokumentenpruefung" }
 
-// receiptIssuer is the hook with which IssueBidReceipt issues the Eingangsbestätigung PDF.
-func (a *App) receiptIssuer() bids.ReceiptIssuer { return a.docs.Receipt }
-
-// openingIssuer is the hook with which the second opening confirmation issues the Öffnungsprotokoll.
-func (a *App) openingIssuer() evaluation.OpeningIssuer { return a.docs.Opening }
-
-// matrixIssuer is the hook with which closing the consolidation issues the Bewertungsmatrix.
-func (a *App) matrixIssuer() evaluation.MatrixIssuer { return a.docs.Matrix }
-
 // receiptPDF serves the Eingangsbestätigung of a bid version to members of the bidding
 // organisation (GET /traeger/:org/bewerbungen/:bid/fassungen/:v/eingangsbestaetigung.pdf).
 // A receipt whose PDF is still missing is issued first (idempotent).
@@ -50,7 +41,7 @@ func (a *App) receiptPDF(c echo.Context) error {
 	if _, rerr := bids.OwnReceipt(ctx, a.db, v, actor(c), o.ID, id, n); rerr != nil {
 		return rerr
 	}
-	if ierr := bids.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, a.receiptIssuer()); ierr != nil {
+	if ierr := bids.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, a.docs); ierr != nil {
 		return ierr
 	}
 	if doc, err = bids.ReceiptPDF(ctx, a.db, actor(c), o.ID, id, n); err != nil {

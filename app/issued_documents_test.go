@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"gorm.io/gorm"
-
 	"kimibv/app/pdfdoc"
 	"kimibv/models/accounts"
 	"kimibv/models/bids"
@@ -18,6 +16,8 @@ import (
 	"kimibv/models/evaluation"
 	"kimibv/models/postbox"
 	"kimibv/models/vault"
+
+	"gorm.io/gorm"
 )
 
 // pdfText returns the PDF's text (qpdf --check passes) with whitespace collapsed.
@@ -59,8 +59,9 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 		return ta.count(`SELECT count(*) FROM issued_documents WHERE kind = 'eingangsbestaetigung' AND object_id = ?`,
 			bids.BidVersionObjectID(e.bidID, ver.Version))
 	}
+	dropReceiptPDF(t, ta.store.DB, e.bidID, ver.Version)
 	if docs() != 0 {
-		t.Fatal("the demo's receipt was issued without a PDF; this test expects to add it lazily")
+		t.Fatal("the receipt still has its PDF; this test expects to add it lazily")
 	}
 	// Others never see it: another organisation, the Kreis, anonymous.
 	e.as(t, "caritas").get(pdfPath).wantStatus(t, 404)
@@ -134,9 +135,7 @@ func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 	var ver int
 	db.Raw(`SELECT max(version) FROM bid_versions WHERE bid_id = ?`, e.bidID).Scan(&ver)
 	var r struct{ Count int64 }
-	failing := func(*gorm.DB, *bids.Receipt) (*bids.PendingDocument, error) {
-		return nil, errors.New("renderer down")
-	}
+	failing := dbtest.FailingDocuments{Err: errors.New("renderer down")}
 	// A fresh receipt row whose issue fails leaves nothing behind (message, mail, receipt).
 	if err := db.Exec(`DELETE FROM inbox_messages WHERE org_id = ? AND kind = ?`, e.awoOrg, postbox.InboxReceipt).Error; err != nil {
 		t.Fatal(err)
@@ -146,14 +145,14 @@ func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
 	}
 	mails := ta.count(`SELECT count(*) FROM outbox WHERE kind = 'bid_receipt'`)
 	if err := bids.IssueBidReceipt(ctx, db, vlt, e.bidID, ver, "http://x", failing); err == nil {
-		t.Fatal("failing issuer accepted")
+		t.Fatal("failing renderer accepted")
 	}
 	db.Raw(`SELECT (SELECT count(*) FROM bid_receipts WHERE bid_id = ?) + (SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = ?) AS count`,
 		e.bidID, e.awoOrg, postbox.InboxReceipt).Scan(&r)
 	if r.Count != 0 || ta.count(`SELECT count(*) FROM outbox WHERE kind = 'bid_receipt'`) != mails {
 		t.Fatalf("%d rows or a mail left after a failed receipt", r.Count)
 	}
-	issue := bids.EingangsbestaetigungIssuer(pdfdoc.Eingangsbestaetigung("http://x/dokumentenpruefung"))
+	issue := pdfdoc.New("http://x/dokumentenpruefung")
 	for range 2 {
 		if err := bids.IssueBidReceipt(ctx, db, vlt, e.bidID, ver, "http://x", issue); err != nil {
 			t.Fatal(err)
@@ -193,12 +192,12 @@ func TestOeffnungsprotokollPDF(t *testing.T) {
 	op1, _ := accounts.LoadActor(ctx, db, op1ID)
 	op2, _ := accounts.LoadActor(ctx, db, op2ID)
 	tenantID := ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
-	if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), op1, tenantID, e.callID, ta.clock.Now()); err != nil {
+	if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), op1, tenantID, e.callID, ta.clock.Now(), dbtest.FakeDocuments{}); err != nil {
 		t.Fatal(err)
 	}
-	failing := func(*gorm.DB, int64, int64, int64) error { return errors.New("renderer down") }
+	failing := dbtest.FailingDocuments{Err: errors.New("renderer down")}
 	if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), op2, tenantID, e.callID, ta.clock.Now(), failing); err == nil {
-		t.Fatal("failing issuer accepted")
+		t.Fatal("failing renderer accepted")
 	}
 	if ta.count(`SELECT count(*) FROM opening_bids WHERE call_id = ?`, e.callID)+ta.count(`SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NOT NULL`, e.callID) != 0 {
 		t.Fatal("opening not rolled back with its document")
@@ -256,12 +255,10 @@ func TestBewertungsmatrixPDF(t *testing.T) {
 	lead.get(pdfPath).wantStatus(t, 404)
 	lead.post(fmt.Sprintf("%s/konsolidierung/%d", e.base, e.bidID), e.form("3")).wantStatus(t, 303)
 	// A failing renderer rolls the closing back.
-	failing := func(*gorm.DB, *evaluation.MatrixDocData, int64, int64, int64) error {
-		return errors.New("renderer down")
-	}
+	failing := dbtest.FailingDocuments{Err: errors.New("renderer down")}
 	if _, err := evaluation.CloseConsolidation(context.Background(), ta.store.DB, evaluation.EvaluationSource{}, e.actors["leitung"],
 		evaluation.CloseInput{CallID: e.callID}, e.now, failing); err == nil {
-		t.Fatal("failing issuer accepted")
+		t.Fatal("failing renderer accepted")
 	}
 	if ta.count(`SELECT count(*) FROM call_results WHERE call_id = ?`, e.callID) != 0 {
 		t.Fatal("closing not rolled back with its document")
@@ -286,4 +283,26 @@ func TestBewertungsmatrixPDF(t *testing.T) {
 	}
 	wantText(t, "Bewertungsmatrix", txt, want...)
 	wantCheckFinds(t, ta, res.Body, "Bewertungsmatrix")
+}
+
+// dropReceiptPDF turns a receipt into one issued without its PDF (the renderer was down at
+// the submission): it unlinks and deletes the document with the immutability triggers
+// switched off for this one transaction, as only a test may.
+func dropReceiptPDF(t *testing.T, db *gorm.DB, bidID int64, version int) {
+	t.Helper()
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SET LOCAL session_replication_role = replica`).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE inbox_messages SET document_id = NULL WHERE document_id IN (SELECT document_id FROM bid_receipts WHERE bid_id = ? AND version = ?)`, bidID, version).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM issued_documents WHERE id IN (SELECT document_id FROM bid_receipts WHERE bid_id = ? AND version = ?)`, bidID, version).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`UPDATE bid_receipts SET document_id = NULL WHERE bid_id = ? AND version = ?`, bidID, version).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -96,7 +96,7 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 	}
 	// Issue 6: after the standstill with no open objection the award becomes final (also lazily on access).
 	jobs = append(jobs, Job{Name: "finalize-awards", Spec: "0 * * * * *", Run: func(ctx context.Context) error {
-		n, err := decision.FinalizeDueAwards(ctx, a.db, a.decisionDocs(), a.now())
+		n, err := decision.FinalizeDueAwards(ctx, a.db, a.docs, a.now())
 		if n > 0 {
 			a.log.Info("awards made final", "count", n)
 		}

@@ -57,7 +57,7 @@ func (a *App) confirmOpening(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opened, err := evaluation.ConfirmOpening(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now(), a.openingIssuer())
+	opened, err := evaluation.ConfirmOpening(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now(), a.docs)
 	if err != nil {
 		return refusal(err)
 	}

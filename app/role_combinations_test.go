@@ -68,7 +68,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), actor(op), tenantID, e.callID, now); err != nil {
+		if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), actor(op), tenantID, e.callID, now, dbtest.FakeDocuments{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -114,10 +114,10 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	if err != nil || len(r.Lots) != 1 || r.Lots[0].FTE != "1,50" || len(r.Version.Files) != 2 || r.Version.ContentSHA256 != v1.ContentSHA256 {
 		t.Fatalf("receipt %+v %v", r, err)
 	}
-	if err := bids.IssueBidReceipt(f.ctx, f.db, f.vault, id, 1, "http://x", nil); err != nil {
+	if err := bids.IssueBidReceipt(f.ctx, f.db, f.vault, id, 1, "http://x", dbtest.FakeDocuments{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := bids.IssueBidReceipt(f.ctx, f.db, f.vault, id, 1, "http://x", nil); err != nil {
+	if err := bids.IssueBidReceipt(f.ctx, f.db, f.vault, id, 1, "http://x", dbtest.FakeDocuments{}); err != nil {
 		t.Fatal(err)
 	}
 	receipts := 0
@@ -258,7 +258,7 @@ func TestBidReconfirmation(t *testing.T) {
 	next.Criteria = append([]rules.Criterion(nil), f.content.Criteria...)
 	next.Criteria[1].Description = "Beschwerdeweg und anwaltschaftliche Funktion."
 	if _, err := calls.Amend(f.ctx, f.db, f.lead, f.tenantID, f.callID, calls.AmendInput{Content: rules.DraftInputFrom(next, rules.Committee{}),
-		Reason: "Kriterium 2 präzisiert"}, rules.DefaultCallRules(), "http://x", f.now, nil); err != nil {
+		Reason: "Kriterium 2 präzisiert"}, rules.DefaultCallRules(), "http://x", f.now, dbtest.FakeDocuments{}); err != nil {
 		t.Fatal(err)
 	}
 	var b bids.Bid

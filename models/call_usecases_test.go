@@ -95,16 +95,16 @@ func TestCreateSavePublishCall(t *testing.T) {
 	}
 
 	// Another Kreis's lead neither sees, saves nor publishes it.
-	if _, err := calls.Publish(ctx, f.db, f.otherLed, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.Publish(ctx, f.db, f.otherLed, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis's lead publish: %v", err)
 	}
 	var otherTenant int64
 	f.db.Raw(`SELECT id FROM tenants WHERE slug = 'beispielhausen'`).Scan(&otherTenant)
-	if _, err := calls.Publish(ctx, f.db, f.otherLed, otherTenant, call.ID, rules.DefaultCallRules(), f.now, nil); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.Publish(ctx, f.db, f.otherLed, otherTenant, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis's lead publish via own Kreis: %v", err)
 	}
 
-	ver, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
+	ver, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,14 +138,15 @@ func TestCreateSavePublishCall(t *testing.T) {
 	}
 	// Publishing again is a conflict and changes nothing.
 	before := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.CallChain(call.ID))
-	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); !calls.IsCallNotDraft(err) {
+	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); !calls.IsCallNotDraft(err) {
 		t.Fatalf("second publish: %v", err)
 	}
 	if after := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.CallChain(call.ID)); after != before {
 		t.Fatal("second publish wrote an audit entry")
 	}
+	// created, draft saved, published, Bekanntmachung issued
 	v, err := audit.VerifyChain(ctx, f.db, audit.CallChain(call.ID))
-	if err != nil || !v.OK || v.Entries != 3 {
+	if err != nil || !v.OK || v.Entries != 4 {
 		t.Fatalf("chain %+v %v", v, err)
 	}
 }
@@ -159,7 +160,7 @@ func TestConcurrentPublishPublishesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = calls.Publish(context.Background(), f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
+			_, errs[i] = calls.Publish(context.Background(), f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{})
 		}()
 	}
 	wg.Wait()
@@ -184,7 +185,7 @@ func TestPublishValidatesAndChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
+	_, err = calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{})
 	v, ok := core.AsValidation(err)
 	if !ok || !v.Has("evaluators") || !v.Has("openers") {
 		t.Fatalf("publish without committee: %v", err)

@@ -86,10 +86,10 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 	}
 
 	// The finalisation job and the lazy finalisation leave it cancelled.
-	if n, err := decision.FinalizeDueAwards(ctx, db, decision.DecisionDocs{}, now.AddDate(0, 0, 60)); err != nil || n != 0 {
+	if n, err := decision.FinalizeDueAwards(ctx, db, dbtest.FakeDocuments{}, now.AddDate(0, 0, 60)); err != nil || n != 0 {
 		t.Fatalf("finalised %d %v", n, err)
 	}
-	if ok, err := decision.FinalizeAward(ctx, db, decision.DecisionDocs{}, p.CallID, now.AddDate(0, 0, 60)); err != nil || ok {
+	if ok, err := decision.FinalizeAward(ctx, db, dbtest.FakeDocuments{}, p.CallID, now.AddDate(0, 0, 60)); err != nil || ok {
 		t.Fatalf("lazy finalise %v %v", ok, err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE id = ? AND state = 'cancelled' AND awarded_at IS NULL`, p.CallID); n != 1 {

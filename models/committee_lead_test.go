@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"kimibv/models/calls"
+	"kimibv/models/dbtest"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
@@ -46,7 +47,7 @@ func TestLeadCannotBeEvaluator(t *testing.T) {
 	if err := f.db.Exec(`INSERT INTO call_committee (call_id, user_id, role) VALUES (?, ?, 'evaluator')`, call.ID, g1).Error; err != nil {
 		t.Fatal(err)
 	}
-	_, err = calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil)
+	_, err = calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{})
 	wantCodes(t, err, "evaluators:lead")
 	if n := f.count(t, `SELECT count(*) FROM calls WHERE id = ? AND state = 'draft'`, call.ID); n != 1 {
 		t.Fatal("published with a lead in the committee")
@@ -54,7 +55,7 @@ func TestLeadCannotBeEvaluator(t *testing.T) {
 	if err := f.db.Exec(`DELETE FROM call_committee WHERE call_id = ? AND user_id = ?`, call.ID, g1).Error; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, nil); err != nil {
+	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); err != nil {
 		t.Fatalf("publish without the lead: %v", err)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models/calls"
+	"kimibv/models/dbtest"
 	"kimibv/models/evaluation"
 	"kimibv/models/fixture"
 	"kimibv/models/rules"
@@ -87,7 +88,7 @@ func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
 		out.open = read(f, bidList)
 		var n atomic.Int64
 		ctx := store.WithQueryCounter(context.Background(), &n)
-		r, err := evaluation.CloseConsolidation(ctx, f.db, evaluation.EvaluationSource{}, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now)
+		r, err := evaluation.CloseConsolidation(ctx, f.db, evaluation.EvaluationSource{}, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now, dbtest.FakeDocuments{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -117,7 +117,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 		t.Fatalf("rows = %d", n)
 	}
 
-	_, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now)
+	_, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now, dbtest.FakeDocuments{})
 	fixture.WantField(t, err, "consolidation", "incomplete")
 	if !strings.Contains(err.Error(), "Träger B e. V.: Bewertungsbogen noch nicht abgegeben von Gremium 2") {
 		t.Errorf("missing = %v", err)
@@ -128,7 +128,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	if err := f.set(b, map[string]string{"K1": "1,5", "K2": "1"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	res, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now)
+	res, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now, dbtest.FakeDocuments{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,14 +155,14 @@ func TestConsolidationSetAndClose(t *testing.T) {
 		t.Errorf("cell = %+v", cell)
 	}
 	acts := auditActions(t, f.db, audit.CallChain(f.callID))
-	if strings.Join(acts, ",") != "consolidation.scores_set,consolidation.scores_set,consolidation.closed" {
+	if strings.Join(acts, ",") != "consolidation.scores_set,consolidation.scores_set,document.issued,consolidation.closed" {
 		t.Errorf("audit = %v", acts)
 	}
 
 	if err := f.set(a, map[string]string{"K1": "2", "K2": "2"}, map[string]string{"K2": "x"}); !errors.Is(err, evaluation.ErrConsolidationClosed) {
 		t.Errorf("after close: %v", err)
 	}
-	if _, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now); !errors.Is(err, core.ErrConflict) {
+	if _, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrConflict) {
 		t.Errorf("second close: %v", err)
 	}
 	for _, q := range []string{`UPDATE consolidated_scores SET score = 0`, `DELETE FROM result_rows`, `UPDATE call_results SET closed_at = now()`} {
@@ -206,7 +206,7 @@ func TestCloseNeedsTieDecision(t *testing.T) {
 		}
 	}
 	closeWith := func(res ...rules.TieResolution) (rules.Result, error) {
-		return evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID, Resolutions: res}, f.now)
+		return evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID, Resolutions: res}, f.now, dbtest.FakeDocuments{})
 	}
 	_, err := closeWith()
 	fixture.WantField(t, err, "ties", "undecided")
@@ -265,7 +265,7 @@ func TestConsolidationQueryCount(t *testing.T) {
 			}
 		}
 		open = count(f)
-		if _, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now); err != nil {
+		if _, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now, dbtest.FakeDocuments{}); err != nil {
 			t.Fatal(err)
 		}
 		return open, count(f)

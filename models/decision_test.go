@@ -39,7 +39,7 @@ func newDecisionFixture(t *testing.T) *decisionFixture {
 		}
 	}
 	f.bids["X"] = f.addBid(t, "Träger X e. V.", rules.FormalExcluded, "L2=1")
-	if _, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now); err != nil {
+	if _, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now, dbtest.FakeDocuments{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.db.Exec(`UPDATE calls SET state = 'opened' WHERE id = ?`, f.callID).Error; err != nil {
@@ -74,7 +74,7 @@ func (f *decisionFixture) record(t *testing.T) {
 	if err := decision.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.recordInput(), f.now); err != nil {
+	if err := decision.RecordDecision(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.recordInput(), f.now); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -103,7 +103,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	fixture.WantField(t, decision.SaveProposal(ctx, f.db, f.lead, f.proposal(map[string]string{rules.FTEField(f.bids["C"], "L2"): "1,00"}), f.now),
 		"allocation", "lot_full")
 	// Recording without a proposal is refused.
-	fixture.WantField(t, decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.recordInput(), f.now), "decision", "no_proposal")
+	fixture.WantField(t, decision.RecordDecision(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.recordInput(), f.now), "decision", "no_proposal")
 
 	// A saved proposal can be replaced until the decision is recorded.
 	if err := decision.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
@@ -117,7 +117,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decision_allocations WHERE call_id = %d`, f.callID)); n != 3 {
 		t.Fatalf("%d allocation rows after replacing the proposal, want 3 (A, B removed, C added)", n)
 	}
-	v, err := decision.LoadDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now)
+	v, err := decision.LoadDecision(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.callID, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,13 +136,13 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	// The record form: bad URL and future date are refused, nothing changes.
 	bad := f.recordInput()
 	bad.CouncilURL, bad.DecidedOn = "javascript:alert(1)", rules.NewDate(f.now.AddDate(0, 0, 2)).German()
-	err = decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, bad, f.now)
+	err = decision.RecordDecision(ctx, f.db, f.lead, dbtest.FakeDocuments{}, bad, f.now)
 	fixture.WantField(t, err, "council_url", "url")
 	fixture.WantField(t, err, "decided_on", "future")
 	if s := f.state(t); s != "opened" {
 		t.Fatalf("state %s after refused record", s)
 	}
-	if err := decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.recordInput(), f.now); err != nil {
+	if err := decision.RecordDecision(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.recordInput(), f.now); err != nil {
 		t.Fatal(err)
 	}
 	if s := f.state(t); s != "decided" {
@@ -160,7 +160,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	}
 	// Another Kreis's lead does not find the decision.
 	other := &core.Actor{UserID: f.lead.UserID, Tenants: map[int64][]core.Role{f.tenantID + 999: {core.RoleLead}}}
-	if _, err := decision.LoadDecision(ctx, f.db, other, decision.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := decision.LoadDecision(ctx, f.db, other, dbtest.FakeDocuments{}, f.callID, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v, want not found", err)
 	}
 }
@@ -171,20 +171,20 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 	if err := decision.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrConflict) {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.callID, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("notices before the decision: %v, want conflict", err)
 	}
-	if err := decision.RecordDecision(ctx, f.db, f.lead, decision.DecisionDocs{}, f.recordInput(), f.now); err != nil {
+	if err := decision.RecordDecision(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.recordInput(), f.now); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.db.Exec(`UPDATE tenants SET legal_remedy_text = 'Gegen diese Entscheidung kann innerhalb eines Monats Klage erhoben werden.' WHERE id = ?`, f.tenantID).Error; err != nil {
 		t.Fatal(err)
 	}
 	mails := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox`)
-	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); err != nil {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); !errors.Is(err, core.ErrConflict) {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.callID, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("second issue: %v, want conflict", err)
 	}
 	if got := dbtest.Count(t, f.db, `SELECT count(*) FROM outbox`) - mails; got != 4 {
@@ -196,7 +196,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 		if err != nil || len(list) != 1 {
 			t.Fatalf("%s: notices %v %v", name, list, err)
 		}
-		n, err := decision.LoadOrgNotice(ctx, f.db, f.members[name], decision.DecisionDocs{}, f.orgs[name], list[0].ID, f.now)
+		n, err := decision.LoadOrgNotice(ctx, f.db, f.members[name], dbtest.FakeDocuments{}, f.orgs[name], list[0].ID, f.now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,7 +228,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 		// Another organisation's notice is not found.
 		for otherName := range want {
 			if otherName != name {
-				if _, err := decision.LoadOrgNotice(ctx, f.db, f.members[otherName], decision.DecisionDocs{}, f.orgs[otherName], list[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
+				if _, err := decision.LoadOrgNotice(ctx, f.db, f.members[otherName], dbtest.FakeDocuments{}, f.orgs[otherName], list[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
 					t.Fatalf("%s reads %s's notice: %v", otherName, name, err)
 				}
 				break
@@ -261,7 +261,7 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 	f := newDecisionFixture(t)
 	ctx := context.Background()
 	f.record(t)
-	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); err != nil {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
 	noticeOf := func(name string) int64 {
@@ -290,7 +290,7 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 		t.Fatalf("late objection: %v", err)
 	}
 	// With the objection open the job waits.
-	if n, err := decision.FinalizeDueAwards(ctx, f.db, decision.DecisionDocs{}, after); err != nil || n != 0 {
+	if n, err := decision.FinalizeDueAwards(ctx, f.db, dbtest.FakeDocuments{}, after); err != nil || n != 0 {
 		t.Fatalf("finalised %d with an open objection (%v)", n, err)
 	}
 	fixture.WantField(t, decision.AnswerObjection(ctx, f.db, f.lead, decision.ObjectionAnswer{CallID: f.callID, ObjectionID: objID, Answer: "", Outcome: "x"}, f.now), "outcome", "required")
@@ -303,16 +303,16 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 		t.Fatalf("second answer: %v", err)
 	}
 	// The answer is visible to C, not to A.
-	nC, err := decision.LoadOrgNotice(ctx, f.db, f.members["C"], decision.DecisionDocs{}, f.orgs["C"], cN, f.now)
+	nC, err := decision.LoadOrgNotice(ctx, f.db, f.members["C"], dbtest.FakeDocuments{}, f.orgs["C"], cN, f.now)
 	if err != nil || len(nC.Objections) != 1 || nC.Objections[0].Answer == "" {
 		t.Fatalf("C's objections: %+v %v", nC, err)
 	}
-	nA, err := decision.LoadOrgNotice(ctx, f.db, f.members["A"], decision.DecisionDocs{}, f.orgs["A"], noticeOf("A"), f.now)
+	nA, err := decision.LoadOrgNotice(ctx, f.db, f.members["A"], dbtest.FakeDocuments{}, f.orgs["A"], noticeOf("A"), f.now)
 	if err != nil || len(nA.Objections) != 0 {
 		t.Fatalf("A sees objections: %+v %v", nA, err)
 	}
 	// Before the end of the standstill nothing happens.
-	if n, _ := decision.FinalizeDueAwards(ctx, f.db, decision.DecisionDocs{}, f.now.AddDate(0, 0, 1)); n != 0 {
+	if n, _ := decision.FinalizeDueAwards(ctx, f.db, dbtest.FakeDocuments{}, f.now.AddDate(0, 0, 1)); n != 0 {
 		t.Fatal("finalised during the standstill")
 	}
 	inbox := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM inbox_messages WHERE call_id = %d AND kind = 'award_final'`, f.callID))
@@ -324,8 +324,8 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			if i%2 == 0 {
-				results[i], _ = decision.FinalizeDueAwards(ctx, f.db, decision.DecisionDocs{}, after)
-			} else if ok, _ := decision.FinalizeAward(ctx, f.db, decision.DecisionDocs{}, f.callID, after); ok {
+				results[i], _ = decision.FinalizeDueAwards(ctx, f.db, dbtest.FakeDocuments{}, after)
+			} else if ok, _ := decision.FinalizeAward(ctx, f.db, dbtest.FakeDocuments{}, f.callID, after); ok {
 				results[i] = 1
 			}
 		}()
@@ -354,7 +354,7 @@ func TestUpheldObjectionBlocksFinalisation(t *testing.T) {
 	f := newDecisionFixture(t)
 	ctx := context.Background()
 	f.record(t)
-	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); err != nil {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
 	list, _ := decision.OrgNotices(ctx, f.db, f.members["C"], f.orgs["C"])
@@ -365,7 +365,7 @@ func TestUpheldObjectionBlocksFinalisation(t *testing.T) {
 	if err := decision.AnswerObjection(ctx, f.db, f.lead, decision.ObjectionAnswer{CallID: f.callID, ObjectionID: id, Answer: "Wir prüfen neu.", Outcome: decision.ObjectionUpheld}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := decision.FinalizeAward(ctx, f.db, decision.DecisionDocs{}, f.callID, f.now.AddDate(0, 1, 0)); ok || err != nil {
+	if ok, err := decision.FinalizeAward(ctx, f.db, dbtest.FakeDocuments{}, f.callID, f.now.AddDate(0, 1, 0)); ok || err != nil {
 		t.Fatalf("finalised despite an upheld objection (%v)", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/calls"
 	"kimibv/models/core"
+	"kimibv/models/dbtest"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -131,9 +132,7 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	f := newCallFixture(t)
 	ctx := context.Background()
 	call := f.draftWithCommittee(t)
-	failing := calls.BekanntmachungIssuer(func(vault.DocMeta, *calls.BekanntmachungData) ([]byte, error) {
-		return nil, errors.New("font missing")
-	})
+	failing := dbtest.FailingDocuments{Err: errors.New("font missing")}
 	auditBefore := f.count(t, `SELECT count(*) FROM audit_log`)
 	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, failing); err == nil || !strings.Contains(err.Error(), "font missing") {
 		t.Fatalf("publish with failing renderer: %v", err)
@@ -147,25 +146,20 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	if n := f.count(t, `SELECT count(*) FROM audit_log`); n != auditBefore {
 		t.Errorf("audit grew from %d to %d", auditBefore, n)
 	}
-	var got *calls.BekanntmachungData
-	var meta vault.DocMeta
-	ok := calls.BekanntmachungIssuer(func(m vault.DocMeta, d *calls.BekanntmachungData) ([]byte, error) {
-		got, meta = d, m
-		return fakePDF(m)
-	})
+	ok := &capturingDocuments{}
 	ver, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, ok)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Version != 1 || got.Ref != call.Ref || got.Kreis != "Kreis Musterland" || got.Content.Timeline.Publication.IsZero() {
-		t.Errorf("renderer got %+v", got)
+	if ok.got.Version != 1 || ok.got.Ref != call.Ref || ok.got.Kreis != "Kreis Musterland" || ok.got.Content.Timeline.Publication.IsZero() {
+		t.Errorf("renderer got %+v", ok.got)
 	}
 	doc, err := calls.BekanntmachungPDF(ctx, f.db, call.Ref, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	canon, _ := vault.CanonicalJSON(got)
-	if doc.ContentSHA256 != vault.SHA256Hex(canon) || doc.ContentSHA256 != meta.ContentSHA256 || doc.ObjectID != calls.CallVersionObjectID(call.ID, ver.Version) {
+	canon, _ := vault.CanonicalJSON(ok.got)
+	if doc.ContentSHA256 != vault.SHA256Hex(canon) || doc.ContentSHA256 != ok.meta.ContentSHA256 || doc.ObjectID != calls.CallVersionObjectID(call.ID, ver.Version) {
 		t.Errorf("stored %+v", doc.ObjectID)
 	}
 	// The head printed is the chain's head after call.published and before document.issued.
@@ -180,4 +174,17 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	if _, err := calls.BekanntmachungPDF(ctx, f.db, fmt.Sprint(call.ID), 1); err != nil {
 		t.Errorf("by id and version 1: %v", err)
 	}
+}
+
+// capturingDocuments renders fake PDFs and keeps the Bekanntmachung it was asked for.
+type capturingDocuments struct {
+	dbtest.FakeDocuments
+	got  *calls.BekanntmachungData
+	meta vault.DocMeta
+}
+
+// Bekanntmachung keeps d and meta and renders a fake PDF.
+func (c *capturingDocuments) Bekanntmachung(meta vault.DocMeta, d *calls.BekanntmachungData) ([]byte, error) {
+	c.got, c.meta = d, meta
+	return fakePDF(meta)
 }

@@ -48,7 +48,7 @@ func TestNamingRefusesOpenersAsEvaluators(t *testing.T) {
 	if err := calls.SetCommittee(ctx, f.db, f.lead, f.tenantID, src.ID, clean, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DefaultCallRules(), f.now, nil); err != nil {
+	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); err != nil {
 		t.Fatal(err)
 	}
 	wantCodes(t, evaluation.AddEvaluator(ctx, f.db, f.lead, f.tenantID, src.ID, g1, f.now), "user:opener")

@@ -8,6 +8,7 @@ import (
 	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
+	"kimibv/models/dbtest"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
@@ -67,7 +68,7 @@ func (f *evalFixture) passDeadline(t *testing.T) {
 func (f *evalFixture) open(t *testing.T) {
 	t.Helper()
 	for _, a := range []*core.Actor{f.op1, f.op2} {
-		if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, a, f.tenantID, f.callID, f.now); err != nil {
+		if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, a, f.tenantID, f.callID, f.now, dbtest.FakeDocuments{}); err != nil {
 			t.Fatal(err)
 		}
 	}

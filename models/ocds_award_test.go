@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"kimibv/models/dbtest"
 	"kimibv/models/decision"
 	"kimibv/models/ocdstest"
 )
@@ -25,7 +26,7 @@ func TestOCDSAwardStagesFromTheDecision(t *testing.T) {
 	if strings.Contains(string(body), "-award-") {
 		t.Fatal("award release before the notices")
 	}
-	if err := decision.IssueNotices(ctx, f.db, f.lead, decision.DecisionDocs{}, f.callID, f.now); err != nil {
+	if err := decision.IssueNotices(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
 	body, _ = ocdsPackageJSON(t, f.db, ref)
@@ -37,7 +38,7 @@ func TestOCDSAwardStagesFromTheDecision(t *testing.T) {
 	if aw := pending["awards"].([]any); len(aw) != 2 || aw[0].(map[string]any)["status"] != "pending" {
 		t.Fatalf("pending awards %v", aw)
 	}
-	if _, err := decision.FinalizeAward(ctx, f.db, decision.DecisionDocs{}, f.callID, f.now.AddDate(0, 0, 20)); err != nil {
+	if _, err := decision.FinalizeAward(ctx, f.db, dbtest.FakeDocuments{}, f.callID, f.now.AddDate(0, 0, 20)); err != nil {
 		t.Fatal(err)
 	}
 	body, _ = ocdsPackageJSON(t, f.db, ref)

@@ -333,7 +333,7 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 		f.content.Timeline.Deadline = f.content.Timeline.Deadline.AddDate(0, 0, 1)
 		in.Content.Deadline = rules.FormatGermanDateTimeInput(f.content.Timeline.Deadline)
 		in.Content.PlannedOpening = rules.FormatGermanDateTimeInput(f.content.Timeline.PlannedOpening.AddDate(0, 0, 1+i))
-		if _, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, rules.DefaultCallRules(), "", f.now, nil); err != nil {
+		if _, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, rules.DefaultCallRules(), "", f.now, dbtest.FakeDocuments{}); err != nil {
 			t.Fatal(err)
 		}
 	}

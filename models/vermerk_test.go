@@ -61,7 +61,7 @@ func TestVergabevermerkPDFContainsEveryItem(t *testing.T) {
 	f := newDecisionFixture(t)
 	seedEvaluationRecords(t, f)
 	ctx := context.Background()
-	docs := decision.DecisionDocs{Vermerk: pdfdoc.Vergabevermerk("http://localhost/dokumentenpruefung"), Notice: pdfdoc.Mitteilung("http://localhost/dokumentenpruefung")}
+	docs := pdfdoc.New("http://localhost/dokumentenpruefung")
 	f.db.Exec(`UPDATE tenants SET legal_remedy_text = 'Gegen diese Entscheidung kann Klage beim Verwaltungsgericht erhoben werden.' WHERE id = ?`, f.tenantID)
 	in := f.proposal(map[string]string{rules.FTEField(f.bids["B"], "L2"): "0,50"})
 	in.DeviationReason = "Träger B kann im Süden nur eine halbe Stelle besetzen."

@@ -401,6 +401,6 @@ func (f *flow) report(began time.Time) {
 }
 
 // issuers are the document renderers the application uses, for seeding through the use cases.
-func issuers() decision.DocumentIssuers {
-	return pdfdoc.Issuers("http://kimibv.test/dokumentenpruefung")
+func issuers() decision.ProcedureDocuments {
+	return pdfdoc.New("http://kimibv.test/dokumentenpruefung")
 }

@@ -37,7 +37,7 @@ func (f *flow) closeConsolidation() {
 	_, err := calls.CloseDueCalls(ctx, db, now)
 	must("closing", err)
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		_, err := evaluation.ConfirmOpening(ctx, db, f.vault, f.actor(op+"@musterland.example"), f.tenant, f.callID, now, docs.Opening)
+		_, err := evaluation.ConfirmOpening(ctx, db, f.vault, f.actor(op+"@musterland.example"), f.tenant, f.callID, now, docs)
 		must("opening", err)
 	}
 	lead := f.actor("leitung@musterland.example")
@@ -77,7 +77,7 @@ func (f *flow) closeConsolidation() {
 		}
 		must("consolidation", evaluation.SetConsolidatedScores(ctx, db, evaluation.EvaluationSource{}, lead, in, now))
 	}
-	_, err = evaluation.CloseConsolidation(ctx, db, evaluation.EvaluationSource{}, lead, evaluation.CloseInput{CallID: f.callID}, now, docs.Matrix)
+	_, err = evaluation.CloseConsolidation(ctx, db, evaluation.EvaluationSource{}, lead, evaluation.CloseInput{CallID: f.callID}, now, docs)
 	must("close consolidation", err)
 }
 

@@ -15,13 +15,9 @@ import (
 	"kimibv/models/vault"
 )
 
-// Bekanntmachung returns the renderer of the Bekanntmachung (the published call, per
-// version) for models.BekanntmachungIssuer; checkURL is the public document check's
-// address printed in the footer.
-func Bekanntmachung(checkURL string) calls.BekanntmachungRenderer {
-	return func(meta vault.DocMeta, d *calls.BekanntmachungData) ([]byte, error) {
-		return renderBekanntmachung(checkURL, meta, d)
-	}
+// Bekanntmachung lays out the Bekanntmachung (the published call, per version).
+func (rd *Renderer) Bekanntmachung(meta vault.DocMeta, d *calls.BekanntmachungData) ([]byte, error) {
+	return renderBekanntmachung(rd.checkURL, meta, d)
 }
 
 func renderBekanntmachung(checkURL string, meta vault.DocMeta, d *calls.BekanntmachungData) ([]byte, error) {

@@ -11,67 +11,64 @@ import (
 	"kimibv/models/vault"
 )
 
-// Bewertungsmatrix returns the renderer of the scoring matrix for
-// models.BewertungsmatrixIssuer. The matrix is laid out per bid and criterion (one table
+// Bewertungsmatrix lays out the scoring matrix. The matrix is laid out per bid and criterion (one table
 // per criterion with a row per evaluator) rather than as one wide grid, so that any number
 // of evaluators fits A4 portrait and long reasons wrap.
-func Bewertungsmatrix(checkURL string) evaluation.MatrixRenderer {
-	return func(meta vault.DocMeta, d *evaluation.MatrixDocData) ([]byte, error) {
-		doc, err := pdf.New(pdf.Meta{Title: "Bewertungsmatrix", Subtitle: d.CallTitle + " (" + d.CallRef + ")",
-			Kind: vault.DocBewertungsmatrix.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
-			CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
-		if err != nil {
-			return nil, err
-		}
-		doc.Heading("Verfahren")
-		doc.KeyValues([]pdf.KV{
-			{Key: "Ausschreibung", Value: d.CallTitle},
-			{Key: "Verfahrensnummer", Value: d.CallRef},
-			{Key: "Fassung", Value: strconv.Itoa(d.CallVersion)},
-			{Key: "Skala", Value: fmt.Sprintf("0 bis %d", d.ScaleMax)},
-			{Key: "Mindestpunktzahl", Value: d.MinTotal},
-			{Key: "Bewertende", Value: strings.Join(d.Evaluators, ", ")},
-			{Key: "Konsolidierung abgeschlossen", Value: core.FormatDateTime(d.ClosedAt) + " durch " + d.ClosedBy},
-		})
-		crit := make([][]string, 0, len(d.Criteria))
-		for _, c := range d.Criteria {
-			minimum := "–"
-			if c.MinScore != "" {
-				minimum = c.MinScore
-			}
-			crit = append(crit, []string{c.Key, c.Name, strconv.Itoa(c.Weight), minimum})
-		}
-		doc.Table(pdf.Table{Caption: "Kriterien", Columns: []pdf.Column{{Title: "Nr.", Width: 1}, {Title: "Kriterium", Width: 7},
-			{Title: "Gewichtung", Width: 2, Align: "R"}, {Title: "Mindestbewertung", Width: 2.4, Align: "R"}}, Rows: crit})
-		doc.Note(fmt.Sprintf("Punkte je Kriterium = konsolidierte Bewertung ÷ %d × Gewichtung, kaufmännisch auf zwei Nachkommastellen "+
-			"gerundet; die Gesamtpunktzahl ist die Summe der Punkte. Weicht die konsolidierte Bewertung vom Mittelwert der "+
-			"Bewertenden ab, ist sie begründet.", d.ScaleMax))
-		ranking(doc, d)
-		doc.Heading("Bewertungen im Einzelnen")
-		for _, b := range d.Bids {
-			doc.Subheading(b.OrgName + " – " + outcome(b))
-			if b.FormalExcluded {
-				doc.Paragraph("Bei der formalen Prüfung ausgeschlossen: " + b.FormalReason)
-				continue
-			}
-			for _, c := range b.Cells {
-				rows := make([][]string, 0, len(c.Scores)+2)
-				for _, s := range c.Scores {
-					rows = append(rows, []string{s.Evaluator, strconv.Itoa(s.Score), s.Reason})
-				}
-				rows = append(rows, []string{"Mittelwert", c.Mean, ""})
-				cons := c.ConsolidatedReason
-				if c.SetBy != "" {
-					cons = strings.TrimSpace("festgesetzt von " + c.SetBy + ". " + cons)
-				}
-				rows = append(rows, []string{"Konsolidiert", c.Consolidated, cons})
-				doc.Table(pdf.Table{Caption: c.Criterion + " – " + c.Points + " Punkte", Small: true, Columns: []pdf.Column{
-					{Title: "Bewertende Person", Width: 2.6}, {Title: "Bewertung", Width: 1.7, Align: "R"}, {Title: "Begründung", Width: 8}}, Rows: rows})
-			}
-			doc.Paragraph("Gesamtpunktzahl: " + b.Total + " Punkte.")
-		}
-		return doc.Bytes()
+func (rd *Renderer) Bewertungsmatrix(meta vault.DocMeta, d *evaluation.MatrixDocData) ([]byte, error) {
+	doc, err := pdf.New(pdf.Meta{Title: "Bewertungsmatrix", Subtitle: d.CallTitle + " (" + d.CallRef + ")",
+		Kind: vault.DocBewertungsmatrix.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
+		CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: rd.checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
+	if err != nil {
+		return nil, err
 	}
+	doc.Heading("Verfahren")
+	doc.KeyValues([]pdf.KV{
+		{Key: "Ausschreibung", Value: d.CallTitle},
+		{Key: "Verfahrensnummer", Value: d.CallRef},
+		{Key: "Fassung", Value: strconv.Itoa(d.CallVersion)},
+		{Key: "Skala", Value: fmt.Sprintf("0 bis %d", d.ScaleMax)},
+		{Key: "Mindestpunktzahl", Value: d.MinTotal},
+		{Key: "Bewertende", Value: strings.Join(d.Evaluators, ", ")},
+		{Key: "Konsolidierung abgeschlossen", Value: core.FormatDateTime(d.ClosedAt) + " durch " + d.ClosedBy},
+	})
+	crit := make([][]string, 0, len(d.Criteria))
+	for _, c := range d.Criteria {
+		minimum := "–"
+		if c.MinScore != "" {
+			minimum = c.MinScore
+		}
+		crit = append(crit, []string{c.Key, c.Name, strconv.Itoa(c.Weight), minimum})
+	}
+	doc.Table(pdf.Table{Caption: "Kriterien", Columns: []pdf.Column{{Title: "Nr.", Width: 1}, {Title: "Kriterium", Width: 7},
+		{Title: "Gewichtung", Width: 2, Align: "R"}, {Title: "Mindestbewertung", Width: 2.4, Align: "R"}}, Rows: crit})
+	doc.Note(fmt.Sprintf("Punkte je Kriterium = konsolidierte Bewertung ÷ %d × Gewichtung, kaufmännisch auf zwei Nachkommastellen "+
+		"gerundet; die Gesamtpunktzahl ist die Summe der Punkte. Weicht die konsolidierte Bewertung vom Mittelwert der "+
+		"Bewertenden ab, ist sie begründet.", d.ScaleMax))
+	ranking(doc, d)
+	doc.Heading("Bewertungen im Einzelnen")
+	for _, b := range d.Bids {
+		doc.Subheading(b.OrgName + " – " + outcome(b))
+		if b.FormalExcluded {
+			doc.Paragraph("Bei der formalen Prüfung ausgeschlossen: " + b.FormalReason)
+			continue
+		}
+		for _, c := range b.Cells {
+			rows := make([][]string, 0, len(c.Scores)+2)
+			for _, s := range c.Scores {
+				rows = append(rows, []string{s.Evaluator, strconv.Itoa(s.Score), s.Reason})
+			}
+			rows = append(rows, []string{"Mittelwert", c.Mean, ""})
+			cons := c.ConsolidatedReason
+			if c.SetBy != "" {
+				cons = strings.TrimSpace("festgesetzt von " + c.SetBy + ". " + cons)
+			}
+			rows = append(rows, []string{"Konsolidiert", c.Consolidated, cons})
+			doc.Table(pdf.Table{Caption: c.Criterion + " – " + c.Points + " Punkte", Small: true, Columns: []pdf.Column{
+				{Title: "Bewertende Person", Width: 2.6}, {Title: "Bewertung", Width: 1.7, Align: "R"}, {Title: "Begründung", Width: 8}}, Rows: rows})
+		}
+		doc.Paragraph("Gesamtpunktzahl: " + b.Total + " Punkte.")
+	}
+	return doc.Bytes()
 }
 
 // ranking draws the result: rank, provider, total, exclusion and allocation, then the lots.

@@ -11,47 +11,44 @@ import (
 	"kimibv/models/vault"
 )
 
-// Eingangsbestaetigung returns the renderer of the receipt of a submitted bid version for
-// models.EingangsbestaetigungIssuer; checkURL is the public document check's address.
-func Eingangsbestaetigung(checkURL string) bids.ReceiptRenderer {
-	return func(meta vault.DocMeta, d *bids.ReceiptDocData) ([]byte, error) {
-		doc, err := pdf.New(pdf.Meta{Title: "Eingangsbestätigung", Subtitle: d.CallTitle + " (" + d.CallRef + ")",
-			Kind: vault.DocEingangsbestaetigung.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
-			CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
-		if err != nil {
-			return nil, err
-		}
-		doc.Paragraph(fmt.Sprintf("Die Interessenbekundung von %s ist zu folgender Zeit eingegangen: %s.", d.OrgName, SecondsTime(d.ReceiptAt)))
-		doc.Heading("Eingang")
-		doc.KeyValues([]pdf.KV{
-			{Key: "Ausschreibung", Value: d.CallTitle},
-			{Key: "Verfahrensnummer", Value: d.CallRef},
-			{Key: "Fassung der Ausschreibung", Value: fmt.Sprint(d.CallVersion)},
-			{Key: "Träger", Value: d.OrgName},
-			{Key: "Interessenbekundung", Value: fmt.Sprintf("Fassung %d (%s durch %s)", d.Version, d.Kind, d.SubmittedBy)},
-			{Key: "Eingang", Value: SecondsTime(d.ReceiptAt)},
-		})
-		doc.Note("Der Eingang ist die Uhrzeit der Datenbank im Moment der Speicherung (Ortszeit Deutschland). " +
-			"Nur eine bis zum Ablauf der Frist gespeicherte Interessenbekundung erhält eine Eingangsbestätigung.")
-		doc.Heading("Lose und Stellen")
-		rows := make([][]string, 0, len(d.Lots))
-		for _, l := range d.Lots {
-			rows = append(rows, []string{l.Key, l.Name, l.FTE})
-		}
-		doc.Table(pdf.Table{Columns: []pdf.Column{{Title: "Los", Width: 1.2}, {Title: "Bezeichnung", Width: 6},
-			{Title: "VZÄ", Width: 1.5, Align: "R"}}, Rows: rows})
-		doc.Heading("Prüfwerte")
-		doc.Paragraph("Prüfwert der Angaben (SHA-256):\n" + d.ContentSHA256)
-		if len(d.Files) > 0 {
-			fileTable(doc, "Unterlagen", d.Files)
-		} else {
-			doc.Paragraph("Es wurden keine Dateien eingereicht.")
-		}
-		doc.Note("Der Prüfwert der Angaben wird über ihre kanonische Kodierung gebildet (JSON mit sortierten Schlüsseln, Texte in " +
-			"Unicode-NFC, Stellen als exakte Dezimalzahlen), der Prüfwert einer Datei über ihren Inhalt. Was hier bestätigt ist, " +
-			"wird bei der Öffnung geöffnet. Die Interessenbekundung ist bis zur Öffnung durch zwei Personen nach Fristablauf versiegelt.")
-		return doc.Bytes()
+// Eingangsbestaetigung lays out the receipt of a submitted bid version.
+func (rd *Renderer) Eingangsbestaetigung(meta vault.DocMeta, d *bids.ReceiptDocData) ([]byte, error) {
+	doc, err := pdf.New(pdf.Meta{Title: "Eingangsbestätigung", Subtitle: d.CallTitle + " (" + d.CallRef + ")",
+		Kind: vault.DocEingangsbestaetigung.Label(), Authority: d.Authority, Letterhead: d.Letterhead,
+		CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead, CheckURL: rd.checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
+	if err != nil {
+		return nil, err
 	}
+	doc.Paragraph(fmt.Sprintf("Die Interessenbekundung von %s ist zu folgender Zeit eingegangen: %s.", d.OrgName, SecondsTime(d.ReceiptAt)))
+	doc.Heading("Eingang")
+	doc.KeyValues([]pdf.KV{
+		{Key: "Ausschreibung", Value: d.CallTitle},
+		{Key: "Verfahrensnummer", Value: d.CallRef},
+		{Key: "Fassung der Ausschreibung", Value: fmt.Sprint(d.CallVersion)},
+		{Key: "Träger", Value: d.OrgName},
+		{Key: "Interessenbekundung", Value: fmt.Sprintf("Fassung %d (%s durch %s)", d.Version, d.Kind, d.SubmittedBy)},
+		{Key: "Eingang", Value: SecondsTime(d.ReceiptAt)},
+	})
+	doc.Note("Der Eingang ist die Uhrzeit der Datenbank im Moment der Speicherung (Ortszeit Deutschland). " +
+		"Nur eine bis zum Ablauf der Frist gespeicherte Interessenbekundung erhält eine Eingangsbestätigung.")
+	doc.Heading("Lose und Stellen")
+	rows := make([][]string, 0, len(d.Lots))
+	for _, l := range d.Lots {
+		rows = append(rows, []string{l.Key, l.Name, l.FTE})
+	}
+	doc.Table(pdf.Table{Columns: []pdf.Column{{Title: "Los", Width: 1.2}, {Title: "Bezeichnung", Width: 6},
+		{Title: "VZÄ", Width: 1.5, Align: "R"}}, Rows: rows})
+	doc.Heading("Prüfwerte")
+	doc.Paragraph("Prüfwert der Angaben (SHA-256):\n" + d.ContentSHA256)
+	if len(d.Files) > 0 {
+		fileTable(doc, "Unterlagen", d.Files)
+	} else {
+		doc.Paragraph("Es wurden keine Dateien eingereicht.")
+	}
+	doc.Note("Der Prüfwert der Angaben wird über ihre kanonische Kodierung gebildet (JSON mit sortierten Schlüsseln, Texte in " +
+		"Unicode-NFC, Stellen als exakte Dezimalzahlen), der Prüfwert einer Datei über ihren Inhalt. Was hier bestätigt ist, " +
+		"wird bei der Öffnung geöffnet. Die Interessenbekundung ist bis zur Öffnung durch zwei Personen nach Fristablauf versiegelt.")
+	return doc.Bytes()
 }
 
 // SecondsTime formats t as "02.01.2006 15:04:05 Uhr" in Europe/Berlin.

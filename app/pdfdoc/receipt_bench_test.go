@@ -11,7 +11,7 @@ import (
 // BenchmarkEingangsbestaetigung measures rendering one receipt PDF, the CPU work that
 // every accepted submission of a deadline rush adds after its commit.
 func BenchmarkEingangsbestaetigung(b *testing.B) {
-	render := Eingangsbestaetigung("https://kimibv.example/dokumentenpruefung")
+	render := New("https://kimibv.example/dokumentenpruefung").Eingangsbestaetigung
 	d := &bids.ReceiptDocData{CallTitle: "KIM-Case-Management 2027", CallRef: "musterland-2026-01",
 		OrgName: "AWO Kreisverband Musterland e. V.", ReceiptAt: time.Now()}
 	meta := vault.DocMeta{ContentSHA256: "ab", ChainHead: "cd", IssuedAt: time.Now()}

@@ -12,12 +12,9 @@ import (
 	"kimibv/models/vault"
 )
 
-// Vergabevermerk returns the renderer of the decision record (DESIGN § 4) for
-// models.DecisionDocs; checkURL is the public document check's address.
-func Vergabevermerk(checkURL string) decision.VermerkRenderer {
-	return func(meta vault.DocMeta, d *decision.VermerkData) ([]byte, error) {
-		return renderVermerk(checkURL, meta, d)
-	}
+// Vergabevermerk lays out the decision record (Vergabevermerk).
+func (rd *Renderer) Vergabevermerk(meta vault.DocMeta, d *decision.VermerkData) ([]byte, error) {
+	return renderVermerk(rd.checkURL, meta, d)
 }
 
 func renderVermerk(checkURL string, meta vault.DocMeta, d *decision.VermerkData) ([]byte, error) {

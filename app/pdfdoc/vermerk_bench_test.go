@@ -52,7 +52,7 @@ func vermerkData(bidList int) *decision.VermerkData {
 func BenchmarkVergabevermerk(b *testing.B) {
 	meta := vault.DocMeta{Kind: "vergabevermerk", Title: "Vergabevermerk", ContentSHA256: fmt.Sprintf("%064x", 1),
 		Chain: "call:1", ChainHead: fmt.Sprintf("%064x", 2), IssuedAt: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
-	render := Vergabevermerk("https://kimibv.example/dokumentenpruefung")
+	render := New("https://kimibv.example/dokumentenpruefung").Vergabevermerk
 	for _, n := range []int{10, 20, 40, 80} {
 		d := vermerkData(n)
 		b.Run(fmt.Sprintf("bids=%d", n), func(b *testing.B) {

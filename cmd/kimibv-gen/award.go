@@ -42,7 +42,7 @@ func awardCalls(ctx context.Context, st *store.Store, pending []pendingAward, ba
 		case <-time.After(wait):
 		}
 	}
-	docs := pdfdoc.Issuers(baseURL + "/dokumentenpruefung").Decision
+	docs := pdfdoc.New(baseURL + "/dokumentenpruefung")
 	for i, p := range pending {
 		if err := awardCall(ctx, st, docs, p); err != nil {
 			return fmt.Errorf("award call %d: %w", p.CallID, err)
@@ -54,7 +54,7 @@ func awardCalls(ctx context.Context, st *store.Store, pending []pendingAward, ba
 	return nil
 }
 
-func awardCall(ctx context.Context, st *store.Store, docs decision.DecisionDocs, p pendingAward) error {
+func awardCall(ctx context.Context, st *store.Store, docs decision.ProcedureDocuments, p pendingAward) error {
 	db := st.DB.WithContext(ctx)
 	lead, err := accounts.LoadActor(ctx, db, p.Lead)
 	if err != nil {
@@ -115,7 +115,7 @@ func awardCall(ctx context.Context, st *store.Store, docs decision.DecisionDocs,
 	for _, t := range v.PendingTies() {
 		res = append(res, rules.TieResolution{Order: t.BidIDs, Reason: "Losentscheid in der Sitzung."})
 	}
-	result, err := evaluation.CloseConsolidation(ctx, db, src, lead, evaluation.CloseInput{CallID: p.CallID, Resolutions: res}, now)
+	result, err := evaluation.CloseConsolidation(ctx, db, src, lead, evaluation.CloseInput{CallID: p.CallID, Resolutions: res}, now, docs)
 	if err != nil {
 		return fmt.Errorf("close consolidation: %w", err)
 	}

@@ -38,7 +38,7 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 		return err
 	}
 	opts := []demo.Option{demo.WithVault(vlt), demo.WithBaseURL(cfg.BaseURL),
-		demo.WithDocuments(pdfdoc.Issuers(cfg.BaseURL + "/dokumentenpruefung"))}
+		demo.WithDocuments(pdfdoc.New(cfg.BaseURL + "/dokumentenpruefung"))}
 	if *procOnly {
 		log.Info("loading the demonstration procedures past their deadline; their bids wait for a real deadline (20 to 80 seconds)")
 		added, err := demo.LoadProcedures(ctx, st.DB, opts...)

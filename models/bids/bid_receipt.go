@@ -15,10 +15,6 @@ import (
 	"kimibv/models/vault"
 )
 
-// ReceiptIssuer renders and stores the Eingangsbestätigung as a document inside tx and
-// returns it with its pending document.issued entry (see StoreDocument).
-type ReceiptIssuer func(tx *gorm.DB, r *Receipt) (*PendingDocument, error)
-
 // PendingDocument is a stored document whose document.issued entry its issuer has not
 // appended yet; the caller appends it last in its transaction (Append).
 type PendingDocument struct {
@@ -57,10 +53,10 @@ func ReceiptText(r *Receipt, link string) string {
 
 // IssueBidReceipt issues the Eingangsbestätigung of a committed version once: a message in
 // the organisation's Postfach and e-mails to the submitting user and the organisation's
-// administrators, with the receipt time, the content hash and the file hashes; issue (may
-// be nil) adds the PDF. It runs after the submission committed — the receipt time is only
+// administrators, with the receipt time, the content hash and the file hashes, and the PDF
+// (docs). It runs after the submission committed — the receipt time is only
 // known at COMMIT — and is idempotent (bid_receipts), so it can be repeated after a failure.
-func IssueBidReceipt(ctx context.Context, db *gorm.DB, vlt *vault.Vault, bidID int64, version int, baseURL string, issue ReceiptIssuer) error {
+func IssueBidReceipt(ctx context.Context, db *gorm.DB, vlt *vault.Vault, bidID int64, version int, baseURL string, docs Documents) error {
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var v struct {
 			OrgID       int64
@@ -78,34 +74,27 @@ func IssueBidReceipt(ctx context.Context, db *gorm.DB, vlt *vault.Vault, bidID i
 			return fmt.Errorf("record receipt: %w", ins.Error)
 		}
 		if ins.RowsAffected == 0 {
-			return issueMissingReceiptPDF(ctx, tx, vlt, v.OrgID, bidID, version, issue) // issued before, perhaps without its PDF
+			return issueMissingReceiptPDF(ctx, tx, vlt, v.OrgID, bidID, version, docs) // issued before, perhaps without its PDF
 		}
 		r, err := receiptOf(ctx, tx, vlt, v.OrgID, bidID, version)
 		if err != nil {
 			return err
 		}
-		var doc *PendingDocument
-		var docID *int64
-		if issue != nil {
-			if doc, err = issueReceiptDocument(tx, issue, r, bidID, version); err != nil {
-				return err
-			}
-			docID = &doc.ID
+		doc, err := issueReceiptDocument(tx, docs, r, bidID, version)
+		if err != nil {
+			return err
 		}
 		link := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/fassungen/%d", baseURL, v.OrgID, bidID, version)
 		subject := receiptSubject(r.Call.Ref, version)
 		body := ReceiptText(r, link)
 		if _, err := postbox.InsertInbox(tx, []postbox.InboxRow{{OrgID: v.OrgID, CallID: &r.Call.ID, Kind: postbox.InboxReceipt, Subject: subject, Body: body,
-			DocumentID: docID}}); err != nil {
+			DocumentID: &doc.ID}}); err != nil {
 			return fmt.Errorf("inbox receipt: %w", err)
 		}
 		// Sealed and without a Kreis (BidMailKind): the Kreis must not learn of the bid.
 		if err := postbox.QueueMailsTo(tx, nil, postbox.InboxReceipt, subject, body, `SELECT DISTINCT u.email FROM users u WHERE u.id = ? OR u.id IN
 			(SELECT user_id FROM organization_members WHERE org_id = ? AND role = 'org_admin') ORDER BY u.email`, v.SubmittedBy, v.OrgID); err != nil {
 			return err
-		}
-		if doc == nil {
-			return nil
 		}
 		return doc.Append(tx) // last: the call's chain stays locked from here until COMMIT
 	})
@@ -115,10 +104,10 @@ func receiptSubject(ref string, version int) string {
 	return fmt.Sprintf("Eingangsbestätigung: %s, Fassung %d", ref, version)
 }
 
-// issueReceiptDocument issues the receipt's PDF with issue and records it on the receipt;
+// issueReceiptDocument issues the receipt's PDF with docs and records it on the receipt;
 // the caller appends its document.issued entry last (PendingDocument.Append).
-func issueReceiptDocument(tx *gorm.DB, issue ReceiptIssuer, r *Receipt, bidID int64, version int) (*PendingDocument, error) {
-	doc, err := issue(tx, r)
+func issueReceiptDocument(tx *gorm.DB, docs Documents, r *Receipt, bidID int64, version int) (*PendingDocument, error) {
+	doc, err := issueEingangsbestaetigung(tx, docs, r)
 	if err != nil {
 		return nil, err
 	}
@@ -131,10 +120,7 @@ func issueReceiptDocument(tx *gorm.DB, issue ReceiptIssuer, r *Receipt, bidID in
 // issueMissingReceiptPDF adds the PDF to a receipt issued without one (the document store
 // was unavailable or the renderer failed before): once, under the receipt row's lock, and
 // the receipt's Postfach message then refers to it.
-func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vlt *vault.Vault, orgID, bidID int64, version int, issue ReceiptIssuer) error {
-	if issue == nil {
-		return nil
-	}
+func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vlt *vault.Vault, orgID, bidID int64, version int, docs Documents) error {
 	var have struct{ DocumentID *int64 }
 	if err := tx.Raw(`SELECT document_id FROM bid_receipts WHERE bid_id = ? AND version = ? FOR UPDATE`, bidID, version).
 		Scan(&have).Error; err != nil {
@@ -147,7 +133,7 @@ func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vlt *vault.Vault, 
 	if err != nil {
 		return err
 	}
-	doc, err := issueReceiptDocument(tx, issue, r, bidID, version)
+	doc, err := issueReceiptDocument(tx, docs, r, bidID, version)
 	if err != nil {
 		return err
 	}

@@ -65,53 +65,55 @@ type ReceiptDocFile struct {
 	SHA256 string `json:"sha256"`
 }
 
-// ReceiptRenderer renders the Eingangsbestätigung as PDF (app/pdfdoc.Eingangsbestaetigung).
-type ReceiptRenderer func(meta vault.DocMeta, d *ReceiptDocData) ([]byte, error)
+// Documents renders the documents of the bids stage as PDF: the Eingangsbestätigung of
+// every submitted version. app/pdfdoc implements it.
+type Documents interface {
+	Eingangsbestaetigung(meta vault.DocMeta, d *ReceiptDocData) ([]byte, error)
+}
 
 // BidVersionObjectID is the object id of a bid version in issued_documents.
 func BidVersionObjectID(bidID int64, version int) string {
 	return strconv.FormatInt(bidID, 10) + ":" + strconv.Itoa(version)
 }
 
-// EingangsbestaetigungIssuer returns the ReceiptIssuer that issues the Eingangsbestätigung
-// PDF (kind eingangsbestaetigung, object bid_version, recipient the bidding organisation)
-// on the call's sealed trail (SealedBidChain). IssueBidReceipt calls it after the submission committed, when the
-// receipt time exists, in its own idempotent transaction.
-func EingangsbestaetigungIssuer(render ReceiptRenderer) ReceiptIssuer {
-	return func(tx *gorm.DB, r *Receipt) (*PendingDocument, error) {
-		if r.Version.ReceiptAt == nil {
-			return nil, fmt.Errorf("receipt of bid %d version %d: no receipt time", r.BidID, r.Version.Version)
-		}
-		iss, err := DocIssuerOf(tx, r.Call.TenantID, r.CallText.Authority)
-		if err != nil {
-			return nil, err
-		}
-		var v struct {
-			OrgID       int64
-			SubmittedBy int64
-		}
-		if err := tx.Raw(`SELECT org_id, submitted_by FROM bid_versions WHERE bid_id = ? AND version = ?`, r.BidID, r.Version.Version).
-			Scan(&v).Error; err != nil {
-			return nil, fmt.Errorf("load version: %w", err)
-		}
-		d := &ReceiptDocData{DocIssuer: iss, CallRef: r.Call.Ref, CallTitle: r.CallText.Title, CallVersion: r.Version.CallVersion,
-			OrgName: r.OrgName, BidID: r.BidID, Version: r.Version.Version, Kind: r.Version.KindLabel(), SubmittedBy: r.Version.SubmittedBy,
-			ReceiptAt: r.Version.ReceiptAt.UTC(), Lots: r.Lots, ContentSHA256: r.Version.ContentSHA256, Files: []ReceiptDocFile{}}
-		if d.Lots == nil {
-			d.Lots = []ReceiptLot{}
-		}
-		for _, f := range r.Version.Files {
-			d.Files = append(d.Files, ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
-		}
-		doc, entry, err := vault.StoreDocument(tx, vault.IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
-			Kind: vault.DocEingangsbestaetigung, Title: fmt.Sprintf("Eingangsbestätigung: %s, Interessenbekundung Fassung %d", r.Call.Ref, d.Version),
-			Chain: audit.SealedBidChain(r.Call.ID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
-			RecipientOrgID: v.OrgID, CanonicalData: d, Render: func(m vault.DocMeta) ([]byte, error) { return render(m, d) }})
-		if err != nil {
-			return nil, err
-		}
-		return &PendingDocument{ID: doc.ID, Entry: entry}, nil
+// issueEingangsbestaetigung stores the Eingangsbestätigung PDF (kind eingangsbestaetigung,
+// object bid_version, recipient the bidding organisation) on the call's sealed trail
+// (SealedBidChain) and returns it with its pending document.issued entry. IssueBidReceipt
+// calls it after the submission committed, when the receipt time exists, in its own
+// idempotent transaction.
+func issueEingangsbestaetigung(tx *gorm.DB, docs Documents, r *Receipt) (*PendingDocument, error) {
+	if r.Version.ReceiptAt == nil {
+		return nil, fmt.Errorf("receipt of bid %d version %d: no receipt time", r.BidID, r.Version.Version)
 	}
+	iss, err := DocIssuerOf(tx, r.Call.TenantID, r.CallText.Authority)
+	if err != nil {
+		return nil, err
+	}
+	var v struct {
+		OrgID       int64
+		SubmittedBy int64
+	}
+	if err := tx.Raw(`SELECT org_id, submitted_by FROM bid_versions WHERE bid_id = ? AND version = ?`, r.BidID, r.Version.Version).
+		Scan(&v).Error; err != nil {
+		return nil, fmt.Errorf("load version: %w", err)
+	}
+	d := &ReceiptDocData{DocIssuer: iss, CallRef: r.Call.Ref, CallTitle: r.CallText.Title, CallVersion: r.Version.CallVersion,
+		OrgName: r.OrgName, BidID: r.BidID, Version: r.Version.Version, Kind: r.Version.KindLabel(), SubmittedBy: r.Version.SubmittedBy,
+		ReceiptAt: r.Version.ReceiptAt.UTC(), Lots: r.Lots, ContentSHA256: r.Version.ContentSHA256, Files: []ReceiptDocFile{}}
+	if d.Lots == nil {
+		d.Lots = []ReceiptLot{}
+	}
+	for _, f := range r.Version.Files {
+		d.Files = append(d.Files, ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
+	}
+	doc, entry, err := vault.StoreDocument(tx, vault.IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
+		Kind: vault.DocEingangsbestaetigung, Title: fmt.Sprintf("Eingangsbestätigung: %s, Interessenbekundung Fassung %d", r.Call.Ref, d.Version),
+		Chain: audit.SealedBidChain(r.Call.ID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
+		RecipientOrgID: v.OrgID, CanonicalData: d, Render: func(m vault.DocMeta) ([]byte, error) { return docs.Eingangsbestaetigung(m, d) }})
+	if err != nil {
+		return nil, err
+	}
+	return &PendingDocument{ID: doc.ID, Entry: entry}, nil
 }
 
 // ReceiptPDF returns the issued Eingangsbestätigung of version n of the organisation's

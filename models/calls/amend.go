@@ -55,10 +55,9 @@ func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 // Amend publishes an amendment (Änderungsbekanntmachung): version N+1 with reason and the
 // material flag, the call's denormalised fields, the audit entry call.amended, a message
 // to the followers and, for a material amendment, the re-confirmation mark on submitted
-// bids. issue, when not nil, issues the Bekanntmachung of the new version in the same
-// transaction. A cancelled call cannot be amended (core.StateConflict, nothing changes).
+// bids, and the Bekanntmachung of the new version (docs), all in one transaction. A cancelled call cannot be amended (core.StateConflict, nothing changes).
 func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules rules.CallRules, baseURL string, now time.Time,
-	issue func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error) (*rules.CallVersion, error) {
+	docs Documents) (*rules.CallVersion, error) {
 	var ver rules.CallVersion
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		call, err := LockPublishedCall(tx, actor, tenantID, callID)
@@ -112,11 +111,8 @@ func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID
 			amendmentBody(call, p, reason, baseURL)); err != nil {
 			return err
 		}
-		if issue != nil {
-			call.CurrentVersion, call.Title = p.Version, p.Next.Title
-			return issue(tx, call, &ver, &p.Next)
-		}
-		return nil
+		call.CurrentVersion, call.Title = p.Version, p.Next.Title
+		return issueBekanntmachung(tx, docs, call, &ver, &p.Next)
 	})
 	if err != nil {
 		return nil, err

@@ -16,9 +16,12 @@ import (
 	"kimibv/models/vault"
 )
 
-// CallIssuer is the hook Publish and Amend call inside their transaction to issue the
-// Bekanntmachung of the version just published (BekanntmachungIssuer builds one).
-type CallIssuer func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error
+// Documents renders the documents of this stage as PDF: the Bekanntmachung of every
+// published version. app/pdfdoc implements it; decision.ProcedureDocuments bundles the
+// documents of every stage into the one interface the application holds.
+type Documents interface {
+	Bekanntmachung(meta vault.DocMeta, d *BekanntmachungData) ([]byte, error)
+}
 
 // BekanntmachungData is everything a Bekanntmachung shows; its canonical JSON is the
 // document's Prüfwert.
@@ -37,38 +40,33 @@ type BekanntmachungData struct {
 // AmendmentNo is the number of the amendment that made this version ("Änderung Nr. N"), 0 for the first version.
 func (d *BekanntmachungData) AmendmentNo() int { return d.Version - 1 }
 
-// BekanntmachungRenderer renders a Bekanntmachung as PDF (app/pdfdoc.Bekanntmachung).
-type BekanntmachungRenderer func(meta vault.DocMeta, data *BekanntmachungData) ([]byte, error)
-
 // CallVersionObjectID is the object id of a call version in issued_documents and the audit log.
 func CallVersionObjectID(callID int64, version int) string {
 	return strconv.FormatInt(callID, 10) + ":" + strconv.Itoa(version)
 }
 
-// BekanntmachungIssuer returns the hook with which Publish and Amend issue the
-// Bekanntmachung of the new version (kind bekanntmachung, object call_version) in their
-// transaction: a failing renderer rolls the publication back.
-func BekanntmachungIssuer(render BekanntmachungRenderer) CallIssuer {
-	return func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error {
-		var t accounts.Tenant
-		if err := tx.Where("id = ?", call.TenantID).First(&t).Error; err != nil {
-			return store.NotFound(err, fmt.Sprintf("tenant %d", call.TenantID))
-		}
-		data := &BekanntmachungData{Kreis: t.Name, Authority: c.Authority, Letterhead: t.Letterhead, Ref: call.Ref,
-			Version: v.Version, Reason: v.Reason, Material: v.Material, PublishedAt: v.PublishedAt.UTC(), Content: *c}
-		if data.Authority == "" {
-			data.Authority = t.Authority
-		}
-		title := "Bekanntmachung: " + c.Title
-		if v.Version > 1 {
-			title = fmt.Sprintf("Bekanntmachung, Fassung %d (Änderung Nr. %d): %s", v.Version, data.AmendmentNo(), c.Title)
-		}
-		_, err := vault.IssueDocument(tx, vault.IssueInput{TenantID: call.TenantID, CallID: call.ID, ActorID: v.PublishedBy,
-			Kind: vault.DocBekanntmachung, Title: title, Chain: audit.CallChain(call.ID), ObjectType: "call_version",
-			ObjectID: CallVersionObjectID(call.ID, v.Version), CanonicalData: data,
-			Render: func(m vault.DocMeta) ([]byte, error) { return render(m, data) }})
-		return err
+// issueBekanntmachung issues, inside the transaction of Publish or Amend, the
+// Bekanntmachung of the version just published (kind bekanntmachung, object
+// call_version): a failing renderer rolls the publication back.
+func issueBekanntmachung(tx *gorm.DB, docs Documents, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error {
+	var t accounts.Tenant
+	if err := tx.Where("id = ?", call.TenantID).First(&t).Error; err != nil {
+		return store.NotFound(err, fmt.Sprintf("tenant %d", call.TenantID))
 	}
+	data := &BekanntmachungData{Kreis: t.Name, Authority: c.Authority, Letterhead: t.Letterhead, Ref: call.Ref,
+		Version: v.Version, Reason: v.Reason, Material: v.Material, PublishedAt: v.PublishedAt.UTC(), Content: *c}
+	if data.Authority == "" {
+		data.Authority = t.Authority
+	}
+	title := "Bekanntmachung: " + c.Title
+	if v.Version > 1 {
+		title = fmt.Sprintf("Bekanntmachung, Fassung %d (Änderung Nr. %d): %s", v.Version, data.AmendmentNo(), c.Title)
+	}
+	_, err := vault.IssueDocument(tx, vault.IssueInput{TenantID: call.TenantID, CallID: call.ID, ActorID: v.PublishedBy,
+		Kind: vault.DocBekanntmachung, Title: title, Chain: audit.CallChain(call.ID), ObjectType: "call_version",
+		ObjectID: CallVersionObjectID(call.ID, v.Version), CanonicalData: data,
+		Render: func(m vault.DocMeta) ([]byte, error) { return docs.Bekanntmachung(m, data) }})
+	return err
 }
 
 // BekanntmachungPDF returns the issued Bekanntmachung of a published (not draft) call by

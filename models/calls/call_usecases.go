@@ -296,9 +296,9 @@ func loadCommittee(tx *gorm.DB, callID int64) (rules.Committee, error) {
 // Publish freezes the draft as version 1 (rule 1) after ValidateForPublication, sets the
 // call's state and denormalised fields and records call.published. A second publish (two
 // tabs) finds the call no longer a draft and returns ErrCallNotDraft without changes.
-// issue, when not nil, is called inside the transaction to issue the Bekanntmachung.
+// The Bekanntmachung (docs) is issued in the same transaction.
 func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, callRules rules.CallRules, now time.Time,
-	issue func(tx *gorm.DB, call *rules.Call, v *rules.CallVersion, c *rules.CallContent) error) (*rules.CallVersion, error) {
+	docs Documents) (*rules.CallVersion, error) {
 	if err := RequireLead(actor, tenantID, "publish call"); err != nil {
 		return nil, err
 	}
@@ -356,10 +356,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, call
 				"ref": call.Ref, "deadline": content.Timeline.Deadline.UTC().Format(time.RFC3339)}}); err != nil {
 			return err
 		}
-		if issue != nil {
-			return issue(tx, call, &ver, &content)
-		}
-		return nil
+		return issueBekanntmachung(tx, docs, call, &ver, &content)
 	})
 	if err != nil {
 		return nil, err

@@ -194,7 +194,7 @@ func ensureDemoTemplate(ctx context.Context, admin, base string) (string, error)
 	}
 	if err == nil {
 		_, err = demo.Load(ctx, st.DB, false, demo.WithVault(v),
-			demo.WithDocuments(pdfdoc.Issuers("http://localhost:8080/dokumentenpruefung")))
+			demo.WithDocuments(pdfdoc.New("http://localhost:8080/dokumentenpruefung")))
 	}
 	st.Close()
 	if err != nil {

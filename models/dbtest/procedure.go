@@ -11,6 +11,8 @@ import (
 
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/bids"
+	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/decision"
 	"kimibv/models/evaluation"
@@ -24,9 +26,9 @@ type ProcedureSpec struct {
 	Bids       int
 	Criteria   int
 	Evaluators int
-	Objection  bool // the second bidder lodges an objection that the lead rejects
-	Final      bool // the award becomes final (standstill over)
-	Docs       decision.DecisionDocs
+	Objection  bool               // the second bidder lodges an objection that the lead rejects
+	Final      bool               // the award becomes final (standstill over)
+	Docs       decision.Documents // nil: FakeDocuments
 }
 
 // Procedure is what SeedProcedure created.
@@ -47,13 +49,42 @@ func FakePDF(meta vault.DocMeta) []byte {
 	return []byte("%PDF-1.4\n% kimibv test " + string(meta.Kind) + " " + meta.ContentSHA256 + "\n%%EOF\n")
 }
 
-// FakeDecisionDocs issues Vergabevermerk and Mitteilungen with FakePDF.
-func FakeDecisionDocs() decision.DecisionDocs {
-	return decision.DecisionDocs{
-		Vermerk: func(meta vault.DocMeta, _ *decision.VermerkData) ([]byte, error) { return FakePDF(meta), nil },
-		Notice:  func(meta vault.DocMeta, _ *decision.NoticeContent) ([]byte, error) { return FakePDF(meta), nil },
-	}
+// FakeDocuments renders every procedure document as FakePDF, for database tests that
+// check that a document is issued, not how it looks (app/pdfdoc's tests check layouts).
+type FakeDocuments struct{}
+
+// Bekanntmachung renders FakePDF.
+func (FakeDocuments) Bekanntmachung(meta vault.DocMeta, _ *calls.BekanntmachungData) ([]byte, error) {
+	return FakePDF(meta), nil
 }
+
+// Eingangsbestaetigung renders FakePDF.
+func (FakeDocuments) Eingangsbestaetigung(meta vault.DocMeta, _ *bids.ReceiptDocData) ([]byte, error) {
+	return FakePDF(meta), nil
+}
+
+// Oeffnungsprotokoll renders FakePDF.
+func (FakeDocuments) Oeffnungsprotokoll(meta vault.DocMeta, _ *evaluation.OpeningDocData) ([]byte, error) {
+	return FakePDF(meta), nil
+}
+
+// Bewertungsmatrix renders FakePDF.
+func (FakeDocuments) Bewertungsmatrix(meta vault.DocMeta, _ *evaluation.MatrixDocData) ([]byte, error) {
+	return FakePDF(meta), nil
+}
+
+// Vergabevermerk renders FakePDF.
+func (FakeDocuments) Vergabevermerk(meta vault.DocMeta, _ *decision.VermerkData) ([]byte, error) {
+	return FakePDF(meta), nil
+}
+
+// Mitteilung renders FakePDF.
+func (FakeDocuments) Mitteilung(meta vault.DocMeta, _ *decision.NoticeContent) ([]byte, error) {
+	return FakePDF(meta), nil
+}
+
+// FakeDecisionDocs issues Vergabevermerk and Mitteilungen with FakePDF.
+func FakeDecisionDocs() decision.Documents { return FakeDocuments{} }
 
 // SeedProcedure builds a procedure up to the recorded decision (and, as asked, notices,
 // an objection and the final award): the call, the opening, formal checks, committee,
@@ -61,6 +92,9 @@ func FakeDecisionDocs() decision.DecisionDocs {
 // decision, notices, objection and award run through the use cases. db must hold the demo.
 func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 	tb.Helper()
+	if s.Docs == nil {
+		s.Docs = FakeDocuments{}
+	}
 	ctx := context.Background()
 	now := time.Now()
 	fail := func(what string, err error) {
@@ -147,7 +181,7 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 	for _, t := range v.PendingTies() {
 		res = append(res, rules.TieResolution{Order: t.BidIDs, Reason: "Losentscheid in der Sitzung."})
 	}
-	result, err := evaluation.CloseConsolidation(ctx, db, src, lead, evaluation.CloseInput{CallID: p.CallID, Resolutions: res}, now)
+	result, err := evaluation.CloseConsolidation(ctx, db, src, lead, evaluation.CloseInput{CallID: p.CallID, Resolutions: res}, now, FakeDocuments{})
 	fail("close consolidation", err)
 	in := decision.ProposalInput{CallID: p.CallID, Justification: "Auswahl nach der Rangfolge der Bewertung.", FTE: map[string]string{}}
 	for bid, lots := range rules.ProposalFromResult(result) {
@@ -211,4 +245,38 @@ func procedureContent(n int, now time.Time) rules.CallContent {
 		c.Criteria = append(c.Criteria, rules.Criterion{Key: fmt.Sprintf("K%d", i), Name: fmt.Sprintf("Kriterium %d", i), Weight: w})
 	}
 	return c
+}
+
+// FailingDocuments fails every rendering with Err, for tests that a failing renderer rolls
+// the issuing use case back.
+type FailingDocuments struct{ Err error }
+
+// Bekanntmachung fails.
+func (f FailingDocuments) Bekanntmachung(vault.DocMeta, *calls.BekanntmachungData) ([]byte, error) {
+	return nil, f.Err
+}
+
+// Eingangsbestaetigung fails.
+func (f FailingDocuments) Eingangsbestaetigung(vault.DocMeta, *bids.ReceiptDocData) ([]byte, error) {
+	return nil, f.Err
+}
+
+// Oeffnungsprotokoll fails.
+func (f FailingDocuments) Oeffnungsprotokoll(vault.DocMeta, *evaluation.OpeningDocData) ([]byte, error) {
+	return nil, f.Err
+}
+
+// Bewertungsmatrix fails.
+func (f FailingDocuments) Bewertungsmatrix(vault.DocMeta, *evaluation.MatrixDocData) ([]byte, error) {
+	return nil, f.Err
+}
+
+// Vergabevermerk fails.
+func (f FailingDocuments) Vergabevermerk(vault.DocMeta, *decision.VermerkData) ([]byte, error) {
+	return nil, f.Err
+}
+
+// Mitteilung fails.
+func (f FailingDocuments) Mitteilung(vault.DocMeta, *decision.NoticeContent) ([]byte, error) {
+	return nil, f.Err
 }

@@ -29,7 +29,7 @@ type dueAward struct {
 
 // FinalizeDueAwards makes every due award final (the scheduled job). Calls another
 // instance is finalising are skipped (SKIP LOCKED); it returns how many it finalised.
-func FinalizeDueAwards(ctx context.Context, db *gorm.DB, docs DecisionDocs, now time.Time) (int, error) {
+func FinalizeDueAwards(ctx context.Context, db *gorm.DB, docs Documents, now time.Time) (int, error) {
 	n := 0
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var due []dueAward
@@ -49,7 +49,7 @@ func FinalizeDueAwards(ctx context.Context, db *gorm.DB, docs DecisionDocs, now 
 
 // FinalizeAward is the lazy form for one call, used on access: it makes the award final
 // when it is due, waiting for a concurrent finaliser (FOR UPDATE re-checks the state).
-func FinalizeAward(ctx context.Context, db *gorm.DB, docs DecisionDocs, callID int64, now time.Time) (bool, error) {
+func FinalizeAward(ctx context.Context, db *gorm.DB, docs Documents, callID int64, now time.Time) (bool, error) {
 	var due int64
 	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM (`+awardDueSQL+` AND c.id = ?) x`, now, callID).Scan(&due).Error; err != nil {
 		return false, fmt.Errorf("check award of call %d: %w", callID, err)
@@ -76,7 +76,7 @@ func FinalizeAward(ctx context.Context, db *gorm.DB, docs DecisionDocs, callID i
 
 // finalizeAward moves the locked call to 'awarded', records call.awarded (system actor)
 // and notifies every bidding organisation and the Kreis's leads.
-func finalizeAward(tx *gorm.DB, docs DecisionDocs, c dueAward, now time.Time) error {
+func finalizeAward(tx *gorm.DB, docs Documents, c dueAward, now time.Time) error {
 	if err := tx.Exec(`UPDATE calls SET state = 'awarded', awarded_at = ?, updated_at = ? WHERE id = ?`, now, now, c.ID).Error; err != nil {
 		return fmt.Errorf("set call awarded: %w", err)
 	}
@@ -100,7 +100,7 @@ func finalizeAward(tx *gorm.DB, docs DecisionDocs, c dueAward, now time.Time) er
 	}
 	_, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), TenantID: c.TenantID, Action: "call.awarded", ObjectType: "call",
 		ObjectID: strconv.FormatInt(c.ID, 10), Details: map[string]any{"organisations_notified": len(orgs)}})
-	if err != nil || docs.Vermerk == nil {
+	if err != nil {
 		return err
 	}
 	var raw struct{ Content []byte }
@@ -113,5 +113,5 @@ func finalizeAward(tx *gorm.DB, docs DecisionDocs, c dueAward, now time.Time) er
 		return err
 	}
 	v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: rules.CallAwarded, Content: content}
-	return docs.issueVermerk(tx, v, 0, VermerkStageFinal)
+	return issueVermerk(tx, docs, v, 0, VermerkStageFinal)
 }

@@ -83,7 +83,7 @@ func loadDecisionCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (
 
 // LoadDecision reads a call's decision page for its lead with a constant number of
 // queries. A due award is finalised first (lazily, see FinalizeAward).
-func LoadDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, callID int64, now time.Time) (*DecisionView, error) {
+func LoadDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Documents, callID int64, now time.Time) (*DecisionView, error) {
 	if _, err := FinalizeAward(ctx, db, docs, callID, now); err != nil {
 		return nil, err
 	}
@@ -266,7 +266,7 @@ func decisionStateConflict(s rules.CallState) error {
 // RecordDecision records the deciding body's resolution on the saved proposal; the call
 // moves to 'decided' and the decision can no longer change; the Vergabevermerk of the
 // decision is issued. Audited as decision.recorded.
-func RecordDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, in rules.RecordInput, now time.Time) error {
+func RecordDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Documents, in rules.RecordInput, now time.Time) error {
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := loadDecisionCall(tx, actor, in.CallID, true)
 		if err != nil {
@@ -304,6 +304,6 @@ func RecordDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs De
 			return err
 		}
 		v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: rules.CallDecided, Content: content}
-		return docs.issueVermerk(tx, v, actor.UserID, VermerkStageDecision)
+		return issueVermerk(tx, docs, v, actor.UserID, VermerkStageDecision)
 	})
 }

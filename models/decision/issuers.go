@@ -6,13 +6,16 @@ import (
 	"kimibv/models/evaluation"
 )
 
-// DocumentIssuers bundles the hooks with which the use cases issue their PDFs. The
-// renderers live in app/pdfdoc (PDFs are views); models receives them as values, so that
-// the application, the demonstration and the tests issue the same documents.
-type DocumentIssuers struct {
-	Call     calls.CallIssuer         // Bekanntmachung per published version
-	Receipt  bids.ReceiptIssuer       // Eingangsbestätigung per bid version
-	Opening  evaluation.OpeningIssuer // Öffnungsprotokoll at the second opening confirmation
-	Matrix   evaluation.MatrixIssuer  // Bewertungsmatrix when the consolidation closes
-	Decision DecisionDocs             // Vergabevermerk and Mitteilungen
+// ProcedureDocuments renders every document a procedure issues: the Bekanntmachung, the
+// Eingangsbestätigung, the Öffnungsprotokoll, the Bewertungsmatrix, the Vergabevermerk and
+// the Mitteilungen. The layouts live in app/pdfdoc (PDFs are views), which implements it;
+// each stage's use cases take only their own part (calls.Documents, bids.Documents,
+// evaluation.Documents, Documents) as a required argument, so no use case can issue its
+// document without a renderer and the application, the demonstration and the tests issue
+// the same documents.
+type ProcedureDocuments interface {
+	calls.Documents
+	bids.Documents
+	evaluation.Documents
+	Documents
 }

@@ -188,7 +188,7 @@ func (n *NoticeContent) Text() string {
 // IssueNotices issues, once the decision is recorded (rule 10), one notice per bidding
 // organisation (Postfach message and e-mail to its members), fixes the end of the
 // standstill period and moves the call to 'notified'. Audited as notices.issued.
-func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, callID int64, now time.Time) error {
+func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Documents, callID int64, now time.Time) error {
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := loadDecisionCall(tx, actor, callID, true)
 		if err != nil {
@@ -224,7 +224,7 @@ func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Deci
 		for _, row := range v.Result.Rows {
 			b := v.Bidders[row.BidID]
 			n := buildNotice(in, row, b.OrgName, c.Ref)
-			docID, err := docs.issueNoticePDF(tx, c.TenantID, c.ID, b.OrgID, actor.UserID, &n)
+			docID, err := issueNoticePDF(tx, docs, c.TenantID, c.ID, b.OrgID, actor.UserID, &n)
 			if err != nil {
 				return err
 			}

@@ -95,7 +95,7 @@ func OrgNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64
 
 // LoadOrgNotice reads notice id of organisation orgID with the organisation's own
 // objections; another organisation's notice is ErrNotFound. A due award is finalised first.
-func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, docs DecisionDocs, orgID, id int64, now time.Time) (*OrgNotice, error) {
+func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Documents, orgID, id int64, now time.Time) (*OrgNotice, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("notice of org %d: %w", orgID, core.ErrNotFound)
 	}

@@ -252,24 +252,15 @@ const (
 	VermerkStageFinal    = "Endgültige Vergabe"
 )
 
-// VermerkRenderer renders the Vergabevermerk as PDF (app/pdfdoc.Vergabevermerk).
-type VermerkRenderer func(meta vault.DocMeta, d *VermerkData) ([]byte, error)
-
-// NoticeRenderer renders a Mitteilung as PDF (app/pdfdoc.Mitteilung).
-type NoticeRenderer func(meta vault.DocMeta, n *NoticeContent) ([]byte, error)
-
-// DecisionDocs are the renderers the decision use cases issue their PDFs with; a nil
-// renderer issues no document of that kind (tests of the rules alone).
-type DecisionDocs struct {
-	Vermerk VermerkRenderer
-	Notice  NoticeRenderer
+// Documents renders the documents of the decision stage as PDF: the Vergabevermerk and
+// the Mitteilungen. app/pdfdoc implements it.
+type Documents interface {
+	Vergabevermerk(meta vault.DocMeta, d *VermerkData) ([]byte, error)
+	Mitteilung(meta vault.DocMeta, n *NoticeContent) ([]byte, error)
 }
 
 // issueVermerk issues the Vergabevermerk of the call's current stage inside tx.
-func (docs DecisionDocs) issueVermerk(tx *gorm.DB, v *DecisionView, actorID int64, stage string) error {
-	if docs.Vermerk == nil {
-		return nil
-	}
+func issueVermerk(tx *gorm.DB, docs Documents, v *DecisionView, actorID int64, stage string) error {
 	if err := v.loadParts(tx); err != nil {
 		return err
 	}
@@ -279,17 +270,14 @@ func (docs DecisionDocs) issueVermerk(tx *gorm.DB, v *DecisionView, actorID int6
 	}
 	_, err = vault.IssueDocument(tx, vault.IssueInput{TenantID: v.TenantID, CallID: v.CallID, ActorID: actorID, Kind: vault.DocVergabevermerk,
 		Title: "Vergabevermerk (" + stage + "): " + v.Content.Title, Chain: audit.CallChain(v.CallID), ObjectType: "call",
-		ObjectID: fmt.Sprint(v.CallID), CanonicalData: data, Render: func(m vault.DocMeta) ([]byte, error) { return docs.Vermerk(m, data) }})
+		ObjectID: fmt.Sprint(v.CallID), CanonicalData: data, Render: func(m vault.DocMeta) ([]byte, error) { return docs.Vergabevermerk(m, data) }})
 	return err
 }
 
-// issueNoticePDF issues an organisation's Mitteilung and returns the document id (0 without renderer).
-func (docs DecisionDocs) issueNoticePDF(tx *gorm.DB, tenantID, callID, orgID, actorID int64, n *NoticeContent) (int64, error) {
-	if docs.Notice == nil {
-		return 0, nil
-	}
+// issueNoticePDF issues an organisation's Mitteilung and returns the document id.
+func issueNoticePDF(tx *gorm.DB, docs Documents, tenantID, callID, orgID, actorID int64, n *NoticeContent) (int64, error) {
 	d, err := vault.IssueDocument(tx, vault.IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: vault.DocMitteilung,
 		Title: "Mitteilung zum Verfahren " + n.CallRef, Chain: audit.CallChain(callID), ObjectType: "call", ObjectID: fmt.Sprint(callID),
-		RecipientOrgID: orgID, CanonicalData: n, Render: func(m vault.DocMeta) ([]byte, error) { return docs.Notice(m, n) }})
+		RecipientOrgID: orgID, CanonicalData: n, Render: func(m vault.DocMeta) ([]byte, error) { return docs.Mitteilung(m, n) }})
 	return d.ID, err
 }

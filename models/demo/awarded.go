@@ -18,14 +18,13 @@ import (
 // use cases, backdated so that its standstill is over: the lead proposes the result's
 // allocation, the Kreistag's resolution is recorded, the notices go out, a provider that
 // was not selected lodges an objection that the lead answers, and the award becomes
-// final. The Vergabevermerk and the Mitteilungen are issued as PDFs when issuing is on
-// (WithDocuments). It does nothing when the scoring calls were not loaded (ids empty).
+// final. The Vergabevermerk and the Mitteilungen are issued as PDFs (WithDocuments). It does nothing when the scoring calls were not loaded (ids empty).
 func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	callID := ids[len(ids)-1]
-	docs := docsOf(opts).Decision
+	docs := docsOf(opts)
 	lead, err := actorByEmail(ctx, db, "leitung@musterland.example")
 	if err != nil {
 		return err

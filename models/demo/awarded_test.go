@@ -21,7 +21,7 @@ func TestDemoAwardedCall(t *testing.T) {
 	st := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, st.DB, false, demo.WithVault(dbtest.Vault(t)), demo.WithScoringCalls(),
-		demo.WithDocuments(pdfdoc.Issuers("http://localhost:8080/dokumentenpruefung"))); err != nil {
+		demo.WithDocuments(pdfdoc.New("http://localhost:8080/dokumentenpruefung"))); err != nil {
 		t.Fatal(err)
 	}
 	var callID int64

@@ -20,9 +20,9 @@ type Option func(*options)
 
 type options struct {
 	vault   *vault.Vault
-	scoring bool                     // issue 5: calls in scoring (WithScoringCalls)
-	docs    decision.DocumentIssuers // issue the PDFs (WithDocuments)
-	baseURL string                   // the address in the links of mails and messages (WithBaseURL)
+	scoring bool                        // issue 5: calls in scoring (WithScoringCalls)
+	docs    decision.ProcedureDocuments // renders the PDFs (WithDocuments)
+	baseURL string                      // the address in the links of mails and messages (WithBaseURL)
 }
 
 // WithVault gives Load the master key, with which the demonstration's bids are encrypted.
@@ -117,7 +117,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 		if err != nil {
 			return fmt.Errorf("demo bid %s submit: %w", email, err)
 		}
-		return bids.IssueBidReceipt(ctx, db, o.vault, id, v.Version, o.base(), nil)
+		return bids.IssueBidReceipt(ctx, db, o.vault, id, v.Version, o.base(), o.docs)
 	}
 	if err := bid("awo@traeger.example", rules.StepInput{"fte_L1": "2", "fte_L2": "1"}, true); err != nil {
 		return err

@@ -21,7 +21,7 @@ type DemoCalls struct {
 // loadCalls publishes the KIM call of DESIGN § 9 through the use cases (deadline four weeks
 // after now, so the 21-day minimum holds) with gremium1–3 as evaluators and oeffnung1–2 as
 // openers, and starts a second call as a draft copy.
-func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, issue calls.CallIssuer) (DemoCalls, error) {
+func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, docs calls.Documents) (DemoCalls, error) {
 	var out DemoCalls
 	userID := func(email string) (int64, error) {
 		var id int64
@@ -62,7 +62,7 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, 
 	if err := calls.SaveDraft(ctx, db, lead, tenantID, open.ID, rules.DraftInputFrom(content, com), now); err != nil {
 		return out, fmt.Errorf("demo call save: %w", err)
 	}
-	if _, err := calls.Publish(ctx, db, lead, tenantID, open.ID, rules.DefaultCallRules(), now, issue); err != nil {
+	if _, err := calls.Publish(ctx, db, lead, tenantID, open.ID, rules.DefaultCallRules(), now, docs); err != nil {
 		return out, fmt.Errorf("demo call publish: %w", err)
 	}
 	draft, err := calls.CreateDraft(ctx, db, lead, tenantID, open.ID, now)

@@ -72,7 +72,7 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 	for _, t := range v.PendingTies() {
 		res = append(res, rules.TieResolution{Order: t.BidIDs, Reason: "Demonstration: Die Verfahrensleitung hat die Reihenfolge nach den veröffentlichten Hilfskriterien durch Los entschieden."})
 	}
-	_, err = evaluation.CloseConsolidation(ctx, db, src, lead, evaluation.CloseInput{CallID: callID, Resolutions: res}, now, docsOf(opts).Matrix)
+	_, err = evaluation.CloseConsolidation(ctx, db, src, lead, evaluation.CloseInput{CallID: callID, Resolutions: res}, now, docsOf(opts))
 	var ve *core.ValidationError
 	if errors.As(err, &ve) {
 		return fmt.Errorf("demo close consolidation: %v", ve.Fields)

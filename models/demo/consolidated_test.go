@@ -18,7 +18,7 @@ func TestDemoConsolidatedCall(t *testing.T) {
 	}
 	st := dbtest.New(t)
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, st.DB, false, demo.WithVault(dbtest.Vault(t)), demo.WithScoringCalls()); err != nil {
+	if _, err := demo.Load(ctx, st.DB, false, demo.WithVault(dbtest.Vault(t)), demo.WithScoringCalls(), demo.WithDocuments(dbtest.FakeDocuments{})); err != nil {
 		t.Fatal(err)
 	}
 	var callID int64

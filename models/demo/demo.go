@@ -89,6 +89,9 @@ func Logins() []Login {
 
 // Load creates the demonstration unless it exists (ifEmpty) and reports whether it loaded.
 func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool, error) {
+	if err := requireDocs(opts); err != nil {
+		return false, err
+	}
 	var n int64
 	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM tenants WHERE slug = 'musterland'`).Scan(&n).Error; err != nil {
 		return false, fmt.Errorf("look for demo: %w", err)
@@ -132,11 +135,11 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 			return false, fmt.Errorf("demo provider %s: %w", p.org.Name, err)
 		}
 	}
-	callRows, err := loadCalls(ctx, db, muster.ID, now, issuerOf(opts))
+	callRows, err := loadCalls(ctx, db, muster.ID, now, docsOf(opts))
 	if err != nil {
 		return false, err
 	}
-	if err := loadQA(ctx, db, muster.ID, callRows, now, issuerOf(opts), base); err != nil {
+	if err := loadQA(ctx, db, muster.ID, callRows, now, docsOf(opts), base); err != nil {
 		return false, err
 	}
 	if err := loadBids(ctx, db, opts, callRows.Open, now); err != nil {

@@ -1,9 +1,9 @@
 package demo
 
 import (
+	"errors"
 	"strings"
 
-	"kimibv/models/calls"
 	"kimibv/models/decision"
 )
 
@@ -31,19 +31,27 @@ func baseURLOf(opts []Option) string {
 	return o.base()
 }
 
-// WithDocuments gives Load the hooks that issue the PDFs (app/pdfdoc.Issuers): the
-// Bekanntmachung of each published version, the Öffnungsprotokoll, the Bewertungsmatrix,
-// the Vergabevermerk and the Mitteilungen. Without it the demonstration carries no PDFs.
-func WithDocuments(docs decision.DocumentIssuers) Option { return func(o *options) { o.docs = docs } }
+// WithDocuments gives Load the renderer of the PDFs (app/pdfdoc.New): the Bekanntmachung
+// of each published version, the Eingangsbestätigungen, the Öffnungsprotokoll, the
+// Bewertungsmatrix, the Vergabevermerk and the Mitteilungen. Load refuses to run without it.
+func WithDocuments(docs decision.ProcedureDocuments) Option {
+	return func(o *options) { o.docs = docs }
+}
 
-// docsOf returns the document hooks among opts (zero value: none).
-func docsOf(opts []Option) decision.DocumentIssuers {
+// requireDocs refuses options without a document renderer; Load and LoadProcedures check
+// it first, so the loaders below may use docsOf.
+func requireDocs(opts []Option) error {
+	if docsOf(opts) == nil {
+		return errors.New("demo: no document renderer (WithDocuments)")
+	}
+	return nil
+}
+
+// docsOf returns the document renderer among opts.
+func docsOf(opts []Option) decision.ProcedureDocuments {
 	var o options
 	for _, f := range opts {
 		f(&o)
 	}
 	return o.docs
 }
-
-// issuerOf returns the Bekanntmachung hook among opts (nil: none).
-func issuerOf(opts []Option) calls.CallIssuer { return docsOf(opts).Call }

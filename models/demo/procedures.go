@@ -25,6 +25,9 @@ func loadProcedures(ctx context.Context, db *gorm.DB, opts []Option, tenantID in
 // without them (scripts/run starts the server first and loads these in the background,
 // because they wait for a deadline). It reports false when they are already present.
 func LoadProcedures(ctx context.Context, db *gorm.DB, opts ...Option) (bool, error) {
+	if err := requireDocs(opts); err != nil {
+		return false, err
+	}
 	var row struct {
 		ID    int64
 		Later int64

@@ -19,7 +19,7 @@ import (
 // one answer, one (Diakonie) is answered and one (Brückenschlag) is still open; a
 // non-material amendment that extends the deadline by a week. A further call is
 // published and cancelled with a reason. The notifications link to base.
-func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls, now time.Time, issue calls.CallIssuer, base string) error {
+func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls, now time.Time, docs calls.Documents, base string) error {
 	act := func(email string) (*core.Actor, int64, error) {
 		var id int64
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
@@ -79,14 +79,14 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls
 	c.Timeline.PlannedOpening = c.Timeline.PlannedOpening.AddDate(0, 0, 7)
 	if _, err := calls.Amend(ctx, db, lead, tenantID, callID, calls.AmendInput{Content: rules.DraftInputFrom(c, rules.Committee{}),
 		Reason: "Verlängerung der Abgabefrist um eine Woche, weil die Frist sonst in die Herbstferien fiele.", BaseVersion: 1},
-		rules.DefaultCallRules(), base, now, issue); err != nil {
+		rules.DefaultCallRules(), base, now, docs); err != nil {
 		return fmt.Errorf("demo amendment: %w", err)
 	}
-	return cancelledDemoCall(ctx, db, lead, tenantID, callRows.Open.ID, now, issue, base)
+	return cancelledDemoCall(ctx, db, lead, tenantID, callRows.Open.ID, now, docs, base)
 }
 
 // cancelledDemoCall publishes a copy of the open call for an additional post and cancels it.
-func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *core.Actor, tenantID, fromID int64, now time.Time, issue calls.CallIssuer, base string) error {
+func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *core.Actor, tenantID, fromID int64, now time.Time, docs calls.Documents, base string) error {
 	lc, err := calls.LeadCallByID(ctx, db, lead, tenantID, fromID)
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *core.Actor, tenan
 	if err := calls.SaveDraft(ctx, db, lead, tenantID, call.ID, rules.DraftInputFrom(c, lc.Committee), now); err != nil {
 		return fmt.Errorf("demo cancelled call save: %w", err)
 	}
-	if _, err := calls.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), now, issue); err != nil {
+	if _, err := calls.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), now, docs); err != nil {
 		return fmt.Errorf("demo cancelled call publish: %w", err)
 	}
 	return calls.Cancel(ctx, db, lead, tenantID, call.ID,

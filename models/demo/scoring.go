@@ -94,7 +94,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		if err := calls.SaveDraft(ctx, db, lead, tenantID, call.ID, rules.DraftInputFrom(c, com), published); err != nil {
 			return nil, fmt.Errorf("demo scoring call save: %w", err)
 		}
-		if _, err := calls.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), published, issuerOf(opts)); err != nil {
+		if _, err := calls.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), published, docsOf(opts)); err != nil {
 			return nil, fmt.Errorf("demo scoring call publish: %w", err)
 		}
 		ids, contents = append(ids, call.ID), append(contents, c)
@@ -111,7 +111,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 			if err != nil {
 				return nil, err
 			}
-			if bidList[i][b.name], err = submitDemoBid(ctx, db, o.vault, a, id, &contents[i], b.lots, o.base()); err != nil {
+			if bidList[i][b.name], err = submitDemoBid(ctx, db, o.vault, a, id, &contents[i], b.lots, o.base(), o.docs); err != nil {
 				return nil, err
 			}
 			if b.name == "bruecke" {
@@ -133,7 +133,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		return nil, err
 	}
 	for i, id := range ids {
-		if err := scoreDemoCall(ctx, db, o.vault, o.docs.Opening, lead, people, tenantID, id, &contents[i], bidList[i], specs[i].Complete, now); err != nil {
+		if err := scoreDemoCall(ctx, db, o.vault, o.docs, lead, people, tenantID, id, &contents[i], bidList[i], specs[i].Complete, now); err != nil {
 			return nil, err
 		}
 	}
@@ -149,7 +149,7 @@ func orgOf(a *core.Actor) int64 {
 }
 
 // submitDemoBid fills and submits a complete bid of the actor's organisation; its receipt links to base.
-func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput, base string) (int64, error) {
+func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput, base string, docs bids.Documents) (int64, error) {
 	org, now := orgOf(a), time.Now()
 	id, err := bids.StartBid(ctx, db, vlt, a, org, callID, now)
 	if err != nil {
@@ -185,14 +185,14 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.A
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring submit: %w", err)
 	}
-	return id, bids.IssueBidReceipt(ctx, db, vlt, id, v.Version, base, nil)
+	return id, bids.IssueBidReceipt(ctx, db, vlt, id, v.Version, base, docs)
 }
 
 // scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
-func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, opening evaluation.OpeningIssuer, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
+func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, docs evaluation.Documents, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
 	c *rules.CallContent, bidList map[string]int64, complete bool, now time.Time) error {
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := evaluation.ConfirmOpening(ctx, db, vlt, people[op], tenantID, callID, now, opening); err != nil {
+		if _, err := evaluation.ConfirmOpening(ctx, db, vlt, people[op], tenantID, callID, now, docs); err != nil {
 			return fmt.Errorf("demo opening: %w", err)
 		}
 	}

@@ -157,9 +157,9 @@ func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, 
 // required sheet submitted, every criterion of every admitted bid consolidated), computes
 // the result with ComputeResult and stores it. Bids of equal rank competing for the last
 // posts of a lot need a TieResolution with a reason. Audited as consolidation.closed.
-// The optional issue hooks (app: the Bewertungsmatrix PDF) run in the same transaction
-// after the result is stored, so a failing one rolls the closing back.
-func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in CloseInput, now time.Time, issue ...MatrixIssuer) (rules.Result, error) {
+// The Bewertungsmatrix (docs) is issued in the same transaction after the result is
+// stored, so a failing renderer rolls the closing back.
+func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in CloseInput, now time.Time, docs Documents) (rules.Result, error) {
 	var result rules.Result
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
@@ -205,18 +205,12 @@ func CloseConsolidation(ctx context.Context, db *gorm.DB, src ScoringSource, act
 		if err := storeResult(tx, c, actor, result, now); err != nil {
 			return err
 		}
-		if len(issue) > 0 {
-			doc, err := matrixDocData(tx, c, content, m, result, in, actor, now)
-			if err != nil {
-				return err
-			}
-			for _, iss := range issue {
-				if iss != nil {
-					if err := iss(tx, doc, c.TenantID, c.ID, actor.UserID); err != nil {
-						return err
-					}
-				}
-			}
+		doc, err := matrixDocData(tx, c, content, m, result, in, actor, now)
+		if err != nil {
+			return err
+		}
+		if err := issueBewertungsmatrix(tx, docs, doc, c.TenantID, c.ID, actor.UserID); err != nil {
+			return err
 		}
 		ranks := make([]map[string]any, 0, len(result.Rows))
 		for _, r := range result.Rows {

@@ -18,10 +18,6 @@ import (
 	"kimibv/models/vault"
 )
 
-// MatrixIssuer is the hook CloseConsolidation calls inside its transaction, after the
-// result is stored, to issue the Bewertungsmatrix (BewertungsmatrixIssuer builds one).
-type MatrixIssuer func(tx *gorm.DB, d *MatrixDocData, tenantID, callID, actorID int64) error
-
 // MatrixDocData is everything the Bewertungsmatrix PDF shows, numbers already written
 // the German way; its canonical JSON is the document's Prüfwert.
 type MatrixDocData struct {
@@ -95,18 +91,13 @@ type MatrixDocLotFTE struct {
 	FTE string `json:"fte"`
 }
 
-// MatrixRenderer renders the Bewertungsmatrix as PDF (app/pdfdoc.Bewertungsmatrix).
-type MatrixRenderer func(meta vault.DocMeta, d *MatrixDocData) ([]byte, error)
-
-// BewertungsmatrixIssuer returns the MatrixIssuer that issues the Bewertungsmatrix (kind
-// bewertungsmatrix, object call) at the closing of the consolidation.
-func BewertungsmatrixIssuer(render MatrixRenderer) MatrixIssuer {
-	return func(tx *gorm.DB, d *MatrixDocData, tenantID, callID, actorID int64) error {
-		_, err := vault.IssueDocument(tx, vault.IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: vault.DocBewertungsmatrix,
-			Title: "Bewertungsmatrix: " + d.CallTitle, Chain: audit.CallChain(callID), ObjectType: "call", ObjectID: strconv.FormatInt(callID, 10),
-			CanonicalData: d, Render: func(m vault.DocMeta) ([]byte, error) { return render(m, d) }})
-		return err
-	}
+// issueBewertungsmatrix issues the Bewertungsmatrix (kind bewertungsmatrix, object call)
+// inside the transaction that closes the consolidation.
+func issueBewertungsmatrix(tx *gorm.DB, docs Documents, d *MatrixDocData, tenantID, callID, actorID int64) error {
+	_, err := vault.IssueDocument(tx, vault.IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: vault.DocBewertungsmatrix,
+		Title: "Bewertungsmatrix: " + d.CallTitle, Chain: audit.CallChain(callID), ObjectType: "call", ObjectID: strconv.FormatInt(callID, 10),
+		CanonicalData: d, Render: func(m vault.DocMeta) ([]byte, error) { return docs.Bewertungsmatrix(m, d) }})
+	return err
 }
 
 // matrixDocData assembles the Bewertungsmatrix from what CloseConsolidation computed.

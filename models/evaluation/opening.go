@@ -61,9 +61,9 @@ func OpeningRule(state rules.CallState, deadline *time.Time, openedAt *time.Time
 // person, opens the bids: calls.opened_at is set, the state becomes 'opened', the bids as
 // ReadBids returns them are frozen for the Öffnungsprotokoll and call.opened is recorded.
 // It returns whether the call is now open. Other Kreise's calls are ErrNotFound. The
-// optional issue hooks (app: the Öffnungsprotokoll PDF) run in the opening transaction
-// after the freeze, so a failing one rolls the opening back.
-func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time, issue ...OpeningIssuer) (bool, error) {
+// Öffnungsprotokoll (docs) is issued in the opening transaction after the freeze, so a
+// failing renderer rolls the opening back.
+func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time, docs Documents) (bool, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return false, fmt.Errorf("opening of call %d: %w", callID, core.ErrNotFound)
 	}
@@ -121,13 +121,8 @@ func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 			ObjectType: "call", ObjectID: obj, Details: map[string]any{"openers": []int64{confirmed[0], actor.UserID}, "bids": n, "withdrawn": withdrawn}}); err != nil {
 			return err
 		}
-		for _, iss := range issue {
-			if iss == nil {
-				continue
-			}
-			if err := iss(tx, actor.UserID, tenantID, callID); err != nil {
-				return err
-			}
+		if err := issueOeffnungsprotokoll(tx, docs, actor.UserID, tenantID, callID); err != nil {
+			return err
 		}
 		opened = true
 		return notifyLeads(tx, tenantID, "Geöffnet: "+c.Ref, fmt.Sprintf("Guten Tag,\n\ndie Interessenbekundungen im Verfahren %s („%s“) sind von zwei "+

@@ -17,10 +17,12 @@ import (
 	"kimibv/models/vault"
 )
 
-// OpeningIssuer is the hook ConfirmOpening calls inside its transaction, right after the
-// second confirmation froze the opened bids, to issue the Öffnungsprotokoll
-// (OeffnungsprotokollIssuer builds one).
-type OpeningIssuer func(tx *gorm.DB, actorID, tenantID, callID int64) error
+// Documents renders the documents of the evaluation stage as PDF: the
+// Öffnungsprotokoll and the Bewertungsmatrix. app/pdfdoc implements it.
+type Documents interface {
+	Oeffnungsprotokoll(meta vault.DocMeta, d *OpeningDocData) ([]byte, error)
+	Bewertungsmatrix(meta vault.DocMeta, d *MatrixDocData) ([]byte, error)
+}
 
 // OpeningDocData is everything the Öffnungsprotokoll PDF shows; its canonical JSON is the
 // document's Prüfwert. It contains no bid content, only what was received and its hashes.
@@ -55,64 +57,59 @@ type OpeningDocBid struct {
 	Files               []bids.ReceiptDocFile `json:"files"`
 }
 
-// OpeningRenderer renders the Öffnungsprotokoll as PDF (app/pdfdoc.Oeffnungsprotokoll).
-type OpeningRenderer func(meta vault.DocMeta, d *OpeningDocData) ([]byte, error)
-
-// OeffnungsprotokollIssuer returns the OpeningIssuer that issues the Öffnungsprotokoll
-// (kind oeffnungsprotokoll, object call) from the frozen opening_bids and opening_files:
-// a failing renderer rolls the opening back.
-func OeffnungsprotokollIssuer(render OpeningRenderer) OpeningIssuer {
-	return func(tx *gorm.DB, actorID, tenantID, callID int64) error {
-		v := &OpeningView{}
-		if err := tx.Raw(calls.CallHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ?`, callID, tenantID).Scan(&v.Call).Error; err != nil {
-			return fmt.Errorf("load call %d: %w", callID, err)
-		}
-		var c struct {
-			OpenedAt *time.Time
-			Content  []byte
-		}
-		if err := tx.Raw(`SELECT c.opened_at, v.content FROM calls c JOIN call_versions v ON v.call_id = c.id AND v.version = c.current_version
-			WHERE c.id = ?`, callID).Scan(&c).Error; err != nil {
-			return fmt.Errorf("load call %d: %w", callID, err)
-		}
-		if c.OpenedAt == nil || v.Call.Deadline == nil {
-			return fmt.Errorf("Öffnungsprotokoll of call %d: not opened", callID)
-		}
-		content, err := rules.DecodeCallContent(c.Content)
-		if err != nil {
-			return err
-		}
-		if err := tx.Raw(`SELECT o.user_id, u.name, o.confirmed_at FROM openings o JOIN users u ON u.id = o.user_id
-			WHERE o.call_id = ? ORDER BY o.confirmed_at, o.user_id`, callID).Scan(&v.Confirmed).Error; err != nil {
-			return fmt.Errorf("load confirmations: %w", err)
-		}
-		if err := loadProtocol(tx, callID, v); err != nil {
-			return err
-		}
-		iss, err := bids.DocIssuerOf(tx, tenantID, content.Authority)
-		if err != nil {
-			return err
-		}
-		d := &OpeningDocData{DocIssuer: iss, CallRef: v.Call.Ref, CallTitle: v.Call.Title, CallVersion: v.Call.CurrentVersion,
-			Deadline: v.Call.Deadline.UTC(), OpenedAt: c.OpenedAt.UTC(), Openers: []OpeningDocOpener{}, Bids: []OpeningDocBid{},
-			LateAttempts: v.LateAttempts}
-		for _, o := range v.Confirmed {
-			d.Openers = append(d.Openers, OpeningDocOpener{Name: o.Name, ConfirmedAt: o.ConfirmedAt.UTC()})
-		}
-		for _, b := range v.Bids {
-			ob := OpeningDocBid{OrgName: b.OrgName, Withdrawn: b.Withdrawn(), Version: b.Version, CallVersion: b.CallVersion,
-				Kind: versionKindLabel(b.Kind), ReceiptAt: b.ReceiptAt.UTC(), ContentSHA256: b.ContentSHA256,
-				NeedsReconfirmation: b.NeedsReconfirmation, Files: []bids.ReceiptDocFile{}}
-			for _, f := range b.Files {
-				ob.Files = append(ob.Files, bids.ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
-			}
-			d.Bids = append(d.Bids, ob)
-		}
-		_, err = vault.IssueDocument(tx, vault.IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: vault.DocOeffnungsprotokoll,
-			Title: "Öffnungsprotokoll: " + v.Call.Title, Chain: audit.CallChain(callID), ObjectType: "call",
-			ObjectID: strconv.FormatInt(callID, 10), CanonicalData: d, Render: func(m vault.DocMeta) ([]byte, error) { return render(m, d) }})
+// issueOeffnungsprotokoll issues, inside the transaction of the second opening
+// confirmation, the Öffnungsprotokoll (kind oeffnungsprotokoll, object call) from the
+// frozen opening_bids and opening_files: a failing renderer rolls the opening back.
+func issueOeffnungsprotokoll(tx *gorm.DB, docs Documents, actorID, tenantID, callID int64) error {
+	v := &OpeningView{}
+	if err := tx.Raw(calls.CallHeaderSelect+`WHERE c.id = ? AND c.tenant_id = ?`, callID, tenantID).Scan(&v.Call).Error; err != nil {
+		return fmt.Errorf("load call %d: %w", callID, err)
+	}
+	var c struct {
+		OpenedAt *time.Time
+		Content  []byte
+	}
+	if err := tx.Raw(`SELECT c.opened_at, v.content FROM calls c JOIN call_versions v ON v.call_id = c.id AND v.version = c.current_version
+		WHERE c.id = ?`, callID).Scan(&c).Error; err != nil {
+		return fmt.Errorf("load call %d: %w", callID, err)
+	}
+	if c.OpenedAt == nil || v.Call.Deadline == nil {
+		return fmt.Errorf("Öffnungsprotokoll of call %d: not opened", callID)
+	}
+	content, err := rules.DecodeCallContent(c.Content)
+	if err != nil {
 		return err
 	}
+	if err := tx.Raw(`SELECT o.user_id, u.name, o.confirmed_at FROM openings o JOIN users u ON u.id = o.user_id
+		WHERE o.call_id = ? ORDER BY o.confirmed_at, o.user_id`, callID).Scan(&v.Confirmed).Error; err != nil {
+		return fmt.Errorf("load confirmations: %w", err)
+	}
+	if err := loadProtocol(tx, callID, v); err != nil {
+		return err
+	}
+	iss, err := bids.DocIssuerOf(tx, tenantID, content.Authority)
+	if err != nil {
+		return err
+	}
+	d := &OpeningDocData{DocIssuer: iss, CallRef: v.Call.Ref, CallTitle: v.Call.Title, CallVersion: v.Call.CurrentVersion,
+		Deadline: v.Call.Deadline.UTC(), OpenedAt: c.OpenedAt.UTC(), Openers: []OpeningDocOpener{}, Bids: []OpeningDocBid{},
+		LateAttempts: v.LateAttempts}
+	for _, o := range v.Confirmed {
+		d.Openers = append(d.Openers, OpeningDocOpener{Name: o.Name, ConfirmedAt: o.ConfirmedAt.UTC()})
+	}
+	for _, b := range v.Bids {
+		ob := OpeningDocBid{OrgName: b.OrgName, Withdrawn: b.Withdrawn(), Version: b.Version, CallVersion: b.CallVersion,
+			Kind: versionKindLabel(b.Kind), ReceiptAt: b.ReceiptAt.UTC(), ContentSHA256: b.ContentSHA256,
+			NeedsReconfirmation: b.NeedsReconfirmation, Files: []bids.ReceiptDocFile{}}
+		for _, f := range b.Files {
+			ob.Files = append(ob.Files, bids.ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
+		}
+		d.Bids = append(d.Bids, ob)
+	}
+	_, err = vault.IssueDocument(tx, vault.IssueInput{TenantID: tenantID, CallID: callID, ActorID: actorID, Kind: vault.DocOeffnungsprotokoll,
+		Title: "Öffnungsprotokoll: " + v.Call.Title, Chain: audit.CallChain(callID), ObjectType: "call",
+		ObjectID: strconv.FormatInt(callID, 10), CanonicalData: d, Render: func(m vault.DocMeta) ([]byte, error) { return docs.Oeffnungsprotokoll(m, d) }})
+	return err
 }
 
 func versionKindLabel(kind string) string { return bids.VersionRow{Kind: kind}.KindLabel() }
