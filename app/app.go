@@ -1,5 +1,3 @@
-// Package app is kimibv's HTTP layer: the route table, middleware, handlers that
-// parse forms and call one models use case each, and the views (HTML, PDF, feeds).
 package app
 
 import (
