@@ -13,7 +13,7 @@ import (
 )
 
 // Bekanntmachung returns the renderer of the Bekanntmachung (the published call, per
-// version) for models.BekanntmachungIssuer; checkURL is the public document check's
+// version) for calls.BekanntmachungIssuer; checkURL is the public document check's
 // address printed in the footer.
 func Bekanntmachung(checkURL string) calls.BekanntmachungRenderer {
 	return func(meta vault.DocMeta, d *calls.BekanntmachungData) ([]byte, error) {

@@ -12,7 +12,7 @@ import (
 )
 
 // Bewertungsmatrix returns the renderer of the scoring matrix for
-// models.BewertungsmatrixIssuer. The matrix is laid out per bid and criterion (one table
+// evaluation.BewertungsmatrixIssuer. The matrix is laid out per bid and criterion (one table
 // per criterion with a row per evaluator) rather than as one wide grid, so that any number
 // of evaluators fits A4 portrait and long reasons wrap.
 func Bewertungsmatrix(checkURL string) evaluation.MatrixRenderer {

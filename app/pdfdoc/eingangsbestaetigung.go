@@ -12,7 +12,7 @@ import (
 )
 
 // Eingangsbestaetigung returns the renderer of the receipt of a submitted bid version for
-// models.EingangsbestaetigungIssuer; checkURL is the public document check's address.
+// bids.EingangsbestaetigungIssuer; checkURL is the public document check's address.
 func Eingangsbestaetigung(checkURL string) bids.ReceiptRenderer {
 	return func(meta vault.DocMeta, d *bids.ReceiptDocData) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Eingangsbestätigung", Subtitle: d.CallTitle + " (" + d.CallRef + ")",

@@ -10,7 +10,7 @@ import (
 	"kimibv/models/vault"
 )
 
-// Mitteilung returns the renderer of the per-provider notice for models.DecisionDocs.
+// Mitteilung returns the renderer of the per-provider notice for decision.DecisionDocs.
 func Mitteilung(checkURL string) decision.NoticeRenderer {
 	return func(meta vault.DocMeta, n *decision.NoticeContent) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Mitteilung über das Ergebnis", Subtitle: n.CallTitle + " (" + n.CallRef + ")",

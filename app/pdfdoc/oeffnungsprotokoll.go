@@ -10,7 +10,7 @@ import (
 )
 
 // Oeffnungsprotokoll returns the renderer of the opening record for
-// models.OeffnungsprotokollIssuer; checkURL is the public document check's address.
+// evaluation.OeffnungsprotokollIssuer; checkURL is the public document check's address.
 func Oeffnungsprotokoll(checkURL string) evaluation.OpeningRenderer {
 	return func(meta vault.DocMeta, d *evaluation.OpeningDocData) ([]byte, error) {
 		doc, err := pdf.New(pdf.Meta{Title: "Öffnungsprotokoll", Subtitle: d.CallTitle + " (" + d.CallRef + ")",

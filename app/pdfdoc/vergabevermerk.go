@@ -12,8 +12,8 @@ import (
 	"kimibv/models/vault"
 )
 
-// Vergabevermerk returns the renderer of the decision record (DESIGN § 4) for
-// models.DecisionDocs; checkURL is the public document check's address.
+// Vergabevermerk returns the renderer of the decision record (rules.md R20) for
+// decision.DecisionDocs; checkURL is the public document check's address.
 func Vergabevermerk(checkURL string) decision.VermerkRenderer {
 	return func(meta vault.DocMeta, d *decision.VermerkData) ([]byte, error) {
 		return renderVermerk(checkURL, meta, d)

@@ -10,11 +10,11 @@ import (
 	"kimibv/models/core"
 )
 
-// Separation of duties in a procedure (DESIGN rules 5 and 6). The openers and the lead
+// Separation of duties in a procedure (rules.md R18, guarding R5 and R6). The openers and the lead
 // handle a procedure: they read every bid without a conflict-of-interest declaration, and
 // the lead reads every score in the consolidation. The committee scores independently
-// behind two gates: declarations first, tied and non-admitted bids unreachable (rule 5),
-// others' scores only after the own sheet (rule 6). A person therefore never sits on both
+// behind two gates: declarations first, tied and non-admitted bids unreachable (R5),
+// others' scores only after the own sheet (R6). A person therefore never sits on both
 // sides of one procedure:
 //
 //   - CommitteeRoleConflict refuses the combination where roles are granted (Kreis

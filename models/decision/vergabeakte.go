@@ -25,7 +25,7 @@ import (
 	"kimibv/models/vault"
 )
 
-// Vergabeakte is the procedure file export for the lead (issue 6): one ZIP with every
+// Vergabeakte is the procedure file export for the lead: one ZIP with every
 // issued PDF, the decision data as JSON, the audit chain as JSON lines with a
 // verification report, and — after the opening, through the sealed read path — the bid
 // documents. Entries are written one after another straight into the writer; only one

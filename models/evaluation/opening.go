@@ -32,7 +32,7 @@ type openingCall struct {
 	OpenedAt       *time.Time
 }
 
-// OpeningRule decides whether an opener may confirm now (pure, DESIGN rule 2): the call
+// OpeningRule decides whether an opener may confirm now (pure, rules.md R15): the call
 // must be past its deadline and not opened, the actor a named opener who has not
 // confirmed yet. confirmed are the users who confirmed so far.
 func OpeningRule(state rules.CallState, deadline *time.Time, openedAt *time.Time, named bool, confirmed []int64, userID int64, now time.Time) error {

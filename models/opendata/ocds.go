@@ -13,7 +13,7 @@ import (
 	"kimibv/models/rules"
 )
 
-// Open data (DESIGN § 10): OCDS 1.1 release packages built from public information only.
+// Open data (rules.md R24): OCDS 1.1 release packages built from public information only.
 // The builder here is pure (no database); OCDSProcedures (ocds_reads.go) loads its input.
 //
 // Releases of one procedure, each a full snapshot of what was public at its date, with

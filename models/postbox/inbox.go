@@ -37,7 +37,7 @@ func InboxKindLabel(kind string) string {
 		return "Änderungsbekanntmachung"
 	case InboxCancellation:
 		return "Aufhebung"
-	case InboxNotice: // issue 6 (constants in notices.go)
+	case InboxNotice: // the kinds of the decision stage
 		return "Mitteilung über das Ergebnis"
 	case InboxObjectionReply:
 		return "Antwort auf Ihre Rüge"

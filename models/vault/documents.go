@@ -18,7 +18,7 @@ import (
 	"kimibv/models/store"
 )
 
-// DocKind is the kind of an issued document (DESIGN § 4).
+// DocKind is the kind of an issued document (rules.md R8).
 type DocKind string
 
 // The document kinds the system issues (issued_documents.kind).
