@@ -195,7 +195,7 @@ func CallBidStatus(ctx context.Context, db *gorm.DB, actor *core.Actor, callID i
 // property of the person in the procedure, not of a role. A named evaluator of the call
 // is gated whatever other roles of the Kreis they hold (as opener or lead they would
 // otherwise read tied and undeclared bids); leads and openers outside the committee are
-// not; everybody else is (and evaluatorBids refuses non-members).
+// not; everybody else is (and EvaluatorBids refuses non-members).
 func evaluatorGated(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (bool, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return true, nil

@@ -288,7 +288,7 @@ func amendmentBody(call *rules.Call, p *AmendmentPreview, reason, baseURL string
 
 // markBidsReconfirm marks the submitted bids of a call after a material amendment to
 // version and tells the organisations in their Postfach and by e-mail. One audit entry
-// per bid (bid.reconfirmation_required) on the procedure's chain, without a Kreis id.
+// per bid (bid.reconfirmation_required) on the call's sealed trail (audit.SealedBidChain).
 // The message links to the changes under baseURL (a relative address is no link in an e-mail).
 func markBidsReconfirm(tx *gorm.DB, callID int64, version int, baseURL string) error {
 	var rows []struct {

@@ -40,7 +40,7 @@ type Vergabeakte struct {
 func (v *Vergabeakte) FileName() string { return "vergabeakte-" + v.Ref + ".zip" }
 
 // PrepareVergabeakte checks that the actor leads the call's Kreis (else ErrNotFound) and
-// is no named evaluator of the call (errCommitteeMember) before anything is written to
+// is no named evaluator of the call (accounts.ErrCommitteeMember) before anything is written to
 // the response.
 func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*Vergabeakte, error) {
 	if err := calls.RequireLead(actor, tenantID, "vergabeakte"); err != nil {
@@ -141,7 +141,7 @@ func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vlt *vault.Vault, 
 }
 
 // writeDocuments streams every issued PDF of the procedure, one row at a time; sealed
-// ones (addressed to a bidder) only withSealed, opened and verified (openDocument), and
+// ones (addressed to a bidder) only withSealed, opened and verified (vault.OpenDocument), and
 // those of the sealed bid trail only after the opening (SealedTrailVisibleSQL).
 func (v *Vergabeakte) writeDocuments(db *gorm.DB, h *hashingZip, withSealed bool) error {
 	rows, err := db.Raw(`SELECT id, kind, created_at, content, sealed, recipient_org_id, size, file_sha256 FROM issued_documents d

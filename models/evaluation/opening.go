@@ -56,7 +56,7 @@ func OpeningRule(state rules.CallState, deadline *time.Time, openedAt *time.Time
 
 // ConfirmOpening records the actor's confirmation of the opening of a call of the Kreis
 // tenantID. The actor must hold the opener role of that Kreis, be named as opener of the
-// call and not be a named evaluator of it (errCommitteeMember: the opening reads every
+// call and not be a named evaluator of it (accounts.ErrCommitteeMember: the opening reads every
 // bid before any declaration). The first confirmation is recorded (opening.confirmed); the second, by another
 // person, opens the bids: calls.opened_at is set, the state becomes 'opened', the bids as
 // ReadBids returns them are frozen for the Öffnungsprotokoll and call.opened is recorded.

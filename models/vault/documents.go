@@ -98,7 +98,7 @@ type IssuedDocument struct {
 	CreatedAt      time.Time
 	// Sealed: Content is the PDF encrypted with the recipient organisation's key (every
 	// document addressed to an organisation, e.g. the Eingangsbestätigung). Size and
-	// FileSHA256 are those of the plain PDF. The loaders open it (openDocument).
+	// FileSHA256 are those of the plain PDF. The loaders open it (OpenDocument).
 	Sealed bool
 }
 
