@@ -2,7 +2,8 @@
 // packages by stage of the procedure, and this package's tests drive a procedure across
 // those stages against a real PostgreSQL database.
 //
-// The layers, lowest first; a package imports only packages on a lower line:
+// The layers, lowest first; a package imports only packages on a lower line
+// (TestPackagesImportOnlyLowerLayers checks it):
 //
 //	core        actor and roles, errors and refusals, validation, German time formatting
 //	rules       pure rules: call and bid content, formal check, scoring, ranking, allocation,
