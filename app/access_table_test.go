@@ -146,7 +146,7 @@ func accessTable() map[string]access {
 		"POST /verwaltung/:kreis/verfahren/:call/fragen/:q/zuordnen": post(who("lead")),
 		"GET /verwaltung/:kreis/verfahren/:call/aenderung":           who("lead").in(fromState("closed", confl)),
 		"POST /verwaltung/:kreis/verfahren/:call/aenderung":          post(who("lead")),
-		// DESIGN § 3: cancellable in every state before the final award (0422c8e).
+		// Cancellable in every state before the final award (rules.md R22; 0422c8e).
 		"GET /verwaltung/:kreis/verfahren/:call/aufhebung":  who("lead").in(fromState("awarded", confl)),
 		"POST /verwaltung/:kreis/verfahren/:call/aufhebung": post(who("lead")),
 
@@ -198,7 +198,7 @@ func accessTable() map[string]access {
 		"GET /verwaltung/:kreis/verfahren/:call/ergebnis":                     who("lead").in(sealedUntilOpened),
 		"GET /verwaltung/:kreis/verfahren/:call/bewertungsmatrix.xlsx":        who("lead").in(sealedUntilOpened),
 
-		// Decision, notices, objections (issue 6). :obj and the notice :id are unknown ids
+		// Decision, notices, objections. :obj and the notice :id are unknown ids
 		// until a decided state exists.
 		"GET /verwaltung/:kreis/verfahren/:call/entscheidung":                    who("lead").in(untilConsolidated(confl)),
 		"GET /verwaltung/:kreis/verfahren/:call/entscheidung/vorschlag":          who("lead").in(untilConsolidated(confl)),
@@ -215,7 +215,7 @@ func accessTable() map[string]access {
 		"GET /verwaltung/:kreis/postausgang":                                     kreis("tadmin"),
 		"POST /verwaltung/:kreis/postausgang/:mail/erneut":                       post(who("tadmin")),
 
-		// Issued documents, award record, Vergabeakte, council (issue 6). The matrix's call is
+		// Issued documents, award record, Vergabeakte, council. The matrix's call is
 		// never awarded, so its public award record does not exist.
 		"GET /traeger/:org/bewerbungen/:bid/fassungen/:v/eingangsbestaetigung.pdf": orgAny,
 		"GET /traeger/:org/postfach/:id/dokument.pdf":                              orgAny,
@@ -257,7 +257,7 @@ func forbiddenMarkers(actor, state, path string) []string {
 		// Evaluators declare per bidder and openers record the bidders: names, never content.
 		return []string{answer, reasons}
 	case public:
-		// The resolution is public once taken (models.AwardRecordStates): the award record
+		// The resolution is public once taken (decision.AwardRecordStates): the award record
 		// names the selected provider, the council reads the complete record.
 		return []string{answer}
 	}

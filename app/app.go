@@ -1,5 +1,3 @@
-// Package app is kimibv's HTTP layer: the route table, middleware, handlers that
-// parse forms and call one models use case each, and the views (HTML, PDF, feeds).
 package app
 
 import (
@@ -33,9 +31,9 @@ type Config struct {
 	ContactEmail    string        // feedback address of the accessibility statement and Impressum
 	Operator        string        // name of the operating organisation (Impressum)
 	Vault           *vault.Vault  // master key for encryption at rest; without it file routes answer 503
-	MaxFileBytes    int64         // largest uploaded file (0: models.DefaultMaxFileBytes)
-	MaxBidBytes     int64         // largest total of one bid's files (0: models.DefaultMaxBidBytes)
-	OCIDPrefix      string        // OCDS ocid prefix ("": models.DefaultOCIDPrefix)
+	MaxFileBytes    int64         // largest uploaded file (0: vault.DefaultMaxFileBytes)
+	MaxBidBytes     int64         // largest total of one bid's files (0: vault.DefaultMaxBidBytes)
+	OCIDPrefix      string        // OCDS ocid prefix ("": opendata.DefaultOCIDPrefix)
 	Bench           bool          // KIMIBV_BENCH=1: /bench/floor and the query-count header (app/bench.go)
 }
 

@@ -1,6 +1,6 @@
 package app
 
-// Render samples for the award record and the council view (issue 6).
+// Render samples for the award record and the council view.
 
 import (
 	"bytes"

@@ -81,8 +81,8 @@ type callEditPage struct {
 	Href       string // public address
 	Problems   *core.ValidationError
 	F          fmtr
-	BidStatus  string                   // "Frist läuft" / "Frist abgelaufen – ungeöffnet" (issue 4): no count, no names
-	Docs       evaluation.CallDocStatus // procedure pages and issued documents (issue 5)
+	BidStatus  string                   // "Frist läuft" / "Frist abgelaufen – ungeöffnet": no count, no names (rules.md R2)
+	Docs       evaluation.CallDocStatus // procedure pages and issued documents
 }
 
 func (a *App) editData(c echo.Context, lc *calls.LeadCall) callEditPage {
@@ -109,7 +109,7 @@ func (a *App) loadLeadCall(c echo.Context) (*calls.LeadCall, error) {
 
 // editCall shows the editor of a draft, or the overview of a published call.
 func (a *App) editCall(c echo.Context) error {
-	if id, err := callID(c); err == nil { // issue 5: close lazily at the deadline
+	if id, err := callID(c); err == nil { // close lazily at the deadline (rules.md R14)
 		if err := calls.CloseCallIfDue(c.Request().Context(), a.db, id, a.now()); err != nil {
 			return err
 		}

@@ -60,7 +60,7 @@ type callPage struct {
 	EditHref        string // lead's editor (preview only)
 	Now             time.Time
 	F               fmtr
-	Extras          *calls.CallExtras // questions, amendments, following (issue 3); nil in the preview
+	Extras          *calls.CallExtras // questions, amendments, following; nil in the preview
 }
 
 // newCallPage prepares a view for the template; Markdown is rendered here, by the one
@@ -75,7 +75,7 @@ func newCallPage(v *calls.CallView, now time.Time) callPage {
 }
 
 // publicCall shows a call by number or reference.
-// Anonymous visitors get an ETag and Last-Modified from models.CallStamp and 304 on a
+// Anonymous visitors get an ETag and Last-Modified from decision.CallStamp and 304 on a
 // match without the call being read (see revalidate).
 func (a *App) publicCall(c echo.Context) error {
 	stamp, err := decision.CallStamp(c.Request().Context(), a.db, c.Param("id"), a.now())
@@ -106,7 +106,7 @@ type callListPage struct {
 }
 
 // publicCalls lists published calls of all Kreise with filters and pages.
-// Anonymous visitors get validators from models.PublicCallsStamp (see revalidate).
+// Anonymous visitors get validators from decision.PublicCallsStamp (see revalidate).
 func (a *App) publicCalls(c echo.Context) error {
 	stamp, err := decision.PublicCallsStamp(c.Request().Context(), a.db)
 	if err != nil {

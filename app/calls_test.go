@@ -239,9 +239,9 @@ func TestOtherKreisCannotReachCalls(t *testing.T) {
 	}
 }
 
-// TestPublicReadsIssueConstantQueries compares the public list and call page for one call
+// TestPublicReadsNeedAConstantNumberOfQueries compares the public list and call page for one call
 // with three lots against 30 calls with 10 lots, 10 criteria and 10 versions each.
-func TestPublicReadsIssueConstantQueries(t *testing.T) {
+func TestPublicReadsNeedAConstantNumberOfQueries(t *testing.T) {
 	ta := newTestApp(t, true)
 	ctx := context.Background()
 	measure := func(idOrRef string) (list, page int64) {

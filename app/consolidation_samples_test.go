@@ -1,6 +1,6 @@
 package app
 
-// Render samples for the consolidation pages (issue 5).
+// Render samples for the consolidation pages.
 
 import (
 	"github.com/shopspring/decimal"

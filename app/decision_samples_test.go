@@ -1,6 +1,6 @@
 package app
 
-// Render samples for the decision, notice, objection and outbox pages (issue 6).
+// Render samples for the decision, notice, objection and outbox pages.
 
 import (
 	"bytes"

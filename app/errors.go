@@ -39,7 +39,7 @@ func germanError(status int) errorPage {
 }
 
 // statusOf maps domain errors to HTTP status codes; this is the only place that does so.
-// A models.Refusal carries its German explanation onto the page.
+// A core.Refusal carries its German explanation onto the page.
 func statusOf(err error) (int, string) {
 	var he *echo.HTTPError
 	var ref *core.Refusal

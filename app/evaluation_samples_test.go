@@ -1,6 +1,6 @@
 package app
 
-// Render samples for the opening, formal check, committee and evaluation pages (issue 5).
+// Render samples for the opening, formal check, committee and evaluation pages.
 
 import (
 	"bytes"
@@ -121,8 +121,8 @@ func sampleBidRequests() bidRequestsPage {
 	return bidRequestsPage{View: v, Base: "/traeger/3/bewerbungen/1/nachforderung", Open: &v.Requests[0]}
 }
 
-// TestRenderEvaluationVariants renders the other states of the issue-5 pages: the opening
-// before it happened, an excluded bid, a submitted sheet and completed declarations.
+// TestRenderEvaluationVariants renders the other states of the opening, formal check,
+// committee and evaluation pages: the opening before it happened, an excluded bid, a submitted sheet and completed declarations.
 func TestRenderEvaluationVariants(t *testing.T) {
 	r, err := templates.NewRenderer()
 	if err != nil {

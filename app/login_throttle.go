@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Login throttling per client address: the per-account lock-out (models.LockoutUntil) does
+// Login throttling per client address: the per-account lock-out (accounts.LockoutUntil) does
 // not stop an attacker who tries one password against many addresses. After
 // loginFailLimit refused login forms from one address within loginFailWindow, further
 // login attempts from it are answered 429 until the window has passed, without checking

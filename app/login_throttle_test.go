@@ -18,7 +18,7 @@ import (
 )
 
 // TestPasswordGuessingIsThrottled runs a bounded guessing loop on loopback: one account
-// locks after models.LockoutThreshold failures; spraying one password over many unknown
+// locks after accounts.LockoutThreshold failures; spraying one password over many unknown
 // addresses is stopped per client address after 20 refusals with a German 429 page that
 // no password check follows (the right password is refused as well), until 15 minutes pass.
 func TestPasswordGuessingIsThrottled(t *testing.T) {

@@ -68,7 +68,7 @@ func NewDeliverer(cfg SMTPConfig, dev bool, log *slog.Logger) (postbox.Deliverer
 		if err := client.DialAndSendWithContext(ctx, msg); err != nil {
 			// After the message data went out, a failure without a reply of the server
 			// (connection lost, timeout) leaves open whether it accepted the mail: such a
-			// mail is never retried automatically (models.ErrDeliveryUncertain).
+			// mail is never retried automatically (postbox.ErrDeliveryUncertain).
 			var se *mail.SendError
 			if errors.As(err, &se) && se.Reason == mail.ErrSMTPDataClose && se.ErrorCode() == 0 {
 				return fmt.Errorf("send mail %d: %w: %w", m.ID, postbox.ErrDeliveryUncertain, err)
@@ -94,7 +94,7 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 			return err
 		}})
 	}
-	// Issue 6: after the standstill with no open objection the award becomes final (also lazily on access).
+	// After the standstill with no open objection the award becomes final (also lazily on access; rules.md R10).
 	jobs = append(jobs, Job{Name: "finalize-awards", Spec: "0 * * * * *", Run: func(ctx context.Context) error {
 		n, err := decision.FinalizeDueAwards(ctx, a.db, a.docs, a.now())
 		if n > 0 {
@@ -102,7 +102,7 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 		}
 		return err
 	}})
-	// Issue 5: calls move to "Frist abgelaufen" at their deadline (also lazily on access).
+	// Calls move to "Frist abgelaufen" at their deadline (also lazily on access; rules.md R14).
 	jobs = append(jobs, Job{Name: "close-calls", Spec: "*/20 * * * * *", Run: func(ctx context.Context) error {
 		n, err := calls.CloseDueCalls(ctx, a.db, a.now())
 		if n > 0 {

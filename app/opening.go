@@ -11,7 +11,7 @@ import (
 	"kimibv/models/evaluation"
 )
 
-// refusal turns a German refusal of the evaluation use cases (models.Refusal, a deadline
+// refusal turns a German refusal of the evaluation use cases (core.Refusal, a deadline
 // or state conflict) into a page with its message and the fitting status.
 func refusal(err error) error {
 	var r *core.Refusal

@@ -67,7 +67,7 @@ func (a *App) retryMail(c echo.Context) error {
 }
 
 // operatorPostausgang lists the failed and uncertain e-mails without a Kreis for the
-// operator; those about a bid stay sealed (models.OutboxProblem.Sealed).
+// operator; those about a bid stay sealed (postbox.OutboxProblem.Sealed).
 func (a *App) operatorPostausgang(c echo.Context) error {
 	mails, err := postbox.OutboxProblems(c.Request().Context(), a.db, actor(c), 0, postausgangLimit)
 	if err != nil {

@@ -94,7 +94,7 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 }
 
 // TestOutboxUncertainDeliveryIsNotRetried: a deliverer that cannot tell whether the server
-// accepted the mail (models.ErrDeliveryUncertain) puts it on the review list at once.
+// accepted the mail (postbox.ErrDeliveryUncertain) puts it on the review list at once.
 func TestOutboxUncertainDeliveryIsNotRetried(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.DB(t)

@@ -1,6 +1,6 @@
 package app
 
-// Render samples for the pages of questions, Postfach, amendments and cancellation (issue 3).
+// Render samples for the pages of questions, Postfach, amendments and cancellation.
 
 import (
 	"net/url"

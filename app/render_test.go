@@ -84,7 +84,7 @@ var pageSamples = map[string]func() *templates.Page{
 	"kreis_protokoll": func() *templates.Page {
 		return withFormError(sample("Protokoll", sampleAuditData(true)), "from", "Bitte geben Sie das Datum „von“ im Format TT.MM.JJJJ an.")
 	},
-	// Document wallet (issue 4; samples in wallet_samples_test.go).
+	// Document wallet (samples in wallet_samples_test.go).
 	"wallet": func() *templates.Page {
 		return withFormError(sample("Dokumentenmappe – Brückenschlag e. V.", sampleWalletData(false)), "datei", "Die Datei ist keine PDF-Datei.")
 	},
@@ -95,7 +95,7 @@ var pageSamples = map[string]func() *templates.Page{
 	"document_check": func() *templates.Page {
 		return withFormError(sample("Ergebnis der Dokumentenprüfung", sampleDocumentCheck()), "pruefwert", "Der Prüfwert muss aus 64 Zeichen 0–9 und a–f bestehen (SHA-256).")
 	},
-	// Bids (issue 4; samples in bid_samples_test.go).
+	// Bids (samples in bid_samples_test.go).
 	"bids": func() *templates.Page { return sample("Interessenbekundungen", sampleOrgBids()) },
 	"bid": func() *templates.Page {
 		return withFormError(sample("Interessenbekundung", sampleBidPage("", false)), "confirm", "Bitte bestätigen Sie den Rückzug.")
@@ -120,7 +120,7 @@ var pageSamples = map[string]func() *templates.Page{
 	"call_publish": func() *templates.Page {
 		return withFormError(sample("Veröffentlichen", sampleCallEdit(false)), "bestaetigt", "Bitte bestätigen Sie die Veröffentlichung.")
 	},
-	// Questions, following, amendments, cancellation (issue 3; samples in qa_samples_test.go).
+	// Questions, following, amendments, cancellation (samples in qa_samples_test.go).
 	"call_questions": func() *templates.Page {
 		return withFormError(sample("Fragen und Antworten", sampleQAPage()), "question", "Die Frist für Fragen ist abgelaufen.")
 	},
@@ -141,7 +141,7 @@ var pageSamples = map[string]func() *templates.Page{
 		return p
 	},
 	"call_amend_confirm": func() *templates.Page { return sample("Änderung prüfen", sampleAmendConfirm()) },
-	// Opening, formal check, committee and evaluation (issue 5).
+	// Opening, formal check, committee and evaluation.
 	"call_opening": func() *templates.Page { return sample("Öffnungsprotokoll", sampleProtocol(true)) },
 	"openings": func() *templates.Page {
 		return sample("Öffnungen", openingsPage{Calls: []evaluation.OpenerCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallClosed, Deadline: &sampleNow}}, Base: "/verwaltung/musterland/verfahren"})
@@ -170,7 +170,7 @@ var pageSamples = map[string]func() *templates.Page{
 	"bid_requests": func() *templates.Page {
 		return withFormError(sample("Nachforderung", sampleBidRequests()), "datei", "Bitte wählen Sie eine PDF-Datei.")
 	},
-	// Consolidation (issue 5; samples in consolidation_samples_test.go).
+	// Consolidation (samples in consolidation_samples_test.go).
 	"consolidation": func() *templates.Page {
 		return withFormError(sample("Konsolidierung", sampleConsolidation(false)), "tie_0_pos_1", "Die Position 1 ist mehrfach vergeben.")
 	},
@@ -178,7 +178,7 @@ var pageSamples = map[string]func() *templates.Page{
 		return withFormError(sample("Konsolidierung", sampleConsolidationBid()), "reason_K2", "K2: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert 1,5 abweicht.")
 	},
 	"consolidation_result": func() *templates.Page { return sample("Ergebnis", sampleConsolidation(true)) },
-	// Award record and council view (issue 6).
+	// Award record and council view.
 	"awards": func() *templates.Page { return sample("Vergaben", sampleAwardList()) },
 	"award": func() *templates.Page {
 		return sample("Vergabe", awardPage{R: sampleAwardRecord(rules.CallAwarded), Href: "/ausschreibungen/musterland-2026-01"})
@@ -187,7 +187,7 @@ var pageSamples = map[string]func() *templates.Page{
 	"council_procedure": func() *templates.Page {
 		return withFormError(sample("Verfahren", sampleCouncil("undeclared")), "tie_5", "Bitte erklären Sie, ob Sie eine Verbindung zu diesem Träger haben.")
 	},
-	// Decision, notices, objections, outbox (issue 6; samples in decision_samples_test.go).
+	// Decision, notices, objections, outbox (samples in decision_samples_test.go).
 	"decision": func() *templates.Page {
 		return withFormError(sample("Entscheidung", sampleDecision(true, false)), "council_url", "Bitte geben Sie eine vollständige Adresse an.")
 	},

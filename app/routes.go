@@ -80,7 +80,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.POST("/verwaltung/:kreis/einstellungen", a.updateTenantSettings, a.requireLogin, kreisAdmin)
 	w.GET("/verwaltung/:kreis/protokoll", a.auditList, a.requireLogin, a.requireTenantRole(tadmin, lead))
 
-	// Calls for interest (issue 3).
+	// Calls for interest (rules.md R1, R12).
 	w.GET("/ausschreibungen", a.publicCalls)
 	w.GET("/ausschreibungen.atom", a.callFeed)
 	w.GET("/ausschreibungen/:id", a.publicCall)
@@ -94,7 +94,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/verwaltung/:kreis/verfahren/:call/veroeffentlichen", a.publishConfirm, a.requireLogin, callLead)
 	w.POST("/verwaltung/:kreis/verfahren/:call/veroeffentlichen", a.publishCall, a.requireLogin, callLead)
 
-	// Questions, following, amendments, cancellation (issue 3).
+	// Questions, following, amendments, cancellation (rules.md R13, R1, R22).
 	w.GET("/ausschreibungen/:id/fragen", a.callQuestions)
 	w.POST("/ausschreibungen/:id/fragen", a.askQuestion, a.requireLogin)
 	w.POST("/ausschreibungen/:id/folgen", a.followCall, a.requireLogin)
@@ -112,7 +112,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/verwaltung/:kreis/verfahren/:call/aufhebung", a.cancelForm, a.requireLogin, callLead)
 	w.POST("/verwaltung/:kreis/verfahren/:call/aufhebung", a.cancelCall, a.requireLogin, callLead)
 
-	// Document wallet and uploads (issue 4). Upload routes sit outside group w: its CSRF
+	// Document wallet and uploads (rules.md R17). Upload routes sit outside group w: its CSRF
 	// middleware would parse the whole multipart body; uploadCSRF checks the same token
 	// from the first part instead, and the handlers stream the file into storage.
 	upload := func(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
@@ -133,7 +133,7 @@ func (a *App) routes(e *echo.Echo) {
 	e.POST("/dokumentenpruefung", a.documentCheck, a.loadSession, a.loadActor, a.uploadCSRF)
 	w.GET("/ausschreibungen/:id/bekanntmachung.pdf", a.bekanntmachungPDF)
 
-	// Bids (issue 4).
+	// Bids (rules.md R3, R4).
 	bidList := "/traeger/:org/bewerbungen"
 	w.GET(bidList, a.orgBids, a.requireLogin, orgMember)
 	w.POST(bidList, a.startBid, a.requireLogin, orgMember)
@@ -149,7 +149,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET(bidList+"/:bid/:step", a.bidStep, a.requireLogin, orgMember)
 	w.POST(bidList+"/:bid/:step", a.saveBidStep, a.requireLogin, orgMember)
 
-	// Opening, formal check, committee (issue 5).
+	// Opening, formal check, committee (rules.md R15, R16, R5, R6).
 	proc := "/verwaltung/:kreis/verfahren/:call"
 	openerOrLead, callOpener, evaluate := a.requireTenantRole(opener, lead), a.requireTenantRole(opener), a.requireTenantRole(evaluator)
 	w.GET("/verwaltung/:kreis/oeffnungen", a.openings, a.requireLogin, callOpener)
@@ -174,7 +174,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET(bidList+"/:bid/nachforderung", a.bidRequests, a.requireLogin, orgMember)
 	upload(bidList+"/:bid/nachforderung/:req", a.answerRequest, orgMember)
 
-	// Consolidation (issue 5).
+	// Consolidation (rules.md R19).
 	w.GET(proc+"/konsolidierung", a.consolidation, a.requireLogin, callLead)
 	w.POST(proc+"/konsolidierung/abschliessen", a.closeConsolidation, a.requireLogin, callLead)
 	w.GET(proc+"/konsolidierung/:bid", a.consolidationBid, a.requireLogin, callLead)
@@ -182,7 +182,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET(proc+"/ergebnis", a.consolidationResult, a.requireLogin, callLead)
 	w.GET(proc+"/bewertungsmatrix.xlsx", a.matrixXLSX, a.requireLogin, callLead)
 
-	// Decision, notices, objections (issue 6).
+	// Decision, notices, objections (rules.md R20, R10, R21).
 	decide := proc + "/entscheidung"
 	w.GET(decide, a.decision, a.requireLogin, callLead)
 	w.GET(decide+"/vorschlag", a.proposalForm, a.requireLogin, callLead)
@@ -199,7 +199,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/verwaltung/:kreis/postausgang", a.postausgang, a.requireLogin, kreisAdmin)
 	w.POST("/verwaltung/:kreis/postausgang/:mail/erneut", a.retryMail, a.requireLogin, kreisAdmin)
 
-	// Issued documents of issues 4 and 5: Eingangsbestätigung (members of the bidding
+	// Issued documents of the bids and the evaluation: Eingangsbestätigung (members of the bidding
 	// organisation), Postfach attachments, Öffnungsprotokoll (leads, openers) and
 	// Bewertungsmatrix (leads); everybody else gets 404 from the use case.
 	w.GET(bidList+"/:bid/fassungen/:v/eingangsbestaetigung.pdf", a.receiptPDF, a.requireLogin, orgMember)
@@ -207,12 +207,12 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET(proc+"/oeffnungsprotokoll.pdf", a.oeffnungsprotokollPDF, a.requireLogin, openerOrLead)
 	w.GET(proc+"/bewertungsmatrix.pdf", a.bewertungsmatrixPDF, a.requireLogin, callLead)
 
-	// Award record (issue 6).
+	// Award record (rules.md R24).
 	w.GET("/vergaben", a.awardList)
 	w.GET("/vergaben/:id", a.awardRecord)
 	w.GET(proc+"/vergabeakte.zip", a.vergabeakte, a.requireLogin, callLead)
 
-	// Council view (issue 6).
+	// Council view (rules.md R25).
 	councilOnly := a.requireTenantRole(council)
 	w.GET("/kreistag/:kreis", a.councilHome, a.requireLogin, councilOnly)
 	w.GET("/kreistag/:kreis/verfahren/:call", a.councilProcedure, a.requireLogin, councilOnly)

@@ -91,7 +91,7 @@ type massBid struct {
 }
 
 // TestDeadlineUnderConcurrency fires 240 submissions from distinct organisations spread
-// over ±1.5 s around a deadline 2 s ahead of the database clock (rule 3).
+// over ±1.5 s around a deadline 2 s ahead of the database clock (rules.md R3).
 func TestDeadlineUnderConcurrency(t *testing.T) {
 	if testing.Short() {
 		t.Skip("concurrency test")

@@ -138,7 +138,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	if mails != 1 {
 		t.Fatalf("%d receipt mails without a Kreis", mails)
 	}
-	// Rule 4: nobody edits a submitted version or its files.
+	// rules.md R4: nobody edits a submitted version or its files.
 	for _, q := range []string{`UPDATE bid_versions SET content_sha256 = repeat('0', 64) WHERE bid_id = ?`,
 		`DELETE FROM bid_versions WHERE bid_id = ?`, `UPDATE bid_versions SET receipt_at = now() WHERE bid_id = ?`,
 		`UPDATE bid_version_files SET sha256 = repeat('0', 64) WHERE bid_id = ?`,
@@ -286,7 +286,7 @@ func TestBidReconfirmation(t *testing.T) {
 	}
 }
 
-// TestReadBidsSealedForEveryRole checks rule 2 for every role before the deadline, after
+// TestReadBidsSealedForEveryRole checks rules.md R2 for every role before the deadline, after
 // it (unopened) and after the opening.
 func TestReadBidsSealedForEveryRole(t *testing.T) {
 	f := newBidFixture(t)

@@ -21,8 +21,8 @@ import (
 	"kimibv/models/store"
 )
 
-// fixtureSource stands in for the formal check and score sheets (issue 5, built
-// separately) until they land: it returns a fixed snapshot without querying.
+// fixtureSource stands in for the formal check and score sheets (EvaluationSource): it
+// returns a fixed snapshot without querying, so the consolidation is tested on its own.
 type fixtureSource struct{ snap rules.ScoringSnapshot }
 
 func (f *fixtureSource) Snapshot(*gorm.DB, int64) (rules.ScoringSnapshot, error) { return f.snap, nil }

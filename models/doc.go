@@ -2,7 +2,8 @@
 // packages by stage of the procedure, and this package's tests drive a procedure across
 // those stages against a real PostgreSQL database.
 //
-// The layers, lowest first; a package imports only packages on a lower line:
+// The layers, lowest first; a package imports only packages on a lower line
+// (TestPackagesImportOnlyLowerLayers checks it):
 //
 //	core        actor and roles, errors and refusals, validation, German time formatting
 //	rules       pure rules: call and bid content, formal check, scoring, ranking, allocation,
@@ -19,6 +20,13 @@
 //	            Vergabeakte, the public award record
 //	opendata    the OCDS releases
 //
-// docs/rules.md states the procedure's rules; each package's doc comment names the rules it
-// enforces.
+// Beside the layers, above all of them:
+//
+//	demo        the demonstration, loaded through the use cases (`kimibv demo`, tests)
+//	dbtest      a fresh migrated database per test, the test vault, the demo template
+//	fixture     values and checks the domain tests share
+//	ocdstest    the check of OCDS packages against the official schema
+//
+// docs/rules.md states the procedure's rules (R1 …); each package's doc comment names the
+// rules it enforces and where.
 package models

@@ -129,7 +129,7 @@ func TestDocumentRequestsOneDeadline(t *testing.T) {
 	wantRefusal(t, err, core.ErrConflict, "request after the deadline")
 }
 
-// TestCOIGateAndIndependentVisibility checks rule 5 and rule 6 for every role: who reads
+// TestCOIGateAndIndependentVisibility checks rules.md R5 and R6 for every role: who reads
 // which bids after the opening and whose scores.
 func TestCOIGateAndIndependentVisibility(t *testing.T) {
 	f := newEvalFixture(t)

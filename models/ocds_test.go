@@ -269,8 +269,8 @@ func TestOCDSDraftsAndUnknownCallsAreNotFound(t *testing.T) {
 	}
 }
 
-// TestOCDSAwardReleasesPlugIn builds the award releases from hand-made award stages (the
-// awards tables do not exist yet) and validates them.
+// TestOCDSAwardReleasesPlugIn builds the award releases from hand-made award stages,
+// without a decision in the database, and validates them.
 func TestOCDSAwardReleasesPlugIn(t *testing.T) {
 	v := ocdstest.Load(t)
 	db := dbtest.NewDemo(t).DB

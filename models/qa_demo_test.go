@@ -9,7 +9,8 @@ import (
 	"kimibv/models/dbtest"
 )
 
-// TestDemoHasQuestionsAmendmentAndCancellation checks what the demo shows of issue 3.
+// TestDemoHasQuestionsAmendmentAndCancellation checks that the demonstration shows
+// published answers, an amendment and a cancellation.
 func TestDemoHasQuestionsAmendmentAndCancellation(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB

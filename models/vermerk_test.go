@@ -16,8 +16,8 @@ import (
 	"kimibv/models/rules"
 )
 
-// seedEvaluationRecords writes what the opening, formal check and committee (issue 5)
-// would have stored for the fixture's bids, so that the Vergabevermerk has every section.
+// seedEvaluationRecords writes what the opening, formal check and committee would have
+// stored for the fixture's bids, so that the Vergabevermerk has every section.
 func seedEvaluationRecords(t *testing.T, f *decisionFixture) {
 	t.Helper()
 	ev := taActor(t, f.db, "gremium1@musterland.example")
@@ -52,7 +52,7 @@ func seedEvaluationRecords(t *testing.T, f *decisionFixture) {
 
 // TestVergabevermerkPDFContainsEveryItem runs the procedure to the final award with the
 // real renderers and checks that pdftotext of the final Vergabevermerk contains every
-// item of DESIGN § 4 and that each organisation's Mitteilung is an issued PDF.
+// item the decision record lists (rules.md R20, R8) and that each organisation's Mitteilung is an issued PDF.
 func TestVergabevermerkPDFContainsEveryItem(t *testing.T) {
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {

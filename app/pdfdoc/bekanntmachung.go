@@ -1,6 +1,3 @@
-// Package pdfdoc lays out kimibv's issued documents with the app/pdf toolkit. It sits
-// outside package app so that the demonstration loader (cmd/kimibv, models/dbtest) can
-// issue the same PDFs as the web application without importing the HTTP layer.
 package pdfdoc
 
 import (

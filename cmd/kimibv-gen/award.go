@@ -29,7 +29,7 @@ type pendingAward struct {
 // awardCalls waits for the last deadline, then takes every pending call through the
 // opening, formal check, committee and scores (set-based, like dbtest.SeedProcedure) and
 // the real use cases from closing the consolidation to the final award, with the real
-// PDF renderers. Every audit entry goes through models.Audit, so the chains verify.
+// PDF renderers. Every audit entry goes through audit.Audit, so the chains verify.
 func awardCalls(ctx context.Context, st *store.Store, pending []pendingAward, baseURL string) error {
 	if len(pending) == 0 {
 		return nil

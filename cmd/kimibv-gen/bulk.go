@@ -37,7 +37,7 @@ func copyRows(ctx context.Context, tx pgx.Tx, table string, cols []string, rows 
 
 var auditCols = []string{"chain", "seq", "created_at", "actor_id", "tenant_id", "action", "object_type", "object_id", "details", "prev_hash", "hash"}
 
-// chainAppender appends entries to one audit chain exactly as models.Audit does (same
+// chainAppender appends entries to one audit chain exactly as audit.Audit does (same
 // canonical encoding and hash), but streams them into COPY. Times come from the database
 // clock at the start plus one microsecond per entry, so that they are strictly increasing.
 type chainAppender struct {

@@ -2,7 +2,7 @@
 // rows go in with COPY, but everything that must verify is computed like the real use
 // cases do it — bid content is the canonical encoding sealed with the vault (the call's
 // data key), its SHA-256 is the content hash, receipt times are set by the COMMIT-time
-// deadline trigger, and every audit chain is built with models.EntryHash.
+// deadline trigger, and every audit chain is built with audit.EntryHash.
 //
 // Usage (DATABASE_URL and KIMIBV_MASTER_KEY_FILE as for kimibv; the schema must be migrated):
 //
@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string) error {
 }
 
 // loadVault opens the master key file named by KIMIBV_MASTER_KEY_FILE (created if
-// missing) and binds it to the store, as the server does (models.BindVault).
+// missing) and binds it to the store, as the server does (vault.BindVault).
 func loadVault(st *store.Store) (*vault.Vault, error) {
 	path := os.Getenv("KIMIBV_MASTER_KEY_FILE")
 	if path == "" {

@@ -39,7 +39,7 @@ func ActorAreas(ctx context.Context, db *gorm.DB, a *core.Actor) ([]Area, error)
 		for _, r := range rows {
 			if r.Kind == "t" {
 				out = append(out, Area{Label: r.Name, Href: "/verwaltung/" + r.Key})
-				if r.Council { // issue 6: council members' own area
+				if r.Council { // council members' own area (rules.md R25)
 					out = append(out, Area{Label: "Kreistag " + r.Name, Href: "/kreistag/" + r.Key})
 				}
 			} else {

@@ -10,11 +10,11 @@ import (
 	"kimibv/models/core"
 )
 
-// Separation of duties in a procedure (DESIGN rules 5 and 6). The openers and the lead
+// Separation of duties in a procedure (rules.md R18, guarding R5 and R6). The openers and the lead
 // handle a procedure: they read every bid without a conflict-of-interest declaration, and
 // the lead reads every score in the consolidation. The committee scores independently
-// behind two gates: declarations first, tied and non-admitted bids unreachable (rule 5),
-// others' scores only after the own sheet (rule 6). A person therefore never sits on both
+// behind two gates: declarations first, tied and non-admitted bids unreachable (R5),
+// others' scores only after the own sheet (R6). A person therefore never sits on both
 // sides of one procedure:
 //
 //   - CommitteeRoleConflict refuses the combination where roles are granted (Kreis
@@ -23,7 +23,7 @@ import (
 //   - for data that predates the rule, the gates are a property of the person in the
 //     procedure, not of a role: ReadBids gates a named evaluator as evaluator whatever
 //     other roles they hold, the lead's and the openers' pages of the procedure refuse them
-//     (refuseCommitteeMember), and the Kreis protocol hides the procedure's details from
+//     (RefuseCommitteeMember), and the Kreis protocol hides the procedure's details from
 //     them (ListAudit).
 //
 // Kreis administration and council membership may be held beside the committee; their
@@ -99,7 +99,7 @@ func NamedEvaluator(db *gorm.DB, callID, userID int64) (bool, error) {
 	return named, nil
 }
 
-// RefuseCommitteeMember refuses (errCommitteeMember) a named evaluator of the call.
+// RefuseCommitteeMember refuses (ErrCommitteeMember) a named evaluator of the call.
 func RefuseCommitteeMember(db *gorm.DB, actor *core.Actor, callID int64) error {
 	named, err := NamedEvaluator(db, callID, actor.UserID)
 	if err != nil {
@@ -114,7 +114,7 @@ func RefuseCommitteeMember(db *gorm.DB, actor *core.Actor, callID int64) error {
 // checkRoleGrant adds a field error when the Kreis roles the user would hold after a
 // grant break CommitteeRoleConflict: the user is a named evaluator of a procedure of the
 // Kreis that is neither awarded nor cancelled (drafts count: their committee is named).
-// It first locks the user's row FOR UPDATE: a concurrent naming (lockPeople) waits for
+// It first locks the user's row FOR UPDATE: a concurrent naming (LockPeople) waits for
 // the grant and then sees it, or the grant waits for the naming and sees the committee.
 func checkRoleGrant(tx *gorm.DB, tenantID, userID int64, roles []core.Role, field string, msg func(core.Role, string) string, v *core.ValidationError) error {
 	if CommitteeRoleConflict(roles, true) == "" {
@@ -137,7 +137,7 @@ func checkRoleGrant(tx *gorm.DB, tenantID, userID int64, roles []core.Role, fiel
 
 // CheckCommitteeDuties adds a field error (code: the role) when one of the evaluators
 // holds a Kreis role that CommitteeRoleConflict forbids beside the committee. Callers
-// lock the people first (lockPeople), so that a concurrent grant cannot slip in.
+// lock the people first (LockPeople), so that a concurrent grant cannot slip in.
 func CheckCommitteeDuties(tx *gorm.DB, tenantID int64, evaluators []int64, field string, v *core.ValidationError) error {
 	if len(evaluators) == 0 {
 		return nil

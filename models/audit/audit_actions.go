@@ -22,11 +22,11 @@ var auditActionLabels = map[string]string{
 	"organization.member_invited": "Person zum Träger eingeladen",
 	"organization.role_changed":   "Rolle beim Träger geändert",
 	"organization.member_removed": "Person beim Träger entfernt",
-	// Document wallet of an organisation (issue 4).
+	// Document wallet of an organisation.
 	"wallet.document_added":    "Dokument in die Dokumentenmappe aufgenommen",
 	"wallet.document_replaced": "Dokument der Dokumentenmappe ersetzt",
 	"wallet.document_removed":  "Dokument aus der Dokumentenmappe entfernt",
-	// Calls, questions and bids (issues 3 and 4).
+	// Calls, questions and bids.
 	"call.draft_created":          "Entwurf einer Ausschreibung angelegt",
 	"call.draft_saved":            "Entwurf einer Ausschreibung gespeichert",
 	"call.committee_set":          "Öffnungsberechtigte und Bewertungsgremium benannt",
@@ -47,7 +47,7 @@ var auditActionLabels = map[string]string{
 	"bid.withdrawn":               "Interessenbekundung zurückgezogen",
 	"bid.reconfirmation_required": "Erneute Bestätigung nach einer Änderung erforderlich",
 	"bid.reconfirmed":             "Interessenbekundung nach einer Änderung erneut bestätigt",
-	// Closing, opening, formal check, committee (issue 5).
+	// Closing, opening, formal check, committee.
 	"call.closed":                "Frist abgelaufen, Verfahren geschlossen",
 	"opening.confirmed":          "Öffnung bestätigt",
 	"call.opened":                "Interessenbekundungen geöffnet",
@@ -61,10 +61,10 @@ var auditActionLabels = map[string]string{
 	"committee.evaluator_added":  "Mitglied des Bewertungsgremiums benannt",
 	"sheet.saved":                "Bewertungsbogen als Entwurf gespeichert",
 	"sheet.submitted":            "Bewertungsbogen abgegeben",
-	// Consolidation and result (issue 5).
+	// Consolidation and result.
 	"consolidation.scores_set": "Konsolidierte Bewertung festgelegt",
 	"consolidation.closed":     "Konsolidierung abgeschlossen, Ergebnis berechnet",
-	// Decision, notices, objections, award, outbox (issue 6).
+	// Decision, notices, objections, award, outbox.
 	"decision.proposed":  "Entscheidungsvorschlag gespeichert",
 	"decision.recorded":  "Entscheidung aufgezeichnet",
 	"notices.issued":     "Mitteilungen versandt, Wartefrist begonnen",
@@ -73,7 +73,7 @@ var auditActionLabels = map[string]string{
 	"call.awarded":       "Vergabe endgültig",
 	"outbox.retried":     "E-Mail erneut in den Versand gegeben",
 	"council.declared":   "Kreistagsmitglied hat Verbindungen zu den Trägern erklärt",
-	// Issued documents (PDF, DESIGN § 4).
+	// Issued documents (PDF, rules.md R8).
 	"document.issued": "Dokument ausgestellt",
 }
 

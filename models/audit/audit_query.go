@@ -177,7 +177,7 @@ type AuditPage struct {
 func (p AuditPage) ShortHead() string { return ShortHash(p.Verification.HeadHash) }
 
 // AuditFilterOptions loads the filter choices of the Kreis's audit list (one query). They
-// name actors, actions and object types only — nothing a gate of rules 5 and 6 protects —
+// name actors, actions and object types only — nothing a gate of rules.md R5 and R6 protects —
 // so they are the same for every reader.
 func AuditFilterOptions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64) (AuditOptions, error) {
 	if !actor.CanReadTenantAudit(tenantID) {
@@ -335,7 +335,7 @@ const kreisEntriesSQL = `(a.tenant_id = ? OR a.chain IN (` + openedTrailsOfKreis
 // queries however far back it lies. It verifies the Kreis's chain as well. Bad filter
 // input is a *ValidationError with German messages.
 //
-// The protocol opens no door that the gates of rules 5 and 6 close. A reader who is a
+// The protocol opens no door that the gates of rules.md R5 and R6 close. A reader who is a
 // named evaluator of a procedure — a Kreis administrator on the committee, or a lead
 // named before the separation of duties was enforced — gets that procedure's entries
 // (its chain) without their details: sheets carry scores and reasons, the consolidation

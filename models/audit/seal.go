@@ -15,7 +15,7 @@ const sealedChainPrefix = "bids:"
 // draft saved, file added or removed, submitted, re-confirmed, withdrawn), every
 // Eingangsbestätigung and every re-confirmation request, from the first draft on.
 //
-// The seal is a property of the data, not of each screen (DESIGN rule 2):
+// The seal is a property of the data, not of each screen (rules.md R2):
 //   - entries of a sealed trail carry no Kreis (Audit drops the tenant), so no reader that
 //     selects a Kreis's entries — protocol, filter lists, counts — can see them;
 //   - the procedure's own chain (CallChain), from which the public page derives its

@@ -66,17 +66,17 @@ type sealedCall struct {
 }
 
 // ReadBids is the ONE function through which Kreis roles and the operator read bid data
-// of a call — existence, number, organisations' names, content and files (DESIGN rule 2).
+// of a call — existence, number, organisations' names, content and files (rules.md R2).
 //
-//   - anonymous users, providers and users of another Kreis: ErrNotFound (rule 9; providers
+//   - anonymous users, providers and users of another Kreis: ErrNotFound (rules.md R9; providers
 //     read their own bid with OwnBid);
 //   - the operator: ErrSealed before the opening and ErrForbidden after it (never content);
 //   - every role of the call's Kreis before the two-person opening (calls.opened_at, set by
-//     the opening of issue 5): ErrSealed — whether the deadline runs or has passed. The only
+//     the second opener, rules.md R15): ErrSealed — whether the deadline runs or has passed. The only
 //     thing they learn is CallBidStatus ("Frist läuft" / "Frist abgelaufen – ungeöffnet");
 //   - after the opening: the lead and the openers get the bids; named evaluators of the call
 //     get, once they have declared for every bidder (else a Refusal wrapping ErrForbidden),
-//     only the admitted bids without a declared tie (issue 5) — also when they lead or
+//     only the admitted bids without a declared tie (rules.md R5) — also when they lead or
 //     open as well (evaluatorGated); council members and Kreis administrators get
 //     ErrForbidden here.
 func ReadBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, callID int64, now time.Time) (*OpenedBids, error) {
@@ -99,7 +99,7 @@ func ReadBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Ac
 	case c.OpenedAt == nil:
 		return nil, fmt.Errorf("bids of call %d (%s): %w", callID, rules.CallSealStatus(c.Deadline, nil, now), core.ErrSealed)
 	}
-	// Issue 5: evaluators pass the conflict-of-interest gate and see only the admitted
+	// Evaluators pass the conflict-of-interest gate (rules.md R5) and see only the admitted
 	// bids they have declared no tie to; other Kreis roles get ErrForbidden. The gate
 	// holds for the person: a named evaluator is gated whatever other roles they hold.
 	var allowed map[int64]bool // nil: every bid (lead, opener outside the committee)
@@ -195,7 +195,7 @@ func CallBidStatus(ctx context.Context, db *gorm.DB, actor *core.Actor, callID i
 // property of the person in the procedure, not of a role. A named evaluator of the call
 // is gated whatever other roles of the Kreis they hold (as opener or lead they would
 // otherwise read tied and undeclared bids); leads and openers outside the committee are
-// not; everybody else is (and evaluatorBids refuses non-members).
+// not; everybody else is (and EvaluatorBids refuses non-members).
 func evaluatorGated(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (bool, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return true, nil

@@ -17,7 +17,7 @@ import (
 	"kimibv/models/vault"
 )
 
-// BidVersion is an immutable submitted version of a bid (rule 4).
+// BidVersion is an immutable submitted version of a bid (rules.md R4).
 type BidVersion struct {
 	BidID         int64
 	Version       int
@@ -182,7 +182,7 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.A
 			"content_sha256": ver.ContentSHA256, "files": len(files)})
 	})
 	if err != nil {
-		// Issue 5: refused late attempts are counted (without content) for the Öffnungsprotokoll.
+		// Refused late attempts are counted (without content) for the Öffnungsprotokoll (rules.md R3).
 		if err = CommitRefused(err, action); errors.Is(err, core.ErrDeadlinePassed) {
 			if lerr := calls.RecordLateAttempt(ctx, db, bidID); lerr != nil {
 				return nil, lerr

@@ -90,7 +90,7 @@ func lockBidCall(tx *gorm.DB, callID int64) (*bidCall, error) {
 // open checks that bids may still change: the call is published and the database clock
 // is at or before the deadline.
 func (c *bidCall) open(action string) error {
-	if c.State == rules.CallClosed || c.State == rules.CallOpened { // issue 5: closed at the deadline
+	if c.State == rules.CallClosed || c.State == rules.CallOpened { // closed at the deadline (rules.md R14)
 		return deadlinePassed(action)
 	}
 	if c.State != rules.CallPublished {

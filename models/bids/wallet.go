@@ -140,8 +140,9 @@ func LockMembership(tx *gorm.DB, actor *core.Actor, orgID int64) error {
 }
 
 // walletDocumentAttached reports whether the document is part of a submitted bid version,
-// which makes it unchangeable (DESIGN rule 4). Hook for the bids issue: it adds the query
-// once bid versions reference wallet documents; until then nothing is attached.
+// which would make it unchangeable (rules.md R4). A bid holds a copy of a wallet document
+// (AttachWalletDocument), never the document itself, so nothing is attached; this stays
+// the one place to ask should versions ever reference wallet documents.
 func walletDocumentAttached(tx *gorm.DB, docID int64) (bool, error) {
 	_, _ = tx, docID
 	return false, nil

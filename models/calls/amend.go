@@ -121,11 +121,11 @@ func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID
 }
 
 // markBidsForReconfirmation marks every already submitted bid of the call as needing
-// re-confirmation after the material amendment to version (DESIGN rule 1).
+// re-confirmation after the material amendment to version (rules.md R1).
 //
-// Issue 4 implements it in markBidsReconfirm (models/bids.go): the submitted bids are
-// flagged and their organisations notified. Amend calls it inside its transaction for
-// material amendments only; the message links to the changes under baseURL.
+// markBidsReconfirm flags the submitted bids and notifies their organisations. Amend
+// calls it inside its transaction for material amendments only; the message links to the
+// changes under baseURL.
 func markBidsForReconfirmation(tx *gorm.DB, callID int64, version int, baseURL string) error {
 	return markBidsReconfirm(tx, callID, version, baseURL)
 }
@@ -184,7 +184,7 @@ func prepareAmendment(tx *gorm.DB, call *rules.Call, in AmendInput, callRules ru
 }
 
 // BuildAmendment turns the edited input into the next version's content and checks it:
-// reason, formats, rule 1 (CheckAmendment) and the publication rules (ValidateForPublication
+// reason, formats, rules.md R1 (CheckAmendment) and the publication rules (ValidateForPublication
 // without the minimum period after publication). New list rows get keys never used in any
 // earlier version (usedKeys). A question deadline that has passed may stay as it was.
 func BuildAmendment(prev rules.CallContent, usedKeys []string, in AmendInput, com rules.Committee, callRules rules.CallRules, now time.Time) (rules.CallContent, bool, *core.ValidationError) {
@@ -284,7 +284,7 @@ func amendmentBody(call *rules.Call, p *AmendmentPreview, reason, baseURL string
 
 // markBidsReconfirm marks the submitted bids of a call after a material amendment to
 // version and tells the organisations in their Postfach and by e-mail. One audit entry
-// per bid (bid.reconfirmation_required) on the procedure's chain, without a Kreis id.
+// per bid (bid.reconfirmation_required) on the call's sealed trail (audit.SealedBidChain).
 // The message links to the changes under baseURL (a relative address is no link in an e-mail).
 func markBidsReconfirm(tx *gorm.DB, callID int64, version int, baseURL string) error {
 	var rows []struct {

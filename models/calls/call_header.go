@@ -64,7 +64,7 @@ func PublishedCallHeader(ctx context.Context, db *gorm.DB, idOrRef string) (*Cal
 }
 
 // LeadCallHeader returns the head of a published call of the Kreis tenantID for its lead.
-// Another Kreis's call, a draft or an actor without the lead role get ErrNotFound (rule 9).
+// Another Kreis's call, a draft or an actor without the lead role get ErrNotFound (rules.md R9).
 func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*CallHeader, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("call %d for lead: %w", callID, core.ErrNotFound)

@@ -10,7 +10,7 @@ import (
 	"kimibv/models/rules"
 )
 
-// KIMTemplate returns the standard KIM call of DESIGN § 9 for the Kreis t: six criteria
+// KIMTemplate returns the standard KIM call, the one of the demonstration, for the Kreis t: six criteria
 // (concept, independence, double structures, access, staff, quality), scale 0–4, three
 // lots, 57.000 € per VZÄ plus 5.000 € from the Kreis, exclusion when any criterion scores 0
 // (minimum score 1 each) or the total is below 50 points. The timeline is proposed from

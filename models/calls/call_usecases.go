@@ -20,7 +20,7 @@ import (
 // e.g. in another browser tab. It wraps ErrConflict.
 var ErrCallNotDraft = fmt.Errorf("%w: das Verfahren ist kein Entwurf mehr; veröffentlichte Fassungen können nur durch eine Änderungsbekanntmachung geändert werden", core.ErrConflict)
 
-// RequireLead refuses actors without the lead role in the Kreis (as ErrNotFound: rule 9).
+// RequireLead refuses actors without the lead role in the Kreis (as ErrNotFound: rules.md R9).
 func RequireLead(actor *core.Actor, tenantID int64, what string) error {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return fmt.Errorf("%s: %w", what, core.ErrNotFound)
@@ -293,7 +293,7 @@ func loadCommittee(tx *gorm.DB, callID int64) (rules.Committee, error) {
 	return com, nil
 }
 
-// Publish freezes the draft as version 1 (rule 1) after ValidateForPublication, sets the
+// Publish freezes the draft as version 1 (rules.md R1) after ValidateForPublication, sets the
 // call's state and denormalised fields and records call.published. A second publish (two
 // tabs) finds the call no longer a draft and returns ErrCallNotDraft without changes.
 // The Bekanntmachung (docs) is issued in the same transaction.

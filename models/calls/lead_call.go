@@ -27,8 +27,8 @@ type LeadCallRow struct {
 }
 
 // LoadLeadCall reads the call for its lead (FOR UPDATE OF the call when lock). Other Kreise
-// and other roles get ErrNotFound (requireLead with what); a lead who is a named evaluator
-// of the call is refused (errCommitteeMember: the consolidation and the decision show
+// and other roles get ErrNotFound (RequireLead with what); a lead who is a named evaluator
+// of the call is refused (accounts.ErrCommitteeMember: the consolidation and the decision show
 // every score and every bid); then check refuses the call (nil to accept it) before its
 // current content is decoded.
 func LoadLeadCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool, what string, check func(*LeadCallRow) error) (*LeadCallRow, rules.CallContent, error) {

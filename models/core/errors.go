@@ -1,5 +1,3 @@
-// Package models holds kimibv's domain: types, pure rules and the use cases
-// that apply them inside one database transaction together with the audit entry.
 package core
 
 import (

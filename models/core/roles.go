@@ -5,7 +5,7 @@ import "slices"
 // Role is a right a user holds in a Kreis or an organisation.
 type Role string
 
-// Kreis roles (tenant_memberships) and organisation roles (organization_members), DESIGN § 2.
+// Kreis roles (tenant_memberships) and organisation roles (organization_members), rules.md R26.
 const (
 	RoleLead        Role = "lead"
 	RoleOpener      Role = "opener"

@@ -6,7 +6,7 @@ import (
 	_ "time/tzdata" // Europe/Berlin must resolve on hosts without zoneinfo
 )
 
-// berlin is the immutable Europe/Berlin location in which times are shown and entered (rule 11).
+// berlin is the immutable Europe/Berlin location in which times are shown and entered (rules.md R11).
 var berlin = mustLoadLocation("Europe/Berlin")
 
 func mustLoadLocation(name string) *time.Location {

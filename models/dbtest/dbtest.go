@@ -1,8 +1,3 @@
-// Package dbtest gives tests a fresh, migrated PostgreSQL database of their own.
-//
-// KIMIBV_TEST_DATABASE_URL names a superuser connection to a throw-away cluster
-// (scripts/test starts one). The first caller per process migrates a template
-// database under an advisory lock; every test then gets a cheap clone of it.
 package dbtest
 
 import (

@@ -25,7 +25,7 @@ func Vault(t testing.TB) *vault.Vault {
 
 func testVault() (*vault.Vault, error) { return vault.NewVault(testMasterKey) }
 
-// bindVault binds the test vault to a test store (models.BindVault), as the application
+// bindVault binds the test vault to a test store (vault.BindVault), as the application
 // and the commands bind theirs: the outbox, the Postfach and documents to organisations
 // are sealed with it.
 func bindVault(t testing.TB, st *store.Store) {

@@ -279,7 +279,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 }
 
 // loadAwardDecision reads the recorded decision with bidders, scores and objections (four
-// queries); nothing of the bids is read before the decision is recorded (DESIGN rule 2
+// queries); nothing of the bids is read before the decision is recorded (rules.md R2
 // holds a fortiori: a decision needs the opening).
 func loadAwardDecision(tx *gorm.DB, r *AwardRecord, lots *string) error {
 	d, err := loadDecisionRow(tx, r.CallID, nil)

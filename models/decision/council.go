@@ -16,7 +16,7 @@ import (
 	"kimibv/models/store"
 )
 
-// Council view (issue 6): council members of a Kreis read every procedure's award record
+// Council view (rules.md R25): council members of a Kreis read every procedure's award record
 // once the decision is recorded, and — after declaring their own ties to the bidders
 // (§ 31 GO NRW) — the non-public annex. Every member sees the same information; the only
 // difference between members is the tie gate.
@@ -50,7 +50,7 @@ func requireCouncil(actor *core.Actor, tenantID int64) error {
 
 // CouncilProcedures lists every published (or later) procedure of the Kreis for its council
 // members in one query: state, whether the decision is recorded and the member's own
-// declaration. Nothing about bids (DESIGN rule 2: not even their number).
+// declaration. Nothing about bids (rules.md R2: not even their number).
 func CouncilProcedures(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64) ([]CouncilRow, error) {
 	if err := requireCouncil(actor, tenantID); err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ type CouncilAnnex struct {
 }
 
 // AnnexCOI is an evaluator's declaration about one bidder; Excluded marks the resulting
-// exclusion (the evaluator neither saw nor scored that bid, DESIGN rule 5).
+// exclusion (the evaluator neither saw nor scored that bid, rules.md R5).
 type AnnexCOI struct {
 	Evaluator string
 	OrgName   string

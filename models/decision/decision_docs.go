@@ -12,7 +12,7 @@ import (
 )
 
 // LatestVermerk returns the call's most recent Vergabevermerk for its lead (ErrNotFound
-// before the decision is recorded, for other Kreise and other roles; errCommitteeMember
+// before the decision is recorded, for other Kreise and other roles; accounts.ErrCommitteeMember
 // for a lead who is a named evaluator of the call).
 func LatestVermerk(ctx context.Context, db *gorm.DB, actor *core.Actor, callID int64) (*vault.IssuedDocument, error) {
 	var d []vault.IssuedDocument

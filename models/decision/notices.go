@@ -42,7 +42,7 @@ func NoticeKindLabel(kind string) string {
 
 // NoticeContent is one organisation's Mitteilung, frozen when issued. It holds only the
 // organisation's own scores and reasons; of the others only the selected providers'
-// names, posts and total points (rule 9).
+// names, posts and total points (rules.md R9, R10).
 type NoticeContent struct {
 	CallRef          string
 	CallTitle        string
@@ -185,7 +185,7 @@ func (n *NoticeContent) Text() string {
 	return b.String()
 }
 
-// IssueNotices issues, once the decision is recorded (rule 10), one notice per bidding
+// IssueNotices issues, once the decision is recorded (rules.md R10), one notice per bidding
 // organisation (Postfach message and e-mail to its members), fixes the end of the
 // standstill period and moves the call to 'notified'. Audited as notices.issued.
 func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Documents, callID int64, now time.Time) error {

@@ -25,7 +25,7 @@ import (
 	"kimibv/models/vault"
 )
 
-// Vergabeakte is the procedure file export for the lead (issue 6): one ZIP with every
+// Vergabeakte is the procedure file export for the lead: one ZIP with every
 // issued PDF, the decision data as JSON, the audit chain as JSON lines with a
 // verification report, and — after the opening, through the sealed read path — the bid
 // documents. Entries are written one after another straight into the writer; only one
@@ -40,7 +40,7 @@ type Vergabeakte struct {
 func (v *Vergabeakte) FileName() string { return "vergabeakte-" + v.Ref + ".zip" }
 
 // PrepareVergabeakte checks that the actor leads the call's Kreis (else ErrNotFound) and
-// is no named evaluator of the call (errCommitteeMember) before anything is written to
+// is no named evaluator of the call (accounts.ErrCommitteeMember) before anything is written to
 // the response.
 func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*Vergabeakte, error) {
 	if err := calls.RequireLead(actor, tenantID, "vergabeakte"); err != nil {
@@ -141,7 +141,7 @@ func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vlt *vault.Vault, 
 }
 
 // writeDocuments streams every issued PDF of the procedure, one row at a time; sealed
-// ones (addressed to a bidder) only withSealed, opened and verified (openDocument), and
+// ones (addressed to a bidder) only withSealed, opened and verified (vault.OpenDocument), and
 // those of the sealed bid trail only after the opening (SealedTrailVisibleSQL).
 func (v *Vergabeakte) writeDocuments(db *gorm.DB, h *hashingZip, withSealed bool) error {
 	rows, err := db.Raw(`SELECT id, kind, created_at, content, sealed, recipient_org_id, size, file_sha256 FROM issued_documents d

@@ -12,7 +12,7 @@ import (
 	"kimibv/models/vault"
 )
 
-// VermerkData is everything the Vergabevermerk (decision record, DESIGN § 4) shows; its
+// VermerkData is everything the Vergabevermerk (decision record, rules.md R20) shows; its
 // canonical JSON is the document's Prüfwert. It is read at issue time from the frozen
 // records of the procedure (opening, formal check, committee, sheets, consolidation,
 // result, decision, notices, objections, award).

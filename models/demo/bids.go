@@ -20,7 +20,7 @@ type Option func(*options)
 
 type options struct {
 	vault   *vault.Vault
-	scoring bool                        // issue 5: calls in scoring (WithScoringCalls)
+	scoring bool                        // calls in scoring (WithScoringCalls)
 	docs    decision.ProcedureDocuments // renders the PDFs (WithDocuments)
 	baseURL string                      // the address in the links of mails and messages (WithBaseURL)
 }

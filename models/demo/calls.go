@@ -14,11 +14,11 @@ import (
 
 // DemoCalls are the demonstration's calls of Kreis Musterland.
 type DemoCalls struct {
-	Open  *rules.Call // the DESIGN § 9 call, published, deadline 28 days after loading
+	Open  *rules.Call // the KIM call (calls.KIMTemplate), published, deadline 28 days after loading
 	Draft *rules.Call // a copy of it, still a draft
 }
 
-// loadCalls publishes the KIM call of DESIGN § 9 through the use cases (deadline four weeks
+// loadCalls publishes the KIM call (calls.KIMTemplate) through the use cases (deadline four weeks
 // after now, so the 21-day minimum holds) with gremium1–3 as evaluators and oeffnung1–2 as
 // openers, and starts a second call as a draft copy.
 func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, docs calls.Documents) (DemoCalls, error) {

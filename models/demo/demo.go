@@ -1,5 +1,3 @@
-// Package demo loads the demonstration data of DESIGN § 9 through the same use cases
-// the application uses, so that every demo object has its audit trail.
 package demo
 
 import (

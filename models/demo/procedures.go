@@ -18,7 +18,7 @@ func loadProcedures(ctx context.Context, db *gorm.DB, opts []Option, tenantID in
 	if err := loadConsolidated(ctx, db, opts, scored); err != nil {
 		return err
 	}
-	return loadAwarded(ctx, db, opts, scored) // issue 6: a completed, awarded procedure
+	return loadAwarded(ctx, db, opts, scored) // a completed, awarded procedure
 }
 
 // LoadProcedures adds the procedures past their deadline to a demonstration loaded

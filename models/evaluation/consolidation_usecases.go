@@ -78,7 +78,7 @@ func LoadConsolidated(tx *gorm.DB, callID int64) ([]rules.ConsolidatedScore, err
 // SetConsolidatedScores stores the lead's consolidated scores of one admitted bid, all
 // criteria at once, once every required sheet of the bid is submitted. A score lies on
 // the scale with at most two decimals; where it differs from the evaluators' mean a
-// reason is mandatory (rule 6). Audited as consolidation.scores_set on the call's chain.
+// reason is mandatory (rules.md R6). Audited as consolidation.scores_set on the call's chain.
 func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in ConsolidationInput, now time.Time) error {
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)

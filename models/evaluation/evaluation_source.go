@@ -137,8 +137,8 @@ func decodeLots(raw string) (map[string]decimal.Decimal, error) {
 
 // ScoringSource reads, inside the caller's transaction and with a constant number of
 // queries, what the consolidation needs of a call from the formal check and the
-// committee's score sheets. The opening, formal check and score sheets (issue 5) provide
-// the implementation; the consolidation never reads their tables directly.
+// committee's score sheets. EvaluationSource, which reads the opening, the formal check
+// and the score sheets, is the implementation; the consolidation never reads their tables directly.
 type ScoringSource interface {
 	Snapshot(tx *gorm.DB, callID int64) (rules.ScoringSnapshot, error)
 }

@@ -55,7 +55,7 @@ func FormalOverview(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 }
 
 // leadOpenedBids checks the lead's right and reads the call's bids through ReadBids. A
-// lead who is a named evaluator of the call is refused (errCommitteeMember) rather than
+// lead who is a named evaluator of the call is refused (accounts.ErrCommitteeMember) rather than
 // shown the evaluator's share of the bids as if it were all of them.
 func leadOpenedBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*bids.OpenedBids, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
@@ -243,7 +243,7 @@ type FormalInput struct {
 
 // lockFormalBid locks the call (opened, of the Kreis) and the bid's formal check row
 // (created pending on first use) for the lead and loads the check's stored state; a
-// named evaluator of the call is refused (errCommitteeMember).
+// named evaluator of the call is refused (accounts.ErrCommitteeMember).
 func lockFormalBid(tx *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*openingCall, *formalState, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, nil, fmt.Errorf("formal check of call %d: %w", callID, core.ErrNotFound)

@@ -180,7 +180,7 @@ func matrixDocData(tx *gorm.DB, c *calls.LeadCallRow, content rules.CallContent,
 
 // BewertungsmatrixPDF returns the issued Bewertungsmatrix of a call of the Kreis for its
 // leads; everyone else, and a consolidation not yet closed, ErrNotFound; a lead who is a
-// named evaluator of the call errCommitteeMember.
+// named evaluator of the call accounts.ErrCommitteeMember.
 func BewertungsmatrixPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*vault.IssuedDocument, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("Bewertungsmatrix of call %d: %w", callID, core.ErrNotFound)

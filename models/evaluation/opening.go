@@ -32,7 +32,7 @@ type openingCall struct {
 	OpenedAt       *time.Time
 }
 
-// OpeningRule decides whether an opener may confirm now (pure, DESIGN rule 2): the call
+// OpeningRule decides whether an opener may confirm now (pure, rules.md R15): the call
 // must be past its deadline and not opened, the actor a named opener who has not
 // confirmed yet. confirmed are the users who confirmed so far.
 func OpeningRule(state rules.CallState, deadline *time.Time, openedAt *time.Time, named bool, confirmed []int64, userID int64, now time.Time) error {
@@ -56,7 +56,7 @@ func OpeningRule(state rules.CallState, deadline *time.Time, openedAt *time.Time
 
 // ConfirmOpening records the actor's confirmation of the opening of a call of the Kreis
 // tenantID. The actor must hold the opener role of that Kreis, be named as opener of the
-// call and not be a named evaluator of it (errCommitteeMember: the opening reads every
+// call and not be a named evaluator of it (accounts.ErrCommitteeMember: the opening reads every
 // bid before any declaration). The first confirmation is recorded (opening.confirmed); the second, by another
 // person, opens the bids: calls.opened_at is set, the state becomes 'opened', the bids as
 // ReadBids returns them are frozen for the Öffnungsprotokoll and call.opened is recorded.

@@ -116,7 +116,7 @@ func versionKindLabel(kind string) string { return bids.VersionRow{Kind: kind}.K
 
 // OeffnungsprotokollPDF returns the issued Öffnungsprotokoll of an opened call of the
 // Kreis for its leads and openers; everyone else, and a call not yet opened, ErrNotFound;
-// a named evaluator of the call errCommitteeMember.
+// a named evaluator of the call accounts.ErrCommitteeMember.
 func OeffnungsprotokollPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*vault.IssuedDocument, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return nil, fmt.Errorf("Öffnungsprotokoll of call %d: %w", callID, core.ErrNotFound)

@@ -57,7 +57,7 @@ func (b ProtocolBid) Withdrawn() bool { return b.State == rules.BidWithdrawn }
 func (b ProtocolBid) ReceiptText() string { return rules.FormatDateTimeSeconds(b.ReceiptAt) }
 
 // Opening loads the opening page of a call for the Kreis's openers and leads (others:
-// ErrNotFound; a named evaluator of the call errCommitteeMember, since the protocol lists
+// ErrNotFound; a named evaluator of the call accounts.ErrCommitteeMember, since the protocol lists
 // every bid). It closes the call lazily when its deadline has passed. Bids appear only
 // after the opening.
 func Opening(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, now time.Time) (*OpeningView, error) {

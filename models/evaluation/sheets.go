@@ -134,7 +134,7 @@ type SheetInput struct {
 
 // CheckSheet validates a sheet against the criteria and the scale (pure): a score must be
 // a whole number from 0 to scaleMax; submitting needs every criterion scored with a
-// written reason (DESIGN rule 6); a score or reason for a key that is no published
+// written reason (rules.md R6); a score or reason for a key that is no published
 // criterion refuses the whole sheet (a forged or stale form is not silently trimmed).
 // It returns the parsed scores (nil: unscored).
 func CheckSheet(criteria []rules.Criterion, scaleMax int, in SheetInput) (map[string]*int, error) {

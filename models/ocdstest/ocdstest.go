@@ -1,6 +1,3 @@
-// Package ocdstest validates OCDS release packages in tests against the official OCDS
-// 1.1.5 schema and codelists in ../shared/ocds/1.1.5 (next to the repository), without
-// network access. Only test code imports it.
 package ocdstest
 
 import (

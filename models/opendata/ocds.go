@@ -13,7 +13,7 @@ import (
 	"kimibv/models/rules"
 )
 
-// Open data (DESIGN § 10): OCDS 1.1 release packages built from public information only.
+// Open data (rules.md R24): OCDS 1.1 release packages built from public information only.
 // The builder here is pure (no database); OCDSProcedures (ocds_reads.go) loads its input.
 //
 // Releases of one procedure, each a full snapshot of what was public at its date, with
@@ -23,7 +23,7 @@ import (
 //	<ocid>-tender-v<n>    tag tenderAmendment    amendment n (tender.amendments lists all so far)
 //	<ocid>-enquiry-<seq>  tag tenderUpdate       a published answer (tender.enquiries)
 //	<ocid>-cancellation   tag tenderCancellation the Aufhebung (tender.status "cancelled")
-//	<ocid>-award-<stage>  tag award/awardUpdate  the award stages (ocds_award.go; none yet)
+//	<ocid>-award-<stage>  tag award/awardUpdate  the award stages (ocds_award.go)
 //
 // Value: every amount is per year — tender.value is the yearly funding of all lots (Land
 // plus the Kreis's top-up), a lot's value the yearly funding of its posts, an item's unit
@@ -86,7 +86,7 @@ type OCDSProcedure struct {
 	Kreis        OCDSKreis
 	Versions     []OCDSVersion    // first to last
 	QA           []calls.PublicQA // published answers (never askers)
-	AwardStages  []OCDSAwardStage // empty until the awards tables exist (ocds_award.go)
+	AwardStages  []OCDSAwardStage // decision after the notices, final award (ocds_award.go)
 }
 
 // OCDSPackage is an OCDS release package.

@@ -9,10 +9,10 @@ import (
 	"kimibv/models/rules"
 )
 
-// The award part of the open data. The awards tables do not exist yet, so OCDSProcedures
-// leaves OCDSProcedure.AwardStages empty and awardReleases returns nothing. The award issue
-// plugs in by filling AwardStages in OCDSProcedures from its tables with one more query
-// for all procedures (the query count stays constant); the releases below then appear.
+// The award part of the open data. OCDSProcedures fills OCDSProcedure.AwardStages from the
+// decision and its notices with one more query for all procedures (the query count stays
+// constant); awardReleases builds one release per stage. A procedure without issued
+// notices has no award stage and no award release.
 
 // OCDSAwardStage is one published state of a procedure's award: the recorded decision
 // after the notices (Key "decision", AwardStatus "pending" during the standstill) or the
@@ -65,7 +65,7 @@ func orgPartyID(id int64) string { return fmt.Sprintf("org-%d", id) }
 // "awardUpdate" for later ones): the tender snapshot with tenderers, the parties with
 // roles tenderer and supplier, and one award per selected organisation with its posts
 // as items (unit VZÄ, unit value = funding per VZÄ and year) and its yearly value.
-// It returns nil while AwardStages is empty — that is, until the awards tables exist.
+// It returns nil while AwardStages is empty, that is before the notices are issued.
 func (p *OCDSProcedure) awardReleases(o OCDSOptions) []*OCDSRelease {
 	var out []*OCDSRelease
 	for i, st := range p.AwardStages {

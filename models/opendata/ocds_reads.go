@@ -95,7 +95,7 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 			p.QA = append(p.QA, qa.PublicQA)
 		}
 	}
-	// AwardStages (issue 6): the decision once the notices are out (pending during the
+	// AwardStages: the decision once the notices are out (pending during the
 	// standstill) and the final award; one more query for all procedures.
 	stages, err := awardStagesOf(tx, args)
 	if err != nil {

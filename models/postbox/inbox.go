@@ -37,7 +37,7 @@ func InboxKindLabel(kind string) string {
 		return "Änderungsbekanntmachung"
 	case InboxCancellation:
 		return "Aufhebung"
-	case InboxNotice: // issue 6 (constants in notices.go)
+	case InboxNotice: // the kinds of the decision stage
 		return "Mitteilung über das Ergebnis"
 	case InboxObjectionReply:
 		return "Antwort auf Ihre Rüge"
@@ -149,7 +149,7 @@ type Notice struct {
 
 // NotifyFollowers writes, inside tx, one Postfach message per organisation that follows
 // the call and one outbox e-mail per member of those organisations (a member of several
-// of them gets one e-mail), all sealed (notifyOrgs), and returns the number of e-mails
+// of them gets one e-mail), all sealed (NotifyOrgs), and returns the number of e-mails
 // queued.
 func NotifyFollowers(tx *gorm.DB, callID int64, kind, subject, body string) (int64, error) {
 	return NotifyOrgs(tx, callID, `SELECT org_id FROM follows WHERE call_id = @call`, nil, Notice{kind, subject, body})

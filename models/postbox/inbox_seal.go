@@ -18,7 +18,7 @@ type inboxEnvelope struct {
 	Body    string `json:"body"`
 }
 
-// InboxRow is a Postfach message to write with insertInbox.
+// InboxRow is a Postfach message to write with InsertInbox.
 type InboxRow struct {
 	OrgID      int64
 	CallID     *int64

@@ -152,7 +152,7 @@ const outboxMaxAttempts = 8
 // sender died between handing the mail to the SMTP server and recording the outcome.
 // Such a mail is NOT sent again automatically (nobody knows whether the server accepted
 // it, and a receiving server need not de-duplicate by Message-ID); it is marked
-// uncertain ("needs review") for the Kreis administrator (issue 6, see OutboxProblems).
+// uncertain ("needs review") for the Kreis administrator (see OutboxProblems).
 const outboxReclaimAfter = 10 * time.Minute
 
 // OutboxBackoff is the wait before the next attempt after attempts failures (1, 2, 4 … min, at most 4 h).

@@ -12,7 +12,7 @@ import (
 // MaxReason is the length limit of the reason of an amendment or cancellation.
 const MaxReason = 2000
 
-// CheckAmendment applies rule 1 to an amendment from prev to next at now: the question
+// CheckAmendment applies rules.md R1 to an amendment from prev to next at now: the question
 // deadline and the submission deadline may only move later, never earlier; an amendment is
 // "material" when it changes criteria (weights, minimum scores, minimum total, tie-break,
 // answer length), the scale, lots, eligibility or required documents, and a material

@@ -283,7 +283,7 @@ func BidMissing(c *CallContent, d *BidDraft, docs map[string]bool) []Missing {
 	return out
 }
 
-// SubmissionAccepted is the deadline rule (DESIGN rule 3): a submission counts iff the
+// SubmissionAccepted is the deadline rule (rules.md R3): a submission counts iff the
 // database clock at commit is at or before the deadline. The database enforces it at
 // COMMIT (trigger bid_versions_deadline); this is the same rule for pages and tests.
 func SubmissionAccepted(commitClock, deadline time.Time) bool { return !commitClock.After(deadline) }

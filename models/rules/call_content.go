@@ -13,7 +13,7 @@ import (
 )
 
 // CallContent is the public content of a call for interest: what a draft holds and what
-// each published version freezes (DESIGN rule 1). It is stored as one JSON document;
+// each published version freezes (rules.md R1). It is stored as one JSON document;
 // decimals are JSON strings, times RFC 3339 in UTC, dates "2006-01-02". List entries carry
 // stable keys (lots "L1", required documents "U1", criteria "K1") that bids, scores and
 // amendments refer to; a key is never reused within a call.

@@ -15,7 +15,7 @@ type CallRules struct {
 	// MinPeriod is the least time between publication and the submission deadline.
 	MinPeriod time.Duration
 	// MinAmendmentLead is the least time left before the deadline for an amendment that
-	// changes criteria, scale, lots, eligibility or required documents (rule 1).
+	// changes criteria, scale, lots, eligibility or required documents (rules.md R1).
 	MinAmendmentLead time.Duration
 }
 

@@ -7,16 +7,16 @@ import (
 	"kimibv/models/core"
 )
 
-// CallState is the state of a procedure (DESIGN § 3). Later issues add states with a
-// migration that inserts into call_states and a constant here.
+// CallState is the state of a procedure (rules.md, "The procedure's states"). A new
+// state needs a migration that inserts into call_states and a constant here.
 type CallState string
 
 // Procedure states known so far.
 const (
 	CallDraft     CallState = "draft"
 	CallPublished CallState = "published"
-	CallClosed    CallState = "closed" // deadline passed, bids sealed (issue 5)
-	CallOpened    CallState = "opened" // opened by two openers (issue 5)
+	CallClosed    CallState = "closed" // deadline passed, bids sealed (rules.md R14)
+	CallOpened    CallState = "opened" // opened by two openers (rules.md R15)
 	CallCancelled CallState = "cancelled"
 )
 
@@ -40,7 +40,7 @@ func (s CallState) Label() string {
 		return "Geöffnet"
 	case CallCancelled:
 		return "Aufgehoben"
-	case CallDecided: // issue 6 (constants in decision.go)
+	case CallDecided: // the decision states (rules.md R20, R10)
 		return "Entschieden"
 	case CallNotified:
 		return "Mitgeteilt"
@@ -138,7 +138,7 @@ func AmendmentBlocked(s CallState, action string) error {
 }
 
 // CancelBlocked returns nil when a call in state s can be cancelled (Aufhebung: every
-// state after the publication and before the final award, DESIGN § 3), otherwise the
+// state after the publication and before the final award, rules.md R22), otherwise the
 // core.StateConflict that explains why not. A draft is not public: it is not cancelled but
 // stays with the lead (it can be kept or copied); nothing about it is announced.
 func CancelBlocked(s CallState) error {

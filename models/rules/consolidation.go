@@ -56,7 +56,7 @@ type SheetScore struct {
 	Reason string
 }
 
-// ConsolidatedScore is the lead's score for one bid and criterion (DESIGN rule 6).
+// ConsolidatedScore is the lead's score for one bid and criterion (rules.md R6).
 type ConsolidatedScore struct {
 	BidID        int64
 	CriterionKey string

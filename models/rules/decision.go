@@ -12,8 +12,8 @@ import (
 	"kimibv/models/core"
 )
 
-// DecisionStateLabel names the decision states in German (CallState.Label knows the
-// states of earlier issues).
+// DecisionStateLabel names a procedure's state in German, the decision states included
+// (CallState.Label knows them too).
 func DecisionStateLabel(s CallState) string {
 	switch s {
 	case CallDecided:

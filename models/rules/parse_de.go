@@ -125,7 +125,7 @@ func ParseGermanDate(s string) (Date, string) {
 // ParseGermanDateTime parses local Europe/Berlin wall time "29.03.2026 14:00" (also with
 // ", " between date and time and a trailing "Uhr") and returns it in UTC.
 //
-// Daylight saving (rule 11): a wall time in the spring gap (e.g. 29.03.2026 02:30) does
+// Daylight saving (rules.md R11): a wall time in the spring gap (e.g. 29.03.2026 02:30) does
 // not exist and is refused. A wall time that occurs twice in autumn (e.g. 25.10.2026
 // 02:30) is resolved to its FIRST occurrence, still in summer time (MESZ, UTC+2); note
 // says so and FormatDateTimeZone states the zone wherever such a time is shown.

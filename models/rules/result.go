@@ -91,7 +91,7 @@ func (r Result) NeedsLeadDecision() bool {
 	return false
 }
 
-// ComputeResult applies the published arithmetic (DESIGN rule 7) to the consolidated
+// ComputeResult applies the published arithmetic (rules.md R7) to the consolidated
 // scores of a call's bids. It is deterministic and does not depend on the order of inputs.
 //
 //  1. Points per criterion = score × weight ÷ scale maximum, rounded half-up to two

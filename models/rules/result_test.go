@@ -36,7 +36,7 @@ func arithCall(weights []int, scaleMax int, minScores []*int, minTotal string, t
 
 func intp(i int) *int { return &i }
 
-// kimCall is the DESIGN § 9 demo call: weights 25/20/20/15/10/10, scale 0–4, every
+// kimCall is the demonstration's KIM call: weights 25/20/20/15/10/10, scale 0–4, every
 // minimum score 1, minimum total 50, tie-break K1…K6, lots Nord 2,0, Mitte 1,0, Süd 1,0.
 func kimCall() rules.CallContent {
 	one := intp(1)

@@ -9,7 +9,7 @@ import (
 	"kimibv/models/core"
 )
 
-// The published arithmetic (DESIGN rule 7) uses exact fixed-point decimals throughout and
+// The published arithmetic (rules.md R7) uses exact fixed-point decimals throughout and
 // rounds in exactly two places, both half-up (kaufmännisch, 0,005 → 0,01):
 //
 //   - the evaluators' mean per bid and criterion, the default consolidated score, is the
@@ -63,7 +63,7 @@ func MeanScore(scores []int) (mean decimal.Decimal, ok bool) {
 }
 
 // NeedsReason reports whether a consolidated score needs a written reason: whenever it
-// differs from the (rounded) mean of the evaluators' scores (DESIGN rule 6).
+// differs from the (rounded) mean of the evaluators' scores (rules.md R6).
 func NeedsReason(consolidated, mean decimal.Decimal) bool { return !consolidated.Equal(mean) }
 
 // CheckConsolidatedScore validates a consolidated score: on the scale (0 to scaleMax) and

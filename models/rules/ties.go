@@ -32,11 +32,11 @@ func TieLabel(t string) string {
 	return t
 }
 
-// MaySeeOthersScores is the independence rule (pure, DESIGN rule 6): an evaluator sees
+// MaySeeOthersScores is the independence rule (pure, rules.md R6): an evaluator sees
 // the other evaluators' scores of a bid only after submitting their own sheet for it.
 func MaySeeOthersScores(ownSubmitted bool) bool { return ownSubmitted }
 
-// EvaluatorMaySee is the conflict-of-interest gate (pure, DESIGN rule 5): an evaluator
+// EvaluatorMaySee is the conflict-of-interest gate (pure, rules.md R5): an evaluator
 // sees a bidding organisation's bid only when they have declared for every bidding
 // organisation of the call and declared no tie to this one.
 func EvaluatorMaySee(declared map[int64]string, bidders []int64, orgID int64) bool {

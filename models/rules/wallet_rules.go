@@ -10,7 +10,7 @@ import (
 // DocType is the kind of a standing document in an organisation's wallet.
 type DocType string
 
-// The standing documents a provider keeps (DESIGN § 9: required documents of a call).
+// The standing documents a provider keeps: those calls commonly require (rules.md R17).
 const (
 	DocFreistellung DocType = "freistellungsbescheid"
 	DocSatzung      DocType = "satzung"

@@ -18,7 +18,7 @@ import (
 	"kimibv/models/store"
 )
 
-// DocKind is the kind of an issued document (DESIGN § 4).
+// DocKind is the kind of an issued document (rules.md R8).
 type DocKind string
 
 // The document kinds the system issues (issued_documents.kind).
@@ -98,7 +98,7 @@ type IssuedDocument struct {
 	CreatedAt      time.Time
 	// Sealed: Content is the PDF encrypted with the recipient organisation's key (every
 	// document addressed to an organisation, e.g. the Eingangsbestätigung). Size and
-	// FileSHA256 are those of the plain PDF. The loaders open it (openDocument).
+	// FileSHA256 are those of the plain PDF. The loaders open it (OpenDocument).
 	Sealed bool
 }
 

@@ -175,9 +175,9 @@ func FileByID(ctx context.Context, db *gorm.DB, id int64) (File, error) {
 // OpenFile streams a stored file's plaintext back, one chunk at a time, decrypting it
 // and verifying size and SHA-256 at the end (a mismatch is a read error, not io.EOF).
 //
-// It is deliberately unexported and checks no rights: every read must go through a use
-// case that checks them (wallet documents: OpenWalletDocument; bid files: the sealed bid
-// read function). db may be a transaction.
+// It checks no rights: every read must go through a use case that checks them (wallet
+// documents: bids.OpenWalletDocument; bid files: bids.ReadBids and the organisation's own
+// reads). db may be a transaction.
 func OpenFile(ctx context.Context, db *gorm.DB, vlt *Vault, id int64) (io.ReadCloser, File, error) {
 	db = db.WithContext(ctx)
 	f, err := FileByID(ctx, db, id)
@@ -374,7 +374,7 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 func (v *verifyingReader) Close() error { return nil }
 
 // BidFileRow is a stored file of a bid (working copy or version). Name is the plain
-// name once the reading use case opened NameSealed (openBidFileNames).
+// name once the reading use case opened NameSealed (OpenBidFileNames).
 type BidFileRow struct {
 	DocKey      string
 	FileID      int64

@@ -16,7 +16,7 @@ import (
 	"kimibv/models/core"
 )
 
-// Vault encrypts content at rest (DESIGN rule 2: "bid texts and files are encrypted at rest").
+// Vault encrypts content at rest (rules.md R23).
 //
 // It holds the master age X25519 identity, which is configured outside the database
 // (KIMIBV_MASTER_KEY_FILE). Content is never encrypted to the master key directly: each
@@ -211,7 +211,7 @@ func (v *Vault) Encrypt(tx *gorm.DB, callID int64, dst io.Writer) (io.WriteClose
 }
 
 // Decrypt returns a reader of the plaintext of src, which Encrypt produced for callID.
-// Bid content must only be decrypted behind the sealing check (DESIGN rule 2).
+// Bid content must only be decrypted behind the sealing check (rules.md R2).
 func (v *Vault) Decrypt(db *gorm.DB, callID int64, src io.Reader) (io.Reader, error) {
 	return v.decryptFrom(db, callScope(callID), src)
 }

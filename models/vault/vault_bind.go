@@ -32,7 +32,7 @@ func (*vaultBinding) Initialize(*gorm.DB) error { return nil }
 //
 // The outbox, the Postfach and the issued documents addressed to an organisation are
 // written by some twenty use cases, many of which never see bid content; they seal what
-// they write with the vault bound to their database handle (sealMails, insertInbox,
+// they write with the vault bound to their database handle (postbox.EnqueueMail and QueueMailsTo, postbox.InsertInbox,
 // StoreDocument), so that no use case can write them in plain text and none needed a
 // vault parameter. Bid content and bid files keep their explicit vault parameter.
 // cmd binds the vault once after opening the store; binding again replaces it.
@@ -73,7 +73,7 @@ func (v *Vault) SealTo(tx *gorm.DB, s keyScope, plain []byte) ([]byte, error) {
 	return SealWith(id.Recipient(), plain)
 }
 
-// OpenFrom decrypts sealed, which sealTo produced for s.
+// OpenFrom decrypts sealed, which SealTo produced for s.
 func (v *Vault) OpenFrom(db *gorm.DB, s keyScope, sealed []byte) ([]byte, error) {
 	id, err := v.DataKey(db, s, false)
 	if err != nil {

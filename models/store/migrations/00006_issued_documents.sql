@@ -1,5 +1,5 @@
 -- +goose Up
--- Issued documents (DESIGN § 3 rule 8, § 4): every PDF the system issues is stored once,
+-- Issued documents (docs/rules.md R8): every PDF the system issues is stored once,
 -- byte for byte, and never changes. content_sha256 is the Prüfwert printed in the PDF's
 -- footer (SHA-256 of the canonical JSON of the data the document shows; a PDF cannot
 -- contain the hash of its own bytes); file_sha256 is the hash of the stored PDF bytes.

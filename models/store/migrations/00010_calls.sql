@@ -1,11 +1,11 @@
 -- +goose Up
--- Calls for interest (issue 3). A call's editable content lives in calls.draft while it is
--- a draft; publishing freezes it as version 1 in call_versions (immutable, rule 1);
+-- Calls for interest (docs/rules.md R1, R12). A call's editable content lives in calls.draft while it is
+-- a draft; publishing freezes it as version 1 in call_versions (immutable, R1);
 -- amendments append versions 2, 3, …. The content is one JSON document per version
--- (models.CallContent) whose lists carry stable keys (lots "L1", criteria "K1",
+-- (rules.CallContent) whose lists carry stable keys (lots "L1", criteria "K1",
 -- documents "U1") that later tables reference (e.g. scores per criterion key).
 
--- Procedure states. Later issues extend the list with INSERTs (no table rewrite).
+-- Procedure states. Later migrations extend the list with INSERTs (no table rewrite).
 CREATE TABLE call_states (
     state  text PRIMARY KEY,
     ord    integer NOT NULL UNIQUE

@@ -1,5 +1,5 @@
 -- +goose Up
--- Issue 3, second part: organisations follow calls and receive notifications in their
+-- Questions and following (docs/rules.md R13): organisations follow calls and receive notifications in their
 -- Postfach (inbox); providers ask questions (Bieterfragen) that the lead answers publicly
 -- without naming the asker.
 

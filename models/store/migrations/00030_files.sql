@@ -1,7 +1,7 @@
 -- +goose Up
--- Encrypted file storage (issue 4). File content lives in PostgreSQL (so pg_dump backs it
+-- Encrypted file storage (docs/rules.md R23). File content lives in PostgreSQL (so pg_dump backs it
 -- up) in chunks of about 1 MiB, so that neither writing nor reading holds a whole file in
--- memory. Content is encrypted with age (models.Vault): files of a procedure (bid files)
+-- memory. Content is encrypted with age (vault.Vault): files of a procedure (bid files)
 -- with the call's data key, other files (the organisation's document wallet) with the
 -- organisation's data key. Data keys are age X25519 identities stored wrapped (encrypted)
 -- to the master key, which is configured outside the database (KIMIBV_MASTER_KEY_FILE).
@@ -23,7 +23,7 @@ CREATE TABLE files (
     call_id       bigint REFERENCES calls,
     org_id        bigint REFERENCES organizations,
     kind          text NOT NULL CHECK (kind ~ '^[a-z][a-z0-9_.-]{0,39}$'),
-    -- sanitised display name (models.SanitizeFilename)
+    -- sanitised display name (rules.SanitizeFilename)
     name          text NOT NULL CHECK (length(name) BETWEEN 1 AND 255),
     content_type  text NOT NULL,
     -- size and SHA-256 (hex) of the plaintext

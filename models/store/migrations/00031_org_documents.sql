@@ -1,5 +1,5 @@
 -- +goose Up
--- The document wallet (Dokumentenmappe) of a provider organisation (issue 4): standing
+-- The document wallet (Dokumentenmappe) of a provider organisation (docs/rules.md R17): standing
 -- documents kept once and attached to bids. The content is a file (files/file_chunks,
 -- encrypted with the organisation's data key).
 CREATE TABLE org_documents (

@@ -1,13 +1,13 @@
 -- +goose Up
--- Bids (Interessenbekundungen), issue 4. A provider organisation has at most one bid per
--- call. Its working copy (bids.draft) is encrypted with the call's data key (models.Vault);
+-- Bids (Interessenbekundungen), docs/rules.md R2–R4. A provider organisation has at most one bid per
+-- call. Its working copy (bids.draft) is encrypted with the call's data key (vault.Vault);
 -- every submission freezes an immutable version (bid_versions) with the SHA-256 over the
--- canonical plaintext encoding (models.CanonicalBid) and the files with their SHA-256.
--- Rule 3 (one clock): a version counts iff the database clock at COMMIT is at or before the
+-- canonical plaintext encoding (rules.CanonicalBid) and the files with their SHA-256.
+-- R3 (one clock): a version counts iff the database clock at COMMIT is at or before the
 -- call's deadline. A deferred constraint trigger checks clock_timestamp() <= deadline at
 -- COMMIT and sets receipt_at to exactly that time; a later commit is refused (SQLSTATE KB001).
 
--- The two-person opening (issue 5) sets opened_at; until then bids are sealed (rule 2).
+-- The two-person opening (R15) sets opened_at; until then bids are sealed (R2).
 ALTER TABLE calls ADD COLUMN opened_at timestamptz;
 
 CREATE TABLE bids (
@@ -17,7 +17,7 @@ CREATE TABLE bids (
     state                 text NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'submitted', 'withdrawn')),
     -- the latest submitted version (0: never submitted)
     current_version       integer NOT NULL DEFAULT 0 CHECK (current_version >= 0),
-    -- age-encrypted JSON of the working copy (models.BidDraft)
+    -- age-encrypted JSON of the working copy (rules.BidDraft)
     draft                 bytea NOT NULL,
     -- revision of the working copy (each save +1) and the revision last submitted
     draft_rev             integer NOT NULL DEFAULT 1,
@@ -93,7 +93,7 @@ CREATE TABLE bid_receipts (
 );
 
 -- +goose StatementBegin
--- Rule 4: a submitted version never changes. The only permitted update is the one the
+-- R4: a submitted version never changes. The only permitted update is the one the
 -- deadline trigger makes at COMMIT of the inserting transaction: receipt_at NULL -> time.
 CREATE FUNCTION bid_versions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -128,7 +128,7 @@ BEGIN
 END;
 $$;
 
--- Rule 3: at COMMIT, the database clock must be at or before the call's deadline; the
+-- R3: at COMMIT, the database clock must be at or before the call's deadline; the
 -- version's receipt time is that clock reading.
 CREATE FUNCTION bid_versions_deadline() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -145,7 +145,7 @@ BEGIN
 END;
 $$;
 
--- Rule 3 for withdrawal: a bid can be withdrawn only while the deadline has not passed
+-- R3 for withdrawal: a bid can be withdrawn only while the deadline has not passed
 -- (checked at COMMIT with the database clock).
 CREATE FUNCTION bids_withdraw_deadline() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE d timestamptz;

@@ -1,8 +1,8 @@
 -- +goose Up
--- Consolidation and result (issue 5, DESIGN rules 6 and 7). The lead sets one consolidated
+-- Consolidation and result (docs/rules.md R6, R7, R19). The lead sets one consolidated
 -- score per admitted bid and criterion; where it differs from the evaluators' mean
--- (models.MeanScore, rounded half-up to two decimals) a reason is mandatory. Closing the
--- consolidation stores the result computed by models.ComputeResult; from then on neither
+-- (rules.MeanScore, rounded half-up to two decimals) a reason is mandatory. Closing the
+-- consolidation stores the result computed by rules.ComputeResult; from then on neither
 -- the consolidated scores nor the result can change (triggers below).
 
 CREATE TABLE consolidated_scores (
@@ -52,7 +52,7 @@ CREATE TABLE result_rows (
 
 -- +goose StatementBegin
 -- A closed consolidation is final: its scores and result never change. A correction needs
--- a documented correction procedure (a later issue), not an edit.
+-- a documented correction procedure, not an edit; none exists yet.
 CREATE FUNCTION consolidation_closed_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE cid bigint;
 BEGIN

@@ -1,6 +1,6 @@
 -- +goose Up
--- Closing and the two-person opening (issue 5, DESIGN rules 2 and 8). At the deadline a
--- call moves to 'closed' (Frist abgelaufen, models.CloseDueCalls); two distinct openers of
+-- Closing and the two-person opening (docs/rules.md R14, R15, R2, R8). At the deadline a
+-- call moves to 'closed' (Frist abgelaufen, calls.CloseDueCalls); two distinct openers of
 -- the Kreis named in call_committee confirm the opening, each in their own session
 -- (openings); the second confirmation sets calls.opened_at (ReadBids then returns content),
 -- moves the call to 'opened' and freezes what was opened for the Öffnungsprotokoll

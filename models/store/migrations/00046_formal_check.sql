@@ -1,5 +1,5 @@
 -- +goose Up
--- Formal check (issue 5). One row per opened bid once the lead works on it; the checklist
+-- Formal check (docs/rules.md R16). One row per opened bid once the lead works on it; the checklist
 -- (items: key -> {"met": bool, "note": text}) comes from the call version's eligibility
 -- requirements (E1, E2, …) and required documents (U1, …). An exclusion is final: the row
 -- can no longer change; an error is corrected by a separate, audited correction record.

@@ -1,5 +1,5 @@
 -- +goose Up
--- Conflict-of-interest declarations and score sheets (issue 5, DESIGN rules 5 and 6).
+-- Conflict-of-interest declarations and score sheets (docs/rules.md R5, R6).
 -- An evaluator declares for every bidding organisation of a call (final once made); a
 -- declared tie excludes them from that bid. A score sheet is one evaluator's scores of
 -- one bid with a written reason per criterion; it is a draft until submitted and final

@@ -1,8 +1,8 @@
 -- +goose Up
--- Outbox crash safety (issue 6). The claim (sending_at, attempts + 1) is committed before
+-- Outbox crash safety. The claim (sending_at, attempts + 1) is committed before
 -- the SMTP conversation starts. A claim that is never resolved (the sender died between
 -- handing the mail to the SMTP server and recording it) is not sent again automatically:
--- nobody can know whether the server accepted it. models.SendOutbox marks it
+-- nobody can know whether the server accepted it. postbox.SendOutbox marks it
 -- uncertain_at ("needs review"); the Kreis administrator sees it on the Postausgang page
 -- and decides to send it again (RetryMail) or not.
 ALTER TABLE outbox ADD COLUMN uncertain_at timestamptz;

@@ -1,6 +1,6 @@
 -- +goose Up
 -- Council members' declarations of their own ties to the bidders of a procedure (§ 31 GO
--- NRW, issue 6): one row per member, procedure and bidding organisation, written once
+-- NRW, docs/rules.md R25): one row per member, procedure and bidding organisation, written once
 -- before the member opens the procedure's non-public annex; a tie other than 'none'
 -- hides the annex for that member. Declarations never change (trigger below).
 CREATE TABLE council_declarations (

@@ -1,11 +1,11 @@
 -- +goose Up
 -- Encryption at rest beyond bid content: what a provider submits must not be readable in a
 -- dump through its side channels either — the receipt e-mail, the Postfach message, the
--- receipt PDF and the names of the bid's files (models.Vault, README "Encryption at rest").
+-- receipt PDF and the names of the bid's files (vault.Vault, docs/rules.md R23, README "Encryption at rest").
 --
 -- New rows are written sealed by the application. Rows written before this migration need
 -- the master key to be sealed, which SQL does not have: `kimibv serve` seals them at start
--- (models.SealLegacyAtRest, idempotent, under an advisory lock) before it serves. The
+-- (postbox.SealLegacyAtRest, idempotent, under an advisory lock) before it serves. The
 -- immutability triggers below therefore permit exactly one change of a protected row: from
 -- plain to sealed, with every other column unchanged.
 

@@ -1,0 +1,19 @@
+// Package accounts holds people and organisations: users and passwords, log-in with
+// lock-out, password reset, the Kreise (tenants) and their texts, provider organisations
+// and their members, invitations, Kreis roles, and the separation of duties between the
+// evaluation committee and the roles that handle a procedure.
+//
+// Layer: the first stage. It imports core, store, audit and postbox.
+//
+// Rules of docs/rules.md:
+//   - R18: CommitteeRoleConflict, CheckCommitteeDuties, checkRoleGrant,
+//     RefuseCommitteeMember, LockPeople (duties.go), applied by SetTenantRoles
+//     (memberships.go), InviteToTenant (tenant_admin.go) and grantInvitation
+//     (invitations.go);
+//   - R26: SetTenantRoles keeps the administrator's own role, KeepsAnAdmin keeps an
+//     organisation's last administrator (org_members.go), TenantOverview is the
+//     operator's alone (tenant_admin.go);
+//   - R27: CheckPassword, HashPassword, LockoutUntil (password.go), Authenticate and
+//     setPassword with the session epoch (users.go), password_reset.go,
+//     InvitationValidity (invitations.go).
+package accounts

@@ -1,0 +1,13 @@
+// Package demo loads the demonstration — Kreis Musterland with its KIM call, provider
+// organisations, a committee, a demo account for every role, and further procedures as
+// a draft, with questions, an amendment and a cancellation, in scoring, consolidated and
+// awarded — through the same use cases the application uses, so that every demo object
+// has its audit trail. `kimibv demo`, scripts/run and the tests' demo template load it.
+//
+// Layer: above the domain. It imports the stage packages it drives (accounts, calls,
+// bids, evaluation, decision) and core, rules, postbox and vault; the PDF renderers come
+// in as hooks (WithDocuments), so it does not import app.
+//
+// Rules of docs/rules.md: none of its own. The procedures past their deadline make loading
+// wait for a real deadline, because their bids are receipted by the database clock (R3).
+package demo
