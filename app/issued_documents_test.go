@@ -125,10 +125,10 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 	e.as(t, "caritas").get(fmt.Sprintf("/traeger/%d/postfach/%d/dokument.pdf", ta.count(`SELECT org_id FROM bids WHERE state = 'draft' LIMIT 1`), msg)).wantStatus(t, 404)
 }
 
-// TestReceiptIssuerRollbackAndOnce: a failing renderer leaves no receipt, message or mail
+// TestReceiptRendererFailureRollsBackAndReceiptIssuesOnce: a failing renderer leaves no receipt, message or mail
 // behind (the next attempt repeats everything); with the real renderer repeated calls issue
 // one document and one Postfach message that refers to it.
-func TestReceiptIssuerRollbackAndOnce(t *testing.T) {
+func TestReceiptRendererFailureRollsBackAndReceiptIssuesOnce(t *testing.T) {
 	e := newEvalEnv(t)
 	ta := e.ta
 	ctx, db, vlt := context.Background(), ta.store.DB, dbtest.Vault(t)

@@ -5,8 +5,8 @@
 // has its audit trail. `kimibv demo`, scripts/run and the tests' demo template load it.
 //
 // Layer: above the domain. It imports the stage packages it drives (accounts, calls,
-// bids, evaluation, decision) and core, rules, postbox and vault; the PDF renderers come
-// in as hooks (WithDocuments), so it does not import app.
+// bids, evaluation, decision) and core, rules, postbox and vault; the PDF renderer comes
+// in as a decision.ProcedureDocuments (WithDocuments), so it does not import app.
 //
 // Rules of docs/rules.md: none of its own. The procedures past their deadline make loading
 // wait for a real deadline, because their bids are receipted by the database clock (R3).
