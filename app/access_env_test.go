@@ -183,7 +183,7 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 		for _, d := range e.cc.RequiredDocs {
 			met[d.Key] = rules.ItemAssessment{Met: true}
 		}
-		if err := evaluation.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, e.now); err != nil {
+		if err := evaluation.SaveFormalCheck(ctx, db, e.actors["leitung"], core.CallScope{Tenant: e.tenant, Call: e.callID}, e.bidID, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, e.now); err != nil {
 			t.Fatal(err)
 		}
 		// gremium1 declares a tie to the bidder (COI exclusion); gremium2 and 3 none.
@@ -192,7 +192,7 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 			if ev == "gremium1" {
 				tie = evaluation.DeclarationInput{Tie: rules.TieMembership, Note: "Mitglied im Vorstand"}
 			}
-			if err := evaluation.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]evaluation.DeclarationInput{e.awoOrg: tie}, e.now); err != nil {
+			if err := evaluation.DeclareTies(ctx, db, e.actors[ev], core.CallScope{Tenant: e.tenant, Call: e.callID}, map[int64]evaluation.DeclarationInput{e.awoOrg: tie}, e.now); err != nil {
 				t.Fatal(err)
 			}
 		}

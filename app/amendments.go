@@ -49,7 +49,7 @@ func (a *App) loadLeadCallIf(c echo.Context, blocked func(rules.CallState) error
 	if err != nil {
 		return amendPage{}, err
 	}
-	h, err := calls.LeadCallHeader(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	h, err := calls.LeadCallHeader(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id})
 	if err != nil {
 		return amendPage{}, err
 	}
@@ -66,7 +66,7 @@ func (a *App) amendForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lc, err := calls.LeadCallByID(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID)
+	lc, err := calls.LeadCallByID(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: d.Call.ID})
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (a *App) amend(c echo.Context) error {
 	in := calls.AmendInput{Content: callInputFromForm(values), Reason: values.Get("reason"), BaseVersion: base}
 	ctx, act, callRules := c.Request().Context(), actor(c), rules.DefaultCallRules()
 	if action != "publish" {
-		d.Preview, err = calls.PreviewAmendment(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.now())
+		d.Preview, err = calls.PreviewAmendment(ctx, a.db, act, core.CallScope{Tenant: tenant(c).ID, Call: d.Call.ID}, in, callRules, a.now())
 		if _, ok := core.AsValidation(err); ok {
 			return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
 		}
@@ -117,7 +117,7 @@ func (a *App) amend(c echo.Context) error {
 		d.Values = values
 		return a.show(c, "call_amend_confirm", amendTitle(d.Call), d)
 	}
-	ver, err := calls.Amend(ctx, a.db, act, tenant(c).ID, d.Call.ID, in, callRules, a.cfg.BaseURL, a.now(), a.docs)
+	ver, err := calls.Amend(ctx, a.db, act, core.CallScope{Tenant: tenant(c).ID, Call: d.Call.ID}, in, callRules, a.cfg.BaseURL, a.now(), a.docs)
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_amend", amendTitle(d.Call), d, values, err)
 	}
@@ -154,7 +154,7 @@ func (a *App) cancelCall(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = calls.Cancel(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, c.FormValue("reason"), a.cfg.BaseURL, a.now())
+	err = calls.Cancel(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: d.Call.ID}, c.FormValue("reason"), a.cfg.BaseURL, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_cancel", "Aufhebung – "+d.Call.Ref, cancelPage{Call: d.Call, Base: d.Base, Href: d.Href}, formValues(c), err)
 	}

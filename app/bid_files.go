@@ -64,7 +64,7 @@ func (a *App) uploadBidFile(c echo.Context) error {
 		return err
 	}
 	values, err := a.readUpload(c, "doc_"+key, a.cfg.MaxFileBytes, func(_ url.Values, filename string, file io.Reader) error {
-		return bids.AddBidFile(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id,
+		return bids.AddBidFile(c.Request().Context(), a.db, b.vault, actor(c), core.BidScope{Org: b.org.ID, Bid: b.id},
 			bids.BidFileInput{DocKey: key, FileName: filename, File: file, MaxFile: a.cfg.MaxFileBytes, MaxBid: a.cfg.MaxBidBytes}, a.now())
 	})
 	if _, ok := core.AsValidation(err); ok {
@@ -88,7 +88,7 @@ func (a *App) attachWalletDoc(c echo.Context) error {
 		ve.Add("wallet_"+key, "required", "Bitte wählen Sie ein Dokument aus der Dokumentenmappe aus.")
 		return a.documentsStepFailed(c, formValues(c), ve)
 	}
-	err = bids.AttachWalletDocument(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, key, docID, a.cfg.MaxBidBytes, a.now())
+	err = bids.AttachWalletDocument(c.Request().Context(), a.db, b.vault, actor(c), core.BidScope{Org: b.org.ID, Bid: b.id}, key, docID, a.cfg.MaxBidBytes, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.documentsStepFailed(c, formValues(c), err)
 	}
@@ -109,7 +109,7 @@ func (a *App) removeBidFile(c echo.Context) error {
 		return err
 	}
 	o := org(c)
-	if err := bids.RemoveBidFile(c.Request().Context(), a.db, actor(c), o.ID, id, key, a.now()); err != nil {
+	if err := bids.RemoveBidFile(c.Request().Context(), a.db, actor(c), core.BidScope{Org: o.ID, Bid: id}, key, a.now()); err != nil {
 		return bidRefusal(err)
 	}
 	return a.redirect(c, bidBase(o.ID, id)+"/unterlagen", "Die Datei wurde entfernt.")
@@ -125,7 +125,7 @@ func (a *App) bidFileDownload(c echo.Context) error {
 	if err != nil || fileID <= 0 {
 		return echo.ErrNotFound
 	}
-	r, f, err := bids.OpenOwnBidFile(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, fileID)
+	r, f, err := bids.OpenOwnBidFile(c.Request().Context(), a.db, b.vault, actor(c), core.BidScope{Org: b.org.ID, Bid: b.id}, fileID)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (a *App) bidReceipt(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	ctx := c.Request().Context()
-	r, err := bids.OwnReceipt(ctx, a.db, b.vault, actor(c), b.org.ID, b.id, n)
+	r, err := bids.OwnReceipt(ctx, a.db, b.vault, actor(c), core.BidScope{Org: b.org.ID, Bid: b.id}, n)
 	if err != nil {
 		return err
 	}

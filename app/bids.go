@@ -114,7 +114,7 @@ func (a *App) loadBidPage(c echo.Context, step rules.BidStep) (bidPage, error) {
 		return bidPage{}, err
 	}
 	o := b.org
-	view, err := bids.OwnBid(c.Request().Context(), a.db, b.vault, actor(c), o.ID, b.id, a.now())
+	view, err := bids.OwnBid(c.Request().Context(), a.db, b.vault, actor(c), core.BidScope{Org: o.ID, Bid: b.id}, a.now())
 	if err != nil {
 		return bidPage{}, err
 	}
@@ -242,7 +242,7 @@ func (a *App) saveBidStep(c echo.Context) error {
 	for k := range values {
 		in[k] = values.Get(k)
 	}
-	err = bids.SaveBidStep(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id, step, in, a.now())
+	err = bids.SaveBidStep(c.Request().Context(), a.db, b.vault, actor(c), core.BidScope{Org: b.org.ID, Bid: b.id}, step, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		p, perr := a.loadBidPage(c, step)
 		if perr != nil {
@@ -291,7 +291,7 @@ func (a *App) submitBid(c echo.Context) error {
 	}
 	rev, _ := strconv.Atoi(c.FormValue("rev"))
 	ctx := c.Request().Context()
-	ver, err := bids.SubmitBid(ctx, a.db, b.vault, actor(c), b.org.ID, b.id, rev, a.now())
+	ver, err := bids.SubmitBid(ctx, a.db, b.vault, actor(c), core.BidScope{Org: b.org.ID, Bid: b.id}, rev, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		p, perr := a.loadBidPage(c, "")
 		if perr != nil {
@@ -326,7 +326,7 @@ func (a *App) withdrawBid(c echo.Context) error {
 		return a.invalid(c, "bid", "Interessenbekundung – "+p.View.Call.Title, p, url.Values{}, v)
 	}
 	o := org(c)
-	if err := bids.WithdrawBid(c.Request().Context(), a.db, actor(c), o.ID, id, a.now()); err != nil {
+	if err := bids.WithdrawBid(c.Request().Context(), a.db, actor(c), core.BidScope{Org: o.ID, Bid: id}, a.now()); err != nil {
 		return bidRefusal(err)
 	}
 	return a.redirect(c, bidBase(o.ID, id), "Die Interessenbekundung wurde zurückgezogen.")

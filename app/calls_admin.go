@@ -104,7 +104,7 @@ func (a *App) loadLeadCall(c echo.Context) (*calls.LeadCall, error) {
 	if err != nil {
 		return nil, err
 	}
-	return calls.LeadCallByID(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	return calls.LeadCallByID(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id})
 }
 
 // editCall shows the editor of a draft, or the overview of a published call.
@@ -121,7 +121,7 @@ func (a *App) editCall(c echo.Context) error {
 	data := a.editData(c, lc)
 	if !lc.View.Call.IsDraft() {
 		data.BidStatus = a.leadBidStatus(c, lc.View.Call.ID)
-		if data.Docs, err = evaluation.CallDocuments(c.Request().Context(), a.db, tenant(c).ID, lc.View.Call.ID); err != nil {
+		if data.Docs, err = evaluation.CallDocuments(c.Request().Context(), a.db, core.CallScope{Tenant: tenant(c).ID, Call: lc.View.Call.ID}); err != nil {
 			return err
 		}
 		return a.show(c, "call_manage", lc.View.Call.Title, data)
@@ -163,7 +163,7 @@ func (a *App) saveCall(c echo.Context) error {
 	next := saveActions[values.Get("action")]
 	values.Del("action")
 	in := callInputFromForm(values)
-	err = calls.SaveDraft(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, in, a.now())
+	err = calls.SaveDraft(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: lc.View.Call.ID}, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		data := a.editData(c, lc)
 		data.Rows = rowsOf(values)
@@ -228,7 +228,7 @@ func (a *App) publishCall(c echo.Context) error {
 		data := a.editData(c, lc)
 		return a.invalid(c, "call_publish", "Veröffentlichen – "+lc.View.Call.Ref, data, url.Values{}, v)
 	}
-	_, err = calls.Publish(c.Request().Context(), a.db, actor(c), tenant(c).ID, lc.View.Call.ID, rules.DefaultCallRules(), a.now(), a.docs)
+	_, err = calls.Publish(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: lc.View.Call.ID}, rules.DefaultCallRules(), a.now(), a.docs)
 	if v, ok := core.AsValidation(err); ok {
 		data := a.editData(c, lc)
 		values := formFromInput(rules.DraftInputFrom(lc.View.Content, lc.Committee))

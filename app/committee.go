@@ -25,7 +25,7 @@ func (a *App) committee(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cv, err := evaluation.LeadCommittee(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
+	cv, err := evaluation.LeadCommittee(c.Request().Context(), a.db, v, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, a.now())
 	if err != nil {
 		return err
 	}
@@ -40,13 +40,13 @@ func (a *App) addEvaluator(c echo.Context) error {
 	}
 	values := formValues(c)
 	userID, _ := strconv.ParseInt(values.Get("user"), 10, 64)
-	err = evaluation.AddEvaluator(c.Request().Context(), a.db, actor(c), tenant(c).ID, id, userID, a.now())
+	err = evaluation.AddEvaluator(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, userID, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		v, verr := a.vault()
 		if verr != nil {
 			return verr
 		}
-		cv, lerr := evaluation.LeadCommittee(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
+		cv, lerr := evaluation.LeadCommittee(c.Request().Context(), a.db, v, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, a.now())
 		if lerr != nil {
 			return lerr
 		}

@@ -68,7 +68,7 @@ func (a *App) loadConsolidationPage(c echo.Context) (consolidationPage, error) {
 		return consolidationPage{}, err
 	}
 	ctx := c.Request().Context()
-	h, err := calls.LeadCallHeader(ctx, a.db, actor(c), tenant(c).ID, id)
+	h, err := calls.LeadCallHeader(ctx, a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id})
 	if err != nil {
 		return consolidationPage{}, err
 	}

@@ -49,7 +49,7 @@ func newConsolidationEnv(t *testing.T) *consolidationEnv {
 		t.Fatal(err)
 	}
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), e.actors[op], e.tenant, e.callID, e.now, dbtest.FakeDocuments{}); err != nil {
+		if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), e.actors[op], core.CallScope{Tenant: e.tenant, Call: e.callID}, e.now, dbtest.FakeDocuments{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -60,11 +60,11 @@ func newConsolidationEnv(t *testing.T) *consolidationEnv {
 	for _, d := range e.cc.RequiredDocs {
 		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
-	if err := evaluation.SaveFormalCheck(ctx, db, e.actors["leitung"], e.tenant, e.callID, e.bidID, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, e.now); err != nil {
+	if err := evaluation.SaveFormalCheck(ctx, db, e.actors["leitung"], core.CallScope{Tenant: e.tenant, Call: e.callID}, e.bidID, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, e.now); err != nil {
 		t.Fatal(err)
 	}
 	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
-		if err := evaluation.DeclareTies(ctx, db, e.actors[ev], e.tenant, e.callID, map[int64]evaluation.DeclarationInput{e.awoOrg: {Tie: rules.TieNone}}, e.now); err != nil {
+		if err := evaluation.DeclareTies(ctx, db, e.actors[ev], core.CallScope{Tenant: e.tenant, Call: e.callID}, map[int64]evaluation.DeclarationInput{e.awoOrg: {Tie: rules.TieNone}}, e.now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -80,7 +80,7 @@ func (e *consolidationEnv) sheet(t *testing.T, who string, score int) {
 		in.Scores[cr.Key] = fmt.Sprint(score)
 		in.Reasons[cr.Key] = fmt.Sprintf("Begründung von %s zu %s: Stufe %d.", who, cr.Key, score)
 	}
-	if err := evaluation.SaveSheet(context.Background(), e.ta.store.DB, e.actors[who], e.tenant, e.callID, e.bidID, in, e.now); err != nil {
+	if err := evaluation.SaveSheet(context.Background(), e.ta.store.DB, e.actors[who], core.CallScope{Tenant: e.tenant, Call: e.callID}, e.bidID, in, e.now); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -45,7 +45,7 @@ func (a *App) councilData(c echo.Context) (councilPage, error) {
 	if err != nil {
 		return councilPage{}, err
 	}
-	v, err := decision.LoadCouncilProcedure(c.Request().Context(), a.db, actor(c), t.ID, id)
+	v, err := decision.LoadCouncilProcedure(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: t.ID, Call: id})
 	if err != nil {
 		return councilPage{}, err
 	}

@@ -24,7 +24,7 @@ func (a *App) loadBidRequests(c echo.Context) (bidRequestsPage, error) {
 		return bidRequestsPage{}, err
 	}
 	o := org(c)
-	v, err := evaluation.ProviderRequests(c.Request().Context(), a.db, actor(c), o.ID, id)
+	v, err := evaluation.ProviderRequests(c.Request().Context(), a.db, actor(c), core.BidScope{Org: o.ID, Bid: id})
 	if err != nil {
 		return bidRequestsPage{}, err
 	}
@@ -58,7 +58,7 @@ func (a *App) answerRequest(c echo.Context) error {
 		if file == nil {
 			file = eofReader{}
 		}
-		_, err := evaluation.AnswerDocumentRequest(c.Request().Context(), a.db, b.vault, actor(c), b.org.ID, b.id,
+		_, err := evaluation.AnswerDocumentRequest(c.Request().Context(), a.db, b.vault, actor(c), core.BidScope{Org: b.org.ID, Bid: b.id},
 			evaluation.RequestUpload{RequestID: req, DocKey: vals.Get("doc"), FileName: filename, File: file, MaxBytes: a.cfg.MaxFileBytes}, a.now())
 		return err
 	})

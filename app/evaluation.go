@@ -49,7 +49,7 @@ func (a *App) evaluationCall(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ev, err := evaluation.EvaluatorCall(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now())
+	ev, err := evaluation.EvaluatorCall(c.Request().Context(), a.db, v, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, a.now())
 	var r *core.Refusal
 	if errors.As(err, &r) {
 		return c.Redirect(303, evalBase(c, id)+"/erklaerung")
@@ -75,7 +75,7 @@ func (a *App) loadDeclarations(c echo.Context) (declarationPage, error) {
 	if err != nil {
 		return declarationPage{}, err
 	}
-	v, err := evaluation.CoiDeclarations(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	v, err := evaluation.CoiDeclarations(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id})
 	if err != nil {
 		return declarationPage{}, err
 	}
@@ -103,7 +103,7 @@ func (a *App) declare(c echo.Context) error {
 		k := strconv.FormatInt(b.OrgID, 10)
 		in[b.OrgID] = evaluation.DeclarationInput{Tie: values.Get("tie_" + k), Note: strings.TrimSpace(values.Get("note_" + k))}
 	}
-	err = evaluation.DeclareTies(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, in, a.now())
+	err = evaluation.DeclareTies(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: p.View.Call.ID}, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "coi_declare", "Erklärung zu Interessenkonflikten", p, values, err)
 	}
@@ -128,7 +128,7 @@ func (a *App) loadSheet(c echo.Context) (sheetPage, error) {
 	if err != nil {
 		return sheetPage{}, err
 	}
-	sv, err := evaluation.EvaluatorSheet(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, a.now())
+	sv, err := evaluation.EvaluatorSheet(c.Request().Context(), a.db, p.vault, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: p.call}, p.bid, a.now())
 	if err != nil {
 		return sheetPage{}, refusal(err)
 	}
@@ -166,7 +166,7 @@ func (a *App) saveSheet(c echo.Context) error {
 			in.Reasons[key] = values.Get(name)
 		}
 	}
-	err = evaluation.SaveSheet(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, in, a.now())
+	err = evaluation.SaveSheet(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: p.View.Call.ID}, p.View.Bid.BidID, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "score_sheet", "Bewertungsbogen – "+p.View.Bid.OrgName, p, values, err)
 	}

@@ -31,11 +31,11 @@ func (a *App) formalChecks(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	rows, d, err := evaluation.FormalOverview(ctx, a.db, v, actor(c), tenant(c).ID, id, a.now())
+	rows, d, err := evaluation.FormalOverview(ctx, a.db, v, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, a.now())
 	if err != nil {
 		return err
 	}
-	h, err := calls.LeadCallHeader(ctx, a.db, actor(c), tenant(c).ID, id)
+	h, err := calls.LeadCallHeader(ctx, a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id})
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (a *App) loadFormalCheck(c echo.Context) (formalCheckPage, error) {
 	if err != nil {
 		return formalCheckPage{}, err
 	}
-	fv, err := evaluation.FormalCheckOf(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, a.now())
+	fv, err := evaluation.FormalCheckOf(c.Request().Context(), a.db, p.vault, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: p.call}, p.bid, a.now())
 	if err != nil {
 		return formalCheckPage{}, err
 	}
@@ -121,7 +121,7 @@ func (a *App) saveFormalCheck(c echo.Context) error {
 		return err
 	}
 	values := formValues(c)
-	err = evaluation.SaveFormalCheck(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, formalInput(values, p.View.Items), a.now())
+	err = evaluation.SaveFormalCheck(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: p.View.Call.ID}, p.View.Bid.BidID, formalInput(values, p.View.Items), a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
 	}
@@ -143,7 +143,7 @@ func (a *App) requestDocuments(c echo.Context) error {
 	}
 	values := formValues(c)
 	in := evaluation.DocRequestInput{DocKeys: values["docs"], Message: strings.TrimSpace(values.Get("message")), Deadline: values.Get("deadline")}
-	err = evaluation.RequestDocuments(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, in, a.now())
+	err = evaluation.RequestDocuments(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: p.View.Call.ID}, p.View.Bid.BidID, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
 	}
@@ -160,7 +160,7 @@ func (a *App) correctExclusion(c echo.Context) error {
 		return err
 	}
 	values := formValues(c)
-	err = evaluation.CorrectExclusion(c.Request().Context(), a.db, actor(c), tenant(c).ID, p.View.Call.ID, p.View.Bid.BidID, strings.TrimSpace(values.Get("correction")), a.now())
+	err = evaluation.CorrectExclusion(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: p.View.Call.ID}, p.View.Bid.BidID, strings.TrimSpace(values.Get("correction")), a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "formal_check", formalTitle(p), p, values, err)
 	}
@@ -205,7 +205,7 @@ func (a *App) answerFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, f, err := evaluation.OpenAnswerFile(c.Request().Context(), a.db, p.vault, actor(c), tenant(c).ID, p.call, p.bid, ans, a.now())
+	r, f, err := evaluation.OpenAnswerFile(c.Request().Context(), a.db, p.vault, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: p.call}, p.bid, ans, a.now())
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func (a *App) receiptPDF(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	o, ctx := org(c), c.Request().Context()
-	doc, err := bids.ReceiptPDF(ctx, a.db, actor(c), o.ID, id, n)
+	doc, err := bids.ReceiptPDF(ctx, a.db, actor(c), core.BidScope{Org: o.ID, Bid: id}, n)
 	if err == nil {
 		return a.sendPDF(c, doc)
 	}
@@ -38,13 +38,13 @@ func (a *App) receiptPDF(c echo.Context) error {
 	if verr != nil {
 		return err
 	}
-	if _, rerr := bids.OwnReceipt(ctx, a.db, v, actor(c), o.ID, id, n); rerr != nil {
+	if _, rerr := bids.OwnReceipt(ctx, a.db, v, actor(c), core.BidScope{Org: o.ID, Bid: id}, n); rerr != nil {
 		return rerr
 	}
 	if ierr := bids.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, a.docs); ierr != nil {
 		return ierr
 	}
-	if doc, err = bids.ReceiptPDF(ctx, a.db, actor(c), o.ID, id, n); err != nil {
+	if doc, err = bids.ReceiptPDF(ctx, a.db, actor(c), core.BidScope{Org: o.ID, Bid: id}, n); err != nil {
 		return err
 	}
 	return a.sendPDF(c, doc)
@@ -71,7 +71,7 @@ func (a *App) oeffnungsprotokollPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := evaluation.OeffnungsprotokollPDF(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	doc, err := evaluation.OeffnungsprotokollPDF(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id})
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (a *App) bewertungsmatrixPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := evaluation.BewertungsmatrixPDF(c.Request().Context(), a.db, actor(c), tenant(c).ID, id)
+	doc, err := evaluation.BewertungsmatrixPDF(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id})
 	if err != nil {
 		return err
 	}

@@ -9,15 +9,16 @@ import (
 	"strings"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"kimibv/app/pdfdoc"
 	"kimibv/models/accounts"
 	"kimibv/models/bids"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/evaluation"
 	"kimibv/models/postbox"
 	"kimibv/models/vault"
-
-	"gorm.io/gorm"
 )
 
 // pdfText returns the PDF's text (qpdf --check passes) with whitespace collapsed.
@@ -192,11 +193,11 @@ func TestOeffnungsprotokollPDF(t *testing.T) {
 	op1, _ := accounts.LoadActor(ctx, db, op1ID)
 	op2, _ := accounts.LoadActor(ctx, db, op2ID)
 	tenantID := ta.count(`SELECT tenant_id FROM calls WHERE id = ?`, e.callID)
-	if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), op1, tenantID, e.callID, ta.clock.Now(), dbtest.FakeDocuments{}); err != nil {
+	if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), op1, core.CallScope{Tenant: tenantID, Call: e.callID}, ta.clock.Now(), dbtest.FakeDocuments{}); err != nil {
 		t.Fatal(err)
 	}
 	failing := dbtest.FailingDocuments{Err: errors.New("renderer down")}
-	if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), op2, tenantID, e.callID, ta.clock.Now(), failing); err == nil {
+	if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), op2, core.CallScope{Tenant: tenantID, Call: e.callID}, ta.clock.Now(), failing); err == nil {
 		t.Fatal("failing renderer accepted")
 	}
 	if ta.count(`SELECT count(*) FROM opening_bids WHERE call_id = ?`, e.callID)+ta.count(`SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NOT NULL`, e.callID) != 0 {

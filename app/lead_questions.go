@@ -31,12 +31,12 @@ func (a *App) loadLeadQuestions(c echo.Context) (leadQuestionsPage, error) {
 		return leadQuestionsPage{}, err
 	}
 	ctx, act, t := c.Request().Context(), actor(c), tenant(c)
-	h, err := calls.LeadCallHeader(ctx, a.db, act, t.ID, id)
+	h, err := calls.LeadCallHeader(ctx, a.db, act, core.CallScope{Tenant: t.ID, Call: id})
 	if err != nil {
 		return leadQuestionsPage{}, err
 	}
 	d := leadQuestionsPage{Call: h, Base: fmt.Sprintf("%s/%d", callsBase(c), h.ID)}
-	if d.Questions, err = calls.LeadQuestions(ctx, a.db, act, t.ID, h.ID); err != nil {
+	if d.Questions, err = calls.LeadQuestions(ctx, a.db, act, core.CallScope{Tenant: t.ID, Call: h.ID}); err != nil {
 		return d, err
 	}
 	if d.Answers, err = calls.PublicQAs(ctx, a.db, h.ID); err != nil {
@@ -102,7 +102,7 @@ func (a *App) answerQuestion(c echo.Context) error {
 	form := formValues(c)
 	in := calls.AnswerInput{QuestionIDs: append([]int64{d.Question.ID}, ids(form["merge"])...),
 		Question: form.Get("question"), Answer: form.Get("answer")}
-	qa, err := calls.AnswerQuestions(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, in, a.cfg.BaseURL, a.now())
+	qa, err := calls.AnswerQuestions(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: d.Call.ID}, in, a.cfg.BaseURL, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "lead_question", fmt.Sprintf("Frage %d beantworten", d.Question.ID), d, form, err)
 	}
@@ -122,7 +122,7 @@ func (a *App) assignQuestion(c echo.Context) error {
 		return err
 	}
 	answerID, _ := strconv.ParseInt(c.FormValue("answer_id"), 10, 64)
-	err = calls.AssignToAnswer(c.Request().Context(), a.db, actor(c), tenant(c).ID, d.Call.ID, d.Question.ID, answerID, a.cfg.BaseURL, a.now())
+	err = calls.AssignToAnswer(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: d.Call.ID}, d.Question.ID, answerID, a.cfg.BaseURL, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "lead_question", fmt.Sprintf("Frage %d beantworten", d.Question.ID), d, formValues(c), err)
 	}

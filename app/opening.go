@@ -44,7 +44,7 @@ func (a *App) opening(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := evaluation.Opening(c.Request().Context(), a.db, actor(c), tenant(c).ID, id, a.now())
+	v, err := evaluation.Opening(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, a.now())
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (a *App) confirmOpening(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opened, err := evaluation.ConfirmOpening(c.Request().Context(), a.db, v, actor(c), tenant(c).ID, id, a.now(), a.docs)
+	opened, err := evaluation.ConfirmOpening(c.Request().Context(), a.db, v, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, a.now(), a.docs)
 	if err != nil {
 		return refusal(err)
 	}

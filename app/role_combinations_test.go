@@ -68,7 +68,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), actor(op), tenantID, e.callID, now, dbtest.FakeDocuments{}); err != nil {
+		if _, err := evaluation.ConfirmOpening(ctx, db, dbtest.Vault(t), actor(op), core.CallScope{Tenant: tenantID, Call: e.callID}, now, dbtest.FakeDocuments{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -80,7 +80,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 	for _, d := range cc.RequiredDocs {
 		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
-	if err := evaluation.SaveFormalCheck(ctx, db, actor("leitung"), tenantID, e.callID, e.bidID, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
+	if err := evaluation.SaveFormalCheck(ctx, db, actor("leitung"), core.CallScope{Tenant: tenantID, Call: e.callID}, e.bidID, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
 		t.Fatal(err)
 	}
 	admin, lead := e.as(t, "admin"), e.as(t, "leitung")
@@ -161,7 +161,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 		if tie != rules.TieNone {
 			in.Note = "Mitglied im Vorstand"
 		}
-		if err := evaluation.DeclareTies(ctx, db, actor(who), tenantID, e.callID, map[int64]evaluation.DeclarationInput{e.awoOrg: in}, now); err != nil {
+		if err := evaluation.DeclareTies(ctx, db, actor(who), core.CallScope{Tenant: tenantID, Call: e.callID}, map[int64]evaluation.DeclarationInput{e.awoOrg: in}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -178,7 +178,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 		for _, cr := range cc.Criteria {
 			in.Scores[cr.Key], in.Reasons[cr.Key] = fmt.Sprint(score), fmt.Sprintf("Begründung von %s zu %s.", who, cr.Key)
 		}
-		if err := evaluation.SaveSheet(ctx, db, actor(who), tenantID, e.callID, e.bidID, in, now); err != nil {
+		if err := evaluation.SaveSheet(ctx, db, actor(who), core.CallScope{Tenant: tenantID, Call: e.callID}, e.bidID, in, now); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/labstack/echo/v4"
 
+	"kimibv/models/core"
 	"kimibv/models/decision"
 )
 
@@ -14,7 +15,7 @@ func (a *App) vergabeakte(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	act := actor(c)
-	v, err := decision.PrepareVergabeakte(ctx, a.db, act, tenant(c).ID, id)
+	v, err := decision.PrepareVergabeakte(ctx, a.db, act, core.CallScope{Tenant: tenant(c).ID, Call: id})
 	if err != nil {
 		return err
 	}

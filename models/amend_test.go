@@ -35,18 +35,18 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 
 	// Bad inputs: nothing changes.
 	unchanged := amendInput(f.content, "Klarstellung", 1)
-	_, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, unchanged, callRules, "http://x", f.now, dbtest.FakeDocuments{})
+	_, err := calls.Amend(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, unchanged, callRules, "http://x", f.now, dbtest.FakeDocuments{})
 	wantCodes(t, err, "reason:unchanged")
 	noReason := amendInput(f.content, " ", 1)
 	noReason.Content.ContactPhone = "02345 99"
-	_, err = calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, noReason, callRules, "http://x", f.now, dbtest.FakeDocuments{})
+	_, err = calls.Amend(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, noReason, callRules, "http://x", f.now, dbtest.FakeDocuments{})
 	wantCodes(t, err, "reason:required")
 	shorter := amendInput(f.content, "Kürzere Frist", 1)
 	shorter.Content.Deadline = rules.FormatGermanDateTimeInput(f.content.Timeline.Deadline.Add(-24 * time.Hour))
-	_, err = calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, shorter, callRules, "http://x", f.now, dbtest.FakeDocuments{})
+	_, err = calls.Amend(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, shorter, callRules, "http://x", f.now, dbtest.FakeDocuments{})
 	wantCodes(t, err, "deadline:earlier")
 	other := taActor(t, db, "admin@beispielhausen.example")
-	if _, err := calls.Amend(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, noReason, callRules, "", f.now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.Amend(ctx, db, other, core.CallScope{Tenant: taTenantID(t, db, "beispielhausen"), Call: f.callID}, noReason, callRules, "", f.now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
 	if versions() != 1 || dbtest.Count(t, db, `SELECT count(*) FROM audit_log WHERE action = 'call.amended' AND chain = ?`, audit.CallChain(f.callID)) != 0 {
@@ -59,7 +59,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	next.Criteria[0].Weight = 60
 	next.TieBreak = nil // the criteria's order
 	in := amendInput(next, "Kriterium 2 präzisiert", 1)
-	p, err := calls.PreviewAmendment(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, f.now)
+	p, err := calls.PreviewAmendment(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, in, callRules, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	if versions() != 1 {
 		t.Fatal("preview wrote a version")
 	}
-	ver, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, "http://x", f.now, dbtest.FakeDocuments{})
+	ver, err := calls.Amend(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, in, callRules, "http://x", f.now, dbtest.FakeDocuments{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	}
 
 	// The same form submitted again (second tab) is stale now.
-	_, err = calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, callRules, "http://x", f.now, dbtest.FakeDocuments{})
+	_, err = calls.Amend(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, in, callRules, "http://x", f.now, dbtest.FakeDocuments{})
 	wantConflict(t, err)
 
 	// Non-material: deadline extended, questions too.
@@ -105,7 +105,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	ext.Criteria = p.Next.Criteria
 	ext.Timeline.Deadline = ext.Timeline.Deadline.AddDate(0, 0, 14)
 	ext.Timeline.PlannedOpening = ext.Timeline.PlannedOpening.AddDate(0, 0, 14)
-	ver, err = calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(ext, "Fristverlängerung", 2), callRules, "http://x", f.now, dbtest.FakeDocuments{})
+	ver, err = calls.Amend(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, amendInput(ext, "Fristverlängerung", 2), callRules, "http://x", f.now, dbtest.FakeDocuments{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,12 +129,12 @@ func TestMaterialAmendmentNeedsTimeLeft(t *testing.T) {
 	late := f.content.Timeline.Deadline.AddDate(0, 0, -5) // five days before the deadline
 	next := f.content
 	next.Eligibility = append([]string{"Sitz im Kreis"}, f.content.Eligibility...)
-	_, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), rules.DefaultCallRules(), "", late, dbtest.FakeDocuments{})
+	_, err := calls.Amend(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, amendInput(next, "Neue Voraussetzung", 1), rules.DefaultCallRules(), "", late, dbtest.FakeDocuments{})
 	wantCodes(t, err, "deadline:min_left")
 	// With the deadline extended in the same amendment it is allowed.
 	next.Timeline.Deadline = next.Timeline.Deadline.AddDate(0, 0, 7)
 	next.Timeline.PlannedOpening = next.Timeline.PlannedOpening.AddDate(0, 0, 7)
-	ver, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Neue Voraussetzung", 1), rules.DefaultCallRules(), "", late, dbtest.FakeDocuments{})
+	ver, err := calls.Amend(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, amendInput(next, "Neue Voraussetzung", 1), rules.DefaultCallRules(), "", late, dbtest.FakeDocuments{})
 	if err != nil || !ver.Material {
 		t.Fatalf("%+v %v", ver, err)
 	}
@@ -148,12 +148,12 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
 		t.Fatal(err)
 	}
-	err := calls.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "  ", "http://x", f.now)
+	err := calls.Cancel(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, "  ", "http://x", f.now)
 	wantCodes(t, err, "reason:required")
-	if err := calls.Cancel(ctx, db, taActor(t, db, "admin@beispielhausen.example"), taTenantID(t, db, "beispielhausen"), f.callID, "x", "", f.now); !errors.Is(err, core.ErrNotFound) {
+	if err := calls.Cancel(ctx, db, taActor(t, db, "admin@beispielhausen.example"), core.CallScope{Tenant: taTenantID(t, db, "beispielhausen"), Call: f.callID}, "x", "", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if err := calls.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "Die Landesmittel wurden nicht bewilligt.", "http://x", f.now); err != nil {
+	if err := calls.Cancel(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, "Die Landesmittel wurden nicht bewilligt.", "http://x", f.now); err != nil {
 		t.Fatal(err)
 	}
 	h, err := calls.PublishedCallHeader(ctx, db, "musterland-2026-91")
@@ -171,12 +171,12 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	auditBefore := dbtest.Count(t, db, `SELECT count(*) FROM audit_log`)
 	next := f.content
 	next.Timeline.Deadline = next.Timeline.Deadline.AddDate(0, 0, 7)
-	_, err = calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, amendInput(next, "Verlängerung", 1), rules.DefaultCallRules(), "", f.now, dbtest.FakeDocuments{})
+	_, err = calls.Amend(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, amendInput(next, "Verlängerung", 1), rules.DefaultCallRules(), "", f.now, dbtest.FakeDocuments{})
 	wantConflict(t, err)
 	if !strings.Contains(err.Error(), "aufgehoben") {
 		t.Fatalf("message %q", err)
 	}
-	wantConflict(t, calls.Cancel(ctx, db, f.lead, f.tenantID, f.callID, "nochmal", "", f.now))
+	wantConflict(t, calls.Cancel(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, "nochmal", "", f.now))
 	_, err = calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Noch offen?", f.now)
 	wantConflict(t, err)
 	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err == nil {

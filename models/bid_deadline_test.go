@@ -119,7 +119,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 			defer wg.Done()
 			// spread from 0.5 s to 3.5 s after start: the deadline is at ~2 s
 			time.Sleep(500*time.Millisecond + time.Duration(i)*3*time.Second/n - time.Since(start))
-			v, err := bids.SubmitBid(f.ctx, f.db, f.vault, b.Actor, b.OrgID, b.BidID, 1, time.Now())
+			v, err := bids.SubmitBid(f.ctx, f.db, f.vault, b.Actor, core.BidScope{Org: b.OrgID, Bid: b.BidID}, 1, time.Now())
 			r := result{bid: b, err: err, version: v}
 			if err != nil {
 				_ = f.db.Raw(`SELECT clock_timestamp()`).Scan(&r.refused).Error
@@ -193,7 +193,7 @@ func BenchmarkSubmit(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := bids.SubmitBid(ctx, db, v, bidList[i].Actor, bidList[i].OrgID, bidList[i].BidID, 1, time.Now()); err != nil {
+		if _, err := bids.SubmitBid(ctx, db, v, bidList[i].Actor, core.BidScope{Org: bidList[i].OrgID, Bid: bidList[i].BidID}, 1, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}

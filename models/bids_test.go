@@ -57,12 +57,12 @@ func (f *bidFixture) completeBid(t *testing.T, email string) (int64, *core.Actor
 	}
 	steps[rules.StepDeclarations] = decl
 	for step, in := range steps {
-		if err := bids.SaveBidStep(f.ctx, f.db, f.vault, a, orgID, id, step, in, f.now); err != nil {
+		if err := bids.SaveBidStep(f.ctx, f.db, f.vault, a, core.BidScope{Org: orgID, Bid: id}, step, in, f.now); err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
 	for _, key := range []string{"U1", "U2"} {
-		if err := bids.AddBidFile(f.ctx, f.db, f.vault, a, orgID, id, bids.BidFileInput{DocKey: key, FileName: key + ".pdf",
+		if err := bids.AddBidFile(f.ctx, f.db, f.vault, a, core.BidScope{Org: orgID, Bid: id}, bids.BidFileInput{DocKey: key, FileName: key + ".pdf",
 			File: bytes.NewReader(fixture.MinimalPDF(2000))}, f.now); err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	if again, err := bids.StartBid(f.ctx, f.db, f.vault, awo, orgID, f.callID, f.now); err != nil || again != id {
 		t.Fatalf("second start: %d %v", again, err)
 	}
-	view, err := bids.OwnBid(f.ctx, f.db, f.vault, awo, orgID, id, f.now)
+	view, err := bids.OwnBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.now)
 	if err != nil || len(view.Missing) != 0 || !view.CanSubmit() || view.UpdatedByName != "Andrea Wohlfahrt" {
 		t.Fatalf("view: %+v %v", view, err)
 	}
@@ -96,7 +96,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 		t.Fatal("draft stored in plaintext")
 	}
 	rev := f.rev(t, id)
-	v1, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, rev, f.now)
+	v1, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rev, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,13 +104,13 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 		t.Fatalf("version %+v", v1)
 	}
 	// A second tab submitting the same revision: conflict, still one version.
-	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, rev, f.now)
+	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rev, f.now)
 	wantConflict(t, err)
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 1 {
 		t.Fatalf("%d versions", n)
 	}
 	// The hash covers the canonical content; the files carry their hashes.
-	r, err := bids.OwnReceipt(f.ctx, f.db, f.vault, awo, orgID, id, 1)
+	r, err := bids.OwnReceipt(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, 1)
 	if err != nil || len(r.Lots) != 1 || r.Lots[0].FTE != "1,50" || len(r.Version.Files) != 2 || r.Version.ContentSHA256 != v1.ContentSHA256 {
 		t.Fatalf("receipt %+v %v", r, err)
 	}
@@ -149,12 +149,12 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 		}
 	}
 	// Re-submission: a changed draft becomes version 2; both stay.
-	if err := bids.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, rules.StepLots, rules.StepInput{"fte_L1": "2"}, f.now); err != nil {
+	if err := bids.SaveBidStep(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rules.StepLots, rules.StepInput{"fte_L1": "2"}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, rev, f.now) // stale revision
+	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rev, f.now) // stale revision
 	wantConflict(t, err)
-	v2, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now)
+	v2, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now)
 	if err != nil || v2.Version != 2 || v2.ContentSHA256 == v1.ContentSHA256 {
 		t.Fatalf("resubmit %+v %v", v2, err)
 	}
@@ -163,19 +163,19 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	}
 	// Another organisation never sees it.
 	carID, car := f.orgOf(t, "caritas@traeger.example")
-	if _, err := bids.OwnBid(f.ctx, f.db, f.vault, car, carID, id, f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := bids.OwnBid(f.ctx, f.db, f.vault, car, core.BidScope{Org: carID, Bid: id}, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("caritas reads AWO's bid: %v", err)
 	}
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, car, orgID, id, f.rev(t, id), f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, car, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("caritas submits AWO's bid: %v", err)
 	}
 	// Withdrawal is final.
-	if err := bids.WithdrawBid(f.ctx, f.db, awo, orgID, id, f.now); err != nil {
+	if err := bids.WithdrawBid(f.ctx, f.db, awo, core.BidScope{Org: orgID, Bid: id}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now)
+	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now)
 	wantConflict(t, err)
-	wantConflict(t, bids.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now))
+	wantConflict(t, bids.SaveBidStep(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now))
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 2 {
 		t.Fatalf("%d versions after withdrawal", n)
 	}
@@ -195,10 +195,10 @@ func TestBidMembershipRemovedMidDraft(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The actor loaded before the removal still claims the membership: the use cases re-check.
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("submit after removal: %v", err)
 	}
-	if err := bids.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now); !errors.Is(err, core.ErrNotFound) {
+	if err := bids.SaveBidStep(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("save after removal: %v", err)
 	}
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 0 {
@@ -210,20 +210,20 @@ func TestBidAfterDeadline(t *testing.T) {
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
 	carID, car, carBid := f.completeBid(t, "caritas@traeger.example")
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, car, carID, carBid, f.rev(t, carBid), f.now); err != nil {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, car, core.BidScope{Org: carID, Bid: carBid}, f.rev(t, carBid), f.now); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
 		t.Fatal(err)
 	}
 	var de *core.DeadlineError
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); !errors.As(err, &de) || !errors.Is(err, core.ErrDeadlinePassed) {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); !errors.As(err, &de) || !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("submit after deadline: %v", err)
 	}
-	if err := bids.SaveBidStep(f.ctx, f.db, f.vault, awo, orgID, id, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now); !errors.As(err, &de) {
+	if err := bids.SaveBidStep(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now); !errors.As(err, &de) {
 		t.Fatalf("save after deadline: %v", err)
 	}
-	if err := bids.WithdrawBid(f.ctx, f.db, car, carID, carBid, f.now); !errors.As(err, &de) {
+	if err := bids.WithdrawBid(f.ctx, f.db, car, core.BidScope{Org: carID, Bid: carBid}, f.now); !errors.As(err, &de) {
 		t.Fatalf("withdraw after deadline: %v", err)
 	}
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bids WHERE state = 'submitted' AND call_id = ?`, f.callID); n != 1 {
@@ -251,13 +251,13 @@ func TestBidAfterDeadline(t *testing.T) {
 func TestBidReconfirmation(t *testing.T) {
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); err != nil {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); err != nil {
 		t.Fatal(err)
 	}
 	next := f.content
 	next.Criteria = append([]rules.Criterion(nil), f.content.Criteria...)
 	next.Criteria[1].Description = "Beschwerdeweg und anwaltschaftliche Funktion."
-	if _, err := calls.Amend(f.ctx, f.db, f.lead, f.tenantID, f.callID, calls.AmendInput{Content: rules.DraftInputFrom(next, rules.Committee{}),
+	if _, err := calls.Amend(f.ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, calls.AmendInput{Content: rules.DraftInputFrom(next, rules.Committee{}),
 		Reason: "Kriterium 2 präzisiert"}, rules.DefaultCallRules(), "http://x", f.now, dbtest.FakeDocuments{}); err != nil {
 		t.Fatal(err)
 	}
@@ -269,11 +269,11 @@ func TestBidReconfirmation(t *testing.T) {
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM inbox_messages WHERE org_id = ? AND kind = 'bid_reconfirm'`, orgID); n != 1 {
 		t.Fatalf("%d re-confirmation messages", n)
 	}
-	view, err := bids.OwnBid(f.ctx, f.db, f.vault, awo, orgID, id, f.now)
+	view, err := bids.OwnBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.now)
 	if err != nil || !view.CanSubmit() {
 		t.Fatalf("re-confirmation not offered: %v", err)
 	}
-	v, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now)
+	v, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now)
 	if err != nil || v.Kind != bids.VersionReconfirmation || v.CallVersion != 2 || v.Version != 2 {
 		t.Fatalf("re-confirm: %+v %v", v, err)
 	}
@@ -291,7 +291,7 @@ func TestBidReconfirmation(t *testing.T) {
 func TestReadBidsSealedForEveryRole(t *testing.T) {
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); err != nil {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); err != nil {
 		t.Fatal(err)
 	}
 	_, caritas := f.orgOf(t, "caritas@traeger.example")

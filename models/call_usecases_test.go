@@ -68,12 +68,12 @@ func (f *callFixture) draftWithCommittee(t *testing.T) *rules.Call {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lc, err := calls.LeadCallByID(ctx, f.db, f.lead, f.tenantID, call.ID)
+	lc, err := calls.LeadCallByID(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := rules.DraftInputFrom(lc.View.Content, f.com)
-	if err := calls.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now); err != nil {
+	if err := calls.SaveDraft(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID}, in, f.now); err != nil {
 		t.Fatal(err)
 	}
 	return call
@@ -95,16 +95,16 @@ func TestCreateSavePublishCall(t *testing.T) {
 	}
 
 	// Another Kreis's lead neither sees, saves nor publishes it.
-	if _, err := calls.Publish(ctx, f.db, f.otherLed, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.Publish(ctx, f.db, f.otherLed, core.CallScope{Tenant: f.tenantID, Call: call.ID}, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis's lead publish: %v", err)
 	}
 	var otherTenant int64
 	f.db.Raw(`SELECT id FROM tenants WHERE slug = 'beispielhausen'`).Scan(&otherTenant)
-	if _, err := calls.Publish(ctx, f.db, f.otherLed, otherTenant, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.Publish(ctx, f.db, f.otherLed, core.CallScope{Tenant: otherTenant, Call: call.ID}, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis's lead publish via own Kreis: %v", err)
 	}
 
-	ver, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{})
+	ver, err := calls.Publish(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID}, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 	// Frozen: the draft can no longer be saved, the version not updated or deleted.
 	in := rules.DraftInputFrom(view.Content, f.com)
 	in.Title = "Geändert"
-	if err := calls.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now); !errors.Is(err, core.ErrConflict) {
+	if err := calls.SaveDraft(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID}, in, f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("save after publish: %v", err)
 	}
 	for _, q := range []string{`UPDATE call_versions SET reason = 'x' WHERE call_id = ?`, `DELETE FROM call_versions WHERE call_id = ?`} {
@@ -138,7 +138,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 	}
 	// Publishing again is a conflict and changes nothing.
 	before := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.CallChain(call.ID))
-	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); !calls.IsCallNotDraft(err) {
+	if _, err := calls.Publish(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID}, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); !calls.IsCallNotDraft(err) {
 		t.Fatalf("second publish: %v", err)
 	}
 	if after := f.count(t, `SELECT count(*) FROM audit_log WHERE chain = ?`, audit.CallChain(call.ID)); after != before {
@@ -160,7 +160,7 @@ func TestConcurrentPublishPublishesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = calls.Publish(context.Background(), f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{})
+			_, errs[i] = calls.Publish(context.Background(), f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID}, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{})
 		}()
 	}
 	wg.Wait()
@@ -185,7 +185,7 @@ func TestPublishValidatesAndChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{})
+	_, err = calls.Publish(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID}, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{})
 	v, ok := core.AsValidation(err)
 	if !ok || !v.Has("evaluators") || !v.Has("openers") {
 		t.Fatalf("publish without committee: %v", err)
@@ -199,17 +199,17 @@ func TestSaveDraftRefusesForeignCommitteeAndKeepsDraft(t *testing.T) {
 	f := newCallFixture(t)
 	ctx := context.Background()
 	call := f.draftWithCommittee(t)
-	lc, _ := calls.LeadCallByID(ctx, f.db, f.lead, f.tenantID, call.ID)
+	lc, _ := calls.LeadCallByID(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID})
 	in := rules.DraftInputFrom(lc.View.Content, rules.Committee{Evaluators: []int64{f.lead.UserID, f.otherLed.UserID}, Openers: f.com.Openers})
 	in.Title = "Neu"
-	err := calls.SaveDraft(ctx, f.db, f.lead, f.tenantID, call.ID, in, f.now)
+	err := calls.SaveDraft(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID}, in, f.now)
 	if v, ok := core.AsValidation(err); !ok || !v.Has("evaluators") {
 		t.Fatalf("foreign evaluator: %v", err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM calls WHERE id = ? AND title = 'Neu'`, call.ID); n != 0 {
 		t.Fatal("draft changed")
 	}
-	if _, err := calls.LeadCallByID(ctx, f.db, f.otherLed, f.tenantID, call.ID); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.LeadCallByID(ctx, f.db, f.otherLed, core.CallScope{Tenant: f.tenantID, Call: call.ID}); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other lead reads draft: %v", err)
 	}
 }
@@ -222,7 +222,7 @@ func TestCopyCallClearsTimelineKeepsCommittee(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lc, err := calls.LeadCallByID(ctx, f.db, f.lead, f.tenantID, cp.ID)
+	lc, err := calls.LeadCallByID(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: cp.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

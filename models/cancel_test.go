@@ -62,10 +62,10 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 	db.Raw(`SELECT u.email FROM users u JOIN organization_members m ON m.user_id = u.id WHERE m.org_id = ?`, p.OrgIDs[1]).Scan(&memberEmail)
 	now := time.Now()
 
-	if err := calls.Cancel(ctx, db, p.Lead, p.TenantID, p.CallID, "  ", "http://x", now); err == nil {
+	if err := calls.Cancel(ctx, db, p.Lead, core.CallScope{Tenant: p.TenantID, Call: p.CallID}, "  ", "http://x", now); err == nil {
 		t.Fatal("cancel without reason")
 	}
-	if err := calls.Cancel(ctx, db, p.Lead, p.TenantID, p.CallID, "Die Landesmittel wurden gestrichen.", "http://x", now); err != nil {
+	if err := calls.Cancel(ctx, db, p.Lead, core.CallScope{Tenant: p.TenantID, Call: p.CallID}, "Die Landesmittel wurden gestrichen.", "http://x", now); err != nil {
 		t.Fatal(err)
 	}
 	if after := counts(); after != before {
@@ -95,7 +95,7 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE id = ? AND state = 'cancelled' AND awarded_at IS NULL`, p.CallID); n != 1 {
 		t.Fatal("call not cancelled or awarded")
 	}
-	wantConflict(t, calls.Cancel(ctx, db, p.Lead, p.TenantID, p.CallID, "nochmal", "", now))
+	wantConflict(t, calls.Cancel(ctx, db, p.Lead, core.CallScope{Tenant: p.TenantID, Call: p.CallID}, "nochmal", "", now))
 
 	// Award record and list.
 	rec, err := decision.LoadAwardRecord(ctx, db, p.Ref)
@@ -129,7 +129,7 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 	// A final award cannot be cancelled; nothing is written.
 	final := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 88, Bids: 2, Criteria: 2, Evaluators: 2, Final: true})
 	audits := dbtest.Count(t, db, `SELECT count(*) FROM audit_log`)
-	err = calls.Cancel(ctx, db, final.Lead, final.TenantID, final.CallID, "Zu spät.", "", now)
+	err = calls.Cancel(ctx, db, final.Lead, core.CallScope{Tenant: final.TenantID, Call: final.CallID}, "Zu spät.", "", now)
 	wantConflict(t, err)
 	if !strings.Contains(err.Error(), "Vergeben") || dbtest.Count(t, db, `SELECT count(*) FROM audit_log`) != audits ||
 		dbtest.Count(t, db, `SELECT count(*) FROM calls WHERE id = ? AND state = 'awarded'`, final.CallID) != 1 {
@@ -155,7 +155,7 @@ func TestCancelBeforeOpeningKeepsBidsSealed(t *testing.T) {
 	lead := taActor(t, db, "leitung@musterland.example")
 	tenantID := taTenantID(t, db, "musterland")
 	now := time.Now()
-	if err := calls.Cancel(ctx, db, lead, tenantID, callID, "Der Bedarf ist entfallen.", "http://x", now); err != nil {
+	if err := calls.Cancel(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: callID}, "Der Bedarf ist entfallen.", "http://x", now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := bids.ReadBids(ctx, db, dbtest.Vault(t), lead, callID, now); !errors.Is(err, core.ErrSealed) {

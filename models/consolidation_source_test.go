@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kimibv/models/calls"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/evaluation"
 	"kimibv/models/fixture"
@@ -68,7 +69,7 @@ func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
 	read := func(f *consFixture, bidList int) int64 {
 		var n atomic.Int64
 		ctx := store.WithQueryCounter(context.Background(), &n)
-		if _, err := calls.LeadCallHeader(ctx, f.db, f.lead, f.tenantID, f.callID); err != nil {
+		if _, err := calls.LeadCallHeader(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}); err != nil {
 			t.Fatal(err)
 		}
 		v, err := evaluation.LoadConsolidation(ctx, f.db, evaluation.EvaluationSource{}, f.lead, f.callID)

@@ -134,7 +134,7 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 	call := f.draftWithCommittee(t)
 	failing := dbtest.FailingDocuments{Err: errors.New("font missing")}
 	auditBefore := f.count(t, `SELECT count(*) FROM audit_log`)
-	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, failing); err == nil || !strings.Contains(err.Error(), "font missing") {
+	if _, err := calls.Publish(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID}, rules.DefaultCallRules(), f.now, failing); err == nil || !strings.Contains(err.Error(), "font missing") {
 		t.Fatalf("publish with failing renderer: %v", err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM calls WHERE id = ? AND state = 'draft' AND current_version = 0`, call.ID); n != 1 {
@@ -147,7 +147,7 @@ func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
 		t.Errorf("audit grew from %d to %d", auditBefore, n)
 	}
 	ok := &capturingDocuments{}
-	ver, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, call.ID, rules.DefaultCallRules(), f.now, ok)
+	ver, err := calls.Publish(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID}, rules.DefaultCallRules(), f.now, ok)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,12 +28,12 @@ func TestNamingRefusesOpenersAsEvaluators(t *testing.T) {
 	if err := f.db.Exec(`INSERT INTO tenant_memberships (tenant_id, user_id, role) VALUES (?, ?, 'opener')`, f.tenantID, g1).Error; err != nil {
 		t.Fatal(err)
 	}
-	lc, err := calls.LeadCallByID(ctx, f.db, f.lead, f.tenantID, src.ID)
+	lc, err := calls.LeadCallByID(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: src.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCodes(t, calls.SaveDraft(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DraftInputFrom(lc.View.Content, f.com), f.now), "evaluators:opener")
-	wantCodes(t, calls.SetCommittee(ctx, f.db, f.lead, f.tenantID, src.ID, f.com, f.now), "evaluators:opener")
+	wantCodes(t, calls.SaveDraft(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: src.ID}, rules.DraftInputFrom(lc.View.Content, f.com), f.now), "evaluators:opener")
+	wantCodes(t, calls.SetCommittee(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: src.ID}, f.com, f.now), "evaluators:opener")
 
 	cp, err := calls.CreateDraft(ctx, f.db, f.lead, f.tenantID, src.ID, f.now)
 	if err != nil {
@@ -45,13 +45,13 @@ func TestNamingRefusesOpenersAsEvaluators(t *testing.T) {
 	}
 
 	clean := rules.Committee{Evaluators: f.com.Evaluators[1:], Openers: f.com.Openers}
-	if err := calls.SetCommittee(ctx, f.db, f.lead, f.tenantID, src.ID, clean, f.now); err != nil {
+	if err := calls.SetCommittee(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: src.ID}, clean, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := calls.Publish(ctx, f.db, f.lead, f.tenantID, src.ID, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); err != nil {
+	if _, err := calls.Publish(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: src.ID}, rules.DefaultCallRules(), f.now, dbtest.FakeDocuments{}); err != nil {
 		t.Fatal(err)
 	}
-	wantCodes(t, evaluation.AddEvaluator(ctx, f.db, f.lead, f.tenantID, src.ID, g1, f.now), "user:opener")
+	wantCodes(t, evaluation.AddEvaluator(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: src.ID}, g1, f.now), "user:opener")
 	if n := f.count(t, `SELECT count(*) FROM call_committee WHERE call_id = ? AND user_id = ? AND role = 'evaluator'`, src.ID, g1); n != 0 {
 		t.Fatal("opener named evaluator")
 	}
@@ -124,7 +124,7 @@ func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
 	}
 	var callID int64
 	db.Raw(`SELECT id FROM calls WHERE tenant_id = ? AND state IN ('published', 'closed', 'opened') ORDER BY id LIMIT 1`, muster).Scan(&callID)
-	if err := evaluation.AddEvaluator(ctx, db, lead, muster, callID, uid, now); err != nil {
+	if err := evaluation.AddEvaluator(ctx, db, lead, core.CallScope{Tenant: muster, Call: callID}, uid, now); err != nil {
 		t.Fatal(err)
 	}
 	zora, err := accounts.LoadActor(ctx, db, uid)

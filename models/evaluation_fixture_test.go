@@ -40,12 +40,12 @@ func newEvalFixture(t *testing.T) *evalFixture {
 	for _, p := range []struct{ short, email string }{{"awo", "awo@traeger.example"}, {"caritas", "caritas@traeger.example"},
 		{"diakonie", "diakonie@traeger.example"}, {"bruecke", "brueckenschlag@traeger.example"}} {
 		orgID, a, id := f.completeBid(t, p.email)
-		if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, a, orgID, id, f.rev(t, id), f.now); err != nil {
+		if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, a, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); err != nil {
 			t.Fatal(err)
 		}
 		f.orgs[p.short], f.bids[p.short], f.provider[p.short] = orgID, id, a
 	}
-	if err := bids.WithdrawBid(f.ctx, f.db, f.provider["bruecke"], f.orgs["bruecke"], f.bids["bruecke"], f.now); err != nil {
+	if err := bids.WithdrawBid(f.ctx, f.db, f.provider["bruecke"], core.BidScope{Org: f.orgs["bruecke"], Bid: f.bids["bruecke"]}, f.now); err != nil {
 		t.Fatal(err)
 	}
 	f.passDeadline(t)
@@ -68,7 +68,7 @@ func (f *evalFixture) passDeadline(t *testing.T) {
 func (f *evalFixture) open(t *testing.T) {
 	t.Helper()
 	for _, a := range []*core.Actor{f.op1, f.op2} {
-		if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, a, f.tenantID, f.callID, f.now, dbtest.FakeDocuments{}); err != nil {
+		if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, a, core.CallScope{Tenant: f.tenantID, Call: f.callID}, f.now, dbtest.FakeDocuments{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -90,7 +90,7 @@ func (f *evalFixture) allMet() map[string]rules.ItemAssessment {
 func (f *evalFixture) admit(t *testing.T, names ...string) {
 	t.Helper()
 	for _, n := range names {
-		if err := evaluation.SaveFormalCheck(f.ctx, f.db, f.lead, f.tenantID, f.callID, f.bids[n],
+		if err := evaluation.SaveFormalCheck(f.ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, f.bids[n],
 			evaluation.FormalInput{Items: f.allMet(), Decision: rules.DecideAdmit}, f.now); err != nil {
 			t.Fatalf("admit %s: %v", n, err)
 		}
@@ -108,7 +108,7 @@ func (f *evalFixture) declare(t *testing.T, ev *core.Actor, ties map[string]stri
 		}
 		in[f.orgs[n]] = d
 	}
-	if err := evaluation.DeclareTies(f.ctx, f.db, ev, f.tenantID, f.callID, in, f.now); err != nil {
+	if err := evaluation.DeclareTies(f.ctx, f.db, ev, core.CallScope{Tenant: f.tenantID, Call: f.callID}, in, f.now); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -189,7 +189,7 @@ func TestOCDSStableIDsAndImmutableReleases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	qa, err := calls.AnswerQuestions(ctx, db, actor, tenant, call, calls.AnswerInput{QuestionIDs: []int64{question},
+	qa, err := calls.AnswerQuestions(ctx, db, actor, core.CallScope{Tenant: tenant, Call: call}, calls.AnswerInput{QuestionIDs: []int64{question},
 		Question: "Können Räume des Kreises mitgenutzt werden?", Answer: "Ja, nach Absprache."}, "https://kimibv.test", time.Now().Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)

@@ -99,13 +99,13 @@ func TestOpeningTwoPersons(t *testing.T) {
 		}
 	}
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), f.now); err != nil {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); err != nil {
 		t.Fatal(err)
 	}
 	confirmations := func() int64 { return dbtest.Count(t, f.db, `SELECT count(*) FROM openings`) }
 
 	// Before the deadline: impossible, nothing recorded.
-	_, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, time.Now(), dbtest.FakeDocuments{})
+	_, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, core.CallScope{Tenant: f.tenantID, Call: f.callID}, time.Now(), dbtest.FakeDocuments{})
 	wantRefusal(t, err, core.ErrConflict, "before the deadline")
 	if r := err.(*core.Refusal); !strings.HasPrefix(r.Message, "Die Frist läuft noch.") {
 		t.Fatalf("message %q", r.Message)
@@ -119,34 +119,34 @@ func TestOpeningTwoPersons(t *testing.T) {
 	}
 	now := time.Now()
 	// A provider's late re-submission is refused and counted.
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, orgID, id, f.rev(t, id), now); !errors.Is(err, core.ErrDeadlinePassed) {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), now); !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("late submit: %v", err)
 	}
 	// Other Kreis, a lead without the opener role: 404. An opener of the Kreis who is not named: refused.
-	if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, taActor(t, f.db, "admin@beispielhausen.example"), f.tenantID, f.callID, now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
+	if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, taActor(t, f.db, "admin@beispielhausen.example"), core.CallScope{Tenant: f.tenantID, Call: f.callID}, now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, f.lead, f.tenantID, f.callID, now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
+	if _, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, now, dbtest.FakeDocuments{}); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("lead: %v", err)
 	}
 	other := taActor(t, f.db, "gremium1@musterland.example")
 	other.Tenants[f.tenantID] = append(other.Tenants[f.tenantID], core.RoleOpener)
-	_, err = evaluation.ConfirmOpening(f.ctx, f.db, f.vault, other, f.tenantID, f.callID, now, dbtest.FakeDocuments{})
+	_, err = evaluation.ConfirmOpening(f.ctx, f.db, f.vault, other, core.CallScope{Tenant: f.tenantID, Call: f.callID}, now, dbtest.FakeDocuments{})
 	wantRefusal(t, err, core.ErrForbidden, "not named")
 
 	// One opener is not enough; the same person twice is refused.
-	if opened, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now, dbtest.FakeDocuments{}); err != nil || opened {
+	if opened, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, core.CallScope{Tenant: f.tenantID, Call: f.callID}, now, dbtest.FakeDocuments{}); err != nil || opened {
 		t.Fatalf("first confirmation: %v %v", opened, err)
 	}
 	if _, err := bids.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now); !errors.Is(err, core.ErrSealed) {
 		t.Fatalf("after one confirmation: %v", err)
 	}
-	_, err = evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now, dbtest.FakeDocuments{})
+	_, err = evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, core.CallScope{Tenant: f.tenantID, Call: f.callID}, now, dbtest.FakeDocuments{})
 	wantRefusal(t, err, core.ErrConflict, "same person twice")
 	if confirmations() != 1 {
 		t.Fatal("second confirmation of the same person recorded")
 	}
-	if opened, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op2, f.tenantID, f.callID, now, dbtest.FakeDocuments{}); err != nil || !opened {
+	if opened, err := evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op2, core.CallScope{Tenant: f.tenantID, Call: f.callID}, now, dbtest.FakeDocuments{}); err != nil || !opened {
 		t.Fatalf("second confirmation: %v %v", opened, err)
 	}
 	ob, err := bids.ReadBids(f.ctx, f.db, f.vault, f.lead, f.callID, now)
@@ -154,12 +154,12 @@ func TestOpeningTwoPersons(t *testing.T) {
 		t.Fatalf("after the opening: %v", err)
 	}
 	// A third confirmation after the opening: conflict, nothing changed.
-	_, err = evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, f.tenantID, f.callID, now, dbtest.FakeDocuments{})
+	_, err = evaluation.ConfirmOpening(f.ctx, f.db, f.vault, op1, core.CallScope{Tenant: f.tenantID, Call: f.callID}, now, dbtest.FakeDocuments{})
 	wantRefusal(t, err, core.ErrConflict, "third confirmation")
 	if confirmations() != 2 {
 		t.Fatal("third confirmation recorded")
 	}
-	v, err := evaluation.Opening(f.ctx, f.db, op2, f.tenantID, f.callID, now)
+	v, err := evaluation.Opening(f.ctx, f.db, op2, core.CallScope{Tenant: f.tenantID, Call: f.callID}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

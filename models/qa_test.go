@@ -92,20 +92,20 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 
 	in := calls.AnswerInput{QuestionIDs: []int64{q2, q1}, Question: "Ist eine Bewerbung für einen Teil eines Loses möglich?",
 		Answer: "Ja. Je Standort sind mindestens 1,0 VZÄ vorzusehen."}
-	_, err := calls.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, calls.AnswerInput{QuestionIDs: in.QuestionIDs, Question: in.Question}, "http://x", f.now)
+	_, err := calls.AnswerQuestions(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, calls.AnswerInput{QuestionIDs: in.QuestionIDs, Question: in.Question}, "http://x", f.now)
 	wantCodes(t, err, "answer:required")
 	other := taActor(t, db, "admin@beispielhausen.example") // lead of another Kreis
-	if _, err := calls.AnswerQuestions(ctx, db, other, f.tenantID, f.callID, in, "http://x", f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.AnswerQuestions(ctx, db, other, core.CallScope{Tenant: f.tenantID, Call: f.callID}, in, "http://x", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	if _, err := calls.AnswerQuestions(ctx, db, other, taTenantID(t, db, "beispielhausen"), f.callID, in, "http://x", f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.AnswerQuestions(ctx, db, other, core.CallScope{Tenant: taTenantID(t, db, "beispielhausen"), Call: f.callID}, in, "http://x", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis with own tenant: %v", err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM qa_answers WHERE call_id = ?`, f.callID); n != 0 {
 		t.Fatalf("answers after refused attempts: %d", n)
 	}
 
-	qa, err := calls.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, in, "http://x", f.now)
+	qa, err := calls.AnswerQuestions(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, in, "http://x", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,9 +125,9 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 		t.Fatal("published answer could be changed")
 	}
 	// Answering an answered question again is a conflict.
-	_, err = calls.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, calls.AnswerInput{QuestionIDs: []int64{q1}, Question: "x", Answer: "y"}, "http://x", f.now)
+	_, err = calls.AnswerQuestions(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, calls.AnswerInput{QuestionIDs: []int64{q1}, Question: "x", Answer: "y"}, "http://x", f.now)
 	wantConflict(t, err)
-	if err := calls.AssignToAnswer(ctx, db, f.lead, f.tenantID, f.callID, q3, qa.ID, "http://x", f.now); err != nil {
+	if err := calls.AssignToAnswer(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, q3, qa.ID, "http://x", f.now); err != nil {
 		t.Fatal(err)
 	}
 
@@ -320,7 +320,7 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 			t.Fatal(err)
 		}
 		if i%2 == 0 {
-			if _, err := calls.AnswerQuestions(ctx, db, f.lead, f.tenantID, f.callID, calls.AnswerInput{QuestionIDs: []int64{q}, Question: "F", Answer: "A"}, "", f.now); err != nil {
+			if _, err := calls.AnswerQuestions(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, calls.AnswerInput{QuestionIDs: []int64{q}, Question: "F", Answer: "A"}, "", f.now); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -333,7 +333,7 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 		f.content.Timeline.Deadline = f.content.Timeline.Deadline.AddDate(0, 0, 1)
 		in.Content.Deadline = rules.FormatGermanDateTimeInput(f.content.Timeline.Deadline)
 		in.Content.PlannedOpening = rules.FormatGermanDateTimeInput(f.content.Timeline.PlannedOpening.AddDate(0, 0, 1+i))
-		if _, err := calls.Amend(ctx, db, f.lead, f.tenantID, f.callID, in, rules.DefaultCallRules(), "", f.now, dbtest.FakeDocuments{}); err != nil {
+		if _, err := calls.Amend(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, in, rules.DefaultCallRules(), "", f.now, dbtest.FakeDocuments{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -80,7 +80,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	}
 
 	// The same content through the read paths.
-	view, err := bids.OwnBid(ctx, db, vlt, awo, bid.OrgID, bid.BidID, time.Now())
+	view, err := bids.OwnBid(ctx, db, vlt, awo, core.BidScope{Org: bid.OrgID, Bid: bid.BidID}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
 	if err != nil || len(problems) != 1 || problems[0].ToAddr != "alt@traeger.example" || !strings.Contains(problems[0].LastError, "550") {
 		t.Errorf("the sealed mail does not read back: %+v %v", problems, err)
 	}
-	doc, err := bids.ReceiptPDF(ctx, db, awo, bid.OrgID, bid.BidID, bid.Version)
+	doc, err := bids.ReceiptPDF(ctx, db, awo, core.BidScope{Org: bid.OrgID, Bid: bid.BidID}, bid.Version)
 	if err != nil || !bytes.Equal(doc.Content, pdf) {
 		t.Errorf("the sealed receipt PDF does not read back: %v", err)
 	}

@@ -151,19 +151,19 @@ func (f *flow) submitBid(who string, lots rules.StepInput) {
 		s  rules.BidStep
 		in rules.StepInput
 	}{{rules.StepLots, lots}, {rules.StepAnswers, answers}, {rules.StepDeclarations, decl}} {
-		if err := bids.SaveBidStep(ctx, db, f.vault, a, org, id, st.s, st.in, now); err != nil {
+		if err := bids.SaveBidStep(ctx, db, f.vault, a, core.BidScope{Org: org, Bid: id}, st.s, st.in, now); err != nil {
 			t.Fatalf("bid %s step %s: %v", who, st.s, err)
 		}
 	}
 	for _, rd := range f.content.RequiredDocs {
 		pdf := []byte("%PDF-1.4\n% Browsertest: " + rd.Name + "\ntrailer <<>>\n%%EOF\n")
-		if err := bids.AddBidFile(ctx, db, f.vault, a, org, id, bids.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
+		if err := bids.AddBidFile(ctx, db, f.vault, a, core.BidScope{Org: org, Bid: id}, bids.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
 			File: bytes.NewReader(pdf)}, now); err != nil {
 			t.Fatalf("bid %s file %s: %v", who, rd.Key, err)
 		}
 	}
 	rev := f.count(`SELECT draft_rev FROM bids WHERE id = ?`, id)
-	if _, err := bids.SubmitBid(ctx, db, f.vault, a, org, id, int(rev), now); err != nil {
+	if _, err := bids.SubmitBid(ctx, db, f.vault, a, core.BidScope{Org: org, Bid: id}, int(rev), now); err != nil {
 		t.Fatalf("submit bid %s: %v", who, err)
 	}
 	f.bids[who] = id

@@ -15,6 +15,7 @@ import (
 
 	"kimibv/models/audit"
 	"kimibv/models/calls"
+	"kimibv/models/core"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
 )
@@ -37,7 +38,7 @@ func (f *flow) closeConsolidation() {
 	_, err := calls.CloseDueCalls(ctx, db, now)
 	must("closing", err)
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		_, err := evaluation.ConfirmOpening(ctx, db, f.vault, f.actor(op+"@musterland.example"), f.tenant, f.callID, now, docs)
+		_, err := evaluation.ConfirmOpening(ctx, db, f.vault, f.actor(op+"@musterland.example"), core.CallScope{Tenant: f.tenant, Call: f.callID}, now, docs)
 		must("opening", err)
 	}
 	lead := f.actor("leitung@musterland.example")
@@ -49,7 +50,7 @@ func (f *flow) closeConsolidation() {
 		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
 	for _, bid := range f.bids {
-		must("formal check", evaluation.SaveFormalCheck(ctx, db, lead, f.tenant, f.callID, bid, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, now))
+		must("formal check", evaluation.SaveFormalCheck(ctx, db, lead, core.CallScope{Tenant: f.tenant, Call: f.callID}, bid, evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, now))
 	}
 	for _, ev := range evaluators {
 		a := f.actor(ev + "@musterland.example")
@@ -60,14 +61,14 @@ func (f *flow) closeConsolidation() {
 				in[org] = evaluation.DeclarationInput{Tie: rules.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat seit 2021."}
 			}
 		}
-		must("declaration", evaluation.DeclareTies(ctx, db, a, f.tenant, f.callID, in, now))
+		must("declaration", evaluation.DeclareTies(ctx, db, a, core.CallScope{Tenant: f.tenant, Call: f.callID}, in, now))
 		for who, score := range sheetScores[ev] {
 			sheet := evaluation.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: true}
 			for _, cr := range f.content.Criteria {
 				sheet.Scores[cr.Key] = fmt.Sprint(score)
 				sheet.Reasons[cr.Key] = fmt.Sprintf("%s: Die Darstellung von %s zu %s entspricht Stufe %d.", ev, who, cr.Key, score)
 			}
-			must("sheet", evaluation.SaveSheet(ctx, db, a, f.tenant, f.callID, f.bids[who], sheet, now))
+			must("sheet", evaluation.SaveSheet(ctx, db, a, core.CallScope{Tenant: f.tenant, Call: f.callID}, f.bids[who], sheet, now))
 		}
 	}
 	for who, mean := range map[string]string{"awo": "3,67", "caritas": "3", "diakonie": "2,67"} {

@@ -115,7 +115,8 @@ func dropUnheldFiles(tx *gorm.DB, ids []int64) error {
 // AddBidFile stores an uploaded PDF for a required document of the bid, encrypted with
 // the call's data key (StoreFile: content-checked, streamed, size-limited per file and
 // per bid). Records bid.file_added.
-func AddBidFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, in BidFileInput, now time.Time) error {
+func AddBidFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, in BidFileInput, now time.Time) error {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -145,7 +146,8 @@ func AddBidFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.
 // AttachWalletDocument puts a copy of a document from the organisation's wallet under a
 // required document of the bid, re-encrypted with the call's data key. The copy belongs
 // to the bid: replacing the wallet document later does not change a submitted version.
-func AttachWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, key string, docID int64, maxBid int64, now time.Time) error {
+func AttachWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, key string, docID int64, maxBid int64, now time.Time) error {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -176,7 +178,8 @@ func AttachWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, ac
 }
 
 // RemoveBidFile removes the working copy's file of a required document. Records bid.file_removed.
-func RemoveBidFile(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidID int64, key string, now time.Time) error {
+func RemoveBidFile(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.BidScope, key string, now time.Time) error {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}

@@ -108,7 +108,8 @@ func (v *BidView) CanWithdraw() bool { return v.Open && v.Bid.State == rules.Bid
 // OwnBid returns the organisation's bid for a member (decrypting the working copy);
 // other organisations' bids are ErrNotFound. now decides only what the page offers; the
 // use cases check the deadline with the database clock.
-func OwnBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, now time.Time) (*BidView, error) {
+func OwnBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, now time.Time) (*BidView, error) {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -197,7 +198,8 @@ func versionRows(db *gorm.DB, vlt *vault.Vault, callID, bidID int64) ([]VersionR
 
 // OpenOwnBidFile streams a file of the organisation's bid (working copy or a version) to
 // a member; anybody else gets ErrNotFound.
-func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID, fileID int64) (io.ReadCloser, vault.File, error) {
+func OpenOwnBidFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, fileID int64) (io.ReadCloser, vault.File, error) {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return nil, vault.File{}, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -231,7 +233,8 @@ type ReceiptLot struct {
 
 // OwnReceipt returns the receipt of version n of the organisation's bid (decrypting the
 // frozen content for the lots), for members only.
-func OwnReceipt(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, n int) (*Receipt, error) {
+func OwnReceipt(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, n int) (*Receipt, error) {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}

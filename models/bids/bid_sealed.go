@@ -108,7 +108,7 @@ func ReadBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Ac
 		return nil, err
 	}
 	if gated {
-		if allowed, err = EvaluatorBids(db, actor, c.TenantID, callID); err != nil {
+		if allowed, err = EvaluatorBids(db, actor, core.CallScope{Tenant: c.TenantID, Call: callID}); err != nil {
 			return nil, err
 		}
 	}
@@ -207,7 +207,8 @@ func evaluatorGated(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (boo
 // of the call with the evaluator role of its Kreis and have declared for every bidding
 // organisation; the result are the bids they may see — admitted by the formal check and
 // without a declared tie.
-func EvaluatorBids(db *gorm.DB, actor *core.Actor, tenantID, callID int64) (map[int64]bool, error) {
+func EvaluatorBids(db *gorm.DB, actor *core.Actor, scope core.CallScope) (map[int64]bool, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if !actor.HasTenantRole(tenantID, core.RoleEvaluator) {
 		return nil, fmt.Errorf("bids of call %d: %w", callID, core.ErrForbidden)
 	}

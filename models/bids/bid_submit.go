@@ -113,7 +113,8 @@ func incompleteError(missing []rules.Missing) error {
 // time; a later commit is refused with a DeadlineError and leaves nothing behind.
 //
 // rev is the draft revision the provider checked; a changed draft is a conflict.
-func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, rev int, now time.Time) (*BidVersion, error) {
+func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, rev int, now time.Time) (*BidVersion, error) {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}

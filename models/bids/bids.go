@@ -193,7 +193,8 @@ func StartBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Ac
 // SaveBidStep validates one step's form against the call's current version and saves it
 // into the working copy (other steps stay as they are, so several members can work on
 // different steps). Records bid.draft_saved. A withdrawn bid or a passed deadline refuses.
-func SaveBidStep(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, step rules.BidStep, in rules.StepInput, now time.Time) error {
+func SaveBidStep(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, step rules.BidStep, in rules.StepInput, now time.Time) error {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -263,7 +264,8 @@ func touchBid(tx *gorm.DB, actor *core.Actor, b *Bid, now time.Time, withDraft b
 // WithdrawBid withdraws a submitted bid until the deadline (checked again at COMMIT with
 // the database clock). Withdrawal is final; the submitted versions stay in the record.
 // Records bid.withdrawn and puts a message into the organisation's Postfach.
-func WithdrawBid(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidID int64, now time.Time) error {
+func WithdrawBid(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.BidScope, now time.Time) error {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}

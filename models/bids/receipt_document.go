@@ -118,7 +118,8 @@ func issueEingangsbestaetigung(tx *gorm.DB, docs Documents, r *Receipt) (*Pendin
 
 // ReceiptPDF returns the issued Eingangsbestätigung of version n of the organisation's
 // bid, for members of that organisation only; everything else is ErrNotFound.
-func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidID int64, n int) (*vault.IssuedDocument, error) {
+func ReceiptPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.BidScope, n int) (*vault.IssuedDocument, error) {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}

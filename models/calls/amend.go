@@ -39,10 +39,10 @@ type AmendmentPreview struct {
 
 // PreviewAmendment checks an amendment like Amend but changes nothing; the confirmation
 // step shows its changes.
-func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules rules.CallRules, now time.Time) (*AmendmentPreview, error) {
+func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, in AmendInput, callRules rules.CallRules, now time.Time) (*AmendmentPreview, error) {
 	var p *AmendmentPreview
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := LockPublishedCall(tx, actor, tenantID, callID)
+		call, err := LockPublishedCall(tx, actor, scope)
 		if err != nil {
 			return err
 		}
@@ -56,11 +56,12 @@ func PreviewAmendment(ctx context.Context, db *gorm.DB, actor *core.Actor, tenan
 // material flag, the call's denormalised fields, the audit entry call.amended, a message
 // to the followers and, for a material amendment, the re-confirmation mark on submitted
 // bids, and the Bekanntmachung of the new version (docs), all in one transaction. A cancelled call cannot be amended (core.StateConflict, nothing changes).
-func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AmendInput, callRules rules.CallRules, baseURL string, now time.Time,
+func Amend(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, in AmendInput, callRules rules.CallRules, baseURL string, now time.Time,
 	docs Documents) (*rules.CallVersion, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	var ver rules.CallVersion
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := LockPublishedCall(tx, actor, tenantID, callID)
+		call, err := LockPublishedCall(tx, actor, core.CallScope{Tenant: tenantID, Call: callID})
 		if err != nil {
 			return err
 		}

@@ -65,7 +65,8 @@ func PublishedCallHeader(ctx context.Context, db *gorm.DB, idOrRef string) (*Cal
 
 // LeadCallHeader returns the head of a published call of the Kreis tenantID for its lead.
 // Another Kreis's call, a draft or an actor without the lead role get ErrNotFound (rules.md R9).
-func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*CallHeader, error) {
+func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope) (*CallHeader, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("call %d for lead: %w", callID, core.ErrNotFound)
 	}
@@ -82,7 +83,8 @@ func LeadCallHeader(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantI
 
 // LockPublishedCall loads a call of the Kreis FOR UPDATE for the lead's post-publication
 // actions; drafts and other Kreise's calls are ErrNotFound.
-func LockPublishedCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (*rules.Call, error) {
+func LockPublishedCall(tx *gorm.DB, actor *core.Actor, scope core.CallScope) (*rules.Call, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("call %d for lead: %w", callID, core.ErrNotFound)
 	}

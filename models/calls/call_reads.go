@@ -185,7 +185,8 @@ type CommitteeCandidate struct {
 
 // LeadCallByID loads a call of the Kreis for its lead: current content (the draft while
 // a draft), committee and the Kreis's candidates. Another Kreis's call is ErrNotFound.
-func LeadCallByID(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*LeadCall, error) {
+func LeadCallByID(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope) (*LeadCall, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if err := RequireLead(actor, tenantID, "load call"); err != nil {
 		return nil, err
 	}

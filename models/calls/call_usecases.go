@@ -197,7 +197,8 @@ func uniqueIDs(ids []int64) []int64 {
 // SaveDraft stores the editor's input as the call's draft together with the committee.
 // Only the Kreis's lead may do so and only while the call is a draft: a published call
 // is frozen for everybody (ErrCallNotDraft).
-func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in rules.CallDraftInput, now time.Time) error {
+func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, in rules.CallDraftInput, now time.Time) error {
+	tenantID, callID := scope.Tenant, scope.Call
 	if err := RequireLead(actor, tenantID, "save draft"); err != nil {
 		return err
 	}
@@ -239,7 +240,8 @@ func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, ca
 
 // SetCommittee replaces the evaluators and openers of a draft or published call. The
 // committee is not public content, so it is no amendment; it is recorded in the audit trail.
-func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, com rules.Committee, now time.Time) error {
+func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, com rules.Committee, now time.Time) error {
+	tenantID, callID := scope.Tenant, scope.Call
 	if err := RequireLead(actor, tenantID, "set committee"); err != nil {
 		return err
 	}
@@ -297,8 +299,9 @@ func loadCommittee(tx *gorm.DB, callID int64) (rules.Committee, error) {
 // call's state and denormalised fields and records call.published. A second publish (two
 // tabs) finds the call no longer a draft and returns ErrCallNotDraft without changes.
 // The Bekanntmachung (docs) is issued in the same transaction.
-func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, callRules rules.CallRules, now time.Time,
+func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, callRules rules.CallRules, now time.Time,
 	docs Documents) (*rules.CallVersion, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if err := RequireLead(actor, tenantID, "publish call"); err != nil {
 		return nil, err
 	}

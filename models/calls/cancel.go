@@ -29,12 +29,13 @@ const cancelOrgsSQL = `SELECT org_id FROM follows WHERE call_id = @call UNION SE
 // audit entry nor the message states anything about them. The award can no longer
 // become final (the finalisation selects only notified calls); objections can no longer
 // be raised. Awarded, cancelled and draft calls are refused with a core.StateConflict.
-func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, reason, baseURL string, now time.Time) error {
+func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, reason, baseURL string, now time.Time) error {
+	tenantID := scope.Tenant
 	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
 	v := &core.ValidationError{}
 	core.CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, rules.MaxReason)
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := LockPublishedCall(tx, actor, tenantID, callID)
+		call, err := LockPublishedCall(tx, actor, scope)
 		if err != nil {
 			return err
 		}

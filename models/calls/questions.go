@@ -133,7 +133,8 @@ func OwnQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, callID in
 
 // LeadQuestions lists every question of a call with the asking organisation, open ones
 // first, for the Kreis's lead.
-func LeadQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) ([]AskedQuestion, error) {
+func LeadQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope) ([]AskedQuestion, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("questions of call %d: %w", callID, core.ErrNotFound)
 	}
@@ -159,7 +160,8 @@ type AnswerInput struct {
 // wording may differ from the originals, which stay unchanged in questions. It records
 // question.merged (several) and question.answered, notifies followers and, separately,
 // the asking organisations.
-func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in AnswerInput, baseURL string, now time.Time) (*PublicQA, error) {
+func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, in AnswerInput, baseURL string, now time.Time) (*PublicQA, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	in.Question = strings.TrimSpace(strings.ReplaceAll(in.Question, "\r\n", "\n"))
 	in.Answer = strings.TrimSpace(strings.ReplaceAll(in.Answer, "\r\n", "\n"))
 	v := &core.ValidationError{}
@@ -174,7 +176,7 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 	}
 	var qa PublicQA
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := LockPublishedCall(tx, actor, tenantID, callID)
+		call, err := LockPublishedCall(tx, actor, scope)
 		if err != nil {
 			return err
 		}
@@ -221,9 +223,10 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 
 // AssignToAnswer merges a later duplicate question into an already published answer.
 // It records question.merged and tells the asking organisation.
-func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, questionID, answerID int64, baseURL string, now time.Time) error {
+func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, questionID, answerID int64, baseURL string, now time.Time) error {
+	tenantID, callID := scope.Tenant, scope.Call
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := LockPublishedCall(tx, actor, tenantID, callID)
+		call, err := LockPublishedCall(tx, actor, scope)
 		if err != nil {
 			return err
 		}

@@ -97,7 +97,7 @@ func TestCouncilTieGate(t *testing.T) {
 		return a
 	}
 	a, b := member("rat-a@example.org", p.TenantID), member("rat-b@example.org", p.TenantID)
-	v, err := decision.LoadCouncilProcedure(ctx, db, a, p.TenantID, p.CallID)
+	v, err := decision.LoadCouncilProcedure(ctx, db, a, core.CallScope{Tenant: p.TenantID, Call: p.CallID})
 	if err != nil || v.Record == nil || v.Annex != nil || v.Declared || len(v.Bidders) != 3 {
 		t.Fatalf("before declaration: %v %+v", err, v)
 	}
@@ -122,11 +122,11 @@ func TestCouncilTieGate(t *testing.T) {
 	if err := decision.DeclareCouncilTies(ctx, db, b, decision.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties(rules.TieNone)}, time.Now()); !errors.Is(err, core.ErrConflict) {
 		t.Errorf("second declaration: %v", err)
 	}
-	va, err := decision.LoadCouncilProcedure(ctx, db, a, p.TenantID, p.CallID)
+	va, err := decision.LoadCouncilProcedure(ctx, db, a, core.CallScope{Tenant: p.TenantID, Call: p.CallID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	vb, err := decision.LoadCouncilProcedure(ctx, db, b, p.TenantID, p.CallID)
+	vb, err := decision.LoadCouncilProcedure(ctx, db, b, core.CallScope{Tenant: p.TenantID, Call: p.CallID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,16 +150,16 @@ func TestCouncilTieGate(t *testing.T) {
 		t.Fatal("no second Kreis")
 	}
 	c := member("rat-c@example.org", other)
-	if _, err := decision.LoadCouncilProcedure(ctx, db, c, other, p.CallID); !errors.Is(err, core.ErrNotFound) {
+	if _, err := decision.LoadCouncilProcedure(ctx, db, c, core.CallScope{Tenant: other, Call: p.CallID}); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("other Kreis: %v", err)
 	}
-	if _, err := decision.LoadCouncilProcedure(ctx, db, p.Lead, p.TenantID, p.CallID); !errors.Is(err, core.ErrNotFound) {
+	if _, err := decision.LoadCouncilProcedure(ctx, db, p.Lead, core.CallScope{Tenant: p.TenantID, Call: p.CallID}); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("lead without council role: %v", err)
 	}
 	// A published (not decided) call: state only, and no declaration possible.
 	var open int64
 	db.Raw(`SELECT id FROM calls WHERE tenant_id = ? AND state = 'published' LIMIT 1`, p.TenantID).Scan(&open)
-	vo, err := decision.LoadCouncilProcedure(ctx, db, a, p.TenantID, open)
+	vo, err := decision.LoadCouncilProcedure(ctx, db, a, core.CallScope{Tenant: p.TenantID, Call: open})
 	if err != nil || vo.Record != nil || vo.Bidders != nil {
 		t.Errorf("undecided call: %v %+v", err, vo)
 	}

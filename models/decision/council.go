@@ -116,7 +116,8 @@ func councilCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64) (*Counc
 // LoadCouncilProcedure reads a procedure for a council member with a constant number of
 // queries: before the decision only its state; after it the award record, the bidders
 // with the member's declaration and, when declared without a tie, the annex.
-func LoadCouncilProcedure(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*CouncilView, error) {
+func LoadCouncilProcedure(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope) (*CouncilView, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	var out *CouncilView
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		v, decided, err := councilCall(tx, actor, tenantID, callID)

@@ -42,7 +42,8 @@ func (v *Vergabeakte) FileName() string { return "vergabeakte-" + v.Ref + ".zip"
 // PrepareVergabeakte checks that the actor leads the call's Kreis (else ErrNotFound) and
 // is no named evaluator of the call (accounts.ErrCommitteeMember) before anything is written to
 // the response.
-func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*Vergabeakte, error) {
+func PrepareVergabeakte(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope) (*Vergabeakte, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if err := calls.RequireLead(actor, tenantID, "vergabeakte"); err != nil {
 		return nil, err
 	}

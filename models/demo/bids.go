@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models/accounts"
 	"kimibv/models/bids"
+	"kimibv/models/core"
 	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -96,7 +97,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 			}{rules.StepDeclarations, decl})
 		}
 		for _, st := range steps {
-			if err := bids.SaveBidStep(ctx, db, o.vault, a, orgID, id, st.s, st.in, now); err != nil {
+			if err := bids.SaveBidStep(ctx, db, o.vault, a, core.BidScope{Org: orgID, Bid: id}, st.s, st.in, now); err != nil {
 				return fmt.Errorf("demo bid %s %s: %w", email, st.s, err)
 			}
 		}
@@ -104,7 +105,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 			return nil
 		}
 		for _, rd := range content.RequiredDocs {
-			if err := bids.AddBidFile(ctx, db, o.vault, a, orgID, id, bids.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
+			if err := bids.AddBidFile(ctx, db, o.vault, a, core.BidScope{Org: orgID, Bid: id}, bids.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
 				File: bytes.NewReader(demoPDF(rd.Name))}, now); err != nil {
 				return fmt.Errorf("demo bid %s %s: %w", email, rd.Key, err)
 			}
@@ -113,7 +114,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 		if err := db.WithContext(ctx).Raw(`SELECT draft_rev FROM bids WHERE id = ?`, id).Scan(&rev).Error; err != nil {
 			return err
 		}
-		v, err := bids.SubmitBid(ctx, db, o.vault, a, orgID, id, rev, now)
+		v, err := bids.SubmitBid(ctx, db, o.vault, a, core.BidScope{Org: orgID, Bid: id}, rev, now)
 		if err != nil {
 			return fmt.Errorf("demo bid %s submit: %w", email, err)
 		}

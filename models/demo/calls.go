@@ -9,6 +9,7 @@ import (
 
 	"kimibv/models/accounts"
 	"kimibv/models/calls"
+	"kimibv/models/core"
 	"kimibv/models/rules"
 )
 
@@ -59,10 +60,10 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, 
 		return out, err
 	}
 	content.FileRef = "KI 32-2026-01"
-	if err := calls.SaveDraft(ctx, db, lead, tenantID, open.ID, rules.DraftInputFrom(content, com), now); err != nil {
+	if err := calls.SaveDraft(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: open.ID}, rules.DraftInputFrom(content, com), now); err != nil {
 		return out, fmt.Errorf("demo call save: %w", err)
 	}
-	if _, err := calls.Publish(ctx, db, lead, tenantID, open.ID, rules.DefaultCallRules(), now, docs); err != nil {
+	if _, err := calls.Publish(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: open.ID}, rules.DefaultCallRules(), now, docs); err != nil {
 		return out, fmt.Errorf("demo call publish: %w", err)
 	}
 	draft, err := calls.CreateDraft(ctx, db, lead, tenantID, open.ID, now)
@@ -73,7 +74,7 @@ func loadCalls(ctx context.Context, db *gorm.DB, tenantID int64, now time.Time, 
 	content.FileRef = "KI 32-2026-02"
 	content.Lots = content.Lots[2:]
 	content.Timeline = rules.Timeline{StandstillDays: 14}
-	if err := calls.SaveDraft(ctx, db, lead, tenantID, draft.ID, rules.DraftInputFrom(content, com), now); err != nil {
+	if err := calls.SaveDraft(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: draft.ID}, rules.DraftInputFrom(content, com), now); err != nil {
 		return out, fmt.Errorf("demo draft save: %w", err)
 	}
 	out.Open, out.Draft = open, draft

@@ -66,7 +66,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls
 		{QuestionIDs: []int64{asked["dolmetsch"]}, Question: "Sind Kosten für Dolmetsch- und Sprachmittlungsleistungen aus der Förderung finanzierbar?",
 			Answer: "Die Förderung deckt Personalausgaben der Case-Managerinnen und Case-Manager. Sprachmittlung kann aus dem Zuschuss des Kreises (5.000 € je VZÄ und Jahr) finanziert werden, wenn sie im Finanzierungsplan ausgewiesen ist."},
 	} {
-		if _, err := calls.AnswerQuestions(ctx, db, lead, tenantID, callID, in, base, now); err != nil {
+		if _, err := calls.AnswerQuestions(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: callID}, in, base, now); err != nil {
 			return fmt.Errorf("demo answer: %w", err)
 		}
 	}
@@ -77,7 +77,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls
 	c := view.Content
 	c.Timeline.Deadline = c.Timeline.Deadline.AddDate(0, 0, 7)
 	c.Timeline.PlannedOpening = c.Timeline.PlannedOpening.AddDate(0, 0, 7)
-	if _, err := calls.Amend(ctx, db, lead, tenantID, callID, calls.AmendInput{Content: rules.DraftInputFrom(c, rules.Committee{}),
+	if _, err := calls.Amend(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: callID}, calls.AmendInput{Content: rules.DraftInputFrom(c, rules.Committee{}),
 		Reason: "Verlängerung der Abgabefrist um eine Woche, weil die Frist sonst in die Herbstferien fiele.", BaseVersion: 1},
 		rules.DefaultCallRules(), base, now, docs); err != nil {
 		return fmt.Errorf("demo amendment: %w", err)
@@ -87,7 +87,7 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls
 
 // cancelledDemoCall publishes a copy of the open call for an additional post and cancels it.
 func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *core.Actor, tenantID, fromID int64, now time.Time, docs calls.Documents, base string) error {
-	lc, err := calls.LeadCallByID(ctx, db, lead, tenantID, fromID)
+	lc, err := calls.LeadCallByID(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: fromID})
 	if err != nil {
 		return err
 	}
@@ -100,12 +100,12 @@ func cancelledDemoCall(ctx context.Context, db *gorm.DB, lead *core.Actor, tenan
 	c.FileRef = "KI 32-2026-03"
 	c.Lots = c.Lots[1:2]
 	c.Timeline.Publication = time.Time{}
-	if err := calls.SaveDraft(ctx, db, lead, tenantID, call.ID, rules.DraftInputFrom(c, lc.Committee), now); err != nil {
+	if err := calls.SaveDraft(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: call.ID}, rules.DraftInputFrom(c, lc.Committee), now); err != nil {
 		return fmt.Errorf("demo cancelled call save: %w", err)
 	}
-	if _, err := calls.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), now, docs); err != nil {
+	if _, err := calls.Publish(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: call.ID}, rules.DefaultCallRules(), now, docs); err != nil {
 		return fmt.Errorf("demo cancelled call publish: %w", err)
 	}
-	return calls.Cancel(ctx, db, lead, tenantID, call.ID,
+	return calls.Cancel(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: call.ID},
 		"Die zusätzliche Landesförderung für eine weitere Stelle wurde nicht bewilligt. Die Ausschreibung wird deshalb aufgehoben.", base, now)
 }

@@ -91,10 +91,10 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 		c.Title, c.FileRef = s.Title, s.FileRef
 		c.Timeline.QuestionsUntil, c.Timeline.Deadline = deadline.AddDate(0, 0, -7), deadline
 		c.Timeline.PlannedOpening, c.Timeline.PlannedDecision = deadline.Add(time.Hour), deadline.AddDate(0, 0, 30)
-		if err := calls.SaveDraft(ctx, db, lead, tenantID, call.ID, rules.DraftInputFrom(c, com), published); err != nil {
+		if err := calls.SaveDraft(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: call.ID}, rules.DraftInputFrom(c, com), published); err != nil {
 			return nil, fmt.Errorf("demo scoring call save: %w", err)
 		}
-		if _, err := calls.Publish(ctx, db, lead, tenantID, call.ID, rules.DefaultCallRules(), published, docsOf(opts)); err != nil {
+		if _, err := calls.Publish(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: call.ID}, rules.DefaultCallRules(), published, docsOf(opts)); err != nil {
 			return nil, fmt.Errorf("demo scoring call publish: %w", err)
 		}
 		ids, contents = append(ids, call.ID), append(contents, c)
@@ -115,7 +115,7 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 				return nil, err
 			}
 			if b.name == "bruecke" {
-				if err := bids.WithdrawBid(ctx, db, a, orgOf(a), bidList[i][b.name], time.Now()); err != nil {
+				if err := bids.WithdrawBid(ctx, db, a, core.BidScope{Org: orgOf(a), Bid: bidList[i][b.name]}, time.Now()); err != nil {
 					return nil, fmt.Errorf("demo withdraw: %w", err)
 				}
 			}
@@ -167,12 +167,12 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.A
 		s  rules.BidStep
 		in rules.StepInput
 	}{{rules.StepLots, lots}, {rules.StepAnswers, answers}, {rules.StepDeclarations, decl}} {
-		if err := bids.SaveBidStep(ctx, db, vlt, a, org, id, st.s, st.in, now); err != nil {
+		if err := bids.SaveBidStep(ctx, db, vlt, a, core.BidScope{Org: org, Bid: id}, st.s, st.in, now); err != nil {
 			return 0, fmt.Errorf("demo scoring bid %s: %w", st.s, err)
 		}
 	}
 	for _, rd := range c.RequiredDocs {
-		if err := bids.AddBidFile(ctx, db, vlt, a, org, id, bids.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
+		if err := bids.AddBidFile(ctx, db, vlt, a, core.BidScope{Org: org, Bid: id}, bids.BidFileInput{DocKey: rd.Key, FileName: rd.Name + ".pdf",
 			File: bytes.NewReader(demoPDF(rd.Name))}, now); err != nil {
 			return 0, fmt.Errorf("demo scoring bid %s: %w", rd.Key, err)
 		}
@@ -181,7 +181,7 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.A
 	if err := db.WithContext(ctx).Raw(`SELECT draft_rev FROM bids WHERE id = ?`, id).Scan(&rev).Error; err != nil {
 		return 0, err
 	}
-	v, err := bids.SubmitBid(ctx, db, vlt, a, org, id, rev, now)
+	v, err := bids.SubmitBid(ctx, db, vlt, a, core.BidScope{Org: org, Bid: id}, rev, now)
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring submit: %w", err)
 	}
@@ -192,7 +192,7 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.A
 func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, docs evaluation.Documents, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
 	c *rules.CallContent, bidList map[string]int64, complete bool, now time.Time) error {
 	for _, op := range []string{"oeffnung1", "oeffnung2"} {
-		if _, err := evaluation.ConfirmOpening(ctx, db, vlt, people[op], tenantID, callID, now, docs); err != nil {
+		if _, err := evaluation.ConfirmOpening(ctx, db, vlt, people[op], core.CallScope{Tenant: tenantID, Call: callID}, now, docs); err != nil {
 			return fmt.Errorf("demo opening: %w", err)
 		}
 	}
@@ -206,14 +206,14 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, docs eval
 	admitted := []string{"awo", "caritas", "diakonie"}
 	if !complete {
 		admitted = admitted[:2]
-		if err := evaluation.RequestDocuments(ctx, db, lead, tenantID, callID, bidList["diakonie"], evaluation.DocRequestInput{DocKeys: []string{c.RequiredDocs[len(c.RequiredDocs)-1].Key},
+		if err := evaluation.RequestDocuments(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: callID}, bidList["diakonie"], evaluation.DocRequestInput{DocKeys: []string{c.RequiredDocs[len(c.RequiredDocs)-1].Key},
 			Message:  "Die Erklärung zu Verbindungen ist nicht unterschrieben. Bitte reichen Sie sie unterschrieben nach.",
 			Deadline: now.AddDate(0, 0, 7).In(core.Berlin()).Format("02.01.2006") + " 12:00"}, now); err != nil {
 			return fmt.Errorf("demo document request: %w", err)
 		}
 	}
 	for _, n := range admitted {
-		if err := evaluation.SaveFormalCheck(ctx, db, lead, tenantID, callID, bidList[n], evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
+		if err := evaluation.SaveFormalCheck(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: callID}, bidList[n], evaluation.FormalInput{Items: met, Decision: rules.DecideAdmit}, now); err != nil {
 			return fmt.Errorf("demo formal check %s: %w", n, err)
 		}
 	}
@@ -233,7 +233,7 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, docs eval
 				in[o.OrgID] = evaluation.DeclarationInput{Tie: rules.TieMembership, Note: "Ehrenamtliches Mitglied im Caritasrat des Verbands seit 2021."}
 			}
 		}
-		if err := evaluation.DeclareTies(ctx, db, people[ev], tenantID, callID, in, now); err != nil {
+		if err := evaluation.DeclareTies(ctx, db, people[ev], core.CallScope{Tenant: tenantID, Call: callID}, in, now); err != nil {
 			return fmt.Errorf("demo declaration %s: %w", ev, err)
 		}
 	}
@@ -252,7 +252,7 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, docs eval
 				in.Scores[cr.Key] = fmt.Sprint(s)
 				in.Reasons[cr.Key] = fmt.Sprintf("Demonstration: %s – die Darstellung entspricht Stufe %d der Skala (%s).", cr.Name, s, c.ScaleLabel(s))
 			}
-			if err := evaluation.SaveSheet(ctx, db, people[ev], tenantID, callID, bidList[n], in, now); err != nil {
+			if err := evaluation.SaveSheet(ctx, db, people[ev], core.CallScope{Tenant: tenantID, Call: callID}, bidList[n], in, now); err != nil {
 				return fmt.Errorf("demo sheet %s %s: %w", ev, n, err)
 			}
 		}

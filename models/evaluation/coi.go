@@ -62,7 +62,8 @@ func evaluatorCall(tx *gorm.DB, actor *core.Actor, tenantID, callID int64, lock 
 
 // CoiDeclarations loads the evaluator's declaration page: the bidding organisations of an
 // opened call (nothing else of the bids) with the declarations made so far.
-func CoiDeclarations(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*DeclarationView, error) {
+func CoiDeclarations(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope) (*DeclarationView, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	tx := db.WithContext(ctx)
 	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 	if err != nil {
@@ -91,7 +92,8 @@ type DeclarationInput struct {
 // declared (all at once; declarations are final). A declared tie excludes the evaluator
 // from that bid; when fewer than two evaluators remain for a bid, the leads are warned by
 // e-mail. Audited as coi.declared (ties are named in the details for the lead).
-func DeclareTies(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, in map[int64]DeclarationInput, now time.Time) error {
+func DeclareTies(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, in map[int64]DeclarationInput, now time.Time) error {
+	tenantID, callID := scope.Tenant, scope.Call
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		h, err := evaluatorCall(tx, actor, tenantID, callID, true)
 		if err != nil {

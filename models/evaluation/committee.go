@@ -66,7 +66,8 @@ type EvaluatorCallView struct {
 
 // EvaluatorCall loads the evaluator's page of a call; before the declarations are
 // complete ReadBids refuses (Refusal wrapping ErrForbidden).
-func EvaluatorCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*EvaluatorCallView, error) {
+func EvaluatorCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.CallScope, now time.Time) (*EvaluatorCallView, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	tx := db.WithContext(ctx)
 	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 	if err != nil {
@@ -159,7 +160,8 @@ func (v *CommitteeView) Warnings() []CommitteeBid {
 // LeadCommittee loads the lead's committee page: evaluators, every declaration (ties with
 // notes), per bid the evaluators who may score it and their submitted sheets, and the
 // warning when fewer than two remain. Sealed before the opening (through ReadBids).
-func LeadCommittee(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time) (*CommitteeView, error) {
+func LeadCommittee(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.CallScope, now time.Time) (*CommitteeView, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if _, err := leadOpenedBids(ctx, db, vlt, actor, tenantID, callID, now); err != nil {
 		return nil, err
 	}
@@ -214,9 +216,10 @@ func LeadCommittee(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *co
 // example when ties leave fewer than two evaluators for a bid); the new member declares
 // too before seeing anything. Audited as committee.evaluator_added; the new member is
 // told by e-mail.
-func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, userID int64, now time.Time) error {
+func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, userID int64, now time.Time) error {
+	tenantID, callID := scope.Tenant, scope.Call
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		c, err := calls.LockPublishedCall(tx, actor, tenantID, callID)
+		c, err := calls.LockPublishedCall(tx, actor, scope)
 		if err != nil {
 			return err
 		}

@@ -81,7 +81,8 @@ type DocRequestInput struct {
 // required documents of the bid's call version; the deadline is the call's one request
 // deadline (set by the first request, in the future; equal treatment). The provider gets
 // a Postfach message and an e-mail. Audited as formal.documents_requested.
-func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, in DocRequestInput, now time.Time) error {
+func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, in DocRequestInput, now time.Time) error {
+	tenantID, callID := scope.Tenant, scope.Call
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		c, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
@@ -180,7 +181,8 @@ func (v *ProviderRequestsView) DocName(key string) string {
 
 // ProviderRequests loads the document requests for the organisation's bid (members only;
 // anybody else ErrNotFound).
-func ProviderRequests(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, bidID int64) (*ProviderRequestsView, error) {
+func ProviderRequests(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.BidScope) (*ProviderRequestsView, error) {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -227,7 +229,8 @@ type RequestUpload struct {
 // deadline (checked with now and, for the receipt, the database clock), encrypted with
 // the call's key; each answer gets its own receipt entry (time and SHA-256). Audited as
 // formal.documents_answered.
-func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, bidID int64, in RequestUpload, now time.Time) (*rules.RequestAnswer, error) {
+func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, in RequestUpload, now time.Time) (*rules.RequestAnswer, error) {
+	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -276,7 +279,8 @@ func AnswerDocumentRequest(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a
 
 // OpenAnswerFile streams an answer file to the lead (after the ReadBids check) or to a
 // member of the answering organisation.
-func OpenAnswerFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID, bidID, answerID int64, now time.Time) (io.ReadCloser, vault.File, error) {
+func OpenAnswerFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.CallScope, bidID, answerID int64, now time.Time) (io.ReadCloser, vault.File, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if _, err := leadOpenedBids(ctx, db, vlt, actor, tenantID, callID, now); err != nil {
 		return nil, vault.File{}, err
 	}

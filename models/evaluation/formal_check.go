@@ -37,7 +37,8 @@ func (r FormalRow) Label() string { return rules.FormalLabel(r.Outcome) }
 // FormalOverview lists the opened bids of a call with their formal outcome and the call's
 // document-request deadline, for its lead. It goes through ReadBids (sealed before the
 // opening) and closes the call lazily.
-func FormalOverview(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time) ([]FormalRow, *time.Time, error) {
+func FormalOverview(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.CallScope, now time.Time) ([]FormalRow, *time.Time, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if _, err := leadOpenedBids(ctx, db, vlt, actor, tenantID, callID, now); err != nil {
 		return nil, nil, err
 	}
@@ -114,7 +115,8 @@ type FormalCorrection struct {
 }
 
 // FormalCheckOf loads the checklist of one opened bid for the lead (through ReadBids).
-func FormalCheckOf(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*FormalBidView, error) {
+func FormalCheckOf(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.CallScope, bidID int64, now time.Time) (*FormalBidView, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	ob, err := leadOpenedBids(ctx, db, vlt, actor, tenantID, callID, now)
 	if err != nil {
 		return nil, err
@@ -290,7 +292,8 @@ func lockFormalBid(tx *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64
 // SaveFormalCheck stores the lead's checklist of a bid and applies the decision: save
 // only, admit (every minimum requirement met) or exclude (with reason; final). Audited as
 // formal.saved, formal.admitted or formal.excluded.
-func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, in FormalInput, now time.Time) error {
+func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, in FormalInput, now time.Time) error {
+	tenantID, callID := scope.Tenant, scope.Call
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {
@@ -346,7 +349,8 @@ func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *core.Actor, tenant
 // CorrectExclusion records a documented correction of an erroneous exclusion: the
 // exclusion stays on record, the correction (with its mandatory reason) re-admits the
 // bid — only if every minimum requirement is met. Audited as formal.corrected.
-func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, reason string, now time.Time) error {
+func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, reason string, now time.Time) error {
+	tenantID, callID := scope.Tenant, scope.Call
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
 		if err != nil {

@@ -181,7 +181,8 @@ func matrixDocData(tx *gorm.DB, c *calls.LeadCallRow, content rules.CallContent,
 // BewertungsmatrixPDF returns the issued Bewertungsmatrix of a call of the Kreis for its
 // leads; everyone else, and a consolidation not yet closed, ErrNotFound; a lead who is a
 // named evaluator of the call accounts.ErrCommitteeMember.
-func BewertungsmatrixPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*vault.IssuedDocument, error) {
+func BewertungsmatrixPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope) (*vault.IssuedDocument, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("Bewertungsmatrix of call %d: %w", callID, core.ErrNotFound)
 	}

@@ -63,7 +63,8 @@ func OpeningRule(state rules.CallState, deadline *time.Time, openedAt *time.Time
 // It returns whether the call is now open. Other Kreise's calls are ErrNotFound. The
 // Öffnungsprotokoll (docs) is issued in the opening transaction after the freeze, so a
 // failing renderer rolls the opening back.
-func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID int64, now time.Time, docs Documents) (bool, error) {
+func ConfirmOpening(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.CallScope, now time.Time, docs Documents) (bool, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return false, fmt.Errorf("opening of call %d: %w", callID, core.ErrNotFound)
 	}

@@ -117,7 +117,8 @@ func versionKindLabel(kind string) string { return bids.VersionRow{Kind: kind}.K
 // OeffnungsprotokollPDF returns the issued Öffnungsprotokoll of an opened call of the
 // Kreis for its leads and openers; everyone else, and a call not yet opened, ErrNotFound;
 // a named evaluator of the call accounts.ErrCommitteeMember.
-func OeffnungsprotokollPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64) (*vault.IssuedDocument, error) {
+func OeffnungsprotokollPDF(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope) (*vault.IssuedDocument, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if !actor.HasTenantRole(tenantID, core.RoleLead) && !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return nil, fmt.Errorf("Öffnungsprotokoll of call %d: %w", callID, core.ErrNotFound)
 	}
@@ -156,7 +157,8 @@ type CallDocStatus struct {
 
 // CallDocuments returns the CallDocStatus of a call of the Kreis (one query; no rights
 // check: the caller has already loaded the call for its lead).
-func CallDocuments(ctx context.Context, db *gorm.DB, tenantID, callID int64) (CallDocStatus, error) {
+func CallDocuments(ctx context.Context, db *gorm.DB, scope core.CallScope) (CallDocStatus, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	var s CallDocStatus
 	err := db.WithContext(ctx).Raw(`SELECT c.opened_at IS NOT NULL AS opened,
 			EXISTS (SELECT 1 FROM call_results r WHERE r.call_id = c.id) AS consolidated,

@@ -60,7 +60,8 @@ func (b ProtocolBid) ReceiptText() string { return rules.FormatDateTimeSeconds(b
 // ErrNotFound; a named evaluator of the call accounts.ErrCommitteeMember, since the protocol lists
 // every bid). It closes the call lazily when its deadline has passed. Bids appear only
 // after the opening.
-func Opening(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID int64, now time.Time) (*OpeningView, error) {
+func Opening(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, now time.Time) (*OpeningView, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	if !actor.HasTenantRole(tenantID, core.RoleOpener) && !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("opening of call %d: %w", callID, core.ErrNotFound)
 	}

@@ -61,7 +61,8 @@ func (v *SheetView) Opened() *bids.OpenedBids { return v.opened }
 // EvaluatorSheet loads the sheet page of one bid for an evaluator. The bid is read
 // through ReadBids, so the conflict-of-interest gate applies: a bid the evaluator may not
 // see (tie, not admitted, other call) is ErrNotFound, undeclared bidders a Refusal.
-func EvaluatorSheet(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, tenantID, callID, bidID int64, now time.Time) (*SheetView, error) {
+func EvaluatorSheet(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.CallScope, bidID int64, now time.Time) (*SheetView, error) {
+	tenantID, callID := scope.Tenant, scope.Call
 	tx := db.WithContext(ctx)
 	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 	if err != nil {
@@ -187,13 +188,14 @@ func checkSheetKeys(v *core.ValidationError, criteria []rules.Criterion, in Shee
 // transaction): a tied, not admitted or foreign bid is ErrNotFound. A submitted sheet
 // cannot change (conflict; the database refuses it too). Audited as sheet.saved or
 // sheet.submitted.
-func SaveSheet(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64, in SheetInput, now time.Time) error {
+func SaveSheet(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, in SheetInput, now time.Time) error {
+	tenantID, callID := scope.Tenant, scope.Call
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		h, err := evaluatorCall(tx, actor, tenantID, callID, false)
 		if err != nil {
 			return err
 		}
-		allowed, err := bids.EvaluatorBids(tx, actor, tenantID, callID)
+		allowed, err := bids.EvaluatorBids(tx, actor, scope)
 		if err != nil {
 			return err
 		}
