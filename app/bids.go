@@ -164,7 +164,7 @@ func (a *App) startBid(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	o := org(c)
-	id, err := bids.StartBid(c.Request().Context(), a.db, v, actor(c), o.ID, callID, a.now())
+	id, err := bids.StartBid(c.Request().Context(), a.db, v, actor(c), core.OrgCallScope{Org: o.ID, Call: callID}, a.now())
 	if err != nil {
 		return bidRefusal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models/calls"
+	"kimibv/models/core"
 	"kimibv/models/postbox"
 )
 
@@ -14,7 +15,7 @@ func (a *App) followCall(c echo.Context) error {
 		return err
 	}
 	orgID := formOrg(c, "follow_org", actor(c))
-	if err := postbox.Follow(c.Request().Context(), a.db, actor(c), orgID, h.ID, a.now()); err != nil {
+	if err := postbox.Follow(c.Request().Context(), a.db, actor(c), core.OrgCallScope{Org: orgID, Call: h.ID}, a.now()); err != nil {
 		return conflictPage(err)
 	}
 	return a.redirect(c, "/ausschreibungen/"+h.Ref+"#folgen",
@@ -28,7 +29,7 @@ func (a *App) unfollowCall(c echo.Context) error {
 		return err
 	}
 	orgID := formOrg(c, "follow_org", actor(c))
-	if err := postbox.Unfollow(c.Request().Context(), a.db, actor(c), orgID, h.ID); err != nil {
+	if err := postbox.Unfollow(c.Request().Context(), a.db, actor(c), core.OrgCallScope{Org: orgID, Call: h.ID}); err != nil {
 		return err
 	}
 	return a.redirect(c, "/ausschreibungen/"+h.Ref+"#folgen", "Ihre Organisation folgt dieser Ausschreibung nicht mehr.")

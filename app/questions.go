@@ -50,7 +50,7 @@ func (a *App) askQuestion(c echo.Context) error {
 		return err
 	}
 	orgID := formOrg(c, "org", actor(c))
-	_, err = calls.AskQuestion(c.Request().Context(), a.db, actor(c), d.Extras.Call.ID, orgID, c.FormValue("question"), a.now())
+	_, err = calls.AskQuestion(c.Request().Context(), a.db, actor(c), core.OrgCallScope{Call: d.Extras.Call.ID, Org: orgID}, c.FormValue("question"), a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "call_questions", "Fragen und Antworten – "+d.Extras.Call.Title, d, formValues(c), err)
 	}

@@ -26,7 +26,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 	f := newQAFixture(t, db)
 	callRules := rules.DefaultCallRules()
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
-	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
+	if err := postbox.Follow(ctx, db, awoUser, core.OrgCallScope{Org: awo, Call: f.callID}, f.now); err != nil {
 		t.Fatal(err)
 	}
 	versions := func() int64 {
@@ -145,7 +145,7 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
-	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
+	if err := postbox.Follow(ctx, db, awoUser, core.OrgCallScope{Org: awo, Call: f.callID}, f.now); err != nil {
 		t.Fatal(err)
 	}
 	err := calls.Cancel(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, "  ", "http://x", f.now)
@@ -177,9 +177,9 @@ func TestCancelThenAmendIsRefused(t *testing.T) {
 		t.Fatalf("message %q", err)
 	}
 	wantConflict(t, calls.Cancel(ctx, db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, "nochmal", "", f.now))
-	_, err = calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Noch offen?", f.now)
+	_, err = calls.AskQuestion(ctx, db, awoUser, core.OrgCallScope{Call: f.callID, Org: awo}, "Noch offen?", f.now)
 	wantConflict(t, err)
-	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err == nil {
+	if err := postbox.Follow(ctx, db, awoUser, core.OrgCallScope{Org: awo, Call: f.callID}, f.now); err == nil {
 		t.Fatal("following a cancelled call")
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM call_versions WHERE call_id = ?`, f.callID); n != 1 {

@@ -41,7 +41,7 @@ func newBidFixture(t *testing.T) *bidFixture {
 func (f *bidFixture) completeBid(t *testing.T, email string) (int64, *core.Actor, int64) {
 	t.Helper()
 	orgID, a := f.orgOf(t, email)
-	id, err := bids.StartBid(f.ctx, f.db, f.vault, a, orgID, f.callID, f.now)
+	id, err := bids.StartBid(f.ctx, f.db, f.vault, a, core.OrgCallScope{Org: orgID, Call: f.callID}, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func (f *bidFixture) rev(t *testing.T, bidID int64) int {
 func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
-	if again, err := bids.StartBid(f.ctx, f.db, f.vault, awo, orgID, f.callID, f.now); err != nil || again != id {
+	if again, err := bids.StartBid(f.ctx, f.db, f.vault, awo, core.OrgCallScope{Org: orgID, Call: f.callID}, f.now); err != nil || again != id {
 		t.Fatalf("second start: %d %v", again, err)
 	}
 	view, err := bids.OwnBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.now)

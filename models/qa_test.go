@@ -27,7 +27,7 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
 	caritas, _ := f.orgOf(t, "caritas@traeger.example")
 
-	id, err := calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "  Können Lose geteilt werden?  ", f.now)
+	id, err := calls.AskQuestion(ctx, db, awoUser, core.OrgCallScope{Call: f.callID, Org: awo}, "  Können Lose geteilt werden?  ", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,19 +42,19 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 	}
 
 	// Not a member of the organisation: 404, nothing stored.
-	if _, err := calls.AskQuestion(ctx, db, awoUser, f.callID, caritas, "Frage?", f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := calls.AskQuestion(ctx, db, awoUser, core.OrgCallScope{Call: f.callID, Org: caritas}, "Frage?", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign org: %v", err)
 	}
-	_, err = calls.AskQuestion(ctx, db, awoUser, f.callID, awo, " ", f.now)
+	_, err = calls.AskQuestion(ctx, db, awoUser, core.OrgCallScope{Call: f.callID, Org: awo}, " ", f.now)
 	wantCodes(t, err, "question:required")
 
 	// At the question deadline it is still allowed, a minute later no more.
 	until := f.content.Timeline.QuestionsUntil
-	if _, err := calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Letzte Frage?", until); err != nil {
+	if _, err := calls.AskQuestion(ctx, db, awoUser, core.OrgCallScope{Call: f.callID, Org: awo}, "Letzte Frage?", until); err != nil {
 		t.Fatalf("at the deadline: %v", err)
 	}
 	before := dbtest.Count(t, db, `SELECT count(*) FROM questions`)
-	_, err = calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Zu spät?", until.Add(time.Minute))
+	_, err = calls.AskQuestion(ctx, db, awoUser, core.OrgCallScope{Call: f.callID, Org: awo}, "Zu spät?", until.Add(time.Minute))
 	if !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("after the deadline: %v", err)
 	}
@@ -82,13 +82,13 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 		org int64
 		a   *core.Actor
 	}{{awo, awoUser}, {diakonie, diakonieUser}} {
-		if err := postbox.Follow(ctx, db, fo.a, fo.org, f.callID, f.now); err != nil {
+		if err := postbox.Follow(ctx, db, fo.a, core.OrgCallScope{Org: fo.org, Call: f.callID}, f.now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	q1, _ := calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Dürfen wir uns auf einen Teil eines Loses bewerben??", f.now)
-	q2, _ := calls.AskQuestion(ctx, db, caritasUser, f.callID, caritas, "Ist eine Teilbewerbung für Los Nord möglich?", f.now)
-	q3, _ := calls.AskQuestion(ctx, db, caritasUser, f.callID, caritas, "Kann man auch Teile eines Loses beantragen?", f.now)
+	q1, _ := calls.AskQuestion(ctx, db, awoUser, core.OrgCallScope{Call: f.callID, Org: awo}, "Dürfen wir uns auf einen Teil eines Loses bewerben??", f.now)
+	q2, _ := calls.AskQuestion(ctx, db, caritasUser, core.OrgCallScope{Call: f.callID, Org: caritas}, "Ist eine Teilbewerbung für Los Nord möglich?", f.now)
+	q3, _ := calls.AskQuestion(ctx, db, caritasUser, core.OrgCallScope{Call: f.callID, Org: caritas}, "Kann man auch Teile eines Loses beantragen?", f.now)
 
 	in := calls.AnswerInput{QuestionIDs: []int64{q2, q1}, Question: "Ist eine Bewerbung für einen Teil eines Loses möglich?",
 		Answer: "Ja. Je Standort sind mindestens 1,0 VZÄ vorzusehen."}
@@ -201,7 +201,7 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 	follow := func(o int64) {
 		a := taActor(t, db, "leitung@musterland.example")
 		a.Orgs = map[int64]core.Role{o: core.RoleOrgMember} // a member of o for this test
-		if err := postbox.Follow(ctx, db, a, o, f.callID, f.now); err != nil {
+		if err := postbox.Follow(ctx, db, a, core.OrgCallScope{Org: o, Call: f.callID}, f.now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -233,10 +233,10 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 	// Unfollow and follow twice.
 	a := taActor(t, db, "leitung@musterland.example")
 	a.Orgs = map[int64]core.Role{orgs[0]: core.RoleOrgMember}
-	if err := postbox.Follow(ctx, db, a, orgs[0], f.callID, f.now); err != nil {
+	if err := postbox.Follow(ctx, db, a, core.OrgCallScope{Org: orgs[0], Call: f.callID}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	if err := postbox.Unfollow(ctx, db, a, orgs[0], f.callID); err != nil {
+	if err := postbox.Unfollow(ctx, db, a, core.OrgCallScope{Org: orgs[0], Call: f.callID}); err != nil {
 		t.Fatal(err)
 	}
 	if n := dbtest.Count(t, db, `SELECT count(*) FROM follows WHERE call_id = ?`, f.callID); n != 3 {
@@ -253,7 +253,7 @@ func TestInboxOpenMarksReadAndIsolates(t *testing.T) {
 	f := newQAFixture(t, db)
 	awo, awoUser := f.orgOf(t, "awo@traeger.example")
 	caritas, caritasUser := f.orgOf(t, "caritas@traeger.example")
-	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
+	if err := postbox.Follow(ctx, db, awoUser, core.OrgCallScope{Org: awo, Call: f.callID}, f.now); err != nil {
 		t.Fatal(err)
 	}
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
@@ -315,7 +315,7 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 	}
 	first := count()
 	for i := range 6 {
-		q, err := calls.AskQuestion(ctx, db, awoUser, f.callID, awo, "Frage "+string(rune('A'+i)), f.now)
+		q, err := calls.AskQuestion(ctx, db, awoUser, core.OrgCallScope{Call: f.callID, Org: awo}, "Frage "+string(rune('A'+i)), f.now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -325,7 +325,7 @@ func TestCallExtrasQueryCountIsConstant(t *testing.T) {
 			}
 		}
 	}
-	if err := postbox.Follow(ctx, db, awoUser, awo, f.callID, f.now); err != nil {
+	if err := postbox.Follow(ctx, db, awoUser, core.OrgCallScope{Org: awo, Call: f.callID}, f.now); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 2 {

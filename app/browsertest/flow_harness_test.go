@@ -135,7 +135,7 @@ func (f *flow) submitBid(who string, lots rules.StepInput) {
 	id := f.count(`SELECT coalesce(max(id), 0) FROM bids WHERE call_id = ? AND org_id = ?`, f.callID, org)
 	if id == 0 {
 		var err error
-		if id, err = bids.StartBid(ctx, db, f.vault, a, org, f.callID, now); err != nil {
+		if id, err = bids.StartBid(ctx, db, f.vault, a, core.OrgCallScope{Org: org, Call: f.callID}, now); err != nil {
 			t.Fatalf("start bid %s: %v", who, err)
 		}
 	}

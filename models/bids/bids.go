@@ -153,7 +153,8 @@ func bidAudit(tx *gorm.DB, actor *core.Actor, b *Bid, action string, details map
 // StartBid opens the organisation's bid for a published call whose deadline has not
 // passed, creating an empty draft (contact person: the actor) unless one exists, and
 // returns its id. Records bid.started.
-func StartBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, callID int64, now time.Time) (int64, error) {
+func StartBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.OrgCallScope, now time.Time) (int64, error) {
+	orgID, callID := scope.Org, scope.Call
 	if !actor.InOrg(orgID) {
 		return 0, fmt.Errorf("bid as org %d: %w", orgID, core.ErrNotFound)
 	}

@@ -55,7 +55,8 @@ func (q *AskedQuestion) IsAnswered() bool { return q.AnswerID != nil }
 // AskQuestion records a question of organisation orgID (the actor must be a member) on a
 // published call until its question deadline (questions_until, inclusive). After it the
 // error is ErrDeadlinePassed together with a field error for "question"; nothing is stored.
-func AskQuestion(ctx context.Context, db *gorm.DB, actor *core.Actor, callID, orgID int64, body string, now time.Time) (int64, error) {
+func AskQuestion(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.OrgCallScope, body string, now time.Time) (int64, error) {
+	callID, orgID := scope.Call, scope.Org
 	if !actor.InOrg(orgID) {
 		return 0, fmt.Errorf("ask as org %d: %w", orgID, core.ErrNotFound)
 	}

@@ -14,3 +14,10 @@ type BidScope struct {
 	Org int64 // the organisation (organizations.id)
 	Bid int64 // the bid (bids.id)
 }
+
+// OrgCallScope names an organisation acting on a procedure (following it, asking about it,
+// starting a bid for it): the organisation as the address named it and the call's id.
+type OrgCallScope struct {
+	Org  int64 // the organisation (organizations.id)
+	Call int64 // the procedure (calls.id)
+}

@@ -72,7 +72,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 		for id := range a.Orgs {
 			orgID = id
 		}
-		id, err := bids.StartBid(ctx, db, o.vault, a, orgID, call.ID, now)
+		id, err := bids.StartBid(ctx, db, o.vault, a, core.OrgCallScope{Org: orgID, Call: call.ID}, now)
 		if err != nil {
 			return fmt.Errorf("demo bid %s: %w", email, err)
 		}

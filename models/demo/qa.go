@@ -51,11 +51,11 @@ func loadQA(ctx context.Context, db *gorm.DB, tenantID int64, callRows DemoCalls
 		if err != nil {
 			return err
 		}
-		if asked[q.key], err = calls.AskQuestion(ctx, db, a, callID, org, q.text, now); err != nil {
+		if asked[q.key], err = calls.AskQuestion(ctx, db, a, core.OrgCallScope{Call: callID, Org: org}, q.text, now); err != nil {
 			return fmt.Errorf("demo question %s: %w", q.key, err)
 		}
 		if q.key == "teil1" || q.key == "dolmetsch" {
-			if err := postbox.Follow(ctx, db, a, org, callID, now); err != nil {
+			if err := postbox.Follow(ctx, db, a, core.OrgCallScope{Org: org, Call: callID}, now); err != nil {
 				return fmt.Errorf("demo follow: %w", err)
 			}
 		}

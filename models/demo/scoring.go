@@ -151,7 +151,7 @@ func orgOf(a *core.Actor) int64 {
 // submitDemoBid fills and submits a complete bid of the actor's organisation; its receipt links to base.
 func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput, base string, docs bids.Documents) (int64, error) {
 	org, now := orgOf(a), time.Now()
-	id, err := bids.StartBid(ctx, db, vlt, a, org, callID, now)
+	id, err := bids.StartBid(ctx, db, vlt, a, core.OrgCallScope{Org: org, Call: callID}, now)
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring bid: %w", err)
 	}

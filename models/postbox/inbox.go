@@ -68,7 +68,8 @@ func (m *InboxMessage) KindLabel() string { return InboxKindLabel(m.Kind) }
 
 // Follow lets organisation orgID (the actor must be a member) follow a published call.
 // Following twice is harmless. A cancelled call cannot be followed any more.
-func Follow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID int64, now time.Time) error {
+func Follow(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.OrgCallScope, now time.Time) error {
+	orgID, callID := scope.Org, scope.Call
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("follow as org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -99,7 +100,8 @@ func Follow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID i
 }
 
 // Unfollow ends organisation orgID's following of a call; not following is harmless.
-func Unfollow(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, callID int64) error {
+func Unfollow(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.OrgCallScope) error {
+	orgID, callID := scope.Org, scope.Call
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("unfollow as org %d: %w", orgID, core.ErrNotFound)
 	}
