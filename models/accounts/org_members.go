@@ -203,6 +203,12 @@ func lockMembers(tx *gorm.DB, orgID int64) (map[int64]core.Role, int, error) {
 // SetOrgMemberRole lets an organisation administrator change a member's role; the last
 // administrator cannot be demoted. Audited as organization.role_changed.
 func SetOrgMemberRole(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, userID int64, role core.Role) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return SetOrgMemberRoleTx(tx, actor, orgID, userID, role) })
+}
+
+// SetOrgMemberRoleTx is SetOrgMemberRole inside the caller's transaction tx: it checks, locks, writes and
+// audits as SetOrgMemberRole does, but neither opens nor commits a transaction, so use cases compose.
+func SetOrgMemberRoleTx(tx *gorm.DB, actor *core.Actor, orgID int64, userID int64, role core.Role) error {
 	if !actor.IsOrgAdmin(orgID) {
 		return fmt.Errorf("set member role: %w", core.ErrNotFound)
 	}
@@ -211,56 +217,58 @@ func SetOrgMemberRole(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID
 		v.Add("member", "invalid", "Bitte wählen Sie die Rolle aus der Liste aus.")
 		return v
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		roles, admins, err := lockMembers(tx, orgID)
-		if err != nil {
-			return err
-		}
-		before, ok := roles[userID]
-		switch {
-		case !ok:
-			return fmt.Errorf("set member role: user %d: %w", userID, core.ErrNotFound)
-		case before == role:
-			return nil
-		case !KeepsAnAdmin(admins, before, role):
-			v := &core.ValidationError{}
-			v.Add("member", "last_admin", msgLastAdmin)
-			return v
-		}
-		if err := tx.Exec(`UPDATE organization_members SET role = ? WHERE org_id = ? AND user_id = ?`, role, orgID, userID).Error; err != nil {
-			return fmt.Errorf("set member role: %w", err)
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.role_changed", ObjectType: "organization",
-			ObjectID: fmt.Sprint(orgID), Details: map[string]any{"user_id": userID, "before": string(before), "after": string(role)}})
+	roles, admins, err := lockMembers(tx, orgID)
+	if err != nil {
 		return err
-	})
+	}
+	before, ok := roles[userID]
+	switch {
+	case !ok:
+		return fmt.Errorf("set member role: user %d: %w", userID, core.ErrNotFound)
+	case before == role:
+		return nil
+	case !KeepsAnAdmin(admins, before, role):
+		v := &core.ValidationError{}
+		v.Add("member", "last_admin", msgLastAdmin)
+		return v
+	}
+	if err := tx.Exec(`UPDATE organization_members SET role = ? WHERE org_id = ? AND user_id = ?`, role, orgID, userID).Error; err != nil {
+		return fmt.Errorf("set member role: %w", err)
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.role_changed", ObjectType: "organization",
+		ObjectID: fmt.Sprint(orgID), Details: map[string]any{"user_id": userID, "before": string(before), "after": string(role)}})
+	return err
 }
 
 // RemoveOrgMember lets an organisation administrator remove a member (also themselves while
 // another administrator remains). Audited as organization.member_removed.
 func RemoveOrgMember(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, userID int64) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return RemoveOrgMemberTx(tx, actor, orgID, userID) })
+}
+
+// RemoveOrgMemberTx is RemoveOrgMember inside the caller's transaction tx: it checks, locks, writes and
+// audits as RemoveOrgMember does, but neither opens nor commits a transaction, so use cases compose.
+func RemoveOrgMemberTx(tx *gorm.DB, actor *core.Actor, orgID int64, userID int64) error {
 	if !actor.IsOrgAdmin(orgID) {
 		return fmt.Errorf("remove member: %w", core.ErrNotFound)
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		roles, admins, err := lockMembers(tx, orgID)
-		if err != nil {
-			return err
-		}
-		before, ok := roles[userID]
-		if !ok {
-			return fmt.Errorf("remove member: user %d: %w", userID, core.ErrNotFound)
-		}
-		if !KeepsAnAdmin(admins, before, "") {
-			v := &core.ValidationError{}
-			v.Add("member", "last_admin", msgLastAdmin)
-			return v
-		}
-		if err := tx.Exec(`DELETE FROM organization_members WHERE org_id = ? AND user_id = ?`, orgID, userID).Error; err != nil {
-			return fmt.Errorf("remove member: %w", err)
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.member_removed", ObjectType: "organization",
-			ObjectID: fmt.Sprint(orgID), Details: map[string]any{"user_id": userID, "role": string(before)}})
+	roles, admins, err := lockMembers(tx, orgID)
+	if err != nil {
 		return err
-	})
+	}
+	before, ok := roles[userID]
+	if !ok {
+		return fmt.Errorf("remove member: user %d: %w", userID, core.ErrNotFound)
+	}
+	if !KeepsAnAdmin(admins, before, "") {
+		v := &core.ValidationError{}
+		v.Add("member", "last_admin", msgLastAdmin)
+		return v
+	}
+	if err := tx.Exec(`DELETE FROM organization_members WHERE org_id = ? AND user_id = ?`, orgID, userID).Error; err != nil {
+		return fmt.Errorf("remove member: %w", err)
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.member_removed", ObjectType: "organization",
+		ObjectID: fmt.Sprint(orgID), Details: map[string]any{"user_id": userID, "role": string(before)}})
+	return err
 }

@@ -178,27 +178,31 @@ func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*core.Actor, err
 
 // ChangePassword sets a new password after checking the current one; confirm must repeat next.
 func ChangePassword(ctx context.Context, db *gorm.DB, actor *core.Actor, current, next, confirm string) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return ChangePasswordTx(tx, actor, current, next, confirm) })
+}
+
+// ChangePasswordTx is ChangePassword inside the caller's transaction tx: it checks, locks, writes and
+// audits as ChangePassword does, but neither opens nor commits a transaction, so use cases compose.
+func ChangePasswordTx(tx *gorm.DB, actor *core.Actor, current string, next string, confirm string) error {
 	if actor == nil {
 		return fmt.Errorf("change password: %w", core.ErrForbidden)
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		var u User
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&u, actor.UserID).Error; err != nil {
-			return store.NotFound(err, "load user")
-		}
-		v := &core.ValidationError{}
-		if !PasswordMatches(current, u.PasswordHash) {
-			v.Add("current_password", "wrong", "Das bisherige Passwort ist nicht korrekt.")
-		}
-		for _, f := range CheckPassword(next, u.Email, u.Name).Fields {
-			v.Add("new_password", f.Code, f.Message)
-		}
-		CheckPasswordConfirm(v, "new_password_confirm", next, confirm)
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		return setPassword(tx, u, next, "user.password_changed")
-	})
+	var u User
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&u, actor.UserID).Error; err != nil {
+		return store.NotFound(err, "load user")
+	}
+	v := &core.ValidationError{}
+	if !PasswordMatches(current, u.PasswordHash) {
+		v.Add("current_password", "wrong", "Das bisherige Passwort ist nicht korrekt.")
+	}
+	for _, f := range CheckPassword(next, u.Email, u.Name).Fields {
+		v.Add("new_password", f.Code, f.Message)
+	}
+	CheckPasswordConfirm(v, "new_password_confirm", next, confirm)
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	return setPassword(tx, u, next, "user.password_changed")
 }
 
 // setPassword stores the new password's hash, clears a lock-out and increments the

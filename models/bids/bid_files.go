@@ -116,6 +116,13 @@ func dropUnheldFiles(tx *gorm.DB, ids []int64) error {
 // the call's data key (StoreFile: content-checked, streamed, size-limited per file and
 // per bid). Records bid.file_added.
 func AddBidFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, in BidFileInput, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return AddBidFileTx(tx, vlt, actor, scope, in, now) })
+}
+
+// AddBidFileTx is AddBidFile inside the caller's transaction tx: it checks, locks, writes and
+// audits as AddBidFile does, but neither opens nor commits a transaction, so use cases compose.
+func AddBidFileTx(tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, in BidFileInput, now time.Time) error {
+	ctx := tx.Statement.Context
 	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
@@ -125,82 +132,89 @@ func AddBidFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.
 		v.Add(docField(in.DocKey), "missing", rules.FileMessages["missing"])
 		return v
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		b, left, err := checkBidForFile(tx, actor, orgID, bidID, in.DocKey, in.MaxBid)
-		if err != nil {
-			return err
-		}
-		limit := in.MaxFile
-		if limit <= 0 {
-			limit = vault.DefaultMaxFileBytes
-		}
-		f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", Name: in.FileName, Reader: in.File,
-			MaxBytes: min(limit, left), CreatedBy: actor.UserID, Field: docField(in.DocKey)})
-		if err != nil {
-			return err
-		}
-		return linkBidFile(tx, actor, orgID, bidID, in.DocKey, f, nil, now)
-	})
+	b, left, err := checkBidForFile(tx, actor, orgID, bidID, in.DocKey, in.MaxBid)
+	if err != nil {
+		return err
+	}
+	limit := in.MaxFile
+	if limit <= 0 {
+		limit = vault.DefaultMaxFileBytes
+	}
+	f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", Name: in.FileName, Reader: in.File,
+		MaxBytes: min(limit, left), CreatedBy: actor.UserID, Field: docField(in.DocKey)})
+	if err != nil {
+		return err
+	}
+	return linkBidFile(tx, actor, orgID, bidID, in.DocKey, f, nil, now)
 }
 
 // AttachWalletDocument puts a copy of a document from the organisation's wallet under a
 // required document of the bid, re-encrypted with the call's data key. The copy belongs
 // to the bid: replacing the wallet document later does not change a submitted version.
 func AttachWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, key string, docID int64, maxBid int64, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return AttachWalletDocumentTx(tx, vlt, actor, scope, key, docID, maxBid, now) })
+}
+
+// AttachWalletDocumentTx is AttachWalletDocument inside the caller's transaction tx: it checks, locks, writes and
+// audits as AttachWalletDocument does, but neither opens nor commits a transaction, so use cases compose.
+func AttachWalletDocumentTx(tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, key string, docID int64, maxBid int64, now time.Time) error {
+	ctx := tx.Statement.Context
 	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		b, left, err := checkBidForFile(tx, actor, orgID, bidID, key, maxBid)
-		if err != nil {
-			return err
-		}
-		doc, err := WalletDocumentByID(ctx, tx, actor, orgID, docID)
-		if err != nil {
-			return err
-		}
-		src, err := vault.FileByID(ctx, tx, doc.FileID)
-		if err != nil {
-			return err
-		}
-		if src.Size > left {
-			v := &core.ValidationError{}
-			v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein.", rules.FormatMB(maxBid)))
-			return v
-		}
-		f, err := vault.CopyFile(ctx, tx, vlt, doc.FileID, vault.FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", CreatedBy: actor.UserID, Field: docField(key)})
-		if err != nil {
-			return err
-		}
-		return linkBidFile(tx, actor, orgID, bidID, key, f, &doc.ID, now)
-	})
+	b, left, err := checkBidForFile(tx, actor, orgID, bidID, key, maxBid)
+	if err != nil {
+		return err
+	}
+	doc, err := WalletDocumentByID(ctx, tx, actor, orgID, docID)
+	if err != nil {
+		return err
+	}
+	src, err := vault.FileByID(ctx, tx, doc.FileID)
+	if err != nil {
+		return err
+	}
+	if src.Size > left {
+		v := &core.ValidationError{}
+		v.Add(docField(key), "bid_full", fmt.Sprintf("Alle Unterlagen einer Interessenbekundung zusammen dürfen höchstens %s groß sein.", rules.FormatMB(maxBid)))
+		return v
+	}
+	f, err := vault.CopyFile(ctx, tx, vlt, doc.FileID, vault.FileInput{CallID: b.CallID, OrgID: orgID, Kind: "bid", CreatedBy: actor.UserID, Field: docField(key)})
+	if err != nil {
+		return err
+	}
+	return linkBidFile(tx, actor, orgID, bidID, key, f, &doc.ID, now)
 }
 
 // RemoveBidFile removes the working copy's file of a required document. Records bid.file_removed.
 func RemoveBidFile(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.BidScope, key string, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return RemoveBidFileTx(tx, actor, scope, key, now) })
+}
+
+// RemoveBidFileTx is RemoveBidFile inside the caller's transaction tx: it checks, locks, writes and
+// audits as RemoveBidFile does, but neither opens nor commits a transaction, so use cases compose.
+func RemoveBidFileTx(tx *gorm.DB, actor *core.Actor, scope core.BidScope, key string, now time.Time) error {
 	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		b, _, err := lockEditableBid(tx, actor, orgID, bidID, "Das Entfernen von Unterlagen")
-		if err != nil {
-			return err
-		}
-		var old []int64
-		if err := tx.Raw(`DELETE FROM bid_draft_files WHERE bid_id = ? AND doc_key = ? RETURNING file_id`, b.ID, key).Scan(&old).Error; err != nil {
-			return fmt.Errorf("remove bid file: %w", err)
-		}
-		if len(old) == 0 {
-			return fmt.Errorf("document %q of bid %d: %w", key, bidID, core.ErrNotFound)
-		}
-		if err := dropUnheldFiles(tx, old); err != nil {
-			return err
-		}
-		if err := touchBid(tx, actor, b, now, false); err != nil {
-			return err
-		}
-		return bidAudit(tx, actor, b, "bid.file_removed", map[string]any{"doc_key": key})
-	})
+	b, _, err := lockEditableBid(tx, actor, orgID, bidID, "Das Entfernen von Unterlagen")
+	if err != nil {
+		return err
+	}
+	var old []int64
+	if err := tx.Raw(`DELETE FROM bid_draft_files WHERE bid_id = ? AND doc_key = ? RETURNING file_id`, b.ID, key).Scan(&old).Error; err != nil {
+		return fmt.Errorf("remove bid file: %w", err)
+	}
+	if len(old) == 0 {
+		return fmt.Errorf("document %q of bid %d: %w", key, bidID, core.ErrNotFound)
+	}
+	if err := dropUnheldFiles(tx, old); err != nil {
+		return err
+	}
+	if err := touchBid(tx, actor, b, now, false); err != nil {
+		return err
+	}
+	return bidAudit(tx, actor, b, "bid.file_removed", map[string]any{"doc_key": key})
 }

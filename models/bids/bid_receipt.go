@@ -57,47 +57,52 @@ func ReceiptText(r *Receipt, link string) string {
 // (docs). It runs after the submission committed — the receipt time is only
 // known at COMMIT — and is idempotent (bid_receipts), so it can be repeated after a failure.
 func IssueBidReceipt(ctx context.Context, db *gorm.DB, vlt *vault.Vault, bidID int64, version int, baseURL string, docs Documents) error {
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		var v struct {
-			OrgID       int64
-			SubmittedBy int64
-		}
-		res := tx.Raw(`SELECT org_id, submitted_by FROM bid_versions WHERE bid_id = ? AND version = ? AND receipt_at IS NOT NULL`, bidID, version).Scan(&v)
-		if res.Error != nil {
-			return fmt.Errorf("load version: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("version %d of bid %d: %w", version, bidID, core.ErrNotFound)
-		}
-		ins := tx.Exec(`INSERT INTO bid_receipts (bid_id, version) VALUES (?, ?) ON CONFLICT DO NOTHING`, bidID, version)
-		if ins.Error != nil {
-			return fmt.Errorf("record receipt: %w", ins.Error)
-		}
-		if ins.RowsAffected == 0 {
-			return issueMissingReceiptPDF(ctx, tx, vlt, v.OrgID, bidID, version, docs) // issued before, perhaps without its PDF
-		}
-		r, err := receiptOf(ctx, tx, vlt, v.OrgID, bidID, version)
-		if err != nil {
-			return err
-		}
-		doc, err := issueReceiptDocument(tx, docs, r, bidID, version)
-		if err != nil {
-			return err
-		}
-		link := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/fassungen/%d", baseURL, v.OrgID, bidID, version)
-		subject := receiptSubject(r.Call.Ref, version)
-		body := ReceiptText(r, link)
-		if _, err := postbox.InsertInbox(tx, []postbox.InboxRow{{OrgID: v.OrgID, CallID: &r.Call.ID, Kind: postbox.InboxReceipt, Subject: subject, Body: body,
-			DocumentID: &doc.ID}}); err != nil {
-			return fmt.Errorf("inbox receipt: %w", err)
-		}
-		// Sealed and without a Kreis (BidMailKind): the Kreis must not learn of the bid.
-		if err := postbox.QueueMailsTo(tx, nil, postbox.InboxReceipt, subject, body, `SELECT DISTINCT u.email FROM users u WHERE u.id = ? OR u.id IN
-			(SELECT user_id FROM organization_members WHERE org_id = ? AND role = 'org_admin') ORDER BY u.email`, v.SubmittedBy, v.OrgID); err != nil {
-			return err
-		}
-		return doc.Append(tx) // last: the call's chain stays locked from here until COMMIT
-	})
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return IssueBidReceiptTx(tx, vlt, bidID, version, baseURL, docs) })
+}
+
+// IssueBidReceiptTx is IssueBidReceipt inside the caller's transaction tx: it checks, locks, writes and
+// audits as IssueBidReceipt does, but neither opens nor commits a transaction, so use cases compose.
+func IssueBidReceiptTx(tx *gorm.DB, vlt *vault.Vault, bidID int64, version int, baseURL string, docs Documents) error {
+	ctx := tx.Statement.Context
+	var v struct {
+		OrgID       int64
+		SubmittedBy int64
+	}
+	res := tx.Raw(`SELECT org_id, submitted_by FROM bid_versions WHERE bid_id = ? AND version = ? AND receipt_at IS NOT NULL`, bidID, version).Scan(&v)
+	if res.Error != nil {
+		return fmt.Errorf("load version: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("version %d of bid %d: %w", version, bidID, core.ErrNotFound)
+	}
+	ins := tx.Exec(`INSERT INTO bid_receipts (bid_id, version) VALUES (?, ?) ON CONFLICT DO NOTHING`, bidID, version)
+	if ins.Error != nil {
+		return fmt.Errorf("record receipt: %w", ins.Error)
+	}
+	if ins.RowsAffected == 0 {
+		return issueMissingReceiptPDF(ctx, tx, vlt, v.OrgID, bidID, version, docs) // issued before, perhaps without its PDF
+	}
+	r, err := receiptOf(ctx, tx, vlt, v.OrgID, bidID, version)
+	if err != nil {
+		return err
+	}
+	doc, err := issueReceiptDocument(tx, docs, r, bidID, version)
+	if err != nil {
+		return err
+	}
+	link := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/fassungen/%d", baseURL, v.OrgID, bidID, version)
+	subject := receiptSubject(r.Call.Ref, version)
+	body := ReceiptText(r, link)
+	if _, err := postbox.InsertInbox(tx, []postbox.InboxRow{{OrgID: v.OrgID, CallID: &r.Call.ID, Kind: postbox.InboxReceipt, Subject: subject, Body: body,
+		DocumentID: &doc.ID}}); err != nil {
+		return fmt.Errorf("inbox receipt: %w", err)
+	}
+	// Sealed and without a Kreis (BidMailKind): the Kreis must not learn of the bid.
+	if err := postbox.QueueMailsTo(tx, nil, postbox.InboxReceipt, subject, body, `SELECT DISTINCT u.email FROM users u WHERE u.id = ? OR u.id IN
+		(SELECT user_id FROM organization_members WHERE org_id = ? AND role = 'org_admin') ORDER BY u.email`, v.SubmittedBy, v.OrgID); err != nil {
+		return err
+	}
+	return doc.Append(tx) // last: the call's chain stays locked from here until COMMIT
 }
 
 func receiptSubject(ref string, version int) string {

@@ -114,78 +114,16 @@ func incompleteError(missing []rules.Missing) error {
 //
 // rev is the draft revision the provider checked; a changed draft is a conflict.
 func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, rev int, now time.Time) (*BidVersion, error) {
-	orgID, bidID := scope.Org, scope.Bid
-	if !actor.InOrg(orgID) {
-		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
-	}
-	const action = "Die Einreichung"
-	var ver BidVersion
-	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		b, call, err := lockEditableBid(tx, actor, orgID, bidID, action)
-		if err != nil {
-			return err
-		}
-		if rev != b.DraftRev {
-			if b.SubmittedRev == b.DraftRev && b.CurrentVersion > 0 && !b.NeedsReconfirmation {
-				return alreadySubmitted(b)
-			}
-			return &core.StateConflict{Message: "Die Angaben wurden inzwischen geändert, zum Beispiel von einer anderen Person Ihrer Organisation. Bitte prüfen Sie sie erneut; es wurde nichts eingereicht."}
-		}
-		if b.SubmittedRev == b.DraftRev && !b.NeedsReconfirmation {
-			return alreadySubmitted(b)
-		}
-		content, err := calls.VersionContent(tx, call.ID, call.CurrentVersion)
-		if err != nil {
-			return err
-		}
-		d, err := openDraft(tx, vlt, b)
-		if err != nil {
-			return err
-		}
-		files, err := loadDraftFiles(tx, b.ID)
-		if err != nil {
-			return err
-		}
-		have := map[string]bool{}
-		for _, f := range files {
-			have[f.DocKey] = true
-		}
-		if missing := rules.BidMissing(&content, d, have); len(missing) > 0 {
-			return incompleteError(missing)
-		}
-		canonical, err := rules.CanonicalBid(buildBidContent(&content, call, b.OrgID, d, files))
-		if err != nil {
-			return err
-		}
-		sealed, err := vlt.SealBytes(tx, b.CallID, canonical)
-		if err != nil {
-			return err
-		}
-		kind := VersionSubmission
-		if b.NeedsReconfirmation && b.SubmittedRev == b.DraftRev {
-			kind = VersionReconfirmation
-		}
-		ver = BidVersion{BidID: b.ID, Version: b.CurrentVersion + 1, CallID: b.CallID, OrgID: b.OrgID, CallVersion: call.CurrentVersion,
-			Kind: kind, Content: sealed, ContentSHA256: rules.BidSHA256(canonical), SubmittedBy: actor.UserID}
-		if err := insertVersion(tx, &ver, content.RequiredDocs); err != nil {
-			return err
-		}
-		if err := tx.Exec(`UPDATE bids SET state = 'submitted', current_version = ?, submitted_rev = draft_rev,
-			reconfirmed_version = CASE WHEN needs_reconfirmation THEN ? ELSE reconfirmed_version END, needs_reconfirmation = false
-			WHERE id = ?`, ver.Version, ver.Version, b.ID).Error; err != nil {
-			return fmt.Errorf("update bid %d: %w", b.ID, err)
-		}
-		act := "bid.submitted"
-		if kind == VersionReconfirmation {
-			act = "bid.reconfirmed"
-		}
-		return bidAudit(tx, actor, b, act, map[string]any{"version": ver.Version, "call_version": ver.CallVersion,
-			"content_sha256": ver.ContentSHA256, "files": len(files)})
+	var ver *BidVersion
+	err := store.InTx(ctx, db, func(tx *gorm.DB) (err error) {
+		ver, err = SubmitBidTx(tx, vlt, actor, scope, rev, now)
+		return err
 	})
 	if err != nil {
-		// Refused late attempts are counted (without content) for the Öffnungsprotokoll (rules.md R3).
-		if err = CommitRefused(err, action); errors.Is(err, core.ErrDeadlinePassed) {
-			if lerr := calls.RecordLateAttempt(ctx, db, bidID); lerr != nil {
+		// Refused late attempts are counted (without content) for the Öffnungsprotokoll; the
+		// refused transaction is gone, so the count needs its own.
+		if err = CommitRefused(err, submitAction); errors.Is(err, core.ErrDeadlinePassed) {
+			if lerr := calls.RecordLateAttempt(ctx, db, scope.Bid); lerr != nil {
 				return nil, lerr
 			}
 		}
@@ -194,6 +132,82 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.A
 	if err := db.WithContext(ctx).Raw(`SELECT receipt_at FROM bid_versions WHERE bid_id = ? AND version = ?`, ver.BidID, ver.Version).
 		Scan(&ver.ReceiptAt).Error; err != nil {
 		return nil, fmt.Errorf("read receipt time: %w", err)
+	}
+	return ver, nil
+}
+
+// submitAction names the submission in German refusals.
+const submitAction = "Die Einreichung"
+
+// SubmitBidTx is SubmitBid inside the caller's transaction tx: it freezes the working copy
+// as the next version and records bid.submitted. The deadline check at COMMIT belongs to
+// the caller's transaction (map its error with CommitRefused); the receipt time is set then.
+func SubmitBidTx(tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, rev int, now time.Time) (*BidVersion, error) {
+	orgID, bidID := scope.Org, scope.Bid
+	if !actor.InOrg(orgID) {
+		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
+	}
+	b, call, err := lockEditableBid(tx, actor, orgID, bidID, submitAction)
+	if err != nil {
+		return nil, err
+	}
+	if rev != b.DraftRev {
+		if b.SubmittedRev == b.DraftRev && b.CurrentVersion > 0 && !b.NeedsReconfirmation {
+			return nil, alreadySubmitted(b)
+		}
+		return nil, &core.StateConflict{Message: "Die Angaben wurden inzwischen geändert, zum Beispiel von einer anderen Person Ihrer Organisation. Bitte prüfen Sie sie erneut; es wurde nichts eingereicht."}
+	}
+	if b.SubmittedRev == b.DraftRev && !b.NeedsReconfirmation {
+		return nil, alreadySubmitted(b)
+	}
+	content, err := calls.VersionContent(tx, call.ID, call.CurrentVersion)
+	if err != nil {
+		return nil, err
+	}
+	d, err := openDraft(tx, vlt, b)
+	if err != nil {
+		return nil, err
+	}
+	files, err := loadDraftFiles(tx, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, f := range files {
+		have[f.DocKey] = true
+	}
+	if missing := rules.BidMissing(&content, d, have); len(missing) > 0 {
+		return nil, incompleteError(missing)
+	}
+	canonical, err := rules.CanonicalBid(buildBidContent(&content, call, b.OrgID, d, files))
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := vlt.SealBytes(tx, b.CallID, canonical)
+	if err != nil {
+		return nil, err
+	}
+	kind := VersionSubmission
+	if b.NeedsReconfirmation && b.SubmittedRev == b.DraftRev {
+		kind = VersionReconfirmation
+	}
+	ver := BidVersion{BidID: b.ID, Version: b.CurrentVersion + 1, CallID: b.CallID, OrgID: b.OrgID, CallVersion: call.CurrentVersion,
+		Kind: kind, Content: sealed, ContentSHA256: rules.BidSHA256(canonical), SubmittedBy: actor.UserID}
+	if err := insertVersion(tx, &ver, content.RequiredDocs); err != nil {
+		return nil, err
+	}
+	if err := tx.Exec(`UPDATE bids SET state = 'submitted', current_version = ?, submitted_rev = draft_rev,
+		reconfirmed_version = CASE WHEN needs_reconfirmation THEN ? ELSE reconfirmed_version END, needs_reconfirmation = false
+		WHERE id = ?`, ver.Version, ver.Version, b.ID).Error; err != nil {
+		return nil, fmt.Errorf("update bid %d: %w", b.ID, err)
+	}
+	act := "bid.submitted"
+	if kind == VersionReconfirmation {
+		act = "bid.reconfirmed"
+	}
+	if err := bidAudit(tx, actor, b, act, map[string]any{"version": ver.Version, "call_version": ver.CallVersion,
+		"content_sha256": ver.ContentSHA256, "files": len(files)}); err != nil {
+		return nil, err
 	}
 	return &ver, nil
 }

@@ -195,6 +195,12 @@ func StartBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Ac
 // into the working copy (other steps stay as they are, so several members can work on
 // different steps). Records bid.draft_saved. A withdrawn bid or a passed deadline refuses.
 func SaveBidStep(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, step rules.BidStep, in rules.StepInput, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return SaveBidStepTx(tx, vlt, actor, scope, step, in, now) })
+}
+
+// SaveBidStepTx is SaveBidStep inside the caller's transaction tx: it checks, locks, writes and
+// audits as SaveBidStep does, but neither opens nor commits a transaction, so use cases compose.
+func SaveBidStepTx(tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, step rules.BidStep, in rules.StepInput, now time.Time) error {
 	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
@@ -202,30 +208,28 @@ func SaveBidStep(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core
 	if !step.Valid() {
 		return fmt.Errorf("bid step %q: %w", step, core.ErrNotFound)
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		b, call, err := lockEditableBid(tx, actor, orgID, bidID, "Eine Änderung")
-		if err != nil {
-			return err
-		}
-		content, err := calls.VersionContent(tx, call.ID, call.CurrentVersion)
-		if err != nil {
-			return err
-		}
-		d, err := openDraft(tx, vlt, b)
-		if err != nil {
-			return err
-		}
-		if err := rules.ApplyStep(&content, d, step, in); err != nil {
-			return err
-		}
-		if b.Draft, err = sealDraft(tx, vlt, b.CallID, d); err != nil {
-			return err
-		}
-		if err := touchBid(tx, actor, b, now, true); err != nil {
-			return err
-		}
-		return bidAudit(tx, actor, b, "bid.draft_saved", map[string]any{"step": string(step)})
-	})
+	b, call, err := lockEditableBid(tx, actor, orgID, bidID, "Eine Änderung")
+	if err != nil {
+		return err
+	}
+	content, err := calls.VersionContent(tx, call.ID, call.CurrentVersion)
+	if err != nil {
+		return err
+	}
+	d, err := openDraft(tx, vlt, b)
+	if err != nil {
+		return err
+	}
+	if err := rules.ApplyStep(&content, d, step, in); err != nil {
+		return err
+	}
+	if b.Draft, err = sealDraft(tx, vlt, b.CallID, d); err != nil {
+		return err
+	}
+	if err := touchBid(tx, actor, b, now, true); err != nil {
+		return err
+	}
+	return bidAudit(tx, actor, b, "bid.draft_saved", map[string]any{"step": string(step)})
 }
 
 // lockEditableBid locks the organisation's bid and its call and checks that the bid may

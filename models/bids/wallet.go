@@ -258,32 +258,37 @@ func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a
 // DeleteWalletDocument removes a document and its file unless a submitted bid holds it.
 // Records wallet.document_removed.
 func DeleteWalletDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, docID int64) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return DeleteWalletDocumentTx(tx, actor, orgID, docID) })
+}
+
+// DeleteWalletDocumentTx is DeleteWalletDocument inside the caller's transaction tx: it checks, locks, writes and
+// audits as DeleteWalletDocument does, but neither opens nor commits a transaction, so use cases compose.
+func DeleteWalletDocumentTx(tx *gorm.DB, actor *core.Actor, orgID int64, docID int64) error {
+	ctx := tx.Statement.Context
 	if err := walletAccess(actor, orgID); err != nil {
 		return err
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		if err := LockMembership(tx, actor, orgID); err != nil {
-			return err
-		}
-		doc, err := lockWalletDocument(tx, orgID, docID)
-		if err != nil {
-			return err
-		}
-		if err := refuseAttached(tx, doc.ID); err != nil {
-			return err
-		}
-		f, err := vault.FileByID(ctx, tx, doc.FileID)
-		if err != nil {
-			return err
-		}
-		if err := tx.Delete(&WalletDocument{}, doc.ID).Error; err != nil {
-			return fmt.Errorf("delete wallet document: %w", err)
-		}
-		if err := vault.DeleteFile(tx, doc.FileID); err != nil {
-			return err
-		}
-		return walletAudit(tx, actor, "wallet.document_removed", doc, f)
-	})
+	if err := LockMembership(tx, actor, orgID); err != nil {
+		return err
+	}
+	doc, err := lockWalletDocument(tx, orgID, docID)
+	if err != nil {
+		return err
+	}
+	if err := refuseAttached(tx, doc.ID); err != nil {
+		return err
+	}
+	f, err := vault.FileByID(ctx, tx, doc.FileID)
+	if err != nil {
+		return err
+	}
+	if err := tx.Delete(&WalletDocument{}, doc.ID).Error; err != nil {
+		return fmt.Errorf("delete wallet document: %w", err)
+	}
+	if err := vault.DeleteFile(tx, doc.FileID); err != nil {
+		return err
+	}
+	return walletAudit(tx, actor, "wallet.document_removed", doc, f)
 }
 
 // ListWallet returns the organisation's documents (by type, newest first) with their

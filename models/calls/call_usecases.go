@@ -198,84 +198,92 @@ func uniqueIDs(ids []int64) []int64 {
 // Only the Kreis's lead may do so and only while the call is a draft: a published call
 // is frozen for everybody (ErrCallNotDraft).
 func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, in rules.CallDraftInput, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return SaveDraftTx(tx, actor, scope, in, now) })
+}
+
+// SaveDraftTx is SaveDraft inside the caller's transaction tx: it checks, locks, writes and
+// audits as SaveDraft does, but neither opens nor commits a transaction, so use cases compose.
+func SaveDraftTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, in rules.CallDraftInput, now time.Time) error {
 	tenantID, callID := scope.Tenant, scope.Call
 	if err := RequireLead(actor, tenantID, "save draft"); err != nil {
 		return err
 	}
 	content, v := in.Content(now)
 	in.Committee = rules.Committee{Evaluators: uniqueIDs(in.Committee.Evaluators), Openers: uniqueIDs(in.Committee.Openers)}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := lockCall(tx, tenantID, callID)
-		if err != nil {
-			return err
-		}
-		if err := checkCommittee(tx, tenantID, in.Committee, v); err != nil {
-			return err
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		if !call.IsDraft() {
-			return ErrCallNotDraft
-		}
-		raw, err := content.Canonical()
-		if err != nil {
-			return err
-		}
-		setTimes(call, &content)
-		if err := tx.Exec(`UPDATE calls SET draft = ?, title = ?, deadline = ?, questions_until = ?, updated_at = ? WHERE id = ?`,
-			raw, call.Title, call.Deadline, call.QuestionsUntil, now, call.ID).Error; err != nil {
-			return fmt.Errorf("save draft: %w", err)
-		}
-		if err := replaceCommittee(tx, call.ID, in.Committee); err != nil {
-			return err
-		}
-		sum, _ := content.SHA256()
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.draft_saved",
-			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"content_sha256": sum,
-				"evaluators": in.Committee.Evaluators, "openers": in.Committee.Openers}})
+	call, err := lockCall(tx, tenantID, callID)
+	if err != nil {
 		return err
-	})
+	}
+	if err := checkCommittee(tx, tenantID, in.Committee, v); err != nil {
+		return err
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	if !call.IsDraft() {
+		return ErrCallNotDraft
+	}
+	raw, err := content.Canonical()
+	if err != nil {
+		return err
+	}
+	setTimes(call, &content)
+	if err := tx.Exec(`UPDATE calls SET draft = ?, title = ?, deadline = ?, questions_until = ?, updated_at = ? WHERE id = ?`,
+		raw, call.Title, call.Deadline, call.QuestionsUntil, now, call.ID).Error; err != nil {
+		return fmt.Errorf("save draft: %w", err)
+	}
+	if err := replaceCommittee(tx, call.ID, in.Committee); err != nil {
+		return err
+	}
+	sum, _ := content.SHA256()
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.draft_saved",
+		ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"content_sha256": sum,
+			"evaluators": in.Committee.Evaluators, "openers": in.Committee.Openers}})
+	return err
 }
 
 // SetCommittee replaces the evaluators and openers of a draft or published call. The
 // committee is not public content, so it is no amendment; it is recorded in the audit trail.
 func SetCommittee(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, com rules.Committee, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return SetCommitteeTx(tx, actor, scope, com) })
+}
+
+// SetCommitteeTx is SetCommittee inside the caller's transaction tx: it checks, locks, writes and
+// audits as SetCommittee does, but neither opens nor commits a transaction, so use cases compose.
+func SetCommitteeTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, com rules.Committee) error {
 	tenantID, callID := scope.Tenant, scope.Call
 	if err := RequireLead(actor, tenantID, "set committee"); err != nil {
 		return err
 	}
 	com = rules.Committee{Evaluators: uniqueIDs(com.Evaluators), Openers: uniqueIDs(com.Openers)}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := lockCall(tx, tenantID, callID)
-		if err != nil {
-			return err
-		}
-		v := &core.ValidationError{}
-		if err := checkCommittee(tx, tenantID, com, v); err != nil {
-			return err
-		}
-		if call.State != rules.CallDraft {
-			if len(com.Evaluators) < 2 {
-				v.Add("evaluators", "too_few", "Bitte benennen Sie mindestens zwei Mitglieder des Bewertungsgremiums.")
-			}
-			if len(com.Openers) < 2 {
-				v.Add("openers", "too_few", "Bitte benennen Sie mindestens zwei Öffnungsberechtigte.")
-			}
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		if call.State != rules.CallDraft && call.State != rules.CallPublished {
-			return fmt.Errorf("set committee in state %s: %w", call.State, core.ErrConflict)
-		}
-		if err := replaceCommittee(tx, call.ID, com); err != nil {
-			return err
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.committee_set",
-			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"evaluators": com.Evaluators, "openers": com.Openers}})
+	call, err := lockCall(tx, tenantID, callID)
+	if err != nil {
 		return err
-	})
+	}
+	v := &core.ValidationError{}
+	if err := checkCommittee(tx, tenantID, com, v); err != nil {
+		return err
+	}
+	if call.State != rules.CallDraft {
+		if len(com.Evaluators) < 2 {
+			v.Add("evaluators", "too_few", "Bitte benennen Sie mindestens zwei Mitglieder des Bewertungsgremiums.")
+		}
+		if len(com.Openers) < 2 {
+			v.Add("openers", "too_few", "Bitte benennen Sie mindestens zwei Öffnungsberechtigte.")
+		}
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	if call.State != rules.CallDraft && call.State != rules.CallPublished {
+		return fmt.Errorf("set committee in state %s: %w", call.State, core.ErrConflict)
+	}
+	if err := replaceCommittee(tx, call.ID, com); err != nil {
+		return err
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.committee_set",
+		ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"evaluators": com.Evaluators, "openers": com.Openers}})
+	return err
 }
 
 // loadCommittee returns a call's committee ids.

@@ -30,39 +30,43 @@ const cancelOrgsSQL = `SELECT org_id FROM follows WHERE call_id = @call UNION SE
 // become final (the finalisation selects only notified calls); objections can no longer
 // be raised. Awarded, cancelled and draft calls are refused with a core.StateConflict.
 func Cancel(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, reason, baseURL string, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return CancelTx(tx, actor, scope, reason, baseURL, now) })
+}
+
+// CancelTx is Cancel inside the caller's transaction tx: it checks, locks, writes and
+// audits as Cancel does, but neither opens nor commits a transaction, so use cases compose.
+func CancelTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, reason string, baseURL string, now time.Time) error {
 	tenantID := scope.Tenant
 	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
 	v := &core.ValidationError{}
 	core.CheckText(v, "reason", "die Begründung der Aufhebung", reason, true, rules.MaxReason)
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := LockPublishedCall(tx, actor, scope)
-		if err != nil {
-			return err
-		}
-		if err := rules.CancelBlocked(call.State); err != nil {
-			return err
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		now = now.UTC().Truncate(time.Second)
-		res := tx.Exec(`UPDATE calls SET state = 'cancelled', cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ? AND state = ?`,
-			now, reason, now, call.ID, string(call.State))
-		if res.Error != nil {
-			return fmt.Errorf("cancel call: %w", res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return fmt.Errorf("cancel call %d: %w", call.ID, core.ErrConflict)
-		}
-		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.cancelled",
-			ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"reason": reason, "version": call.CurrentVersion,
-				"previous_state": string(call.State)}}); err != nil {
-			return err
-		}
-		n := postbox.Notice{Kind: postbox.InboxCancellation, Subject: "Aufhebung: " + ShortTitle(call.Title), Body: cancelBody(call, reason, baseURL, now)}
-		_, err = postbox.NotifyOrgs(tx, call.ID, cancelOrgsSQL, nil, n)
+	call, err := LockPublishedCall(tx, actor, scope)
+	if err != nil {
 		return err
-	})
+	}
+	if err := rules.CancelBlocked(call.State); err != nil {
+		return err
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	now = now.UTC().Truncate(time.Second)
+	res := tx.Exec(`UPDATE calls SET state = 'cancelled', cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ? AND state = ?`,
+		now, reason, now, call.ID, string(call.State))
+	if res.Error != nil {
+		return fmt.Errorf("cancel call: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("cancel call %d: %w", call.ID, core.ErrConflict)
+	}
+	if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.cancelled",
+		ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"reason": reason, "version": call.CurrentVersion,
+			"previous_state": string(call.State)}}); err != nil {
+		return err
+	}
+	n := postbox.Notice{Kind: postbox.InboxCancellation, Subject: "Aufhebung: " + ShortTitle(call.Title), Body: cancelBody(call, reason, baseURL, now)}
+	_, err = postbox.NotifyOrgs(tx, call.ID, cancelOrgsSQL, nil, n)
+	return err
 }
 
 // cancelBody is the message about a cancellation; its text depends only on the state the

@@ -225,39 +225,43 @@ func AnswerQuestions(ctx context.Context, db *gorm.DB, actor *core.Actor, scope 
 // AssignToAnswer merges a later duplicate question into an already published answer.
 // It records question.merged and tells the asking organisation.
 func AssignToAnswer(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, questionID, answerID int64, baseURL string, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return AssignToAnswerTx(tx, actor, scope, questionID, answerID, baseURL, now) })
+}
+
+// AssignToAnswerTx is AssignToAnswer inside the caller's transaction tx: it checks, locks, writes and
+// audits as AssignToAnswer does, but neither opens nor commits a transaction, so use cases compose.
+func AssignToAnswerTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, questionID int64, answerID int64, baseURL string, now time.Time) error {
 	tenantID, callID := scope.Tenant, scope.Call
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := LockPublishedCall(tx, actor, scope)
-		if err != nil {
-			return err
-		}
-		if call.State != rules.CallPublished {
-			return rules.StateConflictFor(call.State, "Das Zuordnen von Fragen")
-		}
-		qs, err := lockOpenQuestions(tx, callID, []int64{questionID})
-		if err != nil {
-			return err
-		}
-		var qa PublicQA
-		res := tx.Raw(`SELECT id, seq, question, answer, answered_at FROM qa_answers WHERE id = ? AND call_id = ?`, answerID, callID).Scan(&qa)
-		if res.Error != nil {
-			return fmt.Errorf("load answer %d: %w", answerID, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			v := &core.ValidationError{}
-			v.Add("answer_id", "unknown", "Bitte wählen Sie eine veröffentlichte Antwort dieser Ausschreibung aus.")
-			return v
-		}
-		if err := tx.Exec(`UPDATE questions SET answer_id = ?, assigned_at = ? WHERE id = ?`, qa.ID, now, questionID).Error; err != nil {
-			return fmt.Errorf("assign question: %w", err)
-		}
-		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "question.merged",
-			ObjectType: "qa_answer", ObjectID: fmt.Sprint(qa.ID), Details: map[string]any{"question_ids": []int64{questionID}, "seq": qa.Seq}}); err != nil {
-			return err
-		}
-		_, err = postbox.NotifyOrgIDs(tx, callID, []int64{qs[0].OrgID}, ownAnsweredNotice(call, qa, baseURL))
+	call, err := LockPublishedCall(tx, actor, scope)
+	if err != nil {
 		return err
-	})
+	}
+	if call.State != rules.CallPublished {
+		return rules.StateConflictFor(call.State, "Das Zuordnen von Fragen")
+	}
+	qs, err := lockOpenQuestions(tx, callID, []int64{questionID})
+	if err != nil {
+		return err
+	}
+	var qa PublicQA
+	res := tx.Raw(`SELECT id, seq, question, answer, answered_at FROM qa_answers WHERE id = ? AND call_id = ?`, answerID, callID).Scan(&qa)
+	if res.Error != nil {
+		return fmt.Errorf("load answer %d: %w", answerID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		v := &core.ValidationError{}
+		v.Add("answer_id", "unknown", "Bitte wählen Sie eine veröffentlichte Antwort dieser Ausschreibung aus.")
+		return v
+	}
+	if err := tx.Exec(`UPDATE questions SET answer_id = ?, assigned_at = ? WHERE id = ?`, qa.ID, now, questionID).Error; err != nil {
+		return fmt.Errorf("assign question: %w", err)
+	}
+	if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "question.merged",
+		ObjectType: "qa_answer", ObjectID: fmt.Sprint(qa.ID), Details: map[string]any{"question_ids": []int64{questionID}, "seq": qa.Seq}}); err != nil {
+		return err
+	}
+	_, err = postbox.NotifyOrgIDs(tx, callID, []int64{qs[0].OrgID}, ownAnsweredNotice(call, qa, baseURL))
+	return err
 }
 
 // lockOpenQuestions locks the questions ids of the call; unknown ids are ErrNotFound, an

@@ -164,54 +164,58 @@ func CouncilTieField(orgID int64) string { return "tie_" + strconv.FormatInt(org
 // decision is recorded; audited as council.declared on the procedure's chain. A second
 // declaration is ErrConflict (declarations are final).
 func DeclareCouncilTies(ctx context.Context, db *gorm.DB, actor *core.Actor, in CouncilDeclaration, now time.Time) error {
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		v, decided, err := councilCall(tx, actor, in.TenantID, in.CallID)
-		if err != nil {
-			return err
-		}
-		if !decided {
-			return fmt.Errorf("council declaration before the decision: %w", core.ErrNotFound)
-		}
-		if err := tx.Exec(`SELECT 1 FROM calls WHERE id = ? FOR UPDATE`, in.CallID).Error; err != nil {
-			return fmt.Errorf("lock call: %w", err)
-		}
-		var orgs []int64
-		if err := tx.Raw(`SELECT org_id FROM opening_bids WHERE call_id = ? ORDER BY org_id`, in.CallID).Scan(&orgs).Error; err != nil {
-			return fmt.Errorf("load bidders: %w", err)
-		}
-		var n int64
-		if err := tx.Raw(`SELECT count(*) FROM council_declarations WHERE call_id = ? AND user_id = ?`, in.CallID, actor.UserID).Scan(&n).Error; err != nil {
-			return fmt.Errorf("load declaration: %w", err)
-		}
-		if n > 0 {
-			return fmt.Errorf("%w: Sie haben Ihre Erklärung zu diesem Verfahren bereits abgegeben", core.ErrConflict)
-		}
-		ve := &core.ValidationError{}
-		tied := []string{}
-		for _, org := range orgs {
-			t := in.Ties[org]
-			if !slices.Contains(rules.TieKinds, t) {
-				ve.Add(CouncilTieField(org), "required", "Bitte erklären Sie, ob Sie eine Verbindung zu diesem Träger haben.")
-			} else if t != rules.TieNone {
-				tied = append(tied, strconv.FormatInt(org, 10)+":"+t)
-			}
-		}
-		core.CheckText(ve, "note", "die Erläuterung", in.Note, len(tied) > 0, 2000)
-		if err := ve.OrNil(); err != nil {
-			return err
-		}
-		for _, org := range orgs {
-			note := ""
-			if in.Ties[org] != rules.TieNone {
-				note = in.Note
-			}
-			if err := tx.Exec(`INSERT INTO council_declarations (call_id, user_id, org_id, tie, note, declared_at) VALUES (?, ?, ?, ?, ?, ?)`,
-				in.CallID, actor.UserID, org, in.Ties[org], note, now).Error; err != nil {
-				return fmt.Errorf("store council declaration: %w", err)
-			}
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(v.CallID), ActorID: actor.UserID, TenantID: in.TenantID, Action: "council.declared",
-			ObjectType: "call", ObjectID: strconv.FormatInt(v.CallID, 10), Details: map[string]any{"bidders": len(orgs), "ties": tied}})
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return DeclareCouncilTiesTx(tx, actor, in, now) })
+}
+
+// DeclareCouncilTiesTx is DeclareCouncilTies inside the caller's transaction tx: it checks, locks, writes and
+// audits as DeclareCouncilTies does, but neither opens nor commits a transaction, so use cases compose.
+func DeclareCouncilTiesTx(tx *gorm.DB, actor *core.Actor, in CouncilDeclaration, now time.Time) error {
+	v, decided, err := councilCall(tx, actor, in.TenantID, in.CallID)
+	if err != nil {
 		return err
-	})
+	}
+	if !decided {
+		return fmt.Errorf("council declaration before the decision: %w", core.ErrNotFound)
+	}
+	if err := tx.Exec(`SELECT 1 FROM calls WHERE id = ? FOR UPDATE`, in.CallID).Error; err != nil {
+		return fmt.Errorf("lock call: %w", err)
+	}
+	var orgs []int64
+	if err := tx.Raw(`SELECT org_id FROM opening_bids WHERE call_id = ? ORDER BY org_id`, in.CallID).Scan(&orgs).Error; err != nil {
+		return fmt.Errorf("load bidders: %w", err)
+	}
+	var n int64
+	if err := tx.Raw(`SELECT count(*) FROM council_declarations WHERE call_id = ? AND user_id = ?`, in.CallID, actor.UserID).Scan(&n).Error; err != nil {
+		return fmt.Errorf("load declaration: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: Sie haben Ihre Erklärung zu diesem Verfahren bereits abgegeben", core.ErrConflict)
+	}
+	ve := &core.ValidationError{}
+	tied := []string{}
+	for _, org := range orgs {
+		t := in.Ties[org]
+		if !slices.Contains(rules.TieKinds, t) {
+			ve.Add(CouncilTieField(org), "required", "Bitte erklären Sie, ob Sie eine Verbindung zu diesem Träger haben.")
+		} else if t != rules.TieNone {
+			tied = append(tied, strconv.FormatInt(org, 10)+":"+t)
+		}
+	}
+	core.CheckText(ve, "note", "die Erläuterung", in.Note, len(tied) > 0, 2000)
+	if err := ve.OrNil(); err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		note := ""
+		if in.Ties[org] != rules.TieNone {
+			note = in.Note
+		}
+		if err := tx.Exec(`INSERT INTO council_declarations (call_id, user_id, org_id, tie, note, declared_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			in.CallID, actor.UserID, org, in.Ties[org], note, now).Error; err != nil {
+			return fmt.Errorf("store council declaration: %w", err)
+		}
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(v.CallID), ActorID: actor.UserID, TenantID: in.TenantID, Action: "council.declared",
+		ObjectType: "call", ObjectID: strconv.FormatInt(v.CallID, 10), Details: map[string]any{"bidders": len(orgs), "ties": tied}})
+	return err
 }

@@ -173,52 +173,56 @@ type ProposalInput struct {
 // SaveProposal stores (or replaces) the decision proposal of a call with a closed
 // consolidation until the decision is recorded. Audited as decision.proposed.
 func SaveProposal(ctx context.Context, db *gorm.DB, actor *core.Actor, in ProposalInput, now time.Time) error {
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		c, content, err := loadDecisionCall(tx, actor, in.CallID, true)
-		if err != nil {
-			return err
-		}
-		if c.State != rules.CallOpened {
-			return decisionStateConflict(c.State)
-		}
-		cv := &evaluation.ConsolidationView{CallID: c.ID}
-		if err := evaluation.LoadResult(tx, cv); err != nil {
-			return err
-		}
-		alloc, perr := parseProposal(cv.Result, content, in.FTE)
-		rows, deviates, err := rules.CheckProposal(content, cv.Result, alloc, in.Justification, in.DeviationReason)
-		if perr != nil {
-			return perr
-		}
-		if err != nil {
-			return err
-		}
-		days := content.Timeline.StandstillDays
-		if days <= 0 {
-			days = rules.DefaultStandstillDays
-		}
-		reason := strings.TrimSpace(in.DeviationReason)
-		if !deviates {
-			reason = ""
-		}
-		if err := tx.Exec(`DELETE FROM decisions WHERE call_id = ?`, c.ID).Error; err != nil {
-			return fmt.Errorf("replace proposal: %w", err)
-		}
-		if err := tx.Exec(`INSERT INTO decisions (call_id, justification, deviates, deviation_reason, standstill_days, prepared_by, prepared_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, strings.TrimSpace(in.Justification), deviates, reason, days, actor.UserID, now).Error; err != nil {
-			return fmt.Errorf("store proposal: %w", err)
-		}
-		for _, r := range rows {
-			if err := tx.Exec(`INSERT INTO decision_allocations (call_id, bid_id, lot_key, fte, result_fte) VALUES (?, ?, ?, ?, ?)`,
-				c.ID, r.BidID, r.LotKey, r.FTE, r.ResultFTE).Error; err != nil {
-				return fmt.Errorf("store allocation: %w", err)
-			}
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "decision.proposed",
-			ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
-			Details: map[string]any{"deviates": deviates, "allocation": allocationDetails(rows)}})
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return SaveProposalTx(tx, actor, in, now) })
+}
+
+// SaveProposalTx is SaveProposal inside the caller's transaction tx: it checks, locks, writes and
+// audits as SaveProposal does, but neither opens nor commits a transaction, so use cases compose.
+func SaveProposalTx(tx *gorm.DB, actor *core.Actor, in ProposalInput, now time.Time) error {
+	c, content, err := loadDecisionCall(tx, actor, in.CallID, true)
+	if err != nil {
 		return err
-	})
+	}
+	if c.State != rules.CallOpened {
+		return decisionStateConflict(c.State)
+	}
+	cv := &evaluation.ConsolidationView{CallID: c.ID}
+	if err := evaluation.LoadResult(tx, cv); err != nil {
+		return err
+	}
+	alloc, perr := parseProposal(cv.Result, content, in.FTE)
+	rows, deviates, err := rules.CheckProposal(content, cv.Result, alloc, in.Justification, in.DeviationReason)
+	if perr != nil {
+		return perr
+	}
+	if err != nil {
+		return err
+	}
+	days := content.Timeline.StandstillDays
+	if days <= 0 {
+		days = rules.DefaultStandstillDays
+	}
+	reason := strings.TrimSpace(in.DeviationReason)
+	if !deviates {
+		reason = ""
+	}
+	if err := tx.Exec(`DELETE FROM decisions WHERE call_id = ?`, c.ID).Error; err != nil {
+		return fmt.Errorf("replace proposal: %w", err)
+	}
+	if err := tx.Exec(`INSERT INTO decisions (call_id, justification, deviates, deviation_reason, standstill_days, prepared_by, prepared_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, strings.TrimSpace(in.Justification), deviates, reason, days, actor.UserID, now).Error; err != nil {
+		return fmt.Errorf("store proposal: %w", err)
+	}
+	for _, r := range rows {
+		if err := tx.Exec(`INSERT INTO decision_allocations (call_id, bid_id, lot_key, fte, result_fte) VALUES (?, ?, ?, ?, ?)`,
+			c.ID, r.BidID, r.LotKey, r.FTE, r.ResultFTE).Error; err != nil {
+			return fmt.Errorf("store allocation: %w", err)
+		}
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "decision.proposed",
+		ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
+		Details: map[string]any{"deviates": deviates, "allocation": allocationDetails(rows)}})
+	return err
 }
 
 // parseProposal reads the form's VZÄ; unparsable values are field errors.
@@ -267,43 +271,47 @@ func decisionStateConflict(s rules.CallState) error {
 // moves to 'decided' and the decision can no longer change; the Vergabevermerk of the
 // decision is issued. Audited as decision.recorded.
 func RecordDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Documents, in rules.RecordInput, now time.Time) error {
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		c, content, err := loadDecisionCall(tx, actor, in.CallID, true)
-		if err != nil {
-			return err
-		}
-		if c.State != rules.CallOpened {
-			return decisionStateConflict(c.State)
-		}
-		date, err := rules.CheckRecord(in, now)
-		if err != nil {
-			return err
-		}
-		body := rules.DecisionBody(in.Body)
-		upd := tx.Exec(`UPDATE decisions SET body = ?, body_name = ?, decided_on = ?, resolution_number = ?, vote_result = ?,
-			council_url = ?, recorded_by = ?, recorded_at = ? WHERE call_id = ? AND recorded_at IS NULL`,
-			string(body), strings.TrimSpace(in.BodyName), string(date), strings.TrimSpace(in.ResolutionNumber), strings.TrimSpace(in.VoteResult),
-			strings.TrimSpace(in.CouncilURL), actor.UserID, now, c.ID)
-		if upd.Error != nil {
-			return fmt.Errorf("record decision: %w", upd.Error)
-		}
-		if upd.RowsAffected == 0 {
-			v := &core.ValidationError{}
-			v.Add("decision", "no_proposal", "Bitte speichern Sie zuerst den Entscheidungsvorschlag.")
-			return v
-		}
-		if err := tx.Exec(`UPDATE calls SET state = 'decided', updated_at = ? WHERE id = ?`, now, c.ID).Error; err != nil {
-			return fmt.Errorf("set call decided: %w", err)
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "decision.recorded",
-			ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
-			Details: map[string]any{"body": string(body), "body_name": strings.TrimSpace(in.BodyName), "decided_on": string(date),
-				"resolution_number": strings.TrimSpace(in.ResolutionNumber), "vote_result": strings.TrimSpace(in.VoteResult),
-				"council_url": strings.TrimSpace(in.CouncilURL)}})
-		if err != nil {
-			return err
-		}
-		v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: rules.CallDecided, Content: content}
-		return issueVermerk(tx, docs, v, actor.UserID, VermerkStageDecision)
-	})
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return RecordDecisionTx(tx, actor, docs, in, now) })
+}
+
+// RecordDecisionTx is RecordDecision inside the caller's transaction tx: it checks, locks, writes and
+// audits as RecordDecision does, but neither opens nor commits a transaction, so use cases compose.
+func RecordDecisionTx(tx *gorm.DB, actor *core.Actor, docs Documents, in rules.RecordInput, now time.Time) error {
+	c, content, err := loadDecisionCall(tx, actor, in.CallID, true)
+	if err != nil {
+		return err
+	}
+	if c.State != rules.CallOpened {
+		return decisionStateConflict(c.State)
+	}
+	date, err := rules.CheckRecord(in, now)
+	if err != nil {
+		return err
+	}
+	body := rules.DecisionBody(in.Body)
+	upd := tx.Exec(`UPDATE decisions SET body = ?, body_name = ?, decided_on = ?, resolution_number = ?, vote_result = ?,
+		council_url = ?, recorded_by = ?, recorded_at = ? WHERE call_id = ? AND recorded_at IS NULL`,
+		string(body), strings.TrimSpace(in.BodyName), string(date), strings.TrimSpace(in.ResolutionNumber), strings.TrimSpace(in.VoteResult),
+		strings.TrimSpace(in.CouncilURL), actor.UserID, now, c.ID)
+	if upd.Error != nil {
+		return fmt.Errorf("record decision: %w", upd.Error)
+	}
+	if upd.RowsAffected == 0 {
+		v := &core.ValidationError{}
+		v.Add("decision", "no_proposal", "Bitte speichern Sie zuerst den Entscheidungsvorschlag.")
+		return v
+	}
+	if err := tx.Exec(`UPDATE calls SET state = 'decided', updated_at = ? WHERE id = ?`, now, c.ID).Error; err != nil {
+		return fmt.Errorf("set call decided: %w", err)
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "decision.recorded",
+		ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
+		Details: map[string]any{"body": string(body), "body_name": strings.TrimSpace(in.BodyName), "decided_on": string(date),
+			"resolution_number": strings.TrimSpace(in.ResolutionNumber), "vote_result": strings.TrimSpace(in.VoteResult),
+			"council_url": strings.TrimSpace(in.CouncilURL)}})
+	if err != nil {
+		return err
+	}
+	v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: rules.CallDecided, Content: content}
+	return issueVermerk(tx, docs, v, actor.UserID, VermerkStageDecision)
 }

@@ -189,61 +189,65 @@ func (n *NoticeContent) Text() string {
 // organisation (Postfach message and e-mail to its members), fixes the end of the
 // standstill period and moves the call to 'notified'. Audited as notices.issued.
 func IssueNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Documents, callID int64, now time.Time) error {
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		c, content, err := loadDecisionCall(tx, actor, callID, true)
-		if err != nil {
-			return err
-		}
-		if c.State != rules.CallDecided {
-			if c.State == rules.CallOpened {
-				return fmt.Errorf("%w: Mitteilungen gehen erst nach der aufgezeichneten Entscheidung hinaus", core.ErrConflict)
-			}
-			if c.State == rules.CallNotified || c.State == rules.CallAwarded {
-				return fmt.Errorf("%w: die Mitteilungen sind bereits versandt", core.ErrConflict)
-			}
-			return decisionStateConflict(c.State)
-		}
-		v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: c.State, Content: content}
-		if err := v.loadParts(tx); err != nil {
-			return err
-		}
-		var tenant struct{ Name, Authority, LegalRemedyText string }
-		if err := tx.Raw(`SELECT name, authority, legal_remedy_text FROM tenants WHERE id = ?`, c.TenantID).Scan(&tenant).Error; err != nil {
-			return fmt.Errorf("load tenant: %w", err)
-		}
-		cons, err := evaluation.LoadConsolidated(tx, c.ID)
-		if err != nil {
-			return err
-		}
-		in := noticeInputs{content: content, authority: firstNonEmpty(content.Authority, tenant.Authority, tenant.Name), remedy: tenant.LegalRemedyText,
-			decision: v.Decision, consolidate: map[int64][]rules.ConsolidatedScore{}, standstill: rules.StandstillEnd(now, v.Decision.StandstillDays)}
-		for _, s := range cons {
-			in.consolidate[s.BidID] = append(in.consolidate[s.BidID], s)
-		}
-		in.selected = selectedProviders(v)
-		for _, row := range v.Result.Rows {
-			b := v.Bidders[row.BidID]
-			n := buildNotice(in, row, b.OrgName, c.Ref)
-			docID, err := issueNoticePDF(tx, docs, c.TenantID, c.ID, b.OrgID, actor.UserID, &n)
-			if err != nil {
-				return err
-			}
-			if err := storeNotice(tx, c, b.OrgID, row.BidID, docID, n, now); err != nil {
-				return err
-			}
-		}
-		if err := tx.Exec(`UPDATE decisions SET notified_by = ?, notified_at = ?, standstill_ends_at = ? WHERE call_id = ?`,
-			actor.UserID, now, in.standstill, c.ID).Error; err != nil {
-			return fmt.Errorf("set notified: %w", err)
-		}
-		if err := tx.Exec(`UPDATE calls SET state = 'notified', updated_at = ? WHERE id = ?`, now, c.ID).Error; err != nil {
-			return fmt.Errorf("set call notified: %w", err)
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "notices.issued",
-			ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
-			Details: map[string]any{"notices": len(v.Result.Rows), "standstill_ends_at": in.standstill.UTC().Format(time.RFC3339)}})
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return IssueNoticesTx(tx, actor, docs, callID, now) })
+}
+
+// IssueNoticesTx is IssueNotices inside the caller's transaction tx: it checks, locks, writes and
+// audits as IssueNotices does, but neither opens nor commits a transaction, so use cases compose.
+func IssueNoticesTx(tx *gorm.DB, actor *core.Actor, docs Documents, callID int64, now time.Time) error {
+	c, content, err := loadDecisionCall(tx, actor, callID, true)
+	if err != nil {
 		return err
-	})
+	}
+	if c.State != rules.CallDecided {
+		if c.State == rules.CallOpened {
+			return fmt.Errorf("%w: Mitteilungen gehen erst nach der aufgezeichneten Entscheidung hinaus", core.ErrConflict)
+		}
+		if c.State == rules.CallNotified || c.State == rules.CallAwarded {
+			return fmt.Errorf("%w: die Mitteilungen sind bereits versandt", core.ErrConflict)
+		}
+		return decisionStateConflict(c.State)
+	}
+	v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: c.State, Content: content}
+	if err := v.loadParts(tx); err != nil {
+		return err
+	}
+	var tenant struct{ Name, Authority, LegalRemedyText string }
+	if err := tx.Raw(`SELECT name, authority, legal_remedy_text FROM tenants WHERE id = ?`, c.TenantID).Scan(&tenant).Error; err != nil {
+		return fmt.Errorf("load tenant: %w", err)
+	}
+	cons, err := evaluation.LoadConsolidated(tx, c.ID)
+	if err != nil {
+		return err
+	}
+	in := noticeInputs{content: content, authority: firstNonEmpty(content.Authority, tenant.Authority, tenant.Name), remedy: tenant.LegalRemedyText,
+		decision: v.Decision, consolidate: map[int64][]rules.ConsolidatedScore{}, standstill: rules.StandstillEnd(now, v.Decision.StandstillDays)}
+	for _, s := range cons {
+		in.consolidate[s.BidID] = append(in.consolidate[s.BidID], s)
+	}
+	in.selected = selectedProviders(v)
+	for _, row := range v.Result.Rows {
+		b := v.Bidders[row.BidID]
+		n := buildNotice(in, row, b.OrgName, c.Ref)
+		docID, err := issueNoticePDF(tx, docs, c.TenantID, c.ID, b.OrgID, actor.UserID, &n)
+		if err != nil {
+			return err
+		}
+		if err := storeNotice(tx, c, b.OrgID, row.BidID, docID, n, now); err != nil {
+			return err
+		}
+	}
+	if err := tx.Exec(`UPDATE decisions SET notified_by = ?, notified_at = ?, standstill_ends_at = ? WHERE call_id = ?`,
+		actor.UserID, now, in.standstill, c.ID).Error; err != nil {
+		return fmt.Errorf("set notified: %w", err)
+	}
+	if err := tx.Exec(`UPDATE calls SET state = 'notified', updated_at = ? WHERE id = ?`, now, c.ID).Error; err != nil {
+		return fmt.Errorf("set call notified: %w", err)
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "notices.issued",
+		ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
+		Details: map[string]any{"notices": len(v.Result.Rows), "standstill_ends_at": in.standstill.UTC().Format(time.RFC3339)}})
+	return err
 }
 
 // selectedProviders lists the organisations the decision gives posts, by total descending.

@@ -195,42 +195,46 @@ type ObjectionAnswer struct {
 // AnswerObjection records the lead's answer and outcome; the organisation gets it in its
 // Postfach and by e-mail. Audited as objection.answered.
 func AnswerObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, in ObjectionAnswer, now time.Time) error {
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		c, _, err := loadDecisionCall(tx, actor, in.CallID, true)
-		if err != nil {
-			return err
-		}
-		var o []Objection
-		if err := tx.Raw(`SELECT id, org_id, answered_at FROM objections WHERE id = ? AND call_id = ? FOR UPDATE`, in.ObjectionID, c.ID).Scan(&o).Error; err != nil {
-			return fmt.Errorf("lock objection: %w", err)
-		}
-		if len(o) == 0 {
-			return fmt.Errorf("objection %d: %w", in.ObjectionID, core.ErrNotFound)
-		}
-		if o[0].Answered() {
-			return fmt.Errorf("%w: die Rüge ist bereits beantwortet", core.ErrConflict)
-		}
-		v := &core.ValidationError{}
-		core.CheckText(v, "answer", "die Antwort", in.Answer, true, 20000)
-		if in.Outcome != ObjectionRejected && in.Outcome != ObjectionUpheld {
-			v.Add("outcome", "required", "Bitte wählen Sie das Ergebnis: zurückgewiesen oder abgeholfen.")
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		if err := tx.Exec(`UPDATE objections SET answer = ?, outcome = ?, answered_by = ?, answered_at = ? WHERE id = ?`,
-			strings.TrimSpace(in.Answer), in.Outcome, actor.UserID, now, in.ObjectionID).Error; err != nil {
-			return fmt.Errorf("answer objection: %w", err)
-		}
-		oc := Objection{Outcome: &in.Outcome}
-		subject := "Antwort auf Ihre Rüge im Verfahren " + c.Ref
-		body := fmt.Sprintf("Ihre Rüge im Verfahren „%s“ (%s) wurde %s.\n\nAntwort der Verfahrensleitung:\n%s\n", c.Title, c.Ref, oc.OutcomeLabel(), strings.TrimSpace(in.Answer))
-		if _, err := postbox.NotifyOrgIDs(tx, c.ID, []int64{o[0].OrgID}, postbox.Notice{Kind: postbox.InboxObjectionReply, Subject: subject, Body: body}); err != nil {
-			return err
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "objection.answered",
-			ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
-			Details: map[string]any{"objection": in.ObjectionID, "org_id": o[0].OrgID, "outcome": in.Outcome}})
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return AnswerObjectionTx(tx, actor, in, now) })
+}
+
+// AnswerObjectionTx is AnswerObjection inside the caller's transaction tx: it checks, locks, writes and
+// audits as AnswerObjection does, but neither opens nor commits a transaction, so use cases compose.
+func AnswerObjectionTx(tx *gorm.DB, actor *core.Actor, in ObjectionAnswer, now time.Time) error {
+	c, _, err := loadDecisionCall(tx, actor, in.CallID, true)
+	if err != nil {
 		return err
-	})
+	}
+	var o []Objection
+	if err := tx.Raw(`SELECT id, org_id, answered_at FROM objections WHERE id = ? AND call_id = ? FOR UPDATE`, in.ObjectionID, c.ID).Scan(&o).Error; err != nil {
+		return fmt.Errorf("lock objection: %w", err)
+	}
+	if len(o) == 0 {
+		return fmt.Errorf("objection %d: %w", in.ObjectionID, core.ErrNotFound)
+	}
+	if o[0].Answered() {
+		return fmt.Errorf("%w: die Rüge ist bereits beantwortet", core.ErrConflict)
+	}
+	v := &core.ValidationError{}
+	core.CheckText(v, "answer", "die Antwort", in.Answer, true, 20000)
+	if in.Outcome != ObjectionRejected && in.Outcome != ObjectionUpheld {
+		v.Add("outcome", "required", "Bitte wählen Sie das Ergebnis: zurückgewiesen oder abgeholfen.")
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	if err := tx.Exec(`UPDATE objections SET answer = ?, outcome = ?, answered_by = ?, answered_at = ? WHERE id = ?`,
+		strings.TrimSpace(in.Answer), in.Outcome, actor.UserID, now, in.ObjectionID).Error; err != nil {
+		return fmt.Errorf("answer objection: %w", err)
+	}
+	oc := Objection{Outcome: &in.Outcome}
+	subject := "Antwort auf Ihre Rüge im Verfahren " + c.Ref
+	body := fmt.Sprintf("Ihre Rüge im Verfahren „%s“ (%s) wurde %s.\n\nAntwort der Verfahrensleitung:\n%s\n", c.Title, c.Ref, oc.OutcomeLabel(), strings.TrimSpace(in.Answer))
+	if _, err := postbox.NotifyOrgIDs(tx, c.ID, []int64{o[0].OrgID}, postbox.Notice{Kind: postbox.InboxObjectionReply, Subject: subject, Body: body}); err != nil {
+		return err
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: c.TenantID, Action: "objection.answered",
+		ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
+		Details: map[string]any{"objection": in.ObjectionID, "org_id": o[0].OrgID, "outcome": in.Outcome}})
+	return err
 }

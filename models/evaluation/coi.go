@@ -93,69 +93,73 @@ type DeclarationInput struct {
 // from that bid; when fewer than two evaluators remain for a bid, the leads are warned by
 // e-mail. Audited as coi.declared (ties are named in the details for the lead).
 func DeclareTies(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, in map[int64]DeclarationInput, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return DeclareTiesTx(tx, actor, scope, in, now) })
+}
+
+// DeclareTiesTx is DeclareTies inside the caller's transaction tx: it checks, locks, writes and
+// audits as DeclareTies does, but neither opens nor commits a transaction, so use cases compose.
+func DeclareTiesTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, in map[int64]DeclarationInput, now time.Time) error {
 	tenantID, callID := scope.Tenant, scope.Call
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		h, err := evaluatorCall(tx, actor, tenantID, callID, true)
-		if err != nil {
-			return err
+	h, err := evaluatorCall(tx, actor, tenantID, callID, true)
+	if err != nil {
+		return err
+	}
+	var open []Bidder
+	if err := tx.Raw(`SELECT o.org_id, o.org_name FROM opening_bids o WHERE o.call_id = ? AND o.state = 'submitted'
+		AND NOT EXISTS (SELECT 1 FROM coi_declarations d WHERE d.call_id = o.call_id AND d.org_id = o.org_id AND d.evaluator_id = ?)
+		ORDER BY o.org_name COLLATE german, o.org_id`, callID, actor.UserID).Scan(&open).Error; err != nil {
+		return fmt.Errorf("load bidders: %w", err)
+	}
+	if len(open) == 0 {
+		return core.Conflict("Sie haben Ihre Erklärungen für dieses Verfahren bereits abgegeben. Erklärungen sind endgültig; es wurde nichts geändert.")
+	}
+	v := &core.ValidationError{}
+	ties := map[string]string{}
+	for _, b := range open {
+		id := strconv.FormatInt(b.OrgID, 10)
+		d := in[b.OrgID]
+		valid := false
+		for _, t := range rules.TieKinds {
+			valid = valid || d.Tie == t
 		}
-		var open []Bidder
-		if err := tx.Raw(`SELECT o.org_id, o.org_name FROM opening_bids o WHERE o.call_id = ? AND o.state = 'submitted'
-			AND NOT EXISTS (SELECT 1 FROM coi_declarations d WHERE d.call_id = o.call_id AND d.org_id = o.org_id AND d.evaluator_id = ?)
-			ORDER BY o.org_name COLLATE german, o.org_id`, callID, actor.UserID).Scan(&open).Error; err != nil {
-			return fmt.Errorf("load bidders: %w", err)
+		if !valid {
+			v.Add("tie_"+id, "required", "Bitte erklären Sie für „"+b.OrgName+"“, ob eine Verbindung besteht.")
+			continue
 		}
-		if len(open) == 0 {
-			return core.Conflict("Sie haben Ihre Erklärungen für dieses Verfahren bereits abgegeben. Erklärungen sind endgültig; es wurde nichts geändert.")
+		core.CheckText(v, "note_"+id, "eine Erläuterung der Verbindung", d.Note, d.Tie != rules.TieNone, 1000)
+		if d.Tie != rules.TieNone {
+			ties[id] = d.Tie
 		}
-		v := &core.ValidationError{}
-		ties := map[string]string{}
-		for _, b := range open {
-			id := strconv.FormatInt(b.OrgID, 10)
-			d := in[b.OrgID]
-			valid := false
-			for _, t := range rules.TieKinds {
-				valid = valid || d.Tie == t
-			}
-			if !valid {
-				v.Add("tie_"+id, "required", "Bitte erklären Sie für „"+b.OrgName+"“, ob eine Verbindung besteht.")
-				continue
-			}
-			core.CheckText(v, "note_"+id, "eine Erläuterung der Verbindung", d.Note, d.Tie != rules.TieNone, 1000)
-			if d.Tie != rules.TieNone {
-				ties[id] = d.Tie
-			}
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	for _, b := range open {
+		d := in[b.OrgID]
+		note := d.Note
+		if d.Tie == rules.TieNone {
+			note = ""
 		}
-		if err := v.OrNil(); err != nil {
-			return err
+		if err := tx.Exec(`INSERT INTO coi_declarations (call_id, evaluator_id, org_id, tie, note, declared_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			callID, actor.UserID, b.OrgID, d.Tie, note, now).Error; err != nil {
+			return fmt.Errorf("record declaration: %w", err)
 		}
-		for _, b := range open {
-			d := in[b.OrgID]
-			note := d.Note
-			if d.Tie == rules.TieNone {
-				note = ""
-			}
-			if err := tx.Exec(`INSERT INTO coi_declarations (call_id, evaluator_id, org_id, tie, note, declared_at) VALUES (?, ?, ?, ?, ?, ?)`,
-				callID, actor.UserID, b.OrgID, d.Tie, note, now).Error; err != nil {
-				return fmt.Errorf("record declaration: %w", err)
-			}
-		}
-		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "coi.declared", ObjectType: "call",
-			ObjectID: strconv.FormatInt(callID, 10), Details: map[string]any{"organisations": len(open), "ties": ties}}); err != nil {
-			return err
-		}
-		if len(ties) == 0 {
-			return nil
-		}
-		short, err := understaffedBids(tx, callID)
-		if err != nil || len(short) == 0 {
-			return err
-		}
-		return notifyLeads(tx, tenantID, "Bewertungsgremium: weniger als zwei Mitglieder – "+h.Ref,
-			fmt.Sprintf("Guten Tag,\n\nim Verfahren %s („%s“) hat ein Mitglied des Bewertungsgremiums eine Verbindung zu einem Träger erklärt. "+
-				"Für %d Interessenbekundung(en) bleiben damit weniger als zwei Mitglieder, die bewerten dürfen. "+
-				"Bitte benennen Sie auf der Seite „Gremium“ des Verfahrens ein weiteres Mitglied.\n", h.Ref, h.Title, len(short)), "committee_short")
-	})
+	}
+	if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "coi.declared", ObjectType: "call",
+		ObjectID: strconv.FormatInt(callID, 10), Details: map[string]any{"organisations": len(open), "ties": ties}}); err != nil {
+		return err
+	}
+	if len(ties) == 0 {
+		return nil
+	}
+	short, err := understaffedBids(tx, callID)
+	if err != nil || len(short) == 0 {
+		return err
+	}
+	return notifyLeads(tx, tenantID, "Bewertungsgremium: weniger als zwei Mitglieder – "+h.Ref,
+		fmt.Sprintf("Guten Tag,\n\nim Verfahren %s („%s“) hat ein Mitglied des Bewertungsgremiums eine Verbindung zu einem Träger erklärt. "+
+			"Für %d Interessenbekundung(en) bleiben damit weniger als zwei Mitglieder, die bewerten dürfen. "+
+			"Bitte benennen Sie auf der Seite „Gremium“ des Verfahrens ein weiteres Mitglied.\n", h.Ref, h.Title, len(short)), "committee_short")
 }
 
 // understaffedBids returns the submitted bids of a call for which fewer than two

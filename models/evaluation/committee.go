@@ -217,53 +217,57 @@ func LeadCommittee(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *co
 // too before seeing anything. Audited as committee.evaluator_added; the new member is
 // told by e-mail.
 func AddEvaluator(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, userID int64, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return AddEvaluatorTx(tx, actor, scope, userID, now) })
+}
+
+// AddEvaluatorTx is AddEvaluator inside the caller's transaction tx: it checks, locks, writes and
+// audits as AddEvaluator does, but neither opens nor commits a transaction, so use cases compose.
+func AddEvaluatorTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, userID int64, now time.Time) error {
 	tenantID, callID := scope.Tenant, scope.Call
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		c, err := calls.LockPublishedCall(tx, actor, scope)
-		if err != nil {
-			return err
-		}
-		if c.State == rules.CallCancelled {
-			return core.Conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
-		}
-		if err := accounts.LockPeople(tx, []int64{userID}); err != nil {
-			return err
-		}
-		var u struct {
-			Email, Name string
-			Member      bool
-		}
-		res := tx.Raw(`SELECT u.email, u.name, EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = ? AND k.user_id = u.id AND k.role = 'evaluator') AS member
-			FROM tenant_memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? AND m.user_id = ? AND m.role = 'evaluator'`,
-			callID, tenantID, userID).Scan(&u)
-		if res.Error != nil {
-			return fmt.Errorf("load evaluator: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			v := &core.ValidationError{}
-			v.Add("user", "invalid", "Bitte wählen Sie eine Person mit der Rolle „Mitglied des Bewertungsgremiums“ in diesem Kreis.")
-			return v
-		}
+	c, err := calls.LockPublishedCall(tx, actor, scope)
+	if err != nil {
+		return err
+	}
+	if c.State == rules.CallCancelled {
+		return core.Conflict("Die Ausschreibung ist aufgehoben; es wurde nichts geändert.")
+	}
+	if err := accounts.LockPeople(tx, []int64{userID}); err != nil {
+		return err
+	}
+	var u struct {
+		Email, Name string
+		Member      bool
+	}
+	res := tx.Raw(`SELECT u.email, u.name, EXISTS (SELECT 1 FROM call_committee k WHERE k.call_id = ? AND k.user_id = u.id AND k.role = 'evaluator') AS member
+		FROM tenant_memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? AND m.user_id = ? AND m.role = 'evaluator'`,
+		callID, tenantID, userID).Scan(&u)
+	if res.Error != nil {
+		return fmt.Errorf("load evaluator: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
 		v := &core.ValidationError{}
-		if err := accounts.CheckCommitteeDuties(tx, tenantID, []int64{userID}, "user", v); err != nil {
-			return err
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		if u.Member {
-			return core.Conflict(u.Name + " gehört dem Bewertungsgremium dieses Verfahrens bereits an; es wurde nichts geändert.")
-		}
-		if err := tx.Exec(`INSERT INTO call_committee (call_id, user_id, role, created_at) VALUES (?, ?, 'evaluator', ?)`, callID, userID, now).Error; err != nil {
-			return fmt.Errorf("add evaluator: %w", err)
-		}
-		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "committee.evaluator_added",
-			ObjectType: "call", ObjectID: strconv.FormatInt(callID, 10), Details: map[string]any{"user_id": userID}}); err != nil {
-			return err
-		}
-		tid := tenantID
-		return postbox.EnqueueMail(tx, postbox.Mail{TenantID: &tid, ToAddr: u.Email, Subject: "Benennung in das Bewertungsgremium: " + c.Ref, Kind: "committee_added",
-			Body: fmt.Sprintf("Guten Tag %s,\n\nSie wurden in das Bewertungsgremium des Verfahrens %s („%s“) benannt. Bevor Sie etwas von den "+
-				"Interessenbekundungen sehen, erklären Sie bitte unter „Bewertung“ für jeden Träger, ob Sie mit ihm verbunden sind.\n", u.Name, c.Ref, c.Title)})
-	})
+		v.Add("user", "invalid", "Bitte wählen Sie eine Person mit der Rolle „Mitglied des Bewertungsgremiums“ in diesem Kreis.")
+		return v
+	}
+	v := &core.ValidationError{}
+	if err := accounts.CheckCommitteeDuties(tx, tenantID, []int64{userID}, "user", v); err != nil {
+		return err
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	if u.Member {
+		return core.Conflict(u.Name + " gehört dem Bewertungsgremium dieses Verfahrens bereits an; es wurde nichts geändert.")
+	}
+	if err := tx.Exec(`INSERT INTO call_committee (call_id, user_id, role, created_at) VALUES (?, ?, 'evaluator', ?)`, callID, userID, now).Error; err != nil {
+		return fmt.Errorf("add evaluator: %w", err)
+	}
+	if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "committee.evaluator_added",
+		ObjectType: "call", ObjectID: strconv.FormatInt(callID, 10), Details: map[string]any{"user_id": userID}}); err != nil {
+		return err
+	}
+	tid := tenantID
+	return postbox.EnqueueMail(tx, postbox.Mail{TenantID: &tid, ToAddr: u.Email, Subject: "Benennung in das Bewertungsgremium: " + c.Ref, Kind: "committee_added",
+		Body: fmt.Sprintf("Guten Tag %s,\n\nSie wurden in das Bewertungsgremium des Verfahrens %s („%s“) benannt. Bevor Sie etwas von den "+
+			"Interessenbekundungen sehen, erklären Sie bitte unter „Bewertung“ für jeden Träger, ob Sie mit ihm verbunden sind.\n", u.Name, c.Ref, c.Title)})
 }

@@ -80,77 +80,81 @@ func LoadConsolidated(tx *gorm.DB, callID int64) ([]rules.ConsolidatedScore, err
 // the scale with at most two decimals; where it differs from the evaluators' mean a
 // reason is mandatory (rules.md R6). Audited as consolidation.scores_set on the call's chain.
 func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in ConsolidationInput, now time.Time) error {
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
-		if err != nil {
-			return err
-		}
-		snap, err := src.Snapshot(tx, in.CallID)
-		if err != nil {
-			return fmt.Errorf("load score sheets: %w", err)
-		}
-		m := rules.BuildMatrix(content, snap, nil)
-		var bid *rules.MatrixBid
-		for i := range m.Bids {
-			if m.Bids[i].BidID == in.BidID {
-				bid = &m.Bids[i]
-			}
-		}
-		switch {
-		case bid == nil:
-			return fmt.Errorf("bid %d of call %d: %w", in.BidID, in.CallID, core.ErrNotFound)
-		case bid.Formal != rules.FormalAdmitted:
-			return fmt.Errorf("%w: nur zur Bewertung zugelassene Interessenbekundungen werden konsolidiert", core.ErrConflict)
-		}
-		v := &core.ValidationError{}
-		if !bid.SheetsComplete() {
-			v.Add("scores", "sheets_missing", fmt.Sprintf("Die Bewertungsbögen von %s sind noch nicht abgegeben. Konsolidieren können Sie erst, wenn alle Bögen vorliegen.",
-				strings.Join(bid.Pending, ", ")))
-			return v
-		}
-		scores := map[string]string{}
-		var deviating []string
-		for _, cell := range bid.Cells {
-			key := cell.Criterion.Key
-			field := "score_" + key
-			s, msg := rules.ParseGermanDecimal(in.Scores[key], rules.ScoreDecimals, false)
-			if msg != "" {
-				v.Add(field, "format", fmt.Sprintf("%s: %s", key, msg))
-				continue
-			}
-			before := len(v.Fields)
-			rules.CheckConsolidatedScore(v, field, s, m.ScaleMax)
-			reason := strings.TrimSpace(in.Reasons[key])
-			need := rules.NeedsReason(s, cell.Mean)
-			if need && reason == "" {
-				v.Add("reason_"+key, "required", fmt.Sprintf("%s: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert %s abweicht.",
-					key, rules.FormatScore(cell.Mean)))
-			} else {
-				core.CheckText(v, "reason_"+key, "die Begründung", reason, false, rules.MaxLongText)
-			}
-			if len(v.Fields) > before {
-				continue
-			}
-			if need {
-				deviating = append(deviating, key)
-			}
-			scores[key] = s.StringFixed(rules.ScoreDecimals)
-			if err := tx.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (bid_id, criterion_key) DO UPDATE SET score = EXCLUDED.score, mean = EXCLUDED.mean,
-					reason = EXCLUDED.reason, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
-				in.CallID, in.BidID, key, s, cell.Mean, reason, actor.UserID, now).Error; err != nil {
-				return fmt.Errorf("store consolidated score: %w", err)
-			}
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(in.CallID), ActorID: actor.UserID, TenantID: c.TenantID,
-			Action: "consolidation.scores_set", ObjectType: "bid", ObjectID: strconv.FormatInt(in.BidID, 10),
-			Details: map[string]any{"scores": scores, "deviating_from_mean": deviating}})
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return SetConsolidatedScoresTx(tx, src, actor, in, now) })
+}
+
+// SetConsolidatedScoresTx is SetConsolidatedScores inside the caller's transaction tx: it checks, locks, writes and
+// audits as SetConsolidatedScores does, but neither opens nor commits a transaction, so use cases compose.
+func SetConsolidatedScoresTx(tx *gorm.DB, src ScoringSource, actor *core.Actor, in ConsolidationInput, now time.Time) error {
+	c, content, err := lockOpenConsolidation(tx, actor, in.CallID)
+	if err != nil {
 		return err
-	})
+	}
+	snap, err := src.Snapshot(tx, in.CallID)
+	if err != nil {
+		return fmt.Errorf("load score sheets: %w", err)
+	}
+	m := rules.BuildMatrix(content, snap, nil)
+	var bid *rules.MatrixBid
+	for i := range m.Bids {
+		if m.Bids[i].BidID == in.BidID {
+			bid = &m.Bids[i]
+		}
+	}
+	switch {
+	case bid == nil:
+		return fmt.Errorf("bid %d of call %d: %w", in.BidID, in.CallID, core.ErrNotFound)
+	case bid.Formal != rules.FormalAdmitted:
+		return fmt.Errorf("%w: nur zur Bewertung zugelassene Interessenbekundungen werden konsolidiert", core.ErrConflict)
+	}
+	v := &core.ValidationError{}
+	if !bid.SheetsComplete() {
+		v.Add("scores", "sheets_missing", fmt.Sprintf("Die Bewertungsbögen von %s sind noch nicht abgegeben. Konsolidieren können Sie erst, wenn alle Bögen vorliegen.",
+			strings.Join(bid.Pending, ", ")))
+		return v
+	}
+	scores := map[string]string{}
+	var deviating []string
+	for _, cell := range bid.Cells {
+		key := cell.Criterion.Key
+		field := "score_" + key
+		s, msg := rules.ParseGermanDecimal(in.Scores[key], rules.ScoreDecimals, false)
+		if msg != "" {
+			v.Add(field, "format", fmt.Sprintf("%s: %s", key, msg))
+			continue
+		}
+		before := len(v.Fields)
+		rules.CheckConsolidatedScore(v, field, s, m.ScaleMax)
+		reason := strings.TrimSpace(in.Reasons[key])
+		need := rules.NeedsReason(s, cell.Mean)
+		if need && reason == "" {
+			v.Add("reason_"+key, "required", fmt.Sprintf("%s: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert %s abweicht.",
+				key, rules.FormatScore(cell.Mean)))
+		} else {
+			core.CheckText(v, "reason_"+key, "die Begründung", reason, false, rules.MaxLongText)
+		}
+		if len(v.Fields) > before {
+			continue
+		}
+		if need {
+			deviating = append(deviating, key)
+		}
+		scores[key] = s.StringFixed(rules.ScoreDecimals)
+		if err := tx.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (bid_id, criterion_key) DO UPDATE SET score = EXCLUDED.score, mean = EXCLUDED.mean,
+				reason = EXCLUDED.reason, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
+			in.CallID, in.BidID, key, s, cell.Mean, reason, actor.UserID, now).Error; err != nil {
+			return fmt.Errorf("store consolidated score: %w", err)
+		}
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(in.CallID), ActorID: actor.UserID, TenantID: c.TenantID,
+		Action: "consolidation.scores_set", ObjectType: "bid", ObjectID: strconv.FormatInt(in.BidID, 10),
+		Details: map[string]any{"scores": scores, "deviating_from_mean": deviating}})
+	return err
 }
 
 // CloseConsolidation closes a complete consolidation (every bid formally decided, every

@@ -82,85 +82,89 @@ type DocRequestInput struct {
 // deadline (set by the first request, in the future; equal treatment). The provider gets
 // a Postfach message and an e-mail. Audited as formal.documents_requested.
 func RequestDocuments(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, in DocRequestInput, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return RequestDocumentsTx(tx, actor, scope, bidID, in, now) })
+}
+
+// RequestDocumentsTx is RequestDocuments inside the caller's transaction tx: it checks, locks, writes and
+// audits as RequestDocuments does, but neither opens nor commits a transaction, so use cases compose.
+func RequestDocumentsTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, in DocRequestInput, now time.Time) error {
 	tenantID, callID := scope.Tenant, scope.Call
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		c, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
-		if err != nil {
-			return err
+	c, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
+	if err != nil {
+		return err
+	}
+	if st.Outcome == string(rules.FormalExcluded) || st.Outcome == string(rules.FormalAdmitted) || st.Corrected {
+		return core.Conflict("Die formale Prüfung dieser Interessenbekundung ist entschieden; eine Nachforderung ist nicht mehr möglich.")
+	}
+	var bid struct {
+		CallVersion int
+		OrgID       int64
+	}
+	if err := tx.Raw(`SELECT call_version, org_id FROM opening_bids WHERE bid_id = ?`, bidID).Scan(&bid).Error; err != nil {
+		return fmt.Errorf("load bid: %w", err)
+	}
+	content, err := calls.VersionContent(tx, callID, bid.CallVersion)
+	if err != nil {
+		return err
+	}
+	v := &core.ValidationError{}
+	var names []string
+	for _, k := range in.DocKeys {
+		d, ok := bids.RequiredDoc(&content, k)
+		if !ok {
+			v.Add("docs", "unknown", "Bitte wählen Sie nur Unterlagen aus, die in der Ausschreibung verlangt sind.")
+			break
 		}
-		if st.Outcome == string(rules.FormalExcluded) || st.Outcome == string(rules.FormalAdmitted) || st.Corrected {
-			return core.Conflict("Die formale Prüfung dieser Interessenbekundung ist entschieden; eine Nachforderung ist nicht mehr möglich.")
-		}
-		var bid struct {
-			CallVersion int
-			OrgID       int64
-		}
-		if err := tx.Raw(`SELECT call_version, org_id FROM opening_bids WHERE bid_id = ?`, bidID).Scan(&bid).Error; err != nil {
-			return fmt.Errorf("load bid: %w", err)
-		}
-		content, err := calls.VersionContent(tx, callID, bid.CallVersion)
-		if err != nil {
-			return err
-		}
-		v := &core.ValidationError{}
-		var names []string
-		for _, k := range in.DocKeys {
-			d, ok := bids.RequiredDoc(&content, k)
-			if !ok {
-				v.Add("docs", "unknown", "Bitte wählen Sie nur Unterlagen aus, die in der Ausschreibung verlangt sind.")
-				break
-			}
-			names = append(names, d.Name)
-		}
-		if len(in.DocKeys) == 0 {
-			v.Add("docs", "required", "Bitte wählen Sie mindestens eine Unterlage aus, die nachgefordert wird.")
-		}
-		core.CheckText(v, "message", "eine Nachricht an den Träger", in.Message, true, 4000)
-		deadline, err := requestDeadline(tx, callID)
-		if err != nil {
-			return err
-		}
-		if deadline != nil && now.After(*deadline) {
-			return core.Conflict("Die Frist für Nachforderungen in diesem Verfahren ist am " + core.FormatDateTime(*deadline) + " abgelaufen. Weitere Nachforderungen sind nicht möglich, damit alle Träger gleich behandelt werden.")
-		}
-		if deadline == nil {
-			t, _, msg := rules.ParseGermanDateTime(in.Deadline)
-			switch {
-			case msg != "":
-				v.Add("deadline", "invalid", msg)
-			case !t.After(now.Add(24 * time.Hour)):
-				v.Add("deadline", "too_soon", "Die Frist für Nachforderungen muss mindestens 24 Stunden in der Zukunft liegen.")
-			}
-			if err := v.OrNil(); err != nil {
-				return err
-			}
-			if err := tx.Exec(`INSERT INTO document_request_deadlines (call_id, deadline, set_by, set_at) VALUES (?, ?, ?, ?)`, callID, t, actor.UserID, now).Error; err != nil {
-				return fmt.Errorf("set request deadline: %w", err)
-			}
-			deadline = &t
+		names = append(names, d.Name)
+	}
+	if len(in.DocKeys) == 0 {
+		v.Add("docs", "required", "Bitte wählen Sie mindestens eine Unterlage aus, die nachgefordert wird.")
+	}
+	core.CheckText(v, "message", "eine Nachricht an den Träger", in.Message, true, 4000)
+	deadline, err := requestDeadline(tx, callID)
+	if err != nil {
+		return err
+	}
+	if deadline != nil && now.After(*deadline) {
+		return core.Conflict("Die Frist für Nachforderungen in diesem Verfahren ist am " + core.FormatDateTime(*deadline) + " abgelaufen. Weitere Nachforderungen sind nicht möglich, damit alle Träger gleich behandelt werden.")
+	}
+	if deadline == nil {
+		t, _, msg := rules.ParseGermanDateTime(in.Deadline)
+		switch {
+		case msg != "":
+			v.Add("deadline", "invalid", msg)
+		case !t.After(now.Add(24 * time.Hour)):
+			v.Add("deadline", "too_soon", "Die Frist für Nachforderungen muss mindestens 24 Stunden in der Zukunft liegen.")
 		}
 		if err := v.OrNil(); err != nil {
 			return err
 		}
-		var id int64
-		if err := tx.Raw(`INSERT INTO document_requests (call_id, bid_id, doc_keys, message, requested_by, requested_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			callID, bidID, pq.StringArray(in.DocKeys), in.Message, actor.UserID, now).Scan(&id).Error; err != nil {
-			return fmt.Errorf("record document request: %w", err)
+		if err := tx.Exec(`INSERT INTO document_request_deadlines (call_id, deadline, set_by, set_at) VALUES (?, ?, ?, ?)`, callID, t, actor.UserID, now).Error; err != nil {
+			return fmt.Errorf("set request deadline: %w", err)
 		}
-		if err := tx.Exec(`UPDATE formal_checks SET outcome = 'requested', updated_at = ? WHERE bid_id = ?`, now, bidID).Error; err != nil {
-			return fmt.Errorf("mark request: %w", err)
-		}
-		body := fmt.Sprintf("Guten Tag,\n\nim Verfahren %s („%s“) fordert die Verfahrensleitung von Ihnen folgende Unterlagen nach:\n\n- %s\n\n%s\n\n"+
-			"Bitte laden Sie ausschließlich diese Unterlagen bis zum %s bei Ihrer Interessenbekundung unter „Nachforderung“ hoch. "+
-			"Diese Frist gilt für alle Nachforderungen des Verfahrens gleichermaßen; später eingehende Unterlagen werden nicht angenommen.\n",
-			c.Ref, c.Title, strings.Join(names, "\n- "), in.Message, core.FormatDateTime(*deadline))
-		if _, err := postbox.NotifyOrgIDs(tx, callID, []int64{bid.OrgID}, postbox.Notice{Kind: "document_request", Subject: "Nachforderung von Unterlagen: " + c.Ref, Body: body}); err != nil {
-			return err
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "formal.documents_requested", ObjectType: "bid",
-			ObjectID: strconv.FormatInt(bidID, 10), Details: map[string]any{"request": id, "documents": in.DocKeys, "deadline": deadline.UTC().Format(time.RFC3339)}})
+		deadline = &t
+	}
+	if err := v.OrNil(); err != nil {
 		return err
-	})
+	}
+	var id int64
+	if err := tx.Raw(`INSERT INTO document_requests (call_id, bid_id, doc_keys, message, requested_by, requested_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		callID, bidID, pq.StringArray(in.DocKeys), in.Message, actor.UserID, now).Scan(&id).Error; err != nil {
+		return fmt.Errorf("record document request: %w", err)
+	}
+	if err := tx.Exec(`UPDATE formal_checks SET outcome = 'requested', updated_at = ? WHERE bid_id = ?`, now, bidID).Error; err != nil {
+		return fmt.Errorf("mark request: %w", err)
+	}
+	body := fmt.Sprintf("Guten Tag,\n\nim Verfahren %s („%s“) fordert die Verfahrensleitung von Ihnen folgende Unterlagen nach:\n\n- %s\n\n%s\n\n"+
+		"Bitte laden Sie ausschließlich diese Unterlagen bis zum %s bei Ihrer Interessenbekundung unter „Nachforderung“ hoch. "+
+		"Diese Frist gilt für alle Nachforderungen des Verfahrens gleichermaßen; später eingehende Unterlagen werden nicht angenommen.\n",
+		c.Ref, c.Title, strings.Join(names, "\n- "), in.Message, core.FormatDateTime(*deadline))
+	if _, err := postbox.NotifyOrgIDs(tx, callID, []int64{bid.OrgID}, postbox.Notice{Kind: "document_request", Subject: "Nachforderung von Unterlagen: " + c.Ref, Body: body}); err != nil {
+		return err
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "formal.documents_requested", ObjectType: "bid",
+		ObjectID: strconv.FormatInt(bidID, 10), Details: map[string]any{"request": id, "documents": in.DocKeys, "deadline": deadline.UTC().Format(time.RFC3339)}})
+	return err
 }
 
 // ProviderRequestsView is a provider's view of the document requests for its bid.

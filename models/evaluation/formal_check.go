@@ -293,96 +293,104 @@ func lockFormalBid(tx *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64
 // only, admit (every minimum requirement met) or exclude (with reason; final). Audited as
 // formal.saved, formal.admitted or formal.excluded.
 func SaveFormalCheck(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, in FormalInput, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return SaveFormalCheckTx(tx, actor, scope, bidID, in, now) })
+}
+
+// SaveFormalCheckTx is SaveFormalCheck inside the caller's transaction tx: it checks, locks, writes and
+// audits as SaveFormalCheck does, but neither opens nor commits a transaction, so use cases compose.
+func SaveFormalCheckTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, in FormalInput, now time.Time) error {
 	tenantID, callID := scope.Tenant, scope.Call
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
-		if err != nil {
-			return err
-		}
-		if st.Corrected {
-			return core.Conflict("Diese Interessenbekundung ist durch einen Korrekturvermerk zugelassen; die formale Prüfung ist abgeschlossen.")
-		}
-		v := &core.ValidationError{}
-		for k, it := range in.Items {
-			core.CheckText(v, "remark_"+k, "eine Bemerkung", it.Remark, false, 1000)
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		f, err := loadFormalFacts(tx, callID, bidID)
-		if err != nil {
-			return err
-		}
-		items := map[string]rules.ItemAssessment{}
-		for _, it := range f.checklist(in.Items) {
-			items[it.Key] = rules.ItemAssessment{Met: it.Met, Remark: it.Remark}
-		}
-		if err := rules.CheckFormalDecision(rules.FormalOutcome(st.Outcome), f.checklist(items), in.Decision, in.Reason); err != nil {
-			return err
-		}
-		raw, err := json.Marshal(items)
-		if err != nil {
-			return fmt.Errorf("encode checklist: %w", err)
-		}
-		outcome, action, reason := st.Outcome, "formal.saved", ""
-		switch in.Decision {
-		case rules.DecideAdmit:
-			outcome, action = string(rules.FormalAdmitted), "formal.admitted"
-		case rules.DecideExclude:
-			outcome, action, reason = string(rules.FormalExcluded), "formal.excluded", in.Reason
-		}
-		if err := tx.Exec(`UPDATE formal_checks SET items = ?, outcome = ?, reason = ?,
-			decided_by = CASE WHEN ? THEN ? ELSE decided_by END, decided_at = CASE WHEN ? THEN ?::timestamptz ELSE decided_at END, updated_at = ?
-			WHERE bid_id = ?`, string(raw), outcome, reason, in.Decision != rules.DecideSave, actor.UserID, in.Decision != rules.DecideSave, now, now, bidID).Error; err != nil {
-			return fmt.Errorf("save formal check: %w", err)
-		}
-		details := map[string]any{"items": items}
-		if reason != "" {
-			details["reason"] = reason
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: action, ObjectType: "bid",
-			ObjectID: strconv.FormatInt(bidID, 10), Details: details})
+	_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
+	if err != nil {
 		return err
-	})
+	}
+	if st.Corrected {
+		return core.Conflict("Diese Interessenbekundung ist durch einen Korrekturvermerk zugelassen; die formale Prüfung ist abgeschlossen.")
+	}
+	v := &core.ValidationError{}
+	for k, it := range in.Items {
+		core.CheckText(v, "remark_"+k, "eine Bemerkung", it.Remark, false, 1000)
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	f, err := loadFormalFacts(tx, callID, bidID)
+	if err != nil {
+		return err
+	}
+	items := map[string]rules.ItemAssessment{}
+	for _, it := range f.checklist(in.Items) {
+		items[it.Key] = rules.ItemAssessment{Met: it.Met, Remark: it.Remark}
+	}
+	if err := rules.CheckFormalDecision(rules.FormalOutcome(st.Outcome), f.checklist(items), in.Decision, in.Reason); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(items)
+	if err != nil {
+		return fmt.Errorf("encode checklist: %w", err)
+	}
+	outcome, action, reason := st.Outcome, "formal.saved", ""
+	switch in.Decision {
+	case rules.DecideAdmit:
+		outcome, action = string(rules.FormalAdmitted), "formal.admitted"
+	case rules.DecideExclude:
+		outcome, action, reason = string(rules.FormalExcluded), "formal.excluded", in.Reason
+	}
+	if err := tx.Exec(`UPDATE formal_checks SET items = ?, outcome = ?, reason = ?,
+		decided_by = CASE WHEN ? THEN ? ELSE decided_by END, decided_at = CASE WHEN ? THEN ?::timestamptz ELSE decided_at END, updated_at = ?
+		WHERE bid_id = ?`, string(raw), outcome, reason, in.Decision != rules.DecideSave, actor.UserID, in.Decision != rules.DecideSave, now, now, bidID).Error; err != nil {
+		return fmt.Errorf("save formal check: %w", err)
+	}
+	details := map[string]any{"items": items}
+	if reason != "" {
+		details["reason"] = reason
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: action, ObjectType: "bid",
+		ObjectID: strconv.FormatInt(bidID, 10), Details: details})
+	return err
 }
 
 // CorrectExclusion records a documented correction of an erroneous exclusion: the
 // exclusion stays on record, the correction (with its mandatory reason) re-admits the
 // bid — only if every minimum requirement is met. Audited as formal.corrected.
 func CorrectExclusion(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, reason string, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return CorrectExclusionTx(tx, actor, scope, bidID, reason, now) })
+}
+
+// CorrectExclusionTx is CorrectExclusion inside the caller's transaction tx: it checks, locks, writes and
+// audits as CorrectExclusion does, but neither opens nor commits a transaction, so use cases compose.
+func CorrectExclusionTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, reason string, now time.Time) error {
 	tenantID, callID := scope.Tenant, scope.Call
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
-		if err != nil {
-			return err
-		}
-		if st.Outcome != string(rules.FormalExcluded) || st.Corrected {
-			return core.Conflict("Ein Korrekturvermerk ist nur für einen noch nicht berichtigten Ausschluss möglich; es wurde nichts geändert.")
-		}
-		v := &core.ValidationError{}
-		core.CheckText(v, "correction", "den Grund der Korrektur", reason, true, 4000)
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		f, err := loadFormalFacts(tx, callID, bidID)
-		if err != nil {
-			return err
-		}
-		// The correction states that every requirement is met (its reason documents why);
-		// the documents must still be present and current.
-		met := map[string]rules.ItemAssessment{}
-		for _, it := range f.checklist(nil) {
-			met[it.Key] = rules.ItemAssessment{Met: true}
-		}
-		if err := rules.CheckFormalDecision(rules.FormalPending, f.checklist(met), rules.DecideAdmit, ""); err != nil {
-			return err
-		}
-		if err := tx.Exec(`INSERT INTO formal_corrections (bid_id, call_id, outcome, reason, corrected_by, corrected_at) VALUES (?, ?, 'admitted', ?, ?, ?)`,
-			bidID, callID, reason, actor.UserID, now).Error; err != nil {
-			return fmt.Errorf("record correction: %w", err)
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "formal.corrected", ObjectType: "bid",
-			ObjectID: strconv.FormatInt(bidID, 10), Details: map[string]any{"reason": reason, "excluded_for": st.Reason}})
+	_, st, err := lockFormalBid(tx, actor, tenantID, callID, bidID, now)
+	if err != nil {
 		return err
-	})
+	}
+	if st.Outcome != string(rules.FormalExcluded) || st.Corrected {
+		return core.Conflict("Ein Korrekturvermerk ist nur für einen noch nicht berichtigten Ausschluss möglich; es wurde nichts geändert.")
+	}
+	v := &core.ValidationError{}
+	core.CheckText(v, "correction", "den Grund der Korrektur", reason, true, 4000)
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	f, err := loadFormalFacts(tx, callID, bidID)
+	if err != nil {
+		return err
+	}
+	// The correction states that every requirement is met (its reason documents why);
+	// the documents must still be present and current.
+	met := map[string]rules.ItemAssessment{}
+	for _, it := range f.checklist(nil) {
+		met[it.Key] = rules.ItemAssessment{Met: true}
+	}
+	if err := rules.CheckFormalDecision(rules.FormalPending, f.checklist(met), rules.DecideAdmit, ""); err != nil {
+		return err
+	}
+	if err := tx.Exec(`INSERT INTO formal_corrections (bid_id, call_id, outcome, reason, corrected_by, corrected_at) VALUES (?, ?, 'admitted', ?, ?, ?)`,
+		bidID, callID, reason, actor.UserID, now).Error; err != nil {
+		return fmt.Errorf("record correction: %w", err)
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: "formal.corrected", ObjectType: "bid",
+		ObjectID: strconv.FormatInt(bidID, 10), Details: map[string]any{"reason": reason, "excluded_for": st.Reason}})
+	return err
 }

@@ -189,72 +189,76 @@ func checkSheetKeys(v *core.ValidationError, criteria []rules.Criterion, in Shee
 // cannot change (conflict; the database refuses it too). Audited as sheet.saved or
 // sheet.submitted.
 func SaveSheet(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, in SheetInput, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return SaveSheetTx(tx, actor, scope, bidID, in, now) })
+}
+
+// SaveSheetTx is SaveSheet inside the caller's transaction tx: it checks, locks, writes and
+// audits as SaveSheet does, but neither opens nor commits a transaction, so use cases compose.
+func SaveSheetTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int64, in SheetInput, now time.Time) error {
 	tenantID, callID := scope.Tenant, scope.Call
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		h, err := evaluatorCall(tx, actor, tenantID, callID, false)
-		if err != nil {
-			return err
-		}
-		allowed, err := bids.EvaluatorBids(tx, actor, scope)
-		if err != nil {
-			return err
-		}
-		if !allowed[bidID] {
-			return fmt.Errorf("bid %d for evaluator: %w", bidID, core.ErrNotFound)
-		}
-		if err := tx.Exec(`INSERT INTO score_sheets (call_id, bid_id, evaluator_id, call_version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bid_id, evaluator_id) DO NOTHING`, callID, bidID, actor.UserID, h.CurrentVersion, now, now).Error; err != nil {
-			return fmt.Errorf("start sheet: %w", err)
-		}
-		var sheet struct {
-			ID          int64
-			SubmittedAt *time.Time
-		}
-		if err := tx.Raw(`SELECT id, submitted_at FROM score_sheets WHERE bid_id = ? AND evaluator_id = ? FOR UPDATE`, bidID, actor.UserID).Scan(&sheet).Error; err != nil {
-			return fmt.Errorf("lock sheet: %w", err)
-		}
-		if sheet.SubmittedAt != nil {
-			return core.Conflict("Sie haben diesen Bewertungsbogen bereits abgegeben. Ein abgegebener Bogen ist endgültig; es wurde nichts geändert.")
-		}
-		content, err := calls.VersionContent(tx, callID, h.CurrentVersion)
-		if err != nil {
-			return err
-		}
-		scores, err := CheckSheet(content.Criteria, content.ScaleMax(), in)
-		if err != nil {
-			return err
-		}
-		if err := tx.Exec(`DELETE FROM scores WHERE sheet_id = ?`, sheet.ID).Error; err != nil {
-			return fmt.Errorf("replace draft scores: %w", err)
-		}
-		sheetScores := map[string]any{}
-		for _, cr := range content.Criteria {
-			reason := strings.TrimSpace(in.Reasons[cr.Key])
-			if scores[cr.Key] == nil && reason == "" {
-				continue
-			}
-			if err := tx.Exec(`INSERT INTO scores (sheet_id, criterion_key, score, reason) VALUES (?, ?, ?, ?)`, sheet.ID, cr.Key, scores[cr.Key], reason).Error; err != nil {
-				return fmt.Errorf("store score: %w", err)
-			}
-			if scores[cr.Key] != nil {
-				sheetScores[cr.Key] = *scores[cr.Key]
-			}
-		}
-		action := "sheet.saved"
-		if in.Submit {
-			action = "sheet.submitted"
-			if err := tx.Exec(`UPDATE score_sheets SET submitted_at = ?, updated_at = ? WHERE id = ?`, now, now, sheet.ID).Error; err != nil {
-				return fmt.Errorf("submit sheet: %w", err)
-			}
-		} else if err := tx.Exec(`UPDATE score_sheets SET updated_at = ? WHERE id = ?`, now, sheet.ID).Error; err != nil {
-			return fmt.Errorf("save sheet: %w", err)
-		}
-		details := map[string]any{"bid": bidID}
-		if in.Submit {
-			details["scores"] = sheetScores
-		}
-		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: action, ObjectType: "score_sheet",
-			ObjectID: strconv.FormatInt(sheet.ID, 10), Details: details})
+	h, err := evaluatorCall(tx, actor, tenantID, callID, false)
+	if err != nil {
 		return err
-	})
+	}
+	allowed, err := bids.EvaluatorBids(tx, actor, scope)
+	if err != nil {
+		return err
+	}
+	if !allowed[bidID] {
+		return fmt.Errorf("bid %d for evaluator: %w", bidID, core.ErrNotFound)
+	}
+	if err := tx.Exec(`INSERT INTO score_sheets (call_id, bid_id, evaluator_id, call_version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bid_id, evaluator_id) DO NOTHING`, callID, bidID, actor.UserID, h.CurrentVersion, now, now).Error; err != nil {
+		return fmt.Errorf("start sheet: %w", err)
+	}
+	var sheet struct {
+		ID          int64
+		SubmittedAt *time.Time
+	}
+	if err := tx.Raw(`SELECT id, submitted_at FROM score_sheets WHERE bid_id = ? AND evaluator_id = ? FOR UPDATE`, bidID, actor.UserID).Scan(&sheet).Error; err != nil {
+		return fmt.Errorf("lock sheet: %w", err)
+	}
+	if sheet.SubmittedAt != nil {
+		return core.Conflict("Sie haben diesen Bewertungsbogen bereits abgegeben. Ein abgegebener Bogen ist endgültig; es wurde nichts geändert.")
+	}
+	content, err := calls.VersionContent(tx, callID, h.CurrentVersion)
+	if err != nil {
+		return err
+	}
+	scores, err := CheckSheet(content.Criteria, content.ScaleMax(), in)
+	if err != nil {
+		return err
+	}
+	if err := tx.Exec(`DELETE FROM scores WHERE sheet_id = ?`, sheet.ID).Error; err != nil {
+		return fmt.Errorf("replace draft scores: %w", err)
+	}
+	sheetScores := map[string]any{}
+	for _, cr := range content.Criteria {
+		reason := strings.TrimSpace(in.Reasons[cr.Key])
+		if scores[cr.Key] == nil && reason == "" {
+			continue
+		}
+		if err := tx.Exec(`INSERT INTO scores (sheet_id, criterion_key, score, reason) VALUES (?, ?, ?, ?)`, sheet.ID, cr.Key, scores[cr.Key], reason).Error; err != nil {
+			return fmt.Errorf("store score: %w", err)
+		}
+		if scores[cr.Key] != nil {
+			sheetScores[cr.Key] = *scores[cr.Key]
+		}
+	}
+	action := "sheet.saved"
+	if in.Submit {
+		action = "sheet.submitted"
+		if err := tx.Exec(`UPDATE score_sheets SET submitted_at = ?, updated_at = ? WHERE id = ?`, now, now, sheet.ID).Error; err != nil {
+			return fmt.Errorf("submit sheet: %w", err)
+		}
+	} else if err := tx.Exec(`UPDATE score_sheets SET updated_at = ? WHERE id = ?`, now, sheet.ID).Error; err != nil {
+		return fmt.Errorf("save sheet: %w", err)
+	}
+	details := map[string]any{"bid": bidID}
+	if in.Submit {
+		details["scores"] = sheetScores
+	}
+	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(callID), ActorID: actor.UserID, TenantID: tenantID, Action: action, ObjectType: "score_sheet",
+		ObjectID: strconv.FormatInt(sheet.ID, 10), Details: details})
+	return err
 }

@@ -69,54 +69,62 @@ func (m *InboxMessage) KindLabel() string { return InboxKindLabel(m.Kind) }
 // Follow lets organisation orgID (the actor must be a member) follow a published call.
 // Following twice is harmless. A cancelled call cannot be followed any more.
 func Follow(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.OrgCallScope, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return FollowTx(tx, actor, scope, now) })
+}
+
+// FollowTx is Follow inside the caller's transaction tx: it checks, locks, writes and
+// audits as Follow does, but neither opens nor commits a transaction, so use cases compose.
+func FollowTx(tx *gorm.DB, actor *core.Actor, scope core.OrgCallScope, now time.Time) error {
 	orgID, callID := scope.Org, scope.Call
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("follow as org %d: %w", orgID, core.ErrNotFound)
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		var row struct{ State rules.CallState }
-		res := tx.Raw(`SELECT state FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, callID).Scan(&row)
-		if res.Error != nil {
-			return fmt.Errorf("load call %d: %w", callID, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
-		}
-		if row.State != rules.CallPublished {
-			return rules.StateConflictFor(row.State, "Das Folgen")
-		}
-		ins := tx.Exec(`INSERT INTO follows (org_id, call_id, created_by, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`, orgID, callID, actor.UserID, now)
-		if ins.Error != nil {
-			return fmt.Errorf("follow call: %w", ins.Error)
-		}
-		if ins.RowsAffected == 0 {
-			return nil
-		}
-		_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "call.followed",
-			ObjectType: "organization", ObjectID: fmt.Sprint(orgID), Details: map[string]any{"call_id": callID}})
-		return err
-	})
+	var row struct{ State rules.CallState }
+	res := tx.Raw(`SELECT state FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, callID).Scan(&row)
+	if res.Error != nil {
+		return fmt.Errorf("load call %d: %w", callID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
+	}
+	if row.State != rules.CallPublished {
+		return rules.StateConflictFor(row.State, "Das Folgen")
+	}
+	ins := tx.Exec(`INSERT INTO follows (org_id, call_id, created_by, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, orgID, callID, actor.UserID, now)
+	if ins.Error != nil {
+		return fmt.Errorf("follow call: %w", ins.Error)
+	}
+	if ins.RowsAffected == 0 {
+		return nil
+	}
+	_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "call.followed",
+		ObjectType: "organization", ObjectID: fmt.Sprint(orgID), Details: map[string]any{"call_id": callID}})
+	return err
 }
 
 // Unfollow ends organisation orgID's following of a call; not following is harmless.
 func Unfollow(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.OrgCallScope) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return UnfollowTx(tx, actor, scope) })
+}
+
+// UnfollowTx is Unfollow inside the caller's transaction tx: it checks, locks, writes and
+// audits as Unfollow does, but neither opens nor commits a transaction, so use cases compose.
+func UnfollowTx(tx *gorm.DB, actor *core.Actor, scope core.OrgCallScope) error {
 	orgID, callID := scope.Org, scope.Call
 	if !actor.InOrg(orgID) {
 		return fmt.Errorf("unfollow as org %d: %w", orgID, core.ErrNotFound)
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		del := tx.Exec(`DELETE FROM follows WHERE org_id = ? AND call_id = ?`, orgID, callID)
-		if del.Error != nil {
-			return fmt.Errorf("unfollow call: %w", del.Error)
-		}
-		if del.RowsAffected == 0 {
-			return nil
-		}
-		_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "call.unfollowed",
-			ObjectType: "organization", ObjectID: fmt.Sprint(orgID), Details: map[string]any{"call_id": callID}})
-		return err
-	})
+	del := tx.Exec(`DELETE FROM follows WHERE org_id = ? AND call_id = ?`, orgID, callID)
+	if del.Error != nil {
+		return fmt.Errorf("unfollow call: %w", del.Error)
+	}
+	if del.RowsAffected == 0 {
+		return nil
+	}
+	_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "call.unfollowed",
+		ObjectType: "organization", ObjectID: fmt.Sprint(orgID), Details: map[string]any{"call_id": callID}})
+	return err
 }
 
 // FollowingOrgs returns which of the actor's organisations follow the call.

@@ -134,38 +134,42 @@ func tenantCond(tenantID int64) (string, []any) {
 // (or, for mails without a Kreis, tenantID 0, the operator) decided that it shall be sent
 // (again). Audited as outbox.retried on the Kreis's chain or the platform's.
 func RetryMail(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID, mailID int64, now time.Time) error {
+	return store.InTx(ctx, db, func(tx *gorm.DB) error { return RetryMailTx(tx, actor, tenantID, mailID) })
+}
+
+// RetryMailTx is RetryMail inside the caller's transaction tx: it checks, locks, writes and
+// audits as RetryMail does, but neither opens nor commits a transaction, so use cases compose.
+func RetryMailTx(tx *gorm.DB, actor *core.Actor, tenantID int64, mailID int64) error {
 	if !mayReviewOutbox(actor, tenantID) {
 		return fmt.Errorf("retry mail of tenant %d: %w", tenantID, core.ErrNotFound)
 	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error {
-		var row struct {
-			ID          int64
-			SentAt      *time.Time
-			FailedAt    *time.Time
-			UncertainAt *time.Time
-		}
-		cond, args := tenantCond(tenantID)
-		res := tx.Raw(`SELECT id, sent_at, failed_at, uncertain_at FROM outbox WHERE `+cond+` AND id = ? FOR UPDATE`,
-			append(args, mailID)...).Scan(&row)
-		if res.Error != nil {
-			return fmt.Errorf("lock mail %d: %w", mailID, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("mail %d: %w", mailID, core.ErrNotFound)
-		}
-		if row.SentAt != nil || (row.FailedAt == nil && row.UncertainAt == nil) {
-			return fmt.Errorf("%w: die E-Mail wird bereits versandt oder ist zugestellt", core.ErrConflict)
-		}
-		if err := tx.Exec(`UPDATE outbox SET failed_at = NULL, uncertain_at = NULL, sending_at = NULL, attempts = 0,
-			next_try_at = now(), retried_by = ? WHERE id = ?`, actor.UserID, mailID).Error; err != nil {
-			return fmt.Errorf("retry mail %d: %w", mailID, err)
-		}
-		chain := audit.ChainPlatform
-		if tenantID != 0 {
-			chain = audit.TenantChain(tenantID)
-		}
-		_, err := audit.Audit(tx, audit.Event{Chain: chain, ActorID: actor.UserID, TenantID: tenantID, Action: "outbox.retried",
-			ObjectType: "mail", ObjectID: strconv.FormatInt(mailID, 10), Details: map[string]any{"uncertain": row.UncertainAt != nil}})
-		return err
-	})
+	var row struct {
+		ID          int64
+		SentAt      *time.Time
+		FailedAt    *time.Time
+		UncertainAt *time.Time
+	}
+	cond, args := tenantCond(tenantID)
+	res := tx.Raw(`SELECT id, sent_at, failed_at, uncertain_at FROM outbox WHERE `+cond+` AND id = ? FOR UPDATE`,
+		append(args, mailID)...).Scan(&row)
+	if res.Error != nil {
+		return fmt.Errorf("lock mail %d: %w", mailID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("mail %d: %w", mailID, core.ErrNotFound)
+	}
+	if row.SentAt != nil || (row.FailedAt == nil && row.UncertainAt == nil) {
+		return fmt.Errorf("%w: die E-Mail wird bereits versandt oder ist zugestellt", core.ErrConflict)
+	}
+	if err := tx.Exec(`UPDATE outbox SET failed_at = NULL, uncertain_at = NULL, sending_at = NULL, attempts = 0,
+		next_try_at = now(), retried_by = ? WHERE id = ?`, actor.UserID, mailID).Error; err != nil {
+		return fmt.Errorf("retry mail %d: %w", mailID, err)
+	}
+	chain := audit.ChainPlatform
+	if tenantID != 0 {
+		chain = audit.TenantChain(tenantID)
+	}
+	_, err := audit.Audit(tx, audit.Event{Chain: chain, ActorID: actor.UserID, TenantID: tenantID, Action: "outbox.retried",
+		ObjectType: "mail", ObjectID: strconv.FormatInt(mailID, 10), Details: map[string]any{"uncertain": row.UncertainAt != nil}})
+	return err
 }
