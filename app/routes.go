@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -30,12 +31,31 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/readyz", a.readyz)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler(time.Hour))))
 
-	// Everything below has sessions, the current user and CSRF protection.
+	// Everything below has sessions, the current user and CSRF protection. Each area adds
+	// its middleware once, after that of w, in the order written; a route may add more.
 	w := e.Group("", a.loadSession, a.loadActor, a.csrf())
-	lead, opener, evaluator, council, tadmin := core.RoleLead, core.RoleOpener, core.RoleEvaluator, core.RoleCouncil, core.RoleTenantAdmin
-	_, _, _, _, _ = lead, opener, evaluator, council, tadmin
+	user := newArea(w, "", a.requireLogin)
+	orgMember := newArea(w, "/traeger/:org", a.requireLogin, a.requireOrgMember(false))
+	orgAdmin := newArea(w, "/traeger/:org", a.requireLogin, a.requireOrgMember(true))
+	bid := newArea(w, "/traeger/:org/bewerbungen/:bid", a.requireLogin, a.requireOrgMember(false))
+	operator := newArea(w, "/betrieb", a.requireLogin, a.requirePlatformAdmin)
+	kreis := newArea(w, "/verwaltung/:kreis", a.requireLogin) // each route names the Kreis roles it admits
+	kreisAdmin := newArea(w, "/verwaltung/:kreis", a.requireLogin, a.requireTenantRole(core.RoleTenantAdmin))
+	lead := newArea(w, "/verwaltung/:kreis/verfahren", a.requireLogin, a.requireTenantRole(core.RoleLead))
+	evaluator := newArea(w, "/verwaltung/:kreis/bewertung", a.requireLogin, a.requireTenantRole(core.RoleEvaluator))
+	council := newArea(w, "/kreistag/:kreis", a.requireLogin, a.requireTenantRole(core.RoleCouncil))
+	opener, openerOrLead := a.requireTenantRole(core.RoleOpener), a.requireTenantRole(core.RoleOpener, core.RoleLead)
+	// Uploads sit outside group w: its CSRF middleware would parse the whole multipart body;
+	// uploadCSRF checks the same token from the first part instead, and the handler streams
+	// the file into storage (a.streamed, see input_check.go).
+	anyUpload := newArea(e, "", a.loadSession, a.loadActor, a.uploadCSRF)
+	orgUpload := newArea(e, "/traeger/:org", a.loadSession, a.loadActor, a.uploadCSRF, a.requireLogin, a.requireOrgMember(false))
+	upload := func(r area, path string, h echo.HandlerFunc) {
+		a.streamed[http.MethodPost+" "+r.prefix+path] = true
+		r.POST(path, h)
+	}
 
-	// Public pages.
+	// Public pages, login and registration.
 	w.GET("/", a.home)
 	w.GET("/impressum", a.staticPage("impressum", "Impressum"))
 	w.GET("/datenschutz", a.staticPage("datenschutz", "Datenschutzerklärung"))
@@ -43,11 +63,6 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/anmelden", a.loginForm)
 	w.POST("/anmelden", a.login, newLoginThrottle(func() time.Time { return a.now() }).middleware) // per client address (login_throttle.go)
 	w.POST("/abmelden", a.logout)
-
-	// Accounts and provider organisations.
-	w.GET("/konto", a.account, a.requireLogin)
-	w.GET("/konto/passwort", a.passwordForm, a.requireLogin)
-	w.POST("/konto/passwort", a.changePassword, a.requireLogin)
 	w.GET("/passwort-vergessen", a.forgotForm)
 	w.POST("/passwort-vergessen", a.forgot)
 	w.GET("/passwort-zuruecksetzen/:token", a.resetForm)
@@ -56,168 +71,150 @@ func (a *App) routes(e *echo.Echo) {
 	w.POST("/registrieren", a.register)
 	w.GET("/einladung/:token", a.invitation)
 	w.POST("/einladung/:token", a.acceptInvitation)
-	orgMember, orgAdmin := a.requireOrgMember(false), a.requireOrgMember(true)
-	w.GET("/traeger/:org", a.orgOverview, a.requireLogin, orgMember)
-	w.GET("/traeger/:org/profil", a.orgProfileForm, a.requireLogin, orgAdmin)
-	w.POST("/traeger/:org/profil", a.orgProfile, a.requireLogin, orgAdmin)
-	w.GET("/traeger/:org/mitglieder", a.orgMembers, a.requireLogin, orgMember)
-	w.POST("/traeger/:org/mitglieder/einladen", a.orgInvite, a.requireLogin, orgAdmin)
-	w.POST("/traeger/:org/mitglieder/:user/rolle", a.orgSetRole, a.requireLogin, orgAdmin)
-	w.POST("/traeger/:org/mitglieder/:user/entfernen", a.orgRemoveMember, a.requireLogin, orgAdmin)
 
-	// Operator and Kreis administration.
-	w.GET("/betrieb", a.operatorHome, a.requireLogin, a.requirePlatformAdmin)
-	w.POST("/betrieb/kreise", a.createTenant, a.requireLogin, a.requirePlatformAdmin)
-	w.GET("/betrieb/postausgang", a.operatorPostausgang, a.requireLogin, a.requirePlatformAdmin)
-	w.POST("/betrieb/postausgang/:mail/erneut", a.operatorRetryMail, a.requireLogin, a.requirePlatformAdmin)
-	anyKreisRole, kreisAdmin := a.requireTenantRole(core.TenantRoles...), a.requireTenantRole(tadmin)
-	w.GET("/verwaltung/:kreis", a.tenantHome, a.requireLogin, anyKreisRole)
-	w.GET("/verwaltung/:kreis/nutzer", a.tenantUsers, a.requireLogin, kreisAdmin)
-	w.POST("/verwaltung/:kreis/einladungen", a.inviteToTenant, a.requireLogin, kreisAdmin)
-	w.GET("/verwaltung/:kreis/nutzer/:user", a.tenantUser, a.requireLogin, kreisAdmin)
-	w.POST("/verwaltung/:kreis/nutzer/:user", a.setTenantRoles, a.requireLogin, kreisAdmin)
-	w.GET("/verwaltung/:kreis/einstellungen", a.tenantSettingsForm, a.requireLogin, kreisAdmin)
-	w.POST("/verwaltung/:kreis/einstellungen", a.updateTenantSettings, a.requireLogin, kreisAdmin)
-	w.GET("/verwaltung/:kreis/protokoll", a.auditList, a.requireLogin, a.requireTenantRole(tadmin, lead))
-
-	// Calls for interest (rules.md R1, R12).
+	// Published calls, issued documents and award records; the document check takes a
+	// pasted hash or a streamed PDF, open to everyone.
 	w.GET("/ausschreibungen", a.publicCalls)
 	w.GET("/ausschreibungen.atom", a.callFeed)
 	w.GET("/ausschreibungen/:id", a.publicCall)
 	w.GET("/ausschreibungen/:id/termine.ics", a.callICS)
-	callLead := a.requireTenantRole(lead)
-	w.GET("/verwaltung/:kreis/verfahren", a.leadCalls, a.requireLogin, callLead)
-	w.POST("/verwaltung/:kreis/verfahren", a.createCall, a.requireLogin, callLead)
-	w.GET("/verwaltung/:kreis/verfahren/:call", a.editCall, a.requireLogin, callLead)
-	w.POST("/verwaltung/:kreis/verfahren/:call", a.saveCall, a.requireLogin, callLead)
-	w.GET("/verwaltung/:kreis/verfahren/:call/vorschau", a.previewCall, a.requireLogin, callLead)
-	w.GET("/verwaltung/:kreis/verfahren/:call/veroeffentlichen", a.publishConfirm, a.requireLogin, callLead)
-	w.POST("/verwaltung/:kreis/verfahren/:call/veroeffentlichen", a.publishCall, a.requireLogin, callLead)
-
-	// Questions, following, amendments, cancellation (rules.md R13, R1, R22).
+	w.GET("/ausschreibungen/:id/bekanntmachung.pdf", a.bekanntmachungPDF)
 	w.GET("/ausschreibungen/:id/fragen", a.callQuestions)
-	w.POST("/ausschreibungen/:id/fragen", a.askQuestion, a.requireLogin)
-	w.POST("/ausschreibungen/:id/folgen", a.followCall, a.requireLogin)
-	w.POST("/ausschreibungen/:id/entfolgen", a.unfollowCall, a.requireLogin)
 	w.GET("/ausschreibungen/:id/fassungen", a.callVersions)
 	w.GET("/ausschreibungen/:id/fassungen/:a/:b", a.callDiff)
-	w.GET("/traeger/:org/postfach", a.postfach, a.requireLogin, a.requireOrgMember(false))
-	w.GET("/traeger/:org/postfach/:id", a.postfachMessage, a.requireLogin, a.requireOrgMember(false))
-	w.GET("/verwaltung/:kreis/verfahren/:call/fragen", a.leadQuestions, a.requireLogin, callLead)
-	w.GET("/verwaltung/:kreis/verfahren/:call/fragen/:q", a.leadQuestion, a.requireLogin, callLead)
-	w.POST("/verwaltung/:kreis/verfahren/:call/fragen/:q/antwort", a.answerQuestion, a.requireLogin, callLead)
-	w.POST("/verwaltung/:kreis/verfahren/:call/fragen/:q/zuordnen", a.assignQuestion, a.requireLogin, callLead)
-	w.GET("/verwaltung/:kreis/verfahren/:call/aenderung", a.amendForm, a.requireLogin, callLead)
-	w.POST("/verwaltung/:kreis/verfahren/:call/aenderung", a.amend, a.requireLogin, callLead)
-	w.GET("/verwaltung/:kreis/verfahren/:call/aufhebung", a.cancelForm, a.requireLogin, callLead)
-	w.POST("/verwaltung/:kreis/verfahren/:call/aufhebung", a.cancelCall, a.requireLogin, callLead)
-
-	// Document wallet and uploads (rules.md R17). Upload routes sit outside group w: its CSRF
-	// middleware would parse the whole multipart body; uploadCSRF checks the same token
-	// from the first part instead, and the handlers stream the file into storage.
-	upload := func(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
-		a.streamed[http.MethodPost+" "+path] = true
-		e.POST(path, h, append([]echo.MiddlewareFunc{a.loadSession, a.loadActor, a.uploadCSRF, a.requireLogin}, mw...)...)
-	}
-	w.GET("/traeger/:org/dokumente", a.wallet, a.requireLogin, orgMember)
-	upload("/traeger/:org/dokumente", a.walletUpload, orgMember)
-	w.GET("/traeger/:org/dokumente/:doc/datei.pdf", a.walletDownload, a.requireLogin, orgMember)
-	w.GET("/traeger/:org/dokumente/:doc/ersetzen", a.walletReplaceForm, a.requireLogin, orgMember)
-	upload("/traeger/:org/dokumente/:doc/ersetzen", a.walletReplace, orgMember)
-	w.POST("/traeger/:org/dokumente/:doc/loeschen", a.walletDelete, a.requireLogin, orgMember)
-
-	// Issued documents. The public check takes a pasted hash or a streamed PDF upload
-	// (multipart, so uploadCSRF as for the wallet, but open to everyone).
 	w.GET("/dokumentenpruefung", a.documentCheckForm)
-	a.streamed[http.MethodPost+" /dokumentenpruefung"] = true
-	e.POST("/dokumentenpruefung", a.documentCheck, a.loadSession, a.loadActor, a.uploadCSRF)
-	w.GET("/ausschreibungen/:id/bekanntmachung.pdf", a.bekanntmachungPDF)
-
-	// Bids (rules.md R3, R4).
-	bidList := "/traeger/:org/bewerbungen"
-	w.GET(bidList, a.orgBids, a.requireLogin, orgMember)
-	w.POST(bidList, a.startBid, a.requireLogin, orgMember)
-	w.GET(bidList+"/:bid", a.bidOverview, a.requireLogin, orgMember)
-	w.GET(bidList+"/:bid/pruefen", a.bidCheck, a.requireLogin, orgMember)
-	w.POST(bidList+"/:bid/einreichen", a.submitBid, a.requireLogin, orgMember)
-	w.POST(bidList+"/:bid/zurueckziehen", a.withdrawBid, a.requireLogin, orgMember)
-	w.GET(bidList+"/:bid/fassungen/:v", a.bidReceipt, a.requireLogin, orgMember)
-	w.GET(bidList+"/:bid/dateien/:file", a.bidFileDownload, a.requireLogin, orgMember)
-	upload(bidList+"/:bid/unterlagen/:key", a.uploadBidFile, orgMember)
-	w.POST(bidList+"/:bid/unterlagen/:key/mappe", a.attachWalletDoc, a.requireLogin, orgMember)
-	w.POST(bidList+"/:bid/unterlagen/:key/entfernen", a.removeBidFile, a.requireLogin, orgMember)
-	w.GET(bidList+"/:bid/:step", a.bidStep, a.requireLogin, orgMember)
-	w.POST(bidList+"/:bid/:step", a.saveBidStep, a.requireLogin, orgMember)
-
-	// Opening, formal check, committee (rules.md R15, R16, R5, R6).
-	proc := "/verwaltung/:kreis/verfahren/:call"
-	openerOrLead, callOpener, evaluate := a.requireTenantRole(opener, lead), a.requireTenantRole(opener), a.requireTenantRole(evaluator)
-	w.GET("/verwaltung/:kreis/oeffnungen", a.openings, a.requireLogin, callOpener)
-	w.GET(proc+"/oeffnung", a.opening, a.requireLogin, openerOrLead)
-	w.POST(proc+"/oeffnung", a.confirmOpening, a.requireLogin, callOpener)
-	w.GET(proc+"/pruefung", a.formalChecks, a.requireLogin, callLead)
-	w.GET(proc+"/pruefung/:bid", a.formalCheck, a.requireLogin, callLead)
-	w.POST(proc+"/pruefung/:bid", a.saveFormalCheck, a.requireLogin, callLead)
-	w.POST(proc+"/pruefung/:bid/nachforderung", a.requestDocuments, a.requireLogin, callLead)
-	w.POST(proc+"/pruefung/:bid/korrektur", a.correctExclusion, a.requireLogin, callLead)
-	w.GET(proc+"/pruefung/:bid/dateien/:key", a.formalFile, a.requireLogin, callLead)
-	w.GET(proc+"/pruefung/:bid/antworten/:answer", a.answerFile, a.requireLogin, callLead)
-	w.GET(proc+"/gremium", a.committee, a.requireLogin, callLead)
-	w.POST(proc+"/gremium", a.addEvaluator, a.requireLogin, callLead)
-	w.GET("/verwaltung/:kreis/bewertung", a.evaluationHome, a.requireLogin, evaluate)
-	w.GET("/verwaltung/:kreis/bewertung/:call", a.evaluationCall, a.requireLogin, evaluate)
-	w.GET("/verwaltung/:kreis/bewertung/:call/erklaerung", a.declarationsForm, a.requireLogin, evaluate)
-	w.POST("/verwaltung/:kreis/bewertung/:call/erklaerung", a.declare, a.requireLogin, evaluate)
-	w.GET("/verwaltung/:kreis/bewertung/:call/:bid", a.sheet, a.requireLogin, evaluate)
-	w.POST("/verwaltung/:kreis/bewertung/:call/:bid", a.saveSheet, a.requireLogin, evaluate)
-	w.GET("/verwaltung/:kreis/bewertung/:call/:bid/dateien/:key", a.sheetFile, a.requireLogin, evaluate)
-	w.GET(bidList+"/:bid/nachforderung", a.bidRequests, a.requireLogin, orgMember)
-	upload(bidList+"/:bid/nachforderung/:req", a.answerRequest, orgMember)
-
-	// Consolidation (rules.md R19).
-	w.GET(proc+"/konsolidierung", a.consolidation, a.requireLogin, callLead)
-	w.POST(proc+"/konsolidierung/abschliessen", a.closeConsolidation, a.requireLogin, callLead)
-	w.GET(proc+"/konsolidierung/:bid", a.consolidationBid, a.requireLogin, callLead)
-	w.POST(proc+"/konsolidierung/:bid", a.setConsolidation, a.requireLogin, callLead)
-	w.GET(proc+"/ergebnis", a.consolidationResult, a.requireLogin, callLead)
-	w.GET(proc+"/bewertungsmatrix.xlsx", a.matrixXLSX, a.requireLogin, callLead)
-
-	// Decision, notices, objections (rules.md R20, R10, R21).
-	decide := proc + "/entscheidung"
-	w.GET(decide, a.decision, a.requireLogin, callLead)
-	w.GET(decide+"/vorschlag", a.proposalForm, a.requireLogin, callLead)
-	w.POST(decide+"/vorschlag", a.saveProposal, a.requireLogin, callLead)
-	w.POST(decide+"/beschluss", a.recordDecision, a.requireLogin, callLead)
-	w.POST(decide+"/mitteilungen", a.issueNotices, a.requireLogin, callLead)
-	w.GET(decide+"/ruegen/:obj", a.objectionForm, a.requireLogin, callLead)
-	w.POST(decide+"/ruegen/:obj", a.answerObjection, a.requireLogin, callLead)
-	w.GET(decide+"/vergabevermerk.pdf", a.vermerkPDF, a.requireLogin, callLead)
-	w.GET("/traeger/:org/mitteilungen", a.orgNotices, a.requireLogin, orgMember)
-	w.GET("/traeger/:org/mitteilungen/:id", a.orgNotice, a.requireLogin, orgMember)
-	w.POST("/traeger/:org/mitteilungen/:id/ruege", a.lodgeObjection, a.requireLogin, orgMember)
-	w.GET("/traeger/:org/mitteilungen/:id/mitteilung.pdf", a.noticePDF, a.requireLogin, orgMember)
-	w.GET("/verwaltung/:kreis/postausgang", a.postausgang, a.requireLogin, kreisAdmin)
-	w.POST("/verwaltung/:kreis/postausgang/:mail/erneut", a.retryMail, a.requireLogin, kreisAdmin)
-
-	// Issued documents of the bids and the evaluation: Eingangsbestätigung (members of the bidding
-	// organisation), Postfach attachments, Öffnungsprotokoll (leads, openers) and
-	// Bewertungsmatrix (leads); everybody else gets 404 from the use case.
-	w.GET(bidList+"/:bid/fassungen/:v/eingangsbestaetigung.pdf", a.receiptPDF, a.requireLogin, orgMember)
-	w.GET("/traeger/:org/postfach/:id/dokument.pdf", a.postfachDocument, a.requireLogin, a.requireOrgMember(false))
-	w.GET(proc+"/oeffnungsprotokoll.pdf", a.oeffnungsprotokollPDF, a.requireLogin, openerOrLead)
-	w.GET(proc+"/bewertungsmatrix.pdf", a.bewertungsmatrixPDF, a.requireLogin, callLead)
-
-	// Award record (rules.md R24).
+	upload(anyUpload, "/dokumentenpruefung", a.documentCheck)
 	w.GET("/vergaben", a.awardList)
 	w.GET("/vergaben/:id", a.awardRecord)
-	w.GET(proc+"/vergabeakte.zip", a.vergabeakte, a.requireLogin, callLead)
 
-	// Council view (rules.md R25).
-	councilOnly := a.requireTenantRole(council)
-	w.GET("/kreistag/:kreis", a.councilHome, a.requireLogin, councilOnly)
-	w.GET("/kreistag/:kreis/verfahren/:call", a.councilProcedure, a.requireLogin, councilOnly)
-	w.GET("/kreistag/:kreis/verfahren/:call/anhang", a.councilAnnex, a.requireLogin, councilOnly)
-	w.POST("/kreistag/:kreis/verfahren/:call/erklaerung", a.councilDeclare, a.requireLogin, councilOnly)
+	// Every logged-in user: the own account, questions and following calls.
+	user.GET("/konto", a.account)
+	user.GET("/konto/passwort", a.passwordForm)
+	user.POST("/konto/passwort", a.changePassword)
+	user.POST("/ausschreibungen/:id/fragen", a.askQuestion)
+	user.POST("/ausschreibungen/:id/folgen", a.followCall)
+	user.POST("/ausschreibungen/:id/entfolgen", a.unfollowCall)
+
+	// Provider organisations: members; the profile and the members' roles for the
+	// organisation's administrators.
+	orgMember.GET("", a.orgOverview)
+	orgMember.GET("/mitglieder", a.orgMembers)
+	orgAdmin.GET("/profil", a.orgProfileForm)
+	orgAdmin.POST("/profil", a.orgProfile)
+	orgAdmin.POST("/mitglieder/einladen", a.orgInvite)
+	orgAdmin.POST("/mitglieder/:user/rolle", a.orgSetRole)
+	orgAdmin.POST("/mitglieder/:user/entfernen", a.orgRemoveMember)
+	orgMember.GET("/postfach", a.postfach)
+	orgMember.GET("/postfach/:id", a.postfachMessage)
+	orgMember.GET("/postfach/:id/dokument.pdf", a.postfachDocument)
+	orgMember.GET("/dokumente", a.wallet)
+	upload(orgUpload, "/dokumente", a.walletUpload)
+	orgMember.GET("/dokumente/:doc/datei.pdf", a.walletDownload)
+	orgMember.GET("/dokumente/:doc/ersetzen", a.walletReplaceForm)
+	upload(orgUpload, "/dokumente/:doc/ersetzen", a.walletReplace)
+	orgMember.POST("/dokumente/:doc/loeschen", a.walletDelete)
+	orgMember.GET("/mitteilungen", a.orgNotices)
+	orgMember.GET("/mitteilungen/:id", a.orgNotice)
+	orgMember.POST("/mitteilungen/:id/ruege", a.lodgeObjection)
+	orgMember.GET("/mitteilungen/:id/mitteilung.pdf", a.noticePDF)
+
+	// Bids of an organisation (members).
+	orgMember.GET("/bewerbungen", a.orgBids)
+	orgMember.POST("/bewerbungen", a.startBid)
+	bid.GET("", a.bidOverview)
+	bid.GET("/pruefen", a.bidCheck)
+	bid.POST("/einreichen", a.submitBid)
+	bid.POST("/zurueckziehen", a.withdrawBid)
+	bid.GET("/fassungen/:v", a.bidReceipt)
+	bid.GET("/fassungen/:v/eingangsbestaetigung.pdf", a.receiptPDF)
+	bid.GET("/dateien/:file", a.bidFileDownload)
+	upload(orgUpload, "/bewerbungen/:bid/unterlagen/:key", a.uploadBidFile)
+	bid.POST("/unterlagen/:key/mappe", a.attachWalletDoc)
+	bid.POST("/unterlagen/:key/entfernen", a.removeBidFile)
+	bid.GET("/nachforderung", a.bidRequests)
+	upload(orgUpload, "/bewerbungen/:bid/nachforderung/:req", a.answerRequest)
+	bid.GET("/:step", a.bidStep)
+	bid.POST("/:step", a.saveBidStep)
+
+	// The operator: Kreise and the platform's outbox.
+	operator.GET("", a.operatorHome)
+	operator.POST("/kreise", a.createTenant)
+	operator.GET("/postausgang", a.operatorPostausgang)
+	operator.POST("/postausgang/:mail/erneut", a.operatorRetryMail)
+
+	// A Kreis: its home for every role, its administration, openings and the protocol.
+	kreis.GET("", a.tenantHome, a.requireTenantRole(core.TenantRoles...))
+	kreisAdmin.GET("/nutzer", a.tenantUsers)
+	kreisAdmin.POST("/einladungen", a.inviteToTenant)
+	kreisAdmin.GET("/nutzer/:user", a.tenantUser)
+	kreisAdmin.POST("/nutzer/:user", a.setTenantRoles)
+	kreisAdmin.GET("/einstellungen", a.tenantSettingsForm)
+	kreisAdmin.POST("/einstellungen", a.updateTenantSettings)
+	kreisAdmin.GET("/postausgang", a.postausgang)
+	kreisAdmin.POST("/postausgang/:mail/erneut", a.retryMail)
+	kreis.GET("/protokoll", a.auditList, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
+	kreis.GET("/oeffnungen", a.openings, opener)
+	kreis.GET("/verfahren/:call/oeffnung", a.opening, openerOrLead)
+	kreis.POST("/verfahren/:call/oeffnung", a.confirmOpening, opener)
+	kreis.GET("/verfahren/:call/oeffnungsprotokoll.pdf", a.oeffnungsprotokollPDF, openerOrLead)
+
+	// A Kreis's procedures (leads): the call, questions, amendments, cancellation, formal
+	// check, committee, consolidation, decision, notices, objections and the files.
+	lead.GET("", a.leadCalls)
+	lead.POST("", a.createCall)
+	lead.GET("/:call", a.editCall)
+	lead.POST("/:call", a.saveCall)
+	lead.GET("/:call/vorschau", a.previewCall)
+	lead.GET("/:call/veroeffentlichen", a.publishConfirm)
+	lead.POST("/:call/veroeffentlichen", a.publishCall)
+	lead.GET("/:call/fragen", a.leadQuestions)
+	lead.GET("/:call/fragen/:q", a.leadQuestion)
+	lead.POST("/:call/fragen/:q/antwort", a.answerQuestion)
+	lead.POST("/:call/fragen/:q/zuordnen", a.assignQuestion)
+	lead.GET("/:call/aenderung", a.amendForm)
+	lead.POST("/:call/aenderung", a.amend)
+	lead.GET("/:call/aufhebung", a.cancelForm)
+	lead.POST("/:call/aufhebung", a.cancelCall)
+	lead.GET("/:call/pruefung", a.formalChecks)
+	lead.GET("/:call/pruefung/:bid", a.formalCheck)
+	lead.POST("/:call/pruefung/:bid", a.saveFormalCheck)
+	lead.POST("/:call/pruefung/:bid/nachforderung", a.requestDocuments)
+	lead.POST("/:call/pruefung/:bid/korrektur", a.correctExclusion)
+	lead.GET("/:call/pruefung/:bid/dateien/:key", a.formalFile)
+	lead.GET("/:call/pruefung/:bid/antworten/:answer", a.answerFile)
+	lead.GET("/:call/gremium", a.committee)
+	lead.POST("/:call/gremium", a.addEvaluator)
+	lead.GET("/:call/konsolidierung", a.consolidation)
+	lead.POST("/:call/konsolidierung/abschliessen", a.closeConsolidation)
+	lead.GET("/:call/konsolidierung/:bid", a.consolidationBid)
+	lead.POST("/:call/konsolidierung/:bid", a.setConsolidation)
+	lead.GET("/:call/ergebnis", a.consolidationResult)
+	lead.GET("/:call/bewertungsmatrix.xlsx", a.matrixXLSX)
+	lead.GET("/:call/bewertungsmatrix.pdf", a.bewertungsmatrixPDF)
+	lead.GET("/:call/entscheidung", a.decision)
+	lead.GET("/:call/entscheidung/vorschlag", a.proposalForm)
+	lead.POST("/:call/entscheidung/vorschlag", a.saveProposal)
+	lead.POST("/:call/entscheidung/beschluss", a.recordDecision)
+	lead.POST("/:call/entscheidung/mitteilungen", a.issueNotices)
+	lead.GET("/:call/entscheidung/ruegen/:obj", a.objectionForm)
+	lead.POST("/:call/entscheidung/ruegen/:obj", a.answerObjection)
+	lead.GET("/:call/entscheidung/vergabevermerk.pdf", a.vermerkPDF)
+	lead.GET("/:call/vergabeakte.zip", a.vergabeakte)
+
+	// Evaluation (members of a procedure's committee).
+	evaluator.GET("", a.evaluationHome)
+	evaluator.GET("/:call", a.evaluationCall)
+	evaluator.GET("/:call/erklaerung", a.declarationsForm)
+	evaluator.POST("/:call/erklaerung", a.declare)
+	evaluator.GET("/:call/:bid", a.sheet)
+	evaluator.POST("/:call/:bid", a.saveSheet)
+	evaluator.GET("/:call/:bid/dateien/:key", a.sheetFile)
+
+	// The Kreistag: decided procedures, and the annex after a declaration without ties.
+	council.GET("", a.councilHome)
+	council.GET("/verfahren/:call", a.councilProcedure)
+	council.GET("/verfahren/:call/anhang", a.councilAnnex)
+	council.POST("/verfahren/:call/erklaerung", a.councilDeclare)
 
 	// Open data (OCDS). Outside group w: public JSON needs no session and sets no cookie.
 	e.GET("/ocds/releases.json", a.ocdsAll)
@@ -233,4 +230,35 @@ func skipGzip(c echo.Context) bool {
 		}
 	}
 	return false
+}
+
+// area is one part of the route table: an address prefix and the middleware every route
+// under it gets, after that of the group or Echo it is added to. An echo sub-group would
+// also route every unknown address under its prefix through its middleware (Group.Use
+// adds catch-all routes), so an anonymous visitor would be sent to the login page where
+// the unknown address now answers 404; an area adds its routes and nothing else.
+type area struct {
+	to     routeAdder
+	prefix string
+	mw     []echo.MiddlewareFunc
+}
+
+// routeAdder is what Echo and its groups share for adding a route.
+type routeAdder interface {
+	Add(method, path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) *echo.Route
+}
+
+// newArea starts an area for the routes under prefix on to (e or a group of it).
+func newArea(to routeAdder, prefix string, mw ...echo.MiddlewareFunc) area {
+	return area{to: to, prefix: prefix, mw: mw}
+}
+
+// GET adds a GET route under the area's prefix with the area's middleware, then mw.
+func (r area) GET(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	r.to.Add(http.MethodGet, r.prefix+path, h, append(slices.Clip(r.mw), mw...)...)
+}
+
+// POST adds a POST route under the area's prefix with the area's middleware, then mw.
+func (r area) POST(path string, h echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+	r.to.Add(http.MethodPost, r.prefix+path, h, append(slices.Clip(r.mw), mw...)...)
 }

@@ -48,7 +48,7 @@ func settings() []envVar {
 		{"DATABASE_URL", "", "PostgreSQL connection URL (required; scripts/run sets it for its private cluster)", true},
 		{"KIMIBV_LISTEN", ":8080", "address the HTTP server listens on", false},
 		{"KIMIBV_BASE_URL", "http://localhost:8080", "public address used in links, e-mails and PDFs; https:// enables Secure cookies and HSTS", false},
-		{"KIMIBV_ENV", "production", "development writes outgoing mail to the log as well", false},
+		{"KIMIBV_ENV", "production", "development writes outgoing mail to the log as well; production refuses kimibv demo and KIMIBV_BENCH=1", false},
 		{"KIMIBV_LOG_FORMAT", "text", "text or json", false},
 		{"KIMIBV_LOG_LEVEL", "info", "debug, info, warn or error", false},
 		{"KIMIBV_MAX_BODY_MB", "110", "largest accepted request body in MiB", false},
@@ -67,7 +67,7 @@ func settings() []envVar {
 		{"KIMIBV_MAX_FILE_MB", "20", "largest accepted uploaded file (PDF) in MiB", false},
 		{"KIMIBV_MAX_BID_MB", "100", "largest total size of all files of one bid in MiB", false},
 		{"KIMIBV_OCID_PREFIX", "ocds-kimibv", "OCDS ocid prefix of the open data (/ocds/releases.json): register your own with the Open Contracting Partnership before publishing; changing it changes every ocid", false},
-		{"KIMIBV_BENCH", "", "1 adds /bench/floor and the X-Kimibv-Queries response header for scripts/bench; never in production", false},
+		{"KIMIBV_BENCH", "", "1 adds /bench/floor, the profiler under /bench/pprof and the X-Kimibv-Queries response header for scripts/bench; refused in production", false},
 	}
 }
 

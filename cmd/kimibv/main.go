@@ -26,6 +26,7 @@ Usage:
   kimibv serve                 start the web server (applies pending migrations)
   kimibv migrate [status]      apply migrations, or show the schema state
   kimibv demo [--if-empty]     load the demonstration data and print the demo logins
+                               (refused with KIMIBV_ENV=production)
   kimibv audit verify [CHAIN]  re-compute every audit chain (or one) and name the first broken entry
   kimibv user create --email E --name N [--password-file F] [--platform-admin]
                                create an account (password from F, or KIMIBV_NEW_PASSWORD)
@@ -54,6 +55,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	cfg, err := loadConfig()
 	if err != nil {
+		return err
+	}
+	if err := refuseUnsafeInProduction(cfg, args[0]); err != nil {
 		return err
 	}
 	log := newLogger(cfg, os.Stderr)

@@ -139,34 +139,6 @@ func LockMembership(tx *gorm.DB, actor *core.Actor, orgID int64) error {
 	return nil
 }
 
-// walletDocumentAttached reports whether the document is part of a submitted bid version,
-// which would make it unchangeable (rules.md R4). A bid holds a copy of a wallet document
-// (AttachWalletDocument), never the document itself, so nothing is attached; this stays
-// the one place to ask should versions ever reference wallet documents.
-func walletDocumentAttached(tx *gorm.DB, docID int64) (bool, error) {
-	_, _ = tx, docID
-	return false, nil
-}
-
-// errAttached is the German refusal to change a document that a submitted bid holds.
-func errAttached() *core.ValidationError {
-	v := &core.ValidationError{}
-	v.Add("datei", "attached", "Dieses Dokument gehört zu einer eingereichten Interessenbekundung und kann deshalb nicht mehr ersetzt oder gelöscht werden. Laden Sie stattdessen ein neues Dokument hoch.")
-	return v
-}
-
-// refuseAttached returns errAttached when a submitted bid holds the document.
-func refuseAttached(tx *gorm.DB, docID int64) error {
-	attached, err := walletDocumentAttached(tx, docID)
-	if err != nil {
-		return err
-	}
-	if attached {
-		return errAttached()
-	}
-	return nil
-}
-
 func walletAudit(tx *gorm.DB, actor *core.Actor, action string, d WalletDocument, f vault.File) error {
 	_, err := audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: action, ObjectType: "org_document",
 		ObjectID: strconv.FormatInt(d.ID, 10), Details: map[string]any{"org_id": d.OrgID, "doc_type": string(d.DocType),
@@ -215,8 +187,9 @@ func lockWalletDocument(tx *gorm.DB, orgID, docID int64) (WalletDocument, error)
 	return d, nil
 }
 
-// ReplaceWalletDocument replaces a document's file and dates (same type) unless a
-// submitted bid holds it; the old file is deleted. Records wallet.document_replaced.
+// ReplaceWalletDocument replaces a document's file and dates (same type); the old file is
+// deleted. A bid holds its own copy (AttachWalletDocument), so no bid changes. Records
+// wallet.document_replaced.
 func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, orgID, docID int64, in WalletInput, now time.Time) (WalletDocument, error) {
 	if err := walletAccess(actor, orgID); err != nil {
 		return WalletDocument{}, err
@@ -232,9 +205,6 @@ func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a
 		}
 		fields, v := in.validate(doc.DocType, now)
 		if err := v.OrNil(); err != nil {
-			return err
-		}
-		if err := refuseAttached(tx, doc.ID); err != nil {
 			return err
 		}
 		f, err := vault.StoreFile(ctx, tx, vlt, vault.FileInput{OrgID: orgID, Kind: "wallet", Name: in.FileName, Reader: in.File,
@@ -255,8 +225,8 @@ func ReplaceWalletDocument(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a
 	return doc, err
 }
 
-// DeleteWalletDocument removes a document and its file unless a submitted bid holds it.
-// Records wallet.document_removed.
+// DeleteWalletDocument removes a document and its file; a bid keeps its own copy
+// (AttachWalletDocument). Records wallet.document_removed.
 func DeleteWalletDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, docID int64) error {
 	return store.InTx(ctx, db, func(tx *gorm.DB) error { return DeleteWalletDocumentTx(tx, actor, orgID, docID) })
 }
@@ -273,9 +243,6 @@ func DeleteWalletDocumentTx(tx *gorm.DB, actor *core.Actor, orgID int64, docID i
 	}
 	doc, err := lockWalletDocument(tx, orgID, docID)
 	if err != nil {
-		return err
-	}
-	if err := refuseAttached(tx, doc.ID); err != nil {
 		return err
 	}
 	f, err := vault.FileByID(ctx, tx, doc.FileID)

@@ -289,7 +289,7 @@ func loadAwardDecision(tx *gorm.DB, r *AwardRecord, lots *string) error {
 	r.Decision = d
 	if lots != nil {
 		if err := jsonUnmarshalString(*lots, &r.Lots); err != nil {
-			return err
+			return fmt.Errorf("awarded lots: %w", err)
 		}
 	}
 	var bidders []struct {
@@ -344,10 +344,14 @@ func loadAwardDecision(tx *gorm.DB, r *AwardRecord, lots *string) error {
 			Correction: b.Correction, HasResult: b.HasResult, Excluded: b.Excluded, Rank: b.Rank, Total: b.Total, Selected: alloc[b.BidID]}
 		var points map[string]decimal.Decimal
 		if b.Points != nil {
-			_ = jsonUnmarshalString(*b.Points, &points)
+			if err := jsonUnmarshalString(*b.Points, &points); err != nil {
+				return fmt.Errorf("points of bid %d: %w", b.BidID, err)
+			}
 		}
 		if b.Reasons != nil {
-			_ = jsonUnmarshalString(*b.Reasons, &ab.ExclusionReasons)
+			if err := jsonUnmarshalString(*b.Reasons, &ab.ExclusionReasons); err != nil {
+				return fmt.Errorf("exclusion reasons of bid %d: %w", b.BidID, err)
+			}
 		}
 		for _, c := range r.Content.Criteria {
 			s, ok := scores[b.BidID][c.Key]

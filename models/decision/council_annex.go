@@ -115,7 +115,9 @@ func loadCouncilAnnex(tx *gorm.DB, callID int64, c *rules.CallContent) (*Council
 	for _, f := range formal {
 		af := AnnexFormal{OrgName: f.OrgName, Outcome: f.Outcome, Reason: f.Reason, DecidedAt: f.DecidedAt, Correction: f.Correction, CorrectedAt: f.CorrectedAt}
 		items := map[string]rules.ItemAssessment{}
-		_ = json.Unmarshal([]byte(f.Items), &items)
+		if err := json.Unmarshal([]byte(f.Items), &items); err != nil {
+			return nil, fmt.Errorf("decode the formal checklist of %s for the council annex: %w", f.OrgName, err)
+		}
 		keys := make([]string, 0, len(items))
 		for k := range items {
 			keys = append(keys, k)

@@ -121,98 +121,128 @@ const (
 // VZÄ above the lot, below the minimum per site or not a multiple of 0,05, lots that the
 // call does not have, answers over the call's length limit, invalid characters.
 func ApplyStep(c *CallContent, d *BidDraft, step BidStep, in StepInput) error {
-	v := &core.ValidationError{}
 	switch step {
 	case StepLots:
-		lots := map[string]decimal.Decimal{}
-		for name := range in {
-			key, ok := strings.CutPrefix(name, "fte_")
-			if !ok {
-				continue
-			}
-			if _, known := c.Lot(key); !known {
-				v.Add("fte", "unknown_lot", "Ein angegebenes Los gehört nicht zu dieser Ausschreibung. Bitte laden Sie die Seite neu.")
-			}
-		}
-		for _, l := range c.Lots {
-			field := "fte_" + l.Key
-			raw := strings.TrimSpace(in[field])
-			if raw == "" || raw == "0" {
-				continue
-			}
-			d, msg := ParseGermanDecimal(raw, 2, false)
-			switch {
-			case msg != "":
-				v.Add(field, "invalid", "Los "+l.Name+": "+msg)
-			case !IsFTEMultiple(d):
-				v.Add(field, "step", "Los "+l.Name+": Bitte geben Sie die Stellen in Schritten von 0,05 VZÄ an, zum Beispiel 1,25.")
-			case d.GreaterThan(l.FTE):
-				v.Add(field, "above_lot", fmt.Sprintf("Los %s: Das Los umfasst höchstens %s VZÄ.", l.Name, FormatFTE(l.FTE)))
-			case d.Sign() > 0 && d.LessThan(l.MinFTEPerSite):
-				v.Add(field, "below_min", fmt.Sprintf("Los %s: Je Standort sind mindestens %s VZÄ vorzusehen.", l.Name, FormatFTE(l.MinFTEPerSite)))
-			case d.Sign() > 0:
-				lots[l.Key] = d
-			}
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		d.Lots = lots
+		return applyLotsStep(c, d, in)
 	case StepAnswers:
-		answers := map[string]string{}
-		for _, cr := range c.Criteria {
-			field := "answer_" + cr.Key
-			text := strings.ReplaceAll(in[field], "\r\n", "\n")
-			max := c.AnswerMaxChars
-			if max <= 0 {
-				max = 6000
-			}
-			core.CheckText(v, field, "eine Antwort", text, false, max)
-			if strings.TrimSpace(text) != "" {
-				answers[cr.Key] = text
-			}
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		d.Answers = answers
-	case StepDeclarations:
-		decl := map[string]bool{}
-		for _, x := range Declarations(c) {
-			if in["decl_"+x.Key] != "" {
-				decl[x.Key] = true
-			}
-		}
-		ties := Ties{Declared: in["ties"], Text: strings.TrimSpace(strings.ReplaceAll(in["ties_text"], "\r\n", "\n"))}
-		switch ties.Declared {
-		case "", "none", "some":
-		default:
-			v.Add("ties", "invalid", "Bitte wählen Sie eine der Antworten aus.")
-		}
-		core.CheckText(v, "ties_text", "die Verbindungen", ties.Text, false, maxTiesText)
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		if ties.Declared != "some" {
-			ties.Text = ""
-		}
-		d.Declarations, d.Ties = decl, ties
-	case StepContact:
-		ct := Contact{Name: strings.TrimSpace(in["contact_name"]), Email: core.NormalizeEmail(in["contact_email"]), Phone: strings.TrimSpace(in["contact_phone"])}
-		core.CheckText(v, "contact_name", "den Namen", ct.Name, false, maxContactText)
-		core.CheckText(v, "contact_phone", "die Telefonnummer", ct.Phone, false, 50)
-		if ct.Email != "" {
-			core.CheckEmail(v, "contact_email", ct.Email)
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		d.Contact = ct
+		return applyAnswersStep(c, d, in)
 	case StepDocuments:
-		// Files are stored by their own use cases; the step has no fields.
-	default:
-		return fmt.Errorf("bid step %q: %w", step, core.ErrNotFound)
+		return nil // files are stored by their own use cases; the step has no fields
+	case StepDeclarations:
+		return applyDeclarationsStep(c, d, in)
+	case StepContact:
+		return applyContactStep(d, in)
 	}
+	return fmt.Errorf("bid step %q: %w", step, core.ErrNotFound)
+}
+
+// applyLotsStep writes the VZÄ per lot ("fte_<lot>"); empty or 0 means not applying for
+// the lot. It refuses lots the call does not have and VZÄ that are not a German decimal,
+// not a multiple of 0,05, above the lot or below the minimum per site.
+func applyLotsStep(c *CallContent, d *BidDraft, in StepInput) error {
+	v := &core.ValidationError{}
+	lots := map[string]decimal.Decimal{}
+	for name := range in {
+		key, ok := strings.CutPrefix(name, "fte_")
+		if !ok {
+			continue
+		}
+		if _, known := c.Lot(key); !known {
+			v.Add("fte", "unknown_lot", "Ein angegebenes Los gehört nicht zu dieser Ausschreibung. Bitte laden Sie die Seite neu.")
+		}
+	}
+	for _, l := range c.Lots {
+		field := "fte_" + l.Key
+		raw := strings.TrimSpace(in[field])
+		if raw == "" || raw == "0" {
+			continue
+		}
+		fte, msg := ParseGermanDecimal(raw, 2, false)
+		switch {
+		case msg != "":
+			v.Add(field, "invalid", "Los "+l.Name+": "+msg)
+		case !IsFTEMultiple(fte):
+			v.Add(field, "step", "Los "+l.Name+": Bitte geben Sie die Stellen in Schritten von 0,05 VZÄ an, zum Beispiel 1,25.")
+		case fte.GreaterThan(l.FTE):
+			v.Add(field, "above_lot", fmt.Sprintf("Los %s: Das Los umfasst höchstens %s VZÄ.", l.Name, FormatFTE(l.FTE)))
+		case fte.Sign() > 0 && fte.LessThan(l.MinFTEPerSite):
+			v.Add(field, "below_min", fmt.Sprintf("Los %s: Je Standort sind mindestens %s VZÄ vorzusehen.", l.Name, FormatFTE(l.MinFTEPerSite)))
+		case fte.Sign() > 0:
+			lots[l.Key] = fte
+		}
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	d.Lots = lots
+	return nil
+}
+
+// applyAnswersStep writes the answer per criterion ("answer_<criterion>"), limited to the
+// call's AnswerMaxChars (6000 when the call sets none); blank answers are left out.
+func applyAnswersStep(c *CallContent, d *BidDraft, in StepInput) error {
+	v := &core.ValidationError{}
+	answers := map[string]string{}
+	for _, cr := range c.Criteria {
+		field := "answer_" + cr.Key
+		text := strings.ReplaceAll(in[field], "\r\n", "\n")
+		max := c.AnswerMaxChars
+		if max <= 0 {
+			max = 6000
+		}
+		core.CheckText(v, field, "eine Antwort", text, false, max)
+		if strings.TrimSpace(text) != "" {
+			answers[cr.Key] = text
+		}
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	d.Answers = answers
+	return nil
+}
+
+// applyDeclarationsStep writes the confirmed self-declarations ("decl_<key>") and the
+// declaration of ties ("ties": "none" or "some", with "ties_text" kept only for "some").
+func applyDeclarationsStep(c *CallContent, d *BidDraft, in StepInput) error {
+	v := &core.ValidationError{}
+	decl := map[string]bool{}
+	for _, x := range Declarations(c) {
+		if in["decl_"+x.Key] != "" {
+			decl[x.Key] = true
+		}
+	}
+	ties := Ties{Declared: in["ties"], Text: strings.TrimSpace(strings.ReplaceAll(in["ties_text"], "\r\n", "\n"))}
+	switch ties.Declared {
+	case "", "none", "some":
+	default:
+		v.Add("ties", "invalid", "Bitte wählen Sie eine der Antworten aus.")
+	}
+	core.CheckText(v, "ties_text", "die Verbindungen", ties.Text, false, maxTiesText)
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	if ties.Declared != "some" {
+		ties.Text = ""
+	}
+	d.Declarations, d.Ties = decl, ties
+	return nil
+}
+
+// applyContactStep writes the contact person: name, e-mail address (normalised, checked
+// when given) and telephone number.
+func applyContactStep(d *BidDraft, in StepInput) error {
+	v := &core.ValidationError{}
+	ct := Contact{Name: strings.TrimSpace(in["contact_name"]), Email: core.NormalizeEmail(in["contact_email"]), Phone: strings.TrimSpace(in["contact_phone"])}
+	core.CheckText(v, "contact_name", "den Namen", ct.Name, false, maxContactText)
+	core.CheckText(v, "contact_phone", "die Telefonnummer", ct.Phone, false, 50)
+	if ct.Email != "" {
+		core.CheckEmail(v, "contact_email", ct.Email)
+	}
+	if err := v.OrNil(); err != nil {
+		return err
+	}
+	d.Contact = ct
 	return nil
 }
 

@@ -3,6 +3,8 @@ package rules_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -99,6 +101,90 @@ func TestApplyStepTexts(t *testing.T) {
 			}
 			if v.Fields[0].Message == "" {
 				t.Fatal("no German message")
+			}
+		})
+	}
+}
+
+// TestApplyStepWritesOnlyItsStep covers what each step writes into the draft, that a
+// refused step leaves the draft as it was, the document step without fields and an
+// unknown step.
+func TestApplyStepWritesOnlyItsStep(t *testing.T) {
+	c := fixture.CallContent(time.Now().Add(720 * time.Hour))
+	decl := rules.Declarations(&c)
+	tests := []struct {
+		name      string
+		step      rules.BidStep
+		maxChars  int // the call's AnswerMaxChars; 0 means none set
+		in        rules.StepInput
+		codes     string                       // validation codes; "" means accepted
+		notFound  bool                         // refused as an unknown step
+		wantDraft func(*rules.BidDraft) string // "" when the draft is as expected
+	}{
+		{"answers: blank left out, line ends normalised", rules.StepAnswers, 6000,
+			rules.StepInput{"answer_K1": "eins\r\nzwei", "answer_K2": "  "}, "", false,
+			func(d *rules.BidDraft) string {
+				if len(d.Answers) != 1 || d.Answers["K1"] != "eins\nzwei" {
+					return fmt.Sprintf("answers %q", d.Answers)
+				}
+				return ""
+			}},
+		{"answers: 6000 characters without a limit of the call", rules.StepAnswers, 0,
+			rules.StepInput{"answer_K1": strings.Repeat("a", 6000)}, "", false, nil},
+		{"answers: 6001 characters without a limit of the call", rules.StepAnswers, 0,
+			rules.StepInput{"answer_K1": strings.Repeat("a", 6001)}, "answer_K1:too_long", false, nil},
+		{"declarations: confirmed ones only, ties text dropped unless some", rules.StepDeclarations, 6000,
+			rules.StepInput{"decl_" + decl[0].Key: "1", "decl_E-unknown": "1", "ties": "none", "ties_text": "Schwester"}, "", false,
+			func(d *rules.BidDraft) string {
+				if len(d.Declarations) != 1 || !d.Declarations[decl[0].Key] || d.Ties != (rules.Ties{Declared: "none"}) {
+					return fmt.Sprintf("declarations %v, ties %+v", d.Declarations, d.Ties)
+				}
+				return ""
+			}},
+		{"declarations: ties text over the limit", rules.StepDeclarations, 6000,
+			rules.StepInput{"ties": "some", "ties_text": strings.Repeat("x", 2001)}, "ties_text:too_long", false, nil},
+		{"contact: trimmed, e-mail address in lower case", rules.StepContact, 6000,
+			rules.StepInput{"contact_name": " Andrea Wohlfahrt ", "contact_email": " AWO@Traeger.Example ", "contact_phone": " 02345 1234-0 "}, "", false,
+			func(d *rules.BidDraft) string {
+				if d.Contact != (rules.Contact{Name: "Andrea Wohlfahrt", Email: "awo@traeger.example", Phone: "02345 1234-0"}) {
+					return fmt.Sprintf("contact %+v", d.Contact)
+				}
+				return ""
+			}},
+		{"contact: without e-mail address", rules.StepContact, 6000, rules.StepInput{"contact_name": "A"}, "", false, nil},
+		{"contact: name over the limit", rules.StepContact, 6000,
+			rules.StepInput{"contact_name": strings.Repeat("n", 201)}, "contact_name:too_long", false, nil},
+		{"contact: telephone number over the limit", rules.StepContact, 6000,
+			rules.StepInput{"contact_phone": strings.Repeat("1", 51)}, "contact_phone:too_long", false, nil},
+		{"documents: no fields, draft unchanged", rules.StepDocuments, 6000, rules.StepInput{"fte_L1": "2"}, "", false, nil},
+		{"unknown step", rules.BidStep("zahlung"), 6000, rules.StepInput{}, "", true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c.AnswerMaxChars = tt.maxChars
+			d, _ := completeDraft(&c)
+			before, _ := json.Marshal(d)
+			err := rules.ApplyStep(&c, d, tt.step, tt.in)
+			switch {
+			case tt.notFound:
+				if !errors.Is(err, core.ErrNotFound) {
+					t.Fatalf("got %v, want ErrNotFound", err)
+				}
+			case tt.codes != "":
+				v, ok := core.AsValidation(err)
+				if !ok || strings.Join(v.Codes(), ",") != tt.codes || v.Fields[0].Message == "" {
+					t.Fatalf("got %v, want %s with a German message", err, tt.codes)
+				}
+			case err != nil:
+				t.Fatal(err)
+			}
+			after, _ := json.Marshal(d)
+			if tt.wantDraft != nil {
+				if msg := tt.wantDraft(d); msg != "" {
+					t.Fatal(msg)
+				}
+			} else if (tt.codes != "" || tt.notFound || tt.step == rules.StepDocuments) && !bytes.Equal(before, after) {
+				t.Fatalf("draft changed:\n%s\n%s", before, after)
 			}
 		})
 	}
