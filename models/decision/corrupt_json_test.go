@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kimibv/models/accounts"
+	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/decision"
 	"kimibv/models/rules"
@@ -41,13 +42,13 @@ func TestCorruptStoredJSONIsAnError(t *testing.T) {
 	if err := decision.DeclareCouncilTies(ctx, db, member, decision.CouncilDeclaration{TenantID: p.TenantID, CallID: p.CallID, Ties: ties}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := decision.LoadCouncilProcedure(ctx, db, member, p.TenantID, p.CallID); err != nil || v.Annex == nil {
+	if v, err := decision.LoadCouncilProcedure(ctx, db, member, core.CallScope{Tenant: p.TenantID, Call: p.CallID}); err != nil || v.Annex == nil {
 		t.Fatalf("intact annex: %v", err)
 	}
 
 	exec(`ALTER TABLE formal_checks DISABLE TRIGGER formal_checks_final`)
 	exec(`UPDATE formal_checks SET items = '["kaputt"]' WHERE call_id = ?`, p.CallID)
-	if _, err := decision.LoadCouncilProcedure(ctx, db, member, p.TenantID, p.CallID); err == nil || !strings.Contains(err.Error(), "formal checklist") {
+	if _, err := decision.LoadCouncilProcedure(ctx, db, member, core.CallScope{Tenant: p.TenantID, Call: p.CallID}); err == nil || !strings.Contains(err.Error(), "formal checklist") {
 		t.Errorf("annex with a corrupt checklist: %v, want a decode error", err)
 	}
 	if _, err := decision.LoadAwardRecord(ctx, db, p.Ref); err != nil {
