@@ -11,6 +11,7 @@ import (
 
 // TestDemoHasQuestionsAmendmentAndCancellation checks what the demo shows of issue 3.
 func TestDemoHasQuestionsAmendmentAndCancellation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	var open int64
