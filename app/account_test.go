@@ -28,6 +28,7 @@ func (ta *testApp) acctToken(addr, path string) string {
 const acctNewPassword = "Ein ganz neues Passwort 42"
 
 func TestAccountPageShowsRolesPerKreisAndOrganisation(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	res := c.get("/konto").wantStatus(t, http.StatusSeeOther)
@@ -47,6 +48,7 @@ func TestAccountPageShowsRolesPerKreisAndOrganisation(t *testing.T) {
 }
 
 func TestChangePasswordForm(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.login("leitung@musterland.example", demo.Password)

@@ -27,6 +27,7 @@ import (
 // documents show neither the provider's name nor the receipt's words. The provider still
 // gets everything: the mail as the SMTP server received it, the Postfach and the PDF.
 func TestDumpAfterBidSubmissionRevealsNoContent(t *testing.T) {
+	t.Parallel()
 	pgDump := findPgDump(t)
 	e := newBidEnv(t)
 	db := e.ta.store.DB

@@ -10,6 +10,7 @@ import (
 )
 
 func TestAuditListFiltersAndVerification(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.login("admin@musterland.example", demo.Password)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLoginSuccessRotatesSessionAndFailureIsAudited(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.get("/anmelden").wantStatus(t, http.StatusOK).wantContains(t, `name="_csrf"`, `autocomplete="current-password"`)
@@ -41,6 +42,7 @@ func TestLoginSuccessRotatesSessionAndFailureIsAudited(t *testing.T) {
 }
 
 func TestEmptyLoginNamesTheMissingFieldsAndIsNoFailedAttempt(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	res := c.post("/anmelden", url.Values{"email": {" "}, "password": {""}})
@@ -51,6 +53,7 @@ func TestEmptyLoginNamesTheMissingFieldsAndIsNoFailedAttempt(t *testing.T) {
 }
 
 func TestLoginLockOutAfterRepeatedFailures(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	for i := 0; i < 5; i++ {
@@ -67,6 +70,7 @@ func TestLoginLockOutAfterRepeatedFailures(t *testing.T) {
 }
 
 func TestStateChangingRequestWithoutCSRFTokenIsRefused(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.get("/anmelden")
@@ -80,6 +84,7 @@ func TestStateChangingRequestWithoutCSRFTokenIsRefused(t *testing.T) {
 }
 
 func TestOpenRedirectAfterLoginIsRefused(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	res := c.post("/anmelden", url.Values{"email": {"leitung@musterland.example"}, "password": {demo.Password}, "next": {"//evil.example/"}})

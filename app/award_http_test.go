@@ -25,6 +25,7 @@ import (
 // part and none of the people, reasons, objection texts or evaluators; the chain head is
 // the ETag and a matching request gets 304 until a new audit entry is written.
 func TestAwardRecordHTTP(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	p := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: 84, Bids: 3, Criteria: 2, Evaluators: 2, Objection: true, Final: true, Docs: dbtest.FakeDecisionDocs()})
 	c := ta.client()
@@ -70,6 +71,7 @@ func TestAwardRecordHTTP(t *testing.T) {
 // TestCouncilHTTP: the council member declares no tie and reads the annex; a tie hides
 // it (annex address 404); another Kreis's council and the lead get 404.
 func TestCouncilHTTP(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	p := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: 85, Bids: 3, Criteria: 2, Evaluators: 2})
 	base := fmt.Sprintf("/kreistag/musterland/verfahren/%d", p.CallID)
@@ -130,6 +132,7 @@ func TestCouncilHTTP(t *testing.T) {
 // TestVergabeakteZIP: the lead's ZIP holds every issued PDF with the stored hash, the
 // decision JSON, the chain as JSON lines and a report that says OK; others get 404.
 func TestVergabeakteZIP(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	p := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: 86, Bids: 3, Criteria: 2, Evaluators: 2, Objection: true, Final: true, Docs: dbtest.FakeDecisionDocs()})
 	path := fmt.Sprintf("/verwaltung/musterland/verfahren/%d/vergabeakte.zip", p.CallID)

@@ -89,6 +89,7 @@ func sampleCouncilList() councilListPage {
 // TestRenderAwardVariants renders the council page in every gate state and the award
 // record of a cancelled and a not yet final procedure.
 func TestRenderAwardVariants(t *testing.T) {
+	t.Parallel()
 	r, err := templates.NewRenderer()
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 // TestBenchRoutes: /bench/floor and the query-count header exist only with Config.Bench,
 // and the header counts the statements of the request.
 func TestBenchRoutes(t *testing.T) {
+	t.Parallel()
 	st := dbtest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, bench := range []bool{false, true} {

@@ -78,6 +78,7 @@ func sampleReceipt() receiptPage {
 // TestRenderBidVariants renders every step, the complete check page, a withdrawn bid and a
 // bid after the deadline, each checked like TestRenderEveryPage.
 func TestRenderBidVariants(t *testing.T) {
+	t.Parallel()
 	r, err := templates.NewRenderer()
 	if err != nil {
 		t.Fatal(err)

@@ -69,6 +69,7 @@ func (e *bidEnv) fill(t *testing.T, base string) {
 }
 
 func TestBidFlowOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newBidEnv(t)
 	base := e.start(t)
 	// The check page lists what is missing, with links, and offers no submit button.
@@ -127,6 +128,7 @@ func TestBidFlowOverHTTP(t *testing.T) {
 }
 
 func TestBidBadInputOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newBidEnv(t)
 	base := e.start(t)
 	rev := e.rev(t, base)
@@ -168,6 +170,7 @@ func TestBidBadInputOverHTTP(t *testing.T) {
 }
 
 func TestBidAfterDeadlineOverHTTP(t *testing.T) {
+	t.Parallel()
 	e := newBidEnv(t)
 	base := e.start(t)
 	e.fill(t, base)
@@ -198,6 +201,7 @@ func TestBidAfterDeadlineOverHTTP(t *testing.T) {
 }
 
 func TestDemoBids(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.login("awo@traeger.example", demo.Password)

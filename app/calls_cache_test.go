@@ -21,6 +21,7 @@ func (c *client) conditional(path, header, value string) *response {
 // the running countdown changes the validator; logged-in users get private, no-store and
 // never 304.
 func TestPublicCallCaching(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	var call struct {
 		ID  int64

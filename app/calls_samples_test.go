@@ -76,6 +76,7 @@ func sampleCallPublish() callEditPage {
 
 // TestCallPublishListsProblems renders the confirmation page with remaining problems.
 func TestCallPublishListsProblems(t *testing.T) {
+	t.Parallel()
 	r, err := templates.NewRenderer()
 	if err != nil {
 		t.Fatal(err)

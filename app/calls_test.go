@@ -38,6 +38,7 @@ func (ta *testApp) demoRef() string {
 }
 
 func TestPublicCallPagesICSAndFeed(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	ref := ta.demoRef()
@@ -131,6 +132,7 @@ func editorValues(ta *testApp) url.Values {
 }
 
 func TestLeadDraftsAndPublishesWithBadInputsRefused(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	lead := ta.client()
 	lead.login("leitung@musterland.example", demo.Password)
@@ -197,6 +199,7 @@ func TestLeadDraftsAndPublishesWithBadInputsRefused(t *testing.T) {
 }
 
 func TestPublishShowsProblemsAtTheirFields(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	lead := ta.client()
 	lead.login("leitung@musterland.example", demo.Password)
@@ -212,6 +215,7 @@ func TestPublishShowsProblemsAtTheirFields(t *testing.T) {
 }
 
 func TestOtherKreisCannotReachCalls(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	var draftID, openID int64
 	ta.store.DB.Raw(`SELECT id FROM calls WHERE state = 'draft' LIMIT 1`).Scan(&draftID)
@@ -242,6 +246,7 @@ func TestOtherKreisCannotReachCalls(t *testing.T) {
 // TestPublicReadsNeedAConstantNumberOfQueries compares the public list and call page for one call
 // with three lots against 30 calls with 10 lots, 10 criteria and 10 versions each.
 func TestPublicReadsNeedAConstantNumberOfQueries(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	ctx := context.Background()
 	measure := func(idOrRef string) (list, page int64) {

@@ -15,6 +15,7 @@ import (
 // shown on the award record; a second cancellation and a final award answer 409; another
 // Kreis's lead gets 404.
 func TestCancelAfterNoticesHTTP(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	p := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: 89, Bids: 3, Criteria: 2, Evaluators: 2, Docs: dbtest.FakeDecisionDocs()})
 	final := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: 90, Bids: 2, Criteria: 2, Evaluators: 2, Final: true})

@@ -13,6 +13,7 @@ import (
 // themselves to the committee of an opened call (422 with the German message at the
 // field, nothing stored), while a plain evaluator can be added.
 func TestAddLeadAsEvaluatorHTTP(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	db := ta.store.DB
 	var ids struct{ TenantID, LeadID, CallID int64 }

@@ -95,6 +95,7 @@ func (e *consolidationEnv) form(score string) url.Values {
 }
 
 func TestConsolidationHTTP(t *testing.T) {
+	t.Parallel()
 	e := newConsolidationEnv(t)
 	ta, lead := e.ta, e.as(t, "leitung")
 	page, bidPage := e.base+"/konsolidierung", fmt.Sprintf("%s/konsolidierung/%d", e.base, e.bidID)

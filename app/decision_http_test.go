@@ -46,6 +46,7 @@ func allocatedLot(t *testing.T, e *consolidationEnv) string {
 }
 
 func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
+	t.Parallel()
 	e := newDecisionEnv(t)
 	ta, lead := e.ta, e.as(t, "leitung")
 	page := e.base + "/entscheidung"
@@ -174,6 +175,7 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 }
 
 func TestPostausgangHTTP(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	db := ta.store.DB
 	tenant := ta.count(`SELECT id FROM tenants WHERE slug = 'musterland'`)
@@ -211,6 +213,7 @@ func TestPostausgangHTTP(t *testing.T) {
 // TestFinalizeAwardsJobRacingSchedulers: four instances run the finalize-awards job at
 // once after the standstill; one finalisation, one set of notifications.
 func TestFinalizeAwardsJobRacingSchedulers(t *testing.T) {
+	t.Parallel()
 	e := newDecisionEnv(t)
 	ctx, db, lead := context.Background(), e.ta.store.DB, e.actors["leitung"]
 	alloc := map[string]string{}

@@ -97,6 +97,7 @@ func samplePostausgang() postausgangPage {
 // TestRenderDecisionVariants renders the other states of the decision and notice pages
 // (pageSamples holds one variant per page).
 func TestRenderDecisionVariants(t *testing.T) {
+	t.Parallel()
 	r, err := templates.NewRenderer()
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 // TestDocumentCheckTooLargeIsRefusedWithoutReadingItAll sends 60 MiB PDFs (declared and
 // chunked) to the public check: German 422 message, and the server stops reading early.
 func TestDocumentCheckTooLargeIsRefusedWithoutReadingItAll(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, false)
 	c := ta.client()
 	const size = 60 << 20
@@ -37,6 +38,7 @@ func TestDocumentCheckTooLargeIsRefusedWithoutReadingItAll(t *testing.T) {
 // TestSendPDFHeaders checks the download helper on the public Bekanntmachung: type,
 // ASCII filename plus filename*, file hash as ETag and 304 for a matching If-None-Match.
 func TestSendPDFHeaders(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	var ref string

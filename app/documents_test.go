@@ -43,6 +43,7 @@ func checkPDF(t *testing.T, b []byte) string {
 }
 
 func TestBekanntmachungPDFOfTheDemoCall(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	var call struct {
@@ -89,6 +90,7 @@ func TestBekanntmachungPDFOfTheDemoCall(t *testing.T) {
 }
 
 func TestDocumentCheckByUploadAndBothHashes(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	var doc vault.IssuedDocument

@@ -78,6 +78,7 @@ func (e *evalEnv) content(t *testing.T) rules.CallContent {
 }
 
 func TestOpeningHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEvalEnv(t)
 	ta := e.ta
 	op1, op2 := e.as(t, "oeffnung1"), e.as(t, "oeffnung2")
@@ -117,6 +118,7 @@ func TestOpeningHTTP(t *testing.T) {
 }
 
 func TestFormalCheckCommitteeAndSheetsHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEvalEnv(t)
 	ta := e.ta
 	lead := e.as(t, "leitung")
@@ -226,6 +228,7 @@ func TestFormalCheckCommitteeAndSheetsHTTP(t *testing.T) {
 
 // TestCloseCallsJobRacingSchedulers runs the close-calls job on two schedulers at once.
 func TestCloseCallsJobRacingSchedulers(t *testing.T) {
+	t.Parallel()
 	e := newEvalEnv(t)
 	e.passDeadline(t)
 	e.ta.raceJob(t, context.Background(), "close-calls")

@@ -124,6 +124,7 @@ func sampleBidRequests() bidRequestsPage {
 // TestRenderEvaluationVariants renders the other states of the opening, formal check,
 // committee and evaluation pages: the opening before it happened, an excluded bid, a submitted sheet and completed declarations.
 func TestRenderEvaluationVariants(t *testing.T) {
+	t.Parallel()
 	r, err := templates.NewRenderer()
 	if err != nil {
 		t.Fatal(err)

@@ -254,6 +254,7 @@ func (e *matrixEnv) checkStoredText(t *testing.T) {
 // it) and publishes it; the issued Bekanntmachung shows them as literal text, and the
 // public call page escapes them.
 func TestHostilePayloadInBekanntmachungPDF(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	draftID := ta.count(`SELECT id FROM calls WHERE state = 'draft' ORDER BY id LIMIT 1`)
 	lead := ta.client()

@@ -11,6 +11,7 @@ import (
 )
 
 func TestInvitationCreatesAccountAndLogsIn(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	awo := ta.acctOrgID(acctAWO)
 	admin := ta.client()
@@ -45,6 +46,7 @@ func TestInvitationCreatesAccountAndLogsIn(t *testing.T) {
 }
 
 func TestInvitationForAnExistingAccount(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	awo := ta.acctOrgID(acctAWO)
 	admin := ta.client()
@@ -79,6 +81,7 @@ func TestInvitationForAnExistingAccount(t *testing.T) {
 }
 
 func TestExpiredInvitationIsNotFound(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	awo := ta.acctOrgID(acctAWO)
 	admin := ta.client()

@@ -46,6 +46,7 @@ func wantCheckFinds(t *testing.T, ta *testApp, body, label string) {
 }
 
 func TestEingangsbestaetigungPDF(t *testing.T) {
+	t.Parallel()
 	e := newEvalEnv(t)
 	ta := e.ta
 	base := fmt.Sprintf("/traeger/%d/bewerbungen/%d", e.awoOrg, e.bidID)
@@ -130,6 +131,7 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 // behind (the next attempt repeats everything); with the real renderer repeated calls issue
 // one document and one Postfach message that refers to it.
 func TestReceiptRendererFailureRollsBackAndReceiptIssuesOnce(t *testing.T) {
+	t.Parallel()
 	e := newEvalEnv(t)
 	ta := e.ta
 	ctx, db, vlt := context.Background(), ta.store.DB, dbtest.Vault(t)
@@ -168,6 +170,7 @@ func TestReceiptRendererFailureRollsBackAndReceiptIssuesOnce(t *testing.T) {
 // TestReceiptPDFIssuedRightAfterSubmit submits through the form: the Eingangsbestätigung
 // PDF exists before anyone opens the receipt page, and the Postfach message refers to it.
 func TestReceiptPDFIssuedRightAfterSubmit(t *testing.T) {
+	t.Parallel()
 	e := newBidEnv(t)
 	base := e.start(t)
 	e.fill(t, base)
@@ -182,6 +185,7 @@ func TestReceiptPDFIssuedRightAfterSubmit(t *testing.T) {
 }
 
 func TestOeffnungsprotokollPDF(t *testing.T) {
+	t.Parallel()
 	e := newEvalEnv(t)
 	ta := e.ta
 	pdfPath := e.base + "/oeffnungsprotokoll.pdf"
@@ -249,6 +253,7 @@ func TestOeffnungsprotokollPDF(t *testing.T) {
 }
 
 func TestBewertungsmatrixPDF(t *testing.T) {
+	t.Parallel()
 	e := newConsolidationEnv(t)
 	ta, lead := e.ta, e.as(t, "leitung")
 	pdfPath := e.base + "/bewertungsmatrix.pdf"

@@ -13,6 +13,7 @@ import (
 )
 
 func TestScheduledJobRunsOnceAcrossInstances(t *testing.T) {
+	t.Parallel()
 	st := dbtest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	one, two := app.NewScheduler(st.Pool, log), app.NewScheduler(st.Pool, log)

@@ -73,6 +73,7 @@ func sampleAuditData(ok bool) auditData {
 // TestAuditPageShowsVerificationAndEscapesDetails renders the audit list with an intact and a
 // broken chain and checks what a reader must see.
 func TestAuditPageShowsVerificationAndEscapesDetails(t *testing.T) {
+	t.Parallel()
 	r, err := templates.NewRenderer()
 	if err != nil {
 		t.Fatal(err)

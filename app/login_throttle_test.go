@@ -22,6 +22,7 @@ import (
 // addresses is stopped per client address after 20 refusals with a German 429 page that
 // no password check follows (the right password is refused as well), until 15 minutes pass.
 func TestPasswordGuessingIsThrottled(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	guess := func(email, pw string) *response {
@@ -61,6 +62,7 @@ func TestPasswordGuessingIsThrottled(t *testing.T) {
 // TestSessionCookiesAndHSTS: behind TLS (an https base URL) the session and CSRF cookies
 // carry Secure, HttpOnly and SameSite and HSTS is sent; over plain HTTP no Secure, no HSTS.
 func TestSessionCookiesAndHSTS(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	for _, tc := range []struct {
 		base   string

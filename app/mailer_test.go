@@ -49,6 +49,7 @@ func queueMail(t *testing.T, db *gorm.DB, to, subject string) {
 }
 
 func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	sink := startSMTP(t)
@@ -109,6 +110,7 @@ func TestOutboxDeliversOverSMTPWithRetryAndNoDuplicates(t *testing.T) {
 }
 
 func TestOutboxMarksMailFailedAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	queueMail(t, db, "x@kreis.example", "Test")

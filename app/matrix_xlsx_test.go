@@ -17,6 +17,7 @@ import (
 
 // TestMatrixXLSX writes a closed two-bid matrix and reads the workbook back.
 func TestMatrixXLSX(t *testing.T) {
+	t.Parallel()
 	d := decimal.RequireFromString
 	c := calls.KIMTemplate(&accounts.Tenant{Name: "Kreis Musterland"}, time.Now())
 	snap := rules.ScoringSnapshot{

@@ -14,6 +14,7 @@ import (
 )
 
 func TestSecurityHeadersAndGermanErrorPages(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, false)
 	c := ta.client()
 	res := c.get("/").wantStatus(t, http.StatusOK)
@@ -46,6 +47,7 @@ func TestSecurityHeadersAndGermanErrorPages(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, false)
 	c := ta.client()
 	c.get("/healthz").wantStatus(t, http.StatusOK)
@@ -56,6 +58,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestDatabaseOutageGivesGerman503AndRecovers(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.login("leitung@musterland.example", "Demo-Passwort-2026")
@@ -91,6 +94,7 @@ func TestDatabaseOutageGivesGerman503AndRecovers(t *testing.T) {
 }
 
 func TestGzipForTextAndCachingForStatic(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, false)
 	req, _ := http.NewRequest(http.MethodGet, ta.server.URL+"/static/kern/kern.min.css", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
@@ -116,6 +120,7 @@ func TestGzipForTextAndCachingForStatic(t *testing.T) {
 }
 
 func TestOversizedBodyIsRefusedInGerman(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, false)
 	c := ta.client()
 	c.get("/anmelden")

@@ -15,6 +15,7 @@ import (
 // TestOCDSRoutesServeValidPackagesForEveryDemoProcedure validates every package the
 // demonstration produces, by number and by reference, and checks headers and links.
 func TestOCDSRoutesServeValidPackagesForEveryDemoProcedure(t *testing.T) {
+	t.Parallel()
 	v := ocdstest.Load(t)
 	ta := newTestApp(t, true)
 	c := ta.client()
@@ -75,6 +76,7 @@ func TestOCDSRoutesServeValidPackagesForEveryDemoProcedure(t *testing.T) {
 
 // TestOCDSConditionalRequests answers 304 to a matching ETag or an unchanged date.
 func TestOCDSConditionalRequests(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	path := "/ocds/" + ta.demoRef() + "/releases.json"

@@ -10,6 +10,7 @@ import (
 )
 
 func TestOperatorPageIsForTheOperatorOnly(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	anon := ta.client()
 	res := anon.get("/betrieb").wantStatus(t, http.StatusSeeOther)
@@ -30,6 +31,7 @@ func TestOperatorPageIsForTheOperatorOnly(t *testing.T) {
 }
 
 func TestOperatorCreatesKreis(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.login("betrieb@kimibv.example", demo.Password)

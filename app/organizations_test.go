@@ -37,6 +37,7 @@ func (ta *testApp) acctJoin(c *client, orgID int64, email, name, role string) *c
 }
 
 func TestAnotherOrganisationsPagesAreNotFound(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	awo, caritas := ta.acctOrgID(acctAWO), ta.acctOrgID(acctCaritas)
 	anon := ta.client()
@@ -75,6 +76,7 @@ func TestAnotherOrganisationsPagesAreNotFound(t *testing.T) {
 }
 
 func TestOrgMemberCannotUseAdminPages(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	awo := ta.acctOrgID(acctAWO)
 	admin := ta.client()
@@ -99,6 +101,7 @@ func TestOrgMemberCannotUseAdminPages(t *testing.T) {
 }
 
 func TestOrgProfileEdit(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	awo := ta.acctOrgID(acctAWO)
 	c := ta.client()
@@ -126,6 +129,7 @@ func TestOrgProfileEdit(t *testing.T) {
 }
 
 func TestOrgMembersInviteRoleAndRemoval(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	awo := ta.acctOrgID(acctAWO)
 	c := ta.client()

@@ -24,6 +24,7 @@ import (
 // becomes "needs review" on the Kreis administrator's list, and only the administrator's
 // explicit retry sends it once more.
 func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	sink := startSMTP(t)
@@ -96,6 +97,7 @@ func TestOutboxNeverSendsTwiceAfterCrash(t *testing.T) {
 // TestOutboxUncertainDeliveryIsNotRetried: a deliverer that cannot tell whether the server
 // accepted the mail (postbox.ErrDeliveryUncertain) puts it on the review list at once.
 func TestOutboxUncertainDeliveryIsNotRetried(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	queueMail(t, db, "x@kreis.example", "Test")
@@ -148,6 +150,7 @@ func (s *dropSession) Data(r io.Reader) error {
 // TestSMTPConnectionLostAfterDataIsUncertain: through the real deliverer, a server that
 // drops the connection after the data makes the mail uncertain, not retried.
 func TestSMTPConnectionLostAfterDataIsUncertain(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	backend := &dropBackend{}

@@ -18,6 +18,7 @@ import (
 // without recipient, subject or error text — and can send it again. Other mails without
 // a Kreis are shown opened.
 func TestOperatorPostausgangKeepsMailsAboutBidsSealed(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	db := ta.store.DB
 	tenant := ta.count(`SELECT id FROM tenants WHERE slug = 'musterland'`)

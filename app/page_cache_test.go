@@ -15,6 +15,7 @@ import (
 // anonymous visitors until the next chain entry, while a logged-in user always gets a
 // fresh render; the cached answer carries the same validators.
 func TestPublicPageCache(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	p := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: 85, Bids: 2, Criteria: 2, Evaluators: 2, Final: true, Docs: dbtest.FakeDecisionDocs()})
 	path := "/vergaben/" + p.Ref

@@ -8,6 +8,7 @@ import (
 )
 
 func TestPageLinks(t *testing.T) {
+	t.Parallel()
 	filter := url.Values{"kreis": {"musterland"}, "status": {""}}
 	for _, c := range []struct {
 		page, pages int

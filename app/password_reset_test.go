@@ -8,6 +8,7 @@ import (
 )
 
 func TestPasswordResetByMailedLink(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.get("/passwort-vergessen").wantStatus(t, http.StatusOK).wantContains(t, "Link anfordern")

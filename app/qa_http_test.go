@@ -40,6 +40,7 @@ func (ta *testApp) orgID(prefix string) int64 {
 }
 
 func TestQuestionsHTTP(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	id, ref := ta.openCall()
 	awo := ta.orgID("Arbeiterwohlfahrt")
@@ -109,6 +110,7 @@ func TestQuestionsHTTP(t *testing.T) {
 }
 
 func TestAmendHTTP(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	id, ref := ta.openCall()
 	base := fmt.Sprintf("/verwaltung/musterland/verfahren/%d", id)
@@ -176,6 +178,7 @@ func TestAmendHTTP(t *testing.T) {
 }
 
 func TestCancelHTTP(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	id, ref := ta.openCall()
 	base := fmt.Sprintf("/verwaltung/musterland/verfahren/%d", id)

@@ -20,6 +20,7 @@ func acctRegistration() url.Values {
 }
 
 func TestRegisterProviderLogsTheAdministratorIn(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.get("/registrieren").wantStatus(t, http.StatusOK).wantContains(t, `name="org_name"`, "gemeinnützige GmbH (gGmbH)", "Der Paritätische",
@@ -37,6 +38,7 @@ func TestRegisterProviderLogsTheAdministratorIn(t *testing.T) {
 }
 
 func TestRegisterProviderRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	written := func() int64 {

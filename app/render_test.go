@@ -281,6 +281,7 @@ func withFormError(p *templates.Page, field, message string) *templates.Page {
 // TestRenderEveryPage renders every page template with its sample, once as after a submitted
 // form (flash, values, field error) and once as a first GET (no form), and checks the HTML.
 func TestRenderEveryPage(t *testing.T) {
+	t.Parallel()
 	r, err := templates.NewRenderer()
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,7 @@ func rolesOf(ta *testApp, userID int64) string {
 // leads never reaches the consolidation of their own procedure, and a committee member
 // reading the Kreis protocol sees no scores of that procedure.
 func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
+	t.Parallel()
 	e := newEvalEnv(t)
 	ta, db, ctx := e.ta, e.ta.store.DB, context.Background()
 	id := func(who string) int64 {

@@ -13,6 +13,7 @@ import (
 // session row is gone), while the changing client stays logged in; a stale session cannot
 // post either. A wrong current password ends nothing.
 func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	a, b := ta.client(), ta.client()
 	a.login("leitung@musterland.example", demo.Password)
@@ -48,6 +49,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 
 // TestPasswordResetEndsSessions: a reset by mailed link logs out every session of the user.
 func TestPasswordResetEndsSessions(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	a := ta.client()
 	a.login("awo@traeger.example", demo.Password)

@@ -28,6 +28,7 @@ func (ta *testApp) writes() string {
 }
 
 func TestKreisPagesAreHiddenFromOutsiders(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	lead := ta.userID("leitung@musterland.example")
 	pages := []string{"/verwaltung/musterland", "/verwaltung/musterland/nutzer", fmt.Sprintf("/verwaltung/musterland/nutzer/%d", lead),
@@ -88,6 +89,7 @@ func TestKreisPagesAreHiddenFromOutsiders(t *testing.T) {
 }
 
 func TestKreisAdministratorInvitesAndChangesRoles(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.login("admin@musterland.example", demo.Password)
@@ -145,6 +147,7 @@ func TestKreisAdministratorInvitesAndChangesRoles(t *testing.T) {
 }
 
 func TestKreisAdministratorEditsTexts(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.login("admin@musterland.example", demo.Password)

@@ -85,6 +85,7 @@ func satzungParts(name string, content []byte) []uploadPart {
 }
 
 func TestWalletUploadDownloadReplaceDelete(t *testing.T) {
+	t.Parallel()
 	ta, c, awo, _ := walletSetup(t)
 	base := fmt.Sprintf("/traeger/%d/dokumente", awo)
 	c.get(base).wantStatus(t, 200).wantContains(t, "Dokumentenmappe ist noch leer", `enctype="multipart/form-data"`)
@@ -120,6 +121,7 @@ func TestWalletUploadDownloadReplaceDelete(t *testing.T) {
 }
 
 func TestWalletUploadRefusals(t *testing.T) {
+	t.Parallel()
 	ta, c, awo, _ := walletSetup(t)
 	base := fmt.Sprintf("/traeger/%d/dokumente", awo)
 	stored := func() int64 {
@@ -235,6 +237,7 @@ func streamingUpload(t *testing.T, c *client, path string, pr *patternReader, kn
 }
 
 func TestWalletUploadTooLargeIsRefusedWithoutReadingItAll(t *testing.T) {
+	t.Parallel()
 	ta, c, awo, _ := walletSetup(t)
 	base := fmt.Sprintf("/traeger/%d/dokumente", awo)
 	const size = 60 << 20
@@ -261,6 +264,7 @@ func TestWalletUploadTooLargeIsRefusedWithoutReadingItAll(t *testing.T) {
 }
 
 func TestWalletOtherOrganisationGets404(t *testing.T) {
+	t.Parallel()
 	ta, c, awo, caritas := walletSetup(t)
 	c.upload(fmt.Sprintf("/traeger/%d/dokumente", awo), true, satzungParts("Satzung.pdf", testPDF(900))...).wantStatus(t, http.StatusSeeOther)
 	id := ta.count(`SELECT id FROM org_documents`)

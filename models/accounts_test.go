@@ -47,6 +47,7 @@ func accUser(t *testing.T, db *gorm.DB, email, name string) *core.Actor {
 }
 
 func TestCheckPasswordConfirm(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ pw, confirm, code string }{
 		{"Grüne Wiese 7", "Grüne Wiese 7", ""},
 		{"Grüne Wiese 7", "", "required"},
@@ -66,6 +67,7 @@ func TestCheckPasswordConfirm(t *testing.T) {
 }
 
 func TestPasswordResetIsOneTimeAndExpires(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t).DB
 	ctx, now := context.Background(), time.Now()
 	accUser(t, db, "jana@kreis.example", "Jana Leitner")
@@ -112,6 +114,7 @@ func TestPasswordResetIsOneTimeAndExpires(t *testing.T) {
 }
 
 func TestPasswordResetForUnknownAddressIsNeutral(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t).DB
 	ctx := context.Background()
 	if err := accounts.RequestPasswordReset(ctx, db, "niemand@kreis.example", "https://kimibv.test", time.Now()); err != nil {
@@ -127,6 +130,7 @@ func TestPasswordResetForUnknownAddressIsNeutral(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t).DB
 	ctx := context.Background()
 	a := accUser(t, db, "jana@kreis.example", "Jana Leitner")
@@ -170,6 +174,7 @@ func accRegister(t *testing.T, db *gorm.DB, name, email string) (*accounts.Organ
 }
 
 func TestRegisterProvider(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t).DB
 	ctx := context.Background()
 	o, admin := accRegister(t, db, "Brückenschlag e. V.", "admin@bruecke.example")

@@ -21,6 +21,7 @@ func amendInput(c rules.CallContent, reason string, base int) calls.AmendInput {
 }
 
 func TestAmendCreatesImmutableVersion(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
@@ -123,6 +124,7 @@ func TestAmendCreatesImmutableVersion(t *testing.T) {
 }
 
 func TestMaterialAmendmentNeedsTimeLeft(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
@@ -141,6 +143,7 @@ func TestMaterialAmendmentNeedsTimeLeft(t *testing.T) {
 }
 
 func TestCancelThenAmendIsRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)

@@ -20,6 +20,7 @@ import (
 )
 
 func TestActionLabelFallsBackToTheName(t *testing.T) {
+	t.Parallel()
 	for action, want := range map[string]string{
 		"tenant.user_invited":     "Person eingeladen",
 		"auth.login_failed":       "Fehlgeschlagene Anmeldung",
@@ -33,6 +34,7 @@ func TestActionLabelFallsBackToTheName(t *testing.T) {
 }
 
 func TestAuditRowDetailLines(t *testing.T) {
+	t.Parallel()
 	r := audit.AuditRow{Details: `{"z":1,"changed":{"letterhead":"A\nB","address":"` + strings.Repeat("x", 400) + `"},"roles":["lead","council"],"org_id":null,"before":[]}`}
 	got := r.DetailLines()
 	keys := make([]string, 0, len(got))
@@ -69,6 +71,7 @@ func berlinTime(y int, m time.Month, d, hh, mm, ss, ns int) time.Time {
 }
 
 func TestListAuditFilters(t *testing.T) {
+	t.Parallel()
 	st := dbtest.NewDemo(t)
 	ctx, db := context.Background(), st.DB
 	muster, beispiel := taTenantID(t, db, "musterland"), taTenantID(t, db, "beispielhausen")
@@ -160,6 +163,7 @@ func TestListAuditFilters(t *testing.T) {
 }
 
 func TestListAuditKeysetPaginationAndVerification(t *testing.T) {
+	t.Parallel()
 	st := dbtest.NewDemo(t)
 	ctx, db := context.Background(), st.DB
 	muster := taTenantID(t, db, "musterland")
@@ -227,6 +231,7 @@ func TestListAuditKeysetPaginationAndVerification(t *testing.T) {
 }
 
 func TestListAuditReportsTheFirstBrokenEntry(t *testing.T) {
+	t.Parallel()
 	st := dbtest.NewDemo(t)
 	ctx, db := context.Background(), st.DB
 	muster := taTenantID(t, db, "musterland")

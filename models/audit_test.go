@@ -16,6 +16,7 @@ import (
 )
 
 func TestEntryHashCoversEveryField(t *testing.T) {
+	t.Parallel()
 	actor, tenant := int64(7), int64(3)
 	base := audit.AuditEntry{Chain: "kreis:3", Seq: 4, CreatedAt: time.Date(2026, 3, 29, 1, 30, 0, 123456000, time.UTC),
 		ActorID: &actor, TenantID: &tenant, Action: "call.published", ObjectType: "call", ObjectID: "9",
@@ -54,6 +55,7 @@ func TestEntryHashCoversEveryField(t *testing.T) {
 }
 
 func TestCanonicalDetailsSortsKeys(t *testing.T) {
+	t.Parallel()
 	got, err := audit.CanonicalDetails(map[string]any{"z": 1, "a": "ä", "m": []int{2, 1}})
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +82,7 @@ func appendN(t *testing.T, db *gorm.DB, chain string, n int) {
 }
 
 func TestAuditChainVerifiesAndDetectsTampering(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	appendN(t, db, "kreis:1", 5)
@@ -131,6 +134,7 @@ func TestAuditChainVerifiesAndDetectsTampering(t *testing.T) {
 }
 
 func TestAuditChainSerialisesConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	var wg sync.WaitGroup
@@ -149,6 +153,7 @@ func TestAuditChainSerialisesConcurrentWriters(t *testing.T) {
 }
 
 func TestAuditRolledBackWithItsTransaction(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.DB(t)
 	_ = store.InTx(ctx, db, func(tx *gorm.DB) error {

@@ -93,6 +93,7 @@ type massBid struct {
 // TestDeadlineUnderConcurrency fires 240 submissions from distinct organisations spread
 // over ±1.5 s around a deadline 2 s ahead of the database clock (rules.md R3).
 func TestDeadlineUnderConcurrency(t *testing.T) {
+	// Not parallel: its submissions must straddle a deadline two seconds ahead, so it runs before the parallel tests start, with the package to itself.
 	if testing.Short() {
 		t.Skip("concurrency test")
 	}

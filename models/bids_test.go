@@ -78,6 +78,7 @@ func (f *bidFixture) rev(t *testing.T, bidID int64) int {
 }
 
 func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
+	t.Parallel()
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
 	if again, err := bids.StartBid(f.ctx, f.db, f.vault, awo, core.OrgCallScope{Org: orgID, Call: f.callID}, f.now); err != nil || again != id {
@@ -189,6 +190,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 }
 
 func TestBidMembershipRemovedMidDraft(t *testing.T) {
+	t.Parallel()
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
 	if err := f.db.Exec(`DELETE FROM organization_members WHERE org_id = ? AND user_id = ?`, orgID, awo.UserID).Error; err != nil {
@@ -207,6 +209,7 @@ func TestBidMembershipRemovedMidDraft(t *testing.T) {
 }
 
 func TestBidAfterDeadline(t *testing.T) {
+	// Not parallel: a transaction must insert within 300 ms of the deadline, so it runs before the parallel tests start, with the package to itself.
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
 	carID, car, carBid := f.completeBid(t, "caritas@traeger.example")
@@ -249,6 +252,7 @@ func TestBidAfterDeadline(t *testing.T) {
 }
 
 func TestBidReconfirmation(t *testing.T) {
+	t.Parallel()
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
 	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); err != nil {
@@ -289,6 +293,7 @@ func TestBidReconfirmation(t *testing.T) {
 // TestReadBidsSealedForEveryRole checks rules.md R2 for every role before the deadline, after
 // it (unopened) and after the opening.
 func TestReadBidsSealedForEveryRole(t *testing.T) {
+	t.Parallel()
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
 	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); err != nil {

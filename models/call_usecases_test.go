@@ -80,6 +80,7 @@ func (f *callFixture) draftWithCommittee(t *testing.T) *rules.Call {
 }
 
 func TestCreateSavePublishCall(t *testing.T) {
+	t.Parallel()
 	f := newCallFixture(t)
 	ctx := context.Background()
 	call := f.draftWithCommittee(t)
@@ -152,6 +153,7 @@ func TestCreateSavePublishCall(t *testing.T) {
 }
 
 func TestConcurrentPublishPublishesOnce(t *testing.T) {
+	t.Parallel()
 	f := newCallFixture(t)
 	call := f.draftWithCommittee(t)
 	var wg sync.WaitGroup
@@ -179,6 +181,7 @@ func TestConcurrentPublishPublishesOnce(t *testing.T) {
 }
 
 func TestPublishValidatesAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	f := newCallFixture(t)
 	ctx := context.Background()
 	call, err := calls.CreateDraft(ctx, f.db, f.lead, f.tenantID, 0, f.now) // no committee yet
@@ -196,6 +199,7 @@ func TestPublishValidatesAndChangesNothing(t *testing.T) {
 }
 
 func TestSaveDraftRefusesForeignCommitteeAndKeepsDraft(t *testing.T) {
+	t.Parallel()
 	f := newCallFixture(t)
 	ctx := context.Background()
 	call := f.draftWithCommittee(t)
@@ -215,6 +219,7 @@ func TestSaveDraftRefusesForeignCommitteeAndKeepsDraft(t *testing.T) {
 }
 
 func TestCopyCallClearsTimelineKeepsCommittee(t *testing.T) {
+	t.Parallel()
 	f := newCallFixture(t)
 	ctx := context.Background()
 	src := f.draftWithCommittee(t)

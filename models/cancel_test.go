@@ -21,6 +21,7 @@ import (
 // TestCancelBlockedStates: cancellation is allowed from the publication up to the
 // notices and refused for drafts, final awards and cancelled calls with a German reason.
 func TestCancelBlockedStates(t *testing.T) {
+	t.Parallel()
 	for _, s := range []rules.CallState{rules.CallPublished, rules.CallClosed, rules.CallOpened, rules.CallDecided, rules.CallNotified} {
 		if err := rules.CancelBlocked(s); err != nil || !s.Cancellable() {
 			t.Errorf("%s: %v", s, err)
@@ -44,6 +45,7 @@ func TestCancelBlockedStates(t *testing.T) {
 // award never becomes final, the award record and OCDS show the cancellation. A final
 // award cannot be cancelled.
 func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
+	t.Parallel()
 	v := ocdstest.Load(t)
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
@@ -142,6 +144,7 @@ func TestCancelAfterNoticesKeepsTheRecord(t *testing.T) {
 // nothing about them, every bidding organisation gets the same message as the followers,
 // and the call can no longer be opened.
 func TestCancelBeforeOpeningKeepsBidsSealed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	var callID int64

@@ -16,6 +16,7 @@ import (
 // SetCommittee, not by AddEvaluator — and a draft whose stored committee holds one
 // (the lead role granted after naming) is not published. Nothing is written.
 func TestLeadCannotBeEvaluator(t *testing.T) {
+	t.Parallel()
 	f := newCallFixture(t)
 	ctx := context.Background()
 	// gremium1 becomes lead as well; the demo lead becomes evaluator as well.

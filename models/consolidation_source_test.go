@@ -59,6 +59,7 @@ func seedEvaluation(t *testing.T, f *consFixture, n int) {
 // bids, formal checks, committee, ties and every submitted sheet) and closing issue the
 // same number of queries for 40 bids × 8 criteria × 5 evaluators as for 2 bids.
 func TestConsolidationQueryCountEvaluationSource(t *testing.T) {
+	t.Parallel()
 	c := fixture.CallContent(time.Now().AddDate(0, 0, 30))
 	c.Criteria = nil
 	for i := 1; i <= 8; i++ {

@@ -92,6 +92,7 @@ func (f *consFixture) set(bidID int64, scores, reasons map[string]string) error 
 }
 
 func TestConsolidationSetAndClose(t *testing.T) {
+	t.Parallel()
 	f := newConsFixture(t, nil) // K1 weight 60, K2 weight 40, scale 0–2, minimum 1 each, 50 points
 	a := f.addBid(t, "Träger A e. V.", rules.FormalAdmitted, "L1=2", "2 1", "2 2", "1 2")
 	b := f.addBid(t, "Träger B e. V.", rules.FormalAdmitted, "L1=1 L2=1", "1 1", "-")
@@ -173,6 +174,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 }
 
 func TestConsolidationAccess(t *testing.T) {
+	t.Parallel()
 	f := newConsFixture(t, nil)
 	a := f.addBid(t, "Träger A e. V.", rules.FormalAdmitted, "L1=1", "2 2", "2 2")
 	ctx := context.Background()
@@ -197,6 +199,7 @@ func TestConsolidationAccess(t *testing.T) {
 }
 
 func TestCloseNeedsTieDecision(t *testing.T) {
+	t.Parallel()
 	f := newConsFixture(t, nil)
 	a := f.addBid(t, "Träger A e. V.", rules.FormalAdmitted, "L2=1", "2 2", "2 2")
 	b := f.addBid(t, "Träger B e. V.", rules.FormalAdmitted, "L2=1", "2 2", "2 2")
@@ -236,6 +239,7 @@ func TestCloseNeedsTieDecision(t *testing.T) {
 // TestConsolidationQueryCount: reading the consolidation of 40 bids × 8 criteria × 5
 // evaluators takes as many queries as reading it for 2 bids, before and after closing.
 func TestConsolidationQueryCount(t *testing.T) {
+	t.Parallel()
 	c := fixture.CallContent(time.Now().AddDate(0, 0, 30))
 	c.Criteria = nil
 	for i := 1; i <= 8; i++ {

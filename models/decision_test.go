@@ -91,6 +91,7 @@ func (f *decisionFixture) state(t *testing.T) string {
 }
 
 func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
+	t.Parallel()
 	f := newDecisionFixture(t)
 	ctx := context.Background()
 	dev := map[string]string{rules.FTEField(f.bids["B"], "L2"): "", rules.FTEField(f.bids["C"], "L2"): "1,00"}
@@ -166,6 +167,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 }
 
 func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
+	t.Parallel()
 	f := newDecisionFixture(t)
 	ctx := context.Background()
 	if err := decision.SaveProposal(ctx, f.db, f.lead, f.proposal(nil), f.now); err != nil {
@@ -241,6 +243,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 }
 
 func TestStandstillEndIsEndOfDayBerlinAcrossDST(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		notified string
 		days     int
@@ -258,6 +261,7 @@ func TestStandstillEndIsEndOfDayBerlinAcrossDST(t *testing.T) {
 }
 
 func TestObjectionsAndFinalisation(t *testing.T) {
+	t.Parallel()
 	f := newDecisionFixture(t)
 	ctx := context.Background()
 	f.record(t)
@@ -351,6 +355,7 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 }
 
 func TestUpheldObjectionBlocksFinalisation(t *testing.T) {
+	t.Parallel()
 	f := newDecisionFixture(t)
 	ctx := context.Background()
 	f.record(t)

@@ -19,6 +19,7 @@ import (
 )
 
 func TestCanonicalJSONSortsKeysAndKeepsText(t *testing.T) {
+	t.Parallel()
 	type inner struct {
 		Z string `json:"z"`
 		A int    `json:"a"`
@@ -33,6 +34,7 @@ func TestCanonicalJSONSortsKeysAndKeepsText(t *testing.T) {
 }
 
 func TestNormalizeSHA256(t *testing.T) {
+	t.Parallel()
 	h := strings.Repeat("ab", 32)
 	for in, ok := range map[string]bool{h: true, " " + strings.ToUpper(h) + "\n": true, "sha256:" + h: true,
 		h[:63]: false, h + "0": false, strings.Repeat("g", 64): false, "": false} {
@@ -49,6 +51,7 @@ func fakePDF(m vault.DocMeta) ([]byte, error) {
 }
 
 func TestIssueDocumentStoresHashesAuditsAndIsImmutable(t *testing.T) {
+	t.Parallel()
 	f := newCallFixture(t)
 	ctx := context.Background()
 	chain := audit.TenantChain(f.tenantID)
@@ -111,6 +114,7 @@ func TestIssueDocumentStoresHashesAuditsAndIsImmutable(t *testing.T) {
 }
 
 func TestIssueDocumentRefusesNonPDFAndUnknownKind(t *testing.T) {
+	t.Parallel()
 	f := newCallFixture(t)
 	for name, in := range map[string]vault.IssueInput{
 		"no pdf":  {TenantID: f.tenantID, Kind: vault.DocMitteilung, Title: "x", Chain: "t", Render: func(vault.DocMeta) ([]byte, error) { return []byte("<html>"), nil }},
@@ -129,6 +133,7 @@ func TestIssueDocumentRefusesNonPDFAndUnknownKind(t *testing.T) {
 }
 
 func TestPublishIssuesBekanntmachungOrRollsBackEntirely(t *testing.T) {
+	t.Parallel()
 	f := newCallFixture(t)
 	ctx := context.Background()
 	call := f.draftWithCommittee(t)

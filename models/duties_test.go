@@ -20,6 +20,7 @@ import (
 // to a committee — not in the draft, not by SetCommittee, not by AddEvaluator — and a
 // copied call leaves them out of its committee. Nothing is written.
 func TestNamingRefusesOpenersAsEvaluators(t *testing.T) {
+	t.Parallel()
 	f := newCallFixture(t)
 	ctx := context.Background()
 	src := f.draftWithCommittee(t)
@@ -63,6 +64,7 @@ func TestNamingRefusesOpenersAsEvaluators(t *testing.T) {
 // and nothing changes; Kreis administration and council membership may be added, and
 // once the procedures are finished every role may.
 func TestGrantingRolesRespectsRunningCommittees(t *testing.T) {
+	t.Parallel()
 	st := dbtest.NewDemo(t)
 	ctx, db, now := context.Background(), st.DB, time.Now()
 	muster := taTenantID(t, db, "musterland")

@@ -16,6 +16,7 @@ import (
 )
 
 func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
+	t.Parallel()
 	f := newEvalFixture(t)
 	if err := evaluation.SaveFormalCheck(f.ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: f.callID}, f.bids["awo"], evaluation.FormalInput{Decision: rules.DecideAdmit}, f.now); !errors.Is(err, core.ErrSealed) {
 		t.Fatalf("before the opening: %v", err)
@@ -73,6 +74,7 @@ func TestFormalCheckExclusionFinalAndCorrection(t *testing.T) {
 }
 
 func TestDocumentRequestsOneDeadline(t *testing.T) {
+	t.Parallel()
 	f := newEvalFixture(t)
 	f.open(t)
 	deadline := f.now.Add(7 * 24 * time.Hour).In(core.Berlin()).Format("02.01.2006 15:04")
@@ -132,6 +134,7 @@ func TestDocumentRequestsOneDeadline(t *testing.T) {
 // TestCOIGateAndIndependentVisibility checks rules.md R5 and R6 for every role: who reads
 // which bids after the opening and whose scores.
 func TestCOIGateAndIndependentVisibility(t *testing.T) {
+	t.Parallel()
 	f := newEvalFixture(t)
 	f.open(t)
 	f.admit(t, "awo", "caritas")
@@ -267,6 +270,7 @@ func TestCOIGateAndIndependentVisibility(t *testing.T) {
 }
 
 func TestTiesLeaveTooFewEvaluators(t *testing.T) {
+	t.Parallel()
 	f := newEvalFixture(t)
 	f.open(t)
 	f.admit(t, "awo")

@@ -101,6 +101,7 @@ func randomBytes(t *testing.T, n int) []byte {
 }
 
 func TestStoreFileRoundTrip(t *testing.T) {
+	t.Parallel()
 	fx := newFileFixture(t)
 	cases := []struct {
 		name    string
@@ -161,6 +162,7 @@ func TestStoreFileRoundTrip(t *testing.T) {
 }
 
 func TestStoreFileRefusesAndLeavesNothing(t *testing.T) {
+	t.Parallel()
 	fx := newFileFixture(t)
 	big := fixture.MinimalPDF(21 << 20)
 	cases := []struct {
@@ -213,6 +215,7 @@ func (f failingReader) Read(p []byte) (int, error) {
 }
 
 func TestStoreFileAbortedUpload(t *testing.T) {
+	t.Parallel()
 	fx := newFileFixture(t)
 	_, err := fx.store(t, vault.FileInput{OrgID: fx.orgID, Kind: "test", Name: "x.pdf",
 		Reader: failingReader{bytes.NewReader(fixture.MinimalPDF(2 << 20))}})
@@ -225,6 +228,7 @@ func TestStoreFileAbortedUpload(t *testing.T) {
 }
 
 func TestEncryptionAtRest(t *testing.T) {
+	t.Parallel()
 	fx := newFileFixture(t)
 	marker := "GEHEIMER-BIETERTEXT-7f3a9c"
 	content := fixture.MinimalPDF(3000)
@@ -348,6 +352,7 @@ func findPgDump() string {
 }
 
 func TestCopyAndDeleteFile(t *testing.T) {
+	t.Parallel()
 	fx := newFileFixture(t)
 	content := fixture.MinimalPDF(5000)
 	src, err := fx.store(t, vault.FileInput{OrgID: fx.orgID, Kind: "wallet", Name: "Satzung.pdf", Reader: bytes.NewReader(content)})

@@ -15,6 +15,7 @@ import (
 // award, after the final award the active one with tender status complete; both validate
 // against the OCDS 1.1 schema and contain no scores, reasons or persons.
 func TestOCDSAwardStagesFromTheDecision(t *testing.T) {
+	t.Parallel()
 	v := ocdstest.Load(t)
 	f := newDecisionFixture(t)
 	ctx := context.Background()

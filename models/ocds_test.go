@@ -55,6 +55,7 @@ func releasesByID(t *testing.T, pkg map[string]any) map[string]map[string]any {
 }
 
 func TestOCDSDemoPackagesValidateAndCarryTheProcedure(t *testing.T) {
+	t.Parallel()
 	v := ocdstest.Load(t)
 	db := dbtest.NewDemo(t).DB
 	all, procs := ocdsPackageJSON(t, db, "")
@@ -146,6 +147,7 @@ func TestOCDSDemoPackagesValidateAndCarryTheProcedure(t *testing.T) {
 }
 
 func TestOCDSLeaksNoPersonalDataNorAskers(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewDemo(t).DB
 	body, _ := ocdsPackageJSON(t, db, "")
 	s := string(body)
@@ -170,6 +172,7 @@ func TestOCDSLeaksNoPersonalDataNorAskers(t *testing.T) {
 }
 
 func TestOCDSStableIDsAndImmutableReleases(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	before, procs := ocdsPackageJSON(t, db, "")
@@ -221,6 +224,7 @@ func TestOCDSStableIDsAndImmutableReleases(t *testing.T) {
 }
 
 func TestOCDSConstantQueryCount(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	measure := func() int64 {
@@ -255,6 +259,7 @@ func TestOCDSConstantQueryCount(t *testing.T) {
 }
 
 func TestOCDSDraftsAndUnknownCallsAreNotFound(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewDemo(t).DB
 	var draft string
 	db.Raw(`SELECT ref FROM calls WHERE state = 'draft' LIMIT 1`).Scan(&draft)
@@ -272,6 +277,7 @@ func TestOCDSDraftsAndUnknownCallsAreNotFound(t *testing.T) {
 // TestOCDSAwardReleasesPlugIn builds the award releases from hand-made award stages,
 // without a decision in the database, and validates them.
 func TestOCDSAwardReleasesPlugIn(t *testing.T) {
+	t.Parallel()
 	v := ocdstest.Load(t)
 	db := dbtest.NewDemo(t).DB
 	_, procs := ocdsPackageJSON(t, db, "")

@@ -17,6 +17,7 @@ import (
 )
 
 func TestOpeningRuleTable(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	past, future := now.Add(-time.Minute), now.Add(time.Minute)
 	cases := []struct {
@@ -46,6 +47,7 @@ func TestOpeningRuleTable(t *testing.T) {
 }
 
 func TestCloseDueCallsOnceUnderRace(t *testing.T) {
+	t.Parallel()
 	f := newBidFixture(t)
 	if n, err := calls.CloseDueCalls(f.ctx, f.db, time.Now()); err != nil || n != 0 {
 		t.Fatalf("before the deadline: %d %v", n, err)
@@ -91,6 +93,7 @@ func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 }
 
 func TestOpeningTwoPersons(t *testing.T) {
+	t.Parallel()
 	f := newBidFixture(t)
 	op1, op2 := taActor(t, f.db, "oeffnung1@musterland.example"), taActor(t, f.db, "oeffnung2@musterland.example")
 	for _, a := range []*core.Actor{op1, op2} {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestKeepsAnAdmin(t *testing.T) {
+	t.Parallel()
 	admin, member := core.RoleOrgAdmin, core.RoleOrgMember
 	cases := []struct {
 		admins   int
@@ -36,6 +37,7 @@ func TestKeepsAnAdmin(t *testing.T) {
 }
 
 func TestOrgChanges(t *testing.T) {
+	t.Parallel()
 	o := accounts.Organization{Name: "Verein e. V.", LegalForm: accounts.LegalForms[0], Street: "Weg 1", PostalCode: "57001", City: "Musterstadt", Email: "a@v.example"}
 	same := accounts.OrgInput{Name: o.Name, LegalForm: o.LegalForm, Street: o.Street, PostalCode: o.PostalCode, City: o.City, Email: o.Email}
 	if c := accounts.OrgChanges(o, same); len(c) != 0 {
@@ -57,6 +59,7 @@ func TestOrgChanges(t *testing.T) {
 }
 
 func TestUpdateOrganization(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t).DB
 	ctx := context.Background()
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
@@ -97,6 +100,7 @@ func TestUpdateOrganization(t *testing.T) {
 }
 
 func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t).DB
 	ctx, now := context.Background(), time.Now()
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
@@ -154,6 +158,7 @@ func TestInviteToOrgAndAcceptAsNewUser(t *testing.T) {
 }
 
 func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t).DB
 	ctx, now := context.Background(), time.Now()
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
@@ -207,6 +212,7 @@ func TestAcceptOrgInvitationAsExistingUser(t *testing.T) {
 }
 
 func TestOrgInvitationExpires(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t).DB
 	ctx, now := context.Background(), time.Now()
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
@@ -231,6 +237,7 @@ func TestOrgInvitationExpires(t *testing.T) {
 }
 
 func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t).DB
 	ctx, now := context.Background(), time.Now()
 	o, admin := accRegister(t, db, "Verein Eins e. V.", "eins@verein.example")
@@ -295,6 +302,7 @@ func TestOrgRolesAndRemovalKeepAnAdmin(t *testing.T) {
 }
 
 func TestAccountMembershipsListRolesPerArea(t *testing.T) {
+	t.Parallel()
 	st := dbtest.NewDemo(t)
 	ctx := context.Background()
 	var uid int64

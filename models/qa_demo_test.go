@@ -12,6 +12,7 @@ import (
 // TestDemoHasQuestionsAmendmentAndCancellation checks that the demonstration shows
 // published answers, an amendment and a cancellation.
 func TestDemoHasQuestionsAmendmentAndCancellation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	var open int64

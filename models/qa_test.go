@@ -21,6 +21,7 @@ import (
 )
 
 func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
@@ -71,6 +72,7 @@ func TestAskQuestionUntilTheQuestionDeadline(t *testing.T) {
 }
 
 func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
@@ -173,6 +175,7 @@ func TestAnswerMergeAndRephraseKeepAskerPrivate(t *testing.T) {
 }
 
 func TestNotifyFollowersIsSetBased(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
@@ -248,6 +251,7 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 }
 
 func TestInboxOpenMarksReadAndIsolates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)
@@ -297,6 +301,7 @@ func TestInboxOpenMarksReadAndIsolates(t *testing.T) {
 }
 
 func TestCallExtrasQueryCountIsConstant(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	f := newQAFixture(t, db)

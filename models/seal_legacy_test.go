@@ -21,6 +21,7 @@ import (
 // belongs to no Kreis, the read paths show the same content, and a second run finds
 // nothing to do.
 func TestSealLegacyAtRestSealsPlainRowsOnceAndTheyStayReadable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
 	vlt := dbtest.Vault(t)

@@ -13,6 +13,7 @@ import (
 // increment the user's session epoch (which ends older sessions); a refused change and a
 // refused reset leave it, and other users' epochs never move.
 func TestPasswordChangeAndResetAdvanceSessionEpoch(t *testing.T) {
+	t.Parallel()
 	db := dbtest.New(t).DB
 	ctx, now := context.Background(), time.Now()
 	id := accUser(t, db, "jana@kreis.example", "Jana Leitner").UserID

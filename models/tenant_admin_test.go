@@ -61,6 +61,7 @@ func wantCodes(t *testing.T, err error, codes ...string) {
 }
 
 func TestInviteToTenant(t *testing.T) {
+	t.Parallel()
 	st := dbtest.NewDemo(t)
 	ctx, db, now := context.Background(), st.DB, time.Now()
 	muster := taTenantID(t, db, "musterland")
@@ -135,6 +136,7 @@ func TestInviteToTenant(t *testing.T) {
 }
 
 func TestUpdateTenantSettings(t *testing.T) {
+	t.Parallel()
 	st := dbtest.NewDemo(t)
 	ctx, db := context.Background(), st.DB
 	muster := taTenantID(t, db, "musterland")
@@ -200,6 +202,7 @@ func TestUpdateTenantSettings(t *testing.T) {
 }
 
 func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
+	t.Parallel()
 	st := dbtest.NewDemo(t)
 	ctx, db := context.Background(), st.DB
 	muster := taTenantID(t, db, "musterland")
@@ -259,6 +262,7 @@ func TestSetTenantRolesInTheKreisAdministration(t *testing.T) {
 }
 
 func TestTenantOverviewIsForTheOperatorOnly(t *testing.T) {
+	t.Parallel()
 	st := dbtest.NewDemo(t)
 	ctx, db, now := context.Background(), st.DB, time.Now()
 	if _, err := accounts.TenantOverview(ctx, db, taActor(t, db, "admin@musterland.example"), now); !errors.Is(err, core.ErrNotFound) {

@@ -54,6 +54,7 @@ func seedEvaluationRecords(t *testing.T, f *decisionFixture) {
 // real renderers and checks that pdftotext of the final Vergabevermerk contains every
 // item the decision record lists (rules.md R20, R8) and that each organisation's Mitteilung is an issued PDF.
 func TestVergabevermerkPDFContainsEveryItem(t *testing.T) {
+	t.Parallel()
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {
 		t.Skip("pdftotext (poppler-utils) is not installed")

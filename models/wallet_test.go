@@ -28,6 +28,7 @@ func day(s string) *time.Time {
 }
 
 func TestDocumentExpiry(t *testing.T) {
+	t.Parallel()
 	// 10.03.2026 00:30 in Berlin is still 09.03. 23:30 UTC: the calendar day counts in Berlin.
 	now := time.Date(2026, 3, 9, 23, 30, 0, 0, time.UTC)
 	tests := []struct {
@@ -114,6 +115,7 @@ func satzung(name string, size int) bids.WalletInput {
 }
 
 func TestWalletUseCases(t *testing.T) {
+	t.Parallel()
 	fx := newWalletFixture(t)
 	ctx := context.Background()
 	count := func(q string, args ...any) int64 {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"kimibv/models/accounts"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 )
@@ -36,6 +37,15 @@ func TestUploadMemory(t *testing.T) {
 		t.Skip("no /proc: cannot read the server's peak memory")
 	}
 	dbURL := dbtest.NewDemoURL(t)
+	// The demo template's accounts have cheap password hashes (dbtest); the login below
+	// must cost what a real one does, 64 MiB of argon2id, which idle includes.
+	costly, err := accounts.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := scalar(t, dbURL, `WITH u AS (UPDATE users SET password_hash = $1 WHERE email = 'awo@traeger.example' RETURNING 1) SELECT count(*) FROM u`, costly); n != 1 {
+		t.Fatalf("%d accounts awo@traeger.example", n)
+	}
 	dir := t.TempDir()
 	dbtest.WriteMasterKey(t, filepath.Join(dir, "master.key")) // the demo database's data keys are wrapped to it
 	bin := filepath.Join(dir, "kimibv")
@@ -208,7 +218,7 @@ func vm(t *testing.T, pid int) map[string]int64 {
 	return out
 }
 
-func scalar(t *testing.T, dbURL, q string) int64 {
+func scalar(t *testing.T, dbURL, q string, args ...any) int64 {
 	t.Helper()
 	conn, err := pgx.Connect(context.Background(), dbURL)
 	if err != nil {
@@ -216,7 +226,7 @@ func scalar(t *testing.T, dbURL, q string) int64 {
 	}
 	defer conn.Close(context.Background())
 	var n int64
-	if err := conn.QueryRow(context.Background(), q).Scan(&n); err != nil {
+	if err := conn.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

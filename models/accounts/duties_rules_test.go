@@ -12,6 +12,7 @@ import (
 // that handles procedures (lead, opener); Kreis administration and council membership
 // are allowed beside the committee, and without a committee seat every combination is.
 func TestCommitteeRoleConflict(t *testing.T) {
+	t.Parallel()
 	lead, opener, eval, council, admin := core.RoleLead, core.RoleOpener, core.RoleEvaluator, core.RoleCouncil, core.RoleTenantAdmin
 	tests := []struct {
 		name  string
@@ -41,6 +42,7 @@ func TestCommitteeRoleConflict(t *testing.T) {
 
 // TestMsgCommitteeRoleNamesTheRole: the naming refusal says which role excludes the person.
 func TestMsgCommitteeRoleNamesTheRole(t *testing.T) {
+	t.Parallel()
 	for role, want := range map[core.Role]string{core.RoleLead: "Verfahrensleitung", core.RoleOpener: "Öffnungsberechtigte"} {
 		if msg := accounts.MsgCommitteeRole(role); !strings.Contains(msg, want) || !strings.Contains(msg, "Bitte wählen Sie eine andere Person.") {
 			t.Errorf("%s: %q", role, msg)

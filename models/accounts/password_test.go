@@ -11,6 +11,7 @@ import (
 )
 
 func TestCheckPassword(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, pw, email, user, code string
 	}{
@@ -49,6 +50,7 @@ func TestCheckPassword(t *testing.T) {
 }
 
 func TestPasswordHashRoundTrip(t *testing.T) {
+	t.Parallel()
 	h, err := accounts.HashPassword("Grüne Wiese am Fluss 7")
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +68,7 @@ func TestPasswordHashRoundTrip(t *testing.T) {
 }
 
 func TestLockoutUntil(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC)
 	cases := []struct {
 		failures int
@@ -90,6 +93,7 @@ func TestLockoutUntil(t *testing.T) {
 }
 
 func TestOutboxBackoff(t *testing.T) {
+	t.Parallel()
 	for attempts, want := range map[int]time.Duration{1: time.Minute, 2: 2 * time.Minute, 4: 8 * time.Minute, 20: 4 * time.Hour} {
 		if got := postbox.OutboxBackoff(attempts); got != want {
 			t.Errorf("attempt %d: %v want %v", attempts, got, want)
@@ -98,6 +102,7 @@ func TestOutboxBackoff(t *testing.T) {
 }
 
 func TestRolesAndPermissions(t *testing.T) {
+	t.Parallel()
 	a := &core.Actor{UserID: 1, Tenants: map[int64][]core.Role{1: {core.RoleLead, core.RoleOpener}, 2: {core.RoleTenantAdmin}},
 		Orgs: map[int64]core.Role{7: core.RoleOrgMember, 8: core.RoleOrgAdmin}}
 	op := &core.Actor{UserID: 2, PlatformAdmin: true}
@@ -142,6 +147,7 @@ func TestRolesAndPermissions(t *testing.T) {
 }
 
 func TestCheckTextAndEmail(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		value, code string
 	}{

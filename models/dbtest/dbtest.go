@@ -191,6 +191,9 @@ func ensureDemoTemplate(ctx context.Context, admin, base string) (string, error)
 		_, err = demo.Load(ctx, st.DB, false, demo.WithVault(v),
 			demo.WithDocuments(pdfdoc.New("http://localhost:8080/dokumentenpruefung")))
 	}
+	if err == nil {
+		err = cheapenDemoLogins(st.DB)
+	}
 	st.Close()
 	if err != nil {
 		return "", fmt.Errorf("load demo: %w", err)

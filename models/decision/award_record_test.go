@@ -22,6 +22,7 @@ import (
 // whitelisted timeline and a verified chain; it reads a constant number of queries for
 // 3 bids × 2 criteria and 40 bids × 8 criteria.
 func TestAwardRecordContentAndQueryCount(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewDemo(t).DB
 	small := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 81, Bids: 3, Criteria: 2, Evaluators: 2, Objection: true, Final: true, Docs: dbtest.FakeDecisionDocs()})
 	large := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 82, Bids: 40, Criteria: 8, Evaluators: 3, Final: true})
@@ -81,6 +82,7 @@ func TestAwardRecordContentAndQueryCount(t *testing.T) {
 // second declaration conflicts; another Kreis's council and a lead without the council
 // role get ErrNotFound; before the decision only the state is shown.
 func TestCouncilTieGate(t *testing.T) {
+	t.Parallel()
 	db := dbtest.NewDemo(t).DB
 	ctx := context.Background()
 	p := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 83, Bids: 3, Criteria: 2, Evaluators: 2})

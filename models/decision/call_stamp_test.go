@@ -14,6 +14,7 @@ import (
 // non-draft call and with a Kreis's name, and with nothing else; two writers committing
 // one after the other both count, whatever the order in which they changed their rows.
 func TestPublicCallsStampTriggers(t *testing.T) {
+	t.Parallel()
 	st := dbtest.NewDemo(t)
 	db, ctx := st.DB, context.Background()
 	var pub, draft int64

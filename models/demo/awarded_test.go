@@ -4,28 +4,18 @@ import (
 	"context"
 	"testing"
 
-	"kimibv/app/pdfdoc"
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
-	"kimibv/models/dbtest"
-	"kimibv/models/demo"
 )
 
-// TestDemoAwardedCall loads the demonstration with the scoring calls and PDFs (it waits
-// for a deadline) and checks the completed procedure: awarded through the use cases,
-// one notice per bidder, an answered objection, both Vergabevermerke and the Mitteilungen
-// issued, and an intact audit chain.
-func TestDemoAwardedCall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for a deadline")
-	}
-	st := dbtest.New(t)
+// checkAwardedCall checks the completed procedure of the demonstration: awarded through
+// the use cases, one notice per bidder, an answered objection, both Vergabevermerke and
+// the Mitteilungen issued, and an intact audit chain.
+func checkAwardedCall(t *testing.T, db *gorm.DB) {
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, st.DB, false, demo.WithVault(dbtest.Vault(t)), demo.WithScoringCalls(),
-		demo.WithDocuments(pdfdoc.New("http://localhost:8080/dokumentenpruefung"))); err != nil {
-		t.Fatal(err)
-	}
 	var callID int64
-	if err := st.DB.Raw(`SELECT id FROM calls WHERE state = 'awarded'`).Scan(&callID).Error; err != nil || callID == 0 {
+	if err := db.Raw(`SELECT id FROM calls WHERE state = 'awarded'`).Scan(&callID).Error; err != nil || callID == 0 {
 		t.Fatalf("no awarded call: %v", err)
 	}
 	for q, want := range map[string]int64{
@@ -37,14 +27,14 @@ func TestDemoAwardedCall(t *testing.T) {
 		`SELECT count(*) FROM audit_log WHERE chain = concat('call:', ?::bigint) AND action = 'call.awarded'`: 1,
 	} {
 		var n int64
-		if err := st.DB.Raw(q, callID).Scan(&n).Error; err != nil {
+		if err := db.Raw(q, callID).Scan(&n).Error; err != nil {
 			t.Fatal(err)
 		}
 		if n != want {
 			t.Errorf("%s: %d, want %d", q, n, want)
 		}
 	}
-	v, err := audit.VerifyChain(ctx, st.DB, audit.CallChain(callID))
+	v, err := audit.VerifyChain(ctx, db, audit.CallChain(callID))
 	if err != nil || !v.OK {
 		t.Fatalf("chain: %+v %v", v, err)
 	}

@@ -4,30 +4,22 @@ import (
 	"context"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
-	"kimibv/models/dbtest"
-	"kimibv/models/demo"
 )
 
-// TestDemoConsolidatedCall loads the demonstration with the scoring calls (it waits for
-// the deadline) and checks that the consolidated call has all sheets in, a closed
-// consolidation with a stored result, and an intact audit chain.
-func TestDemoConsolidatedCall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for a deadline")
-	}
-	st := dbtest.New(t)
+// checkConsolidatedCall checks that the consolidated call of the demonstration has all
+// sheets in, a closed consolidation with a stored result, and an intact audit chain.
+func checkConsolidatedCall(t *testing.T, db *gorm.DB) {
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, st.DB, false, demo.WithVault(dbtest.Vault(t)), demo.WithScoringCalls(), demo.WithDocuments(dbtest.FakeDocuments{})); err != nil {
-		t.Fatal(err)
-	}
 	var callID int64
-	if err := st.DB.Raw(`SELECT call_id FROM call_results`).Scan(&callID).Error; err != nil || callID == 0 {
+	if err := db.Raw(`SELECT call_id FROM call_results`).Scan(&callID).Error; err != nil || callID == 0 {
 		t.Fatalf("no closed consolidation: %v", err)
 	}
 	count := func(q string) int64 {
 		var n int64
-		if err := st.DB.Raw(q, callID).Scan(&n).Error; err != nil {
+		if err := db.Raw(q, callID).Scan(&n).Error; err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -44,7 +36,7 @@ func TestDemoConsolidatedCall(t *testing.T) {
 			t.Errorf("%s: %d, want %d", q, n, want)
 		}
 	}
-	v, err := audit.VerifyChain(ctx, st.DB, audit.CallChain(callID))
+	v, err := audit.VerifyChain(ctx, db, audit.CallChain(callID))
 	if err != nil || !v.OK {
 		t.Fatalf("chain: %+v %v", v, err)
 	}

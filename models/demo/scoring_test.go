@@ -4,32 +4,25 @@ import (
 	"context"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"kimibv/models/audit"
-	"kimibv/models/dbtest"
-	"kimibv/models/demo"
 )
 
-// TestDemoScoringCall loads the demonstration with the call in scoring (it waits for the
-// deadline, 20 to 80 seconds) and checks its state through the use cases' traces.
-func TestDemoScoringCall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for a deadline")
-	}
-	st := dbtest.New(t)
+// checkScoringCall checks the call in scoring of the demonstration through the use cases'
+// traces.
+func checkScoringCall(t *testing.T, db *gorm.DB) {
 	ctx := context.Background()
-	if _, err := demo.Load(ctx, st.DB, false, demo.WithVault(dbtest.Vault(t)), demo.WithScoringCalls(), demo.WithDocuments(dbtest.FakeDocuments{})); err != nil {
-		t.Fatal(err)
-	}
 	var call struct {
 		ID    int64
 		State string
 	}
-	if err := st.DB.Raw(`SELECT id, state FROM calls WHERE opened_at IS NOT NULL`).Scan(&call).Error; err != nil || call.State != "opened" {
+	if err := db.Raw(`SELECT id, state FROM calls WHERE opened_at IS NOT NULL`).Scan(&call).Error; err != nil || call.State != "opened" {
 		t.Fatalf("call in scoring: %+v %v", call, err)
 	}
 	count := func(q string) int64 {
 		var n int64
-		if err := st.DB.Raw(q, call.ID).Scan(&n).Error; err != nil {
+		if err := db.Raw(q, call.ID).Scan(&n).Error; err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -48,7 +41,7 @@ func TestDemoScoringCall(t *testing.T) {
 			t.Errorf("%s: %d, want %d", q, n, want)
 		}
 	}
-	v, err := audit.VerifyChain(ctx, st.DB, audit.CallChain(call.ID))
+	v, err := audit.VerifyChain(ctx, db, audit.CallChain(call.ID))
 	if err != nil || !v.OK {
 		t.Fatalf("chain: %+v %v", v, err)
 	}

@@ -15,6 +15,7 @@ const good = `{"uri":"https://x.test/ocds/releases.json","version":"1.1","publis
 // TestValidatorRejectsWhatOCDSForbids makes sure the validator is not a no-op: the
 // referenced release schema, formats and codelists are all checked.
 func TestValidatorRejectsWhatOCDSForbids(t *testing.T) {
+	t.Parallel()
 	v := ocdstest.Load(t)
 	if err := v.Check([]byte(good)); err != nil {
 		t.Fatalf("valid package refused: %v", err)

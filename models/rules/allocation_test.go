@@ -31,6 +31,7 @@ func unallocated(r rules.Result) string {
 }
 
 func TestAllocation(t *testing.T) {
+	t.Parallel()
 	formal := rules.ScoreInput{BidID: 9, Excluded: true, Requested: map[string]decimal.Decimal{"L1": fixture.Dec("2")}}
 	for _, tc := range []struct {
 		name    string
@@ -94,6 +95,7 @@ func TestAllocation(t *testing.T) {
 }
 
 func TestTieResolution(t *testing.T) {
+	t.Parallel()
 	c := pointsCall("L1:2:1")
 	in := []rules.ScoreInput{bid(1, "90", "L1=1"), bid(2, "80", "L1=1"), bid(3, "80", "L1=1"), bid(4, "70", "L1=1")}
 	res := mustResult(t, c, in, rules.TieResolution{Order: []int64{3, 2}, Reason: "Losentscheid am 01.10.2026"})
@@ -115,6 +117,7 @@ func TestTieResolution(t *testing.T) {
 }
 
 func TestComputeResultRefusesInconsistentInput(t *testing.T) {
+	t.Parallel()
 	c := kimCall()
 	ok := "2 2 2 2 2 2"
 	for name, in := range map[string][]rules.ScoreInput{

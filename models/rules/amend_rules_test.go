@@ -31,6 +31,7 @@ func changedContent(base rules.CallContent, f func(c *rules.CallContent)) rules.
 }
 
 func TestCheckAmendment(t *testing.T) {
+	t.Parallel()
 	const minLeft = 10 * 24 * time.Hour
 	now := berlinAt(2026, 3, 20, 12, 0) // CET; summer time starts 29.03.2026
 	base := fixture.CallContent(berlinAt(2026, 4, 30, 12, 0))
@@ -128,6 +129,7 @@ func TestCheckAmendment(t *testing.T) {
 }
 
 func TestCheckAmendmentMessageNamesEarliestDeadline(t *testing.T) {
+	t.Parallel()
 	now := berlinAt(2026, 3, 20, 12, 0)
 	prev := fixture.CallContent(berlinAt(2026, 3, 25, 12, 0))
 	next := prev
@@ -145,6 +147,7 @@ func TestCheckAmendmentMessageNamesEarliestDeadline(t *testing.T) {
 }
 
 func TestEarliestDeadlineAfter(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		now  time.Time
 		left time.Duration

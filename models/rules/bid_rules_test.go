@@ -20,6 +20,7 @@ import (
 func bidDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func TestApplyStepLots(t *testing.T) {
+	t.Parallel()
 	c := fixture.CallContent(time.Now().Add(720 * time.Hour)) // L1 Nord 2,0 (min 1,0), L2 Süd 1,0 (min 1,0)
 	tests := []struct {
 		name  string
@@ -68,6 +69,7 @@ func TestApplyStepLots(t *testing.T) {
 }
 
 func TestApplyStepTexts(t *testing.T) {
+	t.Parallel()
 	c := fixture.CallContent(time.Now().Add(720 * time.Hour))
 	c.AnswerMaxChars = 100
 	tests := []struct {
@@ -203,6 +205,7 @@ func completeDraft(c *rules.CallContent) (*rules.BidDraft, map[string]bool) {
 }
 
 func TestBidMissing(t *testing.T) {
+	t.Parallel()
 	c := fixture.CallContent(time.Now().Add(720 * time.Hour))
 	decl := rules.Declarations(&c)
 	tests := []struct {
@@ -244,6 +247,7 @@ func TestBidMissing(t *testing.T) {
 }
 
 func TestDeadlineRule(t *testing.T) {
+	t.Parallel()
 	deadline := time.Date(2026, 3, 29, 10, 0, 0, 0, time.UTC) // 12:00 MESZ, the day summer time starts
 	tests := []struct {
 		commit time.Time
@@ -291,6 +295,7 @@ func sampleBid() rules.BidContent {
 }
 
 func TestCanonicalBid(t *testing.T) {
+	t.Parallel()
 	b, err := rules.CanonicalBid(sampleBid())
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestDiffVersions(t *testing.T) {
+	t.Parallel()
 	base := fixture.CallContent(berlinAt(2027, 1, 15, 12, 0))
 	clone := func(f func(c *rules.CallContent)) rules.CallContent { return changedContent(base, f) }
 	tests := []struct {
@@ -65,6 +66,7 @@ func TestDiffVersions(t *testing.T) {
 }
 
 func TestDiffVersionsParagraphs(t *testing.T) {
+	t.Parallel()
 	a := fixture.CallContent(berlinAt(2027, 1, 15, 12, 0))
 	b := a
 	b.Description = "## Gegenstand\n\nCase Management nach KIM.\n\n## Aufgaben\n\nFallaufnahme und Hilfeplanung."

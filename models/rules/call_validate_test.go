@@ -20,6 +20,7 @@ func validCall() (rules.CallContent, rules.Committee) {
 }
 
 func TestKIMTemplateIsPublishable(t *testing.T) {
+	t.Parallel()
 	c, com := validCall()
 	if err := rules.ValidateForPublication(&c, com, validationNow, rules.DefaultCallRules()).OrNil(); err != nil {
 		t.Fatalf("template does not validate: %v", err)
@@ -41,6 +42,7 @@ func TestKIMTemplateIsPublishable(t *testing.T) {
 }
 
 func TestValidateForPublicationEachRuleAlone(t *testing.T) {
+	t.Parallel()
 	at := func(s string) time.Time {
 		v, _, msg := rules.ParseGermanDateTime(s)
 		if msg != "" {
@@ -123,6 +125,7 @@ func TestValidateForPublicationEachRuleAlone(t *testing.T) {
 }
 
 func TestMinimumPeriodIsConfigurable(t *testing.T) {
+	t.Parallel()
 	c, com := validCall()
 	c.Timeline.Deadline = validationNow.Add(10 * 24 * time.Hour)
 	c.Timeline.QuestionsUntil = validationNow.Add(5 * 24 * time.Hour)
@@ -138,6 +141,7 @@ func TestMinimumPeriodIsConfigurable(t *testing.T) {
 }
 
 func TestDraftInputRoundTrip(t *testing.T) {
+	t.Parallel()
 	c, com := validCall()
 	in := rules.DraftInputFrom(c, com)
 	back, v := in.Content(validationNow)
@@ -154,6 +158,7 @@ func TestDraftInputRoundTrip(t *testing.T) {
 }
 
 func TestDraftInputFormatErrors(t *testing.T) {
+	t.Parallel()
 	c, com := validCall()
 	in := rules.DraftInputFrom(c, com)
 	in.Title = strings.Repeat("Ä", 10000)
@@ -171,6 +176,7 @@ func TestDraftInputFormatErrors(t *testing.T) {
 }
 
 func TestNewRowsGetFreshKeys(t *testing.T) {
+	t.Parallel()
 	c, com := validCall()
 	in := rules.DraftInputFrom(c, com)
 	in.Criteria = append(in.Criteria[:2], in.Criteria[3:]...) // K3 removed

@@ -12,6 +12,7 @@ import (
 )
 
 func TestCheckProposalRules(t *testing.T) {
+	t.Parallel()
 	c := fixture.CallContent(time.Date(2026, 6, 1, 12, 0, 0, 0, core.Berlin())) // L1 2,0 VZÄ, L2 1,0 VZÄ
 	r := rules.Result{Rows: []rules.ResultRow{
 		{BidID: 1, Rank: 1, Requested: map[string]decimal.Decimal{"L1": fixture.Dec("2")}, Allocation: map[string]decimal.Decimal{"L1": fixture.Dec("2")}},

@@ -11,6 +11,7 @@ import (
 )
 
 func TestChecklistAndFormalDecision(t *testing.T) {
+	t.Parallel()
 	deadline := time.Date(2026, 6, 30, 10, 0, 0, 0, time.UTC)
 	c := &rules.CallContent{Eligibility: []string{"Anerkannter Träger", "Erfahrung"},
 		RequiredDocs: []rules.RequiredDoc{{Key: "U1", Name: "Konzept", Mandatory: true}, {Key: "U2", Name: "Freistellungsbescheid", Mandatory: true},
@@ -81,6 +82,7 @@ func TestChecklistAndFormalDecision(t *testing.T) {
 }
 
 func TestEvaluatorMaySee(t *testing.T) {
+	t.Parallel()
 	bidders := []int64{1, 2, 3}
 	cases := []struct {
 		name     string
@@ -106,6 +108,7 @@ func TestEvaluatorMaySee(t *testing.T) {
 }
 
 func TestCheckSheet(t *testing.T) {
+	t.Parallel()
 	crit := []rules.Criterion{{Key: "K1", Name: "Konzept"}, {Key: "K2", Name: "Unabhängigkeit"}}
 	cases := []struct {
 		name   string

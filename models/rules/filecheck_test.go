@@ -26,6 +26,7 @@ func realPDF(t *testing.T) []byte {
 }
 
 func TestCheckPDF(t *testing.T) {
+	t.Parallel()
 	valid := fixture.MinimalPDF(400)
 	tests := []struct {
 		name    string
@@ -57,6 +58,7 @@ func TestCheckPDF(t *testing.T) {
 }
 
 func TestSanitizeFilename(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("ä", 200) + ".pdf"
 	tests := []struct{ in, want string }{
 		{"Satzung.pdf", "Satzung.pdf"},
@@ -89,6 +91,7 @@ func TestSanitizeFilename(t *testing.T) {
 }
 
 func TestFileErrorMessages(t *testing.T) {
+	t.Parallel()
 	for code, want := range map[string]string{
 		"empty":     "leer",
 		"not_pdf":   "keine PDF-Datei",

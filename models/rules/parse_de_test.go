@@ -11,6 +11,7 @@ import (
 )
 
 func TestParseGermanDecimal(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in       string
 		places   int
@@ -55,6 +56,7 @@ func TestParseGermanDecimal(t *testing.T) {
 }
 
 func TestParseGermanIntRefusesFractions(t *testing.T) {
+	t.Parallel()
 	if _, msg := rules.ParseGermanInt("12,5", false); !strings.Contains(msg, "ganze Zahl") {
 		t.Fatalf("12,5 as weight: %q", msg)
 	}
@@ -64,6 +66,7 @@ func TestParseGermanIntRefusesFractions(t *testing.T) {
 }
 
 func TestFTEMultipleAndFormat(t *testing.T) {
+	t.Parallel()
 	for in, ok := range map[string]bool{"1": true, "0.05": true, "1.25": true, "0.5": true, "0.07": false, "1.333": false} {
 		if got := rules.IsFTEMultiple(decimal.RequireFromString(in)); got != ok {
 			t.Errorf("%s multiple of 0,05: %v", in, got)
@@ -78,6 +81,7 @@ func TestFTEMultipleAndFormat(t *testing.T) {
 }
 
 func TestParseGermanDateTimeDST(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in      string
 		wantUTC string // "" means error
@@ -127,6 +131,7 @@ func TestParseGermanDateTimeDST(t *testing.T) {
 }
 
 func TestParseGermanDate(t *testing.T) {
+	t.Parallel()
 	if d, msg := rules.ParseGermanDate("01.09.2026"); d != "2026-09-01" || msg != "" {
 		t.Fatalf("got %s %q", d, msg)
 	}
@@ -138,6 +143,7 @@ func TestParseGermanDate(t *testing.T) {
 }
 
 func TestCountdown(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
 	cases := map[time.Duration]string{
 		12*24*time.Hour + 3*time.Hour + 20*time.Minute: "noch 12 Tage und 3 Stunden",

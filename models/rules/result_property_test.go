@@ -72,6 +72,7 @@ func randomBids(r *rand.Rand, c rules.CallContent) []rules.ScoreInput {
 }
 
 func TestResultProperties(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(20260901, 7))
 	var blocked, ties, partial, excluded int
 	for n := range 3000 {

@@ -67,6 +67,7 @@ func mustResult(t *testing.T, c rules.CallContent, in []rules.ScoreInput, res ..
 }
 
 func TestTotalIsSumOfRoundedPoints(t *testing.T) {
+	t.Parallel()
 	c := arithCall([]int{25, 20, 20, 15, 10, 10}, 3, nil, "0", nil)
 	thirds := arithCall([]int{10, 10, 10, 70}, 3, nil, "0", nil)
 	for _, tc := range []struct {
@@ -98,6 +99,7 @@ func TestTotalIsSumOfRoundedPoints(t *testing.T) {
 }
 
 func TestExclusion(t *testing.T) {
+	t.Parallel()
 	min2 := intp(2)
 	c := arithCall([]int{50, 30, 20}, 4, []*int{min2, nil, intp(0)}, "50", []string{"K1"}, "L1:1:1")
 	for _, tc := range []struct {
@@ -143,6 +145,7 @@ func fiveCall() rules.CallContent {
 }
 
 func TestRankingTieBreaks(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		a, b string // scores of bid 1 and bid 2
@@ -174,6 +177,7 @@ func TestRankingTieBreaks(t *testing.T) {
 }
 
 func TestCompetitionRanking(t *testing.T) {
+	t.Parallel()
 	c := fiveCall()
 	res := mustResult(t, c, []rules.ScoreInput{
 		bid(4, "2 2 2 2 2"), bid(3, "3 3 3 3 4"), bid(7, "3 3 3 4 3"), bid(9, "4 4 4 4 4"), bid(5, "0 0 0 0 0"),
@@ -187,6 +191,7 @@ func TestCompetitionRanking(t *testing.T) {
 }
 
 func TestAllBidsExcluded(t *testing.T) {
+	t.Parallel()
 	res := mustResult(t, kimCall(), []rules.ScoreInput{
 		bid(1, "0 4 4 4 4 4", "L1=2"), bid(2, "1 1 1 1 1 1", "L2=1"), {BidID: 3, Excluded: true, Requested: map[string]decimal.Decimal{"L3": fixture.Dec("1")}},
 	})

@@ -10,6 +10,7 @@ import (
 )
 
 func TestPointsRoundHalfUpToTwoDecimals(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		score         string
 		scaleMax, wgt int
@@ -36,6 +37,7 @@ func TestPointsRoundHalfUpToTwoDecimals(t *testing.T) {
 }
 
 func TestScoreSpread(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		scores    []int
 		spread    int
@@ -56,6 +58,7 @@ func TestScoreSpread(t *testing.T) {
 }
 
 func TestMeanScoreAndReason(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		scores []int
 		want   string
@@ -91,6 +94,7 @@ func TestMeanScoreAndReason(t *testing.T) {
 }
 
 func TestCheckConsolidatedScore(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		score, code string
 	}{{"0", ""}, {"4", ""}, {"2.67", ""}, {"4.01", "scale"}, {"-1", "scale"}, {"2.675", "decimals"}} {
@@ -107,6 +111,7 @@ func TestCheckConsolidatedScore(t *testing.T) {
 }
 
 func TestFormatScoreAndPoints(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"2": "2", "2.5": "2,5", "2.67": "2,67", "0": "0", "2.50": "2,5"} {
 		if got := rules.FormatScore(fixture.Dec(in)); got != want {
 			t.Errorf("FormatScore(%s) = %q, want %q", in, got, want)
@@ -118,6 +123,7 @@ func TestFormatScoreAndPoints(t *testing.T) {
 }
 
 func TestBuildMatrixAndMissing(t *testing.T) {
+	t.Parallel()
 	c := kimCall()
 	sheet := func(bid, ev int64, submitted bool, k1 int) rules.ScoreSheet {
 		s := rules.ScoreSheet{BidID: bid, EvaluatorID: ev, Submitted: submitted, Scores: map[string]rules.SheetScore{}}

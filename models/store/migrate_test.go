@@ -14,6 +14,7 @@ import (
 )
 
 func TestMigrationsApplyOnceUnderConcurrentStarts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := dbtest.NewEmptyURL(t)
 	var wg sync.WaitGroup
@@ -55,6 +56,7 @@ func TestMigrationsApplyOnceUnderConcurrentStarts(t *testing.T) {
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := dbtest.New(t)
 	if err := store.CheckSchema(ctx, st.SQL); err != nil {

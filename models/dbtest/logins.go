@@ -1,0 +1,35 @@
+package dbtest
+
+import (
+	"fmt"
+
+	"github.com/alexedwards/argon2id"
+	"gorm.io/gorm"
+
+	"kimibv/models/demo"
+)
+
+// cheapLoginParams are argon2id parameters of almost no cost (64 KiB, one pass). The
+// production parameters (64 MiB, three passes) cost about half a second of CPU per
+// login under the race detector, and the tests log the demo accounts in thousands of
+// times; that hashing was more than half of the CPU time of the app package's tests.
+func cheapLoginParams() *argon2id.Params {
+	return &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+}
+
+// cheapenDemoLogins stores, for every account of the demo template, an argon2id hash of
+// the same demo password with cheapLoginParams. A login still verifies the password
+// against its stored argon2id hash, whose PHC string carries its own parameters; only
+// the cost differs. accounts.HashPassword (and so every account a test creates) keeps
+// the production parameters, which models/accounts tests; a test that measures what a
+// real login costs stores an accounts.HashPassword hash for its account itself.
+func cheapenDemoLogins(db *gorm.DB) error {
+	hash, err := argon2id.CreateHash(demo.Password, cheapLoginParams())
+	if err != nil {
+		return fmt.Errorf("cheap demo password hash: %w", err)
+	}
+	if err := db.Exec(`UPDATE users SET password_hash = ?`, hash).Error; err != nil {
+		return fmt.Errorf("cheap demo password hashes: %w", err)
+	}
+	return nil
+}
