@@ -91,18 +91,37 @@ type massBid struct {
 }
 
 // TestDeadlineUnderConcurrency fires 240 submissions from distinct organisations spread
-// over ±1.5 s around a deadline 2 s ahead of the database clock (rules.md R3).
+// around a deadline ahead of the database clock (rules.md R3): every accepted one has its
+// receipt before the deadline, every refused one was refused after it, and nothing is lost
+// or half-written. The submissions must straddle the deadline for the test to say
+// anything; on a machine so busy that none (or all) of them commit before it, the test
+// runs again on a fresh call with a wider window — the checks hold on every attempt.
 func TestDeadlineUnderConcurrency(t *testing.T) {
-	// Not parallel: its submissions must straddle a deadline two seconds ahead, so it runs before the parallel tests start, with the package to itself.
+	// Not parallel: its submissions race a real deadline, so it runs before the parallel tests start, with the package to itself.
 	if testing.Short() {
 		t.Skip("concurrency test")
 	}
+	for _, window := range []time.Duration{2 * time.Second, 6 * time.Second, 15 * time.Second} {
+		accepted, refused := submitAroundDeadline(t, window)
+		if accepted > 0 && refused > 0 {
+			return
+		}
+		t.Logf("window %s: %d accepted, %d refused — the submissions did not straddle the deadline; trying a wider window", window, accepted, refused)
+	}
+	t.Fatal("the submissions never straddled the deadline, even with a 15-second window")
+}
+
+// submitAroundDeadline sets the deadline of a fresh call window after the database clock
+// and fires 240 submissions spread from a quarter to seven quarters of the window, checks
+// every result and the stored rows, and returns how many were accepted and refused.
+func submitAroundDeadline(t *testing.T, window time.Duration) (accepted, refused int) {
+	t.Helper()
 	f := newBidFixture(t)
 	const n = 240
 	bidList := massBids(t, f.db, f.vault, f.callID, &f.content, n, 0)
 	var deadline time.Time
-	if err := f.db.Raw(`UPDATE calls SET deadline = date_trunc('milliseconds', clock_timestamp()) + interval '2 seconds' WHERE id = ? RETURNING deadline`, f.callID).
-		Scan(&deadline).Error; err != nil {
+	if err := f.db.Raw(`UPDATE calls SET deadline = date_trunc('milliseconds', clock_timestamp()) + ? * interval '1 millisecond' WHERE id = ? RETURNING deadline`,
+		window.Milliseconds(), f.callID).Scan(&deadline).Error; err != nil {
 		t.Fatal(err)
 	}
 	type result struct {
@@ -118,8 +137,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// spread from 0.5 s to 3.5 s after start: the deadline is at ~2 s
-			time.Sleep(500*time.Millisecond + time.Duration(i)*3*time.Second/n - time.Since(start))
+			time.Sleep(window/4 + time.Duration(i)*window*3/2/n - time.Since(start))
 			v, err := bids.SubmitBid(f.ctx, f.db, f.vault, b.Actor, core.BidScope{Org: b.OrgID, Bid: b.BidID}, 1, time.Now())
 			r := result{bid: b, err: err, version: v}
 			if err != nil {
@@ -129,7 +147,6 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	accepted, refused := 0, 0
 	var lastAccepted, firstRefused time.Time
 	for _, r := range results {
 		switch {
@@ -155,9 +172,6 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 	}
 	t.Logf("deadline %s: %d accepted (last receipt %s), %d refused (first refusal %s)", deadline.Format(time.RFC3339Nano),
 		accepted, lastAccepted.Format(time.RFC3339Nano), refused, firstRefused.Format(time.RFC3339Nano))
-	if accepted == 0 || refused == 0 {
-		t.Fatalf("the submissions did not straddle the deadline: %d accepted, %d refused", accepted, refused)
-	}
 	// Nothing lost, nothing half-written.
 	checks := map[string]int64{
 		`SELECT count(*) FROM bid_versions WHERE call_id = ?`:                        int64(accepted),
@@ -174,6 +188,7 @@ func TestDeadlineUnderConcurrency(t *testing.T) {
 		}
 	}
 	verifyChain(t, f.db, audit.SealedBidChain(f.callID))
+	return accepted, refused
 }
 
 // benchSetup prepares a call with b.N complete drafts.
