@@ -15,6 +15,7 @@ import (
 // with a readable diff. Every page reached is audited with axe-core; the Bekanntmachung PDF
 // is fetched over plain HTTP.
 func TestLeadPublishesACallAnswersAQuestionAndAmendsIt(t *testing.T) {
+	t.Parallel()
 	tl, base, browser, pages := startJourneys(t, "call lifecycle")
 	now := time.Now()
 	title := "KIM-Case-Management im Kreis Musterland – Browsertest " + now.Format("150405")

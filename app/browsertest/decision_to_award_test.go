@@ -89,6 +89,7 @@ func (f *flow) closeConsolidation() {
 // checks the downloaded Mitteilung and Vergabevermerk on the document check page. Every page
 // reached is audited by axe-core.
 func TestDecisionNoticesAndObjectionLeadToTheAwardRecord(t *testing.T) {
+	t.Parallel()
 	f := newFlow(t)
 	began := time.Now()
 	defer f.report(began)

@@ -26,6 +26,7 @@ var sheetScores = map[string]map[string]int{
 // submit their sheets, the lead consolidates (means, one deviation with a reason) and closes;
 // the result shows ranks and the allocation. Every page reached is audited by axe-core.
 func TestOpeningScoringAndConsolidationLeadToTheResult(t *testing.T) {
+	t.Parallel()
 	f := newFlow(t)
 	began := time.Now()
 	defer f.report(began)

@@ -19,6 +19,7 @@ import (
 // downloads the Eingangsbestätigung over HTTP with the browser's session. Every page reached
 // is audited with axe-core.
 func TestNewProviderRegistersAndSubmitsABid(t *testing.T) {
+	t.Parallel()
 	tl, base, browser, pages := startJourneys(t, "provider bid")
 	dir := t.TempDir()
 	orgName := "Interkultureller Beratungsverein Talheim e. V."
