@@ -29,26 +29,35 @@ var roles = []struct{ role, email string }{
 }
 
 // TestAccessibility lets a newcomer crawl the public pages and then every demo role log in
-// through the login form and crawl what it can reach; axe-core audits every page.
+// through the login form and crawl what it can reach; axe-core audits every page. Each
+// crawl is a parallel subtest with an application and a browser context of its own.
 func TestAccessibility(t *testing.T) {
+	t.Parallel()
 	tl := needTools(t)
-	base := startApp(t)
-	origin, _ := url.Parse(base)
 	browser := startBrowser(t, tl)
 	began := time.Now()
+	t.Cleanup(func() { t.Logf("browser crawl took %s", time.Since(began).Round(time.Millisecond)) })
 
-	tab := newTab(t, browser)
-	a := newAuditor(t, tab, origin, tl.axeJS)
-	report(t, "Gast", a.crawl("Gast", "/"), 4)
-	screenshot(t, tab, base+"/", "start.png")
-
-	for _, r := range roles {
-		tab := newTab(t, browser) // a new browser context: no cookies of the previous role
+	t.Run("Gast", func(t *testing.T) {
+		t.Parallel()
+		base := startApp(t)
+		origin, _ := url.Parse(base)
+		tab := newTab(t, browser)
 		a := newAuditor(t, tab, origin, tl.axeJS)
-		where := loginThroughForm(t, tab, base, r.email, demo.Password)
-		report(t, r.role+" ("+r.email+")", a.crawl(r.role, where, "/"), 3)
+		report(t, "Gast", a.crawl("Gast", "/"), 4)
+		screenshot(t, tab, base+"/", "start.png")
+	})
+	for _, r := range roles {
+		t.Run(r.role, func(t *testing.T) {
+			t.Parallel()
+			base := startApp(t)
+			origin, _ := url.Parse(base)
+			tab := newTab(t, browser) // a new browser context: cookies of this role only
+			a := newAuditor(t, tab, origin, tl.axeJS)
+			where := loginThroughForm(t, tab, base, r.email, demo.Password)
+			report(t, r.role+" ("+r.email+")", a.crawl(r.role, where, "/"), 3)
+		})
 	}
-	t.Logf("browser crawl took %s", time.Since(began).Round(time.Millisecond))
 }
 
 // report prints one summary line for a crawl, then the pages it reached and the links that
@@ -109,6 +118,7 @@ func submitForm(tab context.Context) (int64, error) {
 // TestLoginErrorSummaryFocus submits the empty login form and expects the error summary,
 // which must have the focus so that a screen reader announces it first.
 func TestLoginErrorSummaryFocus(t *testing.T) {
+	t.Parallel()
 	tl := needTools(t)
 	base := startApp(t)
 	tab := newTab(t, startBrowser(t, tl))
@@ -198,6 +208,7 @@ func screenshot(t *testing.T, tab context.Context, target, name string) {
 // TestAxeFindsViolations checks the audit itself: on a page with a strict Content-Security-Policy
 // and known faults, the injected axe-core must report them as serious or critical.
 func TestAxeFindsViolations(t *testing.T) {
+	t.Parallel()
 	tl := needTools(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'")

@@ -71,8 +71,9 @@ type flow struct {
 // providerEmails are the demo providers' accounts by short name.
 var providerEmails = map[string]string{"awo": "awo@traeger.example", "caritas": "caritas@traeger.example", "diakonie": "diakonie@traeger.example"}
 
-// newFlow starts the application and the browser and submits the Caritas's drafted bid
-// and a new Diakonie bid on the open demo call (the AWO's is submitted by the demo).
+// newFlow starts the application (and the shared browser, on first use) and submits the
+// Caritas's drafted bid and a new Diakonie bid on the open demo call (the AWO's is
+// submitted by the demo).
 func newFlow(t *testing.T) *flow {
 	t.Helper()
 	tl := needTools(t)

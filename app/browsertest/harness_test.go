@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,29 +71,80 @@ func startApp(t *testing.T) string {
 	return srv.URL
 }
 
-// startBrowser starts one headless Chromium with a fresh profile for the whole test function
-// and returns its context; tabs made from it with newTab share the browser process.
+// chromium is the one headless Chromium of the test process, started on first use and
+// stopped by TestMain: a test-only process cache, like the database templates of dbtest.
+// Starting a browser costs a second or more of CPU; every test opens its tabs in this one,
+// each in a browser context of its own (newTab), so that tests can run in parallel.
+var chromium browserProcess
+
+// TestMain runs the tests and then stops the shared Chromium.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	chromium.stop()
+	os.Exit(code)
+}
+
+// browserProcess is a lazily started headless Chromium with a fresh profile.
+type browserProcess struct {
+	once   sync.Once
+	ctx    context.Context // the browser's first tab; newTab derives new browser contexts from it
+	cancel context.CancelFunc
+	dir    string // the profile directory
+	err    error
+}
+
+// start starts the browser once and returns its context.
+func (b *browserProcess) start(chromiumPath string) (context.Context, error) {
+	b.once.Do(func() {
+		b.dir, b.err = os.MkdirTemp("", "kimibv-chromium-")
+		if b.err != nil {
+			return
+		}
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(chromiumPath),
+			chromedp.UserDataDir(b.dir),
+			chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("disable-extensions", true),
+			chromedp.Flag("disable-default-apps", true),
+			// Tabs of parallel tests run side by side: none may be throttled as a background tab.
+			chromedp.Flag("disable-background-timer-throttling", true),
+			chromedp.Flag("disable-backgrounding-occluded-windows", true),
+			chromedp.Flag("disable-renderer-backgrounding", true),
+			chromedp.Flag("lang", "de-DE"),
+			chromedp.WindowSize(1280, 900),
+		}
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancel := chromedp.NewContext(allocCtx)
+		b.ctx, b.cancel = ctx, func() { cancel(); cancelAlloc() }
+		if err := chromedp.Do(ctx); err != nil { // starts the browser, with no timeout
+			b.err = fmt.Errorf("start Chromium %s: %w", chromiumPath, err)
+		}
+	})
+	return b.ctx, b.err
+}
+
+// stop ends the browser, if it was started, and removes its profile.
+func (b *browserProcess) stop() {
+	if b.cancel != nil {
+		b.cancel()
+	}
+	if b.dir != "" {
+		_ = os.RemoveAll(b.dir)
+	}
+}
+
+// startBrowser returns the context of the test process's Chromium (starting it on first
+// use); tabs made from it with newTab share the browser process but not their cookies.
 func startBrowser(t *testing.T, tl tools) context.Context {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(tl.chromium),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("lang", "de-DE"),
-		chromedp.WindowSize(1280, 900),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser, with no timeout
-		t.Fatalf("start Chromium %s: %v", tl.chromium, err)
+	ctx, err := chromium.start(tl.chromium)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return ctx
 }

@@ -18,9 +18,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// startJourneys starts the app and a browser for the browser test of an issue and returns
-// them with the list that the journeys (newJourney) add their audited pages to; the list
-// is logged when the test ends.
+// startJourneys starts the app (and the shared browser, on first use) for a journey test
+// and returns them with the list that the journeys (newJourney) add their audited pages to;
+// the list is logged when the test ends.
 func startJourneys(t *testing.T, name string) (tools, string, context.Context, *[]string) {
 	tl := needTools(t)
 	began := time.Now()
@@ -132,7 +132,7 @@ func (j *journey) submit(sel string, want int64) {
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
 	if err != nil {
-		screenshot(j.t, j.tab, "", "klick-fehler.png")
+		screenshot(j.t, j.tab, "", "klick-fehler-"+strings.ReplaceAll(j.t.Name(), "/", "_")+".png") // tests run in parallel
 		alive := httpStatus(j.t, j.base+"/", "")
 		j.t.Fatalf("%s: click %s on %s: %v (the server answers / with %d now)\nlast document requests of the tab:\n%s", j.who, sel, j.path(), err, alive, j.trail)
 	}

@@ -185,9 +185,13 @@ pg_cluster_start() {
 
 	local opts="-c listen_addresses=127.0.0.1 -p $port -k $PG_SOCK_DIR"
 	if [[ $mode == test ]]; then
-		# Throw-away clusters only: never use these settings for real data.
+		# Throw-away clusters only: never use these settings for real data. The whole suite
+		# runs at once (scripts/test): every test database has its own pool, and two kimibv
+		# servers of a fault test take up to 24 connections each. Autovacuum would only visit
+		# the hundreds of short-lived test databases (and hold up clones of a template it
+		# happens to visit); the tests' queries are far too cheap for JIT compilation to pay.
 		opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-		opts+=" -c max_connections=200 -c shared_buffers=128MB"
+		opts+=" -c max_connections=400 -c shared_buffers=128MB -c autovacuum=off -c jit=off"
 	fi
 
 	pg_log "starting PostgreSQL on 127.0.0.1:$port (data $PG_DATA_DIR, $mode)"

@@ -20,12 +20,13 @@ var sheetScores = map[string]map[string]int{
 	"gremium3": {"awo": 3, "caritas": 3, "diakonie": 3},
 }
 
-// TestIssue5OpeningToResult runs the demo call (three submitted bids, deadline passed) through
+// TestOpeningScoringAndConsolidationLeadToTheResult runs the demo call (three submitted bids, deadline passed) through
 // the browser: two openers confirm in their own sessions, the lead admits every bid, the
 // three evaluators declare (gremium1 a tie to the Caritas, whose bid it then does not see) and
 // submit their sheets, the lead consolidates (means, one deviation with a reason) and closes;
 // the result shows ranks and the allocation. Every page reached is audited by axe-core.
-func TestIssue5OpeningToResult(t *testing.T) {
+func TestOpeningScoringAndConsolidationLeadToTheResult(t *testing.T) {
+	t.Parallel()
 	f := newFlow(t)
 	began := time.Now()
 	defer f.report(began)

@@ -11,15 +11,16 @@ import (
 	"kimibv/models/rules"
 )
 
-// TestIssue4ProviderBid is the browser test of issue 4: a new provider registers, lands on
+// TestNewProviderRegistersAndSubmitsABid: a new provider registers, lands on
 // its organisation page, puts a standing document into the wallet, starts a bid on the open
 // demo call from the public call list, fills the steps (lots, answers, uploads, declarations,
 // contact), sees the check page first with a missing document (listed with a link to where it
 // is fixed), fixes it from the wallet, submits, sees the receipt with time and hashes and
 // downloads the Eingangsbestätigung over HTTP with the browser's session. Every page reached
 // is audited with axe-core.
-func TestIssue4ProviderBid(t *testing.T) {
-	tl, base, browser, pages := startJourneys(t, "issue 4")
+func TestNewProviderRegistersAndSubmitsABid(t *testing.T) {
+	t.Parallel()
+	tl, base, browser, pages := startJourneys(t, "provider bid")
 	dir := t.TempDir()
 	orgName := "Interkultureller Beratungsverein Talheim e. V."
 

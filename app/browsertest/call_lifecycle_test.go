@@ -8,14 +8,15 @@ import (
 	"kimibv/models/demo"
 )
 
-// TestIssue3CallLifecycle is the browser test of issue 3: the lead builds a call from the
+// TestLeadPublishesACallAnswersAQuestionAndAmendsIt: the lead builds a call from the
 // KIM template, previews and publishes it; a provider asks a question on the public page;
 // the lead answers it and publishes an amendment that extends the deadline by a week; the
 // anonymous public page then shows the answer (without the asker) and the version history
 // with a readable diff. Every page reached is audited with axe-core; the Bekanntmachung PDF
 // is fetched over plain HTTP.
-func TestIssue3CallLifecycle(t *testing.T) {
-	tl, base, browser, pages := startJourneys(t, "issue 3")
+func TestLeadPublishesACallAnswersAQuestionAndAmendsIt(t *testing.T) {
+	t.Parallel()
+	tl, base, browser, pages := startJourneys(t, "call lifecycle")
 	now := time.Now()
 	title := "KIM-Case-Management im Kreis Musterland – Browsertest " + now.Format("150405")
 	question := "Dürfen sich zwei Träger gemeinsam für ein Los bewerben (Browsertest)?"

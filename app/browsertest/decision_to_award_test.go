@@ -21,7 +21,7 @@ import (
 )
 
 // closeConsolidation runs the demo call from the deadline to the closed consolidation through
-// the use cases (the steps TestIssue5OpeningToResult takes in the browser, with the same
+// the use cases (the steps TestOpeningScoringAndConsolidationLeadToTheResult takes in the browser, with the same
 // declarations and scores, each consolidated score at the mean).
 func (f *flow) closeConsolidation() {
 	t := f.t
@@ -82,14 +82,15 @@ func (f *flow) closeConsolidation() {
 	must("close consolidation", err)
 }
 
-// TestIssue6DecisionToAwardRecord continues from the closed consolidation in the browser: the
+// TestDecisionNoticesAndObjectionLeadToTheAwardRecord continues from the closed consolidation in the browser: the
 // lead prepares and records the decision and sends the notices; the Diakonie reads its notice
 // in the Postfach and lodges an objection during the standstill; the lead answers it; after
 // the standstill (injected clock) opening the decision page makes the award final; a council
 // member declares no tie and reads the annex; an anonymous visitor reads the award record and
 // checks the downloaded Mitteilung and Vergabevermerk on the document check page. Every page
 // reached is audited by axe-core.
-func TestIssue6DecisionToAwardRecord(t *testing.T) {
+func TestDecisionNoticesAndObjectionLeadToTheAwardRecord(t *testing.T) {
+	t.Parallel()
 	f := newFlow(t)
 	began := time.Now()
 	defer f.report(began)
