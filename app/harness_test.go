@@ -95,7 +95,7 @@ type response struct {
 
 func (ta *testApp) client() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: ta.t, base: ta.server.URL, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+	return &client{t: ta.t, base: ta.server.URL, http: &http.Client{Jar: jar, Timeout: 120 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 

@@ -19,7 +19,7 @@ import (
 
 // WithScoringCalls makes Load create the calls in scoring (see scoringSpecs). Their bids
 // must be committed before the deadline by the database clock and the deadline has minute
-// precision, so Load waits 20 to 80 seconds for the deadline to pass (the next full minute at least 20 s ahead).
+// precision, so Load waits 45 to 105 seconds for the deadline to pass (the next full minute at least 45 s ahead).
 func WithScoringCalls() Option { return func(o *options) { o.scoring = true } }
 
 // scoringSpec describes one demo call that is run through closing, opening, formal check,
@@ -74,8 +74,8 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 			com.Openers = append(com.Openers, a.UserID)
 		}
 	}
-	// The deadline: the next full minute at least 20 s ahead (deadlines have minute precision).
-	deadline := time.Now().Add(20 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	// The deadline: the next full minute at least 45 s ahead, so that a busy machine still submits every demo bid before it (deadlines have minute precision).
+	deadline := time.Now().Add(45 * time.Second).Truncate(time.Minute).Add(time.Minute)
 	published := deadline.AddDate(0, 0, -30)
 	var ids []int64
 	var contents []rules.CallContent
