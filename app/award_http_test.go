@@ -178,8 +178,16 @@ func TestVergabeakteZIP(t *testing.T) {
 	if err := json.Unmarshal(files["entscheidung.json"], &decision); err != nil || decision["entscheidung"] == nil {
 		t.Errorf("entscheidung.json: %v %v", err, decision["entscheidung"])
 	}
-	// After the opening the archive holds the procedure's chain and the bid trail joined to it.
-	for base, chain := range map[string]string{"protokoll/protokollkette": audit.CallChain(p.CallID), "protokoll/eingangskette": audit.SealedBidChain(p.CallID)} {
+	// After the opening the archive holds the procedure's chain and every bid's trail joined to it.
+	chains := map[string]string{"protokoll/protokollkette": audit.CallChain(p.CallID)}
+	trails, err := audit.SealedTrailsOfCall(ta.store.DB, p.CallID, false)
+	if err != nil || len(trails) == 0 {
+		t.Fatalf("sealed trails: %v %v", trails, err)
+	}
+	for _, tr := range trails {
+		chains["protokoll/eingangskette-"+tr.Trail[strings.LastIndex(tr.Trail, ":")+1:]] = tr.Trail
+	}
+	for base, chain := range chains {
 		var entries int64
 		ta.store.DB.Raw(`SELECT count(*) FROM audit_log WHERE chain = ?`, chain).Scan(&entries)
 		text, present := files[base+".jsonl"]

@@ -291,7 +291,7 @@ func (a *App) submitBid(c echo.Context) error {
 	}
 	rev, _ := strconv.Atoi(c.FormValue("rev"))
 	ctx := c.Request().Context()
-	ver, err := bids.SubmitBid(ctx, a.db, b.vault, actor(c), core.BidScope{Org: b.org.ID, Bid: b.id}, rev, a.now())
+	ver, err := bids.SubmitBid(ctx, a.db, b.vault, actor(c), core.BidScope{Org: b.org.ID, Bid: b.id}, rev, bids.ReceivedAt(receivedAt(c)))
 	if _, ok := core.AsValidation(err); ok {
 		p, perr := a.loadBidPage(c, "")
 		if perr != nil {

@@ -61,6 +61,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "Die Bewerbungen sind bis zur Öffnung nach Fristablauf versiegelt."
 	case errors.Is(err, core.ErrDeadlinePassed):
 		return http.StatusConflict, "Die Frist für diese Aktion ist abgelaufen."
+	case errors.Is(err, core.ErrOverloaded):
+		return http.StatusServiceUnavailable, "kimibv ist im Moment stark ausgelastet und konnte Ihre Anfrage nicht rechtzeitig bearbeiten. Es wurde nichts gespeichert. Bitte senden Sie sie gleich noch einmal."
 	case isUnavailable(err):
 		return http.StatusServiceUnavailable, ""
 	case errors.Is(err, vault.ErrNoVault):

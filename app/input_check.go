@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -47,13 +48,30 @@ func invalidChars() error {
 // contents are not text and are not looked at. The multipart bodies of the upload routes
 // (a.streamed) are read as streams by readUpload, which applies the same rule to each
 // field as it reads it; reading them here would buffer the files.
+//
+// Once the form is read, the request is complete: its arrival is noted here (receivedAt),
+// before the handler waits for a database connection or a lock.
 func (a *App) rejectInvalidInput(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := a.checkRequestText(c); err != nil {
 			return err
 		}
+		c.Set(receivedKey, time.Now())
 		return next(c)
 	}
+}
+
+// receivedKey holds the moment the request had been read completely (a time.Time with
+// its monotonic reading), set by rejectInvalidInput.
+const receivedKey = "kimibv.received"
+
+// receivedAt is the moment c's request had been read completely; the submission's
+// receipt time is derived from it (bids.Received).
+func receivedAt(c echo.Context) time.Time {
+	if t, ok := c.Get(receivedKey).(time.Time); ok {
+		return t
+	}
+	return time.Now()
 }
 
 // checkRequestText applies the rule of rejectInvalidInput to c's request.

@@ -128,6 +128,7 @@ func submitAroundDeadline(t *testing.T, window time.Duration) (accepted, refused
 		bid     massBid
 		err     error
 		version *bids.BidVersion
+		sent    time.Time // when the submission was handed to the use case (its arrival)
 		refused time.Time // database clock right after a refusal
 	}
 	results := make([]result, n)
@@ -138,8 +139,9 @@ func submitAroundDeadline(t *testing.T, window time.Duration) (accepted, refused
 		go func() {
 			defer wg.Done()
 			time.Sleep(window/4 + time.Duration(i)*window*3/2/n - time.Since(start))
-			v, err := bids.SubmitBid(f.ctx, f.db, f.vault, b.Actor, core.BidScope{Org: b.OrgID, Bid: b.BidID}, 1, time.Now())
-			r := result{bid: b, err: err, version: v}
+			sent := time.Now()
+			v, err := bids.SubmitBid(f.ctx, f.db, f.vault, b.Actor, core.BidScope{Org: b.OrgID, Bid: b.BidID}, 1, bids.ReceivedAt(sent))
+			r := result{bid: b, err: err, version: v, sent: sent}
 			if err != nil {
 				_ = f.db.Raw(`SELECT clock_timestamp()`).Scan(&r.refused).Error
 			}
@@ -147,8 +149,22 @@ func submitAroundDeadline(t *testing.T, window time.Duration) (accepted, refused
 		}()
 	}
 	wg.Wait()
+	// The receipt time is the arrival, never earlier than it and later only by the time the
+	// transaction's first statement took: every submission that arrived more than a
+	// second before the deadline counts, however long it then waited for the database.
+	const tolerance = time.Second
 	var lastAccepted, firstRefused time.Time
+	var bias time.Duration
 	for _, r := range results {
+		if r.err == nil && r.version.ReceiptAt != nil {
+			bias = max(bias, r.version.ReceiptAt.Sub(r.sent))
+			if r.version.ReceiptAt.Before(r.sent.Truncate(time.Microsecond)) {
+				t.Errorf("bid %d: receipt %v before its arrival %v", r.bid.BidID, r.version.ReceiptAt, r.sent)
+			}
+		}
+		if r.err != nil && r.sent.Before(deadline.Add(-tolerance)) {
+			t.Errorf("bid %d arrived %v before the deadline and was refused: %v", r.bid.BidID, deadline.Sub(r.sent), r.err)
+		}
 		switch {
 		case r.err == nil:
 			accepted++
@@ -170,24 +186,24 @@ func submitAroundDeadline(t *testing.T, window time.Duration) (accepted, refused
 			t.Errorf("bid %d: unexpected error %v", r.bid.BidID, r.err)
 		}
 	}
-	t.Logf("deadline %s: %d accepted (last receipt %s), %d refused (first refusal %s)", deadline.Format(time.RFC3339Nano),
-		accepted, lastAccepted.Format(time.RFC3339Nano), refused, firstRefused.Format(time.RFC3339Nano))
+	t.Logf("deadline %s: %d accepted (last receipt %s), %d refused (first refusal %s); receipt at most %s after the arrival", deadline.Format(time.RFC3339Nano),
+		accepted, lastAccepted.Format(time.RFC3339Nano), refused, firstRefused.Format(time.RFC3339Nano), bias)
 	// Nothing lost, nothing half-written.
 	checks := map[string]int64{
 		`SELECT count(*) FROM bid_versions WHERE call_id = ?`:                        int64(accepted),
 		`SELECT count(*) FROM bid_versions WHERE call_id = ? AND receipt_at IS NULL`: 0,
-		`SELECT count(*) FROM bid_versions v WHERE v.call_id = ? AND (SELECT count(*) FROM bid_version_files f WHERE f.bid_id = v.bid_id AND f.version = v.version) <> 2`:                               0,
-		`SELECT count(*) FROM bids WHERE call_id = ? AND state = 'submitted'`:                                                                                                                           int64(accepted),
-		`SELECT count(*) FROM bids WHERE call_id = ? AND state = 'draft' AND current_version = 0`:                                                                                                       int64(refused),
-		`SELECT count(*) FROM audit_log a WHERE a.chain = concat('bids:', ?::bigint) AND a.action = 'bid.submitted'`:                                                                                    int64(accepted),
-		`SELECT count(*) FROM audit_log a WHERE a.chain = concat('bids:', ?::bigint) AND a.action = 'bid.submitted' AND NOT EXISTS (SELECT 1 FROM bid_versions v WHERE v.bid_id = a.object_id::bigint)`: 0,
+		`SELECT count(*) FROM bid_versions v WHERE v.call_id = ? AND (SELECT count(*) FROM bid_version_files f WHERE f.bid_id = v.bid_id AND f.version = v.version) <> 2`:                0,
+		`SELECT count(*) FROM bids WHERE call_id = ? AND state = 'submitted'`:                                                                                                            int64(accepted),
+		`SELECT count(*) FROM bids WHERE call_id = ? AND state = 'draft' AND current_version = 0`:                                                                                        int64(refused),
+		`SELECT count(*) FROM audit_log a WHERE ` + trailOfCall() + ` AND a.action = 'bid.submitted'`:                                                                                    int64(accepted),
+		`SELECT count(*) FROM audit_log a WHERE ` + trailOfCall() + ` AND a.action = 'bid.submitted' AND NOT EXISTS (SELECT 1 FROM bid_versions v WHERE v.bid_id = a.object_id::bigint)`: 0,
 	}
 	for q, want := range checks {
 		if got := dbtest.Count(t, f.db, q, f.callID); got != want {
 			t.Errorf("%s: %d, want %d", q, got, want)
 		}
 	}
-	verifyChain(t, f.db, audit.SealedBidChain(f.callID))
+	verifyTrails(t, f.db, f.callID)
 	return accepted, refused
 }
 
@@ -209,7 +225,7 @@ func BenchmarkSubmit(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := bids.SubmitBid(ctx, db, v, bidList[i].Actor, core.BidScope{Org: bidList[i].OrgID, Bid: bidList[i].BidID}, 1, time.Now()); err != nil {
+		if _, err := bids.SubmitBid(ctx, db, v, bidList[i].Actor, core.BidScope{Org: bidList[i].OrgID, Bid: bidList[i].BidID}, 1, bids.ReceivedAt(time.Now())); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -241,7 +257,7 @@ func BenchmarkSubmitBaseline(b *testing.B) {
 			if err := tx.Exec(`UPDATE bids SET state = 'submitted', current_version = 1, submitted_rev = draft_rev WHERE id = ?`, m.BidID).Error; err != nil {
 				return err
 			}
-			_, err := audit.Audit(tx, audit.Event{Chain: audit.SealedBidChain(callID), ActorID: m.UserID, Action: "bid.submitted", ObjectType: "bid",
+			_, err := audit.Audit(tx, audit.Event{Chain: audit.SealedBidChain(callID, m.BidID), ActorID: m.UserID, Action: "bid.submitted", ObjectType: "bid",
 				ObjectID: fmt.Sprint(m.BidID), Details: map[string]any{"org_id": m.OrgID, "version": 1}})
 			return err
 		})

@@ -97,7 +97,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 		t.Fatal("draft stored in plaintext")
 	}
 	rev := f.rev(t, id)
-	v1, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rev, f.now)
+	v1, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rev, bids.ReceivedAt(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 		t.Fatalf("version %+v", v1)
 	}
 	// A second tab submitting the same revision: conflict, still one version.
-	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rev, f.now)
+	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rev, bids.ReceivedAt(time.Now()))
 	wantConflict(t, err)
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 1 {
 		t.Fatalf("%d versions", n)
@@ -153,13 +153,13 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	if err := bids.SaveBidStep(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rules.StepLots, rules.StepInput{"fte_L1": "2"}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rev, f.now) // stale revision
+	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rev, bids.ReceivedAt(time.Now())) // stale revision
 	wantConflict(t, err)
-	v2, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now)
+	v2, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now()))
 	if err != nil || v2.Version != 2 || v2.ContentSHA256 == v1.ContentSHA256 {
 		t.Fatalf("resubmit %+v %v", v2, err)
 	}
-	if got := auditActions(t, f.db, audit.SealedBidChain(f.callID)); len(got) == 0 || got[len(got)-1] != "bid.submitted" {
+	if got := auditActions(t, f.db, audit.SealedBidChain(f.callID, id)); len(got) == 0 || got[len(got)-1] != "bid.submitted" {
 		t.Fatalf("audit %v", got)
 	}
 	// Another organisation never sees it.
@@ -167,14 +167,14 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	if _, err := bids.OwnBid(f.ctx, f.db, f.vault, car, core.BidScope{Org: carID, Bid: id}, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("caritas reads AWO's bid: %v", err)
 	}
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, car, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, car, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now())); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("caritas submits AWO's bid: %v", err)
 	}
 	// Withdrawal is final.
 	if err := bids.WithdrawBid(f.ctx, f.db, awo, core.BidScope{Org: orgID, Bid: id}, f.now); err != nil {
 		t.Fatal(err)
 	}
-	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now)
+	_, err = bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now()))
 	wantConflict(t, err)
 	wantConflict(t, bids.SaveBidStep(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now))
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM bid_versions WHERE bid_id = ?`, id); n != 2 {
@@ -186,7 +186,7 @@ func TestBidDraftSubmitResubmitWithdraw(t *testing.T) {
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM audit_log WHERE chain = ? AND action LIKE 'bid.%'`, audit.CallChain(f.callID)); n != 0 {
 		t.Fatalf("%d bid entries on the procedure's own chain before the opening", n)
 	}
-	verifyChain(t, f.db, audit.SealedBidChain(f.callID))
+	verifyChain(t, f.db, audit.SealedBidChain(f.callID, id))
 }
 
 func TestBidMembershipRemovedMidDraft(t *testing.T) {
@@ -197,7 +197,7 @@ func TestBidMembershipRemovedMidDraft(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The actor loaded before the removal still claims the membership: the use cases re-check.
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now())); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("submit after removal: %v", err)
 	}
 	if err := bids.SaveBidStep(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now); !errors.Is(err, core.ErrNotFound) {
@@ -213,14 +213,14 @@ func TestBidAfterDeadline(t *testing.T) {
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
 	carID, car, carBid := f.completeBid(t, "caritas@traeger.example")
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, car, core.BidScope{Org: carID, Bid: carBid}, f.rev(t, carBid), f.now); err != nil {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, car, core.BidScope{Org: carID, Bid: carBid}, f.rev(t, carBid), bids.ReceivedAt(time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
 		t.Fatal(err)
 	}
 	var de *core.DeadlineError
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); !errors.As(err, &de) || !errors.Is(err, core.ErrDeadlinePassed) {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now())); !errors.As(err, &de) || !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("submit after deadline: %v", err)
 	}
 	if err := bids.SaveBidStep(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, rules.StepLots, rules.StepInput{"fte_L1": "1"}, f.now); !errors.As(err, &de) {
@@ -255,7 +255,7 @@ func TestBidReconfirmation(t *testing.T) {
 	t.Parallel()
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); err != nil {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	next := f.content
@@ -277,7 +277,7 @@ func TestBidReconfirmation(t *testing.T) {
 	if err != nil || !view.CanSubmit() {
 		t.Fatalf("re-confirmation not offered: %v", err)
 	}
-	v, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now)
+	v, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now()))
 	if err != nil || v.Kind != bids.VersionReconfirmation || v.CallVersion != 2 || v.Version != 2 {
 		t.Fatalf("re-confirm: %+v %v", v, err)
 	}
@@ -285,7 +285,7 @@ func TestBidReconfirmation(t *testing.T) {
 	if b.NeedsReconfirmation || b.ReconfirmedVersion == nil || *b.ReconfirmedVersion != 2 {
 		t.Fatalf("flag not cleared: %+v", b)
 	}
-	if _, d := lastAudit(t, f.db, audit.SealedBidChain(f.callID), "bid.reconfirmed"); d["call_version"] != float64(2) {
+	if _, d := lastAudit(t, f.db, audit.SealedBidChain(f.callID, id), "bid.reconfirmed"); d["call_version"] != float64(2) {
 		t.Fatalf("audit %v", d)
 	}
 }
@@ -296,7 +296,7 @@ func TestReadBidsSealedForEveryRole(t *testing.T) {
 	t.Parallel()
 	f := newBidFixture(t)
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); err != nil {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	_, caritas := f.orgOf(t, "caritas@traeger.example")

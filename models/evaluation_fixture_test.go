@@ -40,7 +40,7 @@ func newEvalFixture(t *testing.T) *evalFixture {
 	for _, p := range []struct{ short, email string }{{"awo", "awo@traeger.example"}, {"caritas", "caritas@traeger.example"},
 		{"diakonie", "diakonie@traeger.example"}, {"bruecke", "brueckenschlag@traeger.example"}} {
 		orgID, a, id := f.completeBid(t, p.email)
-		if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, a, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); err != nil {
+		if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, a, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now())); err != nil {
 			t.Fatal(err)
 		}
 		f.orgs[p.short], f.bids[p.short], f.provider[p.short] = orgID, id, a
@@ -55,7 +55,7 @@ func newEvalFixture(t *testing.T) *evalFixture {
 // passDeadline moves the deadline one second into the past (database clock) and closes.
 func (f *evalFixture) passDeadline(t *testing.T) {
 	t.Helper()
-	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
+	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 minute' WHERE id = ?`, f.callID).Error; err != nil {
 		t.Fatal(err)
 	}
 	f.now = time.Now()

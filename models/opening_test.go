@@ -20,6 +20,8 @@ func TestOpeningRuleTable(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	past, future := now.Add(-time.Minute), now.Add(time.Minute)
+	// A timely submission may still be processing up to rules.SubmissionQueueLimit after the deadline.
+	justPast, graceEnd := now.Add(-rules.SubmissionQueueLimit+time.Millisecond), now.Add(-rules.SubmissionQueueLimit)
 	cases := []struct {
 		name      string
 		state     rules.CallState
@@ -33,6 +35,8 @@ func TestOpeningRuleTable(t *testing.T) {
 		{"second by another person", rules.CallClosed, &past, nil, true, []int64{7}, nil},
 		{"before the deadline", rules.CallPublished, &future, nil, true, nil, core.ErrConflict},
 		{"at the deadline", rules.CallPublished, &now, nil, true, nil, core.ErrConflict},
+		{"while timely submissions may still be processing", rules.CallClosed, &justPast, nil, true, nil, core.ErrConflict},
+		{"once no timely submission can still be processing", rules.CallClosed, &graceEnd, nil, true, nil, nil},
 		{"same person twice", rules.CallClosed, &past, nil, true, []int64{1}, core.ErrConflict},
 		{"third confirmation", rules.CallOpened, &past, &past, true, []int64{7, 8}, core.ErrConflict},
 		{"not named", rules.CallClosed, &past, nil, false, nil, core.ErrForbidden},
@@ -52,7 +56,7 @@ func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 	if n, err := calls.CloseDueCalls(f.ctx, f.db, time.Now()); err != nil || n != 0 {
 		t.Fatalf("before the deadline: %d %v", n, err)
 	}
-	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
+	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 minute' WHERE id = ?`, f.callID).Error; err != nil {
 		t.Fatal(err)
 	}
 	mails := len(dbtest.MailsTo(t, f.db, "leitung@musterland.example", `kind = 'call_closed'`))
@@ -102,7 +106,7 @@ func TestOpeningTwoPersons(t *testing.T) {
 		}
 	}
 	orgID, awo, id := f.completeBid(t, "awo@traeger.example")
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), f.now); err != nil {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	confirmations := func() int64 { return dbtest.Count(t, f.db, `SELECT count(*) FROM openings`) }
@@ -117,12 +121,12 @@ func TestOpeningTwoPersons(t *testing.T) {
 		t.Fatal("confirmation recorded before the deadline")
 	}
 
-	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
+	if err := f.db.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 minute' WHERE id = ?`, f.callID).Error; err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
 	// A provider's late re-submission is refused and counted.
-	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), now); !errors.Is(err, core.ErrDeadlinePassed) {
+	if _, err := bids.SubmitBid(f.ctx, f.db, f.vault, awo, core.BidScope{Org: orgID, Bid: id}, f.rev(t, id), bids.ReceivedAt(time.Now())); !errors.Is(err, core.ErrDeadlinePassed) {
 		t.Fatalf("late submit: %v", err)
 	}
 	// Other Kreis, a lead without the opener role: 404. An opener of the Kreis who is not named: refused.

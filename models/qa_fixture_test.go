@@ -108,6 +108,21 @@ func wantConflict(t *testing.T, err error) {
 }
 
 // verifyChain fails unless the chain verifies.
+// trailOfCall is the condition "a.chain is a sealed trail of the call given as argument".
+func trailOfCall() string { return audit.SealedTrailOfCallSQL("a.chain", "(?::bigint)::text") }
+
+// verifyTrails verifies every sealed bid trail of the call.
+func verifyTrails(t *testing.T, db *gorm.DB, callID int64) {
+	t.Helper()
+	heads, err := audit.SealedTrailsOfCall(db, callID, false)
+	if err != nil || len(heads) == 0 {
+		t.Fatalf("trails of call %d: %v %v", callID, heads, err)
+	}
+	for _, h := range heads {
+		verifyChain(t, db, h.Trail)
+	}
+}
+
 func verifyChain(t *testing.T, db *gorm.DB, chain string) {
 	t.Helper()
 	v, err := audit.VerifyChain(context.Background(), db, chain)

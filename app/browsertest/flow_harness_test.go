@@ -164,7 +164,7 @@ func (f *flow) submitBid(who string, lots rules.StepInput) {
 		}
 	}
 	rev := f.count(`SELECT draft_rev FROM bids WHERE id = ?`, id)
-	if _, err := bids.SubmitBid(ctx, db, f.vault, a, core.BidScope{Org: org, Bid: id}, int(rev), now); err != nil {
+	if _, err := bids.SubmitBid(ctx, db, f.vault, a, core.BidScope{Org: org, Bid: id}, int(rev), bids.ReceivedAt(time.Now())); err != nil {
 		t.Fatalf("submit bid %s: %v", who, err)
 	}
 	f.bids[who] = id
@@ -174,7 +174,7 @@ func (f *flow) submitBid(who string, lots rules.StepInput) {
 // application clock to now.
 func (f *flow) passDeadline() {
 	f.t.Helper()
-	if err := f.store.DB.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 second' WHERE id = ?`, f.callID).Error; err != nil {
+	if err := f.store.DB.Exec(`UPDATE calls SET deadline = clock_timestamp() - interval '1 minute' WHERE id = ?`, f.callID).Error; err != nil {
 		f.t.Fatal(err)
 	}
 	if lag := time.Since(f.clock.Now()); lag > 0 {

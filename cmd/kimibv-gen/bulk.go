@@ -110,6 +110,29 @@ func (a *chainAppender) writeHead(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// freshChains starts one new chain per event (ev.Chain, which must not exist yet) with
+// that event as its first entry, and writes entries and heads with one COPY each.
+func freshChains(ctx context.Context, tx pgx.Tx, evs []audit.Event) error {
+	var at time.Time
+	if err := tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&at); err != nil {
+		return fmt.Errorf("clock: %w", err)
+	}
+	entries, heads := make([][]any, 0, len(evs)), make([][]any, 0, len(evs))
+	for _, ev := range evs {
+		a := &chainAppender{chain: ev.Chain, prev: audit.GenesisHash, at: at.UTC().Truncate(time.Microsecond)}
+		e, err := a.next(ev)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, entryRow(e))
+		heads = append(heads, []any{e.Chain, e.Seq, e.Hash})
+	}
+	if err := copyRows(ctx, tx, "audit_chains", []string{"chain", "head_seq", "head_hash"}, heads); err != nil {
+		return err
+	}
+	return copyRows(ctx, tx, "audit_log", auditCols, entries)
+}
+
 func entryRow(e audit.AuditEntry) []any {
 	return []any{e.Chain, e.Seq, e.CreatedAt, e.ActorID, e.TenantID, e.Action, e.ObjectType, e.ObjectID, e.Details, e.PrevHash, e.Hash}
 }

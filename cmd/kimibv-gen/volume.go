@@ -334,18 +334,16 @@ func storeBids(ctx context.Context, st *store.Store, o volumeOpts, k int, tenant
 		if err := ch.flush(ctx, tx); err != nil {
 			return err
 		}
-		if ch, err = openChain(ctx, tx, audit.SealedBidChain(gc.ID)); err != nil { // bid events: the sealed trail
-			return err
-		}
+		trails := make([]audit.Event, 0, o.Bids) // bid events: each bid's sealed trail
 		for i := range o.Bids {
 			g := orgs[(k*o.Calls+j+i)%len(orgs)]
 			id := bidIDs[j*o.Bids+i]
 			bidList = append(bidList, []any{id, gc.ID, g.OrgID, "submitted", 1, gc.Draft, 1, 1, g.UserID, time.Now(), g.UserID})
 			versions = append(versions, []any{id, 1, gc.ID, g.OrgID, 1, "submission", gc.Sealed[i], gc.Sums[i], g.UserID})
-			ch.add(audit.Event{Chain: ch.chain, ActorID: g.UserID, Action: "bid.submitted", ObjectType: "bid", ObjectID: strconv.FormatInt(id, 10),
-				Details: map[string]any{"org_id": g.OrgID, "version": 1, "call_version": 1, "content_sha256": gc.Sums[i], "files": 0}})
+			trails = append(trails, audit.Event{Chain: audit.SealedBidChain(gc.ID, id), ActorID: g.UserID, Action: "bid.submitted", ObjectType: "bid",
+				ObjectID: strconv.FormatInt(id, 10), Details: map[string]any{"org_id": g.OrgID, "version": 1, "call_version": 1, "content_sha256": gc.Sums[i], "files": 0}})
 		}
-		if err := ch.flush(ctx, tx); err != nil {
+		if err := freshChains(ctx, tx, trails); err != nil {
 			return err
 		}
 	}

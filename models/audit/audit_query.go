@@ -325,7 +325,7 @@ func auditConditions(q AuditQuery, o AuditOptions) ([]string, []any, *auditCurso
 }
 
 // kreisEntriesSQL selects the entries a Kreis's protocol shows: those recorded for the
-// Kreis and, once a call of the Kreis is opened, its sealed bid trail (SealedBidChain).
+// Kreis and, once a call of the Kreis is opened, its sealed bid trails (SealedBidChain).
 // Its two arguments are the Kreis, twice. Entries of a sealed trail carry no Kreis, so
 // before the opening nothing here — list, filters, counts — reveals a bid.
 const kreisEntriesSQL = `(a.tenant_id = ? OR a.chain IN (` + openedTrailsOfKreisSQL + `))`
@@ -361,7 +361,7 @@ func ListAudit(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int
 			a.object_type, a.object_id, CASE WHEN h.hidden THEN '' ELSE a.details END AS details, a.hash, h.hidden AS details_hidden
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
 		CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM call_committee k
-			WHERE k.user_id = ? AND k.role = 'evaluator' AND a.chain IN ('call:' || k.call_id, 'bids:' || k.call_id)) AS hidden) h -- CallChain, SealedBidChain
+			WHERE k.user_id = ? AND k.role = 'evaluator' AND (a.chain = 'call:' || k.call_id OR ` + SealedTrailOfCallSQL("a.chain", "k.call_id::text") + `)) AS hidden) h -- CallChain, SealedBidChain
 		WHERE ` + kreisEntriesSQL
 	for _, w := range where {
 		sql += " AND " + w

@@ -102,7 +102,7 @@ func IssueBidReceiptTx(tx *gorm.DB, vlt *vault.Vault, bidID int64, version int, 
 		(SELECT user_id FROM organization_members WHERE org_id = ? AND role = 'org_admin') ORDER BY u.email`, v.SubmittedBy, v.OrgID); err != nil {
 		return err
 	}
-	return doc.Append(tx) // last: the call's chain stays locked from here until COMMIT
+	return doc.Append(tx) // last: the bid's trail stays locked from here until COMMIT
 }
 
 func receiptSubject(ref string, version int) string {

@@ -104,19 +104,37 @@ func incompleteError(missing []rules.Missing) error {
 	return v
 }
 
+// Received is the moment a submission's complete request was read by the server, on the
+// server's monotonic clock. Handlers take it as soon as the request is read (ReceivedAt);
+// SubmitBid turns it into database time.
+type Received struct{ at time.Time }
+
+// ReceivedAt makes a Received from t, a time.Now() reading (with its monotonic part) taken
+// when the request had been read completely.
+func ReceivedAt(t time.Time) Received { return Received{at: t} }
+
+// waited is how long the request has waited in the server so far.
+func (r Received) waited() time.Duration { return time.Since(r.at) }
+
 // SubmitBid freezes the working copy as the next version in one transaction: it locks the
 // bid (FOR UPDATE; a second tab waits and then finds the revision submitted: conflict),
-// checks completeness against the call's current version and the deadline by the
-// database clock, stores the canonical encoding encrypted with its SHA-256 and the files
-// with theirs, and records bid.submitted (bid.reconfirmed for an unchanged re-confirmation).
-// At COMMIT the database checks clock_timestamp() <= deadline and sets receipt_at to that
-// time; a later commit is refused with a DeadlineError and leaves nothing behind.
+// checks completeness against the call's current version and the deadline, stores the
+// canonical encoding encrypted with its SHA-256 and the files with theirs, and records
+// bid.submitted (bid.reconfirmed for an unchanged re-confirmation).
+//
+// The receipt time is the arrival (rules.md R3): the database clock at the transaction's
+// first statement minus the time the request waited in the server since received, before
+// any lock wait. A submission that arrived at or before the deadline counts however long
+// it then waits for locks; one that arrived later is refused with a DeadlineError and
+// leaves nothing behind. The database checks the arrival again at COMMIT (trigger
+// bid_versions_deadline). A request that waited longer than rules.SubmissionQueueLimit
+// before its transaction began is refused with core.ErrOverloaded.
 //
 // rev is the draft revision the provider checked; a changed draft is a conflict.
-func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, rev int, now time.Time) (*BidVersion, error) {
+func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, rev int, received Received) (*BidVersion, error) {
 	var ver *BidVersion
 	err := store.InTx(ctx, db, func(tx *gorm.DB) (err error) {
-		ver, err = SubmitBidTx(tx, vlt, actor, scope, rev, now)
+		ver, err = SubmitBidTx(tx, vlt, actor, scope, rev, received)
 		return err
 	})
 	if err != nil {
@@ -129,25 +147,26 @@ func SubmitBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.A
 		}
 		return nil, err
 	}
-	if err := db.WithContext(ctx).Raw(`SELECT receipt_at FROM bid_versions WHERE bid_id = ? AND version = ?`, ver.BidID, ver.Version).
-		Scan(&ver.ReceiptAt).Error; err != nil {
-		return nil, fmt.Errorf("read receipt time: %w", err)
-	}
 	return ver, nil
 }
 
 // submitAction names the submission in German refusals.
 const submitAction = "Die Einreichung"
 
-// SubmitBidTx is SubmitBid inside the caller's transaction tx: it freezes the working copy
-// as the next version and records bid.submitted. The deadline check at COMMIT belongs to
-// the caller's transaction (map its error with CommitRefused); the receipt time is set then.
-func SubmitBidTx(tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, rev int, now time.Time) (*BidVersion, error) {
+// SubmitBidTx is SubmitBid inside the caller's transaction tx, whose first statement it
+// must be (the arrival is taken from the database clock at that statement): it freezes the
+// working copy as the next version and records bid.submitted. The deadline check at COMMIT
+// belongs to the caller's transaction (map its error with CommitRefused).
+func SubmitBidTx(tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.BidScope, rev int, received Received) (*BidVersion, error) {
 	orgID, bidID := scope.Org, scope.Bid
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("bid of org %d: %w", orgID, core.ErrNotFound)
 	}
-	b, call, err := lockEditableBid(tx, actor, orgID, bidID, submitAction)
+	arrival, err := arrivalOf(tx, received)
+	if err != nil {
+		return nil, err
+	}
+	b, call, err := lockBidArrivedAt(tx, actor, orgID, bidID, submitAction, arrival)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +211,7 @@ func SubmitBidTx(tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.Bi
 		kind = VersionReconfirmation
 	}
 	ver := BidVersion{BidID: b.ID, Version: b.CurrentVersion + 1, CallID: b.CallID, OrgID: b.OrgID, CallVersion: call.CurrentVersion,
-		Kind: kind, Content: sealed, ContentSHA256: rules.BidSHA256(canonical), SubmittedBy: actor.UserID}
+		Kind: kind, Content: sealed, ContentSHA256: rules.BidSHA256(canonical), SubmittedBy: actor.UserID, ReceiptAt: &arrival}
 	if err := insertVersion(tx, &ver, content.RequiredDocs); err != nil {
 		return nil, err
 	}
@@ -212,9 +231,25 @@ func SubmitBidTx(tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.Bi
 	return &ver, nil
 }
 
-// insertVersion writes the version row and its files (those of the required documents).
+// arrivalOf is the arrival of a request received at r by the database clock: the clock
+// now (the first statement of the transaction, before any lock wait) minus the time the
+// request has waited in the server. A wait over rules.SubmissionQueueLimit is an overload.
+func arrivalOf(tx *gorm.DB, r Received) (time.Time, error) {
+	waited := r.waited()
+	if waited > rules.SubmissionQueueLimit {
+		return time.Time{}, fmt.Errorf("submission waited %s in the server: %w", waited, core.ErrOverloaded)
+	}
+	var at time.Time
+	if err := tx.Raw(`SELECT clock_timestamp() - make_interval(secs => ?)`, max(waited, 0).Seconds()).Scan(&at).Error; err != nil {
+		return time.Time{}, fmt.Errorf("arrival time: %w", err)
+	}
+	return at.UTC().Truncate(time.Microsecond), nil
+}
+
+// insertVersion writes the version row (with its receipt time, the arrival) and its files
+// (those of the required documents).
 func insertVersion(tx *gorm.DB, v *BidVersion, docs []rules.RequiredDoc) error {
-	if err := tx.Omit("ReceiptAt").Create(v).Error; err != nil {
+	if err := tx.Create(v).Error; err != nil {
 		return fmt.Errorf("insert bid version: %w", err)
 	}
 	keys := make([]string, 0, len(docs))

@@ -70,13 +70,14 @@ type bidCall struct {
 	State          rules.CallState
 	CurrentVersion int
 	Deadline       *time.Time
+	OpenedAt       *time.Time
 	Clock          time.Time // the database clock when the call was locked
 }
 
 // lockBidCall loads a published call FOR SHARE with the database clock; drafts are ErrNotFound.
 func lockBidCall(tx *gorm.DB, callID int64) (*bidCall, error) {
 	var c bidCall
-	res := tx.Raw(`SELECT id, tenant_id, ref, title, state, current_version, deadline, clock_timestamp() AS clock
+	res := tx.Raw(`SELECT id, tenant_id, ref, title, state, current_version, deadline, opened_at, clock_timestamp() AS clock
 		FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, callID).Scan(&c)
 	if res.Error != nil {
 		return nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
@@ -87,16 +88,17 @@ func lockBidCall(tx *gorm.DB, callID int64) (*bidCall, error) {
 	return &c, nil
 }
 
-// open checks that bids may still change: the call is published and the database clock
-// is at or before the deadline.
-func (c *bidCall) open(action string) error {
-	if c.State == rules.CallClosed || c.State == rules.CallOpened { // closed at the deadline (rules.md R14)
+// openAt checks that a bid may still change by an action that arrived at the given
+// moment (database clock): at or before the deadline and before the opening. A call
+// closed at the deadline (rules.md R14) still takes a submission that arrived in time.
+func (c *bidCall) openAt(action string, arrival time.Time) error {
+	if c.State == rules.CallOpened || c.OpenedAt != nil {
 		return deadlinePassed(action)
 	}
-	if c.State != rules.CallPublished {
+	if c.State != rules.CallPublished && c.State != rules.CallClosed {
 		return rules.StateConflictFor(c.State, action)
 	}
-	if c.Deadline == nil || !rules.SubmissionAccepted(c.Clock, *c.Deadline) {
+	if c.Deadline == nil || !rules.SubmissionAccepted(arrival, *c.Deadline) {
 		return deadlinePassed(action)
 	}
 	return nil
@@ -143,9 +145,9 @@ func bidAudit(tx *gorm.DB, actor *core.Actor, b *Bid, action string, details map
 		details = map[string]any{}
 	}
 	details["org_id"] = b.OrgID
-	// The entry goes to the call's sealed trail, which joins the procedure's chain at the
+	// The entry goes to the bid's sealed trail, which joins the procedure's chain at the
 	// opening (SealedBidChain).
-	_, err := audit.Audit(tx, audit.Event{Chain: audit.SealedBidChain(b.CallID), ActorID: actor.UserID, Action: action,
+	_, err := audit.Audit(tx, audit.Event{Chain: audit.SealedBidChain(b.CallID, b.ID), ActorID: actor.UserID, Action: action,
 		ObjectType: "bid", ObjectID: strconv.FormatInt(b.ID, 10), Details: details})
 	return err
 }
@@ -173,7 +175,7 @@ func StartBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Ac
 		if id != 0 {
 			return nil
 		}
-		if err := call.open("Eine neue Interessenbekundung"); err != nil {
+		if err := call.openAt("Eine neue Interessenbekundung", call.Clock); err != nil {
 			return err
 		}
 		sealed, err := sealDraft(tx, vlt, callID, &rules.BidDraft{Contact: rules.Contact{Name: actor.Name, Email: actor.Email}})
@@ -235,6 +237,12 @@ func SaveBidStepTx(tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.
 // lockEditableBid locks the organisation's bid and its call and checks that the bid may
 // still change (not withdrawn, call published, deadline not passed by the database clock).
 func lockEditableBid(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, action string) (*Bid, *bidCall, error) {
+	return lockBidArrivedAt(tx, actor, orgID, bidID, action, time.Time{})
+}
+
+// lockBidArrivedAt is lockEditableBid for an action that arrived at arrival (database
+// clock); the zero time stands for the clock when the call was locked.
+func lockBidArrivedAt(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, action string, arrival time.Time) (*Bid, *bidCall, error) {
 	b, err := lockOwnBid(tx, actor, orgID, bidID)
 	if err != nil {
 		return nil, nil, err
@@ -246,7 +254,10 @@ func lockEditableBid(tx *gorm.DB, actor *core.Actor, orgID, bidID int64, action 
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := call.open(action); err != nil {
+	if arrival.IsZero() {
+		arrival = call.Clock
+	}
+	if err := call.openAt(action, arrival); err != nil {
 		return nil, nil, err
 	}
 	return b, call, nil

@@ -78,7 +78,7 @@ func BidVersionObjectID(bidID int64, version int) string {
 
 // issueEingangsbestaetigung stores the Eingangsbestätigung PDF (kind eingangsbestaetigung,
 // object bid_version, recipient the bidding organisation) on the call's sealed trail
-// (SealedBidChain) and returns it with its pending document.issued entry. IssueBidReceipt
+// (SealedBidChain of the bid) and returns it with its pending document.issued entry. IssueBidReceipt
 // calls it after the submission committed, when the receipt time exists, in its own
 // idempotent transaction.
 func issueEingangsbestaetigung(tx *gorm.DB, docs Documents, r *Receipt) (*PendingDocument, error) {
@@ -108,7 +108,7 @@ func issueEingangsbestaetigung(tx *gorm.DB, docs Documents, r *Receipt) (*Pendin
 	}
 	doc, entry, err := vault.StoreDocument(tx, vault.IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
 		Kind: vault.DocEingangsbestaetigung, Title: fmt.Sprintf("Eingangsbestätigung: %s, Interessenbekundung Fassung %d", r.Call.Ref, d.Version),
-		Chain: audit.SealedBidChain(r.Call.ID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
+		Chain: audit.SealedBidChain(r.Call.ID, r.BidID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
 		RecipientOrgID: v.OrgID, CanonicalData: d, Render: func(m vault.DocMeta) ([]byte, error) { return docs.Eingangsbestaetigung(m, d) }})
 	if err != nil {
 		return nil, err

@@ -285,7 +285,7 @@ func amendmentBody(call *rules.Call, p *AmendmentPreview, reason, baseURL string
 
 // markBidsReconfirm marks the submitted bids of a call after a material amendment to
 // version and tells the organisations in their Postfach and by e-mail. One audit entry
-// per bid (bid.reconfirmation_required) on the call's sealed trail (audit.SealedBidChain).
+// per bid (bid.reconfirmation_required) on the bid's sealed trail (audit.SealedBidChain).
 // The message links to the changes under baseURL (a relative address is no link in an e-mail).
 func markBidsReconfirm(tx *gorm.DB, callID int64, version int, baseURL string) error {
 	var rows []struct {
@@ -302,7 +302,7 @@ func markBidsReconfirm(tx *gorm.DB, callID int64, version int, baseURL string) e
 	orgs := make([]int64, 0, len(rows))
 	for _, r := range rows {
 		orgs = append(orgs, r.OrgID)
-		if _, err := audit.Audit(tx, audit.Event{Chain: audit.SealedBidChain(callID), Action: "bid.reconfirmation_required", ObjectType: "bid",
+		if _, err := audit.Audit(tx, audit.Event{Chain: audit.SealedBidChain(callID, r.ID), Action: "bid.reconfirmation_required", ObjectType: "bid",
 			ObjectID: strconv.FormatInt(r.ID, 10), Details: map[string]any{"org_id": r.OrgID, "call_version": version}}); err != nil {
 			return err
 		}

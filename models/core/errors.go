@@ -20,6 +20,9 @@ var (
 	ErrDeadlinePassed = errors.New("frist abgelaufen")
 	// ErrLocked means an account is temporarily locked after repeated failures.
 	ErrLocked = errors.New("gesperrt")
+	// ErrOverloaded means the server could not process the request in the time the rules
+	// allow; nothing was changed and the request may be sent again.
+	ErrOverloaded = errors.New("überlastet")
 	// ErrInvalidCredentials means e-mail address or password did not match.
 	ErrInvalidCredentials = errors.New("ungültige anmeldedaten")
 )

@@ -91,8 +91,10 @@ func loadCouncilAnnex(tx *gorm.DB, callID int64, c *rules.CallContent) (*Council
 		{"document requests", `SELECT ob.org_name, array_to_string(r.doc_keys, ', ') AS docs, r.message, r.requested_at,
 			(SELECT count(*) FROM document_request_files x WHERE x.request_id = r.id) AS answers
 			FROM document_requests r JOIN opening_bids ob ON ob.bid_id = r.bid_id WHERE r.call_id = ? ORDER BY r.requested_at, r.id`, &a.Requests},
-		{"audit trail", `SELECT l.seq, l.created_at, l.action, coalesce(u.name, 'System') AS actor_name, l.hash FROM audit_log l
-			LEFT JOIN users u ON u.id = l.actor_id WHERE l.chain IN (SELECT p || (?::bigint)::text FROM unnest(ARRAY['call:', 'bids:']) p) -- CallChain and SealedBidChain
+		{"audit trail", `WITH c AS (SELECT (?::bigint)::text AS id)
+			SELECT l.seq, l.created_at, l.action, coalesce(u.name, 'System') AS actor_name, l.hash FROM audit_log l
+			LEFT JOIN users u ON u.id = l.actor_id WHERE l.chain IN (SELECT 'call:' || c.id FROM c -- CallChain and the SealedBidChains
+				UNION ALL SELECT ac.chain FROM audit_chains ac, c WHERE ` + audit.SealedTrailOfCallSQL("ac.chain", "c.id") + `)
 			ORDER BY l.created_at, l.chain, l.seq`, &a.Trail},
 	}
 	for _, x := range q {

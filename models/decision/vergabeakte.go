@@ -121,8 +121,8 @@ func (v *Vergabeakte) Write(ctx context.Context, db *gorm.DB, vlt *vault.Vault, 
 	if err := writeChain(ctx, db, h, now, audit.CallChain(v.CallID), "protokoll/protokollkette"); err != nil {
 		return err
 	}
-	if opened != nil { // the sealed bid trail joined the procedure's chain at the opening
-		if err := writeChain(ctx, db, h, now, audit.SealedBidChain(v.CallID), "protokoll/eingangskette"); err != nil {
+	if opened != nil { // the sealed bid trails joined the procedure's chain at the opening
+		if err := writeSealedTrails(ctx, db, h, now, v.CallID); err != nil {
 			return err
 		}
 	}
@@ -198,6 +198,25 @@ func (v *Vergabeakte) writeDecision(db *gorm.DB, h *hashingZip, now time.Time) e
 
 // writeChain streams an audit chain as JSON lines (base.jsonl) and writes its
 // verification report (base-pruefbericht.txt).
+// writeSealedTrails writes every sealed trail of the call (one per bid) as
+// protokoll/eingangskette-<bid>.jsonl with its verification report.
+func writeSealedTrails(ctx context.Context, db *gorm.DB, h *hashingZip, now time.Time, callID int64) error {
+	heads, err := audit.SealedTrailsOfCall(db, callID, false)
+	if err != nil {
+		return err
+	}
+	for _, t := range heads {
+		name := "protokoll/eingangskette"
+		if _, bid, ok := strings.Cut(strings.TrimPrefix(t.Trail, "bids:"), ":"); ok {
+			name += "-" + bid
+		}
+		if err := writeChain(ctx, db, h, now, t.Trail, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func writeChain(ctx context.Context, db *gorm.DB, h *hashingZip, now time.Time, chain, base string) error {
 	ew, err := h.create(base+".jsonl", now)
 	if err != nil {

@@ -114,7 +114,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 		if err := db.WithContext(ctx).Raw(`SELECT draft_rev FROM bids WHERE id = ?`, id).Scan(&rev).Error; err != nil {
 			return err
 		}
-		v, err := bids.SubmitBid(ctx, db, o.vault, a, core.BidScope{Org: orgID, Bid: id}, rev, now)
+		v, err := bids.SubmitBid(ctx, db, o.vault, a, core.BidScope{Org: orgID, Bid: id}, rev, bids.ReceivedAt(time.Now()))
 		if err != nil {
 			return fmt.Errorf("demo bid %s submit: %w", email, err)
 		}

@@ -9,7 +9,7 @@ import (
 
 // loadProcedures creates the procedures past their deadline (in scoring, consolidated,
 // awarded) when WithScoringCalls is among opts. Their bids are receipted by the database
-// clock, so loading waits for a real deadline (45 to 105 seconds).
+// clock, so loading waits for a real deadline (75 to 135 seconds).
 func loadProcedures(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64) error {
 	scored, err := loadScoring(ctx, db, opts, tenantID, withConsolidated(scoringSpecs()))
 	if err != nil {

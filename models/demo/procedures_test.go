@@ -10,7 +10,7 @@ import (
 )
 
 // TestDemoProceduresPastTheirDeadline loads the demonstration with the procedures past
-// their deadline and their PDFs, once: loading waits 45 to 105 seconds for a real deadline
+// their deadline and their PDFs, once: loading waits 75 to 135 seconds for a real deadline
 // (the database clock receipts the bids), so the three procedures are checked on the same
 // load, each in a subtest.
 func TestDemoProceduresPastTheirDeadline(t *testing.T) {

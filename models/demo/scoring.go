@@ -19,7 +19,8 @@ import (
 
 // WithScoringCalls makes Load create the calls in scoring (see scoringSpecs). Their bids
 // must be committed before the deadline by the database clock and the deadline has minute
-// precision, so Load waits 45 to 105 seconds for the deadline to pass (the next full minute at least 45 s ahead).
+// precision, so Load waits 75 to 135 seconds: for the deadline (the next full minute at least 45 s ahead)
+// and the 30 seconds after it in which bids are not yet opened (rules.OpeningAllowedFrom).
 func WithScoringCalls() Option { return func(o *options) { o.scoring = true } }
 
 // scoringSpec describes one demo call that is run through closing, opening, formal check,
@@ -121,10 +122,11 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 			}
 		}
 	}
-	// Wait for the deadline, but stop at once when ctx ends: Ctrl-C in scripts/run stops the
-	// loader with SIGTERM, which the command turns into a cancelled context.
+	// Wait until the bids may be opened (the deadline plus the time a timely submission may
+	// still be processing, rules.OpeningAllowedFrom), but stop at once when ctx ends: Ctrl-C
+	// in scripts/run stops the loader with SIGTERM, which the command turns into a cancelled context.
 	select {
-	case <-time.After(time.Until(deadline.Add(1100 * time.Millisecond))):
+	case <-time.After(time.Until(rules.OpeningAllowedFrom(deadline).Add(1100 * time.Millisecond))):
 	case <-ctx.Done():
 		return nil, fmt.Errorf("demo: waiting for the deadline: %w", ctx.Err())
 	}
@@ -181,7 +183,7 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.A
 	if err := db.WithContext(ctx).Raw(`SELECT draft_rev FROM bids WHERE id = ?`, id).Scan(&rev).Error; err != nil {
 		return 0, err
 	}
-	v, err := bids.SubmitBid(ctx, db, vlt, a, core.BidScope{Org: org, Bid: id}, rev, now)
+	v, err := bids.SubmitBid(ctx, db, vlt, a, core.BidScope{Org: org, Bid: id}, rev, bids.ReceivedAt(time.Now()))
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring submit: %w", err)
 	}

@@ -43,6 +43,9 @@ func OpeningRule(state rules.CallState, deadline *time.Time, openedAt *time.Time
 		return core.Conflict("Die Interessenbekundungen sind bereits von zwei Personen geöffnet worden. Eine weitere Bestätigung ist nicht möglich; es wurde nichts geändert.")
 	case deadline == nil || !now.After(*deadline):
 		return core.Conflict("Die Frist läuft noch. Die Interessenbekundungen können erst nach Ablauf der Frist geöffnet werden; es wurde nichts geändert.")
+	case now.Before(rules.OpeningAllowedFrom(*deadline)):
+		return core.Conflict(fmt.Sprintf("Die Frist ist gerade erst abgelaufen. Einreichungen, die bis zum Fristende eingegangen sind, werden noch bis zu %d Sekunden danach verarbeitet. "+
+			"Die Öffnung ist ab %s möglich; es wurde nichts geändert.", int(rules.SubmissionQueueLimit.Seconds()), rules.FormatDateTimeSeconds(rules.OpeningAllowedFrom(*deadline))))
 	case !named:
 		return core.Forbidden("Sie sind für dieses Verfahren nicht als öffnungsberechtigte Person benannt.")
 	}

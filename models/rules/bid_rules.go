@@ -313,10 +313,24 @@ func BidMissing(c *CallContent, d *BidDraft, docs map[string]bool) []Missing {
 	return out
 }
 
-// SubmissionAccepted is the deadline rule (rules.md R3): a submission counts iff the
-// database clock at commit is at or before the deadline. The database enforces it at
-// COMMIT (trigger bid_versions_deadline); this is the same rule for pages and tests.
-func SubmissionAccepted(commitClock, deadline time.Time) bool { return !commitClock.After(deadline) }
+// SubmissionAccepted is the deadline rule (rules.md R3): a submission counts iff its
+// complete request arrived at kimibv at or before the deadline, by the database clock —
+// however long it then waited for its transaction, and whenever that commits. The
+// database enforces it at COMMIT (trigger bid_versions_deadline); this is the same rule
+// for pages and tests.
+func SubmissionAccepted(arrival, deadline time.Time) bool { return !arrival.After(deadline) }
+
+// SubmissionQueueLimit is the longest a submission may wait in the server between its
+// arrival and the start of its transaction; a longer wait is refused as an overload
+// (nothing is saved, the provider is asked to send again). The bids are opened this long
+// after the deadline at the earliest (OpeningAllowedFrom), so no request that arrived in
+// time can still be waiting then. The database has the same bound
+// (submission_queue_limit(), migration 00061).
+const SubmissionQueueLimit = 30 * time.Second
+
+// OpeningAllowedFrom is the earliest moment the bids of a call with this deadline may be
+// opened: the deadline plus SubmissionQueueLimit.
+func OpeningAllowedFrom(deadline time.Time) time.Time { return deadline.Add(SubmissionQueueLimit) }
 
 // SealStatus is what Kreis roles learn about a call's bids before the opening.
 type SealStatus string

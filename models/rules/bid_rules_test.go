@@ -250,18 +250,20 @@ func TestDeadlineRule(t *testing.T) {
 	t.Parallel()
 	deadline := time.Date(2026, 3, 29, 10, 0, 0, 0, time.UTC) // 12:00 MESZ, the day summer time starts
 	tests := []struct {
-		commit time.Time
-		want   bool
+		arrival time.Time
+		want    bool
 	}{
 		{deadline.Add(-time.Hour), true},
+		{deadline.Add(-time.Millisecond), true},
 		{deadline.Add(-time.Microsecond), true},
 		{deadline, true}, // "at or before"
 		{deadline.Add(time.Microsecond), false},
+		{deadline.Add(time.Millisecond), false},
 		{deadline.Add(time.Hour), false},
 	}
 	for _, tt := range tests {
-		if got := rules.SubmissionAccepted(tt.commit, deadline); got != tt.want {
-			t.Errorf("commit %v: accepted=%v, want %v", tt.commit, got, tt.want)
+		if got := rules.SubmissionAccepted(tt.arrival, deadline); got != tt.want {
+			t.Errorf("arrival %v: accepted=%v, want %v", tt.arrival, got, tt.want)
 		}
 	}
 	opened := deadline.Add(24 * time.Hour)
