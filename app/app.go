@@ -55,6 +55,7 @@ type App struct {
 	now      func() time.Time
 	pages    *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)
 	streamed map[string]bool                // "POST /path" of the routes whose multipart body readUpload streams
+	receipts *receiptIssuer                 // Eingangsbestätigungen issued after the submission (receipts.go)
 }
 
 // Option adjusts an App at construction (tests inject a clock).
@@ -90,7 +91,7 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 			return nil, nil, err
 		}
 	}
-	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now, pages: newPageCache(),
+	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now, pages: newPageCache(), receipts: newReceiptIssuer(),
 		docs: pdfdoc.New(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung")}
 	for _, o := range opts {
 		o(a)

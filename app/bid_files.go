@@ -142,7 +142,8 @@ type receiptPage struct {
 	HasPDF  bool // the Eingangsbestätigung PDF is issued
 }
 
-// bidReceipt shows the Eingangsbestätigung of a version (and issues it if that failed after the commit).
+// bidReceipt shows the Eingangsbestätigung of a version; a PDF still being issued is
+// waited for a few seconds, a missing one is announced (the receipts job issues it).
 func (a *App) bidReceipt(c echo.Context) error {
 	b, err := a.ownBidParams(c)
 	if err != nil {
@@ -157,9 +158,7 @@ func (a *App) bidReceipt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := bids.IssueBidReceipt(ctx, a.db, b.vault, b.id, n, a.cfg.BaseURL, a.docs); err != nil {
-		a.log.Error("issue bid receipt", "bid", b.id, "version", n, "err", err)
-	}
+	a.awaitReceipt(ctx, b.id, n)
 	hasPDF, err := bids.ReceiptHasPDF(ctx, a.db, b.id, n)
 	if err != nil {
 		return err

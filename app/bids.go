@@ -302,10 +302,8 @@ func (a *App) submitBid(c echo.Context) error {
 	if err != nil {
 		return bidRefusal(err)
 	}
-	// The bid is committed; the receipt is issued once (and again on the next visit if this fails).
-	if err := bids.IssueBidReceipt(ctx, a.db, b.vault, b.id, ver.Version, a.cfg.BaseURL, a.docs); err != nil {
-		a.log.Error("issue bid receipt", "bid", b.id, "version", ver.Version, "err", err)
-	}
+	// The bid is stored and acknowledged; the Eingangsbestätigung follows in the background.
+	a.issueReceiptSoon(b.vault, b.id, ver.Version)
 	return a.redirect(c, fmt.Sprintf("%s/fassungen/%d", b.base(), ver.Version),
 		fmt.Sprintf("Ihre Interessenbekundung ist eingegangen (Fassung %d, %s).", ver.Version, receiptTime(ver.ReceiptAt)))
 }

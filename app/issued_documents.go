@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -16,7 +17,7 @@ func (a *App) checkURL() string { return a.cfg.BaseURL + "/dokumentenpruefung" }
 
 // receiptPDF serves the Eingangsbestätigung of a bid version to members of the bidding
 // organisation (GET /traeger/:org/bewerbungen/:bid/fassungen/:v/eingangsbestaetigung.pdf).
-// A receipt whose PDF is still missing is issued first (idempotent).
+// A PDF still being issued by this process is waited for; one still owed is announced.
 func (a *App) receiptPDF(c echo.Context) error {
 	id, err := bidID(c)
 	if err != nil {
@@ -27,28 +28,23 @@ func (a *App) receiptPDF(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	o, ctx := org(c), c.Request().Context()
+	a.awaitReceipt(ctx, id, n)
 	doc, err := bids.ReceiptPDF(ctx, a.db, actor(c), core.BidScope{Org: o.ID, Bid: id}, n)
-	if err == nil {
-		return a.sendPDF(c, doc)
+	if errors.Is(err, core.ErrNotFound) {
+		if owed, oerr := bids.ReceiptOwed(ctx, a.db, actor(c), core.BidScope{Org: o.ID, Bid: id}, n); oerr == nil && owed {
+			c.Response().Header().Set("Retry-After", "30")
+			return &echo.HTTPError{Code: http.StatusServiceUnavailable, Message: msgReceiptOwed}
+		}
 	}
-	if !errors.Is(err, core.ErrNotFound) {
-		return err
-	}
-	v, verr := a.vault()
-	if verr != nil {
-		return err
-	}
-	if _, rerr := bids.OwnReceipt(ctx, a.db, v, actor(c), core.BidScope{Org: o.ID, Bid: id}, n); rerr != nil {
-		return rerr
-	}
-	if ierr := bids.IssueBidReceipt(ctx, a.db, v, id, n, a.cfg.BaseURL, a.docs); ierr != nil {
-		return ierr
-	}
-	if doc, err = bids.ReceiptPDF(ctx, a.db, actor(c), core.BidScope{Org: o.ID, Bid: id}, n); err != nil {
+	if err != nil {
 		return err
 	}
 	return a.sendPDF(c, doc)
 }
+
+// msgReceiptOwed answers a request for an Eingangsbestätigung whose PDF is not issued yet.
+const msgReceiptOwed = "Ihre Interessenbekundung ist eingegangen; die Eingangsbestätigung als PDF wird gerade erstellt. " +
+	"Bitte versuchen Sie es in einer Minute erneut. Sie erhalten sie außerdem in Ihr Postfach und per E-Mail."
 
 // postfachDocument serves the document a Postfach message refers to, to members of the
 // organisation (GET /traeger/:org/postfach/:id/dokument.pdf).

@@ -102,6 +102,8 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 		}
 		return err
 	}})
+	// Every receipted version gets its Eingangsbestätigung, even if the process ended before it was issued.
+	jobs = append(jobs, Job{Name: "receipts", Spec: "*/30 * * * * *", Run: a.owedReceiptsJob})
 	// Calls move to "Frist abgelaufen" at their deadline (also lazily on access; rules.md R14).
 	jobs = append(jobs, Job{Name: "close-calls", Spec: "*/20 * * * * *", Run: func(ctx context.Context) error {
 		n, err := calls.CloseDueCalls(ctx, a.db, a.now())

@@ -105,7 +105,7 @@ func TestSealHoldsOnEveryChannelUntilTheOpening(t *testing.T) {
 	lead.get(fmt.Sprintf("/verwaltung/musterland/protokoll?actor=%d", userID)).wantStatus(t, 200).
 		wantContains(t, "Interessenbekundung eingereicht", "Versiegelte Eingangskette")
 	lead.get(e.base+"/oeffnung").wantStatus(t, 200).wantContains(t, "Diakon")
-	if !strings.Contains(lead.get(e.base+"/vergabeakte.zip").Body, "eingangskette.jsonl") {
+	if !strings.Contains(lead.get(e.base+"/vergabeakte.zip").Body, "protokoll/eingangskette-") {
 		t.Error("the Vergabeakte after the opening lacks the joined bid trail")
 	}
 	_ = base

@@ -43,23 +43,25 @@ func report(res []outcome, elapsed time.Duration, deadline time.Time) {
 		float64(pct(0.50).Microseconds())/1000, float64(pct(0.99).Microseconds())/1000)
 }
 
+// stored is a bid's last stored version as check reads it.
+type stored struct {
+	version int
+	hash    string
+	receipt *time.Time
+	files   int
+}
+
 // check compares what the clients saw with the database: an accepted submission is
 // stored with the receipted version and hash and a receipt time at or before the
 // deadline; a refused one left nothing; nothing is half-written.
 func check(ctx context.Context, db *pgx.Conn, callID int64, deadline time.Time, res []outcome) error {
-	type stored struct {
-		version int
-		hash    string
-		receipt *time.Time
-		files   int
-	}
+	got := map[int64]stored{}
 	rows, err := db.Query(ctx, `SELECT v.bid_id, v.version, v.content_sha256, v.receipt_at,
 			(SELECT count(*) FROM bid_version_files f WHERE f.bid_id = v.bid_id AND f.version = v.version)
 		FROM bid_versions v WHERE v.call_id = $1`, callID)
 	if err != nil {
 		return err
 	}
-	got := map[int64]stored{}
 	for rows.Next() {
 		var id int64
 		var s stored
@@ -102,14 +104,15 @@ func check(ctx context.Context, db *pgx.Conn, callID int64, deadline time.Time, 
 			unknown++ // no answer: either outcome is allowed, but it must be whole (checked above)
 		}
 	}
+	checkArrivals(res, got, deadline, bad)
 	var halfAudit int
-	if err := db.QueryRow(ctx, `SELECT count(*) FROM audit_log a WHERE a.chain = concat('bids:', $1::bigint) AND a.action = 'bid.submitted'
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM audit_log a WHERE a.chain = concat('bids:', $1::bigint, ':', a.object_id) AND a.action = 'bid.submitted'
 		AND NOT EXISTS (SELECT 1 FROM bid_versions v WHERE v.bid_id = a.object_id::bigint)`, callID).Scan(&halfAudit); err != nil {
 		return err
 	}
 	var versionsWithoutAudit int
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM bid_versions v WHERE v.call_id = $1 AND NOT EXISTS (SELECT 1 FROM audit_log a
-		WHERE a.chain = concat('bids:', $1::bigint) AND a.action = 'bid.submitted' AND a.object_id = v.bid_id::text)`, callID).Scan(&versionsWithoutAudit); err != nil {
+		WHERE a.chain = concat('bids:', $1::bigint, ':', v.bid_id) AND a.action = 'bid.submitted' AND a.object_id = v.bid_id::text)`, callID).Scan(&versionsWithoutAudit); err != nil {
 		return err
 	}
 	if halfAudit+versionsWithoutAudit > 0 {
@@ -122,6 +125,47 @@ func check(ctx context.Context, db *pgx.Conn, callID int64, deadline time.Time, 
 		}
 		return fmt.Errorf("%d correctness problems", len(problems))
 	}
-	fmt.Println("correct: accepted ⇔ stored with receipt time ≤ deadline; every receipt hash matches; nothing half-written")
+	fmt.Println("correct: accepted ⇔ arrived ≤ deadline; stored with receipt time ≤ deadline; every receipt hash matches; nothing half-written")
 	return nil
+}
+
+// arrivalSlack is how close to the deadline a request may have been written and still be
+// refused without a problem: the server notes the arrival when it has read the request,
+// a moment after the client wrote it (on one machine: scheduling, not network).
+const arrivalSlack = 50 * time.Millisecond
+
+// checkArrivals checks accepted ⇔ arrived ≤ deadline with the arrival each client
+// recorded (its request completely written) and prints the counts: every request written
+// before the deadline must be accepted, except within arrivalSlack of it; none written after
+// it may be; a stored receipt time is never before the client wrote the request.
+func checkArrivals(res []outcome, got map[int64]stored, deadline time.Time, bad func(string, ...any)) {
+	timely, timelyAccepted, borderline := 0, 0, 0
+	var lag time.Duration
+	for _, r := range res {
+		if r.WroteAt.IsZero() || r.Status == 0 {
+			continue // never fully sent, or no answer: either outcome is allowed
+		}
+		accepted := r.Status == http.StatusSeeOther && r.Version > 0
+		if rt := got[r.Org.BidID].receipt; accepted && rt != nil {
+			lag = max(lag, rt.Sub(r.WroteAt))
+			if rt.Before(r.WroteAt.Truncate(time.Millisecond)) {
+				bad("bid %d: receipt %s before the request was written (%s)", r.Org.BidID, rt.Format(time.RFC3339Nano), r.WroteAt.Format(time.RFC3339Nano))
+			}
+		}
+		switch {
+		case !r.WroteAt.After(deadline) && accepted:
+			timely++
+			timelyAccepted++
+		case !r.WroteAt.After(deadline) && deadline.Sub(r.WroteAt) <= arrivalSlack:
+			timely++
+			borderline++
+		case !r.WroteAt.After(deadline):
+			timely++
+			bad("bid %d written %s before the deadline and refused (status %d)", r.Org.BidID, deadline.Sub(r.WroteAt), r.Status)
+		case accepted:
+			bad("bid %d written %s after the deadline and accepted", r.Org.BidID, r.WroteAt.Sub(deadline))
+		}
+	}
+	fmt.Printf("ARRIVAL timely=%d timely_accepted=%d borderline_refused=%d max_stamp_lag_ms=%.1f\n", timely, timelyAccepted, borderline,
+		float64(lag.Microseconds())/1000)
 }

@@ -2,12 +2,17 @@
 // of a rush set (kimibv-gen rush) through the real login form — before the timed window,
 // so password hashing is not part of the figures —, moves the call's deadline to the
 // middle of the window and then sends every organisation's submission (POST …/einreichen)
-// at an evenly spread moment within the window. Accepted submissions are followed to
-// their receipt page, whose content hash the client keeps. Afterwards it checks the
-// database: accepted ⇔ stored with a receipt time at or before the deadline, and every
-// receipt the client saw names the stored hash.
+// at an evenly spread moment within the window, noting when each request was completely
+// written (its arrival as the client knows it). Accepted submissions are followed to their
+// receipt page, whose content hash the client keeps. Afterwards it checks the database:
+// accepted ⇔ arrived at or before the deadline ⇔ stored with a receipt time at or before
+// it, and every receipt the client saw names the stored hash.
+//
+// With --saturate it instead offers submissions at rising rates (the deadline a day
+// ahead) until p99 exceeds 2 s or errors appear, and reports the highest rate sustained.
 //
 //	kimibv-rush --base http://127.0.0.1:8080 --set rush.json [--window 10s] [--receipts out.json]
+//	kimibv-rush --base http://127.0.0.1:8080 --set sat.json --saturate 50,100,200,400
 //
 // DATABASE_URL names the database (for the deadline and the check).
 package main
@@ -20,9 +25,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +58,7 @@ type outcome struct {
 	Version  int           `json:"version,omitempty"` // from the redirect of an accepted submission
 	Hash     string        `json:"hash,omitempty"`    // content hash shown on the receipt page
 	SentAt   time.Time     `json:"sent_at"`
+	WroteAt  time.Time     `json:"wrote_at"` // the whole request was written: its arrival as the client knows it
 	client   *http.Client
 	csrf     string
 	loggedIn bool
@@ -65,14 +73,23 @@ func main() {
 	receipts := flag.String("receipts", "", "write every outcome (with receipts) to this JSON file")
 	noCheck := flag.Bool("no-check", false, "skip the database check (e.g. when the server was killed; run it later with --check-only)")
 	checkOnly := flag.Bool("check-only", false, "only check the outcomes in --receipts against the database")
+	saturation := flag.String("saturate", "", "instead of the rush: offer submissions at these rates per second in turn (e.g. 50,100,200) until p99 > 2 s or errors")
 	flag.Parse()
-	if err := run(*base, *setFile, *window, *receipts, *noCheck, *checkOnly); err != nil {
+	var rates []float64
+	if *saturation != "" {
+		var err error
+		if rates, err = parseRates(*saturation); err != nil {
+			fmt.Fprintln(os.Stderr, "kimibv-rush:", err)
+			os.Exit(2)
+		}
+	}
+	if err := run(*base, *setFile, *window, *receipts, *noCheck, *checkOnly, rates); err != nil {
 		fmt.Fprintln(os.Stderr, "kimibv-rush:", err)
 		os.Exit(1)
 	}
 }
 
-func run(base, setFile string, window time.Duration, receipts string, noCheck, checkOnly bool) error {
+func run(base, setFile string, window time.Duration, receipts string, noCheck, checkOnly bool, rates []float64) error {
 	ctx := context.Background()
 	db, err := pgx.Connect(ctx, os.Getenv("DATABASE_URL"))
 	if err != nil {
@@ -111,6 +128,9 @@ func run(base, setFile string, window time.Duration, receipts string, noCheck, c
 		}
 	}
 	fmt.Printf("logged in %d organisations in %s (not part of the figures)\n", len(res), time.Since(start).Round(time.Millisecond))
+	if len(rates) > 0 {
+		return saturate(ctx, db, base, set.CallID, res, rates)
+	}
 
 	lead := time.Second
 	var deadline time.Time
@@ -125,7 +145,7 @@ func run(base, setFile string, window time.Duration, receipts string, noCheck, c
 		go func() {
 			defer wg.Done()
 			time.Sleep(time.Until(t0.Add(window * time.Duration(i) / time.Duration(len(res)))))
-			submit(base, &res[i])
+			submit(base, &res[i], 1)
 		}()
 	}
 	wg.Wait()
@@ -195,11 +215,19 @@ func loginOrg(base string, o rushOrg) outcome {
 var versionRe = regexp.MustCompile(`/fassungen/(\d+)$`)
 var hashRe = regexp.MustCompile(`Prüfwert der Angaben \(SHA-256\)</dt><dd><span class="hash">([0-9a-f]{64})<`)
 
-// submit posts the submission and, when accepted, reads the receipt page.
-func submit(base string, r *outcome) {
+// submit posts the submission of draft revision rev and, when accepted, reads the receipt page.
+func submit(base string, r *outcome, rev int) {
 	p := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/einreichen", base, r.Org.OrgID, r.Org.BidID)
+	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { r.WroteAt = time.Now() }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodPost, p,
+		strings.NewReader(url.Values{"_csrf": {r.csrf}, "rev": {strconv.Itoa(rev)}}.Encode()))
+	if err != nil {
+		r.Err = err.Error()
+		return
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.SentAt = time.Now()
-	res, err := r.client.PostForm(p, url.Values{"_csrf": {r.csrf}, "rev": {"1"}})
+	res, err := r.client.Do(req)
 	r.Latency = time.Since(r.SentAt)
 	if err != nil {
 		r.Err = err.Error()

@@ -2,8 +2,10 @@ package bids
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -51,11 +53,12 @@ func ReceiptText(r *Receipt, link string) string {
 	return b.String()
 }
 
-// IssueBidReceipt issues the Eingangsbestätigung of a committed version once: a message in
-// the organisation's Postfach and e-mails to the submitting user and the organisation's
-// administrators, with the receipt time, the content hash and the file hashes, and the PDF
-// (docs). It runs after the submission committed — the receipt time is only
-// known at COMMIT — and is idempotent (bid_receipts), so it can be repeated after a failure.
+// IssueBidReceipt issues the Eingangsbestätigung of a committed version once: the PDF
+// (docs), a message in the organisation's Postfach and e-mails to the submitting user and
+// the organisation's administrators, with the receipt time, the content hash and the file
+// hashes. The submission records the receipt as owed (bid_receipts without a document) in
+// its own transaction; this runs after that committed, outside the submitting request, and
+// is idempotent, so it can be repeated after a failure (IssueOwedReceipts).
 func IssueBidReceipt(ctx context.Context, db *gorm.DB, vlt *vault.Vault, bidID int64, version int, baseURL string, docs Documents) error {
 	return store.InTx(ctx, db, func(tx *gorm.DB) error { return IssueBidReceiptTx(tx, vlt, bidID, version, baseURL, docs) })
 }
@@ -75,12 +78,17 @@ func IssueBidReceiptTx(tx *gorm.DB, vlt *vault.Vault, bidID int64, version int, 
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("version %d of bid %d: %w", version, bidID, core.ErrNotFound)
 	}
-	ins := tx.Exec(`INSERT INTO bid_receipts (bid_id, version) VALUES (?, ?) ON CONFLICT DO NOTHING`, bidID, version)
-	if ins.Error != nil {
-		return fmt.Errorf("record receipt: %w", ins.Error)
+	// Versions stored by bulk tools owe their receipt without a row; lock it either way.
+	if err := owe(tx, bidID, version); err != nil {
+		return err
 	}
-	if ins.RowsAffected == 0 {
-		return issueMissingReceiptPDF(ctx, tx, vlt, v.OrgID, bidID, version, docs) // issued before, perhaps without its PDF
+	var have struct{ DocumentID *int64 }
+	if err := tx.Raw(`SELECT document_id FROM bid_receipts WHERE bid_id = ? AND version = ? FOR UPDATE`, bidID, version).
+		Scan(&have).Error; err != nil {
+		return fmt.Errorf("lock receipt: %w", err)
+	}
+	if have.DocumentID != nil {
+		return nil // issued before
 	}
 	r, err := receiptOf(ctx, tx, vlt, v.OrgID, bidID, version)
 	if err != nil {
@@ -90,19 +98,61 @@ func IssueBidReceiptTx(tx *gorm.DB, vlt *vault.Vault, bidID int64, version int, 
 	if err != nil {
 		return err
 	}
-	link := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/fassungen/%d", baseURL, v.OrgID, bidID, version)
 	subject := receiptSubject(r.Call.Ref, version)
-	body := ReceiptText(r, link)
-	if _, err := postbox.InsertInbox(tx, []postbox.InboxRow{{OrgID: v.OrgID, CallID: &r.Call.ID, Kind: postbox.InboxReceipt, Subject: subject, Body: body,
-		DocumentID: &doc.ID}}); err != nil {
-		return fmt.Errorf("inbox receipt: %w", err)
-	}
-	// Sealed and without a Kreis (BidMailKind): the Kreis must not learn of the bid.
-	if err := postbox.QueueMailsTo(tx, nil, postbox.InboxReceipt, subject, body, `SELECT DISTINCT u.email FROM users u WHERE u.id = ? OR u.id IN
-		(SELECT user_id FROM organization_members WHERE org_id = ? AND role = 'org_admin') ORDER BY u.email`, v.SubmittedBy, v.OrgID); err != nil {
+	// A receipt issued without its PDF before (the renderer was down) has its message and
+	// mails already: the message now refers to the PDF, nothing is sent twice.
+	linked, err := linkReceiptMessage(tx, v.OrgID, r.Call.ID, doc.ID, subject)
+	if err != nil {
 		return err
 	}
+	if !linked {
+		link := fmt.Sprintf("%s/traeger/%d/bewerbungen/%d/fassungen/%d", baseURL, v.OrgID, bidID, version)
+		body := ReceiptText(r, link)
+		if _, err := postbox.InsertInbox(tx, []postbox.InboxRow{{OrgID: v.OrgID, CallID: &r.Call.ID, Kind: postbox.InboxReceipt, Subject: subject, Body: body,
+			DocumentID: &doc.ID}}); err != nil {
+			return fmt.Errorf("inbox receipt: %w", err)
+		}
+		// Sealed and without a Kreis (BidMailKind): the Kreis must not learn of the bid.
+		if err := postbox.QueueMailsTo(tx, nil, postbox.InboxReceipt, subject, body, `SELECT DISTINCT u.email FROM users u WHERE u.id = ? OR u.id IN
+			(SELECT user_id FROM organization_members WHERE org_id = ? AND role = 'org_admin') ORDER BY u.email`, v.SubmittedBy, v.OrgID); err != nil {
+			return err
+		}
+	}
 	return doc.Append(tx) // last: the bid's trail stays locked from here until COMMIT
+}
+
+// owe records that the Eingangsbestätigung of a version is owed (once; no document yet).
+func owe(tx *gorm.DB, bidID int64, version int) error {
+	if err := tx.Exec(`INSERT INTO bid_receipts (bid_id, version) VALUES (?, ?) ON CONFLICT DO NOTHING`, bidID, version).Error; err != nil {
+		return fmt.Errorf("record owed receipt: %w", err)
+	}
+	return nil
+}
+
+// IssueOwedReceipts issues, oldest first, up to limit Eingangsbestätigungen that have been
+// owed for longer than olderThan (the issuance after a submission failed, the process
+// ended in between, or a receipt still lacks its PDF) and returns how many it issued.
+// Each is issued in its own transaction; one failure does not stop the others.
+func IssueOwedReceipts(ctx context.Context, db *gorm.DB, vlt *vault.Vault, baseURL string, docs Documents, olderThan time.Duration, limit int) (int, error) {
+	var owed []struct {
+		BidID   int64
+		Version int
+	}
+	if err := db.WithContext(ctx).Raw(`SELECT bid_id, version FROM bid_receipts WHERE document_id IS NULL
+		AND issued_at < clock_timestamp() - ? * interval '1 microsecond' ORDER BY issued_at LIMIT ?`, olderThan.Microseconds(), limit).
+		Scan(&owed).Error; err != nil {
+		return 0, fmt.Errorf("owed receipts: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, o := range owed {
+		if err := IssueBidReceipt(ctx, db, vlt, o.BidID, o.Version, baseURL, docs); err != nil {
+			errs = append(errs, fmt.Errorf("receipt of bid %d version %d: %w", o.BidID, o.Version, err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
 }
 
 func receiptSubject(ref string, version int) string {
@@ -122,50 +172,27 @@ func issueReceiptDocument(tx *gorm.DB, docs Documents, r *Receipt, bidID int64, 
 	return doc, nil
 }
 
-// issueMissingReceiptPDF adds the PDF to a receipt issued without one (the document store
-// was unavailable or the renderer failed before): once, under the receipt row's lock, and
-// the receipt's Postfach message then refers to it.
-func issueMissingReceiptPDF(ctx context.Context, tx *gorm.DB, vlt *vault.Vault, orgID, bidID int64, version int, docs Documents) error {
-	var have struct{ DocumentID *int64 }
-	if err := tx.Raw(`SELECT document_id FROM bid_receipts WHERE bid_id = ? AND version = ? FOR UPDATE`, bidID, version).
-		Scan(&have).Error; err != nil {
-		return fmt.Errorf("lock receipt: %w", err)
-	}
-	if have.DocumentID != nil {
-		return nil
-	}
-	r, err := receiptOf(ctx, tx, vlt, orgID, bidID, version)
-	if err != nil {
-		return err
-	}
-	doc, err := issueReceiptDocument(tx, docs, r, bidID, version)
-	if err != nil {
-		return err
-	}
-	if err := linkReceiptMessage(tx, orgID, r.Call.ID, doc.ID, receiptSubject(r.Call.Ref, version)); err != nil {
-		return err
-	}
-	return doc.Append(tx)
-}
-
-// linkReceiptMessage refers the receipt's Postfach message (found by its subject, which
-// is sealed: the organisation's few receipt messages of the call are opened) to docID.
-func linkReceiptMessage(tx *gorm.DB, orgID, callID, docID int64, subject string) error {
+// linkReceiptMessage refers the receipt's Postfach message, if one was sent without the
+// PDF (found by its subject, which is sealed: the organisation's few receipt messages of
+// the call are opened), to docID, and reports whether there was one.
+func linkReceiptMessage(tx *gorm.DB, orgID, callID, docID int64, subject string) (bool, error) {
 	var msgs []postbox.InboxMessage
 	if err := tx.Raw(`SELECT id, org_id, subject, body, sealed FROM inbox_messages WHERE org_id = ? AND call_id = ? AND kind = ? AND document_id IS NULL`,
 		orgID, callID, postbox.InboxReceipt).Scan(&msgs).Error; err != nil {
-		return fmt.Errorf("load receipt messages: %w", err)
+		return false, fmt.Errorf("load receipt messages: %w", err)
 	}
 	if err := postbox.OpenInboxMessages(tx, msgs); err != nil {
-		return err
+		return false, err
 	}
+	linked := false
 	for _, m := range msgs {
 		if m.Subject != subject {
 			continue
 		}
 		if err := tx.Exec(`UPDATE inbox_messages SET document_id = ? WHERE id = ?`, docID, m.ID).Error; err != nil {
-			return fmt.Errorf("link receipt message: %w", err)
+			return false, fmt.Errorf("link receipt message: %w", err)
 		}
+		linked = true
 	}
-	return nil
+	return linked, nil
 }

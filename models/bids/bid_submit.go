@@ -215,6 +215,9 @@ func SubmitBidTx(tx *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.Bi
 	if err := insertVersion(tx, &ver, content.RequiredDocs); err != nil {
 		return nil, err
 	}
+	if err := owe(tx, ver.BidID, ver.Version); err != nil { // issued after the commit (IssueBidReceipt)
+		return nil, err
+	}
 	if err := tx.Exec(`UPDATE bids SET state = 'submitted', current_version = ?, submitted_rev = draft_rev,
 		reconfirmed_version = CASE WHEN needs_reconfirmation THEN ? ELSE reconfirmed_version END, needs_reconfirmation = false
 		WHERE id = ?`, ver.Version, ver.Version, b.ID).Error; err != nil {

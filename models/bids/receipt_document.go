@@ -160,6 +160,20 @@ func InboxDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, m
 	return &d, nil
 }
 
+// ReceiptOwed reports whether the Eingangsbestätigung of version n of the organisation's
+// bid is owed but not issued yet; for anyone outside the organisation it is false.
+func ReceiptOwed(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.BidScope, n int) (bool, error) {
+	if !actor.InOrg(scope.Org) {
+		return false, nil
+	}
+	var owed bool
+	if err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM bid_receipts r JOIN bids b ON b.id = r.bid_id
+		WHERE r.bid_id = ? AND r.version = ? AND b.org_id = ? AND r.document_id IS NULL)`, scope.Bid, n, scope.Org).Scan(&owed).Error; err != nil {
+		return false, fmt.Errorf("owed receipt: %w", err)
+	}
+	return owed, nil
+}
+
 // ReceiptHasPDF reports whether the Eingangsbestätigung of a bid version has its PDF.
 func ReceiptHasPDF(ctx context.Context, db *gorm.DB, bidID int64, n int) (bool, error) {
 	var ok bool

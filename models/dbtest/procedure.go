@@ -119,18 +119,18 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 		c.Timeline.QuestionsUntil, c.Timeline.Publication, lead.UserID).Scan(&p.CallID).Error)
 	fail("version", db.Exec(`INSERT INTO call_versions (call_id, version, content, content_sha256, deadline, published_by, published_at)
 		VALUES (?, 1, ?, ?, ?, ?, ?)`, p.CallID, raw, sum, c.Timeline.Deadline, lead.UserID, c.Timeline.Publication).Error)
-	audit := func(action string) {
+	record := func(action string) {
 		_, err := audit.Audit(db, audit.Event{Chain: audit.CallChain(p.CallID), ActorID: lead.UserID, TenantID: ids.TenantID,
 			Action: action, ObjectType: "call", ObjectID: fmt.Sprint(p.CallID)})
 		fail(action, err)
 	}
-	audit("call.published")
+	record("call.published")
 	fail("answer", db.Exec(`INSERT INTO qa_answers (call_id, seq, question, answer, answered_at, answered_by)
 		VALUES (?, 1, ?, 'Ja, je Los können Teilstellen beantragt werden.', now(), ?)`, p.CallID, "Sind Teilanträge je Los möglich?", lead.UserID).Error)
-	audit("question.answered")
+	record("question.answered")
 	fail("open", db.Exec(`UPDATE calls SET state = 'opened', opened_at = now() WHERE id = ?`, p.CallID).Error)
-	audit("call.closed")
-	audit("call.opened")
+	record("call.closed")
+	record("call.opened")
 
 	tag := fmt.Sprintf("p%d", p.CallID)
 	for _, q := range []struct {
@@ -166,12 +166,16 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 	}
 	p.Secrets = append(p.Secrets, "Gremium Geheim", "Geheime Begründung", "@gremium.example")
 	var orgs []struct {
-		ID   int64
-		Name string
+		ID    int64
+		Name  string
+		BidID int64
 	}
-	fail("orgs", db.Raw(`SELECT org_id AS id, org_name AS name FROM opening_bids WHERE call_id = ? ORDER BY bid_id`, p.CallID).Scan(&orgs).Error)
+	fail("orgs", db.Raw(`SELECT org_id AS id, org_name AS name, bid_id FROM opening_bids WHERE call_id = ? ORDER BY bid_id`, p.CallID).Scan(&orgs).Error)
 	for _, o := range orgs {
 		p.OrgIDs, p.OrgNames = append(p.OrgIDs, o.ID), append(p.OrgNames, o.Name)
+		_, err := audit.Audit(db, audit.Event{Chain: audit.SealedBidChain(p.CallID, o.BidID), ActorID: lead.UserID, Action: "bid.submitted",
+			ObjectType: "bid", ObjectID: fmt.Sprint(o.BidID), Details: map[string]any{"org_id": o.ID, "version": 1}})
+		fail("bid trail", err)
 	}
 
 	src := evaluation.EvaluationSource{}

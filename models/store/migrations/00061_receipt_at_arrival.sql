@@ -18,6 +18,11 @@
 -- A row inserted without receipt_at (bulk tools) is receipted at COMMIT, as before: the
 -- commit is never earlier than the arrival, so this can only make a submission late.
 
+-- The submission records its Eingangsbestätigung as owed (bid_receipts without a
+-- document); the PDF, the Postfach message and the e-mails follow outside the submitting
+-- request. This index finds the owed ones (bids.IssueOwedReceipts).
+CREATE INDEX bid_receipts_owed ON bid_receipts (issued_at) WHERE document_id IS NULL;
+
 -- +goose StatementBegin
 CREATE FUNCTION submission_queue_limit() RETURNS interval LANGUAGE sql IMMUTABLE AS $$ SELECT interval '30 seconds' $$;
 
@@ -65,3 +70,4 @@ END;
 $$;
 DROP FUNCTION submission_queue_limit();
 -- +goose StatementEnd
+DROP INDEX bid_receipts_owed;
