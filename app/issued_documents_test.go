@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -183,7 +184,9 @@ func TestReceiptPDFIssuedInTheBackgroundAfterSubmit(t *testing.T) {
 	base := e.start(t)
 	e.fill(t, base)
 	e.c.post(base+"/einreichen", url.Values{"rev": {e.rev(t, base)}}).wantStatus(t, 303)
-	e.ta.app.WaitReceipts()
+	if !e.ta.app.WaitReceipts(time.Minute) {
+		t.Fatal("the receipt is still being issued after a minute")
+	}
 	id := base[strings.LastIndex(base, "/")+1:]
 	if n := e.ta.count(`SELECT count(*) FROM bid_receipts r JOIN issued_documents d ON d.id = r.document_id
 		JOIN inbox_messages m ON m.document_id = d.id WHERE r.bid_id = ? AND d.recipient_org_id = ? AND d.kind = 'eingangsbestaetigung'`, id, e.orgID); n != 1 {

@@ -82,8 +82,18 @@ func (a *App) awaitReceipt(ctx context.Context, bidID int64, version int) {
 	}
 }
 
-// WaitReceipts waits until the receipts being issued in the background are done (shutdown, tests).
-func (a *App) WaitReceipts() { a.receipts.wg.Wait() }
+// WaitReceipts waits at most d until the receipts being issued in the background are done
+// (shutdown, tests) and reports whether they are.
+func (a *App) WaitReceipts(d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { a.receipts.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
 
 // owedReceiptsJob issues receipts owed for more than a minute (rules.md R3: every
 // receipted version gets its Eingangsbestätigung).

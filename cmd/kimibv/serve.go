@@ -14,7 +14,7 @@ import (
 )
 
 // serve migrates, starts the jobs and the HTTP server, and on a signal shuts down
-// in order: HTTP server, scheduler (bounded drain), database.
+// in order: HTTP server, receipts being issued, scheduler (each with a bounded drain), database.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	vlt, err := openVault(cfg, log)
 	if err != nil {
@@ -81,6 +81,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("http shutdown", "err", err)
+	}
+	log.Info("shutting down: receipts in progress")
+	if !a.WaitReceipts(cfg.ShutdownDrain) {
+		log.Warn("receipts still in progress after the drain; the receipts job issues them after the restart")
 	}
 	log.Info("shutting down: scheduler")
 	sched.Stop(cfg.ShutdownDrain)
