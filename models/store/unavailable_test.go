@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -145,5 +146,42 @@ func TestWriteInReadOnlyTransactionIsUnavailable(t *testing.T) {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != "25006" || !store.IsUnavailable(err) {
 		t.Fatalf("write in a read-only transaction: %v, want SQLSTATE 25006 classified as unavailable", err)
+	}
+}
+
+// TestMultiHostURLFindsTheWritableHost: DATABASE_URL names two hosts, as after a failover
+// where the first (the former primary) is gone; pgx goes on to the second, and a URL whose
+// hosts all refuse gives an unavailable error. Go's own URL parser keeps such a URL intact.
+func TestMultiHostURLFindsTheWritableHost(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u, err := url.Parse(dbtest.NewURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("target_session_attrs", "read-write")
+	u.RawQuery = q.Encode()
+	live := u.Host
+	u.Host = "127.0.0.1:1," + live // nothing listens on port 1
+	if back, err := url.Parse(u.String()); err != nil || back.Host != u.Host {
+		t.Fatalf("net/url does not keep the multi-host URL: %v, %v", back, err)
+	}
+	st, err := store.Open(ctx, u.String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Ping(ctx); err != nil {
+		t.Fatalf("Ping with the first host gone: %v", err)
+	}
+	u.Host = "127.0.0.1:1,127.0.0.1:2"
+	dead, err := store.Open(ctx, u.String(), nil) // GORM pings once when it opens
+	if err == nil {
+		defer dead.Close()
+		err = dead.Ping(ctx)
+	}
+	if !store.IsUnavailable(err) {
+		t.Fatalf("no host answers: %v, want an unavailable error", err)
 	}
 }
