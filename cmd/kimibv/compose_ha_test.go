@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -105,5 +108,29 @@ func TestComposeHAFile(t *testing.T) {
 	}
 	if mounted["haproxy"] != "/usr/local/etc/haproxy/haproxy.cfg" || !strings.Contains(cfg, mounted["haproxy-503"]) || mounted["haproxy-503"] == "" {
 		t.Errorf("proxy mounts %v; want haproxy.cfg at the image's path and the 503 page where errorfile looks", mounted)
+	}
+	haproxyCheck(t, cfg, mounted["haproxy-503"], page)
+}
+
+// haproxyCheck runs `haproxy -c` on the configuration where HAProxy is installed (Debian's
+// package; not needed otherwise): it parses the 503 page too. Unresolvable server names
+// are only warnings there.
+func haproxyCheck(t *testing.T, cfg, pagePath, page string) {
+	bin, err := exec.LookPath("haproxy")
+	if err != nil {
+		t.Log("haproxy is not installed: configuration not checked with haproxy -c")
+		return
+	}
+	dir := t.TempDir()
+	local := filepath.Join(dir, "503-de.http")
+	if err := os.WriteFile(local, []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "haproxy.cfg")
+	if err := os.WriteFile(file, []byte(strings.ReplaceAll(cfg, pagePath, local)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-c", "-f", file).CombinedOutput(); err != nil {
+		t.Errorf("haproxy -c: %v\n%s", err, out)
 	}
 }
