@@ -93,6 +93,43 @@ func TestDatabaseOutageGivesGerman503AndRecovers(t *testing.T) {
 	c.get("/").wantStatus(t, http.StatusOK).wantContains(t, "Abmelden")
 }
 
+// TestReadOnlyDatabaseGivesGerman503AndRecovers: the database accepts no writes, as a
+// standby does before its promotion or a former primary after a failover. Pages answer the
+// German 503 (no 500), /readyz says not ready, and once the database accepts writes again
+// the same instance serves the logged-in user without a restart.
+func TestReadOnlyDatabaseGivesGerman503AndRecovers(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, true)
+	c := ta.client()
+	c.login("leitung@musterland.example", "Demo-Passwort-2026")
+	var name string
+	ta.store.DB.Raw(`SELECT current_database()`).Scan(&name)
+	admin, err := pgx.Connect(context.Background(), dbtest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	for _, q := range []string{`ALTER DATABASE "` + name + `" SET default_transaction_read_only = on`,
+		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '` + name + `'`} {
+		if _, err := admin.Exec(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // the first request may meet a terminated connection, the second a read-only one
+		res := c.get("/")
+		res.wantStatus(t, http.StatusServiceUnavailable).wantContains(t, "Vorübergehend nicht erreichbar")
+		if strings.Contains(res.Body, "SQLSTATE") || strings.Contains(res.Body, "read-only") {
+			t.Fatal("internal details leaked to the browser")
+		}
+	}
+	c.get("/readyz").wantStatus(t, http.StatusServiceUnavailable)
+	if _, err := admin.Exec(context.Background(), `ALTER DATABASE "`+name+`" RESET default_transaction_read_only`); err != nil {
+		t.Fatal(err)
+	}
+	c.get("/readyz").wantStatus(t, http.StatusOK)
+	c.get("/").wantStatus(t, http.StatusOK).wantContains(t, "Abmelden")
+}
+
 func TestGzipForTextAndCachingForStatic(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t, false)

@@ -11,19 +11,19 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-// TestComposeFile loads docker-compose.yml with the Compose specification loader
-// (the one docker compose uses) and checks what the deployment relies on.
-func TestComposeFile(t *testing.T) {
+// loadCompose loads a compose file of the repository root with the Compose specification
+// loader (the one docker compose uses); it returns the project and the root.
+func loadCompose(t *testing.T, name string) (*types.Project, string) {
+	t.Helper()
 	_, here, _, ok := runtime.Caller(0)
 	if !ok {
 		t.Fatal("cannot locate the test file")
 	}
 	root := filepath.Join(filepath.Dir(here), "..", "..")
-	file := filepath.Join(root, "docker-compose.yml")
+	file := filepath.Join(root, name)
 
 	opts, err := cli.NewProjectOptions([]string{file},
 		cli.WithWorkingDirectory(root),
-		cli.WithName("kimibv"),
 		cli.WithEnv([]string{}), // defaults from the file, not the test machine's environment
 		cli.WithInterpolation(true),
 	)
@@ -34,6 +34,12 @@ func TestComposeFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load %s: %v", file, err)
 	}
+	return project, root
+}
+
+// TestComposeFile loads docker-compose.yml and checks what the deployment relies on.
+func TestComposeFile(t *testing.T) {
+	project, root := loadCompose(t, "docker-compose.yml")
 
 	db, err := project.GetService("db")
 	if err != nil {

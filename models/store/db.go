@@ -38,6 +38,11 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
 	cfg.MaxConnLifetime = time.Hour
+	// After a failover the pool must forget connections to a server that is no longer
+	// the primary; with a multi-host URL and target_session_attrs=read-write new ones go
+	// to the new primary (pgx tries the hosts in order). Dead connections are discarded
+	// on their first error and idle ones pinged after a second (pgxpool's defaults).
+	cfg.PrepareConn = refuseReadOnly
 	if !strings.Contains(url, "pool_max_conns") {
 		// pgxpool's default is max(4, NumCPU): on a two-core server four connections are
 		// shared by every request, and a deadline rush queues for them while submissions

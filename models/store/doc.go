@@ -1,7 +1,10 @@
-// Package store opens the PostgreSQL database (connection pool and GORM handle), runs
-// use cases in one transaction (InTx), turns "no rows" into core.ErrNotFound, counts
-// queries for tests and benchmarks, and applies the embedded goose migrations
-// (migrations/) under an advisory lock, refusing a database migrated by a newer binary.
+// Package store opens the PostgreSQL database (connection pool and GORM handle; the pool
+// refuses servers that accept no writes, so after a failover a multi-host DATABASE_URL
+// finds the new primary), tells errors that mean "the database is unavailable right now"
+// from others (IsUnavailable: 503, not 500), runs use cases in one transaction (InTx),
+// turns "no rows" into core.ErrNotFound, counts queries for tests and benchmarks, and
+// applies the embedded goose migrations (migrations/) under an advisory lock, refusing a
+// database migrated by a newer binary.
 //
 // Layer: above core. It imports only core.
 //
