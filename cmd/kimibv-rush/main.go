@@ -244,12 +244,21 @@ func submit(base string, r *outcome, rev int) {
 	if strings.HasPrefix(loc, "/") {
 		loc = base + loc
 	}
-	if res, err := r.client.Get(loc); err == nil {
+	// The receipt page; while the database fails over it answers 503 for a moment.
+	for try := 0; try < 10 && r.Hash == ""; try++ {
+		res, err := r.client.Get(loc)
+		if err != nil {
+			return
+		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		if h := hashRe.FindSubmatch(body); h != nil {
 			r.Hash = string(h[1])
 		}
+		if res.StatusCode != http.StatusServiceUnavailable {
+			return
+		}
+		time.Sleep(time.Second)
 	}
 }
 
