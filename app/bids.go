@@ -285,6 +285,7 @@ func (a *App) bidCheck(c echo.Context) error {
 
 // submitBid freezes the checked revision as a version and issues the receipt after commit.
 func (a *App) submitBid(c echo.Context) error {
+	a.submissionArrived()
 	b, err := a.ownBidParams(c)
 	if err != nil {
 		return err

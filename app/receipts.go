@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"kimibv/models/bids"
@@ -11,8 +12,8 @@ import (
 
 // receiptIssuer issues Eingangsbestätigungen after their submission committed, outside
 // the submitting request: on deadline day a provider's submission is acknowledged as soon
-// as it is stored, and the PDFs are rendered one at a time instead of competing with the
-// submissions for the processor. Pages of a receipt wait for one this process is still
+// as it is stored, and the PDFs are rendered one at a time, while no submission is arriving
+// (for at most receiptDefer), instead of competing with the submissions for the processor. Pages of a receipt wait for one this process is still
 // issuing; the "receipts" job issues any left over (the process ended in between, or
 // another instance took the submission).
 type receiptIssuer struct {
@@ -20,6 +21,7 @@ type receiptIssuer struct {
 	inFlight map[receiptKey]chan struct{}
 	slot     chan struct{} // one renderer at a time
 	wg       sync.WaitGroup
+	lastSub  atomic.Int64 // UnixNano of the latest submission this process received
 }
 
 type receiptKey struct {
@@ -33,13 +35,35 @@ const receiptTimeout = 2 * time.Minute
 // receiptWait is how long a receipt page waits for a receipt this process is issuing.
 const receiptWait = 5 * time.Second
 
+// receiptQuiet is the pause in arriving submissions the renderer waits for, and
+// receiptDefer the longest it defers a receipt for that.
+const (
+	receiptQuiet = 200 * time.Millisecond
+	receiptDefer = time.Minute
+)
+
 func newReceiptIssuer() *receiptIssuer {
 	return &receiptIssuer{inFlight: map[receiptKey]chan struct{}{}, slot: make(chan struct{}, 1)}
 }
 
+// submissionArrived notes that a submission arrived (the renderer defers to it).
+func (a *App) submissionArrived() { a.receipts.lastSub.Store(time.Now().UnixNano()) }
+
+// awaitQuiet waits until no submission has arrived for receiptQuiet, at most receiptDefer
+// after since.
+func (r *receiptIssuer) awaitQuiet(since time.Time) {
+	for time.Since(since) < receiptDefer {
+		idle := time.Since(time.Unix(0, r.lastSub.Load()))
+		if idle >= receiptQuiet {
+			return
+		}
+		time.Sleep(receiptQuiet - idle)
+	}
+}
+
 // issueReceiptSoon issues the receipt of a committed version in the background.
 func (a *App) issueReceiptSoon(vlt *vault.Vault, bidID int64, version int) {
-	r, key, done := a.receipts, receiptKey{bidID, version}, make(chan struct{})
+	r, key, done, queued := a.receipts, receiptKey{bidID, version}, make(chan struct{}), time.Now()
 	r.mu.Lock()
 	if _, busy := r.inFlight[key]; busy {
 		r.mu.Unlock()
@@ -58,6 +82,7 @@ func (a *App) issueReceiptSoon(vlt *vault.Vault, bidID int64, version int) {
 		}()
 		r.slot <- struct{}{}
 		defer func() { <-r.slot }()
+		r.awaitQuiet(queued)
 		ctx, cancel := context.WithTimeout(context.Background(), receiptTimeout)
 		defer cancel()
 		if err := bids.IssueBidReceipt(ctx, a.db, vlt, bidID, version, a.cfg.BaseURL, a.docs); err != nil {
