@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -123,8 +124,22 @@ func verifyByCopy(ctx context.Context, sqlDB *sql.DB, chain string, each func(Ve
 		if err != nil {
 			return err
 		}
-		if err := streamVerify(ctx, tx.Conn().PgConn(), query, newChecker(heads, each)); err != nil {
-			return err
+		if chain != "" && heads[0].exists && heads[0].seq >= splitMinEntries && runtime.GOMAXPROCS(0) > 1 {
+			v, err := verifySplit(ctx, sqlDB, tx, heads[0])
+			if err != nil {
+				return err
+			}
+			if err := each(v); err != nil {
+				return err
+			}
+		} else {
+			chk := newChecker(heads, each)
+			if err := streamVerify(ctx, tx.Conn().PgConn(), query, chk); err != nil {
+				return err
+			}
+			if err := chk.close(); err != nil {
+				return err
+			}
 		}
 		if err := tx.Commit(ctx); err != nil {
 			return fmt.Errorf("verify audit chains: %w", err)
@@ -150,8 +165,7 @@ func headsAndCopyQuery(ctx context.Context, tx pgx.Tx, chain string) ([]chainHea
 		if err != nil {
 			return nil, "", fmt.Errorf("read chain %s: %w", chain, err)
 		}
-		return []chainHead{h}, `COPY (SELECT ` + verifyColumns + ` FROM audit_log WHERE chain = '` + lit +
-			`' ORDER BY seq) TO STDOUT (FORMAT binary)`, nil
+		return []chainHead{h}, chainCopyQuery(lit, ""), nil
 	}
 	rows, err := tx.Query(ctx, `SELECT chain, head_seq, head_hash FROM audit_chains ORDER BY chain`)
 	if err != nil {

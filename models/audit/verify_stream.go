@@ -36,9 +36,14 @@ type batch struct {
 	done    chan struct{}
 }
 
+// rowSink takes the rows of a COPY stream in order with the result of their hashing.
+type rowSink interface {
+	entry(e *rawEntry, hashOK bool)
+}
+
 // streamVerify runs query (a binary COPY of verifyColumns) on conn and feeds every row to
-// chk in order, hashing in parallel.
-func streamVerify(ctx context.Context, conn *pgconn.PgConn, query string, chk *checker) error {
+// sink in order, hashing in parallel.
+func streamVerify(ctx context.Context, conn *pgconn.PgConn, query string, sink rowSink) error {
 	workers := runtime.GOMAXPROCS(0)
 	inFlight := workers * batchesPerProcs
 	work := make(chan *batch, inFlight)
@@ -62,7 +67,7 @@ func streamVerify(ctx context.Context, conn *pgconn.PgConn, query string, chk *c
 		for b := range ordered {
 			<-b.done
 			for i := range b.entries {
-				chk.entry(&b.entries[i], b.hashOK[i])
+				sink.entry(&b.entries[i], b.hashOK[i])
 			}
 			select {
 			case free <- b:
@@ -95,7 +100,7 @@ func streamVerify(ctx context.Context, conn *pgconn.PgConn, query string, chk *c
 	if err != nil {
 		return fmt.Errorf("read audit chains: %w", err)
 	}
-	return chk.close()
+	return nil
 }
 
 // checker splits the ordered rows into chains and reports each chain's Verification,
