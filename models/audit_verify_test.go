@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"kimibv/models/audit"
@@ -168,6 +169,56 @@ func TestVerifyAllChainsMatchesVerifyingEachChain(t *testing.T) {
 	for _, v := range got {
 		if (v.Chain == "kreis:1") == (v.OK || v.BrokenSeq != 2) {
 			t.Errorf("only the gap in kreis:1 is a problem: %+v", v)
+		}
+	}
+}
+
+// TestVerifyChainOfALongChainNamesTheFirstBrokenEntryAcrossHalves covers the long-chain
+// path (two halves read in parallel, joined): damage on both sides of the middle.
+func TestVerifyChainOfALongChainNamesTheFirstBrokenEntryAcrossHalves(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long chain skipped in -short mode")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	st := dbtest.New(t)
+	const chain, n = "call:long", 100_002 // at least splitMinEntries: read in two halves
+	at := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+	prev := audit.GenesisHash
+	rows := make([][]any, 0, n)
+	for i := 1; i <= n; i++ {
+		e := audit.AuditEntry{Chain: chain, Seq: int64(i), CreatedAt: at.Add(time.Duration(i) * time.Millisecond),
+			Action: "test.long", ObjectType: "bid", ObjectID: fmt.Sprint(i), Details: fmt.Sprintf(`{"i":%d}`, i), PrevHash: prev}
+		e.Hash = audit.EntryHash(e)
+		rows = append(rows, []any{e.Chain, e.Seq, e.CreatedAt, e.Action, e.ObjectType, e.ObjectID, e.Details, e.PrevHash, e.Hash})
+		prev = e.Hash
+	}
+	mustExec(t, st.DB, fmt.Sprintf(`INSERT INTO audit_chains (chain, head_seq, head_hash) VALUES ('%s', %d, '%s')`, chain, n, prev))
+	if _, err := st.Pool.CopyFrom(ctx, pgx.Identifier{"audit_log"},
+		[]string{"chain", "seq", "created_at", "action", "object_type", "object_id", "details", "prev_hash", "hash"}, pgx.CopyFromRows(rows)); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := audit.VerifyChain(ctx, st.DB, chain); err != nil || !v.OK || v.Entries != n || v.HeadHash != prev {
+		t.Fatalf("intact long chain: %+v", v)
+	}
+	mustExec(t, st.DB, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete`)
+	steps := []struct {
+		stmt   string
+		broken int64
+	}{
+		{`UPDATE audit_log SET details = '{}' WHERE chain = 'call:long' AND seq = 90000`, 90000},   // second half
+		{`DELETE FROM audit_log WHERE chain = 'call:long' AND seq = 50002`, 50002},                 // first of the second half
+		{`UPDATE audit_log SET prev_hash = hash WHERE chain = 'call:long' AND seq = 50001`, 50001}, // last of the first half
+		{`UPDATE audit_log SET details = '{"i":0}' WHERE chain = 'call:long' AND seq = 7`, 7},      // first half
+	}
+	for i, s := range steps {
+		mustExec(t, st.DB, s.stmt)
+		v, err := audit.VerifyChain(ctx, st.DB, chain)
+		if i == len(steps)-1 { // the row-by-row walk is slow under -race: compare once
+			v = verifyBothWays(t, st.DB, chain)
+		}
+		if err != nil || v.OK || v.BrokenSeq != s.broken {
+			t.Fatalf("after %s: %+v %v, want broken %d", s.stmt, v, err, s.broken)
 		}
 	}
 }
