@@ -34,6 +34,7 @@ type config struct {
 	MaxBidBytes     int64
 	OCIDPrefix      string
 	Bench           bool
+	MemoryLimit     int64 // soft limit of the Go heap in bytes; 0 leaves the runtime's (GOMEMLIMIT)
 }
 
 // envVar documents one setting; the README's configuration table lists the same.
@@ -67,6 +68,7 @@ func settings() []envVar {
 		{"KIMIBV_MAX_FILE_MB", "20", "largest accepted uploaded file (PDF) in MiB", false},
 		{"KIMIBV_MAX_BID_MB", "100", "largest total size of all files of one bid in MiB", false},
 		{"KIMIBV_OCID_PREFIX", "ocds-kimibv", "OCDS ocid prefix of the open data (/ocds/releases.json): register your own with the Open Contracting Partnership before publishing; changing it changes every ocid", false},
+		{"KIMIBV_MEMORY_LIMIT_MB", "150", "soft memory limit of kimibv serve in MiB (Go's GOMEMLIMIT): the garbage collector works harder as the heap nears it, so parallel uploads do not pile up garbage; 0 leaves Go's default (no limit, or GOMEMLIMIT)", false},
 		{"KIMIBV_BENCH", "", "1 adds /bench/floor, the profiler under /bench/pprof and the X-Kimibv-Queries response header for scripts/bench; refused in production", false},
 	}
 }
@@ -125,6 +127,11 @@ func loadConfig() (config, error) {
 		MasterKeyFile: vals["KIMIBV_MASTER_KEY_FILE"],
 		MaxFileBytes:  int64(num("KIMIBV_MAX_FILE_MB")) << 20, MaxBidBytes: int64(num("KIMIBV_MAX_BID_MB")) << 20,
 		OCIDPrefix: vals["KIMIBV_OCID_PREFIX"], Bench: vals["KIMIBV_BENCH"] == "1",
+	}
+	if mb, err := strconv.Atoi(vals["KIMIBV_MEMORY_LIMIT_MB"]); err != nil || mb < 0 {
+		errs = append(errs, "KIMIBV_MEMORY_LIMIT_MB: a number of MiB, 0 for no limit")
+	} else {
+		c.MemoryLimit = int64(mb) << 20
 	}
 	if c.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is not set")

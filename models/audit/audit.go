@@ -142,68 +142,6 @@ func Audit(tx *gorm.DB, ev Event) (AuditEntry, error) {
 	return e, nil
 }
 
-// Verification is the outcome of re-computing one chain.
-type Verification struct {
-	Chain     string
-	Entries   int64
-	HeadHash  string
-	OK        bool
-	BrokenSeq int64
-	Problem   string
-}
-
-// VerifyChain walks chain in sequence order with a streaming cursor, recomputes every
-// hash and link, and compares the end with the stored head. It names the first broken entry.
-func VerifyChain(ctx context.Context, db *gorm.DB, chain string) (Verification, error) {
-	v := Verification{Chain: chain, OK: true, HeadHash: GenesisHash}
-	rows, err := db.WithContext(ctx).Raw(`SELECT chain, seq, created_at, actor_id, tenant_id, action, object_type, object_id, details, prev_hash, hash
-		FROM audit_log WHERE chain = ? ORDER BY seq`, chain).Rows()
-	if err != nil {
-		return v, fmt.Errorf("read chain %s: %w", chain, err)
-	}
-	defer rows.Close()
-	prev := GenesisHash
-	var want int64 = 1
-	for rows.Next() {
-		var e AuditEntry
-		if err := rows.Scan(&e.Chain, &e.Seq, &e.CreatedAt, &e.ActorID, &e.TenantID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Details, &e.PrevHash, &e.Hash); err != nil {
-			return v, fmt.Errorf("scan chain %s: %w", chain, err)
-		}
-		if v.OK {
-			switch {
-			case e.Seq != want:
-				v.fail(want, fmt.Sprintf("Eintrag %d fehlt (gefunden: %d)", want, e.Seq))
-			case e.PrevHash != prev:
-				v.fail(e.Seq, "Verkettung gebrochen: vorheriger Hash stimmt nicht")
-			case EntryHash(e) != e.Hash:
-				v.fail(e.Seq, "Inhalt verändert: Hash stimmt nicht")
-			}
-		}
-		prev, want = e.Hash, e.Seq+1
-		v.Entries++
-	}
-	if err := rows.Err(); err != nil {
-		return v, fmt.Errorf("read chain %s: %w", chain, err)
-	}
-	v.HeadHash = prev
-	var head struct {
-		HeadSeq  int64
-		HeadHash string
-	}
-	res := db.WithContext(ctx).Raw(`SELECT head_seq, head_hash FROM audit_chains WHERE chain = ?`, chain).Scan(&head)
-	if res.Error != nil {
-		return v, fmt.Errorf("read chain head %s: %w", chain, res.Error)
-	}
-	if v.OK && res.RowsAffected > 0 && (head.HeadSeq != want-1 || head.HeadHash != prev) {
-		v.fail(head.HeadSeq, "Kettenkopf stimmt nicht mit dem letzten Eintrag überein (Einträge entfernt?)")
-	}
-	return v, nil
-}
-
-func (v *Verification) fail(seq int64, problem string) {
-	v.OK, v.BrokenSeq, v.Problem = false, seq, problem
-}
-
 // Chains lists every chain key in a stable order.
 func Chains(ctx context.Context, db *gorm.DB) ([]string, error) {
 	var chains []string
