@@ -47,7 +47,7 @@ type awardPage struct {
 // Logged-in users get no validator: their page carries their navigation and session.
 func (a *App) awardRecord(c echo.Context) error {
 	ctx := c.Request().Context()
-	stamp, err := decision.AwardRecordStamp(ctx, a.db, c.Param("id"))
+	stamp, err := a.awardStamp(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
