@@ -38,7 +38,9 @@ func (ta *testApp) secondInstance(adjust func(*app.Config)) *testApp {
 func (r *response) queries() string { return r.Header.Get(app.QueryCountHeader) }
 
 // validator is what a reader can compare between two visits.
-func (r *response) validator() string { return r.Header.Get("ETag") + " " + r.Header.Get("Last-Modified") }
+func (r *response) validator() string {
+	return r.Header.Get("ETag") + " " + r.Header.Get("Last-Modified")
+}
 
 // wantKept waits until an anonymous visit of path is answered without a database query
 // (its validator kept in memory, its page in the page cache) and returns that answer.
