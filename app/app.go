@@ -56,6 +56,7 @@ type App struct {
 	now        func() time.Time
 	pages      *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)
 	validators *validators                    // the public pages' validators, kept while ListenForChanges runs
+	checks     *decision.ChainChecks          // verified procedure chains by head (award record)
 	streamed   map[string]bool                // "POST /path" of the routes whose multipart body readUpload streams
 }
 
@@ -93,8 +94,8 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 		}
 	}
 	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now, pages: newPageCache(),
-		validators: newValidators(cfg.ValidatorMaxAge),
-		docs:       pdfdoc.New(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung")}
+		validators: newValidators(cfg.ValidatorMaxAge), checks: decision.NewChainChecks(chainCheckMaxAge),
+		docs: pdfdoc.New(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung")}
 	for _, o := range opts {
 		o(a)
 	}

@@ -9,12 +9,15 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Page cache limits: a rendered public page is kept for at most pageCacheTTL (so the
-// chain verification shown on an award record is never older than that) and at most
-// pageCacheSize pages are kept (about 200 KB for the largest award record).
+// Page cache limits: a rendered public page is kept for at most pageCacheTTL and at most
+// pageCacheSize pages are kept (about 200 KB for the largest award record). The
+// verification of a procedure chain shown on an award record is kept per chain head for
+// chainCheckMaxAge (decision.ChainChecks), so the chain verification a visitor sees is
+// at most the sum old; the page states when it was done.
 const (
-	pageCacheSize = 128
-	pageCacheTTL  = time.Minute
+	pageCacheSize    = 128
+	pageCacheTTL     = time.Minute
+	chainCheckMaxAge = 5 * time.Minute
 )
 
 // ctxPageKey holds the page-cache key of a response that may be cached (see revalidate).
