@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -55,6 +56,8 @@ func (a *App) revalidate(c echo.Context, kind, tag string, modified time.Time) (
 	}
 	key := etag + " " + c.Request().URL.RequestURI()
 	if body, ok := a.pages.Get(key); ok {
+		// With its length the page goes out in one piece instead of chunked.
+		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 		return true, c.HTMLBlob(http.StatusOK, body)
 	}
 	c.Set(ctxPageKey, key)
