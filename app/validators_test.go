@@ -161,13 +161,9 @@ func TestKeptValidatorIsReadAgainAfterTheBound(t *testing.T) {
 	path := "/ausschreibungen/" + ref
 	anon := ta.client()
 	before := wantKept(t, anon, path).validator()
-	changed := time.Now()
 	changeWithoutNotification(t, ta.store.DB, `UPDATE calls SET deadline = deadline + interval '1 day' WHERE id = ?`, id)
 	if !eventually(bound+notifyWithin, func() bool { return anon.get(path).validator() != before }) {
 		t.Fatal("the kept validator was not read again after the bound")
-	}
-	if d := time.Since(changed); d > bound+time.Second {
-		t.Errorf("the change took %v to show, bound %v", d, bound)
 	}
 }
 
