@@ -44,24 +44,54 @@ func (a *App) revalidate(c echo.Context, kind, tag string, modified time.Time) (
 		h.Set("Cache-Control", "private, no-store")
 		return false, nil
 	}
-	etag := `W/"` + kind + "-" + tag + `"`
+	etag, modified := publicValidator(kind, tag, modified)
+	notMod, body, key := a.keptAnswer(c, etag, modified)
+	if notMod || body != nil {
+		return true, answerKept(c, etag, modified, body)
+	}
+	setPublicValidator(h, etag, modified)
+	c.Set(ctxPageKey, key)
+	return false, nil
+}
+
+// publicValidator is the weak ETag of a page of kind with tag and its Last-Modified (to
+// the second, as the header carries it).
+func publicValidator(kind, tag string, modified time.Time) (string, time.Time) {
+	return `W/"` + kind + "-" + tag + `"`, modified.UTC().Truncate(time.Second)
+}
+
+// setPublicValidator sets the headers of an anonymous visitor's public page.
+func setPublicValidator(h http.Header, etag string, modified time.Time) {
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "public, no-cache")
-	modified = modified.UTC().Truncate(time.Second)
 	if !modified.IsZero() {
 		h.Set("Last-Modified", modified.Format(http.TimeFormat))
 	}
+}
+
+// keptAnswer tells what memory can answer for the page with etag at the request's
+// address: 304 when the request's validator matches (notMod), else the page kept in the
+// page cache (body, nil if none); key is the page's page-cache key.
+func (a *App) keptAnswer(c echo.Context, etag string, modified time.Time) (notMod bool, body []byte, key string) {
 	if notModified(c.Request(), etag, modified) {
-		return true, c.NoContent(http.StatusNotModified)
+		return true, nil, ""
 	}
-	key := etag + " " + c.Request().URL.RequestURI()
-	if body, ok := a.pages.Get(key); ok {
-		// With its length the page goes out in one piece instead of chunked.
-		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-		return true, c.HTMLBlob(http.StatusOK, body)
+	key = etag + " " + c.Request().URL.RequestURI()
+	body, _ = a.pages.Get(key)
+	return false, body, key
+}
+
+// answerKept answers an anonymous visitor from memory with the page's validators: 304
+// without body when body is nil, else the kept page.
+func answerKept(c echo.Context, etag string, modified time.Time, body []byte) error {
+	h := c.Response().Header()
+	setPublicValidator(h, etag, modified)
+	if body == nil {
+		return c.NoContent(http.StatusNotModified)
 	}
-	c.Set(ctxPageKey, key)
-	return false, nil
+	// With its length the page goes out in one piece instead of chunked.
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.HTMLBlob(http.StatusOK, body)
 }
 
 // storePage keeps a rendered 200 page of an anonymous visitor for revalidate, unless it

@@ -27,6 +27,8 @@ func (a *App) routes(e *echo.Echo) {
 
 	// Benchmark aids, only with KIMIBV_BENCH=1 (app/bench.go).
 	a.benchRoutes(e)
+	// An anonymous visitor's public page from memory, before sessions (answer_from_memory.go).
+	e.Use(a.answerFromMemory)
 
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)

@@ -98,14 +98,13 @@ func (v *validators) Notify(payload string) {
 // with read (which also names the call it belongs to) and keeps it, unless the store is
 // not live or an invalidation happened during the read.
 func keptValidator[T any](v *validators, key string, read func() (T, int64, error)) (T, error) {
+	if val, ok := peekValidator[T](v, key); ok {
+		return val, nil
+	}
 	start := time.Now()
 	v.mu.RLock()
-	e, ok := v.entries[key]
 	live, gen := v.live, v.gen
 	v.mu.RUnlock()
-	if ok && start.Sub(e.read) < v.maxAge {
-		return e.val.(T), nil
-	}
 	val, callID, err := read()
 	if err != nil || !live {
 		return val, err

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"testing"
@@ -240,4 +241,33 @@ func TestAwardRecordRendersWithAtMostSixQueries(t *testing.T) {
 		t.Errorf("render with kept validator and verification: %s queries, want at most 3", again.queries())
 	}
 	t.Logf("award record: %s queries on the first render, %s with validator and verification kept", first.queries(), again.queries())
+}
+
+// TestAnswerFromMemoryEqualsTheRoutesAnswer: an anonymous visitor without a session
+// cookie is answered from memory before sessions and CSRF are set up; the answer — page
+// and validators — is the one the route gives a visitor who passes them, and it sets no
+// cookie.
+func TestAnswerFromMemoryEqualsTheRoutesAnswer(t *testing.T) {
+	t.Parallel()
+	ta := newTestAppOn(t, dbtest.NewDemo(t), benchConfig(time.Hour))
+	p := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: 90, Bids: 2, Criteria: 2, Evaluators: 2, Final: true, Docs: dbtest.FakeDecisionDocs()})
+	_, ref := ta.openCall()
+	anon := ta.client()
+	for _, path := range []string{"/ausschreibungen", "/ausschreibungen?status=published", "/ausschreibungen/" + ref, "/vergaben/" + p.Ref} {
+		fast := wantKept(t, anon, path)
+		req, _ := http.NewRequest(http.MethodGet, anon.base+path, nil)
+		req.AddCookie(&http.Cookie{Name: "kimibv_session", Value: "unbekannt"})
+		routed := ta.client().do(req).wantStatus(t, 200)
+		if fast.Body != routed.Body {
+			t.Errorf("%s: the page from memory differs from the route's", path)
+		}
+		for _, h := range []string{"ETag", "Last-Modified", "Cache-Control", "Content-Type", "Content-Length"} {
+			if fast.Header.Get(h) != routed.Header.Get(h) {
+				t.Errorf("%s: %s from memory %q, from the route %q", path, h, fast.Header.Get(h), routed.Header.Get(h))
+			}
+		}
+		if c := fast.Header.Get("Set-Cookie"); c != "" {
+			t.Errorf("%s: the answer from memory sets a cookie: %s", path, c)
+		}
+	}
 }
