@@ -35,6 +35,7 @@ type Config struct {
 	MaxBidBytes     int64         // largest total of one bid's files (0: vault.DefaultMaxBidBytes)
 	OCIDPrefix      string        // OCDS ocid prefix ("": opendata.DefaultOCIDPrefix)
 	Bench           bool          // KIMIBV_BENCH=1: /bench/floor and the query-count header (app/bench.go)
+	ValidatorMaxAge time.Duration // longest a public page's validator is kept without a notification (0: DefaultValidatorMaxAge)
 }
 
 // Secure reports whether the application is served over TLS (cookies Secure, HSTS).
@@ -45,17 +46,19 @@ func (c Config) Dev() bool { return c.Env == "development" }
 
 // App holds the dependencies of the handlers; there are no package globals.
 type App struct {
-	cfg      Config
-	store    *store.Store
-	db       *gorm.DB
-	sessions *scs.SessionManager
-	views    *templates.Renderer
-	docs     decision.ProcedureDocuments // renders the PDFs the use cases issue
-	log      *slog.Logger
-	now      func() time.Time
-	pages    *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)
-	streamed map[string]bool                // "POST /path" of the routes whose multipart body readUpload streams
-	receipts *receiptIssuer                 // Eingangsbestätigungen issued after the submission (receipts.go)
+	cfg        Config
+	store      *store.Store
+	db         *gorm.DB
+	sessions   *scs.SessionManager
+	views      *templates.Renderer
+	docs       decision.ProcedureDocuments // renders the PDFs the use cases issue
+	log        *slog.Logger
+	now        func() time.Time
+	pages      *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)
+	validators *validators                    // the public pages' validators, kept while ListenForChanges runs
+	checks     *decision.ChainChecks          // verified procedure chains by head (award record)
+	streamed   map[string]bool                // "POST /path" of the routes whose multipart body readUpload streams
+	receipts   *receiptIssuer                 // Eingangsbestätigungen issued after the submission (receipts.go)
 }
 
 // Option adjusts an App at construction (tests inject a clock).
@@ -91,7 +94,8 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 			return nil, nil, err
 		}
 	}
-	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now, pages: newPageCache(), receipts: newReceiptIssuer(),
+	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now, pages: newPageCache(),
+		validators: newValidators(cfg.ValidatorMaxAge), checks: decision.NewChainChecks(chainCheckMaxAge), receipts: newReceiptIssuer(),
 		docs: pdfdoc.New(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung")}
 	for _, o := range opts {
 		o(a)

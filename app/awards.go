@@ -45,16 +45,18 @@ type awardPage struct {
 // procedure's audit chain, so the chain head is the ETag and the head entry's time is
 // Last-Modified; anonymous visitors get 304 on a match without the record being read.
 // Logged-in users get no validator: their page carries their navigation and session.
+// The chain's verification is kept per head for chainCheckMaxAge (the page says when it
+// was verified).
 func (a *App) awardRecord(c echo.Context) error {
 	ctx := c.Request().Context()
-	stamp, err := decision.AwardRecordStamp(ctx, a.db, c.Param("id"))
+	stamp, err := a.awardStamp(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	if done, err := a.revalidate(c, "vergabe", stamp.HeadHash, stamp.HeadAt); done {
 		return err
 	}
-	r, err := decision.LoadAwardRecord(ctx, a.db, strconv.FormatInt(stamp.CallID, 10))
+	r, err := decision.LoadAwardRecordChecked(ctx, a.db, strconv.FormatInt(stamp.CallID, 10), a.checks)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models/calls"
-	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -75,10 +74,10 @@ func newCallPage(v *calls.CallView, now time.Time) callPage {
 }
 
 // publicCall shows a call by number or reference.
-// Anonymous visitors get an ETag and Last-Modified from decision.CallStamp and 304 on a
-// match without the call being read (see revalidate).
+// Anonymous visitors get an ETag and Last-Modified from decision.CallStamp (kept in
+// memory, see validators) and 304 on a match without the call being read (see revalidate).
 func (a *App) publicCall(c echo.Context) error {
-	stamp, err := decision.CallStamp(c.Request().Context(), a.db, c.Param("id"), a.now())
+	stamp, err := a.callStamp(c.Request().Context(), c.Param("id"), a.now())
 	if err != nil {
 		return err
 	}
@@ -106,9 +105,10 @@ type callListPage struct {
 }
 
 // publicCalls lists published calls of all Kreise with filters and pages.
-// Anonymous visitors get validators from decision.PublicCallsStamp (see revalidate).
+// Anonymous visitors get validators from decision.PublicCallsStamp (kept in memory, see
+// validators and revalidate).
 func (a *App) publicCalls(c echo.Context) error {
-	stamp, err := decision.PublicCallsStamp(c.Request().Context(), a.db)
+	stamp, err := a.callsStamp(c.Request().Context())
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,8 @@
 //   - R14 and R10: the close-calls and finalize-awards jobs (mailer.go), each under a
 //     PostgreSQL advisory lock (jobs.go), and the lazy close on access (calls_admin.go);
 //   - R2: the public pages' validators come from decision.CallStamp and
-//     decision.PublicCallsStamp only (calls_public.go, http_cache.go);
+//     decision.PublicCallsStamp only (calls_public.go, http_cache.go), kept in memory and
+//     invalidated by notifications that no sealed trail sends (validators.go);
 //   - R27: the per-address login throttle (login_throttle.go) and the session epoch check
 //     (middleware.go).
 package app

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -51,18 +52,33 @@ func newTestApp(t *testing.T, withDemo bool) *testApp {
 	} else {
 		st = dbtest.New(t)
 	}
+	return newTestAppOn(t, st, nil)
+}
+
+// newTestAppOn starts the application on st, with the configuration adjusted by adjust
+// (may be nil), as kimibv serve does: with its LISTEN connection for the public pages'
+// validators (stopped at the end of the test).
+func newTestAppOn(t *testing.T, st *store.Store, adjust func(*app.Config)) *testApp {
+	t.Helper()
 	clock := &fakeClock{now: time.Now()}
 	var logw io.Writer = io.Discard
 	if os.Getenv("KIMIBV_TEST_LOG") != "" {
 		logw = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(logw, nil))
-	a, e, err := app.New(app.Config{BaseURL: "http://kimibv.test", Env: "production", MaxBodyBytes: 110 << 20,
-		SessionLifetime: 12 * time.Hour, SessionIdle: 2 * time.Hour, ContactEmail: "kontakt@kimibv.test", Operator: "Testbetrieb", Vault: dbtest.Vault(t)},
-		st, log, app.WithClock(clock.Now))
+	cfg := app.Config{BaseURL: "http://kimibv.test", Env: "production", MaxBodyBytes: 110 << 20,
+		SessionLifetime: 12 * time.Hour, SessionIdle: 2 * time.Hour, ContactEmail: "kontakt@kimibv.test", Operator: "Testbetrieb", Vault: dbtest.Vault(t)}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	a, e, err := app.New(cfg, st, log, app.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, stop := context.WithCancel(context.Background())
+	listening := make(chan struct{})
+	go func() { defer close(listening); _ = a.ListenForChanges(ctx) }()
+	t.Cleanup(func() { stop(); <-listening })
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	return &testApp{t: t, store: st, app: a, echo: e, server: srv, clock: clock}

@@ -80,8 +80,12 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 		}
 		return false
 	}
-	if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil {
-		return !modified.After(ims)
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" {
+		return false
+	}
+	if t, err := http.ParseTime(ims); err == nil {
+		return !modified.After(t)
 	}
 	return false
 }

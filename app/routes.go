@@ -21,11 +21,14 @@ func (a *App) routes(e *echo.Echo) {
 	e.Use(middleware.Recover(), middleware.RequestID(), a.accessLog, a.securityHeaders,
 		middleware.BodyLimit(strconv.FormatInt(a.cfg.MaxBodyBytes, 10)+"B"),
 		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipGzip, MinLength: 1024}),
-		a.rejectInvalidInput) // NUL, broken UTF-8, over-long address parts: 400 before any handler (input_check.go)
+		a.rejectInvalidInput, // NUL, broken UTF-8, over-long address parts: 400 before any handler (input_check.go)
+		a.forgetAfterWrites)  // a write of this instance drops the public pages' kept validators (validators.go)
 	a.streamed = map[string]bool{}
 
 	// Benchmark aids, only with KIMIBV_BENCH=1 (app/bench.go).
 	a.benchRoutes(e)
+	// An anonymous visitor's public page from memory, before sessions (answer_from_memory.go).
+	e.Use(a.answerFromMemory)
 
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)

@@ -35,6 +35,7 @@ type config struct {
 	OCIDPrefix      string
 	Bench           bool
 	MemoryLimit     int64 // soft limit of the Go heap in bytes; 0 leaves the runtime's (GOMEMLIMIT)
+	ValidatorMaxAge time.Duration
 }
 
 // envVar documents one setting; the README's configuration table lists the same.
@@ -64,6 +65,7 @@ func settings() []envVar {
 		{"KIMIBV_SMTP_FROM", "kimibv@example.org", "sender address of outgoing mail", false},
 		{"KIMIBV_SMTP_TLS", "starttls", "none, starttls or tls", false},
 		{"KIMIBV_SHUTDOWN_DRAIN", "20s", "how long shutdown waits for running requests and jobs", false},
+		{"KIMIBV_VALIDATOR_MAX_AGE", "5s", "longest an instance trusts a public page's validator kept in memory without a change notification from PostgreSQL (bounds the delay when a notification is lost)", false},
 		{"KIMIBV_MASTER_KEY_FILE", "", "file holding the age master key (X25519 identity) that protects bid content and documents at rest; required in production; in development created on first start (scripts/run: .master-key)", false},
 		{"KIMIBV_MAX_FILE_MB", "20", "largest accepted uploaded file (PDF) in MiB", false},
 		{"KIMIBV_MAX_BID_MB", "100", "largest total size of all files of one bid in MiB", false},
@@ -123,7 +125,7 @@ func loadConfig() (config, error) {
 		ContactEmail: vals["KIMIBV_CONTACT_EMAIL"], Operator: vals["KIMIBV_OPERATOR"],
 		SMTPHost: vals["KIMIBV_SMTP_HOST"], SMTPPort: num("KIMIBV_SMTP_PORT"), SMTPUser: vals["KIMIBV_SMTP_USER"],
 		SMTPPassword: vals["KIMIBV_SMTP_PASSWORD"], SMTPFrom: vals["KIMIBV_SMTP_FROM"], SMTPTLS: vals["KIMIBV_SMTP_TLS"],
-		ShutdownDrain: dur("KIMIBV_SHUTDOWN_DRAIN"),
+		ShutdownDrain: dur("KIMIBV_SHUTDOWN_DRAIN"), ValidatorMaxAge: dur("KIMIBV_VALIDATOR_MAX_AGE"),
 		MasterKeyFile: vals["KIMIBV_MASTER_KEY_FILE"],
 		MaxFileBytes:  int64(num("KIMIBV_MAX_FILE_MB")) << 20, MaxBidBytes: int64(num("KIMIBV_MAX_BID_MB")) << 20,
 		OCIDPrefix: vals["KIMIBV_OCID_PREFIX"], Bench: vals["KIMIBV_BENCH"] == "1",

@@ -49,6 +49,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		SessionLifetime: cfg.SessionLifetime, SessionIdle: cfg.SessionIdle,
 		ContactEmail: cfg.ContactEmail, Operator: cfg.Operator,
 		Vault: vlt, MaxFileBytes: cfg.MaxFileBytes, MaxBidBytes: cfg.MaxBidBytes, OCIDPrefix: cfg.OCIDPrefix, Bench: cfg.Bench,
+		ValidatorMaxAge: cfg.ValidatorMaxAge,
 	}, st, log)
 	if err != nil {
 		return err
@@ -68,6 +69,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		}
 	}
 	sched.Start()
+	// The public pages' validators are kept in memory while this LISTEN connection runs;
+	// it stops with the server (lctx), before the database is closed.
+	lctx, stopListen := context.WithCancel(context.Background())
+	listening := make(chan struct{})
+	go func() { defer close(listening); _ = a.ListenForChanges(lctx) }()
+	defer func() { stopListen(); <-listening }()
 
 	srv := &http.Server{Addr: cfg.Listen, Handler: e, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}

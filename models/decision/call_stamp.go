@@ -28,36 +28,57 @@ type PageStamp struct {
 func publicCallActions() []string { return append(PublicTimelineActions(), "question.merged") }
 
 // CallStamp reads, in one query, what the public call page of a published (non-draft)
-// call depends on besides the clock: state, current version, deadline, the last change of
-// the row and the newest public entry of the call's chain (publication, amendment,
-// answered question, closing, decision: publicCallActions). It derives only from public
-// state: bid activity lives on the sealed trail (SealedBidChain) and internal steps are
-// not public actions, so polling the validators reveals neither. The countdown shown next to the deadline
-// depends on now, so it is part of the tag and, while it runs, Modified is now to the
-// minute. Unknown or draft calls are ErrNotFound.
+// call depends on besides the clock (ReadCallStampSource) and derives its validator for
+// now (CallStampSource.Stamp). Unknown or draft calls are ErrNotFound.
 func CallStamp(ctx context.Context, db *gorm.DB, idOrRef string, now time.Time) (PageStamp, error) {
-	id, _ := strconv.ParseInt(idOrRef, 10, 64)
-	var rows []struct {
-		ID             int64
-		State          string
-		CurrentVersion int
-		Deadline       *time.Time
-		UpdatedAt      time.Time
-		HeadHash       string
-		HeadAt         *time.Time
+	src, err := ReadCallStampSource(ctx, db, idOrRef)
+	if err != nil {
+		return PageStamp{}, err
 	}
+	return src.Stamp(now), nil
+}
+
+// CallStampSource is what a public call page's validator derives from besides the clock:
+// the call row's state, current version, deadline and last change, and the newest public
+// entry of the call's chain. It is what an instance may keep in memory (app/validators.go).
+type CallStampSource struct {
+	ID             int64
+	State          string
+	CurrentVersion int
+	Deadline       *time.Time
+	UpdatedAt      time.Time
+	HeadHash       string
+	HeadAt         *time.Time
+}
+
+// ReadCallStampSource reads, in one query, what the public call page of a published
+// (non-draft) call depends on besides the clock: state, current version, deadline, the
+// last change of the row and the newest public entry of the call's chain (publication,
+// amendment, answered question, closing, decision: publicCallActions). It derives only
+// from public state: bid activity lives on the sealed trail (SealedBidChain) and internal
+// steps are not public actions, so polling the validators reveals neither. Unknown or
+// draft calls are ErrNotFound.
+func ReadCallStampSource(ctx context.Context, db *gorm.DB, idOrRef string) (CallStampSource, error) {
+	id, _ := strconv.ParseInt(idOrRef, 10, 64)
+	var rows []CallStampSource
 	err := db.WithContext(ctx).Raw(`SELECT c.id, c.state, c.current_version, c.deadline, c.updated_at,
 			coalesce(l.hash, '') AS head_hash, l.created_at AS head_at
 		FROM calls c LEFT JOIN LATERAL (SELECT hash, created_at FROM audit_log
 			WHERE chain = 'call:' || c.id::text AND action IN ? ORDER BY seq DESC LIMIT 1) l ON true
 		WHERE (c.id = ? OR c.ref = ?) AND c.state <> 'draft'`, publicCallActions(), id, idOrRef).Scan(&rows).Error
 	if err != nil {
-		return PageStamp{}, fmt.Errorf("call stamp: %w", err)
+		return CallStampSource{}, fmt.Errorf("call stamp: %w", err)
 	}
 	if len(rows) == 0 {
-		return PageStamp{}, fmt.Errorf("public call %q: %w", idOrRef, core.ErrNotFound)
+		return CallStampSource{}, fmt.Errorf("public call %q: %w", idOrRef, core.ErrNotFound)
 	}
-	r := rows[0]
+	return rows[0], nil
+}
+
+// Stamp derives the page's validator at now. The countdown shown next to the deadline
+// depends on now, so it is part of the tag and, while it runs, Modified is now to the
+// minute.
+func (r CallStampSource) Stamp(now time.Time) PageStamp {
 	s := PageStamp{ID: r.ID, Modified: r.UpdatedAt}
 	if r.HeadAt != nil && r.HeadAt.After(s.Modified) {
 		s.Modified = *r.HeadAt
@@ -74,7 +95,7 @@ func CallStamp(ctx context.Context, db *gorm.DB, idOrRef string, now time.Time) 
 		}
 	}
 	s.Tag = stampTag("call", strconv.FormatInt(r.ID, 10), r.State, strconv.Itoa(r.CurrentVersion), deadline, r.HeadHash, countdown)
-	return s, nil
+	return s
 }
 
 // PublicCallsStamp reads what the public call list depends on — every listed column of

@@ -125,7 +125,7 @@ func LoadCouncilProcedure(ctx context.Context, db *gorm.DB, actor *core.Actor, s
 			out = v
 			return err
 		}
-		if v.Record, err = loadAwardRecord(ctx, tx, strconv.FormatInt(callID, 10), councilRecordStates); err != nil {
+		if v.Record, err = loadAwardRecord(ctx, tx, strconv.FormatInt(callID, 10), councilRecordStates, nil); err != nil {
 			return err
 		}
 		if err := tx.Raw(`SELECT ob.org_id, ob.org_name, coalesce(x.tie, '') AS tie FROM opening_bids ob
