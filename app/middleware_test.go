@@ -3,6 +3,7 @@ package app_test
 import (
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -57,8 +58,12 @@ func TestHealthAndReadiness(t *testing.T) {
 	c.get("/readyz").wantStatus(t, http.StatusServiceUnavailable)
 }
 
-func TestDatabaseOutageGivesGerman503AndRecovers(t *testing.T) {
-	t.Parallel()
+// databaseOutage logs the lead in, applies the SQL statements breaking to the test's
+// database (%[1]s is its name) as superuser, checks that pages answer the German 503 without
+// internals and that /readyz is not ready, applies mending and checks that the same instance
+// serves the still logged-in user again.
+func databaseOutage(t *testing.T, breaking []string, mending string) {
+	t.Helper()
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.login("leitung@musterland.example", "Demo-Passwort-2026")
@@ -69,28 +74,39 @@ func TestDatabaseOutageGivesGerman503AndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close(context.Background())
-	// The database goes away: existing connections are killed, new ones refused.
-	for _, q := range []string{`ALTER DATABASE "` + name + `" ALLOW_CONNECTIONS false`,
-		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '` + name + `'`} {
-		if _, err := admin.Exec(context.Background(), q); err != nil {
+	for _, q := range breaking {
+		if _, err := admin.Exec(context.Background(), fmt.Sprintf(q, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	res := c.get("/")
-	res.wantStatus(t, http.StatusServiceUnavailable).wantContains(t, "Vorübergehend nicht erreichbar")
-	if strings.Contains(res.Body, "goroutine") || strings.Contains(res.Body, "SQLSTATE") {
-		t.Fatal("internal details leaked to the browser")
-	}
-	if res.Header.Get("Retry-After") == "" {
-		t.Error("503 without Retry-After")
+	for range 2 { // the first request may meet a terminated connection, the second the broken database
+		res := c.get("/")
+		res.wantStatus(t, http.StatusServiceUnavailable).wantContains(t, "Vorübergehend nicht erreichbar")
+		for _, leak := range []string{"goroutine", "SQLSTATE", "read-only"} {
+			if strings.Contains(res.Body, leak) {
+				t.Fatalf("internal details (%s) leaked to the browser", leak)
+			}
+		}
+		if res.Header.Get("Retry-After") == "" {
+			t.Error("503 without Retry-After")
+		}
 	}
 	c.get("/readyz").wantStatus(t, http.StatusServiceUnavailable)
-	// The database is back: the same instance recovers by itself, the session survived.
-	if _, err := admin.Exec(context.Background(), `ALTER DATABASE "`+name+`" ALLOW_CONNECTIONS true`); err != nil {
+	if _, err := admin.Exec(context.Background(), fmt.Sprintf(mending, name)); err != nil {
 		t.Fatal(err)
 	}
 	c.get("/readyz").wantStatus(t, http.StatusOK)
 	c.get("/").wantStatus(t, http.StatusOK).wantContains(t, "Abmelden")
+}
+
+// terminateSQL ends every connection to the test's database.
+const terminateSQL = `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%[1]s'`
+
+// TestDatabaseOutageGivesGerman503AndRecovers: the database goes away (existing connections
+// are killed, new ones refused); the same instance recovers by itself, the session survives.
+func TestDatabaseOutageGivesGerman503AndRecovers(t *testing.T) {
+	t.Parallel()
+	databaseOutage(t, []string{`ALTER DATABASE "%[1]s" ALLOW_CONNECTIONS false`, terminateSQL}, `ALTER DATABASE "%[1]s" ALLOW_CONNECTIONS true`)
 }
 
 // TestReadOnlyDatabaseGivesGerman503AndRecovers: the database accepts no writes, as a
@@ -99,35 +115,8 @@ func TestDatabaseOutageGivesGerman503AndRecovers(t *testing.T) {
 // the same instance serves the logged-in user without a restart.
 func TestReadOnlyDatabaseGivesGerman503AndRecovers(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, true)
-	c := ta.client()
-	c.login("leitung@musterland.example", "Demo-Passwort-2026")
-	var name string
-	ta.store.DB.Raw(`SELECT current_database()`).Scan(&name)
-	admin, err := pgx.Connect(context.Background(), dbtest.AdminURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(context.Background())
-	for _, q := range []string{`ALTER DATABASE "` + name + `" SET default_transaction_read_only = on`,
-		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '` + name + `'`} {
-		if _, err := admin.Exec(context.Background(), q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for range 2 { // the first request may meet a terminated connection, the second a read-only one
-		res := c.get("/")
-		res.wantStatus(t, http.StatusServiceUnavailable).wantContains(t, "Vorübergehend nicht erreichbar")
-		if strings.Contains(res.Body, "SQLSTATE") || strings.Contains(res.Body, "read-only") {
-			t.Fatal("internal details leaked to the browser")
-		}
-	}
-	c.get("/readyz").wantStatus(t, http.StatusServiceUnavailable)
-	if _, err := admin.Exec(context.Background(), `ALTER DATABASE "`+name+`" RESET default_transaction_read_only`); err != nil {
-		t.Fatal(err)
-	}
-	c.get("/readyz").wantStatus(t, http.StatusOK)
-	c.get("/").wantStatus(t, http.StatusOK).wantContains(t, "Abmelden")
+	databaseOutage(t, []string{`ALTER DATABASE "%[1]s" SET default_transaction_read_only = on`, terminateSQL},
+		`ALTER DATABASE "%[1]s" RESET default_transaction_read_only`)
 }
 
 func TestGzipForTextAndCachingForStatic(t *testing.T) {

@@ -76,14 +76,22 @@ func (ta *testApp) listenerPID() int64 {
 		store.ListenApplicationName)
 }
 
+// publicPagesApp is a listening app with an awarded procedure (number seq) and an open
+// call, whose reference it returns.
+func publicPagesApp(t *testing.T, seq int) (*testApp, dbtest.Procedure, string) {
+	t.Helper()
+	ta := newTestAppOn(t, dbtest.NewDemo(t), benchConfig(time.Hour))
+	p := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: seq, Bids: 2, Criteria: 2, Evaluators: 2, Final: true, Docs: dbtest.FakeDecisionDocs()})
+	_, ref := ta.openCall()
+	return ta, p, ref
+}
+
 // TestCachedPublicPagesCostNoQuery: once an instance listens, an anonymous visitor's
 // call list, call page and award record are answered from memory — the plain GET from the
 // page cache and the revalidation with 304 — without a single database statement.
 func TestCachedPublicPagesCostNoQuery(t *testing.T) {
 	t.Parallel()
-	ta := newTestAppOn(t, dbtest.NewDemo(t), benchConfig(time.Hour))
-	p := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: 86, Bids: 2, Criteria: 2, Evaluators: 2, Final: true, Docs: dbtest.FakeDecisionDocs()})
-	_, ref := ta.openCall()
+	ta, p, ref := publicPagesApp(t, 86)
 	anon := ta.client()
 	for _, path := range []string{"/ausschreibungen", "/ausschreibungen/" + ref, "/vergaben/" + p.Ref} {
 		r := wantKept(t, anon, path)
@@ -249,9 +257,7 @@ func TestAwardRecordRendersWithAtMostSixQueries(t *testing.T) {
 // cookie.
 func TestAnswerFromMemoryEqualsTheRoutesAnswer(t *testing.T) {
 	t.Parallel()
-	ta := newTestAppOn(t, dbtest.NewDemo(t), benchConfig(time.Hour))
-	p := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: 90, Bids: 2, Criteria: 2, Evaluators: 2, Final: true, Docs: dbtest.FakeDecisionDocs()})
-	_, ref := ta.openCall()
+	ta, p, ref := publicPagesApp(t, 90)
 	anon := ta.client()
 	for _, path := range []string{"/ausschreibungen", "/ausschreibungen?status=published", "/ausschreibungen/" + ref, "/vergaben/" + p.Ref} {
 		fast := wantKept(t, anon, path)

@@ -65,18 +65,24 @@ func admin(t *testing.T, stmts ...string) {
 	}
 }
 
+// openFresh opens a Store on a fresh database of its own, closed when the test ends.
+func openFresh(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), dbtest.NewURL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	return st
+}
+
 // TestReadOnlyServerIsRefusedAndLeftBehind: a database whose sessions are read-only (as a
 // standby's, or a former primary fenced with default_transaction_read_only) gives
 // ErrReadOnly instead of a failing write; once it accepts writes again the same Store
 // works without being reopened.
 func TestReadOnlyServerIsRefusedAndLeftBehind(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	st, err := store.Open(ctx, dbtest.NewURL(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	ctx, st := context.Background(), openFresh(t)
 	var name string
 	if err := st.Pool.QueryRow(ctx, `SELECT current_database()`).Scan(&name); err != nil {
 		t.Fatal(err)
@@ -88,7 +94,7 @@ func TestReadOnlyServerIsRefusedAndLeftBehind(t *testing.T) {
 	if err := st.Ping(ctx); !store.IsUnavailable(err) {
 		t.Fatalf("Ping on a terminated connection: %v, want an unavailable error", err)
 	}
-	err = st.Ping(ctx)
+	err := st.Ping(ctx)
 	if !errors.Is(err, store.ErrReadOnly) || !store.IsUnavailable(err) {
 		t.Fatalf("Ping on a read-only database: %v, want ErrReadOnly", err)
 	}
@@ -110,13 +116,8 @@ func TestReadOnlyServerIsRefusedAndLeftBehind(t *testing.T) {
 // error (503, not 500) and the next transaction runs on a fresh connection.
 func TestConnectionLostInTransactionIsUnavailable(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	st, err := store.Open(ctx, dbtest.NewURL(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	err = store.InTx(ctx, st.DB, func(tx *gorm.DB) error {
+	ctx, st := context.Background(), openFresh(t)
+	err := store.InTx(ctx, st.DB, func(tx *gorm.DB) error {
 		var pid int
 		if err := tx.Raw(`SELECT pg_backend_pid()`).Scan(&pid).Error; err != nil {
 			return err
