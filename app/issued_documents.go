@@ -32,7 +32,6 @@ func (a *App) receiptPDF(c echo.Context) error {
 	doc, err := bids.ReceiptPDF(ctx, a.db, actor(c), core.BidScope{Org: o.ID, Bid: id}, n)
 	if errors.Is(err, core.ErrNotFound) {
 		if owed, oerr := bids.ReceiptOwed(ctx, a.db, actor(c), core.BidScope{Org: o.ID, Bid: id}, n); oerr == nil && owed {
-			c.Response().Header().Set("Retry-After", "30")
 			return &echo.HTTPError{Code: http.StatusServiceUnavailable, Message: msgReceiptOwed}
 		}
 	}

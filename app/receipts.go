@@ -12,10 +12,11 @@ import (
 
 // receiptIssuer issues Eingangsbestätigungen after their submission committed, outside
 // the submitting request: on deadline day a provider's submission is acknowledged as soon
-// as it is stored, and the PDFs are rendered one at a time, while no submission is arriving
-// (for at most receiptDefer), instead of competing with the submissions for the processor. Pages of a receipt wait for one this process is still
-// issuing; the "receipts" job issues any left over (the process ended in between, or
-// another instance took the submission).
+// as it is stored, and the PDFs are rendered one at a time while no submission is arriving
+// (deferred at most receiptDefer), instead of competing with the submissions for the
+// processor. Pages of a receipt wait for one this process is still issuing; the "receipts"
+// job issues any left over (the process ended in between, or another instance took the
+// submission). The 503 for an owed PDF gets its Retry-After from handleError.
 type receiptIssuer struct {
 	mu       sync.Mutex
 	inFlight map[receiptKey]chan struct{}

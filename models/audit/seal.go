@@ -61,9 +61,9 @@ const openedTrailsOfKreisSQL = `SELECT ac.chain FROM audit_chains ac JOIN calls 
 
 // TrailHead is the head of one sealed trail as the opening joins it.
 type TrailHead struct {
-	Trail    string `json:"trail" gorm:"column:chain"`
-	Entries  int64  `json:"entries" gorm:"column:head_seq"`
-	HeadHash string `json:"head_hash" gorm:"column:head_hash"`
+	Trail    string `gorm:"column:chain"`
+	Entries  int64  `gorm:"column:head_seq"`
+	HeadHash string `gorm:"column:head_hash"`
 }
 
 // SealedTrailsOfCall lists the heads of the call's sealed trails in name order; with
