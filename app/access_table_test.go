@@ -140,6 +140,7 @@ func accessTable() map[string]access {
 		"POST /ausschreibungen/:id/folgen": post(logged()), "POST /ausschreibungen/:id/entfolgen": post(logged()),
 		"GET /ausschreibungen/:id/fassungen": pub(), "GET /ausschreibungen/:id/fassungen/:a/:b": pub(),
 		"GET /traeger/:org/postfach": orgAny, "GET /traeger/:org/postfach/:id": orgAny,
+		"POST /traeger/:org/postfach/gelesen": orgAny, "POST /traeger/:org/postfach/:id/gelesen": orgAny,
 		"GET /verwaltung/:kreis/verfahren/:call/fragen":              who("lead"),
 		"GET /verwaltung/:kreis/verfahren/:call/fragen/:q":           who("lead"),
 		"POST /verwaltung/:kreis/verfahren/:call/fragen/:q/antwort":  post(who("lead")),

@@ -82,7 +82,7 @@ func (a *App) loadDecisionPage(c echo.Context) (decisionPage, error) {
 	if err != nil {
 		return decisionPage{}, err
 	}
-	v, err := decision.LoadDecision(c.Request().Context(), a.db, actor(c), a.docs, id, a.now())
+	v, err := decision.LoadDecision(c.Request().Context(), a.db, actor(c), id, a.now())
 	if err != nil {
 		return decisionPage{}, err
 	}

@@ -151,8 +151,15 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 	}
 	lead.post(oPath, url.Values{"answer": {"Die Wertung entspricht der Skala."}, "outcome": {"rejected"}}).wantStatus(t, 303)
 	lead.post(oPath, url.Values{"answer": {"nochmal"}, "outcome": {"rejected"}}).wantStatus(t, 409)
-	// Lazily on access: the award becomes final once, everyone is notified.
-	awo.get(nPath).wantStatus(t, 200).wantContains(t, "Vergeben", "Die Wertung entspricht der Skala.", "Wartefrist ist abgelaufen")
+	// Reading the pages after the standstill writes nothing: they say the award is due.
+	awo.get(nPath).wantStatus(t, 200).wantContains(t, "Die Wertung entspricht der Skala.", "Wartefrist ist abgelaufen", "innerhalb einer Minute endgültig")
+	lead.get(page).wantStatus(t, 200).wantContains(t, "Die Vergabe wird in Kürze endgültig")
+	if state() != "notified" {
+		t.Fatalf("state %s after reading the pages, want notified (a GET never writes)", state())
+	}
+	// The finalize-awards job makes it final once, everyone is notified.
+	ta.raceJob(t, context.Background(), "finalize-awards")
+	awo.get(nPath).wantStatus(t, 200).wantContains(t, "Vergeben", "Wartefrist ist abgelaufen")
 	lead.get(page).wantStatus(t, 200).wantContains(t, "Vergeben seit")
 	if state() != "awarded" || ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'call.awarded'`, audit.CallChain(e.callID)) != 1 {
 		t.Fatalf("state %s or call.awarded not written once", state())

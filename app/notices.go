@@ -35,7 +35,7 @@ func (a *App) loadNotice(c echo.Context) (noticesPage, error) {
 	if err != nil || id <= 0 {
 		return noticesPage{}, echo.ErrNotFound
 	}
-	n, err := decision.LoadOrgNotice(c.Request().Context(), a.db, actor(c), a.docs, o.ID, id, a.now())
+	n, err := decision.LoadOrgNotice(c.Request().Context(), a.db, actor(c), o.ID, id, a.now())
 	if err != nil {
 		return noticesPage{}, err
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -31,16 +32,40 @@ func (a *App) postfach(c echo.Context) error {
 	return a.show(c, "postfach", "Postfach – "+o.Name, postfachPage{Org: o, Messages: msgs, Unread: unread})
 }
 
-// postfachMessage opens one message and marks it read; another organisation's message is 404.
+// postfachMessage shows one message without marking it read (a GET never writes);
+// another organisation's message is 404.
 func (a *App) postfachMessage(c echo.Context) error {
 	o := org(c)
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return echo.ErrNotFound
 	}
-	m, err := postbox.OpenInboxMessage(c.Request().Context(), a.db, actor(c), o.ID, id, a.now())
+	m, err := postbox.InboxMessageOf(c.Request().Context(), a.db, actor(c), o.ID, id)
 	if err != nil {
 		return err
 	}
 	return a.show(c, "postfach_message", m.Subject, postfachPage{Org: o, Message: m})
+}
+
+// postfachMarkRead marks one message read and returns to the Postfach; another
+// organisation's message is 404.
+func (a *App) postfachMarkRead(c echo.Context) error {
+	o := org(c)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return echo.ErrNotFound
+	}
+	if err := postbox.MarkInboxRead(c.Request().Context(), a.db, actor(c), o.ID, id, a.now()); err != nil {
+		return err
+	}
+	return a.redirect(c, fmt.Sprintf("/traeger/%d/postfach", o.ID), "Die Mitteilung ist als gelesen markiert.")
+}
+
+// postfachMarkAllRead marks every unread message of the organisation read.
+func (a *App) postfachMarkAllRead(c echo.Context) error {
+	o := org(c)
+	if err := postbox.MarkInboxRead(c.Request().Context(), a.db, actor(c), o.ID, 0, a.now()); err != nil {
+		return err
+	}
+	return a.redirect(c, fmt.Sprintf("/traeger/%d/postfach", o.ID), "Alle Mitteilungen sind als gelesen markiert.")
 }

@@ -217,12 +217,31 @@ func TestCancelHTTP(t *testing.T) {
 	p.get(fmt.Sprintf("/traeger/%d/postfach", awo)).wantStatus(t, http.StatusOK).wantContains(t, "Aufhebung: ", "neu")
 	var msgID int64
 	ta.store.DB.Raw(`SELECT id FROM inbox_messages WHERE org_id = ? AND kind = 'cancellation'`, awo).Scan(&msgID)
-	p.get(fmt.Sprintf("/traeger/%d/postfach/%d", awo, msgID)).wantStatus(t, http.StatusOK).wantContains(t, "Die Landesmittel wurden nicht bewilligt.")
-	if ta.count(`SELECT count(*) FROM inbox_messages WHERE id = ? AND read_at IS NOT NULL`, msgID) != 1 {
-		t.Fatal("opening did not mark the message read")
+	msgPath := fmt.Sprintf("/traeger/%d/postfach/%d", awo, msgID)
+	p.get(msgPath).wantStatus(t, http.StatusOK).wantContains(t, "Die Landesmittel wurden nicht bewilligt.", "ungelesen", "Als gelesen markieren")
+	readMarks := func() int64 {
+		return ta.count(`SELECT count(*) FROM inbox_messages WHERE id = ? AND read_at IS NOT NULL`, msgID)
+	}
+	if readMarks() != 0 {
+		t.Fatal("reading the message marked it read (a GET never writes)")
 	}
 	c := ta.client()
 	c.login("caritas@traeger.example", demo.Password)
+	c.post(msgPath+"/gelesen", url.Values{}).wantStatus(t, http.StatusNotFound)
+	c.post(fmt.Sprintf("/traeger/%d/postfach/%d/gelesen", caritas, msgID), url.Values{}).wantStatus(t, http.StatusNotFound)
+	c.post(fmt.Sprintf("/traeger/%d/postfach/gelesen", awo), url.Values{}).wantStatus(t, http.StatusNotFound)
+	if readMarks() != 0 {
+		t.Fatal("another organisation marked the message read")
+	}
+	p.post(msgPath+"/gelesen", url.Values{}).wantStatus(t, http.StatusSeeOther)
+	p.get(msgPath).wantStatus(t, http.StatusOK).wantContains(t, "gelesen am")
+	if readMarks() != 1 {
+		t.Fatal("marking did not mark the message read")
+	}
+	p.post(fmt.Sprintf("/traeger/%d/postfach/gelesen", awo), url.Values{}).wantStatus(t, http.StatusSeeOther)
+	if n := ta.count(`SELECT count(*) FROM inbox_messages WHERE org_id = ? AND read_at IS NULL`, awo); n != 0 {
+		t.Fatalf("%d unread after marking all read", n)
+	}
 	c.get(fmt.Sprintf("/traeger/%d/postfach/%d", caritas, msgID)).wantStatus(t, http.StatusNotFound)
 	c.get(fmt.Sprintf("/traeger/%d/postfach", awo)).wantStatus(t, http.StatusNotFound)
 	c.get(fmt.Sprintf("/traeger/%d/postfach/%d", awo, msgID)).wantStatus(t, http.StatusNotFound)

@@ -118,7 +118,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	if n := dbtest.Count(t, f.db, fmt.Sprintf(`SELECT count(*) FROM decision_allocations WHERE call_id = %d`, f.callID)); n != 3 {
 		t.Fatalf("%d allocation rows after replacing the proposal, want 3 (A, B removed, C added)", n)
 	}
-	v, err := decision.LoadDecision(ctx, f.db, f.lead, dbtest.FakeDocuments{}, f.callID, f.now)
+	v, err := decision.LoadDecision(ctx, f.db, f.lead, f.callID, f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestDecisionDeviationNeedsReasonAndIsFlagged(t *testing.T) {
 	}
 	// Another Kreis's lead does not find the decision.
 	other := &core.Actor{UserID: f.lead.UserID, Tenants: map[int64][]core.Role{f.tenantID + 999: {core.RoleLead}}}
-	if _, err := decision.LoadDecision(ctx, f.db, other, dbtest.FakeDocuments{}, f.callID, f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := decision.LoadDecision(ctx, f.db, other, f.callID, f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v, want not found", err)
 	}
 }
@@ -198,7 +198,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 		if err != nil || len(list) != 1 {
 			t.Fatalf("%s: notices %v %v", name, list, err)
 		}
-		n, err := decision.LoadOrgNotice(ctx, f.db, f.members[name], dbtest.FakeDocuments{}, f.orgs[name], list[0].ID, f.now)
+		n, err := decision.LoadOrgNotice(ctx, f.db, f.members[name], f.orgs[name], list[0].ID, f.now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +230,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 		// Another organisation's notice is not found.
 		for otherName := range want {
 			if otherName != name {
-				if _, err := decision.LoadOrgNotice(ctx, f.db, f.members[otherName], dbtest.FakeDocuments{}, f.orgs[otherName], list[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
+				if _, err := decision.LoadOrgNotice(ctx, f.db, f.members[otherName], f.orgs[otherName], list[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
 					t.Fatalf("%s reads %s's notice: %v", otherName, name, err)
 				}
 				break
@@ -307,11 +307,11 @@ func TestObjectionsAndFinalisation(t *testing.T) {
 		t.Fatalf("second answer: %v", err)
 	}
 	// The answer is visible to C, not to A.
-	nC, err := decision.LoadOrgNotice(ctx, f.db, f.members["C"], dbtest.FakeDocuments{}, f.orgs["C"], cN, f.now)
+	nC, err := decision.LoadOrgNotice(ctx, f.db, f.members["C"], f.orgs["C"], cN, f.now)
 	if err != nil || len(nC.Objections) != 1 || nC.Objections[0].Answer == "" {
 		t.Fatalf("C's objections: %+v %v", nC, err)
 	}
-	nA, err := decision.LoadOrgNotice(ctx, f.db, f.members["A"], dbtest.FakeDocuments{}, f.orgs["A"], noticeOf("A"), f.now)
+	nA, err := decision.LoadOrgNotice(ctx, f.db, f.members["A"], f.orgs["A"], noticeOf("A"), f.now)
 	if err != nil || len(nA.Objections) != 0 {
 		t.Fatalf("A sees objections: %+v %v", nA, err)
 	}

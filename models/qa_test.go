@@ -250,7 +250,7 @@ func TestNotifyFollowersIsSetBased(t *testing.T) {
 	}
 }
 
-func TestInboxOpenMarksReadAndIsolates(t *testing.T) {
+func TestInboxReadsWithoutMarkingAndIsolates(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDemo(t).DB
@@ -287,12 +287,21 @@ func TestInboxOpenMarksReadAndIsolates(t *testing.T) {
 	if _, _, err := postbox.Inbox(ctx, db, awoUser, caritas, 50); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign inbox: %v", err)
 	}
-	if _, err := postbox.OpenInboxMessage(ctx, db, caritasUser, caritas, msgs[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := postbox.InboxMessageOf(ctx, db, caritasUser, caritas, msgs[0].ID); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("foreign message: %v", err)
 	}
-	m, err := postbox.OpenInboxMessage(ctx, db, awoUser, awo, msgs[1].ID, f.now)
-	if err != nil || m.ReadAt == nil || m.Subject != "Erste" {
-		t.Fatalf("open %+v %v", m, err)
+	if err := postbox.MarkInboxRead(ctx, db, caritasUser, caritas, msgs[0].ID, f.now); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("foreign message marked: %v", err)
+	}
+	m, err := postbox.InboxMessageOf(ctx, db, awoUser, awo, msgs[1].ID)
+	if err != nil || m.ReadAt != nil || m.Subject != "Erste" {
+		t.Fatalf("reading changed the message or failed: %+v %v", m, err)
+	}
+	if err := postbox.MarkInboxRead(ctx, db, awoUser, awo, msgs[1].ID, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = postbox.InboxMessageOf(ctx, db, awoUser, awo, msgs[1].ID); err != nil || m.ReadAt == nil {
+		t.Fatalf("marked message %+v %v", m, err)
 	}
 	if _, unreadAfter, _ := postbox.Inbox(ctx, db, awoUser, awo, 50); unreadAfter != unreadBefore-1 {
 		unread = int(unreadAfter)

@@ -182,7 +182,8 @@ func TestDecisionNoticesAndObjectionLeadToTheAwardRecord(t *testing.T) {
 	dia.openOK(nPath)
 	dia.wantText("Antwort der Leitung: Die Bewertung entspricht der veröffentlichten Skala.")
 
-	// Time passes beyond the standstill; opening the decision page makes the award final.
+	// Time passes beyond the standstill; the decision page says the award is due, and
+	// the finalize-awards job (not the page) makes it final.
 	days := f.content.Timeline.StandstillDays
 	if days == 0 {
 		days = 14
@@ -192,6 +193,12 @@ func TestDecisionNoticesAndObjectionLeadToTheAwardRecord(t *testing.T) {
 		t.Fatalf("state %s before anyone looked after the standstill", s)
 	}
 	lead = f.as("leitung (nach der Wartefrist)", "leitung@musterland.example")
+	lead.openOK(decide)
+	lead.wantText("Die Vergabe wird in Kürze endgültig")
+	if s := state(); s != "notified" {
+		t.Fatalf("state %s after opening the decision page, want notified (a GET never writes)", s)
+	}
+	f.runJob("finalize-awards")
 	lead.openOK(decide)
 	lead.wantText("Vergeben seit")
 	if s := state(); s != "awarded" {

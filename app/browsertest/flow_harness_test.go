@@ -50,6 +50,7 @@ type flow struct {
 	tl      tools
 	base    string
 	origin  *url.URL
+	app     *app.App
 	store   *store.Store
 	vault   *vault.Vault
 	clock   *flowClock
@@ -81,12 +82,13 @@ func newFlow(t *testing.T) *flow {
 	f := &flow{t: t, tl: tl, store: st, vault: dbtest.Vault(t), clock: &flowClock{now: time.Now()},
 		bids: map[string]int64{}, orgs: map[string]int64{}, names: map[string]string{}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	_, e, err := app.New(app.Config{BaseURL: "http://kimibv.test", Env: "production", MaxBodyBytes: 110 << 20,
+	a, e, err := app.New(app.Config{BaseURL: "http://kimibv.test", Env: "production", MaxBodyBytes: 110 << 20,
 		SessionLifetime: 12 * time.Hour, SessionIdle: 2 * time.Hour, ContactEmail: "kontakt@kimibv.test", Operator: "Testbetrieb", Vault: f.vault},
 		st, log, app.WithClock(f.clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.app = a
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	f.base = srv.URL
@@ -180,6 +182,20 @@ func (f *flow) passDeadline() {
 	if lag := time.Since(f.clock.Now()); lag > 0 {
 		f.clock.Advance(lag + time.Second)
 	}
+}
+
+// runJob runs the application's scheduled job name once, as the scheduler would.
+func (f *flow) runJob(name string) {
+	f.t.Helper()
+	for _, j := range f.app.Jobs(nil) {
+		if j.Name == name {
+			if err := j.Run(context.Background()); err != nil {
+				f.t.Fatalf("job %s: %v", name, err)
+			}
+			return
+		}
+	}
+	f.t.Fatalf("no job %s", name)
 }
 
 // count runs a SQL query returning one integer.

@@ -47,15 +47,13 @@ func FinalizeDueAwards(ctx context.Context, db *gorm.DB, docs Documents, now tim
 	return n, err
 }
 
-// FinalizeAward is the lazy form for one call, used on access: it makes the award final
-// when it is due, waiting for a concurrent finaliser (FOR UPDATE re-checks the state).
+// FinalizeAward makes call callID's award final when it is due, waiting for a concurrent
+// finaliser (FOR UPDATE re-checks the state): FinalizeDueAwards for one call, for the
+// demonstration and the data generator. Pages never call it (a GET never writes); they
+// report AwardDue until the job has run.
 func FinalizeAward(ctx context.Context, db *gorm.DB, docs Documents, callID int64, now time.Time) (bool, error) {
-	var due int64
-	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM (`+awardDueSQL+` AND c.id = ?) x`, now, callID).Scan(&due).Error; err != nil {
-		return false, fmt.Errorf("check award of call %d: %w", callID, err)
-	}
-	if due == 0 {
-		return false, nil
+	if due, err := AwardDue(db.WithContext(ctx), callID, now); err != nil || !due {
+		return false, err
 	}
 	done := false
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
@@ -72,6 +70,16 @@ func FinalizeAward(ctx context.Context, db *gorm.DB, docs Documents, callID int6
 		return nil
 	})
 	return done, err
+}
+
+// AwardDue reports whether call callID's award is due to become final at now: the
+// standstill is over and no objection is open or upheld.
+func AwardDue(tx *gorm.DB, callID int64, now time.Time) (bool, error) {
+	var due int64
+	if err := tx.Raw(`SELECT count(*) FROM (`+awardDueSQL+` AND c.id = ?) x`, now, callID).Scan(&due).Error; err != nil {
+		return false, fmt.Errorf("check award of call %d: %w", callID, err)
+	}
+	return due > 0, nil
 }
 
 // finalizeAward moves the locked call to 'awarded', records call.awarded (system actor)

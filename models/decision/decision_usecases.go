@@ -36,6 +36,9 @@ type DecisionView struct {
 	Decision   *rules.Decision
 	Notices    []NoticeSummary
 	Objections []Objection
+	// AwardDue: the standstill is over without an open objection; the award becomes
+	// final with the next run of the finalize-awards job.
+	AwardDue bool
 }
 
 // DecisionBidder is the organisation behind a bid.
@@ -82,11 +85,8 @@ func loadDecisionCall(tx *gorm.DB, actor *core.Actor, callID int64, lock bool) (
 }
 
 // LoadDecision reads a call's decision page for its lead with a constant number of
-// queries. A due award is finalised first (lazily, see FinalizeAward).
-func LoadDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Documents, callID int64, now time.Time) (*DecisionView, error) {
-	if _, err := FinalizeAward(ctx, db, docs, callID, now); err != nil {
-		return nil, err
-	}
+// queries. It never writes: a due award is reported (AwardDue), the job makes it final.
+func LoadDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, callID int64, now time.Time) (*DecisionView, error) {
 	tx := db.WithContext(ctx)
 	c, content, err := loadDecisionCall(tx, actor, callID, false)
 	if err != nil {
@@ -94,6 +94,9 @@ func LoadDecision(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Docu
 	}
 	v := &DecisionView{CallID: c.ID, TenantID: c.TenantID, Ref: c.Ref, Title: c.Title, State: c.State, Content: content}
 	if err := v.loadParts(tx); err != nil {
+		return nil, err
+	}
+	if v.AwardDue, err = AwardDue(tx, c.ID, now); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -74,6 +74,7 @@ type OrgNotice struct {
 	Content          NoticeContent `gorm:"-"`
 	Objections       []Objection   `gorm:"-"`
 	CanObject        bool          `gorm:"-"`
+	AwardDue         bool          `gorm:"-"` // standstill over, no open objection: final with the next job run
 }
 
 // StateLabel names the procedure's state.
@@ -94,8 +95,8 @@ func OrgNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64
 }
 
 // LoadOrgNotice reads notice id of organisation orgID with the organisation's own
-// objections; another organisation's notice is ErrNotFound. A due award is finalised first.
-func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Documents, orgID, id int64, now time.Time) (*OrgNotice, error) {
+// objections; another organisation's notice is ErrNotFound. It never writes (see AwardDue).
+func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, id int64, now time.Time) (*OrgNotice, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("notice of org %d: %w", orgID, core.ErrNotFound)
 	}
@@ -105,9 +106,6 @@ func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Doc
 	}
 	if callID == 0 {
 		return nil, fmt.Errorf("notice %d: %w", id, core.ErrNotFound)
-	}
-	if _, err := FinalizeAward(ctx, db, docs, callID, now); err != nil {
-		return nil, err
 	}
 	tx := db.WithContext(ctx)
 	var rows []struct {
@@ -132,6 +130,9 @@ func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, docs Doc
 	}
 	n.Objections = objs
 	n.CanObject = n.State == rules.CallNotified && !now.After(n.StandstillEndsAt)
+	if n.AwardDue, err = AwardDue(tx, n.CallID, now); err != nil {
+		return nil, err
+	}
 	return &n, nil
 }
 

@@ -30,7 +30,7 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 		return err
 	}
 	now := time.Now()
-	v, err := decision.LoadDecision(ctx, db, lead, docs, callID, now)
+	v, err := decision.LoadDecision(ctx, db, lead, callID, now)
 	if err != nil {
 		return fmt.Errorf("demo decision: %w", err)
 	}

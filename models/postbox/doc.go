@@ -12,6 +12,6 @@
 //   - R2: mails about a bid carry no Kreis and stay sealed in every review (BidMailKind,
 //     OutboxProblems in outbox_review.go);
 //   - R9: a Postfach is read only by its organisation's members (Inbox,
-//     OpenInboxMessage in inbox.go);
+//     InboxMessageOf, MarkInboxRead in inbox.go);
 //   - R13: followers learn of answers and amendments (NotifyFollowers).
 package postbox

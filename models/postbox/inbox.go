@@ -242,19 +242,17 @@ func Inbox(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64, lim
 	return msgs, unread, nil
 }
 
-// OpenInboxMessage returns message id of organisation orgID and marks it read at now
-// (the first time). Another organisation's message is ErrNotFound.
-func OpenInboxMessage(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, id int64, now time.Time) (*InboxMessage, error) {
+// InboxMessageOf returns message id of organisation orgID without changing it (reading
+// never marks it read: see MarkInboxRead). Another organisation's message is ErrNotFound.
+func InboxMessageOf(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, id int64) (*InboxMessage, error) {
 	if !actor.InOrg(orgID) {
 		return nil, fmt.Errorf("inbox of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var m InboxMessage
-	res := db.WithContext(ctx).Raw(`WITH upd AS (
-			UPDATE inbox_messages SET read_at = coalesce(read_at, ?) WHERE id = ? AND org_id = ? RETURNING *)
-		SELECT upd.*, coalesce(c.ref, '') AS call_ref, coalesce(c.title, '') AS call_title
-		FROM upd LEFT JOIN calls c ON c.id = upd.call_id`, now, id, orgID).Scan(&m)
+	res := db.WithContext(ctx).Raw(`SELECT m.*, coalesce(c.ref, '') AS call_ref, coalesce(c.title, '') AS call_title
+		FROM inbox_messages m LEFT JOIN calls c ON c.id = m.call_id WHERE m.id = ? AND m.org_id = ?`, id, orgID).Scan(&m)
 	if res.Error != nil {
-		return nil, fmt.Errorf("open inbox message %d: %w", id, res.Error)
+		return nil, fmt.Errorf("load inbox message %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("inbox message %d: %w", id, core.ErrNotFound)
@@ -264,4 +262,28 @@ func OpenInboxMessage(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID
 		return nil, err
 	}
 	return &one[0], nil
+}
+
+// MarkInboxRead marks message id of organisation orgID read at now (the first time), or
+// every unread message of the organisation when id is 0. Another organisation's message
+// is ErrNotFound. Read marks are the organisation's own bookkeeping, not an act of the
+// procedure, so they are not audited.
+func MarkInboxRead(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, id int64, now time.Time) error {
+	if !actor.InOrg(orgID) {
+		return fmt.Errorf("inbox of org %d: %w", orgID, core.ErrNotFound)
+	}
+	if id == 0 {
+		if err := db.WithContext(ctx).Exec(`UPDATE inbox_messages SET read_at = ? WHERE org_id = ? AND read_at IS NULL`, now, orgID).Error; err != nil {
+			return fmt.Errorf("mark inbox of org %d read: %w", orgID, err)
+		}
+		return nil
+	}
+	res := db.WithContext(ctx).Exec(`UPDATE inbox_messages SET read_at = coalesce(read_at, ?) WHERE id = ? AND org_id = ?`, now, id, orgID)
+	if res.Error != nil {
+		return fmt.Errorf("mark inbox message %d read: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("inbox message %d: %w", id, core.ErrNotFound)
+	}
+	return nil
 }

@@ -89,7 +89,7 @@ func InsertInbox(tx *gorm.DB, msgs []InboxRow) ([]int64, error) {
 // OpenInboxMessages fills the subject and body of messages (of any organisations) from
 // their sealed envelopes with the vault bound to db; messages written before sealing
 // have them in plain text. It only reads and checks no rights: the Postfach use cases
-// (Inbox, OpenInboxMessage) call it after their checks, tests to read what was written.
+// (Inbox, InboxMessageOf) call it after their checks, tests to read what was written.
 func OpenInboxMessages(db *gorm.DB, msgs []InboxMessage) error {
 	keys := map[int64]*age.X25519Identity{}
 	for i := range msgs {
