@@ -220,7 +220,10 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 		e.ids["notice"] = fmt.Sprint(e.ta.count(`SELECT max(id) FROM notices WHERE org_id = ?`, e.awoOrg))
 	case "awarded":
 		e.ta.clock.Advance(15 * 24 * time.Hour)
-		e.clients["lead"].get(e.base+"/entscheidung").wantStatus(t, http.StatusOK) // finalises lazily
+		e.ta.raceJob(t, ctx, "finalize-awards")
+		if e.ta.count(`SELECT count(*) FROM calls WHERE id = ? AND state = 'awarded'`, e.callID) != 1 {
+			t.Fatal("award not final after the finalize-awards job")
+		}
 	default:
 		t.Fatalf("unknown state %s", to)
 	}

@@ -109,15 +109,11 @@ func (a *App) loadLeadCall(c echo.Context) (*calls.LeadCall, error) {
 
 // editCall shows the editor of a draft, or the overview of a published call.
 func (a *App) editCall(c echo.Context) error {
-	if id, err := callID(c); err == nil { // close lazily at the deadline (rules.md R14)
-		if err := calls.CloseCallIfDue(c.Request().Context(), a.db, id, a.now()); err != nil {
-			return err
-		}
-	}
 	lc, err := a.loadLeadCall(c)
 	if err != nil {
 		return err
 	}
+	lc.View.Call.State = rules.StateAt(lc.View.Call.State, lc.View.Call.Deadline, a.now()) // shown, never written here
 	data := a.editData(c, lc)
 	if !lc.View.Call.IsDraft() {
 		data.BidStatus = a.leadBidStatus(c, lc.View.Call.ID)

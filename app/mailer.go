@@ -94,7 +94,7 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 			return err
 		}})
 	}
-	// After the standstill with no open objection the award becomes final (also lazily on access; rules.md R10).
+	// After the standstill with no open objection the award becomes final (rules.md R10); pages report it due until then.
 	jobs = append(jobs, Job{Name: "finalize-awards", Spec: "0 * * * * *", Run: func(ctx context.Context) error {
 		n, err := decision.FinalizeDueAwards(ctx, a.db, a.docs, a.now())
 		if n > 0 {
@@ -104,7 +104,7 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 	}})
 	// Every receipted version gets its Eingangsbestätigung, even if the process ended before it was issued.
 	jobs = append(jobs, Job{Name: "receipts", Spec: "*/30 * * * * *", Run: a.owedReceiptsJob})
-	// Calls move to "Frist abgelaufen" at their deadline (also lazily on access; rules.md R14).
+	// Calls move to "Frist abgelaufen" at their deadline (rules.md R14); pages show a call past its deadline as closed until then (rules.StateAt).
 	jobs = append(jobs, Job{Name: "close-calls", Spec: "*/20 * * * * *", Run: func(ctx context.Context) error {
 		n, err := calls.CloseDueCalls(ctx, a.db, a.now())
 		if n > 0 {

@@ -14,6 +14,9 @@ import (
 	"kimibv/models/dbtest"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
+	"kimibv/models/store"
+
+	"gorm.io/gorm"
 )
 
 func TestOpeningRuleTable(t *testing.T) {
@@ -71,7 +74,7 @@ func TestCloseDueCallsOnceUnderRace(t *testing.T) {
 				errs <- err
 				return
 			}
-			errs <- calls.CloseCallIfDue(f.ctx, f.db, f.callID, time.Now())
+			errs <- store.InTx(f.ctx, f.db, func(tx *gorm.DB) error { return calls.CloseCallTx(tx, f.callID, time.Now()) })
 		}()
 	}
 	wg.Wait()

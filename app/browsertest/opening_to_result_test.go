@@ -35,7 +35,7 @@ func TestOpeningScoringAndConsolidationLeadToTheResult(t *testing.T) {
 	// Opening: one confirmation does not open; the second, in another session, does.
 	op1 := f.as("oeffnung1", "oeffnung1@musterland.example")
 	op1.openOK("/verwaltung/musterland/oeffnungen")
-	op1.wantText("Frist abgelaufen") // closed lazily on this access, not left "Veröffentlicht"
+	op1.wantText("Frist abgelaufen") // shown past the deadline, not a stale "Veröffentlicht" (the page writes nothing)
 	if len(op1.links(f.proc+"/oeffnung")) == 0 {
 		t.Errorf("the openings list does not link the call past its deadline")
 	}

@@ -48,20 +48,6 @@ func CloseDueCalls(ctx context.Context, db *gorm.DB, now time.Time) (int, error)
 	return n, err
 }
 
-// CloseCallIfDue is the lazy form of CloseDueCalls for one call, used on access: it
-// closes the call when its deadline has passed and nothing else has closed it yet.
-func CloseCallIfDue(ctx context.Context, db *gorm.DB, callID int64, now time.Time) error {
-	var due int64
-	if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM calls WHERE id = ? AND state = 'published' AND deadline < ?`, callID, now).
-		Scan(&due).Error; err != nil {
-		return fmt.Errorf("check deadline of call %d: %w", callID, err)
-	}
-	if due == 0 {
-		return nil
-	}
-	return store.InTx(ctx, db, func(tx *gorm.DB) error { return CloseCallTx(tx, callID, now) })
-}
-
 // CloseCallTx closes one call inside tx if it is due, waiting for a concurrent closer.
 func CloseCallTx(tx *gorm.DB, callID int64, now time.Time) error {
 	var due []dueCall

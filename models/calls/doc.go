@@ -11,7 +11,7 @@
 //     markBidsReconfirm (amend.go);
 //   - R12: Publish applies rules.ValidateForPublication and checkCommittee;
 //   - R13: AskQuestion, AnswerQuestions, AssignToAnswer, PublicQAs (questions.go);
-//   - R14: CloseDueCalls, CloseCallIfDue, CloseCallTx; R3: RecordLateAttempt (closing.go);
+//   - R14: CloseDueCalls, CloseCallTx (the opening closes in its own transaction); rules.StateAt shows a call past its deadline as closed before the job ran; R3: RecordLateAttempt (closing.go);
 //   - R18: checkCommittee and CreateDraft (call_usecases.go), LoadLeadCall refuses named
 //     evaluators (lead_call.go);
 //   - R22: Cancel (cancel.go);

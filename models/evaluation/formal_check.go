@@ -36,7 +36,7 @@ func (r FormalRow) Label() string { return rules.FormalLabel(r.Outcome) }
 
 // FormalOverview lists the opened bids of a call with their formal outcome and the call's
 // document-request deadline, for its lead. It goes through ReadBids (sealed before the
-// opening) and closes the call lazily.
+// opening).
 func FormalOverview(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.CallScope, now time.Time) ([]FormalRow, *time.Time, error) {
 	tenantID, callID := scope.Tenant, scope.Call
 	if _, err := leadOpenedBids(ctx, db, vlt, actor, tenantID, callID, now); err != nil {
@@ -72,9 +72,6 @@ func leadOpenedBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *c
 	}
 	if rows[0].Committee {
 		return nil, accounts.ErrCommitteeMember()
-	}
-	if err := calls.CloseCallIfDue(ctx, db, callID, now); err != nil {
-		return nil, err
 	}
 	return bids.ReadBids(ctx, db, vlt, actor, callID, now)
 }

@@ -58,15 +58,12 @@ func (b ProtocolBid) ReceiptText() string { return rules.FormatDateTimeSeconds(b
 
 // Opening loads the opening page of a call for the Kreis's openers and leads (others:
 // ErrNotFound; a named evaluator of the call accounts.ErrCommitteeMember, since the protocol lists
-// every bid). It closes the call lazily when its deadline has passed. Bids appear only
+// every bid). It never writes: a call past its deadline shows as closed (rules.StateAt). Bids appear only
 // after the opening.
 func Opening(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, now time.Time) (*OpeningView, error) {
 	tenantID, callID := scope.Tenant, scope.Call
 	if !actor.HasTenantRole(tenantID, core.RoleOpener) && !actor.HasTenantRole(tenantID, core.RoleLead) {
 		return nil, fmt.Errorf("opening of call %d: %w", callID, core.ErrNotFound)
-	}
-	if err := calls.CloseCallIfDue(ctx, db, callID, now); err != nil {
-		return nil, err
 	}
 	db = db.WithContext(ctx)
 	v := &OpeningView{}
@@ -77,6 +74,7 @@ func Opening(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.Cal
 	if res.RowsAffected == 0 {
 		return nil, fmt.Errorf("call %d: %w", callID, core.ErrNotFound)
 	}
+	v.Call.State = rules.StateAt(v.Call.State, v.Call.Deadline, now)
 	if err := accounts.RefuseCommitteeMember(db, actor, callID); err != nil {
 		return nil, err
 	}
@@ -153,38 +151,22 @@ type OpenerCallRow struct {
 }
 
 // OpenerCalls lists the published calls of the Kreis for which the actor is a named opener.
-// A listed call whose deadline has passed is closed first (lazily, like on any access), so
-// the list shows "Frist abgelaufen" rather than a stale "Veröffentlicht".
+// A call whose deadline has passed shows "Frist abgelaufen" (rules.StateAt) rather than a
+// stale "Veröffentlicht", without closing it here.
 func OpenerCalls(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64, now time.Time) ([]OpenerCallRow, error) {
 	if !actor.HasTenantRole(tenantID, core.RoleOpener) {
 		return nil, fmt.Errorf("openings of Kreis %d: %w", tenantID, core.ErrNotFound)
 	}
-	list := func() ([]OpenerCallRow, error) {
-		var out []OpenerCallRow
-		if err := db.WithContext(ctx).Raw(`SELECT c.id, c.ref, c.title, c.state, c.deadline, c.opened_at,
-			EXISTS (SELECT 1 FROM openings o WHERE o.call_id = c.id AND o.user_id = @u) AS confirmed
-			FROM calls c JOIN call_committee k ON k.call_id = c.id AND k.user_id = @u AND k.role = 'opener'
-			WHERE c.tenant_id = @t AND c.state <> 'draft' ORDER BY c.deadline DESC NULLS LAST, c.id DESC`,
-			map[string]any{"u": actor.UserID, "t": tenantID}).Scan(&out).Error; err != nil {
-			return nil, fmt.Errorf("list opener calls: %w", err)
-		}
-		return out, nil
+	var out []OpenerCallRow
+	if err := db.WithContext(ctx).Raw(`SELECT c.id, c.ref, c.title, c.state, c.deadline, c.opened_at,
+		EXISTS (SELECT 1 FROM openings o WHERE o.call_id = c.id AND o.user_id = @u) AS confirmed
+		FROM calls c JOIN call_committee k ON k.call_id = c.id AND k.user_id = @u AND k.role = 'opener'
+		WHERE c.tenant_id = @t AND c.state <> 'draft' ORDER BY c.deadline DESC NULLS LAST, c.id DESC`,
+		map[string]any{"u": actor.UserID, "t": tenantID}).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("list opener calls: %w", err)
 	}
-	out, err := list()
-	if err != nil {
-		return nil, err
+	for i := range out {
+		out[i].State = rules.StateAt(out[i].State, out[i].Deadline, now)
 	}
-	due := false
-	for _, r := range out {
-		if r.State == rules.CallPublished && r.Deadline != nil && r.Deadline.Before(now) {
-			if err := calls.CloseCallIfDue(ctx, db, r.ID, now); err != nil {
-				return nil, err
-			}
-			due = true
-		}
-	}
-	if !due {
-		return out, nil
-	}
-	return list()
+	return out, nil
 }

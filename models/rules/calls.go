@@ -50,6 +50,16 @@ func (s CallState) Label() string {
 	return string(s)
 }
 
+// StateAt is the state a call shows at now: a published call whose deadline has passed
+// is shown as closed ("Frist abgelaufen") before the close-calls job has moved it there.
+// Pages use it instead of closing the call themselves (a GET never writes).
+func StateAt(s CallState, deadline *time.Time, now time.Time) CallState {
+	if s == CallPublished && deadline != nil && deadline.Before(now) {
+		return CallClosed
+	}
+	return s
+}
+
 // PublicCallStates are the states the public list can filter by, in display order.
 var PublicCallStates = []CallState{CallPublished, CallCancelled}
 
