@@ -89,10 +89,19 @@ func TestOpeningHTTP(t *testing.T) {
 		t.Fatal("opening confirmed before the deadline")
 	}
 	e.passDeadline(t)
-	// Lazy closing when the lead opens the call page.
+	// The lead's call page shows the deadline as passed without closing the call (a GET
+	// never writes); the close-calls job closes it once.
+	closed := func() int64 {
+		return ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = ?`, audit.CallChain(e.callID))
+	}
 	e.as(t, "leitung").get(e.base).wantStatus(t, 200).wantContains(t, "Frist abgelaufen", e.base+"/oeffnung")
-	if n := ta.count(`SELECT count(*) FROM audit_log WHERE action = 'call.closed' AND chain = ?`, audit.CallChain(e.callID)); n != 1 {
-		t.Fatalf("%d call.closed entries", n)
+	op1.get("/verwaltung/musterland/oeffnungen").wantStatus(t, 200).wantContains(t, "Frist abgelaufen")
+	if n := closed(); n != 0 {
+		t.Fatalf("%d call.closed entries after reading the pages, want 0", n)
+	}
+	ta.raceJob(t, context.Background(), "close-calls")
+	if n := closed(); n != 1 {
+		t.Fatalf("%d call.closed entries after the close-calls job, want 1", n)
 	}
 	// Other Kreis and roles without the opener role: 404.
 	e.as(t, "beispielhausen").post(e.base+"/oeffnung", nil).wantStatus(t, 404)
