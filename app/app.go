@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -36,6 +37,7 @@ type Config struct {
 	OCIDPrefix      string        // OCDS ocid prefix ("": opendata.DefaultOCIDPrefix)
 	Bench           bool          // KIMIBV_BENCH=1: /bench/floor and the query-count header (app/bench.go)
 	ValidatorMaxAge time.Duration // longest a public page's validator is kept without a notification (0: DefaultValidatorMaxAge)
+	TrustedProxies  []*net.IPNet  // reverse proxies whose X-Forwarded-For names the client (login throttle, logs)
 }
 
 // Secure reports whether the application is served over TLS (cookies Secure, HSTS).
@@ -103,6 +105,7 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	a.routes(e)
 	return a, e, nil
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -57,6 +58,74 @@ func TestPasswordGuessingIsThrottled(t *testing.T) {
 
 	ta.clock.Advance(16 * time.Minute)
 	c.login("leitung@musterland.example", demo.Password)
+}
+
+// forwardedFor makes c's requests carry X-Forwarded-For: addr, as a reverse proxy (or a
+// client pretending to be one) would send it.
+func forwardedFor(c *client, addr string) *client {
+	base := c.http.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.http.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		r = r.Clone(r.Context())
+		r.Header.Set("X-Forwarded-For", addr)
+		return base.RoundTrip(r)
+	})
+	return c
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestLoginThrottleIsSharedByInstancesAndTrustsOnlyConfiguredProxies: refused logins from
+// one address count on every instance of the installation; a forged X-Forwarded-For does
+// not escape the throttle; behind a configured proxy each forwarded client has its own
+// count, and the client addresses are forgotten after the window.
+func TestLoginThrottleIsSharedByInstancesAndTrustsOnlyConfiguredProxies(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, true)
+	second := ta.secondInstance(nil)
+	form := func(i int) url.Values {
+		return url.Values{"email": {fmt.Sprintf("spray%d@example.org", i)}, "password": {"Sommer2026!"}}
+	}
+	// All but two failures are counted directly (each refused login costs a password
+	// hash); the last two go through both instances.
+	nearLimit := func(client string) {
+		for i := 0; i < accounts.LoginFailLimit-2; i++ {
+			if err := accounts.RecordLoginFailure(context.Background(), ta.store.DB, client, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	nearLimit("127.0.0.1")
+	first, other := ta.client(), second.client()
+	first.post("/anmelden", form(1)).wantStatus(t, http.StatusUnprocessableEntity)
+	other.post("/anmelden", form(2)).wantStatus(t, http.StatusUnprocessableEntity)
+	first.post("/anmelden", form(99)).wantStatus(t, http.StatusTooManyRequests)
+	other.post("/anmelden", form(99)).wantStatus(t, http.StatusTooManyRequests)
+	forwardedFor(ta.client(), "198.51.100.9").post("/anmelden", form(98)).wantStatus(t, http.StatusTooManyRequests)
+
+	loopback := &net.IPNet{IP: net.IPv4(127, 0, 0, 1).To4(), Mask: net.CIDRMask(32, 32)}
+	proxied := ta.secondInstance(func(c *app.Config) { c.TrustedProxies = []*net.IPNet{loopback} })
+	behind := forwardedFor(proxied.client(), "203.0.113.7")
+	behind.login("leitung@musterland.example", demo.Password)
+	nearLimit("203.0.113.7")
+	for i := 0; i < 2; i++ {
+		behind.post("/anmelden", form(i)).wantStatus(t, http.StatusUnprocessableEntity)
+	}
+	behind.post("/anmelden", form(99)).wantStatus(t, http.StatusTooManyRequests)
+	forwardedFor(proxied.client(), "203.0.113.8").login("leitung@musterland.example", demo.Password)
+	if n := ta.count(`SELECT count(*) FROM login_failures WHERE client IN ('127.0.0.1', '203.0.113.7') AND failures >= ?`, accounts.LoginFailLimit); n != 2 {
+		t.Fatalf("%d throttled client addresses, want 2 (the direct peer and the forwarded client)", n)
+	}
+
+	ta.clock.Advance(accounts.LoginFailWindow + 10*time.Minute) // past every instance's counts
+	ta.raceJob(t, context.Background(), "login-throttle")
+	if n := ta.count(`SELECT count(*) FROM login_failures`); n != 0 {
+		t.Fatalf("%d client addresses kept after the window", n)
+	}
 }
 
 // TestSessionCookiesAndHSTS: behind TLS (an https base URL) the session and CSRF cookies

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wneessen/go-mail"
 
+	"kimibv/models/accounts"
 	"kimibv/models/calls"
 	"kimibv/models/decision"
 	"kimibv/models/postbox"
@@ -110,6 +111,11 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 		if n > 0 {
 			a.log.Info("calls closed at their deadline", "count", n)
 		}
+		return err
+	}})
+	// A client address is kept only while its login-throttle window runs (rules.md R27).
+	jobs = append(jobs, Job{Name: "login-throttle", Spec: "0 */5 * * * *", Run: func(ctx context.Context) error {
+		_, err := accounts.ForgetLoginFailures(ctx, a.db, a.now())
 		return err
 	}})
 	return jobs

@@ -67,7 +67,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/datenschutz", a.staticPage("datenschutz", "Datenschutzerklärung"))
 	w.GET("/barrierefreiheit", a.staticPage("barrierefreiheit", "Erklärung zur Barrierefreiheit"))
 	w.GET("/anmelden", a.loginForm)
-	w.POST("/anmelden", a.login, newLoginThrottle(func() time.Time { return a.now() }).middleware) // per client address (login_throttle.go)
+	w.POST("/anmelden", a.login, a.throttleLogins) // per client address, shared by all instances (login_throttle.go)
 	w.POST("/abmelden", a.logout)
 	w.GET("/passwort-vergessen", a.forgotForm)
 	w.POST("/passwort-vergessen", a.forgot)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"regexp"
 	"strconv"
@@ -36,6 +37,7 @@ type config struct {
 	Bench           bool
 	MemoryLimit     int64 // soft limit of the Go heap in bytes; 0 leaves the runtime's (GOMEMLIMIT)
 	ValidatorMaxAge time.Duration
+	TrustedProxies  []*net.IPNet
 }
 
 // envVar documents one setting; the README's configuration table lists the same.
@@ -66,6 +68,7 @@ func settings() []envVar {
 		{"KIMIBV_SMTP_TLS", "starttls", "none, starttls or tls", false},
 		{"KIMIBV_SHUTDOWN_DRAIN", "20s", "how long shutdown waits for running requests and jobs", false},
 		{"KIMIBV_VALIDATOR_MAX_AGE", "5s", "longest an instance trusts a public page's validator kept in memory without a change notification from PostgreSQL (bounds the delay when a notification is lost)", false},
+		{"KIMIBV_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of the reverse proxies in front of kimibv; only from them is the client address taken from X-Forwarded-For (login throttle, logs); empty: the TCP peer is the client", false},
 		{"KIMIBV_MASTER_KEY_FILE", "", "file holding the age master key (X25519 identity) that protects bid content and documents at rest; required in production; in development created on first start (scripts/run: .master-key)", false},
 		{"KIMIBV_MAX_FILE_MB", "20", "largest accepted uploaded file (PDF) in MiB", false},
 		{"KIMIBV_MAX_BID_MB", "100", "largest total size of all files of one bid in MiB", false},
@@ -135,6 +138,11 @@ func loadConfig() (config, error) {
 	} else {
 		c.MemoryLimit = int64(mb) << 20
 	}
+	proxies, err := parseProxies(vals["KIMIBV_TRUSTED_PROXIES"])
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	c.TrustedProxies = proxies
 	if c.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is not set")
 	}
@@ -152,4 +160,33 @@ func loadConfig() (config, error) {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// parseProxies reads KIMIBV_TRUSTED_PROXIES: addresses or CIDR ranges, comma-separated.
+func parseProxies(v string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			ip := net.ParseIP(part)
+			if ip == nil {
+				return nil, fmt.Errorf("KIMIBV_TRUSTED_PROXIES: %q is no address or CIDR range", part)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return nil, fmt.Errorf("KIMIBV_TRUSTED_PROXIES: %q is no address or CIDR range", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

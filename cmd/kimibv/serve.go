@@ -49,7 +49,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		SessionLifetime: cfg.SessionLifetime, SessionIdle: cfg.SessionIdle,
 		ContactEmail: cfg.ContactEmail, Operator: cfg.Operator,
 		Vault: vlt, MaxFileBytes: cfg.MaxFileBytes, MaxBidBytes: cfg.MaxBidBytes, OCIDPrefix: cfg.OCIDPrefix, Bench: cfg.Bench,
-		ValidatorMaxAge: cfg.ValidatorMaxAge,
+		ValidatorMaxAge: cfg.ValidatorMaxAge, TrustedProxies: cfg.TrustedProxies,
 	}, st, log)
 	if err != nil {
 		return err
