@@ -211,7 +211,7 @@ func parseDateField(v *core.ValidationError, field, s string) Date {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	d, msg := ParseGermanDate(s)
+	d, msg := ParseDateInput(s)
 	if msg != "" {
 		v.Add(field, "date", msg)
 	}
@@ -222,7 +222,7 @@ func parseDateTimeField(v *core.ValidationError, field, s string, now time.Time)
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}
 	}
-	t, _, msg := ParseGermanDateTime(s)
+	t, _, msg := ParseDateTimeInput(s)
 	switch {
 	case msg != "":
 		v.Add(field, "datetime", msg)
