@@ -83,12 +83,22 @@ func TestWithStepReplacesOnlyTheStepsFields(t *testing.T) {
 		{CallStepBasics, func(in CallDraftInput) bool {
 			return in.Title == "" && in.Description == "" && in.FundingFrom != "" && len(in.Lots) == 1 && in.Deadline != "" && len(in.Committee.Evaluators) == 2
 		}},
-		{CallStepLots, func(in CallDraftInput) bool { return in.Title == "Alt" && in.FundingFrom == "" && in.Lots == nil && len(in.Criteria) == 1 }},
-		{CallStepCriteria, func(in CallDraftInput) bool { return in.Criteria == nil && len(in.Lots) == 1 && len(in.Eligibility) == 1 }},
-		{CallStepDocuments, func(in CallDraftInput) bool { return in.Eligibility == nil && len(in.Criteria) == 1 && in.Deadline != "" }},
-		{CallStepSchedule, func(in CallDraftInput) bool { return in.Deadline == "" && in.Title == "Alt" && len(in.Committee.Evaluators) == 2 }},
+		{CallStepLots, func(in CallDraftInput) bool {
+			return in.Title == "Alt" && in.FundingFrom == "" && in.Lots == nil && len(in.Criteria) == 1
+		}},
+		{CallStepCriteria, func(in CallDraftInput) bool {
+			return in.Criteria == nil && len(in.Lots) == 1 && len(in.Eligibility) == 1
+		}},
+		{CallStepDocuments, func(in CallDraftInput) bool {
+			return in.Eligibility == nil && len(in.Criteria) == 1 && in.Deadline != ""
+		}},
+		{CallStepSchedule, func(in CallDraftInput) bool {
+			return in.Deadline == "" && in.Title == "Alt" && len(in.Committee.Evaluators) == 2
+		}},
 		{CallStepCommittee, func(in CallDraftInput) bool { return in.Committee.Evaluators == nil && in.Deadline != "" }},
-		{CallStepPreview, func(in CallDraftInput) bool { return in.Title == "Alt" && in.Deadline != "" && len(in.Committee.Evaluators) == 2 }},
+		{CallStepPreview, func(in CallDraftInput) bool {
+			return in.Title == "Alt" && in.Deadline != "" && len(in.Committee.Evaluators) == 2
+		}},
 	}
 	for _, tc := range cases {
 		if got := stored.WithStep(tc.step, CallDraftInput{}); !tc.check(got) {
