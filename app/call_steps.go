@@ -53,7 +53,7 @@ func (d callEditPage) FieldHref(field string) string {
 
 // callStepParam returns the :step of the address; an unknown step is 404.
 func callStepParam(c echo.Context) (rules.CallStep, int, error) {
-	i := rules.CallStepIndex(c.Param("step"))
+	i := rules.CallStepIndex(c.Param("schritt"))
 	if i < 0 {
 		return rules.CallStep{}, 0, echo.ErrNotFound
 	}
