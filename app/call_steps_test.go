@@ -84,7 +84,9 @@ func TestEachCallStepSavesOnlyItsFields(t *testing.T) {
 		{"grunddaten", url.Values{"title": {"KIM im Kreis Musterland 2027"}, "file_ref": {"KI 7"}, "authority": {"Kreis Musterland"},
 			"legal_basis": {"Richtlinie KIM"}, "funding_source": {"Landesmittel"}, "description": {"## Leistung\n\nCase Management."},
 			"contact_name": {"Integrationsbüro"}, "contact_email": {"ki@musterland.example"}},
-			func(in rules.CallDraftInput) bool { return in.Title == "KIM im Kreis Musterland 2027" && in.ContactName == "Integrationsbüro" }},
+			func(in rules.CallDraftInput) bool {
+				return in.Title == "KIM im Kreis Musterland 2027" && in.ContactName == "Integrationsbüro"
+			}},
 		{"lose", url.Values{"funding_from": {day(60, 0).Format("2006-01-02")}, "funding_to": {"31.12.2029"}, "funding_per_fte": {"57.000,00"},
 			"lot_0_name": {"Nord"}, "lot_0_region": {"Nordstadt"}, "lot_0_fte": {"1,5"}, "lot_0_min_fte": {"0,5"}},
 			func(in rules.CallDraftInput) bool {
@@ -92,9 +94,13 @@ func TestEachCallStepSavesOnlyItsFields(t *testing.T) {
 			}},
 		{"kriterien", url.Values{"criterion_0_name": {"Konzept"}, "criterion_0_weight": {"70"}, "criterion_1_name": {"Vernetzung"},
 			"criterion_1_weight": {"30"}, "scale_0": {"nicht erfüllt"}, "scale_1": {"erfüllt"}, "answer_max_chars": {"5000"}},
-			func(in rules.CallDraftInput) bool { return len(in.Criteria) == 2 && len(in.Scale) == 2 && in.AnswerMaxChars == "5000" }},
+			func(in rules.CallDraftInput) bool {
+				return len(in.Criteria) == 2 && len(in.Scale) == 2 && in.AnswerMaxChars == "5000"
+			}},
 		{"unterlagen", url.Values{"eligibility_0": {"Anerkannter Träger"}, "doc_0_name": {"Konzept"}, "doc_0_mandatory": {"1"}},
-			func(in rules.CallDraftInput) bool { return len(in.Eligibility) == 1 && len(in.RequiredDocs) == 1 && in.RequiredDocs[0].Mandatory }},
+			func(in rules.CallDraftInput) bool {
+				return len(in.Eligibility) == 1 && len(in.RequiredDocs) == 1 && in.RequiredDocs[0].Mandatory
+			}},
 		{"zeitplan", url.Values{"questions_until": {iso(day(23, 12))}, "deadline": {iso(day(30, 12))}, "planned_opening": {iso(day(31, 10))},
 			"planned_decision": {"15.03.2099 10:00"}, "standstill_days": {"14"}},
 			func(in rules.CallDraftInput) bool {
@@ -102,7 +108,9 @@ func TestEachCallStepSavesOnlyItsFields(t *testing.T) {
 			}},
 		{"gremium", url.Values{"evaluators": {fmt.Sprint(ta.userID("gremium1@musterland.example")), fmt.Sprint(ta.userID("gremium2@musterland.example"))},
 			"openers": {fmt.Sprint(ta.userID("oeffnung1@musterland.example")), fmt.Sprint(ta.userID("oeffnung2@musterland.example"))}},
-			func(in rules.CallDraftInput) bool { return len(in.Committee.Evaluators) == 2 && len(in.Committee.Openers) == 2 }},
+			func(in rules.CallDraftInput) bool {
+				return len(in.Committee.Evaluators) == 2 && len(in.Committee.Openers) == 2
+			}},
 	}
 	for i, st := range steps {
 		page := edit + "/entwurf/" + st.slug
