@@ -133,6 +133,8 @@ func accessTable() map[string]access {
 		"GET /verwaltung/:kreis/verfahren":     lead, "POST /verwaltung/:kreis/verfahren": post(lead),
 		"GET /verwaltung/:kreis/verfahren/:call": who("lead"), "POST /verwaltung/:kreis/verfahren/:call": post(who("lead")),
 		"GET /verwaltung/:kreis/verfahren/:call/vorschau":          who("lead"),
+		"GET /verwaltung/:kreis/verfahren/:call/entwurf/:schritt":  who("lead"),
+		"POST /verwaltung/:kreis/verfahren/:call/entwurf/:schritt": post(who("lead")),
 		"GET /verwaltung/:kreis/verfahren/:call/veroeffentlichen":  who("lead").in(allStates(confl)),
 		"POST /verwaltung/:kreis/verfahren/:call/veroeffentlichen": post(who("lead")),
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,7 +13,6 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
-	"kimibv/templates"
 )
 
 // msgAlreadyPublished answers a publish or save of a call that is no longer a draft.
@@ -122,59 +122,45 @@ func (a *App) editCall(c echo.Context) error {
 		}
 		return a.show(c, "call_manage", lc.View.Call.Title, data)
 	}
-	in := rules.DraftInputFrom(lc.View.Content, lc.Committee)
-	values := formFromInput(in)
-	data.Rows = rowsOf(values)
-	extra := c.QueryParam("weitere")
-	grow := func(n *int, key string) {
-		*n++ // one empty row always
-		if extra == key {
-			*n++
-		}
+	to := data.StepHref(rules.CallStepBasics)
+	if list := c.QueryParam("weitere"); rowAnchor(list) != "" { // the addresses of the one-page editor
+		to = data.StepHref(rules.CallStepOf(list+"_0")) + "?weitere=" + list + "#" + rowAnchor(list)
 	}
-	grow(&data.Rows.Lots, "lot")
-	grow(&data.Rows.Eligibility, "eligibility")
-	grow(&data.Rows.Docs, "doc")
-	grow(&data.Rows.Criteria, "criterion")
-	grow(&data.Rows.Scale, "scale")
-	p := a.page(c, "Entwurf bearbeiten – "+lc.View.Call.Ref, data)
-	p.Form = templates.NewForm(values, nil)
-	return a.render(c, http.StatusOK, "call_edit", p)
+	return c.Redirect(http.StatusSeeOther, to)
 }
 
-// saveActions maps the editor's buttons to where the lead goes after saving.
-var saveActions = map[string]string{
-	"save": "", "add_lot": "?weitere=lot#lose", "add_eligibility": "?weitere=eligibility#voraussetzungen",
-	"add_doc": "?weitere=doc#unterlagen", "add_criterion": "?weitere=criterion#kriterien", "add_scale": "?weitere=scale#skala",
-	"preview": "/vorschau", "publish": "/veroeffentlichen",
-}
-
-// saveCall stores the draft; the button pressed decides where to continue.
+// saveCall stores the whole draft at once (all steps' fields, as the one-page editor posted
+// them and API clients and tests still do); the button pressed decides where to continue.
+// Errors show the step of the first faulty field with the whole summary.
 func (a *App) saveCall(c echo.Context) error {
 	lc, err := a.loadLeadCall(c)
 	if err != nil {
 		return err
 	}
 	values := formValues(c)
-	next := saveActions[values.Get("action")]
+	action := values.Get("action")
 	values.Del("action")
 	in := callInputFromForm(values)
 	err = calls.SaveDraft(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: lc.View.Call.ID}, in, a.now())
-	if _, ok := core.AsValidation(err); ok {
-		data := a.editData(c, lc)
-		data.Rows = rowsOf(values)
-		return a.invalid(c, "call_edit", "Entwurf bearbeiten – "+lc.View.Call.Ref, data, values, err)
+	if v, ok := core.AsValidation(err); ok {
+		i := max(rules.CallStepIndex(rules.CallStepOf(v.Fields[0].Field)), 0)
+		data := a.stepData(c, lc, rules.CallSteps()[i], i, values)
+		return a.invalid(c, "call_step", "Entwurf bearbeiten – "+lc.View.Call.Ref, data, dateInputs(values), err)
 	}
 	if err != nil {
 		return notDraft(err)
 	}
-	flash := "Der Entwurf wurde gespeichert."
-	for _, s := range []string{in.QuestionsUntil, in.Deadline} {
-		if _, note, _ := rules.ParseGermanDateTime(s); note != "" {
-			flash += " " + note
-		}
+	data := a.editData(c, lc)
+	next := data.StepHref(rules.CallStepBasics)
+	switch list, add := strings.CutPrefix(action, "add_"); {
+	case add && rowAnchor(list) != "":
+		next = data.StepHref(rules.CallStepOf(list+"_0")) + "?weitere=" + list + "#" + rowAnchor(list)
+	case action == "preview":
+		next = data.Base + "/vorschau"
+	case action == "publish":
+		next = data.Base + "/veroeffentlichen"
 	}
-	return a.redirect(c, fmt.Sprintf("%s/%d%s", callsBase(c), lc.View.Call.ID, next), flash)
+	return a.redirect(c, next, "Der Entwurf wurde gespeichert."+dstNotes(in))
 }
 
 // previewCall renders the draft exactly as the public page will, marked as preview.
@@ -226,12 +212,10 @@ func (a *App) publishCall(c echo.Context) error {
 	}
 	_, err = calls.Publish(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: lc.View.Call.ID}, rules.DefaultCallRules(), a.now(), a.docs)
 	if v, ok := core.AsValidation(err); ok {
-		data := a.editData(c, lc)
-		values := formFromInput(rules.DraftInputFrom(lc.View.Content, lc.Committee))
-		data.Rows = rowsOf(values)
-		data.Rows.Lots, data.Rows.Criteria = max(data.Rows.Lots, 1), max(data.Rows.Criteria, 1)
-		data.Rows.Docs, data.Rows.Eligibility, data.Rows.Scale = max(data.Rows.Docs, 1), max(data.Rows.Eligibility, 1), max(data.Rows.Scale, 2)
-		return a.invalid(c, "call_edit", "Entwurf bearbeiten – "+lc.View.Call.Ref, data, values, v)
+		i := rules.CallStepIndex(rules.CallStepPreview)
+		data := a.stepData(c, lc, rules.CallSteps()[i], i, url.Values{})
+		data.Problems = v
+		return a.render(c, http.StatusUnprocessableEntity, "call_step", a.page(c, "Vorschau – Entwurf "+lc.View.Call.Ref, data))
 	}
 	if err != nil {
 		return notDraft(err)

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -66,6 +67,51 @@ func sampleCallEdit(published bool) callEditPage {
 	return d
 }
 
+// sampleCallStep is one step of the draft editor with the warnings of the KIM template
+// (its funding period began before sampleNow's day only if sampleNow is late; one is added).
+func sampleCallStep(step string) callStepPage {
+	i := rules.CallStepIndex(step)
+	d := callStepPage{callEditPage: sampleCallEdit(false), Step: rules.CallSteps()[i], Steps: rules.CallSteps(), Index: i + 1,
+		Count: len(rules.CallSteps()), AddRows: stepAddRows(step)}
+	d.Warnings = []rules.CallWarning{{Field: "criteria", Message: "Die Gewichtungen der Kriterien ergeben zusammen 95 statt 100 Punkte."}}
+	if step == rules.CallStepPreview {
+		p := newCallPage(sampleCallView(true), sampleNow)
+		d.Preview = &p
+		d.Problems = sampleCallPublish().Problems
+	}
+	return d
+}
+
+// TestEveryCallStepRenders renders each step of the draft editor and checks the step
+// navigation and that the save button is the form's first submit button.
+func TestEveryCallStepRenders(t *testing.T) {
+	t.Parallel()
+	r, err := templates.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, st := range rules.CallSteps() {
+		var buf bytes.Buffer
+		if err := r.Render(&buf, "call_step", sample(st.Title, sampleCallStep(st.Slug))); err != nil {
+			t.Fatalf("%s: %v", st.Slug, err)
+		}
+		out := buf.String()
+		if !strings.Contains(out, fmt.Sprintf("Schritt %d von 7", i+1)) || !strings.Contains(out, `aria-current="step"`) {
+			t.Errorf("%s: no step navigation", st.Slug)
+		}
+		if st.Slug == rules.CallStepPreview {
+			if !strings.Contains(out, "So wird die Ausschreibung veröffentlicht") || !strings.Contains(out, "/entwurf/gremium#f-openers") {
+				t.Errorf("preview without the public body or the open problems")
+			}
+			continue
+		}
+		form := strings.Index(out, `action="/verwaltung/musterland/verfahren/1/entwurf/`+st.Slug+`"`)
+		if first := strings.Index(out[max(form, 0):], `type="submit"`); form < 0 || first < 0 || !strings.HasPrefix(out[form+first:], `type="submit" name="action" value="next"`) {
+			t.Errorf("%s: the first submit button is not „Speichern und weiter“", st.Slug)
+		}
+	}
+}
+
 // sampleCallPublish is the confirmation page with remaining problems (used by the HTTP tests).
 func sampleCallPublish() callEditPage {
 	d := sampleCallEdit(false)
@@ -86,7 +132,7 @@ func TestCallPublishListsProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	if out := buf.String(); !strings.Contains(out, "mindestens zwei Öffnungsberechtigte") || strings.Contains(out, "Jetzt veröffentlichen") ||
-		!strings.Contains(out, `href="/verwaltung/musterland/verfahren/1#f-openers"`) {
+		!strings.Contains(out, `href="/verwaltung/musterland/verfahren/1/entwurf/gremium#f-openers"`) {
 		t.Fatalf("problems not listed or publish button shown:\n%s", out)
 	}
 }

@@ -143,7 +143,11 @@ func TestLeadDraftsAndPublishesWithBadInputsRefused(t *testing.T) {
 	if !strings.HasPrefix(edit, base+"/") {
 		t.Fatalf("redirect to %s", edit)
 	}
-	lead.get(edit).wantStatus(t, http.StatusOK).wantContains(t, "Weitere Zeile (Los)", `name="lot_3_name"`, "Case-Management-Konzept")
+	if loc := lead.get(edit).wantStatus(t, http.StatusSeeOther).Header.Get("Location"); loc != edit+"/entwurf/grunddaten" {
+		t.Fatalf("the draft's address leads to %s, want its first step", loc)
+	}
+	lead.get(edit+"/entwurf/lose").wantStatus(t, http.StatusOK).wantContains(t, "Weitere Zeile (Los)", `name="lot_3_name"`)
+	lead.get(edit+"/entwurf/kriterien").wantStatus(t, http.StatusOK).wantContains(t, "Case-Management-Konzept")
 	good := editorValues(ta)
 
 	bad := []struct {
@@ -177,10 +181,10 @@ func TestLeadDraftsAndPublishesWithBadInputsRefused(t *testing.T) {
 	v.Set("description", good.Get("description")+"\n\n<script>alert(1)</script>")
 	v.Set("action", "add_lot")
 	res = lead.post(edit, v).wantStatus(t, http.StatusSeeOther)
-	if loc := res.Header.Get("Location"); loc != edit+"?weitere=lot#lose" {
+	if loc := res.Header.Get("Location"); loc != edit+"/entwurf/lose?weitere=lot#lose" {
 		t.Fatalf("add row redirects to %s", loc)
 	}
-	lead.get(edit+"?weitere=lot").wantStatus(t, http.StatusOK).wantContains(t, `name="lot_4_name"`)
+	lead.get(edit+"/entwurf/lose?weitere=lot").wantStatus(t, http.StatusOK).wantContains(t, `name="lot_4_name"`)
 	preview := lead.get(edit+"/vorschau").wantStatus(t, http.StatusOK).wantContains(t, "Vorschau", "&lt;script&gt;alert(1)&lt;/script&gt;")
 	if strings.Contains(preview.Body, "<script>alert") {
 		t.Fatal("script executed in preview")
@@ -208,7 +212,8 @@ func TestPublishShowsProblemsAtTheirFields(t *testing.T) {
 	lead.get(edit+"/veroeffentlichen").wantStatus(t, http.StatusOK).wantContains(t, "noch nicht vollständig", "#f-evaluators")
 	before := ta.callState()
 	lead.post(edit+"/veroeffentlichen", url.Values{"bestaetigt": {"1"}}).wantStatus(t, http.StatusUnprocessableEntity).
-		wantContains(t, `href="#f-openers"`, `id="f-openers"`, "mindestens zwei Öffnungsberechtigte")
+		wantContains(t, `href="`+edit+`/entwurf/gremium#f-openers"`, "mindestens zwei Öffnungsberechtigte")
+	lead.get(edit+"/entwurf/gremium").wantStatus(t, http.StatusOK).wantContains(t, `id="f-openers"`)
 	if ta.callState() != before {
 		t.Fatal("failed publish changed data")
 	}

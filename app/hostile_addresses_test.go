@@ -51,7 +51,7 @@ func addressIDs(ta *testApp) map[string]string {
 		"q":    n(`SELECT COALESCE(max(id), 0) FROM questions WHERE call_id = ?`, callID),
 		"file": n(`SELECT COALESCE(max(file_id), 0) FROM bid_version_files`),
 		"msg":  n(`SELECT COALESCE(max(id), 0) FROM inbox_messages WHERE org_id = ?`, awo),
-		"key":  "U1", "step": string(rules.StepAnswers), "a": "1", "b": "2", "v": "1", "doc": "1", "req": "1", "obj": "1",
+		"key":  "U1", "step": string(rules.StepAnswers), "schritt": rules.CallStepBasics, "a": "1", "b": "2", "v": "1", "doc": "1", "req": "1", "obj": "1",
 		"notice": "1", "mail": "1", "answer": "1", "member": n(`SELECT id FROM users WHERE email = 'awo@traeger.example'`),
 		"token": "ungueltiges-token-0000000000000000", "*": "css/app.css",
 	}

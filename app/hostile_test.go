@@ -250,7 +250,7 @@ func (e *matrixEnv) checkStoredText(t *testing.T) {
 }
 
 // TestHostilePayloadInBekanntmachungPDF: the lead puts script and event-handler payloads
-// into the draft call's title and a criterion (through the editor form as the page fills
+// into the draft call's title (through the step forms of the editor as the pages fill
 // it) and publishes it; the issued Bekanntmachung shows them as literal text, and the
 // public call page escapes them.
 func TestHostilePayloadInBekanntmachungPDF(t *testing.T) {
@@ -260,27 +260,36 @@ func TestHostilePayloadInBekanntmachungPDF(t *testing.T) {
 	lead := ta.client()
 	lead.login("leitung@musterland.example", demo.Password)
 	edit := fmt.Sprintf("/verwaltung/musterland/verfahren/%d", draftID)
-	var form *htmlForm
-	for _, f := range postForms(lead.get(edit).wantStatus(t, http.StatusOK).Body) {
-		if f.Action == edit {
-			form = &f
+	// stepForm returns the values of a step's form as the page fills it.
+	stepForm := func(step string) url.Values {
+		action := edit + "/entwurf/" + step
+		for _, f := range postForms(lead.get(action).wantStatus(t, http.StatusOK).Body) {
+			if f.Action == action {
+				vals := url.Values{}
+				for k, v := range f.Fields {
+					vals[k] = v
+				}
+				return vals
+			}
+		}
+		t.Fatalf("editor form of step %s not found", step)
+		return nil
+	}
+	save := func(step string, vals url.Values) {
+		vals.Set("action", "save")
+		if res := lead.post(edit+"/entwurf/"+step, vals); res.Status != http.StatusSeeOther {
+			t.Fatalf("save %s: %d %s", step, res.Status, regexp.MustCompile(`(?s)<ul class="kern-list">.*?</ul>`).FindString(res.Body))
 		}
 	}
-	if form == nil {
-		t.Fatal("editor form not found")
-	}
-	vals := url.Values{}
-	for k, v := range form.Fields {
-		vals[k] = v
-	}
 	title := "Aufruf <script>alert(1)</script> und \"><img src=x onerror=alert(1)>"
+	vals := stepForm("grunddaten")
 	vals.Set("title", title)
+	save("grunddaten", vals)
+	vals = stepForm("zeitplan")
 	for field, days := range map[string]int{"questions_until": 30, "deadline": 40, "planned_opening": 41, "planned_decision": 70} {
-		vals.Set(field, time.Now().AddDate(0, 0, days).Format("02.01.2006")+" 12:00")
+		vals.Set(field, time.Now().AddDate(0, 0, days).Format("2006-01-02")+"T12:00")
 	}
-	if res := lead.post(edit, vals); res.Status != http.StatusSeeOther {
-		t.Fatalf("save: %d %s", res.Status, regexp.MustCompile(`(?s)<ul class="kern-list">.*?</ul>`).FindString(res.Body))
-	}
+	save("zeitplan", vals)
 	if res := lead.post(edit+"/veroeffentlichen", url.Values{"bestaetigt": {"1"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("publish: %d %s", res.Status, regexp.MustCompile(`(?s)<ul class="kern-list">.*?</ul>`).FindString(res.Body))
 	}

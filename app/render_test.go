@@ -114,8 +114,8 @@ var pageSamples = map[string]func() *templates.Page{
 		d.Docs = evaluation.CallDocStatus{Opened: true, Consolidated: true, Protocol: true, Matrix: true, Decided: true}
 		return sample("Verfahren", d)
 	},
-	"call_edit": func() *templates.Page {
-		return withFormError(sample("Entwurf bearbeiten", sampleCallEdit(false)), "criteria", "Die Gewichtungen müssen zusammen 100 Punkte ergeben; derzeit sind es 95.")
+	"call_step": func() *templates.Page {
+		return withFormError(sample("Kriterien – Entwurf", sampleCallStep(rules.CallStepCriteria)), "criterion_0_weight", "Bitte geben Sie eine ganze Zahl an.")
 	},
 	"call_publish": func() *templates.Page {
 		return withFormError(sample("Veröffentlichen", sampleCallEdit(false)), "bestaetigt", "Bitte bestätigen Sie die Veröffentlichung.")

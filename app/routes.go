@@ -173,6 +173,8 @@ func (a *App) routes(e *echo.Echo) {
 	lead.GET("/:call", a.editCall)
 	lead.POST("/:call", a.saveCall)
 	lead.GET("/:call/vorschau", a.previewCall)
+	lead.GET("/:call/entwurf/:schritt", a.callStep)
+	lead.POST("/:call/entwurf/:schritt", a.saveCallStep)
 	lead.GET("/:call/veroeffentlichen", a.publishConfirm)
 	lead.POST("/:call/veroeffentlichen", a.publishCall)
 	lead.GET("/:call/fragen", a.leadQuestions)

@@ -32,11 +32,12 @@ func TestLeadPublishesACallAnswersAQuestionAndAmendsIt(t *testing.T) {
 	lead.open("/verwaltung/musterland/verfahren")
 	lead.fill(map[string]string{"f-quelle": "vorlage"})
 	lead.submit(`main form[action$="/verfahren"] button[type=submit]`, 200)
-	editPath := lead.path()
-	if !strings.HasPrefix(editPath, "/verwaltung/musterland/verfahren/") {
-		t.Fatalf("creating the draft led to %s, want the draft editor", editPath)
+	editPath, _, _ := strings.Cut(lead.path(), "/entwurf/")
+	if !strings.HasPrefix(editPath, "/verwaltung/musterland/verfahren/") || !strings.HasSuffix(lead.path(), "/entwurf/grunddaten") {
+		t.Fatalf("creating the draft led to %s, want the first step of the draft editor", lead.path())
 	}
-	lead.wantText("Entwurf bearbeiten")
+	lead.wantText("Grunddaten", "Schritt 1 von 7")
+	lead.open(editPath + "/entwurf/kriterien")
 	if got := evalOn[string](lead, `document.getElementById('f-criterion_0_name').value`); got != "Case-Management-Konzept im KIM-Rahmen" {
 		t.Errorf("the draft from the KIM template names criterion 1 %q", got)
 	}
@@ -48,15 +49,18 @@ func TestLeadPublishesACallAnswersAQuestionAndAmendsIt(t *testing.T) {
 		t.Errorf("the publish page of the template lists %d committee problems with links, want the evaluators and the openers", n)
 	}
 
-	// Fill what the template leaves open: title, timeline, committee.
-	lead.open(editPath)
+	// Fill what the template leaves open, step by step: title, timeline, committee.
+	lead.open(editPath + "/entwurf/grunddaten")
+	lead.fill(map[string]string{"f-title": title})
+	lead.submit(`main button[name=action][value=next]`, 200)
+	lead.open(editPath + "/entwurf/zeitplan")
 	lead.fill(map[string]string{
-		"f-title":            title,
-		"f-questions_until":  formDateTime(now, 23, 12),
-		"f-deadline":         deadline,
-		"f-planned_opening":  formDateTime(now, 31, 10),
-		"f-planned_decision": formDateTime(now, 72, 10),
+		"f-questions_until":  inputDateTime(now, 23, 12),
+		"f-deadline":         inputDateTime(now, 30, 12),
+		"f-planned_opening":  inputDateTime(now, 31, 10),
+		"f-planned_decision": inputDateTime(now, 72, 10),
 	})
+	lead.submit(`main button[name=action][value=next]`, 200)
 	ticked := evalOn[[]string](lead, `(() => { const want = ['Greta Gremm', 'Bernd Bewerter', 'Ayşe Yıldız', 'Olaf Öffner', 'Özlem Schlüter']; const out = [];
 		for (const e of document.querySelectorAll('input[name=evaluators], input[name=openers]')) {
 			const name = document.querySelector('label[for="' + e.id + '"]').textContent.trim();
@@ -65,11 +69,11 @@ func TestLeadPublishesACallAnswersAQuestionAndAmendsIt(t *testing.T) {
 	if len(ticked) != 5 {
 		t.Fatalf("committee choices ticked: %v, want gremium1–3 and oeffnung1–2", ticked)
 	}
-	lead.submit(`main button[name=action][value=preview]`, 200)
-	if !strings.HasSuffix(lead.path(), "/vorschau") {
-		t.Fatalf("Speichern und Vorschau led to %s", lead.path())
+	lead.submit(`main button[name=action][value=next]`, 200)
+	if !strings.HasSuffix(lead.path(), "/entwurf/vorschau") {
+		t.Fatalf("Speichern und weiter on the last step led to %s, want the preview", lead.path())
 	}
-	lead.wantText(title, deadline, "Case-Management-Konzept im KIM-Rahmen")
+	lead.wantText(title, deadline, "Case-Management-Konzept im KIM-Rahmen", "Der Entwurf ist vollständig")
 
 	// Publication with the confirmation step: first without the confirmation, then with it.
 	lead.open(editPath + "/veroeffentlichen")

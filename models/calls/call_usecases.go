@@ -204,6 +204,14 @@ func SaveDraft(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.C
 // SaveDraftTx is SaveDraft inside the caller's transaction tx: it checks, locks, writes and
 // audits as SaveDraft does, but neither opens nor commits a transaction, so use cases compose.
 func SaveDraftTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, in rules.CallDraftInput, now time.Time) error {
+	return saveDraftTx(tx, actor, scope, in, now, "")
+}
+
+// saveDraftTx stores in as the draft. With a step ("grunddaten" …, see rules.CallSteps) only
+// the errors of that step's fields count and the audit entry names the step: the other
+// fields come unchanged from the stored draft (SaveDraftStepTx) and were valid when saved;
+// a deadline that has since passed is reported by the preview, not by saving the title.
+func saveDraftTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, in rules.CallDraftInput, now time.Time, step string) error {
 	tenantID, callID := scope.Tenant, scope.Call
 	if err := RequireLead(actor, tenantID, "save draft"); err != nil {
 		return err
@@ -216,6 +224,9 @@ func SaveDraftTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, in rules.
 	}
 	if err := checkCommittee(tx, tenantID, in.Committee, v); err != nil {
 		return err
+	}
+	if step != "" {
+		v = onlyStep(v, step)
 	}
 	if err := v.OrNil(); err != nil {
 		return err
@@ -236,9 +247,12 @@ func SaveDraftTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, in rules.
 		return err
 	}
 	sum, _ := content.SHA256()
+	details := map[string]any{"content_sha256": sum, "evaluators": in.Committee.Evaluators, "openers": in.Committee.Openers}
+	if step != "" {
+		details["step"] = step
+	}
 	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: tenantID, Action: "call.draft_saved",
-		ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: map[string]any{"content_sha256": sum,
-			"evaluators": in.Committee.Evaluators, "openers": in.Committee.Openers}})
+		ObjectType: "call", ObjectID: fmt.Sprint(call.ID), Details: details})
 	return err
 }
 

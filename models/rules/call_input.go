@@ -211,9 +211,9 @@ func parseDateField(v *core.ValidationError, field, s string) Date {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	d, msg := ParseGermanDate(s)
+	d, msg := ParseDateInput(s)
 	if msg != "" {
-		v.Add(field, "date", msg)
+		v.Add(field, "date", dateFieldLabel(field)+": "+msg)
 	}
 	return d
 }
@@ -222,14 +222,21 @@ func parseDateTimeField(v *core.ValidationError, field, s string, now time.Time)
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}
 	}
-	t, _, msg := ParseGermanDateTime(s)
+	t, _, msg := ParseDateTimeInput(s)
 	switch {
 	case msg != "":
-		v.Add(field, "datetime", msg)
+		v.Add(field, "datetime", dateFieldLabel(field)+": "+msg)
 	case !t.After(now):
-		v.Add(field, "past", fmt.Sprintf("Der Zeitpunkt %s liegt in der Vergangenheit. Bitte geben Sie einen künftigen Zeitpunkt an.", FormatDateTimeZone(t)))
+		v.Add(field, "past", fmt.Sprintf("%s: Der Zeitpunkt %s liegt in der Vergangenheit. Bitte geben Sie einen künftigen Zeitpunkt an.", dateFieldLabel(field), FormatDateTimeZone(t)))
 	}
 	return t
+}
+
+// dateFieldLabel names a date field in its error message, as the editor labels it, so that
+// the message says which date is wrong also in the list at the top of the page.
+func dateFieldLabel(field string) string {
+	return map[string]string{"funding_from": "Förderzeitraum von", "funding_to": "Förderzeitraum bis", "questions_until": "Fragen bis",
+		"deadline": "Frist für Interessenbekundungen", "planned_opening": "Geplante Öffnung", "planned_decision": "Geplante Entscheidung"}[field]
 }
 
 // parseTieBreak reads "K2, K1" into criterion keys; empty means the criteria's order.
