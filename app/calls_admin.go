@@ -83,6 +83,8 @@ type callEditPage struct {
 	F          fmtr
 	BidStatus  string                   // "Frist läuft" / "Frist abgelaufen – ungeöffnet": no count, no names (rules.md R2)
 	Docs       evaluation.CallDocStatus // procedure pages and issued documents
+	Stage      *rules.Stage             // the stepper of a published procedure (workarea.Stage)
+	StepHref   string                   // the page of the next step, if any
 }
 
 func (a *App) editData(c echo.Context, lc *calls.LeadCall) callEditPage {
@@ -122,6 +124,9 @@ func (a *App) editCall(c echo.Context) error {
 	if !lc.View.Call.IsDraft() {
 		data.BidStatus = a.leadBidStatus(c, lc.View.Call.ID)
 		if data.Docs, err = evaluation.CallDocuments(c.Request().Context(), a.db, core.CallScope{Tenant: tenant(c).ID, Call: lc.View.Call.ID}); err != nil {
+			return err
+		}
+		if err := a.withStage(c, &data); err != nil {
 			return err
 		}
 		return a.show(c, "call_manage", lc.View.Call.Title, data)
