@@ -100,7 +100,7 @@ var pageSamples = map[string]func() *templates.Page{
 	"confirm_final": func() *templates.Page { return sample("Bewertungsbogen endgültig abgeben", sampleFinalAct()) },
 	// Bids (samples in bid_samples_test.go).
 	"bids": func() *templates.Page { return sample("Interessenbekundungen", sampleOrgBids()) },
-	"bid":         func() *templates.Page { return sample("Interessenbekundung", sampleBidPage("", false)) },
+	"bid":  func() *templates.Page { return sample("Interessenbekundung", sampleBidPage("", false)) },
 	"bid_step": func() *templates.Page {
 		return withFormError(sample("Lose und Stellen", sampleBidPage(rules.StepLots, false)), "fte_L1", "Los Nord: Das Los umfasst höchstens 2,00 VZÄ.")
 	},

@@ -99,8 +99,8 @@ func TestSealHoldsOnEveryChannelUntilTheOpening(t *testing.T) {
 
 	// After the opening the bid and its trail are there for the lead.
 	e.advance(t, "closed")
-	e.clients["opener"].post(e.base+"/oeffnung", nil).wantStatus(t, 303)
-	e.clients["opener2"].post(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	e.clients["opener"].postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	e.clients["opener2"].postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, 303)
 	lead := e.clients["lead"]
 	lead.get(fmt.Sprintf("/verwaltung/musterland/protokoll?actor=%d", userID)).wantStatus(t, 200).
 		wantContains(t, "Interessenbekundung eingereicht", "Versiegelte Eingangskette")
