@@ -126,6 +126,9 @@ func TestIrreversibleActsChangeNothingWithoutTheirConfirmation(t *testing.T) {
 	unchanged("audit entries", `SELECT count(*) FROM audit_log`, before)
 	lead.postConfirmed(dec+"/beschluss", rec).wantStatus(t, 303)
 	unchanged("decided calls", `SELECT count(*) FROM calls WHERE id = ? AND state = 'decided'`, 1, e.callID)
+	// The recorded decision is the council members' new record, due in their work area.
+	e.clients["council"].get("/arbeitsbereich").wantStatus(t, 200).wantContains(t, "Neue Vergabedokumentation lesen",
+		fmt.Sprintf(`href="/kreistag/musterland/verfahren/%d"`, e.callID))
 
 	before = trail()
 	lead.post(dec+"/mitteilungen", nil).wantStatus(t, 200).wantContains(t, "Mitteilungen jetzt versenden", "Wartefrist")
