@@ -50,4 +50,3 @@ func TestProcedureStageNamesTheStepDueAndWhoActs(t *testing.T) {
 		t.Errorf("position %q", got)
 	}
 }
-
