@@ -79,7 +79,7 @@ func (p *person) pictures(name string) {
 			p.f.t.Errorf("%s: viewport %d: %v", p.who, w, err)
 			continue
 		}
-		png, err := run(p.tab, chromedp.FullScreenshot(90))
+		png, err := run(p.tab, chromedp.FullScreenshot(100))
 		if err != nil {
 			p.f.t.Errorf("%s: screenshot %s: %v", p.who, name, err)
 			continue

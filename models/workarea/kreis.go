@@ -49,12 +49,12 @@ func openerSections(db *gorm.DB, actor *core.Actor, tenants map[int64]scope, now
 		detail := r.Title + " (" + r.Ref + ")"
 		switch {
 		case r.Deadline == nil || r.Deadline.After(now):
-			sec.Items = append(sec.Items, Item{Label: "Öffnung nach Ablauf der Frist", Detail: detail, Due: r.Deadline, Href: href, Link: "Öffnungsseite ansehen"})
+			sec.Items = append(sec.Items, Item{Label: "Öffnung nach Ablauf der Frist", Detail: detail, Due: r.Deadline, DueAs: "Möglich ab", Href: href, Link: "Öffnungsseite ansehen"})
 		case r.Confirmed:
 			sec.Items = append(sec.Items, Item{Label: "Ihre Bestätigung liegt vor; es fehlt die zweite öffnungsberechtigte Person", Detail: detail, Href: href, Link: "Öffnungsseite ansehen"})
 		default:
 			sec.Items = append(sec.Items, Item{Label: fmt.Sprintf("Öffnung bestätigen (%d von 2 Bestätigungen)", min(r.Confirmations, 2)), Detail: detail,
-				Due: r.Deadline, Href: href, Link: "Zur Öffnung", Urgent: true})
+				Due: r.Deadline, DueAs: "Frist abgelaufen am", Href: href, Link: "Zur Öffnung", Urgent: true})
 		}
 	}
 	return set.list(), nil

@@ -17,6 +17,7 @@ type Item struct {
 	Label  string     // what is due, e.g. "Öffnung bestätigen"
 	Detail string     // the procedure or document it concerns
 	Due    *time.Time // the deadline, if any
+	DueAs  string     // how the date is named ("Frist" unless set)
 	Href   string     // the one link that leads to the task
 	Link   string     // the link's text
 	Urgent bool       // due now (not only upcoming)
