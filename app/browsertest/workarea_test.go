@@ -24,6 +24,7 @@ func (p *person) submitConfirmed(action, extra string) {
 	if n, err := eval[int](p.tab, `document.querySelectorAll('main form input[type=hidden][name=bestaetigung]').length`); err != nil || n != 1 {
 		t.Fatalf("%s: POST %s: the confirmation page carries %d confirmations (%v)", p.who, action, n, err)
 	}
+	p.pictures("bestaetigung-" + p.who)
 	p.submitOK(action, "")
 }
 
