@@ -82,7 +82,7 @@ func (a *App) confirmOpeningFirst(c echo.Context, id int64) (bool, error) {
 		Intro: "Sie bestätigen die Öffnung der Interessenbekundungen zu " + v.Call.Title + " (" + v.Call.Ref + ").",
 		Final: []string{"Ihre Bestätigung wird mit Ihrem Namen und der Uhrzeit im Protokoll festgehalten; Sie können sie nicht zurücknehmen.",
 			"Mit der zweiten Bestätigung einer anderen öffnungsberechtigten Person werden alle Interessenbekundungen entschlüsselt und das Öffnungsprotokoll ausgestellt.",
-			"Danach kann niemand mehr eine Interessenbekundung einreichen, ändern oder zurückziehen."}}
+			"Ab dann sehen die Verfahrensleitung und das Gremium die Träger, ihre Angaben und Unterlagen; das Siegel lässt sich nicht wiederherstellen."}}
 	return a.askConfirmation(c, act)
 }
 
