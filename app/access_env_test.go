@@ -143,7 +143,7 @@ func (e *matrixEnv) submitForm(t *testing.T, actor, page, action string, set url
 		for k, v := range set {
 			vals[k] = v
 		}
-		if res := c.post(action, vals); res.Status != http.StatusSeeOther {
+		if res := c.postConfirmed(action, vals); res.Status != http.StatusSeeOther {
 			t.Fatalf("%s POST %s: %d %s", actor, action, res.Status, regexp.MustCompile(`(?s)<ul class="kern-list">.*?</ul>`).FindString(res.Body))
 		}
 		return
@@ -171,8 +171,8 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 		}
 	case "opened":
 		// Through the form, so that the Öffnungsprotokoll is issued as in production.
-		e.clients["opener"].post(e.base+"/oeffnung", nil).wantStatus(t, http.StatusSeeOther)
-		e.clients["opener2"].post(e.base+"/oeffnung", nil).wantStatus(t, http.StatusSeeOther)
+		e.clients["opener"].postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, http.StatusSeeOther)
+		e.clients["opener2"].postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, http.StatusSeeOther)
 		if e.ta.count(`SELECT count(*) FROM calls WHERE id = ? AND state = 'opened'`, e.callID) != 1 {
 			t.Fatal("call not opened")
 		}

@@ -109,7 +109,7 @@ func accessTable() map[string]access {
 		"GET /": pub(), "GET /impressum": pub(), "GET /datenschutz": pub(), "GET /barrierefreiheit": pub(),
 		"GET /anmelden": pub(), "POST /anmelden": post(pub()), "POST /abmelden": post(pub()),
 
-		"GET /konto": logged(), "GET /konto/passwort": logged(), "POST /konto/passwort": post(logged()),
+		"GET /arbeitsbereich": logged(), "GET /konto": logged(), "GET /konto/passwort": logged(), "POST /konto/passwort": post(logged()),
 		"GET /passwort-vergessen": pub(), "POST /passwort-vergessen": post(pub()),
 		"GET /passwort-zuruecksetzen/:token": {fixed: nf}, "POST /passwort-zuruecksetzen/:token": post(pub()),
 		"GET /registrieren": pub(), "POST /registrieren": post(pub()),

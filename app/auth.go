@@ -20,7 +20,7 @@ const msgLoginFailed = "E-Mail-Adresse oder Passwort sind nicht korrekt, oder da
 // loginForm shows the login page.
 func (a *App) loginForm(c echo.Context) error {
 	if actor(c) != nil {
-		return c.Redirect(http.StatusSeeOther, "/konto")
+		return c.Redirect(http.StatusSeeOther, afterLogin(c.QueryParam("next")))
 	}
 	return a.show(c, "login", "Anmelden", loginData{Next: safeNext(c.QueryParam("next"))})
 }
@@ -48,7 +48,7 @@ func (a *App) login(c echo.Context) error {
 	}
 	a.sessions.Put(ctx, sessionUserKey, u.ID)
 	a.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
-	return a.redirect(c, data.Next, "Sie sind angemeldet.")
+	return a.redirect(c, afterLogin(data.Next), "Sie sind angemeldet.")
 }
 
 // logout ends the session.

@@ -89,7 +89,7 @@ func TestOpenRedirectAfterLoginIsRefused(t *testing.T) {
 	c := ta.client()
 	res := c.post("/anmelden", url.Values{"email": {"leitung@musterland.example"}, "password": {demo.Password}, "next": {"//evil.example/"}})
 	res.wantStatus(t, http.StatusSeeOther)
-	if loc := res.Header.Get("Location"); loc != "/" {
+	if loc := res.Header.Get("Location"); loc != "/arbeitsbereich" { // the work area, not the foreign address
 		t.Fatalf("redirect to %q", loc)
 	}
 }

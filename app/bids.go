@@ -30,6 +30,19 @@ type bidPage struct {
 	F            fmtr
 }
 
+// Progress is the position in the six steps of a bid: the five form steps and the check
+// ("Schritt 3 von 6"); on the check page (no step) it is the last.
+func (p bidPage) Progress() string {
+	n := len(p.Steps) + 1
+	at := n
+	for i, s := range p.Steps {
+		if s == p.Step {
+			at = i + 1
+		}
+	}
+	return fmt.Sprintf("Schritt %d von %d", at, n)
+}
+
 // StepHref returns the address of step s.
 func (p bidPage) StepHref(s rules.BidStep) string { return p.Base + "/" + string(s) }
 
@@ -315,14 +328,18 @@ func (a *App) withdrawBid(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.FormValue("confirm") == "" {
-		p, perr := a.loadBidPage(c, "")
-		if perr != nil {
-			return perr
+	p, err := a.loadBidPage(c, "")
+	if err != nil {
+		return err
+	}
+	if p.View.CanWithdraw() {
+		act := finalAct{Title: "Interessenbekundung zurückziehen", Button: "Endgültig zurückziehen", Back: p.Base,
+			Intro: "Sie ziehen die Interessenbekundung von " + p.Org.Name + " zu " + p.View.Call.Title + " zurück.",
+			Final: []string{"Der Rückzug – die Interessenbekundung nimmt am Verfahren nicht mehr teil.",
+				"Eine erneute Einreichung ist danach nicht möglich, auch nicht vor Ablauf der Frist."}}
+		if ask, err := a.askConfirmation(c, act); ask {
+			return err
 		}
-		v := &core.ValidationError{}
-		v.Add("confirm", "required", "Bitte bestätigen Sie, dass Sie die Interessenbekundung endgültig zurückziehen möchten.")
-		return a.invalid(c, "bid", "Interessenbekundung – "+p.View.Call.Title, p, url.Values{}, v)
 	}
 	o := org(c)
 	if err := bids.WithdrawBid(c.Request().Context(), a.db, actor(c), core.BidScope{Org: o.ID, Bid: id}, a.now()); err != nil {

@@ -119,8 +119,8 @@ func TestBidFlowOverHTTP(t *testing.T) {
 		}
 	}
 	// Withdraw, then submitting again is refused in German and changes nothing.
-	e.c.post(base+"/zurueckziehen", url.Values{}).wantStatus(t, 422).wantContains(t, "endgültig zurückziehen")
-	e.c.post(base+"/zurueckziehen", url.Values{"confirm": {"1"}}).wantStatus(t, 303)
+	e.c.post(base+"/zurueckziehen", url.Values{}).wantStatus(t, 200).wantContains(t, "Eine erneute Einreichung ist danach nicht möglich", "Endgültig zurückziehen")
+	e.c.postConfirmed(base+"/zurueckziehen", url.Values{}).wantStatus(t, 303)
 	e.c.post(base+"/einreichen", url.Values{"rev": {e.rev(t, base)}}).wantStatus(t, 409).wantContains(t, "zurückgezogen")
 	if n := e.ta.count(`SELECT count(*) FROM bid_versions v JOIN bids b ON b.id = v.bid_id WHERE b.org_id = ?`, e.orgID); n != 1 {
 		t.Fatalf("%d versions after withdrawal", n)

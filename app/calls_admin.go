@@ -72,17 +72,19 @@ func (a *App) createCall(c echo.Context) error {
 
 // callEditPage is the data of the draft editor.
 type callEditPage struct {
-	Call       calls.CallRow
-	Rows       callRows
-	Evaluators []calls.CommitteeCandidate
-	Openers    []calls.CommitteeCandidate
-	Committee  rules.Committee
-	Base       string // this call's admin address
-	Href       string // public address
-	Problems   *core.ValidationError
-	F          fmtr
-	BidStatus  string                   // "Frist läuft" / "Frist abgelaufen – ungeöffnet": no count, no names (rules.md R2)
-	Docs       evaluation.CallDocStatus // procedure pages and issued documents
+	Call         calls.CallRow
+	Rows         callRows
+	Evaluators   []calls.CommitteeCandidate
+	Openers      []calls.CommitteeCandidate
+	Committee    rules.Committee
+	Base         string // this call's admin address
+	Href         string // public address
+	Problems     *core.ValidationError
+	F            fmtr
+	BidStatus    string                   // "Frist läuft" / "Frist abgelaufen – ungeöffnet": no count, no names (rules.md R2)
+	Docs         evaluation.CallDocStatus // procedure pages and issued documents
+	Stage        *rules.Stage             // the stepper of a published procedure (workarea.Stage)
+	NextStepHref string                   // the page of the procedure's next step, if any
 }
 
 func (a *App) editData(c echo.Context, lc *calls.LeadCall) callEditPage {
@@ -118,6 +120,9 @@ func (a *App) editCall(c echo.Context) error {
 	if !lc.View.Call.IsDraft() {
 		data.BidStatus = a.leadBidStatus(c, lc.View.Call.ID)
 		if data.Docs, err = evaluation.CallDocuments(c.Request().Context(), a.db, core.CallScope{Tenant: tenant(c).ID, Call: lc.View.Call.ID}); err != nil {
+			return err
+		}
+		if err := a.withStage(c, &data); err != nil {
 			return err
 		}
 		return a.show(c, "call_manage", lc.View.Call.Title, data)

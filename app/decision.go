@@ -155,6 +155,9 @@ func (a *App) recordDecision(c echo.Context) error {
 	}
 	in := rules.RecordInput{CallID: d.V.CallID, Body: c.FormValue("body"), BodyName: c.FormValue("body_name"), DecidedOn: c.FormValue("decided_on"),
 		ResolutionNumber: c.FormValue("resolution_number"), VoteResult: c.FormValue("vote_result"), CouncilURL: c.FormValue("council_url")}
+	if ask, err := a.confirmRecord(c, d, in); ask {
+		return err
+	}
 	err = decision.RecordDecision(c.Request().Context(), a.db, actor(c), a.docs, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "decision", "Entscheidung – "+d.V.Ref, d, formValues(c), err)
@@ -171,10 +174,44 @@ func (a *App) issueNotices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if d.V.State == rules.CallDecided {
+		act := finalAct{Title: "Mitteilungen versenden", Button: "Mitteilungen jetzt versenden", Back: d.Base,
+			Intro: "Sie versenden die Mitteilungen über das Ergebnis von " + d.V.Title + " (" + d.V.Ref + ") an alle Träger, die sich beworben haben.",
+			Final: []string{"Jeder Träger erhält seine Mitteilung mit den eigenen Bewertungen und der Rechtsbehelfsbelehrung in sein Postfach und per E-Mail; versandte Mitteilungen lassen sich nicht zurückholen.",
+				"Die Wartefrist beginnt; nach ihrem Ende wird die Vergabe endgültig, wenn keine Rüge offen ist."}}
+		if ask, err := a.askConfirmation(c, act); ask {
+			return err
+		}
+	}
 	if err := decision.IssueNotices(c.Request().Context(), a.db, actor(c), a.docs, d.V.CallID, a.now()); err != nil {
 		return err
 	}
 	return a.redirect(c, d.Base, "Die Mitteilungen wurden versandt. Die Wartefrist läuft.")
+}
+
+// confirmRecord asks before a valid decision is recorded (askConfirmation); an invalid
+// input or a call in the wrong state goes on to RecordDecision, which refuses.
+func (a *App) confirmRecord(c echo.Context, d decisionPage, in rules.RecordInput) (bool, error) {
+	if d.V.State != rules.CallOpened || d.V.Decision == nil {
+		return false, nil
+	}
+	date, err := rules.CheckRecord(in, a.now())
+	if err != nil {
+		return false, nil
+	}
+	act := finalAct{Title: "Entscheidung aufzeichnen", Button: "Entscheidung endgültig aufzeichnen", Back: d.Base,
+		Intro: "Sie zeichnen den Beschluss zu " + d.V.Title + " (" + d.V.Ref + ") auf.",
+		Final: []string{"Die Verteilung der Stellen und die Begründung des Entscheidungsvorschlags – der Vorschlag kann danach nicht mehr geändert werden.",
+			"Die Angaben zum Beschluss unten; der Vergabevermerk wird mit ihnen ausgestellt.",
+			"Die Kreistagsmitglieder sehen danach die Vergabedokumentation."},
+		Rows: [][2]string{{"Gremium", rules.DecisionBody(in.Body).Label()}, {"Datum", date.German()}, {"Beschluss-/Vorlagennummer", in.ResolutionNumber}}}
+	if in.BodyName != "" {
+		act.Rows = append(act.Rows, [2]string{"Bezeichnung des Ausschusses", in.BodyName})
+	}
+	if in.VoteResult != "" {
+		act.Rows = append(act.Rows, [2]string{"Abstimmungsergebnis", in.VoteResult})
+	}
+	return a.askConfirmation(c, act)
 }
 
 // withObjection selects the objection of :obj (404 unless it belongs to the call).

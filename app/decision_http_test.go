@@ -98,7 +98,7 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 		t.Fatal("refused record changed something")
 	}
 	rec.Set("council_url", "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=815")
-	lead.post(page+"/beschluss", rec).wantStatus(t, 303)
+	lead.postConfirmed(page+"/beschluss", rec).wantStatus(t, 303)
 	if state() != "decided" {
 		t.Fatalf("state %s after record", state())
 	}
@@ -111,7 +111,7 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 	e.as(t, "gremium1").get(page+"/vergabevermerk.pdf").wantStatus(t, 404)
 
 	// Notices: the AWO reads its own, Caritas neither through its own nor through AWO's address.
-	lead.post(page+"/mitteilungen", nil).wantStatus(t, 303)
+	lead.postConfirmed(page+"/mitteilungen", nil).wantStatus(t, 303)
 	lead.post(page+"/mitteilungen", nil).wantStatus(t, 409)
 	awo := e.as(t, "awo")
 	notice := ta.count(`SELECT id FROM notices WHERE call_id = ? AND org_id = ?`, e.callID, e.awoOrg)

@@ -166,6 +166,9 @@ func (a *App) saveSheet(c echo.Context) error {
 			in.Reasons[key] = values.Get(name)
 		}
 	}
+	if ask, err := a.confirmSheet(c, p, in); ask {
+		return err
+	}
 	err = evaluation.SaveSheet(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: p.View.Call.ID}, p.View.Bid.BidID, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "score_sheet", "Bewertungsbogen – "+p.View.Bid.OrgName, p, values, err)
@@ -177,6 +180,26 @@ func (a *App) saveSheet(c echo.Context) error {
 		return a.redirect(c, p.Base, "Der Bewertungsbogen ist abgegeben und kann nicht mehr geändert werden. Sie sehen jetzt die abgegebenen Bewertungen der anderen Mitglieder.")
 	}
 	return a.redirect(c, p.Base, "Der Entwurf wurde gespeichert.")
+}
+
+// confirmSheet asks before a complete sheet is submitted for good (askConfirmation); a
+// draft, an incomplete sheet or one already submitted goes on to SaveSheet, which saves
+// the draft or refuses.
+func (a *App) confirmSheet(c echo.Context, p sheetPage, in evaluation.SheetInput) (bool, error) {
+	if !in.Submit || p.View.Submitted() {
+		return false, nil
+	}
+	if _, err := evaluation.CheckSheet(p.View.Content.Criteria, p.View.Content.ScaleMax(), in); err != nil {
+		return false, nil
+	}
+	act := finalAct{Title: "Bewertungsbogen endgültig abgeben", Button: "Bogen endgültig abgeben", Back: p.Base,
+		Intro: "Sie geben Ihren Bewertungsbogen zur Interessenbekundung von " + p.View.Bid.OrgName + " ab.",
+		Final: []string{"Ihre Punkte und Begründungen zu allen Kriterien – niemand kann sie danach ändern.",
+			"Sie sehen danach die abgegebenen Bewertungen der anderen Mitglieder des Gremiums."}}
+	for _, cr := range p.View.Content.Criteria {
+		act.Rows = append(act.Rows, [2]string{cr.Name, strings.TrimSpace(in.Scores[cr.Key]) + " Punkte – " + strings.TrimSpace(in.Reasons[cr.Key])})
+	}
+	return a.askConfirmation(c, act)
 }
 
 // sheetFile streams a document of the bid being scored (through ReadBids' gate).

@@ -109,12 +109,12 @@ func TestOpeningHTTP(t *testing.T) {
 	e.as(t, "leitung").post(e.base+"/oeffnung", nil).wantStatus(t, 404)
 	e.as(t, "gremium1").get(e.base+"/oeffnung").wantStatus(t, 404)
 
-	op1.post(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	op1.postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, 303)
 	op1.post(e.base+"/oeffnung", nil).wantStatus(t, 409).wantContains(t, "Sie haben die Öffnung bereits bestätigt")
 	if ta.count(`SELECT count(*) FROM openings`) != 1 || ta.count(`SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NULL`, e.callID) != 1 {
 		t.Fatal("one confirmation must not open")
 	}
-	op2.post(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	op2.postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, 303)
 	hash := ""
 	if err := ta.store.DB.Raw(`SELECT content_sha256 FROM opening_bids WHERE bid_id = ?`, e.bidID).Scan(&hash).Error; err != nil || hash == "" {
 		t.Fatalf("frozen bid: %v", err)
@@ -134,8 +134,8 @@ func TestFormalCheckCommitteeAndSheetsHTTP(t *testing.T) {
 	// Sealed before the opening.
 	lead.get(e.base+"/pruefung").wantStatus(t, 403)
 	e.passDeadline(t)
-	e.as(t, "oeffnung1").post(e.base+"/oeffnung", nil).wantStatus(t, 303)
-	e.as(t, "oeffnung2").post(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	e.as(t, "oeffnung1").postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	e.as(t, "oeffnung2").postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, 303)
 	check := fmt.Sprintf("%s/pruefung/%d", e.base, e.bidID)
 	lead.get(e.base+"/pruefung").wantStatus(t, 200).wantContains(t, "Arbeiterwohlfahrt")
 	lead.get(check).wantStatus(t, 200).wantContains(t, "Prüfliste", "Mindestanforderung")
@@ -227,7 +227,7 @@ func TestFormalCheckCommitteeAndSheetsHTTP(t *testing.T) {
 		t.Fatal("refused sheet stored scores")
 	}
 	g2.post(fmt.Sprintf("%s/%d", eval, 999999), scores).wantStatus(t, 404)
-	g2.post(sheet, scores).wantStatus(t, 303)
+	g2.postConfirmed(sheet, scores).wantStatus(t, 303)
 	g2.post(sheet, scores).wantStatus(t, 409).wantContains(t, "bereits abgegeben")
 	e.as(t, "beispielhausen").get("/verwaltung/musterland/bewertung").wantStatus(t, 404)
 	if n := ta.count(`SELECT count(*) FROM score_sheets WHERE submitted_at IS NOT NULL`); n != 1 {

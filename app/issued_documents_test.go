@@ -220,7 +220,7 @@ func TestOeffnungsprotokollPDF(t *testing.T) {
 		t.Fatal("opening not rolled back with its document")
 	}
 	// The second confirmation through the page issues the Öffnungsprotokoll.
-	e.as(t, "oeffnung2").post(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	e.as(t, "oeffnung2").postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, 303)
 	if n := ta.count(`SELECT count(*) FROM issued_documents WHERE kind = 'oeffnungsprotokoll' AND call_id = ?`, e.callID); n != 1 {
 		t.Fatalf("%d Öffnungsprotokolle", n)
 	}

@@ -57,6 +57,9 @@ func (a *App) confirmOpening(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if ask, err := a.confirmOpeningFirst(c, id); ask {
+		return err
+	}
 	opened, err := evaluation.ConfirmOpening(c.Request().Context(), a.db, v, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, a.now(), a.docs)
 	if err != nil {
 		return refusal(err)
@@ -66,6 +69,21 @@ func (a *App) confirmOpening(c echo.Context) error {
 		msg = "Die Interessenbekundungen sind geöffnet. Das Öffnungsprotokoll steht unten."
 	}
 	return a.redirect(c, procBase(c, id)+"/oeffnung", msg)
+}
+
+// confirmOpeningFirst asks before an opener confirms the opening (askConfirmation); when
+// the opener may not confirm now, ConfirmOpening refuses with the reason.
+func (a *App) confirmOpeningFirst(c echo.Context, id int64) (bool, error) {
+	v, err := evaluation.Opening(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, a.now())
+	if err != nil || !v.CanConfirm {
+		return false, nil
+	}
+	act := finalAct{Title: "Öffnung bestätigen", Button: "Öffnung endgültig bestätigen", Back: procBase(c, id) + "/oeffnung",
+		Intro: "Sie bestätigen die Öffnung der Interessenbekundungen zu " + v.Call.Title + " (" + v.Call.Ref + ").",
+		Final: []string{"Ihre Bestätigung wird mit Ihrem Namen und der Uhrzeit im Protokoll festgehalten; Sie können sie nicht zurücknehmen.",
+			"Mit der zweiten Bestätigung einer anderen öffnungsberechtigten Person werden alle Interessenbekundungen entschlüsselt und das Öffnungsprotokoll ausgestellt.",
+			"Ab dann sehen die Verfahrensleitung und das Gremium die Träger, ihre Angaben und Unterlagen; das Siegel lässt sich nicht wiederherstellen."}}
+	return a.askConfirmation(c, act)
 }
 
 // openingsPage lists the calls an opener is named for.

@@ -95,7 +95,7 @@ func (a *App) nav(c echo.Context, act *core.Actor) []templates.NavItem {
 	}
 	out := make([]templates.NavItem, 0, len(items))
 	for _, it := range items {
-		out = append(out, templates.NavItem{Label: it.Label, Href: it.Href})
+		out = append(out, templates.NavItem{Label: it.Label, Href: it.Href, Context: it.Context, Count: it.Unread})
 	}
 	return out
 }

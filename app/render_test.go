@@ -95,11 +95,12 @@ var pageSamples = map[string]func() *templates.Page{
 	"document_check": func() *templates.Page {
 		return withFormError(sample("Ergebnis der Dokumentenprüfung", sampleDocumentCheck()), "pruefwert", "Der Prüfwert muss aus 64 Zeichen 0–9 und a–f bestehen (SHA-256).")
 	},
+	// The work area and the confirmation of irreversible acts (workarea_samples_test.go).
+	"workarea":      func() *templates.Page { return sample("Arbeitsbereich", sampleWorkArea()) },
+	"confirm_final": func() *templates.Page { return sample("Bewertungsbogen endgültig abgeben", sampleFinalAct()) },
 	// Bids (samples in bid_samples_test.go).
 	"bids": func() *templates.Page { return sample("Interessenbekundungen", sampleOrgBids()) },
-	"bid": func() *templates.Page {
-		return withFormError(sample("Interessenbekundung", sampleBidPage("", false)), "confirm", "Bitte bestätigen Sie den Rückzug.")
-	},
+	"bid":  func() *templates.Page { return sample("Interessenbekundung", sampleBidPage("", false)) },
 	"bid_step": func() *templates.Page {
 		return withFormError(sample("Lose und Stellen", sampleBidPage(rules.StepLots, false)), "fte_L1", "Los Nord: Das Los umfasst höchstens 2,00 VZÄ.")
 	},
@@ -112,6 +113,8 @@ var pageSamples = map[string]func() *templates.Page{
 	"call_manage": func() *templates.Page {
 		d := sampleCallEdit(true) // every document link shown (decided procedure)
 		d.Docs = evaluation.CallDocStatus{Opened: true, Consolidated: true, Protocol: true, Matrix: true, Decided: true}
+		st := rules.ProcedureStage(rules.StageFacts{State: rules.CallDecided}, time.Now())
+		d.Stage, d.NextStepHref = &st, d.Base+"/entscheidung"
 		return sample("Verfahren", d)
 	},
 	"call_step": func() *templates.Page {

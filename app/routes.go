@@ -94,6 +94,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/vergaben/:id", a.awardRecord)
 
 	// Every logged-in user: the own account, questions and following calls.
+	user.GET("/arbeitsbereich", a.workArea) // the landing page after login (workarea.go)
 	user.GET("/konto", a.account)
 	user.GET("/konto/passwort", a.passwordForm)
 	user.POST("/konto/passwort", a.changePassword)

@@ -92,12 +92,17 @@ func TestSealHoldsOnEveryChannelUntilTheOpening(t *testing.T) {
 				key, b.status, a.status, b.header, a.header, firstDifference(b.body, a.body))
 		}
 	}
+	for _, reader := range []string{"lead", "opener", "eval", "council", "tadmin", "prov_bid", "operator"} {
+		if v, ok := after[reader+" /arbeitsbereich"]; !ok || v.status != 200 { // the work area is crawled and compared like every page
+			t.Errorf("the crawl did not read %s's work area", reader)
+		}
+	}
 	t.Logf("seal crawl: %d addresses per crawl, %d readers", len(after), len(sealReaders))
 
 	// After the opening the bid and its trail are there for the lead.
 	e.advance(t, "closed")
-	e.clients["opener"].post(e.base+"/oeffnung", nil).wantStatus(t, 303)
-	e.clients["opener2"].post(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	e.clients["opener"].postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	e.clients["opener2"].postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, 303)
 	lead := e.clients["lead"]
 	lead.get(fmt.Sprintf("/verwaltung/musterland/protokoll?actor=%d", userID)).wantStatus(t, 200).
 		wantContains(t, "Interessenbekundung eingereicht", "Versiegelte Eingangskette")

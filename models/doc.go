@@ -19,6 +19,7 @@
 //	decision    decision, notices, objections, award, Vergabevermerk, council view,
 //	            Vergabeakte, the public award record
 //	opendata    the OCDS releases
+//	workarea    what is due for each role (the work area), the procedure's stage
 //
 // Beside the layers, above all of them:
 //

@@ -24,8 +24,10 @@ type Page struct {
 
 // NavItem is a link in the navigation or breadcrumb.
 type NavItem struct {
-	Label string
-	Href  string
+	Label   string
+	Href    string
+	Context string // read to screen readers after the label (e.g. whose Postfach)
+	Count   int    // unread messages, shown as a badge when positive
 }
 
 // Form carries submitted values and validation failures for re-rendering.

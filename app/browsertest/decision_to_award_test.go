@@ -114,7 +114,7 @@ func TestDecisionNoticesAndObjectionLeadToTheAwardRecord(t *testing.T) {
 	record := map[string]string{"body": "kreistag", "decided_on": rules.NewDate(f.clock.Now()).German(), "resolution_number": "KT/4711/2026",
 		"vote_result": "einstimmig", "council_url": "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=4711"}
 	lead.fill(decide+"/beschluss", record)
-	lead.submitOK(decide+"/beschluss", "")
+	lead.submitConfirmed(decide+"/beschluss", "")
 	if s := state(); s != "decided" {
 		t.Fatalf("state %s after recording the decision", s)
 	}
@@ -123,7 +123,7 @@ func TestDecisionNoticesAndObjectionLeadToTheAwardRecord(t *testing.T) {
 	if !strings.HasPrefix(string(vermerk), "%PDF-") {
 		t.Fatal("the Vergabevermerk is not a PDF")
 	}
-	lead.submitOK(decide+"/mitteilungen", "")
+	lead.submitConfirmed(decide+"/mitteilungen", "")
 	if s, n := state(), f.count(`SELECT count(*) FROM notices WHERE call_id = ?`, f.callID); s != "notified" || n != 3 {
 		t.Fatalf("after sending: state %s, %d notices (want notified, 3)", s, n)
 	}

@@ -40,13 +40,13 @@ func TestOpeningScoringAndConsolidationLeadToTheResult(t *testing.T) {
 		t.Errorf("the openings list does not link the call past its deadline")
 	}
 	op1.openOK(f.proc + "/oeffnung")
-	op1.submitOK("/oeffnung", "")
+	op1.submitConfirmed("/oeffnung", "")
 	if f.count(`SELECT count(*) FROM openings WHERE call_id = ?`, f.callID) != 1 || f.count(`SELECT count(*) FROM calls WHERE id = ? AND opened_at IS NULL`, f.callID) != 1 {
 		t.Fatal("after the first confirmation: want one confirmation and the call still sealed")
 	}
 	op2 := f.as("oeffnung2", "oeffnung2@musterland.example")
 	op2.openOK(f.proc + "/oeffnung")
-	op2.submitOK("/oeffnung", "")
+	op2.submitConfirmed("/oeffnung", "")
 	if f.count(`SELECT count(*) FROM calls WHERE id = ? AND state = 'opened' AND opened_at IS NOT NULL`, f.callID) != 1 {
 		t.Fatal("the second confirmation did not open the call")
 	}
@@ -136,7 +136,7 @@ func TestOpeningScoringAndConsolidationLeadToTheResult(t *testing.T) {
 				form[last] = "gremium2: nachgetragene Begründung."
 			}
 			g.fill(sheet, form)
-			g.submitOK(sheet, "[value=submit]")
+			g.submitConfirmed(sheet, "[value=submit]")
 		}
 	}
 	if n := f.count(`SELECT count(*) FROM score_sheets WHERE call_id = ? AND submitted_at IS NOT NULL`, f.callID); n != 8 {
