@@ -218,6 +218,9 @@ func (d *Doc) heading(text, number string, size float64, level int) {
 	if d.numbered {
 		text = number + " " + text
 	}
+	if d.letter {
+		size = 11 // a letter's sections are marked, not titled
+	}
 	d.pending = append(d.pending, pendingHeading{text: text, size: size, level: level})
 }
 

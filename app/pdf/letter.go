@@ -79,12 +79,14 @@ func (d *Doc) letterFirstPage(l Letter) {
 		f.Line(x, y+3.6, x+f.GetStringWidth(r), y+3.6)
 	}
 	d.font("", bodySize)
-	for i, line := range l.Recipient {
-		if i == 6 {
-			break
-		}
+	var lines []string // a long name wraps between words; the zone holds six lines
+	for _, line := range l.Recipient {
+		line = strings.ReplaceAll(clean(line), "e. V.", "e.\u00a0V.") // keep the legal form together
+		lines = append(lines, d.wrapWords(line, addressW-addressIndent-2)...)
+	}
+	for i, line := range lines[:min(len(lines), 6)] {
 		f.SetXY(x-1, addressTop+remarkZone+float64(i)*addressLineH)
-		f.CellFormat(addressW-addressIndent, addressLineH, truncate(d, clean(line), addressW-addressIndent-2), "", 0, "L", false, 0, "")
+		f.CellFormat(addressW-addressIndent, addressLineH, truncate(d, line, addressW-addressIndent-2), "", 0, "L", false, 0, "")
 	}
 
 	infoBottom := d.infoBlock(l.Info)

@@ -14,7 +14,7 @@ func words(s string) []string {
 		if i > 0 {
 			out = append(out, "\n")
 		}
-		for _, w := range strings.FieldsFunc(line, unicode.IsSpace) {
+		for _, w := range strings.FieldsFunc(line, breakable) {
 			for w != "" {
 				cut := strings.IndexAny(w, "-‐")
 				if cut <= 0 || cut == len(w)-1 {
@@ -29,6 +29,9 @@ func words(s string) []string {
 	}
 	return out
 }
+
+// breakable reports whether a line may break at r: any space but the no-break space.
+func breakable(r rune) bool { return unicode.IsSpace(r) && r != '\u00a0' && r != '\u202f' }
 
 // firstRune returns the first rune of s and its length in bytes.
 func firstRune(s string) (rune, int) {
