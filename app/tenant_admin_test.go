@@ -180,6 +180,7 @@ func TestKreisAdministratorEditsTexts(t *testing.T) {
 		{with("court", ""), "Bitte geben Sie das zuständige Verwaltungsgericht an."},
 		{with("signing_office", "Der Landrat\r\nAmt 50"), "Bitte geben Sie diese Angabe in einer Zeile an."},
 		{with("address", "1\n2\n3\n4\n5\n6"), "Die Anschrift darf höchstens 5 Zeilen haben."},
+		{with("address", " \r\n "), "Bitte geben Sie die Postanschrift der Behörde an."},
 	}
 	for _, tc := range bad {
 		c.post("/verwaltung/musterland/einstellungen", tc.form).wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, tc.want, `id="fehlerliste"`)

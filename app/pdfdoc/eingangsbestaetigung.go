@@ -70,8 +70,8 @@ func Bytes(n int64) string {
 }
 
 // fileTable lists files with the required document they answer ("Konzept (U1)"), the
-// file name and size and its SHA-256; the hash gets a line of its own in the full width so
-// that it never wraps (copying it from the PDF stays possible).
+// file name and size and its check value in one full-width column, so that the SHA-256
+// never wraps (copying it from the PDF stays possible).
 func fileTable(doc *pdf.Doc, caption string, files []bids.ReceiptDocFile) {
 	rows := make([][]string, 0, len(files))
 	for _, f := range files {
@@ -79,8 +79,7 @@ func fileTable(doc *pdf.Doc, caption string, files []bids.ReceiptDocFile) {
 		if f.DocName != "" {
 			doc = f.DocName + " (" + f.DocKey + ")"
 		}
-		rows = append(rows, []string{doc, f.Name + " (" + Bytes(f.Size) + ")\n" + f.SHA256})
+		rows = append(rows, []string{doc + ": " + f.Name + " (" + Bytes(f.Size) + ")\nPrüfwert: " + f.SHA256})
 	}
-	doc.Table(pdf.Table{Caption: caption, Small: true, Columns: []pdf.Column{{Title: "Unterlage", Width: 3},
-		{Title: "Datei und Prüfwert", Width: 10}}, Rows: rows})
+	doc.Table(pdf.Table{Caption: caption, Small: true, Columns: []pdf.Column{{Title: "Unterlage, Datei und Prüfwert"}}, Rows: rows})
 }

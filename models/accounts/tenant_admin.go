@@ -223,7 +223,7 @@ func (in *TenantSettings) Validate() *core.ValidationError {
 	in.CourtAddress = strings.TrimSpace(normalizeNewlines(in.CourtAddress))
 	v := &core.ValidationError{}
 	core.CheckText(v, "authority", "die ausschreibende Behörde", in.Authority, true, 300)
-	core.CheckText(v, "address", "die Anschrift", in.Address, false, MaxAddress)
+	core.CheckText(v, "address", "die Postanschrift der Behörde", in.Address, true, MaxAddress)
 	core.CheckEmail(v, "contact_email", in.ContactEmail)
 	core.CheckText(v, "legal_remedy_text", "die Rechtsbehelfsbelehrung", in.LegalRemedyText, true, MaxLegalRemedyText)
 	core.CheckText(v, "letterhead", "den Briefkopf", in.Letterhead, false, MaxLetterhead)
@@ -231,9 +231,10 @@ func (in *TenantSettings) Validate() *core.ValidationError {
 	return v
 }
 
-// validateLetter checks the sender details of letters: single lines stay single, addresses
-// have at most MaxAddressLines lines, a telephone number looks like one, and a court comes
-// with its address (the Rechtsbehelfsbelehrung names both).
+// validateLetter checks the sender details of letters: the postal address (return address)
+// and the competent court with its address (the Rechtsbehelfsbelehrung names both) are
+// required, single lines stay single, addresses have at most MaxAddressLines lines, and a
+// telephone number looks like one.
 func (in *TenantSettings) validateLetter(v *core.ValidationError) {
 	checkLines(v, "address", "Die Anschrift", in.Address)
 	core.CheckText(v, "signing_office", "die unterzeichnende Stelle", in.SigningOffice, false, 200)
@@ -242,9 +243,9 @@ func (in *TenantSettings) validateLetter(v *core.ValidationError) {
 	if in.Phone != "" && !v.Has("phone") && !phonePattern.MatchString(in.Phone) {
 		v.Add("phone", "invalid", "Bitte geben Sie eine Telefonnummer aus Ziffern an, zum Beispiel „02131 928-0“.")
 	}
-	core.CheckText(v, "court", "das zuständige Verwaltungsgericht", in.Court, in.CourtAddress != "", 200)
+	core.CheckText(v, "court", "das zuständige Verwaltungsgericht", in.Court, true, 200)
 	singleLine(v, "court", in.Court)
-	core.CheckText(v, "court_address", "die Anschrift des Gerichts", in.CourtAddress, in.Court != "", 300)
+	core.CheckText(v, "court_address", "die Anschrift des Gerichts", in.CourtAddress, true, 300)
 	checkLines(v, "court_address", "Die Anschrift des Gerichts", in.CourtAddress)
 }
 

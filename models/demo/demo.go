@@ -183,7 +183,7 @@ func letterSettings(ctx context.Context, db *gorm.DB, t *accounts.Tenant) error 
 	}
 	s := accounts.SettingsOf(t)
 	s.Address = "Am Kreishaus 1\n57000 Musterstadt"
-	s.Letterhead = "Amt für Integration – Kommunales Integrationszentrum"
+	s.Letterhead = "Amt für Integration"
 	s.SigningOffice = "Der Landrat – Amt für Integration"
 	s.Phone = "02345 6789-0"
 	s.Court, s.CourtAddress = "Verwaltungsgericht Düsseldorf", "Bastionstraße 39\n40213 Düsseldorf"
