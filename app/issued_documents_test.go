@@ -94,8 +94,11 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 	var at bids.BidVersion
 	ta.store.DB.Raw(`SELECT * FROM bid_versions WHERE bid_id = ? AND version = ?`, e.bidID, ver.Version).Scan(&at)
 	txt := pdfText(t, res.Body)
+	received := at.ReceiptAt.In(core.Berlin())
 	want := []string{"Eingangsbestätigung", "Arbeiterwohlfahrt Kreisverband Musterland e. V.", "Prüfwert (SHA-256):", ver.ContentSHA256,
-		"Eingang " + pdfdoc.SecondsTime(*at.ReceiptAt), "Lose und Stellen", "VZÄ", "Kreis Musterland", "Fassung der Ausschreibung"}
+		"am " + received.Format("02.01.2006") + " um " + received.Format("15:04:05") + " Uhr bei uns eingegangen", "Beantragte Stellen", "VZÄ",
+		"Kreis Musterland · Am Kreishaus 1 · 57000 Musterstadt", "Hauptstraße 12", "57001 Musterstadt", "Konzept (U1)",
+		"Mit diesem Prüfwert können Sie jederzeit nachweisen, dass Ihre Einreichung unverändert ist", "Der Landrat – Amt für Integration"}
 	var files []struct {
 		Name       string
 		NameSealed []byte
@@ -193,7 +196,7 @@ func TestReceiptPDFIssuedInTheBackgroundAfterSubmit(t *testing.T) {
 		t.Fatalf("%d receipt documents linked from the Postfach after submit, want 1", n)
 	}
 	txt := pdfText(t, e.c.get(base+"/fassungen/1/eingangsbestaetigung.pdf").wantStatus(t, 200).Body)
-	wantText(t, "Eingangsbestätigung", txt, "Diakonisches Werk", "1,50", "Fassung 1 (Einreichung durch")
+	wantText(t, "Eingangsbestätigung", strings.Join(strings.Fields(txt), " "), "Diakonisches Werk", "1,50", "Fassung 1 Ihrer Interessenbekundung (Einreichung durch")
 }
 
 func TestOeffnungsprotokollPDF(t *testing.T) {
