@@ -27,9 +27,8 @@ func (rd *Renderer) Eingangsbestaetigung(meta vault.DocMeta, d *bids.ReceiptDocD
 	if err != nil {
 		return nil, err
 	}
-	at := d.ReceiptAt.In(core.Berlin())
-	doc.Paragraph(fmt.Sprintf("hiermit bestätigen wir, dass die Interessenbekundung von %s am %s um %s Uhr bei uns eingegangen ist. "+
-		"Maßgeblich ist der Zeitpunkt, zu dem das Portal sie gespeichert hat (Ortszeit Deutschland).", d.OrgName, at.Format("02.01.2006"), at.Format("15:04:05")))
+	doc.Paragraph(fmt.Sprintf("hiermit bestätigen wir, dass die Interessenbekundung von %s am %s bei uns eingegangen ist. "+
+		"Maßgeblich ist der Zeitpunkt, zu dem das Portal sie gespeichert hat (Ortszeit Deutschland).", d.OrgName, SecondsTime(d.ReceiptAt)))
 	doc.Paragraph(fmt.Sprintf("Eingegangen ist Fassung %d Ihrer Interessenbekundung (%s durch %s), bezogen auf Fassung %d der Ausschreibung.",
 		d.Version, d.Kind, d.SubmittedBy, d.CallVersion))
 	doc.Heading("Beantragte Stellen")

@@ -96,7 +96,7 @@ func TestEingangsbestaetigungNamesDocumentsAndExplainsTheCheckValue(t *testing.T
 		t.Fatal(err)
 	}
 	txt := pdfText(t, b)
-	wantText(t, txt, "57002 Musterstadt", "musterland-2026-01", "20.11.2026", "am 15.06.2026 um 11:59:58 Uhr bei uns eingegangen",
+	wantText(t, txt, "57002 Musterstadt", "musterland-2026-01", "20.11.2026", "am 15.06.2026 11:59:58 Uhr bei uns eingegangen",
 		"Konzept (U1)", "Satzung (U2)", "konzept.pdf (123.456 Bytes)", strings.Repeat("01", 32),
 		"Mit diesem Prüfwert können Sie jederzeit nachweisen, dass Ihre Einreichung unverändert ist", strings.Repeat("ef", 32),
 		"Der Landrat – Amt für Integration")

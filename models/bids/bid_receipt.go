@@ -44,11 +44,7 @@ func ReceiptText(r *Receipt, link string) string {
 	}
 	fmt.Fprintf(&b, "\nPrüfwert Ihrer Einreichung – damit können Sie jederzeit nachweisen, dass sie unverändert ist:\n%s\n\nUnterlagen mit ihren Prüfwerten:\n", r.Version.ContentSHA256)
 	for _, f := range r.Version.Files {
-		doc := f.DocKey
-		if name := requiredDocName(r.CallText.RequiredDocs, f.DocKey); name != "" {
-			doc = name + " (" + f.DocKey + ")"
-		}
-		fmt.Fprintf(&b, "- %s: %s, Prüfwert %s\n", doc, f.Name, f.SHA256)
+		fmt.Fprintf(&b, "- %s: %s, Prüfwert %s\n", r.DocLabel(f.DocKey), f.Name, f.SHA256)
 	}
 	b.WriteString("\nDie Interessenbekundung ist versiegelt: Niemand beim Kreis kann sie vor der Öffnung nach Fristablauf lesen.\n")
 	if link != "" {

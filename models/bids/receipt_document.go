@@ -127,6 +127,15 @@ func issueEingangsbestaetigung(tx *gorm.DB, docs Documents, r *Receipt) (*Pendin
 	return &PendingDocument{ID: doc.ID, Entry: entry}, nil
 }
 
+// DocLabel names a required document of the receipt's call with its key, e.g.
+// "Konzept (U1)"; a key the call does not know stays as it is.
+func (r *Receipt) DocLabel(key string) string {
+	if name := requiredDocName(r.CallText.RequiredDocs, key); name != "" {
+		return name + " (" + key + ")"
+	}
+	return key
+}
+
 // requiredDocName is the name the call gives the required document key ("" if unknown).
 func requiredDocName(docs []rules.RequiredDoc, key string) string {
 	for _, d := range docs {
