@@ -107,25 +107,3 @@ func TestEingangsbestaetigungNamesDocumentsAndExplainsTheCheckValue(t *testing.T
 		}
 	}
 }
-
-func TestDumpLetters(t *testing.T) {
-	dir := os.Getenv("LETTERS_DUMP")
-	if dir == "" {
-		t.Skip()
-	}
-	p := sampleParties()
-	one := decimal.NewFromInt(1)
-	n := &decision.NoticeContent{CallRef: "musterland-2026-01", CallTitle: "KIM-Case-Management 2027", Authority: "Kreis Musterland – Der Landrat",
-		OrgName: "Caritasverband für den Kreis Musterland e. V.", Kind: decision.NoticeNotSelected, Reasons: []string{"Rang 3."},
-		Scores: []decision.NoticeScore{{Criterion: "Konzept", Weight: 30, Score: one, Points: one, Reason: "knapp"}}, Total: one, Rank: 3,
-		Body: "Kreistag", DecidedOn: rules.Date("2026-11-18"), ResolutionNumber: "KT/2026/12",
-		LegalRemedy:      "Gegen diese Entscheidung kann innerhalb eines Monats nach Bekanntgabe Klage erhoben werden.",
-		StandstillEndsAt: time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC), Letter: p}
-	b, _ := New("x").Mitteilung(sampleMeta, n)
-	os.WriteFile(filepath.Join(dir, "m.pdf"), b, 0o600)
-	d := &bids.ReceiptDocData{CallRef: "musterland-2026-01", CallTitle: "KIM-Case-Management 2027", OrgName: p.Recipient[0], Version: 1,
-		ReceiptAt: time.Date(2026, 6, 15, 9, 59, 58, 0, time.UTC), Lots: []bids.ReceiptLot{{Key: "L1", Name: "Nord", FTE: "1,50"}},
-		ContentSHA256: strings.Repeat("ef", 32), Files: []bids.ReceiptDocFile{{DocKey: "U1", DocName: "Konzept", Name: "konzept.pdf", Size: 123456, SHA256: strings.Repeat("01", 32)}}, Letter: &p}
-	b, _ = New("x").Eingangsbestaetigung(sampleMeta, d)
-	os.WriteFile(filepath.Join(dir, "r.pdf"), b, 0o600)
-}
