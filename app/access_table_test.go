@@ -226,10 +226,12 @@ func accessTable() map[string]access {
 		"GET /verwaltung/:kreis/verfahren/:call/bewertungsmatrix.pdf":              who("lead").in(untilConsolidated(nf)),
 		"GET /vergaben": pub(), "GET /vergaben/:id": pub().in(untilConsolidated(nf, "consolidated")),
 		"GET /verwaltung/:kreis/verfahren/:call/vergabeakte.zip": who("lead"),
-		"GET /kreistag/:kreis":                             kreis("council"),
-		"GET /kreistag/:kreis/verfahren/:call":             who("council"),
-		"GET /kreistag/:kreis/verfahren/:call/anhang":      who("council").in(allStates(nf)),
-		"POST /kreistag/:kreis/verfahren/:call/erklaerung": post(who("council")),
+		"GET /kreistag/:kreis":                        kreis("council"),
+		"GET /kreistag/:kreis/verfahren/:call":        who("council"),
+		"GET /kreistag/:kreis/verfahren/:call/anhang": who("council").in(allStates(nf)),
+		// Like the annex: only after a declaration without any tie, which the matrix's council member never gives.
+		"GET /kreistag/:kreis/verfahren/:call/vergabevermerk.pdf": who("council").in(allStates(nf)),
+		"POST /kreistag/:kreis/verfahren/:call/erklaerung":        post(who("council")),
 
 		"GET /ocds/releases.json": pub(), "GET /ocds/:id/releases.json": pub(),
 	}

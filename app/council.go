@@ -66,6 +66,20 @@ func (a *App) councilProcedure(c echo.Context) error {
 	return a.show(c, "council_procedure", p.V.Title, p)
 }
 
+// councilVermerkPDF sends the latest Vergabevermerk to a council member who may see the
+// annex (decision recorded, no tie declared); everyone else gets 404.
+func (a *App) councilVermerkPDF(c echo.Context) error {
+	id, err := callID(c)
+	if err != nil {
+		return err
+	}
+	doc, err := decision.CouncilVermerk(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id})
+	if err != nil {
+		return err
+	}
+	return a.sendPDF(c, doc)
+}
+
 // councilAnnex is the annex on its own address: 404 for a member with a declared tie
 // (and before the declaration or the decision).
 func (a *App) councilAnnex(c echo.Context) error {

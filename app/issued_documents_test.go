@@ -95,7 +95,9 @@ func TestEingangsbestaetigungPDF(t *testing.T) {
 	ta.store.DB.Raw(`SELECT * FROM bid_versions WHERE bid_id = ? AND version = ?`, e.bidID, ver.Version).Scan(&at)
 	txt := pdfText(t, res.Body)
 	want := []string{"Eingangsbestätigung", "Arbeiterwohlfahrt Kreisverband Musterland e. V.", "Prüfwert (SHA-256):", ver.ContentSHA256,
-		"Eingang " + pdfdoc.SecondsTime(*at.ReceiptAt), "Lose und Stellen", "VZÄ", "Kreis Musterland", "Fassung der Ausschreibung"}
+		"am " + pdfdoc.SecondsTime(*at.ReceiptAt) + " bei uns eingegangen", "Beantragte Stellen", "VZÄ",
+		"Kreis Musterland · Am Kreishaus 1 · 57000 Musterstadt", "Hauptstraße 12", "57001 Musterstadt", "Konzept (U1)",
+		"Mit diesem Prüfwert können Sie jederzeit nachweisen, dass Ihre Einreichung unverändert ist", "Der Landrat – Amt für Integration"}
 	var files []struct {
 		Name       string
 		NameSealed []byte
@@ -193,7 +195,7 @@ func TestReceiptPDFIssuedInTheBackgroundAfterSubmit(t *testing.T) {
 		t.Fatalf("%d receipt documents linked from the Postfach after submit, want 1", n)
 	}
 	txt := pdfText(t, e.c.get(base+"/fassungen/1/eingangsbestaetigung.pdf").wantStatus(t, 200).Body)
-	wantText(t, "Eingangsbestätigung", txt, "Diakonisches Werk", "1,50", "Fassung 1 (Einreichung durch")
+	wantText(t, "Eingangsbestätigung", strings.Join(strings.Fields(txt), " "), "Diakonisches Werk", "1,50", "Fassung 1 Ihrer Interessenbekundung (Einreichung durch")
 }
 
 func TestOeffnungsprotokollPDF(t *testing.T) {

@@ -48,7 +48,7 @@ func sampleTenantUserData() tenantUserData {
 }
 
 func sampleTenantSettingsData() tenantSettingsData {
-	return tenantSettingsData{Tenant: sampleTenant(), MaxLegalRemedy: accounts.MaxLegalRemedyText, MaxLetterhead: accounts.MaxLetterhead, MaxAddress: accounts.MaxAddress}
+	return tenantSettingsData{Tenant: sampleTenant(), MaxLegalRemedy: accounts.MaxLegalRemedyText, MaxLetterhead: accounts.MaxLetterhead, MaxAddressLines: accounts.MaxAddressLines}
 }
 
 func sampleAuditData(ok bool) auditData {

@@ -39,10 +39,10 @@ type tenantUserData struct {
 
 // tenantSettingsData is the form for the Kreis's texts.
 type tenantSettingsData struct {
-	Tenant         *accounts.Tenant
-	MaxLegalRemedy int
-	MaxLetterhead  int
-	MaxAddress     int
+	Tenant          *accounts.Tenant
+	MaxLegalRemedy  int
+	MaxLetterhead   int
+	MaxAddressLines int
 }
 
 // tenantPage renders a page of the Kreis area with breadcrumbs and the given form state.
@@ -163,12 +163,14 @@ func (a *App) tenantSettingsForm(c echo.Context) error {
 	t := tenant(c)
 	s := accounts.SettingsOf(t)
 	values := url.Values{"authority": {s.Authority}, "address": {s.Address}, "contact_email": {s.ContactEmail},
-		"legal_remedy_text": {s.LegalRemedyText}, "letterhead": {s.Letterhead}}
+		"legal_remedy_text": {s.LegalRemedyText}, "letterhead": {s.Letterhead}, "signing_office": {s.SigningOffice},
+		"phone": {s.Phone}, "court": {s.Court}, "court_address": {s.CourtAddress}}
 	return a.tenantSettingsPage(c, http.StatusOK, templates.NewForm(values, nil))
 }
 
 func (a *App) tenantSettingsPage(c echo.Context, status int, form *templates.Form) error {
-	data := tenantSettingsData{Tenant: tenant(c), MaxLegalRemedy: accounts.MaxLegalRemedyText, MaxLetterhead: accounts.MaxLetterhead, MaxAddress: accounts.MaxAddress}
+	data := tenantSettingsData{Tenant: tenant(c), MaxLegalRemedy: accounts.MaxLegalRemedyText, MaxLetterhead: accounts.MaxLetterhead,
+		MaxAddressLines: accounts.MaxAddressLines}
 	return a.tenantPage(c, status, "kreis_einstellungen", "Einstellungen und Texte", data, form)
 }
 
@@ -176,7 +178,8 @@ func (a *App) tenantSettingsPage(c echo.Context, status int, form *templates.For
 func (a *App) updateTenantSettings(c echo.Context) error {
 	t, values := tenant(c), formValues(c)
 	in := accounts.TenantSettings{Authority: values.Get("authority"), Address: values.Get("address"), ContactEmail: values.Get("contact_email"),
-		LegalRemedyText: values.Get("legal_remedy_text"), Letterhead: values.Get("letterhead")}
+		LegalRemedyText: values.Get("legal_remedy_text"), Letterhead: values.Get("letterhead"), SigningOffice: values.Get("signing_office"),
+		Phone: values.Get("phone"), Court: values.Get("court"), CourtAddress: values.Get("court_address")}
 	changed, err := accounts.UpdateTenantSettings(c.Request().Context(), a.db, actor(c), t.ID, in)
 	if v, ok := core.AsValidation(err); ok {
 		return a.tenantSettingsPage(c, http.StatusUnprocessableEntity, templates.NewForm(values, v))

@@ -154,7 +154,9 @@ func TestKreisAdministratorEditsTexts(t *testing.T) {
 	c.get("/verwaltung/musterland/einstellungen").wantStatus(t, http.StatusOK).
 		wantContains(t, "Kreis Musterland – Der Landrat, Kommunales Integrationszentrum", "Gegen diese Entscheidung", "ki@musterland.example")
 	valid := url.Values{"authority": {"Kreis Musterland – Der Landrat"}, "address": {"Kreishaus\r\nHauptstraße 1"}, "contact_email": {"ki@musterland.example"},
-		"legal_remedy_text": {"Neue Rechtsbehelfsbelehrung: Gegen diese Entscheidung …"}, "letterhead": {"Kreis Musterland\r\nDer Landrat"}}
+		"legal_remedy_text": {"Neue Rechtsbehelfsbelehrung: Gegen diese Entscheidung …"}, "letterhead": {"Kreis Musterland\r\nDer Landrat"},
+		"signing_office": {"Der Landrat – Amt für Integration"}, "phone": {"02345 6789-0"}, "court": {"Verwaltungsgericht Düsseldorf"},
+		"court_address": {"Bastionstraße 39\r\n40213 Düsseldorf"}}
 	with := func(k, v string) url.Values {
 		out := url.Values{}
 		for key, vals := range valid {
@@ -173,6 +175,12 @@ func TestKreisAdministratorEditsTexts(t *testing.T) {
 		{with("letterhead", strings.Repeat("a", 501)), "höchstens 500 Zeichen"},
 		{with("contact_email", "ki"), "gültige E-Mail-Adresse"},
 		{with("authority", ""), "Bitte geben Sie die ausschreibende Behörde an."},
+		{with("phone", "bitte anrufen"), "Bitte geben Sie eine Telefonnummer aus Ziffern an"},
+		{with("court_address", ""), "Bitte geben Sie die Anschrift des Gerichts an."},
+		{with("court", ""), "Bitte geben Sie das zuständige Verwaltungsgericht an."},
+		{with("signing_office", "Der Landrat\r\nAmt 50"), "Bitte geben Sie diese Angabe in einer Zeile an."},
+		{with("address", "1\n2\n3\n4\n5\n6"), "Die Anschrift darf höchstens 5 Zeilen haben."},
+		{with("address", " \r\n "), "Bitte geben Sie die Postanschrift der Behörde an."},
 	}
 	for _, tc := range bad {
 		c.post("/verwaltung/musterland/einstellungen", tc.form).wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, tc.want, `id="fehlerliste"`)
@@ -184,6 +192,10 @@ func TestKreisAdministratorEditsTexts(t *testing.T) {
 	c.get("/verwaltung/musterland/einstellungen").wantContains(t, "Die Einstellungen wurden gespeichert.", "Neue Rechtsbehelfsbelehrung")
 	if n := ta.count(`SELECT count(*) FROM tenants WHERE slug = 'musterland' AND letterhead = E'Kreis Musterland\nDer Landrat'`); n != 1 {
 		t.Fatal("letterhead not stored with normalised line ends")
+	}
+	if n := ta.count(`SELECT count(*) FROM tenants WHERE slug = 'musterland' AND signing_office = 'Der Landrat – Amt für Integration'
+		AND phone = '02345 6789-0' AND court = 'Verwaltungsgericht Düsseldorf' AND court_address = E'Bastionstraße 39\n40213 Düsseldorf'`); n != 1 {
+		t.Fatal("letter settings not stored")
 	}
 	if n := ta.count(`SELECT count(*) FROM audit_log WHERE action = 'tenant.settings_changed' AND details LIKE '%legal_remedy_text%'`); n != 1 {
 		t.Fatalf("settings audit entries: %d", n)

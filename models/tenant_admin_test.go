@@ -157,6 +157,11 @@ func TestUpdateTenantSettings(t *testing.T) {
 		{"long letterhead", mutate(func(s *accounts.TenantSettings) { s.Letterhead = strings.Repeat("x", 501) }), []string{"letterhead:too_long"}},
 		{"bidi letterhead", mutate(func(s *accounts.TenantSettings) { s.Letterhead = "Kreis \u202e Musterland" }), []string{"letterhead:invalid"}},
 		{"no authority, bad mail", mutate(func(s *accounts.TenantSettings) { s.Authority, s.ContactEmail = "", "ki@" }), []string{"authority:required", "contact_email:invalid"}},
+		{"no court", mutate(func(s *accounts.TenantSettings) { s.Court, s.CourtAddress = " ", "" }), []string{"court:required", "court_address:required"}},
+		{"no postal address", mutate(func(s *accounts.TenantSettings) { s.Address = "\r\n" }), []string{"address:required"}},
+		{"six address lines", mutate(func(s *accounts.TenantSettings) { s.CourtAddress = "a\nb\nc\nd\ne\nf" }), []string{"court_address:too_many_lines"}},
+		{"office on two lines, phone in words", mutate(func(s *accounts.TenantSettings) { s.SigningOffice, s.Phone = "Der Landrat\nAmt 50", "zwei-drei" }),
+			[]string{"signing_office:invalid", "phone:invalid"}},
 	}
 	for _, tc := range bad {
 		_, err := accounts.UpdateTenantSettings(ctx, db, admin, muster, tc.in)

@@ -44,6 +44,8 @@ type Doc struct {
 	meta     Meta
 	numbered bool
 	h1, h2   int
+	pending  []pendingHeading // headings not drawn yet (see keep)
+	letter   bool             // laid out as a letter (NewLetter): no title block
 }
 
 // Option adjusts a document at construction.
@@ -88,7 +90,9 @@ func New(meta Meta, opts ...Option) (*Doc, error) {
 	f.SetHeaderFunc(d.header)
 	f.SetFooterFunc(d.footer)
 	f.AddPage()
-	d.letterhead()
+	if !d.letter {
+		d.letterhead()
+	}
 	return d, d.err()
 }
 
@@ -109,7 +113,7 @@ func (d *Doc) letterhead() {
 		d.font("B", 11)
 		f.MultiCell(contentWidth, 5.5, a, "", "L", false)
 	}
-	if lh := clean(d.meta.Letterhead); lh != "" {
+	if lh := letterheadLines(d.meta); lh != "" {
 		d.font("", 8.5)
 		f.SetTextColor(60, 60, 60)
 		f.MultiCell(contentWidth, 4, lh, "", "L", false)
@@ -129,6 +133,21 @@ func (d *Doc) letterhead() {
 	}
 	f.Ln(5)
 	d.font("", bodySize)
+}
+
+// letterheadLines are the letterhead lines of meta without those that merely repeat the
+// authority (which is printed above them), so that no line of the letterhead appears twice.
+func letterheadLines(meta Meta) string {
+	authority := strings.TrimSpace(clean(meta.Authority))
+	var keep []string
+	for _, l := range strings.Split(clean(meta.Letterhead), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || l == authority || (authority != "" && strings.HasPrefix(authority, l+" ")) {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
 }
 
 // header repeats authority and title in small type from the second page on.
@@ -199,26 +218,67 @@ func (d *Doc) heading(text, number string, size float64, level int) {
 	if d.numbered {
 		text = number + " " + text
 	}
-	d.needSpace(size/2 + 3*lineH) // never leave a heading alone at the foot of a page
-	d.f.Ln(3)
-	d.f.Bookmark(text, level, -1)
-	d.font("B", size)
-	d.f.MultiCell(contentWidth, size/2, text, "", "L", false)
-	d.f.Ln(1.5)
+	if d.letter {
+		size = 11 // a letter's sections are marked, not titled
+	}
+	d.pending = append(d.pending, pendingHeading{text: text, size: size, level: level})
+}
+
+// pendingHeading is a heading that waits for its first content (see keep).
+type pendingHeading struct {
+	text  string
+	size  float64
+	level int
+}
+
+// keep draws the headings waiting for content together with the first h millimetres of
+// that content: if both do not fit above the footer, the headings move to the next page.
+// So a heading never stands alone at the foot of a page. Every primitive that draws
+// content calls keep first with the height of its first lines.
+func (d *Doc) keep(h float64) {
+	if len(d.pending) == 0 {
+		d.needSpace(h)
+		return
+	}
+	need := h
+	for _, p := range d.pending {
+		d.font("B", p.size)
+		need += 3 + float64(len(d.f.SplitText(p.text, contentWidth)))*p.size/2 + 1.5
+	}
+	d.needSpace(need)
+	for _, p := range d.pending {
+		d.f.Ln(3)
+		d.f.Bookmark(p.text, p.level, -1)
+		d.font("B", p.size)
+		d.f.MultiCell(contentWidth, p.size/2, p.text, "", "L", false)
+		d.f.Ln(1.5)
+	}
+	d.pending = nil
 	d.font("", bodySize)
+}
+
+// firstLines is the height of the first (at most two) lines of text wrapped to w in the
+// current font at line height lh.
+func (d *Doc) firstLines(text string, w, lh float64) float64 {
+	return float64(min(2, max(1, len(d.f.SplitText(text, w))))) * lh
 }
 
 // Paragraph adds wrapped body text; blank lines in text separate paragraphs.
 func (d *Doc) Paragraph(text string) {
+	text = clean(text)
 	d.font("", bodySize)
-	d.f.MultiCell(contentWidth, lineH, clean(text), "", "L", false)
+	d.keep(d.firstLines(text, contentWidth, lineH))
+	d.f.MultiCell(contentWidth, lineH, text, "", "L", false)
 	d.f.Ln(2)
 }
 
 // Note adds small oblique text, e.g. an explanation below a table.
 func (d *Doc) Note(text string) {
+	text = clean(text)
 	d.font("I", 8.5)
-	d.f.MultiCell(contentWidth, 4.2, clean(text), "", "L", false)
+	d.keep(d.firstLines(text, contentWidth, 4.2))
+	d.font("I", 8.5)
+	d.f.MultiCell(contentWidth, 4.2, text, "", "L", false)
 	d.f.Ln(2)
 	d.font("", bodySize)
 }
@@ -226,6 +286,9 @@ func (d *Doc) Note(text string) {
 // Bullets adds a list with one bullet per item; long items wrap with a hanging indent.
 func (d *Doc) Bullets(items []string) {
 	d.font("", bodySize)
+	if len(items) > 0 {
+		d.keep(d.firstLines(clean(items[0]), contentWidth-6, lineH))
+	}
 	for _, it := range items {
 		lines := d.f.SplitText(clean(it), contentWidth-6)
 		for i, l := range lines {
@@ -249,8 +312,12 @@ type KV struct{ Key, Value string }
 // KeyValues adds a two-column block of labels (bold) and wrapped values, without borders.
 func (d *Doc) KeyValues(pairs []KV) {
 	w := []float64{55, contentWidth - 55}
+	styles := []string{"B", ""}
+	if len(pairs) > 0 {
+		d.keep(d.rowHeight(w, []string{pairs[0].Key, pairs[0].Value}, styles, rowStyle{size: bodySize, lh: lineH}, 2))
+	}
 	for _, p := range pairs {
-		d.row(w, []string{p.Key, p.Value}, []string{"B", ""}, []string{"L", "L"}, false, false, nil)
+		d.row(w, []string{p.Key, p.Value}, styles, []string{"L", "L"})
 	}
 	d.f.Ln(3)
 }
@@ -258,11 +325,12 @@ func (d *Doc) KeyValues(pairs []KV) {
 // Spacer adds vertical space in millimetres.
 func (d *Doc) Spacer(mm float64) { d.f.Ln(mm) }
 
-// PageBreak starts a new page.
+// PageBreak starts a new page (headings still waiting for content go on it).
 func (d *Doc) PageBreak() { d.f.AddPage() }
 
 // Bytes finishes the document and returns the PDF.
 func (d *Doc) Bytes() ([]byte, error) {
+	d.keep(0)
 	if err := d.err(); err != nil {
 		return nil, err
 	}

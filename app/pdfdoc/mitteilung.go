@@ -4,22 +4,31 @@ import (
 	"fmt"
 
 	"kimibv/app/pdf"
+	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/decision"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
 
-// Mitteilung lays out the notice to one provider.
+// Mitteilung lays out the notice to one provider as a letter after DIN 5008 form B
+// (see startLetter): the decision and its outcome, the sections below, the
+// Rechtsbehelfsbelehrung with the competent court, and the signing office.
 func (rd *Renderer) Mitteilung(meta vault.DocMeta, n *decision.NoticeContent) ([]byte, error) {
-	doc, err := pdf.New(pdf.Meta{Title: "Mitteilung über das Ergebnis", Subtitle: n.CallTitle + " (" + n.CallRef + ")",
-		Kind: vault.DocMitteilung.Label(), Authority: n.Authority, Letterhead: n.Authority, CheckValue: meta.ContentSHA256,
-		ChainHead: meta.ChainHead, CheckURL: rd.checkURL, CreatedAt: meta.IssuedAt})
+	sender := n.Letter.Sender
+	if sender.Authority == "" {
+		sender.Authority = n.Authority
+	}
+	parties := accounts.LetterParties{Sender: sender, Recipient: n.Letter.Recipient}
+	if len(parties.Recipient) == 0 {
+		parties.Recipient = []string{n.OrgName}
+	}
+	doc, err := rd.startLetter(meta, parties, letterText{title: "Mitteilung über das Ergebnis", kind: vault.DocMitteilung.Label(), ref: n.CallRef,
+		subject: "Mitteilung über das Ergebnis des Interessenbekundungsverfahrens „" + n.CallTitle + "“ (" + n.CallRef + ")"})
 	if err != nil {
 		return nil, err
 	}
-	doc.KeyValues([]pdf.KV{{Key: "An", Value: n.OrgName}, {Key: "Entscheidung", Value: fmt.Sprintf("%s am %s, Nr. %s", n.Body, n.DecidedOn.German(), n.ResolutionNumber)},
-		{Key: "Ergebnis", Value: n.KindLabel()}})
+	doc.Paragraph(noticeOpening(n))
 	if n.Kind == decision.NoticeSelected {
 		doc.Heading("Ihre Auswahl")
 		rows := [][]string{}
@@ -54,9 +63,20 @@ func (rd *Renderer) Mitteilung(meta vault.DocMeta, n *decision.NoticeContent) ([
 	doc.Heading("Wartefrist und Rüge")
 	doc.Paragraph("Die Wartefrist endet am " + core.FormatDateTime(n.StandstillEndsAt) + ". Bis dahin können Sie im Portal eine Rüge mit Begründung erheben. " +
 		"Ist danach keine Rüge offen, wird die Entscheidung endgültig.")
-	if n.LegalRemedy != "" {
-		doc.Heading("Rechtsbehelfsbelehrung")
-		doc.Paragraph(n.LegalRemedy)
-	}
+	legalRemedy(doc, n.LegalRemedy, sender)
+	closeLetter(doc, sender)
 	return doc.Bytes()
+}
+
+// noticeOpening is the first paragraph of a notice: who decided when, and the outcome.
+func noticeOpening(n *decision.NoticeContent) string {
+	outcome := "Ihre Interessenbekundung wurde nicht ausgewählt."
+	switch n.Kind {
+	case decision.NoticeSelected:
+		outcome = "Wir freuen uns, Ihnen mitzuteilen, dass Ihre Interessenbekundung ausgewählt wurde."
+	case decision.NoticeExcluded:
+		outcome = "Ihre Interessenbekundung wurde vom Verfahren ausgeschlossen."
+	}
+	return fmt.Sprintf("im Interessenbekundungsverfahren „%s“ wurde am %s über die Interessenbekundungen entschieden "+
+		"(entscheidende Stelle: %s, Beschluss- oder Vorlagennummer %s). %s", n.CallTitle, n.DecidedOn.German(), n.Body, n.ResolutionNumber, outcome)
 }

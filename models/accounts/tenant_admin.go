@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -194,6 +195,10 @@ type TenantSettings struct {
 	ContactEmail    string
 	LegalRemedyText string
 	Letterhead      string
+	SigningOffice   string
+	Phone           string
+	Court           string
+	CourtAddress    string
 }
 
 // Limits of the Kreis's texts (characters).
@@ -201,7 +206,11 @@ const (
 	MaxLegalRemedyText = 5000
 	MaxLetterhead      = 500
 	MaxAddress         = 500
+	MaxAddressLines    = 5 // a postal address the letter's information block and remedy can show
 )
+
+// phonePattern is a telephone number as printed: digits, spaces, "+", "/", "-", "(", ")".
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 /()\-]{3,39}$`)
 
 // Validate trims and checks the settings.
 func (in *TenantSettings) Validate() *core.ValidationError {
@@ -210,13 +219,48 @@ func (in *TenantSettings) Validate() *core.ValidationError {
 	in.ContactEmail = core.NormalizeEmail(in.ContactEmail)
 	in.LegalRemedyText = strings.TrimSpace(normalizeNewlines(in.LegalRemedyText))
 	in.Letterhead = strings.TrimSpace(normalizeNewlines(in.Letterhead))
+	in.SigningOffice, in.Phone, in.Court = strings.TrimSpace(in.SigningOffice), strings.TrimSpace(in.Phone), strings.TrimSpace(in.Court)
+	in.CourtAddress = strings.TrimSpace(normalizeNewlines(in.CourtAddress))
 	v := &core.ValidationError{}
 	core.CheckText(v, "authority", "die ausschreibende Behörde", in.Authority, true, 300)
-	core.CheckText(v, "address", "die Anschrift", in.Address, false, MaxAddress)
+	core.CheckText(v, "address", "die Postanschrift der Behörde", in.Address, true, MaxAddress)
 	core.CheckEmail(v, "contact_email", in.ContactEmail)
 	core.CheckText(v, "legal_remedy_text", "die Rechtsbehelfsbelehrung", in.LegalRemedyText, true, MaxLegalRemedyText)
 	core.CheckText(v, "letterhead", "den Briefkopf", in.Letterhead, false, MaxLetterhead)
+	in.validateLetter(v)
 	return v
+}
+
+// validateLetter checks the sender details of letters: the postal address (return address)
+// and the competent court with its address (the Rechtsbehelfsbelehrung names both) are
+// required, single lines stay single, addresses have at most MaxAddressLines lines, and a
+// telephone number looks like one.
+func (in *TenantSettings) validateLetter(v *core.ValidationError) {
+	checkLines(v, "address", "Die Anschrift", in.Address)
+	core.CheckText(v, "signing_office", "die unterzeichnende Stelle", in.SigningOffice, false, 200)
+	singleLine(v, "signing_office", in.SigningOffice)
+	core.CheckText(v, "phone", "die Telefonnummer", in.Phone, false, 40)
+	if in.Phone != "" && !v.Has("phone") && !phonePattern.MatchString(in.Phone) {
+		v.Add("phone", "invalid", "Bitte geben Sie eine Telefonnummer aus Ziffern an, zum Beispiel „02131 928-0“.")
+	}
+	core.CheckText(v, "court", "das zuständige Verwaltungsgericht", in.Court, true, 200)
+	singleLine(v, "court", in.Court)
+	core.CheckText(v, "court_address", "die Anschrift des Gerichts", in.CourtAddress, true, 300)
+	checkLines(v, "court_address", "Die Anschrift des Gerichts", in.CourtAddress)
+}
+
+// singleLine refuses a line break in a one-line field.
+func singleLine(v *core.ValidationError, field, value string) {
+	if strings.ContainsAny(value, "\n\r") && !v.Has(field) {
+		v.Add(field, "invalid", "Bitte geben Sie diese Angabe in einer Zeile an.")
+	}
+}
+
+// checkLines refuses an address with more lines than a letter shows.
+func checkLines(v *core.ValidationError, field, label, value string) {
+	if strings.Count(value, "\n") >= MaxAddressLines && !v.Has(field) {
+		v.Add(field, "too_many_lines", fmt.Sprintf("%s darf höchstens %d Zeilen haben.", label, MaxAddressLines))
+	}
 }
 
 // normalizeNewlines turns CRLF and CR line ends (as browsers send them) into LF.
@@ -227,7 +271,8 @@ func normalizeNewlines(s string) string {
 // SettingsOf returns the current settings of t (for the edit form).
 func SettingsOf(t *Tenant) TenantSettings {
 	return TenantSettings{Authority: t.Authority, Address: t.Address, ContactEmail: t.ContactEmail,
-		LegalRemedyText: t.LegalRemedyText, Letterhead: t.Letterhead}
+		LegalRemedyText: t.LegalRemedyText, Letterhead: t.Letterhead, SigningOffice: t.SigningOffice, Phone: t.Phone,
+		Court: t.Court, CourtAddress: t.CourtAddress}
 }
 
 // UpdateTenantSettings saves the Kreis's texts and audits the changed fields with their
@@ -254,6 +299,10 @@ func UpdateTenantSettings(ctx context.Context, db *gorm.DB, actor *core.Actor, t
 			{"contact_email", t.ContactEmail, in.ContactEmail},
 			{"legal_remedy_text", t.LegalRemedyText, in.LegalRemedyText},
 			{"letterhead", t.Letterhead, in.Letterhead},
+			{"signing_office", t.SigningOffice, in.SigningOffice},
+			{"phone", t.Phone, in.Phone},
+			{"court", t.Court, in.Court},
+			{"court_address", t.CourtAddress, in.CourtAddress},
 		} {
 			if f.before != f.after {
 				updates[f.column] = f.after

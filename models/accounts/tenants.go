@@ -27,6 +27,10 @@ type Tenant struct {
 	ContactEmail    string
 	LegalRemedyText string
 	Letterhead      string
+	SigningOffice   string // under the closing of letters, e.g. "Der Landrat – Amt für Integration"
+	Phone           string // telephone number in the information block of letters
+	Court           string // administrative court named in the Rechtsbehelfsbelehrung
+	CourtAddress    string // its postal address, newline separated
 	CreatedAt       time.Time
 }
 

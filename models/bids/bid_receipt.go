@@ -42,9 +42,9 @@ func ReceiptText(r *Receipt, link string) string {
 	for _, l := range r.Lots {
 		fmt.Fprintf(&b, "- %s %s: %s VZÄ\n", l.Key, l.Name, l.FTE)
 	}
-	fmt.Fprintf(&b, "\nPrüfwert der Angaben (SHA-256 über die kanonische Kodierung):\n%s\n\nUnterlagen (SHA-256):\n", r.Version.ContentSHA256)
+	fmt.Fprintf(&b, "\nPrüfwert Ihrer Einreichung – damit können Sie jederzeit nachweisen, dass sie unverändert ist:\n%s\n\nUnterlagen mit ihren Prüfwerten:\n", r.Version.ContentSHA256)
 	for _, f := range r.Version.Files {
-		fmt.Fprintf(&b, "- %s %s: %s\n", f.DocKey, f.Name, f.SHA256)
+		fmt.Fprintf(&b, "- %s: %s, Prüfwert %s\n", r.DocLabel(f.DocKey), f.Name, f.SHA256)
 	}
 	b.WriteString("\nDie Interessenbekundung ist versiegelt: Niemand beim Kreis kann sie vor der Öffnung nach Fristablauf lesen.\n")
 	if link != "" {

@@ -11,6 +11,7 @@ import (
 	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
 )
@@ -55,14 +56,18 @@ type ReceiptDocData struct {
 	Lots          []ReceiptLot     `json:"lots"`
 	ContentSHA256 string           `json:"content_sha256"`
 	Files         []ReceiptDocFile `json:"files"`
+	// Letter is the sender and the organisation's address; absent in receipts issued before
+	// receipts became letters.
+	Letter *accounts.LetterParties `json:"letter,omitempty"`
 }
 
 // ReceiptDocFile is a receipted file with its hash.
 type ReceiptDocFile struct {
-	DocKey string `json:"doc_key"`
-	Name   string `json:"name"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
+	DocKey  string `json:"doc_key"`
+	DocName string `json:"doc_name,omitempty"` // the required document's name in the call, e.g. "Konzept"
+	Name    string `json:"name"`
+	Size    int64  `json:"size"`
+	SHA256  string `json:"sha256"`
 }
 
 // Documents renders the documents of the bids stage as PDF: the Eingangsbestätigung of
@@ -104,8 +109,14 @@ func issueEingangsbestaetigung(tx *gorm.DB, docs Documents, r *Receipt) (*Pendin
 		d.Lots = []ReceiptLot{}
 	}
 	for _, f := range r.Version.Files {
-		d.Files = append(d.Files, ReceiptDocFile{DocKey: f.DocKey, Name: f.Name, Size: f.Size, SHA256: f.SHA256})
+		d.Files = append(d.Files, ReceiptDocFile{DocKey: f.DocKey, DocName: requiredDocName(r.CallText.RequiredDocs, f.DocKey),
+			Name: f.Name, Size: f.Size, SHA256: f.SHA256})
 	}
+	letter, err := accounts.LetterPartiesOf(tx, r.Call.TenantID, v.OrgID, r.CallText.Authority)
+	if err != nil {
+		return nil, err
+	}
+	d.Letter = &letter
 	doc, entry, err := vault.StoreDocument(tx, vault.IssueInput{TenantID: r.Call.TenantID, CallID: r.Call.ID, ActorID: v.SubmittedBy,
 		Kind: vault.DocEingangsbestaetigung, Title: fmt.Sprintf("Eingangsbestätigung: %s, Interessenbekundung Fassung %d", r.Call.Ref, d.Version),
 		Chain: audit.SealedBidChain(r.Call.ID, r.BidID), ObjectType: "bid_version", ObjectID: BidVersionObjectID(r.BidID, d.Version),
@@ -114,6 +125,25 @@ func issueEingangsbestaetigung(tx *gorm.DB, docs Documents, r *Receipt) (*Pendin
 		return nil, err
 	}
 	return &PendingDocument{ID: doc.ID, Entry: entry}, nil
+}
+
+// DocLabel names a required document of the receipt's call with its key, e.g.
+// "Konzept (U1)"; a key the call does not know stays as it is.
+func (r *Receipt) DocLabel(key string) string {
+	if name := requiredDocName(r.CallText.RequiredDocs, key); name != "" {
+		return name + " (" + key + ")"
+	}
+	return key
+}
+
+// requiredDocName is the name the call gives the required document key ("" if unknown).
+func requiredDocName(docs []rules.RequiredDoc, key string) string {
+	for _, d := range docs {
+		if d.Key == key {
+			return d.Name
+		}
+	}
+	return ""
 }
 
 // ReceiptPDF returns the issued Eingangsbestätigung of version n of the organisation's

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
 	"kimibv/models/calls"
 	"kimibv/models/core"
@@ -64,6 +65,7 @@ type NoticeContent struct {
 	Justification    string
 	LegalRemedy      string
 	StandstillEndsAt time.Time
+	Letter           accounts.LetterParties // sender and recipient address of the letter
 }
 
 // NoticeLot is the posts of a lot in a notice, with the yearly funding.
@@ -229,6 +231,9 @@ func IssueNoticesTx(tx *gorm.DB, actor *core.Actor, docs Documents, callID int64
 	for _, row := range v.Result.Rows {
 		b := v.Bidders[row.BidID]
 		n := buildNotice(in, row, b.OrgName, c.Ref)
+		if n.Letter, err = accounts.LetterPartiesOf(tx, c.TenantID, b.OrgID, in.authority); err != nil {
+			return err
+		}
 		docID, err := issueNoticePDF(tx, docs, c.TenantID, c.ID, b.OrgID, actor.UserID, &n)
 		if err != nil {
 			return err

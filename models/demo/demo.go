@@ -119,6 +119,9 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err := staff(ctx, db, opActor, muster.ID, musterlandStaff()); err != nil {
 		return false, err
 	}
+	if err := letterSettings(ctx, db, muster); err != nil {
+		return false, err
+	}
 	other, err := accounts.CreateTenant(ctx, db, opActor, accounts.TenantInput{Slug: "beispielhausen", Name: "Stadt Beispielhausen", Kind: "kreisfreie_stadt",
 		State: "Nordrhein-Westfalen", Authority: "Stadt Beispielhausen – Der Oberbürgermeister", ContactEmail: "integration@beispielhausen.example",
 		AdminEmail: "admin@beispielhausen.example"}, base, now)
@@ -166,6 +169,26 @@ func staff(ctx context.Context, db *gorm.DB, op *core.Actor, tenantID int64, peo
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// letterSettings gives Kreis Musterland (a fictitious Kreis in Nordrhein-Westfalen) the
+// sender details of its letters, entered by its administrator: postal address, signing
+// office, telephone and the administrative court named in the Rechtsbehelfsbelehrung.
+func letterSettings(ctx context.Context, db *gorm.DB, t *accounts.Tenant) error {
+	admin, err := actorByEmail(ctx, db, "admin@musterland.example")
+	if err != nil {
+		return err
+	}
+	s := accounts.SettingsOf(t)
+	s.Address = "Am Kreishaus 1\n57000 Musterstadt"
+	s.Letterhead = "Amt für Integration"
+	s.SigningOffice = "Der Landrat – Amt für Integration"
+	s.Phone = "02345 6789-0"
+	s.Court, s.CourtAddress = "Verwaltungsgericht Düsseldorf", "Bastionstraße 39\n40213 Düsseldorf"
+	if _, err := accounts.UpdateTenantSettings(ctx, db, admin, t.ID, s); err != nil {
+		return fmt.Errorf("demo letter settings: %w", err)
 	}
 	return nil
 }
