@@ -123,9 +123,9 @@ func TestConsolidationHTTP(t *testing.T) {
 	e.as(t, "gremium1").get(e.base+"/bewertungsmatrix.xlsx").wantStatus(t, 404)
 
 	// Out of scale, bad format and a missing reason: 422 with German messages, nothing stored.
-	// The reason is prefilled with the members' reasons without their names, for the lead to edit.
+	// The reason is prefilled with the members' reasons without their names (numbered in the committee's order), for the lead to edit.
 	lead.get(bidPage).wantStatus(t, 200).wantContains(t, `value="3"`, "Begründung von gremium2 zu K1: Stufe 2.",
-		"Mitglied 1: Begründung von gremium1 zu K1: Stufe 4.\nMitglied 2: Begründung von gremium2 zu K1: Stufe 2.\nMitglied 3: Begründung von gremium3 zu K1: Stufe 3.</textarea>")
+		"Mitglied 1: Begründung von gremium3 zu K1: Stufe 3.\nMitglied 2: Begründung von gremium2 zu K1: Stufe 2.\nMitglied 3: Begründung von gremium1 zu K1: Stufe 4.</textarea>")
 	lead.post(bidPage, e.form("9")).wantStatus(t, 422).wantContains(t, "Die konsolidierte Bewertung muss zwischen 0 und 4 liegen.")
 	lead.post(bidPage, e.form("drei")).wantStatus(t, 422).wantContains(t, `href="#f-score_K1"`)
 	f := e.form("3")
