@@ -85,7 +85,7 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 
 // demoBidder is the key of a demo provider in demoFindings by its organisation name.
 func demoBidder(orgName string) string {
-	for _, k := range []struct{ part, key string }{{"Arbeiterwohlfahrt", "awo"}, {"Caritas", "caritas"}, {"Diakonie", "diakonie"}} {
+	for _, k := range []struct{ part, key string }{{"Arbeiterwohlfahrt", "awo"}, {"Caritas", "caritas"}, {"Diakonisches Werk", "diakonie"}} {
 		if strings.Contains(orgName, k.part) {
 			return k.key
 		}
