@@ -204,7 +204,7 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 		in := evaluation.ConsolidationInput{CallID: e.callID, BidID: e.bidID, Scores: map[string]string{}, Reasons: map[string]string{}}
 		for _, cr := range e.cc.Criteria {
 			in.Scores[cr.Key] = "3"
-			in.Reasons[cr.Key] = "Gemeinsam erörtert."
+			in.Reasons[cr.Key] = "Ziele, Maßnahmen und Zuständigkeiten sind nachvollziehbar beschrieben."
 		}
 		if err := evaluation.SetConsolidatedScores(ctx, db, src, e.actors["leitung"], in, e.now); err != nil {
 			t.Fatal(err)

@@ -32,9 +32,14 @@ func sampleAwardRecord(state rules.CallState) *decision.AwardRecord {
 		QA:       []calls.PublicQA{{ID: 1, Seq: 1, Question: "Sind Teilanträge möglich?", Answer: "Ja, je Los.", AnsweredAt: sampleNow}},
 		Bidders: []decision.AwardBidder{
 			{BidID: 1, OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", Formal: "admitted", HasResult: true, Rank: 1, Total: decimal.RequireFromString("87.5"),
-				Scores: []decision.AwardScore{{Criterion: "K1 Konzept", Score: "3", Points: "18,75"}}, Selected: sel},
-			{BidID: 2, OrgName: "Caritasverband für den Kreis Musterland e. V.", Formal: "admitted", HasResult: true, Rank: 2, Total: decimal.NewFromInt(70)},
+				Scores: []decision.AwardScore{{Criterion: "K1 Konzept", Score: "3", Points: "18,75"},
+					{Criterion: "K2 Unabhängigkeit", Score: "3", Points: "15,00", Deviates: true, Mean: "2,67", Reason: "Die Beschwerdestelle ist verbindlich geregelt."}},
+				Requested: []decision.AwardRequest{{Lot: "Nord", FTE: "2,00"}, {Lot: "Süd", FTE: "1,00"}}, Selected: sel},
+			{BidID: 2, OrgName: "Caritasverband für den Kreis Musterland e. V.", Formal: "admitted", HasResult: true, Rank: 2, RankByDecision: true, Total: decimal.NewFromInt(70),
+				Requested: []decision.AwardRequest{{Lot: "Nord", FTE: "1,00"}}},
 			{BidID: 3, OrgName: "Brückenschlag e. V.", Formal: "excluded", FormalReason: "Die Satzung fehlt.", HasResult: true, Excluded: true, ExclusionReasons: []string{"formal ausgeschlossen"}}},
+		Lots:       []rules.LotResult{{Key: "L1", Name: "Nord", FTE: decimal.NewFromInt(3), Allocated: decimal.NewFromInt(3)}, {Key: "L3", Name: "Süd", FTE: decimal.NewFromInt(1), Unallocated: decimal.NewFromInt(1)}},
+		Ties:       []decision.AwardTie{{Rank: 2, OrgNames: []string{"Caritasverband für den Kreis Musterland e. V.", "Diakonisches Werk e. V."}, Reason: "Losentscheid in der Sitzung vom 10.03.2026."}},
 		Decision:   d,
 		Objections: []decision.AwardObjection{{OrgName: "Caritasverband für den Kreis Musterland e. V.", LodgedAt: sampleNow, Outcome: &upheld, AnsweredAt: &answered}},
 		Timeline:   []decision.TimelineEntry{{Seq: 1, At: sampleNow, Label: "Ausschreibung veröffentlicht"}, {Seq: 9, At: sampleNow, Label: "Dokument ausgestellt: Vergabevermerk"}},
@@ -67,7 +72,12 @@ func sampleCouncil(mode string) councilPage {
 			Declarations: []decision.AnnexCOI{{Evaluator: "Gerda Gremium", OrgName: "Caritas", Tie: rules.TieBoard, Note: "Vorstand"}, {Evaluator: "Gustav Gutachter", OrgName: "Caritas", Tie: rules.TieNone}},
 			Formal:       []decision.AnnexFormal{{OrgName: "Brückenschlag e. V.", Outcome: "excluded", Reason: "Die Satzung fehlt.", Items: []rules.CheckItem{{Key: "U2", Label: "Satzung", Remark: "fehlt"}}}},
 			Requests:     []decision.VermerkRequest{{OrgName: "Brückenschlag e. V.", Docs: "U2", Message: "Bitte reichen Sie die Satzung nach.", RequestedAt: sampleNow}},
-			Trail:        []decision.AnnexEntry{{Seq: 1, CreatedAt: sampleNow, Action: "call.published", ActorName: "Jana Leitner", Hash: "ab12cd34ab12cd34"}}}
+			Consolidated: []decision.AnnexConsolidated{{OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", Criterion: "K1 Konzept", Score: "3", Mean: "3",
+				Reason: "Ablauf und Zuständigkeiten sind beschrieben.", SetByName: "Jana Leitner"}, {OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.",
+				Criterion: "K2 Unabhängigkeit", Score: "3", Mean: "2,67", Deviates: true, Reason: "Die Beschwerdestelle ist verbindlich geregelt.", SetByName: "Jana Leitner"}},
+			Allocation: []decision.AnnexAllocation{{OrgName: "Arbeiterwohlfahrt Kreisverband Musterland e. V.", Rank: 1, Lot: "Nord", Requested: "2,00", ByResult: "2,00", Decided: "2,00"},
+				{OrgName: "Caritasverband für den Kreis Musterland e. V.", Rank: 2, RankByDecision: true, Lot: "Nord", Requested: "1,00", ByResult: "1,00", Decided: "1,00"}},
+			Trail: []decision.AnnexEntry{{Seq: 1, CreatedAt: sampleNow, Action: "call.published", ActorName: "Jana Leitner", Hash: "ab12cd34ab12cd34"}}}
 	case "tied":
 		v.Declared, v.Tied = true, true
 	case "pending":

@@ -116,7 +116,8 @@ func (a *App) loadConsolidationBid(c echo.Context) (consolidationBidPage, error)
 }
 
 // consolidationBid shows one bid's cells with the form, prefilled with the stored
-// consolidated score or the evaluators' mean.
+// consolidated score or the evaluators' mean and with the stored reason or the
+// evaluators' reasons anonymised as "Mitglied n: …" for the lead to edit.
 func (a *App) consolidationBid(c echo.Context) error {
 	p, err := a.loadConsolidationBid(c)
 	if err != nil {
@@ -128,10 +129,10 @@ func (a *App) consolidationBid(c echo.Context) error {
 		switch {
 		case cell.Consolidated != nil:
 			values.Set("score_"+k, rules.FormatScore(cell.Consolidated.Score))
-			values.Set("reason_"+k, cell.Consolidated.Reason)
 		case cell.HasMean:
 			values.Set("score_"+k, rules.FormatScore(cell.Mean))
 		}
+		values.Set("reason_"+k, rules.StatedReason(cell, p.View.Matrix.Evaluators))
 	}
 	pg := a.page(c, "Konsolidierung – "+p.Bid.OrgName, p)
 	pg.Form = templates.NewForm(values, nil)

@@ -85,11 +85,12 @@ func (e *consolidationEnv) sheet(t *testing.T, who string, score int) {
 	}
 }
 
-// form is the consolidation form with score for every criterion and no reasons.
+// form is the consolidation form with score and a reason of its own for every criterion.
 func (e *consolidationEnv) form(score string) url.Values {
 	f := url.Values{}
 	for _, cr := range e.cc.Criteria {
 		f.Set("score_"+cr.Key, score)
+		f.Set("reason_"+cr.Key, "Zu "+cr.Name+" sind Ziele, Maßnahmen und Zuständigkeiten nachvollziehbar beschrieben.")
 	}
 	return f
 }
@@ -122,16 +123,25 @@ func TestConsolidationHTTP(t *testing.T) {
 	e.as(t, "gremium1").get(e.base+"/bewertungsmatrix.xlsx").wantStatus(t, 404)
 
 	// Out of scale, bad format and a missing reason: 422 with German messages, nothing stored.
-	lead.get(bidPage).wantStatus(t, 200).wantContains(t, `value="3"`, "Begründung von gremium2 zu K1: Stufe 2.")
+	// The reason is prefilled with the members' reasons without their names (numbered in the committee's order), for the lead to edit.
+	lead.get(bidPage).wantStatus(t, 200).wantContains(t, `value="3"`, "Begründung von gremium2 zu K1: Stufe 2.",
+		"Mitglied 1: Begründung von gremium3 zu K1: Stufe 3.\nMitglied 2: Begründung von gremium2 zu K1: Stufe 2.\nMitglied 3: Begründung von gremium1 zu K1: Stufe 4.</textarea>")
 	lead.post(bidPage, e.form("9")).wantStatus(t, 422).wantContains(t, "Die konsolidierte Bewertung muss zwischen 0 und 4 liegen.")
 	lead.post(bidPage, e.form("drei")).wantStatus(t, 422).wantContains(t, `href="#f-score_K1"`)
 	f := e.form("3")
 	f.Set("score_K2", "3,5")
-	lead.post(bidPage, f).wantStatus(t, 422).wantContains(t, "K2: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert 3 abweicht.", `value="3,5"`)
-	if stored() != 0 {
-		t.Fatal("invalid consolidation stored")
-	}
+	f.Set("reason_K2", "")
+	lead.post(bidPage, f).wantStatus(t, 422).wantContains(t, "K2: Bitte begründen Sie die konsolidierte Bewertung und warum sie vom Mittelwert 3 abweicht.", `value="3,5"`)
+	// Every criterion needs a reason of its own, also at the mean; a reference to the mean is no reason (§ 39 VwVfG).
 	f.Set("reason_K2", "Die Rollenklarheit ist besser belegt, als gremium2 annimmt.")
+	f.Set("reason_K1", "")
+	lead.post(bidPage, f).wantStatus(t, 422).wantContains(t, "K1: Bitte begründen Sie die konsolidierte Bewertung. Die Begründung steht in der Mitteilung an den Träger.")
+	f.Set("reason_K1", "entspricht dem Mittelwert der Bewertungen des Gremiums")
+	lead.post(bidPage, f).wantStatus(t, 422).wantContains(t, "K1: Ein Verweis wie „entspricht dem Mittelwert“ ist keine Begründung.", `href="#f-reason_K1"`)
+	if stored() != 0 || ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'consolidation.scores_set'`, audit.CallChain(e.callID)) != 0 {
+		t.Fatal("invalid consolidation stored or audited")
+	}
+	f.Set("reason_K1", "Fallaufnahme und Hilfeplanung sind vollständig beschrieben.")
 	lead.post(bidPage, f).wantStatus(t, 303)
 	if n := stored(); n != int64(len(e.cc.Criteria)) {
 		t.Fatalf("%d consolidated scores stored", n)

@@ -29,8 +29,9 @@ func sampleConsolidation(closed bool) consolidationPage {
 	snap.Sheets = []rules.ScoreSheet{sheet(1, 11, 2, 2), sheet(1, 12, 0, 2), sheet(1, 13, 1, 1), sheet(2, 12, 1, 2), sheet(2, 13, 1, 1)}
 	var cons []rules.ConsolidatedScore
 	for _, bid := range []int64{1, 2} {
-		cons = append(cons, rules.ConsolidatedScore{BidID: bid, CriterionKey: "K1", Score: decimal.NewFromInt(1), Mean: decimal.NewFromInt(1), SetBy: 7, SetByName: "Jana Leitner", SetAt: sampleNow},
-			rules.ConsolidatedScore{BidID: bid, CriterionKey: "K2", Score: decimal.NewFromInt(2), Mean: decimal.RequireFromString("1.5"), Reason: "Der Beschwerdeweg ist unabhängig.", SetBy: 7, SetByName: "Jana Leitner", SetAt: sampleNow})
+		cons = append(cons, rules.ConsolidatedScore{BidID: bid, CriterionKey: "K1", Score: decimal.NewFromInt(1), Mean: decimal.NewFromInt(1),
+			Reason: "Die Fallaufnahme ist beschrieben, überprüfbare Ziele im Hilfeplan fehlen.", SetBy: 7, SetByName: "Jana Leitner", SetAt: sampleNow},
+			rules.ConsolidatedScore{BidID: bid, CriterionKey: "K2", Score: decimal.NewFromInt(2), Mean: decimal.RequireFromString("1.5"), Reason: "Der Beschwerdeweg ist unabhängig und mit Antwortfrist geregelt.", SetBy: 7, SetByName: "Jana Leitner", SetAt: sampleNow})
 	}
 	h := sampleClosedHeader()
 	v := &evaluation.ConsolidationView{CallID: 1, CallVersion: 1, Content: c, Matrix: rules.BuildMatrix(c, snap, cons)}

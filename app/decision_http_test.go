@@ -22,9 +22,9 @@ func newDecisionEnv(t *testing.T) *consolidationEnv {
 	e := newConsolidationEnv(t)
 	e.sheet(t, "gremium3", 3)
 	ctx, db := context.Background(), e.ta.store.DB
-	in := evaluation.ConsolidationInput{CallID: e.callID, BidID: e.bidID, Scores: map[string]string{}}
+	in := evaluation.ConsolidationInput{CallID: e.callID, BidID: e.bidID, Scores: map[string]string{}, Reasons: map[string]string{}}
 	for _, cr := range e.cc.Criteria {
-		in.Scores[cr.Key] = "3"
+		in.Scores[cr.Key], in.Reasons[cr.Key] = "3", "Zu "+cr.Name+" sind Ziele, Maßnahmen und Zuständigkeiten nachvollziehbar beschrieben."
 	}
 	if err := evaluation.SetConsolidatedScores(ctx, db, evaluation.EvaluationSource{}, e.actors["leitung"], in, e.now); err != nil {
 		t.Fatal(err)

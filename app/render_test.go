@@ -178,7 +178,7 @@ var pageSamples = map[string]func() *templates.Page{
 		return withFormError(sample("Konsolidierung", sampleConsolidation(false)), "tie_0_pos_1", "Die Position 1 ist mehrfach vergeben.")
 	},
 	"consolidation_bid": func() *templates.Page {
-		return withFormError(sample("Konsolidierung", sampleConsolidationBid()), "reason_K2", "K2: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert 1,5 abweicht.")
+		return withFormError(sample("Konsolidierung", sampleConsolidationBid()), "reason_K2", "K2: Bitte begründen Sie die konsolidierte Bewertung und warum sie vom Mittelwert 1,5 abweicht. Die Begründung steht in der Mitteilung an den Träger.")
 	},
 	"consolidation_result": func() *templates.Page { return sample("Ergebnis", sampleConsolidation(true)) },
 	// Award record and council view.

@@ -46,7 +46,7 @@ func seedEvaluation(t *testing.T, f *consFixture, n int) {
 			SELECT s.id, 'K' || g, (s.bid_id + s.evaluator_id) % 3, 'Begründung K' || g FROM score_sheets s CROSS JOIN generate_series(1, ?) g WHERE s.call_id = ?`, []any{len(keys), f.callID}},
 		{`UPDATE score_sheets SET submitted_at = now() WHERE call_id = ?`, []any{f.callID}},
 		{`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
-			SELECT ?, bid_id, 'K' || g, 1, 1, 'Begründung', ?, now() FROM opening_bids CROSS JOIN generate_series(1, ?) g WHERE call_id = ?`, []any{f.callID, f.lead.UserID, len(keys), f.callID}},
+			SELECT ?, bid_id, 'K' || g, 1, 1, 'Ziele und Maßnahmen sind nachvollziehbar beschrieben.', ?, now() FROM opening_bids CROSS JOIN generate_series(1, ?) g WHERE call_id = ?`, []any{f.callID, f.lead.UserID, len(keys), f.callID}},
 	} {
 		if err := f.db.Exec(q.sql, q.args...).Error; err != nil {
 			t.Fatalf("%s: %v", q.sql, err)

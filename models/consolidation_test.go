@@ -91,6 +91,15 @@ func (f *consFixture) set(bidID int64, scores, reasons map[string]string) error 
 		CallID: f.callID, BidID: bidID, Scores: scores, Reasons: reasons}, f.now)
 }
 
+// reasonsFor gives each criterion key a reason of its own.
+func reasonsFor(keys ...string) map[string]string {
+	out := map[string]string{}
+	for _, k := range keys {
+		out[k] = "Zu " + k + " sind Ziele, Maßnahmen und Zuständigkeiten nachvollziehbar beschrieben."
+	}
+	return out
+}
+
 func TestConsolidationSetAndClose(t *testing.T) {
 	t.Parallel()
 	f := newConsFixture(t, nil) // K1 weight 60, K2 weight 40, scale 0–2, minimum 1 each, 50 points
@@ -111,7 +120,15 @@ func TestConsolidationSetAndClose(t *testing.T) {
 	if err := f.set(x, map[string]string{"K1": "1", "K2": "1"}, nil); !errors.Is(err, core.ErrConflict) {
 		t.Errorf("excluded bid: %v", err)
 	}
-	if err := f.set(a, map[string]string{"K1": "2", "K2": "1,67"}, map[string]string{"K1": "Konzept nach Rückfrage vollständig."}); err != nil {
+	// Every criterion needs a reason of its own: a missing one or the mean boilerplate is refused and nothing is stored.
+	fixture.WantField(t, f.set(a, map[string]string{"K1": "2", "K2": "1,67"}, map[string]string{"K1": "Konzept nach Rückfrage vollständig."}), "reason_K2", "required")
+	fixture.WantField(t, f.set(a, map[string]string{"K1": "2", "K2": "1,67"}, map[string]string{"K1": "Konzept nach Rückfrage vollständig.",
+		"K2": "Entspricht dem Mittelwert der Bewertungen des Gremiums."}), "reason_K2", "boilerplate")
+	if n := rows(); n != 0 {
+		t.Fatalf("%d scores written by a refused reason", n)
+	}
+	if err := f.set(a, map[string]string{"K1": "2", "K2": "1,67"}, map[string]string{"K1": "Konzept nach Rückfrage vollständig.",
+		"K2": "Beschwerdeweg beschrieben, Antwortfrist fehlt."}); err != nil {
 		t.Fatal(err)
 	}
 	if n := rows(); n != 2 {
@@ -126,7 +143,7 @@ func TestConsolidationSetAndClose(t *testing.T) {
 
 	f.src.snap.Sheets[len(f.src.snap.Sheets)-1] = rules.ScoreSheet{BidID: b, EvaluatorID: 9002, Submitted: true,
 		Scores: map[string]rules.SheetScore{"K1": {Score: 2, Reason: "gut"}, "K2": {Score: 1, Reason: "knapp"}}}
-	if err := f.set(b, map[string]string{"K1": "1,5", "K2": "1"}, nil); err != nil {
+	if err := f.set(b, map[string]string{"K1": "1,5", "K2": "1"}, reasonsFor("K1", "K2")); err != nil {
 		t.Fatal(err)
 	}
 	res, err := evaluation.CloseConsolidation(context.Background(), f.db, f.src, f.lead, evaluation.CloseInput{CallID: f.callID}, f.now, dbtest.FakeDocuments{})
@@ -204,7 +221,7 @@ func TestCloseNeedsTieDecision(t *testing.T) {
 	a := f.addBid(t, "Träger A e. V.", rules.FormalAdmitted, "L2=1", "2 2", "2 2")
 	b := f.addBid(t, "Träger B e. V.", rules.FormalAdmitted, "L2=1", "2 2", "2 2")
 	for _, id := range []int64{a, b} {
-		if err := f.set(id, map[string]string{"K1": "2", "K2": "2"}, nil); err != nil {
+		if err := f.set(id, map[string]string{"K1": "2", "K2": "2"}, reasonsFor("K1", "K2")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -263,8 +280,8 @@ func TestConsolidationQueryCount(t *testing.T) {
 		for i := range bidList {
 			sheet := strings.TrimSpace(strings.Repeat(fmt.Sprintf("%d ", i%3), 8))
 			id := f.addBid(t, fmt.Sprintf("Träger %02d e. V.", i), rules.FormalAdmitted, "", sheet, sheet, sheet, sheet, sheet)
-			if err := f.db.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, set_by, set_at)
-				SELECT ?, ?, 'K' || k, ?, ?, ?, now() FROM generate_series(1, 8) k`, f.callID, id, i%3, i%3, f.lead.UserID).Error; err != nil {
+			if err := f.db.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
+				SELECT ?, ?, 'K' || k, ?, ?, 'Ziele und Maßnahmen sind nachvollziehbar beschrieben.', ?, now() FROM generate_series(1, 8) k`, f.callID, id, i%3, i%3, f.lead.UserID).Error; err != nil {
 				t.Fatal(err)
 			}
 		}

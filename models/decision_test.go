@@ -34,7 +34,7 @@ func newDecisionFixture(t *testing.T) *decisionFixture {
 	for _, b := range []struct{ name, req, sheet string }{{"A", "L1=2", "2 2"}, {"B", "L1=1 L2=1", "2 1"}, {"C", "L2=1", "1 1"}} {
 		f.bids[b.name] = f.addBid(t, "Träger "+b.name+" e. V.", rules.FormalAdmitted, b.req, b.sheet, b.sheet)
 		sc := strings.Fields(b.sheet)
-		if err := f.set(f.bids[b.name], map[string]string{"K1": sc[0], "K2": sc[1]}, nil); err != nil {
+		if err := f.set(f.bids[b.name], map[string]string{"K1": sc[0], "K2": sc[1]}, reasonsFor("K1", "K2")); err != nil {
 			t.Fatal(err)
 		}
 	}

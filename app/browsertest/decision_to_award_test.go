@@ -72,9 +72,9 @@ func (f *flow) closeConsolidation() {
 		}
 	}
 	for who, mean := range map[string]string{"awo": "3,67", "caritas": "3", "diakonie": "2,67"} {
-		in := evaluation.ConsolidationInput{CallID: f.callID, BidID: f.bids[who], Scores: map[string]string{}}
+		in := evaluation.ConsolidationInput{CallID: f.callID, BidID: f.bids[who], Scores: map[string]string{}, Reasons: map[string]string{}}
 		for _, cr := range f.content.Criteria {
-			in.Scores[cr.Key] = mean
+			in.Scores[cr.Key], in.Reasons[cr.Key] = mean, "Zu "+cr.Name+" sind Ziele, Maßnahmen und Zuständigkeiten nachvollziehbar beschrieben."
 		}
 		must("consolidation", evaluation.SetConsolidatedScores(ctx, db, evaluation.EvaluationSource{}, lead, in, now))
 	}

@@ -145,7 +145,7 @@ func TestOpeningScoringAndConsolidationLeadToTheResult(t *testing.T) {
 	lead.openOK(f.proc + "/gremium")
 	lead.wantText("Ehrenamtliches Mitglied im Caritasrat seit 2021.")
 
-	// Consolidation: the mean is the default; a deviation needs a reason.
+	// Consolidation: the mean is the default and the members' reasons without names the proposed reason; a deviation needs a reason.
 	lead.openOK(f.proc + "/konsolidierung")
 	k1 := f.content.Criteria[0].Key
 	for _, who := range []string{"awo", "caritas", "diakonie"} {
@@ -156,7 +156,10 @@ func TestOpeningScoringAndConsolidationLeadToTheResult(t *testing.T) {
 			if v != "3,67" {
 				t.Errorf("the consolidated score of %s defaults to %q, want the mean 3,67", k1, v)
 			}
-			lead.fill(page, map[string]string{"score_" + k1: "3,5"})
+			if r, _ := eval2(lead, `document.getElementById('f-reason_`+k1+`').value`); !strings.HasPrefix(r, "Mitglied 1: ") || strings.Contains(r, "Gremm") {
+				t.Errorf("the reason of %s is not prefilled with the members' reasons without names: %q", k1, r)
+			}
+			lead.fill(page, map[string]string{"score_" + k1: "3,5", "reason_" + k1: ""})
 			if s := lead.submit(page, ""); s != 422 {
 				t.Fatalf("deviation without a reason: status %d, want 422", s)
 			}

@@ -42,8 +42,8 @@ func (rd *Renderer) Bewertungsmatrix(meta vault.DocMeta, d *evaluation.MatrixDoc
 	doc.Table(pdf.Table{Caption: "Kriterien", Columns: []pdf.Column{{Title: "Nr.", Width: 1}, {Title: "Kriterium", Width: 7},
 		{Title: "Gewichtung", Width: 2, Align: "R"}, {Title: "Mindestbewertung", Width: 2.4, Align: "R"}}, Rows: crit})
 	doc.Note(fmt.Sprintf("Punkte je Kriterium = konsolidierte Bewertung ÷ %d × Gewichtung, kaufmännisch auf zwei Nachkommastellen "+
-		"gerundet; die Gesamtpunktzahl ist die Summe der Punkte. Weicht die konsolidierte Bewertung vom Mittelwert der "+
-		"Bewertenden ab, ist sie begründet.", d.ScaleMax))
+		"gerundet; die Gesamtpunktzahl ist die Summe der Punkte. Jede konsolidierte Bewertung ist begründet (die Begründung steht "+
+		"in der Mitteilung an den Träger); weicht sie vom Mittelwert der Bewertenden ab, begründet sie auch die Abweichung.", d.ScaleMax))
 	ranking(doc, d)
 	doc.Heading("Bewertungen im Einzelnen")
 	for _, b := range d.Bids {

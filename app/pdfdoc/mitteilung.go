@@ -49,8 +49,8 @@ func (rd *Renderer) Mitteilung(meta vault.DocMeta, n *decision.NoticeContent) ([
 		for _, s := range n.Scores {
 			rows = append(rows, []string{s.Criterion, fmt.Sprint(s.Weight), rules.FormatGermanDecimal(s.Score, 2), rules.FormatGermanDecimal(s.Points, 2), s.Reason})
 		}
-		doc.Table(pdf.Table{Small: true, Columns: []pdf.Column{{Title: "Kriterium", Width: 4}, {Title: "Gewichtung", Width: 1.5, Align: "R"},
-			{Title: "Note", Width: 1.2, Align: "R"}, {Title: "Punkte", Width: 1.3, Align: "R"}, {Title: "Begründung", Width: 5}}, Rows: rows})
+		doc.Table(pdf.Table{Small: true, Columns: []pdf.Column{{Title: "Kriterium", Width: 4.4}, {Title: "Gewichtung", Width: 2.4, Align: "R"},
+			{Title: "Note", Width: 1.1, Align: "R"}, {Title: "Punkte", Width: 1.4, Align: "R"}, {Title: "Begründung", Width: 6.2}}, Rows: rows})
 	}
 	if len(n.Selected) > 0 {
 		doc.Heading("Ausgewählte Träger")

@@ -91,7 +91,7 @@ func renderVermerk(checkURL string, meta vault.DocMeta, d *decision.VermerkData)
 		rows = append(rows, []string{s.OrgName, s.Criterion, strings.ReplaceAll(s.Score, ".", ","), strings.ReplaceAll(s.Mean, ".", ","), orDash(s.Reason), s.SetBy})
 	}
 	doc.Table(pdf.Table{Small: true, Columns: []pdf.Column{{Title: "Träger", Width: 3}, {Title: "Kriterium", Width: 3}, {Title: "Note", Width: 1.2, Align: "R"},
-		{Title: "Mittelwert", Width: 1.5, Align: "R"}, {Title: "Begründung der Abweichung", Width: 4}, {Title: "Festgelegt von", Width: 2}}, Rows: orNone(rows, 6)})
+		{Title: "Mittelwert", Width: 1.5, Align: "R"}, {Title: "Begründung", Width: 4}, {Title: "Festgelegt von", Width: 2}}, Rows: orNone(rows, 6)})
 
 	doc.Heading("Rangfolge und Verteilung")
 	rows = [][]string{}

@@ -95,7 +95,7 @@ func awardCall(ctx context.Context, st *store.Store, docs decision.ProcedureDocu
 			FROM score_sheets s CROSS JOIN generate_series(1, 8) g WHERE s.call_id = ?`, []any{p.CallID}},
 		{`UPDATE score_sheets SET submitted_at = now() WHERE call_id = ?`, []any{p.CallID}},
 		{`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
-			SELECT ?, o.bid_id, 'K' || g, 2 + ((o.bid_id + g) % 3), 2 + ((o.bid_id + g) % 3), '', ?, now()
+			SELECT ?, o.bid_id, 'K' || g, 2 + ((o.bid_id + g) % 3), 2 + ((o.bid_id + g) % 3), 'Ziele, Maßnahmen und Zuständigkeiten zu K' || g || ' sind beschrieben.', ?, now()
 			FROM opening_bids o CROSS JOIN generate_series(1, 8) g WHERE o.call_id = ?`, []any{p.CallID, p.Lead, p.CallID}},
 	} {
 		if err := db.Exec(q.sql, q.args...).Error; err != nil {

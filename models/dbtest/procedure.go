@@ -159,7 +159,7 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 			SELECT s.id, 'K' || g, 1 + (s.bid_id % 2), 'Geheime Begründung K' || g FROM score_sheets s CROSS JOIN generate_series(1, ?) g WHERE s.call_id = ?`, []any{s.Criteria, p.CallID}},
 		{`UPDATE score_sheets SET submitted_at = now() WHERE call_id = ?`, []any{p.CallID}},
 		{`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
-			SELECT ?, o.bid_id, 'K' || g, 1 + (o.bid_id % 2), 1 + (o.bid_id % 2), '', ?, now() FROM opening_bids o
+			SELECT ?, o.bid_id, 'K' || g, 1 + (o.bid_id % 2), 1 + (o.bid_id % 2), 'Ziele, Maßnahmen und Zuständigkeiten zu K' || g || ' sind beschrieben.', ?, now() FROM opening_bids o
 			JOIN formal_checks f ON f.bid_id = o.bid_id AND f.outcome = 'admitted' CROSS JOIN generate_series(1, ?) g WHERE o.call_id = ?`, []any{p.CallID, lead.UserID, s.Criteria, p.CallID}},
 	} {
 		fail(q.sql, db.Exec(q.sql, q.args...).Error)

@@ -40,6 +40,7 @@ type AwardRecord struct {
 	QA           []calls.PublicQA
 	Bidders      []AwardBidder // empty until the decision is recorded
 	Lots         []rules.LotResult
+	Ties         []AwardTie      // orders of equal bids the lead decided when closing the consolidation
 	Decision     *rules.Decision // nil until recorded; allocations with organisation names
 	Objections   []AwardObjection
 	Timeline     []TimelineEntry
@@ -73,19 +74,42 @@ type AwardBidder struct {
 	Excluded         bool
 	ExclusionReasons []string
 	Total            decimal.Decimal
-	Scores           []AwardScore // per criterion in published order
+	Scores           []AwardScore   // per criterion in published order
+	Requested        []AwardRequest // posts asked for per lot; only for bids admitted to the scoring
+	RankByDecision   bool           // the rank within a tie was decided by the lead (see AwardRecord.Ties)
 	Selected         []AwardAllocation
 	HasResult        bool
+}
+
+// AwardRequest is the posts (VZÄ) a bid asked for in a lot: with the ranks and the lots'
+// posts it lets anyone recompute the allocation.
+type AwardRequest struct {
+	Lot string
+	FTE string
+}
+
+// AwardTie is an order of bids equal after every published tie-break that the lead
+// decided, with the reason (rules.TieResolution); OrgNames in the decided order.
+type AwardTie struct {
+	Rank     int
+	OrgNames []string
+	Reason   string
 }
 
 // FormalLabel names the formal outcome in German.
 func (b AwardBidder) FormalLabel() string { return rules.FormalLabel(b.Formal) }
 
-// AwardScore is a consolidated score and its points for one criterion.
+// AwardScore is a consolidated score and its points for one criterion. Where the score
+// deviates from the evaluators' mean, Mean and the lead's mandatory Reason are public too
+// (rules.md R6); otherwise both stay empty (the reason then is the notice's, for the
+// provider only).
 type AwardScore struct {
 	Criterion string
 	Score     string
 	Points    string
+	Deviates  bool
+	Mean      string
+	Reason    string
 }
 
 // AwardAllocation is the posts a bid received in a lot by the decision.

@@ -42,13 +42,14 @@ func LoadAwardRecordChecked(ctx context.Context, db *gorm.DB, idOrRef string, ch
 // awardHead is the first query of a record: the call, its Kreis, its versions, public
 // answers, public timeline, objections (JSON) and its chain's head.
 type awardHead struct {
-	ID, CurrentVersion                    int64
-	Ref, State, Slug, Name, Title         string
-	CancelReason, HeadHash                string
-	PublishedAt, CancelledAt, OpenedAt    *time.Time
-	Lots, Versions, QA, Timeline, Objects *string
-	Content                               []byte
-	Checked                               time.Time
+	ID, CurrentVersion                 int64
+	Ref, State, Slug, Name, Title      string
+	CancelReason, HeadHash             string
+	PublishedAt, CancelledAt, OpenedAt *time.Time
+	Lots, Ties, Versions, QA, Timeline *string
+	Objects                            *string
+	Content                            []byte
+	Checked                            time.Time
 }
 
 func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []rules.CallState, checks *ChainChecks) (*AwardRecord, error) {
@@ -59,7 +60,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 	}
 	var head []awardHead
 	if err := tx.Raw(`SELECT c.id, c.current_version, c.ref, c.state, t.slug, t.name, c.title, c.cancel_reason, c.published_at,
-			c.cancelled_at, c.opened_at, r.lots::text AS lots, clock_timestamp() AS checked, coalesce(ch.head_hash, '') AS head_hash,
+			c.cancelled_at, c.opened_at, r.lots::text AS lots, r.ties::text AS ties, clock_timestamp() AS checked, coalesce(ch.head_hash, '') AS head_hash,
 			(SELECT content FROM call_versions WHERE call_id = c.id AND version = c.current_version) AS content,
 			(SELECT json_agg(json_build_object('Version', v.version, 'Reason', v.reason, 'Material', v.material,
 				'ContentSHA256', v.content_sha256, 'Deadline', v.deadline, 'PublishedAt', v.published_at) ORDER BY v.version)
@@ -86,7 +87,7 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 	if err := decodeAwardHead(h, r); err != nil {
 		return nil, err
 	}
-	if err := loadAwardDecision(tx, r, h.Lots, h.Objects); err != nil {
+	if err := loadAwardDecision(tx, r, h.Lots, h.Ties, h.Objects); err != nil {
 		return nil, err
 	}
 	chain := audit.CallChain(h.ID)
@@ -142,7 +143,7 @@ func decodeAwardHead(h awardHead, r *AwardRecord) error {
 // with formal check, consolidated scores and result (two queries); nothing of the bids is
 // read before the decision is recorded (rules.md R2 holds a fortiori: a decision needs
 // the opening). objections is the JSON of the head query.
-func loadAwardDecision(tx *gorm.DB, r *AwardRecord, lots, objections *string) error {
+func loadAwardDecision(tx *gorm.DB, r *AwardRecord, lots, ties, objections *string) error {
 	var rows []struct {
 		rules.Decision
 		AllocationsJSON *string
@@ -169,7 +170,34 @@ func loadAwardDecision(tx *gorm.DB, r *AwardRecord, lots, objections *string) er
 	if err := jsonUnmarshalOptional(objections, &r.Objections, "objections"); err != nil {
 		return err
 	}
-	return loadAwardBidders(tx, r, &d)
+	if err := loadAwardBidders(tx, r, &d); err != nil {
+		return err
+	}
+	return decodeAwardTies(r, ties)
+}
+
+// decodeAwardTies fills the ties the lead decided (the result's ties with a resolution)
+// with the organisation names in the decided order.
+func decodeAwardTies(r *AwardRecord, ties *string) error {
+	var all []rules.Tie
+	if err := jsonUnmarshalOptional(ties, &all, "result ties"); err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, b := range r.Bidders {
+		names[b.BidID] = b.OrgName
+	}
+	for _, t := range all {
+		if t.Resolution == nil {
+			continue
+		}
+		at := AwardTie{Rank: t.Rank, Reason: t.Resolution.Reason}
+		for _, id := range t.Resolution.Order {
+			at.OrgNames = append(at.OrgNames, names[id])
+		}
+		r.Ties = append(r.Ties, at)
+	}
+	return nil
 }
 
 // loadAwardBidders reads the bidders of the opening with formal check, consolidated
@@ -180,14 +208,20 @@ func loadAwardBidders(tx *gorm.DB, r *AwardRecord, d *rules.Decision) error {
 		OrgName, State, Formal   string
 		FormalReason, Correction string
 		HasResult, Excluded      bool
+		ExcludedFormally         bool
+		RankByDecision           bool
 		Rank                     int
 		Total                    decimal.Decimal
 		Points, Reasons, Scores  *string
+		Requested                *string
 	}
 	if err := tx.Raw(`SELECT ob.bid_id, ob.org_name, ob.state, coalesce(f.outcome, '') AS formal, coalesce(f.reason, '') AS formal_reason,
 			coalesce(fc.reason, '') AS correction, rr.bid_id IS NOT NULL AS has_result, coalesce(rr.excluded, false) AS excluded,
 			coalesce(rr.rank, 0) AS rank, coalesce(rr.total, 0) AS total, rr.points::text AS points, rr.reasons::text AS reasons,
-			(SELECT json_object_agg(cs.criterion_key, cs.score) FROM consolidated_scores cs
+			coalesce(rr.excluded_formally, false) AS excluded_formally, coalesce(rr.rank_by_decision, false) AS rank_by_decision,
+			rr.requested::text AS requested,
+			(SELECT json_object_agg(cs.criterion_key, json_build_object('Score', cs.score, 'Mean', cs.mean,
+				'Reason', CASE WHEN cs.score <> cs.mean THEN cs.reason ELSE '' END)) FROM consolidated_scores cs
 				WHERE cs.call_id = ob.call_id AND cs.bid_id = ob.bid_id)::text AS scores
 		FROM opening_bids ob LEFT JOIN formal_checks f ON f.bid_id = ob.bid_id LEFT JOIN formal_corrections fc ON fc.bid_id = ob.bid_id
 		LEFT JOIN result_rows rr ON rr.call_id = ob.call_id AND rr.bid_id = ob.bid_id
@@ -211,8 +245,18 @@ func loadAwardBidders(tx *gorm.DB, r *AwardRecord, d *rules.Decision) error {
 	}
 	for _, b := range bidders {
 		ab := AwardBidder{BidID: b.BidID, OrgName: b.OrgName, Withdrawn: b.State == "withdrawn", Formal: b.Formal, FormalReason: b.FormalReason,
-			Correction: b.Correction, HasResult: b.HasResult, Excluded: b.Excluded, Rank: b.Rank, Total: b.Total, Selected: alloc[b.BidID]}
-		var points, scores map[string]decimal.Decimal
+			Correction: b.Correction, HasResult: b.HasResult, Excluded: b.Excluded, Rank: b.Rank, Total: b.Total, Selected: alloc[b.BidID],
+			RankByDecision: b.RankByDecision}
+		var points map[string]decimal.Decimal
+		var scores map[string]struct {
+			Score, Mean decimal.Decimal
+			Reason      string
+		}
+		if b.HasResult && !b.ExcludedFormally {
+			if err := awardRequests(&ab, b.Requested, &r.Content); err != nil {
+				return err
+			}
+		}
 		if err := jsonUnmarshalOptional(b.Points, &points, fmt.Sprintf("points of bid %d", b.BidID)); err != nil {
 			return err
 		}
@@ -229,7 +273,10 @@ func loadAwardBidders(tx *gorm.DB, r *AwardRecord, d *rules.Decision) error {
 			}
 			as := AwardScore{Criterion: c.Key + " " + c.Name, Score: "–", Points: "–"}
 			if ok {
-				as.Score = rules.FormatScore(s)
+				as.Score = rules.FormatScore(s.Score)
+				if as.Deviates = rules.NeedsReason(s.Score, s.Mean); as.Deviates {
+					as.Mean, as.Reason = rules.FormatScore(s.Mean), s.Reason
+				}
 			}
 			if p, ok := points[c.Key]; ok {
 				as.Points = rules.FormatGermanDecimal(p, 2)
@@ -237,6 +284,21 @@ func loadAwardBidders(tx *gorm.DB, r *AwardRecord, d *rules.Decision) error {
 			ab.Scores = append(ab.Scores, as)
 		}
 		r.Bidders = append(r.Bidders, ab)
+	}
+	return nil
+}
+
+// awardRequests fills the posts the bid asked for per lot, in the lots' published order,
+// from the result row's JSON.
+func awardRequests(ab *AwardBidder, raw *string, c *rules.CallContent) error {
+	var req map[string]decimal.Decimal
+	if err := jsonUnmarshalOptional(raw, &req, fmt.Sprintf("requested posts of bid %d", ab.BidID)); err != nil {
+		return err
+	}
+	for _, l := range c.Lots {
+		if f, ok := req[l.Key]; ok && f.IsPositive() {
+			ab.Requested = append(ab.Requested, AwardRequest{Lot: l.Name, FTE: rules.FormatFTE(f)})
+		}
 	}
 	return nil
 }

@@ -138,7 +138,7 @@ func LoadCouncilProcedure(ctx context.Context, db *gorm.DB, actor *core.Actor, s
 			v.Tied = v.Tied || (b.Tie != "" && b.Tie != rules.TieNone)
 		}
 		if v.Declared && !v.Tied {
-			if v.Annex, err = loadCouncilAnnex(tx, callID, &v.Record.Content); err != nil {
+			if v.Annex, err = loadCouncilAnnex(tx, v.Record); err != nil {
 				return err
 			}
 		}

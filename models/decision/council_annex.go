@@ -13,11 +13,14 @@ import (
 )
 
 // CouncilAnnex is the non-public annex of a procedure for council members without a tie:
-// the evaluators' scores with reasons, conflict-of-interest declarations and the
+// the evaluators' scores with reasons, the lead's consolidated scores with the reasons the
+// notices state, the requested and allocated posts per bid and lot, conflict-of-interest declarations and the
 // exclusions they caused, the formal check with its checklist and corrections, the
 // document requests and the procedure's audit trail. Bid documents stay with the Kreis.
 type CouncilAnnex struct {
 	Scores       []VermerkScore
+	Consolidated []AnnexConsolidated // the lead's scores with the reasons the notices state
+	Allocation   []AnnexAllocation   // requested, allocated and decided posts per admitted bid and lot
 	Declarations []AnnexCOI
 	Formal       []AnnexFormal
 	Requests     []VermerkRequest
@@ -68,9 +71,13 @@ func (e AnnexEntry) ActionLabel() string { return audit.ActionLabel(e.Action) }
 // ShortHash abbreviates the entry's hash.
 func (e AnnexEntry) ShortHash() string { return audit.ShortHash(e.Hash) }
 
-// loadCouncilAnnex reads the annex in five queries.
-func loadCouncilAnnex(tx *gorm.DB, callID int64, c *rules.CallContent) (*CouncilAnnex, error) {
+// loadCouncilAnnex reads the annex of record r in seven queries.
+func loadCouncilAnnex(tx *gorm.DB, r *AwardRecord) (*CouncilAnnex, error) {
+	callID, c := r.CallID, &r.Content
 	a := &CouncilAnnex{}
+	if err := loadAnnexResult(tx, a, r); err != nil {
+		return nil, err
+	}
 	var formal []struct {
 		OrgName, Outcome, Reason, Items, Correction string
 		DecidedAt, CorrectedAt                      *time.Time

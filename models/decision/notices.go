@@ -102,6 +102,7 @@ type noticeInputs struct {
 	decision    *rules.Decision
 	selected    []SelectedProvider
 	consolidate map[int64][]rules.ConsolidatedScore
+	reasons     map[int64]map[string]string // bid → criterion key → stated reason (rules.StatedReason)
 	standstill  time.Time
 }
 
@@ -118,11 +119,7 @@ func buildNotice(in noticeInputs, row rules.ResultRow, orgName, ref string) Noti
 	}
 	for _, cr := range c.Criteria {
 		if s, ok := scores[cr.Key]; ok {
-			reason := s.Reason
-			if reason == "" {
-				reason = "entspricht dem Mittelwert der Bewertungen des Gremiums"
-			}
-			n.Scores = append(n.Scores, NoticeScore{Criterion: cr.Name, Weight: cr.Weight, Score: s.Score, Points: row.Points[cr.Key], Reason: reason})
+			n.Scores = append(n.Scores, NoticeScore{Criterion: cr.Name, Weight: cr.Weight, Score: s.Score, Points: row.Points[cr.Key], Reason: in.reasons[row.BidID][cr.Key]})
 		}
 	}
 	mine := d.SelectedFTE()[row.BidID]
@@ -222,8 +219,13 @@ func IssueNoticesTx(tx *gorm.DB, actor *core.Actor, docs Documents, callID int64
 	if err != nil {
 		return err
 	}
+	snap, err := evaluation.EvaluationSource{}.Snapshot(tx, c.ID)
+	if err != nil {
+		return fmt.Errorf("load score sheets for the notices: %w", err)
+	}
 	in := noticeInputs{content: content, authority: firstNonEmpty(content.Authority, tenant.Authority, tenant.Name), remedy: tenant.LegalRemedyText,
-		decision: v.Decision, consolidate: map[int64][]rules.ConsolidatedScore{}, standstill: rules.StandstillEnd(now, v.Decision.StandstillDays)}
+		decision: v.Decision, consolidate: map[int64][]rules.ConsolidatedScore{}, reasons: statedReasons(rules.BuildMatrix(content, snap, cons)),
+		standstill: rules.StandstillEnd(now, v.Decision.StandstillDays)}
 	for _, s := range cons {
 		in.consolidate[s.BidID] = append(in.consolidate[s.BidID], s)
 	}
@@ -253,6 +255,20 @@ func IssueNoticesTx(tx *gorm.DB, actor *core.Actor, docs Documents, callID int64
 		ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10),
 		Details: map[string]any{"notices": len(v.Result.Rows), "standstill_ends_at": in.standstill.UTC().Format(time.RFC3339)}})
 	return err
+}
+
+// statedReasons is the reason each notice states per bid and criterion: the lead's
+// reason of the consolidated score (§ 39 VwVfG), or for a consolidation stored before
+// reasons were required the evaluators' reasons anonymised (rules.StatedReason).
+func statedReasons(m rules.Matrix) map[int64]map[string]string {
+	out := map[int64]map[string]string{}
+	for _, b := range m.Bids {
+		out[b.BidID] = map[string]string{}
+		for _, cell := range b.Cells {
+			out[b.BidID][cell.Criterion.Key] = rules.StatedReason(cell, m.Evaluators)
+		}
+	}
+	return out
 }
 
 // selectedProviders lists the organisations the decision gives posts, by total descending.

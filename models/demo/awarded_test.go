@@ -19,12 +19,15 @@ func checkAwardedCall(t *testing.T, db *gorm.DB) {
 		t.Fatalf("no awarded call: %v", err)
 	}
 	for q, want := range map[string]int64{
-		`SELECT count(*) FROM notices WHERE call_id = ?`:                                                      3,
-		`SELECT count(*) FROM notices WHERE call_id = ? AND document_id IS NULL`:                              0,
-		`SELECT count(*) FROM objections WHERE call_id = ? AND outcome = 'rejected'`:                          1,
-		`SELECT count(*) FROM issued_documents WHERE call_id = ? AND kind = 'vergabevermerk'`:                 2,
-		`SELECT count(*) FROM decisions WHERE call_id = ? AND awarded_at IS NOT NULL AND NOT deviates`:        1,
-		`SELECT count(*) FROM audit_log WHERE chain = concat('call:', ?::bigint) AND action = 'call.awarded'`: 1,
+		`SELECT count(*) FROM notices WHERE call_id = ?`:                         3,
+		`SELECT count(*) FROM notices WHERE call_id = ? AND document_id IS NULL`: 0,
+		// every criterion of every notice states a reason of its own, never the mean boilerplate
+		`SELECT count(*) FROM notices n, jsonb_array_elements(n.content::jsonb->'Scores') s WHERE n.call_id = ? AND length(s->>'Reason') > 80`: 18,
+		`SELECT count(*) FROM notices WHERE call_id = ? AND content::text LIKE '%Mittelwert der Bewertungen%'`:                                 0,
+		`SELECT count(*) FROM objections WHERE call_id = ? AND outcome = 'rejected'`:                                                           1,
+		`SELECT count(*) FROM issued_documents WHERE call_id = ? AND kind = 'vergabevermerk'`:                                                  2,
+		`SELECT count(*) FROM decisions WHERE call_id = ? AND awarded_at IS NOT NULL AND NOT deviates`:                                         1,
+		`SELECT count(*) FROM audit_log WHERE chain = concat('call:', ?::bigint) AND action = 'call.awarded'`:                                  1,
 	} {
 		var n int64
 		if err := db.Raw(q, callID).Scan(&n).Error; err != nil {

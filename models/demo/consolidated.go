@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -27,7 +28,8 @@ func consolidatedSpec() scoringSpec {
 func withConsolidated(specs []scoringSpec) []scoringSpec { return append(specs, consolidatedSpec()) }
 
 // loadConsolidated consolidates the last call of ids through the use cases: the lead takes
-// the evaluators' mean for every criterion, except one score raised with a written reason,
+// the evaluators' mean for every criterion, except one score raised, and gives every
+// criterion a reason of its own (demoLeadReason) that the notices state,
 // decides any tie that blocks a lot and closes the consolidation, which stores the result.
 // It does nothing when the scoring calls were not loaded (ids empty).
 func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) error {
@@ -55,11 +57,12 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 		}
 		in := evaluation.ConsolidationInput{CallID: callID, BidID: b.BidID, Scores: map[string]string{}, Reasons: map[string]string{}}
 		for j, cell := range b.Cells {
-			in.Scores[cell.Criterion.Key] = rules.FormatScore(cell.Mean)
+			score := cell.Mean
 			if i == 0 && j == 1 && cell.Mean.IntPart() < int64(v.Matrix.ScaleMax) {
-				in.Scores[cell.Criterion.Key] = rules.FormatScore(cell.Mean.Floor().Add(decimal.NewFromInt(1)))
-				in.Reasons[cell.Criterion.Key] = "Demonstration: In der Sitzung des Gremiums wurde das Konzept zur Rollenklarheit gemeinsam erörtert; die Darstellung der unabhängigen Beschwerdestelle trägt die höhere Stufe."
+				score = cell.Mean.Floor().Add(decimal.NewFromInt(1))
 			}
+			in.Scores[cell.Criterion.Key] = rules.FormatScore(score)
+			in.Reasons[cell.Criterion.Key] = demoLeadReason(demoBidder(b.OrgName), cell.Criterion, cell.Mean, score)
 		}
 		if err := evaluation.SetConsolidatedScores(ctx, db, src, lead, in, now); err != nil {
 			return fmt.Errorf("demo consolidated scores %s: %w", b.OrgName, err)
@@ -78,4 +81,14 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 		return fmt.Errorf("demo close consolidation: %v", ve.Fields)
 	}
 	return err
+}
+
+// demoBidder is the key of a demo provider in demoFindings by its organisation name.
+func demoBidder(orgName string) string {
+	for _, k := range []struct{ part, key string }{{"Arbeiterwohlfahrt", "awo"}, {"Caritas", "caritas"}, {"Diakonisches Werk", "diakonie"}} {
+		if strings.Contains(orgName, k.part) {
+			return k.key
+		}
+	}
+	return ""
 }

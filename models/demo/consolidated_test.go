@@ -28,7 +28,8 @@ func checkConsolidatedCall(t *testing.T, db *gorm.DB) {
 		`SELECT count(*) FROM score_sheets WHERE call_id = ? AND submitted_at IS NULL`:                                    0,
 		`SELECT count(*) FROM score_sheets WHERE call_id = ? AND submitted_at IS NOT NULL`:                                8, // 3 bids × 3 members, one tie
 		`SELECT count(*) FROM result_rows WHERE call_id = ?`:                                                              3,
-		`SELECT count(*) FROM consolidated_scores WHERE call_id = ? AND reason <> ''`:                                     1,
+		`SELECT count(*) FROM consolidated_scores WHERE call_id = ? AND reason = ''`:                                      0, // a reason per criterion
+		`SELECT count(*) FROM consolidated_scores WHERE call_id = ? AND reason LIKE 'Zum Kriterium%'`:                     0, // each provider's own findings
 		`SELECT count(*) FROM audit_log WHERE chain = concat('call:', ?::bigint) AND action = 'consolidation.closed'`:     1,
 		`SELECT count(*) FROM audit_log WHERE chain = concat('call:', ?::bigint) AND action = 'consolidation.scores_set'`: 3,
 	} {

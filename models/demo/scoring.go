@@ -248,11 +248,12 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, docs eval
 			in := evaluation.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: complete || !(ev == "gremium3" && i == 1)}
 			for j, cr := range c.Criteria {
 				s := scores[n][j%len(scores[n])]
-				if ev == "gremium2" && j == 1 {
-					s = max(s-1, 0) // a small spread between the members
+				stricter := ev == "gremium2" && j == 1 && s > 0
+				if stricter {
+					s-- // a small spread between the members
 				}
 				in.Scores[cr.Key] = fmt.Sprint(s)
-				in.Reasons[cr.Key] = fmt.Sprintf("Demonstration: %s – die Darstellung entspricht Stufe %d der Skala (%s).", cr.Name, s, c.ScaleLabel(s))
+				in.Reasons[cr.Key] = demoSheetReason(n, cr, c, s, stricter)
 			}
 			if err := evaluation.SaveSheet(ctx, db, people[ev], core.CallScope{Tenant: tenantID, Call: callID}, bidList[n], in, now); err != nil {
 				return fmt.Errorf("demo sheet %s %s: %w", ev, n, err)

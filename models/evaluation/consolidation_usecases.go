@@ -77,8 +77,10 @@ func LoadConsolidated(tx *gorm.DB, callID int64) ([]rules.ConsolidatedScore, err
 
 // SetConsolidatedScores stores the lead's consolidated scores of one admitted bid, all
 // criteria at once, once every required sheet of the bid is submitted. A score lies on
-// the scale with at most two decimals; where it differs from the evaluators' mean a
-// reason is mandatory (rules.md R6). Audited as consolidation.scores_set on the call's chain.
+// the scale with at most two decimals; every score needs a reason of its own, which the
+// notice to the provider states (§ 39 VwVfG), and where it differs from the evaluators'
+// mean the reason explains the deviation (rules.md R6, CheckConsolidationReason). Any
+// error stores nothing. Audited as consolidation.scores_set on the call's chain.
 func SetConsolidatedScores(ctx context.Context, db *gorm.DB, src ScoringSource, actor *core.Actor, in ConsolidationInput, now time.Time) error {
 	return store.InTx(ctx, db, func(tx *gorm.DB) error { return SetConsolidatedScoresTx(tx, src, actor, in, now) })
 }
@@ -113,8 +115,9 @@ func SetConsolidatedScoresTx(tx *gorm.DB, src ScoringSource, actor *core.Actor, 
 			strings.Join(bid.Pending, ", ")))
 		return v
 	}
-	scores := map[string]string{}
+	scores, reasons := map[string]string{}, map[string]string{}
 	var deviating []string
+	var rows []consolidatedRow
 	for _, cell := range bid.Cells {
 		key := cell.Criterion.Key
 		field := "score_" + key
@@ -127,34 +130,38 @@ func SetConsolidatedScoresTx(tx *gorm.DB, src ScoringSource, actor *core.Actor, 
 		rules.CheckConsolidatedScore(v, field, s, m.ScaleMax)
 		reason := strings.TrimSpace(in.Reasons[key])
 		need := rules.NeedsReason(s, cell.Mean)
-		if need && reason == "" {
-			v.Add("reason_"+key, "required", fmt.Sprintf("%s: Bitte begründen Sie, warum die konsolidierte Bewertung vom Mittelwert %s abweicht.",
-				key, rules.FormatScore(cell.Mean)))
-		} else {
-			core.CheckText(v, "reason_"+key, "die Begründung", reason, false, rules.MaxLongText)
-		}
+		rules.CheckConsolidationReason(v, "reason_"+key, key, reason, need, cell.Mean)
 		if len(v.Fields) > before {
 			continue
 		}
 		if need {
 			deviating = append(deviating, key)
 		}
-		scores[key] = s.StringFixed(rules.ScoreDecimals)
-		if err := tx.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (bid_id, criterion_key) DO UPDATE SET score = EXCLUDED.score, mean = EXCLUDED.mean,
-				reason = EXCLUDED.reason, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
-			in.CallID, in.BidID, key, s, cell.Mean, reason, actor.UserID, now).Error; err != nil {
-			return fmt.Errorf("store consolidated score: %w", err)
-		}
+		scores[key], reasons[key] = s.StringFixed(rules.ScoreDecimals), reason
+		rows = append(rows, consolidatedRow{key: key, score: s, mean: cell.Mean, reason: reason})
 	}
 	if err := v.OrNil(); err != nil {
 		return err
 	}
+	for _, r := range rows { // only after every criterion passed: a refusal stores nothing
+		if err := tx.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (bid_id, criterion_key) DO UPDATE SET score = EXCLUDED.score, mean = EXCLUDED.mean,
+				reason = EXCLUDED.reason, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
+			in.CallID, in.BidID, r.key, r.score, r.mean, r.reason, actor.UserID, now).Error; err != nil {
+			return fmt.Errorf("store consolidated score: %w", err)
+		}
+	}
 	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(in.CallID), ActorID: actor.UserID, TenantID: c.TenantID,
 		Action: "consolidation.scores_set", ObjectType: "bid", ObjectID: strconv.FormatInt(in.BidID, 10),
-		Details: map[string]any{"scores": scores, "deviating_from_mean": deviating}})
+		Details: map[string]any{"scores": scores, "reasons": reasons, "deviating_from_mean": deviating}})
 	return err
+}
+
+// consolidatedRow is one checked consolidated score waiting to be stored.
+type consolidatedRow struct {
+	key, reason string
+	score, mean decimal.Decimal
 }
 
 // CloseConsolidation closes a complete consolidation (every bid formally decided, every

@@ -166,7 +166,8 @@ func sortSheets(s []ScoreSheet, order map[int64]int) {
 
 // Missing lists in German what keeps the consolidation from being closed: bids whose
 // formal check is open, sheets not yet submitted, admitted bids with fewer than two
-// sheets, and criteria of admitted bids without a consolidated score. Empty: complete.
+// sheets, and criteria of admitted bids without a consolidated score or without a
+// reason of its own (IsBoilerplateReason). Empty: complete.
 func (m *Matrix) Missing() []string {
 	var out []string
 	for _, b := range m.Bids {
@@ -183,14 +184,20 @@ func (m *Matrix) Missing() []string {
 		if len(b.Cells) > 0 && len(b.Cells[0].Scores) < 2 && len(b.Pending) == 0 {
 			out = append(out, fmt.Sprintf("%s: Weniger als zwei Mitglieder des Gremiums haben bewertet.", b.OrgName))
 		}
-		var open []string
+		var open, unreasoned []string
 		for _, cell := range b.Cells {
-			if cell.Consolidated == nil {
+			switch {
+			case cell.Consolidated == nil:
 				open = append(open, cell.Criterion.Key)
+			case IsBoilerplateReason(cell.Consolidated.Reason):
+				unreasoned = append(unreasoned, cell.Criterion.Key)
 			}
 		}
 		if len(open) > 0 {
 			out = append(out, fmt.Sprintf("%s: Keine konsolidierte Bewertung für %s.", b.OrgName, strings.Join(open, ", ")))
+		}
+		if len(unreasoned) > 0 {
+			out = append(out, fmt.Sprintf("%s: Keine Begründung der konsolidierten Bewertung für %s.", b.OrgName, strings.Join(unreasoned, ", ")))
 		}
 	}
 	return out

@@ -156,6 +156,7 @@ func TestBuildMatrixAndMissing(t *testing.T) {
 	}
 	want := []string{
 		"A: Keine konsolidierte Bewertung für K2, K3, K4, K5, K6.",
+		"A: Keine Begründung der konsolidierten Bewertung für K1.", // a consolidated score without a reason of its own blocks closing
 		"B: Bewertungsbogen noch nicht abgegeben von Zwei.",
 		"B: Keine konsolidierte Bewertung für K1, K2, K3, K4, K5, K6.",
 		"C: Die formale Prüfung ist nicht abgeschlossen.",
