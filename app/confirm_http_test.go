@@ -110,7 +110,7 @@ func TestIrreversibleActsChangeNothingWithoutTheirConfirmation(t *testing.T) {
 	// The decision and the notices.
 	in := evaluation.ConsolidationInput{CallID: e.callID, BidID: e.bidID, Scores: map[string]string{}, Reasons: map[string]string{}}
 	for _, cr := range e.cc.Criteria {
-		in.Scores[cr.Key], in.Reasons[cr.Key] = "3", "Gemeinsam erörtert."
+		in.Scores[cr.Key], in.Reasons[cr.Key] = "3", "Ziele, Maßnahmen und Zuständigkeiten sind nachvollziehbar beschrieben."
 	}
 	if err := evaluation.SetConsolidatedScores(context.Background(), ta.store.DB, evaluation.EvaluationSource{}, e.actors["leitung"], in, e.now); err != nil {
 		t.Fatal(err)

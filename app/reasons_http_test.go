@@ -53,9 +53,9 @@ func TestNoticeStatesTheLeadsReasonPerCriterion(t *testing.T) {
 		proposal.Set(rules.FTEField(e.bidID, a.Key), strings.Replace(a.Value, ".", ",", 1))
 	}
 	lead.post(page+"/vorschlag", proposal).wantStatus(t, 303)
-	lead.post(page+"/beschluss", url.Values{"body": {"kreistag"}, "decided_on": {rules.NewDate(ta.clock.Now()).German()},
+	lead.postConfirmed(page+"/beschluss", url.Values{"body": {"kreistag"}, "decided_on": {rules.NewDate(ta.clock.Now()).German()},
 		"resolution_number": {"KT/0816/2026"}, "vote_result": {"einstimmig"}}).wantStatus(t, 303)
-	lead.post(page+"/mitteilungen", nil).wantStatus(t, 303)
+	lead.postConfirmed(page+"/mitteilungen", url.Values{}).wantStatus(t, 303)
 
 	// The provider's notice, page and PDF: a real reason per criterion, never the boilerplate.
 	awo := e.as(t, "awo")
