@@ -156,6 +156,8 @@ func (a *App) routes(e *echo.Echo) {
 	kreisAdmin.GET("/postausgang", a.postausgang)
 	kreisAdmin.POST("/postausgang/:mail/erneut", a.retryMail)
 	kreis.GET("/protokoll", a.auditList, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
+	kreis.GET("/protokoll.csv", a.auditCSV, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
+	kreis.GET("/protokoll.pdf", a.auditPDF, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
 	kreis.GET("/oeffnungen", a.openings, opener)
 	kreis.GET("/verfahren/:call/oeffnung", a.opening, openerOrLead)
 	kreis.POST("/verfahren/:call/oeffnung", a.confirmOpening, opener)
