@@ -126,7 +126,7 @@ func accessTable() map[string]access {
 		"GET /verwaltung/:kreis/nutzer/:user":  who("tadmin"),
 		"POST /verwaltung/:kreis/nutzer/:user": post(who("tadmin")),
 		"GET /verwaltung/:kreis/einstellungen": kreis("tadmin"), "POST /verwaltung/:kreis/einstellungen": post(kreis("tadmin")),
-		"GET /verwaltung/:kreis/protokoll": kreis("tadmin", "lead"),
+		"GET /verwaltung/:kreis/protokoll":     kreis("tadmin", "lead"),
 		"GET /verwaltung/:kreis/protokoll.csv": kreis("tadmin", "lead"), "GET /verwaltung/:kreis/protokoll.pdf": kreis("tadmin", "lead"),
 
 		"GET /ausschreibungen": pub(), "GET /ausschreibungen.atom": pub(), "GET /ausschreibungen/:id": pub(),

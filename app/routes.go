@@ -219,6 +219,7 @@ func (a *App) routes(e *echo.Echo) {
 	council.GET("", a.councilHome)
 	council.GET("/verfahren/:call", a.councilProcedure)
 	council.GET("/verfahren/:call/anhang", a.councilAnnex)
+	council.GET("/verfahren/:call/protokoll", a.councilTrail)
 	council.POST("/verfahren/:call/erklaerung", a.councilDeclare)
 
 	// Open data (OCDS). Outside group w: public JSON needs no session and sets no cookie.
