@@ -62,7 +62,7 @@ func openedEvalEnv(t *testing.T) *evalEnv {
 func TestProtocolShowsNoRawKeysJSONOrInternalReferences(t *testing.T) {
 	t.Parallel()
 	e := openedEvalEnv(t)
-	admin := e.as(t, "admin")
+	admin := e.as(t, "leitung") // the lead may know the bidders from the opening on
 	var all strings.Builder
 	next, pages := "/verwaltung/musterland/protokoll", 0
 	for next != "" && pages < 50 {
@@ -81,13 +81,19 @@ func TestProtocolShowsNoRawKeysJSONOrInternalReferences(t *testing.T) {
 	for _, want := range []string{"Protokoll des Kreises", "Protokoll: Verfahren " + ref,
 		"Eingangskette: Interessenbekundung von Arbeiterwohlfahrt Kreisverband Musterland e. V.", "Interessenbekundung eingereicht",
 		"Fassung 1 der Interessenbekundung von Arbeiterwohlfahrt Kreisverband Musterland e. V.", "Öffnung bestätigt", "Olaf Öffner",
-		"Eingangsketten", "Prüfwert des Inhalts", "Rollen", "Verfahrensleitung"} {
+		"Eingangsketten", "Prüfwert des Inhalts", "Rollen", "Verfahrensleitung", "Olaf Öffner, Özlem Schlüter"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("protocol lacks %q", want)
 		}
 	}
 	if pages < 2 {
 		t.Fatalf("only %d page(s) read; the test must page through the protocol", pages)
+	}
+	// The Kreis's administrator learns the bidders only with the public decision
+	// (forbiddenMarkers of the access matrix): the protocol names no provider to them.
+	res := e.as(t, "admin").get("/verwaltung/musterland/protokoll?action=bid.submitted").wantStatus(t, 200)
+	if strings.Contains(res.Body, "Arbeiterwohlfahrt") || !strings.Contains(res.Body, "Eingangskette: eine Interessenbekundung") {
+		t.Error("the administrator's protocol names the bidder before the decision")
 	}
 }
 
@@ -166,7 +172,7 @@ func TestProtocolExportPDF(t *testing.T) {
 	for _, who := range []string{"gremium1", "kreistag", "awo", "beispielhausen"} {
 		e.as(t, who).get(path).wantStatus(t, 404)
 	}
-	res := e.as(t, "admin").get(path+"?action=bid.submitted").wantStatus(t, 200)
+	res := e.as(t, "leitung").get(path+"?action=bid.submitted").wantStatus(t, 200)
 	if res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.Body, "%PDF-") {
 		t.Fatalf("not a PDF: %q", res.Header.Get("Content-Type"))
 	}
@@ -198,15 +204,16 @@ func TestCouncilReadsTheTrailFromTheOpeningOn(t *testing.T) {
 	res := council.get(trail).wantStatus(t, 200)
 	text := visibleText(res.Body)
 	wantNoRawTrail(t, "council trail", text)
+	// The council learns the bidders with the public decision, not at the opening.
 	for _, want := range []string{"Protokollkette des Verfahrens geprüft: unverändert", "Öffnung bestätigt", "Interessenbekundungen geöffnet",
-		"Versiegelte Eingangskette bei der Öffnung angeschlossen", "Eingangskette: Interessenbekundung von Arbeiterwohlfahrt Kreisverband Musterland e. V."} {
+		"Versiegelte Eingangskette bei der Öffnung angeschlossen", "Eingangskette: eine Interessenbekundung"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("council trail lacks %q", want)
 		}
 	}
 	// Nothing from before the opening: neither the bid's own trail nor the procedure's
 	// steps before it (drafting, committee, questions).
-	for _, hidden := range []string{"Interessenbekundung eingereicht", "Interessenbekundung begonnen", "Unterlage zur Interessenbekundung",
+	for _, hidden := range []string{"Arbeiterwohlfahrt", "Interessenbekundung eingereicht", "Interessenbekundung begonnen", "Unterlage zur Interessenbekundung",
 		"Ausschreibung veröffentlicht", "Frage gestellt", "Öffnungsberechtigte und Bewertungsgremium benannt"} {
 		if strings.Contains(text, hidden) {
 			t.Errorf("council trail shows %q from before the opening", hidden)

@@ -37,7 +37,7 @@ func TestAuditRowShowsGermanLabelsAndValues(t *testing.T) {
 	t.Parallel()
 	r := audit.AuditRow{Chain: "kreis:1", Details: `{"z":1,"changed":{"letterhead":"A\nB","address":"` + strings.Repeat("x", 400) + `"},` +
 		`"roles":["lead","council"],"org_id":null,"before":[],"allocation":{"L1":"2.00"},"excluded":false,"total":"73.75",` +
-		`"items":{"E1":{"met":true}},"decided_on":"2026-11-15","standstill_ends_at":"2026-11-30T23:00:00Z","object":"bid_version:8:1","bid":8}`}
+		`"items":{"E1":{"met":true}},"decided_on":"2026-11-15","standstill_ends_at":"2026-11-30T23:00:00Z","object":"bid_version:8:1","bid":8,"ties":{"5":"membership"},"previous_state":"published"}`}
 	got := r.Show(nil)
 	if got.ChainName != "Protokoll des Kreises" || got.Actor != "System" {
 		t.Fatalf("chain %q, actor %q", got.ChainName, got.Actor)
@@ -51,6 +51,7 @@ func TestAuditRowShowsGermanLabelsAndValues(t *testing.T) {
 		"Zuteilung (VZÄ) – Los 1": "2,00", "Ausgeschlossen": "nein", "Gesamtpunkte": "73,75", "Prüfpunkte – Voraussetzung 1 – Erfüllt": "ja",
 		"Datum der Entscheidung": "15.11.2026", "Ende der Wartefrist": "01.12.2026 00:00 Uhr",
 		"Bezieht sich auf": "Fassung 1 einer Interessenbekundung", "Interessenbekundung": "eine Interessenbekundung", "Angabe": "1",
+		"Verbindungen – ein Träger": "Mitgliedschaft mit Funktion", "Stand vorher": "veröffentlicht",
 	}
 	for k, v := range want {
 		if lines[k] != v {
@@ -63,6 +64,9 @@ func TestAuditRowShowsGermanLabelsAndValues(t *testing.T) {
 				t.Errorf("raw %q in %q: %q", raw, l.Key, l.Value)
 			}
 		}
+	}
+	if l := (audit.AuditRow{Details: `{"ties":["7:board"]}`}).Show(nil).Lines; len(l) != 1 || l[0].Value != "ein Träger (Vorstand oder Aufsichtsgremium)" {
+		t.Fatalf("council ties %v", l)
 	}
 	if l := (audit.AuditRow{Details: "kein json"}).Show(nil).Lines; len(l) != 1 || strings.Contains(l[0].Value, "kein json") {
 		t.Fatalf("raw details %v", l)

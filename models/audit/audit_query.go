@@ -329,7 +329,7 @@ func ListAudit(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int
 		last := rows[limit-1]
 		page.Next = auditCursor{At: last.CreatedAt, Chain: last.Chain, Seq: last.Seq}.String()
 	}
-	names, err := LoadNames(ctx, db, rows)
+	names, err := LoadNames(ctx, db, rows, actor, tenantID)
 	if err != nil {
 		return nil, err
 	}

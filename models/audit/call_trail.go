@@ -64,7 +64,7 @@ func LoadCouncilTrail(ctx context.Context, db *gorm.DB, actor *core.Actor, scope
 		ORDER BY a.seq`, h.Evaluator, h.Evaluator, chain, chain, chain).Scan(&t.Entries).Error; err != nil {
 		return nil, fmt.Errorf("council trail %d: %w", scope.Call, err)
 	}
-	names, err := LoadNames(ctx, db, t.Entries)
+	names, err := LoadNames(ctx, db, t.Entries, actor, scope.Tenant)
 	if err != nil {
 		return nil, err
 	}

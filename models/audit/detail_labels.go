@@ -123,6 +123,8 @@ var detailLabels = map[string]string{
 	"recipient":           "Empfänger",
 	"attempts":            "Versuche",
 	"u":                   "Person",
+	"previous_state":      "Stand vorher",
+	"changes":             "Geänderte Abschnitte",
 	// Settings of a Kreis (tenant.settings_changed).
 	"authority":         "Ausschreibende Behörde",
 	"address":           "Anschrift",
@@ -130,6 +132,18 @@ var detailLabels = map[string]string{
 	"legal_remedy_text": "Rechtsbehelfsbelehrung",
 	"letterhead":        "Briefkopf",
 	"t":                 "Zeit",
+}
+
+// valueLabels name the coded values of some detail keys in German: the states of a
+// procedure, the kinds of tie (rules.TieKinds), the outcome of an objection and the
+// deciding body. Keys not listed keep their values.
+var valueLabels = map[string]map[string]string{
+	"previous_state": {"draft": "Entwurf", "published": "veröffentlicht", "closed": "Frist abgelaufen", "opened": "geöffnet",
+		"decided": "entschieden", "notified": "mitgeteilt", "awarded": "vergeben", "cancelled": "aufgehoben"},
+	"tie": {"none": "keine Verbindung", "employment": "Beschäftigung", "board": "Vorstand oder Aufsichtsgremium",
+		"membership": "Mitgliedschaft mit Funktion", "family": "familiäre oder persönliche Beziehung", "other": "sonstige Verbindung"},
+	"outcome": {"rejected": "zurückgewiesen", "upheld": "abgeholfen", "remedied": "abgeholfen"},
+	"body":    {"kreistag": "Kreistag", "ausschuss": "Ausschuss", "verwaltung": "Verwaltung"},
 }
 
 // itemPrefixes name the keys of lots, criteria, requirements and documents of a call.

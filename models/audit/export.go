@@ -55,7 +55,7 @@ func ExportAudit(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID i
 		if len(rows) == 0 {
 			return nil
 		}
-		names, err := LoadNames(ctx, db, rows)
+		names, err := LoadNames(ctx, db, rows, actor, tenantID)
 		if err != nil {
 			return err
 		}

@@ -27,7 +27,8 @@ func (r AuditRow) Show(n *Names) Shown {
 	if n == nil {
 		n = &Names{}
 	}
-	s := Shown{Actor: "System", Object: n.Object(r.ObjectType, r.ObjectID), ChainName: n.Chain(r.Chain), Lines: r.detailLines(n)}
+	call := CallOfChain(r.Chain)
+	s := Shown{Actor: "System", Object: n.Object(r.ObjectType, r.ObjectID, call), ChainName: n.Chain(r.Chain), Lines: r.detailLines(n, call)}
 	if r.ActorID != nil {
 		s.Actor = r.ActorName
 		if s.Actor == "" {
@@ -46,7 +47,7 @@ func (r AuditRow) Show(n *Names) Shown {
 
 // detailLines formats the entry's details as labelled lines, sorted by label. Hidden
 // details (DetailsHidden) are one explaining line; undecodable ones one neutral line.
-func (r AuditRow) detailLines(n *Names) []DetailLine {
+func (r AuditRow) detailLines(n *Names, call int64) []DetailLine {
 	if r.DetailsHidden {
 		return []DetailLine{{Key: "", Value: msgDetailsHidden}}
 	}
@@ -55,7 +56,7 @@ func (r AuditRow) detailLines(n *Names) []DetailLine {
 		return []DetailLine{{Key: "", Value: "Die Einzelheiten dieses Eintrags lassen sich nicht lesen."}}
 	}
 	var out []DetailLine
-	f := detailFormatter{n: n}
+	f := detailFormatter{n: n, call: call}
 	for k, v := range m {
 		if k == "password_hash" {
 			continue // that a password hash changed is said by the action; its value is not shown
@@ -67,13 +68,21 @@ func (r AuditRow) detailLines(n *Names) []DetailLine {
 }
 
 // detailFormatter formats detail values with the names of the objects they refer to.
-type detailFormatter struct{ n *Names }
+// call is the procedure of the entry, which decides whether providers are named.
+type detailFormatter struct {
+	n    *Names
+	call int64
+}
 
 // add appends the line(s) of one detail: nested objects become one line per leaf, their
 // labels joined with " – ".
 func (f detailFormatter) add(out *[]DetailLine, label, key string, v any) {
 	if m, ok := v.(map[string]any); ok && !isCompact(m) {
 		for k, sub := range m {
+			if key == "ties" { // declared ties by provider: {"<org>": "<tie>"}
+				f.add(out, label+" – "+f.n.Org(asID(k), f.call), "tie", sub)
+				continue
+			}
 			f.add(out, label+" – "+detailLabel(k), k, sub)
 		}
 		return
@@ -129,6 +138,14 @@ func (f detailFormatter) value(key string, v any) string {
 	if s, ok := f.reference(key, v); ok {
 		return s
 	}
+	if r, ok := v.(string); ok && key == "ties" { // a council member's tie, "<org>:<tie>"
+		if org, tie, found := strings.Cut(r, ":"); found {
+			return f.n.Org(asID(org), f.call) + " (" + f.value("tie", tie) + ")"
+		}
+	}
+	if r, ok := v.(string); ok && valueLabels[key][r] != "" {
+		return valueLabels[key][r]
+	}
 	if r, ok := v.(string); ok && roleKeys[key] && (core.Role(r).IsTenantRole() || core.Role(r).IsOrgRole()) {
 		return core.Role(r).Label()
 	}
@@ -147,7 +164,7 @@ func (f detailFormatter) reference(key string, v any) (string, bool) {
 		switch key {
 		case "object":
 			typ, id, _ := strings.Cut(s, ":")
-			return f.n.Object(typ, id), true
+			return f.n.Object(typ, id, f.call), true
 		case "chain", "trail":
 			return f.n.Chain(s), true
 		}
@@ -164,7 +181,7 @@ func (f detailFormatter) reference(key string, v any) (string, bool) {
 	case "bid":
 		return f.n.Bid(id), true
 	case "org":
-		return f.n.Org(id), true
+		return f.n.Org(id, f.call), true
 	case "user":
 		return f.n.User(id), true
 	case "call":

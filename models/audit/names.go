@@ -8,21 +8,49 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/core"
 )
 
 // Names resolves the ids that trail entries refer to — persons, providers, procedures,
 // bids and issued documents — so that the protocol names objects instead of showing ids.
 // It is loaded for the entries a reader may already see (LoadNames), so it reveals no
 // more than they do: a bid is only referred to by entries that the seal admits.
+//
+// Providers are named only where the reader may know them (mayName): the seal and the
+// gates of the access matrix decide who learns which provider bid, and when.
 type Names struct {
 	users, orgs, docs map[int64]string
+	docCalls          map[int64]int64
 	calls             map[int64]callName
 	bids              map[int64]bidName
 	tenants           map[int64]string
+	lead              bool // the reader leads the Kreis's procedures
 }
 
 type callName struct {
 	Ref, State string
+	Opened     bool
+}
+
+// mayName reports whether the reader may learn the providers of the procedure callID
+// (0: no procedure): a lead from the opening on (the opening record names them), every
+// other reader of the Kreis once the decision is public (decision.AwardRecordStates).
+func (n *Names) mayName(callID int64) bool {
+	if callID == 0 {
+		return true
+	}
+	c, ok := n.calls[callID]
+	if !ok {
+		return false
+	}
+	switch c.State {
+	case "decided", "notified", "awarded":
+		return true
+	case "cancelled": // after an opening, the public record of the cancellation names them
+		return c.Opened
+	}
+	return c.Opened && n.lead
 }
 
 type bidName struct {
@@ -31,7 +59,7 @@ type bidName struct {
 }
 
 // refKinds are the detail keys whose values are ids, with the kind of object they name.
-var refKinds = map[string]string{"bid": "bid", "bid_id": "bid", "org_id": "org", "orgs": "org", "user_id": "user", "u": "user",
+var refKinds = map[string]string{"bid": "bid", "bid_id": "bid", "org_id": "org", "orgs": "org", "user_id": "user", "u": "user", "openers": "user", "evaluators": "user",
 	"call": "call", "call_id": "call", "copied_from": "call"}
 
 // idSet collects ids by kind.
@@ -74,11 +102,19 @@ func collectDetailRefs(ids idSet, m map[string]any) {
 	for k, v := range m {
 		switch x := v.(type) {
 		case map[string]any:
+			if k == "ties" {
+				for org := range x {
+					ids.add("org", asID(org))
+				}
+			}
 			collectDetailRefs(ids, x)
 		case []any:
 			for _, e := range x {
 				if sub, ok := e.(map[string]any); ok {
 					collectDetailRefs(ids, sub)
+				} else if s, ok := e.(string); ok && k == "ties" {
+					org, _, _ := strings.Cut(s, ":")
+					ids.add("org", asID(org))
 				} else if kind, ok := refKinds[k]; ok {
 					ids.add(kind, asID(e))
 				}
@@ -90,6 +126,9 @@ func collectDetailRefs(ids idSet, m map[string]any) {
 				collectObject(ids, typ, id)
 			case "chain", "trail":
 				collectChain(ids, x)
+			case "ties":
+				org, _, _ := strings.Cut(x, ":")
+				ids.add("org", asID(org))
 			default:
 				if kind, ok := refKinds[k]; ok {
 					ids.add(kind, asID(x))
@@ -152,26 +191,29 @@ func asID(v any) int64 {
 	return 0
 }
 
-// LoadNames resolves the ids the rows refer to, in one query.
-func LoadNames(ctx context.Context, db *gorm.DB, rows []AuditRow) (*Names, error) {
+// LoadNames resolves the ids the rows refer to, in one query, for reader in the Kreis
+// tenantID (see mayName).
+func LoadNames(ctx context.Context, db *gorm.DB, rows []AuditRow, reader *core.Actor, tenantID int64) (*Names, error) {
 	ids := idSet{}
 	for _, r := range rows {
 		collectRefs(ids, r)
 	}
 	n := &Names{users: map[int64]string{}, orgs: map[int64]string{}, docs: map[int64]string{}, tenants: map[int64]string{},
-		calls: map[int64]callName{}, bids: map[int64]bidName{}}
+		docCalls: map[int64]int64{}, calls: map[int64]callName{}, bids: map[int64]bidName{},
+		lead: reader != nil && reader.HasTenantRole(tenantID, core.RoleLead)}
 	var found []struct {
 		Kind, Name, Ref, State string
 		ID, CallID             int64
+		Opened                 bool
 	}
 	// One query for every kind, so that a page of the protocol costs the same however
 	// many kinds of object its entries name.
-	err := db.WithContext(ctx).Raw(`SELECT 'user' AS kind, id, name, '' AS ref, '' AS state, 0 AS call_id FROM users WHERE id IN ?
-		UNION ALL SELECT 'org', id, name, '', '', 0 FROM organizations WHERE id IN ?
-		UNION ALL SELECT 'doc', id, title, '', '', 0 FROM issued_documents WHERE id IN ?
-		UNION ALL SELECT 'tenant', id, name, '', '', 0 FROM tenants WHERE id IN ?
-		UNION ALL SELECT 'call', id, '', ref, state, 0 FROM calls WHERE id IN ?
-		UNION ALL SELECT 'bid', b.id, o.name, '', '', b.call_id FROM bids b JOIN organizations o ON o.id = b.org_id WHERE b.id IN ?`,
+	err := db.WithContext(ctx).Raw(`SELECT 'user' AS kind, id, name, '' AS ref, '' AS state, 0 AS call_id, false AS opened FROM users WHERE id IN ?
+		UNION ALL SELECT 'org', id, name, '', '', 0, false FROM organizations WHERE id IN ?
+		UNION ALL SELECT 'doc', id, title, '', '', coalesce(call_id, 0), false FROM issued_documents WHERE id IN ?
+		UNION ALL SELECT 'tenant', id, name, '', '', 0, false FROM tenants WHERE id IN ?
+		UNION ALL SELECT 'call', id, '', ref, state, 0, opened_at IS NOT NULL FROM calls WHERE id IN ?
+		UNION ALL SELECT 'bid', b.id, o.name, '', '', b.call_id, false FROM bids b JOIN organizations o ON o.id = b.org_id WHERE b.id IN ?`,
 		ids.list("user"), ids.list("org"), ids.list("doc"), ids.list("tenant"), ids.list("call"), ids.list("bid")).Scan(&found).Error
 	if err != nil {
 		return nil, fmt.Errorf("audit names: %w", err)
@@ -183,11 +225,11 @@ func LoadNames(ctx context.Context, db *gorm.DB, rows []AuditRow) (*Names, error
 		case "org":
 			n.orgs[r.ID] = r.Name
 		case "doc":
-			n.docs[r.ID] = r.Name
+			n.docs[r.ID], n.docCalls[r.ID] = r.Name, r.CallID
 		case "tenant":
 			n.tenants[r.ID] = r.Name
 		case "call":
-			n.calls[r.ID] = callName{Ref: r.Ref, State: r.State}
+			n.calls[r.ID] = callName{Ref: r.Ref, State: r.State, Opened: r.Opened}
 		case "bid":
 			n.bids[r.ID] = bidName{OrgName: r.Name, CallID: r.CallID}
 		}
@@ -203,9 +245,10 @@ func (n *Names) User(id int64) string {
 	return "eine Person"
 }
 
-// Org names a provider.
-func (n *Names) Org(id int64) string {
-	if s := n.orgs[id]; s != "" {
+// Org names a provider in an entry of the procedure callID (0: of none), where the
+// reader may know it (mayName).
+func (n *Names) Org(id, callID int64) string {
+	if s := n.orgs[id]; s != "" && n.mayName(callID) {
 		return s
 	}
 	return "ein Träger"
@@ -230,7 +273,7 @@ func (n *Names) CallRef(id int64) string {
 
 // Bid names a bid by its provider ("Interessenbekundung von …").
 func (n *Names) Bid(id int64) string {
-	if b, ok := n.bids[id]; ok {
+	if b, ok := n.bids[id]; ok && n.mayName(b.CallID) {
 		return "Interessenbekundung von " + b.OrgName
 	}
 	return "eine Interessenbekundung"
@@ -263,9 +306,10 @@ func (n *Names) Chain(chain string) string {
 	return "Protokoll"
 }
 
-// Object names the object of an entry: "Verfahren KI 32-2026-01", "Fassung 2 der
-// Interessenbekundung von …", "Bekanntmachung …"; the kind alone when it has no name.
-func (n *Names) Object(typ, id string) string {
+// Object names the object of an entry of the procedure callID: "Verfahren
+// musterland-2026-01", "Fassung 2 der Interessenbekundung von …", "Dokument „…“"; the kind
+// alone when it has no name or the reader may not know it.
+func (n *Names) Object(typ, id string, callID int64) string {
 	first, second, _ := strings.Cut(id, ":")
 	num, _ := strconv.ParseInt(first, 10, 64)
 	switch typ {
@@ -274,7 +318,7 @@ func (n *Names) Object(typ, id string) string {
 	case "user":
 		return n.User(num)
 	case "organization":
-		return n.Org(num)
+		return n.Org(num, callID)
 	case "call":
 		return n.Call(num)
 	case "call_version":
@@ -282,12 +326,12 @@ func (n *Names) Object(typ, id string) string {
 	case "bid":
 		return n.Bid(num)
 	case "bid_version":
-		if b, ok := n.bids[num]; ok {
+		if b, ok := n.bids[num]; ok && n.mayName(b.CallID) {
 			return "Fassung " + second + " der Interessenbekundung von " + b.OrgName
 		}
 		return "Fassung " + second + " einer Interessenbekundung"
 	case "issued_document":
-		if s := n.docs[num]; s != "" {
+		if s := n.docs[num]; s != "" && n.mayName(n.docCalls[num]) {
 			return "Dokument „" + s + "“"
 		}
 	case "tenant":
@@ -296,4 +340,14 @@ func (n *Names) Object(typ, id string) string {
 		}
 	}
 	return ObjectTypeLabel(typ)
+}
+
+// CallOfChain returns the procedure a chain belongs to ("call:N", "bids:N:…"), 0 for others.
+func CallOfChain(chain string) int64 {
+	parts := strings.Split(chain, ":")
+	if len(parts) < 2 || (parts[0] != "call" && parts[0] != "bids") {
+		return 0
+	}
+	id, _ := strconv.ParseInt(parts[1], 10, 64)
+	return id
 }
