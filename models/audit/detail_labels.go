@@ -144,6 +144,11 @@ var valueLabels = map[string]map[string]string{
 		"membership": "Mitgliedschaft mit Funktion", "family": "familiäre oder persönliche Beziehung", "other": "sonstige Verbindung"},
 	"outcome": {"rejected": "zurückgewiesen", "upheld": "abgeholfen", "remedied": "abgeholfen"},
 	"body":    {"kreistag": "Kreistag", "ausschuss": "Ausschuss", "verwaltung": "Verwaltung"},
+	"source":  {"kim_template": "Vorlage KIM-Case-Management", "copy": "Kopie eines Verfahrens"},
+	// The kinds of issued documents (vault.DocKind).
+	"kind": {"bekanntmachung": "Bekanntmachung", "eingangsbestaetigung": "Eingangsbestätigung", "oeffnungsprotokoll": "Öffnungsprotokoll",
+		"bewertungsmatrix": "Bewertungsmatrix", "vergabevermerk": "Vergabevermerk", "mitteilung": "Mitteilung", "nachforderung": "Nachforderung",
+		"vergabedokumentation": "Vergabedokumentation"},
 }
 
 // itemPrefixes name the keys of lots, criteria, requirements and documents of a call.

@@ -114,6 +114,12 @@ func (f detailFormatter) value(key string, v any) string {
 		if len(x) == 0 {
 			return "–"
 		}
+		if key == "question_ids" { // the questions are anonymous; their ids say nothing to a reader
+			if len(x) == 1 {
+				return "eine Frage"
+			}
+			return strconv.Itoa(len(x)) + " Fragen"
+		}
 		parts := make([]string, 0, len(x))
 		for _, e := range x {
 			parts = append(parts, f.value(key, e))
