@@ -126,7 +126,8 @@ func accessTable() map[string]access {
 		"GET /verwaltung/:kreis/nutzer/:user":  who("tadmin"),
 		"POST /verwaltung/:kreis/nutzer/:user": post(who("tadmin")),
 		"GET /verwaltung/:kreis/einstellungen": kreis("tadmin"), "POST /verwaltung/:kreis/einstellungen": post(kreis("tadmin")),
-		"GET /verwaltung/:kreis/protokoll": kreis("tadmin", "lead"),
+		"GET /verwaltung/:kreis/protokoll":     kreis("tadmin", "lead"),
+		"GET /verwaltung/:kreis/protokoll.csv": kreis("tadmin", "lead"), "GET /verwaltung/:kreis/protokoll.pdf": kreis("tadmin", "lead"),
 
 		"GET /ausschreibungen": pub(), "GET /ausschreibungen.atom": pub(), "GET /ausschreibungen/:id": pub(),
 		"GET /ausschreibungen/:id/termine.ics": pub(),
@@ -231,6 +232,7 @@ func accessTable() map[string]access {
 		"GET /kreistag/:kreis/verfahren/:call/anhang": who("council").in(allStates(nf)),
 		// Like the annex: only after a declaration without any tie, which the matrix's council member never gives.
 		"GET /kreistag/:kreis/verfahren/:call/vergabevermerk.pdf": who("council").in(allStates(nf)),
+		"GET /kreistag/:kreis/verfahren/:call/protokoll":          who("council").in(map[string]string{"open": nf, "closed": nf}),
 		"POST /kreistag/:kreis/verfahren/:call/erklaerung":        post(who("council")),
 
 		"GET /ocds/releases.json": pub(), "GET /ocds/:id/releases.json": pub(),

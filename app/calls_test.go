@@ -43,7 +43,7 @@ func TestPublicCallPagesICSAndFeed(t *testing.T) {
 	c := ta.client()
 	ref := ta.demoRef()
 	c.get("/ausschreibungen").wantStatus(t, http.StatusOK).wantContains(t, "/ausschreibungen/"+ref, "Kreis Musterland")
-	c.get("/ausschreibungen?kreis=beispielhausen").wantStatus(t, http.StatusOK).wantContains(t, "keine Ausschreibungen")
+	c.get("/ausschreibungen?kreis=beispielhausen").wantStatus(t, http.StatusOK).wantContains(t, "Stadt Beispielhausen").wantLacks(t, "/ausschreibungen/"+ref)
 	page := c.get("/ausschreibungen/"+ref).wantStatus(t, http.StatusOK)
 	page.wantContains(t, "Case-Management-Konzept im KIM-Rahmen", "Unabhängigkeit und Rollenklarheit", "sehr gut mit konkreten Maßnahmen",
 		"57.000,00 €", "62.000,00 €", "2,00", "(noch ", "Erstveröffentlichung", "Freistellungsbescheid")

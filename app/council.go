@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,9 @@ type councilPage struct {
 	Award  awardPage
 	Base   string
 	F      fmtr
+	// Opened: the procedure has been opened, so its protocol is open to the council
+	// (councilTrail, linked as Base + "/protokoll").
+	Opened bool
 }
 
 func (a *App) councilData(c echo.Context) (councilPage, error) {
@@ -49,7 +53,8 @@ func (a *App) councilData(c echo.Context) (councilPage, error) {
 	if err != nil {
 		return councilPage{}, err
 	}
-	p := councilPage{Tenant: t, V: v, Base: "/kreistag/" + t.Slug + "/verfahren/" + strconv.FormatInt(id, 10)}
+	p := councilPage{Tenant: t, V: v, Base: "/kreistag/" + t.Slug + "/verfahren/" + strconv.FormatInt(id, 10),
+		Opened: !slices.Contains([]rules.CallState{rules.CallDraft, rules.CallPublished, rules.CallClosed, rules.CallCancelled}, v.State)}
 	if v.Record != nil {
 		p.Award = awardPage{R: v.Record, Href: "/ausschreibungen/" + v.Ref}
 	}

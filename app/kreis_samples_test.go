@@ -57,7 +57,7 @@ func sampleAuditData(ok bool) auditData {
 	if !ok {
 		v.OK, v.BrokenSeq, v.Problem = false, 3, "Inhalt verändert: Hash stimmt nicht"
 	}
-	return auditData{Tenant: sampleTenant(), FirstURL: "/verwaltung/musterland/protokoll?action=tenant.roles_changed",
+	d := auditData{Tenant: sampleTenant(), FirstURL: "/verwaltung/musterland/protokoll?action=tenant.roles_changed",
 		NextURL: "/verwaltung/musterland/protokoll?action=tenant.roles_changed&cursor=1.2.kreis%3A1",
 		Options: audit.AuditOptions{Actors: []audit.AuditActorOption{{ID: 7, Name: "Jana Leitner"}},
 			Actions:     []audit.AuditChoice{{Value: "tenant.roles_changed", Label: "Rollen geändert"}},
@@ -68,6 +68,10 @@ func sampleAuditData(ok bool) auditData {
 			{Chain: "kreis:1", Seq: 2, CreatedAt: sampleNow, Action: "unknown.action", Details: `{}`, Hash: strings.Repeat("ef", 32)},
 		}},
 	}
+	for i := range d.Page.Entries {
+		d.Page.Entries[i].Shown = d.Page.Entries[i].Show(nil)
+	}
+	return d
 }
 
 // TestAuditPageShowsVerificationAndEscapesDetails renders the audit list with an intact and a
@@ -85,7 +89,7 @@ func TestAuditPageShowsVerificationAndEscapesDetails(t *testing.T) {
 		}
 		out := buf.String()
 		want := []string{"Rollen geändert", "unknown.action", "System", "10.03.2026 09:30 Uhr", `title="` + strings.Repeat("cd", 32) + `"`,
-			"cdcdcdcdcdcd…", "&lt;script&gt;x&lt;/script&gt;", "kreis:1 / 3", "Ältere Einträge"}
+			"cdcdcdcdcdcd…", "&lt;script&gt;x&lt;/script&gt;", "Protokoll des Kreises, Nr. 3", "Öffnungsberechtigte Person", "Ältere Einträge"}
 		if ok {
 			want = append(want, "unverändert", "12 Einträge", "abababababab…")
 		} else {
@@ -100,4 +104,21 @@ func TestAuditPageShowsVerificationAndEscapesDetails(t *testing.T) {
 			t.Error("details are not escaped")
 		}
 	}
+}
+
+// sampleCouncilTrail is a procedure's protocol from the opening on, as a council member reads it.
+func sampleCouncilTrail() councilTrailPage {
+	actor := int64(4)
+	tr := &audit.CallTrail{CallID: 1, Ref: "musterland-2026-01", Title: "KIM-Case-Management", OpenedAt: sampleNow,
+		Verification: audit.Verification{Chain: "call:1", Entries: 14, HeadHash: strings.Repeat("ab", 32), OK: true},
+		Entries: []audit.AuditRow{
+			{Chain: "call:1", Seq: 12, CreatedAt: sampleNow, ActorID: &actor, ActorName: "Olaf Öffner", Action: "opening.confirmed",
+				ObjectType: "call", ObjectID: "1", Details: `{"confirmation":1}`, Hash: strings.Repeat("cd", 32)},
+			{Chain: "call:1", Seq: 13, CreatedAt: sampleNow, Action: "bids.trail_joined", ObjectType: "call", ObjectID: "1",
+				Details: `{"entries":9,"trails":[{"trail":"bids:1:2","entries":9,"head_hash":"` + strings.Repeat("ef", 32) + `"}]}`, Hash: strings.Repeat("ef", 32)},
+		}}
+	for i := range tr.Entries {
+		tr.Entries[i].Shown = tr.Entries[i].Show(nil)
+	}
+	return councilTrailPage{Tenant: sampleTenant(), T: tr, Base: "/kreistag/musterland/verfahren/1"}
 }

@@ -186,7 +186,8 @@ var pageSamples = map[string]func() *templates.Page{
 	"award": func() *templates.Page {
 		return sample("Vergabe", awardPage{R: sampleAwardRecord(rules.CallAwarded), Href: "/ausschreibungen/musterland-2026-01"})
 	},
-	"council": func() *templates.Page { return sample("Kreistag", sampleCouncilList()) },
+	"council":       func() *templates.Page { return sample("Kreistag", sampleCouncilList()) },
+	"council_trail": func() *templates.Page { return sample("Protokoll des Verfahrens", sampleCouncilTrail()) },
 	"council_procedure": func() *templates.Page {
 		return withFormError(sample("Verfahren", sampleCouncil("undeclared")), "tie_5", "Bitte erklären Sie, ob Sie eine Verbindung zu diesem Träger haben.")
 	},

@@ -95,7 +95,7 @@ func TestRoleCombinationsKeepTheCommitteeGatesHTTP(t *testing.T) {
 	}
 	file := sheet + "/dateien/" + key
 	protocol := "/verwaltung/musterland/protokoll?action=sheet.submitted"
-	scoreKey := "scores." + cc.Criteria[0].Key
+	scoreKey := "Stufen – Kriterium " + strings.TrimPrefix(cc.Criteria[0].Key, "K") // the sheet's scores in the protocol
 
 	t.Run("the Kreis administration cannot make a committee member lead or opener", func(t *testing.T) {
 		audit := ta.count(`SELECT count(*) FROM audit_log WHERE action = 'tenant.roles_changed'`)

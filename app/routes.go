@@ -162,6 +162,8 @@ func (a *App) routes(e *echo.Echo) {
 	kreisAdmin.GET("/postausgang", a.postausgang)
 	kreisAdmin.POST("/postausgang/:mail/erneut", a.retryMail)
 	kreis.GET("/protokoll", a.auditList, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
+	kreis.GET("/protokoll.csv", a.auditCSV, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
+	kreis.GET("/protokoll.pdf", a.auditPDF, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
 	kreis.GET("/oeffnungen", a.openings, opener)
 	kreis.GET("/verfahren/:call/oeffnung", a.opening, openerOrLead)
 	kreis.POST("/verfahren/:call/oeffnung", a.confirmOpening, opener)
@@ -226,6 +228,7 @@ func (a *App) routes(e *echo.Echo) {
 	council.GET("/verfahren/:call", a.councilProcedure)
 	council.GET("/verfahren/:call/anhang", a.councilAnnex)
 	council.GET("/verfahren/:call/vergabevermerk.pdf", a.councilVermerkPDF)
+	council.GET("/verfahren/:call/protokoll", a.councilTrail)
 	council.POST("/verfahren/:call/erklaerung", a.councilDeclare)
 
 	// Open data (OCDS). Outside group w: public JSON needs no session and sets no cookie.

@@ -51,6 +51,11 @@ func TestSealHoldsOnEveryChannelUntilTheOpening(t *testing.T) {
 		"/verwaltung/musterland/protokoll?object_type=bid",
 		fmt.Sprintf("/verwaltung/musterland/protokoll?actor=%d", userID),
 		fmt.Sprintf("/verwaltung/musterland/protokoll?object_type=bid&object_id=%d", e.bidID+1),
+		// The exports of the protocol with the same filters, and the council's trail.
+		"/verwaltung/musterland/protokoll.csv?action=bid.submitted",
+		fmt.Sprintf("/verwaltung/musterland/protokoll.csv?actor=%d", userID),
+		"/verwaltung/musterland/protokoll.pdf?object_type=bid",
+		fmt.Sprintf("/kreistag/musterland/verfahren/%d/protokoll", e.callID),
 	}
 	// Warm-up: the login's flash message is shown once; it does not belong to the
 	// comparison. (Reading a Postfach message or a receipt changes nothing.)
@@ -107,6 +112,11 @@ func TestSealHoldsOnEveryChannelUntilTheOpening(t *testing.T) {
 	lead.get(fmt.Sprintf("/verwaltung/musterland/protokoll?actor=%d", userID)).wantStatus(t, 200).
 		wantContains(t, "Interessenbekundung eingereicht", "Versiegelte Eingangskette")
 	lead.get(e.base+"/oeffnung").wantStatus(t, 200).wantContains(t, "Diakon")
+	if csv := lead.get(fmt.Sprintf("/verwaltung/musterland/protokoll.csv?actor=%d", userID)).wantStatus(t, 200).Body; !strings.Contains(csv, "Interessenbekundung eingereicht") {
+		t.Error("the protocol's export lacks the opened bid's trail")
+	}
+	e.clients["council"].get(fmt.Sprintf("/kreistag/musterland/verfahren/%d/protokoll", e.callID)).wantStatus(t, 200).
+		wantContains(t, "Versiegelte Eingangskette bei der Öffnung angeschlossen")
 	if !strings.Contains(lead.get(e.base+"/vergabeakte.zip").Body, "protokoll/eingangskette-") {
 		t.Error("the Vergabeakte after the opening lacks the joined bid trail")
 	}

@@ -33,21 +33,42 @@ func TestActionLabelFallsBackToTheName(t *testing.T) {
 	}
 }
 
-func TestAuditRowDetailLines(t *testing.T) {
+func TestAuditRowShowsGermanLabelsAndValues(t *testing.T) {
 	t.Parallel()
-	r := audit.AuditRow{Details: `{"z":1,"changed":{"letterhead":"A\nB","address":"` + strings.Repeat("x", 400) + `"},"roles":["lead","council"],"org_id":null,"before":[]}`}
-	got := r.DetailLines()
-	keys := make([]string, 0, len(got))
-	for _, l := range got {
-		keys = append(keys, l.Key)
+	r := audit.AuditRow{Chain: "kreis:1", Details: `{"z":1,"changed":{"letterhead":"A\nB","address":"` + strings.Repeat("x", 400) + `"},` +
+		`"roles":["lead","council"],"org_id":null,"before":[],"allocation":{"L1":"2.00"},"excluded":false,"total":"73.75",` +
+		`"items":{"E1":{"met":true}},"decided_on":"2026-11-15","standstill_ends_at":"2026-11-30T23:00:00Z","object":"bid_version:8:1","bid":8,"ties":{"5":"membership"},"previous_state":"published"}`}
+	got := r.Show(nil)
+	if got.ChainName != "Protokoll des Kreises" || got.Actor != "System" {
+		t.Fatalf("chain %q, actor %q", got.ChainName, got.Actor)
 	}
-	if want := []string{"before", "changed.address", "changed.letterhead", "org_id", "roles", "z"}; !slices.Equal(keys, want) {
-		t.Fatalf("keys %v, want %v", keys, want)
+	lines := map[string]string{}
+	for _, l := range got.Lines {
+		lines[l.Key] = l.Value
 	}
-	if got[0].Value != "–" || got[1].Value != strings.Repeat("x", 300)+" …" || got[2].Value != "A\nB" || got[3].Value != "–" || got[4].Value != "lead, council" || got[5].Value != "1" {
-		t.Fatalf("values %q", got)
+	want := map[string]string{
+		"Vorher": "–", "Geändert – Anschrift": strings.Repeat("x", 300) + " …", "Rollen": "Verfahrensleitung, Kreistagsmitglied", "Träger": "–",
+		"Zuteilung (VZÄ) – Los 1": "2,00", "Ausgeschlossen": "nein", "Gesamtpunkte": "73,75", "Prüfpunkte – Voraussetzung 1 – Erfüllt": "ja",
+		"Datum der Entscheidung": "15.11.2026", "Ende der Wartefrist": "01.12.2026 00:00 Uhr",
+		"Bezieht sich auf": "Fassung 1 einer Interessenbekundung", "Interessenbekundung": "eine Interessenbekundung", "Angabe": "1",
+		"Verbindungen – ein Träger": "Mitgliedschaft mit Funktion", "Stand vorher": "veröffentlicht",
 	}
-	if l := (audit.AuditRow{Details: "kein json"}).DetailLines(); len(l) != 1 || l[0].Value != "kein json" {
+	for k, v := range want {
+		if lines[k] != v {
+			t.Errorf("%s = %q, want %q (all: %q)", k, lines[k], v, lines)
+		}
+	}
+	for _, l := range got.Lines {
+		for _, raw := range []string{"{", "bid_version", "L1", "true", "false", "73.75", "kreis:"} {
+			if strings.Contains(l.Key+l.Value, raw) {
+				t.Errorf("raw %q in %q: %q", raw, l.Key, l.Value)
+			}
+		}
+	}
+	if l := (audit.AuditRow{Details: `{"ties":["7:board"]}`}).Show(nil).Lines; len(l) != 1 || l[0].Value != "ein Träger (Vorstand oder Aufsichtsgremium)" {
+		t.Fatalf("council ties %v", l)
+	}
+	if l := (audit.AuditRow{Details: "kein json"}).Show(nil).Lines; len(l) != 1 || strings.Contains(l[0].Value, "kein json") {
 		t.Fatalf("raw details %v", l)
 	}
 }

@@ -299,3 +299,32 @@ func qaPublishTB(tb testing.TB, db *gorm.DB, tenantID, leadID int64, c rules.Cal
 	}
 	return id
 }
+
+// TestShiftedClockOnlyInADemonstrationDatabase: the clock shift the demonstration uses to
+// backdate its procedures is ignored by the deadline checks unless the database's owner
+// marked it as a demonstration; a session setting alone moves nothing.
+func TestShiftedClockOnlyInADemonstrationDatabase(t *testing.T) {
+	t.Parallel()
+	db := dbtest.DB(t)
+	shift := func() string {
+		var s string
+		if err := db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec(`SELECT set_config('kimibv.clock_offset', '-86400', true)`).Error; err != nil {
+				return err
+			}
+			return tx.Raw(`SELECT kimibv_clock_offset()::text`).Scan(&s).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if got := shift(); got != "00:00:00" {
+		t.Fatalf("an unmarked database honours a session's clock shift: %s", got)
+	}
+	if err := db.Exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET kimibv.demonstration = on', current_database()); END $$`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := shift(); got != "-1 days" && got != "-24:00:00" {
+		t.Fatalf("a demonstration database ignores the shift: %s", got)
+	}
+}

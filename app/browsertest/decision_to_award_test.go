@@ -239,6 +239,16 @@ func TestDecisionNoticesAndObjectionLeadToTheAwardRecord(t *testing.T) {
 			t.Errorf("the council annex shows the action code %s instead of its German label", code)
 		}
 	}
+	// The procedure's protocol from the opening on, linked from the council's page.
+	kt.openOK(council)
+	if len(kt.links(council+"/protokoll")) == 0 {
+		t.Errorf("the council's procedure page does not link %s/protokoll", council)
+	}
+	kt.openOK(council + "/protokoll")
+	kt.wantText("Protokollkette des Verfahrens geprüft: unverändert", "Interessenbekundungen geöffnet", "Vergabe endgültig")
+	if strings.Contains(kt.main(), "Interessenbekundung eingereicht") {
+		t.Error("the council's protocol shows a bid's sealed trail from before the opening")
+	}
 	if n := f.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action LIKE 'council.%'`, audit.CallChain(f.callID)); n == 0 {
 		t.Error("the council member's declaration is not in the procedure's audit chain")
 	}

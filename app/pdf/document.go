@@ -3,6 +3,7 @@ package pdf
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,7 @@ type Meta struct {
 	ChainHead  string    // audit chain head at issue (hex)
 	CheckURL   string    // address of the public document check, printed in the footer
 	CreatedAt  time.Time // issue time; fixes the PDF creation date (determinism)
+	Footer     string    // footer line of a document that is not issued (no CheckValue); default "Entwurf …"
 }
 
 // Doc is one document under construction. Methods record errors inside fpdf; Bytes reports them.
@@ -183,7 +185,11 @@ func (d *Doc) footer() {
 	d.font("", smallSize)
 	f.SetTextColor(60, 60, 60)
 	if d.meta.CheckValue == "" {
-		f.CellFormat(contentWidth, 3.5, "Entwurf – kein ausgestelltes Dokument", "", 1, "L", false, 0, "")
+		note := "Entwurf – kein ausgestelltes Dokument"
+		if d.meta.Footer != "" {
+			note = clean(d.meta.Footer)
+		}
+		f.CellFormat(contentWidth, 3.5, note, "", 1, "L", false, 0, "")
 	} else {
 		f.CellFormat(contentWidth, 3.5, "Prüfwert (SHA-256): "+clean(d.meta.CheckValue), "", 1, "L", false, 0, "")
 		if d.meta.ChainHead != "" {
@@ -339,6 +345,17 @@ func (d *Doc) Bytes() ([]byte, error) {
 		return nil, fmt.Errorf("pdf output: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// Write finishes the document and writes the PDF to w.
+func (d *Doc) Write(w io.Writer) error {
+	if err := d.err(); err != nil {
+		return err
+	}
+	if err := d.f.Output(w); err != nil {
+		return fmt.Errorf("pdf output: %w", err)
+	}
+	return nil
 }
 
 // needSpace starts a new page unless h millimetres fit above the footer.

@@ -17,7 +17,7 @@ import (
 func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	ifEmpty := fs.Bool("if-empty", false, "load only when no demonstration is present; print the logins in any case")
-	deferProc := fs.Bool("defer-procedures", false, "leave out the procedures past their deadline (they wait 20 to 80 seconds for it); load them later with --procedures")
+	deferProc := fs.Bool("defer-procedures", false, "leave out the procedures past their deadline; load them later with --procedures")
 	procOnly := fs.Bool("procedures", false, "only add the procedures past their deadline to a loaded demonstration")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -40,7 +40,7 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	opts := []demo.Option{demo.WithVault(vlt), demo.WithBaseURL(cfg.BaseURL),
 		demo.WithDocuments(pdfdoc.New(cfg.BaseURL + "/dokumentenpruefung"))}
 	if *procOnly {
-		log.Info("loading the demonstration procedures past their deadline; their bids wait for a real deadline (20 to 80 seconds)")
+		log.Info("loading the demonstration procedures past their deadline")
 		added, err := demo.LoadProcedures(ctx, st.DB, opts...)
 		if err != nil {
 			return err
@@ -51,8 +51,8 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 		return nil
 	}
 	if !*deferProc {
-		// The procedures past their deadline need their bids' deadline to pass (20 to 80 seconds).
-		log.Info("loading the demonstration; the procedures past their deadline wait for it (20 to 80 seconds)")
+		// The procedures past their deadline are recorded on their days (models/demo timeline).
+		log.Info("loading the demonstration with its procedures past their deadline")
 		opts = append(opts, demo.WithScoringCalls())
 	}
 	loaded, err := demo.Load(ctx, st.DB, *ifEmpty, opts...)

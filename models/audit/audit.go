@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"kimibv/models/core"
 )
 
 // GenesisHash is the previous hash of the first entry of every chain.
@@ -100,7 +102,8 @@ func OptionalID(id int64) *int64 {
 
 // Audit appends ev to its chain inside tx. It locks the chain's head row (creating it on
 // first use) so that entries of one chain are serialised while other chains proceed,
-// and takes the time from the database clock.
+// and takes the time from the database clock (shifted only for the demonstration,
+// core.WithClockOffset).
 func Audit(tx *gorm.DB, ev Event) (AuditEntry, error) {
 	if ev.Chain == "" || ev.Action == "" {
 		return AuditEntry{}, fmt.Errorf("audit: chain and action are required")
@@ -119,7 +122,7 @@ func Audit(tx *gorm.DB, ev Event) (AuditEntry, error) {
 	}
 	err = tx.Raw(`INSERT INTO audit_chains (chain) VALUES (?)
 		ON CONFLICT (chain) DO UPDATE SET chain = EXCLUDED.chain
-		RETURNING head_seq, head_hash, clock_timestamp() AS now`, ev.Chain).Scan(&head).Error
+		RETURNING head_seq, head_hash, clock_timestamp() + make_interval(secs => ?) AS now`, ev.Chain, core.ClockOffsetSeconds(tx.Statement.Context)).Scan(&head).Error
 	if err != nil {
 		return AuditEntry{}, fmt.Errorf("lock audit chain %s: %w", ev.Chain, err)
 	}

@@ -90,6 +90,8 @@ var auditObjectLabels = map[string]string{
 	"issued_document": "Ausgestelltes Dokument",
 	"mail":            "E-Mail",
 	"call_version":    "Fassung einer Ausschreibung",
+	"question":        "Frage",
+	"qa_answer":       "Veröffentlichte Antwort",
 }
 
 // ActionLabel returns the German label of an audit action, or the action's name when

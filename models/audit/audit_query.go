@@ -3,7 +3,6 @@ package audit
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -49,6 +48,8 @@ type AuditRow struct {
 	// DetailsHidden: the reader is a named evaluator of the procedure whose chain holds the
 	// entry, so Details is empty (ListAudit).
 	DetailsHidden bool
+	// Shown is the entry as people read it, filled by the readers (ListAudit, Show).
+	Shown Shown `gorm:"-"`
 }
 
 // msgDetailsHidden stands in the protocol for the details hidden from committee members.
@@ -77,62 +78,6 @@ type DetailLine struct {
 
 // maxDetailRunes bounds a detail value in the list; longer texts are shortened.
 const maxDetailRunes = 300
-
-// DetailLines decodes the entry's JSON details into sorted lines; nested objects are
-// flattened with dotted keys, long values shortened. Undecodable details are shown raw,
-// hidden ones (DetailsHidden) as one explaining line.
-func (r AuditRow) DetailLines() []DetailLine {
-	if r.DetailsHidden {
-		return []DetailLine{{Key: "", Value: msgDetailsHidden}}
-	}
-	var m map[string]any
-	if err := json.Unmarshal([]byte(r.Details), &m); err != nil {
-		return []DetailLine{{Key: "", Value: shorten(r.Details)}}
-	}
-	var out []DetailLine
-	flattenDetails(&out, "", m)
-	slices.SortFunc(out, func(a, b DetailLine) int { return cmp.Compare(a.Key, b.Key) })
-	return out
-}
-
-func flattenDetails(out *[]DetailLine, prefix string, m map[string]any) {
-	for k, v := range m {
-		key := k
-		if prefix != "" {
-			key = prefix + "." + k
-		}
-		switch x := v.(type) {
-		case map[string]any:
-			flattenDetails(out, key, x)
-		case string:
-			*out = append(*out, DetailLine{Key: key, Value: shorten(x)})
-		case nil:
-			*out = append(*out, DetailLine{Key: key, Value: "–"})
-		case []any:
-			*out = append(*out, DetailLine{Key: key, Value: shorten(joinDetailList(x))})
-		default:
-			b, _ := json.Marshal(x)
-			*out = append(*out, DetailLine{Key: key, Value: shorten(string(b))})
-		}
-	}
-}
-
-// joinDetailList shows a list as comma-separated values ("–" when empty).
-func joinDetailList(list []any) string {
-	if len(list) == 0 {
-		return "–"
-	}
-	parts := make([]string, 0, len(list))
-	for _, v := range list {
-		if s, ok := v.(string); ok {
-			parts = append(parts, s)
-			continue
-		}
-		b, _ := json.Marshal(v)
-		parts = append(parts, string(b))
-	}
-	return strings.Join(parts, ", ")
-}
 
 func shorten(s string) string {
 	if utf8.RuneCountInString(s) <= maxDetailRunes {
@@ -330,6 +275,18 @@ func auditConditions(q AuditQuery, o AuditOptions) ([]string, []any, *auditCurso
 // before the opening nothing here — list, filters, counts — reveals a bid.
 const kreisEntriesSQL = `(a.tenant_id = ? OR a.chain IN (` + openedTrailsOfKreisSQL + `))`
 
+// kreisRowsSQL selects the Kreis's entries (kreisEntriesSQL) with the actor's name, the
+// details hidden from a reader who is a named evaluator of the entry's procedure. Its
+// arguments are the reader and the Kreis twice.
+func kreisRowsSQL() string {
+	return `SELECT a.chain, a.seq, a.created_at, a.actor_id, COALESCE(u.name, '') AS actor_name, a.action,
+			a.object_type, a.object_id, CASE WHEN h.hidden THEN '' ELSE a.details END AS details, a.hash, h.hidden AS details_hidden
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+		CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM call_committee k
+			WHERE k.user_id = ? AND k.role = 'evaluator' AND (a.chain = 'call:' || k.call_id OR ` + SealedTrailOfCallSQL("a.chain", "k.call_id::text") + `)) AS hidden) h -- CallChain, SealedBidChain
+		WHERE ` + kreisEntriesSQL
+}
+
 // ListAudit returns one page of the Kreis's audit entries (kreisEntriesSQL),
 // newest first, filtered by q, with keyset pagination: every page costs the same few
 // queries however far back it lies. It verifies the Kreis's chain as well. Bad filter
@@ -357,12 +314,7 @@ func ListAudit(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int
 	if limit <= 0 {
 		limit = DefaultAuditPageSize
 	}
-	sql := `SELECT a.chain, a.seq, a.created_at, a.actor_id, COALESCE(u.name, '') AS actor_name, a.action,
-			a.object_type, a.object_id, CASE WHEN h.hidden THEN '' ELSE a.details END AS details, a.hash, h.hidden AS details_hidden
-		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-		CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM call_committee k
-			WHERE k.user_id = ? AND k.role = 'evaluator' AND (a.chain = 'call:' || k.call_id OR ` + SealedTrailOfCallSQL("a.chain", "k.call_id::text") + `)) AS hidden) h -- CallChain, SealedBidChain
-		WHERE ` + kreisEntriesSQL
+	sql := kreisRowsSQL()
 	for _, w := range where {
 		sql += " AND " + w
 	}
@@ -376,6 +328,13 @@ func ListAudit(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int
 		rows = rows[:limit]
 		last := rows[limit-1]
 		page.Next = auditCursor{At: last.CreatedAt, Chain: last.Chain, Seq: last.Seq}.String()
+	}
+	names, err := LoadNames(ctx, db, rows, actor, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].Shown = rows[i].Show(names)
 	}
 	page.Entries = rows
 	if page.Verification, err = VerifyChain(ctx, db, TenantChain(tenantID)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -242,8 +243,12 @@ func arrivalOf(tx *gorm.DB, r Received) (time.Time, error) {
 	if waited > rules.SubmissionQueueLimit {
 		return time.Time{}, fmt.Errorf("submission waited %s in the server: %w", waited, core.ErrOverloaded)
 	}
+	// The demonstration's shifted clock (core.WithClockOffset) is handed to the COMMIT
+	// trigger as a transaction-local setting, so that it checks the arrival on that clock.
 	var at time.Time
-	if err := tx.Raw(`SELECT clock_timestamp() - make_interval(secs => ?)`, max(waited, 0).Seconds()).Scan(&at).Error; err != nil {
+	if err := tx.Raw(`SELECT clock_timestamp() + make_interval(secs => ?) - make_interval(secs => ?)
+		FROM (SELECT set_config('kimibv.clock_offset', ?, true)) s`, core.ClockOffsetSeconds(tx.Statement.Context), max(waited, 0).Seconds(),
+		clockOffsetSetting(tx)).Scan(&at).Error; err != nil {
 		return time.Time{}, fmt.Errorf("arrival time: %w", err)
 	}
 	return at.UTC().Truncate(time.Microsecond), nil
@@ -274,4 +279,13 @@ func insertVersion(tx *gorm.DB, v *BidVersion, docs []rules.RequiredDoc) error {
 func alreadySubmitted(b *Bid) error {
 	return &core.StateConflict{Message: fmt.Sprintf("Diese Angaben sind bereits als Fassung %d eingereicht, zum Beispiel aus einem anderen Fenster. "+
 		"Es wurde keine weitere Fassung angelegt.", b.CurrentVersion)}
+}
+
+// clockOffsetSetting is the shift of the database clock as the COMMIT trigger reads it
+// (migration 00073: "" or a number of seconds).
+func clockOffsetSetting(tx *gorm.DB) string {
+	if d := core.ClockOffsetSeconds(tx.Statement.Context); d != 0 {
+		return strconv.FormatFloat(d, 'f', 6, 64)
+	}
+	return ""
 }

@@ -75,10 +75,12 @@ type bidCall struct {
 }
 
 // lockBidCall loads a published call FOR SHARE with the database clock; drafts are ErrNotFound.
+// It hands the demonstration's shifted clock to the COMMIT triggers (clockOffsetSetting).
 func lockBidCall(tx *gorm.DB, callID int64) (*bidCall, error) {
 	var c bidCall
-	res := tx.Raw(`SELECT id, tenant_id, ref, title, state, current_version, deadline, opened_at, clock_timestamp() AS clock
-		FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, callID).Scan(&c)
+	res := tx.Raw(`SELECT id, tenant_id, ref, title, state, current_version, deadline, opened_at, clock_timestamp() + make_interval(secs => ?) AS clock,
+		set_config('kimibv.clock_offset', ?, true) AS clock_offset
+		FROM calls WHERE id = ? AND state <> 'draft' FOR SHARE`, core.ClockOffsetSeconds(tx.Statement.Context), clockOffsetSetting(tx), callID).Scan(&c)
 	if res.Error != nil {
 		return nil, fmt.Errorf("lock call %d: %w", callID, res.Error)
 	}

@@ -15,11 +15,14 @@ import (
 )
 
 // loadAwarded takes the consolidated demo call (the last of ids) through the decision
-// use cases, backdated so that its standstill is over: the lead proposes the result's
-// allocation, the Kreistag's resolution is recorded, the notices go out, a provider that
-// was not selected lodges an objection that the lead answers, and the award becomes
-// final. The Vergabevermerk and the Mitteilungen are issued as PDFs (WithDocuments). It does nothing when the scoring calls were not loaded (ids empty).
-func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) error {
+// use cases on the days after its consolidation (consolidated): the lead proposes the
+// result's allocation two days later, the Kreistag decides a week after that and its
+// resolution is recorded the next morning, the notices go out, a provider that was not
+// selected lodges an objection that the lead answers within the standstill, and the award
+// becomes final the morning after the standstill ends. The Vergabevermerk and the
+// Mitteilungen are issued as PDFs (WithDocuments). It does nothing when the scoring calls
+// were not loaded (ids empty).
+func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64, consolidated time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -29,8 +32,8 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	v, err := decision.LoadDecision(ctx, db, lead, callID, now)
+	pctx, proposed := at(ctx, dayOf(consolidated, 2, 10, 0))
+	v, err := decision.LoadDecision(pctx, db, lead, callID, proposed)
 	if err != nil {
 		return fmt.Errorf("demo decision: %w", err)
 	}
@@ -38,7 +41,6 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 	if days <= 0 {
 		days = rules.DefaultStandstillDays
 	}
-	decided := now.AddDate(0, 0, -(days + 3))
 	in := decision.ProposalInput{CallID: callID, FTE: map[string]string{},
 		Justification: "Demonstration: Die Stellen werden in der Reihenfolge der Rangliste verteilt, wie es die Bekanntmachung vorsieht. " +
 			"Die ausgewählten Träger erfüllen alle Mindestanforderungen und haben die höchsten Gesamtpunktzahlen erreicht."}
@@ -47,22 +49,29 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 			in.FTE[rules.FTEField(bid, lot)] = rules.FormatFTE(f)
 		}
 	}
-	if err := decision.SaveProposal(ctx, db, lead, in, decided); err != nil {
+	if err := decision.SaveProposal(pctx, db, lead, in, proposed); err != nil {
 		return demoErr("proposal", err)
 	}
-	rec := rules.RecordInput{CallID: callID, Body: string(rules.BodyKreistag), DecidedOn: rules.NewDate(decided).German(),
-		ResolutionNumber: "KT/0042/2026", VoteResult: "mehrheitlich: 38 ja, 4 nein, 2 Enthaltungen",
+	session := dayOf(consolidated, 9, 17, 0) // the Kreistag's session
+	rctx, recorded := at(ctx, dayOf(session, 1, 9, 0))
+	rec := rules.RecordInput{CallID: callID, Body: string(rules.BodyKreistag), DecidedOn: rules.NewDate(session).German(),
+		ResolutionNumber: "KT/0042/" + session.Format("2006"), VoteResult: "mehrheitlich: 38 ja, 4 nein, 2 Enthaltungen",
 		CouncilURL: "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=42"}
-	if err := decision.RecordDecision(ctx, db, lead, docs, rec, decided); err != nil {
+	if err := decision.RecordDecision(rctx, db, lead, docs, rec, recorded); err != nil {
 		return demoErr("record", err)
 	}
-	if err := decision.IssueNotices(ctx, db, lead, docs, callID, decided.Add(time.Hour)); err != nil {
+	nctx, notified := at(ctx, recorded.Add(time.Hour))
+	if err := decision.IssueNotices(nctx, db, lead, docs, callID, notified); err != nil {
 		return demoErr("notices", err)
 	}
-	if err := demoObjection(ctx, db, lead, v, decided); err != nil {
+	if err := demoObjection(ctx, db, lead, v, notified); err != nil {
 		return err
 	}
-	if _, err := decision.FinalizeAward(ctx, db, docs, callID, now); err != nil {
+	fctx, final := at(ctx, dayOf(notified, days+1, 8, 0))
+	if !final.Before(time.Now()) {
+		return fmt.Errorf("demo final award: the standstill of %d days would end after the day of loading", days)
+	}
+	if _, err := decision.FinalizeAward(fctx, db, docs, callID, final); err != nil {
 		return fmt.Errorf("demo final award: %w", err)
 	}
 	return nil
@@ -70,7 +79,8 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) e
 
 // demoObjection lets a provider that was not selected object (or, when every bidder
 // has posts, the last one, which received fewer than it asked for); the lead rejects it.
-func demoObjection(ctx context.Context, db *gorm.DB, lead *core.Actor, v *decision.DecisionView, decided time.Time) error {
+// The objection comes two days after the notices, the answer two days later.
+func demoObjection(ctx context.Context, db *gorm.DB, lead *core.Actor, v *decision.DecisionView, notified time.Time) error {
 	var notice struct{ ID, OrgID int64 }
 	if err := db.WithContext(ctx).Raw(`SELECT id, org_id FROM notices WHERE call_id = ? ORDER BY kind = 'selected', id DESC LIMIT 1`, v.CallID).
 		Scan(&notice).Error; err != nil || notice.ID == 0 {
@@ -85,14 +95,16 @@ func demoObjection(ctx context.Context, db *gorm.DB, lead *core.Actor, v *decisi
 	if err != nil {
 		return err
 	}
-	id, err := decision.LodgeObjection(ctx, db, member, notice.OrgID, notice.ID,
-		"Demonstration: Unser Konzept zur aufsuchenden Arbeit im Kriterium 4 wurde aus unserer Sicht zu niedrig bewertet.", decided.AddDate(0, 0, 2))
+	octx, lodged := at(ctx, dayOf(notified, 2, 11, 20))
+	id, err := decision.LodgeObjection(octx, db, member, notice.OrgID, notice.ID,
+		"Demonstration: Unser Konzept zur aufsuchenden Arbeit im Kriterium 4 wurde aus unserer Sicht zu niedrig bewertet.", lodged)
 	if err != nil {
 		return demoErr("objection", err)
 	}
-	return demoErr("objection answer", decision.AnswerObjection(ctx, db, lead, decision.ObjectionAnswer{CallID: v.CallID, ObjectionID: id, Outcome: decision.ObjectionRejected,
+	actx, answered := at(ctx, dayOf(notified, 4, 14, 0))
+	return demoErr("objection answer", decision.AnswerObjection(actx, db, lead, decision.ObjectionAnswer{CallID: v.CallID, ObjectionID: id, Outcome: decision.ObjectionRejected,
 		Answer: "Demonstration: Das Gremium hat die Darstellung erneut geprüft. Die aufsuchende Arbeit ist beschrieben, aber ohne konkrete Maßnahmen; " +
-			"das entspricht nach der veröffentlichten Skala der Stufe 2. Die Rüge wird zurückgewiesen."}, decided.AddDate(0, 0, 4)))
+			"das entspricht nach der veröffentlichten Skala der Stufe 2. Die Rüge wird zurückgewiesen."}, answered))
 }
 
 // actorByEmail loads the actor of a demo account.

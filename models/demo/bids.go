@@ -38,8 +38,9 @@ func demoPDF(title string) []byte {
 }
 
 // loadBids gives the open demo call a submitted bid of the AWO and a draft of the Caritas
-// (lots and two answers, no documents yet), through the use cases.
-func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call, now time.Time) error {
+// (lots and two answers, no documents yet), through the use cases, two days and one day
+// before loading.
+func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call, tl timeline) error {
 	var o options
 	for _, f := range opts {
 		f(&o)
@@ -59,7 +60,7 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 	if err != nil {
 		return err
 	}
-	bid := func(email string, lots rules.StepInput, complete bool) error {
+	bid := func(ctx context.Context, now time.Time, email string, lots rules.StepInput, complete bool) error {
 		var uid int64
 		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&uid).Error; err != nil {
 			return err
@@ -120,8 +121,10 @@ func loadBids(ctx context.Context, db *gorm.DB, opts []Option, call *rules.Call,
 		}
 		return bids.IssueBidReceipt(ctx, db, o.vault, id, v.Version, o.base(), o.docs)
 	}
-	if err := bid("awo@traeger.example", rules.StepInput{"fte_L1": "2", "fte_L2": "1"}, true); err != nil {
+	actx, started := at(ctx, tl.day(-2, 10, 0))
+	if err := bid(actx, started, "awo@traeger.example", rules.StepInput{"fte_L1": "2", "fte_L2": "1"}, true); err != nil {
 		return err
 	}
-	return bid("caritas@traeger.example", rules.StepInput{"fte_L3": "1"}, false)
+	cctx, started := at(ctx, tl.day(-1, 11, 0))
+	return bid(cctx, started, "caritas@traeger.example", rules.StepInput{"fte_L3": "1"}, false)
 }

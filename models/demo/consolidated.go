@@ -20,7 +20,8 @@ import (
 // completely (every bid admitted, every sheet submitted) and loadConsolidated then
 // consolidates and closes it, so that a newcomer sees the result page.
 func consolidatedSpec() scoringSpec {
-	return scoringSpec{Title: "Interessenbekundungsverfahren KIM-Case-Management (Baustein 2), Förderzeitraum 2026–2028 – Ergebnis", FileRef: "KI 32-2025-08", Complete: true}
+	return scoringSpec{Title: "Interessenbekundungsverfahren KIM-Case-Management (Baustein 2), Förderzeitraum 2026–2028 – Ergebnis", FileRef: "KI 32-2025-08", Complete: true,
+		DeadlineDay: -60}
 }
 
 // withConsolidated appends consolidatedSpec to the scoring specs; loadConsolidated finds
@@ -31,8 +32,9 @@ func withConsolidated(specs []scoringSpec) []scoringSpec { return append(specs, 
 // the evaluators' mean for every criterion, except one score raised, and gives every
 // criterion a reason of its own (demoLeadReason) that the notices state,
 // decides any tie that blocks a lot and closes the consolidation, which stores the result.
-// It does nothing when the scoring calls were not loaded (ids empty).
-func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int64) error {
+// It does nothing when the scoring calls were not loaded (ids empty). ctx and now place it
+// on its day (timeline).
+func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int64, now time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -50,7 +52,6 @@ func loadConsolidated(ctx context.Context, db *gorm.DB, opts []Option, ids []int
 	if err != nil {
 		return fmt.Errorf("demo consolidation: %w", err)
 	}
-	now := time.Now()
 	for i, b := range v.Matrix.Bids {
 		if b.Formal != rules.FormalAdmitted {
 			continue

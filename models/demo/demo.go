@@ -40,6 +40,18 @@ func musterlandStaff() []person {
 	}
 }
 
+// beispielhausenStaff are the accounts of the second Kreis, Stadt Beispielhausen: its
+// administrator, who leads its procedure, two openers and two evaluators.
+func beispielhausenStaff() []person {
+	return []person{
+		{"admin@beispielhausen.example", "Bea Beispiel", []core.Role{core.RoleTenantAdmin, core.RoleLead}},
+		{"oeffnung1@beispielhausen.example", "Otto Ortmann", []core.Role{core.RoleOpener}},
+		{"oeffnung2@beispielhausen.example", "Paula Pohl", []core.Role{core.RoleOpener}},
+		{"gremium1@beispielhausen.example", "Gerd Gutachter", []core.Role{core.RoleEvaluator}},
+		{"gremium2@beispielhausen.example", "Hanna Hinz", []core.Role{core.RoleEvaluator}},
+	}
+}
+
 // providers are the four fictional welfare organisations with their administrators.
 func providers() []struct {
 	org  accounts.OrgInput
@@ -78,7 +90,9 @@ func Logins() []Login {
 	for _, p := range musterlandStaff() {
 		out = append(out, Login{p.roles[0].Label(), p.email, "Kreis Musterland"})
 	}
-	out = append(out, Login{core.RoleTenantAdmin.Label(), "admin@beispielhausen.example", "Stadt Beispielhausen"})
+	for _, p := range beispielhausenStaff() {
+		out = append(out, Login{p.roles[0].Label(), p.email, "Stadt Beispielhausen"})
+	}
 	for _, p := range providers() {
 		out = append(out, Login{core.RoleOrgAdmin.Label(), p.user.email, p.org.Name})
 	}
@@ -100,53 +114,63 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 		}
 		return false, fmt.Errorf("the demonstration is already loaded (Kreis musterland exists)")
 	}
-	now := time.Now()
-	op, err := accounts.CreateUser(ctx, db, 0, accounts.NewUserInput{Email: operatorEmail, Name: "Betriebsteam Rechenzentrum", Password: Password}, true)
+	// The demonstration backdates its procedures with a shifted database clock, which the
+	// deadline checks honour only in a database marked as a demonstration (00091).
+	if err := db.WithContext(ctx).Exec(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET kimibv.demonstration = on', current_database()); END $$`).Error; err != nil {
+		return false, fmt.Errorf("mark the database as a demonstration (needs its owner): %w", err)
+	}
+	tl := newTimeline(time.Now())
+	// The Kreise and the accounts exist long before the procedures (timeline).
+	sctx, now := at(ctx, tl.day(-120, 9, 0))
+	op, err := accounts.CreateUser(sctx, db, 0, accounts.NewUserInput{Email: operatorEmail, Name: "Betriebsteam Rechenzentrum", Password: Password}, true)
 	if err != nil {
 		return false, fmt.Errorf("demo operator: %w", err)
 	}
-	opActor, err := accounts.LoadActor(ctx, db, op.ID)
+	opActor, err := accounts.LoadActor(sctx, db, op.ID)
 	if err != nil {
 		return false, err
 	}
 	base := baseURLOf(opts)
-	muster, err := accounts.CreateTenant(ctx, db, opActor, accounts.TenantInput{Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis",
+	muster, err := accounts.CreateTenant(sctx, db, opActor, accounts.TenantInput{Slug: "musterland", Name: "Kreis Musterland", Kind: "kreis",
 		State: "Nordrhein-Westfalen", Authority: "Kreis Musterland – Der Landrat, Kommunales Integrationszentrum", ContactEmail: "ki@musterland.example",
 		AdminEmail: "admin@musterland.example"}, base, now)
 	if err != nil {
 		return false, fmt.Errorf("demo Kreis: %w", err)
 	}
-	if err := staff(ctx, db, opActor, muster.ID, musterlandStaff()); err != nil {
+	if err := staff(sctx, db, opActor, muster.ID, musterlandStaff()); err != nil {
 		return false, err
 	}
-	if err := letterSettings(ctx, db, muster); err != nil {
+	if err := letterSettings(sctx, db, muster); err != nil {
 		return false, err
 	}
-	other, err := accounts.CreateTenant(ctx, db, opActor, accounts.TenantInput{Slug: "beispielhausen", Name: "Stadt Beispielhausen", Kind: "kreisfreie_stadt",
+	other, err := accounts.CreateTenant(sctx, db, opActor, accounts.TenantInput{Slug: "beispielhausen", Name: "Stadt Beispielhausen", Kind: "kreisfreie_stadt",
 		State: "Nordrhein-Westfalen", Authority: "Stadt Beispielhausen – Der Oberbürgermeister", ContactEmail: "integration@beispielhausen.example",
 		AdminEmail: "admin@beispielhausen.example"}, base, now)
 	if err != nil {
 		return false, fmt.Errorf("demo city: %w", err)
 	}
-	if err := staff(ctx, db, opActor, other.ID, []person{{"admin@beispielhausen.example", "Bea Beispiel", []core.Role{core.RoleTenantAdmin, core.RoleLead}}}); err != nil {
+	if err := staff(sctx, db, opActor, other.ID, beispielhausenStaff()); err != nil {
 		return false, err
 	}
 	for _, p := range providers() {
-		if _, _, err := accounts.RegisterOrganization(ctx, db, p.org, accounts.NewUserInput{Email: p.user.email, Name: p.user.name, Password: Password}); err != nil {
+		if _, _, err := accounts.RegisterOrganization(sctx, db, p.org, accounts.NewUserInput{Email: p.user.email, Name: p.user.name, Password: Password}); err != nil {
 			return false, fmt.Errorf("demo provider %s: %w", p.org.Name, err)
 		}
 	}
-	callRows, err := loadCalls(ctx, db, muster.ID, now, docsOf(opts))
+	callRows, err := loadCalls(ctx, db, muster.ID, tl, docsOf(opts))
 	if err != nil {
 		return false, err
 	}
-	if err := loadQA(ctx, db, muster.ID, callRows, now, docsOf(opts), base); err != nil {
+	if err := loadQA(ctx, db, muster.ID, callRows, tl, docsOf(opts), base); err != nil {
 		return false, err
 	}
-	if err := loadBids(ctx, db, opts, callRows.Open, now); err != nil {
+	if err := loadBids(ctx, db, opts, callRows.Open, tl); err != nil {
 		return false, err
 	}
-	if err := loadProcedures(ctx, db, opts, muster.ID); err != nil {
+	if err := loadProcedures(ctx, db, opts, muster.ID, tl); err != nil {
+		return false, err
+	}
+	if err := loadBeispielhausen(ctx, db, other.ID, tl, docsOf(opts)); err != nil {
 		return false, err
 	}
 	return true, nil

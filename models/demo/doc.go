@@ -8,6 +8,9 @@
 // bids, evaluation, decision) and core, rules, postbox and vault; the PDF renderer comes
 // in as a decision.ProcedureDocuments (WithDocuments), so it does not import app.
 //
-// Rules of docs/rules.md: none of its own. The procedures past their deadline make loading
-// wait for a real deadline, because their bids are receipted by the database clock (R3).
+// Rules of docs/rules.md: none of its own. Every step is recorded at the time the
+// demonstration's documents state (timeline.go): the use cases run with a database clock
+// shifted to that time (core.WithClockOffset), through which the bids' arrivals are still
+// checked against their deadline at COMMIT (R3), so the backdated procedures need no
+// real deadline to pass.
 package demo

@@ -3,27 +3,33 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 )
 
 // loadProcedures creates the procedures past their deadline (in scoring, consolidated,
-// awarded) when WithScoringCalls is among opts. Their bids are receipted by the database
-// clock, so loading waits for a real deadline (75 to 135 seconds).
-func loadProcedures(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64) error {
-	scored, err := loadScoring(ctx, db, opts, tenantID, withConsolidated(scoringSpecs()))
+// awarded) when WithScoringCalls is among opts, each on its days (timeline).
+func loadProcedures(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64, tl timeline) error {
+	scored, err := loadScoring(ctx, db, opts, tenantID, tl, withConsolidated(scoringSpecs()))
 	if err != nil {
 		return err
 	}
-	if err := loadConsolidated(ctx, db, opts, scored); err != nil {
+	if len(scored) == 0 {
+		return nil
+	}
+	// The consolidation two weeks after the deadline, then the decision and the award.
+	deadline := tl.day(consolidatedSpec().DeadlineDay, 12, 0)
+	cctx, consolidated := at(ctx, dayOf(deadline, 14, 10, 0))
+	if err := loadConsolidated(cctx, db, opts, scored, consolidated); err != nil {
 		return err
 	}
-	return loadAwarded(ctx, db, opts, scored) // a completed, awarded procedure
+	return loadAwarded(ctx, db, opts, scored, consolidated) // a completed, awarded procedure
 }
 
 // LoadProcedures adds the procedures past their deadline to a demonstration loaded
-// without them (scripts/run starts the server first and loads these in the background,
-// because they wait for a deadline). It reports false when they are already present.
+// without them (`kimibv demo --defer-procedures`, as the tests' demo template does). It
+// reports false when they are already present.
 func LoadProcedures(ctx context.Context, db *gorm.DB, opts ...Option) (bool, error) {
 	if err := requireDocs(opts); err != nil {
 		return false, err
@@ -44,7 +50,7 @@ func LoadProcedures(ctx context.Context, db *gorm.DB, opts ...Option) (bool, err
 	if row.Later > 0 {
 		return false, nil
 	}
-	if err := loadProcedures(ctx, db, append(opts, WithScoringCalls()), row.ID); err != nil {
+	if err := loadProcedures(ctx, db, append(opts, WithScoringCalls()), row.ID, newTimeline(time.Now())); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"kimibv/app/pdfdoc"
 	"kimibv/models/dbtest"
@@ -10,14 +11,15 @@ import (
 )
 
 // TestDemoProceduresPastTheirDeadline loads the demonstration with the procedures past
-// their deadline and their PDFs, once: loading waits 75 to 135 seconds for a real deadline
-// (the database clock receipts the bids), so the three procedures are checked on the same
-// load, each in a subtest.
+// their deadline and their PDFs, once, and checks the procedures, the public timeline of
+// the awarded one against its documents and the labels of the whole trail, each in a
+// subtest.
 func TestDemoProceduresPastTheirDeadline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for a deadline")
 	}
 	st := dbtest.New(t)
+	loaded := time.Now()
 	if _, err := demo.Load(context.Background(), st.DB, false, demo.WithVault(dbtest.Vault(t)), demo.WithScoringCalls(),
 		demo.WithDocuments(pdfdoc.New("http://localhost:8080/dokumentenpruefung"))); err != nil {
 		t.Fatal(err)
@@ -25,4 +27,12 @@ func TestDemoProceduresPastTheirDeadline(t *testing.T) {
 	t.Run("call in scoring", func(t *testing.T) { checkScoringCall(t, st.DB) })
 	t.Run("consolidated call", func(t *testing.T) { checkConsolidatedCall(t, st.DB) })
 	t.Run("awarded call", func(t *testing.T) { checkAwardedCall(t, st.DB) })
+	t.Run("awarded call's timeline matches its documents", func(t *testing.T) { checkAwardedTimeline(t, st.DB, loaded) })
+	t.Run("every action and detail key labelled, every chain intact", func(t *testing.T) { checkTrailLabels(t, st.DB) })
+	t.Run("Beispielhausen has a procedure", func(t *testing.T) {
+		var n int64
+		if err := st.DB.Raw(`SELECT count(*) FROM calls c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'beispielhausen' AND c.state = 'published'`).Scan(&n).Error; err != nil || n != 1 {
+			t.Fatalf("%d published calls of Beispielhausen (%v)", n, err)
+		}
+	})
 }

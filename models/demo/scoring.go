@@ -4,45 +4,48 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
-	"kimibv/models/accounts"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
 	"kimibv/models/core"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
+	"kimibv/models/store"
 	"kimibv/models/vault"
 )
 
-// WithScoringCalls makes Load create the calls in scoring (see scoringSpecs). Their bids
-// must be committed before the deadline by the database clock and the deadline has minute
-// precision, so Load waits 75 to 135 seconds: for the deadline (the next full minute at least 45 s ahead)
-// and the 30 seconds after it in which bids are not yet opened (rules.OpeningAllowedFrom).
+// WithScoringCalls makes Load create the procedures past their deadline (scoringSpecs and
+// consolidatedSpec): in scoring, and consolidated and then awarded. They are recorded on
+// their days (timeline), so loading them takes no longer than the rest.
 func WithScoringCalls() Option { return func(o *options) { o.scoring = true } }
 
 // scoringSpec describes one demo call that is run through closing, opening, formal check,
 // declarations and sheets. Complete admits every bid and submits every sheet (ready for
 // the consolidation); otherwise one bid waits for a document request and sheets are missing.
+// Its deadline is DeadlineDay days after the day of loading (negative: before), at noon.
 type scoringSpec struct {
 	Title, FileRef string
 	Complete       bool
+	DeadlineDay    int
 }
 
 // scoringSpecs are the calls in scoring of the demonstration.
 func scoringSpecs() []scoringSpec {
-	return []scoringSpec{{Title: "Interessenbekundungsverfahren KIM-Case-Management (Baustein 2), Förderzeitraum 2026–2028 – Bewertung", FileRef: "KI 32-2025-07"}}
+	return []scoringSpec{{Title: "Interessenbekundungsverfahren KIM-Case-Management (Baustein 2), Förderzeitraum 2026–2028 – Bewertung", FileRef: "KI 32-2025-07",
+		DeadlineDay: -6}}
 }
 
-// loadScoring creates the calls of scoringSpecs through the use cases: published 30 days
-// before their deadline (injected now), bids of AWO, Caritas and Diakonie submitted and the
-// Brückenschlag bid withdrawn before the deadline (database clock), then — once the
-// deadline has passed — closed, opened by oeffnung1 and oeffnung2, formally checked,
-// declarations of gremium1–3 (gremium1 declares a tie to the Caritas) and score sheets.
+// loadScoring creates the calls of specs through the use cases, each on its own days:
+// published four weeks before its deadline; bids of AWO, Caritas and Diakonie submitted on
+// the five days before it and the Brückenschlag bid withdrawn the day before; then closed,
+// opened by oeffnung1 and oeffnung2, formally checked, declarations of gremium1–3
+// (gremium1 declares a tie to the Caritas) and score sheets on the days after the deadline.
 // It returns the calls' ids in the order of the specs.
-func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64, specs []scoringSpec) ([]int64, error) {
+func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64, tl timeline, specs []scoringSpec) ([]int64, error) {
 	var o options
 	for _, f := range opts {
 		f(&o)
@@ -50,94 +53,56 @@ func loadScoring(ctx context.Context, db *gorm.DB, opts []Option, tenantID int64
 	if !o.scoring || o.vault == nil {
 		return nil, nil
 	}
-	act := func(email string) (*core.Actor, error) {
-		var id int64
-		if err := db.WithContext(ctx).Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == 0 {
-			return nil, fmt.Errorf("demo user %s: %w", email, err)
-		}
-		return accounts.LoadActor(ctx, db, id)
-	}
-	lead, err := act("leitung@musterland.example")
+	lead, com, err := demoCommittee(ctx, db, "leitung@musterland.example", musterlandCommittee())
 	if err != nil {
 		return nil, err
 	}
 	people := map[string]*core.Actor{}
-	var com rules.Committee
-	for _, m := range []string{"gremium1", "gremium2", "gremium3", "oeffnung1", "oeffnung2"} {
-		a, err := act(m + "@musterland.example")
-		if err != nil {
+	for _, m := range musterlandCommittee() {
+		if people[strings.Split(m, "@")[0]], err = actorByEmail(ctx, db, m); err != nil {
 			return nil, err
 		}
-		people[m] = a
-		if m[0] == 'g' {
-			com.Evaluators = append(com.Evaluators, a.UserID)
-		} else {
-			com.Openers = append(com.Openers, a.UserID)
-		}
 	}
-	// The deadline: the next full minute at least 45 s ahead, so that a busy machine still submits every demo bid before it (deadlines have minute precision).
-	deadline := time.Now().Add(45 * time.Second).Truncate(time.Minute).Add(time.Minute)
-	published := deadline.AddDate(0, 0, -30)
 	var ids []int64
-	var contents []rules.CallContent
 	for _, s := range specs {
-		call, err := calls.CreateDraft(ctx, db, lead, tenantID, 0, published)
-		if err != nil {
-			return nil, fmt.Errorf("demo scoring call: %w", err)
-		}
-		c, err := rules.DecodeCallContent(call.Draft)
+		deadline := tl.day(s.DeadlineDay, 12, 0)
+		pctx, published := at(ctx, dayOf(deadline, -28, 9, 0))
+		call, c, err := publishKIMCall(pctx, db, lead, com, tenantID, s.FileRef, s.Title, func(c *rules.CallContent) {
+			c.Timeline.QuestionsUntil, c.Timeline.Deadline = deadline.AddDate(0, 0, -7), deadline
+			c.Timeline.PlannedOpening, c.Timeline.PlannedDecision = deadline.Add(2*time.Hour), deadline.AddDate(0, 0, 30)
+		}, published, docsOf(opts))
 		if err != nil {
 			return nil, err
 		}
-		c.Title, c.FileRef = s.Title, s.FileRef
-		c.Timeline.QuestionsUntil, c.Timeline.Deadline = deadline.AddDate(0, 0, -7), deadline
-		c.Timeline.PlannedOpening, c.Timeline.PlannedDecision = deadline.Add(time.Hour), deadline.AddDate(0, 0, 30)
-		if err := calls.SaveDraft(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: call.ID}, rules.DraftInputFrom(c, com), published); err != nil {
-			return nil, fmt.Errorf("demo scoring call save: %w", err)
-		}
-		if _, err := calls.Publish(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: call.ID}, rules.DefaultCallRules(), published, docsOf(opts)); err != nil {
-			return nil, fmt.Errorf("demo scoring call publish: %w", err)
-		}
-		ids, contents = append(ids, call.ID), append(contents, c)
-	}
-	bidList := make([]map[string]int64, len(ids))
-	for i, id := range ids {
-		bidList[i] = map[string]int64{}
-		for _, b := range []struct {
+		bidList := map[string]int64{}
+		for i, b := range []struct {
 			name, email string
 			lots        rules.StepInput
 		}{{"awo", "awo@traeger.example", rules.StepInput{"fte_L1": "2"}}, {"caritas", "caritas@traeger.example", rules.StepInput{"fte_L1": "1", "fte_L2": "1"}},
 			{"diakonie", "diakonie@traeger.example", rules.StepInput{"fte_L3": "1"}}, {"bruecke", "brueckenschlag@traeger.example", rules.StepInput{"fte_L3": "1"}}} {
-			a, err := act(b.email)
+			a, err := actorByEmail(ctx, db, b.email)
 			if err != nil {
 				return nil, err
 			}
-			if bidList[i][b.name], err = submitDemoBid(ctx, db, o.vault, a, id, &contents[i], b.lots, o.base(), o.docs); err != nil {
+			bctx, started := at(ctx, dayOf(deadline, i-5, 10+i, 0))
+			if bidList[b.name], err = submitDemoBid(bctx, db, o.vault, a, call.ID, &c, b.lots, started, o.base(), o.docs); err != nil {
 				return nil, err
 			}
 			if b.name == "bruecke" {
-				if err := bids.WithdrawBid(ctx, db, a, core.BidScope{Org: orgOf(a), Bid: bidList[i][b.name]}, time.Now()); err != nil {
+				wctx, withdrawn := at(ctx, dayOf(deadline, -1, 15, 30))
+				if err := bids.WithdrawBid(wctx, db, a, core.BidScope{Org: orgOf(a), Bid: bidList[b.name]}, withdrawn); err != nil {
 					return nil, fmt.Errorf("demo withdraw: %w", err)
 				}
 			}
 		}
-	}
-	// Wait until the bids may be opened (the deadline plus the time a timely submission may
-	// still be processing, rules.OpeningAllowedFrom), but stop at once when ctx ends: Ctrl-C
-	// in scripts/run stops the loader with SIGTERM, which the command turns into a cancelled context.
-	select {
-	case <-time.After(time.Until(rules.OpeningAllowedFrom(deadline).Add(1100 * time.Millisecond))):
-	case <-ctx.Done():
-		return nil, fmt.Errorf("demo: waiting for the deadline: %w", ctx.Err())
-	}
-	now := time.Now()
-	if _, err := calls.CloseDueCalls(ctx, db, now); err != nil {
-		return nil, err
-	}
-	for i, id := range ids {
-		if err := scoreDemoCall(ctx, db, o.vault, o.docs, lead, people, tenantID, id, &contents[i], bidList[i], specs[i].Complete, now); err != nil {
+		cctx, closed := at(ctx, deadline.Add(time.Minute))
+		if err := store.InTx(cctx, db, func(tx *gorm.DB) error { return calls.CloseCallTx(tx, call.ID, closed) }); err != nil {
 			return nil, err
 		}
+		if err := scoreDemoCall(ctx, db, o.vault, o.docs, lead, people, tenantID, call.ID, &c, bidList, s.Complete, deadline); err != nil {
+			return nil, err
+		}
+		ids = append(ids, call.ID)
 	}
 	return ids, nil
 }
@@ -151,8 +116,9 @@ func orgOf(a *core.Actor) int64 {
 }
 
 // submitDemoBid fills and submits a complete bid of the actor's organisation; its receipt links to base.
-func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput, base string, docs bids.Documents) (int64, error) {
-	org, now := orgOf(a), time.Now()
+func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.Actor, callID int64, c *rules.CallContent, lots rules.StepInput,
+	now time.Time, base string, docs bids.Documents) (int64, error) {
+	org := orgOf(a)
 	id, err := bids.StartBid(ctx, db, vlt, a, core.OrgCallScope{Org: org, Call: callID}, now)
 	if err != nil {
 		return 0, fmt.Errorf("demo scoring bid: %w", err)
@@ -190,10 +156,13 @@ func submitDemoBid(ctx context.Context, db *gorm.DB, vlt *vault.Vault, a *core.A
 	return id, bids.IssueBidReceipt(ctx, db, vlt, id, v.Version, base, docs)
 }
 
-// scoreDemoCall opens a closed call and runs the formal check, declarations and sheets.
+// scoreDemoCall opens a closed call two hours after its deadline and runs the formal check
+// (the next day), the declarations (the day after) and the sheets (one member a day).
 func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, docs evaluation.Documents, lead *core.Actor, people map[string]*core.Actor, tenantID, callID int64,
-	c *rules.CallContent, bidList map[string]int64, complete bool, now time.Time) error {
-	for _, op := range []string{"oeffnung1", "oeffnung2"} {
+	c *rules.CallContent, bidList map[string]int64, complete bool, deadline time.Time) error {
+	base := ctx
+	for i, op := range []string{"oeffnung1", "oeffnung2"} {
+		ctx, now := at(base, deadline.Add(2*time.Hour+time.Duration(i)*12*time.Minute))
 		if _, err := evaluation.ConfirmOpening(ctx, db, vlt, people[op], core.CallScope{Tenant: tenantID, Call: callID}, now, docs); err != nil {
 			return fmt.Errorf("demo opening: %w", err)
 		}
@@ -206,6 +175,7 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, docs eval
 		met[d.Key] = rules.ItemAssessment{Met: true}
 	}
 	admitted := []string{"awo", "caritas", "diakonie"}
+	ctx, now := at(base, dayOf(deadline, 1, 10, 0))
 	if !complete {
 		admitted = admitted[:2]
 		if err := evaluation.RequestDocuments(ctx, db, lead, core.CallScope{Tenant: tenantID, Call: callID}, bidList["diakonie"], evaluation.DocRequestInput{DocKeys: []string{c.RequiredDocs[len(c.RequiredDocs)-1].Key},
@@ -227,7 +197,8 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, docs eval
 		bidList["awo"], bidList["caritas"], bidList["diakonie"]).Scan(&orgs).Error; err != nil {
 		return err
 	}
-	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
+	for e, ev := range []string{"gremium1", "gremium2", "gremium3"} {
+		ctx, now := at(base, dayOf(deadline, 2, 9, 30*e))
 		in := map[int64]evaluation.DeclarationInput{}
 		for _, o := range orgs {
 			in[o.OrgID] = evaluation.DeclarationInput{Tie: rules.TieNone}
@@ -240,7 +211,8 @@ func scoreDemoCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, docs eval
 		}
 	}
 	scores := map[string][]int{"awo": {3, 3, 2, 4, 3, 3}, "caritas": {4, 2, 3, 3, 3, 2}, "diakonie": {2, 3, 3, 2, 2, 3}}
-	for _, ev := range []string{"gremium1", "gremium2", "gremium3"} {
+	for e, ev := range []string{"gremium1", "gremium2", "gremium3"} {
+		ctx, now := at(base, dayOf(deadline, 3+e, 10, 0))
 		for i, n := range admitted {
 			if ev == "gremium1" && n == "caritas" {
 				continue // declared tie

@@ -196,7 +196,7 @@ func StoreDocument(tx *gorm.DB, in IssueInput) (IssuedDocument, audit.Event, err
 	// entry, appended afterwards under the lock, follows it in the chain. A transaction that
 	// already appended to the chain holds the lock anyway and reads its own head.
 	if err := tx.Raw(`SELECT COALESCE((SELECT head_hash FROM audit_chains WHERE chain = ?), ?) AS head_hash,
-		clock_timestamp() AS now`, in.Chain, audit.GenesisHash).Scan(&head).Error; err != nil {
+		clock_timestamp() + make_interval(secs => ?) AS now`, in.Chain, audit.GenesisHash, core.ClockOffsetSeconds(tx.Statement.Context)).Scan(&head).Error; err != nil {
 		return IssuedDocument{}, audit.Event{}, fmt.Errorf("issue document: read chain head %s: %w", in.Chain, err)
 	}
 	meta := DocMeta{Kind: in.Kind, Title: in.Title, ContentSHA256: SHA256Hex(canonical), Chain: in.Chain,
