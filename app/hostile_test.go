@@ -221,6 +221,14 @@ func (e *matrixEnv) crawlForRawPayloads(t *testing.T, draftID int64) {
 				if res.Status >= 500 {
 					t.Errorf("%s GET %s after the corpus: status %d", actor, p, res.Status)
 				}
+				if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+					// A CSV or calendar file carries the text as it is; it must never be
+					// taken for a page.
+					if res.Header.Get("X-Content-Type-Options") != "nosniff" {
+						t.Errorf("%s GET %s: %s without X-Content-Type-Options: nosniff", actor, p, ct)
+					}
+					continue
+				}
 				for _, raw := range rawActive {
 					if strings.Contains(res.Body, raw) {
 						t.Errorf("%s GET %s shows %q unescaped", actor, p, raw)

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"html"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -54,8 +55,8 @@ func openedEvalEnv(t *testing.T) *evalEnv {
 	e := newEvalEnv(t)
 	e.passDeadline(t)
 	e.as(t, "leitung").get(e.base).wantStatus(t, 200)
-	e.as(t, "oeffnung1").post(e.base+"/oeffnung", nil).wantStatus(t, 303)
-	e.as(t, "oeffnung2").post(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	e.as(t, "oeffnung1").postConfirmed(e.base+"/oeffnung", url.Values{}).wantStatus(t, 303)
+	e.as(t, "oeffnung2").postConfirmed(e.base+"/oeffnung", url.Values{}).wantStatus(t, 303)
 	return e
 }
 
@@ -115,8 +116,8 @@ func TestProtocolExportCSV(t *testing.T) {
 	}
 	e.passDeadline(t)
 	e.as(t, "leitung").get(e.base).wantStatus(t, 200)
-	e.as(t, "oeffnung1").post(e.base+"/oeffnung", nil).wantStatus(t, 303)
-	e.as(t, "oeffnung2").post(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	e.as(t, "oeffnung1").postConfirmed(e.base+"/oeffnung", url.Values{}).wantStatus(t, 303)
+	e.as(t, "oeffnung2").postConfirmed(e.base+"/oeffnung", url.Values{}).wantStatus(t, 303)
 
 	for _, who := range []string{"gremium1", "oeffnung1", "kreistag", "awo", "beispielhausen"} {
 		e.as(t, who).get(path).wantStatus(t, 404)
@@ -198,8 +199,8 @@ func TestCouncilReadsTheTrailFromTheOpeningOn(t *testing.T) {
 	e.passDeadline(t)
 	e.as(t, "leitung").get(e.base).wantStatus(t, 200)
 	council.get(trail).wantStatus(t, 404)
-	e.as(t, "oeffnung1").post(e.base+"/oeffnung", nil).wantStatus(t, 303)
-	e.as(t, "oeffnung2").post(e.base+"/oeffnung", nil).wantStatus(t, 303)
+	e.as(t, "oeffnung1").postConfirmed(e.base+"/oeffnung", url.Values{}).wantStatus(t, 303)
+	e.as(t, "oeffnung2").postConfirmed(e.base+"/oeffnung", url.Values{}).wantStatus(t, 303)
 
 	res := council.get(trail).wantStatus(t, 200)
 	text := visibleText(res.Body)

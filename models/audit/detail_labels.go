@@ -131,6 +131,11 @@ var detailLabels = map[string]string{
 	"contact_email":     "E-Mail-Adresse für Rückfragen",
 	"legal_remedy_text": "Rechtsbehelfsbelehrung",
 	"letterhead":        "Briefkopf",
+	"signing_office":    "Unterzeichnende Stelle",
+	"phone":             "Telefon für Rückfragen",
+	"court":             "Zuständiges Verwaltungsgericht",
+	"court_address":     "Anschrift des Gerichts",
+	"reasons":           "Begründungen",
 	"t":                 "Zeit",
 }
 
