@@ -300,6 +300,7 @@ func TestRenderEveryPage(t *testing.T) {
 				if err := r.Render(&buf, name, p); err != nil {
 					t.Fatalf("%s (%s): %v", name, variant, err)
 				}
+				CollectHTML("TestRenderEveryPage: "+name+" ("+variant+")", "/render/"+name+"/"+variant, p.Status, buf.String())
 				for _, problem := range checkHTML(buf.String(), p) {
 					t.Errorf("%s (%s): %s", name, variant, problem)
 				}

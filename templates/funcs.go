@@ -67,6 +67,9 @@ func fld(form *Form, name, label string, opts ...string) Field {
 	if f.Type == "checkbox" {
 		f.Checked = form.Get(name) != ""
 	}
+	if _, err := time.Parse(time.DateOnly, f.Value); f.Type == "date" && err != nil {
+		f.Value = "" // HTML allows only YYYY-MM-DD, a browser shows nothing else either; the field error names the problem
+	}
 	return f
 }
 
