@@ -105,7 +105,7 @@ func accessTable() map[string]access {
 	lead := kreis("lead")
 	post := func(a access) access { return a.asPost() }
 	return map[string]access{
-		"GET /healthz": pub(), "GET /readyz": pub(), "GET /static/*": pub(),
+		"GET /healthz": pub(), "GET /readyz": pub(), "GET /static/*": pub(), "GET /favicon.ico": pub(),
 		"GET /": pub(), "GET /impressum": pub(), "GET /datenschutz": pub(), "GET /barrierefreiheit": pub(),
 		"GET /anmelden": pub(), "POST /anmelden": post(pub()), "POST /abmelden": post(pub()),
 

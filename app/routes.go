@@ -33,6 +33,7 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler(time.Hour))))
+	e.GET("/favicon.ico", echo.WrapHandler(static.Handler(24*time.Hour))) // browsers ask for it at the root
 
 	// Everything below has sessions, the current user and CSRF protection. Each area adds
 	// its middleware once, after that of w, in the order written; a route may add more.
