@@ -369,6 +369,10 @@ func checkHTML(out string, p *templates.Page) []string {
 			}
 		case atom.Style:
 			problems = append(problems, "inline <style> element (forbidden by the Content-Security-Policy; use static/css/app.css)")
+		case atom.Td, atom.Th:
+			if stackedCell(n) && attr(n, "data-label") == "" && attr(n, "colspan") == "" {
+				problems = append(problems, fmt.Sprintf("a <%s> of a table-stack table has no data-label (its column header, shown above the value on narrow screens)", n.Data))
+			}
 		}
 	}
 	if h1 != 1 {
@@ -399,6 +403,21 @@ func checkHTML(out string, p *templates.Page) []string {
 		problems = append(problems, "the flash message is not shown")
 	}
 	return problems
+}
+
+// stackedCell reports whether n is a body cell of a table that stacks its rows on narrow
+// screens (class table-stack).
+func stackedCell(n *html.Node) bool {
+	inBody := false
+	for p := n.Parent; p != nil; p = p.Parent {
+		switch p.DataAtom {
+		case atom.Tbody:
+			inBody = true
+		case atom.Table:
+			return inBody && slices.Contains(strings.Fields(attr(p, "class")), "table-stack")
+		}
+	}
+	return false
 }
 
 // attr returns the value of the attribute key of n, or "".
