@@ -73,6 +73,8 @@ func (a *App) routes(e *echo.Echo) {
 	w.POST("/passwort-zuruecksetzen/:token", a.reset)
 	w.GET("/registrieren", a.registerForm)
 	w.POST("/registrieren", a.register)
+	w.GET("/registrieren/bestaetigen/:token", a.confirmEmailForm)
+	w.POST("/registrieren/bestaetigen/:token", a.confirmEmail)
 	w.GET("/einladung/:token", a.invitation)
 	w.POST("/einladung/:token", a.acceptInvitation)
 
@@ -143,6 +145,10 @@ func (a *App) routes(e *echo.Echo) {
 	// The operator: Kreise and the platform's outbox.
 	operator.GET("", a.operatorHome)
 	operator.POST("/kreise", a.createTenant)
+	operator.GET("/organisationen", a.operatorOrgs)
+	operator.GET("/organisationen/:org/sperren", a.operatorLockForm)
+	operator.POST("/organisationen/:org/sperren", a.operatorLock)
+	operator.POST("/organisationen/:org/entsperren", a.operatorUnlock)
 	operator.GET("/postausgang", a.operatorPostausgang)
 	operator.POST("/postausgang/:mail/erneut", a.operatorRetryMail)
 
