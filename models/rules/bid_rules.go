@@ -362,7 +362,7 @@ func (s SealStatus) Label() string {
 	case SealExpired:
 		return "Frist abgelaufen – ungeöffnet"
 	case SealOpened:
-		return "Geöffnet"
+		return "Interessenbekundungen geöffnet"
 	}
 	return ""
 }
