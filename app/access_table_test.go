@@ -256,6 +256,10 @@ func forbiddenMarkers(actor, state, path string) []string {
 			return []string{reasons}
 		}
 		return nil
+	case actor == "operator" && strings.HasPrefix(path, "/betrieb/organisationen"):
+		// The operator's list names every registered organisation, whether or not it bid;
+		// the seal crawl checks that a submitted bid changes nothing on it.
+		return []string{answer, reasons}
 	case actor == "eval_tied" && opened, actor == "opener" && opened:
 		// Evaluators declare per bidder and openers record the bidders: names, never content.
 		return []string{answer, reasons}
