@@ -39,6 +39,11 @@ func (a *App) login(c echo.Context) error {
 		v.Add("email", "login_failed", msgLoginFailed)
 		return a.invalid(c, "login", "Anmelden", data, values, v)
 	}
+	if blocked := a.loginBlocked(c, u, err); blocked != "" {
+		v := &core.ValidationError{}
+		v.Add("email", "login_blocked", blocked)
+		return a.invalid(c, "login", "Anmelden", data, values, v)
+	}
 	if err != nil {
 		return err
 	}
@@ -49,6 +54,27 @@ func (a *App) login(c echo.Context) error {
 	a.sessions.Put(ctx, sessionUserKey, u.ID)
 	a.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
 	return a.redirect(c, afterLogin(data.Next), "Sie sind angemeldet.")
+}
+
+// loginBlocked returns the message for a right password that may not log in: an
+// unconfirmed address (a new link is mailed when the old ones expired) or an account
+// whose organisations are all locked. "" otherwise.
+func (a *App) loginBlocked(c echo.Context, u accounts.User, err error) string {
+	switch {
+	case errors.Is(err, accounts.ErrEmailUnconfirmed):
+		sent, rerr := accounts.ResendEmailConfirmation(c.Request().Context(), a.db, u.ID, a.cfg.BaseURL, a.now())
+		if rerr != nil {
+			c.Logger().Error(rerr)
+		}
+		msg := "Ihre E-Mail-Adresse ist noch nicht bestätigt. Bitte öffnen Sie den Link aus der E-Mail, die wir Ihnen nach der Registrierung geschickt haben."
+		if sent {
+			msg += " Da der bisherige Link abgelaufen ist, haben wir Ihnen soeben einen neuen geschickt (48 Stunden gültig)."
+		}
+		return msg
+	case errors.Is(err, accounts.ErrOrgLocked):
+		return "Ihre Organisation ist gesperrt. Bitte wenden Sie sich an den Betrieb von kimibv (" + a.cfg.ContactEmail + ")."
+	}
+	return ""
 }
 
 // logout ends the session.

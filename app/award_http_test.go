@@ -80,7 +80,7 @@ func TestCouncilHTTP(t *testing.T) {
 	c := ta.client()
 	c.login("kreistag@musterland.example", demo.Password)
 	c.get("/verwaltung/musterland").wantStatus(t, 200).wantContains(t, `href="/kreistag/musterland"`)
-	c.get("/kreistag/musterland").wantStatus(t, 200).wantContains(t, base, "noch nicht abgegeben")
+	c.get("/kreistag/musterland").wantStatus(t, 200).wantContains(t, base, "noch nicht abgegeben", "Kreistag: Verfahren des Kreises Musterland")
 	c.get(base).wantStatus(t, 200).wantContains(t, "Noch nicht bestandskräftig", "Erklärung abgeben", p.OrgNames[0])
 	c.get(base+"/anhang").wantStatus(t, 404)
 	form := url.Values{}

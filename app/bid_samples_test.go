@@ -64,6 +64,7 @@ func sampleOrgBids() orgBidsPage {
 		{ID: 5, CallRef: "musterland-2026-01", CallTitle: "KIM-Case-Management", Deadline: &dl, State: rules.BidSubmitted, CurrentVersion: 2,
 			DraftRev: 5, SubmittedRev: 4, UpdatedAt: sampleNow, UpdatedByName: "Andrea Wohlfahrt", NeedsReconfirmation: true, ReceiptAt: &dl},
 		{ID: 6, CallRef: "musterland-2026-02", CallTitle: "Nachbesetzung Los Süd", State: rules.BidDraftState, UpdatedAt: sampleNow},
+		{ID: 7, CallRef: "musterland-2026-05", CallTitle: "Ergebnis", State: rules.BidSubmitted, CurrentVersion: 1, UpdatedAt: sampleNow, Outcome: "not_selected"},
 	}}
 }
 

@@ -3,9 +3,11 @@ package app_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
+	"kimibv/models/demo"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
 )
@@ -69,5 +71,48 @@ func TestSendPDFHeaders(t *testing.T) {
 	req.Header.Set("If-None-Match", etag)
 	if got := c.do(req); got.Status != http.StatusNotModified || got.Body != "" {
 		t.Errorf("If-None-Match: status %d, %d bytes", got.Status, len(got.Body))
+	}
+}
+
+// shownHashes are the Prüfwerte a page shows (class "hash").
+var shownHashes = regexp.MustCompile(`<span class="hash">([0-9a-f]{64})</span>`)
+
+// TestEveryShownPruefwertIsFoundByTheDocumentCheck takes every Prüfwert the call pages of
+// the demo's published calls and a provider's bid and receipt pages show, pastes each into
+// the public document check and expects the document it belongs to.
+func TestEveryShownPruefwertIsFoundByTheDocumentCheck(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, true)
+	anon, awo := ta.client(), ta.client()
+	awo.login("awo@traeger.example", demo.Password)
+	pages := map[string]*client{}
+	var refs []string
+	ta.store.DB.Raw(`SELECT ref FROM calls WHERE state <> 'draft' ORDER BY id`).Scan(&refs)
+	for _, ref := range refs {
+		pages["/ausschreibungen/"+ref] = anon
+	}
+	var bidPages []string
+	ta.store.DB.Raw(`SELECT DISTINCT '/traeger/' || b.org_id || '/bewerbungen/' || b.id FROM bids b
+		JOIN organization_members m ON m.org_id = b.org_id JOIN users u ON u.id = m.user_id
+		JOIN bid_versions v ON v.bid_id = b.id WHERE u.email = 'awo@traeger.example'`).Scan(&bidPages)
+	if len(refs) == 0 || len(bidPages) == 0 {
+		t.Fatalf("demo: %d calls, %d submitted bids of AWO", len(refs), len(bidPages))
+	}
+	for _, p := range bidPages {
+		pages[p] = awo
+	}
+	checked := 0
+	for path, c := range pages {
+		body := c.get(path).wantStatus(t, http.StatusOK).Body
+		for _, m := range shownHashes.FindAllStringSubmatch(body, -1) {
+			res := anon.upload("/dokumentenpruefung", true, uploadPart{Name: "pruefwert", Value: m[1]}).wantStatus(t, http.StatusOK)
+			if !strings.Contains(res.Body, "Dokument gefunden") || strings.Contains(res.Body, "Kein Dokument gefunden") {
+				t.Errorf("%s shows the Prüfwert %s, the document check does not find it", path, m[1])
+			}
+			checked++
+		}
+	}
+	if checked < len(refs)+len(bidPages) {
+		t.Errorf("only %d Prüfwerte on %d pages", checked, len(pages))
 	}
 }

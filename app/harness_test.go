@@ -123,6 +123,9 @@ func (c *client) do(req *http.Request) *response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		app.CollectHTML(c.t.Name()+": "+req.Method+" "+req.URL.RequestURI(), req.URL.RequestURI(), res.StatusCode, string(b))
+	}
 	return &response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
 }
 

@@ -33,7 +33,7 @@ var rawActive = []string{"<script>alert(1)</script>", "<img src=x onerror=alert(
 
 // destructive forms run last: they may end the procedure or the session.
 func destructive(action string) bool {
-	for _, s := range []string{"/aufhebung", "/zurueckziehen", "/loeschen", "/entfernen", "/abmelden", "/einreichen", "/oeffnung", "/abschliessen", "/beschluss", "/mitteilungen"} {
+	for _, s := range []string{"/aufhebung", "/zurueckziehen", "/loeschen", "/entfernen", "/abmelden", "/einreichen", "/oeffnung", "/abschliessen", "/beschluss", "/mitteilungen", "/sperren"} {
 		if strings.HasSuffix(action, s) {
 			return true
 		}

@@ -175,6 +175,13 @@ func (a *App) requireOrgMember(adminOnly bool) echo.MiddlewareFunc {
 				return echo.ErrNotFound
 			}
 			act := actor(c)
+			if !act.InOrg(id) && act != nil {
+				if locked, err := accounts.LockedMember(c.Request().Context(), a.db, act.UserID, id); err != nil {
+					return err
+				} else if locked {
+					return &echo.HTTPError{Code: http.StatusForbidden, Message: "Ihre Organisation ist gesperrt. Bitte wenden Sie sich an den Betrieb von kimibv (" + a.cfg.ContactEmail + ")."}
+				}
+			}
 			if !act.InOrg(id) || (adminOnly && !act.IsOrgAdmin(id)) {
 				return echo.ErrNotFound
 			}

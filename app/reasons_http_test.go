@@ -89,7 +89,7 @@ func TestNoticeStatesTheLeadsReasonPerCriterion(t *testing.T) {
 		wantRequested = append(wantRequested, fmt.Sprintf("Los %s: %s<br>", lot.Name, rules.FormatFTE(decimal.RequireFromString(r.Value))))
 	}
 	rec := ta.client().get("/vergaben/"+ref).wantStatus(t, 200).
-		wantContains(t, append(wantRequested, "Angefragt (VZÄ)", "Stellen je Los", "Stufe 3,5 statt Mittelwert 3. Begründung der Verfahrensleitung: "+deviation)...)
+		wantContains(t, append(wantRequested, "Angefragt (VZÄ)", "Stellen je Los", "Punktwert 3,5 statt Mittelwert 3. Begründung der Verfahrensleitung: "+deviation)...)
 	if strings.Contains(rec.Body, reasons["K1"]) {
 		t.Error("the public award record shows a reason that only the notice states")
 	}

@@ -1,7 +1,8 @@
 package app
 
 import (
-	"fmt"
+	"errors"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 
@@ -45,7 +46,8 @@ func (a *App) registerForm(c echo.Context) error {
 	return a.show(c, "register", "Träger registrieren", orgFormData{})
 }
 
-// register creates the organisation with its first user and logs that user in.
+// register creates the organisation with its first user, whose account stays unconfirmed
+// until the link mailed to it is used.
 func (a *App) register(c echo.Context) error {
 	values := formValues(c)
 	confirm := c.FormValue("password_confirm")
@@ -54,17 +56,48 @@ func (a *App) register(c echo.Context) error {
 		User:            accounts.NewUserInput{Name: c.FormValue("name"), Email: c.FormValue("email"), Password: c.FormValue("password"), PasswordConfirm: &confirm},
 		PrivacyAccepted: c.FormValue("privacy") != "",
 	}
-	ctx := c.Request().Context()
-	o, u, err := accounts.RegisterProvider(ctx, a.db, reg)
+	_, u, err := accounts.RegisterProvider(c.Request().Context(), a.db, reg, a.cfg.BaseURL, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "register", "Träger registrieren", orgFormData{}, withoutPasswords(values), err)
 	}
 	if err != nil {
 		return err
 	}
-	if err := a.sessions.RenewToken(ctx); err != nil {
+	return a.redirect(c, "/anmelden", "Ihre Organisation ist registriert. Wir haben Ihnen eine E-Mail an "+u.Email+
+		" geschickt. Bitte bestätigen Sie Ihre E-Mail-Adresse über den Link darin (48 Stunden gültig); danach können Sie sich anmelden.")
+}
+
+// confirmLinkInvalid answers 404 with an explanation of the unusable confirmation link.
+func (a *App) confirmLinkInvalid(c echo.Context) error {
+	return a.render(c, http.StatusNotFound, "link_invalid", a.page(c, "Link ungültig oder abgelaufen", linkInvalidData{
+		Heading: "Link ungültig oder abgelaufen",
+		Message: "Dieser Link zur Bestätigung der E-Mail-Adresse ist ungültig, wurde bereits verwendet oder ist abgelaufen (er ist 48 Stunden gültig). " +
+			"Melden Sie sich mit Ihrer E-Mail-Adresse und Ihrem Passwort an: Ist Ihre Adresse noch nicht bestätigt, schicken wir Ihnen einen neuen Link.",
+		Next: "/anmelden", NextLbl: "Zur Anmeldung",
+	}))
+}
+
+// confirmEmailForm shows the button that confirms the address of a valid link (a GET
+// changes nothing: mail scanners that open links do not confirm anything).
+func (a *App) confirmEmailForm(c echo.Context) error {
+	ok, err := accounts.EmailConfirmationValid(c.Request().Context(), a.db, c.Param("token"), a.now())
+	if err != nil {
 		return err
 	}
-	a.sessions.Put(ctx, sessionUserKey, u.ID)
-	return a.redirect(c, fmt.Sprintf("/traeger/%d", o.ID), "Ihre Organisation ist registriert. Sie sind angemeldet und verwalten die Organisation.")
+	if !ok {
+		return a.confirmLinkInvalid(c)
+	}
+	return a.show(c, "register_confirm", "E-Mail-Adresse bestätigen", resetData{Token: c.Param("token")})
+}
+
+// confirmEmail confirms the address with the one-time token.
+func (a *App) confirmEmail(c echo.Context) error {
+	_, err := accounts.ConfirmEmail(c.Request().Context(), a.db, c.Param("token"), a.now())
+	if errors.Is(err, core.ErrNotFound) {
+		return a.confirmLinkInvalid(c)
+	}
+	if err != nil {
+		return err
+	}
+	return a.redirect(c, "/anmelden", "Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.")
 }

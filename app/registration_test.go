@@ -1,13 +1,21 @@
 package app_test
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"mime/quotedprintable"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"kimibv/app/smtptest"
 	"kimibv/models/accounts"
+	"kimibv/models/postbox"
 )
 
 // acctRegistration is a complete, valid registration form.
@@ -19,22 +27,106 @@ func acctRegistration() url.Values {
 		"privacy": {"1"}}
 }
 
-func TestRegisterProviderLogsTheAdministratorIn(t *testing.T) {
+// TestRegisterProviderConfirmsTheAddressByMailedLink registers a provider, delivers the
+// outbox to the real SMTP test server and follows the link as the server received it:
+// no login before the confirmation, the link works once, expires after 48 hours, and the
+// right password of an unconfirmed account with an expired link mails a new one.
+func TestRegisterProviderConfirmsTheAddressByMailedLink(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t, true)
+	if n := ta.count(`SELECT count(*) FROM users WHERE email_confirmed_at IS NULL`); n != 0 {
+		t.Fatalf("%d demo accounts are unconfirmed", n)
+	}
+	sink := startSMTP(t)
 	c := ta.client()
 	c.get("/registrieren").wantStatus(t, http.StatusOK).wantContains(t, `name="org_name"`, "gemeinnützige GmbH (gGmbH)", "Der Paritätische",
 		`name="privacy"`, `href="/datenschutz"`)
 	res := c.post("/registrieren", acctRegistration()).wantStatus(t, http.StatusSeeOther)
-	loc := res.Header.Get("Location")
-	if !regexp.MustCompile(`^/traeger/[0-9]+$`).MatchString(loc) {
+	if loc := res.Header.Get("Location"); loc != "/anmelden" {
 		t.Fatalf("redirect to %q", loc)
 	}
-	c.get(loc).wantStatus(t, http.StatusOK).wantContains(t, "Ihre Organisation ist registriert", "Neuer Weg e. V.", "Lindenallee 4, 57030 Westdorf",
-		"Nadia Neumann", "Ausschreibungen ansehen", "Profil bearbeiten")
+	c.get("/anmelden").wantContains(t, "Ihre Organisation ist registriert", "nadia@neuer-weg.example", "Bitte bestätigen Sie Ihre E-Mail-Adresse")
 	if n := ta.count(`SELECT count(*) FROM organization_members m JOIN users u ON u.id = m.user_id WHERE u.email = 'nadia@neuer-weg.example' AND m.role = 'org_admin'`); n != 1 {
 		t.Fatal("first user is not the administrator")
 	}
+	loginRefused := func(c *client, want string) {
+		t.Helper()
+		c.post("/anmelden", url.Values{"email": {"nadia@neuer-weg.example"}, "password": {acctNewPassword}}).
+			wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, want, `href="#f-email"`)
+		if c.get("/konto").Status != http.StatusSeeOther {
+			t.Fatal("logged in before the confirmation")
+		}
+	}
+	loginRefused(c, "Ihre E-Mail-Adresse ist noch nicht bestätigt")
+
+	link := confirmationLink(t, ta, sink, "nadia@neuer-weg.example")
+	tok := strings.TrimPrefix(link, "http://kimibv.test/registrieren/bestaetigen/")
+	if n := ta.count(`SELECT count(*) FROM email_confirmations WHERE token_hash = ? AND expires_at BETWEEN ? AND ?`,
+		accounts.HashToken(tok), ta.clock.Now().Add(47*time.Hour), ta.clock.Now().Add(49*time.Hour)); n != 1 {
+		t.Fatal("the token is not stored as its hash with an expiry of 48 hours")
+	}
+	path := "/registrieren/bestaetigen/" + tok
+	c.get(path).wantStatus(t, http.StatusOK).wantContains(t, "E-Mail-Adresse bestätigen", `action="`+path+`"`)
+	if n := ta.count(`SELECT count(*) FROM users WHERE email = 'nadia@neuer-weg.example' AND email_confirmed_at IS NULL`); n != 1 {
+		t.Fatal("opening the link (GET) confirmed the address")
+	}
+	c.post(path, nil).wantStatus(t, http.StatusSeeOther)
+	c.get("/anmelden").wantContains(t, "Ihre E-Mail-Adresse ist bestätigt.")
+	c.login("nadia@neuer-weg.example", acctNewPassword)
+	org := ta.count(`SELECT org_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE u.email = 'nadia@neuer-weg.example'`)
+	c.get(fmt.Sprintf("/traeger/%d", org)).wantStatus(t, http.StatusOK).wantContains(t, "Neuer Weg e. V.", "Lindenallee 4, 57030 Westdorf", "Nadia Neumann")
+	ta.client().post(path, nil).wantStatus(t, http.StatusNotFound).wantContains(t, "Link ungültig oder abgelaufen")
+
+	// A second registration waits longer than 48 hours: the link has expired, and the
+	// right password mails a new one.
+	second := acctRegistration()
+	second.Set("org_name", "Zweiter Weg e. V.")
+	second.Set("email", "zoe@zweiter-weg.example")
+	c2 := ta.client()
+	c2.post("/registrieren", second).wantStatus(t, http.StatusSeeOther)
+	old := confirmationLink(t, ta, sink, "zoe@zweiter-weg.example")
+	ta.clock.Advance(48*time.Hour + time.Minute)
+	c2.get(strings.TrimPrefix(old, "http://kimibv.test")).wantStatus(t, http.StatusNotFound).wantContains(t, "Link ungültig oder abgelaufen")
+	c2.post("/anmelden", url.Values{"email": {"zoe@zweiter-weg.example"}, "password": {acctNewPassword}}).
+		wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "soeben einen neuen geschickt")
+	fresh := confirmationLink(t, ta, sink, "zoe@zweiter-weg.example")
+	if fresh == old {
+		t.Fatal("no new link")
+	}
+	c2.post(strings.TrimPrefix(fresh, "http://kimibv.test"), nil).wantStatus(t, http.StatusSeeOther)
+	c2.login("zoe@zweiter-weg.example", acctNewPassword)
+}
+
+// confirmationLink delivers the outbox to sink and returns the newest confirmation link
+// in a message sink received for to, decoded from its transfer encoding.
+func confirmationLink(t *testing.T, ta *testApp, sink *smtptest.Sink, to string) string {
+	t.Helper()
+	if _, err := postbox.SendOutbox(context.Background(), ta.store.DB, delivererTo(t, sink.Addr), 100); err != nil {
+		t.Fatal(err)
+	}
+	link := ""
+	for _, raw := range sink.Messages() {
+		rcpt, msg, _ := strings.Cut(raw, "\n")
+		if rcpt != "RCPT:"+to {
+			continue
+		}
+		m, err := mail.ReadMessage(strings.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body io.Reader = m.Body
+		if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+			body = quotedprintable.NewReader(m.Body)
+		}
+		b, _ := io.ReadAll(body)
+		if found := regexp.MustCompile(`http://kimibv\.test/registrieren/bestaetigen/[A-Za-z0-9_-]{40,}`).FindString(string(b)); found != "" {
+			link = found
+		}
+	}
+	if link == "" {
+		t.Fatalf("the SMTP server received no confirmation link for %s", to)
+	}
+	return link
 }
 
 func TestRegisterProviderRefusesBadInput(t *testing.T) {

@@ -54,6 +54,18 @@ var pageSamples = map[string]func() *templates.Page{
 	"link_invalid": func() *templates.Page {
 		return sample("Link ungültig oder abgelaufen", linkInvalidData{Heading: "Link ungültig oder abgelaufen", Message: "Dieser Link ist abgelaufen.", Next: "/passwort-vergessen", NextLbl: "Neuen Link anfordern"})
 	},
+	"betrieb_organisationen": func() *templates.Page {
+		locked := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		return sample("Betrieb: Organisationen", operatorOrgsData{Orgs: []accounts.OrgSummary{
+			{ID: 1, Name: "AWO e. V.", City: "Musterstadt", Kreise: "Kreis Musterland", Members: 2, CreatedAt: locked},
+			{ID: 2, Name: "Verein <b>", City: "Westdorf", Members: 1, CreatedAt: locked, LockedAt: &locked, LockedReason: "Missbrauch"}}})
+	},
+	"betrieb_sperren": func() *templates.Page {
+		return withFormError(sample("Organisation sperren", operatorLockData{Org: accounts.OrgSummary{ID: 1, Name: "AWO e. V.", Members: 2}}), "reason", "Bitte geben Sie einen Grund an.")
+	},
+	"register_confirm": func() *templates.Page {
+		return sample("E-Mail-Adresse bestätigen", resetData{Token: "abc_DEF-123"})
+	},
 	"register": func() *templates.Page {
 		return withFormError(sample("Träger registrieren", orgFormData{}), "privacy", "Bitte bestätigen Sie die Datenschutzhinweise.")
 	},
@@ -159,10 +171,11 @@ var pageSamples = map[string]func() *templates.Page{
 		return withFormError(sample("Bewertungsgremium", sampleCommittee()), "user", "Bitte wählen Sie eine Person.")
 	},
 	"evaluation": func() *templates.Page {
-		return sample("Bewertung", evaluationHomePage{Calls: []evaluation.EvaluatorCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallOpened, OpenedAt: &sampleNow, Undeclared: 2}, {ID: 2, Ref: "musterland-2026-02", Title: "Zweites", State: rules.CallClosed}}, Base: "/verwaltung/musterland/bewertung"})
+		return sample("Bewertung", evaluationHomePage{Calls: []evaluation.EvaluatorCallRow{{ID: 1, Ref: "musterland-2026-01", Title: "IBV", State: rules.CallOpened, OpenedAt: &sampleNow, Undeclared: 2}, {ID: 2, Ref: "musterland-2026-02", Title: "Zweites", State: rules.CallClosed},
+			{ID: 3, Ref: "musterland-2026-03", Title: "Drittes", State: rules.CallCancelled}, {ID: 4, Ref: "musterland-2026-04", Title: "Viertes", State: rules.CallOpened, OpenedAt: &sampleNow, Submitted: 1}}, Base: "/verwaltung/musterland/bewertung"})
 	},
 	"evaluation_call": func() *templates.Page {
-		return sample("Bewertung", evaluationCallPage{View: &evaluation.EvaluatorCallView{Call: sampleClosedHeader(), Bids: []evaluation.EvaluatorBidRow{{BidID: 1, OrgName: "AWO", Started: true}, {BidID: 2, OrgName: "Caritas", Started: true, SubmittedAt: &sampleNow}}}, Base: "/verwaltung/musterland/bewertung/1", Home: "/verwaltung/musterland/bewertung"})
+		return sample("Bewertung", evaluationCallPage{View: &evaluation.EvaluatorCallView{Call: sampleClosedHeader(), Bids: []evaluation.EvaluatorBidRow{{BidID: 1, OrgName: "AWO", Started: true}, {BidID: 2, OrgName: "Caritas", Started: true, SubmittedAt: &sampleNow}}, Withheld: 1}, Base: "/verwaltung/musterland/bewertung/1", Home: "/verwaltung/musterland/bewertung"})
 	},
 	"coi_declare": func() *templates.Page {
 		return withFormError(sample("Erklärung zu Interessenkonflikten", sampleDeclarations(false)), "note_1", "Bitte erläutern Sie die Verbindung.")
@@ -304,6 +317,7 @@ func TestRenderEveryPage(t *testing.T) {
 				if err := r.Render(&buf, name, p); err != nil {
 					t.Fatalf("%s (%s): %v", name, variant, err)
 				}
+				CollectHTML("TestRenderEveryPage: "+name+" ("+variant+")", "/render/"+name+"/"+variant, p.Status, buf.String())
 				for _, problem := range checkHTML(buf.String(), p) {
 					t.Errorf("%s (%s): %s", name, variant, problem)
 				}
@@ -333,6 +347,7 @@ func checkHTML(out string, p *templates.Page) []string {
 	}
 	var problems []string
 	ids := map[string]int{}
+	labels, summary := map[string]string{}, map[string]string{} // control id → label text; summary link target → text
 	var h1, skip, mains int
 	var firstLink *html.Node
 	for n := range doc.Descendants() {
@@ -359,9 +374,16 @@ func checkHTML(out string, p *templates.Page) []string {
 			if attr(n, "id") != "inhalt" {
 				problems = append(problems, `<main> must have id="inhalt" (target of the skip link)`)
 			}
+		case atom.Label:
+			if f := attr(n, "for"); f != "" {
+				labels[f] = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(textOf(n)), "– optional"))
+			}
 		case atom.A:
 			if firstLink == nil {
 				firstLink = n
+			}
+			if h := attr(n, "href"); strings.HasPrefix(h, "#f-") {
+				summary[h[1:]] = textOf(n)
 			}
 			if strings.Contains(attr(n, "class"), "skip-link") && attr(n, "href") == "#inhalt" {
 				skip++
@@ -372,6 +394,10 @@ func checkHTML(out string, p *templates.Page) []string {
 			}
 		case atom.Style:
 			problems = append(problems, "inline <style> element (forbidden by the Content-Security-Policy; use static/css/app.css)")
+		case atom.Td, atom.Th:
+			if stackedCell(n) && attr(n, "data-label") == "" && attr(n, "colspan") == "" {
+				problems = append(problems, fmt.Sprintf("a <%s> of a table-stack table has no data-label (its column header, shown above the value on narrow screens)", n.Data))
+			}
 		}
 	}
 	if h1 != 1 {
@@ -394,6 +420,11 @@ func checkHTML(out string, p *templates.Page) []string {
 				problems = append(problems, fmt.Sprintf("the error summary links to #f-%s, but the page has no control with that id (FieldError.Field must be the form field name)", fe.Field))
 			}
 		}
+		for _, fe := range p.Form.Errors {
+			if l := labels["f-"+fe.Field]; l != "" && !strings.HasPrefix(summary["f-"+fe.Field], l+": ") {
+				problems = append(problems, fmt.Sprintf("the error summary entry %q does not name its field %q", summary["f-"+fe.Field], l))
+			}
+		}
 		if len(p.Form.Errors) > 0 && ids["fehlerliste"] != 1 {
 			problems = append(problems, "a form with errors must show the error summary (id fehlerliste)")
 		}
@@ -402,6 +433,21 @@ func checkHTML(out string, p *templates.Page) []string {
 		problems = append(problems, "the flash message is not shown")
 	}
 	return problems
+}
+
+// stackedCell reports whether n is a body cell of a table that stacks its rows on narrow
+// screens (class table-stack).
+func stackedCell(n *html.Node) bool {
+	inBody := false
+	for p := n.Parent; p != nil; p = p.Parent {
+		switch p.DataAtom {
+		case atom.Tbody:
+			inBody = true
+		case atom.Table:
+			return inBody && slices.Contains(strings.Fields(attr(p, "class")), "table-stack")
+		}
+	}
+	return false
 }
 
 // attr returns the value of the attribute key of n, or "".

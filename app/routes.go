@@ -36,6 +36,7 @@ func (a *App) routes(e *echo.Echo) {
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler(time.Hour))))
+	e.GET("/favicon.ico", echo.WrapHandler(static.Handler(24*time.Hour))) // browsers ask for it at the root
 
 	// Everything below has sessions, the current user and CSRF protection. Each area adds
 	// its middleware once, after that of w, in the order written; a route may add more.
@@ -75,6 +76,8 @@ func (a *App) routes(e *echo.Echo) {
 	w.POST("/passwort-zuruecksetzen/:token", a.reset)
 	w.GET("/registrieren", a.registerForm)
 	w.POST("/registrieren", a.register)
+	w.GET("/registrieren/bestaetigen/:token", a.confirmEmailForm)
+	w.POST("/registrieren/bestaetigen/:token", a.confirmEmail)
 	w.GET("/einladung/:token", a.invitation)
 	w.POST("/einladung/:token", a.acceptInvitation)
 
@@ -148,6 +151,10 @@ func (a *App) routes(e *echo.Echo) {
 	// The operator: Kreise and the platform's outbox.
 	operator.GET("", a.operatorHome)
 	operator.POST("/kreise", a.createTenant)
+	operator.GET("/organisationen", a.operatorOrgs)
+	operator.GET("/organisationen/:org/sperren", a.operatorLockForm)
+	operator.POST("/organisationen/:org/sperren", a.operatorLock)
+	operator.POST("/organisationen/:org/entsperren", a.operatorUnlock)
 	operator.GET("/postausgang", a.operatorPostausgang)
 	operator.POST("/postausgang/:mail/erneut", a.operatorRetryMail)
 

@@ -162,7 +162,7 @@ func accRegister(t *testing.T, db *gorm.DB, name, email string) (*accounts.Organ
 	t.Helper()
 	confirm := accPassword
 	o, u, err := accounts.RegisterProvider(context.Background(), db, accounts.Registration{Org: accOrgInput(name),
-		User: accounts.NewUserInput{Email: email, Name: "Andrea Admin", Password: accPassword, PasswordConfirm: &confirm}, PrivacyAccepted: true})
+		User: accounts.NewUserInput{Email: email, Name: "Andrea Admin", Password: accPassword, PasswordConfirm: &confirm}, PrivacyAccepted: true}, "http://kimibv.test", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,15 +194,15 @@ func TestRegisterProvider(t *testing.T) {
 		return accounts.NewUserInput{Email: email, Name: "Zweite Person", Password: accPassword, PasswordConfirm: confirm}
 	}
 	// The same name in other case, and an existing e-mail address: nothing written.
-	_, _, err := accounts.RegisterProvider(ctx, db, accounts.Registration{Org: accOrgInput("BRÜCKENSCHLAG E. V."), User: user("neu@bruecke.example", &confirm), PrivacyAccepted: true})
+	_, _, err := accounts.RegisterProvider(ctx, db, accounts.Registration{Org: accOrgInput("BRÜCKENSCHLAG E. V."), User: user("neu@bruecke.example", &confirm), PrivacyAccepted: true}, "http://kimibv.test", time.Now())
 	wantCodes(t, err, "org_name:taken")
-	_, _, err = accounts.RegisterProvider(ctx, db, accounts.Registration{Org: accOrgInput("Anderer Verein e. V."), User: user("ADMIN@bruecke.example", &confirm), PrivacyAccepted: true})
+	_, _, err = accounts.RegisterProvider(ctx, db, accounts.Registration{Org: accOrgInput("Anderer Verein e. V."), User: user("ADMIN@bruecke.example", &confirm), PrivacyAccepted: true}, "http://kimibv.test", time.Now())
 	wantCodes(t, err, "email:taken")
-	_, _, err = accounts.RegisterProvider(ctx, db, accounts.Registration{Org: accOrgInput("Anderer Verein e. V."), User: user("neu@bruecke.example", &other)})
+	_, _, err = accounts.RegisterProvider(ctx, db, accounts.Registration{Org: accOrgInput("Anderer Verein e. V."), User: user("neu@bruecke.example", &other)}, "http://kimibv.test", time.Now())
 	wantCodes(t, err, "password_confirm:mismatch", "privacy:required")
 	bad := accOrgInput("X")
 	bad.LegalForm, bad.PostalCode, bad.Email = "GmbH & Co. KG", "1234", ""
-	_, _, err = accounts.RegisterProvider(ctx, db, accounts.Registration{Org: bad, User: user("neu@bruecke.example", &confirm), PrivacyAccepted: true})
+	_, _, err = accounts.RegisterProvider(ctx, db, accounts.Registration{Org: bad, User: user("neu@bruecke.example", &confirm), PrivacyAccepted: true}, "http://kimibv.test", time.Now())
 	wantCodes(t, err, "org_name:too_short", "legal_form:invalid", "postal_code:invalid", "org_email:required")
 	if after := counts(); after != before {
 		t.Fatalf("refused registrations wrote something: %v → %v", before, after)

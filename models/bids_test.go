@@ -323,7 +323,7 @@ func TestReadBidsSealedForEveryRole(t *testing.T) {
 	}{
 		{"before the deadline", ``, "Frist läuft"},
 		{"after the deadline, unopened", `UPDATE calls SET deadline = now() - interval '1 hour' WHERE id = ?`, "Frist abgelaufen – ungeöffnet"},
-		{"after the opening", `UPDATE calls SET opened_at = now() WHERE id = ?`, "Geöffnet"},
+		{"after the opening", `UPDATE calls SET opened_at = now() WHERE id = ?`, "Interessenbekundungen geöffnet"},
 	}
 	for i, ph := range phases {
 		if ph.sql != "" {

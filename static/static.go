@@ -1,4 +1,4 @@
-// Package static holds the embedded stylesheets, fonts and scripts.
+// Package static holds the embedded stylesheets, fonts, scripts and the favicon.
 package static
 
 import (
@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-//go:embed css kern
+//go:embed css kern favicon.ico favicon.svg
 var files embed.FS
 
 // Handler serves the embedded files with a public cache lifetime of maxAge.

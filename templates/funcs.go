@@ -67,6 +67,9 @@ func fld(form *Form, name, label string, opts ...string) Field {
 	if f.Type == "checkbox" {
 		f.Checked = form.Get(name) != ""
 	}
+	if _, err := time.Parse(time.DateOnly, f.Value); f.Type == "date" && err != nil {
+		f.Value = "" // HTML allows only YYYY-MM-DD, a browser shows nothing else either; the field error names the problem
+	}
 	return f
 }
 
@@ -78,10 +81,49 @@ func withOptions(f Field, pairs ...string) Field {
 	return f
 }
 
+// requiredIf returns the fld option "required" when cond holds ("" is ignored by fld).
+func requiredIf(cond bool) string {
+	if cond {
+		return "required"
+	}
+	return ""
+}
+
+// genitive returns the genitive with article of a Kreis or kreisfreie Stadt from its kind
+// ("kreis" or "kreisfreie_stadt") and name: "Kreis Musterland" → "des Kreises Musterland",
+// "Rhein-Kreis Neuss" → "des Rhein-Kreises Neuss", "Stadt Beispielhausen" → "der Stadt
+// Beispielhausen", "Bielefeld" (kreisfreie Stadt) → "der Stadt Bielefeld".
+func genitive(kind, name string) string {
+	name = strings.TrimSpace(name)
+	first, rest, _ := strings.Cut(name, " ")
+	lower := strings.ToLower(first)
+	switch {
+	case strings.HasSuffix(lower, "stadt") || strings.HasPrefix(lower, "städteregion"):
+		return "der " + name
+	case strings.HasSuffix(lower, "kreis"):
+		return strings.TrimSpace("des " + first + "es " + rest)
+	case kind == "kreisfreie_stadt":
+		return "der Stadt " + name
+	}
+	return "des Kreises " + name
+}
+
+// plural returns singular for n == 1 and plural otherwise, with the number in front:
+// plural 1 "Bewertungsbogen" "Bewertungsbögen" → "1 Bewertungsbogen".
+func plural(n int, singular, pluralForm string) string {
+	if n == 1 {
+		return "1 " + singular
+	}
+	return fmt.Sprintf("%d %s", n, pluralForm)
+}
+
 func funcs() template.FuncMap {
 	return template.FuncMap{
 		"fld":         fld,
 		"withOptions": withOptions,
+		"requiredIf":  requiredIf,
+		"genitive":    genitive,
+		"plural":      plural,
 		"dt":          core.FormatDateTime,
 		"date":        core.FormatDate,
 		"points":      rules.FormatPoints, // exactly two decimals, as in the PDFs ("75,00")

@@ -34,6 +34,17 @@ type NavItem struct {
 type Form struct {
 	Values url.Values
 	Errors []core.FieldError
+	labels map[string]string // field name → label text, read from a first rendering (Render)
+}
+
+// Label returns the label of the field name as the page shows it (<label for="f-name">),
+// or "" when the control has none. The error summary names each field with it; Render
+// executes a page with errors twice so that the summary at the top knows the labels.
+func (f *Form) Label(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.labels[name]
 }
 
 // NewForm wraps submitted values (nil allowed) and the failures of err, if it is a validation error.

@@ -3,12 +3,15 @@
 package templates
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
+	"html"
 	"html/template"
 	"io"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -59,8 +62,37 @@ func (r *Renderer) Render(w io.Writer, page string, p *Page) error {
 	if !ok {
 		return fmt.Errorf("unknown page %q", page)
 	}
+	if p != nil && p.Form != nil && len(p.Form.Errors) > 0 {
+		// A first pass finds the labels of the fields for the error summary (Form.Label).
+		var first bytes.Buffer
+		if err := t.ExecuteTemplate(&first, "layout.html", p); err != nil {
+			return fmt.Errorf("render %s: %w", page, err)
+		}
+		p.Form.labels = fieldLabels(first.String())
+	}
 	if err := t.ExecuteTemplate(w, "layout.html", p); err != nil {
 		return fmt.Errorf("render %s: %w", page, err)
 	}
 	return nil
+}
+
+// fieldLabel matches a label of a form control (id f-<name>) and its content.
+var fieldLabel = regexp.MustCompile(`(?s)<label[^>]*\bfor="f-([^"]+)"[^>]*>(.*?)</label>`)
+
+// fieldTags matches the tags inside a label; fieldOptional its "– optional" marker.
+var (
+	fieldTags     = regexp.MustCompile(`<[^>]*>`)
+	fieldOptional = regexp.MustCompile(`(?s)<span class="kern-label__optional">.*?</span>`)
+)
+
+// fieldLabels returns the label text of every form control in a rendered page by field name.
+func fieldLabels(page string) map[string]string {
+	out := map[string]string{}
+	for _, m := range fieldLabel.FindAllStringSubmatch(page, -1) {
+		text := fieldTags.ReplaceAllString(fieldOptional.ReplaceAllString(m[2], ""), "")
+		if text = strings.Join(strings.Fields(html.UnescapeString(text)), " "); text != "" {
+			out[m[1]] = text
+		}
+	}
+	return out
 }

@@ -16,7 +16,7 @@ import (
 // is fetched over plain HTTP.
 func TestLeadPublishesACallAnswersAQuestionAndAmendsIt(t *testing.T) {
 	t.Parallel()
-	tl, base, browser, pages := startJourneys(t, "call lifecycle")
+	tl, base, browser, pages, _ := startJourneys(t, "call lifecycle")
 	now := time.Now()
 	title := "KIM-Case-Management im Kreis Musterland – Browsertest " + now.Format("150405")
 	question := "Dürfen sich zwei Träger gemeinsam für ein Los bewerben (Browsertest)?"

@@ -70,7 +70,7 @@ func (j *journey) pictures(name string) {
 // pointed out on its step and in the preview, which shows the call as it will be published.
 func TestLeadDraftsACallStepByStep(t *testing.T) {
 	t.Parallel()
-	tl, base, browser, pages := startJourneys(t, "call steps")
+	tl, base, browser, pages, _ := startJourneys(t, "call steps")
 	now := time.Now()
 	title := "KIM im Kreis Musterland – Schritt für Schritt " + now.Format("150405")
 	lead := newJourney(t, browser, "Leitung", base, tl.axeJS, pages)

@@ -17,6 +17,7 @@ import (
 
 	"kimibv/app"
 	"kimibv/models/dbtest"
+	"kimibv/models/store"
 )
 
 // tools are the paths of the browser and of axe-core, read from the environment.
@@ -58,6 +59,13 @@ func needTools(t *testing.T) tools {
 // startApp serves the real application with the demonstration data on loopback and returns its URL.
 func startApp(t *testing.T) string {
 	t.Helper()
+	base, _ := startAppOn(t)
+	return base
+}
+
+// startAppOn is startApp that also returns the application's store (for the mails it queued).
+func startAppOn(t *testing.T) (string, *store.Store) {
+	t.Helper()
 	st := dbtest.NewDemo(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	_, e, err := app.New(app.Config{BaseURL: "http://kimibv.test", Env: "production", MaxBodyBytes: 110 << 20,
@@ -68,7 +76,7 @@ func startApp(t *testing.T) string {
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return srv.URL
+	return srv.URL, st
 }
 
 // chromium is the one headless Chromium of the test process, started on first use and

@@ -16,15 +16,17 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"kimibv/models/store"
 )
 
 // startJourneys starts the app (and the shared browser, on first use) for a journey test
 // and returns them with the list that the journeys (newJourney) add their audited pages to;
 // the list is logged when the test ends.
-func startJourneys(t *testing.T, name string) (tools, string, context.Context, *[]string) {
+func startJourneys(t *testing.T, name string) (tools, string, context.Context, *[]string, *store.Store) {
 	tl := needTools(t)
 	began := time.Now()
-	base := startApp(t)
+	base, st := startAppOn(t)
 	browser := startBrowser(t, tl)
 	pages := &[]string{}
 	t.Cleanup(func() {
@@ -33,7 +35,7 @@ func startJourneys(t *testing.T, name string) (tools, string, context.Context, *
 			t.Log("    " + p)
 		}
 	})
-	return tl, base, browser, pages
+	return tl, base, browser, pages, st
 }
 
 // journey drives one user's tab through a flow of forms and audits every page it reaches:

@@ -2,17 +2,19 @@ package browsertest
 
 import (
 	"bytes"
+	"fmt"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 
 	"kimibv/models/accounts"
+	"kimibv/models/dbtest"
 	"kimibv/models/rules"
 )
 
-// TestNewProviderRegistersAndSubmitsABid: a new provider registers, lands on
-// its organisation page, puts a standing document into the wallet, starts a bid on the open
+// TestNewProviderRegistersAndSubmitsABid: a new provider registers, confirms its e-mail
+// address through the mailed link, logs in, opens its organisation page, puts a standing document into the wallet, starts a bid on the open
 // demo call from the public call list, fills the steps (lots, answers, uploads, declarations,
 // contact), sees the check page first with a missing document (listed with a link to where it
 // is fixed), fixes it from the wallet, submits, sees the receipt with time and hashes and
@@ -20,7 +22,7 @@ import (
 // is audited with axe-core.
 func TestNewProviderRegistersAndSubmitsABid(t *testing.T) {
 	t.Parallel()
-	tl, base, browser, pages := startJourneys(t, "provider bid")
+	tl, base, browser, pages, st := startJourneys(t, "provider bid")
 	dir := t.TempDir()
 	orgName := "Interkultureller Beratungsverein Talheim e. V."
 
@@ -35,11 +37,33 @@ func TestNewProviderRegistersAndSubmitsABid(t *testing.T) {
 		"f-password": "Lindenweg-3-Talheim!", "f-password_confirm": "Lindenweg-3-Talheim!", "f-privacy": "on",
 	})
 	p.submit(`main form[action="/registrieren"] button[type=submit]`, 200)
-	orgPath := p.path()
-	if !regexp.MustCompile(`^/traeger/[0-9]+$`).MatchString(orgPath) {
-		t.Fatalf("the registration led to %s, want the organisation page", orgPath)
+	if got := p.path(); got != "/anmelden" {
+		t.Fatalf("the registration led to %s, want the login page", got)
 	}
-	p.wantText("Ihre Organisation ist registriert", orgName)
+	p.wantText("Ihre Organisation ist registriert", "Bitte bestätigen Sie Ihre E-Mail-Adresse")
+
+	// The confirmation link from the queued mail, then the login.
+	var link string
+	for _, m := range dbtest.MailsTo(t, st.DB, "demir@beratung-talheim.example", "") {
+		if found := regexp.MustCompile(`/registrieren/bestaetigen/[A-Za-z0-9_-]+`).FindString(m.Body); found != "" {
+			link = found
+		}
+	}
+	if link == "" {
+		t.Fatal("no confirmation link mailed")
+	}
+	p.open(link)
+	p.submit(`main form[action="`+link+`"] button[type=submit]`, 200)
+	p.wantText("Ihre E-Mail-Adresse ist bestätigt")
+	p.fill(map[string]string{"f-email": "demir@beratung-talheim.example", "f-password": "Lindenweg-3-Talheim!"})
+	p.submit(`main form[action="/anmelden"] button[type=submit]`, 200)
+	var orgID int64
+	if err := st.DB.Raw(`SELECT id FROM organizations WHERE name = ?`, orgName).Scan(&orgID).Error; err != nil || orgID == 0 {
+		t.Fatalf("organisation not found: %v", err)
+	}
+	orgPath := fmt.Sprintf("/traeger/%d", orgID)
+	p.open(orgPath)
+	p.wantText(orgName, "Lindenweg 3")
 
 	// A standing document into the wallet.
 	p.open(orgPath + "/dokumente")

@@ -94,8 +94,10 @@ type Registration struct {
 }
 
 // RegisterProvider is the self-registration: like RegisterOrganization, but the privacy
-// notice must have been acknowledged, which the audit entry records.
-func RegisterProvider(ctx context.Context, db *gorm.DB, r Registration) (*Organization, User, error) {
+// notice must have been acknowledged, which the audit entry records, and the account
+// cannot log in before its address is confirmed through the link mailed to it (valid
+// EmailConfirmationValidity from now, baseURL the site's address).
+func RegisterProvider(ctx context.Context, db *gorm.DB, r Registration, baseURL string, now time.Time) (*Organization, User, error) {
 	v := r.Org.Validate()
 	v.Fields = append(v.Fields, r.User.Validate().Fields...)
 	if !r.PrivacyAccepted {
@@ -104,16 +106,18 @@ func RegisterProvider(ctx context.Context, db *gorm.DB, r Registration) (*Organi
 	if err := v.OrNil(); err != nil {
 		return nil, User{}, err
 	}
-	return registerOrganization(ctx, db, r.Org, r.User, map[string]any{"privacy_notice_acknowledged": true})
+	return registerOrganization(ctx, db, r.Org, r.User, map[string]any{"privacy_notice_acknowledged": true}, &confirmation{baseURL, now})
 }
 
 // RegisterOrganization creates the provider organisation together with its first user,
 // who becomes its administrator. Both are audited on the platform chain.
 func RegisterOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user NewUserInput) (*Organization, User, error) {
-	return registerOrganization(ctx, db, org, user, nil)
+	return registerOrganization(ctx, db, org, user, nil, nil)
 }
 
-func registerOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user NewUserInput, extra map[string]any) (*Organization, User, error) {
+// registerOrganization creates the organisation and its administrator; with conf the
+// account stays unconfirmed and is mailed a confirmation link in the same transaction.
+func registerOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user NewUserInput, extra map[string]any, conf *confirmation) (*Organization, User, error) {
 	v := org.Validate()
 	v.Fields = append(v.Fields, user.Validate().Fields...)
 	if err := v.OrNil(); err != nil {
@@ -138,6 +142,14 @@ func registerOrganization(ctx context.Context, db *gorm.DB, org OrgInput, user N
 		}
 		if err := tx.Exec(`INSERT INTO organization_members (org_id, user_id, role) VALUES (?, ?, ?)`, o.ID, u.ID, core.RoleOrgAdmin).Error; err != nil {
 			return fmt.Errorf("insert org admin: %w", err)
+		}
+		if conf != nil {
+			if err := tx.Exec(`UPDATE users SET email_confirmed_at = NULL WHERE id = ?`, u.ID).Error; err != nil {
+				return fmt.Errorf("mark user unconfirmed: %w", err)
+			}
+			if err := sendEmailConfirmationTx(tx, u, conf.baseURL, conf.now); err != nil {
+				return err
+			}
 		}
 		details := map[string]any{"name": o.Name, "legal_form": o.LegalForm, "user_id": u.ID}
 		for k, val := range extra {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -127,6 +128,14 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string, now 
 			}
 			result = core.ErrInvalidCredentials
 		default:
+			reason, blocked := loginBlocked(tx, u)
+			if reason == "" && blocked != nil {
+				return blocked
+			}
+			if blocked != nil {
+				details["reason"], result = reason, blocked
+				break
+			}
 			if err := tx.Model(&u).Updates(map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now}).Error; err != nil {
 				return fmt.Errorf("record login: %w", err)
 			}
@@ -142,6 +151,9 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password string, now 
 	})
 	if err != nil {
 		return User{}, err
+	}
+	if errors.Is(result, ErrEmailUnconfirmed) {
+		return u, result // the caller may mail a new link (ResendEmailConfirmation)
 	}
 	if result != nil {
 		return User{}, result
@@ -161,7 +173,8 @@ func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*core.Actor, err
 		Role core.Role
 	}
 	err := db.WithContext(ctx).Raw(`SELECT 't' AS kind, tenant_id AS id, role FROM tenant_memberships WHERE user_id = ?
-		UNION ALL SELECT 'o', org_id, role FROM organization_members WHERE user_id = ?`, userID, userID).Scan(&rows).Error
+		UNION ALL SELECT 'o', m.org_id, m.role FROM organization_members m JOIN organizations o ON o.id = m.org_id
+			WHERE m.user_id = ? AND o.locked_at IS NULL`, userID, userID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load memberships: %w", err)
 	}

@@ -30,6 +30,21 @@ type OrgBidRow struct {
 	UpdatedByName       string
 	NeedsReconfirmation bool
 	ReceiptAt           *time.Time
+	Outcome             string // the kind of the organisation's notice, once the notices are out
+}
+
+// OutcomeLabel is the result of the procedure for this bid, once the notices are out
+// (rules.md R20): "Berücksichtigt", "Nicht berücksichtigt" or "Ausgeschlossen"; "" before.
+func (r OrgBidRow) OutcomeLabel() string {
+	switch r.Outcome {
+	case "selected":
+		return "Berücksichtigt"
+	case "not_selected":
+		return "Nicht berücksichtigt"
+	case "excluded":
+		return "Nicht berücksichtigt (ausgeschlossen)"
+	}
+	return ""
 }
 
 // Unsubmitted reports whether the working copy has changes that are not submitted.
@@ -45,7 +60,9 @@ func OrgBids(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64) (
 	var rows []OrgBidRow
 	err := db.WithContext(ctx).Raw(`SELECT b.id, b.call_id, c.ref AS call_ref, c.title AS call_title, c.state AS call_state, c.deadline,
 		b.state, b.current_version, b.draft_rev, b.submitted_rev, b.updated_at, coalesce(u.name, '') AS updated_by_name, b.needs_reconfirmation,
-		(SELECT v.receipt_at FROM bid_versions v WHERE v.bid_id = b.id AND v.version = b.current_version) AS receipt_at
+		(SELECT v.receipt_at FROM bid_versions v WHERE v.bid_id = b.id AND v.version = b.current_version) AS receipt_at,
+		COALESCE((SELECT n.kind FROM notices n JOIN decisions d ON d.call_id = n.call_id
+			WHERE n.bid_id = b.id AND d.notified_at IS NOT NULL), '') AS outcome
 		FROM bids b JOIN calls c ON c.id = b.call_id LEFT JOIN users u ON u.id = b.updated_by
 		WHERE b.org_id = ? ORDER BY b.updated_at DESC, b.id DESC`, orgID).Scan(&rows).Error
 	if err != nil {

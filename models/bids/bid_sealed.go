@@ -17,11 +17,12 @@ import (
 // OpenedBids is what ReadBids returns after the opening: every bid with at least one
 // submitted version, its latest version decrypted and verified against its hash.
 type OpenedBids struct {
-	CallID int64
-	Status rules.SealStatus
-	Bids   []OpenedBid
-	db     *gorm.DB
-	vault  *vault.Vault
+	CallID   int64
+	Status   rules.SealStatus
+	Bids     []OpenedBid
+	Withheld int // submitted bids the evaluator gate left out (not admitted, or a declared tie)
+	db       *gorm.DB
+	vault    *vault.Vault
 }
 
 // OpenedBid is one bid as the opening and the evaluation see it.
@@ -127,6 +128,7 @@ func ReadBids(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Ac
 	}
 	for _, r := range rows {
 		if allowed != nil && !allowed[r.BidID] {
+			out.Withheld++
 			continue
 		}
 		plain, err := vlt.OpenBytes(db, callID, r.Content)

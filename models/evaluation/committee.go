@@ -60,8 +60,9 @@ type EvaluatorBidRow struct {
 // EvaluatorCallView is the evaluator's page of one call: the bids to score (through
 // ReadBids, after the declarations) and the own sheets.
 type EvaluatorCallView struct {
-	Call calls.CallHeader
-	Bids []EvaluatorBidRow
+	Call     calls.CallHeader
+	Bids     []EvaluatorBidRow
+	Withheld int // opened bids not listed: not admitted (yet) or tied to the evaluator
 }
 
 // EvaluatorCall loads the evaluator's page of a call; before the declarations are
@@ -84,7 +85,7 @@ func EvaluatorCall(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *co
 	if err := tx.Raw(`SELECT bid_id, submitted_at FROM score_sheets WHERE call_id = ? AND evaluator_id = ?`, callID, actor.UserID).Scan(&sheets).Error; err != nil {
 		return nil, fmt.Errorf("load own sheets: %w", err)
 	}
-	v := &EvaluatorCallView{Call: *h}
+	v := &EvaluatorCallView{Call: *h, Withheld: ob.Withheld}
 	for _, b := range ob.Bids {
 		row := EvaluatorBidRow{BidID: b.BidID, OrgName: b.OrgName}
 		for _, s := range sheets {

@@ -96,6 +96,17 @@ type Declaration struct {
 	Text string
 }
 
+// Label is the checkbox text: "Wir erklären: " and the requirement, without a leading
+// "Eigenerklärung:" of the call's wording (the box is the self-declaration).
+func (d Declaration) Label() string {
+	text := strings.TrimSpace(d.Text)
+	const prefix = "eigenerklärung:"
+	if len(text) >= len(prefix) && strings.EqualFold(text[:len(prefix)], prefix) {
+		text = strings.TrimSpace(text[len(prefix):])
+	}
+	return "Wir erklären: " + text
+}
+
 // Declarations derives the declarations of a call version. The key is derived from the
 // text, so an amendment that rewords a requirement asks for a new confirmation.
 func Declarations(c *CallContent) []Declaration {
@@ -351,7 +362,7 @@ func (s SealStatus) Label() string {
 	case SealExpired:
 		return "Frist abgelaufen – ungeöffnet"
 	case SealOpened:
-		return "Geöffnet"
+		return "Interessenbekundungen geöffnet"
 	}
 	return ""
 }

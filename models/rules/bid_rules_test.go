@@ -275,7 +275,7 @@ func TestDeadlineRule(t *testing.T) {
 		{nil, deadline.Add(-time.Second), "Frist läuft"},
 		{nil, deadline, "Frist läuft"},
 		{nil, deadline.Add(time.Second), "Frist abgelaufen – ungeöffnet"},
-		{&opened, opened, "Geöffnet"},
+		{&opened, opened, "Interessenbekundungen geöffnet"},
 	} {
 		if got := rules.CallSealStatus(&deadline, tt.opened, tt.now).Label(); got != tt.want {
 			t.Errorf("status at %v: %q, want %q", tt.now, got, tt.want)

@@ -37,7 +37,7 @@ func (s CallState) Label() string {
 	case CallClosed:
 		return "Frist abgelaufen"
 	case CallOpened:
-		return "Geöffnet"
+		return "Interessenbekundungen geöffnet" // not "Geöffnet": it would read as open for bids
 	case CallCancelled:
 		return "Aufgehoben"
 	case CallDecided: // the decision states (rules.md R20, R10)

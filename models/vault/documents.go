@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -241,21 +242,35 @@ type DocumentCheck struct {
 	FileSHA256    string
 	ChainHead     string
 	ByFile        bool // the hash was the file's: the PDF is byte for byte the issued one
+	BySubject     bool // the hash was that of the call or bid version the document was issued about
 }
 
 // KindLabel returns the German name of the document's kind.
 func (d *DocumentCheck) KindLabel() string { return d.Kind.Label() }
 
-// DocumentByHash finds an issued document by the SHA-256 of its file or by its Prüfwert
-// (content hash); hash must already be normalised (NormalizeSHA256). Unknown: ErrNotFound.
+// DocumentByHash finds an issued document by the SHA-256 of its file, by its Prüfwert
+// (content hash), or by a Prüfwert the pages show for what a document was issued about:
+// the content hash of a published call version (its Bekanntmachung is found) or of a
+// submitted bid version (its Eingangsbestätigung is found, which already names that hash;
+// only its holder knows it). hash must already be normalised (NormalizeSHA256). Unknown:
+// ErrNotFound.
 func DocumentByHash(ctx context.Context, db *gorm.DB, hash string) (*DocumentCheck, error) {
 	var rows []DocumentCheck
-	err := db.WithContext(ctx).Raw(`SELECT d.id, d.kind, d.title, d.created_at AS issued_at, t.name AS kreis,
+	// One indexed lookup per way of matching (an OR over them would scan every document).
+	err := db.WithContext(ctx).Raw(`WITH hits AS (
+			SELECT id, 0 AS how FROM issued_documents WHERE file_sha256 = @h
+			UNION ALL SELECT id, 1 FROM issued_documents WHERE content_sha256 = @h
+			UNION ALL SELECT d.id, 2 FROM call_versions v JOIN issued_documents d ON d.kind = 'bekanntmachung'
+				AND d.object_type = 'call_version' AND d.object_id = v.call_id::text || ':' || v.version::text
+				WHERE v.content_sha256 = @h
+			UNION ALL SELECT d.id, 2 FROM bid_versions v JOIN issued_documents d ON d.kind = 'eingangsbestaetigung'
+				AND d.object_type = 'bid_version' AND d.object_id = v.bid_id::text || ':' || v.version::text
+				WHERE v.content_sha256 = @h)
+		SELECT d.id, d.kind, d.title, d.created_at AS issued_at, t.name AS kreis,
 			COALESCE(c.ref, '') AS call_ref, COALESCE(c.title, '') AS call_title, d.content_sha256, d.file_sha256,
-			d.chain_head, d.file_sha256 = ? AS by_file
-		FROM issued_documents d JOIN tenants t ON t.id = d.tenant_id LEFT JOIN calls c ON c.id = d.call_id
-		WHERE d.file_sha256 = ? OR d.content_sha256 = ?
-		ORDER BY by_file DESC, d.id LIMIT 1`, hash, hash, hash).Scan(&rows).Error
+			d.chain_head, h.how = 0 AS by_file, h.how = 2 AS by_subject
+		FROM hits h JOIN issued_documents d ON d.id = h.id JOIN tenants t ON t.id = d.tenant_id LEFT JOIN calls c ON c.id = d.call_id
+		ORDER BY h.how, d.id DESC LIMIT 1`, sql.Named("h", hash)).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("look up document: %w", err)
 	}

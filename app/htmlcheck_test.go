@@ -1,0 +1,180 @@
+package app
+
+// This file checks the HTML of every page the tests of this package see with the W3C Nu
+// Html Checker (vnu). Tests hand each HTML answer to CollectHTML (the HTTP test client does
+// so for every answer it reads, TestRenderEveryPage for every rendered template); TestMain
+// writes the distinct pages into one temporary directory and, after the tests passed, runs
+// vnu once over it: one JVM start for the whole package.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// htmlVariantsPerPage caps the distinct answers kept per address pattern and status: the
+// roles and states see different versions of a page, but thousands of near-identical
+// answers of the long crawls would only slow the checker down.
+const htmlVariantsPerPage = 8
+
+// htmlCollector keeps the distinct HTML pages of a test run in a temporary directory.
+type htmlCollector struct {
+	mu       sync.Mutex
+	dir      string
+	err      error
+	seen     map[[32]byte]bool
+	variants map[string]int
+	names    map[string]string // file name → page name
+}
+
+// collectedHTML is the test binary's collector: a test-only cache like the Chromium of the
+// browser tests, emptied by TestMain.
+var collectedHTML = &htmlCollector{seen: map[[32]byte]bool{}, variants: map[string]int{}, names: map[string]string{}}
+
+// htmlVolatile are the parts of a page that differ between two requests by design.
+var htmlVolatile = regexp.MustCompile(`name="_csrf" value="[^"]*"|nonce="[^"]*"`)
+
+// htmlDigits turns ids in an address into one pattern.
+var htmlDigits = regexp.MustCompile(`[0-9]+`)
+
+// CollectHTML hands one HTML page to the W3C check at the end of the test run. name says
+// where it came from (test, method and address), address is the requested address (its
+// digits and query values are ignored when counting variants).
+func CollectHTML(name, address string, status int, body string) {
+	collectedHTML.add(name, address, status, body)
+}
+
+func (c *htmlCollector) add(name, address string, status int, body string) {
+	sum := sha256.Sum256([]byte(htmlVolatile.ReplaceAllString(body, "")))
+	key := fmt.Sprintf("%d %s", status, htmlPattern(address))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil || c.seen[sum] || c.variants[key] >= htmlVariantsPerPage {
+		return
+	}
+	c.seen[sum] = true
+	c.variants[key]++
+	if c.dir == "" {
+		if c.dir, c.err = os.MkdirTemp("", "kimibv-vnu-"); c.err != nil {
+			return
+		}
+	}
+	file := fmt.Sprintf("page-%05d.html", len(c.names)+1)
+	c.names[file] = name
+	c.err = os.WriteFile(filepath.Join(c.dir, file), []byte(body), 0o600)
+}
+
+// htmlPattern is the address with digits replaced and query values dropped.
+func htmlPattern(address string) string {
+	u, err := url.Parse(address)
+	if err != nil {
+		return address
+	}
+	keys := make([]string, 0, len(u.Query()))
+	for k := range u.Query() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return htmlDigits.ReplaceAllString(u.Path, "N") + "?" + strings.Join(keys, "&")
+}
+
+// TestMain runs the tests and then the W3C check over the pages they collected.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		code = collectedHTML.check(os.Stderr)
+	}
+	if collectedHTML.dir != "" {
+		os.RemoveAll(collectedHTML.dir)
+	}
+	os.Exit(code)
+}
+
+// vnuMessage is one finding of the checker's JSON output.
+type vnuMessage struct {
+	Type    string `json:"type"`
+	SubType string `json:"subType"`
+	URL     string `json:"url"`
+	Line    int    `json:"lastLine"`
+	Message string `json:"message"`
+	Extract string `json:"extract"`
+}
+
+// check runs vnu once over the collected pages and reports every error with the page's
+// name; it returns the exit code: 0 when there is nothing to check, the checker is missing
+// outside CI (with a note), or no page has an error.
+func (c *htmlCollector) check(w *os.File) int {
+	if c.err != nil {
+		fmt.Fprintf(w, "W3C HTML check: collecting pages failed: %v\n", c.err)
+		return 1
+	}
+	if len(c.names) == 0 {
+		return 0
+	}
+	java, jar, missing := vnuTools()
+	if missing != "" {
+		if os.Getenv("CI") == "true" {
+			fmt.Fprintf(w, "W3C HTML check: %s\nCI=true: the HTML check must run in CI, not skip\n", missing)
+			return 1
+		}
+		fmt.Fprintf(w, "W3C HTML check SKIPPED (%d pages collected): %s\n", len(c.names), missing)
+		return 0
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(java, "-Xss4m", "-jar", jar, "--errors-only", "--format", "json", c.dir)
+	cmd.Stderr = &out // vnu writes its report to standard error
+	runErr := cmd.Run()
+	var report struct {
+		Messages []vnuMessage `json:"messages"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &report); err != nil {
+		fmt.Fprintf(w, "W3C HTML check: cannot read the checker's report (%v, run: %v):\n%s\n", err, runErr, out.String())
+		return 1
+	}
+	var errs []string
+	for _, msg := range report.Messages {
+		if msg.Type != "error" && msg.SubType != "fatal" {
+			continue
+		}
+		page := c.names[filepath.Base(strings.TrimPrefix(msg.URL, "file:"))]
+		errs = append(errs, fmt.Sprintf("%s (line %d): %s\n      %s", page, msg.Line, msg.Message, strings.TrimSpace(msg.Extract)))
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(w, "--- FAIL: W3C HTML check: %d errors in %d pages:\n  %s\n", len(errs), len(c.names), strings.Join(errs, "\n  "))
+		return 1
+	}
+	if runErr != nil {
+		fmt.Fprintf(w, "W3C HTML check: vnu failed: %v\n%s\n", runErr, out.String())
+		return 1
+	}
+	fmt.Fprintf(w, "W3C HTML check: %d pages valid\n", len(c.names))
+	return 0
+}
+
+// vnuTools returns the java binary and vnu.jar (KIMIBV_VNU_JAR, else node_modules of the
+// module), or what is missing.
+func vnuTools() (java, jar, missing string) {
+	jar = os.Getenv("KIMIBV_VNU_JAR")
+	if jar == "" {
+		jar = filepath.Join("..", "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
+	}
+	var problems []string
+	if _, err := os.Stat(jar); err != nil {
+		problems = append(problems, fmt.Sprintf("vnu.jar not found at %s (run npm ci, or set KIMIBV_VNU_JAR)", jar))
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		problems = append(problems, "java not found (Debian: apt-get install openjdk-17-jre-headless)")
+	}
+	return java, jar, strings.Join(problems, "; ")
+}
