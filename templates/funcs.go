@@ -67,8 +67,15 @@ func fld(form *Form, name, label string, opts ...string) Field {
 	if f.Type == "checkbox" {
 		f.Checked = form.Get(name) != ""
 	}
+	// HTML allows only YYYY-MM-DD (date) and YYYY-MM-DDThh:mm (datetime-local); a browser
+	// shows nothing else either, and the field's error names the problem.
 	if _, err := time.Parse(time.DateOnly, f.Value); f.Type == "date" && err != nil {
-		f.Value = "" // HTML allows only YYYY-MM-DD, a browser shows nothing else either; the field error names the problem
+		f.Value = ""
+	}
+	if _, err := time.Parse("2006-01-02T15:04", f.Value); f.Type == "datetime-local" && err != nil {
+		if _, err := time.Parse("2006-01-02T15:04:05", f.Value); err != nil {
+			f.Value = ""
+		}
 	}
 	return f
 }

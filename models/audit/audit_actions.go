@@ -8,6 +8,8 @@ var auditActionLabels = map[string]string{
 	"auth.login_failed":             "Fehlgeschlagene Anmeldung",
 	"auth.password_reset_requested": "Passwort-Zurücksetzung angefordert",
 	"auth.password_reset":           "Passwort zurückgesetzt",
+	"auth.email_confirmation_sent":  "Bestätigungslink für die E-Mail-Adresse versandt",
+	"auth.email_confirmed":          "E-Mail-Adresse bestätigt",
 	"user.created":                  "Konto angelegt",
 	"user.password_changed":         "Passwort geändert",
 	// Kreis administration.
@@ -22,6 +24,8 @@ var auditActionLabels = map[string]string{
 	"organization.member_invited": "Person zum Träger eingeladen",
 	"organization.role_changed":   "Rolle beim Träger geändert",
 	"organization.member_removed": "Person beim Träger entfernt",
+	"organization.locked":         "Träger gesperrt",
+	"organization.unlocked":       "Sperre des Trägers aufgehoben",
 	// Document wallet of an organisation.
 	"wallet.document_added":    "Dokument in die Dokumentenmappe aufgenommen",
 	"wallet.document_replaced": "Dokument der Dokumentenmappe ersetzt",
