@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"kimibv/models/core"
 	"kimibv/models/demo"
 )
 
@@ -53,7 +54,7 @@ func TestWorkAreaShowsEachRoleWhatIsDue(t *testing.T) {
 	}
 	unread := e.ta.count(`SELECT count(*) FROM inbox_messages WHERE org_id = ? AND read_at IS NULL`, e.awoOrg)
 	awo := wa("awo")
-	for _, s := range []string{fmt.Sprintf("%d ungelesene Nachricht(en) im Postfach", unread), fmt.Sprintf(`href="/traeger/%d/postfach"`, e.awoOrg),
+	for _, s := range []string{core.Quantity(int(unread), "ungelesene Nachricht", "ungelesene Nachrichten") + " im Postfach", fmt.Sprintf(`href="/traeger/%d/postfach"`, e.awoOrg),
 		fmt.Sprintf(`<span class="nav-count">%d<span class="kern-sr-only"> ungelesen</span>`, unread)} {
 		if !strings.Contains(awo, s) {
 			t.Errorf("the AWO's work area lacks %q", s)

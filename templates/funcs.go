@@ -117,12 +117,7 @@ func genitive(kind, name string) string {
 
 // plural returns singular for n == 1 and plural otherwise, with the number in front:
 // plural 1 "Bewertungsbogen" "Bewertungsbögen" → "1 Bewertungsbogen".
-func plural(n int, singular, pluralForm string) string {
-	if n == 1 {
-		return "1 " + singular
-	}
-	return fmt.Sprintf("%d %s", n, pluralForm)
-}
+func plural(n int, singular, pluralForm string) string { return core.Quantity(n, singular, pluralForm) }
 
 func funcs() template.FuncMap {
 	return template.FuncMap{

@@ -121,7 +121,7 @@ func TestEveryRoleReachesItsNextTaskThroughTheWorkArea(t *testing.T) {
 		"Erklärung zu Interessenkonflikten abgeben")
 	ev.wantText(f.names["awo"])
 
-	f.fromWorkArea("awo", providerEmails["awo"], fmt.Sprintf("/traeger/%d/postfach", f.orgs["awo"]), "ungelesene Nachricht(en) im Postfach")
+	f.fromWorkArea("awo", providerEmails["awo"], fmt.Sprintf("/traeger/%d/postfach", f.orgs["awo"]), "ungelesene Nachrichten im Postfach")
 	f.fromWorkArea("admin", "admin@musterland.example", "/verwaltung/musterland/nutzer", "Nutzerinnen und Nutzer verwalten")
 	f.fromWorkArea("kreistag", "kreistag@musterland.example", "/kreistag/musterland", "Kreistagsmitglied – Kreis Musterland")
 	op := f.fromWorkArea("betrieb", "betrieb@kimibv.example", "/betrieb", "Kreise und kreisfreie Städte verwalten")

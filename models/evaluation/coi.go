@@ -158,8 +158,9 @@ func DeclareTiesTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, in map[
 	}
 	return notifyLeads(tx, tenantID, "Bewertungsgremium: weniger als zwei Mitglieder – "+h.Ref,
 		fmt.Sprintf("Guten Tag,\n\nim Verfahren %s („%s“) hat ein Mitglied des Bewertungsgremiums eine Verbindung zu einem Träger erklärt. "+
-			"Für %d Interessenbekundung(en) bleiben damit weniger als zwei Mitglieder, die bewerten dürfen. "+
-			"Bitte benennen Sie auf der Seite „Gremium“ des Verfahrens ein weiteres Mitglied.\n", h.Ref, h.Title, len(short)), "committee_short")
+			"Für %s bleiben damit weniger als zwei Mitglieder, die bewerten dürfen. "+
+			"Bitte benennen Sie auf der Seite „Gremium“ des Verfahrens ein weiteres Mitglied.\n", h.Ref, h.Title,
+			core.Quantity(len(short), "Interessenbekundung", "Interessenbekundungen")), "committee_short")
 }
 
 // understaffedBids returns the submitted bids of a call for which fewer than two

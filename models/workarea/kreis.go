@@ -148,7 +148,7 @@ func adminSections(db *gorm.DB, actor *core.Actor, tenants map[int64]scope, now 
 		}
 		users := fmt.Sprintf("%d Personen mit Rollen im Kreis", r.Users)
 		if r.Invitations > 0 {
-			users += fmt.Sprintf(", %d offene Einladung(en)", r.Invitations)
+			users += ", " + core.Quantity(int(r.Invitations), "offene Einladung", "offene Einladungen")
 		}
 		sec.Items = append(sec.Items, Item{Label: "Nutzerinnen und Nutzer verwalten", Detail: users, Href: sec.Home + "/nutzer", Link: "Zu den Nutzern"})
 	}

@@ -82,10 +82,10 @@ func providerSections(db *gorm.DB, actor *core.Actor, orgs map[int64]scope, now 
 				it.Label = "Gespeicherte Änderungen einreichen (noch nicht eingereicht)"
 			}
 		case "request":
-			it = Item{Label: fmt.Sprintf("Nachgeforderte Unterlagen einreichen (%d Nachforderung(en))", r.N), Detail: detail, Due: r.Due,
+			it = Item{Label: "Nachgeforderte Unterlagen einreichen (" + core.Quantity(int(r.N), "Nachforderung", "Nachforderungen") + ")", Detail: detail, Due: r.Due,
 				Href: bid + "/nachforderung", Link: "Zur Nachforderung", Urgent: true}
 		case "unread":
-			it = Item{Label: fmt.Sprintf("%d ungelesene Nachricht(en) im Postfach", r.N), Href: sec.Home + "/postfach", Link: "Zum Postfach", Urgent: true}
+			it = Item{Label: core.Quantity(int(r.N), "ungelesene Nachricht", "ungelesene Nachrichten") + " im Postfach", Href: sec.Home + "/postfach", Link: "Zum Postfach", Urgent: true}
 		case "notice":
 			it = Item{Label: "Mitteilung über das Ergebnis lesen", Detail: detail, Href: fmt.Sprintf("%s/mitteilungen/%d", sec.Home, r.ID), Link: "Zur Mitteilung", Urgent: r.Unread}
 			if r.Due != nil && r.Due.After(now) {
