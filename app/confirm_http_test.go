@@ -131,7 +131,7 @@ func TestIrreversibleActsChangeNothingWithoutTheirConfirmation(t *testing.T) {
 		fmt.Sprintf(`href="/kreistag/musterland/verfahren/%d"`, e.callID))
 
 	before = trail()
-	lead.post(dec+"/mitteilungen", nil).wantStatus(t, 200).wantContains(t, "Mitteilungen jetzt versenden", "Wartefrist")
+	lead.post(dec+"/mitteilungen", nil).wantStatus(t, 200).wantContains(t, "Mitteilungen jetzt versenden", "Stillhaltefrist")
 	lead.post(dec+"/mitteilungen", forged).wantStatus(t, 422)
 	unchanged("notices", `SELECT count(*) FROM notices WHERE call_id = ?`, 0, e.callID)
 	unchanged("audit entries", `SELECT count(*) FROM audit_log`, before)

@@ -178,7 +178,7 @@ func (a *App) issueNotices(c echo.Context) error {
 		act := finalAct{Title: "Mitteilungen versenden", Button: "Mitteilungen jetzt versenden", Back: d.Base,
 			Intro: "Sie versenden die Mitteilungen über das Ergebnis von " + d.V.Title + " (" + d.V.Ref + ") an alle Träger, die sich beworben haben.",
 			Final: []string{"Jeder Träger erhält seine Mitteilung mit den eigenen Bewertungen und der Rechtsbehelfsbelehrung in sein Postfach und per E-Mail; versandte Mitteilungen lassen sich nicht zurückholen.",
-				"Die Wartefrist beginnt; nach ihrem Ende wird die Vergabe endgültig, wenn keine Rüge offen ist."}}
+				"Die Stillhaltefrist beginnt; nach ihrem Ende wird die Vergabe endgültig, wenn keine Rüge offen ist."}}
 		if ask, err := a.askConfirmation(c, act); ask {
 			return err
 		}
@@ -186,7 +186,7 @@ func (a *App) issueNotices(c echo.Context) error {
 	if err := decision.IssueNotices(c.Request().Context(), a.db, actor(c), a.docs, d.V.CallID, a.now()); err != nil {
 		return err
 	}
-	return a.redirect(c, d.Base, "Die Mitteilungen wurden versandt. Die Wartefrist läuft.")
+	return a.redirect(c, d.Base, "Die Mitteilungen wurden versandt. Die Stillhaltefrist läuft.")
 }
 
 // confirmRecord asks before a valid decision is recorded (askConfirmation); an invalid

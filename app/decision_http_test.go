@@ -118,7 +118,7 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 	caritasOrg := ta.count(`SELECT m.org_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE u.email = 'caritas@traeger.example'`)
 	nPath := fmt.Sprintf("/traeger/%d/mitteilungen/%d", e.awoOrg, notice)
 	awo.get(fmt.Sprintf("/traeger/%d/mitteilungen", e.awoOrg)).wantStatus(t, 200).wantContains(t, nPath)
-	awo.get(nPath).wantStatus(t, 200).wantContains(t, "Auswahl", "Rüge erheben", "Wartefrist bis")
+	awo.get(nPath).wantStatus(t, 200).wantContains(t, "Auswahl", "Rüge erheben", "Stillhaltefrist bis")
 	awo.get(nPath+"/mitteilung.pdf").wantStatus(t, 200)
 	caritas := e.as(t, "caritas")
 	caritas.get(nPath).wantStatus(t, 404)
@@ -152,14 +152,14 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 	lead.post(oPath, url.Values{"answer": {"Die Wertung entspricht der Skala."}, "outcome": {"rejected"}}).wantStatus(t, 303)
 	lead.post(oPath, url.Values{"answer": {"nochmal"}, "outcome": {"rejected"}}).wantStatus(t, 409)
 	// Reading the pages after the standstill writes nothing: they say the award is due.
-	awo.get(nPath).wantStatus(t, 200).wantContains(t, "Die Wertung entspricht der Skala.", "Wartefrist ist abgelaufen", "innerhalb einer Minute endgültig")
+	awo.get(nPath).wantStatus(t, 200).wantContains(t, "Die Wertung entspricht der Skala.", "Stillhaltefrist ist abgelaufen", "innerhalb einer Minute endgültig")
 	lead.get(page).wantStatus(t, 200).wantContains(t, "Die Vergabe wird in Kürze endgültig")
 	if state() != "notified" {
 		t.Fatalf("state %s after reading the pages, want notified (a GET never writes)", state())
 	}
 	// The finalize-awards job makes it final once, everyone is notified.
 	ta.raceJob(t, context.Background(), "finalize-awards")
-	awo.get(nPath).wantStatus(t, 200).wantContains(t, "Vergeben", "Wartefrist ist abgelaufen")
+	awo.get(nPath).wantStatus(t, 200).wantContains(t, "Vergeben", "Stillhaltefrist ist abgelaufen")
 	lead.get(page).wantStatus(t, 200).wantContains(t, "Vergeben seit")
 	if state() != "awarded" || ta.count(`SELECT count(*) FROM audit_log WHERE chain = ? AND action = 'call.awarded'`, audit.CallChain(e.callID)) != 1 {
 		t.Fatalf("state %s or call.awarded not written once", state())

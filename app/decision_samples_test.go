@@ -117,7 +117,7 @@ func TestRenderDecisionVariants(t *testing.T) {
 		"notified":       {"decision", sampleDecision(true, true), "Beantworten"},
 		"awarded":        {"decision", awarded, "Vergeben seit"},
 		"deviation":      {"decision", sampleDecision(true, true), "Abweichung vom Ergebnis der Bewertung"},
-		"selected, late": {"notice", closed, "Wartefrist ist abgelaufen"},
+		"selected, late": {"notice", closed, "Stillhaltefrist ist abgelaufen"},
 		"answered":       {"objection_answer", func() decisionPage { d := sampleDecision(true, true); d.Objection = &d.V.Objections[1]; return d }(), "Zurückgewiesen, weil"},
 	} {
 		var buf bytes.Buffer

@@ -49,7 +49,7 @@ func TestAuditRowShowsGermanLabelsAndValues(t *testing.T) {
 	want := map[string]string{
 		"Vorher": "–", "Geändert – Anschrift": strings.Repeat("x", 300) + " …", "Rollen": "Verfahrensleitung, Kreistagsmitglied", "Träger": "–",
 		"Zuteilung (VZÄ) – Los 1": "2,00", "Ausgeschlossen": "nein", "Gesamtpunkte": "73,75", "Prüfpunkte – Voraussetzung 1 – Erfüllt": "ja",
-		"Datum der Entscheidung": "15.11.2026", "Ende der Wartefrist": "01.12.2026 00:00 Uhr",
+		"Datum der Entscheidung": "15.11.2026", "Ende der Stillhaltefrist": "01.12.2026 00:00 Uhr",
 		"Bezieht sich auf": "Fassung 1 einer Interessenbekundung", "Interessenbekundung": "eine Interessenbekundung", "Angabe": "1",
 		"Verbindungen – ein Träger": "Mitgliedschaft mit Funktion", "Stand vorher": "veröffentlicht",
 	}

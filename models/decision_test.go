@@ -212,7 +212,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 				t.Fatalf("%s sees reasons of %s", name, other)
 			}
 		}
-		if !strings.Contains(text, "Klage erhoben") || !strings.Contains(text, "Wartefrist endet") {
+		if !strings.Contains(text, "Klage erhoben") || !strings.Contains(text, "Stillhaltefrist endet") {
 			t.Fatalf("%s: no legal remedy or standstill:\n%s", name, text)
 		}
 		if name == "C" {
@@ -220,7 +220,7 @@ func TestNoticesOnlyAfterRecordEachOrgItsOwnData(t *testing.T) {
 				n.Content.Selected[0].OrgName != "Träger A e. V." || !n.Content.Selected[0].Total.Equal(fixture.Dec("100")) {
 				t.Fatalf("C's notice: %+v", n.Content)
 			}
-			if strings.Contains(text, "Note 2,00, 60,00 Punkte") { // A's K1 line
+			if strings.Contains(text, "Punktwert 2,00, 60,00 Punkte") { // A's K1 line
 				t.Fatalf("C sees A's per-criterion scores:\n%s", text)
 			}
 		}

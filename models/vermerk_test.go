@@ -131,7 +131,7 @@ func TestVergabevermerkPDFContainsEveryItem(t *testing.T) {
 		"resolution number":         "KT/0815/2026",
 		"decision date":             rules.NewDate(f.now).German(),
 		"notices sent":              "Versandte Mitteilungen",
-		"standstill":                "Wartefrist: 14 Tage, endet am",
+		"standstill":                "Stillhaltefrist: 14 Tage, endet am",
 		"objection and outcome":     "zurückgewiesen",
 		"final award":               "Die Vergabe ist seit",
 	} {

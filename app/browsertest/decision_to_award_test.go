@@ -152,7 +152,7 @@ func TestDecisionNoticesAndObjectionLeadToTheAwardRecord(t *testing.T) {
 	}
 	dia.openOK(nPath)
 	// Points with two decimals as in the PDF (the Caritas's 75 points read "75,00" there).
-	dia.wantText("Rüge erheben", "Wartefrist bis", "Rang 3", "75,00")
+	dia.wantText("Rüge erheben", "Stillhaltefrist bis", "Rang 3", "75,00")
 	mitteilung := dia.download(nPath + "/mitteilung.pdf")
 	if !strings.HasPrefix(string(mitteilung), "%PDF-") || string(mitteilung) != string(attached) {
 		t.Error("the Mitteilung is no PDF or differs from the Postfach attachment")
@@ -192,7 +192,7 @@ func TestDecisionNoticesAndObjectionLeadToTheAwardRecord(t *testing.T) {
 	if s := state(); s != "notified" {
 		t.Fatalf("state %s before anyone looked after the standstill", s)
 	}
-	lead = f.as("leitung (nach der Wartefrist)", "leitung@musterland.example")
+	lead = f.as("leitung (nach der Stillhaltefrist)", "leitung@musterland.example")
 	lead.openOK(decide)
 	lead.wantText("Die Vergabe wird in Kürze endgültig")
 	if s := state(); s != "notified" {
@@ -209,7 +209,7 @@ func TestDecisionNoticesAndObjectionLeadToTheAwardRecord(t *testing.T) {
 	}
 	dia.openOK(nPath)
 	if p := dia.path(); p != nPath { // the session ended meanwhile (sessions need not follow the injected clock)
-		dia = f.as("diakonie (nach der Wartefrist)", providerEmails["diakonie"])
+		dia = f.as("diakonie (nach der Stillhaltefrist)", providerEmails["diakonie"])
 		dia.openOK(nPath)
 	}
 	dia.wantText("Vergeben")

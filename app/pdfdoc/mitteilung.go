@@ -50,7 +50,7 @@ func (rd *Renderer) Mitteilung(meta vault.DocMeta, n *decision.NoticeContent) ([
 			rows = append(rows, []string{s.Criterion, fmt.Sprint(s.Weight), rules.FormatGermanDecimal(s.Score, 2), rules.FormatGermanDecimal(s.Points, 2), s.Reason})
 		}
 		doc.Table(pdf.Table{Small: true, Columns: []pdf.Column{{Title: "Kriterium", Width: 4.4}, {Title: "Gewichtung", Width: 2.4, Align: "R"},
-			{Title: "Note", Width: 1.1, Align: "R"}, {Title: "Punkte", Width: 1.4, Align: "R"}, {Title: "Begründung", Width: 6.2}}, Rows: rows})
+			{Title: "Punktwert", Width: 1.4, Align: "R"}, {Title: "Punkte", Width: 1.4, Align: "R"}, {Title: "Begründung", Width: 6.2}}, Rows: rows})
 	}
 	if len(n.Selected) > 0 {
 		doc.Heading("Ausgewählte Träger")
@@ -60,8 +60,8 @@ func (rd *Renderer) Mitteilung(meta vault.DocMeta, n *decision.NoticeContent) ([
 		}
 		doc.Table(pdf.Table{Columns: []pdf.Column{{Title: "Träger", Width: 6}, {Title: "Punkte", Width: 2, Align: "R"}, {Title: "VZÄ", Width: 2, Align: "R"}}, Rows: rows})
 	}
-	doc.Heading("Wartefrist und Rüge")
-	doc.Paragraph("Die Wartefrist endet am " + core.FormatDateTime(n.StandstillEndsAt) + ". Bis dahin können Sie im Portal eine Rüge mit Begründung erheben. " +
+	doc.Heading("Stillhaltefrist und Rüge")
+	doc.Paragraph("Die Stillhaltefrist endet am " + core.FormatDateTime(n.StandstillEndsAt) + ". Bis dahin können Sie im Portal eine Rüge mit Begründung erheben. " +
 		"Ist danach keine Rüge offen, wird die Entscheidung endgültig.")
 	legalRemedy(doc, n.LegalRemedy, sender)
 	closeLetter(doc, sender)

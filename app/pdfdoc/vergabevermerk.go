@@ -83,14 +83,14 @@ func renderVermerk(checkURL string, meta vault.DocMeta, d *decision.VermerkData)
 		rows = append(rows, []string{s.OrgName, s.Criterion, s.Evaluator, strconv.Itoa(s.Score), s.Reason})
 	}
 	doc.Table(pdf.Table{Small: true, Columns: []pdf.Column{{Title: "Träger", Width: 3}, {Title: "Kriterium", Width: 3}, {Title: "Mitglied", Width: 2.5},
-		{Title: "Note", Width: 1, Align: "R"}, {Title: "Begründung", Width: 5}}, Rows: orNone(rows, 5)})
+		{Title: "Punktwert", Width: 1.3, Align: "R"}, {Title: "Begründung", Width: 5}}, Rows: orNone(rows, 5)})
 
 	doc.Heading("Konsolidierte Bewertung")
 	rows = [][]string{}
 	for _, s := range d.Consolidated {
 		rows = append(rows, []string{s.OrgName, s.Criterion, strings.ReplaceAll(s.Score, ".", ","), strings.ReplaceAll(s.Mean, ".", ","), orDash(s.Reason), s.SetBy})
 	}
-	doc.Table(pdf.Table{Small: true, Columns: []pdf.Column{{Title: "Träger", Width: 3}, {Title: "Kriterium", Width: 3}, {Title: "Note", Width: 1.2, Align: "R"},
+	doc.Table(pdf.Table{Small: true, Columns: []pdf.Column{{Title: "Träger", Width: 3}, {Title: "Kriterium", Width: 3}, {Title: "Punktwert", Width: 1.4, Align: "R"},
 		{Title: "Mittelwert", Width: 1.5, Align: "R"}, {Title: "Begründung", Width: 4}, {Title: "Festgelegt von", Width: 2}}, Rows: orNone(rows, 6)})
 
 	doc.Heading("Rangfolge und Verteilung")
@@ -127,13 +127,13 @@ func renderVermerk(checkURL string, meta vault.DocMeta, d *decision.VermerkData)
 		{Key: "Beschluss-/Vorlagennummer", Value: d.ResolutionNumber}, {Key: "Abstimmungsergebnis", Value: orDash(d.VoteResult)},
 		{Key: "Ratsinformationssystem", Value: orDash(d.CouncilURL)}, {Key: "Aufgezeichnet", Value: recorded(d)}})
 
-	doc.Heading("Mitteilungen und Wartefrist")
+	doc.Heading("Mitteilungen und Stillhaltefrist")
 	rows = [][]string{}
 	for _, n := range d.Notices {
 		rows = append(rows, []string{n.OrgName, n.Kind, core.FormatDateTime(n.IssuedAt)})
 	}
 	doc.Table(pdf.Table{Caption: "Versandte Mitteilungen", Columns: []pdf.Column{{Title: "Träger", Width: 5}, {Title: "Inhalt", Width: 3}, {Title: "Versandt", Width: 3}}, Rows: orNone(rows, 3)})
-	standstill := fmt.Sprintf("Wartefrist: %d Tage", d.StandstillDays)
+	standstill := fmt.Sprintf("Stillhaltefrist: %d Tage", d.StandstillDays)
 	if d.StandstillEndsAt != nil {
 		standstill += ", endet am " + core.FormatDateTime(*d.StandstillEndsAt)
 	} else {
@@ -155,7 +155,7 @@ func renderVermerk(checkURL string, meta vault.DocMeta, d *decision.VermerkData)
 	if d.AwardedAt != nil {
 		doc.Paragraph("Die Vergabe ist seit " + core.FormatDateTime(*d.AwardedAt) + " endgültig.")
 	} else {
-		doc.Paragraph("Die Vergabe ist noch nicht endgültig; sie wird es nach Ablauf der Wartefrist, wenn keine Rüge offen ist.")
+		doc.Paragraph("Die Vergabe ist noch nicht endgültig; sie wird es nach Ablauf der Stillhaltefrist, wenn keine Rüge offen ist.")
 	}
 	return doc.Bytes()
 }

@@ -121,5 +121,5 @@ func CreateTenant(ctx context.Context, db *gorm.DB, actor *core.Actor, in Tenant
 // administrator adapts it.
 func DefaultLegalRemedyText(authority string) string {
 	return "Gegen diese Entscheidung kann innerhalb eines Monats nach Bekanntgabe Klage beim zuständigen Verwaltungsgericht erhoben werden. " +
-		"Vor Erhebung einer Klage können Sie innerhalb der Wartefrist eine Rüge über kimibv bei " + authority + " einlegen."
+		"Vor Erhebung einer Klage können Sie innerhalb der Stillhaltefrist eine Rüge über kimibv bei " + authority + " einlegen."
 }

@@ -71,7 +71,7 @@ var auditActionLabels = map[string]string{
 	// Decision, notices, objections, award, outbox.
 	"decision.proposed":  "Entscheidungsvorschlag gespeichert",
 	"decision.recorded":  "Entscheidung aufgezeichnet",
-	"notices.issued":     "Mitteilungen versandt, Wartefrist begonnen",
+	"notices.issued":     "Mitteilungen versandt, Stillhaltefrist begonnen",
 	"objection.lodged":   "Rüge erhoben",
 	"objection.answered": "Rüge beantwortet",
 	"call.awarded":       "Vergabe endgültig",

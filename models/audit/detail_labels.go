@@ -63,7 +63,7 @@ var detailLabels = map[string]string{
 	"decided_on":             "Datum der Entscheidung",
 	"last_login_at":          "Letzte Anmeldung",
 	"locked_until":           "Gesperrt bis",
-	"standstill_ends_at":     "Ende der Wartefrist",
+	"standstill_ends_at":     "Ende der Stillhaltefrist",
 	"failed_logins":          "Fehlgeschlagene Anmeldungen",
 	"entries":                "Einträge",
 	"total":                  "Gesamtpunkte",

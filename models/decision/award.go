@@ -96,7 +96,7 @@ func finalizeAward(tx *gorm.DB, docs Documents, c dueAward, now time.Time) error
 		return fmt.Errorf("load notified organisations: %w", err)
 	}
 	subject := "Vergabe endgültig: " + c.Ref
-	body := fmt.Sprintf("Die Wartefrist im Interessenbekundungsverfahren „%s“ (%s) ist abgelaufen. Die Entscheidung ist seit %s endgültig (Vergeben).\n",
+	body := fmt.Sprintf("Die Stillhaltefrist im Interessenbekundungsverfahren „%s“ (%s) ist abgelaufen. Die Entscheidung ist seit %s endgültig (Vergeben).\n",
 		c.Title, c.Ref, core.FormatDateTime(now))
 	if _, err := postbox.NotifyOrgIDs(tx, c.ID, orgs, postbox.Notice{Kind: postbox.InboxAwardFinal, Subject: subject, Body: body}); err != nil {
 		return err

@@ -149,7 +149,7 @@ var publicTimelineLabels = map[string]string{
 	"call.opened":          "Interessenbekundungen geöffnet (Vier-Augen-Prinzip)",
 	"consolidation.closed": "Bewertung abgeschlossen, Ergebnis berechnet",
 	"decision.recorded":    "Entscheidung aufgezeichnet",
-	"notices.issued":       "Mitteilungen versandt, Wartefrist begonnen",
+	"notices.issued":       "Mitteilungen versandt, Stillhaltefrist begonnen",
 	"objection.lodged":     "Rüge erhoben",
 	"objection.answered":   "Rüge beantwortet",
 	"call.awarded":         "Vergabe endgültig",

@@ -131,7 +131,7 @@ func buildNotice(in noticeInputs, row rules.ResultRow, orgName, ref string) Noti
 				n.Lots = append(n.Lots, NoticeLot{Name: lot.Name, FTE: f, PerYear: f.Mul(c.FundingTotalPerFTE())})
 			}
 		}
-		n.NextSteps = "Nach Ablauf der Wartefrist wird die Auswahl endgültig. Sie erhalten dann den Zuwendungsbescheid über die Weiterleitung der Mittel. " +
+		n.NextSteps = "Nach Ablauf der Stillhaltefrist wird die Auswahl endgültig. Sie erhalten dann den Zuwendungsbescheid über die Weiterleitung der Mittel. " +
 			"Bitte bereiten Sie die Besetzung der Stellen vor und benennen Sie uns die Ansprechperson für das Case Management."
 	case row.Excluded:
 		n.Kind = NoticeExcluded
@@ -168,7 +168,7 @@ func (n *NoticeContent) Text() string {
 	if len(n.Scores) > 0 {
 		fmt.Fprintf(&b, "\nIhre Bewertung (Rang %d, %s Punkte):\n", n.Rank, rules.FormatGermanDecimal(n.Total, 2))
 		for _, s := range n.Scores {
-			fmt.Fprintf(&b, "- %s (Gewichtung %d): Note %s, %s Punkte. Begründung: %s\n", s.Criterion, s.Weight, rules.FormatGermanDecimal(s.Score, 2), rules.FormatGermanDecimal(s.Points, 2), s.Reason)
+			fmt.Fprintf(&b, "- %s (Gewichtung %d): Punktwert %s, %s Punkte. Begründung: %s\n", s.Criterion, s.Weight, rules.FormatGermanDecimal(s.Score, 2), rules.FormatGermanDecimal(s.Points, 2), s.Reason)
 		}
 	}
 	if len(n.Selected) > 0 {
@@ -177,7 +177,7 @@ func (n *NoticeContent) Text() string {
 			fmt.Fprintf(&b, "- %s: %s Punkte, %s VZÄ\n", s.OrgName, rules.FormatGermanDecimal(s.Total, 2), rules.FormatFTE(s.FTE))
 		}
 	}
-	fmt.Fprintf(&b, "\nDie Wartefrist endet am %s. Bis dahin können Sie im Portal eine Rüge erheben.\n", core.FormatDateTime(n.StandstillEndsAt))
+	fmt.Fprintf(&b, "\nDie Stillhaltefrist endet am %s. Bis dahin können Sie im Portal eine Rüge erheben.\n", core.FormatDateTime(n.StandstillEndsAt))
 	if n.LegalRemedy != "" {
 		fmt.Fprintf(&b, "\nRechtsbehelfsbelehrung\n%s\n", n.LegalRemedy)
 	}
@@ -305,7 +305,7 @@ func storeNotice(tx *gorm.DB, c *calls.LeadCallRow, orgID, bidID, docID int64, n
 		return fmt.Errorf("store notice: %w", err)
 	}
 	body := fmt.Sprintf("Guten Tag,\n\nim Interessenbekundungsverfahren „%s“ (%s) liegt für %s eine Mitteilung über das Ergebnis in Ihrem Postfach im Portal.\n\n"+
-		"Die Wartefrist endet am %s.\n", c.Title, c.Ref, n.OrgName, core.FormatDateTime(n.StandstillEndsAt))
+		"Die Stillhaltefrist endet am %s.\n", c.Title, c.Ref, n.OrgName, core.FormatDateTime(n.StandstillEndsAt))
 	return mailOrgMembers(tx, c.TenantID, orgID, subject, body, "notice")
 }
 

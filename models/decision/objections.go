@@ -161,7 +161,7 @@ func LodgeObjection(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, 
 			return fmt.Errorf("notice %d: %w", noticeID, core.ErrNotFound)
 		}
 		if row.State != rules.CallNotified || row.StandstillEndsAt == nil || now.After(*row.StandstillEndsAt) {
-			return fmt.Errorf("%w: die Wartefrist ist abgelaufen; eine Rüge ist im Portal nicht mehr möglich", core.ErrDeadlinePassed)
+			return fmt.Errorf("%w: die Stillhaltefrist ist abgelaufen; eine Rüge ist im Portal nicht mehr möglich", core.ErrDeadlinePassed)
 		}
 		v := &core.ValidationError{}
 		core.CheckText(v, "reason", "die Begründung Ihrer Rüge", reason, true, 20000)

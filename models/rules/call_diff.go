@@ -137,7 +137,7 @@ func DiffVersions(a, b CallContent) []Change {
 	d.text("Abgabefrist", FormatDateTimeZone(a.Timeline.Deadline), FormatDateTimeZone(b.Timeline.Deadline))
 	d.text("Geplante Öffnung", FormatDateTimeZone(a.Timeline.PlannedOpening), FormatDateTimeZone(b.Timeline.PlannedOpening))
 	d.text("Geplante Entscheidung", FormatDateTimeZone(a.Timeline.PlannedDecision), FormatDateTimeZone(b.Timeline.PlannedDecision))
-	d.text("Wartefrist vor der Vergabe (Tage)", fmt.Sprint(a.Timeline.StandstillDays), fmt.Sprint(b.Timeline.StandstillDays))
+	d.text("Stillhaltefrist vor der Vergabe (Tage)", fmt.Sprint(a.Timeline.StandstillDays), fmt.Sprint(b.Timeline.StandstillDays))
 
 	d.section("Kontakt")
 	d.text("Ansprechperson", a.Contact.Name, b.Contact.Name)

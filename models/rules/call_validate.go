@@ -170,7 +170,7 @@ func validateTimeline(v *core.ValidationError, t *Timeline, now time.Time, callR
 		v.Add("planned_decision", "order", "Die Entscheidung kann erst nach der Öffnung getroffen werden.")
 	}
 	if t.StandstillDays < 1 || t.StandstillDays > 90 {
-		v.Add("standstill_days", "range", "Bitte geben Sie die Wartefrist vor der endgültigen Vergabe zwischen 1 und 90 Tagen an.")
+		v.Add("standstill_days", "range", "Bitte geben Sie die Stillhaltefrist vor der endgültigen Vergabe zwischen 1 und 90 Tagen an.")
 	}
 }
 

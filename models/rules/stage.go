@@ -146,7 +146,7 @@ func openedStage(f StageFacts) Stage {
 // notifiedStage is the stage after the notices: the standstill, then the final award.
 func notifiedStage(f StageFacts, now time.Time) Stage {
 	over := f.StandstillEnds != nil && !now.Before(*f.StandstillEnds)
-	s := Stage{Step: StepStandstill, Next: "Die Wartefrist läuft.", Who: WhoNobody, Due: f.StandstillEnds}
+	s := Stage{Step: StepStandstill, Next: "Die Stillhaltefrist läuft.", Who: WhoNobody, Due: f.StandstillEnds}
 	if over {
 		s = Stage{Step: StepFinal, Next: "Die Vergabe wird endgültig, sobald keine Rüge mehr offen ist.", Who: WhoSystem}
 	}

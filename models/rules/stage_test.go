@@ -27,7 +27,7 @@ func TestProcedureStageNamesTheStepDueAndWhoActs(t *testing.T) {
 		{"consolidation", StageFacts{State: CallOpened}, StepConsolidation, WhoLead, "konsolidieren"},
 		{"decision", StageFacts{State: CallOpened, Consolidated: true}, StepDecision, WhoLead, "Beschluss"},
 		{"notices", StageFacts{State: CallDecided, Consolidated: true, Recorded: true}, StepNotices, WhoLead, "Mitteilungen"},
-		{"standstill", StageFacts{State: CallNotified, StandstillEnds: &later}, StepStandstill, WhoNobody, "Wartefrist"},
+		{"standstill", StageFacts{State: CallNotified, StandstillEnds: &later}, StepStandstill, WhoNobody, "Stillhaltefrist"},
 		{"objection open", StageFacts{State: CallNotified, StandstillEnds: &later, OpenObjections: 1}, StepStandstill, WhoLead, "1 Rüge(n)"},
 		{"standstill over", StageFacts{State: CallNotified, StandstillEnds: &earlier}, StepFinal, WhoSystem, "endgültig"},
 	} {

@@ -89,8 +89,8 @@ func providerSections(db *gorm.DB, actor *core.Actor, orgs map[int64]scope, now 
 		case "notice":
 			it = Item{Label: "Mitteilung über das Ergebnis lesen", Detail: detail, Href: fmt.Sprintf("%s/mitteilungen/%d", sec.Home, r.ID), Link: "Zur Mitteilung", Urgent: r.Unread}
 			if r.Due != nil && r.Due.After(now) {
-				it.Label += "; eine Rüge ist bis zum Ende der Wartefrist möglich"
-				it.Due, it.DueAs = r.Due, "Wartefrist endet am"
+				it.Label += "; eine Rüge ist bis zum Ende der Stillhaltefrist möglich"
+				it.Due, it.DueAs = r.Due, "Stillhaltefrist endet am"
 			}
 		}
 		sec.Items = append(sec.Items, it)
