@@ -329,18 +329,7 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.Cal
 	}
 	var ver rules.CallVersion
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
-		call, err := lockCall(tx, tenantID, callID)
-		if err != nil {
-			return err
-		}
-		if !call.IsDraft() {
-			return ErrCallNotDraft
-		}
-		content, err := rules.DecodeCallContent(call.Draft)
-		if err != nil {
-			return err
-		}
-		com, err := loadCommittee(tx, call.ID)
+		call, content, com, err := lockDraft(tx, tenantID, callID)
 		if err != nil {
 			return err
 		}

@@ -29,23 +29,33 @@ func SaveDraftStepTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, step 
 	if i := rules.CallStepIndex(step); i < 0 || step == rules.CallStepPreview {
 		return fmt.Errorf("draft step %q: %w", step, core.ErrNotFound)
 	}
-	call, err := lockCall(tx, scope.Tenant, scope.Call)
-	if err != nil {
-		return err
-	}
-	if !call.IsDraft() {
-		return ErrCallNotDraft
-	}
-	content, err := rules.DecodeCallContent(call.Draft)
-	if err != nil {
-		return err
-	}
-	com, err := loadCommittee(tx, call.ID)
+	_, content, com, err := lockDraft(tx, scope.Tenant, scope.Call)
 	if err != nil {
 		return err
 	}
 	merged := rules.DraftInputFrom(content, com).WithStep(step, in)
 	return saveDraftTx(tx, actor, scope, merged, now, step)
+}
+
+// lockDraft locks a draft call of the Kreis and reads its content and committee; a
+// published call is ErrCallNotDraft.
+func lockDraft(tx *gorm.DB, tenantID, callID int64) (*rules.Call, rules.CallContent, rules.Committee, error) {
+	call, err := lockCall(tx, tenantID, callID)
+	if err != nil {
+		return nil, rules.CallContent{}, rules.Committee{}, err
+	}
+	if !call.IsDraft() {
+		return nil, rules.CallContent{}, rules.Committee{}, ErrCallNotDraft
+	}
+	content, err := rules.DecodeCallContent(call.Draft)
+	if err != nil {
+		return nil, rules.CallContent{}, rules.Committee{}, err
+	}
+	com, err := loadCommittee(tx, call.ID)
+	if err != nil {
+		return nil, rules.CallContent{}, rules.Committee{}, err
+	}
+	return call, content, com, nil
 }
 
 // onlyStep keeps the errors of v whose field belongs to step.
