@@ -190,3 +190,35 @@ func TestLetterFollowsDIN5008FormB(t *testing.T) {
 		}
 	}
 }
+
+// TestTableRowIsNeverSplitAcrossPages: rows of several lines that reach the foot of a page
+// move to the next page whole, so no reason is read across a page break.
+func TestTableRowIsNeverSplitAcrossPages(t *testing.T) {
+	d, err := pdf.New(pdf.Meta{Title: "Zeilen", Authority: "Kreis Musterland"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]string{}
+	for i := 1; i <= 40; i++ {
+		rows = append(rows, []string{fmt.Sprintf("Kriterium %d", i),
+			fmt.Sprintf("Anfang%d ", i) + strings.Repeat("Begründung mit mehreren Zeilen Text. ", 4+i%5) + fmt.Sprintf("Ende%d", i)})
+	}
+	d.Table(pdf.Table{Columns: []pdf.Column{{Title: "Kriterium", Width: 2}, {Title: "Begründung", Width: 5}}, Rows: rows})
+	b, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := pages(t, b)
+	if len(ps) < 3 {
+		t.Fatalf("want a table over several pages, got %d pages", len(ps))
+	}
+	for i := 1; i <= 40; i++ {
+		start, end := fmt.Sprintf("Anfang%d ", i), fmt.Sprintf("Ende%d", i)
+		for p, lines := range ps {
+			text := strings.Join(lines, " ") + " "
+			if strings.Contains(text, start) && !strings.Contains(text, end) {
+				t.Errorf("row %d starts on page %d and ends on another", i, p+1)
+			}
+		}
+	}
+}

@@ -8,8 +8,8 @@ type Column struct {
 }
 
 // Table is a bordered table whose cells wrap; the header row repeats on every page
-// the table continues on, and a row taller than the remaining space is continued
-// on the next page. Column headings are never broken inside a word: a column is at
+// the table continues on; a row taller than the remaining space moves to the next page
+// whole, or, when it is longer than keepRowLines lines, is continued there. Column headings are never broken inside a word: a column is at
 // least as wide as the longest word of its heading, and headings wrap only at spaces
 // and after existing hyphens ("Mindest-|bewertung").
 type Table struct {
@@ -20,6 +20,7 @@ type Table struct {
 }
 
 const (
+	keepRowLines  = 12 // rows up to this many lines are never split across pages
 	cellPad       = 1.2
 	minHeaderSize = 6.5 // smallest heading size before words would have to be split
 )
@@ -186,7 +187,9 @@ func (d *Doc) rowStyled(widths []float64, texts, styles, aligns []string, st row
 	bottom := pageH - footerSpace
 	for start := 0; start < maxLines; {
 		avail := int((bottom - f.GetY() - 2*cellPad) / st.lh)
-		if avail < 1 || (avail < maxLines-start && avail < 2) {
+		// A row of up to keepRowLines lines moves to the next page whole (a reason read
+		// across a page break is easily misread); a longer one continues there.
+		if avail < 1 || (avail < maxLines-start && (avail < 2 || (start == 0 && maxLines <= keepRowLines))) {
 			f.AddPage()
 			if header != nil {
 				header()
