@@ -9,7 +9,6 @@ import (
 	"kimibv/models/dbtest"
 	"kimibv/models/decision"
 	"kimibv/models/demo"
-	"kimibv/models/rules"
 )
 
 // TestProviderBidListShowsTheOutcomeOnlyAfterTheNotices follows AWO's bid list through
@@ -40,19 +39,7 @@ func TestProviderBidListShowsTheOutcomeOnlyAfterTheNotices(t *testing.T) {
 		}
 	}
 	noOutcome("before the decision")
-	alloc := map[string]string{}
-	var rows []struct{ Key, Value string }
-	db.Raw(`SELECT key, value FROM result_rows, jsonb_each_text(allocation) WHERE bid_id = ?`, e.bidID).Scan(&rows)
-	for _, r := range rows {
-		alloc[rules.FTEField(e.bidID, r.Key)] = strings.Replace(r.Value, ".", ",", 1)
-	}
-	if err := decision.SaveProposal(ctx, db, lead, decision.ProposalInput{CallID: e.callID, FTE: alloc, Justification: "Rangfolge"}, e.now); err != nil {
-		t.Fatal(err)
-	}
-	if err := decision.RecordDecision(ctx, db, lead, dbtest.FakeDocuments{}, rules.RecordInput{CallID: e.callID, Body: "verwaltung",
-		DecidedOn: rules.NewDate(e.now).German(), ResolutionNumber: "V-12/2026"}, e.now); err != nil {
-		t.Fatal(err)
-	}
+	e.decideAsTheResult(t)
 	noOutcome("after the resolution, before the notices")
 	if err := decision.IssueNotices(ctx, db, lead, dbtest.FakeDocuments{}, e.callID, e.now); err != nil {
 		t.Fatal(err)

@@ -219,9 +219,10 @@ func TestPostausgangHTTP(t *testing.T) {
 
 // TestFinalizeAwardsJobRacingSchedulers: four instances run the finalize-awards job at
 // once after the standstill; one finalisation, one set of notifications.
-func TestFinalizeAwardsJobRacingSchedulers(t *testing.T) {
-	t.Parallel()
-	e := newDecisionEnv(t)
+// decideAsTheResult proposes the allocation of the closed consolidation's result and
+// records it as the administration's decision, through the use cases.
+func (e *consolidationEnv) decideAsTheResult(t *testing.T) {
+	t.Helper()
 	ctx, db, lead := context.Background(), e.ta.store.DB, e.actors["leitung"]
 	alloc := map[string]string{}
 	var rows []struct{ Key, Value string }
@@ -236,6 +237,13 @@ func TestFinalizeAwardsJobRacingSchedulers(t *testing.T) {
 		DecidedOn: rules.NewDate(e.now).German(), ResolutionNumber: "V-12/2026"}, e.now); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestFinalizeAwardsJobRacingSchedulers(t *testing.T) {
+	t.Parallel()
+	e := newDecisionEnv(t)
+	ctx, db, lead := context.Background(), e.ta.store.DB, e.actors["leitung"]
+	e.decideAsTheResult(t)
 	if err := decision.IssueNotices(ctx, db, lead, dbtest.FakeDocuments{}, e.callID, e.now); err != nil {
 		t.Fatal(err)
 	}

@@ -108,19 +108,26 @@ func (d *Doc) err() error {
 // font sets DejaVu Sans in style ("", "B", "I") and size.
 func (d *Doc) font(style string, size float64) { d.f.SetFont(fontFamily, style, size) }
 
+// authorityLines draws the authority in bold at size with line height lh, then the
+// letterhead lines in small grey type (records and letters share them).
+func (d *Doc) authorityLines(size, lh float64) {
+	f := d.f
+	if a := clean(d.meta.Authority); a != "" {
+		d.font("B", size)
+		f.MultiCell(contentWidth, lh, a, "", "L", false)
+	}
+	if lines := letterheadLines(d.meta); lines != "" {
+		d.font("", 8.5)
+		f.SetTextColor(60, 60, 60)
+		f.MultiCell(contentWidth, 4, lines, "", "L", false)
+		f.SetTextColor(0, 0, 0)
+	}
+}
+
 // letterhead draws the authority, the letterhead lines, a rule, the title and the subtitle.
 func (d *Doc) letterhead() {
 	f := d.f
-	if a := clean(d.meta.Authority); a != "" {
-		d.font("B", 11)
-		f.MultiCell(contentWidth, 5.5, a, "", "L", false)
-	}
-	if lh := letterheadLines(d.meta); lh != "" {
-		d.font("", 8.5)
-		f.SetTextColor(60, 60, 60)
-		f.MultiCell(contentWidth, 4, lh, "", "L", false)
-		f.SetTextColor(0, 0, 0)
-	}
+	d.authorityLines(11, 5.5)
 	f.Ln(2)
 	f.SetDrawColor(120, 120, 120)
 	f.SetLineWidth(0.3)

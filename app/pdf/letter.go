@@ -52,16 +52,7 @@ func NewLetter(meta Meta, l Letter, opts ...Option) (*Doc, error) {
 func (d *Doc) letterFirstPage(l Letter) {
 	f := d.f
 	f.SetXY(marginLeft, letterheadTop)
-	if a := clean(d.meta.Authority); a != "" {
-		d.font("B", 12)
-		f.MultiCell(contentWidth, 6, a, "", "L", false)
-	}
-	if lh := letterheadLines(d.meta); lh != "" {
-		d.font("", 8.5)
-		f.SetTextColor(60, 60, 60)
-		f.MultiCell(contentWidth, 4, lh, "", "L", false)
-		f.SetTextColor(0, 0, 0)
-	}
+	d.authorityLines(12, 6)
 	f.SetDrawColor(120, 120, 120)
 	f.SetLineWidth(0.2)
 	for _, y := range []float64{foldMark1, foldMark2} {
