@@ -149,7 +149,9 @@ func TestRemedyReturnsToEachStepAndTheRedoneResultCounts(t *testing.T) {
 	kept := func(table string, remedy int64) int64 {
 		return ta.count(`SELECT count(*) FROM `+table+`_all WHERE call_id = ? AND superseded_by = ?`, e.callID, remedy)
 	}
-	current := func(table string) int64 { return ta.count(`SELECT count(*) FROM `+table+` WHERE call_id = ?`, e.callID) }
+	current := func(table string) int64 {
+		return ta.count(`SELECT count(*) FROM `+table+` WHERE call_id = ?`, e.callID)
+	}
 
 	// 1. Back to the decision: decision, notices and objections superseded; result kept.
 	firstEnd := standstill(0)
