@@ -129,6 +129,16 @@ func TestRemedyIsRefusedToOthersAndForBadInputHTTP(t *testing.T) {
 	if n := ta.count(`SELECT count(*) FROM inbox_messages WHERE call_id = ? AND kind = 'remedy' AND org_id = ?`, e.callID, e.awoOrg); n != 1 {
 		t.Fatalf("%d remedy messages to the AWO", n)
 	}
+	// The AWO still reads its superseded notice and PDF, marked as superseded, without the objection form.
+	notice := ta.count(`SELECT id FROM notices_all WHERE call_id = ? AND org_id = ?`, e.callID, e.awoOrg)
+	nPath := fmt.Sprintf("/traeger/%d/mitteilungen/%d", e.awoOrg, notice)
+	e.as(t, "awo").get(fmt.Sprintf("/traeger/%d/mitteilungen", e.awoOrg)).wantStatus(t, 200).wantContains(t, nPath, "ersetzt")
+	e.as(t, "awo").get(nPath).wantStatus(t, 200).wantContains(t, "Diese Mitteilung ist ersetzt", "Der Rüge wird abgeholfen.").wantLacks(t, "Rüge erheben")
+	e.as(t, "awo").get(nPath + "/mitteilung.pdf").wantStatus(t, 200)
+	e.as(t, "caritas").get(nPath).wantStatus(t, 404)
+	e.as(t, "awo").post(nPath+"/ruege", url.Values{"reason": {"Eine weitere Rüge gegen die ersetzte Entscheidung."}}).wantStatus(t, 404)
+	// The lead's page shows the procedure back at the scoring.
+	e.currentStep(t, rules.StepScoring)
 }
 
 // TestRemedyReturnsToEachStepAndTheRedoneResultCounts walks one procedure through four

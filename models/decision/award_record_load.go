@@ -47,7 +47,7 @@ type awardHead struct {
 	CancelReason, HeadHash             string
 	PublishedAt, CancelledAt, OpenedAt *time.Time
 	Lots, Ties, Versions, QA, Timeline *string
-	Objects                            *string
+	Objects, Remedies                  *string
 	Content                            []byte
 	Checked                            time.Time
 }
@@ -72,7 +72,9 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 				FROM audit_log l WHERE l.chain = ch.chain AND l.action IN ?)::text AS timeline,
 			(SELECT json_agg(json_build_object('OrgName', g.name, 'LodgedAt', o.lodged_at, 'Outcome', o.outcome,
 				'AnsweredAt', o.answered_at) ORDER BY o.id) FROM objections o JOIN organizations g ON g.id = o.org_id
-				WHERE o.call_id = c.id)::text AS objects
+				WHERE o.call_id = c.id)::text AS objects,
+			(SELECT json_agg(json_build_object('ID', m.id, 'Step', m.step, 'Reason', m.reason, 'ReturnedAt', m.returned_at,
+				'PreviousState', m.previous_state) ORDER BY m.id) FROM remedies m WHERE m.call_id = c.id)::text AS remedies
 		FROM calls c JOIN tenants t ON t.id = c.tenant_id LEFT JOIN call_results r ON r.call_id = c.id
 		LEFT JOIN audit_chains ch ON ch.chain = 'call:' || c.id::text
 		WHERE (c.id = ? OR c.ref = ?) AND c.state IN ?`, PublicTimelineActions(), id, idOrRef, st).Scan(&head).Error; err != nil {
@@ -90,7 +92,11 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 	if err := loadAwardDecision(tx, currentRound, r, h.Lots, h.Ties, h.Objects); err != nil {
 		return nil, err
 	}
-	if err := loadAwardRounds(tx, r); err != nil {
+	var remedies []Remedy
+	if err := jsonUnmarshalOptional(h.Remedies, &remedies, "remedies"); err != nil {
+		return nil, err
+	}
+	if err := loadAwardRounds(tx, r, remedies); err != nil {
 		return nil, err
 	}
 	chain := audit.CallChain(h.ID)

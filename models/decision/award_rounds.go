@@ -43,14 +43,11 @@ func roundTables(callID, k int64) func(string) string {
 	).Replace
 }
 
-// loadAwardRounds fills r.Rounds: per remedy in order, the round it superseded.
-func loadAwardRounds(tx *gorm.DB, r *AwardRecord) error {
+// loadAwardRounds fills r.Rounds: per remedy (in order) the round it superseded; one
+// query per remedy, none without.
+func loadAwardRounds(tx *gorm.DB, r *AwardRecord, remedies []Remedy) error {
 	if r.OpenedAt == nil {
 		return nil
-	}
-	remedies, err := LoadRemedies(tx, r.CallID)
-	if err != nil {
-		return err
 	}
 	for _, m := range remedies {
 		q := roundTables(r.CallID, m.ID)
