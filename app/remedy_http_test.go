@@ -134,7 +134,7 @@ func TestRemedyIsRefusedToOthersAndForBadInputHTTP(t *testing.T) {
 	nPath := fmt.Sprintf("/traeger/%d/mitteilungen/%d", e.awoOrg, notice)
 	e.as(t, "awo").get(fmt.Sprintf("/traeger/%d/mitteilungen", e.awoOrg)).wantStatus(t, 200).wantContains(t, nPath, "ersetzt")
 	e.as(t, "awo").get(nPath).wantStatus(t, 200).wantContains(t, "Diese Mitteilung ist ersetzt", "Der Rüge wird abgeholfen.").wantLacks(t, "Rüge erheben")
-	e.as(t, "awo").get(nPath + "/mitteilung.pdf").wantStatus(t, 200)
+	e.as(t, "awo").get(nPath+"/mitteilung.pdf").wantStatus(t, 200)
 	e.as(t, "caritas").get(nPath).wantStatus(t, 404)
 	e.as(t, "awo").post(nPath+"/ruege", url.Values{"reason": {"Eine weitere Rüge gegen die ersetzte Entscheidung."}}).wantStatus(t, 404)
 	// The lead's page shows the procedure back at the scoring.
