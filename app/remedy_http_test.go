@@ -99,6 +99,8 @@ func TestRemedyIsRefusedToOthersAndForBadInputHTTP(t *testing.T) {
 	remedies := func() int64 { return ta.count(`SELECT count(*) FROM remedies`) }
 	// Decided, notices not sent: refused.
 	lead.post(page, ok).wantStatus(t, 409).wantContains(t, "Zurückverweisen können Sie erst")
+	lead.get(page).wantStatus(t, 200).wantContains(t, "Derzeit nicht möglich").wantLacks(t, `name="reason"`)
+	lead.get(e.base+"/entscheidung").wantStatus(t, 200).wantLacks(t, `href="`+page+`"`)
 	e.noticeAndUphold(t)
 	lead.get(e.base+"/entscheidung").wantStatus(t, 200).wantContains(t, `href="`+page+`"`)
 	lead.get(page).wantStatus(t, 200).wantContains(t, "Zurück an den Schritt", "Begründung der Rückverweisung")
