@@ -214,6 +214,8 @@ func accessTable() map[string]access {
 		"POST /verwaltung/:kreis/verfahren/:call/entscheidung/mitteilungen":      post(who("lead")),
 		"GET /verwaltung/:kreis/verfahren/:call/entscheidung/ruegen/:obj":        who("lead").in(map[string]string{"open": confl, "closed": confl, "opened": confl, "consolidated": nf, "decided": nf, "notified": nf, "awarded": nf}),
 		"POST /verwaltung/:kreis/verfahren/:call/entscheidung/ruegen/:obj":       post(who("lead")),
+		"GET /verwaltung/:kreis/verfahren/:call/entscheidung/rueckverweisung":    who("lead").in(untilConsolidated(confl)),
+		"POST /verwaltung/:kreis/verfahren/:call/entscheidung/rueckverweisung":   post(who("lead")),
 		"GET /verwaltung/:kreis/verfahren/:call/entscheidung/vergabevermerk.pdf": who("lead").in(untilConsolidated(nf, "consolidated")),
 		"GET /traeger/:org/mitteilungen":                                         orgAny,
 		"GET /traeger/:org/mitteilungen/:id":                                     orgAny.in(untilConsolidated(nf, "consolidated", "decided")),

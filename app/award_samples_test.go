@@ -45,6 +45,8 @@ func sampleAwardRecord(state rules.CallState) *decision.AwardRecord {
 		Timeline:   []decision.TimelineEntry{{Seq: 1, At: sampleNow, Label: "Ausschreibung veröffentlicht"}, {Seq: 9, At: sampleNow, Label: "Dokument ausgestellt: Vergabevermerk"}},
 		Chain:      audit.Verification{Chain: "call:1", Entries: 9, OK: true, HeadHash: "ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34ab12cd34"}, Checked: sampleNow,
 	}
+	r.Rounds = []decision.AwardRound{{Remedy: decision.Remedy{ID: 1, Step: rules.RemedyScoring, Reason: "Das Gremium hat eine überholte Fassung bewertet.", ReturnedAt: sampleNow},
+		Decision: d, Bidders: r.Bidders[:2], Objections: r.Objections}}
 	if state == rules.CallCancelled {
 		r.Decision, r.Bidders, r.CancelledAt, r.CancelReason = nil, nil, &sampleNow, "Die Landesmittel wurden nicht bewilligt."
 	}

@@ -12,7 +12,7 @@ import (
 func TestCorruptStoredRecordIsAGermanErrorPage(t *testing.T) {
 	ta := newTestApp(t, true)
 	p := dbtest.SeedProcedure(t, ta.store.DB, dbtest.ProcedureSpec{Seq: 87, Bids: 2, Criteria: 2, Evaluators: 2, Final: true, Docs: dbtest.FakeDecisionDocs()})
-	if err := ta.store.DB.Exec(`ALTER TABLE result_rows DISABLE TRIGGER result_rows_final`).Error; err != nil {
+	if err := ta.store.DB.Exec(`ALTER TABLE result_rows_all DISABLE TRIGGER result_rows_final_update`).Error; err != nil {
 		t.Fatal(err)
 	}
 	if err := ta.store.DB.Exec(`UPDATE result_rows SET points = '{"K1": "viel"}' WHERE call_id = ?`, p.CallID).Error; err != nil {

@@ -133,3 +133,11 @@ func TestRenderDecisionVariants(t *testing.T) {
 		}
 	}
 }
+
+// sampleRemedyPage is the return form after an upheld objection (every objection answered).
+func sampleRemedyPage() decisionPage {
+	d := sampleDecision(true, true)
+	up := decision.ObjectionUpheld
+	d.V.Objections[0].Answer, d.V.Objections[0].Outcome, d.V.Objections[0].AnsweredAt = "Abgeholfen.", &up, &sampleNow
+	return d
+}

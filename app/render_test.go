@@ -214,6 +214,9 @@ var pageSamples = map[string]func() *templates.Page{
 	"objection_answer": func() *templates.Page {
 		return withFormError(sample("Rüge beantworten", sampleObjectionPage()), "answer", "Bitte geben Sie die Antwort an.")
 	},
+	"remedy": func() *templates.Page {
+		return withFormError(sample("Rückverweisung", sampleRemedyPage()), "reason", "Bitte geben Sie die Begründung der Rückverweisung an.")
+	},
 	"notices": func() *templates.Page { return sample("Mitteilungen", sampleNotices()) },
 	"notice": func() *templates.Page {
 		return withFormError(sample("Mitteilung", sampleNoticePage()), "reason", "Bitte geben Sie die Begründung Ihrer Rüge an.")

@@ -218,6 +218,8 @@ func (a *App) routes(e *echo.Echo) {
 	lead.POST("/:call/entscheidung/mitteilungen", a.issueNotices)
 	lead.GET("/:call/entscheidung/ruegen/:obj", a.objectionForm)
 	lead.POST("/:call/entscheidung/ruegen/:obj", a.answerObjection)
+	lead.GET("/:call/entscheidung/rueckverweisung", a.remedyForm)
+	lead.POST("/:call/entscheidung/rueckverweisung", a.returnToStep)
 	lead.GET("/:call/entscheidung/vergabevermerk.pdf", a.vermerkPDF)
 	lead.GET("/:call/vergabeakte.zip", a.vergabeakte)
 

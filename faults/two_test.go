@@ -66,9 +66,9 @@ func TestTwoInstancesJobs(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	exec(`ALTER TABLE decisions DISABLE TRIGGER decisions_final`)
+	exec(`ALTER TABLE decisions_all DISABLE TRIGGER decisions_final_update`)
 	exec(`UPDATE decisions SET standstill_ends_at = now() - interval '1 minute' WHERE call_id = ?`, p.CallID)
-	exec(`ALTER TABLE decisions ENABLE TRIGGER decisions_final`)
+	exec(`ALTER TABLE decisions_all ENABLE TRIGGER decisions_final_update`)
 	var open int64
 	if err := st.DB.Raw(`SELECT id FROM calls WHERE state = 'published' AND deadline > now() ORDER BY id LIMIT 1`).Scan(&open).Error; err != nil || open == 0 {
 		t.Fatalf("no open call in the demo: %v", err)

@@ -62,7 +62,28 @@ func (f *flow) closeConsolidation() {
 			}
 		}
 		must("declaration", evaluation.DeclareTies(ctx, db, a, core.CallScope{Tenant: f.tenant, Call: f.callID}, in, now))
+	}
+	f.scoreAndConsolidate(now, "")
+}
+
+// scoreAndConsolidate submits every sheet of sheetScores (but the one of skip, "evaluator/bidder",
+// submitted elsewhere), consolidates each bid at its mean and closes the consolidation, through
+// the use cases.
+func (f *flow) scoreAndConsolidate(now time.Time, skip string) {
+	t := f.t
+	t.Helper()
+	ctx, db, lead := context.Background(), f.store.DB, f.actor("leitung@musterland.example")
+	must := func(what string, err error) {
+		if err != nil {
+			t.Fatalf("seed %s: %v", what, err)
+		}
+	}
+	for _, ev := range evaluators {
+		a := f.actor(ev + "@musterland.example")
 		for who, score := range sheetScores[ev] {
+			if ev+"/"+who == skip {
+				continue
+			}
 			sheet := evaluation.SheetInput{Scores: map[string]string{}, Reasons: map[string]string{}, Submit: true}
 			for _, cr := range f.content.Criteria {
 				sheet.Scores[cr.Key] = fmt.Sprint(score)
@@ -78,7 +99,7 @@ func (f *flow) closeConsolidation() {
 		}
 		must("consolidation", evaluation.SetConsolidatedScores(ctx, db, evaluation.EvaluationSource{}, lead, in, now))
 	}
-	_, err = evaluation.CloseConsolidation(ctx, db, evaluation.EvaluationSource{}, lead, evaluation.CloseInput{CallID: f.callID}, now, docs)
+	_, err := evaluation.CloseConsolidation(ctx, db, evaluation.EvaluationSource{}, lead, evaluation.CloseInput{CallID: f.callID}, now, issuers())
 	must("close consolidation", err)
 }
 

@@ -50,6 +50,7 @@ func renderVermerk(checkURL string, meta vault.DocMeta, d *decision.VermerkData)
 	if d.OpenedAt != nil {
 		doc.Paragraph(fmt.Sprintf("Geöffnet am %s durch %s.", core.FormatDateTime(*d.OpenedAt), strings.Join(d.Openers, " und ")))
 	}
+	vermerkRemedies(doc, d.Remedies)
 
 	doc.Heading("Formale Prüfung und Nachforderungen")
 	rows = rows[:0]
@@ -194,4 +195,35 @@ func orDash(s string) string {
 		return "–"
 	}
 	return s
+}
+
+// vermerkRemedies records the returns to a step after upheld objections, each with the
+// result it superseded, first result first (rules.md R34); nothing when there was none.
+func vermerkRemedies(doc *pdf.Doc, remedies []decision.VermerkRemedy) {
+	if len(remedies) == 0 {
+		return
+	}
+	doc.Heading("Rückverweisungen und ersetzte Ergebnisse")
+	doc.Paragraph("Nach abgeholfenen Rügen wurde das Verfahren zurückverwiesen. Die ersetzten Ergebnisse bleiben hier dokumentiert; sie gelten nicht mehr. " +
+		"Die folgenden Abschnitte zeigen das geltende Ergebnis.")
+	for i, m := range remedies {
+		doc.Subheading(fmt.Sprintf("ERGEBNIS %d – ERSETZT DURCH RÜCKVERWEISUNG VOM %s", i+1, core.FormatDateTime(m.ReturnedAt)))
+		doc.KeyValues([]pdf.KV{{Key: "Zurückverwiesen an", Value: m.Step}, {Key: "Begründung", Value: m.Reason}, {Key: "Ersetzte Entscheidung", Value: orDash(m.Decision)}})
+		rows := [][]string{}
+		for _, r := range m.Ranking {
+			rank := strconv.Itoa(r.Rank)
+			if r.Excluded || r.Rank == 0 {
+				rank = "–"
+			}
+			rows = append(rows, []string{rank, r.OrgName, r.Total, orDash(r.Selected)})
+		}
+		doc.Table(pdf.Table{Caption: fmt.Sprintf("Ersetztes Ergebnis %d", i+1), Columns: []pdf.Column{{Title: "Rang", Width: 1.5}, {Title: "Träger", Width: 5},
+			{Title: "Punkte", Width: 1.5, Align: "R"}, {Title: "Ausgewählt", Width: 5}}, Rows: orNone(rows, 4)})
+		rows = [][]string{}
+		for _, o := range m.Objections {
+			rows = append(rows, []string{o.OrgName, core.FormatDateTime(o.LodgedAt), o.Reason, o.Outcome + ": " + o.Answer})
+		}
+		doc.Table(pdf.Table{Caption: fmt.Sprintf("Rügen gegen Ergebnis %d", i+1), Columns: []pdf.Column{{Title: "Träger", Width: 3}, {Title: "Erhoben", Width: 2.5},
+			{Title: "Begründung", Width: 4.5}, {Title: "Ergebnis und Antwort", Width: 6}}, Rows: orNone(rows, 4)})
+	}
 }

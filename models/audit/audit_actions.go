@@ -74,6 +74,7 @@ var auditActionLabels = map[string]string{
 	"notices.issued":     "Mitteilungen versandt, Stillhaltefrist begonnen",
 	"objection.lodged":   "Rüge erhoben",
 	"objection.answered": "Rüge beantwortet",
+	"remedy.returned":    "Nach abgeholfener Rüge an einen Verfahrensschritt zurückverwiesen",
 	"call.awarded":       "Vergabe endgültig",
 	"outbox.retried":     "E-Mail erneut in den Versand gegeben",
 	"council.declared":   "Kreistagsmitglied hat Verbindungen zu den Trägern erklärt",

@@ -22,6 +22,8 @@ var detailLabels = map[string]string{
 	"invitation_id":               "Einladung",
 	"object":                      "Bezieht sich auf",
 	"objection":                   "Rüge",
+	"remedy":                      "Rückverweisung",
+	"to_step":                     "Zurückverwiesen an",
 	"org_id":                      "Träger",
 	"orgs":                        "Träger",
 	"organisations":               "Träger",
@@ -148,6 +150,7 @@ var valueLabels = map[string]map[string]string{
 	"tie": {"none": "keine Verbindung", "employment": "Beschäftigung", "board": "Vorstand oder Aufsichtsgremium",
 		"membership": "Mitgliedschaft mit Funktion", "family": "familiäre oder persönliche Beziehung", "other": "sonstige Verbindung"},
 	"outcome": {"rejected": "zurückgewiesen", "upheld": "abgeholfen", "remedied": "abgeholfen"},
+	"to_step": {"formal_check": "Formale Prüfung", "scoring": "Bewertung", "consolidation": "Konsolidierung", "decision": "Entscheidung"},
 	"body":    {"kreistag": "Kreistag", "ausschuss": "Ausschuss", "verwaltung": "Verwaltung"},
 	"source":  {"kim_template": "Vorlage KIM-Case-Management", "copy": "Kopie eines Verfahrens"},
 	// The kinds of issued documents (vault.DocKind).

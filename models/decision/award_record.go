@@ -43,6 +43,7 @@ type AwardRecord struct {
 	Ties         []AwardTie      // orders of equal bids the lead decided when closing the consolidation
 	Decision     *rules.Decision // nil until recorded; allocations with organisation names
 	Objections   []AwardObjection
+	Rounds       []AwardRound // the results that remedies superseded, in order (rules.md R34)
 	Timeline     []TimelineEntry
 	Chain        audit.Verification
 	Checked      time.Time // when Chain was verified (database clock)
@@ -152,6 +153,7 @@ var publicTimelineLabels = map[string]string{
 	"notices.issued":       "Mitteilungen versandt, Stillhaltefrist begonnen",
 	"objection.lodged":     "Rüge erhoben",
 	"objection.answered":   "Rüge beantwortet",
+	"remedy.returned":      "Nach abgeholfener Rüge an einen Verfahrensschritt zurückverwiesen",
 	"call.awarded":         "Vergabe endgültig",
 	"call.cancelled":       "Verfahren aufgehoben",
 	"document.issued":      "Dokument ausgestellt",

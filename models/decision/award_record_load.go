@@ -47,7 +47,7 @@ type awardHead struct {
 	CancelReason, HeadHash             string
 	PublishedAt, CancelledAt, OpenedAt *time.Time
 	Lots, Ties, Versions, QA, Timeline *string
-	Objects                            *string
+	Objects, Remedies                  *string
 	Content                            []byte
 	Checked                            time.Time
 }
@@ -72,7 +72,9 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 				FROM audit_log l WHERE l.chain = ch.chain AND l.action IN ?)::text AS timeline,
 			(SELECT json_agg(json_build_object('OrgName', g.name, 'LodgedAt', o.lodged_at, 'Outcome', o.outcome,
 				'AnsweredAt', o.answered_at) ORDER BY o.id) FROM objections o JOIN organizations g ON g.id = o.org_id
-				WHERE o.call_id = c.id)::text AS objects
+				WHERE o.call_id = c.id)::text AS objects,
+			(SELECT json_agg(json_build_object('ID', m.id, 'Step', m.step, 'Reason', m.reason, 'ReturnedAt', m.returned_at,
+				'PreviousState', m.previous_state) ORDER BY m.id) FROM remedies m WHERE m.call_id = c.id)::text AS remedies
 		FROM calls c JOIN tenants t ON t.id = c.tenant_id LEFT JOIN call_results r ON r.call_id = c.id
 		LEFT JOIN audit_chains ch ON ch.chain = 'call:' || c.id::text
 		WHERE (c.id = ? OR c.ref = ?) AND c.state IN ?`, PublicTimelineActions(), id, idOrRef, st).Scan(&head).Error; err != nil {
@@ -87,7 +89,14 @@ func loadAwardRecord(ctx context.Context, tx *gorm.DB, idOrRef string, states []
 	if err := decodeAwardHead(h, r); err != nil {
 		return nil, err
 	}
-	if err := loadAwardDecision(tx, r, h.Lots, h.Ties, h.Objects); err != nil {
+	if err := loadAwardDecision(tx, currentRound, r, h.Lots, h.Ties, h.Objects); err != nil {
+		return nil, err
+	}
+	var remedies []Remedy
+	if err := jsonUnmarshalOptional(h.Remedies, &remedies, "remedies"); err != nil {
+		return nil, err
+	}
+	if err := loadAwardRounds(tx, r, remedies); err != nil {
 		return nil, err
 	}
 	chain := audit.CallChain(h.ID)
@@ -139,21 +148,38 @@ func decodeAwardHead(h awardHead, r *AwardRecord) error {
 	return nil
 }
 
-// loadAwardDecision reads the recorded decision with its allocations, then the bidders
-// with formal check, consolidated scores and result (two queries); nothing of the bids is
-// read before the decision is recorded (rules.md R2 holds a fortiori: a decision needs
-// the opening). objections is the JSON of the head query.
-func loadAwardDecision(tx *gorm.DB, r *AwardRecord, lots, ties, objections *string) error {
-	var rows []struct {
-		rules.Decision
-		AllocationsJSON *string
-	}
-	if err := tx.Raw(`SELECT d.call_id, d.justification, d.deviates, d.deviation_reason, d.standstill_days, d.prepared_at,
+// awardDecisionSQL reads a call's decision with its allocations (tables as q names them).
+const awardDecisionSQL = `SELECT d.call_id, d.justification, d.deviates, d.deviation_reason, d.standstill_days, d.prepared_at,
 		coalesce(d.body, '') AS body, d.body_name, coalesce(to_char(d.decided_on, 'YYYY-MM-DD'), '') AS decided_on, d.resolution_number,
 		d.vote_result, d.council_url, d.recorded_at, coalesce(u.name, '') AS recorded_by_name, d.notified_at, d.standstill_ends_at, d.awarded_at,
 		(SELECT json_agg(json_build_object('BidID', a.bid_id, 'LotKey', a.lot_key, 'FTE', a.fte, 'ResultFTE', a.result_fte)
 			ORDER BY a.bid_id, a.lot_key) FROM decision_allocations a WHERE a.call_id = d.call_id)::text AS allocations_json
-		FROM decisions d LEFT JOIN users u ON u.id = d.recorded_by WHERE d.call_id = ?`, r.CallID).Scan(&rows).Error; err != nil {
+		FROM decisions d LEFT JOIN users u ON u.id = d.recorded_by WHERE d.call_id = ?`
+
+// awardBiddersSQL reads the bidders of the opening with formal check, consolidated scores and result.
+const awardBiddersSQL = `SELECT ob.bid_id, ob.org_name, ob.state, coalesce(f.outcome, '') AS formal, coalesce(f.reason, '') AS formal_reason,
+			coalesce(fc.reason, '') AS correction, rr.bid_id IS NOT NULL AS has_result, coalesce(rr.excluded, false) AS excluded,
+			coalesce(rr.rank, 0) AS rank, coalesce(rr.total, 0) AS total, rr.points::text AS points, rr.reasons::text AS reasons,
+			coalesce(rr.excluded_formally, false) AS excluded_formally, coalesce(rr.rank_by_decision, false) AS rank_by_decision,
+			rr.requested::text AS requested,
+			(SELECT json_object_agg(cs.criterion_key, json_build_object('Score', cs.score, 'Mean', cs.mean,
+				'Reason', CASE WHEN cs.score <> cs.mean THEN cs.reason ELSE '' END)) FROM consolidated_scores cs
+				WHERE cs.call_id = ob.call_id AND cs.bid_id = ob.bid_id)::text AS scores
+		FROM opening_bids ob LEFT JOIN formal_checks f ON f.bid_id = ob.bid_id LEFT JOIN formal_corrections fc ON fc.bid_id = ob.bid_id
+		LEFT JOIN result_rows rr ON rr.call_id = ob.call_id AND rr.bid_id = ob.bid_id
+		WHERE ob.call_id = ? ORDER BY rr.position NULLS LAST, ob.org_name`
+
+// loadAwardDecision reads the recorded decision with its allocations, then the bidders
+// with formal check, consolidated scores and result (two queries); nothing of the bids is
+// read before the decision is recorded (rules.md R2 holds a fortiori: a decision needs
+// the opening). objections is the JSON of the head query; q names the round's tables
+// (currentRound: the rows that count).
+func loadAwardDecision(tx *gorm.DB, q func(string) string, r *AwardRecord, lots, ties, objections *string) error {
+	var rows []struct {
+		rules.Decision
+		AllocationsJSON *string
+	}
+	if err := tx.Raw(q(awardDecisionSQL), r.CallID).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("load decision: %w", err)
 	}
 	if len(rows) == 0 || !rows[0].Recorded() || r.OpenedAt == nil {
@@ -170,7 +196,7 @@ func loadAwardDecision(tx *gorm.DB, r *AwardRecord, lots, ties, objections *stri
 	if err := jsonUnmarshalOptional(objections, &r.Objections, "objections"); err != nil {
 		return err
 	}
-	if err := loadAwardBidders(tx, r, &d); err != nil {
+	if err := loadAwardBidders(tx, q, r, &d); err != nil {
 		return err
 	}
 	return decodeAwardTies(r, ties)
@@ -202,7 +228,7 @@ func decodeAwardTies(r *AwardRecord, ties *string) error {
 
 // loadAwardBidders reads the bidders of the opening with formal check, consolidated
 // scores and result in one query and joins the decision's allocations to them.
-func loadAwardBidders(tx *gorm.DB, r *AwardRecord, d *rules.Decision) error {
+func loadAwardBidders(tx *gorm.DB, q func(string) string, r *AwardRecord, d *rules.Decision) error {
 	var bidders []struct {
 		BidID                    int64
 		OrgName, State, Formal   string
@@ -215,17 +241,7 @@ func loadAwardBidders(tx *gorm.DB, r *AwardRecord, d *rules.Decision) error {
 		Points, Reasons, Scores  *string
 		Requested                *string
 	}
-	if err := tx.Raw(`SELECT ob.bid_id, ob.org_name, ob.state, coalesce(f.outcome, '') AS formal, coalesce(f.reason, '') AS formal_reason,
-			coalesce(fc.reason, '') AS correction, rr.bid_id IS NOT NULL AS has_result, coalesce(rr.excluded, false) AS excluded,
-			coalesce(rr.rank, 0) AS rank, coalesce(rr.total, 0) AS total, rr.points::text AS points, rr.reasons::text AS reasons,
-			coalesce(rr.excluded_formally, false) AS excluded_formally, coalesce(rr.rank_by_decision, false) AS rank_by_decision,
-			rr.requested::text AS requested,
-			(SELECT json_object_agg(cs.criterion_key, json_build_object('Score', cs.score, 'Mean', cs.mean,
-				'Reason', CASE WHEN cs.score <> cs.mean THEN cs.reason ELSE '' END)) FROM consolidated_scores cs
-				WHERE cs.call_id = ob.call_id AND cs.bid_id = ob.bid_id)::text AS scores
-		FROM opening_bids ob LEFT JOIN formal_checks f ON f.bid_id = ob.bid_id LEFT JOIN formal_corrections fc ON fc.bid_id = ob.bid_id
-		LEFT JOIN result_rows rr ON rr.call_id = ob.call_id AND rr.bid_id = ob.bid_id
-		WHERE ob.call_id = ? ORDER BY rr.position NULLS LAST, ob.org_name`, r.CallID).Scan(&bidders).Error; err != nil {
+	if err := tx.Raw(q(awardBiddersSQL), r.CallID).Scan(&bidders).Error; err != nil {
 		return fmt.Errorf("load bidders: %w", err)
 	}
 	alloc := map[int64][]AwardAllocation{}

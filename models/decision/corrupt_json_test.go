@@ -46,7 +46,7 @@ func TestCorruptStoredJSONIsAnError(t *testing.T) {
 		t.Fatalf("intact annex: %v", err)
 	}
 
-	exec(`ALTER TABLE formal_checks DISABLE TRIGGER formal_checks_final`)
+	exec(`ALTER TABLE formal_checks_all DISABLE TRIGGER formal_checks_final_update`)
 	exec(`UPDATE formal_checks SET items = '["kaputt"]' WHERE call_id = ?`, p.CallID)
 	if _, err := decision.LoadCouncilProcedure(ctx, db, member, core.CallScope{Tenant: p.TenantID, Call: p.CallID}); err == nil || !strings.Contains(err.Error(), "formal checklist") {
 		t.Errorf("annex with a corrupt checklist: %v, want a decode error", err)
@@ -55,7 +55,7 @@ func TestCorruptStoredJSONIsAnError(t *testing.T) {
 		t.Fatalf("award record (does not show the checklist): %v", err)
 	}
 
-	exec(`ALTER TABLE result_rows DISABLE TRIGGER result_rows_final`)
+	exec(`ALTER TABLE result_rows_all DISABLE TRIGGER result_rows_final_update`)
 	for _, c := range []struct{ column, value, want string }{
 		{"points", `{"K1": "viel"}`, "points of bid"},
 		{"reasons", `{"grund": 1}`, "exclusion reasons of bid"},

@@ -38,7 +38,7 @@ func NoticeDocument(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, 
 		return nil, fmt.Errorf("notice of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var d []vault.IssuedDocument
-	if err := db.WithContext(ctx).Raw(`SELECT d.* FROM notices n JOIN issued_documents d ON d.id = n.document_id
+	if err := db.WithContext(ctx).Raw(`SELECT d.* FROM notices_all n JOIN issued_documents d ON d.id = n.document_id
 		WHERE n.id = ? AND n.org_id = ? AND d.recipient_org_id = n.org_id`, id, orgID).Scan(&d).Error; err != nil {
 		return nil, fmt.Errorf("load notice document: %w", err)
 	}

@@ -134,7 +134,7 @@ func (v *DecisionView) loadParts(tx *gorm.DB) error {
 		JOIN organizations o ON o.id = n.org_id WHERE n.call_id = ? ORDER BY n.id`, v.CallID).Scan(&v.Notices).Error; err != nil {
 		return fmt.Errorf("load notices: %w", err)
 	}
-	objs, err := loadObjections(tx, `o.call_id = ?`, v.CallID)
+	objs, err := loadObjections(tx, `o.call_id = ? AND o.superseded_by = 0`, v.CallID)
 	v.Objections = objs
 	return err
 }

@@ -56,7 +56,7 @@ func (o Objection) OutcomeLabel() string {
 func loadObjections(tx *gorm.DB, where string, args ...any) ([]Objection, error) {
 	var out []Objection
 	if err := tx.Raw(`SELECT o.id, o.call_id, o.notice_id, o.org_id, g.name AS org_name, o.reason, o.lodged_at, o.answer, o.outcome, o.answered_at
-		FROM objections o JOIN organizations g ON g.id = o.org_id WHERE `+where+` ORDER BY o.id`, args...).Scan(&out).Error; err != nil {
+		FROM objections_all o JOIN organizations g ON g.id = o.org_id WHERE `+where+` ORDER BY o.id`, args...).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("load objections: %w", err)
 	}
 	return out, nil
@@ -75,6 +75,7 @@ type OrgNotice struct {
 	Objections       []Objection   `gorm:"-"`
 	CanObject        bool          `gorm:"-"`
 	AwardDue         bool          `gorm:"-"` // standstill over, no open objection: final with the next job run
+	Superseded       bool          // a remedy superseded the decision of this notice (rules.md R34)
 }
 
 // StateLabel names the procedure's state.
@@ -86,8 +87,9 @@ func OrgNotices(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID int64
 		return nil, fmt.Errorf("notices of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var out []OrgNotice
-	if err := db.WithContext(ctx).Raw(`SELECT n.id, n.call_id, c.ref AS call_ref, c.title AS call_title, c.state, n.issued_at, d.standstill_ends_at
-		FROM notices n JOIN calls c ON c.id = n.call_id JOIN decisions d ON d.call_id = n.call_id
+	if err := db.WithContext(ctx).Raw(`SELECT n.id, n.call_id, c.ref AS call_ref, c.title AS call_title, c.state, n.issued_at, d.standstill_ends_at,
+		n.superseded_by <> 0 AS superseded
+		FROM notices_all n JOIN calls c ON c.id = n.call_id JOIN decisions_all d ON d.call_id = n.call_id AND d.superseded_by = n.superseded_by
 		WHERE n.org_id = ? ORDER BY n.issued_at DESC, n.id DESC`, orgID).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("load notices: %w", err)
 	}
@@ -101,7 +103,7 @@ func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, i
 		return nil, fmt.Errorf("notice of org %d: %w", orgID, core.ErrNotFound)
 	}
 	var callID int64
-	if err := db.WithContext(ctx).Raw(`SELECT call_id FROM notices WHERE id = ? AND org_id = ?`, id, orgID).Scan(&callID).Error; err != nil {
+	if err := db.WithContext(ctx).Raw(`SELECT call_id FROM notices_all WHERE id = ? AND org_id = ?`, id, orgID).Scan(&callID).Error; err != nil {
 		return nil, fmt.Errorf("find notice %d: %w", id, err)
 	}
 	if callID == 0 {
@@ -112,8 +114,9 @@ func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, i
 		OrgNotice
 		Raw string
 	}
-	if err := tx.Raw(`SELECT n.id, n.call_id, c.ref AS call_ref, c.title AS call_title, c.state, n.issued_at, d.standstill_ends_at, n.content::text AS raw
-		FROM notices n JOIN calls c ON c.id = n.call_id JOIN decisions d ON d.call_id = n.call_id
+	if err := tx.Raw(`SELECT n.id, n.call_id, c.ref AS call_ref, c.title AS call_title, c.state, n.issued_at, d.standstill_ends_at, n.content::text AS raw,
+		n.superseded_by <> 0 AS superseded
+		FROM notices_all n JOIN calls c ON c.id = n.call_id JOIN decisions_all d ON d.call_id = n.call_id AND d.superseded_by = n.superseded_by
 		WHERE n.id = ? AND n.org_id = ?`, id, orgID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load notice %d: %w", id, err)
 	}
@@ -129,7 +132,7 @@ func LoadOrgNotice(ctx context.Context, db *gorm.DB, actor *core.Actor, orgID, i
 		return nil, err
 	}
 	n.Objections = objs
-	n.CanObject = n.State == rules.CallNotified && !now.After(n.StandstillEndsAt)
+	n.CanObject = !n.Superseded && n.State == rules.CallNotified && !now.After(n.StandstillEndsAt)
 	if n.AwardDue, err = AwardDue(tx, n.CallID, now); err != nil {
 		return nil, err
 	}

@@ -54,6 +54,7 @@ type VermerkData struct {
 	StandstillEndsAt *time.Time
 	Objections       []VermerkObjection
 	AwardedAt        *time.Time
+	Remedies         []VermerkRemedy `json:",omitempty"` // returns to a step with the results they superseded (rules.md R34)
 }
 
 // VermerkApplicant is an applicant with its receipt time.
@@ -241,6 +242,9 @@ func loadVermerk(tx *gorm.DB, v *DecisionView, stage string) (*VermerkData, erro
 	}
 	for _, o := range v.Objections {
 		out.Objections = append(out.Objections, VermerkObjection{OrgName: o.OrgName, LodgedAt: o.LodgedAt, Reason: o.Reason, Outcome: o.OutcomeLabel(), Answer: o.Answer, AnsweredAt: o.AnsweredAt})
+	}
+	if err := loadVermerkRemedies(tx, out, v.CallID); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

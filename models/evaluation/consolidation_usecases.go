@@ -146,7 +146,7 @@ func SetConsolidatedScoresTx(tx *gorm.DB, src ScoringSource, actor *core.Actor, 
 	for _, r := range rows { // only after every criterion passed: a refusal stores nothing
 		if err := tx.Exec(`INSERT INTO consolidated_scores (call_id, bid_id, criterion_key, score, mean, reason, set_by, set_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (bid_id, criterion_key) DO UPDATE SET score = EXCLUDED.score, mean = EXCLUDED.mean,
+			ON CONFLICT (bid_id, criterion_key, superseded_by) DO UPDATE SET score = EXCLUDED.score, mean = EXCLUDED.mean,
 				reason = EXCLUDED.reason, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
 			in.CallID, in.BidID, r.key, r.score, r.mean, r.reason, actor.UserID, now).Error; err != nil {
 			return fmt.Errorf("store consolidated score: %w", err)

@@ -272,7 +272,7 @@ func lockFormalBid(tx *gorm.DB, actor *core.Actor, tenantID, callID, bidID int64
 	if n == 0 {
 		return nil, nil, fmt.Errorf("bid %d of call %d: %w", bidID, callID, core.ErrNotFound)
 	}
-	if err := tx.Exec(`INSERT INTO formal_checks (bid_id, call_id, outcome, updated_at) VALUES (?, ?, 'pending', ?) ON CONFLICT (bid_id) DO NOTHING`,
+	if err := tx.Exec(`INSERT INTO formal_checks (bid_id, call_id, outcome, updated_at) VALUES (?, ?, 'pending', ?) ON CONFLICT (bid_id, superseded_by) DO NOTHING`,
 		bidID, callID, now).Error; err != nil {
 		return nil, nil, fmt.Errorf("start formal check: %w", err)
 	}

@@ -208,7 +208,7 @@ func SaveSheetTx(tx *gorm.DB, actor *core.Actor, scope core.CallScope, bidID int
 		return fmt.Errorf("bid %d for evaluator: %w", bidID, core.ErrNotFound)
 	}
 	if err := tx.Exec(`INSERT INTO score_sheets (call_id, bid_id, evaluator_id, call_version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bid_id, evaluator_id) DO NOTHING`, callID, bidID, actor.UserID, h.CurrentVersion, now, now).Error; err != nil {
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bid_id, evaluator_id, superseded_by) DO NOTHING`, callID, bidID, actor.UserID, h.CurrentVersion, now, now).Error; err != nil {
 		return fmt.Errorf("start sheet: %w", err)
 	}
 	var sheet struct {

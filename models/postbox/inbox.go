@@ -24,6 +24,7 @@ const (
 	InboxNotice          = "notice"           // the Mitteilung
 	InboxObjectionReply  = "objection_reply"  // the lead answered the organisation's objection
 	InboxAwardFinal      = "award_final"      // the award became final
+	InboxRemedy          = "remedy"           // an upheld objection returned the procedure to a step
 )
 
 // InboxKindLabel returns the German name of a message kind.
@@ -43,6 +44,8 @@ func InboxKindLabel(kind string) string {
 		return "Antwort auf Ihre Rüge"
 	case InboxAwardFinal:
 		return "Vergabe endgültig"
+	case InboxRemedy:
+		return "Rückverweisung"
 	}
 	return "Mitteilung"
 }
