@@ -68,7 +68,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/datenschutz", a.staticPage("datenschutz", "Datenschutzerklärung"))
 	w.GET("/barrierefreiheit", a.staticPage("barrierefreiheit", "Erklärung zur Barrierefreiheit"))
 	w.GET("/anmelden", a.loginForm)
-	w.POST("/anmelden", a.login, a.throttleLogins) // per client address, shared by all instances (login_throttle.go)
+	w.POST("/anmelden", a.login, a.throttleLogins)               // per client address, shared by all instances (login_throttle.go)
 	w.POST("/anmelden/sso/:kreis", a.ssoStart, a.throttleLogins) // single sign-on of Kreis staff (sso.go, R28)
 	w.GET(ssoCallbackPath, a.ssoCallback, a.throttleLogins)
 	w.POST("/abmelden", a.logout)

@@ -9,8 +9,8 @@ import (
 
 	"kimibv/app"
 	"kimibv/models/accounts"
-	"kimibv/models/demo"
 	"kimibv/models/dbtest"
+	"kimibv/models/demo"
 	"kimibv/models/sso"
 )
 

@@ -38,7 +38,9 @@ var refusalMessages = map[string]string{
 }
 
 // refusal returns the refusal with reason and its message.
-func refusal(reason string) *Refusal { return &Refusal{Reason: reason, Message: refusalMessages[reason]} }
+func refusal(reason string) *Refusal {
+	return &Refusal{Reason: reason, Message: refusalMessages[reason]}
+}
 
 // SignIn finds the kimibv account of a verified sign-on of the provider account
 // (issuer, subject) with e-mail into the Kreis tenantID (rules.md R28): an account linked
