@@ -108,7 +108,7 @@ func accessTable() map[string]access {
 		"GET /healthz": pub(), "GET /readyz": pub(), "GET /static/*": pub(), "GET /favicon.ico": pub(),
 		"GET /": pub(), "GET /impressum": pub(), "GET /datenschutz": pub(), "GET /barrierefreiheit": pub(),
 		"GET /anmelden": pub(), "POST /anmelden": post(pub()), "POST /abmelden": post(pub()),
-		"POST /anmelden/sso/:kreis": post(pub()), "GET /anmelden/sso/rueckkehr": {fixed: "422"}, // no state of this browser
+		"POST /anmelden/sso/:kreis": post(pub()), "GET /anmelden/sso/rueckkehr": {fixed: "400"}, // no sign-on started by this browser
 
 		"GET /arbeitsbereich": logged(), "GET /konto": logged(), "GET /konto/passwort": logged(), "POST /konto/passwort": post(logged()),
 		"GET /passwort-vergessen": pub(), "POST /passwort-vergessen": post(pub()),

@@ -61,9 +61,10 @@ func (a *App) ssoStart(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, st.AuthURL)
 }
 
-// ssoCallback completes the sign-on when the provider sends the browser back. This GET
-// writes (the state is used up, the session created, the entries audited): the provider
-// can only send a GET, and the session cookie (SameSite=Lax) reaches only a GET.
+// ssoCallback completes the sign-on when the provider sends the browser back. For a
+// browser with a started sign-on this GET writes (the state is used up, the session
+// created, the entries audited): the provider can only send a GET, and the session cookie
+// (SameSite=Lax) reaches only a GET. Without one it writes nothing.
 func (a *App) ssoCallback(c echo.Context) error {
 	ctx := c.Request().Context()
 	cb := sso.Callback{State: c.QueryParam("state"), SessionState: a.sessions.PopString(ctx, sessionSSOStateKey),
@@ -84,8 +85,10 @@ func (a *App) signInAfterSSO(c echo.Context, u accounts.User, next string) error
 	return a.redirect(c, afterLogin(next), "Sie sind über das Konto der Kreisverwaltung angemeldet.")
 }
 
-// ssoRefused shows the login page with the German explanation of a refused (422, counted
-// by the login throttle) or impossible (503) sign-on; other errors pass on.
+// ssoRefused shows the login page with the German explanation of a refused sign-on (422,
+// counted by the login throttle), of a callback without a started sign-on of this browser
+// (400: nothing was written, so a stray or replayed callback neither writes nor counts) or
+// of an impossible one (503); other errors pass on.
 func (a *App) ssoRefused(c echo.Context, next string, err error) error {
 	var r *sso.Refusal
 	data := a.loginPageData(c, next)
@@ -93,6 +96,8 @@ func (a *App) ssoRefused(c echo.Context, next string, err error) error {
 	switch {
 	case errors.As(err, &r) && r.Reason == "not_configured":
 		data.SSOMessage, status = r.Message, http.StatusServiceUnavailable
+	case errors.As(err, &r) && r.Reason == "state":
+		data.SSOMessage, status = r.Message, http.StatusBadRequest
 	case errors.As(err, &r):
 		data.SSOMessage = r.Message
 	case errors.Is(err, sso.ErrUnreachable):

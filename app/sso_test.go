@@ -111,15 +111,21 @@ func TestSSOFirstLoginLinksTheInvitedAccountAndLandsInTheWorkAreaWithItsKreisRol
 		t.Fatal("link not audited on the Kreis's chain")
 	}
 
-	// The same callback again (replayed state): refused, nothing changed, in another
-	// browser and in the same one.
-	before := env.state()
+	// The same callback again (replayed state): refused, nothing changed (not even an
+	// audit entry or a throttle count), in another browser and in the same one.
+	before, entries := env.state(), ta.count(`SELECT count(*) FROM audit_log`)
 	for _, b := range []*client{ta.client(), c} {
-		b.get(callback).wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "abgelaufen oder wurde bereits verwendet")
+		b.get(callback).wantStatus(t, http.StatusBadRequest).wantContains(t, "abgelaufen oder wurde bereits verwendet")
 	}
-	if after := env.state(); after != before {
+	if after := env.state(); after != before || ta.count(`SELECT count(*) FROM audit_log`) != entries || ta.count(`SELECT count(*) FROM login_failures`) != 0 {
 		t.Fatalf("replayed state changed %v → %v", before, after)
 	}
+	// A callback with the state of another browser's sign-on is refused, and that
+	// browser's sign-on stays usable once.
+	other := ta.client()
+	stolen := env.provider.signOn(t, other, "musterland")
+	ta.client().get(stolen).wantStatus(t, http.StatusBadRequest)
+	other.get(stolen).wantStatus(t, http.StatusSeeOther)
 
 	// A second sign-on uses the link; the audit entries carry German labels.
 	c2 := ta.client()
@@ -178,6 +184,9 @@ func TestSSORefusesUnknownUsersAndAddressesOutsideTheKreisDomain(t *testing.T) {
 	}
 	if after := env.state(); after[0] != before[0] || after[1] != before[1] || env.ta.count(`SELECT count(*) FROM users`) != users {
 		t.Fatalf("refused sign-ons changed %v → %v", before, after)
+	}
+	if n := env.ta.count(`SELECT coalesce(sum(failures), 0) FROM login_failures`); n != 3 {
+		t.Fatalf("login throttle counted %d refused sign-ons, want 3", n)
 	}
 }
 

@@ -76,8 +76,8 @@ type Callback struct {
 // up now, whatever follows), the code is exchanged with the PKCE verifier, the ID token is
 // verified with the provider's keys (issuer, audience = client id, expiry, signature),
 // its nonce must match, and the verified e-mail must belong to the Kreis's domain. Then
-// SignIn links or finds the account. A refusal is a *Refusal and is audited as
-// auth.sso_login_failed; it returns where the user wanted to go as next.
+// SignIn links or finds the account. A refusal is a *Refusal; once a state was used up it
+// is audited as auth.sso_login_failed. Finish returns where the user wanted to go as next.
 func (f Flow) Finish(ctx context.Context, cb Callback, now time.Time) (u accounts.User, next string, err error) {
 	var pending struct {
 		TenantID int64
@@ -86,8 +86,10 @@ func (f Flow) Finish(ctx context.Context, cb Callback, now time.Time) (u account
 		Verifier string
 		Next     string
 	}
+	// Without a started sign-on of this browser nothing is written, not even an audit
+	// entry: anybody can call the callback address.
 	if cb.State == "" || cb.State != cb.SessionState {
-		return u, "", f.refuse(ctx, 0, "", refusal("state"))
+		return u, "", refusal("state")
 	}
 	res := f.DB.WithContext(ctx).Raw(`UPDATE sso_logins l SET used_at = ? FROM tenants t
 		WHERE t.id = l.tenant_id AND l.state_hash = ? AND l.used_at IS NULL AND l.created_at > ?
@@ -96,7 +98,7 @@ func (f Flow) Finish(ctx context.Context, cb Callback, now time.Time) (u account
 		return u, "", fmt.Errorf("use sso state: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return u, "", f.refuse(ctx, 0, "", refusal("state"))
+		return u, "", refusal("state")
 	}
 	if cb.Error != "" || cb.Code == "" {
 		return u, pending.Next, f.refuse(ctx, pending.TenantID, "", refusal("provider_error"))
