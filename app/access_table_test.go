@@ -108,6 +108,7 @@ func accessTable() map[string]access {
 		"GET /healthz": pub(), "GET /readyz": pub(), "GET /static/*": pub(), "GET /favicon.ico": pub(),
 		"GET /": pub(), "GET /impressum": pub(), "GET /datenschutz": pub(), "GET /barrierefreiheit": pub(),
 		"GET /anmelden": pub(), "POST /anmelden": post(pub()), "POST /abmelden": post(pub()),
+		"POST /anmelden/sso/:kreis": post(pub()), "GET /anmelden/sso/rueckkehr": {fixed: "400"}, // no sign-on started by this browser
 
 		"GET /arbeitsbereich": logged(), "GET /konto": logged(), "GET /konto/passwort": logged(), "POST /konto/passwort": post(logged()),
 		"GET /passwort-vergessen": pub(), "POST /passwort-vergessen": post(pub()),
@@ -129,6 +130,7 @@ func accessTable() map[string]access {
 		"GET /verwaltung/:kreis/nutzer/:user":  who("tadmin"),
 		"POST /verwaltung/:kreis/nutzer/:user": post(who("tadmin")),
 		"GET /verwaltung/:kreis/einstellungen": kreis("tadmin"), "POST /verwaltung/:kreis/einstellungen": post(kreis("tadmin")),
+		"GET /verwaltung/:kreis/anmeldung": kreis("tadmin"), "POST /verwaltung/:kreis/anmeldung": post(kreis("tadmin")),
 		"GET /verwaltung/:kreis/protokoll":     kreis("tadmin", "lead"),
 		"GET /verwaltung/:kreis/protokoll.csv": kreis("tadmin", "lead"), "GET /verwaltung/:kreis/protokoll.pdf": kreis("tadmin", "lead"),
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 
 	"kimibv/app/pdfdoc"
 	"kimibv/models/decision"
+	"kimibv/models/sso"
 	"kimibv/models/store"
 	"kimibv/models/vault"
 	"kimibv/templates"
@@ -38,6 +40,9 @@ type Config struct {
 	Bench           bool          // KIMIBV_BENCH=1: /bench/floor and the query-count header (app/bench.go)
 	ValidatorMaxAge time.Duration // longest a public page's validator is kept without a notification (0: DefaultValidatorMaxAge)
 	TrustedProxies  []*net.IPNet  // reverse proxies whose X-Forwarded-For names the client (login throttle, logs)
+	// SSOSecret returns a Kreis's OpenID client secret (nil: from the file named by
+	// KIMIBV_OIDC_<KREIS>_CLIENT_SECRET_FILE, sso.SecretFromFiles).
+	SSOSecret sso.SecretLookup
 }
 
 // Secure reports whether the application is served over TLS (cookies Secure, HSTS).
@@ -88,6 +93,9 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 	}
 	if cfg.MaxBidBytes <= 0 {
 		cfg.MaxBidBytes = vault.DefaultMaxBidBytes
+	}
+	if cfg.SSOSecret == nil {
+		cfg.SSOSecret = sso.SecretFromFiles(os.Getenv)
 	}
 	if cfg.Vault != nil {
 		// The use cases seal the outbox, the Postfach and documents to organisations

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -9,10 +10,16 @@ import (
 
 	"kimibv/models/accounts"
 	"kimibv/models/core"
+	"kimibv/models/sso"
 )
 
-// loginData is the login page's data.
-type loginData struct{ Next string }
+// loginData is the login page's data: where to go after the login, the Kreise whose staff
+// may sign on through their provider, and why such a sign-on was refused.
+type loginData struct {
+	Next       string
+	SSO        []sso.Kreis
+	SSOMessage string
+}
 
 // msgLoginFailed is deliberately the same for unknown addresses, wrong passwords and locked accounts.
 const msgLoginFailed = "E-Mail-Adresse oder Passwort sind nicht korrekt, oder das Konto ist nach mehreren Fehlversuchen vorübergehend gesperrt. Bitte versuchen Sie es in einigen Minuten erneut oder setzen Sie Ihr Passwort zurück."
@@ -22,13 +29,13 @@ func (a *App) loginForm(c echo.Context) error {
 	if actor(c) != nil {
 		return c.Redirect(http.StatusSeeOther, afterLogin(c.QueryParam("next")))
 	}
-	return a.show(c, "login", "Anmelden", loginData{Next: safeNext(c.QueryParam("next"))})
+	return a.show(c, "login", "Anmelden", a.loginPageData(c, c.QueryParam("next")))
 }
 
 // login checks the credentials, rotates the session token and remembers the user.
 func (a *App) login(c echo.Context) error {
 	values := formValues(c)
-	data := loginData{Next: safeNext(values.Get("next"))}
+	data := a.loginPageData(c, values.Get("next"))
 	values.Del("password")
 	if v := loginMissing(values.Get("email"), c.FormValue("password")); v != nil {
 		return a.invalid(c, "login", "Anmelden", data, values, v)
@@ -47,13 +54,21 @@ func (a *App) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	if err := a.startSession(c.Request().Context(), u); err != nil {
+		return err
+	}
+	return a.redirect(c, afterLogin(data.Next), "Sie sind angemeldet.")
+}
+
+// startSession rotates the session token and remembers u: every login (password or
+// single sign-on) creates its session here.
+func (a *App) startSession(ctx context.Context, u accounts.User) error {
 	if err := a.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
 	a.sessions.Put(ctx, sessionUserKey, u.ID)
 	a.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
-	return a.redirect(c, afterLogin(data.Next), "Sie sind angemeldet.")
+	return nil
 }
 
 // loginBlocked returns the message for a right password that may not log in: an
@@ -71,6 +86,8 @@ func (a *App) loginBlocked(c echo.Context, u accounts.User, err error) string {
 			msg += " Da der bisherige Link abgelaufen ist, haben wir Ihnen soeben einen neuen geschickt (48 Stunden gültig)."
 		}
 		return msg
+	case errors.Is(err, accounts.ErrSSOOnly):
+		return "Die Beschäftigten Ihres Kreises melden sich nur über das Konto der Kreisverwaltung an. Bitte wählen Sie unten „Mit dem Konto der Kreisverwaltung anmelden“."
 	case errors.Is(err, accounts.ErrOrgLocked):
 		return "Ihre Organisation ist gesperrt. Bitte wenden Sie sich an den Betrieb von kimibv (" + a.cfg.ContactEmail + ")."
 	}

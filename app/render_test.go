@@ -21,6 +21,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/evaluation"
 	"kimibv/models/rules"
+	"kimibv/models/sso"
 	"kimibv/templates"
 )
 
@@ -38,7 +39,8 @@ var pageSamples = map[string]func() *templates.Page{
 		return sample("Seite nicht gefunden", germanError(404))
 	},
 	"login": func() *templates.Page {
-		return withFormError(sample("Anmelden", loginData{Next: "/konto"}), "email", msgLoginFailed)
+		return withFormError(sample("Anmelden", loginData{Next: "/konto", SSO: []sso.Kreis{{Slug: "musterland", Name: "Kreis Musterland"}, {Slug: "beispielhausen", Name: "Kreis Beispielhausen"}},
+			SSOMessage: msgSSOUnreachable}), "email", msgLoginFailed)
 	},
 	// Accounts and provider organisations.
 	"account": func() *templates.Page { return sample("Mein Konto", sampleAccount()) },
@@ -92,6 +94,10 @@ var pageSamples = map[string]func() *templates.Page{
 	},
 	"kreis_einstellungen": func() *templates.Page {
 		return withFormError(sample("Einstellungen und Texte", sampleTenantSettingsData()), "legal_remedy_text", "Bitte geben Sie die Rechtsbehelfsbelehrung an.")
+	},
+	"kreis_anmeldung": func() *templates.Page {
+		return withFormError(sample("Anmeldung über die Kreisverwaltung", ssoSettingsData{Tenant: sampleTenant(), SecretVariable: "KIMIBV_OIDC_MUSTERLAND_CLIENT_SECRET_FILE",
+			CallbackURL: "https://kimibv.example/anmelden/sso/rueckkehr"}), "issuer", "Bitte geben Sie die Adresse des Anmeldedienstes mit https:// an.")
 	},
 	"kreis_protokoll": func() *templates.Page {
 		return withFormError(sample("Protokoll", sampleAuditData(true)), "from", "Bitte geben Sie das Datum „von“ im Format TT.MM.JJJJ an.")

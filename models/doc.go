@@ -13,6 +13,7 @@
 //	vault       data keys and sealing, stored files, issued documents
 //	postbox     outbox, its review, the Postfach, sealing of older rows
 //	accounts    users, passwords, Kreise, organisations, invitations, memberships, role rules
+//	sso         single sign-on of Kreis staff through the Kreis's OpenID provider
 //	calls       calls and versions, questions, amendments, cancellation, the deadline close
 //	bids        bids and their files, receipts, the sealed reads, the wallet
 //	evaluation  opening, formal check, committee and declarations, score sheets, consolidation

@@ -15,5 +15,7 @@
 //     operator's alone (tenant_admin.go);
 //   - R27: CheckPassword, HashPassword, LockoutUntil (password.go), Authenticate and
 //     setPassword with the session epoch (users.go), password_reset.go,
-//     InvitationValidity (invitations.go).
+//     InvitationValidity (invitations.go);
+//   - R28: ssoOnly in loginBlocked refuses the password of staff of a "nur SSO" Kreis
+//     (sso_only.go); the single sign-on itself is package sso's.
 package accounts

@@ -119,6 +119,13 @@ func loginBlocked(tx *gorm.DB, u User) (string, error) {
 	if locked {
 		return "org_locked", ErrOrgLocked
 	}
+	only, err := ssoOnly(tx, u)
+	if err != nil {
+		return "", err
+	}
+	if only {
+		return "sso_only", ErrSSOOnly
+	}
 	return "", nil
 }
 

@@ -10,6 +10,9 @@ var auditActionLabels = map[string]string{
 	"auth.password_reset":           "Passwort zurückgesetzt",
 	"auth.email_confirmation_sent":  "Bestätigungslink für die E-Mail-Adresse versandt",
 	"auth.email_confirmed":          "E-Mail-Adresse bestätigt",
+	"auth.sso_login":                "Anmeldung über die Kreisverwaltung (SSO)",
+	"auth.sso_login_failed":         "Abgelehnte Anmeldung über die Kreisverwaltung (SSO)",
+	"auth.sso_linked":               "Konto mit dem Konto der Kreisverwaltung verknüpft (SSO)",
 	"user.created":                  "Konto angelegt",
 	"user.password_changed":         "Passwort geändert",
 	// Kreis administration.
@@ -17,6 +20,7 @@ var auditActionLabels = map[string]string{
 	"tenant.roles_changed":    "Rollen geändert",
 	"tenant.user_invited":     "Person eingeladen",
 	"tenant.settings_changed": "Einstellungen des Kreises geändert",
+	"sso.settings_changed":    "Anmeldung über die Kreisverwaltung (SSO) eingestellt",
 	"invitation.accepted":     "Einladung angenommen",
 	// Provider organisations.
 	"organization.registered":     "Träger registriert",

@@ -139,6 +139,11 @@ var detailLabels = map[string]string{
 	"court_address":     "Anschrift des Gerichts",
 	"reasons":           "Begründungen",
 	"t":                 "Zeit",
+	// Single sign-on of Kreis staff (sso.settings_changed, auth.sso_*).
+	"issuer":       "Anmeldedienst (Issuer)",
+	"client_id":    "Client-ID",
+	"email_domain": "E-Mail-Domain der Beschäftigten",
+	"sso_only":     "Nur Anmeldung über die Kreisverwaltung",
 }
 
 // valueLabels name the coded values of some detail keys in German: the states of a
