@@ -137,6 +137,12 @@ var detailLabels = map[string]string{
 	"court_address":     "Anschrift des Gerichts",
 	"reasons":           "Begründungen",
 	"t":                 "Zeit",
+	// Council information (council.*, rules.md R32, R33).
+	"faction":      "Fraktion oder Gruppe",
+	"faction_kind": "Art (Fraktion oder Gruppe)",
+	"stage":        "Berichteter Stand",
+	"distribution": "Verteilung",
+	"members":      "Mitglieder des Kreistags",
 }
 
 // valueLabels name the coded values of some detail keys in German: the states of a
