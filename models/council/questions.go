@@ -95,7 +95,7 @@ func AnswerQuestion(ctx context.Context, db *gorm.DB, actor *core.Actor, scope c
 		}
 		q := rows[0]
 		content := AnswerContent{Ref: c.Ref, Question: q.Question, Faction: FactionOrNone(q.FactionName), AskedAt: q.AskedAt.UTC(),
-			Answer: answer, AnsweredAt: now.UTC()}
+			Answer: answer, AnsweredAt: now.UTC().Truncate(time.Microsecond)} // as the database keeps it
 		canonical, err := vault.CanonicalJSON(content)
 		if err != nil {
 			return err

@@ -38,7 +38,7 @@ type Report struct {
 	Body        string
 	DocumentID  int64
 	PublishedAt time.Time
-	Dist        Distribution
+	Dist        Distribution `gorm:"-"`
 }
 
 // StageLabel names the report's stage in German.
@@ -52,7 +52,7 @@ type Answer struct {
 	AskedAt     time.Time
 	Answer      string
 	AnsweredAt  *time.Time
-	Dist        Distribution
+	Dist        Distribution `gorm:"-"`
 }
 
 // Faction names the asking faction, or says the member belongs to none.

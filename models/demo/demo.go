@@ -170,6 +170,9 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err := loadProcedures(ctx, db, opts, muster.ID, tl); err != nil {
 		return false, err
 	}
+	if err := loadCouncilFactions(sctx, db, muster.ID, now); err != nil { // the Kreistag's factions (council.go)
+		return false, err
+	}
 	if err := loadBeispielhausen(ctx, db, other.ID, tl, docsOf(opts)); err != nil {
 		return false, err
 	}
