@@ -18,6 +18,7 @@ type councilAdminData struct {
 	Tenant   *accounts.Tenant
 	Factions []council.Faction
 	Members  []council.Member
+	OParl    string // the address of the Kreis's OParl system
 }
 
 // councilAdminPage renders the council administration with the given form state.
@@ -27,7 +28,11 @@ func (a *App) councilAdminPage(c echo.Context, status int, form *templates.Form)
 	if err != nil {
 		return err
 	}
-	return a.tenantPage(c, status, "kreis_kreistag", "Kreistag: Fraktionen und Mitglieder", councilAdminData{Tenant: t, Factions: fs, Members: ms}, form)
+	system, err := council.OParlSystem(c.Request().Context(), a.db, t.ID)
+	if err != nil {
+		return err
+	}
+	return a.tenantPage(c, status, "kreis_kreistag", "Kreistag: Fraktionen und Mitglieder", councilAdminData{Tenant: t, Factions: fs, Members: ms, OParl: system}, form)
 }
 
 // councilAdmin shows the factions and the council members with their faction.
@@ -65,4 +70,17 @@ func (a *App) assignFaction(c echo.Context) error {
 		return err
 	}
 	return a.redirect(c, "/verwaltung/"+t.Slug+"/kreistag", "Die Zugehörigkeit ist gespeichert. Sie gilt für Berichte und Antworten, die ab jetzt verteilt werden.")
+}
+
+// setOParlSystem sets the address of the Kreis's council information system (OParl).
+func (a *App) setOParlSystem(c echo.Context) error {
+	t, values := tenant(c), formValues(c)
+	err := council.SetOParlSystem(c.Request().Context(), a.db, actor(c), t.ID, values.Get("oparl_system_url"))
+	if v, ok := core.AsValidation(err); ok {
+		return a.councilAdminPage(c, http.StatusUnprocessableEntity, templates.NewForm(values, v))
+	}
+	if err != nil {
+		return err
+	}
+	return a.redirect(c, "/verwaltung/"+t.Slug+"/kreistag#oparl", "Das Ratsinformationssystem ist gespeichert.")
 }

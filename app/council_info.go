@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,6 +40,16 @@ func (a *App) loadCouncilInfo(c echo.Context, base, back string) (councilInfoPag
 		}
 	}
 	return p, nil
+}
+
+// reached reports whether the procedure reached stage (the stages the lead may pick).
+func (p councilInfoPage) reached(stage string) bool {
+	for _, s := range p.Stages {
+		if s[0] == stage {
+			return true
+		}
+	}
+	return false
 }
 
 // councilInfoData loads the council's page of :call.
@@ -130,7 +141,9 @@ func (a *App) publishCouncilReport(c echo.Context) error {
 		return err
 	}
 	in := council.ReportInput{TenantID: tenant(c).ID, CallID: p.I.CallID, Stage: c.FormValue("stage"), Title: c.FormValue("title"), Body: c.FormValue("body")}
-	if label := rules.CouncilStageLabel(in.Stage); label != "" && in.Title != "" && in.Body != "" {
+	// Only a report the use case would accept is confirmed first; anything else goes on to
+	// PublishReport, which refuses it with the field's message.
+	if label := rules.CouncilStageLabel(in.Stage); p.reached(in.Stage) && strings.TrimSpace(in.Title) != "" && strings.TrimSpace(in.Body) != "" {
 		act := finalAct{Title: "Sachstandsbericht verteilen", Button: "Bericht jetzt an alle Mitglieder verteilen", Back: p.Base,
 			Intro: fmt.Sprintf("Sie verteilen einen Sachstandsbericht zu %s (%s) an alle %d Mitglieder des Kreistags.", p.I.Title, p.I.Ref, p.I.Members),
 			Final: []string{"Der Bericht wird als PDF mit Prüfwert ausgestellt und geht allen Mitgliedern zur selben Zeit mit demselben Inhalt zu; er lässt sich nicht zurückholen oder ändern.",
@@ -168,7 +181,7 @@ func (a *App) answerCouncilQuestion(c echo.Context) error {
 	field := "answer_" + strconv.FormatInt(qid, 10) // one answer form per open question
 	answer := c.FormValue(field)
 	for _, q := range p.I.Open {
-		if q.ID == qid && answer != "" {
+		if q.ID == qid && strings.TrimSpace(answer) != "" {
 			act := finalAct{Title: "Anfrage beantworten", Button: "Antwort jetzt an alle Mitglieder verteilen", Back: p.Base,
 				Intro: fmt.Sprintf("Sie beantworten die Anfrage (%s) zu %s (%s).", q.Faction(), p.I.Title, p.I.Ref),
 				Final: []string{fmt.Sprintf("Frage und Antwort gehen allen %d Mitgliedern des Kreistags zur selben Zeit zu, mit der fragenden Fraktion; die Antwort lässt sich nicht ändern.", p.I.Members)},
@@ -190,4 +203,30 @@ func (a *App) answerCouncilQuestion(c echo.Context) error {
 		return err
 	}
 	return a.redirect(c, p.Base, "Die Antwort ist mit der Anfrage an alle Mitglieder des Kreistags verteilt.")
+}
+
+// fetchResolution reads the resolution behind the OParl address the lead gave from the
+// Kreis's council information system and keeps it; a failed fetch shows its German
+// message and keeps everything as it was.
+func (a *App) fetchResolution(c echo.Context) error {
+	p, err := a.leadCouncilData(c)
+	if err != nil {
+		return err
+	}
+	ctx, t := c.Request().Context(), tenant(c)
+	system, err := council.OParlSystem(ctx, a.db, t.ID)
+	if err != nil {
+		return err
+	}
+	res, err := council.NewOParlClient().Fetch(ctx, system, c.FormValue("oparl_url"))
+	if err == nil {
+		err = council.RecordResolution(ctx, a.db, actor(c), core.CallScope{Tenant: t.ID, Call: p.I.CallID}, res, a.now())
+	}
+	if _, ok := core.AsValidation(err); ok {
+		return a.invalid(c, "lead_council", "Kreistag informieren – "+p.I.Ref, p, formValues(c), err)
+	}
+	if err != nil {
+		return err
+	}
+	return a.redirect(c, p.Base+"#beschluss", "Der Beschluss ist aus dem Ratsinformationssystem übernommen.")
 }

@@ -35,7 +35,9 @@ func sampleCouncilInfo(lead bool) councilInfoPage {
 	}
 	return councilInfoPage{Base: "/kreistag/musterland/verfahren/3/sachstand", Back: "/kreistag/musterland",
 		Stages: [][2]string{{rules.StageCallPublished, rules.CouncilStageLabel(rules.StageCallPublished)}},
-		I: &council.Info{CallID: 3, Ref: "KIM-2026-03", Title: "KIM-Fallmanagement 2026", State: rules.CallPublished, Lead: lead, Members: 2, Factions: 1,
+		I: &council.Info{CallID: 3, Resolution: &council.Resolution{URL: "https://ratsinfo.example.de/oparl/paper/1", PaperReference: "KT/0042/2026",
+			PaperName: "Auswahl der Träger", PaperDate: "2026-03-04", MeetingName: "12. Sitzung des Kreistags", MeetingStart: "2026-03-12T17:00:00+01:00",
+			AgendaNumber: "7.2", AgendaName: "KIM", Result: "Beschlossen", ResolutionText: "Der Kreistag beschließt …", WebURL: "https://ratsinfo.example.de/vo0050.asp"}, Ref: "KIM-2026-03", Title: "KIM-Fallmanagement 2026", State: rules.CallDecided, Lead: lead, Members: 2, Factions: 1,
 			Reports: []council.Report{{ID: 1, Stage: rules.StageCallPublished, Title: "Die Ausschreibung ist veröffentlicht", Body: "Die Frist endet am 31. März.",
 				DocumentID: 5, PublishedAt: sampleNow, Dist: dist(1, true)},
 				{ID: 2, Stage: rules.StageCallPublished, Title: "Zweiter Bericht", Body: "Noch nicht geöffnet.", PublishedAt: sampleNow, Dist: dist(2, false)}},

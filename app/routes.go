@@ -169,6 +169,7 @@ func (a *App) routes(e *echo.Echo) {
 	kreisAdmin.GET("/kreistag", a.councilAdmin) // factions and members (council_factions.go)
 	kreisAdmin.POST("/kreistag/fraktionen", a.createFaction)
 	kreisAdmin.POST("/kreistag/mitglieder/:user", a.assignFaction)
+	kreisAdmin.POST("/kreistag/oparl", a.setOParlSystem)
 	kreisAdmin.GET("/postausgang", a.postausgang)
 	kreisAdmin.POST("/postausgang/:mail/erneut", a.retryMail)
 	kreis.GET("/protokoll", a.auditList, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
@@ -227,6 +228,7 @@ func (a *App) routes(e *echo.Echo) {
 	lead.POST("/:call/kreistag/berichte", a.publishCouncilReport)
 	lead.GET("/:call/kreistag/berichte/:report/bericht.pdf", a.councilReportPDF)
 	lead.POST("/:call/kreistag/anfragen/:q/antwort", a.answerCouncilQuestion)
+	lead.POST("/:call/kreistag/beschluss", a.fetchResolution) // from the Kreis's OParl system
 
 	// Evaluation (members of a procedure's committee).
 	evaluator.GET("", a.evaluationHome)

@@ -78,11 +78,13 @@ var auditActionLabels = map[string]string{
 	"outbox.retried":     "E-Mail erneut in den Versand gegeben",
 	"council.declared":   "Kreistagsmitglied hat Verbindungen zu den Trägern erklärt",
 	// Council information (rules.md R32, R33).
-	"council.faction_created":   "Fraktion oder Gruppe im Kreistag angelegt",
-	"council.faction_assigned":  "Fraktion eines Kreistagsmitglieds festgelegt",
-	"council.report_published":  "Sachstandsbericht an den Kreistag verteilt",
-	"council.question_asked":    "Anfrage aus dem Kreistag gestellt",
-	"council.question_answered": "Anfrage aus dem Kreistag beantwortet und verteilt",
+	"council.faction_created":    "Fraktion oder Gruppe im Kreistag angelegt",
+	"council.faction_assigned":   "Fraktion eines Kreistagsmitglieds festgelegt",
+	"council.report_published":   "Sachstandsbericht an den Kreistag verteilt",
+	"council.question_asked":     "Anfrage aus dem Kreistag gestellt",
+	"council.question_answered":  "Anfrage aus dem Kreistag beantwortet und verteilt",
+	"council.oparl_configured":   "Ratsinformationssystem (OParl) des Kreises eingetragen",
+	"council.resolution_fetched": "Beschluss aus dem Ratsinformationssystem übernommen",
 	// Issued documents (PDF, rules.md R8).
 	"document.issued": "Dokument ausgestellt",
 }

@@ -138,11 +138,13 @@ var detailLabels = map[string]string{
 	"reasons":           "Begründungen",
 	"t":                 "Zeit",
 	// Council information (council.*, rules.md R32, R33).
-	"faction":      "Fraktion oder Gruppe",
-	"faction_kind": "Art (Fraktion oder Gruppe)",
-	"stage":        "Berichteter Stand",
-	"distribution": "Verteilung",
-	"members":      "Mitglieder des Kreistags",
+	"faction":          "Fraktion oder Gruppe",
+	"faction_kind":     "Art (Fraktion oder Gruppe)",
+	"stage":            "Berichteter Stand",
+	"distribution":     "Verteilung",
+	"members":          "Mitglieder des Kreistags",
+	"oparl_system_url": "Ratsinformationssystem (OParl)",
+	"oparl_url":        "Adresse im Ratsinformationssystem",
 }
 
 // valueLabels name the coded values of some detail keys in German: the states of a

@@ -17,17 +17,18 @@ import (
 // with its distribution record, and the questions still open (the lead sees every open
 // question, a member only the own ones).
 type Info struct {
-	CallID   int64
-	Ref      string
-	Title    string
-	State    rules.CallState
-	Opened   bool
-	Lead     bool // the reader leads the Kreis's procedures (answers, publishes)
-	Reports  []Report
-	Answers  []Answer
-	Open     []Answer // questions without an answer yet
-	Members  int      // council members of the Kreis now
-	Factions int      // factions with at least one member now
+	CallID     int64
+	Ref        string
+	Title      string
+	State      rules.CallState
+	Opened     bool
+	Lead       bool // the reader leads the Kreis's procedures (answers, publishes)
+	Reports    []Report
+	Answers    []Answer
+	Open       []Answer    // questions without an answer yet
+	Resolution *Resolution // fetched from the Kreis's OParl system (nil: none)
+	Members    int         // council members of the Kreis now
+	Factions   int         // factions with at least one member now
 }
 
 // Report is a published Sachstandsbericht with its distribution.
@@ -137,6 +138,9 @@ func LoadInfo(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.Ca
 			}
 		}
 		if err := loadDistributions(tx, in, actor.UserID); err != nil {
+			return err
+		}
+		if in.Resolution, err = loadResolution(tx, c.ID); err != nil {
 			return err
 		}
 		if err := tx.Raw(`SELECT count(*) AS members, count(DISTINCT mf.faction_id) AS factions FROM tenant_memberships m
