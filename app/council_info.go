@@ -104,7 +104,7 @@ func (a *App) councilMarkRead(c echo.Context) error {
 	if err := council.MarkRead(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, dist, a.now()); err != nil {
 		return err
 	}
-	return a.redirect(c, fmt.Sprintf("/kreistag/%s/verfahren/%d/sachstand#v%d", tenant(c).Slug, id, dist), "")
+	return a.redirect(c, fmt.Sprintf("/kreistag/%s/verfahren/%d/sachstand#v%d", tenant(c).Slug, id, dist), "Als gelesen vermerkt. Die Verteilung zeigt, wer geöffnet hat.")
 }
 
 // councilReportPDF sends a Sachstandsbericht to a council member or a lead of the Kreis.

@@ -30,7 +30,7 @@ func (rd *Renderer) Sachstandsbericht(meta vault.DocMeta, d *council.ReportDoc) 
 	})
 	doc.Heading(d.Title)
 	doc.Paragraph(d.Body)
-	doc.Note("Dieser Bericht ging allen Mitgliedern des Kreistags mit demselben Inhalt zur selben Zeit zu. Er enthält vor der " +
-		"Öffnung keine Angaben zu Interessenbekundungen: Bis zur Öffnung ist nicht einmal bekannt, ob Interessenbekundungen eingegangen sind.")
+	doc.Note("Dieser Bericht ging allen Mitgliedern des Kreistags mit demselben Inhalt zur selben Zeit zu. Vor der Öffnung enthält " +
+		"ein Sachstandsbericht keine Angaben zu Interessenbekundungen und trägt keine Anlagen aus den Unterlagen der Träger.")
 	return doc.Bytes()
 }
