@@ -89,6 +89,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 		IssuedOn: "01.01.2020", FileName: "satzung.pdf", File: strings.NewReader(pdf), MaxBytes: 1 << 20}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	e.publishMatrixReport(t) // a status report to the council (council_info_test.go)
 	e.fillIDs(t)
 	return e
 }
@@ -119,6 +120,8 @@ func (e *matrixEnv) fillIDs(t *testing.T) {
 		"token":  "ungueltiges-token-0000000000000000",
 		"msg":    n(`SELECT COALESCE(max(id), 0) FROM inbox_messages WHERE org_id = ?`, e.awoOrg),
 		"member": fmt.Sprint(awoUser), "*": "css/app.css",
+		"report": n(`SELECT COALESCE(max(id), 0) FROM council_reports WHERE call_id = ?`, e.callID),
+		"dist":   n(`SELECT COALESCE(max(d.id), 0) FROM council_distributions d JOIN council_reports r ON r.id = d.report_id WHERE r.call_id = ?`, e.callID),
 	}
 	for _, k := range []string{"q", "doc", "file", "msg"} {
 		if e.ids[k] == "0" {

@@ -241,6 +241,20 @@ func accessTable() map[string]access {
 		"GET /kreistag/:kreis/verfahren/:call/vergabevermerk.pdf": who("council").in(allStates(nf)),
 		"GET /kreistag/:kreis/verfahren/:call/protokoll":          who("council").in(map[string]string{"open": nf, "closed": nf}),
 		"POST /kreistag/:kreis/verfahren/:call/erklaerung":        post(who("council")),
+		// Council information (council_info.go): reports, questions, the distribution record.
+		"GET /kreistag/:kreis/verfahren/:call/sachstand":                               who("council"),
+		"POST /kreistag/:kreis/verfahren/:call/sachstand/anfragen":                     post(who("council")),
+		"POST /kreistag/:kreis/verfahren/:call/sachstand/:dist/gelesen":                post(who("council")),
+		"GET /kreistag/:kreis/verfahren/:call/sachstand/berichte/:report/bericht.pdf":  who("council"),
+		"GET /verwaltung/:kreis/verfahren/:call/kreistag":                              who("lead"),
+		"POST /verwaltung/:kreis/verfahren/:call/kreistag/berichte":                    post(who("lead")),
+		"GET /verwaltung/:kreis/verfahren/:call/kreistag/berichte/:report/bericht.pdf": who("lead"),
+		"POST /verwaltung/:kreis/verfahren/:call/kreistag/anfragen/:q/antwort":         post(who("lead")),
+		"GET /verwaltung/:kreis/kreistag":                                              kreis("tadmin"),
+		"POST /verwaltung/:kreis/kreistag/fraktionen":                                  post(kreis("tadmin")),
+		"POST /verwaltung/:kreis/kreistag/mitglieder/:user":                            post(who("tadmin")),
+		"POST /verwaltung/:kreis/kreistag/oparl":                                       post(kreis("tadmin")),
+		"POST /verwaltung/:kreis/verfahren/:call/kreistag/beschluss":                   post(who("lead")),
 
 		"GET /ocds/releases.json": pub(), "GET /ocds/:id/releases.json": pub(),
 	}

@@ -170,6 +170,10 @@ func (a *App) routes(e *echo.Echo) {
 	kreisAdmin.POST("/einstellungen", a.updateTenantSettings)
 	kreisAdmin.GET("/anmeldung", a.ssoSettingsForm)
 	kreisAdmin.POST("/anmeldung", a.updateSSOSettings)
+	kreisAdmin.GET("/kreistag", a.councilAdmin) // factions and members (council_factions.go)
+	kreisAdmin.POST("/kreistag/fraktionen", a.createFaction)
+	kreisAdmin.POST("/kreistag/mitglieder/:user", a.assignFaction)
+	kreisAdmin.POST("/kreistag/oparl", a.setOParlSystem)
 	kreisAdmin.GET("/postausgang", a.postausgang)
 	kreisAdmin.POST("/postausgang/:mail/erneut", a.retryMail)
 	kreis.GET("/protokoll", a.auditList, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
@@ -226,6 +230,11 @@ func (a *App) routes(e *echo.Echo) {
 	lead.POST("/:call/entscheidung/rueckverweisung", a.returnToStep)
 	lead.GET("/:call/entscheidung/vergabevermerk.pdf", a.vermerkPDF)
 	lead.GET("/:call/vergabeakte.zip", a.vergabeakte)
+	lead.GET("/:call/kreistag", a.leadCouncil) // status reports and council questions (council_info.go)
+	lead.POST("/:call/kreistag/berichte", a.publishCouncilReport)
+	lead.GET("/:call/kreistag/berichte/:report/bericht.pdf", a.councilReportPDF)
+	lead.POST("/:call/kreistag/anfragen/:q/antwort", a.answerCouncilQuestion)
+	lead.POST("/:call/kreistag/beschluss", a.fetchResolution) // from the Kreis's OParl system
 
 	// Evaluation (members of a procedure's committee).
 	evaluator.GET("", a.evaluationHome)
@@ -243,6 +252,10 @@ func (a *App) routes(e *echo.Echo) {
 	council.GET("/verfahren/:call/vergabevermerk.pdf", a.councilVermerkPDF)
 	council.GET("/verfahren/:call/protokoll", a.councilTrail)
 	council.POST("/verfahren/:call/erklaerung", a.councilDeclare)
+	council.GET("/verfahren/:call/sachstand", a.councilInfo) // status reports and questions (council_info.go)
+	council.POST("/verfahren/:call/sachstand/anfragen", a.councilAsk)
+	council.POST("/verfahren/:call/sachstand/:dist/gelesen", a.councilMarkRead)
+	council.GET("/verfahren/:call/sachstand/berichte/:report/bericht.pdf", a.councilReportPDF)
 
 	// Open data (OCDS). Outside group w: public JSON needs no session and sets no cookie.
 	e.GET("/ocds/releases.json", a.ocdsAll)

@@ -19,6 +19,7 @@
 //	evaluation  opening, formal check, committee and declarations, score sheets, consolidation
 //	decision    decision, notices, objections, award, Vergabevermerk, council view,
 //	            Vergabeakte, the public award record
+//	council     factions, status reports, council questions and their distribution record
 //	opendata    the OCDS releases
 //	workarea    what is due for each role (the work area), the procedure's stage
 //

@@ -82,25 +82,35 @@ var auditActionLabels = map[string]string{
 	"call.awarded":       "Vergabe endgültig",
 	"outbox.retried":     "E-Mail erneut in den Versand gegeben",
 	"council.declared":   "Kreistagsmitglied hat Verbindungen zu den Trägern erklärt",
+	// Council information (rules.md R32, R33).
+	"council.faction_created":    "Fraktion oder Gruppe im Kreistag angelegt",
+	"council.faction_assigned":   "Fraktion eines Kreistagsmitglieds festgelegt",
+	"council.report_published":   "Sachstandsbericht an den Kreistag verteilt",
+	"council.question_asked":     "Anfrage aus dem Kreistag gestellt",
+	"council.question_answered":  "Anfrage aus dem Kreistag beantwortet und verteilt",
+	"council.oparl_configured":   "Ratsinformationssystem (OParl) des Kreises eingetragen",
+	"council.resolution_fetched": "Beschluss aus dem Ratsinformationssystem übernommen",
 	// Issued documents (PDF, rules.md R8).
 	"document.issued": "Dokument ausgestellt",
 }
 
 // auditObjectLabels names the object types of audit entries in German.
 var auditObjectLabels = map[string]string{
-	"user":            "Person",
-	"tenant":          "Kreis",
-	"invitation":      "Einladung",
-	"organization":    "Träger",
-	"org_document":    "Dokument der Dokumentenmappe",
-	"call":            "Verfahren",
-	"bid":             "Interessenbekundung",
-	"score_sheet":     "Bewertungsbogen",
-	"issued_document": "Ausgestelltes Dokument",
-	"mail":            "E-Mail",
-	"call_version":    "Fassung einer Ausschreibung",
-	"question":        "Frage",
-	"qa_answer":       "Veröffentlichte Antwort",
+	"user":             "Person",
+	"tenant":           "Kreis",
+	"invitation":       "Einladung",
+	"organization":     "Träger",
+	"org_document":     "Dokument der Dokumentenmappe",
+	"call":             "Verfahren",
+	"bid":              "Interessenbekundung",
+	"score_sheet":      "Bewertungsbogen",
+	"issued_document":  "Ausgestelltes Dokument",
+	"mail":             "E-Mail",
+	"call_version":     "Fassung einer Ausschreibung",
+	"question":         "Frage",
+	"qa_answer":        "Veröffentlichte Antwort",
+	"council_faction":  "Fraktion oder Gruppe",
+	"council_question": "Anfrage aus dem Kreistag",
 }
 
 // ActionLabel returns the German label of an audit action, or the action's name when

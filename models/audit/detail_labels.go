@@ -144,6 +144,14 @@ var detailLabels = map[string]string{
 	"client_id":    "Client-ID",
 	"email_domain": "E-Mail-Domain der Beschäftigten",
 	"sso_only":     "Nur Anmeldung über die Kreisverwaltung",
+	// Council information (council.*, rules.md R32, R33).
+	"faction":          "Fraktion oder Gruppe",
+	"faction_kind":     "Art (Fraktion oder Gruppe)",
+	"stage":            "Berichteter Stand",
+	"distribution":     "Verteilung",
+	"members":          "Mitglieder des Kreistags",
+	"oparl_system_url": "Ratsinformationssystem (OParl)",
+	"oparl_url":        "Adresse im Ratsinformationssystem",
 }
 
 // valueLabels name the coded values of some detail keys in German: the states of a

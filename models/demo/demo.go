@@ -143,6 +143,9 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err := letterSettings(sctx, db, muster); err != nil {
 		return false, err
 	}
+	if err := loadCouncilFactions(sctx, db, muster.ID, now); err != nil { // the Kreistag's factions (council.go)
+		return false, err
+	}
 	other, err := accounts.CreateTenant(sctx, db, opActor, accounts.TenantInput{Slug: "beispielhausen", Name: "Stadt Beispielhausen", Kind: "kreisfreie_stadt",
 		State: "Nordrhein-Westfalen", Authority: "Stadt Beispielhausen – Der Oberbürgermeister", ContactEmail: "integration@beispielhausen.example",
 		AdminEmail: "admin@beispielhausen.example"}, base, now)

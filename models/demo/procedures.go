@@ -24,7 +24,10 @@ func loadProcedures(ctx context.Context, db *gorm.DB, opts []Option, tenantID in
 	if err := loadConsolidated(cctx, db, opts, scored, consolidated); err != nil {
 		return err
 	}
-	return loadAwarded(ctx, db, opts, scored, consolidated) // a completed, awarded procedure
+	if err := loadAwarded(ctx, db, opts, scored, consolidated); err != nil { // a completed, awarded procedure
+		return err
+	}
+	return loadCouncilReports(ctx, db, opts, tenantID) // its status reports and a council question (council.go)
 }
 
 // LoadProcedures adds the procedures past their deadline to a demonstration loaded

@@ -32,6 +32,7 @@ const (
 	DocMitteilung           DocKind = "mitteilung"
 	DocNachforderung        DocKind = "nachforderung"
 	DocVergabedokumentation DocKind = "vergabedokumentation"
+	DocSachstandsbericht    DocKind = "sachstandsbericht" // a status report to the council (rules.md R32)
 )
 
 // docKindLabels names the document kinds in German.
@@ -44,6 +45,7 @@ var docKindLabels = map[DocKind]string{
 	DocMitteilung:           "Mitteilung",
 	DocNachforderung:        "Nachforderung von Unterlagen",
 	DocVergabedokumentation: "Vergabedokumentation",
+	DocSachstandsbericht:    "Sachstandsbericht",
 }
 
 // Label returns the German name of the kind ("" for an unknown kind).
