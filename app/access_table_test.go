@@ -109,6 +109,10 @@ func accessTable() map[string]access {
 		"GET /": pub(), "GET /impressum": pub(), "GET /datenschutz": pub(), "GET /barrierefreiheit": pub(),
 		"GET /anmelden": pub(), "POST /anmelden": post(pub()), "POST /abmelden": post(pub()),
 
+		"GET /anmelden/zweiter-faktor": logged(), "POST /anmelden/zweiter-faktor": post(logged()),
+		"GET /anmelden/bestaetigen": logged(), "POST /anmelden/bestaetigen": post(logged()),
+		"GET /konto/zweiter-faktor": logged(), "POST /konto/zweiter-faktor": post(logged()),
+		"GET /konto/zweiter-faktor/qr.png": logged().in(allStates(nf)), "POST /konto/zweiter-faktor/bestaetigen": post(logged()),
 		"GET /arbeitsbereich": logged(), "GET /konto": logged(), "GET /konto/passwort": logged(), "POST /konto/passwort": post(logged()),
 		"GET /passwort-vergessen": pub(), "POST /passwort-vergessen": post(pub()),
 		"GET /passwort-zuruecksetzen/:token": {fixed: nf}, "POST /passwort-zuruecksetzen/:token": post(pub()),
