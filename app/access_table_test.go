@@ -123,8 +123,9 @@ func accessTable() map[string]access {
 		"GET /traeger/:org/mitglieder": orgAny, "POST /traeger/:org/mitglieder/einladen": post(orgAny),
 		"POST /traeger/:org/mitglieder/:user/rolle": post(orgAny), "POST /traeger/:org/mitglieder/:user/entfernen": post(orgAny),
 
-		"GET /betrieb": who("operator"), "POST /betrieb/kreise": post(who("operator")),
-		"GET /betrieb/organisationen": who("operator"), "GET /betrieb/organisationen/:org/sperren": who("operator"),
+		"GET /betrieb": who("operator"), "POST /betrieb/kreise": post(who("operator")), "POST /betrieb/zweiter-faktor": post(who("operator")),
+		"POST /verwaltung/:kreis/nutzer/:user/zweiter-faktor": post(who("tadmin")),
+		"GET /betrieb/organisationen":                         who("operator"), "GET /betrieb/organisationen/:org/sperren": who("operator"),
 		"POST /betrieb/organisationen/:org/sperren": post(who("operator")), "POST /betrieb/organisationen/:org/entsperren": post(who("operator")),
 		"GET /betrieb/postausgang": who("operator"), "POST /betrieb/postausgang/:mail/erneut": post(who("operator")),
 		"GET /verwaltung/:kreis":               kreis("lead", "opener", "eval", "council", "tadmin"),

@@ -161,6 +161,7 @@ func (a *App) routes(e *echo.Echo) {
 	// The operator: Kreise and the platform's outbox.
 	operator.GET("", a.operatorHome)
 	operator.POST("/kreise", a.createTenant)
+	operator.POST("/zweiter-faktor", a.operatorResetSecondFactor)
 	operator.GET("/organisationen", a.operatorOrgs)
 	operator.GET("/organisationen/:org/sperren", a.operatorLockForm)
 	operator.POST("/organisationen/:org/sperren", a.operatorLock)
@@ -174,6 +175,7 @@ func (a *App) routes(e *echo.Echo) {
 	kreisAdmin.POST("/einladungen", a.inviteToTenant)
 	kreisAdmin.GET("/nutzer/:user", a.tenantUser)
 	kreisAdmin.POST("/nutzer/:user", a.setTenantRoles, a.requireFreshProof)
+	kreisAdmin.POST("/nutzer/:user/zweiter-faktor", a.resetTenantSecondFactor)
 	kreisAdmin.GET("/einstellungen", a.tenantSettingsForm)
 	kreisAdmin.POST("/einstellungen", a.updateTenantSettings)
 	kreisAdmin.GET("/postausgang", a.postausgang)
