@@ -121,7 +121,8 @@ func accessTable() map[string]access {
 		"GET /einladung/:token": {fixed: nf}, "POST /einladung/:token": post(pub()),
 		"GET /traeger/:org": orgAny, "GET /traeger/:org/profil": orgAny, "POST /traeger/:org/profil": post(orgAny),
 		"GET /traeger/:org/mitglieder": orgAny, "POST /traeger/:org/mitglieder/einladen": post(orgAny),
-		"POST /traeger/:org/mitglieder/:user/rolle": post(orgAny), "POST /traeger/:org/mitglieder/:user/entfernen": post(orgAny),
+		"POST /traeger/:org/mitglieder/:user/rolle": post(orgAny), "POST /traeger/:org/zweiter-faktor": post(orgAny),
+		"POST /verwaltung/:kreis/einstellungen/zweiter-faktor": post(kreis("tadmin")), "POST /traeger/:org/mitglieder/:user/entfernen": post(orgAny),
 
 		"GET /betrieb": who("operator"), "POST /betrieb/kreise": post(who("operator")), "POST /betrieb/zweiter-faktor": post(who("operator")),
 		"POST /verwaltung/:kreis/nutzer/:user/zweiter-faktor": post(who("tadmin")),

@@ -88,3 +88,32 @@ func notKreisAdmin() error {
 	v.Add("reset_email", "unknown", "Unter diesem Kürzel gibt es keine Kreisadministration mit dieser E-Mail-Adresse.")
 	return v
 }
+
+// setTenantSecondFactor extends the second factor to the Kreis's evaluators and council
+// members, or limits it again to openers, leads and administrators.
+func (a *App) setTenantSecondFactor(c echo.Context) error {
+	t := tenant(c)
+	on := c.FormValue("second_factor_all_staff") == "on"
+	if err := accounts.SetTenantSecondFactorAllStaff(c.Request().Context(), a.db, actor(c), t.ID, on); err != nil {
+		return err
+	}
+	msg := "Der zweite Faktor ist jetzt nur für Öffnungsberechtigte, Verfahrensleitung und Kreisadministration vorgeschrieben."
+	if on {
+		msg = "Der zweite Faktor ist jetzt auch für das Bewertungsgremium und die Kreistagsmitglieder vorgeschrieben."
+	}
+	return a.redirect(c, "/verwaltung/"+t.Slug+"/einstellungen", msg)
+}
+
+// setOrgSecondFactor lets an organisation's administrators require the second factor of all members.
+func (a *App) setOrgSecondFactor(c echo.Context) error {
+	o := org(c)
+	on := c.FormValue("second_factor_required") == "on"
+	if err := accounts.SetOrgSecondFactor(c.Request().Context(), a.db, actor(c), o.ID, on); err != nil {
+		return err
+	}
+	msg := "Der zweite Faktor ist für die Mitglieder Ihrer Organisation nicht mehr vorgeschrieben."
+	if on {
+		msg = "Der zweite Faktor ist jetzt für alle Mitglieder Ihrer Organisation vorgeschrieben; wer ihn noch nicht eingerichtet hat, richtet ihn bei der nächsten Anmeldung ein."
+	}
+	return a.redirect(c, orgPath(o, "/mitglieder"), msg)
+}

@@ -186,3 +186,37 @@ func TestReEnrolmentByKreisAdminAndOperator(t *testing.T) {
 		t.Fatal("the operator's reset left the Kreis administrator's factor")
 	}
 }
+
+// TestKreisAndOrganisationExtendTheSecondFactor: evaluators need no second factor until
+// the Kreis extends it to them; a provider's members none until its administrator
+// requires it — then their password-only sessions are sent to the code page or the
+// enrolment, and the setting is audited.
+func TestKreisAndOrganisationExtendTheSecondFactor(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, true)
+	admin, awo := ta.client(), ta.client()
+	admin.login("admin@musterland.example", demo.Password)
+	awo.login("awo@traeger.example", demo.Password)
+	ta.store.DB.Exec(`DELETE FROM second_factors WHERE user_id = (SELECT id FROM users WHERE email = 'gremium2@musterland.example')`)
+	eval := ta.client()
+	if eval.loginPasswordOnly("gremium2@musterland.example", demo.Password) {
+		t.Fatal("an evaluator without a second factor was asked for one before the Kreis extended it")
+	}
+	eval.get("/verwaltung/musterland/bewertung").wantStatus(t, 200)
+	admin.get("/verwaltung/musterland/einstellungen").wantStatus(t, 200).wantContains(t, `name="second_factor_all_staff"`)
+	admin.post("/verwaltung/musterland/einstellungen/zweiter-faktor", url.Values{"second_factor_all_staff": {"on"}}).wantStatus(t, http.StatusSeeOther)
+	res := eval.get("/verwaltung/musterland/bewertung").wantStatus(t, http.StatusSeeOther)
+	if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/konto/zweiter-faktor") {
+		t.Fatalf("evaluator after the extension sent to %q, want the enrolment", loc)
+	}
+
+	org := fmt.Sprint(ta.count(`SELECT org_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE u.email = 'awo@traeger.example'`))
+	awo.post("/traeger/"+org+"/zweiter-faktor", url.Values{"second_factor_required": {"on"}}).wantStatus(t, http.StatusSeeOther)
+	res = awo.get("/traeger/" + org + "/mitglieder").wantStatus(t, http.StatusSeeOther)
+	if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/konto/zweiter-faktor") {
+		t.Fatalf("provider after the requirement sent to %q, want the enrolment", loc)
+	}
+	if n := ta.count(`SELECT count(*) FROM audit_log WHERE action IN ('tenant.settings_changed', 'organization.updated') AND details::text LIKE '%second_factor%'`); n != 2 {
+		t.Fatalf("%d audited second factor settings, want 2", n)
+	}
+}
