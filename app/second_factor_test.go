@@ -212,7 +212,7 @@ func TestKreisAndOrganisationExtendTheSecondFactor(t *testing.T) {
 
 	org := fmt.Sprint(ta.count(`SELECT org_id FROM organization_members m JOIN users u ON u.id = m.user_id WHERE u.email = 'awo@traeger.example'`))
 	awo.post("/traeger/"+org+"/zweiter-faktor", url.Values{"second_factor_required": {"on"}}).wantStatus(t, http.StatusSeeOther)
-	res = awo.get("/traeger/" + org + "/mitglieder").wantStatus(t, http.StatusSeeOther)
+	res = awo.get("/traeger/"+org+"/mitglieder").wantStatus(t, http.StatusSeeOther)
 	if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/konto/zweiter-faktor") {
 		t.Fatalf("provider after the requirement sent to %q, want the enrolment", loc)
 	}
