@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image/png"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -120,7 +121,11 @@ func (a *App) startEnrolment(c echo.Context) error {
 	if err := accounts.StartSecondFactor(c.Request().Context(), a.db, actor(c), a.now()); err != nil {
 		return err
 	}
-	return a.redirect(c, secondFactorEnrolPath, "")
+	to := secondFactorEnrolPath
+	if next := safeNext(c.FormValue("next")); next != "/" {
+		to += "?next=" + url.QueryEscape(next)
+	}
+	return a.redirect(c, to, "")
 }
 
 // secondFactorQRCode serves the pending enrolment's QR code to its own user only, never cached.
