@@ -48,7 +48,7 @@ func TestAccessMatrix(t *testing.T) {
 			for _, who := range allActors {
 				for _, v := range e.variants(r.Path, who) {
 					want := exp.expect(who, st, v.cross, r.Path)
-					if want == ok && !v.cross && (st == "open" || st == "opened") && slices.Contains(passwordOnlyActors, who) {
+					if want == ok && !v.cross && st == "opened" && slices.Contains(passwordOnlyActors, who) {
 						pwOnly += e.checkPasswordOnly(t, st, who, r.Path, v.path, exp, r.Method) // R29
 					}
 					if r.Method == http.MethodPost {
