@@ -7,7 +7,9 @@ tool gotest.tools/gotestsum
 require (
 	github.com/alexedwards/argon2id v1.0.0
 	github.com/compose-spec/compose-go/v2 v2.16.2
+	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/jackc/pgx/v5 v5.10.0
+	github.com/pquerna/otp v1.5.0
 	github.com/pressly/goose/v3 v3.27.3
 	github.com/xuri/excelize/v2 v2.11.0
 	gorm.io/driver/postgres v1.6.0
@@ -16,8 +18,6 @@ require (
 
 require (
 	github.com/boombuler/barcode v1.1.0 // indirect
-	github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
-	github.com/pquerna/otp v1.5.0 // indirect
 	github.com/richardlehane/mscfb v1.0.7 // indirect
 	github.com/richardlehane/msoleps v1.0.6 // indirect
 	github.com/tiendc/go-deepcopy v1.7.2 // indirect
