@@ -62,6 +62,7 @@ func (a *App) startSession(c echo.Context, u accounts.User, next string) error {
 	}
 	a.sessions.Put(ctx, sessionUserKey, u.ID)
 	a.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
+	c.Set(ctxProvedAtLogin, true) // the login is the first proof of identity (R29, requireFreshProof)
 	act, err := accounts.LoadActor(ctx, a.db, u.ID)
 	if err != nil {
 		return err

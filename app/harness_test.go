@@ -183,7 +183,7 @@ func (c *client) postRaw(path string, form url.Values) *response {
 func (c *client) login(email, password string) {
 	c.t.Helper()
 	if c.loginPasswordOnly(email, password) {
-		dbtest.ConfirmSecondFactor(c.t, c.db, c.sessionToken())
+		dbtest.ConfirmSecondFactor(c.t, c.db, c.sessionCookie())
 	}
 }
 
@@ -197,19 +197,6 @@ func (c *client) loginPasswordOnly(email, password string) bool {
 	}
 	loc := res.Header.Get("Location")
 	return strings.HasPrefix(loc, "/anmelden/zweiter-faktor") || strings.HasPrefix(loc, "/konto/zweiter-faktor")
-}
-
-// sessionToken returns the client's session cookie.
-func (c *client) sessionToken() string {
-	c.t.Helper()
-	u, _ := url.Parse(c.base)
-	for _, ck := range c.http.Jar.Cookies(u) {
-		if ck.Name == "kimibv_session" {
-			return ck.Value
-		}
-	}
-	c.t.Fatal("no session cookie")
-	return ""
 }
 
 // wantStatus fails the test unless res has status.

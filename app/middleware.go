@@ -78,6 +78,7 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 					return
 				}
 				a.sessions.WriteSessionCookie(ctx, c.Response().Writer, tok, expiry)
+				a.proveOnCommit(c, tok)
 			case scs.Destroyed:
 				a.sessions.WriteSessionCookie(ctx, c.Response().Writer, "", time.Time{})
 			}

@@ -19,6 +19,10 @@ const freshProofAge = 15 * time.Minute
 // ctxProofs holds the session row's proofs read by loadActor.
 const ctxProofs = "session_proofs"
 
+// ctxProvedAtLogin marks a login's request: when its new session row is written, the
+// login counts as its first proof of identity (proveOnCommit).
+const ctxProvedAtLogin = "proved_at_login"
+
 // Addresses of the second factor's pages.
 const (
 	secondFactorCodePath   = "/anmelden/zweiter-faktor"
@@ -28,7 +32,8 @@ const (
 )
 
 // sessionProofs are the session row's times of the second factor and of the last proof
-// of identity; both follow the wall clock of the database, as the session's lifetime does.
+// of identity (the login itself, or a later password or code); they follow the wall clock,
+// as the session's lifetime does, not the application clock that tests move.
 type sessionProofs struct {
 	SecondFactor bool // the session confirmed the second factor
 	Fresh        bool // the last proof is younger than freshProofAge
@@ -54,6 +59,18 @@ func (a *App) loadProofs(c echo.Context) (sessionProofs, error) {
 	p := sessionProofs{SecondFactor: row.SecondFactorAt.Valid, Fresh: row.Fresh}
 	c.Set(ctxProofs, p)
 	return p, nil
+}
+
+// proveOnCommit records the login as the first proof of identity in the session row of
+// token, which loadSession has just written (the row does not exist before the login's
+// answer, as the login rotates the token).
+func (a *App) proveOnCommit(c echo.Context, token string) {
+	if done, _ := c.Get(ctxProvedAtLogin).(bool); !done {
+		return
+	}
+	if err := a.db.WithContext(c.Request().Context()).Exec(`UPDATE sessions SET proved_at = now() WHERE token = ?`, token).Error; err != nil {
+		a.log.Error("record the login's proof", "err", err)
+	}
 }
 
 // markSession records in the session row a proof of identity given now, and with

@@ -135,7 +135,7 @@ func TestRoleChangeNeedsAFreshProof(t *testing.T) {
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.login("admin@musterland.example", demo.Password)
-	ta.store.DB.Exec(`UPDATE sessions SET proved_at = now() - interval '16 minutes' WHERE token = ?`, c.sessionToken())
+	ta.store.DB.Exec(`UPDATE sessions SET proved_at = now() - interval '16 minutes' WHERE token = ?`, c.sessionCookie())
 	user := fmt.Sprint(ta.count(`SELECT id FROM users WHERE email = 'gremium3@musterland.example'`))
 	form := url.Values{"roles": {"evaluator", "council"}}
 	res := c.post("/verwaltung/musterland/nutzer/"+user, form).wantStatus(t, http.StatusSeeOther)
