@@ -36,7 +36,8 @@ func TestAccessMatrix(t *testing.T) {
 	sort.Slice(e.routes, func(i, j int) bool {
 		return e.routes[i].Path+e.routes[i].Method < e.routes[j].Path+e.routes[j].Method
 	})
-	checks, posts := 0, 0
+	e.loginPasswordOnlyClients(t)
+	checks, posts, pwOnly := 0, 0, 0
 	for i, st := range procStates {
 		if i > 0 {
 			e.advance(t, st)
@@ -47,6 +48,9 @@ func TestAccessMatrix(t *testing.T) {
 			for _, who := range allActors {
 				for _, v := range e.variants(r.Path, who) {
 					want := exp.expect(who, st, v.cross, r.Path)
+					if want == ok && !v.cross && st == "opened" && slices.Contains(passwordOnlyActors, who) {
+						pwOnly += e.checkPasswordOnly(t, st, who, r.Path, v.path, exp, r.Method) // R29
+					}
 					if r.Method == http.MethodPost {
 						if exp.public || want == ok {
 							continue // permitted POSTs are exercised by the hostile-input corpus
@@ -72,8 +76,11 @@ func TestAccessMatrix(t *testing.T) {
 			t.Errorf("[%s] the GETs and refused POSTs of this state changed the database (a GET never writes):\n before %s\n after  %s", st, stateBefore, after)
 		}
 	}
-	t.Logf("access matrix: %d routes × %d actors × %d states: %d GET checks, %d refused POSTs (database unchanged)",
-		len(e.routes), len(allActors), len(procStates), checks, posts)
+	t.Logf("access matrix: %d routes × %d actors × %d states: %d GET checks, %d refused POSTs (database unchanged), %d password-only requests refused",
+		len(e.routes), len(allActors), len(procStates), checks, posts, pwOnly)
+	if pwOnly == 0 {
+		t.Error("no password-only session was checked")
+	}
 }
 
 // expect is the outcome for actor on this route in state; cross marks the variant where

@@ -110,6 +110,10 @@ func accessTable() map[string]access {
 		"GET /anmelden": pub(), "POST /anmelden": post(pub()), "POST /abmelden": post(pub()),
 		"POST /anmelden/sso/:kreis": post(pub()), "GET /anmelden/sso/rueckkehr": {fixed: "400"}, // no sign-on started by this browser
 
+		"GET /anmelden/zweiter-faktor": logged(), "POST /anmelden/zweiter-faktor": post(logged()),
+		"GET /anmelden/bestaetigen": logged(), "POST /anmelden/bestaetigen": post(logged()),
+		"GET /konto/zweiter-faktor": logged(), "POST /konto/zweiter-faktor": post(logged()),
+		"GET /konto/zweiter-faktor/qr.png": logged().in(allStates(nf)), "POST /konto/zweiter-faktor/bestaetigen": post(logged()),
 		"GET /arbeitsbereich": logged(), "GET /konto": logged(), "GET /konto/passwort": logged(), "POST /konto/passwort": post(logged()),
 		"GET /passwort-vergessen": pub(), "POST /passwort-vergessen": post(pub()),
 		"GET /passwort-zuruecksetzen/:token": {fixed: nf}, "POST /passwort-zuruecksetzen/:token": post(pub()),
@@ -118,10 +122,12 @@ func accessTable() map[string]access {
 		"GET /einladung/:token": {fixed: nf}, "POST /einladung/:token": post(pub()),
 		"GET /traeger/:org": orgAny, "GET /traeger/:org/profil": orgAny, "POST /traeger/:org/profil": post(orgAny),
 		"GET /traeger/:org/mitglieder": orgAny, "POST /traeger/:org/mitglieder/einladen": post(orgAny),
-		"POST /traeger/:org/mitglieder/:user/rolle": post(orgAny), "POST /traeger/:org/mitglieder/:user/entfernen": post(orgAny),
+		"POST /traeger/:org/mitglieder/:user/rolle": post(orgAny), "POST /traeger/:org/zweiter-faktor": post(orgAny),
+		"POST /verwaltung/:kreis/einstellungen/zweiter-faktor": post(kreis("tadmin")), "POST /traeger/:org/mitglieder/:user/entfernen": post(orgAny),
 
-		"GET /betrieb": who("operator"), "POST /betrieb/kreise": post(who("operator")),
-		"GET /betrieb/organisationen": who("operator"), "GET /betrieb/organisationen/:org/sperren": who("operator"),
+		"GET /betrieb": who("operator"), "POST /betrieb/kreise": post(who("operator")), "POST /betrieb/zweiter-faktor": post(who("operator")),
+		"POST /verwaltung/:kreis/nutzer/:user/zweiter-faktor": post(who("tadmin")),
+		"GET /betrieb/organisationen":                         who("operator"), "GET /betrieb/organisationen/:org/sperren": who("operator"),
 		"POST /betrieb/organisationen/:org/sperren": post(who("operator")), "POST /betrieb/organisationen/:org/entsperren": post(who("operator")),
 		"GET /betrieb/postausgang": who("operator"), "POST /betrieb/postausgang/:mail/erneut": post(who("operator")),
 		"GET /verwaltung/:kreis":               kreis("lead", "opener", "eval", "council", "tadmin"),

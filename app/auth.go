@@ -1,9 +1,9 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -54,21 +54,37 @@ func (a *App) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.startSession(c.Request().Context(), u); err != nil {
-		return err
-	}
-	return a.redirect(c, afterLogin(data.Next), "Sie sind angemeldet.")
+	return a.startSession(c, u, data.Next, "Sie sind angemeldet.")
 }
 
-// startSession rotates the session token and remembers u: every login (password or
-// single sign-on) creates its session here.
-func (a *App) startSession(ctx context.Context, u accounts.User) error {
+// startSession begins the session of u after a successful first step (password, or the
+// identity provider's login): it rotates the session token and remembers the user. The
+// session is "password only" (rules.md R29): a user whose roles need the second factor,
+// or who enrolled one, is sent to the code page or, not yet enrolled, to the enrolment;
+// any other user goes on to next with the message done.
+func (a *App) startSession(c echo.Context, u accounts.User, next, done string) error {
+	ctx := c.Request().Context()
 	if err := a.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
 	a.sessions.Put(ctx, sessionUserKey, u.ID)
 	a.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
-	return nil
+	c.Set(ctxProvedAtLogin, true) // the login is the first proof of identity (R29, requireFreshProof)
+	act, err := accounts.LoadActor(ctx, a.db, u.ID)
+	if err != nil {
+		return err
+	}
+	q := ""
+	if next = safeNext(next); next != "/" {
+		q = "?next=" + url.QueryEscape(next)
+	}
+	switch {
+	case act.SecondFactorEnrolled:
+		return a.redirect(c, secondFactorCodePath+q, "Bitte bestätigen Sie die Anmeldung mit dem Code aus Ihrer Authentifizierungs-App.")
+	case act.Guarded.Any():
+		return a.redirect(c, secondFactorEnrolPath+q, "Für Ihre Rollen ist ein zweiter Faktor vorgeschrieben. Bitte richten Sie ihn jetzt ein.")
+	}
+	return a.redirect(c, afterLogin(next), done)
 }
 
 // loginBlocked returns the message for a right password that may not log in: an

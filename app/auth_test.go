@@ -87,10 +87,15 @@ func TestOpenRedirectAfterLoginIsRefused(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t, true)
 	c := ta.client()
-	res := c.post("/anmelden", url.Values{"email": {"leitung@musterland.example"}, "password": {demo.Password}, "next": {"//evil.example/"}})
+	res := c.post("/anmelden", url.Values{"email": {"awo@traeger.example"}, "password": {demo.Password}, "next": {"//evil.example/"}})
 	res.wantStatus(t, http.StatusSeeOther)
 	if loc := res.Header.Get("Location"); loc != "/arbeitsbereich" { // the work area, not the foreign address
 		t.Fatalf("redirect to %q", loc)
+	}
+	// An account with a second factor goes to the code page, without the foreign address.
+	res = ta.client().post("/anmelden", url.Values{"email": {"leitung@musterland.example"}, "password": {demo.Password}, "next": {"//evil.example/"}})
+	if loc := res.wantStatus(t, http.StatusSeeOther).Header.Get("Location"); loc != "/anmelden/zweiter-faktor" {
+		t.Fatalf("redirect of the lead to %q", loc)
 	}
 }
 

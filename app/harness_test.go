@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"kimibv/app"
 	"kimibv/models/dbtest"
@@ -100,6 +101,7 @@ type client struct {
 	t    *testing.T
 	base string
 	http *http.Client
+	db   *gorm.DB // for confirming the second factor of a harness login (login)
 }
 
 // response is a fully read answer.
@@ -111,7 +113,7 @@ type response struct {
 
 func (ta *testApp) client() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: ta.t, base: ta.server.URL, http: &http.Client{Jar: jar, Timeout: 120 * time.Second,
+	return &client{t: ta.t, base: ta.server.URL, db: ta.store.DB, http: &http.Client{Jar: jar, Timeout: 120 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
@@ -174,13 +176,27 @@ func (c *client) postRaw(path string, form url.Values) *response {
 	return c.do(req)
 }
 
-// login signs in and fails the test unless the login redirects.
+// login signs in and fails the test unless the login redirects. When the account's
+// roles need the second factor (the login leads to the code page or the enrolment), the
+// session is marked as confirmed with it, so the client acts with all its roles; tests
+// of the second factor itself use loginPasswordOnly.
 func (c *client) login(email, password string) {
+	c.t.Helper()
+	if c.loginPasswordOnly(email, password) {
+		dbtest.ConfirmSecondFactor(c.t, c.db, c.sessionCookie())
+	}
+}
+
+// loginPasswordOnly signs in with the password alone and reports whether the login asks
+// for the second factor (code page or enrolment).
+func (c *client) loginPasswordOnly(email, password string) bool {
 	c.t.Helper()
 	res := c.post("/anmelden", url.Values{"email": {email}, "password": {password}})
 	if res.Status != http.StatusSeeOther {
 		c.t.Fatalf("login %s: status %d\n%s", email, res.Status, res.Body)
 	}
+	loc := res.Header.Get("Location")
+	return strings.HasPrefix(loc, "/anmelden/zweiter-faktor") || strings.HasPrefix(loc, "/konto/zweiter-faktor")
 }
 
 // wantStatus fails the test unless res has status.

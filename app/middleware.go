@@ -78,6 +78,7 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 					return
 				}
 				a.sessions.WriteSessionCookie(ctx, c.Response().Writer, tok, expiry)
+				a.proveOnCommit(c, tok)
 			case scs.Destroyed:
 				a.sessions.WriteSessionCookie(ctx, c.Response().Writer, "", time.Time{})
 			}
@@ -105,6 +106,9 @@ func (a *App) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 					return err
 				}
 			default:
+				if err := a.withholdWithoutSecondFactor(c, actor); err != nil {
+					return err
+				}
 				c.Set(ctxActor, actor)
 			}
 		}
@@ -132,6 +136,9 @@ func (a *App) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
 func (a *App) requirePlatformAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !actor(c).CanCreateTenants() {
+			if actor(c).WithheldPlatform() {
+				return a.askSecondFactor(c)
+			}
 			return echo.ErrNotFound
 		}
 		return next(c)
@@ -152,6 +159,11 @@ func (a *App) requireTenantRole(roles ...core.Role) echo.MiddlewareFunc {
 				if act.HasTenantRole(t.ID, r) {
 					c.Set(ctxTenant, t)
 					return next(c)
+				}
+			}
+			for _, r := range roles {
+				if act.WithheldTenantRole(t.ID, r) {
+					return a.askSecondFactor(c)
 				}
 			}
 			return echo.ErrNotFound
@@ -181,6 +193,9 @@ func (a *App) requireOrgMember(adminOnly bool) echo.MiddlewareFunc {
 				} else if locked {
 					return &echo.HTTPError{Code: http.StatusForbidden, Message: "Ihre Organisation ist gesperrt. Bitte wenden Sie sich an den Betrieb von kimibv (" + a.cfg.ContactEmail + ")."}
 				}
+			}
+			if act.WithheldOrg(id, adminOnly) {
+				return a.askSecondFactor(c)
 			}
 			if !act.InOrg(id) || (adminOnly && !act.IsOrgAdmin(id)) {
 				return echo.ErrNotFound

@@ -44,6 +44,18 @@ var pageSamples = map[string]func() *templates.Page{
 	},
 	// Accounts and provider organisations.
 	"account": func() *templates.Page { return sample("Mein Konto", sampleAccount()) },
+	"second_factor_code": func() *templates.Page {
+		return withFormError(sample("Anmeldung bestätigen", secondFactorData{Next: "/verwaltung/musterland/verfahren"}), "code", "Der Code ist nicht gültig.")
+	},
+	"second_factor_enrol": func() *templates.Page {
+		return withFormError(sample("Zweiter Faktor", secondFactorData{Status: accounts.SecondFactorStatus{Pending: true}, ManualKey: "ABCD EFGH IJKL MNOP QRST UVWX YZ23 4567"}), "code", "Der Code passt nicht zum Schlüssel.")
+	},
+	"second_factor_recovery": func() *templates.Page {
+		return sample("Wiederherstellungscodes", secondFactorData{RecoveryCodes: []string{"ABCD-EFGH-JKLM", "NPQR-STUV-WXYZ"}, Next: "/arbeitsbereich"})
+	},
+	"reauthenticate": func() *templates.Page {
+		return withFormError(sample("Identität bestätigen", secondFactorData{Next: "/verwaltung/musterland/nutzer/3"}), "proof", "Das Passwort oder der Code ist nicht korrekt.")
+	},
 	"account_password": func() *templates.Page {
 		return withFormError(sample("Passwort ändern", nil), "new_password_confirm", "Die beiden Passwörter stimmen nicht überein.")
 	},

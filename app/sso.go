@@ -77,12 +77,10 @@ func (a *App) ssoCallback(c echo.Context) error {
 }
 
 // signInAfterSSO creates the session of u after a verified sign-on through the Kreis's
-// provider, as the password login does; a second factor hooks in here.
+// provider, as the password login does: roles that need the second factor ask for it
+// next (R29), as after the password.
 func (a *App) signInAfterSSO(c echo.Context, u accounts.User, next string) error {
-	if err := a.startSession(c.Request().Context(), u); err != nil {
-		return err
-	}
-	return a.redirect(c, afterLogin(next), "Sie sind über das Konto der Kreisverwaltung angemeldet.")
+	return a.startSession(c, u, next, "Sie sind über das Konto der Kreisverwaltung angemeldet.")
 }
 
 // ssoRefused shows the login page with the German explanation of a refused sign-on (422,

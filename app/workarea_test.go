@@ -18,7 +18,7 @@ func TestLoginLeadsToTheWorkAreaUnlessASafeNextWasGiven(t *testing.T) {
 	for next, want := range map[string]string{"": "/arbeitsbereich", "/konto": "/konto", "//evil.example/": "/arbeitsbereich",
 		"https://evil.example/": "/arbeitsbereich", "/": "/arbeitsbereich"} {
 		c := ta.client()
-		form := url.Values{"email": {"leitung@musterland.example"}, "password": {demo.Password}}
+		form := url.Values{"email": {"awo@traeger.example"}, "password": {demo.Password}} // no second factor (see TestSecondFactor…)
 		if next != "" {
 			form.Set("next", next)
 		}

@@ -68,7 +68,7 @@ func demoCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, o
 	for _, l := range demo.Logins() {
 		fmt.Fprintf(out, "  %-32s %-36s %s\n", l.Role, l.Email, l.Note)
 	}
-	fmt.Fprintln(out)
+	fmt.Fprintf(out, "\nKreis accounts and the operator confirm the login with a second factor: TOTP key %s\n(current code: oathtool --totp -b %s, or add the key to an authenticator app).\n\n", demo.SecondFactorKey, demo.SecondFactorKey)
 	if *deferProc && loaded {
 		fmt.Fprintln(out, "The procedures past their deadline (in scoring, with result, awarded) follow within 80 seconds (kimibv demo --procedures).")
 	}

@@ -1,9 +1,9 @@
 // Package accounts holds people and organisations: users and passwords, log-in with
 // lock-out, password reset, the Kreise (tenants) and their texts, provider organisations
-// and their members, invitations, Kreis roles, and the separation of duties between the
+// and their members, invitations, Kreis roles, the second factor, and the separation of duties between the
 // evaluation committee and the roles that handle a procedure.
 //
-// Layer: the first stage. It imports core, store, audit and postbox.
+// Layer: the first stage. It imports core, store, audit, vault (the sealed TOTP secrets) and postbox.
 //
 // Rules of docs/rules.md:
 //   - R18: CommitteeRoleConflict, CheckCommitteeDuties, checkRoleGrant,
@@ -18,4 +18,8 @@
 //     InvitationValidity (invitations.go);
 //   - R28: ssoOnly in loginBlocked refuses the password of staff of a "nur SSO" Kreis
 //     (sso_only.go); the single sign-on itself is package sso's.
+//   - R29: the second factor — StartSecondFactor, ConfirmSecondFactor, VerifySecondFactor
+//     (second_factor.go, the TOTP window in second_factor_codes.go), ResetSecondFactor and
+//     the Kreis's and organisation's settings (second_factor_admin.go); LoadActor marks
+//     the roles that need it (core.Guarded). The secret is sealed with the vault.
 package accounts

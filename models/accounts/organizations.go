@@ -30,7 +30,9 @@ type Organization struct {
 	Association    string
 	Email          string
 	Phone          string
-	CreatedAt      time.Time
+	// SecondFactorRequired: its administrators require the second factor of all members (R29).
+	SecondFactorRequired bool
+	CreatedAt            time.Time
 }
 
 // OrganizationByID loads an organisation.

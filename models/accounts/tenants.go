@@ -31,7 +31,9 @@ type Tenant struct {
 	Phone           string // telephone number in the information block of letters
 	Court           string // administrative court named in the Rechtsbehelfsbelehrung
 	CourtAddress    string // its postal address, newline separated
-	CreatedAt       time.Time
+	// SecondFactorAllStaff extends the second factor to evaluators and council members (R29).
+	SecondFactorAllStaff bool
+	CreatedAt            time.Time
 }
 
 // TenantBySlug loads a Kreis by its URL slug; an unknown slug is ErrNotFound.

@@ -168,22 +168,39 @@ func LoadActor(ctx context.Context, db *gorm.DB, userID int64) (*core.Actor, err
 		return nil, store.NotFound(err, "load actor")
 	}
 	var rows []struct {
-		Kind string
-		ID   int64
-		Role core.Role
+		Kind     string
+		ID       int64
+		Role     core.Role
+		Extended bool // the Kreis or organisation extends the second factor to this role (R29)
 	}
-	err := db.WithContext(ctx).Raw(`SELECT 't' AS kind, tenant_id AS id, role FROM tenant_memberships WHERE user_id = ?
-		UNION ALL SELECT 'o', m.org_id, m.role FROM organization_members m JOIN organizations o ON o.id = m.org_id
-			WHERE m.user_id = ? AND o.locked_at IS NULL`, userID, userID).Scan(&rows).Error
+	err := db.WithContext(ctx).Raw(`SELECT 't' AS kind, m.tenant_id AS id, m.role, t.second_factor_all_staff AS extended
+			FROM tenant_memberships m JOIN tenants t ON t.id = m.tenant_id WHERE m.user_id = ?
+		UNION ALL SELECT 'o', m.org_id, m.role, o.second_factor_required FROM organization_members m JOIN organizations o ON o.id = m.org_id
+			WHERE m.user_id = ? AND o.locked_at IS NULL
+		UNION ALL SELECT 'f', 0, '', true FROM second_factors WHERE user_id = ? AND confirmed_at IS NOT NULL`, userID, userID, userID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load memberships: %w", err)
 	}
-	a := &core.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, PlatformAdmin: u.PlatformAdmin, SessionEpoch: u.SessionEpoch, Tenants: map[int64][]core.Role{}, Orgs: map[int64]core.Role{}}
+	a := &core.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, PlatformAdmin: u.PlatformAdmin, SessionEpoch: u.SessionEpoch, Tenants: map[int64][]core.Role{}, Orgs: map[int64]core.Role{},
+		Guarded: core.Guarded{Tenants: map[int64][]core.Role{}, Orgs: map[int64]core.Role{}, PlatformAdmin: u.PlatformAdmin}}
 	for _, r := range rows {
-		if r.Kind == "t" {
+		if r.Kind == "f" {
+			a.SecondFactorEnrolled = true
+		}
+	}
+	for _, r := range rows {
+		guarded := a.SecondFactorEnrolled || core.RoleNeedsSecondFactor(r.Role, r.Extended)
+		switch r.Kind {
+		case "t":
 			a.Tenants[r.ID] = append(a.Tenants[r.ID], r.Role)
-		} else {
+			if guarded {
+				a.Guarded.Tenants[r.ID] = append(a.Guarded.Tenants[r.ID], r.Role)
+			}
+		case "o":
 			a.Orgs[r.ID] = r.Role
+			if guarded {
+				a.Guarded.Orgs[r.ID] = r.Role
+			}
 		}
 	}
 	return a, nil

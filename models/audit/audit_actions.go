@@ -15,6 +15,10 @@ var auditActionLabels = map[string]string{
 	"auth.sso_linked":               "Konto mit dem Konto der Kreisverwaltung verknüpft (SSO)",
 	"user.created":                  "Konto angelegt",
 	"user.password_changed":         "Passwort geändert",
+	"auth.second_factor":            "Zweiter Faktor bestätigt",
+	"auth.second_factor_failed":     "Zweiter Faktor abgelehnt",
+	"auth.second_factor_enrolled":   "Zweiter Faktor eingerichtet",
+	"user.second_factor_reset":      "Zweiter Faktor zur Neueinrichtung zurückgesetzt",
 	// Kreis administration.
 	"tenant.created":          "Kreis angelegt",
 	"tenant.roles_changed":    "Rollen geändert",

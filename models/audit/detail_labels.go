@@ -59,6 +59,10 @@ var detailLabels = map[string]string{
 	"platform_admin":              "Betrieb",
 	"known":                       "Bekannte Adresse",
 	"privacy_notice_acknowledged": "Datenschutzhinweis bestätigt",
+	"method":                      "Verfahren der Bestätigung",
+	"had_factor":                  "Zweiter Faktor war eingerichtet",
+	"second_factor_all_staff":     "Zweiter Faktor für alle Beschäftigten",
+	"second_factor_required":      "Zweiter Faktor für alle Mitglieder",
 	// Times and counts.
 	"created_at":             "Angelegt",
 	"deadline":               "Frist",

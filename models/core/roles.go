@@ -58,6 +58,11 @@ type Actor struct {
 	SessionEpoch  int64 // the user's session epoch (users.session_epoch) when loaded
 	Tenants       map[int64][]Role
 	Orgs          map[int64]Role
+	// Second factor (R29, second_factor.go): the rights that need it, whether the user has
+	// enrolled one, and whether this session lacks it (its guarded rights are withheld).
+	Guarded              Guarded
+	SecondFactorEnrolled bool
+	PasswordOnly         bool
 }
 
 // HasTenantRole reports whether the actor holds role in the Kreis tenantID.

@@ -160,6 +160,9 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 			return false, fmt.Errorf("demo provider %s: %w", p.org.Name, err)
 		}
 	}
+	if err := enrolDemoStaff(sctx, db, now); err != nil {
+		return false, err
+	}
 	callRows, err := loadCalls(ctx, db, muster.ID, tl, docsOf(opts))
 	if err != nil {
 		return false, err

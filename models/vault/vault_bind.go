@@ -180,3 +180,7 @@ func (v *Vault) OrgKeys(tx *gorm.DB, ids []int64, create bool) (map[int64]*age.X
 	}
 	return out, nil
 }
+
+// SecondFactorScope is the platform-wide data key that seals the users' TOTP secrets
+// (rules.md R29): the login opens the secret to check a code.
+func SecondFactorScope() keyScope { return keyScope{"platform_keys", "scope", "secondfactor"} }
