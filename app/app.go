@@ -61,6 +61,7 @@ type App struct {
 	checks     *decision.ChainChecks          // verified procedure chains by head (award record)
 	streamed   map[string]bool                // "POST /path" of the routes whose multipart body readUpload streams
 	receipts   *receiptIssuer                 // Eingangsbestätigungen issued after the submission (receipts.go)
+	metrics    *metrics                       // the Prometheus registry served on KIMIBV_METRICS_LISTEN (metrics.go)
 }
 
 // Option adjusts an App at construction (tests inject a clock).
@@ -102,11 +103,13 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 	for _, o := range opts {
 		o(a)
 	}
+	a.metrics = newMetrics(a)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	a.routes(e)
+	a.metrics.learnRoutes(e)
 	return a, e, nil
 }
 
