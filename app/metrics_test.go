@@ -127,7 +127,9 @@ func TestMetricsCountRequestsJobsOutboxAndAudit(t *testing.T) {
 	}
 	after := s.scrape()
 
-	delta := func(name string, labels ...string) float64 { return value(after, name, labels...) - value(before, name, labels...) }
+	delta := func(name string, labels ...string) float64 {
+		return value(after, name, labels...) - value(before, name, labels...)
+	}
 	checks := []struct {
 		what string
 		got  float64
