@@ -118,7 +118,7 @@ func (e *matrixEnv) fillIDs(t *testing.T) {
 		"key":  e.cc.RequiredDocs[0].Key, "step": string(rules.StepAnswers), "schritt": rules.CallStepSchedule, "req": "999999", "obj": "999999", "notice": "999999", "mail": "999999", "answer": "999999",
 		"token":  "ungueltiges-token-0000000000000000",
 		"msg":    n(`SELECT COALESCE(max(id), 0) FROM inbox_messages WHERE org_id = ?`, e.awoOrg),
-		"member": fmt.Sprint(awoUser), "*": "css/app.css",
+		"member": fmt.Sprint(awoUser), "*": "css/app.css", "inv": "999999", "session": "999999",
 	}
 	for _, k := range []string{"q", "doc", "file", "msg"} {
 		if e.ids[k] == "0" {

@@ -47,12 +47,9 @@ func (a *App) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := a.sessions.RenewToken(ctx); err != nil {
+	if err := a.startSession(c, u.ID, u.SessionEpoch); err != nil {
 		return err
 	}
-	a.sessions.Put(ctx, sessionUserKey, u.ID)
-	a.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
 	return a.redirect(c, afterLogin(data.Next), "Sie sind angemeldet.")
 }
 
@@ -71,6 +68,8 @@ func (a *App) loginBlocked(c echo.Context, u accounts.User, err error) string {
 			msg += " Da der bisherige Link abgelaufen ist, haben wir Ihnen soeben einen neuen geschickt (48 Stunden gültig)."
 		}
 		return msg
+	case errors.Is(err, accounts.ErrUserLocked):
+		return a.msgUserLocked()
 	case errors.Is(err, accounts.ErrOrgLocked):
 		return "Ihre Organisation ist gesperrt. Bitte wenden Sie sich an den Betrieb von kimibv (" + a.cfg.ContactEmail + ")."
 	}

@@ -12,6 +12,10 @@ var auditActionLabels = map[string]string{
 	"auth.email_confirmed":          "E-Mail-Adresse bestätigt",
 	"user.created":                  "Konto angelegt",
 	"user.password_changed":         "Passwort geändert",
+	"user.session_ended":            "Anmeldung auf einem anderen Gerät beendet",
+	"user.locked":                   "Konto gesperrt",
+	"user.unlocked":                 "Sperre des Kontos aufgehoben",
+	"invitation.withdrawn":          "Einladung zurückgezogen",
 	// Kreis administration.
 	"tenant.created":          "Kreis angelegt",
 	"tenant.roles_changed":    "Rollen geändert",
