@@ -87,4 +87,3 @@ func germanDuration(d time.Duration) string {
 		return core.Quantity(int(d.Round(time.Minute)/time.Minute), "Minute", "Minuten")
 	}
 }
-
