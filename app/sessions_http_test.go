@@ -171,7 +171,9 @@ func TestSessionCookieAndHeadersBehindTLS(t *testing.T) {
 	t.Parallel()
 	st := dbtest.NewDemo(t)
 	idle, lifetime := 30*time.Minute, 8*time.Hour
-	ta := newTestAppOn(t, st, func(c *app.Config) { c.BaseURL, c.SessionIdle, c.SessionLifetime = "https://kimibv.test", idle, lifetime })
+	ta := newTestAppOn(t, st, func(c *app.Config) {
+		c.BaseURL, c.SessionIdle, c.SessionLifetime = "https://kimibv.test", idle, lifetime
+	})
 	page, res, start := tlsLogin(t, ta, "leitung@musterland.example", demo.Password)
 	for h, want := range map[string]string{"Strict-Transport-Security": "max-age=31536000; includeSubDomains", "X-Content-Type-Options": "nosniff",
 		"Referrer-Policy": "same-origin", "Permissions-Policy": "camera=(), microphone=(), geolocation=()"} {
