@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -67,10 +66,8 @@ func LockUser(ctx context.Context, db *gorm.DB, actor *core.Actor, userID int64,
 		reason = ""
 	case userID == actor.UserID:
 		v.Add("reason", "self", "Sie können Ihr eigenes Konto nicht sperren.")
-	case reason == "" || !utf8.ValidString(reason) || strings.ContainsRune(reason, 0):
-		v.Add("reason", "required", "Bitte geben Sie einen Grund für die Sperre an; er wird im Protokoll festgehalten.")
-	case utf8.RuneCountInString(reason) > MaxLockReason:
-		v.Add("reason", "too_long", fmt.Sprintf("Der Grund darf höchstens %d Zeichen lang sein.", MaxLockReason))
+	default:
+		core.CheckText(v, "reason", "einen Grund für die Sperre", reason, true, MaxLockReason)
 	}
 	if err := v.OrNil(); err != nil {
 		return err
