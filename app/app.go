@@ -81,6 +81,11 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 	sm.Lifetime = cfg.SessionLifetime
 	sm.IdleTimeout = cfg.SessionIdle
 	sm.Cookie.Name = "kimibv_session"
+	if cfg.Secure() {
+		// ASVS V3.4.4: the __Host- prefix makes browsers insist on Secure, Path=/ and no
+		// Domain, so no sibling host can set or overwrite the session cookie.
+		sm.Cookie.Name = "__Host-kimibv_session"
+	}
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.Secure()

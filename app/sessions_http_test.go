@@ -163,7 +163,7 @@ func cookieNamed(res *http.Response, name string) *http.Cookie {
 func within(d, want time.Duration) bool { return d > want-time.Minute && d < want+time.Minute }
 
 // TestSessionCookieAndHeadersBehindTLS (ASVS V3): behind TLS the session and CSRF cookies
-// are Secure, HttpOnly, SameSite and host-only; a session ends after the idle timeout
+// are Secure, HttpOnly, SameSite and host-only (the session cookie with the __Host- prefix); a session ends after the idle timeout
 // (stored expiry and cookie) and never outlives its absolute lifetime, both as
 // configured; every answer has HSTS, CSP with frame-ancestors, Referrer-Policy, nosniff
 // and Permissions-Policy.
@@ -187,7 +187,7 @@ func TestSessionCookieAndHeadersBehindTLS(t *testing.T) {
 	if csrf := cookieNamed(page, "kimibv_csrf"); !csrf.Secure || !csrf.HttpOnly || csrf.SameSite != http.SameSiteStrictMode {
 		t.Errorf("CSRF cookie %+v", csrf)
 	}
-	sess := cookieNamed(res, "kimibv_session")
+	sess := cookieNamed(res, "__Host-kimibv_session")
 	switch {
 	case sess == nil:
 		t.Fatal("no session cookie")

@@ -15,5 +15,8 @@
 //     operator's alone (tenant_admin.go);
 //   - R27: CheckPassword, HashPassword, LockoutUntil (password.go), Authenticate and
 //     setPassword with the session epoch (users.go), password_reset.go,
-//     InvitationValidity (invitations.go).
+//     InvitationValidity (invitations.go);
+//   - R30: the sessions a user sees and ends (sessions.go), the operator's account lock
+//     (user_lock.go), withdrawn invitations (invitation_withdraw.go), and the end of a
+//     person's sessions when a role is taken away (memberships.go, org_members.go).
 package accounts
