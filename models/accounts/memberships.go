@@ -76,8 +76,8 @@ func SetTenantRolesTx(tx *gorm.DB, actor *core.Actor, tenantID int64, userID int
 	slices.Sort(after)
 	after = slices.Compact(after)
 	for _, r := range before {
-		if !slices.Contains(after, r) {
-			// A role taken away ends the person's sessions: no open page keeps its rights.
+		if !slices.Contains(after, r) && userID != actor.UserID {
+			// A role taken away ends the person's sessions (not the acting person's own).
 			if err := endSessionsTx(tx, userID); err != nil {
 				return err
 			}

@@ -235,7 +235,7 @@ func SetOrgMemberRoleTx(tx *gorm.DB, actor *core.Actor, orgID int64, userID int6
 	if err := tx.Exec(`UPDATE organization_members SET role = ? WHERE org_id = ? AND user_id = ?`, role, orgID, userID).Error; err != nil {
 		return fmt.Errorf("set member role: %w", err)
 	}
-	if before == core.RoleOrgAdmin {
+	if before == core.RoleOrgAdmin && userID != actor.UserID {
 		if err := endSessionsTx(tx, userID); err != nil { // the administrator role taken away
 			return err
 		}
@@ -273,8 +273,10 @@ func RemoveOrgMemberTx(tx *gorm.DB, actor *core.Actor, orgID int64, userID int64
 	if err := tx.Exec(`DELETE FROM organization_members WHERE org_id = ? AND user_id = ?`, orgID, userID).Error; err != nil {
 		return fmt.Errorf("remove member: %w", err)
 	}
-	if err := endSessionsTx(tx, userID); err != nil {
-		return err
+	if userID != actor.UserID { // removed by another administrator: their sessions end
+		if err := endSessionsTx(tx, userID); err != nil {
+			return err
+		}
 	}
 	_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.member_removed", ObjectType: "organization",
 		ObjectID: fmt.Sprint(orgID), Details: map[string]any{"user_id": userID, "role": string(before)}})
