@@ -119,7 +119,7 @@ func (e *matrixEnv) fillIDs(t *testing.T) {
 		"key":  e.cc.RequiredDocs[0].Key, "step": string(rules.StepAnswers), "schritt": rules.CallStepSchedule, "req": "999999", "obj": "999999", "notice": "999999", "mail": "999999", "answer": "999999",
 		"token":  "ungueltiges-token-0000000000000000",
 		"msg":    n(`SELECT COALESCE(max(id), 0) FROM inbox_messages WHERE org_id = ?`, e.awoOrg),
-		"member": fmt.Sprint(awoUser), "*": "css/app.css",
+		"member": fmt.Sprint(awoUser), "*": "css/app.css", "inv": "999999", "session": "999999",
 		"report": n(`SELECT COALESCE(max(id), 0) FROM council_reports WHERE call_id = ?`, e.callID),
 		"dist":   n(`SELECT COALESCE(max(d.id), 0) FROM council_distributions d JOIN council_reports r ON r.id = d.report_id WHERE r.call_id = ?`, e.callID),
 	}

@@ -241,8 +241,8 @@ func (e *matrixEnv) fileField(route string) string {
 }
 
 // sessionTables change on every request of a logged-in user (idle timeout, flash
-// messages); they are the only tables a GET may write.
-var sessionTables = []string{"sessions", "goose_db_version"}
+// messages, the last use of a listed login); they are the only tables a GET may write.
+var sessionTables = []string{"sessions", "user_sessions", "goose_db_version"}
 
 // snapshot fingerprints every other table: its row count and the newest row version
 // (xmin), so an insert, an update and a delete all change it. It is taken around every

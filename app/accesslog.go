@@ -15,6 +15,7 @@ func (a *App) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		req, res := c.Request(), c.Response()
+		a.metrics.observe(c, time.Since(start))
 		a.log.Info("request", "method", req.Method, "path", req.URL.Path, "status", res.Status,
 			"bytes", res.Size, "duration_ms", time.Since(start).Milliseconds(),
 			"request_id", res.Header().Get(echo.HeaderXRequestID), "remote", c.RealIP())

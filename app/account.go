@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,6 +13,9 @@ import (
 // accountData is the account overview: the user's Kreise and organisations with roles.
 type accountData struct {
 	Memberships []accounts.Membership
+	Sessions    []accounts.UserSession // the user's running logins, this one marked
+	Idle        string                 // the idle timeout and absolute lifetime, in words
+	Lifetime    string
 }
 
 // account shows the logged-in user's account overview.
@@ -20,7 +24,12 @@ func (a *App) account(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.show(c, "account", "Mein Konto", accountData{Memberships: ms})
+	ss, err := accounts.ActiveSessions(c.Request().Context(), a.db, actor(c), a.currentSessionRow(c), a.sessionLimits())
+	if err != nil {
+		return err
+	}
+	return a.show(c, "account", "Mein Konto", accountData{Memberships: ms, Sessions: ss,
+		Idle: germanDuration(a.cfg.SessionIdle), Lifetime: germanDuration(a.cfg.SessionLifetime)})
 }
 
 // passwordForm shows the form to change the password.
@@ -49,6 +58,9 @@ func (a *App) changePassword(c echo.Context) error {
 		return err
 	}
 	a.sessions.Put(ctx, sessionEpochKey, me.SessionEpoch)
+	if err := accounts.KeepSessionAfterEpoch(ctx, a.db, a.currentSessionRow(c), me.UserID, me.SessionEpoch); err != nil {
+		return err
+	}
 	return a.redirect(c, "/konto", "Ihr Passwort wurde geändert. Andere Anmeldungen Ihres Kontos wurden beendet.")
 }
 
@@ -64,4 +76,14 @@ func withoutPasswords(values url.Values) url.Values {
 		}
 	}
 	return out
+}
+
+// germanDuration says a session limit in words ("2 Stunden", "30 Minuten").
+func germanDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return core.Quantity(int(d/time.Hour), "Stunde", "Stunden")
+	default:
+		return core.Quantity(int(d.Round(time.Minute)/time.Minute), "Minute", "Minuten")
+	}
 }

@@ -66,6 +66,7 @@ type App struct {
 	checks     *decision.ChainChecks          // verified procedure chains by head (award record)
 	streamed   map[string]bool                // "POST /path" of the routes whose multipart body readUpload streams
 	receipts   *receiptIssuer                 // Eingangsbestätigungen issued after the submission (receipts.go)
+	metrics    *metrics                       // the Prometheus registry served on KIMIBV_METRICS_LISTEN (metrics.go)
 }
 
 // Option adjusts an App at construction (tests inject a clock).
@@ -85,6 +86,11 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 	sm.Lifetime = cfg.SessionLifetime
 	sm.IdleTimeout = cfg.SessionIdle
 	sm.Cookie.Name = "kimibv_session"
+	if cfg.Secure() {
+		// ASVS V3.4.4: the __Host- prefix makes browsers insist on Secure, Path=/ and no
+		// Domain, so no sibling host can set or overwrite the session cookie.
+		sm.Cookie.Name = "__Host-kimibv_session"
+	}
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.Secure()
@@ -110,11 +116,13 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 	for _, o := range opts {
 		o(a)
 	}
+	a.metrics = newMetrics(a)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	a.routes(e)
+	a.metrics.learnRoutes(e)
 	return a, e, nil
 }
 

@@ -64,11 +64,9 @@ func (a *App) login(c echo.Context) error {
 // any other user goes on to next with the message done.
 func (a *App) startSession(c echo.Context, u accounts.User, next, done string) error {
 	ctx := c.Request().Context()
-	if err := a.sessions.RenewToken(ctx); err != nil {
+	if err := a.openSession(c, u.ID, u.SessionEpoch); err != nil {
 		return err
 	}
-	a.sessions.Put(ctx, sessionUserKey, u.ID)
-	a.sessions.Put(ctx, sessionEpochKey, u.SessionEpoch)
 	c.Set(ctxProvedAtLogin, true) // the login is the first proof of identity (R29, requireFreshProof)
 	act, err := accounts.LoadActor(ctx, a.db, u.ID)
 	if err != nil {
@@ -104,6 +102,8 @@ func (a *App) loginBlocked(c echo.Context, u accounts.User, err error) string {
 		return msg
 	case errors.Is(err, accounts.ErrSSOOnly):
 		return "Die Beschäftigten Ihres Kreises melden sich nur über das Konto der Kreisverwaltung an. Bitte wählen Sie unten „Mit dem Konto der Kreisverwaltung anmelden“."
+	case errors.Is(err, accounts.ErrUserLocked):
+		return a.msgUserLocked()
 	case errors.Is(err, accounts.ErrOrgLocked):
 		return "Ihre Organisation ist gesperrt. Bitte wenden Sie sich an den Betrieb von kimibv (" + a.cfg.ContactEmail + ")."
 	}

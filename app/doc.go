@@ -17,5 +17,7 @@
 //     decision.PublicCallsStamp only (calls_public.go, http_cache.go), kept in memory and
 //     invalidated by notifications that no sealed trail sends (validators.go);
 //   - R27: the per-address login throttle (login_throttle.go) and the session epoch check
-//     (middleware.go).
+//     (middleware.go);
+//   - R30: the listed sessions and their end (sessions.go, checked in loadActor), the
+//     operator's account lock and withdrawn invitations (operator_users.go).
 package app

@@ -51,9 +51,21 @@ func (a *App) invitationInvalid(c echo.Context) error {
 	}))
 }
 
+// invitationWithdrawn answers 404 explaining that the invitation was withdrawn.
+func (a *App) invitationWithdrawn(c echo.Context) error {
+	return a.render(c, http.StatusNotFound, "link_invalid", a.page(c, "Einladung zurückgezogen", linkInvalidData{
+		Heading: "Einladung zurückgezogen",
+		Message: "Diese Einladung wurde von der einladenden Stelle zurückgezogen und kann nicht mehr angenommen werden. Wenn Sie meinen, dass das ein Irrtum ist, wenden Sie sich bitte an die Person, die Sie eingeladen hat.",
+		Next:    "/", NextLbl: "Zur Startseite",
+	}))
+}
+
 // invitation shows the invitation with the matching next step.
 func (a *App) invitation(c echo.Context) error {
 	d, err := a.invitationPage(c)
+	if errors.Is(err, accounts.ErrInvitationWithdrawn) {
+		return a.invitationWithdrawn(c)
+	}
 	if errors.Is(err, core.ErrNotFound) {
 		return a.invitationInvalid(c)
 	}
@@ -67,6 +79,9 @@ func (a *App) invitation(c echo.Context) error {
 // newly created user is logged in.
 func (a *App) acceptInvitation(c echo.Context) error {
 	d, err := a.invitationPage(c)
+	if errors.Is(err, accounts.ErrInvitationWithdrawn) {
+		return a.invitationWithdrawn(c)
+	}
 	if errors.Is(err, core.ErrNotFound) {
 		return a.invitationInvalid(c)
 	}
@@ -91,10 +106,9 @@ func (a *App) acceptInvitation(c echo.Context) error {
 		return err
 	}
 	if newUser != nil {
-		if err := a.sessions.RenewToken(ctx); err != nil {
+		if err := a.openSession(c, userID, 0); err != nil { // a new account's epoch is 0
 			return err
 		}
-		a.sessions.Put(ctx, sessionUserKey, userID)
 	}
 	return a.redirect(c, d.Inv.Home(), "Sie haben die Einladung angenommen. Willkommen bei "+d.Inv.TargetName+".")
 }

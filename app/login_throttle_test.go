@@ -160,7 +160,11 @@ func TestSessionCookiesAndHSTS(t *testing.T) {
 				cookies[ck.Name] = ck
 			}
 		}
-		for name, same := range map[string]http.SameSite{"kimibv_session": http.SameSiteLaxMode, "kimibv_csrf": http.SameSiteStrictMode} {
+		session := "kimibv_session"
+		if tc.secure {
+			session = "__Host-kimibv_session" // ASVS V3.4.4
+		}
+		for name, same := range map[string]http.SameSite{session: http.SameSiteLaxMode, "kimibv_csrf": http.SameSiteStrictMode} {
 			ck := cookies[name]
 			if ck == nil {
 				t.Fatalf("%s: no %s cookie", tc.base, name)

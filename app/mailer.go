@@ -118,6 +118,9 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 		_, err := accounts.ForgetLoginFailures(ctx, a.db, a.now())
 		return err
 	}})
+	for i := range jobs {
+		jobs[i] = a.metrics.countJob(jobs[i])
+	}
 	return jobs
 }
 

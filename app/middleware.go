@@ -101,11 +101,23 @@ func (a *App) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 			case err != nil:
 				return err
 			case actor.SessionEpoch != a.sessions.GetInt64(ctx, sessionEpochKey):
-				// The password was changed or reset after this session began.
+				// The password was changed or reset, a role removed or the account locked
+				// after this session began.
 				if err := a.sessions.Destroy(ctx); err != nil {
 					return err
 				}
 			default:
+				// The user may have ended this session on another device (sessions.go).
+				gone, err := a.sessionGone(c, id)
+				if err != nil {
+					return err
+				}
+				if gone {
+					if err := a.sessions.Destroy(ctx); err != nil {
+						return err
+					}
+					break
+				}
 				if err := a.withholdWithoutSecondFactor(c, actor); err != nil {
 					return err
 				}

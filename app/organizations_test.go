@@ -164,7 +164,8 @@ func TestOrgMembersInviteRoleAndRemoval(t *testing.T) {
 	c.post(fmt.Sprintf("%s/%d/rolle", base, adminID), url.Values{"role": {"org_member"}}).wantStatus(t, http.StatusSeeOther)
 	c.get(fmt.Sprintf("/traeger/%d/profil", awo)).wantStatus(t, http.StatusNotFound)
 	m.post(fmt.Sprintf("%s/%d/entfernen", base, adminID), nil).wantStatus(t, http.StatusSeeOther)
-	c.get(fmt.Sprintf("/traeger/%d", awo)).wantStatus(t, http.StatusNotFound)
+	// Removed by another administrator: the removed person's sessions end (rules.md R30).
+	c.get(fmt.Sprintf("/traeger/%d", awo)).wantStatus(t, http.StatusSeeOther)
 	if n := ta.count(`SELECT count(*) FROM audit_log WHERE action = 'organization.role_changed'`); n != 2 {
 		t.Fatalf("role changes audited %d times", n)
 	}

@@ -74,6 +74,16 @@ var pageSamples = map[string]func() *templates.Page{
 			{ID: 1, Name: "AWO e. V.", City: "Musterstadt", Kreise: "Kreis Musterland", Members: 2, CreatedAt: locked},
 			{ID: 2, Name: "Verein <b>", City: "Westdorf", Members: 1, CreatedAt: locked, LockedAt: &locked, LockedReason: "Missbrauch"}}})
 	},
+	"betrieb_nutzer": func() *templates.Page {
+		locked := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		return sample("Betrieb: Konten", operatorUsersData{Query: "muster", Users: []accounts.UserSummary{
+			{ID: 1, Name: "Jana Leitner", Email: "leitung@musterland.example", CreatedAt: locked, LastLoginAt: &locked},
+			{ID: 2, Name: "Max Muster", Email: "max@musterland.example", CreatedAt: locked, LockedAt: &locked, LockedReason: "Dienstverhältnis beendet"},
+		}})
+	},
+	"betrieb_nutzer_sperren": func() *templates.Page {
+		return withFormError(sample("Konto sperren", operatorUserLockData{User: accounts.UserSummary{ID: 1, Name: "Jana Leitner", Email: "leitung@musterland.example"}}), "reason", "Bitte geben Sie einen Grund an.")
+	},
 	"betrieb_sperren": func() *templates.Page {
 		return withFormError(sample("Organisation sperren", operatorLockData{Org: accounts.OrgSummary{ID: 1, Name: "AWO e. V.", Members: 2}}), "reason", "Bitte geben Sie einen Grund an.")
 	},
@@ -247,6 +257,10 @@ func sampleAccount() accountData {
 	return accountData{Memberships: []accounts.Membership{
 		{Kind: "kreis", Name: "Kreis Musterland", Href: "/verwaltung/musterland", Roles: []core.Role{core.RoleLead, core.RoleTenantAdmin}},
 		{Kind: "organisation", Name: "Brückenschlag e. V.", Href: "/traeger/3", Roles: []core.Role{core.RoleOrgAdmin}},
+	}, Idle: "2 Stunden", Lifetime: "12 Stunden", Sessions: []accounts.UserSession{
+		{ID: 7, UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0", IP: "192.0.2.10", Current: true,
+			CreatedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), LastSeenAt: time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)},
+		{ID: 8, IP: "198.51.100.7", CreatedAt: time.Date(2026, 2, 28, 17, 0, 0, 0, time.UTC), LastSeenAt: time.Date(2026, 2, 28, 18, 0, 0, 0, time.UTC)},
 	}}
 }
 

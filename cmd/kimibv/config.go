@@ -38,6 +38,7 @@ type config struct {
 	MemoryLimit     int64 // soft limit of the Go heap in bytes; 0 leaves the runtime's (GOMEMLIMIT)
 	ValidatorMaxAge time.Duration
 	TrustedProxies  []*net.IPNet
+	MetricsListen   string // "" (default): no /metrics
 }
 
 // envVar documents one setting; the README's configuration table lists the same.
@@ -69,6 +70,7 @@ func settings() []envVar {
 		{"KIMIBV_SHUTDOWN_DRAIN", "20s", "how long shutdown waits for running requests and jobs", false},
 		{"KIMIBV_VALIDATOR_MAX_AGE", "5s", "longest an instance trusts a public page's validator kept in memory without a change notification from PostgreSQL (bounds the delay when a notification is lost)", false},
 		{"KIMIBV_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of the reverse proxies in front of kimibv; only from them is the client address taken from X-Forwarded-For (login throttle, logs); empty: the TCP peer is the client", false},
+		{"KIMIBV_METRICS_LISTEN", "", "address of a second listener that answers only /metrics (Prometheus text format), e.g. 127.0.0.1:9090; empty: no metrics; never the public address", false},
 		{"KIMIBV_MASTER_KEY_FILE", "", "file holding the age master key (X25519 identity) that protects bid content and documents at rest; required in production; in development created on first start (scripts/run: .master-key)", false},
 		{"KIMIBV_MAX_FILE_MB", "20", "largest accepted uploaded file (PDF) in MiB", false},
 		{"KIMIBV_MAX_BID_MB", "100", "largest total size of all files of one bid in MiB", false},
@@ -143,6 +145,10 @@ func loadConfig() (config, error) {
 		errs = append(errs, err.Error())
 	}
 	c.TrustedProxies = proxies
+	c.MetricsListen = vals["KIMIBV_METRICS_LISTEN"]
+	if c.MetricsListen != "" && c.MetricsListen == c.Listen {
+		errs = append(errs, "KIMIBV_METRICS_LISTEN: must differ from KIMIBV_LISTEN (metrics are never served on the public address)")
+	}
 	if c.DatabaseURL == "" {
 		errs = append(errs, "DATABASE_URL is not set")
 	}

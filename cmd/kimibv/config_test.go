@@ -55,3 +55,24 @@ func TestLoadConfigDefaultsSecretsFromFilesAndErrors(t *testing.T) {
 		t.Fatal("missing secret file accepted")
 	}
 }
+
+// TestMetricsListenerIsOffByDefaultAndNeverThePublicAddress: without
+// KIMIBV_METRICS_LISTEN there is no metrics listener; the public address is refused for it.
+func TestMetricsListenerIsOffByDefaultAndNeverThePublicAddress(t *testing.T) {
+	for _, s := range settings() {
+		t.Setenv(s.Name, "")
+	}
+	t.Setenv("DATABASE_URL", "postgres://x@localhost/kimibv")
+	c, err := loadConfig()
+	if err != nil || c.MetricsListen != "" {
+		t.Fatalf("default metrics listener %q, %v", c.MetricsListen, err)
+	}
+	t.Setenv("KIMIBV_METRICS_LISTEN", "127.0.0.1:9090")
+	if c, err = loadConfig(); err != nil || c.MetricsListen != "127.0.0.1:9090" {
+		t.Fatalf("metrics listener %q, %v", c.MetricsListen, err)
+	}
+	t.Setenv("KIMIBV_LISTEN", "127.0.0.1:9090")
+	if _, err = loadConfig(); err == nil || !strings.Contains(err.Error(), "KIMIBV_METRICS_LISTEN") {
+		t.Fatalf("metrics on the public address accepted: %v", err)
+	}
+}

@@ -78,9 +78,15 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 
 	srv := &http.Server{Addr: cfg.Listen, Handler: e, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 10 * time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2) // the public and the metrics listener
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("kimibv listening", "addr", cfg.Listen, "base_url", cfg.BaseURL)
+	if cfg.MetricsListen != "" {
+		msrv := &http.Server{Addr: cfg.MetricsListen, Handler: a.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- msrv.ListenAndServe() }()
+		defer func() { _ = msrv.Close() }()
+		log.Info("metrics listening", "addr", cfg.MetricsListen)
+	}
 
 	select {
 	case err := <-errc:

@@ -22,4 +22,7 @@
 //     (second_factor.go, the TOTP window in second_factor_codes.go), ResetSecondFactor and
 //     the Kreis's and organisation's settings (second_factor_admin.go); LoadActor marks
 //     the roles that need it (core.Guarded). The secret is sealed with the vault.
+//   - R30: the sessions a user sees and ends (sessions.go), the operator's account lock
+//     (user_lock.go), withdrawn invitations (invitation_withdraw.go), and the end of a
+//     person's sessions when a role is taken away (memberships.go, org_members.go).
 package accounts

@@ -105,11 +105,14 @@ func ResendEmailConfirmation(ctx context.Context, db *gorm.DB, userID int64, bas
 
 // loginBlocked returns why an account with the right password may not log in (nil: it may).
 func loginBlocked(tx *gorm.DB, u User) (string, error) {
-	var confirmed bool
-	if err := tx.Raw(`SELECT email_confirmed_at IS NOT NULL FROM users WHERE id = ?`, u.ID).Scan(&confirmed).Error; err != nil {
+	var st struct{ Confirmed, Locked bool }
+	if err := tx.Raw(`SELECT email_confirmed_at IS NOT NULL AS confirmed, locked_at IS NOT NULL AS locked FROM users WHERE id = ?`, u.ID).Scan(&st).Error; err != nil {
 		return "", fmt.Errorf("confirmation of user %d: %w", u.ID, err)
 	}
-	if !confirmed {
+	if st.Locked {
+		return "user_locked", ErrUserLocked
+	}
+	if !st.Confirmed {
 		return "unconfirmed", ErrEmailUnconfirmed
 	}
 	locked, err := onlyLockedOrgs(tx, u)

@@ -22,16 +22,17 @@ const InvitationValidity = 7 * 24 * time.Hour
 
 // Invitation invites an e-mail address into a Kreis (TenantID) or organisation (OrgID) with roles.
 type Invitation struct {
-	ID         int64
-	TenantID   *int64
-	OrgID      *int64
-	Email      string
-	Roles      pq.StringArray `gorm:"type:text[]"`
-	TokenHash  []byte
-	InvitedBy  int64
-	ExpiresAt  time.Time
-	AcceptedAt *time.Time
-	CreatedAt  time.Time
+	ID          int64
+	TenantID    *int64
+	OrgID       *int64
+	Email       string
+	Roles       pq.StringArray `gorm:"type:text[]"`
+	TokenHash   []byte
+	InvitedBy   int64
+	ExpiresAt   time.Time
+	AcceptedAt  *time.Time
+	WithdrawnAt *time.Time
+	CreatedAt   time.Time
 }
 
 // InvitationView is what the acceptance page shows about an invitation.
@@ -111,11 +112,16 @@ func InvitationByToken(ctx context.Context, db *gorm.DB, token string, now time.
 			EXISTS (SELECT 1 FROM users x WHERE x.email = i.email) AS user_exists
 		FROM invitations i LEFT JOIN tenants t ON t.id = i.tenant_id LEFT JOIN organizations o ON o.id = i.org_id
 		JOIN users u ON u.id = i.invited_by
-		WHERE i.token_hash = ? AND i.accepted_at IS NULL AND i.expires_at > ?`, HashToken(token), now).Scan(&iv).Error
+		WHERE i.token_hash = ? AND i.accepted_at IS NULL AND i.withdrawn_at IS NULL AND i.expires_at > ?`, HashToken(token), now).Scan(&iv).Error
 	if err != nil {
 		return nil, fmt.Errorf("load invitation: %w", err)
 	}
 	if iv.ID == 0 {
+		if withdrawn, err := invitationWithdrawn(ctx, db, token); err != nil {
+			return nil, err
+		} else if withdrawn {
+			return nil, fmt.Errorf("invitation: %w", ErrInvitationWithdrawn)
+		}
 		return nil, fmt.Errorf("invitation: %w", core.ErrNotFound)
 	}
 	return &iv, nil
@@ -129,7 +135,7 @@ func AcceptInvitation(ctx context.Context, db *gorm.DB, token string, actor *cor
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		var inv Invitation
 		res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
-			Where("token_hash = ? AND accepted_at IS NULL AND expires_at > ?", HashToken(token), now).Limit(1).Find(&inv)
+			Where("token_hash = ? AND accepted_at IS NULL AND withdrawn_at IS NULL AND expires_at > ?", HashToken(token), now).Limit(1).Find(&inv)
 		if res.Error != nil {
 			return fmt.Errorf("load invitation: %w", res.Error)
 		}

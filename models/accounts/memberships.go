@@ -46,6 +46,17 @@ func SetTenantRolesTx(tx *gorm.DB, actor *core.Actor, tenantID int64, userID int
 	if err := tx.Raw(`SELECT count(*) FROM users WHERE id = ?`, userID).Scan(&exists).Error; err != nil || exists == 0 {
 		return fmt.Errorf("set tenant roles: user %d: %w", userID, core.ErrNotFound)
 	}
+	if len(before) == 0 && !actor.CanCreateTenants() {
+		// A Kreis administrator changes the roles of the Kreis's own people only; a person of
+		// another Kreis (a forged user id) does not exist here. New people come by invitation.
+		var elsewhere int64
+		if err := tx.Raw(`SELECT count(*) FROM tenant_memberships WHERE user_id = ?`, userID).Scan(&elsewhere).Error; err != nil {
+			return fmt.Errorf("set tenant roles: %w", err)
+		}
+		if elsewhere > 0 {
+			return fmt.Errorf("set tenant roles: user %d is no member of Kreis %d: %w", userID, tenantID, core.ErrNotFound)
+		}
+	}
 	if err := checkRoleGrant(tx, tenantID, userID, roles, "roles", msgGrantConflict, v); err != nil {
 		return err
 	}
@@ -64,6 +75,15 @@ func SetTenantRolesTx(tx *gorm.DB, actor *core.Actor, tenantID int64, userID int
 	}
 	slices.Sort(after)
 	after = slices.Compact(after)
+	for _, r := range before {
+		if !slices.Contains(after, r) && userID != actor.UserID {
+			// A role taken away ends the person's sessions (not the acting person's own).
+			if err := endSessionsTx(tx, userID); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	_, err := audit.Audit(tx, audit.Event{Chain: audit.TenantChain(tenantID), ActorID: actor.UserID, TenantID: tenantID, Action: "tenant.roles_changed",
 		ObjectType: "user", ObjectID: fmt.Sprint(userID), Details: map[string]any{"before": before, "after": after}})
 	return err

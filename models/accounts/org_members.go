@@ -39,7 +39,7 @@ func OrgMembers(ctx context.Context, db *gorm.DB, orgID int64) ([]OrgMember, err
 // OrgOpenInvitations lists the organisation's invitations that are neither accepted nor expired.
 func OrgOpenInvitations(ctx context.Context, db *gorm.DB, orgID int64, now time.Time) ([]Invitation, error) {
 	var out []Invitation
-	err := db.WithContext(ctx).Where("org_id = ? AND accepted_at IS NULL AND expires_at > ?", orgID, now).
+	err := db.WithContext(ctx).Where("org_id = ? AND accepted_at IS NULL AND withdrawn_at IS NULL AND expires_at > ?", orgID, now).
 		Order("created_at DESC, id DESC").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list invitations: %w", err)
@@ -235,6 +235,11 @@ func SetOrgMemberRoleTx(tx *gorm.DB, actor *core.Actor, orgID int64, userID int6
 	if err := tx.Exec(`UPDATE organization_members SET role = ? WHERE org_id = ? AND user_id = ?`, role, orgID, userID).Error; err != nil {
 		return fmt.Errorf("set member role: %w", err)
 	}
+	if before == core.RoleOrgAdmin && userID != actor.UserID {
+		if err := endSessionsTx(tx, userID); err != nil { // the administrator role taken away
+			return err
+		}
+	}
 	_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.role_changed", ObjectType: "organization",
 		ObjectID: fmt.Sprint(orgID), Details: map[string]any{"user_id": userID, "before": string(before), "after": string(role)}})
 	return err
@@ -267,6 +272,11 @@ func RemoveOrgMemberTx(tx *gorm.DB, actor *core.Actor, orgID int64, userID int64
 	}
 	if err := tx.Exec(`DELETE FROM organization_members WHERE org_id = ? AND user_id = ?`, orgID, userID).Error; err != nil {
 		return fmt.Errorf("remove member: %w", err)
+	}
+	if userID != actor.UserID { // removed by another administrator: their sessions end
+		if err := endSessionsTx(tx, userID); err != nil {
+			return err
+		}
 	}
 	_, err = audit.Audit(tx, audit.Event{Chain: audit.ChainPlatform, ActorID: actor.UserID, Action: "organization.member_removed", ObjectType: "organization",
 		ObjectID: fmt.Sprint(orgID), Details: map[string]any{"user_id": userID, "role": string(before)}})

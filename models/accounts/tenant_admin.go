@@ -40,7 +40,7 @@ func TenantOverview(ctx context.Context, db *gorm.DB, actor *core.Actor, now tim
 	var out []TenantSummary
 	err := db.WithContext(ctx).Raw(`SELECT t.id, t.slug, t.name, t.kind, t.state, t.created_at,
 			(SELECT count(DISTINCT m.user_id) FROM tenant_memberships m WHERE m.tenant_id = t.id) AS users,
-			(SELECT count(*) FROM invitations i WHERE i.tenant_id = t.id AND i.accepted_at IS NULL AND i.expires_at > ?
+			(SELECT count(*) FROM invitations i WHERE i.tenant_id = t.id AND i.accepted_at IS NULL AND i.withdrawn_at IS NULL AND i.expires_at > ?
 				AND NOT EXISTS (`+memberWithInvitedEmail+`)) AS pending_invitations
 		FROM tenants t ORDER BY t.name COLLATE german, t.id`, now).Scan(&out).Error
 	if err != nil {
@@ -117,7 +117,7 @@ func PendingTenantInvitations(ctx context.Context, db *gorm.DB, actor *core.Acto
 	}
 	var out []Invitation
 	err := db.WithContext(ctx).Raw(`SELECT i.* FROM invitations i
-		WHERE i.tenant_id = ? AND i.accepted_at IS NULL AND i.expires_at > ? AND NOT EXISTS (`+memberWithInvitedEmail+`)
+		WHERE i.tenant_id = ? AND i.accepted_at IS NULL AND i.withdrawn_at IS NULL AND i.expires_at > ? AND NOT EXISTS (`+memberWithInvitedEmail+`)
 		ORDER BY i.created_at DESC, i.id DESC`, tenantID, now).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("pending invitations: %w", err)

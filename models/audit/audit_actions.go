@@ -19,6 +19,10 @@ var auditActionLabels = map[string]string{
 	"auth.second_factor_failed":     "Zweiter Faktor abgelehnt",
 	"auth.second_factor_enrolled":   "Zweiter Faktor eingerichtet",
 	"user.second_factor_reset":      "Zweiter Faktor zur Neueinrichtung zurückgesetzt",
+	"user.session_ended":            "Anmeldung auf einem anderen Gerät beendet",
+	"user.locked":                   "Konto gesperrt",
+	"user.unlocked":                 "Sperre des Kontos aufgehoben",
+	"invitation.withdrawn":          "Einladung zurückgezogen",
 	// Kreis administration.
 	"tenant.created":          "Kreis angelegt",
 	"tenant.roles_changed":    "Rollen geändert",

@@ -32,6 +32,8 @@ var detailLabels = map[string]string{
 	"trail":                       "Eingangskette",
 	"trails":                      "Eingangsketten",
 	"user_id":                     "Person",
+	"session":                     "Anmeldung",
+	"session_started":             "Angemeldet am",
 	"evaluators":                  "Bewertungsgremium",
 	"openers":                     "Öffnungsberechtigte",
 	"bidders":                     "Bieter",
