@@ -14,6 +14,7 @@
 //	postbox     outbox, its review, the Postfach, sealing of older rows
 //	accounts    users, passwords, Kreise, organisations, invitations, memberships, role rules
 //	calls       calls and versions, questions, amendments, cancellation, the deadline close
+//	consultation the Beteiligung on a draft call: statements, responses, the Abwägung
 //	bids        bids and their files, receipts, the sealed reads, the wallet
 //	evaluation  opening, formal check, committee and declarations, score sheets, consolidation
 //	decision    decision, notices, objections, award, Vergabevermerk, council view,

@@ -137,6 +137,12 @@ var detailLabels = map[string]string{
 	"court_address":     "Anschrift des Gerichts",
 	"reasons":           "Begründungen",
 	"t":                 "Zeit",
+	// The Beteiligung (rules.md R31).
+	"starts_at":  "Beginn der Beteiligung",
+	"ends_at":    "Ende der Beteiligung",
+	"section":    "Abschnitt des Entwurfs",
+	"statements": "Stellungnahmen",
+	"mails":      "E-Mails",
 }
 
 // valueLabels name the coded values of some detail keys in German: the states of a

@@ -24,6 +24,10 @@ const (
 	InboxNotice          = "notice"           // the Mitteilung
 	InboxObjectionReply  = "objection_reply"  // the lead answered the organisation's objection
 	InboxAwardFinal      = "award_final"      // the award became final
+	// The Beteiligung on a draft call (models/consultation).
+	InboxConsultationOpened  = "consultation_opened"  // the organisation is invited to state its view
+	InboxConsultationClosing = "consultation_closing" // the consultation ends in a day
+	InboxConsultationWeighed = "consultation_weighed" // the Abwägung was published
 )
 
 // InboxKindLabel returns the German name of a message kind.
@@ -43,6 +47,12 @@ func InboxKindLabel(kind string) string {
 		return "Antwort auf Ihre Rüge"
 	case InboxAwardFinal:
 		return "Vergabe endgültig"
+	case InboxConsultationOpened:
+		return "Einladung zur Beteiligung"
+	case InboxConsultationClosing:
+		return "Beteiligung endet morgen"
+	case InboxConsultationWeighed:
+		return "Abwägung veröffentlicht"
 	}
 	return "Mitteilung"
 }

@@ -32,6 +32,8 @@ const (
 	DocMitteilung           DocKind = "mitteilung"
 	DocNachforderung        DocKind = "nachforderung"
 	DocVergabedokumentation DocKind = "vergabedokumentation"
+	DocBeteiligungsentwurf  DocKind = "beteiligungsentwurf" // the draft put to the Beteiligung (models/consultation)
+	DocAbwaegung            DocKind = "abwaegung"           // the Abwägung of the Beteiligung's statements
 )
 
 // docKindLabels names the document kinds in German.
@@ -44,6 +46,8 @@ var docKindLabels = map[DocKind]string{
 	DocMitteilung:           "Mitteilung",
 	DocNachforderung:        "Nachforderung von Unterlagen",
 	DocVergabedokumentation: "Vergabedokumentation",
+	DocBeteiligungsentwurf:  "Entwurf zur Beteiligung",
+	DocAbwaegung:            "Abwägung der Stellungnahmen",
 }
 
 // Label returns the German name of the kind ("" for an unknown kind).
