@@ -14,15 +14,10 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
 	"kimibv/models/rules"
-	"kimibv/models/vault"
 )
 
-// consultationDocs renders the Beteiligung's documents as the fake PDFs of dbtest.
-type consultationDocs struct{ dbtest.FakeDocuments }
-
-func (consultationDocs) Abwaegung(meta vault.DocMeta, _ *consultation.AbwaegungData) ([]byte, error) {
-	return dbtest.FakePDF(meta), nil
-}
+// berlin writes t as the datetime-local form value (Europe/Berlin wall time, minutes).
+func berlin(t time.Time) string { return t.In(core.Berlin()).Format("2006-01-02T15:04") }
 
 func TestConsultationFromOpeningToPublication(t *testing.T) {
 	t.Parallel()
@@ -33,16 +28,16 @@ func TestConsultationFromOpeningToPublication(t *testing.T) {
 	awo, awoUser := (&qaFixture{db: f.db}).orgOf(t, "awo@traeger.example")
 	caritas, caritasUser := (&qaFixture{db: f.db}).orgOf(t, "caritas@traeger.example")
 	diakonie, diakonieUser := (&qaFixture{db: f.db}).orgOf(t, "diakonie@traeger.example")
-	docs := consultationDocs{}
+	docs := dbtest.FakeDocuments{}
 	start, end := f.now.Add(-time.Hour), f.now.Add(3*24*time.Hour)
 
 	// Another Kreis's lead cannot open it; a period too short and a forged organisation are refused.
-	if _, err := consultation.Open(ctx, f.db, f.otherLed, scope, consultation.OpenInput{StartsAt: start, EndsAt: end, Orgs: []int64{awo}}, docs, "", f.now); !errors.Is(err, core.ErrNotFound) {
+	if _, err := consultation.Open(ctx, f.db, f.otherLed, scope, consultation.OpenInput{StartsAt: berlin(start), EndsAt: berlin(end), Orgs: []int64{awo}}, docs, "", f.now); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("other Kreis: %v", err)
 	}
-	_, err := consultation.Open(ctx, f.db, f.lead, scope, consultation.OpenInput{StartsAt: start, EndsAt: f.now.Add(2 * time.Hour), Orgs: []int64{awo, 999999}}, docs, "", f.now)
+	_, err := consultation.Open(ctx, f.db, f.lead, scope, consultation.OpenInput{StartsAt: berlin(start), EndsAt: berlin(f.now.Add(2 * time.Hour)), Orgs: []int64{awo, 999999}}, docs, "", f.now)
 	wantCodes(t, err, "ends_at:too_short", "orgs:invalid")
-	id, err := consultation.Open(ctx, f.db, f.lead, scope, consultation.OpenInput{StartsAt: start, EndsAt: end, Orgs: []int64{awo, caritas}}, docs, "https://x", f.now)
+	id, err := consultation.Open(ctx, f.db, f.lead, scope, consultation.OpenInput{StartsAt: berlin(start), EndsAt: berlin(end), Orgs: []int64{awo, caritas}}, docs, "https://x", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +47,7 @@ func TestConsultationFromOpeningToPublication(t *testing.T) {
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM inbox_messages WHERE kind = 'consultation_opened' AND call_id = ?`, call.ID); n != 2 {
 		t.Fatalf("invitations in the Postfach: %d", n)
 	}
-	if _, err := consultation.Open(ctx, f.db, f.lead, scope, consultation.OpenInput{StartsAt: start, EndsAt: end, Orgs: []int64{awo}}, docs, "", f.now); !errors.Is(err, core.ErrConflict) {
+	if _, err := consultation.Open(ctx, f.db, f.lead, scope, consultation.OpenInput{StartsAt: berlin(start), EndsAt: berlin(end), Orgs: []int64{awo}}, docs, "", f.now); !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("second consultation: %v", err)
 	}
 
@@ -154,7 +149,7 @@ func TestConsultationReminderGoesOutOnceADayBeforeTheEnd(t *testing.T) {
 	awo, _ := (&qaFixture{db: f.db}).orgOf(t, "awo@traeger.example")
 	end := f.now.Add(3 * 24 * time.Hour)
 	if _, err := consultation.Open(ctx, f.db, f.lead, core.CallScope{Tenant: f.tenantID, Call: call.ID},
-		consultation.OpenInput{StartsAt: f.now, EndsAt: end, Orgs: []int64{awo}}, consultationDocs{}, "", f.now); err != nil {
+		consultation.OpenInput{StartsAt: berlin(f.now), EndsAt: berlin(end), Orgs: []int64{awo}}, dbtest.FakeDocuments{}, "", f.now); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {

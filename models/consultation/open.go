@@ -37,10 +37,23 @@ type Documents interface {
 	Abwaegung(meta vault.DocMeta, d *AbwaegungData) ([]byte, error)
 }
 
-// OpenInput is the lead's input for opening a consultation.
+// OpenInput is the lead's input for opening a consultation: the period as typed (German
+// "15.06.2026 12:00" or the datetime-local form, Europe/Berlin) and the invitees.
 type OpenInput struct {
-	StartsAt, EndsAt time.Time
+	StartsAt, EndsAt string
 	Orgs             []int64 // the invited organisations
+}
+
+// parseTime parses a date-and-time field of the form into v's errors.
+func parseTime(v *core.ValidationError, field, s string) time.Time {
+	if s == "" {
+		return time.Time{} // CheckConsultationPeriod names the missing field
+	}
+	t, _, msg := rules.ParseDateTimeInput(s)
+	if msg != "" {
+		v.Add(field, "invalid", msg)
+	}
+	return t
 }
 
 // Open freezes the Kreis's draft call as the consultation version, issues its PDF,
@@ -59,7 +72,10 @@ func Open(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallSc
 			return err
 		}
 		v := &core.ValidationError{}
-		rules.CheckConsultationPeriod(v, in.StartsAt, in.EndsAt, now, content.Timeline.Deadline)
+		start, end := parseTime(v, "starts_at", in.StartsAt), parseTime(v, "ends_at", in.EndsAt)
+		if len(v.Fields) == 0 {
+			rules.CheckConsultationPeriod(v, start, end, now, content.Timeline.Deadline)
+		}
 		orgs, err := validInvitees(tx, scope.Tenant, in.Orgs, v)
 		if err != nil {
 			return err
@@ -81,7 +97,7 @@ func Open(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallSc
 		sum, _ := content.SHA256()
 		if err := tx.Raw(`INSERT INTO consultations (call_id, tenant_id, content, content_sha256, starts_at, ends_at, opened_by, opened_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, clock_timestamp() + make_interval(secs => ?)) RETURNING id`, call.ID, scope.Tenant, raw, sum,
-			in.StartsAt.UTC(), in.EndsAt.UTC(), actor.UserID, core.ClockOffsetSeconds(ctx)).Scan(&id).Error; err != nil {
+			start.UTC(), end.UTC(), actor.UserID, core.ClockOffsetSeconds(ctx)).Scan(&id).Error; err != nil {
 			return fmt.Errorf("insert consultation: %w", err)
 		}
 		for _, o := range orgs {
@@ -91,7 +107,7 @@ func Open(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallSc
 		}
 		if _, err := audit.Audit(tx, audit.Event{Chain: audit.CallChain(call.ID), ActorID: actor.UserID, TenantID: scope.Tenant,
 			Action: "consultation.opened", ObjectType: "consultation", ObjectID: strconv.FormatInt(id, 10), Details: map[string]any{
-				"content_sha256": sum, "starts_at": in.StartsAt.UTC().Format(time.RFC3339), "ends_at": in.EndsAt.UTC().Format(time.RFC3339),
+				"content_sha256": sum, "starts_at": start.UTC().Format(time.RFC3339), "ends_at": end.UTC().Format(time.RFC3339),
 				"orgs": orgs}}); err != nil {
 			return err
 		}
@@ -103,7 +119,7 @@ func Open(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallSc
 			Body: fmt.Sprintf("Der %s lädt Ihre Organisation ein, zum Entwurf der Ausschreibung „%s“ Stellung zu nehmen.\n\n"+
 				"Beteiligungszeitraum: %s bis %s\n\nDen Entwurf und das Formular für Ihre Stellungnahme finden Sie hier:\n%s\n\n"+
 				"Stellungnahmen werden mit dem Namen Ihrer Organisation veröffentlicht. Der Kreis beantwortet jede Stellungnahme mit Begründung.\n",
-				content.Authority, content.Title, rules.FormatDateTimeZone(in.StartsAt), rules.FormatDateTimeZone(in.EndsAt), link)})
+				content.Authority, content.Title, rules.FormatDateTimeZone(start), rules.FormatDateTimeZone(end), link)})
 		return err
 	})
 	return id, err

@@ -10,6 +10,7 @@ import (
 
 	"kimibv/models/core"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // Header is a consultation with its call's reference, title and state.
@@ -165,4 +166,43 @@ func Running(ctx context.Context, db *gorm.DB, tenantID int64) ([]Header, error)
 		return nil, fmt.Errorf("load consultations: %w", err)
 	}
 	return out, nil
+}
+
+// ChangesSincePublication compares the consultation version with the first published
+// version of the call (rules.DiffVersions, the amendments' diff); nil while the call is a
+// draft. One query.
+func ChangesSincePublication(ctx context.Context, db *gorm.DB, id int64) ([]rules.Change, error) {
+	var row struct{ Draft, Published []byte }
+	res := db.WithContext(ctx).Raw(`SELECT c.content AS draft, v.content AS published FROM consultations c
+		JOIN call_versions v ON v.call_id = c.call_id AND v.version = 1 WHERE c.id = ?`, id).Scan(&row)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load versions of consultation %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil
+	}
+	a, err := rules.DecodeCallContent(row.Draft)
+	if err != nil {
+		return nil, err
+	}
+	b, err := rules.DecodeCallContent(row.Published)
+	if err != nil {
+		return nil, err
+	}
+	return rules.DiffVersions(a, b), nil
+}
+
+// PDF returns the issued document of kind (DocEntwurf or DocAbwaegung) of consultation
+// id; none is ErrNotFound. Both are public.
+func PDF(ctx context.Context, db *gorm.DB, id int64, kind vault.DocKind) (*vault.IssuedDocument, error) {
+	var d vault.IssuedDocument
+	res := db.WithContext(ctx).Raw(`SELECT * FROM issued_documents WHERE kind = ? AND object_type = 'consultation' AND object_id = ?
+		ORDER BY id DESC LIMIT 1`, string(kind), fmt.Sprint(id)).Scan(&d)
+	if res.Error != nil {
+		return nil, fmt.Errorf("load %s of consultation %d: %w", kind, id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, fmt.Errorf("%s of consultation %d: %w", kind, id, core.ErrNotFound)
+	}
+	return &d, nil
 }
