@@ -34,10 +34,11 @@ func (a *App) loadLeadConsultation(c echo.Context) (*leadConsultationPage, core.
 	}
 	ctx, act, t, now := c.Request().Context(), actor(c), tenant(c), a.now()
 	scope := core.CallScope{Tenant: t.ID, Call: id}
-	h, err := calls.LeadCallHeader(ctx, a.db, act, scope)
+	lc, err := calls.LeadCallByID(ctx, a.db, act, scope) // drafts too: the Beteiligung precedes the publication
 	if err != nil {
 		return nil, scope, err
 	}
+	h := calls.HeaderOf(lc.View.Call)
 	d := &leadConsultationPage{Call: h, Base: fmt.Sprintf("%s/%d", callsBase(c), h.ID)}
 	if d.V, err = consultation.OfCall(ctx, a.db, scope); err != nil {
 		return nil, scope, err
