@@ -43,16 +43,16 @@ func TestConsultationHTTP(t *testing.T) {
 	// Another Kreis's lead sees nothing of it.
 	bh := ta.client()
 	bh.login("admin@beispielhausen.example", demo.Password)
-	bh.get(base + "/beteiligung").wantStatus(t, http.StatusNotFound)
+	bh.get(base+"/beteiligung").wantStatus(t, http.StatusNotFound)
 	bh.post(base+"/beteiligung", url.Values{"starts_at": {local(now)}, "ends_at": {local(now.Add(72 * time.Hour))}}).wantStatus(t, http.StatusNotFound)
 
 	// The public reads the draft, without a form; the PDF is there.
 	anon := ta.client()
 	anon.get(page).wantStatus(t, http.StatusOK).wantContains(t, "In Beteiligung", "Entwurf zur Beteiligung (PDF)", "Bewertungskriterien")
-	if r := anon.get(page + "/entwurf.pdf").wantStatus(t, http.StatusOK); r.Header.Get("Content-Type") != "application/pdf" {
+	if r := anon.get(page+"/entwurf.pdf").wantStatus(t, http.StatusOK); r.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("draft PDF: %s", r.Header.Get("Content-Type"))
 	}
-	anon.get(page + "/abwaegung.pdf").wantStatus(t, http.StatusNotFound)
+	anon.get(page+"/abwaegung.pdf").wantStatus(t, http.StatusNotFound)
 
 	// The invited organisation states and revises; a non-invited one is refused.
 	p := ta.client()
@@ -96,7 +96,7 @@ func TestConsultationHTTP(t *testing.T) {
 	ta.clock.Advance(2 * time.Hour)
 	l.post(base+"/beteiligung/abwaegung", nil).wantStatus(t, http.StatusSeeOther)
 	l.get(base+"/beteiligung").wantContains(t, "Abwägung (PDF)")
-	anon.get(page + "/abwaegung.pdf").wantStatus(t, http.StatusOK)
+	anon.get(page+"/abwaegung.pdf").wantStatus(t, http.StatusOK)
 	if n := ta.count(`SELECT count(*) FROM inbox_messages WHERE kind = 'consultation_weighed' AND call_id = ? AND org_id IN (?, ?)`, callID, awo, caritas); n != 2 {
 		t.Fatalf("Abwägung messages %d", n)
 	}
