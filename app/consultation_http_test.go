@@ -53,6 +53,15 @@ func TestConsultationHTTP(t *testing.T) {
 		t.Fatalf("draft PDF: %s", r.Header.Get("Content-Type"))
 	}
 	anon.get(page+"/abwaegung.pdf").wantStatus(t, http.StatusNotFound)
+	anon.get("/ausschreibungen?kreis=musterland").wantStatus(t, http.StatusOK).wantContains(t, "In Beteiligung", `href="`+page+`"`)
+	// The demo's procedure that went through a Beteiligung links it from the call page, with the changes.
+	var demoRef string
+	ta.store.DB.Raw(`SELECT k.ref FROM consultations c JOIN calls k ON k.id = c.call_id WHERE k.state <> 'draft'`).Scan(&demoRef)
+	anon.get("/ausschreibungen/"+demoRef).wantStatus(t, http.StatusOK).wantContains(t, "Beteiligung vor der Veröffentlichung", "abwaegung.pdf")
+	var demoID int64
+	ta.store.DB.Raw(`SELECT c.id FROM consultations c JOIN calls k ON k.id = c.call_id WHERE k.state <> 'draft'`).Scan(&demoID)
+	anon.get(fmt.Sprintf("/beteiligungen/%d", demoID)).wantStatus(t, http.StatusOK).
+		wantContains(t, "Änderungen gegenüber dem Entwurf", "übernommen", "Caritasverband", "Beteiligung beendet")
 
 	// The invited organisation states and revises; a non-invited one is refused.
 	p := ta.client()

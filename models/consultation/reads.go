@@ -157,12 +157,13 @@ func InvitedOrgs(ctx context.Context, db *gorm.DB, actor *core.Actor, id int64) 
 	return out, nil
 }
 
-// Running lists the consultations that are public now (not yet published as a call),
-// optionally of one Kreis (tenantID 0: all), soonest end first.
-func Running(ctx context.Context, db *gorm.DB, tenantID int64) ([]Header, error) {
+// Running lists the consultations whose call is not yet published, optionally of one
+// Kreis (slug "": all), soonest end first. The list does not depend on the clock (the
+// public call list's validator changes only when a consultation is added, see 00115).
+func Running(ctx context.Context, db *gorm.DB, slug string) ([]Header, error) {
 	var out []Header
-	if err := db.WithContext(ctx).Raw(headerSQL+` WHERE k.state = 'draft' AND (? = 0 OR c.tenant_id = ?) ORDER BY c.ends_at, c.id`,
-		tenantID, tenantID).Scan(&out).Error; err != nil {
+	if err := db.WithContext(ctx).Raw(headerSQL+` WHERE k.state = 'draft' AND (? = '' OR t.slug = ?) ORDER BY c.ends_at, c.id`,
+		slug, slug).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("load consultations: %w", err)
 	}
 	return out, nil

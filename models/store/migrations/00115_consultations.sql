@@ -49,7 +49,13 @@ CREATE TABLE consultation_statements (
 ALTER TABLE issued_documents DROP CONSTRAINT issued_documents_kind_check;
 ALTER TABLE issued_documents ADD CONSTRAINT issued_documents_kind_check CHECK (kind ~ '^[a-z_]{2,40}$');
 
+-- The public call list shows the running consultations ("In Beteiligung"): a new one
+-- changes it as a new call would (00057).
+CREATE CONSTRAINT TRIGGER consultations_public_stamp AFTER INSERT OR DELETE ON consultations DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION bump_public_calls_stamp();
+
 -- +goose Down
+DROP TRIGGER consultations_public_stamp ON consultations;
 ALTER TABLE issued_documents DROP CONSTRAINT issued_documents_kind_check;
 ALTER TABLE issued_documents ADD CONSTRAINT issued_documents_kind_check CHECK (kind IN ('bekanntmachung', 'eingangsbestaetigung',
     'oeffnungsprotokoll', 'bewertungsmatrix', 'vergabevermerk', 'mitteilung', 'nachforderung', 'vergabedokumentation'));
