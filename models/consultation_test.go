@@ -13,6 +13,7 @@ import (
 	"kimibv/models/consultation"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
+	"kimibv/models/ocdstest"
 	"kimibv/models/rules"
 )
 
@@ -163,5 +164,32 @@ func TestConsultationReminderGoesOutOnceADayBeforeTheEnd(t *testing.T) {
 	}
 	if n := dbtest.Count(t, f.db, `SELECT count(*) FROM inbox_messages WHERE kind = 'consultation_closing' AND call_id = ?`, call.ID); n != 1 {
 		t.Fatalf("reminders: %d", n)
+	}
+}
+
+func TestOCDSStatesTheBeteiligungAsPlanning(t *testing.T) {
+	t.Parallel()
+	v := ocdstest.Load(t)
+	db := dbtest.NewDemo(t).DB
+	var ref string
+	db.Raw(`SELECT k.ref FROM consultations c JOIN calls k ON k.id = c.call_id WHERE k.state <> 'draft'`).Scan(&ref)
+	if ref == "" {
+		t.Fatal("the demo has no published procedure with a Beteiligung")
+	}
+	body, _ := ocdsPackageJSON(t, db, ref)
+	rels := releasesByID(t, v.Package(t, ref, body))
+	planning := rels["ocds-t3st01-"+ref+"-planning"]
+	if planning == nil || planning["tender"] != nil || fmt.Sprint(planning["tag"]) != "[planning]" {
+		t.Fatalf("planning release: %v", planning)
+	}
+	m := planning["planning"].(map[string]any)["milestones"].([]any)[0].(map[string]any)
+	if m["type"] != "engagement" || m["status"] != "scheduled" || m["dueDate"] == nil {
+		t.Fatalf("milestone at the opening: %v", m)
+	}
+	tender := rels["ocds-t3st01-"+ref+"-tender-v1"]
+	pl := tender["planning"].(map[string]any)
+	m = pl["milestones"].([]any)[0].(map[string]any)
+	if m["status"] != "met" || m["dateMet"] == nil || !strings.Contains(fmt.Sprint(pl["documents"]), "abwaegung.pdf") {
+		t.Fatalf("planning with the published call: %v", pl)
 	}
 }
