@@ -67,6 +67,7 @@ func TestConsultationHTTP(t *testing.T) {
 	p := ta.client()
 	p.login("awo@traeger.example", demo.Password)
 	p.get(page).wantStatus(t, http.StatusOK).wantContains(t, "Stellungnahme abgeben", `name="body"`)
+	p.get("/arbeitsbereich").wantContains(t, "Zum Entwurf Stellung nehmen", `href="`+page+`"`)
 	p.post(page+"/stellungnahmen", url.Values{"org": {fmt.Sprint(awo)}, "section": {"zeitplan"}, "body": {" "}}).
 		wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "Bitte geben Sie Ihre Stellungnahme an")
 	p.post(page+"/stellungnahmen", url.Values{"org": {fmt.Sprint(awo)}, "section": {"zeitplan"}, "body": {"Vier Wochen sind zu knapp."}}).
@@ -91,6 +92,7 @@ func TestConsultationHTTP(t *testing.T) {
 	bh.post(respond, url.Values{"outcome": {"partly"}, "reason": {"Die Frist wird auf fünf Wochen verlängert."}}).wantStatus(t, http.StatusNotFound)
 	l.post(respond, url.Values{"outcome": {"partly"}, "reason": {"Die Frist wird auf fünf Wochen verlängert, weil Gremien tagen müssen."}}).
 		wantStatus(t, http.StatusSeeOther)
+	l.get("/arbeitsbereich").wantContains(t, "Beteiligung läuft", base+"/beteiligung")
 	anon.get(page).wantContains(t, "teilweise übernommen", "fünf Wochen verlängert")
 
 	// After the end nothing of a statement changes.
