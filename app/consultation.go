@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -121,4 +122,29 @@ func (a *App) consultationPDF(c echo.Context, kind vault.DocKind) error {
 		return err
 	}
 	return a.sendPDF(c, doc)
+}
+
+// consultationEvent writes the period of the call's Beteiligung (rules.md R31), if it had
+// one, as an event of the call's calendar file.
+func (a *App) consultationEvent(c echo.Context, callID int64, stamp time.Time, host string, line func(string)) error {
+	id, err := consultation.OfPublishedCall(c.Request().Context(), a.db, callID)
+	if err != nil || id == 0 {
+		return err
+	}
+	v, err := consultation.Public(c.Request().Context(), a.db, id)
+	if err != nil {
+		return err
+	}
+	link := fmt.Sprintf("%s/beteiligungen/%d", a.cfg.BaseURL, id)
+	line("BEGIN:VEVENT")
+	line(fmt.Sprintf("UID:%s-beteiligung@%s", v.Ref, host))
+	line("DTSTAMP:" + icsTime(stamp))
+	line("DTSTART:" + icsTime(v.StartsAt))
+	line("DTEND:" + icsTime(v.EndsAt))
+	line("SUMMARY:" + icsEscape("Beteiligung zum Entwurf: "+v.Title))
+	line("DESCRIPTION:" + icsEscape(fmt.Sprintf("Stellungnahmen der eingeladenen Organisationen vom %s bis %s. %s",
+		rules.FormatDateTimeZone(v.StartsAt), rules.FormatDateTimeZone(v.EndsAt), link)))
+	line("URL:" + link)
+	line("END:VEVENT")
+	return nil
 }

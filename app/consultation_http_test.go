@@ -58,6 +58,8 @@ func TestConsultationHTTP(t *testing.T) {
 	var demoRef string
 	ta.store.DB.Raw(`SELECT k.ref FROM consultations c JOIN calls k ON k.id = c.call_id WHERE k.state <> 'draft'`).Scan(&demoRef)
 	anon.get("/ausschreibungen/"+demoRef).wantStatus(t, http.StatusOK).wantContains(t, "Beteiligung vor der Veröffentlichung", "abwaegung.pdf")
+	anon.get("/ausschreibungen/"+demoRef+"/termine.ics").wantStatus(t, http.StatusOK).wantContains(t, "SUMMARY:Beteiligung zum Entwurf", "DTEND:")
+	anon.get("/ausschreibungen.atom?kreis=musterland").wantStatus(t, http.StatusOK).wantContains(t, "In Beteiligung: ", page)
 	var demoID int64
 	ta.store.DB.Raw(`SELECT c.id FROM consultations c JOIN calls k ON k.id = c.call_id WHERE k.state <> 'draft'`).Scan(&demoID)
 	anon.get(fmt.Sprintf("/beteiligungen/%d", demoID)).wantStatus(t, http.StatusOK).
