@@ -54,6 +54,7 @@ func (a *App) loadConsultationPage(c echo.Context) (*consultationPage, error) {
 	}
 	d := &consultationPage{V: v, Href: fmt.Sprintf("/beteiligungen/%d", id), Running: v.Running(now), Ended: v.Ended(now)}
 	d.Body = newCallPage(&calls.CallView{Call: calls.CallRow{Call: rules.Call{ID: v.CallID, Ref: v.Ref, Title: v.Title, State: v.State}}, Content: v.Content}, now)
+	d.Body.Countdown = "" // the draft's dates are proposals, no running deadline
 	if d.Own, err = consultation.InvitedOrgs(ctx, a.db, actor(c), id); err != nil {
 		return nil, err
 	}
