@@ -271,6 +271,10 @@ func forbiddenMarkers(actor, state, path string) []string {
 			return []string{reasons}
 		}
 		return nil
+	case strings.HasPrefix(path, "/beteiligungen/"):
+		// A Beteiligung is public and names the organisations invited to and stating on a
+		// draft (rules.md R31); it reads no bid (consultation.Public reads its own tables).
+		return []string{answer, reasons}
 	case actor == "operator" && strings.HasPrefix(path, "/betrieb/organisationen"):
 		// The operator's list names every registered organisation, whether or not it bid;
 		// the seal crawl checks that a submitted bid changes nothing on it.
