@@ -156,7 +156,15 @@ func accessTable() map[string]access {
 		"POST /verwaltung/:kreis/verfahren/:call/veroeffentlichen": post(who("lead")),
 
 		"GET /ausschreibungen/:id/fragen": pub(), "POST /ausschreibungen/:id/fragen": post(logged()),
-		"POST /ausschreibungen/:id/folgen": post(logged()), "POST /ausschreibungen/:id/entfolgen": post(logged()),
+		// The Beteiligung (rules.md R31): public reads; statements by any logged-in user (the use case admits
+		// only members of invited organisations); the lead's page in every state (after publication it says so).
+		"GET /beteiligungen/:consultation": pub(), "GET /beteiligungen/:consultation/entwurf.pdf": pub(),
+		"GET /beteiligungen/:consultation/abwaegung.pdf": pub(), "POST /beteiligungen/:consultation/stellungnahmen": post(logged()),
+		"GET /verwaltung/:kreis/verfahren/:call/beteiligung":                     who("lead"),
+		"POST /verwaltung/:kreis/verfahren/:call/beteiligung":                    post(who("lead")),
+		"POST /verwaltung/:kreis/verfahren/:call/beteiligung/stellungnahmen/:st": post(who("lead")),
+		"POST /verwaltung/:kreis/verfahren/:call/beteiligung/abwaegung":          post(who("lead")),
+		"POST /ausschreibungen/:id/folgen":                                       post(logged()), "POST /ausschreibungen/:id/entfolgen": post(logged()),
 		"GET /ausschreibungen/:id/fassungen": pub(), "GET /ausschreibungen/:id/fassungen/:a/:b": pub(),
 		"GET /traeger/:org/postfach": orgAny, "GET /traeger/:org/postfach/:id": orgAny,
 		"POST /traeger/:org/postfach/gelesen": orgAny, "POST /traeger/:org/postfach/:id/gelesen": orgAny,
@@ -292,6 +300,10 @@ func forbiddenMarkers(actor, state, path string) []string {
 			return []string{reasons}
 		}
 		return nil
+	case strings.HasPrefix(path, "/beteiligungen/"):
+		// A Beteiligung is public and names the organisations invited to and stating on a
+		// draft (rules.md R31); it reads no bid (consultation.Public reads its own tables).
+		return []string{answer, reasons}
 	case actor == "operator" && strings.HasPrefix(path, "/betrieb/organisationen"):
 		// The operator's list names every registered organisation, whether or not it bid;
 		// the seal crawl checks that a submitted bid changes nothing on it.

@@ -44,6 +44,9 @@ func (d callEditPage) StepHref(slug string) string { return d.Base + "/entwurf/"
 
 // FieldHref links to an editor field on the step page that holds it.
 func (d callEditPage) FieldHref(field string) string {
+	if field == "consultation" { // the Beteiligung holds the publication back (rules.md R31)
+		return d.Base + "/beteiligung"
+	}
 	step := rules.CallStepOf(field)
 	if step == "" {
 		step = rules.CallStepBasics

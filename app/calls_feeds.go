@@ -59,6 +59,9 @@ func (a *App) callICS(c echo.Context) error {
 		line("URL:" + link)
 		line("END:VEVENT")
 	}
+	if err := a.consultationEvent(c, v.Call.ID, stamp, host, line); err != nil {
+		return err
+	}
 	line("END:VCALENDAR")
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-termine.ics"`, v.Call.Ref))
 	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", []byte(b.String()))
@@ -146,6 +149,11 @@ func (a *App) callFeed(c echo.Context) error {
 		case "published":
 			entry.Title = "Neue Ausschreibung: " + e.Title
 			entry.Summary = e.TenantName + " hat eine Ausschreibung veröffentlicht (" + e.Ref + ")."
+		case "consultation":
+			entry.Link.Href = fmt.Sprintf("%s/beteiligungen/%d", a.cfg.BaseURL, e.Version)
+			entry.ID = entry.Link.Href
+			entry.Title = "In Beteiligung: " + e.Title
+			entry.Summary = e.TenantName + " stellt den Entwurf dieser Ausschreibung zur Stellungnahme, " + e.Reason + "."
 		case "amended":
 			entry.Title = fmt.Sprintf("Änderung (Fassung %d): %s", e.Version, e.Title)
 			entry.Summary = "Grund der Änderung: " + e.Reason

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"kimibv/models/calls"
+	"kimibv/models/consultation"
 	"kimibv/models/rules"
 	"kimibv/templates"
 )
@@ -60,6 +61,7 @@ type callPage struct {
 	Now             time.Time
 	F               fmtr
 	Extras          *calls.CallExtras // questions, amendments, following; nil in the preview
+	Consultation    int64             // the Beteiligung before publication (rules.md R31), 0 for none
 }
 
 // newCallPage prepares a view for the template; Markdown is rendered here, by the one
@@ -92,12 +94,16 @@ func (a *App) publicCall(c echo.Context) error {
 	if p.Extras, err = calls.LoadCallExtras(c.Request().Context(), a.db, actor(c), calls.HeaderOf(v.Call), a.now()); err != nil {
 		return err
 	}
+	if p.Consultation, err = consultation.OfPublishedCall(c.Request().Context(), a.db, v.Call.ID); err != nil {
+		return err
+	}
 	return a.show(c, "call", v.Content.Title, p)
 }
 
 // callListPage is the data of the public list.
 type callListPage struct {
 	List   *calls.PublicCallList
+	Drafts []consultation.Header // drafts in Beteiligung (rules.md R31), on the first page
 	States []rules.CallState
 	Prev   string
 	Next   string
@@ -127,6 +133,11 @@ func (a *App) publicCalls(c echo.Context) error {
 		return err
 	}
 	data := callListPage{List: list, States: rules.PublicCallStates}
+	if list.Page <= 1 && f.State == "" {
+		if data.Drafts, err = consultation.Running(c.Request().Context(), a.db, f.Kreis); err != nil {
+			return err
+		}
+	}
 	data.Prev, data.Next = pageLinks("/ausschreibungen", url.Values{"kreis": {f.Kreis}, "status": {string(f.State)}}, list.ListPage)
 	p := a.page(c, "Ausschreibungen", data)
 	p.Form = templates.NewForm(url.Values{"kreis": {f.Kreis}, "status": {string(f.State)}}, nil)

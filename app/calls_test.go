@@ -68,14 +68,14 @@ func TestPublicCallPagesICSAndFeed(t *testing.T) {
 		t.Fatalf("ics:\n%s", ics.Body)
 	}
 
-	// The demo: the open call published and amended, a further call published and cancelled.
+	// The demo: the open call published and amended, a further call published and cancelled, one through a Beteiligung.
 	feed := c.get("/ausschreibungen.atom?kreis=musterland").wantStatus(t, http.StatusOK)
 	var doc struct {
 		Entries []struct {
 			Title string `xml:"title"`
 		} `xml:"entry"`
 	}
-	if err := xml.Unmarshal([]byte(feed.Body), &doc); err != nil || len(doc.Entries) != 4 || !strings.HasPrefix(doc.Entries[len(doc.Entries)-1].Title, "Neue Ausschreibung") {
+	if err := xml.Unmarshal([]byte(feed.Body), &doc); err != nil || len(doc.Entries) != 6 || !strings.HasPrefix(doc.Entries[len(doc.Entries)-1].Title, "In Beteiligung") {
 		t.Fatalf("feed %v %+v\n%s", err, doc, feed.Body)
 	}
 	c.get("/ausschreibungen.atom?kreis=beispielhausen").wantStatus(t, http.StatusOK)

@@ -46,9 +46,10 @@ func addressIDs(ta *testApp) map[string]string {
 	n := func(q string, args ...any) string { return fmt.Sprint(ta.count(q, args...)) }
 	return map[string]string{
 		"kreis": "musterland", "call": fmt.Sprint(callID), "id": fmt.Sprint(callID), "org": fmt.Sprint(awo),
-		"bid":  n(`SELECT COALESCE(max(id), 0) FROM bids WHERE org_id = ? AND call_id = ?`, awo, callID),
-		"user": n(`SELECT id FROM users WHERE email = 'gremium2@musterland.example'`),
-		"q":    n(`SELECT COALESCE(max(id), 0) FROM questions WHERE call_id = ?`, callID),
+		"bid":          n(`SELECT COALESCE(max(id), 0) FROM bids WHERE org_id = ? AND call_id = ?`, awo, callID),
+		"user":         n(`SELECT id FROM users WHERE email = 'gremium2@musterland.example'`),
+		"q":            n(`SELECT COALESCE(max(id), 0) FROM questions WHERE call_id = ?`, callID),
+		"consultation": n(`SELECT COALESCE(max(id), 0) FROM consultations`), "st": n(`SELECT COALESCE(max(id), 0) FROM consultation_statements`),
 		"file": n(`SELECT COALESCE(max(file_id), 0) FROM bid_version_files`),
 		"msg":  n(`SELECT COALESCE(max(id), 0) FROM inbox_messages WHERE org_id = ?`, awo),
 		"key":  "U1", "step": string(rules.StepAnswers), "schritt": rules.CallStepBasics, "a": "1", "b": "2", "v": "1", "doc": "1", "req": "1", "obj": "1",

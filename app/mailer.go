@@ -12,6 +12,7 @@ import (
 
 	"kimibv/models/accounts"
 	"kimibv/models/calls"
+	"kimibv/models/consultation"
 	"kimibv/models/decision"
 	"kimibv/models/postbox"
 )
@@ -111,6 +112,11 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 		if n > 0 {
 			a.log.Info("calls closed at their deadline", "count", n)
 		}
+		return err
+	}})
+	// The invitees of a Beteiligung are reminded a day before it ends, once (rules.md R31).
+	jobs = append(jobs, Job{Name: "consultation-reminders", Spec: "10 */5 * * * *", Run: func(ctx context.Context) error {
+		_, err := consultation.RemindClosing(ctx, a.db, a.cfg.BaseURL, a.now())
 		return err
 	}})
 	// A client address is kept only while its login-throttle window runs (rules.md R27).

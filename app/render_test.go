@@ -147,9 +147,11 @@ var pageSamples = map[string]func() *templates.Page{
 	"bid_check":   func() *templates.Page { return sample("Angaben prüfen", sampleBidPage("", false)) },
 	"bid_receipt": func() *templates.Page { return sample("Eingangsbestätigung", sampleReceipt()) },
 	// Calls for interest (samples in calls_samples_test.go).
-	"calls":       func() *templates.Page { return sample("Ausschreibungen", sampleCallList()) },
-	"call":        func() *templates.Page { return sample("Ausschreibung", sampleCallPage(false)) },
-	"calls_admin": func() *templates.Page { return sample("Verfahren", sampleLeadCalls()) },
+	"calls":             func() *templates.Page { return sample("Ausschreibungen", sampleCallList()) },
+	"call":              func() *templates.Page { return sample("Ausschreibung", sampleCallPage(false)) },
+	"consultation":      func() *templates.Page { return sample("Beteiligung", sampleConsultationPage()) },
+	"consultation_lead": func() *templates.Page { return sample("Beteiligung", sampleLeadConsultation()) },
+	"calls_admin":       func() *templates.Page { return sample("Verfahren", sampleLeadCalls()) },
 	"call_manage": func() *templates.Page {
 		d := sampleCallEdit(true) // every document link shown (decided procedure)
 		d.Docs = evaluation.CallDocStatus{Opened: true, Consolidated: true, Protocol: true, Matrix: true, Decided: true}

@@ -103,6 +103,9 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/ausschreibungen/:id/fragen", a.callQuestions)
 	w.GET("/ausschreibungen/:id/fassungen", a.callVersions)
 	w.GET("/ausschreibungen/:id/fassungen/:a/:b", a.callDiff)
+	w.GET("/beteiligungen/:consultation", a.publicConsultation) // the Beteiligung on a draft call is public (rules.md R31)
+	w.GET("/beteiligungen/:consultation/entwurf.pdf", a.consultationDraftPDF)
+	w.GET("/beteiligungen/:consultation/abwaegung.pdf", a.consultationAbwaegungPDF)
 	w.GET("/dokumentenpruefung", a.documentCheckForm)
 	upload(anyUpload, "/dokumentenpruefung", a.documentCheck)
 	w.GET("/vergaben", a.awardList)
@@ -117,6 +120,7 @@ func (a *App) routes(e *echo.Echo) {
 	user.POST("/ausschreibungen/:id/fragen", a.askQuestion)
 	user.POST("/ausschreibungen/:id/folgen", a.followCall)
 	user.POST("/ausschreibungen/:id/entfolgen", a.unfollowCall)
+	user.POST("/beteiligungen/:consultation/stellungnahmen", a.submitStatement)
 
 	// Provider organisations: members; the profile and the members' roles for the
 	// organisation's administrators.
@@ -216,6 +220,10 @@ func (a *App) routes(e *echo.Echo) {
 	lead.POST("/:call/entwurf/:schritt", a.saveCallStep)
 	lead.GET("/:call/veroeffentlichen", a.publishConfirm)
 	lead.POST("/:call/veroeffentlichen", a.publishCall)
+	lead.GET("/:call/beteiligung", a.leadConsultation)
+	lead.POST("/:call/beteiligung", a.openConsultation)
+	lead.POST("/:call/beteiligung/stellungnahmen/:st", a.respondStatement)
+	lead.POST("/:call/beteiligung/abwaegung", a.weighConsultation)
 	lead.GET("/:call/fragen", a.leadQuestions)
 	lead.GET("/:call/fragen/:q", a.leadQuestion)
 	lead.POST("/:call/fragen/:q/antwort", a.answerQuestion)

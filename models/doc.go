@@ -15,6 +15,7 @@
 //	accounts    users, passwords, Kreise, organisations, invitations, memberships, role rules
 //	sso         single sign-on of Kreis staff through the Kreis's OpenID provider
 //	calls       calls and versions, questions, amendments, cancellation, the deadline close
+//	consultation the Beteiligung on a draft call: statements, responses, the Abwägung
 //	bids        bids and their files, receipts, the sealed reads, the wallet
 //	evaluation  opening, formal check, committee and declarations, score sheets, consolidation
 //	decision    decision, notices, objections, award, Vergabevermerk, council view,

@@ -121,18 +121,19 @@ func plural(n int, singular, pluralForm string) string { return core.Quantity(n,
 
 func funcs() template.FuncMap {
 	return template.FuncMap{
-		"fld":         fld,
-		"withOptions": withOptions,
-		"requiredIf":  requiredIf,
-		"genitive":    genitive,
-		"plural":      plural,
-		"dt":          core.FormatDateTime,
-		"date":        core.FormatDate,
-		"points":      rules.FormatPoints, // exactly two decimals, as in the PDFs ("75,00")
-		"roleLabel":   func(r core.Role) string { return r.Label() },
-		"year":        func() int { return time.Now().In(core.Berlin()).Year() },
-		"add":         func(a, b int) int { return a + b },
-		"hasPrefix":   strings.HasPrefix,
+		"fld":            fld,
+		"outcomeChoices": rules.OutcomeChoices, // the responses to a statement of the Beteiligung
+		"withOptions":    withOptions,
+		"requiredIf":     requiredIf,
+		"genitive":       genitive,
+		"plural":         plural,
+		"dt":             core.FormatDateTime,
+		"date":           core.FormatDate,
+		"points":         rules.FormatPoints, // exactly two decimals, as in the PDFs ("75,00")
+		"roleLabel":      func(r core.Role) string { return r.Label() },
+		"year":           func() int { return time.Now().In(core.Berlin()).Year() },
+		"add":            func(a, b int) int { return a + b },
+		"hasPrefix":      strings.HasPrefix,
 		"deref": func(p *time.Time) time.Time {
 			if p == nil {
 				return time.Time{}

@@ -19,7 +19,12 @@ func (rd *Renderer) Bekanntmachung(meta vault.DocMeta, d *calls.BekanntmachungDa
 
 func renderBekanntmachung(checkURL string, meta vault.DocMeta, d *calls.BekanntmachungData) ([]byte, error) {
 	c := &d.Content
-	subtitle := "Bekanntmachung eines Interessenbekundungsverfahrens"
+	subtitle, kind := "Bekanntmachung eines Interessenbekundungsverfahrens", vault.DocBekanntmachung
+	version := fmt.Sprintf("%d, veröffentlicht am %s", d.Version, core.FormatDateTime(d.PublishedAt))
+	if d.Version == 0 { // the draft put to the Beteiligung (models/consultation)
+		subtitle, kind = "Entwurf zur Beteiligung – noch keine Bekanntmachung", vault.DocBeteiligungsentwurf
+		version = "Entwurf, zur Beteiligung gestellt am " + core.FormatDateTime(d.PublishedAt)
+	}
 	if d.Version > 1 {
 		subtitle = fmt.Sprintf("Änderungsbekanntmachung – Fassung %d (Änderung Nr. %d)", d.Version, d.AmendmentNo())
 	}
@@ -27,7 +32,7 @@ func renderBekanntmachung(checkURL string, meta vault.DocMeta, d *calls.Bekanntm
 	if letterhead == "" {
 		letterhead = d.Kreis
 	}
-	doc, err := pdf.New(pdf.Meta{Title: c.Title, Subtitle: subtitle, Kind: vault.DocBekanntmachung.Label(),
+	doc, err := pdf.New(pdf.Meta{Title: c.Title, Subtitle: subtitle, Kind: kind.Label(),
 		Authority: d.Authority, Letterhead: letterhead, CheckValue: meta.ContentSHA256, ChainHead: meta.ChainHead,
 		CheckURL: checkURL, CreatedAt: meta.IssuedAt}, pdf.NumberedHeadings())
 	if err != nil {
@@ -45,7 +50,7 @@ func renderBekanntmachung(checkURL string, meta vault.DocMeta, d *calls.Bekanntm
 	doc.KeyValues([]pdf.KV{
 		{Key: "Aktenzeichen", Value: c.FileRef},
 		{Key: "Verfahrensnummer", Value: d.Ref},
-		{Key: "Fassung", Value: fmt.Sprintf("%d, veröffentlicht am %s", d.Version, core.FormatDateTime(d.PublishedAt))},
+		{Key: "Fassung", Value: version},
 		{Key: "Ausschreibende Stelle", Value: d.Authority},
 		{Key: "Rechtsgrundlage", Value: c.LegalBasis},
 		{Key: "Finanzierung", Value: c.FundingSource},

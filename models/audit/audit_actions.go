@@ -98,27 +98,36 @@ var auditActionLabels = map[string]string{
 	"council.question_answered":  "Anfrage aus dem Kreistag beantwortet und verteilt",
 	"council.oparl_configured":   "Ratsinformationssystem (OParl) des Kreises eingetragen",
 	"council.resolution_fetched": "Beschluss aus dem Ratsinformationssystem übernommen",
+	// Beteiligung on the draft call (rules.md R31).
+	"consultation.opened":              "Beteiligung zum Entwurf eröffnet",
+	"consultation.statement_submitted": "Stellungnahme abgegeben",
+	"consultation.statement_revised":   "Stellungnahme geändert",
+	"consultation.statement_answered":  "Stellungnahme beantwortet",
+	"consultation.weighed":             "Abwägung der Stellungnahmen abgeschlossen",
+	"consultation.reminded":            "An das Ende der Beteiligung erinnert",
 	// Issued documents (PDF, rules.md R8).
 	"document.issued": "Dokument ausgestellt",
 }
 
 // auditObjectLabels names the object types of audit entries in German.
 var auditObjectLabels = map[string]string{
-	"user":             "Person",
-	"tenant":           "Kreis",
-	"invitation":       "Einladung",
-	"organization":     "Träger",
-	"org_document":     "Dokument der Dokumentenmappe",
-	"call":             "Verfahren",
-	"bid":              "Interessenbekundung",
-	"score_sheet":      "Bewertungsbogen",
-	"issued_document":  "Ausgestelltes Dokument",
-	"mail":             "E-Mail",
-	"call_version":     "Fassung einer Ausschreibung",
-	"question":         "Frage",
-	"qa_answer":        "Veröffentlichte Antwort",
-	"council_faction":  "Fraktion oder Gruppe",
-	"council_question": "Anfrage aus dem Kreistag",
+	"user":                   "Person",
+	"tenant":                 "Kreis",
+	"invitation":             "Einladung",
+	"organization":           "Träger",
+	"org_document":           "Dokument der Dokumentenmappe",
+	"call":                   "Verfahren",
+	"bid":                    "Interessenbekundung",
+	"score_sheet":            "Bewertungsbogen",
+	"issued_document":        "Ausgestelltes Dokument",
+	"mail":                   "E-Mail",
+	"call_version":           "Fassung einer Ausschreibung",
+	"question":               "Frage",
+	"qa_answer":              "Veröffentlichte Antwort",
+	"consultation":           "Beteiligung",
+	"consultation_statement": "Stellungnahme",
+	"council_faction":        "Fraktion oder Gruppe",
+	"council_question":       "Anfrage aus dem Kreistag",
 }
 
 // ActionLabel returns the German label of an audit action, or the action's name when

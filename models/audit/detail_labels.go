@@ -158,6 +158,12 @@ var detailLabels = map[string]string{
 	"members":          "Mitglieder des Kreistags",
 	"oparl_system_url": "Ratsinformationssystem (OParl)",
 	"oparl_url":        "Adresse im Ratsinformationssystem",
+	// The Beteiligung (rules.md R31).
+	"starts_at":  "Beginn der Beteiligung",
+	"ends_at":    "Ende der Beteiligung",
+	"section":    "Abschnitt des Entwurfs",
+	"statements": "Stellungnahmen",
+	"mails":      "E-Mails",
 }
 
 // valueLabels name the coded values of some detail keys in German: the states of a

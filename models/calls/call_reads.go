@@ -241,7 +241,14 @@ func CallFeed(ctx context.Context, db *gorm.DB, kreis string, limit int) ([]Feed
 			SELECT c.id, c.ref, c.title, t.slug, t.name, c.current_version, c.cancel_reason, 'cancelled', c.cancelled_at
 			FROM calls c JOIN tenants t ON t.id = c.tenant_id
 			WHERE c.cancelled_at IS NOT NULL AND c.current_version > 0 AND (? = '' OR t.slug = ?)
-		) e ORDER BY at DESC, call_id DESC, version DESC LIMIT ?`, kreis, kreis, kreis, kreis, limit).Scan(&out).Error
+			UNION ALL -- the Beteiligung on a draft (rules.md R31); version is the consultation's id
+			SELECT c.id, c.ref, c.title, t.slug, t.name, s.id::int,
+				'vom ' || to_char(s.starts_at AT TIME ZONE 'Europe/Berlin', 'DD.MM.YYYY HH24:MI') || ' bis '
+					|| to_char(s.ends_at AT TIME ZONE 'Europe/Berlin', 'DD.MM.YYYY HH24:MI') || ' Uhr (deutsche Ortszeit)',
+				'consultation', s.opened_at
+			FROM consultations s JOIN calls c ON c.id = s.call_id JOIN tenants t ON t.id = c.tenant_id
+			WHERE ? = '' OR t.slug = ?
+		) e ORDER BY at DESC, call_id DESC, version DESC LIMIT ?`, kreis, kreis, kreis, kreis, kreis, kreis, limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("call feed: %w", err)
 	}

@@ -340,6 +340,9 @@ func Publish(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.Cal
 		if err := accounts.CheckCommitteeDuties(tx, tenantID, com.Evaluators, "evaluators", v); err != nil {
 			return err
 		}
+		if err := checkConsultation(tx, call.ID, now, v); err != nil {
+			return err
+		}
 		if err := v.OrNil(); err != nil {
 			return err
 		}

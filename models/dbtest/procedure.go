@@ -13,6 +13,7 @@ import (
 	"kimibv/models/audit"
 	"kimibv/models/bids"
 	"kimibv/models/calls"
+	"kimibv/models/consultation"
 	"kimibv/models/core"
 	"kimibv/models/decision"
 	"kimibv/models/evaluation"
@@ -84,6 +85,11 @@ func (FakeDocuments) Mitteilung(meta vault.DocMeta, _ *decision.NoticeContent) (
 }
 
 // FakeDecisionDocs issues Vergabevermerk and Mitteilungen with FakePDF.
+// Abwaegung returns a minimal PDF.
+func (FakeDocuments) Abwaegung(meta vault.DocMeta, _ *consultation.AbwaegungData) ([]byte, error) {
+	return FakePDF(meta), nil
+}
+
 func FakeDecisionDocs() decision.Documents { return FakeDocuments{} }
 
 // SeedProcedure builds a procedure up to the recorded decision (and, as asked, notices,
@@ -277,6 +283,11 @@ func (f FailingDocuments) Bewertungsmatrix(vault.DocMeta, *evaluation.MatrixDocD
 
 // Vergabevermerk fails.
 func (f FailingDocuments) Vergabevermerk(vault.DocMeta, *decision.VermerkData) ([]byte, error) {
+	return nil, f.Err
+}
+
+// Abwaegung fails.
+func (f FailingDocuments) Abwaegung(vault.DocMeta, *consultation.AbwaegungData) ([]byte, error) {
 	return nil, f.Err
 }
 

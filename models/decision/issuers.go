@@ -3,6 +3,7 @@ package decision
 import (
 	"kimibv/models/bids"
 	"kimibv/models/calls"
+	"kimibv/models/consultation"
 	"kimibv/models/evaluation"
 )
 
@@ -17,5 +18,6 @@ type ProcedureDocuments interface {
 	calls.Documents
 	bids.Documents
 	evaluation.Documents
+	consultation.Documents // the Beteiligung's draft and Abwägung
 	Documents
 }

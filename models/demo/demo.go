@@ -179,6 +179,9 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err := loadBeispielhausen(ctx, db, other.ID, tl, docsOf(opts)); err != nil {
 		return false, err
 	}
+	if err := loadConsultation(ctx, db, muster.ID, tl, docsOf(opts), base); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 

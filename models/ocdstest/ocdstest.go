@@ -84,7 +84,7 @@ func Load(t testing.TB) *Validator {
 	}
 	v := &Validator{Dir: dir, schema: sch, codelists: map[string][]string{}}
 	for _, name := range []string{"releaseTag", "tenderStatus", "partyRole", "initiationType", "method", "procurementCategory",
-		"awardCriteria", "submissionMethod", "documentType", "awardStatus", "currency"} {
+		"awardCriteria", "submissionMethod", "documentType", "awardStatus", "currency", "milestoneType", "milestoneStatus"} {
 		v.codelists[name] = readCodes(t, filepath.Join(dir, "codelists", name+".csv"))
 	}
 	return v
@@ -168,6 +168,15 @@ func (v *Validator) codeViolations(pkg map[string]any) []string {
 		for _, p := range list(r["parties"]) {
 			for _, role := range list(obj(p)["roles"]) {
 				check("partyRole", id+" party role", role)
+			}
+		}
+		if pl := obj(r["planning"]); pl != nil {
+			for _, d := range list(pl["documents"]) {
+				check("documentType", id+" planning documentType", obj(d)["documentType"])
+			}
+			for _, m := range list(pl["milestones"]) {
+				check("milestoneType", id+" milestone type", obj(m)["type"])
+				check("milestoneStatus", id+" milestone status", obj(m)["status"])
 			}
 		}
 		if t := obj(r["tender"]); t != nil {

@@ -84,9 +84,10 @@ type OCDSProcedure struct {
 	CancelledAt  *time.Time
 	CancelReason string
 	Kreis        OCDSKreis
-	Versions     []OCDSVersion    // first to last
-	QA           []calls.PublicQA // published answers (never askers)
-	AwardStages  []OCDSAwardStage // decision after the notices, final award (ocds_award.go)
+	Versions     []OCDSVersion     // first to last
+	QA           []calls.PublicQA  // published answers (never askers)
+	AwardStages  []OCDSAwardStage  // decision after the notices, final award (ocds_award.go)
+	Consultation *OCDSConsultation // the Beteiligung before publication, nil for none (ocds_planning.go)
 }
 
 // OCDSPackage is an OCDS release package.
@@ -115,6 +116,7 @@ type OCDSRelease struct {
 	Language       string          `json:"language"`
 	Parties        []OCDSParty     `json:"parties"`
 	Buyer          *OCDSOrgRef     `json:"buyer,omitempty"`
+	Planning       *OCDSPlanning   `json:"planning,omitempty"`
 	Tender         *OCDSTender     `json:"tender,omitempty"`
 	Awards         []OCDSAwardJSON `json:"awards,omitempty"`
 
@@ -196,6 +198,12 @@ func BuildOCDSReleases(p *OCDSProcedure, o OCDSOptions) []*OCDSRelease {
 		out = append(out, p.release(o, ocid+"-cancellation", "tenderCancellation", len(p.Versions)-1, *p.CancelledAt, "cancelled"))
 	}
 	out = append(out, p.awardReleases(o)...)
+	if p.Consultation != nil {
+		for _, r := range out {
+			r.Planning = p.planning(o, r.at)
+		}
+		out = append(out, p.planningRelease(o))
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
 	return out
 }

@@ -17,9 +17,9 @@ import (
 // OCDSProcedures loads the public input of the open-data export for every published (or
 // later) call of every Kreis (idOrRef "") or for one call by number or readable reference
 // (a draft or an unknown call is ErrNotFound). It reads from one consistent snapshot in
-// three queries whatever the number of calls, versions and answers: calls with their
-// Kreis, the versions, the published answers. Nothing else is read — no users, no
-// committee, no questions as asked, no bids.
+// a constant number of queries whatever the number of calls, versions and answers: calls
+// with their Kreis, the versions, the published answers, the Beteiligung, the award
+// stages. Nothing else is read — no users, no committee, no questions as asked, no bids.
 func OCDSProcedures(ctx context.Context, db *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 	var out []OCDSProcedure
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -93,6 +93,15 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 	for _, qa := range qas {
 		if p := index[qa.CallID]; p != nil {
 			p.QA = append(p.QA, qa.PublicQA)
+		}
+	}
+	cons, err := consultationsOf(tx, args)
+	if err != nil {
+		return nil, err
+	}
+	for id, c := range cons {
+		if p := index[id]; p != nil {
+			p.Consultation = c
 		}
 	}
 	// AwardStages: the decision once the notices are out (pending during the

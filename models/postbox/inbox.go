@@ -25,6 +25,10 @@ const (
 	InboxObjectionReply  = "objection_reply"  // the lead answered the organisation's objection
 	InboxAwardFinal      = "award_final"      // the award became final
 	InboxRemedy          = "remedy"           // an upheld objection returned the procedure to a step
+	// The Beteiligung on a draft call (models/consultation).
+	InboxConsultationOpened  = "consultation_opened"  // the organisation is invited to state its view
+	InboxConsultationClosing = "consultation_closing" // the consultation ends in a day
+	InboxConsultationWeighed = "consultation_weighed" // the Abwägung was published
 )
 
 // InboxKindLabel returns the German name of a message kind.
@@ -46,6 +50,12 @@ func InboxKindLabel(kind string) string {
 		return "Vergabe endgültig"
 	case InboxRemedy:
 		return "Rückverweisung"
+	case InboxConsultationOpened:
+		return "Einladung zur Beteiligung"
+	case InboxConsultationClosing:
+		return "Beteiligung endet morgen"
+	case InboxConsultationWeighed:
+		return "Abwägung veröffentlicht"
 	}
 	return "Mitteilung"
 }

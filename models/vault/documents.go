@@ -32,7 +32,9 @@ const (
 	DocMitteilung           DocKind = "mitteilung"
 	DocNachforderung        DocKind = "nachforderung"
 	DocVergabedokumentation DocKind = "vergabedokumentation"
-	DocSachstandsbericht    DocKind = "sachstandsbericht" // a status report to the council (rules.md R32)
+	DocSachstandsbericht    DocKind = "sachstandsbericht"   // a status report to the council (rules.md R32)
+	DocBeteiligungsentwurf  DocKind = "beteiligungsentwurf" // the draft put to the Beteiligung (models/consultation)
+	DocAbwaegung            DocKind = "abwaegung"           // the Abwägung of the Beteiligung's statements
 )
 
 // docKindLabels names the document kinds in German.
@@ -46,6 +48,8 @@ var docKindLabels = map[DocKind]string{
 	DocNachforderung:        "Nachforderung von Unterlagen",
 	DocVergabedokumentation: "Vergabedokumentation",
 	DocSachstandsbericht:    "Sachstandsbericht",
+	DocBeteiligungsentwurf:  "Entwurf zur Beteiligung",
+	DocAbwaegung:            "Abwägung der Stellungnahmen",
 }
 
 // Label returns the German name of the kind ("" for an unknown kind).

@@ -32,6 +32,11 @@ type stageRow struct {
 	OpenObjections int
 	OpenQuestions  int
 	Finished       bool
+	// The Beteiligung on the draft (rules.md R31), zero values without one.
+	ConsultationID   int64
+	ConsultationEnds *time.Time
+	Weighed          bool
+	Unanswered       int
 }
 
 // stageSQL selects the stage facts of the calls of the Kreise @t.
@@ -48,8 +53,10 @@ const stageSQL = `SELECT c.id, c.tenant_id, c.ref, c.title, c.state, c.deadline,
 	coalesce(d.recorded_at IS NOT NULL, false) AS recorded, d.standstill_ends_at,
 	(SELECT count(*) FROM objections x WHERE x.call_id = c.id AND x.answered_at IS NULL) AS open_objections,
 	(SELECT count(*) FROM questions q WHERE q.call_id = c.id AND q.answer_id IS NULL) AS open_questions,
-	c.state IN ('awarded', 'cancelled') AS finished
-	FROM calls c LEFT JOIN decisions d ON d.call_id = c.id
+	c.state IN ('awarded', 'cancelled') AS finished,
+	s.id AS consultation_id, s.ends_at AS consultation_ends, s.weighed_at IS NOT NULL AS weighed,
+	(SELECT count(*) FROM consultation_statements x WHERE x.consultation_id = s.id AND x.response IS NULL) AS unanswered
+	FROM calls c LEFT JOIN decisions d ON d.call_id = c.id LEFT JOIN consultations s ON s.call_id = c.id
 	WHERE c.tenant_id IN @t`
 
 // leadSections lists each led Kreis's running procedures with their stage, the step due
@@ -78,8 +85,27 @@ func leadSections(db *gorm.DB, actor *core.Actor, tenants map[int64]scope, now t
 		base := fmt.Sprintf("%s/%d", sec.Home, r.ID)
 		st := rules.ProcedureStage(r.facts(), now)
 		sec.Procedures = append(sec.Procedures, Procedure{ID: r.ID, Ref: r.Ref, Title: r.Title, Href: base, Stage: st, Task: base + StepPath(st)})
+		if it, ok := r.consultationItem(base, now); ok {
+			sec.Items = append(sec.Items, it)
+		}
 	}
 	return set.list(), nil
+}
+
+// consultationItem is what the Beteiligung on a draft asks of the lead: the statements
+// without response, and after the end the Abwägung; nothing once it is issued.
+func (r stageRow) consultationItem(base string, now time.Time) (Item, bool) {
+	if r.ConsultationID == 0 || r.Weighed || r.State != rules.CallDraft || r.ConsultationEnds == nil {
+		return Item{}, false
+	}
+	it := Item{Detail: r.Title + " (" + r.Ref + ")", Href: base + "/beteiligung", Link: "Zur Beteiligung"}
+	open := core.Quantity(r.Unanswered, "Stellungnahme", "Stellungnahmen") + " ohne Antwort"
+	if now.After(*r.ConsultationEnds) {
+		it.Label, it.Urgent = "Beteiligung beendet: "+open+"; danach die Abwägung veröffentlichen", true
+		return it, true
+	}
+	it.Label, it.Due, it.DueAs, it.Urgent = "Beteiligung läuft: "+open, r.ConsultationEnds, "Beteiligung endet am", r.Unanswered > 0
+	return it, true
 }
 
 // facts are the row's stage facts.

@@ -39,6 +39,11 @@ SELECT 'request', b.org_id, b.bid_id, c.ref, c.title, dl.deadline, count(*), fal
 	WHERE b.org_id IN @o AND dl.deadline > @now AND NOT EXISTS (SELECT 1 FROM document_request_files f WHERE f.request_id = r.id)
 	GROUP BY b.org_id, b.bid_id, c.ref, c.title, dl.deadline
 UNION ALL
+SELECT 'consultation', i.org_id, s.id, c.ref, c.title, s.ends_at,
+		(SELECT count(*) FROM consultation_statements x WHERE x.consultation_id = s.id AND x.org_id = i.org_id), false, false
+	FROM consultation_invitees i JOIN consultations s ON s.id = i.consultation_id JOIN calls c ON c.id = s.call_id
+	WHERE i.org_id IN @o AND s.ends_at > @now AND c.state = 'draft'
+UNION ALL
 SELECT 'unread', m.org_id, 0, '', '', NULL, count(*), false, false
 	FROM inbox_messages m WHERE m.org_id IN @o AND m.read_at IS NULL GROUP BY m.org_id
 UNION ALL
@@ -84,6 +89,9 @@ func providerSections(db *gorm.DB, actor *core.Actor, orgs map[int64]scope, now 
 		case "request":
 			it = Item{Label: "Nachgeforderte Unterlagen einreichen (" + core.Quantity(int(r.N), "Nachforderung", "Nachforderungen") + ")", Detail: detail, Due: r.Due,
 				Href: bid + "/nachforderung", Link: "Zur Nachforderung", Urgent: true}
+		case "consultation":
+			it = Item{Label: "Zum Entwurf Stellung nehmen (Beteiligung, bisher " + core.Quantity(int(r.N), "Stellungnahme", "Stellungnahmen") + ")",
+				Detail: detail, Due: r.Due, DueAs: "Beteiligung endet am", Href: fmt.Sprintf("/beteiligungen/%d", r.ID), Link: "Zur Beteiligung", Urgent: r.N == 0}
 		case "unread":
 			it = Item{Label: core.Quantity(int(r.N), "ungelesene Nachricht", "ungelesene Nachrichten") + " im Postfach", Href: sec.Home + "/postfach", Link: "Zum Postfach", Urgent: true}
 		case "notice":

@@ -73,15 +73,11 @@ CREATE TABLE council_receipts (
 );
 CREATE INDEX council_receipts_user_idx ON council_receipts (user_id, read_at);
 
--- The status report is an issued document of its own kind.
-ALTER TABLE issued_documents DROP CONSTRAINT issued_documents_kind_check;
-ALTER TABLE issued_documents ADD CONSTRAINT issued_documents_kind_check CHECK (kind IN ('bekanntmachung', 'eingangsbestaetigung',
-    'oeffnungsprotokoll', 'bewertungsmatrix', 'vergabevermerk', 'mitteilung', 'nachforderung', 'vergabedokumentation', 'sachstandsbericht'));
+-- The status report is an issued document of its own kind, "sachstandsbericht"; the kind
+-- check is a pattern since 00115, the kinds are named in models/vault/documents.go.
 
 -- +goose Down
-ALTER TABLE issued_documents DROP CONSTRAINT issued_documents_kind_check;
-ALTER TABLE issued_documents ADD CONSTRAINT issued_documents_kind_check CHECK (kind IN ('bekanntmachung', 'eingangsbestaetigung',
-    'oeffnungsprotokoll', 'bewertungsmatrix', 'vergabevermerk', 'mitteilung', 'nachforderung', 'vergabedokumentation'));
+DELETE FROM issued_documents WHERE kind = 'sachstandsbericht';
 DROP TABLE council_receipts;
 DROP TABLE council_distributions;
 DROP TABLE council_questions;
