@@ -18,6 +18,7 @@
 //	evaluation  opening, formal check, committee and declarations, score sheets, consolidation
 //	decision    decision, notices, objections, award, Vergabevermerk, council view,
 //	            Vergabeakte, the public award record
+//	forwarding  after the award: Weiterleitungsvertrag, staffing of the posts, Mittelabrufe
 //	opendata    the OCDS releases
 //	workarea    what is due for each role (the work area), the procedure's stage
 //

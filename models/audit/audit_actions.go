@@ -77,6 +77,16 @@ var auditActionLabels = map[string]string{
 	"call.awarded":       "Vergabe endgültig",
 	"outbox.retried":     "E-Mail erneut in den Versand gegeben",
 	"council.declared":   "Kreistagsmitglied hat Verbindungen zu den Trägern erklärt",
+
+	// Forwarding of the funds after the award (rules.md R35–R37).
+	"forwarding.issued":             "Weiterleitungsvertrag ausgestellt",
+	"forwarding.accepted":           "Weiterleitungsvertrag vom Träger angenommen",
+	"forwarding.post_reported":      "Stand einer Stelle gemeldet",
+	"forwarding.drawdown_requested": "Mittelabruf gestellt",
+	"forwarding.drawdown_approved":  "Mittelabruf bewilligt",
+	"forwarding.drawdown_refused":   "Mittelabruf abgelehnt",
+	"forwarding.drawdown_paid":      "Auszahlung vermerkt",
+
 	// Issued documents (PDF, rules.md R8).
 	"document.issued": "Dokument ausgestellt",
 }
@@ -96,6 +106,9 @@ var auditObjectLabels = map[string]string{
 	"call_version":    "Fassung einer Ausschreibung",
 	"question":        "Frage",
 	"qa_answer":       "Veröffentlichte Antwort",
+
+	"forwarding_contract": "Weiterleitungsvertrag",
+	"drawdown":            "Mittelabruf",
 }
 
 // ActionLabel returns the German label of an audit action, or the action's name when

@@ -137,6 +137,18 @@ var detailLabels = map[string]string{
 	"court_address":     "Anschrift des Gerichts",
 	"reasons":           "Begründungen",
 	"t":                 "Zeit",
+
+	// Forwarding (rules.md R35–R37).
+	"form":         "Form der Weiterleitung",
+	"declared_by":  "Erklärt von",
+	"post":         "Stelle",
+	"state":        "Stand",
+	"start":        "Dienstbeginn",
+	"vacant_since": "Unbesetzt seit",
+	"period":       "Zeitraum",
+	"amount":       "Betrag",
+	"granted":      "Vertraglich gewährt für den Zeitraum",
+	"justified":    "Durch besetzte Stellen gedeckt",
 }
 
 // valueLabels name the coded values of some detail keys in German: the states of a

@@ -24,6 +24,7 @@ const (
 	InboxNotice          = "notice"           // the Mitteilung
 	InboxObjectionReply  = "objection_reply"  // the lead answered the organisation's objection
 	InboxAwardFinal      = "award_final"      // the award became final
+	InboxForwarding      = "forwarding"       // the forwarding contract and the draw-downs
 )
 
 // InboxKindLabel returns the German name of a message kind.
@@ -43,6 +44,8 @@ func InboxKindLabel(kind string) string {
 		return "Antwort auf Ihre Rüge"
 	case InboxAwardFinal:
 		return "Vergabe endgültig"
+	case InboxForwarding:
+		return "Weiterleitung der Mittel"
 	}
 	return "Mitteilung"
 }

@@ -32,6 +32,7 @@ const (
 	DocMitteilung           DocKind = "mitteilung"
 	DocNachforderung        DocKind = "nachforderung"
 	DocVergabedokumentation DocKind = "vergabedokumentation"
+	DocWeiterleitung        DocKind = "weiterleitungsvertrag"
 )
 
 // docKindLabels names the document kinds in German.
@@ -44,6 +45,7 @@ var docKindLabels = map[DocKind]string{
 	DocMitteilung:           "Mitteilung",
 	DocNachforderung:        "Nachforderung von Unterlagen",
 	DocVergabedokumentation: "Vergabedokumentation",
+	DocWeiterleitung:        "Weiterleitungsvertrag",
 }
 
 // Label returns the German name of the kind ("" for an unknown kind).

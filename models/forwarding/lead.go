@@ -1,0 +1,163 @@
+package forwarding
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+
+	"kimibv/models/calls"
+	"kimibv/models/core"
+	"kimibv/models/postbox"
+	"kimibv/models/rules"
+)
+
+// Provider is a selected provider of an awarded call as the lead sees it: its posts and,
+// once issued, its contract.
+type Provider struct {
+	OrgID    int64
+	OrgName  string
+	FTE      decimal.Decimal
+	Contract *Contract
+}
+
+// LeadView is the forwarding page of an awarded call for its lead.
+type LeadView struct {
+	CallID        int64
+	Ref, Title    string
+	State         rules.CallState
+	Form          string
+	VacancyMonths int
+	Providers     []Provider
+	Coverage      []Coverage
+}
+
+// FormLabel names the Kreis's form of the forwarding.
+func (v *LeadView) FormLabel() string { return FormLabel(v.Form) }
+
+// Awarded reports whether the call's award is final.
+func (v *LeadView) Awarded() bool { return v.State == rules.CallAwarded }
+
+// LoadLeadView reads the forwarding of call scope.Call for the Kreis's lead: every
+// selected provider with its contract, posts and draw-downs, and the coverage per lot.
+func LoadLeadView(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, now time.Time) (*LeadView, error) {
+	tx := db.WithContext(ctx)
+	c, _, err := calls.LoadLeadCall(tx, actor, scope.Call, false, "forwarding", func(c *calls.LeadCallRow) error {
+		if c.TenantID != scope.Tenant {
+			return fmt.Errorf("call %d: %w", c.ID, core.ErrNotFound)
+		}
+		if c.State != rules.CallAwarded {
+			return core.Conflict("Die Weiterleitung der Mittel beginnt mit der endgültigen Vergabe.")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	v := &LeadView{CallID: c.ID, Ref: c.Ref, Title: c.Title, State: c.State}
+	if err := tx.Raw(`SELECT forwarding_form AS form, vacancy_flag_months FROM tenants WHERE id = ?`, c.TenantID).Row().Scan(&v.Form, &v.VacancyMonths); err != nil {
+		return nil, fmt.Errorf("load forwarding settings: %w", err)
+	}
+	if err := tx.Raw(`SELECT b.org_id, o.name AS org_name, sum(a.fte) AS fte FROM decision_allocations a JOIN bids b ON b.id = a.bid_id
+		JOIN organizations o ON o.id = b.org_id WHERE a.call_id = ? AND a.fte > 0 GROUP BY b.org_id, o.name ORDER BY o.name`, c.ID).Scan(&v.Providers).Error; err != nil {
+		return nil, fmt.Errorf("load selected providers: %w", err)
+	}
+	ks, err := loadContracts(tx, `WHERE k.call_id = ?`, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	today := rules.NewDate(now)
+	for i := range v.Providers {
+		for _, k := range ks {
+			if k.OrgID == v.Providers[i].OrgID {
+				flagVacancies(k, today, v.VacancyMonths)
+				v.Providers[i].Contract = k
+				v.Coverage = append(v.Coverage, coverage(k)...)
+			}
+		}
+	}
+	return v, nil
+}
+
+// flagVacancies marks the posts vacant longer than months (rules.md R36).
+func flagVacancies(k *Contract, today rules.Date, months int) {
+	for i, p := range k.Posts {
+		k.Posts[i].Flagged = p.State == PostVacant && rules.VacantTooLong(p.VacantSince, today, months)
+	}
+}
+
+// coverage sums the contract's posts per lot.
+func coverage(k *Contract) []Coverage {
+	var out []Coverage
+	for _, l := range k.Terms.Lots {
+		cv := Coverage{OrgName: k.OrgName, Lot: l.Name, Awarded: l.FTE}
+		for _, p := range k.Posts {
+			if p.LotKey != l.Key {
+				continue
+			}
+			switch {
+			case p.State == PostFilled:
+				cv.Filled = cv.Filled.Add(p.FTE)
+			case p.Flagged:
+				cv.Vacant++
+				cv.Flagged++
+			default:
+				cv.Vacant++
+			}
+		}
+		out = append(out, cv)
+	}
+	return out
+}
+
+// Vacancy is a post vacant longer than the Kreis's setting, for the lead's work area.
+type Vacancy struct {
+	CallID      int64
+	CallRef     string
+	OrgName     string
+	Lot         string
+	No          int
+	VacantSince rules.Date
+}
+
+// FlaggedVacancies lists the posts of tenantID's contracts vacant longer than the
+// Kreis's setting at now (rules.md R36), for its leads.
+func FlaggedVacancies(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64, now time.Time) ([]Vacancy, error) {
+	if !actor.HasTenantRole(tenantID, core.RoleLead) {
+		return nil, nil
+	}
+	tx := db.WithContext(ctx)
+	var months int
+	if err := tx.Raw(`SELECT vacancy_flag_months FROM tenants WHERE id = ?`, tenantID).Scan(&months).Error; err != nil {
+		return nil, fmt.Errorf("load vacancy setting: %w", err)
+	}
+	ks, err := loadContracts(tx, `WHERE k.tenant_id = ?`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Vacancy
+	for _, k := range ks {
+		flagVacancies(k, rules.NewDate(now), months)
+		for _, p := range k.Posts {
+			if p.Flagged {
+				out = append(out, Vacancy{CallID: k.CallID, CallRef: k.Terms.CallRef, OrgName: k.OrgName, Lot: p.LotName, No: p.No, VacantSince: p.VacantSince})
+			}
+		}
+	}
+	return out, nil
+}
+
+// notifyOrg writes a Postfach message to the contract's organisation and mails its members.
+func notifyOrg(tx *gorm.DB, k *Contract, subject, body string, now time.Time) error {
+	if _, err := postbox.InsertInbox(tx, []postbox.InboxRow{{OrgID: k.OrgID, CallID: &k.CallID, Kind: postbox.InboxForwarding, Subject: subject, Body: body,
+		CreatedAt: &now}}); err != nil {
+		return fmt.Errorf("store message: %w", err)
+	}
+	if err := postbox.QueueMailsTo(tx, &k.TenantID, "forwarding", subject, body,
+		`SELECT u.email FROM users u JOIN organization_members m ON m.user_id = u.id WHERE m.org_id = ? ORDER BY u.email`, k.OrgID); err != nil {
+		return fmt.Errorf("mail organisation: %w", err)
+	}
+	return nil
+}
