@@ -60,9 +60,17 @@ func LoadLeadView(ctx context.Context, db *gorm.DB, actor *core.Actor, scope cor
 	if err := tx.Raw(`SELECT forwarding_form AS form, vacancy_flag_months FROM tenants WHERE id = ?`, c.TenantID).Row().Scan(&v.Form, &v.VacancyMonths); err != nil {
 		return nil, fmt.Errorf("load forwarding settings: %w", err)
 	}
+	var provs []struct {
+		OrgID   int64
+		OrgName string
+		FTE     decimal.Decimal
+	}
 	if err := tx.Raw(`SELECT b.org_id, o.name AS org_name, sum(a.fte) AS fte FROM decision_allocations a JOIN bids b ON b.id = a.bid_id
-		JOIN organizations o ON o.id = b.org_id WHERE a.call_id = ? AND a.fte > 0 GROUP BY b.org_id, o.name ORDER BY o.name`, c.ID).Scan(&v.Providers).Error; err != nil {
+		JOIN organizations o ON o.id = b.org_id WHERE a.call_id = ? AND a.fte > 0 GROUP BY b.org_id, o.name ORDER BY o.name`, c.ID).Scan(&provs).Error; err != nil {
 		return nil, fmt.Errorf("load selected providers: %w", err)
+	}
+	for _, p := range provs {
+		v.Providers = append(v.Providers, Provider{OrgID: p.OrgID, OrgName: p.OrgName, FTE: p.FTE})
 	}
 	ks, err := loadContracts(tx, `WHERE k.call_id = ?`, c.ID)
 	if err != nil {

@@ -166,3 +166,11 @@ type Coverage struct {
 	Vacant  int
 	Flagged int // posts vacant longer than the Kreis's setting
 }
+
+// AcceptedByName is the name the accepting person declared ("" before the acceptance).
+func (k *Contract) AcceptedByName() string {
+	if k.AcceptedName == nil {
+		return ""
+	}
+	return *k.AcceptedName
+}
