@@ -67,13 +67,13 @@ func TestForwardingFromContractToPayment(t *testing.T) {
 		t.Errorf("%d Postfach messages with the contract, want 1", n)
 	}
 	admin.get(orgBase).wantStatus(t, 200).wantContains(t, "Weiterleitungsvertrag", "Nr. 12 VV zu § 44 LHO", "Annahme ausstehend", "Nord, Stelle 1")
-	pdf := admin.get(orgBase + "/vertrag.pdf").wantStatus(t, 200)
+	pdf := admin.get(orgBase+"/vertrag.pdf").wantStatus(t, 200)
 	if !strings.HasPrefix(pdf.Body, "%PDF") {
 		t.Errorf("contract PDF: %q", pdf.Body[:min(20, len(pdf.Body))])
 	}
 	for _, c := range []*client{stranger, council, lead} {
 		c.get(orgBase).wantStatus(t, 404)
-		c.get(orgBase + "/vertrag.pdf").wantStatus(t, 404)
+		c.get(orgBase+"/vertrag.pdf").wantStatus(t, 404)
 	}
 	stranger.get(fmt.Sprintf("/traeger/%d/weiterleitung/%d", other, p.CallID)).wantStatus(t, 404)
 	ta.client().get(orgBase).wantStatus(t, 303)
@@ -143,4 +143,11 @@ func TestForwardingFromContractToPayment(t *testing.T) {
 			t.Errorf("no %s in the trail", action)
 		}
 	}
+}
+
+// untilAwarded gives every state before the final award outcome o (access table).
+func untilAwarded(o string) map[string]string {
+	m := allStates(o)
+	delete(m, "awarded")
+	return m
 }
