@@ -136,6 +136,16 @@ func TestForwardingFromContractToPayment(t *testing.T) {
 	// The refused period may be requested again.
 	admin.post(orgBase+"/abrufe", url.Values{"period_from": {"2027-03-01"}, "period_to": {"2027-03-31"}, "amount": {"5.265,75"}}).wantStatus(t, 303)
 
+	// A post vacant for longer than the Kreis's setting (3 months) is flagged for the lead.
+	lead.get("/arbeitsbereich").wantStatus(t, 200)
+	if strings.Contains(lead.get("/arbeitsbereich").Body, "Stelle zu lange unbesetzt") {
+		t.Fatal("flagged before any post was vacant")
+	}
+	since := ta.clock.Now().AddDate(0, -4, 0).Format("2006-01-02")
+	member.post(orgBase+"/stellen", url.Values{"post": {"L1/1"}, "state": {"vacant"}, "vacant_since": {since}, "planned": {"2027-06-01"}}).wantStatus(t, 303)
+	lead.get("/arbeitsbereich").wantStatus(t, 200).wantContains(t, "Stelle zu lange unbesetzt", p.OrgNames[0], leadBase)
+	lead.get(leadBase).wantStatus(t, 200).wantContains(t, "zu lange unbesetzt", "01.06.2027")
+
 	// Everything is in the trail with German labels.
 	for _, action := range []string{"forwarding.issued", "forwarding.accepted", "forwarding.post_reported", "forwarding.drawdown_requested",
 		"forwarding.drawdown_approved", "forwarding.drawdown_refused", "forwarding.drawdown_paid"} {

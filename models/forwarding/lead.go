@@ -122,6 +122,7 @@ func coverage(k *Contract) []Coverage {
 
 // Vacancy is a post vacant longer than the Kreis's setting, for the lead's work area.
 type Vacancy struct {
+	TenantID    int64
 	CallID      int64
 	CallRef     string
 	OrgName     string
@@ -130,28 +131,36 @@ type Vacancy struct {
 	VacantSince rules.Date
 }
 
-// FlaggedVacancies lists the posts of tenantID's contracts vacant longer than the
-// Kreis's setting at now (rules.md R36), for its leads.
-func FlaggedVacancies(ctx context.Context, db *gorm.DB, actor *core.Actor, tenantID int64, now time.Time) ([]Vacancy, error) {
-	if !actor.HasTenantRole(tenantID, core.RoleLead) {
+// FlaggedVacancies lists the posts of the contracts of tenantIDs whose latest report is
+// vacant for longer than the Kreis's setting at now (rules.md R36), for the leads' work
+// area: one statement whatever the number of contracts.
+func FlaggedVacancies(tx *gorm.DB, tenantIDs []int64, now time.Time) ([]Vacancy, error) {
+	if len(tenantIDs) == 0 {
 		return nil, nil
 	}
-	tx := db.WithContext(ctx)
-	var months int
-	if err := tx.Raw(`SELECT vacancy_flag_months FROM tenants WHERE id = ?`, tenantID).Scan(&months).Error; err != nil {
-		return nil, fmt.Errorf("load vacancy setting: %w", err)
+	var rows []struct {
+		TenantID, CallID int64
+		CallRef, OrgName string
+		Lot              string
+		PostNo           int
+		State            string
+		VacantSince      *string
+		Months           int
 	}
-	ks, err := loadContracts(tx, `WHERE k.tenant_id = ?`, tenantID)
-	if err != nil {
-		return nil, err
+	if err := tx.Raw(`SELECT * FROM (SELECT DISTINCT ON (r.contract_id, r.lot_key, r.post_no) k.tenant_id, k.call_id, c.ref AS call_ref, o.name AS org_name,
+		coalesce((SELECT l->>'Name' FROM jsonb_array_elements(k.terms->'Lots') l WHERE l->>'Key' = r.lot_key), r.lot_key) AS lot,
+		r.post_no, r.state, to_char(r.vacant_since, 'YYYY-MM-DD') AS vacant_since, t.vacancy_flag_months AS months
+		FROM post_reports r JOIN forwarding_contracts k ON k.id = r.contract_id JOIN calls c ON c.id = k.call_id
+		JOIN organizations o ON o.id = k.org_id JOIN tenants t ON t.id = k.tenant_id
+		WHERE k.tenant_id IN ? ORDER BY r.contract_id, r.lot_key, r.post_no, r.id DESC) x WHERE state = 'vacant' ORDER BY vacant_since, call_id`, tenantIDs).
+		Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load vacant posts: %w", err)
 	}
 	var out []Vacancy
-	for _, k := range ks {
-		flagVacancies(k, rules.NewDate(now), months)
-		for _, p := range k.Posts {
-			if p.Flagged {
-				out = append(out, Vacancy{CallID: k.CallID, CallRef: k.Terms.CallRef, OrgName: k.OrgName, Lot: p.LotName, No: p.No, VacantSince: p.VacantSince})
-			}
+	for _, r := range rows {
+		since := rules.Date(deref(r.VacantSince))
+		if rules.VacantTooLong(since, rules.NewDate(now), r.Months) {
+			out = append(out, Vacancy{TenantID: r.TenantID, CallID: r.CallID, CallRef: r.CallRef, OrgName: r.OrgName, Lot: r.Lot, No: r.PostNo, VacantSince: since})
 		}
 	}
 	return out, nil
