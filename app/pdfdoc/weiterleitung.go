@@ -5,7 +5,6 @@ import (
 
 	"kimibv/app/pdf"
 	"kimibv/models/accounts"
-	"kimibv/models/core"
 	"kimibv/models/forwarding"
 	"kimibv/models/rules"
 	"kimibv/models/vault"
@@ -59,7 +58,7 @@ func (rd *Renderer) Weiterleitung(meta vault.DocMeta, t *forwarding.Terms) ([]by
 	years := [][]string{}
 	for _, y := range t.Years {
 		years = append(years, []string{fmt.Sprint(y.No), y.Period.From.German() + " – " + y.Period.To.German(), y.Grant.German(),
-			core.FormatDate(y.ProofDue.AddDate(0, 0, -1))})
+			y.DueDay()})
 	}
 	doc.Table(pdf.Table{Columns: []pdf.Column{{Title: "Förderjahr", Width: 2}, {Title: "Zeitraum", Width: 4}, {Title: "Höchstbetrag", Width: 3, Align: "R"},
 		{Title: "Verwendungsnachweis bis", Width: 3}}, Rows: years})

@@ -258,3 +258,6 @@ func firstNonEmpty(s ...string) string {
 	}
 	return ""
 }
+
+// DueDay is the last day for the year's Verwendungsnachweis ("31.07.2028").
+func (y TermsYear) DueDay() string { return core.FormatDate(y.ProofDue.AddDate(0, 0, -1)) }
