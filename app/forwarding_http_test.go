@@ -126,6 +126,7 @@ func TestForwardingFromContractToPayment(t *testing.T) {
 	stranger.post(fmt.Sprintf("%s/abrufe/%d", leadBase, ids[0]), url.Values{"decision": {"approve"}}).wantStatus(t, 404)
 	lead.post(fmt.Sprintf("%s/abrufe/%d/zahlung", leadBase, ids[0]), nil).wantStatus(t, 409)
 	lead.post(fmt.Sprintf("%s/abrufe/%d", leadBase, ids[1]), url.Values{"decision": {"refuse"}}).wantStatus(t, 422)
+	lead.post(fmt.Sprintf("%s/abrufe/%d", leadBase, ids[1]), url.Values{"decision": {"vielleicht"}}).wantStatus(t, 422)
 	lead.post(fmt.Sprintf("%s/abrufe/%d", leadBase, ids[0]), url.Values{"decision": {"approve"}}).wantStatus(t, 303)
 	lead.post(fmt.Sprintf("%s/abrufe/%d", leadBase, ids[0]), url.Values{"decision": {"approve"}}).wantStatus(t, 409)
 	lead.post(fmt.Sprintf("%s/abrufe/%d", leadBase, ids[1]), url.Values{"decision": {"refuse"}, "reason": {"Bitte zuerst den Februar abrechnen."}}).wantStatus(t, 303)

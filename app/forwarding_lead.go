@@ -100,11 +100,7 @@ func (a *App) decideDrawdown(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	approve := c.FormValue("decision") == "approve"
-	if !approve && c.FormValue("decision") != "refuse" {
-		return echo.NewHTTPError(400, "Bitte wählen Sie „Bewilligen“ oder „Ablehnen“.")
-	}
-	err = forwarding.DecideDrawdown(c.Request().Context(), a.db, actor(c), s, id, approve, c.FormValue("reason"), a.now())
+	err = forwarding.DecideDrawdown(c.Request().Context(), a.db, actor(c), s, id, c.FormValue("decision"), c.FormValue("reason"), a.now())
 	if _, ok := core.AsValidation(err); ok {
 		d, lerr := a.loadLeadForwarding(c)
 		if lerr != nil {
@@ -116,7 +112,7 @@ func (a *App) decideDrawdown(c echo.Context) error {
 		return err
 	}
 	base := fmt.Sprintf("%s/%d/weiterleitung", callsBase(c), s.Call)
-	if approve {
+	if c.FormValue("decision") == forwarding.DecisionApprove {
 		return a.redirect(c, base, "Der Mittelabruf ist bewilligt. Vermerken Sie die Auszahlung, sobald sie veranlasst ist.")
 	}
 	return a.redirect(c, base, "Der Mittelabruf ist abgelehnt; der Träger wurde mit Begründung benachrichtigt.")

@@ -80,7 +80,7 @@ func loadForwarding(ctx context.Context, db *gorm.DB, opts []Option, callID int6
 			return demoErr("forwarding draw-down", err)
 		}
 		ectx, decided := step(5 + 3*m)
-		if err := forwarding.DecideDrawdown(ectx, db, lead, core.CallScope{Tenant: p.TenantID, Call: callID}, id, true, "", decided); err != nil {
+		if err := forwarding.DecideDrawdown(ectx, db, lead, core.CallScope{Tenant: p.TenantID, Call: callID}, id, forwarding.DecisionApprove, "", decided); err != nil {
 			return demoErr("forwarding approval", err)
 		}
 		if m == 0 {

@@ -146,19 +146,32 @@ func leadDrawdown(tx *gorm.DB, actor *core.Actor, scope core.CallScope, id int64
 	return nil, nil, fmt.Errorf("draw-down %d: %w", id, core.ErrNotFound)
 }
 
-// DecideDrawdown approves or refuses a requested Mittelabruf (rules.md R37); a refusal
-// needs a reason. Leads of the Kreis only; audited as forwarding.drawdown_approved or
-// forwarding.drawdown_refused; the provider gets a Postfach message.
-func DecideDrawdown(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, id int64, approve bool, reason string, now time.Time) error {
+// Decisions on a Mittelabruf.
+const (
+	DecisionApprove = "approve"
+	DecisionRefuse  = "refuse"
+)
+
+// DecideDrawdown approves (decision DecisionApprove) or refuses (DecisionRefuse) a
+// requested Mittelabruf (rules.md R37); a refusal needs a reason. Leads of the Kreis only;
+// audited as forwarding.drawdown_approved or forwarding.drawdown_refused; the provider
+// gets a Postfach message.
+func DecideDrawdown(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, id int64, decision, reason string, now time.Time) error {
 	reason = strings.TrimSpace(reason)
-	if !approve && reason == "" || len([]rune(reason)) > 4000 {
-		v := &core.ValidationError{}
-		v.Add("reason", "required", "Bitte begründen Sie die Ablehnung (höchstens 4.000 Zeichen).")
-		return v
-	}
+	approve := decision == DecisionApprove
 	return store.InTx(ctx, db, func(tx *gorm.DB) error {
 		k, d, err := leadDrawdown(tx, actor, scope, id)
 		if err != nil {
+			return err
+		}
+		v := &core.ValidationError{}
+		if !approve && decision != DecisionRefuse {
+			v.Add("decision", "required", "Bitte wählen Sie „Bewilligen“ oder „Ablehnen“.")
+		}
+		if decision == DecisionRefuse && reason == "" || len([]rune(reason)) > 4000 {
+			v.Add("reason", "required", "Bitte begründen Sie die Ablehnung (höchstens 4.000 Zeichen).")
+		}
+		if err := v.OrNil(); err != nil {
 			return err
 		}
 		if d.State != DrawRequested {
