@@ -27,7 +27,7 @@ func (rd *Renderer) Weiterleitung(meta vault.DocMeta, t *forwarding.Terms) ([]by
 		parties.Recipient = []string{t.OrgName}
 	}
 	doc, err := rd.startLetter(meta, parties, letterText{title: t.FormLabel(), kind: vault.DocWeiterleitung.Label(), ref: t.CallRef,
-		subject: t.FormLabel() + " über die Weiterleitung von Landesmitteln – Interessenbekundungsverfahren „" + t.CallTitle + "“ (" + t.CallRef + ")"})
+		subject: t.FormLabel() + " über die Weiterleitung von Landesmitteln – „" + t.CallTitle + "“ (" + t.CallRef + ")"})
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +79,7 @@ func (rd *Renderer) Weiterleitung(meta vault.DocMeta, t *forwarding.Terms) ([]by
 		"unter Angabe ihres Namens; Zeitpunkt und Name werden im Prüfprotokoll des Verfahrens festgehalten.")
 	closeLetter(doc, sender)
 	intro, points := forwarding.ANBestPSummary()
+	doc.PageBreak()
 	doc.Heading("Anlage: ANBest-P (Zusammenfassung)")
 	doc.Paragraph(intro)
 	doc.Bullets(points)
