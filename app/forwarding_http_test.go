@@ -10,6 +10,7 @@ import (
 	"kimibv/models/accounts"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
+	"kimibv/models/ocdstest"
 )
 
 // forwardingUsers creates a user with the demo password in organisation org with role and
@@ -146,6 +147,17 @@ func TestForwardingFromContractToPayment(t *testing.T) {
 	member.post(orgBase+"/stellen", url.Values{"post": {"L1/1"}, "state": {"vacant"}, "vacant_since": {since}, "planned": {"2027-06-01"}}).wantStatus(t, 303)
 	lead.get("/arbeitsbereich").wantStatus(t, 200).wantContains(t, "Stelle zu lange unbesetzt", p.OrgNames[0], leadBase)
 	lead.get(leadBase).wantStatus(t, 200).wantContains(t, "zu lange unbesetzt", "01.06.2027")
+
+	// The open record and the OCDS release show posts and payments, never people.
+	rec := ta.client().get("/vergaben/" + p.Ref).wantStatus(t, 200).wantContains(t, "Besetzung der Stellen", p.OrgNames[0], "angenommen")
+	ocds := ta.client().get(fmt.Sprintf("/ocds/%d/releases.json", p.CallID)).wantStatus(t, 200)
+	ocdstest.Load(t).Package(t, "contracts", []byte(ocds.Body))
+	ocds.wantContains(t, `"contracts"`, `"implementation"`, `"transactions"`, `"amount": 4756.16`, "verwendungsnachweis-1", `"status": "active"`)
+	for _, s := range []string{"Anna Admin", "fw-admin@traeger.example", "Person fw-"} {
+		if strings.Contains(rec.Body, s) || strings.Contains(ocds.Body, s) {
+			t.Errorf("award record or OCDS shows %q", s)
+		}
+	}
 
 	// Everything is in the trail with German labels.
 	for _, action := range []string{"forwarding.issued", "forwarding.accepted", "forwarding.post_reported", "forwarding.drawdown_requested",

@@ -84,9 +84,10 @@ type OCDSProcedure struct {
 	CancelledAt  *time.Time
 	CancelReason string
 	Kreis        OCDSKreis
-	Versions     []OCDSVersion    // first to last
-	QA           []calls.PublicQA // published answers (never askers)
-	AwardStages  []OCDSAwardStage // decision after the notices, final award (ocds_award.go)
+	Versions     []OCDSVersion       // first to last
+	QA           []calls.PublicQA    // published answers (never askers)
+	AwardStages  []OCDSAwardStage    // decision after the notices, final award (ocds_award.go)
+	Contracts    []OCDSContractInput // the forwarding contracts (ocds_contracts.go)
 }
 
 // OCDSPackage is an OCDS release package.
@@ -107,16 +108,17 @@ type OCDSPublisher struct {
 
 // OCDSRelease is one OCDS release.
 type OCDSRelease struct {
-	OCID           string          `json:"ocid"`
-	ID             string          `json:"id"`
-	Date           string          `json:"date"`
-	Tag            []string        `json:"tag"`
-	InitiationType string          `json:"initiationType"`
-	Language       string          `json:"language"`
-	Parties        []OCDSParty     `json:"parties"`
-	Buyer          *OCDSOrgRef     `json:"buyer,omitempty"`
-	Tender         *OCDSTender     `json:"tender,omitempty"`
-	Awards         []OCDSAwardJSON `json:"awards,omitempty"`
+	OCID           string             `json:"ocid"`
+	ID             string             `json:"id"`
+	Date           string             `json:"date"`
+	Tag            []string           `json:"tag"`
+	InitiationType string             `json:"initiationType"`
+	Language       string             `json:"language"`
+	Parties        []OCDSParty        `json:"parties"`
+	Buyer          *OCDSOrgRef        `json:"buyer,omitempty"`
+	Tender         *OCDSTender        `json:"tender,omitempty"`
+	Awards         []OCDSAwardJSON    `json:"awards,omitempty"`
+	Contracts      []OCDSContractJSON `json:"contracts,omitempty"`
 
 	at time.Time // for ordering
 }
@@ -195,7 +197,11 @@ func BuildOCDSReleases(p *OCDSProcedure, o OCDSOptions) []*OCDSRelease {
 	if p.State == rules.CallCancelled && p.CancelledAt != nil {
 		out = append(out, p.release(o, ocid+"-cancellation", "tenderCancellation", len(p.Versions)-1, *p.CancelledAt, "cancelled"))
 	}
-	out = append(out, p.awardReleases(o)...)
+	awards := p.awardReleases(o)
+	out = append(out, awards...)
+	if r := p.contractRelease(o, awards); r != nil {
+		out = append(out, r)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
 	return out
 }
