@@ -149,7 +149,7 @@ func TestForwardingFromContractToPayment(t *testing.T) {
 	lead.get(leadBase).wantStatus(t, 200).wantContains(t, "zu lange unbesetzt", "01.06.2027")
 
 	// The open record and the OCDS release show posts and payments, never people.
-	rec := ta.client().get("/vergaben/" + p.Ref).wantStatus(t, 200).wantContains(t, "Besetzung der Stellen", p.OrgNames[0], "angenommen")
+	rec := ta.client().get("/vergaben/"+p.Ref).wantStatus(t, 200).wantContains(t, "Besetzung der Stellen", p.OrgNames[0], "angenommen")
 	ocds := ta.client().get(fmt.Sprintf("/ocds/%d/releases.json", p.CallID)).wantStatus(t, 200)
 	ocdstest.Load(t).Package(t, "contracts", []byte(ocds.Body))
 	ocds.wantContains(t, `"contracts"`, `"implementation"`, `"transactions"`, `"amount": 4756.16`, "verwendungsnachweis-1", `"status": "active"`)

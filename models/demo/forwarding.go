@@ -24,7 +24,9 @@ func loadForwarding(ctx context.Context, db *gorm.DB, opts []Option, callID int6
 	if !ok {
 		return fmt.Errorf("demo forwarding: the renderer cannot render the Weiterleitungsvertrag")
 	}
-	step := func(i int) (context.Context, time.Time) { return at(ctx, final.Add(time.Until(final)/-12*time.Duration(i))) }
+	step := func(i int) (context.Context, time.Time) {
+		return at(ctx, final.Add(time.Until(final)/-12*time.Duration(i)))
+	}
 	lead, err := actorByEmail(ctx, db, "leitung@musterland.example")
 	if err != nil {
 		return err
