@@ -174,3 +174,39 @@ func untilAwarded(o string) map[string]string {
 	delete(m, "awarded")
 	return m
 }
+
+// TestKreisChoosesTheFormOfTheForwardingAndTheVacancyMonths: the Kreis administrator sets
+// Zuwendungsbescheid and 2 months; an invalid number changes nothing.
+func TestKreisChoosesTheFormOfTheForwardingAndTheVacancyMonths(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, true)
+	admin := ta.client()
+	admin.login("admin@musterland.example", demo.Password)
+	page := admin.get("/verwaltung/musterland/einstellungen").wantStatus(t, 200).wantContains(t, "Form der Weiterleitung", "Weiterleitungsvertrag")
+	var form url.Values
+	for _, f := range postForms(page.Body) {
+		if f.Action == "/verwaltung/musterland/einstellungen" {
+			form = f.Fields
+		}
+	}
+	if form == nil {
+		t.Fatal("no settings form")
+	}
+	form.Set("forwarding_form", "bescheid")
+	form.Set("vacancy_months", "25")
+	admin.post("/verwaltung/musterland/einstellungen", form).wantStatus(t, 422).wantContains(t, "1 bis 24")
+	var got struct {
+		ForwardingForm    string
+		VacancyFlagMonths int
+	}
+	ta.store.DB.Raw(`SELECT forwarding_form, vacancy_flag_months FROM tenants WHERE slug = 'musterland'`).Scan(&got)
+	if got.ForwardingForm != "vertrag" || got.VacancyFlagMonths != 3 {
+		t.Fatalf("refused settings changed the Kreis: %+v", got)
+	}
+	form.Set("vacancy_months", "2")
+	admin.post("/verwaltung/musterland/einstellungen", form).wantStatus(t, 303)
+	ta.store.DB.Raw(`SELECT forwarding_form, vacancy_flag_months FROM tenants WHERE slug = 'musterland'`).Scan(&got)
+	if got.ForwardingForm != "bescheid" || got.VacancyFlagMonths != 2 {
+		t.Fatalf("settings %+v, want bescheid and 2 months", got)
+	}
+}

@@ -31,7 +31,11 @@ type Tenant struct {
 	Phone           string // telephone number in the information block of letters
 	Court           string // administrative court named in the Rechtsbehelfsbelehrung
 	CourtAddress    string // its postal address, newline separated
-	CreatedAt       time.Time
+	// The forwarding after the award (rules.md R35, R36): "vertrag" or "bescheid", and the
+	// months after which a vacant post is flagged.
+	ForwardingForm    string
+	VacancyFlagMonths int
+	CreatedAt         time.Time
 }
 
 // TenantBySlug loads a Kreis by its URL slug; an unknown slug is ErrNotFound.
