@@ -11,5 +11,7 @@
 //   - R36: ReportPost, the coverage and the vacancy flag (staffing.go);
 //   - R37: RequestDrawdown, DecideDrawdown, RecordPayment (funds.go) with
 //     rules.DrawdownCheck;
-//   - R38: the open view of the posts (open.go).
+//   - R36 also: OpenPosts, the award record's posts over time (open.go);
+//   - R38: the Förderjahre and the deadlines of the Verwendungsnachweis in the terms
+//     (buildTerms with rules.FundingYears and rules.ProofDue).
 package forwarding
