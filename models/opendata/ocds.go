@@ -199,9 +199,7 @@ func BuildOCDSReleases(p *OCDSProcedure, o OCDSOptions) []*OCDSRelease {
 	}
 	awards := p.awardReleases(o)
 	out = append(out, awards...)
-	if r := p.contractRelease(o, awards); r != nil {
-		out = append(out, r)
-	}
+	out = append(out, p.contractReleases(o, awards)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
 	return out
 }

@@ -12,11 +12,11 @@ import (
 	"kimibv/models/rules"
 )
 
-// The contracts part of the open data (rules.md R35–R38): once a forwarding contract is
-// issued, the awarded procedure gains one more release "<ocid>-contracts" (tag contract,
-// and implementation once a payment is recorded): the final award's snapshot with one
-// contract per Weiterleitungsvertrag, its implementation's transactions (recorded
-// payments, Kreis → provider) and milestones (the Verwendungsnachweis of each Förderjahr).
+// The contracts part of the open data (rules.md R35–R38): each issue and acceptance of a
+// forwarding contract and each recorded payment adds a release to the awarded procedure
+// (contractReleases): the final award's snapshot with one contract per
+// Weiterleitungsvertrag, its implementation's transactions (recorded payments, Kreis →
+// provider) and milestones (the Verwendungsnachweis of each Förderjahr).
 
 // OCDSContractInput is one issued forwarding contract with its recorded payments.
 type OCDSContractInput struct {
@@ -102,52 +102,70 @@ func contractsOf(tx *gorm.DB, args []any) (map[int64][]OCDSContractInput, error)
 	return out, nil
 }
 
-// contractRelease builds the contracts release from the final award's release (nil
-// without contracts or award releases).
-func (p *OCDSProcedure) contractRelease(o OCDSOptions, awards []*OCDSRelease) *OCDSRelease {
+// contractEvent is one public event of the forwarding: a contract issued or accepted, or
+// a payment recorded.
+type contractEvent struct {
+	at  time.Time
+	key string // stable part of the release id
+	tag string
+}
+
+// contractReleases builds one release per event of the forwarding in date order, each
+// the final award's snapshot with the contracts as they stood at that event, so that a
+// published release never changes (rules.md R24): "<ocid>-contract-<id>-issued" (tag
+// contract), "-accepted" (contractUpdate), "<ocid>-payment-<id>" (implementation).
+func (p *OCDSProcedure) contractReleases(o OCDSOptions, awards []*OCDSRelease) []*OCDSRelease {
 	if len(p.Contracts) == 0 || len(awards) == 0 {
 		return nil
 	}
-	r := *awards[len(awards)-1]
-	r.ID, r.Tag = o.OCID(p.Ref)+"-contracts", []string{"contract"}
-	buyer := r.Buyer
+	var events []contractEvent
 	for _, k := range p.Contracts {
-		c := OCDSContractJSON{ID: fmt.Sprintf("contract-%d", k.ID), AwardID: "award-" + orgPartyID(k.Org.ID), Title: k.Terms.FormLabel() + " mit " + k.Org.Name,
-			Status: "pending", Value: ocdsEuro(rules.Cents(0).Decimal())}
+		events = append(events, contractEvent{k.IssuedAt, fmt.Sprintf("contract-%d-issued", k.ID), "contract"})
 		if k.AcceptedAt != nil {
-			c.Status, c.DateSigned = "active", ocdsTime(*k.AcceptedAt)
-		}
-		if from, to := k.Terms.Period.From.Time(), k.Terms.Period.To.Time(); !from.IsZero() && !to.IsZero() {
-			c.Period = &OCDSPeriod{StartDate: ocdsTime(from), EndDate: ocdsTime(to.AddDate(0, 0, 1).Add(-time.Second))}
-		}
-		var total rules.Cents
-		impl := &OCDSImplementation{}
-		for _, y := range k.Terms.Years {
-			total += y.Grant
-			impl.Milestones = append(impl.Milestones, OCDSMilestone{ID: fmt.Sprintf("verwendungsnachweis-%d", y.No), Type: "reporting", Status: "scheduled",
-				Title: fmt.Sprintf("Verwendungsnachweis für das Förderjahr %d (%s bis %s)", y.No, y.Period.From.German(), y.Period.To.German()), DueDate: ocdsTime(y.ProofDue)})
-		}
-		c.Value = ocdsEuro(total.Decimal())
-		at := k.IssuedAt
-		if k.AcceptedAt != nil && k.AcceptedAt.After(at) {
-			at = *k.AcceptedAt
+			events = append(events, contractEvent{*k.AcceptedAt, fmt.Sprintf("contract-%d-accepted", k.ID), "contractUpdate"})
 		}
 		for _, pay := range k.Payments {
-			impl.Transactions = append(impl.Transactions, OCDSTransaction{ID: fmt.Sprintf("zahlung-%d", pay.ID), Date: ocdsTime(pay.PaidAt),
-				Value: ocdsEuro(pay.Cents.Decimal()), Payer: buyer, Payee: &OCDSOrgRef{ID: orgPartyID(k.Org.ID), Name: k.Org.Name}})
-			if pay.PaidAt.After(at) {
-				at = pay.PaidAt
-			}
-		}
-		if len(impl.Transactions) > 0 && len(r.Tag) == 1 {
-			r.Tag = append(r.Tag, "implementation")
-		}
-		c.Implementation = impl
-		r.Contracts = append(r.Contracts, c)
-		if at.After(r.at) {
-			r.at = at
+			events = append(events, contractEvent{pay.PaidAt, fmt.Sprintf("payment-%d", pay.ID), "implementation"})
 		}
 	}
-	r.Date = ocdsTime(r.at)
-	return &r
+	out := make([]*OCDSRelease, 0, len(events))
+	for _, ev := range events {
+		r := *awards[len(awards)-1]
+		r.ID, r.Tag, r.at, r.Date = o.OCID(p.Ref)+"-"+ev.key, []string{ev.tag}, ev.at, ocdsTime(ev.at)
+		for _, k := range p.Contracts {
+			if !k.IssuedAt.After(ev.at) {
+				r.Contracts = append(r.Contracts, contractJSON(k, r.Buyer, ev.at))
+			}
+		}
+		out = append(out, &r)
+	}
+	return out
+}
+
+// contractJSON is contract k as it stood at time at.
+func contractJSON(k OCDSContractInput, buyer *OCDSOrgRef, at time.Time) OCDSContractJSON {
+	c := OCDSContractJSON{ID: fmt.Sprintf("contract-%d", k.ID), AwardID: "award-" + orgPartyID(k.Org.ID), Title: k.Terms.FormLabel() + " mit " + k.Org.Name,
+		Status: "pending"}
+	if k.AcceptedAt != nil && !k.AcceptedAt.After(at) {
+		c.Status, c.DateSigned = "active", ocdsTime(*k.AcceptedAt)
+	}
+	if from, to := k.Terms.Period.From.Time(), k.Terms.Period.To.Time(); !from.IsZero() && !to.IsZero() {
+		c.Period = &OCDSPeriod{StartDate: ocdsTime(from), EndDate: ocdsTime(to.AddDate(0, 0, 1).Add(-time.Second))}
+	}
+	var total rules.Cents
+	impl := &OCDSImplementation{}
+	for _, y := range k.Terms.Years {
+		total += y.Grant
+		impl.Milestones = append(impl.Milestones, OCDSMilestone{ID: fmt.Sprintf("verwendungsnachweis-%d", y.No), Type: "reporting", Status: "scheduled",
+			Title: fmt.Sprintf("Verwendungsnachweis für das Förderjahr %d (%s bis %s)", y.No, y.Period.From.German(), y.Period.To.German()), DueDate: ocdsTime(y.ProofDue)})
+	}
+	c.Value = ocdsEuro(total.Decimal())
+	for _, pay := range k.Payments {
+		if !pay.PaidAt.After(at) {
+			impl.Transactions = append(impl.Transactions, OCDSTransaction{ID: fmt.Sprintf("zahlung-%d", pay.ID), Date: ocdsTime(pay.PaidAt),
+				Value: ocdsEuro(pay.Cents.Decimal()), Payer: buyer, Payee: &OCDSOrgRef{ID: orgPartyID(k.Org.ID), Name: k.Org.Name}})
+		}
+	}
+	c.Implementation = impl
+	return c
 }
