@@ -33,8 +33,8 @@ type Tenant struct {
 	CourtAddress    string // its postal address, newline separated
 	// The forwarding after the award (rules.md R35, R36): "vertrag" or "bescheid", and the
 	// months after which a vacant post is flagged.
-	ForwardingForm    string
-	VacancyFlagMonths int
+	ForwardingForm    string `gorm:"default:vertrag"`
+	VacancyFlagMonths int    `gorm:"default:3"`
 	CreatedAt         time.Time
 }
 
