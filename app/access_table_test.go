@@ -276,6 +276,16 @@ func accessTable() map[string]access {
 		"POST /verwaltung/:kreis/verfahren/:call/kreistag/beschluss":                   post(who("lead")),
 
 		"GET /ocds/releases.json": pub(), "GET /ocds/:id/releases.json": pub(),
+
+		// After the award: the matrix issues AWO's contract when the award becomes final.
+		"GET /traeger/:org/weiterleitung": orgAny, "GET /traeger/:org/weiterleitung/:call": orgAny.in(untilAwarded(nf)),
+		"GET /traeger/:org/weiterleitung/:call/vertrag.pdf": orgAny.in(untilAwarded(nf)),
+		"POST /traeger/:org/weiterleitung/:call/annahme":    post(orgAny), "POST /traeger/:org/weiterleitung/:call/stellen": post(orgAny),
+		"POST /traeger/:org/weiterleitung/:call/abrufe":                              post(orgAny),
+		"GET /verwaltung/:kreis/verfahren/:call/weiterleitung":                       who("lead").in(untilAwarded(confl)),
+		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/traeger/:org":         post(who("lead")),
+		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/abrufe/:draw":         post(who("lead")),
+		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/abrufe/:draw/zahlung": post(who("lead")),
 	}
 }
 

@@ -58,7 +58,7 @@ type App struct {
 	db         *gorm.DB
 	sessions   *scs.SessionManager
 	views      *templates.Renderer
-	docs       decision.ProcedureDocuments // renders the PDFs the use cases issue
+	docs       *pdfdoc.Renderer // renders the PDFs the use cases issue (decision.ProcedureDocuments, forwarding.Documents)
 	log        *slog.Logger
 	now        func() time.Time
 	pages      *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)

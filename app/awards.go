@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models/decision"
+	"kimibv/models/forwarding"
 	"kimibv/templates"
 )
 
@@ -36,9 +37,10 @@ func (a *App) awardList(c echo.Context) error {
 
 // awardPage is the data of one award record (public and council view).
 type awardPage struct {
-	R    *decision.AwardRecord
-	Href string // the public call page
-	F    fmtr
+	R     *decision.AwardRecord
+	Href  string // the public call page
+	F     fmtr
+	Posts []forwarding.OpenProvider // the posts after the award (rules.md R36)
 }
 
 // awardRecord shows one award record. Its content changes only with a new entry of the
@@ -60,5 +62,9 @@ func (a *App) awardRecord(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.show(c, "award", "Vergabe: "+r.Title, awardPage{R: r, Href: "/ausschreibungen/" + r.Ref})
+	posts, err := forwarding.OpenPosts(ctx, a.db, stamp.CallID)
+	if err != nil {
+		return err
+	}
+	return a.show(c, "award", "Vergabe: "+r.Title, awardPage{R: r, Href: "/ausschreibungen/" + r.Ref, Posts: posts})
 }

@@ -11,6 +11,7 @@ import (
 	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/decision"
+	"kimibv/models/forwarding"
 	"kimibv/models/rules"
 )
 
@@ -57,6 +58,9 @@ func (a *App) councilData(c echo.Context) (councilPage, error) {
 		Opened: !slices.Contains([]rules.CallState{rules.CallDraft, rules.CallPublished, rules.CallClosed, rules.CallCancelled}, v.State)}
 	if v.Record != nil {
 		p.Award = awardPage{R: v.Record, Href: "/ausschreibungen/" + v.Ref}
+		if p.Award.Posts, err = forwarding.OpenPosts(c.Request().Context(), a.db, id); err != nil {
+			return councilPage{}, err
+		}
 	}
 	return p, nil
 }

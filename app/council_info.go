@@ -153,11 +153,7 @@ func (a *App) publishCouncilReport(c echo.Context) error {
 			return err
 		}
 	}
-	docs, ok := a.docs.(council.Documents) // the application's renderer (pdfdoc) lays out every document
-	if !ok {
-		return fmt.Errorf("the document renderer cannot lay out a Sachstandsbericht")
-	}
-	_, err = council.PublishReport(c.Request().Context(), a.db, actor(c), docs, in, a.now())
+	_, err = council.PublishReport(c.Request().Context(), a.db, actor(c), a.docs, in, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "lead_council", "Kreistag informieren – "+p.I.Ref, p, formValues(c), err)
 	}

@@ -252,6 +252,12 @@ var pageSamples = map[string]func() *templates.Page{
 		return withFormError(sample("Mitteilung", sampleNoticePage()), "reason", "Bitte geben Sie die Begründung Ihrer Rüge an.")
 	},
 	"postausgang": func() *templates.Page { return sample("Postausgang", samplePostausgang()) },
+	// After the award (samples in forwarding_samples_test.go).
+	"forwarding_list": func() *templates.Page { return sample("Weiterleitung", sampleForwardingOrg(true)) },
+	"forwarding_org": func() *templates.Page {
+		return withFormError(sample("Weiterleitungsvertrag", sampleForwardingOrg(false)), "amount", "Der Betrag übersteigt die Förderung.")
+	},
+	"forwarding_lead": func() *templates.Page { return sample("Weiterleitung", sampleForwardingLead()) },
 }
 
 // sampleAccount is the account overview of sampleActor.

@@ -148,6 +148,13 @@ func (a *App) routes(e *echo.Echo) {
 	orgMember.GET("/mitteilungen/:id", a.orgNotice)
 	orgMember.POST("/mitteilungen/:id/ruege", a.lodgeObjection)
 	orgMember.GET("/mitteilungen/:id/mitteilung.pdf", a.noticePDF)
+	// After the award: the forwarding contract, the posts and the draw-downs (forwarding*.go).
+	orgMember.GET("/weiterleitung", a.orgForwardingList)
+	orgMember.GET("/weiterleitung/:call", a.orgForwarding)
+	orgMember.GET("/weiterleitung/:call/vertrag.pdf", a.forwardingPDF)
+	orgAdmin.POST("/weiterleitung/:call/annahme", a.acceptForwarding)
+	orgMember.POST("/weiterleitung/:call/stellen", a.reportPost)
+	orgMember.POST("/weiterleitung/:call/abrufe", a.requestDrawdown)
 
 	// Bids of an organisation (members).
 	orgMember.GET("/bewerbungen", a.orgBids)
@@ -264,6 +271,10 @@ func (a *App) routes(e *echo.Echo) {
 	lead.GET("/:call/kreistag/berichte/:report/bericht.pdf", a.councilReportPDF)
 	lead.POST("/:call/kreistag/anfragen/:q/antwort", a.answerCouncilQuestion)
 	lead.POST("/:call/kreistag/beschluss", a.fetchResolution) // from the Kreis's OParl system
+	lead.GET("/:call/weiterleitung", a.leadForwarding)
+	lead.POST("/:call/weiterleitung/traeger/:org", a.issueForwarding)
+	lead.POST("/:call/weiterleitung/abrufe/:draw", a.decideDrawdown)
+	lead.POST("/:call/weiterleitung/abrufe/:draw/zahlung", a.recordPayment)
 
 	// Evaluation (members of a procedure's committee).
 	evaluator.GET("", a.evaluationHome)

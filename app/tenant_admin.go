@@ -164,7 +164,8 @@ func (a *App) tenantSettingsForm(c echo.Context) error {
 	s := accounts.SettingsOf(t)
 	values := url.Values{"authority": {s.Authority}, "address": {s.Address}, "contact_email": {s.ContactEmail},
 		"legal_remedy_text": {s.LegalRemedyText}, "letterhead": {s.Letterhead}, "signing_office": {s.SigningOffice},
-		"phone": {s.Phone}, "court": {s.Court}, "court_address": {s.CourtAddress}}
+		"phone": {s.Phone}, "court": {s.Court}, "court_address": {s.CourtAddress},
+		"forwarding_form": {s.ForwardingForm}, "vacancy_months": {s.VacancyMonths}}
 	return a.tenantSettingsPage(c, http.StatusOK, templates.NewForm(values, nil))
 }
 
@@ -179,7 +180,8 @@ func (a *App) updateTenantSettings(c echo.Context) error {
 	t, values := tenant(c), formValues(c)
 	in := accounts.TenantSettings{Authority: values.Get("authority"), Address: values.Get("address"), ContactEmail: values.Get("contact_email"),
 		LegalRemedyText: values.Get("legal_remedy_text"), Letterhead: values.Get("letterhead"), SigningOffice: values.Get("signing_office"),
-		Phone: values.Get("phone"), Court: values.Get("court"), CourtAddress: values.Get("court_address")}
+		Phone: values.Get("phone"), Court: values.Get("court"), CourtAddress: values.Get("court_address"),
+		ForwardingForm: values.Get("forwarding_form"), VacancyMonths: values.Get("vacancy_months")}
 	changed, err := accounts.UpdateTenantSettings(c.Request().Context(), a.db, actor(c), t.ID, in)
 	if v, ok := core.AsValidation(err); ok {
 		return a.tenantSettingsPage(c, http.StatusUnprocessableEntity, templates.NewForm(values, v))

@@ -21,6 +21,7 @@
 //	decision    decision, notices, objections, award, Vergabevermerk, council view,
 //	            Vergabeakte, the public award record
 //	council     factions, status reports, council questions and their distribution record
+//	forwarding  after the award: Weiterleitungsvertrag, staffing of the posts, Mittelabrufe
 //	opendata    the OCDS releases
 //	workarea    what is due for each role (the work area), the procedure's stage
 //

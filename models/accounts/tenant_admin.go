@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -199,6 +200,8 @@ type TenantSettings struct {
 	Phone           string
 	Court           string
 	CourtAddress    string
+	ForwardingForm  string // "vertrag" or "bescheid" ("" is "vertrag")
+	VacancyMonths   string // months after which a vacant post is flagged, as typed ("" is 3)
 }
 
 // Limits of the Kreis's texts (characters).
@@ -247,6 +250,26 @@ func (in *TenantSettings) validateLetter(v *core.ValidationError) {
 	singleLine(v, "court", in.Court)
 	core.CheckText(v, "court_address", "die Anschrift des Gerichts", in.CourtAddress, true, 300)
 	checkLines(v, "court_address", "Die Anschrift des Gerichts", in.CourtAddress)
+	in.validateForwarding(v)
+}
+
+// validateForwarding checks the settings of the forwarding after the award (rules.md R35,
+// R36): the form of the forwarding and the vacancy months (1 to 24); empty gives the
+// defaults.
+func (in *TenantSettings) validateForwarding(v *core.ValidationError) {
+	in.ForwardingForm, in.VacancyMonths = strings.TrimSpace(in.ForwardingForm), strings.TrimSpace(in.VacancyMonths)
+	if in.ForwardingForm == "" {
+		in.ForwardingForm = "vertrag"
+	}
+	if in.VacancyMonths == "" {
+		in.VacancyMonths = "3"
+	}
+	if in.ForwardingForm != "vertrag" && in.ForwardingForm != "bescheid" {
+		v.Add("forwarding_form", "invalid", "Bitte wählen Sie Weiterleitungsvertrag oder Zuwendungsbescheid.")
+	}
+	if n, err := strconv.Atoi(in.VacancyMonths); err != nil || n < 1 || n > 24 {
+		v.Add("vacancy_months", "invalid", "Bitte geben Sie eine ganze Zahl von 1 bis 24 Monaten an.")
+	}
 }
 
 // singleLine refuses a line break in a one-line field.
@@ -272,7 +295,7 @@ func normalizeNewlines(s string) string {
 func SettingsOf(t *Tenant) TenantSettings {
 	return TenantSettings{Authority: t.Authority, Address: t.Address, ContactEmail: t.ContactEmail,
 		LegalRemedyText: t.LegalRemedyText, Letterhead: t.Letterhead, SigningOffice: t.SigningOffice, Phone: t.Phone,
-		Court: t.Court, CourtAddress: t.CourtAddress}
+		Court: t.Court, CourtAddress: t.CourtAddress, ForwardingForm: t.ForwardingForm, VacancyMonths: strconv.Itoa(t.VacancyFlagMonths)}
 }
 
 // UpdateTenantSettings saves the Kreis's texts and audits the changed fields with their
@@ -303,11 +326,16 @@ func UpdateTenantSettings(ctx context.Context, db *gorm.DB, actor *core.Actor, t
 			{"phone", t.Phone, in.Phone},
 			{"court", t.Court, in.Court},
 			{"court_address", t.CourtAddress, in.CourtAddress},
+			{"forwarding_form", t.ForwardingForm, in.ForwardingForm},
+			{"vacancy_flag_months", strconv.Itoa(t.VacancyFlagMonths), in.VacancyMonths},
 		} {
 			if f.before != f.after {
 				updates[f.column] = f.after
 				changed = append(changed, f.column)
 			}
+		}
+		if m, ok := updates["vacancy_flag_months"]; ok {
+			updates["vacancy_flag_months"], _ = strconv.Atoi(m.(string))
 		}
 		if len(updates) == 0 {
 			return nil

@@ -33,7 +33,11 @@ type Tenant struct {
 	CourtAddress    string // its postal address, newline separated
 	// SecondFactorAllStaff extends the second factor to evaluators and council members (R29).
 	SecondFactorAllStaff bool
-	CreatedAt            time.Time
+	// The forwarding after the award (rules.md R35, R36): "vertrag" or "bescheid", and the
+	// months after which a vacant post is flagged.
+	ForwardingForm    string `gorm:"default:vertrag"`
+	VacancyFlagMonths int    `gorm:"default:3"`
+	CreatedAt         time.Time
 }
 
 // TenantBySlug loads a Kreis by its URL slug; an unknown slug is ErrNotFound.

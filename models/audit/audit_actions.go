@@ -105,6 +105,16 @@ var auditActionLabels = map[string]string{
 	"consultation.statement_answered":  "Stellungnahme beantwortet",
 	"consultation.weighed":             "Abwägung der Stellungnahmen abgeschlossen",
 	"consultation.reminded":            "An das Ende der Beteiligung erinnert",
+
+	// Forwarding of the funds after the award (rules.md R35–R37).
+	"forwarding.issued":             "Weiterleitungsvertrag ausgestellt",
+	"forwarding.accepted":           "Weiterleitungsvertrag vom Träger angenommen",
+	"forwarding.post_reported":      "Stand einer Stelle gemeldet",
+	"forwarding.drawdown_requested": "Mittelabruf gestellt",
+	"forwarding.drawdown_approved":  "Mittelabruf bewilligt",
+	"forwarding.drawdown_refused":   "Mittelabruf abgelehnt",
+	"forwarding.drawdown_paid":      "Auszahlung vermerkt",
+
 	// Issued documents (PDF, rules.md R8).
 	"document.issued": "Dokument ausgestellt",
 }
@@ -128,6 +138,8 @@ var auditObjectLabels = map[string]string{
 	"consultation_statement": "Stellungnahme",
 	"council_faction":        "Fraktion oder Gruppe",
 	"council_question":       "Anfrage aus dem Kreistag",
+	"forwarding_contract":    "Weiterleitungsvertrag",
+	"drawdown":               "Mittelabruf",
 }
 
 // ActionLabel returns the German label of an audit action, or the action's name when

@@ -164,6 +164,20 @@ var detailLabels = map[string]string{
 	"section":    "Abschnitt des Entwurfs",
 	"statements": "Stellungnahmen",
 	"mails":      "E-Mails",
+
+	// Forwarding (rules.md R35–R37).
+	"form":                "Form der Weiterleitung",
+	"declared_by":         "Erklärt von",
+	"post":                "Stelle",
+	"state":               "Stand",
+	"start":               "Dienstbeginn",
+	"vacant_since":        "Unbesetzt seit",
+	"period":              "Zeitraum",
+	"amount":              "Betrag",
+	"granted":             "Vertraglich gewährt für den Zeitraum",
+	"justified":           "Durch besetzte Stellen gedeckt",
+	"forwarding_form":     "Form der Weiterleitung",
+	"vacancy_flag_months": "Unbesetzte Stelle hervorheben nach (Monaten)",
 }
 
 // valueLabels name the coded values of some detail keys in German: the states of a

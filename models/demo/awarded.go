@@ -74,7 +74,7 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64, c
 	if _, err := decision.FinalizeAward(fctx, db, docs, callID, final); err != nil {
 		return fmt.Errorf("demo final award: %w", err)
 	}
-	return nil
+	return loadForwarding(ctx, db, opts, callID, final)
 }
 
 // demoObjection lets a provider that was not selected object (or, when every bidder

@@ -84,10 +84,11 @@ type OCDSProcedure struct {
 	CancelledAt  *time.Time
 	CancelReason string
 	Kreis        OCDSKreis
-	Versions     []OCDSVersion     // first to last
-	QA           []calls.PublicQA  // published answers (never askers)
-	AwardStages  []OCDSAwardStage  // decision after the notices, final award (ocds_award.go)
-	Consultation *OCDSConsultation // the Beteiligung before publication, nil for none (ocds_planning.go)
+	Versions     []OCDSVersion       // first to last
+	QA           []calls.PublicQA    // published answers (never askers)
+	AwardStages  []OCDSAwardStage    // decision after the notices, final award (ocds_award.go)
+	Consultation *OCDSConsultation   // the Beteiligung before publication, nil for none (ocds_planning.go)
+	Contracts    []OCDSContractInput // the forwarding contracts (ocds_contracts.go)
 }
 
 // OCDSPackage is an OCDS release package.
@@ -108,17 +109,18 @@ type OCDSPublisher struct {
 
 // OCDSRelease is one OCDS release.
 type OCDSRelease struct {
-	OCID           string          `json:"ocid"`
-	ID             string          `json:"id"`
-	Date           string          `json:"date"`
-	Tag            []string        `json:"tag"`
-	InitiationType string          `json:"initiationType"`
-	Language       string          `json:"language"`
-	Parties        []OCDSParty     `json:"parties"`
-	Buyer          *OCDSOrgRef     `json:"buyer,omitempty"`
-	Planning       *OCDSPlanning   `json:"planning,omitempty"`
-	Tender         *OCDSTender     `json:"tender,omitempty"`
-	Awards         []OCDSAwardJSON `json:"awards,omitempty"`
+	OCID           string             `json:"ocid"`
+	ID             string             `json:"id"`
+	Date           string             `json:"date"`
+	Tag            []string           `json:"tag"`
+	InitiationType string             `json:"initiationType"`
+	Language       string             `json:"language"`
+	Parties        []OCDSParty        `json:"parties"`
+	Buyer          *OCDSOrgRef        `json:"buyer,omitempty"`
+	Planning       *OCDSPlanning      `json:"planning,omitempty"`
+	Tender         *OCDSTender        `json:"tender,omitempty"`
+	Awards         []OCDSAwardJSON    `json:"awards,omitempty"`
+	Contracts      []OCDSContractJSON `json:"contracts,omitempty"`
 
 	at time.Time // for ordering
 }
@@ -197,7 +199,9 @@ func BuildOCDSReleases(p *OCDSProcedure, o OCDSOptions) []*OCDSRelease {
 	if p.State == rules.CallCancelled && p.CancelledAt != nil {
 		out = append(out, p.release(o, ocid+"-cancellation", "tenderCancellation", len(p.Versions)-1, *p.CancelledAt, "cancelled"))
 	}
-	out = append(out, p.awardReleases(o)...)
+	awards := p.awardReleases(o)
+	out = append(out, awards...)
+	out = append(out, p.contractReleases(o, awards)...)
 	if p.Consultation != nil {
 		for _, r := range out {
 			r.Planning = p.planning(o, r.at)

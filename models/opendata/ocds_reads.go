@@ -115,5 +115,15 @@ func loadOCDSProcedures(tx *gorm.DB, idOrRef string) ([]OCDSProcedure, error) {
 			p.AwardStages = append(p.AwardStages, st.OCDSAwardStage)
 		}
 	}
+	// Contracts: the forwarding contracts of awarded procedures; one more query.
+	contracts, err := contractsOf(tx, args)
+	if err != nil {
+		return nil, err
+	}
+	for id, ks := range contracts {
+		if p := index[id]; p != nil {
+			p.Contracts = ks
+		}
+	}
 	return out, nil
 }

@@ -29,6 +29,7 @@ const (
 	InboxConsultationOpened  = "consultation_opened"  // the organisation is invited to state its view
 	InboxConsultationClosing = "consultation_closing" // the consultation ends in a day
 	InboxConsultationWeighed = "consultation_weighed" // the Abwägung was published
+	InboxForwarding          = "forwarding"           // the forwarding contract and the draw-downs
 )
 
 // InboxKindLabel returns the German name of a message kind.
@@ -56,6 +57,8 @@ func InboxKindLabel(kind string) string {
 		return "Beteiligung endet morgen"
 	case InboxConsultationWeighed:
 		return "Abwägung veröffentlicht"
+	case InboxForwarding:
+		return "Weiterleitung der Mittel"
 	}
 	return "Mitteilung"
 }

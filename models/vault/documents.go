@@ -35,6 +35,7 @@ const (
 	DocSachstandsbericht    DocKind = "sachstandsbericht"   // a status report to the council (rules.md R32)
 	DocBeteiligungsentwurf  DocKind = "beteiligungsentwurf" // the draft put to the Beteiligung (models/consultation)
 	DocAbwaegung            DocKind = "abwaegung"           // the Abwägung of the Beteiligung's statements
+	DocWeiterleitung        DocKind = "weiterleitungsvertrag"
 )
 
 // docKindLabels names the document kinds in German.
@@ -50,6 +51,7 @@ var docKindLabels = map[DocKind]string{
 	DocSachstandsbericht:    "Sachstandsbericht",
 	DocBeteiligungsentwurf:  "Entwurf zur Beteiligung",
 	DocAbwaegung:            "Abwägung der Stellungnahmen",
+	DocWeiterleitung:        "Weiterleitungsvertrag",
 }
 
 // Label returns the German name of the kind ("" for an unknown kind).

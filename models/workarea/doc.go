@@ -4,8 +4,8 @@
 // Postfach messages and notices, the council's new records, the Kreis administration's
 // users and failed mails, the operator's Kreise and organisations.
 //
-// Layer: above all stages (it reads their tables, writes nothing). It imports core and
-// rules.
+// Layer: above all stages (it reads their tables, writes nothing). It imports core,
+// rules and forwarding (the leads' flag of posts vacant too long, rules.md R36).
 //
 // Rules of docs/rules.md:
 //   - R2: before the opening nothing here depends on bids: the lead's and the openers'

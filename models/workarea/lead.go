@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"kimibv/models/core"
+	"kimibv/models/forwarding"
 	"kimibv/models/rules"
 )
 
@@ -88,6 +89,17 @@ func leadSections(db *gorm.DB, actor *core.Actor, tenants map[int64]scope, now t
 		if it, ok := r.consultationItem(base, now); ok {
 			sec.Items = append(sec.Items, it)
 		}
+	}
+	// Posts vacant longer than the Kreis's setting (rules.md R36).
+	vacant, err := forwarding.FlaggedVacancies(db, ids, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vacant {
+		sec := set.by[v.TenantID]
+		sec.Items = append(sec.Items, Item{Label: "Stelle zu lange unbesetzt", Urgent: true,
+			Detail: fmt.Sprintf("%s, %s, Stelle %d – unbesetzt seit %s (%s)", v.OrgName, v.Lot, v.No, v.VacantSince.German(), v.CallRef),
+			Href:   fmt.Sprintf("%s/%d/weiterleitung", sec.Home, v.CallID), Link: "Weiterleitung ansehen"})
 	}
 	return set.list(), nil
 }

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"kimibv/models/accounts"
+	"kimibv/models/forwarding"
+	"kimibv/models/rules"
+)
+
+// sampleContract is an accepted contract with a filled and a vacant post and two draw-downs.
+func sampleContract() *forwarding.Contract {
+	at := time.Date(2027, 1, 10, 9, 0, 0, 0, time.UTC)
+	name := "Anna Admin"
+	tr := forwarding.Terms{Form: forwarding.FormContract, CallRef: "musterland-2026-05", CallTitle: "KIM-Case-Management 2027",
+		Authority: "Kreis Musterland – Der Landrat", OrgName: "Brückenschlag e. V.", LegalBasis: forwarding.LegalBasis,
+		Lots:          []forwarding.TermsLot{{Key: "L1", Name: "Nord", FTE: decimal.NewFromInt(2), PerYear: decimal.NewFromInt(124000)}},
+		FundingPerFTE: decimal.NewFromInt(57000), KreisTopUp: decimal.NewFromInt(5000), Period: rules.Period{From: "2027-02-01", To: "2028-01-31"},
+		Years: []forwarding.TermsYear{{No: 1, Period: rules.Period{From: "2027-02-01", To: "2028-01-31"}, Grant: 12_397_123, ProofDue: rules.ProofDue("2028-01-31")}}}
+	return &forwarding.Contract{ID: 1, CallID: 5, OrgID: 4, OrgName: "Brückenschlag e. V.", Form: forwarding.FormContract, Terms: tr, IssuedAt: at,
+		AcceptedName: &name, AcceptedAt: &at,
+		Posts: []forwarding.Post{{LotKey: "L1", LotName: "Nord", No: 1, State: forwarding.PostFilled, FTE: decimal.NewFromInt(1), StartDate: "2027-02-01", Qualified: true},
+			{LotKey: "L1", LotName: "Nord", No: 2, State: forwarding.PostVacant, VacantSince: "2027-02-01", PlannedStart: "2027-05-01", Flagged: true}},
+		Drawdowns: []forwarding.Drawdown{{ID: 1, From: "2027-02-01", To: "2027-02-28", Amount: 475_616, State: forwarding.DrawPaid, PaidAt: &at},
+			{ID: 2, From: "2027-03-01", To: "2027-03-31", Amount: 526_575, State: forwarding.DrawRequested}}}
+}
+
+// sampleForwardingOrg is the provider's list (list) or contract page.
+func sampleForwardingOrg(list bool) orgForwardingPage {
+	o := &accounts.Organization{ID: 4, Name: "Brückenschlag e. V."}
+	k := sampleContract()
+	if list {
+		return orgForwardingPage{Org: o, Contracts: []*forwarding.Contract{k}}
+	}
+	return orgForwardingPage{Org: o, Contract: k, Admin: true, Base: "/traeger/4/weiterleitung/5", PDF: "/traeger/4/weiterleitung/5/vertrag.pdf"}
+}
+
+// sampleForwardingLead is the lead's page with one contract and one provider without.
+func sampleForwardingLead() leadForwardingPage {
+	k := sampleContract()
+	v := &forwarding.LeadView{CallID: 5, Ref: "musterland-2026-05", Title: "KIM-Case-Management 2027", State: rules.CallAwarded, Form: forwarding.FormContract,
+		VacancyMonths: 3, Providers: []forwarding.Provider{{OrgID: 4, OrgName: k.OrgName, FTE: decimal.NewFromInt(2), Contract: k},
+			{OrgID: 6, OrgName: "Caritasverband e. V.", FTE: decimal.NewFromInt(1)}},
+		Coverage: []forwarding.Coverage{{OrgName: k.OrgName, Lot: "Nord", Awarded: decimal.NewFromInt(2), Filled: decimal.NewFromInt(1), Vacant: 1, Flagged: 1}}}
+	return leadForwardingPage{V: v, Base: "/verwaltung/musterland/verfahren/5/weiterleitung", CallHref: "/verwaltung/musterland/verfahren/5"}
+}
