@@ -49,6 +49,14 @@ func (a *App) changePassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The new token's session row keeps this session's proofs: the current password was
+	// just given, and a confirmed second factor stays confirmed (R29).
+	proofs, err := a.loadProofs(c)
+	if err != nil {
+		return err
+	}
+	c.Set(ctxProvedAtLogin, true)
+	c.Set(ctxKeepSecondFactor, proofs.SecondFactor)
 	if err := a.sessions.RenewToken(ctx); err != nil {
 		return err
 	}

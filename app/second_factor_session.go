@@ -23,6 +23,10 @@ const ctxProofs = "session_proofs"
 // login counts as its first proof of identity (proveOnCommit).
 const ctxProvedAtLogin = "proved_at_login"
 
+// ctxKeepSecondFactor marks a request that rotates the token of a session which had
+// confirmed the second factor (a password change): the new row keeps it (proveOnCommit).
+const ctxKeepSecondFactor = "keep_second_factor"
+
 // Addresses of the second factor's pages.
 const (
 	secondFactorCodePath   = "/anmelden/zweiter-faktor"
@@ -61,14 +65,18 @@ func (a *App) loadProofs(c echo.Context) (sessionProofs, error) {
 	return p, nil
 }
 
-// proveOnCommit records the login as the first proof of identity in the session row of
-// token, which loadSession has just written (the row does not exist before the login's
-// answer, as the login rotates the token).
+// proveOnCommit records the login (or a password change) as a proof of identity in the
+// session row of token, which loadSession has just written (the row does not exist before
+// the answer, as both rotate the token); a confirmed second factor is carried over.
 func (a *App) proveOnCommit(c echo.Context, token string) {
 	if done, _ := c.Get(ctxProvedAtLogin).(bool); !done {
 		return
 	}
-	if err := a.db.WithContext(c.Request().Context()).Exec(`UPDATE sessions SET proved_at = now() WHERE token = ?`, token).Error; err != nil {
+	q := `UPDATE sessions SET proved_at = now() WHERE token = ?`
+	if keep, _ := c.Get(ctxKeepSecondFactor).(bool); keep {
+		q = `UPDATE sessions SET proved_at = now(), second_factor_at = now() WHERE token = ?`
+	}
+	if err := a.db.WithContext(c.Request().Context()).Exec(q, token).Error; err != nil {
 		a.log.Error("record the login's proof", "err", err)
 	}
 }
