@@ -21,21 +21,22 @@ import (
 // selected lodges an objection that the lead answers within the standstill, and the award
 // becomes final the morning after the standstill ends. The Vergabevermerk and the
 // Mitteilungen are issued as PDFs (WithDocuments). It does nothing when the scoring calls
-// were not loaded (ids empty).
-func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64, consolidated time.Time) error {
+// were not loaded (ids empty). It returns the awarded call and the time its award became
+// final (0 when nothing was loaded).
+func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64, consolidated time.Time) (int64, time.Time, error) {
 	if len(ids) == 0 {
-		return nil
+		return 0, time.Time{}, nil
 	}
 	callID := ids[len(ids)-1]
 	docs := docsOf(opts)
 	lead, err := actorByEmail(ctx, db, "leitung@musterland.example")
 	if err != nil {
-		return err
+		return 0, time.Time{}, err
 	}
 	pctx, proposed := at(ctx, dayOf(consolidated, 2, 10, 0))
 	v, err := decision.LoadDecision(pctx, db, lead, callID, proposed)
 	if err != nil {
-		return fmt.Errorf("demo decision: %w", err)
+		return 0, time.Time{}, fmt.Errorf("demo decision: %w", err)
 	}
 	days := v.Content.Timeline.StandstillDays
 	if days <= 0 {
@@ -50,7 +51,7 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64, c
 		}
 	}
 	if err := decision.SaveProposal(pctx, db, lead, in, proposed); err != nil {
-		return demoErr("proposal", err)
+		return 0, time.Time{}, demoErr("proposal", err)
 	}
 	session := dayOf(consolidated, 9, 17, 0) // the Kreistag's session
 	rctx, recorded := at(ctx, dayOf(session, 1, 9, 0))
@@ -58,23 +59,23 @@ func loadAwarded(ctx context.Context, db *gorm.DB, opts []Option, ids []int64, c
 		ResolutionNumber: "KT/0042/" + session.Format("2006"), VoteResult: "mehrheitlich: 38 ja, 4 nein, 2 Enthaltungen",
 		CouncilURL: "https://ratsinfo.musterland.example/vo0050.asp?__kvonr=42"}
 	if err := decision.RecordDecision(rctx, db, lead, docs, rec, recorded); err != nil {
-		return demoErr("record", err)
+		return 0, time.Time{}, demoErr("record", err)
 	}
 	nctx, notified := at(ctx, recorded.Add(time.Hour))
 	if err := decision.IssueNotices(nctx, db, lead, docs, callID, notified); err != nil {
-		return demoErr("notices", err)
+		return 0, time.Time{}, demoErr("notices", err)
 	}
 	if err := demoObjection(ctx, db, lead, v, notified); err != nil {
-		return err
+		return 0, time.Time{}, err
 	}
 	fctx, final := at(ctx, dayOf(notified, days+1, 8, 0))
 	if !final.Before(time.Now()) {
-		return fmt.Errorf("demo final award: the standstill of %d days would end after the day of loading", days)
+		return 0, time.Time{}, fmt.Errorf("demo final award: the standstill of %d days would end after the day of loading", days)
 	}
 	if _, err := decision.FinalizeAward(fctx, db, docs, callID, final); err != nil {
-		return fmt.Errorf("demo final award: %w", err)
+		return 0, time.Time{}, fmt.Errorf("demo final award: %w", err)
 	}
-	return loadForwarding(ctx, db, opts, callID, final)
+	return callID, final, nil
 }
 
 // demoObjection lets a provider that was not selected object (or, when every bidder

@@ -58,6 +58,10 @@ func loadCouncilFactions(ctx context.Context, db *gorm.DB, tenantID int64, now t
 	return nil
 }
 
+// councilReportHours bounds the hours after the final award in which the demonstration's
+// council information happens (five steps of at most an hour); the forwarding follows.
+const councilReportHours = 6
+
 // loadCouncilReports distributes, on the awarded procedure, a status report on the award,
 // a faction's question with the lead's answer and a report on the reporting, in the hours
 // after the award became final (rules.md R32, R33); Karl Kreistag opens the first report.
@@ -86,7 +90,7 @@ func loadCouncilReports(ctx context.Context, db *gorm.DB, opts []Option, tenantI
 		}
 		members[m.email] = a
 	}
-	step := min(time.Hour, time.Since(rows[0].AwardedAt)/6)
+	step := min(time.Hour, time.Since(rows[0].AwardedAt)/(councilReportHours+1))
 	return demoCouncilReports(ctx, db, docs, core.CallScope{Tenant: tenantID, Call: rows[0].ID}, members, rows[0].AwardedAt, step)
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // loadForwarding carries the awarded demo call through the forwarding (rules.md R35–R37)
-// between its final award (final) and the time of loading: the lead issues the
+// between final (after the final award and the council's reports) and the time of loading: the lead issues the
 // Weiterleitungsvertrag to the first selected provider, whose administrator accepts it
 // and reports the posts (the first filled from the start of the funding period, any
 // further one vacant with a planned start); the provider draws the first two months, the

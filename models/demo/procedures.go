@@ -24,10 +24,20 @@ func loadProcedures(ctx context.Context, db *gorm.DB, opts []Option, tenantID in
 	if err := loadConsolidated(cctx, db, opts, scored, consolidated); err != nil {
 		return err
 	}
-	if err := loadAwarded(ctx, db, opts, scored, consolidated); err != nil { // a completed, awarded procedure
+	awarded, final, err := loadAwarded(ctx, db, opts, scored, consolidated) // a completed, awarded procedure
+	if err != nil {
 		return err
 	}
-	return loadCouncilReports(ctx, db, opts, tenantID) // its status reports and a council question (council.go)
+	// Its status reports and a council question in the hours after the award became final
+	// (council.go), then the forwarding in the weeks after (forwarding.go), in that order
+	// in the trail as in time.
+	if err := loadCouncilReports(ctx, db, opts, tenantID); err != nil {
+		return err
+	}
+	if awarded == 0 {
+		return nil
+	}
+	return loadForwarding(ctx, db, opts, awarded, final.Add(councilReportHours*time.Hour))
 }
 
 // LoadProcedures adds the procedures past their deadline to a demonstration loaded
