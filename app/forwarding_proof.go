@@ -99,3 +99,25 @@ func (a *App) checkProof(c echo.Context) error {
 	}
 	return a.redirect(c, fmt.Sprintf("%s/%d/weiterleitung", callsBase(c), s.Call), msg)
 }
+
+// proofFile sends the PDF of a Verwendungsnachweis to the lead.
+func (a *App) proofFile(c echo.Context) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	s, err := leadScope(c)
+	if err != nil {
+		return err
+	}
+	id, err := proofID(c)
+	if err != nil {
+		return err
+	}
+	r, f, err := forwarding.OpenProofFile(c.Request().Context(), a.db, v, actor(c), s, id)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return a.sendFile(c, f, r)
+}

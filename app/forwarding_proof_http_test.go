@@ -50,7 +50,8 @@ func TestVerwendungsnachweisFromSubmissionToCheck(t *testing.T) {
 	lead.postConfirmed(leadBase+fmt.Sprintf("/traeger/%d", other), nil).wantStatus(t, 303)
 	member.post(orgBase+"/stellen", url.Values{"post": {"L1/1"}, "state": {"filled"}, "fte": {"1,00"}, "start": {"2027-01-15"}, "qualified": {"1"}}).wantStatus(t, 303)
 
-	proofs := func() int64 { return ta.count(`SELECT count(*) FROM proofs`) }
+	const ofCall = ` contract_id IN (SELECT id FROM forwarding_contracts WHERE call_id = ?)`
+	proofs := func() int64 { return ta.count(`SELECT count(*) FROM proofs WHERE`+ofCall, p.CallID) }
 	files := func() int64 { return ta.count(`SELECT count(*) FROM files`) }
 	filesBefore := files()
 	good := proofParts("4.000,00", "256,16", "4.756,16", testPDF(2000))
@@ -60,7 +61,7 @@ func TestVerwendungsnachweisFromSubmissionToCheck(t *testing.T) {
 	admin.get(orgBase).wantStatus(t, 200).wantContains(t, "Verwendungsnachweise", "nach der Annahme des Vertrags einreichen")
 	admin.postConfirmed(orgBase+"/annahme", url.Values{"name": {"Anna Admin"}}).wantStatus(t, 303)
 	admin.post(orgBase+"/abrufe", url.Values{"period_from": {"2027-02-01"}, "period_to": {"2027-02-28"}, "amount": {"4.756,16"}}).wantStatus(t, 303)
-	draw := ta.count(`SELECT id FROM drawdowns`)
+	draw := ta.count(`SELECT id FROM drawdowns WHERE`+ofCall, p.CallID)
 	lead.post(fmt.Sprintf("%s/abrufe/%d", leadBase, draw), url.Values{"decision": {"approve"}}).wantStatus(t, 303)
 	lead.post(fmt.Sprintf("%s/abrufe/%d/zahlung", leadBase, draw), nil).wantStatus(t, 303)
 
@@ -90,27 +91,33 @@ func TestVerwendungsnachweisFromSubmissionToCheck(t *testing.T) {
 		Fresh  bool
 		FileID *int64
 	}
-	ta.store.DB.Raw(`SELECT submitted_at > now() - interval '1 minute' AND submitted_at <= now() AS fresh, file_id FROM proofs`).Scan(&got)
+	ta.store.DB.Raw(`SELECT submitted_at > now() - interval '1 minute' AND submitted_at <= now() AS fresh, file_id FROM proofs WHERE`+ofCall, p.CallID).Scan(&got)
 	if proofs() != 1 || !got.Fresh || got.FileID == nil {
 		t.Fatalf("after the submission: %d proofs, %+v", proofs(), got)
 	}
 	admin.get(orgBase).wantStatus(t, 200).wantContains(t, "Eingegangen am", "verwendet 4.256,16 €", "Prüfung ausstehend")
-	id := ta.count(`SELECT id FROM proofs`)
+	id := ta.count(`SELECT id FROM proofs WHERE`+ofCall, p.CallID)
 
 	// The lead's check: 4.756,16 paid, 4.256,16 used → 500,00 to repay.
 	lead.get(leadBase).wantStatus(t, 200).wantContains(t, "Case Management für 42 Familien", "Rückforderung, falls anerkannt: 500,00 €", "Prüfung festhalten")
 	stranger.post(fmt.Sprintf("%s/nachweise/%d", leadBase, id), url.Values{"result": {"anerkannt"}, "reason": {"x"}}).wantStatus(t, 404)
+	if pdf := lead.get(fmt.Sprintf("%s/nachweise/%d/belege.pdf", leadBase, id)).wantStatus(t, 200); pdf.Body != string(testPDF(2000)) {
+		t.Error("the lead got another file than the provider uploaded")
+	}
+	for _, c := range []*client{admin, stranger} {
+		c.get(fmt.Sprintf("%s/nachweise/%d/belege.pdf", leadBase, id)).wantStatus(t, 404)
+	}
 	lead.post(fmt.Sprintf("%s/nachweise/%d", leadBase, id), url.Values{"result": {"anerkannt"}, "reason": {"Belege vollständig."}}).wantStatus(t, 422).
 		wantContains(t, "500,00 € weniger verwendet als ausgezahlt")
 	lead.post(fmt.Sprintf("%s/nachweise/%d", leadBase, id), url.Values{"result": {"rueckforderung"}, "reason": {""}}).wantStatus(t, 422).
 		wantContains(t, "Bitte begründen Sie")
 	lead.post(fmt.Sprintf("/verwaltung/musterland/verfahren/999999/weiterleitung/nachweise/%d", id), url.Values{"result": {"rueckforderung"}, "reason": {"x"}}).wantStatus(t, 404)
-	if n := ta.count(`SELECT count(*) FROM proofs WHERE result IS NOT NULL`); n != 0 {
+	if n := ta.count(`SELECT count(*) FROM proofs WHERE result IS NOT NULL AND`+ofCall, p.CallID); n != 0 {
 		t.Fatal("a refused check was stored")
 	}
 	lead.post(fmt.Sprintf("%s/nachweise/%d", leadBase, id), url.Values{"result": {"rueckforderung"}, "reason": {"Minderausgaben im Februar."}}).wantStatus(t, 303)
 	lead.post(fmt.Sprintf("%s/nachweise/%d", leadBase, id), url.Values{"result": {"anerkannt"}, "reason": {"x"}}).wantStatus(t, 409)
-	if n := ta.count(`SELECT repayment_cents FROM proofs WHERE result = 'rueckforderung'`); n != 500_00 {
+	if n := ta.count(`SELECT repayment_cents FROM proofs WHERE result = 'rueckforderung' AND`+ofCall, p.CallID); n != 500_00 {
 		t.Fatalf("repayment %d cents, want 50000", n)
 	}
 	admin.get(orgBase).wantStatus(t, 200).wantContains(t, "Anerkannt mit Rückforderung: zurückzuzahlen 500,00 €", "Minderausgaben im Februar.")
@@ -129,7 +136,7 @@ func TestVerwendungsnachweisFromSubmissionToCheck(t *testing.T) {
 		}
 	}
 	for _, action := range []string{"forwarding.proof_submitted", "forwarding.proof_checked"} {
-		if ta.count(`SELECT count(*) FROM audit_log WHERE action = ?`, action) != 1 {
+		if ta.count(`SELECT count(*) FROM audit_log WHERE action = ? AND object_id IN (SELECT id::text FROM proofs WHERE`+ofCall+`)`, action, p.CallID) != 1 {
 			t.Errorf("want one %s in the trail", action)
 		}
 	}
@@ -138,11 +145,10 @@ func TestVerwendungsnachweisFromSubmissionToCheck(t *testing.T) {
 	// provider's accepted contract gets the reminder four weeks before once, and the one a
 	// week after once; the other provider has not accepted and gets none.
 	remind := func(at time.Time) int {
-		n, err := forwarding.SendProofReminders(context.Background(), ta.store.DB, at)
-		if err != nil {
+		if _, err := forwarding.SendProofReminders(context.Background(), ta.store.DB, at); err != nil {
 			t.Fatal(err)
 		}
-		return n
+		return int(ta.count(`SELECT count(*) FROM proof_reminders WHERE`+ofCall, p.CallID))
 	}
 	before := time.Date(2029, 2, 1, 0, 0, 0, 0, core.Berlin())
 	after := time.Date(2029, 3, 8, 0, 0, 0, 0, core.Berlin())
@@ -154,11 +160,11 @@ func TestVerwendungsnachweisFromSubmissionToCheck(t *testing.T) {
 	if n := remind(before.Add(-time.Hour)); n != 0 {
 		t.Fatalf("%d reminders before the reminder's day", n)
 	}
-	if a, b := remind(before), remind(before.Add(time.Hour)); a != 1 || b != 0 {
-		t.Fatalf("reminders before the deadline: %d then %d, want 1 then 0", a, b)
+	if a, b := remind(before), remind(before.Add(time.Hour)); a != 1 || b != 1 {
+		t.Fatalf("reminders before the deadline: %d then %d, want 1 and still 1", a, b)
 	}
-	if a, b := remind(after), remind(after); a != 1 || b != 0 {
-		t.Fatalf("reminders after the deadline: %d then %d, want 1 then 0", a, b)
+	if a, b := remind(after), remind(after); a != 2 || b != 2 {
+		t.Fatalf("reminders after the deadline: %d then %d, want 2 and still 2", a, b)
 	}
 	if n := msgs(mine) - mineBefore; n != 2 {
 		t.Errorf("%d reminder messages in the Postfach, want 2", n)

@@ -277,6 +277,7 @@ func (a *App) routes(e *echo.Echo) {
 	lead.POST("/:call/weiterleitung/abrufe/:draw", a.decideDrawdown)
 	lead.POST("/:call/weiterleitung/abrufe/:draw/zahlung", a.recordPayment)
 	lead.POST("/:call/weiterleitung/nachweise/:proof", a.checkProof)
+	lead.GET("/:call/weiterleitung/nachweise/:proof/belege.pdf", a.proofFile)
 
 	// Evaluation (members of a procedure's committee).
 	evaluator.GET("", a.evaluationHome)

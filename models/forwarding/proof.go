@@ -306,3 +306,20 @@ func yesNo(b bool) string {
 	}
 	return "nein"
 }
+
+// OpenProofFile opens the PDF of proof id of a contract of call scope.Call for the Kreis's
+// lead (ErrNotFound for anyone else, another call or a proof without a PDF).
+func OpenProofFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.CallScope, id int64) (io.ReadCloser, vault.File, error) {
+	if !actor.HasTenantRole(scope.Tenant, core.RoleLead) {
+		return nil, vault.File{}, fmt.Errorf("proof %d: %w", id, core.ErrNotFound)
+	}
+	var fileID int64
+	if err := db.WithContext(ctx).Raw(`SELECT coalesce(p.file_id, 0) FROM proofs p JOIN forwarding_contracts k ON k.id = p.contract_id
+		WHERE p.id = ? AND k.call_id = ? AND k.tenant_id = ?`, id, scope.Call, scope.Tenant).Scan(&fileID).Error; err != nil {
+		return nil, vault.File{}, fmt.Errorf("find proof file: %w", err)
+	}
+	if fileID == 0 {
+		return nil, vault.File{}, fmt.Errorf("file of proof %d: %w", id, core.ErrNotFound)
+	}
+	return vault.OpenFile(ctx, db, vlt, fileID)
+}
