@@ -93,7 +93,7 @@ func loadForwarding(ctx context.Context, db *gorm.DB, opts []Option, callID int6
 			}
 		}
 	}
-	_, submitted := step(10)
-	_, checked := step(11)
+	_, last := step(8) // the proof follows the last draw-down's approval, before the council's status reports
+	submitted, checked := last.Add(time.Hour), last.Add(3*time.Hour)
 	return loadProof(ctx, db, lead, admin, core.CallScope{Tenant: p.TenantID, Call: callID}, p.OrgID, submitted, checked)
 }

@@ -171,9 +171,10 @@ func SubmitProof(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core
 			ID          int64
 			SubmittedAt time.Time
 		}
-		if err := tx.Raw(`INSERT INTO proofs (contract_id, year_no, report, personnel, personnel_cents, other_cents, received_cents, file_id, submitted_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, submitted_at`, k.ID, year.No, strings.TrimSpace(in.Report), string(pj), int64(total),
-			int64(other), int64(received), fileID, actor.UserID).Scan(&row).Error; err != nil {
+		// The receipt time is the database clock (shifted only by the demonstration's offset).
+		if err := tx.Raw(`INSERT INTO proofs (contract_id, year_no, report, personnel, personnel_cents, other_cents, received_cents, file_id, submitted_by, submitted_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, clock_timestamp() + make_interval(secs => ?)) RETURNING id, submitted_at`, k.ID, year.No, strings.TrimSpace(in.Report), string(pj), int64(total),
+			int64(other), int64(received), fileID, actor.UserID, core.ClockOffsetSeconds(ctx)).Scan(&row).Error; err != nil {
 			return fmt.Errorf("store proof: %w", err)
 		}
 		id = row.ID
