@@ -37,7 +37,7 @@ func sampleForwardingOrg(list bool) orgForwardingPage {
 	if list {
 		return orgForwardingPage{Org: o, Contracts: []*forwarding.Contract{k}}
 	}
-	return orgForwardingPage{Org: o, Contract: k, Admin: true, Base: "/traeger/4/weiterleitung/5", PDF: "/traeger/4/weiterleitung/5/vertrag.pdf"}
+	return orgForwardingPage{Org: o, Contract: k, Admin: true, Base: "/traeger/4/weiterleitung/5", PDF: "/traeger/4/weiterleitung/5/vertrag.pdf", MaxFile: "20 MB"}
 }
 
 // sampleForwardingLead is the lead's page with one contract and one provider without.
