@@ -117,7 +117,7 @@ func (e *matrixEnv) fillIDs(t *testing.T) {
 		"consultation": n(`SELECT COALESCE(max(id), 0) FROM consultations`), "st": n(`SELECT COALESCE(max(id), 0) FROM consultation_statements`),
 		"doc":  n(`SELECT COALESCE(max(id), 0) FROM org_documents WHERE org_id = ?`, e.awoOrg),
 		"file": n(`SELECT file_id FROM bid_version_files WHERE bid_id = ? ORDER BY doc_key LIMIT 1`, e.bidID),
-		"key":  e.cc.RequiredDocs[0].Key, "step": string(rules.StepAnswers), "schritt": rules.CallStepSchedule, "req": "999999", "draw": "999999", "obj": "999999", "notice": "999999", "mail": "999999", "answer": "999999",
+		"key":  e.cc.RequiredDocs[0].Key, "step": string(rules.StepAnswers), "schritt": rules.CallStepSchedule, "req": "999999", "draw": "999999", "proof": "999999", "obj": "999999", "notice": "999999", "mail": "999999", "answer": "999999",
 		"token":  "ungueltiges-token-0000000000000000",
 		"msg":    n(`SELECT COALESCE(max(id), 0) FROM inbox_messages WHERE org_id = ? AND document_id IS NOT NULL`, e.awoOrg),
 		"member": fmt.Sprint(awoUser), "*": "css/app.css", "inv": "999999", "session": "999999",

@@ -281,11 +281,14 @@ func accessTable() map[string]access {
 		"GET /traeger/:org/weiterleitung": orgAny, "GET /traeger/:org/weiterleitung/:call": orgAny.in(untilAwarded(nf)),
 		"GET /traeger/:org/weiterleitung/:call/vertrag.pdf": orgAny.in(untilAwarded(nf)),
 		"POST /traeger/:org/weiterleitung/:call/annahme":    post(orgAny), "POST /traeger/:org/weiterleitung/:call/stellen": post(orgAny),
-		"POST /traeger/:org/weiterleitung/:call/abrufe":                              post(orgAny),
-		"GET /verwaltung/:kreis/verfahren/:call/weiterleitung":                       who("lead").in(untilAwarded(confl)),
-		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/traeger/:org":         post(who("lead")),
-		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/abrufe/:draw":         post(who("lead")),
-		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/abrufe/:draw/zahlung": post(who("lead")),
+		"POST /traeger/:org/weiterleitung/:call/abrufe":                                    post(orgAny),
+		"POST /traeger/:org/weiterleitung/:call/nachweise":                                 post(orgAny),
+		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/nachweise/:proof":           post(who("lead")),
+		"GET /verwaltung/:kreis/verfahren/:call/weiterleitung/nachweise/:proof/belege.pdf": who("lead").in(allStates(nf)),
+		"GET /verwaltung/:kreis/verfahren/:call/weiterleitung":                             who("lead").in(untilAwarded(confl)),
+		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/traeger/:org":               post(who("lead")),
+		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/abrufe/:draw":               post(who("lead")),
+		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/abrufe/:draw/zahlung":       post(who("lead")),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/forwarding"
+	"kimibv/models/rules"
 )
 
 // orgForwardingPage is a provider's view of its contracts (list) or one contract.
@@ -19,6 +20,7 @@ type orgForwardingPage struct {
 	Admin     bool   // the actor administers the organisation (may accept)
 	Base      string // the contract page's address
 	PDF       string
+	MaxFile   string // the upload limit of the proof's PDF, e.g. "20 MB"
 	F         fmtr
 }
 
@@ -52,7 +54,8 @@ func (a *App) loadOrgForwarding(c echo.Context) (orgForwardingPage, error) {
 		return orgForwardingPage{}, err
 	}
 	base := fmt.Sprintf("/traeger/%d/weiterleitung/%d", s.Org, s.Call)
-	return orgForwardingPage{Org: org(c), Contract: k, Admin: actor(c).IsOrgAdmin(s.Org), Base: base, PDF: base + "/vertrag.pdf"}, nil
+	return orgForwardingPage{Org: org(c), Contract: k, Admin: actor(c).IsOrgAdmin(s.Org), Base: base, PDF: base + "/vertrag.pdf",
+		MaxFile: rules.FormatMB(a.cfg.MaxFileBytes)}, nil
 }
 
 // orgForwarding shows one contract: terms, acceptance, posts and draw-downs.

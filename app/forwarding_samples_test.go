@@ -18,13 +18,16 @@ func sampleContract() *forwarding.Contract {
 		Authority: "Kreis Musterland – Der Landrat", OrgName: "Brückenschlag e. V.", LegalBasis: forwarding.LegalBasis,
 		Lots:          []forwarding.TermsLot{{Key: "L1", Name: "Nord", FTE: decimal.NewFromInt(2), PerYear: decimal.NewFromInt(124000)}},
 		FundingPerFTE: decimal.NewFromInt(57000), KreisTopUp: decimal.NewFromInt(5000), Period: rules.Period{From: "2027-02-01", To: "2028-01-31"},
-		Years: []forwarding.TermsYear{{No: 1, Period: rules.Period{From: "2027-02-01", To: "2028-01-31"}, Grant: 12_397_123, ProofDue: rules.ProofDue("2028-01-31")}}}
+		Years: []forwarding.TermsYear{{No: 1, Period: rules.Period{From: "2027-02-01", To: "2028-01-31"}, Grant: 12_397_123, ProofDue: rules.ProofDue("2028-01-31")},
+			{No: 2, Period: rules.Period{From: "2028-02-01", To: "2029-01-31"}, Grant: 12_400_000, ProofDue: rules.ProofDue("2029-01-31")}}}
 	return &forwarding.Contract{ID: 1, CallID: 5, OrgID: 4, OrgName: "Brückenschlag e. V.", Form: forwarding.FormContract, Terms: tr, IssuedAt: at,
 		AcceptedName: &name, AcceptedAt: &at,
 		Posts: []forwarding.Post{{LotKey: "L1", LotName: "Nord", No: 1, State: forwarding.PostFilled, FTE: decimal.NewFromInt(1), StartDate: "2027-02-01", Qualified: true},
 			{LotKey: "L1", LotName: "Nord", No: 2, State: forwarding.PostVacant, VacantSince: "2027-02-01", PlannedStart: "2027-05-01", Flagged: true}},
 		Drawdowns: []forwarding.Drawdown{{ID: 1, From: "2027-02-01", To: "2027-02-28", Amount: 475_616, State: forwarding.DrawPaid, PaidAt: &at},
-			{ID: 2, From: "2027-03-01", To: "2027-03-31", Amount: 526_575, State: forwarding.DrawRequested}}}
+			{ID: 2, From: "2027-03-01", To: "2027-03-31", Amount: 526_575, State: forwarding.DrawRequested}},
+		Proofs: []forwarding.Proof{{ID: 7, YearNo: 1, Report: "Case Management für 42 Familien aufgebaut.", Personnel: map[string]rules.Cents{"L1/1": 400_000, "L1/2": 0},
+			PersonnelT: 400_000, Other: 25_616, Received: 475_616, SubmittedAt: at.AddDate(1, 1, 0)}}}
 }
 
 // sampleForwardingOrg is the provider's list (list) or contract page.
@@ -34,7 +37,7 @@ func sampleForwardingOrg(list bool) orgForwardingPage {
 	if list {
 		return orgForwardingPage{Org: o, Contracts: []*forwarding.Contract{k}}
 	}
-	return orgForwardingPage{Org: o, Contract: k, Admin: true, Base: "/traeger/4/weiterleitung/5", PDF: "/traeger/4/weiterleitung/5/vertrag.pdf"}
+	return orgForwardingPage{Org: o, Contract: k, Admin: true, Base: "/traeger/4/weiterleitung/5", PDF: "/traeger/4/weiterleitung/5/vertrag.pdf", MaxFile: "20 MB"}
 }
 
 // sampleForwardingLead is the lead's page with one contract and one provider without.

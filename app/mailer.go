@@ -14,6 +14,7 @@ import (
 	"kimibv/models/calls"
 	"kimibv/models/consultation"
 	"kimibv/models/decision"
+	"kimibv/models/forwarding"
 	"kimibv/models/postbox"
 )
 
@@ -117,6 +118,11 @@ func (a *App) Jobs(deliver postbox.Deliverer) []Job {
 	// The invitees of a Beteiligung are reminded a day before it ends, once (rules.md R31).
 	jobs = append(jobs, Job{Name: "consultation-reminders", Spec: "10 */5 * * * *", Run: func(ctx context.Context) error {
 		_, err := consultation.RemindClosing(ctx, a.db, a.cfg.BaseURL, a.now())
+		return err
+	}})
+	// Providers are reminded of a missing Verwendungsnachweis before and after its deadline, once each (rules.md R38).
+	jobs = append(jobs, Job{Name: "proof-reminders", Spec: "20 */15 * * * *", Run: func(ctx context.Context) error {
+		_, err := forwarding.SendProofReminders(ctx, a.db, a.now())
 		return err
 	}})
 	// A client address is kept only while its login-throttle window runs (rules.md R27).

@@ -155,6 +155,7 @@ func (a *App) routes(e *echo.Echo) {
 	orgAdmin.POST("/weiterleitung/:call/annahme", a.acceptForwarding)
 	orgMember.POST("/weiterleitung/:call/stellen", a.reportPost)
 	orgMember.POST("/weiterleitung/:call/abrufe", a.requestDrawdown)
+	upload(orgUpload, "/weiterleitung/:call/nachweise", a.submitProof) // administrators only (forwarding_proof.go)
 
 	// Bids of an organisation (members).
 	orgMember.GET("/bewerbungen", a.orgBids)
@@ -275,6 +276,8 @@ func (a *App) routes(e *echo.Echo) {
 	lead.POST("/:call/weiterleitung/traeger/:org", a.issueForwarding)
 	lead.POST("/:call/weiterleitung/abrufe/:draw", a.decideDrawdown)
 	lead.POST("/:call/weiterleitung/abrufe/:draw/zahlung", a.recordPayment)
+	lead.POST("/:call/weiterleitung/nachweise/:proof", a.checkProof)
+	lead.GET("/:call/weiterleitung/nachweise/:proof/belege.pdf", a.proofFile)
 
 	// Evaluation (members of a procedure's committee).
 	evaluator.GET("", a.evaluationHome)

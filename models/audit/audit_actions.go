@@ -114,6 +114,8 @@ var auditActionLabels = map[string]string{
 	"forwarding.drawdown_approved":  "Mittelabruf bewilligt",
 	"forwarding.drawdown_refused":   "Mittelabruf abgelehnt",
 	"forwarding.drawdown_paid":      "Auszahlung vermerkt",
+	"forwarding.proof_submitted":    "Verwendungsnachweis eingereicht",
+	"forwarding.proof_checked":      "Verwendungsnachweis geprüft",
 
 	// Issued documents (PDF, rules.md R8).
 	"document.issued": "Dokument ausgestellt",
@@ -140,6 +142,7 @@ var auditObjectLabels = map[string]string{
 	"council_question":       "Anfrage aus dem Kreistag",
 	"forwarding_contract":    "Weiterleitungsvertrag",
 	"drawdown":               "Mittelabruf",
+	"proof":                  "Verwendungsnachweis",
 }
 
 // ActionLabel returns the German label of an audit action, or the action's name when

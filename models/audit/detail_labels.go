@@ -178,6 +178,11 @@ var detailLabels = map[string]string{
 	"justified":           "Durch besetzte Stellen gedeckt",
 	"forwarding_form":     "Form der Weiterleitung",
 	"vacancy_flag_months": "Unbesetzte Stelle hervorheben nach (Monaten)",
+	"year":                "Förderjahr",
+	"used":                "Verwendete Mittel laut Nachweis",
+	"received":            "Erhaltene Mittel laut Nachweis",
+	"attachment":          "Belege als PDF beigefügt",
+	"repayment":           "Zurückzufordern",
 }
 
 // valueLabels name the coded values of some detail keys in German: the states of a

@@ -28,6 +28,8 @@ func checkAwardedCall(t *testing.T, db *gorm.DB) {
 		`SELECT count(*) FROM issued_documents WHERE call_id = ? AND kind = 'vergabevermerk'`:                                                  2,
 		`SELECT count(*) FROM decisions WHERE call_id = ? AND awarded_at IS NOT NULL AND NOT deviates`:                                         1,
 		`SELECT count(*) FROM audit_log WHERE chain = concat('call:', ?::bigint) AND action = 'call.awarded'`:                                  1,
+		// one Verwendungsnachweis submitted before it was accepted, with nothing to repay (forwarding_proof.go)
+		`SELECT count(*) FROM proofs p JOIN forwarding_contracts k ON k.id = p.contract_id WHERE k.call_id = ? AND p.result = 'anerkannt' AND p.submitted_at < p.checked_at AND p.repayment_cents = 0`: 1,
 	} {
 		var n int64
 		if err := db.Raw(q, callID).Scan(&n).Error; err != nil {

@@ -18,7 +18,8 @@ import (
 // Weiterleitungsvertrag to the first selected provider, whose administrator accepts it
 // and reports the posts (the first filled from the start of the funding period, any
 // further one vacant with a planned start); the provider draws the first two months, the
-// lead approves both and records the payment of the first.
+// lead approves both and records the payment of the first; the provider submits the first
+// year's Verwendungsnachweis and the lead accepts it (forwarding_proof.go).
 func loadForwarding(ctx context.Context, db *gorm.DB, opts []Option, callID int64, final time.Time) error {
 	docs, ok := docsOf(opts).(forwarding.Documents)
 	if !ok {
@@ -92,5 +93,7 @@ func loadForwarding(ctx context.Context, db *gorm.DB, opts []Option, callID int6
 			}
 		}
 	}
-	return nil
+	_, last := step(8) // the proof follows the last draw-down's approval, before the council's status reports
+	submitted, checked := last.Add(time.Hour), last.Add(3*time.Hour)
+	return loadProof(ctx, db, lead, admin, core.CallScope{Tenant: p.TenantID, Call: callID}, p.OrgID, submitted, checked)
 }

@@ -1,7 +1,8 @@
 // Package forwarding is the life of the awarded posts after the final award: the
 // Weiterleitungsvertrag (or Zuwendungsbescheid) under Nr. 12 VV zu § 44 LHO per selected
-// provider with its acceptance, the state of each post (staffing, no names) and the
-// Mittelabrufe with the lead's decision and the recorded payments.
+// provider with its acceptance, the state of each post (staffing, no names), the
+// Mittelabrufe with the lead's decision and the recorded payments, and the
+// Verwendungsnachweis per Förderjahr with the lead's check.
 //
 // Layer: above decision. It imports core, rules, store, audit, vault, postbox, accounts
 // and calls.
@@ -13,5 +14,7 @@
 //     rules.DrawdownCheck;
 //   - R36 also: OpenPosts, the award record's posts over time (open.go);
 //   - R38: the Förderjahre and the deadlines of the Verwendungsnachweis in the terms
-//     (buildTerms with rules.FundingYears and rules.ProofDue).
+//     (buildTerms with rules.FundingYears and rules.ProofDue); the Verwendungsnachweis
+//     with SubmitProof and CheckProof (proof.go, rules.Repayment) and the reminders
+//     (SendProofReminders, proof_reminders.go).
 package forwarding

@@ -27,6 +27,7 @@ type Contract struct {
 	Posts                              []Post
 	Reports                            []rules.PostReport
 	Drawdowns                          []Drawdown
+	Proofs                             []Proof
 }
 
 // Accepted reports whether the provider accepted the contract.
@@ -86,6 +87,9 @@ func loadContracts(tx *gorm.DB, where string, args ...any) ([]*Contract, error) 
 			return nil, err
 		}
 		if err := loadDrawdowns(tx, k); err != nil {
+			return nil, err
+		}
+		if err := loadProofs(tx, k); err != nil {
 			return nil, err
 		}
 		out = append(out, k)

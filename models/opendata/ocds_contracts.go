@@ -13,10 +13,11 @@ import (
 )
 
 // The contracts part of the open data (rules.md R35–R38): each issue and acceptance of a
-// forwarding contract and each recorded payment adds a release to the awarded procedure
-// (contractReleases): the final award's snapshot with one contract per
-// Weiterleitungsvertrag, its implementation's transactions (recorded payments, Kreis →
-// provider) and milestones (the Verwendungsnachweis of each Förderjahr).
+// forwarding contract, each recorded payment and each accepted Verwendungsnachweis adds a
+// release to the awarded procedure (contractReleases): the final award's snapshot with one
+// contract per Weiterleitungsvertrag, its implementation's transactions (recorded
+// payments, Kreis → provider) and milestones (the Verwendungsnachweis of each Förderjahr,
+// "met" with dateMet once accepted).
 
 // OCDSContractInput is one issued forwarding contract with its recorded payments.
 type OCDSContractInput struct {
@@ -26,6 +27,15 @@ type OCDSContractInput struct {
 	IssuedAt   time.Time
 	AcceptedAt *time.Time
 	Payments   []OCDSPayment
+	Proofs     []OCDSProof
+}
+
+// OCDSProof is the acceptance of the Verwendungsnachweis of a Förderjahr (rules.md R38):
+// only that and when, no amounts.
+type OCDSProof struct {
+	ID         int64     `json:"id"`
+	YearNo     int       `json:"year_no"`
+	AcceptedAt time.Time `json:"accepted_at"`
 }
 
 // OCDSPayment is one recorded payment of a draw-down.
@@ -71,10 +81,13 @@ func contractsOf(tx *gorm.DB, args []any) (map[int64][]OCDSContractInput, error)
 		IssuedAt          time.Time
 		AcceptedAt        *time.Time
 		Payments          string
+		Proofs            string
 	}
 	if err := tx.Raw(`SELECT k.call_id, k.id, k.org_id, o.name AS org_name, k.terms::text AS terms, k.issued_at, k.accepted_at,
 			(SELECT coalesce(json_agg(json_build_object('id', d.id, 'paid_at', d.paid_at, 'cents', d.amount_cents) ORDER BY d.paid_at, d.id), '[]')
-			 FROM drawdowns d WHERE d.contract_id = k.id AND d.state = 'paid')::text AS payments
+			 FROM drawdowns d WHERE d.contract_id = k.id AND d.state = 'paid')::text AS payments,
+			(SELECT coalesce(json_agg(json_build_object('id', p.id, 'year_no', p.year_no, 'accepted_at', p.checked_at) ORDER BY p.checked_at, p.id), '[]')
+			 FROM proofs p WHERE p.contract_id = k.id AND p.result IN ('anerkannt', 'rueckforderung'))::text AS proofs
 		FROM forwarding_contracts k JOIN calls c ON c.id = k.call_id JOIN organizations o ON o.id = k.org_id
 		WHERE c.state = 'awarded' AND `+calls.PublicCallSQL+` ORDER BY k.call_id, o.name, k.id`, args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load contracts for open data: %w", err)
@@ -87,6 +100,9 @@ func contractsOf(tx *gorm.DB, args []any) (map[int64][]OCDSContractInput, error)
 		}
 		if err := json.Unmarshal([]byte(r.Payments), &in.Payments); err != nil {
 			return nil, fmt.Errorf("decode payments: %w", err)
+		}
+		if err := json.Unmarshal([]byte(r.Proofs), &in.Proofs); err != nil {
+			return nil, fmt.Errorf("decode proofs: %w", err)
 		}
 		out[r.CallID] = append(out[r.CallID], in)
 	}
@@ -104,7 +120,8 @@ type contractEvent struct {
 // contractReleases builds one release per event of the forwarding in date order, each
 // the final award's snapshot with the contracts as they stood at that event, so that a
 // published release never changes (rules.md R24): "<ocid>-contract-<id>-issued" (tag
-// contract), "-accepted" (contractUpdate), "<ocid>-payment-<id>" (implementation).
+// contract), "-accepted" (contractUpdate), "<ocid>-payment-<id>" (implementation),
+// "<ocid>-proof-<id>-accepted" (implementationUpdate).
 func (p *OCDSProcedure) contractReleases(o OCDSOptions, awards []*OCDSRelease) []*OCDSRelease {
 	if len(p.Contracts) == 0 || len(awards) == 0 {
 		return nil
@@ -117,6 +134,9 @@ func (p *OCDSProcedure) contractReleases(o OCDSOptions, awards []*OCDSRelease) [
 		}
 		for _, pay := range k.Payments {
 			events = append(events, contractEvent{pay.PaidAt, fmt.Sprintf("payment-%d", pay.ID), "implementation"})
+		}
+		for _, pr := range k.Proofs {
+			events = append(events, contractEvent{pr.AcceptedAt, fmt.Sprintf("proof-%d-accepted", pr.ID), "implementationUpdate"})
 		}
 	}
 	out := make([]*OCDSRelease, 0, len(events))
@@ -147,8 +167,14 @@ func contractJSON(k OCDSContractInput, buyer *OCDSOrgRef, at time.Time) OCDSCont
 	impl := &OCDSImplementation{}
 	for _, y := range k.Terms.Years {
 		total += y.Grant
-		impl.Milestones = append(impl.Milestones, OCDSMilestone{ID: fmt.Sprintf("verwendungsnachweis-%d", y.No), Type: "reporting", Status: "scheduled",
-			Title: fmt.Sprintf("Verwendungsnachweis für das Förderjahr %d (%s bis %s)", y.No, y.Period.From.German(), y.Period.To.German()), DueDate: ocdsTime(y.ProofDue)})
+		m := OCDSMilestone{ID: fmt.Sprintf("verwendungsnachweis-%d", y.No), Type: "reporting", Status: "scheduled",
+			Title: fmt.Sprintf("Verwendungsnachweis für das Förderjahr %d (%s bis %s)", y.No, y.Period.From.German(), y.Period.To.German()), DueDate: ocdsTime(y.ProofDue)}
+		for _, pr := range k.Proofs {
+			if pr.YearNo == y.No && !pr.AcceptedAt.After(at) {
+				m.Status, m.DateMet = "met", ocdsTime(pr.AcceptedAt)
+			}
+		}
+		impl.Milestones = append(impl.Milestones, m)
 	}
 	c.Value = ocdsEuro(total.Decimal())
 	for _, pay := range k.Payments {
