@@ -56,6 +56,7 @@ func (a *App) routes(e *echo.Echo) {
 	// uploadCSRF checks the same token from the first part instead, and the handler streams
 	// the file into storage (a.streamed, see input_check.go).
 	anyUpload := newArea(e, "", a.loadSession, a.loadActor, a.uploadCSRF)
+	userUpload := newArea(e, "", a.loadSession, a.loadActor, a.uploadCSRF, a.requireLogin)
 	orgUpload := newArea(e, "/traeger/:org", a.loadSession, a.loadActor, a.uploadCSRF, a.requireLogin, a.requireOrgMember(false))
 	upload := func(r area, path string, h echo.HandlerFunc) {
 		a.streamed[http.MethodPost+" "+r.prefix+path] = true
@@ -106,6 +107,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/beteiligungen/:consultation", a.publicConsultation) // the Beteiligung on a draft call is public (rules.md R31)
 	w.GET("/beteiligungen/:consultation/entwurf.pdf", a.consultationDraftPDF)
 	w.GET("/beteiligungen/:consultation/abwaegung.pdf", a.consultationAbwaegungPDF)
+	w.GET("/beteiligungen/:consultation/stellungnahmen/:st/anhang.pdf", a.statementAttachment)
 	w.GET("/dokumentenpruefung", a.documentCheckForm)
 	upload(anyUpload, "/dokumentenpruefung", a.documentCheck)
 	w.GET("/vergaben", a.awardList)
@@ -120,7 +122,7 @@ func (a *App) routes(e *echo.Echo) {
 	user.POST("/ausschreibungen/:id/fragen", a.askQuestion)
 	user.POST("/ausschreibungen/:id/folgen", a.followCall)
 	user.POST("/ausschreibungen/:id/entfolgen", a.unfollowCall)
-	user.POST("/beteiligungen/:consultation/stellungnahmen", a.submitStatement)
+	upload(userUpload, "/beteiligungen/:consultation/stellungnahmen", a.submitStatement) // with an optional PDF attachment
 
 	// Provider organisations: members; the profile and the members' roles for the
 	// organisation's administrators.
