@@ -237,6 +237,9 @@ func (e *matrixEnv) fileField(route string) string {
 	if strings.Contains(route, "/unterlagen/:key") {
 		return "doc_" + e.ids["key"]
 	}
+	if strings.HasSuffix(route, "/stellungnahmen") {
+		return "anhang"
+	}
 	return "datei"
 }
 
