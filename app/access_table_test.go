@@ -160,7 +160,7 @@ func accessTable() map[string]access {
 		// only members of invited organisations); the lead's page in every state (after publication it says so).
 		"GET /beteiligungen/:consultation": pub(), "GET /beteiligungen/:consultation/entwurf.pdf": pub(),
 		"GET /beteiligungen/:consultation/abwaegung.pdf": pub(), "POST /beteiligungen/:consultation/stellungnahmen": post(logged()),
-		"GET /beteiligungen/:consultation/stellungnahmen/:st/anhang.pdf": pub(),
+		"GET /beteiligungen/:consultation/stellungnahmen/:st/anhang.pdf":         pub(),
 		"GET /verwaltung/:kreis/verfahren/:call/beteiligung":                     who("lead"),
 		"POST /verwaltung/:kreis/verfahren/:call/beteiligung":                    post(who("lead")),
 		"POST /verwaltung/:kreis/verfahren/:call/beteiligung/stellungnahmen/:st": post(who("lead")),

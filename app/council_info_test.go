@@ -62,8 +62,10 @@ func TestCouncilIsInformedEquallyOverHTTP(t *testing.T) {
 	}
 	lead.post(base+"/berichte", url.Values{"stage": {"opening"}, "title": {"Öffnung"}, "body": {"Text"}}).
 		wantStatus(t, 422).wantContains(t, "Über diesen Stand können Sie erst berichten")
+	attachment := testPDF(30_000)
+	uploadReportFile(t, ta, lead, base, attachment)
 	report := url.Values{"stage": {"call_published"}, "title": {"Ausschreibung veröffentlicht"}, "body": {"Die Frist endet bald.\nBitte beachten Sie die Termine."}}
-	lead.post(base+"/berichte", report).wantStatus(t, 200).wantContains(t, "Bericht jetzt an alle Mitglieder verteilen")
+	lead.post(base+"/berichte", report).wantStatus(t, 200).wantContains(t, "Bericht jetzt an alle Mitglieder verteilen", "Terminplan Kreistag.pdf")
 	if n := ta.count(`SELECT count(*) FROM council_reports`); n != 0 {
 		t.Fatalf("%d reports before the confirmation", n)
 	}
@@ -93,6 +95,7 @@ func TestCouncilIsInformedEquallyOverHTTP(t *testing.T) {
 		t.Errorf("report PDF: %q, %d bytes", pdf.Header.Get("Cache-Control"), len(pdf.Body))
 	}
 	lead.get(fmt.Sprintf("%s/berichte/%d/bericht.pdf", base, reportID)).wantStatus(t, 200)
+	reportFileDownloads(t, ta, karl, lead, cbase, base, reportID, attachment, pdf.Body)
 
 	// Rita asks for her faction; the lead answers once; everyone receives it.
 	rita.post(cbase+"/anfragen", url.Values{"question": {""}}).wantStatus(t, 422).wantContains(t, "Bitte geben Sie Ihre Frage an.")
