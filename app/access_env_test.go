@@ -122,9 +122,10 @@ func (e *matrixEnv) fillIDs(t *testing.T) {
 		"msg":    n(`SELECT COALESCE(max(id), 0) FROM inbox_messages WHERE org_id = ? AND document_id IS NOT NULL`, e.awoOrg),
 		"member": fmt.Sprint(awoUser), "*": "css/app.css", "inv": "999999", "session": "999999",
 		"report": n(`SELECT COALESCE(max(id), 0) FROM council_reports WHERE call_id = ?`, e.callID),
+		"anlage": n(`SELECT COALESCE(max(f.file_id), 0) FROM council_report_files f JOIN council_reports r ON r.id = f.report_id WHERE r.call_id = ?`, e.callID),
 		"dist":   n(`SELECT COALESCE(max(d.id), 0) FROM council_distributions d JOIN council_reports r ON r.id = d.report_id WHERE r.call_id = ?`, e.callID),
 	}
-	for _, k := range []string{"q", "doc", "file", "msg", "st"} {
+	for _, k := range []string{"q", "doc", "file", "msg", "st", "anlage"} {
 		if e.ids[k] == "0" {
 			t.Fatalf("demo has no %s for the access matrix", k)
 		}

@@ -240,6 +240,9 @@ func (e *matrixEnv) fileField(route string) string {
 	if strings.HasSuffix(route, "/stellungnahmen") {
 		return "anhang"
 	}
+	if strings.HasSuffix(route, "/kreistag/anlagen") {
+		return "anlage"
+	}
 	return "datei"
 }
 

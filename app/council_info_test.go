@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"kimibv/app/pdfdoc"
+	"kimibv/models/core"
 	"kimibv/models/council"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
@@ -16,9 +18,14 @@ import (
 )
 
 // publishMatrixReport gives the access matrix's and the seal crawl's procedure a status
-// report at its publication, so that the council's report PDF has an id to request.
+// report with an attachment at its publication, so that the council's report PDF and
+// attachment have ids to request.
 func (e *matrixEnv) publishMatrixReport(t *testing.T) {
 	t.Helper()
+	if err := council.AddReportFile(context.Background(), e.ta.store.DB, dbtest.Vault(t), e.actors["leitung"], core.CallScope{Tenant: e.tenant, Call: e.callID},
+		council.ReportFileInput{Name: "Zeitplan.pdf", File: bytes.NewReader(testPDF(2000))}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := council.PublishReport(context.Background(), e.ta.store.DB, e.actors["leitung"], pdfdoc.New("http://localhost/dokumentenpruefung"),
 		council.ReportInput{TenantID: e.tenant, CallID: e.callID, Stage: rules.StageCallPublished, Title: "Die Ausschreibung ist veröffentlicht",
 			Body: "Die Frist läuft."}, time.Now()); err != nil {

@@ -44,7 +44,7 @@ func (a *App) councilReportFile(c echo.Context) error {
 		return err
 	}
 	rid, err1 := strconv.ParseInt(c.Param("report"), 10, 64)
-	fid, err2 := strconv.ParseInt(c.Param("file"), 10, 64)
+	fid, err2 := strconv.ParseInt(c.Param("anlage"), 10, 64)
 	if err1 != nil || err2 != nil {
 		return echo.ErrNotFound
 	}

@@ -272,7 +272,7 @@ func (a *App) routes(e *echo.Echo) {
 	lead.GET("/:call/kreistag", a.leadCouncil) // status reports and council questions (council_info.go)
 	lead.POST("/:call/kreistag/berichte", a.publishCouncilReport)
 	lead.GET("/:call/kreistag/berichte/:report/bericht.pdf", a.councilReportPDF)
-	lead.GET("/:call/kreistag/berichte/:report/anlagen/:file", a.councilReportFile)
+	lead.GET("/:call/kreistag/berichte/:report/anlagen/:anlage", a.councilReportFile)
 	upload(leadUpload, "/:call/kreistag/anlagen", a.addCouncilReportFile) // PDFs for the next status report (council_report_files.go)
 	lead.POST("/:call/kreistag/anfragen/:q/antwort", a.answerCouncilQuestion)
 	lead.POST("/:call/kreistag/beschluss", a.fetchResolution) // from the Kreis's OParl system
@@ -301,7 +301,7 @@ func (a *App) routes(e *echo.Echo) {
 	council.POST("/verfahren/:call/sachstand/anfragen", a.councilAsk)
 	council.POST("/verfahren/:call/sachstand/:dist/gelesen", a.councilMarkRead)
 	council.GET("/verfahren/:call/sachstand/berichte/:report/bericht.pdf", a.councilReportPDF)
-	council.GET("/verfahren/:call/sachstand/berichte/:report/anlagen/:file", a.councilReportFile)
+	council.GET("/verfahren/:call/sachstand/berichte/:report/anlagen/:anlage", a.councilReportFile)
 
 	// Open data (OCDS). Outside group w: public JSON needs no session and sets no cookie.
 	e.GET("/ocds/releases.json", a.ocdsAll)
