@@ -114,7 +114,7 @@ func (e *matrixEnv) fillIDs(t *testing.T) {
 		"a":   "1", "b": n(`SELECT current_version FROM calls WHERE id = ?`, e.callID), "v": "1",
 		"user":         n(`SELECT id FROM users WHERE email = 'gremium2@musterland.example'`),
 		"q":            n(`SELECT COALESCE(max(id), 0) FROM questions WHERE call_id = ?`, e.callID),
-		"consultation": n(`SELECT COALESCE(max(id), 0) FROM consultations`), "st": n(`SELECT COALESCE(max(id), 0) FROM consultation_statements`),
+		"consultation": n(`SELECT COALESCE(max(id), 0) FROM consultations`), "st": n(`SELECT COALESCE(max(id), 0) FROM consultation_statements WHERE file_id IS NOT NULL AND consultation_id = (SELECT max(id) FROM consultations)`),
 		"doc":  n(`SELECT COALESCE(max(id), 0) FROM org_documents WHERE org_id = ?`, e.awoOrg),
 		"file": n(`SELECT file_id FROM bid_version_files WHERE bid_id = ? ORDER BY doc_key LIMIT 1`, e.bidID),
 		"key":  e.cc.RequiredDocs[0].Key, "step": string(rules.StepAnswers), "schritt": rules.CallStepSchedule, "req": "999999", "draw": "999999", "proof": "999999", "obj": "999999", "notice": "999999", "mail": "999999", "answer": "999999",
@@ -122,9 +122,10 @@ func (e *matrixEnv) fillIDs(t *testing.T) {
 		"msg":    n(`SELECT COALESCE(max(id), 0) FROM inbox_messages WHERE org_id = ? AND document_id IS NOT NULL`, e.awoOrg),
 		"member": fmt.Sprint(awoUser), "*": "css/app.css", "inv": "999999", "session": "999999",
 		"report": n(`SELECT COALESCE(max(id), 0) FROM council_reports WHERE call_id = ?`, e.callID),
+		"anlage": n(`SELECT COALESCE(max(f.file_id), 0) FROM council_report_files f JOIN council_reports r ON r.id = f.report_id WHERE r.call_id = ?`, e.callID),
 		"dist":   n(`SELECT COALESCE(max(d.id), 0) FROM council_distributions d JOIN council_reports r ON r.id = d.report_id WHERE r.call_id = ?`, e.callID),
 	}
-	for _, k := range []string{"q", "doc", "file", "msg"} {
+	for _, k := range []string{"q", "doc", "file", "msg", "st", "anlage"} {
 		if e.ids[k] == "0" {
 			t.Fatalf("demo has no %s for the access matrix", k)
 		}

@@ -237,6 +237,12 @@ func (e *matrixEnv) fileField(route string) string {
 	if strings.Contains(route, "/unterlagen/:key") {
 		return "doc_" + e.ids["key"]
 	}
+	if strings.HasSuffix(route, "/stellungnahmen") {
+		return "anhang"
+	}
+	if strings.HasSuffix(route, "/kreistag/anlagen") {
+		return "anlage"
+	}
 	return "datei"
 }
 

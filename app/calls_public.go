@@ -32,6 +32,9 @@ func (fmtr) Num(d decimal.Decimal) string {
 	return rules.FormatGermanDecimal(d, 2)
 }
 
+// Size writes a file size ("240 KB", "2,5 MB").
+func (fmtr) Size(n int64) string { return rules.FormatFileSize(n) }
+
 // DT writes a local time, with the zone where the wall time is ambiguous.
 func (fmtr) DT(t time.Time) string { return rules.FormatDateTimeZone(t) }
 

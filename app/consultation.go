@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,6 +30,7 @@ type consultationPage struct {
 	Running bool
 	Ended   bool
 	Changes []diffSection // consultation version → published version 1
+	MaxFile string        // the attachment's size limit, e.g. "20 MB"
 	F       fmtr
 }
 
@@ -52,7 +54,8 @@ func (a *App) loadConsultationPage(c echo.Context) (*consultationPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &consultationPage{V: v, Href: fmt.Sprintf("/beteiligungen/%d", id), Running: v.Running(now), Ended: v.Ended(now)}
+	d := &consultationPage{V: v, Href: fmt.Sprintf("/beteiligungen/%d", id), Running: v.Running(now), Ended: v.Ended(now),
+		MaxFile: rules.FormatMB(a.cfg.MaxFileBytes)}
 	d.Body = newCallPage(&calls.CallView{Call: calls.CallRow{Call: rules.Call{ID: v.CallID, Ref: v.Ref, Title: v.Title, State: v.State}}, Content: v.Content}, now)
 	d.Body.Countdown = "" // the draft's dates are proposals, no running deadline
 	if d.Own, err = consultation.InvitedOrgs(ctx, a.db, actor(c), id); err != nil {
@@ -77,16 +80,26 @@ func (a *App) publicConsultation(c echo.Context) error {
 	return a.render(c, http.StatusOK, "consultation", p)
 }
 
-// submitStatement stores or revises the statement of one of the user's organisations.
+// submitStatement stores or revises the statement of one of the user's organisations,
+// with its optional PDF attachment streamed into storage (an upload route, see upload.go).
 func (a *App) submitStatement(c echo.Context) error {
 	d, err := a.loadConsultationPage(c)
 	if err != nil {
 		return err
 	}
-	form := formValues(c)
-	scope := consultation.OrgScope{Org: formOrg(c, "org", actor(c)), Consultation: d.V.ID}
-	_, err = consultation.Submit(c.Request().Context(), a.db, actor(c), scope,
-		consultation.StatementInput{Section: form.Get("section"), Body: form.Get("body")})
+	vlt, err := a.vault()
+	if err != nil {
+		return err
+	}
+	form, err := a.readUpload(c, "anhang", a.cfg.MaxFileBytes, func(values url.Values, filename string, file io.Reader) error {
+		in := consultation.StatementInput{Section: values.Get("section"), Body: values.Get("body"), RemoveAttachment: values.Get("anhang_entfernen") != ""}
+		if file != nil {
+			in.Attachment = &consultation.AttachmentInput{Vault: vlt, Name: filename, File: file, MaxBytes: a.cfg.MaxFileBytes}
+		}
+		scope := consultation.OrgScope{Org: chosenOrg(values.Get("org"), actor(c)), Consultation: d.V.ID}
+		_, err := consultation.Submit(c.Request().Context(), a.db, actor(c), scope, in)
+		return err
+	})
 	if _, ok := core.AsValidation(err); ok {
 		status := http.StatusUnprocessableEntity
 		if errors.Is(err, core.ErrForbidden) {
@@ -101,6 +114,28 @@ func (a *App) submitStatement(c echo.Context) error {
 	}
 	return a.redirect(c, d.Href+"#stellungnahmen",
 		"Ihre Stellungnahme ist eingegangen. Sie ist mit dem Namen Ihrer Organisation öffentlich; bis zum Ende der Beteiligung können Sie sie ändern.")
+}
+
+// statementAttachment sends the PDF attached to a statement; like the statement it is public.
+func (a *App) statementAttachment(c echo.Context) error {
+	id, err := consultationID(c)
+	if err != nil {
+		return err
+	}
+	st, err := strconv.ParseInt(c.Param("st"), 10, 64)
+	if err != nil || st <= 0 {
+		return echo.ErrNotFound
+	}
+	vlt, err := a.vault()
+	if err != nil {
+		return err
+	}
+	r, f, err := consultation.OpenAttachment(c.Request().Context(), a.db, vlt, id, st)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return a.sendFile(c, f, r)
 }
 
 // consultationDraftPDF sends the PDF of the draft put to the Beteiligung.

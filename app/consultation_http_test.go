@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,8 +33,15 @@ func TestConsultationHTTP(t *testing.T) {
 	n0 := ta.count(`SELECT count(*) FROM consultations`)
 	l.post(base+"/beteiligung", url.Values{"starts_at": {local(now)}, "ends_at": {local(now.Add(2 * time.Hour))}, "orgs": {fmt.Sprint(awo)}}).
 		wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "mindestens einen Tag")
-	l.post(base+"/beteiligung", url.Values{"starts_at": {local(now.Add(-time.Hour))}, "ends_at": {local(now.Add(72 * time.Hour))},
-		"orgs": {fmt.Sprint(awo), fmt.Sprint(caritas)}}).wantStatus(t, http.StatusSeeOther)
+	opening := url.Values{"starts_at": {local(now.Add(-time.Hour))}, "ends_at": {local(now.Add(72 * time.Hour))},
+		"orgs": {fmt.Sprint(awo), fmt.Sprint(caritas)}}
+	// Opening is irreversible: without its confirmation the page asks and nothing changes.
+	l.post(base+"/beteiligung", opening).wantStatus(t, http.StatusOK).
+		wantContains(t, "Beteiligung eröffnen", "Beteiligung jetzt eröffnen", "Arbeiterwohlfahrt", "nicht mehr ändern")
+	if n := ta.count(`SELECT count(*) FROM consultations`); n != n0 {
+		t.Fatalf("opened without confirmation: %d", n)
+	}
+	l.postConfirmed(base+"/beteiligung", opening).wantStatus(t, http.StatusSeeOther)
 	if n := ta.count(`SELECT count(*) FROM consultations`); n != n0+1 {
 		t.Fatalf("consultations %d", n)
 	}
@@ -70,19 +78,17 @@ func TestConsultationHTTP(t *testing.T) {
 	p.login("awo@traeger.example", demo.Password)
 	p.get(page).wantStatus(t, http.StatusOK).wantContains(t, "Stellungnahme abgeben", `name="body"`)
 	p.get("/arbeitsbereich").wantContains(t, "Zum Entwurf Stellung nehmen", `href="`+page+`"`)
-	p.post(page+"/stellungnahmen", url.Values{"org": {fmt.Sprint(awo)}, "section": {"zeitplan"}, "body": {" "}}).
-		wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "Bitte geben Sie Ihre Stellungnahme an")
-	p.post(page+"/stellungnahmen", url.Values{"org": {fmt.Sprint(awo)}, "section": {"zeitplan"}, "body": {"Vier Wochen sind zu knapp."}}).
-		wantStatus(t, http.StatusSeeOther)
-	p.post(page+"/stellungnahmen", url.Values{"org": {fmt.Sprint(awo)}, "section": {"zeitplan"}, "body": {"Sechs Wochen wären angemessen."}}).
-		wantStatus(t, http.StatusSeeOther)
-	p.post(page+"/stellungnahmen", url.Values{"org": {fmt.Sprint(caritas)}, "section": {"zeitplan"}, "body": {"Fremd"}}).wantStatus(t, http.StatusNotFound)
+	p.get(page).wantContains(t, `enctype="multipart/form-data"`, `name="anhang"`)
+	state(p, page, awo, "zeitplan", " ").wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "Bitte geben Sie Ihre Stellungnahme an")
+	state(p, page, awo, "zeitplan", "Vier Wochen sind zu knapp.").wantStatus(t, http.StatusSeeOther)
+	state(p, page, awo, "zeitplan", "Sechs Wochen wären angemessen.").wantStatus(t, http.StatusSeeOther)
+	state(p, page, caritas, "zeitplan", "Fremd").wantStatus(t, http.StatusNotFound)
 	anon.get(page).wantContains(t, "Arbeiterwohlfahrt", "Sechs Wochen wären angemessen.", "Noch ohne Antwort")
+	attachmentsWhileRunning(t, ta, p, anon, page, awo)
 	d := ta.client()
 	d.login("diakonie@traeger.example", demo.Password)
 	before := ta.count(`SELECT count(*) FROM consultation_statements`)
-	d.post(page+"/stellungnahmen", url.Values{"section": {"zeitplan"}, "body": {"Wir auch."}}).
-		wantStatus(t, http.StatusForbidden).wantContains(t, "nicht eingeladen")
+	state(d, page, 0, "zeitplan", "Wir auch.").wantStatus(t, http.StatusForbidden).wantContains(t, "nicht eingeladen")
 	if n := ta.count(`SELECT count(*) FROM consultation_statements`); n != before {
 		t.Fatalf("statement of a non-invited organisation stored: %d", n)
 	}
@@ -99,18 +105,30 @@ func TestConsultationHTTP(t *testing.T) {
 
 	// After the end nothing of a statement changes.
 	ta.store.DB.Exec(`UPDATE consultations SET ends_at = now() - interval '1 minute' WHERE id = ?`, id)
-	p.post(page+"/stellungnahmen", url.Values{"org": {fmt.Sprint(awo)}, "section": {"zeitplan"}, "body": {"Zu spät geändert."}}).
-		wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "geendet")
+	state(p, page, awo, "zeitplan", "Zu spät geändert.").wantStatus(t, http.StatusUnprocessableEntity).wantContains(t, "geendet")
 	if n := ta.count(`SELECT count(*) FROM consultation_statements WHERE body = 'Zu spät geändert.'`); n != 0 {
 		t.Fatal("statement changed after the end")
 	}
+	attachmentAfterTheEnd(t, ta, p, page, awo)
 
 	// The Abwägung is public and the lead's page says the call may now be published.
 	ta.clock.Advance(2 * time.Hour)
 	l.post(base+"/beteiligung/abwaegung", nil).wantStatus(t, http.StatusSeeOther)
 	l.get(base+"/beteiligung").wantContains(t, "Abwägung (PDF)")
-	anon.get(page+"/abwaegung.pdf").wantStatus(t, http.StatusOK)
+	abw := anon.get(page+"/abwaegung.pdf").wantStatus(t, http.StatusOK)
+	if !strings.Contains(pdfText(t, abw.Body), "Anlage-AWO.pdf") {
+		t.Error("the Abwägung does not list the statement's attachment by file name")
+	}
 	if n := ta.count(`SELECT count(*) FROM inbox_messages WHERE kind = 'consultation_weighed' AND call_id = ? AND org_id IN (?, ?)`, callID, awo, caritas); n != 2 {
 		t.Fatalf("Abwägung messages %d", n)
 	}
+}
+
+// state sends a statement of org (0: the form names none) through the upload form.
+func state(c *client, page string, org int64, section, body string, file ...uploadPart) *response {
+	parts := []uploadPart{{Name: "section", Value: section}, {Name: "body", Value: body}}
+	if org != 0 {
+		parts = append([]uploadPart{{Name: "org", Value: fmt.Sprint(org)}}, parts...)
+	}
+	return c.upload(page+"/stellungnahmen", true, append(parts, file...)...)
 }

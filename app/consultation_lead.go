@@ -3,13 +3,17 @@ package app
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models/calls"
 	"kimibv/models/consultation"
 	"kimibv/models/core"
+	"kimibv/models/rules"
 	"kimibv/templates"
 )
 
@@ -68,8 +72,15 @@ func (a *App) openConsultation(c echo.Context) error {
 		return err
 	}
 	form := formValues(c)
-	_, err = consultation.Open(c.Request().Context(), a.db, actor(c), scope, consultation.OpenInput{StartsAt: form.Get("starts_at"),
-		EndsAt: form.Get("ends_at"), Orgs: ids(form["orgs"])}, a.docs, a.cfg.BaseURL, a.now())
+	in := consultation.OpenInput{StartsAt: form.Get("starts_at"), EndsAt: form.Get("ends_at"), Orgs: ids(form["orgs"])}
+	// Only an opening the use case would accept is confirmed first; anything else goes on
+	// to Open, which refuses it with the field's message.
+	if d.V == nil && consultation.CheckOpen(c.Request().Context(), a.db, actor(c), scope, in, a.now()) == nil {
+		if ask, err := a.askConfirmation(c, openConsultationAct(d, form)); ask {
+			return err
+		}
+	}
+	_, err = consultation.Open(c.Request().Context(), a.db, actor(c), scope, in, a.docs, a.cfg.BaseURL, a.now())
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "consultation_lead", "Beteiligung – "+d.Call.Ref, d, form, err)
 	}
@@ -77,6 +88,31 @@ func (a *App) openConsultation(c echo.Context) error {
 		return err
 	}
 	return a.redirect(c, d.Base+"/beteiligung", "Die Beteiligung ist eröffnet. Die eingeladenen Organisationen wurden im Postfach und per E-Mail benachrichtigt.")
+}
+
+// openConsultationAct describes the opening of a Beteiligung for its confirmation page.
+func openConsultationAct(d *leadConsultationPage, form url.Values) finalAct {
+	chosen := ids(form["orgs"])
+	var names []string
+	for _, o := range d.Candidates {
+		if slices.Contains(chosen, o.ID) {
+			names = append(names, o.Name)
+		}
+	}
+	return finalAct{Title: "Beteiligung eröffnen", Button: "Beteiligung jetzt eröffnen", Back: d.Base + "/beteiligung",
+		Intro: fmt.Sprintf("Sie stellen den Entwurf von %s (%s) zur Beteiligung.", d.Call.Title, d.Call.Ref),
+		Final: []string{"Der Entwurf wird so, wie er jetzt ist, als Fassung der Beteiligung festgehalten und als PDF mit Prüfwert ausgestellt; er ist öffentlich.",
+			"Die eingeladenen Organisationen werden sofort im Postfach und per E-Mail benachrichtigt. Zeitraum und Eingeladene lassen sich danach nicht mehr ändern; zu einem Entwurf gibt es nur eine Beteiligung."},
+		Rows: [][2]string{{"Beginn", typedTime(form.Get("starts_at"))}, {"Ende", typedTime(form.Get("ends_at"))}, {"Eingeladen", strings.Join(names, ", ")}}}
+}
+
+// typedTime writes a date-and-time field as typed in German form (Europe/Berlin).
+func typedTime(s string) string {
+	t, _, msg := rules.ParseDateTimeInput(s)
+	if msg != "" {
+		return s
+	}
+	return rules.FormatDateTimeZone(t)
 }
 
 // respondStatement records the lead's response to the statement of :st.

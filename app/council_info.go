@@ -15,11 +15,12 @@ import (
 // councilInfoPage is the data of a procedure's status reports and council questions, for
 // the council (/kreistag/…/sachstand) and for the lead (/verwaltung/…/kreistag).
 type councilInfoPage struct {
-	I      *council.Info
-	Base   string // this page's address
-	Back   string // the page above it
-	Stages [][2]string
-	F      fmtr
+	I       *council.Info
+	Base    string // this page's address
+	Back    string // the page above it
+	Stages  [][2]string
+	Waiting []council.ReportFile // the lead's attachments for the next report
+	F       fmtr
 }
 
 // loadCouncilInfo reads the council information of :call (council.LoadInfo admits the
@@ -60,7 +61,12 @@ func (a *App) councilInfoData(c echo.Context) (councilInfoPage, error) {
 
 // leadCouncilData loads the lead's page of :call.
 func (a *App) leadCouncilData(c echo.Context) (councilInfoPage, error) {
-	return a.loadCouncilInfo(c, callsBase(c)+"/%d/kreistag", callsBase(c)+"/%d")
+	p, err := a.loadCouncilInfo(c, callsBase(c)+"/%d/kreistag", callsBase(c)+"/%d")
+	if err != nil {
+		return p, err
+	}
+	p.Waiting, err = council.WaitingReportFiles(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: p.I.CallID})
+	return p, err
 }
 
 // councilInfo shows a council member the reports and answers of a procedure with their
@@ -149,6 +155,9 @@ func (a *App) publishCouncilReport(c echo.Context) error {
 			Final: []string{"Der Bericht wird als PDF mit Prüfwert ausgestellt und geht allen Mitgliedern zur selben Zeit mit demselben Inhalt zu; er lässt sich nicht zurückholen oder ändern.",
 				"Vor der Öffnung darf ein Bericht nichts über Interessenbekundungen enthalten, auch nicht, ob welche eingegangen sind."},
 			Rows: [][2]string{{"Stand", label}, {"Betreff", in.Title}, {"Text", in.Body}}}
+		for _, f := range p.Waiting {
+			act.Rows = append(act.Rows, [2]string{"Anlage", f.Name + " (" + rules.FormatFileSize(f.Size) + ")"})
+		}
 		if ask, err := a.askConfirmation(c, act); ask {
 			return err
 		}

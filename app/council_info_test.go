@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"kimibv/app/pdfdoc"
+	"kimibv/models/core"
 	"kimibv/models/council"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
@@ -16,9 +18,14 @@ import (
 )
 
 // publishMatrixReport gives the access matrix's and the seal crawl's procedure a status
-// report at its publication, so that the council's report PDF has an id to request.
+// report with an attachment at its publication, so that the council's report PDF and
+// attachment have ids to request.
 func (e *matrixEnv) publishMatrixReport(t *testing.T) {
 	t.Helper()
+	if err := council.AddReportFile(context.Background(), e.ta.store.DB, dbtest.Vault(t), e.actors["leitung"], core.CallScope{Tenant: e.tenant, Call: e.callID},
+		council.ReportFileInput{Name: "Zeitplan.pdf", File: bytes.NewReader(testPDF(2000))}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := council.PublishReport(context.Background(), e.ta.store.DB, e.actors["leitung"], pdfdoc.New("http://localhost/dokumentenpruefung"),
 		council.ReportInput{TenantID: e.tenant, CallID: e.callID, Stage: rules.StageCallPublished, Title: "Die Ausschreibung ist veröffentlicht",
 			Body: "Die Frist läuft."}, time.Now()); err != nil {
@@ -62,8 +69,10 @@ func TestCouncilIsInformedEquallyOverHTTP(t *testing.T) {
 	}
 	lead.post(base+"/berichte", url.Values{"stage": {"opening"}, "title": {"Öffnung"}, "body": {"Text"}}).
 		wantStatus(t, 422).wantContains(t, "Über diesen Stand können Sie erst berichten")
+	attachment := testPDF(30_000)
+	uploadReportFile(t, ta, lead, base, attachment)
 	report := url.Values{"stage": {"call_published"}, "title": {"Ausschreibung veröffentlicht"}, "body": {"Die Frist endet bald.\nBitte beachten Sie die Termine."}}
-	lead.post(base+"/berichte", report).wantStatus(t, 200).wantContains(t, "Bericht jetzt an alle Mitglieder verteilen")
+	lead.post(base+"/berichte", report).wantStatus(t, 200).wantContains(t, "Bericht jetzt an alle Mitglieder verteilen", "Terminplan Kreistag.pdf")
 	if n := ta.count(`SELECT count(*) FROM council_reports`); n != 0 {
 		t.Fatalf("%d reports before the confirmation", n)
 	}
@@ -93,6 +102,7 @@ func TestCouncilIsInformedEquallyOverHTTP(t *testing.T) {
 		t.Errorf("report PDF: %q, %d bytes", pdf.Header.Get("Cache-Control"), len(pdf.Body))
 	}
 	lead.get(fmt.Sprintf("%s/berichte/%d/bericht.pdf", base, reportID)).wantStatus(t, 200)
+	reportFileDownloads(t, ta, karl, lead, cbase, base, reportID, attachment, pdf.Body)
 
 	// Rita asks for her faction; the lead answers once; everyone receives it.
 	rita.post(cbase+"/anfragen", url.Values{"question": {""}}).wantStatus(t, 422).wantContains(t, "Bitte geben Sie Ihre Frage an.")

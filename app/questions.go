@@ -64,7 +64,12 @@ func (a *App) askQuestion(c echo.Context) error {
 // formOrg reads an organisation id from field name; with none given and exactly one
 // organisation, that one is meant. Anything else is 0, which the use cases refuse with 404.
 func formOrg(c echo.Context, name string, act *core.Actor) int64 {
-	if s := c.FormValue(name); s != "" {
+	return chosenOrg(c.FormValue(name), act)
+}
+
+// chosenOrg parses the organisation chosen in a form (s), or the actor's only one when s is empty.
+func chosenOrg(s string, act *core.Actor) int64 {
+	if s != "" {
 		id, _ := strconv.ParseInt(s, 10, 64)
 		return id
 	}

@@ -56,6 +56,8 @@ func (a *App) routes(e *echo.Echo) {
 	// uploadCSRF checks the same token from the first part instead, and the handler streams
 	// the file into storage (a.streamed, see input_check.go).
 	anyUpload := newArea(e, "", a.loadSession, a.loadActor, a.uploadCSRF)
+	userUpload := newArea(e, "", a.loadSession, a.loadActor, a.uploadCSRF, a.requireLogin)
+	leadUpload := newArea(e, "/verwaltung/:kreis/verfahren", a.loadSession, a.loadActor, a.uploadCSRF, a.requireLogin, a.requireTenantRole(core.RoleLead))
 	orgUpload := newArea(e, "/traeger/:org", a.loadSession, a.loadActor, a.uploadCSRF, a.requireLogin, a.requireOrgMember(false))
 	upload := func(r area, path string, h echo.HandlerFunc) {
 		a.streamed[http.MethodPost+" "+r.prefix+path] = true
@@ -106,6 +108,7 @@ func (a *App) routes(e *echo.Echo) {
 	w.GET("/beteiligungen/:consultation", a.publicConsultation) // the Beteiligung on a draft call is public (rules.md R31)
 	w.GET("/beteiligungen/:consultation/entwurf.pdf", a.consultationDraftPDF)
 	w.GET("/beteiligungen/:consultation/abwaegung.pdf", a.consultationAbwaegungPDF)
+	w.GET("/beteiligungen/:consultation/stellungnahmen/:st/anhang.pdf", a.statementAttachment)
 	w.GET("/dokumentenpruefung", a.documentCheckForm)
 	upload(anyUpload, "/dokumentenpruefung", a.documentCheck)
 	w.GET("/vergaben", a.awardList)
@@ -120,7 +123,7 @@ func (a *App) routes(e *echo.Echo) {
 	user.POST("/ausschreibungen/:id/fragen", a.askQuestion)
 	user.POST("/ausschreibungen/:id/folgen", a.followCall)
 	user.POST("/ausschreibungen/:id/entfolgen", a.unfollowCall)
-	user.POST("/beteiligungen/:consultation/stellungnahmen", a.submitStatement)
+	upload(userUpload, "/beteiligungen/:consultation/stellungnahmen", a.submitStatement) // with an optional PDF attachment
 
 	// Provider organisations: members; the profile and the members' roles for the
 	// organisation's administrators.
@@ -270,6 +273,8 @@ func (a *App) routes(e *echo.Echo) {
 	lead.GET("/:call/kreistag", a.leadCouncil) // status reports and council questions (council_info.go)
 	lead.POST("/:call/kreistag/berichte", a.publishCouncilReport)
 	lead.GET("/:call/kreistag/berichte/:report/bericht.pdf", a.councilReportPDF)
+	lead.GET("/:call/kreistag/berichte/:report/anlagen/:anlage", a.councilReportFile)
+	upload(leadUpload, "/:call/kreistag/anlagen", a.addCouncilReportFile) // PDFs for the next status report (council_report_files.go)
 	lead.POST("/:call/kreistag/anfragen/:q/antwort", a.answerCouncilQuestion)
 	lead.POST("/:call/kreistag/beschluss", a.fetchResolution) // from the Kreis's OParl system
 	lead.GET("/:call/weiterleitung", a.leadForwarding)
@@ -299,6 +304,7 @@ func (a *App) routes(e *echo.Echo) {
 	council.POST("/verfahren/:call/sachstand/anfragen", a.councilAsk)
 	council.POST("/verfahren/:call/sachstand/:dist/gelesen", a.councilMarkRead)
 	council.GET("/verfahren/:call/sachstand/berichte/:report/bericht.pdf", a.councilReportPDF)
+	council.GET("/verfahren/:call/sachstand/berichte/:report/anlagen/:anlage", a.councilReportFile)
 
 	// Open data (OCDS). Outside group w: public JSON needs no session and sets no cookie.
 	e.GET("/ocds/releases.json", a.ocdsAll)

@@ -125,7 +125,7 @@ func TestWalletUploadRefusals(t *testing.T) {
 	ta, c, awo, _ := walletSetup(t)
 	base := fmt.Sprintf("/traeger/%d/dokumente", awo)
 	stored := func() int64 {
-		return ta.count(`SELECT count(*) FROM files WHERE kind <> 'bid'`) + ta.count(`SELECT count(*) FROM org_documents`)
+		return ta.count(`SELECT count(*) FROM files WHERE kind = 'wallet'`) + ta.count(`SELECT count(*) FROM org_documents`)
 	}
 
 	cases := []struct {
@@ -249,7 +249,7 @@ func TestWalletUploadTooLargeIsRefusedWithoutReadingItAll(t *testing.T) {
 			if got := pr.read.Load(); got > 30<<20 {
 				t.Errorf("the server consumed %d MiB of a %d MiB upload", got>>20, size>>20)
 			}
-			if n := ta.count(`SELECT count(*) FROM files WHERE kind <> 'bid'`); n != 0 {
+			if n := ta.count(`SELECT count(*) FROM files WHERE kind = 'wallet'`); n != 0 {
 				t.Errorf("%d files stored", n)
 			}
 		})
@@ -257,7 +257,7 @@ func TestWalletUploadTooLargeIsRefusedWithoutReadingItAll(t *testing.T) {
 	t.Run("exactly at the limit is accepted", func(t *testing.T) {
 		pr := newPatternReader(20 << 20)
 		streamingUpload(t, c, base, pr, false, 20<<20).wantStatus(t, http.StatusSeeOther)
-		if n := ta.count(`SELECT sum(size) FROM files WHERE kind <> 'bid'`); n != 20<<20 {
+		if n := ta.count(`SELECT sum(size) FROM files WHERE kind = 'wallet'`); n != 20<<20 {
 			t.Errorf("stored %d bytes", n)
 		}
 	})

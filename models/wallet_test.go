@@ -146,7 +146,7 @@ func TestWalletUseCases(t *testing.T) {
 		if v, _ := core.AsValidation(err); v == nil || len(v.Codes()) != 2 {
 			t.Errorf("unknown type without file: %v", err)
 		}
-		if n := count(`SELECT count(*) FROM files WHERE kind <> 'bid'`) + count(`SELECT count(*) FROM org_documents`); n != 0 {
+		if n := count(`SELECT count(*) FROM files WHERE kind = 'wallet'`) + count(`SELECT count(*) FROM org_documents`); n != 0 {
 			t.Errorf("%d rows written", n)
 		}
 	})
@@ -258,11 +258,11 @@ func TestWalletUseCases(t *testing.T) {
 		if err := fx.st.DB.Exec(`DELETE FROM organization_members WHERE user_id = ? AND org_id = ?`, fx.awo.UserID, fx.awoOrg).Error; err != nil {
 			t.Fatal(err)
 		}
-		before := count(`SELECT count(*) FROM files WHERE kind <> 'bid'`)
+		before := count(`SELECT count(*) FROM files WHERE kind = 'wallet'`)
 		if _, err := bids.AddWalletDocument(ctx, fx.st.DB, fx.vault, &stale, fx.awoOrg, satzung("s.pdf", 900), walletNow); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("err = %v", err)
 		}
-		if count(`SELECT count(*) FROM files WHERE kind <> 'bid'`) != before {
+		if count(`SELECT count(*) FROM files WHERE kind = 'wallet'`) != before {
 			t.Error("a file was stored")
 		}
 	})

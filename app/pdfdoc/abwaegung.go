@@ -45,7 +45,11 @@ func (rd *Renderer) Abwaegung(meta vault.DocMeta, d *consultation.AbwaegungData)
 		if s.RevisedAt != nil {
 			received = "geändert " + core.FormatDateTime(*s.RevisedAt)
 		}
-		rows = append(rows, []string{strconv.Itoa(i + 1), s.OrgName + "\n" + s.SectionLabel + "\n" + received, s.Body,
+		body := s.Body
+		if s.FileName != "" {
+			body += "\n\nAnlage: " + s.FileName + " (PDF)"
+		}
+		rows = append(rows, []string{strconv.Itoa(i + 1), s.OrgName + "\n" + s.SectionLabel + "\n" + received, body,
 			rules.OutcomeLabel(s.Outcome) + "\n" + s.Response})
 	}
 	if len(rows) > 0 {

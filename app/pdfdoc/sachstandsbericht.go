@@ -30,6 +30,14 @@ func (rd *Renderer) Sachstandsbericht(meta vault.DocMeta, d *council.ReportDoc) 
 	})
 	doc.Heading(d.Title)
 	doc.Paragraph(d.Body)
+	if len(d.Attachments) > 0 {
+		doc.Heading("Anlagen")
+		kv := make([]pdf.KV, len(d.Attachments))
+		for i, f := range d.Attachments {
+			kv[i] = pdf.KV{Key: f.Name, Value: "Prüfwert (SHA-256) " + f.SHA256}
+		}
+		doc.KeyValues(kv)
+	}
 	doc.Note("Dieser Bericht ging allen Mitgliedern des Kreistags mit demselben Inhalt zur selben Zeit zu. Vor der Öffnung enthält " +
 		"ein Sachstandsbericht keine Angaben zu Interessenbekundungen und trägt keine Anlagen aus den Unterlagen der Träger.")
 	return doc.Bytes()

@@ -94,6 +94,7 @@ var auditActionLabels = map[string]string{
 	"council.faction_created":    "Fraktion oder Gruppe im Kreistag angelegt",
 	"council.faction_assigned":   "Fraktion eines Kreistagsmitglieds festgelegt",
 	"council.report_published":   "Sachstandsbericht an den Kreistag verteilt",
+	"council.report_file_added":  "Anlage zum nächsten Sachstandsbericht hochgeladen",
 	"council.question_asked":     "Anfrage aus dem Kreistag gestellt",
 	"council.question_answered":  "Anfrage aus dem Kreistag beantwortet und verteilt",
 	"council.oparl_configured":   "Ratsinformationssystem (OParl) des Kreises eingetragen",

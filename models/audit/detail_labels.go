@@ -90,6 +90,8 @@ var detailLabels = map[string]string{
 	"confirmation":        "Bestätigung",
 	"content_sha256":      "Prüfwert des Inhalts",
 	"file_sha256":         "Prüfwert der Datei",
+	"attachment":          "Anlage (Dateiname)",
+	"attachment_removed":  "Anlage entfernt",
 	"sha256":              "Prüfwert",
 	"head_hash":           "Letzter Hash",
 	"password_hash":       "Passwort",

@@ -51,10 +51,7 @@ func (e WalletEntry) FlagLabel() string { return rules.ExpiryLabel(e.DocType, e.
 
 // SizeLabel returns the file size in German units ("850 KB", "2,5 MB").
 func (e WalletEntry) SizeLabel() string {
-	if e.Size < 1<<20 {
-		return strconv.FormatInt((e.Size+1023)/1024, 10) + " KB"
-	}
-	return rules.FormatMB(e.Size)
+	return rules.FormatFileSize(e.Size)
 }
 
 // WalletInput is the upload form of a wallet document. File is read once, streaming.

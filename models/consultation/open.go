@@ -56,6 +56,38 @@ func parseTime(v *core.ValidationError, field, s string) time.Time {
 	return t
 }
 
+// checkOpen validates the period and the invitees of in against the draft's content:
+// the parsed period and the invitees, or a *ValidationError.
+func checkOpen(tx *gorm.DB, tenantID int64, in OpenInput, content *rules.CallContent, now time.Time) (time.Time, time.Time, []int64, error) {
+	v := &core.ValidationError{}
+	start, end := parseTime(v, "starts_at", in.StartsAt), parseTime(v, "ends_at", in.EndsAt)
+	if len(v.Fields) == 0 {
+		rules.CheckConsultationPeriod(v, start, end, now, content.Timeline.Deadline)
+	}
+	orgs, err := validInvitees(tx, tenantID, in.Orgs, v)
+	if err != nil {
+		return start, end, nil, err
+	}
+	return start, end, orgs, v.OrNil()
+}
+
+// CheckOpen reports whether Open would accept in (nil) or its *ValidationError, without
+// changing anything: the confirmation page asks only for an opening that can succeed.
+// The draft call must be the Kreis's (else ErrNotFound).
+func CheckOpen(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallScope, in OpenInput, now time.Time) error {
+	if err := calls.RequireLead(actor, scope.Tenant, "check consultation"); err != nil {
+		return err
+	}
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		_, content, err := calls.LockDraftTx(tx, scope.Tenant, scope.Call)
+		if err != nil {
+			return err
+		}
+		_, _, _, err = checkOpen(tx, scope.Tenant, in, &content, now)
+		return err
+	})
+}
+
 // Open freezes the Kreis's draft call as the consultation version, issues its PDF,
 // records the period and the invitees and tells them by Postfach and e-mail (one
 // transaction, audited as consultation.opened). A call that is no longer a draft or
@@ -71,16 +103,8 @@ func Open(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.CallSc
 		if err != nil {
 			return err
 		}
-		v := &core.ValidationError{}
-		start, end := parseTime(v, "starts_at", in.StartsAt), parseTime(v, "ends_at", in.EndsAt)
-		if len(v.Fields) == 0 {
-			rules.CheckConsultationPeriod(v, start, end, now, content.Timeline.Deadline)
-		}
-		orgs, err := validInvitees(tx, scope.Tenant, in.Orgs, v)
+		start, end, orgs, err := checkOpen(tx, scope.Tenant, in, &content, now)
 		if err != nil {
-			return err
-		}
-		if err := v.OrNil(); err != nil {
 			return err
 		}
 		var exists bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"gorm.io/gorm"
@@ -43,6 +44,11 @@ type Statement struct {
 	Outcome      string     `json:"outcome"`
 	Response     string     `json:"response"`
 	RespondedAt  *time.Time `json:"responded_at,omitempty"`
+	// The optional PDF attachment (public like the statement; absent from older Abwägungen).
+	FileID     int64  `json:"-"`
+	FileName   string `json:"attachment,omitempty"`
+	FileSize   int64  `json:"attachment_size,omitempty"`
+	FileSHA256 string `json:"attachment_sha256,omitempty" gorm:"column:file_sha256"`
 }
 
 // Answered reports whether the lead responded to the statement.
@@ -132,8 +138,9 @@ func load(db *gorm.DB, where string, args ...any) (*View, error) {
 func statementsOf(db *gorm.DB, id int64) ([]Statement, error) {
 	var out []Statement
 	if err := db.Raw(`SELECT s.id, s.org_id, o.name AS org_name, s.section, s.body, s.received_at, s.revised_at,
-			coalesce(s.outcome, '') AS outcome, coalesce(s.response, '') AS response, s.responded_at
-		FROM consultation_statements s JOIN organizations o ON o.id = s.org_id
+			coalesce(s.outcome, '') AS outcome, coalesce(s.response, '') AS response, s.responded_at,
+			coalesce(f.id, 0) AS file_id, coalesce(f.name, '') AS file_name, coalesce(f.size, 0) AS file_size, coalesce(f.sha256, '') AS file_sha256
+		FROM consultation_statements s JOIN organizations o ON o.id = s.org_id LEFT JOIN files f ON f.id = s.file_id
 		WHERE s.consultation_id = ? ORDER BY o.name COLLATE german, s.org_id, s.section`, id).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("load statements: %w", err)
 	}
@@ -206,4 +213,19 @@ func PDF(ctx context.Context, db *gorm.DB, id int64, kind vault.DocKind) (*vault
 		return nil, fmt.Errorf("%s of consultation %d: %w", kind, id, core.ErrNotFound)
 	}
 	return &d, nil
+}
+
+// OpenAttachment streams the PDF attached to statement st of consultation id; a statement
+// of another consultation or one without attachment is ErrNotFound. Statements are public
+// (rules.md R31), so are their attachments; db may be a transaction.
+func OpenAttachment(ctx context.Context, db *gorm.DB, vlt *vault.Vault, id, st int64) (io.ReadCloser, vault.File, error) {
+	var fileID int64
+	if err := db.WithContext(ctx).Raw(`SELECT coalesce(file_id, 0) FROM consultation_statements WHERE id = ? AND consultation_id = ?`,
+		st, id).Scan(&fileID).Error; err != nil {
+		return nil, vault.File{}, fmt.Errorf("load attachment of statement %d: %w", st, err)
+	}
+	if fileID == 0 {
+		return nil, vault.File{}, fmt.Errorf("attachment of statement %d: %w", st, core.ErrNotFound)
+	}
+	return vault.OpenFile(ctx, db, vlt, fileID)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -24,10 +25,24 @@ type OrgScope struct {
 	Consultation int64
 }
 
-// StatementInput is an organisation's statement on one section of the draft.
+// StatementInput is an organisation's statement on one section of the draft, with an
+// optional PDF attachment (Attachment nil: a revision keeps the stored one unless
+// RemoveAttachment is set).
 type StatementInput struct {
-	Section string
-	Body    string
+	Section          string
+	Body             string
+	Attachment       *AttachmentInput
+	RemoveAttachment bool
+}
+
+// AttachmentInput is an uploaded PDF: the client's file name, the content as a stream
+// (read once, checked like every upload by vault.StoreFile: PDF by content, size limit,
+// sanitised name), the largest accepted size and the vault that encrypts it.
+type AttachmentInput struct {
+	Vault    *vault.Vault
+	Name     string
+	File     io.Reader
+	MaxBytes int64
 }
 
 // Submit stores the statement of organisation scope.Org on a section, or replaces the
@@ -76,18 +91,43 @@ func Submit(ctx context.Context, db *gorm.DB, actor *core.Actor, scope OrgScope,
 		if err := v.OrNil(); err != nil {
 			return err
 		}
+		var old struct{ FileID *int64 }
+		if err := tx.Raw(`SELECT file_id FROM consultation_statements WHERE consultation_id = ? AND org_id = ? AND section = ? FOR UPDATE`,
+			c.ID, scope.Org, in.Section).Scan(&old).Error; err != nil {
+			return fmt.Errorf("load statement: %w", err)
+		}
+		details := map[string]any{"org_id": scope.Org, "section": in.Section, "chars": len([]rune(in.Body)),
+			"content_sha256": vault.SHA256Hex([]byte(in.Body))}
+		fileID := old.FileID
+		if in.Attachment != nil {
+			f, err := vault.StoreFile(ctx, tx, in.Attachment.Vault, vault.FileInput{OrgID: scope.Org, Kind: "consultation", Name: in.Attachment.Name,
+				Reader: in.Attachment.File, MaxBytes: in.Attachment.MaxBytes, CreatedBy: actor.UserID, Field: "anhang"})
+			if err != nil {
+				return err
+			}
+			fileID = &f.ID
+			details["attachment"], details["file_sha256"] = f.Name, f.SHA256
+		} else if in.RemoveAttachment && old.FileID != nil {
+			fileID = nil
+			details["attachment_removed"] = true
+		}
 		var row struct {
 			ID        int64
 			Revisions int
 		}
-		if err := tx.Raw(`INSERT INTO consultation_statements (consultation_id, org_id, section, body, submitted_by, received_at)
-			VALUES (@c, @org, @section, @body, @user, @now)
-			ON CONFLICT (consultation_id, org_id, section) DO UPDATE SET body = EXCLUDED.body, submitted_by = EXCLUDED.submitted_by,
-				revised_at = EXCLUDED.received_at, revisions = consultation_statements.revisions + 1,
+		if err := tx.Raw(`INSERT INTO consultation_statements (consultation_id, org_id, section, body, file_id, submitted_by, received_at)
+			VALUES (@c, @org, @section, @body, @file, @user, @now)
+			ON CONFLICT (consultation_id, org_id, section) DO UPDATE SET body = EXCLUDED.body, file_id = EXCLUDED.file_id,
+				submitted_by = EXCLUDED.submitted_by, revised_at = EXCLUDED.received_at, revisions = consultation_statements.revisions + 1,
 				outcome = NULL, response = NULL, responded_by = NULL, responded_at = NULL
-			RETURNING id, revisions`, map[string]any{"c": c.ID, "org": scope.Org, "section": in.Section, "body": in.Body,
+			RETURNING id, revisions`, map[string]any{"c": c.ID, "org": scope.Org, "section": in.Section, "body": in.Body, "file": fileID,
 			"user": actor.UserID, "now": c.Now}).Scan(&row).Error; err != nil {
 			return fmt.Errorf("store statement: %w", err)
+		}
+		if old.FileID != nil && (fileID == nil || *fileID != *old.FileID) {
+			if err := vault.DeleteFile(tx, *old.FileID); err != nil { // replaced or removed: the statement no longer shows it
+				return err
+			}
 		}
 		id = row.ID
 		action := "consultation.statement_submitted"
@@ -95,8 +135,7 @@ func Submit(ctx context.Context, db *gorm.DB, actor *core.Actor, scope OrgScope,
 			action = "consultation.statement_revised"
 		}
 		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.CallID), ActorID: actor.UserID, TenantID: c.TenantID, Action: action,
-			ObjectType: "consultation_statement", ObjectID: strconv.FormatInt(id, 10), Details: map[string]any{
-				"org_id": scope.Org, "section": in.Section, "chars": len([]rune(in.Body)), "content_sha256": vault.SHA256Hex([]byte(in.Body))}})
+			ObjectType: "consultation_statement", ObjectID: strconv.FormatInt(id, 10), Details: details})
 		return err
 	})
 	return id, err

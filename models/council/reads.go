@@ -40,6 +40,7 @@ type Report struct {
 	DocumentID  int64
 	PublishedAt time.Time
 	Dist        Distribution `gorm:"-"`
+	Files       []ReportFile `gorm:"-"` // the uploaded PDF attachments
 }
 
 // StageLabel names the report's stage in German.
@@ -123,6 +124,17 @@ func LoadInfo(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.Ca
 		if err := tx.Raw(`SELECT r.id, r.stage, r.title, r.body, r.document_id, r.published_at FROM council_reports r
 			JOIN council_distributions d ON d.report_id = r.id WHERE r.call_id = ? ORDER BY r.published_at, r.id`, c.ID).Scan(&in.Reports).Error; err != nil {
 			return fmt.Errorf("load reports: %w", err)
+		}
+		files, err := reportFiles(tx, c.ID, false)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			for i := range in.Reports {
+				if in.Reports[i].ID == f.ReportID {
+					in.Reports[i].Files = append(in.Reports[i].Files, f)
+				}
+			}
 		}
 		var qs []Answer
 		if err := tx.Raw(`SELECT q.id, q.question, q.faction_name, q.asked_at, coalesce(q.answer, '') AS answer, q.answered_at FROM council_questions q

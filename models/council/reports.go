@@ -37,6 +37,9 @@ type ReportDoc struct {
 	PublishedAt time.Time `json:"published_at"`
 	PublishedBy string    `json:"published_by"`
 	Members     int       `json:"members"`
+	// Attachments are the uploaded PDFs by name, size and SHA-256: the Prüfwert and the
+	// distribution's content hash cover them (absent from reports without any).
+	Attachments []ReportFile `json:"attachments,omitempty"`
 }
 
 // ReportInput is the lead's status report on a procedure.
@@ -137,7 +140,11 @@ func PublishReportTx(tx *gorm.DB, actor *core.Actor, docs Documents, in ReportIn
 	if err := tx.Raw(`SELECT name FROM users WHERE id = ?`, actor.UserID).Scan(&by).Error; err != nil {
 		return 0, fmt.Errorf("load lead: %w", err)
 	}
-	data := &ReportDoc{Kreis: c.Kreis, Authority: c.Authority, Letterhead: c.Header, Ref: c.Ref, CallTitle: c.Title, Stage: in.Stage,
+	files, err := reportFiles(tx, c.ID, true)
+	if err != nil {
+		return 0, err
+	}
+	data := &ReportDoc{Attachments: files, Kreis: c.Kreis, Authority: c.Authority, Letterhead: c.Header, Ref: c.Ref, CallTitle: c.Title, Stage: in.Stage,
 		StageLabel: rules.CouncilStageLabel(in.Stage), Title: in.Title, Body: in.Body, PublishedAt: now.UTC().Truncate(time.Second), PublishedBy: by, Members: len(ms)}
 	doc, err := vault.IssueDocument(tx, vault.IssueInput{TenantID: in.TenantID, CallID: c.ID, ActorID: actor.UserID, Kind: vault.DocSachstandsbericht,
 		Title: "Sachstandsbericht " + c.Ref + ": " + rules.CouncilStageLabel(in.Stage), Chain: audit.CallChain(c.ID), ObjectType: "call",
@@ -151,6 +158,12 @@ func PublishReportTx(tx *gorm.DB, actor *core.Actor, docs Documents, in ReportIn
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.TenantID, c.ID, in.Stage, in.Title, in.Body, doc.ID, actor.UserID, now).Scan(&id).Error; err != nil {
 		return 0, fmt.Errorf("store report: %w", err)
 	}
+	if len(files) > 0 {
+		if err := tx.Exec(`UPDATE council_report_files SET report_id = ? WHERE call_id = ? AND report_id IS NULL AND file_id IN ?`,
+			id, c.ID, fileIDs(files)).Error; err != nil {
+			return 0, fmt.Errorf("attach report files: %w", err)
+		}
+	}
 	dist, err := distribute(tx, c, item{reportID: id, contentSHA: doc.ContentSHA256, subject: "Sachstandsbericht zum Verfahren " + c.Ref,
 		body: "zum Verfahren „" + c.Title + "“ (" + c.Ref + ") liegt ein neuer Sachstandsbericht vor: " + in.Title + "."}, ms, now)
 	if err != nil {
@@ -158,6 +171,15 @@ func PublishReportTx(tx *gorm.DB, actor *core.Actor, docs Documents, in ReportIn
 	}
 	_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(c.ID), ActorID: actor.UserID, TenantID: in.TenantID, Action: "council.report_published",
 		ObjectType: "call", ObjectID: strconv.FormatInt(c.ID, 10), Details: map[string]any{"stage": in.Stage, "document": doc.ID,
-			"distribution": dist, "members": len(ms), "content_sha256": doc.ContentSHA256}})
+			"distribution": dist, "members": len(ms), "content_sha256": doc.ContentSHA256, "files": len(files)}})
 	return id, err
+}
+
+// fileIDs returns the files' ids.
+func fileIDs(fs []ReportFile) []int64 {
+	out := make([]int64, len(fs))
+	for i, f := range fs {
+		out[i] = f.FileID
+	}
+	return out
 }

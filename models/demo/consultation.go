@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"kimibv/models/core"
 	"kimibv/models/decision"
 	"kimibv/models/rules"
+	"kimibv/models/vault"
 )
 
 // demoStatement is a statement of a demo organisation and the lead's response to it.
@@ -42,7 +44,8 @@ func consultationStatements() []demoStatement {
 // the draft put to four organisations forty days before loading for two weeks, three
 // statements, the reasoned responses, the Abwägung, the draft changed accordingly
 // (weights of K3 and K6) and the call published, 24 days before loading.
-func loadConsultation(ctx context.Context, db *gorm.DB, tenantID int64, tl timeline, docs decision.ProcedureDocuments, base string) error {
+// With the vault (WithVault) the Caritas statement carries a PDF attachment.
+func loadConsultation(ctx context.Context, db *gorm.DB, vlt *vault.Vault, tenantID int64, tl timeline, docs decision.ProcedureDocuments, base string) error {
 	lead, com, err := demoCommittee(ctx, db, "leitung@musterland.example", musterlandCommittee())
 	if err != nil {
 		return err
@@ -87,7 +90,12 @@ func loadConsultation(ctx context.Context, db *gorm.DB, tenantID int64, tl timel
 		}
 		sctx, _ := at(ctx, tl.day(-s.day, 11, 15))
 		for org := range a.Orgs {
-			sid, err := consultation.Submit(sctx, db, a, consultation.OrgScope{Org: org, Consultation: id}, consultation.StatementInput{Section: s.section, Body: s.body})
+			in := consultation.StatementInput{Section: s.section, Body: s.body}
+			if vlt != nil && s.section == "zeitplan" {
+				in.Attachment = &consultation.AttachmentInput{Vault: vlt, Name: "Gremienkalender Caritas 2026.pdf",
+					File: bytes.NewReader(demoPDF("Gremienkalender 2026"))}
+			}
+			sid, err := consultation.Submit(sctx, db, a, consultation.OrgScope{Org: org, Consultation: id}, in)
 			if err != nil {
 				return demoErr("consultation statement", err)
 			}

@@ -179,7 +179,7 @@ func Load(ctx context.Context, db *gorm.DB, ifEmpty bool, opts ...Option) (bool,
 	if err := loadBeispielhausen(ctx, db, other.ID, tl, docsOf(opts)); err != nil {
 		return false, err
 	}
-	if err := loadConsultation(ctx, db, muster.ID, tl, docsOf(opts), base); err != nil {
+	if err := loadConsultation(ctx, db, collect(opts).vault, muster.ID, tl, docsOf(opts), base); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -48,10 +48,13 @@ func requireDocs(opts []Option) error {
 }
 
 // docsOf returns the document renderer among opts.
-func docsOf(opts []Option) decision.ProcedureDocuments {
+func docsOf(opts []Option) decision.ProcedureDocuments { return collect(opts).docs }
+
+// collect applies the options.
+func collect(opts []Option) options {
 	var o options
 	for _, f := range opts {
 		f(&o)
 	}
-	return o.docs
+	return o
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -53,6 +54,14 @@ func FormatMB(n int64) string {
 		return fmt.Sprintf("%d MB", int64(mb))
 	}
 	return strings.Replace(fmt.Sprintf("%.1f MB", mb), ".", ",", 1)
+}
+
+// FormatFileSize writes a file's size for a list: "240 KB" below a megabyte, else FormatMB.
+func FormatFileSize(n int64) string {
+	if n < 1<<20 {
+		return strconv.FormatInt((n+1023)/1024, 10) + " KB"
+	}
+	return FormatMB(n)
 }
 
 // CheckPDFHead checks the first bytes of an upload: "" when it starts like a PDF,
