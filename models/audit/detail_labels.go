@@ -90,7 +90,7 @@ var detailLabels = map[string]string{
 	"confirmation":        "Bestätigung",
 	"content_sha256":      "Prüfwert des Inhalts",
 	"file_sha256":         "Prüfwert der Datei",
-	"attachment":          "Anlage (Dateiname)",
+	"attachment":          "Anlage",
 	"attachment_removed":  "Anlage entfernt",
 	"sha256":              "Prüfwert",
 	"head_hash":           "Letzter Hash",
@@ -183,7 +183,6 @@ var detailLabels = map[string]string{
 	"year":                "Förderjahr",
 	"used":                "Verwendete Mittel laut Nachweis",
 	"received":            "Erhaltene Mittel laut Nachweis",
-	"attachment":          "Belege als PDF beigefügt",
 	"repayment":           "Zurückzufordern",
 }
 
