@@ -27,7 +27,7 @@ func TestLeadPublishesACallAnswersAQuestionAndAmendsIt(t *testing.T) {
 
 	// The lead starts a draft from the KIM template.
 	lead := newJourney(t, browser, "Leitung", base, tl.axeJS, pages)
-	loginThroughForm(t, lead.tab, base, "leitung@musterland.example", demo.Password)
+	loginThroughForm(t, lead.tab, base, "leitung@musterland.example", demo.Password, time.Now)
 	lead.audit()
 	lead.open("/verwaltung/musterland/verfahren")
 	lead.fill(map[string]string{"f-quelle": "vorlage"})
@@ -92,7 +92,7 @@ func TestLeadPublishesACallAnswersAQuestionAndAmendsIt(t *testing.T) {
 
 	// A provider asks a question on the public call page.
 	awo := newJourney(t, browser, "Träger", base, tl.axeJS, pages)
-	loginThroughForm(t, awo.tab, base, "awo@traeger.example", demo.Password)
+	loginThroughForm(t, awo.tab, base, "awo@traeger.example", demo.Password, time.Now)
 	awo.open(publicPath)
 	awo.fill(map[string]string{"f-question": question})
 	awo.submit(`main form[action$="/fragen"] button[type=submit]`, 200)

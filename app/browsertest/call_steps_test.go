@@ -74,7 +74,7 @@ func TestLeadDraftsACallStepByStep(t *testing.T) {
 	now := time.Now()
 	title := "KIM im Kreis Musterland – Schritt für Schritt " + now.Format("150405")
 	lead := newJourney(t, browser, "Leitung", base, tl.axeJS, pages)
-	loginThroughForm(t, lead.tab, base, "leitung@musterland.example", demo.Password)
+	loginThroughForm(t, lead.tab, base, "leitung@musterland.example", demo.Password, time.Now)
 	lead.open("/verwaltung/musterland/verfahren")
 	lead.fill(map[string]string{"f-quelle": "vorlage"})
 	lead.submit(`main form[action$="/verfahren"] button[type=submit]`, 200)

@@ -228,7 +228,7 @@ func (f *flow) as(who, email string) *person {
 	tab := newTab(f.t, f.browser)
 	p := &person{f: f, who: who, tab: tab, net: watchNetwork(f.t, tab)}
 	if email != "" {
-		loginThroughForm(f.t, tab, f.base, email, demo.Password)
+		loginThroughForm(f.t, tab, f.base, email, demo.Password, f.clock.Now)
 		p.audit("after login")
 	}
 	return p

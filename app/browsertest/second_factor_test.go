@@ -17,7 +17,7 @@ func TestProviderEnrolsASecondFactorByTheManualKey(t *testing.T) {
 	t.Parallel()
 	tl, base, browser, pages, _ := startJourneys(t, "second factor")
 	p := newJourney(t, browser, "Träger", base, tl.axeJS, pages)
-	loginThroughForm(t, p.tab, base, "awo@traeger.example", demo.Password)
+	loginThroughForm(t, p.tab, base, "awo@traeger.example", demo.Password, time.Now)
 	p.open("/konto/zweiter-faktor")
 	p.submit(`main form[action="/konto/zweiter-faktor"] button[type=submit]`, 200)
 	p.wantText("QR-Code scannen oder Schlüssel eingeben", "Ersten Code eingeben")
