@@ -77,7 +77,27 @@ func receivedAt(c echo.Context) time.Time {
 // checkRequestText applies the rule of rejectInvalidInput to c's request.
 func (a *App) checkRequestText(c echo.Context) error {
 	r := c.Request()
-	for _, seg := range strings.Split(r.URL.Path, "/") {
+	if err := checkAddress(c); err != nil {
+		return err
+	}
+	for name, vs := range r.Header {
+		if name == "Cookie" {
+			continue
+		}
+		for _, v := range vs {
+			if !validText(v) {
+				return invalidChars()
+			}
+		}
+	}
+	return a.checkFormText(c)
+}
+
+// checkAddress checks every decoded path segment and query parameter of c's address. The
+// trailing-slash redirect runs before rejectInvalidInput and skips an address it refuses,
+// so that bad input in the path or the query is refused, never redirected.
+func checkAddress(c echo.Context) error {
+	for _, seg := range strings.Split(c.Request().URL.Path, "/") {
 		if err := checkAddressPart(seg); err != nil {
 			return err
 		}
@@ -92,17 +112,7 @@ func (a *App) checkRequestText(c echo.Context) error {
 			}
 		}
 	}
-	for name, vs := range r.Header {
-		if name == "Cookie" {
-			continue
-		}
-		for _, v := range vs {
-			if !validText(v) {
-				return invalidChars()
-			}
-		}
-	}
-	return a.checkFormText(c)
+	return nil
 }
 
 // checkAddressPart checks one decoded path segment or query parameter name or value.

@@ -16,9 +16,10 @@ import (
 
 // routes is the one route table: every address with its middleware on one screen.
 func (a *App) routes(e *echo.Echo) {
-	// An address with invalid characters is not redirected but refused by rejectInvalidInput.
+	// An address with invalid characters in its path or query is not redirected but refused
+	// by rejectInvalidInput.
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently,
-		Skipper: func(c echo.Context) bool { return !validText(c.Request().URL.Path) }}))
+		Skipper: func(c echo.Context) bool { return checkAddress(c) != nil }}))
 	e.Use(middleware.Recover(), middleware.RequestID(), a.accessLog, a.securityHeaders,
 		middleware.BodyLimit(strconv.FormatInt(a.cfg.MaxBodyBytes, 10)+"B"),
 		// Level 1 (as nginx's default): HTML compresses nearly as well, and the default
