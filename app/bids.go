@@ -84,13 +84,7 @@ func (p bidPage) DiffHref() string {
 }
 
 // bidID parses :bid (404 for anything but a positive number).
-func bidID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("bid"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, echo.ErrNotFound
-	}
-	return id, nil
-}
+func bidID(c echo.Context) (int64, error) { return pathID(c, "bid") }
 
 // bidBase returns the address of a bid in the provider area, /traeger/<org>/bewerbungen/<bid>.
 func bidBase(orgID, bidID int64) string {

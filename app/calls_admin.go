@@ -18,14 +18,17 @@ import (
 // msgAlreadyPublished answers a publish or save of a call that is no longer a draft.
 const msgAlreadyPublished = "Dieses Verfahren ist bereits veröffentlicht (vielleicht in einem anderen Fenster) und kann nicht mehr als Entwurf bearbeitet oder erneut veröffentlicht werden. Es wurde nichts verändert. Änderungen sind nur über eine begründete Änderungsbekanntmachung möglich."
 
-// callID parses the :call parameter; anything else is 404.
-func callID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("call"), 10, 64)
+// pathID parses the path parameter name as a positive number; anything else is 404.
+func pathID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, echo.ErrNotFound
 	}
 	return id, nil
 }
+
+// callID parses the :call parameter; anything else is 404.
+func callID(c echo.Context) (int64, error) { return pathID(c, "call") }
 
 func callsBase(c echo.Context) string { return "/verwaltung/" + tenant(c).Slug + "/verfahren" }
 

@@ -35,13 +35,7 @@ type consultationPage struct {
 }
 
 // consultationID parses :consultation.
-func consultationID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("consultation"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, echo.ErrNotFound
-	}
-	return id, nil
-}
+func consultationID(c echo.Context) (int64, error) { return pathID(c, "consultation") }
 
 // loadConsultationPage loads the public page's data.
 func (a *App) loadConsultationPage(c echo.Context) (*consultationPage, error) {

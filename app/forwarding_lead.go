@@ -82,13 +82,7 @@ func (a *App) issueForwarding(c echo.Context) error {
 func fmtFTE(p forwarding.Provider) string { return rules.FormatFTE(p.FTE) }
 
 // drawID reads :draw.
-func drawID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("draw"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, echo.ErrNotFound
-	}
-	return id, nil
-}
+func drawID(c echo.Context) (int64, error) { return pathID(c, "draw") }
 
 // decideDrawdown approves or refuses a Mittelabruf (decision "approve" or "refuse").
 func (a *App) decideDrawdown(c echo.Context) error {

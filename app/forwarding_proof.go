@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -64,13 +63,7 @@ func (a *App) submitProof(c echo.Context) error {
 }
 
 // proofID reads :proof.
-func proofID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("proof"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, echo.ErrNotFound
-	}
-	return id, nil
-}
+func proofID(c echo.Context) (int64, error) { return pathID(c, "proof") }
 
 // checkProof records the lead's check of a Verwendungsnachweis.
 func (a *App) checkProof(c echo.Context) error {

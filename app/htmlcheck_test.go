@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -130,8 +131,12 @@ func (c *htmlCollector) check(w *os.File) int {
 		fmt.Fprintf(w, "W3C HTML check SKIPPED (%d pages collected): %s\n", len(c.names), missing)
 		return 0
 	}
+	// The test binary's memory (the race detector's above all) is handed back first and the
+	// checker's heap is bounded: on a busy machine the two together ran out of memory and the
+	// check crawled for minutes.
+	debug.FreeOSMemory()
 	var out bytes.Buffer
-	cmd := exec.Command(java, "-Xss4m", "-jar", jar, "--errors-only", "--format", "json", c.dir)
+	cmd := exec.Command(java, "-Xss4m", "-Xmx2g", "-jar", jar, "--errors-only", "--format", "json", c.dir)
 	cmd.Stderr = &out // vnu writes its report to standard error
 	runErr := cmd.Run()
 	var report struct {

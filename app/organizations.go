@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -111,13 +110,7 @@ func (a *App) orgInvite(c echo.Context) error {
 }
 
 // memberID parses the :user parameter; anything else is 404.
-func memberID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("user"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, echo.ErrNotFound
-	}
-	return id, nil
-}
+func memberID(c echo.Context) (int64, error) { return pathID(c, "user") }
 
 // orgSetRole changes a member's role.
 func (a *App) orgSetRole(c echo.Context) error {

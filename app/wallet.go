@@ -95,13 +95,7 @@ func (a *App) walletUpload(c echo.Context) error {
 }
 
 // walletDocID parses :doc (404 for anything but a positive number).
-func walletDocID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("doc"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, echo.ErrNotFound
-	}
-	return id, nil
-}
+func walletDocID(c echo.Context) (int64, error) { return pathID(c, "doc") }
 
 // replaceData loads the wallet page data with the document to replace.
 func (a *App) replaceData(c echo.Context) (walletData, error) {
