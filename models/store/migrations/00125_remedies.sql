@@ -46,27 +46,18 @@ ALTER TABLE decision_allocations DROP CONSTRAINT decision_allocations_call_id_fk
 ALTER TABLE notices DROP CONSTRAINT notices_call_id_fkey;
 ALTER TABLE objections DROP CONSTRAINT objections_call_id_fkey;
 
-ALTER TABLE formal_checks RENAME TO formal_checks_all;
-ALTER TABLE formal_corrections RENAME TO formal_corrections_all;
-ALTER TABLE score_sheets RENAME TO score_sheets_all;
-ALTER TABLE consolidated_scores RENAME TO consolidated_scores_all;
-ALTER TABLE call_results RENAME TO call_results_all;
-ALTER TABLE result_rows RENAME TO result_rows_all;
-ALTER TABLE decisions RENAME TO decisions_all;
-ALTER TABLE decision_allocations RENAME TO decision_allocations_all;
-ALTER TABLE notices RENAME TO notices_all;
-ALTER TABLE objections RENAME TO objections_all;
-
-ALTER TABLE formal_checks_all ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0);
-ALTER TABLE formal_corrections_all ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0);
-ALTER TABLE score_sheets_all ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0);
-ALTER TABLE consolidated_scores_all ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0);
-ALTER TABLE call_results_all ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0);
-ALTER TABLE result_rows_all ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0);
-ALTER TABLE decisions_all ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0);
-ALTER TABLE decision_allocations_all ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0);
-ALTER TABLE notices_all ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0);
-ALTER TABLE objections_all ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0);
+-- +goose StatementBegin
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['formal_checks', 'formal_corrections', 'score_sheets', 'consolidated_scores', 'call_results',
+                             'result_rows', 'decisions', 'decision_allocations', 'notices', 'objections'] LOOP
+        EXECUTE format('ALTER TABLE %I RENAME TO %I', t, t || '_all');
+        EXECUTE format('ALTER TABLE %I ADD COLUMN superseded_by bigint NOT NULL DEFAULT 0 CHECK (superseded_by >= 0)', t || '_all');
+    END LOOP;
+END;
+$$;
+-- +goose StatementEnd
 
 ALTER TABLE formal_checks_all DROP CONSTRAINT formal_checks_pkey, ADD PRIMARY KEY (bid_id, superseded_by);
 ALTER TABLE formal_corrections_all DROP CONSTRAINT formal_corrections_pkey, ADD PRIMARY KEY (bid_id, superseded_by),
@@ -87,18 +78,6 @@ ALTER TABLE objections_all ADD FOREIGN KEY (call_id, superseded_by) REFERENCES d
 ALTER TABLE remedies ADD FOREIGN KEY (objection_id) REFERENCES objections_all (id);
 CREATE INDEX result_rows_all_round_idx ON result_rows_all (call_id, superseded_by);
 CREATE INDEX notices_all_call_idx ON notices_all (call_id, superseded_by);
-
--- The views with the old names: the rows that count.
-CREATE VIEW formal_checks AS SELECT * FROM formal_checks_all WHERE superseded_by = 0 WITH LOCAL CHECK OPTION;
-CREATE VIEW formal_corrections AS SELECT * FROM formal_corrections_all WHERE superseded_by = 0 WITH LOCAL CHECK OPTION;
-CREATE VIEW score_sheets AS SELECT * FROM score_sheets_all WHERE superseded_by = 0 WITH LOCAL CHECK OPTION;
-CREATE VIEW consolidated_scores AS SELECT * FROM consolidated_scores_all WHERE superseded_by = 0 WITH LOCAL CHECK OPTION;
-CREATE VIEW call_results AS SELECT * FROM call_results_all WHERE superseded_by = 0 WITH LOCAL CHECK OPTION;
-CREATE VIEW result_rows AS SELECT * FROM result_rows_all WHERE superseded_by = 0 WITH LOCAL CHECK OPTION;
-CREATE VIEW decisions AS SELECT * FROM decisions_all WHERE superseded_by = 0 WITH LOCAL CHECK OPTION;
-CREATE VIEW decision_allocations AS SELECT * FROM decision_allocations_all WHERE superseded_by = 0 WITH LOCAL CHECK OPTION;
-CREATE VIEW notices AS SELECT * FROM notices_all WHERE superseded_by = 0 WITH LOCAL CHECK OPTION;
-CREATE VIEW objections AS SELECT * FROM objections_all WHERE superseded_by = 0 WITH LOCAL CHECK OPTION;
 
 -- +goose StatementBegin
 -- The two guards that name their tables, now with the new names; what they check is unchanged.
@@ -175,69 +154,35 @@ END;
 $$;
 -- +goose StatementEnd
 
--- Each guard keeps guarding deletions and changes of current rows; marking a row
+-- +goose StatementBegin
+-- For each table: the view with the old name (the rows that count); its guard keeps guarding
+-- deletions (and, where it did, insertions) and changes of current rows; marking a row
 -- superseded (and nothing else) goes through superseded_mark instead.
-DROP TRIGGER formal_checks_final ON formal_checks_all;
-CREATE TRIGGER formal_checks_final BEFORE DELETE ON formal_checks_all FOR EACH ROW EXECUTE FUNCTION formal_checks_final();
-CREATE TRIGGER formal_checks_final_update BEFORE UPDATE ON formal_checks_all FOR EACH ROW
-    WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION formal_checks_final();
-DROP TRIGGER formal_corrections_immutable ON formal_corrections_all;
-CREATE TRIGGER formal_corrections_immutable BEFORE DELETE ON formal_corrections_all FOR EACH ROW EXECUTE FUNCTION evaluation_immutable();
-CREATE TRIGGER formal_corrections_immutable_update BEFORE UPDATE ON formal_corrections_all FOR EACH ROW
-    WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION evaluation_immutable();
-DROP TRIGGER score_sheets_final ON score_sheets_all;
-CREATE TRIGGER score_sheets_final BEFORE DELETE ON score_sheets_all FOR EACH ROW EXECUTE FUNCTION score_sheets_final();
-CREATE TRIGGER score_sheets_final_update BEFORE UPDATE ON score_sheets_all FOR EACH ROW
-    WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION score_sheets_final();
-DROP TRIGGER consolidated_scores_closed ON consolidated_scores_all;
-CREATE TRIGGER consolidated_scores_closed BEFORE INSERT OR DELETE ON consolidated_scores_all FOR EACH ROW EXECUTE FUNCTION consolidation_closed_guard();
-CREATE TRIGGER consolidated_scores_closed_update BEFORE UPDATE ON consolidated_scores_all FOR EACH ROW
-    WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION consolidation_closed_guard();
-DROP TRIGGER call_results_final ON call_results_all;
-CREATE TRIGGER call_results_final BEFORE DELETE ON call_results_all FOR EACH ROW EXECUTE FUNCTION consolidation_closed_guard();
-CREATE TRIGGER call_results_final_update BEFORE UPDATE ON call_results_all FOR EACH ROW
-    WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION consolidation_closed_guard();
-DROP TRIGGER result_rows_final ON result_rows_all;
-CREATE TRIGGER result_rows_final BEFORE DELETE ON result_rows_all FOR EACH ROW EXECUTE FUNCTION consolidation_closed_guard();
-CREATE TRIGGER result_rows_final_update BEFORE UPDATE ON result_rows_all FOR EACH ROW
-    WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION consolidation_closed_guard();
-DROP TRIGGER decisions_final ON decisions_all;
-CREATE TRIGGER decisions_final BEFORE DELETE ON decisions_all FOR EACH ROW EXECUTE FUNCTION decision_guard();
-CREATE TRIGGER decisions_final_update BEFORE UPDATE ON decisions_all FOR EACH ROW
-    WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION decision_guard();
-DROP TRIGGER decision_allocations_final ON decision_allocations_all;
-CREATE TRIGGER decision_allocations_final BEFORE INSERT OR DELETE ON decision_allocations_all FOR EACH ROW EXECUTE FUNCTION decision_guard();
-CREATE TRIGGER decision_allocations_final_update BEFORE UPDATE ON decision_allocations_all FOR EACH ROW
-    WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION decision_guard();
-DROP TRIGGER notices_final ON notices_all;
-CREATE TRIGGER notices_final BEFORE DELETE ON notices_all FOR EACH ROW EXECUTE FUNCTION decision_guard();
-CREATE TRIGGER notices_final_update BEFORE UPDATE ON notices_all FOR EACH ROW
-    WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION decision_guard();
-DROP TRIGGER objections_final ON objections_all;
-CREATE TRIGGER objections_final BEFORE DELETE ON objections_all FOR EACH ROW EXECUTE FUNCTION decision_guard();
-CREATE TRIGGER objections_final_update BEFORE UPDATE ON objections_all FOR EACH ROW
-    WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION decision_guard();
-
-CREATE TRIGGER formal_checks_superseded BEFORE UPDATE ON formal_checks_all FOR EACH ROW
-    WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark();
-CREATE TRIGGER formal_corrections_superseded BEFORE UPDATE ON formal_corrections_all FOR EACH ROW
-    WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark();
-CREATE TRIGGER score_sheets_superseded BEFORE UPDATE ON score_sheets_all FOR EACH ROW
-    WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark();
-CREATE TRIGGER consolidated_scores_superseded BEFORE UPDATE ON consolidated_scores_all FOR EACH ROW
-    WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark();
-CREATE TRIGGER call_results_superseded BEFORE UPDATE ON call_results_all FOR EACH ROW
-    WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark();
-CREATE TRIGGER result_rows_superseded BEFORE UPDATE ON result_rows_all FOR EACH ROW
-    WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark();
-CREATE TRIGGER decisions_superseded BEFORE UPDATE ON decisions_all FOR EACH ROW
-    WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark();
-CREATE TRIGGER decision_allocations_superseded BEFORE UPDATE ON decision_allocations_all FOR EACH ROW
-    WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark();
-CREATE TRIGGER notices_superseded BEFORE UPDATE ON notices_all FOR EACH ROW
-    WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark();
-CREATE TRIGGER objections_superseded BEFORE UPDATE ON objections_all FOR EACH ROW
-    WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark();
+DO $$
+DECLARE g record;
+BEGIN
+    FOR g IN SELECT * FROM (VALUES
+        ('formal_checks', 'formal_checks_final', 'formal_checks_final', 'DELETE'),
+        ('formal_corrections', 'formal_corrections_immutable', 'evaluation_immutable', 'DELETE'),
+        ('score_sheets', 'score_sheets_final', 'score_sheets_final', 'DELETE'),
+        ('consolidated_scores', 'consolidated_scores_closed', 'consolidation_closed_guard', 'INSERT OR DELETE'),
+        ('call_results', 'call_results_final', 'consolidation_closed_guard', 'DELETE'),
+        ('result_rows', 'result_rows_final', 'consolidation_closed_guard', 'DELETE'),
+        ('decisions', 'decisions_final', 'decision_guard', 'DELETE'),
+        ('decision_allocations', 'decision_allocations_final', 'decision_guard', 'INSERT OR DELETE'),
+        ('notices', 'notices_final', 'decision_guard', 'DELETE'),
+        ('objections', 'objections_final', 'decision_guard', 'DELETE')) AS v (tbl, trig, fn, events) LOOP
+        EXECUTE format('CREATE VIEW %I AS SELECT * FROM %I WHERE superseded_by = 0 WITH LOCAL CHECK OPTION', g.tbl, g.tbl || '_all');
+        EXECUTE format('DROP TRIGGER %I ON %I', g.trig, g.tbl || '_all');
+        EXECUTE format('CREATE TRIGGER %I BEFORE %s ON %I FOR EACH ROW EXECUTE FUNCTION %I()', g.trig, g.events, g.tbl || '_all', g.fn);
+        EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I FOR EACH ROW WHEN (OLD.superseded_by = 0 AND NEW.superseded_by = 0) EXECUTE FUNCTION %I()',
+            g.trig || '_update', g.tbl || '_all', g.fn);
+        EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I FOR EACH ROW WHEN (OLD.superseded_by <> 0 OR NEW.superseded_by <> 0) EXECUTE FUNCTION superseded_mark()',
+            g.tbl || '_superseded', g.tbl || '_all');
+    END LOOP;
+END;
+$$;
+-- +goose StatementEnd
 
 -- +goose Down
 SELECT 'a remedy keeps superseded rows; going down would lose them' WHERE false;
