@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -57,9 +56,9 @@ func (a *App) issueForwarding(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	orgID, err := strconv.ParseInt(c.Param("org"), 10, 64)
-	if err != nil || orgID <= 0 {
-		return echo.ErrNotFound
+	orgID, err := pathID(c, "org")
+	if err != nil {
+		return err
 	}
 	for _, p := range d.V.Providers {
 		if p.OrgID == orgID && p.Contract == nil {
@@ -81,20 +80,20 @@ func (a *App) issueForwarding(c echo.Context) error {
 // fmtFTE formats a provider's posts.
 func fmtFTE(p forwarding.Provider) string { return rules.FormatFTE(p.FTE) }
 
-// drawID reads :draw.
-func drawID(c echo.Context) (int64, error) { return pathID(c, "draw") }
-
-// decideDrawdown approves or refuses a Mittelabruf (decision "approve" or "refuse").
-func (a *App) decideDrawdown(c echo.Context) error {
+// leadForwardingAct runs act on the record :param (a Mittelabruf or a Verwendungsnachweis)
+// of the lead's call: refused input shows the forwarding page again with the messages and
+// changes nothing; afterwards the lead returns to the page with the message done(). Every
+// lead act on the forwarding page goes through it.
+func (a *App) leadForwardingAct(c echo.Context, param string, act func(s core.CallScope, id int64) error, done func() string) error {
 	s, err := leadScope(c)
 	if err != nil {
 		return err
 	}
-	id, err := drawID(c)
+	id, err := pathID(c, param)
 	if err != nil {
 		return err
 	}
-	err = forwarding.DecideDrawdown(c.Request().Context(), a.db, actor(c), s, id, c.FormValue("decision"), c.FormValue("reason"), a.now())
+	err = act(s, id)
 	if _, ok := core.AsValidation(err); ok {
 		d, lerr := a.loadLeadForwarding(c)
 		if lerr != nil {
@@ -105,25 +104,24 @@ func (a *App) decideDrawdown(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	base := fmt.Sprintf("%s/%d/weiterleitung", callsBase(c), s.Call)
-	if c.FormValue("decision") == forwarding.DecisionApprove {
-		return a.redirect(c, base, "Der Mittelabruf ist bewilligt. Vermerken Sie die Auszahlung, sobald sie veranlasst ist.")
-	}
-	return a.redirect(c, base, "Der Mittelabruf ist abgelehnt; der Träger wurde mit Begründung benachrichtigt.")
+	return a.redirect(c, fmt.Sprintf("%s/%d/weiterleitung", callsBase(c), s.Call), done())
+}
+
+// decideDrawdown approves or refuses a Mittelabruf (decision "approve" or "refuse").
+func (a *App) decideDrawdown(c echo.Context) error {
+	return a.leadForwardingAct(c, "draw", func(s core.CallScope, id int64) error {
+		return forwarding.DecideDrawdown(c.Request().Context(), a.db, actor(c), s, id, c.FormValue("decision"), c.FormValue("reason"), a.now())
+	}, func() string {
+		if c.FormValue("decision") == forwarding.DecisionApprove {
+			return "Der Mittelabruf ist bewilligt. Vermerken Sie die Auszahlung, sobald sie veranlasst ist."
+		}
+		return "Der Mittelabruf ist abgelehnt; der Träger wurde mit Begründung benachrichtigt."
+	})
 }
 
 // recordPayment records the payment of an approved Mittelabruf.
 func (a *App) recordPayment(c echo.Context) error {
-	s, err := leadScope(c)
-	if err != nil {
-		return err
-	}
-	id, err := drawID(c)
-	if err != nil {
-		return err
-	}
-	if err := forwarding.RecordPayment(c.Request().Context(), a.db, actor(c), s, id, a.now()); err != nil {
-		return err
-	}
-	return a.redirect(c, fmt.Sprintf("%s/%d/weiterleitung", callsBase(c), s.Call), "Die Auszahlung ist vermerkt.")
+	return a.leadForwardingAct(c, "draw", func(s core.CallScope, id int64) error {
+		return forwarding.RecordPayment(c.Request().Context(), a.db, actor(c), s, id, a.now())
+	}, func() string { return "Die Auszahlung ist vermerkt." })
 }

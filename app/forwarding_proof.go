@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -62,35 +61,16 @@ func (a *App) submitProof(c echo.Context) error {
 	return a.redirect(c, d.Base+"#nachweise", "Ihr Verwendungsnachweis ist eingegangen. Die Verfahrensleitung prüft ihn.")
 }
 
-// proofID reads :proof.
-func proofID(c echo.Context) (int64, error) { return pathID(c, "proof") }
-
 // checkProof records the lead's check of a Verwendungsnachweis.
 func (a *App) checkProof(c echo.Context) error {
-	s, err := leadScope(c)
-	if err != nil {
-		return err
-	}
-	id, err := proofID(c)
-	if err != nil {
-		return err
-	}
-	err = forwarding.CheckProof(c.Request().Context(), a.db, actor(c), s, id, c.FormValue("result"), c.FormValue("reason"), a.now())
-	if _, ok := core.AsValidation(err); ok {
-		d, lerr := a.loadLeadForwarding(c)
-		if lerr != nil {
-			return lerr
+	return a.leadForwardingAct(c, "proof", func(s core.CallScope, id int64) error {
+		return forwarding.CheckProof(c.Request().Context(), a.db, actor(c), s, id, c.FormValue("result"), c.FormValue("reason"), a.now())
+	}, func() string {
+		if strings.Contains(c.FormValue("result"), "rueck") {
+			return "Die Prüfung ist festgehalten; der Träger wurde über den zurückzuzahlenden Betrag benachrichtigt."
 		}
-		return a.invalid(c, "forwarding_lead", "Weiterleitung der Mittel – "+d.V.Ref, d, formValues(c), err)
-	}
-	if err != nil {
-		return err
-	}
-	msg := "Die Prüfung ist festgehalten; der Träger wurde benachrichtigt."
-	if strings.Contains(c.FormValue("result"), "rueck") {
-		msg = "Die Prüfung ist festgehalten; der Träger wurde über den zurückzuzahlenden Betrag benachrichtigt."
-	}
-	return a.redirect(c, fmt.Sprintf("%s/%d/weiterleitung", callsBase(c), s.Call), msg)
+		return "Die Prüfung ist festgehalten; der Träger wurde benachrichtigt."
+	})
 }
 
 // proofFile sends the PDF of a Verwendungsnachweis to the lead.
@@ -103,7 +83,7 @@ func (a *App) proofFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := proofID(c)
+	id, err := pathID(c, "proof")
 	if err != nil {
 		return err
 	}
