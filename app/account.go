@@ -49,14 +49,6 @@ func (a *App) changePassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// The new token's session row keeps this session's proofs: the current password was
-	// just given, and a confirmed second factor stays confirmed (R29).
-	proofs, err := a.loadProofs(c)
-	if err != nil {
-		return err
-	}
-	c.Set(ctxProvedAtLogin, true)
-	c.Set(ctxKeepSecondFactor, proofs.SecondFactor)
 	if err := a.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
@@ -67,6 +59,11 @@ func (a *App) changePassword(c echo.Context) error {
 	}
 	a.sessions.Put(ctx, sessionEpochKey, me.SessionEpoch)
 	if err := accounts.KeepSessionAfterEpoch(ctx, a.db, a.currentSessionRow(c), me.UserID, me.SessionEpoch); err != nil {
+		return err
+	}
+	// The session's row stays (a confirmed second factor stays confirmed); the current
+	// password was just given, a proof of identity (R29).
+	if err := a.markSession(c, false); err != nil {
 		return err
 	}
 	return a.redirect(c, "/konto", "Ihr Passwort wurde geändert. Andere Anmeldungen Ihres Kontos wurden beendet.")

@@ -64,10 +64,9 @@ func (a *App) login(c echo.Context) error {
 // any other user goes on to next with the message done.
 func (a *App) startSession(c echo.Context, u accounts.User, next, done string) error {
 	ctx := c.Request().Context()
-	if err := a.openSession(c, u.ID, u.SessionEpoch); err != nil {
+	if err := a.openSession(c, u.ID, u.SessionEpoch, true); err != nil { // the login is the first proof (R29)
 		return err
 	}
-	c.Set(ctxProvedAtLogin, true) // the login is the first proof of identity (R29, requireFreshProof)
 	act, err := accounts.LoadActor(ctx, a.db, u.ID)
 	if err != nil {
 		return err

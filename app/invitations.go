@@ -106,7 +106,7 @@ func (a *App) acceptInvitation(c echo.Context) error {
 		return err
 	}
 	if newUser != nil {
-		if err := a.openSession(c, userID, 0); err != nil { // a new account's epoch is 0
+		if err := a.openSession(c, userID, 0, false); err != nil { // a new account's epoch is 0
 			return err
 		}
 	}

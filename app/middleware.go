@@ -78,7 +78,6 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 					return
 				}
 				a.sessions.WriteSessionCookie(ctx, c.Response().Writer, tok, expiry)
-				a.proveOnCommit(c, tok)
 			case scs.Destroyed:
 				a.sessions.WriteSessionCookie(ctx, c.Response().Writer, "", time.Time{})
 			}
@@ -107,20 +106,20 @@ func (a *App) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 					return err
 				}
 			default:
-				// The user may have ended this session on another device (sessions.go).
-				gone, err := a.sessionGone(c, id)
+				// One read of the session's row: the user may have ended this session on
+				// another device (sessions.go), and its proofs decide the guarded roles (R29).
+				st, err := accounts.LoadSessionState(ctx, a.db, a.currentSessionRow(c), id, freshProofAge)
 				if err != nil {
 					return err
 				}
-				if gone {
+				if !st.Alive {
 					if err := a.sessions.Destroy(ctx); err != nil {
 						return err
 					}
 					break
 				}
-				if err := a.withholdWithoutSecondFactor(c, actor); err != nil {
-					return err
-				}
+				withholdWithoutSecondFactor(actor, st)
+				c.Set(ctxSessionState, st)
 				c.Set(ctxActor, actor)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kimibv/models/accounts"
+	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 )
 
@@ -135,7 +136,7 @@ func TestRoleChangeNeedsAFreshProof(t *testing.T) {
 	ta := newTestApp(t, true)
 	c := ta.client()
 	c.login("admin@musterland.example", demo.Password)
-	ta.store.DB.Exec(`UPDATE sessions SET proved_at = now() - interval '16 minutes' WHERE token = ?`, c.sessionCookie())
+	dbtest.SetSessionProofs(t, ta.store.DB, c.sessionCookie(), "proved_at = now() - interval '16 minutes'")
 	user := fmt.Sprint(ta.count(`SELECT id FROM users WHERE email = 'gremium3@musterland.example'`))
 	form := url.Values{"roles": {"evaluator", "council"}}
 	res := c.post("/verwaltung/musterland/nutzer/"+user, form).wantStatus(t, http.StatusSeeOther)

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"strconv"
-
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models/accounts"
@@ -18,13 +16,14 @@ func (a *App) sessionLimits() accounts.SessionLimits {
 }
 
 // openSession rotates the session token (no fixation) and logs userID in with the
-// session epoch it has now, recording the login for the user's list of sessions.
-func (a *App) openSession(c echo.Context, userID, epoch int64) error {
+// session epoch it has now, recording the login for the user's list of sessions (proved:
+// the login itself proved the identity, rules.md R29).
+func (a *App) openSession(c echo.Context, userID, epoch int64, proved bool) error {
 	ctx := c.Request().Context()
 	if err := a.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
-	row, err := accounts.StartSession(ctx, a.db, userID, epoch, c.Request().UserAgent(), c.RealIP(), a.sessionLimits())
+	row, err := accounts.StartSession(ctx, a.db, userID, epoch, c.Request().UserAgent(), c.RealIP(), a.sessionLimits(), proved)
 	if err != nil {
 		return err
 	}
@@ -41,21 +40,14 @@ func (a *App) currentSessionRow(c echo.Context) int64 {
 
 // endSession ends another session of the logged-in user (the form on the account page).
 func (a *App) endSession(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("session"), 10, 64)
-	if err != nil || id <= 0 {
-		return echo.ErrNotFound
+	id, err := pathID(c, "session")
+	if err != nil {
+		return err
 	}
 	if err := accounts.EndSession(c.Request().Context(), a.db, actor(c), id, a.currentSessionRow(c)); err != nil {
 		return err
 	}
 	return a.redirect(c, "/konto", "Die Anmeldung wurde beendet.")
-}
-
-// sessionGone reports whether the logged-in session's row was ended (by the user on
-// another device, a lock or a role removal): such a session is logged out.
-func (a *App) sessionGone(c echo.Context, userID int64) (bool, error) {
-	alive, err := accounts.SessionAlive(c.Request().Context(), a.db, a.currentSessionRow(c), userID)
-	return !alive, err
 }
 
 // msgUserLocked is the login refusal for an account the operator locked.

@@ -52,17 +52,18 @@ func clip(s string, n int) string {
 }
 
 // StartSession records a new login of userID (with the session epoch it began in, the
-// client's user agent and address as seen) and deletes the user's rows that ended
-// (older epoch, idle or past their lifetime). It returns the row's id for the session.
-func StartSession(ctx context.Context, db *gorm.DB, userID, epoch int64, userAgent, ip string, lim SessionLimits) (int64, error) {
+// client's user agent and address as seen; proved when the login itself proved the
+// identity) and deletes the user's rows that ended (older epoch, idle or past their
+// lifetime). It returns the row's id for the session.
+func StartSession(ctx context.Context, db *gorm.DB, userID, epoch int64, userAgent, ip string, lim SessionLimits, proved bool) (int64, error) {
 	var id int64
 	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
 		if err := tx.Exec(`DELETE FROM user_sessions WHERE user_id = ? AND (epoch < ? OR last_seen_at < now() - make_interval(secs => ?)
 				OR created_at < now() - make_interval(secs => ?))`, userID, epoch, lim.Idle.Seconds(), lim.Lifetime.Seconds()).Error; err != nil {
 			return fmt.Errorf("forget ended sessions: %w", err)
 		}
-		return tx.Raw(`INSERT INTO user_sessions (user_id, epoch, user_agent, ip) VALUES (?, ?, ?, ?) RETURNING id`,
-			userID, epoch, clip(userAgent, 300), clip(ip, 100)).Scan(&id).Error
+		return tx.Raw(`INSERT INTO user_sessions (user_id, epoch, user_agent, ip, proved_at) VALUES (?, ?, ?, ?, CASE WHEN ? THEN now() END) RETURNING id`,
+			userID, epoch, clip(userAgent, 300), clip(ip, 100), proved).Scan(&id).Error
 	})
 	if err != nil {
 		return 0, fmt.Errorf("start session: %w", err)
@@ -70,24 +71,48 @@ func StartSession(ctx context.Context, db *gorm.DB, userID, epoch int64, userAge
 	return id, nil
 }
 
-// SessionAlive reports whether the session row id of userID still exists, and refreshes
-// its last_seen_at when it is older than touchEvery (session bookkeeping like the scs
-// expiry, not a domain write).
-func SessionAlive(ctx context.Context, db *gorm.DB, id, userID int64) (bool, error) {
-	var stale []bool
-	if err := db.WithContext(ctx).Raw(`SELECT last_seen_at < now() - make_interval(secs => ?) FROM user_sessions WHERE id = ? AND user_id = ?`,
-		touchEvery.Seconds(), id, userID).Scan(&stale).Error; err != nil {
-		return false, fmt.Errorf("check session: %w", err)
+// SessionState is what a request learns from its session row: whether the session still
+// exists, and its proofs of identity (rules.md R29).
+type SessionState struct {
+	Alive        bool
+	SecondFactor bool // the session confirmed the second factor
+	Fresh        bool // the last proof of identity is younger than the age asked for
+}
+
+// LoadSessionState reads the session row id of userID with one query (fresh: a proof
+// within freshAge) and refreshes its last_seen_at when it is older than touchEvery
+// (session bookkeeping like the scs expiry, not a domain write).
+func LoadSessionState(ctx context.Context, db *gorm.DB, id, userID int64, freshAge time.Duration) (SessionState, error) {
+	var rows []struct {
+		Stale, SecondFactor, Fresh bool
 	}
-	if len(stale) == 0 {
-		return false, nil
+	if err := db.WithContext(ctx).Raw(`SELECT last_seen_at < now() - make_interval(secs => ?) AS stale, second_factor_at IS NOT NULL AS second_factor,
+			coalesce(proved_at > now() - make_interval(secs => ?), false) AS fresh FROM user_sessions WHERE id = ? AND user_id = ?`,
+		touchEvery.Seconds(), freshAge.Seconds(), id, userID).Scan(&rows).Error; err != nil {
+		return SessionState{}, fmt.Errorf("check session: %w", err)
 	}
-	if stale[0] {
+	if len(rows) == 0 {
+		return SessionState{}, nil
+	}
+	if rows[0].Stale {
 		if err := db.WithContext(ctx).Exec(`UPDATE user_sessions SET last_seen_at = now() WHERE id = ?`, id).Error; err != nil {
-			return false, fmt.Errorf("touch session: %w", err)
+			return SessionState{}, fmt.Errorf("touch session: %w", err)
 		}
 	}
-	return true, nil
+	return SessionState{Alive: true, SecondFactor: rows[0].SecondFactor, Fresh: rows[0].Fresh}, nil
+}
+
+// ProveSession records in the session row id a proof of identity given now (password or
+// code), and with secondFactor that the session confirmed the second factor (R29).
+func ProveSession(ctx context.Context, db *gorm.DB, id int64, secondFactor bool) error {
+	q := `UPDATE user_sessions SET proved_at = now() WHERE id = ?`
+	if secondFactor {
+		q = `UPDATE user_sessions SET proved_at = now(), second_factor_at = now() WHERE id = ?`
+	}
+	if err := db.WithContext(ctx).Exec(q, id).Error; err != nil {
+		return fmt.Errorf("prove session: %w", err)
+	}
+	return nil
 }
 
 // KeepSessionAfterEpoch moves the session row id of userID to epoch: the session in which

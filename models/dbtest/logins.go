@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/alexedwards/argon2id"
+	"github.com/alexedwards/scs/v2"
 	"gorm.io/gorm"
 
 	"kimibv/models/demo"
@@ -42,8 +43,25 @@ func cheapenDemoLogins(db *gorm.DB) error {
 // time step's code not having been used by an earlier login in the same 30 seconds.
 func ConfirmSecondFactor(t testing.TB, db *gorm.DB, token string) {
 	t.Helper()
-	res := db.Exec(`UPDATE sessions SET second_factor_at = now(), proved_at = now() WHERE token = ?`, token)
+	SetSessionProofs(t, db, token, "second_factor_at = now(), proved_at = now()")
+}
+
+// SetSessionProofs sets the proofs of the session with token (the assignments given, on
+// its row in user_sessions, whose id the session keeps under "session_row" as app.openSession
+// puts it), read through scs's own codec.
+func SetSessionProofs(t testing.TB, db *gorm.DB, token, assignments string) {
+	t.Helper()
+	var data []byte
+	if err := db.Raw(`SELECT data FROM sessions WHERE token = ?`, token).Row().Scan(&data); err != nil {
+		t.Fatalf("read the session: %v", err)
+	}
+	_, values, err := scs.GobCodec{}.Decode(data)
+	if err != nil {
+		t.Fatalf("decode the session: %v", err)
+	}
+	row, _ := values["session_row"].(int64)
+	res := db.Exec(`UPDATE user_sessions SET `+assignments+` WHERE id = ?`, row)
 	if res.Error != nil || res.RowsAffected != 1 {
-		t.Fatalf("confirm the second factor of the session: %v (%d rows)", res.Error, res.RowsAffected)
+		t.Fatalf("set the proofs of the session: %v (%d rows)", res.Error, res.RowsAffected)
 	}
 }

@@ -27,12 +27,10 @@ CREATE INDEX recovery_codes_user_idx ON recovery_codes (user_id, lookup);
 ALTER TABLE tenants ADD COLUMN second_factor_all_staff boolean NOT NULL DEFAULT false;
 ALTER TABLE organizations ADD COLUMN second_factor_required boolean NOT NULL DEFAULT false;
 
--- The session row records when its second factor was confirmed and when its user last
--- proved the identity (password or code) for the re-authentication of R29.
-ALTER TABLE sessions ADD COLUMN second_factor_at timestamptz, ADD COLUMN proved_at timestamptz;
+-- The session's proofs (its second factor, the last proof of identity) are kept in its row
+-- of user_sessions (00110), the row every request of the session reads anyway.
 
 -- +goose Down
-ALTER TABLE sessions DROP COLUMN second_factor_at, DROP COLUMN proved_at;
 ALTER TABLE organizations DROP COLUMN second_factor_required;
 ALTER TABLE tenants DROP COLUMN second_factor_all_staff;
 DROP TABLE recovery_codes;

@@ -10,7 +10,11 @@ CREATE TABLE user_sessions (
     user_agent   text NOT NULL DEFAULT '' CHECK (length(user_agent) <= 300),
     ip           text NOT NULL DEFAULT '' CHECK (length(ip) <= 100),
     created_at   timestamptz NOT NULL DEFAULT now(),
-    last_seen_at timestamptz NOT NULL DEFAULT now()
+    last_seen_at timestamptz NOT NULL DEFAULT now(),
+    -- when the session confirmed the second factor, and when its user last proved the
+    -- identity (login, password or code) for the re-authentication of rules.md R29
+    second_factor_at timestamptz,
+    proved_at    timestamptz
 );
 CREATE INDEX user_sessions_user_idx ON user_sessions (user_id);
 
