@@ -53,20 +53,21 @@ func (c Config) Dev() bool { return c.Env == "development" }
 
 // App holds the dependencies of the handlers; there are no package globals.
 type App struct {
-	cfg        Config
-	store      *store.Store
-	db         *gorm.DB
-	sessions   *scs.SessionManager
-	views      *templates.Renderer
-	docs       *pdfdoc.Renderer // renders the PDFs the use cases issue (decision.ProcedureDocuments, forwarding.Documents)
-	log        *slog.Logger
-	now        func() time.Time
-	pages      *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)
-	validators *validators                    // the public pages' validators, kept while ListenForChanges runs
-	checks     *decision.ChainChecks          // verified procedure chains by head (award record)
-	streamed   map[string]bool                // "POST /path" of the routes whose multipart body readUpload streams
-	receipts   *receiptIssuer                 // Eingangsbestätigungen issued after the submission (receipts.go)
-	metrics    *metrics                       // the Prometheus registry served on KIMIBV_METRICS_LISTEN (metrics.go)
+	cfg          Config
+	store        *store.Store
+	db           *gorm.DB
+	sessions     *scs.SessionManager
+	views        *templates.Renderer
+	docs         *pdfdoc.Renderer // renders the PDFs the use cases issue (decision.ProcedureDocuments, forwarding.Documents)
+	log          *slog.Logger
+	now          func() time.Time
+	pages        *expirable.LRU[string, []byte] // rendered public pages for anonymous visitors (revalidate)
+	validators   *validators                    // the public pages' validators, kept while ListenForChanges runs
+	checks       *decision.ChainChecks          // verified procedure chains by head (award record)
+	streamed     map[string]bool                // "POST /path" of the routes whose multipart body readUpload streams
+	receipts     *receiptIssuer                 // Eingangsbestätigungen issued after the submission (receipts.go)
+	metrics      *metrics                       // the Prometheus registry served on KIMIBV_METRICS_LISTEN (metrics.go)
+	ssoProviders *sso.Providers                 // the Kreise's discovered OpenID providers (sso.go)
 }
 
 // Option adjusts an App at construction (tests inject a clock).
@@ -112,7 +113,8 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 	}
 	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now, pages: newPageCache(),
 		validators: newValidators(cfg.ValidatorMaxAge), checks: decision.NewChainChecks(chainCheckMaxAge), receipts: newReceiptIssuer(),
-		docs: pdfdoc.New(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung")}
+		docs:         pdfdoc.New(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung"),
+		ssoProviders: sso.NewProviders(&http.Client{Timeout: ssoProviderTimeout})}
 	for _, o := range opts {
 		o(a)
 	}

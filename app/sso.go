@@ -33,7 +33,7 @@ const msgSSOUnreachable = "Der Anmeldedienst der Kreisverwaltung ist zurzeit nic
 
 // ssoFlow is the sign-on flow with the application's database, callback and secrets.
 func (a *App) ssoFlow() sso.Flow {
-	return sso.Flow{DB: a.db, HTTP: &http.Client{Timeout: ssoProviderTimeout}, RedirectURL: a.cfg.BaseURL + ssoCallbackPath, Secret: a.cfg.SSOSecret}
+	return sso.Flow{DB: a.db, HTTP: a.ssoProviders.Client(), Providers: a.ssoProviders, RedirectURL: a.cfg.BaseURL + ssoCallbackPath, Secret: a.cfg.SSOSecret}
 }
 
 // loginPageData is the login page's data with the Kreise whose staff may sign on through

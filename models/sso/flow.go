@@ -27,7 +27,8 @@ var ErrUnreachable = errors.New("sso: provider unreachable")
 // Flow runs the authorisation code flow with PKCE, state and nonce (rules.md R28).
 type Flow struct {
 	DB          *gorm.DB
-	HTTP        *http.Client // for the provider; its Timeout bounds every call
+	HTTP        *http.Client // for the provider's token and UserInfo endpoints; its Timeout bounds every call
+	Providers   *Providers   // the discovered providers (providers.go)
 	RedirectURL string       // the callback address registered at every provider
 	Secret      SecretLookup
 }
@@ -39,18 +40,17 @@ type Started struct {
 	State   string
 }
 
-// Start begins the sign-on of a member of the Kreis with slug: it reads the provider's
-// discovery document, stores state, nonce and PKCE verifier for one use and returns the
+// Start begins the sign-on of a member of the Kreis with slug: it finds the provider
+// (discovered once, Providers), stores state, nonce and PKCE verifier for one use and returns the
 // provider's authorisation address. next is where the user goes after the sign-on.
 func (f Flow) Start(ctx context.Context, slug, next string, now time.Time) (Started, error) {
 	t, s, secret, err := f.kreis(ctx, slug)
 	if err != nil {
 		return Started{}, err
 	}
-	ctx = oidc.ClientContext(ctx, f.HTTP)
-	p, err := oidc.NewProvider(ctx, s.Issuer)
+	p, err := f.Providers.provider(s.Issuer)
 	if err != nil {
-		return Started{}, fmt.Errorf("discovery %s: %w: %w", s.Issuer, ErrUnreachable, err)
+		return Started{}, err
 	}
 	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
 	err = f.DB.WithContext(ctx).Exec(`WITH old AS (DELETE FROM sso_logins WHERE created_at < ?)
@@ -125,11 +125,11 @@ func (f Flow) verify(ctx context.Context, slug, code, verifier, nonce string, no
 	if err != nil {
 		return claims, nil, err
 	}
-	ctx = oidc.ClientContext(ctx, f.HTTP)
-	p, err := oidc.NewProvider(ctx, s.Issuer)
+	p, err := f.Providers.provider(s.Issuer)
 	if err != nil {
-		return claims, nil, fmt.Errorf("discovery %s: %w: %w", s.Issuer, ErrUnreachable, err)
+		return claims, nil, err
 	}
+	ctx = oidc.ClientContext(ctx, f.HTTP)
 	tok, err := f.oauth(p, s, secret).Exchange(ctx, code, oauth2.VerifierOption(verifier))
 	var rerr *oauth2.RetrieveError
 	switch {
