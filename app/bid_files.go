@@ -121,9 +121,9 @@ func (a *App) bidFileDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fileID, err := strconv.ParseInt(c.Param("file"), 10, 64)
-	if err != nil || fileID <= 0 {
-		return echo.ErrNotFound
+	fileID, err := pathID(c, "file")
+	if err != nil {
+		return err
 	}
 	r, f, err := bids.OpenOwnBidFile(c.Request().Context(), a.db, b.vault, actor(c), core.BidScope{Org: b.org.ID, Bid: b.id}, fileID)
 	if err != nil {

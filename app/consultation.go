@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -116,9 +115,9 @@ func (a *App) statementAttachment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := strconv.ParseInt(c.Param("st"), 10, 64)
-	if err != nil || st <= 0 {
-		return echo.ErrNotFound
+	st, err := pathID(c, "st")
+	if err != nil {
+		return err
 	}
 	vlt, err := a.vault()
 	if err != nil {

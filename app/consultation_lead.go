@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -121,7 +120,7 @@ func (a *App) respondStatement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := strconv.ParseInt(c.Param("st"), 10, 64)
+	st, err := pathID(c, "st")
 	if err != nil || d.V == nil {
 		return echo.ErrNotFound
 	}

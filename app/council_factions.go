@@ -56,9 +56,9 @@ func (a *App) createFaction(c echo.Context) error {
 // assignFaction sets a council member's faction (empty: none).
 func (a *App) assignFaction(c echo.Context) error {
 	t := tenant(c)
-	uid, err := strconv.ParseInt(c.Param("user"), 10, 64)
+	uid, err := pathID(c, "user")
 	if err != nil {
-		return echo.ErrNotFound
+		return err
 	}
 	var fid int64
 	if s := c.FormValue("faction_id"); s != "" {

@@ -103,9 +103,9 @@ func (a *App) councilMarkRead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	dist, err := strconv.ParseInt(c.Param("dist"), 10, 64)
+	dist, err := pathID(c, "dist")
 	if err != nil {
-		return echo.ErrNotFound
+		return err
 	}
 	if err := council.MarkRead(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, dist, a.now()); err != nil {
 		return err
@@ -119,9 +119,9 @@ func (a *App) councilReportPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rid, err := strconv.ParseInt(c.Param("report"), 10, 64)
+	rid, err := pathID(c, "report")
 	if err != nil {
-		return echo.ErrNotFound
+		return err
 	}
 	doc, err := council.ReportPDF(c.Request().Context(), a.db, actor(c), core.CallScope{Tenant: tenant(c).ID, Call: id}, rid)
 	if err != nil {
@@ -179,9 +179,9 @@ func (a *App) answerCouncilQuestion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	qid, err := strconv.ParseInt(c.Param("q"), 10, 64)
+	qid, err := pathID(c, "q")
 	if err != nil {
-		return echo.ErrNotFound
+		return err
 	}
 	field := "answer_" + strconv.FormatInt(qid, 10) // one answer form per open question
 	answer := c.FormValue(field)

@@ -3,7 +3,6 @@ package app
 import (
 	"io"
 	"net/url"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -43,10 +42,13 @@ func (a *App) councilReportFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rid, err1 := strconv.ParseInt(c.Param("report"), 10, 64)
-	fid, err2 := strconv.ParseInt(c.Param("anlage"), 10, 64)
-	if err1 != nil || err2 != nil {
-		return echo.ErrNotFound
+	rid, err := pathID(c, "report")
+	if err != nil {
+		return err
+	}
+	fid, err := pathID(c, "anlage")
+	if err != nil {
+		return err
 	}
 	vlt, err := a.vault()
 	if err != nil {

@@ -3,7 +3,6 @@ package app
 import (
 	"io"
 	"net/url"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -50,9 +49,9 @@ func (a *App) answerRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	req, err := strconv.ParseInt(c.Param("req"), 10, 64)
-	if err != nil || req <= 0 {
-		return echo.ErrNotFound
+	req, err := pathID(c, "req")
+	if err != nil {
+		return err
 	}
 	values, err := a.readUpload(c, "datei", a.cfg.MaxFileBytes, func(vals url.Values, filename string, file io.Reader) error {
 		if file == nil {

@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -197,9 +196,9 @@ func (a *App) formalFile(c echo.Context) error {
 
 // answerFile streams an answer to a document request to the lead.
 func (a *App) answerFile(c echo.Context) error {
-	ans, err := strconv.ParseInt(c.Param("answer"), 10, 64)
-	if err != nil || ans <= 0 {
-		return echo.ErrNotFound
+	ans, err := pathID(c, "answer")
+	if err != nil {
+		return err
 	}
 	p, err := a.callBidParams(c)
 	if err != nil {

@@ -48,9 +48,9 @@ const msgReceiptOwed = "Ihre Interessenbekundung ist eingegangen; die Eingangsbe
 // postfachDocument serves the document a Postfach message refers to, to members of the
 // organisation (GET /traeger/:org/postfach/:id/dokument.pdf).
 func (a *App) postfachDocument(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return echo.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	doc, err := bids.InboxDocument(c.Request().Context(), a.db, actor(c), org(c).ID, id)
 	if err != nil {

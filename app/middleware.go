@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -193,9 +192,9 @@ func tenant(c echo.Context) *accounts.Tenant {
 func (a *App) requireOrgMember(adminOnly bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			id, err := strconv.ParseInt(c.Param("org"), 10, 64)
-			if err != nil || id <= 0 {
-				return echo.ErrNotFound
+			id, err := pathID(c, "org")
+			if err != nil {
+				return err
 			}
 			act := actor(c)
 			if !act.InOrg(id) && act != nil {

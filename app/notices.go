@@ -70,9 +70,9 @@ func (a *App) lodgeObjection(c echo.Context) error {
 
 // noticePDF sends the notice's PDF to a member of the organisation.
 func (a *App) noticePDF(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return echo.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	doc, err := decision.NoticeDocument(c.Request().Context(), a.db, actor(c), org(c).ID, id)
 	if err != nil {

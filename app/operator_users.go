@@ -96,9 +96,9 @@ func (a *App) operatorSetUserLock(c echo.Context, lock bool) error {
 // withdrawTenantInvitation withdraws an open invitation of the Kreis
 // (POST /verwaltung/:kreis/einladungen/:inv/zurueckziehen).
 func (a *App) withdrawTenantInvitation(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("inv"), 10, 64)
-	if err != nil || id <= 0 {
-		return echo.ErrNotFound
+	id, err := pathID(c, "inv")
+	if err != nil {
+		return err
 	}
 	t := tenant(c)
 	if err := accounts.WithdrawInvitation(c.Request().Context(), a.db, actor(c), t.ID, 0, id, a.now()); err != nil {
@@ -110,9 +110,9 @@ func (a *App) withdrawTenantInvitation(c echo.Context) error {
 // withdrawOrgInvitation withdraws an open invitation of the organisation
 // (POST /traeger/:org/mitglieder/einladungen/:inv/zurueckziehen).
 func (a *App) withdrawOrgInvitation(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("inv"), 10, 64)
-	if err != nil || id <= 0 {
-		return echo.ErrNotFound
+	id, err := pathID(c, "inv")
+	if err != nil {
+		return err
 	}
 	o := org(c)
 	if err := accounts.WithdrawInvitation(c.Request().Context(), a.db, actor(c), 0, o.ID, id, a.now()); err != nil {

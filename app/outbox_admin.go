@@ -1,8 +1,6 @@
 package app
 
 import (
-	"strconv"
-
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models/accounts"
@@ -56,9 +54,9 @@ func (a *App) postausgang(c echo.Context) error {
 // retryMail puts one e-mail of the Kreis back into the queue.
 func (a *App) retryMail(c echo.Context) error {
 	t := tenant(c)
-	id, err := strconv.ParseInt(c.Param("mail"), 10, 64)
-	if err != nil || id <= 0 {
-		return echo.ErrNotFound
+	id, err := pathID(c, "mail")
+	if err != nil {
+		return err
 	}
 	if err := postbox.RetryMail(c.Request().Context(), a.db, actor(c), t.ID, id, a.now()); err != nil {
 		return err
@@ -78,9 +76,9 @@ func (a *App) operatorPostausgang(c echo.Context) error {
 
 // operatorRetryMail puts one e-mail without a Kreis back into the queue.
 func (a *App) operatorRetryMail(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("mail"), 10, 64)
-	if err != nil || id <= 0 {
-		return echo.ErrNotFound
+	id, err := pathID(c, "mail")
+	if err != nil {
+		return err
 	}
 	if err := postbox.RetryMail(c.Request().Context(), a.db, actor(c), 0, id, a.now()); err != nil {
 		return err

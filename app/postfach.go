@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -36,9 +35,9 @@ func (a *App) postfach(c echo.Context) error {
 // another organisation's message is 404.
 func (a *App) postfachMessage(c echo.Context) error {
 	o := org(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return echo.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	m, err := postbox.InboxMessageOf(c.Request().Context(), a.db, actor(c), o.ID, id)
 	if err != nil {
@@ -51,9 +50,9 @@ func (a *App) postfachMessage(c echo.Context) error {
 // organisation's message is 404.
 func (a *App) postfachMarkRead(c echo.Context) error {
 	o := org(c)
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return echo.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	if err := postbox.MarkInboxRead(c.Request().Context(), a.db, actor(c), o.ID, id, a.now()); err != nil {
 		return err
