@@ -4,12 +4,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"kimibv/models/core"
 	"kimibv/models/forwarding"
+	"kimibv/models/rules"
 )
 
 // OpenYears are the contract's Förderjahre without a Verwendungsnachweis yet.
@@ -66,7 +66,7 @@ func (a *App) checkProof(c echo.Context) error {
 	return a.leadForwardingAct(c, "proof", func(s core.CallScope, id int64) error {
 		return forwarding.CheckProof(c.Request().Context(), a.db, actor(c), s, id, c.FormValue("result"), c.FormValue("reason"), a.now())
 	}, func() string {
-		if strings.Contains(c.FormValue("result"), "rueck") {
+		if c.FormValue("result") == rules.ProofRepayment {
 			return "Die Prüfung ist festgehalten; der Träger wurde über den zurückzuzahlenden Betrag benachrichtigt."
 		}
 		return "Die Prüfung ist festgehalten; der Träger wurde benachrichtigt."
