@@ -5,6 +5,12 @@ package app
 // so for every answer it reads, TestRenderEveryPage for every rendered template); TestMain
 // writes the distinct pages into one temporary directory and, after the tests passed, runs
 // vnu once over it: one JVM start for the whole package.
+//
+// scripts/test runs the check as a step of its own, so that the JVM never shares the
+// machine's memory with a race-instrumented test binary and its time does not count
+// against a test pass: with KIMIBV_HTML_PAGES=DIR a test run keeps its pages in DIR (with
+// an index of their names) instead of checking them, and a run with KIMIBV_HTML_CHECK=DIR
+// and -run '^$' checks every page kept there.
 
 import (
 	"bytes"
@@ -32,6 +38,7 @@ const htmlVariantsPerPage = 8
 type htmlCollector struct {
 	mu       sync.Mutex
 	dir      string
+	prefix   string // of the page files: the process id when pages are kept (keepIn)
 	err      error
 	seen     map[[32]byte]bool
 	variants map[string]int
@@ -70,7 +77,7 @@ func (c *htmlCollector) add(name, address string, status int, body string) {
 			return
 		}
 	}
-	file := fmt.Sprintf("page-%05d.html", len(c.names)+1)
+	file := fmt.Sprintf("%spage-%05d.html", c.prefix, len(c.names)+1)
 	c.names[file] = name
 	c.err = os.WriteFile(filepath.Join(c.dir, file), []byte(body), 0o600)
 }
@@ -91,14 +98,72 @@ func htmlPattern(address string) string {
 
 // TestMain runs the tests and then the W3C check over the pages they collected.
 func TestMain(m *testing.M) {
+	if dir := os.Getenv("KIMIBV_HTML_CHECK"); dir != "" {
+		os.Exit(checkKeptHTML(dir, os.Stderr))
+	}
+	keep := os.Getenv("KIMIBV_HTML_PAGES")
+	if keep != "" {
+		collectedHTML.keepIn(keep)
+	}
 	code := m.Run()
-	if code == 0 {
+	switch {
+	case keep != "":
+		if err := collectedHTML.writeIndex(); err != nil {
+			fmt.Fprintf(os.Stderr, "W3C HTML check: keeping the pages failed: %v\n", err)
+			code = 1
+		}
+	case code == 0:
 		code = collectedHTML.check(os.Stderr)
 	}
-	if collectedHTML.dir != "" {
+	if collectedHTML.dir != "" && keep == "" {
 		os.RemoveAll(collectedHTML.dir)
 	}
 	os.Exit(code)
+}
+
+// htmlIndexSuffix ends the name of the index a kept run writes: page file → page name.
+const htmlIndexSuffix = "-pages.json"
+
+// keepIn makes the collector write its pages into dir, each file name prefixed with the
+// process id so that two test runs can share the directory.
+func (c *htmlCollector) keepIn(dir string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.dir, c.prefix = dir, fmt.Sprintf("%d-", os.Getpid())
+	c.err = os.MkdirAll(dir, 0o700)
+}
+
+// writeIndex writes the names of the kept pages next to them.
+func (c *htmlCollector) writeIndex() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil || len(c.names) == 0 {
+		return c.err
+	}
+	b, err := json.Marshal(c.names)
+	if err != nil {
+		return fmt.Errorf("index of the kept pages: %w", err)
+	}
+	return os.WriteFile(filepath.Join(c.dir, c.prefix+"index"+htmlIndexSuffix), b, 0o600)
+}
+
+// checkKeptHTML runs the check over the pages earlier runs kept in dir.
+func checkKeptHTML(dir string, w *os.File) int {
+	c := &htmlCollector{dir: dir, names: map[string]string{}}
+	indexes, err := filepath.Glob(filepath.Join(dir, "*"+htmlIndexSuffix))
+	if err != nil {
+		c.err = err
+	}
+	for _, index := range indexes {
+		b, err := os.ReadFile(index)
+		if err == nil {
+			err = json.Unmarshal(b, &c.names)
+		}
+		if err != nil {
+			c.err = fmt.Errorf("reading %s: %w", index, err)
+		}
+	}
+	return c.check(w)
 }
 
 // vnuMessage is one finding of the checker's JSON output.
@@ -136,7 +201,7 @@ func (c *htmlCollector) check(w *os.File) int {
 	// check crawled for minutes.
 	debug.FreeOSMemory()
 	var out bytes.Buffer
-	cmd := exec.Command(java, "-Xss4m", "-Xmx2g", "-jar", jar, "--errors-only", "--format", "json", c.dir)
+	cmd := exec.Command(java, "-Xss4m", "-Xmx2g", "-jar", jar, "--errors-only", "--skip-non-html", "--format", "json", c.dir)
 	cmd.Stderr = &out // vnu writes its report to standard error
 	runErr := cmd.Run()
 	var report struct {
