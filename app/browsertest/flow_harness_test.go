@@ -315,6 +315,14 @@ func (p *person) submitOK(action, extra string) {
 	}
 }
 
+// choose puts file into the file field with id, as picking it in the file dialog does.
+func (p *person) choose(id, file string) {
+	p.f.t.Helper()
+	if _, err := run(p.tab, chromedp.SetUploadFiles(chromedp.ID(id), []string{file})); err != nil {
+		p.f.t.Fatalf("%s: choose %s in %s: %v", p.who, file, id, err)
+	}
+}
+
 // main returns the visible text of <main>.
 func (p *person) main() string {
 	p.f.t.Helper()
