@@ -92,6 +92,13 @@ func TestDecisionNoticesObjectionsHTTP(t *testing.T) {
 	today := rules.NewDate(ta.clock.Now()).German()
 	rec := url.Values{"body": {"kreistag"}, "decided_on": {today}, "resolution_number": {"KT/0815/2026"}, "vote_result": {"einstimmig"}, "council_url": {"ftp://rats.example/1"}}
 	lead.post(page+"/beschluss", rec).wantStatus(t, 422).wantContains(t, "mit http:// oder https://")
+	// An address without its scheme reaches the server (a text field; a browser would have
+	// refused a url field's value with its own English message) and comes back with the
+	// German message at the field, the value kept.
+	rec.Set("council_url", "ratsinfo.musterland.example/vo0050.asp")
+	lead.post(page+"/beschluss", rec).wantStatus(t, 422).wantContains(t,
+		"Bitte geben Sie eine vollständige Adresse mit http:// oder https:// an (Ratsinformationssystem oder OParl).",
+		`name="council_url" type="text" value="ratsinfo.musterland.example/vo0050.asp" inputmode="url"`).wantLacks(t, `type="url"`)
 	bad := url.Values{"body": {"landrat"}, "decided_on": {"31.02.2026"}}
 	lead.post(page+"/beschluss", bad).wantStatus(t, 422).wantContains(t, "Bitte wählen Sie das entscheidende Gremium.", "Den 31.02.2026 gibt es nicht.", "Beschluss- oder Vorlagennummer")
 	if state() != "opened" || ta.count(`SELECT count(*) FROM decisions WHERE call_id = ? AND recorded_at IS NOT NULL`, e.callID) != 0 {

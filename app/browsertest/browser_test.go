@@ -167,26 +167,9 @@ func TestLoginErrorSummaryFocus(t *testing.T) {
 	if status != 422 {
 		t.Errorf("empty login form: status %d, want 422", status)
 	}
-	type state struct {
-		Focused string `json:"focused"`
-		Summary string `json:"summary"`
-		Link    string `json:"link"`
-		Invalid string `json:"invalid"`
-	}
-	// autofocus is applied after the load; poll briefly for it.
-	var st state
-	for range 20 {
-		st, err = eval[state](tab, `(() => { const s = document.getElementById('fehlerliste');
-			const l = s && s.querySelector('a[href^="#f-"]');
-			return {focused: (document.activeElement || {}).id || '', summary: s ? s.textContent.replace(/\s+/g, ' ').trim() : '',
-				link: l ? l.getAttribute('href') : '', invalid: (document.getElementById('f-email') || {ariaInvalid: ''}).ariaInvalid || ''} })()`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Focused == "fehlerliste" {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
+	st, err := errorSummary(tab, "f-email")
+	if err != nil {
+		t.Fatal(err)
 	}
 	if st.Summary == "" {
 		t.Fatal("the empty login form shows no error summary (#fehlerliste)")
@@ -197,7 +180,7 @@ func TestLoginErrorSummaryFocus(t *testing.T) {
 	if st.Link != "#f-email" {
 		t.Errorf("the error summary's first link goes to %q, want #f-email", st.Link)
 	}
-	if st.Invalid != "true" {
+	if !st.Invalid {
 		t.Errorf("the e-mail field is not marked aria-invalid after the failed login")
 	}
 	t.Logf("error summary: %s", st.Summary)
@@ -211,6 +194,34 @@ func TestLoginErrorSummaryFocus(t *testing.T) {
 		}
 	}
 	screenshot(t, tab, "", "anmelden-fehler.png")
+}
+
+// errorState is what a page with refused input shows of its errors.
+type errorState struct {
+	Focused    string `json:"focused"`    // the id of the element with the focus
+	Summary    string `json:"summary"`    // the text of the error summary #fehlerliste
+	Link       string `json:"link"`       // the first link of the summary, e.g. "#f-email"
+	Invalid    bool   `json:"invalid"`    // the field is marked aria-invalid
+	FieldError string `json:"fieldError"` // the text of the field's message (id-error)
+}
+
+// errorSummary reads the error summary and the state of the field with id field, after
+// waiting briefly for the summary to take the focus (autofocus is applied after the load).
+func errorSummary(tab context.Context, field string) (errorState, error) {
+	var st errorState
+	var err error
+	for range 20 {
+		st, err = eval[errorState](tab, fmt.Sprintf(`((id) => { const s = document.getElementById('fehlerliste');
+			const l = s && s.querySelector('a[href^="#f-"]'); const f = document.getElementById(id); const e = document.getElementById(id + '-error');
+			return {focused: (document.activeElement || {}).id || '', summary: s ? s.textContent.replace(/\s+/g, ' ').trim() : '',
+				link: l ? l.getAttribute('href') : '', invalid: !!f && f.getAttribute('aria-invalid') === 'true',
+				fieldError: e ? e.textContent.replace(/\s+/g, ' ').trim() : ''} })(%q)`, field))
+		if err != nil || st.Focused == "fehlerliste" {
+			return st, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return st, nil
 }
 
 // screenshot saves a full-page PNG of the page in tab (after opening target, unless it is

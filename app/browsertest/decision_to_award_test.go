@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"kimibv/models/audit"
 	"kimibv/models/calls"
 	"kimibv/models/core"
@@ -313,9 +311,7 @@ func checkDocument(p *person, name string, pdf []byte, want ...string) {
 		if err := os.WriteFile(file, pdf, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := run(p.tab, chromedp.SetUploadFiles(chromedp.ID("f-datei"), []string{file})); err != nil {
-			t.Fatalf("choose %s: %v", name, err)
-		}
+		p.choose("f-datei", file)
 	} else {
 		p.fill("/dokumentenpruefung", map[string]string{"pruefwert": hex.EncodeToString(sum[:])})
 	}

@@ -72,10 +72,9 @@ type flow struct {
 // providerEmails are the demo providers' accounts by short name.
 var providerEmails = map[string]string{"awo": "awo@traeger.example", "caritas": "caritas@traeger.example", "diakonie": "diakonie@traeger.example"}
 
-// newFlow starts the application (and the shared browser, on first use) and submits the
-// Caritas's drafted bid and a new Diakonie bid on the open demo call (the AWO's is
-// submitted by the demo).
-func newFlow(t *testing.T) *flow {
+// startFlow starts the application on a fresh demonstration database and the shared
+// browser (on first use), with nothing submitted on the demo call.
+func startFlow(t *testing.T) *flow {
 	t.Helper()
 	tl := needTools(t)
 	st := dbtest.NewDemo(t)
@@ -93,7 +92,17 @@ func newFlow(t *testing.T) *flow {
 	t.Cleanup(srv.Close)
 	f.base = srv.URL
 	f.origin, _ = url.Parse(srv.URL)
+	f.browser = startBrowser(t, tl)
+	return f
+}
 
+// newFlow is startFlow with the Caritas's drafted bid and a new Diakonie bid submitted on
+// the open demo call (the AWO's is submitted by the demo).
+func newFlow(t *testing.T) *flow {
+	t.Helper()
+	f := startFlow(t)
+	st := f.store
+	var err error
 	f.callID = f.count(`SELECT c.id FROM calls c WHERE c.state = 'published' AND EXISTS (SELECT 1 FROM bids b WHERE b.call_id = c.id AND b.state = 'submitted')`)
 	f.tenant = f.count(`SELECT tenant_id FROM calls WHERE id = ?`, f.callID)
 	f.proc = fmt.Sprintf("/verwaltung/musterland/verfahren/%d", f.callID)
@@ -115,7 +124,6 @@ func newFlow(t *testing.T) *flow {
 	if n := f.count(`SELECT count(*) FROM bids WHERE call_id = ? AND state = 'submitted'`, f.callID); n != 3 {
 		t.Fatalf("%d submitted bids on the demo call, want 3", n)
 	}
-	f.browser = startBrowser(t, tl)
 	return f
 }
 
@@ -304,6 +312,14 @@ func (p *person) submitOK(action, extra string) {
 	flash, _ := eval[string](p.tab, `(document.querySelector('[role=status]') || {}).textContent || ''`)
 	if strings.TrimSpace(flash) == "" {
 		t.Errorf("%s: POST %s: no confirmation message", p.who, action)
+	}
+}
+
+// choose puts file into the file field with id, as picking it in the file dialog does.
+func (p *person) choose(id, file string) {
+	p.f.t.Helper()
+	if _, err := run(p.tab, chromedp.SetUploadFiles(chromedp.ID(id), []string{file})); err != nil {
+		p.f.t.Fatalf("%s: choose %s in %s: %v", p.who, file, id, err)
 	}
 }
 

@@ -62,31 +62,44 @@ func (f *flow) fromWorkArea(who, email, href string, want ...string) *person {
 	return p
 }
 
-// pictures saves full-page screenshots of the current page at 1280 and 390 pixels width in
-// KIMIBV_SCREENSHOT_DIR (nothing without it).
+// pictures fails when the current page is wider than a 390 pixel screen and saves
+// full-page screenshots of it at 1280 and 390 pixels width in KIMIBV_SCREENSHOT_DIR
+// (none without it).
 func (p *person) pictures(name string) {
+	t := p.f.t
+	t.Helper()
 	dir := os.Getenv("KIMIBV_SCREENSHOT_DIR")
-	if dir == "" {
-		return
-	}
 	// Back to the tab's own size afterwards: the audit of the next page sees it as before.
 	size, err := eval[[]int64](p.tab, `[window.innerWidth, window.innerHeight]`)
 	if err != nil || len(size) != 2 {
-		p.f.t.Fatalf("%s: window size: %v", p.who, err)
+		t.Fatalf("%s: window size: %v", p.who, err)
 	}
 	defer func() { _, _ = run(p.tab, chromedp.EmulateViewport(size[0], size[1])) }()
-	for _, w := range []int64{1280, 390} {
+	widths := []int64{390}
+	if dir != "" {
+		widths = []int64{1280, 390}
+	}
+	for _, w := range widths {
 		if _, err := run(p.tab, chromedp.EmulateViewport(w, 900)); err != nil {
-			p.f.t.Errorf("%s: viewport %d: %v", p.who, w, err)
+			t.Errorf("%s: viewport %d: %v", p.who, w, err)
+			continue
+		}
+		if w == 390 {
+			if over, _ := eval[int](p.tab, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); over > 0 {
+				wide, _ := eval[[]string](p.tab, `[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 6).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`)
+				t.Errorf("%s: %s is %d px wider than a 390 px screen: %v", p.who, p.path(), over, wide)
+			}
+		}
+		if dir == "" {
 			continue
 		}
 		png, err := run(p.tab, chromedp.FullScreenshot(100))
 		if err != nil {
-			p.f.t.Errorf("%s: screenshot %s: %v", p.who, name, err)
+			t.Errorf("%s: screenshot %s: %v", p.who, name, err)
 			continue
 		}
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, w)), png, 0o644); err != nil {
-			p.f.t.Error(err)
+			t.Error(err)
 		}
 	}
 }

@@ -29,6 +29,7 @@ type ProcedureSpec struct {
 	Evaluators int
 	Objection  bool               // the second bidder lodges an objection that the lead rejects
 	Final      bool               // the award becomes final (standstill over)
+	Requested  string             // each bid's request in lot L1 (2 VZÄ), e.g. "2.00"; "" is "1.00"
 	Docs       decision.Documents // nil: FakeDocuments
 }
 
@@ -101,6 +102,9 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 	if s.Docs == nil {
 		s.Docs = FakeDocuments{}
 	}
+	if s.Requested == "" {
+		s.Requested = "1.00"
+	}
 	ctx := context.Background()
 	now := time.Now()
 	fail := func(what string, err error) {
@@ -150,8 +154,8 @@ func SeedProcedure(tb testing.TB, db *gorm.DB, s ProcedureSpec) Procedure {
 		{`INSERT INTO bids (call_id, org_id, state, current_version, draft, updated_at, submitted_rev)
 			SELECT ?, id, 'submitted', 1, '\x00'::bytea, now(), 1 FROM organizations WHERE name LIKE 'Träger ' || ? || '-%'`, []any{p.CallID, tag}},
 		{`INSERT INTO opening_bids (bid_id, call_id, org_id, org_name, state, version, call_version, kind, receipt_at, content_sha256, needs_reconfirmation, lots)
-			SELECT b.id, b.call_id, b.org_id, o.name, 'submitted', 1, 1, 'submission', now() - make_interval(secs => b.id), repeat('a', 64), false, '{"L1": "1.00"}'
-			FROM bids b JOIN organizations o ON o.id = b.org_id WHERE b.call_id = ?`, []any{p.CallID}},
+			SELECT b.id, b.call_id, b.org_id, o.name, 'submitted', 1, 1, 'submission', now() - make_interval(secs => b.id), repeat('a', 64), false, jsonb_build_object('L1', ?::text)
+			FROM bids b JOIN organizations o ON o.id = b.org_id WHERE b.call_id = ?`, []any{s.Requested, p.CallID}},
 		{`INSERT INTO formal_checks (bid_id, call_id, outcome, reason, items, decided_by, decided_at, updated_at)
 			SELECT bid_id, call_id, CASE WHEN row_number() OVER (ORDER BY bid_id) = 3 THEN 'excluded' ELSE 'admitted' END,
 				CASE WHEN row_number() OVER (ORDER BY bid_id) = 3 THEN 'Die Satzung fehlt.' ELSE '' END, '{"U1": {"met": true, "remark": ""}}', ?, now(), now()
