@@ -164,6 +164,16 @@ func berlin(t *testing.T) *time.Location {
 	return loc
 }
 
+// reprove renews the password proof of the named clients' sessions, as the
+// re-authentication page would: on a busy machine a long check outlasts the 15 minutes of
+// rules.md R29 between the harness's login and the acts that need a fresh proof.
+func (e *matrixEnv) reprove(t *testing.T, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		dbtest.SetSessionProofs(t, e.ta.store.DB, e.clients[n].sessionCookie(), "proved_at = now()")
+	}
+}
+
 // advance moves the demo call to the next procedure state through the use cases.
 func (e *matrixEnv) advance(t *testing.T, to string) {
 	ctx, db := context.Background(), e.ta.store.DB
@@ -176,6 +186,7 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 		}
 	case "opened":
 		// Through the form, so that the Öffnungsprotokoll is issued as in production.
+		e.reprove(t, "opener", "opener2")
 		e.clients["opener"].postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, http.StatusSeeOther)
 		e.clients["opener2"].postConfirmed(e.base+"/oeffnung", nil).wantStatus(t, http.StatusSeeOther)
 		if e.ta.count(`SELECT count(*) FROM calls WHERE id = ? AND state = 'opened'`, e.callID) != 1 {
@@ -216,6 +227,7 @@ func (e *matrixEnv) advance(t *testing.T, to string) {
 		}
 		e.clients["lead"].post(e.base+"/konsolidierung/abschliessen", nil).wantStatus(t, http.StatusSeeOther)
 	case "decided":
+		e.reprove(t, "lead")
 		dec := e.base + "/entscheidung"
 		e.submitForm(t, "lead", dec+"/vorschlag", dec+"/vorschlag", url.Values{"justification": {"Die AWO erfüllt alle Kriterien."}})
 		e.submitForm(t, "lead", dec, dec+"/beschluss", url.Values{"body": {"kreistag"}, "decided_on": {e.ta.clock.Now().In(berlin(t)).Format("02.01.2006")},

@@ -21,8 +21,10 @@ var sealReaders = []string{"anon", "prov_bid", "lead", "opener", "opener2", "eva
 var sealHeaders = []string{"ETag", "Last-Modified", "Content-Length", "Content-Type", "Content-Disposition", "Location"}
 
 // sealVolatile are the parts of a page that differ between two visits by design (the
-// form token of the session); they are blanked before pages are compared.
-var sealVolatile = regexp.MustCompile(`name="_csrf" value="[^"]*"|nonce="[^"]*"|Vorgangsnummer für Rückfragen: <code>[^<]*</code>`)
+// form token of the session, and on /konto when the reader's own session was last used,
+// which moves on with the crawl itself on a slow machine); they are blanked before pages
+// are compared.
+var sealVolatile = regexp.MustCompile(`name="_csrf" value="[^"]*"|nonce="[^"]*"|Vorgangsnummer für Rückfragen: <code>[^<]*</code>|data-label="Zuletzt genutzt">[^<]*<`)
 
 // sealView is what one reader got for one address.
 type sealView struct {
