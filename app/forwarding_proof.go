@@ -43,17 +43,29 @@ func (a *App) submitProof(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return a.orgProofUpload(c, d, "datei", "Nur die Administration Ihrer Organisation kann Verwendungsnachweise einreichen.",
+		func(v *vault.Vault, s core.OrgCallScope, values url.Values, filename string, file io.Reader) error {
+			_, err := forwarding.SubmitProof(c.Request().Context(), a.db, v, actor(c), s, proofInput(d, values, filename, file, a.cfg.MaxFileBytes))
+			return err
+		}, "#nachweise", "Ihr Verwendungsnachweis ist eingegangen. Die Verfahrensleitung prüft ihn.")
+}
+
+// orgProofUpload runs act on the upload form of the contract page d whose file is field,
+// for an administrator of the organisation (other members: 403 with refused); the file
+// streams from the request. Refused input shows the page again with the messages;
+// afterwards the provider returns to the page at anchor with the message done.
+func (a *App) orgProofUpload(c echo.Context, d orgForwardingPage, field, refused string,
+	act func(v *vault.Vault, s core.OrgCallScope, values url.Values, filename string, file io.Reader) error, anchor, done string) error {
 	if !d.Admin {
-		return &echo.HTTPError{Code: http.StatusForbidden, Message: "Nur die Administration Ihrer Organisation kann Verwendungsnachweise einreichen."}
+		return &echo.HTTPError{Code: http.StatusForbidden, Message: refused}
 	}
 	v, err := a.vault()
 	if err != nil {
 		return err
 	}
 	s := core.OrgCallScope{Org: d.Org.ID, Call: d.Contract.CallID}
-	values, err := a.readUpload(c, "datei", a.cfg.MaxFileBytes, func(values url.Values, filename string, file io.Reader) error {
-		_, err := forwarding.SubmitProof(c.Request().Context(), a.db, v, actor(c), s, proofInput(d, values, filename, file, a.cfg.MaxFileBytes))
-		return err
+	values, err := a.readUpload(c, field, a.cfg.MaxFileBytes, func(values url.Values, filename string, file io.Reader) error {
+		return act(v, s, values, filename, file)
 	})
 	if _, ok := core.AsValidation(err); ok {
 		return a.invalid(c, "forwarding_org", d.Contract.Terms.FormLabel()+" – "+d.Contract.Terms.CallRef, d, values, err)
@@ -61,7 +73,7 @@ func (a *App) submitProof(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.redirect(c, d.Base+"#nachweise", "Ihr Verwendungsnachweis ist eingegangen. Die Verfahrensleitung prüft ihn.")
+	return a.redirect(c, d.Base+anchor, done)
 }
 
 // checkProof records the lead's check of a Verwendungsnachweis.
@@ -124,8 +136,7 @@ func (orgForwardingPage) ProofFileField(id int64) string {
 }
 
 // replaceProofFile replaces (or adds) the PDF of receipts of a Verwendungsnachweis before
-// the lead's check, for an administrator of the organisation; the PDF streams from the
-// request into the vault.
+// the lead's check, for an administrator of the organisation.
 func (a *App) replaceProofFile(c echo.Context) error {
 	d, err := a.loadOrgForwarding(c)
 	if err != nil {
@@ -135,24 +146,10 @@ func (a *App) replaceProofFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !d.Admin {
-		return &echo.HTTPError{Code: http.StatusForbidden, Message: "Nur die Administration Ihrer Organisation kann Belege ersetzen."}
-	}
-	v, err := a.vault()
-	if err != nil {
-		return err
-	}
-	s := core.OrgCallScope{Org: d.Org.ID, Call: d.Contract.CallID}
 	field := d.ProofFileField(id)
-	values, err := a.readUpload(c, field, a.cfg.MaxFileBytes, func(_ url.Values, filename string, file io.Reader) error {
-		return forwarding.ReplaceProofFile(c.Request().Context(), a.db, v, actor(c), s, id,
-			forwarding.ProofFileInput{Field: field, FileName: filename, File: file, MaxBytes: a.cfg.MaxFileBytes})
-	})
-	if _, ok := core.AsValidation(err); ok {
-		return a.invalid(c, "forwarding_org", d.Contract.Terms.FormLabel()+" – "+d.Contract.Terms.CallRef, d, values, err)
-	}
-	if err != nil {
-		return err
-	}
-	return a.redirect(c, fmt.Sprintf("%s#belege-%d", d.Base, id), "Die Belege sind gespeichert. Die Verfahrensleitung wurde benachrichtigt.")
+	return a.orgProofUpload(c, d, field, "Nur die Administration Ihrer Organisation kann Belege ersetzen.",
+		func(v *vault.Vault, s core.OrgCallScope, _ url.Values, filename string, file io.Reader) error {
+			return forwarding.ReplaceProofFile(c.Request().Context(), a.db, v, actor(c), s, id,
+				forwarding.ProofFileInput{Field: field, FileName: filename, File: file, MaxBytes: a.cfg.MaxFileBytes})
+		}, fmt.Sprintf("#belege-%d", id), "Die Belege sind gespeichert. Die Verfahrensleitung wurde benachrichtigt.")
 }

@@ -83,6 +83,16 @@ func (k *Contract) ProofYears() []ProofYear {
 	return out
 }
 
+// proofYear is the Förderjahr of the contract's proof id (ErrNotFound: not one of its proofs).
+func (k *Contract) proofYear(id int64) (ProofYear, error) {
+	for _, y := range k.ProofYears() {
+		if y.Proof != nil && y.Proof.ID == id {
+			return y, nil
+		}
+	}
+	return ProofYear{}, fmt.Errorf("proof %d of contract %d: %w", id, k.ID, core.ErrNotFound)
+}
+
 // loadProofs reads the contract's proofs.
 func loadProofs(tx *gorm.DB, k *Contract) error {
 	var rows []struct {
@@ -269,14 +279,9 @@ func CheckProof(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.
 		if err != nil {
 			return err
 		}
-		var y ProofYear
-		for _, py := range k.ProofYears() {
-			if py.Proof != nil && py.Proof.ID == id {
-				y = py
-			}
-		}
-		if y.Proof == nil {
-			return fmt.Errorf("proof %d: %w", id, core.ErrNotFound)
+		y, err := k.proofYear(id)
+		if err != nil {
+			return err
 		}
 		if y.Proof.Result != "" {
 			return core.Conflict("Dieser Verwendungsnachweis ist bereits geprüft.")

@@ -11,7 +11,6 @@ import (
 
 	"kimibv/models/audit"
 	"kimibv/models/core"
-	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -130,14 +129,9 @@ func ReplaceProofFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor 
 		if err != nil {
 			return err
 		}
-		var y ProofYear
-		for _, py := range k.ProofYears() {
-			if py.Proof != nil && py.Proof.ID == id {
-				y = py
-			}
-		}
-		if y.Proof == nil {
-			return fmt.Errorf("proof %d of org %d: %w", id, scope.Org, core.ErrNotFound)
+		y, err := k.proofYear(id)
+		if err != nil {
+			return err
 		}
 		if !y.Proof.Replaceable() {
 			return core.Conflict("Die Verfahrensleitung hat diesen Verwendungsnachweis bereits geprüft; die Belege lassen sich nicht mehr ersetzen.")
@@ -178,15 +172,6 @@ func ReplaceProofFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor 
 			Details: map[string]any{"org_id": k.OrgID, "year": y.No, "size": f.Size, "sha256": f.SHA256, "previous_sha256": previous}})
 		return err
 	})
-}
-
-// mailLeads queues a mail to the leads of the contract's Kreis.
-func mailLeads(tx *gorm.DB, k *Contract, subject, body string) error {
-	if err := postbox.QueueMailsTo(tx, &k.TenantID, "forwarding", subject, body,
-		`SELECT u.email FROM users u JOIN tenant_memberships m ON m.user_id = u.id WHERE m.tenant_id = ? AND m.role = 'lead' ORDER BY u.email`, k.TenantID); err != nil {
-		return fmt.Errorf("mail leads: %w", err)
-	}
-	return nil
 }
 
 // OpenProofFile opens the current PDF of proof id of a contract of call scope.Call for the
