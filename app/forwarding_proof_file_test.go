@@ -180,7 +180,7 @@ func TestProviderReplacesProofReceiptsUntilTheCheck(t *testing.T) {
 	}
 	s.admin.get(s.orgBase).wantStatus(t, 200).wantContains(t, "Belege korrigiert.pdf", vault.SHA256Hex(newPDF), "Ersetzte Dateien",
 		"Belege.pdf (PDF, 2 KB), hochgeladen am", ", ersetzt am ", vault.SHA256Hex(s.firstPDF))
-	s.lead.get(s.leadBase).wantStatus(t, 200).wantContains(t, "Belege korrigiert.pdf", "; ersetzt am ", "Ersetzt: Belege.pdf (2 KB), hochgeladen am")
+	s.lead.get(s.leadBase).wantStatus(t, 200).wantContains(t, "Belege korrigiert.pdf", "; ersetzt am ", "Ersetzte Datei: Belege.pdf (2 KB), hochgeladen am")
 	if n := ta.count(`SELECT count(*) FROM audit_log WHERE action = 'forwarding.proof_file_replaced' AND object_id = ? AND details::jsonb->>'sha256' = ?
 		AND details::jsonb->>'previous_sha256' = ? AND details::text NOT LIKE '%korrigiert%'`, fmt.Sprint(s.withPDF), vault.SHA256Hex(newPDF), vault.SHA256Hex(s.firstPDF)); n != 1 {
 		t.Errorf("%d audit entries of the replacement with both hashes and without the file name, want 1", n)
