@@ -287,6 +287,8 @@ func accessTable() map[string]access {
 		"POST /traeger/:org/weiterleitung/:call/annahme":    post(orgAny), "POST /traeger/:org/weiterleitung/:call/stellen": post(orgAny),
 		"POST /traeger/:org/weiterleitung/:call/abrufe":                                    post(orgAny),
 		"POST /traeger/:org/weiterleitung/:call/nachweise":                                 post(orgAny),
+		"GET /traeger/:org/weiterleitung/:call/nachweise/:proof/belege.pdf":                orgAny.in(allStates(nf)),
+		"POST /traeger/:org/weiterleitung/:call/nachweise/:proof/belege":                   post(orgAny),
 		"POST /verwaltung/:kreis/verfahren/:call/weiterleitung/nachweise/:proof":           post(who("lead")),
 		"GET /verwaltung/:kreis/verfahren/:call/weiterleitung/nachweise/:proof/belege.pdf": who("lead").in(allStates(nf)),
 		"GET /verwaltung/:kreis/verfahren/:call/weiterleitung":                             who("lead").in(untilAwarded(confl)),

@@ -51,6 +51,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, ref.Message
 	case errors.As(err, &ref) && errors.Is(err, core.ErrConflict):
 		return http.StatusConflict, ref.Message
+	case errors.As(err, &ref) && errors.Is(err, core.ErrNotFound):
+		return http.StatusNotFound, ref.Message
 	case errors.Is(err, core.ErrNotFound):
 		return http.StatusNotFound, ""
 	case errors.Is(err, core.ErrForbidden):

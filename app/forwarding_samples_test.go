@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -10,10 +11,13 @@ import (
 	"kimibv/models/rules"
 )
 
-// sampleContract is an accepted contract with a filled and a vacant post and two draw-downs.
+// sampleContract is an accepted contract with a filled and a vacant post, two draw-downs
+// and a proof whose PDF was replaced.
 func sampleContract() *forwarding.Contract {
 	at := time.Date(2027, 1, 10, 9, 0, 0, 0, time.UTC)
 	name := "Anna Admin"
+	submitted := at.AddDate(1, 1, 0)
+	file := forwarding.ProofFile{ID: 12, Name: "Belege 2027 korrigiert.pdf", Size: 245_760, SHA256: strings.Repeat("ab", 32), Uploaded: submitted.AddDate(0, 0, 2)}
 	tr := forwarding.Terms{Form: forwarding.FormContract, CallRef: "musterland-2026-05", CallTitle: "KIM-Case-Management 2027",
 		Authority: "Kreis Musterland – Der Landrat", OrgName: "Brückenschlag e. V.", LegalBasis: forwarding.LegalBasis,
 		Lots:          []forwarding.TermsLot{{Key: "L1", Name: "Nord", FTE: decimal.NewFromInt(2), PerYear: decimal.NewFromInt(124000)}},
@@ -27,7 +31,8 @@ func sampleContract() *forwarding.Contract {
 		Drawdowns: []forwarding.Drawdown{{ID: 1, From: "2027-02-01", To: "2027-02-28", Amount: 475_616, State: forwarding.DrawPaid, PaidAt: &at},
 			{ID: 2, From: "2027-03-01", To: "2027-03-31", Amount: 526_575, State: forwarding.DrawRequested}},
 		Proofs: []forwarding.Proof{{ID: 7, YearNo: 1, Report: "Case Management für 42 Familien aufgebaut.", Personnel: map[string]rules.Cents{"L1/1": 400_000, "L1/2": 0},
-			PersonnelT: 400_000, Other: 25_616, Received: 475_616, SubmittedAt: at.AddDate(1, 1, 0)}}}
+			PersonnelT: 400_000, Other: 25_616, Received: 475_616, SubmittedAt: submitted, FileID: &file.ID, File: &file,
+			Superseded: []forwarding.ProofFile{{ID: 11, Name: "Belege 2027.pdf", Size: 198_000, SHA256: strings.Repeat("cd", 32), Uploaded: submitted, Replaced: &file.Uploaded}}}}}
 }
 
 // sampleForwardingOrg is the provider's list (list) or contract page.

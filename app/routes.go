@@ -160,6 +160,8 @@ func (a *App) routes(e *echo.Echo) {
 	orgMember.POST("/weiterleitung/:call/stellen", a.reportPost)
 	orgMember.POST("/weiterleitung/:call/abrufe", a.requestDrawdown)
 	upload(orgUpload, "/weiterleitung/:call/nachweise", a.submitProof) // administrators only (forwarding_proof.go)
+	orgMember.GET("/weiterleitung/:call/nachweise/:proof/belege.pdf", a.ownProofFile)
+	upload(orgUpload, "/weiterleitung/:call/nachweise/:proof/belege", a.replaceProofFile) // administrators only, until the check
 
 	// Bids of an organisation (members).
 	orgMember.GET("/bewerbungen", a.orgBids)

@@ -108,15 +108,16 @@ var auditActionLabels = map[string]string{
 	"consultation.reminded":            "An das Ende der Beteiligung erinnert",
 
 	// Forwarding of the funds after the award (rules.md R35–R37).
-	"forwarding.issued":             "Weiterleitungsvertrag ausgestellt",
-	"forwarding.accepted":           "Weiterleitungsvertrag vom Träger angenommen",
-	"forwarding.post_reported":      "Stand einer Stelle gemeldet",
-	"forwarding.drawdown_requested": "Mittelabruf gestellt",
-	"forwarding.drawdown_approved":  "Mittelabruf bewilligt",
-	"forwarding.drawdown_refused":   "Mittelabruf abgelehnt",
-	"forwarding.drawdown_paid":      "Auszahlung vermerkt",
-	"forwarding.proof_submitted":    "Verwendungsnachweis eingereicht",
-	"forwarding.proof_checked":      "Verwendungsnachweis geprüft",
+	"forwarding.issued":              "Weiterleitungsvertrag ausgestellt",
+	"forwarding.accepted":            "Weiterleitungsvertrag vom Träger angenommen",
+	"forwarding.post_reported":       "Stand einer Stelle gemeldet",
+	"forwarding.drawdown_requested":  "Mittelabruf gestellt",
+	"forwarding.drawdown_approved":   "Mittelabruf bewilligt",
+	"forwarding.drawdown_refused":    "Mittelabruf abgelehnt",
+	"forwarding.drawdown_paid":       "Auszahlung vermerkt",
+	"forwarding.proof_submitted":     "Verwendungsnachweis eingereicht",
+	"forwarding.proof_checked":       "Verwendungsnachweis geprüft",
+	"forwarding.proof_file_replaced": "Belege zum Verwendungsnachweis ersetzt oder nachgereicht",
 
 	// Issued documents (PDF, rules.md R8).
 	"document.issued": "Dokument ausgestellt",

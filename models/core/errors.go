@@ -89,10 +89,11 @@ func AsValidation(err error) (*ValidationError, bool) {
 }
 
 // Refusal is a German explanation of why an action is not allowed right now (ErrForbidden
-// when the actor may never do it, ErrConflict when the state forbids it).
+// when the actor may never do it, ErrConflict when the state forbids it), or why something
+// the actor may see is not there (ErrNotFound).
 type Refusal struct {
 	Message string
-	Kind    error // ErrForbidden or ErrConflict
+	Kind    error // ErrForbidden, ErrConflict or ErrNotFound
 }
 
 // Error returns the German explanation.
@@ -104,6 +105,10 @@ func (r *Refusal) Unwrap() error { return r.Kind }
 func Conflict(msg string) error { return &Refusal{Message: msg, Kind: ErrConflict} }
 
 func Forbidden(msg string) error { return &Refusal{Message: msg, Kind: ErrForbidden} }
+
+// Missing is ErrNotFound with a German explanation, for an actor entitled to the object
+// that lacks what was asked for (e.g. a proof without a PDF); never for a foreign object.
+func Missing(msg string) error { return &Refusal{Message: msg, Kind: ErrNotFound} }
 
 // DeadlineError is a refusal because the deadline has passed (ErrDeadlinePassed) with a
 // German explanation for the provider.

@@ -15,6 +15,7 @@
 //   - R36 also: OpenPosts, the award record's posts over time (open.go);
 //   - R38: the Förderjahre and the deadlines of the Verwendungsnachweis in the terms
 //     (buildTerms with rules.FundingYears and rules.ProofDue); the Verwendungsnachweis
-//     with SubmitProof and CheckProof (proof.go, rules.Repayment) and the reminders
-//     (SendProofReminders, proof_reminders.go).
+//     with SubmitProof and CheckProof (proof.go, rules.Repayment), the PDF of receipts
+//     with ReplaceProofFile, OpenProofFile and OpenOwnProofFile (proof_file.go) and the
+//     reminders (SendProofReminders, proof_reminders.go).
 package forwarding

@@ -178,3 +178,12 @@ func notifyOrg(tx *gorm.DB, k *Contract, subject, body string, now time.Time) er
 	}
 	return nil
 }
+
+// mailLeads queues a mail to the leads of the contract's Kreis.
+func mailLeads(tx *gorm.DB, k *Contract, subject, body string) error {
+	if err := postbox.QueueMailsTo(tx, &k.TenantID, "forwarding", subject, body,
+		`SELECT u.email FROM users u JOIN tenant_memberships m ON m.user_id = u.id WHERE m.tenant_id = ? AND m.role = 'lead' ORDER BY u.email`, k.TenantID); err != nil {
+		return fmt.Errorf("mail leads: %w", err)
+	}
+	return nil
+}

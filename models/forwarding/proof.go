@@ -13,7 +13,6 @@ import (
 
 	"kimibv/models/audit"
 	"kimibv/models/core"
-	"kimibv/models/postbox"
 	"kimibv/models/rules"
 	"kimibv/models/store"
 	"kimibv/models/vault"
@@ -34,6 +33,8 @@ type Proof struct {
 	Reason      string
 	Repayment   rules.Cents
 	CheckedAt   *time.Time
+	File        *ProofFile  // the current PDF of receipts (nil: none)
+	Superseded  []ProofFile // the PDFs it replaced, oldest first
 }
 
 // Used is what the provider states it used: personnel and other costs.
@@ -82,6 +83,16 @@ func (k *Contract) ProofYears() []ProofYear {
 	return out
 }
 
+// proofYear is the Förderjahr of the contract's proof id (ErrNotFound: not one of its proofs).
+func (k *Contract) proofYear(id int64) (ProofYear, error) {
+	for _, y := range k.ProofYears() {
+		if y.Proof != nil && y.Proof.ID == id {
+			return y, nil
+		}
+	}
+	return ProofYear{}, fmt.Errorf("proof %d of contract %d: %w", id, k.ID, core.ErrNotFound)
+}
+
 // loadProofs reads the contract's proofs.
 func loadProofs(tx *gorm.DB, k *Contract) error {
 	var rows []struct {
@@ -94,9 +105,13 @@ func loadProofs(tx *gorm.DB, k *Contract) error {
 		Result                                            *string
 		Reason                                            string
 		CheckedAt                                         *time.Time
+		FileName, FileSHA                                 string
+		FileSize                                          int64
 	}
-	if err := tx.Raw(`SELECT id, year_no, report, personnel::text AS personnel, personnel_cents, other_cents, received_cents,
-		repayment_cents AS repay_c, file_id, submitted_at, result, reason, checked_at FROM proofs WHERE contract_id = ? ORDER BY year_no`, k.ID).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(`SELECT p.id, p.year_no, p.report, p.personnel::text AS personnel, p.personnel_cents, p.other_cents, p.received_cents,
+		p.repayment_cents AS repay_c, p.file_id, p.submitted_at, p.result, p.reason, p.checked_at,
+		coalesce(f.name, '') AS file_name, coalesce(f.sha256, '') AS file_sha, coalesce(f.size, 0) AS file_size
+		FROM proofs p LEFT JOIN files f ON f.id = p.file_id WHERE p.contract_id = ? ORDER BY p.year_no`, k.ID).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("load proofs: %w", err)
 	}
 	k.Proofs = nil
@@ -106,12 +121,18 @@ func loadProofs(tx *gorm.DB, k *Contract) error {
 		if r.Result != nil {
 			p.Result = *r.Result
 		}
+		if r.FileID != nil {
+			p.File = &ProofFile{ID: *r.FileID, Name: r.FileName, Size: r.FileSize, SHA256: r.FileSHA}
+		}
 		if err := json.Unmarshal([]byte(r.Personnel), &p.Personnel); err != nil {
 			return fmt.Errorf("decode personnel costs of proof %d: %w", r.ID, err)
 		}
 		k.Proofs = append(k.Proofs, p)
 	}
-	return nil
+	if len(rows) == 0 {
+		return nil
+	}
+	return loadProofFileChanges(tx, k)
 }
 
 // ProofInput is a Verwendungsnachweis as typed: the Förderjahr, the Sachbericht, the
@@ -181,9 +202,8 @@ func SubmitProof(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core
 		subject := fmt.Sprintf("Verwendungsnachweis eingegangen: %s, %d. Förderjahr", k.Terms.CallRef, year.No)
 		body := fmt.Sprintf("%s hat am %s den Verwendungsnachweis für das %d. Förderjahr (%s bis %s) eingereicht. Bitte prüfen Sie ihn auf der Seite der Weiterleitung.\n",
 			k.OrgName, core.FormatDateTime(row.SubmittedAt), year.No, year.Period.From.German(), year.Period.To.German())
-		if err := postbox.QueueMailsTo(tx, &k.TenantID, "forwarding", subject, body,
-			`SELECT u.email FROM users u JOIN tenant_memberships m ON m.user_id = u.id WHERE m.tenant_id = ? AND m.role = 'lead' ORDER BY u.email`, k.TenantID); err != nil {
-			return fmt.Errorf("mail leads: %w", err)
+		if err := mailLeads(tx, k, subject, body); err != nil {
+			return err
 		}
 		_, err = audit.Audit(tx, audit.Event{Chain: audit.CallChain(k.CallID), ActorID: actor.UserID, TenantID: k.TenantID, Action: "forwarding.proof_submitted",
 			ObjectType: "proof", ObjectID: strconv.FormatInt(id, 10),
@@ -259,14 +279,9 @@ func CheckProof(ctx context.Context, db *gorm.DB, actor *core.Actor, scope core.
 		if err != nil {
 			return err
 		}
-		var y ProofYear
-		for _, py := range k.ProofYears() {
-			if py.Proof != nil && py.Proof.ID == id {
-				y = py
-			}
-		}
-		if y.Proof == nil {
-			return fmt.Errorf("proof %d: %w", id, core.ErrNotFound)
+		y, err := k.proofYear(id)
+		if err != nil {
+			return err
 		}
 		if y.Proof.Result != "" {
 			return core.Conflict("Dieser Verwendungsnachweis ist bereits geprüft.")
@@ -306,21 +321,4 @@ func yesNo(b bool) string {
 		return "ja"
 	}
 	return "nein"
-}
-
-// OpenProofFile opens the PDF of proof id of a contract of call scope.Call for the Kreis's
-// lead (ErrNotFound for anyone else, another call or a proof without a PDF).
-func OpenProofFile(ctx context.Context, db *gorm.DB, vlt *vault.Vault, actor *core.Actor, scope core.CallScope, id int64) (io.ReadCloser, vault.File, error) {
-	if !actor.HasTenantRole(scope.Tenant, core.RoleLead) {
-		return nil, vault.File{}, fmt.Errorf("proof %d: %w", id, core.ErrNotFound)
-	}
-	var fileID int64
-	if err := db.WithContext(ctx).Raw(`SELECT coalesce(p.file_id, 0) FROM proofs p JOIN forwarding_contracts k ON k.id = p.contract_id
-		WHERE p.id = ? AND k.call_id = ? AND k.tenant_id = ?`, id, scope.Call, scope.Tenant).Scan(&fileID).Error; err != nil {
-		return nil, vault.File{}, fmt.Errorf("find proof file: %w", err)
-	}
-	if fileID == 0 {
-		return nil, vault.File{}, fmt.Errorf("file of proof %d: %w", id, core.ErrNotFound)
-	}
-	return vault.OpenFile(ctx, db, vlt, fileID)
 }
