@@ -82,10 +82,10 @@ func (k *Contract) ProofYears() []ProofYear {
 	return out
 }
 
-// loadProofs reads the contract's proofs.
-func loadProofs(tx *gorm.DB, k *Contract) error {
+// loadProofs reads the proofs of the contracts byID in one statement.
+func loadProofs(tx *gorm.DB, byID map[int64]*Contract) error {
 	var rows []struct {
-		ID                                                int64
+		ID, ContractID                                    int64
 		YearNo                                            int
 		Report, Personnel                                 string
 		PersonnelCents, OtherCents, ReceivedCents, RepayC int64
@@ -95,11 +95,13 @@ func loadProofs(tx *gorm.DB, k *Contract) error {
 		Reason                                            string
 		CheckedAt                                         *time.Time
 	}
-	if err := tx.Raw(`SELECT id, year_no, report, personnel::text AS personnel, personnel_cents, other_cents, received_cents,
-		repayment_cents AS repay_c, file_id, submitted_at, result, reason, checked_at FROM proofs WHERE contract_id = ? ORDER BY year_no`, k.ID).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(`SELECT id, contract_id, year_no, report, personnel::text AS personnel, personnel_cents, other_cents, received_cents,
+		repayment_cents AS repay_c, file_id, submitted_at, result, reason, checked_at FROM proofs WHERE contract_id IN ? ORDER BY year_no`, contractIDs(byID)).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("load proofs: %w", err)
 	}
-	k.Proofs = nil
+	for _, k := range byID {
+		k.Proofs = nil
+	}
 	for _, r := range rows {
 		p := Proof{ID: r.ID, YearNo: r.YearNo, Report: r.Report, PersonnelT: rules.Cents(r.PersonnelCents), Other: rules.Cents(r.OtherCents),
 			Received: rules.Cents(r.ReceivedCents), FileID: r.FileID, SubmittedAt: r.SubmittedAt, Reason: r.Reason, Repayment: rules.Cents(r.RepayC), CheckedAt: r.CheckedAt}
@@ -109,6 +111,7 @@ func loadProofs(tx *gorm.DB, k *Contract) error {
 		if err := json.Unmarshal([]byte(r.Personnel), &p.Personnel); err != nil {
 			return fmt.Errorf("decode personnel costs of proof %d: %w", r.ID, err)
 		}
+		k := byID[r.ContractID]
 		k.Proofs = append(k.Proofs, p)
 	}
 	return nil
