@@ -65,7 +65,7 @@ func (d *Doc) Table(t Table) {
 	d.keep(need) // caption, header and the first lines of the first row stay together
 	if t.Caption != "" {
 		d.font("B", bodySize)
-		d.f.MultiCell(contentWidth, lineH, clean(t.Caption), "", "L", false)
+		d.f.MultiCell(d.cw, lineH, clean(t.Caption), "", "L", false)
 		d.f.Ln(1)
 	}
 	header()
@@ -98,13 +98,13 @@ func (d *Doc) columnWidths(cols []Column, head *rowStyle) []float64 {
 			minW[i] = d.widestWord(clean(c.Title)) + 2*cellPad + 0.5
 			sum += minW[i]
 		}
-		if sum <= contentWidth || head.size <= minHeaderSize {
+		if sum <= d.cw || head.size <= minHeaderSize {
 			break
 		}
 		head.size -= 0.5
 		head.lh = head.size * 0.5
 	}
-	return shareWidth(weights, minW, contentWidth)
+	return shareWidth(weights, minW, d.cw)
 }
 
 // shareWidth divides total among columns in proportion to weights, with column i never
