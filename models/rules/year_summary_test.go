@@ -25,7 +25,7 @@ func summaryFixture() []SummaryContract {
 	checked := berlinNoon("2028-02-20")
 	return []SummaryContract{{
 		Period: Period{From: "2027-01-01", To: "2028-12-31"}, PerYear: dec("60000"), Awarded: map[string]decimal.Decimal{"L1": dec("1.5")},
-		Reports: []PostReport{{Lot: "L1", Post: 1, Seq: 1, Effective: "2027-01-01", FTE: dec("1")}, {Lot: "L1", Post: 2, Seq: 2, Effective: "2027-07-01", FTE: dec("0.5")}},
+		Reports:  []PostReport{{Lot: "L1", Post: 1, Seq: 1, Effective: "2027-01-01", FTE: dec("1")}, {Lot: "L1", Post: 2, Seq: 2, Effective: "2027-07-01", FTE: dec("0.5")}},
 		Payments: []SummaryPayment{{From: "2027-01-01", Amount: 4_500_000}, {From: "2027-07-01", Amount: 4_000_000}, {From: "2028-01-01", Amount: 100}},
 		Years: []SummaryYear{
 			{No: 1, Period: Period{From: "2027-01-01", To: "2027-12-31"}, Grant: 9_000_000, ProofDue: ProofDue("2027-12-31"),
