@@ -16,7 +16,8 @@ type Table struct {
 	Caption string // optional bold line above the table
 	Columns []Column
 	Rows    [][]string
-	Small   bool // 8.5 pt instead of 10 pt, for wide matrices
+	Foot    []string // optional closing row in bold on grey, e.g. the sums
+	Small   bool     // 8.5 pt instead of 10 pt, for wide matrices
 }
 
 const (
@@ -73,6 +74,13 @@ func (d *Doc) Table(t Table) {
 		cells := make([]string, n)
 		copy(cells, r)
 		d.rowStyled(widths, cells, plain, aligns, body, header)
+	}
+	if len(t.Foot) > 0 {
+		cells := make([]string, n)
+		copy(cells, t.Foot)
+		foot := body
+		foot.fill = true
+		d.rowStyled(widths, cells, bold, aligns, foot, header)
 	}
 	d.font("", bodySize)
 	d.f.Ln(4)

@@ -136,3 +136,35 @@ func (k *Contract) summaryLine() SummaryLine {
 	return SummaryLine{CallID: k.CallID, CallRef: k.Terms.CallRef, CallTitle: k.Terms.CallTitle, OrgName: k.OrgName,
 		Lots: strings.Join(lots, ", "), Accepted: k.Accepted()}
 }
+
+// ProviderText is the provider with its lots and, before the acceptance, that it is
+// pending, on lines of their own.
+func (l SummaryLine) ProviderText() string {
+	s := l.OrgName + "\nLose: " + l.Lots
+	if !l.Accepted {
+		s += "\nAnnahme ausstehend"
+	}
+	return s
+}
+
+// SummaryProcedure is a procedure of the summary: reference and title.
+type SummaryProcedure struct{ Ref, Title string }
+
+// Procedures lists the procedures of the year's rows once each, in the order of the rows.
+func (v *YearSummaryView) Procedures() []SummaryProcedure {
+	var out []SummaryProcedure
+	seen := map[int64]bool{}
+	add := func(l SummaryLine) {
+		if !seen[l.CallID] {
+			seen[l.CallID] = true
+			out = append(out, SummaryProcedure{Ref: l.CallRef, Title: l.CallTitle})
+		}
+	}
+	for _, f := range v.Funds {
+		add(f.SummaryLine)
+	}
+	for _, p := range v.Proofs {
+		add(p.SummaryLine)
+	}
+	return out
+}

@@ -297,3 +297,14 @@ func earlierDate(a, b Date) Date {
 	}
 	return b
 }
+
+// DueDay is the last day for the proof ("2028-02-29" for a deadline at the start of 1 March).
+func (r ProofRow) DueDay() Date { return NewDate(r.Due.Add(-time.Hour)) }
+
+// CheckedText is the result of the check with its day, or the state before it.
+func (r ProofRow) CheckedText() string {
+	if r.State == ProofStateChecked && r.CheckedAt != nil {
+		return r.StateLabel() + " am " + NewDate(*r.CheckedAt).German()
+	}
+	return r.StateLabel()
+}
