@@ -13,6 +13,7 @@ import (
 	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/forwarding"
+	"kimibv/templates"
 )
 
 // forwardingSummaryPage is the Kreis's overview of the years (V nil) or one year's
@@ -44,7 +45,18 @@ func (a *App) forwardingYears(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.show(c, "forwarding_summary", "Weiterleitung der Mittel: Jahresübersichten", forwardingSummaryPage{Tenant: t, Years: years, Base: forwardingSummaryBase(c)})
+	return a.showSummary(c, "Weiterleitung der Mittel: Jahresübersichten", forwardingSummaryPage{Tenant: t, Years: years, Base: forwardingSummaryBase(c)})
+}
+
+// showSummary renders the overview or a year's page with the Kreis's breadcrumbs.
+func (a *App) showSummary(c echo.Context, title string, d forwardingSummaryPage) error {
+	p := a.page(c, title, d)
+	p.Crumbs = []templates.NavItem{{Label: d.Tenant.Name, Href: "/verwaltung/" + d.Tenant.Slug}}
+	if d.V != nil {
+		p.Crumbs = append(p.Crumbs, templates.NavItem{Label: "Jahresübersichten", Href: d.Base})
+	}
+	p.Crumbs = append(p.Crumbs, templates.NavItem{Label: title})
+	return a.render(c, http.StatusOK, "forwarding_summary", p)
 }
 
 // msgNoSummaryYear answers a year for which there is no summary.
@@ -80,7 +92,7 @@ func (a *App) forwardingSummary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.show(c, "forwarding_summary", fmt.Sprintf("Jahresübersicht %d: Weiterleitung der Mittel", p.V.Year), p)
+	return a.showSummary(c, fmt.Sprintf("Jahresübersicht %d: Weiterleitung der Mittel", p.V.Year), p)
 }
 
 // forwardingSummaryPDF sends the year's summary as PDF (A4 landscape). Like the protocol's

@@ -89,7 +89,7 @@ func TestYearSummaryOfTheForwardingAsPageAndPDFAndSpreadsheet(t *testing.T) {
 	page.wantContains(t, "Jahresübersicht 2027", p.Ref, "Seed-Verfahren KIM-Case-Management", p.OrgNames[0], p.OrgNames[1], "Annahme ausstehend",
 		"01.01.2027 – 31.12.2027", "62.000,00 €", "5.000,00 €", "VZÄ besetzt am 31.12.2027", "<caption>", `scope="row"`, `scope="col"`,
 		"1. Förderjahr", "29.02.2028", "Anerkannt mit Rückforderung am", "9.500,00 €", "500,00 €", "10.000,00 €", "Überfällig, nicht eingegangen", "Summe",
-		fmt.Sprintf(`href="/verwaltung/musterland/verfahren/%d/weiterleitung"`, p.CallID))
+		fmt.Sprintf(`href="/verwaltung/musterland/verfahren/%d/weiterleitung"`, p.CallID), `href="`+base+`">Jahresübersichten</a>`)
 	admin.get(base+"/2027").wantStatus(t, 200).wantContains(t, p.OrgNames[0], "62.000,00 €").wantLacks(t, "/verwaltung/musterland/verfahren/")
 	lead.get(base+"/2026").wantStatus(t, 200).wantContains(t, "01.09.2026 – 31.12.2026", "20.723,29 €", "Im Jahr 2026 endet kein Förderjahr")
 
@@ -156,30 +156,22 @@ func checkSummaryXLSX(t *testing.T, b []byte, ref string, v *forwarding.YearSumm
 	if got := f.GetSheetList(); len(got) != 2 || got[0] != "Stellen und Mittel" || got[1] != "Verwendungsnachweise" {
 		t.Fatalf("sheets %v", got)
 	}
-	num := func(sheet, cell string) float64 {
+	// number reads a numeric cell as stored, or as computed (a formula) with calc.
+	number := func(sheet, cell string, calc bool) float64 {
 		t.Helper()
-		s, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
-		if err != nil {
-			t.Fatal(err)
+		read := f.GetCellValue
+		if calc {
+			read = f.CalcCellValue
 		}
-		x, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			t.Fatalf("%s!%s is %q, not a number", sheet, cell, s)
+		s, err := read(sheet, cell, excelize.Options{RawCellValue: true})
+		x, perr := strconv.ParseFloat(s, 64)
+		if err != nil || perr != nil {
+			t.Fatalf("%s!%s is %q, not a number (%v)", sheet, cell, s, err)
 		}
 		return x
 	}
-	sum := func(sheet, cell string) float64 {
-		t.Helper()
-		s, err := f.CalcCellValue(sheet, cell, excelize.Options{RawCellValue: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		x, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			t.Fatalf("%s!%s computes %q", sheet, cell, s)
-		}
-		return x
-	}
+	num := func(sheet, cell string) float64 { return number(sheet, cell, false) }
+	sum := func(sheet, cell string) float64 { return number(sheet, cell, true) }
 	euros := func(c rules.Cents) float64 { x, _ := c.Decimal().Float64(); return x }
 	rows, err := f.GetRows("Stellen und Mittel")
 	if err != nil {
