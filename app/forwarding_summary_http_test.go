@@ -87,7 +87,7 @@ func TestYearSummaryOfTheForwardingAsPageAndPDFAndSpreadsheet(t *testing.T) {
 
 	page := lead.get(base+"/2027").wantStatus(t, 200)
 	page.wantContains(t, "Jahresübersicht 2027", p.Ref, "Seed-Verfahren KIM-Case-Management", p.OrgNames[0], p.OrgNames[1], "Annahme ausstehend",
-		"01.01.2027 – 31.12.2027", "62.000,00 €", "5.000,00 €", "VZÄ besetzt am 31.12.2027", "<caption>", `scope="row"`, `scope="col"`,
+		"01.01.2027 – 31.12.2027", "62.000,00 €", "5.000,00 €", "VZÄ besetzt am 31.12.2027", `<caption id="summary-funds">`, `scope="row"`, `scope="col"`,
 		"1. Förderjahr", "29.02.2028", "Anerkannt mit Rückforderung am", "9.500,00 €", "500,00 €", "10.000,00 €", "Überfällig, nicht eingegangen", "Summe",
 		fmt.Sprintf(`href="/verwaltung/musterland/verfahren/%d/weiterleitung"`, p.CallID), `href="`+base+`">Jahresübersichten</a>`)
 	admin.get(base+"/2027").wantStatus(t, 200).wantContains(t, p.OrgNames[0], "62.000,00 €").wantLacks(t, "/verwaltung/musterland/verfahren/")
