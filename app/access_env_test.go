@@ -124,6 +124,7 @@ func (e *matrixEnv) fillIDs(t *testing.T) {
 		"report": n(`SELECT COALESCE(max(id), 0) FROM council_reports WHERE call_id = ?`, e.callID),
 		"anlage": n(`SELECT COALESCE(max(f.file_id), 0) FROM council_report_files f JOIN council_reports r ON r.id = f.report_id WHERE r.call_id = ?`, e.callID),
 		"dist":   n(`SELECT COALESCE(max(d.id), 0) FROM council_distributions d JOIN council_reports r ON r.id = d.report_id WHERE r.call_id = ?`, e.callID),
+		"jahr":   string(e.cc.FundingPeriod.From)[:4], // the first year of the contract issued after the final award
 	}
 	for _, k := range []string{"q", "doc", "file", "msg", "st", "anlage"} {
 		if e.ids[k] == "0" {

@@ -144,6 +144,12 @@ func accessTable() map[string]access {
 		"GET /verwaltung/:kreis/anmeldung": kreis("tadmin"), "POST /verwaltung/:kreis/anmeldung": post(kreis("tadmin")),
 		"GET /verwaltung/:kreis/protokoll":     kreis("tadmin", "lead"),
 		"GET /verwaltung/:kreis/protokoll.csv": kreis("tadmin", "lead"), "GET /verwaltung/:kreis/protokoll.pdf": kreis("tadmin", "lead"),
+		// The year summary of the forwarding (rules.md R39): the Kreis's first contract is issued
+		// after the final award; before it, no year has a summary.
+		"GET /verwaltung/:kreis/weiterleitung":                             kreis("tadmin", "lead"),
+		"GET /verwaltung/:kreis/weiterleitung/:jahr":                       who("tadmin", "lead").in(untilAwarded(nf)),
+		"GET /verwaltung/:kreis/weiterleitung/:jahr/jahresuebersicht.pdf":  who("tadmin", "lead").in(untilAwarded(nf)),
+		"GET /verwaltung/:kreis/weiterleitung/:jahr/jahresuebersicht.xlsx": who("tadmin", "lead").in(untilAwarded(nf)),
 
 		"GET /ausschreibungen": pub(), "GET /ausschreibungen.atom": pub(), "GET /ausschreibungen/:id": pub(),
 		"GET /ausschreibungen/:id/termine.ics": pub(),

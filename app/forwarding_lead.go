@@ -12,10 +12,11 @@ import (
 
 // leadForwardingPage is the lead's forwarding page of an awarded call.
 type leadForwardingPage struct {
-	V        *forwarding.LeadView
-	Base     string
-	CallHref string
-	F        fmtr
+	V           *forwarding.LeadView
+	Base        string
+	CallHref    string
+	SummaryHref string // the Kreis's year summaries of the forwarding
+	F           fmtr
 }
 
 // leadScope is the Kreis and the :call of the address.
@@ -38,7 +39,7 @@ func (a *App) loadLeadForwarding(c echo.Context) (leadForwardingPage, error) {
 		return leadForwardingPage{}, err
 	}
 	call := fmt.Sprintf("%s/%d", callsBase(c), s.Call)
-	return leadForwardingPage{V: v, Base: call + "/weiterleitung", CallHref: call}, nil
+	return leadForwardingPage{V: v, Base: call + "/weiterleitung", CallHref: call, SummaryHref: forwardingSummaryBase(c)}, nil
 }
 
 // leadForwarding shows the selected providers, their contracts, posts and draw-downs.

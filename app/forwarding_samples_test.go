@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"kimibv/app/pdfdoc"
 	"kimibv/models/accounts"
 	"kimibv/models/forwarding"
 	"kimibv/models/rules"
@@ -52,5 +53,33 @@ func sampleForwardingLead() leadForwardingPage {
 		VacancyMonths: 3, Providers: []forwarding.Provider{{OrgID: 4, OrgName: k.OrgName, FTE: decimal.NewFromInt(2), Contract: k},
 			{OrgID: 6, OrgName: "Caritasverband e. V.", FTE: decimal.NewFromInt(1)}},
 		Coverage: []forwarding.Coverage{{OrgName: k.OrgName, Lot: "Nord", Awarded: decimal.NewFromInt(2), Filled: decimal.NewFromInt(1), Vacant: 1, Flagged: 1}}}
-	return leadForwardingPage{V: v, Base: "/verwaltung/musterland/verfahren/5/weiterleitung", CallHref: "/verwaltung/musterland/verfahren/5"}
+	return leadForwardingPage{V: v, Base: "/verwaltung/musterland/verfahren/5/weiterleitung", CallHref: "/verwaltung/musterland/verfahren/5",
+		SummaryHref: "/verwaltung/musterland/weiterleitung"}
+}
+
+// sampleForwardingSummary is the year summary of 2027 with the sample contract and a
+// provider that has not accepted and whose proof is overdue.
+func sampleForwardingSummary() forwardingSummaryPage {
+	k := sampleContract()
+	line := forwarding.SummaryLine{CallID: 5, CallRef: k.Terms.CallRef, CallTitle: k.Terms.CallTitle, OrgName: k.OrgName, Lots: "Nord 2,00", Accepted: true}
+	other := line
+	other.OrgName, other.Lots, other.Accepted = "Caritasverband e. V.", "Nord 1,00", false
+	checked := time.Date(2028, 3, 2, 10, 0, 0, 0, time.UTC)
+	v := &forwarding.YearSummaryView{Year: 2027, Years: []int{2027, 2028, 2029}, AsOf: "2027-12-31",
+		Funds: []forwarding.FundsLine{
+			{SummaryLine: line, FundsRow: rules.FundsRow{Days: rules.Period{From: "2027-02-01", To: "2027-12-31"}, Awarded: decimal.NewFromInt(2), FilledKnown: true,
+				FilledOn: "2027-12-31", FilledAtEnd: decimal.NewFromInt(1), FilledAvg: decimal.RequireFromString("0.92"), Grant: 11_372_603, Paid: 475_616}},
+			{SummaryLine: other, FundsRow: rules.FundsRow{Days: rules.Period{From: "2027-02-01", To: "2027-10-31"}, Awarded: decimal.NewFromInt(1), FilledKnown: true,
+				FilledOn: "2027-10-31", Grant: 5_129_315}}},
+		Proofs: []forwarding.ProofLine{
+			{SummaryLine: line, ProofRow: rules.ProofRow{No: 1, Period: rules.Period{From: "2027-02-01", To: "2027-12-31"}, Grant: 12_397_123, Paid: 475_616,
+				Due: rules.ProofDue("2027-12-31"), State: rules.ProofStateChecked, SubmittedAt: &checked, CheckedAt: &checked, Result: rules.ProofRepayment,
+				Used: 425_616, Repayment: 50_000}},
+			{SummaryLine: other, ProofRow: rules.ProofRow{No: 1, Period: rules.Period{From: "2027-02-01", To: "2027-10-31"}, Grant: 5_129_315,
+				Due: rules.ProofDue("2027-10-31"), State: rules.ProofStateOverdue}}},
+		FundsTotal: rules.FundsTotals{Awarded: decimal.NewFromInt(3), FilledAtEnd: decimal.NewFromInt(1), FilledAvg: decimal.RequireFromString("0.92"),
+			Grant: 16_501_918, Paid: 475_616},
+		ProofTotal: rules.ProofTotals{Grant: 17_526_438, Paid: 475_616, Used: 425_616, Repayment: 50_000, Received: 1, Checked: 1, Overdue: 1}}
+	return forwardingSummaryPage{Tenant: &accounts.Tenant{ID: 1, Slug: "musterland", Name: "Kreis Musterland"}, Years: v.Years, V: v,
+		Base: "/verwaltung/musterland/weiterleitung", Calls: "/verwaltung/musterland/verfahren", Method: pdfdoc.SummaryMethod(2027), Created: "02.03.2028 10:00 Uhr"}
 }

@@ -257,7 +257,8 @@ var pageSamples = map[string]func() *templates.Page{
 	"forwarding_org": func() *templates.Page {
 		return withFormError(sample("Weiterleitungsvertrag", sampleForwardingOrg(false)), "amount", "Der Betrag übersteigt die Förderung.")
 	},
-	"forwarding_lead": func() *templates.Page { return sample("Weiterleitung", sampleForwardingLead()) },
+	"forwarding_lead":    func() *templates.Page { return sample("Weiterleitung", sampleForwardingLead()) },
+	"forwarding_summary": func() *templates.Page { return sample("Jahresübersicht 2027", sampleForwardingSummary()) },
 }
 
 // sampleAccount is the account overview of sampleActor.

@@ -53,6 +53,7 @@ func (a *App) routes(e *echo.Echo) {
 	evaluator := newArea(w, "/verwaltung/:kreis/bewertung", a.requireLogin, a.requireTenantRole(core.RoleEvaluator))
 	council := newArea(w, "/kreistag/:kreis", a.requireLogin, a.requireTenantRole(core.RoleCouncil))
 	opener, openerOrLead := a.requireTenantRole(core.RoleOpener), a.requireTenantRole(core.RoleOpener, core.RoleLead)
+	leadOrAdmin := a.requireTenantRole(core.RoleLead, core.RoleTenantAdmin)
 	// Uploads sit outside group w: its CSRF middleware would parse the whole multipart body;
 	// uploadCSRF checks the same token from the first part instead, and the handler streams
 	// the file into storage (a.streamed, see input_check.go).
@@ -215,9 +216,14 @@ func (a *App) routes(e *echo.Echo) {
 	kreisAdmin.POST("/einstellungen/zweiter-faktor", a.setTenantSecondFactor)
 	kreisAdmin.GET("/postausgang", a.postausgang)
 	kreisAdmin.POST("/postausgang/:mail/erneut", a.retryMail)
-	kreis.GET("/protokoll", a.auditList, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
-	kreis.GET("/protokoll.csv", a.auditCSV, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
-	kreis.GET("/protokoll.pdf", a.auditPDF, a.requireTenantRole(core.RoleTenantAdmin, core.RoleLead))
+	kreis.GET("/protokoll", a.auditList, leadOrAdmin)
+	kreis.GET("/protokoll.csv", a.auditCSV, leadOrAdmin)
+	kreis.GET("/protokoll.pdf", a.auditPDF, leadOrAdmin)
+	// The year summary of the forwarding across all procedures and providers (rules.md R39).
+	kreis.GET("/weiterleitung", a.forwardingYears, leadOrAdmin)
+	kreis.GET("/weiterleitung/:jahr", a.forwardingSummary, leadOrAdmin)
+	kreis.GET("/weiterleitung/:jahr/jahresuebersicht.pdf", a.forwardingSummaryPDF, leadOrAdmin)
+	kreis.GET("/weiterleitung/:jahr/jahresuebersicht.xlsx", a.forwardingSummaryXLSX, leadOrAdmin)
 	kreis.GET("/oeffnungen", a.openings, opener)
 	kreis.GET("/verfahren/:call/oeffnung", a.opening, openerOrLead)
 	kreis.POST("/verfahren/:call/oeffnung", a.confirmOpening, opener, a.requireFreshProof)

@@ -1,7 +1,8 @@
 // Package pdf builds kimibv's issued documents (Bekanntmachung, Eingangsbestätigung,
-// Öffnungsprotokoll, …) as PDF views on codeberg.org/go-pdf/fpdf: A4 pages with the
-// margins of DIN 5008, DejaVu Sans embedded as a subset so that every German (and
-// Turkish, Polish, …) character survives, a footer on every page with "Seite x von y",
+// Öffnungsprotokoll, …) as PDF views on codeberg.org/go-pdf/fpdf: A4 pages (portrait, or
+// landscape with the Landscape option for wide tables) with the margins of DIN 5008,
+// DejaVu Sans embedded as a subset so that every German (and Turkish, Polish, …)
+// character survives, a footer on every page with "Seite x von y",
 // the document's check value (Prüfwert) and the audit chain head at issue.
 //
 // Two kinds of document: records (New: letterhead, title block, numbered sections) and

@@ -14,12 +14,12 @@ import (
 
 // Page geometry in millimetres, roughly after DIN 5008 (left margin 25, right 20).
 const (
-	pageW        = 210.0
+	pageW        = 210.0 // portrait; Landscape documents are 297 mm wide
+	pageLongSide = 297.0
 	marginLeft   = 25.0
 	marginRight  = 20.0
 	marginTop    = 20.0
 	footerSpace  = 28.0 // the auto page break keeps this much room for the footer
-	contentWidth = pageW - marginLeft - marginRight
 	bodySize     = 10.0
 	lineH        = 5.0
 	smallSize    = 7.0
@@ -48,6 +48,9 @@ type Doc struct {
 	h1, h2   int
 	pending  []pendingHeading // headings not drawn yet (see keep)
 	letter   bool             // laid out as a letter (NewLetter): no title block
+	wide     bool             // A4 landscape (Landscape)
+	pageW    float64          // width of the page
+	cw       float64          // width of the text between the margins
 }
 
 // Option adjusts a document at construction.
@@ -56,13 +59,22 @@ type Option func(*Doc)
 // NumberedHeadings prefixes headings with "1", "1.1", …
 func NumberedHeadings() Option { return func(d *Doc) { d.numbered = true } }
 
+// Landscape lays the document out on A4 landscape pages (wide tables); the margins stay.
+func Landscape() Option { return func(d *Doc) { d.wide = true } }
+
 // New starts an A4 document with the letterhead, title and subtitle on the first page.
 func New(meta Meta, opts ...Option) (*Doc, error) {
-	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
-	d := &Doc{f: f, meta: meta}
+	d := &Doc{meta: meta, pageW: pageW}
 	for _, o := range opts {
 		o(d)
 	}
+	orientation := "P"
+	if d.wide && !d.letter {
+		orientation, d.pageW = "L", pageLongSide
+	}
+	d.cw = d.pageW - marginLeft - marginRight
+	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: orientation, UnitStr: "mm", SizeStr: "A4"})
+	d.f = f
 	for _, fs := range fontStyles {
 		b, err := readFont(fs.file)
 		if err != nil {
@@ -114,12 +126,12 @@ func (d *Doc) authorityLines(size, lh float64) {
 	f := d.f
 	if a := clean(d.meta.Authority); a != "" {
 		d.font("B", size)
-		f.MultiCell(contentWidth, lh, a, "", "L", false)
+		f.MultiCell(d.cw, lh, a, "", "L", false)
 	}
 	if lines := letterheadLines(d.meta); lines != "" {
 		d.font("", 8.5)
 		f.SetTextColor(60, 60, 60)
-		f.MultiCell(contentWidth, 4, lines, "", "L", false)
+		f.MultiCell(d.cw, 4, lines, "", "L", false)
 		f.SetTextColor(0, 0, 0)
 	}
 }
@@ -131,14 +143,14 @@ func (d *Doc) letterhead() {
 	f.Ln(2)
 	f.SetDrawColor(120, 120, 120)
 	f.SetLineWidth(0.3)
-	f.Line(marginLeft, f.GetY(), pageW-marginRight, f.GetY())
+	f.Line(marginLeft, f.GetY(), d.pageW-marginRight, f.GetY())
 	f.Ln(8)
 	d.font("B", 15)
-	f.MultiCell(contentWidth, 7, clean(d.meta.Title), "", "L", false)
+	f.MultiCell(d.cw, 7, clean(d.meta.Title), "", "L", false)
 	if st := clean(d.meta.Subtitle); st != "" {
 		f.Ln(1)
 		d.font("", 11)
-		f.MultiCell(contentWidth, 5.5, st, "", "L", false)
+		f.MultiCell(d.cw, 5.5, st, "", "L", false)
 	}
 	f.Ln(5)
 	d.font("", bodySize)
@@ -175,7 +187,7 @@ func (d *Doc) header() {
 		}
 		line += t
 	}
-	f.CellFormat(contentWidth, 4, truncate(d, line, contentWidth-2), "B", 1, "L", false, 0, "")
+	f.CellFormat(d.cw, 4, truncate(d, line, d.cw-2), "B", 1, "L", false, 0, "")
 	f.SetTextColor(0, 0, 0)
 	f.SetY(marginTop)
 	d.font("", bodySize)
@@ -187,7 +199,7 @@ func (d *Doc) footer() {
 	f.SetY(-footerSpace + 6)
 	f.SetDrawColor(120, 120, 120)
 	f.SetLineWidth(0.2)
-	f.Line(marginLeft, f.GetY(), pageW-marginRight, f.GetY())
+	f.Line(marginLeft, f.GetY(), d.pageW-marginRight, f.GetY())
 	f.Ln(1)
 	d.font("", smallSize)
 	f.SetTextColor(60, 60, 60)
@@ -196,18 +208,18 @@ func (d *Doc) footer() {
 		if d.meta.Footer != "" {
 			note = clean(d.meta.Footer)
 		}
-		f.CellFormat(contentWidth, 3.5, note, "", 1, "L", false, 0, "")
+		f.CellFormat(d.cw, 3.5, note, "", 1, "L", false, 0, "")
 	} else {
-		f.CellFormat(contentWidth, 3.5, "Prüfwert (SHA-256): "+clean(d.meta.CheckValue), "", 1, "L", false, 0, "")
+		f.CellFormat(d.cw, 3.5, "Prüfwert (SHA-256): "+clean(d.meta.CheckValue), "", 1, "L", false, 0, "")
 		if d.meta.ChainHead != "" {
-			f.CellFormat(contentWidth, 3.5, "Prüfprotokoll-Kopf: "+clean(d.meta.ChainHead), "", 1, "L", false, 0, "")
+			f.CellFormat(d.cw, 3.5, "Prüfprotokoll-Kopf: "+clean(d.meta.ChainHead), "", 1, "L", false, 0, "")
 		}
 	}
 	check := ""
 	if u := clean(d.meta.CheckURL); u != "" {
 		check = "Echtheit prüfen: " + u
 	}
-	f.CellFormat(contentWidth-30, 3.5, check, "", 0, "L", false, 0, "")
+	f.CellFormat(d.cw-30, 3.5, check, "", 0, "L", false, 0, "")
 	f.CellFormat(30, 3.5, "Seite "+strconv.Itoa(f.PageNo())+" von {nb}", "", 1, "R", false, 0, "")
 	f.SetTextColor(0, 0, 0)
 	d.font("", bodySize)
@@ -256,14 +268,14 @@ func (d *Doc) keep(h float64) {
 	need := h
 	for _, p := range d.pending {
 		d.font("B", p.size)
-		need += 3 + float64(len(d.f.SplitText(p.text, contentWidth)))*p.size/2 + 1.5
+		need += 3 + float64(len(d.f.SplitText(p.text, d.cw)))*p.size/2 + 1.5
 	}
 	d.needSpace(need)
 	for _, p := range d.pending {
 		d.f.Ln(3)
 		d.f.Bookmark(p.text, p.level, -1)
 		d.font("B", p.size)
-		d.f.MultiCell(contentWidth, p.size/2, p.text, "", "L", false)
+		d.f.MultiCell(d.cw, p.size/2, p.text, "", "L", false)
 		d.f.Ln(1.5)
 	}
 	d.pending = nil
@@ -280,8 +292,8 @@ func (d *Doc) firstLines(text string, w, lh float64) float64 {
 func (d *Doc) Paragraph(text string) {
 	text = clean(text)
 	d.font("", bodySize)
-	d.keep(d.firstLines(text, contentWidth, lineH))
-	d.f.MultiCell(contentWidth, lineH, text, "", "L", false)
+	d.keep(d.firstLines(text, d.cw, lineH))
+	d.f.MultiCell(d.cw, lineH, text, "", "L", false)
 	d.f.Ln(2)
 }
 
@@ -289,9 +301,9 @@ func (d *Doc) Paragraph(text string) {
 func (d *Doc) Note(text string) {
 	text = clean(text)
 	d.font("I", 8.5)
-	d.keep(d.firstLines(text, contentWidth, 4.2))
+	d.keep(d.firstLines(text, d.cw, 4.2))
 	d.font("I", 8.5)
-	d.f.MultiCell(contentWidth, 4.2, text, "", "L", false)
+	d.f.MultiCell(d.cw, 4.2, text, "", "L", false)
 	d.f.Ln(2)
 	d.font("", bodySize)
 }
@@ -300,10 +312,10 @@ func (d *Doc) Note(text string) {
 func (d *Doc) Bullets(items []string) {
 	d.font("", bodySize)
 	if len(items) > 0 {
-		d.keep(d.firstLines(clean(items[0]), contentWidth-6, lineH))
+		d.keep(d.firstLines(clean(items[0]), d.cw-6, lineH))
 	}
 	for _, it := range items {
-		lines := d.f.SplitText(clean(it), contentWidth-6)
+		lines := d.f.SplitText(clean(it), d.cw-6)
 		for i, l := range lines {
 			d.needSpace(lineH)
 			d.f.SetX(marginLeft)
@@ -312,7 +324,7 @@ func (d *Doc) Bullets(items []string) {
 				mark = "•"
 			}
 			d.f.CellFormat(6, lineH, mark, "", 0, "L", false, 0, "")
-			d.f.CellFormat(contentWidth-6, lineH, l, "", 1, "L", false, 0, "")
+			d.f.CellFormat(d.cw-6, lineH, l, "", 1, "L", false, 0, "")
 		}
 		d.f.Ln(0.8)
 	}
@@ -324,7 +336,7 @@ type KV struct{ Key, Value string }
 
 // KeyValues adds a two-column block of labels (bold) and wrapped values, without borders.
 func (d *Doc) KeyValues(pairs []KV) {
-	w := []float64{55, contentWidth - 55}
+	w := []float64{55, d.cw - 55}
 	styles := []string{"B", ""}
 	if len(pairs) > 0 {
 		d.keep(d.rowHeight(w, []string{pairs[0].Key, pairs[0].Value}, styles, rowStyle{size: bodySize, lh: lineH}, 2))

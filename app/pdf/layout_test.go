@@ -222,3 +222,25 @@ func TestTableRowIsNeverSplitAcrossPages(t *testing.T) {
 		}
 	}
 }
+
+// TestLandscapeSpreadsATableOverTheLongSide: a Landscape document is A4 across, its table
+// reaches to the right margin 20 mm before 297 mm and the footer stays on the page.
+func TestLandscapeSpreadsATableOverTheLongSide(t *testing.T) {
+	d, err := pdf.New(pdf.Meta{Title: "Quer", Authority: "Kreis Musterland", Footer: "Auswertung"}, pdf.Landscape())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Table(pdf.Table{Columns: []pdf.Column{{Title: "Träger", Width: 3}, {Title: "Betrag", Width: 1, Align: "R"}},
+		Rows: [][]string{{"Caritasverband", "Rechtsbündig"}}})
+	b, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, left := wordTop(t, b, "Rechtsbündig")
+	if left < 240 || left > 277 {
+		t.Errorf("the right-aligned cell starts %.1f mm from the left; want it near the right margin of a 297 mm page", left)
+	}
+	if top, _ := wordTop(t, b, "Seite"); top < 180 || top > 200 {
+		t.Errorf("the footer is %.1f mm from the top; want it at the foot of a 210 mm high page", top)
+	}
+}

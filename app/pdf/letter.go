@@ -84,12 +84,12 @@ func (d *Doc) letterFirstPage(l Letter) {
 	f.SetXY(marginLeft, max(subjectTop, infoBottom+2*addressLineH))
 	if s := clean(l.Subject); s != "" {
 		d.font("B", bodySize)
-		f.MultiCell(contentWidth, lineH, s, "", "L", false)
+		f.MultiCell(d.cw, lineH, s, "", "L", false)
 		f.Ln(2 * addressLineH)
 	}
 	if s := clean(l.Salutation); s != "" {
 		d.font("", bodySize)
-		f.MultiCell(contentWidth, lineH, s, "", "L", false)
+		f.MultiCell(d.cw, lineH, s, "", "L", false)
 		f.Ln(lineH - 2)
 	}
 	d.font("", bodySize)
@@ -98,7 +98,7 @@ func (d *Doc) letterFirstPage(l Letter) {
 // infoBlock draws the information block right of the address field and returns its bottom.
 func (d *Doc) infoBlock(info []KV) float64 {
 	f := d.f
-	valueW := pageW - marginRight - infoLeft - infoLabelW
+	valueW := d.pageW - marginRight - infoLeft - infoLabelW
 	y := infoTop
 	for _, kv := range info {
 		d.font("", 8.5)
@@ -133,15 +133,15 @@ func (d *Doc) Closing(greeting, office, note string) {
 	d.keep(need)
 	d.f.Ln(2)
 	d.font("", bodySize)
-	d.f.MultiCell(contentWidth, lineH, clean(greeting), "", "L", false)
+	d.f.MultiCell(d.cw, lineH, clean(greeting), "", "L", false)
 	d.f.Ln(lineH)
 	if office != "" {
-		d.f.MultiCell(contentWidth, lineH, office, "", "L", false)
+		d.f.MultiCell(d.cw, lineH, office, "", "L", false)
 	}
 	if note != "" {
 		d.f.Ln(1.5)
 		d.font("I", 8.5)
-		d.f.MultiCell(contentWidth, 4.2, clean(note), "", "L", false)
+		d.f.MultiCell(d.cw, 4.2, clean(note), "", "L", false)
 	}
 	d.f.Ln(4)
 	d.font("", bodySize)

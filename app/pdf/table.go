@@ -16,7 +16,8 @@ type Table struct {
 	Caption string // optional bold line above the table
 	Columns []Column
 	Rows    [][]string
-	Small   bool // 8.5 pt instead of 10 pt, for wide matrices
+	Foot    []string // optional closing row in bold on grey, e.g. the sums
+	Small   bool     // 8.5 pt instead of 10 pt, for wide matrices
 }
 
 const (
@@ -65,7 +66,7 @@ func (d *Doc) Table(t Table) {
 	d.keep(need) // caption, header and the first lines of the first row stay together
 	if t.Caption != "" {
 		d.font("B", bodySize)
-		d.f.MultiCell(contentWidth, lineH, clean(t.Caption), "", "L", false)
+		d.f.MultiCell(d.cw, lineH, clean(t.Caption), "", "L", false)
 		d.f.Ln(1)
 	}
 	header()
@@ -73,6 +74,13 @@ func (d *Doc) Table(t Table) {
 		cells := make([]string, n)
 		copy(cells, r)
 		d.rowStyled(widths, cells, plain, aligns, body, header)
+	}
+	if len(t.Foot) > 0 {
+		cells := make([]string, n)
+		copy(cells, t.Foot)
+		foot := body
+		foot.fill = true
+		d.rowStyled(widths, cells, bold, aligns, foot, header)
 	}
 	d.font("", bodySize)
 	d.f.Ln(4)
@@ -98,13 +106,13 @@ func (d *Doc) columnWidths(cols []Column, head *rowStyle) []float64 {
 			minW[i] = d.widestWord(clean(c.Title)) + 2*cellPad + 0.5
 			sum += minW[i]
 		}
-		if sum <= contentWidth || head.size <= minHeaderSize {
+		if sum <= d.cw || head.size <= minHeaderSize {
 			break
 		}
 		head.size -= 0.5
 		head.lh = head.size * 0.5
 	}
-	return shareWidth(weights, minW, contentWidth)
+	return shareWidth(weights, minW, d.cw)
 }
 
 // shareWidth divides total among columns in proportion to weights, with column i never

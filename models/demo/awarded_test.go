@@ -3,10 +3,14 @@ package demo_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
+	"kimibv/models/accounts"
 	"kimibv/models/audit"
+	"kimibv/models/forwarding"
+	"kimibv/models/rules"
 )
 
 // checkAwardedCall checks the completed procedure of the demonstration: awarded through
@@ -42,5 +46,48 @@ func checkAwardedCall(t *testing.T, db *gorm.DB) {
 	v, err := audit.VerifyChain(ctx, db, audit.CallChain(callID))
 	if err != nil || !v.OK {
 		t.Fatalf("chain: %+v %v", v, err)
+	}
+}
+
+// checkForwardingSummary checks that the demonstration's forwarding shows in the Kreis's
+// year summary (rules.md R39): the first year has the contract with its grant and the
+// recorded payment, and the year in which the first Förderjahr ends has its accepted proof.
+func checkForwardingSummary(t *testing.T, db *gorm.DB) {
+	ctx := context.Background()
+	var ids struct{ TenantID, LeadID int64 }
+	if err := db.Raw(`SELECT t.id AS tenant_id, u.id AS lead_id FROM tenants t, users u WHERE t.slug = 'musterland' AND u.email = 'leitung@musterland.example'`).
+		Scan(&ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	lead, err := accounts.LoadActor(ctx, db, ids.LeadID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	years, err := forwarding.SummaryYears(ctx, db, lead, ids.TenantID)
+	if err != nil || len(years) == 0 {
+		t.Fatalf("years of the summary: %v %v", years, err)
+	}
+	first, err := forwarding.YearSummary(ctx, db, lead, ids.TenantID, years[0], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Funds) == 0 || first.FundsTotal.Grant <= 0 || first.FundsTotal.Paid <= 0 {
+		t.Errorf("summary of %d: %d contracts, grant %s, paid %s; want the contract with its payment", years[0], len(first.Funds),
+			first.FundsTotal.Grant.German(), first.FundsTotal.Paid.German())
+	}
+	accepted := 0
+	for _, y := range years {
+		v, err := forwarding.YearSummary(ctx, db, lead, ids.TenantID, y, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range v.Proofs {
+			if p.No == 1 && p.Result == rules.ProofAccepted && p.Used > 0 {
+				accepted++
+			}
+		}
+	}
+	if accepted != 1 {
+		t.Errorf("%d accepted proofs of the first Förderjahr across the years %v, want 1", accepted, years)
 	}
 }

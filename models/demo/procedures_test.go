@@ -27,6 +27,7 @@ func TestDemoProceduresPastTheirDeadline(t *testing.T) {
 	t.Run("call in scoring", func(t *testing.T) { checkScoringCall(t, st.DB) })
 	t.Run("consolidated call", func(t *testing.T) { checkConsolidatedCall(t, st.DB) })
 	t.Run("awarded call", func(t *testing.T) { checkAwardedCall(t, st.DB) })
+	t.Run("year summary of the forwarding", func(t *testing.T) { checkForwardingSummary(t, st.DB) })
 	t.Run("council information", func(t *testing.T) { checkCouncilInformation(t, st.DB) })
 	t.Run("awarded call's timeline matches its documents", func(t *testing.T) { checkAwardedTimeline(t, st.DB, loaded) })
 	t.Run("every action and detail key labelled, every chain intact", func(t *testing.T) { checkTrailLabels(t, st.DB) })

@@ -2,7 +2,8 @@
 // Weiterleitungsvertrag (or Zuwendungsbescheid) under Nr. 12 VV zu § 44 LHO per selected
 // provider with its acceptance, the state of each post (staffing, no names), the
 // Mittelabrufe with the lead's decision and the recorded payments, and the
-// Verwendungsnachweis per Förderjahr with the lead's check.
+// Verwendungsnachweis per Förderjahr with the lead's check; and, per Kreis and calendar
+// year, the summary of all of it for the Kreis's report to the Land.
 //
 // Layer: above decision. It imports core, rules, store, audit, vault, postbox, accounts
 // and calls.
@@ -17,5 +18,7 @@
 //     (buildTerms with rules.FundingYears and rules.ProofDue); the Verwendungsnachweis
 //     with SubmitProof and CheckProof (proof.go, rules.Repayment), the PDF of receipts
 //     with ReplaceProofFile, OpenProofFile and OpenOwnProofFile (proof_file.go) and the
-//     reminders (SendProofReminders, proof_reminders.go).
+//     reminders (SendProofReminders, proof_reminders.go);
+//   - R39: the Kreis's year summary across its procedures and providers (YearSummary,
+//     SummaryYears, summary.go) with rules.SummarizeYear.
 package forwarding

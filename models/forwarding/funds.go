@@ -48,10 +48,11 @@ func (d Drawdown) StateLabel() string {
 	return "Beantragt"
 }
 
-// loadDrawdowns reads the contract's draw-downs in the order of their periods.
-func loadDrawdowns(tx *gorm.DB, k *Contract) error {
+// loadDrawdowns reads the draw-downs of the contracts byID in one statement, each
+// contract's in the order of their periods.
+func loadDrawdowns(tx *gorm.DB, byID map[int64]*Contract) error {
 	var rows []struct {
-		ID                   int64
+		ID, ContractID       int64
 		PeriodFrom, PeriodTo string
 		AmountCents          int64
 		State                string
@@ -60,12 +61,15 @@ func loadDrawdowns(tx *gorm.DB, k *Contract) error {
 		Reason               string
 		PaidAt               *time.Time
 	}
-	if err := tx.Raw(`SELECT id, to_char(period_from, 'YYYY-MM-DD') AS period_from, to_char(period_to, 'YYYY-MM-DD') AS period_to, amount_cents,
-		state, requested_at, decided_at, reason, paid_at FROM drawdowns WHERE contract_id = ? ORDER BY period_from, id`, k.ID).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(`SELECT id, contract_id, to_char(period_from, 'YYYY-MM-DD') AS period_from, to_char(period_to, 'YYYY-MM-DD') AS period_to, amount_cents,
+		state, requested_at, decided_at, reason, paid_at FROM drawdowns WHERE contract_id IN ? ORDER BY period_from, id`, contractIDs(byID)).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("load draw-downs: %w", err)
 	}
-	k.Drawdowns = nil
+	for _, k := range byID {
+		k.Drawdowns = nil
+	}
 	for _, r := range rows {
+		k := byID[r.ContractID]
 		k.Drawdowns = append(k.Drawdowns, Drawdown{ID: r.ID, From: rules.Date(r.PeriodFrom), To: rules.Date(r.PeriodTo), Amount: rules.Cents(r.AmountCents),
 			State: r.State, RequestedAt: r.RequestedAt, DecidedAt: r.DecidedAt, Reason: r.Reason, PaidAt: r.PaidAt})
 	}

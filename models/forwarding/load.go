@@ -70,31 +70,42 @@ type contractRow struct {
 const contractSelect = `SELECT k.id, k.tenant_id, k.call_id, k.org_id, k.bid_id, o.name AS org_name, k.form, k.terms::text AS terms,
 	k.document_id, k.issued_at, k.accepted_name, k.accepted_at FROM forwarding_contracts k JOIN organizations o ON o.id = k.org_id `
 
-// loadContracts reads the contracts matching where with their posts and draw-downs.
+// loadContracts reads the contracts matching where with their posts, draw-downs and
+// proofs: four statements whatever the number of contracts.
 func loadContracts(tx *gorm.DB, where string, args ...any) ([]*Contract, error) {
 	var rows []contractRow
 	if err := tx.Raw(contractSelect+where+` ORDER BY o.name, k.id`, args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load contracts: %w", err)
 	}
 	out := make([]*Contract, 0, len(rows))
+	byID := make(map[int64]*Contract, len(rows))
 	for _, r := range rows {
 		k := &Contract{ID: r.ID, TenantID: r.TenantID, CallID: r.CallID, OrgID: r.OrgID, BidID: r.BidID, OrgName: r.OrgName, Form: r.Form,
 			DocumentID: r.DocumentID, IssuedAt: r.IssuedAt, AcceptedName: r.AcceptedName, AcceptedAt: r.AcceptedAt}
 		if err := json.Unmarshal([]byte(r.Terms), &k.Terms); err != nil {
 			return nil, fmt.Errorf("decode terms of contract %d: %w", r.ID, err)
 		}
-		if err := loadPosts(tx, k); err != nil {
-			return nil, err
-		}
-		if err := loadDrawdowns(tx, k); err != nil {
-			return nil, err
-		}
-		if err := loadProofs(tx, k); err != nil {
-			return nil, err
-		}
 		out = append(out, k)
+		byID[k.ID] = k
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	for _, load := range []func(*gorm.DB, map[int64]*Contract) error{loadPosts, loadDrawdowns, loadProofs} {
+		if err := load(tx, byID); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// contractIDs are the keys of byID.
+func contractIDs(byID map[int64]*Contract) []int64 {
+	ids := make([]int64, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 // lockContract locks organisation scope.Org's contract of call scope.Call (ErrNotFound

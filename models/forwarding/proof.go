@@ -93,10 +93,10 @@ func (k *Contract) proofYear(id int64) (ProofYear, error) {
 	return ProofYear{}, fmt.Errorf("proof %d of contract %d: %w", id, k.ID, core.ErrNotFound)
 }
 
-// loadProofs reads the contract's proofs.
-func loadProofs(tx *gorm.DB, k *Contract) error {
+// loadProofs reads the proofs of the contracts byID in one statement.
+func loadProofs(tx *gorm.DB, byID map[int64]*Contract) error {
 	var rows []struct {
-		ID                                                int64
+		ID, ContractID                                    int64
 		YearNo                                            int
 		Report, Personnel                                 string
 		PersonnelCents, OtherCents, ReceivedCents, RepayC int64
@@ -108,13 +108,15 @@ func loadProofs(tx *gorm.DB, k *Contract) error {
 		FileName, FileSHA                                 string
 		FileSize                                          int64
 	}
-	if err := tx.Raw(`SELECT p.id, p.year_no, p.report, p.personnel::text AS personnel, p.personnel_cents, p.other_cents, p.received_cents,
+	if err := tx.Raw(`SELECT p.id, p.contract_id, p.year_no, p.report, p.personnel::text AS personnel, p.personnel_cents, p.other_cents, p.received_cents,
 		p.repayment_cents AS repay_c, p.file_id, p.submitted_at, p.result, p.reason, p.checked_at,
 		coalesce(f.name, '') AS file_name, coalesce(f.sha256, '') AS file_sha, coalesce(f.size, 0) AS file_size
-		FROM proofs p LEFT JOIN files f ON f.id = p.file_id WHERE p.contract_id = ? ORDER BY p.year_no`, k.ID).Scan(&rows).Error; err != nil {
+		FROM proofs p LEFT JOIN files f ON f.id = p.file_id WHERE p.contract_id IN ? ORDER BY p.year_no`, contractIDs(byID)).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("load proofs: %w", err)
 	}
-	k.Proofs = nil
+	for _, k := range byID {
+		k.Proofs = nil
+	}
 	for _, r := range rows {
 		p := Proof{ID: r.ID, YearNo: r.YearNo, Report: r.Report, PersonnelT: rules.Cents(r.PersonnelCents), Other: rules.Cents(r.OtherCents),
 			Received: rules.Cents(r.ReceivedCents), FileID: r.FileID, SubmittedAt: r.SubmittedAt, Reason: r.Reason, Repayment: rules.Cents(r.RepayC), CheckedAt: r.CheckedAt}
@@ -127,12 +129,13 @@ func loadProofs(tx *gorm.DB, k *Contract) error {
 		if err := json.Unmarshal([]byte(r.Personnel), &p.Personnel); err != nil {
 			return fmt.Errorf("decode personnel costs of proof %d: %w", r.ID, err)
 		}
+		k := byID[r.ContractID]
 		k.Proofs = append(k.Proofs, p)
 	}
 	if len(rows) == 0 {
 		return nil
 	}
-	return loadProofFileChanges(tx, k)
+	return loadProofFileChanges(tx, byID)
 }
 
 // ProofInput is a Verwendungsnachweis as typed: the Förderjahr, the Sachbericht, the

@@ -74,9 +74,9 @@ func fileHistory(submitted time.Time, current *ProofFile, changes []fileChange) 
 	return &f, old
 }
 
-// loadProofFileChanges dates the files of the contract's proofs (loadProofs) from their
-// changes: one statement for all of the contract's proofs.
-func loadProofFileChanges(tx *gorm.DB, k *Contract) error {
+// loadProofFileChanges dates the files of the contracts' proofs (loadProofs) from their
+// changes: one statement for all of their proofs.
+func loadProofFileChanges(tx *gorm.DB, byID map[int64]*Contract) error {
 	var rows []struct {
 		ProofID   int64
 		ChangedAt time.Time
@@ -88,7 +88,7 @@ func loadProofFileChanges(tx *gorm.DB, k *Contract) error {
 	if err := tx.Raw(`SELECT c.proof_id, c.changed_at, coalesce(o.id, 0) AS old_id, coalesce(o.name, '') AS old_name,
 		coalesce(o.size, 0) AS old_size, coalesce(o.sha256, '') AS old_sha
 		FROM proof_file_changes c JOIN proofs p ON p.id = c.proof_id LEFT JOIN files o ON o.id = c.old_file_id
-		WHERE p.contract_id = ? ORDER BY c.proof_id, c.id`, k.ID).Scan(&rows).Error; err != nil {
+		WHERE p.contract_id IN ? ORDER BY c.proof_id, c.id`, contractIDs(byID)).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("load proof file changes: %w", err)
 	}
 	byProof := map[int64][]fileChange{}
@@ -96,9 +96,11 @@ func loadProofFileChanges(tx *gorm.DB, k *Contract) error {
 		byProof[r.ProofID] = append(byProof[r.ProofID], fileChange{ProofID: r.ProofID, ChangedAt: r.ChangedAt,
 			Old: ProofFile{ID: r.OldID, Name: r.OldName, Size: r.OldSize, SHA256: r.OldSHA}})
 	}
-	for i := range k.Proofs {
-		p := &k.Proofs[i]
-		p.File, p.Superseded = fileHistory(p.SubmittedAt, p.File, byProof[p.ID])
+	for _, k := range byID {
+		for i := range k.Proofs {
+			p := &k.Proofs[i]
+			p.File, p.Superseded = fileHistory(p.SubmittedAt, p.File, byProof[p.ID])
+		}
 	}
 	return nil
 }

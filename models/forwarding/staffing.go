@@ -55,6 +55,7 @@ func PostSlots(fte decimal.Decimal) int { return int(fte.Ceil().IntPart()) }
 // reportRow is one post_reports row.
 type reportRow struct {
 	ID           int64
+	ContractID   int64
 	LotKey       string
 	PostNo       int
 	State        string
@@ -66,17 +67,30 @@ type reportRow struct {
 	ReportedAt   time.Time
 }
 
-// loadPosts reads the contract's reports into k.Reports and the current state of each
-// post slot into k.Posts.
-func loadPosts(tx *gorm.DB, k *Contract) error {
+// loadPosts reads the reports of the contracts byID in one statement into each contract's
+// Reports and the current state of each post slot into its Posts.
+func loadPosts(tx *gorm.DB, byID map[int64]*Contract) error {
 	var rows []reportRow
-	if err := tx.Raw(`SELECT id, lot_key, post_no, state, fte, to_char(start_date, 'YYYY-MM-DD') AS start_date, qualified,
+	if err := tx.Raw(`SELECT id, contract_id, lot_key, post_no, state, fte, to_char(start_date, 'YYYY-MM-DD') AS start_date, qualified,
 		to_char(vacant_since, 'YYYY-MM-DD') AS vacant_since, to_char(planned_start, 'YYYY-MM-DD') AS planned_start, reported_at
-		FROM post_reports WHERE contract_id = ? ORDER BY id`, k.ID).Scan(&rows).Error; err != nil {
+		FROM post_reports WHERE contract_id IN ? ORDER BY id`, contractIDs(byID)).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("load post reports: %w", err)
 	}
+	per := map[int64][]reportRow{}
+	for _, r := range rows {
+		per[r.ContractID] = append(per[r.ContractID], r)
+	}
+	for id, k := range byID {
+		setPosts(k, per[id])
+	}
+	return nil
+}
+
+// setPosts sets the contract's Reports from its report rows (in the order they were
+// made) and the current state of each post slot in Posts.
+func setPosts(k *Contract, rows []reportRow) {
 	latest := map[string]reportRow{}
-	k.Reports = k.Reports[:0]
+	k.Reports = nil
 	for _, r := range rows {
 		latest[r.LotKey+"/"+strconv.Itoa(r.PostNo)] = r
 		eff := deref(r.StartDate)
@@ -97,7 +111,6 @@ func loadPosts(tx *gorm.DB, k *Contract) error {
 			k.Posts = append(k.Posts, p)
 		}
 	}
-	return nil
 }
 
 // deref is *s or "".

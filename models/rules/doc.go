@@ -25,5 +25,7 @@
 //   - R17: DocumentExpiry (wallet_rules.go);
 //   - R19: BuildMatrix, Matrix.Missing (consolidation.go), Result.NeedsLeadDecision
 //     (result.go);
-//   - R22: CancelBlocked (calls.go).
+//   - R22: CancelBlocked (calls.go);
+//   - R39: SummarizeYear, SummaryYears (year_summary.go), the Kreis's year summary of
+//     the forwarding.
 package rules
