@@ -63,10 +63,7 @@ func newMatrixEnv(t *testing.T) *matrixEnv {
 	bhAdmin := e.loadActor(t, "admin@beispielhausen.example")
 	for email, role := range map[string]core.Role{"oeffnung@beispielhausen.example": core.RoleOpener,
 		"gremium@beispielhausen.example": core.RoleEvaluator, "kreistag@beispielhausen.example": core.RoleCouncil} {
-		u, err := accounts.CreateUser(ctx, db, bhAdmin.UserID, accounts.NewUserInput{Email: email, Name: "Bea " + string(role), Password: demo.Password}, false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := dbtest.NewUser(t, db, bhAdmin.UserID, email, "Bea "+string(role))
 		if err := accounts.SetTenantRoles(ctx, db, bhAdmin, bh, u.ID, []core.Role{role}); err != nil {
 			t.Fatal(err)
 		}

@@ -1,13 +1,11 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 
-	"kimibv/models/accounts"
 	"kimibv/models/dbtest"
 	"kimibv/models/demo"
 	"kimibv/models/ocdstest"
@@ -17,10 +15,7 @@ import (
 // returns a logged-in client.
 func forwardingUser(t *testing.T, ta *testApp, email string, org int64, role string) *client {
 	t.Helper()
-	u, err := accounts.CreateUser(context.Background(), ta.store.DB, 0, accounts.NewUserInput{Email: email, Name: "Person " + email, Password: demo.Password}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := dbtest.NewUser(t, ta.store.DB, 0, email, "Person "+email)
 	if err := ta.store.DB.Exec(`INSERT INTO organization_members (org_id, user_id, role) VALUES (?, ?, ?)`, org, u.ID, role).Error; err != nil {
 		t.Fatal(err)
 	}

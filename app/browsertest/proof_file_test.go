@@ -11,10 +11,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"kimibv/app/pdfdoc"
-	"kimibv/models/accounts"
 	"kimibv/models/core"
 	"kimibv/models/dbtest"
-	"kimibv/models/demo"
 	"kimibv/models/forwarding"
 )
 
@@ -29,10 +27,7 @@ func TestProviderReplacesProofReceiptsInTheBrowser(t *testing.T) {
 	f := newFlow(t)
 	ctx, db, now := context.Background(), f.store.DB, f.clock.Now()
 	p := dbtest.SeedProcedure(t, db, dbtest.ProcedureSpec{Seq: 64, Bids: 2, Criteria: 2, Evaluators: 2, Final: true})
-	u, err := accounts.CreateUser(ctx, db, 0, accounts.NewUserInput{Email: "belege@traeger.example", Name: "Bea Belege", Password: demo.Password}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := dbtest.NewUser(t, db, 0, "belege@traeger.example", "Bea Belege")
 	if err := db.Exec(`INSERT INTO organization_members (org_id, user_id, role) VALUES (?, ?, 'org_admin')`, p.OrgIDs[0], u.ID).Error; err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package dbtest
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"gorm.io/gorm"
 
+	"kimibv/models/accounts"
 	"kimibv/models/demo"
 )
 
@@ -64,4 +66,25 @@ func SetSessionProofs(t testing.TB, db *gorm.DB, token, assignments string) {
 	if res.Error != nil || res.RowsAffected != 1 {
 		t.Fatalf("set the proofs of the session: %v (%d rows)", res.Error, res.RowsAffected)
 	}
+}
+
+// NewUser creates an account with password demo.Password through accounts.CreateUser
+// (audited by by, 0 for the system) and then stores that password with cheapLoginParams,
+// as for the demo's accounts: the creation hashes once at the production cost, the
+// test's logins do not. Tests of registration, invitations and password changes go
+// through their use cases instead.
+func NewUser(t testing.TB, db *gorm.DB, by int64, email, name string) accounts.User {
+	t.Helper()
+	u, err := accounts.CreateUser(context.Background(), db, by, accounts.NewUserInput{Email: email, Name: name, Password: demo.Password}, false)
+	if err != nil {
+		t.Fatalf("create %s: %v", email, err)
+	}
+	hash, err := argon2id.CreateHash(demo.Password, cheapLoginParams())
+	if err == nil {
+		err = db.Exec(`UPDATE users SET password_hash = ? WHERE id = ?`, hash, u.ID).Error
+	}
+	if err != nil {
+		t.Fatalf("cheap password hash of %s: %v", email, err)
+	}
+	return u
 }
