@@ -76,12 +76,12 @@ type Option func(*App)
 // WithClock replaces the wall clock used by handlers and jobs.
 func WithClock(now func() time.Time) Option { return func(a *App) { a.now = now } }
 
+// WithRenderer uses views instead of parsing the templates for this App: html/template
+// executes concurrently, so the tests' many Apps share one parsed set.
+func WithRenderer(views *templates.Renderer) Option { return func(a *App) { a.views = views } }
+
 // New builds the App and its Echo router with every route registered.
 func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App, *echo.Echo, error) {
-	views, err := templates.NewRenderer()
-	if err != nil {
-		return nil, nil, fmt.Errorf("templates: %w", err)
-	}
 	sm := scs.New()
 	sm.Store = pgxstore.NewWithCleanupInterval(store.Pool, 30*time.Minute)
 	sm.Lifetime = cfg.SessionLifetime
@@ -111,12 +111,19 @@ func New(cfg Config, store *store.Store, log *slog.Logger, opts ...Option) (*App
 			return nil, nil, err
 		}
 	}
-	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, views: views, log: log, now: time.Now, pages: newPageCache(),
+	a := &App{cfg: cfg, store: store, db: store.DB, sessions: sm, log: log, now: time.Now, pages: newPageCache(),
 		validators: newValidators(cfg.ValidatorMaxAge), checks: decision.NewChainChecks(chainCheckMaxAge), receipts: newReceiptIssuer(),
 		docs:         pdfdoc.New(strings.TrimRight(cfg.BaseURL, "/") + "/dokumentenpruefung"),
 		ssoProviders: sso.NewProviders(&http.Client{Timeout: ssoProviderTimeout})}
 	for _, o := range opts {
 		o(a)
+	}
+	if a.views == nil {
+		views, err := templates.NewRenderer()
+		if err != nil {
+			return nil, nil, fmt.Errorf("templates: %w", err)
+		}
+		a.views = views
 	}
 	a.metrics = newMetrics(a)
 	e := echo.New()
