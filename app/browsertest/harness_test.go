@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,6 +89,9 @@ var chromium browserProcess
 // TestMain runs the tests and then stops the shared Chromium.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if n := chromium.audits.Load() + chromium.reused.Load(); n > 0 {
+		fmt.Printf("axe-core: %d pages audited, %d of them by an earlier audit of the same page shape\n", n, chromium.reused.Load())
+	}
 	chromium.stop()
 	os.Exit(code)
 }
@@ -99,6 +103,10 @@ type browserProcess struct {
 	cancel context.CancelFunc
 	dir    string // the profile directory
 	err    error
+
+	audited sync.Map     // page shape (sha256 of pageShape) → the axe-core findings on it
+	audits  atomic.Int64 // axe-core runs
+	reused  atomic.Int64 // audits answered from audited
 }
 
 // start starts the browser once and returns its context.
