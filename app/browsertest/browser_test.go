@@ -283,3 +283,45 @@ func TestAxeFindsViolations(t *testing.T) {
 		}
 	}
 }
+
+// TestPageShapeTellsApartWhatAxeCanSee shows which differences between two pages make
+// axe-core run again (an earlier audit answers only for the same shape): times and
+// amounts do not, the CSRF token does not; a word, an id, an attribute or a checked box do.
+func TestPageShapeTellsApartWhatAxeCanSee(t *testing.T) {
+	t.Parallel()
+	tl := needTools(t)
+	pages := map[string]string{
+		"base":     `<p id="p1">Frist 12.03.2026, 14:00 Uhr: 1.250,00 €</p><input type="hidden" name="_csrf" value="abc"><input type="checkbox" id="c1">`,
+		"digits":   `<p id="p1">Frist 30.11.2027, 09:15 Uhr: 9.999,99 €</p><input type="hidden" name="_csrf" value="xyz"><input type="checkbox" id="c1">`,
+		"word":     `<p id="p1">Ende 12.03.2026, 14:00 Uhr: 1.250,00 €</p><input type="hidden" name="_csrf" value="abc"><input type="checkbox" id="c1">`,
+		"id":       `<p id="p2">Frist 12.03.2026, 14:00 Uhr: 1.250,00 €</p><input type="hidden" name="_csrf" value="abc"><input type="checkbox" id="c1">`,
+		"class":    `<p id="p1" class="hinweis">Frist 12.03.2026, 14:00 Uhr: 1.250,00 €</p><input type="hidden" name="_csrf" value="abc"><input type="checkbox" id="c1">`,
+		"checkbox": `<p id="p1">Frist 12.03.2026, 14:00 Uhr: 1.250,00 €</p><input type="hidden" name="_csrf" value="abc"><input type="checkbox" id="c1" checked>`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!DOCTYPE html><html lang="de"><head><title>Form</title></head><body><main><h1>Form</h1>`+pages[strings.TrimPrefix(r.URL.Path, "/")]+`</main></body></html>`)
+	}))
+	t.Cleanup(srv.Close)
+	tab := newTab(t, startBrowser(t, tl))
+	shape := func(name string) string {
+		t.Helper()
+		if _, err := run(tab, chromedp.Navigate(srv.URL+"/"+name)); err != nil {
+			t.Fatal(err)
+		}
+		s, err := eval[string](tab, pageShape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	base := shape("base")
+	if shape("digits") != base {
+		t.Error("other times, amounts and CSRF token give another shape; they should not")
+	}
+	for _, name := range []string{"word", "id", "class", "checkbox"} {
+		if shape(name) == base {
+			t.Errorf("a page differing in its %s has the same shape; axe-core would not see it", name)
+		}
+	}
+}

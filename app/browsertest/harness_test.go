@@ -90,7 +90,7 @@ var chromium browserProcess
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if n := chromium.audits.Load() + chromium.reused.Load(); n > 0 {
-		fmt.Printf("axe-core: %d pages audited, %d of them by an earlier audit of the same page shape\n", n, chromium.reused.Load())
+		fmt.Printf("axe-core: %d page audits, %d of them answered by an earlier audit of the same page shape\n", n, chromium.reused.Load())
 	}
 	chromium.stop()
 	os.Exit(code)
