@@ -67,7 +67,13 @@ var sharedViews = sync.OnceValues(templates.NewRenderer)
 // validators (stopped at the end of the test).
 func newTestAppOn(t *testing.T, st *store.Store, adjust func(*app.Config)) *testApp {
 	t.Helper()
-	clock := &fakeClock{now: time.Now()}
+	return newTestAppClocked(t, st, adjust, &fakeClock{now: time.Now()})
+}
+
+// newTestAppClocked is newTestAppOn with the application clock given: the instances of
+// one installation share it (secondInstance), as servers share the wall clock.
+func newTestAppClocked(t *testing.T, st *store.Store, adjust func(*app.Config), clock *fakeClock) *testApp {
+	t.Helper()
 	var logw io.Writer = io.Discard
 	if os.Getenv("KIMIBV_TEST_LOG") != "" {
 		logw = os.Stderr

@@ -25,7 +25,9 @@ func benchConfig(maxAge time.Duration) func(*app.Config) {
 }
 
 // secondInstance starts another application instance on ta's database, with its own
-// connection pool and LISTEN connection, as a second server of the same installation.
+// connection pool and LISTEN connection, as a second server of the same installation, on
+// the same clock: a public page that shows a countdown is stamped with the minute, and two
+// clocks read a second apart may fall on either side of a full minute.
 func (ta *testApp) secondInstance(adjust func(*app.Config)) *testApp {
 	ta.t.Helper()
 	st, err := store.Open(context.Background(), ta.store.Pool.Config().ConnString(), nil)
@@ -33,7 +35,7 @@ func (ta *testApp) secondInstance(adjust func(*app.Config)) *testApp {
 		ta.t.Fatal(err)
 	}
 	ta.t.Cleanup(st.Close)
-	return newTestAppOn(ta.t, st, adjust)
+	return newTestAppClocked(ta.t, st, adjust, ta.clock)
 }
 
 // queries is the number of database statements the request ran (app.QueryCountHeader).
