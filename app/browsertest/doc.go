@@ -3,6 +3,6 @@
 //
 // The tests need KIMIBV_CHROMIUM (path of the Chromium binary: chromium-headless-shell or
 // chromium) and KIMIBV_AXE_JS (path of axe.min.js); scripts/test sets both, preferring the
-// headless shell, which renders with the same engine at about 60 % of the CPU. Without them the tests skip, except under CI=true,
-// where they fail.
+// headless shell, which renders with the same engine at about 60 % of the CPU. Without
+// them the tests skip, except under CI=true, where they fail.
 package browsertest
