@@ -13,7 +13,7 @@ import (
 	"kimibv/models/dbtest"
 )
 
-// TestKillDuringRush: 50 organisations submit within 8 s around a deadline; the server is
+// TestKillDuringRush: 50 organisations submit within 16 s around a deadline; the server is
 // killed with SIGKILL before the deadline and restarted on the same address while the
 // clients go on. Afterwards every receipt a client got names a stored version with the
 // identical content hash and a receipt time at or before the deadline, every stored
@@ -28,7 +28,7 @@ func TestKillDuringRush(t *testing.T) {
 	srv := e.start("1", port)
 	e.ready(srv, 30*time.Second)
 
-	rush := exec.Command(filepath.Join(e.bin, "kimibv-rush"), "--base", srv.base, "--set", set, "--window", "8s",
+	rush := exec.Command(filepath.Join(e.bin, "kimibv-rush"), "--base", srv.base, "--set", set, "--window", "16s",
 		"--no-check", "--receipts", receipts)
 	rush.Env = e.environ()
 	out, err := rush.StdoutPipe()
@@ -55,12 +55,14 @@ func TestKillDuringRush(t *testing.T) {
 	case <-loggedIn:
 	case <-done:
 		t.Fatalf("kimibv-rush ended before logging in:\n%s", strings.Join(lines, "\n"))
-	case <-time.After(180 * time.Second):
-		t.Fatal("kimibv-rush did not log in within 180 s")
+	case <-time.After(300 * time.Second): // 50 logins took 83 s beside the other passes
+		t.Fatal("kimibv-rush did not log in within 300 s")
 	}
-	// The window starts 1 s after the logins, the deadline is 4 s into it: kill 0.8 s in. The
-	// server is back well before the deadline even on a busy machine, so submissions both go
-	// unanswered (during the kill) and are accepted with receipts (after the restart).
+	// The window starts 1 s after the logins, the deadline is 8 s into it: kill 0.8 s in. The
+	// server is back well before the deadline even on a busy machine (it took 3.1 s beside the
+	// other test passes, when the deadline 4 s into the window left no timely submission
+	// after the restart), so submissions both go unanswered (during the kill) and are
+	// accepted with receipts (after the restart).
 	time.Sleep(1800 * time.Millisecond)
 	srv.kill()
 	killedAt := time.Now()
