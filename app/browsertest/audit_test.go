@@ -381,7 +381,7 @@ const pageShape = `(() => {
 // axeViolations returns every violation axe-core reports on the document in tab. A page
 // whose shape (pageShape) the test process's browser has audited before gets that audit's
 // findings again: journeys and crawls pass the same pages many times (the same form after
-// a refused entry, a list after each step), and axe-core is most of the browser's work.
+// a refused entry, a list after each step), and axe-core is about half of the browser's work.
 func axeViolations(tab context.Context, axeJS string) ([]violation, error) {
 	shape, err := eval[string](tab, pageShape)
 	if err != nil {
